@@ -1,0 +1,48 @@
+/* upg-runtime.c - facts about the running library
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upgrade.h"
+
+/**
+ * upg_get_version:
+ *
+ * Gives the version of the library that is running, which may differ from
+ * the headers a program was built with (%UPG_VERSION_STRING).
+ *
+ * Returns: (transfer none): the version, e.g. `"0.1.0"`
+ */
+const char *
+upg_get_version (void)
+{
+  return PACKAGE_VERSION;
+}
+
+/**
+ * upg_get_spi_abi:
+ *
+ * Returns: the SPI ABI version plugins must be built for
+ */
+guint
+upg_get_spi_abi (void)
+{
+  return UPG_SPI_ABI_VERSION;
+}
+
+/**
+ * upg_init_i18n:
+ *
+ * Binds the library's message catalogue so that operator-facing messages
+ * follow `LANG` (English and Simplified Chinese). Programs call it once,
+ * after `setlocale()`.
+ */
+void
+upg_init_i18n (void)
+{
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+}

@@ -1,0 +1,64 @@
+/* upg-step.h - one step of a manifest
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(__UPGRADE_INSIDE__) && !defined(UPGRADE_COMPILATION)
+#error "Only <upgrade.h> can be included directly."
+#endif
+
+#include <json-glib/json-glib.h>
+#include <upgrade-spi.h>
+
+G_BEGIN_DECLS
+
+/**
+ * UpgStepKind:
+ * @UPG_STEP_KIND_SQL: runs SQL files statement by statement (`sql_scripts`)
+ * @UPG_STEP_KIND_TOOL: runs a plugin's #UpgDataMigration (`class_name`)
+ * @UPG_STEP_KIND_COMMAND: runs an external program (`command`)
+ *
+ * What a step executes.
+ */
+typedef enum {
+  UPG_STEP_KIND_SQL,
+  UPG_STEP_KIND_TOOL,
+  UPG_STEP_KIND_COMMAND,
+} UpgStepKind;
+
+#define UPG_TYPE_STEP (upg_step_get_type ())
+
+G_DECLARE_FINAL_TYPE (UpgStep, upg_step, UPG, STEP, GObject)
+
+const char         *upg_step_get_id                  (UpgStep     *self);
+const char         *upg_step_get_name                (UpgStep     *self);
+const char         *upg_step_get_description         (UpgStep     *self);
+const char         *upg_step_get_component           (UpgStep     *self);
+const UpgVersion   *upg_step_get_version             (UpgStep     *self);
+UpgStage            upg_step_get_stage               (UpgStep     *self);
+UpgStepKind         upg_step_get_kind                (UpgStep     *self);
+gboolean            upg_step_is_rollback             (UpgStep     *self);
+const char         *upg_step_get_database            (UpgStep     *self);
+const char * const *upg_step_get_sql_scripts         (UpgStep     *self);
+const char         *upg_step_get_class_name          (UpgStep     *self);
+JsonObject         *upg_step_get_params              (UpgStep     *self);
+const char * const *upg_step_get_command             (UpgStep     *self);
+const UpgVersion   *upg_step_get_compatible_version  (UpgStep     *self);
+guint               upg_step_get_timeout             (UpgStep     *self);
+guint               upg_step_get_retry_count         (UpgStep     *self);
+const char * const *upg_step_get_site_ids            (UpgStep     *self);
+gboolean            upg_step_get_is_common           (UpgStep     *self);
+const char * const *upg_step_get_depends_on          (UpgStep     *self);
+guint               upg_step_get_estimated_duration  (UpgStep     *self);
+guint64             upg_step_get_data_volume         (UpgStep     *self);
+double              upg_step_get_rate                (UpgStep     *self);
+guint               upg_step_get_parallelism         (UpgStep     *self);
+const char         *upg_step_get_source_file         (UpgStep     *self);
+
+gboolean            upg_step_applies_to_site         (UpgStep     *self,
+                                                      const char  *site_id);
+gboolean            upg_step_is_compatible_from      (UpgStep     *self,
+                                                      const UpgVersion *from);
+
+G_END_DECLS

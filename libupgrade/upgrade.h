@@ -1,0 +1,13 @@
+/* upgrade.h - libupgrade, the upgrade engine
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define __UPGRADE_INSIDE__
+
+#include <upgrade-spi.h>
+
+#include "upg-runtime.h"
+
+#undef __UPGRADE_INSIDE__

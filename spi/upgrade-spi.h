@@ -1,0 +1,17 @@
+/* upgrade-spi.h - the plugin-facing interface of libupgrade
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define __UPGRADE_SPI_INSIDE__
+
+#include "upg-spi-version.h"
+#include "upg-error.h"
+#include "upg-version.h"
+#include "upg-stage.h"
+#include "upg-rows.h"
+#include "upg-connection.h"
+#include "upg-spi-enums.h"
+
+#undef __UPGRADE_SPI_INSIDE__
