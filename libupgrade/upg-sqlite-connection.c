@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "upg-connector-private.h"
 #include "upg-sqlite-connection-private.h"
 
 /* How long a statement waits for another process's lock before failing with
@@ -237,18 +238,12 @@ bind_params (UpgSqliteConnection  *self,
              const char          **params,
              GError              **error)
 {
-  guint n_params = params != NULL ? g_strv_length ((char **) params) : 0;
   int n_wanted = sqlite3_bind_parameter_count (stmt);
 
-  if (n_wanted != (int) n_params)
-    {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "query on data source '%s' has %d placeholders but %u values were given",
-                   upg_connection_get_name (UPG_CONNECTION (self)), n_wanted, n_params);
-      return FALSE;
-    }
+  if (!upg_sql_check_param_count (UPG_CONNECTION (self), n_wanted, params, error))
+    return FALSE;
 
-  for (guint i = 0; i < n_params; i++)
+  for (int i = 0; i < n_wanted; i++)
     {
       int rc = sqlite3_bind_text (stmt, i + 1, params[i], -1, SQLITE_TRANSIENT);
 
