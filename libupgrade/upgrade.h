@@ -8,6 +8,11 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-bundle.h"
+#include "upg-enums.h"
+#include "upg-manifest.h"
+#include "upg-plan.h"
 #include "upg-runtime.h"
+#include "upg-step.h"
 
 #undef __UPGRADE_INSIDE__
