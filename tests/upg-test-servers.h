@@ -23,6 +23,8 @@ typedef enum {
 
 typedef struct _UpgTestServer UpgTestServer;
 
+const char    *upg_test_base_dir             (void);
+
 UpgTestServer *upg_test_server_start         (UpgTestServerKind    kind,
                                               GError             **error);
 void           upg_test_server_stop          (UpgTestServer       *server);
