@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "upg-sql-splitter.h"
+#include "upg-sql-statement-private.h"
 
 #define DATABASE_TAG "@database:"
 
@@ -30,18 +31,22 @@ typedef struct
   gsize pos;
   guint line;
   const char *file;
+  char *file_ref;           /* GRefString of file, shared by statements */
   UpgDialect dialect;
+  guint8 special[256];      /* bytes a step must look at; others are text */
   GError **error;
 
   GPtrArray *out;
-  char *delimiter;          /* MySQL: current DELIMITER */
-  char *database;           /* last `-- @database:` target */
+  char *delimiter;          /* GRefString: `;` or MySQL's DELIMITER */
+  gsize delimiter_len;
+  char *database;           /* GRefString: last `-- @database:` target */
   gsize line_begin;         /* offset of the current line's first byte */
 
   /* The statement being collected. */
   gboolean in_stmt;
   gsize stmt_start;
   guint stmt_line;
+  gssize comment_start;     /* psql: leading block comment, or -1 */
 
   /* psql's heuristics. */
   guint paren_depth;
@@ -146,6 +151,7 @@ static void
 reset_statement (Splitter *s)
 {
   s->in_stmt = FALSE;
+  s->comment_start = -1;
   s->paren_depth = 0;
   s->begin_depth = 0;
   s->ident_count = 0;
@@ -158,7 +164,7 @@ begin_statement (Splitter *s)
   if (s->in_stmt)
     return;
   s->in_stmt = TRUE;
-  s->stmt_start = s->pos;
+  s->stmt_start = s->comment_start >= 0 ? (gsize) s->comment_start : s->pos;
   s->stmt_line = s->line;
 }
 
@@ -167,10 +173,9 @@ begin_statement (Splitter *s)
 static void
 finish_statement (Splitter   *s,
                   gsize       end,
-                  const char *delimiter)
+                  char       *delimiter)
 {
   gsize start = s->stmt_start;
-  g_autofree char *text = NULL;
 
   if (!s->in_stmt)
     {
@@ -181,11 +186,11 @@ finish_statement (Splitter   *s,
     end--;
   if (end > start)
     {
-      text = g_strndup (s->text + start, end - start);
       g_ptr_array_add (s->out,
-                       upg_sql_statement_new (text, s->file, s->stmt_line,
-                                              s->out->len + 1, s->database,
-                                              delimiter));
+                       upg_sql_statement_new_take (g_strndup (s->text + start, end - start),
+                                                   s->file_ref, s->stmt_line,
+                                                   s->out->len + 1, s->database,
+                                                   delimiter));
     }
   reset_statement (s);
 }
@@ -215,8 +220,9 @@ line_comment (Splitter *s,
         return fail (s, s->line,
                      "'-- " DATABASE_TAG "' expects one data source name, got '%s'",
                      name);
-      g_free (s->database);
-      s->database = g_strdup (name);
+      g_clear_pointer (&s->database, g_ref_string_release);
+      s->database = g_ref_string_new (name);
+      s->comment_start = -1;   /* the directive is part of no statement */
     }
   s->pos += skip + n;
   return TRUE;
@@ -406,6 +412,41 @@ sqlite_feed (Splitter *s,
   s->trigger_state = sqlite_trans[s->trigger_state][token];
 }
 
+/* ---- plain text ------------------------------------------------------ */
+
+static void
+mark_special (Splitter *s)
+{
+  const char *common = "\n;-/'\"";
+  const char *extra = s->dialect == UPG_DIALECT_MYSQL ? "`\\#"
+                    : s->dialect == UPG_DIALECT_POSTGRESQL ? "\\$()"
+                    : s->dialect == UPG_DIALECT_SQLITE ? "`[$"
+                    : "";
+
+  memset (s->special, 0, sizeof s->special);
+  for (const char *c = common; *c; c++)
+    s->special[(guchar) *c] = TRUE;
+  for (const char *c = extra; *c; c++)
+    s->special[(guchar) *c] = TRUE;
+  /* psql and sqlite3 look at words (BEGIN … END, CREATE TRIGGER). */
+  if (s->dialect == UPG_DIALECT_POSTGRESQL || s->dialect == UPG_DIALECT_SQLITE)
+    for (guint c = 0; c < G_N_ELEMENTS (s->special); c++)
+      if (is_ident_cont ((char) c))
+        s->special[c] = TRUE;
+  if (s->dialect == UPG_DIALECT_MYSQL)
+    s->special[(guchar) *s->delimiter] = TRUE;
+}
+
+/* Inside a statement, skips a run of bytes that mean nothing to the
+ * dialect: keeps the split linear with a small constant. */
+static void
+text_run (Splitter *s)
+{
+  do
+    s->pos++;
+  while (s->pos < s->len && !s->special[(guchar) s->text[s->pos]]);
+}
+
 /* ---- MySQL / MariaDB ------------------------------------------------- */
 
 static gboolean
@@ -456,8 +497,10 @@ mysql_delimiter_command (Splitter *s,
   if (memchr (s->text + arg_start, '\\', arg_end - arg_start) != NULL)
     return fail (s, line, "DELIMITER cannot contain a backslash");
 
-  g_free (s->delimiter);
-  s->delimiter = g_strndup (s->text + arg_start, arg_end - arg_start);
+  g_clear_pointer (&s->delimiter, g_ref_string_release);
+  s->delimiter = g_ref_string_new_len (s->text + arg_start, arg_end - arg_start);
+  s->delimiter_len = arg_end - arg_start;
+  s->special[(guchar) *s->delimiter] = TRUE;
   s->pos = end;
   return TRUE;
 }
@@ -469,7 +512,9 @@ mysql_backslash (Splitter *s)
 
   if (c == 'g' || c == 'G')
     {
-      finish_statement (s, s->pos, c == 'g' ? "\\g" : "\\G");
+      g_autoptr(GRefString) go = g_ref_string_new (c == 'g' ? "\\g" : "\\G");
+
+      finish_statement (s, s->pos, go);
       s->pos += 2;
       return TRUE;
     }
@@ -485,7 +530,6 @@ static gboolean
 mysql_step (Splitter *s)
 {
   char c = s->text[s->pos];
-  gsize delim_len = strlen (s->delimiter);
 
   if (!s->in_stmt && g_ascii_tolower (c) == 'd')
     {
@@ -494,10 +538,10 @@ mysql_step (Splitter *s)
       if (word_is (s, len, "delimiter"))
         return mysql_delimiter_command (s, len);
     }
-  if (starts_with (s, s->delimiter, delim_len))
+  if (starts_with (s, s->delimiter, s->delimiter_len))
     {
       finish_statement (s, s->pos, s->delimiter);
-      s->pos += delim_len;
+      s->pos += s->delimiter_len;
       return TRUE;
     }
   if (c == '\\')
@@ -513,7 +557,7 @@ mysql_step (Splitter *s)
   begin_statement (s);
   if (c == '\'' || c == '"' || c == '`')
     return quoted (s, c, TRUE);
-  s->pos++;
+  text_run (s);
   return TRUE;
 }
 
@@ -529,7 +573,7 @@ pg_step (Splitter *s)
     {
     case ';':
       if (s->paren_depth == 0 && s->begin_depth == 0)
-        finish_statement (s, s->pos, ";");
+        finish_statement (s, s->pos, s->delimiter);
       s->pos++;
       return TRUE;
     case '-':
@@ -537,8 +581,14 @@ pg_step (Splitter *s)
         return line_comment (s, 2);
       break;
     case '/':
+      /* psql drops leading `--` comments but sends leading block
+       * comments (pg_hint_plan reads hints there): keep them too. */
       if (peek (s, 1) == '*')
-        return block_comment (s, TRUE);
+        {
+          if (!s->in_stmt && s->comment_start < 0)
+            s->comment_start = s->pos;
+          return block_comment (s, TRUE);
+        }
       break;
     case '\\':
       for (len = 1; len < 20 && g_ascii_isalnum (peek (s, len)); len++)
@@ -568,7 +618,10 @@ pg_step (Splitter *s)
         return quoted (s, '\'', TRUE);
       return TRUE;
     }
-  s->pos += g_ascii_isdigit (c) ? word_length (s) : 1;
+  if (g_ascii_isdigit (c))
+    s->pos += word_length (s);
+  else
+    text_run (s);
   return TRUE;
 }
 
@@ -589,7 +642,7 @@ sqlite_step (Splitter *s)
     {
       sqlite_feed (s, TK_SEMI);
       if (s->trigger_state == 1)
-        finish_statement (s, s->pos, ";");
+        finish_statement (s, s->pos, s->delimiter);
       s->pos++;
       return TRUE;
     }
@@ -611,8 +664,8 @@ sqlite_step (Splitter *s)
       s->pos += len;
       return TRUE;
     }
-  sqlite_feed (s, TK_OTHER);
-  s->pos++;
+  sqlite_feed (s, TK_OTHER);   /* idempotent: a run feeds it once */
+  text_run (s);
   return TRUE;
 }
 
@@ -625,7 +678,7 @@ plain_step (Splitter *s)
 
   if (c == ';')
     {
-      finish_statement (s, s->pos, ";");
+      finish_statement (s, s->pos, s->delimiter);
       s->pos++;
       return TRUE;
     }
@@ -636,7 +689,7 @@ plain_step (Splitter *s)
   begin_statement (s);
   if (c == '\'' || c == '"')
     return quoted (s, c, FALSE);
-  s->pos++;
+  text_run (s);
   return TRUE;
 }
 
@@ -699,7 +752,8 @@ run (Splitter *s)
  * client (`mariadb`, `psql`, `sqlite3`) would send them to the server.
  *
  * Each statement's text excludes its delimiter, the whitespace around it
- * and the comments before it; comments inside it are kept as written.
+ * and the comments before it (PostgreSQL: like psql, block comments before
+ * it are kept); comments inside it are kept as written.
  * Empty statements (`;;`) are dropped. A last statement without a
  * delimiter runs to the end of the file (MySQL, PostgreSQL); the sqlite3
  * shell refuses such a statement, and so does this function for SQLite.
@@ -715,7 +769,8 @@ run (Splitter *s)
  * `file:line:`: invalid UTF-8, unterminated quote, comment or dollar quote
  * (the line where it starts), bad DELIMITER line, client command.
  *
- * Returns: (transfer full) (element-type UpgSqlStatement): the statements,
+ * Returns: (transfer container) (element-type UpgSqlStatement): the
+ *   statements (the array owns them: it frees them with itself),
  *   or %NULL on error
  */
 GPtrArray *
@@ -741,12 +796,16 @@ upg_sql_split (const char  *text,
   s.dialect = dialect;
   s.error = error;
   s.out = out;
-  s.delimiter = g_strdup (";");
+  s.file_ref = g_ref_string_new (file);
+  s.delimiter = g_ref_string_new (";");
+  s.delimiter_len = 1;
+  mark_special (&s);
   reset_statement (&s);
 
   ok = run (&s);
-  g_free (s.delimiter);
-  g_free (s.database);
+  g_ref_string_release (s.file_ref);
+  g_ref_string_release (s.delimiter);
+  g_clear_pointer (&s.database, g_ref_string_release);
   return ok ? g_steal_pointer (&out) : NULL;
 }
 
@@ -760,7 +819,8 @@ upg_sql_split (const char  *text,
  *
  * Reads @path and splits it with [func@sql_split].
  *
- * Returns: (transfer full) (element-type UpgSqlStatement): the statements,
+ * Returns: (transfer container) (element-type UpgSqlStatement): the
+ *   statements (the array owns them: it frees them with itself),
  *   or %NULL on error
  */
 GPtrArray *
