@@ -14,5 +14,7 @@
 #include "upg-plan.h"
 #include "upg-runtime.h"
 #include "upg-step.h"
+#include "upg-sql-splitter.h"
+#include "upg-sql-statement.h"
 
 #undef __UPGRADE_INSIDE__
