@@ -291,7 +291,7 @@ quoted (Splitter *s,
         }
       advance (s, 1);
     }
-  return fail (s, start_line, "unterminated %c…%c at end of file (it starts here)",
+  return fail (s, start_line, "unterminated %c...%c at end of file (it starts here)",
                open, close);
 }
 
@@ -555,8 +555,9 @@ mysql_step (Splitter *s)
     return block_comment (s, FALSE);
 
   begin_statement (s);
+  /* The client honours backslash escapes in strings, not in `names`. */
   if (c == '\'' || c == '"' || c == '`')
-    return quoted (s, c, TRUE);
+    return quoted (s, c, c != '`');
   text_run (s);
   return TRUE;
 }
@@ -732,10 +733,11 @@ run (Splitter *s)
         return FALSE;
     }
 
-  if (s->in_stmt && s->dialect == UPG_DIALECT_SQLITE)
-    return fail (s, s->stmt_line, "incomplete statement at end of file: the sqlite3 "
-                 "shell does not run it; end it with ';'%s",
-                 s->trigger_state >= 5 ? " (CREATE TRIGGER bodies end with END;)" : "");
+  /* The clients run a last statement without delimiter, but SQLite
+   * cannot run a trigger whose body lacks its END. */
+  if (s->in_stmt && s->dialect == UPG_DIALECT_SQLITE &&
+      (s->trigger_state == 5 || s->trigger_state == 6))
+    return fail (s, s->stmt_line, "CREATE TRIGGER without END; at end of file");
   finish_statement (s, s->len, NULL);
   return TRUE;
 }
@@ -755,8 +757,7 @@ run (Splitter *s)
  * and the comments before it (PostgreSQL: like psql, block comments before
  * it are kept); comments inside it are kept as written.
  * Empty statements (`;;`) are dropped. A last statement without a
- * delimiter runs to the end of the file (MySQL, PostgreSQL); the sqlite3
- * shell refuses such a statement, and so does this function for SQLite.
+ * delimiter runs to the end of the file, as the clients run it.
  * A comment line `-- @database: <name>` between statements routes the
  * statements after it to data source `<name>`.
  *
