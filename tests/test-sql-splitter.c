@@ -324,12 +324,14 @@ test_mysql_executable_comments (void)
 static void
 test_mysql_go (void)
 {
-  g_autoptr(GPtrArray) s = split_ok ("SELECT 1\\G SELECT 2\\g\nSELECT \\N;", MY);
+  g_autoptr(GPtrArray) s = split_ok ("SELECT 1\\G SELECT 2\\g\nSELECT \\N, '\\\n';\nSELECT 4;", MY);
 
-  g_assert_cmpuint (s->len, ==, 3);
+  g_assert_cmpuint (s->len, ==, 4);
   assert_statement (s, 0, 1, "SELECT 1", "\\G");
   assert_statement (s, 1, 1, "SELECT 2", "\\g");
-  assert_statement (s, 2, 2, "SELECT \\N", ";");
+  assert_statement (s, 2, 2, "SELECT \\N, '\\\n'", ";");
+  assert_statement (s, 3, 4, "SELECT 4", ";");
+  assert_split_error ("SELECT 1;\nSELECT 3 \\\n;\n", MY, "t.sql:2:", "backslash");
   assert_split_error ("SELECT 1;\n\\c\n", MY, "t.sql:2:", "\\c");
 }
 
