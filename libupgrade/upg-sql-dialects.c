@@ -79,9 +79,10 @@ pg_word (Splitter *s,
 
   if (s->ident_count == 0)
     memset (s->idents, 0, sizeof s->idents);
-  for (guint i = 0; i < G_N_ELEMENTS (tracked); i++)
-    if (upg_scan_word_is (s, len, tracked[i]) && s->ident_count < sizeof s->idents)
-      s->idents[s->ident_count] = tracked[i][0];
+  if (s->ident_count < sizeof s->idents)
+    for (guint i = 0; i < G_N_ELEMENTS (tracked); i++)
+      if (upg_scan_word_is (s, len, tracked[i]))
+        s->idents[s->ident_count] = tracked[i][0];
   s->ident_count++;
 
   if (id[0] == 'c' &&
@@ -355,7 +356,8 @@ upg_scan_sqlite_step (Splitter *s)
   if (is_ident_cont (c))
     {
       len = upg_scan_word_length (s);
-      sqlite_feed (s, sqlite_word_token (s, len));
+      /* In NORMAL (2) only `;` matters: skip the keyword look-up. */
+      sqlite_feed (s, s->trigger_state == 2 ? TK_OTHER : sqlite_word_token (s, len));
       s->pos += len;
       return TRUE;
     }

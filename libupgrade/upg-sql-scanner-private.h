@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <string.h>
+
 #include <upgrade-spi.h>
 
 G_BEGIN_DECLS
@@ -67,6 +69,17 @@ is_ident_cont (char c)
   return is_ident_start (c) || g_ascii_isdigit (c) || c == '$';
 }
 
+/* Whether the word of @len bytes at the current position is @keyword
+ * (ASCII case-insensitively); inline so that strlen() of a literal folds. */
+static inline gboolean
+upg_scan_word_is (const Splitter *s,
+                  gsize           len,
+                  const char     *keyword)
+{
+  return strlen (keyword) == len &&
+         g_ascii_strncasecmp (s->text + s->pos, keyword, len) == 0;
+}
+
 /* Sets the error "file:line: …" and returns FALSE. */
 G_GNUC_INTERNAL
 gboolean upg_scan_fail (Splitter *s,
@@ -98,10 +111,6 @@ gboolean upg_scan_quoted (Splitter *s,
                           gboolean backslash);
 G_GNUC_INTERNAL
 gsize upg_scan_word_length (const Splitter *s);
-G_GNUC_INTERNAL
-gboolean upg_scan_word_is (const Splitter *s,
-                           gsize len,
-                           const char *keyword);
 G_GNUC_INTERNAL
 void upg_scan_text_run (Splitter *s);
 G_GNUC_INTERNAL

@@ -60,6 +60,18 @@ upg_scan_advance (Splitter *s,
       }
 }
 
+/* Advances over one byte, counting lines; inline for the inner loops. */
+static inline void
+next_byte (Splitter *s)
+{
+  if (s->text[s->pos] == '\n')
+    {
+      s->line++;
+      s->line_begin = s->pos + 1;
+    }
+  s->pos++;
+}
+
 gboolean
 upg_scan_starts_with (const Splitter *s,
                       const char     *prefix,
@@ -177,7 +189,7 @@ upg_scan_block_comment (Splitter *s,
           depth++;
           continue;
         }
-      upg_scan_advance (s, 1);
+      next_byte (s);
     }
   return upg_scan_fail (s, start_line, "unterminated /* comment at end of file (it starts here)");
 }
@@ -198,11 +210,6 @@ upg_scan_quoted (Splitter *s,
     {
       char c = s->text[s->pos];
 
-      if (backslash && c == '\\')
-        {
-          upg_scan_advance (s, 2);
-          continue;
-        }
       if (c == close)
         {
           s->pos++;
@@ -213,7 +220,10 @@ upg_scan_quoted (Splitter *s,
             }
           return TRUE;
         }
-      upg_scan_advance (s, 1);
+      if (backslash && c == '\\')
+        upg_scan_advance (s, 2);
+      else
+        next_byte (s);
     }
   return upg_scan_fail (s, start_line, "unterminated %c...%c at end of file (it starts here)",
                         open, close);
@@ -229,15 +239,6 @@ upg_scan_word_length (const Splitter *s)
   while (i < s->len && is_ident_cont (s->text[i]))
     i++;
   return i - s->pos;
-}
-
-gboolean
-upg_scan_word_is (const Splitter *s,
-                  gsize           len,
-                  const char     *keyword)
-{
-  return strlen (keyword) == len &&
-         g_ascii_strncasecmp (s->text + s->pos, keyword, len) == 0;
 }
 
 /* ---- plain text ------------------------------------------------------ */
