@@ -123,15 +123,6 @@ sqlite_feed (Splitter *s,
   s->trigger_state = sqlite_trans[s->trigger_state][token];
 }
 
-static gboolean
-only_blanks_before (const Splitter *s)
-{
-  for (gsize i = s->line_begin; i < s->pos; i++)
-    if (s->text[i] != ' ' && s->text[i] != '\t')
-      return FALSE;
-  return TRUE;
-}
-
 /* `DELIMITER x`: a mysql client command taking the rest of the line; the
  * first argument, optionally quoted, becomes the delimiter. */
 static gboolean
@@ -144,7 +135,7 @@ mysql_delimiter_command (Splitter *s,
   gsize i = s->pos + word_len;
   gsize arg_start, arg_end;
 
-  if (!only_blanks_before (s))
+  if (!upg_scan_only_blanks_before (s))
     return upg_scan_fail (s, line, "DELIMITER must start a line");
   if (i >= end || s->text[i] != ' ')
     return upg_scan_fail (s, line, "DELIMITER must be followed by a space and the new delimiter");

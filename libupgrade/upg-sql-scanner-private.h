@@ -69,6 +69,16 @@ is_ident_cont (char c)
   return is_ident_start (c) || g_ascii_isdigit (c) || c == '$';
 }
 
+/* Whether only blanks precede the current position on its line. */
+static inline gboolean
+upg_scan_only_blanks_before (const Splitter *s)
+{
+  for (gsize i = s->line_begin; i < s->pos; i++)
+    if (s->text[i] != ' ' && s->text[i] != '\t')
+      return FALSE;
+  return TRUE;
+}
+
 /* Whether the word of @len bytes at the current position is @keyword
  * (ASCII case-insensitively); inline so that strlen() of a literal folds. */
 static inline gboolean

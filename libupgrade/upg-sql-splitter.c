@@ -147,6 +147,8 @@ upg_scan_line_comment (Splitter *s,
     {
       char *name = g_strstrip (body + strlen (DATABASE_TAG));
 
+      if (!upg_scan_only_blanks_before (s))
+        return upg_scan_fail (s, s->line, "'-- " DATABASE_TAG "' must be on a line of its own");
       if (s->in_stmt)
         return upg_scan_fail (s, s->line,
                               "'-- " DATABASE_TAG "' inside a statement (the statement "
@@ -337,20 +339,29 @@ run (Splitter *s)
  *
  * Each statement's text excludes its delimiter, the whitespace around it
  * and the comments before it (PostgreSQL: like psql, block comments before
- * it are kept); comments inside it are kept as written.
- * Empty statements (`;;`) are dropped. A last statement without a
- * delimiter runs to the end of the file, as the clients run it.
- * A comment line `-- @database: <name>` between statements routes the
- * statements after it to data source `<name>`.
+ * it are kept); comments inside it are kept as written (the mariadb client
+ * strips them by default: the server ignores them either way, and MySQL
+ * `/ *! … * /` executable comments are always statement text). Empty and
+ * comment-only statements (`;;`) are dropped. A last statement without a
+ * delimiter runs to the end of the file, as the clients run it; a leading
+ * UTF-8 byte order mark is skipped.
  *
- * MySQL `DELIMITER` lines change the delimiter and are not statements;
- * `\g` and `\G` end a statement. Client commands (other `\x` commands in
- * MySQL, psql meta-commands, sqlite3 dot-commands) are refused: scripts
- * contain SQL only.
+ * A comment line `-- @database: <name>`, on a line of its own between
+ * statements, routes the statements after it to data source `<name>`; it
+ * belongs to no statement.
+ *
+ * MySQL `DELIMITER x` lines (case-insensitive, at the start of a line,
+ * between statements) change the delimiter and are not statements; `\g`
+ * and `\G` end a statement. Client commands (other `\x` commands in
+ * MySQL, psql meta-commands such as `\set`, sqlite3 dot-commands) are
+ * refused: scripts contain SQL only. The sqlite3 shell's `#` comment lines
+ * are skipped like the shell does.
  *
  * Errors are %UPG_ERROR_INVALID_BUNDLE, their message starts with
  * `file:line:`: invalid UTF-8, unterminated quote, comment or dollar quote
- * (the line where it starts), bad DELIMITER line, client command.
+ * (the line where it starts), bad DELIMITER line, client command, MySQL
+ * backslash ending a line outside quotes (the client would drop it),
+ * misplaced `-- @database:`, CREATE TRIGGER without END at end of file.
  *
  * Returns: (transfer container) (element-type UpgSqlStatement): the
  *   statements (the array owns them: it frees them with itself),

@@ -184,6 +184,7 @@ test_database_routing (void)
   assert_split_error ("SELECT 1,\n-- @database: x\n2;", PG, "t.sql:2:", "inside a statement");
   assert_split_error ("-- @database:\nSELECT 1;", PG, "t.sql:1:", "one data source name");
   assert_split_error ("-- @database: a b\nSELECT 1;", LITE, "t.sql:1:", "'a b'");
+  assert_split_error ("SELECT 1; -- @database: x\nSELECT 2;", MY, "t.sql:1:", "line of its own");
 }
 
 static void
@@ -295,6 +296,24 @@ test_mysql_delimiter (void)
   assert_statement (s, 3, 11, "CREATE FUNCTION f () RETURNS INT RETURN 1", "$$");
   assert_statement (s, 4, 13, "CALL p(1)", ";");
   assert_statement (s, 5, 15, "SELECT 4", ";;");
+}
+
+static void
+test_crlf (void)
+{
+  g_autoptr(GPtrArray) s = split_ok ("SELECT 1;\r\n"
+                                     "-- @database: audit\r\n"
+                                     "DELIMITER //\r\n"
+                                     "CREATE PROCEDURE p () BEGIN SELECT 2; END //\r\n"
+                                     "DELIMITER ;\r\n"
+                                     "SELECT 'a\r\nb';\r\n",
+                                     MY);
+
+  g_assert_cmpuint (s->len, ==, 3);
+  assert_statement (s, 0, 1, "SELECT 1", ";");
+  assert_statement (s, 1, 4, "CREATE PROCEDURE p () BEGIN SELECT 2; END", "//");
+  assert_statement (s, 2, 6, "SELECT 'a\r\nb'", ";");
+  g_assert_cmpstr (upg_sql_statement_get_database (g_ptr_array_index (s, 2)), ==, "audit");
 }
 
 static void
@@ -664,6 +683,7 @@ main (int   argc,
   g_test_add_func ("/sql-splitter/mysql/quotes", test_mysql_quotes);
   g_test_add_func ("/sql-splitter/mysql/delimiter", test_mysql_delimiter);
   g_test_add_func ("/sql-splitter/mysql/delimiter-errors", test_mysql_delimiter_errors);
+  g_test_add_func ("/sql-splitter/mysql/crlf", test_crlf);
   g_test_add_func ("/sql-splitter/mysql/executable-comments", test_mysql_executable_comments);
   g_test_add_func ("/sql-splitter/mysql/go", test_mysql_go);
   g_test_add_func ("/sql-splitter/postgresql/dollar-quotes", test_pg_dollar_quotes);
