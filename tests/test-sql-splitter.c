@@ -322,6 +322,14 @@ test_mysql_delimiter_errors (void)
   assert_split_error ("SELECT 1;\nDELIMITER\n", MY, "t.sql:2:", "DELIMITER");
   assert_split_error ("SELECT 1;\nDELIMITER   \n", MY, "t.sql:2:", "delimiter");
   assert_split_error ("SELECT 1; DELIMITER //\n", MY, "t.sql:1:", "must start a line");
+  {
+    /* Inside a statement the mariadb client sends it as text. */
+    g_autoptr(GPtrArray) s = split_ok ("SELECT 1\n  delimiter //\nSELECT 3; SELECT 4//", MY);
+
+    g_assert_cmpuint (s->len, ==, 2);
+    assert_statement (s, 0, 1, "SELECT 1\n  delimiter //\nSELECT 3", ";");
+    assert_statement (s, 1, 3, "SELECT 4//", NULL);
+  }
   assert_split_error ("DELIMITER a\\b\n", MY, "t.sql:1:", "backslash");
   assert_split_error ("\n\nDELIMITER\t//\n", MY, "t.sql:3:", "space");
 }
