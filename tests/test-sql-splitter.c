@@ -107,14 +107,15 @@ test_trailing_statement (void)
   g_autoptr(GPtrArray) my = split_ok ("SELECT 1;\nSELECT 2\n  \n", MY);
   g_autoptr(GPtrArray) pg = split_ok ("SELECT 1;\n\nSELECT 2 -- no end", PG);
   g_autoptr(GPtrArray) empty = split_ok ("  -- nothing\n/* at all */\n", PG);
+  g_autoptr(GPtrArray) lite = split_ok ("SELECT 1;\n\nSELECT 2\n", LITE);
 
   g_assert_cmpuint (my->len, ==, 2);
   assert_statement (my, 1, 2, "SELECT 2", NULL);
   g_assert_cmpuint (pg->len, ==, 2);
   assert_statement (pg, 1, 3, "SELECT 2 -- no end", NULL);
   g_assert_cmpuint (empty->len, ==, 0);
-  /* The sqlite3 shell refuses incomplete SQL at the end of its input. */
-  assert_split_error ("SELECT 1;\n\nSELECT 2\n", LITE, "t.sql:3:", "incomplete");
+  g_assert_cmpuint (lite->len, ==, 2);
+  assert_statement (lite, 1, 3, "SELECT 2", NULL);
 }
 
 static void
@@ -183,6 +184,7 @@ test_database_routing (void)
   assert_split_error ("SELECT 1,\n-- @database: x\n2;", PG, "t.sql:2:", "inside a statement");
   assert_split_error ("-- @database:\nSELECT 1;", PG, "t.sql:1:", "one data source name");
   assert_split_error ("-- @database: a b\nSELECT 1;", LITE, "t.sql:1:", "'a b'");
+  assert_split_error ("SELECT 1; -- @database: x\nSELECT 2;", MY, "t.sql:1:", "line of its own");
 }
 
 static void
@@ -252,10 +254,14 @@ test_mysql_quotes (void)
 {
   g_autoptr(GPtrArray) s = split_ok ("SELECT 'a\\';b', \"c;\\\"d\", 'e'';f';\n"
                                      "CREATE TABLE `odd;name` (`x;y` INT);\n"
-                                     "SELECT `a``;b`;",
+                                     "SELECT `a``;b`;\n"
+                                     "SELECT `a\\`;\nSELECT 2;",
                                      MY);
 
-  g_assert_cmpuint (s->len, ==, 3);
+  g_assert_cmpuint (s->len, ==, 5);
+  /* No backslash escapes in backticks (what the mariadb client does). */
+  assert_statement (s, 3, 4, "SELECT `a\\`", ";");
+  assert_statement (s, 4, 5, "SELECT 2", ";");
   assert_statement (s, 0, 1, "SELECT 'a\\';b', \"c;\\\"d\", 'e'';f'", ";");
   assert_statement (s, 1, 2, "CREATE TABLE `odd;name` (`x;y` INT)", ";");
   assert_statement (s, 2, 3, "SELECT `a``;b`", ";");
@@ -293,11 +299,37 @@ test_mysql_delimiter (void)
 }
 
 static void
+test_crlf (void)
+{
+  g_autoptr(GPtrArray) s = split_ok ("SELECT 1;\r\n"
+                                     "-- @database: audit\r\n"
+                                     "DELIMITER //\r\n"
+                                     "CREATE PROCEDURE p () BEGIN SELECT 2; END //\r\n"
+                                     "DELIMITER ;\r\n"
+                                     "SELECT 'a\r\nb';\r\n",
+                                     MY);
+
+  g_assert_cmpuint (s->len, ==, 3);
+  assert_statement (s, 0, 1, "SELECT 1", ";");
+  assert_statement (s, 1, 4, "CREATE PROCEDURE p () BEGIN SELECT 2; END", "//");
+  assert_statement (s, 2, 6, "SELECT 'a\r\nb'", ";");
+  g_assert_cmpstr (upg_sql_statement_get_database (g_ptr_array_index (s, 2)), ==, "audit");
+}
+
+static void
 test_mysql_delimiter_errors (void)
 {
   assert_split_error ("SELECT 1;\nDELIMITER\n", MY, "t.sql:2:", "DELIMITER");
   assert_split_error ("SELECT 1;\nDELIMITER   \n", MY, "t.sql:2:", "delimiter");
   assert_split_error ("SELECT 1; DELIMITER //\n", MY, "t.sql:1:", "must start a line");
+  {
+    /* Inside a statement the mariadb client sends it as text. */
+    g_autoptr(GPtrArray) s = split_ok ("SELECT 1\n  delimiter //\nSELECT 3; SELECT 4//", MY);
+
+    g_assert_cmpuint (s->len, ==, 2);
+    assert_statement (s, 0, 1, "SELECT 1\n  delimiter //\nSELECT 3", ";");
+    assert_statement (s, 1, 3, "SELECT 4//", NULL);
+  }
   assert_split_error ("DELIMITER a\\b\n", MY, "t.sql:1:", "backslash");
   assert_split_error ("\n\nDELIMITER\t//\n", MY, "t.sql:3:", "space");
 }
@@ -319,12 +351,14 @@ test_mysql_executable_comments (void)
 static void
 test_mysql_go (void)
 {
-  g_autoptr(GPtrArray) s = split_ok ("SELECT 1\\G SELECT 2\\g\nSELECT \\N;", MY);
+  g_autoptr(GPtrArray) s = split_ok ("SELECT 1\\G SELECT 2\\g\nSELECT \\N, '\\\n';\nSELECT 4;", MY);
 
-  g_assert_cmpuint (s->len, ==, 3);
+  g_assert_cmpuint (s->len, ==, 4);
   assert_statement (s, 0, 1, "SELECT 1", "\\G");
   assert_statement (s, 1, 1, "SELECT 2", "\\g");
-  assert_statement (s, 2, 2, "SELECT \\N", ";");
+  assert_statement (s, 2, 2, "SELECT \\N, '\\\n'", ";");
+  assert_statement (s, 3, 4, "SELECT 4", ";");
+  assert_split_error ("SELECT 1;\nSELECT 3 \\\n;\n", MY, "t.sql:2:", "backslash");
   assert_split_error ("SELECT 1;\n\\c\n", MY, "t.sql:2:", "\\c");
 }
 
@@ -439,7 +473,9 @@ test_sqlite_triggers (void)
   assert_statement (s, 2, 6, "SELECT \"end\"", ";");
   assert_statement (s, 3, 7, "EXPLAIN CREATE TRIGGER t3 AFTER UPDATE ON t BEGIN SELECT 1; END", ";");
   assert_statement (s, 4, 8, "CREATE TABLE trigger_log (`end;` TEXT)", ";");
-  assert_split_error ("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1;\n", LITE,
+  assert_split_error ("SELECT 1;\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1;\n", LITE,
+                      "t.sql:2:", "END;");
+  assert_split_error ("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1", LITE,
                       "t.sql:1:", "END;");
 }
 
@@ -655,6 +691,7 @@ main (int   argc,
   g_test_add_func ("/sql-splitter/mysql/quotes", test_mysql_quotes);
   g_test_add_func ("/sql-splitter/mysql/delimiter", test_mysql_delimiter);
   g_test_add_func ("/sql-splitter/mysql/delimiter-errors", test_mysql_delimiter_errors);
+  g_test_add_func ("/sql-splitter/mysql/crlf", test_crlf);
   g_test_add_func ("/sql-splitter/mysql/executable-comments", test_mysql_executable_comments);
   g_test_add_func ("/sql-splitter/mysql/go", test_mysql_go);
   g_test_add_func ("/sql-splitter/postgresql/dollar-quotes", test_pg_dollar_quotes);
