@@ -8,6 +8,8 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-enums.h"
+#include "upg-journal.h"
 #include "upg-runtime.h"
 
 #undef __UPGRADE_INSIDE__
