@@ -9,6 +9,7 @@
 #include <upgrade.h>
 
 #include "upg-sqlite-connection-private.h"
+#include "upg-test-servers.h"
 
 /* "grinning face" U+1F600 and a CJK character: 4- and 3-byte UTF-8. */
 #define EMOJI_TEXT "smile \xF0\x9F\x98\x80 \xE4\xB8\xAD"
@@ -26,9 +27,7 @@ fixture_set_up (Fixture       *fx,
 {
   g_autoptr(GError) error = NULL;
 
-  fx->dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") != NULL ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                              "sqlite-XXXXXX", NULL);
-  g_assert_nonnull (g_mkdtemp (fx->dir));
+  fx->dir = upg_test_make_dir ("sqlite");
   fx->path = g_build_filename (fx->dir, "test.db", NULL);
   fx->conn = upg_sqlite_connection_new ("local", fx->path, &error);
   g_assert_no_error (error);
@@ -49,19 +48,6 @@ fixture_tear_down (Fixture       *fx,
   g_rmdir (fx->dir);
   g_free (fx->path);
   g_free (fx->dir);
-}
-
-static void
-exec_ok (UpgConnection *conn,
-         const char    *sql,
-         gint64         expected_rows)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 rows = -1;
-
-  g_assert_true (upg_connection_execute (conn, sql, &rows, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (rows, ==, expected_rows);
 }
 
 static void
@@ -88,14 +74,14 @@ test_affected_rows (Fixture       *fx,
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgRows) rows = NULL;
 
-  exec_ok (fx->conn, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", 0);
-  exec_ok (fx->conn, "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')", 3);
+  upg_test_exec_ok (fx->conn, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", 0);
+  upg_test_exec_ok (fx->conn, "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')", 3);
   /* DDL after a change must not repeat the previous count. */
-  exec_ok (fx->conn, "CREATE INDEX t_v ON t (v)", 0);
-  exec_ok (fx->conn, "SELECT * FROM t", 0);
-  exec_ok (fx->conn, "UPDATE t SET v = 'x' WHERE id > 1", 2);
+  upg_test_exec_ok (fx->conn, "CREATE INDEX t_v ON t (v)", 0);
+  upg_test_exec_ok (fx->conn, "SELECT * FROM t", 0);
+  upg_test_exec_ok (fx->conn, "UPDATE t SET v = 'x' WHERE id > 1", 2);
   /* Several statements in one text all run; counts add up. */
-  exec_ok (fx->conn, "DELETE FROM t WHERE id = 1; INSERT INTO t (v) VALUES ('d');\n-- trailing comment\n", 2);
+  upg_test_exec_ok (fx->conn, "DELETE FROM t WHERE id = 1; INSERT INTO t (v) VALUES ('d');\n-- trailing comment\n", 2);
 
   rows = upg_connection_query (fx->conn, "SELECT count(*) FROM t", NULL, NULL, &error);
   g_assert_no_error (error);
@@ -110,7 +96,7 @@ test_query_params (Fixture       *fx,
   g_autoptr(UpgRows) rows = NULL;
   const char *params[] = { EMOJI_TEXT, "it's", NULL };
 
-  exec_ok (fx->conn, "CREATE TABLE t (a TEXT, b TEXT, c TEXT)", 0);
+  upg_test_exec_ok (fx->conn, "CREATE TABLE t (a TEXT, b TEXT, c TEXT)", 0);
   rows = upg_connection_query (fx->conn, "INSERT INTO t (a, b) VALUES (?, ?) RETURNING a, b, c",
                                params, NULL, &error);
   g_assert_no_error (error);
@@ -132,7 +118,7 @@ test_query_params (Fixture       *fx,
   g_clear_object (&rows);
 
   /* The emoji also survives when written as literal text in executed SQL. */
-  exec_ok (fx->conn, "INSERT INTO t (a) VALUES ('" EMOJI_TEXT "')", 1);
+  upg_test_exec_ok (fx->conn, "INSERT INTO t (a) VALUES ('" EMOJI_TEXT "')", 1);
   rows = upg_connection_query (fx->conn, "SELECT count(*) FROM t WHERE a = ?",
                                (const char *[]) { EMOJI_TEXT, NULL }, NULL, &error);
   g_assert_no_error (error);
@@ -169,7 +155,7 @@ test_errors (Fixture       *fx,
   g_assert_null (upg_connection_get_last_sqlstate (fx->conn));
   g_clear_error (&error);
 
-  exec_ok (fx->conn, "CREATE TABLE u (id INTEGER UNIQUE)", 0);
+  upg_test_exec_ok (fx->conn, "CREATE TABLE u (id INTEGER UNIQUE)", 0);
   g_assert_cmpint (upg_connection_get_last_error_code (fx->conn), ==, 0);
   /* The first statement runs, the second fails: the text stops there. */
   g_assert_false (upg_connection_execute (fx->conn,
@@ -187,10 +173,10 @@ test_transactions (Fixture       *fx,
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgRows) rows = NULL;
 
-  exec_ok (fx->conn, "CREATE TABLE t (id INTEGER)", 0);
+  upg_test_exec_ok (fx->conn, "CREATE TABLE t (id INTEGER)", 0);
   g_assert_true (upg_connection_begin (fx->conn, &error));
-  exec_ok (fx->conn, "INSERT INTO t VALUES (1)", 1);
-  exec_ok (fx->conn, "CREATE TABLE t2 (id INTEGER)", 0);
+  upg_test_exec_ok (fx->conn, "INSERT INTO t VALUES (1)", 1);
+  upg_test_exec_ok (fx->conn, "CREATE TABLE t2 (id INTEGER)", 0);
   g_assert_true (upg_connection_rollback (fx->conn, &error));
   g_assert_no_error (error);
 
@@ -202,7 +188,7 @@ test_transactions (Fixture       *fx,
   g_assert_cmpint (upg_rows_get_int (rows, 0, 1, -1), ==, 0);
 
   g_assert_true (upg_connection_begin (fx->conn, &error));
-  exec_ok (fx->conn, "INSERT INTO t VALUES (2)", 1);
+  upg_test_exec_ok (fx->conn, "INSERT INTO t VALUES (2)", 1);
   g_assert_true (upg_connection_commit (fx->conn, &error));
   g_assert_no_error (error);
 
@@ -229,7 +215,7 @@ test_statement_timeout (Fixture       *fx,
   g_clear_error (&error);
 
   /* The connection is usable afterwards. */
-  exec_ok (fx->conn, "CREATE TABLE after_timeout (id INTEGER)", 0);
+  upg_test_exec_ok (fx->conn, "CREATE TABLE after_timeout (id INTEGER)", 0);
 }
 
 static gpointer
@@ -258,7 +244,7 @@ test_cancel (Fixture       *fx,
   g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
   g_clear_error (&error);
 
-  exec_ok (fx->conn, "CREATE TABLE after_cancel (id INTEGER)", 0);
+  upg_test_exec_ok (fx->conn, "CREATE TABLE after_cancel (id INTEGER)", 0);
 }
 
 static void
@@ -286,12 +272,10 @@ test_open_errors (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgConnection) conn = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") != NULL ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                                           "sqlite-XXXXXX", NULL);
+  g_autofree char *dir = upg_test_make_dir ("sqlite");
   g_autofree char *junk = NULL;
   g_autofree char *missing = NULL;
 
-  g_assert_nonnull (g_mkdtemp (dir));
   junk = g_build_filename (dir, "junk.db", NULL);
   missing = g_build_filename (dir, "no-such-dir", "x.db", NULL);
 
