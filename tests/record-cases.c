@@ -20,9 +20,7 @@ fixture_open (Fixture        *fixture,
 
   journal_backend_reset (backend);
   fixture->journal = journal_backend_open (backend);
-  fixture->execution = upg_journal_create_execution (fixture->journal, site, "ft", "3.17.4", "3.17.5",
-                                                     UPG_STAGE_IN_STOP, UPG_EXECUTION_KIND_RUN, NULL, &error);
-  g_assert_no_error (error);
+  fixture->execution = journal_new_execution (fixture->journal, site);
   g_assert_true (upg_journal_begin_step (fixture->journal, fixture->execution, "ft", "3.17.5", "sql_001",
                                          UPG_STAGE_IN_STOP, &error));
   g_assert_no_error (error);
@@ -125,8 +123,7 @@ test_statement_exactly_once (gconstpointer data)
 
   /* A later execution of the same site sees it done. */
   upg_journal_set_now (fixture.journal, T0 + 5000);
-  rerun = upg_journal_create_execution (fixture.journal, "bj-01", "ft", "3.17.4", "3.17.5",
-                                        UPG_STAGE_IN_STOP, UPG_EXECUTION_KIND_RUN, NULL, &error);
+  rerun = journal_new_execution (fixture.journal, "bj-01");
   g_assert_true (upg_journal_begin_step (fixture.journal, rerun, "ft", "3.17.5", "sql_001",
                                          UPG_STAGE_IN_STOP, &error));
   record = lookup (&fixture, rerun, 1);
@@ -263,6 +260,7 @@ test_breakpoint (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) breakpoint = NULL;
   g_autoptr(JsonObject) execution = NULL;
+  g_autofree char *other = NULL;
   gint64 started = g_get_monotonic_time ();
 
   fixture_open (&fixture, backend, "bj-01");
@@ -293,6 +291,17 @@ test_breakpoint (gconstpointer data)
                                               20, 4, "UPDATE t SET a = 1", "1054", "Unknown column", &error));
   breakpoint = upg_journal_get_breakpoint (fixture.journal, fixture.execution, &error);
   g_assert_cmpint (json_object_get_int_member (breakpoint, "sequence"), ==, 4);
+  g_clear_pointer (&breakpoint, json_object_unref);
+  /* Another execution's breakpoint leaves this one alone. */
+  other = journal_new_execution (fixture.journal, "sh-02");
+  g_assert_true (upg_journal_save_breakpoint (fixture.journal, other, "sql_002", NULL, 0, 0, NULL, NULL,
+                                              "tool failed", &error));
+  breakpoint = upg_journal_get_breakpoint (fixture.journal, fixture.execution, &error);
+  g_assert_cmpint (json_object_get_int_member (breakpoint, "sequence"), ==, 4);
+  g_clear_pointer (&breakpoint, json_object_unref);
+  breakpoint = upg_journal_get_breakpoint (fixture.journal, other, &error);
+  g_assert_cmpstr (json_object_get_string_member (breakpoint, "error"), ==, "tool failed");
+  g_assert_true (json_object_get_null_member (breakpoint, "file"));
   g_clear_pointer (&breakpoint, json_object_unref);
 
   /* Kept 7 days, not one millisecond more. */
@@ -344,16 +353,6 @@ test_report (gconstpointer data)
   g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
 }
 
-static void
-add (JournalBackend *backend,
-     const char     *path,
-     GTestDataFunc   func)
-{
-  g_autofree char *full = g_strdup_printf ("/journal/%s/%s", backend->name, path);
-
-  g_test_add_data_func (full, backend, func);
-}
-
 void
 record_cases_register (JournalBackend *backend)
 {
@@ -365,9 +364,9 @@ record_cases_register (JournalBackend *backend)
       g_test_add_func ("/journal/timestamp-format", test_timestamp_format);
     }
   once = TRUE;
-  add (backend, "statement/exactly-once", test_statement_exactly_once);
-  add (backend, "statement/in-doubt-and-skip", test_statement_in_doubt_and_skip);
-  add (backend, "statement/marker", test_statement_marker);
-  add (backend, "breakpoint", test_breakpoint);
-  add (backend, "report", test_report);
+  journal_cases_add (backend, "journal", "statement/exactly-once", test_statement_exactly_once);
+  journal_cases_add (backend, "journal", "statement/in-doubt-and-skip", test_statement_in_doubt_and_skip);
+  journal_cases_add (backend, "journal", "statement/marker", test_statement_marker);
+  journal_cases_add (backend, "journal", "breakpoint", test_breakpoint);
+  journal_cases_add (backend, "journal", "report", test_report);
 }
