@@ -111,16 +111,20 @@ journal_new_execution (UpgJournal *journal,
   return id;
 }
 
-/* A pid that certainly belonged to a process that is gone: a reaped child. */
+/* A pid that certainly belonged to a process that is gone: a reaped
+ * child. It runs a program (rather than exiting after fork) so that a
+ * copy of this process never exits holding the parent's memory. */
 guint
 journal_dead_pid (void)
 {
-  pid_t pid = fork ();
+  const char *argv[] = { "/bin/true", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid = 0;
   int status = 0;
 
-  if (pid == 0)
-    _exit (0);
-  g_assert_cmpint (pid, >, 0);
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &pid, &error));
+  g_assert_no_error (error);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   return (guint) pid;
 }
