@@ -377,7 +377,7 @@ upg_gda_connection_new (const char  *name,
     {
       /* libgda's messages name the provider and host, never the auth. */
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot open libgda data source '%s' (%s): %s", name, cnc,
+                   "cannot open libgda data source '%s': %s", name,
                    gda_error != NULL ? gda_error->message : "unknown error");
       return NULL;
     }

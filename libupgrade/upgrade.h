@@ -8,8 +8,12 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-bundle.h"
 #include "upg-enums.h"
 #include "upg-journal.h"
+#include "upg-manifest.h"
+#include "upg-plan.h"
 #include "upg-runtime.h"
+#include "upg-step.h"
 
 #undef __UPGRADE_INSIDE__
