@@ -290,6 +290,53 @@ test_statement_recover (gconstpointer data)
   g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
 }
 
+typedef struct {
+  Fixture *fixture;
+  guint    first_sequence;
+} Writer;
+
+static gpointer
+write_statements (gpointer data)
+{
+  Writer *writer = data;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *record = begin (writer->fixture, writer->fixture->execution,
+                                       writer->first_sequence + i);
+
+      finish (writer->fixture, record, UPG_STATEMENT_STATUS_SUCCESS);
+    }
+  return NULL;
+}
+
+/* Parallel steps (pre_stop) share one journal. */
+static void
+test_statement_threads (gconstpointer data)
+{
+  JournalBackend *backend = (JournalBackend *) data;
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  Writer writers[4];
+  GThread *threads[4];
+
+  fixture_open (&fixture, backend, "bj-01");
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      writers[i] = (Writer) { &fixture, 1 + 10 * i };
+      threads[i] = g_thread_new ("writer", write_statements, &writers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  list = upg_journal_list_statements (fixture.journal, fixture.execution, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (list), ==, 40);
+  for (guint i = 0; i < 40; i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, i), "status"),
+                     ==, "SUCCESS");
+}
+
 static void
 test_statement_log_line (void)
 {
@@ -436,6 +483,7 @@ record_cases_register (JournalBackend *backend)
   journal_cases_add (backend, "journal", "statement/in-doubt-and-skip", test_statement_in_doubt_and_skip);
   journal_cases_add (backend, "journal", "statement/marker", test_statement_marker);
   journal_cases_add (backend, "journal", "statement/recover", test_statement_recover);
+  journal_cases_add (backend, "journal", "statement/threads", test_statement_threads);
   journal_cases_add (backend, "journal", "breakpoint", test_breakpoint);
   journal_cases_add (backend, "journal", "report", test_report);
 }
