@@ -10,6 +10,7 @@
 
 #include "upg-bundle.h"
 #include "upg-enums.h"
+#include "upg-journal.h"
 #include "upg-manifest.h"
 #include "upg-plan.h"
 #include "upg-runtime.h"

@@ -20,23 +20,7 @@ static GError *start_error;
 static UpgConnection *
 connect_server (gboolean use_socket)
 {
-  g_autoptr(GError) error = NULL;
-  UpgConnection *conn;
-
-  /* A server that could not start fails every test, with its log tail. */
-  g_assert_no_error (start_error);
-
-  conn = upg_pg_connection_new ("mid_db",
-                                use_socket ? NULL : upg_test_server_get_host (server),
-                                upg_test_server_get_port (server),
-                                use_socket ? upg_test_server_get_socket (server) : NULL,
-                                upg_test_server_get_user (server),
-                                upg_test_server_get_password (server),
-                                upg_test_server_get_database (server),
-                                &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (conn);
-  return conn;
+  return upg_test_server_connect (server, start_error, "mid_db", use_socket);
 }
 
 static void
@@ -251,43 +235,15 @@ static void
 test_statement_timeout (void)
 {
   g_autoptr(UpgConnection) conn = connect_server (FALSE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *value = NULL;
 
-  g_assert_true (upg_connection_set_statement_timeout (conn, 1, &error));
-  g_assert_no_error (error);
-  g_assert_false (upg_connection_execute (conn, "SELECT pg_sleep(20)", NULL, NULL, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT);
-  g_assert_cmpstr (upg_connection_get_last_sqlstate (conn), ==, "57014");
-
-  g_assert_true (upg_connection_set_statement_timeout (conn, 0, NULL));
-  value = upg_test_query_value (conn, "SELECT current_setting('statement_timeout')", NULL);
-  g_assert_cmpstr (value, ==, "0");
-}
-
-static gpointer
-cancel_soon (gpointer data)
-{
-  /* Not synchronisation: cancelled before or during the statement, the
-   * statement must end cancelled. */
-  g_usleep (G_USEC_PER_SEC / 5);
-  g_cancellable_cancel (data);
-  return NULL;
-}
+  upg_test_check_timeout (conn, "SELECT pg_sleep(20)", 0, "57014");}
 
 static void
 test_cancel (void)
 {
   g_autoptr(UpgConnection) conn = connect_server (FALSE);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  GThread *thread = g_thread_new ("cancel", cancel_soon, cancellable);
-  gint64 start = g_get_monotonic_time ();
 
-  g_assert_false (upg_connection_execute (conn, "SELECT pg_sleep(30)", NULL, cancellable, &error));
-  g_thread_join (thread);
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  upg_test_check_cancel (conn, "SELECT pg_sleep(30)");
 }
 
 static void

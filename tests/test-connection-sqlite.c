@@ -197,53 +197,22 @@ test_transactions (Fixture       *fx,
   g_assert_error (error, UPG_ERROR, UPG_ERROR_SQL);
 }
 
+#define ENDLESS_SQL \
+  "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) FROM c"
+
 static void
 test_statement_timeout (Fixture       *fx,
                         gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 start;
-
-  g_assert_true (upg_connection_set_statement_timeout (fx->conn, 1, &error));
-  start = g_get_monotonic_time ();
-  g_assert_false (upg_connection_execute (fx->conn,
-                                          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                                          "SELECT max(x) FROM c",
-                                          NULL, NULL, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
-  g_clear_error (&error);
-
-  /* The connection is usable afterwards. */
+  upg_test_check_timeout (fx->conn, ENDLESS_SQL, SQLITE_INTERRUPT, NULL);
   upg_test_exec_ok (fx->conn, "CREATE TABLE after_timeout (id INTEGER)", 0);
-}
-
-static gpointer
-cancel_soon (gpointer data)
-{
-  /* Not synchronisation: whether this fires before or during the
-   * statement, the statement must end cancelled. */
-  g_usleep (G_USEC_PER_SEC / 20);
-  g_cancellable_cancel (data);
-  return NULL;
 }
 
 static void
 test_cancel (Fixture       *fx,
              gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  GThread *thread = g_thread_new ("cancel", cancel_soon, cancellable);
-
-  g_assert_false (upg_connection_execute (fx->conn,
-                                          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                                          "SELECT max(x) FROM c",
-                                          NULL, cancellable, &error));
-  g_thread_join (thread);
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
-  g_clear_error (&error);
-
+  upg_test_check_cancel (fx->conn, ENDLESS_SQL);
   upg_test_exec_ok (fx->conn, "CREATE TABLE after_cancel (id INTEGER)", 0);
 }
 

@@ -76,4 +76,15 @@ void           upg_test_assert_open_fails    (UpgDataSource       *source,
 void           upg_test_server_check_open    (UpgTestServer       *server,
                                               GType                backend);
 
+UpgConnection *upg_test_server_connect       (UpgTestServer       *server,
+                                              const GError        *start_error,
+                                              const char          *name,
+                                              gboolean             use_socket);
+void           upg_test_check_timeout        (UpgConnection       *conn,
+                                              const char          *slow_sql,
+                                              int                  code,
+                                              const char          *sqlstate);
+void           upg_test_check_cancel         (UpgConnection       *conn,
+                                              const char          *slow_sql);
+
 G_END_DECLS

@@ -13,6 +13,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "upg-mysql-connection-private.h"
+#include "upg-pg-connection-private.h"
 #include "upg-test-servers.h"
 
 /**
@@ -286,4 +288,91 @@ upg_test_server_check_open (UpgTestServer *server,
     g_assert_nonnull (strstr (error->message, "UPG_TEST_NO_SUCH_VARIABLE"));
     g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
   }
+}
+
+/* Connects the test user with the backend for the server's kind. A server
+ * that could not start (@start_error) fails the test with its log tail. */
+UpgConnection *
+upg_test_server_connect (UpgTestServer *server,
+                         const GError  *start_error,
+                         const char    *name,
+                         gboolean       use_socket)
+{
+  g_autoptr(GError) error = NULL;
+  UpgConnection *conn;
+  UpgConnection *(*connect) (const char *, const char *, guint, const char *, const char *,
+                             const char *, const char *, GError **);
+
+  g_assert_no_error ((GError *) start_error);
+  connect = upg_test_server_get_kind (server) == UPG_TEST_SERVER_MARIADB
+            ? upg_mysql_connection_new : upg_pg_connection_new;
+  conn = connect (name,
+                  use_socket ? NULL : upg_test_server_get_host (server),
+                  upg_test_server_get_port (server),
+                  use_socket ? upg_test_server_get_socket (server) : NULL,
+                  upg_test_server_get_user (server),
+                  upg_test_server_get_password (server),
+                  upg_test_server_get_database (server),
+                  &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+  return conn;
+}
+
+/* With a 1 s statement timeout, @slow_sql (which runs far longer) fails
+ * with UPG_ERROR_TIMEOUT and the server's @code and @sqlstate; the
+ * connection is usable afterwards. */
+void
+upg_test_check_timeout (UpgConnection *conn,
+                        const char    *slow_sql,
+                        int            code,
+                        const char    *sqlstate)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_true (upg_connection_set_statement_timeout (conn, 1, &error));
+  g_assert_no_error (error);
+  g_assert_false (upg_connection_execute (conn, slow_sql, NULL, NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpint (upg_connection_get_last_error_code (conn), ==, code);
+  g_assert_cmpstr (upg_connection_get_last_sqlstate (conn), ==, sqlstate);
+  g_clear_error (&error);
+
+  g_assert_true (upg_connection_set_statement_timeout (conn, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (upg_connection_ping (conn, &error));
+  g_assert_no_error (error);
+}
+
+static gpointer
+cancel_soon (gpointer data)
+{
+  /* Not synchronisation: cancelled before or during the statement, the
+   * statement must end cancelled. */
+  g_usleep (G_USEC_PER_SEC / 5);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* @slow_sql, cancelled from another thread, fails with
+ * UPG_ERROR_CANCELLED long before it would have ended. */
+void
+upg_test_check_cancel (UpgConnection *conn,
+                       const char    *slow_sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GThread *thread = g_thread_new ("cancel", cancel_soon, cancellable);
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_false (upg_connection_execute (conn, slow_sql, NULL, cancellable, &error));
+  g_thread_join (thread);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  g_assert_true (upg_connection_ping (conn, &error));
+  g_assert_no_error (error);
 }
