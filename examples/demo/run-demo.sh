@@ -18,6 +18,7 @@ CTL="$BUILD/bindings/cli/upgradectl"
 BUNDLE="$ROOT/examples/bundle"
 FROM=3.16.0
 TO=3.18.0
+SITE=bj-01   # the site_id of upgrade.json, given explicitly for clarity
 STAGES="business_check pre_stop in_stop post_start post_upgrade"
 
 [ -x "$CTL" ] || { echo "run-demo.sh: $CTL not built" >&2; exit 1; }
@@ -76,11 +77,11 @@ not_available () {
 echo "state directory: $STATE"
 
 expect 0 validate
-expect 0 plan --from "$FROM" --to "$TO"
+expect 0 plan --from "$FROM" --to "$TO" --site "$SITE"
 
 if has_command assess; then
   # The example data warns (unknown order status, incompatible steps): 4.
-  expect "0 4" assess --from "$FROM" --to "$TO"
+  expect "0 4" assess --from "$FROM" --to "$TO" --site "$SITE"
 else
   not_available assess
 fi
@@ -88,7 +89,7 @@ fi
 if has_command run; then
   executions=""
   for stage in $STAGES; do
-    expect 0 run --from "$FROM" --to "$TO" --stage "$stage"
+    expect 0 run --from "$FROM" --to "$TO" --site "$SITE" --stage "$stage"
     if has_command status; then
       id=$("$CTL" --json status |
            python3 -c 'import json, sys; print(json.load(sys.stdin)["execution_id"])')
@@ -96,7 +97,7 @@ if has_command run; then
     fi
   done
   # Exactly once: every step of in_stop already succeeded and is skipped.
-  expect 0 run --from "$FROM" --to "$TO" --stage in_stop
+  expect 0 run --from "$FROM" --to "$TO" --site "$SITE" --stage in_stop
 else
   not_available run
 fi
