@@ -527,6 +527,29 @@ test_help_and_usage (void)
   g_assert_true (g_str_has_prefix (version.out, "upgradectl "));
 }
 
+static void
+test_verbosity_options (void)
+{
+  g_autofree char *bundle = bundle_path ();
+  g_auto(Result) normal = { 0 };
+  g_auto(Result) verbose = { 0 };
+  g_auto(Result) verbose_after = { 0 };
+
+  run_ctl (&normal, "-b", bundle, "validate");
+  g_assert_cmpint (normal.status, ==, 0);
+  g_assert_cmpstr (normal.err, ==, "");
+
+  /* -v shows upgradectl's debug lines on stderr, one line, no pid. */
+  run_ctl (&verbose, "-v", "-b", bundle, "validate");
+  g_assert_cmpint (verbose.status, ==, 0);
+  g_assert_true (g_str_has_prefix (verbose.err, "debug: upgradectl: bundle "));
+  g_assert_nonnull (strstr (verbose.err, ": 5 manifests\n"));
+
+  run_ctl (&verbose_after, "-b", bundle, "validate", "--verbose");
+  g_assert_cmpint (verbose_after.status, ==, 0);
+  g_assert_nonnull (strstr (verbose_after.err, "debug: upgradectl: bundle "));
+}
+
 /* ---- the log writer (linked in from bindings/cli) ---- */
 
 static void
@@ -592,6 +615,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/errors/missing-bundle", test_missing_bundle);
   g_test_add_func ("/cli/errors/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/help", test_help_and_usage);
+  g_test_add_func ("/cli/verbosity", test_verbosity_options);
   g_test_add_func ("/cli/validate/clean", test_validate_clean);
   g_test_add_func ("/cli/validate/problems", test_validate_problems);
   g_test_add_func ("/cli/log/format", test_log_format);
