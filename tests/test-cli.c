@@ -128,7 +128,7 @@ typedef struct {
   const char *stage;
   const char *id;
   const char *version;
-  const char *component;   /* NULL: not fixed by SPEC (properties form) */
+  const char *component;
   const char *kind;
   gboolean    compatible;
 } ExpectedStep;
@@ -143,14 +143,14 @@ static const ExpectedStep common_plan[] = {
   { "pre_stop", "ft_backup_orders", "3.17.0", "ft", "sql", TRUE },
   { "pre_stop", "ft_snapshot_note", "3.17.0", "ft", "command", TRUE },
   { "pre_stop", "mid_backup_service_config", "3.17.0-P1", "mid", "sql", TRUE },
-  { "pre_stop", "legacy_backup_services", "3.17.5", NULL, "sql", FALSE },
+  { "pre_stop", "legacy_backup_services", "3.17.5", "platform", "sql", FALSE },
   { "pre_stop", "ft_archive_cancelled", "3.18.0", "ft", "sql", TRUE },
   { "pre_stop", "mid_copy_endpoints", "3.18.0", "mid", "sql", TRUE },
   { "in_stop", "ft_orders_add_region", "3.17.0", "ft", "sql", FALSE },
   { "in_stop", "ft_orders_fix_status", "3.17.0", "ft", "sql", TRUE },
   { "in_stop", "mid_config_add_checksum", "3.17.0-P1", "mid", "sql", FALSE },
-  { "in_stop", "legacy_create_audit", "3.17.5", NULL, "sql", FALSE },
-  { "in_stop", "legacy_seed_audit", "3.17.5", NULL, "sql", FALSE },
+  { "in_stop", "legacy_create_audit", "3.17.5", "platform", "sql", FALSE },
+  { "in_stop", "legacy_seed_audit", "3.17.5", "platform", "sql", FALSE },
   { "in_stop", "ft_region_lookup", "3.17.5-P1", "ft", "sql", FALSE },
   { "in_stop", "ft_backfill_region", "3.17.5-P1", "ft", "sql", FALSE },
   { "in_stop", "ft_register_regions", "3.17.5-P1", "ft", "sql", TRUE },
@@ -198,8 +198,7 @@ assert_step (JsonObject *step, const char *stage, const ExpectedStep *expected)
   g_assert_cmpstr (json_object_get_string_member (step, "version"), ==, expected->version);
   g_assert_cmpstr (json_object_get_string_member (step, "kind"), ==, expected->kind);
   g_assert_cmpint (json_object_get_boolean_member (step, "compatible"), ==, expected->compatible);
-  if (expected->component != NULL)
-    g_assert_cmpstr (json_object_get_string_member (step, "component"), ==, expected->component);
+  g_assert_cmpstr (json_object_get_string_member (step, "component"), ==, expected->component);
 }
 
 /* Walks stages and steps of a plan document in order against @expected. */
