@@ -131,9 +131,11 @@ add_line (UpgProperties *self,
   while (is_blank (line[i]))
     i++;
   value = unescape (line, &i, FALSE);
+  /* insert() keeps the first key string (the one in self->keys) and frees
+   * the new one; replace() would free the listed one. */
   if (!g_hash_table_contains (self->values, key))
     g_ptr_array_add (self->keys, key);
-  g_hash_table_replace (self->values, key, value);
+  g_hash_table_insert (self->values, key, value);
 }
 
 /**
@@ -180,16 +182,12 @@ UpgProperties *
 upg_properties_load (const char *path,
                      GError    **error)
 {
+  UpgJsonCtx ctx = { path, UPG_ERROR_INVALID_MANIFEST };
   g_autofree char *contents = NULL;
   gsize length = 0;
-  g_autoptr(GError) local_error = NULL;
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST, "%s: cannot read: %s",
-                   path, local_error->message);
-      return NULL;
-    }
+  if (!upg_json_read_file (&ctx, &contents, &length, error))
+    return NULL;
   return upg_properties_parse (contents, length);
 }
 
