@@ -565,6 +565,7 @@ test_help_and_usage (void)
 {
   g_auto(Result) help = { 0 };
   g_auto(Result) bare = { 0 };
+  g_auto(Result) bare_json = { 0 };
   g_auto(Result) both = { 0 };
   g_auto(Result) version = { 0 };
 
@@ -578,6 +579,10 @@ test_help_and_usage (void)
   run_ctl_env (&bare, NULL, (const char * const []) { NULL });
   g_assert_cmpint (bare.status, ==, 2);
   g_assert_nonnull (strstr (bare.err, "Commands:"));
+
+  run_ctl (&bare_json, "--json");
+  g_assert_cmpint (bare_json.status, ==, 2);
+  assert_error_document (bare_json.out, "invalid-argument", "no command given");
 
   run_ctl (&both, "-q", "-v", "validate");
   g_assert_cmpint (both.status, ==, 2);
