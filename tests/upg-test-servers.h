@@ -6,6 +6,7 @@
 
 #include <upgrade.h>
 
+#include "upg-config.h"
 #include "upg-data-source.h"
 
 G_BEGIN_DECLS

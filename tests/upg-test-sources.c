@@ -237,6 +237,31 @@ check_open_ok (UpgTestServer      *server,
   g_assert_true (g_str_has_prefix (user, upg_test_server_get_user (server)));
 }
 
+/* The upgrade.json upg_test_server_write_config() writes loads, and its
+ * data source opens. */
+static void
+check_open_config (UpgTestServer *server,
+                   GType          backend)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (upg_test_server_get_dir (server), "upgrade.json", NULL);
+  g_autoptr(UpgConfig) config = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  UpgDataSource *source;
+
+  g_assert_true (upg_test_server_write_config (server, "ft_db", path, UPG_TEST_PASSWORD_FILE, &error));
+  g_assert_no_error (error);
+  config = upg_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  source = upg_config_lookup_data_source (config, "ft_db");
+  g_assert_nonnull (source);
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (conn, backend));
+  g_assert_true (upg_connection_ping (conn, &error));
+  g_assert_no_error (error);
+}
+
 /* upg_data_source_open() on a real server: every way to give the password
  * and to reach the server works; a wrong password and a dead port fail
  * after the retries without showing the password; a missing password
@@ -255,6 +280,7 @@ upg_test_server_check_open (UpgTestServer *server,
   check_open_ok (server, backend, UPG_TEST_PASSWORD_ENV, TRUE);
   check_open_ok (server, backend, UPG_TEST_PASSWORD_FILE, FALSE);
   check_open_ok (server, backend, UPG_TEST_PASSWORD_FILE, TRUE);
+  check_open_config (server, backend);
 
   source = upg_test_server_data_source (server, "ds", UPG_TEST_PASSWORD_ENV, FALSE);
   g_setenv (var, wrong, TRUE);
