@@ -298,6 +298,24 @@ test_open_data_source (void)
   g_rmdir (dir);
 }
 
+#ifndef UPG_TEST_HAVE_LIBGDA
+/* Without libgda a raw `cnc` data source is refused, saying why (with
+ * libgda, test-connection-gda opens them). */
+static void
+test_raw_cnc (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(UpgDataSource) source =
+    upg_test_data_source_from_json ("raw", "{\"cnc\": \"SQLite://DB_DIR=.;DB_NAME=x\"}");
+
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_null (conn);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "without libgda"));
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
@@ -318,6 +336,9 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/connection/sqlite/open-errors", test_open_errors);
   g_test_add_func ("/connection/sqlite/open-data-source", test_open_data_source);
+#ifndef UPG_TEST_HAVE_LIBGDA
+  g_test_add_func ("/connection/sqlite/raw-cnc-without-libgda", test_raw_cnc);
+#endif
 
   return g_test_run ();
 }
