@@ -25,6 +25,11 @@ typedef enum {
 typedef struct _UpgTestServer UpgTestServer;
 
 const char    *upg_test_base_dir             (void);
+gboolean       upg_test_run_command          (const char * const  *argv,
+                                              const char          *stdin_path,
+                                              const char * const  *env,
+                                              char               **output,
+                                              GError             **error);
 
 UpgTestServer *upg_test_server_start         (UpgTestServerKind    kind,
                                               GError             **error);

@@ -402,3 +402,46 @@ upg_test_check_cancel (UpgConnection *conn,
   g_assert_true (upg_connection_ping (conn, &error));
   g_assert_no_error (error);
 }
+
+/**
+ * upg_test_server_run_client:
+ * @server: a server
+ * @sql_file: a script
+ * @output: (out) (optional): what the client printed
+ * @error: return location for a #GError
+ *
+ * Runs the native client (`mariadb` or `psql`) on @sql_file as the test
+ * user, stopping at the first error. The password goes through the
+ * environment, never argv.
+ *
+ * Returns: %TRUE if the client succeeded
+ */
+gboolean
+upg_test_server_run_client (UpgTestServer  *server,
+                            const char     *sql_file,
+                            char          **output,
+                            GError        **error)
+{
+  g_autofree char *socket = g_strdup_printf ("--socket=%s", upg_test_server_get_socket (server));
+  g_autofree char *host = g_strdup_printf ("--host=%s", upg_test_server_get_socket (server));
+  g_autofree char *port = g_strdup_printf ("--port=%u", upg_test_server_get_port (server));
+  g_autofree char *user = g_strdup_printf ("--user=%s", upg_test_server_get_user (server));
+  g_autofree char *username = g_strdup_printf ("--username=%s", upg_test_server_get_user (server));
+  g_autofree char *dbname = g_strdup_printf ("--dbname=%s", upg_test_server_get_database (server));
+  g_autofree char *file = g_strdup_printf ("--file=%s", sql_file);
+  const char *password = upg_test_server_get_password (server);
+
+  if (upg_test_server_get_kind (server) == UPG_TEST_SERVER_MARIADB)
+    return upg_test_run_command ((const char *[]) {
+                                   "mariadb", "--no-defaults", socket, user, "--batch",
+                                   "--skip-column-names", "--default-character-set=utf8mb4",
+                                   upg_test_server_get_database (server), NULL },
+                                 sql_file, (const char *[]) { "MYSQL_PWD", password, NULL },
+                                 output, error);
+
+  return upg_test_run_command ((const char *[]) {
+                                 "psql", "--no-psqlrc", "--set=ON_ERROR_STOP=1", host, port,
+                                 username, dbname, "--no-align", "--tuples-only", file, NULL },
+                               NULL, (const char *[]) { "PGPASSWORD", password, NULL },
+                               output, error);
+}
