@@ -151,6 +151,33 @@ chown_postgres (const char  *path,
                       NULL, NULL, NULL, error);
 }
 
+/* Debian keeps the server programs out of PATH, in
+ * /usr/lib/postgresql/<major>/bin: take the newest major there. */
+static char *
+find_postgres_program (const char *program)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/usr/lib/postgresql", 0, NULL);
+  g_autofree char *best = NULL;
+  guint64 best_major = 0;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/usr/lib/postgresql", name, "bin", program, NULL);
+      guint64 major;
+
+      if (g_ascii_string_to_unsigned (name, 10, 1, 1000, &major, NULL) && major > best_major
+          && g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        {
+          best_major = major;
+          g_free (best);
+          best = g_steal_pointer (&path);
+        }
+    }
+
+  return best != NULL ? g_steal_pointer (&best) : g_strdup (program);
+}
+
 /* PostgreSQL refuses to run as root: when we are root, its programs run as
  * the postgres user (setpriv execs, so the pid is the server's own). */
 static GPtrArray *
@@ -168,7 +195,7 @@ postgres_argv (const char *program)
       g_ptr_array_add (argv, g_strdup ("--"));
     }
   if (path == NULL)
-    path = g_build_filename ("/usr/lib/postgresql/15/bin", program, NULL);
+    path = find_postgres_program (program);
   g_ptr_array_add (argv, g_steal_pointer (&path));
 
   return argv;
