@@ -27,6 +27,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (UpgPluginManager, upg_plugin_manager, UPG, PLUGIN_MANAGER, GObject)
 
+const char          *upg_plugin_manager_get_system_directory (void);
+
 UpgPluginManager    *upg_plugin_manager_new                  (void);
 void                 upg_plugin_manager_add_directory        (UpgPluginManager   *self,
                                                               const char         *directory);

@@ -9,5 +9,7 @@
 #include <upgrade-spi.h>
 
 #include "upg-runtime.h"
+#include "upg-plugin-info.h"
+#include "upg-plugin-manager.h"
 
 #undef __UPGRADE_INSIDE__
