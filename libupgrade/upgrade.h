@@ -8,7 +8,12 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-bundle.h"
+#include "upg-enums.h"
+#include "upg-manifest.h"
+#include "upg-plan.h"
 #include "upg-runtime.h"
+#include "upg-step.h"
 #include "upg-plugin-info.h"
 #include "upg-plugin-manager.h"
 
