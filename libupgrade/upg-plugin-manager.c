@@ -148,7 +148,7 @@ upg_plugin_manager_new_for_config (UpgConfig *config)
 {
   UpgPluginManager *self = upg_plugin_manager_new ();
   const char * const *dirs = upg_config_get_plugin_dirs (config);
-  g_autoptr(GPtrArray) sources = upg_config_get_data_sources (config);
+  GPtrArray *sources = upg_config_get_data_sources (config);
 
   for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++)
     upg_plugin_manager_add_directory (self, dirs[i]);

@@ -586,6 +586,31 @@ test_missing_host (Fixture *f, gconstpointer data)
                                             "'/nonexistent/upgrade-plugin-host'"));
 }
 
+static void
+test_for_config (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "upgrade.json", NULL);
+  g_autofree char *json = g_strdup_printf ("{\"site_id\": \"bj-01\", \"plugin_dirs\": [\"%s\"]}",
+                                           f->dir);
+  g_autoptr(UpgConfig) config = NULL, bare = NULL;
+  g_autoptr(UpgPluginManager) manager = NULL, system = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  config = upg_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  manager = upg_plugin_manager_new_for_config (config);
+  g_assert_cmpstr (upg_plugin_manager_get_directories (manager)[0], ==, f->dir);
+  g_assert_null (upg_plugin_manager_get_directories (manager)[1]);
+
+  g_assert_true (g_file_set_contents (path, "{\"site_id\": \"bj-01\"}", -1, NULL));
+  bare = upg_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  system = upg_plugin_manager_new_for_config (bare);
+  g_assert_cmpstr (upg_plugin_manager_get_directories (system)[0], ==,
+                   upg_plugin_manager_get_system_directory ());
+}
+
 int
 main (int argc, char **argv)
 {
@@ -609,6 +634,7 @@ main (int argc, char **argv)
   ADD ("reload", test_reload);
   ADD ("clash", test_clash);
   ADD ("missing-host", test_missing_host);
+  ADD ("for-config", test_for_config);
 #undef ADD
   return g_test_run ();
 }
