@@ -134,7 +134,7 @@ upg_plugin_manager_new (void)
 }
 
 /**
- * upg_plugin_manager_new_for_config:
+ * upg_plugin_manager_new_for_config: (skip)
  * @config: the site configuration
  *
  * Creates a manager scanning the configuration's `plugin_dirs` (or the
@@ -159,9 +159,9 @@ upg_plugin_manager_new_for_config (UpgConfig *config)
 }
 
 /**
- * upg_plugin_manager_set_data_sources:
+ * upg_plugin_manager_set_data_sources: (skip)
  * @self: a manager
- * @sources: (element-type UpgDataSource) (nullable): the configured data sources
+ * @sources: (nullable): the configured data sources (#UpgDataSource)
  *
  * Plugins run with a context that defines no data sources get these: the
  * plugin host opens them by name for upg_context_get_connection(). Only
