@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include "upg-config.h"
 #include "upg-plugin-manager.h"
 #include "upg-plugin-manager-private.h"
 #include "upg-plugin-run-private.h"

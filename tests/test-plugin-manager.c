@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <upgrade.h>
 
+#include "upg-config.h"
+
 typedef struct {
   char             *dir;
   UpgPluginManager *manager;
