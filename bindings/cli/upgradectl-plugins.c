@@ -8,12 +8,6 @@
 
 #include "upgradectl-commands.h"
 
-/* UpgConfig is implemented but not yet in <upgrade.h>; until it is, read
- * its header the way the umbrella would. */
-#define __UPGRADE_INSIDE__
-#include "upg-config.h"
-#undef __UPGRADE_INSIDE__
-
 /* The configuration's plugin directories (or the system one), plus any
  * --plugin-dir. */
 static UpgPluginManager *
