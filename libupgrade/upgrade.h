@@ -9,5 +9,6 @@
 #include <upgrade-spi.h>
 
 #include "upg-runtime.h"
+#include "upg-estimate.h"
 
 #undef __UPGRADE_INSIDE__
