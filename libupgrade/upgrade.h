@@ -10,5 +10,6 @@
 
 #include "upg-runtime.h"
 #include "upg-estimate.h"
+#include "upg-report.h"
 
 #undef __UPGRADE_INSIDE__
