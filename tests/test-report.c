@@ -2,7 +2,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <glib/gstdio.h>
 #include <upgrade.h>
+
+#include "upg-support-bundle-private.h"
 
 static JsonNode *
 load_fixture (const char *name)
@@ -185,6 +188,120 @@ test_assessment_formats (Fixture *f, gconstpointer data)
   g_assert_true (json_node_equal (parsed, f->assessment));
 }
 
+static void
+test_scrub (void)
+{
+  const char * const secrets[] = { "s3cr3t-value", NULL };
+  const char *input =
+    "connect host=db user=upgrade password=hunter22 dbname=ft\n"
+    "PGPASSWORD=pg-secret psql -h db\n"
+    "export FT_DB_PASSWORD='quoted secret'\n"
+    "{\"password\": \"json \\\"secret\\\"\", \"password_env\": \"FT_DB_PASSWORD\"}\n"
+    "Authorization: Bearer abc.def-ghi\n"
+    "CREATE USER u IDENTIFIED BY 'sqlpass';\n"
+    "the known value s3cr3t-value appears in a log line\n";
+  g_autofree char *out = upg_support_bundle_scrub (input, secrets);
+
+  g_assert_null (strstr (out, "hunter22"));
+  g_assert_null (strstr (out, "pg-secret"));
+  g_assert_null (strstr (out, "quoted secret"));
+  g_assert_null (strstr (out, "json"));
+  g_assert_null (strstr (out, "abc.def-ghi"));
+  g_assert_null (strstr (out, "sqlpass"));
+  g_assert_null (strstr (out, "s3cr3t-value"));
+  g_assert_nonnull (strstr (out, "password=****** dbname=ft"));
+  g_assert_nonnull (strstr (out, "\"password\": \"******\""));
+  /* Names of variables and files are not secrets: kept for support. */
+  g_assert_nonnull (strstr (out, "\"password_env\": \"FT_DB_PASSWORD\""));
+  g_assert_nonnull (strstr (out, "IDENTIFIED BY '******'"));
+}
+
+static void
+test_collect_secrets (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-secrets-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (dir, "upgrade.json", NULL);
+  g_autofree char *pw_file = g_build_filename (dir, "mid.pw", NULL);
+  g_autofree char *json = g_strdup_printf (
+    "{\"datasources\": {\"a\": {\"password_env\": \"UPG_TEST_SECRET_ENV\"},"
+    " \"b\": {\"password_file\": \"mid.pw\"}, \"c\": {\"password\": \"inline-pass\"}},"
+    " \"service\": {\"token_file\": \"%s\"}}", pw_file);
+  g_auto(GStrv) secrets = NULL;
+
+  g_assert_true (g_file_set_contents (config, json, -1, NULL));
+  g_assert_true (g_file_set_contents (pw_file, "file-pass\n", -1, NULL));
+  g_setenv ("UPG_TEST_SECRET_ENV", "env-pass", TRUE);
+  secrets = upg_support_bundle_collect_secrets (config);
+  g_assert_true (g_strv_contains ((const char * const *) secrets, "env-pass"));
+  g_assert_true (g_strv_contains ((const char * const *) secrets, "file-pass"));
+  g_assert_true (g_strv_contains ((const char * const *) secrets, "inline-pass"));
+  /* The same file named twice is one secret. */
+  g_assert_cmpuint (g_strv_length (secrets), ==, 3);
+  g_unsetenv ("UPG_TEST_SECRET_ENV");
+  g_remove (pw_file);
+  g_remove (config);
+  g_rmdir (dir);
+}
+
+static char *
+run_tar (const char *archive, const char *option, const char *member)
+{
+  const char *argv[] = { "tar", option, archive, member, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("tar %s failed: %s", option, err);
+  return g_steal_pointer (&out);
+}
+
+static void
+test_tar_gz (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-bundle-XXXXXX", NULL);
+  g_autofree char *archive = g_build_filename (dir, "out.tar.gz", NULL);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_bundle_entry_free);
+  g_autoptr(GBytes) small = g_bytes_new_static ("hello\n", 6);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  g_autofree char *big_text = g_strnfill (1500, 'x');
+  g_autoptr(GBytes) big = g_bytes_new (big_text, 1500);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listing = NULL;
+  g_autofree char *content = NULL;
+  g_autofree char *big_out = NULL;
+  g_autofree char *long_name = g_strnfill (101, 'n');
+
+  g_ptr_array_add (entries, upg_bundle_entry_new ("bundle/hello.txt", small));
+  g_ptr_array_add (entries, upg_bundle_entry_new ("bundle/empty", empty));
+  g_ptr_array_add (entries, upg_bundle_entry_new ("bundle/big.log", big));
+  g_assert_true (upg_support_bundle_write_tar_gz (archive, entries, 1700000000, &error));
+  g_assert_no_error (error);
+
+  /* The system tar reads it: the format is real ustar in gzip. */
+  listing = run_tar (archive, "-tzf", NULL);
+  g_assert_cmpstr (listing, ==, "bundle/hello.txt\nbundle/empty\nbundle/big.log\n");
+  content = run_tar (archive, "-xzOf", "bundle/hello.txt");
+  g_assert_cmpstr (content, ==, "hello\n");
+  big_out = run_tar (archive, "-xzOf", "bundle/big.log");
+  g_assert_cmpstr (big_out, ==, big_text);
+
+  /* A name ustar cannot hold is an error, and the old file stays. */
+  g_ptr_array_add (entries, upg_bundle_entry_new (long_name, small));
+  g_assert_false (upg_support_bundle_write_tar_gz (archive, entries, 0, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT);
+  g_clear_pointer (&listing, g_free);
+  listing = run_tar (archive, "-tzf", NULL);
+  g_assert_cmpstr (listing, ==, "bundle/hello.txt\nbundle/empty\nbundle/big.log\n");
+
+  g_remove (archive);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -197,6 +314,10 @@ main (int argc, char *argv[])
   g_test_add ("/report/execution/html", Fixture, NULL, fixture_setup, test_execution_html, fixture_teardown);
   g_test_add_func ("/report/execution/minimal", test_execution_minimal);
   g_test_add ("/report/assessment/formats", Fixture, NULL, fixture_setup, test_assessment_formats, fixture_teardown);
+
+  g_test_add_func ("/report/bundle/scrub", test_scrub);
+  g_test_add_func ("/report/bundle/collect-secrets", test_collect_secrets);
+  g_test_add_func ("/report/bundle/tar-gz", test_tar_gz);
 
   return g_test_run ();
 }
