@@ -8,8 +8,13 @@
 
 #include <upgrade-spi.h>
 
-#include "upg-runtime.h"
+#include "upg-bundle.h"
+#include "upg-enums.h"
 #include "upg-estimate.h"
+#include "upg-manifest.h"
+#include "upg-plan.h"
 #include "upg-report.h"
+#include "upg-runtime.h"
+#include "upg-step.h"
 
 #undef __UPGRADE_INSIDE__
