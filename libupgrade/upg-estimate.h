@@ -9,6 +9,9 @@
 #endif
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "upg-plan.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +53,39 @@ char     *upg_format_duration          (guint64  seconds);
 guint64   upg_estimate_volume_seconds  (guint64  data_volume,
                                         double   rate,
                                         guint    parallelism);
+
+/**
+ * UpgEstimateSource:
+ * @UPG_ESTIMATE_SOURCE_VOLUME: from `data_volume / (rate × parallelism)`
+ * @UPG_ESTIMATE_SOURCE_DECLARED: the step's `estimated_duration`
+ * @UPG_ESTIMATE_SOURCE_DEFAULT: neither was given: the documented default
+ *   (%UPG_ESTIMATE_DEFAULT_SQL_FILE_SECONDS per SQL file,
+ *   %UPG_ESTIMATE_DEFAULT_STEP_SECONDS for a tool or command)
+ *
+ * Where a step's estimated duration comes from.
+ */
+typedef enum {
+  UPG_ESTIMATE_SOURCE_VOLUME,
+  UPG_ESTIMATE_SOURCE_DECLARED,
+  UPG_ESTIMATE_SOURCE_DEFAULT,
+} UpgEstimateSource;
+
+guint64   upg_estimate_step_seconds    (UpgStep            *step,
+                                        UpgEstimateSource  *source);
+
+#define UPG_TYPE_ESTIMATE (upg_estimate_get_type ())
+
+G_DECLARE_FINAL_TYPE (UpgEstimate, upg_estimate, UPG, ESTIMATE, GObject)
+
+UpgEstimate  *upg_estimate_new_for_plan          (UpgPlan      *plan);
+guint64       upg_estimate_get_stage_seconds     (UpgEstimate  *self,
+                                                  UpgStage      stage);
+guint64       upg_estimate_get_total_seconds     (UpgEstimate  *self);
+guint64       upg_estimate_get_downtime_seconds  (UpgEstimate  *self);
+GPtrArray    *upg_estimate_get_long_steps        (UpgEstimate  *self);
+char         *upg_estimate_get_suggestion        (UpgEstimate  *self,
+                                                  UpgStep      *step);
+JsonNode     *upg_estimate_to_json               (UpgEstimate  *self);
 
 #define UPG_TYPE_RATE_TRACKER (upg_rate_tracker_get_type ())
 

@@ -139,6 +139,108 @@ test_tracker_unknowns (void)
   g_assert_cmpfloat (upg_rate_tracker_get_remaining_seconds (no_total), ==, -1.0);
 }
 
+static UpgPlan *
+load_plan (const char *from_text, const char *to_text)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "assess", "bundle", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgBundle) bundle = upg_bundle_new_for_path (path, &error);
+  g_autoptr(UpgVersion) from = upg_version_parse (from_text, NULL);
+  g_autoptr(UpgVersion) to = upg_version_parse (to_text, NULL);
+  UpgPlan *plan;
+
+  g_assert_no_error (error);
+  plan = upg_plan_new (bundle, from, to, "bj-01", &error);
+  g_assert_no_error (error);
+  return plan;
+}
+
+static UpgStep *
+plan_step (UpgPlan *plan, UpgStage stage, const char *id)
+{
+  GPtrArray *steps = upg_plan_get_steps (plan, stage);
+
+  for (guint i = 0; steps != NULL && i < steps->len; i++)
+    if (g_str_equal (upg_step_get_id (steps->pdata[i]), id))
+      return steps->pdata[i];
+  g_error ("no step %s", id);
+  return NULL;
+}
+
+static void
+test_plan_estimate (void)
+{
+  g_autoptr(UpgPlan) plan = load_plan ("3.17.4", "3.17.5");
+  g_autoptr(UpgEstimate) estimate = upg_estimate_new_for_plan (plan);
+  g_autoptr(GPtrArray) long_steps = upg_estimate_get_long_steps (estimate);
+  UpgEstimateSource source = UPG_ESTIMATE_SOURCE_DEFAULT;
+
+  /* Per step: volume figures, declared duration, documented defaults. */
+  g_assert_cmpuint (upg_estimate_step_seconds (plan_step (plan, UPG_STAGE_PRE_STOP, "tool_001"), &source), ==, 512);
+  g_assert_cmpint (source, ==, UPG_ESTIMATE_SOURCE_VOLUME);
+  g_assert_cmpuint (upg_estimate_step_seconds (plan_step (plan, UPG_STAGE_IN_STOP, "sql_001"), &source), ==, 180);
+  g_assert_cmpint (source, ==, UPG_ESTIMATE_SOURCE_DECLARED);
+  g_assert_cmpuint (upg_estimate_step_seconds (plan_step (plan, UPG_STAGE_IN_STOP, "sql_002"), &source),
+                    ==, UPG_ESTIMATE_DEFAULT_SQL_FILE_SECONDS);
+  g_assert_cmpint (source, ==, UPG_ESTIMATE_SOURCE_DEFAULT);
+  g_assert_cmpuint (upg_estimate_step_seconds (plan_step (plan, UPG_STAGE_POST_START, "cache"), NULL),
+                    ==, UPG_ESTIMATE_DEFAULT_STEP_SECONDS);
+
+  /* pre_stop is parallel: the longest step (512 s, not 100 + 512). */
+  g_assert_cmpuint (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_PRE_STOP), ==, 512);
+  /* in_stop is serial: 180 + 30. */
+  g_assert_cmpuint (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_IN_STOP), ==, 210);
+  g_assert_cmpuint (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_START), ==, 60);
+  g_assert_cmpuint (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_UPGRADE), ==, 7500);
+  g_assert_cmpuint (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_BUSINESS_CHECK), ==, 0);
+  /* The total stops when the service is open: post stages are apart. */
+  g_assert_cmpuint (upg_estimate_get_total_seconds (estimate), ==, 722);
+  g_assert_cmpuint (upg_estimate_get_downtime_seconds (estimate), ==, 210);
+
+  /* Over five minutes: flagged with a suggestion. */
+  g_assert_cmpuint (long_steps->len, ==, 2);
+  g_assert_cmpstr (upg_step_get_id (long_steps->pdata[0]), ==, "tool_001");
+  g_assert_cmpstr (upg_step_get_id (long_steps->pdata[1]), ==, "migrate_history");
+}
+
+static void
+test_plan_estimate_json (void)
+{
+  g_autoptr(UpgPlan) plan = load_plan ("3.17.4", "3.17.5");
+  g_autoptr(UpgEstimate) estimate = upg_estimate_new_for_plan (plan);
+  g_autoptr(JsonNode) node = upg_estimate_to_json (estimate);
+  JsonObject *root = json_node_get_object (node);
+  JsonArray *stages = json_object_get_array_member (root, "stages");
+  JsonArray *steps = json_object_get_array_member (root, "steps");
+  JsonObject *tool = NULL, *sql = NULL;
+  g_autofree char *suggestion = NULL;
+
+  g_assert_cmpint (json_object_get_int_member (root, "total_seconds"), ==, 722);
+  g_assert_cmpuint (json_array_get_length (stages), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (stages, 0), "stage"), ==, "pre_stop");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (stages, 0), "seconds"), ==, 512);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (stages, 3), "stage"), ==, "post_upgrade");
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    {
+      JsonObject *step = json_array_get_object_element (steps, i);
+
+      if (g_str_equal (json_object_get_string_member (step, "id"), "tool_001"))
+        tool = step;
+      if (g_str_equal (json_object_get_string_member (step, "id"), "sql_001"))
+        sql = step;
+    }
+  g_assert_nonnull (tool);
+  g_assert_nonnull (sql);
+  g_assert_true (json_object_get_boolean_member (tool, "flagged"));
+  g_assert_cmpstr (json_object_get_string_member (tool, "source"), ==, "volume");
+  g_assert_nonnull (strstr (json_object_get_string_member (tool, "suggestion"), "8m32s"));
+  g_assert_nonnull (strstr (json_object_get_string_member (tool, "suggestion"), "parallelism (now 4)"));
+  g_assert_false (json_object_get_boolean_member (sql, "flagged"));
+  g_assert_false (json_object_has_member (sql, "suggestion"));
+  suggestion = upg_estimate_get_suggestion (estimate, plan_step (plan, UPG_STAGE_IN_STOP, "sql_001"));
+  g_assert_null (suggestion);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -150,6 +252,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/estimate/tracker/faster", test_tracker_faster);
   g_test_add_func ("/estimate/tracker/slower", test_tracker_slower);
   g_test_add_func ("/estimate/tracker/unknowns", test_tracker_unknowns);
+
+  g_test_add_func ("/estimate/plan/stages", test_plan_estimate);
+  g_test_add_func ("/estimate/plan/json", test_plan_estimate_json);
 
   return g_test_run ();
 }
