@@ -13,6 +13,8 @@
 #include "upg-estimate.h"
 #include "upg-manifest.h"
 #include "upg-plan.h"
+#include "upg-plugin-info.h"
+#include "upg-plugin-manager.h"
 #include "upg-report.h"
 #include "upg-runtime.h"
 #include "upg-step.h"
