@@ -8,6 +8,7 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-assessment.h"
 #include "upg-bundle.h"
 #include "upg-enums.h"
 #include "upg-estimate.h"
