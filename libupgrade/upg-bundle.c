@@ -110,6 +110,9 @@ load_entry (const char   *dir,
 {
   GError *error = NULL;
 
+  /* Editor locks and backups (".#x.json", "._x.json") are not manifests. */
+  if (name[0] == '.')
+    return NULL;
   if (g_str_has_suffix (name, ".json"))
     {
       g_autofree char *file = g_build_filename (dir, name, NULL);
@@ -321,4 +324,27 @@ upg_bundle_resolve_path (UpgBundle  *self,
     g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE, "%s: '%s': %s",
                  self->path, relative, why);
   return resolved;
+}
+
+/**
+ * upg_bundle_collect_step_ids: (skip)
+ * @self: a bundle
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): the set of the ids of
+ *   every upgrade step of every manifest (strings owned by the steps)
+ */
+GHashTable *
+upg_bundle_collect_step_ids (UpgBundle *self)
+{
+  GHashTable *ids = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint m = 0; m < self->manifests->len; m++)
+    for (guint s = 0; s < UPG_N_STAGES; s++)
+      {
+        GPtrArray *steps = upg_manifest_get_steps (self->manifests->pdata[m], s);
+
+        for (guint i = 0; i < steps->len; i++)
+          g_hash_table_add (ids, (gpointer) upg_step_get_id (steps->pdata[i]));
+      }
+  return ids;
 }
