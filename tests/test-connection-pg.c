@@ -333,6 +333,13 @@ test_connect_errors (void)
   g_assert_null (strstr (error->message, password));
 }
 
+static void
+test_open_data_source (void)
+{
+  g_assert_no_error (start_error);
+  upg_test_server_check_open (server, UPG_TYPE_PG_CONNECTION);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -355,6 +362,8 @@ main (int   argc,
   g_test_add_func ("/connection/pg/cancel", test_cancel);
   g_test_add_func ("/connection/pg/connection-lost", test_connection_lost);
   g_test_add_func ("/connection/pg/connect-errors", test_connect_errors);
+
+  g_test_add_func ("/connection/pg/open-data-source", test_open_data_source);
 
   status = g_test_run ();
 

@@ -295,6 +295,40 @@ test_open_errors (void)
   g_rmdir (dir);
 }
 
+static void
+test_open_data_source (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(UpgDataSource) source = NULL;
+  g_autoptr(UpgDataSource) missing = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *dir = upg_test_make_dir ("sqlite");
+  g_autofree char *path = g_build_filename (dir, "local.db", NULL);
+  g_autofree char *nowhere = g_build_filename (dir, "no-such-dir", "x.db", NULL);
+  g_autofree char *json = g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", path);
+
+  source = upg_test_data_source_from_json ("local", json);
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (UPG_IS_SQLITE_CONNECTION (conn));
+  g_assert_cmpstr (upg_connection_get_name (conn), ==, "local");
+  upg_test_exec_ok (conn, "CREATE TABLE t (id INTEGER)", 0);
+  g_clear_object (&conn);
+
+  /* A local file that cannot be opened is not retried. */
+  missing = upg_data_source_new_sqlite ("local", nowhere);
+  upg_test_assert_open_fails (missing, NULL, 1);
+
+  g_cancellable_cancel (cancellable);
+  conn = upg_data_source_open (source, cancellable, &error);
+  g_assert_null (conn);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,6 +348,7 @@ main (int   argc,
   ADD ("/connection/sqlite/wal", test_wal);
 #undef ADD
   g_test_add_func ("/connection/sqlite/open-errors", test_open_errors);
+  g_test_add_func ("/connection/sqlite/open-data-source", test_open_data_source);
 
   return g_test_run ();
 }

@@ -70,8 +70,8 @@ running_as_root (void)
 }
 
 /* Absolute: the servers run in other working directories. */
-static const char *
-base_dir (void)
+const char *
+upg_test_base_dir (void)
 {
   static char *dir;
 
@@ -252,7 +252,7 @@ static char *
 ensure_template (UpgTestServerKind   kind,
                  GError            **error)
 {
-  g_autofree char *root = g_build_filename (base_dir (), "test-servers", NULL);
+  g_autofree char *root = g_build_filename (upg_test_base_dir (), "test-servers", NULL);
   g_autofree char *name = g_strdup_printf ("%s-template", kind_name (kind));
   g_autofree char *template = g_build_filename (root, name, NULL);
   g_autofree char *lock_path = g_strconcat (template, ".lock", NULL);
@@ -328,7 +328,7 @@ make_server_dir (UpgTestServerKind   kind,
                  GError            **error)
 {
   g_autofree char *template = g_strdup_printf ("%s-XXXXXX", kind_name (kind));
-  g_autofree char *root = g_build_filename (base_dir (), "test-servers", NULL);
+  g_autofree char *root = g_build_filename (upg_test_base_dir (), "test-servers", NULL);
   g_autofree char *dir = g_build_filename (root, template, NULL);
 
   /* "/.s.PGSQL.65535" and "/mariadbd.sock" both fit in 16 bytes. */
@@ -784,95 +784,6 @@ upg_test_server_get_database (UpgTestServer *server)
 }
 
 /**
- * upg_test_server_datasource_json:
- * @server: a server
- * @via: where the data source reads the password from: an environment
- *   variable this function sets, or a file (mode 0600) it writes in the
- *   server's directory
- * @use_socket: connect over the unix socket instead of TCP
- *
- * Returns: (transfer full): an `upgrade.json` data source object for the
- *   server, as JSON text
- */
-char *
-upg_test_server_datasource_json (UpgTestServer      *server,
-                                 UpgTestPasswordVia  via,
-                                 gboolean            use_socket)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "provider");
-  json_builder_add_string_value (builder, server->kind == UPG_TEST_SERVER_MARIADB ? "MySQL" : "PostgreSQL");
-  if (use_socket)
-    {
-      json_builder_set_member_name (builder, "socket");
-      json_builder_add_string_value (builder, server->socket);
-    }
-  else
-    {
-      json_builder_set_member_name (builder, "host");
-      json_builder_add_string_value (builder, "127.0.0.1");
-    }
-  json_builder_set_member_name (builder, "port");
-  json_builder_add_int_value (builder, server->port);
-  json_builder_set_member_name (builder, "database");
-  json_builder_add_string_value (builder, TEST_DATABASE);
-  json_builder_set_member_name (builder, "user");
-  json_builder_add_string_value (builder, TEST_USER);
-
-  if (via == UPG_TEST_PASSWORD_ENV)
-    {
-      g_autofree char *var = g_strdup_printf ("UPG_TEST_%s_%u_PASSWORD",
-                                              server->kind == UPG_TEST_SERVER_MARIADB ? "MARIADB" : "PG",
-                                              server->port);
-      g_setenv (var, server->password, TRUE);
-      json_builder_set_member_name (builder, "password_env");
-      json_builder_add_string_value (builder, var);
-    }
-  else
-    {
-      g_autofree char *path = g_build_filename (server->dir, "password", NULL);
-
-      g_assert_true (g_file_set_contents_full (path, server->password, -1,
-                                               G_FILE_SET_CONTENTS_NONE, 0600, NULL));
-      json_builder_set_member_name (builder, "password_file");
-      json_builder_add_string_value (builder, path);
-    }
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return json_to_string (root, TRUE);
-}
-
-/**
- * upg_test_server_write_config:
- * @server: a server
- * @name: the data source's name
- * @path: the `upgrade.json` to write
- * @via: where the password comes from
- * @error: return location for a #GError
- *
- * Writes an `upgrade.json` whose only data source is @server, over TCP.
- *
- * Returns: %TRUE on success
- */
-gboolean
-upg_test_server_write_config (UpgTestServer       *server,
-                              const char          *name,
-                              const char          *path,
-                              UpgTestPasswordVia   via,
-                              GError             **error)
-{
-  g_autofree char *source = upg_test_server_datasource_json (server, via, FALSE);
-  g_autofree char *text = g_strdup_printf ("{\n  \"datasources\": {\n    \"%s\": %s\n  }\n}\n",
-                                           name, source);
-
-  return g_file_set_contents (path, text, -1, error);
-}
-
-/**
  * upg_test_server_run_client:
  * @server: a server
  * @sql_file: a script
@@ -920,44 +831,4 @@ upg_test_server_run_client (UpgTestServer  *server,
   argv_add (argv, "--tuples-only");
   argv_add (argv, "--file=%s", sql_file);
   return run_command (argv_end (argv), NULL, env, output, error);
-}
-
-/* Runs @sql and asserts it succeeded with @expected_rows affected rows. */
-void
-upg_test_exec_ok (UpgConnection *conn,
-                  const char    *sql,
-                  gint64         expected_rows)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 rows = -1;
-
-  g_assert_true (upg_connection_execute (conn, sql, &rows, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (rows, ==, expected_rows);
-}
-
-/* Runs a query that must return one row, one column; returns its value. */
-char *
-upg_test_query_value (UpgConnection      *conn,
-                      const char         *sql,
-                      const char * const *params)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UpgRows) rows = upg_connection_query (conn, sql, (const char **) params, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpuint (upg_rows_get_n_rows (rows), ==, 1);
-  g_assert_cmpuint (upg_rows_get_n_columns (rows), ==, 1);
-  return g_strdup (upg_rows_get_value (rows, 0, 0));
-}
-
-/* A fresh directory under the build directory. */
-char *
-upg_test_make_dir (const char *prefix)
-{
-  g_autofree char *template = g_strdup_printf ("%s-XXXXXX", prefix);
-  char *dir = g_build_filename (base_dir (), template, NULL);
-
-  g_assert_nonnull (g_mkdtemp (dir));
-  return dir;
 }

@@ -6,6 +6,8 @@
 
 #include <upgrade.h>
 
+#include "upg-data-source.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -20,6 +22,8 @@ typedef enum {
 } UpgTestPasswordVia;
 
 typedef struct _UpgTestServer UpgTestServer;
+
+const char    *upg_test_base_dir             (void);
 
 UpgTestServer *upg_test_server_start         (UpgTestServerKind    kind,
                                               GError             **error);
@@ -57,5 +61,19 @@ char          *upg_test_query_value          (UpgConnection       *conn,
                                               const char          *sql,
                                               const char * const  *params);
 char          *upg_test_make_dir             (const char          *prefix);
+
+/* Data sources, as the configuration gives them. */
+char          *upg_test_server_get_password_env (UpgTestServer    *server);
+UpgDataSource *upg_test_data_source_from_json (const char          *name,
+                                              const char          *json);
+UpgDataSource *upg_test_server_data_source   (UpgTestServer       *server,
+                                              const char          *name,
+                                              UpgTestPasswordVia   via,
+                                              gboolean             use_socket);
+void           upg_test_assert_open_fails    (UpgDataSource       *source,
+                                              const char          *secret,
+                                              guint                attempts);
+void           upg_test_server_check_open    (UpgTestServer       *server,
+                                              GType                backend);
 
 G_END_DECLS
