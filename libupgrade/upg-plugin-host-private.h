@@ -20,5 +20,6 @@ GPtrArray  *upg_plugin_host_call_check     (GObject                   *object,
                                             UpgContext                *context,
                                             GCancellable              *cancellable,
                                             GError                   **error);
+void        upg_plugin_host_install_resolver (UpgContext              *context);
 
 G_END_DECLS

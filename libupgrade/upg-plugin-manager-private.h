@@ -15,7 +15,9 @@ UpgPluginRunSpec *upg_plugin_manager_new_spec    (UpgPluginManager *self,
                                                   JsonNode         *request,
                                                   UpgContext       *context,
                                                   guint             timeout_seconds);
-JsonNode         *upg_plugin_manager_new_request (const char       *op,
+JsonObject       *upg_plugin_manager_data_sources_to_json (GPtrArray *sources);
+JsonNode         *upg_plugin_manager_new_request (UpgPluginManager *self,
+                                                  const char       *op,
                                                   const char       *plugin_path,
                                                   UpgContext       *context,
                                                   const char       *member,

@@ -92,7 +92,7 @@ upg_plugin_manager_run_migration_async (UpgPluginManager   *self,
       g_task_return_error (task, error);
       return;
     }
-  request = upg_plugin_manager_new_request (upg_migration_action_to_string (action),
+  request = upg_plugin_manager_new_request (self, upg_migration_action_to_string (action),
                                             upg_plugin_info_get_path (info), context,
                                             "type", type_name);
   if (params != NULL)
@@ -281,7 +281,7 @@ run_next_plugin (GTask *task)
   label = g_strdup_printf ("plugin '%s'", upg_plugin_info_get_name (info));
   what = g_strdup_printf ("%s.load", upg_plugin_info_get_name (info));
   upg_plugin_run_async (upg_plugin_manager_new_spec (self, label, what,
-                          upg_plugin_manager_new_request ("check",
+                          upg_plugin_manager_new_request (self, "check",
                                                           upg_plugin_info_get_path (info),
                                                           data->context, "interface",
                                                           g_type_name (data->iface)),

@@ -37,6 +37,7 @@ struct _UpgPluginManager
   GHashTable *cache;         /* path → CacheEntry */
   GPtrArray  *plugins;       /* UpgPluginInfo, from the last scan */
   GPtrArray  *refused;       /* NULL-terminated messages, from the last scan */
+  JsonObject *data_sources;  /* definitions for contexts that carry none */
 };
 
 typedef struct {
@@ -67,6 +68,7 @@ upg_plugin_manager_finalize (GObject *object)
   g_hash_table_unref (self->cache);
   g_ptr_array_unref (self->plugins);
   g_ptr_array_unref (self->refused);
+  g_clear_pointer (&self->data_sources, json_object_unref);
 
   G_OBJECT_CLASS (upg_plugin_manager_parent_class)->finalize (object);
 }
@@ -129,6 +131,50 @@ UpgPluginManager *
 upg_plugin_manager_new (void)
 {
   return g_object_new (UPG_TYPE_PLUGIN_MANAGER, NULL);
+}
+
+/**
+ * upg_plugin_manager_new_for_config:
+ * @config: the site configuration
+ *
+ * Creates a manager scanning the configuration's `plugin_dirs` (or the
+ * system directory when it names none) and giving plugins its data
+ * sources (see upg_plugin_manager_set_data_sources()).
+ *
+ * Returns: (transfer full): a new manager
+ */
+UpgPluginManager *
+upg_plugin_manager_new_for_config (UpgConfig *config)
+{
+  UpgPluginManager *self = upg_plugin_manager_new ();
+  const char * const *dirs = upg_config_get_plugin_dirs (config);
+  g_autoptr(GPtrArray) sources = upg_config_get_data_sources (config);
+
+  for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++)
+    upg_plugin_manager_add_directory (self, dirs[i]);
+  if (dirs == NULL || dirs[0] == NULL)
+    upg_plugin_manager_add_directory (self, upg_plugin_manager_get_system_directory ());
+  upg_plugin_manager_set_data_sources (self, sources);
+  return self;
+}
+
+/**
+ * upg_plugin_manager_set_data_sources:
+ * @self: a manager
+ * @sources: (element-type UpgDataSource) (nullable): the configured data sources
+ *
+ * Plugins run with a context that defines no data sources get these: the
+ * plugin host opens them by name for upg_context_get_connection(). Only
+ * where a password is travels to the host (`password_env`,
+ * `password_file`), never the password, and never through argv.
+ */
+void
+upg_plugin_manager_set_data_sources (UpgPluginManager *self,
+                                     GPtrArray        *sources)
+{
+  g_return_if_fail (UPG_IS_PLUGIN_MANAGER (self));
+  g_clear_pointer (&self->data_sources, json_object_unref);
+  self->data_sources = upg_plugin_manager_data_sources_to_json (sources);
 }
 
 /**
@@ -239,8 +285,22 @@ upg_plugin_manager_new_spec (UpgPluginManager *self,
   return spec;
 }
 
+static JsonNode *
+context_to_json (UpgPluginManager *self,
+                 UpgContext       *context)
+{
+  JsonNode *node = upg_context_to_json (context);
+  JsonObject *object = json_node_get_object (node);
+
+  if (json_object_get_size (upg_context_get_data_sources (context)) == 0 &&
+      self->data_sources != NULL)
+    json_object_set_object_member (object, "data_sources", json_object_ref (self->data_sources));
+  return node;
+}
+
 JsonNode *
-upg_plugin_manager_new_request (const char *op,
+upg_plugin_manager_new_request (UpgPluginManager *self,
+                                const char *op,
                                 const char *plugin_path,
                                 UpgContext *context,
                                 const char *member,
@@ -261,7 +321,7 @@ upg_plugin_manager_new_request (const char *op,
   if (context != NULL)
     {
       json_builder_set_member_name (builder, "context");
-      json_builder_add_value (builder, upg_context_to_json (context));
+      json_builder_add_value (builder, context_to_json (self, context));
     }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -295,7 +355,7 @@ upg_plugin_manager_inspect_file (UpgPluginManager  *self,
 
   label = g_strdup_printf ("plugin file '%s'", path);
   output = upg_plugin_run_sync (upg_plugin_manager_new_spec (self, label, "load",
-                                  upg_plugin_manager_new_request ("describe", path, NULL,
+                                  upg_plugin_manager_new_request (self, "describe", path, NULL,
                                                                   NULL, NULL),
                                   NULL, 30),
                                 cancellable, error);

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <upgrade-spi.h>
 
+#include "upg-config.h"
 #include "upg-plugin-info.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,9 @@ G_DECLARE_FINAL_TYPE (UpgPluginManager, upg_plugin_manager, UPG, PLUGIN_MANAGER,
 const char          *upg_plugin_manager_get_system_directory (void);
 
 UpgPluginManager    *upg_plugin_manager_new                  (void);
+UpgPluginManager    *upg_plugin_manager_new_for_config       (UpgConfig          *config);
+void                 upg_plugin_manager_set_data_sources     (UpgPluginManager   *self,
+                                                              GPtrArray          *sources);
 void                 upg_plugin_manager_add_directory        (UpgPluginManager   *self,
                                                               const char         *directory);
 const char * const  *upg_plugin_manager_get_directories      (UpgPluginManager   *self);
