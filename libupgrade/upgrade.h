@@ -17,6 +17,7 @@
 #include "upg-plugin-info.h"
 #include "upg-plugin-manager.h"
 #include "upg-report.h"
+#include "upg-journal.h"
 #include "upg-runtime.h"
 #include "upg-step.h"
 

@@ -1,0 +1,390 @@
+/* upg-journal.h - where every execution, step and statement is recorded
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(__UPGRADE_INSIDE__) && !defined(UPGRADE_COMPILATION)
+#error "Only <upgrade.h> can be included directly."
+#endif
+
+#include <json-glib/json-glib.h>
+#include <upgrade-spi.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The journal records every execution, step, SQL statement, breakpoint and
+ * report, and holds the per-site lock, in six tables plus
+ * `upgrade_schema_version` (migrated by the library when opened).
+ * Timestamps are stored as milliseconds since the Unix epoch (UTC) in every
+ * dialect and appear in records as ISO 8601 UTC text
+ * (`2024-01-01T10:00:01.250Z`). Records are returned as JSON objects whose
+ * member names are those of `upgradectl --json` (SPEC §9): an execution is
+ * `{"execution_id", "site", "component", "from", "to", "stage", "kind",
+ * "status", "owner", "started_at", "finished_at", "resume_count", "env",
+ * "error", "steps": […], "breakpoint": null | {…}}`.
+ *
+ * A step is identified by (component, version, step id) within an
+ * execution; pass the version's canonical text (upg_version_to_string()).
+ * A statement is identified across executions of one site by (site,
+ * component, version, step id, file, sequence); pass the file as its path
+ * relative to the bundle so the key is stable.
+ *
+ * Exactly-once protocol for one statement (the executor's side):
+ *
+ * 1. rec = upg_journal_lookup_statement (…). If its "status" is SUCCESS or
+ *    SKIPPED: do not execute (already done). If RUNNING or IN_DOUBT (left by
+ *    a crash): resolve it (step 5) before anything else.
+ * 2. id = upg_journal_begin_statement (…): a RUNNING record, durable (WAL,
+ *    synchronous=FULL on SQLite; committed on servers) before it returns.
+ * 3. Transactional target (PostgreSQL, SQLite, MariaDB DML on InnoDB):
+ *    upg_journal_ensure_marker_table (target) once per data source, then
+ *    upg_connection_begin (target); execute the statement;
+ *    upg_journal_write_marker (target, id); upg_connection_commit (target).
+ *    The marker row commits atomically with the statement's effect, whether
+ *    or not the journal lives in the same database. Non-transactional
+ *    target (MariaDB/MySQL DDL): execute without a marker.
+ * 4. upg_journal_finish_statement (id, SUCCESS | FAILED, …).
+ * 5. Recovery of a RUNNING record: if the statement was run with a marker,
+ *    upg_journal_has_marker (target, id): found → finish_statement (SUCCESS);
+ *    not found → the transaction never committed: finish_statement (FAILED
+ *    with "interrupted") and execute again from step 2. Without a marker
+ *    (implicit-commit DDL) the outcome is unknown: finish_statement
+ *    (IN_DOUBT), stop with %UPG_ERROR_IN_DOUBT until the operator resumes
+ *    with retry (go to step 2) or skip (finish_statement (SKIPPED)).
+ *
+ * At most one SUCCESS or SKIPPED record exists per statement key (a unique
+ * index enforces it), so a second success of the same statement is refused
+ * with %UPG_ERROR_JOURNAL instead of being recorded twice.
+ *
+ * Every method may be called from several threads; calls are serialised on
+ * the journal's connection.
+ */
+
+/**
+ * UPG_JOURNAL_MAX_RESUMES:
+ *
+ * How many times one execution may be resumed (SPEC §5).
+ */
+#define UPG_JOURNAL_MAX_RESUMES 10
+
+/**
+ * UPG_JOURNAL_BREAKPOINT_LIFETIME_MS:
+ *
+ * How long a breakpoint is kept, in milliseconds: 7 days (SPEC §5).
+ */
+#define UPG_JOURNAL_BREAKPOINT_LIFETIME_MS (G_GINT64_CONSTANT (7) * 24 * 3600 * 1000)
+
+/**
+ * UPG_JOURNAL_DEFAULT_LOCK_TIMEOUT:
+ *
+ * Seconds without a heartbeat after which a site lock counts as stale.
+ */
+#define UPG_JOURNAL_DEFAULT_LOCK_TIMEOUT 60
+
+/**
+ * UpgExecutionKind:
+ * @UPG_EXECUTION_KIND_RUN: an upgrade (`run`)
+ * @UPG_EXECUTION_KIND_ROLLBACK: a rollback (`rollback`)
+ *
+ * What an execution does.
+ */
+typedef enum {
+  UPG_EXECUTION_KIND_RUN,
+  UPG_EXECUTION_KIND_ROLLBACK,
+} UpgExecutionKind;
+
+/**
+ * UpgExecutionStatus:
+ * @UPG_EXECUTION_STATUS_RUNNING: in progress (`RUNNING`)
+ * @UPG_EXECUTION_STATUS_SUCCESS: every step succeeded or was skipped (`SUCCESS`)
+ * @UPG_EXECUTION_STATUS_FAILED: a step failed; a breakpoint is saved (`FAILED`)
+ * @UPG_EXECUTION_STATUS_IN_DOUBT: a statement may or may not have taken
+ *   effect; an operator must choose retry or skip (`IN_DOUBT`)
+ * @UPG_EXECUTION_STATUS_INTERRUPTED: the process running it died (`INTERRUPTED`);
+ *   resumable
+ *
+ * The status of one execution.
+ */
+typedef enum {
+  UPG_EXECUTION_STATUS_RUNNING,
+  UPG_EXECUTION_STATUS_SUCCESS,
+  UPG_EXECUTION_STATUS_FAILED,
+  UPG_EXECUTION_STATUS_IN_DOUBT,
+  UPG_EXECUTION_STATUS_INTERRUPTED,
+} UpgExecutionStatus;
+
+/**
+ * UpgStepStatus:
+ * @UPG_STEP_STATUS_PENDING: planned, not started (`PENDING`)
+ * @UPG_STEP_STATUS_RUNNING: started (`RUNNING`)
+ * @UPG_STEP_STATUS_SUCCESS: finished successfully (`SUCCESS`)
+ * @UPG_STEP_STATUS_FAILED: failed (`FAILED`)
+ * @UPG_STEP_STATUS_SKIPPED: not run because it already succeeded (`SKIPPED`)
+ *
+ * The status of one step within one execution.
+ */
+typedef enum {
+  UPG_STEP_STATUS_PENDING,
+  UPG_STEP_STATUS_RUNNING,
+  UPG_STEP_STATUS_SUCCESS,
+  UPG_STEP_STATUS_FAILED,
+  UPG_STEP_STATUS_SKIPPED,
+} UpgStepStatus;
+
+/**
+ * UpgStatementStatus:
+ * @UPG_STATEMENT_STATUS_PENDING: never sent (`PENDING`)
+ * @UPG_STATEMENT_STATUS_RUNNING: about to be sent or being executed; if
+ *   found after a crash, its outcome is unknown until resolved (`RUNNING`)
+ * @UPG_STATEMENT_STATUS_SUCCESS: took effect (`SUCCESS`)
+ * @UPG_STATEMENT_STATUS_FAILED: refused by the database (`FAILED`)
+ * @UPG_STATEMENT_STATUS_SKIPPED: deliberately not run (`SKIPPED`); counts as
+ *   done
+ * @UPG_STATEMENT_STATUS_IN_DOUBT: may or may not have taken effect (`IN_DOUBT`)
+ *
+ * The status of one SQL statement record.
+ */
+typedef enum {
+  UPG_STATEMENT_STATUS_PENDING,
+  UPG_STATEMENT_STATUS_RUNNING,
+  UPG_STATEMENT_STATUS_SUCCESS,
+  UPG_STATEMENT_STATUS_FAILED,
+  UPG_STATEMENT_STATUS_SKIPPED,
+  UPG_STATEMENT_STATUS_IN_DOUBT,
+} UpgStatementStatus;
+
+const char *upg_execution_kind_to_string      (UpgExecutionKind     kind);
+gboolean    upg_execution_kind_from_string    (const char          *text,
+                                               UpgExecutionKind    *kind);
+const char *upg_execution_status_to_string    (UpgExecutionStatus   status);
+gboolean    upg_execution_status_from_string  (const char          *text,
+                                               UpgExecutionStatus  *status);
+const char *upg_step_status_to_string         (UpgStepStatus        status);
+gboolean    upg_step_status_from_string       (const char          *text,
+                                               UpgStepStatus       *status);
+const char *upg_statement_status_to_string    (UpgStatementStatus   status);
+gboolean    upg_statement_status_from_string  (const char          *text,
+                                               UpgStatementStatus  *status);
+
+#define UPG_TYPE_JOURNAL (upg_journal_get_type ())
+
+G_DECLARE_FINAL_TYPE (UpgJournal, upg_journal, UPG, JOURNAL, GObject)
+
+/* Opening */
+UpgJournal     *upg_journal_new                   (UpgConnection   *connection,
+                                                   GError         **error);
+UpgJournal     *upg_journal_open_sqlite           (const char      *path,
+                                                   GError         **error);
+
+UpgConnection  *upg_journal_get_connection        (UpgJournal      *self);
+guint           upg_journal_get_schema_version    (UpgJournal      *self);
+gboolean        upg_journal_ping                  (UpgJournal      *self,
+                                                   GError         **error);
+
+/* Identity and clock */
+const char     *upg_journal_get_host              (UpgJournal      *self);
+void            upg_journal_set_host              (UpgJournal      *self,
+                                                   const char      *host);
+guint           upg_journal_get_pid               (UpgJournal      *self);
+void            upg_journal_set_pid               (UpgJournal      *self,
+                                                   guint            pid);
+char           *upg_journal_get_owner             (UpgJournal      *self);
+gint64          upg_journal_get_now               (UpgJournal      *self);
+void            upg_journal_set_now               (UpgJournal      *self,
+                                                   gint64           now_ms);
+guint           upg_journal_get_lock_timeout      (UpgJournal      *self);
+void            upg_journal_set_lock_timeout      (UpgJournal      *self,
+                                                   guint            seconds);
+
+/* Executions */
+char           *upg_journal_create_execution      (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   const char         *component,
+                                                   const char         *from_version,
+                                                   const char         *to_version,
+                                                   UpgStage            stage,
+                                                   UpgExecutionKind    kind,
+                                                   JsonObject         *env,
+                                                   GError            **error);
+gboolean        upg_journal_set_execution_status  (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   UpgExecutionStatus  status,
+                                                   const char         *error_message,
+                                                   GError            **error);
+guint           upg_journal_resume_execution      (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   GError            **error);
+JsonObject     *upg_journal_get_execution         (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   GError            **error);
+JsonArray      *upg_journal_list_executions       (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   guint               limit,
+                                                   GError            **error);
+JsonObject     *upg_journal_get_latest_execution  (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   GError            **error);
+JsonObject     *upg_journal_find_last_execution   (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   const char         *from_version,
+                                                   const char         *to_version,
+                                                   UpgStage            stage,
+                                                   UpgExecutionKind    kind,
+                                                   GError            **error);
+guint           upg_journal_mark_interrupted      (UpgJournal         *self,
+                                                   GError            **error);
+
+/* Steps */
+gboolean        upg_journal_add_step              (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   UpgStage            stage,
+                                                   GError            **error);
+gboolean        upg_journal_begin_step            (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   UpgStage            stage,
+                                                   GError            **error);
+gboolean        upg_journal_finish_step           (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   UpgStepStatus       status,
+                                                   const char         *error_message,
+                                                   GError            **error);
+gboolean        upg_journal_skip_step             (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   UpgStage            stage,
+                                                   const char         *skipped_because,
+                                                   GError            **error);
+char           *upg_journal_find_step_success     (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   GError            **error);
+gboolean        upg_journal_set_checkpoint        (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   const char         *checkpoint,
+                                                   GError            **error);
+char           *upg_journal_get_checkpoint        (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   GError            **error);
+
+/* Statements (the exactly-once protocol: see the class documentation) */
+char           *upg_journal_begin_statement       (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   const char         *file,
+                                                   guint               line,
+                                                   guint               sequence,
+                                                   const char         *statement,
+                                                   const char         *database,
+                                                   GError            **error);
+gboolean        upg_journal_finish_statement      (UpgJournal         *self,
+                                                   const char         *record_id,
+                                                   UpgStatementStatus  status,
+                                                   gint64              affected_rows,
+                                                   const char         *error_code,
+                                                   const char         *error_message,
+                                                   GError            **error);
+JsonObject     *upg_journal_lookup_statement      (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   const char         *file,
+                                                   guint               sequence,
+                                                   GError            **error);
+JsonArray      *upg_journal_list_statements       (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   GError            **error);
+
+gboolean        upg_journal_ensure_marker_table   (UpgConnection      *target,
+                                                   GError            **error);
+gboolean        upg_journal_write_marker          (UpgConnection      *target,
+                                                   const char         *record_id,
+                                                   GError            **error);
+gboolean        upg_journal_has_marker            (UpgConnection      *target,
+                                                   const char         *record_id,
+                                                   gboolean           *found,
+                                                   GError            **error);
+
+char           *upg_journal_format_statement_line (gint64              started_at_ms,
+                                                   const char         *file,
+                                                   guint               line,
+                                                   const char         *database,
+                                                   UpgStatementStatus  status,
+                                                   gint64              duration_ms,
+                                                   gint64              affected_rows,
+                                                   const char         *statement);
+char           *upg_journal_format_timestamp      (gint64              ms);
+
+/* Breakpoints */
+gboolean        upg_journal_save_breakpoint       (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *step_id,
+                                                   const char         *file,
+                                                   guint               line,
+                                                   guint               sequence,
+                                                   const char         *statement,
+                                                   const char         *error_code,
+                                                   const char         *error_message,
+                                                   GError            **error);
+JsonObject     *upg_journal_get_breakpoint        (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   GError            **error);
+gboolean        upg_journal_resolve_breakpoint    (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   GError            **error);
+
+/* Reports */
+gboolean        upg_journal_store_report          (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *format,
+                                                   const char         *body,
+                                                   GError            **error);
+char           *upg_journal_get_report            (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *format,
+                                                   GError            **error);
+
+/* The per-site lock */
+gboolean        upg_journal_acquire_lock          (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   const char         *execution_id,
+                                                   char              **takeover_message,
+                                                   GError            **error);
+gboolean        upg_journal_heartbeat_lock        (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   GError            **error);
+gboolean        upg_journal_release_lock          (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   GError            **error);
+JsonObject     *upg_journal_get_lock              (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   GError            **error);
+gboolean        upg_journal_force_unlock          (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   char              **previous_holder,
+                                                   GError            **error);
+
+G_END_DECLS
