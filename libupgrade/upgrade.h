@@ -9,5 +9,7 @@
 #include <upgrade-spi.h>
 
 #include "upg-runtime.h"
+#include "upg-sql-splitter.h"
+#include "upg-sql-statement.h"
 
 #undef __UPGRADE_INSIDE__
