@@ -29,5 +29,8 @@ char         *upg_bundle_resolve_path    (UpgBundle         *self,
 gboolean      upg_bundle_validate        (UpgBundle         *self,
                                           GPtrArray        **problems,
                                           GError           **error);
+gboolean      upg_bundle_validate_path   (const char        *path,
+                                          GPtrArray        **problems,
+                                          GError           **error);
 
 G_END_DECLS

@@ -41,5 +41,8 @@ GPtrArray          *upg_manifest_get_steps                (UpgManifest  *self,
                                                            UpgStage      stage);
 GPtrArray          *upg_manifest_get_rollback_steps       (UpgManifest  *self,
                                                            UpgStage      stage);
+JsonObject         *upg_manifest_get_checksums            (UpgManifest  *self);
+UpgStep            *upg_manifest_lookup_step              (UpgManifest  *self,
+                                                           const char   *id);
 
 G_END_DECLS

@@ -60,5 +60,8 @@ gboolean            upg_step_applies_to_site         (UpgStep     *self,
                                                       const char  *site_id);
 gboolean            upg_step_is_compatible_from      (UpgStep     *self,
                                                       const UpgVersion *from);
+JsonObject         *upg_step_get_json                (UpgStep     *self);
+double              upg_step_estimate_seconds        (UpgStep     *self);
+const char         *upg_step_kind_to_string          (UpgStepKind  kind);
 
 G_END_DECLS

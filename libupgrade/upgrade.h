@@ -8,8 +8,13 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-bundle.h"
+#include "upg-enums.h"
+#include "upg-manifest.h"
+#include "upg-plan.h"
 #include "upg-runtime.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement.h"
+#include "upg-step.h"
 
 #undef __UPGRADE_INSIDE__

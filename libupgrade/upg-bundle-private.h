@@ -1,0 +1,15 @@
+/* upg-bundle-private.h - loading a bundle while collecting every problem
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upg-bundle.h"
+
+G_BEGIN_DECLS
+
+UpgBundle *upg_bundle_load_collecting (const char  *path,
+                                       GPtrArray   *problems,
+                                       GError     **error);
+
+G_END_DECLS

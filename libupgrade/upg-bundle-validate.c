@@ -1,0 +1,252 @@
+/* upg-bundle-validate.c - linting a bundle (`upgradectl validate`)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "upg-bundle-private.h"
+#include "upg-path-private.h"
+
+static void G_GNUC_PRINTF (2, 3)
+add_problem (GPtrArray  *problems,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (problems, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+static void
+check_references (UpgBundle   *self,
+                  UpgManifest *manifest,
+                  UpgStep     *step,
+                  GHashTable  *known_ids,
+                  GPtrArray   *problems)
+{
+  const char * const *scripts = upg_step_get_sql_scripts (step);
+  const char * const *deps = upg_step_get_depends_on (step);
+
+  for (guint i = 0; scripts != NULL && scripts[i] != NULL; i++)
+    {
+      g_autofree char *why = NULL;
+      g_autofree char *real = upg_path_resolve_inside (upg_bundle_get_path (self),
+                                                       scripts[i], &why);
+      if (real == NULL)
+        add_problem (problems, "%s: step '%s': sql_scripts '%s': %s",
+                     upg_manifest_get_path (manifest), upg_step_get_id (step),
+                     scripts[i], why);
+    }
+  for (guint i = 0; deps != NULL && deps[i] != NULL; i++)
+    if (!g_hash_table_contains (known_ids, deps[i]))
+      add_problem (problems, "%s: step '%s' depends on '%s', which no manifest defines",
+                   upg_manifest_get_path (manifest), upg_step_get_id (step), deps[i]);
+}
+
+static GHashTable *
+known_ids (UpgBundle *self)
+{
+  GHashTable *ids = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *manifests = upg_bundle_get_manifests (self);
+
+  for (guint m = 0; m < manifests->len; m++)
+    for (guint s = 0; s < UPG_N_STAGES; s++)
+      {
+        GPtrArray *steps = upg_manifest_get_steps (manifests->pdata[m], s);
+
+        for (guint i = 0; i < steps->len; i++)
+          g_hash_table_add (ids, (gpointer) upg_step_get_id (steps->pdata[i]));
+      }
+  return ids;
+}
+
+static void
+check_versions (UpgManifest *manifest,
+                GPtrArray   *problems)
+{
+  const UpgVersion *min = upg_manifest_get_min_source_version (manifest);
+  const UpgVersion *max = upg_manifest_get_max_source_version (manifest);
+  const UpgVersion *base = upg_manifest_get_base_version (manifest);
+  const UpgVersion *version = upg_manifest_get_version (manifest);
+  g_autofree char *text = upg_version_to_string (version);
+
+  if (min != NULL && max != NULL && upg_version_compare (min, max) > 0)
+    {
+      g_autofree char *a = upg_version_to_string (min);
+      g_autofree char *b = upg_version_to_string (max);
+      add_problem (problems, "%s: min_source_version %s is above max_source_version %s",
+                   upg_manifest_get_path (manifest), a, b);
+    }
+  if (min != NULL && upg_version_compare (min, version) >= 0)
+    {
+      g_autofree char *a = upg_version_to_string (min);
+      add_problem (problems, "%s: min_source_version %s is not below the version %s",
+                   upg_manifest_get_path (manifest), a, text);
+    }
+  if (base != NULL && upg_version_compare (base, version) >= 0)
+    {
+      g_autofree char *a = upg_version_to_string (base);
+      add_problem (problems, "%s: base_version %s is not below the patch %s",
+                   upg_manifest_get_path (manifest), a, text);
+    }
+}
+
+static char *
+sha256_of (const char *path,
+           GError    **error)
+{
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, error);
+
+  if (file == NULL)
+    return NULL;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                      (const guchar *) g_mapped_file_get_contents (file),
+                                      g_mapped_file_get_length (file));
+}
+
+/* "checksums": {"relative/path": "<sha256 hex>"} */
+static void
+check_checksums (UpgBundle   *self,
+                 UpgManifest *manifest,
+                 GPtrArray   *problems)
+{
+  JsonObject *sums = upg_manifest_get_checksums (manifest);
+  g_autoptr(GList) names = json_object_get_members (sums);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (sums, l->data);
+      const char *expected = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+      g_autofree char *why = NULL;
+      g_autofree char *real = NULL;
+      g_autofree char *actual = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (expected == NULL)
+        {
+          add_problem (problems, "%s: $.checksums.%s: expected a SHA-256 hex string",
+                       upg_manifest_get_path (manifest), (char *) l->data);
+          continue;
+        }
+      real = upg_path_resolve_inside (upg_bundle_get_path (self), l->data, &why);
+      if (real == NULL)
+        {
+          add_problem (problems, "%s: $.checksums: '%s': %s",
+                       upg_manifest_get_path (manifest), (char *) l->data, why);
+          continue;
+        }
+      actual = sha256_of (real, &error);
+      if (actual == NULL)
+        add_problem (problems, "%s: $.checksums: '%s': %s",
+                     upg_manifest_get_path (manifest), (char *) l->data, error->message);
+      else if (g_ascii_strcasecmp (actual, expected) != 0)
+        add_problem (problems, "%s: $.checksums: '%s': SHA-256 is %s, expected %s",
+                     upg_manifest_get_path (manifest), (char *) l->data, actual, expected);
+    }
+}
+
+static void
+check_manifest (UpgBundle   *self,
+                UpgManifest *manifest,
+                GHashTable  *ids,
+                GPtrArray   *problems)
+{
+  for (guint s = 0; s < UPG_N_STAGES; s++)
+    {
+      GPtrArray *steps = upg_manifest_get_steps (manifest, s);
+      GPtrArray *rollback = upg_manifest_get_rollback_steps (manifest, s);
+
+      for (guint i = 0; i < steps->len; i++)
+        check_references (self, manifest, steps->pdata[i], ids, problems);
+      for (guint i = 0; i < rollback->len; i++)
+        check_references (self, manifest, rollback->pdata[i], ids, problems);
+    }
+  check_versions (manifest, problems);
+  check_checksums (self, manifest, problems);
+}
+
+static gboolean
+finish (GPtrArray  *found,
+        GPtrArray **problems,
+        GError    **error)
+{
+  gboolean ok = found->len == 0;
+
+  if (!ok)
+    g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE, "the bundle has %u problem%s: %s",
+                 found->len, found->len == 1 ? "" : "s", (char *) found->pdata[0]);
+  if (problems != NULL)
+    *problems = g_ptr_array_ref (found);
+  return ok;
+}
+
+static void
+validate_into (UpgBundle *self,
+               GPtrArray *found)
+{
+  g_autoptr(GHashTable) ids = known_ids (self);
+  GPtrArray *manifests = upg_bundle_get_manifests (self);
+
+  for (guint i = 0; i < manifests->len; i++)
+    check_manifest (self, manifests->pdata[i], ids, found);
+}
+
+/**
+ * upg_bundle_validate:
+ * @self: a bundle
+ * @problems: (out) (optional) (transfer full) (element-type utf8): every
+ *   problem found, one message each (empty when valid)
+ * @error: return location for a #GError
+ *
+ * Lints a loaded bundle: referenced SQL files exist inside the bundle,
+ * `depends_on` ids exist, versions are consistent (min ≤ max source
+ * version, below the manifest's version; a patch above its base), and the
+ * SHA-256 of each file listed in a manifest's optional
+ * `"checksums": {"path": "sha256"}` member matches.
+ *
+ * Returns: %TRUE if no problem was found; else %FALSE with
+ *   %UPG_ERROR_INVALID_BUNDLE giving the count and the first problem
+ */
+gboolean
+upg_bundle_validate (UpgBundle  *self,
+                     GPtrArray **problems,
+                     GError    **error)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (UPG_IS_BUNDLE (self), FALSE);
+  validate_into (self, found);
+  return finish (found, problems, error);
+}
+
+/**
+ * upg_bundle_validate_path:
+ * @path: a bundle directory
+ * @problems: (out) (optional) (transfer full) (element-type utf8): every problem found
+ * @error: return location for a #GError
+ *
+ * Like upg_bundle_validate(), but lists every manifest that fails to load
+ * (malformed JSON, wrong types, duplicate versions…) instead of stopping
+ * at the first, then lints the manifests that loaded.
+ *
+ * Returns: %TRUE if no problem was found
+ */
+gboolean
+upg_bundle_validate_path (const char *path,
+                          GPtrArray **problems,
+                          GError    **error)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(UpgBundle) bundle = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  bundle = upg_bundle_load_collecting (path, found, &local_error);
+  if (bundle == NULL)
+    g_ptr_array_add (found, g_strdup (local_error->message));
+  else
+    validate_into (bundle, found);
+  return finish (found, problems, error);
+}

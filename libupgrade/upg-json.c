@@ -1,0 +1,483 @@
+/* upg-json.c - typed JSON reading with JSON-path error messages
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "upg-json-private.h"
+
+/*
+ * json-glib names the position as "<data>:LINE:COL: Parse error: …";
+ * an operator needs the file, so replace the placeholder with it.
+ */
+static void
+set_parse_error (const UpgJsonCtx *ctx,
+                 const GError     *parse_error,
+                 GError          **error)
+{
+  const char *msg = parse_error->message;
+
+  if (g_str_has_prefix (msg, "<data>:"))
+    msg += strlen ("<data>:");
+  g_set_error (error, UPG_ERROR, ctx->code, "%s:%s", ctx->file, msg);
+}
+
+/**
+ * upg_json_parse:
+ * @data: (array length=length): JSON text
+ * @length: length of @data, or -1 if nul-terminated
+ * @ctx: the file the text comes from
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the root node, never %NULL on success
+ */
+JsonNode *
+upg_json_parse (const char       *data,
+                gssize            length,
+                const UpgJsonCtx *ctx,
+                GError          **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (length < 0)
+    length = strlen (data);
+  if (!g_utf8_validate (data, length, NULL))
+    {
+      g_set_error (error, UPG_ERROR, ctx->code,
+                   "%s: malformed JSON: the file is not valid UTF-8", ctx->file);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      set_parse_error (ctx, local_error, error);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error (error, UPG_ERROR, ctx->code,
+                   "%s:1:1: malformed JSON: the document is empty", ctx->file);
+      return NULL;
+    }
+  return json_node_ref (root);
+}
+
+/**
+ * upg_json_parse_file:
+ * @ctx: names the file to read
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the root node of @ctx->file
+ */
+JsonNode *
+upg_json_parse_file (const UpgJsonCtx *ctx,
+                     GError          **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_get_contents (ctx->file, &contents, &length, &local_error))
+    {
+      g_set_error (error, UPG_ERROR, ctx->code, "%s: cannot read: %s",
+                   ctx->file, local_error->message);
+      return NULL;
+    }
+  return upg_json_parse (contents, length, ctx, error);
+}
+
+/**
+ * upg_json_fail:
+ * @ctx: the file
+ * @path: the JSON path of the offending value, e.g. `$.upgrade_steps.in_stop[1]`
+ * @error: return location for a #GError
+ * @format: what was expected, printf-style
+ *
+ * Sets @error to "FILE: PATH: message" in @ctx's error code.
+ *
+ * Returns: %FALSE, so callers can `return upg_json_fail (…)`
+ */
+gboolean
+upg_json_fail (const UpgJsonCtx *ctx,
+               const char       *path,
+               GError          **error,
+               const char       *format,
+               ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, UPG_ERROR, ctx->code, "%s: %s: %s", ctx->file, path, msg);
+  return FALSE;
+}
+
+/**
+ * upg_json_type_name:
+ * @node: (nullable): a node
+ *
+ * Returns: (transfer none): "a string", "a number", "an object"… for messages
+ */
+const char *
+upg_json_type_name (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return "null";
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return "an object";
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return "an array";
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return "a string";
+    case G_TYPE_BOOLEAN:
+      return "a boolean";
+    case G_TYPE_DOUBLE:
+      return "a fractional number";
+    default:
+      return "a number";
+    }
+}
+
+/**
+ * upg_json_member_path:
+ * @path: the path of an object
+ * @member: one of its members
+ *
+ * Returns: (transfer full): `PATH.member`
+ */
+char *
+upg_json_member_path (const char *path,
+                      const char *member)
+{
+  return g_strdup_printf ("%s.%s", path, member);
+}
+
+/* A member that is absent or null counts as not given. */
+static JsonNode *
+lookup (JsonObject *object,
+        const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  return node;
+}
+
+static gboolean
+wrong_type (const UpgJsonCtx *ctx,
+            const char       *path,
+            const char       *member,
+            JsonNode         *node,
+            const char       *expected,
+            GError          **error)
+{
+  g_autofree char *where = upg_json_member_path (path, member);
+
+  return upg_json_fail (ctx, where, error, "expected %s, got %s",
+                        expected, upg_json_type_name (node));
+}
+
+static gboolean
+missing (const UpgJsonCtx *ctx,
+         const char       *path,
+         const char       *member,
+         const char       *expected,
+         GError          **error)
+{
+  g_autofree char *where = upg_json_member_path (path, member);
+
+  return upg_json_fail (ctx, where, error, "required member is missing: expected %s",
+                        expected);
+}
+
+/**
+ * upg_json_require_object:
+ * @ctx: the file
+ * @node: a node
+ * @path: its JSON path
+ * @out: (out) (transfer none): the object
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @node is an object
+ */
+gboolean
+upg_json_require_object (const UpgJsonCtx *ctx,
+                         JsonNode         *node,
+                         const char       *path,
+                         JsonObject      **out,
+                         GError          **error)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return upg_json_fail (ctx, path, error, "expected an object, got %s",
+                          upg_json_type_name (node));
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+/**
+ * upg_json_get_object:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the member to read (optional: @out untouched when absent)
+ * @out: (out) (transfer none): the member's object
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE if the member has another type
+ */
+gboolean
+upg_json_get_object (const UpgJsonCtx *ctx,
+                     JsonObject       *object,
+                     const char       *path,
+                     const char       *member,
+                     JsonObject      **out,
+                     GError          **error)
+{
+  JsonNode *node = lookup (object, member);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return wrong_type (ctx, path, member, node, "an object", error);
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+/**
+ * upg_json_get_array:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the member to read (optional)
+ * @out: (out) (transfer none): the member's array
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE if the member has another type
+ */
+gboolean
+upg_json_get_array (const UpgJsonCtx *ctx,
+                    JsonObject       *object,
+                    const char       *path,
+                    const char       *member,
+                    JsonArray       **out,
+                    GError          **error)
+{
+  JsonNode *node = lookup (object, member);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return wrong_type (ctx, path, member, node, "an array", error);
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+/**
+ * upg_json_get_string:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the member to read
+ * @required: whether a missing member is an error
+ * @out: (out) (transfer none): the string (untouched when absent)
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE on a wrong type or a missing required member
+ */
+gboolean
+upg_json_get_string (const UpgJsonCtx *ctx,
+                     JsonObject       *object,
+                     const char       *path,
+                     const char       *member,
+                     gboolean          required,
+                     const char      **out,
+                     GError          **error)
+{
+  JsonNode *node = lookup (object, member);
+
+  if (node == NULL)
+    return required ? missing (ctx, path, member, "a string", error) : TRUE;
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return wrong_type (ctx, path, member, node, "a string", error);
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+/**
+ * upg_json_get_uint:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the member to read (optional)
+ * @max: the largest value accepted
+ * @out: (out): the value (untouched when absent)
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE unless the member is absent or an integer in [0, @max]
+ */
+gboolean
+upg_json_get_uint (const UpgJsonCtx *ctx,
+                   JsonObject       *object,
+                   const char       *path,
+                   const char       *member,
+                   guint64           max,
+                   guint64          *out,
+                   GError          **error)
+{
+  JsonNode *node = lookup (object, member);
+  g_autofree char *expected = NULL;
+  gint64 value;
+
+  if (node == NULL)
+    return TRUE;
+  expected = g_strdup_printf ("an integer from 0 to %" G_GUINT64_FORMAT, max);
+  if (json_node_get_value_type (node) != G_TYPE_INT64)
+    return wrong_type (ctx, path, member, node, expected, error);
+  value = json_node_get_int (node);
+  if (value < 0 || (guint64) value > max)
+    {
+      g_autofree char *where = upg_json_member_path (path, member);
+      return upg_json_fail (ctx, where, error, "expected %s, got %" G_GINT64_FORMAT,
+                            expected, value);
+    }
+  *out = (guint64) value;
+  return TRUE;
+}
+
+/**
+ * upg_json_get_bool:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the member to read (optional)
+ * @out: (out): the value (untouched when absent)
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE if the member is not a boolean
+ */
+gboolean
+upg_json_get_bool (const UpgJsonCtx *ctx,
+                   JsonObject       *object,
+                   const char       *path,
+                   const char       *member,
+                   gboolean         *out,
+                   GError          **error)
+{
+  JsonNode *node = lookup (object, member);
+
+  if (node == NULL)
+    return TRUE;
+  if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return wrong_type (ctx, path, member, node, "true or false", error);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+/**
+ * upg_json_get_strv:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the member to read (optional)
+ * @non_empty: whether an empty array is refused
+ * @out: (out) (transfer full): the strings (untouched when absent)
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE unless the member is absent or an array of strings
+ */
+gboolean
+upg_json_get_strv (const UpgJsonCtx *ctx,
+                   JsonObject       *object,
+                   const char       *path,
+                   const char       *member,
+                   gboolean          non_empty,
+                   char           ***out,
+                   GError          **error)
+{
+  JsonArray *array = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  guint n;
+
+  if (!upg_json_get_array (ctx, object, path, member, &array, error))
+    return FALSE;
+  if (array == NULL)
+    return TRUE;
+  n = json_array_get_length (array);
+  if (n == 0 && non_empty)
+    {
+      g_autofree char *where = upg_json_member_path (path, member);
+      return upg_json_fail (ctx, where, error, "expected a non-empty array of strings");
+    }
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (json_node_get_value_type (item) != G_TYPE_STRING || JSON_NODE_HOLDS_NULL (item))
+        {
+          g_autofree char *where = g_strdup_printf ("%s.%s[%u]", path, member, i);
+          return upg_json_fail (ctx, where, error, "expected a string, got %s",
+                                upg_json_type_name (item));
+        }
+      g_strv_builder_add (builder, json_node_get_string (item));
+    }
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+/**
+ * upg_json_get_version:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the member to read
+ * @required: whether a missing member is an error
+ * @out: (out) (transfer full): the version (untouched when absent)
+ * @error: return location for a #GError
+ *
+ * Reads a version given as text (`"3.17.5-P1"`, `"317501"`) or as a JSON
+ * integer (`317501`), since the code form is commonly written unquoted.
+ *
+ * Returns: %FALSE if the member is not a valid version
+ */
+gboolean
+upg_json_get_version (const UpgJsonCtx *ctx,
+                      JsonObject       *object,
+                      const char       *path,
+                      const char       *member,
+                      gboolean          required,
+                      UpgVersion      **out,
+                      GError          **error)
+{
+  JsonNode *node = lookup (object, member);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+  UpgVersion *version;
+
+  if (node == NULL)
+    return required ? missing (ctx, path, member, "a version such as \"3.17.5\"", error)
+                    : TRUE;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    text = g_strdup (json_node_get_string (node));
+  else if (json_node_get_value_type (node) == G_TYPE_INT64)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  else
+    return wrong_type (ctx, path, member, node, "a version such as \"3.17.5\"", error);
+  version = upg_version_parse (text, &local_error);
+  if (version == NULL)
+    {
+      g_autofree char *where = upg_json_member_path (path, member);
+      return upg_json_fail (ctx, where, error, "%s", local_error->message);
+    }
+  *out = version;
+  return TRUE;
+}

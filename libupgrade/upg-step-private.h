@@ -1,0 +1,30 @@
+/* upg-step-private.h - building steps (manifest and properties loaders)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upg-step.h"
+#include "upg-json-private.h"
+
+G_BEGIN_DECLS
+
+UpgStep  *upg_step_new_from_json  (const UpgJsonCtx  *ctx,
+                                   JsonObject        *object,
+                                   const char        *path,
+                                   const UpgVersion  *version,
+                                   const char        *default_component,
+                                   UpgStage           stage,
+                                   gboolean           rollback,
+                                   GError           **error);
+UpgStep  *upg_step_new_legacy     (const char        *id,
+                                   const char        *description,
+                                   UpgStepKind        kind,
+                                   const char        *target,
+                                   const char        *component,
+                                   const char        *database,
+                                   const UpgVersion  *version,
+                                   UpgStage           stage,
+                                   const char        *source_file);
+
+G_END_DECLS

@@ -1,0 +1,720 @@
+/* upg-step.c - one step of a manifest
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "upg-step-private.h"
+#include "upg-units-private.h"
+
+/**
+ * UpgStep:
+ *
+ * One unit of work of a manifest, run at one stage: SQL files
+ * (`sql_scripts`), a plugin's migration (`class_name`) or an external
+ * program (`command`).
+ *
+ * Site selection: a step applies to a site when `is_common` is true, when it
+ * names no `site_ids`, or when its `site_ids` contain the site. `is_common`
+ * defaults to true when `site_ids` is absent and to false when it is given,
+ * so `"site_ids": ["US"]` alone restricts the step to site US.
+ *
+ * Members of the step object that are not known are kept (see
+ * upg_step_get_json()) and otherwise ignored.
+ */
+struct _UpgStep
+{
+  GObject      parent_instance;
+
+  char        *id;
+  char        *name;
+  char        *description;
+  char        *component;
+  char        *database;
+  UpgVersion  *version;
+  UpgStage     stage;
+  UpgStepKind  kind;
+  gboolean     rollback;
+  GStrv        sql_scripts;
+  char        *class_name;
+  JsonObject  *params;
+  GStrv        command;
+  UpgVersion  *compatible_version;
+  guint        timeout;
+  guint        retry_count;
+  GStrv        site_ids;
+  gboolean     is_common;
+  GStrv        depends_on;
+  guint        estimated_duration;
+  guint64      data_volume;
+  double       rate;
+  guint        parallelism;
+  char        *source_file;
+  JsonObject  *json;
+};
+
+G_DEFINE_FINAL_TYPE (UpgStep, upg_step, G_TYPE_OBJECT)
+
+static void
+upg_step_finalize (GObject *object)
+{
+  UpgStep *self = UPG_STEP (object);
+
+  g_free (self->id);
+  g_free (self->name);
+  g_free (self->description);
+  g_free (self->component);
+  g_free (self->database);
+  g_clear_pointer (&self->version, upg_version_free);
+  g_strfreev (self->sql_scripts);
+  g_free (self->class_name);
+  g_clear_pointer (&self->params, json_object_unref);
+  g_strfreev (self->command);
+  g_clear_pointer (&self->compatible_version, upg_version_free);
+  g_strfreev (self->site_ids);
+  g_strfreev (self->depends_on);
+  g_free (self->source_file);
+  g_clear_pointer (&self->json, json_object_unref);
+
+  G_OBJECT_CLASS (upg_step_parent_class)->finalize (object);
+}
+
+static void
+upg_step_class_init (UpgStepClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = upg_step_finalize;
+}
+
+static void
+upg_step_init (UpgStep *self)
+{
+  self->parallelism = 1;
+  self->is_common = TRUE;
+}
+
+/* Exactly one of sql_scripts / class_name / command decides the kind. */
+static gboolean
+read_action (UpgStep          *self,
+             const UpgJsonCtx *ctx,
+             JsonObject       *object,
+             const char       *path,
+             GError          **error)
+{
+  const char *class_name = NULL;
+  guint n = 0;
+
+  if (!upg_json_get_strv (ctx, object, path, "sql_scripts", TRUE, &self->sql_scripts, error)
+      || !upg_json_get_string (ctx, object, path, "class_name", FALSE, &class_name, error)
+      || !upg_json_get_strv (ctx, object, path, "command", TRUE, &self->command, error))
+    return FALSE;
+  n = (self->sql_scripts != NULL) + (class_name != NULL) + (self->command != NULL);
+  if (n != 1)
+    return upg_json_fail (ctx, path, error,
+                          "expected exactly one of \"sql_scripts\", \"class_name\" "
+                          "or \"command\", found %u", n);
+  if (class_name != NULL && class_name[0] == '\0')
+    {
+      g_autofree char *where = upg_json_member_path (path, "class_name");
+      return upg_json_fail (ctx, where, error, "expected a type name, got \"\"");
+    }
+  self->class_name = g_strdup (class_name);
+  self->kind = self->sql_scripts != NULL ? UPG_STEP_KIND_SQL
+             : class_name != NULL ? UPG_STEP_KIND_TOOL : UPG_STEP_KIND_COMMAND;
+  return TRUE;
+}
+
+static gboolean
+read_texts (UpgStep          *self,
+            const UpgJsonCtx *ctx,
+            JsonObject       *object,
+            const char       *path,
+            const char       *default_component,
+            GError          **error)
+{
+  const char *id = NULL, *name = NULL, *description = NULL;
+  const char *component = default_component, *database = NULL;
+
+  if (!upg_json_get_string (ctx, object, path, "id", TRUE, &id, error)
+      || !upg_json_get_string (ctx, object, path, "name", FALSE, &name, error)
+      || !upg_json_get_string (ctx, object, path, "description", FALSE, &description, error)
+      || !upg_json_get_string (ctx, object, path, "component", FALSE, &component, error)
+      || !upg_json_get_string (ctx, object, path, "database", FALSE, &database, error))
+    return FALSE;
+  if (id[0] == '\0')
+    {
+      g_autofree char *where = upg_json_member_path (path, "id");
+      return upg_json_fail (ctx, where, error, "expected a non-empty step id");
+    }
+  self->id = g_strdup (id);
+  self->name = g_strdup (name != NULL ? name : id);
+  self->description = g_strdup (description);
+  self->component = g_strdup (component);
+  self->database = g_strdup (database);
+  return TRUE;
+}
+
+static gboolean
+read_unit (const UpgJsonCtx *ctx,
+           JsonObject       *object,
+           const char       *path,
+           const char       *member,
+           const char       *expected,
+           gboolean        (*parse) (const char *, gpointer),
+           gpointer          out,
+           GError          **error)
+{
+  const char *text = NULL;
+
+  if (!upg_json_get_string (ctx, object, path, member, FALSE, &text, error))
+    return FALSE;
+  if (text != NULL && !parse (text, out))
+    {
+      g_autofree char *where = upg_json_member_path (path, member);
+      return upg_json_fail (ctx, where, error, "expected %s, got \"%s\"", expected, text);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_numbers (UpgStep          *self,
+              const UpgJsonCtx *ctx,
+              JsonObject       *object,
+              const char       *path,
+              GError          **error)
+{
+  guint64 timeout = 0, retry = 0, duration = 0, parallelism = 1;
+
+  if (!upg_json_get_uint (ctx, object, path, "timeout", G_MAXUINT, &timeout, error)
+      || !upg_json_get_uint (ctx, object, path, "retry_count", 100, &retry, error)
+      || !upg_json_get_uint (ctx, object, path, "estimated_duration", G_MAXUINT, &duration, error)
+      || !upg_json_get_uint (ctx, object, path, "parallelism", 1024, &parallelism, error))
+    return FALSE;
+  if (parallelism == 0)
+    {
+      g_autofree char *where = upg_json_member_path (path, "parallelism");
+      return upg_json_fail (ctx, where, error, "expected an integer from 1 to 1024, got 0");
+    }
+  self->timeout = timeout;
+  self->retry_count = retry;
+  self->estimated_duration = duration;
+  self->parallelism = parallelism;
+  return read_unit (ctx, object, path, "data_volume", "a size such as \"100GB\"",
+                    (gboolean (*) (const char *, gpointer)) upg_units_parse_size,
+                    &self->data_volume, error)
+      && read_unit (ctx, object, path, "rate", "a rate such as \"50MB/s\"",
+                    (gboolean (*) (const char *, gpointer)) upg_units_parse_rate,
+                    &self->rate, error);
+}
+
+static gboolean
+read_selection (UpgStep          *self,
+                const UpgJsonCtx *ctx,
+                JsonObject       *object,
+                const char       *path,
+                GError          **error)
+{
+  JsonObject *params = NULL;
+
+  if (!upg_json_get_strv (ctx, object, path, "site_ids", FALSE, &self->site_ids, error)
+      || !upg_json_get_strv (ctx, object, path, "depends_on", FALSE, &self->depends_on, error)
+      || !upg_json_get_object (ctx, object, path, "params", &params, error)
+      || !upg_json_get_version (ctx, object, path, "compatible_version", FALSE,
+                                &self->compatible_version, error))
+    return FALSE;
+  /* site_ids given: the step is site-specific unless it says otherwise. */
+  self->is_common = self->site_ids == NULL;
+  if (!upg_json_get_bool (ctx, object, path, "is_common", &self->is_common, error))
+    return FALSE;
+  self->params = params != NULL ? json_object_ref (params) : json_object_new ();
+  return TRUE;
+}
+
+/**
+ * upg_step_new_from_json: (skip)
+ * @ctx: the manifest file
+ * @object: the step object
+ * @path: its JSON path, e.g. `$.upgrade_steps.in_stop[1]`
+ * @version: the manifest's version
+ * @default_component: (nullable): the manifest's component
+ * @stage: the stage it is listed under
+ * @rollback: whether it is listed under `rollback_steps`
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the step
+ */
+UpgStep *
+upg_step_new_from_json (const UpgJsonCtx *ctx,
+                        JsonObject       *object,
+                        const char       *path,
+                        const UpgVersion *version,
+                        const char       *default_component,
+                        UpgStage          stage,
+                        gboolean          rollback,
+                        GError          **error)
+{
+  g_autoptr(UpgStep) self = g_object_new (UPG_TYPE_STEP, NULL);
+
+  if (!read_texts (self, ctx, object, path, default_component, error)
+      || !read_action (self, ctx, object, path, error)
+      || !read_numbers (self, ctx, object, path, error)
+      || !read_selection (self, ctx, object, path, error))
+    return NULL;
+  self->version = upg_version_copy (version);
+  self->stage = stage;
+  self->rollback = rollback;
+  self->source_file = g_strdup (ctx->file);
+  self->json = json_object_ref (object);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * upg_step_new_legacy: (skip)
+ * @id: the step id
+ * @description: (nullable): what it does
+ * @kind: %UPG_STEP_KIND_SQL or %UPG_STEP_KIND_TOOL
+ * @target: the SQL file (sql) or the tool's type name (tool)
+ * @component: the component
+ * @database: (nullable): the target data source
+ * @version: the manifest's version
+ * @stage: the stage
+ * @source_file: the properties file it comes from
+ *
+ * A step of the legacy properties form: no compatible_version, so it
+ * counts as incompatible; common to every site.
+ *
+ * Returns: (transfer full): the step
+ */
+UpgStep *
+upg_step_new_legacy (const char       *id,
+                     const char       *description,
+                     UpgStepKind       kind,
+                     const char       *target,
+                     const char       *component,
+                     const char       *database,
+                     const UpgVersion *version,
+                     UpgStage          stage,
+                     const char       *source_file)
+{
+  UpgStep *self = g_object_new (UPG_TYPE_STEP, NULL);
+  const char *scripts[] = { target, NULL };
+
+  self->id = g_strdup (id);
+  self->name = g_strdup (description != NULL ? description : id);
+  self->description = g_strdup (description);
+  self->component = g_strdup (component);
+  self->database = g_strdup (database);
+  self->kind = kind;
+  if (kind == UPG_STEP_KIND_SQL)
+    self->sql_scripts = g_strdupv ((char **) scripts);
+  else
+    self->class_name = g_strdup (target);
+  self->params = json_object_new ();
+  self->version = upg_version_copy (version);
+  self->stage = stage;
+  self->source_file = g_strdup (source_file);
+  return self;
+}
+
+/**
+ * upg_step_get_id:
+ * @self: a step
+ *
+ * Returns: (transfer none): the step id, unique within its manifest
+ */
+const char *
+upg_step_get_id (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->id;
+}
+
+/**
+ * upg_step_get_name:
+ * @self: a step
+ *
+ * Returns: (transfer none): a human name (the id when none is given)
+ */
+const char *
+upg_step_get_name (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->name;
+}
+
+/**
+ * upg_step_get_description:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): the description
+ */
+const char *
+upg_step_get_description (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->description;
+}
+
+/**
+ * upg_step_get_component:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): its component (the manifest's by default)
+ */
+const char *
+upg_step_get_component (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->component;
+}
+
+/**
+ * upg_step_get_version:
+ * @self: a step
+ *
+ * Returns: (transfer none): the version of its manifest
+ */
+const UpgVersion *
+upg_step_get_version (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->version;
+}
+
+/**
+ * upg_step_get_stage:
+ * @self: a step
+ *
+ * Returns: the stage it runs at
+ */
+UpgStage
+upg_step_get_stage (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), UPG_STAGE_RESOURCE_CHECK);
+  return self->stage;
+}
+
+/**
+ * upg_step_get_kind:
+ * @self: a step
+ *
+ * Returns: what it executes
+ */
+UpgStepKind
+upg_step_get_kind (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), UPG_STEP_KIND_SQL);
+  return self->kind;
+}
+
+/**
+ * upg_step_is_rollback:
+ * @self: a step
+ *
+ * Returns: %TRUE if it comes from `rollback_steps`
+ */
+gboolean
+upg_step_is_rollback (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), FALSE);
+  return self->rollback;
+}
+
+/**
+ * upg_step_get_database:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): the data source its SQL targets
+ */
+const char *
+upg_step_get_database (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->database;
+}
+
+/**
+ * upg_step_get_sql_scripts:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the SQL files,
+ *   relative to the bundle; %NULL unless a SQL step
+ */
+const char * const *
+upg_step_get_sql_scripts (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return (const char * const *) self->sql_scripts;
+}
+
+/**
+ * upg_step_get_class_name:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): the #UpgDataMigration type name of a tool step
+ */
+const char *
+upg_step_get_class_name (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->class_name;
+}
+
+/**
+ * upg_step_get_params:
+ * @self: a step
+ *
+ * Returns: (transfer none): its `params` (an empty object when none)
+ */
+JsonObject *
+upg_step_get_params (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->params;
+}
+
+/**
+ * upg_step_get_command:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): argv of a command step
+ */
+const char * const *
+upg_step_get_command (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return (const char * const *) self->command;
+}
+
+/**
+ * upg_step_get_compatible_version:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): the lowest source version it is
+ *   compatible with; %NULL: needs manual confirmation
+ */
+const UpgVersion *
+upg_step_get_compatible_version (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->compatible_version;
+}
+
+/**
+ * upg_step_get_timeout:
+ * @self: a step
+ *
+ * Returns: its timeout in seconds, 0 when not given (the engine's default)
+ */
+guint
+upg_step_get_timeout (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), 0);
+  return self->timeout;
+}
+
+/**
+ * upg_step_get_retry_count:
+ * @self: a step
+ *
+ * Returns: how many times it is retried after a failure (default 0)
+ */
+guint
+upg_step_get_retry_count (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), 0);
+  return self->retry_count;
+}
+
+/**
+ * upg_step_get_site_ids:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the sites it names
+ */
+const char * const *
+upg_step_get_site_ids (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return (const char * const *) self->site_ids;
+}
+
+/**
+ * upg_step_get_is_common:
+ * @self: a step
+ *
+ * Returns: whether it applies to every site (default: %TRUE unless `site_ids` is given)
+ */
+gboolean
+upg_step_get_is_common (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), FALSE);
+  return self->is_common;
+}
+
+/**
+ * upg_step_get_depends_on:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): ids of steps
+ *   that must run before it
+ */
+const char * const *
+upg_step_get_depends_on (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return (const char * const *) self->depends_on;
+}
+
+/**
+ * upg_step_get_estimated_duration:
+ * @self: a step
+ *
+ * Returns: its declared `estimated_duration` in seconds, 0 when not given
+ */
+guint
+upg_step_get_estimated_duration (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), 0);
+  return self->estimated_duration;
+}
+
+/**
+ * upg_step_get_data_volume:
+ * @self: a step
+ *
+ * Returns: its `data_volume` in bytes (binary multiples), 0 when not given
+ */
+guint64
+upg_step_get_data_volume (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), 0);
+  return self->data_volume;
+}
+
+/**
+ * upg_step_get_rate:
+ * @self: a step
+ *
+ * Returns: its `rate` in bytes per second, 0 when not given
+ */
+double
+upg_step_get_rate (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), 0);
+  return self->rate;
+}
+
+/**
+ * upg_step_get_parallelism:
+ * @self: a step
+ *
+ * Returns: its parallelism (default 1)
+ */
+guint
+upg_step_get_parallelism (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), 1);
+  return self->parallelism;
+}
+
+/**
+ * upg_step_get_source_file:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): the manifest file it was read from
+ */
+const char *
+upg_step_get_source_file (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->source_file;
+}
+
+/**
+ * upg_step_get_json:
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): the step's object as written in the
+ *   manifest, unknown members included; %NULL for a properties step
+ */
+JsonObject *
+upg_step_get_json (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->json;
+}
+
+/**
+ * upg_step_applies_to_site:
+ * @self: a step
+ * @site_id: (nullable): a site; %NULL when no site is known
+ *
+ * Returns: %TRUE if the step is common, names no sites, or names @site_id
+ */
+gboolean
+upg_step_applies_to_site (UpgStep    *self,
+                          const char *site_id)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), FALSE);
+  if (self->is_common || self->site_ids == NULL || self->site_ids[0] == NULL)
+    return TRUE;
+  return site_id != NULL && g_strv_contains ((const char * const *) self->site_ids, site_id);
+}
+
+/**
+ * upg_step_is_compatible_from:
+ * @self: a step
+ * @from: the version the site upgrades from
+ *
+ * Returns: %TRUE iff the step declares `compatible_version` and @from ≥ it
+ */
+gboolean
+upg_step_is_compatible_from (UpgStep          *self,
+                             const UpgVersion *from)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), FALSE);
+  g_return_val_if_fail (from != NULL, FALSE);
+  return self->compatible_version != NULL
+      && upg_version_compare (from, self->compatible_version) >= 0;
+}
+
+/**
+ * upg_step_estimate_seconds:
+ * @self: a step
+ *
+ * The step's duration estimate: `data_volume / (rate × parallelism)` when
+ * both volume and rate are given (100GB at 50MB/s with parallelism 4 is
+ * 512 s), else its `estimated_duration`, else 0 (unknown).
+ *
+ * Returns: seconds
+ */
+double
+upg_step_estimate_seconds (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), 0);
+  if (self->data_volume > 0 && self->rate > 0)
+    return (double) self->data_volume / (self->rate * self->parallelism);
+  return self->estimated_duration;
+}
+
+/**
+ * upg_step_kind_to_string:
+ * @kind: a kind
+ *
+ * Returns: (transfer none): "sql", "tool" or "command"
+ */
+const char *
+upg_step_kind_to_string (UpgStepKind kind)
+{
+  switch (kind)
+    {
+    case UPG_STEP_KIND_SQL:
+      return "sql";
+    case UPG_STEP_KIND_TOOL:
+      return "tool";
+    case UPG_STEP_KIND_COMMAND:
+      return "command";
+    default:
+      return "unknown";
+    }
+}
