@@ -1,0 +1,431 @@
+/* upg-pg-connection.c - UpgConnection over libpq
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <libpq-fe.h>
+
+#include "upg-connector-private.h"
+#include "upg-pg-connection-private.h"
+
+/**
+ * UpgPgConnection:
+ *
+ * A connection to PostgreSQL through libpq. A statement is sent with the
+ * simple query protocol exactly as given (so a function body in dollar
+ * quotes, with its comments, reaches the server byte for byte, and a text
+ * holding several statements runs them all); every result is read, and the
+ * first failure is reported with its SQLSTATE, as `ERROR 23505: …` followed
+ * by the server's DETAIL and HINT lines.
+ *
+ * Queries with `?` placeholders are sent with PQexecParams(): each `?`
+ * outside quotes, comments and dollar quotes becomes `$1`, `$2`, … and the
+ * values travel as text parameters, never inside the statement.
+ *
+ * PostgreSQL rolls back a transaction in which a statement failed even when
+ * asked to commit; commit() then fails rather than report success. Server
+ * notices go to the debug log. Cancelling a statement uses PQcancel().
+ */
+struct _UpgPgConnection
+{
+  UpgConnection  parent_instance;
+
+  PGconn        *pg;
+  PGcancel      *cancel;
+};
+
+G_DEFINE_FINAL_TYPE (UpgPgConnection, upg_pg_connection, UPG_TYPE_CONNECTION)
+
+static void
+notice_processor (void       *data,
+                  const char *message)
+{
+  g_debug ("data source '%s': %s", upg_connection_get_name (data), message);
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      data)
+{
+  UpgPgConnection *self = data;
+  char message[256];
+
+  /* PQcancel() is safe from any thread; it asks the server over a second
+   * connection to stop the statement running on this one. */
+  if (!PQcancel (self->cancel, message, sizeof message))
+    g_debug ("cannot cancel the statement on data source '%s': %s",
+             upg_connection_get_name (UPG_CONNECTION (self)), message);
+}
+
+static gboolean
+is_connection_failure (const char *sqlstate)
+{
+  /* Class 08: connection exception; 57P0x: the server is shutting down. */
+  return sqlstate == NULL
+         || g_str_has_prefix (sqlstate, "08")
+         || g_str_has_prefix (sqlstate, "57P0");
+}
+
+/* Sets @error from a failed result (or, when @result is %NULL, from the
+ * connection's own message). */
+static gboolean
+set_pg_error (UpgPgConnection  *self,
+              const PGresult   *result,
+              GCancellable     *cancellable,
+              GError          **error)
+{
+  UpgConnection *conn = UPG_CONNECTION (self);
+  const char *sqlstate = result != NULL ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
+  const char *primary = result != NULL ? PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  const char *detail = result != NULL ? PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL) : NULL;
+  const char *hint = result != NULL ? PQresultErrorField (result, PG_DIAG_MESSAGE_HINT) : NULL;
+  g_autoptr(GString) message = g_string_new (NULL);
+  UpgError code = UPG_ERROR_SQL;
+
+  upg_connection_set_last_error (conn, 0, sqlstate);
+
+  if (PQstatus (self->pg) == CONNECTION_BAD || is_connection_failure (sqlstate))
+    code = UPG_ERROR_DATASOURCE;
+  else if (g_strcmp0 (sqlstate, "57014") == 0)
+    code = g_cancellable_is_cancelled (cancellable) ? UPG_ERROR_CANCELLED : UPG_ERROR_TIMEOUT;
+
+  if (primary == NULL)
+    {
+      g_string_append (message, PQerrorMessage (self->pg));
+      while (message->len > 0 && g_ascii_isspace (message->str[message->len - 1]))
+        g_string_truncate (message, message->len - 1);
+      g_string_prepend (message, "ERROR: ");
+    }
+  else
+    g_string_printf (message, "ERROR %s: %s", sqlstate != NULL ? sqlstate : "?????", primary);
+  if (detail != NULL)
+    g_string_append_printf (message, "\nDETAIL: %s", detail);
+  if (hint != NULL)
+    g_string_append_printf (message, "\nHINT: %s", hint);
+
+  g_set_error_literal (error, UPG_ERROR, code, message->str);
+  return FALSE;
+}
+
+/* Reads every result of the query just sent. The first result with rows
+ * goes to @rows_out when not %NULL; the first failure is reported. */
+static gboolean
+collect_results (UpgPgConnection  *self,
+                 gint64           *affected_rows,
+                 UpgRows         **rows_out,
+                 GCancellable     *cancellable,
+                 GError          **error)
+{
+  PGresult *failure = NULL;
+  gint64 affected = 0;
+  PGresult *result;
+
+  while ((result = PQgetResult (self->pg)) != NULL)
+    {
+      ExecStatusType status = PQresultStatus (result);
+
+      if (status == PGRES_COMMAND_OK)
+        affected += g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+      else if (status == PGRES_TUPLES_OK && rows_out != NULL && *rows_out == NULL)
+        {
+          int n_columns = PQnfields (result);
+          g_autofree const char **names = g_new0 (const char *, n_columns + 1);
+
+          for (int i = 0; i < n_columns; i++)
+            names[i] = PQfname (result, i);
+          *rows_out = upg_rows_new (n_columns, names);
+          for (int row = 0; row < PQntuples (result); row++)
+            {
+              char **values = g_new0 (char *, n_columns + 1);
+
+              for (int i = 0; i < n_columns; i++)
+                values[i] = PQgetisnull (result, row, i) ? NULL : g_strdup (PQgetvalue (result, row, i));
+              upg_rows_append_take (*rows_out, values);
+            }
+        }
+      else if (status == PGRES_COPY_IN)
+        /* A script cannot feed COPY FROM STDIN: make the server fail it. */
+        PQputCopyEnd (self->pg, "COPY FROM STDIN is not supported in upgrade scripts");
+      else if (status == PGRES_COPY_OUT)
+        {
+          char *buffer = NULL;
+
+          while (PQgetCopyData (self->pg, &buffer, FALSE) > 0)
+            PQfreemem (g_steal_pointer (&buffer));
+        }
+      else if ((status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) && failure == NULL)
+        {
+          failure = result;
+          continue;
+        }
+
+      PQclear (result);
+    }
+
+  if (failure != NULL || PQstatus (self->pg) == CONNECTION_BAD)
+    {
+      set_pg_error (self, failure, cancellable, error);
+      PQclear (failure);
+      if (rows_out != NULL)
+        g_clear_object (rows_out);
+      return FALSE;
+    }
+
+  if (affected_rows != NULL)
+    *affected_rows = affected;
+  return TRUE;
+}
+
+/* Sends a statement (with @params, the extended protocol; without, the
+ * simple one) and reads its results. */
+static gboolean
+run (UpgPgConnection  *self,
+     const char       *sql,
+     guint             n_params,
+     const char      **params,
+     gint64           *affected_rows,
+     UpgRows         **rows_out,
+     GCancellable     *cancellable,
+     GError          **error)
+{
+  gulong handler = 0;
+  gboolean ok;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
+
+  if (params == NULL)
+    ok = PQsendQuery (self->pg, sql);
+  else
+    ok = PQsendQueryParams (self->pg, sql, n_params, NULL, params, NULL, NULL, 0);
+  if (ok)
+    ok = collect_results (self, affected_rows, rows_out, cancellable, error);
+  else
+    set_pg_error (self, NULL, cancellable, error);
+
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  return ok;
+}
+
+static gboolean
+upg_pg_connection_execute (UpgConnection  *conn,
+                           const char     *sql,
+                           gint64         *affected_rows,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  return run (UPG_PG_CONNECTION (conn), sql, 0, NULL, affected_rows, NULL, cancellable, error);
+}
+
+static char *
+number_param (guint    index,
+              gpointer data)
+{
+  return g_strdup_printf ("$%u", index + 1);
+}
+
+static UpgRows *
+upg_pg_connection_query (UpgConnection  *conn,
+                         const char     *sql,
+                         const char    **params,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  g_autofree char *text = NULL;
+  const char *no_params[] = { NULL };
+  UpgRows *rows = NULL;
+  guint n;
+
+  text = upg_sql_replace_placeholders (sql, UPG_DIALECT_POSTGRESQL, number_param, NULL, &n);
+  if (!upg_sql_check_param_count (conn, n, params, error))
+    return NULL;
+  if (!run (UPG_PG_CONNECTION (conn), text, n, params != NULL ? params : no_params,
+            NULL, &rows, cancellable, error))
+    return NULL;
+
+  return rows != NULL ? rows : upg_rows_new (0, NULL);
+}
+
+static gboolean
+upg_pg_connection_commit (UpgConnection  *conn,
+                          GError        **error)
+{
+  UpgPgConnection *self = UPG_PG_CONNECTION (conn);
+  PGresult *result;
+  gboolean ok;
+
+  upg_connection_set_last_error (conn, 0, NULL);
+  result = PQexec (self->pg, "COMMIT");
+  if (PQresultStatus (result) != PGRES_COMMAND_OK)
+    ok = set_pg_error (self, result, NULL, error);
+  else if (g_strcmp0 (PQcmdStatus (result), "ROLLBACK") == 0)
+    {
+      /* A statement failed inside the transaction: PostgreSQL answers
+       * COMMIT with ROLLBACK, and nothing was committed. */
+      g_set_error (error, UPG_ERROR, UPG_ERROR_SQL,
+                   "transaction on data source '%s' was rolled back by the server: "
+                   "a statement in it had failed",
+                   upg_connection_get_name (conn));
+      ok = FALSE;
+    }
+  else
+    ok = TRUE;
+  PQclear (result);
+
+  return ok;
+}
+
+static char *
+upg_pg_connection_get_server_version (UpgConnection  *conn,
+                                      GError        **error)
+{
+  const char *version = PQparameterStatus (UPG_PG_CONNECTION (conn)->pg, "server_version");
+
+  if (version == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   "data source '%s' did not report its server version",
+                   upg_connection_get_name (conn));
+      return NULL;
+    }
+  return g_strdup (version);
+}
+
+static gboolean
+upg_pg_connection_set_statement_timeout (UpgConnection  *conn,
+                                         guint           seconds,
+                                         GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SET statement_timeout = '%us'", seconds);
+
+  return upg_connection_execute (conn, sql, NULL, NULL, error);
+}
+
+static void
+upg_pg_connection_finalize (GObject *object)
+{
+  UpgPgConnection *self = UPG_PG_CONNECTION (object);
+
+  if (self->cancel != NULL)
+    PQfreeCancel (self->cancel);
+  if (self->pg != NULL)
+    PQfinish (self->pg);
+
+  G_OBJECT_CLASS (upg_pg_connection_parent_class)->finalize (object);
+}
+
+static void
+upg_pg_connection_class_init (UpgPgConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  UpgConnectionClass *conn_class = UPG_CONNECTION_CLASS (klass);
+
+  object_class->finalize = upg_pg_connection_finalize;
+
+  conn_class->execute = upg_pg_connection_execute;
+  conn_class->query = upg_pg_connection_query;
+  conn_class->commit = upg_pg_connection_commit;
+  conn_class->get_server_version = upg_pg_connection_get_server_version;
+  conn_class->set_statement_timeout = upg_pg_connection_set_statement_timeout;
+}
+
+static void
+upg_pg_connection_init (UpgPgConnection *self)
+{
+}
+
+/* libpq wants a socket's directory; a data source may name the socket
+ * file itself (`/run/postgresql/.s.PGSQL.5432`), which also gives the port. */
+static char *
+socket_dir (const char *socket,
+            guint      *port)
+{
+  g_autofree char *base = g_path_get_basename (socket);
+  guint64 number;
+
+  if (g_str_has_prefix (base, ".s.PGSQL.")
+      && g_ascii_string_to_unsigned (base + strlen (".s.PGSQL."), 10, 1, 65535, &number, NULL))
+    {
+      *port = (guint) number;
+      return g_path_get_dirname (socket);
+    }
+  return g_strdup (socket);
+}
+
+/**
+ * upg_pg_connection_new:
+ * @name: the data source's name
+ * @host: (nullable): the server's host name or address
+ * @port: the TCP port (also the socket's number), 0 for the default
+ * @socket: (nullable): the unix socket's directory, or the socket file;
+ *   used instead of @host when set
+ * @user: (nullable): the user name
+ * @password: (nullable): the password
+ * @database: (nullable): the database
+ * @error: return location for a #GError
+ *
+ * Connects with `client_encoding=UTF8` and `application_name=libupgrade`.
+ * The parameters are passed one by one (never as a connection string), so
+ * no value is parsed as an option and the password is never in a string
+ * that could be logged.
+ *
+ * Returns: (transfer full): the connection, or %NULL with
+ *   %UPG_ERROR_DATASOURCE (the message never holds the password)
+ */
+UpgConnection *
+upg_pg_connection_new (const char  *name,
+                       const char  *host,
+                       guint        port,
+                       const char  *socket,
+                       const char  *user,
+                       const char  *password,
+                       const char  *database,
+                       GError     **error)
+{
+  g_autoptr(UpgPgConnection) self = NULL;
+  g_autofree char *dir = socket != NULL && *socket != '\0' ? socket_dir (socket, &port) : NULL;
+  g_autofree char *port_text = port != 0 ? g_strdup_printf ("%u", port) : NULL;
+  const char *keys[] = { "host", "port", "dbname", "user", "password",
+                         "application_name", "client_encoding", "connect_timeout", NULL };
+  const char *values[] = { dir != NULL ? dir : host, port_text, database, user, password,
+                           "libupgrade", "UTF8", "10", NULL };
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  self = g_object_new (UPG_TYPE_PG_CONNECTION,
+                       "name", name,
+                       "dialect", UPG_DIALECT_POSTGRESQL,
+                       "transactional-ddl", TRUE,
+                       NULL);
+
+  /* NULL values mean "libpq's default"; the arrays end at the first NULL
+   * key, so keys with NULL values are dropped from the middle first. */
+  for (guint i = 0, j = 0; ; i++)
+    {
+      keys[j] = keys[i];
+      values[j] = values[i];
+      if (keys[i] == NULL)
+        break;
+      if (values[i] != NULL)
+        j++;
+    }
+
+  self->pg = PQconnectdbParams (keys, values, FALSE);
+  if (PQstatus (self->pg) != CONNECTION_OK)
+    {
+      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->pg)));
+
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   "cannot connect to PostgreSQL data source '%s': %s", name, message);
+      return NULL;
+    }
+
+  PQsetNoticeProcessor (self->pg, notice_processor, self);
+  self->cancel = PQgetCancel (self->pg);
+
+  return UPG_CONNECTION (g_steal_pointer (&self));
+}

@@ -1,0 +1,963 @@
+/* upg-test-servers.c - throwaway MariaDB and PostgreSQL servers for tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each server runs in a fresh directory under the build directory, listens
+ * on its own free TCP port on 127.0.0.1 and on a unix socket in that
+ * directory, and has a database and a password-protected user. Creating a
+ * data directory takes seconds, so one template per build is made (under a
+ * lock, for tests running in parallel) and copied per server.
+ *
+ * A guard process (a shell reading a pipe only this process writes to)
+ * stops the server and removes its directory when the test process dies
+ * without calling upg_test_server_stop(): a failed assertion aborts, and
+ * neither atexit() handlers nor fixture teardowns run then.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <libpq-fe.h>
+#include <mysql.h>
+
+#include "upg-test-servers.h"
+
+/* Readiness: up to this many connection attempts, this far apart. */
+#define READY_ATTEMPTS 600
+#define READY_INTERVAL_US (50 * 1000)
+
+/* A unix socket path must fit in sun_path (108 bytes) with room to spare. */
+#define MAX_SOCKET_PATH 100
+
+#define TEST_DATABASE "upgtest"
+#define TEST_USER "upgrade"
+
+struct _UpgTestServer
+{
+  UpgTestServerKind  kind;
+  char              *dir;
+  char              *socket;     /* MariaDB: the socket file; PostgreSQL: its directory */
+  char              *log_path;
+  guint              port;
+  char              *password;
+  GSubprocess       *process;
+  GSubprocess       *guard;
+  int                guard_fd;   /* write end of the guard's pipe */
+};
+
+static const char *
+kind_name (UpgTestServerKind kind)
+{
+  return kind == UPG_TEST_SERVER_MARIADB ? "mariadb" : "postgresql";
+}
+
+static gboolean
+running_as_root (void)
+{
+  return geteuid () == 0;
+}
+
+/* Absolute: the servers run in other working directories. */
+static const char *
+base_dir (void)
+{
+  static char *dir;
+
+  if (dir == NULL)
+    {
+      const char *env = g_getenv ("G_TEST_BUILDDIR");
+
+      if (env == NULL)
+        env = g_getenv ("UPGRADE_BUILD_ROOT");
+      dir = g_canonicalize_filename (env != NULL ? env : ".", NULL);
+    }
+  return dir;
+}
+
+static char *
+log_tail (const char *path)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (path == NULL || !g_file_get_contents (path, &text, &len, NULL))
+    return g_strdup ("(no server log)");
+
+  return g_strdup (len > 2000 ? text + len - 2000 : text);
+}
+
+/* Runs a command to its end; @output gets its stdout and stderr. */
+static gboolean
+run_command (const char * const  *argv,
+             const char          *stdin_path,
+             const char * const  *env,
+             char               **output,
+             GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL;
+
+  if (stdin_path != NULL)
+    g_subprocess_launcher_set_stdin_file_path (launcher, stdin_path);
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, error))
+    return FALSE;
+
+  if (!g_subprocess_get_successful (process))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "'%s' failed (exit status %d): %s", argv[0],
+                   g_subprocess_get_exit_status (process), out != NULL ? out : "");
+      return FALSE;
+    }
+
+  if (output != NULL)
+    *output = g_steal_pointer (&out);
+  return TRUE;
+}
+
+static gboolean
+remove_tree (const char  *path,
+             GError     **error)
+{
+  return run_command ((const char *[]) { "rm", "-rf", "--", path, NULL }, NULL, NULL, NULL, error);
+}
+
+static gboolean
+chown_postgres (const char  *path,
+                GError     **error)
+{
+  if (!running_as_root ())
+    return TRUE;
+  return run_command ((const char *[]) { "chown", "-R", "postgres:postgres", path, NULL },
+                      NULL, NULL, NULL, error);
+}
+
+/* PostgreSQL refuses to run as root: when we are root, its programs run as
+ * the postgres user (setpriv execs, so the pid is the server's own). */
+static GPtrArray *
+postgres_argv (const char *program)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = g_find_program_in_path (program);
+
+  if (running_as_root ())
+    {
+      g_ptr_array_add (argv, g_strdup ("setpriv"));
+      g_ptr_array_add (argv, g_strdup ("--reuid=postgres"));
+      g_ptr_array_add (argv, g_strdup ("--regid=postgres"));
+      g_ptr_array_add (argv, g_strdup ("--init-groups"));
+      g_ptr_array_add (argv, g_strdup ("--"));
+    }
+  if (path == NULL)
+    path = g_build_filename ("/usr/lib/postgresql/15/bin", program, NULL);
+  g_ptr_array_add (argv, g_steal_pointer (&path));
+
+  return argv;
+}
+
+static void
+argv_add (GPtrArray  *argv,
+          const char *format,
+          ...) G_GNUC_PRINTF (2, 3);
+
+static void
+argv_add (GPtrArray  *argv,
+          const char *format,
+          ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (argv, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+static const char * const *
+argv_end (GPtrArray *argv)
+{
+  g_ptr_array_add (argv, NULL);
+  return (const char * const *) argv->pdata;
+}
+
+static gboolean
+init_mariadb_template (const char  *data_dir,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+
+  argv_add (argv, "mariadb-install-db");
+  argv_add (argv, "--no-defaults");
+  argv_add (argv, "--datadir=%s", data_dir);
+  argv_add (argv, "--auth-root-authentication-method=normal");
+  argv_add (argv, "--skip-test-db");
+  argv_add (argv, "--skip-name-resolve");
+  if (running_as_root ())
+    argv_add (argv, "--user=root");
+
+  return run_command (argv_end (argv), NULL, NULL, NULL, error);
+}
+
+static gboolean
+init_postgresql_template (const char  *dir,
+                          const char  *data_dir,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) argv = postgres_argv ("initdb");
+  g_autofree char *hba = g_build_filename (data_dir, "pg_hba.conf", NULL);
+
+  if (!chown_postgres (dir, error))
+    return FALSE;
+
+  argv_add (argv, "--no-sync");
+  argv_add (argv, "--encoding=UTF8");
+  argv_add (argv, "--locale=C");
+  argv_add (argv, "--username=postgres");
+  argv_add (argv, "--auth=trust");
+  argv_add (argv, "--pgdata=%s", data_dir);
+  if (!run_command (argv_end (argv), NULL, NULL, NULL, error))
+    return FALSE;
+
+  /* The fixture itself is trusted on the socket as postgres; everyone else
+   * must give a password, so tests exercise password_env / password_file. */
+  return g_file_set_contents (hba,
+                              "local all postgres trust\n"
+                              "local all all scram-sha-256\n"
+                              "host all all 127.0.0.1/32 scram-sha-256\n"
+                              "host all all ::1/128 scram-sha-256\n",
+                              -1, error)
+         && chown_postgres (dir, error);
+}
+
+/* Returns the template directory for @kind, creating it once per build.
+ * The lock serialises test processes that start at the same time. */
+static char *
+ensure_template (UpgTestServerKind   kind,
+                 GError            **error)
+{
+  g_autofree char *root = g_build_filename (base_dir (), "test-servers", NULL);
+  g_autofree char *name = g_strdup_printf ("%s-template", kind_name (kind));
+  g_autofree char *template = g_build_filename (root, name, NULL);
+  g_autofree char *lock_path = g_strconcat (template, ".lock", NULL);
+  g_autofree char *ready = g_build_filename (template, "ready", NULL);
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp-%d", template, (int) getpid ());
+  g_autofree char *tmp_data = g_build_filename (tmp, "data", NULL);
+  gboolean ok;
+  int lock_fd;
+
+  if (g_mkdir_with_parents (root, 0755) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot create %s: %s", root, g_strerror (errno));
+      return NULL;
+    }
+
+  lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0 || flock (lock_fd, LOCK_EX) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot lock %s: %s", lock_path, g_strerror (errno));
+      if (lock_fd >= 0)
+        close (lock_fd);
+      return NULL;
+    }
+
+  ok = g_file_test (ready, G_FILE_TEST_EXISTS);
+  if (!ok)
+    {
+      ok = remove_tree (template, error)
+           && remove_tree (tmp, error)
+           && g_mkdir_with_parents (tmp, 0755) == 0
+           && (kind == UPG_TEST_SERVER_MARIADB
+               ? init_mariadb_template (tmp_data, error)
+               : init_postgresql_template (tmp, tmp_data, error))
+           && g_rename (tmp, template) == 0
+           && g_file_set_contents (ready, "", 0, error);
+      if (!ok && error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                     "cannot create the %s template in %s: %s",
+                     kind_name (kind), template, g_strerror (errno));
+    }
+
+  close (lock_fd);   /* releases the lock */
+  return ok ? g_steal_pointer (&template) : NULL;
+}
+
+static guint
+find_free_port (GError **error)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  guint port = 0;
+
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (fd >= 0 && bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0
+      && getsockname (fd, (struct sockaddr *) &addr, &len) == 0)
+    port = ntohs (addr.sin_port);
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                 "cannot find a free TCP port: %s", g_strerror (errno));
+  if (fd >= 0)
+    close (fd);
+
+  return port;
+}
+
+/* Creates the server's directory: under the build directory, unless the
+ * socket path would be too long there. */
+static char *
+make_server_dir (UpgTestServerKind   kind,
+                 GError            **error)
+{
+  g_autofree char *template = g_strdup_printf ("%s-XXXXXX", kind_name (kind));
+  g_autofree char *root = g_build_filename (base_dir (), "test-servers", NULL);
+  g_autofree char *dir = g_build_filename (root, template, NULL);
+
+  /* "/.s.PGSQL.65535" and "/mariadbd.sock" both fit in 16 bytes. */
+  if (strlen (dir) + 16 > MAX_SOCKET_PATH)
+    return g_dir_make_tmp (template, error);
+
+  if (g_mkdir_with_parents (root, 0755) != 0 || g_mkdtemp (dir) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot create %s: %s", dir, g_strerror (errno));
+      return NULL;
+    }
+  return g_steal_pointer (&dir);
+}
+
+static GSubprocess *
+spawn_logged (const char * const  *argv,
+              const char          *log_path,
+              GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE | G_SUBPROCESS_FLAGS_STDIN_PIPE);
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+  return g_subprocess_launcher_spawnv (launcher, argv, error);
+}
+
+static GSubprocess *
+spawn_mariadb (UpgTestServer  *server,
+               const char     *data_dir,
+               GError        **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *mariadbd = g_find_program_in_path ("mariadbd");
+
+  argv_add (argv, "%s", mariadbd != NULL ? mariadbd : "/usr/sbin/mariadbd");
+  argv_add (argv, "--no-defaults");
+  argv_add (argv, "--datadir=%s", data_dir);
+  argv_add (argv, "--socket=%s", server->socket);
+  argv_add (argv, "--port=%u", server->port);
+  argv_add (argv, "--bind-address=127.0.0.1");
+  argv_add (argv, "--pid-file=%s/mariadbd.pid", server->dir);
+  argv_add (argv, "--tmpdir=%s", server->dir);
+  argv_add (argv, "--skip-name-resolve");
+  argv_add (argv, "--innodb-buffer-pool-size=32M");
+  argv_add (argv, "--innodb-flush-log-at-trx-commit=0");
+  argv_add (argv, "--character-set-server=utf8mb4");
+  if (running_as_root ())
+    argv_add (argv, "--user=root");
+
+  return spawn_logged (argv_end (argv), server->log_path, error);
+}
+
+static GSubprocess *
+spawn_postgresql (UpgTestServer  *server,
+                  const char     *data_dir,
+                  GError        **error)
+{
+  g_autoptr(GPtrArray) argv = postgres_argv ("postgres");
+
+  if (!chown_postgres (server->dir, error))
+    return NULL;
+
+  argv_add (argv, "-D");
+  argv_add (argv, "%s", data_dir);
+  argv_add (argv, "-p");
+  argv_add (argv, "%u", server->port);
+  argv_add (argv, "-k");
+  argv_add (argv, "%s", server->socket);
+  argv_add (argv, "-c");
+  argv_add (argv, "listen_addresses=127.0.0.1");
+  argv_add (argv, "-c");
+  argv_add (argv, "fsync=off");
+
+  return spawn_logged (argv_end (argv), server->log_path, error);
+}
+
+/* Starts the process that cleans up if this one dies first. */
+static gboolean
+start_guard (UpgTestServer  *server,
+             GError        **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  const char *script =
+    "read _ignored\n"
+    "kill -\"$3\" \"$1\" 2>/dev/null\n"
+    "i=0\n"
+    "while kill -0 \"$1\" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"
+    "kill -KILL \"$1\" 2>/dev/null\n"
+    "rm -rf -- \"$2\"\n";
+  g_autofree char *pid = g_strdup (g_subprocess_get_identifier (server->process));
+  int fds[2];
+
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+
+  g_subprocess_launcher_take_stdin_fd (launcher, fds[0]);
+  server->guard = g_subprocess_launcher_spawnv (launcher, (const char * const[]) {
+                                                  "sh", "-c", script, "upg-test-guard", pid,
+                                                  server->dir,
+                                                  server->kind == UPG_TEST_SERVER_MARIADB ? "TERM" : "INT",
+                                                  NULL }, error);
+  if (server->guard == NULL)
+    {
+      close (fds[1]);
+      return FALSE;
+    }
+  server->guard_fd = fds[1];
+  return TRUE;
+}
+
+static gboolean
+process_running (GSubprocess *process)
+{
+  return g_subprocess_get_identifier (process) != NULL;
+}
+
+static char *
+pg_conninfo (UpgTestServer *server,
+             const char    *user,
+             const char    *database)
+{
+  return g_strdup_printf ("host='%s' port=%u user=%s dbname=%s connect_timeout=5",
+                          server->socket, server->port, user, database);
+}
+
+/* Connects as the server's superuser over the socket, or returns NULL. */
+static gpointer
+connect_admin (UpgTestServer  *server,
+               char          **message)
+{
+  if (server->kind == UPG_TEST_SERVER_MARIADB)
+    {
+      MYSQL *mysql = mysql_init (NULL);
+
+      mysql_options (mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+      if (mysql_real_connect (mysql, "localhost", "root", NULL, NULL, 0, server->socket, 0) != NULL)
+        return mysql;
+      g_free (*message);
+      *message = g_strdup (mysql_error (mysql));
+      mysql_close (mysql);
+      return NULL;
+    }
+  else
+    {
+      g_autofree char *conninfo = pg_conninfo (server, "postgres", "postgres");
+      PGconn *pg = PQconnectdb (conninfo);
+
+      if (PQstatus (pg) == CONNECTION_OK)
+        return pg;
+      g_free (*message);
+      *message = g_strdup (PQerrorMessage (pg));
+      PQfinish (pg);
+      return NULL;
+    }
+}
+
+static void
+disconnect_admin (UpgTestServer *server,
+                  gpointer       handle)
+{
+  if (server->kind == UPG_TEST_SERVER_MARIADB)
+    mysql_close (handle);
+  else
+    PQfinish (handle);
+}
+
+/* Polls until the server accepts a connection, it exits, or the attempts
+ * run out. */
+static gpointer
+wait_until_ready (UpgTestServer  *server,
+                  GError        **error)
+{
+  g_autofree char *message = NULL;
+
+  for (guint attempt = 0; attempt < READY_ATTEMPTS; attempt++)
+    {
+      gpointer handle = connect_admin (server, &message);
+
+      if (handle != NULL)
+        return handle;
+      if (!process_running (server->process))
+        break;
+      g_usleep (READY_INTERVAL_US);
+    }
+
+  {
+    g_autofree char *tail = log_tail (server->log_path);
+
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "%s server in %s did not accept connections (%s; last error: %s); log tail:\n%s",
+                 kind_name (server->kind), server->dir,
+                 process_running (server->process) ? "still running" : "it exited",
+                 message != NULL ? message : "none", tail);
+  }
+  return NULL;
+}
+
+static gboolean
+admin_exec (UpgTestServer  *server,
+            gpointer        handle,
+            const char     *sql,
+            GError        **error)
+{
+  if (server->kind == UPG_TEST_SERVER_MARIADB)
+    {
+      if (mysql_query (handle, sql) == 0)
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "setting up the test server failed: %s",
+                   mysql_error (handle));
+      return FALSE;
+    }
+  else
+    {
+      PGresult *result = PQexec (handle, sql);
+      gboolean ok = PQresultStatus (result) == PGRES_COMMAND_OK;
+
+      if (!ok)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "setting up the test server failed: %s",
+                     PQerrorMessage (handle));
+      PQclear (result);
+      return ok;
+    }
+}
+
+/* Creates the test database and user. */
+static gboolean
+create_user (UpgTestServer  *server,
+             gpointer        handle,
+             GError        **error)
+{
+  g_autofree char *sql = NULL;
+
+  if (server->kind == UPG_TEST_SERVER_MARIADB)
+    {
+      const char *hosts[] = { "localhost", "127.0.0.1", NULL };
+
+      if (!admin_exec (server, handle, "DROP USER IF EXISTS ''@'localhost'", error)
+          || !admin_exec (server, handle, "CREATE DATABASE " TEST_DATABASE " CHARACTER SET utf8mb4", error))
+        return FALSE;
+      for (guint i = 0; hosts[i] != NULL; i++)
+        {
+          g_free (sql);
+          sql = g_strdup_printf ("CREATE USER '" TEST_USER "'@'%s' IDENTIFIED BY '%s'",
+                                 hosts[i], server->password);
+          if (!admin_exec (server, handle, sql, error))
+            return FALSE;
+          g_free (sql);
+          sql = g_strdup_printf ("GRANT ALL ON " TEST_DATABASE ".* TO '" TEST_USER "'@'%s'", hosts[i]);
+          if (!admin_exec (server, handle, sql, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+
+  sql = g_strdup_printf ("CREATE ROLE " TEST_USER " LOGIN PASSWORD '%s'", server->password);
+  return admin_exec (server, handle, sql, error)
+         && admin_exec (server, handle,
+                        "CREATE DATABASE " TEST_DATABASE " OWNER " TEST_USER " ENCODING 'UTF8' TEMPLATE template0",
+                        error);
+}
+
+static char *
+make_password (void)
+{
+  /* Random, so a test can assert it never shows up in a message; the
+   * quote characters make naive quoting in a connection string fail. */
+  return g_strdup_printf ("pw-%08x%08x#;=%%", g_random_int (), g_random_int ());
+}
+
+static gboolean
+start_in_dir (UpgTestServer  *server,
+              GError        **error)
+{
+  g_autofree char *template = ensure_template (server->kind, error);
+  g_autofree char *template_data = NULL;
+  g_autofree char *data_dir = g_build_filename (server->dir, "data", NULL);
+  g_autofree char *message = NULL;
+  gpointer handle;
+  gboolean ok;
+
+  if (template == NULL)
+    return FALSE;
+  template_data = g_build_filename (template, "data", NULL);
+  if (!run_command ((const char *[]) { "cp", "-a", "--", template_data, data_dir, NULL },
+                    NULL, NULL, NULL, error))
+    return FALSE;
+
+  server->port = find_free_port (error);
+  if (server->port == 0)
+    return FALSE;
+
+  if (server->kind == UPG_TEST_SERVER_MARIADB)
+    {
+      server->socket = g_build_filename (server->dir, "mariadbd.sock", NULL);
+      server->process = spawn_mariadb (server, data_dir, error);
+    }
+  else
+    {
+      server->socket = g_strdup (server->dir);
+      server->process = spawn_postgresql (server, data_dir, error);
+    }
+  if (server->process == NULL || !start_guard (server, error))
+    return FALSE;
+
+  handle = wait_until_ready (server, error);
+  if (handle == NULL)
+    return FALSE;
+  ok = create_user (server, handle, error);
+  disconnect_admin (server, handle);
+
+  return ok;
+}
+
+/**
+ * upg_test_server_start:
+ * @kind: which server
+ * @error: return location for a #GError
+ *
+ * Starts a throwaway server with a database `upgtest` and a user `upgrade`
+ * whose password is random. On failure the message holds the server log's
+ * tail; the test must fail then, not skip.
+ *
+ * Returns: (transfer full) (nullable): the running server
+ */
+UpgTestServer *
+upg_test_server_start (UpgTestServerKind   kind,
+                       GError            **error)
+{
+  g_autoptr(UpgTestServer) server = g_new0 (UpgTestServer, 1);
+
+  server->kind = kind;
+  server->guard_fd = -1;
+  server->password = make_password ();
+  server->dir = make_server_dir (kind, error);
+  if (server->dir == NULL)
+    return NULL;
+  server->log_path = g_build_filename (server->dir, "server.log", NULL);
+
+  if (!start_in_dir (server, error))
+    {
+      g_prefix_error (error, "cannot start a %s test server: ", kind_name (kind));
+      return NULL;
+    }
+
+  return g_steal_pointer (&server);
+}
+
+static void
+stop_process (GSubprocess *process,
+              int          signum)
+{
+  g_subprocess_send_signal (process, signum);
+  for (guint i = 0; i < READY_ATTEMPTS && process_running (process); i++)
+    g_usleep (READY_INTERVAL_US);
+  if (process_running (process))
+    g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
+/**
+ * upg_test_server_stop:
+ * @server: (transfer full) (nullable): a server
+ *
+ * Stops the server (SIGTERM for MariaDB, SIGINT — a fast shutdown that
+ * does not wait for clients — for PostgreSQL), waits for it and removes
+ * its directory.
+ */
+void
+upg_test_server_stop (UpgTestServer *server)
+{
+  if (server == NULL)
+    return;
+
+  /* The guard goes first, so it cannot act on a reused pid. */
+  if (server->guard != NULL)
+    {
+      g_subprocess_force_exit (server->guard);
+      g_subprocess_wait (server->guard, NULL, NULL);
+      g_object_unref (server->guard);
+    }
+  if (server->guard_fd >= 0)
+    close (server->guard_fd);
+
+  if (server->process != NULL)
+    {
+      stop_process (server->process,
+                    server->kind == UPG_TEST_SERVER_MARIADB ? SIGTERM : SIGINT);
+      g_object_unref (server->process);
+    }
+
+  if (server->dir != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!remove_tree (server->dir, &error))
+        g_printerr ("# cannot remove %s: %s\n", server->dir, error->message);
+    }
+
+  g_free (server->dir);
+  g_free (server->socket);
+  g_free (server->log_path);
+  g_free (server->password);
+  g_free (server);
+}
+
+UpgTestServerKind
+upg_test_server_get_kind (UpgTestServer *server)
+{
+  return server->kind;
+}
+
+const char *
+upg_test_server_get_dir (UpgTestServer *server)
+{
+  return server->dir;
+}
+
+const char *
+upg_test_server_get_host (UpgTestServer *server)
+{
+  return "127.0.0.1";
+}
+
+guint
+upg_test_server_get_port (UpgTestServer *server)
+{
+  return server->port;
+}
+
+const char *
+upg_test_server_get_socket (UpgTestServer *server)
+{
+  return server->socket;
+}
+
+const char *
+upg_test_server_get_user (UpgTestServer *server)
+{
+  return TEST_USER;
+}
+
+const char *
+upg_test_server_get_password (UpgTestServer *server)
+{
+  return server->password;
+}
+
+const char *
+upg_test_server_get_database (UpgTestServer *server)
+{
+  return TEST_DATABASE;
+}
+
+/**
+ * upg_test_server_datasource_json:
+ * @server: a server
+ * @via: where the data source reads the password from: an environment
+ *   variable this function sets, or a file (mode 0600) it writes in the
+ *   server's directory
+ * @use_socket: connect over the unix socket instead of TCP
+ *
+ * Returns: (transfer full): an `upgrade.json` data source object for the
+ *   server, as JSON text
+ */
+char *
+upg_test_server_datasource_json (UpgTestServer      *server,
+                                 UpgTestPasswordVia  via,
+                                 gboolean            use_socket)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "provider");
+  json_builder_add_string_value (builder, server->kind == UPG_TEST_SERVER_MARIADB ? "MySQL" : "PostgreSQL");
+  if (use_socket)
+    {
+      json_builder_set_member_name (builder, "socket");
+      json_builder_add_string_value (builder, server->socket);
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "host");
+      json_builder_add_string_value (builder, "127.0.0.1");
+    }
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, server->port);
+  json_builder_set_member_name (builder, "database");
+  json_builder_add_string_value (builder, TEST_DATABASE);
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_string_value (builder, TEST_USER);
+
+  if (via == UPG_TEST_PASSWORD_ENV)
+    {
+      g_autofree char *var = g_strdup_printf ("UPG_TEST_%s_%u_PASSWORD",
+                                              server->kind == UPG_TEST_SERVER_MARIADB ? "MARIADB" : "PG",
+                                              server->port);
+      g_setenv (var, server->password, TRUE);
+      json_builder_set_member_name (builder, "password_env");
+      json_builder_add_string_value (builder, var);
+    }
+  else
+    {
+      g_autofree char *path = g_build_filename (server->dir, "password", NULL);
+
+      g_assert_true (g_file_set_contents_full (path, server->password, -1,
+                                               G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+      json_builder_set_member_name (builder, "password_file");
+      json_builder_add_string_value (builder, path);
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, TRUE);
+}
+
+/**
+ * upg_test_server_write_config:
+ * @server: a server
+ * @name: the data source's name
+ * @path: the `upgrade.json` to write
+ * @via: where the password comes from
+ * @error: return location for a #GError
+ *
+ * Writes an `upgrade.json` whose only data source is @server, over TCP.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_test_server_write_config (UpgTestServer       *server,
+                              const char          *name,
+                              const char          *path,
+                              UpgTestPasswordVia   via,
+                              GError             **error)
+{
+  g_autofree char *source = upg_test_server_datasource_json (server, via, FALSE);
+  g_autofree char *text = g_strdup_printf ("{\n  \"datasources\": {\n    \"%s\": %s\n  }\n}\n",
+                                           name, source);
+
+  return g_file_set_contents (path, text, -1, error);
+}
+
+/**
+ * upg_test_server_run_client:
+ * @server: a server
+ * @sql_file: a script
+ * @output: (out) (optional): what the client printed
+ * @error: return location for a #GError
+ *
+ * Runs the native client (`mariadb` or `psql`) on @sql_file as the test
+ * user, stopping at the first error. The password goes through the
+ * environment, never argv.
+ *
+ * Returns: %TRUE if the client succeeded
+ */
+gboolean
+upg_test_server_run_client (UpgTestServer  *server,
+                            const char     *sql_file,
+                            char          **output,
+                            GError        **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const char *env[3] = { NULL, server->password, NULL };
+
+  if (server->kind == UPG_TEST_SERVER_MARIADB)
+    {
+      env[0] = "MYSQL_PWD";
+      argv_add (argv, "mariadb");
+      argv_add (argv, "--no-defaults");
+      argv_add (argv, "--socket=%s", server->socket);
+      argv_add (argv, "--user=" TEST_USER);
+      argv_add (argv, "--batch");
+      argv_add (argv, "--skip-column-names");
+      argv_add (argv, "--default-character-set=utf8mb4");
+      argv_add (argv, TEST_DATABASE);
+      return run_command (argv_end (argv), sql_file, env, output, error);
+    }
+
+  env[0] = "PGPASSWORD";
+  argv_add (argv, "psql");
+  argv_add (argv, "--no-psqlrc");
+  argv_add (argv, "--set=ON_ERROR_STOP=1");
+  argv_add (argv, "--host=%s", server->socket);
+  argv_add (argv, "--port=%u", server->port);
+  argv_add (argv, "--username=" TEST_USER);
+  argv_add (argv, "--dbname=" TEST_DATABASE);
+  argv_add (argv, "--no-align");
+  argv_add (argv, "--tuples-only");
+  argv_add (argv, "--file=%s", sql_file);
+  return run_command (argv_end (argv), NULL, env, output, error);
+}
+
+/* Runs @sql and asserts it succeeded with @expected_rows affected rows. */
+void
+upg_test_exec_ok (UpgConnection *conn,
+                  const char    *sql,
+                  gint64         expected_rows)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 rows = -1;
+
+  g_assert_true (upg_connection_execute (conn, sql, &rows, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (rows, ==, expected_rows);
+}
+
+/* Runs a query that must return one row, one column; returns its value. */
+char *
+upg_test_query_value (UpgConnection      *conn,
+                      const char         *sql,
+                      const char * const *params)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgRows) rows = upg_connection_query (conn, sql, (const char **) params, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (upg_rows_get_n_rows (rows), ==, 1);
+  g_assert_cmpuint (upg_rows_get_n_columns (rows), ==, 1);
+  return g_strdup (upg_rows_get_value (rows, 0, 0));
+}
+
+/* A fresh directory under the build directory. */
+char *
+upg_test_make_dir (const char *prefix)
+{
+  g_autofree char *template = g_strdup_printf ("%s-XXXXXX", prefix);
+  char *dir = g_build_filename (base_dir (), template, NULL);
+
+  g_assert_nonnull (g_mkdtemp (dir));
+  return dir;
+}
