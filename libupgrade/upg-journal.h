@@ -11,8 +11,6 @@
 #include <json-glib/json-glib.h>
 #include <upgrade-spi.h>
 
-#include "upg-data-source.h"
-
 G_BEGIN_DECLS
 
 /*
@@ -176,9 +174,6 @@ G_DECLARE_FINAL_TYPE (UpgJournal, upg_journal, UPG, JOURNAL, GObject)
 
 /* Opening */
 UpgJournal     *upg_journal_new                   (UpgConnection   *connection,
-                                                   GError         **error);
-UpgJournal     *upg_journal_open                  (UpgDataSource   *data_source,
-                                                   GCancellable    *cancellable,
                                                    GError         **error);
 UpgJournal     *upg_journal_open_sqlite           (const char      *path,
                                                    GError         **error);

@@ -12,6 +12,8 @@
 #include "upg-enums.h"
 #include "upg-manifest.h"
 #include "upg-plan.h"
+#include "upg-enums.h"
+#include "upg-journal.h"
 #include "upg-runtime.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement.h"

@@ -1,0 +1,78 @@
+/* upg-journal-private.h - what the journal's source files share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upg-journal.h"
+
+G_BEGIN_DECLS
+
+struct _UpgJournal
+{
+  GObject         parent_instance;
+
+  UpgConnection  *connection;
+  GRecMutex       mutex;          /* serialises every use of @connection */
+  guint           schema_version;
+  char           *host;
+  guint           pid;
+  gint64          now_override;   /* ms since the epoch; 0 = the real clock */
+  guint           lock_timeout;   /* seconds */
+  GHashTable     *lock_tokens;    /* site id → token of a lock we hold */
+};
+
+/* How a column is turned into a JSON member. */
+typedef enum {
+  UPG_JOURNAL_COLUMN_TEXT,
+  UPG_JOURNAL_COLUMN_INT,
+  UPG_JOURNAL_COLUMN_TIME,        /* epoch ms → ISO 8601 text */
+  UPG_JOURNAL_COLUMN_JSON,        /* JSON text → JSON node */
+  UPG_JOURNAL_COLUMN_BOOL,
+} UpgJournalColumnType;
+
+typedef struct {
+  const char           *column;
+  const char           *member;
+  UpgJournalColumnType  type;
+} UpgJournalColumn;
+
+#define UPG_JOURNAL_LOCK(self) \
+  g_autoptr(GRecMutexLocker) G_PASTE (journal_locker_, __LINE__) = g_rec_mutex_locker_new (&(self)->mutex)
+
+UpgRows    *upg_journal_sql_query      (UpgConnection            *connection,
+                                        const char               *sql,
+                                        const char * const       *values,
+                                        guint                     n_values,
+                                        GError                  **error);
+gboolean    upg_journal_sql_exec       (UpgConnection            *connection,
+                                        const char               *sql,
+                                        const char * const       *values,
+                                        guint                     n_values,
+                                        GError                  **error);
+gboolean    upg_journal_sql_begin      (UpgConnection            *connection,
+                                        GError                  **error);
+gboolean    upg_journal_sql_commit     (UpgConnection            *connection,
+                                        GError                  **error);
+void        upg_journal_sql_rollback   (UpgConnection            *connection);
+
+char       *upg_journal_columns_list   (const UpgJournalColumn   *columns,
+                                        guint                     n_columns);
+JsonObject *upg_journal_row_to_object  (UpgRows                  *rows,
+                                        guint                     row,
+                                        const UpgJournalColumn   *columns,
+                                        guint                     n_columns);
+JsonArray  *upg_journal_rows_to_array  (UpgRows                  *rows,
+                                        const UpgJournalColumn   *columns,
+                                        guint                     n_columns);
+
+char       *upg_journal_int_text       (gint64                    value);
+gboolean    upg_journal_pid_is_alive   (guint                     pid);
+gboolean    upg_journal_owner_is_dead  (UpgJournal               *self,
+                                        const char               *host,
+                                        gint64                    pid);
+char       *upg_journal_site_of        (UpgJournal               *self,
+                                        const char               *execution_id,
+                                        GError                  **error);
+
+G_END_DECLS

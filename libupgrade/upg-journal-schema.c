@@ -1,0 +1,471 @@
+/* upg-journal-schema.c - the journal's tables, per dialect, and migrations
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "upg-journal-private.h"
+#include "upg-journal-schema-private.h"
+
+/*
+ * Every table is written once with type tokens that render per dialect:
+ * @ID@ a short key (UUID, site, component, version), @NAME@ a longer key
+ * (step id, file, owner), @TEXT@ unbounded text, @INT@ a 64-bit integer.
+ * MariaDB/MySQL cannot index TEXT without a prefix length, hence VARCHAR
+ * for keys there; utf8mb4_bin keeps keys case-sensitive as elsewhere.
+ *
+ * Each migration is idempotent on its own (CREATE TABLE IF NOT EXISTS,
+ * columns and indexes added only when absent) because MariaDB commits DDL
+ * implicitly: a migration interrupted there is simply applied again.
+ */
+
+typedef struct {
+  const char *table;
+  const char *columns;
+} TableDef;
+
+typedef struct {
+  const char *table;
+  const char *column;
+  const char *type;
+} ColumnDef;
+
+typedef struct {
+  const char *name;
+  const char *table;
+  const char *columns;
+  gboolean    unique;
+} IndexDef;
+
+typedef struct {
+  guint            version;
+  const TableDef  *tables;
+  const ColumnDef *columns;
+  const IndexDef  *indexes;
+} Migration;
+
+static const TableDef v1_tables[] = {
+  { "upgrade_execution",
+    "id @ID@ NOT NULL PRIMARY KEY, site_id @ID@ NOT NULL, component @ID@,"
+    " from_version @ID@ NOT NULL, to_version @ID@ NOT NULL, stage @ID@ NOT NULL,"
+    " kind @ID@ NOT NULL, status @ID@ NOT NULL, owner @NAME@, started_at @INT@ NOT NULL,"
+    " finished_at @INT@, resume_count @INT@ NOT NULL DEFAULT 0, env @TEXT@, error @TEXT@" },
+  { "step_execution",
+    "execution_id @ID@ NOT NULL, component @ID@ NOT NULL, version @ID@ NOT NULL,"
+    " step_id @NAME@ NOT NULL, site_id @ID@ NOT NULL, stage @ID@ NOT NULL,"
+    " status @ID@ NOT NULL, position @INT@ NOT NULL, started_at @INT@, finished_at @INT@,"
+    " duration_ms @INT@, attempt @INT@ NOT NULL DEFAULT 0, error @TEXT@, skipped_because @ID@,"
+    " PRIMARY KEY (execution_id, component, version, step_id)" },
+  { "sql_execution_record",
+    "id @ID@ NOT NULL PRIMARY KEY, execution_id @ID@ NOT NULL, site_id @ID@ NOT NULL,"
+    " component @ID@ NOT NULL, version @ID@ NOT NULL, step_id @NAME@ NOT NULL,"
+    " file @NAME@ NOT NULL, line @INT@ NOT NULL, sequence @INT@ NOT NULL,"
+    " stmt_key @ID@ NOT NULL, statement @TEXT@ NOT NULL, sha256 @ID@ NOT NULL,"
+    " database_name @NAME@, status @ID@ NOT NULL, started_at @INT@ NOT NULL,"
+    " finished_at @INT@, duration_ms @INT@, affected_rows @INT@, error_code @ID@,"
+    " error_message @TEXT@" },
+  { "upgrade_breakpoint",
+    "id @ID@ NOT NULL PRIMARY KEY, execution_id @ID@ NOT NULL, step_id @NAME@,"
+    " file @NAME@, line @INT@, sequence @INT@, statement @TEXT@, error_code @ID@,"
+    " error @TEXT@, created_at @INT@ NOT NULL, expires_at @INT@ NOT NULL,"
+    " resolved @INT@ NOT NULL DEFAULT 0" },
+  { "upgrade_report",
+    "execution_id @ID@ NOT NULL, format @ID@ NOT NULL, body @TEXT@ NOT NULL,"
+    " created_at @INT@ NOT NULL, PRIMARY KEY (execution_id, format)" },
+  { "upgrade_lock",
+    "site_id @ID@ NOT NULL PRIMARY KEY, execution_id @ID@ NOT NULL, token @ID@ NOT NULL,"
+    " owner @NAME@ NOT NULL, host @NAME@ NOT NULL, pid @INT@ NOT NULL,"
+    " acquired_at @INT@ NOT NULL, heartbeat_at @INT@ NOT NULL" },
+  { NULL, NULL }
+};
+
+static const ColumnDef no_columns[] = { { NULL, NULL, NULL } };
+
+static const IndexDef v1_indexes[] = {
+  { "upgrade_execution_site", "upgrade_execution", "site_id, started_at", FALSE },
+  { "step_execution_key", "step_execution", "site_id, component, version, step_id", FALSE },
+  { "sql_execution_record_key", "sql_execution_record", "stmt_key", FALSE },
+  { "sql_execution_record_execution", "sql_execution_record", "execution_id", FALSE },
+  { "upgrade_breakpoint_execution", "upgrade_breakpoint", "execution_id", FALSE },
+  { NULL, NULL, NULL, FALSE }
+};
+
+/* Version 2: checkpoints of resumable tool steps, and exactly-once
+ * enforced by the database (one SUCCESS/SKIPPED record per statement). */
+static const TableDef no_tables[] = { { NULL, NULL } };
+
+static const ColumnDef v2_columns[] = {
+  { "step_execution", "checkpoint", "@TEXT@" },
+  { "sql_execution_record", "success_key", "@ID@" },
+  { NULL, NULL, NULL }
+};
+
+static const IndexDef v2_indexes[] = {
+  { "sql_execution_record_success", "sql_execution_record", "success_key", TRUE },
+  { NULL, NULL, NULL, FALSE }
+};
+
+static const Migration migrations[] = {
+  { 1, v1_tables, no_columns, v1_indexes },
+  { 2, no_tables, v2_columns, v2_indexes },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);
+
+static char *
+render (UpgDialect  dialect,
+        const char *text)
+{
+  static const char *tokens[] = { "@ID@", "@NAME@", "@TEXT@", "@INT@" };
+  static const char *sqlite[] = { "TEXT", "TEXT", "TEXT", "INTEGER" };
+  static const char *mysql[] = { "VARCHAR(64)", "VARCHAR(255)", "LONGTEXT", "BIGINT" };
+  static const char *postgresql[] = { "TEXT", "TEXT", "TEXT", "BIGINT" };
+  const char **types = dialect == UPG_DIALECT_MYSQL ? mysql
+                       : dialect == UPG_DIALECT_POSTGRESQL ? postgresql : sqlite;
+  g_autoptr(GString) out = g_string_new (text);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    g_string_replace (out, tokens[i], types[i], 0);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+exists (UpgConnection  *connection,
+        const char     *what_sql,
+        const char     *name,
+        const char     *name2,
+        gboolean       *found,
+        GError        **error)
+{
+  const char *values[] = { name, name2 };
+  g_autoptr(UpgRows) rows = upg_journal_sql_query (connection, what_sql, values,
+                                                   name2 != NULL ? 2 : 1, error);
+
+  if (rows == NULL)
+    return FALSE;
+  *found = upg_rows_get_n_rows (rows) > 0;
+  return TRUE;
+}
+
+static gboolean
+table_exists (UpgConnection  *connection,
+              const char     *table,
+              gboolean       *found,
+              GError        **error)
+{
+  switch (upg_connection_get_dialect (connection))
+    {
+    case UPG_DIALECT_MYSQL:
+      return exists (connection, "SELECT table_name FROM information_schema.tables"
+                     " WHERE table_schema = DATABASE() AND table_name = ?", table, NULL, found, error);
+    case UPG_DIALECT_POSTGRESQL:
+      return exists (connection, "SELECT table_name FROM information_schema.tables"
+                     " WHERE table_schema = current_schema() AND table_name = ?", table, NULL, found, error);
+    default:
+      return exists (connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+                     table, NULL, found, error);
+    }
+}
+
+static gboolean
+column_exists (UpgConnection  *connection,
+               const char     *table,
+               const char     *column,
+               gboolean       *found,
+               GError        **error)
+{
+  switch (upg_connection_get_dialect (connection))
+    {
+    case UPG_DIALECT_MYSQL:
+      return exists (connection, "SELECT column_name FROM information_schema.columns"
+                     " WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?",
+                     table, column, found, error);
+    case UPG_DIALECT_POSTGRESQL:
+      return exists (connection, "SELECT column_name FROM information_schema.columns"
+                     " WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?",
+                     table, column, found, error);
+    default:
+      return exists (connection, "SELECT name FROM pragma_table_info(?) WHERE name = ?",
+                     table, column, found, error);
+    }
+}
+
+static gboolean
+index_exists (UpgConnection  *connection,
+              const char     *index,
+              gboolean       *found,
+              GError        **error)
+{
+  switch (upg_connection_get_dialect (connection))
+    {
+    case UPG_DIALECT_MYSQL:
+      return exists (connection, "SELECT index_name FROM information_schema.statistics"
+                     " WHERE table_schema = DATABASE() AND index_name = ?", index, NULL, found, error);
+    case UPG_DIALECT_POSTGRESQL:
+      return exists (connection, "SELECT indexname FROM pg_indexes"
+                     " WHERE schemaname = current_schema() AND indexname = ?", index, NULL, found, error);
+    default:
+      return exists (connection, "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?",
+                     index, NULL, found, error);
+    }
+}
+
+/**
+ * upg_journal_schema_ensure_table: (skip)
+ *
+ * Creates @table with @columns (in the type tokens above) unless it exists.
+ */
+gboolean
+upg_journal_schema_ensure_table (UpgConnection  *connection,
+                                 const char     *table,
+                                 const char     *columns,
+                                 GError        **error)
+{
+  UpgDialect dialect = upg_connection_get_dialect (connection);
+  g_autofree char *rendered = render (dialect, columns);
+  g_autofree char *sql = g_strdup_printf ("CREATE TABLE IF NOT EXISTS %s (%s)%s", table, rendered,
+                                          dialect == UPG_DIALECT_MYSQL
+                                          ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+                                          : "");
+
+  return upg_journal_sql_exec (connection, sql, NULL, 0, error);
+}
+
+static gboolean
+ensure_column (UpgConnection    *connection,
+               const ColumnDef  *def,
+               GError          **error)
+{
+  gboolean found = FALSE;
+  g_autofree char *type = NULL;
+  g_autofree char *sql = NULL;
+
+  if (!column_exists (connection, def->table, def->column, &found, error))
+    return FALSE;
+  if (found)
+    return TRUE;
+  type = render (upg_connection_get_dialect (connection), def->type);
+  sql = g_strdup_printf ("ALTER TABLE %s ADD COLUMN %s %s", def->table, def->column, type);
+  return upg_journal_sql_exec (connection, sql, NULL, 0, error);
+}
+
+static gboolean
+ensure_index (UpgConnection   *connection,
+              const IndexDef  *def,
+              GError         **error)
+{
+  gboolean found = FALSE;
+  g_autofree char *sql = NULL;
+
+  if (!index_exists (connection, def->name, &found, error))
+    return FALSE;
+  if (found)
+    return TRUE;
+  sql = g_strdup_printf ("CREATE %sINDEX %s ON %s (%s)", def->unique ? "UNIQUE " : "",
+                         def->name, def->table, def->columns);
+  return upg_journal_sql_exec (connection, sql, NULL, 0, error);
+}
+
+static gboolean
+apply (UpgConnection    *connection,
+       const Migration  *migration,
+       gint64            now_ms,
+       GError          **error)
+{
+  g_autofree char *version = upg_journal_int_text (migration->version);
+  g_autofree char *now = upg_journal_int_text (now_ms);
+  const char *values[] = { version, now };
+
+  for (const TableDef *t = migration->tables; t->table != NULL; t++)
+    if (!upg_journal_schema_ensure_table (connection, t->table, t->columns, error))
+      return FALSE;
+  for (const ColumnDef *c = migration->columns; c->table != NULL; c++)
+    if (!ensure_column (connection, c, error))
+      return FALSE;
+  for (const IndexDef *i = migration->indexes; i->name != NULL; i++)
+    if (!ensure_index (connection, i, error))
+      return FALSE;
+
+  return upg_journal_sql_exec (connection,
+                               "INSERT INTO upgrade_schema_version (version, applied_at) VALUES (?, ?)",
+                               values, 2, error);
+}
+
+/**
+ * upg_journal_schema_get_version: (skip)
+ *
+ * Returns: the journal schema version in @connection's database, 0 when
+ *   it has none yet, or %G_MAXUINT on error
+ */
+guint
+upg_journal_schema_get_version (UpgConnection  *connection,
+                                GError        **error)
+{
+  gboolean found = FALSE;
+  g_autoptr(UpgRows) rows = NULL;
+
+  if (!table_exists (connection, "upgrade_schema_version", &found, error))
+    return G_MAXUINT;
+  if (!found)
+    return 0;
+  rows = upg_journal_sql_query (connection, "SELECT MAX(version) FROM upgrade_schema_version",
+                                NULL, 0, error);
+  if (rows == NULL)
+    return G_MAXUINT;
+  return (guint) upg_rows_get_int (rows, 0, 0, 0);
+}
+
+/* Serialises migrations between processes: a write transaction on SQLite,
+ * a transaction-scoped advisory lock on PostgreSQL, a named lock on
+ * MariaDB (whose DDL cannot be inside a transaction). */
+static gboolean
+serialise_begin (UpgConnection  *connection,
+                 GError        **error)
+{
+  g_autoptr(UpgRows) rows = NULL;
+
+  switch (upg_connection_get_dialect (connection))
+    {
+    case UPG_DIALECT_MYSQL:
+      rows = upg_journal_sql_query (connection, "SELECT GET_LOCK('libupgrade_journal_schema', 60)",
+                                    NULL, 0, error);
+      if (rows == NULL)
+        return FALSE;
+      if (upg_rows_get_int (rows, 0, 0, 0) != 1)
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
+                       "journal '%s': another process kept the schema migration lock for 60 s",
+                       upg_connection_get_name (connection));
+          return FALSE;
+        }
+      return TRUE;
+    case UPG_DIALECT_POSTGRESQL:
+      if (!upg_journal_sql_begin (connection, error))
+        return FALSE;
+      rows = upg_journal_sql_query (connection, "SELECT pg_advisory_xact_lock(1970300786)",
+                                    NULL, 0, error);
+      if (rows == NULL)
+        upg_journal_sql_rollback (connection);
+      return rows != NULL;
+    default:
+      return upg_journal_sql_begin (connection, error);
+    }
+}
+
+static gboolean
+serialise_end (UpgConnection  *connection,
+               gboolean        ok,
+               GError        **error)
+{
+  if (upg_connection_get_dialect (connection) == UPG_DIALECT_MYSQL)
+    {
+      g_autoptr(UpgRows) rows =
+        upg_journal_sql_query (connection, "SELECT RELEASE_LOCK('libupgrade_journal_schema')",
+                               NULL, 0, ok ? error : NULL);
+      return ok && rows != NULL;
+    }
+  if (!ok)
+    {
+      upg_journal_sql_rollback (connection);
+      return FALSE;
+    }
+  return upg_journal_sql_commit (connection, error);
+}
+
+static gboolean
+check_not_foreign (UpgConnection  *connection,
+                   GError        **error)
+{
+  gboolean versioned = FALSE;
+  gboolean foreign = FALSE;
+
+  if (!table_exists (connection, "upgrade_schema_version", &versioned, error)
+      || !table_exists (connection, "upgrade_execution", &foreign, error))
+    return FALSE;
+  if (!versioned && foreign)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
+                   "journal '%s': table upgrade_execution exists but upgrade_schema_version "
+                   "does not; these tables were not created by libupgrade",
+                   upg_connection_get_name (connection));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+migrate_locked (UpgConnection  *connection,
+                guint           target_version,
+                gint64          now_ms,
+                guint          *version_out,
+                GError        **error)
+{
+  guint current;
+
+  if (!check_not_foreign (connection, error)
+      || !upg_journal_schema_ensure_table (connection, "upgrade_schema_version",
+                                           "version @INT@ NOT NULL PRIMARY KEY,"
+                                           " applied_at @INT@ NOT NULL", error))
+    return FALSE;
+  /* Read again under the lock: another process may have migrated meanwhile. */
+  current = upg_journal_schema_get_version (connection, error);
+  if (current == G_MAXUINT)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (migrations); i++)
+    if (migrations[i].version > current && migrations[i].version <= target_version
+        && !apply (connection, &migrations[i], now_ms, error))
+      return FALSE;
+  *version_out = MAX (current, target_version);
+  return TRUE;
+}
+
+/**
+ * upg_journal_schema_migrate: (skip)
+ *
+ * Brings the journal tables in @connection's database to @target_version
+ * (normally %UPG_JOURNAL_SCHEMA_VERSION; tests ask for older ones). Safe
+ * when several processes open the same journal at once.
+ */
+gboolean
+upg_journal_schema_migrate (UpgConnection  *connection,
+                            guint           target_version,
+                            gint64          now_ms,
+                            guint          *version_out,
+                            GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint current;
+  gboolean ok;
+
+  g_return_val_if_fail (target_version <= UPG_JOURNAL_SCHEMA_VERSION, FALSE);
+
+  current = upg_journal_schema_get_version (connection, error);
+  if (current == G_MAXUINT)
+    return FALSE;
+  if (current > UPG_JOURNAL_SCHEMA_VERSION)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
+                   "journal '%s' has schema version %u, newer than the %u this libupgrade "
+                   "knows; use a newer libupgrade",
+                   upg_connection_get_name (connection), current, UPG_JOURNAL_SCHEMA_VERSION);
+      return FALSE;
+    }
+  if (current >= target_version)
+    {
+      *version_out = current;
+      return TRUE;
+    }
+
+  if (!serialise_begin (connection, error))
+    return FALSE;
+  ok = migrate_locked (connection, target_version, now_ms, version_out, &local_error);
+  ok = serialise_end (connection, ok, local_error == NULL ? &local_error : NULL);
+  if (!ok)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  "migrating the journal schema to version %u: ", target_version);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,496 @@
+/* upg-journal.c - where every execution, step and statement is recorded
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "upg-journal-private.h"
+#include "upg-journal-schema-private.h"
+#include "upg-sqlite-connection-private.h"
+
+/**
+ * UpgJournal:
+ *
+ * The journal: executions, steps, SQL statements, breakpoints, reports and
+ * the per-site lock, in an SQLite file by default or in a MariaDB/MySQL or
+ * PostgreSQL database (SPEC §6). It owns its schema (table
+ * `upgrade_schema_version`) and migrates it when opened.
+ *
+ * Timestamps are stored as milliseconds since the Unix epoch in every
+ * dialect and returned as ISO 8601 UTC text. Records are JSON objects with
+ * the member names of `upgradectl --json`. See `upg-journal.h` for the
+ * exactly-once protocol the executor follows for each statement.
+ */
+
+G_DEFINE_FINAL_TYPE (UpgJournal, upg_journal, G_TYPE_OBJECT)
+
+static const char *execution_kinds[] = { "run", "rollback" };
+static const char *execution_statuses[] = { "RUNNING", "SUCCESS", "FAILED", "IN_DOUBT", "INTERRUPTED" };
+static const char *step_statuses[] = { "PENDING", "RUNNING", "SUCCESS", "FAILED", "SKIPPED" };
+static const char *statement_statuses[] = { "PENDING", "RUNNING", "SUCCESS", "FAILED", "SKIPPED", "IN_DOUBT" };
+
+static gboolean
+name_lookup (const char **names,
+             guint        n_names,
+             const char  *text,
+             int         *value)
+{
+  for (guint i = 0; text != NULL && i < n_names; i++)
+    if (g_ascii_strcasecmp (names[i], text) == 0)
+      {
+        *value = (int) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+#define DEFINE_NAMES(lower, Type, names)                                     \
+  const char *                                                               \
+  upg_##lower##_to_string (Type value)                                       \
+  {                                                                          \
+    g_return_val_if_fail ((guint) value < G_N_ELEMENTS (names), NULL);       \
+    return names[value];                                                     \
+  }                                                                          \
+  gboolean                                                                   \
+  upg_##lower##_from_string (const char *text,                               \
+                             Type       *value)                              \
+  {                                                                          \
+    int found = 0;                                                           \
+    if (!name_lookup (names, G_N_ELEMENTS (names), text, &found))            \
+      return FALSE;                                                          \
+    if (value != NULL)                                                       \
+      *value = (Type) found;                                                 \
+    return TRUE;                                                             \
+  }
+
+/**
+ * upg_execution_kind_to_string:
+ * @kind: a kind
+ *
+ * Returns: (transfer none): `run` or `rollback`
+ */
+/**
+ * upg_execution_kind_from_string:
+ * @text: (nullable): `run` or `rollback` (any case)
+ * @kind: (out) (optional): the kind
+ *
+ * Returns: %TRUE if @text names a kind
+ */
+DEFINE_NAMES (execution_kind, UpgExecutionKind, execution_kinds)
+
+/**
+ * upg_execution_status_to_string:
+ * @status: a status
+ *
+ * Returns: (transfer none): the status as journaled (`RUNNING`, …)
+ */
+/**
+ * upg_execution_status_from_string:
+ * @text: (nullable): a status name (any case)
+ * @status: (out) (optional): the status
+ *
+ * Returns: %TRUE if @text names a status
+ */
+DEFINE_NAMES (execution_status, UpgExecutionStatus, execution_statuses)
+
+/**
+ * upg_step_status_to_string:
+ * @status: a status
+ *
+ * Returns: (transfer none): the status as journaled (`PENDING`, …)
+ */
+/**
+ * upg_step_status_from_string:
+ * @text: (nullable): a status name (any case)
+ * @status: (out) (optional): the status
+ *
+ * Returns: %TRUE if @text names a status
+ */
+DEFINE_NAMES (step_status, UpgStepStatus, step_statuses)
+
+/**
+ * upg_statement_status_to_string:
+ * @status: a status
+ *
+ * Returns: (transfer none): the status as journaled (`PENDING`, …)
+ */
+/**
+ * upg_statement_status_from_string:
+ * @text: (nullable): a status name (any case)
+ * @status: (out) (optional): the status
+ *
+ * Returns: %TRUE if @text names a status
+ */
+DEFINE_NAMES (statement_status, UpgStatementStatus, statement_statuses)
+
+static void
+upg_journal_finalize (GObject *object)
+{
+  UpgJournal *self = UPG_JOURNAL (object);
+
+  g_clear_object (&self->connection);
+  g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->lock_tokens, g_hash_table_unref);
+  g_rec_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (upg_journal_parent_class)->finalize (object);
+}
+
+static void
+upg_journal_class_init (UpgJournalClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = upg_journal_finalize;
+}
+
+static void
+upg_journal_init (UpgJournal *self)
+{
+  g_rec_mutex_init (&self->mutex);
+  self->host = g_strdup (g_get_host_name ());
+  self->pid = (guint) getpid ();
+  self->lock_timeout = UPG_JOURNAL_DEFAULT_LOCK_TIMEOUT;
+  self->lock_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* WAL with synchronous=FULL: a record is on disk when its statement
+ * returns, so a kill -9 right after cannot lose it. (The backend's busy
+ * timeout lets two processes share the file.) */
+static gboolean
+configure_sqlite (UpgConnection  *connection,
+                  GError        **error)
+{
+  g_autoptr(UpgRows) rows = upg_journal_sql_query (connection, "PRAGMA journal_mode=WAL",
+                                                   NULL, 0, error);
+  const char *mode = rows != NULL && upg_rows_get_n_rows (rows) == 1
+                     ? upg_rows_get_value (rows, 0, 0) : NULL;
+
+  if (rows == NULL)
+    return FALSE;
+  /* An in-memory database reports "memory": nothing to make durable. */
+  if (g_strcmp0 (mode, "wal") != 0 && g_strcmp0 (mode, "memory") != 0)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
+                   "journal '%s' refused write-ahead logging (journal mode is '%s')",
+                   upg_connection_get_name (connection), mode != NULL ? mode : "unknown");
+      return FALSE;
+    }
+  return upg_journal_sql_exec (connection, "PRAGMA synchronous=FULL", NULL, 0, error);
+}
+
+/**
+ * upg_journal_new:
+ * @connection: an open connection to the journal's database
+ * @error: return location for a #GError
+ *
+ * Opens the journal in @connection's database, creating or migrating its
+ * tables first (idempotent, safe when several processes do it at once).
+ * The journal uses @connection for itself from now on.
+ *
+ * Returns: (transfer full): the journal, or %NULL with %UPG_ERROR_JOURNAL
+ */
+UpgJournal *
+upg_journal_new (UpgConnection  *connection,
+                 GError        **error)
+{
+  g_autoptr(UpgJournal) self = NULL;
+  UpgDialect dialect;
+
+  g_return_val_if_fail (UPG_IS_CONNECTION (connection), NULL);
+
+  dialect = upg_connection_get_dialect (connection);
+  if (dialect == UPG_DIALECT_OTHER)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
+                   "journal data source '%s': provider not supported for the journal "
+                   "(expected SQLite, MySQL/MariaDB or PostgreSQL)",
+                   upg_connection_get_name (connection));
+      return NULL;
+    }
+
+  self = g_object_new (UPG_TYPE_JOURNAL, NULL);
+  self->connection = g_object_ref (connection);
+  if (dialect == UPG_DIALECT_SQLITE && !configure_sqlite (connection, error))
+    return NULL;
+  if (!upg_journal_schema_migrate (connection, UPG_JOURNAL_SCHEMA_VERSION,
+                                   upg_journal_get_now (self), &self->schema_version, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/**
+ * upg_journal_open_sqlite:
+ * @path: the SQLite file (created, with its directory, if missing)
+ * @error: return location for a #GError
+ *
+ * Opens the default journal: an SQLite file (`<state-dir>/journal.db`).
+ *
+ * Returns: (transfer full): the journal, or %NULL
+ */
+UpgJournal *
+upg_journal_open_sqlite (const char  *path,
+                         GError     **error)
+{
+  g_autoptr(UpgConnection) connection = NULL;
+  g_autofree char *directory = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  directory = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
+                   "journal '%s': cannot create directory '%s': %s",
+                   path, directory, g_strerror (saved_errno));
+      return NULL;
+    }
+  connection = upg_sqlite_connection_new ("journal", path, error);
+  if (connection == NULL)
+    return NULL;
+  return upg_journal_new (connection, error);
+}
+
+/**
+ * upg_journal_get_connection:
+ * @self: a #UpgJournal
+ *
+ * The journal's own connection. Use it only while no other thread uses the
+ * journal (e.g. to run a statement and its marker in the journal's
+ * database when it is also the target).
+ *
+ * Returns: (transfer none): the connection
+ */
+UpgConnection *
+upg_journal_get_connection (UpgJournal *self)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  return self->connection;
+}
+
+/**
+ * upg_journal_get_schema_version:
+ * @self: a #UpgJournal
+ *
+ * Returns: the journal's schema version (after migration)
+ */
+guint
+upg_journal_get_schema_version (UpgJournal *self)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), 0);
+  return self->schema_version;
+}
+
+/**
+ * upg_journal_ping:
+ * @self: a #UpgJournal
+ * @error: return location for a #GError
+ *
+ * Checks that the journal's database answers (the service's health check).
+ *
+ * Returns: %TRUE if it does
+ */
+gboolean
+upg_journal_ping (UpgJournal  *self,
+                  GError     **error)
+{
+  g_autoptr(UpgRows) rows = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  UPG_JOURNAL_LOCK (self);
+  rows = upg_journal_sql_query (self->connection, "SELECT MAX(version) FROM upgrade_schema_version",
+                                NULL, 0, error);
+  return rows != NULL;
+}
+
+/**
+ * upg_journal_get_host:
+ * @self: a #UpgJournal
+ *
+ * Returns: (transfer none): the host name recorded as owner (this host's
+ *   name unless changed)
+ */
+const char *
+upg_journal_get_host (UpgJournal *self)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  return self->host;
+}
+
+/**
+ * upg_journal_set_host:
+ * @self: a #UpgJournal
+ * @host: the host name to record as owner
+ *
+ * Overrides the owner's host name (tests; hosts with unstable names).
+ */
+void
+upg_journal_set_host (UpgJournal *self,
+                      const char *host)
+{
+  g_return_if_fail (UPG_IS_JOURNAL (self));
+  g_return_if_fail (host != NULL && *host != '\0');
+  UPG_JOURNAL_LOCK (self);
+  g_free (self->host);
+  self->host = g_strdup (host);
+}
+
+/**
+ * upg_journal_get_pid:
+ * @self: a #UpgJournal
+ *
+ * Returns: the process id recorded as owner (this process unless changed)
+ */
+guint
+upg_journal_get_pid (UpgJournal *self)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), 0);
+  return self->pid;
+}
+
+/**
+ * upg_journal_set_pid:
+ * @self: a #UpgJournal
+ * @pid: the process id to record as owner
+ *
+ * Overrides the owner's process id (tests; a supervisor acting for a child).
+ */
+void
+upg_journal_set_pid (UpgJournal *self,
+                     guint       pid)
+{
+  g_return_if_fail (UPG_IS_JOURNAL (self));
+  self->pid = pid;
+}
+
+/**
+ * upg_journal_get_owner:
+ * @self: a #UpgJournal
+ *
+ * Returns: (transfer full): the owner text recorded on executions, `host:pid`
+ */
+char *
+upg_journal_get_owner (UpgJournal *self)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  UPG_JOURNAL_LOCK (self);
+  return g_strdup_printf ("%s:%u", self->host, self->pid);
+}
+
+/**
+ * upg_journal_get_now:
+ * @self: a #UpgJournal
+ *
+ * Returns: the journal's clock: milliseconds since the Unix epoch
+ */
+gint64
+upg_journal_get_now (UpgJournal *self)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), 0);
+  if (self->now_override != 0)
+    return self->now_override;
+  return g_get_real_time () / 1000;
+}
+
+/**
+ * upg_journal_set_now:
+ * @self: a #UpgJournal
+ * @now_ms: milliseconds since the Unix epoch, or 0 for the real clock
+ *
+ * Fixes the journal's clock: lock staleness, breakpoint expiry and every
+ * timestamp written use it (tests; replaying a journal).
+ */
+void
+upg_journal_set_now (UpgJournal *self,
+                     gint64      now_ms)
+{
+  g_return_if_fail (UPG_IS_JOURNAL (self));
+  g_return_if_fail (now_ms >= 0);
+  self->now_override = now_ms;
+}
+
+/**
+ * upg_journal_get_lock_timeout:
+ * @self: a #UpgJournal
+ *
+ * Returns: seconds without a heartbeat after which a site lock is stale
+ */
+guint
+upg_journal_get_lock_timeout (UpgJournal *self)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), 0);
+  return self->lock_timeout;
+}
+
+/**
+ * upg_journal_set_lock_timeout:
+ * @self: a #UpgJournal
+ * @seconds: seconds without a heartbeat after which a site lock is stale
+ *   (at least 1; default %UPG_JOURNAL_DEFAULT_LOCK_TIMEOUT)
+ *
+ * Sets the staleness timeout of site locks.
+ */
+void
+upg_journal_set_lock_timeout (UpgJournal *self,
+                              guint       seconds)
+{
+  g_return_if_fail (UPG_IS_JOURNAL (self));
+  g_return_if_fail (seconds > 0);
+  self->lock_timeout = seconds;
+}
+
+/**
+ * upg_journal_site_of: (skip)
+ *
+ * Returns: the site of execution @execution_id, or %NULL with
+ *   %UPG_ERROR_NOT_FOUND
+ */
+char *
+upg_journal_site_of (UpgJournal  *self,
+                     const char  *execution_id,
+                     GError     **error)
+{
+  const char *values[] = { execution_id };
+  g_autoptr(UpgRows) rows = NULL;
+
+  if (execution_id == NULL || *execution_id == '\0')
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, "an execution id is required");
+      return NULL;
+    }
+  rows = upg_journal_sql_query (self->connection, "SELECT site_id FROM upgrade_execution WHERE id = ?",
+                                values, 1, error);
+  if (rows == NULL)
+    return NULL;
+  if (upg_rows_get_n_rows (rows) == 0)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "execution '%s' not found in the journal",
+                   execution_id);
+      return NULL;
+    }
+  return g_strdup (upg_rows_get_value (rows, 0, 0));
+}
+
+/**
+ * upg_journal_format_timestamp:
+ * @ms: milliseconds since the Unix epoch
+ *
+ * Returns: (transfer full): @ms as ISO 8601 UTC text, `2024-01-01T10:00:01.250Z`
+ */
+char *
+upg_journal_format_timestamp (gint64 ms)
+{
+  g_autoptr(GDateTime) seconds = NULL;
+  g_autofree char *text = NULL;
+
+  if (ms < 0)
+    return g_strdup ("");
+  seconds = g_date_time_new_from_unix_utc (ms / 1000);
+  if (seconds == NULL)
+    return g_strdup ("");
+  text = g_date_time_format (seconds, "%Y-%m-%dT%H:%M:%S");
+  return g_strdup_printf ("%s.%03dZ", text, (int) (ms % 1000));
+}
