@@ -131,9 +131,11 @@ add_line (UpgProperties *self,
   while (is_blank (line[i]))
     i++;
   value = unescape (line, &i, FALSE);
+  /* insert() keeps the first key string (the one in self->keys) and frees
+   * the new one; replace() would free the listed one. */
   if (!g_hash_table_contains (self->values, key))
     g_ptr_array_add (self->keys, key);
-  g_hash_table_replace (self->values, key, value);
+  g_hash_table_insert (self->values, key, value);
 }
 
 /**

@@ -1,0 +1,336 @@
+/* upg-config.c - the site configuration (upgrade.json)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "upg-config.h"
+#include "upg-data-source-private.h"
+#include "upg-json-private.h"
+
+/**
+ * UpgConfig:
+ *
+ * The site configuration (SPEC §7): `site_id`, `env` (any JSON object
+ * passed to plugins and commands), `datasources` (name → data source),
+ * `journal` (a data source; absent: the default SQLite journal of the
+ * state directory), `plugin_dirs`, `service.listen` and
+ * `service.token_file`. Every relative path in it (SQLite `path`,
+ * `password_file`, `plugin_dirs`, `token_file`) is resolved against the
+ * directory of the configuration file. Unknown members are ignored.
+ */
+struct _UpgConfig
+{
+  GObject        parent_instance;
+
+  char          *path;
+  char          *site_id;
+  JsonObject    *env;
+  GPtrArray     *data_sources;
+  UpgDataSource *journal;
+  GStrv          plugin_dirs;
+  char          *service_listen;
+  char          *service_token_file;
+};
+
+G_DEFINE_FINAL_TYPE (UpgConfig, upg_config, G_TYPE_OBJECT)
+
+static void
+upg_config_finalize (GObject *object)
+{
+  UpgConfig *self = UPG_CONFIG (object);
+
+  g_free (self->path);
+  g_free (self->site_id);
+  json_object_unref (self->env);
+  g_ptr_array_unref (self->data_sources);
+  g_clear_object (&self->journal);
+  g_strfreev (self->plugin_dirs);
+  g_free (self->service_listen);
+  g_free (self->service_token_file);
+
+  G_OBJECT_CLASS (upg_config_parent_class)->finalize (object);
+}
+
+static void
+upg_config_class_init (UpgConfigClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = upg_config_finalize;
+}
+
+static void
+upg_config_init (UpgConfig *self)
+{
+  self->env = json_object_new ();
+  self->data_sources = g_ptr_array_new_with_free_func (g_object_unref);
+  self->plugin_dirs = g_new0 (char *, 1);
+}
+
+/**
+ * upg_config_new:
+ *
+ * Returns: (transfer full): an empty configuration (no site, no data
+ *   sources, default journal)
+ */
+UpgConfig *
+upg_config_new (void)
+{
+  return g_object_new (UPG_TYPE_CONFIG, NULL);
+}
+
+static gboolean
+read_data_sources (UpgConfig        *self,
+                   const UpgJsonCtx *ctx,
+                   JsonObject       *root,
+                   const char       *base_dir,
+                   GError          **error)
+{
+  JsonObject *sources = NULL;
+  g_autoptr(GList) names = NULL;
+
+  if (!upg_json_get_object (ctx, root, "$", "datasources", &sources, error))
+    return FALSE;
+  if (sources == NULL)
+    return TRUE;
+  names = json_object_get_members (sources);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      g_autofree char *path = upg_json_member_path ("$.datasources", l->data);
+      JsonObject *object = NULL;
+      UpgDataSource *source;
+
+      if (!upg_json_require_object (ctx, json_object_get_member (sources, l->data), path,
+                                    &object, error))
+        return FALSE;
+      source = upg_data_source_new_from_json_at (ctx, path, l->data, object, base_dir, error);
+      if (source == NULL)
+        return FALSE;
+      g_ptr_array_add (self->data_sources, source);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_journal (UpgConfig        *self,
+              const UpgJsonCtx *ctx,
+              JsonObject       *root,
+              const char       *base_dir,
+              GError          **error)
+{
+  JsonObject *journal = NULL;
+
+  if (!upg_json_get_object (ctx, root, "$", "journal", &journal, error))
+    return FALSE;
+  if (journal == NULL)
+    return TRUE;
+  self->journal = upg_data_source_new_from_json_at (ctx, "$.journal", "journal", journal,
+                                                    base_dir, error);
+  return self->journal != NULL;
+}
+
+static gboolean
+read_rest (UpgConfig        *self,
+           const UpgJsonCtx *ctx,
+           JsonObject       *root,
+           const char       *base_dir,
+           GError          **error)
+{
+  const char *site_id = NULL, *listen = NULL, *token_file = NULL;
+  JsonObject *env = NULL, *service = NULL;
+  g_auto(GStrv) dirs = NULL;
+
+  if (!upg_json_get_string (ctx, root, "$", "site_id", FALSE, &site_id, error)
+      || !upg_json_get_object (ctx, root, "$", "env", &env, error)
+      || !upg_json_get_strv (ctx, root, "$", "plugin_dirs", FALSE, &dirs, error)
+      || !upg_json_get_object (ctx, root, "$", "service", &service, error))
+    return FALSE;
+  if (service != NULL
+      && (!upg_json_get_string (ctx, service, "$.service", "listen", FALSE, &listen, error)
+          || !upg_json_get_string (ctx, service, "$.service", "token_file", FALSE,
+                                   &token_file, error)))
+    return FALSE;
+  self->site_id = g_strdup (site_id);
+  if (env != NULL)
+    {
+      json_object_unref (self->env);
+      self->env = json_object_ref (env);
+    }
+  for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++)
+    {
+      char *resolved = g_canonicalize_filename (dirs[i], base_dir);
+
+      g_free (dirs[i]);
+      dirs[i] = resolved;
+    }
+  if (dirs != NULL)
+    {
+      g_strfreev (self->plugin_dirs);
+      self->plugin_dirs = g_steal_pointer (&dirs);
+    }
+  self->service_listen = g_strdup (listen);
+  self->service_token_file = token_file != NULL
+    ? g_canonicalize_filename (token_file, base_dir) : NULL;
+  return TRUE;
+}
+
+/**
+ * upg_config_new_from_file:
+ * @path: an `upgrade.json`
+ * @error: return location for a #GError
+ *
+ * Errors are %UPG_ERROR_INVALID_CONFIG naming the file and either the
+ * position of malformed JSON or the JSON path of the offending value
+ * (`$.datasources.ft_db.port`) and what was expected.
+ *
+ * Returns: (transfer full) (nullable): the configuration
+ */
+UpgConfig *
+upg_config_new_from_file (const char *path,
+                          GError    **error)
+{
+  UpgJsonCtx ctx = { path, UPG_ERROR_INVALID_CONFIG };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(UpgConfig) self = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *base_dir = NULL;
+  JsonObject *object = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  root = upg_json_parse_file (&ctx, error);
+  if (root == NULL || !upg_json_require_object (&ctx, root, "$", &object, error))
+    return NULL;
+  absolute = g_canonicalize_filename (path, NULL);
+  base_dir = g_path_get_dirname (absolute);
+  self = upg_config_new ();
+  self->path = g_strdup (path);
+  if (!read_rest (self, &ctx, object, base_dir, error)
+      || !read_data_sources (self, &ctx, object, base_dir, error)
+      || !read_journal (self, &ctx, object, base_dir, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/**
+ * upg_config_get_path:
+ * @self: a configuration
+ *
+ * Returns: (transfer none) (nullable): the file it was read from
+ */
+const char *
+upg_config_get_path (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return self->path;
+}
+
+/**
+ * upg_config_get_site_id:
+ * @self: a configuration
+ *
+ * Returns: (transfer none) (nullable): the site this machine belongs to
+ */
+const char *
+upg_config_get_site_id (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return self->site_id;
+}
+
+/**
+ * upg_config_get_env:
+ * @self: a configuration
+ *
+ * Returns: (transfer none): the `env` object (empty when absent)
+ */
+JsonObject *
+upg_config_get_env (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return self->env;
+}
+
+/**
+ * upg_config_get_data_sources:
+ * @self: a configuration
+ *
+ * Returns: (transfer none) (element-type UpgDataSource): the data sources
+ *   in the order of the file
+ */
+GPtrArray *
+upg_config_get_data_sources (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return self->data_sources;
+}
+
+/**
+ * upg_config_lookup_data_source:
+ * @self: a configuration
+ * @name: a data source name
+ *
+ * Returns: (transfer none) (nullable): the data source called @name
+ */
+UpgDataSource *
+upg_config_lookup_data_source (UpgConfig  *self,
+                               const char *name)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  for (guint i = 0; i < self->data_sources->len; i++)
+    if (g_str_equal (upg_data_source_get_name (self->data_sources->pdata[i]), name))
+      return self->data_sources->pdata[i];
+  return NULL;
+}
+
+/**
+ * upg_config_get_journal:
+ * @self: a configuration
+ *
+ * Returns: (transfer none) (nullable): the journal's data source (named
+ *   "journal"); %NULL: use the default `<state-dir>/journal.db`
+ */
+UpgDataSource *
+upg_config_get_journal (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return self->journal;
+}
+
+/**
+ * upg_config_get_plugin_dirs:
+ * @self: a configuration
+ *
+ * Returns: (transfer none) (array zero-terminated=1): absolute plugin directories
+ */
+const char * const *
+upg_config_get_plugin_dirs (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return (const char * const *) self->plugin_dirs;
+}
+
+/**
+ * upg_config_get_service_listen:
+ * @self: a configuration
+ *
+ * Returns: (transfer none) (nullable): `service.listen` (`ADDR:PORT`)
+ */
+const char *
+upg_config_get_service_listen (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return self->service_listen;
+}
+
+/**
+ * upg_config_get_service_token_file:
+ * @self: a configuration
+ *
+ * Returns: (transfer none) (nullable): `service.token_file`, absolute
+ */
+const char *
+upg_config_get_service_token_file (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return self->service_token_file;
+}

@@ -1,0 +1,583 @@
+/* upg-data-source.c - one configured data source
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "upg-data-source-private.h"
+
+/**
+ * UpgDataSource:
+ *
+ * A database the upgrade reaches (SPEC §7): `provider` MySQL, MariaDB,
+ * PostgreSQL or SQLite (case-insensitive) with `host`, `port` (default
+ * 3306 / 5432), `socket` (a unix socket path, instead of or besides the
+ * host), `database`, `user`, and the password from `password_env` (an
+ * environment variable's name) or `password_file` (a file whose first line
+ * is the password); or a raw libgda data source `{"cnc", "auth"}`, provider
+ * "libgda". SQLite takes a `path`. Relative `path` and `password_file` are
+ * resolved against the configuration file's directory.
+ *
+ * A `password` member is refused: a password in clear in a config file
+ * ends up in backups and tickets. The password is read only when a
+ * connection is opened and never appears in a message.
+ */
+struct _UpgDataSource
+{
+  GObject     parent_instance;
+
+  char       *name;
+  char       *provider;
+  UpgDialect  dialect;
+  char       *host;
+  guint       port;
+  char       *socket;
+  char       *database;
+  char       *user;
+  char       *password_env;
+  char       *password_file;
+  char       *path;
+  char       *cnc;
+  char       *auth;
+};
+
+G_DEFINE_FINAL_TYPE (UpgDataSource, upg_data_source, G_TYPE_OBJECT)
+
+static void
+upg_data_source_finalize (GObject *object)
+{
+  UpgDataSource *self = UPG_DATA_SOURCE (object);
+
+  g_free (self->name);
+  g_free (self->provider);
+  g_free (self->host);
+  g_free (self->socket);
+  g_free (self->database);
+  g_free (self->user);
+  g_free (self->password_env);
+  g_free (self->password_file);
+  g_free (self->path);
+  g_free (self->cnc);
+  g_free (self->auth);
+
+  G_OBJECT_CLASS (upg_data_source_parent_class)->finalize (object);
+}
+
+static void
+upg_data_source_class_init (UpgDataSourceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = upg_data_source_finalize;
+}
+
+static void
+upg_data_source_init (UpgDataSource *self)
+{
+}
+
+static const struct {
+  const char *name;
+  const char *canonical;
+  UpgDialect  dialect;
+  guint       port;
+} providers[] = {
+  { "mysql", "MySQL", UPG_DIALECT_MYSQL, 3306 },
+  { "mariadb", "MariaDB", UPG_DIALECT_MYSQL, 3306 },
+  { "postgresql", "PostgreSQL", UPG_DIALECT_POSTGRESQL, 5432 },
+  { "postgres", "PostgreSQL", UPG_DIALECT_POSTGRESQL, 5432 },
+  { "sqlite", "SQLite", UPG_DIALECT_SQLITE, 0 },
+};
+
+static char *
+resolve (const char *path,
+         const char *base_dir)
+{
+  return g_canonicalize_filename (path, base_dir);
+}
+
+static gboolean
+read_password_source (UpgDataSource    *self,
+                      const UpgJsonCtx *ctx,
+                      JsonObject       *object,
+                      const char       *path,
+                      const char       *base_dir,
+                      GError          **error)
+{
+  const char *env = NULL, *file = NULL;
+
+  if (json_object_has_member (object, "password"))
+    {
+      g_autofree char *where = upg_json_member_path (path, "password");
+      return upg_json_fail (ctx, where, error, "a password in clear is refused: "
+                            "use password_env (an environment variable's name) "
+                            "or password_file");
+    }
+  if (!upg_json_get_string (ctx, object, path, "password_env", FALSE, &env, error)
+      || !upg_json_get_string (ctx, object, path, "password_file", FALSE, &file, error))
+    return FALSE;
+  if (env != NULL && file != NULL)
+    return upg_json_fail (ctx, path, error,
+                          "expected at most one of password_env and password_file");
+  self->password_env = g_strdup (env);
+  self->password_file = file != NULL ? resolve (file, base_dir) : NULL;
+  return TRUE;
+}
+
+static gboolean
+read_server (UpgDataSource    *self,
+             const UpgJsonCtx *ctx,
+             JsonObject       *object,
+             const char       *path,
+             guint             default_port,
+             GError          **error)
+{
+  const char *host = NULL, *socket = NULL, *database = NULL, *user = NULL;
+  guint64 port = default_port;
+
+  if (!upg_json_get_string (ctx, object, path, "host", FALSE, &host, error)
+      || !upg_json_get_string (ctx, object, path, "socket", FALSE, &socket, error)
+      || !upg_json_get_string (ctx, object, path, "database", FALSE, &database, error)
+      || !upg_json_get_string (ctx, object, path, "user", FALSE, &user, error)
+      || !upg_json_get_uint (ctx, object, path, "port", 65535, &port, error))
+    return FALSE;
+  if (host == NULL && socket == NULL)
+    return upg_json_fail (ctx, path, error, "expected \"host\" or \"socket\" for a %s server",
+                          self->provider);
+  if (port == 0)
+    {
+      g_autofree char *where = upg_json_member_path (path, "port");
+      return upg_json_fail (ctx, where, error, "expected a port from 1 to 65535, got 0");
+    }
+  self->host = g_strdup (host != NULL ? host : "localhost");
+  self->socket = g_strdup (socket);
+  self->database = g_strdup (database);
+  self->user = g_strdup (user);
+  self->port = port;
+  return TRUE;
+}
+
+static gboolean
+read_raw (UpgDataSource    *self,
+          const UpgJsonCtx *ctx,
+          JsonObject       *object,
+          const char       *path,
+          GError          **error)
+{
+  const char *cnc = NULL, *auth = NULL, *provider = NULL;
+  const char *sep;
+
+  if (!upg_json_get_string (ctx, object, path, "cnc", TRUE, &cnc, error)
+      || !upg_json_get_string (ctx, object, path, "auth", FALSE, &auth, error)
+      || !upg_json_get_string (ctx, object, path, "provider", FALSE, &provider, error))
+    return FALSE;
+  if (provider != NULL && g_ascii_strcasecmp (provider, "libgda") != 0)
+    {
+      g_autofree char *where = upg_json_member_path (path, "provider");
+      return upg_json_fail (ctx, where, error, "a raw \"cnc\" data source has provider "
+                            "\"libgda\" or none, got \"%s\"", provider);
+    }
+  sep = strstr (cnc, "://");
+  if (sep == NULL || sep == cnc)
+    {
+      g_autofree char *where = upg_json_member_path (path, "cnc");
+      return upg_json_fail (ctx, where, error,
+                            "expected a libgda connection string such as "
+                            "\"MySQL://HOST=127.0.0.1;DB_NAME=x\"");
+    }
+  self->provider = g_strdup ("libgda");
+  self->cnc = g_strdup (cnc);
+  self->auth = g_strdup (auth);
+  self->dialect = UPG_DIALECT_OTHER;
+  for (guint i = 0; i < G_N_ELEMENTS (providers); i++)
+    if (strlen (providers[i].name) == (gsize) (sep - cnc)
+        && g_ascii_strncasecmp (cnc, providers[i].name, sep - cnc) == 0)
+      self->dialect = providers[i].dialect;
+  return TRUE;
+}
+
+static gboolean
+read_native (UpgDataSource    *self,
+             const UpgJsonCtx *ctx,
+             JsonObject       *object,
+             const char       *path,
+             const char       *base_dir,
+             GError          **error)
+{
+  const char *provider = NULL, *file = NULL;
+  guint i = 0;
+
+  if (!upg_json_get_string (ctx, object, path, "provider", TRUE, &provider, error))
+    return FALSE;
+  while (i < G_N_ELEMENTS (providers) && g_ascii_strcasecmp (provider, providers[i].name) != 0)
+    i++;
+  if (i == G_N_ELEMENTS (providers))
+    {
+      g_autofree char *where = upg_json_member_path (path, "provider");
+      return upg_json_fail (ctx, where, error, "expected MySQL, MariaDB, PostgreSQL or "
+                            "SQLite (or a raw \"cnc\"), got \"%s\"", provider);
+    }
+  self->provider = g_strdup (providers[i].canonical);
+  self->dialect = providers[i].dialect;
+  if (self->dialect != UPG_DIALECT_SQLITE)
+    return read_server (self, ctx, object, path, providers[i].port, error)
+        && read_password_source (self, ctx, object, path, base_dir, error);
+  if (!upg_json_get_string (ctx, object, path, "path", TRUE, &file, error))
+    return FALSE;
+  self->path = resolve (file, base_dir);
+  return TRUE;
+}
+
+/**
+ * upg_data_source_new_from_json_at: (skip)
+ * @ctx: the configuration file
+ * @path: the JSON path of @object, e.g. `$.datasources.ft_db`
+ * @name: the data source's name
+ * @object: its object
+ * @base_dir: (nullable): where relative paths start (default: the current directory)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the data source; errors name the
+ *   file and the JSON path
+ */
+UpgDataSource *
+upg_data_source_new_from_json_at (const UpgJsonCtx *ctx,
+                                  const char       *path,
+                                  const char       *name,
+                                  JsonObject       *object,
+                                  const char       *base_dir,
+                                  GError          **error)
+{
+  g_autoptr(UpgDataSource) self = g_object_new (UPG_TYPE_DATA_SOURCE, NULL);
+  gboolean ok;
+
+  self->name = g_strdup (name);
+  if (json_object_has_member (object, "cnc"))
+    ok = read_raw (self, ctx, object, path, error);
+  else
+    ok = read_native (self, ctx, object, path, base_dir, error);
+  return ok ? g_steal_pointer (&self) : NULL;
+}
+
+/**
+ * upg_data_source_new_from_json:
+ * @name: the data source's name (its key under `datasources`)
+ * @object: its configuration object
+ * @base_dir: (nullable): where relative `path` / `password_file` start
+ * @error: return location for a #GError
+ *
+ * Errors are %UPG_ERROR_INVALID_CONFIG naming the data source, the JSON
+ * path and what was expected; a `password` member is refused.
+ *
+ * Returns: (transfer full) (nullable): the data source
+ */
+UpgDataSource *
+upg_data_source_new_from_json (const char *name,
+                               JsonObject *object,
+                               const char *base_dir,
+                               GError    **error)
+{
+  g_autofree char *file = g_strdup_printf ("data source '%s'", name);
+  UpgJsonCtx ctx = { file, UPG_ERROR_INVALID_CONFIG };
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (object != NULL, NULL);
+  return upg_data_source_new_from_json_at (&ctx, "$", name, object, base_dir, error);
+}
+
+/**
+ * upg_data_source_new_sqlite:
+ * @name: the data source's name
+ * @path: the database file
+ *
+ * Returns: (transfer full): an SQLite data source (e.g. the default journal)
+ */
+UpgDataSource *
+upg_data_source_new_sqlite (const char *name,
+                            const char *path)
+{
+  UpgDataSource *self = g_object_new (UPG_TYPE_DATA_SOURCE, NULL);
+
+  g_return_val_if_fail (name != NULL && path != NULL, NULL);
+  self->name = g_strdup (name);
+  self->provider = g_strdup ("SQLite");
+  self->dialect = UPG_DIALECT_SQLITE;
+  self->path = g_strdup (path);
+  return self;
+}
+
+/* The first line of a password file, without its line break. */
+static char *
+read_password_file (UpgDataSource *self,
+                    GError       **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_get_contents (self->password_file, &contents, NULL, &local_error))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   "data source '%s': cannot read password_file: %s",
+                   self->name, local_error->message);
+      return NULL;
+    }
+  contents[strcspn (contents, "\r\n")] = '\0';
+  return g_steal_pointer (&contents);
+}
+
+/**
+ * upg_data_source_dup_password: (skip)
+ * @self: a data source
+ * @error: return location for a #GError
+ *
+ * Reads the password from `password_env` or `password_file`. Errors name
+ * the variable or the file, never a value.
+ *
+ * Returns: (transfer full) (nullable): the password (free it with
+ *   g_free() after clearing it); %NULL without error when none is configured
+ */
+char *
+upg_data_source_dup_password (UpgDataSource *self,
+                              GError       **error)
+{
+  const char *value;
+
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  if (self->password_file != NULL)
+    return read_password_file (self, error);
+  if (self->password_env == NULL)
+    return NULL;
+  value = g_getenv (self->password_env);
+  if (value == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   "data source '%s': environment variable %s (password_env) is not set",
+                   self->name, self->password_env);
+      return NULL;
+    }
+  return g_strdup (value);
+}
+
+/**
+ * upg_data_source_get_name:
+ * @self: a data source
+ *
+ * Returns: (transfer none): its name (its key under `datasources`)
+ */
+const char *
+upg_data_source_get_name (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->name;
+}
+
+/**
+ * upg_data_source_get_provider:
+ * @self: a data source
+ *
+ * Returns: (transfer none): "MySQL", "MariaDB", "PostgreSQL", "SQLite" or "libgda"
+ */
+const char *
+upg_data_source_get_provider (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->provider;
+}
+
+/**
+ * upg_data_source_get_host:
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the server's host
+ */
+const char *
+upg_data_source_get_host (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->host;
+}
+
+/**
+ * upg_data_source_get_socket:
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the unix socket path
+ */
+const char *
+upg_data_source_get_socket (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->socket;
+}
+
+/**
+ * upg_data_source_get_database:
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the database name
+ */
+const char *
+upg_data_source_get_database (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->database;
+}
+
+/**
+ * upg_data_source_get_user:
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the user name
+ */
+const char *
+upg_data_source_get_user (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->user;
+}
+
+/**
+ * upg_data_source_get_path:
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the SQLite file (absolute when read from a config)
+ */
+const char *
+upg_data_source_get_path (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->path;
+}
+
+/**
+ * upg_data_source_get_cnc: (skip)
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the raw libgda connection string
+ */
+const char *
+upg_data_source_get_cnc (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->cnc;
+}
+
+/**
+ * upg_data_source_get_auth: (skip)
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the raw libgda auth string; it may hold a password: never log it
+ */
+const char *
+upg_data_source_get_auth (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->auth;
+}
+
+/**
+ * upg_data_source_get_password_env: (skip)
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the name of the variable holding the password
+ */
+const char *
+upg_data_source_get_password_env (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->password_env;
+}
+
+/**
+ * upg_data_source_get_password_file: (skip)
+ * @self: a data source
+ *
+ * Returns: (transfer none) (nullable): the file holding the password
+ */
+const char *
+upg_data_source_get_password_file (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->password_file;
+}
+
+/**
+ * upg_data_source_get_dialect:
+ * @self: a data source
+ *
+ * Returns: the SQL dialect it speaks (%UPG_DIALECT_OTHER for a raw cnc of
+ *   another provider)
+ */
+UpgDialect
+upg_data_source_get_dialect (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), UPG_DIALECT_OTHER);
+  return self->dialect;
+}
+
+/**
+ * upg_data_source_get_port:
+ * @self: a data source
+ *
+ * Returns: the server's port (default 3306 for MySQL/MariaDB, 5432 for
+ *   PostgreSQL), 0 for SQLite and raw sources
+ */
+guint
+upg_data_source_get_port (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), 0);
+  return self->port;
+}
+
+/* The cnc without any PASSWORD/PWD parameter someone may have put in it. */
+static char *
+cnc_without_secrets (const char *cnc)
+{
+  const char *params = strstr (cnc, "://") + 3;
+  g_auto(GStrv) parts = g_strsplit (params, ";", -1);
+  g_autoptr(GString) out = g_string_new_len (cnc, params - cnc);
+  gboolean first = TRUE;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *upper = g_ascii_strup (parts[i], -1);
+
+      if (strstr (upper, "PASSWORD") != NULL || strstr (upper, "PWD") != NULL
+          || parts[i][0] == '\0')
+        continue;
+      g_string_append_printf (out, "%s%s", first ? "" : ";", parts[i]);
+      first = FALSE;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * upg_data_source_describe:
+ * @self: a data source
+ *
+ * A one-line description for logs and reports, never with a password:
+ * `ft_db (MySQL upgrade@127.0.0.1:3306/ft)`, `local (SQLite /var/lib/app/local.db)`,
+ * `raw (libgda MySQL://HOST=127.0.0.1;DB_NAME=x)`.
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+upg_data_source_describe (UpgDataSource *self)
+{
+  g_autofree char *where = NULL;
+
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  if (self->cnc != NULL)
+    {
+      g_autofree char *cnc = cnc_without_secrets (self->cnc);
+      return g_strdup_printf ("%s (libgda %s)", self->name, cnc);
+    }
+  if (self->dialect == UPG_DIALECT_SQLITE)
+    return g_strdup_printf ("%s (SQLite %s)", self->name, self->path);
+  if (self->socket != NULL)
+    where = g_strdup_printf ("unix:%s", self->socket);
+  else
+    where = g_strdup_printf ("%s:%u", self->host, self->port);
+  return g_strdup_printf ("%s (%s %s%s%s/%s)", self->name, self->provider,
+                          self->user != NULL ? self->user : "",
+                          self->user != NULL ? "@" : "", where,
+                          self->database != NULL ? self->database : "");
+}
