@@ -111,6 +111,22 @@ upg_connection_real_unsupported (UpgConnection  *self,
   return FALSE;
 }
 
+/* Cancellation is reported in the UPG_ERROR domain, like a statement the
+ * backend stopped half-way, so callers check one code. */
+static gboolean
+set_error_if_cancelled (UpgConnection  *self,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  if (!g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+
+  g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+               "statement on data source '%s' was cancelled",
+               upg_connection_get_name (self));
+  return TRUE;
+}
+
 static gboolean
 upg_connection_real_begin (UpgConnection  *self,
                            GError        **error)
@@ -249,7 +265,9 @@ upg_connection_has_transactional_ddl (UpgConnection *self)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Runs one statement. Result sets are read and discarded.
+ * Runs one statement. Result sets are read and discarded. A cancelled
+ * statement fails with %UPG_ERROR_CANCELLED, one that exceeded the
+ * statement timeout with %UPG_ERROR_TIMEOUT.
  *
  * Returns: %TRUE on success
  */
@@ -267,7 +285,7 @@ upg_connection_execute (UpgConnection  *self,
     *affected_rows = 0;
 
   upg_connection_set_last_error (self, 0, NULL);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (set_error_if_cancelled (self, cancellable, error))
     return FALSE;
 
   return UPG_CONNECTION_GET_CLASS (self)->execute (self, sql, affected_rows, cancellable, error);
@@ -298,7 +316,7 @@ upg_connection_query (UpgConnection  *self,
   g_return_val_if_fail (sql != NULL, NULL);
 
   upg_connection_set_last_error (self, 0, NULL);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (set_error_if_cancelled (self, cancellable, error))
     return NULL;
 
   return UPG_CONNECTION_GET_CLASS (self)->query (self, sql, params, cancellable, error);
