@@ -109,13 +109,26 @@ parse_single_document (const char *text)
   return json_node_copy (json_parser_get_root (parser));
 }
 
+/* Checks that @out is exactly one {"error": {"code", "message"}} document. */
+static void
+assert_error_document (const char *out, const char *code, const char *in_message)
+{
+  g_autoptr(JsonNode) root = parse_single_document (out);
+  JsonObject *error = json_object_get_object_member (json_node_get_object (root), "error");
+
+  g_assert_nonnull (error);
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (root)), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), in_message));
+}
+
 /* ---- the expected plan of examples/bundle, 3.16.0 → 3.18.0 ---- */
 
 typedef struct {
   const char *stage;
   const char *id;
   const char *version;
-  const char *component;   /* NULL: not fixed by SPEC (properties form) */
+  const char *component;
   const char *kind;
   gboolean    compatible;
 } ExpectedStep;
@@ -130,14 +143,14 @@ static const ExpectedStep common_plan[] = {
   { "pre_stop", "ft_backup_orders", "3.17.0", "ft", "sql", TRUE },
   { "pre_stop", "ft_snapshot_note", "3.17.0", "ft", "command", TRUE },
   { "pre_stop", "mid_backup_service_config", "3.17.0-P1", "mid", "sql", TRUE },
-  { "pre_stop", "legacy_backup_services", "3.17.5", NULL, "sql", FALSE },
+  { "pre_stop", "legacy_backup_services", "3.17.5", "platform", "sql", FALSE },
   { "pre_stop", "ft_archive_cancelled", "3.18.0", "ft", "sql", TRUE },
   { "pre_stop", "mid_copy_endpoints", "3.18.0", "mid", "sql", TRUE },
   { "in_stop", "ft_orders_add_region", "3.17.0", "ft", "sql", FALSE },
   { "in_stop", "ft_orders_fix_status", "3.17.0", "ft", "sql", TRUE },
   { "in_stop", "mid_config_add_checksum", "3.17.0-P1", "mid", "sql", FALSE },
-  { "in_stop", "legacy_create_audit", "3.17.5", NULL, "sql", FALSE },
-  { "in_stop", "legacy_seed_audit", "3.17.5", NULL, "sql", FALSE },
+  { "in_stop", "legacy_create_audit", "3.17.5", "platform", "sql", FALSE },
+  { "in_stop", "legacy_seed_audit", "3.17.5", "platform", "sql", FALSE },
   { "in_stop", "ft_region_lookup", "3.17.5-P1", "ft", "sql", FALSE },
   { "in_stop", "ft_backfill_region", "3.17.5-P1", "ft", "sql", FALSE },
   { "in_stop", "ft_register_regions", "3.17.5-P1", "ft", "sql", TRUE },
@@ -150,33 +163,32 @@ static const ExpectedStep common_plan[] = {
   { "post_upgrade", "ft_purge_archived", "3.18.0", "ft", "sql", TRUE },
 };
 
-/* Site EU: the common plan plus two site-specific steps. */
-static const ExpectedStep eu_plan[] = {
-  { "business_check", "ft_check_deployment", "3.17.0", "ft", "command", TRUE },
-  { "pre_stop", "ft_backup_orders", "3.17.0", "ft", "sql", TRUE },
-  { "pre_stop", "ft_snapshot_note", "3.17.0", "ft", "command", TRUE },
-  { "pre_stop", "mid_backup_service_config", "3.17.0-P1", "mid", "sql", TRUE },
-  { "pre_stop", "legacy_backup_services", "3.17.5", NULL, "sql", FALSE },
-  { "pre_stop", "ft_archive_cancelled", "3.18.0", "ft", "sql", TRUE },
-  { "pre_stop", "mid_copy_endpoints", "3.18.0", "mid", "sql", TRUE },
-  { "in_stop", "ft_orders_add_region", "3.17.0", "ft", "sql", FALSE },
-  { "in_stop", "ft_orders_fix_status", "3.17.0", "ft", "sql", TRUE },
-  { "in_stop", "ft_eu_vat_code", "3.17.0", "ft", "sql", FALSE },
-  { "in_stop", "mid_config_add_checksum", "3.17.0-P1", "mid", "sql", FALSE },
-  { "in_stop", "legacy_create_audit", "3.17.5", NULL, "sql", FALSE },
-  { "in_stop", "legacy_seed_audit", "3.17.5", NULL, "sql", FALSE },
-  { "in_stop", "ft_region_lookup", "3.17.5-P1", "ft", "sql", FALSE },
-  { "in_stop", "ft_backfill_region", "3.17.5-P1", "ft", "sql", FALSE },
-  { "in_stop", "ft_register_regions", "3.17.5-P1", "ft", "sql", TRUE },
-  { "in_stop", "ft_orders_add_priority", "3.18.0", "ft", "sql", TRUE },
-  { "in_stop", "ft_eu_gdpr_cleanup", "3.18.0", "ft", "sql", FALSE },
-  { "in_stop", "mid_services_add_owner", "3.18.0", "mid", "sql", FALSE },
-  { "post_start", "ft_users_email_index", "3.17.0", "ft", "sql", TRUE },
-  { "post_start", "mid_rebuild_cache", "3.17.0-P1", "mid", "command", FALSE },
-  { "post_start", "ft_orders_status_index", "3.18.0", "ft", "sql", TRUE },
-  { "post_upgrade", "ft_task_store_migration", "3.17.0", "ft", "tool", TRUE },
-  { "post_upgrade", "ft_purge_archived", "3.18.0", "ft", "sql", TRUE },
+/* Site EU: the common plan plus two site-specific steps, each after the
+ * step it is declared after in its manifest. */
+static const struct {
+  const char   *after;
+  ExpectedStep  step;
+} eu_additions[] = {
+  { "ft_orders_fix_status", { "in_stop", "ft_eu_vat_code", "3.17.0", "ft", "sql", FALSE } },
+  { "ft_orders_add_priority", { "in_stop", "ft_eu_gdpr_cleanup", "3.18.0", "ft", "sql", FALSE } },
 };
+
+static GArray *
+expected_eu_plan (void)
+{
+  GArray *plan = g_array_new (FALSE, FALSE, sizeof (ExpectedStep));
+
+  for (guint i = 0; i < G_N_ELEMENTS (common_plan); i++)
+    {
+      g_array_append_val (plan, common_plan[i]);
+      for (guint k = 0; k < G_N_ELEMENTS (eu_additions); k++)
+        if (g_str_equal (common_plan[i].id, eu_additions[k].after))
+          g_array_append_val (plan, eu_additions[k].step);
+    }
+  g_assert_cmpuint (plan->len, ==, G_N_ELEMENTS (common_plan) + G_N_ELEMENTS (eu_additions));
+
+  return plan;
+}
 
 static void
 assert_step (JsonObject *step, const char *stage, const ExpectedStep *expected)
@@ -186,8 +198,7 @@ assert_step (JsonObject *step, const char *stage, const ExpectedStep *expected)
   g_assert_cmpstr (json_object_get_string_member (step, "version"), ==, expected->version);
   g_assert_cmpstr (json_object_get_string_member (step, "kind"), ==, expected->kind);
   g_assert_cmpint (json_object_get_boolean_member (step, "compatible"), ==, expected->compatible);
-  if (expected->component != NULL)
-    g_assert_cmpstr (json_object_get_string_member (step, "component"), ==, expected->component);
+  g_assert_cmpstr (json_object_get_string_member (step, "component"), ==, expected->component);
 }
 
 /* Walks stages and steps of a plan document in order against @expected. */
@@ -275,6 +286,8 @@ static void
 test_plan_site_specific (void)
 {
   g_autofree char *bundle = bundle_path ();
+  g_autoptr(GArray) eu_plan = expected_eu_plan ();
+  const ExpectedStep *expected = (const ExpectedStep *) eu_plan->data;
   g_auto(Result) r = { 0 };
   g_autoptr(JsonNode) root = NULL;
 
@@ -284,8 +297,8 @@ test_plan_site_specific (void)
   g_assert_cmpint (r.status, ==, 0);
 
   root = parse_single_document (r.out);
-  assert_plan_steps (json_node_get_object (root), eu_plan, G_N_ELEMENTS (eu_plan));
-  assert_incompatible (json_node_get_object (root), eu_plan, G_N_ELEMENTS (eu_plan));
+  assert_plan_steps (json_node_get_object (root), expected, eu_plan->len);
+  assert_incompatible (json_node_get_object (root), expected, eu_plan->len);
 }
 
 static void
@@ -347,8 +360,6 @@ test_plan_bad_version (void)
   g_autofree char *bundle = bundle_path ();
   g_auto(Result) r = { 0 };
   g_auto(Result) j = { 0 };
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *error;
 
   run_ctl (&r, "-b", bundle, "plan", "--from", "x.y", "--to", "3.18.0", "--site", "bj-01");
   g_assert_cmpint (r.status, ==, 2);
@@ -358,12 +369,7 @@ test_plan_bad_version (void)
   run_ctl (&j, "-b", bundle, "--json", "plan", "--from", "x.y", "--to", "3.18.0",
            "--site", "bj-01");
   g_assert_cmpint (j.status, ==, 2);
-  root = parse_single_document (j.out);
-  error = json_object_get_object_member (json_node_get_object (root), "error");
-  g_assert_nonnull (error);
-  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "invalid-version");
-  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"),
-                            "version 'x.y' is not valid"));
+  assert_error_document (j.out, "invalid-version", "version 'x.y' is not valid");
 }
 
 static void
@@ -408,7 +414,6 @@ test_missing_bundle (void)
   g_auto(Result) j = { 0 };
   g_auto(Result) none = { 0 };
   g_autoptr(JsonNode) root = NULL;
-  JsonObject *error;
 
   run_ctl (&r, "-b", "/nonexistent/bundle", "plan", "--from", "3.16.0", "--to", "3.18.0",
            "--site", "bj-01");
@@ -422,11 +427,7 @@ test_missing_bundle (void)
 
   run_ctl (&none, "--json", "plan", "--from", "3.16.0", "--to", "3.18.0", "--site", "bj-01");
   g_assert_cmpint (none.status, ==, 2);
-  g_clear_pointer (&root, json_node_unref);
-  root = parse_single_document (none.out);
-  error = json_object_get_object_member (json_node_get_object (root), "error");
-  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "invalid-argument");
-  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "UPGRADE_BUNDLE"));
+  assert_error_document (none.out, "invalid-argument", "UPGRADE_BUNDLE");
 }
 
 static void
@@ -484,8 +485,6 @@ test_unknown_command (void)
 {
   g_auto(Result) r = { 0 };
   g_auto(Result) j = { 0 };
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *error;
 
   run_ctl (&r, "frobnicate");
   g_assert_cmpint (r.status, ==, 2);
@@ -496,10 +495,7 @@ test_unknown_command (void)
 
   run_ctl (&j, "--json", "frobnicate");
   g_assert_cmpint (j.status, ==, 2);
-  root = parse_single_document (j.out);
-  error = json_object_get_object_member (json_node_get_object (root), "error");
-  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "invalid-argument");
-  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "frobnicate"));
+  assert_error_document (j.out, "invalid-argument", "frobnicate");
 }
 
 static void
@@ -528,6 +524,29 @@ test_help_and_usage (void)
   run_ctl (&version, "--version");
   g_assert_cmpint (version.status, ==, 0);
   g_assert_true (g_str_has_prefix (version.out, "upgradectl "));
+}
+
+static void
+test_verbosity_options (void)
+{
+  g_autofree char *bundle = bundle_path ();
+  g_auto(Result) normal = { 0 };
+  g_auto(Result) verbose = { 0 };
+  g_auto(Result) verbose_after = { 0 };
+
+  run_ctl (&normal, "-b", bundle, "validate");
+  g_assert_cmpint (normal.status, ==, 0);
+  g_assert_cmpstr (normal.err, ==, "");
+
+  /* -v shows upgradectl's debug lines on stderr, one line, no pid. */
+  run_ctl (&verbose, "-v", "-b", bundle, "validate");
+  g_assert_cmpint (verbose.status, ==, 0);
+  g_assert_true (g_str_has_prefix (verbose.err, "debug: upgradectl: bundle "));
+  g_assert_nonnull (strstr (verbose.err, ": 5 manifests\n"));
+
+  run_ctl (&verbose_after, "-b", bundle, "validate", "--verbose");
+  g_assert_cmpint (verbose_after.status, ==, 0);
+  g_assert_nonnull (strstr (verbose_after.err, "debug: upgradectl: bundle "));
 }
 
 /* ---- the log writer (linked in from bindings/cli) ---- */
@@ -595,6 +614,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/errors/missing-bundle", test_missing_bundle);
   g_test_add_func ("/cli/errors/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/help", test_help_and_usage);
+  g_test_add_func ("/cli/verbosity", test_verbosity_options);
   g_test_add_func ("/cli/validate/clean", test_validate_clean);
   g_test_add_func ("/cli/validate/problems", test_validate_problems);
   g_test_add_func ("/cli/log/format", test_log_format);

@@ -257,6 +257,9 @@ upgctl_get_bundle (UpgCtl *ctl, GError **error)
     }
 
   ctl->bundle = upg_bundle_new_for_path (ctl->bundle_path, error);
+  if (ctl->bundle != NULL)
+    g_debug ("bundle %s: %u manifests", ctl->bundle_path,
+             upg_bundle_get_manifests (ctl->bundle)->len);
   return ctl->bundle;
 }
 

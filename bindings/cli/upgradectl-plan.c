@@ -9,22 +9,6 @@
 
 #include "upgradectl-commands.h"
 
-static const char *
-step_kind_name (UpgStepKind kind)
-{
-  switch (kind)
-    {
-    case UPG_STEP_KIND_SQL:
-      return "sql";
-    case UPG_STEP_KIND_TOOL:
-      return "tool";
-    case UPG_STEP_KIND_COMMAND:
-      return "command";
-    default:
-      return "?";
-    }
-}
-
 /* The planner's reason may end with the verdict this table prints anyway
  * ("no compatible_version declared: needs manual confirmation"). */
 static char *
@@ -78,7 +62,7 @@ print_step (UpgPlan *plan, UpgStep *step, guint number, const Widths *widths)
            widths->id, upg_step_get_id (step),
            widths->version, version,
            widths->component, component != NULL ? component : "-",
-           step_kind_name (upg_step_get_kind (step)));
+           upg_step_kind_to_string (upg_step_get_kind (step)));
   if (reason == NULL)
     g_print ("%s\n", _("compatible"));
   else

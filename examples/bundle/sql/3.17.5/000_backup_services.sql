@@ -1,5 +1,4 @@
--- @database: mid_db
--- mid 3.17.5 (legacy form): copy the service registry.
+-- platform 3.17.5 (legacy form): copy the service registry.
 CREATE TABLE services_bak_3175 (
   id        INTEGER PRIMARY KEY,
   name      VARCHAR(64)  NOT NULL,

@@ -1,5 +1,4 @@
--- @database: mid_db
--- mid 3.17.5 (legacy form): audit log of configuration changes.
+-- platform 3.17.5 (legacy form): audit log of configuration changes.
 CREATE TABLE audit_log (
   id          INTEGER PRIMARY KEY,
   actor       VARCHAR(64)  NOT NULL,
