@@ -7,6 +7,13 @@
 #include <string.h>
 
 #include "upg-connector-private.h"
+#include "upg-data-source-private.h"
+#include "upg-mysql-connection-private.h"
+#include "upg-pg-connection-private.h"
+#include "upg-sqlite-connection-private.h"
+#ifdef UPG_HAVE_LIBGDA
+#include "upg-gda-connection-private.h"
+#endif
 
 /* Returns the end of the quoted text starting at @p (on the quote). @escapes
  * says whether a backslash escapes the next character (MySQL strings,
@@ -210,4 +217,228 @@ upg_sql_check_param_count (UpgConnection  *conn,
                "query on data source '%s' has %u placeholders but %u values were given",
                upg_connection_get_name (conn), n_placeholders, n_params);
   return FALSE;
+}
+
+/* Connection attempts: the first, then one per back-off delay (SPEC §5:
+ * connection failures are retried 3 times with back-off). */
+static const guint retry_delays_ms[] = { 500, 1000, 2000 };
+
+#define N_ATTEMPTS (G_N_ELEMENTS (retry_delays_ms) + 1)
+
+/* Waits @ms milliseconds unless @cancellable fires first. */
+static gboolean
+wait_or_cancel (guint         ms,
+                GCancellable *cancellable)
+{
+  GPollFD fd;
+
+  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fd))
+    {
+      g_poll (&fd, 1, ms);
+      g_cancellable_release_fd (cancellable);
+    }
+  else
+    g_usleep ((gulong) ms * 1000);
+
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+static UpgConnection *
+open_gda (UpgDataSource  *self,
+          GError        **error)
+{
+#ifdef UPG_HAVE_LIBGDA
+  return upg_gda_connection_new (upg_data_source_get_name (self), upg_data_source_get_cnc (self),
+                                 upg_data_source_get_auth (self), error);
+#else
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+               "data source '%s' is a raw libgda \"cnc\" string, but this libupgrade "
+               "was built without libgda (meson option libgda); use provider "
+               "MySQL, PostgreSQL or SQLite",
+               upg_data_source_get_name (self));
+  return NULL;
+#endif
+}
+
+/* One attempt, with the backend the data source's dialect asks for. */
+static UpgConnection *
+open_once (UpgDataSource  *self,
+           const char     *password,
+           GError        **error)
+{
+  const char *name = upg_data_source_get_name (self);
+
+  if (upg_data_source_get_cnc (self) != NULL)
+    return open_gda (self, error);
+
+  switch (upg_data_source_get_dialect (self))
+    {
+    case UPG_DIALECT_SQLITE:
+      return upg_sqlite_connection_new (name, upg_data_source_get_path (self), error);
+    case UPG_DIALECT_MYSQL:
+      return upg_mysql_connection_new (name, upg_data_source_get_host (self),
+                                       upg_data_source_get_port (self),
+                                       upg_data_source_get_socket (self),
+                                       upg_data_source_get_user (self), password,
+                                       upg_data_source_get_database (self), error);
+    case UPG_DIALECT_POSTGRESQL:
+      return upg_pg_connection_new (name, upg_data_source_get_host (self),
+                                    upg_data_source_get_port (self),
+                                    upg_data_source_get_socket (self),
+                                    upg_data_source_get_user (self), password,
+                                    upg_data_source_get_database (self), error);
+    case UPG_DIALECT_OTHER:
+    default:
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                   "data source '%s': provider '%s' has no native connector; "
+                   "give a libgda \"cnc\" string instead",
+                   name, upg_data_source_get_provider (self));
+      return NULL;
+    }
+}
+
+/* Replaces every occurrence of @secret in @text by `***`. */
+static char *
+scrub (const char *text,
+       const char *secret)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (secret == NULL || *secret == '\0')
+    return g_strdup (text);
+  parts = g_strsplit (text, secret, -1);
+  return g_strjoinv ("***", parts);
+}
+
+/* The password a libgda auth string holds (`…;PASSWORD=p;…`), if any. */
+static char *
+auth_password (const char *auth)
+{
+  g_auto(GStrv) pairs = auth != NULL ? g_strsplit (auth, ";", -1) : NULL;
+
+  for (guint i = 0; pairs != NULL && pairs[i] != NULL; i++)
+    {
+      const char *value = strchr (pairs[i], '=');
+
+      if (value != NULL && g_ascii_strncasecmp (g_strstrip (pairs[i]), "PASSWORD=", 9) == 0)
+        return g_strdup (value + 1);
+    }
+  return NULL;
+}
+
+static void
+clear_secret (char **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+/* Words the final error: which data source, how many attempts, what the
+ * server said, with any secret blanked out. */
+static void
+fail_open (UpgDataSource  *self,
+           GError         *last,
+           guint           attempts,
+           const char     *password,
+           GError        **error)
+{
+  g_autofree char *description = upg_data_source_describe (self);
+  g_autofree char *auth_pw = auth_password (upg_data_source_get_auth (self));
+  g_autofree char *message = NULL;
+  g_autofree char *clean = NULL;
+  g_autofree char *cleaner = NULL;
+
+  message = attempts > 1
+            ? g_strdup_printf ("cannot connect to data source %s after %u attempts: %s",
+                               description, attempts, last->message)
+            : g_strdup_printf ("cannot connect to data source %s: %s", description, last->message);
+  clean = scrub (message, password);
+  cleaner = scrub (clean, auth_pw);
+  g_set_error_literal (error, UPG_ERROR, last->code, cleaner);
+  clear_secret (&auth_pw);
+}
+
+/**
+ * upg_data_source_open:
+ * @self: a data source
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Connects to the data source with its native backend (libmariadb, libpq or
+ * sqlite3), or through libgda for a raw `cnc` string. The password is read
+ * from `password_env` or `password_file` now and is kept only as long as
+ * the connection needs it.
+ *
+ * A connection failure is retried 3 times, after 0.5 s, 1 s and 2 s; then
+ * the error is %UPG_ERROR_DATASOURCE, naming the data source (see
+ * upg_data_source_describe()) and the attempts, never the password.
+ * Configuration errors (an unset password variable, a provider without a
+ * connector, a raw `cnc` string when libgda is disabled) and SQLite files,
+ * which are local, are not retried.
+ *
+ * Returns: (transfer full): the connection, or %NULL on error
+ */
+UpgConnection *
+upg_data_source_open (UpgDataSource  *self,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  g_autoptr(GError) last = NULL;
+  char *password = NULL;
+  gboolean retry;
+  guint attempt = 0;
+
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+
+  if (upg_data_source_get_cnc (self) == NULL
+      && upg_data_source_get_dialect (self) != UPG_DIALECT_SQLITE)
+    {
+      password = upg_data_source_dup_password (self, &last);
+      if (last != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&last));
+          return NULL;
+        }
+    }
+  retry = upg_data_source_get_cnc (self) != NULL
+          || upg_data_source_get_dialect (self) != UPG_DIALECT_SQLITE;
+
+  for (attempt = 0; attempt < N_ATTEMPTS; attempt++)
+    {
+      UpgConnection *conn;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+
+      g_clear_error (&last);
+      conn = open_once (self, password, &last);
+      if (conn != NULL)
+        {
+          clear_secret (&password);
+          return conn;
+        }
+      if (!retry || !g_error_matches (last, UPG_ERROR, UPG_ERROR_DATASOURCE)
+          || attempt + 1 == N_ATTEMPTS)
+        break;
+
+      g_debug ("data source '%s': attempt %u failed, retrying in %u ms",
+               upg_data_source_get_name (self), attempt + 1, retry_delays_ms[attempt]);
+      if (!wait_or_cancel (retry_delays_ms[attempt], cancellable))
+        break;
+    }
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_autofree char *description = upg_data_source_describe (self);
+
+      clear_secret (&password);
+      g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+                   "connecting to data source %s was cancelled", description);
+      return NULL;
+    }
+
+  fail_open (self, last, MIN (attempt + 1, N_ATTEMPTS), password, error);
+  clear_secret (&password);
+  return NULL;
 }
