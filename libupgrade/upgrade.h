@@ -12,11 +12,12 @@
 #include "upg-enums.h"
 #include "upg-manifest.h"
 #include "upg-plan.h"
-#include "upg-enums.h"
 #include "upg-journal.h"
 #include "upg-runtime.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement.h"
 #include "upg-step.h"
+#include "upg-execution.h"
+#include "upg-executor.h"
 
 #undef __UPGRADE_INSIDE__
