@@ -236,3 +236,53 @@ exec_sqlite_exec (const char *db_path,
     g_error ("%s: %s", sql, message);
   sqlite3_close (db);
 }
+
+/* Opens a data source given as `upgrade.json` JSON text, for checks. */
+UpgConnection *
+exec_open_source (const char *name,
+                  const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (json, &error);
+  g_autoptr(UpgDataSource) source = NULL;
+  UpgConnection *connection;
+
+  g_assert_no_error (error);
+  source = upg_data_source_new_from_json (name, json_node_get_object (node), "/", &error);
+  g_assert_no_error (error);
+  connection = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* The first column of the first row of @sql, as text ("" for NULL, NULL
+ * without rows). */
+char *
+exec_query_text (UpgConnection *connection,
+                 const char    *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgRows) rows = upg_connection_query (connection, sql, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  if (upg_rows_get_n_rows (rows) == 0)
+    return NULL;
+  return g_strdup (upg_rows_get_value (rows, 0, 0) != NULL ? upg_rows_get_value (rows, 0, 0) : "");
+}
+
+void
+exec_execute (UpgConnection *connection,
+              const char    *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  upg_connection_execute (connection, sql, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+int
+exec_exit_code (int wait_status)
+{
+  g_assert_true (WIFEXITED (wait_status));
+  return WEXITSTATUS (wait_status);
+}

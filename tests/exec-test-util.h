@@ -58,4 +58,12 @@ gint64        exec_sqlite_int            (const char   *db_path,
 void          exec_sqlite_exec           (const char   *db_path,
                                           const char   *sql);
 
+UpgConnection *exec_open_source          (const char   *name,
+                                          const char   *json);
+char         *exec_query_text            (UpgConnection *connection,
+                                          const char   *sql);
+void          exec_execute               (UpgConnection *connection,
+                                          const char   *sql);
+int           exec_exit_code             (int           wait_status);
+
 G_END_DECLS
