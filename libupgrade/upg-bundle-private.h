@@ -12,4 +12,6 @@ UpgBundle *upg_bundle_load_collecting (const char  *path,
                                        GPtrArray   *problems,
                                        GError     **error);
 
+GHashTable *upg_bundle_collect_step_ids (UpgBundle   *self);
+
 G_END_DECLS

@@ -31,10 +31,9 @@ check_references (UpgBundle   *self,
 
   for (guint i = 0; scripts != NULL && scripts[i] != NULL; i++)
     {
-      g_autofree char *why = NULL;
-      g_autofree char *real = upg_path_resolve_inside (upg_bundle_get_path (self),
-                                                       scripts[i], &why);
-      if (real == NULL)
+      g_autofree char *why = upg_path_problem (upg_bundle_get_path (self), scripts[i]);
+
+      if (why != NULL)
         add_problem (problems, "%s: step '%s': sql_scripts '%s': %s",
                      upg_manifest_get_path (manifest), upg_step_get_id (step),
                      scripts[i], why);
@@ -43,23 +42,6 @@ check_references (UpgBundle   *self,
     if (!g_hash_table_contains (known_ids, deps[i]))
       add_problem (problems, "%s: step '%s' depends on '%s', which no manifest defines",
                    upg_manifest_get_path (manifest), upg_step_get_id (step), deps[i]);
-}
-
-static GHashTable *
-known_ids (UpgBundle *self)
-{
-  GHashTable *ids = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *manifests = upg_bundle_get_manifests (self);
-
-  for (guint m = 0; m < manifests->len; m++)
-    for (guint s = 0; s < UPG_N_STAGES; s++)
-      {
-        GPtrArray *steps = upg_manifest_get_steps (manifests->pdata[m], s);
-
-        for (guint i = 0; i < steps->len; i++)
-          g_hash_table_add (ids, (gpointer) upg_step_get_id (steps->pdata[i]));
-      }
-  return ids;
 }
 
 static void
@@ -186,7 +168,7 @@ static void
 validate_into (UpgBundle *self,
                GPtrArray *found)
 {
-  g_autoptr(GHashTable) ids = known_ids (self);
+  g_autoptr(GHashTable) ids = upg_bundle_collect_step_ids (self);
   GPtrArray *manifests = upg_bundle_get_manifests (self);
 
   for (guint i = 0; i < manifests->len; i++)

@@ -322,3 +322,26 @@ upg_bundle_resolve_path (UpgBundle  *self,
                  self->path, relative, why);
   return resolved;
 }
+
+/**
+ * upg_bundle_collect_step_ids: (skip)
+ * @self: a bundle
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): the set of the ids of
+ *   every upgrade step of every manifest (strings owned by the steps)
+ */
+GHashTable *
+upg_bundle_collect_step_ids (UpgBundle *self)
+{
+  GHashTable *ids = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint m = 0; m < self->manifests->len; m++)
+    for (guint s = 0; s < UPG_N_STAGES; s++)
+      {
+        GPtrArray *steps = upg_manifest_get_steps (self->manifests->pdata[m], s);
+
+        for (guint i = 0; i < steps->len; i++)
+          g_hash_table_add (ids, (gpointer) upg_step_get_id (steps->pdata[i]));
+      }
+  return ids;
+}

@@ -27,6 +27,10 @@ JsonNode   *upg_json_parse           (const char        *data,
                                       GError           **error);
 JsonNode   *upg_json_parse_file      (const UpgJsonCtx  *ctx,
                                       GError           **error);
+gboolean    upg_json_read_file       (const UpgJsonCtx  *ctx,
+                                      char             **contents,
+                                      gsize             *length,
+                                      GError           **error);
 
 gboolean    upg_json_fail            (const UpgJsonCtx  *ctx,
                                       const char        *path,

@@ -67,6 +67,30 @@ upg_json_parse (const char       *data,
 }
 
 /**
+ * upg_json_read_file:
+ * @ctx: names the file to read and the error code
+ * @contents: (out) (transfer full): its bytes, nul-terminated
+ * @length: (out): their length
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with "FILE: cannot read: …" in @ctx's code
+ */
+gboolean
+upg_json_read_file (const UpgJsonCtx *ctx,
+                    char            **contents,
+                    gsize            *length,
+                    GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_file_get_contents (ctx->file, contents, length, &local_error))
+    return TRUE;
+  g_set_error (error, UPG_ERROR, ctx->code, "%s: cannot read: %s",
+               ctx->file, local_error->message);
+  return FALSE;
+}
+
+/**
  * upg_json_parse_file:
  * @ctx: names the file to read
  * @error: return location for a #GError
@@ -79,14 +103,9 @@ upg_json_parse_file (const UpgJsonCtx *ctx,
 {
   g_autofree char *contents = NULL;
   gsize length = 0;
-  g_autoptr(GError) local_error = NULL;
 
-  if (!g_file_get_contents (ctx->file, &contents, &length, &local_error))
-    {
-      g_set_error (error, UPG_ERROR, ctx->code, "%s: cannot read: %s",
-                   ctx->file, local_error->message);
-      return NULL;
-    }
+  if (!upg_json_read_file (ctx, &contents, &length, error))
+    return NULL;
   return upg_json_parse (contents, length, ctx, error);
 }
 
@@ -223,6 +242,28 @@ upg_json_require_object (const UpgJsonCtx *ctx,
   return TRUE;
 }
 
+/* An optional member that must be an object or an array. */
+static gboolean
+get_container (const UpgJsonCtx *ctx,
+               JsonObject       *object,
+               const char       *path,
+               const char       *member,
+               JsonNodeType      type,
+               JsonNode        **out,
+               GError          **error)
+{
+  JsonNode *node = lookup (object, member);
+
+  *out = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (JSON_NODE_TYPE (node) != type)
+    return wrong_type (ctx, path, member, node,
+                       type == JSON_NODE_OBJECT ? "an object" : "an array", error);
+  *out = node;
+  return TRUE;
+}
+
 /**
  * upg_json_get_object:
  * @ctx: the file
@@ -242,13 +283,12 @@ upg_json_get_object (const UpgJsonCtx *ctx,
                      JsonObject      **out,
                      GError          **error)
 {
-  JsonNode *node = lookup (object, member);
+  JsonNode *node;
 
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return wrong_type (ctx, path, member, node, "an object", error);
-  *out = json_node_get_object (node);
+  if (!get_container (ctx, object, path, member, JSON_NODE_OBJECT, &node, error))
+    return FALSE;
+  if (node != NULL)
+    *out = json_node_get_object (node);
   return TRUE;
 }
 
@@ -271,13 +311,12 @@ upg_json_get_array (const UpgJsonCtx *ctx,
                     JsonArray       **out,
                     GError          **error)
 {
-  JsonNode *node = lookup (object, member);
+  JsonNode *node;
 
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return wrong_type (ctx, path, member, node, "an array", error);
-  *out = json_node_get_array (node);
+  if (!get_container (ctx, object, path, member, JSON_NODE_ARRAY, &node, error))
+    return FALSE;
+  if (node != NULL)
+    *out = json_node_get_array (node);
   return TRUE;
 }
 

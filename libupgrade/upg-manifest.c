@@ -140,18 +140,13 @@ check_scripts (UpgStep          *step,
 
   for (guint i = 0; scripts != NULL && scripts[i] != NULL; i++)
     {
-      g_autofree char *where = g_strdup_printf ("%s.sql_scripts[%u]", path, i);
-      g_autofree char *why = NULL;
-      g_autofree char *resolved = NULL;
+      g_autofree char *why = upg_path_problem (bundle_dir, scripts[i]);
+      g_autofree char *where = NULL;
 
-      if (bundle_dir == NULL && upg_path_is_confined (scripts[i]))
+      if (why == NULL)
         continue;
-      if (bundle_dir == NULL)
-        return upg_json_fail (ctx, where, error, "'%s': expected a relative path "
-                              "that stays inside the bundle", scripts[i]);
-      resolved = upg_path_resolve_inside (bundle_dir, scripts[i], &why);
-      if (resolved == NULL)
-        return upg_json_fail (ctx, where, error, "'%s': %s", scripts[i], why);
+      where = g_strdup_printf ("%s.sql_scripts[%u]", path, i);
+      return upg_json_fail (ctx, where, error, "'%s': %s", scripts[i], why);
     }
   return TRUE;
 }
@@ -412,18 +407,14 @@ upg_manifest_new_from_file (const char *path,
                             const char *bundle_dir,
                             GError    **error)
 {
+  UpgJsonCtx ctx = { path, UPG_ERROR_INVALID_MANIFEST };
   g_autofree char *contents = NULL;
   gsize length = 0;
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(UpgManifest) self = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST, "%s: cannot read: %s",
-                   path, local_error->message);
-      return NULL;
-    }
+  if (!upg_json_read_file (&ctx, &contents, &length, error))
+    return NULL;
   self = upg_manifest_new_from_data (contents, length, path, bundle_dir, error);
   if (self == NULL || !check_file_name (self, path, error))
     return NULL;

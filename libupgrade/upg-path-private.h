@@ -13,4 +13,7 @@ char     *upg_path_resolve_inside  (const char  *root,
                                     const char  *relative,
                                     char       **why);
 
+char     *upg_path_problem         (const char  *root,
+                                    const char  *relative);
+
 G_END_DECLS

@@ -92,3 +92,25 @@ upg_path_resolve_inside (const char *root,
     }
   return g_steal_pointer (&real_path);
 }
+
+/**
+ * upg_path_problem:
+ * @root: (nullable): the bundle directory; %NULL for the lexical check only
+ * @relative: a path from a manifest
+ *
+ * Returns: (transfer full) (nullable): what is wrong with @relative (see
+ *   upg_path_resolve_inside()), or %NULL if it is fine
+ */
+char *
+upg_path_problem (const char *root,
+                  const char *relative)
+{
+  g_autofree char *resolved = NULL;
+  char *why = NULL;
+
+  if (root == NULL)
+    return upg_path_is_confined (relative)
+      ? NULL : g_strdup ("expected a relative path that stays inside the bundle");
+  resolved = upg_path_resolve_inside (root, relative, &why);
+  return why;
+}

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "upg-bundle-private.h"
 #include "upg-plan.h"
 #include "upg-plan-order-private.h"
 
@@ -176,23 +177,6 @@ select_manifests (UpgPlan *self,
   return TRUE;
 }
 
-static GHashTable *
-collect_known_ids (UpgBundle *bundle)
-{
-  GHashTable *known = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *all = upg_bundle_get_manifests (bundle);
-
-  for (guint i = 0; i < all->len; i++)
-    for (guint s = 0; s < UPG_N_STAGES; s++)
-      {
-        GPtrArray *steps = upg_manifest_get_steps (all->pdata[i], s);
-
-        for (guint j = 0; j < steps->len; j++)
-          g_hash_table_add (known, (gpointer) upg_step_get_id (steps->pdata[j]));
-      }
-  return known;
-}
-
 static GPtrArray *
 candidates_of (UpgPlan  *self,
                UpgStage  stage)
@@ -214,7 +198,7 @@ static gboolean
 order_steps (UpgPlan *self,
              GError **error)
 {
-  g_autoptr(GHashTable) known = collect_known_ids (self->bundle);
+  g_autoptr(GHashTable) known = upg_bundle_collect_step_ids (self->bundle);
   g_autoptr(GHashTable) stage_of_id = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
 

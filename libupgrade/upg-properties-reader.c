@@ -182,16 +182,12 @@ UpgProperties *
 upg_properties_load (const char *path,
                      GError    **error)
 {
+  UpgJsonCtx ctx = { path, UPG_ERROR_INVALID_MANIFEST };
   g_autofree char *contents = NULL;
   gsize length = 0;
-  g_autoptr(GError) local_error = NULL;
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST, "%s: cannot read: %s",
-                   path, local_error->message);
-      return NULL;
-    }
+  if (!upg_json_read_file (&ctx, &contents, &length, error))
+    return NULL;
   return upg_properties_parse (contents, length);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "upg-json-private.h"
 #include "upg-manifest-private.h"
 #include "upg-path-private.h"
 #include "upg-properties-private.h"
@@ -76,29 +77,23 @@ task_get (UpgProperties *props,
   return upg_properties_get (props, key);
 }
 
-static gboolean
-fail_key (GError    **error,
-          const char *file,
-          const char *key,
-          const char *format,
-          ...) G_GNUC_PRINTF (4, 5);
-
-static gboolean
+/* "FILE: key 'KEY': message", in the form of JSON manifest errors. */
+static gboolean G_GNUC_PRINTF (4, 5)
 fail_key (GError    **error,
           const char *file,
           const char *key,
           const char *format,
           ...)
 {
+  UpgJsonCtx ctx = { file, UPG_ERROR_INVALID_MANIFEST };
+  g_autofree char *where = g_strdup_printf ("key '%s'", key);
   g_autofree char *msg = NULL;
   va_list args;
 
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST, "%s: key '%s': %s",
-               file, key, msg);
-  return FALSE;
+  return upg_json_fail (&ctx, where, error, "%s", msg);
 }
 
 static gboolean
@@ -142,7 +137,6 @@ read_target (UpgProperties *props,
   g_autofree char *key = g_strdup_printf ("%s.%s.%s", task->prefix, task->uid, field);
   const char *target = upg_properties_get (props, key);
   g_autofree char *why = NULL;
-  g_autofree char *resolved = NULL;
 
   if (target == NULL || target[0] == '\0')
     {
@@ -151,10 +145,7 @@ read_target (UpgProperties *props,
     }
   if (!sql)
     return target;
-  if (bundle_dir == NULL && !upg_path_is_confined (target))
-    why = g_strdup ("expected a relative path that stays inside the bundle");
-  else if (bundle_dir != NULL)
-    resolved = upg_path_resolve_inside (bundle_dir, target, &why);
+  why = upg_path_problem (bundle_dir, target);
   if (why != NULL)
     {
       fail_key (error, file, key, "'%s': %s", target, why);

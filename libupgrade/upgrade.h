@@ -19,5 +19,7 @@
 #include "upg-step.h"
 #include "upg-execution.h"
 #include "upg-executor.h"
+#include "upg-plugin-info.h"
+#include "upg-plugin-manager.h"
 
 #undef __UPGRADE_INSIDE__

@@ -5,6 +5,7 @@
 #include <upgrade.h>
 
 #include "upg-manifest-private.h"
+#include "upg-units-private.h"
 
 static UpgManifest *
 load_ok (const char *json)
@@ -270,6 +271,39 @@ test_manifest_missing_file (void)
   g_assert_true (g_str_has_prefix (error->message, "/nonexistent/3.17.5.json: cannot read:"));
 }
 
+static void
+test_units (void)
+{
+  guint64 bytes = 0;
+  double rate = 0;
+  guint cpus = 0;
+
+  g_assert_true (upg_units_parse_size ("100GB", &bytes));
+  g_assert_cmpuint (bytes, ==, G_GUINT64_CONSTANT (100) << 30);
+  g_assert_true (upg_units_parse_size ("1.5 KiB", &bytes));
+  g_assert_cmpuint (bytes, ==, 1536);
+  g_assert_true (upg_units_parse_size ("512", &bytes));
+  g_assert_cmpuint (bytes, ==, 512);
+  g_assert_true (upg_units_parse_size ("2tb", &bytes));
+  g_assert_cmpuint (bytes, ==, G_GUINT64_CONSTANT (2) << 40);
+  g_assert_false (upg_units_parse_size ("GB", &bytes));
+  g_assert_false (upg_units_parse_size ("-1GB", &bytes));
+  g_assert_false (upg_units_parse_size ("10XB", &bytes));
+  g_assert_false (upg_units_parse_size ("99999999999TB", &bytes));
+  g_assert_true (upg_units_parse_rate ("50MB/s", &rate));
+  g_assert_cmpfloat (rate, ==, 50.0 * 1024 * 1024);
+  g_assert_false (upg_units_parse_rate ("0MB/s", &rate));
+  g_assert_false (upg_units_parse_rate ("50MB/min", &rate));
+  g_assert_true (upg_units_parse_cpus ("2cores", &cpus));
+  g_assert_cmpuint (cpus, ==, 2);
+  g_assert_true (upg_units_parse_cpus ("1 core", &cpus));
+  g_assert_cmpuint (cpus, ==, 1);
+  g_assert_true (upg_units_parse_cpus ("8", &cpus));
+  g_assert_cmpuint (cpus, ==, 8);
+  g_assert_false (upg_units_parse_cpus ("two cores", &cpus));
+  g_assert_false (upg_units_parse_cpus ("2 sockets", &cpus));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -281,5 +315,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/manifest/malformed-file", test_manifest_malformed_file);
   g_test_add_func ("/manifest/name-mismatch", test_manifest_name_mismatch);
   g_test_add_func ("/manifest/missing-file", test_manifest_missing_file);
+  g_test_add_func ("/manifest/units", test_units);
   return g_test_run ();
 }
