@@ -144,6 +144,8 @@ save_checkpoint (UpgContext  *context,
   if (answer == NULL)
     return FALSE;
   object = json_node_get_object (answer);
+  if (json_object_get_boolean_member_with_default (object, "cancel", FALSE))
+    g_cancellable_cancel (host->cancellable);
   if (!json_object_get_boolean_member_with_default (object, "ack", FALSE))
     {
       g_propagate_error (error, upg_plugin_protocol_error_from_json (

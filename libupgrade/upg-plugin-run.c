@@ -89,6 +89,10 @@ final_error (Run *run)
 {
   UpgPluginRunSpec *spec = run->spec;
 
+  /* Work the host reported complete is complete, even if a timeout or a
+   * cancellation came after it. */
+  if (run->done && run->plugin_error == NULL && run->protocol_error == NULL)
+    return NULL;
   if (run->timed_out)
     return g_error_new (UPG_ERROR, UPG_ERROR_TIMEOUT,
                         "%s timed out after %u s in %s and was killed",
@@ -132,7 +136,8 @@ run_step_done (GTask *task)
 
 static void
 send_ack (Run    *run,
-          GError *error)
+          GError *error,
+          gboolean cancel)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
@@ -146,6 +151,10 @@ send_ack (Run    *run,
       json_builder_set_member_name (builder, "error");
       json_builder_add_value (builder, upg_plugin_protocol_error_to_json (error));
     }
+  /* Cancellation also travels with the answer, so that a plugin stops
+   * right after the checkpoint it just saved. */
+  json_builder_set_member_name (builder, "cancel");
+  json_builder_add_boolean_value (builder, cancel);
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
   /* A host that died meanwhile is reported by its exit, not here. */
@@ -155,6 +164,7 @@ send_ack (Run    *run,
 
 static void
 handle_checkpoint (Run        *run,
+                   GTask      *task,
                    JsonObject *event)
 {
   const char *checkpoint = json_object_get_string_member_with_default (event, "checkpoint", NULL);
@@ -167,7 +177,7 @@ handle_checkpoint (Run        *run,
     g_set_error (&error, UPG_ERROR, UPG_ERROR_JOURNAL, "no context to store the checkpoint in");
   else
     upg_context_save_checkpoint (run->spec->context, checkpoint, &error);
-  send_ack (run, error);
+  send_ack (run, error, g_cancellable_is_cancelled (g_task_get_cancellable (task)));
 }
 
 static void
@@ -190,6 +200,7 @@ handle_result (Run        *run,
 
 static void
 handle_event (Run        *run,
+              GTask      *task,
               JsonObject *event)
 {
   const char *kind = json_object_get_string_member_with_default (event, "event", "");
@@ -212,7 +223,7 @@ handle_event (Run        *run,
                                  json_object_get_string_member_with_default (event, "message",
                                                                              NULL));
   else if (g_str_equal (kind, "checkpoint"))
-    handle_checkpoint (run, event);
+    handle_checkpoint (run, task, event);
   else if (g_str_equal (kind, "result"))
     handle_result (run, event);
   else if (g_str_equal (kind, "describe"))
@@ -250,7 +261,7 @@ on_event_line (GObject      *source,
     }
   node = upg_plugin_protocol_parse_line (line, &error);
   if (node != NULL)
-    handle_event (run, json_node_get_object (node));
+    handle_event (run, task, json_node_get_object (node));
   else if (run->protocol_error == NULL)
     run->protocol_error = g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, "%s in %s: %s",
                                        run->spec->label, run->spec->what, error->message);

@@ -20,5 +20,9 @@
 #include "upg-journal.h"
 #include "upg-runtime.h"
 #include "upg-step.h"
+#include "upg-sql-splitter.h"
+#include "upg-sql-statement.h"
+#include "upg-execution.h"
+#include "upg-executor.h"
 
 #undef __UPGRADE_INSIDE__
