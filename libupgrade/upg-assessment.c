@@ -397,7 +397,7 @@ add_resource_items (UpgAssessor          *self,
   g_ptr_array_add (items, capacity_item ("memory", _("free memory"), host->available_memory,
                                          MAX (memory, UPG_ASSESSMENT_MIN_FREE_MEMORY), TRUE,
                                          _("free memory (stop other services) or add memory")));
-  g_ptr_array_add (items, capacity_item ("cpu", _("processors"), host->cpus, MAX (cpus, 1u), FALSE,
+  g_ptr_array_add (items, capacity_item ("cpus", _("processors"), host->cpus, MAX (cpus, 1u), FALSE,
                                          _("run the upgrade on a host with more processors")));
   g_ptr_array_add (items, capacity_item ("disk", _("free disk"), host->free_disk, disk, TRUE,
                                          _("free disk space before the upgrade")));

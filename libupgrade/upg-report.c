@@ -526,6 +526,45 @@ upg_report_render_execution (JsonObject      *execution,
     }
 }
 
+/**
+ * upg_report_for_execution:
+ * @journal: the journal holding the execution
+ * @execution_id: the execution's id
+ * @format: the format to render
+ * @error: return location for a #GError
+ *
+ * Reads an execution and its statements from @journal, renders its report
+ * (upg_report_render_execution()) and stores it in the journal's
+ * `upgrade_report` table under @format, replacing an earlier one.
+ *
+ * Returns: (transfer full): the report, or %NULL with @error set
+ *   (%UPG_ERROR_NOT_FOUND for an unknown execution, %UPG_ERROR_JOURNAL)
+ */
+char *
+upg_report_for_execution (UpgJournal       *journal,
+                          const char       *execution_id,
+                          UpgReportFormat   format,
+                          GError          **error)
+{
+  g_autoptr(JsonObject) execution = NULL;
+  g_autoptr(JsonArray) statements = NULL;
+  g_autofree char *report = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  execution = upg_journal_get_execution (journal, execution_id, error);
+  if (execution == NULL)
+    return NULL;
+  statements = upg_journal_list_statements (journal, execution_id, error);
+  if (statements == NULL)
+    return NULL;
+  report = upg_report_render_execution (execution, statements, format);
+  if (!upg_journal_store_report (journal, execution_id, upg_report_format_to_string (format), report, error))
+    return NULL;
+  return g_steal_pointer (&report);
+}
+
 /* Assessments ----------------------------------------------------------- */
 
 static void

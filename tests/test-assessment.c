@@ -162,7 +162,7 @@ test_pass (Site *site, gconstpointer data)
                    ==, UPG_VERDICT_PASS);
   g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "compatibility", "mode")), ==, UPG_VERDICT_PASS);
   g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "memory")), ==, UPG_VERDICT_PASS);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "cpu")), ==, UPG_VERDICT_PASS);
+  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "cpus")), ==, UPG_VERDICT_PASS);
 
   /* Backup space: the table and its index measured, × 1.5, free ≥ 2 ×. */
   item = find_item (assessment, "resource", "backup:ft_db");
@@ -344,7 +344,7 @@ test_resources_insufficient (Site *site, gconstpointer data)
   g_assert_cmpint (figure (item, "required"), ==, G_GINT64_CONSTANT (4096) << 40);
   g_assert_nonnull (upg_check_result_get_suggestion (item));
   g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "disk")), ==, UPG_VERDICT_FAIL);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "cpu")), ==, UPG_VERDICT_FAIL);
+  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "cpus")), ==, UPG_VERDICT_FAIL);
   g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_FAIL);
 }
 

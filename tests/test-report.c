@@ -188,6 +188,97 @@ test_assessment_formats (Fixture *f, gconstpointer data)
   g_assert_true (json_node_equal (parsed, f->assessment));
 }
 
+/* Records a failed in_stop execution in a fresh SQLite journal: one step
+ * that succeeded (2 statements), one skipped, one failing at statement 2. */
+static char *
+record_execution (UpgJournal *journal)
+{
+  const gint64 t0 = G_GINT64_CONSTANT (1795000000000);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL, *id = NULL, *statement = NULL;
+
+  upg_journal_set_now (journal, t0 - 100000);
+  first = upg_journal_create_execution (journal, "bj-01", "ft", "3.17.4", "3.17.5", UPG_STAGE_IN_STOP,
+                                        UPG_EXECUTION_KIND_RUN, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (upg_journal_begin_step (journal, first, "ft", "3.17.5", "backup", UPG_STAGE_IN_STOP, &error));
+  g_assert_true (upg_journal_finish_step (journal, first, "ft", "3.17.5", "backup", UPG_STEP_STATUS_SUCCESS,
+                                          NULL, &error));
+  upg_journal_set_now (journal, t0);
+  id = upg_journal_create_execution (journal, "bj-01", "ft", "3.17.4", "3.17.5", UPG_STAGE_IN_STOP,
+                                     UPG_EXECUTION_KIND_RUN, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (upg_journal_begin_step (journal, id, "ft", "3.17.5", "alter_orders_table.sql",
+                                         UPG_STAGE_IN_STOP, &error));
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_autofree char *record = upg_journal_begin_statement (journal, id, "ft", "3.17.5", "alter_orders_table.sql",
+                                                             "sql/a.sql", i, i, "ALTER TABLE orders ADD x INT",
+                                                             "ft_db", &error);
+
+      g_assert_no_error (error);
+      g_assert_true (upg_journal_finish_statement (journal, record, UPG_STATEMENT_STATUS_SUCCESS, 0,
+                                                   NULL, NULL, &error));
+    }
+  upg_journal_set_now (journal, t0 + 150000);
+  g_assert_true (upg_journal_finish_step (journal, id, "ft", "3.17.5", "alter_orders_table.sql",
+                                          UPG_STEP_STATUS_SUCCESS, NULL, &error));
+  g_assert_true (upg_journal_skip_step (journal, id, "ft", "3.17.5", "backup", UPG_STAGE_IN_STOP,
+                                        "already succeeded in earlier-run", &error));
+  g_assert_true (upg_journal_begin_step (journal, id, "ft", "3.17.5", "sql_002", UPG_STAGE_IN_STOP, &error));
+  statement = upg_journal_begin_statement (journal, id, "ft", "3.17.5", "sql_002", "sql/b.sql", 15, 1,
+                                           "UPDATE orders SET user_idx = 0", "ft_db", &error);
+  upg_journal_set_now (journal, t0 + 151200);
+  g_assert_true (upg_journal_finish_statement (journal, statement, UPG_STATEMENT_STATUS_FAILED, 0, "1054",
+                                               "Unknown column 'user_idx'", &error));
+  g_assert_true (upg_journal_save_breakpoint (journal, id, "sql_002", "sql/b.sql", 15, 1,
+                                              "UPDATE orders SET user_idx = 0", "1054",
+                                              "Unknown column 'user_idx'", &error));
+  g_assert_true (upg_journal_finish_step (journal, id, "ft", "3.17.5", "sql_002", UPG_STEP_STATUS_FAILED,
+                                          "1054: Unknown column 'user_idx'", &error));
+  g_assert_true (upg_journal_set_execution_status (journal, id, UPG_EXECUTION_STATUS_FAILED,
+                                                   "step sql_002 failed", &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&id);
+}
+
+static void
+test_from_journal (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-report-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autofree char *id = NULL, *text = NULL, *stored = NULL, *html = NULL;
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+
+  g_assert_no_error (error);
+  id = record_execution (journal);
+  text = upg_report_for_execution (journal, id, UPG_REPORT_FORMAT_TEXT, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, ": FAILED\n"));
+  g_assert_nonnull (strstr (text, "\n[SUCCESS] alter_orders_table.sql (2m30s)\n"));
+  g_assert_nonnull (strstr (text, "\n[SKIPPED] backup (already succeeded in earlier-run)\n"));
+  g_assert_nonnull (strstr (text, "\n[FAILED] sql_002 (1.2s): 1054: Unknown column 'user_idx'\n"));
+  g_assert_nonnull (strstr (text, "Statements: 3 (2 succeeded, 1 failed, 0 skipped, 0 in doubt)"));
+  g_assert_nonnull (strstr (text, "Breakpoint: step sql_002 at sql/b.sql:15 (statement 1)"));
+
+  /* Stored in upgrade_report, per format. */
+  stored = upg_journal_get_report (journal, id, "text", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, text);
+  html = upg_report_for_execution (journal, id, UPG_REPORT_FORMAT_HTML, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&stored, g_free);
+  stored = upg_journal_get_report (journal, id, "html", &error);
+  g_assert_cmpstr (stored, ==, html);
+
+  g_assert_null (upg_report_for_execution (journal, "no-such-execution", UPG_REPORT_FORMAT_TEXT, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
+  g_clear_object (&journal);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 static void
 test_scrub (void)
 {
@@ -315,6 +406,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/report/execution/minimal", test_execution_minimal);
   g_test_add ("/report/assessment/formats", Fixture, NULL, fixture_setup, test_assessment_formats, fixture_teardown);
 
+  g_test_add_func ("/report/execution/from-journal", test_from_journal);
   g_test_add_func ("/report/bundle/scrub", test_scrub);
   g_test_add_func ("/report/bundle/collect-secrets", test_collect_secrets);
   g_test_add_func ("/report/bundle/tar-gz", test_tar_gz);
