@@ -393,6 +393,59 @@ test_tar_gz (void)
   g_rmdir (dir);
 }
 
+static void
+test_support_bundle (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-support-XXXXXX", NULL);
+  g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
+  g_autofree char *config = g_build_filename (dir, "upgrade.json", NULL);
+  g_autofree char *logs = g_build_filename (dir, "logs", NULL);
+  g_autofree char *archive = g_build_filename (dir, "out.tar.gz", NULL);
+  g_autofree char *log = NULL, *log_name = NULL, *listing = NULL, *expected = NULL, *member = NULL;
+  g_autofree char *log_out = NULL, *everything = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (journal_path, &error);
+  g_autofree char *id = NULL;
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+  const char *cat_argv[] = { "sh", "-c", "tar -xzOf \"$0\"", archive, NULL };
+
+  g_assert_no_error (error);
+  id = record_execution (journal);
+  g_setenv ("UPG_TEST_FT_PASSWORD", "Tr0ub4dor&3", TRUE);
+  g_assert_true (g_file_set_contents (config,
+                                      "{\"datasources\": {\"ft_db\": {\"provider\": \"MySQL\","
+                                      " \"password_env\": \"UPG_TEST_FT_PASSWORD\"}}}", -1, NULL));
+  g_assert_cmpint (g_mkdir (logs, 0700), ==, 0);
+  log_name = g_strconcat (id, ".log", NULL);
+  log = g_build_filename (logs, log_name, NULL);
+  g_assert_true (g_file_set_contents (log, "[2026-11-21 02:00:00] connect with Tr0ub4dor&3\n"
+                                      "[2026-11-21 02:00:01] PGPASSWORD=pg-pass psql\n", -1, NULL));
+
+  g_assert_true (upg_support_bundle_create (journal, id, dir, config, NULL, archive, &error));
+  g_assert_no_error (error);
+  listing = run_tar (archive, "-tzf", NULL);
+  expected = g_strdup_printf ("upgrade-support-%s/execution.json\nupgrade-support-%s/statements.json\n"
+                              "upgrade-support-%s/report.txt\nupgrade-support-%s/report.json\n"
+                              "upgrade-support-%s/report.html\nupgrade-support-%s/breakpoint.json\n"
+                              "upgrade-support-%s/%s.log\nupgrade-support-%s/README\n",
+                              id, id, id, id, id, id, id, id, id);
+  g_assert_cmpstr (listing, ==, expected);
+  member = g_strdup_printf ("upgrade-support-%s/%s.log", id, id);
+  log_out = run_tar (archive, "-xzOf", member);
+  g_assert_cmpstr (log_out, ==, "[2026-11-21 02:00:00] connect with ******\n"
+                                "[2026-11-21 02:00:01] PGPASSWORD=****** psql\n");
+  g_assert_true (g_spawn_sync (NULL, (char **) cat_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &everything, NULL, NULL, &error));
+  g_assert_null (strstr (everything, "Tr0ub4dor"));
+  g_assert_null (strstr (everything, "pg-pass"));
+  g_assert_nonnull (strstr (everything, "plan.json: not included (no bundle given)"));
+  g_assert_nonnull (strstr (everything, "Unknown column 'user_idx'"));
+
+  g_unsetenv ("UPG_TEST_FT_PASSWORD");
+  g_clear_object (&journal);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -410,6 +463,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/report/bundle/scrub", test_scrub);
   g_test_add_func ("/report/bundle/collect-secrets", test_collect_secrets);
   g_test_add_func ("/report/bundle/tar-gz", test_tar_gz);
+  g_test_add_func ("/report/bundle/support", test_support_bundle);
 
   return g_test_run ();
 }
