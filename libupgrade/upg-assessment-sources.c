@@ -228,7 +228,7 @@ count_rule (UpgConnection *connection,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgRows) rows = upg_connection_query (connection, sql, NULL, cancellable, &error);
-  g_autofree char *message = NULL;
+  g_autofree char *message = NULL, *count_text = NULL, *threshold_text = NULL;
   gint64 count;
 
   if (rows == NULL)
@@ -240,7 +240,12 @@ count_rule (UpgConnection *connection,
                                  upg_rows_get_n_rows (rows) > 0 ? upg_rows_get_value (rows, 0, 0) : "");
       return upg_check_result_new (UPG_CHECK_KIND_DATA_QUALITY, id, name, UPG_VERDICT_FAIL, message);
     }
-  message = g_strdup_printf (_("%" G_GINT64_FORMAT " rows found, threshold %" G_GINT64_FORMAT), count, threshold);
+  /* TRANSLATORS: the first %s is a count of rows, the second the rule's threshold */
+  count_text = g_strdup_printf ("%" G_GINT64_FORMAT, count);
+  threshold_text = g_strdup_printf ("%" G_GINT64_FORMAT, threshold);
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s row found, threshold %s", "%s rows found, threshold %s",
+                                          (gulong) MIN (count, G_MAXLONG)),
+                             count_text, threshold_text);
   return upg_check_result_new (UPG_CHECK_KIND_DATA_QUALITY, id, name,
                                count <= threshold ? UPG_VERDICT_PASS : severity, message);
 }

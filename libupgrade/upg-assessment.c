@@ -461,7 +461,7 @@ add_duration_items (UpgEstimate *estimate,
                                                 upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_UPGRADE));
   g_autofree char *message = g_strdup_printf (_("about %s until the service is open again (downtime %s); "
                                                 "%s more after it opens"), total, downtime, after);
-  UpgCheckResult *item = upg_check_result_new (UPG_CHECK_KIND_DURATION, "total", _("duration"),
+  UpgCheckResult *item = upg_check_result_new (UPG_CHECK_KIND_DURATION, "total", _("upgrade window"),
                                                UPG_VERDICT_PASS, message);
 
   upg_check_result_set_figure_int (item, "total_seconds", (gint64) upg_estimate_get_total_seconds (estimate));
@@ -551,7 +551,11 @@ plugin_context (UpgAssessor  *self,
   upg_context_set_cancellable (context, cancellable);
   if (definitions != NULL)
     {
-      base_dir = g_path_get_dirname (upg_config_get_path (self->config));
+      g_autofree char *dir = g_path_get_dirname (upg_config_get_path (self->config));
+
+      /* Relative data source paths are relative to the configuration file,
+       * and the plugin host runs elsewhere: hand it an absolute base. */
+      base_dir = g_canonicalize_filename (dir, NULL);
       upg_context_set_data_sources (context, definitions, base_dir);
     }
   return context;
