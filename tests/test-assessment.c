@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 #include <upgrade.h>
 
+#include "upgradectl-spawn.h"
+
 typedef struct
 {
   char *dir;
@@ -457,6 +459,64 @@ test_async (Site *site, gconstpointer data)
   g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_FAIL);
 }
 
+static void
+test_cli (Site *site, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+  int status;
+
+  write_manifest (site, RULE ("fail", NULL_USERS), NULL, NULL);
+  status = upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path, "--json",
+                             "assess", "--from", "3.17.4", "--to", "3.17.5", "--env", "{\"k\": 1}", NULL);
+  g_assert_cmpint (status, ==, 1);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (root, "verdict"), ==, "fail");
+  g_assert_cmpstr (json_object_get_string_member (root, "mode"), ==, "rolling");
+  g_assert_true (json_object_has_member (json_object_get_object_member (root, "estimate"), "total_seconds"));
+  g_clear_pointer (&out, g_free);
+
+  /* Human output, and the exit code of a warning. */
+  write_manifest (site, RULE ("warn", NULL_USERS), NULL, NULL);
+  status = upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path,
+                             "assess", "--from", "3.17.4", "--to", "3.17.5", NULL);
+  g_assert_cmpint (status, ==, 4);
+  g_assert_true (g_str_has_prefix (out, "Upgrade assessment 3.17.4 → 3.17.5: WARN (mode rolling)\n"));
+  g_assert_nonnull (strstr (out, "[WARN] data_quality orders without user: 2 rows found, threshold 0\n"));
+  g_clear_pointer (&out, g_free);
+
+  write_manifest (site, NULL, NULL, NULL);
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path,
+                                     "assess", "--from", "3.17.4", "--to", "3.17.5", "--format", "html", NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, "<!DOCTYPE html>"));
+  g_clear_pointer (&out, g_free);
+
+  /* Bad input is exit 2 with the JSON error document. */
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path, "--json",
+                                     "assess", "--from", "x.y", "--to", "3.17.5", NULL), ==, 2);
+  g_assert_nonnull (strstr (out, "\"error\""));
+}
+
+static void
+test_cli_chinese (Site *site, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  int status;
+
+  write_manifest (site, RULE ("warn", NULL_USERS), NULL, NULL);
+  status = upgradectl_spawn ("zh_CN.UTF-8", &out, "-b", site->bundle, "-c", site->config_path,
+                             "assess", "--from", "3.17.4", "--to", "3.17.5", NULL);
+  g_assert_cmpint (status, ==, 4);
+  g_assert_true (g_str_has_prefix (out, "升级评估 3.17.4 → 3.17.5: WARN (模式 rolling)\n"));
+  g_assert_nonnull (strstr (out, "[WARN] data_quality orders without user: 发现 2 行，阈值 0\n"));
+  g_assert_nonnull (strstr (out, "预估："));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -477,6 +537,8 @@ main (int argc, char *argv[])
   ADD ("/assessment/long-steps", test_long_steps);
   ADD ("/assessment/json", test_json);
   ADD ("/assessment/async", test_async);
+  ADD ("/assessment/cli", test_cli);
+  ADD ("/assessment/cli/zh_CN", test_cli_chinese);
 #undef ADD
 
   return g_test_run ();

@@ -6,6 +6,7 @@
 #include <upgrade.h>
 
 #include "upg-support-bundle-private.h"
+#include "upgradectl-spawn.h"
 
 static JsonNode *
 load_fixture (const char *name)
@@ -446,6 +447,52 @@ test_support_bundle (void)
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+static void
+test_cli_report (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-report-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "journal.db", NULL);
+  g_autofree char *archive = g_build_filename (dir, "support.tar.gz", NULL);
+  g_autofree char *out = NULL, *id = NULL, *listing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(JsonNode) node = NULL;
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+
+  g_assert_no_error (error);
+  id = record_execution (journal);
+  g_clear_object (&journal);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--state-dir", dir, "report", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\n[SUCCESS] alter_orders_table.sql (2m30s)\n"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--state-dir", dir, "report", id, "--format", "markdown",
+                                     "--bundle", archive, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "| FAILED | sql_002 |"));
+  listing = run_tar (archive, "-tzf", NULL);
+  g_assert_nonnull (strstr (listing, "/report.html\n"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--json", "--state-dir", dir, "report", id, NULL), ==, 0);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (node),
+                                                                                 "report"), "status"),
+                   ==, "FAILED");
+  g_clear_pointer (&out, g_free);
+
+  /* Operators reading Chinese get the report in Chinese. */
+  g_assert_cmpint (upgradectl_spawn ("zh_CN.UTF-8", &out, "--state-dir", dir, "report", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "升级执行 "));
+  g_assert_nonnull (strstr (out, "语句：3（成功 2，失败 1，跳过 0，存疑 0）"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--json", "--state-dir", dir, "report", "nope", NULL), ==, 2);
+  g_assert_nonnull (strstr (out, "\"error\""));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -464,6 +511,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/report/bundle/collect-secrets", test_collect_secrets);
   g_test_add_func ("/report/bundle/tar-gz", test_tar_gz);
   g_test_add_func ("/report/bundle/support", test_support_bundle);
+  g_test_add_func ("/report/cli", test_cli_report);
 
   return g_test_run ();
 }
