@@ -11,6 +11,7 @@
 #include <upgrade.h>
 
 #include "upgradectl-spawn.h"
+#include "upg-test-servers.h"
 
 typedef struct
 {
@@ -517,12 +518,149 @@ test_cli_chinese (Site *site, gconstpointer data)
   g_assert_nonnull (strstr (out, "预估："));
 }
 
+/* Real servers ------------------------------------------------------------ */
+
+/* Lets the test user see every database, as an upgrade account usually
+ * can: MariaDB then answers 1049 "Unknown database" for one that does not
+ * exist, instead of 1044 "Access denied" (which hides whether it does). */
+static void
+grant_global (UpgTestServer *server)
+{
+  g_autofree char *socket = g_strconcat ("--socket=", upg_test_server_get_socket (server), NULL);
+  const char *argv[] = { "mariadb", "--no-defaults", socket, "--user=root", "-e",
+                         "GRANT ALL ON *.* TO 'upgrade'@'127.0.0.1'; GRANT ALL ON *.* TO 'upgrade'@'localhost'",
+                         NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err,
+                               &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("cannot grant as root: %s", err);
+}
+
+/* The server's data source with another database name. */
+static char *
+data_source_for (UpgTestServer *server, const char *database)
+{
+  g_autofree char *json = upg_test_server_datasource_json (server, UPG_TEST_PASSWORD_ENV, FALSE);
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+  if (database != NULL)
+    json_object_set_string_member (json_node_get_object (node), "database", database);
+  return json_to_string (node, FALSE);
+}
+
+static void
+assess_server (Site *site, UpgTestServerKind kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgTestServer) server = upg_test_server_start (kind, &error);
+  g_autofree char *ft = NULL, *ghost = NULL, *config = NULL;
+  g_autoptr(UpgDataSource) source = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(UpgAssessment) assessment = NULL;
+  gboolean mariadb = kind == UPG_TEST_SERVER_MARIADB;
+  UpgCheckResult *item;
+
+  g_assert_no_error (error);
+  if (mariadb)
+    grant_global (server);
+  ft = data_source_for (server, NULL);
+  ghost = data_source_for (server, "no_such_database");
+  source = upg_test_data_source_from_json ("ft_db", ft);
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  upg_test_exec_ok (conn, "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, status VARCHAR(20))", 0);
+  upg_test_exec_ok (conn, "CREATE INDEX orders_status ON orders (status)", 0);
+  upg_test_exec_ok (conn, "INSERT INTO orders VALUES (1, 7, 'open'), (2, NULL, 'open'), (3, NULL, NULL)", 3);
+
+  config = g_strdup_printf ("{\"site_id\": \"bj-01\", \"datasources\": {\"ft_db\": %s, \"ghost_db\": %s}}",
+                            ft, ghost);
+  write_file (site->config_path, config);
+  write_manifest (site,
+                  mariadb
+                  ? "{\"data_quality\": ["
+                    " {\"id\": \"null_user\", \"database\": \"ft_db\", \"sql\": \"" NULL_USERS "\", \"severity\": \"warn\"},"
+                    " {\"id\": \"broken\", \"database\": \"ft_db\", \"sql\": \"SELECT COUNT(*) FROM no_such_table\"},"
+                    " {\"id\": \"ghost\", \"database\": \"ghost_db\", \"sql\": \"SELECT 1\"}],"
+                    " \"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"10.5\"}],"
+                    " \"backup_tables\": [{\"database\": \"ft_db\", \"tables\": [\"orders\", \"gone\"]}]}"
+                  : "{\"data_quality\": ["
+                    " {\"id\": \"null_user\", \"database\": \"ft_db\", \"sql\": \"" NULL_USERS "\", \"severity\": \"warn\"},"
+                    " {\"id\": \"broken\", \"database\": \"ft_db\", \"sql\": \"SELECT COUNT(*) FROM no_such_table\"},"
+                    " {\"id\": \"ghost\", \"database\": \"ghost_db\", \"sql\": \"SELECT 1\"}],"
+                    " \"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"13\", \"max_version\": \"99\"}],"
+                    " \"backup_tables\": [{\"database\": \"ft_db\", \"tables\": [\"orders\", \"gone\"]}]}",
+                  NULL, NULL);
+  assessment = assess (site);
+
+  item = find_item (assessment, "data_quality", "null_user");
+  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_WARN);
+  g_assert_cmpstr (upg_check_result_get_message (item), ==, "2 rows found, threshold 0");
+  /* The server's own error text, whatever the rule's severity. */
+  item = find_item (assessment, "data_quality", "broken");
+  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_FAIL);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), mariadb ? "doesn't exist" : "does not exist"));
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "no_such_table"));
+  item = find_item (assessment, "data_quality", "ghost");
+  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_SKIPPED);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "no_such_database"));
+  item = find_item (assessment, "middleware", "middleware:ft_db");
+  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_PASS);
+  /* Table and index sizes from the server's catalogue; a missing table warns. */
+  item = find_item (assessment, "resource", "backup:ft_db");
+  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_WARN);
+  g_assert_cmpint (figure (item, "data_bytes"), >, 0);
+  g_assert_cmpint (figure (item, "index_bytes"), >, 0);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "tables not found: gone"));
+  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_FAIL);
+}
+
+static void
+test_mariadb (Site *site, gconstpointer data)
+{
+  assess_server (site, UPG_TEST_SERVER_MARIADB);
+}
+
+static void
+test_postgresql (Site *site, gconstpointer data)
+{
+  assess_server (site, UPG_TEST_SERVER_POSTGRESQL);
+}
+
+/* `--db` selects the cases that start database servers (suite "db"). */
+static gboolean
+take_db_flag (int *argc, char **argv)
+{
+  gboolean found = FALSE;
+
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal (argv[i], "--db"))
+      {
+        memmove (argv + i, argv + i + 1, sizeof (char *) * (*argc - i));
+        (*argc)--;
+        found = TRUE;
+      }
+  return found;
+}
+
 int
 main (int argc, char *argv[])
 {
+  gboolean db = take_db_flag (&argc, argv);
+
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, Site, NULL, site_setup, func, site_teardown)
+  if (db)
+    {
+      ADD ("/assessment/mariadb", test_mariadb);
+      ADD ("/assessment/postgresql", test_postgresql);
+      return g_test_run ();
+    }
   ADD ("/assessment/pass", test_pass);
   ADD ("/assessment/rule/warn", test_rule_warn);
   ADD ("/assessment/rule/fail", test_rule_fail);
