@@ -280,6 +280,36 @@ test_missing_database (Site *site, gconstpointer data)
 }
 
 static void
+test_unreachable (Site *site, gconstpointer data)
+{
+  g_autoptr(UpgAssessment) assessment = NULL;
+  const char *config =
+    "{\"site_id\": \"bj-01\", \"datasources\": {\"down_db\": {\"provider\": \"MySQL\","
+    " \"host\": \"127.0.0.1\", \"port\": 1, \"database\": \"ft\", \"user\": \"upgrade\"}}}";
+  gint64 start;
+  double seconds;
+  UpgCheckResult *item;
+
+  write_file (site->config_path, config);
+  write_manifest (site,
+                  "{\"data_quality\": [{\"id\": \"a\", \"database\": \"down_db\", \"sql\": \"SELECT 0\"},"
+                  " {\"id\": \"b\", \"database\": \"down_db\", \"sql\": \"SELECT 0\"}]}", NULL, NULL);
+  start = g_get_monotonic_time ();
+  assessment = assess (site);
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  /* Retried 3 times with back-off (0.5 + 1 + 2 s), then both rules fail
+   * with the connection error: the source is opened once, not per rule. */
+  item = assert_verdict (assessment, "data_quality", "a", UPG_VERDICT_FAIL);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "after 4 attempts"));
+  item = assert_verdict (assessment, "data_quality", "b", UPG_VERDICT_FAIL);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "after 4 attempts"));
+  g_test_message ("assessment with an unreachable database took %.1f s", seconds);
+  g_assert_cmpfloat (seconds, >=, 3.5);
+  g_assert_cmpfloat (seconds, <, 7.0);
+}
+
+static void
 test_sql_error (Site *site, gconstpointer data)
 {
   g_autoptr(UpgAssessment) assessment = NULL;
@@ -644,6 +674,7 @@ main (int argc, char *argv[])
   ADD ("/assessment/rule/out-of-range", test_rule_out_of_range);
   ADD ("/assessment/rule/missing-database", test_missing_database);
   ADD ("/assessment/rule/sql-error", test_sql_error);
+  ADD ("/assessment/rule/unreachable", test_unreachable);
   ADD ("/assessment/rule/invalid", test_invalid_rule);
   ADD ("/assessment/incompatible", test_incompatible);
   ADD ("/assessment/resources-insufficient", test_resources_insufficient);
