@@ -6,6 +6,7 @@
 
 #include <upgrade.h>
 
+#include "upg-config.h"
 #include "upg-data-source.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,11 @@ typedef enum {
 typedef struct _UpgTestServer UpgTestServer;
 
 const char    *upg_test_base_dir             (void);
+gboolean       upg_test_run_command          (const char * const  *argv,
+                                              const char          *stdin_path,
+                                              const char * const  *env,
+                                              char               **output,
+                                              GError             **error);
 
 UpgTestServer *upg_test_server_start         (UpgTestServerKind    kind,
                                               GError             **error);
@@ -75,5 +81,16 @@ void           upg_test_assert_open_fails    (UpgDataSource       *source,
                                               guint                attempts);
 void           upg_test_server_check_open    (UpgTestServer       *server,
                                               GType                backend);
+
+UpgConnection *upg_test_server_connect       (UpgTestServer       *server,
+                                              const GError        *start_error,
+                                              const char          *name,
+                                              gboolean             use_socket);
+void           upg_test_check_timeout        (UpgConnection       *conn,
+                                              const char          *slow_sql,
+                                              int                  code,
+                                              const char          *sqlstate);
+void           upg_test_check_cancel         (UpgConnection       *conn,
+                                              const char          *slow_sql);
 
 G_END_DECLS

@@ -13,6 +13,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "upg-mysql-connection-private.h"
+#include "upg-pg-connection-private.h"
 #include "upg-test-servers.h"
 
 /**
@@ -235,6 +237,31 @@ check_open_ok (UpgTestServer      *server,
   g_assert_true (g_str_has_prefix (user, upg_test_server_get_user (server)));
 }
 
+/* The upgrade.json upg_test_server_write_config() writes loads, and its
+ * data source opens. */
+static void
+check_open_config (UpgTestServer *server,
+                   GType          backend)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (upg_test_server_get_dir (server), "upgrade.json", NULL);
+  g_autoptr(UpgConfig) config = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  UpgDataSource *source;
+
+  g_assert_true (upg_test_server_write_config (server, "ft_db", path, UPG_TEST_PASSWORD_FILE, &error));
+  g_assert_no_error (error);
+  config = upg_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  source = upg_config_lookup_data_source (config, "ft_db");
+  g_assert_nonnull (source);
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (conn, backend));
+  g_assert_true (upg_connection_ping (conn, &error));
+  g_assert_no_error (error);
+}
+
 /* upg_data_source_open() on a real server: every way to give the password
  * and to reach the server works; a wrong password and a dead port fail
  * after the retries without showing the password; a missing password
@@ -253,6 +280,7 @@ upg_test_server_check_open (UpgTestServer *server,
   check_open_ok (server, backend, UPG_TEST_PASSWORD_ENV, TRUE);
   check_open_ok (server, backend, UPG_TEST_PASSWORD_FILE, FALSE);
   check_open_ok (server, backend, UPG_TEST_PASSWORD_FILE, TRUE);
+  check_open_config (server, backend);
 
   source = upg_test_server_data_source (server, "ds", UPG_TEST_PASSWORD_ENV, FALSE);
   g_setenv (var, wrong, TRUE);
@@ -286,4 +314,134 @@ upg_test_server_check_open (UpgTestServer *server,
     g_assert_nonnull (strstr (error->message, "UPG_TEST_NO_SUCH_VARIABLE"));
     g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
   }
+}
+
+/* Connects the test user with the backend for the server's kind. A server
+ * that could not start (@start_error) fails the test with its log tail. */
+UpgConnection *
+upg_test_server_connect (UpgTestServer *server,
+                         const GError  *start_error,
+                         const char    *name,
+                         gboolean       use_socket)
+{
+  g_autoptr(GError) error = NULL;
+  UpgConnection *conn;
+  UpgConnection *(*connect) (const char *, const char *, guint, const char *, const char *,
+                             const char *, const char *, GError **);
+
+  g_assert_no_error ((GError *) start_error);
+  connect = upg_test_server_get_kind (server) == UPG_TEST_SERVER_MARIADB
+            ? upg_mysql_connection_new : upg_pg_connection_new;
+  conn = connect (name,
+                  use_socket ? NULL : upg_test_server_get_host (server),
+                  upg_test_server_get_port (server),
+                  use_socket ? upg_test_server_get_socket (server) : NULL,
+                  upg_test_server_get_user (server),
+                  upg_test_server_get_password (server),
+                  upg_test_server_get_database (server),
+                  &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+  return conn;
+}
+
+/* With a 1 s statement timeout, @slow_sql (which runs far longer) fails
+ * with UPG_ERROR_TIMEOUT and the server's @code and @sqlstate; the
+ * connection is usable afterwards. */
+void
+upg_test_check_timeout (UpgConnection *conn,
+                        const char    *slow_sql,
+                        int            code,
+                        const char    *sqlstate)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_true (upg_connection_set_statement_timeout (conn, 1, &error));
+  g_assert_no_error (error);
+  g_assert_false (upg_connection_execute (conn, slow_sql, NULL, NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpint (upg_connection_get_last_error_code (conn), ==, code);
+  g_assert_cmpstr (upg_connection_get_last_sqlstate (conn), ==, sqlstate);
+  g_clear_error (&error);
+
+  g_assert_true (upg_connection_set_statement_timeout (conn, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (upg_connection_ping (conn, &error));
+  g_assert_no_error (error);
+}
+
+static gpointer
+cancel_soon (gpointer data)
+{
+  /* Not synchronisation: cancelled before or during the statement, the
+   * statement must end cancelled. */
+  g_usleep (G_USEC_PER_SEC / 5);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* @slow_sql, cancelled from another thread, fails with
+ * UPG_ERROR_CANCELLED long before it would have ended. */
+void
+upg_test_check_cancel (UpgConnection *conn,
+                       const char    *slow_sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GThread *thread = g_thread_new ("cancel", cancel_soon, cancellable);
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_false (upg_connection_execute (conn, slow_sql, NULL, cancellable, &error));
+  g_thread_join (thread);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  g_assert_true (upg_connection_ping (conn, &error));
+  g_assert_no_error (error);
+}
+
+/**
+ * upg_test_server_run_client:
+ * @server: a server
+ * @sql_file: a script
+ * @output: (out) (optional): what the client printed
+ * @error: return location for a #GError
+ *
+ * Runs the native client (`mariadb` or `psql`) on @sql_file as the test
+ * user, stopping at the first error. The password goes through the
+ * environment, never argv.
+ *
+ * Returns: %TRUE if the client succeeded
+ */
+gboolean
+upg_test_server_run_client (UpgTestServer  *server,
+                            const char     *sql_file,
+                            char          **output,
+                            GError        **error)
+{
+  g_autofree char *socket = g_strdup_printf ("--socket=%s", upg_test_server_get_socket (server));
+  g_autofree char *host = g_strdup_printf ("--host=%s", upg_test_server_get_socket (server));
+  g_autofree char *port = g_strdup_printf ("--port=%u", upg_test_server_get_port (server));
+  g_autofree char *user = g_strdup_printf ("--user=%s", upg_test_server_get_user (server));
+  g_autofree char *username = g_strdup_printf ("--username=%s", upg_test_server_get_user (server));
+  g_autofree char *dbname = g_strdup_printf ("--dbname=%s", upg_test_server_get_database (server));
+  g_autofree char *file = g_strdup_printf ("--file=%s", sql_file);
+  const char *password = upg_test_server_get_password (server);
+
+  if (upg_test_server_get_kind (server) == UPG_TEST_SERVER_MARIADB)
+    return upg_test_run_command ((const char *[]) {
+                                   "mariadb", "--no-defaults", socket, user, "--batch",
+                                   "--skip-column-names", "--default-character-set=utf8mb4",
+                                   upg_test_server_get_database (server), NULL },
+                                 sql_file, (const char *[]) { "MYSQL_PWD", password, NULL },
+                                 output, error);
+
+  return upg_test_run_command ((const char *[]) {
+                                 "psql", "--no-psqlrc", "--set=ON_ERROR_STOP=1", host, port,
+                                 username, dbname, "--no-align", "--tuples-only", file, NULL },
+                               NULL, (const char *[]) { "PGPASSWORD", password, NULL },
+                               output, error);
 }
