@@ -222,6 +222,121 @@ test_statement_marker (gconstpointer data)
   g_assert_cmpint (upg_rows_get_int (rows, 0, 0, 0), ==, 2);
 }
 
+/* Runs "INSERT" and its marker in one transaction on @target, committed
+ * or (as when the process dies first) rolled back. */
+static void
+run_with_marker (UpgConnection *target,
+                 const char    *record,
+                 gboolean       commit)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (upg_connection_begin (target, &error));
+  journal_backend_exec (target, "INSERT INTO marker_target (n) VALUES (1)");
+  g_assert_true (upg_journal_write_marker (target, record, &error));
+  if (commit)
+    g_assert_true (upg_connection_commit (target, &error));
+  else
+    g_assert_true (upg_connection_rollback (target, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_statement_recover (gconstpointer data)
+{
+  JournalBackend *backend = (JournalBackend *) data;
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) target = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autofree char *committed = NULL;
+  g_autofree char *lost = NULL;
+  g_autofree char *ddl = NULL;
+
+  fixture_open (&fixture, backend, "bj-01");
+  target = journal_backend_connect (backend);
+  journal_backend_exec (target, "CREATE TABLE marker_target (n INTEGER)");
+  g_assert_true (upg_journal_ensure_marker_table (target, &error));
+
+  /* Died after the commit, before recording SUCCESS: it took effect. */
+  committed = begin (&fixture, fixture.execution, 1);
+  run_with_marker (target, committed, TRUE);
+  g_assert_cmpint (upg_journal_recover_statement (fixture.journal, committed, target, &error), ==,
+                   UPG_STATEMENT_STATUS_SUCCESS);
+  g_assert_no_error (error);
+  record = lookup (&fixture, fixture.execution, 1);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "SUCCESS");
+  g_clear_pointer (&record, json_object_unref);
+
+  /* Died before the commit: nothing happened, it must run again. */
+  lost = begin (&fixture, fixture.execution, 2);
+  run_with_marker (target, lost, FALSE);
+  g_assert_cmpint (upg_journal_recover_statement (fixture.journal, lost, target, &error), ==,
+                   UPG_STATEMENT_STATUS_FAILED);
+  record = lookup (&fixture, fixture.execution, 2);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "FAILED");
+  g_assert_nonnull (strstr (json_object_get_string_member (record, "error"), "before it committed"));
+  g_clear_pointer (&record, json_object_unref);
+
+  /* No marker to ask (implicit-commit DDL): in doubt. */
+  ddl = begin (&fixture, fixture.execution, 3);
+  g_assert_cmpint (upg_journal_recover_statement (fixture.journal, ddl, NULL, &error), ==,
+                   UPG_STATEMENT_STATUS_IN_DOUBT);
+  record = lookup (&fixture, fixture.execution, 3);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "IN_DOUBT");
+
+  g_assert_cmpint (upg_journal_recover_statement (fixture.journal, "no-such-record", NULL, &error), ==,
+                   UPG_STATEMENT_STATUS_PENDING);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
+}
+
+typedef struct {
+  Fixture *fixture;
+  guint    first_sequence;
+} Writer;
+
+static gpointer
+write_statements (gpointer data)
+{
+  Writer *writer = data;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *record = begin (writer->fixture, writer->fixture->execution,
+                                       writer->first_sequence + i);
+
+      finish (writer->fixture, record, UPG_STATEMENT_STATUS_SUCCESS);
+    }
+  return NULL;
+}
+
+/* Parallel steps (pre_stop) share one journal. */
+static void
+test_statement_threads (gconstpointer data)
+{
+  JournalBackend *backend = (JournalBackend *) data;
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  Writer writers[4];
+  GThread *threads[4];
+
+  fixture_open (&fixture, backend, "bj-01");
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      writers[i] = (Writer) { &fixture, 1 + 10 * i };
+      threads[i] = g_thread_new ("writer", write_statements, &writers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  list = upg_journal_list_statements (fixture.journal, fixture.execution, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (list), ==, 40);
+  for (guint i = 0; i < 40; i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, i), "status"),
+                     ==, "SUCCESS");
+}
+
 static void
 test_statement_log_line (void)
 {
@@ -367,6 +482,8 @@ record_cases_register (JournalBackend *backend)
   journal_cases_add (backend, "journal", "statement/exactly-once", test_statement_exactly_once);
   journal_cases_add (backend, "journal", "statement/in-doubt-and-skip", test_statement_in_doubt_and_skip);
   journal_cases_add (backend, "journal", "statement/marker", test_statement_marker);
+  journal_cases_add (backend, "journal", "statement/recover", test_statement_recover);
+  journal_cases_add (backend, "journal", "statement/threads", test_statement_threads);
   journal_cases_add (backend, "journal", "breakpoint", test_breakpoint);
   journal_cases_add (backend, "journal", "report", test_report);
 }

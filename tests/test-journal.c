@@ -138,6 +138,38 @@ test_write_latency (void)
   g_test_message ("breakpoint save: %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
 }
 
+/* Figure for the report: a status query (SPEC §11: ≤ 10 ms) on a journal
+ * with history: 100 executions of 50 steps each. */
+static void
+test_status_query_time (void)
+{
+  g_autofree char *path = g_build_filename (state_dir, "status", "journal.db", NULL);
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, NULL);
+  g_autoptr(JsonObject) record = NULL;
+  g_autofree char *last = NULL;
+  gint64 start;
+
+  g_assert_true (upg_connection_begin (upg_journal_get_connection (journal), NULL));
+  for (guint e = 0; e < 100; e++)
+    {
+      g_free (last);
+      last = journal_new_execution (journal, "bj-01");
+      for (guint i = 0; i < 50; i++)
+        {
+          g_autofree char *step = g_strdup_printf ("sql_%03u", i);
+
+          g_assert_true (upg_journal_begin_step (journal, last, "ft", "3.17.5", step, UPG_STAGE_IN_STOP, NULL));
+        }
+    }
+  g_assert_true (upg_connection_commit (upg_journal_get_connection (journal), NULL));
+
+  start = g_get_monotonic_time ();
+  record = upg_journal_get_latest_execution (journal, "bj-01", NULL);
+  g_test_message ("status of the latest of 100 executions (50 steps): %.2f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (record, "steps")), ==, 50);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -154,6 +186,7 @@ main (int argc, char **argv)
   g_test_add_func ("/journal/sqlite/open-sqlite/bad-path", test_open_sqlite_bad_path);
   g_test_add_func ("/journal/sqlite/durable-after-kill", test_durable_after_kill);
   g_test_add_func ("/journal/sqlite/write-latency", test_write_latency);
+  g_test_add_func ("/journal/sqlite/status-query-time", test_status_query_time);
   journal_cases_register (&backend);
   record_cases_register (&backend);
   status = g_test_run ();
