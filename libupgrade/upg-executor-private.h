@@ -122,6 +122,11 @@ gboolean     upg_error_is_transient      (const GError  *error,
                                           int            code,
                                           const char    *sqlstate);
 
+/* upg-tool-runner.c */
+gboolean     upg_tool_runner_run_step    (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
+
 /* upg-command-runner.c */
 gboolean     upg_command_runner_run_step (UpgRunContext *ctx,
                                           UpgStep       *step,

@@ -64,19 +64,6 @@ skip_step (UpgRunContext *ctx,
 }
 
 static gboolean
-run_tool_step (UpgRunContext *ctx,
-               UpgStep       *step,
-               GError       **error)
-{
-  /* The plugin manager (upg-plugin-manager) is not part of this build yet:
-   * without it no plugin can provide the class. */
-  g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-               "step '%s': no plugin provides class '%s' (no plugin manager is loaded)",
-               upg_step_get_id (step), upg_step_get_class_name (step));
-  return FALSE;
-}
-
-static gboolean
 run_step_body (UpgRunContext *ctx,
                UpgStep       *step,
                GError       **error)
@@ -89,7 +76,7 @@ run_step_body (UpgRunContext *ctx,
       return upg_command_runner_run_step (ctx, step, error);
     case UPG_STEP_KIND_TOOL:
     default:
-      return run_tool_step (ctx, step, error);
+      return upg_tool_runner_run_step (ctx, step, error);
     }
 }
 

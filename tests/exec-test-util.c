@@ -99,8 +99,19 @@ exec_fixture_write_config (ExecFixture *fx,
                            const char  *site,
                            const char  *datasources_json)
 {
+  exec_fixture_write_config_extra (fx, site, datasources_json, NULL);
+}
+
+/* @extra_json: more members of the configuration, e.g. `"plugin_dirs": […]`. */
+void
+exec_fixture_write_config_extra (ExecFixture *fx,
+                                 const char  *site,
+                                 const char  *datasources_json,
+                                 const char  *extra_json)
+{
   g_autofree char *text = g_strdup_printf ("{\"site_id\": \"%s\", \"env\": {\"cluster_id\": \"c-1\"},\n"
-                                           " \"datasources\": {%s}}\n", site, datasources_json);
+                                           " \"datasources\": {%s}%s%s}\n", site, datasources_json,
+                                           extra_json != NULL ? ",\n " : "", extra_json != NULL ? extra_json : "");
 
   g_assert_true (g_file_set_contents (fx->config, text, -1, NULL));
 }

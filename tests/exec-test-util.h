@@ -31,6 +31,10 @@ void          exec_fixture_write_manifest (ExecFixture *fx,
 void          exec_fixture_write_config  (ExecFixture  *fx,
                                           const char   *site,
                                           const char   *datasources_json);
+void          exec_fixture_write_config_extra (ExecFixture *fx,
+                                               const char  *site,
+                                               const char  *datasources_json,
+                                               const char  *extra_json);
 char         *exec_fixture_sqlite_source (ExecFixture  *fx,
                                           const char   *file);
 

@@ -392,6 +392,74 @@ test_rollback_order (void)
   exec_fixture_clear (&fx);
 }
 
+/* A tool step: the plugin (tests/fixtures/plugins/good.c) kills its host
+ * after 2 of 4 units; the step fails at a breakpoint with the checkpoint
+ * saved; running again continues from the checkpoint. */
+static void
+test_tool_step_checkpoint (void)
+{
+  ExecFixture fx;
+  g_autofree char *good = g_build_filename (g_getenv ("UPGRADE_BUILD_ROOT"), "tests", "fixtures", "plugins",
+                                            "good.so", NULL);
+  g_autofree char *plugins = NULL;
+  g_autofree char *installed = NULL;
+  g_autofree char *extra = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  exec_fixture_init (&fx);
+  plugins = exec_fixture_path (&fx, "plugins");
+  installed = g_build_filename (plugins, "good.so", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (plugins, 0755), ==, 0);
+  g_assert_true (g_file_get_contents (good, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (installed, contents, length, NULL));
+  extra = g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
+  exec_fixture_write_config_extra (&fx, "bj-01", "", extra);
+  exec_fixture_write_manifest (&fx, TO,
+                               "\"post_upgrade\": [{\"id\": \"t1\", \"class_name\": \"GoodMigration\","
+                               " \"params\": {\"units\": 4, \"kill_after\": 2}, \"timeout\": 60}]", NULL);
+
+  g_assert_false (exec_fixture_run (&fx, FROM, TO, "post_upgrade", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpstr (upg_execution_get_breakpoint_step_id (failed), ==, "t1");
+  g_clear_error (&error);
+
+  g_assert_true (exec_fixture_run (&fx, FROM, TO, "post_upgrade", &again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (upg_execution_get_id (again), ==, upg_execution_get_id (failed));
+  log_path = g_strdup_printf ("%s/logs/%s.log", fx.state, upg_execution_get_id (again));
+  log = read_file (log_path);
+  g_assert_nonnull (strstr (log, "t1: resuming from checkpoint {\"next\":2}"));
+  g_assert_nonnull (strstr (log, "migrating from unit 2"));
+  exec_fixture_clear (&fx);
+}
+
+static void
+test_tool_step_unknown_class (void)
+{
+  ExecFixture fx;
+  g_autofree char *plugins = NULL;
+  g_autofree char *extra = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_init (&fx);
+  plugins = exec_fixture_path (&fx, "plugins");
+  g_assert_cmpint (g_mkdir_with_parents (plugins, 0755), ==, 0);
+  extra = g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
+  exec_fixture_write_config_extra (&fx, "bj-01", "", extra);
+  exec_fixture_write_manifest (&fx, TO, "\"post_upgrade\": [{\"id\": \"t1\", \"class_name\": \"NoSuchMigration\"}]",
+                               NULL);
+  g_assert_false (exec_fixture_run (&fx, FROM, TO, "post_upgrade", NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_nonnull (strstr (error->message, "no plugin provides class 'NoSuchMigration'"));
+  exec_fixture_clear (&fx);
+}
+
 /* upgradectl killed at a crash point of the 7th statement it sends (the
  * UPDATE n = n + 100 of sql/002.sql), then run again: every statement
  * took effect exactly once. */
@@ -429,6 +497,8 @@ main (int argc, char **argv)
   g_test_add_func ("/executor/command-failure-and-timeout", test_command_failure_and_timeout);
   g_test_add_func ("/executor/unknown-datasource", test_unknown_datasource);
   g_test_add_func ("/executor/rollback-order", test_rollback_order);
+  g_test_add_func ("/executor/tool-step-checkpoint", test_tool_step_checkpoint);
+  g_test_add_func ("/executor/tool-step-unknown-class", test_tool_step_unknown_class);
   g_test_add_data_func ("/executor/crash/before-send", "before-send", test_crash_point);
   g_test_add_data_func ("/executor/crash/after-execute-before-commit", "after-execute-before-commit",
                         test_crash_point);
