@@ -215,8 +215,12 @@ log_statement (StatementRun       *run,
                                                              run->database, status, duration_ms, rows,
                                                              upg_sql_statement_get_text (run->statement));
 
+  /* The execution log stamps every line itself: drop the journal's stamp
+   * so the line reads as in SPEC §5. */
+  const char *text = line[0] == '[' && strstr (line, "] ") != NULL ? strstr (line, "] ") + 2 : line;
+
   upg_run_context_log (run->ctx, status == UPG_STATEMENT_STATUS_FAILED ? G_LOG_LEVEL_MESSAGE
-                                                                      : G_LOG_LEVEL_DEBUG, "%s", line);
+                                                                      : G_LOG_LEVEL_DEBUG, "%s", text);
   upg_executor_emit_statement_finished (run->ctx, run->statement, status, duration_ms);
 }
 
@@ -335,16 +339,23 @@ execute_with_retries (StatementRun *run,
   guint retries = upg_step_get_retry_count (run->step);
   guint connection_retries = MAX (retries, MIN_CONNECTION_RETRIES);
 
-  for (guint attempt = 0;; attempt++)
+  for (guint attempt = 0, tries = 0;; attempt++, tries++)
     {
       g_autoptr(GError) local_error = NULL;
-      g_autofree char *record = begin_record (run, error);
+      g_autofree char *record = NULL;
       g_autofree char *code = NULL;
-      gint64 started_ms = g_get_real_time () / 1000;
-      gint64 start_us = g_get_monotonic_time ();
+      gint64 started_ms, start_us;
       gint64 rows = 0, duration_ms;
       gboolean found;
 
+      /* The journal finds a statement's latest record by its start time in
+       * milliseconds: a new attempt must not start in the same one as the
+       * attempt it follows. */
+      if (tries > 0)
+        g_usleep (2 * 1000);
+      record = begin_record (run, error);
+      started_ms = g_get_real_time () / 1000;
+      start_us = g_get_monotonic_time ();
       if (record == NULL)
         return FALSE;
       ctx->statements_sent++;

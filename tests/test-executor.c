@@ -163,6 +163,116 @@ test_happy_path_and_skip (void)
   site_clear (&site);
 }
 
+typedef struct {
+  GMainLoop    *loop;
+  GThread      *main_thread;
+  guint         started;
+  guint         steps;
+  guint         statements;
+  guint         progress;
+  guint         logs;
+  guint         last_done;
+  guint         last_total;
+  gboolean      other_thread;
+  UpgExecution *execution;
+  GError       *error;
+} Signals;
+
+static void
+count_thread (Signals *s)
+{
+  if (g_thread_self () != s->main_thread)
+    s->other_thread = TRUE;
+}
+
+static void
+on_started (UpgExecutor *e, const char *id, Signals *s)
+{
+  count_thread (s);
+  s->started++;
+}
+
+static void
+on_step_finished (UpgExecutor *e, const char *id, const char *version, const char *status, gint64 ms,
+                  const char *message, Signals *s)
+{
+  count_thread (s);
+  g_assert_cmpstr (status, ==, "SUCCESS");
+  s->steps++;
+}
+
+static void
+on_statement (UpgExecutor *e, const char *file, guint line, guint sequence, const char *status, gint64 ms,
+              Signals *s)
+{
+  count_thread (s);
+  s->statements++;
+}
+
+static void
+on_progress (UpgExecutor *e, guint done, guint total, const char *position, gint64 eta, Signals *s)
+{
+  count_thread (s);
+  g_assert_nonnull (strchr (position, ':'));
+  s->progress++;
+  s->last_done = done;
+  s->last_total = total;
+}
+
+static void
+on_log (UpgExecutor *e, const char *line, Signals *s)
+{
+  count_thread (s);
+  s->logs++;
+}
+
+static void
+on_run_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Signals *s = data;
+
+  upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &s->execution, &s->error);
+  g_main_loop_quit (s->loop);
+}
+
+/* The async API runs in a worker thread; every signal arrives in the
+ * caller's main context, in order, before the callback. */
+static void
+test_async_signals (void)
+{
+  Site site;
+  Signals s = { 0 };
+  g_autoptr(UpgExecutor) executor = NULL;
+  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
+  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+
+  site_init (&site, FALSE, NULL);
+  executor = exec_fixture_executor (&site.fx);
+  s.loop = g_main_loop_new (NULL, FALSE);
+  s.main_thread = g_thread_self ();
+  g_signal_connect (executor, "execution-started", G_CALLBACK (on_started), &s);
+  g_signal_connect (executor, "step-finished", G_CALLBACK (on_step_finished), &s);
+  g_signal_connect (executor, "statement-finished", G_CALLBACK (on_statement), &s);
+  g_signal_connect (executor, "progress", G_CALLBACK (on_progress), &s);
+  g_signal_connect (executor, "log", G_CALLBACK (on_log), &s);
+  upg_executor_run_stage_async (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, on_run_done, &s);
+  g_main_loop_run (s.loop);
+
+  g_assert_no_error (s.error);
+  g_assert_cmpint (upg_execution_get_status (s.execution), ==, UPG_EXECUTION_STATUS_SUCCESS);
+  g_assert_false (s.other_thread);
+  g_assert_cmpuint (s.started, ==, 1);
+  g_assert_cmpuint (s.steps, ==, 3);
+  g_assert_cmpuint (s.statements, ==, 8);
+  g_assert_cmpuint (s.progress, ==, 8);
+  g_assert_cmpuint (s.last_done, ==, 8);
+  g_assert_cmpuint (s.last_total, ==, 8);
+  g_assert_cmpuint (s.logs, >=, 5);
+  g_clear_object (&s.execution);
+  g_main_loop_unref (s.loop);
+  site_clear (&site);
+}
+
 static void
 assert_failed_at_missing_table (UpgExecution *execution,
                                 const GError *error)
@@ -490,6 +600,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/executor/happy-path-and-skip", test_happy_path_and_skip);
+  g_test_add_func ("/executor/async-signals", test_async_signals);
   g_test_add_func ("/executor/failure-then-run-again", test_failure_then_run_again);
   g_test_add_func ("/executor/resume-skip-and-retry", test_resume_skip_and_retry);
   g_test_add_func ("/executor/resume-limit", test_resume_limit);
