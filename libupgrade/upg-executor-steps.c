@@ -7,18 +7,6 @@
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
 
-static char *
-format_duration (gint64 ms)
-{
-  if (ms < 1000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "ms", ms);
-  if (ms < 60000)
-    return g_strdup_printf ("%.1fs", ms / 1000.0);
-  if (ms < 3600000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "m%02" G_GINT64_FORMAT "s", ms / 60000, (ms / 1000) % 60);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "h%02" G_GINT64_FORMAT "m", ms / 3600000, (ms / 60000) % 60);
-}
-
 /* Journals, records, logs and signals the end of one step. */
 static gboolean
 step_done (UpgRunContext *ctx,
@@ -29,7 +17,7 @@ step_done (UpgRunContext *ctx,
            GError       **error)
 {
   g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
-  g_autofree char *took = format_duration (duration_ms);
+  g_autofree char *took = upg_format_duration (duration_ms);
 
   if (status != UPG_STEP_STATUS_SKIPPED &&
       !upg_journal_finish_step (ctx->journal, upg_execution_get_id (ctx->execution),

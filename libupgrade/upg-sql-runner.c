@@ -294,14 +294,30 @@ failed:
   return FALSE;
 }
 
+/* Sets the step's statement timeout on the connection, only when it
+ * changes (it costs a round trip on the servers). */
+static gboolean
+apply_timeout (StatementRun *run,
+               GError      **error)
+{
+  guint timeout = upg_run_context_timeout (run->step);
+  gpointer current = g_object_get_data (G_OBJECT (run->connection), "upgrade-statement-timeout");
+
+  if (GPOINTER_TO_UINT (current) == timeout)
+    return TRUE;
+  if (!upg_connection_set_statement_timeout (run->connection, timeout, error))
+    return FALSE;
+  g_object_set_data (G_OBJECT (run->connection), "upgrade-statement-timeout", GUINT_TO_POINTER (timeout));
+  return TRUE;
+}
+
 static gboolean
 reconnect (StatementRun *run,
            GError      **error)
 {
   forget_connection (run->ctx, run->database);
   run->connection = upg_sql_runner_get_connection (run->ctx, run->database, error);
-  return run->connection != NULL &&
-         upg_connection_set_statement_timeout (run->connection, upg_run_context_timeout (run->step), error);
+  return run->connection != NULL && apply_timeout (run, error);
 }
 
 static gboolean
@@ -526,7 +542,7 @@ run_statement (StatementRun *run,
 
   run->connection = upg_sql_runner_get_connection (ctx, run->database, error);
   if (run->connection == NULL ||
-      !upg_connection_set_statement_timeout (run->connection, upg_run_context_timeout (run->step), error))
+      !apply_timeout (run, error))
     return FALSE;
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
                                        upg_connection_get_dialect (run->connection));

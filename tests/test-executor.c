@@ -504,6 +504,53 @@ test_rollback_order (void)
   exec_fixture_clear (&fx);
 }
 
+/* Transaction control in a script is recorded SKIPPED (the engine commits
+ * each statement with its marker); session statements run and are
+ * journaled once. */
+static void
+test_transaction_control (void)
+{
+  ExecFixture fx;
+  g_autofree char *app = NULL;
+  g_autofree char *sources = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(JsonArray) records = NULL;
+  g_autoptr(GString) statuses = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_init (&fx);
+  app = exec_fixture_sqlite_source (&fx, "app.db");
+  db = exec_fixture_path (&fx, "app.db");
+  sources = g_strdup_printf ("\"app\": %s", app);
+  exec_fixture_write_config (&fx, "bj-01", sources);
+  exec_fixture_write (&fx, "bundle/sql/tx.sql",
+                      "PRAGMA foreign_keys = ON;\n"
+                      "BEGIN;\n"
+                      "CREATE TABLE t (x INTEGER);\n"
+                      "INSERT INTO t VALUES (1);\n"
+                      "COMMIT;\n");
+  exec_fixture_write_manifest (&fx, TO,
+                               "\"in_stop\": [{\"id\": \"tx\", \"database\": \"app\", \"sql_scripts\": [\"sql/tx.sql\"]}]",
+                               NULL);
+  g_assert_true (exec_fixture_run (&fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exec_sqlite_int (db, "SELECT SUM(x) FROM t"), ==, 1);
+
+  journal_path = g_build_filename (fx.state, "journal.db", NULL);
+  journal = upg_journal_open_sqlite (journal_path, &error);
+  g_assert_no_error (error);
+  records = upg_journal_list_statements (journal, upg_execution_get_id (execution), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    g_string_append_printf (statuses, "%s ",
+                            json_object_get_string_member (json_array_get_object_element (records, i), "status"));
+  g_assert_cmpstr (statuses->str, ==, "SUCCESS SKIPPED SUCCESS SUCCESS SKIPPED ");
+  exec_fixture_clear (&fx);
+}
+
 /* A tool step: the plugin (tests/fixtures/plugins/good.c) kills its host
  * after 2 of 4 units; the step fails at a breakpoint with the checkpoint
  * saved; running again continues from the checkpoint. */
@@ -610,6 +657,7 @@ main (int argc, char **argv)
   g_test_add_func ("/executor/command-failure-and-timeout", test_command_failure_and_timeout);
   g_test_add_func ("/executor/unknown-datasource", test_unknown_datasource);
   g_test_add_func ("/executor/rollback-order", test_rollback_order);
+  g_test_add_func ("/executor/transaction-control", test_transaction_control);
   g_test_add_func ("/executor/tool-step-checkpoint", test_tool_step_checkpoint);
   g_test_add_func ("/executor/tool-step-unknown-class", test_tool_step_unknown_class);
   g_test_add_data_func ("/executor/crash/before-send", "before-send", test_crash_point);
