@@ -79,6 +79,8 @@ save_breakpoint (UpgRunContext *ctx,
   UpgExecution *e = ctx->execution;
   g_autoptr(GError) error = NULL;
 
+  if (ctx->breakpoint_saved)
+    return;
   if (!upg_execution_has_breakpoint (e) ||
       g_strcmp0 (upg_execution_get_breakpoint_step_id (e), upg_step_get_id (step)) != 0)
     upg_execution_set_breakpoint (e, upg_step_get_id (step), NULL, 0, 0, NULL,

@@ -178,8 +178,9 @@ first_line_excerpt (const char *text)
   return g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (stripped, 77) - stripped), stripped);
 }
 
-/* Records the breakpoint in the execution (the executor saves it in the
- * journal before reporting) and builds the error the run ends with. */
+/* Records the breakpoint in the execution and saves it in the journal
+ * (before anything reports the failure), and builds the error the run
+ * ends with. */
 static void
 stop_at (StatementRun *run,
          UpgError      code,
@@ -190,11 +191,21 @@ stop_at (StatementRun *run,
   UpgSqlStatement *statement = run->statement;
   g_autofree char *excerpt = first_line_excerpt (upg_sql_statement_get_text (statement));
 
+  g_autoptr(GError) save_error = NULL;
+
   upg_execution_set_breakpoint (run->ctx->execution, upg_step_get_id (run->step),
                                 upg_sql_statement_get_file (statement),
                                 upg_sql_statement_get_line (statement),
                                 upg_sql_statement_get_sequence (statement),
                                 upg_sql_statement_get_text (statement), error_code, message);
+  run->ctx->breakpoint_saved =
+    upg_journal_save_breakpoint (run->ctx->journal, upg_execution_get_id (run->ctx->execution),
+                                 upg_step_get_id (run->step), upg_sql_statement_get_file (statement),
+                                 upg_sql_statement_get_line (statement),
+                                 upg_sql_statement_get_sequence (statement),
+                                 upg_sql_statement_get_text (statement), error_code, message, &save_error);
+  if (!run->ctx->breakpoint_saved)
+    upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, "cannot save the breakpoint: %s", save_error->message);
   g_set_error (error, UPG_ERROR, code, "%s:%u: %s: %s — %s%s%s%s",
                upg_sql_statement_get_file (statement), upg_sql_statement_get_line (statement),
                code == UPG_ERROR_IN_DOUBT ? "statement in doubt" : "statement failed",
@@ -429,22 +440,27 @@ execute_with_retries (StatementRun *run,
 
       if (!finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code, local_error->message, error))
         return FALSE;
-      log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
 
       if (run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
           g_strcmp0 (run->sqlstate, "25001") == 0)
         {
           /* PostgreSQL refuses this statement inside a transaction block
-           * (e.g. ALTER TYPE … ADD VALUE on old servers): run it on its own. */
+           * (e.g. REINDEX DATABASE): run it on its own. */
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
           run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
           attempt--;
           continue;
         }
       if (attempt < retries && upg_error_is_transient (local_error, upg_connection_get_dialect (run->connection),
                                                          run->error_code, run->sqlstate))
-        continue;
+        {
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          continue;
+        }
 
+      /* The breakpoint is saved before the failure is reported anywhere. */
       stop_at (run, UPG_ERROR_STEP_FAILED, code, local_error->message, error);
+      log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
       return FALSE;
     }
 }
