@@ -25,7 +25,7 @@
  * 3. ATOMIC statements (SQLite and PostgreSQL: anything allowed in a
  *    transaction block; MariaDB: INSERT/UPDATE/DELETE/REPLACE/SELECT on
  *    InnoDB) run as `BEGIN; <statement>; INSERT INTO
- *    upgrade_applied_statement (record id …); COMMIT` on the target: the
+ *    upgrade_statement_marker (record_id …); COMMIT` on the target: the
  *    marker row and the statement's effect commit together or not at all.
  *    AUTOCOMMIT statements (MariaDB DDL, PostgreSQL CREATE INDEX
  *    CONCURRENTLY / VACUUM / statements refused with SQLSTATE 25001,
