@@ -324,6 +324,29 @@ test_pg_outside_transaction (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* A step's timeout limits each statement; past it the server cancels the
+ * statement and the step fails at a breakpoint. */
+static void
+test_statement_timeout (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+
+  db_site_init (&site, db);
+  exec_fixture_write (&site.fx, "bundle/sql/slow.sql",
+                      db->kind == UPG_TEST_SERVER_POSTGRESQL ? "SELECT pg_sleep(30);\n" : "SELECT SLEEP(30);\n");
+  exec_fixture_write_manifest (&site.fx, TO,
+                               "\"in_stop\": [{\"id\": \"slow\", \"database\": \"db\", \"timeout\": 1,"
+                               " \"sql_scripts\": [\"sql/slow.sql\"]}]", NULL);
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpstr (upg_execution_get_breakpoint_step_id (execution), ==, "slow");
+  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 1);
+  db_site_clear (&site);
+}
+
 static void
 add_test (Db         *db,
           const char *name,
@@ -351,6 +374,7 @@ main (int argc, char **argv)
       add_test (db, "fail-and-continue", test_fail_and_continue);
       add_test (db, "procedural", test_procedural);
       add_test (db, "crash-points", test_crash_points);
+      add_test (db, "statement-timeout", test_statement_timeout);
       if (db->kind == UPG_TEST_SERVER_MARIADB)
         {
           add_test (db, "ddl-in-doubt", test_mariadb_ddl_in_doubt);
