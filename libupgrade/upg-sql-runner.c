@@ -519,12 +519,29 @@ recover (StatementRun       *run,
       return finish_record (run, id, UPG_STATEMENT_STATUS_SUCCESS, 0, NULL,
                             "applied before an interruption (marker found in the target)", error);
     }
-  if (status == UPG_STATEMENT_STATUS_RUNNING && run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
-      !fell_back_to_autocommit (run, error))
+  if (run->klass == UPG_STATEMENT_CLASS_SESSION)
     {
+      /* Only the session it ran in saw its effect: run it again. */
       *run_it = TRUE;
       return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
-                            "interrupted before commit: not applied (no marker in the target)", error);
+                            "interrupted; a session statement is simply run again", error);
+    }
+  if (status == UPG_STATEMENT_STATUS_RUNNING && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gboolean fell_back = fell_back_to_autocommit (run, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!fell_back)
+        {
+          *run_it = TRUE;
+          return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+                                "interrupted before commit: not applied (no marker in the target)", error);
+        }
     }
   if (is_bp && ctx->action == UPG_RESUME_ACTION_SKIP)
     return finish_record (run, id, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL,
