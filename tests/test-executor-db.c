@@ -347,6 +347,33 @@ test_statement_timeout (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* A session variable set before a crash is set again when the run
+ * continues: the statements after it see it. */
+static void
+test_mariadb_session_after_crash (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autofree char *script = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *value = NULL;
+
+  db_site_init (&site, db);
+  script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
+                            "SET @answer = 42;\n"
+                            "INSERT INTO %s VALUES (@answer);\n", site.table, site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/session.sql", script);
+  exec_fixture_write_manifest (&site.fx, TO,
+                               "\"in_stop\": [{\"id\": \"s1\", \"database\": \"db\", \"sql_scripts\": [\"sql/session.sql\"]}]",
+                               NULL);
+  g_assert_true (exec_fixture_cli_killed (cli_run (&site, "3:before-send", NULL)));
+  g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 0);
+  check = g_strdup_printf ("SELECT n FROM %s", site.table);
+  value = exec_query_text (site.target, check);
+  g_assert_cmpstr (value, ==, "42");
+  db_site_clear (&site);
+}
+
 static void
 add_test (Db         *db,
           const char *name,
@@ -379,6 +406,7 @@ main (int argc, char **argv)
         {
           add_test (db, "ddl-in-doubt", test_mariadb_ddl_in_doubt);
           add_test (db, "ddl-marker", test_mariadb_ddl_marker);
+          add_test (db, "session-after-crash", test_mariadb_session_after_crash);
         }
       else
         add_test (db, "outside-transaction", test_pg_outside_transaction);
