@@ -488,7 +488,7 @@ run_locked (UpgRunContext *ctx,
 
   upg_execution_set_progress (ctx->execution, 0, ctx->statements_total, -1);
   upg_executor_emit_execution_started (ctx);
-  upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "%s %s %s → %s, stage %s, site %s%s: %u steps, %u statements%s",
+  upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "%s %s %s → %s, stage %s, site %s%s: %u steps, %u statements%s",
                        resume_count > 0 ? "resuming" : "starting", ctx->rollback ? "rollback" : "upgrade",
                        ctx->from_text, ctx->to_text, upg_stage_to_string (ctx->stage), ctx->site_id,
                        request->component != NULL ? " (component only)" : "", steps->len,

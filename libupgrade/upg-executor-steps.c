@@ -26,9 +26,9 @@ step_done (UpgRunContext *ctx,
     return FALSE;
   upg_execution_set_step (ctx->execution, upg_step_get_id (step), version, status, duration_ms, message);
   if (status == UPG_STEP_STATUS_SKIPPED)
-    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "[SKIPPED] %s (%s)", upg_step_get_id (step), message);
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[SKIPPED] %s (%s)", upg_step_get_id (step), message);
   else if (status == UPG_STEP_STATUS_SUCCESS)
-    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "[SUCCESS] %s (%s)", upg_step_get_id (step), took);
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[SUCCESS] %s (%s)", upg_step_get_id (step), took);
   else
     upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "[%s] %s (%s): %s", upg_step_status_to_string (status),
                          upg_step_get_id (step), took, message);
@@ -190,7 +190,7 @@ upg_executor_run_steps (UpgRunContext *ctx,
                                          error))
     return FALSE;
 
-  upg_run_context_log (ctx, status == UPG_EXECUTION_STATUS_SUCCESS ? G_LOG_LEVEL_MESSAGE : G_LOG_LEVEL_MESSAGE,
+  upg_run_context_log (ctx, status == UPG_EXECUTION_STATUS_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
                        "execution %s: %s (%u of %u statements)", upg_execution_status_to_string (status),
                        failure != NULL ? failure->message : "every step succeeded or was skipped",
                        ctx->statements_done, ctx->statements_total);
