@@ -345,14 +345,19 @@ fail_open (UpgDataSource  *self,
 {
   g_autofree char *description = upg_data_source_describe (self);
   g_autofree char *auth_pw = auth_password (upg_data_source_get_auth (self));
+  g_autofree char *quoted = g_strdup_printf ("'%s': ", upg_data_source_get_name (self));
+  const char *reason = strstr (last->message, quoted);
   g_autofree char *message = NULL;
   g_autofree char *clean = NULL;
   g_autofree char *cleaner = NULL;
 
+  /* The backend's own "cannot connect to … 'name': " would repeat what
+   * the description says: keep only the reason. */
+  reason = reason != NULL ? reason + strlen (quoted) : last->message;
   message = attempts > 1
             ? g_strdup_printf ("cannot connect to data source %s after %u attempts: %s",
-                               description, attempts, last->message)
-            : g_strdup_printf ("cannot connect to data source %s: %s", description, last->message);
+                               description, attempts, reason)
+            : g_strdup_printf ("cannot connect to data source %s: %s", description, reason);
   clean = scrub (message, password);
   cleaner = scrub (clean, auth_pw);
   g_set_error_literal (error, UPG_ERROR, last->code, cleaner);

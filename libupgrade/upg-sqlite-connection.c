@@ -413,8 +413,8 @@ upg_sqlite_connection_new (const char  *name,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot open SQLite data source '%s' at '%s': %s",
-                   name, path, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+                   "cannot open SQLite data source '%s': %s (file '%s')",
+                   name, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc), path);
       return NULL;
     }
 
@@ -427,8 +427,8 @@ upg_sqlite_connection_new (const char  *name,
   if (!upg_sqlite_connection_ping (UPG_CONNECTION (self), NULL))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot open SQLite data source '%s' at '%s': %s",
-                   name, path, sqlite3_errmsg (self->db));
+                   "cannot open SQLite data source '%s': %s (file '%s')",
+                   name, sqlite3_errmsg (self->db), path);
       return NULL;
     }
 

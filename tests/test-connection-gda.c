@@ -147,6 +147,40 @@ test_open_errors (void)
   g_assert_null (strstr (error->message, "s3cret-pw"));
 }
 
+static void
+test_open_data_source (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(UpgDataSource) source = NULL;
+  g_autoptr(UpgDataSource) wrong = NULL;
+  g_autofree char *dir = upg_test_make_dir ("gda-sqlite");
+  g_autofree char *file = g_build_filename (dir, "raw.db", NULL);
+  g_autofree char *json = g_strdup_printf ("{\"cnc\": \"SQLite://DB_DIR=%s;DB_NAME=raw\"}", dir);
+
+  source = upg_test_data_source_from_json ("raw", json);
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (UPG_IS_GDA_CONNECTION (conn));
+  g_assert_cmpint (upg_connection_get_dialect (conn), ==, UPG_DIALECT_SQLITE);
+  upg_test_exec_ok (conn, "CREATE TABLE t (id INTEGER)", 0);
+  g_clear_object (&conn);
+
+  /* A wrong password in the auth string: retried, then refused, and the
+   * password is not in the message. */
+  g_assert_no_error (start_error);
+  g_free (json);
+  json = g_strdup_printf ("{\"cnc\": \"MySQL://HOST=127.0.0.1;PORT=%u;DB_NAME=%s\", "
+                          "\"auth\": \"USERNAME=%s;PASSWORD=wrong-pw-1234\"}",
+                          upg_test_server_get_port (server), upg_test_server_get_database (server),
+                          upg_test_server_get_user (server));
+  wrong = upg_test_data_source_from_json ("raw", json);
+  upg_test_assert_open_fails (wrong, "wrong-pw-1234", 4);
+
+  g_unlink (file);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -160,6 +194,7 @@ main (int   argc,
   g_test_add_func ("/connection/gda/sqlite", test_sqlite);
   g_test_add_func ("/connection/gda/mysql", test_mysql);
   g_test_add_func ("/connection/gda/open-errors", test_open_errors);
+  g_test_add_func ("/connection/gda/open-data-source", test_open_data_source);
 
   status = g_test_run ();
 

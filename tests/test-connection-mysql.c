@@ -20,23 +20,7 @@ static GError *start_error;
 static UpgConnection *
 connect_server (gboolean use_socket)
 {
-  g_autoptr(GError) error = NULL;
-  UpgConnection *conn;
-
-  /* A server that could not start fails every test, with its log tail. */
-  g_assert_no_error (start_error);
-
-  conn = upg_mysql_connection_new ("ft_db",
-                                   use_socket ? NULL : upg_test_server_get_host (server),
-                                   upg_test_server_get_port (server),
-                                   use_socket ? upg_test_server_get_socket (server) : NULL,
-                                   upg_test_server_get_user (server),
-                                   upg_test_server_get_password (server),
-                                   upg_test_server_get_database (server),
-                                   &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (conn);
-  return conn;
+  return upg_test_server_connect (server, start_error, "ft_db", use_socket);
 }
 
 static void
@@ -79,6 +63,7 @@ static void
 test_procedure (void)
 {
   g_autoptr(UpgConnection) conn = connect_server (FALSE);
+  g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
 
   upg_test_exec_ok (conn,
@@ -91,6 +76,16 @@ test_procedure (void)
   /* The connection is in sync afterwards. */
   value = upg_test_query_value (conn, "SELECT 42", NULL);
   g_assert_cmpstr (value, ==, "42");
+  g_clear_pointer (&value, g_free);
+
+  /* A failure after a first result set is still reported. */
+  upg_test_exec_ok (conn, "CREATE PROCEDURE fails_late () BEGIN SELECT 1; SELECT * FROM no_such_table; END", 0);
+  g_assert_false (upg_connection_execute (conn, "CALL fails_late ()", NULL, NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_SQL);
+  g_assert_cmpint (upg_connection_get_last_error_code (conn), ==, 1146);
+  g_assert_cmpstr (upg_connection_get_last_sqlstate (conn), ==, "42S02");
+  value = upg_test_query_value (conn, "SELECT 43", NULL);
+  g_assert_cmpstr (value, ==, "43");
 }
 
 static void
@@ -221,44 +216,16 @@ static void
 test_statement_timeout (void)
 {
   g_autoptr(UpgConnection) conn = connect_server (FALSE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *value = NULL;
 
-  g_assert_true (upg_connection_set_statement_timeout (conn, 1, &error));
-  g_assert_no_error (error);
-  g_assert_false (upg_connection_execute (conn, "SELECT SLEEP(20)", NULL, NULL, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT);
-  g_assert_cmpint (upg_connection_get_last_error_code (conn), ==, 1969);
-
-  g_assert_true (upg_connection_set_statement_timeout (conn, 0, NULL));
-  value = upg_test_query_value (conn, "SELECT 1", NULL);
-  g_assert_cmpstr (value, ==, "1");
-}
-
-static gpointer
-cancel_soon (gpointer data)
-{
-  /* Not synchronisation: cancelled before or during the statement, the
-   * statement must end cancelled. */
-  g_usleep (G_USEC_PER_SEC / 5);
-  g_cancellable_cancel (data);
-  return NULL;
-}
+  upg_test_check_timeout (conn, "SELECT SLEEP(20)", 1969, "70100");}
 
 static void
 test_cancel (void)
 {
   g_autoptr(UpgConnection) conn = connect_server (FALSE);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  GThread *thread = g_thread_new ("cancel", cancel_soon, cancellable);
-  gint64 start = g_get_monotonic_time ();
 
   upg_test_exec_ok (conn, "CREATE TABLE slow (id INT)", 0);
-  g_assert_false (upg_connection_execute (conn, "INSERT INTO slow SELECT SLEEP(30)", NULL, cancellable, &error));
-  g_thread_join (thread);
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  upg_test_check_cancel (conn, "INSERT INTO slow SELECT SLEEP(30)");
 }
 
 static void
@@ -305,6 +272,13 @@ test_connect_errors (void)
   g_assert_null (strstr (error->message, password));
 }
 
+static void
+test_open_data_source (void)
+{
+  g_assert_no_error (start_error);
+  upg_test_server_check_open (server, UPG_TYPE_MYSQL_CONNECTION);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -327,6 +301,8 @@ main (int   argc,
   g_test_add_func ("/connection/mysql/cancel", test_cancel);
   g_test_add_func ("/connection/mysql/connection-lost", test_connection_lost);
   g_test_add_func ("/connection/mysql/connect-errors", test_connect_errors);
+
+  g_test_add_func ("/connection/mysql/open-data-source", test_open_data_source);
 
   status = g_test_run ();
 

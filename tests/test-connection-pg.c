@@ -16,27 +16,30 @@
 
 static UpgTestServer *server;
 static GError *start_error;
+static GLogLevelFlags notice_level;
+
+/* Records at which level the server's notice reached the GLib log. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0
+        && strstr (fields[i].value, "upg-notice-marker") != NULL)
+      {
+        notice_level = level;
+        return G_LOG_WRITER_HANDLED;
+      }
+
+  return g_log_writer_default (level, fields, n_fields, data);
+}
 
 static UpgConnection *
 connect_server (gboolean use_socket)
 {
-  g_autoptr(GError) error = NULL;
-  UpgConnection *conn;
-
-  /* A server that could not start fails every test, with its log tail. */
-  g_assert_no_error (start_error);
-
-  conn = upg_pg_connection_new ("mid_db",
-                                use_socket ? NULL : upg_test_server_get_host (server),
-                                upg_test_server_get_port (server),
-                                use_socket ? upg_test_server_get_socket (server) : NULL,
-                                upg_test_server_get_user (server),
-                                upg_test_server_get_password (server),
-                                upg_test_server_get_database (server),
-                                &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (conn);
-  return conn;
+  return upg_test_server_connect (server, start_error, "mid_db", use_socket);
 }
 
 static void
@@ -251,43 +254,15 @@ static void
 test_statement_timeout (void)
 {
   g_autoptr(UpgConnection) conn = connect_server (FALSE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *value = NULL;
 
-  g_assert_true (upg_connection_set_statement_timeout (conn, 1, &error));
-  g_assert_no_error (error);
-  g_assert_false (upg_connection_execute (conn, "SELECT pg_sleep(20)", NULL, NULL, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT);
-  g_assert_cmpstr (upg_connection_get_last_sqlstate (conn), ==, "57014");
-
-  g_assert_true (upg_connection_set_statement_timeout (conn, 0, NULL));
-  value = upg_test_query_value (conn, "SELECT current_setting('statement_timeout')", NULL);
-  g_assert_cmpstr (value, ==, "0");
-}
-
-static gpointer
-cancel_soon (gpointer data)
-{
-  /* Not synchronisation: cancelled before or during the statement, the
-   * statement must end cancelled. */
-  g_usleep (G_USEC_PER_SEC / 5);
-  g_cancellable_cancel (data);
-  return NULL;
-}
+  upg_test_check_timeout (conn, "SELECT pg_sleep(20)", 0, "57014");}
 
 static void
 test_cancel (void)
 {
   g_autoptr(UpgConnection) conn = connect_server (FALSE);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  GThread *thread = g_thread_new ("cancel", cancel_soon, cancellable);
-  gint64 start = g_get_monotonic_time ();
 
-  g_assert_false (upg_connection_execute (conn, "SELECT pg_sleep(30)", NULL, cancellable, &error));
-  g_thread_join (thread);
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  upg_test_check_cancel (conn, "SELECT pg_sleep(30)");
 }
 
 static void
@@ -333,6 +308,24 @@ test_connect_errors (void)
   g_assert_null (strstr (error->message, password));
 }
 
+/* Server notices go to the debug log (libpq would print them on stderr). */
+static void
+test_notices (void)
+{
+  g_autoptr(UpgConnection) conn = connect_server (FALSE);
+
+  notice_level = 0;
+  upg_test_exec_ok (conn, "DO $$ BEGIN RAISE NOTICE 'upg-notice-marker'; END $$", 0);
+  g_assert_cmpint (notice_level, ==, G_LOG_LEVEL_DEBUG);
+}
+
+static void
+test_open_data_source (void)
+{
+  g_assert_no_error (start_error);
+  upg_test_server_check_open (server, UPG_TYPE_PG_CONNECTION);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -340,6 +333,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (log_writer, NULL, NULL);
 
   server = upg_test_server_start (UPG_TEST_SERVER_POSTGRESQL, &start_error);
 
@@ -355,6 +349,9 @@ main (int   argc,
   g_test_add_func ("/connection/pg/cancel", test_cancel);
   g_test_add_func ("/connection/pg/connection-lost", test_connection_lost);
   g_test_add_func ("/connection/pg/connect-errors", test_connect_errors);
+
+  g_test_add_func ("/connection/pg/notices", test_notices);
+  g_test_add_func ("/connection/pg/open-data-source", test_open_data_source);
 
   status = g_test_run ();
 

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <upgrade.h>
 
+#include "upg-connector-private.h"
 #include "upg-sqlite-connection-private.h"
 #include "upg-test-servers.h"
 
@@ -197,53 +198,22 @@ test_transactions (Fixture       *fx,
   g_assert_error (error, UPG_ERROR, UPG_ERROR_SQL);
 }
 
+#define ENDLESS_SQL \
+  "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) FROM c"
+
 static void
 test_statement_timeout (Fixture       *fx,
                         gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 start;
-
-  g_assert_true (upg_connection_set_statement_timeout (fx->conn, 1, &error));
-  start = g_get_monotonic_time ();
-  g_assert_false (upg_connection_execute (fx->conn,
-                                          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                                          "SELECT max(x) FROM c",
-                                          NULL, NULL, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
-  g_clear_error (&error);
-
-  /* The connection is usable afterwards. */
+  upg_test_check_timeout (fx->conn, ENDLESS_SQL, SQLITE_INTERRUPT, NULL);
   upg_test_exec_ok (fx->conn, "CREATE TABLE after_timeout (id INTEGER)", 0);
-}
-
-static gpointer
-cancel_soon (gpointer data)
-{
-  /* Not synchronisation: whether this fires before or during the
-   * statement, the statement must end cancelled. */
-  g_usleep (G_USEC_PER_SEC / 20);
-  g_cancellable_cancel (data);
-  return NULL;
 }
 
 static void
 test_cancel (Fixture       *fx,
              gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  GThread *thread = g_thread_new ("cancel", cancel_soon, cancellable);
-
-  g_assert_false (upg_connection_execute (fx->conn,
-                                          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                                          "SELECT max(x) FROM c",
-                                          NULL, cancellable, &error));
-  g_thread_join (thread);
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
-  g_clear_error (&error);
-
+  upg_test_check_cancel (fx->conn, ENDLESS_SQL);
   upg_test_exec_ok (fx->conn, "CREATE TABLE after_cancel (id INTEGER)", 0);
 }
 
@@ -295,6 +265,103 @@ test_open_errors (void)
   g_rmdir (dir);
 }
 
+static void
+test_open_data_source (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(UpgDataSource) source = NULL;
+  g_autoptr(UpgDataSource) missing = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *dir = upg_test_make_dir ("sqlite");
+  g_autofree char *path = g_build_filename (dir, "local.db", NULL);
+  g_autofree char *nowhere = g_build_filename (dir, "no-such-dir", "x.db", NULL);
+  g_autofree char *json = g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", path);
+
+  source = upg_test_data_source_from_json ("local", json);
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (UPG_IS_SQLITE_CONNECTION (conn));
+  g_assert_cmpstr (upg_connection_get_name (conn), ==, "local");
+  upg_test_exec_ok (conn, "CREATE TABLE t (id INTEGER)", 0);
+  g_clear_object (&conn);
+
+  /* A local file that cannot be opened is not retried. */
+  missing = upg_data_source_new_sqlite ("local", nowhere);
+  upg_test_assert_open_fails (missing, NULL, 1);
+
+  g_cancellable_cancel (cancellable);
+  conn = upg_data_source_open (source, cancellable, &error);
+  g_assert_null (conn);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+#ifndef UPG_TEST_HAVE_LIBGDA
+/* Without libgda a raw `cnc` data source is refused, saying why (with
+ * libgda, test-connection-gda opens them). */
+static void
+test_raw_cnc (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(UpgDataSource) source =
+    upg_test_data_source_from_json ("raw", "{\"cnc\": \"SQLite://DB_DIR=.;DB_NAME=x\"}");
+
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_null (conn);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "without libgda"));
+}
+#endif
+
+static char *
+mark_param (guint    index,
+            gpointer data)
+{
+  return g_strdup_printf ("<%u>", index);
+}
+
+/* Where `?` is a placeholder, dialect by dialect; the backends rely on it
+ * to bind values (PostgreSQL) or quote them (MySQL, libgda). */
+static void
+test_placeholder_scanner (void)
+{
+  const struct {
+    UpgDialect  dialect;
+    const char *sql;
+    const char *expected;
+    guint       n;
+  } cases[] = {
+    { UPG_DIALECT_MYSQL, "SELECT ?, '?', \"?\", `?`", "SELECT <0>, '?', \"?\", `?`", 1 },
+    { UPG_DIALECT_MYSQL, "SELECT 'it\\'s ?', ?", "SELECT 'it\\'s ?', <0>", 1 },
+    { UPG_DIALECT_MYSQL, "SELECT 'a''?', ? # ?\n, ?", "SELECT 'a''?', <0> # ?\n, <1>", 2 },
+    { UPG_DIALECT_MYSQL, "SELECT 1--?\n", "SELECT 1--<0>\n", 1 },
+    { UPG_DIALECT_MYSQL, "SELECT 1 -- ?\n, ?", "SELECT 1 -- ?\n, <0>", 1 },
+    { UPG_DIALECT_MYSQL, "SELECT /* ? */ ?", "SELECT /* ? */ <0>", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT ?, '?', \"?\", $$?$$, $t$ $$ ? $t$, ?",
+      "SELECT <0>, '?', \"?\", $$?$$, $t$ $$ ? $t$, <1>", 2 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT '\\', ?", "SELECT '\\', <0>", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT E'\\'?', ?", "SELECT E'\\'?', <0>", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT /* /* ? */ ? */ ?", "SELECT /* /* ? */ ? */ <0>", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT $1, a$b, ? -- ?", "SELECT $1, a$b, <0> -- ?", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT 'open ?", "SELECT 'open ?", 0 },
+    { UPG_DIALECT_SQLITE, "SELECT ?, '?' -- ?", "SELECT <0>, '?' -- ?", 1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint n = G_MAXUINT;
+      g_autofree char *out = upg_sql_replace_placeholders (cases[i].sql, cases[i].dialect,
+                                                           mark_param, NULL, &n);
+
+      g_assert_cmpstr (out, ==, cases[i].expected);
+      g_assert_cmpuint (n, ==, cases[i].n);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,6 +381,11 @@ main (int   argc,
   ADD ("/connection/sqlite/wal", test_wal);
 #undef ADD
   g_test_add_func ("/connection/sqlite/open-errors", test_open_errors);
+  g_test_add_func ("/connection/placeholder-scanner", test_placeholder_scanner);
+  g_test_add_func ("/connection/sqlite/open-data-source", test_open_data_source);
+#ifndef UPG_TEST_HAVE_LIBGDA
+  g_test_add_func ("/connection/sqlite/raw-cnc-without-libgda", test_raw_cnc);
+#endif
 
   return g_test_run ();
 }

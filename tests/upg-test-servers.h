@@ -6,6 +6,9 @@
 
 #include <upgrade.h>
 
+#include "upg-config.h"
+#include "upg-data-source.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -20,6 +23,13 @@ typedef enum {
 } UpgTestPasswordVia;
 
 typedef struct _UpgTestServer UpgTestServer;
+
+const char    *upg_test_base_dir             (void);
+gboolean       upg_test_run_command          (const char * const  *argv,
+                                              const char          *stdin_path,
+                                              const char * const  *env,
+                                              char               **output,
+                                              GError             **error);
 
 UpgTestServer *upg_test_server_start         (UpgTestServerKind    kind,
                                               GError             **error);
@@ -57,5 +67,30 @@ char          *upg_test_query_value          (UpgConnection       *conn,
                                               const char          *sql,
                                               const char * const  *params);
 char          *upg_test_make_dir             (const char          *prefix);
+
+/* Data sources, as the configuration gives them. */
+char          *upg_test_server_get_password_env (UpgTestServer    *server);
+UpgDataSource *upg_test_data_source_from_json (const char          *name,
+                                              const char          *json);
+UpgDataSource *upg_test_server_data_source   (UpgTestServer       *server,
+                                              const char          *name,
+                                              UpgTestPasswordVia   via,
+                                              gboolean             use_socket);
+void           upg_test_assert_open_fails    (UpgDataSource       *source,
+                                              const char          *secret,
+                                              guint                attempts);
+void           upg_test_server_check_open    (UpgTestServer       *server,
+                                              GType                backend);
+
+UpgConnection *upg_test_server_connect       (UpgTestServer       *server,
+                                              const GError        *start_error,
+                                              const char          *name,
+                                              gboolean             use_socket);
+void           upg_test_check_timeout        (UpgConnection       *conn,
+                                              const char          *slow_sql,
+                                              int                  code,
+                                              const char          *sqlstate);
+void           upg_test_check_cancel         (UpgConnection       *conn,
+                                              const char          *slow_sql);
 
 G_END_DECLS
