@@ -173,7 +173,8 @@ upg_journal_set_execution_status (UpgJournal          *self,
  * a successful execution cannot be resumed.
  *
  * Returns: the new resume count (≥ 1), or 0 with %UPG_ERROR_RESUME_LIMIT,
- *   %UPG_ERROR_NOT_FOUND or %UPG_ERROR_INVALID_ARGUMENT
+ *   %UPG_ERROR_NOT_FOUND, %UPG_ERROR_INVALID_ARGUMENT or, if another
+ *   process resumed it at the same moment, %UPG_ERROR_LOCKED
  */
 guint
 upg_journal_resume_execution (UpgJournal  *self,
@@ -225,6 +226,19 @@ upg_journal_resume_execution (UpgJournal  *self,
                                values, G_N_ELEMENTS (values), error))
       return 0;
   }
+  g_clear_object (&rows);
+  rows = upg_journal_sql_query (self->connection,
+                                "SELECT resume_count, owner FROM upgrade_execution WHERE id = ?",
+                                key, 1, error);
+  if (rows == NULL)
+    return 0;
+  if (upg_rows_get_int (rows, 0, 0, 0) != count + 1 || g_strcmp0 (upg_rows_get_value (rows, 0, 1), owner) != 0)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
+                   "execution '%s' was resumed at the same time by %s", execution_id,
+                   upg_rows_get_value (rows, 0, 1));
+      return 0;
+    }
   return (guint) count + 1;
 }
 

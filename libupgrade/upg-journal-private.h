@@ -37,6 +37,13 @@ typedef struct {
   UpgJournalColumnType  type;
 } UpgJournalColumn;
 
+/* One statement of a transaction run by upg_journal_sql_exec_all(). */
+typedef struct {
+  const char          *sql;
+  const char * const  *values;
+  guint                n_values;
+} UpgJournalStatement;
+
 #define UPG_JOURNAL_LOCK(self) \
   g_autoptr(GRecMutexLocker) G_PASTE (journal_locker_, __LINE__) = g_rec_mutex_locker_new (&(self)->mutex)
 
@@ -50,6 +57,10 @@ gboolean    upg_journal_sql_exec       (UpgConnection            *connection,
                                         const char * const       *values,
                                         guint                     n_values,
                                         GError                  **error);
+gboolean    upg_journal_sql_exec_all   (UpgConnection             *connection,
+                                        const UpgJournalStatement *statements,
+                                        guint                      n_statements,
+                                        GError                   **error);
 gboolean    upg_journal_sql_begin      (UpgConnection            *connection,
                                         GError                  **error);
 gboolean    upg_journal_sql_commit     (UpgConnection            *connection,

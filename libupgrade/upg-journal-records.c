@@ -18,29 +18,6 @@ static const UpgJournalColumn breakpoint_columns[] = {
   { "expires_at", "expires_at", UPG_JOURNAL_COLUMN_TIME },
 };
 
-static gboolean
-write_breakpoint (UpgJournal          *self,
-                  const char * const  *values,
-                  guint                n_values,
-                  GError             **error)
-{
-  const char *execution[] = { values[1] };
-  const char *expiry[] = { values[10] };
-
-  /* One active breakpoint per execution: the newest. Breakpoints past
-   * their 7 days are deleted here, the one moment the journal writes them. */
-  return upg_journal_sql_exec (self->connection,
-                               "UPDATE upgrade_breakpoint SET resolved = 1"
-                               " WHERE execution_id = ? AND resolved = 0", execution, 1, error)
-         && upg_journal_sql_exec (self->connection,
-                                  "DELETE FROM upgrade_breakpoint WHERE expires_at <= ?", expiry, 1, error)
-         && upg_journal_sql_exec (self->connection,
-                                  "INSERT INTO upgrade_breakpoint (id, execution_id, step_id, file, line,"
-                                  " sequence, statement, error_code, error, created_at, expires_at,"
-                                  " resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                                  values, n_values, error);
-}
-
 /**
  * upg_journal_save_breakpoint:
  * @self: a #UpgJournal
@@ -93,15 +70,20 @@ upg_journal_save_breakpoint (UpgJournal  *self,
   {
     const char *values[] = { id, execution_id, step_id, file, line_text, sequence_text, statement,
                              error_code, error_message, created, expires };
+    const char *execution[] = { execution_id };
+    const char *expiry[] = { created };
+    /* One active breakpoint per execution: the newest. Breakpoints past
+     * their 7 days are deleted here, the one moment the journal writes them. */
+    const UpgJournalStatement statements[] = {
+      { "UPDATE upgrade_breakpoint SET resolved = 1 WHERE execution_id = ? AND resolved = 0",
+        execution, 1 },
+      { "DELETE FROM upgrade_breakpoint WHERE expires_at <= ?", expiry, 1 },
+      { "INSERT INTO upgrade_breakpoint (id, execution_id, step_id, file, line, sequence, statement,"
+        " error_code, error, created_at, expires_at, resolved)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", values, G_N_ELEMENTS (values) },
+    };
 
-    if (!upg_journal_sql_begin (self->connection, error))
-      return FALSE;
-    if (!write_breakpoint (self, values, G_N_ELEMENTS (values), error))
-      {
-        upg_journal_sql_rollback (self->connection);
-        return FALSE;
-      }
-    return upg_journal_sql_commit (self->connection, error);
+    return upg_journal_sql_exec_all (self->connection, statements, G_N_ELEMENTS (statements), error);
   }
 }
 
@@ -204,20 +186,14 @@ upg_journal_store_report (UpgJournal  *self,
   {
     const char *key[] = { execution_id, format };
     const char *values[] = { execution_id, format, body, now };
+    /* Delete-then-insert: the one replace that reads the same on every dialect. */
+    const UpgJournalStatement statements[] = {
+      { "DELETE FROM upgrade_report WHERE execution_id = ? AND format = ?", key, 2 },
+      { "INSERT INTO upgrade_report (execution_id, format, body, created_at) VALUES (?, ?, ?, ?)",
+        values, 4 },
+    };
 
-    if (!upg_journal_sql_begin (self->connection, error))
-      return FALSE;
-    if (!upg_journal_sql_exec (self->connection,
-                               "DELETE FROM upgrade_report WHERE execution_id = ? AND format = ?",
-                               key, 2, error)
-        || !upg_journal_sql_exec (self->connection,
-                                  "INSERT INTO upgrade_report (execution_id, format, body, created_at)"
-                                  " VALUES (?, ?, ?, ?)", values, 4, error))
-      {
-        upg_journal_sql_rollback (self->connection);
-        return FALSE;
-      }
-    return upg_journal_sql_commit (self->connection, error);
+    return upg_journal_sql_exec_all (self->connection, statements, G_N_ELEMENTS (statements), error);
   }
 }
 

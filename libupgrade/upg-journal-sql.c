@@ -145,6 +145,29 @@ upg_journal_sql_rollback (UpgConnection *connection)
 }
 
 /**
+ * upg_journal_sql_exec_all: (skip)
+ *
+ * Runs @statements in one transaction: all take effect or none.
+ */
+gboolean
+upg_journal_sql_exec_all (UpgConnection              *connection,
+                          const UpgJournalStatement  *statements,
+                          guint                       n_statements,
+                          GError                    **error)
+{
+  if (!upg_journal_sql_begin (connection, error))
+    return FALSE;
+  for (guint i = 0; i < n_statements; i++)
+    if (!upg_journal_sql_exec (connection, statements[i].sql, statements[i].values,
+                               statements[i].n_values, error))
+      {
+        upg_journal_sql_rollback (connection);
+        return FALSE;
+      }
+  return upg_journal_sql_commit (connection, error);
+}
+
+/**
  * upg_journal_columns_list: (skip)
  *
  * Returns: the column names of @columns as a SELECT list

@@ -294,6 +294,53 @@ upg_journal_list_statements (UpgJournal  *self,
 }
 
 /**
+ * upg_journal_recover_statement:
+ * @self: a #UpgJournal
+ * @record_id: a RUNNING record left by a crash (from
+ *   upg_journal_lookup_statement())
+ * @target: (nullable): the statement's target connection if the statement
+ *   ran with a marker (transactional target), %NULL if it did not
+ *   (implicit-commit DDL)
+ * @error: return location for a #GError
+ *
+ * Settles a statement whose process died while it ran (step 5 of the
+ * exactly-once protocol) and records the outcome:
+ * SUCCESS if its marker committed in @target; FAILED ("interrupted before
+ * it committed": run it again) if @target has no marker; IN_DOUBT when
+ * there was no marker to ask (the operator chooses retry or skip).
+ *
+ * Returns: the status now recorded, or %UPG_STATEMENT_STATUS_PENDING with
+ *   @error set (the record or the target could not be read or written)
+ */
+UpgStatementStatus
+upg_journal_recover_statement (UpgJournal     *self,
+                               const char     *record_id,
+                               UpgConnection  *target,
+                               GError        **error)
+{
+  UpgStatementStatus status = UPG_STATEMENT_STATUS_IN_DOUBT;
+  const char *message = "interrupted while it ran on a database that commits it implicitly;"
+                        " whether it took effect is unknown";
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), UPG_STATEMENT_STATUS_PENDING);
+  g_return_val_if_fail (record_id != NULL, UPG_STATEMENT_STATUS_PENDING);
+  g_return_val_if_fail (target == NULL || UPG_IS_CONNECTION (target), UPG_STATEMENT_STATUS_PENDING);
+
+  if (target != NULL)
+    {
+      if (!upg_journal_has_marker (target, record_id, &found, error))
+        return UPG_STATEMENT_STATUS_PENDING;
+      status = found ? UPG_STATEMENT_STATUS_SUCCESS : UPG_STATEMENT_STATUS_FAILED;
+      message = found ? NULL : "interrupted before it committed; nothing took effect";
+    }
+  /* The affected rows of a statement that committed without us are unknown. */
+  if (!upg_journal_finish_statement (self, record_id, status, -1, NULL, message, error))
+    return UPG_STATEMENT_STATUS_PENDING;
+  return status;
+}
+
+/**
  * upg_journal_ensure_marker_table:
  * @target: a connection to a statement's target database
  * @error: return location for a #GError

@@ -122,6 +122,56 @@ write_step (UpgJournal        *self,
   }
 }
 
+typedef enum {
+  RECORD_ADD,      /* PENDING, unless the step has a record already */
+  RECORD_BEGIN,    /* RUNNING, one more attempt */
+  RECORD_SKIP,     /* SKIPPED because it succeeded earlier */
+} RecordMode;
+
+static gboolean
+record_step (UpgJournal   *self,
+             const char   *execution_id,
+             const char   *component,
+             const char   *version,
+             const char   *step_id,
+             UpgStage      stage,
+             RecordMode    mode,
+             const char   *skipped_because,
+             GError      **error)
+{
+  StepValues v = { UPG_STEP_STATUS_PENDING, -1, -1, 0, NULL, NULL };
+  StepRow row;
+  gint64 now;
+
+  if (!check_key (component, version, step_id, error))
+    return FALSE;
+
+  UPG_JOURNAL_LOCK (self);
+  if (!read_step (self, execution_id, component, version, step_id, &row, error))
+    return FALSE;
+  now = upg_journal_get_now (self);
+  switch (mode)
+    {
+    case RECORD_ADD:
+      if (row.exists)
+        return TRUE;
+      break;
+    case RECORD_BEGIN:
+      v.status = UPG_STEP_STATUS_RUNNING;
+      v.started_at = now;
+      v.attempt = row.attempt + 1;
+      break;
+    case RECORD_SKIP:
+    default:
+      v.status = UPG_STEP_STATUS_SKIPPED;
+      v.started_at = v.finished_at = now;
+      v.attempt = row.attempt;
+      v.skipped_because = skipped_because;
+      break;
+    }
+  return write_step (self, execution_id, component, version, step_id, stage, &v, error);
+}
+
 /**
  * upg_journal_add_step:
  * @self: a #UpgJournal
@@ -146,18 +196,9 @@ upg_journal_add_step (UpgJournal   *self,
                       UpgStage      stage,
                       GError      **error)
 {
-  StepValues v = { UPG_STEP_STATUS_PENDING, -1, -1, 0, NULL, NULL };
-  StepRow row;
-
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   g_return_val_if_fail ((guint) stage < UPG_N_STAGES, FALSE);
-  if (!check_key (component, version, step_id, error))
-    return FALSE;
-
-  UPG_JOURNAL_LOCK (self);
-  if (!read_step (self, execution_id, component, version, step_id, &row, error))
-    return FALSE;
-  return row.exists || write_step (self, execution_id, component, version, step_id, stage, &v, error);
+  return record_step (self, execution_id, component, version, step_id, stage, RECORD_ADD, NULL, error);
 }
 
 /**
@@ -183,20 +224,9 @@ upg_journal_begin_step (UpgJournal   *self,
                         UpgStage      stage,
                         GError      **error)
 {
-  StepValues v = { UPG_STEP_STATUS_RUNNING, 0, -1, 1, NULL, NULL };
-  StepRow row;
-
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   g_return_val_if_fail ((guint) stage < UPG_N_STAGES, FALSE);
-  if (!check_key (component, version, step_id, error))
-    return FALSE;
-
-  UPG_JOURNAL_LOCK (self);
-  if (!read_step (self, execution_id, component, version, step_id, &row, error))
-    return FALSE;
-  v.started_at = upg_journal_get_now (self);
-  v.attempt = row.attempt + 1;
-  return write_step (self, execution_id, component, version, step_id, stage, &v, error);
+  return record_step (self, execution_id, component, version, step_id, stage, RECORD_BEGIN, NULL, error);
 }
 
 /**
@@ -289,20 +319,10 @@ upg_journal_skip_step (UpgJournal   *self,
                        const char   *skipped_because,
                        GError      **error)
 {
-  StepValues v = { UPG_STEP_STATUS_SKIPPED, 0, 0, 0, NULL, skipped_because };
-  StepRow row;
-
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   g_return_val_if_fail ((guint) stage < UPG_N_STAGES, FALSE);
-  if (!check_key (component, version, step_id, error))
-    return FALSE;
-
-  UPG_JOURNAL_LOCK (self);
-  if (!read_step (self, execution_id, component, version, step_id, &row, error))
-    return FALSE;
-  v.started_at = v.finished_at = upg_journal_get_now (self);
-  v.attempt = row.attempt;
-  return write_step (self, execution_id, component, version, step_id, stage, &v, error);
+  return record_step (self, execution_id, component, version, step_id, stage, RECORD_SKIP,
+                      skipped_because, error);
 }
 
 /**

@@ -53,6 +53,7 @@ G_BEGIN_DECLS
  *    (implicit-commit DDL) the outcome is unknown: finish_statement
  *    (IN_DOUBT), stop with %UPG_ERROR_IN_DOUBT until the operator resumes
  *    with retry (go to step 2) or skip (finish_statement (SKIPPED)).
+ *    upg_journal_recover_statement() does all of step 5 in one call.
  *
  * At most one SUCCESS or SKIPPED record exists per statement key (a unique
  * index enforces it), so a second success of the same statement is refused
@@ -316,6 +317,11 @@ JsonObject     *upg_journal_lookup_statement      (UpgJournal         *self,
                                                    GError            **error);
 JsonArray      *upg_journal_list_statements       (UpgJournal         *self,
                                                    const char         *execution_id,
+                                                   GError            **error);
+
+UpgStatementStatus upg_journal_recover_statement (UpgJournal         *self,
+                                                   const char         *record_id,
+                                                   UpgConnection      *target,
                                                    GError            **error);
 
 gboolean        upg_journal_ensure_marker_table   (UpgConnection      *target,

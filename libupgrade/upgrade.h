@@ -10,9 +10,9 @@
 
 #include "upg-bundle.h"
 #include "upg-enums.h"
+#include "upg-journal.h"
 #include "upg-manifest.h"
 #include "upg-plan.h"
-#include "upg-journal.h"
 #include "upg-runtime.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement.h"

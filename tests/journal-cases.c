@@ -98,8 +98,8 @@ count_rows (UpgConnection *connection,
   return upg_rows_get_int (rows, 0, 0, -1);
 }
 
-static char *
-new_execution (UpgJournal *journal,
+char *
+journal_new_execution (UpgJournal *journal,
                const char *site)
 {
   g_autoptr(GError) error = NULL;
@@ -111,16 +111,20 @@ new_execution (UpgJournal *journal,
   return id;
 }
 
-/* A pid that certainly belonged to a process that is gone: a reaped child. */
-static guint
-dead_pid (void)
+/* A pid that certainly belonged to a process that is gone: a reaped
+ * child. It runs a program (rather than exiting after fork) so that a
+ * copy of this process never exits holding the parent's memory. */
+guint
+journal_dead_pid (void)
 {
-  pid_t pid = fork ();
+  const char *argv[] = { "/bin/true", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid = 0;
   int status = 0;
 
-  if (pid == 0)
-    _exit (0);
-  g_assert_cmpint (pid, >, 0);
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &pid, &error));
+  g_assert_no_error (error);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   return (guint) pid;
 }
@@ -133,7 +137,7 @@ test_open_fresh_and_reopen (gconstpointer data)
   g_autoptr(UpgJournal) second = NULL;
   g_autoptr(JsonObject) record = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = new_execution (first, "bj-01");
+  g_autofree char *id = journal_new_execution (first, "bj-01");
 
   g_assert_cmpuint (upg_journal_get_schema_version (first), ==, 2);
   g_assert_true (upg_journal_ping (first, &error));
@@ -281,9 +285,9 @@ test_execution_lifecycle (gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (g_uuid_string_is_valid (first));
   upg_journal_set_now (journal, T0 + 1000);
-  second = new_execution (journal, "bj-01");
+  second = journal_new_execution (journal, "bj-01");
   upg_journal_set_now (journal, T0 + 2000);
-  other = new_execution (journal, "sh-02");
+  other = journal_new_execution (journal, "sh-02");
 
   record = upg_journal_get_execution (journal, first, &error);
   g_assert_no_error (error);
@@ -375,7 +379,7 @@ test_execution_resume_limit (gconstpointer data)
   g_autoptr(UpgJournal) journal = fresh (backend);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) record = NULL;
-  g_autofree char *id = new_execution (journal, "bj-01");
+  g_autofree char *id = journal_new_execution (journal, "bj-01");
 
   for (guint i = 1; i <= UPG_JOURNAL_MAX_RESUMES; i++)
     {
@@ -410,18 +414,18 @@ test_execution_mark_interrupted (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) record = NULL;
   guint self_pid = upg_journal_get_pid (journal);
-  g_autofree char *alive = new_execution (journal, "bj-01");
+  g_autofree char *alive = journal_new_execution (journal, "bj-01");
   g_autofree char *dead = NULL;
   g_autofree char *remote = NULL;
   g_autofree char *finished = NULL;
 
-  upg_journal_set_pid (journal, dead_pid ());
-  dead = new_execution (journal, "bj-01");
-  finished = new_execution (journal, "bj-01");
+  upg_journal_set_pid (journal, journal_dead_pid ());
+  dead = journal_new_execution (journal, "bj-01");
+  finished = journal_new_execution (journal, "bj-01");
   g_assert_true (upg_journal_set_execution_status (journal, finished, UPG_EXECUTION_STATUS_SUCCESS, NULL, &error));
   upg_journal_set_host (elsewhere, "other-host.example");
-  upg_journal_set_pid (elsewhere, dead_pid ());
-  remote = new_execution (elsewhere, "bj-01");
+  upg_journal_set_pid (elsewhere, journal_dead_pid ());
+  remote = journal_new_execution (elsewhere, "bj-01");
   upg_journal_set_pid (journal, self_pid);
 
   g_assert_cmpuint (upg_journal_mark_interrupted (journal, &error), ==, 1);
@@ -467,8 +471,8 @@ test_step_lifecycle (gconstpointer data)
   g_autoptr(UpgJournal) journal = fresh (backend);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) step = NULL;
-  g_autofree char *first = new_execution (journal, "bj-01");
-  g_autofree char *second = new_execution (journal, "bj-01");
+  g_autofree char *first = journal_new_execution (journal, "bj-01");
+  g_autofree char *second = journal_new_execution (journal, "bj-01");
   g_autofree char *success = NULL;
 
   g_assert_true (upg_journal_add_step (journal, first, "ft", "3.17.5", "sql_001", UPG_STAGE_IN_STOP, &error));
@@ -536,7 +540,7 @@ test_step_errors (gconstpointer data)
   JournalBackend *backend = (JournalBackend *) data;
   g_autoptr(UpgJournal) journal = fresh (backend);
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = new_execution (journal, "bj-01");
+  g_autofree char *id = journal_new_execution (journal, "bj-01");
 
   g_assert_false (upg_journal_finish_step (journal, id, "ft", "3.17.5", "sql_009", UPG_STEP_STATUS_SUCCESS,
                                            NULL, &error));
@@ -565,9 +569,9 @@ test_step_checkpoint (gconstpointer data)
   JournalBackend *backend = (JournalBackend *) data;
   g_autoptr(UpgJournal) journal = fresh (backend);
   g_autoptr(GError) error = NULL;
-  g_autofree char *first = new_execution (journal, "bj-01");
+  g_autofree char *first = journal_new_execution (journal, "bj-01");
   g_autofree char *second = NULL;
-  g_autofree char *other = new_execution (journal, "sh-02");
+  g_autofree char *other = journal_new_execution (journal, "sh-02");
   g_autofree char *checkpoint = NULL;
 
   checkpoint = upg_journal_get_checkpoint (journal, first, "ft", "3.17.5", "tool_001", &error);
@@ -583,7 +587,7 @@ test_step_checkpoint (gconstpointer data)
 
   /* A re-run of the same command continues from the earlier checkpoint… */
   upg_journal_set_now (journal, T0 + 60000);
-  second = new_execution (journal, "bj-01");
+  second = journal_new_execution (journal, "bj-01");
   g_assert_true (upg_journal_begin_step (journal, second, "ft", "3.17.5", "tool_001", UPG_STAGE_IN_STOP, &error));
   checkpoint = upg_journal_get_checkpoint (journal, second, "ft", "3.17.5", "tool_001", &error);
   g_assert_cmpstr (checkpoint, ==, "{\"task\": 18}");
@@ -620,12 +624,13 @@ test_enum_names (void)
   g_assert_true (G_TYPE_IS_ENUM (UPG_TYPE_EXECUTION_STATUS));
 }
 
-static void
-add (JournalBackend *backend,
-     const char     *path,
-     GTestDataFunc   func)
+void
+journal_cases_add (JournalBackend *backend,
+                   const char     *prefix,
+                   const char     *path,
+                   GTestDataFunc   func)
 {
-  g_autofree char *full = g_strdup_printf ("/journal/%s/%s", backend->name, path);
+  g_autofree char *full = g_strdup_printf ("/%s/%s/%s", prefix, backend->name, path);
 
   g_test_add_data_func (full, backend, func);
 }
@@ -638,15 +643,15 @@ journal_cases_register (JournalBackend *backend)
   if (!once)
     g_test_add_func ("/journal/enum-names", test_enum_names);
   once = TRUE;
-  add (backend, "open/fresh-and-reopen", test_open_fresh_and_reopen);
-  add (backend, "open/migrates-v1", test_open_migrates_v1);
-  add (backend, "open/refuses-foreign-and-newer", test_open_refuses_foreign_and_newer);
-  add (backend, "open/concurrently", test_open_concurrently);
-  add (backend, "execution/lifecycle", test_execution_lifecycle);
-  add (backend, "execution/errors", test_execution_errors);
-  add (backend, "execution/resume-limit", test_execution_resume_limit);
-  add (backend, "execution/mark-interrupted", test_execution_mark_interrupted);
-  add (backend, "step/lifecycle", test_step_lifecycle);
-  add (backend, "step/errors", test_step_errors);
-  add (backend, "step/checkpoint", test_step_checkpoint);
+  journal_cases_add (backend, "journal", "open/fresh-and-reopen", test_open_fresh_and_reopen);
+  journal_cases_add (backend, "journal", "open/migrates-v1", test_open_migrates_v1);
+  journal_cases_add (backend, "journal", "open/refuses-foreign-and-newer", test_open_refuses_foreign_and_newer);
+  journal_cases_add (backend, "journal", "open/concurrently", test_open_concurrently);
+  journal_cases_add (backend, "journal", "execution/lifecycle", test_execution_lifecycle);
+  journal_cases_add (backend, "journal", "execution/errors", test_execution_errors);
+  journal_cases_add (backend, "journal", "execution/resume-limit", test_execution_resume_limit);
+  journal_cases_add (backend, "journal", "execution/mark-interrupted", test_execution_mark_interrupted);
+  journal_cases_add (backend, "journal", "step/lifecycle", test_step_lifecycle);
+  journal_cases_add (backend, "journal", "step/errors", test_step_errors);
+  journal_cases_add (backend, "journal", "step/checkpoint", test_step_checkpoint);
 }

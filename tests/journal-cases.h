@@ -29,6 +29,13 @@ void           journal_backend_exec    (UpgConnection  *connection,
                                         const char     *sql);
 
 void           journal_remove_tree     (const char     *path);
+guint          journal_dead_pid        (void);
+char          *journal_new_execution   (UpgJournal     *journal,
+                                        const char     *site);
+void           journal_cases_add       (JournalBackend *backend,
+                                        const char     *prefix,
+                                        const char     *path,
+                                        GTestDataFunc   func);
 
 void           journal_cases_register  (JournalBackend *backend);
 void           record_cases_register   (JournalBackend *backend);

@@ -4,33 +4,17 @@
  */
 #include "config.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "journal-cases.h"
 
-static char *
-execution (UpgJournal *journal)
+/* Two journals on the same database, as two processes would have. */
+static void
+open_pair (JournalBackend  *backend,
+           UpgJournal     **a,
+           UpgJournal     **b)
 {
-  g_autoptr(GError) error = NULL;
-  char *id = upg_journal_create_execution (journal, "bj-01", NULL, "3.17.4", "3.17.5", UPG_STAGE_IN_STOP,
-                                           UPG_EXECUTION_KIND_RUN, NULL, &error);
-
-  g_assert_no_error (error);
-  return id;
-}
-
-static guint
-reaped_child_pid (void)
-{
-  pid_t pid = fork ();
-  int status = 0;
-
-  if (pid == 0)
-    _exit (0);
-  g_assert_cmpint (pid, >, 0);
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  return (guint) pid;
+  journal_backend_reset (backend);
+  *a = journal_backend_open (backend);
+  *b = journal_backend_open (backend);
 }
 
 static void
@@ -58,11 +42,9 @@ test_lock_contention (gconstpointer data)
   g_autofree char *message = NULL;
   g_autofree char *owner = NULL;
 
-  journal_backend_reset (backend);
-  a = journal_backend_open (backend);
-  b = journal_backend_open (backend);
-  a_id = execution (a);
-  b_id = execution (b);
+  open_pair (backend, &a, &b);
+  a_id = journal_new_execution (a, "bj-01");
+  b_id = journal_new_execution (b, "bj-01");
   owner = upg_journal_get_owner (a);
 
   acquire_ok (a, "bj-01", a_id, &message);
@@ -114,14 +96,12 @@ test_lock_stale_dead_pid (gconstpointer data)
   g_autofree char *b_id = NULL;
   g_autofree char *message = NULL;
   g_autofree char *pid_text = NULL;
-  guint pid = reaped_child_pid ();
+  guint pid = journal_dead_pid ();
 
-  journal_backend_reset (backend);
-  a = journal_backend_open (backend);
-  b = journal_backend_open (backend);
+  open_pair (backend, &a, &b);
   upg_journal_set_pid (a, pid);
-  a_id = execution (a);
-  b_id = execution (b);
+  a_id = journal_new_execution (a, "bj-01");
+  b_id = journal_new_execution (b, "bj-01");
   acquire_ok (a, "bj-01", a_id, NULL);
 
   holder = upg_journal_get_lock (b, "bj-01", &error);
@@ -157,13 +137,11 @@ test_lock_stale_heartbeat (gconstpointer data)
   g_autofree char *b_id = NULL;
   g_autofree char *message = NULL;
 
-  journal_backend_reset (backend);
-  a = journal_backend_open (backend);
-  b = journal_backend_open (backend);
+  open_pair (backend, &a, &b);
   /* A holder on another host: only its heartbeat can tell. */
   upg_journal_set_host (a, "node-7.example");
-  a_id = execution (a);
-  b_id = execution (b);
+  a_id = journal_new_execution (a, "bj-01");
+  b_id = journal_new_execution (b, "bj-01");
   acquire_ok (a, "bj-01", a_id, NULL);
 
   /* 60 s without a heartbeat is still alive… */
@@ -208,10 +186,8 @@ test_lock_force_unlock (gconstpointer data)
   g_autofree char *a_id = NULL;
   g_autofree char *previous = NULL;
 
-  journal_backend_reset (backend);
-  a = journal_backend_open (backend);
-  b = journal_backend_open (backend);
-  a_id = execution (a);
+  open_pair (backend, &a, &b);
+  a_id = journal_new_execution (a, "bj-01");
   acquire_ok (a, "bj-01", a_id, NULL);
 
   g_assert_true (upg_journal_force_unlock (b, "bj-01", &previous, &error));
@@ -249,7 +225,7 @@ race_thread (gpointer data)
 {
   Race *race = data;
   g_autoptr(UpgJournal) journal = journal_backend_open (race->backend);
-  g_autofree char *id = execution (journal);
+  g_autofree char *id = journal_new_execution (journal, "bj-01");
   g_autoptr(GError) error = NULL;
   gboolean won;
 
@@ -286,22 +262,12 @@ test_lock_race (gconstpointer data)
   g_assert_cmpuint (winners, ==, 1);
 }
 
-static void
-add (JournalBackend *backend,
-     const char     *path,
-     GTestDataFunc   func)
-{
-  g_autofree char *full = g_strdup_printf ("/lock/%s/%s", backend->name, path);
-
-  g_test_add_data_func (full, backend, func);
-}
-
 void
 lock_cases_register (JournalBackend *backend)
 {
-  add (backend, "contention", test_lock_contention);
-  add (backend, "stale-dead-pid", test_lock_stale_dead_pid);
-  add (backend, "stale-heartbeat", test_lock_stale_heartbeat);
-  add (backend, "force-unlock", test_lock_force_unlock);
-  add (backend, "race", test_lock_race);
+  journal_cases_add (backend, "lock", "contention", test_lock_contention);
+  journal_cases_add (backend, "lock", "stale-dead-pid", test_lock_stale_dead_pid);
+  journal_cases_add (backend, "lock", "stale-heartbeat", test_lock_stale_heartbeat);
+  journal_cases_add (backend, "lock", "force-unlock", test_lock_force_unlock);
+  journal_cases_add (backend, "lock", "race", test_lock_race);
 }

@@ -20,9 +20,7 @@ fixture_open (Fixture        *fixture,
 
   journal_backend_reset (backend);
   fixture->journal = journal_backend_open (backend);
-  fixture->execution = upg_journal_create_execution (fixture->journal, site, "ft", "3.17.4", "3.17.5",
-                                                     UPG_STAGE_IN_STOP, UPG_EXECUTION_KIND_RUN, NULL, &error);
-  g_assert_no_error (error);
+  fixture->execution = journal_new_execution (fixture->journal, site);
   g_assert_true (upg_journal_begin_step (fixture->journal, fixture->execution, "ft", "3.17.5", "sql_001",
                                          UPG_STAGE_IN_STOP, &error));
   g_assert_no_error (error);
@@ -125,8 +123,7 @@ test_statement_exactly_once (gconstpointer data)
 
   /* A later execution of the same site sees it done. */
   upg_journal_set_now (fixture.journal, T0 + 5000);
-  rerun = upg_journal_create_execution (fixture.journal, "bj-01", "ft", "3.17.4", "3.17.5",
-                                        UPG_STAGE_IN_STOP, UPG_EXECUTION_KIND_RUN, NULL, &error);
+  rerun = journal_new_execution (fixture.journal, "bj-01");
   g_assert_true (upg_journal_begin_step (fixture.journal, rerun, "ft", "3.17.5", "sql_001",
                                          UPG_STAGE_IN_STOP, &error));
   record = lookup (&fixture, rerun, 1);
@@ -225,6 +222,121 @@ test_statement_marker (gconstpointer data)
   g_assert_cmpint (upg_rows_get_int (rows, 0, 0, 0), ==, 2);
 }
 
+/* Runs "INSERT" and its marker in one transaction on @target, committed
+ * or (as when the process dies first) rolled back. */
+static void
+run_with_marker (UpgConnection *target,
+                 const char    *record,
+                 gboolean       commit)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (upg_connection_begin (target, &error));
+  journal_backend_exec (target, "INSERT INTO marker_target (n) VALUES (1)");
+  g_assert_true (upg_journal_write_marker (target, record, &error));
+  if (commit)
+    g_assert_true (upg_connection_commit (target, &error));
+  else
+    g_assert_true (upg_connection_rollback (target, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_statement_recover (gconstpointer data)
+{
+  JournalBackend *backend = (JournalBackend *) data;
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) target = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autofree char *committed = NULL;
+  g_autofree char *lost = NULL;
+  g_autofree char *ddl = NULL;
+
+  fixture_open (&fixture, backend, "bj-01");
+  target = journal_backend_connect (backend);
+  journal_backend_exec (target, "CREATE TABLE marker_target (n INTEGER)");
+  g_assert_true (upg_journal_ensure_marker_table (target, &error));
+
+  /* Died after the commit, before recording SUCCESS: it took effect. */
+  committed = begin (&fixture, fixture.execution, 1);
+  run_with_marker (target, committed, TRUE);
+  g_assert_cmpint (upg_journal_recover_statement (fixture.journal, committed, target, &error), ==,
+                   UPG_STATEMENT_STATUS_SUCCESS);
+  g_assert_no_error (error);
+  record = lookup (&fixture, fixture.execution, 1);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "SUCCESS");
+  g_clear_pointer (&record, json_object_unref);
+
+  /* Died before the commit: nothing happened, it must run again. */
+  lost = begin (&fixture, fixture.execution, 2);
+  run_with_marker (target, lost, FALSE);
+  g_assert_cmpint (upg_journal_recover_statement (fixture.journal, lost, target, &error), ==,
+                   UPG_STATEMENT_STATUS_FAILED);
+  record = lookup (&fixture, fixture.execution, 2);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "FAILED");
+  g_assert_nonnull (strstr (json_object_get_string_member (record, "error"), "before it committed"));
+  g_clear_pointer (&record, json_object_unref);
+
+  /* No marker to ask (implicit-commit DDL): in doubt. */
+  ddl = begin (&fixture, fixture.execution, 3);
+  g_assert_cmpint (upg_journal_recover_statement (fixture.journal, ddl, NULL, &error), ==,
+                   UPG_STATEMENT_STATUS_IN_DOUBT);
+  record = lookup (&fixture, fixture.execution, 3);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "IN_DOUBT");
+
+  g_assert_cmpint (upg_journal_recover_statement (fixture.journal, "no-such-record", NULL, &error), ==,
+                   UPG_STATEMENT_STATUS_PENDING);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
+}
+
+typedef struct {
+  Fixture *fixture;
+  guint    first_sequence;
+} Writer;
+
+static gpointer
+write_statements (gpointer data)
+{
+  Writer *writer = data;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *record = begin (writer->fixture, writer->fixture->execution,
+                                       writer->first_sequence + i);
+
+      finish (writer->fixture, record, UPG_STATEMENT_STATUS_SUCCESS);
+    }
+  return NULL;
+}
+
+/* Parallel steps (pre_stop) share one journal. */
+static void
+test_statement_threads (gconstpointer data)
+{
+  JournalBackend *backend = (JournalBackend *) data;
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) list = NULL;
+  Writer writers[4];
+  GThread *threads[4];
+
+  fixture_open (&fixture, backend, "bj-01");
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      writers[i] = (Writer) { &fixture, 1 + 10 * i };
+      threads[i] = g_thread_new ("writer", write_statements, &writers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  list = upg_journal_list_statements (fixture.journal, fixture.execution, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (list), ==, 40);
+  for (guint i = 0; i < 40; i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, i), "status"),
+                     ==, "SUCCESS");
+}
+
 static void
 test_statement_log_line (void)
 {
@@ -263,6 +375,7 @@ test_breakpoint (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) breakpoint = NULL;
   g_autoptr(JsonObject) execution = NULL;
+  g_autofree char *other = NULL;
   gint64 started = g_get_monotonic_time ();
 
   fixture_open (&fixture, backend, "bj-01");
@@ -293,6 +406,17 @@ test_breakpoint (gconstpointer data)
                                               20, 4, "UPDATE t SET a = 1", "1054", "Unknown column", &error));
   breakpoint = upg_journal_get_breakpoint (fixture.journal, fixture.execution, &error);
   g_assert_cmpint (json_object_get_int_member (breakpoint, "sequence"), ==, 4);
+  g_clear_pointer (&breakpoint, json_object_unref);
+  /* Another execution's breakpoint leaves this one alone. */
+  other = journal_new_execution (fixture.journal, "sh-02");
+  g_assert_true (upg_journal_save_breakpoint (fixture.journal, other, "sql_002", NULL, 0, 0, NULL, NULL,
+                                              "tool failed", &error));
+  breakpoint = upg_journal_get_breakpoint (fixture.journal, fixture.execution, &error);
+  g_assert_cmpint (json_object_get_int_member (breakpoint, "sequence"), ==, 4);
+  g_clear_pointer (&breakpoint, json_object_unref);
+  breakpoint = upg_journal_get_breakpoint (fixture.journal, other, &error);
+  g_assert_cmpstr (json_object_get_string_member (breakpoint, "error"), ==, "tool failed");
+  g_assert_true (json_object_get_null_member (breakpoint, "file"));
   g_clear_pointer (&breakpoint, json_object_unref);
 
   /* Kept 7 days, not one millisecond more. */
@@ -344,16 +468,6 @@ test_report (gconstpointer data)
   g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
 }
 
-static void
-add (JournalBackend *backend,
-     const char     *path,
-     GTestDataFunc   func)
-{
-  g_autofree char *full = g_strdup_printf ("/journal/%s/%s", backend->name, path);
-
-  g_test_add_data_func (full, backend, func);
-}
-
 void
 record_cases_register (JournalBackend *backend)
 {
@@ -365,9 +479,11 @@ record_cases_register (JournalBackend *backend)
       g_test_add_func ("/journal/timestamp-format", test_timestamp_format);
     }
   once = TRUE;
-  add (backend, "statement/exactly-once", test_statement_exactly_once);
-  add (backend, "statement/in-doubt-and-skip", test_statement_in_doubt_and_skip);
-  add (backend, "statement/marker", test_statement_marker);
-  add (backend, "breakpoint", test_breakpoint);
-  add (backend, "report", test_report);
+  journal_cases_add (backend, "journal", "statement/exactly-once", test_statement_exactly_once);
+  journal_cases_add (backend, "journal", "statement/in-doubt-and-skip", test_statement_in_doubt_and_skip);
+  journal_cases_add (backend, "journal", "statement/marker", test_statement_marker);
+  journal_cases_add (backend, "journal", "statement/recover", test_statement_recover);
+  journal_cases_add (backend, "journal", "statement/threads", test_statement_threads);
+  journal_cases_add (backend, "journal", "breakpoint", test_breakpoint);
+  journal_cases_add (backend, "journal", "report", test_report);
 }
