@@ -61,6 +61,5 @@ gboolean       upg_executor_run_request_sync (UpgExecutor         *self,
                                               GCancellable        *cancellable,
                                               UpgExecution       **execution,
                                               GError             **error);
-GObject       *upg_executor_get_plugin_manager (UpgExecutor       *self);
 
 G_END_DECLS

@@ -25,7 +25,7 @@
  * 3. ATOMIC statements (SQLite and PostgreSQL: anything allowed in a
  *    transaction block; MariaDB: INSERT/UPDATE/DELETE/REPLACE/SELECT on
  *    InnoDB) run as `BEGIN; <statement>; INSERT INTO
- *    upgrade_applied_statement (record id …); COMMIT` on the target: the
+ *    upgrade_statement_marker (record_id …); COMMIT` on the target: the
  *    marker row and the statement's effect commit together or not at all.
  *    AUTOCOMMIT statements (MariaDB DDL, PostgreSQL CREATE INDEX
  *    CONCURRENTLY / VACUUM / statements refused with SQLSTATE 25001,
@@ -72,7 +72,7 @@ struct _UpgExecutor
   UpgConfig   *config;
   UpgBundle   *bundle;
   UpgJournal  *journal;
-  GObject     *plugin_manager;
+  UpgPluginManager *plugin_manager;
   char        *state_dir;
 };
 
@@ -293,19 +293,28 @@ upg_executor_get_log_path (UpgExecutor *self,
  * @self: an executor
  * @manager: (nullable): the plugin manager that runs tool steps
  *
- * Sets the plugin manager used for `class_name` (tool) steps.
+ * Sets the plugin manager used for `class_name` (tool) steps. Without
+ * one, the first tool step creates one for the configuration
+ * (upg_plugin_manager_new_for_config()).
  */
 void
-upg_executor_set_plugin_manager (UpgExecutor *self,
-                                 GObject     *manager)
+upg_executor_set_plugin_manager (UpgExecutor      *self,
+                                 UpgPluginManager *manager)
 {
   g_return_if_fail (UPG_IS_EXECUTOR (self));
   g_set_object (&self->plugin_manager, manager);
 }
 
-GObject *
+/**
+ * upg_executor_get_plugin_manager:
+ * @self: an executor
+ *
+ * Returns: (transfer none) (nullable): the plugin manager for tool steps
+ */
+UpgPluginManager *
 upg_executor_get_plugin_manager (UpgExecutor *self)
 {
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
   return self->plugin_manager;
 }
 

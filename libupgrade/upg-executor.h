@@ -16,6 +16,7 @@
 #include "upg-config.h"
 #include "upg-execution.h"
 #include "upg-journal.h"
+#include "upg-plugin-manager.h"
 
 G_BEGIN_DECLS
 
@@ -58,8 +59,9 @@ UpgJournal    *upg_executor_get_journal         (UpgExecutor      *self);
 const char    *upg_executor_get_state_dir       (UpgExecutor      *self);
 char          *upg_executor_get_log_path        (UpgExecutor      *self,
                                                  const char       *execution_id);
+UpgPluginManager *upg_executor_get_plugin_manager (UpgExecutor    *self);
 void           upg_executor_set_plugin_manager  (UpgExecutor      *self,
-                                                 GObject          *manager);
+                                                 UpgPluginManager *manager);
 
 void           upg_executor_run_stage_async     (UpgExecutor      *self,
                                                  const UpgVersion *from,

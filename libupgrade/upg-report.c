@@ -138,7 +138,7 @@ upg_report_parse_time_ms (const char *iso8601)
 }
 
 /* Short durations keep a decimal ("1.2s") because SQL statements are
- * often sub-second; longer ones use upg_format_duration(). */
+ * often sub-second; longer ones use upg_format_seconds(). */
 char *
 upg_report_format_ms (gint64 duration_ms)
 {
@@ -147,7 +147,7 @@ upg_report_format_ms (gint64 duration_ms)
   if (duration_ms < 10000)
     return g_strdup_printf ("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT "s",
                             duration_ms / 1000, (duration_ms % 1000) / 100);
-  return upg_format_duration ((guint64) duration_ms / 1000);
+  return upg_format_seconds ((guint64) duration_ms / 1000);
 }
 
 char *
@@ -577,14 +577,14 @@ append_estimate_text (GString    *out,
                       JsonObject *estimate)
 {
   JsonArray *stages = upg_report_member_array (estimate, "stages");
-  g_autofree char *total = upg_format_duration ((guint64) MAX (upg_report_member_int (estimate, "total_seconds", 0), 0));
+  g_autofree char *total = upg_format_seconds ((guint64) MAX (upg_report_member_int (estimate, "total_seconds", 0), 0));
 
   g_string_append_printf (out, _("Estimate: %s until the service is open again"), total);
   g_string_append_c (out, '\n');
   for (guint i = 0; stages != NULL && i < json_array_get_length (stages); i++)
     {
       JsonObject *stage = upg_report_array_object (stages, i);
-      g_autofree char *seconds = upg_format_duration ((guint64) MAX (upg_report_member_int (stage, "seconds", 0), 0));
+      g_autofree char *seconds = upg_format_seconds ((guint64) MAX (upg_report_member_int (stage, "seconds", 0), 0));
 
       g_string_append_printf (out, "  %-14s %s\n", or_dash (upg_report_member_string (stage, "stage")), seconds);
     }

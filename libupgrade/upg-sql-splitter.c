@@ -7,8 +7,11 @@
  *
  *  - MySQL/MariaDB: `mariadb` (client/mysql.cc add_line): the current
  *    DELIMITER, `--␠`, `#` and `/ * * /` comments (`/ *!` executable
- *    comments are statement text), '…', "…" and `…` quotes with backslash
- *    escapes, `\g` / `\G` terminators.
+ *    comments are statement text), '…' and "…" with backslash escapes,
+ *    `…` without, `\g` / `\G` terminators.
+ *
+ * The driver and the shared scanning are here; the dialects' steps are in
+ * upg-sql-dialects.c.
  *  - PostgreSQL: `psql` (psqlscan.l): `--` and nested `/ * * /` comments,
  *    '…', E'…', "…", dollar quotes, parentheses and the BEGIN … END
  *    heuristic of CREATE FUNCTION/PROCEDURE bodies (SQL-standard bodies).
@@ -20,65 +23,16 @@
 #include <string.h>
 
 #include "upg-sql-splitter.h"
+#include "upg-sql-scanner-private.h"
+#include "upg-sql-statement-private.h"
 
 #define DATABASE_TAG "@database:"
 
-typedef struct
-{
-  const char *text;
-  gsize len;
-  gsize pos;
-  guint line;
-  const char *file;
-  UpgDialect dialect;
-  GError **error;
-
-  GPtrArray *out;
-  char *delimiter;          /* MySQL: current DELIMITER */
-  char *database;           /* last `-- @database:` target */
-  gsize line_begin;         /* offset of the current line's first byte */
-
-  /* The statement being collected. */
-  gboolean in_stmt;
-  gsize stmt_start;
-  guint stmt_line;
-
-  /* psql's heuristics. */
-  guint paren_depth;
-  guint begin_depth;
-  guint ident_count;
-  char idents[4];
-
-  /* sqlite3_complete's state. */
-  guint trigger_state;
-} Splitter;
-
-/* sqlite3_complete() tokens and transitions (sqlite/src/complete.c). */
-enum { TK_SEMI, TK_WS, TK_OTHER, TK_EXPLAIN, TK_CREATE, TK_TEMP, TK_TRIGGER, TK_END };
-
-static const guint8 sqlite_trans[8][8] = {
-  /*              SEMI WS OTHER EXPLAIN CREATE TEMP TRIGGER END */
-  /* 0 INVALID */ { 1,  0,  2,    3,      4,     2,   2,      2 },
-  /* 1 START   */ { 1,  1,  2,    3,      4,     2,   2,      2 },
-  /* 2 NORMAL  */ { 1,  2,  2,    2,      2,     2,   2,      2 },
-  /* 3 EXPLAIN */ { 1,  3,  3,    2,      4,     2,   2,      2 },
-  /* 4 CREATE  */ { 1,  4,  2,    2,      2,     4,   5,      2 },
-  /* 5 TRIGGER */ { 6,  5,  5,    5,      5,     5,   5,      5 },
-  /* 6 SEMI    */ { 6,  6,  5,    5,      5,     5,   5,      7 },
-  /* 7 END     */ { 1,  7,  5,    5,      5,     5,   5,      5 },
-};
-
-static gboolean
-fail (Splitter   *s,
-      guint       line,
-      const char *format,
-      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (Splitter   *s,
-      guint       line,
-      const char *format,
-      ...)
+gboolean
+upg_scan_fail (Splitter   *s,
+               guint       line,
+               const char *format,
+               ...)
 {
   g_autofree char *what = NULL;
   va_list args;
@@ -91,35 +45,10 @@ fail (Splitter   *s,
   return FALSE;
 }
 
-static inline char
-peek (const Splitter *s,
-      gsize           offset)
-{
-  return s->pos + offset < s->len ? s->text[s->pos + offset] : '\0';
-}
-
-static inline gboolean
-is_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static inline gboolean
-is_ident_start (char c)
-{
-  return g_ascii_isalpha (c) || c == '_' || (guchar) c >= 0x80;
-}
-
-static inline gboolean
-is_ident_cont (char c)
-{
-  return is_ident_start (c) || g_ascii_isdigit (c) || c == '$';
-}
-
 /* Advances over @n bytes, counting lines. */
-static void
-advance (Splitter *s,
-         gsize     n)
+void
+upg_scan_advance (Splitter *s,
+                  gsize     n)
 {
   gsize end = MIN (s->pos + n, s->len);
 
@@ -131,10 +60,22 @@ advance (Splitter *s,
       }
 }
 
-static gboolean
-starts_with (const Splitter *s,
-             const char     *prefix,
-             gsize           prefix_len)
+/* Advances over one byte, counting lines; inline for the inner loops. */
+static inline void
+next_byte (Splitter *s)
+{
+  if (s->text[s->pos] == '\n')
+    {
+      s->line++;
+      s->line_begin = s->pos + 1;
+    }
+  s->pos++;
+}
+
+gboolean
+upg_scan_starts_with (const Splitter *s,
+                      const char     *prefix,
+                      gsize           prefix_len)
 {
   return s->len - s->pos >= prefix_len &&
          memcmp (s->text + s->pos, prefix, prefix_len) == 0;
@@ -146,31 +87,31 @@ static void
 reset_statement (Splitter *s)
 {
   s->in_stmt = FALSE;
+  s->comment_start = -1;
   s->paren_depth = 0;
   s->begin_depth = 0;
   s->ident_count = 0;
   s->trigger_state = 1;
 }
 
-static void
-begin_statement (Splitter *s)
+void
+upg_scan_begin_statement (Splitter *s)
 {
   if (s->in_stmt)
     return;
   s->in_stmt = TRUE;
-  s->stmt_start = s->pos;
+  s->stmt_start = s->comment_start >= 0 ? (gsize) s->comment_start : s->pos;
   s->stmt_line = s->line;
 }
 
 /* Ends the current statement at @end (exclusive; the delimiter starts
  * there). Statements holding nothing but whitespace are dropped. */
-static void
-finish_statement (Splitter   *s,
-                  gsize       end,
-                  const char *delimiter)
+void
+upg_scan_finish_statement (Splitter   *s,
+                           gsize       end,
+                           char       *delimiter)
 {
   gsize start = s->stmt_start;
-  g_autofree char *text = NULL;
 
   if (!s->in_stmt)
     {
@@ -181,11 +122,11 @@ finish_statement (Splitter   *s,
     end--;
   if (end > start)
     {
-      text = g_strndup (s->text + start, end - start);
       g_ptr_array_add (s->out,
-                       upg_sql_statement_new (text, s->file, s->stmt_line,
-                                              s->out->len + 1, s->database,
-                                              delimiter));
+                       upg_sql_statement_new_take (g_strndup (s->text + start, end - start),
+                                                   s->file_ref, s->stmt_line,
+                                                   s->out->len + 1, s->database,
+                                                   delimiter));
     }
   reset_statement (s);
 }
@@ -193,9 +134,9 @@ finish_statement (Splitter   *s,
 /* ---- comments and quotes -------------------------------------------- */
 
 /* `-- @database: name` outside a statement changes the routing. */
-static gboolean
-line_comment (Splitter *s,
-              gsize     skip)
+gboolean
+upg_scan_line_comment (Splitter *s,
+                       gsize     skip)
 {
   const char *start = s->text + s->pos + skip;
   const char *eol = memchr (start, '\n', s->len - (s->pos + skip));
@@ -206,25 +147,28 @@ line_comment (Splitter *s,
     {
       char *name = g_strstrip (body + strlen (DATABASE_TAG));
 
+      if (!upg_scan_only_blanks_before (s))
+        return upg_scan_fail (s, s->line, "'-- " DATABASE_TAG "' must be on a line of its own");
       if (s->in_stmt)
-        return fail (s, s->line,
-                     "'-- " DATABASE_TAG "' inside a statement (the statement "
-                     "on line %u is not ended); put it between statements",
-                     s->stmt_line);
+        return upg_scan_fail (s, s->line,
+                              "'-- " DATABASE_TAG "' inside a statement (the statement "
+                              "on line %u is not ended); put it between statements",
+                              s->stmt_line);
       if (*name == '\0' || strpbrk (name, " \t") != NULL)
-        return fail (s, s->line,
-                     "'-- " DATABASE_TAG "' expects one data source name, got '%s'",
-                     name);
-      g_free (s->database);
-      s->database = g_strdup (name);
+        return upg_scan_fail (s, s->line,
+                              "'-- " DATABASE_TAG "' expects one data source name, got '%s'",
+                              name);
+      g_clear_pointer (&s->database, g_ref_string_release);
+      s->database = g_ref_string_new (name);
+      s->comment_start = -1;   /* the directive is part of no statement */
     }
   s->pos += skip + n;
   return TRUE;
 }
 
-static gboolean
-block_comment (Splitter *s,
-               gboolean  nested)
+gboolean
+upg_scan_block_comment (Splitter *s,
+                        gboolean  nested)
 {
   guint start_line = s->line;
   guint depth = 1;
@@ -247,18 +191,18 @@ block_comment (Splitter *s,
           depth++;
           continue;
         }
-      advance (s, 1);
+      next_byte (s);
     }
-  return fail (s, start_line, "unterminated /* comment at end of file (it starts here)");
+  return upg_scan_fail (s, start_line, "unterminated /* comment at end of file (it starts here)");
 }
 
 /* Skips a quoted string, identifier or […] starting at the opening
  * character. A doubled closing character stays inside; @backslash makes
  * `\` escape the next character. */
-static gboolean
-quoted (Splitter *s,
-        char      close,
-        gboolean  backslash)
+gboolean
+upg_scan_quoted (Splitter *s,
+                 char      close,
+                 gboolean  backslash)
 {
   guint start_line = s->line;
   char open = s->text[s->pos];
@@ -268,11 +212,6 @@ quoted (Splitter *s,
     {
       char c = s->text[s->pos];
 
-      if (backslash && c == '\\')
-        {
-          advance (s, 2);
-          continue;
-        }
       if (c == close)
         {
           s->pos++;
@@ -283,58 +222,19 @@ quoted (Splitter *s,
             }
           return TRUE;
         }
-      advance (s, 1);
+      if (backslash && c == '\\')
+        upg_scan_advance (s, 2);
+      else
+        next_byte (s);
     }
-  return fail (s, start_line, "unterminated %c…%c at end of file (it starts here)",
-               open, close);
-}
-
-/* PostgreSQL `$tag$`: returns the delimiter's length, or 0 if the `$` at
- * the current position does not open a dollar quote (e.g. `$1`). */
-static gsize
-dollar_tag_length (const Splitter *s)
-{
-  gsize i = s->pos + 1;
-
-  if (s->pos > 0 && is_ident_cont (s->text[s->pos - 1]))
-    return 0;
-  if (i < s->len && is_ident_start (s->text[i]))
-    for (i++; i < s->len && is_ident_cont (s->text[i]) && s->text[i] != '$'; i++)
-      ;
-  return i < s->len && s->text[i] == '$' ? i + 1 - s->pos : 0;
-}
-
-static gboolean
-dollar_quoted (Splitter *s,
-               gsize     tag_len)
-{
-  const char *tag = s->text + s->pos;
-  guint start_line = s->line;
-
-  s->pos += tag_len;
-  while (s->pos < s->len)
-    {
-      const char *hit = memchr (s->text + s->pos, '$', s->len - s->pos);
-      gsize at = hit ? (gsize) (hit - s->text) : s->len;
-
-      advance (s, at - s->pos);
-      if (hit == NULL)
-        break;
-      if (starts_with (s, tag, tag_len))
-        {
-          s->pos += tag_len;
-          return TRUE;
-        }
-      s->pos++;
-    }
-  return fail (s, start_line, "unterminated dollar quote %.*s at end of file (it starts here)",
-               (int) tag_len, tag);
+  return upg_scan_fail (s, start_line, "unterminated %c...%c at end of file (it starts here)",
+                        open, close);
 }
 
 /* ---- words ------------------------------------------------------------ */
 
-static gsize
-word_length (const Splitter *s)
+gsize
+upg_scan_word_length (const Splitter *s)
 {
   gsize i = s->pos;
 
@@ -343,301 +243,39 @@ word_length (const Splitter *s)
   return i - s->pos;
 }
 
-static gboolean
-word_is (const Splitter *s,
-         gsize           len,
-         const char     *keyword)
+/* ---- plain text ------------------------------------------------------ */
+
+void
+upg_scan_mark_special (Splitter *s)
 {
-  return strlen (keyword) == len &&
-         g_ascii_strncasecmp (s->text + s->pos, keyword, len) == 0;
+  const char *common = "\n;-/'\"";
+  const char *extra = s->dialect == UPG_DIALECT_MYSQL ? "`\\#"
+                    : s->dialect == UPG_DIALECT_POSTGRESQL ? "\\$()"
+                    : s->dialect == UPG_DIALECT_SQLITE ? "`[$"
+                    : "";
+
+  memset (s->special, 0, sizeof s->special);
+  for (const char *c = common; *c; c++)
+    s->special[(guchar) *c] = TRUE;
+  for (const char *c = extra; *c; c++)
+    s->special[(guchar) *c] = TRUE;
+  /* psql and sqlite3 look at words (BEGIN … END, CREATE TRIGGER). */
+  if (s->dialect == UPG_DIALECT_POSTGRESQL || s->dialect == UPG_DIALECT_SQLITE)
+    for (guint c = 0; c < G_N_ELEMENTS (s->special); c++)
+      if (is_ident_cont ((char) c))
+        s->special[c] = TRUE;
+  if (s->dialect == UPG_DIALECT_MYSQL)
+    s->special[(guchar) *s->delimiter] = TRUE;
 }
 
-/* psql: tracks CREATE [OR REPLACE] FUNCTION|PROCEDURE … BEGIN … END so
- * that semicolons in SQL-standard bodies do not end the statement. */
-static void
-pg_word (Splitter *s,
-         gsize     len)
+/* Inside a statement, skips a run of bytes that mean nothing to the
+ * dialect: keeps the split linear with a small constant. */
+void
+upg_scan_text_run (Splitter *s)
 {
-  static const char *const tracked[] = { "create", "function", "procedure", "or", "replace" };
-  const char *id = s->idents;
-
-  if (s->ident_count == 0)
-    memset (s->idents, 0, sizeof s->idents);
-  for (guint i = 0; i < G_N_ELEMENTS (tracked); i++)
-    if (word_is (s, len, tracked[i]) && s->ident_count < sizeof s->idents)
-      s->idents[s->ident_count] = tracked[i][0];
-  s->ident_count++;
-
-  if (id[0] == 'c' &&
-      (id[1] == 'f' || id[1] == 'p' ||
-       (id[1] == 'o' && id[2] == 'r' && (id[3] == 'f' || id[3] == 'p'))) &&
-      s->paren_depth == 0)
-    {
-      if (word_is (s, len, "begin"))
-        s->begin_depth++;
-      else if (word_is (s, len, "case") && s->begin_depth >= 1)
-        s->begin_depth++;
-      else if (word_is (s, len, "end") && s->begin_depth > 0)
-        s->begin_depth--;
-    }
-}
-
-static guint
-sqlite_word_token (const Splitter *s,
-                   gsize           len)
-{
-  if (word_is (s, len, "create"))
-    return TK_CREATE;
-  if (word_is (s, len, "temp") || word_is (s, len, "temporary"))
-    return TK_TEMP;
-  if (word_is (s, len, "trigger"))
-    return TK_TRIGGER;
-  if (word_is (s, len, "explain"))
-    return TK_EXPLAIN;
-  if (word_is (s, len, "end"))
-    return TK_END;
-  return TK_OTHER;
-}
-
-static void
-sqlite_feed (Splitter *s,
-             guint     token)
-{
-  s->trigger_state = sqlite_trans[s->trigger_state][token];
-}
-
-/* ---- MySQL / MariaDB ------------------------------------------------- */
-
-static gboolean
-only_blanks_before (const Splitter *s)
-{
-  for (gsize i = s->line_begin; i < s->pos; i++)
-    if (s->text[i] != ' ' && s->text[i] != '\t')
-      return FALSE;
-  return TRUE;
-}
-
-/* `DELIMITER x`: a mysql client command taking the rest of the line; the
- * first argument, optionally quoted, becomes the delimiter. */
-static gboolean
-mysql_delimiter_command (Splitter *s,
-                         gsize     word_len)
-{
-  guint line = s->line;
-  const char *eol = memchr (s->text + s->pos, '\n', s->len - s->pos);
-  gsize end = eol ? (gsize) (eol - s->text) : s->len;
-  gsize i = s->pos + word_len;
-  gsize arg_start, arg_end;
-
-  if (!only_blanks_before (s))
-    return fail (s, line, "DELIMITER must start a line");
-  if (i >= end || s->text[i] != ' ')
-    return fail (s, line, "DELIMITER must be followed by a space and the new delimiter");
-  while (i < end && is_space (s->text[i]))
-    i++;
-  if (i < end && strchr ("'\"`", s->text[i]) != NULL)
-    {
-      char q = s->text[i];
-
-      arg_start = ++i;
-      while (i < end && s->text[i] != q)
-        i++;
-      arg_end = i;
-    }
-  else
-    {
-      arg_start = i;
-      while (i < end && !is_space (s->text[i]))
-        i++;
-      arg_end = i;
-    }
-  if (arg_end == arg_start)
-    return fail (s, line, "DELIMITER must be followed by a delimiter character or string");
-  if (memchr (s->text + arg_start, '\\', arg_end - arg_start) != NULL)
-    return fail (s, line, "DELIMITER cannot contain a backslash");
-
-  g_free (s->delimiter);
-  s->delimiter = g_strndup (s->text + arg_start, arg_end - arg_start);
-  s->pos = end;
-  return TRUE;
-}
-
-static gboolean
-mysql_backslash (Splitter *s)
-{
-  char c = peek (s, 1);
-
-  if (c == 'g' || c == 'G')
-    {
-      finish_statement (s, s->pos, c == 'g' ? "\\g" : "\\G");
-      s->pos += 2;
-      return TRUE;
-    }
-  if (g_ascii_isalpha (c) && c != 'N')
-    return fail (s, s->line, "mysql client command \\%c is not supported: "
-                 "scripts must contain SQL only", c);
-  begin_statement (s);
-  s->pos += c == '\0' ? 1 : 2;
-  return TRUE;
-}
-
-static gboolean
-mysql_step (Splitter *s)
-{
-  char c = s->text[s->pos];
-  gsize delim_len = strlen (s->delimiter);
-
-  if (!s->in_stmt && g_ascii_tolower (c) == 'd')
-    {
-      gsize len = word_length (s);
-
-      if (word_is (s, len, "delimiter"))
-        return mysql_delimiter_command (s, len);
-    }
-  if (starts_with (s, s->delimiter, delim_len))
-    {
-      finish_statement (s, s->pos, s->delimiter);
-      s->pos += delim_len;
-      return TRUE;
-    }
-  if (c == '\\')
-    return mysql_backslash (s);
-  if (c == '#')
-    return line_comment (s, 1);
-  if (c == '-' && peek (s, 1) == '-' && (guchar) peek (s, 2) <= ' ')
-    return line_comment (s, 2);
-  if (c == '/' && peek (s, 1) == '*' && peek (s, 2) != '!' &&
-      !(peek (s, 2) == 'M' && peek (s, 3) == '!'))
-    return block_comment (s, FALSE);
-
-  begin_statement (s);
-  if (c == '\'' || c == '"' || c == '`')
-    return quoted (s, c, TRUE);
-  s->pos++;
-  return TRUE;
-}
-
-/* ---- PostgreSQL ------------------------------------------------------ */
-
-static gboolean
-pg_step (Splitter *s)
-{
-  char c = s->text[s->pos];
-  gsize len;
-
-  switch (c)
-    {
-    case ';':
-      if (s->paren_depth == 0 && s->begin_depth == 0)
-        finish_statement (s, s->pos, ";");
-      s->pos++;
-      return TRUE;
-    case '-':
-      if (peek (s, 1) == '-')
-        return line_comment (s, 2);
-      break;
-    case '/':
-      if (peek (s, 1) == '*')
-        return block_comment (s, TRUE);
-      break;
-    case '\\':
-      for (len = 1; len < 20 && g_ascii_isalnum (peek (s, len)); len++)
-        ;
-      return fail (s, s->line, "psql meta-command %.*s is not supported: "
-                   "scripts must contain SQL only", (int) len, s->text + s->pos);
-    default:
-      break;
-    }
-
-  begin_statement (s);
-  if (c == '\'' || c == '"')
-    return quoted (s, c, FALSE);
-  if (c == '$' && (len = dollar_tag_length (s)) > 0)
-    return dollar_quoted (s, len);
-  if (c == '(')
-    s->paren_depth++;
-  else if (c == ')' && s->paren_depth > 0)
-    s->paren_depth--;
-  if (is_ident_start (c))
-    {
-      len = word_length (s);
-      pg_word (s, len);
-      s->pos += len;
-      /* E'…' escape strings: the only ones where backslash escapes. */
-      if (len == 1 && (c == 'e' || c == 'E') && peek (s, 0) == '\'')
-        return quoted (s, '\'', TRUE);
-      return TRUE;
-    }
-  s->pos += g_ascii_isdigit (c) ? word_length (s) : 1;
-  return TRUE;
-}
-
-/* ---- SQLite ---------------------------------------------------------- */
-
-static gboolean
-sqlite_step (Splitter *s)
-{
-  char c = s->text[s->pos];
-  gsize len;
-
-  if (s->pos == s->line_begin && !s->in_stmt && c == '.')
-    return fail (s, s->line, "sqlite3 dot-command is not supported: "
-                 "scripts must contain SQL only");
-  if (s->pos == s->line_begin && !s->in_stmt && c == '#')
-    return line_comment (s, 1);   /* the sqlite3 shell ignores these lines */
-  if (c == ';')
-    {
-      sqlite_feed (s, TK_SEMI);
-      if (s->trigger_state == 1)
-        finish_statement (s, s->pos, ";");
-      s->pos++;
-      return TRUE;
-    }
-  if (c == '-' && peek (s, 1) == '-')
-    return line_comment (s, 2);
-  if (c == '/' && peek (s, 1) == '*')
-    return block_comment (s, FALSE);
-
-  begin_statement (s);
-  if (c == '\'' || c == '"' || c == '`' || c == '[')
-    {
-      sqlite_feed (s, TK_OTHER);
-      return quoted (s, c == '[' ? ']' : c, FALSE);
-    }
-  if (is_ident_cont (c))
-    {
-      len = word_length (s);
-      sqlite_feed (s, sqlite_word_token (s, len));
-      s->pos += len;
-      return TRUE;
-    }
-  sqlite_feed (s, TK_OTHER);
-  s->pos++;
-  return TRUE;
-}
-
-/* ---- other databases (libgda): plain SQL ------------------------------ */
-
-static gboolean
-plain_step (Splitter *s)
-{
-  char c = s->text[s->pos];
-
-  if (c == ';')
-    {
-      finish_statement (s, s->pos, ";");
-      s->pos++;
-      return TRUE;
-    }
-  if (c == '-' && peek (s, 1) == '-')
-    return line_comment (s, 2);
-  if (c == '/' && peek (s, 1) == '*')
-    return block_comment (s, FALSE);
-  begin_statement (s);
-  if (c == '\'' || c == '"')
-    return quoted (s, c, FALSE);
-  s->pos++;
-  return TRUE;
+  do
+    s->pos++;
+  while (s->pos < s->len && !s->special[(guchar) s->text[s->pos]]);
 }
 
 /* ---- driver ---------------------------------------------------------- */
@@ -653,37 +291,38 @@ check_utf8 (Splitter *s)
   for (const char *p = s->text; p < bad; p++)
     if (*p == '\n')
       line++;
-  return fail (s, line, "invalid UTF-8 (byte 0x%02x at offset %" G_GSIZE_FORMAT "); "
-               "scripts must be UTF-8", (guchar) *bad, (gsize) (bad - s->text));
+  return upg_scan_fail (s, line, "invalid UTF-8 (byte 0x%02x at offset %" G_GSIZE_FORMAT "); "
+                        "scripts must be UTF-8", (guchar) *bad, (gsize) (bad - s->text));
 }
 
 static gboolean
 run (Splitter *s)
 {
-  gboolean (*step) (Splitter *) = s->dialect == UPG_DIALECT_MYSQL ? mysql_step
-                                : s->dialect == UPG_DIALECT_POSTGRESQL ? pg_step
-                                : s->dialect == UPG_DIALECT_SQLITE ? sqlite_step
-                                : plain_step;
+  gboolean (*step) (Splitter *) = s->dialect == UPG_DIALECT_MYSQL ? upg_scan_mysql_step
+                                  : s->dialect == UPG_DIALECT_POSTGRESQL ? upg_scan_pg_step
+                                  : s->dialect == UPG_DIALECT_SQLITE ? upg_scan_sqlite_step
+                                  : upg_scan_plain_step;
 
   if (!check_utf8 (s))
     return FALSE;
   /* A UTF-8 byte order mark is not SQL; editors add it. */
-  if (starts_with (s, "\xef\xbb\xbf", 3))
+  if (upg_scan_starts_with (s, "\xef\xbb\xbf", 3))
     s->pos = s->line_begin = 3;
 
   while (s->pos < s->len)
     {
       if (is_space (s->text[s->pos]))
-        advance (s, 1);
+        upg_scan_advance (s, 1);
       else if (!step (s))
         return FALSE;
     }
 
-  if (s->in_stmt && s->dialect == UPG_DIALECT_SQLITE)
-    return fail (s, s->stmt_line, "incomplete statement at end of file: the sqlite3 "
-                 "shell does not run it; end it with ';'%s",
-                 s->trigger_state >= 5 ? " (CREATE TRIGGER bodies end with END;)" : "");
-  finish_statement (s, s->len, NULL);
+  /* The clients run a last statement without delimiter, but SQLite
+   * cannot run a trigger whose body lacks its END. */
+  if (s->in_stmt && s->dialect == UPG_DIALECT_SQLITE &&
+      (s->trigger_state == 5 || s->trigger_state == 6))
+    return upg_scan_fail (s, s->stmt_line, "CREATE TRIGGER without END; at end of file");
+  upg_scan_finish_statement (s, s->len, NULL);
   return TRUE;
 }
 
@@ -699,23 +338,33 @@ run (Splitter *s)
  * client (`mariadb`, `psql`, `sqlite3`) would send them to the server.
  *
  * Each statement's text excludes its delimiter, the whitespace around it
- * and the comments before it; comments inside it are kept as written.
- * Empty statements (`;;`) are dropped. A last statement without a
- * delimiter runs to the end of the file (MySQL, PostgreSQL); the sqlite3
- * shell refuses such a statement, and so does this function for SQLite.
- * A comment line `-- @database: <name>` between statements routes the
- * statements after it to data source `<name>`.
+ * and the comments before it (PostgreSQL: like psql, block comments before
+ * it are kept); comments inside it are kept as written (the mariadb client
+ * strips them by default: the server ignores them either way, and MySQL
+ * `/ *! … * /` executable comments are always statement text). Empty and
+ * comment-only statements (`;;`) are dropped. A last statement without a
+ * delimiter runs to the end of the file, as the clients run it; a leading
+ * UTF-8 byte order mark is skipped.
  *
- * MySQL `DELIMITER` lines change the delimiter and are not statements;
- * `\g` and `\G` end a statement. Client commands (other `\x` commands in
- * MySQL, psql meta-commands, sqlite3 dot-commands) are refused: scripts
- * contain SQL only.
+ * A comment line `-- @database: <name>`, on a line of its own between
+ * statements, routes the statements after it to data source `<name>`; it
+ * belongs to no statement.
+ *
+ * MySQL `DELIMITER x` lines (case-insensitive, at the start of a line,
+ * between statements) change the delimiter and are not statements; `\g`
+ * and `\G` end a statement. Client commands (other `\x` commands in
+ * MySQL, psql meta-commands such as `\set`, sqlite3 dot-commands) are
+ * refused: scripts contain SQL only. The sqlite3 shell's `#` comment lines
+ * are skipped like the shell does.
  *
  * Errors are %UPG_ERROR_INVALID_BUNDLE, their message starts with
  * `file:line:`: invalid UTF-8, unterminated quote, comment or dollar quote
- * (the line where it starts), bad DELIMITER line, client command.
+ * (the line where it starts), bad DELIMITER line, client command, MySQL
+ * backslash ending a line outside quotes (the client would drop it),
+ * misplaced `-- @database:`, CREATE TRIGGER without END at end of file.
  *
- * Returns: (transfer full) (element-type UpgSqlStatement): the statements,
+ * Returns: (transfer container) (element-type UpgSqlStatement): the
+ *   statements (the array owns them: it frees them with itself),
  *   or %NULL on error
  */
 GPtrArray *
@@ -741,12 +390,16 @@ upg_sql_split (const char  *text,
   s.dialect = dialect;
   s.error = error;
   s.out = out;
-  s.delimiter = g_strdup (";");
+  s.file_ref = g_ref_string_new (file);
+  s.delimiter = g_ref_string_new (";");
+  s.delimiter_len = 1;
+  upg_scan_mark_special (&s);
   reset_statement (&s);
 
   ok = run (&s);
-  g_free (s.delimiter);
-  g_free (s.database);
+  g_ref_string_release (s.file_ref);
+  g_ref_string_release (s.delimiter);
+  g_clear_pointer (&s.database, g_ref_string_release);
   return ok ? g_steal_pointer (&out) : NULL;
 }
 
@@ -760,7 +413,8 @@ upg_sql_split (const char  *text,
  *
  * Reads @path and splits it with [func@sql_split].
  *
- * Returns: (transfer full) (element-type UpgSqlStatement): the statements,
+ * Returns: (transfer container) (element-type UpgSqlStatement): the
+ *   statements (the array owns them: it frees them with itself),
  *   or %NULL on error
  */
 GPtrArray *

@@ -4,19 +4,56 @@
  */
 #include "config.h"
 
-#include "upg-sql-statement.h"
+#include <string.h>
+
+#include "upg-sql-statement-private.h"
 
 struct _UpgSqlStatement
 {
   gatomicrefcount ref_count;
   char *text;
+  /* GRefStrings: a script's statements share them. */
   char *file;
-  guint line;
-  guint sequence;
   char *database;
   char *delimiter;
-  char *sha256;
+  guint line;
+  guint sequence;
+  char *sha256;             /* computed on first use */
 };
+
+static void
+release_ref_string (char *str)
+{
+  if (str != NULL)
+    g_ref_string_release (str);
+}
+
+static char *
+acquire_ref_string (char *str)
+{
+  return str != NULL ? g_ref_string_acquire (str) : NULL;
+}
+
+/* Takes @text; shares the ref-strings @file, @database and @delimiter. */
+UpgSqlStatement *
+upg_sql_statement_new_take (char  *text,
+                            char  *file,
+                            guint  line,
+                            guint  sequence,
+                            char  *database,
+                            char  *delimiter)
+{
+  UpgSqlStatement *self = g_new0 (UpgSqlStatement, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->text = text;
+  self->file = acquire_ref_string (file);
+  self->database = acquire_ref_string (database);
+  self->delimiter = acquire_ref_string (delimiter);
+  self->line = line;
+  self->sequence = sequence;
+  return self;
+}
 
 G_DEFINE_BOXED_TYPE (UpgSqlStatement, upg_sql_statement,
                      upg_sql_statement_ref, upg_sql_statement_unref)
@@ -45,21 +82,18 @@ upg_sql_statement_new (const char *text,
                        const char *database,
                        const char *delimiter)
 {
-  UpgSqlStatement *self;
+  g_autoptr(GRefString) file_ref = NULL;
+  g_autoptr(GRefString) database_ref = NULL;
+  g_autoptr(GRefString) delimiter_ref = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (file != NULL, NULL);
 
-  self = g_new0 (UpgSqlStatement, 1);
-  g_atomic_ref_count_init (&self->ref_count);
-  self->text = g_strdup (text);
-  self->file = g_strdup (file);
-  self->line = line;
-  self->sequence = sequence;
-  self->database = g_strdup (database);
-  self->delimiter = g_strdup (delimiter);
-  self->sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
-  return self;
+  file_ref = g_ref_string_new (file);
+  database_ref = database ? g_ref_string_new (database) : NULL;
+  delimiter_ref = delimiter ? g_ref_string_new (delimiter) : NULL;
+  return upg_sql_statement_new_take (g_strdup (text), file_ref, line, sequence,
+                                     database_ref, delimiter_ref);
 }
 
 /**
@@ -93,9 +127,9 @@ upg_sql_statement_unref (UpgSqlStatement *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
   g_free (self->text);
-  g_free (self->file);
-  g_free (self->database);
-  g_free (self->delimiter);
+  release_ref_string (self->file);
+  release_ref_string (self->database);
+  release_ref_string (self->delimiter);
   g_free (self->sha256);
   g_free (self);
 }
@@ -104,9 +138,10 @@ upg_sql_statement_unref (UpgSqlStatement *self)
  * upg_sql_statement_get_text:
  * @self: a statement
  *
- * The statement exactly as the native client sends it: without its
- * delimiter and surrounding whitespace, without the comments that precede
- * it, with the comments inside it kept as written.
+ * The statement as the native client sends it: without its delimiter and
+ * surrounding whitespace, without the comments that precede it (except
+ * PostgreSQL block comments, which psql sends), with the comments inside
+ * it kept as written.
  *
  * Returns: (transfer none): the text
  */
@@ -196,6 +231,35 @@ upg_sql_statement_get_delimiter (const UpgSqlStatement *self)
 const char *
 upg_sql_statement_get_sha256 (const UpgSqlStatement *self)
 {
+  static const char hex[] = "0123456789abcdef";
+  g_autoptr(GChecksum) checksum = NULL;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  /* The statement is immutable: the hash is a cache that a const getter
+   * may fill; a racing thread's copy is dropped. */
+  UpgSqlStatement *mutable_self = (UpgSqlStatement *) self;
+  char *text;
+
   g_return_val_if_fail (self != NULL, NULL);
-  return self->sha256;
+
+  if ((text = g_atomic_pointer_get (&mutable_self->sha256)) != NULL)
+    return text;
+
+  /* Lazily: splitting stays fast, and only journaled statements pay. */
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, (const guchar *) self->text, strlen (self->text));
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  text = g_new (char, 2 * sizeof digest + 1);
+  for (gsize i = 0; i < sizeof digest; i++)
+    {
+      text[2 * i] = hex[digest[i] >> 4];
+      text[2 * i + 1] = hex[digest[i] & 0xf];
+    }
+  text[2 * sizeof digest] = '\0';
+  if (!g_atomic_pointer_compare_and_exchange (&mutable_self->sha256, NULL, text))
+    {
+      g_free (text);
+      text = g_atomic_pointer_get (&mutable_self->sha256);
+    }
+  return text;
 }

@@ -31,6 +31,10 @@ void          exec_fixture_write_manifest (ExecFixture *fx,
 void          exec_fixture_write_config  (ExecFixture  *fx,
                                           const char   *site,
                                           const char   *datasources_json);
+void          exec_fixture_write_config_extra (ExecFixture *fx,
+                                               const char  *site,
+                                               const char  *datasources_json,
+                                               const char  *extra_json);
 char         *exec_fixture_sqlite_source (ExecFixture  *fx,
                                           const char   *file);
 
@@ -65,5 +69,10 @@ char         *exec_query_text            (UpgConnection *connection,
 void          exec_execute               (UpgConnection *connection,
                                           const char   *sql);
 int           exec_exit_code             (int           wait_status);
+
+char         *exec_journal_statuses      (ExecFixture  *fx,
+                                          const char   *execution_id,
+                                          guint         sequence);
+char         *exec_fixture_init_sqlite_app (ExecFixture *fx);
 
 G_END_DECLS

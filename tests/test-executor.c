@@ -163,6 +163,116 @@ test_happy_path_and_skip (void)
   site_clear (&site);
 }
 
+typedef struct {
+  GMainLoop    *loop;
+  GThread      *main_thread;
+  guint         started;
+  guint         steps;
+  guint         statements;
+  guint         progress;
+  guint         logs;
+  guint         last_done;
+  guint         last_total;
+  gboolean      other_thread;
+  UpgExecution *execution;
+  GError       *error;
+} Signals;
+
+static void
+count_thread (Signals *s)
+{
+  if (g_thread_self () != s->main_thread)
+    s->other_thread = TRUE;
+}
+
+static void
+on_started (UpgExecutor *e, const char *id, Signals *s)
+{
+  count_thread (s);
+  s->started++;
+}
+
+static void
+on_step_finished (UpgExecutor *e, const char *id, const char *version, const char *status, gint64 ms,
+                  const char *message, Signals *s)
+{
+  count_thread (s);
+  g_assert_cmpstr (status, ==, "SUCCESS");
+  s->steps++;
+}
+
+static void
+on_statement (UpgExecutor *e, const char *file, guint line, guint sequence, const char *status, gint64 ms,
+              Signals *s)
+{
+  count_thread (s);
+  s->statements++;
+}
+
+static void
+on_progress (UpgExecutor *e, guint done, guint total, const char *position, gint64 eta, Signals *s)
+{
+  count_thread (s);
+  g_assert_nonnull (strchr (position, ':'));
+  s->progress++;
+  s->last_done = done;
+  s->last_total = total;
+}
+
+static void
+on_log (UpgExecutor *e, const char *line, Signals *s)
+{
+  count_thread (s);
+  s->logs++;
+}
+
+static void
+on_run_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Signals *s = data;
+
+  upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &s->execution, &s->error);
+  g_main_loop_quit (s->loop);
+}
+
+/* The async API runs in a worker thread; every signal arrives in the
+ * caller's main context, in order, before the callback. */
+static void
+test_async_signals (void)
+{
+  Site site;
+  Signals s = { 0 };
+  g_autoptr(UpgExecutor) executor = NULL;
+  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
+  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+
+  site_init (&site, FALSE, NULL);
+  executor = exec_fixture_executor (&site.fx);
+  s.loop = g_main_loop_new (NULL, FALSE);
+  s.main_thread = g_thread_self ();
+  g_signal_connect (executor, "execution-started", G_CALLBACK (on_started), &s);
+  g_signal_connect (executor, "step-finished", G_CALLBACK (on_step_finished), &s);
+  g_signal_connect (executor, "statement-finished", G_CALLBACK (on_statement), &s);
+  g_signal_connect (executor, "progress", G_CALLBACK (on_progress), &s);
+  g_signal_connect (executor, "log", G_CALLBACK (on_log), &s);
+  upg_executor_run_stage_async (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, on_run_done, &s);
+  g_main_loop_run (s.loop);
+
+  g_assert_no_error (s.error);
+  g_assert_cmpint (upg_execution_get_status (s.execution), ==, UPG_EXECUTION_STATUS_SUCCESS);
+  g_assert_false (s.other_thread);
+  g_assert_cmpuint (s.started, ==, 1);
+  g_assert_cmpuint (s.steps, ==, 3);
+  g_assert_cmpuint (s.statements, ==, 8);
+  g_assert_cmpuint (s.progress, ==, 8);
+  g_assert_cmpuint (s.last_done, ==, 8);
+  g_assert_cmpuint (s.last_total, ==, 8);
+  g_assert_cmpuint (s.logs, >=, 5);
+  g_clear_object (&s.execution);
+  g_main_loop_unref (s.loop);
+  site_clear (&site);
+}
+
 static void
 assert_failed_at_missing_table (UpgExecution *execution,
                                 const GError *error)
@@ -223,6 +333,8 @@ test_failure_then_run_again (void)
   g_assert_cmpstr (upg_execution_get_id (again), ==, upg_execution_get_id (failed));
   g_assert_cmpuint (upg_execution_get_resume_count (again), ==, 1);
   g_assert_cmpint (upg_execution_get_status (again), ==, UPG_EXECUTION_STATUS_SUCCESS);
+  g_assert_cmpuint (upg_execution_get_statements_total (again), ==, 9);
+  g_assert_cmpuint (upg_execution_get_statements_done (again), ==, 9);
   assert_steps (again, "s1=SUCCESS c1=SUCCESS s2=SUCCESS");
   g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT COUNT(*) FROM counter"), ==, 4);
   g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT SUM(n) FROM counter"), ==, 110);
@@ -279,6 +391,79 @@ test_resume_limit (void)
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", NULL, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT);
   g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT SUM(n) FROM counter"), ==, 1 + 2 + 103);
+  site_clear (&site);
+}
+
+/* A breakpoint older than 7 days is refused: the site may have changed. */
+static void
+test_breakpoint_expired (void)
+{
+  Site site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConfig) config = NULL;
+  g_autoptr(UpgBundle) bundle = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(UpgExecutor) executor = NULL;
+  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
+  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autofree char *journal_path = NULL;
+
+  site_init (&site, TRUE, NULL);
+  config = upg_config_new_from_file (site.fx.config, &error);
+  g_assert_no_error (error);
+  bundle = upg_bundle_new_for_path (site.fx.bundle, &error);
+  g_assert_no_error (error);
+  journal_path = g_build_filename (site.fx.state, "journal.db", NULL);
+  journal = upg_journal_open_sqlite (journal_path, &error);
+  g_assert_no_error (error);
+  /* The failure happens 8 days ago by the journal's clock. */
+  upg_journal_set_now (journal, g_get_real_time () / 1000 - G_GINT64_CONSTANT (8) * 24 * 3600 * 1000);
+  executor = upg_executor_new (config, bundle, journal, site.fx.state);
+  g_assert_false (upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, NULL,
+                                          &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_clear_error (&error);
+
+  exec_sqlite_exec (site.app_db, "CREATE TABLE missing_table (x INTEGER)");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT);
+  g_assert_nonnull (strstr (error->message, "more than 7 days ago and has expired"));
+  g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT COUNT(*) FROM missing_table"), ==, 0);
+  site_clear (&site);
+}
+
+/* Before resuming, every data source of the remaining steps must answer;
+ * otherwise nothing changes (not even the resume count). */
+static void
+test_resume_needs_data_sources (void)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+
+  site_init (&site, TRUE, NULL);
+  g_assert_true (g_file_get_contents (site.fx.config, &config, NULL, NULL));
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_clear_error (&error);
+
+  exec_fixture_write_config (&site.fx, "bj-01",
+                             "\"app\": {\"provider\": \"SQLite\", \"path\": \"/nonexistent/dir/app.db\"},"
+                             " \"other\": {\"provider\": \"SQLite\", \"path\": \"/nonexistent/dir/other.db\"}");
+  g_assert_false (exec_fixture_resume (&site.fx, upg_execution_get_id (failed), UPG_RESUME_ACTION_RETRY, NULL,
+                                       &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
+  g_assert_nonnull (strstr (error->message, "is not reachable"));
+  g_assert_nonnull (strstr (error->message, "/nonexistent/dir/"));
+  g_clear_error (&error);
+
+  /* Reachable again: the refused attempt did not count as a resume. */
+  g_assert_true (g_file_set_contents (site.fx.config, config, -1, NULL));
+  exec_sqlite_exec (site.app_db, "CREATE TABLE missing_table (x INTEGER)");
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (upg_execution_get_resume_count (again), ==, 1);
   site_clear (&site);
 }
 
@@ -360,20 +545,13 @@ static void
 test_rollback_order (void)
 {
   ExecFixture fx;
-  g_autofree char *app = NULL;
-  g_autofree char *sources = NULL;
-  g_autofree char *db = NULL;
+  g_autofree char *db = exec_fixture_init_sqlite_app (&fx);
   g_autoptr(UpgExecutor) executor = NULL;
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
   g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
   g_autoptr(GError) error = NULL;
 
-  exec_fixture_init (&fx);
-  app = exec_fixture_sqlite_source (&fx, "app.db");
-  db = exec_fixture_path (&fx, "app.db");
-  sources = g_strdup_printf ("\"app\": %s", app);
-  exec_fixture_write_config (&fx, "bj-01", sources);
   exec_sqlite_exec (db, "CREATE TABLE undo (seq INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT)");
   exec_fixture_write (&fx, "bundle/sql/r1.sql", "INSERT INTO undo (step) VALUES ('r1');\n");
   exec_fixture_write (&fx, "bundle/sql/r2.sql", "INSERT INTO undo (step) VALUES ('r2');\n");
@@ -389,6 +567,103 @@ test_rollback_order (void)
   assert_steps (execution, "r2=SUCCESS r1=SUCCESS");
   g_assert_cmpint (exec_sqlite_int (db, "SELECT seq FROM undo WHERE step = 'r2'"), ==, 1);
   g_assert_cmpint (exec_sqlite_int (db, "SELECT seq FROM undo WHERE step = 'r1'"), ==, 2);
+  exec_fixture_clear (&fx);
+}
+
+/* Transaction control in a script is recorded SKIPPED (the engine commits
+ * each statement with its marker); session statements run and are
+ * journaled once. */
+static void
+test_transaction_control (void)
+{
+  ExecFixture fx;
+  g_autofree char *db = exec_fixture_init_sqlite_app (&fx);
+  g_autofree char *statuses = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_write (&fx, "bundle/sql/tx.sql",
+                      "PRAGMA foreign_keys = ON;\n"
+                      "BEGIN;\n"
+                      "CREATE TABLE t (x INTEGER);\n"
+                      "INSERT INTO t VALUES (1);\n"
+                      "COMMIT;\n");
+  exec_fixture_write_manifest (&fx, TO,
+                               "\"in_stop\": [{\"id\": \"tx\", \"database\": \"app\", \"sql_scripts\": [\"sql/tx.sql\"]}]",
+                               NULL);
+  g_assert_true (exec_fixture_run (&fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exec_sqlite_int (db, "SELECT SUM(x) FROM t"), ==, 1);
+  statuses = exec_journal_statuses (&fx, upg_execution_get_id (execution), 0);
+  g_assert_cmpstr (statuses, ==, "SUCCESS/- SKIPPED/- SUCCESS/- SUCCESS/- SKIPPED/- ");
+  exec_fixture_clear (&fx);
+}
+
+/* A tool step: the plugin (tests/fixtures/plugins/good.c) kills its host
+ * after 2 of 4 units; the step fails at a breakpoint with the checkpoint
+ * saved; running again continues from the checkpoint. */
+static void
+test_tool_step_checkpoint (void)
+{
+  ExecFixture fx;
+  g_autofree char *good = g_build_filename (g_getenv ("UPGRADE_BUILD_ROOT"), "tests", "fixtures", "plugins",
+                                            "good.so", NULL);
+  g_autofree char *plugins = NULL;
+  g_autofree char *installed = NULL;
+  g_autofree char *extra = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  exec_fixture_init (&fx);
+  plugins = exec_fixture_path (&fx, "plugins");
+  installed = g_build_filename (plugins, "good.so", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (plugins, 0755), ==, 0);
+  g_assert_true (g_file_get_contents (good, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (installed, contents, length, NULL));
+  extra = g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
+  exec_fixture_write_config_extra (&fx, "bj-01", "", extra);
+  exec_fixture_write_manifest (&fx, TO,
+                               "\"post_upgrade\": [{\"id\": \"t1\", \"class_name\": \"GoodMigration\","
+                               " \"params\": {\"units\": 4, \"kill_after\": 2}, \"timeout\": 60}]", NULL);
+
+  g_assert_false (exec_fixture_run (&fx, FROM, TO, "post_upgrade", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpstr (upg_execution_get_breakpoint_step_id (failed), ==, "t1");
+  g_clear_error (&error);
+
+  g_assert_true (exec_fixture_run (&fx, FROM, TO, "post_upgrade", &again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (upg_execution_get_id (again), ==, upg_execution_get_id (failed));
+  log_path = g_strdup_printf ("%s/logs/%s.log", fx.state, upg_execution_get_id (again));
+  log = read_file (log_path);
+  g_assert_nonnull (strstr (log, "t1: resuming from checkpoint {\"next\":2}"));
+  g_assert_nonnull (strstr (log, "migrating from unit 2"));
+  exec_fixture_clear (&fx);
+}
+
+static void
+test_tool_step_unknown_class (void)
+{
+  ExecFixture fx;
+  g_autofree char *plugins = NULL;
+  g_autofree char *extra = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_init (&fx);
+  plugins = exec_fixture_path (&fx, "plugins");
+  g_assert_cmpint (g_mkdir_with_parents (plugins, 0755), ==, 0);
+  extra = g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
+  exec_fixture_write_config_extra (&fx, "bj-01", "", extra);
+  exec_fixture_write_manifest (&fx, TO, "\"post_upgrade\": [{\"id\": \"t1\", \"class_name\": \"NoSuchMigration\"}]",
+                               NULL);
+  g_assert_false (exec_fixture_run (&fx, FROM, TO, "post_upgrade", NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_nonnull (strstr (error->message, "no plugin provides class 'NoSuchMigration'"));
   exec_fixture_clear (&fx);
 }
 
@@ -422,13 +697,19 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/executor/happy-path-and-skip", test_happy_path_and_skip);
+  g_test_add_func ("/executor/async-signals", test_async_signals);
   g_test_add_func ("/executor/failure-then-run-again", test_failure_then_run_again);
   g_test_add_func ("/executor/resume-skip-and-retry", test_resume_skip_and_retry);
   g_test_add_func ("/executor/resume-limit", test_resume_limit);
   g_test_add_func ("/executor/locked", test_locked);
+  g_test_add_func ("/executor/breakpoint-expired", test_breakpoint_expired);
+  g_test_add_func ("/executor/resume-needs-data-sources", test_resume_needs_data_sources);
   g_test_add_func ("/executor/command-failure-and-timeout", test_command_failure_and_timeout);
   g_test_add_func ("/executor/unknown-datasource", test_unknown_datasource);
   g_test_add_func ("/executor/rollback-order", test_rollback_order);
+  g_test_add_func ("/executor/transaction-control", test_transaction_control);
+  g_test_add_func ("/executor/tool-step-checkpoint", test_tool_step_checkpoint);
+  g_test_add_func ("/executor/tool-step-unknown-class", test_tool_step_unknown_class);
   g_test_add_data_func ("/executor/crash/before-send", "before-send", test_crash_point);
   g_test_add_data_func ("/executor/crash/after-execute-before-commit", "after-execute-before-commit",
                         test_crash_point);

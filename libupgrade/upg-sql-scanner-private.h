@@ -1,0 +1,139 @@
+/* upg-sql-scanner-private.h - the splitter's scanner, shared by its dialects
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <string.h>
+
+#include <upgrade-spi.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *text;
+  gsize len;
+  gsize pos;
+  guint line;
+  const char *file;
+  char *file_ref;           /* GRefString of file, shared by statements */
+  UpgDialect dialect;
+  guint8 special[256];      /* bytes a step must look at; others are text */
+  GError **error;
+
+  GPtrArray *out;
+  char *delimiter;          /* GRefString: `;` or MySQL's DELIMITER */
+  gsize delimiter_len;
+  char *database;           /* GRefString: last `-- @database:` target */
+  gsize line_begin;         /* offset of the current line's first byte */
+
+  /* The statement being collected. */
+  gboolean in_stmt;
+  gsize stmt_start;
+  guint stmt_line;
+  gssize comment_start;     /* psql: leading block comment, or -1 */
+
+  /* psql's heuristics. */
+  guint paren_depth;
+  guint begin_depth;
+  guint ident_count;
+  char idents[4];
+
+  /* sqlite3_complete's state. */
+  guint trigger_state;
+} Splitter;
+
+static inline char
+peek (const Splitter *s,
+      gsize           offset)
+{
+  return s->pos + offset < s->len ? s->text[s->pos + offset] : '\0';
+}
+
+static inline gboolean
+is_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static inline gboolean
+is_ident_start (char c)
+{
+  return g_ascii_isalpha (c) || c == '_' || (guchar) c >= 0x80;
+}
+
+static inline gboolean
+is_ident_cont (char c)
+{
+  return is_ident_start (c) || g_ascii_isdigit (c) || c == '$';
+}
+
+/* Whether only blanks precede the current position on its line. */
+static inline gboolean
+upg_scan_only_blanks_before (const Splitter *s)
+{
+  for (gsize i = s->line_begin; i < s->pos; i++)
+    if (s->text[i] != ' ' && s->text[i] != '\t')
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether the word of @len bytes at the current position is @keyword
+ * (ASCII case-insensitively); inline so that strlen() of a literal folds. */
+static inline gboolean
+upg_scan_word_is (const Splitter *s,
+                  gsize           len,
+                  const char     *keyword)
+{
+  return strlen (keyword) == len &&
+         g_ascii_strncasecmp (s->text + s->pos, keyword, len) == 0;
+}
+
+/* Sets the error "file:line: …" and returns FALSE. */
+G_GNUC_INTERNAL
+gboolean upg_scan_fail (Splitter *s,
+                        guint line,
+                        const char *format,
+                        ...) G_GNUC_PRINTF (3, 4);
+G_GNUC_INTERNAL
+void upg_scan_advance (Splitter *s,
+                       gsize n);
+G_GNUC_INTERNAL
+gboolean upg_scan_starts_with (const Splitter *s,
+                               const char *prefix,
+                               gsize prefix_len);
+G_GNUC_INTERNAL
+void upg_scan_begin_statement (Splitter *s);
+G_GNUC_INTERNAL
+void upg_scan_finish_statement (Splitter *s,
+                                gsize end,
+                                char *delimiter);
+G_GNUC_INTERNAL
+gboolean upg_scan_line_comment (Splitter *s,
+                                gsize skip);
+G_GNUC_INTERNAL
+gboolean upg_scan_block_comment (Splitter *s,
+                                 gboolean nested);
+G_GNUC_INTERNAL
+gboolean upg_scan_quoted (Splitter *s,
+                          char close,
+                          gboolean backslash);
+G_GNUC_INTERNAL
+gsize upg_scan_word_length (const Splitter *s);
+G_GNUC_INTERNAL
+void upg_scan_text_run (Splitter *s);
+G_GNUC_INTERNAL
+void upg_scan_mark_special (Splitter *s);
+/* Dialect steps: handle the token at the current position, which is not
+ * whitespace (upg-sql-dialects.c). */
+G_GNUC_INTERNAL
+gboolean upg_scan_mysql_step (Splitter *s);
+G_GNUC_INTERNAL
+gboolean upg_scan_pg_step (Splitter *s);
+G_GNUC_INTERNAL
+gboolean upg_scan_sqlite_step (Splitter *s);
+G_GNUC_INTERNAL
+gboolean upg_scan_plain_step (Splitter *s);
+
+G_END_DECLS
