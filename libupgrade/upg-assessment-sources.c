@@ -52,17 +52,18 @@ upg_check_sources_free (UpgCheckSources *sources)
   g_free (sources);
 }
 
-/* Whether an open error says the database itself does not exist (MySQL
- * error 1049 "Unknown database", PostgreSQL 3D000 "database … does not
- * exist"): the connection error carries only the server's text. */
+/* Whether an open error says the database itself does not exist: MySQL
+ * error 1049 "Unknown database 'x'", PostgreSQL 3D000 `database "x" does
+ * not exist`. The connection error carries only the server's text (after
+ * a description holding host and port, hence the exact patterns). */
 static gboolean
 is_missing_database (const GError *error)
 {
-  return strstr (error->message, "Unknown database") != NULL ||
-         strstr (error->message, "1049") != NULL ||
-         strstr (error->message, "3D000") != NULL ||
-         (strstr (error->message, "database") != NULL &&
-          strstr (error->message, "does not exist") != NULL);
+  const char *pg = strstr (error->message, "database \"");
+
+  return strstr (error->message, "ERROR 1049 (") != NULL ||
+         strstr (error->message, "Unknown database '") != NULL ||
+         (pg != NULL && strstr (pg, "\" does not exist") != NULL);
 }
 
 static char *
