@@ -9,6 +9,7 @@
 #include "upg-report.h"
 #include "upg-report-private.h"
 #include "upg-estimate.h"
+#include "upg-execution.h"
 
 static const char * const format_names[] = {
   [UPG_REPORT_FORMAT_TEXT] = "text",
@@ -137,17 +138,14 @@ upg_report_parse_time_ms (const char *iso8601)
   return g_date_time_to_unix (time) * 1000 + g_date_time_get_microsecond (time) / 1000;
 }
 
-/* Short durations keep a decimal ("1.2s") because SQL statements are
- * often sub-second; longer ones use upg_format_seconds(). */
+/* Measured durations as the CLI shows them while running: `850ms`,
+ * `1.2s`, `2m30s`, `1h05m` (upg_format_duration()). */
 char *
 upg_report_format_ms (gint64 duration_ms)
 {
   if (duration_ms < 0)
     return g_strdup ("-");
-  if (duration_ms < 10000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT "s",
-                            duration_ms / 1000, (duration_ms % 1000) / 100);
-  return upg_format_seconds ((guint64) duration_ms / 1000);
+  return upg_format_duration (duration_ms);
 }
 
 char *
