@@ -137,7 +137,7 @@ append_timeline (GString    *out,
 {
   double height = lanes->len * LANE_HEIGHT + AXIS_HEIGHT;
   double scale = PLOT_WIDTH / (span > 0.0 ? span : 1.0);
-  g_autofree char *span_text = upg_format_seconds ((guint64) span);
+  g_autofree char *span_text = upg_report_format_ms ((gint64) (span * 1000.0));
 
   g_string_append_printf (out,
                           "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n",
