@@ -441,6 +441,15 @@ execute_with_retries (StatementRun *run,
       if (!finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code, local_error->message, error))
         return FALSE;
 
+      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* The server cancelled it (rolled back): the run stops here,
+           * INTERRUPTED, and continues with this statement. */
+          stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          return FALSE;
+        }
       if (run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
           g_strcmp0 (run->sqlstate, "25001") == 0)
         {
