@@ -176,6 +176,34 @@ test_cancel_interrupts (void)
   exec_fixture_clear (&fx);
 }
 
+#ifdef UPG_TEST_HAVE_LIBGDA
+/* A raw libgda data source runs its statements without a marker (and
+ * without a statement timeout, which libgda lacks). */
+static void
+test_libgda_source (void)
+{
+  ExecFixture fx;
+  g_autofree char *sources = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_init (&fx);
+  sources = g_strdup_printf ("\"g\": {\"cnc\": \"SQLite://DB_DIR=%s;DB_NAME=gdb\"}", fx.root);
+  exec_fixture_write_config (&fx, "bj-01", sources);
+  exec_fixture_write (&fx, "bundle/sql/g.sql", "CREATE TABLE t (x INTEGER);\nINSERT INTO t VALUES (7);\n");
+  exec_fixture_write_manifest (&fx, TO,
+                               "\"in_stop\": [{\"id\": \"g1\", \"database\": \"g\", \"sql_scripts\": [\"sql/g.sql\"]}]",
+                               NULL);
+  g_assert_true (exec_fixture_run (&fx, FROM, TO, "in_stop", NULL, &error));
+  g_assert_no_error (error);
+  db = exec_fixture_path (&fx, "gdb.db");
+  g_assert_cmpint (exec_sqlite_int (db, "SELECT x FROM t"), ==, 7);
+  g_assert_cmpint (exec_sqlite_int (db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'upgrade_statement_marker'"),
+                   ==, 0);
+  exec_fixture_clear (&fx);
+}
+#endif
+
 int
 main (int argc, char **argv)
 {
@@ -186,5 +214,8 @@ main (int argc, char **argv)
   g_test_add_func ("/executor-steps/program-not-in-path", test_program_not_in_path);
   g_test_add_func ("/executor-steps/component-filter", test_component_filter);
   g_test_add_func ("/executor-steps/cancel-interrupts", test_cancel_interrupts);
+#ifdef UPG_TEST_HAVE_LIBGDA
+  g_test_add_func ("/executor-steps/libgda-source", test_libgda_source);
+#endif
   return g_test_run ();
 }
