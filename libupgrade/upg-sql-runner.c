@@ -79,8 +79,9 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
                    "data source '%s' is not configured", name);
       return NULL;
     }
+  /* Opening connects (with retries): a data source that opens answers. */
   connection = upg_data_source_open (source, ctx->cancellable, &local_error);
-  if (connection == NULL || !upg_connection_ping (connection, &local_error))
+  if (connection == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
                    "data source '%s' is not reachable: %s", name, local_error->message);
