@@ -22,6 +22,9 @@
  * - SESSION: only changes the session (SET, USE, PRAGMA, ATTACH…). Its
  *   effect dies with the connection, so it is executed again on every
  *   resume before the statements that follow it, and never marked.
+ * - A raw libgda data source (`cnc`) gets no marker table: its statements
+ *   are AUTOCOMMIT without a marker, so a crash leaves the statement that
+ *   was running in doubt.
  * - TRANSACTION_CONTROL: BEGIN, COMMIT, ROLLBACK, SAVEPOINT… in a script.
  *   The engine owns the transactions (each statement commits atomically
  *   with its marker), so these are recorded as SKIPPED with that reason.

@@ -168,10 +168,15 @@ upg_executor_run_steps (UpgRunContext *ctx,
   for (guint i = 0; i < steps->len && failure == NULL; i++)
     run_step (ctx, g_ptr_array_index (steps, i), &failure);
 
+  if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autoptr(GError) cancelled = g_steal_pointer (&failure);
+
+      g_set_error (&failure, UPG_ERROR, UPG_ERROR_CANCELLED, "the run was cancelled: %s", cancelled->message);
+    }
   if (g_error_matches (failure, UPG_ERROR, UPG_ERROR_IN_DOUBT))
     status = UPG_EXECUTION_STATUS_IN_DOUBT;
-  else if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-           g_error_matches (failure, UPG_ERROR, UPG_ERROR_CANCELLED))
+  else if (g_error_matches (failure, UPG_ERROR, UPG_ERROR_CANCELLED))
     status = UPG_EXECUTION_STATUS_INTERRUPTED;
   else if (failure != NULL)
     status = UPG_EXECUTION_STATUS_FAILED;

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "upg-data-source-private.h"
 #include "upg-executor-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
@@ -78,19 +79,29 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
                    "data source '%s' is not configured", name);
       return NULL;
     }
+  /* Opening connects (with retries): a data source that opens answers. */
   connection = upg_data_source_open (source, ctx->cancellable, &local_error);
-  if (connection == NULL || !upg_connection_ping (connection, &local_error))
+  if (connection == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
                    "data source '%s' is not reachable: %s", name, local_error->message);
       return NULL;
     }
-  if (upg_connection_get_dialect (connection) != UPG_DIALECT_OTHER &&
-      !upg_journal_ensure_marker_table (connection, error))
+  /* A raw libgda data source (`cnc`) goes through libgda's parser, which
+   * cannot run the marker's statements: it gets no marker. */
+  if (upg_data_source_get_cnc (source) != NULL)
+    g_object_set_data (G_OBJECT (connection), "upgrade-no-marker", GINT_TO_POINTER (TRUE));
+  else if (!upg_journal_ensure_marker_table (connection, error))
     return NULL;
 
   g_hash_table_insert (ctx->connections, g_strdup (name), connection);
   return g_steal_pointer (&connection);
+}
+
+static gboolean
+has_marker_table (UpgConnection *connection)
+{
+  return g_object_get_data (G_OBJECT (connection), "upgrade-no-marker") == NULL;
 }
 
 static void
@@ -279,7 +290,9 @@ send_statement (StatementRun *run,
   UpgConnection *c = run->connection;
   const char *text = upg_sql_statement_get_text (run->statement);
   gboolean atomic = run->klass == UPG_STATEMENT_CLASS_ATOMIC;
-  gboolean marked = run->klass != UPG_STATEMENT_CLASS_SESSION && record != NULL;
+  /* A libgda data source has no marker table (no known transaction
+   * semantics): its statements are in doubt after a crash. */
+  gboolean marked = run->klass != UPG_STATEMENT_CLASS_SESSION && record != NULL && has_marker_table (c);
 
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_BEFORE_SEND);
   if (atomic && !upg_connection_begin (c, error))
@@ -314,10 +327,21 @@ apply_timeout (StatementRun *run,
   guint timeout = upg_run_context_timeout (run->step);
   gpointer current = g_object_get_data (G_OBJECT (run->connection), "upgrade-statement-timeout");
 
+  g_autoptr(GError) local_error = NULL;
+
   if (GPOINTER_TO_UINT (current) == timeout)
     return TRUE;
-  if (!upg_connection_set_statement_timeout (run->connection, timeout, error))
-    return FALSE;
+  if (!upg_connection_set_statement_timeout (run->connection, timeout, &local_error))
+    {
+      /* libgda offers no statement timeout: say so once, and go on. */
+      if (has_marker_table (run->connection))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, "%s: no statement timeout: %s", run->database,
+                           local_error->message);
+    }
   g_object_set_data (G_OBJECT (run->connection), "upgrade-statement-timeout", GUINT_TO_POINTER (timeout));
   return TRUE;
 }
@@ -353,7 +377,7 @@ marker_found (StatementRun *run,
               GError      **error)
 {
   *found = FALSE;
-  if (run->klass == UPG_STATEMENT_CLASS_SESSION)
+  if (run->klass == UPG_STATEMENT_CLASS_SESSION || !has_marker_table (run->connection))
     return TRUE;
   return upg_journal_has_marker (run->connection, record, found, error);
 }
@@ -441,6 +465,15 @@ execute_with_retries (StatementRun *run,
       if (!finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code, local_error->message, error))
         return FALSE;
 
+      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* The server cancelled it (rolled back): the run stops here,
+           * INTERRUPTED, and continues with this statement. */
+          stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          return FALSE;
+        }
       if (run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
           g_strcmp0 (run->sqlstate, "25001") == 0)
         {
@@ -578,7 +611,8 @@ run_statement (StatementRun *run,
       !apply_timeout (run, error))
     return FALSE;
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
-                                       upg_connection_get_dialect (run->connection));
+                                       has_marker_table (run->connection)
+                                         ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
 
   record = upg_journal_lookup_statement (ctx->journal, upg_execution_get_id (ctx->execution),
                                          run->component, run->version, upg_step_get_id (run->step),

@@ -359,6 +359,40 @@ test_mariadb_session_after_crash (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* The journal can live on the server too (the configuration's "journal"):
+ * the CLI runs, fails, and continues with it there. */
+static void
+test_journal_on_server (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autofree char *sources = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *create = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *local = NULL;
+
+  db_site_init (&site, db);
+  sources = g_strdup_printf ("\"db\": %s", db->source_json);
+  journal = g_strdup_printf ("\"journal\": %s", db->source_json);
+  exec_fixture_write_config_extra (&site.fx, "journal-site", sources, journal);
+  write_counter_bundle (&site, TRUE);
+
+  g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 1);
+  create = g_strdup_printf ("CREATE TABLE missing_%s (x INTEGER)", site.table);
+  exec_execute (site.target, create);
+  g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 0);
+  assert_counter (&site, "4", "110");
+
+  count = exec_query_text (site.target, "SELECT COUNT(*) FROM upgrade_execution WHERE site_id = 'journal-site'"
+                                        " AND status = 'SUCCESS' AND resume_count = 1");
+  g_assert_cmpstr (count, ==, "1");
+  local = g_build_filename (site.fx.state, "journal.db", NULL);
+  g_assert_false (g_file_test (local, G_FILE_TEST_EXISTS));
+  exec_execute (site.target, "DELETE FROM upgrade_execution WHERE site_id = 'journal-site'");
+  db_site_clear (&site);
+}
+
 static void
 add_test (Db         *db,
           const char *name,
@@ -387,6 +421,7 @@ main (int argc, char **argv)
       add_test (db, "procedural", test_procedural);
       add_test (db, "crash-points", test_crash_points);
       add_test (db, "statement-timeout", test_statement_timeout);
+      add_test (db, "journal-on-server", test_journal_on_server);
       if (db->kind == UPG_TEST_SERVER_MARIADB)
         {
           add_test (db, "ddl-in-doubt", test_mariadb_ddl_in_doubt);
