@@ -324,6 +324,13 @@ upg_service_handle_resume (UpgService        *self,
       upg_service_reply_gerror (msg, error);
       return;
     }
+  if (upg_execution_get_status (execution) == UPG_EXECUTION_STATUS_SUCCESS)
+    {
+      g_autofree char *message = g_strdup_printf (_("execution '%s' succeeded: there is nothing to resume"), id);
+
+      upg_service_reply_error (msg, SOUP_STATUS_CONFLICT, "finished", message);
+      return;
+    }
   if (!site_is_free (self, msg, upg_execution_get_site_id (execution)))
     return;
   run = run_new (self, msg, upg_execution_get_site_id (execution));
