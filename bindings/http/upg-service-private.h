@@ -25,11 +25,11 @@ typedef struct {
   gboolean           resume;         /* resume_async, not run_stage_async */
   SoupServerMessage *pending;        /* the request answered at execution-started */
   GPtrArray         *subscribers;    /* SoupWebsocketConnection, events of this run */
+  UpgExecution      *live;           /* kept up to date from the signals: status
+                                      * queries of a running execution do not
+                                      * compete with its writes for the journal */
   char              *current_step;
   char              *position;
-  guint              done;
-  guint              total;
-  gint64             eta_seconds;
 } UpgServiceRun;
 
 struct _UpgService

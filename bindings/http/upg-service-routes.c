@@ -128,9 +128,10 @@ upg_service_handle_assess (UpgService        *self,
  * @id: an execution id
  * @error: return location for an error (%UPG_ERROR_NOT_FOUND)
  *
- * The execution in SPEC §9 run form; for one running in this process the
- * statement progress, ETA, current step and position of the last
- * statement come from its live events.
+ * The execution in SPEC §9 run form. One running in this process is
+ * answered from memory, kept up to date by its signals (steps, statement
+ * progress, ETA, current step, position of the last statement), so that
+ * status queries never wait for the journal its run is writing to.
  *
  * Returns: (transfer full): the status, or %NULL
  */
@@ -139,15 +140,17 @@ upg_service_status_json (UpgService *self,
                          const char *id,
                          GError    **error)
 {
-  g_autoptr(UpgExecution) execution = upg_executor_load_execution (self->reader, id, error);
   UpgServiceRun *run = g_hash_table_lookup (self->runs_by_id, id);
+  g_autoptr(UpgExecution) execution = NULL;
   JsonNode *node;
   JsonObject *object;
 
+  if (run != NULL && run->live != NULL)
+    execution = g_object_ref (run->live);
+  else
+    execution = upg_executor_load_execution (self->reader, id, error);
   if (execution == NULL)
     return NULL;
-  if (run != NULL)
-    upg_execution_set_progress (execution, run->done, run->total, run->eta_seconds);
   node = upg_execution_to_json (execution, TRUE);
   object = json_node_get_object (node);
   json_object_set_boolean_member (object, "live", run != NULL);

@@ -35,6 +35,7 @@ upg_service_run_unref (UpgServiceRun *run)
   g_clear_object (&run->executor);
   g_clear_object (&run->cancellable);
   g_clear_object (&run->pending);
+  g_clear_object (&run->live);
   g_clear_pointer (&run->subscribers, g_ptr_array_unref);
   g_free (run->site);
   g_free (run->id);
@@ -53,8 +54,16 @@ on_execution_started (UpgExecutor   *executor,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
 
+  g_autoptr(GError) error = NULL;
+
   g_free (run->id);
   run->id = g_strdup (id);
+  g_clear_object (&run->live);
+  run->live = upg_executor_load_execution (run->service->reader, id, &error);
+  if (run->live == NULL)
+    upg_service_log (id, G_LOG_LEVEL_WARNING, "cannot read the execution back: %s", error->message);
+  else
+    upg_execution_set_status (run->live, UPG_EXECUTION_STATUS_RUNNING);
   g_hash_table_replace (run->service->runs_by_id, g_strdup (id), upg_service_run_ref (run));
   upg_service_log (id, G_LOG_LEVEL_MESSAGE, "execution started for site %s", run->site);
 
@@ -81,6 +90,8 @@ on_step_started (UpgExecutor   *executor,
 {
   g_free (run->current_step);
   run->current_step = g_strdup (step_id);
+  if (run->live != NULL)
+    upg_execution_set_step (run->live, step_id, version, UPG_STEP_STATUS_RUNNING, 0, NULL);
   upg_service_events_send (run, upg_service_event_new ("step-started", "stepId", step_id,
                                                        "version", version, NULL));
 }
@@ -97,8 +108,12 @@ on_step_finished (UpgExecutor   *executor,
   JsonNode *event = upg_service_event_new ("step-finished", "stepId", step_id, "version", version,
                                            "status", status, "message", message, NULL);
 
+  UpgStepStatus step_status = UPG_STEP_STATUS_FAILED;
+
   json_object_set_int_member (json_node_get_object (event), "durationMs", duration_ms);
   g_clear_pointer (&run->current_step, g_free);
+  if (run->live != NULL && upg_step_status_from_string (status, &step_status))
+    upg_execution_set_step (run->live, step_id, version, step_status, duration_ms, message);
   upg_service_metrics_observe_step (run->service->metrics, status, duration_ms);
   upg_service_events_send (run, event);
 }
@@ -133,9 +148,8 @@ on_progress (UpgExecutor   *executor,
   JsonNode *event = upg_service_event_new ("progress", "position", position, NULL);
   JsonObject *object = json_node_get_object (event);
 
-  run->done = done;
-  run->total = total;
-  run->eta_seconds = eta_seconds;
+  if (run->live != NULL)
+    upg_execution_set_progress (run->live, done, total, eta_seconds);
   g_free (run->position);
   run->position = g_strdup (position);
   json_object_set_int_member (object, "done", done);
@@ -228,7 +242,6 @@ run_new (UpgService        *self,
   run->site = g_strdup (site);
   run->cancellable = g_cancellable_new ();
   run->pending = g_object_ref (msg);
-  run->eta_seconds = -1;
   run->subscribers = g_ptr_array_new_with_free_func (g_object_unref);
   run->executor = upg_executor_new (self->config, self->bundle, self->journal, self->state_dir);
   upg_executor_set_plugin_manager (run->executor, self->plugins);
