@@ -121,10 +121,21 @@ http_test_server_start (HttpTestServer *server)
 
   g_assert_nonnull (upgraded);
   g_assert_null (server->process);
+  g_auto(GStrv) wrap = g_strsplit (g_getenv ("HTTP_TEST_SERVER_WRAP") != NULL
+                                   ? g_getenv ("HTTP_TEST_SERVER_WRAP") : "", " ", -1);
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
+
+  /* HTTP_TEST_SERVER_WRAP="valgrind --leak-check=full …" runs the server
+   * under a tool too (meson's --wrap only wraps the test program). */
+  for (guint i = 0; wrap[i] != NULL; i++)
+    if (*wrap[i] != '\0')
+      g_strv_builder_add (argv, wrap[i]);
+  g_strv_builder_add_many (argv, upgraded, "-b", server->bundle, "-c", server->config,
+                           "--state-dir", state, NULL);
+  args = g_strv_builder_end (argv);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, &error, upgraded,
-                                                 "-b", server->bundle, "-c", server->config,
-                                                 "--state-dir", state, NULL);
+  server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);

@@ -109,6 +109,10 @@ serve (UpgCtl     *ctl,
   g_source_remove (term_id);
   g_source_remove (int_id);
   g_signal_handlers_disconnect_by_data (service, &serving);
+  g_clear_object (&service);
+  /* Let the closed client connections finish tearing down. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   g_message ("stopped");
   return 0;
 }

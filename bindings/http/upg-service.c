@@ -584,18 +584,22 @@ upg_service_listen (UpgService *self,
 char *
 upg_service_get_url (UpgService *self)
 {
-  GSList *uris = soup_server_get_uris (self->server);
-  char *text = NULL;
+  GSList *listeners = soup_server_get_listeners (self->server);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *host = NULL;
+  char *text;
 
-  if (uris != NULL)
-    {
-      GUri *uri = uris->data;
-      const char *host = g_uri_get_host (uri);
-
-      text = strchr (host, ':') != NULL ? g_strdup_printf ("http://[%s]:%d", host, g_uri_get_port (uri))
-                                        : g_strdup_printf ("http://%s:%d", host, g_uri_get_port (uri));
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* Not soup_server_get_uris(): libsoup 3.2 leaks a socket address there. */
+  if (listeners == NULL)
+    return NULL;
+  address = g_socket_get_local_address (listeners->data, NULL);
+  g_slist_free (listeners);
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  text = strchr (host, ':') != NULL
+    ? g_strdup_printf ("http://[%s]:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)))
+    : g_strdup_printf ("http://%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
   return text;
 }
 
