@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "exec-test-util.h"
 #include "http-test-util.h"
@@ -250,6 +251,50 @@ test_failure_resume_report (void)
   g_assert_null (strstr (text, HTTP_TEST_TOKEN));
 }
 
+/* upgraded refuses to start with a token file others can read, an empty
+ * one, or a listen address that is not ADDR:PORT: exit 2, a message that
+ * names the problem, and never the token. */
+static void
+expect_refusal (HttpTestServer *server,
+                const char     *listen,
+                const char     *message_part)
+{
+  g_autofree char *state = http_test_server_path (server, "state");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              g_getenv ("UPGRADED"), "-b", server->bundle, "-c", server->config,
+                              "--state-dir", state, "--listen", listen, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+  g_assert_cmpstr (out, ==, "");
+  if (strstr (err, message_part) == NULL)
+    g_error ("'%s' not in: %s", message_part, err);
+  g_assert_null (strstr (err, HTTP_TEST_TOKEN));
+}
+
+static void
+test_refuses_to_start (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *token = http_test_server_path (server, "token");
+
+  expect_refusal (server, "localhost", "expected ADDR:PORT");
+  expect_refusal (server, "example.org:80", "not an IP address");
+  g_assert_cmpint (g_chmod (token, 0644), ==, 0);
+  expect_refusal (server, "127.0.0.1:0", "readable or writable by others");
+  g_assert_true (g_file_set_contents (token, " \n", -1, NULL));
+  g_assert_cmpint (g_chmod (token, 0600), ==, 0);
+  expect_refusal (server, "127.0.0.1:0", "is empty");
+  g_assert_cmpint (g_unlink (token), ==, 0);
+  expect_refusal (server, "127.0.0.1:0", "cannot read");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -259,6 +304,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http/plan", test_plan);
   g_test_add_func ("/http/assess-and-malformed", test_assess_and_malformed);
   g_test_add_func ("/http/failure-resume-report", test_failure_resume_report);
+  g_test_add_func ("/http/refuses-to-start", test_refuses_to_start);
 
   return g_test_run ();
 }

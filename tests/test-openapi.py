@@ -4,7 +4,8 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# usage: test-openapi.py UPGRADED OPENAPI_YAML
+# usage: test-openapi.py UPGRADED OPENAPI_YAML [UPGRADECTL]
+# With UPGRADECTL, `upgradectl serve --list-routes` must list the same.
 import subprocess
 import sys
 
@@ -13,8 +14,8 @@ import yaml
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
-def routed(upgraded):
-    out = subprocess.run([upgraded, "--list-routes"], check=True, capture_output=True, text=True).stdout
+def routed(*command):
+    out = subprocess.run([*command, "--list-routes"], check=True, capture_output=True, text=True).stdout
     routes = {}
     for line in out.splitlines():
         method, path, *flags = line.split()
@@ -39,6 +40,8 @@ def main():
     checks = []
 
     checks.append(("the document is OpenAPI 3", str(doc.get("openapi", "")).startswith("3.")))
+    if len(sys.argv) > 3:
+        checks.append(("upgradectl serve routes as upgraded does", routed(sys.argv[3], "serve") == routes))
     for key in sorted(routes):
         checks.append(("routed %s %s is documented" % key, key in ops))
     for key in sorted(ops):

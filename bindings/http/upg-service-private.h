@@ -90,15 +90,13 @@ typedef struct {
 } UpgServiceRequest;
 
 void        upg_service_request_clear     (UpgServiceRequest *request);
-gboolean    upg_service_request_parse_body  (SoupServerMessage *msg,
-                                             JsonObject       **object,
+gboolean    upg_service_request_read        (SoupServerMessage *msg,
+                                             UpgServiceRequest *request,
                                              GError           **error);
-gboolean    upg_service_request_read_object (UpgServiceRequest *request,
-                                             JsonObject        *object,
-                                             GError           **error);
-gboolean    upg_service_request_read_query  (UpgServiceRequest *request,
+UpgPlan    *upg_service_request_plan        (UpgService        *self,
                                              SoupServerMessage *msg,
-                                             GError           **error);
+                                             UpgServiceRequest *request,
+                                             gboolean           need_stage);
 gboolean    upg_service_request_require     (UpgService        *self,
                                              UpgServiceRequest *request,
                                              gboolean           need_stage,

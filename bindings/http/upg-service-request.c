@@ -200,7 +200,7 @@ lookup_field (const char *name)
  *
  * Returns: %FALSE if the body is not a JSON object
  */
-gboolean
+static gboolean
 upg_service_request_parse_body (SoupServerMessage *msg,
                                 JsonObject       **object,
                                 GError           **error)
@@ -237,7 +237,7 @@ upg_service_request_parse_body (SoupServerMessage *msg,
  *
  * Returns: %FALSE if a known member has a wrong type or value
  */
-gboolean
+static gboolean
 upg_service_request_read_object (UpgServiceRequest *request,
                                  JsonObject        *object,
                                  GError           **error)
@@ -267,7 +267,7 @@ upg_service_request_read_object (UpgServiceRequest *request,
  *
  * Returns: %FALSE if a known parameter has a wrong value
  */
-gboolean
+static gboolean
 upg_service_request_read_query (UpgServiceRequest *request,
                                 SoupServerMessage *msg,
                                 GError           **error)
@@ -325,4 +325,55 @@ upg_service_request_require (UpgService        *self,
       request->site = g_strdup (site);
     }
   return TRUE;
+}
+
+/**
+ * upg_service_request_read:
+ * @msg: a request
+ * @request: the fields to fill
+ * @error: return location for an error naming the field
+ *
+ * Reads the query of a GET, the JSON body of anything else.
+ *
+ * Returns: %FALSE if a known field is wrong or the body is not JSON
+ */
+gboolean
+upg_service_request_read (SoupServerMessage *msg,
+                          UpgServiceRequest *request,
+                          GError           **error)
+{
+  g_autoptr(JsonObject) body = NULL;
+
+  if (g_strcmp0 (soup_server_message_get_method (msg), "GET") == 0)
+    return upg_service_request_read_query (request, msg, error);
+  return upg_service_request_parse_body (msg, &body, error)
+         && upg_service_request_read_object (request, body, error);
+}
+
+/**
+ * upg_service_request_plan:
+ * @self: the service
+ * @msg: a request naming versions (and a stage if @need_stage)
+ * @request: the fields to fill
+ * @need_stage: whether `stage` is required
+ *
+ * Reads the request and plans it; answers @msg with the error if either
+ * fails (400 naming the field, or the planner's error).
+ *
+ * Returns: (transfer full) (nullable): the plan, %NULL if @msg was answered
+ */
+UpgPlan *
+upg_service_request_plan (UpgService        *self,
+                          SoupServerMessage *msg,
+                          UpgServiceRequest *request,
+                          gboolean           need_stage)
+{
+  g_autoptr(GError) error = NULL;
+  UpgPlan *plan = NULL;
+
+  if (!upg_service_request_read (msg, request, &error)
+      || !upg_service_request_require (self, request, need_stage, &error)
+      || (plan = upg_plan_new (self->bundle, request->from, request->to, request->site, &error)) == NULL)
+    upg_service_reply_gerror (msg, error);
+  return plan;
 }

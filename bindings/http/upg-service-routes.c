@@ -45,17 +45,11 @@ upg_service_handle_plan (UpgService        *self,
                          const char        *id)
 {
   g_auto(UpgServiceRequest) request = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UpgPlan) plan = NULL;
+  g_autoptr(UpgPlan) plan = upg_service_request_plan (self, msg, &request, FALSE);
   g_autoptr(JsonNode) node = NULL;
 
-  if (!upg_service_request_read_query (&request, msg, &error)
-      || !upg_service_request_require (self, &request, FALSE, &error)
-      || (plan = upg_plan_new (self->bundle, request.from, request.to, request.site, &error)) == NULL)
-    {
-      upg_service_reply_gerror (msg, error);
-      return;
-    }
+  if (plan == NULL)
+    return;
   node = upg_plan_to_json (plan);
   upg_service_reply_json (msg, SOUP_STATUS_OK, node);
 }
@@ -96,20 +90,12 @@ upg_service_handle_assess (UpgService        *self,
                            const char        *id)
 {
   g_auto(UpgServiceRequest) request = { 0 };
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UpgPlan) plan = NULL;
+  g_autoptr(UpgPlan) plan = upg_service_request_plan (self, msg, &request, FALSE);
   g_autoptr(UpgAssessor) assessor = NULL;
   Pending *pending;
 
-  if (!upg_service_request_parse_body (msg, &body, &error)
-      || !upg_service_request_read_object (&request, body, &error)
-      || !upg_service_request_require (self, &request, FALSE, &error)
-      || (plan = upg_plan_new (self->bundle, request.from, request.to, request.site, &error)) == NULL)
-    {
-      upg_service_reply_gerror (msg, error);
-      return;
-    }
+  if (plan == NULL)
+    return;
   assessor = upg_assessor_new (plan, self->config);
   if (request.env != NULL)
     upg_assessor_set_env (assessor, request.env);

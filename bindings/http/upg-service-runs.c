@@ -274,8 +274,8 @@ site_is_free (UpgService        *self,
   if (!g_hash_table_contains (self->runs_by_site, site))
     return TRUE;
   message = g_strdup_printf (_("site '%s' is locked: an execution of this service is running for it"), site);
-  upg_service_reply_error (msg, SOUP_STATUS_CONFLICT, upg_error_code_nick (&(GError) {
-                             UPG_ERROR, UPG_ERROR_LOCKED, NULL }), message);
+  /* The code the library's UPG_ERROR_LOCKED has (upg_error_code_nick). */
+  upg_service_reply_error (msg, SOUP_STATUS_CONFLICT, "locked", message);
   return FALSE;
 }
 
@@ -287,20 +287,11 @@ upg_service_handle_execute (UpgService        *self,
                             const char        *id)
 {
   g_auto(UpgServiceRequest) request = { 0 };
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UpgPlan) plan = NULL;
+  g_autoptr(UpgPlan) plan = upg_service_request_plan (self, msg, &request, TRUE);
   UpgServiceRun *run;
 
-  if (!upg_service_request_parse_body (msg, &body, &error)
-      || !upg_service_request_read_object (&request, body, &error)
-      || !upg_service_request_require (self, &request, TRUE, &error)
-      || (plan = upg_plan_new (self->bundle, request.from, request.to, request.site, &error)) == NULL)
-    {
-      upg_service_reply_gerror (msg, error);
-      return;
-    }
-  if (!site_is_free (self, msg, request.site))
+  /* Planned here so that a bad request is a 400 before anything starts. */
+  if (plan == NULL || !site_is_free (self, msg, request.site))
     return;
   run = run_new (self, msg, request.site);
   upg_executor_run_stage_async (run->executor, request.from, request.to, request.stage, request.site,
@@ -325,13 +316,11 @@ upg_service_handle_resume (UpgService        *self,
                            const char        *id)
 {
   g_auto(UpgServiceRequest) request = { 0 };
-  g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgExecution) execution = NULL;
   UpgServiceRun *run;
 
-  if (!upg_service_request_parse_body (msg, &body, &error)
-      || !upg_service_request_read_object (&request, body, &error)
+  if (!upg_service_request_read (msg, &request, &error)
       || (execution = upg_executor_load_execution (self->reader, id, &error)) == NULL)
     {
       upg_service_reply_gerror (msg, error);
