@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include "upg-config.h"
 #include "upg-plugin-manager.h"
 #include "upg-plugin-manager-private.h"
 #include "upg-plugin-run-private.h"
@@ -137,7 +138,7 @@ upg_plugin_manager_new (void)
 }
 
 /**
- * upg_plugin_manager_new_for_config: (skip)
+ * upg_plugin_manager_new_for_config:
  * @config: the site configuration
  *
  * Creates a manager scanning the configuration's `plugin_dirs` (or the
@@ -162,9 +163,9 @@ upg_plugin_manager_new_for_config (UpgConfig *config)
 }
 
 /**
- * upg_plugin_manager_set_data_sources: (skip)
+ * upg_plugin_manager_set_data_sources:
  * @self: a manager
- * @sources: (nullable): the configured data sources (#UpgDataSource)
+ * @sources: (nullable) (element-type UpgDataSource): the configured data sources
  *
  * Plugins run with a context that defines no data sources get these: the
  * plugin host opens them by name for upg_context_get_connection(). Only

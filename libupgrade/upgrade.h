@@ -10,6 +10,8 @@
 
 #include "upg-assessment.h"
 #include "upg-bundle.h"
+#include "upg-config.h"
+#include "upg-data-source.h"
 #include "upg-enums.h"
 #include "upg-journal.h"
 #include "upg-manifest.h"
