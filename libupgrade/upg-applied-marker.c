@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The executor commits a statement's effect together with a marker row in
- * the target itself (table `upgrade_applied_statement`, created and written
+ * the target itself (table `upgrade_statement_marker`, created and written
  * by upg_journal_ensure_marker_table()/upg_journal_write_marker()) whenever
  * the target allows it; see the protocol in upg-executor.c. This file
  * decides, from the statement's leading keywords and the dialect, which
