@@ -147,7 +147,10 @@ upg_assessment_to_json (UpgAssessment *self)
     json_array_add_element (items, upg_check_result_to_json (self->items->pdata[i]));
   json_object_set_array_member (root, "items", items);
   json_object_set_member (root, "estimate", upg_estimate_to_json (self->estimate));
-  return json_node_init_object (json_node_alloc (), root);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, root);
+  return node;
 }
 
 /**
@@ -397,7 +400,7 @@ add_resource_items (UpgAssessor          *self,
   g_ptr_array_add (items, capacity_item ("memory", _("free memory"), host->available_memory,
                                          MAX (memory, UPG_ASSESSMENT_MIN_FREE_MEMORY), TRUE,
                                          _("free memory (stop other services) or add memory")));
-  g_ptr_array_add (items, capacity_item ("cpu", _("processors"), host->cpus, MAX (cpus, 1u), FALSE,
+  g_ptr_array_add (items, capacity_item ("cpus", _("processors"), host->cpus, MAX (cpus, 1u), FALSE,
                                          _("run the upgrade on a host with more processors")));
   g_ptr_array_add (items, capacity_item ("disk", _("free disk"), host->free_disk, disk, TRUE,
                                          _("free disk space before the upgrade")));
@@ -455,13 +458,13 @@ add_duration_items (UpgEstimate *estimate,
                     GPtrArray   *items)
 {
   g_autoptr(GPtrArray) long_steps = upg_estimate_get_long_steps (estimate);
-  g_autofree char *total = upg_format_duration (upg_estimate_get_total_seconds (estimate));
-  g_autofree char *downtime = upg_format_duration (upg_estimate_get_downtime_seconds (estimate));
-  g_autofree char *after = upg_format_duration (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_START) +
+  g_autofree char *total = upg_format_seconds (upg_estimate_get_total_seconds (estimate));
+  g_autofree char *downtime = upg_format_seconds (upg_estimate_get_downtime_seconds (estimate));
+  g_autofree char *after = upg_format_seconds (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_START) +
                                                 upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_UPGRADE));
   g_autofree char *message = g_strdup_printf (_("about %s until the service is open again (downtime %s); "
                                                 "%s more after it opens"), total, downtime, after);
-  UpgCheckResult *item = upg_check_result_new (UPG_CHECK_KIND_DURATION, "total", _("duration"),
+  UpgCheckResult *item = upg_check_result_new (UPG_CHECK_KIND_DURATION, "total", _("upgrade window"),
                                                UPG_VERDICT_PASS, message);
 
   upg_check_result_set_figure_int (item, "total_seconds", (gint64) upg_estimate_get_total_seconds (estimate));
@@ -473,7 +476,7 @@ add_duration_items (UpgEstimate *estimate,
       UpgStep *step = long_steps->pdata[i];
       UpgStage stage = upg_step_get_stage (step);
       guint64 seconds = upg_estimate_step_seconds (step, NULL);
-      g_autofree char *text = upg_format_duration (seconds);
+      g_autofree char *text = upg_format_seconds (seconds);
       g_autofree char *step_message = g_strdup_printf (_("step %s is estimated at %s (over 5 minutes) in %s"),
                                                        upg_step_get_id (step), text, upg_stage_to_string (stage));
       g_autofree char *suggestion = upg_estimate_get_suggestion (estimate, step);
@@ -551,7 +554,11 @@ plugin_context (UpgAssessor  *self,
   upg_context_set_cancellable (context, cancellable);
   if (definitions != NULL)
     {
-      base_dir = g_path_get_dirname (upg_config_get_path (self->config));
+      g_autofree char *dir = g_path_get_dirname (upg_config_get_path (self->config));
+
+      /* Relative data source paths are relative to the configuration file,
+       * and the plugin host runs elsewhere: hand it an absolute base. */
+      base_dir = g_canonicalize_filename (dir, NULL);
       upg_context_set_data_sources (context, definitions, base_dir);
     }
   return context;
@@ -638,14 +645,18 @@ add_database_items (UpgAssessor          *self,
 {
   g_autoptr(UpgCheckSources) sources = upg_check_sources_new (self->config, cancellable);
   GPtrArray *manifests = upg_plan_get_manifests (self->plan);
+  UpgBackupTotal backups = { host, 0, 0 };
+  UpgCheckResult *total;
 
   for (guint i = 0; manifests != NULL && i < manifests->len; i++)
     {
-      upg_assessment_check_backup (sources, manifests->pdata[i], host, items);
+      upg_assessment_check_backup (sources, manifests->pdata[i], &backups, items);
       upg_assessment_check_data_quality (sources, manifests->pdata[i], upg_plan_get_from (self->plan),
                                          upg_plan_get_to (self->plan), items);
       upg_assessment_check_middleware (sources, manifests->pdata[i], items);
     }
+  if ((total = upg_assessment_backup_total_item (&backups)) != NULL)
+    g_ptr_array_add (items, total);
 }
 
 /**

@@ -138,7 +138,7 @@ upg_report_parse_time_ms (const char *iso8601)
 }
 
 /* Short durations keep a decimal ("1.2s") because SQL statements are
- * often sub-second; longer ones use upg_format_duration(). */
+ * often sub-second; longer ones use upg_format_seconds(). */
 char *
 upg_report_format_ms (gint64 duration_ms)
 {
@@ -147,7 +147,7 @@ upg_report_format_ms (gint64 duration_ms)
   if (duration_ms < 10000)
     return g_strdup_printf ("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT "s",
                             duration_ms / 1000, (duration_ms % 1000) / 100);
-  return upg_format_duration ((guint64) duration_ms / 1000);
+  return upg_format_seconds ((guint64) duration_ms / 1000);
 }
 
 char *
@@ -386,12 +386,26 @@ append_statement_totals (GString    *out,
   g_string_append_c (out, '\n');
 }
 
+/* The end of the text and Markdown reports: totals and breakpoint. */
+static char *
+finish_execution (GString    *out,
+                  JsonObject *summary,
+                  gboolean    markdown)
+{
+  JsonObject *breakpoint = upg_report_member_object (summary, "breakpoint");
+
+  g_string_append_c (out, '\n');
+  append_statement_totals (out, upg_report_member_object (summary, "statements"));
+  if (breakpoint != NULL)
+    append_breakpoint_text (out, breakpoint, markdown);
+  return g_string_free (out, FALSE);
+}
+
 static char *
 execution_text (JsonObject *summary)
 {
   GString *out = g_string_new (NULL);
   JsonArray *steps = upg_report_member_array (summary, "steps");
-  JsonObject *breakpoint = upg_report_member_object (summary, "breakpoint");
   g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
 
   g_string_append_printf (out, _("Upgrade execution %s"),
@@ -419,11 +433,7 @@ execution_text (JsonObject *summary)
         g_string_append_printf (out, ": %s", error);
       g_string_append_c (out, '\n');
     }
-  g_string_append_c (out, '\n');
-  append_statement_totals (out, upg_report_member_object (summary, "statements"));
-  if (breakpoint != NULL)
-    append_breakpoint_text (out, breakpoint, FALSE);
-  return g_string_free (out, FALSE);
+  return finish_execution (out, summary, FALSE);
 }
 
 /* Table cells may not hold a pipe or a line break. */
@@ -443,7 +453,6 @@ execution_markdown (JsonObject *summary)
 {
   GString *out = g_string_new (NULL);
   JsonArray *steps = upg_report_member_array (summary, "steps");
-  JsonObject *breakpoint = upg_report_member_object (summary, "breakpoint");
   g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
 
   g_string_append_printf (out, "# %s `%s`\n\n", _("Upgrade execution"),
@@ -474,11 +483,7 @@ execution_markdown (JsonObject *summary)
                               or_dash (upg_report_member_string (step, "version")), duration_cell,
                               upg_report_member_int (step, "statements", 0), note, error);
     }
-  g_string_append_c (out, '\n');
-  append_statement_totals (out, upg_report_member_object (summary, "statements"));
-  if (breakpoint != NULL)
-    append_breakpoint_text (out, breakpoint, TRUE);
-  return g_string_free (out, FALSE);
+  return finish_execution (out, summary, TRUE);
 }
 
 static char *
@@ -526,6 +531,45 @@ upg_report_render_execution (JsonObject      *execution,
     }
 }
 
+/**
+ * upg_report_for_execution:
+ * @journal: the journal holding the execution
+ * @execution_id: the execution's id
+ * @format: the format to render
+ * @error: return location for a #GError
+ *
+ * Reads an execution and its statements from @journal, renders its report
+ * (upg_report_render_execution()) and stores it in the journal's
+ * `upgrade_report` table under @format, replacing an earlier one.
+ *
+ * Returns: (transfer full): the report, or %NULL with @error set
+ *   (%UPG_ERROR_NOT_FOUND for an unknown execution, %UPG_ERROR_JOURNAL)
+ */
+char *
+upg_report_for_execution (UpgJournal       *journal,
+                          const char       *execution_id,
+                          UpgReportFormat   format,
+                          GError          **error)
+{
+  g_autoptr(JsonObject) execution = NULL;
+  g_autoptr(JsonArray) statements = NULL;
+  g_autofree char *report = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  execution = upg_journal_get_execution (journal, execution_id, error);
+  if (execution == NULL)
+    return NULL;
+  statements = upg_journal_list_statements (journal, execution_id, error);
+  if (statements == NULL)
+    return NULL;
+  report = upg_report_render_execution (execution, statements, format);
+  if (!upg_journal_store_report (journal, execution_id, upg_report_format_to_string (format), report, error))
+    return NULL;
+  return g_steal_pointer (&report);
+}
+
 /* Assessments ----------------------------------------------------------- */
 
 static void
@@ -533,14 +577,14 @@ append_estimate_text (GString    *out,
                       JsonObject *estimate)
 {
   JsonArray *stages = upg_report_member_array (estimate, "stages");
-  g_autofree char *total = upg_format_duration ((guint64) MAX (upg_report_member_int (estimate, "total_seconds", 0), 0));
+  g_autofree char *total = upg_format_seconds ((guint64) MAX (upg_report_member_int (estimate, "total_seconds", 0), 0));
 
   g_string_append_printf (out, _("Estimate: %s until the service is open again"), total);
   g_string_append_c (out, '\n');
   for (guint i = 0; stages != NULL && i < json_array_get_length (stages); i++)
     {
       JsonObject *stage = upg_report_array_object (stages, i);
-      g_autofree char *seconds = upg_format_duration ((guint64) MAX (upg_report_member_int (stage, "seconds", 0), 0));
+      g_autofree char *seconds = upg_format_seconds ((guint64) MAX (upg_report_member_int (stage, "seconds", 0), 0));
 
       g_string_append_printf (out, "  %-14s %s\n", or_dash (upg_report_member_string (stage, "stage")), seconds);
     }

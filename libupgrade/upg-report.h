@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 #include <upgrade-spi.h>
 
+#include "upg-journal.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -44,5 +46,9 @@ char        *upg_report_render_execution     (JsonObject       *execution,
                                               UpgReportFormat   format);
 char        *upg_report_render_assessment    (JsonObject       *assessment,
                                               UpgReportFormat   format);
+char        *upg_report_for_execution        (UpgJournal       *journal,
+                                              const char       *execution_id,
+                                              UpgReportFormat   format,
+                                              GError          **error);
 
 G_END_DECLS

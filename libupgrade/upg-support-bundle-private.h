@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "upgrade.h"
+
 G_BEGIN_DECLS
 
 /* One member of the archive: a regular file. */
@@ -27,6 +29,14 @@ char        *upg_support_bundle_scrub              (const char         *text,
 gboolean     upg_support_bundle_write_tar_gz       (const char         *path,
                                                     GPtrArray          *entries,
                                                     gint64              mtime,
+                                                    GError            **error);
+
+gboolean     upg_support_bundle_create             (UpgJournal         *journal,
+                                                    const char         *execution_id,
+                                                    const char         *state_dir,
+                                                    const char         *config_path,
+                                                    UpgBundle          *bundle,
+                                                    const char         *out_path,
                                                     GError            **error);
 
 G_END_DECLS

@@ -172,14 +172,14 @@ upg_support_bundle_scrub (const char         *text,
 
   if (g_once_init_enter (&initialised))
     {
-      bearer = g_regex_new ("(?i)(bearer\\s+)([A-Za-z0-9._~+/=-]+)", G_REGEX_OPTIMIZE, 0, NULL);
+      bearer = g_regex_new ("(?i)(bearer\\s+)([A-Za-z0-9._~+/=-]+)", 0, 0, NULL);
       /* A key ending in password/pwd/token/secret/api_key (so
        * PGPASSWORD, MYSQL_PWD, FT_DB_PASSWORD too) or SQL's
        * IDENTIFIED BY, then a quoted or bare value. */
       key_value = g_regex_new ("(?i)(\\b\\w*(?:password|passwd|pwd|token|secret|api[_-]?key)"
                                "\"?\\s*[=:]\\s*|\\bidentified\\s+by\\s+)"
                                "(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|[^\\s;,&\"'}]+)",
-                               G_REGEX_OPTIMIZE, 0, NULL);
+                               0, 0, NULL);
       g_once_init_leave (&initialised, 1);
     }
 
@@ -307,4 +307,144 @@ upg_support_bundle_write_tar_gz (const char  *path,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The bundle ------------------------------------------------------------ */
+
+typedef struct
+{
+  GPtrArray *entries;
+  char      *prefix;
+  GStrv      secrets;
+} Collection;
+
+static void
+add_text (Collection *collection,
+          const char *name,
+          const char *text)
+{
+  g_autofree char *member = g_strconcat (collection->prefix, "/", name, NULL);
+  g_autofree char *scrubbed = upg_support_bundle_scrub (text, (const char * const *) collection->secrets);
+  gsize length = strlen (scrubbed);
+  g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&scrubbed), length);
+
+  g_ptr_array_add (collection->entries, upg_bundle_entry_new (member, bytes));
+}
+
+static void
+add_json (Collection *collection,
+          const char *name,
+          JsonNode   *node)
+{
+  g_autofree char *text = json_to_string (node, TRUE);
+
+  add_text (collection, name, text);
+}
+
+/* The plan the execution followed, rebuilt from the bundle; %NULL (and a
+ * note in the README) when there is no bundle or it no longer plans. */
+static JsonNode *
+execution_plan (UpgBundle  *bundle,
+                JsonObject *execution,
+                GString    *readme)
+{
+  const char *from_text = json_object_get_string_member_with_default (execution, "from", NULL);
+  const char *to_text = json_object_get_string_member_with_default (execution, "to", NULL);
+  g_autoptr(UpgVersion) from = from_text != NULL ? upg_version_parse (from_text, NULL) : NULL;
+  g_autoptr(UpgVersion) to = to_text != NULL ? upg_version_parse (to_text, NULL) : NULL;
+  g_autoptr(UpgPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (bundle == NULL || from == NULL || to == NULL)
+    {
+      g_string_append (readme, "plan.json: not included (no bundle given)\n");
+      return NULL;
+    }
+  plan = upg_plan_new (bundle, from, to, json_object_get_string_member_with_default (execution, "site", NULL),
+                       &error);
+  if (plan == NULL)
+    {
+      g_string_append_printf (readme, "plan.json: not included (%s)\n", error->message);
+      return NULL;
+    }
+  return upg_plan_to_json (plan);
+}
+
+static void
+add_log (Collection *collection,
+         const char *state_dir,
+         const char *execution_id,
+         GString    *readme)
+{
+  g_autofree char *name = g_strconcat (execution_id, ".log", NULL);
+  g_autofree char *path = g_build_filename (state_dir, "logs", name, NULL);
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    {
+      g_string_append_printf (readme, "%s: not included (no log at %s)\n", name, path);
+      return;
+    }
+  add_text (collection, name, contents);
+}
+
+/*
+ * Writes @out_path, a tar.gz for support: the execution's record and
+ * statements, its report (text, JSON, HTML), breakpoint, plan (rebuilt
+ * from @bundle) and log file (<state-dir>/logs/<id>.log). Every member is
+ * scrubbed of the secrets @config_path refers to and of password-like
+ * values. A README lists what is missing and why.
+ */
+gboolean
+upg_support_bundle_create (UpgJournal  *journal,
+                           const char  *execution_id,
+                           const char  *state_dir,
+                           const char  *config_path,
+                           UpgBundle   *bundle,
+                           const char  *out_path,
+                           GError     **error)
+{
+  g_autoptr(JsonObject) execution = NULL;
+  g_autoptr(JsonArray) statements = NULL;
+  g_autoptr(GString) readme = g_string_new (NULL);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_bundle_entry_free);
+  g_autoptr(JsonNode) execution_node = NULL, statements_node = NULL, plan = NULL;
+  g_autofree char *prefix = g_strconcat ("upgrade-support-", execution_id, NULL);
+  g_auto(GStrv) secrets = upg_support_bundle_collect_secrets (config_path);
+  Collection collection = { entries, prefix, secrets };
+  static const UpgReportFormat formats[] = {
+    UPG_REPORT_FORMAT_TEXT, UPG_REPORT_FORMAT_JSON, UPG_REPORT_FORMAT_HTML,
+  };
+  static const char * const names[] = { "report.txt", "report.json", "report.html" };
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (journal), FALSE);
+
+  execution = upg_journal_get_execution (journal, execution_id, error);
+  if (execution == NULL)
+    return FALSE;
+  statements = upg_journal_list_statements (journal, execution_id, error);
+  if (statements == NULL)
+    return FALSE;
+
+  g_string_append_printf (readme, "libupgrade %s support bundle for execution %s\n"
+                          "Secrets (configured passwords and tokens, password=… values) are replaced by "
+                          SCRUBBED ".\n\n", PACKAGE_VERSION, execution_id);
+  execution_node = json_node_init_object (json_node_alloc (), execution);
+  statements_node = json_node_init_array (json_node_alloc (), statements);
+  add_json (&collection, "execution.json", execution_node);
+  add_json (&collection, "statements.json", statements_node);
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *report = upg_report_render_execution (execution, statements, formats[i]);
+
+      add_text (&collection, names[i], report);
+    }
+  if (json_object_get_member (execution, "breakpoint") != NULL)
+    add_json (&collection, "breakpoint.json", json_object_get_member (execution, "breakpoint"));
+  plan = execution_plan (bundle, execution, readme);
+  if (plan != NULL)
+    add_json (&collection, "plan.json", plan);
+  add_log (&collection, state_dir, execution_id, readme);
+  add_text (&collection, "README", readme->str);
+  return upg_support_bundle_write_tar_gz (out_path, entries, g_get_real_time () / G_USEC_PER_SEC, error);
 }

@@ -6,6 +6,7 @@
 #include <upgrade.h>
 
 #include "upg-support-bundle-private.h"
+#include "upgradectl-spawn.h"
 
 static JsonNode *
 load_fixture (const char *name)
@@ -45,6 +46,15 @@ fixture_teardown (Fixture *f, gconstpointer data)
   json_node_unref (f->assessment);
 }
 
+/* Asserts that @text holds each of the NULL-terminated @needles. */
+static void
+assert_contains_all (const char *text, const char * const *needles)
+{
+  for (guint i = 0; needles[i] != NULL; i++)
+    if (strstr (text, needles[i]) == NULL)
+      g_error ("expected to find \"%s\" in:\n%s", needles[i], text);
+}
+
 static char *
 render_execution (Fixture *f, UpgReportFormat format)
 {
@@ -72,16 +82,20 @@ static void
 test_execution_text (Fixture *f, gconstpointer data)
 {
   g_autofree char *text = render_execution (f, UPG_REPORT_FORMAT_TEXT);
+  const char * const expected[] = {
+    "Upgrade execution 3f9c2a7e-5b1d-4c8e-9a6f-0d2b7e4c1a90: FAILED\n",
+    "\n[SUCCESS] alter_orders_table.sql (2m30s)\n",
+    "\n[SKIPPED] backup_legacy_data.sh (already succeeded in 0a1b2c3d-0000-4000-8000-000000000001)\n",
+    "\n[FAILED] sql_002 (1.2s): Unknown column 'user_idx' in 'field list'\n",
+    "\n[PENDING] cleanup <tmp> & co (not started)\n",
+    "duration 2m31s, resumed 1 times",
+    "Statements: 5 (3 succeeded, 1 failed, 1 skipped, 0 in doubt)",
+    "Breakpoint: step sql_002 at sql/317500/002_orders.sql:15 (statement 3)",
+    "error 1054: Unknown column",
+    NULL
+  };
 
-  g_assert_nonnull (strstr (text, "Upgrade execution 3f9c2a7e-5b1d-4c8e-9a6f-0d2b7e4c1a90: FAILED\n"));
-  g_assert_nonnull (strstr (text, "\n[SUCCESS] alter_orders_table.sql (2m30s)\n"));
-  g_assert_nonnull (strstr (text, "\n[SKIPPED] backup_legacy_data.sh (already succeeded in 0a1b2c3d-0000-4000-8000-000000000001)\n"));
-  g_assert_nonnull (strstr (text, "\n[FAILED] sql_002 (1.2s): Unknown column 'user_idx' in 'field list'\n"));
-  g_assert_nonnull (strstr (text, "\n[PENDING] cleanup <tmp> & co (not started)\n"));
-  g_assert_nonnull (strstr (text, "duration 2m31s, resumed 1 times"));
-  g_assert_nonnull (strstr (text, "Statements: 5 (3 succeeded, 1 failed, 1 skipped, 0 in doubt)"));
-  g_assert_nonnull (strstr (text, "Breakpoint: step sql_002 at sql/317500/002_orders.sql:15 (statement 3)"));
-  g_assert_nonnull (strstr (text, "error 1054: Unknown column"));
+  assert_contains_all (text, expected);
 }
 
 static void
@@ -127,13 +141,17 @@ static void
 test_execution_html (Fixture *f, gconstpointer data)
 {
   g_autofree char *html = render_execution (f, UPG_REPORT_FORMAT_HTML);
+  const char * const expected[] = {
+    "<title>Upgrade execution 3f9c2a7e-5b1d-4c8e-9a6f-0d2b7e4c1a90</title>",
+    "<g class=\"stage-lane\" data-stage=\"in_stop\">",
+    "<tr class=\"step status-failed\" data-step=\"sql_002\">",
+    /* Step text is escaped, never markup. */
+    "cleanup &lt;tmp&gt; &amp; co",
+    NULL
+  };
 
   g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
-  g_assert_nonnull (strstr (html, "<title>Upgrade execution 3f9c2a7e-5b1d-4c8e-9a6f-0d2b7e4c1a90</title>"));
-  g_assert_nonnull (strstr (html, "<g class=\"stage-lane\" data-stage=\"in_stop\">"));
-  g_assert_nonnull (strstr (html, "<tr class=\"step status-failed\" data-step=\"sql_002\">"));
-  /* Step text is escaped, never markup. */
-  g_assert_nonnull (strstr (html, "cleanup &lt;tmp&gt; &amp; co"));
+  assert_contains_all (html, expected);
   g_assert_null (strstr (html, "<tmp>"));
   /* Self-contained: nothing to fetch, nothing to run. */
   g_assert_null (strstr (html, "<script"));
@@ -186,6 +204,97 @@ test_assessment_formats (Fixture *f, gconstpointer data)
 
   g_assert_nonnull (parsed);
   g_assert_true (json_node_equal (parsed, f->assessment));
+}
+
+/* Records a failed in_stop execution in a fresh SQLite journal: one step
+ * that succeeded (2 statements), one skipped, one failing at statement 2. */
+static char *
+record_execution (UpgJournal *journal)
+{
+  const gint64 t0 = G_GINT64_CONSTANT (1795000000000);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL, *id = NULL, *statement = NULL;
+
+  upg_journal_set_now (journal, t0 - 100000);
+  first = upg_journal_create_execution (journal, "bj-01", "ft", "3.17.4", "3.17.5", UPG_STAGE_IN_STOP,
+                                        UPG_EXECUTION_KIND_RUN, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (upg_journal_begin_step (journal, first, "ft", "3.17.5", "backup", UPG_STAGE_IN_STOP, &error));
+  g_assert_true (upg_journal_finish_step (journal, first, "ft", "3.17.5", "backup", UPG_STEP_STATUS_SUCCESS,
+                                          NULL, &error));
+  upg_journal_set_now (journal, t0);
+  id = upg_journal_create_execution (journal, "bj-01", "ft", "3.17.4", "3.17.5", UPG_STAGE_IN_STOP,
+                                     UPG_EXECUTION_KIND_RUN, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (upg_journal_begin_step (journal, id, "ft", "3.17.5", "alter_orders_table.sql",
+                                         UPG_STAGE_IN_STOP, &error));
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_autofree char *record = upg_journal_begin_statement (journal, id, "ft", "3.17.5", "alter_orders_table.sql",
+                                                             "sql/a.sql", i, i, "ALTER TABLE orders ADD x INT",
+                                                             "ft_db", &error);
+
+      g_assert_no_error (error);
+      g_assert_true (upg_journal_finish_statement (journal, record, UPG_STATEMENT_STATUS_SUCCESS, 0,
+                                                   NULL, NULL, &error));
+    }
+  upg_journal_set_now (journal, t0 + 150000);
+  g_assert_true (upg_journal_finish_step (journal, id, "ft", "3.17.5", "alter_orders_table.sql",
+                                          UPG_STEP_STATUS_SUCCESS, NULL, &error));
+  g_assert_true (upg_journal_skip_step (journal, id, "ft", "3.17.5", "backup", UPG_STAGE_IN_STOP,
+                                        "already succeeded in earlier-run", &error));
+  g_assert_true (upg_journal_begin_step (journal, id, "ft", "3.17.5", "sql_002", UPG_STAGE_IN_STOP, &error));
+  statement = upg_journal_begin_statement (journal, id, "ft", "3.17.5", "sql_002", "sql/b.sql", 15, 1,
+                                           "UPDATE orders SET user_idx = 0", "ft_db", &error);
+  upg_journal_set_now (journal, t0 + 151200);
+  g_assert_true (upg_journal_finish_statement (journal, statement, UPG_STATEMENT_STATUS_FAILED, 0, "1054",
+                                               "Unknown column 'user_idx'", &error));
+  g_assert_true (upg_journal_save_breakpoint (journal, id, "sql_002", "sql/b.sql", 15, 1,
+                                              "UPDATE orders SET user_idx = 0", "1054",
+                                              "Unknown column 'user_idx'", &error));
+  g_assert_true (upg_journal_finish_step (journal, id, "ft", "3.17.5", "sql_002", UPG_STEP_STATUS_FAILED,
+                                          "1054: Unknown column 'user_idx'", &error));
+  g_assert_true (upg_journal_set_execution_status (journal, id, UPG_EXECUTION_STATUS_FAILED,
+                                                   "step sql_002 failed", &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&id);
+}
+
+static void
+test_from_journal (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-report-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autofree char *id = NULL, *text = NULL, *stored = NULL, *html = NULL;
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+
+  g_assert_no_error (error);
+  id = record_execution (journal);
+  text = upg_report_for_execution (journal, id, UPG_REPORT_FORMAT_TEXT, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, ": FAILED\n"));
+  g_assert_nonnull (strstr (text, "\n[SUCCESS] alter_orders_table.sql (2m30s)\n"));
+  g_assert_nonnull (strstr (text, "\n[SKIPPED] backup (already succeeded in earlier-run)\n"));
+  g_assert_nonnull (strstr (text, "\n[FAILED] sql_002 (1.2s): 1054: Unknown column 'user_idx'\n"));
+  g_assert_nonnull (strstr (text, "Statements: 3 (2 succeeded, 1 failed, 0 skipped, 0 in doubt)"));
+  g_assert_nonnull (strstr (text, "Breakpoint: step sql_002 at sql/b.sql:15 (statement 1)"));
+
+  /* Stored in upgrade_report, per format. */
+  stored = upg_journal_get_report (journal, id, "text", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, text);
+  html = upg_report_for_execution (journal, id, UPG_REPORT_FORMAT_HTML, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&stored, g_free);
+  stored = upg_journal_get_report (journal, id, "html", &error);
+  g_assert_cmpstr (stored, ==, html);
+
+  g_assert_null (upg_report_for_execution (journal, "no-such-execution", UPG_REPORT_FORMAT_TEXT, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
+  g_clear_object (&journal);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 static void
@@ -302,6 +411,105 @@ test_tar_gz (void)
   g_rmdir (dir);
 }
 
+static void
+test_support_bundle (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-support-XXXXXX", NULL);
+  g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
+  g_autofree char *config = g_build_filename (dir, "upgrade.json", NULL);
+  g_autofree char *logs = g_build_filename (dir, "logs", NULL);
+  g_autofree char *archive = g_build_filename (dir, "out.tar.gz", NULL);
+  g_autofree char *log = NULL, *log_name = NULL, *listing = NULL, *expected = NULL, *member = NULL;
+  g_autofree char *log_out = NULL, *everything = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (journal_path, &error);
+  g_autofree char *id = NULL;
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+  const char *cat_argv[] = { "sh", "-c", "tar -xzOf \"$0\"", archive, NULL };
+
+  g_assert_no_error (error);
+  id = record_execution (journal);
+  g_setenv ("UPG_TEST_FT_PASSWORD", "Tr0ub4dor&3", TRUE);
+  g_assert_true (g_file_set_contents (config,
+                                      "{\"datasources\": {\"ft_db\": {\"provider\": \"MySQL\","
+                                      " \"password_env\": \"UPG_TEST_FT_PASSWORD\"}}}", -1, NULL));
+  g_assert_cmpint (g_mkdir (logs, 0700), ==, 0);
+  log_name = g_strconcat (id, ".log", NULL);
+  log = g_build_filename (logs, log_name, NULL);
+  g_assert_true (g_file_set_contents (log, "[2026-11-21 02:00:00] connect with Tr0ub4dor&3\n"
+                                      "[2026-11-21 02:00:01] PGPASSWORD=pg-pass psql\n", -1, NULL));
+
+  g_assert_true (upg_support_bundle_create (journal, id, dir, config, NULL, archive, &error));
+  g_assert_no_error (error);
+  listing = run_tar (archive, "-tzf", NULL);
+  expected = g_strdup_printf ("upgrade-support-%s/execution.json\nupgrade-support-%s/statements.json\n"
+                              "upgrade-support-%s/report.txt\nupgrade-support-%s/report.json\n"
+                              "upgrade-support-%s/report.html\nupgrade-support-%s/breakpoint.json\n"
+                              "upgrade-support-%s/%s.log\nupgrade-support-%s/README\n",
+                              id, id, id, id, id, id, id, id, id);
+  g_assert_cmpstr (listing, ==, expected);
+  member = g_strdup_printf ("upgrade-support-%s/%s.log", id, id);
+  log_out = run_tar (archive, "-xzOf", member);
+  g_assert_cmpstr (log_out, ==, "[2026-11-21 02:00:00] connect with ******\n"
+                                "[2026-11-21 02:00:01] PGPASSWORD=****** psql\n");
+  g_assert_true (g_spawn_sync (NULL, (char **) cat_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &everything, NULL, NULL, &error));
+  g_assert_null (strstr (everything, "Tr0ub4dor"));
+  g_assert_null (strstr (everything, "pg-pass"));
+  g_assert_nonnull (strstr (everything, "plan.json: not included (no bundle given)"));
+  g_assert_nonnull (strstr (everything, "Unknown column 'user_idx'"));
+
+  g_unsetenv ("UPG_TEST_FT_PASSWORD");
+  g_clear_object (&journal);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+test_cli_report (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-report-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "journal.db", NULL);
+  g_autofree char *archive = g_build_filename (dir, "support.tar.gz", NULL);
+  g_autofree char *out = NULL, *id = NULL, *listing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(JsonNode) node = NULL;
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+
+  g_assert_no_error (error);
+  id = record_execution (journal);
+  g_clear_object (&journal);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--state-dir", dir, "report", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\n[SUCCESS] alter_orders_table.sql (2m30s)\n"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--state-dir", dir, "report", id, "--format", "markdown",
+                                     "--bundle", archive, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "| FAILED | sql_002 |"));
+  listing = run_tar (archive, "-tzf", NULL);
+  g_assert_nonnull (strstr (listing, "/report.html\n"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--json", "--state-dir", dir, "report", id, NULL), ==, 0);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (node),
+                                                                                 "report"), "status"),
+                   ==, "FAILED");
+  g_clear_pointer (&out, g_free);
+
+  /* Operators reading Chinese get the report in Chinese. */
+  g_assert_cmpint (upgradectl_spawn ("zh_CN.UTF-8", &out, "--state-dir", dir, "report", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "升级执行 "));
+  g_assert_nonnull (strstr (out, "语句：3（成功 2，失败 1，跳过 0，存疑 0）"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--json", "--state-dir", dir, "report", "nope", NULL), ==, 2);
+  g_assert_nonnull (strstr (out, "\"error\""));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -315,9 +523,12 @@ main (int argc, char *argv[])
   g_test_add_func ("/report/execution/minimal", test_execution_minimal);
   g_test_add ("/report/assessment/formats", Fixture, NULL, fixture_setup, test_assessment_formats, fixture_teardown);
 
+  g_test_add_func ("/report/execution/from-journal", test_from_journal);
   g_test_add_func ("/report/bundle/scrub", test_scrub);
   g_test_add_func ("/report/bundle/collect-secrets", test_collect_secrets);
   g_test_add_func ("/report/bundle/tar-gz", test_tar_gz);
+  g_test_add_func ("/report/bundle/support", test_support_bundle);
+  g_test_add_func ("/report/cli", test_cli_report);
 
   return g_test_run ();
 }
