@@ -5,7 +5,6 @@
 #pragma once
 
 #include <upgrade.h>
-#include <upg-config.h>
 
 G_BEGIN_DECLS
 
