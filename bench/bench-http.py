@@ -113,8 +113,8 @@ def main():
         before = request(url, path)
         time.sleep(args.duration)
         after = request(url, path)
-        print("statements without load in %d s: %d → %d" % (args.duration, before["statements_done"],
-                                                            after["statements_done"]))
+        print("statements without load in %d s: %d → %d" % (args.duration, before.get("statements_done", 0),
+                                                            after.get("statements_done", 0)))
         stop(proc)
         shutil.rmtree(os.path.join(root, "state"))
         os.unlink(os.path.join(root, "app.db"))
@@ -131,11 +131,12 @@ def main():
                                  check=True, capture_output=True, text=True).stdout
             after = request(url, path)
             rate, p50, p99 = parse_wrk(out)
-            print("status under load (wrk -t2 -c%d -d%ds, execution %s, %d cores): %.0f req/s, p50 %.2f ms, "
-                  "p99 %.2f ms (target p99 ≤ 10 ms at ≥ 2,000 req/s)"
-                  % (connections, args.duration, after["status"], os.cpu_count(), rate, p50, p99))
+            print("status under load (wrk -t2 -c%d -d%ds, execution %s, %d cores, load average %.1f): "
+                  "%.0f req/s, p50 %.2f ms, p99 %.2f ms (target p99 ≤ 10 ms at ≥ 2,000 req/s)"
+                  % (connections, args.duration, after["status"], os.cpu_count(), os.getloadavg()[0],
+                     rate, p50, p99))
             print("  statements the execution ran meanwhile: %d → %d of %d"
-                  % (before["statements_done"], after["statements_done"], after["statements_total"]))
+                  % (before.get("statements_done", 0), after.get("statements_done", 0), after.get("statements_total", 0)))
         t0 = time.monotonic()
         code = stop(proc)
         print("SIGTERM during the execution → exit %d after %.0f ms" % (code, (time.monotonic() - t0) * 1000))
