@@ -178,12 +178,41 @@ test_sigterm (void)
   }
 }
 
+/* The lock is the journal's: an upgradectl run holding the site makes the
+ * service's execute a 409 too. */
+static void
+test_lock_held_by_another_process (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *state = http_test_server_path (server, "state");
+  g_autoptr(GSubprocess) ctl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) conflict = NULL;
+
+  http_test_server_start (server);
+  ctl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("UPGRADECTL"),
+                          "-b", server->bundle, "-c", server->config, "--state-dir", state,
+                          "run", "--from", "1.0.0", "--to", "1.1.0", "--stage", "in_stop", NULL);
+  g_assert_no_error (error);
+  http_test_gate_wait_started (server);
+
+  conflict = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
+                                     "{\"fromVersion\": \"1.0.0\", \"toVersion\": \"1.1.0\", \"stage\": \"pre_stop\"}",
+                                     409);
+  http_test_assert_error (conflict, "locked", "site-a");
+
+  http_test_gate_open (server);
+  g_assert_true (g_subprocess_wait_check (ctl, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/http/events-and-lock", test_events_and_lock);
+  g_test_add_func ("/http/lock-held-by-another-process", test_lock_held_by_another_process);
   g_test_add_func ("/http/kill-and-restart", test_kill_and_restart);
   g_test_add_func ("/http/sigterm", test_sigterm);
 

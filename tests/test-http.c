@@ -195,6 +195,24 @@ test_failure_resume_report (void)
   g_assert_nonnull (strstr (json_object_get_string_member (breakpoint, "statement"), "fix_me"));
   g_assert_nonnull (strstr (json_object_get_string_member (breakpoint, "error"), "fix_me"));
 
+  /* Bad resumes and a plain GET of the events socket are refused. */
+  {
+    g_autofree char *resume = g_strdup_printf ("/api/v1/upgrade/resume/%s", id);
+    g_autofree char *events = g_strdup_printf ("/api/v1/upgrade/events/%s", id);
+    g_autoptr(JsonObject) bad_action = http_test_request_json (server, "POST", resume,
+                                                              "{\"action\": \"later\"}", 400);
+    g_autoptr(JsonObject) unknown = http_test_request_json (server, "POST", "/api/v1/upgrade/resume/nope",
+                                                           "{\"action\": \"retry\"}", 404);
+    g_autoptr(JsonObject) not_websocket = http_test_request_json (server, "GET", events, NULL, 400);
+    g_autoptr(JsonObject) no_events = http_test_request_json (server, "GET", "/api/v1/upgrade/events/nope",
+                                                             NULL, 404);
+
+    http_test_assert_error (bad_action, "invalid-argument", "action: expected \"retry\", \"skip\" or \"continue\"");
+    http_test_assert_error (unknown, "not-found", "nope");
+    http_test_assert_error (not_websocket, "invalid-argument", "WebSocket");
+    http_test_assert_error (no_events, "not-found", "nope");
+  }
+
   /* Somebody fixes the cause; resume retries the statement. */
   db = http_test_server_path (server, "app.db");
   exec_sqlite_exec (db, "CREATE TABLE fix_me (id INTEGER);");
