@@ -183,8 +183,12 @@ run_finish (UpgServiceRun *run,
 
   if (run->pending != NULL)
     {
-      /* Never started: the request gets the reason. */
-      upg_service_reply_gerror (run->pending, error);
+      /* Never started: the request gets the reason (the executor always
+       * starts an execution when it succeeds; never crash if it did not). */
+      g_autoptr(GError) unstarted = error != NULL ? NULL
+        : g_error_new_literal (UPG_ERROR, UPG_ERROR_FAILED, _("the run ended without starting an execution"));
+
+      upg_service_reply_gerror (run->pending, error != NULL ? error : unstarted);
       soup_server_message_unpause (run->pending);
       g_clear_object (&run->pending);
     }
