@@ -12,6 +12,7 @@ PACKAGES="
   python3 python3-gi
   sqlite3 mariadb-server mariadb-client postgresql postgresql-client
   gettext valgrind
+  python3-yaml wrk
   chromium
   locales
 "
