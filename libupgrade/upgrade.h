@@ -13,9 +13,16 @@
 #include "upg-journal.h"
 #include "upg-manifest.h"
 #include "upg-plan.h"
+#include "upg-journal.h"
 #include "upg-runtime.h"
+#include "upg-sql-splitter.h"
+#include "upg-sql-statement.h"
 #include "upg-step.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement.h"
+#include "upg-execution.h"
+#include "upg-executor.h"
+#include "upg-plugin-info.h"
+#include "upg-plugin-manager.h"
 
 #undef __UPGRADE_INSIDE__

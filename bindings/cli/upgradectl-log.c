@@ -1,0 +1,193 @@
+/* upgradectl-log.c - the structured log writer of upgradectl and upgraded
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * GLib's default writer prints the program name, the pid and the domain on
+ * every line, and shows debug output for every domain or none. An operator
+ * wants one short line per event, the execution id on every line an
+ * execution causes, and `-v` to show our own debug output without the noise
+ * of GIO or libsoup. This writer does that; it is independent of UpgCtl so
+ * the HTTP service installs it too.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "upgradectl-log.h"
+
+static int log_verbosity = UPGCTL_VERBOSITY_NORMAL;
+
+/**
+ * upgctl_log_set_verbosity:
+ * @verbosity: what to let through from now on
+ *
+ * Changes the verbosity of an installed writer (e.g. after `-v` was found
+ * after the command name).
+ */
+void
+upgctl_log_set_verbosity (UpgCtlVerbosity verbosity)
+{
+  g_atomic_int_set (&log_verbosity, verbosity);
+}
+
+static gboolean
+domain_is_ours (const char *domain)
+{
+  return domain != NULL && g_str_has_prefix (domain, "upgrade");
+}
+
+/**
+ * upgctl_log_would_print:
+ * @level: the level of a message
+ * @domain: (nullable): its log domain
+ *
+ * Tells whether the writer prints a message, so that callers can skip
+ * building expensive debug output.
+ *
+ * Returns: %TRUE if a message of that level and domain is printed
+ */
+gboolean
+upgctl_log_would_print (GLogLevelFlags level, const char *domain)
+{
+  UpgCtlVerbosity verbosity = g_atomic_int_get (&log_verbosity);
+
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+    return TRUE;
+  if (verbosity == UPGCTL_VERBOSITY_QUIET)
+    return FALSE;
+  if (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE))
+    return TRUE;
+  if (verbosity == UPGCTL_VERBOSITY_VERBOSE && domain_is_ours (domain))
+    return TRUE;
+
+  /* Still honour G_MESSAGES_DEBUG for other domains when debugging. */
+  return !g_log_writer_default_would_drop (level, domain);
+}
+
+static const char *
+level_prefix (GLogLevelFlags level)
+{
+  if (level & G_LOG_LEVEL_ERROR)
+    return "error: ";
+  if (level & G_LOG_LEVEL_CRITICAL)
+    return "critical: ";
+  if (level & G_LOG_LEVEL_WARNING)
+    return "warning: ";
+  if (level & G_LOG_LEVEL_DEBUG)
+    return "debug: ";
+  return "";
+}
+
+static void
+append_field_value (GString *line, const GLogField *field)
+{
+  if (field->length < 0)
+    g_string_append (line, field->value);
+  else
+    g_string_append_len (line, field->value, field->length);
+}
+
+static const GLogField *
+find_field (const GLogField *fields, gsize n_fields, const char *key)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, key) == 0)
+      return &fields[i];
+  return NULL;
+}
+
+static char *
+field_to_string (const GLogField *field)
+{
+  if (field == NULL)
+    return NULL;
+  if (field->length < 0)
+    return g_strdup (field->value);
+  return g_strndup (field->value, field->length);
+}
+
+/**
+ * upgctl_log_format_line:
+ * @level: the level of the message
+ * @fields: (array length=n_fields): its structured fields
+ * @n_fields: number of @fields
+ *
+ * Formats one message as the writer prints it:
+ * `[exec <uuid>] warning: text`, without the execution tag when the
+ * fields have no `UPGRADE_EXECUTION_ID`, with the domain for debug lines.
+ *
+ * Returns: (transfer full): the line, ending with a newline
+ */
+char *
+upgctl_log_format_line (GLogLevelFlags   level,
+                        const GLogField *fields,
+                        gsize            n_fields)
+{
+  GString *line = g_string_new (NULL);
+  const GLogField *exec_id = find_field (fields, n_fields, UPGCTL_LOG_FIELD_EXECUTION_ID);
+  const GLogField *message = find_field (fields, n_fields, "MESSAGE");
+  const GLogField *domain = find_field (fields, n_fields, "GLIB_DOMAIN");
+
+  if (exec_id != NULL)
+    {
+      g_string_append (line, "[exec ");
+      append_field_value (line, exec_id);
+      g_string_append (line, "] ");
+    }
+  g_string_append (line, level_prefix (level));
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && domain != NULL)
+    {
+      append_field_value (line, domain);
+      g_string_append (line, ": ");
+    }
+  if (message != NULL)
+    append_field_value (line, message);
+  else
+    g_string_append (line, "(no message)");
+  g_string_append_c (line, '\n');
+
+  return g_string_free (line, FALSE);
+}
+
+static GLogWriterOutput
+upgctl_log_writer (GLogLevelFlags   level,
+                   const GLogField *fields,
+                   gsize            n_fields,
+                   gpointer         user_data)
+{
+  g_autofree char *domain = field_to_string (find_field (fields, n_fields, "GLIB_DOMAIN"));
+  g_autofree char *line = NULL;
+
+  if (!upgctl_log_would_print (level, domain))
+    return G_LOG_WRITER_HANDLED;
+
+  /* One fputs per line: stdio locks the stream, so lines from several
+   * threads never interleave. */
+  line = upgctl_log_format_line (level, fields, n_fields);
+  fputs (line, stderr);
+  fflush (stderr);
+
+  return G_LOG_WRITER_HANDLED;
+}
+
+/**
+ * upgctl_log_install:
+ * @verbosity: what to let through
+ *
+ * Installs the writer for the whole process. GLib allows this once per
+ * process, before anything is logged; later calls only change the
+ * verbosity.
+ */
+void
+upgctl_log_install (UpgCtlVerbosity verbosity)
+{
+  static gsize installed = 0;
+
+  upgctl_log_set_verbosity (verbosity);
+  if (g_once_init_enter (&installed))
+    {
+      g_log_set_writer_func (upgctl_log_writer, NULL, NULL);
+      g_once_init_leave (&installed, 1);
+    }
+}

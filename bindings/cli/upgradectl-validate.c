@@ -1,0 +1,136 @@
+/* upgradectl-validate.c - `upgradectl validate`: lint the bundle
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upgradectl-commands.h"
+
+/* Manifests that loaded when the whole bundle loads; otherwise the
+ * manifest files present, so that the count still says how much the
+ * operator's bundle holds. */
+static guint
+count_manifests (UpgCtl *ctl)
+{
+  g_autofree char *dir_path = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint n = 0;
+
+  if (upgctl_get_bundle (ctl, NULL) != NULL)
+    return upg_bundle_get_manifests (ctl->bundle)->len;
+
+  dir_path = g_build_filename (ctl->bundle_path, "manifests", NULL);
+  dir = g_dir_open (dir_path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json") ||
+        (g_str_has_prefix (name, "upgrade_tasks_") && g_str_has_suffix (name, ".properties")))
+      n++;
+
+  return n;
+}
+
+/* A bundle that does not even load is reported like one that loads with
+ * problems: the operator asked "what is wrong with this bundle?", and
+ * every broken file is part of the answer. Only "no bundle given" is a
+ * usage error. */
+static GPtrArray *
+lint_bundle (UpgCtl  *ctl,
+             guint   *n_manifests,
+             GError **error)
+{
+  GPtrArray *problems = NULL;
+
+  if (ctl->bundle_path == NULL)
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("no bundle given: pass -b BUNDLE or set UPGRADE_BUNDLE"));
+      return NULL;
+    }
+
+  /* The problems say it all; the summary error would repeat the first. */
+  upg_bundle_validate_path (ctl->bundle_path, &problems, NULL);
+  *n_manifests = count_manifests (ctl);
+
+  return problems;
+}
+
+static JsonNode *
+result_to_json (GPtrArray *problems, guint n_manifests)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "valid");
+  json_builder_add_boolean_value (builder, problems->len == 0);
+  json_builder_set_member_name (builder, "problems");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < problems->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (problems, i));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "manifests");
+  json_builder_add_int_value (builder, n_manifests);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+print_result (UpgCtl *ctl, GPtrArray *problems, guint n_manifests)
+{
+  if (problems->len == 0)
+    {
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "%s: valid (%u manifest)\n",
+                            "%s: valid (%u manifests)\n", n_manifests),
+               ctl->bundle_path, n_manifests);
+      return;
+    }
+
+  for (guint i = 0; i < problems->len; i++)
+    g_print ("%s\n", (const char *) g_ptr_array_index (problems, i));
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "%s: %u problem\n", "%s: %u problems\n", problems->len),
+           ctl->bundle_path, problems->len);
+}
+
+/**
+ * upgctl_cmd_validate:
+ * @ctl: the invocation
+ * @argc: argument count
+ * @argv: arguments, `argv[0]` = `"validate"`
+ *
+ * Lints the bundle with upg_bundle_validate_path() and prints its problems.
+ *
+ * Returns: 0 if the bundle is clean, 2 if it has problems or cannot be read
+ */
+int
+upgctl_cmd_validate (UpgCtl *ctl, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  guint n_manifests = 0;
+
+  if (!upgctl_parse_options (ctl, NULL, "validate", &argc, &argv, &error) ||
+      !upgctl_expect_no_arguments (argc, argv, &error))
+    return upgctl_fail (ctl, error);
+
+  problems = lint_bundle (ctl, &n_manifests, &error);
+  if (problems == NULL)
+    return upgctl_fail (ctl, error);
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonNode) node = result_to_json (problems, n_manifests);
+
+      upgctl_print_json (ctl, node);
+    }
+  else
+    {
+      print_result (ctl, problems, n_manifests);
+    }
+
+  return problems->len == 0 ? 0 : 2;
+}
