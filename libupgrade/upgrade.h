@@ -9,6 +9,8 @@
 #include <upgrade-spi.h>
 
 #include "upg-bundle.h"
+#include "upg-config.h"
+#include "upg-data-source.h"
 #include "upg-enums.h"
 #include "upg-journal.h"
 #include "upg-manifest.h"
