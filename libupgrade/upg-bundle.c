@@ -110,6 +110,9 @@ load_entry (const char   *dir,
 {
   GError *error = NULL;
 
+  /* Editor locks and backups (".#x.json", "._x.json") are not manifests. */
+  if (name[0] == '.')
+    return NULL;
   if (g_str_has_suffix (name, ".json"))
     {
       g_autofree char *file = g_build_filename (dir, name, NULL);

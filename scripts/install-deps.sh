@@ -12,7 +12,22 @@ PACKAGES="
   python3 python3-gi
   sqlite3 mariadb-server mariadb-client postgresql postgresql-client
   gettext valgrind
+  chromium
+  locales
 "
+
+# The zh_CN.UTF-8 locale: gettext only translates into a locale that exists
+# (the i18n tests run assess/report with LANG=zh_CN.UTF-8).
+ensure_zh_locale() {
+  if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ]; then S=sudo; else S=; fi
+  $S sed -i 's/^# *zh_CN.UTF-8 UTF-8/zh_CN.UTF-8 UTF-8/' /etc/locale.gen
+  grep -q '^zh_CN.UTF-8 UTF-8' /etc/locale.gen ||
+    echo 'zh_CN.UTF-8 UTF-8' | $S tee -a /etc/locale.gen >/dev/null
+  $S locale-gen >&2
+}
 
 missing=""
 for p in $PACKAGES; do
@@ -22,6 +37,7 @@ for p in $PACKAGES; do
 done
 
 if [ -z "$missing" ]; then
+  ensure_zh_locale
   exit 0
 fi
 
@@ -42,3 +58,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+ensure_zh_locale

@@ -139,7 +139,8 @@ test_bundle_not_a_bundle (void)
   g_assert_true (g_str_has_prefix (error->message, "/nonexistent-bundle/manifests: not a bundle"));
 }
 
-/* A symbolic link inside the bundle that points out of it is refused. */
+/* A symbolic link inside the bundle that points out of it is refused;
+ * a dot-file beside the manifests is not read. */
 static void
 test_bundle_symlink_escape (void)
 {
@@ -148,6 +149,7 @@ test_bundle_symlink_escape (void)
   g_autofree char *sql = g_build_filename (dir, "sql", NULL);
   g_autofree char *link = g_build_filename (sql, "link.sql", NULL);
   g_autofree char *manifest = g_build_filename (manifests, "3.17.5.json", NULL);
+  g_autofree char *hidden = g_build_filename (manifests, ".#3.17.5.json", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgBundle) bundle = NULL;
 
@@ -156,6 +158,7 @@ test_bundle_symlink_escape (void)
   g_assert_true (g_file_set_contents (manifest, "{\"version\": \"3.17.5\", \"upgrade_steps\": "
                                       "{\"in_stop\": [{\"id\": \"a\", \"sql_scripts\": "
                                       "[\"sql/link.sql\"]}]}}", -1, NULL));
+  g_assert_true (g_file_set_contents (hidden, "not json", -1, NULL));
   g_assert_cmpint (symlink ("/etc/hostname", link), ==, 0);
   bundle = upg_bundle_new_for_path (dir, &error);
   g_assert_null (bundle);
@@ -164,6 +167,7 @@ test_bundle_symlink_escape (void)
                                             "symbolic link"));
   g_unlink (link);
   g_unlink (manifest);
+  g_unlink (hidden);
   g_rmdir (sql);
   g_rmdir (manifests);
   g_rmdir (dir);

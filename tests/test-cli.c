@@ -408,6 +408,68 @@ test_plan_usage_errors (void)
 }
 
 static void
+test_plan_site_from_config (void)
+{
+  g_autofree char *bundle = bundle_path ();
+  g_autofree char *config = fixture_path ("us-site.json");
+  g_autofree char *bundle_env = g_strconcat ("UPGRADE_BUNDLE=", bundle, NULL);
+  g_autofree char *config_env = g_strconcat ("UPGRADE_CONFIG=", config, NULL);
+  const char *env[] = { bundle_env, config_env, NULL };
+  const char *args[] = { "--json", "plan", "--from", "3.16.0", "--to", "3.18.0", NULL };
+  const char *args_site[] = { "--json", "plan", "--from", "3.16.0", "--to", "3.18.0",
+                              "--site", "EU", NULL };
+  g_auto(Result) r = { 0 };
+  g_auto(Result) overridden = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+
+  /* -b and -c from the environment, the site from the configuration. */
+  run_ctl_env (&r, env, args);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_single_document (r.out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "site"), ==, "US");
+  g_assert_nonnull (strstr (r.out, "\"ft_us_tax_code\""));
+  g_assert_null (strstr (r.out, "\"ft_eu_vat_code\""));
+
+  /* --site wins over the configuration. */
+  run_ctl_env (&overridden, env, args_site);
+  g_assert_cmpint (overridden.status, ==, 0);
+  g_assert_nonnull (strstr (overridden.out, "\"ft_eu_vat_code\""));
+  g_assert_null (strstr (overridden.out, "\"ft_us_tax_code\""));
+}
+
+static void
+test_demo_config (void)
+{
+  g_autofree char *bundle = bundle_path ();
+  g_autofree char *config = source_path ("examples/demo/upgrade.json");
+  g_auto(Result) r = { 0 };
+
+  run_ctl (&r, "-b", bundle, "-c", config, "plan", "--from", "3.16.0", "--to", "3.18.0");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "site bj-01:"));
+}
+
+static void
+test_bad_config (void)
+{
+  g_autofree char *bundle = bundle_path ();
+  g_autofree char *bad = fixture_path ("bad-config.json");
+  g_auto(Result) missing = { 0 };
+  g_auto(Result) malformed = { 0 };
+
+  run_ctl (&missing, "--json", "-b", bundle, "-c", "/nonexistent/upgrade.json",
+           "plan", "--from", "3.16.0", "--to", "3.18.0");
+  g_assert_cmpint (missing.status, ==, 2);
+  assert_error_document (missing.out, "invalid-config", "/nonexistent/upgrade.json");
+
+  run_ctl (&malformed, "--json", "-b", bundle, "-c", bad,
+           "plan", "--from", "3.16.0", "--to", "3.18.0");
+  g_assert_cmpint (malformed.status, ==, 2);
+  assert_error_document (malformed.out, "invalid-config", "site_id");
+  g_assert_nonnull (strstr (malformed.out, "bad-config.json"));
+}
+
+static void
 test_missing_bundle (void)
 {
   g_auto(Result) r = { 0 };
@@ -503,6 +565,7 @@ test_help_and_usage (void)
 {
   g_auto(Result) help = { 0 };
   g_auto(Result) bare = { 0 };
+  g_auto(Result) bare_json = { 0 };
   g_auto(Result) both = { 0 };
   g_auto(Result) version = { 0 };
 
@@ -516,6 +579,10 @@ test_help_and_usage (void)
   run_ctl_env (&bare, NULL, (const char * const []) { NULL });
   g_assert_cmpint (bare.status, ==, 2);
   g_assert_nonnull (strstr (bare.err, "Commands:"));
+
+  run_ctl (&bare_json, "--json");
+  g_assert_cmpint (bare_json.status, ==, 2);
+  assert_error_document (bare_json.out, "invalid-argument", "no command given");
 
   run_ctl (&both, "-q", "-v", "validate");
   g_assert_cmpint (both.status, ==, 2);
@@ -611,7 +678,10 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/plan/human", test_plan_human);
   g_test_add_func ("/cli/plan/bad-version", test_plan_bad_version);
   g_test_add_func ("/cli/plan/usage-errors", test_plan_usage_errors);
+  g_test_add_func ("/cli/plan/site-from-config", test_plan_site_from_config);
+  g_test_add_func ("/cli/plan/demo-config", test_demo_config);
   g_test_add_func ("/cli/errors/missing-bundle", test_missing_bundle);
+  g_test_add_func ("/cli/errors/bad-config", test_bad_config);
   g_test_add_func ("/cli/errors/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/help", test_help_and_usage);
   g_test_add_func ("/cli/verbosity", test_verbosity_options);

@@ -23,6 +23,7 @@ upgctl_clear (UpgCtl *ctl)
   g_clear_pointer (&ctl->bundle_path, g_free);
   g_clear_pointer (&ctl->config_path, g_free);
   g_clear_pointer (&ctl->state_dir, g_free);
+  g_clear_object (&ctl->config);
   g_clear_object (&ctl->bundle);
 }
 
@@ -227,6 +228,43 @@ upgctl_expect_no_arguments (int argc, char **argv, GError **error)
 }
 
 /**
+ * upgctl_get_config:
+ * @ctl: the invocation
+ * @error: return location for an error
+ *
+ * Loads the configuration named by `-c` / `$UPGRADE_CONFIG` once, or the
+ * defaults (no site, no data sources, SQLite journal) when neither is given.
+ *
+ * Returns: (transfer none): the configuration, or %NULL with @error set
+ */
+UpgConfig *
+upgctl_get_config (UpgCtl *ctl, GError **error)
+{
+  if (ctl->config != NULL)
+    return ctl->config;
+
+  if (ctl->config_path == NULL)
+    {
+      ctl->config = upg_config_new ();
+      return ctl->config;
+    }
+
+  if (!g_file_test (ctl->config_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                   _("configuration file '%s' does not exist or is not a regular file"),
+                   ctl->config_path);
+      return NULL;
+    }
+
+  ctl->config = upg_config_new_from_file (ctl->config_path, error);
+  if (ctl->config != NULL)
+    g_debug ("configuration %s: site %s", ctl->config_path,
+             upg_config_get_site_id (ctl->config) != NULL ? upg_config_get_site_id (ctl->config) : "(none)");
+  return ctl->config;
+}
+
+/**
  * upgctl_get_bundle:
  * @ctl: the invocation
  * @error: return location for an error
@@ -278,19 +316,25 @@ upgctl_get_bundle (UpgCtl *ctl, GError **error)
 const char *
 upgctl_resolve_site (UpgCtl *ctl, const char *site_option, GError **error)
 {
+  UpgConfig *config;
+  const char *site;
+
   if (site_option != NULL && *site_option != '\0')
     return site_option;
 
-  /* libupgrade cannot read upgrade.json yet (UpgConfig is not
-   * implemented): say so instead of ignoring -c. */
-  if (ctl->config_path != NULL)
-    g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                 _("no site given: pass --site ID (reading site_id from '%s' is not supported by this build yet)"),
-                 ctl->config_path);
-  else
-    g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                         _("no site given: pass --site ID or set site_id in the configuration"));
-  return NULL;
+  config = upgctl_get_config (ctl, error);
+  if (config == NULL)
+    return NULL;
+
+  site = upg_config_get_site_id (config);
+  if (site == NULL || *site == '\0')
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("no site given: pass --site ID or set site_id in the configuration"));
+      return NULL;
+    }
+
+  return site;
 }
 
 /**

@@ -5,6 +5,9 @@
 #pragma once
 
 #include <upgrade.h>
+/* Not in the umbrella header yet (UpgDataSource is not complete); this
+ * in-tree program builds with UPGRADE_COMPILATION to use it meanwhile. */
+#include <upg-config.h>
 #include <json-glib/json-glib.h>
 
 #include "upgradectl-log.h"
@@ -22,8 +25,9 @@ G_BEGIN_DECLS
  * @command_summary: (nullable): its one-line summary, untranslated
  *
  * The state of one `upgradectl` invocation. Commands read the global
- * options from here and load the bundle on demand through upgctl_get_bundle(),
- * so that commands which need none (e.g. `status`) work without one.
+ * options from here and load the configuration and the bundle on demand
+ * through upgctl_get_config() and upgctl_get_bundle(), so that commands
+ * which need no bundle (e.g. `status`) work without one.
  */
 typedef struct {
   char            *bundle_path;
@@ -35,6 +39,7 @@ typedef struct {
   const char      *command_summary;
 
   /*< private >*/
+  UpgConfig       *config;
   UpgBundle       *bundle;
 } UpgCtl;
 
@@ -66,6 +71,8 @@ gboolean       upgctl_expect_no_arguments (int            argc,
                                            char         **argv,
                                            GError       **error);
 
+UpgConfig     *upgctl_get_config          (UpgCtl        *ctl,
+                                           GError       **error);
 UpgBundle     *upgctl_get_bundle          (UpgCtl        *ctl,
                                            GError       **error);
 const char    *upgctl_resolve_site        (UpgCtl        *ctl,

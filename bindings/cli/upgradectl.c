@@ -133,6 +133,14 @@ run (UpgCtl *ctl, int argc, char **argv)
 
   upgctl_apply_environment (ctl);
 
+  if (argc < 2 && ctl->json)
+    {
+      g_autofree char *names = list_command_names ();
+      g_autoptr(GError) usage = g_error_new (UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                                             _("no command given (commands: %s)"), names);
+
+      return upgctl_fail (ctl, usage);
+    }
   if (argc < 2)
     {
       g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
