@@ -50,6 +50,18 @@ def instance_count(gtype):
     return GObject.type_get_instance_count(gtype)
 
 
+def remove_tree(path):
+    """Removes a temporary directory; SQLite removes its -wal/-shm files
+    itself when the last connection closes, which may happen meanwhile
+    (an asynchronous run's worker drops its references last)."""
+    def vanished(_function, _path, exc_info):
+        if not issubclass(exc_info[0], FileNotFoundError):
+            raise exc_info[1]
+
+    gc.collect()
+    shutil.rmtree(path, onerror=vanished)
+
+
 class SiteTestCase(unittest.TestCase):
     """A temporary site: ft_db and mid_db as SQLite files loaded from the
     example bundle's schema (the installed state at 3.16.0), the demo's
@@ -57,7 +69,7 @@ class SiteTestCase(unittest.TestCase):
 
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix='upg-python-')
-        self.addCleanup(shutil.rmtree, self.root)
+        self.addCleanup(remove_tree, self.root)
         for name in ('ft_db', 'mid_db'):
             with open(os.path.join(BUNDLE, 'schema', name + '.sql'), encoding='utf-8') as f:
                 db = sqlite3.connect(os.path.join(self.root, name + '.sqlite'))
@@ -94,5 +106,5 @@ def assert_upg_error(test, error, code):
 
 
 __all__ = ['GLib', 'GObject', 'Upgrade', 'SOURCE_ROOT', 'BUILD_ROOT', 'BUNDLE',
-           'UPGRADECTL', 'FROM', 'TO', 'SITE', 'upgradectl_json', 'instance_count',
+           'UPGRADECTL', 'FROM', 'TO', 'SITE', 'upgradectl_json', 'instance_count', 'remove_tree',
            'SiteTestCase', 'assert_upg_error']
