@@ -130,6 +130,13 @@ class GirTest(unittest.TestCase):
                     bad.append('signal %s: %s' % (signal.get('name'), name))
         self.assertEqual(bad, [])
 
+    def test_throwing_constructors_are_not_nullable(self):
+        # NULL comes only with a GError, which bindings raise.
+        bad = [element.get(C + 'identifier') for tag, element in callables(self.root)
+               if tag == 'constructor' and element.get('throws') == '1' and
+               element.find(CORE + 'return-value').get('nullable') == '1']
+        self.assertEqual(bad, [])
+
     def test_async_functions_pair_with_finish(self):
         names = {element.get(C + 'identifier') for _, element in callables(self.root)}
         for name in sorted(n for n in names if n and n.endswith('_async')):
