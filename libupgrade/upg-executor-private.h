@@ -62,7 +62,6 @@ typedef struct
   guint              statements_done;
   guint              statements_sent; /* in this process, for the crash hook */
   gint64             started_us;
-  guint              done_at_start;
 
   guint              crash_at;
   UpgCrashPoint      crash_point;
@@ -103,6 +102,8 @@ gboolean     upg_sql_runner_prepare      (UpgRunContext *ctx,
 gboolean     upg_sql_runner_run_step     (UpgRunContext *ctx,
                                           UpgStep       *step,
                                           GError       **error);
+guint        upg_sql_runner_count        (UpgRunContext *ctx,
+                                          UpgStep       *step);
 UpgConnection *upg_sql_runner_get_connection (UpgRunContext *ctx,
                                               const char    *name,
                                               GError       **error);

@@ -160,15 +160,15 @@ upg_executor_emit_statement_finished (UpgRunContext      *ctx,
 /*
  * upg_executor_emit_progress:
  *
- * Updates the execution's progress and ETA (time per statement so far in
- * this process × statements left) and emits "progress".
+ * Updates the execution's progress and ETA (time per statement sent so far
+ * in this process × statements left) and emits "progress".
  */
 void
 upg_executor_emit_progress (UpgRunContext *ctx,
                             const char    *position)
 {
   SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_PROGRESS);
-  guint done_here = ctx->statements_done - ctx->done_at_start;
+  guint done_here = ctx->statements_sent;
   gint64 eta = -1;
 
   if (done_here > 0 && ctx->statements_total >= ctx->statements_done)

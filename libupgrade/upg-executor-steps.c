@@ -124,6 +124,8 @@ run_step (UpgRunContext *ctx,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  if (succeeded_in != NULL)
+    ctx->statements_done += upg_sql_runner_count (ctx, step);
   if (succeeded_in != NULL && g_str_equal (succeeded_in, upg_execution_get_id (ctx->execution)))
     return TRUE;  /* done earlier in this execution, before the breakpoint */
   if (succeeded_in != NULL)
@@ -132,7 +134,10 @@ run_step (UpgRunContext *ctx,
       return skip_step (ctx, step, reason, error);
     }
   if (ctx->action == UPG_RESUME_ACTION_SKIP && upg_run_context_is_breakpoint (ctx, step, NULL, 0))
-    return skip_step (ctx, step, "skipped by the operator (resume --skip)", error);
+    {
+      ctx->statements_done += upg_sql_runner_count (ctx, step);
+      return skip_step (ctx, step, "skipped by the operator (resume --skip)", error);
+    }
 
   if (!upg_journal_begin_step (ctx->journal, upg_execution_get_id (ctx->execution),
                                upg_step_get_component (step), version, upg_step_get_id (step),

@@ -606,3 +606,24 @@ upg_sql_runner_run_step (UpgRunContext *ctx,
     }
   return TRUE;
 }
+
+/*
+ * upg_sql_runner_count:
+ *
+ * The number of statements of @step (0 for other kinds), once prepared.
+ */
+guint
+upg_sql_runner_count (UpgRunContext *ctx,
+                      UpgStep       *step)
+{
+  const char * const *files = upg_step_get_kind (step) == UPG_STEP_KIND_SQL ? upg_step_get_sql_scripts (step) : NULL;
+  guint count = 0;
+
+  for (guint f = 0; files != NULL && files[f] != NULL; f++)
+    {
+      GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[f]);
+
+      count += statements != NULL ? statements->len : 0;
+    }
+  return count;
+}

@@ -333,6 +333,8 @@ test_failure_then_run_again (void)
   g_assert_cmpstr (upg_execution_get_id (again), ==, upg_execution_get_id (failed));
   g_assert_cmpuint (upg_execution_get_resume_count (again), ==, 1);
   g_assert_cmpint (upg_execution_get_status (again), ==, UPG_EXECUTION_STATUS_SUCCESS);
+  g_assert_cmpuint (upg_execution_get_statements_total (again), ==, 9);
+  g_assert_cmpuint (upg_execution_get_statements_done (again), ==, 9);
   assert_steps (again, "s1=SUCCESS c1=SUCCESS s2=SUCCESS");
   g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT COUNT(*) FROM counter"), ==, 4);
   g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT SUM(n) FROM counter"), ==, 110);
