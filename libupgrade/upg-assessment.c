@@ -147,7 +147,10 @@ upg_assessment_to_json (UpgAssessment *self)
     json_array_add_element (items, upg_check_result_to_json (self->items->pdata[i]));
   json_object_set_array_member (root, "items", items);
   json_object_set_member (root, "estimate", upg_estimate_to_json (self->estimate));
-  return json_node_init_object (json_node_alloc (), root);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, root);
+  return node;
 }
 
 /**

@@ -409,7 +409,10 @@ upg_estimate_to_json (UpgEstimate *self)
   json_object_set_int_member (root, "total_seconds", (gint64) upg_estimate_get_total_seconds (self));
   json_object_set_int_member (root, "downtime_seconds", (gint64) upg_estimate_get_downtime_seconds (self));
   json_object_set_array_member (root, "steps", steps);
-  return json_node_init_object (json_node_alloc (), root);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, root);
+  return node;
 }
 
 /**

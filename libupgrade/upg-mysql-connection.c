@@ -172,11 +172,20 @@ run (UpgMysqlConnection  *self,
 
   while (status == 0)
     {
-      MYSQL_RES *result = mysql_store_result (self->mysql);
+      gboolean keep = rows_out != NULL && *rows_out == NULL;
+      /* Rows that are discarded are streamed, not loaded whole. */
+      MYSQL_RES *result = keep ? mysql_store_result (self->mysql) : mysql_use_result (self->mysql);
 
       if (result != NULL)
         {
-          if (rows_out != NULL && *rows_out == NULL)
+          if (!keep)
+            {
+              while (mysql_fetch_row (result) != NULL)
+                ;
+              if (mysql_errno (self->mysql) != 0)
+                status = 1;
+            }
+          else
             {
               unsigned int n = mysql_num_fields (result);
               MYSQL_FIELD *fields = mysql_fetch_fields (result);

@@ -83,26 +83,6 @@ upg_plan_init (UpgPlan *self)
   self->reasons = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 
-static gboolean
-plan_error (GError    **error,
-            const char *format,
-            ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-plan_error (GError    **error,
-            const char *format,
-            ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, UPG_ERROR, UPG_ERROR_PLAN, message);
-  return FALSE;
-}
-
 /* A patch applies on its base, which the site has or the plan brings. */
 static gboolean
 check_base (UpgPlan     *self,
@@ -122,9 +102,11 @@ check_base (UpgPlan     *self,
   version = upg_version_to_string (upg_manifest_get_version (manifest));
   base_text = upg_version_to_string (base);
   from = upg_version_to_string (self->from);
-  return plan_error (error, "%s: patch %s applies on %s, which is neither installed "
-                     "(the site is at %s) nor in the bundle's plan",
-                     upg_manifest_get_path (manifest), version, base_text, from);
+  g_set_error (error, UPG_ERROR, UPG_ERROR_PLAN,
+               "%s: patch %s applies on %s, which is neither installed "
+               "(the site is at %s) nor in the bundle's plan",
+               upg_manifest_get_path (manifest), version, base_text, from);
+  return FALSE;
 }
 
 /* dependencies.min/max_source_version against the version the site is at. */
@@ -145,11 +127,13 @@ check_source (UpgManifest      *manifest,
   at_text = upg_version_to_string (at);
   version = upg_version_to_string (upg_manifest_get_version (manifest));
   bound = upg_version_to_string (low ? min : max);
-  return plan_error (error, "%s: version %s needs the site at %s %s, but it is at %s "
-                     "when this manifest applies: gap between %s and %s",
-                     upg_manifest_get_path (manifest), version,
-                     low ? "at least" : "at most", bound, at_text,
-                     low ? at_text : bound, low ? bound : at_text);
+  g_set_error (error, UPG_ERROR, UPG_ERROR_PLAN,
+               "%s: version %s needs the site at %s %s, but it is at %s "
+               "when this manifest applies: gap between %s and %s",
+               upg_manifest_get_path (manifest), version,
+               low ? "at least" : "at most", bound, at_text,
+               low ? at_text : bound, low ? bound : at_text);
+  return FALSE;
 }
 
 static gboolean
@@ -301,8 +285,9 @@ upg_plan_new (UpgBundle        *bundle,
       g_autofree char *to_text = upg_version_to_string (to);
       g_autofree char *from_text = upg_version_to_string (from);
 
-      plan_error (error, "'to' (%s) must be above 'from' (%s); going down is rollback",
-                  to_text, from_text);
+      g_set_error (error, UPG_ERROR, UPG_ERROR_PLAN,
+                   "'to' (%s) must be above 'from' (%s); going down is rollback",
+                   to_text, from_text);
       return NULL;
     }
   self = g_object_new (UPG_TYPE_PLAN, NULL);

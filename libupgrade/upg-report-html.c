@@ -208,6 +208,30 @@ page_end (GString *out)
   return g_string_free (out, FALSE);
 }
 
+static char *
+css_class (const char *prefix,
+           const char *value)
+{
+  g_autofree char *lower = g_ascii_strdown (value != NULL ? value : "unknown", -1);
+
+  g_strcanon (lower, "abcdefghijklmnopqrstuvwxyz_", '_');
+  return g_strconcat (prefix, lower, NULL);
+}
+
+/* The coloured status or verdict under the title, then the facts table. */
+static void
+begin_facts (GString    *out,
+             const char *prefix,
+             const char *value,
+             const char *id)
+{
+  g_autofree char *css = css_class (prefix, value);
+
+  g_string_append_printf (out, "<p><span class=\"badge %s\" id=\"%s\">", css, id);
+  append_escaped (out, value);
+  g_string_append (out, "</span></p>\n<table class=\"facts\">\n");
+}
+
 static void
 append_fact (GString    *out,
              const char *label,
@@ -220,14 +244,26 @@ append_fact (GString    *out,
   g_string_append (out, "</td></tr>\n");
 }
 
-static char *
-css_class (const char *prefix,
-           const char *value)
+/* One table row: <tr class="KIND CSS" ATTR="KEY"> and a cell per text. */
+static void
+append_row (GString            *out,
+            const char         *kind,
+            const char         *css,
+            const char         *attribute,
+            const char         *key,
+            const char * const *cells,
+            guint               n_cells)
 {
-  g_autofree char *lower = g_ascii_strdown (value != NULL ? value : "unknown", -1);
-
-  g_strcanon (lower, "abcdefghijklmnopqrstuvwxyz_", '_');
-  return g_strconcat (prefix, lower, NULL);
+  g_string_append_printf (out, "<tr class=\"%s %s\" %s=\"", kind, css, attribute);
+  append_escaped (out, key);
+  g_string_append (out, "\">");
+  for (guint c = 0; c < n_cells; c++)
+    {
+      g_string_append (out, "<td>");
+      append_escaped (out, cells[c] != NULL ? cells[c] : "");
+      g_string_append (out, "</td>");
+    }
+  g_string_append (out, "</tr>\n");
 }
 
 /* Execution page -------------------------------------------------------- */
@@ -282,26 +318,13 @@ append_step_rows (GString   *out,
       g_autofree char *duration = upg_report_format_ms (upg_report_member_int (step, "duration_ms", -1));
       g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, upg_report_member_int (step, "statements", 0));
       const char *error = upg_report_member_string (step, "error");
-      const char *cells[] = { label, upg_report_member_string (step, "version"),
-                              upg_report_member_string (step, "stage"), duration, count };
+      g_autofree char *note_error = error != NULL ? g_strdup_printf ("%s %s", note, error) : g_strdup (note);
+      const char *cells[] = { upg_report_member_string (step, "status"), label,
+                              upg_report_member_string (step, "version"),
+                              upg_report_member_string (step, "stage"), duration, count, note_error };
 
-      g_string_append_printf (out, "<tr class=\"step %s\" data-step=\"", css);
-      append_escaped (out, upg_report_member_string (step, "id"));
-      g_string_append (out, "\"><td>");
-      append_escaped (out, upg_report_member_string (step, "status"));
-      for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
-        {
-          g_string_append (out, "</td><td>");
-          append_escaped (out, cells[c]);
-        }
-      g_string_append (out, "</td><td>");
-      append_escaped (out, note);
-      if (error != NULL)
-        {
-          g_string_append (out, " ");
-          append_escaped (out, error);
-        }
-      g_string_append (out, "</td></tr>\n");
+      append_row (out, "step", css, "data-step", upg_report_member_string (step, "id"),
+                  cells, G_N_ELEMENTS (cells));
     }
   g_string_append (out, "</tbody>\n</table>\n");
 }
@@ -338,7 +361,6 @@ upg_report_html_execution (JsonObject *summary)
   g_autofree char *versions = g_strdup_printf ("%s → %s", upg_report_member_string (summary, "from"),
                                                upg_report_member_string (summary, "to"));
   g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
-  g_autofree char *status_css = css_class ("status-", upg_report_member_string (summary, "status"));
   JsonObject *counts = upg_report_member_object (summary, "statements");
   g_autofree char *statements = g_strdup_printf (_("%d (%d succeeded, %d failed, %d skipped, %d in doubt)"),
                                                  (int) upg_report_member_int (counts, "total", 0),
@@ -350,9 +372,7 @@ upg_report_html_execution (JsonObject *summary)
   GString *out = page_begin (title);
   double span;
 
-  g_string_append_printf (out, "<p><span class=\"badge %s\" id=\"status\">", status_css);
-  append_escaped (out, upg_report_member_string (summary, "status"));
-  g_string_append (out, "</span></p>\n<table class=\"facts\">\n");
+  begin_facts (out, "status-", upg_report_member_string (summary, "status"), "status");
   append_fact (out, _("Site"), upg_report_member_string (summary, "site"));
   append_fact (out, _("Versions"), versions);
   append_fact (out, _("Stage"), upg_report_member_string (summary, "stage"));
@@ -428,21 +448,14 @@ append_item_rows (GString   *out,
       g_autofree char *css = css_class ("verdict-", upg_report_member_string (item, "verdict"));
       g_autofree char *figures = upg_report_figures_text (upg_report_member_object (item, "figures"));
       const char *name = upg_report_member_string (item, "name");
-      const char *cells[] = { upg_report_member_string (item, "check"),
+      const char *cells[] = { upg_report_member_string (item, "verdict"),
+                              upg_report_member_string (item, "check"),
                               name != NULL ? name : upg_report_member_string (item, "id"),
                               upg_report_member_string (item, "message"), figures,
                               upg_report_member_string (item, "suggestion") };
 
-      g_string_append_printf (out, "<tr class=\"item %s\" data-id=\"", css);
-      append_escaped (out, upg_report_member_string (item, "id"));
-      g_string_append (out, "\"><td>");
-      append_escaped (out, upg_report_member_string (item, "verdict"));
-      for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
-        {
-          g_string_append (out, "</td><td>");
-          append_escaped (out, cells[c] != NULL ? cells[c] : "");
-        }
-      g_string_append (out, "</td></tr>\n");
+      append_row (out, "item", css, "data-id", upg_report_member_string (item, "id"),
+                  cells, G_N_ELEMENTS (cells));
     }
   g_string_append (out, "</tbody>\n</table>\n");
 }
@@ -454,16 +467,13 @@ upg_report_html_assessment (JsonObject *assessment)
   g_autofree char *title = g_strdup_printf (_("Upgrade assessment %s → %s"),
                                             upg_report_member_string (assessment, "from"),
                                             upg_report_member_string (assessment, "to"));
-  g_autofree char *css = css_class ("verdict-", upg_report_member_string (assessment, "verdict"));
   gint64 total = MAX (upg_report_member_int (estimate, "total_seconds", 0), 0);
   g_autofree char *total_text = upg_format_duration ((guint64) total);
   g_autoptr(GArray) lanes = lanes_new ();
   GString *out = page_begin (title);
   double span;
 
-  g_string_append_printf (out, "<p><span class=\"badge %s\" id=\"verdict\">", css);
-  append_escaped (out, upg_report_member_string (assessment, "verdict"));
-  g_string_append (out, "</span></p>\n<table class=\"facts\">\n");
+  begin_facts (out, "verdict-", upg_report_member_string (assessment, "verdict"), "verdict");
   append_fact (out, _("Site"), upg_report_member_string (assessment, "site"));
   append_fact (out, _("Mode"), upg_report_member_string (assessment, "mode"));
   append_fact (out, _("Estimated time until the service is open"), total_text);

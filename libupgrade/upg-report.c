@@ -386,12 +386,26 @@ append_statement_totals (GString    *out,
   g_string_append_c (out, '\n');
 }
 
+/* The end of the text and Markdown reports: totals and breakpoint. */
+static char *
+finish_execution (GString    *out,
+                  JsonObject *summary,
+                  gboolean    markdown)
+{
+  JsonObject *breakpoint = upg_report_member_object (summary, "breakpoint");
+
+  g_string_append_c (out, '\n');
+  append_statement_totals (out, upg_report_member_object (summary, "statements"));
+  if (breakpoint != NULL)
+    append_breakpoint_text (out, breakpoint, markdown);
+  return g_string_free (out, FALSE);
+}
+
 static char *
 execution_text (JsonObject *summary)
 {
   GString *out = g_string_new (NULL);
   JsonArray *steps = upg_report_member_array (summary, "steps");
-  JsonObject *breakpoint = upg_report_member_object (summary, "breakpoint");
   g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
 
   g_string_append_printf (out, _("Upgrade execution %s"),
@@ -419,11 +433,7 @@ execution_text (JsonObject *summary)
         g_string_append_printf (out, ": %s", error);
       g_string_append_c (out, '\n');
     }
-  g_string_append_c (out, '\n');
-  append_statement_totals (out, upg_report_member_object (summary, "statements"));
-  if (breakpoint != NULL)
-    append_breakpoint_text (out, breakpoint, FALSE);
-  return g_string_free (out, FALSE);
+  return finish_execution (out, summary, FALSE);
 }
 
 /* Table cells may not hold a pipe or a line break. */
@@ -443,7 +453,6 @@ execution_markdown (JsonObject *summary)
 {
   GString *out = g_string_new (NULL);
   JsonArray *steps = upg_report_member_array (summary, "steps");
-  JsonObject *breakpoint = upg_report_member_object (summary, "breakpoint");
   g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
 
   g_string_append_printf (out, "# %s `%s`\n\n", _("Upgrade execution"),
@@ -474,11 +483,7 @@ execution_markdown (JsonObject *summary)
                               or_dash (upg_report_member_string (step, "version")), duration_cell,
                               upg_report_member_int (step, "statements", 0), note, error);
     }
-  g_string_append_c (out, '\n');
-  append_statement_totals (out, upg_report_member_object (summary, "statements"));
-  if (breakpoint != NULL)
-    append_breakpoint_text (out, breakpoint, TRUE);
-  return g_string_free (out, FALSE);
+  return finish_execution (out, summary, TRUE);
 }
 
 static char *

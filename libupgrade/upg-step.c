@@ -153,6 +153,21 @@ read_texts (UpgStep          *self,
   return TRUE;
 }
 
+/* Adapters with one signature, so read_unit() calls them without a cast. */
+static gboolean
+parse_size (const char *text,
+            gpointer    out)
+{
+  return upg_units_parse_size (text, out);
+}
+
+static gboolean
+parse_rate (const char *text,
+            gpointer    out)
+{
+  return upg_units_parse_rate (text, out);
+}
+
 static gboolean
 read_unit (const UpgJsonCtx *ctx,
            JsonObject       *object,
@@ -199,11 +214,9 @@ read_numbers (UpgStep          *self,
   self->estimated_duration = duration;
   self->parallelism = parallelism;
   return read_unit (ctx, object, path, "data_volume", "a size such as \"100GB\"",
-                    (gboolean (*) (const char *, gpointer)) upg_units_parse_size,
-                    &self->data_volume, error)
+                    parse_size, &self->data_volume, error)
       && read_unit (ctx, object, path, "rate", "a rate such as \"50MB/s\"",
-                    (gboolean (*) (const char *, gpointer)) upg_units_parse_rate,
-                    &self->rate, error);
+                    parse_rate, &self->rate, error);
 }
 
 static gboolean

@@ -172,14 +172,14 @@ upg_support_bundle_scrub (const char         *text,
 
   if (g_once_init_enter (&initialised))
     {
-      bearer = g_regex_new ("(?i)(bearer\\s+)([A-Za-z0-9._~+/=-]+)", G_REGEX_OPTIMIZE, 0, NULL);
+      bearer = g_regex_new ("(?i)(bearer\\s+)([A-Za-z0-9._~+/=-]+)", 0, 0, NULL);
       /* A key ending in password/pwd/token/secret/api_key (so
        * PGPASSWORD, MYSQL_PWD, FT_DB_PASSWORD too) or SQL's
        * IDENTIFIED BY, then a quoted or bare value. */
       key_value = g_regex_new ("(?i)(\\b\\w*(?:password|passwd|pwd|token|secret|api[_-]?key)"
                                "\"?\\s*[=:]\\s*|\\bidentified\\s+by\\s+)"
                                "(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|[^\\s;,&\"'}]+)",
-                               G_REGEX_OPTIMIZE, 0, NULL);
+                               0, 0, NULL);
       g_once_init_leave (&initialised, 1);
     }
 

@@ -10,6 +10,9 @@
 #include <sqlite3.h>
 #include <upgrade.h>
 
+#include "upgradectl-spawn.h"
+#include "upg-test-servers.h"
+
 typedef struct
 {
   char *dir;
@@ -128,6 +131,26 @@ find_item (UpgAssessment *assessment, const char *kind, const char *id)
   return NULL;
 }
 
+static UpgCheckResult *
+assert_verdict (UpgAssessment *assessment, const char *kind, const char *id, UpgVerdict verdict)
+{
+  UpgCheckResult *item = find_item (assessment, kind, id);
+
+  g_assert_cmpstr (upg_verdict_to_string (upg_check_result_get_verdict (item)), ==, upg_verdict_to_string (verdict));
+  return item;
+}
+
+/* The overall verdict and the exit code that goes with it. */
+static void
+assert_overall (UpgAssessment *assessment, UpgVerdict verdict)
+{
+  const int exit_codes[] = { [UPG_VERDICT_PASS] = 0, [UPG_VERDICT_WARN] = 4, [UPG_VERDICT_FAIL] = 1 };
+
+  g_assert_cmpstr (upg_verdict_to_string (upg_assessment_get_verdict (assessment)), ==,
+                   upg_verdict_to_string (verdict));
+  g_assert_cmpint (upg_assessment_exit_code (assessment), ==, exit_codes[verdict]);
+}
+
 static gint64
 figure (UpgCheckResult *item, const char *name)
 {
@@ -154,19 +177,16 @@ test_pass (Site *site, gconstpointer data)
                   NULL, NULL);
   assessment = assess (site);
 
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_PASS);
-  g_assert_cmpint (upg_assessment_exit_code (assessment), ==, 0);
+  assert_overall (assessment, UPG_VERDICT_PASS);
   g_assert_cmpint (upg_assessment_get_mode (assessment), ==, UPG_PLAN_MODE_ROLLING);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "data_quality", "dup")), ==, UPG_VERDICT_PASS);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "middleware", "middleware:ft_db")),
-                   ==, UPG_VERDICT_PASS);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "compatibility", "mode")), ==, UPG_VERDICT_PASS);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "memory")), ==, UPG_VERDICT_PASS);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "cpus")), ==, UPG_VERDICT_PASS);
+  assert_verdict (assessment, "data_quality", "dup", UPG_VERDICT_PASS);
+  assert_verdict (assessment, "middleware", "middleware:ft_db", UPG_VERDICT_PASS);
+  assert_verdict (assessment, "compatibility", "mode", UPG_VERDICT_PASS);
+  assert_verdict (assessment, "resource", "memory", UPG_VERDICT_PASS);
+  assert_verdict (assessment, "resource", "cpus", UPG_VERDICT_PASS);
 
   /* Backup space: the table and its index measured, × 1.5, free ≥ 2 ×. */
-  item = find_item (assessment, "resource", "backup:ft_db");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_PASS);
+  item = assert_verdict (assessment, "resource", "backup:ft_db", UPG_VERDICT_PASS);
   g_assert_cmpint (figure (item, "data_bytes"), >=, 4096);
   g_assert_cmpint (figure (item, "index_bytes"), >=, 4096);
   g_assert_cmpint (figure (item, "backup_bytes"), ==,
@@ -182,14 +202,11 @@ test_rule_warn (Site *site, gconstpointer data)
 
   write_manifest (site, RULE ("warn", NULL_USERS), NULL, NULL);
   assessment = assess (site);
-  item = find_item (assessment, "data_quality", "null_user");
-
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_WARN);
+  item = assert_verdict (assessment, "data_quality", "null_user", UPG_VERDICT_WARN);
   g_assert_cmpint (figure (item, "threshold"), ==, 0);
   g_assert_cmpstr (upg_check_result_get_message (item), ==, "2 rows found, threshold 0");
   g_assert_cmpstr (upg_check_result_get_suggestion (item), ==, "UPDATE orders SET user_id=0;");
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_WARN);
-  g_assert_cmpint (upg_assessment_exit_code (assessment), ==, 4);
+  assert_overall (assessment, UPG_VERDICT_WARN);
 }
 
 static void
@@ -200,10 +217,8 @@ test_rule_fail (Site *site, gconstpointer data)
   write_manifest (site, RULE ("fail", NULL_USERS), NULL, NULL);
   assessment = assess (site);
 
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "data_quality", "null_user")),
-                   ==, UPG_VERDICT_FAIL);
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_FAIL);
-  g_assert_cmpint (upg_assessment_exit_code (assessment), ==, 1);
+  assert_verdict (assessment, "data_quality", "null_user", UPG_VERDICT_FAIL);
+  assert_overall (assessment, UPG_VERDICT_FAIL);
 }
 
 static void
@@ -216,9 +231,8 @@ test_rule_threshold (Site *site, gconstpointer data)
                   "{\"data_quality\": [{\"id\": \"null_user\", \"database\": \"ft_db\", \"sql\": \"" NULL_USERS "\","
                   " \"threshold\": 2, \"severity\": \"fail\"}]}", NULL, NULL);
   assessment = assess (site);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "data_quality", "null_user")),
-                   ==, UPG_VERDICT_PASS);
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_PASS);
+  assert_verdict (assessment, "data_quality", "null_user", UPG_VERDICT_PASS);
+  assert_overall (assessment, UPG_VERDICT_PASS);
 }
 
 static void
@@ -234,15 +248,12 @@ test_rule_out_of_range (Site *site, gconstpointer data)
                   " {\"id\": \"to_side\", \"database\": \"ft_db\", \"sql\": \"SELECT 0\","
                   " \"min_version\": \"3.17.5\", \"max_version\": \"3.18.0\"}]}", NULL, NULL);
   assessment = assess (site);
-  item = find_item (assessment, "data_quality", "old");
-
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_SKIPPED);
+  item = assert_verdict (assessment, "data_quality", "old", UPG_VERDICT_SKIPPED);
   g_assert_cmpstr (upg_check_result_get_message (item), ==,
                    "not run: neither 3.17.4 nor 3.17.5 lies in [2.0.0, 2.9.9]");
   /* Only `to` in range is enough to run. */
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "data_quality", "to_side")),
-                   ==, UPG_VERDICT_PASS);
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_PASS);
+  assert_verdict (assessment, "data_quality", "to_side", UPG_VERDICT_PASS);
+  assert_overall (assessment, UPG_VERDICT_PASS);
 }
 
 static void
@@ -258,17 +269,44 @@ test_missing_database (Site *site, gconstpointer data)
                   " \"middleware\": [{\"database\": \"ghost_db\", \"min_version\": \"3.0\"}]}", NULL, NULL);
   assessment = assess (site);
 
-  item = find_item (assessment, "data_quality", "ghost");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_SKIPPED);
+  item = assert_verdict (assessment, "data_quality", "ghost", UPG_VERDICT_SKIPPED);
   g_assert_nonnull (strstr (upg_check_result_get_message (item), "does not exist"));
-  item = find_item (assessment, "data_quality", "elsewhere");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_SKIPPED);
+  item = assert_verdict (assessment, "data_quality", "elsewhere", UPG_VERDICT_SKIPPED);
   g_assert_nonnull (strstr (upg_check_result_get_message (item), "not configured"));
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "middleware", "middleware:ghost_db")),
-                   ==, UPG_VERDICT_SKIPPED);
+  assert_verdict (assessment, "middleware", "middleware:ghost_db", UPG_VERDICT_SKIPPED);
   /* Checking must not create the database. */
   g_assert_false (g_file_test (ghost, G_FILE_TEST_EXISTS));
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_PASS);
+  assert_overall (assessment, UPG_VERDICT_PASS);
+}
+
+static void
+test_unreachable (Site *site, gconstpointer data)
+{
+  g_autoptr(UpgAssessment) assessment = NULL;
+  const char *config =
+    "{\"site_id\": \"bj-01\", \"datasources\": {\"down_db\": {\"provider\": \"MySQL\","
+    " \"host\": \"127.0.0.1\", \"port\": 1, \"database\": \"ft\", \"user\": \"upgrade\"}}}";
+  gint64 start;
+  double seconds;
+  UpgCheckResult *item;
+
+  write_file (site->config_path, config);
+  write_manifest (site,
+                  "{\"data_quality\": [{\"id\": \"a\", \"database\": \"down_db\", \"sql\": \"SELECT 0\"},"
+                  " {\"id\": \"b\", \"database\": \"down_db\", \"sql\": \"SELECT 0\"}]}", NULL, NULL);
+  start = g_get_monotonic_time ();
+  assessment = assess (site);
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  /* Retried 3 times with back-off (0.5 + 1 + 2 s), then both rules fail
+   * with the connection error: the source is opened once, not per rule. */
+  item = assert_verdict (assessment, "data_quality", "a", UPG_VERDICT_FAIL);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "after 4 attempts"));
+  item = assert_verdict (assessment, "data_quality", "b", UPG_VERDICT_FAIL);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "after 4 attempts"));
+  g_test_message ("assessment with an unreachable database took %.1f s", seconds);
+  g_assert_cmpfloat (seconds, >=, 3.5);
+  g_assert_cmpfloat (seconds, <, 7.0);
 }
 
 static void
@@ -279,12 +317,10 @@ test_sql_error (Site *site, gconstpointer data)
 
   write_manifest (site, RULE ("warn", "SELECT COUNT(*) FROM no_such_table"), NULL, NULL);
   assessment = assess (site);
-  item = find_item (assessment, "data_quality", "null_user");
-
   /* Fails whatever the rule's severity, with the database's own message. */
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_FAIL);
+  item = assert_verdict (assessment, "data_quality", "null_user", UPG_VERDICT_FAIL);
   g_assert_nonnull (strstr (upg_check_result_get_message (item), "no such table: no_such_table"));
-  g_assert_cmpint (upg_assessment_exit_code (assessment), ==, 1);
+  assert_overall (assessment, UPG_VERDICT_FAIL);
 }
 
 static void
@@ -297,12 +333,10 @@ test_invalid_rule (Site *site, gconstpointer data)
                   "{\"data_quality\": [{\"id\": \"bad\", \"database\": \"ft_db\", \"sql\": \"SELECT 0\","
                   " \"severity\": \"maybe\"}, 42]}", NULL, NULL);
   assessment = assess (site);
-  item = find_item (assessment, "data_quality", "bad");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_FAIL);
+  item = assert_verdict (assessment, "data_quality", "bad", UPG_VERDICT_FAIL);
   g_assert_nonnull (strstr (upg_check_result_get_message (item), "$.checks.data_quality[0].severity"));
   g_assert_nonnull (strstr (upg_check_result_get_message (item), "'maybe'"));
-  item = find_item (assessment, "data_quality", "$.checks.data_quality[1]");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_FAIL);
+  item = assert_verdict (assessment, "data_quality", "$.checks.data_quality[1]", UPG_VERDICT_FAIL);
 }
 
 static void
@@ -319,15 +353,12 @@ test_incompatible (Site *site, gconstpointer data)
   assessment = assess (site);
 
   g_assert_cmpint (upg_assessment_get_mode (assessment), ==, UPG_PLAN_MODE_STOP_SERVICE);
-  item = find_item (assessment, "compatibility", "sql_002");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_WARN);
+  item = assert_verdict (assessment, "compatibility", "sql_002", UPG_VERDICT_WARN);
   g_assert_cmpstr (upg_check_result_get_name (item), ==, "order index");
   g_assert_nonnull (strstr (upg_check_result_get_message (item), "step sql_002 (3.17.5) needs the service stopped: "));
   g_assert_nonnull (upg_check_result_get_suggestion (item));
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "compatibility", "sql_003")),
-                   ==, UPG_VERDICT_WARN);
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_WARN);
-  g_assert_cmpint (upg_assessment_exit_code (assessment), ==, 4);
+  assert_verdict (assessment, "compatibility", "sql_003", UPG_VERDICT_WARN);
+  assert_overall (assessment, UPG_VERDICT_WARN);
 }
 
 static void
@@ -339,13 +370,12 @@ test_resources_insufficient (Site *site, gconstpointer data)
   write_manifest (site, NULL, NULL, "{\"memory\": \"4096TB\", \"disk\": \"4096TB\", \"cpu\": \"100000cores\"}");
   assessment = assess (site);
 
-  item = find_item (assessment, "resource", "memory");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_FAIL);
+  item = assert_verdict (assessment, "resource", "memory", UPG_VERDICT_FAIL);
   g_assert_cmpint (figure (item, "required"), ==, G_GINT64_CONSTANT (4096) << 40);
   g_assert_nonnull (upg_check_result_get_suggestion (item));
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "disk")), ==, UPG_VERDICT_FAIL);
-  g_assert_cmpint (upg_check_result_get_verdict (find_item (assessment, "resource", "cpus")), ==, UPG_VERDICT_FAIL);
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_FAIL);
+  assert_verdict (assessment, "resource", "disk", UPG_VERDICT_FAIL);
+  assert_verdict (assessment, "resource", "cpus", UPG_VERDICT_FAIL);
+  assert_overall (assessment, UPG_VERDICT_FAIL);
 }
 
 static void
@@ -356,8 +386,7 @@ test_middleware_old (Site *site, gconstpointer data)
 
   write_manifest (site, "{\"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"99.1\"}]}", NULL, NULL);
   assessment = assess (site);
-  item = find_item (assessment, "middleware", "middleware:ft_db");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_FAIL);
+  item = assert_verdict (assessment, "middleware", "middleware:ft_db", UPG_VERDICT_FAIL);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (upg_check_result_get_figures (item), "version"), "3."));
 }
 
@@ -373,8 +402,7 @@ test_long_steps (Site *site, gconstpointer data)
   assessment = assess (site);
 
   /* A 512 s in_stop step delays the opening: a warning with a suggestion. */
-  item = find_item (assessment, "duration", "big");
-  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_WARN);
+  item = assert_verdict (assessment, "duration", "big", UPG_VERDICT_WARN);
   g_assert_cmpint (figure (item, "seconds"), ==, 512);
   g_assert_nonnull (strstr (upg_check_result_get_suggestion (item), "parallelism"));
   item = find_item (assessment, "duration", "total");
@@ -454,15 +482,191 @@ test_async (Site *site, gconstpointer data)
   upg_assessor_run_async (assessor, NULL, on_assessed, &assessment);
   while (assessment == NULL)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (upg_assessment_get_verdict (assessment), ==, UPG_VERDICT_FAIL);
+  assert_overall (assessment, UPG_VERDICT_FAIL);
+}
+
+static void
+test_cli (Site *site, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+  int status;
+
+  write_manifest (site, RULE ("fail", NULL_USERS), NULL, NULL);
+  status = upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path, "--json",
+                             "assess", "--from", "3.17.4", "--to", "3.17.5", "--env", "{\"k\": 1}", NULL);
+  g_assert_cmpint (status, ==, 1);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (root, "verdict"), ==, "fail");
+  g_assert_cmpstr (json_object_get_string_member (root, "mode"), ==, "rolling");
+  g_assert_true (json_object_has_member (json_object_get_object_member (root, "estimate"), "total_seconds"));
+  g_clear_pointer (&out, g_free);
+
+  /* Human output, and the exit code of a warning. */
+  write_manifest (site, RULE ("warn", NULL_USERS), NULL, NULL);
+  status = upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path,
+                             "assess", "--from", "3.17.4", "--to", "3.17.5", NULL);
+  g_assert_cmpint (status, ==, 4);
+  g_assert_true (g_str_has_prefix (out, "Upgrade assessment 3.17.4 → 3.17.5: WARN (mode rolling)\n"));
+  g_assert_nonnull (strstr (out, "[WARN] data_quality orders without user: 2 rows found, threshold 0\n"));
+  g_clear_pointer (&out, g_free);
+
+  write_manifest (site, NULL, NULL, NULL);
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path,
+                                     "assess", "--from", "3.17.4", "--to", "3.17.5", "--format", "html", NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, "<!DOCTYPE html>"));
+  g_clear_pointer (&out, g_free);
+
+  /* Bad input is exit 2 with the JSON error document. */
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path, "--json",
+                                     "assess", "--from", "x.y", "--to", "3.17.5", NULL), ==, 2);
+  g_assert_nonnull (strstr (out, "\"error\""));
+}
+
+static void
+test_cli_chinese (Site *site, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  int status;
+
+  write_manifest (site, RULE ("warn", NULL_USERS), NULL, NULL);
+  status = upgradectl_spawn ("zh_CN.UTF-8", &out, "-b", site->bundle, "-c", site->config_path,
+                             "assess", "--from", "3.17.4", "--to", "3.17.5", NULL);
+  g_assert_cmpint (status, ==, 4);
+  g_assert_true (g_str_has_prefix (out, "升级评估 3.17.4 → 3.17.5: WARN (模式 rolling)\n"));
+  g_assert_nonnull (strstr (out, "[WARN] data_quality orders without user: 发现 2 行，阈值 0\n"));
+  g_assert_nonnull (strstr (out, "预估："));
+}
+
+/* Real servers ------------------------------------------------------------ */
+
+/* Lets the test user see every database, as an upgrade account usually
+ * can: MariaDB then answers 1049 "Unknown database" for one that does not
+ * exist, instead of 1044 "Access denied" (which hides whether it does). */
+static void
+grant_global (UpgTestServer *server)
+{
+  g_autofree char *socket = g_strconcat ("--socket=", upg_test_server_get_socket (server), NULL);
+  const char *argv[] = { "mariadb", "--no-defaults", socket, "--user=root", "-e",
+                         "GRANT ALL ON *.* TO 'upgrade'@'127.0.0.1'; GRANT ALL ON *.* TO 'upgrade'@'localhost'",
+                         NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err,
+                               &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("cannot grant as root: %s", err);
+}
+
+/* The server's data source with another database name. */
+static char *
+data_source_for (UpgTestServer *server, const char *database)
+{
+  g_autofree char *json = upg_test_server_datasource_json (server, UPG_TEST_PASSWORD_ENV, FALSE);
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+  if (database != NULL)
+    json_object_set_string_member (json_node_get_object (node), "database", database);
+  return json_to_string (node, FALSE);
+}
+
+static void
+assess_server (Site *site, UpgTestServerKind kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgTestServer) server = upg_test_server_start (kind, &error);
+  g_autofree char *ft = NULL, *ghost = NULL, *config = NULL;
+  g_autoptr(UpgDataSource) source = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(UpgAssessment) assessment = NULL;
+  gboolean mariadb = kind == UPG_TEST_SERVER_MARIADB;
+  UpgCheckResult *item;
+
+  g_assert_no_error (error);
+  if (mariadb)
+    grant_global (server);
+  ft = data_source_for (server, NULL);
+  ghost = data_source_for (server, "no_such_database");
+  source = upg_test_data_source_from_json ("ft_db", ft);
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  upg_test_exec_ok (conn, "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, status VARCHAR(20))", 0);
+  upg_test_exec_ok (conn, "CREATE INDEX orders_status ON orders (status)", 0);
+  upg_test_exec_ok (conn, "INSERT INTO orders VALUES (1, 7, 'open'), (2, NULL, 'open'), (3, NULL, NULL)", 3);
+
+  config = g_strdup_printf ("{\"site_id\": \"bj-01\", \"datasources\": {\"ft_db\": %s, \"ghost_db\": %s}}",
+                            ft, ghost);
+  write_file (site->config_path, config);
+  write_manifest (site,
+                  mariadb
+                  ? "{\"data_quality\": ["
+                    " {\"id\": \"null_user\", \"database\": \"ft_db\", \"sql\": \"" NULL_USERS "\", \"severity\": \"warn\"},"
+                    " {\"id\": \"broken\", \"database\": \"ft_db\", \"sql\": \"SELECT COUNT(*) FROM no_such_table\"},"
+                    " {\"id\": \"ghost\", \"database\": \"ghost_db\", \"sql\": \"SELECT 1\"}],"
+                    " \"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"10.5\"}],"
+                    " \"backup_tables\": [{\"database\": \"ft_db\", \"tables\": [\"orders\", \"gone\"]}]}"
+                  : "{\"data_quality\": ["
+                    " {\"id\": \"null_user\", \"database\": \"ft_db\", \"sql\": \"" NULL_USERS "\", \"severity\": \"warn\"},"
+                    " {\"id\": \"broken\", \"database\": \"ft_db\", \"sql\": \"SELECT COUNT(*) FROM no_such_table\"},"
+                    " {\"id\": \"ghost\", \"database\": \"ghost_db\", \"sql\": \"SELECT 1\"}],"
+                    " \"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"13\", \"max_version\": \"99\"}],"
+                    " \"backup_tables\": [{\"database\": \"ft_db\", \"tables\": [\"orders\", \"gone\"]}]}",
+                  NULL, NULL);
+  assessment = assess (site);
+
+  item = assert_verdict (assessment, "data_quality", "null_user", UPG_VERDICT_WARN);
+  g_assert_cmpstr (upg_check_result_get_message (item), ==, "2 rows found, threshold 0");
+  /* The server's own error text, whatever the rule's severity. */
+  item = assert_verdict (assessment, "data_quality", "broken", UPG_VERDICT_FAIL);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), mariadb ? "doesn't exist" : "does not exist"));
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "no_such_table"));
+  item = assert_verdict (assessment, "data_quality", "ghost", UPG_VERDICT_SKIPPED);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "no_such_database"));
+  item = assert_verdict (assessment, "middleware", "middleware:ft_db", UPG_VERDICT_PASS);
+  /* Table and index sizes from the server's catalogue; a missing table warns. */
+  item = assert_verdict (assessment, "resource", "backup:ft_db", UPG_VERDICT_WARN);
+  g_assert_cmpint (figure (item, "data_bytes"), >, 0);
+  g_assert_cmpint (figure (item, "index_bytes"), >, 0);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "tables not found: gone"));
+  assert_overall (assessment, UPG_VERDICT_FAIL);
+}
+
+static void
+test_mariadb (Site *site, gconstpointer data)
+{
+  assess_server (site, UPG_TEST_SERVER_MARIADB);
+}
+
+static void
+test_postgresql (Site *site, gconstpointer data)
+{
+  assess_server (site, UPG_TEST_SERVER_POSTGRESQL);
 }
 
 int
 main (int argc, char *argv[])
 {
+  /* `--db` selects the cases that start database servers (suite "db");
+   * g_test_init() leaves the unknown option alone. */
+  gboolean db = g_strv_contains ((const char * const *) argv, "--db");
+
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, Site, NULL, site_setup, func, site_teardown)
+  if (db)
+    {
+      ADD ("/assessment/mariadb", test_mariadb);
+      ADD ("/assessment/postgresql", test_postgresql);
+      return g_test_run ();
+    }
   ADD ("/assessment/pass", test_pass);
   ADD ("/assessment/rule/warn", test_rule_warn);
   ADD ("/assessment/rule/fail", test_rule_fail);
@@ -470,6 +674,7 @@ main (int argc, char *argv[])
   ADD ("/assessment/rule/out-of-range", test_rule_out_of_range);
   ADD ("/assessment/rule/missing-database", test_missing_database);
   ADD ("/assessment/rule/sql-error", test_sql_error);
+  ADD ("/assessment/rule/unreachable", test_unreachable);
   ADD ("/assessment/rule/invalid", test_invalid_rule);
   ADD ("/assessment/incompatible", test_incompatible);
   ADD ("/assessment/resources-insufficient", test_resources_insufficient);
@@ -477,6 +682,8 @@ main (int argc, char *argv[])
   ADD ("/assessment/long-steps", test_long_steps);
   ADD ("/assessment/json", test_json);
   ADD ("/assessment/async", test_async);
+  ADD ("/assessment/cli", test_cli);
+  ADD ("/assessment/cli/zh_CN", test_cli_chinese);
 #undef ADD
 
   return g_test_run ();

@@ -63,6 +63,7 @@ static void
 test_procedure (void)
 {
   g_autoptr(UpgConnection) conn = connect_server (FALSE);
+  g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
 
   upg_test_exec_ok (conn,
@@ -75,6 +76,16 @@ test_procedure (void)
   /* The connection is in sync afterwards. */
   value = upg_test_query_value (conn, "SELECT 42", NULL);
   g_assert_cmpstr (value, ==, "42");
+  g_clear_pointer (&value, g_free);
+
+  /* A failure after a first result set is still reported. */
+  upg_test_exec_ok (conn, "CREATE PROCEDURE fails_late () BEGIN SELECT 1; SELECT * FROM no_such_table; END", 0);
+  g_assert_false (upg_connection_execute (conn, "CALL fails_late ()", NULL, NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_SQL);
+  g_assert_cmpint (upg_connection_get_last_error_code (conn), ==, 1146);
+  g_assert_cmpstr (upg_connection_get_last_sqlstate (conn), ==, "42S02");
+  value = upg_test_query_value (conn, "SELECT 43", NULL);
+  g_assert_cmpstr (value, ==, "43");
 }
 
 static void

@@ -16,6 +16,25 @@
 
 static UpgTestServer *server;
 static GError *start_error;
+static GLogLevelFlags notice_level;
+
+/* Records at which level the server's notice reached the GLib log. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0
+        && strstr (fields[i].value, "upg-notice-marker") != NULL)
+      {
+        notice_level = level;
+        return G_LOG_WRITER_HANDLED;
+      }
+
+  return g_log_writer_default (level, fields, n_fields, data);
+}
 
 static UpgConnection *
 connect_server (gboolean use_socket)
@@ -289,6 +308,17 @@ test_connect_errors (void)
   g_assert_null (strstr (error->message, password));
 }
 
+/* Server notices go to the debug log (libpq would print them on stderr). */
+static void
+test_notices (void)
+{
+  g_autoptr(UpgConnection) conn = connect_server (FALSE);
+
+  notice_level = 0;
+  upg_test_exec_ok (conn, "DO $$ BEGIN RAISE NOTICE 'upg-notice-marker'; END $$", 0);
+  g_assert_cmpint (notice_level, ==, G_LOG_LEVEL_DEBUG);
+}
+
 static void
 test_open_data_source (void)
 {
@@ -303,6 +333,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (log_writer, NULL, NULL);
 
   server = upg_test_server_start (UPG_TEST_SERVER_POSTGRESQL, &start_error);
 
@@ -319,6 +350,7 @@ main (int   argc,
   g_test_add_func ("/connection/pg/connection-lost", test_connection_lost);
   g_test_add_func ("/connection/pg/connect-errors", test_connect_errors);
 
+  g_test_add_func ("/connection/pg/notices", test_notices);
   g_test_add_func ("/connection/pg/open-data-source", test_open_data_source);
 
   status = g_test_run ();

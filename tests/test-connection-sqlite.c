@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <upgrade.h>
 
+#include "upg-connector-private.h"
 #include "upg-sqlite-connection-private.h"
 #include "upg-test-servers.h"
 
@@ -298,6 +299,69 @@ test_open_data_source (void)
   g_rmdir (dir);
 }
 
+#ifndef UPG_TEST_HAVE_LIBGDA
+/* Without libgda a raw `cnc` data source is refused, saying why (with
+ * libgda, test-connection-gda opens them). */
+static void
+test_raw_cnc (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(UpgDataSource) source =
+    upg_test_data_source_from_json ("raw", "{\"cnc\": \"SQLite://DB_DIR=.;DB_NAME=x\"}");
+
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_null (conn);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "without libgda"));
+}
+#endif
+
+static char *
+mark_param (guint    index,
+            gpointer data)
+{
+  return g_strdup_printf ("<%u>", index);
+}
+
+/* Where `?` is a placeholder, dialect by dialect; the backends rely on it
+ * to bind values (PostgreSQL) or quote them (MySQL, libgda). */
+static void
+test_placeholder_scanner (void)
+{
+  const struct {
+    UpgDialect  dialect;
+    const char *sql;
+    const char *expected;
+    guint       n;
+  } cases[] = {
+    { UPG_DIALECT_MYSQL, "SELECT ?, '?', \"?\", `?`", "SELECT <0>, '?', \"?\", `?`", 1 },
+    { UPG_DIALECT_MYSQL, "SELECT 'it\\'s ?', ?", "SELECT 'it\\'s ?', <0>", 1 },
+    { UPG_DIALECT_MYSQL, "SELECT 'a''?', ? # ?\n, ?", "SELECT 'a''?', <0> # ?\n, <1>", 2 },
+    { UPG_DIALECT_MYSQL, "SELECT 1--?\n", "SELECT 1--<0>\n", 1 },
+    { UPG_DIALECT_MYSQL, "SELECT 1 -- ?\n, ?", "SELECT 1 -- ?\n, <0>", 1 },
+    { UPG_DIALECT_MYSQL, "SELECT /* ? */ ?", "SELECT /* ? */ <0>", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT ?, '?', \"?\", $$?$$, $t$ $$ ? $t$, ?",
+      "SELECT <0>, '?', \"?\", $$?$$, $t$ $$ ? $t$, <1>", 2 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT '\\', ?", "SELECT '\\', <0>", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT E'\\'?', ?", "SELECT E'\\'?', <0>", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT /* /* ? */ ? */ ?", "SELECT /* /* ? */ ? */ <0>", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT $1, a$b, ? -- ?", "SELECT $1, a$b, <0> -- ?", 1 },
+    { UPG_DIALECT_POSTGRESQL, "SELECT 'open ?", "SELECT 'open ?", 0 },
+    { UPG_DIALECT_SQLITE, "SELECT ?, '?' -- ?", "SELECT <0>, '?' -- ?", 1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint n = G_MAXUINT;
+      g_autofree char *out = upg_sql_replace_placeholders (cases[i].sql, cases[i].dialect,
+                                                           mark_param, NULL, &n);
+
+      g_assert_cmpstr (out, ==, cases[i].expected);
+      g_assert_cmpuint (n, ==, cases[i].n);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -317,7 +381,11 @@ main (int   argc,
   ADD ("/connection/sqlite/wal", test_wal);
 #undef ADD
   g_test_add_func ("/connection/sqlite/open-errors", test_open_errors);
+  g_test_add_func ("/connection/placeholder-scanner", test_placeholder_scanner);
   g_test_add_func ("/connection/sqlite/open-data-source", test_open_data_source);
+#ifndef UPG_TEST_HAVE_LIBGDA
+  g_test_add_func ("/connection/sqlite/raw-cnc-without-libgda", test_raw_cnc);
+#endif
 
   return g_test_run ();
 }

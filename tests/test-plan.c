@@ -225,6 +225,21 @@ test_plan_patch_on_installed_base (void)
   g_assert_cmpint (upg_plan_get_mode (plan), ==, UPG_PLAN_MODE_ROLLING);
 }
 
+/* Legacy properties steps plan like JSON ones and are all incompatible. */
+static void
+test_plan_legacy (void)
+{
+  g_autoptr(UpgBundle) bundle = load_bundle ("legacy");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgPlan) plan = plan_for (bundle, "3.17.0", "3.17.5-P1", "US", &error);
+
+  g_assert_no_error (error);
+  assert_stage (plan, UPG_STAGE_IN_STOP, "sql_orders@3.17.5 sql_index@3.17.5 1@3.17.5-P1");
+  assert_stage (plan, UPG_STAGE_POST_UPGRADE, "tool_tasks@3.17.5");
+  g_assert_cmpint (upg_plan_get_mode (plan), ==, UPG_PLAN_MODE_STOP_SERVICE);
+  g_assert_cmpuint (upg_plan_get_incompatible_steps (plan)->len, ==, 4);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -237,5 +252,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/plan/json", test_plan_json);
   g_test_add_func ("/plan/errors", test_plan_errors);
   g_test_add_func ("/plan/patch-on-installed-base", test_plan_patch_on_installed_base);
+  g_test_add_func ("/plan/legacy", test_plan_legacy);
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 #include <upgrade.h>
 
 #include "upg-support-bundle-private.h"
+#include "upgradectl-spawn.h"
 
 static JsonNode *
 load_fixture (const char *name)
@@ -45,6 +46,15 @@ fixture_teardown (Fixture *f, gconstpointer data)
   json_node_unref (f->assessment);
 }
 
+/* Asserts that @text holds each of the NULL-terminated @needles. */
+static void
+assert_contains_all (const char *text, const char * const *needles)
+{
+  for (guint i = 0; needles[i] != NULL; i++)
+    if (strstr (text, needles[i]) == NULL)
+      g_error ("expected to find \"%s\" in:\n%s", needles[i], text);
+}
+
 static char *
 render_execution (Fixture *f, UpgReportFormat format)
 {
@@ -72,16 +82,20 @@ static void
 test_execution_text (Fixture *f, gconstpointer data)
 {
   g_autofree char *text = render_execution (f, UPG_REPORT_FORMAT_TEXT);
+  const char * const expected[] = {
+    "Upgrade execution 3f9c2a7e-5b1d-4c8e-9a6f-0d2b7e4c1a90: FAILED\n",
+    "\n[SUCCESS] alter_orders_table.sql (2m30s)\n",
+    "\n[SKIPPED] backup_legacy_data.sh (already succeeded in 0a1b2c3d-0000-4000-8000-000000000001)\n",
+    "\n[FAILED] sql_002 (1.2s): Unknown column 'user_idx' in 'field list'\n",
+    "\n[PENDING] cleanup <tmp> & co (not started)\n",
+    "duration 2m31s, resumed 1 times",
+    "Statements: 5 (3 succeeded, 1 failed, 1 skipped, 0 in doubt)",
+    "Breakpoint: step sql_002 at sql/317500/002_orders.sql:15 (statement 3)",
+    "error 1054: Unknown column",
+    NULL
+  };
 
-  g_assert_nonnull (strstr (text, "Upgrade execution 3f9c2a7e-5b1d-4c8e-9a6f-0d2b7e4c1a90: FAILED\n"));
-  g_assert_nonnull (strstr (text, "\n[SUCCESS] alter_orders_table.sql (2m30s)\n"));
-  g_assert_nonnull (strstr (text, "\n[SKIPPED] backup_legacy_data.sh (already succeeded in 0a1b2c3d-0000-4000-8000-000000000001)\n"));
-  g_assert_nonnull (strstr (text, "\n[FAILED] sql_002 (1.2s): Unknown column 'user_idx' in 'field list'\n"));
-  g_assert_nonnull (strstr (text, "\n[PENDING] cleanup <tmp> & co (not started)\n"));
-  g_assert_nonnull (strstr (text, "duration 2m31s, resumed 1 times"));
-  g_assert_nonnull (strstr (text, "Statements: 5 (3 succeeded, 1 failed, 1 skipped, 0 in doubt)"));
-  g_assert_nonnull (strstr (text, "Breakpoint: step sql_002 at sql/317500/002_orders.sql:15 (statement 3)"));
-  g_assert_nonnull (strstr (text, "error 1054: Unknown column"));
+  assert_contains_all (text, expected);
 }
 
 static void
@@ -127,13 +141,17 @@ static void
 test_execution_html (Fixture *f, gconstpointer data)
 {
   g_autofree char *html = render_execution (f, UPG_REPORT_FORMAT_HTML);
+  const char * const expected[] = {
+    "<title>Upgrade execution 3f9c2a7e-5b1d-4c8e-9a6f-0d2b7e4c1a90</title>",
+    "<g class=\"stage-lane\" data-stage=\"in_stop\">",
+    "<tr class=\"step status-failed\" data-step=\"sql_002\">",
+    /* Step text is escaped, never markup. */
+    "cleanup &lt;tmp&gt; &amp; co",
+    NULL
+  };
 
   g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>"));
-  g_assert_nonnull (strstr (html, "<title>Upgrade execution 3f9c2a7e-5b1d-4c8e-9a6f-0d2b7e4c1a90</title>"));
-  g_assert_nonnull (strstr (html, "<g class=\"stage-lane\" data-stage=\"in_stop\">"));
-  g_assert_nonnull (strstr (html, "<tr class=\"step status-failed\" data-step=\"sql_002\">"));
-  /* Step text is escaped, never markup. */
-  g_assert_nonnull (strstr (html, "cleanup &lt;tmp&gt; &amp; co"));
+  assert_contains_all (html, expected);
   g_assert_null (strstr (html, "<tmp>"));
   /* Self-contained: nothing to fetch, nothing to run. */
   g_assert_null (strstr (html, "<script"));
@@ -446,6 +464,52 @@ test_support_bundle (void)
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+static void
+test_cli_report (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-report-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "journal.db", NULL);
+  g_autofree char *archive = g_build_filename (dir, "support.tar.gz", NULL);
+  g_autofree char *out = NULL, *id = NULL, *listing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(JsonNode) node = NULL;
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+
+  g_assert_no_error (error);
+  id = record_execution (journal);
+  g_clear_object (&journal);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--state-dir", dir, "report", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\n[SUCCESS] alter_orders_table.sql (2m30s)\n"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--state-dir", dir, "report", id, "--format", "markdown",
+                                     "--bundle", archive, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "| FAILED | sql_002 |"));
+  listing = run_tar (archive, "-tzf", NULL);
+  g_assert_nonnull (strstr (listing, "/report.html\n"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--json", "--state-dir", dir, "report", id, NULL), ==, 0);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (node),
+                                                                                 "report"), "status"),
+                   ==, "FAILED");
+  g_clear_pointer (&out, g_free);
+
+  /* Operators reading Chinese get the report in Chinese. */
+  g_assert_cmpint (upgradectl_spawn ("zh_CN.UTF-8", &out, "--state-dir", dir, "report", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "升级执行 "));
+  g_assert_nonnull (strstr (out, "语句：3（成功 2，失败 1，跳过 0，存疑 0）"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "--json", "--state-dir", dir, "report", "nope", NULL), ==, 2);
+  g_assert_nonnull (strstr (out, "\"error\""));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -464,6 +528,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/report/bundle/collect-secrets", test_collect_secrets);
   g_test_add_func ("/report/bundle/tar-gz", test_tar_gz);
   g_test_add_func ("/report/bundle/support", test_support_bundle);
+  g_test_add_func ("/report/cli", test_cli_report);
 
   return g_test_run ();
 }

@@ -98,9 +98,10 @@ log_tail (const char *path)
   return g_strdup (len > 2000 ? text + len - 2000 : text);
 }
 
-/* Runs a command to its end; @output gets its stdout and stderr. */
-static gboolean
-run_command (const char * const  *argv,
+/* Runs a command to its end; @output gets its stdout and stderr; @env
+ * holds name, value pairs. */
+gboolean
+upg_test_run_command (const char * const  *argv,
              const char          *stdin_path,
              const char * const  *env,
              char               **output,
@@ -137,7 +138,7 @@ static gboolean
 remove_tree (const char  *path,
              GError     **error)
 {
-  return run_command ((const char *[]) { "rm", "-rf", "--", path, NULL }, NULL, NULL, NULL, error);
+  return upg_test_run_command ((const char *[]) { "rm", "-rf", "--", path, NULL }, NULL, NULL, NULL, error);
 }
 
 static gboolean
@@ -146,8 +147,35 @@ chown_postgres (const char  *path,
 {
   if (!running_as_root ())
     return TRUE;
-  return run_command ((const char *[]) { "chown", "-R", "postgres:postgres", path, NULL },
+  return upg_test_run_command ((const char *[]) { "chown", "-R", "postgres:postgres", path, NULL },
                       NULL, NULL, NULL, error);
+}
+
+/* Debian keeps the server programs out of PATH, in
+ * /usr/lib/postgresql/<major>/bin: take the newest major there. */
+static char *
+find_postgres_program (const char *program)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/usr/lib/postgresql", 0, NULL);
+  g_autofree char *best = NULL;
+  guint64 best_major = 0;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/usr/lib/postgresql", name, "bin", program, NULL);
+      guint64 major;
+
+      if (g_ascii_string_to_unsigned (name, 10, 1, 1000, &major, NULL) && major > best_major
+          && g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        {
+          best_major = major;
+          g_free (best);
+          best = g_steal_pointer (&path);
+        }
+    }
+
+  return best != NULL ? g_steal_pointer (&best) : g_strdup (program);
 }
 
 /* PostgreSQL refuses to run as root: when we are root, its programs run as
@@ -167,7 +195,7 @@ postgres_argv (const char *program)
       g_ptr_array_add (argv, g_strdup ("--"));
     }
   if (path == NULL)
-    path = g_build_filename ("/usr/lib/postgresql/15/bin", program, NULL);
+    path = find_postgres_program (program);
   g_ptr_array_add (argv, g_steal_pointer (&path));
 
   return argv;
@@ -212,7 +240,7 @@ init_mariadb_template (const char  *data_dir,
   if (running_as_root ())
     argv_add (argv, "--user=root");
 
-  return run_command (argv_end (argv), NULL, NULL, NULL, error);
+  return upg_test_run_command (argv_end (argv), NULL, NULL, NULL, error);
 }
 
 static gboolean
@@ -232,7 +260,7 @@ init_postgresql_template (const char  *dir,
   argv_add (argv, "--username=postgres");
   argv_add (argv, "--auth=trust");
   argv_add (argv, "--pgdata=%s", data_dir);
-  if (!run_command (argv_end (argv), NULL, NULL, NULL, error))
+  if (!upg_test_run_command (argv_end (argv), NULL, NULL, NULL, error))
     return FALSE;
 
   /* The fixture itself is trusted on the socket as postgres; everyone else
@@ -613,7 +641,7 @@ start_in_dir (UpgTestServer  *server,
   if (template == NULL)
     return FALSE;
   template_data = g_build_filename (template, "data", NULL);
-  if (!run_command ((const char *[]) { "cp", "-a", "--", template_data, data_dir, NULL },
+  if (!upg_test_run_command ((const char *[]) { "cp", "-a", "--", template_data, data_dir, NULL },
                     NULL, NULL, NULL, error))
     return FALSE;
 
@@ -781,54 +809,4 @@ const char *
 upg_test_server_get_database (UpgTestServer *server)
 {
   return TEST_DATABASE;
-}
-
-/**
- * upg_test_server_run_client:
- * @server: a server
- * @sql_file: a script
- * @output: (out) (optional): what the client printed
- * @error: return location for a #GError
- *
- * Runs the native client (`mariadb` or `psql`) on @sql_file as the test
- * user, stopping at the first error. The password goes through the
- * environment, never argv.
- *
- * Returns: %TRUE if the client succeeded
- */
-gboolean
-upg_test_server_run_client (UpgTestServer  *server,
-                            const char     *sql_file,
-                            char          **output,
-                            GError        **error)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  const char *env[3] = { NULL, server->password, NULL };
-
-  if (server->kind == UPG_TEST_SERVER_MARIADB)
-    {
-      env[0] = "MYSQL_PWD";
-      argv_add (argv, "mariadb");
-      argv_add (argv, "--no-defaults");
-      argv_add (argv, "--socket=%s", server->socket);
-      argv_add (argv, "--user=" TEST_USER);
-      argv_add (argv, "--batch");
-      argv_add (argv, "--skip-column-names");
-      argv_add (argv, "--default-character-set=utf8mb4");
-      argv_add (argv, TEST_DATABASE);
-      return run_command (argv_end (argv), sql_file, env, output, error);
-    }
-
-  env[0] = "PGPASSWORD";
-  argv_add (argv, "psql");
-  argv_add (argv, "--no-psqlrc");
-  argv_add (argv, "--set=ON_ERROR_STOP=1");
-  argv_add (argv, "--host=%s", server->socket);
-  argv_add (argv, "--port=%u", server->port);
-  argv_add (argv, "--username=" TEST_USER);
-  argv_add (argv, "--dbname=" TEST_DATABASE);
-  argv_add (argv, "--no-align");
-  argv_add (argv, "--tuples-only");
-  argv_add (argv, "--file=%s", sql_file);
-  return run_command (argv_end (argv), NULL, env, output, error);
 }

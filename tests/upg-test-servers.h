@@ -6,6 +6,7 @@
 
 #include <upgrade.h>
 
+#include "upg-config.h"
 #include "upg-data-source.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,11 @@ typedef enum {
 typedef struct _UpgTestServer UpgTestServer;
 
 const char    *upg_test_base_dir             (void);
+gboolean       upg_test_run_command          (const char * const  *argv,
+                                              const char          *stdin_path,
+                                              const char * const  *env,
+                                              char               **output,
+                                              GError             **error);
 
 UpgTestServer *upg_test_server_start         (UpgTestServerKind    kind,
                                               GError             **error);

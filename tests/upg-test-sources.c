@@ -237,6 +237,31 @@ check_open_ok (UpgTestServer      *server,
   g_assert_true (g_str_has_prefix (user, upg_test_server_get_user (server)));
 }
 
+/* The upgrade.json upg_test_server_write_config() writes loads, and its
+ * data source opens. */
+static void
+check_open_config (UpgTestServer *server,
+                   GType          backend)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (upg_test_server_get_dir (server), "upgrade.json", NULL);
+  g_autoptr(UpgConfig) config = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  UpgDataSource *source;
+
+  g_assert_true (upg_test_server_write_config (server, "ft_db", path, UPG_TEST_PASSWORD_FILE, &error));
+  g_assert_no_error (error);
+  config = upg_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  source = upg_config_lookup_data_source (config, "ft_db");
+  g_assert_nonnull (source);
+  conn = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (conn, backend));
+  g_assert_true (upg_connection_ping (conn, &error));
+  g_assert_no_error (error);
+}
+
 /* upg_data_source_open() on a real server: every way to give the password
  * and to reach the server works; a wrong password and a dead port fail
  * after the retries without showing the password; a missing password
@@ -255,6 +280,7 @@ upg_test_server_check_open (UpgTestServer *server,
   check_open_ok (server, backend, UPG_TEST_PASSWORD_ENV, TRUE);
   check_open_ok (server, backend, UPG_TEST_PASSWORD_FILE, FALSE);
   check_open_ok (server, backend, UPG_TEST_PASSWORD_FILE, TRUE);
+  check_open_config (server, backend);
 
   source = upg_test_server_data_source (server, "ds", UPG_TEST_PASSWORD_ENV, FALSE);
   g_setenv (var, wrong, TRUE);
@@ -375,4 +401,47 @@ upg_test_check_cancel (UpgConnection *conn,
 
   g_assert_true (upg_connection_ping (conn, &error));
   g_assert_no_error (error);
+}
+
+/**
+ * upg_test_server_run_client:
+ * @server: a server
+ * @sql_file: a script
+ * @output: (out) (optional): what the client printed
+ * @error: return location for a #GError
+ *
+ * Runs the native client (`mariadb` or `psql`) on @sql_file as the test
+ * user, stopping at the first error. The password goes through the
+ * environment, never argv.
+ *
+ * Returns: %TRUE if the client succeeded
+ */
+gboolean
+upg_test_server_run_client (UpgTestServer  *server,
+                            const char     *sql_file,
+                            char          **output,
+                            GError        **error)
+{
+  g_autofree char *socket = g_strdup_printf ("--socket=%s", upg_test_server_get_socket (server));
+  g_autofree char *host = g_strdup_printf ("--host=%s", upg_test_server_get_socket (server));
+  g_autofree char *port = g_strdup_printf ("--port=%u", upg_test_server_get_port (server));
+  g_autofree char *user = g_strdup_printf ("--user=%s", upg_test_server_get_user (server));
+  g_autofree char *username = g_strdup_printf ("--username=%s", upg_test_server_get_user (server));
+  g_autofree char *dbname = g_strdup_printf ("--dbname=%s", upg_test_server_get_database (server));
+  g_autofree char *file = g_strdup_printf ("--file=%s", sql_file);
+  const char *password = upg_test_server_get_password (server);
+
+  if (upg_test_server_get_kind (server) == UPG_TEST_SERVER_MARIADB)
+    return upg_test_run_command ((const char *[]) {
+                                   "mariadb", "--no-defaults", socket, user, "--batch",
+                                   "--skip-column-names", "--default-character-set=utf8mb4",
+                                   upg_test_server_get_database (server), NULL },
+                                 sql_file, (const char *[]) { "MYSQL_PWD", password, NULL },
+                                 output, error);
+
+  return upg_test_run_command ((const char *[]) {
+                                 "psql", "--no-psqlrc", "--set=ON_ERROR_STOP=1", host, port,
+                                 username, dbname, "--no-align", "--tuples-only", file, NULL },
+                               NULL, (const char *[]) { "PGPASSWORD", password, NULL },
+                               output, error);
 }
