@@ -89,17 +89,6 @@ def parse_env(text):
     return env
 
 
-def plugin_manager(config):
-    """A plugin manager over the configuration's plugin_dirs, if it has any."""
-    dirs = config.get_plugin_dirs()
-    if not dirs:
-        return None
-    manager = Upgrade.PluginManager.new()
-    for directory in dirs:
-        manager.add_directory(directory)
-    return manager
-
-
 class Hook:
     def __init__(self, args):
         self.args = args
@@ -115,7 +104,9 @@ class Hook:
         if not self.site:
             raise BadInput('no site given: pass --site, set siteId, or site_id in the configuration')
         self.bundle = Upgrade.Bundle.new_for_path(args.bundle)
-        self.plugins = plugin_manager(self.config)
+        # The configuration's plugin_dirs (else the system directory); plugins
+        # get the configuration's data sources.
+        self.plugins = Upgrade.PluginManager.new_for_config(self.config)
 
     def say(self, text=''):
         if not self.json:
@@ -158,8 +149,7 @@ class Hook:
     def run_stage(self):
         executor = Upgrade.Executor.new(self.config, self.bundle, self.journal(),
                                         self.args.state_dir)
-        if self.plugins is not None:
-            executor.set_plugin_manager(self.plugins)
+        executor.set_plugin_manager(self.plugins)
         executor.connect('progress', self.on_progress)
         self.say('\n== %s' % Upgrade.stage_to_string(self.stage))
         execution, error = executor.run(self.from_version, self.to_version, self.stage,

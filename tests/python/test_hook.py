@@ -10,7 +10,7 @@ import subprocess
 import sys
 import unittest
 
-from upgtest import (BUNDLE, FROM, SITE, SOURCE_ROOT, TO, SiteTestCase, Upgrade,
+from upgtest import (BUILD_ROOT, BUNDLE, FROM, SITE, SOURCE_ROOT, TO, SiteTestCase, Upgrade,
                      upgradectl_json)
 
 HOOK = os.path.join(SOURCE_ROOT, 'examples', 'hooks', 'cicd_hook.py')
@@ -79,6 +79,21 @@ class HookTest(SiteTestCase):
                           if i['check'] != 'resource'])
         self.assertIsNone(doc['execution'])  # resource_check has no steps
         self.assertEqual(rc, {'pass': 0, 'warn': 4, 'fail': 1}[doc['assessment']['verdict']])
+
+    def test_plugins_of_the_configuration(self):
+        # The shipped host-resources plugin, run in the built plugin host
+        # ($UPGRADE_PLUGIN_HOST), adds its items to the assessment.
+        with open(self.config_path, encoding='utf-8') as f:
+            config = json.load(f)
+        config['plugin_dirs'] = [os.path.join(BUILD_ROOT, 'plugins')]
+        with open(self.config_path, 'w', encoding='utf-8') as f:
+            json.dump(config, f)
+        rc, doc, _, err = self.hook('resource_check', '--json', currentVersion=FROM,
+                                    tagVersion=TO)
+        self.assertIn(rc, (0, 1, 4), err)
+        ids = {(i['check'], i['id']) for i in doc['assessment']['items']}
+        self.assertIn(('resource', 'cpu'), ids)
+        self.assertIn(('resource', 'disk:' + BUNDLE), ids)
 
     def test_failure_then_rerun_after_the_fix(self):
         self.sqlite('mid_db', 'ALTER TABLE services RENAME TO services_moved')
