@@ -130,6 +130,14 @@ class GirTest(unittest.TestCase):
                     bad.append('signal %s: %s' % (signal.get('name'), name))
         self.assertEqual(bad, [])
 
+    def test_enumerations_have_gtypes(self):
+        # Without a GType an enum cannot be a signal argument or property.
+        bad = [e.get('name') for e in self.namespace
+               if e.tag in (CORE + 'enumeration', CORE + 'bitfield') and
+               e.get(GLIB + 'get-type') is None]
+        self.assertEqual(bad, [])
+        self.assertEqual(Upgrade.ResumeAction.SKIP.value_nick, 'skip')
+
     def test_throwing_constructors_are_not_nullable(self):
         # NULL comes only with a GError, which bindings raise.
         bad = [element.get(C + 'identifier') for tag, element in callables(self.root)
