@@ -8,7 +8,7 @@ import json
 import unittest
 
 from upgtest import (BUNDLE, FROM, SITE, TO, GLib, SiteTestCase, Upgrade,
-                     instance_count, upgradectl_json)
+                     FinalizeWatch, upgradectl_json)
 
 
 class AssessmentTest(SiteTestCase):
@@ -129,12 +129,15 @@ class AssessmentTest(SiteTestCase):
         self.assertEqual(Upgrade.verdict_to_string(Upgrade.Verdict.WARN), 'warn')
 
     def test_objects_released(self):
-        assessment = self.assessor().run(None)
+        watch = FinalizeWatch()
+        assessor = watch.watch(self.assessor(), 'assessor')
+        assessment = watch.watch(assessor.run(None), 'assessment')
         assessment.to_dict()
-        del assessment
-        for gtype in (Upgrade.Assessor, Upgrade.Assessment, Upgrade.CheckResult,
-                      Upgrade.Estimate, Upgrade.Plan):
-            self.assertEqual(instance_count(gtype), 0, gtype)
+        item = watch.watch(assessment.get_items()[0], 'item')
+        estimate = watch.watch(assessment.get_estimate(), 'estimate')
+        step = watch.watch(estimate.get_long_steps()[0], 'step')
+        del assessor, assessment, item, estimate, step
+        watch.assert_all_finalized(self)
 
 
 if __name__ == '__main__':

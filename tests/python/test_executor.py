@@ -10,7 +10,7 @@ import threading
 import unittest
 
 from upgtest import (FROM, SITE, TO, GLib, SiteTestCase, Upgrade,
-                     assert_upg_error, instance_count)
+                     assert_upg_error, FinalizeWatch)
 
 PRE_STOP_STEPS = ['ft_backup_orders', 'ft_snapshot_note', 'mid_backup_service_config',
                   'legacy_backup_services', 'ft_archive_cancelled', 'mid_copy_endpoints']
@@ -190,14 +190,28 @@ class ExecutorTest(SiteTestCase):
         self.assertEqual(Upgrade.error_exit_code(cm.exception), 3)
 
     def test_objects_released(self):
-        executor = self.open_executor()
-        execution, error = executor.run(FROM, TO, Upgrade.Stage.BUSINESS_CHECK, SITE)
-        self.assertIsNone(error)
-        self.assertEqual(execution.get_status(), Upgrade.ExecutionStatus.SUCCESS)
-        del executor, execution
-        for gtype in (Upgrade.Executor, Upgrade.Execution, Upgrade.Journal, Upgrade.Bundle,
-                      Upgrade.Config, Upgrade.Step):
-            self.assertEqual(instance_count(gtype), 0, gtype)
+        watch = FinalizeWatch()
+        executor = watch.watch(self.open_executor(), 'executor')
+        Recorder(executor)
+        loop = GLib.MainLoop()
+        results = []
+
+        def done(source, result):
+            results.append(source.run_stage_finish(result))
+            loop.quit()
+
+        executor.run_stage_async(*self.versions(), Upgrade.Stage.PRE_STOP, SITE, None, None,
+                                 None, done)
+        loop.run()
+        ok, execution = results.pop()
+        self.assertTrue(ok)
+        watch.watch(execution, 'execution')
+        journal = watch.watch(executor.get_journal(), 'journal')
+        config = watch.watch(executor.get_config(), 'config')
+        bundle = watch.watch(executor.get_bundle(), 'bundle')
+        manifest = watch.watch(bundle.get_manifests()[0], 'manifest')
+        del executor, execution, journal, config, bundle, manifest, done
+        watch.assert_all_finalized(self)
 
 
 if __name__ == '__main__':

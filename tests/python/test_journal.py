@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import unittest
 
-from upgtest import GLib, Upgrade, assert_upg_error, instance_count
+from upgtest import FinalizeWatch, GLib, Upgrade, assert_upg_error
 
 
 class JournalTest(unittest.TestCase):
@@ -112,8 +112,13 @@ class JournalTest(unittest.TestCase):
         self.assertIn('/proc/no', cm.exception.message)
 
     def test_no_journal_left_open(self):
-        del self.journal
-        self.assertEqual(instance_count(Upgrade.Journal), 0)
+        watch = FinalizeWatch()
+        watch.watch(self.journal, 'journal')
+        connection = watch.watch(self.journal.get_connection(), 'connection')
+        self.new_execution()
+        Upgrade.to_python(self.journal.list_executions(None, 10))
+        del self.journal, connection
+        watch.assert_all_finalized(self)
 
 
 if __name__ == '__main__':

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 from upgtest import (BUNDLE, FROM, TO, GLib, Upgrade, assert_upg_error,
-                     instance_count, upgradectl_json)
+                     FinalizeWatch, upgradectl_json)
 
 
 def plan_of(site, from_=FROM, to=TO):
@@ -129,14 +129,16 @@ class PlanTest(unittest.TestCase):
         self.assertIn('/nonexistent/bundle', cm.exception.message)
 
     def test_no_objects_left_behind(self):
-        for _ in range(3):
-            plan = plan_of('EU')
+        watch = FinalizeWatch()
+        for i in range(3):
+            plan = watch.watch(plan_of('EU'), 'plan %d' % i)
+            watch.watch(plan.get_bundle(), 'bundle %d' % i)
             plan.to_dict()
-            list(plan.iter_steps())
-        del plan
-        self.assertEqual(instance_count(Upgrade.Plan), 0)
-        self.assertEqual(instance_count(Upgrade.Bundle), 0)
-        self.assertEqual(instance_count(Upgrade.Step), 0)
+            steps = list(plan.iter_steps())
+            watch.watch(steps[0][1], 'step %d' % i)
+            watch.watch(plan.get_manifests()[0], 'manifest %d' % i)
+        del plan, steps
+        watch.assert_all_finalized(self)
 
 
 if __name__ == '__main__':

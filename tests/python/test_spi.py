@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import unittest
 
-from upgtest import GLib, GObject, Upgrade, assert_upg_error, instance_count
+from upgtest import FinalizeWatch, GLib, Upgrade, assert_upg_error
 
 SQL = b"""-- @database: ft_db
 CREATE TABLE a (id INT);
@@ -93,17 +93,17 @@ class ContextTest(unittest.TestCase):
             return source.open(None)
 
         context.set_connection_resolver(resolver)
-        connection = context.get_connection('local')
+        watch = FinalizeWatch()
+        connection = watch.watch(context.get_connection('local'), 'connection')
         self.assertEqual(connection.get_name(), 'local')
         self.assertEqual(connection.query('SELECT 1 + 1', None, None).get_value(0, 0), '2')
         with self.assertRaises(GLib.Error) as cm:
             context.get_connection('ft_db')
         assert_upg_error(self, cm.exception, Upgrade.Error.NOT_FOUND)
         self.assertEqual(asked, ['local', 'ft_db'])
+        # The context keeps no connection the resolver gave it.
         del connection
-        context.set_connection_resolver(None)
-        sqlite_type = GObject.type_from_name('UpgSqliteConnection')
-        self.assertEqual(instance_count(sqlite_type), 0)
+        watch.assert_all_finalized(self)
 
     def test_progress_and_cancellable(self):
         context = self.context()

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import unittest
 
 import gi
@@ -44,10 +45,32 @@ def upgradectl_json(*args, state_dir=None, config=None):
     return proc.returncode, json.loads(proc.stdout)
 
 
-def instance_count(gtype):
-    """Live instances of a GObject type (GOBJECT_DEBUG=instance-count)."""
-    gc.collect()
-    return GObject.type_get_instance_count(gtype)
+class FinalizeWatch:
+    """Notes which GObjects were finalized (GObject weak references), to
+    check that the binding releases what it was given. The last reference
+    may be dropped in another thread (an asynchronous run's worker), so the
+    check waits for the notifications, up to a limit."""
+
+    def __init__(self):
+        self.finalized = []
+        self.watched = []
+        self.changed = threading.Condition()
+
+    def _notify(self, name):
+        with self.changed:
+            self.finalized.append(name)
+            self.changed.notify_all()
+
+    def watch(self, obj, name):
+        obj.weak_ref(self._notify, name)
+        self.watched.append(name)
+        return obj
+
+    def assert_all_finalized(self, test, timeout=10):
+        gc.collect()
+        with self.changed:
+            self.changed.wait_for(lambda: len(self.finalized) == len(self.watched), timeout)
+            test.assertEqual(sorted(self.finalized), sorted(self.watched))
 
 
 def remove_tree(path):
@@ -106,5 +129,5 @@ def assert_upg_error(test, error, code):
 
 
 __all__ = ['GLib', 'GObject', 'Upgrade', 'SOURCE_ROOT', 'BUILD_ROOT', 'BUNDLE',
-           'UPGRADECTL', 'FROM', 'TO', 'SITE', 'upgradectl_json', 'instance_count', 'remove_tree',
+           'UPGRADECTL', 'FROM', 'TO', 'SITE', 'upgradectl_json', 'FinalizeWatch', 'remove_tree',
            'SiteTestCase', 'assert_upg_error']

@@ -60,7 +60,7 @@ def stages():
 def parse_stage(text):
     """The stage called `text` (canonical name or alias, SPEC §3); raises
     GLib.Error (Upgrade.Error.INVALID_STAGE) naming the accepted names."""
-    ok, stage = Upgrade.stage_from_string(text)
+    _ok, stage = Upgrade.stage_from_string(text)
     return stage
 
 
