@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import unittest
 
-from upgtest import FinalizeWatch, GLib, Upgrade, assert_upg_error
+from upgtest import BUILD_ROOT, BUNDLE, FinalizeWatch, GLib, Upgrade, assert_upg_error
 
 SQL = b"""-- @database: ft_db
 CREATE TABLE a (id INT);
@@ -109,6 +109,47 @@ class ContextTest(unittest.TestCase):
         context = self.context()
         context.report_progress(5, 10, 'half')  # without a reporter: a no-op, not a crash
         self.assertFalse(context.get_cancellable().is_cancelled())
+
+
+class PluginManagerTest(unittest.TestCase):
+    """The shipped plugins of the build, run in the built plugin host
+    ($UPGRADE_PLUGIN_HOST)."""
+
+    def setUp(self):
+        self.manager = Upgrade.PluginManager.new()
+        self.manager.add_directory(os.path.join(BUILD_ROOT, 'plugins'))
+        self.assertTrue(self.manager.scan(None))
+        self.context = Upgrade.Context.new('2f5c5b8e-0000-4000-8000-000000000002')
+        self.context.set_bundle_dir(BUNDLE)
+
+    def test_list_and_find(self):
+        plugins = {p.get_name(): p.to_dict() for p in self.manager.list_plugins()}
+        self.assertEqual(sorted(plugins), ['host-resources', 'sql-checks'])
+        self.assertEqual(plugins['host-resources']['types'][0]['interfaces'], ['UpgResourceCheck'])
+        self.assertEqual(list(self.manager.get_refused()), [])
+        self.assertEqual(self.manager.find_type('SqlDataQuality').get_name(), 'sql-checks')
+        with self.assertRaises(GLib.Error) as cm:
+            self.manager.find_type('NoSuchMigration')
+        assert_upg_error(self, cm.exception, Upgrade.Error.NOT_FOUND)
+        self.assertIn('NoSuchMigration', cm.exception.message)
+
+    def test_run_checks_sync_and_async(self):
+        items = self.manager.run_checks(Upgrade.ResourceCheck, self.context, 60, None)
+        ids = [i.get_id() for i in items]
+        self.assertIn('cpu', ids)
+        self.assertIn('disk:' + BUNDLE, ids)
+        loop = GLib.MainLoop()
+        outcome = []
+
+        def done(source, result):
+            outcome.append(source.run_checks_finish(result))
+            loop.quit()
+
+        self.manager.run_checks_async(Upgrade.ResourceCheck, self.context, 60, None, done)
+        loop.run()
+        self.assertEqual(sorted(i.get_id() for i in outcome[0]), sorted(ids))
+        memory = [i for i in outcome[0] if i.get_id() == 'memory'][0]
+        self.assertGreater(Upgrade.to_python(memory.get_figures())['available_bytes'], 0)
 
 
 class SqlTest(unittest.TestCase):
