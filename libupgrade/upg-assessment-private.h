@@ -42,9 +42,18 @@ void     upg_assessment_check_data_quality  (UpgCheckSources    *sources,
 void     upg_assessment_check_middleware    (UpgCheckSources    *sources,
                                              UpgManifest        *manifest,
                                              GPtrArray          *items);
+/* Running sum of the backup space the backup_tables need. */
+typedef struct
+{
+  const UpgHostFigures *host;
+  guint64               backup_bytes;
+  guint                 n_databases;
+} UpgBackupTotal;
+
 void     upg_assessment_check_backup        (UpgCheckSources    *sources,
                                              UpgManifest        *manifest,
-                                             const UpgHostFigures *host,
+                                             UpgBackupTotal     *total,
                                              GPtrArray          *items);
+UpgCheckResult *upg_assessment_backup_total_item (const UpgBackupTotal *total);
 
 G_END_DECLS

@@ -52,17 +52,18 @@ upg_check_sources_free (UpgCheckSources *sources)
   g_free (sources);
 }
 
-/* Whether an open error says the database itself does not exist (MySQL
- * error 1049 "Unknown database", PostgreSQL 3D000 "database … does not
- * exist"): the connection error carries only the server's text. */
+/* Whether an open error says the database itself does not exist: MySQL
+ * error 1049 "Unknown database 'x'", PostgreSQL 3D000 `database "x" does
+ * not exist`. The connection error carries only the server's text (after
+ * a description holding host and port, hence the exact patterns). */
 static gboolean
 is_missing_database (const GError *error)
 {
-  return strstr (error->message, "Unknown database") != NULL ||
-         strstr (error->message, "1049") != NULL ||
-         strstr (error->message, "3D000") != NULL ||
-         (strstr (error->message, "database") != NULL &&
-          strstr (error->message, "does not exist") != NULL);
+  const char *pg = strstr (error->message, "database \"");
+
+  return strstr (error->message, "ERROR 1049 (") != NULL ||
+         strstr (error->message, "Unknown database '") != NULL ||
+         (pg != NULL && strstr (pg, "\" does not exist") != NULL);
 }
 
 static char *
@@ -564,6 +565,19 @@ measure_tables (UpgConnection       *connection,
   return TRUE;
 }
 
+/* Free disk ≥ 2 × backup passes, ≥ 1 × warns (the backup fits, with no
+ * margin), less fails. */
+static UpgVerdict
+backup_verdict (guint64 free_disk,
+                guint64 backup)
+{
+  if (free_disk >= 2 * backup)
+    return UPG_VERDICT_PASS;
+  if (free_disk >= backup)
+    return UPG_VERDICT_WARN;
+  return UPG_VERDICT_FAIL;
+}
+
 static UpgCheckResult *
 backup_item (const char           *id,
              const char           *name,
@@ -575,15 +589,9 @@ backup_item (const char           *id,
   g_autofree char *backup_text = g_format_size_full (backup, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *free_text = g_format_size_full (host->free_disk, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *message = NULL;
-  UpgVerdict verdict;
+  UpgVerdict verdict = backup_verdict (host->free_disk, backup);
   UpgCheckResult *item;
 
-  if (host->free_disk >= 2 * backup)
-    verdict = UPG_VERDICT_PASS;
-  else if (host->free_disk >= backup)
-    verdict = UPG_VERDICT_WARN;
-  else
-    verdict = UPG_VERDICT_FAIL;
   if (sizes->missing->len > 0)
     verdict = MAX (verdict, UPG_VERDICT_WARN);
   message = g_strdup_printf (_("backup of %s needs about %s ((data + index) × 1.5); %s free, 2 × backup required"),
@@ -621,6 +629,7 @@ backup_entry (UpgCheckSources  *sources,
   g_autofree char *skip = NULL, *id = NULL, *name = NULL;
   g_autoptr(GString) missing = g_string_new (NULL);
   TableSizes sizes = { 0, 0, missing };
+  UpgBackupTotal *total = data;
   UpgConnection *connection;
 
   if (!upg_json_get_string (ctx, entry, path, "database", TRUE, &database, &error) ||
@@ -635,7 +644,9 @@ backup_entry (UpgCheckSources  *sources,
   if (connection == NULL ||
       !measure_tables (connection, (const char * const *) tables, &sizes, sources->cancellable, &error))
     return upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, name, UPG_VERDICT_FAIL, error->message);
-  return backup_item (id, name, database, &sizes, data);
+  total->backup_bytes += (guint64) ((sizes.data + sizes.index) * UPG_ASSESSMENT_BACKUP_FACTOR);
+  total->n_databases++;
+  return backup_item (id, name, database, &sizes, total->host);
 }
 
 /*
@@ -644,11 +655,39 @@ backup_entry (UpgCheckSources  *sources,
  * at least 2 × that passes, at least 1 × warns, less fails.
  */
 void
-upg_assessment_check_backup (UpgCheckSources      *sources,
-                             UpgManifest          *manifest,
-                             const UpgHostFigures *host,
-                             GPtrArray            *items)
+upg_assessment_check_backup (UpgCheckSources *sources,
+                             UpgManifest     *manifest,
+                             UpgBackupTotal  *total,
+                             GPtrArray       *items)
 {
   foreach_entry (sources, manifest, "backup_tables", UPG_CHECK_KIND_RESOURCE,
-                 backup_entry, (gpointer) host, items);
+                 backup_entry, total, items);
+}
+
+/*
+ * The backups of several databases share the free disk: their sum is
+ * compared as each one is. Returns %NULL for fewer than two databases
+ * (the per-database item says it all).
+ */
+UpgCheckResult *
+upg_assessment_backup_total_item (const UpgBackupTotal *total)
+{
+  g_autofree char *backup_text = g_format_size_full (total->backup_bytes, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *free_text = g_format_size_full (total->host->free_disk, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *message = NULL;
+  UpgVerdict verdict = backup_verdict (total->host->free_disk, total->backup_bytes);
+  UpgCheckResult *item;
+
+  if (total->n_databases < 2)
+    return NULL;
+  message = g_strdup_printf (_("the backups of %u databases need about %s together; %s free, 2 × backup required"),
+                             total->n_databases, backup_text, free_text);
+  item = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, "backup", _("backup space, all databases"),
+                               verdict, message);
+  upg_check_result_set_figure_int (item, "backup_bytes", (gint64) total->backup_bytes);
+  upg_check_result_set_figure_int (item, "free_disk_bytes", (gint64) total->host->free_disk);
+  upg_check_result_set_figure_int (item, "required_free_bytes", (gint64) (2 * total->backup_bytes));
+  if (verdict != UPG_VERDICT_PASS)
+    upg_check_result_set_suggestion (item, _("free disk space (at least twice the backup size) before the upgrade"));
+  return item;
 }

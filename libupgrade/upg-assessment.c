@@ -458,9 +458,9 @@ add_duration_items (UpgEstimate *estimate,
                     GPtrArray   *items)
 {
   g_autoptr(GPtrArray) long_steps = upg_estimate_get_long_steps (estimate);
-  g_autofree char *total = upg_format_duration (upg_estimate_get_total_seconds (estimate));
-  g_autofree char *downtime = upg_format_duration (upg_estimate_get_downtime_seconds (estimate));
-  g_autofree char *after = upg_format_duration (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_START) +
+  g_autofree char *total = upg_format_seconds (upg_estimate_get_total_seconds (estimate));
+  g_autofree char *downtime = upg_format_seconds (upg_estimate_get_downtime_seconds (estimate));
+  g_autofree char *after = upg_format_seconds (upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_START) +
                                                 upg_estimate_get_stage_seconds (estimate, UPG_STAGE_POST_UPGRADE));
   g_autofree char *message = g_strdup_printf (_("about %s until the service is open again (downtime %s); "
                                                 "%s more after it opens"), total, downtime, after);
@@ -476,7 +476,7 @@ add_duration_items (UpgEstimate *estimate,
       UpgStep *step = long_steps->pdata[i];
       UpgStage stage = upg_step_get_stage (step);
       guint64 seconds = upg_estimate_step_seconds (step, NULL);
-      g_autofree char *text = upg_format_duration (seconds);
+      g_autofree char *text = upg_format_seconds (seconds);
       g_autofree char *step_message = g_strdup_printf (_("step %s is estimated at %s (over 5 minutes) in %s"),
                                                        upg_step_get_id (step), text, upg_stage_to_string (stage));
       g_autofree char *suggestion = upg_estimate_get_suggestion (estimate, step);
@@ -645,14 +645,18 @@ add_database_items (UpgAssessor          *self,
 {
   g_autoptr(UpgCheckSources) sources = upg_check_sources_new (self->config, cancellable);
   GPtrArray *manifests = upg_plan_get_manifests (self->plan);
+  UpgBackupTotal backups = { host, 0, 0 };
+  UpgCheckResult *total;
 
   for (guint i = 0; manifests != NULL && i < manifests->len; i++)
     {
-      upg_assessment_check_backup (sources, manifests->pdata[i], host, items);
+      upg_assessment_check_backup (sources, manifests->pdata[i], &backups, items);
       upg_assessment_check_data_quality (sources, manifests->pdata[i], upg_plan_get_from (self->plan),
                                          upg_plan_get_to (self->plan), items);
       upg_assessment_check_middleware (sources, manifests->pdata[i], items);
     }
+  if ((total = upg_assessment_backup_total_item (&backups)) != NULL)
+    g_ptr_array_add (items, total);
 }
 
 /**

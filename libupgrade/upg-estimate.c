@@ -24,17 +24,19 @@ round_to_int (double value)
 }
 
 /**
- * upg_format_duration:
- * @seconds: a duration
+ * upg_format_seconds:
+ * @seconds: a duration in whole seconds
  *
- * Formats a duration the way operators read it in the design documents:
- * `45s` below a minute, `8m32s` below an hour, `2h05m` from an hour on
- * (seconds dropped, not rounded, so the figure never overstates progress).
+ * Formats an estimated duration the way operators read it in the design
+ * documents: `45s` below a minute, `8m32s` below an hour, `2h05m` from an
+ * hour on (seconds dropped, not rounded, so the figure never overstates
+ * progress). Measured durations in milliseconds have
+ * upg_format_duration().
  *
  * Returns: (transfer full): the text
  */
 char *
-upg_format_duration (guint64 seconds)
+upg_format_seconds (guint64 seconds)
 {
   if (seconds < 60)
     return g_strdup_printf ("%" G_GUINT64_FORMAT "s", seconds);
@@ -329,7 +331,7 @@ upg_estimate_get_suggestion (UpgEstimate *self,
   estimate = find_step (self, step);
   if (estimate == NULL || estimate->seconds <= UPG_ESTIMATE_LONG_STEP_SECONDS)
     return NULL;
-  duration = upg_format_duration (estimate->seconds);
+  duration = upg_format_seconds (estimate->seconds);
   if (upg_step_get_kind (step) == UPG_STEP_KIND_TOOL)
     return g_strdup_printf (_("step %s takes about %s: raise its parallelism (now %u) or split the data it migrates"),
                             upg_step_get_id (step), duration, MAX (upg_step_get_parallelism (step), 1u));

@@ -48,7 +48,7 @@ G_BEGIN_DECLS
  */
 #define UPG_RATE_TRACKER_DEVIATION 0.20
 
-char     *upg_format_duration          (guint64  seconds);
+char     *upg_format_seconds          (guint64  seconds);
 
 guint64   upg_estimate_volume_seconds  (guint64  data_volume,
                                         double   rate,

@@ -137,7 +137,7 @@ append_timeline (GString    *out,
 {
   double height = lanes->len * LANE_HEIGHT + AXIS_HEIGHT;
   double scale = PLOT_WIDTH / (span > 0.0 ? span : 1.0);
-  g_autofree char *span_text = upg_format_duration ((guint64) span);
+  g_autofree char *span_text = upg_report_format_ms ((gint64) (span * 1000.0));
 
   g_string_append_printf (out,
                           "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n",
@@ -411,7 +411,7 @@ estimate_lanes (JsonObject *estimate,
       gboolean parallel = g_strcmp0 (name, "pre_stop") == 0;
       double step_cursor = cursor;
       Lane *lane = lanes_get (lanes, name != NULL ? name : "-");
-      g_autofree char *text = upg_format_duration ((guint64) seconds);
+      g_autofree char *text = upg_format_seconds ((guint64) seconds);
 
       lane_add (lane, name, "estimate stage-total", cursor, seconds,
                 g_strdup_printf ("%s %s", name, text));
@@ -419,7 +419,7 @@ estimate_lanes (JsonObject *estimate,
         {
           JsonObject *step = upg_report_array_object (steps, s);
           double step_seconds = (double) MAX (upg_report_member_int (step, "seconds", 0), 0);
-          g_autofree char *step_text = upg_format_duration ((guint64) step_seconds);
+          g_autofree char *step_text = upg_format_seconds ((guint64) step_seconds);
 
           if (g_strcmp0 (upg_report_member_string (step, "stage"), name) != 0)
             continue;
@@ -468,7 +468,7 @@ upg_report_html_assessment (JsonObject *assessment)
                                             upg_report_member_string (assessment, "from"),
                                             upg_report_member_string (assessment, "to"));
   gint64 total = MAX (upg_report_member_int (estimate, "total_seconds", 0), 0);
-  g_autofree char *total_text = upg_format_duration ((guint64) total);
+  g_autofree char *total_text = upg_format_seconds ((guint64) total);
   g_autoptr(GArray) lanes = lanes_new ();
   GString *out = page_begin (title);
   double span;

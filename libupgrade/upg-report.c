@@ -9,6 +9,7 @@
 #include "upg-report.h"
 #include "upg-report-private.h"
 #include "upg-estimate.h"
+#include "upg-execution.h"
 
 static const char * const format_names[] = {
   [UPG_REPORT_FORMAT_TEXT] = "text",
@@ -137,17 +138,14 @@ upg_report_parse_time_ms (const char *iso8601)
   return g_date_time_to_unix (time) * 1000 + g_date_time_get_microsecond (time) / 1000;
 }
 
-/* Short durations keep a decimal ("1.2s") because SQL statements are
- * often sub-second; longer ones use upg_format_duration(). */
+/* Measured durations as the CLI shows them while running: `850ms`,
+ * `1.2s`, `2m30s`, `1h05m` (upg_format_duration()). */
 char *
 upg_report_format_ms (gint64 duration_ms)
 {
   if (duration_ms < 0)
     return g_strdup ("-");
-  if (duration_ms < 10000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT "s",
-                            duration_ms / 1000, (duration_ms % 1000) / 100);
-  return upg_format_duration ((guint64) duration_ms / 1000);
+  return upg_format_duration (duration_ms);
 }
 
 char *
@@ -577,14 +575,14 @@ append_estimate_text (GString    *out,
                       JsonObject *estimate)
 {
   JsonArray *stages = upg_report_member_array (estimate, "stages");
-  g_autofree char *total = upg_format_duration ((guint64) MAX (upg_report_member_int (estimate, "total_seconds", 0), 0));
+  g_autofree char *total = upg_format_seconds ((guint64) MAX (upg_report_member_int (estimate, "total_seconds", 0), 0));
 
   g_string_append_printf (out, _("Estimate: %s until the service is open again"), total);
   g_string_append_c (out, '\n');
   for (guint i = 0; stages != NULL && i < json_array_get_length (stages); i++)
     {
       JsonObject *stage = upg_report_array_object (stages, i);
-      g_autofree char *seconds = upg_format_duration ((guint64) MAX (upg_report_member_int (stage, "seconds", 0), 0));
+      g_autofree char *seconds = upg_format_seconds ((guint64) MAX (upg_report_member_int (stage, "seconds", 0), 0));
 
       g_string_append_printf (out, "  %-14s %s\n", or_dash (upg_report_member_string (stage, "stage")), seconds);
     }

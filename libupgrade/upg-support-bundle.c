@@ -439,8 +439,11 @@ upg_support_bundle_create (UpgJournal  *journal,
 
       add_text (&collection, names[i], report);
     }
-  if (json_object_get_member (execution, "breakpoint") != NULL)
+  if (json_object_get_member (execution, "breakpoint") != NULL &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (execution, "breakpoint")))
     add_json (&collection, "breakpoint.json", json_object_get_member (execution, "breakpoint"));
+  else
+    g_string_append (readme, "breakpoint.json: not included (the execution has no breakpoint)\n");
   plan = execution_plan (bundle, execution, readme);
   if (plan != NULL)
     add_json (&collection, "plan.json", plan);

@@ -167,14 +167,26 @@ static void
 test_pass (Site *site, gconstpointer data)
 {
   g_autoptr(UpgAssessment) assessment = NULL;
-  UpgCheckResult *item;
+  g_autofree char *audit = NULL, *contents = NULL, *config = NULL;
+  UpgCheckResult *item, *total;
+  gsize length = 0;
 
   write_manifest (site,
                   "{\"data_quality\": [{\"id\": \"dup\", \"database\": \"ft_db\","
                   "  \"sql\": \"SELECT COUNT(*) FROM orders WHERE id > 100\", \"threshold\": 0}],"
                   " \"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"3.0\"}],"
-                  " \"backup_tables\": [{\"database\": \"ft_db\", \"tables\": [\"orders\"]}]}",
+                  " \"backup_tables\": [{\"database\": \"ft_db\", \"tables\": [\"orders\"]},"
+                  "  {\"database\": \"audit_db\", \"tables\": [\"orders\"]}]}",
                   NULL, NULL);
+  /* A second database, a copy of the first. */
+  audit = g_build_filename (site->dir, "audit.db", NULL);
+  g_assert_true (g_file_get_contents (site->database, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (audit, contents, length, NULL));
+  config = g_strdup_printf ("{\"site_id\": \"bj-01\", \"datasources\": {"
+                            "\"ft_db\": {\"provider\": \"SQLite\", \"path\": \"%s\"},"
+                            "\"audit_db\": {\"provider\": \"SQLite\", \"path\": \"%s\"}}}",
+                            site->database, audit);
+  write_file (site->config_path, config);
   assessment = assess (site);
 
   assert_overall (assessment, UPG_VERDICT_PASS);
@@ -192,6 +204,11 @@ test_pass (Site *site, gconstpointer data)
   g_assert_cmpint (figure (item, "backup_bytes"), ==,
                    (gint64) ((figure (item, "data_bytes") + figure (item, "index_bytes")) * 1.5));
   g_assert_cmpint (figure (item, "required_free_bytes"), ==, 2 * figure (item, "backup_bytes"));
+  /* Both backups share the disk: their sum is checked too. */
+  total = assert_verdict (assessment, "resource", "backup", UPG_VERDICT_PASS);
+  g_assert_cmpint (figure (total, "backup_bytes"), ==,
+                   figure (item, "backup_bytes")
+                   + figure (find_item (assessment, "resource", "backup:audit_db"), "backup_bytes"));
 }
 
 static void

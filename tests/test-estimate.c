@@ -10,7 +10,7 @@
 static void
 assert_duration (guint64 seconds, const char *expected)
 {
-  g_autofree char *text = upg_format_duration (seconds);
+  g_autofree char *text = upg_format_seconds (seconds);
 
   g_assert_cmpstr (text, ==, expected);
 }
@@ -34,7 +34,7 @@ test_volume_seconds (void)
 {
   /* The design documents' example: 100 GB at 50 MB/s with 4 workers. */
   guint64 seconds = upg_estimate_volume_seconds (100 * GiB, 50.0 * MiB, 4);
-  g_autofree char *text = upg_format_duration (seconds);
+  g_autofree char *text = upg_format_seconds (seconds);
 
   g_assert_cmpuint (seconds, ==, 512);
   g_assert_cmpstr (text, ==, "8m32s");
