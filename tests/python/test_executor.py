@@ -163,6 +163,34 @@ class ExecutorTest(SiteTestCase):
         self.assertIn(execution.get_id(), text)
         self.assertIn('ft_backup_orders', text)
 
+    def test_rollback_async(self):
+        executor = self.open_executor()
+        execution, error = executor.run(FROM, TO, Upgrade.Stage.PRE_STOP, SITE)
+        self.assertIsNone(error)
+        self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_archive'), [(2,)])
+        plan = Upgrade.Plan.new(executor.get_bundle(), *self.versions(), SITE)
+        rollback_ids = [s.get_id() for s in plan.get_rollback_steps(Upgrade.Stage.PRE_STOP)]
+        self.assertIn('ft_unarchive_cancelled', rollback_ids)
+        recorder = Recorder(executor)
+        loop = GLib.MainLoop()
+        outcome = []
+
+        def done(source, result):
+            outcome.append(source.rollback_finish(result))
+            loop.quit()
+
+        executor.rollback_async(*self.versions(), Upgrade.Stage.PRE_STOP, SITE, None, None, done)
+        loop.run()
+        ok, rollback = outcome[0]
+        self.assertTrue(ok)
+        self.assertTrue(rollback.is_rollback())
+        self.assertNotEqual(rollback.get_id(), execution.get_id())
+        self.assertEqual(rollback.get_status(), Upgrade.ExecutionStatus.SUCCESS)
+        self.assertEqual([s[0] for s in recorder.of('step-started')], rollback_ids)
+        self.assertTrue(rollback.to_dict()['rollback'])
+        # The rollback of the archive step empties the archive.
+        self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_archive'), [(0,)])
+
     def test_resume_unknown_execution(self):
         executor = self.open_executor()
         with self.assertRaises(GLib.Error) as cm:
