@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import unittest
 
-from upgtest import FinalizeWatch, GLib, Upgrade, assert_upg_error
+from upgtest import FinalizeWatch, GLib, Upgrade, assert_raises_upg, assert_upg_error
 
 
 class JournalTest(unittest.TestCase):
@@ -100,16 +100,13 @@ class JournalTest(unittest.TestCase):
         self.assertIsNone(self.journal.get_lock('bj-01'))
 
     def test_unknown_execution(self):
-        with self.assertRaises(GLib.Error) as cm:
-            self.journal.get_execution('00000000-0000-0000-0000-000000000000')
-        assert_upg_error(self, cm.exception, Upgrade.Error.NOT_FOUND)
-        self.assertIn('00000000-0000-0000-0000-000000000000', cm.exception.message)
+        unknown = '00000000-0000-0000-0000-000000000000'
+        assert_raises_upg(self, Upgrade.Error.NOT_FOUND, [unknown],
+                          self.journal.get_execution, unknown)
 
     def test_unwritable_path(self):
-        with self.assertRaises(GLib.Error) as cm:
-            Upgrade.Journal.open_sqlite('/proc/no/journal.db')
-        self.assertEqual(cm.exception.domain, 'upg-error-quark')
-        self.assertIn('/proc/no', cm.exception.message)
+        assert_raises_upg(self, None, ['/proc/no'], Upgrade.Journal.open_sqlite,
+                          '/proc/no/journal.db')
 
     def test_no_journal_left_open(self):
         watch = FinalizeWatch()

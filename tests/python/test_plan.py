@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import unittest
 
-from upgtest import (BUNDLE, FROM, TO, GLib, Upgrade, assert_upg_error,
+from upgtest import (BUNDLE, FROM, TO, GLib, Upgrade, assert_raises_upg, assert_upg_error,
                      FinalizeWatch, upgradectl_json)
 
 
@@ -116,17 +116,12 @@ class PlanTest(unittest.TestCase):
         self.assertIn('030_purge_archived.sql', cm.exception.message)
 
     def test_going_down_is_an_error(self):
-        with self.assertRaises(GLib.Error) as cm:
-            plan_of('bj-01', from_=TO, to=FROM)
-        assert_upg_error(self, cm.exception, Upgrade.Error.PLAN)
-        self.assertIn('3.18.0', cm.exception.message)
-        self.assertEqual(Upgrade.error_exit_code(cm.exception), 2)
+        error = assert_raises_upg(self, Upgrade.Error.PLAN, ['3.18.0'], plan_of, 'bj-01', TO, FROM)
+        self.assertEqual(Upgrade.error_exit_code(error), 2)
 
     def test_missing_bundle_is_an_error(self):
-        with self.assertRaises(GLib.Error) as cm:
-            Upgrade.Bundle.new_for_path('/nonexistent/bundle')
-        self.assertEqual(cm.exception.domain, 'upg-error-quark')
-        self.assertIn('/nonexistent/bundle', cm.exception.message)
+        assert_raises_upg(self, None, ['/nonexistent/bundle'], Upgrade.Bundle.new_for_path,
+                          '/nonexistent/bundle')
 
     def test_no_objects_left_behind(self):
         watch = FinalizeWatch()

@@ -128,6 +128,20 @@ def assert_upg_error(test, error, code):
     test.assertTrue(error.message)
 
 
+def assert_raises_upg(test, code, texts, function, *args):
+    """Asserts function(*args) raises libupgrade's GLib.Error, with `code`
+    (None: any code) and a message containing each of `texts`."""
+    with test.assertRaises(GLib.Error) as cm:
+        function(*args)
+    if code is None:
+        test.assertEqual(cm.exception.domain, 'upg-error-quark')
+    else:
+        assert_upg_error(test, cm.exception, code)
+    for text in texts:
+        test.assertIn(text, cm.exception.message)
+    return cm.exception
+
+
 __all__ = ['GLib', 'GObject', 'Upgrade', 'SOURCE_ROOT', 'BUILD_ROOT', 'BUNDLE',
            'UPGRADECTL', 'FROM', 'TO', 'SITE', 'upgradectl_json', 'FinalizeWatch', 'remove_tree',
-           'SiteTestCase', 'assert_upg_error']
+           'SiteTestCase', 'assert_upg_error', 'assert_raises_upg']
