@@ -267,7 +267,7 @@ upg_data_source_new_from_json_at (const UpgJsonCtx *ctx,
  * Errors are %UPG_ERROR_INVALID_CONFIG naming the data source, the JSON
  * path and what was expected; a `password` member is refused.
  *
- * Returns: (transfer full) (nullable): the data source
+ * Returns: (transfer full): the data source
  */
 UpgDataSource *
 upg_data_source_new_from_json (const char *name,

@@ -177,6 +177,48 @@ heartbeat_stop (Heartbeat *hb)
 }
 
 
+/* ---- sites running in this process ------------------------------------ */
+
+G_LOCK_DEFINE_STATIC (running_sites);
+static GHashTable *running_sites;  /* "<journal>:<site>" → TRUE */
+
+static char *
+site_key (UpgRunContext *ctx)
+{
+  return g_strdup_printf ("%p:%s", (void *) ctx->journal, ctx->site_id);
+}
+
+static gboolean
+claim_site (UpgRunContext *ctx,
+            GError       **error)
+{
+  g_autofree char *key = site_key (ctx);
+  gboolean claimed;
+
+  G_LOCK (running_sites);
+  if (running_sites == NULL)
+    running_sites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  claimed = !g_hash_table_contains (running_sites, key);
+  if (claimed)
+    g_hash_table_add (running_sites, g_steal_pointer (&key));
+  G_UNLOCK (running_sites);
+
+  if (!claimed)
+    g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
+                 "site '%s' is locked: another upgrade of it is running in this process", ctx->site_id);
+  return claimed;
+}
+
+static void
+release_site (UpgRunContext *ctx)
+{
+  g_autofree char *key = site_key (ctx);
+
+  G_LOCK (running_sites);
+  g_hash_table_remove (running_sites, key);
+  G_UNLOCK (running_sites);
+}
+
 /* ---- what to run ------------------------------------------------------ */
 
 static GPtrArray *
@@ -519,12 +561,19 @@ upg_executor_execute (UpgExecutor    *self,
     return FALSE;
   steps = select_steps (plan, ctx->stage, ctx->rollback, request->component);
 
+  /* The journal's lock is per process (a journal takes its own lock again),
+   * so runs in this process (the HTTP service) exclude each other here. */
+  if (!claim_site (ctx, error))
+    return FALSE;
   /* The lock comes before anything is read to decide: the execution id is
    * not known yet, so the lock first names the request. */
   if (!upg_journal_acquire_lock (ctx->journal, ctx->site_id,
                                  request->execution_id != NULL ? request->execution_id : "starting",
                                  &takeover, error))
-    return FALSE;
+    {
+      release_site (ctx);
+      return FALSE;
+    }
   if (takeover != NULL)
     g_warning ("site '%s': %s", ctx->site_id, takeover);
   heartbeat = heartbeat_start (ctx->journal, ctx->site_id);
@@ -538,6 +587,7 @@ upg_executor_execute (UpgExecutor    *self,
     if (!upg_journal_release_lock (ctx->journal, ctx->site_id, &release_error))
       g_warning ("site '%s': cannot release the lock: %s", ctx->site_id, release_error->message);
   }
+  release_site (ctx);
   if (execution != NULL && ctx->execution != NULL)
     *execution = g_object_ref (ctx->execution);
   return ok;

@@ -240,7 +240,7 @@ read_objects (UpgContext  *self,
  * resolver, checkpoint store) are not part of it: the caller installs
  * them.
  *
- * Returns: (transfer full) (nullable): the context, or %NULL with @error
+ * Returns: (transfer full): the context, or %NULL with @error
  *   set (%UPG_ERROR_INVALID_ARGUMENT naming the member, or a version or
  *   stage error)
  */

@@ -106,6 +106,7 @@ typedef struct {
   GCancellable *cancellable;
   UpgExecution *execution;
   GError       *error;
+  GError       *locked_error;
 } CancelRun;
 
 static void
@@ -114,8 +115,15 @@ cancel_on_step (UpgExecutor *executor,
                 const char  *version,
                 CancelRun   *run)
 {
-  if (g_str_equal (step_id, "c2"))
-    g_cancellable_cancel (run->cancellable);
+  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
+  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+
+  if (!g_str_equal (step_id, "c2"))
+    return;
+  /* While it runs, the site is locked to this process too. */
+  g_assert_false (upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, NULL,
+                                          &run->locked_error));
+  g_cancellable_cancel (run->cancellable);
 }
 
 static void
@@ -130,7 +138,8 @@ cancelled_done (GObject      *source,
 }
 
 /* Cancelling a run stops the running command and leaves the execution
- * INTERRUPTED; the next run continues it, after the steps that were done. */
+ * INTERRUPTED; the next run continues it, after the steps that were done.
+ * While it ran, a second run of the site in the same process was refused. */
 static void
 test_cancel_interrupts (void)
 {
@@ -157,6 +166,8 @@ test_cancel_interrupts (void)
   g_main_loop_run (run.loop);
 
   g_assert_error (run.error, UPG_ERROR, UPG_ERROR_CANCELLED);
+  g_assert_error (run.locked_error, UPG_ERROR, UPG_ERROR_LOCKED);
+  g_clear_error (&run.locked_error);
   g_assert_cmpint (upg_execution_get_status (run.execution), ==, UPG_EXECUTION_STATUS_INTERRUPTED);
 
   /* The operator makes the command end, and runs the stage again. */
