@@ -30,7 +30,8 @@ class ConfigTest(unittest.TestCase):
         self.assertEqual(config.get_path(), DEMO_CONFIG)
         self.assertEqual(config.get_site_id(), 'bj-01')
         self.assertEqual(Upgrade.to_python(config.get_env()),
-                         {'cluster_id': 'bj-01', 'deploy_mode': 'demo'})
+                         {'cluster_id': 'bj-01', 'deploy_mode': 'demo',
+                          'task_store_root': '@STATE@/cluster.compact'})
         names = sorted(s.get_name() for s in config.get_data_sources())
         self.assertEqual(names, ['ft_db', 'mid_db'])
         ft = config.lookup_data_source('ft_db')
