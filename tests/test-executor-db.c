@@ -393,6 +393,73 @@ test_journal_on_server (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* A statement whose connection dies under it (here it terminates its own
+ * backend): the engine reconnects, finds no marker (the transaction died
+ * with the connection), and retries it 3 times with back-off before the
+ * step fails at a breakpoint; nothing was applied twice. */
+static void
+test_pg_connection_lost (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *statuses = NULL;
+
+  db_site_init (&site, db);
+  script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
+                            "INSERT INTO %s VALUES (1);\n"
+                            "SELECT pg_terminate_backend(pg_backend_pid());\n", site.table, site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/lost.sql", script);
+  exec_fixture_write_manifest (&site.fx, TO,
+                               "\"in_stop\": [{\"id\": \"l1\", \"database\": \"db\", \"sql_scripts\": [\"sql/lost.sql\"]}]",
+                               NULL);
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (execution), 3);
+  g_assert_cmpstr (statuses, ==, "FAILED/- FAILED/- FAILED/- FAILED/- ");
+  assert_counter (&site, "1", "1");
+  db_site_clear (&site);
+}
+
+/* MariaDB: a statement that commits on its own loses its connection (it
+ * kills it): whether it took effect cannot be known, so the run stops in
+ * doubt; --skip goes on after it. */
+static void
+test_mariadb_connection_lost (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(UpgExecution) resumed = NULL;
+  g_autofree char *script = NULL;
+
+  db_site_init (&site, db);
+  script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
+                            "INSERT INTO %s VALUES (1);\n"
+                            "KILL CONNECTION_ID();\n"
+                            "INSERT INTO %s VALUES (2);\n", site.table, site.table, site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/lost.sql", script);
+  exec_fixture_write_manifest (&site.fx, TO,
+                               "\"in_stop\": [{\"id\": \"l1\", \"database\": \"db\", \"sql_scripts\": [\"sql/lost.sql\"]}]",
+                               NULL);
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_IN_DOUBT);
+  g_assert_cmpint (upg_error_exit_code (error), ==, 5);
+  g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_IN_DOUBT);
+  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
+  g_clear_error (&error);
+
+  g_assert_true (exec_fixture_resume (&site.fx, upg_execution_get_id (execution), UPG_RESUME_ACTION_SKIP,
+                                      &resumed, &error));
+  g_assert_no_error (error);
+  assert_counter (&site, "2", "3");
+  db_site_clear (&site);
+}
+
 static void
 add_test (Db         *db,
           const char *name,
@@ -427,9 +494,13 @@ main (int argc, char **argv)
           add_test (db, "ddl-in-doubt", test_mariadb_ddl_in_doubt);
           add_test (db, "ddl-marker", test_mariadb_ddl_marker);
           add_test (db, "session-after-crash", test_mariadb_session_after_crash);
+          add_test (db, "connection-lost", test_mariadb_connection_lost);
         }
       else
-        add_test (db, "outside-transaction", test_pg_outside_transaction);
+        {
+          add_test (db, "outside-transaction", test_pg_outside_transaction);
+          add_test (db, "connection-lost", test_pg_connection_lost);
+        }
     }
 
   status = g_test_run ();
