@@ -54,14 +54,16 @@ upg_check_sources_free (UpgCheckSources *sources)
 
 /* Whether an open error says the database itself does not exist: MySQL
  * error 1049 "Unknown database 'x'", PostgreSQL 3D000 `database "x" does
- * not exist`. The connection error carries only the server's text (after
- * a description holding host and port, hence the exact patterns). */
+ * not exist (SQLSTATE 3D000)`. The connection error carries only the
+ * server's text (after a description holding host and port, hence the
+ * exact patterns); such a refusal comes after a single attempt. */
 static gboolean
 is_missing_database (const GError *error)
 {
   const char *pg = strstr (error->message, "database \"");
 
   return strstr (error->message, "ERROR 1049 (") != NULL ||
+         strstr (error->message, "(SQLSTATE 3D000)") != NULL ||
          strstr (error->message, "Unknown database '") != NULL ||
          (pg != NULL && strstr (pg, "\" does not exist") != NULL);
 }
