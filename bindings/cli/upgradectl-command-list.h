@@ -10,3 +10,9 @@
  */
 UPGCTL_COMMAND (plan, N_("Show the ordered steps from one version to another"))
 UPGCTL_COMMAND (validate, N_("Lint the bundle: parse, references, versions, checksums"))
+UPGCTL_COMMAND (run, N_("Run a stage of the upgrade for a site"))
+UPGCTL_COMMAND (resume, N_("Continue an execution at its breakpoint"))
+UPGCTL_COMMAND (rollback, N_("Run the rollback steps of a stage"))
+UPGCTL_COMMAND (status, N_("Show an execution (the latest without an id)"))
+UPGCTL_COMMAND (history, N_("List the executions of a site, newest first"))
+UPGCTL_COMMAND (unlock, N_("Remove a site's lock (--force)"))
