@@ -14,8 +14,13 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 
+#include <unistd.h>
+
 #include "upg-plugin-host-private.h"
 #include "upg-plugin-protocol-private.h"
+
+/* Seconds a plugin has to stop once the manager's process is gone. */
+#define UPG_PLUGIN_HOST_ORPHAN_GRACE 5
 
 typedef struct {
   GMutex            write_lock;
@@ -355,6 +360,26 @@ on_sigterm (gpointer data)
 }
 
 static gboolean
+exit_now (gpointer data)
+{
+  _exit (3);
+  return G_SOURCE_REMOVE;
+}
+
+/* The manager's process is gone (its end of the channel closed): nobody
+ * would see a result, and a resumed run must not find this one still
+ * working. Cancel the plugin, and leave if it does not stop in time. */
+static gboolean
+on_manager_gone (int          fd,
+                 GIOCondition condition,
+                 gpointer     data)
+{
+  g_cancellable_cancel (data);
+  g_timeout_add_seconds (UPG_PLUGIN_HOST_ORPHAN_GRACE, exit_now, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 read_request (Host    *host,
               GError **error)
 {
@@ -406,6 +431,7 @@ upg_plugin_host_main (int channel_fd)
   if (read_request (&host, &host.error))
     {
       g_unix_signal_add (SIGTERM, on_sigterm, host.cancellable);
+      g_unix_fd_add (channel_fd, G_IO_HUP | G_IO_ERR, on_manager_gone, host.cancellable);
       thread = g_thread_new ("plugin", worker, &host);
       g_main_loop_run (host.loop);
       g_thread_join (thread);

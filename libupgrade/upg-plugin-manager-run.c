@@ -130,24 +130,6 @@ upg_plugin_manager_run_migration_finish (UpgPluginManager  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-on_sync_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GMainContext  *context,
-          GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (context, TRUE);
-  g_main_context_pop_thread_default (context);
-  return *result;
-}
-
 /**
  * upg_plugin_manager_run_migration:
  * @self: a manager
@@ -179,8 +161,8 @@ upg_plugin_manager_run_migration (UpgPluginManager   *self,
 
   g_main_context_push_thread_default (main_context);
   upg_plugin_manager_run_migration_async (self, type_name, action, context, params,
-                                          timeout_seconds, cancellable, on_sync_done, &result);
-  return upg_plugin_manager_run_migration_finish (self, wait_for (main_context, &result), error);
+                                          timeout_seconds, cancellable, upg_plugin_sync_done, &result);
+  return upg_plugin_manager_run_migration_finish (self, upg_plugin_sync_wait (main_context, &result), error);
 }
 
 typedef struct {
@@ -396,6 +378,6 @@ upg_plugin_manager_run_checks (UpgPluginManager  *self,
 
   g_main_context_push_thread_default (main_context);
   upg_plugin_manager_run_checks_async (self, interface_type, context, timeout_seconds,
-                                       cancellable, on_sync_done, &result);
-  return upg_plugin_manager_run_checks_finish (self, wait_for (main_context, &result), error);
+                                       cancellable, upg_plugin_sync_done, &result);
+  return upg_plugin_manager_run_checks_finish (self, upg_plugin_sync_wait (main_context, &result), error);
 }

@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include "upg-config.h"
 #include "upg-plugin-manager.h"
 #include "upg-plugin-manager-private.h"
 #include "upg-plugin-run-private.h"
@@ -38,6 +39,7 @@ struct _UpgPluginManager
   GPtrArray  *plugins;       /* UpgPluginInfo, from the last scan */
   GPtrArray  *refused;       /* NULL-terminated messages, from the last scan */
   JsonObject *data_sources;  /* definitions for contexts that carry none */
+  GMutex      lock;          /* plugins, refused, cache: steps may run in parallel */
 };
 
 typedef struct {
@@ -69,6 +71,7 @@ upg_plugin_manager_finalize (GObject *object)
   g_ptr_array_unref (self->plugins);
   g_ptr_array_unref (self->refused);
   g_clear_pointer (&self->data_sources, json_object_unref);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (upg_plugin_manager_parent_class)->finalize (object);
 }
@@ -98,6 +101,7 @@ upg_plugin_manager_init (UpgPluginManager *self)
   self->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) cache_entry_free);
   self->kill_grace_ms = 5000;
+  g_mutex_init (&self->lock);
   if (g_getenv (UPG_PLUGIN_HOST_ENV) != NULL && *g_getenv (UPG_PLUGIN_HOST_ENV) != '\0')
     self->host_path = g_strdup (g_getenv (UPG_PLUGIN_HOST_ENV));
   else
@@ -134,7 +138,7 @@ upg_plugin_manager_new (void)
 }
 
 /**
- * upg_plugin_manager_new_for_config:
+ * upg_plugin_manager_new_for_config: (skip)
  * @config: the site configuration
  *
  * Creates a manager scanning the configuration's `plugin_dirs` (or the
@@ -148,7 +152,7 @@ upg_plugin_manager_new_for_config (UpgConfig *config)
 {
   UpgPluginManager *self = upg_plugin_manager_new ();
   const char * const *dirs = upg_config_get_plugin_dirs (config);
-  g_autoptr(GPtrArray) sources = upg_config_get_data_sources (config);
+  GPtrArray *sources = upg_config_get_data_sources (config);
 
   for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++)
     upg_plugin_manager_add_directory (self, dirs[i]);
@@ -159,9 +163,9 @@ upg_plugin_manager_new_for_config (UpgConfig *config)
 }
 
 /**
- * upg_plugin_manager_set_data_sources:
+ * upg_plugin_manager_set_data_sources: (skip)
  * @self: a manager
- * @sources: (element-type UpgDataSource) (nullable): the configured data sources
+ * @sources: (nullable): the configured data sources (#UpgDataSource)
  *
  * Plugins run with a context that defines no data sources get these: the
  * plugin host opens them by name for upg_context_get_connection(). Only
@@ -521,6 +525,26 @@ scan_directory (UpgPluginManager *self,
   return TRUE;
 }
 
+static gboolean
+scan_locked (UpgPluginManager  *self,
+             GCancellable      *cancellable,
+             GError           **error)
+{
+  g_autoptr(GPtrArray) previous = NULL;
+
+  previous = g_steal_pointer (&self->refused);
+  self->refused = new_strv_array ();
+  g_ptr_array_set_size (self->plugins, 0);
+  for (guint i = 0; i < self->directories->len; i++)
+    if (!scan_directory (self, self->directories->pdata[i], cancellable, error))
+      return FALSE;
+  /* Say it once per refusal, not at every run. */
+  for (guint i = 0; i < self->refused->len; i++)
+    if (!g_strv_contains ((const char * const *) previous->pdata, self->refused->pdata[i]))
+      g_message ("%s", (const char *) self->refused->pdata[i]);
+  return TRUE;
+}
+
 /**
  * upg_plugin_manager_scan:
  * @self: a manager
@@ -539,21 +563,12 @@ upg_plugin_manager_scan (UpgPluginManager  *self,
                          GCancellable      *cancellable,
                          GError           **error)
 {
-  g_autoptr(GPtrArray) previous = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
 
   g_return_val_if_fail (UPG_IS_PLUGIN_MANAGER (self), FALSE);
 
-  previous = g_steal_pointer (&self->refused);
-  self->refused = new_strv_array ();
-  g_ptr_array_set_size (self->plugins, 0);
-  for (guint i = 0; i < self->directories->len; i++)
-    if (!scan_directory (self, self->directories->pdata[i], cancellable, error))
-      return FALSE;
-  /* Say it once per refusal, not at every run. */
-  for (guint i = 0; i < self->refused->len; i++)
-    if (!g_strv_contains ((const char * const *) previous->pdata, self->refused->pdata[i]))
-      g_message ("%s", (const char *) self->refused->pdata[i]);
-  return TRUE;
+  locker = g_mutex_locker_new (&self->lock);
+  return scan_locked (self, cancellable, error);
 }
 
 /**
@@ -570,8 +585,10 @@ upg_plugin_manager_list_plugins (UpgPluginManager *self)
 
   g_return_val_if_fail (UPG_IS_PLUGIN_MANAGER (self), NULL);
   copy = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->plugins->len; i++)
     g_ptr_array_add (copy, g_object_ref (self->plugins->pdata[i]));
+  g_mutex_unlock (&self->lock);
   return copy;
 }
 
@@ -580,7 +597,8 @@ upg_plugin_manager_list_plugins (UpgPluginManager *self)
  * @self: a manager
  *
  * Returns: (transfer none) (array zero-terminated=1): why each refused
- *   file was refused in the last scan, one message naming the file each
+ *   file was refused in the last scan, one message naming the file each;
+ *   valid until the next scan
  */
 const char * const *
 upg_plugin_manager_get_refused (UpgPluginManager *self)
@@ -606,11 +624,13 @@ upg_plugin_manager_find_type (UpgPluginManager  *self,
                               GError           **error)
 {
   g_autofree char *dirs = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
 
   g_return_val_if_fail (UPG_IS_PLUGIN_MANAGER (self), NULL);
   g_return_val_if_fail (type_name != NULL, NULL);
 
-  if (!upg_plugin_manager_scan (self, NULL, error))
+  locker = g_mutex_locker_new (&self->lock);
+  if (!scan_locked (self, NULL, error))
     return NULL;
   for (guint i = 0; i < self->plugins->len; i++)
     if (upg_plugin_info_has_type (self->plugins->pdata[i], type_name))

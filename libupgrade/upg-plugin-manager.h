@@ -11,8 +11,14 @@
 #include <gio/gio.h>
 #include <upgrade-spi.h>
 
-#include "upg-config.h"
 #include "upg-plugin-info.h"
+
+G_BEGIN_DECLS
+
+/* Declared, not included: upg-config.h is not an installed header (yet). */
+typedef struct _UpgConfig UpgConfig;
+
+G_END_DECLS
 
 G_BEGIN_DECLS
 

@@ -36,6 +36,12 @@ UpgPluginRunOutput *upg_plugin_run_sync         (UpgPluginRunSpec   *spec,
                                                  GCancellable       *cancellable,
                                                  GError            **error);
 
+void                upg_plugin_sync_done        (GObject            *source,
+                                                 GAsyncResult       *result,
+                                                 gpointer            user_data);
+GAsyncResult       *upg_plugin_sync_wait        (GMainContext       *context,
+                                                 GAsyncResult      **result);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgPluginRunSpec, upg_plugin_run_spec_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgPluginRunOutput, upg_plugin_run_output_free)
 

@@ -480,12 +480,24 @@ upg_plugin_run_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-on_sync_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+/* For the synchronous forms: an async call on a private main context,
+ * waited for. */
+void
+upg_plugin_sync_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+upg_plugin_sync_wait (GMainContext  *context,
+                      GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  return *result;
 }
 
 UpgPluginRunOutput *
@@ -497,9 +509,6 @@ upg_plugin_run_sync (UpgPluginRunSpec  *spec,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_main_context_push_thread_default (context);
-  upg_plugin_run_async (spec, cancellable, on_sync_done, &result);
-  while (result == NULL)
-    g_main_context_iteration (context, TRUE);
-  g_main_context_pop_thread_default (context);
-  return upg_plugin_run_finish (result, error);
+  upg_plugin_run_async (spec, cancellable, upg_plugin_sync_done, &result);
+  return upg_plugin_run_finish (upg_plugin_sync_wait (context, &result), error);
 }

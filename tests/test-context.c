@@ -209,10 +209,44 @@ test_context_connection (void)
   g_assert_cmpuint (calls, ==, 1);
 }
 
+static GString *structured;
+
+/* Records the plugin lines (domain upgrade-plugin) with their fields. */
+static GLogWriterOutput
+record_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  gboolean plugin = FALSE;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN") &&
+        g_strcmp0 (fields[i].value, "upgrade-plugin") == 0)
+      plugin = TRUE;
+  if (!plugin)
+    return g_log_writer_default (level, fields, n_fields, data);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_has_prefix (fields[i].key, "UPGRADE_") || g_str_equal (fields[i].key, "MESSAGE"))
+      g_string_append_printf (structured, "%s=%s;", fields[i].key, (const char *) fields[i].value);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static void
+test_context_structured_log (void)
+{
+  g_autoptr(UpgContext) ctx = upg_context_new ("6a1b");
+
+  upg_context_set_step_id (ctx, "tool_001");
+  upg_context_log (ctx, G_LOG_LEVEL_INFO, "moved %d tasks", 4);
+  g_assert_cmpstr (structured->str, ==,
+                   "MESSAGE=moved 4 tasks;UPGRADE_EXECUTION_ID=6a1b;UPGRADE_STEP_ID=tool_001;");
+}
+
 int
 main (int argc, char **argv)
 {
+  structured = g_string_new (NULL);
+  g_log_set_writer_func (record_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/context/structured-log", test_context_structured_log);
   g_test_add_func ("/context/roundtrip", test_context_roundtrip);
   g_test_add_func ("/context/minimal", test_context_minimal);
   g_test_add_func ("/context/bad-json", test_context_bad_json);

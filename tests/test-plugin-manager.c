@@ -3,10 +3,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <upgrade.h>
+
+#include "upg-config.h"
 
 typedef struct {
   char             *dir;
@@ -586,6 +590,110 @@ test_missing_host (Fixture *f, gconstpointer data)
                                             "'/nonexistent/upgrade-plugin-host'"));
 }
 
+/* A host whose manager died stops its plugin and exits: no orphan keeps
+ * migrating while a resumed run starts. */
+static void
+test_orphan_host (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) host = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plugin = g_build_filename (f->dir, "good.so", NULL);
+  g_autofree char *request = g_strdup_printf ("{\"op\":\"migrate\",\"plugin\":\"%s\","
+                                              "\"type\":\"GoodMigration\",\"context\":"
+                                              "{\"execution_id\":\"e\"},\"params\":"
+                                              "{\"wait_cancel\":true}}\n", plugin);
+  g_autofree char *line = NULL;
+  gint64 start;
+  int fds[2];
+  FILE *channel;
+  size_t length = 0;
+
+  install_plugin (f, "good", NULL);
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  host = g_subprocess_launcher_spawn (launcher, &error,
+                                      upg_plugin_manager_get_host_path (f->manager), NULL);
+  g_assert_no_error (error);
+  channel = fdopen (fds[0], "r+");
+  g_assert_cmpint (fputs (request, channel), >=, 0);
+  fflush (channel);
+  /* Wait until the plugin runs: it logs, then asks to store a checkpoint. */
+  while (getline (&line, &length, channel) > 0 && strstr (line, "\"checkpoint\"") == NULL)
+    ;
+  g_assert_nonnull (strstr (line, "\"checkpoint\""));
+  /* Confirmed: the plugin goes on to wait for a cancellation that only
+   * the manager's disappearance brings. */
+  g_assert_cmpint (fputs ("{\"ack\":true}\n", channel), >=, 0);
+  fflush (channel);
+  start = g_get_monotonic_time ();
+  fclose (channel);
+  g_assert_true (g_subprocess_wait (host, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+}
+
+static gpointer
+run_in_thread (gpointer data)
+{
+  UpgPluginManager *manager = data;
+  g_autoptr(UpgContext) ctx = upg_context_new ("parallel");
+  g_autoptr(JsonObject) p = params ("{\"units\":2}");
+  g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func (g_free);
+  Fixture f = { .checkpoints = saved };
+  GError *error = NULL;
+
+  upg_context_set_checkpoint_saver (ctx, save_checkpoint, &f, NULL);
+  if (!upg_plugin_manager_run_migration (manager, "GoodMigration", UPG_MIGRATION_ACTION_MIGRATE,
+                                         ctx, p, 30, NULL, &error))
+    return error;
+  g_assert_cmpuint (saved->len, ==, 2);
+  return NULL;
+}
+
+/* pre_stop steps run in parallel: one manager, several threads. */
+static void
+test_parallel (Fixture *f, gconstpointer data)
+{
+  GThread *threads[4];
+
+  install_plugin (f, "good", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("step", run_in_thread, f->manager);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_autoptr(GError) error = g_thread_join (threads[i]);
+
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_for_config (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "upgrade.json", NULL);
+  g_autofree char *json = g_strdup_printf ("{\"site_id\": \"bj-01\", \"plugin_dirs\": [\"%s\"]}",
+                                           f->dir);
+  g_autoptr(UpgConfig) config = NULL, bare = NULL;
+  g_autoptr(UpgPluginManager) manager = NULL, system = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  config = upg_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  manager = upg_plugin_manager_new_for_config (config);
+  g_assert_cmpstr (upg_plugin_manager_get_directories (manager)[0], ==, f->dir);
+  g_assert_null (upg_plugin_manager_get_directories (manager)[1]);
+
+  g_assert_true (g_file_set_contents (path, "{\"site_id\": \"bj-01\"}", -1, NULL));
+  bare = upg_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  system = upg_plugin_manager_new_for_config (bare);
+  g_assert_cmpstr (upg_plugin_manager_get_directories (system)[0], ==,
+                   upg_plugin_manager_get_system_directory ());
+}
+
 int
 main (int argc, char **argv)
 {
@@ -609,6 +717,9 @@ main (int argc, char **argv)
   ADD ("reload", test_reload);
   ADD ("clash", test_clash);
   ADD ("missing-host", test_missing_host);
+  ADD ("for-config", test_for_config);
+  ADD ("parallel", test_parallel);
+  ADD ("orphan-host", test_orphan_host);
 #undef ADD
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <upgrade.h>
 
+#include "upg-data-source.h"
 #include "upg-test-servers.h"
 
 typedef struct {
