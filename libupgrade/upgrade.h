@@ -21,9 +21,6 @@
 #include "upg-step.h"
 #include "upg-execution.h"
 #include "upg-executor.h"
-#include "upg-step.h"
-#include "upg-sql-splitter.h"
-#include "upg-sql-statement.h"
 #include "upg-plugin-info.h"
 #include "upg-plugin-manager.h"
 
