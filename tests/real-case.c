@@ -99,13 +99,13 @@ copy_script (RealCase   *rc,
   copy_file (real, copy);
 }
 
-/* Copies one committed manifest and the scripts of its in_stop steps. */
-static void
-copy_manifest (RealCase   *rc,
-               const char *manifests_dir,
-               const char *name)
+/* Copies one committed manifest of the series' bundle (@name: its file
+ * name) and the scripts of its in_stop steps. */
+void
+real_case_copy_manifest (RealCase   *rc,
+                         const char *name)
 {
-  g_autofree char *from = g_build_filename (manifests_dir, name, NULL);
+  g_autofree char *from = real_source_path ("real-bundles", rc->series->bundle, "manifests", name, NULL);
   g_autofree char *to = g_build_filename (rc->fx.bundle, "manifests", name, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -139,7 +139,7 @@ real_case_assemble_bundle (RealCase *rc)
   dir = g_dir_open (manifests, 0, &error);
   g_assert_no_error (error);
   while ((name = g_dir_read_name (dir)) != NULL)
-    copy_manifest (rc, manifests, name);
+    real_case_copy_manifest (rc, name);
 }
 
 /* Adds a manifest of its own to the case's bundle: one in_stop step

@@ -42,6 +42,8 @@ void         real_case_init              (RealCase         *rc,
                                           const RealSeries *series);
 void         real_case_clear             (RealCase         *rc);
 void         real_case_assemble_bundle   (RealCase         *rc);
+void         real_case_copy_manifest     (RealCase         *rc,
+                                          const char       *name);
 void         real_case_add_manifest      (RealCase         *rc,
                                           const char       *version,
                                           const char       *step_id,
