@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The executor commits a statement's effect together with a marker row in
- * the target itself (table `upgrade_applied_statement`, created and written
+ * the target itself (table `upgrade_statement_marker`, created and written
  * by upg_journal_ensure_marker_table()/upg_journal_write_marker()) whenever
  * the target allows it; see the protocol in upg-executor.c. This file
  * decides, from the statement's leading keywords and the dialect, which
@@ -22,6 +22,9 @@
  * - SESSION: only changes the session (SET, USE, PRAGMA, ATTACH…). Its
  *   effect dies with the connection, so it is executed again on every
  *   resume before the statements that follow it, and never marked.
+ * - A raw libgda data source (`cnc`) gets no marker table: its statements
+ *   are AUTOCOMMIT without a marker, so a crash leaves the statement that
+ *   was running in doubt.
  * - TRANSACTION_CONTROL: BEGIN, COMMIT, ROLLBACK, SAVEPOINT… in a script.
  *   The engine owns the transactions (each statement commits atomically
  *   with its marker), so these are recorded as SKIPPED with that reason.

@@ -92,7 +92,8 @@ add_breakpoint (UpgExecution *self,
  * Serialises the execution in the "run form" of SPEC §9:
  * `{"execution_id", "status", "stage", "steps": [{"id", "version",
  * "status", "duration_ms", "message"}], "breakpoint"}` plus `from`, `to`,
- * `site`, `rollback`, `resume_count`, `started`, `finished`, `message`,
+ * `site`, `rollback`, `resume_count`, `started`, `finished`, `message`
+ * and, when the progress is known (the execution this process runs),
  * `statements_done`, `statements_total` and `eta_seconds`.
  *
  * Returns: (transfer full): a JSON object node
@@ -122,15 +123,20 @@ upg_execution_to_json (UpgExecution *self,
   if (with_steps)
     add_steps (self, builder);
   add_breakpoint (self, builder);
-  json_builder_set_member_name (builder, "statements_done");
-  json_builder_add_int_value (builder, self->statements_done);
-  json_builder_set_member_name (builder, "statements_total");
-  json_builder_add_int_value (builder, self->statements_total);
-  json_builder_set_member_name (builder, "eta_seconds");
-  if (self->eta_seconds >= 0)
-    json_builder_add_int_value (builder, self->eta_seconds);
-  else
-    json_builder_add_null_value (builder);
+  /* Progress is known while (or right after) a stage runs, not for an
+   * execution read back from the journal. */
+  if (self->statements_total > 0)
+    {
+      json_builder_set_member_name (builder, "statements_done");
+      json_builder_add_int_value (builder, self->statements_done);
+      json_builder_set_member_name (builder, "statements_total");
+      json_builder_add_int_value (builder, self->statements_total);
+      json_builder_set_member_name (builder, "eta_seconds");
+      if (self->eta_seconds >= 0)
+        json_builder_add_int_value (builder, self->eta_seconds);
+      else
+        json_builder_add_null_value (builder);
+    }
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

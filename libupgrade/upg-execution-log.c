@@ -5,7 +5,10 @@
  * Every line an execution causes goes to three places: its own file
  * (<state-dir>/logs/<execution-id>.log, every level), GLib's structured
  * log with the field UPGRADE_EXECUTION_ID (so journald or the CLI's writer
- * can filter by execution) and the executor's "log" signal. The text of
+ * can filter by execution) and the executor's "log" signal. Levels: a
+ * line per step and the start/end of a run at INFO (the CLI prints its own
+ * step lines; -v shows these), failures, retries and recoveries at
+ * MESSAGE (shown by default), statements at DEBUG. The text of
  * each line carries the execution id too, so a line copied out of context
  * still says where it came from.
  */

@@ -687,3 +687,24 @@ upg_execution_get_eta_seconds (UpgExecution *self)
   return self->eta_seconds;
 }
 
+
+/**
+ * upg_format_duration:
+ * @ms: a duration in milliseconds
+ *
+ * Formats a duration the way the CLI and the logs show step times:
+ * `850ms`, `12.5s`, `2m30s`, `1h05m`.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+upg_format_duration (gint64 ms)
+{
+  if (ms < 1000)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "ms", ms);
+  if (ms < 60000)
+    return g_strdup_printf ("%.1fs", ms / 1000.0);
+  if (ms < 3600000)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "m%02" G_GINT64_FORMAT "s", ms / 60000, (ms / 1000) % 60);
+  return g_strdup_printf ("%" G_GINT64_FORMAT "h%02" G_GINT64_FORMAT "m", ms / 3600000, (ms / 60000) % 60);
+}

@@ -94,6 +94,8 @@ guint               upg_execution_get_statements_done  (UpgExecution  *self);
 guint               upg_execution_get_statements_total (UpgExecution  *self);
 gint64              upg_execution_get_eta_seconds  (UpgExecution      *self);
 
+char               *upg_format_duration            (gint64          ms);
+
 JsonNode           *upg_execution_to_json          (UpgExecution      *self,
                                                     gboolean           with_steps);
 

@@ -321,3 +321,65 @@ upg_executor_resume (UpgExecutor      *self,
   return upg_executor_run_request_sync (self, resume_request_new (execution_id, action),
                                         cancellable, execution, error);
 }
+
+/**
+ * upg_executor_load_execution:
+ * @self: an executor
+ * @execution_id: (nullable): an execution's UUID, or %NULL for the latest
+ *   execution of the configuration's site
+ * @error: return location for a #GError (%UPG_ERROR_NOT_FOUND)
+ *
+ * Reads an execution back from the journal, for `status`.
+ *
+ * Returns: (transfer full): the execution, or %NULL
+ */
+UpgExecution *
+upg_executor_load_execution (UpgExecutor *self,
+                             const char  *execution_id,
+                             GError     **error)
+{
+  UpgJournal *journal = upg_executor_get_journal (self);
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+
+  if (execution_id != NULL)
+    record = upg_journal_get_execution (journal, execution_id, &local_error);
+  else
+    record = upg_journal_get_latest_execution (journal, upg_config_get_site_id (upg_executor_get_config (self)),
+                                               &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (record == NULL)
+    {
+      if (execution_id != NULL)
+        g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "execution '%s' is not in the journal", execution_id);
+      else
+        g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "no execution in the journal yet");
+      return NULL;
+    }
+  return upg_execution_new_from_journal (record, error);
+}
+
+/**
+ * upg_executor_mark_interrupted:
+ * @self: an executor
+ * @error: return location for a #GError
+ *
+ * For a service that restarts: marks the executions that this host left
+ * RUNNING with a dead owner as INTERRUPTED, so that `run` or `resume`
+ * continues them.
+ *
+ * Returns: how many executions were marked, 0 on error
+ */
+guint
+upg_executor_mark_interrupted (UpgExecutor *self,
+                               GError     **error)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), 0);
+  return upg_journal_mark_interrupted (upg_executor_get_journal (self), error);
+}

@@ -63,6 +63,8 @@ typedef struct
   guint              statements_sent; /* in this process, for the crash hook */
   gint64             started_us;
 
+  gboolean           breakpoint_saved;  /* by the SQL runner, in the journal */
+
   guint              crash_at;
   UpgCrashPoint      crash_point;
 } UpgRunContext;

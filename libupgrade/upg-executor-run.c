@@ -177,6 +177,48 @@ heartbeat_stop (Heartbeat *hb)
 }
 
 
+/* ---- sites running in this process ------------------------------------ */
+
+G_LOCK_DEFINE_STATIC (running_sites);
+static GHashTable *running_sites;  /* "<journal>:<site>" → TRUE */
+
+static char *
+site_key (UpgRunContext *ctx)
+{
+  return g_strdup_printf ("%p:%s", (void *) ctx->journal, ctx->site_id);
+}
+
+static gboolean
+claim_site (UpgRunContext *ctx,
+            GError       **error)
+{
+  g_autofree char *key = site_key (ctx);
+  gboolean claimed;
+
+  G_LOCK (running_sites);
+  if (running_sites == NULL)
+    running_sites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  claimed = !g_hash_table_contains (running_sites, key);
+  if (claimed)
+    g_hash_table_add (running_sites, g_steal_pointer (&key));
+  G_UNLOCK (running_sites);
+
+  if (!claimed)
+    g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
+                 "site '%s' is locked: another upgrade of it is running in this process", ctx->site_id);
+  return claimed;
+}
+
+static void
+release_site (UpgRunContext *ctx)
+{
+  g_autofree char *key = site_key (ctx);
+
+  G_LOCK (running_sites);
+  g_hash_table_remove (running_sites, key);
+  G_UNLOCK (running_sites);
+}
+
 /* ---- what to run ------------------------------------------------------ */
 
 static GPtrArray *
@@ -259,38 +301,39 @@ find_unfinished (UpgRunContext *ctx,
   return g_strdup (json_object_get_string_member_with_default (last, "execution_id", NULL));
 }
 
-/* Reads the breakpoint the resume starts from; refuses an expired one. */
+/* Reads the breakpoint the resume starts from. A FAILED or IN_DOUBT
+ * execution without one has an expired breakpoint (the journal keeps them
+ * 7 days): refused, since the site may have changed meanwhile. */
 static gboolean
 load_breakpoint (UpgRunContext *ctx,
                  const char    *execution_id,
                  GError       **error)
 {
+  g_autoptr(JsonObject) record = NULL;
   g_autoptr(JsonObject) bp = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GDateTime) created = NULL;
-  const char *created_text;
+  UpgExecutionStatus status = UPG_EXECUTION_STATUS_RUNNING;
 
+  record = upg_journal_get_execution (ctx->journal, execution_id, error);
+  if (record == NULL)
+    return FALSE;
+  upg_execution_status_from_string (json_object_get_string_member_with_default (record, "status", NULL), &status);
   bp = upg_journal_get_breakpoint (ctx->journal, execution_id, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (bp == NULL)
-    return TRUE;
-
-  created_text = json_object_get_string_member_with_default (bp, "created_at", NULL);
-  created = created_text != NULL ? g_date_time_new_from_iso8601 (created_text, NULL) : NULL;
-  if (created != NULL &&
-      g_get_real_time () - g_date_time_to_unix (created) * G_USEC_PER_SEC >
-      UPG_JOURNAL_BREAKPOINT_LIFETIME_MS * 1000)
+  if (bp == NULL && (status == UPG_EXECUTION_STATUS_FAILED || status == UPG_EXECUTION_STATUS_IN_DOUBT))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT,
-                   "the breakpoint of execution '%s' was saved on %s, more than 7 days ago; it is no longer "
-                   "resumable: check the site by hand and start a new execution",
-                   execution_id, created_text);
+                   "the breakpoint of execution '%s' (stopped %s) was saved more than 7 days ago and has "
+                   "expired: check the site by hand and start a new execution", execution_id,
+                   json_object_get_string_member_with_default (record, "finished_at", "?"));
       return FALSE;
     }
+  if (bp == NULL)
+    return TRUE;
   ctx->bp_step_id = g_strdup (json_object_get_string_member_with_default (bp, "step_id", NULL));
   ctx->bp_file = g_strdup (json_object_get_string_member_with_default (bp, "file", NULL));
   ctx->bp_sequence = (guint) json_object_get_int_member_with_default (bp, "sequence", 0);
@@ -487,7 +530,7 @@ run_locked (UpgRunContext *ctx,
 
   upg_execution_set_progress (ctx->execution, 0, ctx->statements_total, -1);
   upg_executor_emit_execution_started (ctx);
-  upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "%s %s %s → %s, stage %s, site %s%s: %u steps, %u statements%s",
+  upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "%s %s %s → %s, stage %s, site %s%s: %u steps, %u statements%s",
                        resume_count > 0 ? "resuming" : "starting", ctx->rollback ? "rollback" : "upgrade",
                        ctx->from_text, ctx->to_text, upg_stage_to_string (ctx->stage), ctx->site_id,
                        request->component != NULL ? " (component only)" : "", steps->len,
@@ -518,12 +561,19 @@ upg_executor_execute (UpgExecutor    *self,
     return FALSE;
   steps = select_steps (plan, ctx->stage, ctx->rollback, request->component);
 
+  /* The journal's lock is per process (a journal takes its own lock again),
+   * so runs in this process (the HTTP service) exclude each other here. */
+  if (!claim_site (ctx, error))
+    return FALSE;
   /* The lock comes before anything is read to decide: the execution id is
    * not known yet, so the lock first names the request. */
   if (!upg_journal_acquire_lock (ctx->journal, ctx->site_id,
                                  request->execution_id != NULL ? request->execution_id : "starting",
                                  &takeover, error))
-    return FALSE;
+    {
+      release_site (ctx);
+      return FALSE;
+    }
   if (takeover != NULL)
     g_warning ("site '%s': %s", ctx->site_id, takeover);
   heartbeat = heartbeat_start (ctx->journal, ctx->site_id);
@@ -537,69 +587,9 @@ upg_executor_execute (UpgExecutor    *self,
     if (!upg_journal_release_lock (ctx->journal, ctx->site_id, &release_error))
       g_warning ("site '%s': cannot release the lock: %s", ctx->site_id, release_error->message);
   }
+  release_site (ctx);
   if (execution != NULL && ctx->execution != NULL)
     *execution = g_object_ref (ctx->execution);
   return ok;
 }
 
-/**
- * upg_executor_load_execution:
- * @self: an executor
- * @execution_id: (nullable): an execution's UUID, or %NULL for the latest
- *   execution of the configuration's site
- * @error: return location for a #GError (%UPG_ERROR_NOT_FOUND)
- *
- * Reads an execution back from the journal, for `status`.
- *
- * Returns: (transfer full): the execution, or %NULL
- */
-UpgExecution *
-upg_executor_load_execution (UpgExecutor *self,
-                             const char  *execution_id,
-                             GError     **error)
-{
-  UpgJournal *journal = upg_executor_get_journal (self);
-  g_autoptr(JsonObject) record = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
-
-  if (execution_id != NULL)
-    record = upg_journal_get_execution (journal, execution_id, &local_error);
-  else
-    record = upg_journal_get_latest_execution (journal, upg_config_get_site_id (upg_executor_get_config (self)),
-                                               &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  if (record == NULL)
-    {
-      if (execution_id != NULL)
-        g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "execution '%s' is not in the journal", execution_id);
-      else
-        g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "no execution in the journal yet");
-      return NULL;
-    }
-  return upg_execution_new_from_journal (record, error);
-}
-
-/**
- * upg_executor_mark_interrupted:
- * @self: an executor
- * @error: return location for a #GError
- *
- * For a service that restarts: marks the executions that this host left
- * RUNNING with a dead owner as INTERRUPTED, so that `run` or `resume`
- * continues them.
- *
- * Returns: how many executions were marked, 0 on error
- */
-guint
-upg_executor_mark_interrupted (UpgExecutor *self,
-                               GError     **error)
-{
-  g_return_val_if_fail (UPG_IS_EXECUTOR (self), 0);
-  return upg_journal_mark_interrupted (upg_executor_get_journal (self), error);
-}

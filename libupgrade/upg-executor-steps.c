@@ -7,18 +7,6 @@
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
 
-static char *
-format_duration (gint64 ms)
-{
-  if (ms < 1000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "ms", ms);
-  if (ms < 60000)
-    return g_strdup_printf ("%.1fs", ms / 1000.0);
-  if (ms < 3600000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "m%02" G_GINT64_FORMAT "s", ms / 60000, (ms / 1000) % 60);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "h%02" G_GINT64_FORMAT "m", ms / 3600000, (ms / 60000) % 60);
-}
-
 /* Journals, records, logs and signals the end of one step. */
 static gboolean
 step_done (UpgRunContext *ctx,
@@ -29,7 +17,7 @@ step_done (UpgRunContext *ctx,
            GError       **error)
 {
   g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
-  g_autofree char *took = format_duration (duration_ms);
+  g_autofree char *took = upg_format_duration (duration_ms);
 
   if (status != UPG_STEP_STATUS_SKIPPED &&
       !upg_journal_finish_step (ctx->journal, upg_execution_get_id (ctx->execution),
@@ -38,9 +26,9 @@ step_done (UpgRunContext *ctx,
     return FALSE;
   upg_execution_set_step (ctx->execution, upg_step_get_id (step), version, status, duration_ms, message);
   if (status == UPG_STEP_STATUS_SKIPPED)
-    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "[SKIPPED] %s (%s)", upg_step_get_id (step), message);
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[SKIPPED] %s (%s)", upg_step_get_id (step), message);
   else if (status == UPG_STEP_STATUS_SUCCESS)
-    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "[SUCCESS] %s (%s)", upg_step_get_id (step), took);
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[SUCCESS] %s (%s)", upg_step_get_id (step), took);
   else
     upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "[%s] %s (%s): %s", upg_step_status_to_string (status),
                          upg_step_get_id (step), took, message);
@@ -91,6 +79,8 @@ save_breakpoint (UpgRunContext *ctx,
   UpgExecution *e = ctx->execution;
   g_autoptr(GError) error = NULL;
 
+  if (ctx->breakpoint_saved)
+    return;
   if (!upg_execution_has_breakpoint (e) ||
       g_strcmp0 (upg_execution_get_breakpoint_step_id (e), upg_step_get_id (step)) != 0)
     upg_execution_set_breakpoint (e, upg_step_get_id (step), NULL, 0, 0, NULL,
@@ -178,10 +168,15 @@ upg_executor_run_steps (UpgRunContext *ctx,
   for (guint i = 0; i < steps->len && failure == NULL; i++)
     run_step (ctx, g_ptr_array_index (steps, i), &failure);
 
+  if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autoptr(GError) cancelled = g_steal_pointer (&failure);
+
+      g_set_error (&failure, UPG_ERROR, UPG_ERROR_CANCELLED, "the run was cancelled: %s", cancelled->message);
+    }
   if (g_error_matches (failure, UPG_ERROR, UPG_ERROR_IN_DOUBT))
     status = UPG_EXECUTION_STATUS_IN_DOUBT;
-  else if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-           g_error_matches (failure, UPG_ERROR, UPG_ERROR_CANCELLED))
+  else if (g_error_matches (failure, UPG_ERROR, UPG_ERROR_CANCELLED))
     status = UPG_EXECUTION_STATUS_INTERRUPTED;
   else if (failure != NULL)
     status = UPG_EXECUTION_STATUS_FAILED;
@@ -200,7 +195,7 @@ upg_executor_run_steps (UpgRunContext *ctx,
                                          error))
     return FALSE;
 
-  upg_run_context_log (ctx, status == UPG_EXECUTION_STATUS_SUCCESS ? G_LOG_LEVEL_MESSAGE : G_LOG_LEVEL_MESSAGE,
+  upg_run_context_log (ctx, status == UPG_EXECUTION_STATUS_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
                        "execution %s: %s (%u of %u statements)", upg_execution_status_to_string (status),
                        failure != NULL ? failure->message : "every step succeeded or was skipped",
                        ctx->statements_done, ctx->statements_total);

@@ -25,7 +25,7 @@
  * 3. ATOMIC statements (SQLite and PostgreSQL: anything allowed in a
  *    transaction block; MariaDB: INSERT/UPDATE/DELETE/REPLACE/SELECT on
  *    InnoDB) run as `BEGIN; <statement>; INSERT INTO
- *    upgrade_applied_statement (record id …); COMMIT` on the target: the
+ *    upgrade_statement_marker (record_id …); COMMIT` on the target: the
  *    marker row and the statement's effect commit together or not at all.
  *    AUTOCOMMIT statements (MariaDB DDL, PostgreSQL CREATE INDEX
  *    CONCURRENTLY / VACUUM / statements refused with SQLSTATE 25001,
@@ -350,6 +350,9 @@ upg_executor_start_request (UpgExecutor         *self,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
+  /* A cancelled run still ends with its own error and execution
+   * (INTERRUPTED), not GTask's generic "Operation was cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
   request->owner_context = g_main_context_ref_thread_default ();
   g_task_set_task_data (task, request, (GDestroyNotify) upg_run_request_free);
   g_task_run_in_thread (task, request_thread);

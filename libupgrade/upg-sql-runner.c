@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "upg-data-source-private.h"
 #include "upg-executor-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
@@ -78,19 +79,29 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
                    "data source '%s' is not configured", name);
       return NULL;
     }
+  /* Opening connects (with retries): a data source that opens answers. */
   connection = upg_data_source_open (source, ctx->cancellable, &local_error);
-  if (connection == NULL || !upg_connection_ping (connection, &local_error))
+  if (connection == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
                    "data source '%s' is not reachable: %s", name, local_error->message);
       return NULL;
     }
-  if (upg_connection_get_dialect (connection) != UPG_DIALECT_OTHER &&
-      !upg_journal_ensure_marker_table (connection, error))
+  /* A raw libgda data source (`cnc`) goes through libgda's parser, which
+   * cannot run the marker's statements: it gets no marker. */
+  if (upg_data_source_get_cnc (source) != NULL)
+    g_object_set_data (G_OBJECT (connection), "upgrade-no-marker", GINT_TO_POINTER (TRUE));
+  else if (!upg_journal_ensure_marker_table (connection, error))
     return NULL;
 
   g_hash_table_insert (ctx->connections, g_strdup (name), connection);
   return g_steal_pointer (&connection);
+}
+
+static gboolean
+has_marker_table (UpgConnection *connection)
+{
+  return g_object_get_data (G_OBJECT (connection), "upgrade-no-marker") == NULL;
 }
 
 static void
@@ -178,8 +189,9 @@ first_line_excerpt (const char *text)
   return g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (stripped, 77) - stripped), stripped);
 }
 
-/* Records the breakpoint in the execution (the executor saves it in the
- * journal before reporting) and builds the error the run ends with. */
+/* Records the breakpoint in the execution and saves it in the journal
+ * (before anything reports the failure), and builds the error the run
+ * ends with. */
 static void
 stop_at (StatementRun *run,
          UpgError      code,
@@ -190,11 +202,21 @@ stop_at (StatementRun *run,
   UpgSqlStatement *statement = run->statement;
   g_autofree char *excerpt = first_line_excerpt (upg_sql_statement_get_text (statement));
 
+  g_autoptr(GError) save_error = NULL;
+
   upg_execution_set_breakpoint (run->ctx->execution, upg_step_get_id (run->step),
                                 upg_sql_statement_get_file (statement),
                                 upg_sql_statement_get_line (statement),
                                 upg_sql_statement_get_sequence (statement),
                                 upg_sql_statement_get_text (statement), error_code, message);
+  run->ctx->breakpoint_saved =
+    upg_journal_save_breakpoint (run->ctx->journal, upg_execution_get_id (run->ctx->execution),
+                                 upg_step_get_id (run->step), upg_sql_statement_get_file (statement),
+                                 upg_sql_statement_get_line (statement),
+                                 upg_sql_statement_get_sequence (statement),
+                                 upg_sql_statement_get_text (statement), error_code, message, &save_error);
+  if (!run->ctx->breakpoint_saved)
+    upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, "cannot save the breakpoint: %s", save_error->message);
   g_set_error (error, UPG_ERROR, code, "%s:%u: %s: %s — %s%s%s%s",
                upg_sql_statement_get_file (statement), upg_sql_statement_get_line (statement),
                code == UPG_ERROR_IN_DOUBT ? "statement in doubt" : "statement failed",
@@ -268,7 +290,9 @@ send_statement (StatementRun *run,
   UpgConnection *c = run->connection;
   const char *text = upg_sql_statement_get_text (run->statement);
   gboolean atomic = run->klass == UPG_STATEMENT_CLASS_ATOMIC;
-  gboolean marked = run->klass != UPG_STATEMENT_CLASS_SESSION && record != NULL;
+  /* A libgda data source has no marker table (no known transaction
+   * semantics): its statements are in doubt after a crash. */
+  gboolean marked = run->klass != UPG_STATEMENT_CLASS_SESSION && record != NULL && has_marker_table (c);
 
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_BEFORE_SEND);
   if (atomic && !upg_connection_begin (c, error))
@@ -294,14 +318,41 @@ failed:
   return FALSE;
 }
 
+/* Sets the step's statement timeout on the connection, only when it
+ * changes (it costs a round trip on the servers). */
+static gboolean
+apply_timeout (StatementRun *run,
+               GError      **error)
+{
+  guint timeout = upg_run_context_timeout (run->step);
+  gpointer current = g_object_get_data (G_OBJECT (run->connection), "upgrade-statement-timeout");
+
+  g_autoptr(GError) local_error = NULL;
+
+  if (GPOINTER_TO_UINT (current) == timeout)
+    return TRUE;
+  if (!upg_connection_set_statement_timeout (run->connection, timeout, &local_error))
+    {
+      /* libgda offers no statement timeout: say so once, and go on. */
+      if (has_marker_table (run->connection))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, "%s: no statement timeout: %s", run->database,
+                           local_error->message);
+    }
+  g_object_set_data (G_OBJECT (run->connection), "upgrade-statement-timeout", GUINT_TO_POINTER (timeout));
+  return TRUE;
+}
+
 static gboolean
 reconnect (StatementRun *run,
            GError      **error)
 {
   forget_connection (run->ctx, run->database);
   run->connection = upg_sql_runner_get_connection (run->ctx, run->database, error);
-  return run->connection != NULL &&
-         upg_connection_set_statement_timeout (run->connection, upg_run_context_timeout (run->step), error);
+  return run->connection != NULL && apply_timeout (run, error);
 }
 
 static gboolean
@@ -326,7 +377,7 @@ marker_found (StatementRun *run,
               GError      **error)
 {
   *found = FALSE;
-  if (run->klass == UPG_STATEMENT_CLASS_SESSION)
+  if (run->klass == UPG_STATEMENT_CLASS_SESSION || !has_marker_table (run->connection))
     return TRUE;
   return upg_journal_has_marker (run->connection, record, found, error);
 }
@@ -413,22 +464,36 @@ execute_with_retries (StatementRun *run,
 
       if (!finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code, local_error->message, error))
         return FALSE;
-      log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
 
+      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* The server cancelled it (rolled back): the run stops here,
+           * INTERRUPTED, and continues with this statement. */
+          stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          return FALSE;
+        }
       if (run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
           g_strcmp0 (run->sqlstate, "25001") == 0)
         {
           /* PostgreSQL refuses this statement inside a transaction block
-           * (e.g. ALTER TYPE … ADD VALUE on old servers): run it on its own. */
+           * (e.g. REINDEX DATABASE): run it on its own. */
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
           run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
           attempt--;
           continue;
         }
       if (attempt < retries && upg_error_is_transient (local_error, upg_connection_get_dialect (run->connection),
                                                          run->error_code, run->sqlstate))
-        continue;
+        {
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          continue;
+        }
 
+      /* The breakpoint is saved before the failure is reported anywhere. */
       stop_at (run, UPG_ERROR_STEP_FAILED, code, local_error->message, error);
+      log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
       return FALSE;
     }
 }
@@ -487,12 +552,29 @@ recover (StatementRun       *run,
       return finish_record (run, id, UPG_STATEMENT_STATUS_SUCCESS, 0, NULL,
                             "applied before an interruption (marker found in the target)", error);
     }
-  if (status == UPG_STATEMENT_STATUS_RUNNING && run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
-      !fell_back_to_autocommit (run, error))
+  if (run->klass == UPG_STATEMENT_CLASS_SESSION)
     {
+      /* Only the session it ran in saw its effect: run it again. */
       *run_it = TRUE;
       return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
-                            "interrupted before commit: not applied (no marker in the target)", error);
+                            "interrupted; a session statement is simply run again", error);
+    }
+  if (status == UPG_STATEMENT_STATUS_RUNNING && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gboolean fell_back = fell_back_to_autocommit (run, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!fell_back)
+        {
+          *run_it = TRUE;
+          return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+                                "interrupted before commit: not applied (no marker in the target)", error);
+        }
     }
   if (is_bp && ctx->action == UPG_RESUME_ACTION_SKIP)
     return finish_record (run, id, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL,
@@ -526,10 +608,11 @@ run_statement (StatementRun *run,
 
   run->connection = upg_sql_runner_get_connection (ctx, run->database, error);
   if (run->connection == NULL ||
-      !upg_connection_set_statement_timeout (run->connection, upg_run_context_timeout (run->step), error))
+      !apply_timeout (run, error))
     return FALSE;
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
-                                       upg_connection_get_dialect (run->connection));
+                                       has_marker_table (run->connection)
+                                         ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
 
   record = upg_journal_lookup_statement (ctx->journal, upg_execution_get_id (ctx->execution),
                                          run->component, run->version, upg_step_get_id (run->step),

@@ -297,3 +297,44 @@ exec_exit_code (int wait_status)
   g_assert_true (WIFEXITED (wait_status));
   return WEXITSTATUS (wait_status);
 }
+
+/* "STATUS/error_code " of each journal record of @execution_id (of
+ * statement @sequence only, unless 0), in journal order. */
+char *
+exec_journal_statuses (ExecFixture *fx,
+                       const char  *execution_id,
+                       guint        sequence)
+{
+  g_autofree char *path = g_build_filename (fx->state, "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(JsonArray) records = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  records = upg_journal_list_statements (journal, execution_id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *r = json_array_get_object_element (records, i);
+
+      if (sequence == 0 || json_object_get_int_member (r, "sequence") == sequence)
+        g_string_append_printf (out, "%s/%s ", json_object_get_string_member (r, "status"),
+                                json_object_get_string_member_with_default (r, "error_code", "-"));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A site with one SQLite data source "app" (at <root>/app.db, returned). */
+char *
+exec_fixture_init_sqlite_app (ExecFixture *fx)
+{
+  g_autofree char *app = NULL;
+  g_autofree char *sources = NULL;
+
+  exec_fixture_init (fx);
+  app = exec_fixture_sqlite_source (fx, "app.db");
+  sources = g_strdup_printf ("\"app\": %s", app);
+  exec_fixture_write_config (fx, "bj-01", sources);
+  return exec_fixture_path (fx, "app.db");
+}

@@ -70,4 +70,9 @@ void          exec_execute               (UpgConnection *connection,
                                           const char   *sql);
 int           exec_exit_code             (int           wait_status);
 
+char         *exec_journal_statuses      (ExecFixture  *fx,
+                                          const char   *execution_id,
+                                          guint         sequence);
+char         *exec_fixture_init_sqlite_app (ExecFixture *fx);
+
 G_END_DECLS

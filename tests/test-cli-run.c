@@ -224,6 +224,34 @@ test_failure_and_resume (void)
   demo_clear (&demo);
 }
 
+/* rollback runs the rollback steps of the stage, newest manifest first. */
+static void
+test_rollback (void)
+{
+  Demo demo;
+  g_autoptr(JsonObject) pre = NULL;
+  g_autoptr(JsonObject) in = NULL;
+  g_autoptr(JsonObject) back = NULL;
+  g_autoptr(GString) order = g_string_new (NULL);
+  JsonArray *steps;
+
+  demo_init (&demo);
+  pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  in = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  back = ctl_json (&demo, 0, "rollback", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  assert_run_form (back, "SUCCESS", "in_stop", TRUE);
+  g_assert_true (json_object_get_boolean_member (back, "rollback"));
+  g_assert_cmpstr (json_object_get_string_member (back, "execution_id"), !=,
+                   json_object_get_string_member (in, "execution_id"));
+  steps = json_object_get_array_member (back, "steps");
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    g_string_append_printf (order, "%s ",
+                            json_object_get_string_member (json_array_get_object_element (steps, i), "id"));
+  g_assert_cmpstr (order->str, ==,
+                   "mid_services_clear_owner ft_clear_region mid_config_clear_checksum ft_orders_restore_status ");
+  demo_clear (&demo);
+}
+
 static void
 assert_error (JsonObject *doc,
               const char *code,
@@ -287,6 +315,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/cli-run/stages-status-history", test_stages_status_history);
   g_test_add_func ("/cli-run/failure-and-resume", test_failure_and_resume);
+  g_test_add_func ("/cli-run/rollback", test_rollback);
   g_test_add_func ("/cli-run/errors-lock-and-unlock", test_errors_lock_and_unlock);
   return g_test_run ();
 }

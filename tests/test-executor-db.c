@@ -284,10 +284,7 @@ test_pg_outside_transaction (gconstpointer data)
   g_autofree char *script = NULL;
   g_autofree char *check = NULL;
   g_autofree char *value = NULL;
-  g_autofree char *journal_path = NULL;
-  g_autoptr(UpgJournal) journal = NULL;
-  g_autoptr(JsonArray) records = NULL;
-  g_autoptr(GString) reindex = g_string_new (NULL);
+  g_autofree char *reindex = NULL;
 
   db_site_init (&site, db);
   script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
@@ -307,20 +304,92 @@ test_pg_outside_transaction (gconstpointer data)
 
   /* REINDEX DATABASE was refused in the transaction (journaled with its
    * SQLSTATE) and then ran on its own. */
-  journal_path = g_build_filename (site.fx.state, "journal.db", NULL);
-  journal = upg_journal_open_sqlite (journal_path, &error);
-  g_assert_no_error (error);
-  records = upg_journal_list_statements (journal, upg_execution_get_id (execution), &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < json_array_get_length (records); i++)
-    {
-      JsonObject *r = json_array_get_object_element (records, i);
+  reindex = exec_journal_statuses (&site.fx, upg_execution_get_id (execution), 4);
+  g_assert_cmpstr (reindex, ==, "FAILED/25001 SUCCESS/- ");
+  db_site_clear (&site);
+}
 
-      if (json_object_get_int_member (r, "sequence") == 4)
-        g_string_append_printf (reindex, "%s/%s ", json_object_get_string_member (r, "status"),
-                                json_object_get_string_member_with_default (r, "error_code", "-"));
-    }
-  g_assert_cmpstr (reindex->str, ==, "FAILED/25001 SUCCESS/- ");
+/* A step's timeout limits each statement; past it the server cancels the
+ * statement and the step fails at a breakpoint. */
+static void
+test_statement_timeout (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+
+  db_site_init (&site, db);
+  exec_fixture_write (&site.fx, "bundle/sql/slow.sql",
+                      db->kind == UPG_TEST_SERVER_POSTGRESQL ? "SELECT pg_sleep(30);\n" : "SELECT SLEEP(30);\n");
+  exec_fixture_write_manifest (&site.fx, TO,
+                               "\"in_stop\": [{\"id\": \"slow\", \"database\": \"db\", \"timeout\": 1,"
+                               " \"sql_scripts\": [\"sql/slow.sql\"]}]", NULL);
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpstr (upg_execution_get_breakpoint_step_id (execution), ==, "slow");
+  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 1);
+  db_site_clear (&site);
+}
+
+/* A session variable set before a crash is set again when the run
+ * continues: the statements after it see it. */
+static void
+test_mariadb_session_after_crash (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autofree char *script = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *value = NULL;
+
+  db_site_init (&site, db);
+  script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
+                            "SET @answer = 42;\n"
+                            "INSERT INTO %s VALUES (@answer);\n", site.table, site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/session.sql", script);
+  exec_fixture_write_manifest (&site.fx, TO,
+                               "\"in_stop\": [{\"id\": \"s1\", \"database\": \"db\", \"sql_scripts\": [\"sql/session.sql\"]}]",
+                               NULL);
+  g_assert_true (exec_fixture_cli_killed (cli_run (&site, "3:before-send", NULL)));
+  g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 0);
+  check = g_strdup_printf ("SELECT n FROM %s", site.table);
+  value = exec_query_text (site.target, check);
+  g_assert_cmpstr (value, ==, "42");
+  db_site_clear (&site);
+}
+
+/* The journal can live on the server too (the configuration's "journal"):
+ * the CLI runs, fails, and continues with it there. */
+static void
+test_journal_on_server (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autofree char *sources = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *create = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *local = NULL;
+
+  db_site_init (&site, db);
+  sources = g_strdup_printf ("\"db\": %s", db->source_json);
+  journal = g_strdup_printf ("\"journal\": %s", db->source_json);
+  exec_fixture_write_config_extra (&site.fx, "journal-site", sources, journal);
+  write_counter_bundle (&site, TRUE);
+
+  g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 1);
+  create = g_strdup_printf ("CREATE TABLE missing_%s (x INTEGER)", site.table);
+  exec_execute (site.target, create);
+  g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 0);
+  assert_counter (&site, "4", "110");
+
+  count = exec_query_text (site.target, "SELECT COUNT(*) FROM upgrade_execution WHERE site_id = 'journal-site'"
+                                        " AND status = 'SUCCESS' AND resume_count = 1");
+  g_assert_cmpstr (count, ==, "1");
+  local = g_build_filename (site.fx.state, "journal.db", NULL);
+  g_assert_false (g_file_test (local, G_FILE_TEST_EXISTS));
+  exec_execute (site.target, "DELETE FROM upgrade_execution WHERE site_id = 'journal-site'");
   db_site_clear (&site);
 }
 
@@ -351,10 +420,13 @@ main (int argc, char **argv)
       add_test (db, "fail-and-continue", test_fail_and_continue);
       add_test (db, "procedural", test_procedural);
       add_test (db, "crash-points", test_crash_points);
+      add_test (db, "statement-timeout", test_statement_timeout);
+      add_test (db, "journal-on-server", test_journal_on_server);
       if (db->kind == UPG_TEST_SERVER_MARIADB)
         {
           add_test (db, "ddl-in-doubt", test_mariadb_ddl_in_doubt);
           add_test (db, "ddl-marker", test_mariadb_ddl_marker);
+          add_test (db, "session-after-crash", test_mariadb_session_after_crash);
         }
       else
         add_test (db, "outside-transaction", test_pg_outside_transaction);

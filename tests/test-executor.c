@@ -394,6 +394,79 @@ test_resume_limit (void)
   site_clear (&site);
 }
 
+/* A breakpoint older than 7 days is refused: the site may have changed. */
+static void
+test_breakpoint_expired (void)
+{
+  Site site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConfig) config = NULL;
+  g_autoptr(UpgBundle) bundle = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(UpgExecutor) executor = NULL;
+  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
+  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autofree char *journal_path = NULL;
+
+  site_init (&site, TRUE, NULL);
+  config = upg_config_new_from_file (site.fx.config, &error);
+  g_assert_no_error (error);
+  bundle = upg_bundle_new_for_path (site.fx.bundle, &error);
+  g_assert_no_error (error);
+  journal_path = g_build_filename (site.fx.state, "journal.db", NULL);
+  journal = upg_journal_open_sqlite (journal_path, &error);
+  g_assert_no_error (error);
+  /* The failure happens 8 days ago by the journal's clock. */
+  upg_journal_set_now (journal, g_get_real_time () / 1000 - G_GINT64_CONSTANT (8) * 24 * 3600 * 1000);
+  executor = upg_executor_new (config, bundle, journal, site.fx.state);
+  g_assert_false (upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, NULL,
+                                          &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_clear_error (&error);
+
+  exec_sqlite_exec (site.app_db, "CREATE TABLE missing_table (x INTEGER)");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT);
+  g_assert_nonnull (strstr (error->message, "more than 7 days ago and has expired"));
+  g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT COUNT(*) FROM missing_table"), ==, 0);
+  site_clear (&site);
+}
+
+/* Before resuming, every data source of the remaining steps must answer;
+ * otherwise nothing changes (not even the resume count). */
+static void
+test_resume_needs_data_sources (void)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+
+  site_init (&site, TRUE, NULL);
+  g_assert_true (g_file_get_contents (site.fx.config, &config, NULL, NULL));
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_clear_error (&error);
+
+  exec_fixture_write_config (&site.fx, "bj-01",
+                             "\"app\": {\"provider\": \"SQLite\", \"path\": \"/nonexistent/dir/app.db\"},"
+                             " \"other\": {\"provider\": \"SQLite\", \"path\": \"/nonexistent/dir/other.db\"}");
+  g_assert_false (exec_fixture_resume (&site.fx, upg_execution_get_id (failed), UPG_RESUME_ACTION_RETRY, NULL,
+                                       &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
+  g_assert_nonnull (strstr (error->message, "is not reachable"));
+  g_assert_nonnull (strstr (error->message, "/nonexistent/dir/"));
+  g_clear_error (&error);
+
+  /* Reachable again: the refused attempt did not count as a resume. */
+  g_assert_true (g_file_set_contents (site.fx.config, config, -1, NULL));
+  exec_sqlite_exec (site.app_db, "CREATE TABLE missing_table (x INTEGER)");
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (upg_execution_get_resume_count (again), ==, 1);
+  site_clear (&site);
+}
+
 static void
 test_locked (void)
 {
@@ -472,20 +545,13 @@ static void
 test_rollback_order (void)
 {
   ExecFixture fx;
-  g_autofree char *app = NULL;
-  g_autofree char *sources = NULL;
-  g_autofree char *db = NULL;
+  g_autofree char *db = exec_fixture_init_sqlite_app (&fx);
   g_autoptr(UpgExecutor) executor = NULL;
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
   g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
   g_autoptr(GError) error = NULL;
 
-  exec_fixture_init (&fx);
-  app = exec_fixture_sqlite_source (&fx, "app.db");
-  db = exec_fixture_path (&fx, "app.db");
-  sources = g_strdup_printf ("\"app\": %s", app);
-  exec_fixture_write_config (&fx, "bj-01", sources);
   exec_sqlite_exec (db, "CREATE TABLE undo (seq INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT)");
   exec_fixture_write (&fx, "bundle/sql/r1.sql", "INSERT INTO undo (step) VALUES ('r1');\n");
   exec_fixture_write (&fx, "bundle/sql/r2.sql", "INSERT INTO undo (step) VALUES ('r2');\n");
@@ -501,6 +567,35 @@ test_rollback_order (void)
   assert_steps (execution, "r2=SUCCESS r1=SUCCESS");
   g_assert_cmpint (exec_sqlite_int (db, "SELECT seq FROM undo WHERE step = 'r2'"), ==, 1);
   g_assert_cmpint (exec_sqlite_int (db, "SELECT seq FROM undo WHERE step = 'r1'"), ==, 2);
+  exec_fixture_clear (&fx);
+}
+
+/* Transaction control in a script is recorded SKIPPED (the engine commits
+ * each statement with its marker); session statements run and are
+ * journaled once. */
+static void
+test_transaction_control (void)
+{
+  ExecFixture fx;
+  g_autofree char *db = exec_fixture_init_sqlite_app (&fx);
+  g_autofree char *statuses = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_write (&fx, "bundle/sql/tx.sql",
+                      "PRAGMA foreign_keys = ON;\n"
+                      "BEGIN;\n"
+                      "CREATE TABLE t (x INTEGER);\n"
+                      "INSERT INTO t VALUES (1);\n"
+                      "COMMIT;\n");
+  exec_fixture_write_manifest (&fx, TO,
+                               "\"in_stop\": [{\"id\": \"tx\", \"database\": \"app\", \"sql_scripts\": [\"sql/tx.sql\"]}]",
+                               NULL);
+  g_assert_true (exec_fixture_run (&fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exec_sqlite_int (db, "SELECT SUM(x) FROM t"), ==, 1);
+  statuses = exec_journal_statuses (&fx, upg_execution_get_id (execution), 0);
+  g_assert_cmpstr (statuses, ==, "SUCCESS/- SKIPPED/- SUCCESS/- SUCCESS/- SKIPPED/- ");
   exec_fixture_clear (&fx);
 }
 
@@ -607,9 +702,12 @@ main (int argc, char **argv)
   g_test_add_func ("/executor/resume-skip-and-retry", test_resume_skip_and_retry);
   g_test_add_func ("/executor/resume-limit", test_resume_limit);
   g_test_add_func ("/executor/locked", test_locked);
+  g_test_add_func ("/executor/breakpoint-expired", test_breakpoint_expired);
+  g_test_add_func ("/executor/resume-needs-data-sources", test_resume_needs_data_sources);
   g_test_add_func ("/executor/command-failure-and-timeout", test_command_failure_and_timeout);
   g_test_add_func ("/executor/unknown-datasource", test_unknown_datasource);
   g_test_add_func ("/executor/rollback-order", test_rollback_order);
+  g_test_add_func ("/executor/transaction-control", test_transaction_control);
   g_test_add_func ("/executor/tool-step-checkpoint", test_tool_step_checkpoint);
   g_test_add_func ("/executor/tool-step-unknown-class", test_tool_step_unknown_class);
   g_test_add_data_func ("/executor/crash/before-send", "before-send", test_crash_point);

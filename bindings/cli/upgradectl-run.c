@@ -140,18 +140,6 @@ upgctl_exec_parse_env (const char *text,
   return json_object_ref (json_node_get_object (node));
 }
 
-static char *
-format_duration (gint64 ms)
-{
-  if (ms < 1000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "ms", ms);
-  if (ms < 60000)
-    return g_strdup_printf ("%.1fs", ms / 1000.0);
-  if (ms < 3600000)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "m%02" G_GINT64_FORMAT "s", ms / 60000, (ms / 1000) % 60);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "h%02" G_GINT64_FORMAT "m", ms / 3600000, (ms / 60000) % 60);
-}
-
 static void
 clear_progress (UpgCtlExec *exec)
 {
@@ -169,7 +157,7 @@ step_finished_cb (UpgExecutor *executor,
                   const char  *message,
                   UpgCtlExec  *exec)
 {
-  g_autofree char *took = format_duration (duration_ms);
+  g_autofree char *took = upg_format_duration (duration_ms);
 
   clear_progress (exec);
   if (g_str_equal (status, "SKIPPED"))
@@ -186,7 +174,7 @@ progress_cb (UpgExecutor *executor,
              gint64       eta_seconds,
              UpgCtlExec  *exec)
 {
-  g_autofree char *eta = eta_seconds >= 0 ? format_duration (eta_seconds * 1000) : g_strdup ("?");
+  g_autofree char *eta = eta_seconds >= 0 ? upg_format_duration (eta_seconds * 1000) : g_strdup ("?");
 
   g_printerr ("\r\033[Kstatement %u/%u  %s  ETA %s", done, total, position, eta);
   exec->progress_shown = TRUE;
