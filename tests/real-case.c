@@ -182,7 +182,7 @@ real_case_planned_scripts (RealCase   *rc,
   plan = upg_plan_new (bundle, from_version, to_version, NULL, &error);
   g_assert_no_error (error);
   steps = upg_plan_get_steps (plan, UPG_STAGE_IN_STOP);
-  g_assert_cmpuint (steps->len, ==, upg_bundle_get_manifests (bundle)->len);
+  g_assert_cmpuint (steps->len, ==, upg_plan_get_manifests (plan)->len);
   *step_ids = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < steps->len; i++)
     {
@@ -305,15 +305,17 @@ real_case_clear (RealCase *rc)
 
 /**
  * real_case_native_apply:
+ * @which: 1 for database B (path B); 0 for A (to load the same rows)
  * @output: (out): what the client printed (its error, on failure)
  *
- * Path B: the native client applies @script to database B as an operator
- * would, stopping at the first error.
+ * The native client applies @script to a database as an operator would,
+ * stopping at the first error.
  *
  * Returns: whether the client succeeded
  */
 gboolean
 real_case_native_apply (RealCase   *rc,
+                        guint       which,
                         const char *script,
                         char      **output)
 {
@@ -323,7 +325,7 @@ real_case_native_apply (RealCase   *rc,
 
   *output = NULL;
   if (rc->series->dialect == UPG_DIALECT_SQLITE)
-    ok = upg_test_run_command ((const char *[]) { "sqlite3", "-bail", rc->db[1], NULL },
+    ok = upg_test_run_command ((const char *[]) { "sqlite3", "-bail", rc->db[which], NULL },
                                script, NULL, output, &error);
   else if (rc->series->dialect == UPG_DIALECT_MYSQL)
     {
@@ -331,7 +333,7 @@ real_case_native_apply (RealCase   *rc,
       g_autofree char *user = g_strdup_printf ("--user=%s", upg_test_server_get_user (server));
 
       ok = upg_test_run_command ((const char *[]) { "mariadb", "--no-defaults", socket, user, "--batch",
-                                                    "--default-character-set=utf8mb4", rc->db[1], NULL },
+                                                    "--default-character-set=utf8mb4", rc->db[which], NULL },
                                  script,
                                  (const char *[]) { "MYSQL_PWD", upg_test_server_get_password (server), NULL },
                                  output, &error);
@@ -341,7 +343,7 @@ real_case_native_apply (RealCase   *rc,
       g_autofree char *host = g_strdup_printf ("--host=%s", upg_test_server_get_socket (server));
       g_autofree char *port = g_strdup_printf ("--port=%u", upg_test_server_get_port (server));
       g_autofree char *user = g_strdup_printf ("--username=%s", upg_test_server_get_user (server));
-      g_autofree char *dbname = g_strdup_printf ("--dbname=%s", rc->db[1]);
+      g_autofree char *dbname = g_strdup_printf ("--dbname=%s", rc->db[which]);
       g_autofree char *file = g_strdup_printf ("--file=%s", script);
 
       /* VERBOSITY=verbose: errors carry their SQLSTATE. */

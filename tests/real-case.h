@@ -52,6 +52,7 @@ GPtrArray   *real_case_planned_scripts   (RealCase         *rc,
                                           const char       *to,
                                           GPtrArray       **step_ids);
 gboolean     real_case_native_apply      (RealCase         *rc,
+                                          guint             which,
                                           const char       *script,
                                           char            **output);
 JsonObject  *real_case_engine_run        (RealCase         *rc,

@@ -19,9 +19,10 @@
  * - SQLite: sqlite_schema (type, name, table, SQL text).
  *
  * Then, for every base table, its row count and all its rows, ordered by
- * every column. Date/time values are replaced by "<time>" (NULL stays
- * NULL): the scripts fill them with NOW(), which differs between the two
- * runs by construction; every other value is compared exactly.
+ * every column. A date/time value from the last day is replaced by
+ * "<now>": the scripts write NOW(), which differs between the two runs by
+ * construction; every other value, older dates included, is compared
+ * exactly.
  */
 #include "config.h"
 
@@ -195,12 +196,31 @@ table_columns (UpgConnection      *connection,
     }
 }
 
+/* Types whose values NOW() may have written. */
 static gboolean
 is_temporal (const char *type)
 {
   g_autofree char *lower = g_ascii_strdown (type, -1);
 
-  return strstr (lower, "date") != NULL || strstr (lower, "time") != NULL;
+  return strstr (lower, "date") != NULL || strstr (lower, "timestamp") != NULL;
+}
+
+/* @quoted if it is older than a day, else "<now>". */
+static char *
+mask_recent (UpgDialect  dialect,
+             const char *quoted)
+{
+  switch (dialect)
+    {
+    case UPG_DIALECT_MYSQL:
+      return g_strdup_printf ("CASE WHEN %s >= NOW() - INTERVAL 1 DAY THEN '<now>' ELSE %s END", quoted, quoted);
+    case UPG_DIALECT_POSTGRESQL:
+      return g_strdup_printf ("CASE WHEN %s >= now() - interval '1 day' THEN '<now>' ELSE %s::text END",
+                              quoted, quoted);
+    default:
+      return g_strdup_printf ("CASE WHEN %s >= datetime('now', '-1 day') THEN '<now>' ELSE %s END",
+                              quoted, quoted);
+    }
 }
 
 static char *
@@ -212,7 +232,7 @@ quote_identifier (UpgDialect  dialect,
   return g_strdup_printf ("\"%s\"", name);
 }
 
-/* One select-list item: the column as text, times masked. */
+/* One select-list item: the column as text, recent times masked. */
 static void
 append_select_item (GString    *select,
                     UpgDialect  dialect,
@@ -227,7 +247,11 @@ append_select_item (GString    *select,
   if (select->len > 0)
     g_string_append (select, ", ");
   if (is_temporal (type))
-    g_string_append_printf (select, "CASE WHEN %s IS NULL THEN NULL ELSE '<time>' END", quoted);
+    {
+      g_autofree char *masked = mask_recent (dialect, quoted);
+
+      g_string_append (select, masked);
+    }
   else
     g_string_append (select, value);
 }

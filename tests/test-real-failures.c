@@ -252,9 +252,9 @@ test_failure (gconstpointer data)
   scripts = real_case_planned_scripts (&rc, version, &step_ids);
   g_assert_cmpuint (scripts->len, ==, 2);
 
-  if (!real_case_native_apply (&rc, g_ptr_array_index (scripts, 0), &base_output))
+  if (!real_case_native_apply (&rc, 1, g_ptr_array_index (scripts, 0), &base_output))
     g_error ("native client failed on the base schema: %s", base_output);
-  g_assert_false (real_case_native_apply (&rc, g_ptr_array_index (scripts, 1), &output));
+  g_assert_false (real_case_native_apply (&rc, 1, g_ptr_array_index (scripts, 1), &output));
   parse_native_error (fc->series->dialect, output, &ne);
 
   statements = upg_sql_split_file (g_ptr_array_index (scripts, 1), relative, fc->series->dialect, &error);

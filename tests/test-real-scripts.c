@@ -9,11 +9,14 @@
  * README.md for which scripts and why) is assembled in a temporary
  * directory with copies of the scripts. Then:
  *
- * - path A: `upgradectl --json run --from 0.9.0 --to LAST --stage in_stop`
- *   applies them to database A;
+ * - path A: `upgradectl --json run --from 0.9.0 --to 1.0.0 --stage in_stop`
+ *   applies the base schema to database A; the native client loads
+ *   <series>/seed.sql (rows for the upgrades to work on) into A and B;
+ *   `upgradectl --json run --from 0.9.0 --to LAST --stage in_stop` skips
+ *   the base step and applies the upgrade scripts;
  * - path B: the native client (`mariadb`, `psql -v ON_ERROR_STOP=1`,
  *   `sqlite3 -bail`) applies the same files, in the plan's order, to
- *   database B on the same server;
+ *   database B on the same server (the seed after the base schema);
  * - the two databases' schemas, row counts and rows must be identical
  *   (real-schema-dump.c), the journal must hold every statement of every
  *   file (as many as the splitter finds and as the native client sent,
@@ -28,15 +31,17 @@
 
 #include "real-case.h"
 
-/* Path A, checked: exit 0, execution SUCCESS without breakpoint, every
- * step with @step_status in the plan's order. */
+/* Path A, checked: exit 0, execution SUCCESS without breakpoint, the
+ * steps @step_ids in the plan's order, the first @n_skipped of them
+ * SKIPPED (done by an earlier run), the others SUCCESS. */
 static JsonObject *
 engine_run (RealCase   *rc,
+            const char *to,
             GPtrArray  *step_ids,
-            const char *step_status)
+            guint       n_skipped)
 {
   int exit_code = -1;
-  JsonObject *doc = real_case_engine_run (rc, rc->series->to, &exit_code);
+  JsonObject *doc = real_case_engine_run (rc, to, &exit_code);
   JsonArray *steps;
 
   g_assert_cmpint (exit_code, ==, 0);
@@ -49,9 +54,41 @@ engine_run (RealCase   *rc,
       JsonObject *step = json_array_get_object_element (steps, i);
 
       g_assert_cmpstr (json_object_get_string_member (step, "id"), ==, g_ptr_array_index (step_ids, i));
-      g_assert_cmpstr (json_object_get_string_member (step, "status"), ==, step_status);
+      g_assert_cmpstr (json_object_get_string_member (step, "status"), ==, i < n_skipped ? "SKIPPED" : "SUCCESS");
     }
   return doc;
+}
+
+/* The native client applies scripts [@from, @to) to database @which. */
+static void
+native_apply_range (RealCase  *rc,
+                    guint      which,
+                    GPtrArray *scripts,
+                    guint      from,
+                    guint      to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      g_autofree char *output = NULL;
+      const char *script = g_ptr_array_index (scripts, i);
+
+      if (!real_case_native_apply (rc, which, script, &output))
+        g_error ("native client failed on %s: %s", script, output);
+    }
+}
+
+/* The same rows into both databases, with the native client, between
+ * the base schema and the upgrades (tests/fixtures/real-bundles/<series>/
+ * seed.sql), so that the upgrades work on data. */
+static void
+seed_both (RealCase *rc)
+{
+  g_autofree char *seed = real_source_path ("real-bundles", rc->series->bundle, "seed.sql", NULL);
+  g_autoptr(GPtrArray) scripts = g_ptr_array_new ();
+
+  g_ptr_array_add (scripts, seed);
+  native_apply_range (rc, 0, scripts, 0, 1);
+  native_apply_range (rc, 1, scripts, 0, 1);
 }
 
 /* The native client's statement count for @script, measured
@@ -124,50 +161,91 @@ check_nothing_ran (UpgConnection *journal,
   g_assert_cmpint (upg_rows_get_int (rows, 0, 0, -1), ==, 0);
 }
 
+/* Lines per section of a dump, e.g. "column 912, count 62, …"; asserts
+ * that the sections every series has are not empty, so that a catalogue
+ * query that finds nothing on both sides cannot pass for a comparison. */
+static char *
+dump_summary (const RealSeries *series,
+              const char       *dump)
+{
+  const char *always[] = { "column", "index", "count", "row", NULL };
+  g_auto(GStrv) lines = g_strsplit (dump, "\n", -1);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GString) summary = g_string_new (NULL);
+  g_autoptr(GList) keys = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *bar = strchr (lines[i], '|');
+      char *section;
+
+      /* Continuation lines of multi-line values have no section. */
+      if (bar == NULL || strspn (lines[i], "abcdefghijklmnopqrstuvwxyz") != (gsize) (bar - lines[i]))
+        continue;
+      section = g_strndup (lines[i], bar - lines[i]);
+      g_hash_table_insert (counts, section,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, section)) + 1));
+    }
+  for (guint i = 0; always[i] != NULL; i++)
+    if (series->dialect != UPG_DIALECT_SQLITE || g_str_equal (always[i], "count") || g_str_equal (always[i], "row"))
+      g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (counts, always[i])), >, 0);
+  keys = g_list_sort (g_hash_table_get_keys (counts), (GCompareFunc) strcmp);
+  for (GList *l = keys; l != NULL; l = l->next)
+    g_string_append_printf (summary, "%s%s %u", l == keys ? "" : ", ", (char *) l->data,
+                            GPOINTER_TO_UINT (g_hash_table_lookup (counts, l->data)));
+  return g_string_free (g_steal_pointer (&summary), FALSE);
+}
+
 static void
 test_series (gconstpointer data)
 {
   const RealSeries *series = data;
   RealCase rc = { 0 };
+  g_autoptr(GPtrArray) base_ids = NULL;
+  g_autoptr(GPtrArray) base_scripts = NULL;
   g_autoptr(GPtrArray) step_ids = NULL;
   g_autoptr(GPtrArray) scripts = NULL;
-  g_autoptr(JsonObject) first = NULL;
-  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(JsonObject) base = NULL;
+  g_autoptr(JsonObject) upgrade = NULL;
+  g_autoptr(JsonObject) again = NULL;
   g_autoptr(UpgConnection) journal = NULL;
   g_autofree char *engine_dump = NULL;
   g_autofree char *native_dump = NULL;
   g_autofree char *after_rerun = NULL;
+  g_autofree char *summary = NULL;
   guint total = 0;
 
   real_case_init (&rc, series);
   real_case_assemble_bundle (&rc);
+  base_scripts = real_case_planned_scripts (&rc, "1.0.0", &base_ids);
   scripts = real_case_planned_scripts (&rc, series->to, &step_ids);
+  g_assert_cmpuint (base_scripts->len, ==, 1);
 
-  first = engine_run (&rc, step_ids, "SUCCESS");
-  for (guint i = 0; i < scripts->len; i++)
-    {
-      g_autofree char *output = NULL;
-
-      if (!real_case_native_apply (&rc, g_ptr_array_index (scripts, i), &output))
-        g_error ("native client failed on %s: %s", (char *) g_ptr_array_index (scripts, i), output);
-    }
+  /* The base schema, the same rows in both, then the upgrades: the
+   * second run skips the base step the first one did. */
+  base = engine_run (&rc, "1.0.0", base_ids, 0);
+  native_apply_range (&rc, 1, scripts, 0, 1);
+  seed_both (&rc);
+  upgrade = engine_run (&rc, series->to, step_ids, 1);
+  native_apply_range (&rc, 1, scripts, 1, scripts->len);
 
   journal = exec_open_source ("journal", rc.journal_json);
   for (guint i = 0; i < scripts->len; i++)
-    total += check_journal (&rc, journal, json_object_get_string_member (first, "execution_id"),
+    total += check_journal (&rc, journal, json_object_get_string_member (i == 0 ? base : upgrade, "execution_id"),
                             g_ptr_array_index (scripts, i));
 
   engine_dump = real_case_dump (&rc, 0);
   native_dump = real_case_dump (&rc, 1);
   real_assert_same_dump (engine_dump, native_dump);
-  g_test_message ("%s: %u files, %u statements, schemas and data identical (%zu bytes of dump)",
-                  series->bundle, scripts->len, total, strlen (engine_dump));
+  summary = dump_summary (series, engine_dump);
+  g_test_message ("%s: %u files, %u statements, schemas and data identical (%zu bytes of dump: %s)",
+                  series->bundle, scripts->len, total, strlen (engine_dump), summary);
 
   /* Again: every step already succeeded, nothing runs, nothing changes. */
-  second = engine_run (&rc, step_ids, "SKIPPED");
-  g_assert_cmpstr (json_object_get_string_member (second, "execution_id"), !=,
-                   json_object_get_string_member (first, "execution_id"));
-  check_nothing_ran (journal, json_object_get_string_member (second, "execution_id"));
+  again = engine_run (&rc, series->to, step_ids, step_ids->len);
+  g_assert_cmpstr (json_object_get_string_member (again, "execution_id"), !=,
+                   json_object_get_string_member (upgrade, "execution_id"));
+  check_nothing_ran (journal, json_object_get_string_member (again, "execution_id"));
   after_rerun = real_case_dump (&rc, 0);
   real_assert_same_dump (after_rerun, engine_dump);
 
