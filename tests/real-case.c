@@ -160,6 +160,7 @@ real_case_add_manifest (RealCase   *rc,
 /**
  * real_case_planned_scripts:
  * @step_ids: (out): the in_stop step ids, in the plan's order
+ * @versions: (out) (optional): their manifests' versions, as text
  *
  * Returns: the scripts (absolute paths) in the order the plan from
  *   %REAL_RUN_FROM to @to runs them, asserting that is version order
@@ -167,7 +168,8 @@ real_case_add_manifest (RealCase   *rc,
 GPtrArray *
 real_case_planned_scripts (RealCase   *rc,
                            const char *to,
-                           GPtrArray **step_ids)
+                           GPtrArray **step_ids,
+                           GPtrArray **versions)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgBundle) bundle = upg_bundle_new_for_path (rc->fx.bundle, &error);
@@ -184,6 +186,8 @@ real_case_planned_scripts (RealCase   *rc,
   steps = upg_plan_get_steps (plan, UPG_STAGE_IN_STOP);
   g_assert_cmpuint (steps->len, ==, upg_plan_get_manifests (plan)->len);
   *step_ids = g_ptr_array_new_with_free_func (g_free);
+  if (versions != NULL)
+    *versions = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < steps->len; i++)
     {
       UpgStep *step = g_ptr_array_index (steps, i);
@@ -193,6 +197,8 @@ real_case_planned_scripts (RealCase   *rc,
         g_assert_cmpint (upg_version_compare (previous, upg_step_get_version (step)), <, 0);
       previous = upg_step_get_version (step);
       g_ptr_array_add (*step_ids, g_strdup (upg_step_get_id (step)));
+      if (versions != NULL)
+        g_ptr_array_add (*versions, upg_version_to_string (upg_step_get_version (step)));
       for (guint j = 0; files != NULL && files[j] != NULL; j++)
         {
           char *path = upg_bundle_resolve_path (bundle, files[j], &error);
@@ -390,9 +396,10 @@ real_case_dump (RealCase *rc,
   return real_schema_dump (connection, rc->series->dialect == UPG_DIALECT_SQLITE ? NULL : rc->db[which]);
 }
 
-/* Fails at the first differing line, showing both. */
+/* Fails at the first differing line, showing both; @context says when. */
 void
-real_assert_same_dump (const char *engine,
+real_assert_same_dump (const char *context,
+                       const char *engine,
                        const char *native)
 {
   g_auto(GStrv) a = g_strsplit (engine, "\n", -1);
@@ -400,6 +407,6 @@ real_assert_same_dump (const char *engine,
 
   for (guint i = 0; a[i] != NULL || b[i] != NULL; i++)
     if (a[i] == NULL || b[i] == NULL || strcmp (a[i], b[i]) != 0)
-      g_error ("databases differ at dump line %u:\n  upgradectl: %s\n  native:     %s",
-               i + 1, a[i] != NULL ? a[i] : "(end)", b[i] != NULL ? b[i] : "(end)");
+      g_error ("databases differ %s, at dump line %u:\n  upgradectl: %s\n  native:     %s",
+               context, i + 1, a[i] != NULL ? a[i] : "(end)", b[i] != NULL ? b[i] : "(end)");
 }

@@ -50,7 +50,8 @@ void         real_case_add_manifest      (RealCase         *rc,
                                           const char       *script);
 GPtrArray   *real_case_planned_scripts   (RealCase         *rc,
                                           const char       *to,
-                                          GPtrArray       **step_ids);
+                                          GPtrArray       **step_ids,
+                                          GPtrArray       **versions);
 gboolean     real_case_native_apply      (RealCase         *rc,
                                           guint             which,
                                           const char       *script,
@@ -60,7 +61,8 @@ JsonObject  *real_case_engine_run        (RealCase         *rc,
                                           int              *exit_code);
 char        *real_case_dump              (RealCase         *rc,
                                           guint             which);
-void         real_assert_same_dump       (const char       *engine,
+void         real_assert_same_dump       (const char       *context,
+                                          const char       *engine,
                                           const char       *native);
 
 G_END_DECLS

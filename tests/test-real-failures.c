@@ -249,7 +249,7 @@ test_failure (gconstpointer data)
   real_case_init (&rc, fc->series);
   real_case_copy_manifest (&rc, "1.0.0.json");
   real_case_add_manifest (&rc, version, step_id, relative);
-  scripts = real_case_planned_scripts (&rc, version, &step_ids);
+  scripts = real_case_planned_scripts (&rc, version, &step_ids, NULL);
   g_assert_cmpuint (scripts->len, ==, 2);
 
   if (!real_case_native_apply (&rc, 1, g_ptr_array_index (scripts, 0), &base_output))
@@ -273,7 +273,7 @@ test_failure (gconstpointer data)
 
   engine_dump = real_case_dump (&rc, 0);
   native_dump = real_case_dump (&rc, 1);
-  real_assert_same_dump (engine_dump, native_dump);
+  real_assert_same_dump ("where both stopped", engine_dump, native_dump);
   g_test_message ("%s %s: both stop at statement %u of %u (line %u, %s)", fc->series->bundle, relative,
                   upg_sql_statement_get_sequence (failed), statements->len,
                   upg_sql_statement_get_line (failed),
