@@ -81,6 +81,22 @@ write_counter_bundle (DbSite   *site,
                                NULL);
 }
 
+/* One SQL step @id running @script (as sql/<id>.sql), with @extra step
+ * members (e.g. `"timeout": 1, `) if any. */
+static void
+write_one_step (DbSite     *site,
+                const char *id,
+                const char *extra,
+                const char *script)
+{
+  g_autofree char *relative = g_strdup_printf ("bundle/sql/%s.sql", id);
+  g_autofree char *steps = g_strdup_printf ("\"in_stop\": [{\"id\": \"%s\", \"database\": \"db\", %s"
+                                            "\"sql_scripts\": [\"sql/%s.sql\"]}]", id, extra, id);
+
+  exec_fixture_write (&site->fx, relative, script);
+  exec_fixture_write_manifest (&site->fx, TO, steps, NULL);
+}
+
 static void
 assert_counter (DbSite     *site,
                 const char *count,
@@ -153,10 +169,7 @@ test_procedural (gconstpointer data)
       "CREATE PROCEDURE p_%s(IN x INTEGER)\nBEGIN\n  INSERT INTO %s VALUES (x * 2);\nEND//\n"
       "DELIMITER ;\n"
       "CALL p_%s(21);\n", t, t, t, t);
-  exec_fixture_write (&site.fx, "bundle/sql/proc.sql", script);
-  exec_fixture_write_manifest (&site.fx, TO,
-                               "\"in_stop\": [{\"id\": \"p1\", \"database\": \"db\", \"sql_scripts\": [\"sql/proc.sql\"]}]",
-                               NULL);
+  write_one_step (&site, "proc", "", script);
   g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", NULL, &error));
   g_assert_no_error (error);
   check = g_strdup_printf ("SELECT n FROM %s", t);
@@ -292,10 +305,7 @@ test_pg_outside_transaction (gconstpointer data)
                             "REINDEX TABLE CONCURRENTLY %s;\n"
                             "REINDEX DATABASE %s;\n", site.table, site.table, site.table, site.table,
                             upg_test_server_get_database (db->server));
-  exec_fixture_write (&site.fx, "bundle/sql/idx.sql", script);
-  exec_fixture_write_manifest (&site.fx, TO,
-                               "\"in_stop\": [{\"id\": \"i1\", \"database\": \"db\", \"sql_scripts\": [\"sql/idx.sql\"]}]",
-                               NULL);
+  write_one_step (&site, "idx", "", script);
   g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_no_error (error);
   check = g_strdup_printf ("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'i_%s'", site.table);
@@ -320,11 +330,8 @@ test_statement_timeout (gconstpointer data)
   g_autoptr(UpgExecution) execution = NULL;
 
   db_site_init (&site, db);
-  exec_fixture_write (&site.fx, "bundle/sql/slow.sql",
-                      db->kind == UPG_TEST_SERVER_POSTGRESQL ? "SELECT pg_sleep(30);\n" : "SELECT SLEEP(30);\n");
-  exec_fixture_write_manifest (&site.fx, TO,
-                               "\"in_stop\": [{\"id\": \"slow\", \"database\": \"db\", \"timeout\": 1,"
-                               " \"sql_scripts\": [\"sql/slow.sql\"]}]", NULL);
+  write_one_step (&site, "slow", "\"timeout\": 1, ",
+                  db->kind == UPG_TEST_SERVER_POSTGRESQL ? "SELECT pg_sleep(30);\n" : "SELECT SLEEP(30);\n");
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_assert_cmpstr (upg_execution_get_breakpoint_step_id (execution), ==, "slow");
@@ -347,10 +354,7 @@ test_mariadb_session_after_crash (gconstpointer data)
   script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
                             "SET @answer = 42;\n"
                             "INSERT INTO %s VALUES (@answer);\n", site.table, site.table);
-  exec_fixture_write (&site.fx, "bundle/sql/session.sql", script);
-  exec_fixture_write_manifest (&site.fx, TO,
-                               "\"in_stop\": [{\"id\": \"s1\", \"database\": \"db\", \"sql_scripts\": [\"sql/session.sql\"]}]",
-                               NULL);
+  write_one_step (&site, "session", "", script);
   g_assert_true (exec_fixture_cli_killed (cli_run (&site, "3:before-send", NULL)));
   g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 0);
   check = g_strdup_printf ("SELECT n FROM %s", site.table);
@@ -393,6 +397,67 @@ test_journal_on_server (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* A statement whose connection dies under it (here it terminates its own
+ * backend): the engine reconnects, finds no marker (the transaction died
+ * with the connection), and retries it 3 times with back-off before the
+ * step fails at a breakpoint; nothing was applied twice. */
+static void
+test_pg_connection_lost (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *statuses = NULL;
+
+  db_site_init (&site, db);
+  script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
+                            "INSERT INTO %s VALUES (1);\n"
+                            "SELECT pg_terminate_backend(pg_backend_pid());\n", site.table, site.table);
+  write_one_step (&site, "lost", "", script);
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (execution), 3);
+  g_assert_cmpstr (statuses, ==, "FAILED/- FAILED/- FAILED/- FAILED/- ");
+  assert_counter (&site, "1", "1");
+  db_site_clear (&site);
+}
+
+/* MariaDB: a statement that commits on its own loses its connection (it
+ * kills it): whether it took effect cannot be known, so the run stops in
+ * doubt; --skip goes on after it. */
+static void
+test_mariadb_connection_lost (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  DbSite site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(UpgExecution) resumed = NULL;
+  g_autofree char *script = NULL;
+
+  db_site_init (&site, db);
+  script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
+                            "INSERT INTO %s VALUES (1);\n"
+                            "KILL CONNECTION_ID();\n"
+                            "INSERT INTO %s VALUES (2);\n", site.table, site.table, site.table);
+  write_one_step (&site, "lost", "", script);
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_IN_DOUBT);
+  g_assert_cmpint (upg_error_exit_code (error), ==, 5);
+  g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_IN_DOUBT);
+  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
+  g_clear_error (&error);
+
+  g_assert_true (exec_fixture_resume (&site.fx, upg_execution_get_id (execution), UPG_RESUME_ACTION_SKIP,
+                                      &resumed, &error));
+  g_assert_no_error (error);
+  assert_counter (&site, "2", "3");
+  db_site_clear (&site);
+}
+
 static void
 add_test (Db         *db,
           const char *name,
@@ -427,9 +492,13 @@ main (int argc, char **argv)
           add_test (db, "ddl-in-doubt", test_mariadb_ddl_in_doubt);
           add_test (db, "ddl-marker", test_mariadb_ddl_marker);
           add_test (db, "session-after-crash", test_mariadb_session_after_crash);
+          add_test (db, "connection-lost", test_mariadb_connection_lost);
         }
       else
-        add_test (db, "outside-transaction", test_pg_outside_transaction);
+        {
+          add_test (db, "outside-transaction", test_pg_outside_transaction);
+          add_test (db, "connection-lost", test_pg_connection_lost);
+        }
     }
 
   status = g_test_run ();

@@ -174,7 +174,8 @@ progress_cb (UpgExecutor *executor,
              gint64       eta_seconds,
              UpgCtlExec  *exec)
 {
-  g_autofree char *eta = eta_seconds >= 0 ? upg_format_duration (eta_seconds * 1000) : g_strdup ("?");
+  g_autofree char *eta = eta_seconds < 0 ? g_strdup ("?")
+                         : eta_seconds == 0 ? g_strdup ("<1s") : upg_format_duration (eta_seconds * 1000);
 
   g_printerr ("\r\033[Kstatement %u/%u  %s  ETA %s", done, total, position, eta);
   exec->progress_shown = TRUE;
