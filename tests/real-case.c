@@ -16,11 +16,11 @@
 #include "real-schema-dump.h"
 
 const RealSeries real_series[] = {
-  { "icinga2-ido-mysql", "icinga2-ido-mysql", "upgrade", UPG_DIALECT_MYSQL, "2.13.3" },
-  { "icinga2-ido-pgsql", "icinga2-ido-pgsql", "upgrade", UPG_DIALECT_POSTGRESQL, "2.8.1" },
-  { "roundcube-mysql", "roundcube-core/SQL", "mysql", UPG_DIALECT_MYSQL, "2022.812.0" },
-  { "roundcube-postgres", "roundcube-core/SQL", "postgres", UPG_DIALECT_POSTGRESQL, "2022.812.0" },
-  { "roundcube-sqlite", "roundcube-core/SQL", "sqlite", UPG_DIALECT_SQLITE, "2022.812.0" },
+  { "icinga2-ido-mysql", "icinga2-ido-mysql", "upgrade", UPG_DIALECT_MYSQL, "2.13.3", "icinga2-ido.sql" },
+  { "icinga2-ido-pgsql", "icinga2-ido-pgsql", "upgrade", UPG_DIALECT_POSTGRESQL, "2.8.1", "icinga2-ido.sql" },
+  { "roundcube-mysql", "roundcube-core/SQL", "mysql", UPG_DIALECT_MYSQL, "2022.812.0", "roundcube.sql" },
+  { "roundcube-postgres", "roundcube-core/SQL", "postgres", UPG_DIALECT_POSTGRESQL, "2022.812.0", "roundcube.sql" },
+  { "roundcube-sqlite", "roundcube-core/SQL", "sqlite", UPG_DIALECT_SQLITE, "2022.812.0", "roundcube.sql" },
 };
 const guint real_n_series = G_N_ELEMENTS (real_series);
 

@@ -20,6 +20,7 @@ typedef struct {
   const char *upgrade_dir;  /* under real_dir: every upgrade script of the series */
   UpgDialect  dialect;
   const char *to;           /* the bundle's last version */
+  const char *seed;         /* under tests/fixtures/real-bundles/seeds */
 } RealSeries;
 
 extern const RealSeries real_series[];

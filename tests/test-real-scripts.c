@@ -15,8 +15,9 @@
  * - path B: the native client (`mariadb`, `psql -v ON_ERROR_STOP=1`,
  *   `sqlite3 -bail`) applies the same file to database B on the same
  *   server;
- * - after the base schema, the native client loads <series>/seed.sql (rows
- *   for the upgrades to work on) into both;
+ * - after the base schema, the native client loads the series' seed
+ *   (tests/fixtures/real-bundles/seeds: rows for the upgrades to work on)
+ *   into both;
  * - after every script the two databases' schemas, row counts and rows
  *   must be identical (real-schema-dump.c); the journal must hold every
  *   statement of every
@@ -79,12 +80,12 @@ native_apply_range (RealCase  *rc,
 }
 
 /* The same rows into both databases, with the native client, between
- * the base schema and the upgrades (tests/fixtures/real-bundles/<series>/
- * seed.sql), so that the upgrades work on data. */
+ * the base schema and the upgrades (tests/fixtures/real-bundles/seeds),
+ * so that the upgrades work on data. */
 static void
 seed_both (RealCase *rc)
 {
-  g_autofree char *seed = real_source_path ("real-bundles", rc->series->bundle, "seed.sql", NULL);
+  g_autofree char *seed = real_source_path ("real-bundles", "seeds", rc->series->seed, NULL);
   g_autoptr(GPtrArray) scripts = g_ptr_array_new ();
 
   g_ptr_array_add (scripts, seed);
