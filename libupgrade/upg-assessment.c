@@ -648,13 +648,11 @@ add_database_items (UpgAssessor          *self,
   UpgBackupTotal backups = { host, 0, 0 };
   UpgCheckResult *total;
 
-  for (guint i = 0; manifests != NULL && i < manifests->len; i++)
-    {
-      upg_assessment_check_backup (sources, manifests->pdata[i], &backups, items);
-      upg_assessment_check_data_quality (sources, manifests->pdata[i], upg_plan_get_from (self->plan),
-                                         upg_plan_get_to (self->plan), items);
-      upg_assessment_check_middleware (sources, manifests->pdata[i], items);
-    }
+  /* One item per (check, subject) over the whole plan, not per manifest. */
+  upg_assessment_check_backup (sources, manifests, &backups, items);
+  upg_assessment_check_data_quality (sources, manifests, upg_plan_get_from (self->plan),
+                                     upg_plan_get_to (self->plan), items);
+  upg_assessment_check_middleware (sources, manifests, items);
   if ((total = upg_assessment_backup_total_item (&backups)) != NULL)
     g_ptr_array_add (items, total);
 }

@@ -1,0 +1,297 @@
+/* test-assessment-bundle.c - the assessment of a plan of several manifests
+ *
+ * The example bundle (examples/bundle) upgraded 3.16.0 → 3.18.0 applies
+ * five manifests that repeat each other's checks: the assessment still
+ * has one item per (check, subject). A two-manifest bundle written here
+ * covers how repeated requirements merge.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <upgrade.h>
+
+/* The debug lines of libupgrade (the default writer drops them). */
+static char *debug_lines;
+
+typedef struct
+{
+  char *dir;
+  char *config_path;
+} Site;
+
+static void
+write_file (const char *path, const char *contents)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Creates @name.sqlite in the site from the example bundle's schema. */
+static void
+load_schema (Site *site, const char *name)
+{
+  g_autofree char *schema = g_build_filename (g_getenv ("UPGRADE_SOURCE_ROOT"), "examples", "bundle", "schema",
+                                              name, NULL);
+  g_autofree char *sql_file = g_strconcat (schema, ".sql", NULL);
+  g_autofree char *file = g_strconcat (name, ".sqlite", NULL);
+  g_autofree char *path = g_build_filename (site->dir, file, NULL);
+  g_autofree char *sql = NULL;
+  char *message = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (sql_file, &sql, NULL, NULL));
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql_file, message);
+  sqlite3_close (db);
+}
+
+static void
+site_setup (Site *site, gconstpointer data)
+{
+  site->dir = g_dir_make_tmp ("upg-assess-bundle-XXXXXX", NULL);
+  site->config_path = g_build_filename (site->dir, "upgrade.json", NULL);
+  load_schema (site, "ft_db");
+  load_schema (site, "mid_db");
+  write_file (site->config_path,
+              "{\"site_id\": \"bj-01\", \"datasources\": {"
+              "\"ft_db\": {\"provider\": \"SQLite\", \"path\": \"ft_db.sqlite\"},"
+              "\"mid_db\": {\"provider\": \"SQLite\", \"path\": \"mid_db.sqlite\"}}}");
+}
+
+static void
+site_teardown (Site *site, gconstpointer data)
+{
+  const char *argv[] = { "rm", "-rf", site->dir, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, NULL, NULL));
+  g_free (site->dir);
+  g_free (site->config_path);
+}
+
+static UpgAssessment *
+assess (Site *site, const char *bundle_dir, const char *from_text, const char *to_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgBundle) bundle = upg_bundle_new_for_path (bundle_dir, &error);
+  g_autoptr(UpgConfig) config = NULL;
+  g_autoptr(UpgVersion) from = upg_version_parse (from_text, NULL);
+  g_autoptr(UpgVersion) to = upg_version_parse (to_text, NULL);
+  g_autoptr(UpgPlan) plan = NULL;
+  g_autoptr(UpgAssessor) assessor = NULL;
+  UpgAssessment *assessment;
+
+  g_assert_no_error (error);
+  config = upg_config_new_from_file (site->config_path, &error);
+  g_assert_no_error (error);
+  plan = upg_plan_new (bundle, from, to, "bj-01", &error);
+  g_assert_no_error (error);
+  assessor = upg_assessor_new (plan, config);
+  assessment = upg_assessor_run (assessor, NULL, &error);
+  g_assert_no_error (error);
+  return assessment;
+}
+
+/* How many items of check @kind have an id starting with @prefix. */
+static guint
+count_items (UpgAssessment *assessment, const char *kind, const char *prefix)
+{
+  GPtrArray *items = upg_assessment_get_items (assessment);
+  guint n = 0;
+
+  for (guint i = 0; i < items->len; i++)
+    if (g_str_equal (upg_check_result_get_kind (items->pdata[i]), kind) &&
+        g_str_has_prefix (upg_check_result_get_id (items->pdata[i]), prefix))
+      n++;
+  return n;
+}
+
+static UpgCheckResult *
+find_item (UpgAssessment *assessment, const char *kind, const char *id)
+{
+  GPtrArray *items = upg_assessment_get_items (assessment);
+
+  for (guint i = 0; i < items->len; i++)
+    if (g_str_equal (upg_check_result_get_kind (items->pdata[i]), kind) &&
+        g_str_equal (upg_check_result_get_id (items->pdata[i]), id))
+      return items->pdata[i];
+  g_error ("no %s item %s", kind, id);
+  return NULL;
+}
+
+static const char *
+figure_string (UpgCheckResult *item, const char *name)
+{
+  return json_object_get_string_member (upg_check_result_get_figures (item), name);
+}
+
+/* No (check, id) pair appears twice. */
+static void
+assert_unique (UpgAssessment *assessment)
+{
+  GPtrArray *items = upg_assessment_get_items (assessment);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      char *key = g_strconcat (upg_check_result_get_kind (items->pdata[i]), " ",
+                               upg_check_result_get_id (items->pdata[i]), NULL);
+
+      if (!g_hash_table_add (seen, key))
+        g_error ("item %s appears twice", key);
+    }
+}
+
+static void
+test_example_counts (Site *site, gconstpointer data)
+{
+  g_autofree char *bundle = g_build_filename (g_getenv ("UPGRADE_SOURCE_ROOT"), "examples", "bundle", NULL);
+  g_autoptr(UpgAssessment) assessment = assess (site, bundle, "3.16.0", "3.18.0");
+  UpgCheckResult *item;
+
+  assert_unique (assessment);
+  /* backup_tables: ft_db in 3.17.0, 3.17.5-P1 and 3.18.0, mid_db in
+   * 3.17.0-P1 and 3.18.0; one item each, and their sum. */
+  g_assert_cmpuint (count_items (assessment, "resource", "backup:"), ==, 2);
+  g_assert_cmpuint (count_items (assessment, "resource", "backup"), ==, 3);
+  item = find_item (assessment, "resource", "backup:ft_db");
+  g_assert_cmpstr (figure_string (item, "tables"), ==, "orders, users");
+  g_assert_cmpstr (figure_string (item, "manifests"), ==, "3.17.0, 3.17.5-P1, 3.18.0");
+  item = find_item (assessment, "resource", "backup:mid_db");
+  g_assert_cmpstr (figure_string (item, "tables"), ==, "service_config, services");
+  g_assert_cmpstr (figure_string (item, "manifests"), ==, "3.17.0-P1, 3.18.0");
+
+  /* middleware: ft_db asked by 3.17.0 and 3.18.0, mid_db by 3.17.0-P1 and 3.18.0. */
+  g_assert_cmpuint (count_items (assessment, "middleware", ""), ==, 2);
+  item = find_item (assessment, "middleware", "middleware:ft_db");
+  g_assert_cmpstr (figure_string (item, "min_version"), ==, "3.30");
+  g_assert_cmpstr (figure_string (item, "min_version_manifests"), ==, "3.17.0, 3.18.0");
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "3.30 (asked by 3.17.0, 3.18.0)"));
+  item = find_item (assessment, "middleware", "middleware:mid_db");
+  g_assert_cmpstr (figure_string (item, "min_version_manifests"), ==, "3.17.0-P1, 3.18.0");
+
+  /* data_quality: six distinct rule ids in the four JSON manifests. */
+  g_assert_cmpuint (count_items (assessment, "data_quality", ""), ==, 6);
+}
+
+static void
+write_manifest (const char *bundle, const char *version, const char *checks)
+{
+  g_autofree char *file = g_strconcat (version, ".json", NULL);
+  g_autofree char *path = g_build_filename (bundle, "manifests", file, NULL);
+  g_autofree char *sql = g_build_filename (bundle, "sql", "a.sql", NULL);
+  g_autofree char *manifest = g_strdup_printf (
+    "{\"version\": \"%s\", \"component\": \"ft\", \"checks\": %s, \"upgrade_steps\": {\"in_stop\": ["
+    "{\"id\": \"step_%c\", \"database\": \"ft_db\", \"sql_scripts\": [\"sql/a.sql\"],"
+    " \"compatible_version\": \"3.17.0\", \"estimated_duration\": 5}]}}",
+    version, checks, version[strlen (version) - 1]);
+
+  write_file (sql, "SELECT 1;\n");
+  write_file (path, manifest);
+}
+
+#define RULE(sql, severity) \
+  "{\"id\": \"r\", \"database\": \"ft_db\", \"sql\": \"" sql "\", \"severity\": \"" severity "\"}"
+
+static void
+test_merge (Site *site, gconstpointer data)
+{
+  g_autofree char *bundle = g_build_filename (site->dir, "bundle", NULL);
+  g_autoptr(UpgAssessment) assessment = NULL;
+  UpgCheckResult *item;
+
+  write_manifest (bundle, "3.17.5",
+                  "{\"data_quality\": [" RULE ("SELECT 0", "fail") ", {\"id\": \"same\", \"database\": \"ft_db\","
+                  "  \"sql\": \"SELECT 0\"}],"
+                  " \"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"3.0\", \"max_version\": \"99\"},"
+                  "  {\"database\": \"mid_db\", \"min_version\": \"3.8\"}],"
+                  " \"backup_tables\": [{\"database\": \"ft_db\", \"tables\": [\"orders\"]}]}");
+  write_manifest (bundle, "3.17.6",
+                  "{\"data_quality\": [{\"id\": \"same\", \"database\": \"ft_db\", \"sql\": \"SELECT 0\"}, "
+                  RULE ("SELECT 5", "warn") "],"
+                  " \"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"3.20\", \"max_version\": \"50\"},"
+                  "  {\"database\": \"mid_db\", \"min_version\": \"3.8\"}],"
+                  " \"backup_tables\": [{\"database\": \"ft_db\", \"tables\": [\"orders\", \"users\"]},"
+                  "  {\"database\": \"ft_db\", \"tables\": [\"users\", \"task_store\"]}]}");
+
+  g_clear_pointer (&debug_lines, g_free);
+  assessment = assess (site, bundle, "3.17.4", "3.17.6");
+  /* The two definitions of rule r differ: the newest one runs, and says so. */
+  g_assert_nonnull (debug_lines);
+  g_assert_nonnull (strstr (debug_lines, "assessment: data-quality rule 'r' is defined differently by 3.17.5 "
+                                         "($.checks.data_quality[0]) and 3.17.6 ($.checks.data_quality[1]): "
+                                         "keeping 3.17.6's\n"));
+  /* Rule "same" is defined alike: nothing to say. */
+  g_assert_null (strstr (debug_lines, "'same'"));
+
+  assert_unique (assessment);
+  g_assert_cmpuint (count_items (assessment, "data_quality", ""), ==, 2);
+  item = find_item (assessment, "data_quality", "r");
+  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_WARN);
+  g_assert_cmpstr (upg_check_result_get_message (item), ==, "5 rows found, threshold 0");
+
+  /* The highest minimum and the lowest maximum, with who asks for them. */
+  item = find_item (assessment, "middleware", "middleware:ft_db");
+  g_assert_cmpstr (figure_string (item, "min_version"), ==, "3.20");
+  g_assert_cmpstr (figure_string (item, "min_version_manifests"), ==, "3.17.6");
+  g_assert_cmpstr (figure_string (item, "max_version"), ==, "50");
+  g_assert_cmpstr (figure_string (item, "max_version_manifests"), ==, "3.17.6");
+  g_assert_nonnull (strstr (upg_check_result_get_message (item),
+                            "required: 3.20 (asked by 3.17.6) to 50 (asked by 3.17.6)"));
+  item = find_item (assessment, "middleware", "middleware:mid_db");
+  g_assert_cmpstr (figure_string (item, "min_version_manifests"), ==, "3.17.5, 3.17.6");
+  g_assert_false (json_object_has_member (upg_check_result_get_figures (item), "max_version"));
+
+  /* One backup item for ft_db: the union of the tables, sized once. */
+  g_assert_cmpuint (count_items (assessment, "resource", "backup:"), ==, 1);
+  item = find_item (assessment, "resource", "backup:ft_db");
+  g_assert_cmpstr (figure_string (item, "tables"), ==, "orders, users, task_store");
+  g_assert_cmpstr (figure_string (item, "manifests"), ==, "3.17.5, 3.17.6");
+}
+
+static GLogWriterOutput
+record_debug (GLogLevelFlags   level,
+              const GLogField *fields,
+              gsize            n_fields,
+              gpointer         user_data)
+{
+  const char *domain = NULL, *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+      domain = fields[i].value;
+    else if (g_str_equal (fields[i].key, "MESSAGE"))
+      message = fields[i].value;
+  if ((level & G_LOG_LEVEL_DEBUG) && g_strcmp0 (domain, "upgrade") == 0 && message != NULL)
+    {
+      char *joined = g_strconcat (debug_lines != NULL ? debug_lines : "", message, "\n", NULL);
+
+      g_free (debug_lines);
+      debug_lines = joined;
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+int
+main (int argc, char *argv[])
+{
+  int status;
+
+  g_log_set_writer_func (record_debug, NULL, NULL);
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Site, NULL, site_setup, func, site_teardown)
+  ADD ("/assessment-bundle/example/counts", test_example_counts);
+  ADD ("/assessment-bundle/merge", test_merge);
+#undef ADD
+
+  status = g_test_run ();
+  g_free (debug_lines);
+  return status;
+}
