@@ -26,6 +26,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgCheckSources, upg_check_sources_free)
 /* Host figures the resource items compare against. */
 typedef struct
 {
+  const char *disk_path;   /* unowned: where backups go, canonical */
   guint64 free_disk;
   guint64 available_memory;
   guint   cpus;

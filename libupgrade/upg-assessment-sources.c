@@ -168,6 +168,7 @@ upg_host_figures_measure (UpgHostFigures *figures,
   struct statvfs fs;
 
   memset (figures, 0, sizeof *figures);
+  figures->disk_path = disk_path;
   if (disk_path != NULL && statvfs (disk_path, &fs) == 0)
     figures->free_disk = (guint64) fs.f_bavail * fs.f_frsize;
   figures->available_memory = read_available_memory ();
@@ -739,28 +740,37 @@ upg_assessment_check_backup (UpgCheckSources *sources,
 }
 
 /*
- * The backups of several databases share the free disk: their sum is
- * compared as each one is. Returns %NULL for fewer than two databases
- * (the per-database item says it all).
+ * The one item that compares the free disk with twice the backups of all
+ * databases together (they share the file system of the disk path). Its id
+ * is `disk:<path>`, the id the host-resources plugin gives its own item
+ * for that path, which the assessor then drops as a repeat: one verdict
+ * per path. Returns %NULL when no database was sized.
  */
 UpgCheckResult *
 upg_assessment_backup_total_item (const UpgBackupTotal *total)
 {
+  const UpgHostFigures *host = total->host;
   g_autofree char *backup_text = g_format_size_full (total->backup_bytes, G_FORMAT_SIZE_IEC_UNITS);
-  g_autofree char *free_text = g_format_size_full (total->host->free_disk, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *free_text = g_format_size_full (host->free_disk, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *id = g_strconcat ("disk:", host->disk_path, NULL);
   g_autofree char *message = NULL;
-  UpgVerdict verdict = backup_verdict (total->host->free_disk, total->backup_bytes);
+  UpgVerdict verdict = backup_verdict (host->free_disk, total->backup_bytes);
   UpgCheckResult *item;
 
-  if (total->n_databases < 2)
+  if (total->n_databases == 0)
     return NULL;
-  message = g_strdup_printf (_("the backups of %u databases need about %s together; %s free, 2 × backup required"),
-                             total->n_databases, backup_text, free_text);
-  item = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, "backup", _("backup space, all databases"),
-                               verdict, message);
+  /* TRANSLATORS: free space, path, number of databases, backup size */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%s free on '%s'; the backup of %u database needs about %s: "
+                                          "2 × backup required",
+                                          "%s free on '%s'; the backups of %u databases need about %s: "
+                                          "2 × backup required", total->n_databases),
+                             free_text, host->disk_path, total->n_databases, backup_text);
+  item = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, _("free disk"), verdict, message);
+  upg_check_result_set_figure_string (item, "path", host->disk_path);
+  upg_check_result_set_figure_int (item, "free_bytes", (gint64) host->free_disk);
   upg_check_result_set_figure_int (item, "backup_bytes", (gint64) total->backup_bytes);
-  upg_check_result_set_figure_int (item, "free_disk_bytes", (gint64) total->host->free_disk);
-  upg_check_result_set_figure_int (item, "required_free_bytes", (gint64) (2 * total->backup_bytes));
+  upg_check_result_set_figure_int (item, "required_bytes", (gint64) (2 * total->backup_bytes));
   if (verdict != UPG_VERDICT_PASS)
     upg_check_result_set_suggestion (item, _("free disk space (at least twice the backup size) before the upgrade"));
   return item;

@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <sys/statvfs.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <upgrade.h>
@@ -75,8 +76,23 @@ site_teardown (Site *site, gconstpointer data)
   g_free (site->config_path);
 }
 
+/* The plugins of this build (host-resources, sql-checks). */
+static UpgPluginManager *
+shipped_plugins (void)
+{
+  g_autofree char *plugins = g_build_filename (g_getenv ("UPGRADE_BUILD_ROOT"), "plugins", NULL);
+  UpgPluginManager *manager = upg_plugin_manager_new ();
+
+  upg_plugin_manager_add_directory (manager, plugins);
+  return manager;
+}
+
 static UpgAssessment *
-assess (Site *site, const char *bundle_dir, const char *from_text, const char *to_text)
+assess_with (Site             *site,
+             const char       *bundle_dir,
+             const char       *from_text,
+             const char       *to_text,
+             UpgPluginManager *plugins)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgBundle) bundle = upg_bundle_new_for_path (bundle_dir, &error);
@@ -93,9 +109,16 @@ assess (Site *site, const char *bundle_dir, const char *from_text, const char *t
   plan = upg_plan_new (bundle, from, to, "bj-01", &error);
   g_assert_no_error (error);
   assessor = upg_assessor_new (plan, config);
+  upg_assessor_set_plugin_manager (assessor, plugins);
   assessment = upg_assessor_run (assessor, NULL, &error);
   g_assert_no_error (error);
   return assessment;
+}
+
+static UpgAssessment *
+assess (Site *site, const char *bundle_dir, const char *from_text, const char *to_text)
+{
+  return assess_with (site, bundle_dir, from_text, to_text, NULL);
 }
 
 /* How many items of check @kind have an id starting with @prefix. */
@@ -157,9 +180,10 @@ test_example_counts (Site *site, gconstpointer data)
 
   assert_unique (assessment);
   /* backup_tables: ft_db in 3.17.0, 3.17.5-P1 and 3.18.0, mid_db in
-   * 3.17.0-P1 and 3.18.0; one item each, and their sum. */
-  g_assert_cmpuint (count_items (assessment, "resource", "backup:"), ==, 2);
-  g_assert_cmpuint (count_items (assessment, "resource", "backup"), ==, 3);
+   * 3.17.0-P1 and 3.18.0; one item each, and their sum against the free
+   * disk (one item too). */
+  g_assert_cmpuint (count_items (assessment, "resource", "backup"), ==, 2);
+  g_assert_cmpuint (count_items (assessment, "resource", "disk:"), ==, 1);
   item = find_item (assessment, "resource", "backup:ft_db");
   g_assert_cmpstr (figure_string (item, "tables"), ==, "orders, users");
   g_assert_cmpstr (figure_string (item, "manifests"), ==, "3.17.0, 3.17.5-P1, 3.18.0");
@@ -178,6 +202,91 @@ test_example_counts (Site *site, gconstpointer data)
 
   /* data_quality: six distinct rule ids in the four JSON manifests. */
   g_assert_cmpuint (count_items (assessment, "data_quality", ""), ==, 6);
+}
+
+static gint64
+figure_int (UpgCheckResult *item, const char *name)
+{
+  return json_object_get_int_member (upg_check_result_get_figures (item), name);
+}
+
+/* With the host-resources plugin: the backups measured by the engine are
+ * what the plugin's free-disk items require room for, and the disk path
+ * the engine checks itself has one item, not the plugin's as well. */
+static void
+test_example_plugins (Site *site, gconstpointer data)
+{
+  g_autofree char *bundle = g_build_filename (g_getenv ("UPGRADE_SOURCE_ROOT"), "examples", "bundle", NULL);
+  g_autoptr(UpgPluginManager) plugins = shipped_plugins ();
+  g_autoptr(UpgAssessment) assessment = assess_with (site, bundle, "3.16.0", "3.18.0", plugins);
+  g_autofree char *dir = g_canonicalize_filename (site->dir, NULL);
+  g_autofree char *canonical_bundle = g_canonicalize_filename (bundle, NULL);
+  g_autofree char *disk_id = g_strconcat ("disk:", dir, NULL);
+  g_autofree char *bundle_id = g_strconcat ("disk:", canonical_bundle, NULL);
+  GPtrArray *items = upg_assessment_get_items (assessment);
+  gint64 backup = figure_int (find_item (assessment, "resource", "backup:ft_db"), "backup_bytes") +
+                  figure_int (find_item (assessment, "resource", "backup:mid_db"), "backup_bytes");
+  UpgCheckResult *item;
+  guint n_disk = 0;
+
+  assert_unique (assessment);
+  g_assert_cmpuint (count_items (assessment, "resource", "backup"), ==, 2);
+  g_assert_cmpuint (count_items (assessment, "middleware", ""), ==, 2);
+  g_assert_cmpuint (count_items (assessment, "data_quality", ""), ==, 6);
+  g_assert_cmpint (backup, >, 0);
+
+  /* The engine's item for its disk path (the configuration's directory,
+   * where the SQLite databases are too). */
+  item = find_item (assessment, "resource", disk_id);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), "the backups of 2 databases need about"));
+  /* The plugin's item for the bundle directory requires room for them. */
+  find_item (assessment, "resource", bundle_id);
+  for (guint i = 0; i < items->len; i++)
+    {
+      item = items->pdata[i];
+      if (!g_str_has_prefix (upg_check_result_get_id (item), "disk:"))
+        continue;
+      n_disk++;
+      g_assert_cmpint (figure_int (item, "backup_bytes"), ==, backup);
+      g_assert_cmpint (figure_int (item, "required_bytes"), ==, 2 * backup);
+      g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_PASS);
+    }
+  /* The configuration's directory and the bundle's. */
+  g_assert_cmpuint (n_disk, ==, 2);
+}
+
+/* The plugin's free-disk item grades as the engine's: between 1 × and
+ * 2 × the backup is a warning (it fits, with no margin), not a failure. */
+static void
+test_plugin_disk_band (Site *site, gconstpointer data)
+{
+  g_autoptr(UpgPluginManager) plugins = shipped_plugins ();
+  g_autoptr(UpgContext) context = upg_context_new ("0d7e6f3c-aaaa-4bbb-8ccc-000000000043");
+  g_autoptr(JsonObject) params = json_object_new ();
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_canonicalize_filename (site->dir, NULL);
+  g_autofree char *disk_id = g_strconcat ("disk:", dir, NULL);
+  struct statvfs fs;
+  gint64 free_bytes;
+  UpgCheckResult *disk = NULL;
+
+  g_assert_cmpint (statvfs (dir, &fs), ==, 0);
+  free_bytes = (gint64) fs.f_bavail * (gint64) fs.f_frsize;
+  /* Free space is 1.5 × this backup: well inside the band, whatever
+   * else writes to the file system meanwhile. */
+  json_object_set_int_member (params, "backup_size_bytes", (gint64) (free_bytes / 1.5));
+  json_object_set_int_member (params, "min_cpu_idle_percent", 0);
+  upg_context_set_params (context, params);
+  upg_context_set_bundle_dir (context, site->dir);
+  results = upg_plugin_manager_run_checks (plugins, UPG_TYPE_RESOURCE_CHECK, context, 60, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < results->len; i++)
+    if (g_str_equal (upg_check_result_get_id (results->pdata[i]), disk_id))
+      disk = results->pdata[i];
+  g_assert_nonnull (disk);
+  g_assert_cmpstr (upg_verdict_to_string (upg_check_result_get_verdict (disk)), ==, "warn");
+  g_assert_nonnull (upg_check_result_get_suggestion (disk));
 }
 
 static void
@@ -289,6 +398,8 @@ main (int argc, char *argv[])
 #define ADD(path, func) g_test_add (path, Site, NULL, site_setup, func, site_teardown)
   ADD ("/assessment-bundle/example/counts", test_example_counts);
   ADD ("/assessment-bundle/merge", test_merge);
+  ADD ("/assessment-bundle/example/plugins", test_example_plugins);
+  ADD ("/assessment-bundle/plugins/disk-band", test_plugin_disk_band);
 #undef ADD
 
   status = g_test_run ();

@@ -167,7 +167,8 @@ static void
 test_pass (Site *site, gconstpointer data)
 {
   g_autoptr(UpgAssessment) assessment = NULL;
-  g_autofree char *audit = NULL, *contents = NULL, *config = NULL;
+  g_autofree char *audit = NULL, *contents = NULL, *config = NULL, *disk_id = NULL;
+  g_autofree char *canonical_dir = g_canonicalize_filename (site->dir, NULL);
   UpgCheckResult *item, *total;
   gsize length = 0;
 
@@ -204,11 +205,14 @@ test_pass (Site *site, gconstpointer data)
   g_assert_cmpint (figure (item, "backup_bytes"), ==,
                    (gint64) ((figure (item, "data_bytes") + figure (item, "index_bytes")) * 1.5));
   g_assert_cmpint (figure (item, "required_free_bytes"), ==, 2 * figure (item, "backup_bytes"));
-  /* Both backups share the disk: their sum is checked too. */
-  total = assert_verdict (assessment, "resource", "backup", UPG_VERDICT_PASS);
+  /* Both backups share the disk: their sum is checked, by one item for
+   * the disk path. */
+  disk_id = g_strconcat ("disk:", canonical_dir, NULL);
+  total = assert_verdict (assessment, "resource", disk_id, UPG_VERDICT_PASS);
   g_assert_cmpint (figure (total, "backup_bytes"), ==,
                    figure (item, "backup_bytes")
                    + figure (find_item (assessment, "resource", "backup:audit_db"), "backup_bytes"));
+  g_assert_cmpint (figure (total, "required_bytes"), ==, 2 * figure (total, "backup_bytes"));
 }
 
 static void

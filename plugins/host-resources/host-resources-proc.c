@@ -81,16 +81,22 @@ host_read_meminfo (const char  *path,
   return TRUE;
 }
 
+/* Paths are made canonical (absolute, without "." and ".."): one item per
+ * directory however it is spelt, and the same `disk:<path>` id as the
+ * engine's own item for the directory it measures. */
 static void
 add_path (GPtrArray  *paths,
           const char *path)
 {
+  g_autofree char *canonical = NULL;
+
   if (path == NULL || *path == '\0')
     return;
+  canonical = g_canonicalize_filename (path, NULL);
   for (guint i = 0; i < paths->len; i++)
-    if (g_str_equal (paths->pdata[i], path))
+    if (g_str_equal (paths->pdata[i], canonical))
       return;
-  g_ptr_array_add (paths, g_strdup (path));
+  g_ptr_array_add (paths, g_steal_pointer (&canonical));
 }
 
 static void

@@ -8,6 +8,7 @@
  *   cpu      idle share over a short sampling interval ≥ 20 %
  *   memory   MemAvailable of /proc/meminfo ≥ 1 GiB
  *   disk:P   free space of the file system holding P ≥ 2 × backup size
+ *            (≥ 1 × warns: the backup fits, with no margin)
  *
  * Settings are read from the step's params, then from the env (params win):
  *   min_cpu_idle_percent, min_free_memory_bytes   override the thresholds
@@ -126,6 +127,20 @@ check_memory (UpgContext  *ctx,
   return result;
 }
 
+/* As the engine's backup items: free ≥ 2 × backup passes, ≥ 1 × warns (the
+ * backup fits, with no margin), less fails; so that two items on the same
+ * file system never disagree. */
+static UpgVerdict
+disk_verdict (gint64 free_bytes,
+              gint64 backup_size)
+{
+  if (free_bytes >= 2 * backup_size)
+    return UPG_VERDICT_PASS;
+  if (free_bytes >= backup_size)
+    return UPG_VERDICT_WARN;
+  return UPG_VERDICT_FAIL;
+}
+
 static UpgCheckResult *
 check_disk (const char *path,
             gint64      backup_size)
@@ -157,8 +172,7 @@ check_disk (const char *path,
     message = g_strdup_printf ("%s free on '%s' (backup size unknown: no requirement)",
                                have, path);
   result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, "free disk",
-                                 free_bytes >= required ? UPG_VERDICT_PASS : UPG_VERDICT_FAIL,
-                                 message);
+                                 disk_verdict (free_bytes, MAX (backup_size, 0)), message);
   upg_check_result_set_figure_string (result, "path", path);
   upg_check_result_set_figure_int (result, "free_bytes", free_bytes);
   upg_check_result_set_figure_int (result, "total_bytes",
