@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 #include <upgrade.h>
 
+#include "test-assessment-util.h"
+
 /* The debug lines of libupgrade (the default writer drops them). */
 static char *debug_lines;
 
@@ -20,17 +22,6 @@ typedef struct
   char *dir;
   char *config_path;
 } Site;
-
-static void
-write_file (const char *path, const char *contents)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
 
 /* Creates @name.sqlite in the site from the example bundle's schema. */
 static void
@@ -59,7 +50,7 @@ site_setup (Site *site, gconstpointer data)
   site->config_path = g_build_filename (site->dir, "upgrade.json", NULL);
   load_schema (site, "ft_db");
   load_schema (site, "mid_db");
-  write_file (site->config_path,
+  assessment_test_write_file (site->config_path,
               "{\"site_id\": \"bj-01\", \"datasources\": {"
               "\"ft_db\": {\"provider\": \"SQLite\", \"path\": \"ft_db.sqlite\"},"
               "\"mid_db\": {\"provider\": \"SQLite\", \"path\": \"mid_db.sqlite\"}}}");
@@ -68,10 +59,7 @@ site_setup (Site *site, gconstpointer data)
 static void
 site_teardown (Site *site, gconstpointer data)
 {
-  const char *argv[] = { "rm", "-rf", site->dir, NULL };
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, NULL, NULL));
+  assessment_test_remove_dir (site->dir);
   g_free (site->dir);
   g_free (site->config_path);
 }
@@ -94,25 +82,10 @@ assess_with (Site             *site,
              const char       *to_text,
              UpgPluginManager *plugins)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UpgBundle) bundle = upg_bundle_new_for_path (bundle_dir, &error);
-  g_autoptr(UpgConfig) config = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse (from_text, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (to_text, NULL);
-  g_autoptr(UpgPlan) plan = NULL;
-  g_autoptr(UpgAssessor) assessor = NULL;
-  UpgAssessment *assessment;
+  g_autoptr(UpgAssessor) assessor = assessment_test_assessor (bundle_dir, site->config_path, from_text, to_text);
 
-  g_assert_no_error (error);
-  config = upg_config_new_from_file (site->config_path, &error);
-  g_assert_no_error (error);
-  plan = upg_plan_new (bundle, from, to, "bj-01", &error);
-  g_assert_no_error (error);
-  assessor = upg_assessor_new (plan, config);
   upg_assessor_set_plugin_manager (assessor, plugins);
-  assessment = upg_assessor_run (assessor, NULL, &error);
-  g_assert_no_error (error);
-  return assessment;
+  return assessment_test_run (assessor);
 }
 
 static UpgAssessment *
@@ -133,19 +106,6 @@ count_items (UpgAssessment *assessment, const char *kind, const char *prefix)
         g_str_has_prefix (upg_check_result_get_id (items->pdata[i]), prefix))
       n++;
   return n;
-}
-
-static UpgCheckResult *
-find_item (UpgAssessment *assessment, const char *kind, const char *id)
-{
-  GPtrArray *items = upg_assessment_get_items (assessment);
-
-  for (guint i = 0; i < items->len; i++)
-    if (g_str_equal (upg_check_result_get_kind (items->pdata[i]), kind) &&
-        g_str_equal (upg_check_result_get_id (items->pdata[i]), id))
-      return items->pdata[i];
-  g_error ("no %s item %s", kind, id);
-  return NULL;
 }
 
 static const char *
@@ -184,20 +144,20 @@ test_example_counts (Site *site, gconstpointer data)
    * disk (one item too). */
   g_assert_cmpuint (count_items (assessment, "resource", "backup"), ==, 2);
   g_assert_cmpuint (count_items (assessment, "resource", "disk:"), ==, 1);
-  item = find_item (assessment, "resource", "backup:ft_db");
+  item = assessment_test_find_item (assessment, "resource", "backup:ft_db");
   g_assert_cmpstr (figure_string (item, "tables"), ==, "orders, users");
   g_assert_cmpstr (figure_string (item, "manifests"), ==, "3.17.0, 3.17.5-P1, 3.18.0");
-  item = find_item (assessment, "resource", "backup:mid_db");
+  item = assessment_test_find_item (assessment, "resource", "backup:mid_db");
   g_assert_cmpstr (figure_string (item, "tables"), ==, "service_config, services");
   g_assert_cmpstr (figure_string (item, "manifests"), ==, "3.17.0-P1, 3.18.0");
 
   /* middleware: ft_db asked by 3.17.0 and 3.18.0, mid_db by 3.17.0-P1 and 3.18.0. */
   g_assert_cmpuint (count_items (assessment, "middleware", ""), ==, 2);
-  item = find_item (assessment, "middleware", "middleware:ft_db");
+  item = assessment_test_find_item (assessment, "middleware", "middleware:ft_db");
   g_assert_cmpstr (figure_string (item, "min_version"), ==, "3.30");
   g_assert_cmpstr (figure_string (item, "min_version_manifests"), ==, "3.17.0, 3.18.0");
   g_assert_nonnull (strstr (upg_check_result_get_message (item), "3.30 (asked by 3.17.0, 3.18.0)"));
-  item = find_item (assessment, "middleware", "middleware:mid_db");
+  item = assessment_test_find_item (assessment, "middleware", "middleware:mid_db");
   g_assert_cmpstr (figure_string (item, "min_version_manifests"), ==, "3.17.0-P1, 3.18.0");
 
   /* data_quality: six distinct rule ids in the four JSON manifests. */
@@ -224,8 +184,8 @@ test_example_plugins (Site *site, gconstpointer data)
   g_autofree char *disk_id = g_strconcat ("disk:", dir, NULL);
   g_autofree char *bundle_id = g_strconcat ("disk:", canonical_bundle, NULL);
   GPtrArray *items = upg_assessment_get_items (assessment);
-  gint64 backup = figure_int (find_item (assessment, "resource", "backup:ft_db"), "backup_bytes") +
-                  figure_int (find_item (assessment, "resource", "backup:mid_db"), "backup_bytes");
+  gint64 backup = figure_int (assessment_test_find_item (assessment, "resource", "backup:ft_db"), "backup_bytes") +
+                  figure_int (assessment_test_find_item (assessment, "resource", "backup:mid_db"), "backup_bytes");
   UpgCheckResult *item;
   guint n_disk = 0;
 
@@ -237,10 +197,10 @@ test_example_plugins (Site *site, gconstpointer data)
 
   /* The engine's item for its disk path (the configuration's directory,
    * where the SQLite databases are too). */
-  item = find_item (assessment, "resource", disk_id);
+  item = assessment_test_find_item (assessment, "resource", disk_id);
   g_assert_nonnull (strstr (upg_check_result_get_message (item), "the backups of 2 databases need about"));
   /* The plugin's item for the bundle directory requires room for them. */
-  find_item (assessment, "resource", bundle_id);
+  assessment_test_find_item (assessment, "resource", bundle_id);
   for (guint i = 0; i < items->len; i++)
     {
       item = items->pdata[i];
@@ -301,8 +261,8 @@ write_manifest (const char *bundle, const char *version, const char *checks)
     " \"compatible_version\": \"3.17.0\", \"estimated_duration\": 5}]}}",
     version, checks, version[strlen (version) - 1]);
 
-  write_file (sql, "SELECT 1;\n");
-  write_file (path, manifest);
+  assessment_test_write_file (sql, "SELECT 1;\n");
+  assessment_test_write_file (path, manifest);
 }
 
 #define RULE(sql, severity) \
@@ -341,25 +301,25 @@ test_merge (Site *site, gconstpointer data)
 
   assert_unique (assessment);
   g_assert_cmpuint (count_items (assessment, "data_quality", ""), ==, 2);
-  item = find_item (assessment, "data_quality", "r");
+  item = assessment_test_find_item (assessment, "data_quality", "r");
   g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_WARN);
   g_assert_cmpstr (upg_check_result_get_message (item), ==, "5 rows found, threshold 0");
 
   /* The highest minimum and the lowest maximum, with who asks for them. */
-  item = find_item (assessment, "middleware", "middleware:ft_db");
+  item = assessment_test_find_item (assessment, "middleware", "middleware:ft_db");
   g_assert_cmpstr (figure_string (item, "min_version"), ==, "3.20");
   g_assert_cmpstr (figure_string (item, "min_version_manifests"), ==, "3.17.6");
   g_assert_cmpstr (figure_string (item, "max_version"), ==, "50");
   g_assert_cmpstr (figure_string (item, "max_version_manifests"), ==, "3.17.6");
   g_assert_nonnull (strstr (upg_check_result_get_message (item),
                             "required: 3.20 (asked by 3.17.6) to 50 (asked by 3.17.6)"));
-  item = find_item (assessment, "middleware", "middleware:mid_db");
+  item = assessment_test_find_item (assessment, "middleware", "middleware:mid_db");
   g_assert_cmpstr (figure_string (item, "min_version_manifests"), ==, "3.17.5, 3.17.6");
   g_assert_false (json_object_has_member (upg_check_result_get_figures (item), "max_version"));
 
   /* One backup item for ft_db: the union of the tables, sized once. */
   g_assert_cmpuint (count_items (assessment, "resource", "backup:"), ==, 1);
-  item = find_item (assessment, "resource", "backup:ft_db");
+  item = assessment_test_find_item (assessment, "resource", "backup:ft_db");
   g_assert_cmpstr (figure_string (item, "tables"), ==, "orders, users, task_store");
   g_assert_cmpstr (figure_string (item, "manifests"), ==, "3.17.5, 3.17.6");
 }
