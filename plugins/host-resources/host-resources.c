@@ -84,7 +84,7 @@ check_cpu (UpgContext    *ctx,
   upg_check_result_set_figure_double (result, "idle_percent", idle);
   upg_check_result_set_figure_double (result, "min_idle_percent", min_idle);
   upg_check_result_set_figure_int (result, "cpus", g_get_num_processors ());
-  upg_check_result_set_figure_double (result, "sample_ms", elapsed_ms);
+  upg_check_result_set_figure_int (result, "sample_ms", (gint64) (elapsed_ms + 0.5));
   if (idle < min_idle)
     upg_check_result_set_suggestion (result, "stop batch jobs or wait for a quieter period "
                                              "before upgrading");
