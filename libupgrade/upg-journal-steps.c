@@ -96,10 +96,12 @@ write_step (UpgJournal        *self,
       const char *values[] = { status, started, finished, duration, attempt, v->error,
                                v->skipped_because, execution_id, component, version, step_id };
 
+      /* Running it again (an execution continued after a rollback undid
+       * this step) starts an outcome no rollback has undone yet. */
       return upg_journal_sql_exec (self->connection,
                                    "UPDATE step_execution SET status = ?, started_at = ?, finished_at = ?,"
-                                   " duration_ms = ?, attempt = ?, error = ?, skipped_because = ?"
-                                   " WHERE " STEP_KEY, values, G_N_ELEMENTS (values), error);
+                                   " duration_ms = ?, attempt = ?, error = ?, skipped_because = ?,"
+                                   " undone_by = NULL WHERE " STEP_KEY, values, G_N_ELEMENTS (values), error);
     }
   {
     const char *key[] = { execution_id };

@@ -293,6 +293,44 @@ test_rollback_again (void)
   site_clear (&site);
 }
 
+/* A run that failed, a rollback, then a run: the failed execution is
+ * continued, its step that had succeeded runs again, and that new
+ * success counts (a later run skips it). */
+static void
+test_failed_run_rolled_back (void)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) back = NULL;
+  g_autoptr(UpgExecution) continued = NULL;
+  g_autoptr(UpgExecution) last = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *skipped = NULL;
+
+  site_init (&site, NULL);
+  exec_fixture_write (&site.fx, "bundle/sql/s2.sql",
+                      "ALTER TABLE orders ADD COLUMN note TEXT;\n"
+                      "INSERT INTO missing (x) VALUES (1);\n");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_clear_error (&error);
+  assert_steps (failed, "s1=SUCCESS s2=FAILED");
+
+  back = rollback_ok (&site, "r2=SUCCESS r1=SUCCESS");
+  g_assert_cmpint (orders_columns (&site), ==, 0);
+
+  exec_sqlite_exec (site.db, "CREATE TABLE missing (x INTEGER)");
+  continued = run_ok (&site, "s1=SUCCESS s2=SUCCESS");
+  g_assert_cmpstr (upg_execution_get_id (continued), ==, upg_execution_get_id (failed));
+  g_assert_cmpint (orders_columns (&site), ==, 2);
+  g_assert_cmpint (exec_sqlite_int (site.db, "SELECT COUNT(*) FROM missing"), ==, 1);
+
+  last = run_ok (&site, "s1=SKIPPED s2=SKIPPED");
+  skipped = g_strdup_printf ("already succeeded in %s", upg_execution_get_id (failed));
+  g_assert_cmpstr (upg_execution_get_step_message (last, 0), ==, skipped);
+  site_clear (&site);
+}
+
 /* Undoing is repeatable, so a rollback interrupted after journaling it
  * (before its execution became SUCCESS) is finished by running it again. */
 static void
@@ -385,6 +423,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rollback/two-cycles", test_two_cycles);
   g_test_add_func ("/rollback/failed-rollback", test_failed_rollback);
   g_test_add_func ("/rollback/rollback-again", test_rollback_again);
+  g_test_add_func ("/rollback/failed-run-rolled-back", test_failed_run_rolled_back);
   g_test_add_func ("/rollback/undo-repeatable", test_undo_repeatable);
   g_test_add_func ("/rollback/cli-shows-rollback", test_cli_shows_rollback);
   return g_test_run ();
