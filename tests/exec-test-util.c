@@ -161,6 +161,36 @@ exec_fixture_run (ExecFixture   *fx,
 }
 
 gboolean
+exec_fixture_rollback (ExecFixture   *fx,
+                       const char    *from,
+                       const char    *to,
+                       const char    *stage_text,
+                       UpgExecution **execution,
+                       GError       **error)
+{
+  g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
+  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
+  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
+  UpgStage stage;
+
+  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
+  return upg_executor_rollback (executor, f, t, stage, NULL, NULL, NULL, execution, error);
+}
+
+/* Asserts the steps of @execution as "id=STATUS id=STATUS…". */
+void
+exec_assert_steps (UpgExecution *execution,
+                   const char   *expected)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  for (guint i = 0; i < upg_execution_get_n_steps (execution); i++)
+    g_string_append_printf (got, "%s%s=%s", i > 0 ? " " : "", upg_execution_get_step_id (execution, i),
+                            upg_step_status_to_string (upg_execution_get_step_status (execution, i)));
+  g_assert_cmpstr (got->str, ==, expected);
+}
+
+gboolean
 exec_fixture_resume (ExecFixture     *fx,
                      const char      *id,
                      UpgResumeAction  action,

@@ -502,12 +502,9 @@ static void
 test_rollback_then_run (gconstpointer data)
 {
   DbSite site;
-  g_autoptr(UpgExecutor) executor = NULL;
   g_autoptr(UpgExecution) first = NULL;
   g_autoptr(UpgExecution) back = NULL;
   g_autoptr(UpgExecution) again = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *s1 = NULL, *s2 = NULL, *r1 = NULL, *r2 = NULL;
   g_autofree char *sum = NULL;
@@ -536,16 +533,14 @@ test_rollback_then_run (gconstpointer data)
   g_assert_cmpint (table_columns (&site), ==, 2);
   g_assert_cmpuint (markers_left (&site, upg_execution_get_id (first)), ==, 4);
 
-  executor = exec_fixture_executor (&site.fx);
-  g_assert_true (upg_executor_rollback (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, &back, &error));
+  g_assert_true (exec_fixture_rollback (&site.fx, FROM, TO, "in_stop", &back, &error));
   g_assert_no_error (error);
   g_assert_cmpint (table_columns (&site), ==, 0);
   g_assert_cmpuint (markers_left (&site, upg_execution_get_id (first)), ==, 0);
 
   g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &again, &error));
   g_assert_no_error (error);
-  for (guint i = 0; i < upg_execution_get_n_steps (again); i++)
-    g_assert_cmpint (upg_execution_get_step_status (again, i), ==, UPG_STEP_STATUS_SUCCESS);
+  exec_assert_steps (again, "s1=SUCCESS s2=SUCCESS");
   g_assert_cmpint (table_columns (&site), ==, 2);
   sum_sql = g_strdup_printf ("SELECT SUM(n) FROM %s", site.table);
   sum = exec_query_text (site.target, sum_sql);

@@ -48,18 +48,6 @@ site_clear (Site *site)
   g_free (site->db);
 }
 
-static void
-assert_steps (UpgExecution *execution,
-              const char   *expected)
-{
-  g_autoptr(GString) got = g_string_new (NULL);
-
-  for (guint i = 0; i < upg_execution_get_n_steps (execution); i++)
-    g_string_append_printf (got, "%s%s=%s", i > 0 ? " " : "", upg_execution_get_step_id (execution, i),
-                            upg_step_status_to_string (upg_execution_get_step_status (execution, i)));
-  g_assert_cmpstr (got->str, ==, expected);
-}
-
 static UpgExecution *
 run_ok (Site       *site,
         const char *expected_steps)
@@ -70,20 +58,8 @@ run_ok (Site       *site,
   g_assert_true (exec_fixture_run (&site->fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_no_error (error);
   g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_SUCCESS);
-  assert_steps (execution, expected_steps);
+  exec_assert_steps (execution, expected_steps);
   return execution;
-}
-
-static gboolean
-rollback (Site          *site,
-          UpgExecution **execution,
-          GError       **error)
-{
-  g_autoptr(UpgExecutor) executor = exec_fixture_executor (&site->fx);
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
-
-  return upg_executor_rollback (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, execution, error);
 }
 
 static UpgExecution *
@@ -93,11 +69,11 @@ rollback_ok (Site       *site,
   g_autoptr(GError) error = NULL;
   UpgExecution *execution = NULL;
 
-  g_assert_true (rollback (site, &execution, &error));
+  g_assert_true (exec_fixture_rollback (&site->fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_no_error (error);
   g_assert_true (upg_execution_is_rollback (execution));
   g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_SUCCESS);
-  assert_steps (execution, expected_steps);
+  exec_assert_steps (execution, expected_steps);
   return execution;
 }
 
@@ -251,10 +227,10 @@ test_failed_rollback (void)
   site_init (&site, "DROP TABLE no_such_table;\n");
   first = run_ok (&site, "s1=SUCCESS s2=SUCCESS");
 
-  g_assert_false (rollback (&site, &back, &error));
+  g_assert_false (exec_fixture_rollback (&site.fx, FROM, TO, "in_stop", &back, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_assert_cmpint (upg_execution_get_status (back), ==, UPG_EXECUTION_STATUS_FAILED);
-  assert_steps (back, "r2=SUCCESS r1=FAILED");
+  exec_assert_steps (back, "r2=SUCCESS r1=FAILED");
   g_assert_cmpint (markers (&site), ==, 5);
   steps = journal_steps (&site, upg_execution_get_id (first), upg_execution_get_id (back));
   g_assert_cmpstr (steps, ==, "s1=SUCCESS/- s2=SUCCESS/-");
@@ -314,7 +290,7 @@ test_failed_run_rolled_back (void)
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_clear_error (&error);
-  assert_steps (failed, "s1=SUCCESS s2=FAILED");
+  exec_assert_steps (failed, "s1=SUCCESS s2=FAILED");
 
   back = rollback_ok (&site, "r2=SUCCESS r1=SUCCESS");
   g_assert_cmpint (orders_columns (&site), ==, 0);
