@@ -382,6 +382,14 @@ test_cli_shows_rollback (void)
   line = g_strdup_printf ("%s  SUCCESS      rollback in_stop", upg_execution_get_id (back));
   g_assert_nonnull (strstr (status, line));
   g_assert_nonnull (strstr (status, "[SUCCESS] r1"));
+  g_clear_pointer (&status, g_free);
+  g_clear_pointer (&line, g_free);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, &status, "status",
+                                                     upg_execution_get_id (first), NULL)), ==, 0);
+  line = g_strdup_printf ("[SUCCESS] s1 (undone by %s)", upg_execution_get_id (back));
+  g_assert_nonnull (strstr (status, line));
+  g_clear_pointer (&line, g_free);
+  line = g_strdup_printf ("%s  SUCCESS      rollback in_stop", upg_execution_get_id (back));
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, &history, "history", NULL)), ==, 0);
   g_assert_nonnull (strstr (history, line));
   g_assert_true (strstr (history, line) < strstr (history, upg_execution_get_id (first)));
