@@ -94,18 +94,23 @@ upg_journal_undo_step (UpgJournal  *self,
   if (!read_undoer (self, execution_id, &site, &undone_kind, error))
     return FALSE;
   {
-    const char *values[] = { execution_id, site, component, version, step_id, undone_kind };
-    /* Every record still counting as done, or left unsettled (RUNNING,
-     * IN_DOUBT) by an execution the rollback made moot; FAILED ones never
+    const char *values[] = { execution_id, site, component, version, step_id, undone_kind,
+                             component, version, step_id };
+    /* Statement records are found through the executions that have the
+     * step (both indexed), not by scanning them all. Every record still
+     * counting as done, or left unsettled (RUNNING, IN_DOUBT) by an
+     * execution the rollback made moot, is undone; FAILED ones never
      * counted. */
     const UpgJournalStatement statements[] = {
       { "UPDATE step_execution SET undone_by = ? WHERE site_id = ? AND component = ? AND version = ?"
         " AND step_id = ? AND status = 'SUCCESS' AND undone_by IS NULL"
         " AND execution_id IN (SELECT id FROM upgrade_execution WHERE kind = ?)", values, 6 },
       { "UPDATE sql_execution_record SET status = 'UNDONE', success_key = NULL, undone_by = ?"
-        " WHERE site_id = ? AND component = ? AND version = ? AND step_id = ?"
-        " AND status IN ('SUCCESS', 'SKIPPED', 'RUNNING', 'IN_DOUBT')"
-        " AND execution_id IN (SELECT id FROM upgrade_execution WHERE kind = ?)", values, 6 },
+        " WHERE execution_id IN (SELECT s.execution_id FROM step_execution s"
+        " JOIN upgrade_execution e ON e.id = s.execution_id WHERE s.site_id = ? AND s.component = ?"
+        " AND s.version = ? AND s.step_id = ? AND e.kind = ?)"
+        " AND component = ? AND version = ? AND step_id = ?"
+        " AND status IN ('SUCCESS', 'SKIPPED', 'RUNNING', 'IN_DOUBT')", values, 9 },
     };
 
     return upg_journal_sql_exec_all (self->connection, statements, G_N_ELEMENTS (statements), error);
