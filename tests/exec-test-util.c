@@ -143,6 +143,26 @@ exec_fixture_executor (ExecFixture *fx)
   return upg_executor_new (config, bundle, journal, fx->state);
 }
 
+static gboolean
+run_stage (ExecFixture   *fx,
+           const char    *from,
+           const char    *to,
+           const char    *stage_text,
+           gboolean       rollback,
+           UpgExecution **execution,
+           GError       **error)
+{
+  g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
+  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
+  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
+  UpgStage stage;
+
+  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
+  if (rollback)
+    return upg_executor_rollback (executor, f, t, stage, NULL, NULL, NULL, execution, error);
+  return upg_executor_run_stage (executor, f, t, stage, NULL, NULL, NULL, NULL, execution, error);
+}
+
 gboolean
 exec_fixture_run (ExecFixture   *fx,
                   const char    *from,
@@ -151,13 +171,7 @@ exec_fixture_run (ExecFixture   *fx,
                   UpgExecution **execution,
                   GError       **error)
 {
-  g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
-  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
-  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
-  UpgStage stage;
-
-  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
-  return upg_executor_run_stage (executor, f, t, stage, NULL, NULL, NULL, NULL, execution, error);
+  return run_stage (fx, from, to, stage_text, FALSE, execution, error);
 }
 
 gboolean
@@ -168,13 +182,7 @@ exec_fixture_rollback (ExecFixture   *fx,
                        UpgExecution **execution,
                        GError       **error)
 {
-  g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
-  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
-  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
-  UpgStage stage;
-
-  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
-  return upg_executor_rollback (executor, f, t, stage, NULL, NULL, NULL, execution, error);
+  return run_stage (fx, from, to, stage_text, TRUE, execution, error);
 }
 
 /* Asserts the steps of @execution as "id=STATUS id=STATUS…". */
