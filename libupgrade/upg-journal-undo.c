@@ -126,8 +126,10 @@ upg_journal_undo_step (UpgJournal  *self,
  * Lists the statement records @execution_id undid, so that their markers
  * can be deleted from the targets.
  *
- * Returns: (transfer full): objects `{"id", "database"}` (the record and
- *   its target data source, `null` if it had none), or %NULL on error
+ * Returns: (transfer full): objects `{"id", "database", "execution_id",
+ *   "component", "version", "step_id", "file", "sequence"}` (the record,
+ *   its target data source, `null` if it had none, and the statement's
+ *   identity in the execution that ran it), or %NULL on error
  */
 JsonArray *
 upg_journal_list_undone_statements (UpgJournal  *self,
@@ -137,7 +139,16 @@ upg_journal_list_undone_statements (UpgJournal  *self,
   static const UpgJournalColumn columns[] = {
     { "id", "id", UPG_JOURNAL_COLUMN_TEXT },
     { "database_name", "database", UPG_JOURNAL_COLUMN_TEXT },
+    { "execution_id", "execution_id", UPG_JOURNAL_COLUMN_TEXT },
+    { "component", "component", UPG_JOURNAL_COLUMN_TEXT },
+    { "version", "version", UPG_JOURNAL_COLUMN_TEXT },
+    { "step_id", "step_id", UPG_JOURNAL_COLUMN_TEXT },
+    { "file", "file", UPG_JOURNAL_COLUMN_TEXT },
+    { "sequence", "sequence", UPG_JOURNAL_COLUMN_INT },
   };
+  g_autofree char *list = upg_journal_columns_list (columns, G_N_ELEMENTS (columns));
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM sql_execution_record WHERE undone_by = ?"
+                                          " ORDER BY database_name, id", list);
   const char *values[] = { execution_id };
   g_autoptr(UpgRows) rows = NULL;
 
@@ -145,9 +156,7 @@ upg_journal_list_undone_statements (UpgJournal  *self,
   g_return_val_if_fail (execution_id != NULL, NULL);
 
   UPG_JOURNAL_LOCK (self);
-  rows = upg_journal_sql_query (self->connection,
-                                "SELECT id, database_name FROM sql_execution_record WHERE undone_by = ?"
-                                " ORDER BY database_name, id", values, 1, error);
+  rows = upg_journal_sql_query (self->connection, sql, values, 1, error);
   if (rows == NULL)
     return NULL;
   return upg_journal_rows_to_array (rows, columns, G_N_ELEMENTS (columns));

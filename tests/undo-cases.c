@@ -136,6 +136,11 @@ test_undo_run (gconstpointer data)
                    statement);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (undone, 0), "database"), ==,
                    "ft_db");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (undone, 0), "execution_id"), ==,
+                   run);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (undone, 0), "file"), ==,
+                   "a.sql");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (undone, 0), "sequence"), ==, 1);
 
   /* Done again by a new run: a new SUCCESS is accepted and counts. */
   again = new_execution (journal, UPG_EXECUTION_KIND_RUN);
