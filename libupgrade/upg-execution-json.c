@@ -174,8 +174,13 @@ load_steps (UpgExecution *self,
       if (step == NULL || member_text (step, "id") == NULL)
         continue;
       upg_step_status_from_string (member_text (step, "status"), &status);
+      g_autofree char *undone = NULL;
+
       if (message == NULL && member_text (step, "skipped_because") != NULL)
         message = member_text (step, "skipped_because");
+      /* A success a rollback undid no longer counts: say so where it shows. */
+      if (message == NULL && member_text (step, "undone_by") != NULL)
+        message = undone = g_strdup_printf ("undone by %s", member_text (step, "undone_by"));
       upg_execution_set_step (self, member_text (step, "id"), member_text (step, "version"), status,
                               json_object_get_int_member_with_default (step, "duration_ms", 0), message);
     }

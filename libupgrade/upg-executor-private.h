@@ -65,6 +65,12 @@ typedef struct
 
   gboolean           breakpoint_saved;  /* by the SQL runner, in the journal */
 
+  /* The steps this run reverts (a rollback: the stage's upgrade steps; a
+   * run: the stage's rollback steps), whose earlier successes stop
+   * counting (upg-executor-undo.c), and whether that was done. */
+  GPtrArray         *reverted_steps;
+  gboolean           reverted;
+
   guint              crash_at;
   UpgCrashPoint      crash_point;
 } UpgRunContext;
@@ -139,6 +145,10 @@ char       **upg_run_context_environ     (UpgRunContext *ctx);
 /* upg-executor-steps.c */
 gboolean     upg_executor_run_steps      (UpgRunContext *ctx,
                                           GPtrArray     *steps,
+                                          GError       **error);
+
+/* upg-executor-undo.c */
+gboolean     upg_executor_undo_reverted  (UpgRunContext *ctx,
                                           GError       **error);
 
 /* upg-executor-run.c */

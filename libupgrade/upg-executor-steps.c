@@ -129,6 +129,9 @@ run_step (UpgRunContext *ctx,
       return skip_step (ctx, step, "skipped by the operator (resume --skip)", error);
     }
 
+  /* Executing an upgrade step makes an earlier rollback of the stage stale. */
+  if (!ctx->rollback && !ctx->reverted && !upg_executor_undo_reverted (ctx, error))
+    return FALSE;
   if (!upg_journal_begin_step (ctx->journal, upg_execution_get_id (ctx->execution),
                                upg_step_get_component (step), version, upg_step_get_id (step),
                                upg_step_get_stage (step), error))
@@ -167,6 +170,9 @@ upg_executor_run_steps (UpgRunContext *ctx,
   ctx->started_us = g_get_monotonic_time ();
   for (guint i = 0; i < steps->len && failure == NULL; i++)
     run_step (ctx, g_ptr_array_index (steps, i), &failure);
+  /* A rollback reverted the stage only if every one of its steps is done. */
+  if (failure == NULL && ctx->rollback)
+    upg_executor_undo_reverted (ctx, &failure);
 
   if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {

@@ -17,6 +17,38 @@
  * is heart-beaten by a thread while the stage runs and released at the end,
  * also on failure.
  *
+ * # Rollback
+ *
+ * rollback(from, to, stage, site) runs the plan's rollback_steps of the
+ * stage, newest first, journaled and resumed exactly like a run (its
+ * steps are skipped the same way once they succeeded). What it reverts
+ * must then stop counting as done, or the next run would skip every step
+ * and leave the site on the old schema while the journal says it is
+ * upgraded (upg-executor-undo.c, upg-journal-undo.c):
+ *
+ * - When every rollback step succeeded or was skipped, and before the
+ *   execution is journaled SUCCESS, the successes of the stage's upgrade
+ *   steps of the plan (for the requested component only, if one was
+ *   given) at the site are undone: their step records keep SUCCESS but
+ *   get `undone_by` = the rollback's id (find_step_success ignores them),
+ *   and their statement records become UNDONE (no longer done; sent again
+ *   under new records). One journal transaction per step, repeatable:
+ *   this journaled intent is what makes the steps run again. Then the
+ *   markers of those statements are deleted from the targets. A marker
+ *   is only ever asked about by its own record, so a marker left behind
+ *   (the process died, or a target was unreachable: logged) is harmless.
+ *   If the process dies anywhere before SUCCESS is journaled, the
+ *   rollback is continued by running it again: its steps are skipped
+ *   and the undo is repeated.
+ * - A rollback that fails (or is in doubt, or interrupted) undoes
+ *   nothing: the upgrade steps still count as done until the rollback is
+ *   continued and succeeds.
+ * - Running a rollback that already succeeded skips its steps and undoes
+ *   nothing more (the runs it undid already are).
+ * - Symmetrically, a run undoes the successes of the stage's rollback
+ *   steps before it executes its first step (a run that only skips
+ *   changes nothing), so that the next rollback executes them again.
+ *
  * # Exactly once, per SQL statement
  *
  * 1. Look the statement up in the journal (key: execution, component,
