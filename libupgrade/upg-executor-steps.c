@@ -200,6 +200,9 @@ upg_executor_run_steps (UpgRunContext *ctx,
   else if (failure != NULL)
     status = UPG_EXECUTION_STATUS_FAILED;
 
+  /* Nothing is left of a finished stage; a stopped one has no estimate. */
+  upg_execution_set_progress (ctx->execution, ctx->statements_done, ctx->statements_total,
+                              status == UPG_EXECUTION_STATUS_SUCCESS ? 0 : -1);
   now = g_date_time_new_now_utc ();
   upg_execution_set_status (ctx->execution, status);
   upg_execution_set_finished (ctx->execution, now);

@@ -161,6 +161,7 @@ test_tool_step_revised (void)
   g_assert_true (has_line_with (info_lines, id_and_message, "remaining revised"));
   /* The next step starts from its own configured estimate again. */
   g_assert_null (upg_execution_get_rate_message (execution));
+  g_assert_cmpint (upg_execution_get_eta_seconds (execution), ==, 0);
   seen_clear (&seen);
   exec_fixture_clear (&fx);
 }
