@@ -38,10 +38,44 @@ upg_executor_set_test_clock (UpgExecutorClock clock,
   test_clock_data = user_data;
 }
 
+/* UPGRADE_TEST_CLOCK_TICK="<seconds>" (test-only, like
+ * UPGRADE_TEST_CRASH_AT): every reading of the clock advances it by that
+ * much, so a test driving upgradectl knows the measured rates. */
+static gint64
+env_clock_now_us (gint64 tick_us)
+{
+  static gint readings;
+
+  return tick_us * g_atomic_int_add (&readings, 1);
+}
+
+static gint64
+env_clock_tick_us (void)
+{
+  static gsize tick_us;
+
+  if (g_once_init_enter (&tick_us))
+    {
+      const char *hook = g_getenv ("UPGRADE_TEST_CLOCK_TICK");
+      guint64 seconds = 0;
+
+      if (hook == NULL || !g_ascii_string_to_unsigned (hook, 10, 1, 86400, &seconds, NULL))
+        seconds = 0;
+      /* Stored +1 so that "no hook" is not the "not initialised yet" 0. */
+      g_once_init_leave (&tick_us, (gsize) seconds * G_USEC_PER_SEC + 1);
+    }
+  return (gint64) tick_us - 1;
+}
+
 static gint64
 clock_now_us (void)
 {
-  return test_clock != NULL ? test_clock (test_clock_data) : g_get_monotonic_time ();
+  gint64 tick_us;
+
+  if (test_clock != NULL)
+    return test_clock (test_clock_data);
+  tick_us = env_clock_tick_us ();
+  return tick_us > 0 ? env_clock_now_us (tick_us) : g_get_monotonic_time ();
 }
 
 static guint64

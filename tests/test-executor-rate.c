@@ -262,6 +262,41 @@ test_json_eta_without_statements (void)
                    "actual rate -30 % vs estimate, remaining revised");
 }
 
+/* upgradectl's progress line on a terminal (script(1) provides one) shows
+ * the revision; the clock is the UPGRADE_TEST_CLOCK_TICK hook. */
+static void
+test_cli_progress_line (void)
+{
+  ExecFixture fx;
+  g_autofree char *command = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "UPGRADE_TEST_CLOCK_TICK", "10", TRUE);
+  const char *argv[] = { "script", "-qec", NULL, "/dev/null", NULL };
+  int status = -1;
+
+  tool_site (&fx, "\"in_stop\": ["
+                  " {\"id\": \"t1\", \"class_name\": \"GoodMigration\", \"params\": {\"units\": 4},"
+                  "  \"data_volume\": \"1000MB\", \"rate\": \"10MB/s\"}]");
+  {
+    g_autofree char *ctl = g_shell_quote (g_getenv ("UPGRADECTL"));
+    g_autofree char *bundle = g_shell_quote (fx.bundle);
+    g_autofree char *config = g_shell_quote (fx.config);
+    g_autofree char *state = g_shell_quote (fx.state);
+
+    command = g_strdup_printf ("%s -b %s -c %s --state-dir %s run --from %s --to %s --stage in_stop",
+                               ctl, bundle, config, state, FROM, TO);
+  }
+  argv[2] = command;
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* 1/4 done after 10 s: 25MB/s, 30 s left; the line is rewritten per report. */
+  g_assert_nonnull (strstr (out, "t1 1/4  ETA 30.0s (actual rate +150 % vs estimate, remaining revised)"));
+  g_assert_nonnull (strstr (out, "t1 3/4  ETA 10.0s (actual rate +150 % vs estimate, remaining revised)"));
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -274,6 +309,7 @@ main (int argc, char **argv)
   g_test_add_func ("/executor-rate/tool-step/on-estimate", test_tool_step_on_estimate);
   g_test_add_func ("/executor-rate/sql-step/revised", test_sql_step_revised);
   g_test_add_func ("/executor-rate/json/eta-without-statements", test_json_eta_without_statements);
+  g_test_add_func ("/executor-rate/cli/progress-line", test_cli_progress_line);
   status = g_test_run ();
   g_ptr_array_unref (info_lines);
   return status;
