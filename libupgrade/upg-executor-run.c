@@ -84,6 +84,7 @@ run_context_free (UpgRunContext *ctx)
   g_hash_table_unref (ctx->connections);
   g_hash_table_unref (ctx->scripts);
   g_clear_pointer (&ctx->reverted_steps, g_ptr_array_unref);
+  g_clear_object (&ctx->rate_tracker);
   g_free (ctx);
 }
 

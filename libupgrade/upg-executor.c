@@ -196,12 +196,36 @@ upg_executor_class_init (UpgExecutorClass *klass)
    * @position: `file:line` of the last statement
    * @eta_seconds: estimated seconds left, -1 if unknown
    *
-   * Progress of the SQL statements of the stage.
+   * Progress of the SQL statements of the stage. Also emitted when the
+   * plugin of a tool step reports progress: @done and @total are then
+   * unchanged and @position is `<step id> <done>/<total>`. @eta_seconds is
+   * the running step's remaining time (at its configured rate, or at the
+   * measured one once revised, see #UpgExecutor::rate-revised) plus the
+   * estimates of the steps after it.
    */
   upg_executor_signals[UPG_EXECUTOR_SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING,
                   G_TYPE_INT64);
+
+  /**
+   * UpgExecutor::rate-revised:
+   * @self: the executor
+   * @step_id: the running step
+   * @message: what the revision says, e.g. `actual rate +12 % vs
+   *   estimate, remaining revised`
+   * @eta_seconds: the revised estimate of the seconds left in the stage,
+   *   -1 if unknown
+   *
+   * The rate measured in the running step deviated by more than 20 % from
+   * its configured estimate and replaced it (SPEC §3); emitted once per
+   * step, before the "progress" that carries the revised ETA. The message
+   * stays available as upg_execution_get_rate_message() until the next
+   * step starts.
+   */
+  upg_executor_signals[UPG_EXECUTOR_SIGNAL_RATE_REVISED] =
+    g_signal_new ("rate-revised", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
 
   /**
    * UpgExecutor::log:
@@ -416,10 +440,18 @@ upg_executor_run_request_sync (UpgExecutor   *self,
                   GError       **error)
 {
   g_autoptr(UpgExecution) result = NULL;
+  gboolean acquired;
   gboolean ok;
 
   request->owner_context = g_main_context_ref_thread_default ();
+  /* Owning the caller's context makes every signal run at once, even from
+   * code that pushes its own thread-default context while it waits (the
+   * plugin manager relaying a plugin's logs and progress); otherwise those
+   * would wait for the caller to iterate its context, after the run. */
+  acquired = g_main_context_acquire (request->owner_context);
   ok = upg_executor_execute (self, request, cancellable, &result, error);
+  if (acquired)
+    g_main_context_release (request->owner_context);
   upg_run_request_free (request);
   if (execution != NULL)
     *execution = g_steal_pointer (&result);
