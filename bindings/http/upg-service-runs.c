@@ -91,7 +91,10 @@ on_step_started (UpgExecutor   *executor,
   g_free (run->current_step);
   run->current_step = g_strdup (step_id);
   if (run->live != NULL)
-    upg_execution_set_step (run->live, step_id, version, UPG_STEP_STATUS_RUNNING, 0, NULL);
+    {
+      upg_execution_set_step (run->live, step_id, version, UPG_STEP_STATUS_RUNNING, 0, NULL);
+      upg_execution_set_rate_message (run->live, NULL);
+    }
   upg_service_events_send (run, upg_service_event_new ("step-started", "stepId", step_id,
                                                        "version", version, NULL));
 }
@@ -134,6 +137,25 @@ on_statement_finished (UpgExecutor   *executor,
   json_object_set_int_member (object, "sequence", sequence);
   json_object_set_int_member (object, "durationMs", duration_ms);
   upg_service_metrics_count_statement (run->service->metrics, status);
+  upg_service_events_send (run, event);
+}
+
+/* The live calibration (SPEC §3): the measured rate replaced the configured
+ * one; status shows the message until the step ends, and subscribers get
+ * it as an event. */
+static void
+on_rate_revised (UpgExecutor   *executor,
+                 const char    *step_id,
+                 const char    *message,
+                 gint64         eta_seconds,
+                 UpgServiceRun *run)
+{
+  JsonNode *event = upg_service_event_new ("rate-revised", "stepId", step_id,
+                                           "message", message, NULL);
+
+  if (run->live != NULL)
+    upg_execution_set_rate_message (run->live, message);
+  json_object_set_int_member (json_node_get_object (event), "etaSeconds", eta_seconds);
   upg_service_events_send (run, event);
 }
 
@@ -254,6 +276,7 @@ run_new (UpgService        *self,
   g_signal_connect (run->executor, "step-finished", G_CALLBACK (on_step_finished), run);
   g_signal_connect (run->executor, "statement-finished", G_CALLBACK (on_statement_finished), run);
   g_signal_connect (run->executor, "progress", G_CALLBACK (on_progress), run);
+  g_signal_connect (run->executor, "rate-revised", G_CALLBACK (on_rate_revised), run);
   g_signal_connect (run->executor, "log", G_CALLBACK (on_log), run);
   g_hash_table_replace (self->runs_by_site, g_strdup (site), upg_service_run_ref (run));
   soup_server_message_pause (msg);
