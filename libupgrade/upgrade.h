@@ -19,5 +19,7 @@
 #include "upg-step.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement.h"
+#include "upg-plugin-info.h"
+#include "upg-plugin-manager.h"
 
 #undef __UPGRADE_INSIDE__

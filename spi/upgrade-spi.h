@@ -12,6 +12,14 @@
 #include "upg-stage.h"
 #include "upg-rows.h"
 #include "upg-connection.h"
+#include "upg-check-result.h"
+#include "upg-context.h"
+#include "upg-compatibility.h"
+#include "upg-data-migration.h"
+#include "upg-data-quality.h"
+#include "upg-duration-estimate.h"
+#include "upg-plugin.h"
+#include "upg-resource-check.h"
 #include "upg-spi-enums.h"
 
 #undef __UPGRADE_SPI_INSIDE__

@@ -9,4 +9,5 @@
  * line here and its file to meson.build. No include guard on purpose.
  */
 UPGCTL_COMMAND (plan, N_("Show the ordered steps from one version to another"))
+UPGCTL_COMMAND (plugins, N_("List the loaded plugins and what they implement"))
 UPGCTL_COMMAND (validate, N_("Lint the bundle: parse, references, versions, checksums"))

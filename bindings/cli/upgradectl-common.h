@@ -7,7 +7,6 @@
 #include <upgrade.h>
 /* Not in the umbrella header yet (UpgDataSource is not complete); this
  * in-tree program builds with UPGRADE_COMPILATION to use it meanwhile. */
-#include <upg-config.h>
 #include <json-glib/json-glib.h>
 
 #include "upgradectl-log.h"

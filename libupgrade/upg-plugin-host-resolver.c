@@ -1,0 +1,41 @@
+/* upg-plugin-host-resolver.c - data sources for plugins in the plugin host
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The host opens its own connections from the definitions the context
+ * carries (the configuration's `datasources` form). Definitions name where
+ * a password is (`password_env`, inherited from the engine's environment,
+ * or `password_file`), never the password itself.
+ */
+#include "config.h"
+
+#include "upg-data-source.h"
+#include "upg-plugin-host-private.h"
+
+static UpgConnection *
+resolve (UpgContext  *ctx,
+         const char  *name,
+         gpointer     user_data,
+         GError     **error)
+{
+  JsonNode *definition = json_object_get_member (upg_context_get_data_sources (ctx), name);
+  g_autoptr(UpgDataSource) source = NULL;
+
+  if (definition == NULL || !JSON_NODE_HOLDS_OBJECT (definition))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
+                   "data source '%s' is not in the configuration", name);
+      return NULL;
+    }
+  source = upg_data_source_new_from_json (name, json_node_get_object (definition),
+                                          upg_context_get_data_sources_base_dir (ctx), error);
+  if (source == NULL)
+    return NULL;
+  return upg_data_source_open (source, upg_context_get_cancellable (ctx), error);
+}
+
+void
+upg_plugin_host_install_resolver (UpgContext *ctx)
+{
+  upg_context_set_connection_resolver (ctx, resolve, NULL, NULL);
+}

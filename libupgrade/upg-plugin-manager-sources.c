@@ -1,0 +1,60 @@
+/* upg-plugin-manager-sources.c - the configuration's data sources, for hosts
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "upg-data-source-private.h"
+#include "upg-plugin-manager-private.h"
+
+static void
+set_string (JsonObject *object,
+            const char *member,
+            const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, member, value);
+}
+
+/* The definition in the configuration's form, so that the plugin host
+ * rebuilds the same data source. Where the password is (an environment
+ * variable, a file) is written, never the password. */
+static JsonObject *
+definition_of (UpgDataSource *source)
+{
+  JsonObject *object = json_object_new ();
+  const char *provider = upg_data_source_get_provider (source);
+
+  if (upg_data_source_get_cnc (source) != NULL)
+    {
+      set_string (object, "cnc", upg_data_source_get_cnc (source));
+      set_string (object, "auth", upg_data_source_get_auth (source));
+      return object;
+    }
+  set_string (object, "provider", provider);
+  if (upg_data_source_get_dialect (source) == UPG_DIALECT_SQLITE)
+    {
+      set_string (object, "path", upg_data_source_get_path (source));
+      return object;
+    }
+  set_string (object, "host", upg_data_source_get_host (source));
+  if (upg_data_source_get_port (source) != 0)
+    json_object_set_int_member (object, "port", upg_data_source_get_port (source));
+  set_string (object, "socket", upg_data_source_get_socket (source));
+  set_string (object, "database", upg_data_source_get_database (source));
+  set_string (object, "user", upg_data_source_get_user (source));
+  set_string (object, "password_env", upg_data_source_get_password_env (source));
+  set_string (object, "password_file", upg_data_source_get_password_file (source));
+  return object;
+}
+
+JsonObject *
+upg_plugin_manager_data_sources_to_json (GPtrArray *sources)
+{
+  JsonObject *definitions = json_object_new ();
+
+  for (guint i = 0; sources != NULL && i < sources->len; i++)
+    json_object_set_object_member (definitions, upg_data_source_get_name (sources->pdata[i]),
+                                   definition_of (sources->pdata[i]));
+  return definitions;
+}

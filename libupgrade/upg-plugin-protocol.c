@@ -1,0 +1,77 @@
+/* upg-plugin-protocol.c - encoding shared by the plugin manager and its host
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <upgrade-spi.h>
+
+#include "upg-plugin-protocol-private.h"
+
+JsonNode *
+upg_plugin_protocol_error_to_json (const GError *error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "domain");
+  json_builder_add_string_value (builder, g_quark_to_string (error->domain));
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, error->code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* Errors of UPG_ERROR keep their code; a cancellation becomes
+ * UPG_ERROR_CANCELLED; anything else is the plugin's failure. */
+GError *
+upg_plugin_protocol_error_from_json (JsonNode *node)
+{
+  JsonObject *object;
+  const char *domain, *message;
+  gint64 code;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, "plugin host reported a malformed error");
+  object = json_node_get_object (node);
+  domain = json_object_get_string_member_with_default (object, "domain", "");
+  code = json_object_get_int_member_with_default (object, "code", 0);
+  message = json_object_get_string_member_with_default (object, "message", "(no message)");
+  if (g_strcmp0 (domain, g_quark_to_string (UPG_ERROR)) == 0)
+    return g_error_new_literal (UPG_ERROR, (int) code, message);
+  if (g_strcmp0 (domain, g_quark_to_string (G_IO_ERROR)) == 0 && code == G_IO_ERROR_CANCELLED)
+    return g_error_new_literal (UPG_ERROR, UPG_ERROR_CANCELLED, message);
+  return g_error_new_literal (UPG_ERROR, UPG_ERROR_PLUGIN, message);
+}
+
+gboolean
+upg_plugin_protocol_write_line (GOutputStream *stream,
+                                JsonNode      *node,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+
+  return g_output_stream_write_all (stream, line, strlen (line), NULL, cancellable, error);
+}
+
+JsonNode *
+upg_plugin_protocol_parse_line (const char  *line,
+                                GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = json_from_string (line, &local_error);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
+                   "plugin host sent a line that is not a JSON object: %s",
+                   local_error ? local_error->message : "empty or not an object");
+      g_clear_pointer (&node, json_node_unref);
+      return NULL;
+    }
+  return node;
+}
