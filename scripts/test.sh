@@ -11,7 +11,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+now () { date +%s; }
+t_start=$(now)
 sh scripts/install-deps.sh
+t_deps=$(now)
 
 # As root, the PostgreSQL test servers run as the postgres user and need
 # to reach the build directory; a checkout under /root (mode 0700) is out
@@ -33,8 +36,6 @@ else
   meson configure "$BUILD" -Dwerror=true >/dev/null
 fi
 meson compile -C "$BUILD"
-
-now () { date +%s; }
 
 status=0
 t0=$(now)
@@ -60,6 +61,7 @@ summary () {
 }
 
 echo
+echo "=== Dependencies $((t_deps - t_start)) s, build $((t0 - t_deps)) s"
 echo "=== All tests ($((t1 - t0)) s): $BUILD/meson-logs/testlog.txt"
 summary "$BUILD/meson-logs/testlog.txt"
 echo "=== Valgrind pass, suites unit + integration ($((t2 - t1)) s): $vg_status"
