@@ -178,7 +178,7 @@ validate_into (UpgBundle *self,
 /**
  * upg_bundle_validate:
  * @self: a bundle
- * @problems: (out) (optional) (transfer full) (element-type utf8): every
+ * @problems: (out) (optional) (transfer container) (element-type utf8): every
  *   problem found, one message each (empty when valid)
  * @error: return location for a #GError
  *
@@ -206,7 +206,7 @@ upg_bundle_validate (UpgBundle  *self,
 /**
  * upg_bundle_validate_path:
  * @path: a bundle directory
- * @problems: (out) (optional) (transfer full) (element-type utf8): every problem found
+ * @problems: (out) (optional) (transfer container) (element-type utf8): every problem found
  * @error: return location for a #GError
  *
  * Like upg_bundle_validate(), but lists every manifest that fails to load

@@ -244,7 +244,7 @@ upg_bundle_load_collecting (const char *path,
  * malformed or invalid manifests (%UPG_ERROR_INVALID_MANIFEST), a version
  * defined twice, a missing manifests/ directory (%UPG_ERROR_INVALID_BUNDLE).
  *
- * Returns: (transfer full) (nullable): the bundle
+ * Returns: (transfer full): the bundle
  */
 UpgBundle *
 upg_bundle_new_for_path (const char *path,
@@ -305,7 +305,7 @@ upg_bundle_lookup_manifest (UpgBundle        *self,
  * @relative: a path relative to the bundle (an SQL file, a tool)
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the real absolute path of an existing
+ * Returns: (transfer full): the real absolute path of an existing
  *   file inside the bundle; %UPG_ERROR_INVALID_BUNDLE naming @relative when
  *   it is absolute, uses `..`, escapes through a symbolic link or is missing
  */

@@ -182,7 +182,7 @@ read_rest (UpgConfig        *self,
  * position of malformed JSON or the JSON path of the offending value
  * (`$.datasources.ft_db.port`) and what was expected.
  *
- * Returns: (transfer full) (nullable): the configuration
+ * Returns: (transfer full): the configuration
  */
 UpgConfig *
 upg_config_new_from_file (const char *path,

@@ -245,11 +245,12 @@ wait_or_cancel (guint         ms,
 
 static UpgConnection *
 open_gda (UpgDataSource  *self,
+          gboolean       *refused,
           GError        **error)
 {
 #ifdef UPG_HAVE_LIBGDA
   return upg_gda_connection_new (upg_data_source_get_name (self), upg_data_source_get_cnc (self),
-                                 upg_data_source_get_auth (self), error);
+                                 upg_data_source_get_auth (self), refused, error);
 #else
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
                "data source '%s' is a raw libgda \"cnc\" string, but this libupgrade "
@@ -260,16 +261,20 @@ open_gda (UpgDataSource  *self,
 #endif
 }
 
-/* One attempt, with the backend the data source's dialect asks for. */
+/* One attempt, with the backend the data source's dialect asks for.
+ * @refused tells that the server answered with a refusal (credentials,
+ * unknown database), which no retry can change. */
 static UpgConnection *
 open_once (UpgDataSource  *self,
            const char     *password,
+           gboolean       *refused,
            GError        **error)
 {
   const char *name = upg_data_source_get_name (self);
 
+  *refused = FALSE;
   if (upg_data_source_get_cnc (self) != NULL)
-    return open_gda (self, error);
+    return open_gda (self, refused, error);
 
   switch (upg_data_source_get_dialect (self))
     {
@@ -280,13 +285,13 @@ open_once (UpgDataSource  *self,
                                        upg_data_source_get_port (self),
                                        upg_data_source_get_socket (self),
                                        upg_data_source_get_user (self), password,
-                                       upg_data_source_get_database (self), error);
+                                       upg_data_source_get_database (self), refused, error);
     case UPG_DIALECT_POSTGRESQL:
       return upg_pg_connection_new (name, upg_data_source_get_host (self),
                                     upg_data_source_get_port (self),
                                     upg_data_source_get_socket (self),
                                     upg_data_source_get_user (self), password,
-                                    upg_data_source_get_database (self), error);
+                                    upg_data_source_get_database (self), refused, error);
     case UPG_DIALECT_OTHER:
     default:
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
@@ -375,12 +380,17 @@ fail_open (UpgDataSource  *self,
  * from `password_env` or `password_file` now and is kept only as long as
  * the connection needs it.
  *
- * A connection failure is retried 3 times, after 0.5 s, 1 s and 2 s; then
- * the error is %UPG_ERROR_DATASOURCE, naming the data source (see
+ * A connection failure (refused, unreachable, timed out, server gone) is
+ * retried 3 times, after 0.5 s, 1 s and 2 s; then the error is
+ * %UPG_ERROR_DATASOURCE, naming the data source (see
  * upg_data_source_describe()) and the attempts, never the password.
- * Configuration errors (an unset password variable, a provider without a
- * connector, a raw `cnc` string when libgda is disabled) and SQLite files,
- * which are local, are not retried.
+ * A refusal by the server (wrong user or password, unknown database:
+ * MariaDB 1044, 1045, 1049, 1698; PostgreSQL class 28, 3D000) is an
+ * answer, not a connection failure, and fails at once with
+ * %UPG_ERROR_DATASOURCE. Configuration errors (an unset password
+ * variable, a provider without a connector, a raw `cnc` string when
+ * libgda is disabled) and SQLite files, which are local, are not retried
+ * either.
  *
  * Returns: (transfer full): the connection, or %NULL on error
  */
@@ -391,7 +401,7 @@ upg_data_source_open (UpgDataSource  *self,
 {
   g_autoptr(GError) last = NULL;
   char *password = NULL;
-  gboolean retry;
+  gboolean retry, refused = FALSE;
   guint attempt = 0;
 
   g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
@@ -417,13 +427,13 @@ upg_data_source_open (UpgDataSource  *self,
         break;
 
       g_clear_error (&last);
-      conn = open_once (self, password, &last);
+      conn = open_once (self, password, &refused, &last);
       if (conn != NULL)
         {
           clear_secret (&password);
           return conn;
         }
-      if (!retry || !g_error_matches (last, UPG_ERROR, UPG_ERROR_DATASOURCE)
+      if (!retry || refused || !g_error_matches (last, UPG_ERROR, UPG_ERROR_DATASOURCE)
           || attempt + 1 == N_ATTEMPTS)
         break;
 

@@ -87,11 +87,16 @@ static const struct {
   { "sqlite", "SQLite", UPG_DIALECT_SQLITE, 0 },
 };
 
+/* A relative @base_dir starts at the current directory, as a relative
+ * path does without one (g_canonicalize_filename() itself only takes an
+ * absolute base and returns NULL for any other). */
 static char *
 resolve (const char *path,
          const char *base_dir)
 {
-  return g_canonicalize_filename (path, base_dir);
+  g_autofree char *base = base_dir != NULL ? g_canonicalize_filename (base_dir, NULL) : NULL;
+
+  return g_canonicalize_filename (path, base);
 }
 
 static gboolean
@@ -232,7 +237,8 @@ read_native (UpgDataSource    *self,
  * @path: the JSON path of @object, e.g. `$.datasources.ft_db`
  * @name: the data source's name
  * @object: its object
- * @base_dir: (nullable): where relative paths start (default: the current directory)
+ * @base_dir: (nullable): where relative paths start (default, and for a
+ *   relative @base_dir, from the current directory)
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the data source; errors name the
@@ -261,13 +267,14 @@ upg_data_source_new_from_json_at (const UpgJsonCtx *ctx,
  * upg_data_source_new_from_json:
  * @name: the data source's name (its key under `datasources`)
  * @object: its configuration object
- * @base_dir: (nullable): where relative `path` / `password_file` start
+ * @base_dir: (nullable): where relative `path` / `password_file` start;
+ *   %NULL or a relative directory start from the current directory
  * @error: return location for a #GError
  *
  * Errors are %UPG_ERROR_INVALID_CONFIG naming the data source, the JSON
  * path and what was expected; a `password` member is refused.
  *
- * Returns: (transfer full) (nullable): the data source
+ * Returns: (transfer full): the data source
  */
 UpgDataSource *
 upg_data_source_new_from_json (const char *name,

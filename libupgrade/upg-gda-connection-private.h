@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE (UpgGdaConnection, upg_gda_connection, UPG, GDA_CONNECTION,
 UpgConnection *upg_gda_connection_new  (const char  *name,
                                         const char  *cnc,
                                         const char  *auth,
+                                        gboolean    *refused,
                                         GError     **error);
 
 G_END_DECLS

@@ -337,12 +337,35 @@ dialect_of (const char *provider)
   return UPG_DIALECT_OTHER;
 }
 
+/* libgda keeps neither the server's error number nor its SQLSTATE for a
+ * failed open, so a refusal (credentials, unknown database) is told by the
+ * server's words, in English. A server answering in another language is
+ * taken for an unreachable one: retried, as before. */
+static gboolean
+is_refusal (const char *message)
+{
+  static const char *const answers[] = {
+    "Access denied for user",          /* MySQL 1044, 1045, 1698 */
+    "Unknown database",                /* MySQL 1049 */
+    "password authentication failed",  /* PostgreSQL 28P01 */
+    "no pg_hba.conf entry",            /* PostgreSQL 28000 */
+    "does not exist",                  /* PostgreSQL 3D000, 28000 (role) */
+  };
+
+  for (guint i = 0; message != NULL && i < G_N_ELEMENTS (answers); i++)
+    if (strstr (message, answers[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 /**
  * upg_gda_connection_new:
  * @name: the data source's name
  * @cnc: a libgda connection string, provider first
  *   (`MySQL://HOST=127.0.0.1;PORT=3306;DB_NAME=x`)
  * @auth: (nullable): a libgda authentication string (`USERNAME=u;PASSWORD=p`)
+ * @refused: (out) (optional): set to %TRUE when the server refused the
+ *   connection (credentials, unknown database; told by the server's English words): unlike a failure to reach it, retrying cannot help
  * @error: return location for a #GError
  *
  * Opens a connection through libgda. @auth may hold a password: it is
@@ -355,6 +378,7 @@ UpgConnection *
 upg_gda_connection_new (const char  *name,
                         const char  *cnc,
                         const char  *auth,
+                        gboolean    *refused,
                         GError     **error)
 {
   static gsize initialised;
@@ -373,6 +397,8 @@ upg_gda_connection_new (const char  *name,
     }
 
   gda = gda_connection_open_from_string (NULL, cnc, auth, GDA_CONNECTION_OPTIONS_NONE, &gda_error);
+  if (refused != NULL)
+    *refused = gda == NULL && gda_error != NULL && is_refusal (gda_error->message);
   if (gda == NULL)
     {
       /* libgda's messages name the provider and host, never the auth. */
@@ -395,3 +421,4 @@ upg_gda_connection_new (const char  *name,
 
   return UPG_CONNECTION (self);
 }
+

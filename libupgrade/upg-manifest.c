@@ -400,7 +400,7 @@ check_file_name (UpgManifest *self,
  * position of malformed JSON (`file:LINE:COL`) or the JSON path of the
  * offending value and what was expected.
  *
- * Returns: (transfer full) (nullable): the manifest
+ * Returns: (transfer full): the manifest
  */
 UpgManifest *
 upg_manifest_new_from_file (const char *path,

@@ -98,7 +98,8 @@ open_handle (const char  *host,
                const char  *user,
                const char  *password,
                const char  *database,
-               char       **message)
+               char       **message,
+               unsigned    *errnum)
 {
   MYSQL *mysql = mysql_init (NULL);
   unsigned int timeout = UPG_MYSQL_CONNECT_TIMEOUT;
@@ -118,6 +119,8 @@ open_handle (const char  *host,
     {
       *message = g_strdup_printf ("ERROR %u (%s): %s", mysql_errno (mysql),
                                   mysql_sqlstate (mysql), mysql_error (mysql));
+      if (errnum != NULL)
+        *errnum = mysql_errno (mysql);
       mysql_close (mysql);
       return NULL;
     }
@@ -137,7 +140,7 @@ on_cancelled (GCancellable *cancellable,
   /* Runs in the cancelling thread, which must not touch self->mysql: the
    * statement is stopped from a second connection. */
   killer = open_handle (self->host, self->port, self->socket, self->user,
-                          self->password, NULL, &message);
+                          self->password, NULL, &message, NULL);
   if (killer == NULL)
     {
       g_debug ("cannot cancel the statement on data source '%s': %s",
@@ -371,6 +374,17 @@ upg_mysql_connection_init (UpgMysqlConnection *self)
 {
 }
 
+/* Server errors that answer the connection itself: the account, its
+ * password or the database is refused. Asking again gets the same answer
+ * (ER_DBACCESS_DENIED_ERROR, ER_ACCESS_DENIED_ERROR, ER_BAD_DB_ERROR,
+ * ER_ACCESS_DENIED_NO_PASSWORD_ERROR). */
+static gboolean
+is_refusal (unsigned errnum)
+{
+  return errnum == ER_DBACCESS_DENIED_ERROR || errnum == ER_ACCESS_DENIED_ERROR
+         || errnum == ER_BAD_DB_ERROR || errnum == ER_ACCESS_DENIED_NO_PASSWORD_ERROR;
+}
+
 /**
  * upg_mysql_connection_new:
  * @name: the data source's name
@@ -380,6 +394,9 @@ upg_mysql_connection_init (UpgMysqlConnection *self)
  * @user: (nullable): the user name
  * @password: (nullable): the password
  * @database: (nullable): the default database
+ * @refused: (out) (optional): set to %TRUE when the server refused the
+ *   connection (unknown account, wrong password, unknown or forbidden
+ *   database): unlike a failure to reach it, retrying cannot help
  * @error: return location for a #GError
  *
  * Connects to a MariaDB or MySQL server with `utf8mb4`.
@@ -395,10 +412,12 @@ upg_mysql_connection_new (const char  *name,
                           const char  *user,
                           const char  *password,
                           const char  *database,
+                          gboolean    *refused,
                           GError     **error)
 {
   g_autoptr(UpgMysqlConnection) self = NULL;
   g_autofree char *message = NULL;
+  unsigned errnum = 0;
 
   g_return_val_if_fail (name != NULL, NULL);
 
@@ -407,7 +426,9 @@ upg_mysql_connection_new (const char  *name,
                        "dialect", UPG_DIALECT_MYSQL,
                        "transactional-ddl", FALSE,
                        NULL);
-  self->mysql = open_handle (host, port, socket, user, password, database, &message);
+  self->mysql = open_handle (host, port, socket, user, password, database, &message, &errnum);
+  if (refused != NULL)
+    *refused = self->mysql == NULL && is_refusal (errnum);
   if (self->mysql == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
@@ -424,3 +445,4 @@ upg_mysql_connection_new (const char  *name,
 
   return UPG_CONNECTION (g_steal_pointer (&self));
 }
+

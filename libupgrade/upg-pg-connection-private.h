@@ -19,6 +19,7 @@ UpgConnection *upg_pg_connection_new  (const char  *name,
                                        const char  *user,
                                        const char  *password,
                                        const char  *database,
+                                       gboolean    *refused,
                                        GError     **error);
 
 G_END_DECLS

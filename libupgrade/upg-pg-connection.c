@@ -356,6 +356,70 @@ socket_dir (const char *socket,
   return g_strdup (socket);
 }
 
+/* Seconds to wait for the server to answer a connection. */
+#define UPG_PG_CONNECT_TIMEOUT_S 10
+
+/* Runs a non-blocking connection to its end: only then can the error
+ * verbosity be raised before the server answers, which puts the SQLSTATE
+ * in the message (libpq keeps no other trace of it for a failed connect).
+ * Returns %FALSE when the server did not answer in time. */
+static gboolean
+connect_verbose (PGconn *pg)
+{
+  PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+  gint64 deadline = g_get_monotonic_time () + UPG_PG_CONNECT_TIMEOUT_S * G_USEC_PER_SEC;
+
+  if (PQstatus (pg) == CONNECTION_BAD)
+    return TRUE;
+  PQsetErrorVerbosity (pg, PQERRORS_VERBOSE);
+  while (status != PGRES_POLLING_OK && status != PGRES_POLLING_FAILED)
+    {
+      GPollFD fd = { PQsocket (pg), status == PGRES_POLLING_READING ? G_IO_IN : G_IO_OUT, 0 };
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+
+      if (left_ms <= 0 || g_poll (&fd, 1, (int) left_ms) == 0)
+        return FALSE;
+      status = PQconnectPoll (pg);
+    }
+  PQsetErrorVerbosity (pg, PQERRORS_DEFAULT);
+  return TRUE;
+}
+
+/* Takes the SQLSTATE out of a verbose connection error ("FATAL:  28P01:
+ * password authentication…" and a "LOCATION:  func, file.c:123" line),
+ * leaving the message libpq gives by default. The labels may be
+ * translated, so only the shapes are matched. */
+static char *
+split_sqlstate (const char  *verbose,
+                char       **sqlstate)
+{
+  g_autoptr(GRegex) code = g_regex_new (":  ([0-9A-Z]{5}): ", 0, 0, NULL);
+  g_autoptr(GRegex) location = g_regex_new ("\\n[^\\n]*:  [^\\n]*, [^\\n]*:[0-9]+(?=\\n|$)",
+                                            0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *without_code = NULL;
+
+  *sqlstate = NULL;
+  g_regex_match (code, verbose, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_free (*sqlstate);
+      *sqlstate = g_match_info_fetch (match, 1);
+      g_match_info_next (match, NULL);
+    }
+  without_code = g_regex_replace_literal (code, verbose, -1, 0, ":  ", 0, NULL);
+  return g_strstrip (g_regex_replace_literal (location, without_code, -1, 0, "", 0, NULL));
+}
+
+/* The server's answer to the connection itself: the role, its password or
+ * the database is refused (class 28, invalid_catalog_name). Asking again
+ * gets the same answer. */
+static gboolean
+is_refusal (const char *sqlstate)
+{
+  return sqlstate != NULL && (g_str_has_prefix (sqlstate, "28") || g_str_equal (sqlstate, "3D000"));
+}
+
 /**
  * upg_pg_connection_new:
  * @name: the data source's name
@@ -366,6 +430,8 @@ socket_dir (const char *socket,
  * @user: (nullable): the user name
  * @password: (nullable): the password
  * @database: (nullable): the database
+ * @refused: (out) (optional): set to %TRUE when the server refused the
+ *   connection (authentication, unknown database): unlike a failure to reach it, retrying cannot help
  * @error: return location for a #GError
  *
  * Connects with `client_encoding=UTF8` and `application_name=libupgrade`.
@@ -384,18 +450,22 @@ upg_pg_connection_new (const char  *name,
                        const char  *user,
                        const char  *password,
                        const char  *database,
+                       gboolean    *refused,
                        GError     **error)
 {
   g_autoptr(UpgPgConnection) self = NULL;
   g_autofree char *dir = socket != NULL && *socket != '\0' ? socket_dir (socket, &port) : NULL;
   g_autofree char *port_text = port != 0 ? g_strdup_printf ("%u", port) : NULL;
   const char *keys[] = { "host", "port", "dbname", "user", "password",
-                         "application_name", "client_encoding", "connect_timeout", NULL };
+                        "application_name", "client_encoding", NULL };
   const char *values[] = { dir != NULL ? dir : host, port_text, database, user, password,
-                           "libupgrade", "UTF8", "10", NULL };
+                          "libupgrade", "UTF8", NULL };
+  gboolean answered;
 
   g_return_val_if_fail (name != NULL, NULL);
 
+  if (refused != NULL)
+    *refused = FALSE;
   self = g_object_new (UPG_TYPE_PG_CONNECTION,
                        "name", name,
                        "dialect", UPG_DIALECT_POSTGRESQL,
@@ -414,13 +484,26 @@ upg_pg_connection_new (const char  *name,
         j++;
     }
 
-  self->pg = PQconnectdbParams (keys, values, FALSE);
+  self->pg = PQconnectStartParams (keys, values, FALSE);
+  if (self->pg == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   "cannot connect to PostgreSQL data source '%s': out of memory", name);
+      return NULL;
+    }
+  answered = connect_verbose (self->pg);
   if (PQstatus (self->pg) != CONNECTION_OK)
     {
-      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->pg)));
+      g_autofree char *sqlstate = NULL;
+      g_autofree char *message = answered
+        ? split_sqlstate (PQerrorMessage (self->pg), &sqlstate)
+        : g_strdup_printf ("no answer from the server within %u s", UPG_PG_CONNECT_TIMEOUT_S);
 
+      if (refused != NULL)
+        *refused = is_refusal (sqlstate);
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot connect to PostgreSQL data source '%s': %s", name, message);
+                   "cannot connect to PostgreSQL data source '%s': %s%s%s%s", name, message,
+                   sqlstate ? " (SQLSTATE " : "", sqlstate ? sqlstate : "", sqlstate ? ")" : "");
       return NULL;
     }
 
@@ -429,3 +512,4 @@ upg_pg_connection_new (const char  *name,
 
   return UPG_CONNECTION (g_steal_pointer (&self));
 }
+

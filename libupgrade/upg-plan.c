@@ -267,7 +267,7 @@ assess_compatibility (UpgPlan *self)
  * min/max_source_version leaves a gap (both versions named);
  * %UPG_ERROR_INVALID_BUNDLE on an unknown `depends_on` id or a cycle.
  *
- * Returns: (transfer full) (nullable): the plan
+ * Returns: (transfer full): the plan
  */
 UpgPlan *
 upg_plan_new (UpgBundle        *bundle,

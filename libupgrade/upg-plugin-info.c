@@ -118,7 +118,7 @@ read_types (UpgPluginInfo *self,
  * @node: the description the plugin host sent
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the info, or %NULL with @error set
+ * Returns: (transfer full): the info, or %NULL with @error set
  *   (%UPG_ERROR_PLUGIN)
  */
 UpgPluginInfo *

@@ -284,7 +284,7 @@ default_component (UpgProperties *props,
  * `compatible_version`, so they count as incompatible, and apply to every
  * site.
  *
- * Returns: (transfer full) (nullable): the manifest
+ * Returns: (transfer full): the manifest
  */
 UpgManifest *
 upg_manifest_new_from_properties (const char *tasks_path,

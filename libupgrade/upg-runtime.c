@@ -38,11 +38,15 @@ upg_get_spi_abi (void)
  *
  * Binds the library's message catalogue so that operator-facing messages
  * follow `LANG` (English and Simplified Chinese). Programs call it once,
- * after `setlocale()`.
+ * after `setlocale()`. The environment variable `UPGRADE_LOCALEDIR`
+ * overrides the installed catalogue directory (the build tree's `po`
+ * directory when testing uninstalled).
  */
 void
 upg_init_i18n (void)
 {
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  const char *localedir = g_getenv ("UPGRADE_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 }

@@ -8,6 +8,7 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-assessment.h"
 #include "upg-bundle.h"
 #include "upg-config.h"
 #include "upg-data-source.h"
@@ -16,10 +17,23 @@
 #include "upg-manifest.h"
 #include "upg-plan.h"
 #include "upg-runtime.h"
+#include "upg-sql-splitter.h"
+#include "upg-sql-statement.h"
+#include "upg-step.h"
+#include "upg-execution.h"
+#include "upg-executor.h"
+#include "upg-estimate.h"
+#include "upg-manifest.h"
+#include "upg-plan.h"
+#include "upg-plugin-info.h"
+#include "upg-plugin-manager.h"
+#include "upg-report.h"
+#include "upg-journal.h"
+#include "upg-runtime.h"
 #include "upg-step.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement.h"
-#include "upg-plugin-info.h"
-#include "upg-plugin-manager.h"
+#include "upg-execution.h"
+#include "upg-executor.h"
 
 #undef __UPGRADE_INSIDE__

@@ -6,6 +6,7 @@ set -eu
 # One package per line, sorted: branches adding packages then merge cleanly.
 PACKAGES="
   ca-certificates
+  chromium
   gcc
   gettext
   gir1.2-json-1.0
@@ -22,6 +23,7 @@ PACKAGES="
   libpq-dev
   libsoup-3.0-dev
   libsqlite3-dev
+  locales
   mariadb-client
   mariadb-server
   meson
@@ -31,9 +33,24 @@ PACKAGES="
   postgresql-client
   python3
   python3-gi
+  python3-yaml
   sqlite3
   valgrind
+  wrk
 "
+
+# The zh_CN.UTF-8 locale: gettext only translates into a locale that exists
+# (the i18n tests run assess/report with LANG=zh_CN.UTF-8).
+ensure_zh_locale() {
+  if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ]; then S=sudo; else S=; fi
+  $S sed -i 's/^# *zh_CN.UTF-8 UTF-8/zh_CN.UTF-8 UTF-8/' /etc/locale.gen
+  grep -q '^zh_CN.UTF-8 UTF-8' /etc/locale.gen ||
+    echo 'zh_CN.UTF-8 UTF-8' | $S tee -a /etc/locale.gen >/dev/null
+  $S locale-gen >&2
+}
 
 missing=""
 for p in $PACKAGES; do
@@ -43,6 +60,7 @@ for p in $PACKAGES; do
 done
 
 if [ -z "$missing" ]; then
+  ensure_zh_locale
   exit 0
 fi
 
@@ -63,3 +81,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+ensure_zh_locale

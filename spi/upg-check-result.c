@@ -180,7 +180,7 @@ member_string (JsonObject  *object,
  *
  * Reads a result back, e.g. from a plugin host or a stored report.
  *
- * Returns: (transfer full) (nullable): the result, or %NULL with @error set
+ * Returns: (transfer full): the result, or %NULL with @error set
  *   (%UPG_ERROR_INVALID_ARGUMENT naming the member)
  */
 UpgCheckResult *

@@ -200,6 +200,32 @@ read_strings (UpgContext  *self,
   return TRUE;
 }
 
+/* The JSON form crosses into the plugin host, whose current directory is
+ * not the writer's: a relative base directory there would silently name
+ * other files, so it is refused (upg_context_set_data_sources() resolves
+ * one before it gets here). */
+static const char *
+get_base_dir (JsonObject  *object,
+              GError     **error)
+{
+  GError *local_error = NULL;
+  const char *base_dir = get_string (object, "data_sources_base_dir", &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (base_dir != NULL && !g_path_is_absolute (base_dir))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   "context: member 'data_sources_base_dir' is '%s': expected an absolute "
+                   "directory", base_dir);
+      return NULL;
+    }
+  return base_dir;
+}
+
 static gboolean
 read_objects (UpgContext  *self,
               JsonObject  *object,
@@ -216,7 +242,7 @@ read_objects (UpgContext  *self,
   if (local_error == NULL)
     sources = get_object (object, "data_sources", &local_error);
   if (local_error == NULL)
-    base_dir = get_string (object, "data_sources_base_dir", &local_error);
+    base_dir = get_base_dir (object, &local_error);
   if (local_error == NULL)
     checks = get_member (object, "checks", JSON_NODE_ARRAY, G_TYPE_INVALID, &local_error);
   if (local_error != NULL)
@@ -240,7 +266,7 @@ read_objects (UpgContext  *self,
  * resolver, checkpoint store) are not part of it: the caller installs
  * them.
  *
- * Returns: (transfer full) (nullable): the context, or %NULL with @error
+ * Returns: (transfer full): the context, or %NULL with @error
  *   set (%UPG_ERROR_INVALID_ARGUMENT naming the member, or a version or
  *   stage error)
  */

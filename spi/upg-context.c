@@ -474,11 +474,14 @@ upg_context_get_data_sources_base_dir (UpgContext *self)
  * @self: a context
  * @definitions: (nullable): the data source definitions by name, as the
  *   configuration's `datasources`
- * @base_dir: (nullable): the directory relative paths are relative to
+ * @base_dir: (nullable): the directory relative paths are relative to; a
+ *   relative one is taken from the current directory now
  *
  * Records the definitions so that a plugin host in another process can
  * open the same data sources. They carry no password: a password comes
- * from the environment variable or file the definition names.
+ * from the environment variable or file the definition names. The base
+ * directory is stored absolute, because the plugin host does not share
+ * the caller's current directory.
  */
 void
 upg_context_set_data_sources (UpgContext *self,
@@ -489,7 +492,7 @@ upg_context_set_data_sources (UpgContext *self,
   json_object_unref (self->data_sources);
   self->data_sources = definitions ? json_object_ref (definitions) : json_object_new ();
   g_free (self->data_sources_base_dir);
-  self->data_sources_base_dir = g_strdup (base_dir);
+  self->data_sources_base_dir = base_dir ? g_canonicalize_filename (base_dir, NULL) : NULL;
 }
 
 /**
@@ -513,6 +516,27 @@ upg_context_set_connection_resolver (UpgContext            *self,
   self->resolver = resolver;
   self->resolver_data = user_data;
   self->resolver_destroy = destroy;
+}
+
+/* A resolver that fails without saying why (a data source library
+ * returning NULL from a g_return_val_if_fail()) must not leave a plugin,
+ * which reads the error's message, with nothing to read. */
+static UpgConnection *
+resolve_connection (UpgContext  *self,
+                    const char  *name,
+                    GError     **error)
+{
+  GError *local_error = NULL;
+  UpgConnection *conn = self->resolver (self, name, self->resolver_data, &local_error);
+
+  if (conn != NULL)
+    return conn;
+  if (local_error == NULL)
+    local_error = g_error_new (UPG_ERROR, UPG_ERROR_DATASOURCE,
+                               "data source '%s' cannot be opened: the connection resolver "
+                               "failed without an error", name);
+  g_propagate_error (error, local_error);
+  return NULL;
 }
 
 /**
@@ -542,7 +566,7 @@ upg_context_get_connection (UpgContext  *self,
                    "installed in this context", name);
       return NULL;
     }
-  return self->resolver (self, name, self->resolver_data, error);
+  return resolve_connection (self, name, error);
 }
 
 /**

@@ -252,24 +252,52 @@ test_connect_errors (void)
   g_autoptr(UpgConnection) conn = NULL;
   const char *password = upg_test_server_get_password (server);
   g_autofree char *wrong = g_strconcat (password, "-wrong", NULL);
+  gboolean refused = FALSE;
 
   g_assert_no_error (start_error);
+  /* The server's answers: retrying cannot change them. */
   conn = upg_mysql_connection_new ("ft_db", "127.0.0.1", upg_test_server_get_port (server), NULL,
                                    upg_test_server_get_user (server), wrong,
-                                   upg_test_server_get_database (server), &error);
+                                   upg_test_server_get_database (server), &refused, &error);
   g_assert_null (conn);
   g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
   g_assert_nonnull (strstr (error->message, "ft_db"));
   g_assert_nonnull (strstr (error->message, "1045"));
   g_assert_null (strstr (error->message, password));
+  g_assert_true (refused);
   g_clear_error (&error);
 
-  /* Port 1 on loopback: nothing listens there. */
-  conn = upg_mysql_connection_new ("ft_db", "127.0.0.1", 1, NULL, "u", password, NULL, &error);
+  refused = FALSE;
+  conn = upg_mysql_connection_new ("ft_db", "127.0.0.1", upg_test_server_get_port (server), NULL,
+                                   upg_test_server_get_user (server), password,
+                                   UPG_TEST_MISSING_DATABASE,
+                                   &refused, &error);
+  g_assert_null (conn);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
+  g_assert_nonnull (strstr (error->message, "1049"));
+  g_assert_true (refused);
+  g_clear_error (&error);
+
+  /* A database the user may not use: 1044. */
+  refused = FALSE;
+  conn = upg_mysql_connection_new ("ft_db", "127.0.0.1", upg_test_server_get_port (server), NULL,
+                                   upg_test_server_get_user (server), password, "mysql",
+                                   &refused, &error);
+  g_assert_null (conn);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
+  g_assert_nonnull (strstr (error->message, "1044"));
+  g_assert_true (refused);
+  g_clear_error (&error);
+
+  /* Port 1 on loopback: nothing listens there; not an answer. */
+  refused = TRUE;
+  conn = upg_mysql_connection_new ("ft_db", "127.0.0.1", 1, NULL, "u", password, NULL, &refused,
+                                   &error);
   g_assert_null (conn);
   g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
   g_assert_nonnull (strstr (error->message, "2002"));
   g_assert_null (strstr (error->message, password));
+  g_assert_false (refused);
 }
 
 static void

@@ -98,7 +98,7 @@ test_dollar_quoted_body (void)
   g_assert_false (upg_connection_execute (conn, "SELECT $tag$;$tag$::integer", NULL, NULL, NULL));
   upg_test_exec_ok (conn, sql, 0);
   stored = upg_test_query_value (conn, "SELECT prosrc FROM pg_proc WHERE proname = ?",
-                                 (const char *[]) { "counted", NULL });
+                                (const char *[]) { "counted", NULL });
   g_assert_cmpuint (strlen (stored), ==, strlen (body));
   g_assert_cmpmem (stored, strlen (stored), body, strlen (body));
 }
@@ -129,8 +129,8 @@ test_emoji (void)
 
   /* The native client reads the same bytes. */
   g_assert_true (g_file_set_contents (script,
-                                      "SELECT encode(convert_to(t, 'UTF8'), 'hex') FROM emoji ORDER BY id;\n",
-                                      -1, NULL));
+                                     "SELECT encode(convert_to(t, 'UTF8'), 'hex') FROM emoji ORDER BY id;\n",
+                                     -1, NULL));
   g_assert_true (upg_test_server_run_client (server, script, &output, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (output, ==, EMOJI_HEX "\n" EMOJI_HEX "\n");
@@ -193,7 +193,7 @@ test_duplicate_key (void)
 
   /* In a text of several statements, the failure is reported too. */
   g_assert_false (upg_connection_execute (conn, "INSERT INTO dup VALUES (2); INSERT INTO dup VALUES (2)",
-                                          NULL, NULL, &error));
+                                         NULL, NULL, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_SQL);
   g_assert_cmpstr (upg_connection_get_last_sqlstate (conn), ==, "23505");
 }
@@ -273,7 +273,7 @@ test_connection_lost (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *pid = upg_test_query_value (conn, "SELECT pg_backend_pid()", NULL);
   g_autofree char *ok = upg_test_query_value (killer, "SELECT pg_terminate_backend(?::integer)",
-                                              (const char *[]) { pid, NULL });
+                                             (const char *[]) { pid, NULL });
 
   g_assert_cmpstr (ok, ==, "t");
   g_assert_false (upg_connection_execute (conn, "SELECT 1", NULL, NULL, &error));
@@ -290,22 +290,44 @@ test_connect_errors (void)
   g_autoptr(UpgConnection) conn = NULL;
   const char *password = upg_test_server_get_password (server);
   g_autofree char *wrong = g_strconcat (password, "-wrong", NULL);
+  gboolean refused = FALSE;
 
   g_assert_no_error (start_error);
+  /* The server's answers: retrying cannot change them. The message is
+   * libpq's usual one (no LOCATION line) with the SQLSTATE. */
   conn = upg_pg_connection_new ("mid_db", "127.0.0.1", upg_test_server_get_port (server), NULL,
                                 upg_test_server_get_user (server), wrong,
-                                upg_test_server_get_database (server), &error);
+                                upg_test_server_get_database (server), &refused, &error);
   g_assert_null (conn);
   g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
   g_assert_nonnull (strstr (error->message, "mid_db"));
-  g_assert_nonnull (strstr (error->message, "password authentication failed"));
+  g_assert_nonnull (strstr (error->message, "FATAL:  password authentication failed"));
+  g_assert_nonnull (strstr (error->message, "(SQLSTATE 28P01)"));
+  g_assert_null (strchr (error->message, '\n'));
   g_assert_null (strstr (error->message, password));
+  g_assert_true (refused);
   g_clear_error (&error);
 
-  conn = upg_pg_connection_new ("mid_db", "127.0.0.1", 1, NULL, "u", password, "x", &error);
+  refused = FALSE;
+  conn = upg_pg_connection_new ("mid_db", "127.0.0.1", upg_test_server_get_port (server), NULL,
+                                upg_test_server_get_user (server), password,
+                                UPG_TEST_MISSING_DATABASE,
+                                &refused, &error);
   g_assert_null (conn);
   g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
+  g_assert_nonnull (strstr (error->message, "(SQLSTATE 3D000)"));
+  g_assert_true (refused);
+  g_clear_error (&error);
+
+  /* Port 1 on loopback: nothing listens there; not an answer. */
+  refused = TRUE;
+  conn = upg_pg_connection_new ("mid_db", "127.0.0.1", 1, NULL, "u", password, "x", &refused,
+                                &error);
+  g_assert_null (conn);
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
+  g_assert_nonnull (strstr (error->message, "Connection refused"));
   g_assert_null (strstr (error->message, password));
+  g_assert_false (refused);
 }
 
 /* Server notices go to the debug log (libpq would print them on stderr). */

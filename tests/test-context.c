@@ -89,6 +89,9 @@ test_context_bad_json (void)
     { "{\"execution_id\":\"e\",\"env\":[]}", 0, UPG_ERROR_INVALID_ARGUMENT, "'env'" },
     { "{\"execution_id\":\"e\",\"checks\":{}}", 0, UPG_ERROR_INVALID_ARGUMENT, "'checks'" },
     { "{\"execution_id\":\"e\",\"site_id\":7}", 0, UPG_ERROR_INVALID_ARGUMENT, "'site_id'" },
+    /* The host does not share the writer's current directory. */
+    { "{\"execution_id\":\"e\",\"data_sources_base_dir\":\"conf/dir\"}", 0,
+      UPG_ERROR_INVALID_ARGUMENT, "'data_sources_base_dir' is 'conf/dir': expected an absolute" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -191,6 +194,13 @@ resolve_none (UpgContext *ctx, const char *name, gpointer user_data, GError **er
   return NULL;
 }
 
+/* Breaks the contract: fails without an error. */
+static UpgConnection *
+resolve_silently (UpgContext *ctx, const char *name, gpointer user_data, GError **error)
+{
+  return NULL;
+}
+
 static void
 test_context_connection (void)
 {
@@ -207,6 +217,14 @@ test_context_connection (void)
   g_assert_null (upg_context_get_connection (ctx, "ft_db", &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
   g_assert_cmpuint (calls, ==, 1);
+  g_clear_error (&error);
+
+  /* The caller always gets a reason to report (a plugin reading
+   * error->message used to crash). */
+  upg_context_set_connection_resolver (ctx, resolve_silently, NULL, NULL);
+  g_assert_null (upg_context_get_connection (ctx, "ft_db", &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE);
+  g_assert_nonnull (strstr (error->message, "data source 'ft_db' cannot be opened"));
 }
 
 static GString *structured;

@@ -71,6 +71,23 @@ test_sqlite (void)
   g_assert_cmpstr (text, ==, "journal (SQLite /tmp/j.db)");
 }
 
+/* A relative base directory starts at the current directory, like a
+ * relative path without one (it used to give a NULL path). */
+static void
+test_relative_base_dir (void)
+{
+  g_autoptr(JsonNode) node = json_from_string ("{\"provider\": \"SQLite\", \"path\": "
+                                               "\"l.db\"}", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgDataSource) ds = upg_data_source_new_from_json ("local", json_node_get_object (node),
+                                                               "conf/../data", &error);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *expected = g_build_filename (cwd, "data", "l.db", NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (upg_data_source_get_path (ds), ==, expected);
+}
+
 static void
 test_raw_cnc (void)
 {
@@ -189,6 +206,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/data-source/mysql-defaults", test_mysql_defaults);
   g_test_add_func ("/data-source/postgres-and-socket", test_postgres_and_socket);
   g_test_add_func ("/data-source/sqlite", test_sqlite);
+  g_test_add_func ("/data-source/relative-base-dir", test_relative_base_dir);
   g_test_add_func ("/data-source/raw-cnc", test_raw_cnc);
   g_test_add_func ("/data-source/password-env", test_password_env);
   g_test_add_func ("/data-source/password-file", test_password_file);

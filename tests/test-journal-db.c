@@ -17,7 +17,7 @@ typedef struct {
 typedef UpgConnection *(*ConnectFunc) (const char *name, const char *host, guint port,
                                        const char *socket, const char *user,
                                        const char *password, const char *database,
-                                       GError **error);
+                                       gboolean *refused, GError **error);
 
 static UpgConnection *
 connect_to (Server       *server,
@@ -34,7 +34,7 @@ connect_to (Server       *server,
                   upg_test_server_get_port (server->server), NULL,
                   upg_test_server_get_user (server->server),
                   upg_test_server_get_password (server->server),
-                  upg_test_server_get_database (server->server), error);
+                  upg_test_server_get_database (server->server), NULL, error);
 }
 
 static UpgConnection *

@@ -316,6 +316,40 @@ test_data_sources_from_config (Fixture *f, gconstpointer data)
   assert_verdict (results, "middleware:app_db", UPG_VERDICT_PASS, "database 'app_db' runs 3.");
 }
 
+/* A relative base directory (as a caller passing "." or a config-relative
+ * path would) means the caller's current directory; the plugin host, which
+ * gets the context in JSON form, must open the same file, not crash. */
+static void
+test_sql_checks_relative_base_dir (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db = g_build_filename (f->dir, "app.db", NULL);
+  g_autofree char *parent = g_path_get_dirname (f->dir);
+  g_autofree char *relative = g_path_get_basename (f->dir);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr(UpgDataSource) source = upg_data_source_new_sqlite ("app_db", db);
+  g_autoptr(UpgConnection) conn = upg_data_source_open (source, NULL, NULL);
+  g_autoptr(JsonNode) sources = json_from_string (
+    "{\"app_db\": {\"provider\": \"SQLite\", \"path\": \"app.db\"}}", NULL);
+  g_autoptr(JsonNode) checks = json_from_string (
+    "[{\"version\": \"3.17.5\", \"checks\": {\"backup_tables\": ["
+    "{\"database\": \"app_db\", \"tables\": [\"orders\"]}]}}]", NULL);
+  g_autoptr(GPtrArray) results = NULL;
+  UpgCheckResult *backup;
+
+  g_assert_nonnull (conn);
+  upg_test_exec_ok (conn, "CREATE TABLE orders (id INTEGER PRIMARY KEY)", 0);
+  g_assert_cmpint (g_chdir (parent), ==, 0);
+  upg_context_set_data_sources (f->context, json_node_get_object (sources), relative);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  /* Stored resolved: the host may start in another directory. */
+  g_assert_cmpstr (upg_context_get_data_sources_base_dir (f->context), ==, f->dir);
+  upg_context_set_checks (f->context, json_node_get_array (checks));
+  results = run (f, UPG_TYPE_RESOURCE_CHECK);
+  backup = find (results, "backup:app_db");
+  g_assert_cmpstr (upg_verdict_to_string (upg_check_result_get_verdict (backup)), ==,
+                   upg_verdict_to_string (UPG_VERDICT_PASS));
+}
+
 /* `--db` selects the cases that start database servers (suite "db"). */
 static gboolean
 take_db_flag (int *argc, char **argv)
@@ -348,6 +382,7 @@ main (int argc, char **argv)
   ADD ("host-resources/paths", test_host_resources_paths);
   ADD ("sql-checks/sqlite", test_sql_checks_sqlite);
   ADD ("sql-checks/data-sources-from-config", test_data_sources_from_config);
+  ADD ("sql-checks/relative-base-dir", test_sql_checks_relative_base_dir);
 #undef ADD
   return g_test_run ();
 }

@@ -608,6 +608,13 @@ create_user (UpgTestServer  *server,
           sql = g_strdup_printf ("GRANT ALL ON " TEST_DATABASE ".* TO '" TEST_USER "'@'%s'", hosts[i]);
           if (!admin_exec (server, handle, sql, error))
             return FALSE;
+          /* A database the user may use but that does not exist: connecting
+           * to it gets ER_BAD_DB_ERROR (1049), not access denied (1044). */
+          g_free (sql);
+          sql = g_strdup_printf ("GRANT ALL ON " UPG_TEST_MISSING_DATABASE ".* TO '" TEST_USER "'@'%s'",
+                                 hosts[i]);
+          if (!admin_exec (server, handle, sql, error))
+            return FALSE;
         }
       return TRUE;
     }

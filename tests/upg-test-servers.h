@@ -24,6 +24,10 @@ typedef enum {
 
 typedef struct _UpgTestServer UpgTestServer;
 
+/* A database that does not exist on the test servers, though the test
+ * user may use it (MariaDB): connecting to it is refused as unknown. */
+#define UPG_TEST_MISSING_DATABASE "upgtest_missing"
+
 const char    *upg_test_base_dir             (void);
 gboolean       upg_test_run_command          (const char * const  *argv,
                                               const char          *stdin_path,

@@ -263,8 +263,9 @@ check_open_config (UpgTestServer *server,
 }
 
 /* upg_data_source_open() on a real server: every way to give the password
- * and to reach the server works; a wrong password and a dead port fail
- * after the retries without showing the password; a missing password
+ * and to reach the server works; a wrong password and an unknown database
+ * are the server's answer and fail at once (no retry) without showing the
+ * password; a dead port fails after the retries; a missing password
  * variable fails at once. */
 void
 upg_test_server_check_open (UpgTestServer *server,
@@ -284,9 +285,20 @@ upg_test_server_check_open (UpgTestServer *server,
 
   source = upg_test_server_data_source (server, "ds", UPG_TEST_PASSWORD_ENV, FALSE);
   g_setenv (var, wrong, TRUE);
-  upg_test_assert_open_fails (source, wrong, 4);
+  upg_test_assert_open_fails (source, wrong, 1);
   g_setenv (var, upg_test_server_get_password (server), TRUE);
   g_clear_object (&source);
+
+  /* MariaDB 1049, PostgreSQL 3D000: also an answer, not retried. */
+  json = g_strdup_printf ("{\"provider\": \"%s\", \"host\": \"127.0.0.1\", \"port\": %u, "
+                          "\"database\": \"" UPG_TEST_MISSING_DATABASE "\", \"user\": \"%s\", "
+                          "\"password_env\": \"%s\"}", provider,
+                          upg_test_server_get_port (server), upg_test_server_get_user (server),
+                          var);
+  source = upg_test_data_source_from_json ("nodb", json);
+  upg_test_assert_open_fails (source, upg_test_server_get_password (server), 1);
+  g_clear_object (&source);
+  g_clear_pointer (&json, g_free);
 
   /* Port 1 on loopback: nothing listens there. */
   json = g_strdup_printf ("{\"provider\": \"%s\", \"host\": \"127.0.0.1\", \"port\": 1, "
@@ -327,7 +339,7 @@ upg_test_server_connect (UpgTestServer *server,
   g_autoptr(GError) error = NULL;
   UpgConnection *conn;
   UpgConnection *(*connect) (const char *, const char *, guint, const char *, const char *,
-                             const char *, const char *, GError **);
+                             const char *, const char *, gboolean *, GError **);
 
   g_assert_no_error ((GError *) start_error);
   connect = upg_test_server_get_kind (server) == UPG_TEST_SERVER_MARIADB
@@ -339,7 +351,7 @@ upg_test_server_connect (UpgTestServer *server,
                   upg_test_server_get_user (server),
                   upg_test_server_get_password (server),
                   upg_test_server_get_database (server),
-                  &error);
+                  NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (conn);
   return conn;

@@ -24,17 +24,31 @@ struct _FtTaskStoreMigration
   GObject parent_instance;
 };
 
+/* Where the task store lives is a fact of the site, not of the bundle: the
+ * site's env member `task_store_root` (from upgrade.json or --env) wins over
+ * the manifest's params.root, which is the product's default location. */
 static const char *
-root_of (JsonObject  *params,
+root_of (UpgContext  *ctx,
+         JsonObject  *params,
          GError     **error)
 {
-  const char *root = json_object_get_string_member_with_default (params, "root", NULL);
+  JsonObject *env = upg_context_get_env (ctx);
+  const char *root = NULL;
+  const char *origin = "env.task_store_root";
+
+  if (env != NULL)
+    root = json_object_get_string_member_with_default (env, "task_store_root", NULL);
+  if (root == NULL)
+    {
+      root = json_object_get_string_member_with_default (params, "root", NULL);
+      origin = "params.root";
+    }
 
   if (root == NULL || !g_file_test (root, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "params.root '%s' is not a directory: expected the task store "
-                   "(cluster.compact)", root ? root : "(missing)");
+                   "%s '%s' is not a directory: expected the task store "
+                   "(cluster.compact)", origin, root ? root : "(missing)");
       return NULL;
     }
   return root;
@@ -86,7 +100,7 @@ ft_task_store_migration_migrate (UpgDataMigration  *migration,
                                  GCancellable      *cancellable,
                                  GError           **error)
 {
-  const char *root = root_of (params, error);
+  const char *root = root_of (ctx, params, error);
   g_autofree char *v2 = NULL, *done = NULL;
   g_autoptr(GPtrArray) tasks = NULL;
   gboolean ok;
@@ -145,7 +159,7 @@ ft_task_store_migration_rollback (UpgDataMigration  *migration,
                                   GCancellable      *cancellable,
                                   GError           **error)
 {
-  const char *root = root_of (params, error);
+  const char *root = root_of (ctx, params, error);
   g_autofree char *old = NULL, *v2 = NULL;
   gboolean ok;
 
@@ -180,7 +194,7 @@ ft_task_store_migration_cleanup (UpgDataMigration  *migration,
                                  GCancellable      *cancellable,
                                  GError           **error)
 {
-  const char *root = root_of (params, error);
+  const char *root = root_of (ctx, params, error);
   g_autofree char *old = NULL, *done = NULL;
 
   if (root == NULL)

@@ -1,0 +1,200 @@
+/* bench-apply.c - applying a 10,000-statement script: libupgrade with full
+ * journaling (SQLite journal, exactly-once markers) against the native
+ * clients sqlite3, mariadb and psql
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   _build/bench/bench-apply [--statements N] [--only sqlite|mariadb|postgresql]
+ *
+ * Prints the wall-clock time of each and the ratio engine / native. Not a
+ * test: the figures depend on the machine's disks. Both sides run every
+ * statement in its own transaction (the native clients in autocommit
+ * mode), so the ratio is the cost of the journal and the marker. For the
+ * servers, the engine runs twice: with the default SQLite journal (two
+ * durable journal commits per statement), and with the journal on the
+ * server itself (the same durability settings as the native client; the
+ * throwaway test servers run with relaxed fsync).
+ */
+#include <sys/wait.h>
+
+#include "exec-test-util.h"
+#include "upg-test-servers.h"
+
+static int n_statements = 10000;
+static char *only = NULL;
+
+static char *
+script (const char *table)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "CREATE TABLE %s (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);\n", table);
+  for (int i = 1; i < n_statements; i++)
+    {
+      if (i % 4 == 0)
+        g_string_append_printf (s, "UPDATE %s SET n = n + 1 WHERE id = %d;\n", table, i - 1);
+      else
+        g_string_append_printf (s, "INSERT INTO %s (id, n) VALUES (%d, %d);\n", table, i, i);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static double
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+}
+
+/* The journal: SQLite in the state directory, or (@on_server) the target
+ * server itself, as "journal" in the configuration would put it. */
+static UpgJournal *
+open_journal (ExecFixture *fx,
+              const char  *source_json,
+              gboolean     on_server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fx->state, "journal.db", NULL);
+  g_autoptr(UpgConnection) connection = NULL;
+  UpgJournal *journal;
+
+  if (!on_server)
+    journal = upg_journal_open_sqlite (path, &error);
+  else
+    {
+      connection = exec_open_source ("journal", source_json);
+      journal = upg_journal_new (connection, &error);
+    }
+  if (journal == NULL)
+    g_error ("journal: %s", error->message);
+  return journal;
+}
+
+/* libupgrade: one SQL step with the script, run through the executor. */
+static double
+engine_time (const char *source_json,
+             const char *table,
+             gboolean    journal_on_server)
+{
+  ExecFixture fx;
+  g_autofree char *sources = g_strdup_printf ("\"db\": %s", source_json);
+  g_autofree char *text = script (table);
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  double took;
+
+  exec_fixture_init (&fx);
+  exec_fixture_write_config (&fx, "bench", sources);
+  exec_fixture_write (&fx, "bundle/sql/bench.sql", text);
+  exec_fixture_write_manifest (&fx, "3.17.5",
+                               "\"in_stop\": [{\"id\": \"bench\", \"database\": \"db\", \"sql_scripts\": [\"sql/bench.sql\"]}]",
+                               NULL);
+  {
+    g_autoptr(UpgConfig) config = upg_config_new_from_file (fx.config, &error);
+    g_autoptr(UpgBundle) bundle = upg_bundle_new_for_path (fx.bundle, &error);
+    g_autoptr(UpgJournal) journal = open_journal (&fx, source_json, journal_on_server);
+    g_autoptr(UpgExecutor) executor = upg_executor_new (config, bundle, journal, fx.state);
+    g_autoptr(UpgVersion) from = upg_version_parse ("3.17.0", NULL);
+    g_autoptr(UpgVersion) to = upg_version_parse ("3.17.5", NULL);
+
+    start = g_get_monotonic_time ();
+    if (!upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, "bench", NULL, NULL, NULL, NULL, &error))
+      g_error ("engine run failed: %s", error->message);
+    took = seconds_since (start);
+  }
+  exec_fixture_clear (&fx);
+  return took;
+}
+
+static void
+report (const char *name,
+        const char *journal,
+        double      native,
+        double      engine)
+{
+  g_print ("%-11s %-16s %6d statements  native %7.2f s  libupgrade %7.2f s  ratio %5.2f  "
+           "(%.0f vs %.0f statements/s)\n", name, journal, n_statements, native, engine, engine / native,
+           n_statements / native, n_statements / engine);
+}
+
+static void
+bench_sqlite (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-bench-XXXXXX", NULL);
+  g_autofree char *db = g_build_filename (dir, "native.db", NULL);
+  g_autofree char *path = g_build_filename (dir, "bench.sql", NULL);
+  g_autofree char *text = script ("bench_native");
+  g_autofree char *engine_db = g_build_filename (dir, "engine.db", NULL);
+  g_autofree char *source = g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", engine_db);
+  g_autofree char *command = g_strdup_printf ("sqlite3 -bail %s", db);
+  const char *argv[] = { "sqlite3", "-bail", db, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  gint64 start;
+  double native;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_subprocess_launcher_set_stdin_file_path (launcher, path);
+  start = g_get_monotonic_time ();
+  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (child == NULL || !g_subprocess_wait_check (child, NULL, &error))
+    g_error ("%s: %s", command, error->message);
+  native = seconds_since (start);
+  report ("SQLite", "SQLite journal", native, engine_time (source, "bench_engine", FALSE));
+}
+
+static void
+bench_server (UpgTestServerKind kind,
+              const char       *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgTestServer) server = upg_test_server_start (kind, &error);
+  g_autofree char *dir = g_dir_make_tmp ("upg-bench-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "bench.sql", NULL);
+  g_autofree char *text = script ("bench_native");
+  g_autofree char *output = NULL;
+  g_autofree char *source = NULL;
+  gint64 start;
+  double native;
+
+  if (server == NULL)
+    g_error ("%s: cannot start a server: %s", name, error->message);
+  source = upg_test_server_datasource_json (server, UPG_TEST_PASSWORD_FILE, TRUE);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  start = g_get_monotonic_time ();
+  if (!upg_test_server_run_client (server, path, &output, &error))
+    g_error ("%s client: %s", name, error->message);
+  native = seconds_since (start);
+  report (name, "SQLite journal", native, engine_time (source, "bench_engine", FALSE));
+  report (name, "journal on server", native, engine_time (source, "bench_engine2", TRUE));
+}
+
+int
+main (int argc, char **argv)
+{
+  const GOptionEntry entries[] = {
+    { "statements", 'n', 0, G_OPTION_ARG_INT, &n_statements, "Statements in the script", "N" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Only this database: sqlite, mariadb, postgresql", "DB" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- libupgrade vs native clients");
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  /* The executor logs every step; keep the output to the figures. */
+  g_log_set_writer_func (g_log_writer_default, NULL, NULL);
+  g_setenv ("G_MESSAGES_DEBUG", "", TRUE);
+
+  if (only == NULL || g_str_equal (only, "sqlite"))
+    bench_sqlite ();
+  if (only == NULL || g_str_equal (only, "mariadb"))
+    bench_server (UPG_TEST_SERVER_MARIADB, "MariaDB");
+  if (only == NULL || g_str_equal (only, "postgresql"))
+    bench_server (UPG_TEST_SERVER_POSTGRESQL, "PostgreSQL");
+  return 0;
+}

@@ -1,0 +1,41 @@
+/* upgradectl-executor.h - what run, resume, rollback, status, history and
+ * unlock share: the configuration, the journal, the executor and the way
+ * an execution is printed
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upgradectl-common.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  UpgCtl      *ctl;
+  UpgConfig   *config;
+  UpgJournal  *journal;
+  UpgExecutor *executor;       /* NULL for the commands without a bundle */
+  gboolean     progress_shown; /* a \r progress line is on stderr */
+} UpgCtlExec;
+
+gboolean     upgctl_exec_init        (UpgCtlExec    *exec,
+                                      UpgCtl        *ctl,
+                                      gboolean       need_executor,
+                                      GError       **error);
+void         upgctl_exec_clear       (UpgCtlExec    *exec);
+const char  *upgctl_exec_site        (UpgCtlExec    *exec,
+                                      const char    *site_option,
+                                      GError       **error);
+JsonObject  *upgctl_exec_parse_env   (const char    *text,
+                                      GError       **error);
+int          upgctl_exec_run_stage   (UpgCtl        *ctl,
+                                      int            argc,
+                                      char         **argv,
+                                      gboolean       rollback);
+int          upgctl_exec_report      (UpgCtlExec    *exec,
+                                      UpgExecution  *execution,
+                                      const GError  *error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UpgCtlExec, upgctl_exec_clear)
+
+G_END_DECLS

@@ -1,0 +1,108 @@
+/* upgradectl-report.c - `upgradectl report EXECUTION_ID [--format F] [--bundle OUT.tar.gz]`
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <glib/gi18n-lib.h>
+
+#include "upgradectl-commands.h"
+#include "upgradectl-executor.h"
+#include "upg-support-bundle-private.h"
+
+/* The bundle is optional for a support bundle: it only adds the plan. */
+static UpgBundle *
+optional_bundle (UpgCtl  *ctl,
+                 GError **error)
+{
+  if (ctl->bundle_path == NULL)
+    return NULL;
+  return upgctl_get_bundle (ctl, error);
+}
+
+static int
+print_json (UpgCtl          *ctl,
+            const char      *execution_id,
+            UpgReportFormat  format,
+            const char      *report,
+            const char      *bundle_path)
+{
+  g_autoptr(JsonObject) root = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_object_set_string_member (root, "execution_id", execution_id);
+  json_object_set_string_member (root, "format", upg_report_format_to_string (format));
+  if (format == UPG_REPORT_FORMAT_JSON)
+    json_object_set_member (root, "report", json_from_string (report, NULL));
+  else
+    json_object_set_string_member (root, "report", report);
+  if (bundle_path != NULL)
+    json_object_set_string_member (root, "bundle", bundle_path);
+  else
+    json_object_set_null_member (root, "bundle");
+  node = json_node_init_object (json_node_alloc (), root);
+  upgctl_print_json (ctl, node);
+  return 0;
+}
+
+/**
+ * upgctl_cmd_report:
+ * @ctl: the invocation
+ * @argc: argument count
+ * @argv: arguments, `argv[0]` = `"report"`, then the execution id
+ *
+ * Prints the report of an execution from the journal (and stores it in the
+ * journal's upgrade_report). `--bundle OUT.tar.gz` also writes a support
+ * bundle: record, statements, reports, breakpoint, plan (with `-b`) and
+ * log, secrets removed. With `--json`: `{"execution_id", "format",
+ * "report", "bundle"}`, the report being an object for `--format json`.
+ *
+ * Returns: 0, or the exit code of the error (2 for an unknown execution)
+ */
+int
+upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
+{
+  g_autofree char *format_text = NULL, *bundle_path = NULL, *report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(UpgCtlExec) exec = { 0 };
+  UpgReportFormat format = ctl->json ? UPG_REPORT_FORMAT_JSON : UPG_REPORT_FORMAT_TEXT;
+  UpgBundle *bundle = NULL;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_text,
+      N_("Report format: text, json, markdown or html"), N_("FORMAT") },
+    { "bundle", 0, 0, G_OPTION_ARG_FILENAME, &bundle_path,
+      N_("Also write a support bundle (tar.gz, secrets removed) to this file"), N_("OUT.tar.gz") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  if (!upgctl_parse_options (ctl, entries, "report EXECUTION_ID", &argc, &argv, &error))
+    return upgctl_fail (ctl, error);
+  if (argc != 2)
+    {
+      g_set_error_literal (&error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("report needs exactly one EXECUTION_ID"));
+      return upgctl_fail (ctl, error);
+    }
+  if ((format_text != NULL && !upg_report_format_from_string (format_text, &format, &error)) ||
+      !upgctl_exec_init (&exec, ctl, FALSE, &error))
+    return upgctl_fail (ctl, error);
+
+  report = upg_report_for_execution (exec.journal, argv[1], format, &error);
+  if (report == NULL)
+    return upgctl_fail (ctl, error);
+  if (bundle_path != NULL)
+    {
+      if (((bundle = optional_bundle (ctl, &error)) == NULL && error != NULL) ||
+          !upg_support_bundle_create (exec.journal, argv[1], ctl->state_dir, ctl->config_path, bundle,
+                                      bundle_path, &error))
+        return upgctl_fail (ctl, error);
+    }
+
+  if (ctl->json)
+    return print_json (ctl, argv[1], format, report, bundle_path);
+  fputs (report, stdout);
+  if (bundle_path != NULL && ctl->verbosity != UPGCTL_VERBOSITY_QUIET)
+    g_printerr (_("support bundle written to %s\n"), bundle_path);
+  return 0;
+}

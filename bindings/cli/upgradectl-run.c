@@ -1,0 +1,329 @@
+/* upgradectl-run.c - `upgradectl run --from V --to V --stage STAGE
+ *                    [--site ID] [--env JSON] [--component C]`
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Also the helpers the execution commands share (upgradectl-executor.h).
+ */
+#include "config.h"
+
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "upgradectl-commands.h"
+#include "upgradectl-executor.h"
+
+static UpgJournal *
+open_journal (UpgCtlExec *exec,
+              GError    **error)
+{
+  UpgDataSource *source = exec->config != NULL ? upg_config_get_journal (exec->config) : NULL;
+  g_autofree char *path = NULL;
+
+  if (source != NULL)
+    {
+      g_autoptr(UpgConnection) connection = upg_data_source_open (source, NULL, error);
+
+      return connection != NULL ? upg_journal_new (connection, error) : NULL;
+    }
+
+  if (g_mkdir_with_parents (exec->ctl->state_dir, 0750) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   _("cannot create the state directory '%s': %s"), exec->ctl->state_dir,
+                   g_strerror (saved));
+      return NULL;
+    }
+  path = g_build_filename (exec->ctl->state_dir, "journal.db", NULL);
+  return upg_journal_open_sqlite (path, error);
+}
+
+/**
+ * upgctl_exec_init:
+ * @exec: the state to fill
+ * @ctl: the invocation
+ * @need_executor: whether the command runs steps (needs the bundle)
+ * @error: return location for an error
+ *
+ * Loads the configuration (`-c`, optional), opens the journal (the
+ * configuration's, else `<state-dir>/journal.db`) and, if asked, the
+ * bundle and an executor.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upgctl_exec_init (UpgCtlExec *exec,
+                  UpgCtl     *ctl,
+                  gboolean    need_executor,
+                  GError    **error)
+{
+  UpgBundle *bundle;
+
+  *exec = (UpgCtlExec) { ctl };
+  exec->config = ctl->config_path != NULL ? upg_config_new_from_file (ctl->config_path, error)
+                                          : upg_config_new ();
+  if (exec->config == NULL)
+    return FALSE;
+  exec->journal = open_journal (exec, error);
+  if (exec->journal == NULL)
+    return FALSE;
+  if (!need_executor)
+    return TRUE;
+  bundle = upgctl_get_bundle (ctl, error);
+  if (bundle == NULL)
+    return FALSE;
+  exec->executor = upg_executor_new (exec->config, bundle, exec->journal, ctl->state_dir);
+  return TRUE;
+}
+
+void
+upgctl_exec_clear (UpgCtlExec *exec)
+{
+  g_clear_object (&exec->executor);
+  g_clear_object (&exec->journal);
+  g_clear_object (&exec->config);
+}
+
+/**
+ * upgctl_exec_site:
+ * @exec: the state
+ * @site_option: (nullable): `--site`
+ * @error: return location for an error
+ *
+ * Returns: (transfer none): `--site`, else the configuration's `site_id`
+ */
+const char *
+upgctl_exec_site (UpgCtlExec *exec,
+                  const char *site_option,
+                  GError    **error)
+{
+  const char *site = site_option;
+
+  if (site == NULL || *site == '\0')
+    site = upg_config_get_site_id (exec->config);
+  if (site == NULL || *site == '\0')
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("no site given: pass --site ID or set site_id in the configuration"));
+      return NULL;
+    }
+  return site;
+}
+
+/**
+ * upgctl_exec_parse_env:
+ * @text: (nullable): the value of `--env`
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the JSON object, %NULL without
+ *   `--env` or on error (@error set)
+ */
+JsonObject *
+upgctl_exec_parse_env (const char *text,
+                       GError    **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) parse_error = NULL;
+
+  if (text == NULL)
+    return NULL;
+  node = json_from_string (text, &parse_error);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   _("--env: expected a JSON object such as '{\"cluster_id\": \"bj-01\"}', got '%s'%s%s"),
+                   text, parse_error != NULL ? ": " : "", parse_error != NULL ? parse_error->message : "");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+clear_progress (UpgCtlExec *exec)
+{
+  if (exec->progress_shown)
+    g_printerr ("\r\033[K");
+  exec->progress_shown = FALSE;
+}
+
+static void
+step_finished_cb (UpgExecutor *executor,
+                  const char  *step_id,
+                  const char  *version,
+                  const char  *status,
+                  gint64       duration_ms,
+                  const char  *message,
+                  UpgCtlExec  *exec)
+{
+  g_autofree char *took = upg_format_duration (duration_ms);
+
+  clear_progress (exec);
+  if (g_str_equal (status, "SKIPPED"))
+    g_print ("[%s] %s (%s)\n", status, step_id, message != NULL ? message : "");
+  else
+    g_print ("[%s] %s (%s)\n", status, step_id, took);
+}
+
+static void
+progress_cb (UpgExecutor *executor,
+             guint        done,
+             guint        total,
+             const char  *position,
+             gint64       eta_seconds,
+             UpgCtlExec  *exec)
+{
+  g_autofree char *eta = eta_seconds < 0 ? g_strdup ("?")
+                         : eta_seconds == 0 ? g_strdup ("<1s") : upg_format_duration (eta_seconds * 1000);
+
+  g_printerr ("\r\033[Kstatement %u/%u  %s  ETA %s", done, total, position, eta);
+  exec->progress_shown = TRUE;
+}
+
+static void
+connect_output (UpgCtlExec *exec)
+{
+  if (exec->ctl->json)
+    return;
+  g_signal_connect (exec->executor, "step-finished", G_CALLBACK (step_finished_cb), exec);
+  if (isatty (STDERR_FILENO))
+    g_signal_connect (exec->executor, "progress", G_CALLBACK (progress_cb), exec);
+}
+
+static void
+print_summary (UpgExecution *execution)
+{
+  g_print (_("Execution %s: %s\n"), upg_execution_get_id (execution),
+           upg_execution_status_to_string (upg_execution_get_status (execution)));
+  if (!upg_execution_has_breakpoint (execution))
+    return;
+  if (upg_execution_get_breakpoint_file (execution) != NULL)
+    g_print (_("Breakpoint: step %s, %s:%u (statement %u)\n"),
+             upg_execution_get_breakpoint_step_id (execution),
+             upg_execution_get_breakpoint_file (execution),
+             upg_execution_get_breakpoint_line (execution),
+             upg_execution_get_breakpoint_sequence (execution));
+  else
+    g_print (_("Breakpoint: step %s\n"), upg_execution_get_breakpoint_step_id (execution));
+  if (upg_execution_get_breakpoint_error (execution) != NULL)
+    g_print (_("Error: %s%s%s%s\n"), upg_execution_get_breakpoint_error (execution),
+             upg_execution_get_breakpoint_error_code (execution) != NULL ? " (" : "",
+             upg_execution_get_breakpoint_error_code (execution) != NULL
+               ? upg_execution_get_breakpoint_error_code (execution) : "",
+             upg_execution_get_breakpoint_error_code (execution) != NULL ? ")" : "");
+  g_print (_("Fix the cause, then run the same command again or 'upgradectl resume %s [--retry|--skip]'.\n"),
+           upg_execution_get_id (execution));
+}
+
+/**
+ * upgctl_exec_report:
+ * @exec: the state
+ * @execution: (nullable): the execution, if one started
+ * @error: (nullable): why it stopped, %NULL on success
+ *
+ * Prints the outcome: with `--json` the run form of the execution (or the
+ * error document when no execution started); otherwise a summary.
+ *
+ * Returns: the exit code
+ */
+int
+upgctl_exec_report (UpgCtlExec   *exec,
+                    UpgExecution *execution,
+                    const GError *error)
+{
+  clear_progress (exec);
+  if (execution == NULL)
+    return error != NULL ? upgctl_fail (exec->ctl, error) : 0;
+
+  if (exec->ctl->json)
+    {
+      g_autoptr(JsonNode) node = upg_execution_to_json (execution, TRUE);
+
+      upgctl_print_json (exec->ctl, node);
+    }
+  else
+    {
+      print_summary (execution);
+      if (error != NULL)
+        g_printerr ("upgradectl %s: %s\n", exec->ctl->command, error->message);
+    }
+  return upg_error_exit_code (error);
+}
+
+/* Shared by run and rollback. */
+int
+upgctl_exec_run_stage (UpgCtl   *ctl,
+                       int       argc,
+                       char    **argv,
+                       gboolean  rollback)
+{
+  g_autofree char *from_text = NULL, *to_text = NULL, *stage_text = NULL;
+  g_autofree char *site_option = NULL, *env_text = NULL, *component = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgVersion) from = NULL;
+  g_autoptr(UpgVersion) to = NULL;
+  g_autoptr(JsonObject) env = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_auto(UpgCtlExec) exec = { 0 };
+  const char *site;
+  UpgStage stage;
+  GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, N_("Version the site is at"), N_("V") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, N_("Version to upgrade to"), N_("V") },
+    { "stage", 0, 0, G_OPTION_ARG_STRING, &stage_text, N_("Stage to run"), N_("STAGE") },
+    { "site", 0, 0, G_OPTION_ARG_STRING, &site_option,
+      N_("Site (default: the configuration's site_id)"), N_("ID") },
+    { "env", 0, 0, G_OPTION_ARG_STRING, &env_text, N_("Environment passed to commands and plugins"),
+      N_("JSON") },
+    { "component", 0, 0, G_OPTION_ARG_STRING, &component, N_("Only this component's steps"), N_("C") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  if (rollback)
+    entries[5] = (GOptionEntry) G_OPTION_ENTRY_NULL;  /* rollback has no --component */
+  if (!upgctl_parse_options (ctl, entries, rollback ? "rollback" : "run", &argc, &argv, &error) ||
+      !upgctl_expect_no_arguments (argc, argv, &error))
+    return upgctl_fail (ctl, error);
+  if ((from = upgctl_parse_version ("--from", from_text, &error)) == NULL ||
+      (to = upgctl_parse_version ("--to", to_text, &error)) == NULL)
+    return upgctl_fail (ctl, error);
+  if (stage_text == NULL)
+    {
+      g_set_error_literal (&error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, _("--stage STAGE is required"));
+      return upgctl_fail (ctl, error);
+    }
+  if (!upg_stage_from_string (stage_text, &stage, &error))
+    {
+      g_prefix_error (&error, "--stage: ");
+      return upgctl_fail (ctl, error);
+    }
+  env = upgctl_exec_parse_env (env_text, &error);
+  if (error != NULL || !upgctl_exec_init (&exec, ctl, TRUE, &error) ||
+      (site = upgctl_exec_site (&exec, site_option, &error)) == NULL)
+    return upgctl_fail (ctl, error);
+
+  connect_output (&exec);
+  if (rollback)
+    upg_executor_rollback (exec.executor, from, to, stage, site, env, NULL, &execution, &error);
+  else
+    upg_executor_run_stage (exec.executor, from, to, stage, site, component, env, NULL, &execution, &error);
+  return upgctl_exec_report (&exec, execution, error);
+}
+
+/**
+ * upgctl_cmd_run:
+ * @ctl: the invocation
+ * @argc: argument count
+ * @argv: arguments, `argv[0]` = `"run"`
+ *
+ * Runs a stage for a site; running it again after a failure continues at
+ * the breakpoint.
+ *
+ * Returns: 0, 1 (a step failed), 2, 3 (locked) or 5 (in doubt)
+ */
+int
+upgctl_cmd_run (UpgCtl *ctl, int argc, char **argv)
+{
+  return upgctl_exec_run_stage (ctl, argc, argv, FALSE);
+}

@@ -1,0 +1,173 @@
+/* upgradectl-status.c - `upgradectl status [EXECUTION_ID]` and
+ *                       `upgradectl history [--site ID]`
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upgradectl-commands.h"
+#include "upgradectl-executor.h"
+
+static void
+print_execution_line (UpgExecution *execution)
+{
+  g_autofree char *from = upg_execution_get_from (execution) != NULL
+                          ? upg_version_to_string (upg_execution_get_from (execution)) : g_strdup ("?");
+  g_autofree char *to = upg_execution_get_to (execution) != NULL
+                        ? upg_version_to_string (upg_execution_get_to (execution)) : g_strdup ("?");
+  g_autofree char *started = upg_execution_get_started (execution) != NULL
+                             ? g_date_time_format (upg_execution_get_started (execution), "%F %T")
+                             : g_strdup ("-");
+
+  g_print ("%s  %-11s  %-8s %-14s %s → %s  %s%s\n", upg_execution_get_id (execution),
+           upg_execution_status_to_string (upg_execution_get_status (execution)),
+           upg_execution_is_rollback (execution) ? "rollback" : "run",
+           upg_stage_to_string (upg_execution_get_stage (execution)), from, to, started,
+           upg_execution_get_site_id (execution) != NULL ? "" : "");
+}
+
+static void
+print_status (UpgExecution *execution)
+{
+  print_execution_line (execution);
+  for (guint i = 0; i < upg_execution_get_n_steps (execution); i++)
+    {
+      const char *message = upg_execution_get_step_message (execution, i);
+
+      g_print ("  [%s] %s%s%s%s\n", upg_step_status_to_string (upg_execution_get_step_status (execution, i)),
+               upg_execution_get_step_id (execution, i), message != NULL ? " (" : "",
+               message != NULL ? message : "", message != NULL ? ")" : "");
+    }
+  if (upg_execution_has_breakpoint (execution))
+    g_print (_("  breakpoint: step %s %s:%u (statement %u): %s\n"),
+             upg_execution_get_breakpoint_step_id (execution),
+             upg_execution_get_breakpoint_file (execution) != NULL
+               ? upg_execution_get_breakpoint_file (execution) : "-",
+             upg_execution_get_breakpoint_line (execution),
+             upg_execution_get_breakpoint_sequence (execution),
+             upg_execution_get_breakpoint_error (execution) != NULL
+               ? upg_execution_get_breakpoint_error (execution) : "");
+}
+
+/**
+ * upgctl_cmd_status:
+ * @ctl: the invocation
+ * @argc: argument count
+ * @argv: arguments, `argv[0]` = `"status"`, then an optional execution id
+ *
+ * Shows one execution (the latest of the site without an id) in the run
+ * form.
+ *
+ * Returns: 0, or 2 for an unknown execution
+ */
+int
+upgctl_cmd_status (UpgCtl *ctl, int argc, char **argv)
+{
+  g_autofree char *site_option = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_auto(UpgCtlExec) exec = { 0 };
+  const GOptionEntry entries[] = {
+    { "site", 0, 0, G_OPTION_ARG_STRING, &site_option,
+      N_("Site whose latest execution to show (default: the configuration's site_id)"), N_("ID") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  if (!upgctl_parse_options (ctl, entries, "status [EXECUTION_ID]", &argc, &argv, &error))
+    return upgctl_fail (ctl, error);
+  if (argc > 2)
+    {
+      g_set_error_literal (&error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, _("usage: status [EXECUTION_ID]"));
+      return upgctl_fail (ctl, error);
+    }
+  if (!upgctl_exec_init (&exec, ctl, FALSE, &error))
+    return upgctl_fail (ctl, error);
+
+  if (argc == 2)
+    record = upg_journal_get_execution (exec.journal, argv[1], &error);
+  else
+    {
+      const char *site = upgctl_exec_site (&exec, site_option, &error);
+
+      if (site != NULL)
+        record = upg_journal_get_latest_execution (exec.journal, site, &error);
+    }
+  if (record == NULL && error == NULL)
+    g_set_error (&error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
+                 argc == 2 ? _("execution '%s' is not in the journal") : _("no execution in the journal%s"),
+                 argc == 2 ? argv[1] : "");
+  if (record == NULL || (execution = upg_execution_new_from_journal (record, &error)) == NULL)
+    return upgctl_fail (ctl, error);
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonNode) node = upg_execution_to_json (execution, TRUE);
+
+      upgctl_print_json (ctl, node);
+    }
+  else
+    print_status (execution);
+  return 0;
+}
+
+/**
+ * upgctl_cmd_history:
+ * @ctl: the invocation
+ * @argc: argument count
+ * @argv: arguments, `argv[0]` = `"history"`
+ *
+ * Lists the executions of a site, newest first, as
+ * `{"executions": [run form without steps…]}`.
+ *
+ * Returns: 0 or the exit code of the error
+ */
+int
+upgctl_cmd_history (UpgCtl *ctl, int argc, char **argv)
+{
+  g_autofree char *site_option = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) records = NULL;
+  g_autoptr(JsonArray) out = json_array_new ();
+  g_auto(UpgCtlExec) exec = { 0 };
+  const char *site;
+  const GOptionEntry entries[] = {
+    { "site", 0, 0, G_OPTION_ARG_STRING, &site_option,
+      N_("Site (default: the configuration's site_id)"), N_("ID") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  if (!upgctl_parse_options (ctl, entries, "history", &argc, &argv, &error) ||
+      !upgctl_expect_no_arguments (argc, argv, &error) ||
+      !upgctl_exec_init (&exec, ctl, FALSE, &error) ||
+      (site = upgctl_exec_site (&exec, site_option, &error)) == NULL ||
+      (records = upg_journal_list_executions (exec.journal, site, 0, &error)) == NULL)
+    return upgctl_fail (ctl, error);
+
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      g_autoptr(UpgExecution) execution =
+        upg_execution_new_from_journal (json_array_get_object_element (records, i), &error);
+
+      if (execution == NULL)
+        return upgctl_fail (ctl, error);
+      if (ctl->json)
+        json_array_add_element (out, upg_execution_to_json (execution, FALSE));
+      else
+        print_execution_line (execution);
+    }
+  if (ctl->json)
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+      json_object_set_array_member (object, "executions", json_array_ref (out));
+      json_node_set_object (root, object);
+      upgctl_print_json (ctl, root);
+    }
+  else if (json_array_get_length (records) == 0)
+    g_print (_("No executions for site %s\n"), site);
+  return 0;
+}

@@ -1,0 +1,153 @@
+/* upg-service-private.h - what the parts of UpgService share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "upg-service.h"
+
+G_BEGIN_DECLS
+
+typedef struct _UpgServiceMetrics UpgServiceMetrics;
+
+/* One stage run (execute or resume) started by this process. It is kept
+ * from the request until the executor's callback: by site (one run per
+ * site) and, once the executor said which execution it is, by id. */
+typedef struct {
+  gint               ref_count;
+  UpgService        *service;        /* not owned: the service outlives its runs */
+  UpgExecutor       *executor;       /* one per run: its signals are this run's */
+  GCancellable      *cancellable;
+  char              *site;
+  char              *id;             /* NULL until execution-started */
+  gboolean           resume;         /* resume_async, not run_stage_async */
+  SoupServerMessage *pending;        /* the request answered at execution-started */
+  GPtrArray         *subscribers;    /* SoupWebsocketConnection, events of this run */
+  UpgExecution      *live;           /* kept up to date from the signals: status
+                                      * queries of a running execution do not
+                                      * compete with its writes for the journal */
+  char              *current_step;
+  char              *position;
+} UpgServiceRun;
+
+struct _UpgService
+{
+  GObject            parent_instance;
+
+  UpgConfig         *config;
+  UpgBundle         *bundle;
+  UpgJournal        *journal;
+  UpgExecutor       *reader;         /* loads executions and log paths, never runs */
+  UpgPluginManager  *plugins;
+  char              *state_dir;
+  char              *token;
+  SoupServer        *server;
+  GHashTable        *runs_by_site;   /* site → UpgServiceRun */
+  GHashTable        *runs_by_id;     /* execution id → UpgServiceRun */
+  UpgServiceMetrics *metrics;
+  gboolean           shutting_down;
+};
+
+/* A route handler: @id is the `{id}` segment or NULL. It answers @msg, or
+ * pauses it and answers later. */
+typedef void (*UpgServiceHandler) (UpgService        *self,
+                                   SoupServerMessage *msg,
+                                   const char        *id);
+
+/* upg-service.c: answers */
+void     upg_service_reply_json       (SoupServerMessage *msg,
+                                       guint              status,
+                                       JsonNode          *node);
+void     upg_service_reply_text       (SoupServerMessage *msg,
+                                       guint              status,
+                                       const char        *content_type,
+                                       const char        *text);
+void     upg_service_reply_error      (SoupServerMessage *msg,
+                                       guint              status,
+                                       const char        *code,
+                                       const char        *message);
+void     upg_service_reply_gerror     (SoupServerMessage *msg,
+                                       const GError      *error);
+guint    upg_service_status_for_error (const GError      *error);
+void     upg_service_run_ended        (UpgService        *self);
+void     upg_service_log              (const char        *execution_id,
+                                       GLogLevelFlags     level,
+                                       const char        *format,
+                                       ...) G_GNUC_PRINTF (3, 4);
+
+/* upg-service-request.c: request fields with their CI/CD aliases */
+typedef struct {
+  UpgVersion    *from;
+  UpgVersion    *to;
+  UpgStage       stage;
+  gboolean       has_stage;
+  char          *site;
+  char          *component;
+  JsonObject    *env;
+  char          *action;
+} UpgServiceRequest;
+
+void        upg_service_request_clear     (UpgServiceRequest *request);
+gboolean    upg_service_request_read        (SoupServerMessage *msg,
+                                             UpgServiceRequest *request,
+                                             GError           **error);
+UpgPlan    *upg_service_request_plan        (UpgService        *self,
+                                             SoupServerMessage *msg,
+                                             UpgServiceRequest *request,
+                                             gboolean           need_stage);
+gboolean    upg_service_request_require     (UpgService        *self,
+                                             UpgServiceRequest *request,
+                                             gboolean           need_stage,
+                                             GError           **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UpgServiceRequest, upg_service_request_clear)
+
+/* upg-service-routes.c: the synchronous routes */
+void     upg_service_handle_health    (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_plan      (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_assess    (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_status    (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_report    (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_logs      (UpgService *self, SoupServerMessage *msg, const char *id);
+JsonNode *upg_service_status_json     (UpgService *self, const char *id, GError **error);
+
+/* upg-service-runs.c: execute and resume */
+void     upg_service_handle_execute   (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_resume    (UpgService *self, SoupServerMessage *msg, const char *id);
+UpgServiceRun *upg_service_run_ref    (UpgServiceRun *run);
+void     upg_service_run_unref        (UpgServiceRun *run);
+void     upg_service_cancel_runs      (UpgService *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgServiceRun, upg_service_run_unref)
+
+/* upg-service-events.c: the WebSocket of one execution */
+void     upg_service_handle_events    (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_events_accept    (UpgService              *self,
+                                       const char              *id,
+                                       SoupWebsocketConnection *connection);
+void     upg_service_events_send      (UpgServiceRun *run,
+                                       JsonNode      *event);
+void     upg_service_events_close_all (UpgServiceRun *run);
+JsonNode *upg_service_event_new       (const char *name,
+                                       const char *first_member,
+                                       ...);
+
+/* upg-service-metrics.c: Prometheus text */
+UpgServiceMetrics *upg_service_metrics_new         (void);
+void     upg_service_metrics_free                  (UpgServiceMetrics *metrics);
+void     upg_service_metrics_count_request         (UpgServiceMetrics *metrics,
+                                                    const char        *method,
+                                                    const char        *route,
+                                                    guint              status);
+void     upg_service_metrics_count_statement       (UpgServiceMetrics *metrics,
+                                                    const char        *status);
+void     upg_service_metrics_observe_step          (UpgServiceMetrics *metrics,
+                                                    const char        *status,
+                                                    gint64             duration_ms);
+void     upg_service_metrics_count_execution       (UpgServiceMetrics *metrics,
+                                                    const char        *status);
+void     upg_service_handle_metrics   (UpgService *self, SoupServerMessage *msg, const char *id);
+
+G_END_DECLS

@@ -1,0 +1,370 @@
+/* upg-service-runs.c - POST execute and resume: stage runs in the background
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each run gets its own UpgExecutor, so that the executor's signals (which
+ * carry no execution id) belong to exactly one execution. The request is
+ * paused until the executor emits execution-started: by then it holds the
+ * site's lock in the journal and the execution has its id, so the 202
+ * names it, and a second execute for the site, from this process or any
+ * other, deterministically gets 409. A run that stops before starting
+ * (lock held, bad plan, resume refused) answers with its error instead.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upg-service-private.h"
+
+UpgServiceRun *
+upg_service_run_ref (UpgServiceRun *run)
+{
+  g_atomic_int_inc (&run->ref_count);
+  return run;
+}
+
+void
+upg_service_run_unref (UpgServiceRun *run)
+{
+  if (!g_atomic_int_dec_and_test (&run->ref_count))
+    return;
+  if (run->executor != NULL)
+    g_signal_handlers_disconnect_by_data (run->executor, run);
+  for (guint i = 0; i < run->subscribers->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (run->subscribers, i), run);
+  g_clear_object (&run->executor);
+  g_clear_object (&run->cancellable);
+  g_clear_object (&run->pending);
+  g_clear_object (&run->live);
+  g_clear_pointer (&run->subscribers, g_ptr_array_unref);
+  g_free (run->site);
+  g_free (run->id);
+  g_free (run->current_step);
+  g_free (run->position);
+  g_free (run);
+}
+
+/* ---- events of the executor, in the main context ---------------------- */
+
+static void
+on_execution_started (UpgExecutor   *executor,
+                      const char    *id,
+                      UpgServiceRun *run)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  g_autoptr(GError) error = NULL;
+
+  g_free (run->id);
+  run->id = g_strdup (id);
+  g_clear_object (&run->live);
+  run->live = upg_executor_load_execution (run->service->reader, id, &error);
+  if (run->live == NULL)
+    upg_service_log (id, G_LOG_LEVEL_WARNING, "cannot read the execution back: %s", error->message);
+  else
+    upg_execution_set_status (run->live, UPG_EXECUTION_STATUS_RUNNING);
+  g_hash_table_replace (run->service->runs_by_id, g_strdup (id), upg_service_run_ref (run));
+  upg_service_log (id, G_LOG_LEVEL_MESSAGE, "execution started for site %s", run->site);
+
+  if (run->pending != NULL)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "executionId");
+      json_builder_add_string_value (builder, id);
+      json_builder_set_member_name (builder, "site");
+      json_builder_add_string_value (builder, run->site);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      upg_service_reply_json (run->pending, SOUP_STATUS_ACCEPTED, node);
+      soup_server_message_unpause (run->pending);
+      g_clear_object (&run->pending);
+    }
+}
+
+static void
+on_step_started (UpgExecutor   *executor,
+                 const char    *step_id,
+                 const char    *version,
+                 UpgServiceRun *run)
+{
+  g_free (run->current_step);
+  run->current_step = g_strdup (step_id);
+  if (run->live != NULL)
+    upg_execution_set_step (run->live, step_id, version, UPG_STEP_STATUS_RUNNING, 0, NULL);
+  upg_service_events_send (run, upg_service_event_new ("step-started", "stepId", step_id,
+                                                       "version", version, NULL));
+}
+
+static void
+on_step_finished (UpgExecutor   *executor,
+                  const char    *step_id,
+                  const char    *version,
+                  const char    *status,
+                  gint64         duration_ms,
+                  const char    *message,
+                  UpgServiceRun *run)
+{
+  JsonNode *event = upg_service_event_new ("step-finished", "stepId", step_id, "version", version,
+                                           "status", status, "message", message, NULL);
+
+  UpgStepStatus step_status = UPG_STEP_STATUS_FAILED;
+
+  json_object_set_int_member (json_node_get_object (event), "durationMs", duration_ms);
+  g_clear_pointer (&run->current_step, g_free);
+  if (run->live != NULL && upg_step_status_from_string (status, &step_status))
+    upg_execution_set_step (run->live, step_id, version, step_status, duration_ms, message);
+  upg_service_metrics_observe_step (run->service->metrics, status, duration_ms);
+  upg_service_events_send (run, event);
+}
+
+static void
+on_statement_finished (UpgExecutor   *executor,
+                       const char    *file,
+                       guint          line,
+                       guint          sequence,
+                       const char    *status,
+                       gint64         duration_ms,
+                       UpgServiceRun *run)
+{
+  JsonNode *event = upg_service_event_new ("statement-finished", "file", file, "status", status, NULL);
+  JsonObject *object = json_node_get_object (event);
+
+  json_object_set_int_member (object, "line", line);
+  json_object_set_int_member (object, "sequence", sequence);
+  json_object_set_int_member (object, "durationMs", duration_ms);
+  upg_service_metrics_count_statement (run->service->metrics, status);
+  upg_service_events_send (run, event);
+}
+
+static void
+on_progress (UpgExecutor   *executor,
+             guint          done,
+             guint          total,
+             const char    *position,
+             gint64         eta_seconds,
+             UpgServiceRun *run)
+{
+  JsonNode *event = upg_service_event_new ("progress", "position", position, NULL);
+  JsonObject *object = json_node_get_object (event);
+
+  if (run->live != NULL)
+    upg_execution_set_progress (run->live, done, total, eta_seconds);
+  g_free (run->position);
+  run->position = g_strdup (position);
+  json_object_set_int_member (object, "done", done);
+  json_object_set_int_member (object, "total", total);
+  if (eta_seconds >= 0)
+    json_object_set_int_member (object, "etaSeconds", eta_seconds);
+  else
+    json_object_set_null_member (object, "etaSeconds");
+  upg_service_events_send (run, event);
+}
+
+static void
+on_log (UpgExecutor   *executor,
+        const char    *line,
+        UpgServiceRun *run)
+{
+  upg_service_log (run->id, G_LOG_LEVEL_INFO, "%s", line);
+  upg_service_events_send (run, upg_service_event_new ("log", "line", line, NULL));
+}
+
+/* ---- start and end of a run ------------------------------------------- */
+
+static void
+run_finish (UpgServiceRun *run,
+            UpgExecution  *execution,
+            const GError  *error)
+{
+  UpgService *self = run->service;
+  const char *status = execution != NULL
+    ? upg_execution_status_to_string (upg_execution_get_status (execution)) : NULL;
+
+  if (run->pending != NULL)
+    {
+      /* Never started: the request gets the reason (the executor always
+       * starts an execution when it succeeds; never crash if it did not). */
+      g_autoptr(GError) unstarted = error != NULL ? NULL
+        : g_error_new_literal (UPG_ERROR, UPG_ERROR_FAILED, _("the run ended without starting an execution"));
+
+      upg_service_reply_gerror (run->pending, error != NULL ? error : unstarted);
+      soup_server_message_unpause (run->pending);
+      g_clear_object (&run->pending);
+    }
+  if (run->id != NULL)
+    {
+      g_autoptr(JsonNode) state = NULL;
+      g_autoptr(GError) status_error = NULL;
+      JsonNode *event;
+
+      upg_service_metrics_count_execution (self->metrics, status != NULL ? status : "FAILED");
+      upg_service_log (run->id, error != NULL ? G_LOG_LEVEL_WARNING : G_LOG_LEVEL_MESSAGE,
+                       "execution finished: %s%s%s", status != NULL ? status : "FAILED",
+                       error != NULL ? ": " : "", error != NULL ? error->message : "");
+      /* The finished event carries the final state; the run is no longer
+       * live, so the status comes from the journal as for anyone else. */
+      g_hash_table_remove (self->runs_by_id, run->id);
+      state = upg_service_status_json (self, run->id, &status_error);
+      event = upg_service_event_new ("finished", "status", status, "message",
+                                     error != NULL ? error->message : NULL, NULL);
+      if (state != NULL)
+        json_object_set_member (json_node_get_object (event), "execution", g_steal_pointer (&state));
+      upg_service_events_send (run, event);
+    }
+  upg_service_events_close_all (run);
+}
+
+static void
+run_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(UpgServiceRun) run = user_data;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+  UpgExecutor *executor = UPG_EXECUTOR (source);
+
+  if (run->resume)
+    upg_executor_resume_finish (executor, result, &execution, &error);
+  else
+    upg_executor_run_stage_finish (executor, result, &execution, &error);
+  run_finish (run, execution, error);
+  g_hash_table_remove (run->service->runs_by_site, run->site);
+  upg_service_run_ended (run->service);
+}
+
+static UpgServiceRun *
+run_new (UpgService        *self,
+         SoupServerMessage *msg,
+         const char        *site)
+{
+  UpgServiceRun *run = g_new0 (UpgServiceRun, 1);
+
+  run->ref_count = 1;
+  run->service = self;
+  run->site = g_strdup (site);
+  run->cancellable = g_cancellable_new ();
+  run->pending = g_object_ref (msg);
+  run->subscribers = g_ptr_array_new_with_free_func (g_object_unref);
+  run->executor = upg_executor_new (self->config, self->bundle, self->journal, self->state_dir);
+  upg_executor_set_plugin_manager (run->executor, self->plugins);
+  g_signal_connect (run->executor, "execution-started", G_CALLBACK (on_execution_started), run);
+  g_signal_connect (run->executor, "step-started", G_CALLBACK (on_step_started), run);
+  g_signal_connect (run->executor, "step-finished", G_CALLBACK (on_step_finished), run);
+  g_signal_connect (run->executor, "statement-finished", G_CALLBACK (on_statement_finished), run);
+  g_signal_connect (run->executor, "progress", G_CALLBACK (on_progress), run);
+  g_signal_connect (run->executor, "log", G_CALLBACK (on_log), run);
+  g_hash_table_replace (self->runs_by_site, g_strdup (site), upg_service_run_ref (run));
+  soup_server_message_pause (msg);
+  return run;
+}
+
+/* One run per site in this process: the journal lock would also refuse a
+ * second one, but this process's own pid owns that lock. */
+static gboolean
+site_is_free (UpgService        *self,
+              SoupServerMessage *msg,
+              const char        *site)
+{
+  g_autofree char *message = NULL;
+
+  if (self->shutting_down)
+    {
+      upg_service_reply_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting-down",
+                               _("the service is shutting down"));
+      return FALSE;
+    }
+  if (!g_hash_table_contains (self->runs_by_site, site))
+    return TRUE;
+  message = g_strdup_printf (_("site '%s' is locked: an execution of this service is running for it"), site);
+  /* The code the library's UPG_ERROR_LOCKED has (upg_error_code_nick). */
+  upg_service_reply_error (msg, SOUP_STATUS_CONFLICT, "locked", message);
+  return FALSE;
+}
+
+/* POST /api/v1/upgrade/execute {fromVersion, toVersion, stage, site, env,
+ * component} → 202 {executionId} once the lock is held. */
+void
+upg_service_handle_execute (UpgService        *self,
+                            SoupServerMessage *msg,
+                            const char        *id)
+{
+  g_auto(UpgServiceRequest) request = { 0 };
+  g_autoptr(UpgPlan) plan = upg_service_request_plan (self, msg, &request, TRUE);
+  UpgServiceRun *run;
+
+  /* Planned here so that a bad request is a 400 before anything starts. */
+  if (plan == NULL || !site_is_free (self, msg, request.site))
+    return;
+  run = run_new (self, msg, request.site);
+  upg_executor_run_stage_async (run->executor, request.from, request.to, request.stage, request.site,
+                                request.component, request.env, run->cancellable, run_done, run);
+}
+
+/* The action was checked when the request was read. */
+static UpgResumeAction
+parse_action (const char *text)
+{
+  if (g_strcmp0 (text, "retry") == 0)
+    return UPG_RESUME_ACTION_RETRY;
+  if (g_strcmp0 (text, "skip") == 0)
+    return UPG_RESUME_ACTION_SKIP;
+  return UPG_RESUME_ACTION_CONTINUE;
+}
+
+/* POST /api/v1/upgrade/resume/{id} {"action": "retry"|"skip"|"continue"} */
+void
+upg_service_handle_resume (UpgService        *self,
+                           SoupServerMessage *msg,
+                           const char        *id)
+{
+  g_auto(UpgServiceRequest) request = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgExecution) execution = NULL;
+  UpgServiceRun *run;
+
+  if (!upg_service_request_read (msg, &request, &error)
+      || (execution = upg_executor_load_execution (self->reader, id, &error)) == NULL)
+    {
+      upg_service_reply_gerror (msg, error);
+      return;
+    }
+  if (upg_execution_get_status (execution) == UPG_EXECUTION_STATUS_SUCCESS)
+    {
+      g_autofree char *message = g_strdup_printf (_("execution '%s' succeeded: there is nothing to resume"), id);
+
+      upg_service_reply_error (msg, SOUP_STATUS_CONFLICT, "finished", message);
+      return;
+    }
+  if (!site_is_free (self, msg, upg_execution_get_site_id (execution)))
+    return;
+  run = run_new (self, msg, upg_execution_get_site_id (execution));
+  run->resume = TRUE;
+  upg_executor_resume_async (run->executor, id, parse_action (request.action), run->cancellable,
+                             run_done, run);
+}
+
+/**
+ * upg_service_cancel_runs:
+ * @self: the service
+ *
+ * Cancels every running execution (shutdown): each stops at a statement
+ * boundary with its breakpoint saved, and its callback releases it.
+ */
+void
+upg_service_cancel_runs (UpgService *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->runs_by_site);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      UpgServiceRun *run = value;
+
+      upg_service_log (run->id, G_LOG_LEVEL_MESSAGE, "shutting down: cancelling the execution for site %s",
+                       run->site);
+      g_cancellable_cancel (run->cancellable);
+    }
+}

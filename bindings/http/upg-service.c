@@ -1,0 +1,632 @@
+/* upg-service.c - the HTTP service: routes, bearer token, answers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A thin libsoup-3.0 wrapper over the library (SPEC §10). One handler at
+ * "/" routes every request through the table below, so that an unknown
+ * path is a 404 and a known path with another method a 405, both as JSON;
+ * the WebSocket of /api/v1/upgrade/events/{id} has its own handler at that
+ * prefix (libsoup calls the plain handler of a path first: it checks the
+ * token and the execution, and only a request it leaves unanswered is
+ * upgraded).
+ *
+ * The token is compared in constant time (SHA-256 of both, then every
+ * byte) and never logged. Executions run in the executor's worker threads;
+ * everything else runs in the main context, which keeps answering.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "upg-service-private.h"
+#include "upgradectl-log.h"
+
+G_DEFINE_FINAL_TYPE (UpgService, upg_service, G_TYPE_OBJECT)
+
+#define EVENTS_PREFIX "/api/v1/upgrade/events"
+
+typedef struct {
+  UpgServiceRouteInfo info;
+  UpgServiceHandler   handler;
+} Route;
+
+static const Route routes[] = {
+  { { "GET", "/api/v1/health", FALSE, TRUE }, upg_service_handle_health },
+  { { "GET", "/api/v1/upgrade/plan", FALSE, FALSE }, upg_service_handle_plan },
+  { { "POST", "/api/v1/upgrade/assess", FALSE, FALSE }, upg_service_handle_assess },
+  { { "POST", "/api/v1/upgrade/execute", FALSE, FALSE }, upg_service_handle_execute },
+  { { "GET", "/api/v1/upgrade/status/{id}", FALSE, FALSE }, upg_service_handle_status },
+  { { "POST", "/api/v1/upgrade/resume/{id}", FALSE, FALSE }, upg_service_handle_resume },
+  { { "GET", "/api/v1/upgrade/report/{id}", FALSE, FALSE }, upg_service_handle_report },
+  { { "GET", "/api/v1/upgrade/logs/{id}", FALSE, FALSE }, upg_service_handle_logs },
+  { { "GET", EVENTS_PREFIX "/{id}", TRUE, FALSE }, upg_service_handle_events },
+  { { "GET", "/metrics", FALSE, FALSE }, upg_service_handle_metrics },
+};
+
+/**
+ * upg_service_get_routes:
+ * @n_routes: (out): the number of routes
+ *
+ * The routes the service answers, for `upgraded --list-routes` and the
+ * test that holds the OpenAPI document to them.
+ *
+ * Returns: (transfer none) (array length=n_routes): the routes
+ */
+const UpgServiceRouteInfo *
+upg_service_get_routes (guint *n_routes)
+{
+  static UpgServiceRouteInfo infos[G_N_ELEMENTS (routes)];
+
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    infos[i] = routes[i].info;
+  *n_routes = G_N_ELEMENTS (routes);
+  return infos;
+}
+
+/* ---- answers ---------------------------------------------------------- */
+
+void
+upg_service_reply_text (SoupServerMessage *msg,
+                        guint              status,
+                        const char        *content_type,
+                        const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+void
+upg_service_reply_json (SoupServerMessage *msg,
+                        guint              status,
+                        JsonNode          *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+
+  upg_service_reply_text (msg, status, "application/json", line);
+}
+
+void
+upg_service_reply_error (SoupServerMessage *msg,
+                         guint              status,
+                         const char        *code,
+                         const char        *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  upg_service_reply_json (msg, status, node);
+}
+
+/* Bad input is the caller's (400), a missing execution 404, a held lock or
+ * exhausted resumes a conflict (409); anything else is ours (500). */
+guint
+upg_service_status_for_error (const GError *error)
+{
+  if (error->domain != UPG_ERROR)
+    return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  switch ((UpgError) error->code)
+    {
+    case UPG_ERROR_INVALID_ARGUMENT:
+    case UPG_ERROR_INVALID_VERSION:
+    case UPG_ERROR_INVALID_STAGE:
+    case UPG_ERROR_PLAN:
+      return SOUP_STATUS_BAD_REQUEST;
+    case UPG_ERROR_NOT_FOUND:
+      return SOUP_STATUS_NOT_FOUND;
+    case UPG_ERROR_LOCKED:
+    case UPG_ERROR_RESUME_LIMIT:
+      return SOUP_STATUS_CONFLICT;
+    default:
+      return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+    }
+}
+
+void
+upg_service_reply_gerror (SoupServerMessage *msg,
+                          const GError      *error)
+{
+  const char *code = error->domain == UPG_ERROR ? upg_error_code_nick (error) : "internal";
+
+  upg_service_reply_error (msg, upg_service_status_for_error (error), code, error->message);
+}
+
+/**
+ * upg_service_log:
+ * @execution_id: (nullable): the execution the line is about
+ * @level: its level
+ * @format: printf format
+ *
+ * Logs a line of the service through the structured log writer, tagged
+ * with the execution's id when there is one (SPEC §3).
+ */
+void
+upg_service_log (const char     *execution_id,
+                 GLogLevelFlags  level,
+                 const char     *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+  GLogField fields[3] = {
+    { "GLIB_DOMAIN", G_LOG_DOMAIN, -1 },
+    { "MESSAGE", NULL, -1 },
+    { UPGCTL_LOG_FIELD_EXECUTION_ID, execution_id, -1 },
+  };
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fields[1].value = message;
+  g_log_structured_array (level, fields, execution_id != NULL ? 3 : 2);
+}
+
+/* ---- the token -------------------------------------------------------- */
+
+/**
+ * upg_service_read_token:
+ * @path: (nullable): `service.token_file`
+ * @error: return location for an error (%UPG_ERROR_INVALID_CONFIG)
+ *
+ * Reads the bearer token. The service refuses to start without one, with
+ * an empty one, or when the file is readable or writable by others (like
+ * ssh with a private key: a token anybody on the host can read protects
+ * nothing). Surrounding white space (a trailing newline) is not part of it.
+ *
+ * Returns: (transfer full): the token, or %NULL
+ */
+char *
+upg_service_read_token (const char *path,
+                        GError    **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  struct stat st;
+
+  if (path == NULL)
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                           _("service.token_file: the service needs a bearer token file in the configuration"));
+      return NULL;
+    }
+  if (g_stat (path, &st) != 0 || !g_file_get_contents (path, &contents, NULL, &local_error))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                   _("service.token_file: cannot read '%s': %s"), path,
+                   local_error != NULL ? local_error->message : g_strerror (errno));
+      return NULL;
+    }
+  if ((st.st_mode & (S_IROTH | S_IWOTH)) != 0)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                   _("service.token_file: '%s' is readable or writable by others (mode %04o); "
+                     "expected 0600 or 0640"), path, (guint) (st.st_mode & 07777));
+      return NULL;
+    }
+  g_strstrip (contents);
+  if (*contents == '\0')
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                   _("service.token_file: '%s' is empty; expected a token"), path);
+      return NULL;
+    }
+  return g_steal_pointer (&contents);
+}
+
+static void
+token_digest (const char *text,
+              guint8      digest[32])
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize length = 32;
+
+  g_checksum_update (checksum, (const guchar *) text, -1);
+  g_checksum_get_digest (checksum, digest, &length);
+}
+
+/* Constant time: the digests have a fixed length and every byte is
+ * compared, so neither the length nor a common prefix shows in the time. */
+static gboolean
+token_equal (const char *expected,
+             const char *given)
+{
+  guint8 a[32], b[32];
+  guint8 difference = 0;
+
+  token_digest (expected, a);
+  token_digest (given, b);
+  for (guint i = 0; i < sizeof a; i++)
+    difference |= a[i] ^ b[i];
+  return difference == 0;
+}
+
+static gboolean
+authorized (UpgService        *self,
+            SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *value = soup_message_headers_get_one (headers, "Authorization");
+
+  if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
+    return FALSE;
+  value += 7;
+  while (*value == ' ')
+    value++;
+  return token_equal (self->token, value);
+}
+
+/* ---- routing ---------------------------------------------------------- */
+
+/* Whether @path fits @pattern; the `{id}` segment goes to @id. */
+static gboolean
+path_matches (const char *pattern,
+              const char *path,
+              char      **id)
+{
+  const char *hole = strstr (pattern, "{id}");
+  gsize prefix;
+
+  if (hole == NULL)
+    return strcmp (pattern, path) == 0;
+  prefix = hole - pattern;
+  if (strncmp (pattern, path, prefix) != 0 || path[prefix] == '\0' || strchr (path + prefix, '/') != NULL)
+    return FALSE;
+  *id = g_strdup (path + prefix);
+  return TRUE;
+}
+
+static const Route *
+find_route (SoupServerMessage *msg,
+            char             **id,
+            GString          **allowed)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *method = soup_server_message_get_method (msg);
+
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      g_autofree char *segment = NULL;
+
+      if (!path_matches (routes[i].info.path, path, &segment))
+        continue;
+      if (strcmp (routes[i].info.method, method) == 0)
+        {
+          *id = g_steal_pointer (&segment);
+          return &routes[i];
+        }
+      if (*allowed == NULL)
+        *allowed = g_string_new (routes[i].info.method);
+      else
+        g_string_append_printf (*allowed, ", %s", routes[i].info.method);
+    }
+  return NULL;
+}
+
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  UpgService *self = user_data;
+  g_autoptr(GString) allowed = NULL;
+  g_autofree char *id = NULL;
+  const Route *route = find_route (msg, &id, &allowed);
+
+  if (route == NULL && allowed != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("%s is not allowed on %s (allowed: %s)"),
+                                                  soup_server_message_get_method (msg), path,
+                                                  allowed->str);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    allowed->str);
+      upg_service_reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method-not-allowed", message);
+      return;
+    }
+  if (route == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("no route %s"), path);
+
+      upg_service_reply_error (msg, SOUP_STATUS_NOT_FOUND, "not-found", message);
+      return;
+    }
+  g_object_set_data (G_OBJECT (msg), "upg-route", (gpointer) route->info.path);
+  if (!route->info.public && !authorized (self, msg))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer realm=\"upgraded\"");
+      upg_service_reply_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                               _("a valid bearer token is required (Authorization: Bearer …)"));
+      return;
+    }
+  if (soup_server_message_get_request_body (msg)->length > UPG_SERVICE_MAX_BODY)
+    {
+      upg_service_reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large",
+                               _("the request body is larger than 1 MiB"));
+      return;
+    }
+  route->handler (self, msg, id);
+}
+
+/* Before the body is read: a declared body over the limit is refused
+ * without reading it. */
+static void
+handle_early (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_content_length (headers) > UPG_SERVICE_MAX_BODY)
+    upg_service_reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large",
+                             _("the request body is larger than 1 MiB"));
+}
+
+static void
+handle_websocket (SoupServer              *server,
+                  SoupServerMessage       *msg,
+                  const char              *path,
+                  SoupWebsocketConnection *connection,
+                  gpointer                 user_data)
+{
+  upg_service_events_accept (user_data, path + strlen (EVENTS_PREFIX "/"), connection);
+}
+
+static void
+request_finished (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  UpgService *self = user_data;
+  const char *route = g_object_get_data (G_OBJECT (msg), "upg-route");
+
+  upg_service_metrics_count_request (self->metrics, soup_server_message_get_method (msg),
+                                     route != NULL ? route : "unmatched",
+                                     soup_server_message_get_status (msg));
+}
+
+/* ---- the object ------------------------------------------------------- */
+
+static void
+upg_service_finalize (GObject *object)
+{
+  UpgService *self = UPG_SERVICE (object);
+
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_clear_pointer (&self->runs_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->runs_by_site, g_hash_table_unref);
+  g_clear_pointer (&self->metrics, upg_service_metrics_free);
+  g_clear_object (&self->reader);
+  g_clear_object (&self->plugins);
+  g_clear_object (&self->journal);
+  g_clear_object (&self->bundle);
+  g_clear_object (&self->config);
+  g_free (self->state_dir);
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+
+  G_OBJECT_CLASS (upg_service_parent_class)->finalize (object);
+}
+
+static guint idle_signal;
+
+static void
+upg_service_class_init (UpgServiceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = upg_service_finalize;
+
+  /**
+   * UpgService::idle:
+   * @self: the service
+   *
+   * After upg_service_shutdown(): the last running execution stopped.
+   */
+  idle_signal = g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                              NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+/* Called when a run ended: a shutdown waits for the last one. */
+void
+upg_service_run_ended (UpgService *self)
+{
+  if (self->shutting_down && upg_service_is_idle (self))
+    g_signal_emit (self, idle_signal, 0);
+}
+
+static void
+upg_service_init (UpgService *self)
+{
+  self->runs_by_site = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) upg_service_run_unref);
+  self->runs_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) upg_service_run_unref);
+  self->metrics = upg_service_metrics_new ();
+}
+
+/**
+ * upg_service_new:
+ * @config: the site configuration
+ * @bundle: the bundle the service plans and runs
+ * @journal: the journal
+ * @state_dir: the state directory (execution logs)
+ * @token: the bearer token (upg_service_read_token())
+ *
+ * Creates the service; it answers once upg_service_listen() succeeded and
+ * the main context runs.
+ *
+ * Returns: (transfer full): the service
+ */
+UpgService *
+upg_service_new (UpgConfig  *config,
+                 UpgBundle  *bundle,
+                 UpgJournal *journal,
+                 const char *state_dir,
+                 const char *token)
+{
+  UpgService *self = g_object_new (UPG_TYPE_SERVICE, NULL);
+
+  self->config = g_object_ref (config);
+  self->bundle = g_object_ref (bundle);
+  self->journal = g_object_ref (journal);
+  self->state_dir = g_strdup (state_dir);
+  self->token = g_strdup (token);
+  self->plugins = upg_plugin_manager_new_for_config (config);
+  self->reader = upg_executor_new (config, bundle, journal, state_dir);
+  upg_executor_set_plugin_manager (self->reader, self->plugins);
+
+  self->server = soup_server_new ("server-header", "upgraded/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_early_handler (self->server, NULL, handle_early, self, NULL);
+  soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
+  soup_server_add_handler (self->server, EVENTS_PREFIX, handle_request, self, NULL);
+  soup_server_add_websocket_handler (self->server, EVENTS_PREFIX, NULL, NULL,
+                                     handle_websocket, self, NULL);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished), self);
+  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_finished), self);
+  return self;
+}
+
+/**
+ * upg_service_recover:
+ * @self: the service
+ * @error: return location for an error
+ *
+ * At start: executions a process of this host left RUNNING and that no
+ * longer runs become INTERRUPTED, resumable (SPEC §6).
+ *
+ * Returns: how many were marked, %G_MAXUINT on error
+ */
+guint
+upg_service_recover (UpgService *self,
+                     GError    **error)
+{
+  guint marked = upg_journal_mark_interrupted (self->journal, error);
+
+  if (marked != G_MAXUINT && marked > 0)
+    upg_service_log (NULL, G_LOG_LEVEL_WARNING,
+                     "%u execution(s) left RUNNING by a stopped process marked INTERRUPTED", marked);
+  return marked;
+}
+
+/**
+ * upg_service_listen:
+ * @self: the service
+ * @address: `ADDR:PORT` (`[ADDR]:PORT` for IPv6); port 0 picks a free one
+ * @error: return location for an error
+ *
+ * Starts listening. The address must be a literal IP address (or
+ * `localhost`): the service binds where it is told, nothing is resolved.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_service_listen (UpgService *self,
+                    const char *address,
+                    GError    **error)
+{
+  g_autoptr(GSocketConnectable) parsed = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *host;
+
+  parsed = g_network_address_parse (address, 0, &local_error);
+  if (parsed == NULL || strrchr (address, ':') == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   _("listen address '%s' is not valid: expected ADDR:PORT, e.g. 127.0.0.1:20080%s%s"),
+                   address, local_error != NULL ? ": " : "",
+                   local_error != NULL ? local_error->message : "");
+      return FALSE;
+    }
+  host = g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed));
+  inet = g_strcmp0 (host, "localhost") == 0 ? g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4)
+                                            : g_inet_address_new_from_string (host);
+  if (inet == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   _("listen address '%s': '%s' is not an IP address"), address, host);
+      return FALSE;
+    }
+  socket_address = g_inet_socket_address_new (inet, g_network_address_get_port (G_NETWORK_ADDRESS (parsed)));
+  if (!soup_server_listen (self->server, socket_address, 0, &local_error))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   _("cannot listen on %s: %s"), address, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * upg_service_get_url:
+ * @self: a listening service
+ *
+ * Returns: (transfer full) (nullable): the URL it listens on, with the
+ *   port actually bound (`http://127.0.0.1:PORT`)
+ */
+char *
+upg_service_get_url (UpgService *self)
+{
+  GSList *listeners = soup_server_get_listeners (self->server);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *host = NULL;
+  char *text;
+
+  /* Not soup_server_get_uris(): libsoup 3.2 leaks a socket address there. */
+  if (listeners == NULL)
+    return NULL;
+  address = g_socket_get_local_address (listeners->data, NULL);
+  g_slist_free (listeners);
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  text = strchr (host, ':') != NULL
+    ? g_strdup_printf ("http://[%s]:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)))
+    : g_strdup_printf ("http://%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+  return text;
+}
+
+/**
+ * upg_service_shutdown:
+ * @self: the service
+ *
+ * Stops accepting connections and cancels the running executions: each
+ * stops at its next statement boundary, saves its breakpoint and releases
+ * its site's lock. Wait for upg_service_is_idle() before exiting.
+ */
+void
+upg_service_shutdown (UpgService *self)
+{
+  self->shutting_down = TRUE;
+  soup_server_disconnect (self->server);
+  upg_service_cancel_runs (self);
+}
+
+/**
+ * upg_service_is_idle:
+ * @self: the service
+ *
+ * Returns: whether no execution runs
+ */
+gboolean
+upg_service_is_idle (UpgService *self)
+{
+  return g_hash_table_size (self->runs_by_site) == 0;
+}

@@ -1,0 +1,705 @@
+/* upg-estimate.c - duration estimates and live rate calibration
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upg-estimate.h"
+
+/* Small rounding helpers: the library does not link libm for three calls. */
+static guint64
+ceil_positive (double value)
+{
+  guint64 whole = (guint64) value;
+
+  return (double) whole < value ? whole + 1 : whole;
+}
+
+static int
+round_to_int (double value)
+{
+  return value < 0.0 ? -(int) (-value + 0.5) : (int) (value + 0.5);
+}
+
+/**
+ * upg_format_seconds:
+ * @seconds: a duration in whole seconds
+ *
+ * Formats an estimated duration the way operators read it in the design
+ * documents: `45s` below a minute, `8m32s` below an hour, `2h05m` from an
+ * hour on (seconds dropped, not rounded, so the figure never overstates
+ * progress). Measured durations in milliseconds have
+ * upg_format_duration().
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+upg_format_seconds (guint64 seconds)
+{
+  if (seconds < 60)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "s", seconds);
+  if (seconds < 3600)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "m%02" G_GUINT64_FORMAT "s",
+                            seconds / 60, seconds % 60);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT "h%02" G_GUINT64_FORMAT "m",
+                          seconds / 3600, (seconds % 3600) / 60);
+}
+
+/**
+ * upg_estimate_volume_seconds:
+ * @data_volume: bytes (or any unit) to move
+ * @rate: units per second one worker moves
+ * @parallelism: number of workers; 0 counts as 1
+ *
+ * Computes `volume / (rate × parallelism)`, rounded up to whole seconds:
+ * 100 GiB at 50 MiB/s with 4 workers gives 512 s.
+ *
+ * Returns: the seconds, or 0 when @rate is not positive (no estimate)
+ */
+guint64
+upg_estimate_volume_seconds (guint64 data_volume,
+                             double  rate,
+                             guint   parallelism)
+{
+  if (!(rate > 0.0))
+    return 0;
+  return ceil_positive ((double) data_volume / (rate * MAX (parallelism, 1u)));
+}
+
+/**
+ * upg_estimate_step_seconds:
+ * @step: a step
+ * @source: (out) (optional): where the figure comes from
+ *
+ * Estimates one step. Measurable figures win over a declared guess:
+ * `data_volume` with `rate` gives `volume / (rate × parallelism)` (the
+ * figure live calibration can later revise); otherwise the step's
+ * `estimated_duration`; otherwise the defaults
+ * %UPG_ESTIMATE_DEFAULT_SQL_FILE_SECONDS per SQL file and
+ * %UPG_ESTIMATE_DEFAULT_STEP_SECONDS for a tool or command.
+ *
+ * Returns: the estimated seconds
+ */
+guint64
+upg_estimate_step_seconds (UpgStep           *step,
+                           UpgEstimateSource *source)
+{
+  UpgEstimateSource found = UPG_ESTIMATE_SOURCE_DEFAULT;
+  guint64 seconds;
+
+  g_return_val_if_fail (UPG_IS_STEP (step), 0);
+
+  if (upg_step_get_data_volume (step) > 0 && upg_step_get_rate (step) > 0.0)
+    {
+      found = UPG_ESTIMATE_SOURCE_VOLUME;
+      seconds = upg_estimate_volume_seconds (upg_step_get_data_volume (step),
+                                             upg_step_get_rate (step),
+                                             upg_step_get_parallelism (step));
+    }
+  else if (upg_step_get_estimated_duration (step) > 0)
+    {
+      found = UPG_ESTIMATE_SOURCE_DECLARED;
+      seconds = upg_step_get_estimated_duration (step);
+    }
+  else if (upg_step_get_kind (step) == UPG_STEP_KIND_SQL)
+    {
+      const char * const *scripts = upg_step_get_sql_scripts (step);
+
+      seconds = (guint64) UPG_ESTIMATE_DEFAULT_SQL_FILE_SECONDS *
+                MAX (scripts != NULL ? g_strv_length ((char **) scripts) : 0u, 1u);
+    }
+  else
+    seconds = UPG_ESTIMATE_DEFAULT_STEP_SECONDS;
+
+  if (source != NULL)
+    *source = found;
+  return seconds;
+}
+
+static const char *
+source_to_string (UpgEstimateSource source)
+{
+  switch (source)
+    {
+    case UPG_ESTIMATE_SOURCE_VOLUME:
+      return "volume";
+    case UPG_ESTIMATE_SOURCE_DECLARED:
+      return "estimated_duration";
+    case UPG_ESTIMATE_SOURCE_DEFAULT:
+    default:
+      return "default";
+    }
+}
+
+typedef struct
+{
+  UpgStep           *step;
+  guint64            seconds;
+  UpgEstimateSource  source;
+} StepEstimate;
+
+/**
+ * UpgEstimate:
+ *
+ * The duration estimate of a plan. Stages run one after the other; within
+ * `pre_stop` steps run in parallel, so the stage takes as long as its
+ * longest step, while every other stage runs its steps one after another
+ * (the sum). The total is the upgrade window until the service is open
+ * again: `resource_check` + `business_check` + `pre_stop` + `in_stop`.
+ * `post_start` and `post_upgrade` run once the components are back and
+ * are reported on their own, outside the total. The downtime is `in_stop`
+ * alone.
+ */
+struct _UpgEstimate
+{
+  GObject parent_instance;
+
+  GArray  *steps;                  /* StepEstimate, plan order */
+  guint64  stage_seconds[UPG_N_STAGES];
+  gboolean stage_has_steps[UPG_N_STAGES];
+};
+
+G_DEFINE_FINAL_TYPE (UpgEstimate, upg_estimate, G_TYPE_OBJECT)
+
+static void
+step_estimate_clear (gpointer data)
+{
+  StepEstimate *estimate = data;
+
+  g_clear_object (&estimate->step);
+}
+
+static void
+upg_estimate_finalize (GObject *object)
+{
+  UpgEstimate *self = UPG_ESTIMATE (object);
+
+  g_array_unref (self->steps);
+  G_OBJECT_CLASS (upg_estimate_parent_class)->finalize (object);
+}
+
+static void
+upg_estimate_class_init (UpgEstimateClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = upg_estimate_finalize;
+}
+
+static void
+upg_estimate_init (UpgEstimate *self)
+{
+  self->steps = g_array_new (FALSE, TRUE, sizeof (StepEstimate));
+  g_array_set_clear_func (self->steps, step_estimate_clear);
+}
+
+/**
+ * upg_estimate_new_for_plan:
+ * @plan: a plan
+ *
+ * Estimates every step of @plan (upgrade steps, not rollback steps) and
+ * adds them up per stage.
+ *
+ * Returns: (transfer full): the estimate
+ */
+UpgEstimate *
+upg_estimate_new_for_plan (UpgPlan *plan)
+{
+  UpgEstimate *self;
+
+  g_return_val_if_fail (UPG_IS_PLAN (plan), NULL);
+
+  self = g_object_new (UPG_TYPE_ESTIMATE, NULL);
+  for (UpgStage stage = 0; stage < UPG_N_STAGES; stage++)
+    {
+      GPtrArray *steps = upg_plan_get_steps (plan, stage);
+
+      for (guint i = 0; steps != NULL && i < steps->len; i++)
+        {
+          StepEstimate estimate = { g_object_ref (steps->pdata[i]), 0, 0 };
+
+          estimate.seconds = upg_estimate_step_seconds (estimate.step, &estimate.source);
+          if (stage == UPG_STAGE_PRE_STOP)
+            self->stage_seconds[stage] = MAX (self->stage_seconds[stage], estimate.seconds);
+          else
+            self->stage_seconds[stage] += estimate.seconds;
+          self->stage_has_steps[stage] = TRUE;
+          g_array_append_val (self->steps, estimate);
+        }
+    }
+  return self;
+}
+
+/**
+ * upg_estimate_get_stage_seconds:
+ * @self: an estimate
+ * @stage: a stage
+ *
+ * Returns: the estimated seconds of @stage (0 when it has no steps)
+ */
+guint64
+upg_estimate_get_stage_seconds (UpgEstimate *self,
+                                UpgStage     stage)
+{
+  g_return_val_if_fail (UPG_IS_ESTIMATE (self), 0);
+  g_return_val_if_fail (stage < UPG_N_STAGES, 0);
+  return self->stage_seconds[stage];
+}
+
+/**
+ * upg_estimate_get_total_seconds:
+ * @self: an estimate
+ *
+ * Returns: the seconds until the service is open again: the checks,
+ *   `pre_stop` and `in_stop` (not `post_start` nor `post_upgrade`)
+ */
+guint64
+upg_estimate_get_total_seconds (UpgEstimate *self)
+{
+  g_return_val_if_fail (UPG_IS_ESTIMATE (self), 0);
+  return self->stage_seconds[UPG_STAGE_RESOURCE_CHECK] +
+         self->stage_seconds[UPG_STAGE_BUSINESS_CHECK] +
+         self->stage_seconds[UPG_STAGE_PRE_STOP] +
+         self->stage_seconds[UPG_STAGE_IN_STOP];
+}
+
+/**
+ * upg_estimate_get_downtime_seconds:
+ * @self: an estimate
+ *
+ * Returns: the seconds the service is stopped: `in_stop`
+ */
+guint64
+upg_estimate_get_downtime_seconds (UpgEstimate *self)
+{
+  g_return_val_if_fail (UPG_IS_ESTIMATE (self), 0);
+  return self->stage_seconds[UPG_STAGE_IN_STOP];
+}
+
+/**
+ * upg_estimate_get_long_steps:
+ * @self: an estimate
+ *
+ * Returns: (transfer container) (element-type UpgStep): the steps
+ *   estimated above %UPG_ESTIMATE_LONG_STEP_SECONDS, in plan order
+ */
+GPtrArray *
+upg_estimate_get_long_steps (UpgEstimate *self)
+{
+  GPtrArray *steps = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (UPG_IS_ESTIMATE (self), steps);
+
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      StepEstimate *estimate = &g_array_index (self->steps, StepEstimate, i);
+
+      if (estimate->seconds > UPG_ESTIMATE_LONG_STEP_SECONDS)
+        g_ptr_array_add (steps, g_object_ref (estimate->step));
+    }
+  return steps;
+}
+
+static StepEstimate *
+find_step (UpgEstimate *self,
+           UpgStep     *step)
+{
+  for (guint i = 0; i < self->steps->len; i++)
+    if (g_array_index (self->steps, StepEstimate, i).step == step)
+      return &g_array_index (self->steps, StepEstimate, i);
+  return NULL;
+}
+
+/**
+ * upg_estimate_get_suggestion:
+ * @self: an estimate
+ * @step: a step of the estimated plan
+ *
+ * Returns: (transfer full) (nullable): what to do about a step estimated
+ *   above %UPG_ESTIMATE_LONG_STEP_SECONDS (split it, parallelise it, move
+ *   it out of the downtime), or %NULL when the step is not long
+ */
+char *
+upg_estimate_get_suggestion (UpgEstimate *self,
+                             UpgStep     *step)
+{
+  StepEstimate *estimate;
+  g_autofree char *duration = NULL;
+
+  g_return_val_if_fail (UPG_IS_ESTIMATE (self), NULL);
+
+  estimate = find_step (self, step);
+  if (estimate == NULL || estimate->seconds <= UPG_ESTIMATE_LONG_STEP_SECONDS)
+    return NULL;
+  duration = upg_format_seconds (estimate->seconds);
+  if (upg_step_get_kind (step) == UPG_STEP_KIND_TOOL)
+    return g_strdup_printf (_("step %s takes about %s: raise its parallelism (now %u) or split the data it migrates"),
+                            upg_step_get_id (step), duration, MAX (upg_step_get_parallelism (step), 1u));
+  if (upg_step_get_stage (step) == UPG_STAGE_IN_STOP)
+    return g_strdup_printf (_("step %s takes about %s of downtime: split it into smaller steps, "
+                              "run them in parallel, or move the work to pre_stop or post_upgrade"),
+                            upg_step_get_id (step), duration);
+  return g_strdup_printf (_("step %s takes about %s: split it into smaller steps or run them in parallel"),
+                          upg_step_get_id (step), duration);
+}
+
+static JsonNode *
+step_to_json (UpgEstimate  *self,
+              StepEstimate *estimate)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *suggestion = upg_estimate_get_suggestion (self, estimate->step);
+  g_autofree char *version = upg_version_to_string (upg_step_get_version (estimate->step));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, upg_step_get_id (estimate->step));
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, version);
+  json_builder_set_member_name (builder, "stage");
+  json_builder_add_string_value (builder, upg_stage_to_string (upg_step_get_stage (estimate->step)));
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_int_value (builder, (gint64) estimate->seconds);
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, source_to_string (estimate->source));
+  json_builder_set_member_name (builder, "flagged");
+  json_builder_add_boolean_value (builder, suggestion != NULL);
+  if (suggestion != NULL)
+    {
+      json_builder_set_member_name (builder, "suggestion");
+      json_builder_add_string_value (builder, suggestion);
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/**
+ * upg_estimate_to_json:
+ * @self: an estimate
+ *
+ * The `estimate` member of the assessment (SPEC §9):
+ * `{"stages": [{"stage", "seconds"}], "total_seconds", "downtime_seconds",
+ * "steps": [{"id", "version", "stage", "seconds", "source", "flagged",
+ * "suggestion"?}]}`; stages without steps are left out.
+ *
+ * Returns: (transfer full): the JSON object
+ */
+JsonNode *
+upg_estimate_to_json (UpgEstimate *self)
+{
+  JsonObject *root = json_object_new ();
+  JsonArray *stages = json_array_new ();
+  JsonArray *steps = json_array_new ();
+
+  g_return_val_if_fail (UPG_IS_ESTIMATE (self), NULL);
+
+  for (UpgStage stage = 0; stage < UPG_N_STAGES; stage++)
+    {
+      JsonObject *entry;
+
+      if (!self->stage_has_steps[stage])
+        continue;
+      entry = json_object_new ();
+      json_object_set_string_member (entry, "stage", upg_stage_to_string (stage));
+      json_object_set_int_member (entry, "seconds", (gint64) self->stage_seconds[stage]);
+      json_array_add_object_element (stages, entry);
+    }
+  for (guint i = 0; i < self->steps->len; i++)
+    json_array_add_element (steps, step_to_json (self, &g_array_index (self->steps, StepEstimate, i)));
+
+  json_object_set_array_member (root, "stages", stages);
+  json_object_set_int_member (root, "total_seconds", (gint64) upg_estimate_get_total_seconds (self));
+  json_object_set_int_member (root, "downtime_seconds", (gint64) upg_estimate_get_downtime_seconds (self));
+  json_object_set_array_member (root, "steps", steps);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, root);
+  return node;
+}
+
+/**
+ * UpgRateTracker:
+ *
+ * Follows a long step while it runs: fed with how many units (bytes, rows,
+ * statements) are done after how many seconds, it measures the actual rate.
+ * Once that rate differs from the configured one by more than
+ * %UPG_RATE_TRACKER_DEVIATION it replaces it, and the remaining time and
+ * ETA are computed from the measured rate from then on.
+ *
+ * The tracker reads no clock: callers pass elapsed seconds and "now", so
+ * it is deterministic and can be tested with explicit timestamps.
+ */
+struct _UpgRateTracker
+{
+  GObject parent_instance;
+
+  guint64  total_units;
+  guint64  units_done;
+  double   elapsed;
+  double   configured_rate;
+  double   measured_rate;
+  gboolean revised;
+};
+
+G_DEFINE_FINAL_TYPE (UpgRateTracker, upg_rate_tracker, G_TYPE_OBJECT)
+
+static void
+upg_rate_tracker_class_init (UpgRateTrackerClass *klass)
+{
+}
+
+static void
+upg_rate_tracker_init (UpgRateTracker *self)
+{
+}
+
+/**
+ * upg_rate_tracker_new:
+ * @total_units: units the step has to process; 0 when unknown
+ * @configured_rate: units per second the estimate assumed (all workers
+ *   together); 0 when there was no rate
+ *
+ * Returns: (transfer full): a new tracker
+ */
+UpgRateTracker *
+upg_rate_tracker_new (guint64 total_units,
+                      double  configured_rate)
+{
+  UpgRateTracker *self = g_object_new (UPG_TYPE_RATE_TRACKER, NULL);
+
+  self->total_units = total_units;
+  self->configured_rate = configured_rate > 0.0 ? configured_rate : 0.0;
+  return self;
+}
+
+/**
+ * upg_rate_tracker_new_for_duration:
+ * @total_units: units the step has to process
+ * @estimated_seconds: how long the estimate said the whole step takes
+ *
+ * Builds a tracker for a step whose estimate is a duration rather than a
+ * rate (for instance an SQL step counted in statements): the configured
+ * rate is @total_units / @estimated_seconds.
+ *
+ * Returns: (transfer full): a new tracker
+ */
+UpgRateTracker *
+upg_rate_tracker_new_for_duration (guint64 total_units,
+                                   double  estimated_seconds)
+{
+  double rate = estimated_seconds > 0.0 ? (double) total_units / estimated_seconds : 0.0;
+
+  return upg_rate_tracker_new (total_units, rate);
+}
+
+/**
+ * upg_rate_tracker_update:
+ * @self: a #UpgRateTracker
+ * @units_done: units processed since the step started
+ * @elapsed_seconds: seconds since the step started
+ *
+ * Records progress. A sample with nothing done or no time elapsed says
+ * nothing about the rate and only updates the counters.
+ *
+ * Returns: %TRUE when this sample is the one that made the measured rate
+ *   replace the configured one (the caller logs
+ *   upg_rate_tracker_get_message() then), %FALSE otherwise
+ */
+gboolean
+upg_rate_tracker_update (UpgRateTracker *self,
+                         guint64         units_done,
+                         double          elapsed_seconds)
+{
+  double deviation;
+
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), FALSE);
+
+  self->units_done = units_done;
+  self->elapsed = elapsed_seconds;
+  if (units_done == 0 || !(elapsed_seconds > 0.0))
+    return FALSE;
+
+  self->measured_rate = (double) units_done / elapsed_seconds;
+  if (self->revised)
+    return FALSE;
+
+  /* Without a configured rate any measurement is better than nothing. */
+  if (self->configured_rate == 0.0)
+    {
+      self->revised = TRUE;
+      return TRUE;
+    }
+
+  deviation = ABS (self->measured_rate / self->configured_rate - 1.0);
+  if (deviation <= UPG_RATE_TRACKER_DEVIATION)
+    return FALSE;
+
+  self->revised = TRUE;
+  return TRUE;
+}
+
+/**
+ * upg_rate_tracker_get_total_units:
+ * @self: a #UpgRateTracker
+ *
+ * Returns: the units the step has to process (0: unknown)
+ */
+guint64
+upg_rate_tracker_get_total_units (UpgRateTracker *self)
+{
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), 0);
+  return self->total_units;
+}
+
+/**
+ * upg_rate_tracker_get_units_done:
+ * @self: a #UpgRateTracker
+ *
+ * Returns: the units done at the last update
+ */
+guint64
+upg_rate_tracker_get_units_done (UpgRateTracker *self)
+{
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), 0);
+  return self->units_done;
+}
+
+/**
+ * upg_rate_tracker_get_configured_rate:
+ * @self: a #UpgRateTracker
+ *
+ * Returns: the rate (units/s) the estimate assumed, 0 if none
+ */
+double
+upg_rate_tracker_get_configured_rate (UpgRateTracker *self)
+{
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), 0.0);
+  return self->configured_rate;
+}
+
+/**
+ * upg_rate_tracker_get_measured_rate:
+ * @self: a #UpgRateTracker
+ *
+ * Returns: the rate (units/s) measured at the last informative update,
+ *   0 before any
+ */
+double
+upg_rate_tracker_get_measured_rate (UpgRateTracker *self)
+{
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), 0.0);
+  return self->measured_rate;
+}
+
+/**
+ * upg_rate_tracker_get_rate:
+ * @self: a #UpgRateTracker
+ *
+ * Returns: the rate the remaining time is computed from: the measured one
+ *   once revised, the configured one before
+ */
+double
+upg_rate_tracker_get_rate (UpgRateTracker *self)
+{
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), 0.0);
+  return self->revised ? self->measured_rate : self->configured_rate;
+}
+
+/**
+ * upg_rate_tracker_is_revised:
+ * @self: a #UpgRateTracker
+ *
+ * Returns: whether the measured rate has replaced the configured one
+ */
+gboolean
+upg_rate_tracker_is_revised (UpgRateTracker *self)
+{
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), FALSE);
+  return self->revised;
+}
+
+/**
+ * upg_rate_tracker_get_deviation_percent:
+ * @self: a #UpgRateTracker
+ *
+ * Returns: how much faster (positive) or slower (negative) the measured
+ *   rate is than the configured one, in whole percent; 0 when either is
+ *   unknown
+ */
+int
+upg_rate_tracker_get_deviation_percent (UpgRateTracker *self)
+{
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), 0);
+  if (self->configured_rate == 0.0 || self->measured_rate == 0.0)
+    return 0;
+  return round_to_int ((self->measured_rate / self->configured_rate - 1.0) * 100.0);
+}
+
+/**
+ * upg_rate_tracker_get_remaining_seconds:
+ * @self: a #UpgRateTracker
+ *
+ * Returns: seconds left at the current rate, or -1 when unknown (no total
+ *   or no rate)
+ */
+double
+upg_rate_tracker_get_remaining_seconds (UpgRateTracker *self)
+{
+  double rate;
+
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), -1.0);
+
+  rate = upg_rate_tracker_get_rate (self);
+  if (self->total_units == 0 || !(rate > 0.0))
+    return -1.0;
+  if (self->units_done >= self->total_units)
+    return 0.0;
+  return (double) (self->total_units - self->units_done) / rate;
+}
+
+/**
+ * upg_rate_tracker_get_eta:
+ * @self: a #UpgRateTracker
+ * @now: the current time (passed in so the tracker stays clock-free)
+ *
+ * Returns: (transfer full) (nullable): when the step should end, or %NULL
+ *   when the remaining time is unknown
+ */
+GDateTime *
+upg_rate_tracker_get_eta (UpgRateTracker *self,
+                          GDateTime      *now)
+{
+  double remaining;
+
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), NULL);
+  g_return_val_if_fail (now != NULL, NULL);
+
+  remaining = upg_rate_tracker_get_remaining_seconds (self);
+  if (remaining < 0.0)
+    return NULL;
+  return g_date_time_add_seconds (now, (double) ceil_positive (remaining));
+}
+
+/**
+ * upg_rate_tracker_get_message:
+ * @self: a #UpgRateTracker
+ *
+ * The line to log when the estimate was revised, for instance
+ * `actual rate +12 % vs estimate, remaining revised`.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL while the
+ *   configured rate still holds
+ */
+char *
+upg_rate_tracker_get_message (UpgRateTracker *self)
+{
+  g_return_val_if_fail (UPG_IS_RATE_TRACKER (self), NULL);
+
+  if (!self->revised)
+    return NULL;
+  if (self->configured_rate == 0.0)
+    return g_strdup (_("actual rate measured, remaining revised"));
+  /* TRANSLATORS: %+d is the signed deviation in percent, e.g. "+12" */
+  return g_strdup_printf (_("actual rate %+d %% vs estimate, remaining revised"),
+                          upg_rate_tracker_get_deviation_percent (self));
+}

@@ -1,0 +1,247 @@
+/* upg-execution-json.c - UpgExecution in the "run form" of SPEC §9
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "upg-execution-private.h"
+
+static void
+add_optional_string (JsonBuilder *builder,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_date (JsonBuilder *builder,
+          const char  *name,
+          GDateTime   *value)
+{
+  g_autofree char *text = value != NULL ? g_date_time_format_iso8601 (value) : NULL;
+
+  add_optional_string (builder, name, text);
+}
+
+static void
+add_version (JsonBuilder      *builder,
+             const char       *name,
+             const UpgVersion *version)
+{
+  g_autofree char *text = version != NULL ? upg_version_to_string (version) : NULL;
+
+  add_optional_string (builder, name, text);
+}
+
+static void
+add_steps (UpgExecution *self,
+           JsonBuilder  *builder)
+{
+  json_builder_set_member_name (builder, "steps");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      StepResult *result = g_ptr_array_index (self->steps, i);
+
+      json_builder_begin_object (builder);
+      add_optional_string (builder, "id", result->id);
+      add_optional_string (builder, "version", result->version);
+      add_optional_string (builder, "status", upg_step_status_to_string (result->status));
+      json_builder_set_member_name (builder, "duration_ms");
+      json_builder_add_int_value (builder, result->duration_ms);
+      add_optional_string (builder, "message", result->message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+add_breakpoint (UpgExecution *self,
+                JsonBuilder  *builder)
+{
+  json_builder_set_member_name (builder, "breakpoint");
+  if (!self->has_breakpoint)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  add_optional_string (builder, "step_id", self->bp_step_id);
+  add_optional_string (builder, "file", self->bp_file);
+  json_builder_set_member_name (builder, "line");
+  json_builder_add_int_value (builder, self->bp_line);
+  json_builder_set_member_name (builder, "sequence");
+  json_builder_add_int_value (builder, self->bp_sequence);
+  add_optional_string (builder, "statement", self->bp_statement);
+  add_optional_string (builder, "error_code", self->bp_error_code);
+  add_optional_string (builder, "error", self->bp_error);
+  json_builder_end_object (builder);
+}
+
+/**
+ * upg_execution_to_json:
+ * @self: an execution
+ * @with_steps: whether to include the `steps` member (the `history` form
+ *   leaves it out)
+ *
+ * Serialises the execution in the "run form" of SPEC §9:
+ * `{"execution_id", "status", "stage", "steps": [{"id", "version",
+ * "status", "duration_ms", "message"}], "breakpoint"}` plus `from`, `to`,
+ * `site`, `rollback`, `resume_count`, `started`, `finished`, `message`
+ * and, when the progress is known (the execution this process runs),
+ * `statements_done`, `statements_total` and `eta_seconds`.
+ *
+ * Returns: (transfer full): a JSON object node
+ */
+JsonNode *
+upg_execution_to_json (UpgExecution *self,
+                       gboolean      with_steps)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+
+  json_builder_begin_object (builder);
+  add_optional_string (builder, "execution_id", self->id);
+  add_optional_string (builder, "status", upg_execution_status_to_string (self->status));
+  add_optional_string (builder, "stage", upg_stage_to_string (self->stage));
+  add_version (builder, "from", self->from);
+  add_version (builder, "to", self->to);
+  add_optional_string (builder, "site", self->site_id);
+  json_builder_set_member_name (builder, "rollback");
+  json_builder_add_boolean_value (builder, self->rollback);
+  json_builder_set_member_name (builder, "resume_count");
+  json_builder_add_int_value (builder, self->resume_count);
+  add_date (builder, "started", self->started);
+  add_date (builder, "finished", self->finished);
+  add_optional_string (builder, "message", self->message);
+  if (with_steps)
+    add_steps (self, builder);
+  add_breakpoint (self, builder);
+  /* Progress is known while (or right after) a stage runs, not for an
+   * execution read back from the journal. */
+  if (self->statements_total > 0)
+    {
+      json_builder_set_member_name (builder, "statements_done");
+      json_builder_add_int_value (builder, self->statements_done);
+      json_builder_set_member_name (builder, "statements_total");
+      json_builder_add_int_value (builder, self->statements_total);
+      json_builder_set_member_name (builder, "eta_seconds");
+      if (self->eta_seconds >= 0)
+        json_builder_add_int_value (builder, self->eta_seconds);
+      else
+        json_builder_add_null_value (builder);
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static const char *
+member_text (JsonObject *object,
+             const char *name)
+{
+  return json_object_get_string_member_with_default (object, name, NULL);
+}
+
+static GDateTime *
+member_date (JsonObject *object,
+             const char *name)
+{
+  const char *text = member_text (object, name);
+
+  return text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+}
+
+static void
+load_steps (UpgExecution *self,
+            JsonObject   *record)
+{
+  JsonNode *node = json_object_get_member (record, "steps");
+  JsonArray *steps = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; steps != NULL && i < json_array_get_length (steps); i++)
+    {
+      JsonObject *step = json_array_get_object_element (steps, i);
+      UpgStepStatus status = UPG_STEP_STATUS_PENDING;
+      const char *message = member_text (step, "error");
+
+      if (step == NULL || member_text (step, "id") == NULL)
+        continue;
+      upg_step_status_from_string (member_text (step, "status"), &status);
+      if (message == NULL && member_text (step, "skipped_because") != NULL)
+        message = member_text (step, "skipped_because");
+      upg_execution_set_step (self, member_text (step, "id"), member_text (step, "version"), status,
+                              json_object_get_int_member_with_default (step, "duration_ms", 0), message);
+    }
+}
+
+static void
+load_breakpoint (UpgExecution *self,
+                 JsonObject   *record)
+{
+  JsonNode *node = json_object_get_member (record, "breakpoint");
+  JsonObject *bp = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+  if (bp == NULL)
+    return;
+  upg_execution_set_breakpoint (self, member_text (bp, "step_id"), member_text (bp, "file"),
+                                (guint) json_object_get_int_member_with_default (bp, "line", 0),
+                                (guint) json_object_get_int_member_with_default (bp, "sequence", 0),
+                                member_text (bp, "statement"), member_text (bp, "error_code"),
+                                member_text (bp, "error"));
+}
+
+/**
+ * upg_execution_new_from_journal:
+ * @record: an execution record of the journal, as returned by
+ *   upg_journal_get_execution() or upg_journal_list_executions()
+ * @error: return location for a #GError
+ *
+ * Rebuilds an execution from its journal record, for `status` and
+ * `history`.
+ *
+ * Returns: (transfer full): the execution, or %NULL if @record is not an
+ *   execution record
+ */
+UpgExecution *
+upg_execution_new_from_journal (JsonObject *record,
+                                GError    **error)
+{
+  g_autoptr(UpgVersion) from = NULL;
+  g_autoptr(UpgVersion) to = NULL;
+  g_autoptr(GDateTime) started = member_date (record, "started_at");
+  g_autoptr(GDateTime) finished = member_date (record, "finished_at");
+  UpgExecution *self;
+  UpgStage stage;
+  UpgExecutionStatus status = UPG_EXECUTION_STATUS_FAILED;
+  UpgExecutionKind kind = UPG_EXECUTION_KIND_RUN;
+  const char *id = member_text (record, "execution_id");
+
+  if (id == NULL || !upg_stage_from_string (member_text (record, "stage"), &stage, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, "journal: an execution record has no id");
+      return NULL;
+    }
+  from = upg_version_parse (member_text (record, "from") != NULL ? member_text (record, "from") : "", NULL);
+  to = upg_version_parse (member_text (record, "to") != NULL ? member_text (record, "to") : "", NULL);
+
+  self = upg_execution_new (id, stage, from, to, member_text (record, "site"));
+  upg_execution_status_from_string (member_text (record, "status"), &status);
+  upg_execution_set_status (self, status);
+  upg_execution_kind_from_string (member_text (record, "kind"), &kind);
+  upg_execution_set_rollback (self, kind == UPG_EXECUTION_KIND_ROLLBACK);
+  upg_execution_set_resume_count (self, (guint) json_object_get_int_member_with_default (record, "resume_count", 0));
+  upg_execution_set_started (self, started);
+  upg_execution_set_finished (self, finished);
+  upg_execution_set_message (self, member_text (record, "error"));
+  load_steps (self, record);
+  load_breakpoint (self, record);
+  return self;
+}

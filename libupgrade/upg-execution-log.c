@@ -1,0 +1,116 @@
+/* upg-execution-log.c - the log of one execution
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every line an execution causes goes to three places: its own file
+ * (<state-dir>/logs/<execution-id>.log, every level), GLib's structured
+ * log with the field UPGRADE_EXECUTION_ID (so journald or the CLI's writer
+ * can filter by execution) and the executor's "log" signal. Levels: a
+ * line per step and the start/end of a run at INFO (the CLI prints its own
+ * step lines; -v shows these), failures, retries and recoveries at
+ * MESSAGE (shown by default), statements at DEBUG. The text of
+ * each line carries the execution id too, so a line copied out of context
+ * still says where it came from.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "upg-executor-private.h"
+
+struct _UpgExecLog
+{
+  GMutex  mutex;
+  FILE   *file;
+  char   *execution_id;
+};
+
+UpgExecLog *
+upg_exec_log_open (const char  *path,
+                   const char  *execution_id,
+                   GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  UpgExecLog *log;
+  FILE *file;
+
+  if (g_mkdir_with_parents (dir, 0750) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, UPG_ERROR, UPG_ERROR_FAILED,
+                   "cannot create the log directory '%s': %s", dir, g_strerror (saved));
+      return NULL;
+    }
+  file = fopen (path, "ae");
+  if (file == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, UPG_ERROR, UPG_ERROR_FAILED,
+                   "cannot open the execution log '%s': %s", path, g_strerror (saved));
+      return NULL;
+    }
+  /* Line buffered: a line is on disk (in the page cache) as soon as it is
+   * written, so `tail -f` and the HTTP logs endpoint see it at once. */
+  setvbuf (file, NULL, _IOLBF, 0);
+
+  log = g_new0 (UpgExecLog, 1);
+  g_mutex_init (&log->mutex);
+  log->file = file;
+  log->execution_id = g_strdup (execution_id);
+  return log;
+}
+
+void
+upg_exec_log_free (UpgExecLog *log)
+{
+  if (log == NULL)
+    return;
+  fclose (log->file);
+  g_mutex_clear (&log->mutex);
+  g_free (log->execution_id);
+  g_free (log);
+}
+
+static void
+exec_log_write (UpgExecLog *log,
+                const char *line)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+
+  g_mutex_lock (&log->mutex);
+  fprintf (log->file, "[%s] [%s] %s\n", stamp, log->execution_id, line);
+  g_mutex_unlock (&log->mutex);
+}
+
+/*
+ * upg_run_context_log:
+ *
+ * Writes one line of the execution @ctx: to the execution's file, to the
+ * structured log (with UPGRADE_EXECUTION_ID) at @level, and to the "log"
+ * signal. G_LOG_LEVEL_DEBUG is for statements (shown with -v only).
+ */
+void
+upg_run_context_log (UpgRunContext  *ctx,
+                     GLogLevelFlags  level,
+                     const char     *format,
+                     ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *tagged = NULL;
+  const char *id = upg_execution_get_id (ctx->execution);
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (ctx->log != NULL)
+    exec_log_write (ctx->log, text);
+
+  tagged = g_strdup_printf ("[%s] %s", id, text);
+  g_log_structured (G_LOG_DOMAIN, level,
+                    "MESSAGE", "%s", tagged,
+                    "UPGRADE_EXECUTION_ID", id);
+  upg_executor_emit_log (ctx, text);
+}

@@ -1,0 +1,51 @@
+/* upg-execution-private.h - the fields of UpgExecution, for its own files
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upg-execution.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char          *id;
+  char          *version;
+  UpgStepStatus  status;
+  gint64         duration_ms;
+  char          *message;
+} StepResult;
+
+struct _UpgExecution
+{
+  GObject             parent_instance;
+
+  char               *id;
+  UpgExecutionStatus  status;
+  UpgStage            stage;
+  UpgVersion         *from;
+  UpgVersion         *to;
+  char               *site_id;
+  gboolean            rollback;
+  guint               resume_count;
+  GDateTime          *started;
+  GDateTime          *finished;
+  char               *message;
+  GPtrArray          *steps;            /* of StepResult */
+
+  gboolean            has_breakpoint;
+  char               *bp_step_id;
+  char               *bp_file;
+  guint               bp_line;
+  guint               bp_sequence;
+  char               *bp_statement;
+  char               *bp_error_code;
+  char               *bp_error;
+
+  guint               statements_done;
+  guint               statements_total;
+  gint64              eta_seconds;
+};
+
+G_END_DECLS

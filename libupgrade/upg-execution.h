@@ -1,0 +1,102 @@
+/* upg-execution.h - the state and result of running one stage for one site
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(__UPGRADE_INSIDE__) && !defined(UPGRADE_COMPILATION)
+#error "Only <upgrade.h> can be included directly."
+#endif
+
+#include <json-glib/json-glib.h>
+#include <upgrade-spi.h>
+
+#include "upg-journal.h"
+
+G_BEGIN_DECLS
+
+#define UPG_TYPE_EXECUTION (upg_execution_get_type ())
+
+G_DECLARE_FINAL_TYPE (UpgExecution, upg_execution, UPG, EXECUTION, GObject)
+
+UpgExecution       *upg_execution_new              (const char        *id,
+                                                    UpgStage           stage,
+                                                    const UpgVersion  *from,
+                                                    const UpgVersion  *to,
+                                                    const char        *site_id);
+
+UpgExecution       *upg_execution_new_from_journal (JsonObject     *record,
+                                                    GError        **error);
+
+const char         *upg_execution_get_id           (UpgExecution      *self);
+UpgExecutionStatus  upg_execution_get_status       (UpgExecution      *self);
+void                upg_execution_set_status       (UpgExecution      *self,
+                                                    UpgExecutionStatus status);
+UpgStage            upg_execution_get_stage        (UpgExecution      *self);
+const UpgVersion   *upg_execution_get_from         (UpgExecution      *self);
+const UpgVersion   *upg_execution_get_to           (UpgExecution      *self);
+const char         *upg_execution_get_site_id      (UpgExecution      *self);
+gboolean            upg_execution_is_rollback      (UpgExecution      *self);
+void                upg_execution_set_rollback     (UpgExecution      *self,
+                                                    gboolean           rollback);
+guint               upg_execution_get_resume_count (UpgExecution      *self);
+void                upg_execution_set_resume_count (UpgExecution      *self,
+                                                    guint              count);
+GDateTime          *upg_execution_get_started      (UpgExecution      *self);
+void                upg_execution_set_started      (UpgExecution      *self,
+                                                    GDateTime         *started);
+GDateTime          *upg_execution_get_finished     (UpgExecution      *self);
+void                upg_execution_set_finished     (UpgExecution      *self,
+                                                    GDateTime         *finished);
+const char         *upg_execution_get_message      (UpgExecution      *self);
+void                upg_execution_set_message      (UpgExecution      *self,
+                                                    const char        *message);
+
+void                upg_execution_set_step         (UpgExecution      *self,
+                                                    const char        *step_id,
+                                                    const char        *version,
+                                                    UpgStepStatus      status,
+                                                    gint64             duration_ms,
+                                                    const char        *message);
+guint               upg_execution_get_n_steps      (UpgExecution      *self);
+const char         *upg_execution_get_step_id      (UpgExecution      *self,
+                                                    guint              index);
+UpgStepStatus       upg_execution_get_step_status  (UpgExecution      *self,
+                                                    guint              index);
+const char         *upg_execution_get_step_message (UpgExecution      *self,
+                                                    guint              index);
+gint64              upg_execution_get_step_duration_ms (UpgExecution  *self,
+                                                        guint          index);
+
+void                upg_execution_set_breakpoint   (UpgExecution      *self,
+                                                    const char        *step_id,
+                                                    const char        *file,
+                                                    guint              line,
+                                                    guint              sequence,
+                                                    const char        *statement,
+                                                    const char        *error_code,
+                                                    const char        *error);
+void                upg_execution_clear_breakpoint (UpgExecution      *self);
+gboolean            upg_execution_has_breakpoint   (UpgExecution      *self);
+const char         *upg_execution_get_breakpoint_step_id   (UpgExecution *self);
+const char         *upg_execution_get_breakpoint_file      (UpgExecution *self);
+guint               upg_execution_get_breakpoint_line      (UpgExecution *self);
+guint               upg_execution_get_breakpoint_sequence  (UpgExecution *self);
+const char         *upg_execution_get_breakpoint_statement (UpgExecution *self);
+const char         *upg_execution_get_breakpoint_error_code (UpgExecution *self);
+const char         *upg_execution_get_breakpoint_error     (UpgExecution *self);
+
+void                upg_execution_set_progress     (UpgExecution      *self,
+                                                    guint              statements_done,
+                                                    guint              statements_total,
+                                                    gint64             eta_seconds);
+guint               upg_execution_get_statements_done  (UpgExecution  *self);
+guint               upg_execution_get_statements_total (UpgExecution  *self);
+gint64              upg_execution_get_eta_seconds  (UpgExecution      *self);
+
+char               *upg_format_duration            (gint64          ms);
+
+JsonNode           *upg_execution_to_json          (UpgExecution      *self,
+                                                    gboolean           with_steps);
+
+G_END_DECLS

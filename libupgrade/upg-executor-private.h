@@ -1,0 +1,153 @@
+/* upg-executor-private.h - what the executor's source files share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upg-executor.h"
+#include "upg-plan.h"
+#include "upg-sql-splitter.h"
+
+G_BEGIN_DECLS
+
+/* Test-only crash points (UPGRADE_TEST_CRASH_AT="<n>:<point>"): the process
+ * kills itself with SIGKILL at <point> of the n-th statement it sends. */
+typedef enum {
+  UPG_CRASH_BEFORE_SEND,
+  UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT,
+  UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL,
+} UpgCrashPoint;
+
+typedef struct _UpgExecLog UpgExecLog;
+
+enum {
+  UPG_EXECUTOR_SIGNAL_EXECUTION_STARTED,
+  UPG_EXECUTOR_SIGNAL_STEP_STARTED,
+  UPG_EXECUTOR_SIGNAL_STEP_FINISHED,
+  UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED,
+  UPG_EXECUTOR_SIGNAL_PROGRESS,
+  UPG_EXECUTOR_SIGNAL_LOG,
+  UPG_EXECUTOR_N_SIGNALS
+};
+
+extern guint upg_executor_signals[UPG_EXECUTOR_N_SIGNALS];
+
+/* Everything one run of a stage needs; lives in the worker thread. */
+typedef struct
+{
+  UpgExecutor       *executor;        /* unowned */
+  UpgJournal        *journal;         /* unowned */
+  UpgExecution      *execution;       /* owned */
+  UpgExecLog        *log;             /* owned */
+  GMainContext      *owner_context;   /* owned: where signals are emitted */
+  GCancellable      *cancellable;     /* owned, nullable */
+
+  char              *site_id;
+  char              *from_text;
+  char              *to_text;
+  UpgStage           stage;
+  JsonObject        *env;             /* owned, never NULL */
+  gboolean           rollback;
+
+  /* The operator's decision for the statement or step at the breakpoint. */
+  UpgResumeAction    action;
+  char              *bp_step_id;
+  char              *bp_file;
+  guint              bp_sequence;
+
+  GHashTable        *connections;     /* data source name → UpgConnection */
+  GHashTable        *scripts;         /* bundle-relative file → GPtrArray of UpgSqlStatement */
+
+  guint              statements_total;
+  guint              statements_done;
+  guint              statements_sent; /* in this process, for the crash hook */
+  gint64             started_us;
+
+  gboolean           breakpoint_saved;  /* by the SQL runner, in the journal */
+
+  guint              crash_at;
+  UpgCrashPoint      crash_point;
+} UpgRunContext;
+
+/* upg-execution-log.c */
+UpgExecLog  *upg_exec_log_open           (const char    *path,
+                                          const char    *execution_id,
+                                          GError       **error);
+void         upg_exec_log_free           (UpgExecLog    *log);
+void         upg_run_context_log         (UpgRunContext *ctx,
+                                          GLogLevelFlags level,
+                                          const char    *format,
+                                          ...) G_GNUC_PRINTF (3, 4);
+
+/* upg-executor-signals.c */
+void         upg_executor_emit_step_started   (UpgRunContext *ctx,
+                                               UpgStep       *step);
+void         upg_executor_emit_step_finished  (UpgRunContext *ctx,
+                                               UpgStep       *step,
+                                               UpgStepStatus  status,
+                                               gint64         duration_ms,
+                                               const char    *message);
+void         upg_executor_emit_statement_finished (UpgRunContext   *ctx,
+                                                   UpgSqlStatement *statement,
+                                                   UpgStatementStatus status,
+                                                   gint64           duration_ms);
+void         upg_executor_emit_progress       (UpgRunContext *ctx,
+                                               const char    *position);
+void         upg_executor_emit_log            (UpgRunContext *ctx,
+                                               const char    *line);
+void         upg_executor_emit_execution_started (UpgRunContext *ctx);
+
+/* upg-sql-runner.c */
+gboolean     upg_sql_runner_prepare      (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
+gboolean     upg_sql_runner_run_step     (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
+guint        upg_sql_runner_count        (UpgRunContext *ctx,
+                                          UpgStep       *step);
+UpgConnection *upg_sql_runner_get_connection (UpgRunContext *ctx,
+                                              const char    *name,
+                                              GError       **error);
+
+/* upg-applied-marker.c: how one statement can be made exactly-once */
+typedef enum {
+  UPG_STATEMENT_CLASS_ATOMIC,     /* runs in a transaction with its marker */
+  UPG_STATEMENT_CLASS_AUTOCOMMIT, /* commits on its own: in doubt after a crash */
+  UPG_STATEMENT_CLASS_SESSION,    /* only changes session state: re-run on every resume */
+  UPG_STATEMENT_CLASS_TRANSACTION_CONTROL, /* BEGIN/COMMIT…: the engine owns transactions */
+} UpgStatementClass;
+
+UpgStatementClass upg_statement_classify (const char *text,
+                                          UpgDialect  dialect);
+gboolean     upg_error_is_transient      (const GError  *error,
+                                          UpgDialect     dialect,
+                                          int            code,
+                                          const char    *sqlstate);
+
+/* upg-tool-runner.c */
+gboolean     upg_tool_runner_run_step    (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
+
+/* upg-command-runner.c */
+gboolean     upg_command_runner_run_step (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
+char       **upg_run_context_environ     (UpgRunContext *ctx);
+
+/* upg-executor-steps.c */
+gboolean     upg_executor_run_steps      (UpgRunContext *ctx,
+                                          GPtrArray     *steps,
+                                          GError       **error);
+
+/* upg-executor-run.c */
+void         upg_run_context_maybe_crash (UpgRunContext *ctx,
+                                          UpgCrashPoint  point);
+guint        upg_run_context_timeout     (UpgStep       *step);
+gboolean     upg_run_context_is_breakpoint (UpgRunContext *ctx,
+                                            UpgStep       *step,
+                                            const char    *file,
+                                            guint          sequence);
+
+G_END_DECLS

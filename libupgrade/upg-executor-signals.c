@@ -1,0 +1,186 @@
+/* upg-executor-signals.c - signals of a run, emitted where the caller lives
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A stage runs in a worker thread (GTask), but UpgExecutor's signals must
+ * reach their handlers in the main context of the thread that started the
+ * run (a GTK or libsoup main loop is not thread-safe). Each emission copies
+ * its arguments into a SignalEmission and hands it to
+ * g_main_context_invoke_full(): in the sync API (the caller's thread runs
+ * the stage) it runs at once, otherwise it is queued in order.
+ */
+#include "config.h"
+
+#include "upg-executor-private.h"
+
+typedef struct
+{
+  UpgExecutor *executor;
+  guint        signal;
+  char        *s1;
+  char        *s2;
+  char        *s3;
+  char        *s4;
+  gint64       i1;
+  gint64       i2;
+  gint64       i3;
+} SignalEmission;
+
+static void
+signal_emission_free (gpointer data)
+{
+  SignalEmission *emission = data;
+
+  g_object_unref (emission->executor);
+  g_free (emission->s1);
+  g_free (emission->s2);
+  g_free (emission->s3);
+  g_free (emission->s4);
+  g_free (emission);
+}
+
+static gboolean
+signal_emission_run (gpointer data)
+{
+  SignalEmission *e = data;
+  guint id = upg_executor_signals[e->signal];
+
+  switch (e->signal)
+    {
+    case UPG_EXECUTOR_SIGNAL_EXECUTION_STARTED:
+    case UPG_EXECUTOR_SIGNAL_LOG:
+      g_signal_emit (e->executor, id, 0, e->s1);
+      break;
+    case UPG_EXECUTOR_SIGNAL_STEP_STARTED:
+      g_signal_emit (e->executor, id, 0, e->s1, e->s2);
+      break;
+    case UPG_EXECUTOR_SIGNAL_STEP_FINISHED:
+      g_signal_emit (e->executor, id, 0, e->s1, e->s2, e->s3, e->i1, e->s4);
+      break;
+    case UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED:
+      g_signal_emit (e->executor, id, 0, e->s1, (guint) e->i1, (guint) e->i2, e->s2, e->i3);
+      break;
+    case UPG_EXECUTOR_SIGNAL_PROGRESS:
+      g_signal_emit (e->executor, id, 0, (guint) e->i1, (guint) e->i2, e->s1, e->i3);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static SignalEmission *
+signal_emission_new (UpgRunContext *ctx,
+                     guint          signal)
+{
+  SignalEmission *emission = g_new0 (SignalEmission, 1);
+
+  emission->executor = g_object_ref (ctx->executor);
+  emission->signal = signal;
+  return emission;
+}
+
+static void
+signal_emission_send (UpgRunContext  *ctx,
+                      SignalEmission *emission)
+{
+  g_main_context_invoke_full (ctx->owner_context, G_PRIORITY_DEFAULT,
+                              signal_emission_run, emission, signal_emission_free);
+}
+
+void
+upg_executor_emit_execution_started (UpgRunContext *ctx)
+{
+  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_EXECUTION_STARTED);
+
+  e->s1 = g_strdup (upg_execution_get_id (ctx->execution));
+  signal_emission_send (ctx, e);
+}
+
+void
+upg_executor_emit_log (UpgRunContext *ctx,
+                       const char    *line)
+{
+  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_LOG);
+
+  e->s1 = g_strdup (line);
+  signal_emission_send (ctx, e);
+}
+
+static char *
+step_version_text (UpgStep *step)
+{
+  return upg_version_to_string (upg_step_get_version (step));
+}
+
+void
+upg_executor_emit_step_started (UpgRunContext *ctx,
+                                UpgStep       *step)
+{
+  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_STEP_STARTED);
+
+  e->s1 = g_strdup (upg_step_get_id (step));
+  e->s2 = step_version_text (step);
+  signal_emission_send (ctx, e);
+}
+
+void
+upg_executor_emit_step_finished (UpgRunContext *ctx,
+                                 UpgStep       *step,
+                                 UpgStepStatus  status,
+                                 gint64         duration_ms,
+                                 const char    *message)
+{
+  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_STEP_FINISHED);
+
+  e->s1 = g_strdup (upg_step_get_id (step));
+  e->s2 = step_version_text (step);
+  e->s3 = g_strdup (upg_step_status_to_string (status));
+  e->s4 = g_strdup (message);
+  e->i1 = duration_ms;
+  signal_emission_send (ctx, e);
+}
+
+void
+upg_executor_emit_statement_finished (UpgRunContext      *ctx,
+                                      UpgSqlStatement    *statement,
+                                      UpgStatementStatus  status,
+                                      gint64              duration_ms)
+{
+  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED);
+
+  e->s1 = g_strdup (upg_sql_statement_get_file (statement));
+  e->s2 = g_strdup (upg_statement_status_to_string (status));
+  e->i1 = upg_sql_statement_get_line (statement);
+  e->i2 = upg_sql_statement_get_sequence (statement);
+  e->i3 = duration_ms;
+  signal_emission_send (ctx, e);
+}
+
+/*
+ * upg_executor_emit_progress:
+ *
+ * Updates the execution's progress and ETA (time per statement sent so far
+ * in this process × statements left) and emits "progress".
+ */
+void
+upg_executor_emit_progress (UpgRunContext *ctx,
+                            const char    *position)
+{
+  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_PROGRESS);
+  guint done_here = ctx->statements_sent;
+  gint64 eta = -1;
+
+  if (done_here > 0 && ctx->statements_total >= ctx->statements_done)
+    {
+      gint64 elapsed = g_get_monotonic_time () - ctx->started_us;
+      eta = (elapsed / done_here) * (ctx->statements_total - ctx->statements_done) / G_USEC_PER_SEC;
+    }
+  upg_execution_set_progress (ctx->execution, ctx->statements_done, ctx->statements_total, eta);
+
+  e->s1 = g_strdup (position);
+  e->i1 = ctx->statements_done;
+  e->i2 = ctx->statements_total;
+  e->i3 = eta;
+  signal_emission_send (ctx, e);
+}

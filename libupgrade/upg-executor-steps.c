@@ -1,0 +1,214 @@
+/* upg-executor-steps.c - the steps of one run, and how the run ends
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "upg-executor-private.h"
+#include "upg-executor-run-private.h"
+
+/* Journals, records, logs and signals the end of one step. */
+static gboolean
+step_done (UpgRunContext *ctx,
+           UpgStep       *step,
+           UpgStepStatus  status,
+           gint64         duration_ms,
+           const char    *message,
+           GError       **error)
+{
+  g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+  g_autofree char *took = upg_format_duration (duration_ms);
+
+  if (status != UPG_STEP_STATUS_SKIPPED &&
+      !upg_journal_finish_step (ctx->journal, upg_execution_get_id (ctx->execution),
+                                upg_step_get_component (step), version, upg_step_get_id (step),
+                                status, message, error))
+    return FALSE;
+  upg_execution_set_step (ctx->execution, upg_step_get_id (step), version, status, duration_ms, message);
+  if (status == UPG_STEP_STATUS_SKIPPED)
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[SKIPPED] %s (%s)", upg_step_get_id (step), message);
+  else if (status == UPG_STEP_STATUS_SUCCESS)
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[SUCCESS] %s (%s)", upg_step_get_id (step), took);
+  else
+    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "[%s] %s (%s): %s", upg_step_status_to_string (status),
+                         upg_step_get_id (step), took, message);
+  upg_executor_emit_step_finished (ctx, step, status, duration_ms, message);
+  return TRUE;
+}
+
+static gboolean
+skip_step (UpgRunContext *ctx,
+           UpgStep       *step,
+           const char    *reason,
+           GError       **error)
+{
+  g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+
+  if (!upg_journal_skip_step (ctx->journal, upg_execution_get_id (ctx->execution),
+                              upg_step_get_component (step), version, upg_step_get_id (step),
+                              upg_step_get_stage (step), reason, error))
+    return FALSE;
+  return step_done (ctx, step, UPG_STEP_STATUS_SKIPPED, 0, reason, error);
+}
+
+static gboolean
+run_step_body (UpgRunContext *ctx,
+               UpgStep       *step,
+               GError       **error)
+{
+  switch (upg_step_get_kind (step))
+    {
+    case UPG_STEP_KIND_SQL:
+      return upg_sql_runner_run_step (ctx, step, error);
+    case UPG_STEP_KIND_COMMAND:
+      return upg_command_runner_run_step (ctx, step, error);
+    case UPG_STEP_KIND_TOOL:
+    default:
+      return upg_tool_runner_run_step (ctx, step, error);
+    }
+}
+
+/* Saves the breakpoint of a failed step (before anything reports it). A
+ * SQL statement set its details in the execution; other steps stop at
+ * the step itself. */
+static void
+save_breakpoint (UpgRunContext *ctx,
+                 UpgStep       *step,
+                 const GError  *failure)
+{
+  UpgExecution *e = ctx->execution;
+  g_autoptr(GError) error = NULL;
+
+  if (ctx->breakpoint_saved)
+    return;
+  if (!upg_execution_has_breakpoint (e) ||
+      g_strcmp0 (upg_execution_get_breakpoint_step_id (e), upg_step_get_id (step)) != 0)
+    upg_execution_set_breakpoint (e, upg_step_get_id (step), NULL, 0, 0, NULL,
+                                  upg_error_code_nick (failure), failure->message);
+  if (!upg_journal_save_breakpoint (ctx->journal, upg_execution_get_id (e),
+                                    upg_execution_get_breakpoint_step_id (e),
+                                    upg_execution_get_breakpoint_file (e),
+                                    upg_execution_get_breakpoint_line (e),
+                                    upg_execution_get_breakpoint_sequence (e),
+                                    upg_execution_get_breakpoint_statement (e),
+                                    upg_execution_get_breakpoint_error_code (e),
+                                    upg_execution_get_breakpoint_error (e), &error))
+    upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, "cannot save the breakpoint: %s", error->message);
+}
+
+/* Runs one step, unless it succeeded before or the operator skips it. */
+static gboolean
+run_step (UpgRunContext *ctx,
+          UpgStep       *step,
+          GError       **error)
+{
+  g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+  g_autofree char *succeeded_in = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 start;
+
+  succeeded_in = upg_journal_find_step_success (ctx->journal, ctx->site_id, upg_step_get_component (step),
+                                                version, upg_step_get_id (step), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (succeeded_in != NULL)
+    ctx->statements_done += upg_sql_runner_count (ctx, step);
+  if (succeeded_in != NULL && g_str_equal (succeeded_in, upg_execution_get_id (ctx->execution)))
+    return TRUE;  /* done earlier in this execution, before the breakpoint */
+  if (succeeded_in != NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("already succeeded in %s", succeeded_in);
+      return skip_step (ctx, step, reason, error);
+    }
+  if (ctx->action == UPG_RESUME_ACTION_SKIP && upg_run_context_is_breakpoint (ctx, step, NULL, 0))
+    {
+      ctx->statements_done += upg_sql_runner_count (ctx, step);
+      return skip_step (ctx, step, "skipped by the operator (resume --skip)", error);
+    }
+
+  if (!upg_journal_begin_step (ctx->journal, upg_execution_get_id (ctx->execution),
+                               upg_step_get_component (step), version, upg_step_get_id (step),
+                               upg_step_get_stage (step), error))
+    return FALSE;
+  upg_execution_set_step (ctx->execution, upg_step_get_id (step), version, UPG_STEP_STATUS_RUNNING, 0, NULL);
+  upg_executor_emit_step_started (ctx, step);
+
+  start = g_get_monotonic_time ();
+  if (run_step_body (ctx, step, &local_error))
+    return step_done (ctx, step, UPG_STEP_STATUS_SUCCESS, (g_get_monotonic_time () - start) / 1000, NULL,
+                      error);
+
+  save_breakpoint (ctx, step, local_error);
+  step_done (ctx, step, UPG_STEP_STATUS_FAILED, (g_get_monotonic_time () - start) / 1000,
+             local_error->message, NULL);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/*
+ * upg_executor_run_steps:
+ *
+ * Runs @steps in order and ends the execution: SUCCESS, FAILED,
+ * IN_DOUBT or (cancelled) INTERRUPTED, journaled.
+ */
+gboolean
+upg_executor_run_steps (UpgRunContext *ctx,
+                        GPtrArray     *steps,
+                        GError       **error)
+{
+  g_autoptr(GError) failure = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  UpgExecutionStatus status = UPG_EXECUTION_STATUS_SUCCESS;
+  const char *id = upg_execution_get_id (ctx->execution);
+
+  ctx->started_us = g_get_monotonic_time ();
+  for (guint i = 0; i < steps->len && failure == NULL; i++)
+    run_step (ctx, g_ptr_array_index (steps, i), &failure);
+
+  if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autoptr(GError) cancelled = g_steal_pointer (&failure);
+
+      g_set_error (&failure, UPG_ERROR, UPG_ERROR_CANCELLED, "the run was cancelled: %s", cancelled->message);
+    }
+  if (g_error_matches (failure, UPG_ERROR, UPG_ERROR_IN_DOUBT))
+    status = UPG_EXECUTION_STATUS_IN_DOUBT;
+  else if (g_error_matches (failure, UPG_ERROR, UPG_ERROR_CANCELLED))
+    status = UPG_EXECUTION_STATUS_INTERRUPTED;
+  else if (failure != NULL)
+    status = UPG_EXECUTION_STATUS_FAILED;
+
+  now = g_date_time_new_now_utc ();
+  upg_execution_set_status (ctx->execution, status);
+  upg_execution_set_finished (ctx->execution, now);
+  upg_execution_set_message (ctx->execution, failure != NULL ? failure->message : NULL);
+  if (status == UPG_EXECUTION_STATUS_SUCCESS)
+    {
+      upg_execution_clear_breakpoint (ctx->execution);
+      if (!upg_journal_resolve_breakpoint (ctx->journal, id, error))
+        return FALSE;
+    }
+  if (!upg_journal_set_execution_status (ctx->journal, id, status, failure != NULL ? failure->message : NULL,
+                                         error))
+    return FALSE;
+
+  upg_run_context_log (ctx, status == UPG_EXECUTION_STATUS_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
+                       "execution %s: %s (%u of %u statements)", upg_execution_status_to_string (status),
+                       failure != NULL ? failure->message : "every step succeeded or was skipped",
+                       ctx->statements_done, ctx->statements_total);
+  if (failure == NULL)
+    return TRUE;
+  if (status == UPG_EXECUTION_STATUS_FAILED && failure->domain == UPG_ERROR &&
+      failure->code != UPG_ERROR_STEP_FAILED)
+    {
+      /* Every step failure exits 1 with the breakpoint saved, whatever
+       * its cause (timeout, plugin, configuration). */
+      g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, "%s", failure->message);
+      return FALSE;
+    }
+  g_propagate_error (error, g_steal_pointer (&failure));
+  return FALSE;
+}

@@ -1,0 +1,396 @@
+/* upg-executor.c - runs one stage of a plan for one site, exactly once
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * # What a run does
+ *
+ * run_stage(from, to, stage, site): build the plan, take the site's lock in
+ * the journal (another live holder → UPG_ERROR_LOCKED; a stale one is taken
+ * over and the takeover logged), then either continue the last unfinished
+ * execution of the same (site, from, to, stage, kind, component) — FAILED,
+ * IN_DOUBT, INTERRUPTED, or RUNNING with a dead owner — or create a new one.
+ * Continuing counts as a resume: at most UPG_JOURNAL_MAX_RESUMES, not when
+ * the breakpoint is older than 7 days, and only after every data source of
+ * the remaining steps answered a ping (otherwise nothing changes). Steps run
+ * in plan order; a step that once succeeded for the same (site, component,
+ * version, step id) is skipped "already succeeded in <execution>". The lock
+ * is heart-beaten by a thread while the stage runs and released at the end,
+ * also on failure.
+ *
+ * # Exactly once, per SQL statement
+ *
+ * 1. Look the statement up in the journal (key: execution, component,
+ *    version, step, file, sequence). SUCCESS or SKIPPED → done, do not send.
+ * 2. Journal it RUNNING (durable before the call returns).
+ * 3. ATOMIC statements (SQLite and PostgreSQL: anything allowed in a
+ *    transaction block; MariaDB: INSERT/UPDATE/DELETE/REPLACE/SELECT on
+ *    InnoDB) run as `BEGIN; <statement>; INSERT INTO
+ *    upgrade_statement_marker (record_id …); COMMIT` on the target: the
+ *    marker row and the statement's effect commit together or not at all.
+ *    AUTOCOMMIT statements (MariaDB DDL, PostgreSQL CREATE INDEX
+ *    CONCURRENTLY / VACUUM / statements refused with SQLSTATE 25001,
+ *    SQLite VACUUM) run on their own, and the marker is written right
+ *    after they succeed.
+ * 4. Journal SUCCESS or FAILED with affected rows, error code/SQLSTATE and
+ *    message; on FAILED the breakpoint is saved before anything is
+ *    reported.
+ *
+ * After a crash a statement may be left RUNNING. The marker in the target
+ * is the truth: present → it was applied (journaled SUCCESS, not sent
+ * again); absent and ATOMIC → its transaction never committed (journaled
+ * FAILED "interrupted", sent again); absent and AUTOCOMMIT → nobody can
+ * know: it is journaled IN_DOUBT, the execution becomes IN_DOUBT (exit 5)
+ * and the breakpoint names it until the operator runs `resume ID --retry`
+ * (send it again) or `--skip` (record it SKIPPED and go on). A lost
+ * connection during a statement is resolved the same way after
+ * reconnecting. Statements that only set session state (SET, USE, PRAGMA)
+ * are sent again on every resume, because their effect died with the old
+ * connection; transaction control in a script (BEGIN, COMMIT…) is
+ * recorded SKIPPED since the engine owns transactions.
+ *
+ * Retries: a lost connection is retried max(3, retry_count) times with
+ * back-off (reconnecting first); deadlocks and lock-wait timeouts are
+ * retried retry_count times; an error the server reports about the
+ * statement itself (syntax, constraint, missing table) is never retried:
+ * it stops at a breakpoint for a person to fix the cause.
+ *
+ * Test hook: UPGRADE_TEST_CRASH_AT="<n>:<point>" makes the process kill
+ * itself with SIGKILL at <point> (before-send, after-execute-before-commit,
+ * after-commit-before-journal) of the n-th statement it sends.
+ */
+#include "config.h"
+
+#include <signal.h>
+
+#include "upg-executor-private.h"
+#include "upg-executor-run-private.h"
+
+struct _UpgExecutor
+{
+  GObject      parent_instance;
+
+  UpgConfig   *config;
+  UpgBundle   *bundle;
+  UpgJournal  *journal;
+  UpgPluginManager *plugin_manager;
+  char        *state_dir;
+};
+
+G_DEFINE_FINAL_TYPE (UpgExecutor, upg_executor, G_TYPE_OBJECT)
+
+guint upg_executor_signals[UPG_EXECUTOR_N_SIGNALS];
+
+static void
+upg_executor_finalize (GObject *object)
+{
+  UpgExecutor *self = UPG_EXECUTOR (object);
+
+  g_clear_object (&self->config);
+  g_clear_object (&self->bundle);
+  g_clear_object (&self->journal);
+  g_clear_object (&self->plugin_manager);
+  g_free (self->state_dir);
+
+  G_OBJECT_CLASS (upg_executor_parent_class)->finalize (object);
+}
+
+static void
+upg_executor_class_init (UpgExecutorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = upg_executor_finalize;
+
+  /**
+   * UpgExecutor::execution-started:
+   * @self: the executor
+   * @execution_id: the execution's UUID
+   *
+   * An execution started or was resumed.
+   */
+  upg_executor_signals[UPG_EXECUTOR_SIGNAL_EXECUTION_STARTED] =
+    g_signal_new ("execution-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * UpgExecutor::step-started:
+   * @self: the executor
+   * @step_id: the step
+   * @version: the version of its manifest
+   *
+   * A step started.
+   */
+  upg_executor_signals[UPG_EXECUTOR_SIGNAL_STEP_STARTED] =
+    g_signal_new ("step-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * UpgExecutor::step-finished:
+   * @self: the executor
+   * @step_id: the step
+   * @version: the version of its manifest
+   * @status: `SUCCESS`, `FAILED` or `SKIPPED`
+   * @duration_ms: how long it ran
+   * @message: (nullable): why it failed or was skipped
+   *
+   * A step finished or was skipped.
+   */
+  upg_executor_signals[UPG_EXECUTOR_SIGNAL_STEP_FINISHED] =
+    g_signal_new ("step-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_STRING,
+                  G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING);
+
+  /**
+   * UpgExecutor::statement-finished:
+   * @self: the executor
+   * @file: the SQL file, relative to the bundle
+   * @line: the statement's first line
+   * @sequence: the statement's sequence number in @file
+   * @status: `SUCCESS`, `FAILED` or `SKIPPED`
+   * @duration_ms: how long it ran
+   *
+   * A SQL statement finished.
+   */
+  upg_executor_signals[UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED] =
+    g_signal_new ("statement-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT,
+                  G_TYPE_STRING, G_TYPE_INT64);
+
+  /**
+   * UpgExecutor::progress:
+   * @self: the executor
+   * @done: statements finished in the stage
+   * @total: statements of the stage
+   * @position: `file:line` of the last statement
+   * @eta_seconds: estimated seconds left, -1 if unknown
+   *
+   * Progress of the SQL statements of the stage.
+   */
+  upg_executor_signals[UPG_EXECUTOR_SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING,
+                  G_TYPE_INT64);
+
+  /**
+   * UpgExecutor::log:
+   * @self: the executor
+   * @line: one line of the execution's log
+   *
+   * A line was written to the execution's log.
+   */
+  upg_executor_signals[UPG_EXECUTOR_SIGNAL_LOG] =
+    g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+upg_executor_init (UpgExecutor *self)
+{
+}
+
+/**
+ * upg_executor_new:
+ * @config: the site configuration (data sources, site id)
+ * @bundle: the upgrade bundle
+ * @journal: the journal to record in
+ * @state_dir: the state directory (logs go to `<state_dir>/logs`)
+ *
+ * Creates an executor.
+ *
+ * Returns: (transfer full): a new executor
+ */
+UpgExecutor *
+upg_executor_new (UpgConfig  *config,
+                  UpgBundle  *bundle,
+                  UpgJournal *journal,
+                  const char *state_dir)
+{
+  UpgExecutor *self;
+
+  g_return_val_if_fail (UPG_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (UPG_IS_BUNDLE (bundle), NULL);
+  g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (state_dir != NULL, NULL);
+
+  self = g_object_new (UPG_TYPE_EXECUTOR, NULL);
+  self->config = g_object_ref (config);
+  self->bundle = g_object_ref (bundle);
+  self->journal = g_object_ref (journal);
+  self->state_dir = g_strdup (state_dir);
+  return self;
+}
+
+/**
+ * upg_executor_get_config:
+ * @self: an executor
+ *
+ * Returns: (transfer none): the configuration
+ */
+UpgConfig *
+upg_executor_get_config (UpgExecutor *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+  return self->config;
+}
+
+/**
+ * upg_executor_get_bundle:
+ * @self: an executor
+ *
+ * Returns: (transfer none): the bundle
+ */
+UpgBundle *
+upg_executor_get_bundle (UpgExecutor *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+  return self->bundle;
+}
+
+/**
+ * upg_executor_get_journal:
+ * @self: an executor
+ *
+ * Returns: (transfer none): the journal
+ */
+UpgJournal *
+upg_executor_get_journal (UpgExecutor *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+  return self->journal;
+}
+
+/**
+ * upg_executor_get_state_dir:
+ * @self: an executor
+ *
+ * Returns: (transfer none): the state directory
+ */
+const char *
+upg_executor_get_state_dir (UpgExecutor *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+  return self->state_dir;
+}
+
+/**
+ * upg_executor_get_log_path:
+ * @self: an executor
+ * @execution_id: an execution's UUID
+ *
+ * Returns: (transfer full): the path of that execution's log file
+ */
+char *
+upg_executor_get_log_path (UpgExecutor *self,
+                           const char  *execution_id)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+  return g_strdup_printf ("%s/logs/%s.log", self->state_dir, execution_id);
+}
+
+/**
+ * upg_executor_set_plugin_manager:
+ * @self: an executor
+ * @manager: (nullable): the plugin manager that runs tool steps
+ *
+ * Sets the plugin manager used for `class_name` (tool) steps. Without
+ * one, the first tool step creates one for the configuration
+ * (upg_plugin_manager_new_for_config()).
+ */
+void
+upg_executor_set_plugin_manager (UpgExecutor      *self,
+                                 UpgPluginManager *manager)
+{
+  g_return_if_fail (UPG_IS_EXECUTOR (self));
+  g_set_object (&self->plugin_manager, manager);
+}
+
+/**
+ * upg_executor_get_plugin_manager:
+ * @self: an executor
+ *
+ * Returns: (transfer none) (nullable): the plugin manager for tool steps
+ */
+UpgPluginManager *
+upg_executor_get_plugin_manager (UpgExecutor *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+  return self->plugin_manager;
+}
+
+/* The worker-thread side of the three async operations. */
+static void
+request_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  UpgRunRequest *request = task_data;
+  UpgExecution *execution = NULL;
+  GError *error = NULL;
+
+  upg_executor_execute (source_object, request, cancellable, &execution, &error);
+  /* The execution travels even on failure: the caller needs its
+   * breakpoint. */
+  request->result = execution;
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+upg_executor_start_request (UpgExecutor         *self,
+               UpgRunRequest       *request,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data,
+               gpointer             source_tag)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  /* A cancelled run still ends with its own error and execution
+   * (INTERRUPTED), not GTask's generic "Operation was cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
+  request->owner_context = g_main_context_ref_thread_default ();
+  g_task_set_task_data (task, request, (GDestroyNotify) upg_run_request_free);
+  g_task_run_in_thread (task, request_thread);
+}
+
+gboolean
+upg_executor_finish_request (UpgExecutor   *self,
+                GAsyncResult  *result,
+                gpointer       source_tag,
+                UpgExecution **execution,
+                GError       **error)
+{
+  UpgRunRequest *request;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  request = g_task_get_task_data (G_TASK (result));
+  if (execution != NULL)
+    *execution = request->result != NULL ? g_object_ref (request->result) : NULL;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+upg_executor_run_request_sync (UpgExecutor   *self,
+                  UpgRunRequest *request,
+                  GCancellable  *cancellable,
+                  UpgExecution **execution,
+                  GError       **error)
+{
+  g_autoptr(UpgExecution) result = NULL;
+  gboolean ok;
+
+  request->owner_context = g_main_context_ref_thread_default ();
+  ok = upg_executor_execute (self, request, cancellable, &result, error);
+  upg_run_request_free (request);
+  if (execution != NULL)
+    *execution = g_steal_pointer (&result);
+  return ok;
+}
+

@@ -1,0 +1,34 @@
+/* upg-report-private.h - helpers the report renderers share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Tolerant accessors: journal records and assessments are read, never
+ * trusted, so a missing or mistyped member reads as absent. */
+const char  *upg_report_member_string   (JsonObject  *object,
+                                         const char  *name);
+gint64       upg_report_member_int      (JsonObject  *object,
+                                         const char  *name,
+                                         gint64       fallback);
+JsonObject  *upg_report_member_object   (JsonObject  *object,
+                                         const char  *name);
+JsonArray   *upg_report_member_array    (JsonObject  *object,
+                                         const char  *name);
+JsonObject  *upg_report_array_object    (JsonArray   *array,
+                                         guint        index);
+
+gint64       upg_report_parse_time_ms   (const char  *iso8601);
+char        *upg_report_format_ms       (gint64       duration_ms);
+char        *upg_report_step_label      (JsonObject  *step);
+char        *upg_report_step_note       (JsonObject  *step);
+char        *upg_report_figures_text    (JsonObject  *figures);
+
+char        *upg_report_html_execution  (JsonObject  *summary);
+char        *upg_report_html_assessment (JsonObject  *assessment);
+
+G_END_DECLS

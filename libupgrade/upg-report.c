@@ -1,0 +1,670 @@
+/* upg-report.c - execution and assessment reports for people
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upg-report.h"
+#include "upg-report-private.h"
+#include "upg-estimate.h"
+#include "upg-execution.h"
+
+static const char * const format_names[] = {
+  [UPG_REPORT_FORMAT_TEXT] = "text",
+  [UPG_REPORT_FORMAT_JSON] = "json",
+  [UPG_REPORT_FORMAT_MARKDOWN] = "markdown",
+  [UPG_REPORT_FORMAT_HTML] = "html",
+};
+
+/**
+ * upg_report_format_to_string:
+ * @format: a #UpgReportFormat
+ *
+ * Returns: (transfer none): the format's name as `--format` takes it
+ */
+const char *
+upg_report_format_to_string (UpgReportFormat format)
+{
+  g_return_val_if_fail (format <= UPG_REPORT_FORMAT_HTML, NULL);
+  return format_names[format];
+}
+
+/**
+ * upg_report_format_from_string:
+ * @text: a format name: `text`, `json`, `markdown` (or `md`) or `html`
+ * @format: (out): where to store the format
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @text names a format, otherwise %FALSE with
+ *   %UPG_ERROR_INVALID_ARGUMENT naming the text and the accepted names
+ */
+gboolean
+upg_report_format_from_string (const char       *text,
+                               UpgReportFormat  *format,
+                               GError          **error)
+{
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (format_names); i++)
+    if (g_ascii_strcasecmp (text, format_names[i]) == 0)
+      {
+        *format = i;
+        return TRUE;
+      }
+  if (text != NULL && g_ascii_strcasecmp (text, "md") == 0)
+    {
+      *format = UPG_REPORT_FORMAT_MARKDOWN;
+      return TRUE;
+    }
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+               _("report format '%s' is not valid: expected text, json, markdown or html"),
+               text != NULL ? text : "");
+  return FALSE;
+}
+
+/* Tolerant accessors ---------------------------------------------------- */
+
+const char *
+upg_report_member_string (JsonObject *object,
+                          const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+gint64
+upg_report_member_int (JsonObject *object,
+                       const char *name,
+                       gint64      fallback)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (type == G_TYPE_DOUBLE)
+    return (gint64) json_node_get_double (node);
+  return fallback;
+}
+
+JsonObject *
+upg_report_member_object (JsonObject *object,
+                          const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+JsonArray *
+upg_report_member_array (JsonObject *object,
+                         const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+JsonObject *
+upg_report_array_object (JsonArray *array,
+                         guint      index)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* Returns milliseconds since the epoch, or -1 when @iso8601 is absent or
+ * not a time. */
+gint64
+upg_report_parse_time_ms (const char *iso8601)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (iso8601 == NULL)
+    return -1;
+  time = g_date_time_new_from_iso8601 (iso8601, NULL);
+  if (time == NULL)
+    return -1;
+  return g_date_time_to_unix (time) * 1000 + g_date_time_get_microsecond (time) / 1000;
+}
+
+/* Measured durations as the CLI shows them while running: `850ms`,
+ * `1.2s`, `2m30s`, `1h05m` (upg_format_duration()). */
+char *
+upg_report_format_ms (gint64 duration_ms)
+{
+  if (duration_ms < 0)
+    return g_strdup ("-");
+  return upg_format_duration (duration_ms);
+}
+
+char *
+upg_report_step_label (JsonObject *step)
+{
+  const char *id = upg_report_member_string (step, "id");
+  const char *name = upg_report_member_string (step, "name");
+
+  if (id == NULL)
+    id = upg_report_member_string (step, "step_id");
+  if (id == NULL)
+    id = "?";
+  if (name != NULL && g_strcmp0 (name, id) != 0)
+    return g_strdup_printf ("%s (%s)", id, name);
+  return g_strdup (id);
+}
+
+/* What follows the step label: "(2m30s)", "(already succeeded in …)". */
+char *
+upg_report_step_note (JsonObject *step)
+{
+  const char *status = upg_report_member_string (step, "status");
+  const char *because = upg_report_member_string (step, "skipped_because");
+  g_autofree char *duration = NULL;
+
+  if (g_strcmp0 (status, "SKIPPED") == 0)
+    {
+      if (because == NULL)
+        return g_strdup (_("(skipped)"));
+      /* The journal stores either the earlier execution's id or a sentence. */
+      if (strchr (because, ' ') != NULL)
+        return g_strdup_printf ("(%s)", because);
+      return g_strdup_printf (_("(already succeeded in %s)"), because);
+    }
+  if (g_strcmp0 (status, "PENDING") == 0)
+    return g_strdup (_("(not started)"));
+  duration = upg_report_format_ms (upg_report_member_int (step, "duration_ms", -1));
+  return g_strdup_printf ("(%s)", duration);
+}
+
+char *
+upg_report_figures_text (JsonObject *figures)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GList) names = figures != NULL ? json_object_get_members (figures) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (figures, l->data);
+      g_autofree char *value = NULL;
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        value = g_strdup (json_node_get_string (node));
+      else
+        value = json_to_string (node, FALSE);
+      g_string_append_printf (text, "%s%s=%s", text->len > 0 ? ", " : "",
+                              (const char *) l->data, value);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Execution summary ----------------------------------------------------- */
+
+static void
+copy_member (JsonObject *to,
+             JsonObject *from,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (from, name);
+
+  if (node != NULL)
+    json_object_set_member (to, name, json_node_copy (node));
+}
+
+static gint64
+step_duration_ms (JsonObject *step)
+{
+  gint64 duration = upg_report_member_int (step, "duration_ms", -1);
+  gint64 started, finished;
+
+  if (duration >= 0)
+    return duration;
+  started = upg_report_parse_time_ms (upg_report_member_string (step, "started_at"));
+  finished = upg_report_parse_time_ms (upg_report_member_string (step, "finished_at"));
+  return started >= 0 && finished >= started ? finished - started : -1;
+}
+
+static JsonObject *
+summarize_step (JsonObject *step,
+                JsonArray  *statements)
+{
+  static const char * const members[] = {
+    "id", "name", "version", "component", "stage", "status", "started_at",
+    "finished_at", "error", "skipped_because",
+  };
+  JsonObject *out = json_object_new ();
+  const char *id = upg_report_member_string (step, "id");
+  gint64 total = 0, failed = 0;
+
+  if (id == NULL)
+    id = upg_report_member_string (step, "step_id");
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    copy_member (out, step, members[i]);
+  if (!json_object_has_member (out, "id") && id != NULL)
+    json_object_set_string_member (out, "id", id);
+  json_object_set_int_member (out, "duration_ms", step_duration_ms (step));
+
+  for (guint i = 0; statements != NULL && i < json_array_get_length (statements); i++)
+    {
+      JsonObject *statement = upg_report_array_object (statements, i);
+
+      if (statement == NULL || g_strcmp0 (upg_report_member_string (statement, "step_id"), id) != 0)
+        continue;
+      total++;
+      if (g_strcmp0 (upg_report_member_string (statement, "status"), "FAILED") == 0)
+        failed++;
+    }
+  json_object_set_int_member (out, "statements", total);
+  json_object_set_int_member (out, "statements_failed", failed);
+  return out;
+}
+
+static JsonObject *
+count_statements (JsonArray *statements)
+{
+  static const char * const statuses[] = {
+    "SUCCESS", "FAILED", "SKIPPED", "IN_DOUBT", "RUNNING", "PENDING",
+  };
+  JsonObject *counts = json_object_new ();
+  guint n = statements != NULL ? json_array_get_length (statements) : 0;
+
+  json_object_set_int_member (counts, "total", n);
+  for (guint s = 0; s < G_N_ELEMENTS (statuses); s++)
+    {
+      gint64 count = 0;
+      g_autofree char *key = g_ascii_strdown (statuses[s], -1);
+
+      for (guint i = 0; i < n; i++)
+        count += g_strcmp0 (upg_report_member_string (upg_report_array_object (statements, i),
+                                                      "status"), statuses[s]) == 0;
+      json_object_set_int_member (counts, key, count);
+    }
+  return counts;
+}
+
+/**
+ * upg_report_summarize_execution:
+ * @execution: an execution record as upg_journal_get_execution() returns it
+ * @statements: (nullable): its statement records
+ *   (upg_journal_list_statements())
+ *
+ * Condenses an execution for a report: its identity and status, each step
+ * with its duration and statement counts, the statement totals by status
+ * and the breakpoint. This is the `--format json` report.
+ *
+ * Returns: (transfer full): the summary
+ */
+JsonObject *
+upg_report_summarize_execution (JsonObject *execution,
+                                JsonArray  *statements)
+{
+  static const char * const members[] = {
+    "execution_id", "site", "component", "from", "to", "stage", "kind",
+    "status", "owner", "started_at", "finished_at", "resume_count", "error",
+  };
+  JsonObject *summary = json_object_new ();
+  JsonArray *steps_in = upg_report_member_array (execution, "steps");
+  JsonArray *steps = json_array_new ();
+  JsonObject *breakpoint = upg_report_member_object (execution, "breakpoint");
+  gint64 started, finished;
+
+  g_return_val_if_fail (execution != NULL, summary);
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    copy_member (summary, execution, members[i]);
+  started = upg_report_parse_time_ms (upg_report_member_string (execution, "started_at"));
+  finished = upg_report_parse_time_ms (upg_report_member_string (execution, "finished_at"));
+  json_object_set_int_member (summary, "duration_ms",
+                              started >= 0 && finished >= started ? finished - started : -1);
+
+  for (guint i = 0; steps_in != NULL && i < json_array_get_length (steps_in); i++)
+    {
+      JsonObject *step = upg_report_array_object (steps_in, i);
+
+      if (step != NULL)
+        json_array_add_object_element (steps, summarize_step (step, statements));
+    }
+  json_object_set_array_member (summary, "steps", steps);
+  json_object_set_object_member (summary, "statements", count_statements (statements));
+  if (breakpoint != NULL)
+    json_object_set_object_member (summary, "breakpoint", json_object_ref (breakpoint));
+  else
+    json_object_set_null_member (summary, "breakpoint");
+  return summary;
+}
+
+/* Text and Markdown ----------------------------------------------------- */
+
+static const char *
+or_dash (const char *text)
+{
+  return text != NULL ? text : "-";
+}
+
+static void
+append_breakpoint_text (GString    *out,
+                        JsonObject *breakpoint,
+                        gboolean    markdown)
+{
+  const char *code = upg_report_member_string (breakpoint, "error_code");
+
+  g_string_append_printf (out, markdown ? "\n## %s\n\n" : "\n%s: ", _("Breakpoint"));
+  g_string_append_printf (out, _("step %s at %s:%d (statement %d)"),
+                          or_dash (upg_report_member_string (breakpoint, "step_id")),
+                          or_dash (upg_report_member_string (breakpoint, "file")),
+                          (int) upg_report_member_int (breakpoint, "line", 0),
+                          (int) upg_report_member_int (breakpoint, "sequence", 0));
+  g_string_append_printf (out, markdown ? "\n\n```sql\n%s\n```\n\n" : "\n  %s\n",
+                          or_dash (upg_report_member_string (breakpoint, "statement")));
+  g_string_append_printf (out, markdown ? "%s %s: %s\n" : "  %s %s: %s\n", _("error"),
+                          or_dash (code),
+                          or_dash (upg_report_member_string (breakpoint, "error")));
+}
+
+static void
+append_statement_totals (GString    *out,
+                         JsonObject *counts)
+{
+  g_string_append_printf (out,
+                          _("Statements: %d (%d succeeded, %d failed, %d skipped, %d in doubt)"),
+                          (int) upg_report_member_int (counts, "total", 0),
+                          (int) upg_report_member_int (counts, "success", 0),
+                          (int) upg_report_member_int (counts, "failed", 0),
+                          (int) upg_report_member_int (counts, "skipped", 0),
+                          (int) upg_report_member_int (counts, "in_doubt", 0));
+  g_string_append_c (out, '\n');
+}
+
+/* The end of the text and Markdown reports: totals and breakpoint. */
+static char *
+finish_execution (GString    *out,
+                  JsonObject *summary,
+                  gboolean    markdown)
+{
+  JsonObject *breakpoint = upg_report_member_object (summary, "breakpoint");
+
+  g_string_append_c (out, '\n');
+  append_statement_totals (out, upg_report_member_object (summary, "statements"));
+  if (breakpoint != NULL)
+    append_breakpoint_text (out, breakpoint, markdown);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+execution_text (JsonObject *summary)
+{
+  GString *out = g_string_new (NULL);
+  JsonArray *steps = upg_report_member_array (summary, "steps");
+  g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
+
+  g_string_append_printf (out, _("Upgrade execution %s"),
+                          or_dash (upg_report_member_string (summary, "execution_id")));
+  g_string_append_printf (out, ": %s\n", or_dash (upg_report_member_string (summary, "status")));
+  g_string_append_printf (out, _("Site %s, %s → %s, stage %s (%s), duration %s, resumed %d times"),
+                          or_dash (upg_report_member_string (summary, "site")),
+                          or_dash (upg_report_member_string (summary, "from")),
+                          or_dash (upg_report_member_string (summary, "to")),
+                          or_dash (upg_report_member_string (summary, "stage")),
+                          or_dash (upg_report_member_string (summary, "kind")),
+                          duration, (int) upg_report_member_int (summary, "resume_count", 0));
+  g_string_append (out, "\n\n");
+
+  for (guint i = 0; steps != NULL && i < json_array_get_length (steps); i++)
+    {
+      JsonObject *step = upg_report_array_object (steps, i);
+      g_autofree char *label = upg_report_step_label (step);
+      g_autofree char *note = upg_report_step_note (step);
+      const char *error = upg_report_member_string (step, "error");
+
+      g_string_append_printf (out, "[%s] %s %s", or_dash (upg_report_member_string (step, "status")),
+                              label, note);
+      if (error != NULL)
+        g_string_append_printf (out, ": %s", error);
+      g_string_append_c (out, '\n');
+    }
+  return finish_execution (out, summary, FALSE);
+}
+
+/* Table cells may not hold a pipe or a line break. */
+static char *
+md_cell (const char *text)
+{
+  g_autoptr(GString) cell = g_string_new (text != NULL ? text : "");
+
+  g_string_replace (cell, "|", "\\|", 0);
+  g_string_replace (cell, "\r", "", 0);
+  g_string_replace (cell, "\n", "<br>", 0);
+  return g_string_free (g_steal_pointer (&cell), FALSE);
+}
+
+static char *
+execution_markdown (JsonObject *summary)
+{
+  GString *out = g_string_new (NULL);
+  JsonArray *steps = upg_report_member_array (summary, "steps");
+  g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
+
+  g_string_append_printf (out, "# %s `%s`\n\n", _("Upgrade execution"),
+                          or_dash (upg_report_member_string (summary, "execution_id")));
+  g_string_append_printf (out, "| %s | %s |\n|---|---|\n", _("Field"), _("Value"));
+  g_string_append_printf (out, "| %s | **%s** |\n", _("Status"), or_dash (upg_report_member_string (summary, "status")));
+  g_string_append_printf (out, "| %s | %s |\n", _("Site"), or_dash (upg_report_member_string (summary, "site")));
+  g_string_append_printf (out, "| %s | %s → %s |\n", _("Versions"),
+                          or_dash (upg_report_member_string (summary, "from")),
+                          or_dash (upg_report_member_string (summary, "to")));
+  g_string_append_printf (out, "| %s | %s |\n", _("Stage"), or_dash (upg_report_member_string (summary, "stage")));
+  g_string_append_printf (out, "| %s | %s |\n\n", _("Duration"), duration);
+
+  g_string_append_printf (out, "## %s\n\n| %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---|---|\n",
+                          _("Steps"), _("Status"), _("Step"), _("Version"), _("Duration"),
+                          _("Statements"), _("Note"));
+  for (guint i = 0; steps != NULL && i < json_array_get_length (steps); i++)
+    {
+      JsonObject *step = upg_report_array_object (steps, i);
+      g_autofree char *label = upg_report_step_label (step);
+      g_autofree char *label_cell = md_cell (label);
+      g_autofree char *note = upg_report_step_note (step);
+      g_autofree char *error = md_cell (upg_report_member_string (step, "error"));
+      g_autofree char *duration_cell = upg_report_format_ms (upg_report_member_int (step, "duration_ms", -1));
+
+      g_string_append_printf (out, "| %s | %s | %s | %s | %" G_GINT64_FORMAT " | %s %s |\n",
+                              or_dash (upg_report_member_string (step, "status")), label_cell,
+                              or_dash (upg_report_member_string (step, "version")), duration_cell,
+                              upg_report_member_int (step, "statements", 0), note, error);
+    }
+  return finish_execution (out, summary, TRUE);
+}
+
+static char *
+to_pretty_json (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  return json_to_string (node, TRUE);
+}
+
+/**
+ * upg_report_render_execution:
+ * @execution: an execution record as upg_journal_get_execution() returns it
+ * @statements: (nullable): its statement records
+ * @format: the format to render
+ *
+ * Renders the report of one execution: each step as `[SUCCESS] id (2m30s)`,
+ * `[SKIPPED] id (already succeeded in …)` or `[FAILED] id (1.2s): error`,
+ * statement totals and the breakpoint; the HTML page adds a timeline of the
+ * steps per stage.
+ *
+ * Returns: (transfer full): the report
+ */
+char *
+upg_report_render_execution (JsonObject      *execution,
+                             JsonArray       *statements,
+                             UpgReportFormat  format)
+{
+  g_autoptr(JsonObject) summary = NULL;
+
+  g_return_val_if_fail (execution != NULL, NULL);
+
+  summary = upg_report_summarize_execution (execution, statements);
+  switch (format)
+    {
+    case UPG_REPORT_FORMAT_JSON:
+      return to_pretty_json (summary);
+    case UPG_REPORT_FORMAT_MARKDOWN:
+      return execution_markdown (summary);
+    case UPG_REPORT_FORMAT_HTML:
+      return upg_report_html_execution (summary);
+    case UPG_REPORT_FORMAT_TEXT:
+    default:
+      return execution_text (summary);
+    }
+}
+
+/**
+ * upg_report_for_execution:
+ * @journal: the journal holding the execution
+ * @execution_id: the execution's id
+ * @format: the format to render
+ * @error: return location for a #GError
+ *
+ * Reads an execution and its statements from @journal, renders its report
+ * (upg_report_render_execution()) and stores it in the journal's
+ * `upgrade_report` table under @format, replacing an earlier one.
+ *
+ * Returns: (transfer full): the report, or %NULL with @error set
+ *   (%UPG_ERROR_NOT_FOUND for an unknown execution, %UPG_ERROR_JOURNAL)
+ */
+char *
+upg_report_for_execution (UpgJournal       *journal,
+                          const char       *execution_id,
+                          UpgReportFormat   format,
+                          GError          **error)
+{
+  g_autoptr(JsonObject) execution = NULL;
+  g_autoptr(JsonArray) statements = NULL;
+  g_autofree char *report = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  execution = upg_journal_get_execution (journal, execution_id, error);
+  if (execution == NULL)
+    return NULL;
+  statements = upg_journal_list_statements (journal, execution_id, error);
+  if (statements == NULL)
+    return NULL;
+  report = upg_report_render_execution (execution, statements, format);
+  if (!upg_journal_store_report (journal, execution_id, upg_report_format_to_string (format), report, error))
+    return NULL;
+  return g_steal_pointer (&report);
+}
+
+/* Assessments ----------------------------------------------------------- */
+
+static void
+append_estimate_text (GString    *out,
+                      JsonObject *estimate)
+{
+  JsonArray *stages = upg_report_member_array (estimate, "stages");
+  g_autofree char *total = upg_format_seconds ((guint64) MAX (upg_report_member_int (estimate, "total_seconds", 0), 0));
+
+  g_string_append_printf (out, _("Estimate: %s until the service is open again"), total);
+  g_string_append_c (out, '\n');
+  for (guint i = 0; stages != NULL && i < json_array_get_length (stages); i++)
+    {
+      JsonObject *stage = upg_report_array_object (stages, i);
+      g_autofree char *seconds = upg_format_seconds ((guint64) MAX (upg_report_member_int (stage, "seconds", 0), 0));
+
+      g_string_append_printf (out, "  %-14s %s\n", or_dash (upg_report_member_string (stage, "stage")), seconds);
+    }
+}
+
+static char *
+assessment_lines (JsonObject *assessment,
+                  gboolean    markdown)
+{
+  GString *out = g_string_new (NULL);
+  JsonArray *items = upg_report_member_array (assessment, "items");
+  const char *verdict = or_dash (upg_report_member_string (assessment, "verdict"));
+  g_autofree char *verdict_up = g_ascii_strup (verdict, -1);
+
+  g_string_append_printf (out, markdown ? "# %s %s → %s\n\n" : "%s %s → %s",
+                          _("Upgrade assessment"),
+                          or_dash (upg_report_member_string (assessment, "from")),
+                          or_dash (upg_report_member_string (assessment, "to")));
+  g_string_append_printf (out, markdown ? "**%s** — %s `%s`\n\n" : ": %s (%s %s)\n\n",
+                          verdict_up, _("mode"), or_dash (upg_report_member_string (assessment, "mode")));
+  if (markdown)
+    g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n",
+                            _("Verdict"), _("Check"), _("Item"), _("Message"), _("Suggestion"));
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = upg_report_array_object (items, i);
+      g_autofree char *item_verdict = g_ascii_strup (or_dash (upg_report_member_string (item, "verdict")), -1);
+      const char *name = upg_report_member_string (item, "name");
+      const char *suggestion = upg_report_member_string (item, "suggestion");
+      g_autofree char *figures = upg_report_figures_text (upg_report_member_object (item, "figures"));
+
+      if (name == NULL)
+        name = or_dash (upg_report_member_string (item, "id"));
+      if (markdown)
+        {
+          g_autofree char *n = md_cell (name), *m = md_cell (upg_report_member_string (item, "message"));
+          g_autofree char *s = md_cell (suggestion);
+
+          g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n", item_verdict,
+                                  or_dash (upg_report_member_string (item, "check")), n, m, s);
+          continue;
+        }
+      g_string_append_printf (out, "[%s] %s %s: %s\n", item_verdict,
+                              or_dash (upg_report_member_string (item, "check")), name,
+                              or_dash (upg_report_member_string (item, "message")));
+      if (*figures != '\0')
+        g_string_append_printf (out, "    %s\n", figures);
+      if (suggestion != NULL && *suggestion != '\0')
+        g_string_append_printf (out, "    %s: %s\n", _("suggestion"), suggestion);
+    }
+  g_string_append_c (out, '\n');
+  append_estimate_text (out, upg_report_member_object (assessment, "estimate"));
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * upg_report_render_assessment:
+ * @assessment: an assessment in its JSON form (upg_assessment_to_json())
+ * @format: the format to render
+ *
+ * Renders an assessment: the verdict and mode, one line per item with its
+ * figures and suggestion, and the duration estimate per stage; the HTML
+ * page adds a timeline of the estimated stages.
+ *
+ * Returns: (transfer full): the report
+ */
+char *
+upg_report_render_assessment (JsonObject      *assessment,
+                              UpgReportFormat  format)
+{
+  g_return_val_if_fail (assessment != NULL, NULL);
+
+  switch (format)
+    {
+    case UPG_REPORT_FORMAT_JSON:
+      return to_pretty_json (assessment);
+    case UPG_REPORT_FORMAT_MARKDOWN:
+      return assessment_lines (assessment, TRUE);
+    case UPG_REPORT_FORMAT_HTML:
+      return upg_report_html_assessment (assessment);
+    case UPG_REPORT_FORMAT_TEXT:
+    default:
+      return assessment_lines (assessment, FALSE);
+    }
+}

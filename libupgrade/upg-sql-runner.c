@@ -1,0 +1,712 @@
+/* upg-sql-runner.c - runs the statements of a SQL step exactly once
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The protocol is described in upg-executor.c; statement classes in
+ * upg-applied-marker.c.
+ */
+#include "config.h"
+
+#include "upg-data-source-private.h"
+#include "upg-executor-private.h"
+
+#define MIN_CONNECTION_RETRIES 3
+
+typedef struct
+{
+  UpgRunContext     *ctx;
+  UpgStep           *step;
+  UpgSqlStatement   *statement;
+  const char        *database;
+  UpgConnection     *connection;     /* unowned: in ctx->connections */
+  UpgStatementClass  klass;
+  const char        *component;
+  char              *version;
+  char              *sqlstate;       /* of the last failure */
+  int                error_code;     /* of the last failure */
+} StatementRun;
+
+static void
+statement_run_clear (StatementRun *run)
+{
+  g_free (run->version);
+  g_free (run->sqlstate);
+}
+
+static UpgDataSource *
+lookup_data_source (UpgRunContext *ctx,
+                    UpgStep       *step,
+                    const char    *name,
+                    GError       **error)
+{
+  UpgConfig *config = upg_executor_get_config (ctx->executor);
+  UpgDataSource *source = name != NULL ? upg_config_lookup_data_source (config, name) : NULL;
+
+  if (source == NULL)
+    g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                 "step '%s' (%s): data source '%s' is not configured (see \"datasources\" in %s)",
+                 upg_step_get_id (step), upg_step_get_source_file (step),
+                 name != NULL ? name : "(none: the step has no \"database\")",
+                 upg_config_get_path (config) != NULL ? upg_config_get_path (config) : "the configuration");
+  return source;
+}
+
+/*
+ * upg_sql_runner_get_connection:
+ *
+ * The connection to data source @name, opened (with the retries of
+ * upg_data_source_open()) on first use and kept for the run; the marker
+ * table is created in the target when it is first opened.
+ */
+UpgConnection *
+upg_sql_runner_get_connection (UpgRunContext *ctx,
+                               const char    *name,
+                               GError       **error)
+{
+  UpgConfig *config = upg_executor_get_config (ctx->executor);
+  UpgDataSource *source;
+  g_autoptr(UpgConnection) connection = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  connection = g_hash_table_lookup (ctx->connections, name);
+  if (connection != NULL)
+    return g_steal_pointer (&connection);
+
+  source = upg_config_lookup_data_source (config, name);
+  if (source == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                   "data source '%s' is not configured", name);
+      return NULL;
+    }
+  /* Opening connects (with retries): a data source that opens answers. */
+  connection = upg_data_source_open (source, ctx->cancellable, &local_error);
+  if (connection == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   "data source '%s' is not reachable: %s", name, local_error->message);
+      return NULL;
+    }
+  /* A raw libgda data source (`cnc`) goes through libgda's parser, which
+   * cannot run the marker's statements: it gets no marker. */
+  if (upg_data_source_get_cnc (source) != NULL)
+    g_object_set_data (G_OBJECT (connection), "upgrade-no-marker", GINT_TO_POINTER (TRUE));
+  else if (!upg_journal_ensure_marker_table (connection, error))
+    return NULL;
+
+  g_hash_table_insert (ctx->connections, g_strdup (name), connection);
+  return g_steal_pointer (&connection);
+}
+
+static gboolean
+has_marker_table (UpgConnection *connection)
+{
+  return g_object_get_data (G_OBJECT (connection), "upgrade-no-marker") == NULL;
+}
+
+static void
+forget_connection (UpgRunContext *ctx,
+                   const char    *name)
+{
+  g_hash_table_remove (ctx->connections, name);
+}
+
+static const char *
+statement_database (UpgSqlStatement *statement,
+                    UpgStep         *step)
+{
+  const char *routed = upg_sql_statement_get_database (statement);
+
+  return routed != NULL ? routed : upg_step_get_database (step);
+}
+
+/*
+ * upg_sql_runner_prepare:
+ *
+ * Splits every file of @step (in the dialect of the step's data source)
+ * and checks every data source its statements are routed to, before the
+ * stage changes anything. The statements are kept in ctx->scripts.
+ */
+gboolean
+upg_sql_runner_prepare (UpgRunContext *ctx,
+                        UpgStep       *step,
+                        GError       **error)
+{
+  UpgBundle *bundle = upg_executor_get_bundle (ctx->executor);
+  const char * const *files = upg_step_get_sql_scripts (step);
+  UpgDataSource *source = lookup_data_source (ctx, step, upg_step_get_database (step), error);
+
+  if (source == NULL)
+    return FALSE;
+
+  for (guint i = 0; files != NULL && files[i] != NULL; i++)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(GPtrArray) statements = NULL;
+
+      if (g_hash_table_contains (ctx->scripts, files[i]))
+        continue;
+      path = upg_bundle_resolve_path (bundle, files[i], error);
+      if (path == NULL)
+        return FALSE;
+      statements = upg_sql_split_file (path, files[i], upg_data_source_get_dialect (source), error);
+      if (statements == NULL)
+        return FALSE;
+      for (guint s = 0; s < statements->len; s++)
+        {
+          const char *name = statement_database (g_ptr_array_index (statements, s), step);
+
+          if (lookup_data_source (ctx, step, name, error) == NULL)
+            return FALSE;
+        }
+      ctx->statements_total += statements->len;
+      g_hash_table_insert (ctx->scripts, g_strdup (files[i]), g_steal_pointer (&statements));
+    }
+  return TRUE;
+}
+
+static char *
+error_code_text (UpgConnection *connection)
+{
+  const char *sqlstate = upg_connection_get_last_sqlstate (connection);
+  int code = upg_connection_get_last_error_code (connection);
+
+  if (upg_connection_get_dialect (connection) == UPG_DIALECT_POSTGRESQL && sqlstate != NULL)
+    return g_strdup (sqlstate);
+  if (code != 0)
+    return g_strdup_printf ("%d", code);
+  return g_strdup (sqlstate);
+}
+
+static char *
+first_line_excerpt (const char *text)
+{
+  g_autofree char *line = g_strndup (text, strcspn (text, "\n"));
+  g_autofree char *stripped = g_strdup (g_strstrip (line));
+
+  if (g_utf8_strlen (stripped, -1) <= 80)
+    return g_steal_pointer (&stripped);
+  return g_strdup_printf ("%.*s…", (int) (g_utf8_offset_to_pointer (stripped, 77) - stripped), stripped);
+}
+
+/* Records the breakpoint in the execution and saves it in the journal
+ * (before anything reports the failure), and builds the error the run
+ * ends with. */
+static void
+stop_at (StatementRun *run,
+         UpgError      code,
+         const char   *error_code,
+         const char   *message,
+         GError      **error)
+{
+  UpgSqlStatement *statement = run->statement;
+  g_autofree char *excerpt = first_line_excerpt (upg_sql_statement_get_text (statement));
+
+  g_autoptr(GError) save_error = NULL;
+
+  upg_execution_set_breakpoint (run->ctx->execution, upg_step_get_id (run->step),
+                                upg_sql_statement_get_file (statement),
+                                upg_sql_statement_get_line (statement),
+                                upg_sql_statement_get_sequence (statement),
+                                upg_sql_statement_get_text (statement), error_code, message);
+  run->ctx->breakpoint_saved =
+    upg_journal_save_breakpoint (run->ctx->journal, upg_execution_get_id (run->ctx->execution),
+                                 upg_step_get_id (run->step), upg_sql_statement_get_file (statement),
+                                 upg_sql_statement_get_line (statement),
+                                 upg_sql_statement_get_sequence (statement),
+                                 upg_sql_statement_get_text (statement), error_code, message, &save_error);
+  if (!run->ctx->breakpoint_saved)
+    upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, "cannot save the breakpoint: %s", save_error->message);
+  g_set_error (error, UPG_ERROR, code, "%s:%u: %s: %s — %s%s%s%s",
+               upg_sql_statement_get_file (statement), upg_sql_statement_get_line (statement),
+               code == UPG_ERROR_IN_DOUBT ? "statement in doubt" : "statement failed",
+               excerpt, run->database, ": ", message,
+               code == UPG_ERROR_IN_DOUBT ? " (resume with --retry or --skip after checking the database)" : "");
+}
+
+static void
+log_statement (StatementRun       *run,
+               UpgStatementStatus  status,
+               gint64              started_ms,
+               gint64              duration_ms,
+               gint64              rows)
+{
+  g_autofree char *line = upg_journal_format_statement_line (started_ms,
+                                                             upg_sql_statement_get_file (run->statement),
+                                                             upg_sql_statement_get_line (run->statement),
+                                                             run->database, status, duration_ms, rows,
+                                                             upg_sql_statement_get_text (run->statement));
+
+  /* The execution log stamps every line itself: drop the journal's stamp
+   * so the line reads as in SPEC §5. */
+  const char *text = line[0] == '[' && strstr (line, "] ") != NULL ? strstr (line, "] ") + 2 : line;
+
+  upg_run_context_log (run->ctx, status == UPG_STATEMENT_STATUS_FAILED ? G_LOG_LEVEL_MESSAGE
+                                                                      : G_LOG_LEVEL_DEBUG, "%s", text);
+  upg_executor_emit_statement_finished (run->ctx, run->statement, status, duration_ms);
+}
+
+static char *
+begin_record (StatementRun *run,
+              GError      **error)
+{
+  UpgSqlStatement *s = run->statement;
+
+  return upg_journal_begin_statement (run->ctx->journal, upg_execution_get_id (run->ctx->execution),
+                                      run->component, run->version, upg_step_get_id (run->step),
+                                      upg_sql_statement_get_file (s), upg_sql_statement_get_line (s),
+                                      upg_sql_statement_get_sequence (s), upg_sql_statement_get_text (s),
+                                      run->database, error);
+}
+
+/* Records a statement as not run, with the reason, under a new record. */
+static gboolean
+record_skipped (StatementRun *run,
+                const char   *reason,
+                GError      **error)
+{
+  g_autofree char *record = begin_record (run, error);
+
+  if (record == NULL ||
+      !upg_journal_finish_statement (run->ctx->journal, record, UPG_STATEMENT_STATUS_SKIPPED,
+                                     0, NULL, reason, error))
+    return FALSE;
+  upg_run_context_log (run->ctx, G_LOG_LEVEL_INFO, "%s:%u %s SKIPPED (%s)",
+                       upg_sql_statement_get_file (run->statement),
+                       upg_sql_statement_get_line (run->statement), run->database, reason);
+  upg_executor_emit_statement_finished (run->ctx, run->statement, UPG_STATEMENT_STATUS_SKIPPED, 0);
+  return TRUE;
+}
+
+/* Sends the statement: with its marker in one transaction (ATOMIC) or on
+ * its own followed by the marker (AUTOCOMMIT, SESSION). */
+static gboolean
+send_statement (StatementRun *run,
+                const char   *record,
+                gint64       *rows,
+                char        **code,
+                GError      **error)
+{
+  UpgConnection *c = run->connection;
+  const char *text = upg_sql_statement_get_text (run->statement);
+  gboolean atomic = run->klass == UPG_STATEMENT_CLASS_ATOMIC;
+  /* A libgda data source has no marker table (no known transaction
+   * semantics): its statements are in doubt after a crash. */
+  gboolean marked = run->klass != UPG_STATEMENT_CLASS_SESSION && record != NULL && has_marker_table (c);
+
+  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_BEFORE_SEND);
+  if (atomic && !upg_connection_begin (c, error))
+    return FALSE;
+  if (!upg_connection_execute (c, text, rows, run->ctx->cancellable, error))
+    goto failed;
+  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
+  if (marked && !upg_journal_write_marker (c, record, error))
+    goto failed;
+  if (atomic && !upg_connection_commit (c, error))
+    goto failed;
+  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
+  return TRUE;
+
+failed:
+  /* Read the server's code before the rollback replaces it. */
+  if (code != NULL)
+    *code = error_code_text (c);
+  run->sqlstate = g_strdup (upg_connection_get_last_sqlstate (c));
+  run->error_code = upg_connection_get_last_error_code (c);
+  if (atomic)
+    upg_connection_rollback (c, NULL);
+  return FALSE;
+}
+
+/* Sets the step's statement timeout on the connection, only when it
+ * changes (it costs a round trip on the servers). */
+static gboolean
+apply_timeout (StatementRun *run,
+               GError      **error)
+{
+  guint timeout = upg_run_context_timeout (run->step);
+  gpointer current = g_object_get_data (G_OBJECT (run->connection), "upgrade-statement-timeout");
+
+  g_autoptr(GError) local_error = NULL;
+
+  if (GPOINTER_TO_UINT (current) == timeout)
+    return TRUE;
+  if (!upg_connection_set_statement_timeout (run->connection, timeout, &local_error))
+    {
+      /* libgda offers no statement timeout: say so once, and go on. */
+      if (has_marker_table (run->connection))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, "%s: no statement timeout: %s", run->database,
+                           local_error->message);
+    }
+  g_object_set_data (G_OBJECT (run->connection), "upgrade-statement-timeout", GUINT_TO_POINTER (timeout));
+  return TRUE;
+}
+
+static gboolean
+reconnect (StatementRun *run,
+           GError      **error)
+{
+  forget_connection (run->ctx, run->database);
+  run->connection = upg_sql_runner_get_connection (run->ctx, run->database, error);
+  return run->connection != NULL && apply_timeout (run, error);
+}
+
+static gboolean
+finish_record (StatementRun       *run,
+               const char         *record,
+               UpgStatementStatus  status,
+               gint64              rows,
+               const char         *code,
+               const char         *message,
+               GError            **error)
+{
+  return upg_journal_finish_statement (run->ctx->journal, record, status, rows, code, message, error);
+}
+
+/* What is known about a statement whose outcome was lost (crash or lost
+ * connection): the marker says "applied"; without a marker an ATOMIC
+ * statement never committed; anything else is in doubt. */
+static gboolean
+marker_found (StatementRun *run,
+              const char   *record,
+              gboolean     *found,
+              GError      **error)
+{
+  *found = FALSE;
+  if (run->klass == UPG_STATEMENT_CLASS_SESSION || !has_marker_table (run->connection))
+    return TRUE;
+  return upg_journal_has_marker (run->connection, record, found, error);
+}
+
+static gboolean
+execute_with_retries (StatementRun *run,
+                      GError      **error)
+{
+  UpgRunContext *ctx = run->ctx;
+  guint retries = upg_step_get_retry_count (run->step);
+  guint connection_retries = MAX (retries, MIN_CONNECTION_RETRIES);
+
+  for (guint attempt = 0, tries = 0;; attempt++, tries++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *record = NULL;
+      g_autofree char *code = NULL;
+      gint64 started_ms, start_us;
+      gint64 rows = 0, duration_ms;
+      gboolean found;
+
+      /* The journal finds a statement's latest record by its start time in
+       * milliseconds: a new attempt must not start in the same one as the
+       * attempt it follows. */
+      if (tries > 0)
+        g_usleep (2 * 1000);
+      record = begin_record (run, error);
+      started_ms = g_get_real_time () / 1000;
+      start_us = g_get_monotonic_time ();
+      if (record == NULL)
+        return FALSE;
+      ctx->statements_sent++;
+      g_clear_pointer (&run->sqlstate, g_free);
+      if (send_statement (run, record, &rows, &code, &local_error))
+        {
+          duration_ms = (g_get_monotonic_time () - start_us) / 1000;
+          if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
+            return FALSE;
+          log_statement (run, UPG_STATEMENT_STATUS_SUCCESS, started_ms, duration_ms, rows);
+          return TRUE;
+        }
+      duration_ms = (g_get_monotonic_time () - start_us) / 1000;
+
+      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_DATASOURCE))
+        {
+          /* The connection died: whatever was in flight is unknown until
+           * the target is asked again. */
+          g_autoptr(GError) reconnect_error = NULL;
+
+          if (!reconnect (run, &reconnect_error) ||
+              !marker_found (run, record, &found, &reconnect_error))
+            {
+              finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, NULL);
+              stop_at (run, UPG_ERROR_STEP_FAILED, NULL, reconnect_error->message, error);
+              return FALSE;
+            }
+          if (found)
+            {
+              if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
+                return FALSE;
+              log_statement (run, UPG_STATEMENT_STATUS_SUCCESS, started_ms, duration_ms, rows);
+              return TRUE;
+            }
+          if (run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT)
+            {
+              finish_record (run, record, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL, local_error->message, NULL);
+              stop_at (run, UPG_ERROR_IN_DOUBT, NULL, local_error->message, error);
+              return FALSE;
+            }
+          if (!finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, error))
+            return FALSE;
+          if (attempt < connection_retries)
+            {
+              upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "%s:%u: connection lost (%s); retrying (%u/%u)",
+                                   upg_sql_statement_get_file (run->statement),
+                                   upg_sql_statement_get_line (run->statement), local_error->message,
+                                   attempt + 1, connection_retries);
+              g_usleep ((1UL << attempt) * G_USEC_PER_SEC / 2);  /* back-off, not synchronisation */
+              continue;
+            }
+          stop_at (run, UPG_ERROR_STEP_FAILED, NULL, local_error->message, error);
+          return FALSE;
+        }
+
+      if (!finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code, local_error->message, error))
+        return FALSE;
+
+      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* The server cancelled it (rolled back): the run stops here,
+           * INTERRUPTED, and continues with this statement. */
+          stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          return FALSE;
+        }
+      if (run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
+          g_strcmp0 (run->sqlstate, "25001") == 0)
+        {
+          /* PostgreSQL refuses this statement inside a transaction block
+           * (e.g. REINDEX DATABASE): run it on its own. */
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
+          attempt--;
+          continue;
+        }
+      if (attempt < retries && upg_error_is_transient (local_error, upg_connection_get_dialect (run->connection),
+                                                         run->error_code, run->sqlstate))
+        {
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          continue;
+        }
+
+      /* The breakpoint is saved before the failure is reported anywhere. */
+      stop_at (run, UPG_ERROR_STEP_FAILED, code, local_error->message, error);
+      log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+      return FALSE;
+    }
+}
+
+/* Whether an earlier attempt of this statement was refused inside a
+ * transaction (PostgreSQL SQLSTATE 25001), so that the attempt left RUNNING
+ * ran on its own and cannot be judged by the absence of its marker. */
+static gboolean
+fell_back_to_autocommit (StatementRun *run,
+                         GError      **error)
+{
+  g_autoptr(JsonArray) records = NULL;
+  const char *file = upg_sql_statement_get_file (run->statement);
+  guint sequence = upg_sql_statement_get_sequence (run->statement);
+
+  if (upg_connection_get_dialect (run->connection) != UPG_DIALECT_POSTGRESQL)
+    return FALSE;
+  records = upg_journal_list_statements (run->ctx->journal, upg_execution_get_id (run->ctx->execution), error);
+  for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
+    {
+      JsonObject *r = json_array_get_object_element (records, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (r, "step_id", NULL),
+                     upg_step_get_id (run->step)) == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (r, "file", NULL), file) == 0 &&
+          json_object_get_int_member_with_default (r, "sequence", 0) == sequence &&
+          g_strcmp0 (json_object_get_string_member_with_default (r, "error_code", NULL), "25001") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A RUNNING or IN_DOUBT record left by an earlier process. */
+static gboolean
+recover (StatementRun       *run,
+         JsonObject         *record,
+         UpgStatementStatus  status,
+         gboolean           *run_it,
+         GError            **error)
+{
+  UpgRunContext *ctx = run->ctx;
+  const char *id = json_object_get_string_member_with_default (record, "id", NULL);
+  gboolean is_bp = upg_run_context_is_breakpoint (ctx, run->step,
+                                                  upg_sql_statement_get_file (run->statement),
+                                                  upg_sql_statement_get_sequence (run->statement));
+  gboolean found;
+
+  *run_it = FALSE;
+  if (!marker_found (run, id, &found, error))
+    return FALSE;
+  if (found)
+    {
+      upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "%s:%u: applied before the interruption (marker found)",
+                           upg_sql_statement_get_file (run->statement),
+                           upg_sql_statement_get_line (run->statement));
+      return finish_record (run, id, UPG_STATEMENT_STATUS_SUCCESS, 0, NULL,
+                            "applied before an interruption (marker found in the target)", error);
+    }
+  if (run->klass == UPG_STATEMENT_CLASS_SESSION)
+    {
+      /* Only the session it ran in saw its effect: run it again. */
+      *run_it = TRUE;
+      return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+                            "interrupted; a session statement is simply run again", error);
+    }
+  if (status == UPG_STATEMENT_STATUS_RUNNING && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gboolean fell_back = fell_back_to_autocommit (run, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!fell_back)
+        {
+          *run_it = TRUE;
+          return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+                                "interrupted before commit: not applied (no marker in the target)", error);
+        }
+    }
+  if (is_bp && ctx->action == UPG_RESUME_ACTION_SKIP)
+    return finish_record (run, id, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL,
+                          "in doubt; skipped by the operator (resume --skip)", error);
+  if (is_bp && ctx->action == UPG_RESUME_ACTION_RETRY)
+    {
+      *run_it = TRUE;
+      return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+                            "in doubt; run again by the operator (resume --retry)", error);
+    }
+  if (status == UPG_STATEMENT_STATUS_RUNNING &&
+      !finish_record (run, id, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL,
+                      "interrupted while it ran; it commits on its own, so whether it took effect is unknown",
+                      error))
+    return FALSE;
+  stop_at (run, UPG_ERROR_IN_DOUBT, NULL,
+           "interrupted while it ran; it commits on its own, so whether it took effect is unknown", error);
+  return FALSE;
+}
+
+static gboolean
+run_statement (StatementRun *run,
+               GError      **error)
+{
+  UpgRunContext *ctx = run->ctx;
+  UpgSqlStatement *s = run->statement;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) local_error = NULL;
+  UpgStatementStatus status = UPG_STATEMENT_STATUS_PENDING;
+  gboolean run_it = TRUE;
+
+  run->connection = upg_sql_runner_get_connection (ctx, run->database, error);
+  if (run->connection == NULL ||
+      !apply_timeout (run, error))
+    return FALSE;
+  run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
+                                       has_marker_table (run->connection)
+                                         ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
+
+  record = upg_journal_lookup_statement (ctx->journal, upg_execution_get_id (ctx->execution),
+                                         run->component, run->version, upg_step_get_id (run->step),
+                                         upg_sql_statement_get_file (s), upg_sql_statement_get_sequence (s),
+                                         &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (record != NULL)
+    upg_statement_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
+                                      &status);
+
+  if (status == UPG_STATEMENT_STATUS_SUCCESS || status == UPG_STATEMENT_STATUS_SKIPPED)
+    {
+      /* Done before; a session statement's effect died with its
+       * connection, so it is applied again (not journaled twice). */
+      gint64 rows;
+      return run->klass != UPG_STATEMENT_CLASS_SESSION || send_statement (run, NULL, &rows, NULL, error);
+    }
+  if (run->klass == UPG_STATEMENT_CLASS_TRANSACTION_CONTROL)
+    return record_skipped (run, "transaction control: the engine commits each statement atomically with its marker",
+                           error);
+  if ((status == UPG_STATEMENT_STATUS_RUNNING || status == UPG_STATEMENT_STATUS_IN_DOUBT) &&
+      !recover (run, record, status, &run_it, error))
+    return FALSE;
+  if (!run_it)
+    return TRUE;
+  if (status == UPG_STATEMENT_STATUS_FAILED && ctx->action == UPG_RESUME_ACTION_SKIP &&
+      upg_run_context_is_breakpoint (ctx, run->step, upg_sql_statement_get_file (s),
+                                     upg_sql_statement_get_sequence (s)))
+    return record_skipped (run, "failed; skipped by the operator (resume --skip)", error);
+  return execute_with_retries (run, error);
+}
+
+/*
+ * upg_sql_runner_run_step:
+ *
+ * Runs every statement of every file of @step in order, each exactly once.
+ */
+gboolean
+upg_sql_runner_run_step (UpgRunContext *ctx,
+                         UpgStep       *step,
+                         GError       **error)
+{
+  const char * const *files = upg_step_get_sql_scripts (step);
+
+  for (guint f = 0; files != NULL && files[f] != NULL; f++)
+    {
+      GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[f]);
+
+      g_assert (statements != NULL);
+      for (guint i = 0; i < statements->len; i++)
+        {
+          StatementRun run = { ctx, step, g_ptr_array_index (statements, i), NULL };
+          g_autofree char *position = NULL;
+          gboolean ok;
+
+          if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+            return FALSE;
+          run.database = statement_database (run.statement, step);
+          run.component = upg_step_get_component (step);
+          run.version = upg_version_to_string (upg_step_get_version (step));
+          ok = run_statement (&run, error);
+          statement_run_clear (&run);
+          if (!ok)
+            return FALSE;
+
+          ctx->statements_done++;
+          position = g_strdup_printf ("%s:%u", files[f], upg_sql_statement_get_line (run.statement));
+          upg_executor_emit_progress (ctx, position);
+        }
+    }
+  return TRUE;
+}
+
+/*
+ * upg_sql_runner_count:
+ *
+ * The number of statements of @step (0 for other kinds), once prepared.
+ */
+guint
+upg_sql_runner_count (UpgRunContext *ctx,
+                      UpgStep       *step)
+{
+  const char * const *files = upg_step_get_kind (step) == UPG_STEP_KIND_SQL ? upg_step_get_sql_scripts (step) : NULL;
+  guint count = 0;
+
+  for (guint f = 0; files != NULL && files[f] != NULL; f++)
+    {
+      GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[f]);
+
+      count += statements != NULL ? statements->len : 0;
+    }
+  return count;
+}

@@ -1,0 +1,340 @@
+/* exec-test-util.c - bundles, configurations and runs for the executor tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+
+#include "exec-test-util.h"
+
+void
+exec_fixture_init (ExecFixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->root = g_dir_make_tmp ("upg-exec-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->bundle = g_build_filename (fx->root, "bundle", NULL);
+  fx->state = g_build_filename (fx->root, "state", NULL);
+  fx->config = g_build_filename (fx->root, "upgrade.json", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (fx->bundle, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (fx->state, 0755), ==, 0);
+}
+
+static void
+remove_tree (GFile *dir)
+{
+  g_autoptr(GFileEnumerator) children =
+    g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                               G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autoptr(GFile) child = g_file_get_child (dir, g_file_info_get_name (info));
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_file_delete (child, NULL, NULL);
+      g_object_unref (info);
+    }
+  g_file_delete (dir, NULL, NULL);
+}
+
+void
+exec_fixture_clear (ExecFixture *fx)
+{
+  g_autoptr(GFile) root = g_file_new_for_path (fx->root);
+
+  remove_tree (root);
+  g_clear_pointer (&fx->root, g_free);
+  g_clear_pointer (&fx->bundle, g_free);
+  g_clear_pointer (&fx->state, g_free);
+  g_clear_pointer (&fx->config, g_free);
+}
+
+char *
+exec_fixture_path (ExecFixture *fx,
+                   const char  *relative)
+{
+  return g_build_filename (fx->root, relative, NULL);
+}
+
+void
+exec_fixture_write (ExecFixture *fx,
+                    const char  *relative,
+                    const char  *content)
+{
+  g_autofree char *path = exec_fixture_path (fx, relative);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, content, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* @upgrade_steps_json: the members of "upgrade_steps", e.g.
+ * `"in_stop": [ … ]`. */
+void
+exec_fixture_write_manifest (ExecFixture *fx,
+                             const char  *version,
+                             const char  *upgrade_steps_json,
+                             const char  *rollback_steps_json)
+{
+  g_autofree char *relative = g_strdup_printf ("bundle/manifests/%s.json", version);
+  g_autofree char *text = g_strdup_printf (
+    "{\"version\": \"%s\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {%s},\n \"rollback_steps\": {%s}}\n",
+    version, upgrade_steps_json, rollback_steps_json != NULL ? rollback_steps_json : "");
+
+  exec_fixture_write (fx, relative, text);
+}
+
+void
+exec_fixture_write_config (ExecFixture *fx,
+                           const char  *site,
+                           const char  *datasources_json)
+{
+  exec_fixture_write_config_extra (fx, site, datasources_json, NULL);
+}
+
+/* @extra_json: more members of the configuration, e.g. `"plugin_dirs": […]`. */
+void
+exec_fixture_write_config_extra (ExecFixture *fx,
+                                 const char  *site,
+                                 const char  *datasources_json,
+                                 const char  *extra_json)
+{
+  g_autofree char *text = g_strdup_printf ("{\"site_id\": \"%s\", \"env\": {\"cluster_id\": \"c-1\"},\n"
+                                           " \"datasources\": {%s}%s%s}\n", site, datasources_json,
+                                           extra_json != NULL ? ",\n " : "", extra_json != NULL ? extra_json : "");
+
+  g_assert_true (g_file_set_contents (fx->config, text, -1, NULL));
+}
+
+/* `"name": {"provider": "SQLite", "path": "<root>/<file>"}` body. */
+char *
+exec_fixture_sqlite_source (ExecFixture *fx,
+                            const char  *file)
+{
+  g_autofree char *path = exec_fixture_path (fx, file);
+
+  return g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", path);
+}
+
+UpgExecutor *
+exec_fixture_executor (ExecFixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConfig) config = upg_config_new_from_file (fx->config, &error);
+  g_autoptr(UpgBundle) bundle = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autofree char *journal_path = g_build_filename (fx->state, "journal.db", NULL);
+
+  g_assert_no_error (error);
+  bundle = upg_bundle_new_for_path (fx->bundle, &error);
+  g_assert_no_error (error);
+  journal = upg_journal_open_sqlite (journal_path, &error);
+  g_assert_no_error (error);
+  return upg_executor_new (config, bundle, journal, fx->state);
+}
+
+gboolean
+exec_fixture_run (ExecFixture   *fx,
+                  const char    *from,
+                  const char    *to,
+                  const char    *stage_text,
+                  UpgExecution **execution,
+                  GError       **error)
+{
+  g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
+  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
+  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
+  UpgStage stage;
+
+  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
+  return upg_executor_run_stage (executor, f, t, stage, NULL, NULL, NULL, NULL, execution, error);
+}
+
+gboolean
+exec_fixture_resume (ExecFixture     *fx,
+                     const char      *id,
+                     UpgResumeAction  action,
+                     UpgExecution   **execution,
+                     GError         **error)
+{
+  g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
+
+  return upg_executor_resume (executor, id, action, NULL, execution, error);
+}
+
+/* Runs the built upgradectl with -b/-c/--state-dir of @fx and the
+ * NULL-terminated arguments; returns the raw wait status. */
+int
+exec_fixture_cli (ExecFixture        *fx,
+                  const char * const *extra_env,
+                  char              **out,
+                  ...)
+{
+  const char *upgradectl = g_getenv ("UPGRADECTL");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  va_list args;
+  const char *arg;
+
+  g_assert_nonnull (upgradectl);
+  g_ptr_array_add (argv, (char *) upgradectl);
+  g_ptr_array_add (argv, "-b");
+  g_ptr_array_add (argv, fx->bundle);
+  g_ptr_array_add (argv, "-c");
+  g_ptr_array_add (argv, fx->config);
+  g_ptr_array_add (argv, "--state-dir");
+  g_ptr_array_add (argv, fx->state);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i += 2)
+    env = g_environ_setenv (env, extra_env[i], extra_env[i + 1], TRUE);
+
+  /* Whatever it prints must not mix with this test's TAP output. */
+  g_spawn_sync (NULL, (char **) argv->pdata, env, out != NULL ? G_SPAWN_DEFAULT : G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, out, NULL, &status, &error);
+  g_assert_no_error (error);
+  return status;
+}
+
+gboolean
+exec_fixture_cli_killed (int wait_status)
+{
+  return WIFSIGNALED (wait_status) && WTERMSIG (wait_status) == SIGKILL;
+}
+
+gint64
+exec_sqlite_int (const char *db_path,
+                 const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+void
+exec_sqlite_exec (const char *db_path,
+                  const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* Opens a data source given as `upgrade.json` JSON text, for checks. */
+UpgConnection *
+exec_open_source (const char *name,
+                  const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (json, &error);
+  g_autoptr(UpgDataSource) source = NULL;
+  UpgConnection *connection;
+
+  g_assert_no_error (error);
+  source = upg_data_source_new_from_json (name, json_node_get_object (node), "/", &error);
+  g_assert_no_error (error);
+  connection = upg_data_source_open (source, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* The first column of the first row of @sql, as text ("" for NULL, NULL
+ * without rows). */
+char *
+exec_query_text (UpgConnection *connection,
+                 const char    *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgRows) rows = upg_connection_query (connection, sql, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  if (upg_rows_get_n_rows (rows) == 0)
+    return NULL;
+  return g_strdup (upg_rows_get_value (rows, 0, 0) != NULL ? upg_rows_get_value (rows, 0, 0) : "");
+}
+
+void
+exec_execute (UpgConnection *connection,
+              const char    *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  upg_connection_execute (connection, sql, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+int
+exec_exit_code (int wait_status)
+{
+  g_assert_true (WIFEXITED (wait_status));
+  return WEXITSTATUS (wait_status);
+}
+
+/* "STATUS/error_code " of each journal record of @execution_id (of
+ * statement @sequence only, unless 0), in journal order. */
+char *
+exec_journal_statuses (ExecFixture *fx,
+                       const char  *execution_id,
+                       guint        sequence)
+{
+  g_autofree char *path = g_build_filename (fx->state, "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(JsonArray) records = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  records = upg_journal_list_statements (journal, execution_id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *r = json_array_get_object_element (records, i);
+
+      if (sequence == 0 || json_object_get_int_member (r, "sequence") == sequence)
+        g_string_append_printf (out, "%s/%s ", json_object_get_string_member (r, "status"),
+                                json_object_get_string_member_with_default (r, "error_code", "-"));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A site with one SQLite data source "app" (at <root>/app.db, returned). */
+char *
+exec_fixture_init_sqlite_app (ExecFixture *fx)
+{
+  g_autofree char *app = NULL;
+  g_autofree char *sources = NULL;
+
+  exec_fixture_init (fx);
+  app = exec_fixture_sqlite_source (fx, "app.db");
+  sources = g_strdup_printf ("\"app\": %s", app);
+  exec_fixture_write_config (fx, "bj-01", sources);
+  return exec_fixture_path (fx, "app.db");
+}

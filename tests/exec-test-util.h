@@ -1,0 +1,78 @@
+/* exec-test-util.h - bundles, configurations and runs for the executor tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <upgrade.h>
+
+G_BEGIN_DECLS
+
+/* One scratch site: a bundle, a configuration and a state directory under
+ * a temporary directory removed at the end. */
+typedef struct {
+  char *root;
+  char *bundle;
+  char *state;
+  char *config;
+} ExecFixture;
+
+void          exec_fixture_init          (ExecFixture  *fx);
+void          exec_fixture_clear         (ExecFixture  *fx);
+char         *exec_fixture_path          (ExecFixture  *fx,
+                                          const char   *relative);
+void          exec_fixture_write         (ExecFixture  *fx,
+                                          const char   *relative,
+                                          const char   *content);
+void          exec_fixture_write_manifest (ExecFixture *fx,
+                                           const char  *version,
+                                           const char  *upgrade_steps_json,
+                                           const char  *rollback_steps_json);
+void          exec_fixture_write_config  (ExecFixture  *fx,
+                                          const char   *site,
+                                          const char   *datasources_json);
+void          exec_fixture_write_config_extra (ExecFixture *fx,
+                                               const char  *site,
+                                               const char  *datasources_json,
+                                               const char  *extra_json);
+char         *exec_fixture_sqlite_source (ExecFixture  *fx,
+                                          const char   *file);
+
+UpgExecutor  *exec_fixture_executor      (ExecFixture  *fx);
+gboolean      exec_fixture_run           (ExecFixture  *fx,
+                                          const char   *from,
+                                          const char   *to,
+                                          const char   *stage,
+                                          UpgExecution **execution,
+                                          GError      **error);
+gboolean      exec_fixture_resume        (ExecFixture  *fx,
+                                          const char   *id,
+                                          UpgResumeAction action,
+                                          UpgExecution **execution,
+                                          GError      **error);
+
+int           exec_fixture_cli           (ExecFixture  *fx,
+                                          const char * const *extra_env,
+                                          char        **out,
+                                          ...) G_GNUC_NULL_TERMINATED;
+gboolean      exec_fixture_cli_killed    (int           wait_status);
+
+gint64        exec_sqlite_int            (const char   *db_path,
+                                          const char   *sql);
+void          exec_sqlite_exec           (const char   *db_path,
+                                          const char   *sql);
+
+UpgConnection *exec_open_source          (const char   *name,
+                                          const char   *json);
+char         *exec_query_text            (UpgConnection *connection,
+                                          const char   *sql);
+void          exec_execute               (UpgConnection *connection,
+                                          const char   *sql);
+int           exec_exit_code             (int           wait_status);
+
+char         *exec_journal_statuses      (ExecFixture  *fx,
+                                          const char   *execution_id,
+                                          guint         sequence);
+char         *exec_fixture_init_sqlite_app (ExecFixture *fx);
+
+G_END_DECLS

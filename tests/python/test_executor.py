@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+# test_executor.py - running stages of the example bundle on SQLite through
+# Upgrade.Executor: synchronous, asynchronous in a GLib.MainLoop with the
+# signals, exactly once, failure, breakpoint, resume, report
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import json
+import threading
+import unittest
+
+from upgtest import (FROM, SITE, TO, GLib, SiteTestCase, Upgrade,
+                     assert_upg_error, FinalizeWatch)
+
+PRE_STOP_STEPS = ['ft_backup_orders', 'ft_snapshot_note', 'mid_backup_service_config',
+                  'legacy_backup_services', 'ft_archive_cancelled', 'mid_copy_endpoints']
+
+
+class Recorder:
+    """Records every signal of an executor, and the thread it came in."""
+
+    def __init__(self, executor):
+        self.events = []
+        self.threads = set()
+        for name in ('execution-started', 'step-started', 'step-finished',
+                     'statement-finished', 'progress', 'log'):
+            executor.connect(name, self.record, name)
+
+    def record(self, _executor, *args):
+        *values, name = args
+        self.events.append((name, tuple(values)))
+        self.threads.add(threading.get_ident())
+
+    def of(self, name):
+        return [values for event, values in self.events if event == name]
+
+
+class ExecutorTest(SiteTestCase):
+    def versions(self):
+        return Upgrade.Version.parse(FROM), Upgrade.Version.parse(TO)
+
+    def check_pre_stop_succeeded(self, execution, recorder):
+        self.assertEqual(execution.get_status(), Upgrade.ExecutionStatus.SUCCESS)
+        self.assertEqual(execution.get_stage(), Upgrade.Stage.PRE_STOP)
+        self.assertEqual([execution.get_step_id(i) for i in range(execution.get_n_steps())],
+                         PRE_STOP_STEPS)
+        self.assertFalse(execution.has_breakpoint())
+        self.assertEqual(recorder.of('execution-started'), [(execution.get_id(),)])
+        self.assertEqual([s[0] for s in recorder.of('step-started')], PRE_STOP_STEPS)
+        finished = recorder.of('step-finished')
+        self.assertEqual([(s[0], s[2]) for s in finished], [(i, 'SUCCESS') for i in PRE_STOP_STEPS])
+        progress = recorder.of('progress')
+        total = execution.get_statements_total()
+        self.assertGreater(total, 0)
+        self.assertEqual([p[:2] for p in progress], [(i, total) for i in range(1, total + 1)])
+        statements = recorder.of('statement-finished')
+        self.assertEqual(len(statements), total)
+        self.assertEqual(statements[0][:4], ('sql/3.17.0/001_backup_orders.sql', 4, 1, 'SUCCESS'))
+        self.assertTrue(any('SUCCESS' in line[0] for line in recorder.of('log')))
+        # The statements reached the databases.
+        self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_bak_3170'),
+                         self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders'))
+
+    def test_run_stage_sync(self):
+        executor = self.open_executor()
+        recorder = Recorder(executor)
+        from_, to = self.versions()
+        ok, execution = executor.run_stage(from_, to, Upgrade.Stage.PRE_STOP, SITE, None,
+                                           Upgrade.to_json_object({'cluster_id': SITE}), None)
+        self.assertTrue(ok)
+        self.check_pre_stop_succeeded(execution, recorder)
+        self.assertEqual(recorder.threads, {threading.get_ident()})
+        doc = execution.to_dict()
+        self.assertEqual(doc['status'], 'SUCCESS')
+        self.assertIsNone(doc['breakpoint'])
+        self.assertEqual([s['id'] for s in doc['steps']], PRE_STOP_STEPS)
+        # The log file holds the SPEC §5 statement lines.
+        with open(executor.get_log_path(execution.get_id()), encoding='utf-8') as f:
+            self.assertIn('001_backup_orders.sql:4 ft_db SUCCESS', f.read())
+
+    def test_run_stage_async_in_main_loop(self):
+        executor = self.open_executor()
+        recorder = Recorder(executor)
+        from_, to = self.versions()
+        loop = GLib.MainLoop()
+        outcome = {}
+
+        def done(source, result):
+            outcome['source'] = source
+            try:
+                outcome['ok'], outcome['execution'] = source.run_stage_finish(result)
+            except GLib.Error as error:
+                outcome['error'] = error
+            loop.quit()
+
+        executor.run_stage_async(from_, to, Upgrade.Stage.PRE_STOP, SITE, None, None, None, done)
+        self.assertNotIn('ok', outcome)  # not before the loop runs
+        loop.run()
+        self.assertNotIn('error', outcome)
+        self.assertIs(outcome['source'], executor)
+        self.assertTrue(outcome['ok'])
+        self.check_pre_stop_succeeded(outcome['execution'], recorder)
+        # Signals come in the caller's main context, here the main thread.
+        self.assertEqual(recorder.threads, {threading.get_ident()})
+
+    def test_second_run_skips_what_succeeded(self):
+        executor = self.open_executor()
+        first, error = executor.run(FROM, TO, 'pre_upgrade_process', SITE)
+        self.assertIsNone(error)
+        recorder = Recorder(executor)
+        second, error = executor.run(FROM, TO, 'pre_stop', SITE)
+        self.assertIsNone(error)
+        self.assertNotEqual(second.get_id(), first.get_id())
+        self.assertEqual([second.get_step_status(i) for i in range(second.get_n_steps())],
+                         [Upgrade.StepStatus.SKIPPED] * len(PRE_STOP_STEPS))
+        self.assertIn(first.get_id(), second.get_step_message(0))
+        self.assertEqual(recorder.of('statement-finished'), [])
+        self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_bak_3170'),
+                         self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders'))
+
+    def test_failure_breakpoint_resume_and_report(self):
+        # The site's orders table is missing: the backup step fails at its
+        # INSERT (line 14 of 001_backup_orders.sql).
+        self.sqlite('ft_db', 'ALTER TABLE orders RENAME TO orders_moved')
+        executor = self.open_executor()
+        recorder = Recorder(executor)
+        execution, error = executor.run(FROM, TO, Upgrade.Stage.PRE_STOP, SITE)
+        assert_upg_error(self, error, Upgrade.Error.STEP_FAILED)
+        self.assertEqual(Upgrade.error_exit_code(error), 1)
+        self.assertIn('001_backup_orders.sql:14', error.message)
+        self.assertEqual(execution.get_status(), Upgrade.ExecutionStatus.FAILED)
+        self.assertEqual(execution.get_resume_count(), 0)
+        self.assertTrue(execution.has_breakpoint())
+        self.assertEqual(execution.get_breakpoint_step_id(), 'ft_backup_orders')
+        self.assertEqual(execution.get_breakpoint_file(), 'sql/3.17.0/001_backup_orders.sql')
+        self.assertEqual(execution.get_breakpoint_line(), 14)
+        self.assertEqual(execution.get_breakpoint_sequence(), 2)
+        self.assertIn('no such table: orders', execution.get_breakpoint_error())
+        self.assertEqual(recorder.of('step-finished')[-1][2], 'FAILED')
+        # The raw API raises the same error.
+        with self.assertRaises(GLib.Error) as cm:
+            executor.run_stage(*self.versions(), Upgrade.Stage.PRE_STOP, SITE, None, None, None)
+        assert_upg_error(self, cm.exception, Upgrade.Error.STEP_FAILED)
+
+        # A person fixes the cause, then resumes at the failed statement.
+        self.sqlite('ft_db', 'ALTER TABLE orders_moved RENAME TO orders')
+        ok, resumed = executor.resume(execution.get_id(), Upgrade.ResumeAction.CONTINUE, None)
+        self.assertTrue(ok)
+        self.assertEqual(resumed.get_id(), execution.get_id())
+        self.assertEqual(resumed.get_status(), Upgrade.ExecutionStatus.SUCCESS)
+        # Running the stage again above continued the same execution: one
+        # resume, and this is the second.
+        self.assertEqual(resumed.get_resume_count(), 2)
+        self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_bak_3170'),
+                         self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders'))
+
+        journal = executor.get_journal()
+        report = json.loads(Upgrade.report_for_execution(journal, execution.get_id(),
+                                                         Upgrade.ReportFormat.JSON))
+        self.assertEqual(report['execution_id'], execution.get_id())
+        self.assertEqual(report['status'], 'SUCCESS')
+        text = Upgrade.report_for_execution(journal, execution.get_id(), Upgrade.ReportFormat.TEXT)
+        self.assertIn(execution.get_id(), text)
+        self.assertIn('ft_backup_orders', text)
+
+    def test_rollback_async(self):
+        executor = self.open_executor()
+        execution, error = executor.run(FROM, TO, Upgrade.Stage.PRE_STOP, SITE)
+        self.assertIsNone(error)
+        self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_archive'), [(2,)])
+        plan = Upgrade.Plan.new(executor.get_bundle(), *self.versions(), SITE)
+        rollback_ids = [s.get_id() for s in plan.get_rollback_steps(Upgrade.Stage.PRE_STOP)]
+        self.assertIn('ft_unarchive_cancelled', rollback_ids)
+        recorder = Recorder(executor)
+        loop = GLib.MainLoop()
+        outcome = []
+
+        def done(source, result):
+            outcome.append(source.rollback_finish(result))
+            loop.quit()
+
+        executor.rollback_async(*self.versions(), Upgrade.Stage.PRE_STOP, SITE, None, None, done)
+        loop.run()
+        ok, rollback = outcome[0]
+        self.assertTrue(ok)
+        self.assertTrue(rollback.is_rollback())
+        self.assertNotEqual(rollback.get_id(), execution.get_id())
+        self.assertEqual(rollback.get_status(), Upgrade.ExecutionStatus.SUCCESS)
+        self.assertEqual([s[0] for s in recorder.of('step-started')], rollback_ids)
+        self.assertTrue(rollback.to_dict()['rollback'])
+        # The rollback of the archive step empties the archive.
+        self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_archive'), [(0,)])
+
+    def test_resume_unknown_execution(self):
+        executor = self.open_executor()
+        with self.assertRaises(GLib.Error) as cm:
+            executor.resume('00000000-0000-0000-0000-000000000000',
+                            Upgrade.ResumeAction.RETRY, None)
+        assert_upg_error(self, cm.exception, Upgrade.Error.NOT_FOUND)
+
+    def test_unknown_stage_name(self):
+        executor = self.open_executor()
+        with self.assertRaises(GLib.Error) as cm:
+            executor.run(FROM, TO, 'during', SITE)
+        assert_upg_error(self, cm.exception, Upgrade.Error.INVALID_STAGE)
+
+    def test_locked_site(self):
+        executor = self.open_executor()
+        # Another process (pid 1, alive) holds the site's lock.
+        holder = Upgrade.Journal.new(executor.get_config().get_journal().open(None))
+        holder.set_pid(1)
+        eid = holder.create_execution(SITE, None, FROM, TO, Upgrade.Stage.PRE_STOP,
+                                      Upgrade.ExecutionKind.RUN, None)
+        self.assertTrue(holder.acquire_lock(SITE, eid)[0])
+        with self.assertRaises(GLib.Error) as cm:
+            executor.run(FROM, TO, Upgrade.Stage.PRE_STOP, SITE)
+        assert_upg_error(self, cm.exception, Upgrade.Error.LOCKED)
+        self.assertEqual(Upgrade.error_exit_code(cm.exception), 3)
+
+    def test_objects_released(self):
+        watch = FinalizeWatch()
+        executor = watch.watch(self.open_executor(), 'executor')
+        Recorder(executor)
+        loop = GLib.MainLoop()
+        results = []
+
+        def done(source, result):
+            results.append(source.run_stage_finish(result))
+            loop.quit()
+
+        executor.run_stage_async(*self.versions(), Upgrade.Stage.PRE_STOP, SITE, None, None,
+                                 None, done)
+        loop.run()
+        ok, execution = results.pop()
+        self.assertTrue(ok)
+        watch.watch(execution, 'execution')
+        journal = watch.watch(executor.get_journal(), 'journal')
+        config = watch.watch(executor.get_config(), 'config')
+        bundle = watch.watch(executor.get_bundle(), 'bundle')
+        manifest = watch.watch(bundle.get_manifests()[0], 'manifest')
+        del executor, execution, journal, config, bundle, manifest, done
+        watch.assert_all_finalized(self)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)

@@ -1,0 +1,321 @@
+/* test-cli-run.c - upgradectl run/resume/rollback/status/history/unlock on
+ * the example bundle with SQLite data sources: JSON forms and exit codes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <sys/wait.h>
+
+#include "exec-test-util.h"
+
+typedef struct {
+  ExecFixture fx;
+  char *mid_db;
+} Demo;
+
+static char *
+load_text (const char *path)
+{
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+static void
+demo_init (Demo *demo)
+{
+  const char *root = g_getenv ("UPGRADE_SOURCE_ROOT");
+  g_autofree char *config = NULL;
+  g_autofree char *ft_schema = NULL;
+  g_autofree char *mid_schema = NULL;
+  g_autofree char *ft_db = NULL;
+  g_autofree char *path = NULL;
+
+  g_assert_nonnull (root);
+  exec_fixture_init (&demo->fx);
+  g_free (demo->fx.bundle);
+  demo->fx.bundle = g_build_filename (root, "examples", "bundle", NULL);
+
+  /* The demo configuration: relative paths resolve next to it. */
+  path = g_build_filename (root, "examples", "demo", "upgrade.json", NULL);
+  config = load_text (path);
+  g_assert_true (g_file_set_contents (demo->fx.config, config, -1, NULL));
+
+  g_free (path);
+  path = g_build_filename (root, "examples", "bundle", "schema", "ft_db.sql", NULL);
+  ft_schema = load_text (path);
+  g_free (path);
+  path = g_build_filename (root, "examples", "bundle", "schema", "mid_db.sql", NULL);
+  mid_schema = load_text (path);
+  ft_db = exec_fixture_path (&demo->fx, "ft_db.sqlite");
+  demo->mid_db = exec_fixture_path (&demo->fx, "mid_db.sqlite");
+  exec_sqlite_exec (ft_db, ft_schema);
+  exec_sqlite_exec (demo->mid_db, mid_schema);
+}
+
+static void
+demo_clear (Demo *demo)
+{
+  /* The bundle is the source tree's: do not let the fixture delete it. */
+  g_clear_pointer (&demo->fx.bundle, g_free);
+  demo->fx.bundle = g_strdup ("");
+  exec_fixture_clear (&demo->fx);
+  g_free (demo->mid_db);
+}
+
+/* Runs upgradectl --json ARGS…; checks the exit code and that stdout is
+ * exactly one JSON object, which it returns. */
+#define ctl_json(demo, code, ...) ctl_json_env ((demo), NULL, (code), __VA_ARGS__, NULL)
+
+static JsonObject *
+ctl_json_env (Demo               *demo,
+              const char * const *env,
+              int                 expected_code,
+              ...)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[16] = { "--json" };
+  guint n = 1;
+  const char *arg;
+  va_list ap;
+  int status;
+
+  va_start (ap, expected_code);
+  while ((arg = va_arg (ap, const char *)) != NULL && n < G_N_ELEMENTS (args) - 1)
+    args[n++] = arg;
+  va_end (ap);
+  args[n] = NULL;
+
+  status = exec_fixture_cli (&demo->fx, env, &out, args[0], args[1], args[2], args[3], args[4], args[5],
+                             args[6], args[7], args[8], args[9], args[10], args[11], args[12], NULL);
+  g_assert_true (WIFEXITED (status));
+  if (WEXITSTATUS (status) != expected_code)
+    g_error ("upgradectl %s… exited %d, expected %d; stdout: %s", args[1], WEXITSTATUS (status),
+             expected_code, out);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+assert_run_form (JsonObject *run,
+                 const char *status,
+                 const char *stage,
+                 gboolean    with_steps)
+{
+  g_assert_nonnull (json_object_get_string_member (run, "execution_id"));
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, status);
+  g_assert_cmpstr (json_object_get_string_member (run, "stage"), ==, stage);
+  g_assert_true (json_object_has_member (run, "breakpoint"));
+  g_assert_cmpint (json_object_has_member (run, "steps"), ==, with_steps);
+  if (!with_steps)
+    return;
+  for (guint i = 0; i < json_array_get_length (json_object_get_array_member (run, "steps")); i++)
+    {
+      JsonObject *step = json_array_get_object_element (json_object_get_array_member (run, "steps"), i);
+
+      g_assert_nonnull (json_object_get_string_member (step, "id"));
+      g_assert_nonnull (json_object_get_string_member (step, "version"));
+      g_assert_nonnull (json_object_get_string_member (step, "status"));
+      g_assert_true (json_object_has_member (step, "duration_ms"));
+    }
+}
+
+static const char *
+step_status (JsonObject *run,
+             const char *id)
+{
+  JsonArray *steps = json_object_get_array_member (run, "steps");
+
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    {
+      JsonObject *step = json_array_get_object_element (steps, i);
+
+      if (g_str_equal (json_object_get_string_member (step, "id"), id))
+        return json_object_get_string_member (step, "status");
+    }
+  return NULL;
+}
+
+static void
+test_stages_status_history (void)
+{
+  Demo demo;
+  g_autoptr(JsonObject) pre = NULL;
+  g_autoptr(JsonObject) in = NULL;
+  g_autoptr(JsonObject) again = NULL;
+  g_autoptr(JsonObject) latest = NULL;
+  g_autoptr(JsonObject) by_id = NULL;
+  g_autoptr(JsonObject) history = NULL;
+  JsonArray *executions;
+
+  demo_init (&demo);
+  pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  assert_run_form (pre, "SUCCESS", "pre_stop", TRUE);
+  g_assert_cmpstr (step_status (pre, "ft_backup_orders"), ==, "SUCCESS");
+  g_assert_true (json_object_get_null_member (pre, "breakpoint"));
+
+  in = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "startup_pre_process");
+  assert_run_form (in, "SUCCESS", "in_stop", TRUE);
+  g_assert_cmpstr (step_status (in, "legacy_create_audit"), ==, "SUCCESS");
+  g_assert_cmpint (exec_sqlite_int (demo.mid_db, "SELECT COUNT(*) FROM audit_log"), >, 0);
+
+  again = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  g_assert_cmpstr (step_status (again, "legacy_create_audit"), ==, "SKIPPED");
+
+  latest = ctl_json (&demo, 0, "status");
+  assert_run_form (latest, "SUCCESS", "in_stop", TRUE);
+  g_assert_cmpstr (json_object_get_string_member (latest, "execution_id"), ==,
+                   json_object_get_string_member (again, "execution_id"));
+  by_id = ctl_json (&demo, 0, "status", json_object_get_string_member (pre, "execution_id"));
+  assert_run_form (by_id, "SUCCESS", "pre_stop", TRUE);
+
+  history = ctl_json (&demo, 0, "history");
+  executions = json_object_get_array_member (history, "executions");
+  g_assert_cmpuint (json_array_get_length (executions), ==, 3);
+  assert_run_form (json_array_get_object_element (executions, 0), "SUCCESS", "in_stop", FALSE);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (executions, 0), "execution_id"),
+                   ==, json_object_get_string_member (again, "execution_id"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (executions, 2), "execution_id"),
+                   ==, json_object_get_string_member (pre, "execution_id"));
+  demo_clear (&demo);
+}
+
+static void
+test_failure_and_resume (void)
+{
+  Demo demo;
+  g_autoptr(JsonObject) failed = NULL;
+  g_autoptr(JsonObject) rerun = NULL;
+  g_autoptr(JsonObject) resumed = NULL;
+  JsonObject *bp;
+  const char *id;
+
+  demo_init (&demo);
+  /* The table legacy_create_audit creates is there already. */
+  exec_sqlite_exec (demo.mid_db, "CREATE TABLE audit_log (id INTEGER)");
+  failed = ctl_json (&demo, 1, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  assert_run_form (failed, "FAILED", "in_stop", TRUE);
+  id = json_object_get_string_member (failed, "execution_id");
+  bp = json_object_get_object_member (failed, "breakpoint");
+  g_assert_nonnull (bp);
+  g_assert_cmpstr (json_object_get_string_member (bp, "step_id"), ==, "legacy_create_audit");
+  g_assert_cmpstr (json_object_get_string_member (bp, "file"), ==, "sql/3.17.5/001_create_audit_log.sql");
+  g_assert_cmpint (json_object_get_int_member (bp, "line"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (bp, "sequence"), ==, 1);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (bp, "statement"), "CREATE TABLE audit_log"));
+  g_assert_nonnull (strstr (json_object_get_string_member (bp, "error"), "already exists"));
+  g_assert_nonnull (json_object_get_string_member (bp, "error_code"));
+
+  /* Same command again without a fix: same execution, same breakpoint. */
+  rerun = ctl_json (&demo, 1, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  g_assert_cmpstr (json_object_get_string_member (rerun, "execution_id"), ==, id);
+  g_assert_cmpint (json_object_get_int_member (rerun, "resume_count"), ==, 1);
+
+  exec_sqlite_exec (demo.mid_db, "DROP TABLE audit_log");
+  resumed = ctl_json (&demo, 0, "resume", id);
+  assert_run_form (resumed, "SUCCESS", "in_stop", TRUE);
+  g_assert_cmpstr (json_object_get_string_member (resumed, "execution_id"), ==, id);
+  g_assert_true (json_object_get_null_member (resumed, "breakpoint"));
+  g_assert_cmpstr (step_status (resumed, "legacy_create_audit"), ==, "SUCCESS");
+  demo_clear (&demo);
+}
+
+/* rollback runs the rollback steps of the stage, newest manifest first. */
+static void
+test_rollback (void)
+{
+  Demo demo;
+  g_autoptr(JsonObject) pre = NULL;
+  g_autoptr(JsonObject) in = NULL;
+  g_autoptr(JsonObject) back = NULL;
+  g_autoptr(GString) order = g_string_new (NULL);
+  JsonArray *steps;
+
+  demo_init (&demo);
+  pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  in = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  back = ctl_json (&demo, 0, "rollback", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  assert_run_form (back, "SUCCESS", "in_stop", TRUE);
+  g_assert_true (json_object_get_boolean_member (back, "rollback"));
+  g_assert_cmpstr (json_object_get_string_member (back, "execution_id"), !=,
+                   json_object_get_string_member (in, "execution_id"));
+  steps = json_object_get_array_member (back, "steps");
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    g_string_append_printf (order, "%s ",
+                            json_object_get_string_member (json_array_get_object_element (steps, i), "id"));
+  g_assert_cmpstr (order->str, ==,
+                   "mid_services_clear_owner ft_clear_region mid_config_clear_checksum ft_orders_restore_status ");
+  demo_clear (&demo);
+}
+
+static void
+assert_error (JsonObject *doc,
+              const char *code,
+              const char *text)
+{
+  JsonObject *error = json_object_get_object_member (doc, "error");
+
+  g_assert_nonnull (error);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), text));
+}
+
+static void
+test_errors_lock_and_unlock (void)
+{
+  Demo demo;
+  g_autoptr(JsonObject) bad_env = NULL;
+  g_autoptr(JsonObject) bad_stage = NULL;
+  g_autoptr(JsonObject) unknown = NULL;
+  g_autoptr(JsonObject) locked = NULL;
+  g_autoptr(JsonObject) no_force = NULL;
+  g_autoptr(JsonObject) unlocked = NULL;
+  g_autoptr(JsonObject) ran = NULL;
+  g_autoptr(UpgJournal) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+
+  demo_init (&demo);
+  bad_env = ctl_json (&demo, 2, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop",
+                      "--env", "{not json");
+  assert_error (bad_env, "invalid-argument", "--env");
+  bad_stage = ctl_json (&demo, 2, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "nowhen");
+  assert_error (bad_stage, "invalid-stage", "nowhen");
+  unknown = ctl_json (&demo, 2, "resume", "0000-not-an-execution");
+  assert_error (unknown, "not-found", "0000-not-an-execution");
+
+  /* Another process holds the site's lock (this test process, through a
+   * journal of its own). */
+  journal = exec_fixture_path (&demo.fx, "journal.db");
+  holder = upg_journal_open_sqlite (journal, &error);
+  g_assert_no_error (error);
+  g_assert_true (upg_journal_acquire_lock (holder, "bj-01", "held-by-test", NULL, &error));
+  g_assert_no_error (error);
+  locked = ctl_json (&demo, 3, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  assert_error (locked, "locked", "bj-01");
+
+  no_force = ctl_json (&demo, 2, "unlock");
+  assert_error (no_force, "invalid-argument", "--force");
+  unlocked = ctl_json (&demo, 0, "unlock", "--force");
+  g_assert_true (json_object_get_boolean_member (unlocked, "unlocked"));
+  g_assert_cmpstr (json_object_get_string_member (unlocked, "site"), ==, "bj-01");
+  ran = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  assert_run_form (ran, "SUCCESS", "pre_stop", TRUE);
+  demo_clear (&demo);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli-run/stages-status-history", test_stages_status_history);
+  g_test_add_func ("/cli-run/failure-and-resume", test_failure_and_resume);
+  g_test_add_func ("/cli-run/rollback", test_rollback);
+  g_test_add_func ("/cli-run/errors-lock-and-unlock", test_errors_lock_and_unlock);
+  return g_test_run ();
+}
