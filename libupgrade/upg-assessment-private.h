@@ -26,6 +26,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgCheckSources, upg_check_sources_free)
 /* Host figures the resource items compare against. */
 typedef struct
 {
+  const char *disk_path;   /* unowned: where backups go, canonical */
   guint64 free_disk;
   guint64 available_memory;
   guint   cpus;
@@ -34,13 +35,36 @@ typedef struct
 void     upg_host_figures_measure           (UpgHostFigures     *figures,
                                              const char         *disk_path);
 
+/* One object of `checks.<member>` of one manifest of the plan. */
+typedef struct
+{
+  UpgManifest *manifest;   /* unowned: the plan holds it */
+  JsonObject  *entry;      /* unowned: the manifest holds it */
+  char        *path;       /* "$.checks.<member>[i]", for messages */
+} UpgCheckEntry;
+
+void            upg_check_entry_free        (UpgCheckEntry       *entry);
+char           *upg_check_entry_version     (const UpgCheckEntry *entry);
+UpgCheckResult *upg_check_entry_invalid     (const char          *kind,
+                                             const char          *id,
+                                             const GError        *error);
+GPtrArray      *upg_check_entries_group     (GPtrArray           *manifests,
+                                             const char          *member,
+                                             const char          *kind,
+                                             const char          *key,
+                                             GPtrArray           *items);
+UpgCheckEntry  *upg_check_entries_newest    (GPtrArray           *group,
+                                             const char          *what);
+
+/* The checks of all the plan's manifests (@manifests), one item per rule
+ * id, per database for middleware and per database for backups. */
 void     upg_assessment_check_data_quality  (UpgCheckSources    *sources,
-                                             UpgManifest        *manifest,
+                                             GPtrArray          *manifests,
                                              const UpgVersion   *from,
                                              const UpgVersion   *to,
                                              GPtrArray          *items);
 void     upg_assessment_check_middleware    (UpgCheckSources    *sources,
-                                             UpgManifest        *manifest,
+                                             GPtrArray          *manifests,
                                              GPtrArray          *items);
 /* Running sum of the backup space the backup_tables need. */
 typedef struct
@@ -51,7 +75,7 @@ typedef struct
 } UpgBackupTotal;
 
 void     upg_assessment_check_backup        (UpgCheckSources    *sources,
-                                             UpgManifest        *manifest,
+                                             GPtrArray          *manifests,
                                              UpgBackupTotal     *total,
                                              GPtrArray          *items);
 UpgCheckResult *upg_assessment_backup_total_item (const UpgBackupTotal *total);

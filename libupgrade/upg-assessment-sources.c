@@ -170,6 +170,7 @@ upg_host_figures_measure (UpgHostFigures *figures,
   struct statvfs fs;
 
   memset (figures, 0, sizeof *figures);
+  figures->disk_path = disk_path;
   if (disk_path != NULL && statvfs (disk_path, &fs) == 0)
     figures->free_disk = (guint64) fs.f_bavail * fs.f_frsize;
   figures->available_memory = read_available_memory ();
@@ -177,17 +178,6 @@ upg_host_figures_measure (UpgHostFigures *figures,
 }
 
 /* Data quality ----------------------------------------------------------- */
-
-static UpgCheckResult *
-invalid_check (const char   *kind,
-               const char   *id,
-               const GError *error)
-{
-  UpgCheckResult *item = upg_check_result_new (kind, id, id, UPG_VERDICT_FAIL, error->message);
-
-  upg_check_result_set_suggestion (item, _("fix the check in the manifest"));
-  return item;
-}
 
 static gboolean
 read_range (const UpgJsonCtx  *ctx,
@@ -303,7 +293,7 @@ check_rule (UpgCheckSources  *sources,
       !upg_json_get_uint (ctx, rule, path, "threshold", G_MAXINT64, &threshold, &error) ||
       !read_severity (ctx, rule, path, &severity, &error) ||
       !read_range (ctx, rule, path, &min, &max, &error))
-    return invalid_check (UPG_CHECK_KIND_DATA_QUALITY, id != NULL ? id : path, error);
+    return upg_check_entry_invalid (UPG_CHECK_KIND_DATA_QUALITY, id != NULL ? id : path, error);
   if (name == NULL)
     name = id;
 
@@ -332,84 +322,39 @@ check_rule (UpgCheckSources  *sources,
   return item;
 }
 
-/* Calls @func for each object of the array `checks.<member>` of @manifest;
- * an element that is not an object becomes a failed item. */
-typedef UpgCheckResult *(*EntryFunc) (UpgCheckSources *sources, const UpgJsonCtx *ctx,
-                                      JsonObject *entry, const char *path, gpointer data);
-
-static void
-foreach_entry (UpgCheckSources *sources,
-               UpgManifest     *manifest,
-               const char      *member,
-               const char      *kind,
-               EntryFunc        func,
-               gpointer         data,
-               GPtrArray       *items)
-{
-  UpgJsonCtx ctx = { upg_manifest_get_path (manifest), UPG_ERROR_INVALID_MANIFEST };
-  JsonObject *checks = upg_manifest_get_checks (manifest);
-  g_autofree char *array_path = g_strdup_printf ("$.checks.%s", member);
-  g_autoptr(GError) error = NULL;
-  JsonArray *entries = NULL;
-
-  if (checks == NULL)
-    return;
-  if (!upg_json_get_array (&ctx, checks, "$.checks", member, &entries, &error))
-    {
-      g_ptr_array_add (items, invalid_check (kind, array_path, error));
-      return;
-    }
-  for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("%s[%u]", array_path, i);
-      JsonObject *entry = NULL;
-
-      if (!upg_json_require_object (&ctx, json_array_get_element (entries, i), path, &entry, &error))
-        {
-          g_ptr_array_add (items, invalid_check (kind, path, error));
-          g_clear_error (&error);
-          continue;
-        }
-      g_ptr_array_add (items, func (sources, &ctx, entry, path, data));
-    }
-}
-
-typedef struct
-{
-  const UpgVersion *from;
-  const UpgVersion *to;
-} Range;
-
-static UpgCheckResult *
-rule_entry (UpgCheckSources  *sources,
-            const UpgJsonCtx *ctx,
-            JsonObject       *entry,
-            const char       *path,
-            gpointer          data)
-{
-  Range *range = data;
-
-  return check_rule (sources, ctx, entry, path, range->from, range->to);
-}
-
 /*
- * Runs the `checks.data_quality` rules of @manifest: a rule runs only when
- * @from or @to lies in its [min_version, max_version] (otherwise it is a
- * skipped item); its count ≤ threshold passes, above it the rule's
- * severity is the verdict; an SQL error fails the item with the database's
- * message; a database that does not exist skips it.
+ * Runs the `checks.data_quality` rules of @manifests, one item per rule id
+ * (a rule repeated by several manifests runs once: the newest manifest's
+ * definition): a rule runs only when @from or @to lies in its
+ * [min_version, max_version] (otherwise it is a skipped item); its count ≤
+ * threshold passes, above it the rule's severity is the verdict; an SQL
+ * error fails the item with the database's message; a database that does
+ * not exist skips it.
  */
 void
 upg_assessment_check_data_quality (UpgCheckSources  *sources,
-                                   UpgManifest      *manifest,
+                                   GPtrArray        *manifests,
                                    const UpgVersion *from,
                                    const UpgVersion *to,
                                    GPtrArray        *items)
 {
-  Range range = { from, to };
+  g_autoptr(GPtrArray) groups = upg_check_entries_group (manifests, "data_quality", UPG_CHECK_KIND_DATA_QUALITY,
+                                                         "id", items);
 
-  foreach_entry (sources, manifest, "data_quality", UPG_CHECK_KIND_DATA_QUALITY,
-                 rule_entry, &range, items);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      GPtrArray *group = groups->pdata[i];
+      UpgCheckEntry *first = group->pdata[0];
+      /* Only a group of several entries is keyed by a string id. */
+      g_autofree char *what = group->len > 1
+                                ? g_strdup_printf ("data-quality rule '%s'",
+                                                   json_object_get_string_member (first->entry, "id"))
+                                : NULL;
+      UpgCheckEntry *entry = upg_check_entries_newest (group, what);
+      UpgJsonCtx ctx = { upg_manifest_get_path (entry->manifest), UPG_ERROR_INVALID_MANIFEST };
+
+      g_ptr_array_add (items, check_rule (sources, &ctx, entry->entry, entry->path, from, to));
+    }
 }
 
 /* Middleware ------------------------------------------------------------- */
@@ -435,28 +380,74 @@ compare_dotted (const char *a,
   return 0;
 }
 
-static UpgCheckResult *
-middleware_entry (UpgCheckSources  *sources,
-                  const UpgJsonCtx *ctx,
-                  JsonObject       *entry,
-                  const char       *path,
-                  gpointer          data)
+/* The strictest bound on a server version the manifests ask for, and the
+ * manifests that ask for exactly it. */
+typedef struct
 {
-  const char *database = NULL, *min = NULL, *max = NULL, *name = NULL;
+  const char *value;
+  GString    *versions;
+} Bound;
+
+/* @direction: 1 for a minimum (higher is stricter), -1 for a maximum. */
+static void
+tighten (Bound               *bound,
+         const char          *value,
+         const UpgCheckEntry *entry,
+         int                  direction)
+{
+  g_autofree char *version = NULL;
+  int order;
+
+  if (value == NULL)
+    return;
+  order = bound->value == NULL ? 1 : compare_dotted (value, bound->value) * direction;
+  if (order < 0)
+    return;
+  if (order > 0)
+    {
+      bound->value = value;
+      g_string_truncate (bound->versions, 0);
+    }
+  version = upg_check_entry_version (entry);
+  g_string_append_printf (bound->versions, "%s%s", bound->versions->len > 0 ? ", " : "", version);
+}
+
+/* "3.30 (asked by 3.17.0, 3.18.0)", or "…" for no bound. */
+static char *
+describe_bound (const Bound *bound)
+{
+  if (bound->value == NULL)
+    return g_strdup ("…");
+  return g_strdup_printf (_("%s (asked by %s)"), bound->value, bound->versions->str);
+}
+
+static void
+set_bound_figures (UpgCheckResult *item,
+                   const char     *name,
+                   const Bound    *bound)
+{
+  g_autofree char *manifests = g_strconcat (name, "_manifests", NULL);
+
+  if (bound->value == NULL)
+    return;
+  upg_check_result_set_figure_string (item, name, bound->value);
+  upg_check_result_set_figure_string (item, manifests, bound->versions->str);
+}
+
+static UpgCheckResult *
+middleware_item (UpgCheckSources *sources,
+                 const char      *database,
+                 const char      *name,
+                 const Bound     *min,
+                 const Bound     *max)
+{
   g_autoptr(GError) error = NULL;
-  g_autofree char *skip = NULL, *id = NULL, *version = NULL, *message = NULL;
+  g_autofree char *skip = NULL, *version = NULL, *message = NULL;
+  g_autofree char *id = g_strdup_printf ("middleware:%s", database);
+  g_autofree char *min_text = describe_bound (min), *max_text = describe_bound (max);
   UpgConnection *connection;
   UpgCheckResult *item;
   gboolean ok;
-
-  if (!upg_json_get_string (ctx, entry, path, "database", TRUE, &database, &error) ||
-      !upg_json_get_string (ctx, entry, path, "name", FALSE, &name, &error) ||
-      !upg_json_get_string (ctx, entry, path, "min_version", FALSE, &min, &error) ||
-      !upg_json_get_string (ctx, entry, path, "max_version", FALSE, &max, &error))
-    return invalid_check (UPG_CHECK_KIND_MIDDLEWARE, path, error);
-  id = g_strdup_printf ("middleware:%s", database);
-  if (name == NULL)
-    name = database;
 
   connection = upg_check_sources_get (sources, database, &skip, &error);
   if (skip != NULL)
@@ -466,34 +457,71 @@ middleware_entry (UpgCheckSources  *sources,
   if (version == NULL)
     return upg_check_result_new (UPG_CHECK_KIND_MIDDLEWARE, id, name, UPG_VERDICT_FAIL, error->message);
 
-  ok = (min == NULL || compare_dotted (version, min) >= 0) &&
-       (max == NULL || compare_dotted (version, max) <= 0);
-  message = g_strdup_printf (_("%s runs %s; required: %s to %s"), database, version,
-                             min != NULL ? min : "…", max != NULL ? max : "…");
+  ok = (min->value == NULL || compare_dotted (version, min->value) >= 0) &&
+       (max->value == NULL || compare_dotted (version, max->value) <= 0);
+  message = g_strdup_printf (_("%s runs %s; required: %s to %s"), database, version, min_text, max_text);
   item = upg_check_result_new (UPG_CHECK_KIND_MIDDLEWARE, id, name,
                                ok ? UPG_VERDICT_PASS : UPG_VERDICT_FAIL, message);
   upg_check_result_set_figure_string (item, "version", version);
-  if (min != NULL)
-    upg_check_result_set_figure_string (item, "min_version", min);
-  if (max != NULL)
-    upg_check_result_set_figure_string (item, "max_version", max);
+  set_bound_figures (item, "min_version", min);
+  set_bound_figures (item, "max_version", max);
   if (!ok)
     upg_check_result_set_suggestion (item, _("upgrade (or downgrade) the database server into the required range first"));
   return item;
 }
 
+/* One item for the requirements of all manifests on one database. */
+static void
+check_middleware_group (UpgCheckSources *sources,
+                        GPtrArray       *group,
+                        GPtrArray       *items)
+{
+  const char *database = NULL, *name = NULL;
+  g_autoptr(GString) min_versions = g_string_new (NULL);
+  g_autoptr(GString) max_versions = g_string_new (NULL);
+  Bound min = { NULL, min_versions }, max = { NULL, max_versions };
+
+  for (guint i = 0; i < group->len; i++)
+    {
+      UpgCheckEntry *entry = group->pdata[i];
+      UpgJsonCtx ctx = { upg_manifest_get_path (entry->manifest), UPG_ERROR_INVALID_MANIFEST };
+      const char *entry_database = NULL, *entry_name = NULL, *entry_min = NULL, *entry_max = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!upg_json_get_string (&ctx, entry->entry, entry->path, "database", TRUE, &entry_database, &error) ||
+          !upg_json_get_string (&ctx, entry->entry, entry->path, "name", FALSE, &entry_name, &error) ||
+          !upg_json_get_string (&ctx, entry->entry, entry->path, "min_version", FALSE, &entry_min, &error) ||
+          !upg_json_get_string (&ctx, entry->entry, entry->path, "max_version", FALSE, &entry_max, &error))
+        {
+          g_ptr_array_add (items, upg_check_entry_invalid (UPG_CHECK_KIND_MIDDLEWARE, entry->path, error));
+          continue;
+        }
+      database = entry_database;
+      if (name == NULL)
+        name = entry_name;
+      tighten (&min, entry_min, entry, 1);
+      tighten (&max, entry_max, entry, -1);
+    }
+  if (database != NULL)
+    g_ptr_array_add (items, middleware_item (sources, database, name != NULL ? name : database, &min, &max));
+}
+
 /*
- * Checks the server versions `checks.middleware` of @manifest requires:
+ * Checks the server versions `checks.middleware` of @manifests require:
  * `{"database", "min_version"?, "max_version"?}`, compared on their leading
- * dotted numbers.
+ * dotted numbers. One item per database: the highest minimum and the
+ * lowest maximum any manifest asks for, naming the manifests that ask.
  */
 void
 upg_assessment_check_middleware (UpgCheckSources *sources,
-                                 UpgManifest     *manifest,
+                                 GPtrArray       *manifests,
                                  GPtrArray       *items)
 {
-  foreach_entry (sources, manifest, "middleware", UPG_CHECK_KIND_MIDDLEWARE,
-                 middleware_entry, NULL, items);
+  g_autoptr(GPtrArray) groups = upg_check_entries_group (manifests, "middleware", UPG_CHECK_KIND_MIDDLEWARE,
+                                                         "database", items);
+
+  for (guint i = 0; i < groups->len; i++)
+    check_middleware_group (sources, groups->pdata[i], items);
 }
 
 /* Backup space ----------------------------------------------------------- */
@@ -619,76 +647,132 @@ backup_item (const char           *id,
 }
 
 static UpgCheckResult *
-backup_entry (UpgCheckSources  *sources,
-              const UpgJsonCtx *ctx,
-              JsonObject       *entry,
-              const char       *path,
-              gpointer          data)
+backup_database (UpgCheckSources    *sources,
+                 const char         *database,
+                 GPtrArray          *tables,
+                 const char         *versions,
+                 UpgBackupTotal     *total)
 {
-  const char *database = NULL;
-  g_auto(GStrv) tables = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *skip = NULL, *id = NULL, *name = NULL;
+  g_autofree char *skip = NULL;
+  g_autofree char *id = g_strdup_printf ("backup:%s", database);
+  g_autofree char *name = g_strdup_printf (_("backup space for %s"), database);
+  g_autofree char *table_list = g_strjoinv (", ", (char **) tables->pdata);
   g_autoptr(GString) missing = g_string_new (NULL);
   TableSizes sizes = { 0, 0, missing };
-  UpgBackupTotal *total = data;
   UpgConnection *connection;
-
-  if (!upg_json_get_string (ctx, entry, path, "database", TRUE, &database, &error) ||
-      !upg_json_get_strv (ctx, entry, path, "tables", TRUE, &tables, &error))
-    return invalid_check (UPG_CHECK_KIND_RESOURCE, path, error);
-  id = g_strdup_printf ("backup:%s", database);
-  name = g_strdup_printf (_("backup space for %s"), database);
+  UpgCheckResult *item;
 
   connection = upg_check_sources_get (sources, database, &skip, &error);
   if (skip != NULL)
-    return skipped_item (UPG_CHECK_KIND_RESOURCE, id, name, skip);
-  if (connection == NULL ||
-      !measure_tables (connection, (const char * const *) tables, &sizes, sources->cancellable, &error))
-    return upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, name, UPG_VERDICT_FAIL, error->message);
-  total->backup_bytes += (guint64) ((sizes.data + sizes.index) * UPG_ASSESSMENT_BACKUP_FACTOR);
-  total->n_databases++;
-  return backup_item (id, name, database, &sizes, total->host);
+    item = skipped_item (UPG_CHECK_KIND_RESOURCE, id, name, skip);
+  else if (connection == NULL ||
+           !measure_tables (connection, (const char * const *) tables->pdata, &sizes, sources->cancellable, &error))
+    item = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, name, UPG_VERDICT_FAIL, error->message);
+  else
+    {
+      total->backup_bytes += (guint64) ((sizes.data + sizes.index) * UPG_ASSESSMENT_BACKUP_FACTOR);
+      total->n_databases++;
+      item = backup_item (id, name, database, &sizes, total->host);
+    }
+  upg_check_result_set_figure_string (item, "tables", table_list);
+  upg_check_result_set_figure_string (item, "manifests", versions);
+  return item;
+}
+
+/* One item for the tables all manifests back up in one database: the
+ * union of their lists, each table sized once. */
+static void
+check_backup_group (UpgCheckSources *sources,
+                    GPtrArray       *group,
+                    UpgBackupTotal  *total,
+                    GPtrArray       *items)
+{
+  g_autoptr(GPtrArray) tables = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) versions = g_string_new (NULL);
+  const char *database = NULL;
+
+  for (guint i = 0; i < group->len; i++)
+    {
+      UpgCheckEntry *entry = group->pdata[i];
+      UpgJsonCtx ctx = { upg_manifest_get_path (entry->manifest), UPG_ERROR_INVALID_MANIFEST };
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) entry_tables = NULL;
+      g_autofree char *version = NULL;
+      const char *entry_database = NULL;
+
+      if (!upg_json_get_string (&ctx, entry->entry, entry->path, "database", TRUE, &entry_database, &error) ||
+          !upg_json_get_strv (&ctx, entry->entry, entry->path, "tables", TRUE, &entry_tables, &error))
+        {
+          g_ptr_array_add (items, upg_check_entry_invalid (UPG_CHECK_KIND_RESOURCE, entry->path, error));
+          continue;
+        }
+      database = entry_database;
+      for (guint t = 0; entry_tables[t] != NULL; t++)
+        if (!g_ptr_array_find_with_equal_func (tables, entry_tables[t], g_str_equal, NULL))
+          g_ptr_array_add (tables, g_strdup (entry_tables[t]));
+      /* A manifest listing the database twice is named once. */
+      version = upg_check_entry_version (entry);
+      if (!g_str_has_suffix (versions->str, version))
+        g_string_append_printf (versions, "%s%s", versions->len > 0 ? ", " : "", version);
+    }
+  if (database == NULL)
+    return;
+  g_ptr_array_add (tables, NULL);
+  g_ptr_array_add (items, backup_database (sources, database, tables, versions->str, total));
 }
 
 /*
- * Sizes the `checks.backup_tables` of @manifest and compares the backup
+ * Sizes the `checks.backup_tables` of @manifests, once per database (the
+ * union of the tables all manifests list for it), and compares the backup
  * space they need, (data_length + index_length) × 1.5, with the free disk:
  * at least 2 × that passes, at least 1 × warns, less fails.
  */
 void
 upg_assessment_check_backup (UpgCheckSources *sources,
-                             UpgManifest     *manifest,
+                             GPtrArray       *manifests,
                              UpgBackupTotal  *total,
                              GPtrArray       *items)
 {
-  foreach_entry (sources, manifest, "backup_tables", UPG_CHECK_KIND_RESOURCE,
-                 backup_entry, total, items);
+  g_autoptr(GPtrArray) groups = upg_check_entries_group (manifests, "backup_tables", UPG_CHECK_KIND_RESOURCE,
+                                                         "database", items);
+
+  for (guint i = 0; i < groups->len; i++)
+    check_backup_group (sources, groups->pdata[i], total, items);
 }
 
 /*
- * The backups of several databases share the free disk: their sum is
- * compared as each one is. Returns %NULL for fewer than two databases
- * (the per-database item says it all).
+ * The one item that compares the free disk with twice the backups of all
+ * databases together (they share the file system of the disk path). Its id
+ * is `disk:<path>`, the id the host-resources plugin gives its own item
+ * for that path, which the assessor then drops as a repeat: one verdict
+ * per path. Returns %NULL when no database was sized.
  */
 UpgCheckResult *
 upg_assessment_backup_total_item (const UpgBackupTotal *total)
 {
+  const UpgHostFigures *host = total->host;
   g_autofree char *backup_text = g_format_size_full (total->backup_bytes, G_FORMAT_SIZE_IEC_UNITS);
-  g_autofree char *free_text = g_format_size_full (total->host->free_disk, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *free_text = g_format_size_full (host->free_disk, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *id = g_strconcat ("disk:", host->disk_path, NULL);
   g_autofree char *message = NULL;
-  UpgVerdict verdict = backup_verdict (total->host->free_disk, total->backup_bytes);
+  UpgVerdict verdict = backup_verdict (host->free_disk, total->backup_bytes);
   UpgCheckResult *item;
 
-  if (total->n_databases < 2)
+  if (total->n_databases == 0)
     return NULL;
-  message = g_strdup_printf (_("the backups of %u databases need about %s together; %s free, 2 × backup required"),
-                             total->n_databases, backup_text, free_text);
-  item = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, "backup", _("backup space, all databases"),
-                               verdict, message);
+  /* TRANSLATORS: free space, path, number of databases, backup size */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%s free on '%s'; the backup of %u database needs about %s: "
+                                          "2 × backup required",
+                                          "%s free on '%s'; the backups of %u databases need about %s: "
+                                          "2 × backup required", total->n_databases),
+                             free_text, host->disk_path, total->n_databases, backup_text);
+  item = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, _("free disk"), verdict, message);
+  upg_check_result_set_figure_string (item, "path", host->disk_path);
+  upg_check_result_set_figure_int (item, "free_bytes", (gint64) host->free_disk);
   upg_check_result_set_figure_int (item, "backup_bytes", (gint64) total->backup_bytes);
-  upg_check_result_set_figure_int (item, "free_disk_bytes", (gint64) total->host->free_disk);
-  upg_check_result_set_figure_int (item, "required_free_bytes", (gint64) (2 * total->backup_bytes));
+  upg_check_result_set_figure_int (item, "required_bytes", (gint64) (2 * total->backup_bytes));
   if (verdict != UPG_VERDICT_PASS)
     upg_check_result_set_suggestion (item, _("free disk space (at least twice the backup size) before the upgrade"));
   return item;

@@ -211,7 +211,10 @@ upg_assessment_exit_code (UpgAssessment *self)
  * duration estimate, and the checks of loaded plugins (host-resources,
  * component plugins). Plugin items whose check and id repeat an item the
  * assessor already made are dropped, so a plugin re-reading the same
- * manifest checks does not count twice.
+ * manifest checks does not count twice. Plugins receive the backup size
+ * measured here as the `backup_size_bytes` param (host-resources checks
+ * every path it writes to against it); the disk path measured here has
+ * its own item, `disk:<path>`, and the plugin's item for it is dropped.
  */
 struct _UpgAssessor
 {
@@ -537,6 +540,7 @@ manifest_checks (UpgPlan *plan)
 
 static UpgContext *
 plugin_context (UpgAssessor  *self,
+                guint64       backup_bytes,
                 GCancellable *cancellable)
 {
   g_autofree char *id = g_uuid_string_random ();
@@ -552,6 +556,15 @@ plugin_context (UpgAssessor  *self,
   upg_context_set_env (context, self->env);
   upg_context_set_checks (context, checks);
   upg_context_set_cancellable (context, cancellable);
+  /* The host-resources plugin then checks every path the upgrade writes
+   * to against the backups measured here ("free disk ≥ 2 × backup"). */
+  if (backup_bytes > 0)
+    {
+      g_autoptr(JsonObject) params = json_object_new ();
+
+      json_object_set_int_member (params, "backup_size_bytes", (gint64) backup_bytes);
+      upg_context_set_params (context, params);
+    }
   if (definitions != NULL)
     {
       g_autofree char *dir = g_path_get_dirname (upg_config_get_path (self->config));
@@ -577,6 +590,7 @@ has_item (GPtrArray      *items,
 
 static void
 add_plugin_items (UpgAssessor  *self,
+                  guint64       backup_bytes,
                   GCancellable *cancellable,
                   GPtrArray    *items)
 {
@@ -590,7 +604,7 @@ add_plugin_items (UpgAssessor  *self,
 
   if (self->plugins == NULL)
     return;
-  context = plugin_context (self, cancellable);
+  context = plugin_context (self, backup_bytes, cancellable);
   for (guint i = 0; i < G_N_ELEMENTS (interfaces); i++)
     {
       g_autoptr(GError) error = NULL;
@@ -637,7 +651,8 @@ compare_kinds (gconstpointer a,
   return kind_rank (*(UpgCheckResult **) a) - kind_rank (*(UpgCheckResult **) b);
 }
 
-static void
+/* Returns the backup bytes of all databases measured. */
+static guint64
 add_database_items (UpgAssessor          *self,
                     const UpgHostFigures *host,
                     GCancellable         *cancellable,
@@ -648,15 +663,14 @@ add_database_items (UpgAssessor          *self,
   UpgBackupTotal backups = { host, 0, 0 };
   UpgCheckResult *total;
 
-  for (guint i = 0; manifests != NULL && i < manifests->len; i++)
-    {
-      upg_assessment_check_backup (sources, manifests->pdata[i], &backups, items);
-      upg_assessment_check_data_quality (sources, manifests->pdata[i], upg_plan_get_from (self->plan),
-                                         upg_plan_get_to (self->plan), items);
-      upg_assessment_check_middleware (sources, manifests->pdata[i], items);
-    }
+  /* One item per (check, subject) over the whole plan, not per manifest. */
+  upg_assessment_check_backup (sources, manifests, &backups, items);
+  upg_assessment_check_data_quality (sources, manifests, upg_plan_get_from (self->plan),
+                                     upg_plan_get_to (self->plan), items);
+  upg_assessment_check_middleware (sources, manifests, items);
   if ((total = upg_assessment_backup_total_item (&backups)) != NULL)
     g_ptr_array_add (items, total);
+  return backups.backup_bytes;
 }
 
 /**
@@ -678,7 +692,9 @@ upg_assessor_run (UpgAssessor   *self,
                   GError       **error)
 {
   g_autoptr(UpgAssessment) assessment = NULL;
+  g_autofree char *disk_path = NULL;
   UpgHostFigures host;
+  guint64 backup_bytes;
 
   g_return_val_if_fail (UPG_IS_ASSESSOR (self), NULL);
 
@@ -689,12 +705,14 @@ upg_assessor_run (UpgAssessor   *self,
   assessment->site = g_strdup (upg_plan_get_site_id (self->plan));
   assessment->estimate = upg_estimate_new_for_plan (self->plan);
 
-  upg_host_figures_measure (&host, self->disk_path != NULL ? self->disk_path : ".");
+  /* Canonical, as the host-resources plugin names the paths it checks. */
+  disk_path = g_canonicalize_filename (self->disk_path != NULL ? self->disk_path : ".", NULL);
+  upg_host_figures_measure (&host, disk_path);
   add_resource_items (self, &host, assessment->items);
-  add_database_items (self, &host, cancellable, assessment->items);
+  backup_bytes = add_database_items (self, &host, cancellable, assessment->items);
   add_compatibility_items (self, assessment->items);
   add_duration_items (assessment->estimate, assessment->items);
-  add_plugin_items (self, cancellable, assessment->items);
+  add_plugin_items (self, backup_bytes, cancellable, assessment->items);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 

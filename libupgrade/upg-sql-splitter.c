@@ -339,9 +339,13 @@ run (Splitter *s)
  *
  * Each statement's text excludes its delimiter, the whitespace around it
  * and the comments before it (PostgreSQL: like psql, block comments before
- * it are kept); comments inside it are kept as written (the mariadb client
- * strips them by default: the server ignores them either way, and MySQL
- * `/ *! … * /` executable comments are always statement text). Empty and
+ * it are kept); comments inside it are kept as written, so a statement
+ * reaches the server byte for byte as the script has it. That is what
+ * `mariadb --comments` sends; the client's default strips them, which
+ * makes no difference to ordinary statements but does to the source the
+ * server stores for procedures, functions and triggers (ours keeps the
+ * author's comments). MySQL `/ *! … * /` executable comments are always
+ * statement text. Empty and
  * comment-only statements (`;;`) are dropped. A last statement without a
  * delimiter runs to the end of the file, as the clients run it; a leading
  * UTF-8 byte order mark is skipped.

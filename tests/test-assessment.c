@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 #include <upgrade.h>
 
+#include "test-assessment-util.h"
+
 #include "upgradectl-spawn.h"
 #include "upg-test-servers.h"
 
@@ -20,17 +22,6 @@ typedef struct
   char *database;
   char *config_path;
 } Site;
-
-static void
-write_file (const char *path, const char *contents)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
 
 static void
 site_setup (Site *site, gconstpointer data)
@@ -56,18 +47,15 @@ site_setup (Site *site, gconstpointer data)
                             "\"ft_db\": {\"provider\": \"SQLite\", \"path\": \"%s\"},"
                             "\"ghost_db\": {\"provider\": \"SQLite\", \"path\": \"%s/ghost.db\"}}}",
                             site->database, site->dir);
-  write_file (site->config_path, config);
+  assessment_test_write_file (site->config_path, config);
   sql = g_build_filename (site->bundle, "sql", "a.sql", NULL);
-  write_file (sql, "UPDATE orders SET status = 'x';\n");
+  assessment_test_write_file (sql, "UPDATE orders SET status = 'x';\n");
 }
 
 static void
 site_teardown (Site *site, gconstpointer data)
 {
-  const char *argv[] = { "rm", "-rf", site->dir, NULL };
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, NULL, NULL));
+  assessment_test_remove_dir (site->dir);
   g_free (site->dir);
   g_free (site->bundle);
   g_free (site->database);
@@ -91,50 +79,22 @@ write_manifest (Site *site, const char *checks, const char *steps, const char *r
     resources != NULL ? resources : "{\"memory\": \"1MB\", \"disk\": \"1KB\", \"cpu\": \"1cores\"}",
     checks != NULL ? checks : "{}", steps != NULL ? steps : COMPATIBLE_STEP);
 
-  write_file (path, manifest);
+  assessment_test_write_file (path, manifest);
 }
 
 static UpgAssessment *
 assess (Site *site)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UpgBundle) bundle = upg_bundle_new_for_path (site->bundle, &error);
-  g_autoptr(UpgConfig) config = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse ("3.17.4", NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse ("3.17.5", NULL);
-  g_autoptr(UpgPlan) plan = NULL;
-  g_autoptr(UpgAssessor) assessor = NULL;
-  UpgAssessment *assessment;
+  g_autoptr(UpgAssessor) assessor = assessment_test_assessor (site->bundle, site->config_path, "3.17.4", "3.17.5");
 
-  g_assert_no_error (error);
-  config = upg_config_new_from_file (site->config_path, &error);
-  g_assert_no_error (error);
-  plan = upg_plan_new (bundle, from, to, "bj-01", &error);
-  g_assert_no_error (error);
-  assessor = upg_assessor_new (plan, config);
   upg_assessor_set_disk_path (assessor, site->dir);
-  assessment = upg_assessor_run (assessor, NULL, &error);
-  g_assert_no_error (error);
-  return assessment;
-}
-
-static UpgCheckResult *
-find_item (UpgAssessment *assessment, const char *kind, const char *id)
-{
-  GPtrArray *items = upg_assessment_get_items (assessment);
-
-  for (guint i = 0; i < items->len; i++)
-    if (g_str_equal (upg_check_result_get_kind (items->pdata[i]), kind) &&
-        g_str_equal (upg_check_result_get_id (items->pdata[i]), id))
-      return items->pdata[i];
-  g_error ("no %s item %s", kind, id);
-  return NULL;
+  return assessment_test_run (assessor);
 }
 
 static UpgCheckResult *
 assert_verdict (UpgAssessment *assessment, const char *kind, const char *id, UpgVerdict verdict)
 {
-  UpgCheckResult *item = find_item (assessment, kind, id);
+  UpgCheckResult *item = assessment_test_find_item (assessment, kind, id);
 
   g_assert_cmpstr (upg_verdict_to_string (upg_check_result_get_verdict (item)), ==, upg_verdict_to_string (verdict));
   return item;
@@ -167,7 +127,8 @@ static void
 test_pass (Site *site, gconstpointer data)
 {
   g_autoptr(UpgAssessment) assessment = NULL;
-  g_autofree char *audit = NULL, *contents = NULL, *config = NULL;
+  g_autofree char *audit = NULL, *contents = NULL, *config = NULL, *disk_id = NULL;
+  g_autofree char *canonical_dir = g_canonicalize_filename (site->dir, NULL);
   UpgCheckResult *item, *total;
   gsize length = 0;
 
@@ -186,7 +147,7 @@ test_pass (Site *site, gconstpointer data)
                             "\"ft_db\": {\"provider\": \"SQLite\", \"path\": \"%s\"},"
                             "\"audit_db\": {\"provider\": \"SQLite\", \"path\": \"%s\"}}}",
                             site->database, audit);
-  write_file (site->config_path, config);
+  assessment_test_write_file (site->config_path, config);
   assessment = assess (site);
 
   assert_overall (assessment, UPG_VERDICT_PASS);
@@ -204,11 +165,14 @@ test_pass (Site *site, gconstpointer data)
   g_assert_cmpint (figure (item, "backup_bytes"), ==,
                    (gint64) ((figure (item, "data_bytes") + figure (item, "index_bytes")) * 1.5));
   g_assert_cmpint (figure (item, "required_free_bytes"), ==, 2 * figure (item, "backup_bytes"));
-  /* Both backups share the disk: their sum is checked too. */
-  total = assert_verdict (assessment, "resource", "backup", UPG_VERDICT_PASS);
+  /* Both backups share the disk: their sum is checked, by one item for
+   * the disk path. */
+  disk_id = g_strconcat ("disk:", canonical_dir, NULL);
+  total = assert_verdict (assessment, "resource", disk_id, UPG_VERDICT_PASS);
   g_assert_cmpint (figure (total, "backup_bytes"), ==,
                    figure (item, "backup_bytes")
-                   + figure (find_item (assessment, "resource", "backup:audit_db"), "backup_bytes"));
+                   + figure (assessment_test_find_item (assessment, "resource", "backup:audit_db"), "backup_bytes"));
+  g_assert_cmpint (figure (total, "required_bytes"), ==, 2 * figure (total, "backup_bytes"));
 }
 
 static void
@@ -307,7 +271,7 @@ test_unreachable (Site *site, gconstpointer data)
   double seconds;
   UpgCheckResult *item;
 
-  write_file (site->config_path, config);
+  assessment_test_write_file (site->config_path, config);
   write_manifest (site,
                   "{\"data_quality\": [{\"id\": \"a\", \"database\": \"down_db\", \"sql\": \"SELECT 0\"},"
                   " {\"id\": \"b\", \"database\": \"down_db\", \"sql\": \"SELECT 0\"}]}", NULL, NULL);
@@ -422,10 +386,10 @@ test_long_steps (Site *site, gconstpointer data)
   item = assert_verdict (assessment, "duration", "big", UPG_VERDICT_WARN);
   g_assert_cmpint (figure (item, "seconds"), ==, 512);
   g_assert_nonnull (strstr (upg_check_result_get_suggestion (item), "parallelism"));
-  item = find_item (assessment, "duration", "total");
+  item = assessment_test_find_item (assessment, "duration", "total");
   g_assert_cmpint (figure (item, "total_seconds"), ==, 512);
   /* Double-write space: 100 GiB × 2 + 15 %. */
-  item = find_item (assessment, "resource", "double_write");
+  item = assessment_test_find_item (assessment, "resource", "double_write");
   g_assert_cmpint (figure (item, "required"), ==, (gint64) (G_GINT64_CONSTANT (100) * 1024 * 1024 * 1024 * 2 * 1.15));
 }
 
@@ -621,7 +585,7 @@ assess_server (Site *site, UpgTestServerKind kind)
 
   config = g_strdup_printf ("{\"site_id\": \"bj-01\", \"datasources\": {\"ft_db\": %s, \"ghost_db\": %s}}",
                             ft, ghost);
-  write_file (site->config_path, config);
+  assessment_test_write_file (site->config_path, config);
   write_manifest (site,
                   mariadb
                   ? "{\"data_quality\": ["

@@ -18,6 +18,12 @@ gboolean   host_read_cpu_sample   (const char          *path,
                                    GError             **error);
 double     host_cpu_idle_percent  (const HostCpuSample *first,
                                    const HostCpuSample *second);
+gboolean   host_sample_cpu        (const char          *path,
+                                   guint                interval_ms,
+                                   GCancellable        *cancellable,
+                                   double              *idle_percent,
+                                   double              *elapsed_ms,
+                                   GError             **error);
 gboolean   host_read_meminfo      (const char          *path,
                                    gint64              *available,
                                    gint64              *total,

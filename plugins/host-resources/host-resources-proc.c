@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,16 +35,59 @@ host_read_cpu_sample (const char     *path,
   return TRUE;
 }
 
+/*
+ * The idle share between two samples: (idle + iowait) delta over the total
+ * delta. Each delta is clamped at 0: the kernel's iowait count can go
+ * backwards (Documentation/filesystems/proc.rst), and so can the sum when
+ * a CPU goes offline; unsigned subtraction would then give a huge share.
+ */
 double
 host_cpu_idle_percent (const HostCpuSample *first,
                        const HostCpuSample *second)
 {
-  guint64 total = second->total - first->total;
+  guint64 total = second->total > first->total ? second->total - first->total : 0;
+  guint64 idle = second->idle > first->idle ? second->idle - first->idle : 0;
 
   /* No tick elapsed: nothing ran, so the CPU was idle. */
-  if (second->total <= first->total)
+  if (total == 0)
     return 100.0;
-  return 100.0 * (double) (second->idle - first->idle) / (double) total;
+  return 100.0 * (double) MIN (idle, total) / (double) total;
+}
+
+/*
+ * Reads @path twice, @interval_ms apart (at least: a signal interrupting
+ * the wait does not shorten it), and returns the idle share in between.
+ * *@elapsed_ms is the interval actually measured. Cancelling @cancellable
+ * ends the wait with %UPG_ERROR_CANCELLED.
+ */
+gboolean
+host_sample_cpu (const char    *path,
+                 guint          interval_ms,
+                 GCancellable  *cancellable,
+                 double        *idle_percent,
+                 double        *elapsed_ms,
+                 GError       **error)
+{
+  HostCpuSample first, second;
+  struct pollfd pfd = { -1, POLLIN, 0 };
+  gint64 start, deadline, now;
+
+  if (!host_read_cpu_sample (path, &first, error))
+    return FALSE;
+  start = g_get_monotonic_time ();
+  deadline = start + (gint64) interval_ms * 1000;
+  pfd.fd = g_cancellable_get_fd (cancellable);
+  /* poll() returns early on a signal (EINTR): wait again for the rest. */
+  while ((now = g_get_monotonic_time ()) < deadline && !g_cancellable_is_cancelled (cancellable))
+    poll (&pfd, pfd.fd >= 0 ? 1 : 0, (int) ((deadline - now + 999) / 1000));
+  g_cancellable_release_fd (cancellable);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (!host_read_cpu_sample (path, &second, error))
+    return FALSE;
+  *elapsed_ms = (double) (g_get_monotonic_time () - start) / 1000.0;
+  *idle_percent = host_cpu_idle_percent (&first, &second);
+  return TRUE;
 }
 
 static gint64
@@ -81,16 +125,22 @@ host_read_meminfo (const char  *path,
   return TRUE;
 }
 
+/* Paths are made canonical (absolute, without "." and ".."): one item per
+ * directory however it is spelt, and the same `disk:<path>` id as the
+ * engine's own item for the directory it measures. */
 static void
 add_path (GPtrArray  *paths,
           const char *path)
 {
+  g_autofree char *canonical = NULL;
+
   if (path == NULL || *path == '\0')
     return;
+  canonical = g_canonicalize_filename (path, NULL);
   for (guint i = 0; i < paths->len; i++)
-    if (g_str_equal (paths->pdata[i], path))
+    if (g_str_equal (paths->pdata[i], canonical))
       return;
-  g_ptr_array_add (paths, g_strdup (path));
+  g_ptr_array_add (paths, g_steal_pointer (&canonical));
 }
 
 static void

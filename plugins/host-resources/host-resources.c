@@ -8,6 +8,7 @@
  *   cpu      idle share over a short sampling interval ≥ 20 %
  *   memory   MemAvailable of /proc/meminfo ≥ 1 GiB
  *   disk:P   free space of the file system holding P ≥ 2 × backup size
+ *            (≥ 1 × warns: the backup fits, with no margin)
  *
  * Settings are read from the step's params, then from the env (params win):
  *   min_cpu_idle_percent, min_free_memory_bytes   override the thresholds
@@ -18,7 +19,6 @@
  * data source.
  */
 #include <errno.h>
-#include <poll.h>
 #include <sys/statvfs.h>
 #include <upgrade-spi.h>
 
@@ -26,7 +26,10 @@
 
 #define DEFAULT_MIN_CPU_IDLE_PERCENT 20.0
 #define DEFAULT_MIN_FREE_MEMORY (G_GINT64_CONSTANT (1) << 30)
+/* Long enough for a meaningful share: at the usual 100 ticks per second
+ * a 250 ms sample counts 25 ticks per CPU (4 % steps on one CPU). */
 #define CPU_SAMPLE_MS 250
+G_STATIC_ASSERT (CPU_SAMPLE_MS >= 200);
 
 #define HOST_TYPE_RESOURCE_CHECK (host_resource_check_get_type ())
 G_DECLARE_FINAL_TYPE (HostResourceCheck, host_resource_check, HOST, RESOURCE_CHECK, GObject)
@@ -69,29 +72,19 @@ check_cpu (UpgContext    *ctx,
            GError       **error)
 {
   double min_idle = setting_double (ctx, "min_cpu_idle_percent", DEFAULT_MIN_CPU_IDLE_PERCENT);
-  HostCpuSample first, second;
-  struct pollfd pfd = { -1, POLLIN, 0 };
-  double idle;
+  double idle, elapsed_ms;
   g_autofree char *message = NULL;
   UpgCheckResult *result;
 
-  if (!host_read_cpu_sample ("/proc/stat", &first, error))
+  if (!host_sample_cpu ("/proc/stat", CPU_SAMPLE_MS, cancellable, &idle, &elapsed_ms, error))
     return NULL;
-  /* Sampling interval, interrupted early by cancellation. */
-  pfd.fd = g_cancellable_get_fd (cancellable);
-  poll (&pfd, pfd.fd >= 0 ? 1 : 0, CPU_SAMPLE_MS);
-  g_cancellable_release_fd (cancellable);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  if (!host_read_cpu_sample ("/proc/stat", &second, error))
-    return NULL;
-  idle = host_cpu_idle_percent (&first, &second);
   message = g_strdup_printf ("CPU idle %.1f %% (required ≥ %.0f %%)", idle, min_idle);
   result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, "cpu", "CPU idle",
                                  idle >= min_idle ? UPG_VERDICT_PASS : UPG_VERDICT_FAIL, message);
   upg_check_result_set_figure_double (result, "idle_percent", idle);
   upg_check_result_set_figure_double (result, "min_idle_percent", min_idle);
   upg_check_result_set_figure_int (result, "cpus", g_get_num_processors ());
+  upg_check_result_set_figure_int (result, "sample_ms", (gint64) (elapsed_ms + 0.5));
   if (idle < min_idle)
     upg_check_result_set_suggestion (result, "stop batch jobs or wait for a quieter period "
                                              "before upgrading");
@@ -126,6 +119,20 @@ check_memory (UpgContext  *ctx,
   return result;
 }
 
+/* As the engine's backup items: free ≥ 2 × backup passes, ≥ 1 × warns (the
+ * backup fits, with no margin), less fails; so that two items on the same
+ * file system never disagree. */
+static UpgVerdict
+disk_verdict (gint64 free_bytes,
+              gint64 backup_size)
+{
+  if (free_bytes >= 2 * backup_size)
+    return UPG_VERDICT_PASS;
+  if (free_bytes >= backup_size)
+    return UPG_VERDICT_WARN;
+  return UPG_VERDICT_FAIL;
+}
+
 static UpgCheckResult *
 check_disk (const char *path,
             gint64      backup_size)
@@ -157,8 +164,7 @@ check_disk (const char *path,
     message = g_strdup_printf ("%s free on '%s' (backup size unknown: no requirement)",
                                have, path);
   result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, "free disk",
-                                 free_bytes >= required ? UPG_VERDICT_PASS : UPG_VERDICT_FAIL,
-                                 message);
+                                 disk_verdict (free_bytes, MAX (backup_size, 0)), message);
   upg_check_result_set_figure_string (result, "path", path);
   upg_check_result_set_figure_int (result, "free_bytes", free_bytes);
   upg_check_result_set_figure_int (result, "total_bytes",
