@@ -83,6 +83,15 @@ add_breakpoint (UpgExecution *self,
   json_builder_end_object (builder);
 }
 
+/* The calibration message only describes a step that is running. */
+static void
+add_rate_message (UpgExecution *self,
+                  JsonBuilder  *builder)
+{
+  if (self->status == UPG_EXECUTION_STATUS_RUNNING && self->rate_message != NULL)
+    add_optional_string (builder, "rate_message", self->rate_message);
+}
+
 /**
  * upg_execution_to_json:
  * @self: an execution
@@ -94,7 +103,10 @@ add_breakpoint (UpgExecution *self,
  * "status", "duration_ms", "message"}], "breakpoint"}` plus `from`, `to`,
  * `site`, `rollback`, `resume_count`, `started`, `finished`, `message`
  * and, when the progress is known (the execution this process runs),
- * `statements_done`, `statements_total` and `eta_seconds`.
+ * `statements_done`, `statements_total` and `eta_seconds` (also without
+ * SQL statements, once a step's estimate gave an ETA); while it runs and
+ * the running step's estimate was revised by the live calibration,
+ * `rate_message` (SPEC §3).
  *
  * Returns: (transfer full): a JSON object node
  */
@@ -131,12 +143,16 @@ upg_execution_to_json (UpgExecution *self,
       json_builder_add_int_value (builder, self->statements_done);
       json_builder_set_member_name (builder, "statements_total");
       json_builder_add_int_value (builder, self->statements_total);
+    }
+  if (self->statements_total > 0 || self->eta_seconds >= 0)
+    {
       json_builder_set_member_name (builder, "eta_seconds");
       if (self->eta_seconds >= 0)
         json_builder_add_int_value (builder, self->eta_seconds);
       else
         json_builder_add_null_value (builder);
     }
+  add_rate_message (self, builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -174,8 +190,13 @@ load_steps (UpgExecution *self,
       if (step == NULL || member_text (step, "id") == NULL)
         continue;
       upg_step_status_from_string (member_text (step, "status"), &status);
+      g_autofree char *undone = NULL;
+
       if (message == NULL && member_text (step, "skipped_because") != NULL)
         message = member_text (step, "skipped_because");
+      /* A success a rollback undid no longer counts: say so where it shows. */
+      if (message == NULL && member_text (step, "undone_by") != NULL)
+        message = undone = g_strdup_printf ("undone by %s", member_text (step, "undone_by"));
       upg_execution_set_step (self, member_text (step, "id"), member_text (step, "version"), status,
                               json_object_get_int_member_with_default (step, "duration_ms", 0), message);
     }

@@ -46,6 +46,7 @@ struct _UpgExecution
   guint               statements_done;
   guint               statements_total;
   gint64              eta_seconds;
+  char               *rate_message;
 };
 
 G_END_DECLS

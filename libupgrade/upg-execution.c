@@ -36,6 +36,7 @@ upg_execution_finalize (GObject *object)
   g_clear_pointer (&self->started, g_date_time_unref);
   g_clear_pointer (&self->finished, g_date_time_unref);
   g_free (self->message);
+  g_free (self->rate_message);
   g_ptr_array_unref (self->steps);
   upg_execution_clear_breakpoint (self);
 
@@ -687,6 +688,38 @@ upg_execution_get_eta_seconds (UpgExecution *self)
   return self->eta_seconds;
 }
 
+/**
+ * upg_execution_set_rate_message:
+ * @self: an execution
+ * @message: (nullable): the live calibration's revision message, %NULL
+ *   when the running step's configured rate still holds
+ *
+ * Records that the measured rate of the running step replaced the
+ * configured one (SPEC §3).
+ */
+void
+upg_execution_set_rate_message (UpgExecution *self,
+                                const char   *message)
+{
+  g_return_if_fail (UPG_IS_EXECUTION (self));
+  g_free (self->rate_message);
+  self->rate_message = g_strdup (message);
+}
+
+/**
+ * upg_execution_get_rate_message:
+ * @self: an execution
+ *
+ * Returns: (transfer none) (nullable): the revision message of the running
+ *   (or last run) step, e.g. `actual rate +12 % vs estimate, remaining
+ *   revised`; %NULL while its configured rate holds
+ */
+const char *
+upg_execution_get_rate_message (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+  return self->rate_message;
+}
 
 /**
  * upg_format_duration:

@@ -93,6 +93,9 @@ void                upg_execution_set_progress     (UpgExecution      *self,
 guint               upg_execution_get_statements_done  (UpgExecution  *self);
 guint               upg_execution_get_statements_total (UpgExecution  *self);
 gint64              upg_execution_get_eta_seconds  (UpgExecution      *self);
+void                upg_execution_set_rate_message (UpgExecution      *self,
+                                                    const char        *message);
+const char         *upg_execution_get_rate_message (UpgExecution      *self);
 
 char               *upg_format_duration            (gint64          ms);
 

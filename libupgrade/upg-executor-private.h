@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "upg-estimate.h"
 #include "upg-executor.h"
 #include "upg-plan.h"
 #include "upg-sql-splitter.h"
@@ -27,6 +28,7 @@ enum {
   UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED,
   UPG_EXECUTOR_SIGNAL_PROGRESS,
   UPG_EXECUTOR_SIGNAL_LOG,
+  UPG_EXECUTOR_SIGNAL_RATE_REVISED,
   UPG_EXECUTOR_N_SIGNALS
 };
 
@@ -61,9 +63,21 @@ typedef struct
   guint              statements_total;
   guint              statements_done;
   guint              statements_sent; /* in this process, for the crash hook */
-  gint64             started_us;
+
+  /* Live calibration of the running step (upg-executor-rate.c). */
+  UpgRateTracker    *rate_tracker;    /* owned, NULL between steps */
+  UpgStep           *rate_step;       /* unowned: the step it measures */
+  gint64             rate_step_started_us;
+  guint              rate_statements_base; /* statements_done when it started */
+  guint64            later_steps_seconds;  /* estimates of the steps after it */
 
   gboolean           breakpoint_saved;  /* by the SQL runner, in the journal */
+
+  /* The steps this run reverts (a rollback: the stage's upgrade steps; a
+   * run: the stage's rollback steps), whose earlier successes stop
+   * counting (upg-executor-undo.c), and whether that was done. */
+  GPtrArray         *reverted_steps;
+  gboolean           reverted;
 
   guint              crash_at;
   UpgCrashPoint      crash_point;
@@ -93,9 +107,33 @@ void         upg_executor_emit_statement_finished (UpgRunContext   *ctx,
                                                    gint64           duration_ms);
 void         upg_executor_emit_progress       (UpgRunContext *ctx,
                                                const char    *position);
+void         upg_executor_emit_tool_progress  (UpgRunContext *ctx,
+                                               UpgStep       *step,
+                                               guint64        done,
+                                               guint64        total);
 void         upg_executor_emit_log            (UpgRunContext *ctx,
                                                const char    *line);
 void         upg_executor_emit_execution_started (UpgRunContext *ctx);
+void         upg_executor_emit_rate_revised   (UpgRunContext *ctx,
+                                               const char    *step_id,
+                                               const char    *message,
+                                               gint64         eta_seconds);
+
+/* upg-executor-rate.c */
+typedef gint64 (*UpgExecutorClock) (gpointer user_data);
+
+void         upg_executor_set_test_clock      (UpgExecutorClock clock,
+                                               gpointer         user_data);
+void         upg_executor_rate_begin_step     (UpgRunContext *ctx,
+                                               UpgStep       *step,
+                                               guint64        later_seconds);
+void         upg_executor_rate_end_step       (UpgRunContext *ctx);
+gint64       upg_executor_rate_update         (UpgRunContext *ctx,
+                                               guint64        units_done);
+gint64       upg_executor_rate_update_sql     (UpgRunContext *ctx);
+gint64       upg_executor_rate_update_tool    (UpgRunContext *ctx,
+                                               guint64        done,
+                                               guint64        total);
 
 /* upg-sql-runner.c */
 gboolean     upg_sql_runner_prepare      (UpgRunContext *ctx,
@@ -139,6 +177,10 @@ char       **upg_run_context_environ     (UpgRunContext *ctx);
 /* upg-executor-steps.c */
 gboolean     upg_executor_run_steps      (UpgRunContext *ctx,
                                           GPtrArray     *steps,
+                                          GError       **error);
+
+/* upg-executor-undo.c */
+gboolean     upg_executor_undo_reverted  (UpgRunContext *ctx,
                                           GError       **error);
 
 /* upg-executor-run.c */

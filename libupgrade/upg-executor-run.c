@@ -83,6 +83,8 @@ run_context_free (UpgRunContext *ctx)
   g_free (ctx->bp_file);
   g_hash_table_unref (ctx->connections);
   g_hash_table_unref (ctx->scripts);
+  g_clear_pointer (&ctx->reverted_steps, g_ptr_array_unref);
+  g_clear_object (&ctx->rate_tracker);
   g_free (ctx);
 }
 
@@ -560,6 +562,7 @@ upg_executor_execute (UpgExecutor    *self,
   if (plan == NULL)
     return FALSE;
   steps = select_steps (plan, ctx->stage, ctx->rollback, request->component);
+  ctx->reverted_steps = select_steps (plan, ctx->stage, !ctx->rollback, request->component);
 
   /* The journal's lock is per process (a journal takes its own lock again),
    * so runs in this process (the HTTP service) exclude each other here. */

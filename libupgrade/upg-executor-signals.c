@@ -60,6 +60,9 @@ signal_emission_run (gpointer data)
     case UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED:
       g_signal_emit (e->executor, id, 0, e->s1, (guint) e->i1, (guint) e->i2, e->s2, e->i3);
       break;
+    case UPG_EXECUTOR_SIGNAL_RATE_REVISED:
+      g_signal_emit (e->executor, id, 0, e->s1, e->s2, e->i1);
+      break;
     case UPG_EXECUTOR_SIGNAL_PROGRESS:
       g_signal_emit (e->executor, id, 0, (guint) e->i1, (guint) e->i2, e->s1, e->i3);
       break;
@@ -157,25 +160,27 @@ upg_executor_emit_statement_finished (UpgRunContext      *ctx,
   signal_emission_send (ctx, e);
 }
 
-/*
- * upg_executor_emit_progress:
- *
- * Updates the execution's progress and ETA (time per statement sent so far
- * in this process × statements left) and emits "progress".
- */
 void
-upg_executor_emit_progress (UpgRunContext *ctx,
-                            const char    *position)
+upg_executor_emit_rate_revised (UpgRunContext *ctx,
+                                const char    *step_id,
+                                const char    *message,
+                                gint64         eta_seconds)
+{
+  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_RATE_REVISED);
+
+  e->s1 = g_strdup (step_id);
+  e->s2 = g_strdup (message);
+  e->i1 = eta_seconds;
+  signal_emission_send (ctx, e);
+}
+
+static void
+emit_progress_eta (UpgRunContext *ctx,
+                   const char    *position,
+                   gint64         eta)
 {
   SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_PROGRESS);
-  guint done_here = ctx->statements_sent;
-  gint64 eta = -1;
 
-  if (done_here > 0 && ctx->statements_total >= ctx->statements_done)
-    {
-      gint64 elapsed = g_get_monotonic_time () - ctx->started_us;
-      eta = (elapsed / done_here) * (ctx->statements_total - ctx->statements_done) / G_USEC_PER_SEC;
-    }
   upg_execution_set_progress (ctx->execution, ctx->statements_done, ctx->statements_total, eta);
 
   e->s1 = g_strdup (position);
@@ -183,4 +188,37 @@ upg_executor_emit_progress (UpgRunContext *ctx,
   e->i2 = ctx->statements_total;
   e->i3 = eta;
   signal_emission_send (ctx, e);
+}
+
+/*
+ * upg_executor_emit_progress:
+ *
+ * A statement of the running SQL step finished: feeds the step's rate
+ * tracker, updates the execution's progress and ETA (upg-executor-rate.c)
+ * and emits "progress".
+ */
+void
+upg_executor_emit_progress (UpgRunContext *ctx,
+                            const char    *position)
+{
+  emit_progress_eta (ctx, position, upg_executor_rate_update_sql (ctx));
+}
+
+/*
+ * upg_executor_emit_tool_progress:
+ *
+ * The plugin of the running tool step reported @done of @total: feeds the
+ * step's rate tracker, updates the ETA and emits "progress" with the
+ * position `<step id> <done>/<total>` (the statement counts unchanged).
+ */
+void
+upg_executor_emit_tool_progress (UpgRunContext *ctx,
+                                 UpgStep       *step,
+                                 guint64        done,
+                                 guint64        total)
+{
+  g_autofree char *position = g_strdup_printf ("%s %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                                               upg_step_get_id (step), done, total);
+
+  emit_progress_eta (ctx, position, upg_executor_rate_update_tool (ctx, done, total));
 }

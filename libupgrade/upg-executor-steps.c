@@ -100,11 +100,13 @@ save_breakpoint (UpgRunContext *ctx,
 static gboolean
 run_step (UpgRunContext *ctx,
           UpgStep       *step,
+          guint64        later_seconds,
           GError       **error)
 {
   g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
   g_autofree char *succeeded_in = NULL;
   g_autoptr(GError) local_error = NULL;
+  gboolean ok;
   gint64 start;
 
   succeeded_in = upg_journal_find_step_success (ctx->journal, ctx->site_id, upg_step_get_component (step),
@@ -129,6 +131,9 @@ run_step (UpgRunContext *ctx,
       return skip_step (ctx, step, "skipped by the operator (resume --skip)", error);
     }
 
+  /* Executing an upgrade step makes an earlier rollback of the stage stale. */
+  if (!ctx->rollback && !ctx->reverted && !upg_executor_undo_reverted (ctx, error))
+    return FALSE;
   if (!upg_journal_begin_step (ctx->journal, upg_execution_get_id (ctx->execution),
                                upg_step_get_component (step), version, upg_step_get_id (step),
                                upg_step_get_stage (step), error))
@@ -137,7 +142,10 @@ run_step (UpgRunContext *ctx,
   upg_executor_emit_step_started (ctx, step);
 
   start = g_get_monotonic_time ();
-  if (run_step_body (ctx, step, &local_error))
+  upg_executor_rate_begin_step (ctx, step, later_seconds);
+  ok = run_step_body (ctx, step, &local_error);
+  upg_executor_rate_end_step (ctx);
+  if (ok)
     return step_done (ctx, step, UPG_STEP_STATUS_SUCCESS, (g_get_monotonic_time () - start) / 1000, NULL,
                       error);
 
@@ -163,10 +171,21 @@ upg_executor_run_steps (UpgRunContext *ctx,
   g_autoptr(GDateTime) now = NULL;
   UpgExecutionStatus status = UPG_EXECUTION_STATUS_SUCCESS;
   const char *id = upg_execution_get_id (ctx->execution);
+  guint64 later_seconds = 0;
 
-  ctx->started_us = g_get_monotonic_time ();
+  for (guint i = 0; i < steps->len; i++)
+    later_seconds += upg_estimate_step_seconds (g_ptr_array_index (steps, i), NULL);
   for (guint i = 0; i < steps->len && failure == NULL; i++)
-    run_step (ctx, g_ptr_array_index (steps, i), &failure);
+    {
+      UpgStep *step = g_ptr_array_index (steps, i);
+
+      /* The ETA counts the configured estimates of the steps still ahead. */
+      later_seconds -= MIN (later_seconds, upg_estimate_step_seconds (step, NULL));
+      run_step (ctx, step, later_seconds, &failure);
+    }
+  /* A rollback reverted the stage only if every one of its steps is done. */
+  if (failure == NULL && ctx->rollback)
+    upg_executor_undo_reverted (ctx, &failure);
 
   if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -181,6 +200,9 @@ upg_executor_run_steps (UpgRunContext *ctx,
   else if (failure != NULL)
     status = UPG_EXECUTION_STATUS_FAILED;
 
+  /* Nothing is left of a finished stage; a stopped one has no estimate. */
+  upg_execution_set_progress (ctx->execution, ctx->statements_done, ctx->statements_total,
+                              status == UPG_EXECUTION_STATUS_SUCCESS ? 0 : -1);
   now = g_date_time_new_now_utc ();
   upg_execution_set_status (ctx->execution, status);
   upg_execution_set_finished (ctx->execution, now);

@@ -17,6 +17,38 @@
  * is heart-beaten by a thread while the stage runs and released at the end,
  * also on failure.
  *
+ * # Rollback
+ *
+ * rollback(from, to, stage, site) runs the plan's rollback_steps of the
+ * stage, newest first, journaled and resumed exactly like a run (its
+ * steps are skipped the same way once they succeeded). What it reverts
+ * must then stop counting as done, or the next run would skip every step
+ * and leave the site on the old schema while the journal says it is
+ * upgraded (upg-executor-undo.c, upg-journal-undo.c):
+ *
+ * - When every rollback step succeeded or was skipped, and before the
+ *   execution is journaled SUCCESS, the successes of the stage's upgrade
+ *   steps of the plan (for the requested component only, if one was
+ *   given) at the site are undone: their step records keep SUCCESS but
+ *   get `undone_by` = the rollback's id (find_step_success ignores them),
+ *   and their statement records become UNDONE (no longer done; sent again
+ *   under new records). One journal transaction per step, repeatable:
+ *   this journaled intent is what makes the steps run again. Then the
+ *   markers of those statements are deleted from the targets. A marker
+ *   is only ever asked about by its own record, so a marker left behind
+ *   (the process died, or a target was unreachable: logged) is harmless.
+ *   If the process dies anywhere before SUCCESS is journaled, the
+ *   rollback is continued by running it again: its steps are skipped
+ *   and the undo is repeated.
+ * - A rollback that fails (or is in doubt, or interrupted) undoes
+ *   nothing: the upgrade steps still count as done until the rollback is
+ *   continued and succeeds.
+ * - Running a rollback that already succeeded skips its steps and undoes
+ *   nothing more (the runs it undid already are).
+ * - Symmetrically, a run undoes the successes of the stage's rollback
+ *   steps before it executes its first step (a run that only skips
+ *   changes nothing), so that the next rollback executes them again.
+ *
  * # Exactly once, per SQL statement
  *
  * 1. Look the statement up in the journal (key: execution, component,
@@ -164,12 +196,36 @@ upg_executor_class_init (UpgExecutorClass *klass)
    * @position: `file:line` of the last statement
    * @eta_seconds: estimated seconds left, -1 if unknown
    *
-   * Progress of the SQL statements of the stage.
+   * Progress of the SQL statements of the stage. Also emitted when the
+   * plugin of a tool step reports progress: @done and @total are then
+   * unchanged and @position is `<step id> <done>/<total>`. @eta_seconds is
+   * the running step's remaining time (at its configured rate, or at the
+   * measured one once revised, see #UpgExecutor::rate-revised) plus the
+   * estimates of the steps after it.
    */
   upg_executor_signals[UPG_EXECUTOR_SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING,
                   G_TYPE_INT64);
+
+  /**
+   * UpgExecutor::rate-revised:
+   * @self: the executor
+   * @step_id: the running step
+   * @message: what the revision says, e.g. `actual rate +12 % vs
+   *   estimate, remaining revised`
+   * @eta_seconds: the revised estimate of the seconds left in the stage,
+   *   -1 if unknown
+   *
+   * The rate measured in the running step deviated by more than 20 % from
+   * its configured estimate and replaced it (SPEC §3); emitted once per
+   * step, before the "progress" that carries the revised ETA. The message
+   * stays available as upg_execution_get_rate_message() until the next
+   * step starts.
+   */
+  upg_executor_signals[UPG_EXECUTOR_SIGNAL_RATE_REVISED] =
+    g_signal_new ("rate-revised", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
 
   /**
    * UpgExecutor::log:
@@ -384,10 +440,18 @@ upg_executor_run_request_sync (UpgExecutor   *self,
                   GError       **error)
 {
   g_autoptr(UpgExecution) result = NULL;
+  gboolean acquired;
   gboolean ok;
 
   request->owner_context = g_main_context_ref_thread_default ();
+  /* Owning the caller's context makes every signal run at once, even from
+   * code that pushes its own thread-default context while it waits (the
+   * plugin manager relaying a plugin's logs and progress); otherwise those
+   * would wait for the caller to iterate its context, after the run. */
+  acquired = g_main_context_acquire (request->owner_context);
   ok = upg_executor_execute (self, request, cancellable, &result, error);
+  if (acquired)
+    g_main_context_release (request->owner_context);
   upg_run_request_free (request);
   if (execution != NULL)
     *execution = g_steal_pointer (&result);

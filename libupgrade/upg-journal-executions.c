@@ -37,6 +37,7 @@ static const UpgJournalColumn step_columns[] = {
   { "attempt", "attempt", UPG_JOURNAL_COLUMN_INT },
   { "error", "error", UPG_JOURNAL_COLUMN_TEXT },
   { "skipped_because", "skipped_because", UPG_JOURNAL_COLUMN_TEXT },
+  { "undone_by", "undone_by", UPG_JOURNAL_COLUMN_TEXT },
 };
 
 static gboolean

@@ -105,9 +105,24 @@ static const IndexDef v2_indexes[] = {
   { NULL, NULL, NULL, FALSE }
 };
 
+/* Version 3: a rollback undoes the successes of the steps it reverts (and
+ * a later run those of an earlier rollback): `undone_by` names the
+ * execution that did, so they stop counting as done. */
+static const ColumnDef v3_columns[] = {
+  { "step_execution", "undone_by", "@ID@" },
+  { "sql_execution_record", "undone_by", "@ID@" },
+  { NULL, NULL, NULL }
+};
+
+static const IndexDef v3_indexes[] = {
+  { "sql_execution_record_undone", "sql_execution_record", "undone_by", FALSE },
+  { NULL, NULL, NULL, FALSE }
+};
+
 static const Migration migrations[] = {
   { 1, v1_tables, no_columns, v1_indexes },
   { 2, no_tables, v2_columns, v2_indexes },
+  { 3, no_tables, v3_columns, v3_indexes },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -96,10 +96,12 @@ write_step (UpgJournal        *self,
       const char *values[] = { status, started, finished, duration, attempt, v->error,
                                v->skipped_because, execution_id, component, version, step_id };
 
+      /* Running it again (an execution continued after a rollback undid
+       * this step) starts an outcome no rollback has undone yet. */
       return upg_journal_sql_exec (self->connection,
                                    "UPDATE step_execution SET status = ?, started_at = ?, finished_at = ?,"
-                                   " duration_ms = ?, attempt = ?, error = ?, skipped_because = ?"
-                                   " WHERE " STEP_KEY, values, G_N_ELEMENTS (values), error);
+                                   " duration_ms = ?, attempt = ?, error = ?, skipped_because = ?,"
+                                   " undone_by = NULL WHERE " STEP_KEY, values, G_N_ELEMENTS (values), error);
     }
   {
     const char *key[] = { execution_id };
@@ -336,6 +338,8 @@ upg_journal_skip_step (UpgJournal   *self,
  *
  * Finds whether a step already succeeded for the same (site, component,
  * version, step id) in any execution: such a step is skipped (SPEC §3).
+ * A success a later execution undid (upg_journal_undo_step(): a rollback
+ * that reverted the step) does not count.
  *
  * Returns: (transfer full) (nullable): the id of the execution where it
  *   (last) succeeded, or %NULL (error unset) if it never did
@@ -363,7 +367,7 @@ upg_journal_find_step_success (UpgJournal  *self,
   rows = upg_journal_sql_query (self->connection,
                                 "SELECT execution_id FROM step_execution WHERE site_id = ?"
                                 " AND component = ? AND version = ? AND step_id = ? AND status = 'SUCCESS'"
-                                " ORDER BY finished_at DESC LIMIT 1", values, 4, error);
+                                " AND undone_by IS NULL ORDER BY finished_at DESC LIMIT 1", values, 4, error);
   if (rows == NULL || upg_rows_get_n_rows (rows) == 0)
     return NULL;
   return g_strdup (upg_rows_get_value (rows, 0, 0));

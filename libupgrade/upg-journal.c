@@ -30,7 +30,8 @@ G_DEFINE_FINAL_TYPE (UpgJournal, upg_journal, G_TYPE_OBJECT)
 static const char *execution_kinds[] = { "run", "rollback" };
 static const char *execution_statuses[] = { "RUNNING", "SUCCESS", "FAILED", "IN_DOUBT", "INTERRUPTED" };
 static const char *step_statuses[] = { "PENDING", "RUNNING", "SUCCESS", "FAILED", "SKIPPED" };
-static const char *statement_statuses[] = { "PENDING", "RUNNING", "SUCCESS", "FAILED", "SKIPPED", "IN_DOUBT" };
+static const char *statement_statuses[] = { "PENDING", "RUNNING", "SUCCESS", "FAILED", "SKIPPED", "IN_DOUBT",
+                                             "UNDONE" };
 
 static gboolean
 name_lookup (const char **names,

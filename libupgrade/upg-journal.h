@@ -144,6 +144,10 @@ typedef enum {
  * @UPG_STATEMENT_STATUS_SKIPPED: deliberately not run (`SKIPPED`); counts as
  *   done
  * @UPG_STATEMENT_STATUS_IN_DOUBT: may or may not have taken effect (`IN_DOUBT`)
+ * @UPG_STATEMENT_STATUS_UNDONE: took effect, or was settled, but a later
+ *   execution reverted its step (a rollback, or a run after a rollback):
+ *   it no longer counts as done and is sent again when its step runs
+ *   again (`UNDONE`)
  *
  * The status of one SQL statement record.
  */
@@ -154,6 +158,7 @@ typedef enum {
   UPG_STATEMENT_STATUS_FAILED,
   UPG_STATEMENT_STATUS_SKIPPED,
   UPG_STATEMENT_STATUS_IN_DOUBT,
+  UPG_STATEMENT_STATUS_UNDONE,
 } UpgStatementStatus;
 
 const char *upg_execution_kind_to_string      (UpgExecutionKind     kind);
@@ -274,6 +279,15 @@ char           *upg_journal_find_step_success     (UpgJournal         *self,
                                                    const char         *version,
                                                    const char         *step_id,
                                                    GError            **error);
+gboolean        upg_journal_undo_step             (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   GError            **error);
+JsonArray      *upg_journal_list_undone_statements (UpgJournal        *self,
+                                                   const char         *execution_id,
+                                                   GError            **error);
 gboolean        upg_journal_set_checkpoint        (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -328,6 +342,9 @@ gboolean        upg_journal_ensure_marker_table   (UpgConnection      *target,
                                                    GError            **error);
 gboolean        upg_journal_write_marker          (UpgConnection      *target,
                                                    const char         *record_id,
+                                                   GError            **error);
+gboolean        upg_journal_delete_markers        (UpgConnection      *target,
+                                                   const char * const *record_ids,
                                                    GError            **error);
 gboolean        upg_journal_has_marker            (UpgConnection      *target,
                                                    const char         *record_id,

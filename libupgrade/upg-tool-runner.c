@@ -55,6 +55,7 @@ on_progress (UpgContext *context,
   upg_run_context_log (run->ctx, G_LOG_LEVEL_DEBUG, "%s progress %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "%s%s",
                        upg_step_get_id (run->step), done, total, message != NULL ? ": " : "",
                        message != NULL ? message : "");
+  upg_executor_emit_tool_progress (run->ctx, run->step, done, total);
 }
 
 static UpgContext *

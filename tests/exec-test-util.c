@@ -143,6 +143,26 @@ exec_fixture_executor (ExecFixture *fx)
   return upg_executor_new (config, bundle, journal, fx->state);
 }
 
+static gboolean
+run_stage (ExecFixture   *fx,
+           const char    *from,
+           const char    *to,
+           const char    *stage_text,
+           gboolean       rollback,
+           UpgExecution **execution,
+           GError       **error)
+{
+  g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
+  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
+  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
+  UpgStage stage;
+
+  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
+  if (rollback)
+    return upg_executor_rollback (executor, f, t, stage, NULL, NULL, NULL, execution, error);
+  return upg_executor_run_stage (executor, f, t, stage, NULL, NULL, NULL, NULL, execution, error);
+}
+
 gboolean
 exec_fixture_run (ExecFixture   *fx,
                   const char    *from,
@@ -151,13 +171,31 @@ exec_fixture_run (ExecFixture   *fx,
                   UpgExecution **execution,
                   GError       **error)
 {
-  g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
-  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
-  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
-  UpgStage stage;
+  return run_stage (fx, from, to, stage_text, FALSE, execution, error);
+}
 
-  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
-  return upg_executor_run_stage (executor, f, t, stage, NULL, NULL, NULL, NULL, execution, error);
+gboolean
+exec_fixture_rollback (ExecFixture   *fx,
+                       const char    *from,
+                       const char    *to,
+                       const char    *stage_text,
+                       UpgExecution **execution,
+                       GError       **error)
+{
+  return run_stage (fx, from, to, stage_text, TRUE, execution, error);
+}
+
+/* Asserts the steps of @execution as "id=STATUS id=STATUS…". */
+void
+exec_assert_steps (UpgExecution *execution,
+                   const char   *expected)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  for (guint i = 0; i < upg_execution_get_n_steps (execution); i++)
+    g_string_append_printf (got, "%s%s=%s", i > 0 ? " " : "", upg_execution_get_step_id (execution, i),
+                            upg_step_status_to_string (upg_execution_get_step_status (execution, i)));
+  g_assert_cmpstr (got->str, ==, expected);
 }
 
 gboolean

@@ -45,6 +45,14 @@ gboolean      exec_fixture_run           (ExecFixture  *fx,
                                           const char   *stage,
                                           UpgExecution **execution,
                                           GError      **error);
+gboolean      exec_fixture_rollback      (ExecFixture  *fx,
+                                          const char   *from,
+                                          const char   *to,
+                                          const char   *stage,
+                                          UpgExecution **execution,
+                                          GError      **error);
+void          exec_assert_steps          (UpgExecution *execution,
+                                          const char   *expected);
 gboolean      exec_fixture_resume        (ExecFixture  *fx,
                                           const char   *id,
                                           UpgResumeAction action,

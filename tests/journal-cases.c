@@ -139,15 +139,16 @@ test_open_fresh_and_reopen (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *id = journal_new_execution (first, "bj-01");
 
-  g_assert_cmpuint (upg_journal_get_schema_version (first), ==, 2);
+  g_assert_cmpuint (upg_journal_get_schema_version (first), ==, UPG_JOURNAL_SCHEMA_VERSION);
   g_assert_true (upg_journal_ping (first, &error));
   g_assert_no_error (error);
 
   /* Opening again changes nothing and keeps the data. */
   second = journal_backend_open (backend);
-  g_assert_cmpuint (upg_journal_get_schema_version (second), ==, 2);
+  g_assert_cmpuint (upg_journal_get_schema_version (second), ==, UPG_JOURNAL_SCHEMA_VERSION);
   g_assert_cmpint (count_rows (upg_journal_get_connection (second),
-                               "SELECT COUNT(*) FROM upgrade_schema_version"), ==, 2);
+                               "SELECT COUNT(*) FROM upgrade_schema_version"), ==,
+                   UPG_JOURNAL_SCHEMA_VERSION);
   record = upg_journal_get_execution (second, id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (record, "site"), ==, "bj-01");
@@ -162,6 +163,8 @@ test_open_migrates_v1 (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *checkpoint = NULL;
   g_autofree char *record = NULL;
+  g_autofree char *succeeded_in = NULL;
+  g_autofree char *rollback_id = NULL;
   guint version = 0;
 
   journal_backend_reset (backend);
@@ -180,16 +183,33 @@ test_open_migrates_v1 (gconstpointer data)
                         "INSERT INTO step_execution (execution_id, component, version, step_id, site_id,"
                         " stage, status, position, started_at, attempt)"
                         " VALUES ('old-1', 'ft', '3.17.5', 'tool_001', 'bj-01', 'in_stop', 'FAILED', 1, 1000, 1)");
+  journal_backend_exec (connection,
+                        "INSERT INTO step_execution (execution_id, component, version, step_id, site_id,"
+                        " stage, status, position, started_at, finished_at, attempt)"
+                        " VALUES ('old-1', 'ft', '3.17.5', 'tool_000', 'bj-01', 'in_stop', 'SUCCESS', 0, 900,"
+                        " 950, 1)");
 
   journal = upg_journal_new (connection, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (upg_journal_get_schema_version (journal), ==, 2);
+  g_assert_cmpuint (upg_journal_get_schema_version (journal), ==, UPG_JOURNAL_SCHEMA_VERSION);
   g_assert_true (upg_journal_set_checkpoint (journal, "old-1", "ft", "3.17.5", "tool_001",
                                              "{\"done\": 42}", &error));
   g_assert_no_error (error);
   checkpoint = upg_journal_get_checkpoint (journal, "old-1", "ft", "3.17.5", "tool_001", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (checkpoint, ==, "{\"done\": 42}");
+  /* The v3 column exists: a v1 success counts until a rollback undoes it. */
+  succeeded_in = upg_journal_find_step_success (journal, "bj-01", "ft", "3.17.5", "tool_000", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (succeeded_in, ==, "old-1");
+  rollback_id = upg_journal_create_execution (journal, "bj-01", "ft", "3.17.4", "3.17.5", UPG_STAGE_IN_STOP,
+                                              UPG_EXECUTION_KIND_ROLLBACK, NULL, &error);
+  g_assert_true (upg_journal_undo_step (journal, rollback_id, "ft", "3.17.5", "tool_000", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&succeeded_in, g_free);
+  succeeded_in = upg_journal_find_step_success (journal, "bj-01", "ft", "3.17.5", "tool_000", &error);
+  g_assert_no_error (error);
+  g_assert_null (succeeded_in);
   /* The v2 unique index exists: a statement can be recorded and finished. */
   g_assert_true (upg_journal_begin_step (journal, "old-1", "ft", "3.17.5", "sql_001",
                                          UPG_STAGE_IN_STOP, &error));
@@ -260,7 +280,8 @@ test_open_concurrently (gconstpointer data)
       g_assert_no_error (error);
     }
   connection = journal_backend_connect (backend);
-  g_assert_cmpint (count_rows (connection, "SELECT COUNT(*) FROM upgrade_schema_version"), ==, 2);
+  g_assert_cmpint (count_rows (connection, "SELECT COUNT(*) FROM upgrade_schema_version"), ==,
+                   UPG_JOURNAL_SCHEMA_VERSION);
 }
 
 static void

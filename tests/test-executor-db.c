@@ -458,6 +458,97 @@ test_mariadb_connection_lost (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* The columns @site's table has (0: it does not exist). */
+static gint64
+table_columns (DbSite *site)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM information_schema.columns"
+                                          " WHERE table_name = '%s'", site->table);
+  g_autofree char *count = exec_query_text (site->target, sql);
+
+  return g_ascii_strtoll (count, NULL, 10);
+}
+
+/* How many statements of @execution_id still have a marker in the target. */
+static guint
+markers_left (DbSite     *site,
+              const char *execution_id)
+{
+  g_autofree char *path = g_build_filename (site->fx.state, "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(JsonArray) records = upg_journal_list_statements (journal, execution_id, &error);
+  guint left = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (records), >, 0);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+      gboolean found = FALSE;
+
+      g_assert_true (upg_journal_has_marker (site->target, json_object_get_string_member (record, "id"),
+                                             &found, &error));
+      g_assert_no_error (error);
+      left += found ? 1 : 0;
+    }
+  return left;
+}
+
+/* run → rollback → run: the rollback (DDL: autocommit on MariaDB,
+ * transactional on PostgreSQL) removes the run's markers, and the second
+ * run executes every step again and ends on the upgraded schema. */
+static void
+test_rollback_then_run (gconstpointer data)
+{
+  DbSite site;
+  g_autoptr(UpgExecution) first = NULL;
+  g_autoptr(UpgExecution) back = NULL;
+  g_autoptr(UpgExecution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *s1 = NULL, *s2 = NULL, *r1 = NULL, *r2 = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *sum_sql = NULL;
+
+  db_site_init (&site, (Db *) data);
+  s1 = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\nINSERT INTO %s VALUES (1);\n", site.table, site.table);
+  s2 = g_strdup_printf ("ALTER TABLE %s ADD COLUMN note VARCHAR(20);\n"
+                        "UPDATE %s SET n = n + 10;\n", site.table, site.table);
+  r2 = g_strdup_printf ("ALTER TABLE %s DROP COLUMN note;\n", site.table);
+  r1 = g_strdup_printf ("DROP TABLE %s;\n", site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/s1.sql", s1);
+  exec_fixture_write (&site.fx, "bundle/sql/s2.sql", s2);
+  exec_fixture_write (&site.fx, "bundle/sql/r1.sql", r1);
+  exec_fixture_write (&site.fx, "bundle/sql/r2.sql", r2);
+  exec_fixture_write_manifest (&site.fx, TO,
+                               "\"in_stop\": ["
+                               " {\"id\": \"s1\", \"database\": \"db\", \"sql_scripts\": [\"sql/s1.sql\"]},"
+                               " {\"id\": \"s2\", \"database\": \"db\", \"sql_scripts\": [\"sql/s2.sql\"]}]",
+                               "\"in_stop\": ["
+                               " {\"id\": \"r1\", \"database\": \"db\", \"sql_scripts\": [\"sql/r1.sql\"]},"
+                               " {\"id\": \"r2\", \"database\": \"db\", \"sql_scripts\": [\"sql/r2.sql\"]}]");
+
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &first, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (table_columns (&site), ==, 2);
+  g_assert_cmpuint (markers_left (&site, upg_execution_get_id (first)), ==, 4);
+
+  g_assert_true (exec_fixture_rollback (&site.fx, FROM, TO, "in_stop", &back, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (table_columns (&site), ==, 0);
+  g_assert_cmpuint (markers_left (&site, upg_execution_get_id (first)), ==, 0);
+
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &again, &error));
+  g_assert_no_error (error);
+  exec_assert_steps (again, "s1=SUCCESS s2=SUCCESS");
+  g_assert_cmpint (table_columns (&site), ==, 2);
+  sum_sql = g_strdup_printf ("SELECT SUM(n) FROM %s", site.table);
+  sum = exec_query_text (site.target, sum_sql);
+  g_assert_cmpstr (sum, ==, "11");
+  g_assert_cmpuint (markers_left (&site, upg_execution_get_id (back)), ==, 0);
+  db_site_clear (&site);
+}
+
 static void
 add_test (Db         *db,
           const char *name,
@@ -487,6 +578,7 @@ main (int argc, char **argv)
       add_test (db, "crash-points", test_crash_points);
       add_test (db, "statement-timeout", test_statement_timeout);
       add_test (db, "journal-on-server", test_journal_on_server);
+      add_test (db, "rollback-then-run", test_rollback_then_run);
       if (db->kind == UPG_TEST_SERVER_MARIADB)
         {
           add_test (db, "ddl-in-doubt", test_mariadb_ddl_in_doubt);

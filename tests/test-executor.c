@@ -84,18 +84,6 @@ site_clear (Site *site)
   g_free (site->other_db);
 }
 
-static void
-assert_steps (UpgExecution *execution,
-              const char   *expected)
-{
-  g_autoptr(GString) got = g_string_new (NULL);
-
-  for (guint i = 0; i < upg_execution_get_n_steps (execution); i++)
-    g_string_append_printf (got, "%s%s=%s", i > 0 ? " " : "", upg_execution_get_step_id (execution, i),
-                            upg_step_status_to_string (upg_execution_get_step_status (execution, i)));
-  g_assert_cmpstr (got->str, ==, expected);
-}
-
 static char *
 read_file (const char *path)
 {
@@ -122,7 +110,7 @@ test_happy_path_and_skip (void)
   g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &first, &error));
   g_assert_no_error (error);
   g_assert_cmpint (upg_execution_get_status (first), ==, UPG_EXECUTION_STATUS_SUCCESS);
-  assert_steps (first, "s1=SUCCESS c1=SUCCESS s2=SUCCESS");
+  exec_assert_steps (first, "s1=SUCCESS c1=SUCCESS s2=SUCCESS");
   g_assert_false (upg_execution_has_breakpoint (first));
   g_assert_cmpuint (upg_execution_get_statements_total (first), ==, 8);
   g_assert_cmpuint (upg_execution_get_statements_done (first), ==, 8);
@@ -155,7 +143,7 @@ test_happy_path_and_skip (void)
   g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &second, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (upg_execution_get_id (second), !=, upg_execution_get_id (first));
-  assert_steps (second, "s1=SKIPPED c1=SKIPPED s2=SKIPPED");
+  exec_assert_steps (second, "s1=SKIPPED c1=SKIPPED s2=SKIPPED");
   g_free (expected);
   expected = g_strdup_printf ("already succeeded in %s", upg_execution_get_id (first));
   g_assert_cmpstr (upg_execution_get_step_message (second, 0), ==, expected);
@@ -309,7 +297,7 @@ test_failure_then_run_again (void)
   site_init (&site, TRUE, NULL);
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
   assert_failed_at_missing_table (failed, error);
-  assert_steps (failed, "s1=SUCCESS c1=SUCCESS s2=FAILED");
+  exec_assert_steps (failed, "s1=SUCCESS c1=SUCCESS s2=FAILED");
   g_clear_error (&error);
 
   /* The breakpoint is in the journal, in the run form. */
@@ -335,7 +323,7 @@ test_failure_then_run_again (void)
   g_assert_cmpint (upg_execution_get_status (again), ==, UPG_EXECUTION_STATUS_SUCCESS);
   g_assert_cmpuint (upg_execution_get_statements_total (again), ==, 9);
   g_assert_cmpuint (upg_execution_get_statements_done (again), ==, 9);
-  assert_steps (again, "s1=SUCCESS c1=SUCCESS s2=SUCCESS");
+  exec_assert_steps (again, "s1=SUCCESS c1=SUCCESS s2=SUCCESS");
   g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT COUNT(*) FROM counter"), ==, 4);
   g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT SUM(n) FROM counter"), ==, 110);
   g_assert_cmpint (exec_sqlite_int (site.app_db, "SELECT COUNT(*) FROM missing_table"), ==, 1);
@@ -508,7 +496,7 @@ test_command_failure_and_timeout (void)
   g_assert_nonnull (strstr (error->message, "exited with status 3"));
   g_assert_cmpstr (upg_execution_get_breakpoint_step_id (execution), ==, "c1");
   g_assert_null (upg_execution_get_breakpoint_file (execution));
-  assert_steps (execution, "s1=SUCCESS c1=FAILED");
+  exec_assert_steps (execution, "s1=SUCCESS c1=FAILED");
   site_clear (&site);
   g_clear_error (&error);
   g_clear_object (&execution);
@@ -564,7 +552,7 @@ test_rollback_order (void)
                                         &execution, &error));
   g_assert_no_error (error);
   g_assert_true (upg_execution_is_rollback (execution));
-  assert_steps (execution, "r2=SUCCESS r1=SUCCESS");
+  exec_assert_steps (execution, "r2=SUCCESS r1=SUCCESS");
   g_assert_cmpint (exec_sqlite_int (db, "SELECT seq FROM undo WHERE step = 'r2'"), ==, 1);
   g_assert_cmpint (exec_sqlite_int (db, "SELECT seq FROM undo WHERE step = 'r1'"), ==, 2);
   exec_fixture_clear (&fx);

@@ -70,6 +70,7 @@ main (int argc, char **argv)
     {
       journal_cases_register (&backends[i]);
       record_cases_register (&backends[i]);
+      undo_cases_register (&backends[i]);
       lock_cases_register (&backends[i]);
     }
   status = g_test_run ();

@@ -189,6 +189,7 @@ main (int argc, char **argv)
   g_test_add_func ("/journal/sqlite/status-query-time", test_status_query_time);
   journal_cases_register (&backend);
   record_cases_register (&backend);
+  undo_cases_register (&backend);
   status = g_test_run ();
 
   journal_remove_tree (state_dir);

@@ -191,6 +191,8 @@ upgctl_parse_options (UpgCtl             *ctl,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (ctl->command_summary != NULL)
     g_option_context_set_summary (context, _(ctl->command_summary));
+  if (ctl->command_description != NULL)
+    g_option_context_set_description (context, _(ctl->command_description));
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, upgctl_global_option_group (ctl));

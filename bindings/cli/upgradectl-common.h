@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  * @verbosity: from `-q` / `-v`
  * @command: (nullable): the command being run (e.g. `"plan"`)
  * @command_summary: (nullable): its one-line summary, untranslated
+ * @command_description: (nullable): what its `--help` says after the
+ *   options, untranslated; set by the command before parsing them
  *
  * The state of one `upgradectl` invocation. Commands read the global
  * options from here and load the configuration and the bundle on demand
@@ -36,6 +38,7 @@ typedef struct {
   UpgCtlVerbosity  verbosity;
   const char      *command;
   const char      *command_summary;
+  const char      *command_description;
 
   /*< private >*/
   UpgConfig       *config;

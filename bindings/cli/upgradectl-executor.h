@@ -16,6 +16,7 @@ typedef struct {
   UpgJournal  *journal;
   UpgExecutor *executor;       /* NULL for the commands without a bundle */
   gboolean     progress_shown; /* a \r progress line is on stderr */
+  char        *rate_message;   /* the running step's estimate revision */
 } UpgCtlExec;
 
 gboolean     upgctl_exec_init        (UpgCtlExec    *exec,

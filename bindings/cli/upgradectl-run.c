@@ -84,6 +84,7 @@ upgctl_exec_clear (UpgCtlExec *exec)
   g_clear_object (&exec->executor);
   g_clear_object (&exec->journal);
   g_clear_object (&exec->config);
+  g_clear_pointer (&exec->rate_message, g_free);
 }
 
 /**
@@ -160,6 +161,7 @@ step_finished_cb (UpgExecutor *executor,
   g_autofree char *took = upg_format_duration (duration_ms);
 
   clear_progress (exec);
+  g_clear_pointer (&exec->rate_message, g_free);
   if (g_str_equal (status, "SKIPPED"))
     g_print ("[%s] %s (%s)\n", status, step_id, message != NULL ? message : "");
   else
@@ -177,8 +179,23 @@ progress_cb (UpgExecutor *executor,
   g_autofree char *eta = eta_seconds < 0 ? g_strdup ("?")
                          : eta_seconds == 0 ? g_strdup ("<1s") : upg_format_duration (eta_seconds * 1000);
 
-  g_printerr ("\r\033[Kstatement %u/%u  %s  ETA %s", done, total, position, eta);
+  g_printerr ("\r\033[Kstatement %u/%u  %s  ETA %s%s%s%s", done, total, position, eta,
+              exec->rate_message != NULL ? " (" : "", exec->rate_message != NULL ? exec->rate_message : "",
+              exec->rate_message != NULL ? ")" : "");
   exec->progress_shown = TRUE;
+}
+
+/* Shown on the progress line until the step ends (SPEC §3); the
+ * "progress" that follows carries the revised ETA. */
+static void
+rate_revised_cb (UpgExecutor *executor,
+                 const char  *step_id,
+                 const char  *message,
+                 gint64       eta_seconds,
+                 UpgCtlExec  *exec)
+{
+  g_free (exec->rate_message);
+  exec->rate_message = g_strdup (message);
 }
 
 static void
@@ -188,7 +205,10 @@ connect_output (UpgCtlExec *exec)
     return;
   g_signal_connect (exec->executor, "step-finished", G_CALLBACK (step_finished_cb), exec);
   if (isatty (STDERR_FILENO))
-    g_signal_connect (exec->executor, "progress", G_CALLBACK (progress_cb), exec);
+    {
+      g_signal_connect (exec->executor, "progress", G_CALLBACK (progress_cb), exec);
+      g_signal_connect (exec->executor, "rate-revised", G_CALLBACK (rate_revised_cb), exec);
+    }
 }
 
 static void

@@ -25,6 +25,10 @@ STAGES="business_check pre_stop in_stop post_start post_upgrade"
 command -v sqlite3 >/dev/null || { echo "run-demo.sh: the sqlite3 command is needed" >&2; exit 1; }
 
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/upgrade-demo.XXXXXX")
+# The test suite runs the demo too and wants no state left behind.
+if [ "${UPGRADE_DEMO_CLEANUP:-0}" = 1 ]; then
+  trap 'rm -rf "$STATE"' EXIT
+fi
 
 # The configuration's relative paths resolve against its own directory, so
 # a copy in the state directory puts databases and journal there.
