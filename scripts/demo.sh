@@ -8,6 +8,8 @@ sh scripts/install-deps.sh
 
 BUILD=${UPGRADE_DEMO_BUILD:-_build}
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" -Dbuildtype=debugoptimized
-meson compile -C "$BUILD" >/dev/null
+# Quiet, but a failed build shows why.
+meson compile -C "$BUILD" >"$BUILD/demo-compile.log" 2>&1 ||
+  { cat "$BUILD/demo-compile.log" >&2; exit 1; }
 
 exec sh examples/demo/run-demo.sh "$BUILD"

@@ -3,18 +3,40 @@
 # its demo. Idempotent: does nothing when every package is present.
 set -eu
 
+# One package per line, sorted: branches adding packages then merge cleanly.
 PACKAGES="
-  gcc pkg-config meson ninja-build git ca-certificates
-  libglib2.0-dev libjson-glib-dev libsoup-3.0-dev
-  libsqlite3-dev libmariadb-dev libpq-dev
-  libgda-5.0-dev libgda-5.0-mysql libgda-5.0-postgres
-  gobject-introspection libgirepository1.0-dev gir1.2-json-1.0 gir1.2-soup-3.0
-  python3 python3-gi
-  sqlite3 mariadb-server mariadb-client postgresql postgresql-client
-  gettext valgrind
-  python3-yaml wrk
+  ca-certificates
   chromium
+  gcc
+  gettext
+  gir1.2-json-1.0
+  gir1.2-soup-3.0
+  git
+  gobject-introspection
+  libgda-5.0-dev
+  libgda-5.0-mysql
+  libgda-5.0-postgres
+  libgirepository1.0-dev
+  libglib2.0-dev
+  libjson-glib-dev
+  libmariadb-dev
+  libpq-dev
+  libsoup-3.0-dev
+  libsqlite3-dev
   locales
+  mariadb-client
+  mariadb-server
+  meson
+  ninja-build
+  pkg-config
+  postgresql
+  postgresql-client
+  python3
+  python3-gi
+  python3-yaml
+  sqlite3
+  valgrind
+  wrk
 "
 
 # The zh_CN.UTF-8 locale: gettext only translates into a locale that exists
