@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
 #include "upg-journal-schema-private.h"
 
@@ -35,8 +36,8 @@ static const UpgJournalColumn statement_columns[] = {
 
 /* The statement's identity across executions of a site, hashed so that it
  * indexes in a fixed width on every dialect. */
-static char *
-statement_key (const char *site,
+char *
+upg_journal_statement_key (const char *site,
                const char *component,
                const char *version,
                const char *step_id,
@@ -115,10 +116,13 @@ upg_journal_begin_statement (UpgJournal  *self,
     return NULL;
 
   UPG_JOURNAL_LOCK (self);
+  /* Batched records of earlier statements come first in the journal. */
+  if (!upg_journal_flush_statements (self, error))
+    return NULL;
   site = upg_journal_site_of (self, execution_id, error);
   if (site == NULL)
     return NULL;
-  key = statement_key (site, component, version, step_id, file, sequence);
+  key = upg_journal_statement_key (site, component, version, step_id, file, sequence);
   sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, statement, -1);
   now = upg_journal_int_text (upg_journal_get_now (self));
   {
@@ -249,7 +253,10 @@ upg_journal_lookup_statement (UpgJournal  *self,
   site = upg_journal_site_of (self, execution_id, error);
   if (site == NULL)
     return NULL;
-  key = statement_key (site, component, version, step_id, file, sequence);
+  key = upg_journal_statement_key (site, component, version, step_id, file, sequence);
+  /* Its newest record may still wait in the batch. */
+  if (upg_journal_statement_pending (self, key) && !upg_journal_flush_statements (self, error))
+    return NULL;
   sql = g_strdup_printf ("SELECT %s FROM sql_execution_record WHERE stmt_key = ?"
                          " ORDER BY CASE WHEN success_key IS NULL THEN 1 ELSE 0 END,"
                          " started_at DESC, finished_at DESC LIMIT 1", columns);
@@ -287,6 +294,8 @@ upg_journal_list_statements (UpgJournal  *self,
   g_return_val_if_fail (execution_id != NULL, NULL);
 
   UPG_JOURNAL_LOCK (self);
+  if (!upg_journal_flush_statements (self, error))
+    return NULL;
   rows = upg_journal_sql_query (self->connection, sql, values, 1, error);
   if (rows == NULL)
     return NULL;

@@ -9,6 +9,7 @@
 
 #include "upg-data-source-private.h"
 #include "upg-executor-private.h"
+#include "upg-journal-batch-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
 
@@ -24,6 +25,10 @@ typedef struct
   char              *version;
   char              *sqlstate;       /* of the last failure */
   int                error_code;     /* of the last failure */
+  char              *marker;         /* its marker's id; NULL: not marked */
+  gboolean           batched;        /* no durable RUNNING record: see below */
+  gint64             started_at;     /* of the attempt, journal clock (ms) */
+  GPtrArray         *unfinished;     /* ids of the site's unfinished executions */
 } StatementRun;
 
 static void
@@ -31,6 +36,7 @@ statement_run_clear (StatementRun *run)
 {
   g_free (run->version);
   g_free (run->sqlstate);
+  g_free (run->marker);
 }
 
 static UpgDataSource *
@@ -204,6 +210,13 @@ stop_at (StatementRun *run,
 
   g_autoptr(GError) save_error = NULL;
 
+  /* The records of the statements before it are written first. */
+  if (!upg_journal_flush_statements (run->ctx->journal, &save_error))
+    {
+      upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, "cannot write the statement records: %s",
+                           save_error->message);
+      g_clear_error (&save_error);
+    }
   upg_execution_set_breakpoint (run->ctx->execution, upg_step_get_id (run->step),
                                 upg_sql_statement_get_file (statement),
                                 upg_sql_statement_get_line (statement),
@@ -259,17 +272,36 @@ begin_record (StatementRun *run,
                                       run->database, error);
 }
 
-/* Records a statement as not run, with the reason, under a new record. */
+/* Queues the complete record of the current attempt (batched). */
+static gboolean
+queue_record (StatementRun       *run,
+              UpgStatementStatus  status,
+              gint64              rows,
+              const char         *code,
+              const char         *message,
+              GError            **error)
+{
+  UpgSqlStatement *s = run->statement;
+  UpgJournalStatementRecord r = {
+    upg_execution_get_id (run->ctx->execution), run->component, run->version, upg_step_get_id (run->step),
+    upg_sql_statement_get_file (s), upg_sql_statement_get_line (s), upg_sql_statement_get_sequence (s),
+    upg_sql_statement_get_text (s), run->database, status, run->started_at, rows, code, message,
+  };
+  g_autofree char *id = upg_journal_queue_statement (run->ctx->journal, &r, error);
+
+  return id != NULL;
+}
+
+/* Records a statement as not run, with the reason, under a new record:
+ * durable at once, since an operator's --skip must not be lost. */
 static gboolean
 record_skipped (StatementRun *run,
                 const char   *reason,
                 GError      **error)
 {
-  g_autofree char *record = begin_record (run, error);
-
-  if (record == NULL ||
-      !upg_journal_finish_statement (run->ctx->journal, record, UPG_STATEMENT_STATUS_SKIPPED,
-                                     0, NULL, reason, error))
+  run->started_at = upg_journal_get_now (run->ctx->journal);
+  if (!queue_record (run, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL, reason, error) ||
+      !upg_journal_flush_statements (run->ctx->journal, error))
     return FALSE;
   upg_run_context_log (run->ctx, G_LOG_LEVEL_INFO, "%s:%u %s SKIPPED (%s)",
                        upg_sql_statement_get_file (run->statement),
@@ -282,7 +314,7 @@ record_skipped (StatementRun *run,
  * its own followed by the marker (AUTOCOMMIT, SESSION). */
 static gboolean
 send_statement (StatementRun *run,
-                const char   *record,
+                gboolean      with_marker,
                 gint64       *rows,
                 char        **code,
                 GError      **error)
@@ -292,7 +324,7 @@ send_statement (StatementRun *run,
   gboolean atomic = run->klass == UPG_STATEMENT_CLASS_ATOMIC;
   /* A libgda data source has no marker table (no known transaction
    * semantics): its statements are in doubt after a crash. */
-  gboolean marked = run->klass != UPG_STATEMENT_CLASS_SESSION && record != NULL && has_marker_table (c);
+  gboolean marked = with_marker && run->marker != NULL;
 
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_BEFORE_SEND);
   if (atomic && !upg_connection_begin (c, error))
@@ -300,7 +332,7 @@ send_statement (StatementRun *run,
   if (!upg_connection_execute (c, text, rows, run->ctx->cancellable, error))
     goto failed;
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
-  if (marked && !upg_journal_write_marker (c, record, error))
+  if (marked && !upg_journal_write_marker (c, run->marker, error))
     goto failed;
   if (atomic && !upg_connection_commit (c, error))
     goto failed;
@@ -355,6 +387,8 @@ reconnect (StatementRun *run,
   return run->connection != NULL && apply_timeout (run, error);
 }
 
+/* Finishes the durable RUNNING @record, or (batched, @record NULL)
+ * queues the attempt's complete record. */
 static gboolean
 finish_record (StatementRun       *run,
                const char         *record,
@@ -364,22 +398,47 @@ finish_record (StatementRun       *run,
                const char         *message,
                GError            **error)
 {
+  if (record == NULL)
+    return queue_record (run, status, rows, code, message, error);
   return upg_journal_finish_statement (run->ctx->journal, record, status, rows, code, message, error);
 }
 
 /* What is known about a statement whose outcome was lost (crash or lost
  * connection): the marker says "applied"; without a marker an ATOMIC
  * statement never committed; anything else is in doubt. */
+/* The id of the statement's marker when it ran in @execution_id. */
+static char *
+statement_marker (StatementRun *run,
+                  const char   *execution_id)
+{
+  UpgSqlStatement *s = run->statement;
+  g_autofree char *prefix = upg_journal_marker_prefix (execution_id, run->component, run->version,
+                                                       upg_step_get_id (run->step),
+                                                       upg_sql_statement_get_file (s));
+
+  return upg_journal_marker_id (prefix, upg_sql_statement_get_sequence (s));
+}
+
 static gboolean
 marker_found (StatementRun *run,
+              const char   *execution_id,
               const char   *record,
               gboolean     *found,
               GError      **error)
 {
+  g_autofree char *marker = NULL;
+
   *found = FALSE;
-  if (run->klass == UPG_STATEMENT_CLASS_SESSION || !has_marker_table (run->connection))
+  if (run->marker == NULL)
     return TRUE;
-  return upg_journal_has_marker (run->connection, record, found, error);
+  marker = statement_marker (run, execution_id != NULL ? execution_id : upg_execution_get_id (run->ctx->execution));
+  if (!upg_journal_has_marker (run->connection, marker, found, error))
+    return FALSE;
+  /* Journals written before markers were named after their statement
+   * named them after the RUNNING record. */
+  if (!*found && record != NULL)
+    return upg_journal_has_marker (run->connection, record, found, error);
+  return TRUE;
 }
 
 static gboolean
@@ -404,14 +463,17 @@ execute_with_retries (StatementRun *run,
        * attempt it follows. */
       if (tries > 0)
         g_usleep (2 * 1000);
-      record = begin_record (run, error);
+      /* A batched statement's marker alone tells whether it committed: no
+       * durable record before it is sent. */
+      record = run->batched ? NULL : begin_record (run, error);
       started_ms = g_get_real_time () / 1000;
       start_us = g_get_monotonic_time ();
-      if (record == NULL)
+      run->started_at = upg_journal_get_now (ctx->journal);
+      if (record == NULL && !run->batched)
         return FALSE;
       ctx->statements_sent++;
       g_clear_pointer (&run->sqlstate, g_free);
-      if (send_statement (run, record, &rows, &code, &local_error))
+      if (send_statement (run, TRUE, &rows, &code, &local_error))
         {
           duration_ms = (g_get_monotonic_time () - start_us) / 1000;
           if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
@@ -428,7 +490,7 @@ execute_with_retries (StatementRun *run,
           g_autoptr(GError) reconnect_error = NULL;
 
           if (!reconnect (run, &reconnect_error) ||
-              !marker_found (run, record, &found, &reconnect_error))
+              !marker_found (run, NULL, record, &found, &reconnect_error))
             {
               finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, NULL);
               stop_at (run, UPG_ERROR_STEP_FAILED, NULL, reconnect_error->message, error);
@@ -481,6 +543,7 @@ execute_with_retries (StatementRun *run,
            * (e.g. REINDEX DATABASE): run it on its own. */
           log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
           run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
+          run->batched = FALSE;  /* in doubt after a crash: RUNNING must be durable */
           attempt--;
           continue;
         }
@@ -536,13 +599,14 @@ recover (StatementRun       *run,
 {
   UpgRunContext *ctx = run->ctx;
   const char *id = json_object_get_string_member_with_default (record, "id", NULL);
+  const char *execution_id = json_object_get_string_member_with_default (record, "execution_id", NULL);
   gboolean is_bp = upg_run_context_is_breakpoint (ctx, run->step,
                                                   upg_sql_statement_get_file (run->statement),
                                                   upg_sql_statement_get_sequence (run->statement));
   gboolean found;
 
   *run_it = FALSE;
-  if (!marker_found (run, id, &found, error))
+  if (!marker_found (run, execution_id, id, &found, error))
     return FALSE;
   if (found)
     {
@@ -595,6 +659,91 @@ recover (StatementRun       *run,
   return FALSE;
 }
 
+/* Names the statement's marker, and decides whether its records can be
+ * batched: statements that commit together with their marker (the marker
+ * is the proof after a crash) and session statements (run again after a
+ * crash anyway). Everything else keeps its durable RUNNING record, which
+ * is what makes "in doubt" detectable. */
+static void
+plan_journaling (StatementRun *run)
+{
+  gboolean marked = (run->klass == UPG_STATEMENT_CLASS_ATOMIC || run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT) &&
+                    has_marker_table (run->connection);
+
+  if (marked)
+    run->marker = statement_marker (run, upg_execution_get_id (run->ctx->execution));
+  run->batched = (marked && run->klass == UPG_STATEMENT_CLASS_ATOMIC) ||
+                 run->klass == UPG_STATEMENT_CLASS_SESSION;
+}
+
+/* Whether @marker is in the target: the markers of a script in an
+ * execution are read once per connection. */
+static gboolean
+marker_in_target (StatementRun *run,
+                  const char   *marker,
+                  gboolean     *found,
+                  GError      **error)
+{
+  g_autofree char *prefix = g_strndup (marker, strcspn (marker, ":"));
+  g_autofree char *key = g_strconcat ("upgrade-markers:", prefix, NULL);
+  GHashTable *markers = g_object_get_data (G_OBJECT (run->connection), key);
+
+  if (markers == NULL)
+    {
+      markers = upg_journal_list_markers (run->connection, prefix, error);
+      if (markers == NULL)
+        return FALSE;
+      g_object_set_data_full (G_OBJECT (run->connection), key, markers, (GDestroyNotify) g_hash_table_unref);
+    }
+  *found = g_hash_table_contains (markers, marker);
+  return TRUE;
+}
+
+/* Whether the statement's marker is in the target, from this execution or
+ * from an unfinished one that may have lost its records. */
+static gboolean
+marker_of_any_execution (StatementRun *run,
+                         gboolean     *found,
+                         GError      **error)
+{
+  const char *current = upg_execution_get_id (run->ctx->execution);
+
+  if (!marker_in_target (run, run->marker, found, error))
+    return FALSE;
+  for (guint i = 0; !*found && run->unfinished != NULL && i < run->unfinished->len; i++)
+    {
+      const char *other = g_ptr_array_index (run->unfinished, i);
+      g_autofree char *marker = NULL;
+
+      if (g_str_equal (other, current))
+        continue;
+      marker = statement_marker (run, other);
+      if (!marker_in_target (run, marker, found, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A statement the journal does not have as done, whose marker is in the
+ * target: it committed, and its record was lost with a crash (records of
+ * marked statements are written in batches). */
+static gboolean
+recover_lost_record (StatementRun *run,
+                     gboolean     *recovered,
+                     GError      **error)
+{
+  *recovered = FALSE;
+  if (run->marker == NULL || !marker_of_any_execution (run, recovered, error))
+    return run->marker == NULL;
+  if (!*recovered)
+    return TRUE;
+  upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, "%s:%u: applied before the interruption (marker found)",
+                       upg_sql_statement_get_file (run->statement), upg_sql_statement_get_line (run->statement));
+  run->started_at = upg_journal_get_now (run->ctx->journal);
+  return queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
+                       "applied before an interruption (marker found in the target)", error);
+}
+
 static gboolean
 run_statement (StatementRun *run,
                GError      **error)
@@ -613,6 +762,7 @@ run_statement (StatementRun *run,
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
                                        has_marker_table (run->connection)
                                          ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
+  plan_journaling (run);
 
   record = upg_journal_lookup_statement (ctx->journal, upg_execution_get_id (ctx->execution),
                                          run->component, run->version, upg_step_get_id (run->step),
@@ -632,7 +782,7 @@ run_statement (StatementRun *run,
       /* Done before; a session statement's effect died with its
        * connection, so it is applied again (not journaled twice). */
       gint64 rows;
-      return run->klass != UPG_STATEMENT_CLASS_SESSION || send_statement (run, NULL, &rows, NULL, error);
+      return run->klass != UPG_STATEMENT_CLASS_SESSION || send_statement (run, FALSE, &rows, NULL, error);
     }
   if (run->klass == UPG_STATEMENT_CLASS_TRANSACTION_CONTROL)
     return record_skipped (run, "transaction control: the engine commits each statement atomically with its marker",
@@ -640,6 +790,14 @@ run_statement (StatementRun *run,
   if ((status == UPG_STATEMENT_STATUS_RUNNING || status == UPG_STATEMENT_STATUS_IN_DOUBT) &&
       !recover (run, record, status, &run_it, error))
     return FALSE;
+  if (status != UPG_STATEMENT_STATUS_RUNNING && status != UPG_STATEMENT_STATUS_IN_DOUBT)
+    {
+      gboolean recovered;
+
+      if (!recover_lost_record (run, &recovered, error))
+        return FALSE;
+      run_it = !recovered;
+    }
   if (!run_it)
     return TRUE;
   if (status == UPG_STATEMENT_STATUS_FAILED && ctx->action == UPG_RESUME_ACTION_SKIP &&
@@ -649,18 +807,77 @@ run_statement (StatementRun *run,
   return execute_with_retries (run, error);
 }
 
-/*
- * upg_sql_runner_run_step:
- *
- * Runs every statement of every file of @step in order, each exactly once.
- */
-gboolean
-upg_sql_runner_run_step (UpgRunContext *ctx,
-                         UpgStep       *step,
-                         GError       **error)
+/* Writes batched statement records that waited too long while the
+ * runner is busy in a long statement (SPEC §11: the statement log is
+ * written at most 1 s after the statement). */
+typedef struct
+{
+  UpgJournal *journal;
+  GMutex      lock;
+  GCond       cond;
+  gboolean    stop;
+  GThread    *thread;
+} Flusher;
+
+static gpointer
+flusher_main (gpointer data)
+{
+  Flusher *f = data;
+
+  g_mutex_lock (&f->lock);
+  while (!f->stop)
+    {
+      gint64 until = g_get_monotonic_time () + UPG_JOURNAL_BATCH_MAX_AGE_MS * G_TIME_SPAN_MILLISECOND / 2;
+
+      if (g_cond_wait_until (&f->cond, &f->lock, until) || f->stop)
+        continue;
+      g_mutex_unlock (&f->lock);
+      {
+        /* A failure here is met again, and reported, by the runner's own
+         * flush at the latest at the step's end. */
+        g_autoptr(GError) ignored = NULL;
+
+        upg_journal_flush_if_due (f->journal, &ignored);
+      }
+      g_mutex_lock (&f->lock);
+    }
+  g_mutex_unlock (&f->lock);
+  return NULL;
+}
+
+static void
+flusher_start (Flusher    *f,
+               UpgJournal *journal)
+{
+  f->journal = journal;
+  f->stop = FALSE;
+  g_mutex_init (&f->lock);
+  g_cond_init (&f->cond);
+  f->thread = g_thread_new ("upg-journal-flush", flusher_main, f);
+}
+
+static void
+flusher_stop (Flusher *f)
+{
+  g_mutex_lock (&f->lock);
+  f->stop = TRUE;
+  g_cond_signal (&f->cond);
+  g_mutex_unlock (&f->lock);
+  g_thread_join (f->thread);
+  g_mutex_clear (&f->lock);
+  g_cond_clear (&f->cond);
+}
+
+static gboolean
+run_statements (UpgRunContext *ctx,
+                UpgStep       *step,
+                GError       **error)
 {
   const char * const *files = upg_step_get_sql_scripts (step);
+  g_autoptr(GPtrArray) unfinished = upg_journal_unfinished_executions (ctx->journal, ctx->site_id, error);
 
+  if (unfinished == NULL)
+    return FALSE;
   for (guint f = 0; files != NULL && files[f] != NULL; f++)
     {
       GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[f]);
@@ -677,6 +894,7 @@ upg_sql_runner_run_step (UpgRunContext *ctx,
           run.database = statement_database (run.statement, step);
           run.component = upg_step_get_component (step);
           run.version = upg_version_to_string (upg_step_get_version (step));
+          run.unfinished = unfinished;
           ok = run_statement (&run, error);
           statement_run_clear (&run);
           if (!ok)
@@ -688,6 +906,35 @@ upg_sql_runner_run_step (UpgRunContext *ctx,
         }
     }
   return TRUE;
+}
+
+/*
+ * upg_sql_runner_run_step:
+ *
+ * Runs every statement of every file of @step in order, each exactly once.
+ * Every statement record is in the journal when it returns.
+ */
+gboolean
+upg_sql_runner_run_step (UpgRunContext *ctx,
+                         UpgStep       *step,
+                         GError       **error)
+{
+  Flusher flusher;
+  gboolean ok;
+  g_autoptr(GError) flush_error = NULL;
+
+  flusher_start (&flusher, ctx->journal);
+  ok = run_statements (ctx, step, error);
+  flusher_stop (&flusher);
+  if (upg_journal_flush_statements (ctx->journal, &flush_error))
+    return ok;
+  if (ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&flush_error));
+      return FALSE;
+    }
+  upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, "cannot write the statement records: %s", flush_error->message);
+  return FALSE;
 }
 
 /*
