@@ -61,6 +61,13 @@ char       *upg_journal_marker_id            (const char                       *
 GHashTable *upg_journal_list_markers         (UpgConnection                    *target,
                                               const char                       *prefix,
                                               GError                          **error);
+GHashTable *upg_journal_lookup_file_statements (UpgJournal                     *self,
+                                                const char                     *execution_id,
+                                                const char                     *component,
+                                                const char                     *version,
+                                                const char                     *step_id,
+                                                const char                     *file,
+                                                GError                        **error);
 GPtrArray  *upg_journal_unfinished_executions (UpgJournal                      *self,
                                               const char                       *site,
                                               GError                          **error);

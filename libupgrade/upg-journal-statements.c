@@ -271,6 +271,77 @@ upg_journal_lookup_statement (UpgJournal  *self,
 }
 
 /**
+ * upg_journal_lookup_file_statements: (skip)
+ * @self: a #UpgJournal
+ * @execution_id: the execution asking (its site is used)
+ * @component: the step's component
+ * @version: the step's manifest version (canonical text)
+ * @step_id: the step's id
+ * @file: the script, relative to the bundle
+ * @error: return location for a #GError
+ *
+ * upg_journal_lookup_statement() for every statement of @file at once:
+ * one query instead of two per statement. Pending batched records are
+ * written first, so the answer is complete.
+ *
+ * Returns: (transfer full) (element-type guint JsonObject): sequence →
+ *   the record upg_journal_lookup_statement() returns, for the statements
+ *   ever recorded; %NULL on error
+ */
+GHashTable *
+upg_journal_lookup_file_statements (UpgJournal  *self,
+                                    const char  *execution_id,
+                                    const char  *component,
+                                    const char  *version,
+                                    const char  *step_id,
+                                    const char  *file,
+                                    GError     **error)
+{
+  g_autofree char *columns = upg_journal_columns_list (statement_columns, G_N_ELEMENTS (statement_columns));
+  g_autofree char *sql = NULL;
+  g_autofree char *site = NULL;
+  g_autoptr(UpgRows) rows = NULL;
+  GHashTable *records;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  if (!check_statement_key (component, version, step_id, file, error))
+    return NULL;
+
+  UPG_JOURNAL_LOCK (self);
+  if (!upg_journal_flush_statements (self, error))
+    return NULL;
+  site = upg_journal_site_of (self, execution_id, error);
+  if (site == NULL)
+    return NULL;
+  /* Through the site's executions: execution_id is indexed. Same order
+   * as upg_journal_lookup_statement(): the first row of a sequence wins. */
+  sql = g_strdup_printf ("SELECT %s FROM sql_execution_record WHERE execution_id IN"
+                         " (SELECT id FROM upgrade_execution WHERE site_id = ?) AND site_id = ?"
+                         " AND component = ? AND version = ? AND step_id = ? AND file = ?"
+                         " ORDER BY sequence, CASE WHEN success_key IS NULL THEN 1 ELSE 0 END,"
+                         " started_at DESC, finished_at DESC", columns);
+  {
+    const char *values[] = { site, site, component, version, step_id, file };
+
+    rows = upg_journal_sql_query (self->connection, sql, values, G_N_ELEMENTS (values), error);
+  }
+  if (rows == NULL)
+    return NULL;
+  records = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) json_object_unref);
+  for (guint i = 0; i < upg_rows_get_n_rows (rows); i++)
+    {
+      gint64 sequence = upg_rows_get_int (rows, i, 7, -1);
+
+      if (sequence > 0 && sequence <= G_MAXUINT &&
+          !g_hash_table_contains (records, GUINT_TO_POINTER ((guint) sequence)))
+        g_hash_table_insert (records, GUINT_TO_POINTER ((guint) sequence),
+                             upg_journal_row_to_object (rows, i, statement_columns,
+                                                        G_N_ELEMENTS (statement_columns)));
+    }
+  return records;
+}
+
+/**
  * upg_journal_list_statements:
  * @self: a #UpgJournal
  * @execution_id: the execution

@@ -29,6 +29,7 @@ typedef struct
   gboolean           batched;        /* no durable RUNNING record: see below */
   gint64             started_at;     /* of the attempt, journal clock (ms) */
   GPtrArray         *unfinished;     /* ids of the site's unfinished executions */
+  GHashTable        *records;        /* of its file: sequence → journal record */
 } StatementRun;
 
 static void
@@ -751,7 +752,6 @@ run_statement (StatementRun *run,
   UpgRunContext *ctx = run->ctx;
   UpgSqlStatement *s = run->statement;
   g_autoptr(JsonObject) record = NULL;
-  g_autoptr(GError) local_error = NULL;
   UpgStatementStatus status = UPG_STATEMENT_STATUS_PENDING;
   gboolean run_it = TRUE;
 
@@ -764,18 +764,13 @@ run_statement (StatementRun *run,
                                          ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
   plan_journaling (run);
 
-  record = upg_journal_lookup_statement (ctx->journal, upg_execution_get_id (ctx->execution),
-                                         run->component, run->version, upg_step_get_id (run->step),
-                                         upg_sql_statement_get_file (s), upg_sql_statement_get_sequence (s),
-                                         &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  record = g_hash_table_lookup (run->records, GUINT_TO_POINTER (upg_sql_statement_get_sequence (s)));
   if (record != NULL)
-    upg_statement_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
-                                      &status);
+    {
+      json_object_ref (record);
+      upg_statement_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
+                                        &status);
+    }
 
   if (status == UPG_STATEMENT_STATUS_SUCCESS || status == UPG_STATEMENT_STATUS_SKIPPED)
     {
@@ -881,8 +876,16 @@ run_statements (UpgRunContext *ctx,
   for (guint f = 0; files != NULL && files[f] != NULL; f++)
     {
       GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[f]);
+      g_autoptr(GHashTable) records = NULL;
+      g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
 
       g_assert (statements != NULL);
+      /* What the journal knows of the file's statements, read once. */
+      records = upg_journal_lookup_file_statements (ctx->journal, upg_execution_get_id (ctx->execution),
+                                                    upg_step_get_component (step), version,
+                                                    upg_step_get_id (step), files[f], error);
+      if (records == NULL)
+        return FALSE;
       for (guint i = 0; i < statements->len; i++)
         {
           StatementRun run = { ctx, step, g_ptr_array_index (statements, i), NULL };
@@ -895,6 +898,7 @@ run_statements (UpgRunContext *ctx,
           run.component = upg_step_get_component (step);
           run.version = upg_version_to_string (upg_step_get_version (step));
           run.unfinished = unfinished;
+          run.records = records;
           ok = run_statement (&run, error);
           statement_run_clear (&run);
           if (!ok)
