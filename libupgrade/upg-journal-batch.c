@@ -83,6 +83,15 @@ get_batch (UpgJournal *self)
   return batch;
 }
 
+/* The batch if records wait in it, else NULL. Called with the lock held. */
+static Batch *
+pending_batch (UpgJournal *self)
+{
+  Batch *batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
+
+  return batch != NULL && batch->rows->len > 0 ? batch : NULL;
+}
+
 /* The site of @execution_id, asked once per execution. */
 static const char *
 batch_site (UpgJournal  *self,
@@ -241,8 +250,8 @@ upg_journal_flush_statements (UpgJournal  *self,
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   UPG_JOURNAL_LOCK (self);
-  batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
-  if (batch == NULL || batch->rows->len == 0)
+  batch = pending_batch (self);
+  if (batch == NULL)
     return TRUE;
   if (!upg_journal_sql_begin (self->connection, error))
     return FALSE;
@@ -273,8 +282,8 @@ upg_journal_flush_if_due (UpgJournal  *self,
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   UPG_JOURNAL_LOCK (self);
-  batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
-  if (batch == NULL || batch->rows->len == 0)
+  batch = pending_batch (self);
+  if (batch == NULL)
     return TRUE;
   if (batch->rows->len < UPG_JOURNAL_BATCH_MAX_RECORDS &&
       g_get_monotonic_time () - batch->oldest_us < UPG_JOURNAL_BATCH_MAX_AGE_MS * 1000)

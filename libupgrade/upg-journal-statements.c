@@ -69,6 +69,19 @@ check_statement_key (const char  *component,
   return TRUE;
 }
 
+/* Writes the batched records (they come before whatever is written or
+ * read next), then returns the site of @execution_id. Called with the
+ * journal's lock held. */
+static char *
+flushed_site (UpgJournal  *self,
+              const char  *execution_id,
+              GError     **error)
+{
+  if (!upg_journal_flush_statements (self, error))
+    return NULL;
+  return upg_journal_site_of (self, execution_id, error);
+}
+
 /**
  * upg_journal_begin_statement:
  * @self: a #UpgJournal
@@ -116,10 +129,7 @@ upg_journal_begin_statement (UpgJournal  *self,
     return NULL;
 
   UPG_JOURNAL_LOCK (self);
-  /* Batched records of earlier statements come first in the journal. */
-  if (!upg_journal_flush_statements (self, error))
-    return NULL;
-  site = upg_journal_site_of (self, execution_id, error);
+  site = flushed_site (self, execution_id, error);
   if (site == NULL)
     return NULL;
   key = upg_journal_statement_key (site, component, version, step_id, file, sequence);
@@ -308,9 +318,7 @@ upg_journal_lookup_file_statements (UpgJournal  *self,
     return NULL;
 
   UPG_JOURNAL_LOCK (self);
-  if (!upg_journal_flush_statements (self, error))
-    return NULL;
-  site = upg_journal_site_of (self, execution_id, error);
+  site = flushed_site (self, execution_id, error);
   if (site == NULL)
     return NULL;
   /* Through the site's executions: execution_id is indexed. Same order
