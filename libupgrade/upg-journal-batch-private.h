@@ -72,4 +72,9 @@ GPtrArray  *upg_journal_unfinished_executions (UpgJournal                      *
                                               const char                       *site,
                                               GError                          **error);
 
+typedef struct _UpgJournalFlusher UpgJournalFlusher;
+
+UpgJournalFlusher *upg_journal_flusher_start (UpgJournal        *journal);
+void               upg_journal_flusher_stop  (UpgJournalFlusher *flusher);
+
 G_END_DECLS

@@ -404,3 +404,81 @@ upg_journal_unfinished_executions (UpgJournal  *self,
     g_ptr_array_add (ids, g_strdup (upg_rows_get_value (rows, i, 0)));
   return ids;
 }
+
+/* Writes batched statement records that waited too long while the
+ * runner is busy in a long statement (SPEC §11: the statement log is
+ * written at most 1 s after the statement). */
+struct _UpgJournalFlusher
+{
+  UpgJournal *journal;
+  GMutex      lock;
+  GCond       cond;
+  gboolean    stop;
+  GThread    *thread;
+};
+
+static gpointer
+flusher_main (gpointer data)
+{
+  UpgJournalFlusher *f = data;
+
+  g_mutex_lock (&f->lock);
+  while (!f->stop)
+    {
+      gint64 until = g_get_monotonic_time () + UPG_JOURNAL_BATCH_MAX_AGE_MS * G_TIME_SPAN_MILLISECOND / 2;
+
+      if (g_cond_wait_until (&f->cond, &f->lock, until) || f->stop)
+        continue;
+      g_mutex_unlock (&f->lock);
+      {
+        /* A failure here is met again, and reported, by the runner's own
+         * flush at the latest at the step's end. */
+        g_autoptr(GError) ignored = NULL;
+
+        upg_journal_flush_if_due (f->journal, &ignored);
+      }
+      g_mutex_lock (&f->lock);
+    }
+  g_mutex_unlock (&f->lock);
+  return NULL;
+}
+
+/**
+ * upg_journal_flusher_start: (skip)
+ *
+ * Starts a thread that writes the pending records once they are due,
+ * until upg_journal_flusher_stop().
+ *
+ * Returns: (transfer full): the flusher
+ */
+UpgJournalFlusher *
+upg_journal_flusher_start (UpgJournal *journal)
+{
+  UpgJournalFlusher *f = g_new0 (UpgJournalFlusher, 1);
+
+  f->journal = g_object_ref (journal);
+  f->stop = FALSE;
+  g_mutex_init (&f->lock);
+  g_cond_init (&f->cond);
+  f->thread = g_thread_new ("upg-journal-flush", flusher_main, f);
+  return f;
+}
+
+/**
+ * upg_journal_flusher_stop: (skip)
+ *
+ * Stops and frees @f; what is still pending stays for the caller's flush.
+ */
+void
+upg_journal_flusher_stop (UpgJournalFlusher *f)
+{
+  g_mutex_lock (&f->lock);
+  f->stop = TRUE;
+  g_cond_signal (&f->cond);
+  g_mutex_unlock (&f->lock);
+  g_thread_join (f->thread);
+  g_mutex_clear (&f->lock);
+  g_cond_clear (&f->cond);
+  g_object_unref (f->journal);
+  g_free (f);
+}

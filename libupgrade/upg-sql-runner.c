@@ -10,27 +10,9 @@
 #include "upg-data-source-private.h"
 #include "upg-executor-private.h"
 #include "upg-journal-batch-private.h"
+#include "upg-sql-runner-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
-
-typedef struct
-{
-  UpgRunContext     *ctx;
-  UpgStep           *step;
-  UpgSqlStatement   *statement;
-  const char        *database;
-  UpgConnection     *connection;     /* unowned: in ctx->connections */
-  UpgStatementClass  klass;
-  const char        *component;
-  char              *version;
-  char              *sqlstate;       /* of the last failure */
-  int                error_code;     /* of the last failure */
-  char              *marker;         /* its marker's id; NULL: not marked */
-  gboolean           batched;        /* no durable RUNNING record: see below */
-  gint64             started_at;     /* of the attempt, journal clock (ms) */
-  GPtrArray         *unfinished;     /* ids of the site's unfinished executions */
-  GHashTable        *records;        /* of its file: sequence → journal record */
-} StatementRun;
 
 static void
 statement_run_clear (StatementRun *run)
@@ -294,15 +276,18 @@ queue_record (StatementRun       *run,
 }
 
 /* Records a statement as not run, with the reason, under a new record:
- * durable at once, since an operator's --skip must not be lost. */
+ * batched, or (@durable) written at once, since an operator's --skip
+ * must not be lost (a transaction-control statement is simply skipped
+ * again after a crash). */
 static gboolean
 record_skipped (StatementRun *run,
                 const char   *reason,
+                gboolean      durable,
                 GError      **error)
 {
   run->started_at = upg_journal_get_now (run->ctx->journal);
   if (!queue_record (run, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL, reason, error) ||
-      !upg_journal_flush_statements (run->ctx->journal, error))
+      (durable && !upg_journal_flush_statements (run->ctx->journal, error)))
     return FALSE;
   upg_run_context_log (run->ctx, G_LOG_LEVEL_INFO, "%s:%u %s SKIPPED (%s)",
                        upg_sql_statement_get_file (run->statement),
@@ -404,44 +389,6 @@ finish_record (StatementRun       *run,
   return upg_journal_finish_statement (run->ctx->journal, record, status, rows, code, message, error);
 }
 
-/* What is known about a statement whose outcome was lost (crash or lost
- * connection): the marker says "applied"; without a marker an ATOMIC
- * statement never committed; anything else is in doubt. */
-/* The id of the statement's marker when it ran in @execution_id. */
-static char *
-statement_marker (StatementRun *run,
-                  const char   *execution_id)
-{
-  UpgSqlStatement *s = run->statement;
-  g_autofree char *prefix = upg_journal_marker_prefix (execution_id, run->component, run->version,
-                                                       upg_step_get_id (run->step),
-                                                       upg_sql_statement_get_file (s));
-
-  return upg_journal_marker_id (prefix, upg_sql_statement_get_sequence (s));
-}
-
-static gboolean
-marker_found (StatementRun *run,
-              const char   *execution_id,
-              const char   *record,
-              gboolean     *found,
-              GError      **error)
-{
-  g_autofree char *marker = NULL;
-
-  *found = FALSE;
-  if (run->marker == NULL)
-    return TRUE;
-  marker = statement_marker (run, execution_id != NULL ? execution_id : upg_execution_get_id (run->ctx->execution));
-  if (!upg_journal_has_marker (run->connection, marker, found, error))
-    return FALSE;
-  /* Journals written before markers were named after their statement
-   * named them after the RUNNING record. */
-  if (!*found && record != NULL)
-    return upg_journal_has_marker (run->connection, record, found, error);
-  return TRUE;
-}
-
 static gboolean
 execute_with_retries (StatementRun *run,
                       GError      **error)
@@ -491,7 +438,7 @@ execute_with_retries (StatementRun *run,
           g_autoptr(GError) reconnect_error = NULL;
 
           if (!reconnect (run, &reconnect_error) ||
-              !marker_found (run, NULL, record, &found, &reconnect_error))
+              !upg_statement_run_marker_found (run, NULL, record, &found, &reconnect_error))
             {
               finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, NULL);
               stop_at (run, UPG_ERROR_STEP_FAILED, NULL, reconnect_error->message, error);
@@ -607,7 +554,7 @@ recover (StatementRun       *run,
   gboolean found;
 
   *run_it = FALSE;
-  if (!marker_found (run, execution_id, id, &found, error))
+  if (!upg_statement_run_marker_found (run, execution_id, id, &found, error))
     return FALSE;
   if (found)
     {
@@ -660,71 +607,6 @@ recover (StatementRun       *run,
   return FALSE;
 }
 
-/* Names the statement's marker, and decides whether its records can be
- * batched: statements that commit together with their marker (the marker
- * is the proof after a crash) and session statements (run again after a
- * crash anyway). Everything else keeps its durable RUNNING record, which
- * is what makes "in doubt" detectable. */
-static void
-plan_journaling (StatementRun *run)
-{
-  gboolean marked = (run->klass == UPG_STATEMENT_CLASS_ATOMIC || run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT) &&
-                    has_marker_table (run->connection);
-
-  if (marked)
-    run->marker = statement_marker (run, upg_execution_get_id (run->ctx->execution));
-  run->batched = (marked && run->klass == UPG_STATEMENT_CLASS_ATOMIC) ||
-                 run->klass == UPG_STATEMENT_CLASS_SESSION;
-}
-
-/* Whether @marker is in the target: the markers of a script in an
- * execution are read once per connection. */
-static gboolean
-marker_in_target (StatementRun *run,
-                  const char   *marker,
-                  gboolean     *found,
-                  GError      **error)
-{
-  g_autofree char *prefix = g_strndup (marker, strcspn (marker, ":"));
-  g_autofree char *key = g_strconcat ("upgrade-markers:", prefix, NULL);
-  GHashTable *markers = g_object_get_data (G_OBJECT (run->connection), key);
-
-  if (markers == NULL)
-    {
-      markers = upg_journal_list_markers (run->connection, prefix, error);
-      if (markers == NULL)
-        return FALSE;
-      g_object_set_data_full (G_OBJECT (run->connection), key, markers, (GDestroyNotify) g_hash_table_unref);
-    }
-  *found = g_hash_table_contains (markers, marker);
-  return TRUE;
-}
-
-/* Whether the statement's marker is in the target, from this execution or
- * from an unfinished one that may have lost its records. */
-static gboolean
-marker_of_any_execution (StatementRun *run,
-                         gboolean     *found,
-                         GError      **error)
-{
-  const char *current = upg_execution_get_id (run->ctx->execution);
-
-  if (!marker_in_target (run, run->marker, found, error))
-    return FALSE;
-  for (guint i = 0; !*found && run->unfinished != NULL && i < run->unfinished->len; i++)
-    {
-      const char *other = g_ptr_array_index (run->unfinished, i);
-      g_autofree char *marker = NULL;
-
-      if (g_str_equal (other, current))
-        continue;
-      marker = statement_marker (run, other);
-      if (!marker_in_target (run, marker, found, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* A statement the journal does not have as done, whose marker is in the
  * target: it committed, and its record was lost with a crash (records of
  * marked statements are written in batches). */
@@ -734,7 +616,7 @@ recover_lost_record (StatementRun *run,
                      GError      **error)
 {
   *recovered = FALSE;
-  if (run->marker == NULL || !marker_of_any_execution (run, recovered, error))
+  if (run->marker == NULL || !upg_statement_run_marker_of_any_execution (run, recovered, error))
     return run->marker == NULL;
   if (!*recovered)
     return TRUE;
@@ -762,7 +644,7 @@ run_statement (StatementRun *run,
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
                                        has_marker_table (run->connection)
                                          ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
-  plan_journaling (run);
+  upg_statement_run_plan_journaling (run, has_marker_table (run->connection));
 
   record = g_hash_table_lookup (run->records, GUINT_TO_POINTER (upg_sql_statement_get_sequence (s)));
   if (record != NULL)
@@ -781,7 +663,7 @@ run_statement (StatementRun *run,
     }
   if (run->klass == UPG_STATEMENT_CLASS_TRANSACTION_CONTROL)
     return record_skipped (run, "transaction control: the engine commits each statement atomically with its marker",
-                           error);
+                           FALSE, error);
   if ((status == UPG_STATEMENT_STATUS_RUNNING || status == UPG_STATEMENT_STATUS_IN_DOUBT) &&
       !recover (run, record, status, &run_it, error))
     return FALSE;
@@ -798,69 +680,8 @@ run_statement (StatementRun *run,
   if (status == UPG_STATEMENT_STATUS_FAILED && ctx->action == UPG_RESUME_ACTION_SKIP &&
       upg_run_context_is_breakpoint (ctx, run->step, upg_sql_statement_get_file (s),
                                      upg_sql_statement_get_sequence (s)))
-    return record_skipped (run, "failed; skipped by the operator (resume --skip)", error);
+    return record_skipped (run, "failed; skipped by the operator (resume --skip)", TRUE, error);
   return execute_with_retries (run, error);
-}
-
-/* Writes batched statement records that waited too long while the
- * runner is busy in a long statement (SPEC §11: the statement log is
- * written at most 1 s after the statement). */
-typedef struct
-{
-  UpgJournal *journal;
-  GMutex      lock;
-  GCond       cond;
-  gboolean    stop;
-  GThread    *thread;
-} Flusher;
-
-static gpointer
-flusher_main (gpointer data)
-{
-  Flusher *f = data;
-
-  g_mutex_lock (&f->lock);
-  while (!f->stop)
-    {
-      gint64 until = g_get_monotonic_time () + UPG_JOURNAL_BATCH_MAX_AGE_MS * G_TIME_SPAN_MILLISECOND / 2;
-
-      if (g_cond_wait_until (&f->cond, &f->lock, until) || f->stop)
-        continue;
-      g_mutex_unlock (&f->lock);
-      {
-        /* A failure here is met again, and reported, by the runner's own
-         * flush at the latest at the step's end. */
-        g_autoptr(GError) ignored = NULL;
-
-        upg_journal_flush_if_due (f->journal, &ignored);
-      }
-      g_mutex_lock (&f->lock);
-    }
-  g_mutex_unlock (&f->lock);
-  return NULL;
-}
-
-static void
-flusher_start (Flusher    *f,
-               UpgJournal *journal)
-{
-  f->journal = journal;
-  f->stop = FALSE;
-  g_mutex_init (&f->lock);
-  g_cond_init (&f->cond);
-  f->thread = g_thread_new ("upg-journal-flush", flusher_main, f);
-}
-
-static void
-flusher_stop (Flusher *f)
-{
-  g_mutex_lock (&f->lock);
-  f->stop = TRUE;
-  g_cond_signal (&f->cond);
-  g_mutex_unlock (&f->lock);
-  g_thread_join (f->thread);
-  g_mutex_clear (&f->lock);
-  g_cond_clear (&f->cond);
 }
 
 static gboolean
@@ -923,13 +744,13 @@ upg_sql_runner_run_step (UpgRunContext *ctx,
                          UpgStep       *step,
                          GError       **error)
 {
-  Flusher flusher;
+  UpgJournalFlusher *flusher;
   gboolean ok;
   g_autoptr(GError) flush_error = NULL;
 
-  flusher_start (&flusher, ctx->journal);
+  flusher = upg_journal_flusher_start (ctx->journal);
   ok = run_statements (ctx, step, error);
-  flusher_stop (&flusher);
+  upg_journal_flusher_stop (flusher);
   if (upg_journal_flush_statements (ctx->journal, &flush_error))
     return ok;
   if (ok)
