@@ -48,6 +48,8 @@ gboolean    upg_journal_flush_statements     (UpgJournal                       *
                                               GError                          **error);
 gboolean    upg_journal_flush_if_due         (UpgJournal                       *self,
                                               GError                          **error);
+void        upg_journal_batch_set_max_age    (UpgJournal                       *self,
+                                              gint64                            max_age_ms);
 gboolean    upg_journal_statement_pending    (UpgJournal                       *self,
                                               const char                       *stmt_key);
 

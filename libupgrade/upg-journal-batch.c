@@ -46,6 +46,7 @@ typedef struct
   GPtrArray  *rows;            /* of PendingRow */
   GHashTable *keys;            /* stmt_key of pending rows (set) */
   gint64      oldest_us;       /* monotonic time the oldest row was queued */
+  gint64      max_age_ms;      /* UPG_JOURNAL_BATCH_MAX_AGE_MS but in tests */
   char       *site_execution;  /* execution whose site is cached */
   char       *site;
 } Batch;
@@ -79,6 +80,7 @@ get_batch (UpgJournal *self)
   batch = g_new0 (Batch, 1);
   batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
   batch->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  batch->max_age_ms = UPG_JOURNAL_BATCH_MAX_AGE_MS;
   g_object_set_data_full (G_OBJECT (self), BATCH_KEY, batch, (GDestroyNotify) batch_free);
   return batch;
 }
@@ -286,9 +288,23 @@ upg_journal_flush_if_due (UpgJournal  *self,
   if (batch == NULL)
     return TRUE;
   if (batch->rows->len < UPG_JOURNAL_BATCH_MAX_RECORDS &&
-      g_get_monotonic_time () - batch->oldest_us < UPG_JOURNAL_BATCH_MAX_AGE_MS * 1000)
+      g_get_monotonic_time () - batch->oldest_us < batch->max_age_ms * 1000)
     return TRUE;
   return upg_journal_flush_statements (self, error);
+}
+
+/**
+ * upg_journal_batch_set_max_age: (skip)
+ *
+ * How long a record may wait (tests: a batch that only fills up).
+ */
+void
+upg_journal_batch_set_max_age (UpgJournal *self,
+                               gint64      max_age_ms)
+{
+  g_return_if_fail (UPG_IS_JOURNAL (self));
+  UPG_JOURNAL_LOCK (self);
+  get_batch (self)->max_age_ms = max_age_ms;
 }
 
 /**

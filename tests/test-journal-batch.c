@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "exec-test-util.h"
+#include "upg-journal-batch-private.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
@@ -137,6 +138,104 @@ test_other_journal_markers_ignored (void)
   exec_fixture_clear (&first);
 }
 
+/* A journal with one execution, for the batch's own API. */
+static UpgJournal *
+batch_journal (ExecFixture  *fx,
+               char        **execution_id)
+{
+  g_autofree char *path = journal_path (fx);
+  g_autoptr(GError) error = NULL;
+  UpgJournal *journal;
+
+  g_assert_cmpint (g_mkdir_with_parents (fx->state, 0700), ==, 0);
+  journal = upg_journal_open_sqlite (path, &error);
+  g_assert_no_error (error);
+  *execution_id = upg_journal_create_execution (journal, "batch-site", "app", FROM, TO, UPG_STAGE_IN_STOP,
+                                                UPG_EXECUTION_KIND_RUN, NULL, &error);
+  g_assert_no_error (error);
+  return journal;
+}
+
+static void
+queue (UpgJournal *journal,
+       const char *execution_id,
+       guint       sequence)
+{
+  UpgJournalStatementRecord r = {
+    execution_id, "app", TO, "s1", "sql/001.sql", sequence, sequence, "UPDATE counter SET n = n + 1",
+    "app", UPG_STATEMENT_STATUS_SUCCESS, upg_journal_get_now (journal), 1, NULL, NULL,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = upg_journal_queue_statement (journal, &r, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+}
+
+static gint64
+count_records (ExecFixture *fx)
+{
+  g_autofree char *path = journal_path (fx);
+
+  return exec_sqlite_int (path, "SELECT COUNT(*) FROM sql_execution_record");
+}
+
+/* Records wait until the batch is full, or a lookup needs one of them. */
+static void
+test_batch_full_and_lookup (void)
+{
+  ExecFixture fx;
+  g_autofree char *execution_id = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_init (&fx);
+  journal = batch_journal (&fx, &execution_id);
+  /* Only a full batch is written here, however slow the machine. */
+  upg_journal_batch_set_max_age (journal, G_MAXINT32);
+  for (guint i = 1; i < UPG_JOURNAL_BATCH_MAX_RECORDS; i++)
+    queue (journal, execution_id, i);
+  g_assert_cmpint (count_records (&fx), ==, 0);
+  queue (journal, execution_id, UPG_JOURNAL_BATCH_MAX_RECORDS);
+  g_assert_cmpint (count_records (&fx), ==, UPG_JOURNAL_BATCH_MAX_RECORDS);
+
+  queue (journal, execution_id, UPG_JOURNAL_BATCH_MAX_RECORDS + 1);
+  g_assert_cmpint (count_records (&fx), ==, UPG_JOURNAL_BATCH_MAX_RECORDS);
+  record = upg_journal_lookup_statement (journal, execution_id, "app", TO, "s1", "sql/001.sql",
+                                         UPG_JOURNAL_BATCH_MAX_RECORDS + 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "SUCCESS");
+  g_assert_cmpint (count_records (&fx), ==, UPG_JOURNAL_BATCH_MAX_RECORDS + 1);
+  exec_fixture_clear (&fx);
+}
+
+/* SPEC §11: a statement's record is in the journal at most 1 s after the
+ * statement, also when nothing else happens meanwhile (the runner is
+ * busy in a long statement): the flusher writes it. */
+static void
+test_flusher_writes_within_a_second (void)
+{
+  ExecFixture fx;
+  g_autofree char *execution_id = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  UpgJournalFlusher *flusher;
+  gint64 deadline;
+
+  exec_fixture_init (&fx);
+  journal = batch_journal (&fx, &execution_id);
+  flusher = upg_journal_flusher_start (journal);
+  queue (journal, execution_id, 1);
+  deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+  /* Polls the journal file, as another process reading it would. */
+  while (count_records (&fx) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  g_assert_cmpint (count_records (&fx), ==, 1);
+  upg_journal_flusher_stop (flusher);
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -145,5 +244,7 @@ main (int argc, char **argv)
   g_test_add_func ("/journal-batch/lost-records-recovered", test_lost_records_recovered);
   g_test_add_func ("/journal-batch/records-written-at-end", test_records_written_at_end);
   g_test_add_func ("/journal-batch/other-journal-markers-ignored", test_other_journal_markers_ignored);
+  g_test_add_func ("/journal-batch/batch-full-and-lookup", test_batch_full_and_lookup);
+  g_test_add_func ("/journal-batch/flusher-writes-within-a-second", test_flusher_writes_within_a_second);
   return g_test_run ();
 }
