@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "upg-journal.h"
+#include "upg-journal-private.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +46,9 @@ char       *upg_journal_queue_statement      (UpgJournal                       *
                                               GError                          **error);
 gboolean    upg_journal_flush_statements     (UpgJournal                       *self,
                                               GError                          **error);
+gboolean    upg_journal_flush_statements_with (UpgJournal                      *self,
+                                              const UpgJournalStatement       *then,
+                                              GError                         **error);
 gboolean    upg_journal_flush_if_due         (UpgJournal                       *self,
                                               GError                          **error);
 void        upg_journal_batch_set_max_age    (UpgJournal                       *self,

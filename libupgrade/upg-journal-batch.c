@@ -248,13 +248,30 @@ gboolean
 upg_journal_flush_statements (UpgJournal  *self,
                               GError     **error)
 {
+  return upg_journal_flush_statements_with (self, NULL, error);
+}
+
+/**
+ * upg_journal_flush_statements_with: (skip)
+ *
+ * Like upg_journal_flush_statements(), and runs @then (nullable) in the
+ * same journal transaction after the pending records: one durable commit
+ * for both (a RUNNING record after the batch before it).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_journal_flush_statements_with (UpgJournal                 *self,
+                                   const UpgJournalStatement  *then,
+                                   GError                    **error)
+{
   Batch *batch;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   UPG_JOURNAL_LOCK (self);
   batch = pending_batch (self);
   if (batch == NULL)
-    return TRUE;
+    return then == NULL || upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error);
   if (!upg_journal_sql_begin (self->connection, error))
     return FALSE;
   for (guint i = 0; i < batch->rows->len; i += ROWS_PER_INSERT)
@@ -263,6 +280,11 @@ upg_journal_flush_statements (UpgJournal  *self,
         upg_journal_sql_rollback (self->connection);
         return FALSE;
       }
+  if (then != NULL && !upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error))
+    {
+      upg_journal_sql_rollback (self->connection);
+      return FALSE;
+    }
   if (!upg_journal_sql_commit (self->connection, error))
     return FALSE;
   g_ptr_array_set_size (batch->rows, 0);

@@ -129,7 +129,7 @@ upg_journal_begin_statement (UpgJournal  *self,
     return NULL;
 
   UPG_JOURNAL_LOCK (self);
-  site = flushed_site (self, execution_id, error);
+  site = upg_journal_site_of (self, execution_id, error);
   if (site == NULL)
     return NULL;
   key = upg_journal_statement_key (site, component, version, step_id, file, sequence);
@@ -138,13 +138,17 @@ upg_journal_begin_statement (UpgJournal  *self,
   {
     const char *values[] = { id, execution_id, site, component, version, step_id, file,
                              line_text, sequence_text, key, statement, sha, database, now };
+    const UpgJournalStatement insert = {
+      "INSERT INTO sql_execution_record (id, execution_id, site_id, component,"
+      " version, step_id, file, line, sequence, stmt_key, statement, sha256,"
+      " database_name, status, started_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?)",
+      values, G_N_ELEMENTS (values)
+    };
 
-    if (!upg_journal_sql_exec (self->connection,
-                               "INSERT INTO sql_execution_record (id, execution_id, site_id, component,"
-                               " version, step_id, file, line, sequence, stmt_key, statement, sha256,"
-                               " database_name, status, started_at)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?)",
-                               values, G_N_ELEMENTS (values), error))
+    /* Batched records of earlier statements come first, in the same
+     * durable commit. */
+    if (!upg_journal_flush_statements_with (self, &insert, error))
       return NULL;
   }
   return g_steal_pointer (&id);

@@ -4,6 +4,18 @@
  *
  * The protocol is described in upg-executor.c; statement classes in
  * upg-applied-marker.c.
+ *
+ * Journaling cost: a statement that commits in one target transaction
+ * with its marker (ATOMIC with a marker table) and a session statement
+ * get no durable RUNNING record before they are sent; their complete
+ * records are batched (upg-journal-batch.c) and written together, at the
+ * latest 250 ms later, before a breakpoint, before the next durable
+ * RUNNING record, and at the end of the step. After a crash such a
+ * statement is judged by its marker alone: present (from this execution
+ * or an unfinished one of the site) → recorded SUCCESS and not sent
+ * again, even when the journal has no record of it at all. Statements
+ * without that protection (AUTOCOMMIT, libgda) keep the durable RUNNING
+ * record that makes "in doubt" detectable.
  */
 #include "config.h"
 
