@@ -44,6 +44,18 @@ char       *upg_journal_statement_key        (const char                       *
 char       *upg_journal_queue_statement      (UpgJournal                       *self,
                                               const UpgJournalStatementRecord  *record,
                                               GError                          **error);
+gboolean    upg_journal_queue_update         (UpgJournal                       *self,
+                                              const char                       *stmt_key,
+                                              const UpgJournalStatement        *update,
+                                              GError                          **error);
+gboolean    upg_journal_finish_statement_full (UpgJournal                      *self,
+                                              const char                       *record_id,
+                                              UpgStatementStatus                status,
+                                              gint64                            affected_rows,
+                                              const char                       *error_code,
+                                              const char                       *error_message,
+                                              gboolean                          deferred,
+                                              GError                          **error);
 gboolean    upg_journal_flush_statements     (UpgJournal                       *self,
                                               GError                          **error);
 gboolean    upg_journal_flush_statements_with (UpgJournal                      *self,

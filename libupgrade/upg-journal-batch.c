@@ -41,9 +41,18 @@ typedef struct
   char *values[N_COLUMNS];
 } PendingRow;
 
+/* An UPDATE of a durable record, written after the rows. */
+typedef struct
+{
+  char  *sql;
+  char **values;
+  guint  n_values;
+} PendingUpdate;
+
 typedef struct
 {
   GPtrArray  *rows;            /* of PendingRow */
+  GPtrArray  *updates;         /* of PendingUpdate */
   GHashTable *keys;            /* stmt_key of pending rows (set) */
   gint64      oldest_us;       /* monotonic time the oldest row was queued */
   gint64      max_age_ms;      /* UPG_JOURNAL_BATCH_MAX_AGE_MS but in tests */
@@ -60,9 +69,20 @@ pending_row_free (PendingRow *row)
 }
 
 static void
+pending_update_free (PendingUpdate *update)
+{
+  for (guint i = 0; i < update->n_values; i++)
+    g_free (update->values[i]);
+  g_free (update->values);
+  g_free (update->sql);
+  g_free (update);
+}
+
+static void
 batch_free (Batch *batch)
 {
   g_ptr_array_unref (batch->rows);
+  g_ptr_array_unref (batch->updates);
   g_hash_table_unref (batch->keys);
   g_free (batch->site_execution);
   g_free (batch->site);
@@ -79,6 +99,7 @@ get_batch (UpgJournal *self)
     return batch;
   batch = g_new0 (Batch, 1);
   batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
+  batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
   batch->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   batch->max_age_ms = UPG_JOURNAL_BATCH_MAX_AGE_MS;
   g_object_set_data_full (G_OBJECT (self), BATCH_KEY, batch, (GDestroyNotify) batch_free);
@@ -91,7 +112,7 @@ pending_batch (UpgJournal *self)
 {
   Batch *batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
 
-  return batch != NULL && batch->rows->len > 0 ? batch : NULL;
+  return batch != NULL && (batch->rows->len > 0 || batch->updates->len > 0) ? batch : NULL;
 }
 
 /* The site of @execution_id, asked once per execution. */
@@ -196,7 +217,7 @@ upg_journal_queue_statement (UpgJournal                       *self,
   row->values[COL_ERROR] = g_strdup (r->error_message);
   row->values[COL_SUCCESS_KEY] = done ? g_strdup (row->values[COL_KEY]) : NULL;
 
-  if (batch->rows->len == 0)
+  if (pending_batch (self) == NULL)
     batch->oldest_us = g_get_monotonic_time ();
   id = g_strdup (row->values[COL_ID]);
   g_hash_table_add (batch->keys, g_strdup (row->values[COL_KEY]));
@@ -204,6 +225,39 @@ upg_journal_queue_statement (UpgJournal                       *self,
   if (!upg_journal_flush_if_due (self, error))
     return NULL;
   return g_steal_pointer (&id);
+}
+
+/**
+ * upg_journal_queue_update: (skip)
+ * @stmt_key: the statement the update is about
+ * @update: the UPDATE of a record already in the journal (copied)
+ *
+ * Keeps @update for the next flush, after the pending records.
+ *
+ * Returns: %FALSE if the flush it triggered failed
+ */
+gboolean
+upg_journal_queue_update (UpgJournal                 *self,
+                          const char                 *stmt_key,
+                          const UpgJournalStatement  *update,
+                          GError                    **error)
+{
+  PendingUpdate *u = g_new0 (PendingUpdate, 1);
+  Batch *batch;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  UPG_JOURNAL_LOCK (self);
+  batch = get_batch (self);
+  u->sql = g_strdup (update->sql);
+  u->n_values = update->n_values;
+  u->values = g_new0 (char *, update->n_values + 1);
+  for (guint i = 0; i < update->n_values; i++)
+    u->values[i] = g_strdup (update->values[i]);
+  if (pending_batch (self) == NULL)
+    batch->oldest_us = g_get_monotonic_time ();
+  g_hash_table_add (batch->keys, g_strdup (stmt_key));
+  g_ptr_array_add (batch->updates, u);
+  return upg_journal_flush_if_due (self, error);
 }
 
 /* One multi-row INSERT of rows [@from, @to). */
@@ -280,6 +334,16 @@ upg_journal_flush_statements_with (UpgJournal                 *self,
         upg_journal_sql_rollback (self->connection);
         return FALSE;
       }
+  for (guint i = 0; i < batch->updates->len; i++)
+    {
+      PendingUpdate *u = g_ptr_array_index (batch->updates, i);
+
+      if (!upg_journal_sql_exec (self->connection, u->sql, (const char * const *) u->values, u->n_values, error))
+        {
+          upg_journal_sql_rollback (self->connection);
+          return FALSE;
+        }
+    }
   if (then != NULL && !upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error))
     {
       upg_journal_sql_rollback (self->connection);
@@ -288,6 +352,7 @@ upg_journal_flush_statements_with (UpgJournal                 *self,
   if (!upg_journal_sql_commit (self->connection, error))
     return FALSE;
   g_ptr_array_set_size (batch->rows, 0);
+  g_ptr_array_set_size (batch->updates, 0);
   g_hash_table_remove_all (batch->keys);
   return TRUE;
 }
@@ -309,7 +374,7 @@ upg_journal_flush_if_due (UpgJournal  *self,
   batch = pending_batch (self);
   if (batch == NULL)
     return TRUE;
-  if (batch->rows->len < UPG_JOURNAL_BATCH_MAX_RECORDS &&
+  if (batch->rows->len + batch->updates->len < UPG_JOURNAL_BATCH_MAX_RECORDS &&
       g_get_monotonic_time () - batch->oldest_us < batch->max_age_ms * 1000)
     return TRUE;
   return upg_journal_flush_statements (self, error);

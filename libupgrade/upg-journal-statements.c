@@ -179,6 +179,27 @@ upg_journal_finish_statement (UpgJournal          *self,
                               const char          *error_message,
                               GError             **error)
 {
+  return upg_journal_finish_statement_full (self, record_id, status, affected_rows, error_code, error_message,
+                                            FALSE, error);
+}
+
+/**
+ * upg_journal_finish_statement_full: (skip)
+ * @deferred: whether the outcome may wait in the batch (the RUNNING
+ *   record is durable and the target's marker proves the outcome)
+ *
+ * upg_journal_finish_statement(), written at once or with the batch.
+ */
+gboolean
+upg_journal_finish_statement_full (UpgJournal          *self,
+                                   const char          *record_id,
+                                   UpgStatementStatus   status,
+                                   gint64               affected_rows,
+                                   const char          *error_code,
+                                   const char          *error_message,
+                                   gboolean             deferred,
+                                   GError             **error)
+{
   const char *key[] = { record_id };
   g_autoptr(UpgRows) rows = NULL;
   g_autofree char *now = NULL;
@@ -214,12 +235,16 @@ upg_journal_finish_statement (UpgJournal          *self,
     const char *values[] = { upg_statement_status_to_string (status), now, duration, affected,
                              error_code, error_message,
                              done ? upg_rows_get_value (rows, 0, 1) : NULL, record_id };
+    const UpgJournalStatement update = {
+      "UPDATE sql_execution_record SET status = ?, finished_at = ?,"
+      " duration_ms = ?, affected_rows = ?, error_code = ?, error_message = ?,"
+      " success_key = ? WHERE id = ?",
+      values, G_N_ELEMENTS (values)
+    };
 
-    return upg_journal_sql_exec (self->connection,
-                                 "UPDATE sql_execution_record SET status = ?, finished_at = ?,"
-                                 " duration_ms = ?, affected_rows = ?, error_code = ?, error_message = ?,"
-                                 " success_key = ? WHERE id = ?",
-                                 values, G_N_ELEMENTS (values), error);
+    if (deferred)
+      return upg_journal_queue_update (self, upg_rows_get_value (rows, 0, 1), &update, error);
+    return upg_journal_sql_exec (self->connection, update.sql, update.values, update.n_values, error);
   }
 }
 

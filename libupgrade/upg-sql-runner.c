@@ -398,7 +398,10 @@ finish_record (StatementRun       *run,
 {
   if (record == NULL)
     return queue_record (run, status, rows, code, message, error);
-  return upg_journal_finish_statement (run->ctx->journal, record, status, rows, code, message, error);
+  /* After a crash, the durable RUNNING record and the marker tell a
+   * success: it may wait in the batch. */
+  return upg_journal_finish_statement_full (run->ctx->journal, record, status, rows, code, message,
+                                            status == UPG_STATEMENT_STATUS_SUCCESS && run->marker != NULL, error);
 }
 
 static gboolean

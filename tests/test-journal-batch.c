@@ -211,6 +211,39 @@ test_batch_full_and_lookup (void)
   exec_fixture_clear (&fx);
 }
 
+/* The SUCCESS of a durable RUNNING record may wait in the batch; a
+ * lookup of the statement writes it first. */
+static void
+test_deferred_finish (void)
+{
+  ExecFixture fx;
+  g_autofree char *execution_id = NULL;
+  g_autofree char *record_id = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_init (&fx);
+  path = journal_path (&fx);
+  journal = batch_journal (&fx, &execution_id);
+  upg_journal_batch_set_max_age (journal, G_MAXINT32);
+  record_id = upg_journal_begin_statement (journal, execution_id, "app", TO, "s1", "sql/001.sql", 1, 1,
+                                           "ALTER TABLE counter ADD COLUMN c INTEGER", "app", &error);
+  g_assert_no_error (error);
+  g_assert_true (upg_journal_finish_statement_full (journal, record_id, UPG_STATEMENT_STATUS_SUCCESS, 0, NULL,
+                                                    NULL, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exec_sqlite_int (path, "SELECT COUNT(*) FROM sql_execution_record WHERE status = 'RUNNING'"),
+                   ==, 1);
+  record = upg_journal_lookup_statement (journal, execution_id, "app", TO, "s1", "sql/001.sql", 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "SUCCESS");
+  g_assert_cmpint (exec_sqlite_int (path, "SELECT COUNT(*) FROM sql_execution_record WHERE status = 'SUCCESS'"),
+                   ==, 1);
+  exec_fixture_clear (&fx);
+}
+
 /* SPEC §11: a statement's record is in the journal at most 1 s after the
  * statement, also when nothing else happens meanwhile (the runner is
  * busy in a long statement): the flusher writes it. */
@@ -246,5 +279,6 @@ main (int argc, char **argv)
   g_test_add_func ("/journal-batch/other-journal-markers-ignored", test_other_journal_markers_ignored);
   g_test_add_func ("/journal-batch/batch-full-and-lookup", test_batch_full_and_lookup);
   g_test_add_func ("/journal-batch/flusher-writes-within-a-second", test_flusher_writes_within_a_second);
+  g_test_add_func ("/journal-batch/deferred-finish", test_deferred_finish);
   return g_test_run ();
 }
