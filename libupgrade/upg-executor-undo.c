@@ -13,6 +13,22 @@
 
 #include "upg-data-source-private.h"
 #include "upg-executor-private.h"
+#include "upg-journal-batch-private.h"
+
+/* The marker a statement committed with in its target (upg-sql-runner.c):
+ * named after the execution, step and file that ran it, and its sequence. */
+static char *
+marker_id_of (JsonObject *record)
+{
+  g_autofree char *prefix =
+    upg_journal_marker_prefix (json_object_get_string_member (record, "execution_id"),
+                               json_object_get_string_member (record, "component"),
+                               json_object_get_string_member (record, "version"),
+                               json_object_get_string_member (record, "step_id"),
+                               json_object_get_string_member (record, "file"));
+
+  return upg_journal_marker_id (prefix, (guint) json_object_get_int_member (record, "sequence"));
+}
 
 /* Groups the undone statement records by target data source. */
 static GHashTable *
@@ -36,6 +52,8 @@ records_by_database (JsonArray *records)
           ids = g_ptr_array_new_with_free_func (g_free);
           g_hash_table_insert (by_database, g_strdup (database), ids);
         }
+      g_ptr_array_add (ids, marker_id_of (record));
+      /* Markers written before batching were named after the record. */
       g_ptr_array_add (ids, g_strdup (json_object_get_string_member (record, "id")));
     }
   return by_database;
@@ -107,6 +125,11 @@ upg_executor_undo_reverted (UpgRunContext *ctx,
                             GError       **error)
 {
   const char *id = upg_execution_get_id (ctx->execution);
+
+  /* Statement records still waiting in the journal's batch must be undone
+   * too: write them first. */
+  if (!upg_journal_flush_statements (ctx->journal, error))
+    return FALSE;
 
   for (guint i = 0; ctx->reverted_steps != NULL && i < ctx->reverted_steps->len; i++)
     {
