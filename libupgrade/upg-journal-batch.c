@@ -493,19 +493,13 @@ upg_journal_unfinished_executions (UpgJournal  *self,
 {
   const char *values[] = { site };
   g_autoptr(UpgRows) rows = NULL;
-  GPtrArray *ids;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
   UPG_JOURNAL_LOCK (self);
   rows = upg_journal_sql_query (self->connection,
                                 "SELECT id FROM upgrade_execution WHERE site_id = ? AND status <> 'SUCCESS'",
                                 values, 1, error);
-  if (rows == NULL)
-    return NULL;
-  ids = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < upg_rows_get_n_rows (rows); i++)
-    g_ptr_array_add (ids, g_strdup (upg_rows_get_value (rows, i, 0)));
-  return ids;
+  return rows != NULL ? upg_journal_rows_first_column (rows) : NULL;
 }
 
 /* Writes batched statement records that waited too long while the

@@ -30,7 +30,10 @@ write_site (ExecFixture *fx,
   exec_fixture_write (fx, "bundle/sql/001.sql", sql->str);
   exec_fixture_write_manifest (fx, TO,
                                "\"in_stop\": [{\"id\": \"s1\", \"database\": \"app\","
-                               " \"sql_scripts\": [\"sql/001.sql\"]}]", NULL);
+                               " \"sql_scripts\": [\"sql/001.sql\"]}]",
+                               "\"in_stop\": [{\"id\": \"r1\", \"database\": \"app\","
+                               " \"sql_scripts\": [\"sql/r1.sql\"]}]");
+  exec_fixture_write (fx, "bundle/sql/r1.sql", "DROP TABLE counter;\n");
 }
 
 static int
@@ -49,6 +52,18 @@ journal_path (ExecFixture *fx)
   return g_build_filename (fx->state, "journal.db", NULL);
 }
 
+/* A fresh site: its target database and journal paths. */
+static void
+site_init (ExecFixture *fx,
+           char       **app_db,
+           char       **journal)
+{
+  exec_fixture_init (fx);
+  *app_db = exec_fixture_path (fx, "app.db");
+  *journal = journal_path (fx);
+  write_site (fx, *app_db);
+}
+
 /* upgradectl killed right after the 20th statement committed; then every
  * statement record is removed from the journal, as if none of the batch
  * had been written: the run again finds the 20 statements applied by
@@ -62,10 +77,7 @@ test_lost_records_recovered (void)
   g_autofree char *journal = NULL;
   int status;
 
-  exec_fixture_init (&fx);
-  app_db = exec_fixture_path (&fx, "app.db");
-  journal = journal_path (&fx);
-  write_site (&fx, app_db);
+  site_init (&fx, &app_db, &journal);
 
   status = run_cli (&fx, "20:after-commit-before-journal");
   g_assert_true (exec_fixture_cli_killed (status));
@@ -87,6 +99,43 @@ test_lost_records_recovered (void)
   exec_fixture_clear (&fx);
 }
 
+/* As above, but the crashed run is rolled back before it is run again:
+ * the rollback deletes the markers of the lost records too (they are
+ * named after the execution and step, not the record), so the run, which
+ * continues the crashed execution, sends every statement again instead
+ * of taking them for applied. */
+static void
+test_lost_records_rolled_back (void)
+{
+  ExecFixture fx;
+  g_autofree char *app_db = NULL;
+  g_autofree char *journal = NULL;
+
+  site_init (&fx, &app_db, &journal);
+
+  g_assert_true (exec_fixture_cli_killed (run_cli (&fx, "20:after-commit-before-journal")));
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, 20);
+  exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
+
+  /* The CLI, as for the run: it takes over the crashed run's stale lock. */
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, NULL, "rollback", "--from", FROM, "--to", TO,
+                                                     "--stage", "in_stop", NULL)), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_execution"
+                                             " WHERE kind = 'rollback' AND status = 'SUCCESS'"), ==, 1);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'counter'"), ==, 0);
+  /* Only the rollback's own DROP TABLE is marked now. */
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, 1);
+
+  g_assert_cmpint (exec_exit_code (run_cli (&fx, NULL)), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM counter"), ==, 1);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, N_UPDATES);
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
+                                             " WHERE error_message LIKE 'applied before an interruption%'"), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(DISTINCT sequence) FROM sql_execution_record"
+                                             " WHERE status = 'SUCCESS' AND step_id = 's1'"), ==, N_UPDATES + 2);
+  exec_fixture_clear (&fx);
+}
+
 /* The records are in the journal when the run ends, with their timings,
  * and the statements' markers are in the target. */
 static void
@@ -96,10 +145,7 @@ test_records_written_at_end (void)
   g_autofree char *app_db = NULL;
   g_autofree char *journal = NULL;
 
-  exec_fixture_init (&fx);
-  app_db = exec_fixture_path (&fx, "app.db");
-  journal = journal_path (&fx);
-  write_site (&fx, app_db);
+  site_init (&fx, &app_db, &journal);
 
   g_assert_cmpint (exec_exit_code (run_cli (&fx, NULL)), ==, 0);
   g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
@@ -275,6 +321,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/journal-batch/lost-records-recovered", test_lost_records_recovered);
+  g_test_add_func ("/journal-batch/lost-records-rolled-back", test_lost_records_rolled_back);
   g_test_add_func ("/journal-batch/records-written-at-end", test_records_written_at_end);
   g_test_add_func ("/journal-batch/other-journal-markers-ignored", test_other_journal_markers_ignored);
   g_test_add_func ("/journal-batch/batch-full-and-lookup", test_batch_full_and_lookup);
