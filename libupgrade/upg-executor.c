@@ -33,13 +33,27 @@
  *   get `undone_by` = the rollback's id (find_step_success ignores them),
  *   and their statement records become UNDONE (no longer done; sent again
  *   under new records). One journal transaction per step, repeatable:
- *   this journaled intent is what makes the steps run again. Then the
- *   markers of those statements are deleted from the targets. A marker
- *   is only ever asked about by its own record, so a marker left behind
- *   (the process died, or a target was unreachable: logged) is harmless.
+ *   this journaled intent is what makes the steps run again. Then every
+ *   marker of those steps' statements is deleted from the targets. That
+ *   part is required too: markers are named after the execution, step,
+ *   file and sequence that sent a statement (see step 2), the runner's
+ *   recovery counts a marker of the current execution or of any
+ *   unfinished execution of the site as "applied" (a batched record may
+ *   have been lost in a crash), and a run may continue the very execution
+ *   whose steps were undone. So the rollback deletes the markers by
+ *   prefix (upg_journal_list_markers()) for every execution of the other
+ *   kind that started the step (upg_journal_list_step_executions(): any
+ *   outcome, since a crashed one may have lost the records while its
+ *   markers stayed), in the step's target and in every target an undone
+ *   record was routed to, plus the old markers named after the undone
+ *   records. We chose deleting over teaching recovery to ignore undone
+ *   executions because only deletion also covers a continued execution,
+ *   and the journal then needs no second notion of "undone". A target
+ *   that cannot be cleaned fails the rollback (it is not journaled
+ *   SUCCESS): the steps must not count as applied by a stale marker.
  *   If the process dies anywhere before SUCCESS is journaled, the
  *   rollback is continued by running it again: its steps are skipped
- *   and the undo is repeated.
+ *   and the undo (journal and markers) is repeated.
  * - A rollback that fails (or is in doubt, or interrupted) undoes
  *   nothing: the upgrade steps still count as done until the rollback is
  *   continued and succeeds.
@@ -53,11 +67,20 @@
  *
  * 1. Look the statement up in the journal (key: execution, component,
  *    version, step, file, sequence). SUCCESS or SKIPPED → done, do not send.
- * 2. Journal it RUNNING (durable before the call returns).
+ * 2. Name its marker after the execution, component, version, step, file
+ *    and sequence (upg_journal_marker_id() of upg_journal_marker_prefix():
+ *    not after a journal record, which may be lost, see below). Journal it
+ *    RUNNING durably (before the call returns) only when nothing else
+ *    could tell afterwards whether it committed: AUTOCOMMIT statements
+ *    and targets without a marker table (libgda). An ATOMIC statement
+ *    with a marker and a session statement get no durable RUNNING record:
+ *    their records are batched (upg-journal-batch.c) and written at the
+ *    latest 250 ms later, before a breakpoint, before the next durable
+ *    RUNNING record and at the end of the step (upg-sql-runner.c).
  * 3. ATOMIC statements (SQLite and PostgreSQL: anything allowed in a
  *    transaction block; MariaDB: INSERT/UPDATE/DELETE/REPLACE/SELECT on
  *    InnoDB) run as `BEGIN; <statement>; INSERT INTO
- *    upgrade_statement_marker (record_id …); COMMIT` on the target: the
+ *    upgrade_statement_marker (record_id = the marker id); COMMIT` on the target: the
  *    marker row and the statement's effect commit together or not at all.
  *    AUTOCOMMIT statements (MariaDB DDL, PostgreSQL CREATE INDEX
  *    CONCURRENTLY / VACUUM / statements refused with SQLSTATE 25001,
@@ -67,9 +90,11 @@
  *    message; on FAILED the breakpoint is saved before anything is
  *    reported.
  *
- * After a crash a statement may be left RUNNING. The marker in the target
- * is the truth: present → it was applied (journaled SUCCESS, not sent
- * again); absent and ATOMIC → its transaction never committed (journaled
+ * After a crash a statement may be left RUNNING, or have no record at
+ * all (its batch was lost). The marker in the target is the truth:
+ * present, from the current execution or any unfinished one of the site
+ * → it was applied (journaled SUCCESS, not sent again; a rollback deletes
+ * the markers of what it reverts, see "Rollback"); absent and ATOMIC → its transaction never committed (journaled
  * FAILED "interrupted", sent again); absent and AUTOCOMMIT → nobody can
  * know: it is journaled IN_DOUBT, the execution becomes IN_DOUBT (exit 5)
  * and the breakpoint names it until the operator runs `resume ID --retry`

@@ -85,5 +85,12 @@ gboolean    upg_journal_owner_is_dead  (UpgJournal               *self,
 char       *upg_journal_site_of        (UpgJournal               *self,
                                         const char               *execution_id,
                                         GError                  **error);
+GPtrArray  *upg_journal_rows_first_column (UpgRows              *rows);
+GPtrArray  *upg_journal_list_step_executions (UpgJournal             *self,
+                                              const char             *execution_id,
+                                              const char             *component,
+                                              const char             *version,
+                                              const char             *step_id,
+                                              GError                **error);
 
 G_END_DECLS

@@ -308,3 +308,14 @@ upg_journal_owner_is_dead (UpgJournal *self,
     return TRUE;
   return !upg_journal_pid_is_alive ((guint) pid);
 }
+
+/* The first column of @rows, as a list of strings (ids). */
+GPtrArray *
+upg_journal_rows_first_column (UpgRows *rows)
+{
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < upg_rows_get_n_rows (rows); i++)
+    g_ptr_array_add (values, g_strdup (upg_rows_get_value (rows, i, 0)));
+  return values;
+}

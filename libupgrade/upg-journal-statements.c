@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
 #include "upg-journal-schema-private.h"
 
@@ -35,8 +36,8 @@ static const UpgJournalColumn statement_columns[] = {
 
 /* The statement's identity across executions of a site, hashed so that it
  * indexes in a fixed width on every dialect. */
-static char *
-statement_key (const char *site,
+char *
+upg_journal_statement_key (const char *site,
                const char *component,
                const char *version,
                const char *step_id,
@@ -66,6 +67,19 @@ check_statement_key (const char  *component,
         return FALSE;
       }
   return TRUE;
+}
+
+/* Writes the batched records (they come before whatever is written or
+ * read next), then returns the site of @execution_id. Called with the
+ * journal's lock held. */
+static char *
+flushed_site (UpgJournal  *self,
+              const char  *execution_id,
+              GError     **error)
+{
+  if (!upg_journal_flush_statements (self, error))
+    return NULL;
+  return upg_journal_site_of (self, execution_id, error);
 }
 
 /**
@@ -118,19 +132,23 @@ upg_journal_begin_statement (UpgJournal  *self,
   site = upg_journal_site_of (self, execution_id, error);
   if (site == NULL)
     return NULL;
-  key = statement_key (site, component, version, step_id, file, sequence);
+  key = upg_journal_statement_key (site, component, version, step_id, file, sequence);
   sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, statement, -1);
   now = upg_journal_int_text (upg_journal_get_now (self));
   {
     const char *values[] = { id, execution_id, site, component, version, step_id, file,
                              line_text, sequence_text, key, statement, sha, database, now };
+    const UpgJournalStatement insert = {
+      "INSERT INTO sql_execution_record (id, execution_id, site_id, component,"
+      " version, step_id, file, line, sequence, stmt_key, statement, sha256,"
+      " database_name, status, started_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?)",
+      values, G_N_ELEMENTS (values)
+    };
 
-    if (!upg_journal_sql_exec (self->connection,
-                               "INSERT INTO sql_execution_record (id, execution_id, site_id, component,"
-                               " version, step_id, file, line, sequence, stmt_key, statement, sha256,"
-                               " database_name, status, started_at)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RUNNING', ?)",
-                               values, G_N_ELEMENTS (values), error))
+    /* Batched records of earlier statements come first, in the same
+     * durable commit. */
+    if (!upg_journal_flush_statements_with (self, &insert, error))
       return NULL;
   }
   return g_steal_pointer (&id);
@@ -160,6 +178,27 @@ upg_journal_finish_statement (UpgJournal          *self,
                               const char          *error_code,
                               const char          *error_message,
                               GError             **error)
+{
+  return upg_journal_finish_statement_full (self, record_id, status, affected_rows, error_code, error_message,
+                                            FALSE, error);
+}
+
+/**
+ * upg_journal_finish_statement_full: (skip)
+ * @deferred: whether the outcome may wait in the batch (the RUNNING
+ *   record is durable and the target's marker proves the outcome)
+ *
+ * upg_journal_finish_statement(), written at once or with the batch.
+ */
+gboolean
+upg_journal_finish_statement_full (UpgJournal          *self,
+                                   const char          *record_id,
+                                   UpgStatementStatus   status,
+                                   gint64               affected_rows,
+                                   const char          *error_code,
+                                   const char          *error_message,
+                                   gboolean             deferred,
+                                   GError             **error)
 {
   const char *key[] = { record_id };
   g_autoptr(UpgRows) rows = NULL;
@@ -196,12 +235,16 @@ upg_journal_finish_statement (UpgJournal          *self,
     const char *values[] = { upg_statement_status_to_string (status), now, duration, affected,
                              error_code, error_message,
                              done ? upg_rows_get_value (rows, 0, 1) : NULL, record_id };
+    const UpgJournalStatement update = {
+      "UPDATE sql_execution_record SET status = ?, finished_at = ?,"
+      " duration_ms = ?, affected_rows = ?, error_code = ?, error_message = ?,"
+      " success_key = ? WHERE id = ?",
+      values, G_N_ELEMENTS (values)
+    };
 
-    return upg_journal_sql_exec (self->connection,
-                                 "UPDATE sql_execution_record SET status = ?, finished_at = ?,"
-                                 " duration_ms = ?, affected_rows = ?, error_code = ?, error_message = ?,"
-                                 " success_key = ? WHERE id = ?",
-                                 values, G_N_ELEMENTS (values), error);
+    if (deferred)
+      return upg_journal_queue_update (self, upg_rows_get_value (rows, 0, 1), &update, error);
+    return upg_journal_sql_exec (self->connection, update.sql, update.values, update.n_values, error);
   }
 }
 
@@ -249,7 +292,10 @@ upg_journal_lookup_statement (UpgJournal  *self,
   site = upg_journal_site_of (self, execution_id, error);
   if (site == NULL)
     return NULL;
-  key = statement_key (site, component, version, step_id, file, sequence);
+  key = upg_journal_statement_key (site, component, version, step_id, file, sequence);
+  /* Its newest record may still wait in the batch. */
+  if (upg_journal_statement_pending (self, key) && !upg_journal_flush_statements (self, error))
+    return NULL;
   sql = g_strdup_printf ("SELECT %s FROM sql_execution_record WHERE stmt_key = ?"
                          " ORDER BY CASE WHEN success_key IS NULL THEN 1 ELSE 0 END,"
                          " started_at DESC, finished_at DESC LIMIT 1", columns);
@@ -261,6 +307,75 @@ upg_journal_lookup_statement (UpgJournal  *self,
   if (rows == NULL || upg_rows_get_n_rows (rows) == 0)
     return NULL;
   return upg_journal_row_to_object (rows, 0, statement_columns, G_N_ELEMENTS (statement_columns));
+}
+
+/**
+ * upg_journal_lookup_file_statements: (skip)
+ * @self: a #UpgJournal
+ * @execution_id: the execution asking (its site is used)
+ * @component: the step's component
+ * @version: the step's manifest version (canonical text)
+ * @step_id: the step's id
+ * @file: the script, relative to the bundle
+ * @error: return location for a #GError
+ *
+ * upg_journal_lookup_statement() for every statement of @file at once:
+ * one query instead of two per statement. Pending batched records are
+ * written first, so the answer is complete.
+ *
+ * Returns: (transfer full) (element-type guint JsonObject): sequence →
+ *   the record upg_journal_lookup_statement() returns, for the statements
+ *   ever recorded; %NULL on error
+ */
+GHashTable *
+upg_journal_lookup_file_statements (UpgJournal  *self,
+                                    const char  *execution_id,
+                                    const char  *component,
+                                    const char  *version,
+                                    const char  *step_id,
+                                    const char  *file,
+                                    GError     **error)
+{
+  g_autofree char *columns = upg_journal_columns_list (statement_columns, G_N_ELEMENTS (statement_columns));
+  g_autofree char *sql = NULL;
+  g_autofree char *site = NULL;
+  g_autoptr(UpgRows) rows = NULL;
+  GHashTable *records;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  if (!check_statement_key (component, version, step_id, file, error))
+    return NULL;
+
+  UPG_JOURNAL_LOCK (self);
+  site = flushed_site (self, execution_id, error);
+  if (site == NULL)
+    return NULL;
+  /* Through the site's executions: execution_id is indexed. Same order
+   * as upg_journal_lookup_statement(): the first row of a sequence wins. */
+  sql = g_strdup_printf ("SELECT %s FROM sql_execution_record WHERE execution_id IN"
+                         " (SELECT id FROM upgrade_execution WHERE site_id = ?) AND site_id = ?"
+                         " AND component = ? AND version = ? AND step_id = ? AND file = ?"
+                         " ORDER BY sequence, CASE WHEN success_key IS NULL THEN 1 ELSE 0 END,"
+                         " started_at DESC, finished_at DESC", columns);
+  {
+    const char *values[] = { site, site, component, version, step_id, file };
+
+    rows = upg_journal_sql_query (self->connection, sql, values, G_N_ELEMENTS (values), error);
+  }
+  if (rows == NULL)
+    return NULL;
+  records = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) json_object_unref);
+  for (guint i = 0; i < upg_rows_get_n_rows (rows); i++)
+    {
+      gint64 sequence = upg_rows_get_int (rows, i, 7, -1);
+
+      if (sequence > 0 && sequence <= G_MAXUINT &&
+          !g_hash_table_contains (records, GUINT_TO_POINTER ((guint) sequence)))
+        g_hash_table_insert (records, GUINT_TO_POINTER ((guint) sequence),
+                             upg_journal_row_to_object (rows, i, statement_columns,
+                                                        G_N_ELEMENTS (statement_columns)));
+    }
+  return records;
 }
 
 /**
@@ -287,6 +402,8 @@ upg_journal_list_statements (UpgJournal  *self,
   g_return_val_if_fail (execution_id != NULL, NULL);
 
   UPG_JOURNAL_LOCK (self);
+  if (!upg_journal_flush_statements (self, error))
+    return NULL;
   rows = upg_journal_sql_query (self->connection, sql, values, 1, error);
   if (rows == NULL)
     return NULL;

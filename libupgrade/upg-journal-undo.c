@@ -13,8 +13,10 @@
  * Undoing keeps the history: the step rows keep their SUCCESS status and
  * gain `undone_by` (the reverting execution); the statement records become
  * UNDONE (their `success_key` is cleared, so the same statement can
- * succeed again) with the same `undone_by`. Only then are the statements'
- * markers deleted from the targets: see upg_journal_delete_markers().
+ * succeed again) with the same `undone_by`. Only then are the steps'
+ * markers deleted from the targets, for every execution that started the
+ * step (upg_journal_list_step_executions()): see
+ * upg_journal_delete_markers() and upg-executor-undo.c.
  */
 #include "config.h"
 
@@ -160,4 +162,49 @@ upg_journal_list_undone_statements (UpgJournal  *self,
   if (rows == NULL)
     return NULL;
   return upg_journal_rows_to_array (rows, columns, G_N_ELEMENTS (columns));
+}
+
+/*
+ * upg_journal_list_step_executions:
+ *
+ * The executions of @execution_id's site, of the kind it undoes (see
+ * upg_journal_undo_step()), that have the step in their plan, whatever
+ * its outcome: a crashed one may have committed statements, with their
+ * markers, whose batched records were lost. Their markers of the step are
+ * what must go for the step to be sent again (upg-executor-undo.c).
+ *
+ * Returns: (transfer full) (element-type utf8): execution ids, or %NULL
+ *   on error
+ */
+GPtrArray *
+upg_journal_list_step_executions (UpgJournal  *self,
+                                  const char  *execution_id,
+                                  const char  *component,
+                                  const char  *version,
+                                  const char  *step_id,
+                                  GError     **error)
+{
+  g_autofree char *site = NULL;
+  const char *undone_kind = NULL;
+  g_autoptr(UpgRows) rows = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+
+  UPG_JOURNAL_LOCK (self);
+  if (!read_undoer (self, execution_id, &site, &undone_kind, error))
+    return NULL;
+  {
+    const char *values[] = { site, component, version, step_id, undone_kind };
+
+    /* A step never started (PENDING, SKIPPED) sent nothing. */
+    rows = upg_journal_sql_query (self->connection,
+                                  "SELECT s.execution_id FROM step_execution s"
+                                  " JOIN upgrade_execution e ON e.id = s.execution_id"
+                                  " WHERE s.site_id = ? AND s.component = ? AND s.version = ?"
+                                  " AND s.step_id = ? AND e.kind = ?"
+                                  " AND s.status NOT IN ('PENDING', 'SKIPPED')"
+                                  " ORDER BY s.execution_id",
+                                  values, G_N_ELEMENTS (values), error);
+  }
+  return rows != NULL ? upg_journal_rows_first_column (rows) : NULL;
 }

@@ -2,14 +2,16 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A marker (table `upgrade_statement_marker` in the target) is keyed by
- * the statement record it proves, and every send of a statement gets a new
- * record, so a marker is only ever asked about by its own record. Once
- * that record is UNDONE (upg_journal_undo_step()) nothing asks about it
- * again: deleting the marker is housekeeping that keeps the target's table
- * from growing with every upgrade/rollback cycle, not what makes the step
- * run again. That is why it comes after the journal records the undo (the
- * intent), may be repeated, and is safe to interrupt at any point.
+ * A marker (table `upgrade_statement_marker` in the target, column
+ * `record_id`) is named after the execution, step, file and sequence that
+ * sent a statement (upg_journal_marker_id(); journals from before
+ * batching named it after the statement's record). The runner's recovery
+ * counts a marker of the current or an unfinished execution as "applied",
+ * so once a rollback undid a step in the journal (upg_journal_undo_step(),
+ * the intent) its markers must go too, or a run continuing that execution
+ * would skip the statements: see "Rollback" in upg-executor.c. Deleting
+ * may be repeated and is safe to interrupt: the rollback is journaled
+ * SUCCESS only after it.
  */
 #include "config.h"
 
@@ -36,11 +38,12 @@ delete_batch (UpgConnection       *target,
 /**
  * upg_journal_delete_markers:
  * @target: a connection to the statements' target database
- * @record_ids: (array zero-terminated=1): the statement records whose
- *   markers to delete (from upg_journal_list_undone_statements())
+ * @record_ids: (array zero-terminated=1): the ids of the markers to delete
+ *   (the `record_id` column: a marker id, or for markers written before
+ *   batching the id of a record from upg_journal_list_undone_statements())
  * @error: return location for a #GError
  *
- * Deletes the markers of @record_ids from @target's
+ * Deletes the markers @record_ids from @target's
  * `upgrade_statement_marker`, if there are any; a missing marker (or a
  * missing marker table) is not an error, so this can be repeated.
  *

@@ -4,33 +4,34 @@
  *
  * The protocol is described in upg-executor.c; statement classes in
  * upg-applied-marker.c.
+ *
+ * Journaling cost: a statement that commits in one target transaction
+ * with its marker (ATOMIC with a marker table) and a session statement
+ * get no durable RUNNING record before they are sent; their complete
+ * records are batched (upg-journal-batch.c) and written together, at the
+ * latest 250 ms later, before a breakpoint, before the next durable
+ * RUNNING record, and at the end of the step. After a crash such a
+ * statement is judged by its marker alone: present (from this execution
+ * or an unfinished one of the site) → recorded SUCCESS and not sent
+ * again, even when the journal has no record of it at all. Statements
+ * without that protection (AUTOCOMMIT, libgda) keep the durable RUNNING
+ * record that makes "in doubt" detectable.
  */
 #include "config.h"
 
 #include "upg-data-source-private.h"
 #include "upg-executor-private.h"
+#include "upg-journal-batch-private.h"
+#include "upg-sql-runner-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
-
-typedef struct
-{
-  UpgRunContext     *ctx;
-  UpgStep           *step;
-  UpgSqlStatement   *statement;
-  const char        *database;
-  UpgConnection     *connection;     /* unowned: in ctx->connections */
-  UpgStatementClass  klass;
-  const char        *component;
-  char              *version;
-  char              *sqlstate;       /* of the last failure */
-  int                error_code;     /* of the last failure */
-} StatementRun;
 
 static void
 statement_run_clear (StatementRun *run)
 {
   g_free (run->version);
   g_free (run->sqlstate);
+  g_free (run->marker);
 }
 
 static UpgDataSource *
@@ -204,6 +205,13 @@ stop_at (StatementRun *run,
 
   g_autoptr(GError) save_error = NULL;
 
+  /* The records of the statements before it are written first. */
+  if (!upg_journal_flush_statements (run->ctx->journal, &save_error))
+    {
+      upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, "cannot write the statement records: %s",
+                           save_error->message);
+      g_clear_error (&save_error);
+    }
   upg_execution_set_breakpoint (run->ctx->execution, upg_step_get_id (run->step),
                                 upg_sql_statement_get_file (statement),
                                 upg_sql_statement_get_line (statement),
@@ -259,17 +267,39 @@ begin_record (StatementRun *run,
                                       run->database, error);
 }
 
-/* Records a statement as not run, with the reason, under a new record. */
+/* Queues the complete record of the current attempt (batched). */
+static gboolean
+queue_record (StatementRun       *run,
+              UpgStatementStatus  status,
+              gint64              rows,
+              const char         *code,
+              const char         *message,
+              GError            **error)
+{
+  UpgSqlStatement *s = run->statement;
+  UpgJournalStatementRecord r = {
+    upg_execution_get_id (run->ctx->execution), run->component, run->version, upg_step_get_id (run->step),
+    upg_sql_statement_get_file (s), upg_sql_statement_get_line (s), upg_sql_statement_get_sequence (s),
+    upg_sql_statement_get_text (s), run->database, status, run->started_at, rows, code, message,
+  };
+  g_autofree char *id = upg_journal_queue_statement (run->ctx->journal, &r, error);
+
+  return id != NULL;
+}
+
+/* Records a statement as not run, with the reason, under a new record:
+ * batched, or (@durable) written at once, since an operator's --skip
+ * must not be lost (a transaction-control statement is simply skipped
+ * again after a crash). */
 static gboolean
 record_skipped (StatementRun *run,
                 const char   *reason,
+                gboolean      durable,
                 GError      **error)
 {
-  g_autofree char *record = begin_record (run, error);
-
-  if (record == NULL ||
-      !upg_journal_finish_statement (run->ctx->journal, record, UPG_STATEMENT_STATUS_SKIPPED,
-                                     0, NULL, reason, error))
+  run->started_at = upg_journal_get_now (run->ctx->journal);
+  if (!queue_record (run, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL, reason, error) ||
+      (durable && !upg_journal_flush_statements (run->ctx->journal, error)))
     return FALSE;
   upg_run_context_log (run->ctx, G_LOG_LEVEL_INFO, "%s:%u %s SKIPPED (%s)",
                        upg_sql_statement_get_file (run->statement),
@@ -282,7 +312,7 @@ record_skipped (StatementRun *run,
  * its own followed by the marker (AUTOCOMMIT, SESSION). */
 static gboolean
 send_statement (StatementRun *run,
-                const char   *record,
+                gboolean      with_marker,
                 gint64       *rows,
                 char        **code,
                 GError      **error)
@@ -292,7 +322,7 @@ send_statement (StatementRun *run,
   gboolean atomic = run->klass == UPG_STATEMENT_CLASS_ATOMIC;
   /* A libgda data source has no marker table (no known transaction
    * semantics): its statements are in doubt after a crash. */
-  gboolean marked = run->klass != UPG_STATEMENT_CLASS_SESSION && record != NULL && has_marker_table (c);
+  gboolean marked = with_marker && run->marker != NULL;
 
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_BEFORE_SEND);
   if (atomic && !upg_connection_begin (c, error))
@@ -300,7 +330,7 @@ send_statement (StatementRun *run,
   if (!upg_connection_execute (c, text, rows, run->ctx->cancellable, error))
     goto failed;
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
-  if (marked && !upg_journal_write_marker (c, record, error))
+  if (marked && !upg_journal_write_marker (c, run->marker, error))
     goto failed;
   if (atomic && !upg_connection_commit (c, error))
     goto failed;
@@ -355,6 +385,8 @@ reconnect (StatementRun *run,
   return run->connection != NULL && apply_timeout (run, error);
 }
 
+/* Finishes the durable RUNNING @record, or (batched, @record NULL)
+ * queues the attempt's complete record. */
 static gboolean
 finish_record (StatementRun       *run,
                const char         *record,
@@ -364,22 +396,12 @@ finish_record (StatementRun       *run,
                const char         *message,
                GError            **error)
 {
-  return upg_journal_finish_statement (run->ctx->journal, record, status, rows, code, message, error);
-}
-
-/* What is known about a statement whose outcome was lost (crash or lost
- * connection): the marker says "applied"; without a marker an ATOMIC
- * statement never committed; anything else is in doubt. */
-static gboolean
-marker_found (StatementRun *run,
-              const char   *record,
-              gboolean     *found,
-              GError      **error)
-{
-  *found = FALSE;
-  if (run->klass == UPG_STATEMENT_CLASS_SESSION || !has_marker_table (run->connection))
-    return TRUE;
-  return upg_journal_has_marker (run->connection, record, found, error);
+  if (record == NULL)
+    return queue_record (run, status, rows, code, message, error);
+  /* After a crash, the durable RUNNING record and the marker tell a
+   * success: it may wait in the batch. */
+  return upg_journal_finish_statement_full (run->ctx->journal, record, status, rows, code, message,
+                                            status == UPG_STATEMENT_STATUS_SUCCESS && run->marker != NULL, error);
 }
 
 static gboolean
@@ -404,14 +426,17 @@ execute_with_retries (StatementRun *run,
        * attempt it follows. */
       if (tries > 0)
         g_usleep (2 * 1000);
-      record = begin_record (run, error);
+      /* A batched statement's marker alone tells whether it committed: no
+       * durable record before it is sent. */
+      record = run->batched ? NULL : begin_record (run, error);
       started_ms = g_get_real_time () / 1000;
       start_us = g_get_monotonic_time ();
-      if (record == NULL)
+      run->started_at = upg_journal_get_now (ctx->journal);
+      if (record == NULL && !run->batched)
         return FALSE;
       ctx->statements_sent++;
       g_clear_pointer (&run->sqlstate, g_free);
-      if (send_statement (run, record, &rows, &code, &local_error))
+      if (send_statement (run, TRUE, &rows, &code, &local_error))
         {
           duration_ms = (g_get_monotonic_time () - start_us) / 1000;
           if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
@@ -428,7 +453,7 @@ execute_with_retries (StatementRun *run,
           g_autoptr(GError) reconnect_error = NULL;
 
           if (!reconnect (run, &reconnect_error) ||
-              !marker_found (run, record, &found, &reconnect_error))
+              !upg_statement_run_marker_found (run, NULL, record, &found, &reconnect_error))
             {
               finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, NULL);
               stop_at (run, UPG_ERROR_STEP_FAILED, NULL, reconnect_error->message, error);
@@ -481,6 +506,7 @@ execute_with_retries (StatementRun *run,
            * (e.g. REINDEX DATABASE): run it on its own. */
           log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
           run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
+          run->batched = FALSE;  /* in doubt after a crash: RUNNING must be durable */
           attempt--;
           continue;
         }
@@ -536,13 +562,14 @@ recover (StatementRun       *run,
 {
   UpgRunContext *ctx = run->ctx;
   const char *id = json_object_get_string_member_with_default (record, "id", NULL);
+  const char *execution_id = json_object_get_string_member_with_default (record, "execution_id", NULL);
   gboolean is_bp = upg_run_context_is_breakpoint (ctx, run->step,
                                                   upg_sql_statement_get_file (run->statement),
                                                   upg_sql_statement_get_sequence (run->statement));
   gboolean found;
 
   *run_it = FALSE;
-  if (!marker_found (run, id, &found, error))
+  if (!upg_statement_run_marker_found (run, execution_id, id, &found, error))
     return FALSE;
   if (found)
     {
@@ -595,6 +622,26 @@ recover (StatementRun       *run,
   return FALSE;
 }
 
+/* A statement the journal does not have as done, whose marker is in the
+ * target: it committed, and its record was lost with a crash (records of
+ * marked statements are written in batches). */
+static gboolean
+recover_lost_record (StatementRun *run,
+                     gboolean     *recovered,
+                     GError      **error)
+{
+  *recovered = FALSE;
+  if (run->marker == NULL || !upg_statement_run_marker_of_any_execution (run, recovered, error))
+    return run->marker == NULL;
+  if (!*recovered)
+    return TRUE;
+  upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, "%s:%u: applied before the interruption (marker found)",
+                       upg_sql_statement_get_file (run->statement), upg_sql_statement_get_line (run->statement));
+  run->started_at = upg_journal_get_now (run->ctx->journal);
+  return queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
+                       "applied before an interruption (marker found in the target)", error);
+}
+
 static gboolean
 run_statement (StatementRun *run,
                GError      **error)
@@ -602,7 +649,6 @@ run_statement (StatementRun *run,
   UpgRunContext *ctx = run->ctx;
   UpgSqlStatement *s = run->statement;
   g_autoptr(JsonObject) record = NULL;
-  g_autoptr(GError) local_error = NULL;
   UpgStatementStatus status = UPG_STATEMENT_STATUS_PENDING;
   gboolean run_it = TRUE;
 
@@ -613,59 +659,69 @@ run_statement (StatementRun *run,
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
                                        has_marker_table (run->connection)
                                          ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
+  upg_statement_run_plan_journaling (run, has_marker_table (run->connection));
 
-  record = upg_journal_lookup_statement (ctx->journal, upg_execution_get_id (ctx->execution),
-                                         run->component, run->version, upg_step_get_id (run->step),
-                                         upg_sql_statement_get_file (s), upg_sql_statement_get_sequence (s),
-                                         &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  record = g_hash_table_lookup (run->records, GUINT_TO_POINTER (upg_sql_statement_get_sequence (s)));
   if (record != NULL)
-    upg_statement_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
-                                      &status);
+    {
+      json_object_ref (record);
+      upg_statement_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
+                                        &status);
+    }
 
   if (status == UPG_STATEMENT_STATUS_SUCCESS || status == UPG_STATEMENT_STATUS_SKIPPED)
     {
       /* Done before; a session statement's effect died with its
        * connection, so it is applied again (not journaled twice). */
       gint64 rows;
-      return run->klass != UPG_STATEMENT_CLASS_SESSION || send_statement (run, NULL, &rows, NULL, error);
+      return run->klass != UPG_STATEMENT_CLASS_SESSION || send_statement (run, FALSE, &rows, NULL, error);
     }
   if (run->klass == UPG_STATEMENT_CLASS_TRANSACTION_CONTROL)
     return record_skipped (run, "transaction control: the engine commits each statement atomically with its marker",
-                           error);
+                           FALSE, error);
   if ((status == UPG_STATEMENT_STATUS_RUNNING || status == UPG_STATEMENT_STATUS_IN_DOUBT) &&
       !recover (run, record, status, &run_it, error))
     return FALSE;
+  if (status != UPG_STATEMENT_STATUS_RUNNING && status != UPG_STATEMENT_STATUS_IN_DOUBT)
+    {
+      gboolean recovered;
+
+      if (!recover_lost_record (run, &recovered, error))
+        return FALSE;
+      run_it = !recovered;
+    }
   if (!run_it)
     return TRUE;
   if (status == UPG_STATEMENT_STATUS_FAILED && ctx->action == UPG_RESUME_ACTION_SKIP &&
       upg_run_context_is_breakpoint (ctx, run->step, upg_sql_statement_get_file (s),
                                      upg_sql_statement_get_sequence (s)))
-    return record_skipped (run, "failed; skipped by the operator (resume --skip)", error);
+    return record_skipped (run, "failed; skipped by the operator (resume --skip)", TRUE, error);
   return execute_with_retries (run, error);
 }
 
-/*
- * upg_sql_runner_run_step:
- *
- * Runs every statement of every file of @step in order, each exactly once.
- */
-gboolean
-upg_sql_runner_run_step (UpgRunContext *ctx,
-                         UpgStep       *step,
-                         GError       **error)
+static gboolean
+run_statements (UpgRunContext *ctx,
+                UpgStep       *step,
+                GError       **error)
 {
   const char * const *files = upg_step_get_sql_scripts (step);
+  g_autoptr(GPtrArray) unfinished = upg_journal_unfinished_executions (ctx->journal, ctx->site_id, error);
 
+  if (unfinished == NULL)
+    return FALSE;
   for (guint f = 0; files != NULL && files[f] != NULL; f++)
     {
       GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[f]);
+      g_autoptr(GHashTable) records = NULL;
+      g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
 
       g_assert (statements != NULL);
+      /* What the journal knows of the file's statements, read once. */
+      records = upg_journal_lookup_file_statements (ctx->journal, upg_execution_get_id (ctx->execution),
+                                                    upg_step_get_component (step), version,
+                                                    upg_step_get_id (step), files[f], error);
+      if (records == NULL)
+        return FALSE;
       for (guint i = 0; i < statements->len; i++)
         {
           StatementRun run = { ctx, step, g_ptr_array_index (statements, i), NULL };
@@ -677,6 +733,8 @@ upg_sql_runner_run_step (UpgRunContext *ctx,
           run.database = statement_database (run.statement, step);
           run.component = upg_step_get_component (step);
           run.version = upg_version_to_string (upg_step_get_version (step));
+          run.unfinished = unfinished;
+          run.records = records;
           ok = run_statement (&run, error);
           statement_run_clear (&run);
           if (!ok)
@@ -688,6 +746,35 @@ upg_sql_runner_run_step (UpgRunContext *ctx,
         }
     }
   return TRUE;
+}
+
+/*
+ * upg_sql_runner_run_step:
+ *
+ * Runs every statement of every file of @step in order, each exactly once.
+ * Every statement record is in the journal when it returns.
+ */
+gboolean
+upg_sql_runner_run_step (UpgRunContext *ctx,
+                         UpgStep       *step,
+                         GError       **error)
+{
+  UpgJournalFlusher *flusher;
+  gboolean ok;
+  g_autoptr(GError) flush_error = NULL;
+
+  flusher = upg_journal_flusher_start (ctx->journal);
+  ok = run_statements (ctx, step, error);
+  upg_journal_flusher_stop (flusher);
+  if (upg_journal_flush_statements (ctx->journal, &flush_error))
+    return ok;
+  if (ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&flush_error));
+      return FALSE;
+    }
+  upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, "cannot write the statement records: %s", flush_error->message);
+  return FALSE;
 }
 
 /*

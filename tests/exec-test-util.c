@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "exec-test-util.h"
+#include "upg-journal-batch-private.h"
 
 void
 exec_fixture_init (ExecFixture *fx)
@@ -375,4 +376,19 @@ exec_fixture_init_sqlite_app (ExecFixture *fx)
   sources = g_strdup_printf ("\"app\": %s", app);
   exec_fixture_write_config (fx, "bj-01", sources);
   return exec_fixture_path (fx, "app.db");
+}
+
+/* The id of the marker the statement of @record (from the journal's
+ * statement listings) committed with in its target. */
+char *
+exec_record_marker (JsonObject *record)
+{
+  g_autofree char *prefix =
+    upg_journal_marker_prefix (json_object_get_string_member (record, "execution_id"),
+                               json_object_get_string_member (record, "component"),
+                               json_object_get_string_member (record, "version"),
+                               json_object_get_string_member (record, "step_id"),
+                               json_object_get_string_member (record, "file"));
+
+  return upg_journal_marker_id (prefix, (guint) json_object_get_int_member (record, "sequence"));
 }

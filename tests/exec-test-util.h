@@ -82,5 +82,6 @@ char         *exec_journal_statuses      (ExecFixture  *fx,
                                           const char   *execution_id,
                                           guint         sequence);
 char         *exec_fixture_init_sqlite_app (ExecFixture *fx);
+char         *exec_record_marker         (JsonObject   *record);
 
 G_END_DECLS

@@ -485,10 +485,10 @@ markers_left (DbSite     *site,
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
       JsonObject *record = json_array_get_object_element (records, i);
+      g_autofree char *marker = exec_record_marker (record);
       gboolean found = FALSE;
 
-      g_assert_true (upg_journal_has_marker (site->target, json_object_get_string_member (record, "id"),
-                                             &found, &error));
+      g_assert_true (upg_journal_has_marker (site->target, marker, &found, &error));
       g_assert_no_error (error);
       left += found ? 1 : 0;
     }

@@ -319,7 +319,7 @@ test_undo_repeatable (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *rollback_id = NULL;
   g_autofree char *where = NULL;
-  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(UpgConnection) target = NULL;
   g_autofree char *source = NULL;
 
@@ -348,7 +348,7 @@ test_undo_repeatable (void)
       JsonObject *record = json_array_get_object_element (undone, i);
 
       g_assert_cmpstr (json_object_get_string_member (record, "database"), ==, "app");
-      g_ptr_array_add (ids, (gpointer) json_object_get_string_member (record, "id"));
+      g_ptr_array_add (ids, exec_record_marker (record));
     }
   g_ptr_array_add (ids, NULL);
   source = exec_fixture_sqlite_source (&site.fx, "app.db");

@@ -1,0 +1,581 @@
+/* upg-journal-batch.c - statement records written in batches
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A statement that commits in the target together with its marker needs
+ * no durable RUNNING record before it is sent: after a crash the marker
+ * alone says whether it committed. Its records (RUNNING → SUCCESS/FAILED,
+ * with timings and rows) are therefore kept in memory, complete, and
+ * written together in one journal transaction: one durable commit for up
+ * to UPG_JOURNAL_BATCH_MAX_RECORDS statements instead of two per
+ * statement. The caller flushes at least every
+ * UPG_JOURNAL_BATCH_MAX_AGE_MS, before anything that must be durable (a
+ * RUNNING record of a statement without a marker, a breakpoint), at step
+ * end and before it reports a failure. A record lost with a crash is
+ * rebuilt from the marker on the next run.
+ *
+ * The pending records live on the journal object, under its mutex, so
+ * that lookups see them (a lookup of a pending statement flushes first).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "upg-journal-batch-private.h"
+#include "upg-journal-private.h"
+
+/* Rows per INSERT: 21 values each, under SQLite's historical limit of
+ * 999 bound values. */
+#define ROWS_PER_INSERT 40
+#define BATCH_KEY "upg-journal-statement-batch"
+
+enum {
+  COL_ID, COL_EXECUTION, COL_SITE, COL_COMPONENT, COL_VERSION, COL_STEP, COL_FILE, COL_LINE,
+  COL_SEQUENCE, COL_KEY, COL_STATEMENT, COL_SHA, COL_DATABASE, COL_STATUS, COL_STARTED,
+  COL_FINISHED, COL_DURATION, COL_ROWS, COL_ERROR_CODE, COL_ERROR, COL_SUCCESS_KEY,
+  N_COLUMNS
+};
+
+typedef struct
+{
+  char *values[N_COLUMNS];
+} PendingRow;
+
+/* An UPDATE of a durable record, written after the rows. */
+typedef struct
+{
+  char  *sql;
+  char **values;
+  guint  n_values;
+} PendingUpdate;
+
+typedef struct
+{
+  GPtrArray  *rows;            /* of PendingRow */
+  GPtrArray  *updates;         /* of PendingUpdate */
+  GHashTable *keys;            /* stmt_key of pending rows (set) */
+  gint64      oldest_us;       /* monotonic time the oldest row was queued */
+  gint64      max_age_ms;      /* UPG_JOURNAL_BATCH_MAX_AGE_MS but in tests */
+  char       *site_execution;  /* execution whose site is cached */
+  char       *site;
+} Batch;
+
+static void
+pending_row_free (PendingRow *row)
+{
+  for (guint i = 0; i < N_COLUMNS; i++)
+    g_free (row->values[i]);
+  g_free (row);
+}
+
+static void
+pending_update_free (PendingUpdate *update)
+{
+  for (guint i = 0; i < update->n_values; i++)
+    g_free (update->values[i]);
+  g_free (update->values);
+  g_free (update->sql);
+  g_free (update);
+}
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->rows);
+  g_ptr_array_unref (batch->updates);
+  g_hash_table_unref (batch->keys);
+  g_free (batch->site_execution);
+  g_free (batch->site);
+  g_free (batch);
+}
+
+/* Called with the journal's lock held. */
+static Batch *
+get_batch (UpgJournal *self)
+{
+  Batch *batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
+
+  if (batch != NULL)
+    return batch;
+  batch = g_new0 (Batch, 1);
+  batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
+  batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
+  batch->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  batch->max_age_ms = UPG_JOURNAL_BATCH_MAX_AGE_MS;
+  g_object_set_data_full (G_OBJECT (self), BATCH_KEY, batch, (GDestroyNotify) batch_free);
+  return batch;
+}
+
+/* The batch if records wait in it, else NULL. Called with the lock held. */
+static Batch *
+pending_batch (UpgJournal *self)
+{
+  Batch *batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
+
+  return batch != NULL && (batch->rows->len > 0 || batch->updates->len > 0) ? batch : NULL;
+}
+
+/* The site of @execution_id, asked once per execution. */
+static const char *
+batch_site (UpgJournal  *self,
+            Batch       *batch,
+            const char  *execution_id,
+            GError     **error)
+{
+  char *site;
+
+  if (batch->site != NULL && g_strcmp0 (batch->site_execution, execution_id) == 0)
+    return batch->site;
+  site = upg_journal_site_of (self, execution_id, error);
+  if (site == NULL)
+    return NULL;
+  g_free (batch->site);
+  g_free (batch->site_execution);
+  batch->site = site;
+  batch->site_execution = g_strdup (execution_id);
+  return batch->site;
+}
+
+static gboolean
+check_record (const UpgJournalStatementRecord  *r,
+              GError                          **error)
+{
+  const char *parts[] = { r->execution_id, r->component, r->version, r->step_id, r->file, r->statement };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i] == NULL || *parts[i] == '\0')
+      {
+        g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                     "journal: a statement record needs an execution, a component, a version,"
+                     " a step id, a file and the statement");
+        return FALSE;
+      }
+  if (r->status == UPG_STATEMENT_STATUS_PENDING || r->status == UPG_STATEMENT_STATUS_RUNNING ||
+      upg_statement_status_to_string (r->status) == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   "journal: a queued statement record is SUCCESS, FAILED, SKIPPED or IN_DOUBT");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * upg_journal_queue_statement: (skip)
+ *
+ * Keeps the complete record of a statement that already ran (or was
+ * skipped) until the next flush; flushes when the batch is full or old.
+ * Only for statements whose outcome the target's marker proves (or that
+ * are harmless to repeat): a crash loses the record.
+ *
+ * Returns: (transfer full): the record's id, or %NULL (the flush it
+ *   triggered failed; the record stays pending)
+ */
+char *
+upg_journal_queue_statement (UpgJournal                       *self,
+                             const UpgJournalStatementRecord  *r,
+                             GError                          **error)
+{
+  g_autofree char *id = NULL;
+  PendingRow *row;
+  Batch *batch;
+  const char *site;
+  gint64 now;
+  gboolean done = r->status == UPG_STATEMENT_STATUS_SUCCESS || r->status == UPG_STATEMENT_STATUS_SKIPPED;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  if (!check_record (r, error))
+    return NULL;
+
+  UPG_JOURNAL_LOCK (self);
+  batch = get_batch (self);
+  site = batch_site (self, batch, r->execution_id, error);
+  if (site == NULL)
+    return NULL;
+  now = upg_journal_get_now (self);
+  row = g_new0 (PendingRow, 1);
+  row->values[COL_ID] = g_uuid_string_random ();
+  row->values[COL_EXECUTION] = g_strdup (r->execution_id);
+  row->values[COL_SITE] = g_strdup (site);
+  row->values[COL_COMPONENT] = g_strdup (r->component);
+  row->values[COL_VERSION] = g_strdup (r->version);
+  row->values[COL_STEP] = g_strdup (r->step_id);
+  row->values[COL_FILE] = g_strdup (r->file);
+  row->values[COL_LINE] = g_strdup_printf ("%u", r->line);
+  row->values[COL_SEQUENCE] = g_strdup_printf ("%u", r->sequence);
+  row->values[COL_KEY] = upg_journal_statement_key (site, r->component, r->version, r->step_id, r->file,
+                                                    r->sequence);
+  row->values[COL_STATEMENT] = g_strdup (r->statement);
+  row->values[COL_SHA] = g_compute_checksum_for_string (G_CHECKSUM_SHA256, r->statement, -1);
+  row->values[COL_DATABASE] = g_strdup (r->database);
+  row->values[COL_STATUS] = g_strdup (upg_statement_status_to_string (r->status));
+  row->values[COL_STARTED] = upg_journal_int_text (r->started_at);
+  row->values[COL_FINISHED] = upg_journal_int_text (MAX (now, r->started_at));
+  row->values[COL_DURATION] = upg_journal_int_text (MAX (0, now - r->started_at));
+  row->values[COL_ROWS] = r->affected_rows >= 0 ? upg_journal_int_text (r->affected_rows) : NULL;
+  row->values[COL_ERROR_CODE] = g_strdup (r->error_code);
+  row->values[COL_ERROR] = g_strdup (r->error_message);
+  row->values[COL_SUCCESS_KEY] = done ? g_strdup (row->values[COL_KEY]) : NULL;
+
+  if (pending_batch (self) == NULL)
+    batch->oldest_us = g_get_monotonic_time ();
+  id = g_strdup (row->values[COL_ID]);
+  g_hash_table_add (batch->keys, g_strdup (row->values[COL_KEY]));
+  g_ptr_array_add (batch->rows, row);  /* a flush frees it */
+  if (!upg_journal_flush_if_due (self, error))
+    return NULL;
+  return g_steal_pointer (&id);
+}
+
+/**
+ * upg_journal_queue_update: (skip)
+ * @stmt_key: the statement the update is about
+ * @update: the UPDATE of a record already in the journal (copied)
+ *
+ * Keeps @update for the next flush, after the pending records.
+ *
+ * Returns: %FALSE if the flush it triggered failed
+ */
+gboolean
+upg_journal_queue_update (UpgJournal                 *self,
+                          const char                 *stmt_key,
+                          const UpgJournalStatement  *update,
+                          GError                    **error)
+{
+  PendingUpdate *u = g_new0 (PendingUpdate, 1);
+  Batch *batch;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  UPG_JOURNAL_LOCK (self);
+  batch = get_batch (self);
+  u->sql = g_strdup (update->sql);
+  u->n_values = update->n_values;
+  u->values = g_new0 (char *, update->n_values + 1);
+  for (guint i = 0; i < update->n_values; i++)
+    u->values[i] = g_strdup (update->values[i]);
+  if (pending_batch (self) == NULL)
+    batch->oldest_us = g_get_monotonic_time ();
+  g_hash_table_add (batch->keys, g_strdup (stmt_key));
+  g_ptr_array_add (batch->updates, u);
+  return upg_journal_flush_if_due (self, error);
+}
+
+/* One multi-row INSERT of rows [@from, @to). */
+static gboolean
+insert_rows (UpgJournal  *self,
+             Batch       *batch,
+             guint        from,
+             guint        to,
+             GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new ("INSERT INTO sql_execution_record (id, execution_id, site_id,"
+                                         " component, version, step_id, file, line, sequence, stmt_key,"
+                                         " statement, sha256, database_name, status, started_at,"
+                                         " finished_at, duration_ms, affected_rows, error_code,"
+                                         " error_message, success_key) VALUES ");
+  g_autofree const char **values = g_new0 (const char *, (gsize) (to - from) * N_COLUMNS);
+
+  for (guint i = from; i < to; i++)
+    {
+      PendingRow *row = g_ptr_array_index (batch->rows, i);
+
+      g_string_append (sql, i > from ? ", (" : "(");
+      for (guint c = 0; c < N_COLUMNS; c++)
+        {
+          g_string_append (sql, c > 0 ? ", ?" : "?");
+          values[(i - from) * N_COLUMNS + c] = row->values[c];
+        }
+      g_string_append_c (sql, ')');
+    }
+  return upg_journal_sql_exec (self->connection, sql->str, values, (to - from) * N_COLUMNS, error);
+}
+
+/**
+ * upg_journal_flush_statements: (skip)
+ *
+ * Writes every pending statement record in one journal transaction
+ * (durable when it returns). On failure the records stay pending.
+ *
+ * Returns: %TRUE on success (also when nothing was pending)
+ */
+gboolean
+upg_journal_flush_statements (UpgJournal  *self,
+                              GError     **error)
+{
+  return upg_journal_flush_statements_with (self, NULL, error);
+}
+
+/**
+ * upg_journal_flush_statements_with: (skip)
+ *
+ * Like upg_journal_flush_statements(), and runs @then (nullable) in the
+ * same journal transaction after the pending records: one durable commit
+ * for both (a RUNNING record after the batch before it).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_journal_flush_statements_with (UpgJournal                 *self,
+                                   const UpgJournalStatement  *then,
+                                   GError                    **error)
+{
+  Batch *batch;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  UPG_JOURNAL_LOCK (self);
+  batch = pending_batch (self);
+  if (batch == NULL)
+    return then == NULL || upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error);
+  if (!upg_journal_sql_begin (self->connection, error))
+    return FALSE;
+  for (guint i = 0; i < batch->rows->len; i += ROWS_PER_INSERT)
+    if (!insert_rows (self, batch, i, MIN (i + ROWS_PER_INSERT, batch->rows->len), error))
+      {
+        upg_journal_sql_rollback (self->connection);
+        return FALSE;
+      }
+  for (guint i = 0; i < batch->updates->len; i++)
+    {
+      PendingUpdate *u = g_ptr_array_index (batch->updates, i);
+
+      if (!upg_journal_sql_exec (self->connection, u->sql, (const char * const *) u->values, u->n_values, error))
+        {
+          upg_journal_sql_rollback (self->connection);
+          return FALSE;
+        }
+    }
+  if (then != NULL && !upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error))
+    {
+      upg_journal_sql_rollback (self->connection);
+      return FALSE;
+    }
+  if (!upg_journal_sql_commit (self->connection, error))
+    return FALSE;
+  g_ptr_array_set_size (batch->rows, 0);
+  g_ptr_array_set_size (batch->updates, 0);
+  g_hash_table_remove_all (batch->keys);
+  return TRUE;
+}
+
+/**
+ * upg_journal_flush_if_due: (skip)
+ *
+ * Flushes when UPG_JOURNAL_BATCH_MAX_RECORDS records wait or the oldest
+ * waited UPG_JOURNAL_BATCH_MAX_AGE_MS.
+ */
+gboolean
+upg_journal_flush_if_due (UpgJournal  *self,
+                          GError     **error)
+{
+  Batch *batch;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  UPG_JOURNAL_LOCK (self);
+  batch = pending_batch (self);
+  if (batch == NULL)
+    return TRUE;
+  if (batch->rows->len + batch->updates->len < UPG_JOURNAL_BATCH_MAX_RECORDS &&
+      g_get_monotonic_time () - batch->oldest_us < batch->max_age_ms * 1000)
+    return TRUE;
+  return upg_journal_flush_statements (self, error);
+}
+
+/**
+ * upg_journal_batch_set_max_age: (skip)
+ *
+ * How long a record may wait (tests: a batch that only fills up).
+ */
+void
+upg_journal_batch_set_max_age (UpgJournal *self,
+                               gint64      max_age_ms)
+{
+  g_return_if_fail (UPG_IS_JOURNAL (self));
+  UPG_JOURNAL_LOCK (self);
+  get_batch (self)->max_age_ms = max_age_ms;
+}
+
+/**
+ * upg_journal_statement_pending: (skip)
+ *
+ * Returns: whether a record of statement @stmt_key waits to be written
+ */
+gboolean
+upg_journal_statement_pending (UpgJournal *self,
+                               const char *stmt_key)
+{
+  Batch *batch;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  UPG_JOURNAL_LOCK (self);
+  batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
+  return batch != NULL && g_hash_table_contains (batch->keys, stmt_key);
+}
+
+/**
+ * upg_journal_marker_prefix: (skip)
+ *
+ * The markers of one script of one step in one execution share this
+ * prefix (48 hex digits), so that one query finds all of them. A marker's
+ * id is derived from the execution and the statement, not from a journal
+ * record, so that it still answers when the record was lost with a crash;
+ * the execution is part of it so that another journal's run against the
+ * same database (same site name) never takes it for its own.
+ *
+ * Returns: (transfer full): the prefix
+ */
+char *
+upg_journal_marker_prefix (const char *execution_id,
+                           const char *component,
+                           const char *version,
+                           const char *step_id,
+                           const char *file)
+{
+  g_autofree char *text = g_strdup_printf ("marker\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", execution_id, component,
+                                           version, step_id, file);
+  g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+
+  return g_strndup (sha, 48);
+}
+
+/**
+ * upg_journal_marker_id: (skip)
+ *
+ * Returns: (transfer full): the marker id of statement @sequence of the
+ *   script of @prefix (at most 59 characters: it fits an id column)
+ */
+char *
+upg_journal_marker_id (const char *prefix,
+                       guint       sequence)
+{
+  return g_strdup_printf ("%s:%u", prefix, sequence);
+}
+
+/**
+ * upg_journal_list_markers: (skip)
+ *
+ * Returns: (transfer full): the set of marker ids with @prefix committed
+ *   in @target, or %NULL on error
+ */
+GHashTable *
+upg_journal_list_markers (UpgConnection  *target,
+                          const char     *prefix,
+                          GError        **error)
+{
+  g_autofree char *pattern = g_strdup_printf ("%s:%%", prefix);
+  const char *values[] = { pattern };
+  g_autoptr(UpgRows) rows = NULL;
+  GHashTable *set;
+
+  /* The prefix is hex digits: nothing in it is a LIKE wildcard. */
+  rows = upg_journal_sql_query (target, "SELECT record_id FROM upgrade_statement_marker WHERE record_id LIKE ?",
+                                values, 1, error);
+  if (rows == NULL)
+    return NULL;
+  set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < upg_rows_get_n_rows (rows); i++)
+    g_hash_table_add (set, g_strdup (upg_rows_get_value (rows, i, 0)));
+  return set;
+}
+
+/**
+ * upg_journal_unfinished_executions: (skip)
+ *
+ * The executions of @site that did not succeed: only those can have run
+ * statements whose batched records were lost with a crash (a successful
+ * execution flushed every record before it finished).
+ *
+ * Returns: (transfer full) (element-type utf8): their ids, or %NULL on error
+ */
+GPtrArray *
+upg_journal_unfinished_executions (UpgJournal  *self,
+                                   const char  *site,
+                                   GError     **error)
+{
+  const char *values[] = { site };
+  g_autoptr(UpgRows) rows = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  UPG_JOURNAL_LOCK (self);
+  rows = upg_journal_sql_query (self->connection,
+                                "SELECT id FROM upgrade_execution WHERE site_id = ? AND status <> 'SUCCESS'",
+                                values, 1, error);
+  return rows != NULL ? upg_journal_rows_first_column (rows) : NULL;
+}
+
+/* Writes batched statement records that waited too long while the
+ * runner is busy in a long statement (SPEC §11: the statement log is
+ * written at most 1 s after the statement). */
+struct _UpgJournalFlusher
+{
+  UpgJournal *journal;
+  GMutex      lock;
+  GCond       cond;
+  gboolean    stop;
+  GThread    *thread;
+};
+
+static gpointer
+flusher_main (gpointer data)
+{
+  UpgJournalFlusher *f = data;
+
+  g_mutex_lock (&f->lock);
+  while (!f->stop)
+    {
+      gint64 until = g_get_monotonic_time () + UPG_JOURNAL_BATCH_MAX_AGE_MS * G_TIME_SPAN_MILLISECOND / 2;
+
+      if (g_cond_wait_until (&f->cond, &f->lock, until) || f->stop)
+        continue;
+      g_mutex_unlock (&f->lock);
+      {
+        /* A failure here is met again, and reported, by the runner's own
+         * flush at the latest at the step's end. */
+        g_autoptr(GError) ignored = NULL;
+
+        upg_journal_flush_if_due (f->journal, &ignored);
+      }
+      g_mutex_lock (&f->lock);
+    }
+  g_mutex_unlock (&f->lock);
+  return NULL;
+}
+
+/**
+ * upg_journal_flusher_start: (skip)
+ *
+ * Starts a thread that writes the pending records once they are due,
+ * until upg_journal_flusher_stop().
+ *
+ * Returns: (transfer full): the flusher
+ */
+UpgJournalFlusher *
+upg_journal_flusher_start (UpgJournal *journal)
+{
+  UpgJournalFlusher *f = g_new0 (UpgJournalFlusher, 1);
+
+  f->journal = g_object_ref (journal);
+  f->stop = FALSE;
+  g_mutex_init (&f->lock);
+  g_cond_init (&f->cond);
+  f->thread = g_thread_new ("upg-journal-flush", flusher_main, f);
+  return f;
+}
+
+/**
+ * upg_journal_flusher_stop: (skip)
+ *
+ * Stops and frees @f; what is still pending stays for the caller's flush.
+ */
+void
+upg_journal_flusher_stop (UpgJournalFlusher *f)
+{
+  g_mutex_lock (&f->lock);
+  f->stop = TRUE;
+  g_cond_signal (&f->cond);
+  g_mutex_unlock (&f->lock);
+  g_thread_join (f->thread);
+  g_mutex_clear (&f->lock);
+  g_cond_clear (&f->cond);
+  g_object_unref (f->journal);
+  g_free (f);
+}
