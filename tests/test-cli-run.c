@@ -224,6 +224,8 @@ test_failure_and_resume (void)
   demo_clear (&demo);
 }
 
+static void assert_error (JsonObject *doc, const char *code, const char *text);
+
 /* In zh_CN the engine's own lines (the step and execution lines of the
  * execution log) come from the build tree's catalogue. */
 static void
@@ -232,6 +234,7 @@ test_failure_chinese (void)
   static const char * const zh_env[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", NULL };
   Demo demo;
   g_autoptr(JsonObject) failed = NULL;
+  g_autoptr(JsonObject) backwards = NULL;
   g_autofree char *log_path = NULL;
   g_autofree char *log = NULL;
 
@@ -248,6 +251,10 @@ test_failure_chinese (void)
   g_assert_nonnull (strstr (log, "执行 FAILED："));
   g_assert_nonnull (strstr (log, "条语句）"));
   g_assert_null (strstr (log, "statements)"));
+
+  /* The planner's errors too. */
+  backwards = ctl_json_env (&demo, zh_env, 2, "plan", "--from", "3.18.0", "--to", "3.16.0", NULL);
+  assert_error (backwards, "plan", "“to”（3.16.0）必须高于“from”（3.18.0）；降级请使用回滚");
   demo_clear (&demo);
 }
 
