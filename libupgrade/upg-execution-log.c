@@ -14,6 +14,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdio.h>
 
 #include "upg-executor-private.h"
@@ -38,7 +40,7 @@ upg_exec_log_open (const char  *path,
     {
       int saved = errno;
       g_set_error (error, UPG_ERROR, UPG_ERROR_FAILED,
-                   "cannot create the log directory '%s': %s", dir, g_strerror (saved));
+                   _("cannot create the log directory '%s': %s"), dir, g_strerror (saved));
       return NULL;
     }
   file = fopen (path, "ae");
@@ -46,7 +48,7 @@ upg_exec_log_open (const char  *path,
     {
       int saved = errno;
       g_set_error (error, UPG_ERROR, UPG_ERROR_FAILED,
-                   "cannot open the execution log '%s': %s", path, g_strerror (saved));
+                   _("cannot open the execution log '%s': %s"), path, g_strerror (saved));
       return NULL;
     }
   /* Line buffered: a line is on disk (in the page cache) as soon as it is

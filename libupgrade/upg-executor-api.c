@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
 
@@ -357,9 +359,9 @@ upg_executor_load_execution (UpgExecutor *self,
   if (record == NULL)
     {
       if (execution_id != NULL)
-        g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "execution '%s' is not in the journal", execution_id);
+        g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' is not in the journal"), execution_id);
       else
-        g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "no execution in the journal yet");
+        g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("no execution in the journal yet"));
       return NULL;
     }
   return upg_execution_new_from_journal (record, error);

@@ -14,6 +14,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-executor-private.h"
 
 /* Units of a tool step without `data_volume`: the plugin's done/total is
@@ -181,7 +183,7 @@ upg_executor_rate_update (UpgRunContext *ctx,
       const char *step_id = upg_step_get_id (ctx->rate_step);
           gint64 eta = current_eta (ctx);
 
-      upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "execution %s: step %s: %s",
+      upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("execution %s: step %s: %s"),
                            upg_execution_get_id (ctx->execution), step_id, message);
       upg_execution_set_rate_message (ctx->execution, message);
       upg_executor_emit_rate_revised (ctx, step_id, message, eta);

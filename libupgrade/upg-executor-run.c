@@ -5,6 +5,7 @@
  * The protocol is described at the top of upg-executor.c.
  */
 #include "config.h"
+#include <glib/gi18n-lib.h>
 
 #include <signal.h>
 #include <unistd.h>
@@ -207,7 +208,7 @@ claim_site (UpgRunContext *ctx,
 
   if (!claimed)
     g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
-                 "site '%s' is locked: another upgrade of it is running in this process", ctx->site_id);
+                 _("site '%s' is locked: another upgrade of it is running in this process"), ctx->site_id);
   return claimed;
 }
 
@@ -329,8 +330,8 @@ load_breakpoint (UpgRunContext *ctx,
   if (bp == NULL && (status == UPG_EXECUTION_STATUS_FAILED || status == UPG_EXECUTION_STATUS_IN_DOUBT))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT,
-                   "the breakpoint of execution '%s' (stopped %s) was saved more than 7 days ago and has "
-                   "expired: check the site by hand and start a new execution", execution_id,
+                   _("the breakpoint of execution '%s' (stopped %s) was saved more than 7 days ago and has "
+                   "expired: check the site by hand and start a new execution"), execution_id,
                    json_object_get_string_member_with_default (record, "finished_at", "?"));
       return FALSE;
     }
@@ -422,7 +423,7 @@ setup_context (UpgExecutor   *self,
   if (site == NULL || *site == '\0')
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "no site: pass --site or set \"site_id\" in the configuration");
+                   _("no site: pass --site or set \"site_id\" in the configuration"));
       return FALSE;
     }
   ctx->site_id = g_strdup (site);
@@ -532,13 +533,13 @@ run_locked (UpgRunContext *ctx,
 
   upg_execution_set_progress (ctx->execution, 0, ctx->statements_total, -1);
   upg_executor_emit_execution_started (ctx);
-  upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "%s %s %s → %s, stage %s, site %s%s: %u steps, %u statements%s",
-                       resume_count > 0 ? "resuming" : "starting", ctx->rollback ? "rollback" : "upgrade",
+  upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s %s %s → %s, stage %s, site %s%s: %u steps, %u statements%s"),
+                       resume_count > 0 ? _("resuming") : _("starting"), ctx->rollback ? _("rollback") : _("upgrade"),
                        ctx->from_text, ctx->to_text, upg_stage_to_string (ctx->stage), ctx->site_id,
-                       request->component != NULL ? " (component only)" : "", steps->len,
+                       request->component != NULL ? _(" (component only)") : "", steps->len,
                        ctx->statements_total,
-                       ctx->action == UPG_RESUME_ACTION_RETRY ? " (retry at the breakpoint)"
-                       : ctx->action == UPG_RESUME_ACTION_SKIP ? " (skip at the breakpoint)" : "");
+                       ctx->action == UPG_RESUME_ACTION_RETRY ? _(" (retry at the breakpoint)")
+                       : ctx->action == UPG_RESUME_ACTION_SKIP ? _(" (skip at the breakpoint)") : "");
   return upg_executor_run_steps (ctx, steps, error);
 }
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
 
@@ -26,11 +28,11 @@ step_done (UpgRunContext *ctx,
     return FALSE;
   upg_execution_set_step (ctx->execution, upg_step_get_id (step), version, status, duration_ms, message);
   if (status == UPG_STEP_STATUS_SKIPPED)
-    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[SKIPPED] %s (%s)", upg_step_get_id (step), message);
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("[SKIPPED] %s (%s)"), upg_step_get_id (step), message);
   else if (status == UPG_STEP_STATUS_SUCCESS)
-    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[SUCCESS] %s (%s)", upg_step_get_id (step), took);
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("[SUCCESS] %s (%s)"), upg_step_get_id (step), took);
   else
-    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "[%s] %s (%s): %s", upg_step_status_to_string (status),
+    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("[%s] %s (%s): %s"), upg_step_status_to_string (status),
                          upg_step_get_id (step), took, message);
   upg_executor_emit_step_finished (ctx, step, status, duration_ms, message);
   return TRUE;
@@ -93,7 +95,7 @@ save_breakpoint (UpgRunContext *ctx,
                                     upg_execution_get_breakpoint_statement (e),
                                     upg_execution_get_breakpoint_error_code (e),
                                     upg_execution_get_breakpoint_error (e), &error))
-    upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, "cannot save the breakpoint: %s", error->message);
+    upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), error->message);
 }
 
 /* Runs one step, unless it succeeded before or the operator skips it. */
@@ -218,8 +220,8 @@ upg_executor_run_steps (UpgRunContext *ctx,
     return FALSE;
 
   upg_run_context_log (ctx, status == UPG_EXECUTION_STATUS_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
-                       "execution %s: %s (%u of %u statements)", upg_execution_status_to_string (status),
-                       failure != NULL ? failure->message : "every step succeeded or was skipped",
+                       _("execution %s: %s (%u of %u statements)"), upg_execution_status_to_string (status),
+                       failure != NULL ? failure->message : _("every step succeeded or was skipped"),
                        ctx->statements_done, ctx->statements_total);
   if (failure == NULL)
     return TRUE;

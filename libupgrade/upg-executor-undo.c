@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-data-source-private.h"
 #include "upg-executor-private.h"
 #include "upg-journal-batch-private.h"
@@ -132,8 +134,8 @@ delete_database_markers (UpgRunContext  *ctx,
   if (local_error == NULL)
     return TRUE;
   g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-               "data source '%s': cannot delete the markers of the undone statements"
-               " (run again to finish: a marker left there would count them as applied): %s",
+               _("data source '%s': cannot delete the markers of the undone statements"
+               " (run again to finish: a marker left there would count them as applied): %s"),
                database, local_error->message);
   return FALSE;
 }
@@ -221,7 +223,7 @@ upg_executor_undo_reverted (UpgRunContext *ctx,
       if (!upg_journal_undo_step (ctx->journal, id, upg_step_get_component (step), version,
                                   upg_step_get_id (step), error))
         {
-          g_prefix_error (error, "undoing the earlier successes of step '%s': ", upg_step_get_id (step));
+          g_prefix_error (error, _("undoing the earlier successes of step '%s': "), upg_step_get_id (step));
           return FALSE;
         }
     }
@@ -230,7 +232,7 @@ upg_executor_undo_reverted (UpgRunContext *ctx,
   ctx->reverted = TRUE;
   if (ctx->rollback && ctx->reverted_steps != NULL && ctx->reverted_steps->len > 0)
     upg_run_context_log (ctx, G_LOG_LEVEL_INFO,
-                         "the %u upgrade steps of stage %s no longer count as done: a new run executes them again",
+                         _("the %u upgrade steps of stage %s no longer count as done: a new run executes them again"),
                          ctx->reverted_steps->len, upg_stage_to_string (ctx->stage));
   return TRUE;
 }

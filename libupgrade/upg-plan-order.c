@@ -7,6 +7,7 @@
  * so steps without dependencies keep their natural order exactly.
  */
 #include "config.h"
+#include <glib/gi18n-lib.h>
 
 #include "upg-plan-order-private.h"
 
@@ -27,7 +28,7 @@ check_dependencies (UpgStep    *step,
       if (!g_hash_table_contains (known_ids, deps[i]))
         {
           g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                       "%s: step '%s' depends on '%s', which no manifest defines",
+                       _("%s: step '%s' depends on '%s', which no manifest defines"),
                        upg_step_get_source_file (step), upg_step_get_id (step), deps[i]);
           return FALSE;
         }
@@ -35,7 +36,7 @@ check_dependencies (UpgStep    *step,
           && GPOINTER_TO_UINT (value) > stage)
         {
           g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                       "%s: step '%s' (%s) depends on '%s', which runs at a later stage (%s)",
+                       _("%s: step '%s' (%s) depends on '%s', which runs at a later stage (%s)"),
                        upg_step_get_source_file (step), upg_step_get_id (step),
                        upg_stage_to_string (stage), deps[i],
                        upg_stage_to_string (GPOINTER_TO_UINT (value)));
@@ -95,7 +96,7 @@ set_cycle_error (GPtrArray  *remaining,
     g_string_append_printf (text, "%s -> ", upg_step_get_id (walk->pdata[i]));
   g_string_append (text, upg_step_get_id (walk->pdata[start]));
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-               "%s: dependency cycle between steps: %s",
+               _("%s: dependency cycle between steps: %s"),
                upg_step_get_source_file (walk->pdata[start]), text->str);
 }
 

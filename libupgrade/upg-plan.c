@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
+#include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
 #include "upg-plan.h"
@@ -103,8 +104,8 @@ check_base (UpgPlan     *self,
   base_text = upg_version_to_string (base);
   from = upg_version_to_string (self->from);
   g_set_error (error, UPG_ERROR, UPG_ERROR_PLAN,
-               "%s: patch %s applies on %s, which is neither installed "
-               "(the site is at %s) nor in the bundle's plan",
+               _("%s: patch %s applies on %s, which is neither installed "
+               "(the site is at %s) nor in the bundle's plan"),
                upg_manifest_get_path (manifest), version, base_text, from);
   return FALSE;
 }
@@ -128,10 +129,10 @@ check_source (UpgManifest      *manifest,
   version = upg_version_to_string (upg_manifest_get_version (manifest));
   bound = upg_version_to_string (low ? min : max);
   g_set_error (error, UPG_ERROR, UPG_ERROR_PLAN,
-               "%s: version %s needs the site at %s %s, but it is at %s "
-               "when this manifest applies: gap between %s and %s",
+               _("%s: version %s needs the site at %s %s, but it is at %s "
+               "when this manifest applies: gap between %s and %s"),
                upg_manifest_get_path (manifest), version,
-               low ? "at least" : "at most", bound, at_text,
+               low ? _("at least") : _("at most"), bound, at_text,
                low ? at_text : bound, low ? bound : at_text);
   return FALSE;
 }
@@ -231,10 +232,10 @@ incompatibility_reason (UpgPlan *self,
   g_autofree char *from = NULL;
 
   if (needed == NULL)
-    return g_strdup ("no compatible_version declared: needs manual confirmation");
+    return g_strdup (_("no compatible_version declared: needs manual confirmation"));
   needed_text = upg_version_to_string (needed);
   from = upg_version_to_string (self->from);
-  return g_strdup_printf ("compatible only from %s; upgrading from %s", needed_text, from);
+  return g_strdup_printf (_("compatible only from %s; upgrading from %s"), needed_text, from);
 }
 
 static void
@@ -286,7 +287,7 @@ upg_plan_new (UpgBundle        *bundle,
       g_autofree char *from_text = upg_version_to_string (from);
 
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLAN,
-                   "'to' (%s) must be above 'from' (%s); going down is rollback",
+                   _("'to' (%s) must be above 'from' (%s); going down is rollback"),
                    to_text, from_text);
       return NULL;
     }

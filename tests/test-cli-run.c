@@ -224,6 +224,40 @@ test_failure_and_resume (void)
   demo_clear (&demo);
 }
 
+static void assert_error (JsonObject *doc, const char *code, const char *text);
+
+/* In zh_CN the engine's own lines (the step and execution lines of the
+ * execution log) come from the build tree's catalogue. */
+static void
+test_failure_chinese (void)
+{
+  static const char * const zh_env[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", NULL };
+  Demo demo;
+  g_autoptr(JsonObject) failed = NULL;
+  g_autoptr(JsonObject) backwards = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+
+  g_assert_nonnull (g_getenv ("UPGRADE_LOCALEDIR"));
+  demo_init (&demo);
+  exec_sqlite_exec (demo.mid_db, "CREATE TABLE audit_log (id INTEGER)");
+  failed = ctl_json_env (&demo, zh_env, 1, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop",
+                         NULL);
+  assert_run_form (failed, "FAILED", "in_stop", TRUE);
+  log_path = g_strdup_printf ("%s/logs/%s.log", demo.fx.state, json_object_get_string_member (failed, "execution_id"));
+  log = load_text (log_path);
+  g_assert_nonnull (strstr (log, "开始升级 3.16.0 → 3.18.0，阶段 in_stop，站点 bj-01"));
+  g_assert_nonnull (strstr (log, "[FAILED] legacy_create_audit（"));
+  g_assert_nonnull (strstr (log, "执行 FAILED："));
+  g_assert_nonnull (strstr (log, "条语句）"));
+  g_assert_null (strstr (log, "statements)"));
+
+  /* The planner's errors too. */
+  backwards = ctl_json_env (&demo, zh_env, 2, "plan", "--from", "3.18.0", "--to", "3.16.0", NULL);
+  assert_error (backwards, "plan", "“to”（3.16.0）必须高于“from”（3.18.0）；降级请使用回滚");
+  demo_clear (&demo);
+}
+
 /* rollback runs the rollback steps of the stage, newest manifest first. */
 static void
 test_rollback (void)
@@ -315,6 +349,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/cli-run/stages-status-history", test_stages_status_history);
   g_test_add_func ("/cli-run/failure-and-resume", test_failure_and_resume);
+  g_test_add_func ("/cli-run/failure-chinese", test_failure_chinese);
   g_test_add_func ("/cli-run/rollback", test_rollback);
   g_test_add_func ("/cli-run/errors-lock-and-unlock", test_errors_lock_and_unlock);
   return g_test_run ();
