@@ -4,10 +4,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- *   _build/bench/bench-apply [--statements N] [--only sqlite|mariadb|postgresql]
+ *   _build/bench/bench-apply [--statements N] [--rounds R] [--only sqlite|mariadb|postgresql]
  *
- * Prints the wall-clock time of each and the ratio engine / native. Not a
- * test: the figures depend on the machine's disks. Both sides run every
+ * Prints the median wall-clock time of each over R rounds and the ratio
+ * engine / native. Native and engine runs alternate within a round, so a
+ * machine whose load changes affects both alike. Not a test: the figures
+ * depend on the machine's disks and load. Both sides run every
  * statement in its own transaction (the native clients in autocommit
  * mode), so the ratio is the cost of the journal and the marker. For the
  * servers, the engine runs twice: with the default SQLite journal, and
@@ -15,8 +17,9 @@
  * the native client; the throwaway test servers run with relaxed fsync).
  * Statements that commit with their marker get no durable journal write
  * of their own: their records are written in batches (one commit per up
- * to 200 statements or 250 ms); what remains is the engine's target round
- * trips (BEGIN, statement, marker, COMMIT) against the client's one.
+ * to 200 statements or 250 ms), and the statement travels with its BEGIN,
+ * marker and COMMIT in one request (upg-transaction-pipeline.c): one round
+ * trip per statement, like the client's.
  *
  * Run it on an otherwise idle machine, several times: the figures of a
  * shared machine vary by a factor of 2 or more between runs.
@@ -27,6 +30,7 @@
 #include "upg-test-servers.h"
 
 static int n_statements = 10000;
+static int n_rounds = 5;
 static char *only = NULL;
 
 static char *
@@ -111,42 +115,110 @@ engine_time (const char *source_json,
   return took;
 }
 
-static void
-report (const char *name,
-        const char *journal,
-        double      native,
-        double      engine)
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
 {
-  g_print ("%-11s %-16s %6d statements  native %7.2f s  libupgrade %7.2f s  ratio %5.2f  "
-           "(%.0f vs %.0f statements/s)\n", name, journal, n_statements, native, engine, engine / native,
-           n_statements / native, n_statements / engine);
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median (GArray *times)
+{
+  g_array_sort (times, compare_doubles);
+  if (times->len % 2 == 1)
+    return g_array_index (times, double, times->len / 2);
+  return (g_array_index (times, double, times->len / 2 - 1) + g_array_index (times, double, times->len / 2)) / 2;
 }
 
 static void
-bench_sqlite (void)
+report (const char *name,
+        const char *journal,
+        GArray     *native_times,
+        GArray     *engine_times)
 {
-  g_autofree char *dir = g_dir_make_tmp ("upg-bench-XXXXXX", NULL);
-  g_autofree char *db = g_build_filename (dir, "native.db", NULL);
+  double native = median (native_times);
+  double engine = median (engine_times);
+
+  g_print ("%-11s %-17s %6d statements  native %7.2f s  libupgrade %7.2f s  ratio %5.2f  "
+           "(%.0f vs %.0f statements/s; medians of %u rounds)\n", name, journal, n_statements, native, engine,
+           engine / native, n_statements / native, n_statements / engine, native_times->len);
+}
+
+static void
+add_time (GArray *times,
+          double  seconds)
+{
+  g_array_append_val (times, seconds);
+}
+
+static GArray *
+new_times (void)
+{
+  return g_array_new (FALSE, FALSE, sizeof (double));
+}
+
+static double
+sqlite_native_time (const char *dir,
+                    guint       round)
+{
+  g_autofree char *name = g_strdup_printf ("native-%u.db", round);
+  g_autofree char *db = g_build_filename (dir, name, NULL);
   g_autofree char *path = g_build_filename (dir, "bench.sql", NULL);
   g_autofree char *text = script ("bench_native");
-  g_autofree char *engine_db = g_build_filename (dir, "engine.db", NULL);
-  g_autofree char *source = g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", engine_db);
-  g_autofree char *command = g_strdup_printf ("sqlite3 -bail %s", db);
   const char *argv[] = { "sqlite3", "-bail", db, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   gint64 start;
-  double native;
 
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   g_subprocess_launcher_set_stdin_file_path (launcher, path);
   start = g_get_monotonic_time ();
   child = g_subprocess_launcher_spawnv (launcher, argv, &error);
   if (child == NULL || !g_subprocess_wait_check (child, NULL, &error))
-    g_error ("%s: %s", command, error->message);
-  native = seconds_since (start);
-  report ("SQLite", "SQLite journal", native, engine_time (source, "bench_engine", FALSE));
+    g_error ("sqlite3 -bail %s: %s", db, error->message);
+  return seconds_since (start);
+}
+
+static void
+bench_sqlite (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-bench-XXXXXX", NULL);
+  g_autoptr(GArray) native = new_times ();
+  g_autoptr(GArray) engine = new_times ();
+
+  for (int round = 0; round < n_rounds; round++)
+    {
+      g_autofree char *name = g_strdup_printf ("engine-%d.db", round);
+      g_autofree char *engine_db = g_build_filename (dir, name, NULL);
+      g_autofree char *source = g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", engine_db);
+
+      add_time (native, sqlite_native_time (dir, round));
+      add_time (engine, engine_time (source, "bench_engine", FALSE));
+    }
+  report ("SQLite", "SQLite journal", native, engine);
+}
+
+static double
+server_native_time (UpgTestServer *server,
+                    const char    *dir,
+                    guint          round)
+{
+  g_autofree char *table = g_strdup_printf ("bench_native_%u", round);
+  g_autofree char *path = g_build_filename (dir, "bench.sql", NULL);
+  g_autofree char *text = script (table);
+  g_autofree char *output = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  start = g_get_monotonic_time ();
+  if (!upg_test_server_run_client (server, path, &output, &error))
+    g_error ("native client: %s", error->message);
+  return seconds_since (start);
 }
 
 static void
@@ -156,23 +228,25 @@ bench_server (UpgTestServerKind kind,
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgTestServer) server = upg_test_server_start (kind, &error);
   g_autofree char *dir = g_dir_make_tmp ("upg-bench-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "bench.sql", NULL);
-  g_autofree char *text = script ("bench_native");
-  g_autofree char *output = NULL;
   g_autofree char *source = NULL;
-  gint64 start;
-  double native;
+  g_autoptr(GArray) native = new_times ();
+  g_autoptr(GArray) engine = new_times ();
+  g_autoptr(GArray) engine_on_server = new_times ();
 
   if (server == NULL)
     g_error ("%s: cannot start a server: %s", name, error->message);
   source = upg_test_server_datasource_json (server, UPG_TEST_PASSWORD_FILE, TRUE);
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  start = g_get_monotonic_time ();
-  if (!upg_test_server_run_client (server, path, &output, &error))
-    g_error ("%s client: %s", name, error->message);
-  native = seconds_since (start);
-  report (name, "SQLite journal", native, engine_time (source, "bench_engine", FALSE));
-  report (name, "journal on server", native, engine_time (source, "bench_engine2", TRUE));
+  for (int round = 0; round < n_rounds; round++)
+    {
+      g_autofree char *table = g_strdup_printf ("bench_engine_%d", round);
+      g_autofree char *table_on_server = g_strdup_printf ("bench_engine_server_%d", round);
+
+      add_time (native, server_native_time (server, dir, round));
+      add_time (engine, engine_time (source, table, FALSE));
+      add_time (engine_on_server, engine_time (source, table_on_server, TRUE));
+    }
+  report (name, "SQLite journal", native, engine);
+  report (name, "journal on server", native, engine_on_server);
 }
 
 int
@@ -180,6 +254,7 @@ main (int argc, char **argv)
 {
   const GOptionEntry entries[] = {
     { "statements", 'n', 0, G_OPTION_ARG_INT, &n_statements, "Statements in the script", "N" },
+    { "rounds", 'r', 0, G_OPTION_ARG_INT, &n_rounds, "Rounds (the medians are printed)", "R" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Only this database: sqlite, mariadb, postgresql", "DB" },
     G_OPTION_ENTRY_NULL
   };
@@ -190,6 +265,11 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (n_statements < 2 || n_rounds < 1)
+    {
+      g_printerr ("--statements must be at least 2 and --rounds at least 1\n");
       return 2;
     }
   /* The executor logs every step; keep the output to the figures. */

@@ -32,6 +32,7 @@
 #include "config.h"
 
 #include "upg-executor-private.h"
+#include "upg-sql-splitter.h"
 
 /* Copies up to @n_words leading keywords of @text, upper-cased, skipping
  * whitespace and comments (`--`, `#`, C style). */
@@ -128,14 +129,28 @@ classify_postgresql (char   words[][24],
   return UPG_STATEMENT_CLASS_ATOMIC;
 }
 
+/* Whether @text is one statement. Under a DELIMITER, one "statement" of
+ * the script may hold several, which the server runs one after the other
+ * (CLIENT_MULTI_STATEMENTS, as with the `mariadb` client). */
+static gboolean
+is_single_statement (const char *text)
+{
+  g_autoptr(GPtrArray) parts = upg_sql_split (text, -1, "statement", UPG_DIALECT_MYSQL, NULL);
+
+  return parts != NULL && parts->len == 1;
+}
+
 static UpgStatementClass
-classify_mysql (char words[][24])
+classify_mysql (const char  *text,
+                char         words[][24])
 {
   static const char * const atomic[] = { "INSERT", "UPDATE", "DELETE", "REPLACE", "SELECT", NULL };
   static const char * const session[] = { "SET", "USE", "LOCK", "UNLOCK", NULL };
 
+  /* Only a single DML statement is known to commit with its marker: the
+   * next one in the same text could be DDL, which commits on its own. */
   if (word_in (words[0], atomic))
-    return UPG_STATEMENT_CLASS_ATOMIC;
+    return is_single_statement (text) ? UPG_STATEMENT_CLASS_ATOMIC : UPG_STATEMENT_CLASS_AUTOCOMMIT;
   if (word_in (words[0], session) && !g_str_equal (words[1], "TRANSACTION"))
     return UPG_STATEMENT_CLASS_SESSION;
   return UPG_STATEMENT_CLASS_AUTOCOMMIT;
@@ -163,7 +178,7 @@ upg_statement_classify (const char *text,
     case UPG_DIALECT_POSTGRESQL:
       return classify_postgresql (words, G_N_ELEMENTS (words));
     case UPG_DIALECT_MYSQL:
-      return classify_mysql (words);
+      return classify_mysql (text, words);
     case UPG_DIALECT_OTHER:
     default:
       /* A libgda data source: no reliable transaction semantics known. */

@@ -579,3 +579,25 @@ upg_journal_flusher_stop (UpgJournalFlusher *f)
   g_object_unref (f->journal);
   g_free (f);
 }
+
+/**
+ * upg_journal_marker_insert_sql: (skip)
+ * @marker_id: a marker id from upg_journal_marker_id()
+ *
+ * The INSERT upg_journal_write_marker() runs, as text with its values in
+ * it, for a request that cannot bind parameters (a pipelined
+ * transaction). A marker id holds hex digits, `:` and digits; anything
+ * else is refused rather than quoted.
+ *
+ * Returns: (transfer full) (nullable): the statement, or %NULL if
+ *   @marker_id holds anything but letters, digits and `:._-`
+ */
+char *
+upg_journal_marker_insert_sql (const char *marker_id)
+{
+  for (const char *p = marker_id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr (":._-", *p) == NULL)
+      return NULL;
+  return g_strdup_printf ("INSERT INTO upgrade_statement_marker (record_id, created_at) VALUES ('%s', %" G_GINT64_FORMAT ")",
+                          marker_id, g_get_real_time () / 1000);
+}

@@ -11,6 +11,7 @@
 
 #include "upg-connector-private.h"
 #include "upg-mysql-connection-private.h"
+#include "upg-transaction-pipeline-private.h"
 
 /* Seconds to wait for the server to accept a connection. */
 #define UPG_MYSQL_CONNECT_TIMEOUT 10
@@ -29,6 +30,12 @@
  * mysql_real_escape_string() (which follows the connection's character set
  * and `NO_BACKSLASH_ESCAPES`). Prepared statements are never used, since
  * they do not accept every statement the text protocol does.
+ *
+ * Like the `mariadb` client, the connection is opened with
+ * CLIENT_MULTI_STATEMENTS: a text holding several statements (a DELIMITER
+ * block, say) runs them all, as the client would; and the exactly-once
+ * protocol sends a statement with its marker and transaction in one
+ * request (#UpgTransactionPipeline).
  *
  * A refused statement records the server's errno and SQLSTATE, and the
  * message reads like the `mariadb` client's: `ERROR 1064 (42000): …`.
@@ -55,7 +62,11 @@ struct _UpgMysqlConnection
   char          *password;
 };
 
-G_DEFINE_FINAL_TYPE (UpgMysqlConnection, upg_mysql_connection, UPG_TYPE_CONNECTION)
+static void upg_mysql_connection_pipeline_init (UpgTransactionPipelineInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (UpgMysqlConnection, upg_mysql_connection, UPG_TYPE_CONNECTION,
+                               G_IMPLEMENT_INTERFACE (UPG_TYPE_TRANSACTION_PIPELINE,
+                                                      upg_mysql_connection_pipeline_init))
 
 static gboolean
 is_connection_failure (unsigned int code)
@@ -115,7 +126,7 @@ open_handle (const char  *host,
     host = "localhost";
 
   if (mysql_real_connect (mysql, host, user, password, database, port, socket,
-                          CLIENT_MULTI_RESULTS) == NULL)
+                          CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS) == NULL)
     {
       *message = g_strdup_printf ("ERROR %u (%s): %s", mysql_errno (mysql),
                                   mysql_sqlstate (mysql), mysql_error (mysql));
@@ -157,6 +168,49 @@ on_cancelled (GCancellable *cancellable,
 
 /* Sends @sql and reads every result: the first result set into @rows_out
  * when not %NULL, the others discarded. */
+/* Takes in the current result: its rows (kept in @rows_out when it is
+ * not %NULL and holds none yet; otherwise streamed and discarded) or the
+ * rows it changed, added to @affected. Returns 0, or >0 on failure. */
+static int
+absorb_result (UpgMysqlConnection  *self,
+               gint64              *affected,
+               UpgRows            **rows_out)
+{
+  gboolean keep = rows_out != NULL && *rows_out == NULL;
+  MYSQL_RES *result = keep ? mysql_store_result (self->mysql) : mysql_use_result (self->mysql);
+  int status = 0;
+
+  if (result == NULL)
+    {
+      if (mysql_field_count (self->mysql) != 0)
+        return 1;   /* a result set was due but could not be read */
+      *affected += mysql_affected_rows (self->mysql);
+      return 0;
+    }
+  if (!keep)
+    {
+      while (mysql_fetch_row (result) != NULL)
+        ;
+      if (mysql_errno (self->mysql) != 0)
+        status = 1;
+    }
+  else
+    {
+      unsigned int n = mysql_num_fields (result);
+      MYSQL_FIELD *fields = mysql_fetch_fields (result);
+      g_autofree const char **names = g_new0 (const char *, n + 1);
+      MYSQL_ROW row;
+
+      for (unsigned int i = 0; i < n; i++)
+        names[i] = fields[i].name;
+      *rows_out = upg_rows_new (n, names);
+      while ((row = mysql_fetch_row (result)) != NULL)
+        upg_rows_append (*rows_out, (const char **) row);
+    }
+  mysql_free_result (result);
+  return status;
+}
+
 static gboolean
 run (UpgMysqlConnection  *self,
      const char          *sql,
@@ -175,39 +229,7 @@ run (UpgMysqlConnection  *self,
 
   while (status == 0)
     {
-      gboolean keep = rows_out != NULL && *rows_out == NULL;
-      /* Rows that are discarded are streamed, not loaded whole. */
-      MYSQL_RES *result = keep ? mysql_store_result (self->mysql) : mysql_use_result (self->mysql);
-
-      if (result != NULL)
-        {
-          if (!keep)
-            {
-              while (mysql_fetch_row (result) != NULL)
-                ;
-              if (mysql_errno (self->mysql) != 0)
-                status = 1;
-            }
-          else
-            {
-              unsigned int n = mysql_num_fields (result);
-              MYSQL_FIELD *fields = mysql_fetch_fields (result);
-              g_autofree const char **names = g_new0 (const char *, n + 1);
-              MYSQL_ROW row;
-
-              for (unsigned int i = 0; i < n; i++)
-                names[i] = fields[i].name;
-              *rows_out = upg_rows_new (n, names);
-              while ((row = mysql_fetch_row (result)) != NULL)
-                upg_rows_append (*rows_out, (const char **) row);
-            }
-          mysql_free_result (result);
-        }
-      else if (mysql_field_count (self->mysql) != 0)
-        status = 1;   /* a result set was due but could not be read */
-      else
-        affected += mysql_affected_rows (self->mysql);
-
+      status = absorb_result (self, &affected, rows_out);
       if (status == 0)
         status = mysql_next_result (self->mysql);   /* 0 more, -1 done, >0 error */
     }
@@ -225,6 +247,67 @@ run (UpgMysqlConnection  *self,
   if (affected_rows != NULL)
     *affected_rows = affected;
   return TRUE;
+}
+
+/* Implements UpgTransactionPipeline: the four parts in one request
+ * (CLIENT_MULTI_STATEMENTS); the server answers each in turn and stops at
+ * the first failure. It parses statement by statement, so a syntax error
+ * is the statement's own. */
+static gboolean
+upg_mysql_connection_pipeline_send (UpgTransactionPipeline  *pipeline,
+                                    const char              *text,
+                                    GError                 **error)
+{
+  UpgMysqlConnection *self = UPG_MYSQL_CONNECTION (pipeline);
+
+  return mysql_send_query (self->mysql, text, strlen (text)) == 0 || set_mysql_error (self, NULL, error);
+}
+
+static gboolean
+upg_mysql_connection_pipeline_receive (UpgTransactionPipeline  *pipeline,
+                                       gint64                  *affected_rows,
+                                       guint                   *answered,
+                                       UpgPipelinePart         *failed_part,
+                                       GCancellable            *cancellable,
+                                       GError                 **error)
+{
+  UpgMysqlConnection *self = UPG_MYSQL_CONNECTION (pipeline);
+  gulong handler = 0;
+  guint part = UPG_PIPELINE_PART_BEGIN;
+  gint64 ignored = 0;
+  int status;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
+  status = mysql_read_query_result (self->mysql);
+  while (status == 0)
+    {
+      status = absorb_result (self, part == UPG_PIPELINE_PART_STATEMENT ? affected_rows : &ignored, NULL);
+      if (status == 0)
+        {
+          status = mysql_next_result (self->mysql);
+          part++;
+        }
+    }
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  *answered = part;
+
+  if (status > 0)
+    {
+      *failed_part = MIN (part, UPG_PIPELINE_PART_COMMIT);
+      if (part == UPG_PIPELINE_PART_STATEMENT && mysql_errno (self->mysql) == ER_PARSE_ERROR)
+        *failed_part = UPG_PIPELINE_PART_UNPARSED;
+      return set_mysql_error (self, cancellable, error);
+    }
+  return TRUE;
+}
+
+static void
+upg_mysql_connection_pipeline_init (UpgTransactionPipelineInterface *iface)
+{
+  iface->send = upg_mysql_connection_pipeline_send;
+  iface->receive = upg_mysql_connection_pipeline_receive;
 }
 
 static gboolean

@@ -6,10 +6,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <libpq-fe.h>
 
 #include "upg-connector-private.h"
 #include "upg-pg-connection-private.h"
+#include "upg-transaction-pipeline-private.h"
 
 /**
  * UpgPgConnection:
@@ -37,7 +39,11 @@ struct _UpgPgConnection
   PGcancel      *cancel;
 };
 
-G_DEFINE_FINAL_TYPE (UpgPgConnection, upg_pg_connection, UPG_TYPE_CONNECTION)
+static void upg_pg_connection_pipeline_init (UpgTransactionPipelineInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (UpgPgConnection, upg_pg_connection, UPG_TYPE_CONNECTION,
+                               G_IMPLEMENT_INTERFACE (UPG_TYPE_TRANSACTION_PIPELINE,
+                                                      upg_pg_connection_pipeline_init))
 
 static void
 notice_processor (void       *data,
@@ -110,6 +116,56 @@ set_pg_error (UpgPgConnection  *self,
   return FALSE;
 }
 
+/* Takes in a result that is not a failure: the rows it changed, its rows
+ * (the first result with rows goes to @rows_out when not %NULL), or the
+ * COPY it starts. */
+static void
+absorb_result (UpgPgConnection  *self,
+               PGresult         *result,
+               gint64           *affected,
+               UpgRows         **rows_out)
+{
+  ExecStatusType status = PQresultStatus (result);
+
+  if (status == PGRES_COMMAND_OK)
+    *affected += g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
+  else if (status == PGRES_TUPLES_OK && rows_out != NULL && *rows_out == NULL)
+    {
+      int n_columns = PQnfields (result);
+      g_autofree const char **names = g_new0 (const char *, n_columns + 1);
+
+      for (int i = 0; i < n_columns; i++)
+        names[i] = PQfname (result, i);
+      *rows_out = upg_rows_new (n_columns, names);
+      for (int row = 0; row < PQntuples (result); row++)
+        {
+          char **values = g_new0 (char *, n_columns + 1);
+
+          for (int i = 0; i < n_columns; i++)
+            values[i] = PQgetisnull (result, row, i) ? NULL : g_strdup (PQgetvalue (result, row, i));
+          upg_rows_append_take (*rows_out, values);
+        }
+    }
+  else if (status == PGRES_COPY_IN)
+    /* A script cannot feed COPY FROM STDIN: make the server fail it. */
+    PQputCopyEnd (self->pg, "COPY FROM STDIN is not supported in upgrade scripts");
+  else if (status == PGRES_COPY_OUT)
+    {
+      char *buffer = NULL;
+
+      while (PQgetCopyData (self->pg, &buffer, FALSE) > 0)
+        PQfreemem (g_steal_pointer (&buffer));
+    }
+}
+
+static gboolean
+is_failure (const PGresult *result)
+{
+  ExecStatusType status = PQresultStatus (result);
+
+  return status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE;
+}
+
 /* Reads every result of the query just sent. The first result with rows
  * goes to @rows_out when not %NULL; the first failure is reported. */
 static gboolean
@@ -125,43 +181,12 @@ collect_results (UpgPgConnection  *self,
 
   while ((result = PQgetResult (self->pg)) != NULL)
     {
-      ExecStatusType status = PQresultStatus (result);
-
-      if (status == PGRES_COMMAND_OK)
-        affected += g_ascii_strtoll (PQcmdTuples (result), NULL, 10);
-      else if (status == PGRES_TUPLES_OK && rows_out != NULL && *rows_out == NULL)
-        {
-          int n_columns = PQnfields (result);
-          g_autofree const char **names = g_new0 (const char *, n_columns + 1);
-
-          for (int i = 0; i < n_columns; i++)
-            names[i] = PQfname (result, i);
-          *rows_out = upg_rows_new (n_columns, names);
-          for (int row = 0; row < PQntuples (result); row++)
-            {
-              char **values = g_new0 (char *, n_columns + 1);
-
-              for (int i = 0; i < n_columns; i++)
-                values[i] = PQgetisnull (result, row, i) ? NULL : g_strdup (PQgetvalue (result, row, i));
-              upg_rows_append_take (*rows_out, values);
-            }
-        }
-      else if (status == PGRES_COPY_IN)
-        /* A script cannot feed COPY FROM STDIN: make the server fail it. */
-        PQputCopyEnd (self->pg, "COPY FROM STDIN is not supported in upgrade scripts");
-      else if (status == PGRES_COPY_OUT)
-        {
-          char *buffer = NULL;
-
-          while (PQgetCopyData (self->pg, &buffer, FALSE) > 0)
-            PQfreemem (g_steal_pointer (&buffer));
-        }
-      else if ((status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) && failure == NULL)
+      if (is_failure (result) && failure == NULL)
         {
           failure = result;
           continue;
         }
-
+      absorb_result (self, result, &affected, rows_out);
       PQclear (result);
     }
 
@@ -250,6 +275,22 @@ upg_pg_connection_query (UpgConnection  *conn,
   return rows != NULL ? rows : upg_rows_new (0, NULL);
 }
 
+/* Whether a COMMIT that succeeded committed: after a failed statement
+ * PostgreSQL answers COMMIT with ROLLBACK, and nothing was committed. */
+static gboolean
+committed (UpgPgConnection  *self,
+           const PGresult   *result,
+           GError          **error)
+{
+  if (g_strcmp0 (PQcmdStatus ((PGresult *) result), "ROLLBACK") != 0)
+    return TRUE;
+  g_set_error (error, UPG_ERROR, UPG_ERROR_SQL,
+               _("transaction on data source '%s' was rolled back by the server: "
+                 "a statement in it had failed"),
+               upg_connection_get_name (UPG_CONNECTION (self)));
+  return FALSE;
+}
+
 static gboolean
 upg_pg_connection_commit (UpgConnection  *conn,
                           GError        **error)
@@ -262,21 +303,79 @@ upg_pg_connection_commit (UpgConnection  *conn,
   result = PQexec (self->pg, "COMMIT");
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
     ok = set_pg_error (self, result, NULL, error);
-  else if (g_strcmp0 (PQcmdStatus (result), "ROLLBACK") == 0)
-    {
-      /* A statement failed inside the transaction: PostgreSQL answers
-       * COMMIT with ROLLBACK, and nothing was committed. */
-      g_set_error (error, UPG_ERROR, UPG_ERROR_SQL,
-                   "transaction on data source '%s' was rolled back by the server: "
-                   "a statement in it had failed",
-                   upg_connection_get_name (conn));
-      ok = FALSE;
-    }
   else
-    ok = TRUE;
+    ok = committed (self, result, error);
   PQclear (result);
 
   return ok;
+}
+
+/* Implements UpgTransactionPipeline: the four parts in one simple query,
+ * which runs them in turn and stops at the first failure. A syntax error
+ * anywhere in the text fails it before anything runs: as the parts the
+ * engine writes are valid, that is the statement's. */
+static gboolean
+upg_pg_connection_pipeline_send (UpgTransactionPipeline  *pipeline,
+                                 const char              *text,
+                                 GError                 **error)
+{
+  UpgPgConnection *self = UPG_PG_CONNECTION (pipeline);
+
+  return PQsendQuery (self->pg, text) || set_pg_error (self, NULL, NULL, error);
+}
+
+static gboolean
+upg_pg_connection_pipeline_receive (UpgTransactionPipeline  *pipeline,
+                                    gint64                  *affected_rows,
+                                    guint                   *answered,
+                                    UpgPipelinePart         *failed_part,
+                                    GCancellable            *cancellable,
+                                    GError                 **error)
+{
+  UpgPgConnection *self = UPG_PG_CONNECTION (pipeline);
+  PGresult *failure = NULL;
+  gulong handler = 0;
+  guint part = UPG_PIPELINE_PART_BEGIN;
+  gboolean ok = TRUE;
+  PGresult *result;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
+  for (; (result = PQgetResult (self->pg)) != NULL; part++)
+    {
+      if (is_failure (result) && failure == NULL)
+        {
+          failure = result;
+          *failed_part = part == UPG_PIPELINE_PART_BEGIN ? UPG_PIPELINE_PART_UNPARSED : MIN (part, UPG_PIPELINE_PART_COMMIT);
+          continue;
+        }
+      if (failure == NULL && part == UPG_PIPELINE_PART_STATEMENT)
+        absorb_result (self, result, affected_rows, NULL);
+      else if (failure == NULL && part == UPG_PIPELINE_PART_COMMIT && !committed (self, result, error))
+        {
+          *failed_part = UPG_PIPELINE_PART_COMMIT;
+          ok = FALSE;
+        }
+      PQclear (result);
+    }
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  *answered = part;
+
+  if (failure != NULL || PQstatus (self->pg) == CONNECTION_BAD)
+    {
+      set_pg_error (self, failure, cancellable, error);
+      PQclear (failure);
+      return FALSE;
+    }
+  return ok;
+}
+
+static void
+upg_pg_connection_pipeline_init (UpgTransactionPipelineInterface *iface)
+{
+  iface->send = upg_pg_connection_pipeline_send;
+  iface->receive = upg_pg_connection_pipeline_receive;
 }
 
 static char *

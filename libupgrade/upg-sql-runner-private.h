@@ -41,4 +41,10 @@ gboolean  upg_statement_run_marker_of_any_execution (StatementRun  *run,
                                                      gboolean      *found,
                                                      GError       **error);
 
+gboolean  upg_statement_run_send               (StatementRun  *run,
+                                                gboolean       with_marker,
+                                                gint64        *rows,
+                                                char         **code,
+                                                GError       **error);
+
 G_END_DECLS

@@ -167,19 +167,6 @@ upg_sql_runner_prepare (UpgRunContext *ctx,
 }
 
 static char *
-error_code_text (UpgConnection *connection)
-{
-  const char *sqlstate = upg_connection_get_last_sqlstate (connection);
-  int code = upg_connection_get_last_error_code (connection);
-
-  if (upg_connection_get_dialect (connection) == UPG_DIALECT_POSTGRESQL && sqlstate != NULL)
-    return g_strdup (sqlstate);
-  if (code != 0)
-    return g_strdup_printf ("%d", code);
-  return g_strdup (sqlstate);
-}
-
-static char *
 first_line_excerpt (const char *text)
 {
   g_autofree char *line = g_strndup (text, strcspn (text, "\n"));
@@ -308,46 +295,6 @@ record_skipped (StatementRun *run,
   return TRUE;
 }
 
-/* Sends the statement: with its marker in one transaction (ATOMIC) or on
- * its own followed by the marker (AUTOCOMMIT, SESSION). */
-static gboolean
-send_statement (StatementRun *run,
-                gboolean      with_marker,
-                gint64       *rows,
-                char        **code,
-                GError      **error)
-{
-  UpgConnection *c = run->connection;
-  const char *text = upg_sql_statement_get_text (run->statement);
-  gboolean atomic = run->klass == UPG_STATEMENT_CLASS_ATOMIC;
-  /* A libgda data source has no marker table (no known transaction
-   * semantics): its statements are in doubt after a crash. */
-  gboolean marked = with_marker && run->marker != NULL;
-
-  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_BEFORE_SEND);
-  if (atomic && !upg_connection_begin (c, error))
-    return FALSE;
-  if (!upg_connection_execute (c, text, rows, run->ctx->cancellable, error))
-    goto failed;
-  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
-  if (marked && !upg_journal_write_marker (c, run->marker, error))
-    goto failed;
-  if (atomic && !upg_connection_commit (c, error))
-    goto failed;
-  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
-  return TRUE;
-
-failed:
-  /* Read the server's code before the rollback replaces it. */
-  if (code != NULL)
-    *code = error_code_text (c);
-  run->sqlstate = g_strdup (upg_connection_get_last_sqlstate (c));
-  run->error_code = upg_connection_get_last_error_code (c);
-  if (atomic)
-    upg_connection_rollback (c, NULL);
-  return FALSE;
-}
-
 /* Sets the step's statement timeout on the connection, only when it
  * changes (it costs a round trip on the servers). */
 static gboolean
@@ -436,7 +383,7 @@ execute_with_retries (StatementRun *run,
         return FALSE;
       ctx->statements_sent++;
       g_clear_pointer (&run->sqlstate, g_free);
-      if (send_statement (run, TRUE, &rows, &code, &local_error))
+      if (upg_statement_run_send (run, TRUE, &rows, &code, &local_error))
         {
           duration_ms = (g_get_monotonic_time () - start_us) / 1000;
           if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
@@ -674,7 +621,7 @@ run_statement (StatementRun *run,
       /* Done before; a session statement's effect died with its
        * connection, so it is applied again (not journaled twice). */
       gint64 rows;
-      return run->klass != UPG_STATEMENT_CLASS_SESSION || send_statement (run, FALSE, &rows, NULL, error);
+      return run->klass != UPG_STATEMENT_CLASS_SESSION || upg_statement_run_send (run, FALSE, &rows, NULL, error);
     }
   if (run->klass == UPG_STATEMENT_CLASS_TRANSACTION_CONTROL)
     return record_skipped (run, "transaction control: the engine commits each statement atomically with its marker",

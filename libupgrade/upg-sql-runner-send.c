@@ -1,0 +1,186 @@
+/* upg-sql-runner-send.c - sending one statement, with its marker and its
+ * transaction, to the target
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * An ATOMIC statement commits together with its marker (the proof, after
+ * a crash, that it took effect). On MariaDB and PostgreSQL the BEGIN, the
+ * statement, the marker and the COMMIT go in one request when the
+ * statement allows it (upg-transaction-pipeline.c): one round trip, like
+ * the native client's. Otherwise, and on SQLite (no round trips), they
+ * are sent one by one.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upg-journal-batch-private.h"
+#include "upg-sql-runner-private.h"
+#include "upg-transaction-pipeline-private.h"
+
+static char *
+error_code_text (UpgConnection *connection)
+{
+  const char *sqlstate = upg_connection_get_last_sqlstate (connection);
+  int code = upg_connection_get_last_error_code (connection);
+
+  if (upg_connection_get_dialect (connection) == UPG_DIALECT_POSTGRESQL && sqlstate != NULL)
+    return g_strdup (sqlstate);
+  if (code != 0)
+    return g_strdup_printf ("%d", code);
+  return g_strdup (sqlstate);
+}
+
+/* The marker's failure is the engine's, not the statement's: say so. */
+static void
+prefix_marker_error (StatementRun  *run,
+                     GError       **error)
+{
+  g_prefix_error (error, _("writing the statement's marker in '%s' failed: "), run->database);
+}
+
+/* Sends the statement, its marker and the transaction in one request.
+ * Returns FALSE with *part set when it failed; a statement the server
+ * could not parse in that request (UPG_PIPELINE_PART_UNPARSED) has not
+ * run. */
+static gboolean
+send_pipelined (StatementRun     *run,
+                const char       *trailer,
+                gint64           *rows,
+                UpgPipelinePart  *part,
+                GError          **error)
+{
+  UpgTransactionPipeline *pipeline = UPG_TRANSACTION_PIPELINE (run->connection);
+
+  *part = UPG_PIPELINE_PART_BEGIN;
+  if (!upg_transaction_pipeline_send (pipeline, upg_sql_statement_get_text (run->statement), trailer, error))
+    return FALSE;
+  /* The request is on its way: whether it commits is unknown here, as it
+   * is between the statement and the COMMIT when they are sent apart. */
+  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
+  if (upg_transaction_pipeline_receive (pipeline, rows, part, run->ctx->cancellable, error))
+    return TRUE;
+  if (*part == UPG_PIPELINE_PART_TRAILER)
+    prefix_marker_error (run, error);
+  return FALSE;
+}
+
+/* The marker of a statement that committed on its own: it only spares
+ * the operator an "in doubt" if the process dies before the journal says
+ * SUCCESS. The statement took effect whatever happens to the marker, so
+ * failing to write it is a warning, not the statement's failure (a run
+ * again would repeat the statement). */
+static void
+write_marker_after (StatementRun *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (upg_journal_write_marker (run->connection, run->marker, &error))
+    return;
+  upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE,
+                       _("%s:%u: the statement took effect, but its marker could not be written in '%s' "
+                         "(after a crash now it would be in doubt): %s"),
+                       upg_sql_statement_get_file (run->statement), upg_sql_statement_get_line (run->statement),
+                       run->database, error->message);
+}
+
+/* Sends the statement, then (@marked) its marker, each on its own, in one
+ * transaction when @atomic. */
+static gboolean
+send_apart (StatementRun  *run,
+            gboolean       atomic,
+            gboolean       marked,
+            gint64        *rows,
+            GError       **error)
+{
+  UpgConnection *c = run->connection;
+
+  if (atomic && !upg_connection_begin (c, error))
+    return FALSE;
+  if (!upg_connection_execute (c, upg_sql_statement_get_text (run->statement), rows, run->ctx->cancellable, error))
+    return FALSE;
+  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
+  if (marked && atomic && !upg_journal_write_marker (c, run->marker, error))
+    {
+      prefix_marker_error (run, error);
+      return FALSE;
+    }
+  if (marked && !atomic)
+    write_marker_after (run);
+  return !atomic || upg_connection_commit (c, error);
+}
+
+/* The marker INSERT of a statement that can go in one request, or NULL. */
+static char *
+pipeline_trailer (StatementRun *run,
+                  gboolean      marked)
+{
+  if (!marked || run->klass != UPG_STATEMENT_CLASS_ATOMIC ||
+      !upg_transaction_pipeline_can_carry (run->connection, upg_sql_statement_get_text (run->statement)))
+    return NULL;
+  return upg_journal_marker_insert_sql (run->marker);
+}
+
+/*
+ * upg_statement_run_send:
+ * @run: the statement
+ * @with_marker: whether to write its marker (when it has one)
+ * @rows: (out): the rows it changed
+ * @code: (out) (optional): on failure, the server's error code
+ * @error: return location for a #GError
+ *
+ * Sends the statement: with its marker in one transaction (ATOMIC) or on
+ * its own followed by the marker (AUTOCOMMIT, SESSION). On failure the
+ * transaction is rolled back and @run keeps the server's SQLSTATE and
+ * error code.
+ *
+ * Returns: %TRUE if the statement (and its marker) committed
+ */
+gboolean
+upg_statement_run_send (StatementRun  *run,
+                        gboolean       with_marker,
+                        gint64        *rows,
+                        char         **code,
+                        GError       **error)
+{
+  UpgConnection *c = run->connection;
+  gboolean atomic = run->klass == UPG_STATEMENT_CLASS_ATOMIC;
+  /* A libgda data source has no marker table (no known transaction
+   * semantics): its statements are in doubt after a crash. */
+  gboolean marked = with_marker && run->marker != NULL;
+  g_autofree char *trailer = pipeline_trailer (run, marked);
+
+  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_BEFORE_SEND);
+  if (trailer != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      UpgPipelinePart part;
+
+      if (send_pipelined (run, trailer, rows, &part, &local_error))
+        goto committed;
+      if (part != UPG_PIPELINE_PART_UNPARSED)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          goto failed;
+        }
+      /* Nothing ran: sent alone, the statement fails with the error (and
+       * the excerpt of the text) the server gives for it alone. */
+      upg_connection_rollback (c, NULL);
+    }
+  if (!send_apart (run, atomic, marked, rows, error))
+    goto failed;
+
+committed:
+  upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
+  return TRUE;
+
+failed:
+  /* Read the server's code before the rollback replaces it. */
+  if (code != NULL)
+    *code = error_code_text (c);
+  run->sqlstate = g_strdup (upg_connection_get_last_sqlstate (c));
+  run->error_code = upg_connection_get_last_error_code (c);
+  if (atomic)
+    upg_connection_rollback (c, NULL);
+  return FALSE;
+}

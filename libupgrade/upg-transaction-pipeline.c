@@ -1,0 +1,137 @@
+/* upg-transaction-pipeline.c - one statement, its marker and the
+ * transaction around them, sent to a server in one round trip
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The exactly-once protocol commits each statement together with its
+ * marker: BEGIN, the statement, the marker INSERT, COMMIT. Sent one by one
+ * that is four round trips where the native client needs one, which made
+ * the engine 3–5× slower than `mariadb` or `psql` on a script of small
+ * statements. Both servers accept the four in one request and answer each
+ * in turn, stopping at the first failure; the backend tells which part
+ * failed, so the runner reports the statement's own error, and the
+ * server's rows and SQLSTATE, exactly as when it is sent alone.
+ *
+ * Only a statement that the dialect's splitter reads as exactly one
+ * statement is carried: anything else (a DELIMITER block holding several
+ * statements, say) could make the server run more than the parts counted.
+ * The statement's bytes are sent unchanged; a newline is added after it
+ * only when its last line holds a line comment, which would otherwise
+ * swallow the marker.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "upg-sql-splitter.h"
+#include "upg-transaction-pipeline-private.h"
+
+G_DEFINE_INTERFACE (UpgTransactionPipeline, upg_transaction_pipeline, UPG_TYPE_CONNECTION)
+
+static void
+upg_transaction_pipeline_default_init (UpgTransactionPipelineInterface *iface)
+{
+}
+
+/*
+ * upg_transaction_pipeline_can_carry:
+ * @connection: the statement's connection
+ * @statement: the statement's text, as the splitter gave it
+ *
+ * Returns: whether @statement can be sent pipelined on @connection
+ */
+gboolean
+upg_transaction_pipeline_can_carry (UpgConnection *connection,
+                                    const char    *statement)
+{
+  g_autoptr(GPtrArray) parts = NULL;
+
+  if (!UPG_IS_TRANSACTION_PIPELINE (connection))
+    return FALSE;
+  parts = upg_sql_split (statement, -1, "statement", upg_connection_get_dialect (connection), NULL);
+  return parts != NULL && parts->len == 1 &&
+         g_str_equal (upg_sql_statement_get_text (g_ptr_array_index (parts, 0)), statement);
+}
+
+static gboolean
+ends_in_line_comment (const char *statement)
+{
+  const char *last_line = strrchr (statement, '\n');
+
+  last_line = last_line != NULL ? last_line + 1 : statement;
+  return strstr (last_line, "--") != NULL || strchr (last_line, '#') != NULL;
+}
+
+/*
+ * upg_transaction_pipeline_send:
+ * @self: the connection
+ * @statement: a statement upg_transaction_pipeline_can_carry() accepted
+ * @trailer: the statement to run after it in the same transaction
+ * @error: return location for a #GError
+ *
+ * Sends the transaction; upg_transaction_pipeline_receive() reads its
+ * outcome.
+ *
+ * Returns: %TRUE if the request was sent
+ */
+gboolean
+upg_transaction_pipeline_send (UpgTransactionPipeline  *self,
+                               const char              *statement,
+                               const char              *trailer,
+                               GError                 **error)
+{
+  UpgConnection *conn = UPG_CONNECTION (self);
+  const char *begin = upg_connection_get_dialect (conn) == UPG_DIALECT_MYSQL ? "START TRANSACTION" : "BEGIN";
+  g_autofree char *text = g_strconcat (begin, ";", statement, ends_in_line_comment (statement) ? "\n;" : ";",
+                                       trailer, ";COMMIT", NULL);
+
+  upg_connection_set_last_error (conn, 0, NULL);
+  return UPG_TRANSACTION_PIPELINE_GET_IFACE (self)->send (self, text, error);
+}
+
+/*
+ * upg_transaction_pipeline_receive:
+ * @self: the connection
+ * @affected_rows: (out) (optional): rows the statement changed
+ * @failed_part: (out): on failure, the part that failed
+ * @cancellable: (nullable): cancels the running statement
+ * @error: return location for a #GError
+ *
+ * Reads the answers to upg_transaction_pipeline_send(). On failure the
+ * transaction may still be open (in a failed state): the caller rolls it
+ * back. The connection's last error is that of the part that failed.
+ *
+ * Returns: %TRUE if every part succeeded and the transaction committed
+ */
+gboolean
+upg_transaction_pipeline_receive (UpgTransactionPipeline  *self,
+                                  gint64                  *affected_rows,
+                                  UpgPipelinePart         *failed_part,
+                                  GCancellable            *cancellable,
+                                  GError                 **error)
+{
+  gint64 rows = 0;
+
+  guint answered = 0;
+
+  *failed_part = UPG_PIPELINE_PART_BEGIN;
+  if (!UPG_TRANSACTION_PIPELINE_GET_IFACE (self)->receive (self, &rows, &answered, failed_part, cancellable, error))
+    return FALSE;
+  /* Fewer answers than parts, without an error, would mean that the text
+   * was read differently than the splitter read it (the COMMIT inside a
+   * comment, say): the transaction is still open, nothing committed. */
+  if (answered != UPG_PIPELINE_PART_COMMIT + 1)
+    {
+      *failed_part = UPG_PIPELINE_PART_COMMIT;
+      g_set_error (error, UPG_ERROR, UPG_ERROR_SQL,
+                   _("data source '%s' answered %u of the 4 parts of the statement's transaction; "
+                     "nothing was committed"),
+                   upg_connection_get_name (UPG_CONNECTION (self)), answered);
+      return FALSE;
+    }
+  if (affected_rows != NULL)
+    *affected_rows = rows;
+  return TRUE;
+}
