@@ -551,7 +551,7 @@ test_validate_problems (void)
 static void
 test_validate_chinese (void)
 {
-  static const char * const zh_env[] = { "LANG=zh_CN.UTF-8", "LC_ALL", "LANGUAGE", NULL };
+  static const char * const zh_env[] = { "LANG=zh_CN.UTF-8", "LC_ALL", "LC_MESSAGES", "LANGUAGE", NULL };
   g_autofree char *bundle = fixture_path ("zh-broken-bundle");
   g_autofree char *stage_line = NULL;
   g_autofree char *type_line = NULL;
