@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-bundle-private.h"
 #include "upg-path-private.h"
 
@@ -34,13 +36,13 @@ check_references (UpgBundle   *self,
       g_autofree char *why = upg_path_problem (upg_bundle_get_path (self), scripts[i]);
 
       if (why != NULL)
-        add_problem (problems, "%s: step '%s': sql_scripts '%s': %s",
+        add_problem (problems, _("%s: step '%s': %s '%s': %s"),
                      upg_manifest_get_path (manifest), upg_step_get_id (step),
-                     scripts[i], why);
+                     "sql_scripts", scripts[i], why);
     }
   for (guint i = 0; deps != NULL && deps[i] != NULL; i++)
     if (!g_hash_table_contains (known_ids, deps[i]))
-      add_problem (problems, "%s: step '%s' depends on '%s', which no manifest defines",
+      add_problem (problems, _("%s: step '%s' depends on '%s', which no manifest defines"),
                    upg_manifest_get_path (manifest), upg_step_get_id (step), deps[i]);
 }
 
@@ -58,20 +60,21 @@ check_versions (UpgManifest *manifest,
     {
       g_autofree char *a = upg_version_to_string (min);
       g_autofree char *b = upg_version_to_string (max);
-      add_problem (problems, "%s: min_source_version %s is above max_source_version %s",
-                   upg_manifest_get_path (manifest), a, b);
+      add_problem (problems, _("%s: %s %s is above %s %s"),
+                   upg_manifest_get_path (manifest), "min_source_version", a,
+                   "max_source_version", b);
     }
   if (min != NULL && upg_version_compare (min, version) >= 0)
     {
       g_autofree char *a = upg_version_to_string (min);
-      add_problem (problems, "%s: min_source_version %s is not below the version %s",
-                   upg_manifest_get_path (manifest), a, text);
+      add_problem (problems, _("%s: %s %s is not below the version %s"),
+                   upg_manifest_get_path (manifest), "min_source_version", a, text);
     }
   if (base != NULL && upg_version_compare (base, version) >= 0)
     {
       g_autofree char *a = upg_version_to_string (base);
-      add_problem (problems, "%s: base_version %s is not below the patch %s",
-                   upg_manifest_get_path (manifest), a, text);
+      add_problem (problems, _("%s: %s %s is not below the patch %s"),
+                   upg_manifest_get_path (manifest), "base_version", a, text);
     }
 }
 
@@ -108,7 +111,7 @@ check_checksums (UpgBundle   *self,
 
       if (expected == NULL)
         {
-          add_problem (problems, "%s: $.checksums.%s: expected a SHA-256 hex string",
+          add_problem (problems, _("%s: $.checksums.%s: expected a SHA-256 hex string"),
                        upg_manifest_get_path (manifest), (char *) l->data);
           continue;
         }
@@ -124,7 +127,7 @@ check_checksums (UpgBundle   *self,
         add_problem (problems, "%s: $.checksums: '%s': %s",
                      upg_manifest_get_path (manifest), (char *) l->data, error->message);
       else if (g_ascii_strcasecmp (actual, expected) != 0)
-        add_problem (problems, "%s: $.checksums: '%s': SHA-256 is %s, expected %s",
+        add_problem (problems, _("%s: $.checksums: '%s': SHA-256 is %s, expected %s"),
                      upg_manifest_get_path (manifest), (char *) l->data, actual, expected);
     }
 }
@@ -157,8 +160,10 @@ finish (GPtrArray  *found,
   gboolean ok = found->len == 0;
 
   if (!ok)
-    g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE, "the bundle has %u problem%s: %s",
-                 found->len, found->len == 1 ? "" : "s", (char *) found->pdata[0]);
+    g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                 g_dngettext (GETTEXT_PACKAGE, "the bundle has %u problem: %s",
+                              "the bundle has %u problems: %s", found->len),
+                 found->len, (char *) found->pdata[0]);
   if (problems != NULL)
     *problems = g_ptr_array_ref (found);
   return ok;

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-bundle-private.h"
 #include "upg-path-private.h"
 
@@ -98,7 +100,7 @@ check_orphan (const char *dir,
   if (g_file_test (tasks, G_FILE_TEST_EXISTS))
     return NULL;
   return g_error_new (UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                      "%s/%s: override without its task file %s", dir, name, tasks_name);
+                      _("%s/%s: override without its task file %s"), dir, name, tasks_name);
 }
 
 /* Loads one directory entry; *manifest stays NULL for files that are not manifests. */
@@ -146,7 +148,7 @@ list_names (const char *dir,
   if (d == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                   "%s: not a bundle: expected a manifests/ directory (%s)",
+                   _("%s: not a bundle: expected a manifests/ directory (%s)"),
                    dir, local_error->message);
       return NULL;
     }
@@ -182,7 +184,7 @@ check_duplicates (UpgBundle *self,
       text = upg_version_to_string (upg_manifest_get_version (a));
       if (!report (problems, error,
                    g_error_new (UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                                "version %s is defined twice: %s and %s",
+                                _("version %s is defined twice: %s and %s"),
                                 text, upg_manifest_get_path (a), upg_manifest_get_path (b))))
         return FALSE;
     }

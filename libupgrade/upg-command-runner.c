@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <signal.h>
 
 #include "upg-executor-private.h"
@@ -249,7 +251,7 @@ resolve_program (UpgRunContext *ctx,
   found = g_find_program_in_path (program);
   if (found == NULL)
     g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED,
-                 "step '%s': program '%s' was not found in PATH", upg_step_get_id (step), program);
+                 _("step '%s': program '%s' was not found in PATH"), upg_step_get_id (step), program);
   return found;
 }
 
@@ -271,7 +273,7 @@ run_once (UpgRunContext *ctx,
   if (command == NULL || command[0] == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST,
-                   "step '%s': \"command\" is empty", upg_step_get_id (step));
+                   _("step '%s': \"%s\" is empty"), upg_step_get_id (step), "command");
       return FALSE;
     }
   program = resolve_program (ctx, step, command[0], error);
@@ -290,7 +292,7 @@ run_once (UpgRunContext *ctx,
   run.process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &spawn_error);
   if (run.process == NULL)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, "step '%s': cannot start '%s': %s",
+      g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': cannot start '%s': %s"),
                    upg_step_get_id (step), command[0], spawn_error->message);
       return FALSE;
     }
@@ -301,16 +303,16 @@ run_once (UpgRunContext *ctx,
   ok = FALSE;
   if (run.timed_out)
     g_set_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT,
-                 "step '%s': '%s' exceeded its timeout of %u s and was killed",
+                 _("step '%s': '%s' exceeded its timeout of %u s and was killed"),
                  upg_step_get_id (step), command[0], upg_step_get_timeout (step));
   else if (run.cancelled)
     g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
-                 "step '%s': '%s' was stopped: the run was cancelled", upg_step_get_id (step), command[0]);
+                 _("step '%s': '%s' was stopped: the run was cancelled"), upg_step_get_id (step), command[0]);
   else if (g_subprocess_get_if_signaled (run.process))
-    g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, "step '%s': '%s' was killed by signal %d",
+    g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': '%s' was killed by signal %d"),
                  upg_step_get_id (step), command[0], g_subprocess_get_term_sig (run.process));
   else if (g_subprocess_get_exit_status (run.process) != 0)
-    g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, "step '%s': '%s' exited with status %d",
+    g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': '%s' exited with status %d"),
                  upg_step_get_id (step), command[0], g_subprocess_get_exit_status (run.process));
   else
     ok = TRUE;

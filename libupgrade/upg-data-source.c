@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-data-source-private.h"
 
 /**
@@ -112,16 +114,17 @@ read_password_source (UpgDataSource    *self,
   if (json_object_has_member (object, "password"))
     {
       g_autofree char *where = upg_json_member_path (path, "password");
-      return upg_json_fail (ctx, where, error, "a password in clear is refused: "
-                            "use password_env (an environment variable's name) "
-                            "or password_file");
+      return upg_json_fail (ctx, where, error,
+                            _("a password in clear is refused: use %s (an environment "
+                              "variable's name) or %s"), "password_env", "password_file");
     }
   if (!upg_json_get_string (ctx, object, path, "password_env", FALSE, &env, error)
       || !upg_json_get_string (ctx, object, path, "password_file", FALSE, &file, error))
     return FALSE;
   if (env != NULL && file != NULL)
     return upg_json_fail (ctx, path, error,
-                          "expected at most one of password_env and password_file");
+                          _("expected at most one of %s and %s"), "password_env",
+                          "password_file");
   self->password_env = g_strdup (env);
   self->password_file = file != NULL ? resolve (file, base_dir) : NULL;
   return TRUE;
@@ -145,12 +148,12 @@ read_server (UpgDataSource    *self,
       || !upg_json_get_uint (ctx, object, path, "port", 65535, &port, error))
     return FALSE;
   if (host == NULL && socket == NULL)
-    return upg_json_fail (ctx, path, error, "expected \"host\" or \"socket\" for a %s server",
+    return upg_json_fail (ctx, path, error, _("expected \"host\" or \"socket\" for a %s server"),
                           self->provider);
   if (port == 0)
     {
       g_autofree char *where = upg_json_member_path (path, "port");
-      return upg_json_fail (ctx, where, error, "expected a port from 1 to 65535, got 0");
+      return upg_json_fail (ctx, where, error, _("expected a port from 1 to 65535, got 0"));
     }
   self->host = g_strdup (host != NULL ? host : "localhost");
   self->socket = g_strdup (socket);
@@ -177,15 +180,15 @@ read_raw (UpgDataSource    *self,
   if (provider != NULL && g_ascii_strcasecmp (provider, "libgda") != 0)
     {
       g_autofree char *where = upg_json_member_path (path, "provider");
-      return upg_json_fail (ctx, where, error, "a raw \"cnc\" data source has provider "
-                            "\"libgda\" or none, got \"%s\"", provider);
+      return upg_json_fail (ctx, where, error, _("a raw \"cnc\" data source has provider "
+                              "\"libgda\" or none, got \"%s\""), provider);
     }
   sep = strstr (cnc, "://");
   if (sep == NULL || sep == cnc)
     {
       g_autofree char *where = upg_json_member_path (path, "cnc");
       return upg_json_fail (ctx, where, error,
-                            "expected a libgda connection string such as "
+                            _("expected a libgda connection string such as %s"),
                             "\"MySQL://HOST=127.0.0.1;DB_NAME=x\"");
     }
   self->provider = g_strdup ("libgda");
@@ -217,8 +220,8 @@ read_native (UpgDataSource    *self,
   if (i == G_N_ELEMENTS (providers))
     {
       g_autofree char *where = upg_json_member_path (path, "provider");
-      return upg_json_fail (ctx, where, error, "expected MySQL, MariaDB, PostgreSQL or "
-                            "SQLite (or a raw \"cnc\"), got \"%s\"", provider);
+      return upg_json_fail (ctx, where, error, _("expected MySQL, MariaDB, PostgreSQL or "
+                              "SQLite (or a raw \"cnc\"), got \"%s\""), provider);
     }
   self->provider = g_strdup (providers[i].canonical);
   self->dialect = providers[i].dialect;
@@ -282,7 +285,7 @@ upg_data_source_new_from_json (const char *name,
                                const char *base_dir,
                                GError    **error)
 {
-  g_autofree char *file = g_strdup_printf ("data source '%s'", name);
+  g_autofree char *file = g_strdup_printf (_("data source '%s'"), name);
   UpgJsonCtx ctx = { file, UPG_ERROR_INVALID_CONFIG };
 
   g_return_val_if_fail (name != NULL, NULL);
@@ -322,8 +325,8 @@ read_password_file (UpgDataSource *self,
   if (!g_file_get_contents (self->password_file, &contents, NULL, &local_error))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "data source '%s': cannot read password_file: %s",
-                   self->name, local_error->message);
+                   _("data source '%s': cannot read %s: %s"),
+                   self->name, "password_file", local_error->message);
       return NULL;
     }
   contents[strcspn (contents, "\r\n")] = '\0';
@@ -356,8 +359,8 @@ upg_data_source_dup_password (UpgDataSource *self,
   if (value == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "data source '%s': environment variable %s (password_env) is not set",
-                   self->name, self->password_env);
+                   _("data source '%s': environment variable %s (%s) is not set"),
+                   self->name, self->password_env, "password_env");
       return NULL;
     }
   return g_strdup (value);

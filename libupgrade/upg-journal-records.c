@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-journal-private.h"
 
 static const UpgJournalColumn breakpoint_columns[] = {
@@ -228,7 +230,7 @@ upg_journal_get_report (UpgJournal  *self,
   if (upg_rows_get_n_rows (rows) == 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                   "no %s report for execution '%s' in the journal", format, execution_id);
+                   _("no %s report for execution '%s' in the journal"), format, execution_id);
       return NULL;
     }
   return g_strdup (upg_rows_get_value (rows, 0, 0));

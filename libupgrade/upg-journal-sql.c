@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -51,7 +53,7 @@ journal_error (UpgConnection  *connection,
                GError         *cause,
                GError        **error)
 {
-  g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, "journal '%s': %s",
+  g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, _("journal '%s': %s"),
                upg_connection_get_name (connection), cause->message);
   g_error_free (cause);
 }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-journal-private.h"
 
 #define STEP_KEY "execution_id = ? AND component = ? AND version = ? AND step_id = ?"
@@ -24,7 +26,7 @@ check_key (const char  *component,
       && *component != '\0' && *version != '\0' && *step_id != '\0')
     return TRUE;
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-               "journal: a step needs a component, a version and an id (got '%s', '%s', '%s')",
+               _("journal: a step needs a component, a version and an id (got '%s', '%s', '%s')"),
                component != NULL ? component : "(null)", version != NULL ? version : "(null)",
                step_id != NULL ? step_id : "(null)");
   return FALSE;
@@ -267,7 +269,7 @@ upg_journal_finish_step (UpgJournal     *self,
   if (status != UPG_STEP_STATUS_SUCCESS && status != UPG_STEP_STATUS_FAILED)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "journal: a step finishes as SUCCESS or FAILED, not %s",
+                   _("journal: a step finishes as %s or %s, not %s"), "SUCCESS", "FAILED",
                    upg_step_status_to_string (status));
       return FALSE;
     }
@@ -278,7 +280,7 @@ upg_journal_finish_step (UpgJournal     *self,
   if (!row.exists || row.started_at < 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                   "step %s %s %s of execution '%s' was not begun", component, version, step_id,
+                   _("step %s %s %s of execution '%s' was not begun"), component, version, step_id,
                    execution_id);
       return FALSE;
     }
@@ -359,7 +361,7 @@ upg_journal_find_step_success (UpgJournal  *self,
   if (site_id == NULL || !check_key (component, version, step_id, error))
     {
       if (site_id == NULL)
-        g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, "journal: a site id is required");
+        g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, _("journal: a site id is required"));
       return NULL;
     }
 
@@ -411,7 +413,7 @@ upg_journal_set_checkpoint (UpgJournal  *self,
   if (!row.exists)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                   "step %s %s %s of execution '%s' has no record to hold a checkpoint",
+                   _("step %s %s %s of execution '%s' has no record to hold a checkpoint"),
                    component, version, step_id, execution_id);
       return FALSE;
     }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <unistd.h>
 
@@ -174,7 +176,7 @@ configure_sqlite (UpgConnection  *connection,
   if (g_strcmp0 (mode, "wal") != 0 && g_strcmp0 (mode, "memory") != 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                   "journal '%s' refused write-ahead logging (journal mode is '%s')",
+                   _("journal '%s' refused write-ahead logging (journal mode is '%s')"),
                    upg_connection_get_name (connection), mode != NULL ? mode : "unknown");
       return FALSE;
     }
@@ -205,8 +207,8 @@ upg_journal_new (UpgConnection  *connection,
   if (dialect == UPG_DIALECT_OTHER)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                   "journal data source '%s': provider not supported for the journal "
-                   "(expected SQLite, MySQL/MariaDB or PostgreSQL)",
+                   _("journal data source '%s': provider not supported for the journal "
+                     "(expected SQLite, MySQL/MariaDB or PostgreSQL)"),
                    upg_connection_get_name (connection));
       return NULL;
     }
@@ -245,7 +247,7 @@ upg_journal_open_sqlite (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                   "journal '%s': cannot create directory '%s': %s",
+                   _("journal '%s': cannot create directory '%s': %s"),
                    path, directory, g_strerror (saved_errno));
       return NULL;
     }
@@ -459,7 +461,7 @@ upg_journal_site_of (UpgJournal  *self,
 
   if (execution_id == NULL || *execution_id == '\0')
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, "an execution id is required");
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, _("an execution id is required"));
       return NULL;
     }
   rows = upg_journal_sql_query (self->connection, "SELECT site_id FROM upgrade_execution WHERE id = ?",
@@ -468,7 +470,7 @@ upg_journal_site_of (UpgJournal  *self,
     return NULL;
   if (upg_rows_get_n_rows (rows) == 0)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "execution '%s' not found in the journal",
+      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' not found in the journal"),
                    execution_id);
       return NULL;
     }

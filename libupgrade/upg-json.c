@@ -6,6 +6,8 @@
 
 #include <errno.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-json-private.h"
 
 /*
@@ -48,7 +50,7 @@ upg_json_parse (const char       *data,
   if (!g_utf8_validate (data, length, NULL))
     {
       g_set_error (error, UPG_ERROR, ctx->code,
-                   "%s: malformed JSON: the file is not valid UTF-8", ctx->file);
+                   _("%s: malformed JSON: the file is not valid UTF-8"), ctx->file);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, length, &local_error))
@@ -60,7 +62,7 @@ upg_json_parse (const char       *data,
   if (root == NULL)
     {
       g_set_error (error, UPG_ERROR, ctx->code,
-                   "%s:1:1: malformed JSON: the document is empty", ctx->file);
+                   _("%s:1:1: malformed JSON: the document is empty"), ctx->file);
       return NULL;
     }
   return json_node_ref (root);
@@ -85,7 +87,7 @@ upg_json_read_file (const UpgJsonCtx *ctx,
 
   if (g_file_get_contents (ctx->file, contents, length, &local_error))
     return TRUE;
-  g_set_error (error, UPG_ERROR, ctx->code, "%s: cannot read: %s",
+  g_set_error (error, UPG_ERROR, ctx->code, _("%s: cannot read: %s"),
                ctx->file, local_error->message);
   return FALSE;
 }
@@ -148,20 +150,21 @@ upg_json_type_name (JsonNode *node)
 {
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return "null";
+  /* TRANSLATORS: what a JSON value is, completing "expected %s, got %s". */
   if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
+    return _("an object");
   if (JSON_NODE_HOLDS_ARRAY (node))
-    return "an array";
+    return _("an array");
   switch (json_node_get_value_type (node))
     {
     case G_TYPE_STRING:
-      return "a string";
+      return _("a string");
     case G_TYPE_BOOLEAN:
-      return "a boolean";
+      return _("a boolean");
     case G_TYPE_DOUBLE:
-      return "a fractional number";
+      return _("a fractional number");
     default:
-      return "a number";
+      return _("a number");
     }
 }
 
@@ -201,7 +204,9 @@ wrong_type (const UpgJsonCtx *ctx,
 {
   g_autofree char *where = upg_json_member_path (path, member);
 
-  return upg_json_fail (ctx, where, error, "expected %s, got %s",
+  return upg_json_fail (ctx, where, error,
+                        /* TRANSLATORS: "expected a string, got a number" */
+                        _("expected %s, got %s"),
                         expected, upg_json_type_name (node));
 }
 
@@ -214,7 +219,7 @@ missing (const UpgJsonCtx *ctx,
 {
   g_autofree char *where = upg_json_member_path (path, member);
 
-  return upg_json_fail (ctx, where, error, "required member is missing: expected %s",
+  return upg_json_fail (ctx, where, error, _("required member is missing: expected %s"),
                         expected);
 }
 
@@ -236,7 +241,7 @@ upg_json_require_object (const UpgJsonCtx *ctx,
                          GError          **error)
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return upg_json_fail (ctx, path, error, "expected an object, got %s",
+    return upg_json_fail (ctx, path, error, _("expected an object, got %s"),
                           upg_json_type_name (node));
   *out = json_node_get_object (node);
   return TRUE;
@@ -259,7 +264,7 @@ get_container (const UpgJsonCtx *ctx,
     return TRUE;
   if (JSON_NODE_TYPE (node) != type)
     return wrong_type (ctx, path, member, node,
-                       type == JSON_NODE_OBJECT ? "an object" : "an array", error);
+                       type == JSON_NODE_OBJECT ? _("an object") : _("an array"), error);
   *out = node;
   return TRUE;
 }
@@ -344,9 +349,9 @@ upg_json_get_string (const UpgJsonCtx *ctx,
   JsonNode *node = lookup (object, member);
 
   if (node == NULL)
-    return required ? missing (ctx, path, member, "a string", error) : TRUE;
+    return required ? missing (ctx, path, member, _("a string"), error) : TRUE;
   if (json_node_get_value_type (node) != G_TYPE_STRING)
-    return wrong_type (ctx, path, member, node, "a string", error);
+    return wrong_type (ctx, path, member, node, _("a string"), error);
   *out = json_node_get_string (node);
   return TRUE;
 }
@@ -374,19 +379,21 @@ upg_json_get_uint (const UpgJsonCtx *ctx,
 {
   JsonNode *node = lookup (object, member);
   g_autofree char *expected = NULL;
+  g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
   gint64 value;
 
   if (node == NULL)
     return TRUE;
-  expected = g_strdup_printf ("an integer from 0 to %" G_GUINT64_FORMAT, max);
+  expected = g_strdup_printf (_("an integer from 0 to %s"), max_text);
   if (json_node_get_value_type (node) != G_TYPE_INT64)
     return wrong_type (ctx, path, member, node, expected, error);
   value = json_node_get_int (node);
   if (value < 0 || (guint64) value > max)
     {
       g_autofree char *where = upg_json_member_path (path, member);
-      return upg_json_fail (ctx, where, error, "expected %s, got %" G_GINT64_FORMAT,
-                            expected, value);
+      g_autofree char *value_text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+      return upg_json_fail (ctx, where, error, _("expected %s, got %s"), expected, value_text);
     }
   *out = (guint64) value;
   return TRUE;
@@ -416,7 +423,7 @@ upg_json_get_bool (const UpgJsonCtx *ctx,
   if (node == NULL)
     return TRUE;
   if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return wrong_type (ctx, path, member, node, "true or false", error);
+    return wrong_type (ctx, path, member, node, _("true or false"), error);
   *out = json_node_get_boolean (node);
   return TRUE;
 }
@@ -454,7 +461,7 @@ upg_json_get_strv (const UpgJsonCtx *ctx,
   if (n == 0 && non_empty)
     {
       g_autofree char *where = upg_json_member_path (path, member);
-      return upg_json_fail (ctx, where, error, "expected a non-empty array of strings");
+      return upg_json_fail (ctx, where, error, _("expected a non-empty array of strings"));
     }
   builder = g_strv_builder_new ();
   for (guint i = 0; i < n; i++)
@@ -464,7 +471,7 @@ upg_json_get_strv (const UpgJsonCtx *ctx,
       if (json_node_get_value_type (item) != G_TYPE_STRING || JSON_NODE_HOLDS_NULL (item))
         {
           g_autofree char *where = g_strdup_printf ("%s.%s[%u]", path, member, i);
-          return upg_json_fail (ctx, where, error, "expected a string, got %s",
+          return upg_json_fail (ctx, where, error, _("expected a string, got %s"),
                                 upg_json_type_name (item));
         }
       g_strv_builder_add (builder, json_node_get_string (item));
@@ -503,14 +510,14 @@ upg_json_get_version (const UpgJsonCtx *ctx,
   UpgVersion *version;
 
   if (node == NULL)
-    return required ? missing (ctx, path, member, "a version such as \"3.17.5\"", error)
+    return required ? missing (ctx, path, member, _("a version such as \"3.17.5\""), error)
                     : TRUE;
   if (json_node_get_value_type (node) == G_TYPE_STRING)
     text = g_strdup (json_node_get_string (node));
   else if (json_node_get_value_type (node) == G_TYPE_INT64)
     text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   else
-    return wrong_type (ctx, path, member, node, "a version such as \"3.17.5\"", error);
+    return wrong_type (ctx, path, member, node, _("a version such as \"3.17.5\""), error);
   version = upg_version_parse (text, &local_error);
   if (version == NULL)
     {

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-journal-private.h"
 
 /*
@@ -56,17 +58,25 @@ stale_reason (UpgJournal *self,
   gint64 age = upg_journal_get_now (self) - json_object_get_int_member (holder, "heartbeat_ms");
 
   if (upg_journal_owner_is_dead (self, host, pid))
-    return g_strdup_printf ("process %" G_GINT64_FORMAT " on %s is no longer running", pid, host);
+    {
+      g_autofree char *pid_text = g_strdup_printf ("%" G_GINT64_FORMAT, pid);
+
+      return g_strdup_printf (_("process %s on %s is no longer running"), pid_text, host);
+    }
   if (age > (gint64) self->lock_timeout * 1000)
-    return g_strdup_printf ("no heartbeat for %" G_GINT64_FORMAT " s (timeout %u s)",
-                            age / 1000, self->lock_timeout);
+    {
+      g_autofree char *age_text = g_strdup_printf ("%" G_GINT64_FORMAT, age / 1000);
+
+      return g_strdup_printf (_("no heartbeat for %s s (timeout %u s)"), age_text,
+                              self->lock_timeout);
+    }
   return NULL;
 }
 
 static char *
 describe_holder (JsonObject *holder)
 {
-  return g_strdup_printf ("execution %s (owner %s, since %s, last heartbeat %s)",
+  return g_strdup_printf (_("execution %s (owner %s, since %s, last heartbeat %s)"),
                           json_object_get_string_member (holder, "execution_id"),
                           json_object_get_string_member (holder, "owner"),
                           json_object_get_string_member (holder, "acquired_at"),
@@ -137,7 +147,7 @@ locked_error (const char  *site_id,
   g_autofree char *who = describe_holder (holder);
 
   g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
-               "site '%s' is locked by %s; another upgrade is running there", site_id, who);
+               _("site '%s' is locked by %s; another upgrade is running there"), site_id, who);
   return FALSE;
 }
 
@@ -176,7 +186,7 @@ try_acquire (UpgJournal  *self,
       if (after != NULL && reason != NULL && takeover_message != NULL)
         {
           who = describe_holder (holder);
-          *takeover_message = g_strdup_printf ("took over the stale lock of site '%s' held by %s: %s",
+          *takeover_message = g_strdup_printf (_("took over the stale lock of site '%s' held by %s: %s"),
                                                site_id, who, reason);
         }
       return after != NULL;
@@ -218,7 +228,7 @@ upg_journal_acquire_lock (UpgJournal  *self,
   if (site_id == NULL || *site_id == '\0' || execution_id == NULL || *execution_id == '\0')
     {
       g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                           "journal: locking needs a site id and an execution id");
+                           _("journal: locking needs a site id and an execution id"));
       return FALSE;
     }
 
@@ -237,7 +247,7 @@ upg_journal_acquire_lock (UpgJournal  *self,
         }
     }
   g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
-               "site '%s': the lock changed hands %d times while acquiring it", site_id, ACQUIRE_ATTEMPTS);
+               _("site '%s': the lock changed hands %d times while acquiring it"), site_id, ACQUIRE_ATTEMPTS);
   return FALSE;
 }
 
@@ -263,12 +273,12 @@ still_ours (UpgJournal  *self,
   if (holder == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
-                   "lost the lock of site '%s': it was removed (unlock --force?)", site_id);
+                   _("lost the lock of site '%s': it was removed (unlock --force?)"), site_id);
       return FALSE;
     }
   who = describe_holder (holder);
   g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
-               "lost the lock of site '%s': it was taken over by %s", site_id, who);
+               _("lost the lock of site '%s': it was taken over by %s"), site_id, who);
   return FALSE;
 }
 
@@ -300,7 +310,7 @@ upg_journal_heartbeat_lock (UpgJournal  *self,
   if (token == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                   "this process does not hold the lock of site '%s'", site_id);
+                   _("this process does not hold the lock of site '%s'"), site_id);
       return FALSE;
     }
   now = upg_journal_int_text (upg_journal_get_now (self));

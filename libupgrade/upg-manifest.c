@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-manifest-private.h"
 #include "upg-json-private.h"
 #include "upg-path-private.h"
@@ -117,7 +119,7 @@ upg_manifest_add_step (UpgManifest *self,
   if (g_hash_table_contains (self->step_ids, id))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST,
-                   "%s: step id '%s' is used twice: expected ids unique within a version",
+                   _("%s: step id '%s' is used twice: expected ids unique within a version"),
                    self->path, id);
       return FALSE;
     }
@@ -184,8 +186,8 @@ read_stage_list (UpgManifest      *self,
       if (step == NULL || !check_scripts (step, ctx, step_path, bundle_dir, error))
         return FALSE;
       if (g_hash_table_contains (self->step_ids, upg_step_get_id (step)))
-        return upg_json_fail (ctx, step_path, error, "step id '%s' is used twice: "
-                              "expected ids unique within a version",
+        return upg_json_fail (ctx, step_path, error,
+                              _("step id '%s' is used twice: expected ids unique within a version"),
                               upg_step_get_id (step));
       upg_manifest_add_step (self, step, NULL);
     }
@@ -236,9 +238,9 @@ read_resource (const UpgJsonCtx *ctx,
   if (!ok)
     {
       g_autofree char *where = upg_json_member_path (path, member);
-      return upg_json_fail (ctx, where, error, "expected %s, got \"%s\"",
-                            cpus != NULL ? "a core count such as \"2cores\""
-                                         : "a size such as \"2GB\"", text);
+      return upg_json_fail (ctx, where, error, _("expected %s, got \"%s\""),
+                            cpus != NULL ? _("a core count such as \"2cores\"")
+                                         : _("a size such as \"2GB\""), text);
     }
   return TRUE;
 }
@@ -289,12 +291,12 @@ read_version (UpgManifest      *self,
   patch = upg_version_is_patch (self->version);
   if (type != NULL && !g_str_equal (type, "baseline") && !g_str_equal (type, "patch"))
     return upg_json_fail (ctx, "$.version_type", error,
-                          "expected \"baseline\" or \"patch\", got \"%s\"", type);
+                          _("expected \"baseline\" or \"patch\", got \"%s\""), type);
   if (type != NULL && g_str_equal (type, "patch") != patch)
     {
       g_autofree char *text = upg_version_to_string (self->version);
       return upg_json_fail (ctx, "$.version_type", error,
-                            "\"%s\" does not match version %s (expected \"%s\")",
+                            _("\"%s\" does not match version %s (expected \"%s\")"),
                             type, text, patch ? "patch" : "baseline");
     }
   if (!patch)
@@ -383,8 +385,8 @@ check_file_name (UpgManifest *self,
     {
       g_autofree char *inside = upg_version_to_string (self->version);
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST,
-                   "%s: $.version: the file is named for version '%s' but declares %s: "
-                   "expected the same version", path, base, inside);
+                   _("%s: %s: the file is named for version '%s' but declares %s: "
+                     "expected the same version"), path, "$.version", base, inside);
       return FALSE;
     }
   return TRUE;

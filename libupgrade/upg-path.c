@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <stdlib.h>
 
@@ -67,13 +69,13 @@ upg_path_resolve_inside (const char *root,
 
   if (!upg_path_is_confined (relative))
     {
-      *why = g_strdup ("expected a relative path that stays inside the bundle");
+      *why = g_strdup (_("expected a relative path that stays inside the bundle"));
       return NULL;
     }
   real_root = realpath (root, NULL);
   if (real_root == NULL)
     {
-      *why = g_strdup_printf ("the bundle directory '%s' cannot be resolved: %s",
+      *why = g_strdup_printf (_("the bundle directory '%s' cannot be resolved: %s"),
                               root, g_strerror (errno));
       return NULL;
     }
@@ -81,13 +83,13 @@ upg_path_resolve_inside (const char *root,
   real_path = realpath (joined, NULL);
   if (real_path == NULL)
     {
-      *why = g_strdup_printf ("the file does not exist in the bundle (%s)",
+      *why = g_strdup_printf (_("the file does not exist in the bundle (%s)"),
                               g_strerror (errno));
       return NULL;
     }
   if (!is_below (real_root, real_path))
     {
-      *why = g_strdup ("it leaves the bundle through a symbolic link");
+      *why = g_strdup (_("it leaves the bundle through a symbolic link"));
       return NULL;
     }
   return g_steal_pointer (&real_path);
@@ -110,7 +112,7 @@ upg_path_problem (const char *root,
 
   if (root == NULL)
     return upg_path_is_confined (relative)
-      ? NULL : g_strdup ("expected a relative path that stays inside the bundle");
+      ? NULL : g_strdup (_("expected a relative path that stays inside the bundle"));
   resolved = upg_path_resolve_inside (root, relative, &why);
   return why;
 }

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-data-source.h"
 #include "upg-plugin-host-private.h"
 
@@ -24,7 +26,7 @@ resolve (UpgContext  *ctx,
   if (definition == NULL || !JSON_NODE_HOLDS_OBJECT (definition))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                   "data source '%s' is not in the configuration", name);
+                   _("data source '%s' is not in the configuration"), name);
       return NULL;
     }
   source = upg_data_source_new_from_json (name, json_node_get_object (definition),

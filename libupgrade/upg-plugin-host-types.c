@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-plugin-host-private.h"
 
 /* The interfaces a plugin type may implement, with the method that runs a
@@ -56,7 +58,7 @@ upg_plugin_host_call_check (GObject       *object,
     return upg_duration_estimate_estimate (UPG_DURATION_ESTIMATE (object), context,
                                            cancellable, error);
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-               "'%s' is not a check interface", g_type_name (iface));
+               _("'%s' is not a check interface"), g_type_name (iface));
   return NULL;
 }
 

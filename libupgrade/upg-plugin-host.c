@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <glib-unix.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
@@ -47,7 +49,7 @@ host_send (Host     *host,
   /* If the manager is gone there is nobody to tell; the call ends when
    * the manager's kill arrives. */
   if (!upg_plugin_protocol_write_line (host->out, node, NULL, &error))
-    g_printerr ("upgrade-plugin-host: cannot write to the manager: %s\n", error->message);
+    g_printerr (_("upgrade-plugin-host: cannot write to the manager: %s\n"), error->message);
   g_mutex_unlock (&host->write_lock);
   json_node_unref (node);
 }
@@ -142,7 +144,7 @@ save_checkpoint (UpgContext  *context,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                     "checkpoint not confirmed: the plugin manager closed the channel");
+                     _("checkpoint not confirmed: the plugin manager closed the channel"));
       return FALSE;
     }
   answer = upg_plugin_protocol_parse_line (line, error);
@@ -171,14 +173,14 @@ load_plugin (Host        *host,
   if (host->module == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "plugin file '%s' cannot be loaded: %s", path, g_module_error ());
+                   _("plugin file '%s' cannot be loaded: %s"), path, g_module_error ());
       return FALSE;
     }
   if (!g_module_symbol (host->module, UPG_PLUGIN_ENTRY_SYMBOL, (gpointer *) &get_descriptor) ||
       get_descriptor == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "'%s' is not a libupgrade plugin: it does not export %s",
+                   _("'%s' is not a libupgrade plugin: it does not export %s"),
                    path, UPG_PLUGIN_ENTRY_SYMBOL);
       return FALSE;
     }
@@ -186,13 +188,13 @@ load_plugin (Host        *host,
   if (host->descriptor == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "plugin '%s' returned no descriptor", path);
+                   _("plugin '%s' returned no descriptor"), path);
       return FALSE;
     }
   if (host->descriptor->abi_version != UPG_SPI_ABI_VERSION)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_ABI_MISMATCH,
-                   "plugin '%s' (%s) was built for SPI ABI %u, this libupgrade provides ABI %u",
+                   _("plugin '%s' (%s) was built for SPI ABI %u, this libupgrade provides ABI %u"),
                    host->descriptor->name ? host->descriptor->name : "?", path,
                    host->descriptor->abi_version, (guint) UPG_SPI_ABI_VERSION);
       return FALSE;
@@ -200,8 +202,8 @@ load_plugin (Host        *host,
   if (host->descriptor->name == NULL || host->descriptor->get_types == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "plugin '%s' has an incomplete descriptor: name and get_types are required",
-                   path);
+                   _("plugin '%s' has an incomplete descriptor: %s and %s are required"),
+                   path, "name", "get_types");
       return FALSE;
     }
   /* Types registered by the plugin point into its code. */
@@ -238,14 +240,14 @@ host_migrate (Host        *host,
   if (type == G_TYPE_INVALID || !upg_plugin_host_owns_type (host->types, host->n_types, type))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                   "plugin '%s' has no type '%s'", host->descriptor->name, type_name);
+                   _("plugin '%s' has no type '%s'"), host->descriptor->name, type_name);
       return FALSE;
     }
   if (!g_type_is_a (type, UPG_TYPE_DATA_MIGRATION))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "type '%s' of plugin '%s' does not implement UpgDataMigration",
-                   type_name, host->descriptor->name);
+                   _("type '%s' of plugin '%s' does not implement %s"),
+                   type_name, host->descriptor->name, "UpgDataMigration");
       return FALSE;
     }
   object = g_object_new (type, NULL);
@@ -282,7 +284,7 @@ host_check (Host        *host,
   if (iface == G_TYPE_INVALID || !G_TYPE_IS_INTERFACE (iface))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "'%s' is not a check interface", interface_name);
+                   _("'%s' is not a check interface"), interface_name);
       return FALSE;
     }
   for (guint i = 0; i < host->n_types; i++)
@@ -389,7 +391,7 @@ read_request (Host    *host,
   if (line == NULL)
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, "plugin host received no request");
+        g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, _("plugin host received no request"));
       return FALSE;
     }
   node = upg_plugin_protocol_parse_line (line, error);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-plugin-info.h"
 
 /**
@@ -94,7 +96,7 @@ read_types (UpgPluginInfo *self,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                       "plugin '%s': description of type %u is not an object", self->path, i);
+                       _("plugin '%s': description of type %u is not an object"), self->path, i);
           return FALSE;
         }
       type = json_node_get_object (node);
@@ -102,7 +104,7 @@ read_types (UpgPluginInfo *self,
       if (name == NULL)
         {
           g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                       "plugin '%s': type %u has no name", self->path, i);
+                       _("plugin '%s': type %u has no name"), self->path, i);
           return FALSE;
         }
       g_ptr_array_add (self->type_names, g_strdup (name));
@@ -135,7 +137,7 @@ upg_plugin_info_new_from_json (const char  *path,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "plugin '%s': the host sent no description", path);
+                   _("plugin '%s': the host sent no description"), path);
       return NULL;
     }
   object = json_node_get_object (node);
@@ -144,7 +146,7 @@ upg_plugin_info_new_from_json (const char  *path,
   self->description = json_object_ref (object);
   if (json_object_get_string_member_with_default (object, "name", NULL) == NULL)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, "plugin '%s' has no name", path);
+      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, _("plugin '%s' has no name"), path);
       return NULL;
     }
   types = json_object_get_member (object, "types");

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-plugin-manager-private.h"
 
 static gboolean
@@ -15,14 +17,14 @@ check_migration (UpgPluginInfo       *info,
   if (!upg_plugin_info_implements (info, type_name, "UpgDataMigration"))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "type '%s' of plugin '%s' does not implement UpgDataMigration",
-                   type_name, upg_plugin_info_get_name (info));
+                   _("type '%s' of plugin '%s' does not implement %s"),
+                   type_name, upg_plugin_info_get_name (info), "UpgDataMigration");
       return FALSE;
     }
   if (!upg_plugin_info_supports (info, type_name, action))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "%s (plugin '%s') does not support %s", type_name,
+                   _("%s (plugin '%s') does not support %s"), type_name,
                    upg_plugin_info_get_name (info), upg_migration_action_to_string (action));
       return FALSE;
     }
@@ -102,7 +104,7 @@ upg_plugin_manager_run_migration_async (UpgPluginManager   *self,
       json_node_set_object (node, params);
       json_object_set_member (json_node_get_object (request), "params", node);
     }
-  label = g_strdup_printf ("plugin '%s'", upg_plugin_info_get_name (info));
+  label = g_strdup_printf (_("plugin '%s'"), upg_plugin_info_get_name (info));
   what = g_strdup_printf ("%s.%s", type_name, upg_migration_action_to_string (action));
   upg_plugin_run_async (upg_plugin_manager_new_spec (self, label, what, request, context,
                                                      timeout_seconds),
@@ -238,7 +240,7 @@ on_plugin_checked (GObject      *source,
                                                    UPG_VERDICT_FAIL, error->message);
 
       upg_check_result_set_figure_string (item, "plugin_file", upg_plugin_info_get_path (info));
-      upg_check_result_set_suggestion (item, "fix or remove the plugin, then assess again");
+      upg_check_result_set_suggestion (item, _("fix or remove the plugin, then assess again"));
       g_ptr_array_add (data->results, item);
     }
   run_next_plugin (task);
@@ -260,7 +262,7 @@ run_next_plugin (GTask *task)
       return;
     }
   info = data->plugins->pdata[0];
-  label = g_strdup_printf ("plugin '%s'", upg_plugin_info_get_name (info));
+  label = g_strdup_printf (_("plugin '%s'"), upg_plugin_info_get_name (info));
   what = g_strdup_printf ("%s.load", upg_plugin_info_get_name (info));
   upg_plugin_run_async (upg_plugin_manager_new_spec (self, label, what,
                           upg_plugin_manager_new_request (self, "check",
@@ -310,7 +312,7 @@ upg_plugin_manager_run_checks_async (UpgPluginManager   *self,
   if (kind_of_interface (interface_type) == NULL)
     {
       g_task_return_new_error (task, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                               "'%s' is not a check interface", g_type_name (interface_type));
+                               _("'%s' is not a check interface"), g_type_name (interface_type));
       g_object_unref (task);
       return;
     }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <sys/stat.h>
 
 #include "upg-config.h"
@@ -357,7 +359,7 @@ upg_plugin_manager_inspect_file (UpgPluginManager  *self,
   g_return_val_if_fail (UPG_IS_PLUGIN_MANAGER (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  label = g_strdup_printf ("plugin file '%s'", path);
+  label = g_strdup_printf (_("plugin file '%s'"), path);
   output = upg_plugin_run_sync (upg_plugin_manager_new_spec (self, label, "load",
                                   upg_plugin_manager_new_request (self, "describe", path, NULL,
                                                                   NULL, NULL),
@@ -425,14 +427,14 @@ clashes (UpgPluginManager *self,
       g_autofree char *message = NULL;
 
       if (g_strcmp0 (upg_plugin_info_get_name (other), upg_plugin_info_get_name (info)) == 0)
-        message = g_strdup_printf ("plugin file '%s' is refused: plugin '%s' is already "
-                                   "loaded from '%s'", upg_plugin_info_get_path (info),
+        message = g_strdup_printf (_("plugin file '%s' is refused: plugin '%s' is already "
+                                     "loaded from '%s'"), upg_plugin_info_get_path (info),
                                    upg_plugin_info_get_name (info),
                                    upg_plugin_info_get_path (other));
       for (guint t = 0; message == NULL && types[t] != NULL; t++)
         if (upg_plugin_info_has_type (other, types[t]))
-          message = g_strdup_printf ("plugin file '%s' is refused: type '%s' is already "
-                                     "provided by plugin '%s' (%s)",
+          message = g_strdup_printf (_("plugin file '%s' is refused: type '%s' is already "
+                                       "provided by plugin '%s' (%s)"),
                                      upg_plugin_info_get_path (info), types[t],
                                      upg_plugin_info_get_name (other),
                                      upg_plugin_info_get_path (other));
@@ -460,7 +462,7 @@ scan_file (UpgPluginManager *self,
   if ((st.st_mode & S_IWOTH) != 0)
     {
       g_autofree char *message =
-        g_strdup_printf ("plugin file '%s' is world-writable: refused", path);
+        g_strdup_printf (_("plugin file '%s' is world-writable: refused"), path);
       refuse (self, message);
       return TRUE;
     }
@@ -502,7 +504,7 @@ scan_directory (UpgPluginManager *self,
   if (is_world_writable (directory, &st))
     {
       g_autofree char *message =
-        g_strdup_printf ("plugin directory '%s' is world-writable: its plugins are refused",
+        g_strdup_printf (_("plugin directory '%s' is world-writable: its plugins are refused"),
                          directory);
       refuse (self, message);
       return TRUE;
@@ -637,7 +639,8 @@ upg_plugin_manager_find_type (UpgPluginManager  *self,
       return g_object_ref (self->plugins->pdata[i]);
   dirs = g_strjoinv (", ", (char **) self->directories->pdata);
   g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-               "no plugin provides type '%s' (plugin directories: %s)", type_name,
-               *dirs ? dirs : "none configured");
+               _("no plugin provides type '%s' (plugin directories: %s)"), type_name,
+               /* TRANSLATORS: in place of the list of plugin directories */
+               *dirs ? dirs : _("none configured"));
   return NULL;
 }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <upgrade-spi.h>
 
 #include "upg-plugin-protocol-private.h"
@@ -34,7 +36,7 @@ upg_plugin_protocol_error_from_json (JsonNode *node)
   gint64 code;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, "plugin host reported a malformed error");
+    return g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, _("plugin host reported a malformed error"));
   object = json_node_get_object (node);
   domain = json_object_get_string_member_with_default (object, "domain", "");
   code = json_object_get_int_member_with_default (object, "code", 0);
@@ -68,8 +70,8 @@ upg_plugin_protocol_parse_line (const char  *line,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "plugin host sent a line that is not a JSON object: %s",
-                   local_error ? local_error->message : "empty or not an object");
+                   _("plugin host sent a line that is not a JSON object: %s"),
+                   local_error ? local_error->message : _("empty or not an object"));
       g_clear_pointer (&node, json_node_unref);
       return NULL;
     }

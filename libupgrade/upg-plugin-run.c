@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <sys/socket.h>
 #include <signal.h>
 #include <errno.h>
@@ -95,19 +97,20 @@ final_error (Run *run)
     return NULL;
   if (run->timed_out)
     return g_error_new (UPG_ERROR, UPG_ERROR_TIMEOUT,
-                        "%s timed out after %u s in %s and was killed",
+                        /* TRANSLATORS: "plugin 'x' timed out after 60 s in Type.method and was killed" */
+                        _("%s timed out after %u s in %s and was killed"),
                         spec->label, spec->timeout_seconds, spec->what);
   if (run->cancelled)
-    return g_error_new (UPG_ERROR, UPG_ERROR_CANCELLED, "%s was cancelled in %s",
+    return g_error_new (UPG_ERROR, UPG_ERROR_CANCELLED, _("%s was cancelled in %s"),
                         spec->label, spec->what);
   if (g_subprocess_get_if_signaled (run->process))
-    return g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, "%s crashed (signal %d) in %s",
+    return g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, _("%s crashed (signal %d) in %s"),
                         spec->label, g_subprocess_get_term_sig (run->process), spec->what);
   if (run->protocol_error != NULL)
     return g_error_copy (run->protocol_error);
   if (!run->done)
     return g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN,
-                        "%s exited with status %d without reporting a result in %s",
+                        _("%s exited with status %d without reporting a result in %s"),
                         spec->label, g_subprocess_get_exit_status (run->process), spec->what);
   if (run->plugin_error != NULL)
     return g_error_copy (run->plugin_error);
@@ -171,10 +174,10 @@ handle_checkpoint (Run        *run,
   g_autoptr(GError) error = NULL;
 
   if (checkpoint == NULL)
-    g_set_error (&error, UPG_ERROR, UPG_ERROR_PLUGIN, "%s sent a checkpoint without text",
+    g_set_error (&error, UPG_ERROR, UPG_ERROR_PLUGIN, _("%s sent a checkpoint without text"),
                  run->spec->label);
   else if (run->spec->context == NULL)
-    g_set_error (&error, UPG_ERROR, UPG_ERROR_JOURNAL, "no context to store the checkpoint in");
+    g_set_error (&error, UPG_ERROR, UPG_ERROR_JOURNAL, _("no context to store the checkpoint in"));
   else
     upg_context_save_checkpoint (run->spec->context, checkpoint, &error);
   send_ack (run, error, g_cancellable_is_cancelled (g_task_get_cancellable (task)));
@@ -191,7 +194,7 @@ handle_result (Run        *run,
   if (result == NULL)
     {
       if (run->protocol_error == NULL)
-        run->protocol_error = g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, "%s in %s: %s",
+        run->protocol_error = g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, _("%s in %s: %s"),
                                            run->spec->label, run->spec->what, error->message);
       return;
     }
@@ -263,7 +266,7 @@ on_event_line (GObject      *source,
   if (node != NULL)
     handle_event (run, task, json_node_get_object (node));
   else if (run->protocol_error == NULL)
-    run->protocol_error = g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, "%s in %s: %s",
+    run->protocol_error = g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, _("%s in %s: %s"),
                                        run->spec->label, run->spec->what, error->message);
   read_next_event (task);
 }
@@ -371,7 +374,7 @@ spawn_host (Run     *run,
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
     {
       int saved = errno;
-      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, "cannot create the plugin channel: %s",
+      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, _("cannot create the plugin channel: %s"),
                    g_strerror (saved));
       return NULL;
     }
@@ -400,7 +403,7 @@ start (GTask    *task,
   run->process = spawn_host (run, &local_error);
   if (run->process == NULL)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, "%s: cannot start the plugin host '%s': %s",
+      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, _("%s: cannot start the plugin host '%s': %s"),
                    run->spec->label, run->spec->host_path, local_error->message);
       return FALSE;
     }

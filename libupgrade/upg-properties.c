@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-json-private.h"
 #include "upg-manifest-private.h"
 #include "upg-path-private.h"
@@ -86,7 +88,7 @@ fail_key (GError    **error,
           ...)
 {
   UpgJsonCtx ctx = { file, UPG_ERROR_INVALID_MANIFEST };
-  g_autofree char *where = g_strdup_printf ("key '%s'", key);
+  g_autofree char *where = g_strdup_printf (_("key '%s'"), key);
   g_autofree char *msg = NULL;
   va_list args;
 
@@ -118,7 +120,7 @@ read_stage (UpgProperties *props,
       file = files[1];
     }
   if (text == NULL)
-    return fail_key (error, file, key, "missing: expected a stage such as in_stop");
+    return fail_key (error, file, key, _("missing: expected a stage such as in_stop"));
   if (!upg_stage_from_string (text, stage, &local_error))
     return fail_key (error, file, key, "%s", local_error->message);
   return TRUE;
@@ -140,7 +142,8 @@ read_target (UpgProperties *props,
 
   if (target == NULL || target[0] == '\0')
     {
-      fail_key (error, file, key, "missing: expected %s", sql ? "an SQL file" : "a type name");
+      fail_key (error, file, key, _("missing: expected %s"),
+                sql ? _("an SQL file") : _("a type name"));
       return NULL;
     }
   if (!sql)
@@ -214,7 +217,7 @@ check_overrides (UpgProperties *overrides,
         continue;
       ref = g_strdup_printf ("%s.%s", prefix, id);
       if (!g_hash_table_contains (ids, ref))
-        return fail_key (error, file, key, "no %s step has id '%s'", prefix, id);
+        return fail_key (error, file, key, _("no %s step has id '%s'"), prefix, id);
     }
   return TRUE;
 }
@@ -231,7 +234,8 @@ version_from_name (const char *tasks_path,
   if (!g_str_has_prefix (base, prefix) || !g_str_has_suffix (base, ".properties"))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST,
-                   "%s: expected a file named upgrade_tasks_V<version>.properties", tasks_path);
+                   _("%s: expected a file named %s"), tasks_path,
+                   "upgrade_tasks_V<version>.properties");
       return NULL;
     }
   base[strlen (base) - strlen (".properties")] = '\0';

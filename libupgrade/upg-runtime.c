@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upgrade.h"
+#include "upg-spi-i18n-private.h"
 
 /**
  * upg_get_version:
@@ -40,13 +41,12 @@ upg_get_spi_abi (void)
  * follow `LANG` (English and Simplified Chinese). Programs call it once,
  * after `setlocale()`. The environment variable `UPGRADE_LOCALEDIR`
  * overrides the installed catalogue directory (the build tree's `po`
- * directory when testing uninstalled).
+ * directory when testing uninstalled). Calling it more than once, from any
+ * thread, is harmless: the catalogue is bound once per process.
  */
 void
 upg_init_i18n (void)
 {
-  const char *localedir = g_getenv ("UPGRADE_LOCALEDIR");
-
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* One binding for both libraries: they share GETTEXT_PACKAGE. */
+  upg_spi_bind_textdomain ();
 }

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-executor-private.h"
 #include "upg-plugin-manager.h"
 
@@ -145,7 +147,7 @@ upg_tool_runner_run_step (UpgRunContext *ctx,
   info = upg_plugin_manager_find_type (manager, class_name, &local_error);
   if (info == NULL)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, "step '%s': no plugin provides class '%s' (%s)",
+      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, _("step '%s': no plugin provides class '%s' (%s)"),
                    upg_step_get_id (step), class_name, local_error->message);
       g_free (run.version);
       return FALSE;
@@ -167,7 +169,7 @@ upg_tool_runner_run_step (UpgRunContext *ctx,
         break;
       if (attempt >= retries || g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED))
         {
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "step '%s': ",
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("step '%s': "),
                                       upg_step_get_id (step));
           break;
         }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-check-result.h"
 #include "upg-error.h"
 
@@ -65,7 +67,7 @@ upg_verdict_from_string (const char  *text,
         return TRUE;
       }
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-               "verdict '%s' is not valid: expected pass, warn, fail or skipped",
+               _("verdict '%s' is not valid: expected pass, warn, fail or skipped"),
                text ? text : "(null)");
   return FALSE;
 }
@@ -161,13 +163,13 @@ member_string (JsonObject  *object,
     {
       if (required)
         g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                     "check result: member '%s' is missing: expected a string", member);
+                     _("check result: member '%s' is missing: expected a string"), member);
       return NULL;
     }
   if (json_node_get_value_type (node) != G_TYPE_STRING)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "check result: member '%s' is not a string", member);
+                   _("check result: member '%s' is not a string"), member);
       return NULL;
     }
   return json_node_get_string (node);
@@ -197,7 +199,7 @@ upg_check_result_new_from_json (JsonNode  *node,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "check result: expected a JSON object");
+                   _("check result: expected a JSON object"));
       return NULL;
     }
   object = json_node_get_object (node);
@@ -219,7 +221,7 @@ upg_check_result_new_from_json (JsonNode  *node,
   if (figures != NULL && !JSON_NODE_HOLDS_OBJECT (figures) && !JSON_NODE_HOLDS_NULL (figures))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "check result '%s': member 'figures' is not an object", id);
+                   _("check result '%s': member '%s' is not an object"), id, "figures");
       return NULL;
     }
 

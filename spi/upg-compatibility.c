@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-compatibility.h"
 #include "upg-error.h"
 
@@ -48,7 +50,8 @@ upg_compatibility_check (UpgCompatibility  *self,
   if (iface->check == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "%s does not implement UpgCompatibility.check", G_OBJECT_TYPE_NAME (self));
+                   _("%s does not implement %s"), G_OBJECT_TYPE_NAME (self),
+                   "UpgCompatibility.check");
       return NULL;
     }
   return iface->check (self, context, cancellable, error);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-connection.h"
 #include "upg-error.h"
 #include "upg-spi-enums.h"
@@ -106,7 +108,7 @@ upg_connection_real_unsupported (UpgConnection  *self,
                                  GError        **error)
 {
   g_set_error (error, UPG_ERROR, UPG_ERROR_FAILED,
-               "data source '%s' (%s) does not support %s",
+               _("data source '%s' (%s) does not support %s"),
                upg_connection_get_name (self), G_OBJECT_TYPE_NAME (self), what);
   return FALSE;
 }
@@ -122,7 +124,7 @@ set_error_if_cancelled (UpgConnection  *self,
     return FALSE;
 
   g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
-               "statement on data source '%s' was cancelled",
+               _("statement on data source '%s' was cancelled"),
                upg_connection_get_name (self));
   return TRUE;
 }
@@ -412,7 +414,8 @@ upg_connection_get_server_version (UpgConnection  *self,
 
   if (UPG_CONNECTION_GET_CLASS (self)->get_server_version == NULL)
     {
-      upg_connection_real_unsupported (self, "reading the server version", error);
+      /* TRANSLATORS: completes "data source '%s' (%s) does not support %s" */
+      upg_connection_real_unsupported (self, _("reading the server version"), error);
       return NULL;
     }
 
@@ -437,7 +440,8 @@ upg_connection_set_statement_timeout (UpgConnection  *self,
   g_return_val_if_fail (UPG_IS_CONNECTION (self), FALSE);
 
   if (UPG_CONNECTION_GET_CLASS (self)->set_statement_timeout == NULL)
-    return upg_connection_real_unsupported (self, "statement timeouts", error);
+    /* TRANSLATORS: completes "data source '%s' (%s) does not support %s" */
+    return upg_connection_real_unsupported (self, _("statement timeouts"), error);
 
   return UPG_CONNECTION_GET_CLASS (self)->set_statement_timeout (self, seconds, error);
 }

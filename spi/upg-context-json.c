@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-context.h"
 #include "upg-error.h"
 
@@ -96,9 +98,9 @@ get_member (JsonObject  *object,
       (type == JSON_NODE_VALUE && json_node_get_value_type (node) != value_type))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "context: member '%s' has the wrong type: expected %s", member,
-                   type == JSON_NODE_OBJECT ? "an object" :
-                   type == JSON_NODE_ARRAY ? "an array" : "a string");
+                   _("context: member '%s' has the wrong type: expected %s"), member,
+                   type == JSON_NODE_OBJECT ? _("an object") :
+                   type == JSON_NODE_ARRAY ? _("an array") : _("a string"));
       return NULL;
     }
   return node;
@@ -219,8 +221,8 @@ get_base_dir (JsonObject  *object,
   if (base_dir != NULL && !g_path_is_absolute (base_dir))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "context: member 'data_sources_base_dir' is '%s': expected an absolute "
-                   "directory", base_dir);
+                   _("context: member '%s' is '%s': expected an absolute directory"),
+                   "data_sources_base_dir", base_dir);
       return NULL;
     }
   return base_dir;
@@ -282,7 +284,7 @@ upg_context_new_from_json (JsonNode  *node,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "context: expected a JSON object");
+                   _("context: expected a JSON object"));
       return NULL;
     }
   object = json_node_get_object (node);
@@ -295,7 +297,7 @@ upg_context_new_from_json (JsonNode  *node,
   if (execution_id == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "context: member 'execution_id' is missing: expected a string");
+                   _("context: member '%s' is missing: expected a string"), "execution_id");
       return NULL;
     }
   self = upg_context_new (execution_id);

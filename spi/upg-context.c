@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-context.h"
 #include "upg-error.h"
 
@@ -533,8 +535,8 @@ resolve_connection (UpgContext  *self,
     return conn;
   if (local_error == NULL)
     local_error = g_error_new (UPG_ERROR, UPG_ERROR_DATASOURCE,
-                               "data source '%s' cannot be opened: the connection resolver "
-                               "failed without an error", name);
+                               _("data source '%s' cannot be opened: the connection resolver "
+                                 "failed without an error"), name);
   g_propagate_error (error, local_error);
   return NULL;
 }
@@ -562,8 +564,8 @@ upg_context_get_connection (UpgContext  *self,
   if (self->resolver == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "data source '%s' cannot be opened: no connection resolver is "
-                   "installed in this context", name);
+                   _("data source '%s' cannot be opened: no connection resolver is "
+                     "installed in this context"), name);
       return NULL;
     }
   return resolve_connection (self, name, error);
@@ -757,15 +759,15 @@ upg_context_save_checkpoint (UpgContext  *self,
   if (!json_parser_load_from_data (parser, checkpoint, -1, &local_error))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "checkpoint of step '%s' is not valid JSON: %s",
+                   _("checkpoint of step '%s' is not valid JSON: %s"),
                    self->step_id ? self->step_id : "(none)", local_error->message);
       return FALSE;
     }
   if (self->saver == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                   "checkpoint of step '%s' cannot be saved: no checkpoint store "
-                   "is installed in this context",
+                   _("checkpoint of step '%s' cannot be saved: no checkpoint store "
+                     "is installed in this context"),
                    self->step_id ? self->step_id : "(none)");
       return FALSE;
     }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-data-migration.h"
 #include "upg-error.h"
 
@@ -58,7 +60,7 @@ upg_migration_action_from_string (const char          *text,
         return TRUE;
       }
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-               "migration action '%s' is not valid: expected migrate, rollback or cleanup",
+               _("migration action '%s' is not valid: expected migrate, rollback or cleanup"),
                text ? text : "(null)");
   return FALSE;
 }
@@ -131,7 +133,7 @@ upg_data_migration_run (UpgDataMigration    *self,
   func = lookup (self, action);
   if (func == NULL)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, "%s does not support %s",
+      g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN, _("%s does not support %s"),
                    G_OBJECT_TYPE_NAME (self), upg_migration_action_to_string (action));
       return FALSE;
     }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-data-quality.h"
 #include "upg-error.h"
 
@@ -48,7 +50,8 @@ upg_data_quality_check (UpgDataQuality  *self,
   if (iface->check == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "%s does not implement UpgDataQuality.check", G_OBJECT_TYPE_NAME (self));
+                   _("%s does not implement %s"), G_OBJECT_TYPE_NAME (self),
+                   "UpgDataQuality.check");
       return NULL;
     }
   return iface->check (self, context, cancellable, error);

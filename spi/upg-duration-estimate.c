@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-duration-estimate.h"
 #include "upg-error.h"
 
@@ -48,7 +50,8 @@ upg_duration_estimate_estimate (UpgDurationEstimate  *self,
   if (iface->estimate == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_PLUGIN,
-                   "%s does not implement UpgDurationEstimate.estimate", G_OBJECT_TYPE_NAME (self));
+                   _("%s does not implement %s"), G_OBJECT_TYPE_NAME (self),
+                   "UpgDurationEstimate.estimate");
       return NULL;
     }
   return iface->estimate (self, context, cancellable, error);

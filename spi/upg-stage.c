@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include "upg-error.h"
 #include "upg-stage.h"
 
@@ -71,10 +73,11 @@ upg_stage_from_string (const char  *text,
     }
 
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_STAGE,
-               "stage '%s' is not known: expected one of resource_check, "
-               "business_check, pre_stop, in_stop, post_start, post_upgrade "
-               "(or an alias such as pre_check, startup_pre_process)",
-               text != NULL ? text : "");
+               _("stage '%s' is not known: expected one of %s "
+                 "(or an alias such as %s)"),
+               text != NULL ? text : "",
+               "resource_check, business_check, pre_stop, in_stop, post_start, post_upgrade",
+               "pre_check, startup_pre_process");
   return FALSE;
 }
 

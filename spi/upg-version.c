@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "upg-spi-i18n-private.h"
+
 #include <string.h>
 
 #include "upg-error.h"
@@ -120,14 +122,14 @@ parse_code (const char  *digits,
   /* The smallest code with a non-zero major is 100000 (1.0.0). */
   if (strlen (digits) < 6 || strlen (digits) > 9)
     {
-      *why = "a numeric code has 6 to 9 digits (317500 is 3.17.5)";
+      *why = N_("a numeric code has 6 to 9 digits (317500 is 3.17.5)");
       return FALSE;
     }
 
   code = g_ascii_strtoull (digits, (char **) &end, 10);
   if (*end != '\0')
     {
-      *why = "a numeric code has digits only";
+      *why = N_("a numeric code has digits only");
       return FALSE;
     }
 
@@ -169,26 +171,26 @@ parse_dotted (const char  *text,
       !parse_number (&p, UPG_VERSION_PART_MAX, &out->minor) || *p++ != '.' ||
       !parse_number (&p, UPG_VERSION_PART_MAX, &out->micro))
     {
-      *why = "expected MAJOR.MINOR.MICRO (e.g. 3.17.5), an optional -Pn and -Tn, "
-             "or a numeric code (e.g. 317501)";
+      *why = N_("expected MAJOR.MINOR.MICRO (e.g. 3.17.5), an optional -Pn and -Tn, "
+                "or a numeric code (e.g. 317501)");
       return FALSE;
     }
 
   if (!parse_suffix (&p, 'P', &out->patch))
     {
-      *why = "a patch suffix is -P followed by a number from 1 to 99";
+      *why = N_("a patch suffix is -P followed by a number from 1 to 99");
       return FALSE;
     }
 
   if (!parse_suffix (&p, 'T', &out->test))
     {
-      *why = "a test suffix is -T followed by a number from 1 to 99";
+      *why = N_("a test suffix is -T followed by a number from 1 to 99");
       return FALSE;
     }
 
   if (*p != '\0')
     {
-      *why = "unexpected text after the version";
+      *why = N_("unexpected text after the version");
       return FALSE;
     }
 
@@ -219,7 +221,7 @@ upg_version_parse (const char  *text,
   if (text == NULL)
     {
       g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_VERSION,
-                           "version is missing: expected MAJOR.MINOR.MICRO (e.g. 3.17.5)");
+                           _("version is missing: expected MAJOR.MINOR.MICRO (e.g. 3.17.5)"));
       return NULL;
     }
 
@@ -236,7 +238,7 @@ upg_version_parse (const char  *text,
   if (!ok)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_VERSION,
-                   "version '%s' is not valid: %s", text, why);
+                   _("version '%s' is not valid: %s"), text, _(why));
       return NULL;
     }
 

@@ -5,10 +5,17 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+/* Runs upgradectl with @lang as LANG (NULL: the test's environment as it
+ * is). With a language, LANGUAGE and the LC_* overrides are unset, as on
+ * an operator's machine where only LANG is set. */
 static JsonNode *
-run_upgradectl (const char * const *args, int expected_exit, char **out_stdout)
+run_upgradectl_lang (const char         *lang,
+                     const char * const *args,
+                     int                 expected_exit,
+                     char              **out_stdout)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
@@ -18,9 +25,16 @@ run_upgradectl (const char * const *args, int expected_exit, char **out_stdout)
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                               &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  if (lang != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "LANG", lang, TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+      g_subprocess_launcher_unsetenv (launcher, "LC_ALL");
+      g_subprocess_launcher_unsetenv (launcher, "LC_MESSAGES");
+    }
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
   g_assert_no_error (error);
@@ -33,6 +47,27 @@ run_upgradectl (const char * const *args, int expected_exit, char **out_stdout)
   node = json_from_string (out, &error);
   g_assert_no_error (error);
   return node;
+}
+
+static JsonNode *
+run_upgradectl (const char * const *args, int expected_exit, char **out_stdout)
+{
+  return run_upgradectl_lang (NULL, args, expected_exit, out_stdout);
+}
+
+static gboolean
+any_contains (JsonArray  *strings,
+              const char *part,
+              const char *also)
+{
+  for (guint i = 0; i < json_array_get_length (strings); i++)
+    {
+      const char *text = json_array_get_string_element (strings, i);
+
+      if (strstr (text, part) != NULL && strstr (text, also) != NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static JsonObject *
@@ -111,6 +146,36 @@ test_plugins_text_from_config (void)
   g_rmdir (dir);
 }
 
+/* In zh_CN the plugin manager's refusals are in Chinese, both those it
+ * writes itself and those the plugin host process reports, and they still
+ * name the plugin file and the missing symbol. */
+static void
+test_plugins_chinese (void)
+{
+  g_autofree char *fixtures = g_test_build_filename (G_TEST_BUILT, "fixtures", "plugins", NULL);
+  g_autofree char *abi = g_build_filename (fixtures, "abi.so", NULL);
+  g_autofree char *notplugin = g_build_filename (fixtures, "notplugin.so", NULL);
+  g_autofree char *reload2 = g_build_filename (fixtures, "reload2.so", NULL);
+  g_autofree char *abi_text = NULL;
+  g_autofree char *notplugin_text = NULL;
+  g_autofree char *reload2_text = NULL;
+  const char *args[] = { "--json", "plugins", "--plugin-dir", fixtures, NULL };
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *refused;
+
+  g_assert_nonnull (g_getenv ("UPGRADE_LOCALEDIR"));
+  node = run_upgradectl_lang ("zh_CN.UTF-8", args, 0, NULL);
+  refused = json_object_get_array_member (json_node_get_object (node), "refused");
+  abi_text = g_strdup_printf ("插件“future”（%s）是为 SPI ABI 2 构建的", abi);
+  notplugin_text = g_strdup_printf ("“%s”不是 libupgrade 插件", notplugin);
+  reload2_text = g_strdup_printf ("插件文件“%s”被拒绝：插件“good”已从“", reload2);
+  g_assert_true (any_contains (refused, abi_text, "当前 libupgrade 提供的是 ABI 1"));
+  g_assert_true (any_contains (refused, notplugin_text, "未导出 upg_plugin_get_descriptor"));
+  g_assert_true (any_contains (refused, reload2_text, "good.so”加载"));
+  g_assert_false (any_contains (refused, "was built for", ""));
+  g_assert_false (any_contains (refused, "is refused", ""));
+}
+
 static void
 test_plugins_bad_config (void)
 {
@@ -129,5 +194,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/plugins/json", test_plugins_json);
   g_test_add_func ("/cli/plugins/text-from-config", test_plugins_text_from_config);
   g_test_add_func ("/cli/plugins/bad-config", test_plugins_bad_config);
+  g_test_add_func ("/cli/plugins/chinese", test_plugins_chinese);
   return g_test_run ();
 }

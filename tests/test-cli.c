@@ -51,9 +51,9 @@ fixture_path (const char *name)
   return source_path (relative);
 }
 
-/* Runs upgradectl with @env (NAME=VALUE strings, may be NULL) added to a
- * clean environment: the UPGRADE_* variables of the caller must not leak
- * into what a test checks. */
+/* Runs upgradectl with @env (NAME=VALUE strings, or NAME to unset it; may
+ * be NULL) added to a clean environment: the UPGRADE_* variables of the
+ * caller must not leak into what a test checks. */
 static void
 run_ctl_env (Result *result, const char * const *env, const char * const *args)
 {
@@ -75,7 +75,10 @@ run_ctl_env (Result *result, const char * const *env, const char * const *args)
     {
       g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
 
-      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+      if (pair[1] == NULL)
+        g_subprocess_launcher_unsetenv (launcher, pair[0]);
+      else
+        g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
     }
 
   g_ptr_array_add (argv, (gpointer) ctl);
@@ -542,6 +545,44 @@ test_validate_problems (void)
   g_assert_nonnull (strstr (human.out, "missing.sql"));
 }
 
+/* An operator with LANG=zh_CN.UTF-8 (and no LANGUAGE) reads the loaders'
+ * errors in Chinese; each still names the manifest file and the JSON path
+ * of the field, which are data and stay as they are. */
+static void
+test_validate_chinese (void)
+{
+  static const char * const zh_env[] = { "LANG=zh_CN.UTF-8", "LC_ALL", "LC_MESSAGES", "LANGUAGE", NULL };
+  g_autofree char *bundle = fixture_path ("zh-broken-bundle");
+  g_autofree char *stage_line = NULL;
+  g_autofree char *type_line = NULL;
+  g_autofree char *empty_line = NULL;
+  g_auto(Result) zh = { 0 };
+  g_auto(Result) c = { 0 };
+
+  g_assert_nonnull (g_getenv ("UPGRADE_LOCALEDIR"));
+  run_ctl_env (&zh, zh_env, (const char * const []) { "-b", bundle, "validate", NULL });
+  g_assert_cmpint (zh.status, ==, 2);
+  stage_line = g_strdup_printf ("%s/manifests/1.0.0.json: $.upgrade_steps.in_stpo: "
+                                "未知阶段“in_stpo”：应为 resource_check, business_check, "
+                                "pre_stop, in_stop, post_start, post_upgrade 之一", bundle);
+  type_line = g_strdup_printf ("%s/manifests/2.0.0.json: $.description: 应为字符串，实际为数字\n",
+                               bundle);
+  empty_line = g_strdup_printf ("%s/manifests/3.0.0.json:1:1：JSON 格式错误：文档为空\n", bundle);
+  g_assert_nonnull (strstr (zh.out, stage_line));
+  g_assert_nonnull (strstr (zh.out, type_line));
+  g_assert_nonnull (strstr (zh.out, empty_line));
+  g_assert_nonnull (strstr (zh.out, "：3 个问题"));
+  g_assert_null (strstr (zh.out, "expected"));
+
+  /* The C locale keeps the English source text. */
+  run_ctl (&c, "-b", bundle, "validate");
+  g_assert_cmpint (c.status, ==, 2);
+  g_assert_nonnull (strstr (c.out, "$.upgrade_steps.in_stpo: stage 'in_stpo' is not known: "
+                                   "expected one of resource_check,"));
+  g_assert_nonnull (strstr (c.out, "$.description: expected a string, got a number\n"));
+  g_assert_nonnull (strstr (c.out, "3.0.0.json:1:1: malformed JSON: the document is empty\n"));
+}
+
 static void
 test_unknown_command (void)
 {
@@ -687,6 +728,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/verbosity", test_verbosity_options);
   g_test_add_func ("/cli/validate/clean", test_validate_clean);
   g_test_add_func ("/cli/validate/problems", test_validate_problems);
+  g_test_add_func ("/cli/validate/chinese", test_validate_chinese);
   g_test_add_func ("/cli/log/format", test_log_format);
   g_test_add_func ("/cli/log/verbosity", test_log_verbosity);
 
