@@ -89,8 +89,8 @@ upg_executor_run_stage_async (UpgExecutor         *self,
  * @self: an executor
  * @result: the result given to the callback
  * @execution: (out) (optional) (nullable) (transfer full): the execution,
- *   also when it failed (its breakpoint says where), %NULL if none was
- *   started
+ *   when it succeeded; after a failure, upg_executor_dup_last_execution()
+ *   gives it (its breakpoint says where)
  * @error: return location for a #GError: %UPG_ERROR_STEP_FAILED,
  *   %UPG_ERROR_IN_DOUBT, %UPG_ERROR_LOCKED, …
  *
@@ -118,7 +118,7 @@ upg_executor_run_stage_finish (UpgExecutor   *self,
  * @env: (nullable): the caller's environment
  * @cancellable: (nullable): a #GCancellable
  * @execution: (out) (optional) (nullable) (transfer full): the execution,
- *   also when it failed
+ *   when it succeeded (see upg_executor_dup_last_execution())
  * @error: return location for a #GError
  *
  * The synchronous form of upg_executor_run_stage_async(): runs in the
@@ -184,7 +184,8 @@ upg_executor_rollback_async (UpgExecutor         *self,
  * upg_executor_rollback_finish:
  * @self: an executor
  * @result: the result given to the callback
- * @execution: (out) (optional) (nullable) (transfer full): the execution
+ * @execution: (out) (optional) (nullable) (transfer full): the execution,
+ *   when it succeeded (see upg_executor_dup_last_execution())
  * @error: return location for a #GError
  *
  * Finishes upg_executor_rollback_async().
@@ -209,7 +210,8 @@ upg_executor_rollback_finish (UpgExecutor   *self,
  * @site_id: (nullable): the site
  * @env: (nullable): the caller's environment
  * @cancellable: (nullable): a #GCancellable
- * @execution: (out) (optional) (nullable) (transfer full): the execution
+ * @execution: (out) (optional) (nullable) (transfer full): the execution,
+ *   when it succeeded (see upg_executor_dup_last_execution())
  * @error: return location for a #GError
  *
  * The synchronous form of upg_executor_rollback_async().
@@ -280,7 +282,8 @@ upg_executor_resume_async (UpgExecutor         *self,
  * upg_executor_resume_finish:
  * @self: an executor
  * @result: the result given to the callback
- * @execution: (out) (optional) (nullable) (transfer full): the execution
+ * @execution: (out) (optional) (nullable) (transfer full): the execution,
+ *   when it succeeded (see upg_executor_dup_last_execution())
  * @error: return location for a #GError
  *
  * Finishes upg_executor_resume_async().
@@ -302,7 +305,8 @@ upg_executor_resume_finish (UpgExecutor   *self,
  * @execution_id: the execution to resume
  * @action: what to do with the statement or step at the breakpoint
  * @cancellable: (nullable): a #GCancellable
- * @execution: (out) (optional) (nullable) (transfer full): the execution
+ * @execution: (out) (optional) (nullable) (transfer full): the execution,
+ *   when it succeeded (see upg_executor_dup_last_execution())
  * @error: return location for a #GError
  *
  * The synchronous form of upg_executor_resume_async().

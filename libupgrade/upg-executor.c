@@ -131,6 +131,9 @@ struct _UpgExecutor
   UpgJournal  *journal;
   UpgPluginManager *plugin_manager;
   char        *state_dir;
+
+  GMutex        last_lock;
+  UpgExecution *last_execution;   /* of the request that finished last */
 };
 
 G_DEFINE_FINAL_TYPE (UpgExecutor, upg_executor, G_TYPE_OBJECT)
@@ -147,6 +150,8 @@ upg_executor_finalize (GObject *object)
   g_clear_object (&self->journal);
   g_clear_object (&self->plugin_manager);
   g_free (self->state_dir);
+  g_clear_object (&self->last_execution);
+  g_mutex_clear (&self->last_lock);
 
   G_OBJECT_CLASS (upg_executor_parent_class)->finalize (object);
 }
@@ -439,6 +444,42 @@ upg_executor_start_request (UpgExecutor         *self,
   g_task_run_in_thread (task, request_thread);
 }
 
+/* Keeps the execution of the request that just finished for
+ * upg_executor_dup_last_execution(): a failed request gives no execution
+ * through its out parameter, as bindings drop out values on error. */
+static void
+remember_execution (UpgExecutor  *self,
+                    UpgExecution *execution)
+{
+  g_mutex_lock (&self->last_lock);
+  g_set_object (&self->last_execution, execution);
+  g_mutex_unlock (&self->last_lock);
+}
+
+/**
+ * upg_executor_dup_last_execution:
+ * @self: an executor
+ *
+ * The execution of the run, resume or rollback that finished last on
+ * @self, whether it succeeded or not: after a failure, its breakpoint says
+ * where the run stopped. Call it from the callback (or right after the
+ * synchronous call) when requests may finish concurrently.
+ *
+ * Returns: (transfer full) (nullable): the execution, %NULL if none
+ *   finished or the last request started none (bad input, site locked)
+ */
+UpgExecution *
+upg_executor_dup_last_execution (UpgExecutor *self)
+{
+  UpgExecution *execution;
+
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+  g_mutex_lock (&self->last_lock);
+  execution = self->last_execution != NULL ? g_object_ref (self->last_execution) : NULL;
+  g_mutex_unlock (&self->last_lock);
+  return execution;
+}
+
 gboolean
 upg_executor_finish_request (UpgExecutor   *self,
                 GAsyncResult  *result,
@@ -447,14 +488,17 @@ upg_executor_finish_request (UpgExecutor   *self,
                 GError       **error)
 {
   UpgRunRequest *request;
+  gboolean ok;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
 
   request = g_task_get_task_data (G_TASK (result));
+  remember_execution (self, request->result);
+  ok = g_task_propagate_boolean (G_TASK (result), error);
   if (execution != NULL)
-    *execution = request->result != NULL ? g_object_ref (request->result) : NULL;
-  return g_task_propagate_boolean (G_TASK (result), error);
+    *execution = ok && request->result != NULL ? g_object_ref (request->result) : NULL;
+  return ok;
 }
 
 gboolean
@@ -478,8 +522,9 @@ upg_executor_run_request_sync (UpgExecutor   *self,
   if (acquired)
     g_main_context_release (request->owner_context);
   upg_run_request_free (request);
+  remember_execution (self, result);
   if (execution != NULL)
-    *execution = g_steal_pointer (&result);
+    *execution = ok ? g_steal_pointer (&result) : NULL;
   return ok;
 }
 

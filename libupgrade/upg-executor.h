@@ -128,6 +128,7 @@ gboolean       upg_executor_resume              (UpgExecutor      *self,
                                                  UpgExecution    **execution,
                                                  GError          **error);
 
+UpgExecution  *upg_executor_dup_last_execution  (UpgExecutor      *self);
 UpgExecution  *upg_executor_load_execution      (UpgExecutor      *self,
                                                  const char       *execution_id,
                                                  GError          **error);

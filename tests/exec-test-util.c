@@ -144,6 +144,25 @@ exec_fixture_executor (ExecFixture *fx)
   return upg_executor_new (config, bundle, journal, fx->state);
 }
 
+/* A failed request gives its execution through the executor only: the
+ * tests look at the breakpoint of failed runs. */
+static gboolean
+with_last_execution (UpgExecutor   *executor,
+                     gboolean       ok,
+                     UpgExecution **execution)
+{
+  g_autoptr(UpgExecution) last = upg_executor_dup_last_execution (executor);
+
+  if (ok && execution != NULL)
+    g_assert_true (*execution == last);
+  else if (!ok && execution != NULL)
+    {
+      g_assert_null (*execution);
+      *execution = g_steal_pointer (&last);
+    }
+  return ok;
+}
+
 static gboolean
 run_stage (ExecFixture   *fx,
            const char    *from,
@@ -157,11 +176,14 @@ run_stage (ExecFixture   *fx,
   g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
   g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
   UpgStage stage;
+  gboolean ok;
 
   g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
   if (rollback)
-    return upg_executor_rollback (executor, f, t, stage, NULL, NULL, NULL, execution, error);
-  return upg_executor_run_stage (executor, f, t, stage, NULL, NULL, NULL, NULL, execution, error);
+    ok = upg_executor_rollback (executor, f, t, stage, NULL, NULL, NULL, execution, error);
+  else
+    ok = upg_executor_run_stage (executor, f, t, stage, NULL, NULL, NULL, NULL, execution, error);
+  return with_last_execution (executor, ok, execution);
 }
 
 gboolean
@@ -207,8 +229,9 @@ exec_fixture_resume (ExecFixture     *fx,
                      GError         **error)
 {
   g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
+  gboolean ok = upg_executor_resume (executor, id, action, NULL, execution, error);
 
-  return upg_executor_resume (executor, id, action, NULL, execution, error);
+  return with_last_execution (executor, ok, execution);
 }
 
 /* Runs the built upgradectl with -b/-c/--state-dir of @fx and the

@@ -133,7 +133,8 @@ cancelled_done (GObject      *source,
 {
   CancelRun *run = data;
 
-  upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &run->execution, &run->error);
+  if (!upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &run->execution, &run->error))
+    run->execution = upg_executor_dup_last_execution (UPG_EXECUTOR (source));
   g_main_loop_quit (run->loop);
 }
 

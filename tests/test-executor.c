@@ -219,7 +219,8 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   Signals *s = data;
 
-  upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &s->execution, &s->error);
+  if (!upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &s->execution, &s->error))
+    s->execution = upg_executor_dup_last_execution (UPG_EXECUTOR (source));
   g_main_loop_quit (s->loop);
 }
 

@@ -51,6 +51,7 @@ upgctl_cmd_resume (UpgCtl *ctl, int argc, char **argv)
 
   if (!upgctl_exec_init (&exec, ctl, TRUE, &error))
     return upgctl_fail (ctl, error);
-  upg_executor_resume (exec.executor, argv[1], action, NULL, &execution, &error);
+  if (!upg_executor_resume (exec.executor, argv[1], action, NULL, &execution, &error))
+    execution = upg_executor_dup_last_execution (exec.executor);
   return upgctl_exec_report (&exec, execution, error);
 }

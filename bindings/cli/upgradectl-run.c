@@ -328,6 +328,8 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
     upg_executor_rollback (exec.executor, from, to, stage, site, env, NULL, &execution, &error);
   else
     upg_executor_run_stage (exec.executor, from, to, stage, site, component, env, NULL, &execution, &error);
+  if (execution == NULL)
+    execution = upg_executor_dup_last_execution (exec.executor);
   return upgctl_exec_report (&exec, execution, error);
 }
 

@@ -251,6 +251,8 @@ run_done (GObject      *source,
     upg_executor_resume_finish (executor, result, &execution, &error);
   else
     upg_executor_run_stage_finish (executor, result, &execution, &error);
+  if (execution == NULL)
+    execution = upg_executor_dup_last_execution (executor);
   run_finish (run, execution, error);
   g_hash_table_remove (run->service->runs_by_site, run->site);
   upg_service_run_ended (run->service);

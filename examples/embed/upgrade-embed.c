@@ -68,7 +68,9 @@ on_finished (GObject      *source,
 {
   Run *run = user_data;
 
-  upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &run->execution, &run->error);
+  /* A failed run's execution (its breakpoint) comes from the executor. */
+  if (!upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &run->execution, &run->error))
+    run->execution = upg_executor_dup_last_execution (UPG_EXECUTOR (source));
   g_main_loop_quit (run->loop);
 }
 

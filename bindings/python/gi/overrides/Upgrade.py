@@ -164,27 +164,25 @@ class Executor(Upgrade.Executor):
     def run(self, from_, to, stage, site_id=None, component=None, env=None,
             cancellable=None):
         """Runs a stage like run_stage(), but returns (execution, error)
-        instead of raising: when a step fails, GLib.Error loses the
-        execution that run_stage() gives C callers, so it is read back from
-        the journal. `from_` and `to` may be strings, `stage` a name or
-        alias, `env` a dict. `error` is None on success; raises GLib.Error
-        only when no execution started (bad input, site locked)."""
+        instead of raising: when a step fails, GLib.Error carries no
+        execution, so the one that stopped is taken from
+        dup_last_execution(). `from_` and `to` may be strings, `stage` a
+        name or alias, `env` a dict. `error` is None on success; raises
+        GLib.Error only when no execution started (bad input, site
+        locked)."""
         from_ = _as_version(from_)
         to = _as_version(to)
         if isinstance(stage, str):
             stage = parse_stage(stage)
-        started = []
-        handler = self.connect('execution-started', lambda _e, eid: started.append(eid))
         try:
             ok, execution = self.run_stage(from_, to, stage, site_id, component,
                                            to_json_object(env), cancellable)
             return execution, None
         except GLib.Error as error:
-            if not started:
+            execution = self.dup_last_execution()
+            if execution is None:
                 raise
-            return self.load_execution(started[-1]), error
-        finally:
-            self.disconnect(handler)
+            return execution, error
 
 
 Executor = override(Executor)
