@@ -106,7 +106,12 @@ add_rate_message (UpgExecution *self,
  * `statements_done`, `statements_total` and `eta_seconds` (also without
  * SQL statements, once a step's estimate gave an ETA); while it runs and
  * the running step's estimate was revised by the live calibration,
- * `rate_message` (SPEC §3).
+ * `rate_message` (SPEC §3); and, unless it succeeded, once the measured
+ * rate of the running step (or of the step it stopped in) replaced the
+ * configured one, `rate`: `{"step_id", "units", "measured_per_second",
+ * "configured_per_second", "deviation_percent", "remaining_seconds",
+ * "revised_at", "updated_at"}` — also for an execution read back from the
+ * journal, i.e. one another process runs.
  *
  * Returns: (transfer full): a JSON object node
  */
@@ -153,6 +158,7 @@ upg_execution_to_json (UpgExecution *self,
         json_builder_add_null_value (builder);
     }
   add_rate_message (self, builder);
+  upg_execution_add_rate_json (self, builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -264,5 +270,6 @@ upg_execution_new_from_journal (JsonObject *record,
   upg_execution_set_message (self, member_text (record, "error"));
   load_steps (self, record);
   load_breakpoint (self, record);
+  upg_execution_load_rate_estimate (self, record);
   return self;
 }
