@@ -59,9 +59,4 @@ struct _UpgExecution
   GDateTime          *rate_updated_at;
 };
 
-void                upg_execution_load_rate_estimate (UpgExecution *self,
-                                                      JsonObject   *record);
-void                upg_execution_add_rate_json      (UpgExecution *self,
-                                                      JsonBuilder  *builder);
-
 G_END_DECLS

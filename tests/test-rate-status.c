@@ -47,12 +47,19 @@ sql_site (ExecFixture *fx,
   exec_fixture_write_manifest (fx, TO, steps, NULL);
 }
 
+static void
+count_revision (UpgExecutor *executor, const char *step_id, const char *message, gint64 eta, guint *revisions)
+{
+  (*revisions)++;
+}
+
 /* Runs in_stop with the clock ticking @tick_seconds; returns whether the
- * run succeeded. */
+ * run succeeded, and how many estimates were revised. */
 static gboolean
 run_with_clock (ExecFixture   *fx,
                 gint64         tick_seconds,
-                UpgExecution **execution)
+                UpgExecution **execution,
+                guint         *revisions)
 {
   g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
   g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
@@ -61,6 +68,8 @@ run_with_clock (ExecFixture   *fx,
   FakeClock clock = { tick_seconds * G_USEC_PER_SEC, 0 };
   gboolean ok;
 
+  *revisions = 0;
+  g_signal_connect (executor, "rate-revised", G_CALLBACK (count_revision), revisions);
   upg_executor_set_test_clock (fake_clock_now, &clock);
   ok = upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, execution, &error);
   upg_executor_set_test_clock (NULL, NULL);
@@ -118,9 +127,11 @@ test_stopped_step_kept (void)
   ExecFixture fx;
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(UpgExecution) loaded = NULL;
+  guint revisions;
 
   sql_site (&fx, "\"in_stop\": [" SLOW_STEP "]");
-  g_assert_false (run_with_clock (&fx, 5, &execution));
+  g_assert_false (run_with_clock (&fx, 5, &execution, &revisions));
+  g_assert_cmpuint (revisions, ==, 1);
   assert_stopped_estimate (execution);
   loaded = load_elsewhere (&fx, execution);
   assert_stopped_estimate (loaded);
@@ -135,13 +146,16 @@ test_next_step_clears (void)
   ExecFixture fx;
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(UpgExecution) loaded = NULL;
+  guint revisions;
   g_autoptr(JsonNode) node = NULL;
 
   sql_site (&fx, "\"in_stop\": ["
                  " {\"id\": \"s0\", \"database\": \"app\", \"sql_scripts\": [\"sql/003.sql\"],"
                  "  \"estimated_duration\": 100},"
                  " {\"id\": \"s2\", \"database\": \"app\", \"sql_scripts\": [\"sql/002.sql\"]}]");
-  g_assert_false (run_with_clock (&fx, 5, &execution));
+  g_assert_false (run_with_clock (&fx, 5, &execution, &revisions));
+  /* s0 was revised, s2 failed before its first measurement. */
+  g_assert_cmpuint (revisions, ==, 1);
   g_assert_false (upg_execution_has_rate_estimate (execution));
   loaded = load_elsewhere (&fx, execution);
   g_assert_cmpint (upg_execution_get_status (loaded), ==, UPG_EXECUTION_STATUS_FAILED);
@@ -159,11 +173,13 @@ test_success_clears (void)
   ExecFixture fx;
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(UpgExecution) loaded = NULL;
+  guint revisions;
   g_autoptr(JsonNode) node = NULL;
 
   sql_site (&fx, "\"in_stop\": [{\"id\": \"s0\", \"database\": \"app\", \"sql_scripts\": [\"sql/003.sql\"],"
                  " \"estimated_duration\": 100}]");
-  g_assert_true (run_with_clock (&fx, 5, &execution));
+  g_assert_true (run_with_clock (&fx, 5, &execution, &revisions));
+  g_assert_cmpuint (revisions, ==, 1);
   /* Revised in memory (the run's own process saw it)… */
   g_assert_cmpstr (upg_execution_get_rate_step_id (execution), ==, "s0");
   /* …but a success shows no remaining time, here or elsewhere. */
