@@ -1,31 +1,16 @@
 /* test-rate-status.c - the live calibration (SPEC §3) seen from another
  * process: the executor keeps the revised estimate in the journal, and
  * `upgradectl status` (or the HTTP service's status of an execution it
- * does not run) reads it from there. The executor's clock is injected so
- * that every rate is known exactly.
+ * does not run) reads it from there. The executor's clock is the
+ * UPGRADE_TEST_CLOCK_TICK hook, here and in the upgradectl it runs: every
+ * reading advances it by 5 s, so that every rate is known exactly.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "exec-test-util.h"
-#include "upg-executor-private.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
-
-/* Every reading advances by @tick_us: the executor reads the clock once
- * when a step starts and once per progress report. */
-typedef struct {
-  gint64 tick_us;
-  guint  reads;
-} FakeClock;
-
-static gint64
-fake_clock_now (gpointer user_data)
-{
-  FakeClock *clock = user_data;
-
-  return clock->tick_us * clock->reads++;
-}
 
 /* Step s1 declares 4 statements to take 40 s (0.1/s); the fourth fails. */
 #define SLOW_STEP \
@@ -53,26 +38,22 @@ count_revision (UpgExecutor *executor, const char *step_id, const char *message,
   (*revisions)++;
 }
 
-/* Runs in_stop with the clock ticking @tick_seconds; returns whether the
- * run succeeded, and how many estimates were revised. */
+/* Runs in_stop; returns whether the run succeeded, and how many estimates
+ * were revised. */
 static gboolean
-run_with_clock (ExecFixture   *fx,
-                gint64         tick_seconds,
-                UpgExecution **execution,
-                guint         *revisions)
+run_stage (ExecFixture   *fx,
+           UpgExecution **execution,
+           guint         *revisions)
 {
   g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
   g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
   g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
   g_autoptr(GError) error = NULL;
-  FakeClock clock = { tick_seconds * G_USEC_PER_SEC, 0 };
   gboolean ok;
 
   *revisions = 0;
   g_signal_connect (executor, "rate-revised", G_CALLBACK (count_revision), revisions);
-  upg_executor_set_test_clock (fake_clock_now, &clock);
   ok = upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, execution, &error);
-  upg_executor_set_test_clock (NULL, NULL);
   g_assert_true (ok == (error == NULL));
   g_assert_nonnull (*execution);
   return ok;
@@ -130,7 +111,7 @@ test_stopped_step_kept (void)
   guint revisions;
 
   sql_site (&fx, "\"in_stop\": [" SLOW_STEP "]");
-  g_assert_false (run_with_clock (&fx, 5, &execution, &revisions));
+  g_assert_false (run_stage (&fx, &execution, &revisions));
   g_assert_cmpuint (revisions, ==, 1);
   assert_stopped_estimate (execution);
   loaded = load_elsewhere (&fx, execution);
@@ -153,7 +134,7 @@ test_next_step_clears (void)
                  " {\"id\": \"s0\", \"database\": \"app\", \"sql_scripts\": [\"sql/003.sql\"],"
                  "  \"estimated_duration\": 100},"
                  " {\"id\": \"s2\", \"database\": \"app\", \"sql_scripts\": [\"sql/002.sql\"]}]");
-  g_assert_false (run_with_clock (&fx, 5, &execution, &revisions));
+  g_assert_false (run_stage (&fx, &execution, &revisions));
   /* s0 was revised, s2 failed before its first measurement. */
   g_assert_cmpuint (revisions, ==, 1);
   g_assert_false (upg_execution_has_rate_estimate (execution));
@@ -178,7 +159,7 @@ test_success_clears (void)
 
   sql_site (&fx, "\"in_stop\": [{\"id\": \"s0\", \"database\": \"app\", \"sql_scripts\": [\"sql/003.sql\"],"
                  " \"estimated_duration\": 100}]");
-  g_assert_true (run_with_clock (&fx, 5, &execution, &revisions));
+  g_assert_true (run_stage (&fx, &execution, &revisions));
   g_assert_cmpuint (revisions, ==, 1);
   /* Revised in memory (the run's own process saw it)… */
   g_assert_cmpstr (upg_execution_get_rate_step_id (execution), ==, "s0");
@@ -193,13 +174,12 @@ test_success_clears (void)
 
 /* `upgradectl run` stops at the breakpoint after the revision;
  * `upgradectl status`, another process, shows the measured rate and the
- * revised remaining time (UPGRADE_TEST_CLOCK_TICK sets the run's clock). */
+ * revised remaining time. */
 static void
 test_cli_status_other_process (void)
 {
   ExecFixture fx;
-  const char *run_env[] = { "UPGRADE_TEST_CLOCK_TICK", "5", "LC_ALL", "C.UTF-8", NULL };
-  const char *status_env[] = { "LC_ALL", "C.UTF-8", NULL };
+  const char *env[] = { "LC_ALL", "C.UTF-8", NULL };
   g_autofree char *out = NULL;
   g_autofree char *json = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -211,10 +191,10 @@ test_cli_status_other_process (void)
 
   sql_site (&fx, "\"in_stop\": [" SLOW_STEP "]");
   app = exec_fixture_path (&fx, "app.db");
-  status = exec_fixture_cli (&fx, run_env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
+  status = exec_fixture_cli (&fx, env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 1);
 
-  status = exec_fixture_cli (&fx, status_env, &out, "status", NULL);
+  status = exec_fixture_cli (&fx, env, &out, "status", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
   line = g_regex_new ("^  step s1: measured 0\\.20 statements/s vs configured 0\\.10/s \\(\\+100 %\\);"
                       " remaining ≈ 5\\.0s \\(revised [0-9]{2}:[0-9]{2}:[0-9]{2}\\)$",
@@ -223,7 +203,7 @@ test_cli_status_other_process (void)
   if (!g_regex_match (line, out, 0, NULL))
     g_error ("upgradectl status shows no revised estimate:\n%s", out);
 
-  status = exec_fixture_cli (&fx, status_env, &json, "--json", "status", NULL);
+  status = exec_fixture_cli (&fx, env, &json, "--json", "status", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
   node = json_from_string (json, &error);
   g_assert_no_error (error);
@@ -240,9 +220,9 @@ test_cli_status_other_process (void)
    * estimate, and succeeds: nothing remains to show. */
   g_clear_pointer (&out, g_free);
   exec_sqlite_exec (app, "CREATE TABLE no_such_table (n INTEGER)");
-  status = exec_fixture_cli (&fx, status_env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
+  status = exec_fixture_cli (&fx, env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
-  status = exec_fixture_cli (&fx, status_env, &out, "status", NULL);
+  status = exec_fixture_cli (&fx, env, &out, "status", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
   g_assert_null (strstr (out, "measured"));
   exec_fixture_clear (&fx);
@@ -252,6 +232,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* Before any reading of the clock: the hook is read once. */
+  g_setenv ("UPGRADE_TEST_CLOCK_TICK", "5", TRUE);
   g_test_add_func ("/rate-status/executor/stopped-step-kept", test_stopped_step_kept);
   g_test_add_func ("/rate-status/executor/next-step-clears", test_next_step_clears);
   g_test_add_func ("/rate-status/executor/success-clears", test_success_clears);
