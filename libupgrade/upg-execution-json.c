@@ -92,6 +92,35 @@ add_rate_message (UpgExecution *self,
     add_optional_string (builder, "rate_message", self->rate_message);
 }
 
+/* Once the measured rate of the running step (or of the step the
+ * execution stopped in) replaced the configured one; nothing after a
+ * success: nothing remains. */
+static void
+add_rate (UpgExecution *self,
+          JsonBuilder  *builder)
+{
+  if (self->rate_step_id == NULL || self->status == UPG_EXECUTION_STATUS_SUCCESS)
+    return;
+  json_builder_set_member_name (builder, "rate");
+  json_builder_begin_object (builder);
+  add_optional_string (builder, "step_id", self->rate_step_id);
+  add_optional_string (builder, "units", self->rate_units);
+  json_builder_set_member_name (builder, "measured_per_second");
+  json_builder_add_double_value (builder, self->rate_measured);
+  json_builder_set_member_name (builder, "configured_per_second");
+  json_builder_add_double_value (builder, self->rate_configured);
+  json_builder_set_member_name (builder, "deviation_percent");
+  json_builder_add_int_value (builder, self->rate_deviation);
+  json_builder_set_member_name (builder, "remaining_seconds");
+  if (self->rate_eta_seconds >= 0)
+    json_builder_add_int_value (builder, self->rate_eta_seconds);
+  else
+    json_builder_add_null_value (builder);
+  add_date (builder, "revised_at", self->rate_revised_at);
+  add_date (builder, "updated_at", self->rate_updated_at);
+  json_builder_end_object (builder);
+}
+
 /**
  * upg_execution_to_json:
  * @self: an execution
@@ -106,7 +135,12 @@ add_rate_message (UpgExecution *self,
  * `statements_done`, `statements_total` and `eta_seconds` (also without
  * SQL statements, once a step's estimate gave an ETA); while it runs and
  * the running step's estimate was revised by the live calibration,
- * `rate_message` (SPEC §3).
+ * `rate_message` (SPEC §3); and, unless it succeeded, once the measured
+ * rate of the running step (or of the step it stopped in) replaced the
+ * configured one, `rate`: `{"step_id", "units", "measured_per_second",
+ * "configured_per_second", "deviation_percent", "remaining_seconds",
+ * "revised_at", "updated_at"}` — also for an execution read back from the
+ * journal, i.e. one another process runs.
  *
  * Returns: (transfer full): a JSON object node
  */
@@ -153,6 +187,7 @@ upg_execution_to_json (UpgExecution *self,
         json_builder_add_null_value (builder);
     }
   add_rate_message (self, builder);
+  add_rate (self, builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -218,6 +253,29 @@ load_breakpoint (UpgExecution *self,
                                 member_text (bp, "error"));
 }
 
+/* The live calibration a journal record holds (schema v4), if any. */
+static void
+load_rate (UpgExecution *self,
+           JsonObject   *record)
+{
+  const char *step_id = member_text (record, "rate_step_id");
+  g_autoptr(GDateTime) revised = NULL;
+  g_autoptr(GDateTime) updated = NULL;
+  JsonNode *eta;
+
+  if (step_id == NULL)
+    return;
+  revised = member_date (record, "rate_revised_at");
+  updated = member_date (record, "rate_updated_at");
+  eta = json_object_get_member (record, "rate_eta_seconds");
+  upg_execution_set_rate_estimate (self, step_id, member_text (record, "rate_units"),
+                                   json_object_get_int_member_with_default (record, "rate_measured_milli", 0) / 1000.0,
+                                   json_object_get_int_member_with_default (record, "rate_configured_milli", 0) / 1000.0,
+                                   (int) json_object_get_int_member_with_default (record, "rate_deviation_percent", 0),
+                                   eta != NULL && JSON_NODE_HOLDS_VALUE (eta) ? json_node_get_int (eta) : -1,
+                                   revised, updated);
+}
+
 /**
  * upg_execution_new_from_journal:
  * @record: an execution record of the journal, as returned by
@@ -264,5 +322,6 @@ upg_execution_new_from_journal (JsonObject *record,
   upg_execution_set_message (self, member_text (record, "error"));
   load_steps (self, record);
   load_breakpoint (self, record);
+  load_rate (self, record);
   return self;
 }

@@ -47,6 +47,16 @@ struct _UpgExecution
   guint               statements_total;
   gint64              eta_seconds;
   char               *rate_message;
+
+  /* The running step's live calibration (upg-execution-rate.c). */
+  char               *rate_step_id;     /* NULL: none revised */
+  char               *rate_units;
+  double              rate_measured;
+  double              rate_configured;
+  int                 rate_deviation;
+  gint64              rate_eta_seconds;
+  GDateTime          *rate_revised_at;
+  GDateTime          *rate_updated_at;
 };
 
 G_END_DECLS

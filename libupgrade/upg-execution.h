@@ -97,6 +97,26 @@ void                upg_execution_set_rate_message (UpgExecution      *self,
                                                     const char        *message);
 const char         *upg_execution_get_rate_message (UpgExecution      *self);
 
+void                upg_execution_set_rate_estimate (UpgExecution     *self,
+                                                     const char       *step_id,
+                                                     const char       *units,
+                                                     double            measured_rate,
+                                                     double            configured_rate,
+                                                     int               deviation_percent,
+                                                     gint64            eta_seconds,
+                                                     GDateTime        *revised_at,
+                                                     GDateTime        *updated_at);
+void                upg_execution_clear_rate_estimate (UpgExecution   *self);
+gboolean            upg_execution_has_rate_estimate (UpgExecution     *self);
+const char         *upg_execution_get_rate_step_id (UpgExecution      *self);
+const char         *upg_execution_get_rate_units   (UpgExecution      *self);
+double              upg_execution_get_measured_rate (UpgExecution     *self);
+double              upg_execution_get_configured_rate (UpgExecution   *self);
+int                 upg_execution_get_rate_deviation_percent (UpgExecution *self);
+gint64              upg_execution_get_rate_eta_seconds (UpgExecution  *self);
+GDateTime          *upg_execution_get_rate_revised_at (UpgExecution   *self);
+GDateTime          *upg_execution_get_rate_updated_at (UpgExecution   *self);
+
 char               *upg_format_duration            (gint64          ms);
 
 JsonNode           *upg_execution_to_json          (UpgExecution      *self,

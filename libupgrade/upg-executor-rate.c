@@ -17,10 +17,25 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-executor-private.h"
+#include "upg-journal-private.h"
 
 /* Units of a tool step without `data_volume`: the plugin's done/total is
  * mapped onto this scale. */
 #define TOOL_FRACTION_UNITS 1000
+
+/* A revised estimate is written to the journal when it is revised, then
+ * at most this often (never once per statement), and when the step ends. */
+#define PERSIST_INTERVAL_US G_USEC_PER_SEC
+
+/* What was written of the running step's estimate; it lives and dies with
+ * the step's tracker (object data), so nothing outlives the step. */
+typedef struct {
+  gint64   written_us;  /* monotonic time of the last write */
+  gint64   revised_at;  /* ms since the epoch (journal clock) */
+  gboolean dirty;       /* changed since the last write */
+} Persisted;
+
+#define PERSISTED_KEY "upg-executor-rate-persisted"
 
 static UpgExecutorClock test_clock;
 static gpointer test_clock_data;
@@ -124,6 +139,85 @@ current_eta (UpgRunContext *ctx)
   return whole + (gint64) ctx->later_steps_seconds;
 }
 
+static const char *
+step_units_name (UpgStep *step)
+{
+  if (upg_step_get_kind (step) == UPG_STEP_KIND_SQL)
+    return "statements";
+  return upg_step_get_data_volume (step) > 0 ? "bytes" : "permille";
+}
+
+static GDateTime *
+date_from_ms (gint64 ms)
+{
+  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (ms / 1000);
+
+  return g_date_time_add (seconds, (ms % 1000) * 1000);
+}
+
+/* A journal that cannot take the estimate costs `status` elsewhere its
+ * view of the calibration, not the run: warn and go on. */
+static void
+persist (UpgRunContext                *ctx,
+         const UpgJournalRateEstimate *estimate)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!upg_journal_set_rate_estimate (ctx->journal, upg_execution_get_id (ctx->execution), estimate, &error))
+    upg_run_context_log (ctx, G_LOG_LEVEL_WARNING, _("execution %s: cannot record the revised estimate: %s"),
+                         upg_execution_get_id (ctx->execution), error->message);
+}
+
+/* Writes the running step's estimate as the execution holds it. */
+static void
+persist_estimate (UpgRunContext *ctx,
+                  Persisted     *persisted)
+{
+  UpgExecution *execution = ctx->execution;
+  GDateTime *updated = upg_execution_get_rate_updated_at (execution);
+  UpgJournalRateEstimate estimate = {
+    upg_execution_get_rate_step_id (execution), upg_execution_get_rate_units (execution),
+    upg_execution_get_measured_rate (execution), upg_execution_get_configured_rate (execution),
+    upg_execution_get_rate_deviation_percent (execution), upg_execution_get_rate_eta_seconds (execution),
+    persisted->revised_at,
+    updated != NULL ? g_date_time_to_unix (updated) * 1000 + g_date_time_get_microsecond (updated) / 1000
+                    : persisted->revised_at,
+  };
+
+  persist (ctx, &estimate);
+  persisted->written_us = g_get_monotonic_time ();
+  persisted->dirty = FALSE;
+}
+
+/* Records the revised estimate in the execution (every sample: the live
+ * status) and, throttled, in the journal (`status` of other processes). */
+static void
+record_estimate (UpgRunContext *ctx,
+                 gint64         eta,
+                 gboolean       revision)
+{
+  Persisted *persisted = g_object_get_data (G_OBJECT (ctx->rate_tracker), PERSISTED_KEY);
+  gint64 now_ms = upg_journal_get_now (ctx->journal);
+  g_autoptr(GDateTime) revised_at = NULL;
+  g_autoptr(GDateTime) updated_at = date_from_ms (now_ms);
+
+  if (persisted == NULL)
+    {
+      persisted = g_new0 (Persisted, 1);
+      persisted->revised_at = now_ms;
+      g_object_set_data_full (G_OBJECT (ctx->rate_tracker), PERSISTED_KEY, persisted, g_free);
+    }
+  revised_at = date_from_ms (persisted->revised_at);
+  upg_execution_set_rate_estimate (ctx->execution, upg_step_get_id (ctx->rate_step), step_units_name (ctx->rate_step),
+                                   upg_rate_tracker_get_measured_rate (ctx->rate_tracker),
+                                   upg_rate_tracker_get_configured_rate (ctx->rate_tracker),
+                                   upg_rate_tracker_get_deviation_percent (ctx->rate_tracker),
+                                   eta, revised_at, updated_at);
+  persisted->dirty = TRUE;
+  if (revision || g_get_monotonic_time () - persisted->written_us >= PERSIST_INTERVAL_US)
+    persist_estimate (ctx, persisted);
+}
+
 /*
  * upg_executor_rate_begin_step:
  * @later_seconds: estimated seconds of the steps after @step in this run
@@ -143,17 +237,30 @@ upg_executor_rate_begin_step (UpgRunContext *ctx,
   ctx->rate_statements_base = ctx->statements_done;
   ctx->later_steps_seconds = later_seconds;
   upg_execution_set_rate_message (ctx->execution, NULL);
+  /* The estimate of an earlier step (or attempt) no longer holds. */
+  if (upg_execution_has_rate_estimate (ctx->execution))
+    {
+      upg_execution_clear_rate_estimate (ctx->execution);
+      persist (ctx, NULL);
+    }
   upg_execution_set_progress (ctx->execution, ctx->statements_done, ctx->statements_total, current_eta (ctx));
 }
 
 /*
  * upg_executor_rate_end_step:
  *
- * Stops calibrating the step that just ended.
+ * Stops calibrating the step that just ended, writing its last revised
+ * estimate if the throttle held it back: a step that stopped keeps it
+ * for `status` (the next step, a resume or a success clears it).
  */
 void
 upg_executor_rate_end_step (UpgRunContext *ctx)
 {
+  Persisted *persisted = ctx->rate_tracker != NULL
+                         ? g_object_get_data (G_OBJECT (ctx->rate_tracker), PERSISTED_KEY) : NULL;
+
+  if (persisted != NULL && persisted->dirty)
+    persist_estimate (ctx, persisted);
   g_clear_object (&ctx->rate_tracker);
   ctx->rate_step = NULL;
 }
@@ -179,14 +286,21 @@ upg_executor_rate_update (UpgRunContext *ctx,
   if (upg_rate_tracker_update (ctx->rate_tracker, units_done, elapsed))
     {
       g_autofree char *message = upg_rate_tracker_get_message (ctx->rate_tracker);
-
       const char *step_id = upg_step_get_id (ctx->rate_step);
-          gint64 eta = current_eta (ctx);
+      gint64 eta = current_eta (ctx);
 
       upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("execution %s: step %s: %s"),
                            upg_execution_get_id (ctx->execution), step_id, message);
       upg_execution_set_rate_message (ctx->execution, message);
+      record_estimate (ctx, eta, TRUE);
       upg_executor_emit_rate_revised (ctx, step_id, message, eta);
+      return eta;
+    }
+  if (upg_rate_tracker_is_revised (ctx->rate_tracker))
+    {
+      gint64 eta = current_eta (ctx);
+
+      record_estimate (ctx, eta, FALSE);
       return eta;
     }
   return current_eta (ctx);

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
 
 static const UpgJournalColumn execution_columns[] = {
@@ -23,7 +24,20 @@ static const UpgJournalColumn execution_columns[] = {
   { "resume_count", "resume_count", UPG_JOURNAL_COLUMN_INT },
   { "env", "env", UPG_JOURNAL_COLUMN_JSON },
   { "error", "error", UPG_JOURNAL_COLUMN_TEXT },
+  { "rate_step_id", "rate_step_id", UPG_JOURNAL_COLUMN_TEXT },
+  { "rate_units", "rate_units", UPG_JOURNAL_COLUMN_TEXT },
+  { "rate_measured_milli", "rate_measured_milli", UPG_JOURNAL_COLUMN_INT },
+  { "rate_configured_milli", "rate_configured_milli", UPG_JOURNAL_COLUMN_INT },
+  { "rate_deviation_percent", "rate_deviation_percent", UPG_JOURNAL_COLUMN_INT },
+  { "rate_eta_seconds", "rate_eta_seconds", UPG_JOURNAL_COLUMN_INT },
+  { "rate_revised_at", "rate_revised_at", UPG_JOURNAL_COLUMN_TIME },
+  { "rate_updated_at", "rate_updated_at", UPG_JOURNAL_COLUMN_TIME },
 };
+
+/* Forgets the live calibration: it described a step that no longer runs. */
+#define RATE_CLEAR " rate_step_id = NULL, rate_units = NULL, rate_measured_milli = NULL," \
+                   " rate_configured_milli = NULL, rate_deviation_percent = NULL," \
+                   " rate_eta_seconds = NULL, rate_revised_at = NULL, rate_updated_at = NULL"
 
 static const UpgJournalColumn step_columns[] = {
   { "step_id", "id", UPG_JOURNAL_COLUMN_TEXT },
@@ -156,9 +170,14 @@ upg_journal_set_execution_status (UpgJournal          *self,
     const char *values[] = { upg_execution_status_to_string (status), error_message, finished,
                              owner, execution_id };
 
+    /* Nothing remains of a stage that succeeded; a stopped one keeps the
+     * last estimate of the step it stopped in, for `status`. */
     return upg_journal_sql_exec (self->connection,
-                                 "UPDATE upgrade_execution SET status = ?, error = ?, finished_at = ?,"
-                                 " owner = ? WHERE id = ?",
+                                 status == UPG_EXECUTION_STATUS_SUCCESS
+                                 ? "UPDATE upgrade_execution SET status = ?, error = ?, finished_at = ?,"
+                                   " owner = ?," RATE_CLEAR " WHERE id = ?"
+                                 : "UPDATE upgrade_execution SET status = ?, error = ?, finished_at = ?,"
+                                   " owner = ? WHERE id = ?",
                                  values, G_N_ELEMENTS (values), error);
   }
 }
@@ -222,7 +241,7 @@ upg_journal_resume_execution (UpgJournal  *self,
 
     if (!upg_journal_sql_exec (self->connection,
                                "UPDATE upgrade_execution SET resume_count = ?, status = 'RUNNING',"
-                               " owner = ?, finished_at = NULL, error = NULL"
+                               " owner = ?, finished_at = NULL, error = NULL," RATE_CLEAR
                                " WHERE id = ? AND resume_count = ?",
                                values, G_N_ELEMENTS (values), error))
       return 0;
@@ -241,6 +260,68 @@ upg_journal_resume_execution (UpgJournal  *self,
       return 0;
     }
   return (guint) count + 1;
+}
+
+/* A rate in thousandths of a unit per second, as the journal keeps it. */
+static char *
+milli_text (double rate)
+{
+  return upg_journal_int_text ((gint64) (rate * 1000.0 + (rate >= 0.0 ? 0.5 : -0.5)));
+}
+
+/**
+ * upg_journal_set_rate_estimate: (skip)
+ * @self: a #UpgJournal
+ * @execution_id: the execution
+ * @estimate: (nullable): the running step's calibration, or %NULL to
+ *   forget it
+ * @error: return location for a #GError
+ *
+ * Records the live calibration of @execution_id's running step (SPEC §3)
+ * where `status` of another process reads it (upg_journal_get_execution()
+ * members `rate_*`). Written with the pending statement records in one
+ * journal transaction, so it costs no commit of its own while a batch
+ * waits; callers throttle it (the executor: on a revision, then at most
+ * once a second, and when the step ends).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_journal_set_rate_estimate (UpgJournal                    *self,
+                               const char                    *execution_id,
+                               const UpgJournalRateEstimate  *estimate,
+                               GError                       **error)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  if (!require (execution_id, "an execution id", error))
+    return FALSE;
+
+  UPG_JOURNAL_LOCK (self);
+  if (estimate == NULL)
+    {
+      const char *values[] = { execution_id };
+      UpgJournalStatement clear = { "UPDATE upgrade_execution SET" RATE_CLEAR " WHERE id = ?", values, 1 };
+
+      return upg_journal_flush_statements_with (self, &clear, error);
+    }
+  {
+    g_autofree char *measured = milli_text (estimate->measured_rate);
+    g_autofree char *configured = milli_text (estimate->configured_rate);
+    g_autofree char *deviation = upg_journal_int_text (estimate->deviation_percent);
+    g_autofree char *eta = estimate->eta_seconds >= 0 ? upg_journal_int_text (estimate->eta_seconds) : NULL;
+    g_autofree char *revised = upg_journal_int_text (estimate->revised_at);
+    g_autofree char *updated = upg_journal_int_text (estimate->updated_at);
+    const char *values[] = { estimate->step_id, estimate->units, measured, configured, deviation, eta,
+                             revised, updated, execution_id };
+    UpgJournalStatement update = {
+      "UPDATE upgrade_execution SET rate_step_id = ?, rate_units = ?, rate_measured_milli = ?,"
+      " rate_configured_milli = ?, rate_deviation_percent = ?, rate_eta_seconds = ?,"
+      " rate_revised_at = ?, rate_updated_at = ? WHERE id = ?",
+      values, G_N_ELEMENTS (values)
+    };
+
+    return upg_journal_flush_statements_with (self, &update, error);
+  }
 }
 
 static JsonArray *

@@ -93,4 +93,22 @@ GPtrArray  *upg_journal_list_step_executions (UpgJournal             *self,
                                               const char             *step_id,
                                               GError                **error);
 
+/* The live calibration of an execution's running step (SPEC §3), as
+ * upg_journal_set_rate_estimate() records it for `status` elsewhere. */
+typedef struct {
+  const char *step_id;
+  const char *units;             /* "statements", "bytes" or "permille" */
+  double      measured_rate;     /* units per second */
+  double      configured_rate;   /* units per second, 0: none configured */
+  gint        deviation_percent; /* measured vs configured */
+  gint64      eta_seconds;       /* the execution's remaining time, -1: unknown */
+  gint64      revised_at;        /* ms since the epoch: measured replaced configured */
+  gint64      updated_at;        /* ms since the epoch: when @eta_seconds was computed */
+} UpgJournalRateEstimate;
+
+gboolean    upg_journal_set_rate_estimate (UpgJournal                   *self,
+                                           const char                   *execution_id,
+                                           const UpgJournalRateEstimate *estimate,
+                                           GError                      **error);
+
 G_END_DECLS

@@ -119,10 +119,33 @@ static const IndexDef v3_indexes[] = {
   { NULL, NULL, NULL, FALSE }
 };
 
+/* Version 4: the live calibration of the running step (SPEC §3), so that
+ * `status` in another process shows it: the step measured, its units, the
+ * measured and configured rates (in thousandths of a unit per second: an
+ * integer type is portable, a rate of 0.2 statements/s is not lost), their
+ * deviation, the execution's revised remaining seconds and when the
+ * measured rate replaced the configured one / when that remaining time
+ * was computed (ms since the epoch). All NULL while no estimate was
+ * revised. */
+static const ColumnDef v4_columns[] = {
+  { "upgrade_execution", "rate_step_id", "@NAME@" },
+  { "upgrade_execution", "rate_units", "@ID@" },
+  { "upgrade_execution", "rate_measured_milli", "@INT@" },
+  { "upgrade_execution", "rate_configured_milli", "@INT@" },
+  { "upgrade_execution", "rate_deviation_percent", "@INT@" },
+  { "upgrade_execution", "rate_eta_seconds", "@INT@" },
+  { "upgrade_execution", "rate_revised_at", "@INT@" },
+  { "upgrade_execution", "rate_updated_at", "@INT@" },
+  { NULL, NULL, NULL }
+};
+
+static const IndexDef no_indexes[] = { { NULL, NULL, NULL, FALSE } };
+
 static const Migration migrations[] = {
   { 1, v1_tables, no_columns, v1_indexes },
   { 2, no_tables, v2_columns, v2_indexes },
   { 3, no_tables, v3_columns, v3_indexes },
+  { 4, no_tables, v4_columns, no_indexes },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -40,6 +40,7 @@ void           journal_cases_add       (JournalBackend *backend,
 void           journal_cases_register  (JournalBackend *backend);
 void           record_cases_register   (JournalBackend *backend);
 void           lock_cases_register     (JournalBackend *backend);
+void           rate_cases_register     (JournalBackend *backend);
 void           undo_cases_register     (JournalBackend *backend);
 
 G_END_DECLS

@@ -72,6 +72,7 @@ main (int argc, char **argv)
       record_cases_register (&backends[i]);
       undo_cases_register (&backends[i]);
       lock_cases_register (&backends[i]);
+      rate_cases_register (&backends[i]);
     }
   status = g_test_run ();
 

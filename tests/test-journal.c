@@ -190,6 +190,7 @@ main (int argc, char **argv)
   journal_cases_register (&backend);
   record_cases_register (&backend);
   undo_cases_register (&backend);
+  rate_cases_register (&backend);
   status = g_test_run ();
 
   journal_remove_tree (state_dir);

@@ -28,6 +28,55 @@ print_execution_line (UpgExecution *execution)
            upg_execution_get_site_id (execution) != NULL ? "" : "");
 }
 
+/* A rate the way an operator reads it: statements/s, a size/s or the
+ * share of a tool step per second. */
+static char *
+format_rate (double      rate,
+             const char *units,
+             gboolean    with_units)
+{
+  g_autofree char *size = NULL;
+
+  if (g_strcmp0 (units, "bytes") == 0)
+    {
+      size = g_format_size_full ((guint64) (rate + 0.5), G_FORMAT_SIZE_IEC_UNITS);
+      return g_strdup_printf ("%s/s", size);
+    }
+  if (g_strcmp0 (units, "permille") == 0)
+    return g_strdup_printf ("%.*f %%/s", rate >= 100.0 ? 0 : rate >= 10.0 ? 1 : 2, rate / 10.0);
+  if (!with_units)
+    return g_strdup_printf ("%.*f/s", rate >= 100.0 ? 0 : rate >= 1.0 ? 1 : 2, rate);
+  /* TRANSLATORS: a measured rate of SQL statements, e.g. "812 statements/s" */
+  return g_strdup_printf (_("%.*f statements/s"), rate >= 100.0 ? 0 : rate >= 1.0 ? 1 : 2, rate);
+}
+
+/* The live calibration of the running step (or of the step the execution
+ * stopped in): what was measured, against what, and the remaining time
+ * revised with it, as of when it was computed. */
+static void
+print_rate (UpgExecution *execution)
+{
+  const char *units = upg_execution_get_rate_units (execution);
+  gint64 eta = upg_execution_get_rate_eta_seconds (execution);
+  GDateTime *updated = upg_execution_get_rate_updated_at (execution);
+  g_autofree char *measured = format_rate (upg_execution_get_measured_rate (execution), units, TRUE);
+  g_autofree char *configured = format_rate (upg_execution_get_configured_rate (execution), units, FALSE);
+  g_autofree char *remaining = eta < 0 ? g_strdup ("?")
+                               : eta == 0 ? g_strdup ("<1s") : upg_format_duration (eta * 1000);
+  g_autofree char *at = updated != NULL ? g_date_time_format (updated, "%T") : g_strdup ("?");
+
+  if (!upg_execution_has_rate_estimate (execution)
+      || upg_execution_get_status (execution) == UPG_EXECUTION_STATUS_SUCCESS)
+    return;
+  if (upg_execution_get_configured_rate (execution) > 0.0)
+    g_print (_("  step %s: measured %s vs configured %s (%+d %%); remaining ≈ %s (revised %s)\n"),
+             upg_execution_get_rate_step_id (execution), measured, configured,
+             upg_execution_get_rate_deviation_percent (execution), remaining, at);
+  else
+    g_print (_("  step %s: measured %s (no configured rate); remaining ≈ %s (revised %s)\n"),
+             upg_execution_get_rate_step_id (execution), measured, remaining, at);
+}
+
 static void
 print_status (UpgExecution *execution)
 {
@@ -49,6 +98,7 @@ print_status (UpgExecution *execution)
              upg_execution_get_breakpoint_sequence (execution),
              upg_execution_get_breakpoint_error (execution) != NULL
                ? upg_execution_get_breakpoint_error (execution) : "");
+  print_rate (execution);
 }
 
 /**

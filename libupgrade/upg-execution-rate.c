@@ -1,0 +1,212 @@
+/* upg-execution-rate.c - the running step's live calibration (SPEC §3)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Once the measured rate of the running step replaced the configured one,
+ * the executor records the step, both rates and the execution's revised
+ * remaining time here and in the journal (schema v4), so that `status`
+ * shows them from any process: the one running the stage reads them from
+ * memory, every other one from the journal record.
+ */
+#include "config.h"
+
+#include "upg-execution-private.h"
+
+/**
+ * upg_execution_set_rate_estimate:
+ * @self: an execution
+ * @step_id: the step whose rate was measured
+ * @units: what the rates count: `statements` (a SQL step), `bytes` (a
+ *   tool step with a `data_volume`) or `permille` (a tool step's reported
+ *   fraction)
+ * @measured_rate: the measured rate, in @units per second
+ * @configured_rate: the rate the estimate assumed, in @units per second
+ *   (0: none)
+ * @deviation_percent: how far the measured rate is off the configured
+ *   one, e.g. `-19`
+ * @eta_seconds: the execution's remaining seconds at the measured rate,
+ *   or -1 if unknown
+ * @revised_at: (nullable): when the measured rate replaced the
+ *   configured one
+ * @updated_at: (nullable): when @eta_seconds was computed
+ *
+ * Records that the measured rate of the running step replaced the
+ * configured one, and the remaining time revised with it.
+ */
+void
+upg_execution_set_rate_estimate (UpgExecution *self,
+                                 const char   *step_id,
+                                 const char   *units,
+                                 double        measured_rate,
+                                 double        configured_rate,
+                                 int           deviation_percent,
+                                 gint64        eta_seconds,
+                                 GDateTime    *revised_at,
+                                 GDateTime    *updated_at)
+{
+  g_return_if_fail (UPG_IS_EXECUTION (self));
+  g_return_if_fail (step_id != NULL);
+
+  /* Copies first: @step_id may be this execution's own string. */
+  {
+    char *step_copy = g_strdup (step_id);
+    char *units_copy = g_strdup (units);
+    GDateTime *revised = revised_at != NULL ? g_date_time_ref (revised_at) : NULL;
+    GDateTime *updated = updated_at != NULL ? g_date_time_ref (updated_at) : NULL;
+
+    upg_execution_clear_rate_estimate (self);
+    self->rate_step_id = step_copy;
+    self->rate_units = units_copy;
+    self->rate_revised_at = revised;
+    self->rate_updated_at = updated;
+  }
+  self->rate_measured = measured_rate;
+  self->rate_configured = configured_rate;
+  self->rate_deviation = deviation_percent;
+  self->rate_eta_seconds = eta_seconds;
+}
+
+/**
+ * upg_execution_clear_rate_estimate:
+ * @self: an execution
+ *
+ * Forgets the live calibration (a new step starts from its configured
+ * estimate).
+ */
+void
+upg_execution_clear_rate_estimate (UpgExecution *self)
+{
+  g_return_if_fail (UPG_IS_EXECUTION (self));
+
+  g_clear_pointer (&self->rate_step_id, g_free);
+  g_clear_pointer (&self->rate_units, g_free);
+  g_clear_pointer (&self->rate_revised_at, g_date_time_unref);
+  g_clear_pointer (&self->rate_updated_at, g_date_time_unref);
+  self->rate_measured = 0.0;
+  self->rate_configured = 0.0;
+  self->rate_deviation = 0;
+  self->rate_eta_seconds = -1;
+}
+
+/**
+ * upg_execution_has_rate_estimate:
+ * @self: an execution
+ *
+ * Returns: %TRUE once the measured rate of the running step (or of the
+ *   step the execution stopped in) replaced the configured one
+ */
+gboolean
+upg_execution_has_rate_estimate (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), FALSE);
+  return self->rate_step_id != NULL;
+}
+
+/**
+ * upg_execution_get_rate_step_id:
+ * @self: an execution
+ *
+ * Returns: (transfer none) (nullable): the step whose rate was measured
+ */
+const char *
+upg_execution_get_rate_step_id (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+  return self->rate_step_id;
+}
+
+/**
+ * upg_execution_get_rate_units:
+ * @self: an execution
+ *
+ * Returns: (transfer none) (nullable): what the rates count:
+ *   `statements`, `bytes` or `permille`
+ */
+const char *
+upg_execution_get_rate_units (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+  return self->rate_units;
+}
+
+/**
+ * upg_execution_get_measured_rate:
+ * @self: an execution
+ *
+ * Returns: the measured rate in units per second (0 without an estimate)
+ */
+double
+upg_execution_get_measured_rate (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), 0.0);
+  return self->rate_measured;
+}
+
+/**
+ * upg_execution_get_configured_rate:
+ * @self: an execution
+ *
+ * Returns: the configured rate in units per second (0: none)
+ */
+double
+upg_execution_get_configured_rate (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), 0.0);
+  return self->rate_configured;
+}
+
+/**
+ * upg_execution_get_rate_deviation_percent:
+ * @self: an execution
+ *
+ * Returns: the measured rate's deviation from the configured one, in
+ *   percent
+ */
+int
+upg_execution_get_rate_deviation_percent (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), 0);
+  return self->rate_deviation;
+}
+
+/**
+ * upg_execution_get_rate_eta_seconds:
+ * @self: an execution
+ *
+ * Returns: the execution's remaining seconds as revised at
+ *   upg_execution_get_rate_updated_at(), or -1 if unknown
+ */
+gint64
+upg_execution_get_rate_eta_seconds (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), -1);
+  return self->rate_eta_seconds;
+}
+
+/**
+ * upg_execution_get_rate_revised_at:
+ * @self: an execution
+ *
+ * Returns: (transfer none) (nullable): when the measured rate replaced
+ *   the configured one
+ */
+GDateTime *
+upg_execution_get_rate_revised_at (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+  return self->rate_revised_at;
+}
+
+/**
+ * upg_execution_get_rate_updated_at:
+ * @self: an execution
+ *
+ * Returns: (transfer none) (nullable): when the remaining time was last
+ *   computed
+ */
+GDateTime *
+upg_execution_get_rate_updated_at (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+  return self->rate_updated_at;
+}
