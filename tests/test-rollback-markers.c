@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exec-test-util.h"
+#include "upg-journal-batch-private.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
@@ -53,6 +54,21 @@ markers (const char *db)
   return exec_sqlite_int (db, "SELECT COUNT(*) FROM upgrade_statement_marker");
 }
 
+/* The markers in @db of @execution's statements of step @step_id's
+ * script @file. */
+static gint64
+script_markers (const char   *db,
+                UpgExecution *execution,
+                const char   *step_id,
+                const char   *file)
+{
+  g_autofree char *prefix = upg_journal_marker_prefix (upg_execution_get_id (execution), "app", TO, step_id, file);
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM upgrade_statement_marker"
+                                          " WHERE record_id LIKE '%s:%%'", prefix);
+
+  return exec_sqlite_int (db, sql);
+}
+
 static gint64
 tables_named (const char *db,
               const char *table)
@@ -62,33 +78,20 @@ tables_named (const char *db,
   return exec_sqlite_int (db, sql);
 }
 
+/* Runs the stage (or its rollback), which must succeed with @expected_steps. */
 static UpgExecution *
-rollback_ok (Site       *site,
-             const char *expected_steps)
+stage_ok (Site       *site,
+          gboolean    rollback,
+          const char *expected_steps)
 {
   g_autoptr(GError) error = NULL;
   UpgExecution *execution = NULL;
-
-  gboolean ok = exec_fixture_rollback (&site->fx, FROM, TO, "in_stop", &execution, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (ok);
-  g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_SUCCESS);
-  exec_assert_steps (execution, expected_steps);
-  return execution;
-}
-
-static UpgExecution *
-run_ok (Site       *site,
-        const char *expected_steps)
-{
-  g_autoptr(GError) error = NULL;
-  UpgExecution *execution = NULL;
-
-  gboolean ok = exec_fixture_run (&site->fx, FROM, TO, "in_stop", &execution, &error);
+  gboolean ok = rollback ? exec_fixture_rollback (&site->fx, FROM, TO, "in_stop", &execution, &error)
+                         : exec_fixture_run (&site->fx, FROM, TO, "in_stop", &execution, &error);
 
   g_assert_no_error (error);
   g_assert_true (ok);
+  g_assert_cmpint (upg_execution_is_rollback (execution), ==, rollback);
   g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_SUCCESS);
   exec_assert_steps (execution, expected_steps);
   return execution;
@@ -139,19 +142,21 @@ test_routed_record_lost (void)
   g_clear_error (&error);
   exec_assert_steps (failed, "s1=FAILED");
   g_assert_cmpint (markers (site.other_db), ==, 1);
+  g_assert_cmpint (script_markers (site.other_db, failed, "s1", "sql/s1.sql"), ==, 1);
 
   journal = g_build_filename (site.fx.state, "journal.db", NULL);
   g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
                                              " WHERE database_name = 'other'"), ==, 1);
   exec_sqlite_exec (journal, "DELETE FROM sql_execution_record WHERE database_name = 'other'");
 
-  back = rollback_ok (&site, "r1=SUCCESS");
+  back = stage_ok (&site, TRUE, "r1=SUCCESS");
   g_assert_cmpint (tables_named (site.other_db, "audit"), ==, 0);
+  g_assert_cmpint (script_markers (site.other_db, failed, "s1", "sql/s1.sql"), ==, 0);
   /* Only the rollback's own marker is left in "other". */
   g_assert_cmpint (markers (site.other_db), ==, 1);
 
   exec_sqlite_exec (site.app_db, "CREATE TABLE missing (x INTEGER)");
-  continued = run_ok (&site, "s1=SUCCESS");
+  continued = stage_ok (&site, FALSE, "s1=SUCCESS");
   g_assert_cmpstr (upg_execution_get_id (continued), ==, upg_execution_get_id (failed));
   g_assert_cmpint (tables_named (site.app_db, "orders"), ==, 1);
   g_assert_cmpint (tables_named (site.other_db, "audit"), ==, 1);
@@ -160,8 +165,9 @@ test_routed_record_lost (void)
 
 /* s1 runs on "app", s2 on "other"; the rollback steps only on "app". */
 static void
-write_two_database_bundle (Site *site)
+site_init_two_databases (Site *site)
 {
+  site_init (site);
   exec_fixture_write (&site->fx, "bundle/sql/s1.sql", "CREATE TABLE orders (id INTEGER PRIMARY KEY);\n");
   exec_fixture_write (&site->fx, "bundle/sql/s2.sql", "CREATE TABLE audit (x INTEGER);\n");
   exec_fixture_write (&site->fx, "bundle/sql/r1.sql", "DROP TABLE orders;\n");
@@ -192,15 +198,14 @@ test_cleaned_execution_not_touched (void)
   g_autoptr(UpgExecution) back = NULL;
   g_autoptr(UpgExecution) back_again = NULL;
 
-  site_init (&site);
-  write_two_database_bundle (&site);
-  first = run_ok (&site, "s1=SUCCESS s2=SUCCESS");
+  site_init_two_databases (&site);
+  first = stage_ok (&site, FALSE, "s1=SUCCESS s2=SUCCESS");
   g_assert_cmpint (markers (site.other_db), ==, 1);
-  back = rollback_ok (&site, "r1=SUCCESS");
+  back = stage_ok (&site, TRUE, "r1=SUCCESS");
   g_assert_cmpint (markers (site.other_db), ==, 0);
 
   break_other (&site);
-  back_again = rollback_ok (&site, "r1=SKIPPED");
+  back_again = stage_ok (&site, TRUE, "r1=SKIPPED");
   g_assert_cmpint (tables_named (site.app_db, "orders"), ==, 0);
   site_clear (&site);
 }
@@ -215,20 +220,19 @@ test_unstarted_step_not_touched (void)
   g_autoptr(UpgExecution) back = NULL;
   g_autoptr(GError) error = NULL;
 
-  site_init (&site);
-  write_two_database_bundle (&site);
+  site_init_two_databases (&site);
   exec_fixture_write (&site.fx, "bundle/sql/s1.sql",
                       "CREATE TABLE orders (id INTEGER PRIMARY KEY);\n"
                       "INSERT INTO missing (x) VALUES (1);\n");
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   exec_assert_steps (failed, "s1=FAILED");
-  g_assert_cmpint (markers (site.app_db), ==, 1);
+  g_assert_cmpint (script_markers (site.app_db, failed, "s1", "sql/s1.sql"), ==, 1);
 
   break_other (&site);
-  back = rollback_ok (&site, "r1=SUCCESS");
-  /* The failed run's marker in "app" went with the rollback: its own is left. */
-  g_assert_cmpint (markers (site.app_db), ==, 1);
+  back = stage_ok (&site, TRUE, "r1=SUCCESS");
+  /* The failed run's marker in "app" went with the rollback. */
+  g_assert_cmpint (script_markers (site.app_db, failed, "s1", "sql/s1.sql"), ==, 0);
   g_assert_cmpint (tables_named (site.app_db, "orders"), ==, 0);
   site_clear (&site);
 }
@@ -243,15 +247,37 @@ test_used_target_unreachable_fails (void)
   g_autoptr(UpgExecution) back = NULL;
   g_autoptr(GError) error = NULL;
 
-  site_init (&site);
-  write_two_database_bundle (&site);
-  first = run_ok (&site, "s1=SUCCESS s2=SUCCESS");
+  site_init_two_databases (&site);
+  first = stage_ok (&site, FALSE, "s1=SUCCESS s2=SUCCESS");
   break_other (&site);
   g_assert_false (exec_fixture_rollback (&site.fx, FROM, TO, "in_stop", &back, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "data source 'other': cannot delete the markers"));
   g_assert_cmpint (upg_execution_get_status (back), !=, UPG_EXECUTION_STATUS_SUCCESS);
   g_assert_cmpint (markers (site.other_db), ==, 1);
+  site_clear (&site);
+}
+
+/* Where a reverted step sent its statements is read from its scripts:
+ * when a script can no longer be split, the rollback cannot know which
+ * data sources to clean, and fails saying why instead of leaving a
+ * marker behind. */
+static void
+test_unsplittable_script_fails (void)
+{
+  Site site;
+  g_autoptr(UpgExecution) first = NULL;
+  g_autoptr(UpgExecution) back = NULL;
+  g_autoptr(GError) error = NULL;
+
+  site_init_two_databases (&site);
+  first = stage_ok (&site, FALSE, "s1=SUCCESS s2=SUCCESS");
+  exec_fixture_write (&site.fx, "bundle/sql/s2.sql", "CREATE TABLE audit (x TEXT DEFAULT 'open);\n");
+  g_assert_false (exec_fixture_rollback (&site.fx, FROM, TO, "in_stop", &back, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "step 's2': cannot tell which data sources its statements went to"));
+  g_assert_nonnull (strstr (error->message, "sql/s2.sql:1"));
+  g_assert_cmpint (upg_execution_get_status (back), !=, UPG_EXECUTION_STATUS_SUCCESS);
   site_clear (&site);
 }
 
@@ -264,5 +290,6 @@ main (int argc, char **argv)
   g_test_add_func ("/rollback-markers/cleaned-execution-not-touched", test_cleaned_execution_not_touched);
   g_test_add_func ("/rollback-markers/unstarted-step-not-touched", test_unstarted_step_not_touched);
   g_test_add_func ("/rollback-markers/used-target-unreachable-fails", test_used_target_unreachable_fails);
+  g_test_add_func ("/rollback-markers/unsplittable-script-fails", test_unsplittable_script_fails);
   return g_test_run ();
 }
