@@ -6,6 +6,7 @@
 
 #include "journal-cases.h"
 #include "upg-journal-private.h"
+#include "upg-marker-reset-private.h"
 
 #define VERSION "3.17.5"
 
@@ -245,6 +246,58 @@ test_delete_markers (gconstpointer data)
   }
 }
 
+static gboolean
+has_marker (UpgConnection *target,
+            const char    *id)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+
+  g_assert_true (upg_journal_has_marker (target, id, &found, &error));
+  g_assert_no_error (error);
+  return found;
+}
+
+/* Markers are deleted by script prefix (`<prefix>:<sequence>`), more
+ * prefixes than one DELETE names, repeatably; a longer prefix that only
+ * starts like one is kept. */
+static void
+test_delete_marker_prefixes (gconstpointer data)
+{
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) prefixes = g_ptr_array_new_with_free_func (g_free);
+  UpgConnection *target;
+
+  journal_backend_reset ((JournalBackend *) data);
+  journal = journal_backend_open ((JournalBackend *) data);
+  target = upg_journal_get_connection (journal);
+  g_assert_true (upg_journal_ensure_marker_table (target, &error));
+  for (guint i = 0; i < 150; i++)
+    g_ptr_array_add (prefixes, g_strdup_printf ("%03x", i));
+  g_ptr_array_add (prefixes, NULL);
+  for (guint i = 0; i < 150; i++)
+    for (guint sequence = 1; sequence <= 2; sequence++)
+      {
+        g_autofree char *id = g_strdup_printf ("%03x:%u", i, sequence);
+
+        g_assert_true (upg_journal_write_marker (target, id, &error));
+      }
+  g_assert_true (upg_journal_write_marker (target, "0000:1", &error));
+  g_assert_true (upg_journal_write_marker (target, "other:1", &error));
+  g_assert_no_error (error);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_assert_true (upg_journal_delete_marker_prefixes (target, (const char * const *) prefixes->pdata, &error));
+      g_assert_no_error (error);
+      g_assert_false (has_marker (target, "000:1"));
+      g_assert_false (has_marker (target, "063:2"));
+      g_assert_false (has_marker (target, "095:1"));
+      g_assert_true (has_marker (target, "0000:1"));
+      g_assert_true (has_marker (target, "other:1"));
+    }
+}
+
 static gint
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -351,5 +404,6 @@ undo_cases_register (JournalBackend *backend)
   journal_cases_add (backend, "journal", "undo/run", test_undo_run);
   journal_cases_add (backend, "journal", "undo/kinds", test_undo_kinds);
   journal_cases_add (backend, "journal", "undo/delete-markers", test_delete_markers);
+  journal_cases_add (backend, "journal", "undo/delete-marker-prefixes", test_delete_marker_prefixes);
   journal_cases_add (backend, "journal", "undo/cleaned-executions", test_undo_cleaned_executions);
 }
