@@ -6,13 +6,15 @@
  * the journal, the successes of the upgrade steps of its stage (so a new
  * run executes them again), then deletes every marker of those steps from
  * the targets, whichever execution wrote it (a failure fails the
- * rollback): from each data source the step's scripts send statements to
+ * rollback): from each data source a step's scripts send statements to
  * (its own and their `-- @database:` targets, read from the scripts
  * because a crash may have lost a routed statement's record but not its
  * marker) and each one an undone record names, for every execution that
- * started the step and whose markers no successful undo deleted yet. A run undoes the successes of the stage's rollback steps
- * before it executes its first step (so a later rollback executes them
- * again instead of skipping them).
+ * started the step and whose markers no successful undo deleted yet, by
+ * script (marker prefix) in batched DELETEs. A data source no such step
+ * uses is not connected to. A run undoes the successes of the stage's
+ * rollback steps before it executes its first step (so a later rollback
+ * executes them again instead of skipping them).
  */
 #include "config.h"
 

@@ -97,6 +97,35 @@ stage_ok (Site       *site,
   return execution;
 }
 
+/* The run fails in step s1 (which the tests make fail). */
+static UpgExecution *
+run_fails (Site *site)
+{
+  g_autoptr(GError) error = NULL;
+  UpgExecution *failed = NULL;
+
+  g_assert_false (exec_fixture_run (&site->fx, FROM, TO, "in_stop", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  exec_assert_steps (failed, "s1=FAILED");
+  return failed;
+}
+
+/* The rollback fails, with a message containing @expected, and is not
+ * journaled SUCCESS (running it again finishes it). */
+static void
+rollback_fails (Site       *site,
+                const char *expected)
+{
+  g_autoptr(UpgExecution) back = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (exec_fixture_rollback (&site->fx, FROM, TO, "in_stop", &back, &error));
+  g_assert_nonnull (error);
+  if (strstr (error->message, expected) == NULL)
+    g_error ("expected '%s' in: %s", expected, error->message);
+  g_assert_cmpint (upg_execution_get_status (back), !=, UPG_EXECUTION_STATUS_SUCCESS);
+}
+
 /* Step s1 (database "app") routes its second statement to "other"; its
  * third fails until the table `missing` exists. The rollback r1 reverts
  * both databases. */
@@ -132,15 +161,11 @@ test_routed_record_lost (void)
   g_autoptr(UpgExecution) failed = NULL;
   g_autoptr(UpgExecution) back = NULL;
   g_autoptr(UpgExecution) continued = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *journal = NULL;
 
   site_init (&site);
   write_routed_bundle (&site);
-  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_clear_error (&error);
-  exec_assert_steps (failed, "s1=FAILED");
+  failed = run_fails (&site);
   g_assert_cmpint (markers (site.other_db), ==, 1);
   g_assert_cmpint (script_markers (site.other_db, failed, "s1", "sql/s1.sql"), ==, 1);
 
@@ -218,15 +243,12 @@ test_unstarted_step_not_touched (void)
   Site site;
   g_autoptr(UpgExecution) failed = NULL;
   g_autoptr(UpgExecution) back = NULL;
-  g_autoptr(GError) error = NULL;
 
   site_init_two_databases (&site);
   exec_fixture_write (&site.fx, "bundle/sql/s1.sql",
                       "CREATE TABLE orders (id INTEGER PRIMARY KEY);\n"
                       "INSERT INTO missing (x) VALUES (1);\n");
-  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  exec_assert_steps (failed, "s1=FAILED");
+  failed = run_fails (&site);
   g_assert_cmpint (script_markers (site.app_db, failed, "s1", "sql/s1.sql"), ==, 1);
 
   break_other (&site);
@@ -244,16 +266,11 @@ test_used_target_unreachable_fails (void)
 {
   Site site;
   g_autoptr(UpgExecution) first = NULL;
-  g_autoptr(UpgExecution) back = NULL;
-  g_autoptr(GError) error = NULL;
 
   site_init_two_databases (&site);
   first = stage_ok (&site, FALSE, "s1=SUCCESS s2=SUCCESS");
   break_other (&site);
-  g_assert_false (exec_fixture_rollback (&site.fx, FROM, TO, "in_stop", &back, &error));
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, "data source 'other': cannot delete the markers"));
-  g_assert_cmpint (upg_execution_get_status (back), !=, UPG_EXECUTION_STATUS_SUCCESS);
+  rollback_fails (&site, "data source 'other': cannot delete the markers");
   g_assert_cmpint (markers (site.other_db), ==, 1);
   site_clear (&site);
 }
@@ -267,17 +284,11 @@ test_unsplittable_script_fails (void)
 {
   Site site;
   g_autoptr(UpgExecution) first = NULL;
-  g_autoptr(UpgExecution) back = NULL;
-  g_autoptr(GError) error = NULL;
 
   site_init_two_databases (&site);
   first = stage_ok (&site, FALSE, "s1=SUCCESS s2=SUCCESS");
   exec_fixture_write (&site.fx, "bundle/sql/s2.sql", "CREATE TABLE audit (x TEXT DEFAULT 'open);\n");
-  g_assert_false (exec_fixture_rollback (&site.fx, FROM, TO, "in_stop", &back, &error));
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, "step 's2': cannot tell which data sources its statements went to"));
-  g_assert_nonnull (strstr (error->message, "sql/s2.sql:1"));
-  g_assert_cmpint (upg_execution_get_status (back), !=, UPG_EXECUTION_STATUS_SUCCESS);
+  rollback_fails (&site, "step 's2': cannot tell which data sources its statements went to: sql/s2.sql:1");
   site_clear (&site);
 }
 
