@@ -6,9 +6,15 @@
  * the journal, the successes of the upgrade steps of its stage (so a new
  * run executes them again), then deletes every marker of those steps from
  * the targets, whichever execution wrote it (a failure fails the
- * rollback). A run undoes the successes of the stage's rollback steps
- * before it executes its first step (so a later rollback executes them
- * again instead of skipping them).
+ * rollback): from each data source a step's scripts send statements to
+ * (its own and their `-- @database:` targets, read from the scripts
+ * because a crash may have lost a routed statement's record but not its
+ * marker) and each one an undone record names, for every execution that
+ * started the step and whose markers no successful undo deleted yet, by
+ * script (marker prefix) in batched DELETEs. A data source no such step
+ * uses is not connected to. A run undoes the successes of the stage's
+ * rollback steps before it executes its first step (so a later rollback
+ * executes them again instead of skipping them).
  */
 #include "config.h"
 
@@ -18,50 +24,157 @@
 #include "upg-executor-private.h"
 #include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
+#include "upg-marker-reset-private.h"
 
-/* The markers to delete from @database (created empty on first use). */
-static GPtrArray *
-database_markers (GHashTable *by_database,
-                  const char *database)
+/* What to delete from one data source: the markers of whole scripts
+ * (prefixes, one per script of a step in an execution) and, for markers
+ * written before batching, single markers named after a record. Sets:
+ * each is named once. */
+typedef struct {
+  GHashTable *prefixes;
+  GHashTable *ids;
+} Cleanup;
+
+static void
+cleanup_free (Cleanup *cleanup)
 {
-  GPtrArray *ids = g_hash_table_lookup (by_database, database);
-
-  if (ids == NULL)
-    {
-      ids = g_ptr_array_new_with_free_func (g_free);
-      g_hash_table_insert (by_database, g_strdup (database), ids);
-    }
-  return ids;
+  g_hash_table_unref (cleanup->prefixes);
+  g_hash_table_unref (cleanup->ids);
+  g_free (cleanup);
 }
 
-/* The targets to clean: every reverted step's data source and every one
- * an undone statement was routed to. The undone records' own ids are
- * deleted too: markers written before batching were named after them. */
-static GHashTable *
-markers_by_database (UpgRunContext *ctx,
-                     JsonArray     *records)
+/* The clean-up of @database (created empty on first use). */
+static Cleanup *
+database_cleanup (GHashTable *by_database,
+                  const char *database)
 {
-  GHashTable *by_database = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                   (GDestroyNotify) g_ptr_array_unref);
+  Cleanup *cleanup = g_hash_table_lookup (by_database, database);
 
-  for (guint i = 0; i < ctx->reverted_steps->len; i++)
+  if (cleanup == NULL)
     {
-      const char *database = upg_step_get_database (g_ptr_array_index (ctx->reverted_steps, i));
-
-      if (database != NULL)
-        database_markers (by_database, database);
+      cleanup = g_new0 (Cleanup, 1);
+      cleanup->prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      cleanup->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (by_database, g_strdup (database), cleanup);
     }
+  return cleanup;
+}
+
+/* The data sources @step's statements go to: its own and every one a
+ * `-- @database:` line of its scripts routes a statement to, read from
+ * the scripts (split as upg_sql_runner_prepare() does) and not from the
+ * journal, because the batched record of a routed statement may have
+ * been lost in a crash while its marker committed. A step whose own data
+ * source is no longer configured gives just that name: its dialect (to
+ * split in) is unknown, and nothing there can be cleaned anyway. */
+static GHashTable *
+step_databases (UpgRunContext *ctx,
+                UpgStep       *step,
+                GError       **error)
+{
+  UpgBundle *bundle = upg_executor_get_bundle (ctx->executor);
+  const char *own = upg_step_get_database (step);
+  UpgDataSource *source = own != NULL ? upg_config_lookup_data_source (upg_executor_get_config (ctx->executor), own)
+                                      : NULL;
+  const char * const *files = upg_step_get_sql_scripts (step);
+  g_autoptr(GHashTable) databases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (own != NULL)
+    g_hash_table_add (databases, g_strdup (own));
+  for (guint f = 0; source != NULL && files != NULL && files[f] != NULL; f++)
+    {
+      g_autofree char *path = upg_bundle_resolve_path (bundle, files[f], error);
+      g_autoptr(GPtrArray) statements = path != NULL ? upg_sql_split_file (path, files[f],
+                                                                           upg_data_source_get_dialect (source),
+                                                                           error)
+                                                     : NULL;
+
+      if (statements == NULL)
+        {
+          g_prefix_error (error, _("step '%s': cannot tell which data sources its statements went to: "),
+                          upg_step_get_id (step));
+          return NULL;
+        }
+      for (guint i = 0; i < statements->len; i++)
+        {
+          const char *routed = upg_sql_statement_get_database (g_ptr_array_index (statements, i));
+
+          if (routed != NULL && !g_hash_table_contains (databases, routed))
+            g_hash_table_add (databases, g_strdup (routed));
+        }
+    }
+  return g_steal_pointer (&databases);
+}
+
+/* Adds the prefixes of @step's scripts, as sent by every execution whose
+ * markers of the step may still be there, to the clean-up of each data
+ * source the step sends statements to, and only those. */
+static gboolean
+add_step_prefixes (UpgRunContext *ctx,
+                   UpgStep       *step,
+                   GHashTable    *by_database,
+                   GError       **error)
+{
+  const char * const *files = upg_step_get_sql_scripts (step);
+  g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+  g_autoptr(GPtrArray) executions = NULL;
+  g_autoptr(GHashTable) databases = NULL;
+  GHashTableIter iter;
+  gpointer database;
+
+  if (files == NULL || files[0] == NULL)
+    return TRUE;
+  executions = upg_journal_list_step_executions (ctx->journal, upg_execution_get_id (ctx->execution),
+                                                 upg_step_get_component (step), version,
+                                                 upg_step_get_id (step), error);
+  if (executions == NULL)
+    return FALSE;
+  /* Never started, or already cleaned: nothing to read or connect to. */
+  if (executions->len == 0)
+    return TRUE;
+  databases = step_databases (ctx, step, error);
+  if (databases == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, databases);
+  while (g_hash_table_iter_next (&iter, &database, NULL))
+    {
+      Cleanup *cleanup = database_cleanup (by_database, database);
+
+      for (guint e = 0; e < executions->len; e++)
+        for (guint f = 0; files[f] != NULL; f++)
+          g_hash_table_add (cleanup->prefixes,
+                            upg_journal_marker_prefix (g_ptr_array_index (executions, e),
+                                                       upg_step_get_component (step), version,
+                                                       upg_step_get_id (step), files[f]));
+    }
+  return TRUE;
+}
+
+/* The undone records name their statement's data source: there go the
+ * marker of their script and, for markers written before batching, the
+ * one named after the record itself. */
+static void
+add_record_markers (GHashTable *by_database,
+                    JsonArray  *records)
+{
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
       JsonObject *record = json_array_get_object_element (records, i);
       const char *database = json_object_get_string_member_with_default (record, "database", NULL);
+      Cleanup *cleanup;
 
       /* A statement without a known target has no marker to find. */
-      if (database != NULL)
-        g_ptr_array_add (database_markers (by_database, database),
-                         g_strdup (json_object_get_string_member (record, "id")));
+      if (database == NULL)
+        continue;
+      cleanup = database_cleanup (by_database, database);
+      g_hash_table_add (cleanup->ids, g_strdup (json_object_get_string_member (record, "id")));
+      g_hash_table_add (cleanup->prefixes,
+                        upg_journal_marker_prefix (json_object_get_string_member (record, "execution_id"),
+                                                   json_object_get_string_member (record, "component"),
+                                                   json_object_get_string_member (record, "version"),
+                                                   json_object_get_string_member (record, "step_id"),
+                                                   json_object_get_string_member (record, "file")));
     }
-  return by_database;
 }
 
 /* The connection to @database, or NULL without error when there is nothing
@@ -79,58 +192,28 @@ marked_target (UpgRunContext *ctx,
   return upg_sql_runner_get_connection (ctx, database, error);
 }
 
-/* Adds to @ids the markers in @target of @step's statements as sent by any
- * of @executions: a marker is named after the execution, step and file
- * that sent the statement (upg-sql-runner-markers.c), and may be all that
- * is left of a statement whose batched record a crash lost. */
-static gboolean
-add_step_markers (UpgStep       *step,
-                  GPtrArray     *executions,
-                  UpgConnection *target,
-                  GPtrArray     *ids,
-                  GError       **error)
+/* The members of @set, NULL-terminated (the strings stay the set's). */
+static const char **
+set_members (GHashTable *set)
 {
-  const char * const *files = upg_step_get_sql_scripts (step);
-  g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
-
-  for (guint e = 0; e < executions->len; e++)
-    for (guint f = 0; files != NULL && files[f] != NULL; f++)
-      {
-        g_autofree char *prefix = upg_journal_marker_prefix (g_ptr_array_index (executions, e),
-                                                             upg_step_get_component (step), version,
-                                                             upg_step_get_id (step), files[f]);
-        g_autoptr(GHashTable) found = upg_journal_list_markers (target, prefix, error);
-        GHashTableIter iter;
-        gpointer marker;
-
-        if (found == NULL)
-          return FALSE;
-        g_hash_table_iter_init (&iter, found);
-        while (g_hash_table_iter_next (&iter, &marker, NULL))
-          g_ptr_array_add (ids, g_strdup (marker));
-      }
-  return TRUE;
+  return (const char **) g_hash_table_get_keys_as_array (set, NULL);
 }
 
 static gboolean
 delete_database_markers (UpgRunContext  *ctx,
                          const char     *database,
-                         GPtrArray      *ids,
-                         GPtrArray      *executions,
+                         Cleanup        *cleanup,
                          GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autofree const char **prefixes = set_members (cleanup->prefixes);
+  g_autofree const char **ids = set_members (cleanup->ids);
   UpgConnection *target = marked_target (ctx, database, &local_error);
 
   if (target == NULL && local_error == NULL)
     return TRUE;
-  for (guint i = 0; target != NULL && i < ctx->reverted_steps->len; i++)
-    if (!add_step_markers (g_ptr_array_index (ctx->reverted_steps, i), g_ptr_array_index (executions, i),
-                           target, ids, &local_error))
-      break;
-  g_ptr_array_add (ids, NULL);
-  if (local_error == NULL)
-    upg_journal_delete_markers (target, (const char * const *) ids->pdata, &local_error);
+  if (target != NULL && upg_journal_delete_marker_prefixes (target, prefixes, &local_error))
+    upg_journal_delete_markers (target, ids, &local_error);
   if (local_error == NULL)
     return TRUE;
   g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
@@ -140,55 +223,35 @@ delete_database_markers (UpgRunContext  *ctx,
   return FALSE;
 }
 
-/* For each reverted step, the executions that may have sent its
- * statements (upg_journal_list_step_executions()). */
-static GPtrArray *
-list_step_executions (UpgRunContext *ctx,
-                      GError       **error)
-{
-  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-
-  for (guint i = 0; i < ctx->reverted_steps->len; i++)
-    {
-      UpgStep *step = g_ptr_array_index (ctx->reverted_steps, i);
-      g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
-      GPtrArray *executions = upg_journal_list_step_executions (ctx->journal, upg_execution_get_id (ctx->execution),
-                                                                upg_step_get_component (step), version,
-                                                                upg_step_get_id (step), error);
-
-      if (executions == NULL)
-        return NULL;
-      g_ptr_array_add (all, executions);
-    }
-  return g_steal_pointer (&all);
-}
-
 /* Deletes every marker of the reverted steps' statements from their
  * targets. Required, not housekeeping: the runner's recovery counts a
  * marker of the current or an unfinished execution as "applied", and a
- * run may continue the very execution whose steps were undone. */
+ * run may continue the very execution whose steps were undone. Each
+ * target is cleaned of the steps that use it, for the executions not
+ * cleaned yet, in a few batched DELETEs; a target no such step uses is
+ * not connected to. */
 static gboolean
 delete_markers (UpgRunContext *ctx,
                 GError       **error)
 {
   g_autoptr(JsonArray) records = NULL;
   g_autoptr(GHashTable) by_database = NULL;
-  g_autoptr(GPtrArray) executions = NULL;
   GHashTableIter iter;
-  gpointer database, ids;
+  gpointer database, cleanup;
 
   if (ctx->reverted_steps == NULL)
     return TRUE;
   records = upg_journal_list_undone_statements (ctx->journal, upg_execution_get_id (ctx->execution), error);
   if (records == NULL)
     return FALSE;
-  executions = list_step_executions (ctx, error);
-  if (executions == NULL)
-    return FALSE;
-  by_database = markers_by_database (ctx, records);
+  by_database = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cleanup_free);
+  for (guint i = 0; i < ctx->reverted_steps->len; i++)
+    if (!add_step_prefixes (ctx, g_ptr_array_index (ctx->reverted_steps, i), by_database, error))
+      return FALSE;
+  add_record_markers (by_database, records);
   g_hash_table_iter_init (&iter, by_database);
-  while (g_hash_table_iter_next (&iter, &database, &ids))
-    if (!delete_database_markers (ctx, database, ids, executions, error))
+  while (g_hash_table_iter_next (&iter, &database, &cleanup))
+    if (!delete_database_markers (ctx, database, cleanup, error))
       return FALSE;
   return TRUE;
 }

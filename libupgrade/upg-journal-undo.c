@@ -10,12 +10,14 @@
  * journal says it is upgraded. The same holds the other way round: once a
  * run executes its steps again, the earlier rollback's successes are stale.
  *
- * Undoing keeps the history: the step rows keep their SUCCESS status and
- * gain `undone_by` (the reverting execution); the statement records become
+ * Undoing keeps the history: the step rows keep their status (SUCCESS,
+ * or how a started step ended) and gain `undone_by` (the reverting
+ * execution); the statement records become
  * UNDONE (their `success_key` is cleared, so the same statement can
  * succeed again) with the same `undone_by`. Only then are the steps'
  * markers deleted from the targets, for every execution that started the
- * step (upg_journal_list_step_executions()): see
+ * step and was not cleaned by an earlier undo
+ * (upg_journal_list_step_executions()): see
  * upg_journal_delete_markers() and upg-executor-undo.c.
  */
 #include "config.h"
@@ -73,7 +75,9 @@ read_undoer (UpgJournal  *self,
  * on, and their statement records become %UPG_STATEMENT_STATUS_UNDONE so
  * that each statement is sent again when the step runs again. Records
  * that already succeeded stay in the history, marked `undone_by`
- * @execution_id. One transaction; calling it again changes nothing more.
+ * @execution_id; so do the step rows of every execution that started the
+ * step (see upg_journal_list_step_executions()). One transaction;
+ * calling it again changes nothing more.
  *
  * Returns: %TRUE on success
  */
@@ -98,14 +102,19 @@ upg_journal_undo_step (UpgJournal  *self,
   {
     const char *values[] = { execution_id, site, component, version, step_id, undone_kind,
                              component, version, step_id };
-    /* Statement records are found through the executions that have the
+    /* Every started step row is marked, not only successes: that is
+     * how a later undo knows this execution's markers of the step were
+     * deleted once this one succeeds (upg_journal_list_step_executions()).
+     * A mark left by an undoer that never succeeded is taken over.
+     * Statement records are found through the executions that have the
      * step (both indexed), not by scanning them all. Every record still
      * counting as done, or left unsettled (RUNNING, IN_DOUBT) by an
      * execution the rollback made moot, is undone; FAILED ones never
      * counted. */
     const UpgJournalStatement statements[] = {
       { "UPDATE step_execution SET undone_by = ? WHERE site_id = ? AND component = ? AND version = ?"
-        " AND step_id = ? AND status = 'SUCCESS' AND undone_by IS NULL"
+        " AND step_id = ? AND status NOT IN ('PENDING', 'SKIPPED')"
+        " AND (undone_by IS NULL OR undone_by NOT IN (SELECT id FROM upgrade_execution WHERE status = 'SUCCESS'))"
         " AND execution_id IN (SELECT id FROM upgrade_execution WHERE kind = ?)", values, 6 },
       { "UPDATE sql_execution_record SET status = 'UNDONE', success_key = NULL, undone_by = ?"
         " WHERE execution_id IN (SELECT s.execution_id FROM step_execution s"
@@ -168,10 +177,11 @@ upg_journal_list_undone_statements (UpgJournal  *self,
  * upg_journal_list_step_executions:
  *
  * The executions of @execution_id's site, of the kind it undoes (see
- * upg_journal_undo_step()), that have the step in their plan, whatever
- * its outcome: a crashed one may have committed statements, with their
- * markers, whose batched records were lost. Their markers of the step are
- * what must go for the step to be sent again (upg-executor-undo.c).
+ * upg_journal_undo_step()), that started the step, whatever its outcome
+ * (a crashed one may have committed statements, with their markers, whose
+ * batched records were lost), and whose markers of the step no undo that
+ * succeeded has deleted yet. Those markers are what must go for the step
+ * to be sent again (upg-executor-undo.c).
  *
  * Returns: (transfer full) (element-type utf8): execution ids, or %NULL
  *   on error
@@ -196,13 +206,18 @@ upg_journal_list_step_executions (UpgJournal  *self,
   {
     const char *values[] = { site, component, version, step_id, undone_kind };
 
-    /* A step never started (PENDING, SKIPPED) sent nothing. */
+    /* A step never started (PENDING, SKIPPED) sent nothing; one undone
+     * by an execution that succeeded had its markers deleted by it (it
+     * is journaled SUCCESS only after that), unless it ran again since
+     * (running it clears `undone_by`). */
     rows = upg_journal_sql_query (self->connection,
                                   "SELECT s.execution_id FROM step_execution s"
                                   " JOIN upgrade_execution e ON e.id = s.execution_id"
+                                  " LEFT JOIN upgrade_execution u ON u.id = s.undone_by"
                                   " WHERE s.site_id = ? AND s.component = ? AND s.version = ?"
                                   " AND s.step_id = ? AND e.kind = ?"
                                   " AND s.status NOT IN ('PENDING', 'SKIPPED')"
+                                  " AND (u.id IS NULL OR u.status <> 'SUCCESS')"
                                   " ORDER BY s.execution_id",
                                   values, G_N_ELEMENTS (values), error);
   }

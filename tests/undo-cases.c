@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include "journal-cases.h"
+#include "upg-journal-private.h"
+#include "upg-marker-reset-private.h"
 
 #define VERSION "3.17.5"
 
@@ -244,10 +246,164 @@ test_delete_markers (gconstpointer data)
   }
 }
 
+static gboolean
+has_marker (UpgConnection *target,
+            const char    *id)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+
+  g_assert_true (upg_journal_has_marker (target, id, &found, &error));
+  g_assert_no_error (error);
+  return found;
+}
+
+/* Markers are deleted by script prefix (`<prefix>:<sequence>`), more
+ * prefixes than one DELETE names, repeatably; a longer prefix that only
+ * starts like one is kept. */
+static void
+test_delete_marker_prefixes (gconstpointer data)
+{
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) prefixes = g_ptr_array_new_with_free_func (g_free);
+  UpgConnection *target;
+
+  journal_backend_reset ((JournalBackend *) data);
+  journal = journal_backend_open ((JournalBackend *) data);
+  target = upg_journal_get_connection (journal);
+  g_assert_true (upg_journal_ensure_marker_table (target, &error));
+  for (guint i = 0; i < 150; i++)
+    g_ptr_array_add (prefixes, g_strdup_printf ("%03x", i));
+  g_ptr_array_add (prefixes, NULL);
+  for (guint i = 0; i < 150; i++)
+    for (guint sequence = 1; sequence <= 2; sequence++)
+      {
+        g_autofree char *id = g_strdup_printf ("%03x:%u", i, sequence);
+
+        g_assert_true (upg_journal_write_marker (target, id, &error));
+      }
+  g_assert_true (upg_journal_write_marker (target, "0000:1", &error));
+  g_assert_true (upg_journal_write_marker (target, "other:1", &error));
+  g_assert_no_error (error);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_assert_true (upg_journal_delete_marker_prefixes (target, (const char * const *) prefixes->pdata, &error));
+      g_assert_no_error (error);
+      g_assert_false (has_marker (target, "000:1"));
+      g_assert_false (has_marker (target, "063:2"));
+      g_assert_false (has_marker (target, "095:1"));
+      g_assert_true (has_marker (target, "0000:1"));
+      g_assert_true (has_marker (target, "other:1"));
+    }
+}
+
+static gint
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The executions whose markers of step s1 an undo by @undoer must
+ * delete, sorted, as "a b", with @names mapping ids to short names. */
+static char *
+step_executions (UpgJournal         *journal,
+                 const char         *undoer,
+                 const char * const *ids,
+                 const char * const *names)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) executions = upg_journal_list_step_executions (journal, undoer, "ft", VERSION, "s1",
+                                                                      &error);
+  g_autoptr(GPtrArray) short_names = g_ptr_array_new ();
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < executions->len; i++)
+    for (guint n = 0; ids[n] != NULL; n++)
+      if (g_str_equal (g_ptr_array_index (executions, i), ids[n]))
+        g_ptr_array_add (short_names, (gpointer) names[n]);
+  g_assert_cmpuint (short_names->len, ==, executions->len);
+  g_ptr_array_sort (short_names, compare_names);
+  g_ptr_array_add (short_names, NULL);
+  return g_strjoinv (" ", (char **) short_names->pdata);
+}
+
+static void
+set_status (UpgJournal         *journal,
+            const char         *execution,
+            UpgExecutionStatus  status)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (upg_journal_set_execution_status (journal, execution, status, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* An undo that succeeded deleted the markers of every execution that had
+ * started the step, failed ones too: a later undo skips those, unless
+ * one ran the step again since; a step never started sent nothing. */
+static void
+test_undo_cleaned_executions (gconstpointer data)
+{
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run = NULL, *failed = NULL, *pending = NULL, *back = NULL, *back2 = NULL;
+  g_autofree char *statement = NULL, *listed = NULL;
+
+  journal_backend_reset ((JournalBackend *) data);
+  journal = journal_backend_open ((JournalBackend *) data);
+  run = new_execution (journal, UPG_EXECUTION_KIND_RUN);
+  statement = succeed_step (journal, run, "s1");
+  set_status (journal, run, UPG_EXECUTION_STATUS_SUCCESS);
+  failed = new_execution (journal, UPG_EXECUTION_KIND_RUN);
+  g_assert_true (upg_journal_add_step (journal, failed, "ft", VERSION, "s1", UPG_STAGE_IN_STOP, &error));
+  g_assert_true (upg_journal_begin_step (journal, failed, "ft", VERSION, "s1", UPG_STAGE_IN_STOP, &error));
+  g_assert_true (upg_journal_finish_step (journal, failed, "ft", VERSION, "s1", UPG_STEP_STATUS_FAILED, "boom",
+                                          &error));
+  set_status (journal, failed, UPG_EXECUTION_STATUS_FAILED);
+  pending = new_execution (journal, UPG_EXECUTION_KIND_RUN);
+  g_assert_true (upg_journal_add_step (journal, pending, "ft", VERSION, "s1", UPG_STAGE_IN_STOP, &error));
+  g_assert_no_error (error);
+  {
+    const char *ids[] = { run, failed, pending, NULL };
+    const char *names[] = { "run", "failed", "pending", NULL };
+
+    back = new_execution (journal, UPG_EXECUTION_KIND_ROLLBACK);
+    g_assert_true (upg_journal_undo_step (journal, back, "ft", VERSION, "s1", &error));
+    g_assert_no_error (error);
+    listed = step_executions (journal, back, ids, names);
+    g_assert_cmpstr (listed, ==, "failed run");
+
+    /* Until the undoer succeeds, its undo may be unfinished: a second
+     * undoer still deletes them. */
+    back2 = new_execution (journal, UPG_EXECUTION_KIND_ROLLBACK);
+    g_clear_pointer (&listed, g_free);
+    listed = step_executions (journal, back2, ids, names);
+    g_assert_cmpstr (listed, ==, "failed run");
+
+    set_status (journal, back, UPG_EXECUTION_STATUS_SUCCESS);
+    g_assert_true (upg_journal_undo_step (journal, back2, "ft", VERSION, "s1", &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&listed, g_free);
+    listed = step_executions (journal, back2, ids, names);
+    g_assert_cmpstr (listed, ==, "");
+
+    /* The failed run continued after the rollback: its new markers count. */
+    g_assert_true (upg_journal_begin_step (journal, failed, "ft", VERSION, "s1", UPG_STAGE_IN_STOP, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&listed, g_free);
+    listed = step_executions (journal, back2, ids, names);
+    g_assert_cmpstr (listed, ==, "failed");
+  }
+}
+
 void
 undo_cases_register (JournalBackend *backend)
 {
   journal_cases_add (backend, "journal", "undo/run", test_undo_run);
   journal_cases_add (backend, "journal", "undo/kinds", test_undo_kinds);
   journal_cases_add (backend, "journal", "undo/delete-markers", test_delete_markers);
+  journal_cases_add (backend, "journal", "undo/delete-marker-prefixes", test_delete_marker_prefixes);
+  journal_cases_add (backend, "journal", "undo/cleaned-executions", test_undo_cleaned_executions);
 }
