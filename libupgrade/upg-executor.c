@@ -40,13 +40,15 @@
  *   recovery counts a marker of the current execution or of any
  *   unfinished execution of the site as "applied" (a batched record may
  *   have been lost in a crash), and a run may continue the very execution
- *   whose steps were undone. So the rollback deletes the markers by
- *   prefix (upg_journal_list_markers()) for every execution of the other
- *   kind that started the step (upg_journal_list_step_executions(): any
- *   outcome, since a crashed one may have lost the records while its
- *   markers stayed), in the step's target and in every target an undone
- *   record was routed to, plus the old markers named after the undone
- *   records. We chose deleting over teaching recovery to ignore undone
+ *   whose steps were undone. So the rollback deletes, by marker
+ *   prefix in batched DELETEs, the markers of every execution of the
+ *   other kind that started the step and whose markers no successful undo
+ *   deleted yet (upg_journal_list_step_executions(): any outcome, since a
+ *   crashed one may have lost the records while its markers stayed), from
+ *   every data source the step's scripts send statements to (its own and
+ *   their `-- @database:` targets, read from the scripts, so a routed
+ *   statement whose record was lost is covered) and every one an undone
+ *   record names, plus the old markers named after the undone records. We chose deleting over teaching recovery to ignore undone
  *   executions because only deletion also covers a continued execution,
  *   and the journal then needs no second notion of "undone". A target
  *   that cannot be cleaned fails the rollback (it is not journaled
