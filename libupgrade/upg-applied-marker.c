@@ -31,6 +31,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "upg-executor-private.h"
 #include "upg-sql-splitter.h"
 
@@ -135,8 +137,11 @@ classify_postgresql (char   words[][24],
 static gboolean
 is_single_statement (const char *text)
 {
-  g_autoptr(GPtrArray) parts = upg_sql_split (text, -1, "statement", UPG_DIALECT_MYSQL, NULL);
+  g_autoptr(GPtrArray) parts = NULL;
 
+  if (strchr (text, ';') == NULL)
+    return TRUE;
+  parts = upg_sql_split (text, -1, "statement", UPG_DIALECT_MYSQL, NULL);
   return parts != NULL && parts->len == 1;
 }
 

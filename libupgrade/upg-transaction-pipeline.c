@@ -50,6 +50,10 @@ upg_transaction_pipeline_can_carry (UpgConnection *connection,
 
   if (!UPG_IS_TRANSACTION_PIPELINE (connection))
     return FALSE;
+  /* Without a `;` the splitter's statement is one statement (the common
+   * case, spared a second scan). */
+  if (strchr (statement, ';') == NULL)
+    return TRUE;
   parts = upg_sql_split (statement, -1, "statement", upg_connection_get_dialect (connection), NULL);
   return parts != NULL && parts->len == 1 &&
          g_str_equal (upg_sql_statement_get_text (g_ptr_array_index (parts, 0)), statement);
