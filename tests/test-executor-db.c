@@ -6,54 +6,12 @@
  */
 #include <sys/wait.h>
 
-#include "exec-test-util.h"
-#include "upg-test-servers.h"
+#include "db-site.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
 
-typedef struct {
-  UpgTestServerKind  kind;
-  const char        *name;
-  UpgTestServer     *server;
-  GError            *start_error;
-  char              *source_json;
-} Db;
-
-static Db databases[] = {
-  { UPG_TEST_SERVER_MARIADB, "mariadb" },
-  { UPG_TEST_SERVER_POSTGRESQL, "postgresql" },
-};
-
-typedef struct {
-  ExecFixture    fx;
-  UpgConnection *target;
-  char          *table;       /* unique per test: tests share the server */
-} DbSite;
-
-static guint table_serial;
-
-static void
-db_site_init (DbSite *site,
-              Db     *db)
-{
-  g_autofree char *sources = NULL;
-
-  g_assert_no_error (db->start_error);
-  exec_fixture_init (&site->fx);
-  sources = g_strdup_printf ("\"db\": %s", db->source_json);
-  exec_fixture_write_config (&site->fx, "db-1", sources);
-  site->target = exec_open_source ("db", db->source_json);
-  site->table = g_strdup_printf ("t%u_%u", (guint) getpid (), ++table_serial);
-}
-
-static void
-db_site_clear (DbSite *site)
-{
-  exec_fixture_clear (&site->fx);
-  g_clear_object (&site->target);
-  g_free (site->table);
-}
+static Db databases[] = DB_TARGETS_INIT;
 
 /* Writes sql/001.sql (schema) and sql/002.sql (data, optionally with a
  * statement on a missing table at line 4, sequence 3) and the manifest. */
@@ -121,7 +79,7 @@ test_fail_and_continue (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *create = NULL;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   write_counter_bundle (&site, TRUE);
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
@@ -154,7 +112,7 @@ test_procedural (gconstpointer data)
   g_autofree char *value = NULL;
   const char *t;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   t = site.table;
   if (db->kind == UPG_TEST_SERVER_POSTGRESQL)
     script = g_strdup_printf (
@@ -203,7 +161,7 @@ test_crash_points (gconstpointer data)
         DbSite site;
         g_autofree char *hook = g_strdup_printf ("%u:%s", n, points[p]);
 
-        db_site_init (&site, db);
+        db_site_init (&site, db, "db-1");
         write_counter_bundle (&site, FALSE);
         g_assert_true (exec_fixture_cli_killed (cli_run (&site, hook, NULL)));
         g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 0);
@@ -246,7 +204,7 @@ test_mariadb_ddl_in_doubt (gconstpointer data)
       const char *id;
       int status;
 
-      db_site_init (&site, db);
+      db_site_init (&site, db, "db-1");
       write_counter_bundle (&site, FALSE);
       g_assert_true (exec_fixture_cli_killed (cli_run (&site, hook, NULL)));
       status = cli_run (&site, NULL, &out);
@@ -277,7 +235,7 @@ test_mariadb_ddl_marker (gconstpointer data)
   Db *db = (Db *) data;
   DbSite site;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   write_counter_bundle (&site, FALSE);
   g_assert_true (exec_fixture_cli_killed (cli_run (&site, "1:after-commit-before-journal", NULL)));
   g_assert_cmpint (exec_exit_code (cli_run (&site, NULL, NULL)), ==, 0);
@@ -299,7 +257,7 @@ test_pg_outside_transaction (gconstpointer data)
   g_autofree char *value = NULL;
   g_autofree char *reindex = NULL;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
                             "CREATE INDEX CONCURRENTLY i_%s ON %s (n);\n"
                             "REINDEX TABLE CONCURRENTLY %s;\n"
@@ -329,7 +287,7 @@ test_statement_timeout (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgExecution) execution = NULL;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   write_one_step (&site, "slow", "\"timeout\": 1, ",
                   db->kind == UPG_TEST_SERVER_POSTGRESQL ? "SELECT pg_sleep(30);\n" : "SELECT SLEEP(30);\n");
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
@@ -350,7 +308,7 @@ test_mariadb_session_after_crash (gconstpointer data)
   g_autofree char *check = NULL;
   g_autofree char *value = NULL;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
                             "SET @answer = 42;\n"
                             "INSERT INTO %s VALUES (@answer);\n", site.table, site.table);
@@ -376,7 +334,7 @@ test_journal_on_server (gconstpointer data)
   g_autofree char *count = NULL;
   g_autofree char *local = NULL;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   sources = g_strdup_printf ("\"db\": %s", db->source_json);
   journal = g_strdup_printf ("\"journal\": %s", db->source_json);
   exec_fixture_write_config_extra (&site.fx, "journal-site", sources, journal);
@@ -411,7 +369,7 @@ test_pg_connection_lost (gconstpointer data)
   g_autofree char *script = NULL;
   g_autofree char *statuses = NULL;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
                             "INSERT INTO %s VALUES (1);\n"
                             "SELECT pg_terminate_backend(pg_backend_pid());\n", site.table, site.table);
@@ -438,7 +396,7 @@ test_mariadb_connection_lost (gconstpointer data)
   g_autoptr(UpgExecution) resumed = NULL;
   g_autofree char *script = NULL;
 
-  db_site_init (&site, db);
+  db_site_init (&site, db, "db-1");
   script = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\n"
                             "INSERT INTO %s VALUES (1);\n"
                             "KILL CONNECTION_ID();\n"
@@ -510,7 +468,7 @@ test_rollback_then_run (gconstpointer data)
   g_autofree char *sum = NULL;
   g_autofree char *sum_sql = NULL;
 
-  db_site_init (&site, (Db *) data);
+  db_site_init (&site, (Db *) data, "db-1");
   s1 = g_strdup_printf ("CREATE TABLE %s (n INTEGER);\nINSERT INTO %s VALUES (1);\n", site.table, site.table);
   s2 = g_strdup_printf ("ALTER TABLE %s ADD COLUMN note VARCHAR(20);\n"
                         "UPDATE %s SET n = n + 10;\n", site.table, site.table);
@@ -550,13 +508,11 @@ test_rollback_then_run (gconstpointer data)
 }
 
 static void
-add_test (Db         *db,
-          const char *name,
-          GTestDataFunc func)
+add_test (Db            *db,
+          const char    *name,
+          GTestDataFunc  func)
 {
-  g_autofree char *path = g_strdup_printf ("/executor-db/%s/%s", db->name, name);
-
-  g_test_add_data_func (path, db, func);
+  db_add_test (db, "executor-db", name, func);
 }
 
 int
@@ -570,9 +526,7 @@ main (int argc, char **argv)
     {
       Db *db = &databases[i];
 
-      db->server = upg_test_server_start (db->kind, &db->start_error);
-      if (db->server != NULL)
-        db->source_json = upg_test_server_datasource_json (db->server, UPG_TEST_PASSWORD_FILE, FALSE);
+      db_start (db);
       add_test (db, "fail-and-continue", test_fail_and_continue);
       add_test (db, "procedural", test_procedural);
       add_test (db, "crash-points", test_crash_points);
@@ -596,10 +550,6 @@ main (int argc, char **argv)
   status = g_test_run ();
 
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
-    {
-      g_clear_pointer (&databases[i].server, upg_test_server_stop);
-      g_clear_error (&databases[i].start_error);
-      g_free (databases[i].source_json);
-    }
+    db_stop (&databases[i]);
   return status;
 }

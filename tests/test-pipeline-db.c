@@ -5,32 +5,14 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "exec-test-util.h"
-#include "upg-test-servers.h"
+#include "db-site.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
 
-typedef struct {
-  UpgTestServerKind  kind;
-  const char        *name;
-  UpgTestServer     *server;
-  GError            *start_error;
-  char              *source_json;
-} Db;
+static Db databases[] = DB_TARGETS_INIT;
 
-static Db databases[] = {
-  { UPG_TEST_SERVER_MARIADB, "mariadb" },
-  { UPG_TEST_SERVER_POSTGRESQL, "postgresql" },
-};
-
-typedef struct {
-  ExecFixture    fx;
-  UpgConnection *target;
-  char          *table;       /* unique per test: tests share the server */
-} Site;
-
-static guint table_serial;
+typedef DbSite Site;
 
 /* A site whose step "s" runs @script (sql/s.sql) on the server; "@T" in
  * @script stands for the site's table. */
@@ -39,30 +21,16 @@ site_init (Site       *site,
            Db         *db,
            const char *script)
 {
-  g_autofree char *sources = NULL;
   g_auto(GStrv) parts = NULL;
   g_autofree char *text = NULL;
 
-  g_assert_no_error (db->start_error);
-  exec_fixture_init (&site->fx);
-  sources = g_strdup_printf ("\"db\": %s", db->source_json);
-  exec_fixture_write_config (&site->fx, "pipeline-1", sources);
-  site->target = exec_open_source ("db", db->source_json);
-  site->table = g_strdup_printf ("p%u_%u", (guint) getpid (), ++table_serial);
+  db_site_init (site, db, "pipeline-1");
   parts = g_strsplit (script, "@T", -1);
   text = g_strjoinv (site->table, parts);
   exec_fixture_write (&site->fx, "bundle/sql/s.sql", text);
   exec_fixture_write_manifest (&site->fx, TO,
                                "\"in_stop\": [{\"id\": \"s\", \"database\": \"db\", \"sql_scripts\": [\"sql/s.sql\"]}]",
                                NULL);
-}
-
-static void
-site_clear (Site *site)
-{
-  exec_fixture_clear (&site->fx);
-  g_clear_object (&site->target);
-  g_free (site->table);
 }
 
 static char *
@@ -118,7 +86,7 @@ test_commits_with_marker (gconstpointer data)
   after = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
   /* One per statement (MariaDB's CREATE TABLE writes its own after it). */
   g_assert_cmpint (g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10), ==, 5);
-  site_clear (&site);
+  db_site_clear (&site);
 }
 
 /* A statement that fails: the server's code and message, nothing of it or
@@ -162,7 +130,7 @@ test_statement_fails (gconstpointer data)
   sum = site_query (&site, "SELECT SUM(n) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "3");
   g_assert_cmpstr (sum, ==, "130");
-  site_clear (&site);
+  db_site_clear (&site);
 }
 
 /* A syntax error: in one request the server would quote (MariaDB) or
@@ -188,7 +156,7 @@ test_syntax_error (gconstpointer data)
   g_assert_nonnull (strstr (error->message, alone->message));
   g_assert_null (strstr (error->message, "upgrade_statement_marker"));
   g_assert_null (strstr (error->message, "COMMIT"));
-  site_clear (&site);
+  db_site_clear (&site);
 }
 
 static void
@@ -238,7 +206,7 @@ test_marker_fails (gconstpointer data)
   g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 1);
   rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "0");
-  site_clear (&site);
+  db_site_clear (&site);
 }
 
 /* MariaDB DDL commits on its own before its marker is written: the marker
@@ -271,7 +239,7 @@ test_ddl_marker_fails (gconstpointer data)
   g_assert_no_error (error);
   count = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (count, ==, "1");
-  site_clear (&site);
+  db_site_clear (&site);
 }
 
 /* MariaDB: a DELIMITER block holding two statements runs both, as the
@@ -295,17 +263,15 @@ test_delimiter_block (gconstpointer data)
   g_assert_no_error (error);
   ids = site_query (&site, "SELECT GROUP_CONCAT(id ORDER BY id) FROM %s", site.table);
   g_assert_cmpstr (ids, ==, "1,2,3");
-  site_clear (&site);
+  db_site_clear (&site);
 }
 
 static void
-add_test (Db             *db,
-          const char     *name,
-          GTestDataFunc   func)
+add_test (Db            *db,
+          const char    *name,
+          GTestDataFunc  func)
 {
-  g_autofree char *path = g_strdup_printf ("/pipeline/%s/%s", db->name, name);
-
-  g_test_add_data_func (path, db, func);
+  db_add_test (db, "pipeline", name, func);
 }
 
 int
@@ -320,9 +286,7 @@ main (int    argc,
     {
       Db *db = &databases[i];
 
-      db->server = upg_test_server_start (db->kind, &db->start_error);
-      if (db->server != NULL)
-        db->source_json = upg_test_server_datasource_json (db->server, UPG_TEST_PASSWORD_FILE, FALSE);
+      db_start (db);
       add_test (db, "commits-with-marker", test_commits_with_marker);
       add_test (db, "statement-fails", test_statement_fails);
       add_test (db, "syntax-error", test_syntax_error);
@@ -337,10 +301,6 @@ main (int    argc,
   status = g_test_run ();
 
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
-    {
-      g_clear_pointer (&databases[i].server, upg_test_server_stop);
-      g_clear_error (&databases[i].start_error);
-      g_free (databases[i].source_json);
-    }
+    db_stop (&databases[i]);
   return status;
 }
