@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-connector-private.h"
 #include "upg-data-source-private.h"
 #include "upg-mysql-connection-private.h"
@@ -214,7 +216,7 @@ upg_sql_check_param_count (UpgConnection  *conn,
     return TRUE;
 
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-               "query on data source '%s' has %u placeholders but %u values were given",
+               _("query on data source '%s' has %u placeholders but %u values were given"),
                upg_connection_get_name (conn), n_placeholders, n_params);
   return FALSE;
 }
@@ -253,9 +255,9 @@ open_gda (UpgDataSource  *self,
                                  upg_data_source_get_auth (self), refused, error);
 #else
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
-               "data source '%s' is a raw libgda \"cnc\" string, but this libupgrade "
-               "was built without libgda (meson option libgda); use provider "
-               "MySQL, PostgreSQL or SQLite",
+               _("data source '%s' is a raw libgda \"cnc\" string, but this libupgrade "
+                 "was built without libgda (meson option libgda); use provider "
+                 "MySQL, PostgreSQL or SQLite"),
                upg_data_source_get_name (self));
   return NULL;
 #endif
@@ -295,8 +297,8 @@ open_once (UpgDataSource  *self,
     case UPG_DIALECT_OTHER:
     default:
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
-                   "data source '%s': provider '%s' has no native connector; "
-                   "give a libgda \"cnc\" string instead",
+                   _("data source '%s': provider '%s' has no native connector; "
+                     "give a libgda \"cnc\" string instead"),
                    name, upg_data_source_get_provider (self));
       return NULL;
     }
@@ -350,7 +352,10 @@ fail_open (UpgDataSource  *self,
 {
   g_autofree char *description = upg_data_source_describe (self);
   g_autofree char *auth_pw = auth_password (upg_data_source_get_auth (self));
-  g_autofree char *quoted = g_strdup_printf ("'%s': ", upg_data_source_get_name (self));
+  /* TRANSLATORS: how the connectors' "cannot connect to … data source '%s': "
+   * quote the data source's name before the reason; translate it exactly as
+   * those messages do, so that the repeated part is dropped. */
+  g_autofree char *quoted = g_strdup_printf (_("'%s': "), upg_data_source_get_name (self));
   const char *reason = strstr (last->message, quoted);
   g_autofree char *message = NULL;
   g_autofree char *clean = NULL;
@@ -360,9 +365,9 @@ fail_open (UpgDataSource  *self,
    * the description says: keep only the reason. */
   reason = reason != NULL ? reason + strlen (quoted) : last->message;
   message = attempts > 1
-            ? g_strdup_printf ("cannot connect to data source %s after %u attempts: %s",
+            ? g_strdup_printf (_("cannot connect to data source %s after %u attempts: %s"),
                                description, attempts, reason)
-            : g_strdup_printf ("cannot connect to data source %s: %s", description, reason);
+            : g_strdup_printf (_("cannot connect to data source %s: %s"), description, reason);
   clean = scrub (message, password);
   cleaner = scrub (clean, auth_pw);
   g_set_error_literal (error, UPG_ERROR, last->code, cleaner);
@@ -449,7 +454,7 @@ upg_data_source_open (UpgDataSource  *self,
 
       clear_secret (&password);
       g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
-                   "connecting to data source %s was cancelled", description);
+                   _("connecting to data source %s was cancelled"), description);
       return NULL;
     }
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <libgda/libgda.h>
 #include <sql-parser/gda-sql-parser.h>
 
@@ -281,7 +282,7 @@ upg_gda_connection_set_statement_timeout (UpgConnection  *conn,
     case UPG_DIALECT_OTHER:
     default:
       g_set_error (error, UPG_ERROR, UPG_ERROR_FAILED,
-                   "data source '%s' (libgda provider %s) does not support statement timeouts",
+                   _("data source '%s' (libgda provider %s) does not support statement timeouts"),
                    upg_connection_get_name (conn),
                    gda_connection_get_provider_name (UPG_GDA_CONNECTION (conn)->cnc));
       return FALSE;
@@ -403,8 +404,8 @@ upg_gda_connection_new (const char  *name,
     {
       /* libgda's messages name the provider and host, never the auth. */
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot open libgda data source '%s': %s", name,
-                   gda_error != NULL ? gda_error->message : "unknown error");
+                   _("cannot open libgda data source '%s': %s"), name,
+                   gda_error != NULL ? gda_error->message : _("unknown error"));
       return NULL;
     }
 

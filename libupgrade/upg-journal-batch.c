@@ -19,6 +19,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "upg-journal-batch-private.h"
@@ -145,16 +147,17 @@ check_record (const UpgJournalStatementRecord  *r,
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     if (parts[i] == NULL || *parts[i] == '\0')
       {
-        g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                     "journal: a statement record needs an execution, a component, a version,"
-                     " a step id, a file and the statement");
+        g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                             _("journal: a statement record needs an execution, a component, a version,"
+                               " a step id, a file and the statement"));
         return FALSE;
       }
   if (r->status == UPG_STATEMENT_STATUS_PENDING || r->status == UPG_STATEMENT_STATUS_RUNNING ||
       upg_statement_status_to_string (r->status) == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "journal: a queued statement record is SUCCESS, FAILED, SKIPPED or IN_DOUBT");
+                   _("journal: a queued statement record is %s, %s, %s or %s"),
+                   "SUCCESS", "FAILED", "SKIPPED", "IN_DOUBT");
       return FALSE;
     }
   return TRUE;

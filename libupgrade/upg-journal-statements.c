@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
@@ -62,8 +63,8 @@ check_statement_key (const char  *component,
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     if (parts[i] == NULL || *parts[i] == '\0')
       {
-        g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                     "journal: a statement needs a component, a version, a step id and a file");
+        g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                             _("journal: a statement needs a component, a version, a step id and a file"));
         return FALSE;
       }
   return TRUE;
@@ -212,7 +213,8 @@ upg_journal_finish_statement_full (UpgJournal          *self,
       || upg_statement_status_to_string (status) == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "journal: a statement finishes as SUCCESS, FAILED, SKIPPED or IN_DOUBT");
+                   _("journal: a statement finishes as %s, %s, %s or %s"),
+                   "SUCCESS", "FAILED", "SKIPPED", "IN_DOUBT");
       return FALSE;
     }
 
@@ -225,7 +227,7 @@ upg_journal_finish_statement_full (UpgJournal          *self,
   if (upg_rows_get_n_rows (rows) == 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                   "statement record '%s' not found in the journal", record_id);
+                   _("statement record '%s' not found in the journal"), record_id);
       return FALSE;
     }
   now = upg_journal_int_text (upg_journal_get_now (self));

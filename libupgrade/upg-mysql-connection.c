@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -515,7 +516,7 @@ upg_mysql_connection_new (const char  *name,
   if (self->mysql == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot connect to MySQL data source '%s': %s", name, message);
+                   _("cannot connect to MySQL data source '%s': %s"), name, message);
       return NULL;
     }
 

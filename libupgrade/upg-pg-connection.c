@@ -387,7 +387,7 @@ upg_pg_connection_get_server_version (UpgConnection  *conn,
   if (version == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "data source '%s' did not report its server version",
+                   _("data source '%s' did not report its server version"),
                    upg_connection_get_name (conn));
       return NULL;
     }
@@ -587,7 +587,7 @@ upg_pg_connection_new (const char  *name,
   if (self->pg == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot connect to PostgreSQL data source '%s': out of memory", name);
+                   _("cannot connect to PostgreSQL data source '%s': out of memory"), name);
       return NULL;
     }
   answered = connect_verbose (self->pg);
@@ -596,12 +596,12 @@ upg_pg_connection_new (const char  *name,
       g_autofree char *sqlstate = NULL;
       g_autofree char *message = answered
         ? split_sqlstate (PQerrorMessage (self->pg), &sqlstate)
-        : g_strdup_printf ("no answer from the server within %u s", UPG_PG_CONNECT_TIMEOUT_S);
+        : g_strdup_printf (_("no answer from the server within %u s"), UPG_PG_CONNECT_TIMEOUT_S);
 
       if (refused != NULL)
         *refused = is_refusal (sqlstate);
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot connect to PostgreSQL data source '%s': %s%s%s%s", name, message,
+                   _("cannot connect to PostgreSQL data source '%s': %s%s%s%s"), name, message,
                    sqlstate ? " (SQLSTATE " : "", sqlstate ? sqlstate : "", sqlstate ? ")" : "");
       return NULL;
     }

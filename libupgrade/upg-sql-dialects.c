@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "upg-sql-scanner-private.h"
 
@@ -64,7 +65,7 @@ dollar_quoted (Splitter *s,
         }
       s->pos++;
     }
-  return upg_scan_fail (s, start_line, "unterminated dollar quote %.*s at end of file (it starts here)",
+  return upg_scan_fail (s, start_line, _("unterminated dollar quote %.*s at end of file (it starts here)"),
                         (int) tag_len, tag);
 }
 
@@ -136,9 +137,9 @@ mysql_delimiter_command (Splitter *s,
   gsize arg_start, arg_end;
 
   if (!upg_scan_only_blanks_before (s))
-    return upg_scan_fail (s, line, "DELIMITER must start a line");
+    return upg_scan_fail (s, line, _("DELIMITER must start a line"));
   if (i >= end || s->text[i] != ' ')
-    return upg_scan_fail (s, line, "DELIMITER must be followed by a space and the new delimiter");
+    return upg_scan_fail (s, line, _("DELIMITER must be followed by a space and the new delimiter"));
   while (i < end && is_space (s->text[i]))
     i++;
   if (i < end && strchr ("'\"`", s->text[i]) != NULL)
@@ -158,9 +159,9 @@ mysql_delimiter_command (Splitter *s,
       arg_end = i;
     }
   if (arg_end == arg_start)
-    return upg_scan_fail (s, line, "DELIMITER must be followed by a delimiter character or string");
+    return upg_scan_fail (s, line, _("DELIMITER must be followed by a delimiter character or string"));
   if (memchr (s->text + arg_start, '\\', arg_end - arg_start) != NULL)
-    return upg_scan_fail (s, line, "DELIMITER cannot contain a backslash");
+    return upg_scan_fail (s, line, _("DELIMITER cannot contain a backslash"));
 
   g_clear_pointer (&s->delimiter, g_ref_string_release);
   s->delimiter = g_ref_string_new_len (s->text + arg_start, arg_end - arg_start);
@@ -185,11 +186,11 @@ mysql_backslash (Splitter *s)
     }
   /* The client silently drops it: the text would differ from the file. */
   if (c == '\n' || c == '\r' || c == '\0')
-    return upg_scan_fail (s, s->line, "backslash at the end of a line outside quotes "
-                          "(the mysql client drops it); remove it");
+    return upg_scan_fail (s, s->line, _("backslash at the end of a line outside quotes "
+                            "(the mysql client drops it); remove it"));
   if (g_ascii_isalpha (c) && c != 'N')
-    return upg_scan_fail (s, s->line, "mysql client command \\%c is not supported: "
-                          "scripts must contain SQL only", c);
+    return upg_scan_fail (s, s->line, _("mysql client command \\%c is not supported: "
+                            "scripts must contain SQL only"), c);
   upg_scan_begin_statement (s);
   upg_scan_advance (s, 2);   /* `\N` and the like are statement text */
   return TRUE;
@@ -286,8 +287,8 @@ upg_scan_pg_step (Splitter *s)
     case '\\':
       for (len = 1; len < 20 && g_ascii_isalnum (peek (s, len)); len++)
         ;
-      return upg_scan_fail (s, s->line, "psql meta-command %.*s is not supported: "
-                            "scripts must contain SQL only", (int) len, s->text + s->pos);
+      return upg_scan_fail (s, s->line, _("psql meta-command %.*s is not supported: "
+                              "scripts must contain SQL only"), (int) len, s->text + s->pos);
     default:
       break;
     }
@@ -326,8 +327,8 @@ upg_scan_sqlite_step (Splitter *s)
   gsize len;
 
   if (s->pos == s->line_begin && !s->in_stmt && c == '.')
-    return upg_scan_fail (s, s->line, "sqlite3 dot-command is not supported: "
-                          "scripts must contain SQL only");
+    return upg_scan_fail (s, s->line, _("sqlite3 dot-command is not supported: "
+                            "scripts must contain SQL only"));
   if (s->pos == s->line_begin && !s->in_stmt && c == '#')
     return upg_scan_line_comment (s, 1);   /* the sqlite3 shell ignores these lines */
   if (c == ';')

@@ -19,6 +19,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-data-source-private.h"
 #include "upg-executor-private.h"
 #include "upg-journal-batch-private.h"
@@ -45,10 +47,10 @@ lookup_data_source (UpgRunContext *ctx,
 
   if (source == NULL)
     g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
-                 "step '%s' (%s): data source '%s' is not configured (see \"datasources\" in %s)",
+                 _("step '%s' (%s): data source '%s' is not configured (see \"datasources\" in %s)"),
                  upg_step_get_id (step), upg_step_get_source_file (step),
-                 name != NULL ? name : "(none: the step has no \"database\")",
-                 upg_config_get_path (config) != NULL ? upg_config_get_path (config) : "the configuration");
+                 name != NULL ? name : _("(none: the step has no \"database\")"),
+                 upg_config_get_path (config) != NULL ? upg_config_get_path (config) : _("the configuration"));
   return source;
 }
 
@@ -77,7 +79,7 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
   if (source == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
-                   "data source '%s' is not configured", name);
+                   _("data source '%s' is not configured"), name);
       return NULL;
     }
   /* Opening connects (with retries): a data source that opens answers. */
@@ -85,7 +87,7 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
   if (connection == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "data source '%s' is not reachable: %s", name, local_error->message);
+                   _("data source '%s' is not reachable: %s"), name, local_error->message);
       return NULL;
     }
   /* A raw libgda data source (`cnc`) goes through libgda's parser, which
@@ -195,7 +197,7 @@ stop_at (StatementRun *run,
   /* The records of the statements before it are written first. */
   if (!upg_journal_flush_statements (run->ctx->journal, &save_error))
     {
-      upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, "cannot write the statement records: %s",
+      upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, _("cannot write the statement records: %s"),
                            save_error->message);
       g_clear_error (&save_error);
     }
@@ -211,12 +213,16 @@ stop_at (StatementRun *run,
                                  upg_sql_statement_get_sequence (statement),
                                  upg_sql_statement_get_text (statement), error_code, message, &save_error);
   if (!run->ctx->breakpoint_saved)
-    upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, "cannot save the breakpoint: %s", save_error->message);
-  g_set_error (error, UPG_ERROR, code, "%s:%u: %s: %s — %s%s%s%s",
+    upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), save_error->message);
+  /* @message is the server's (or the journal's) own text: only the
+   * wording around it is translated. */
+  g_set_error (error, UPG_ERROR, code,
+               code == UPG_ERROR_IN_DOUBT
+               ? _("%s:%u: statement in doubt: %s — %s: %s (resume with --retry or --skip "
+                   "after checking the database)")
+               : _("%s:%u: statement failed: %s — %s: %s"),
                upg_sql_statement_get_file (statement), upg_sql_statement_get_line (statement),
-               code == UPG_ERROR_IN_DOUBT ? "statement in doubt" : "statement failed",
-               excerpt, run->database, ": ", message,
-               code == UPG_ERROR_IN_DOUBT ? " (resume with --retry or --skip after checking the database)" : "");
+               excerpt, run->database, message);
 }
 
 static void
@@ -316,7 +322,7 @@ apply_timeout (StatementRun *run,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, "%s: no statement timeout: %s", run->database,
+      upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, _("%s: no statement timeout: %s"), run->database,
                            local_error->message);
     }
   g_object_set_data (G_OBJECT (run->connection), "upgrade-statement-timeout", GUINT_TO_POINTER (timeout));
@@ -423,7 +429,7 @@ execute_with_retries (StatementRun *run,
             return FALSE;
           if (attempt < connection_retries)
             {
-              upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "%s:%u: connection lost (%s); retrying (%u/%u)",
+              upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: connection lost (%s); retrying (%u/%u)"),
                                    upg_sql_statement_get_file (run->statement),
                                    upg_sql_statement_get_line (run->statement), local_error->message,
                                    attempt + 1, connection_retries);
@@ -520,7 +526,7 @@ recover (StatementRun       *run,
     return FALSE;
   if (found)
     {
-      upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, "%s:%u: applied before the interruption (marker found)",
+      upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: applied before the interruption (marker found)"),
                            upg_sql_statement_get_file (run->statement),
                            upg_sql_statement_get_line (run->statement));
       return finish_record (run, id, UPG_STATEMENT_STATUS_SUCCESS, 0, NULL,
@@ -582,7 +588,7 @@ recover_lost_record (StatementRun *run,
     return run->marker == NULL;
   if (!*recovered)
     return TRUE;
-  upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, "%s:%u: applied before the interruption (marker found)",
+  upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: applied before the interruption (marker found)"),
                        upg_sql_statement_get_file (run->statement), upg_sql_statement_get_line (run->statement));
   run->started_at = upg_journal_get_now (run->ctx->journal);
   return queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
@@ -720,7 +726,7 @@ upg_sql_runner_run_step (UpgRunContext *ctx,
       g_propagate_error (error, g_steal_pointer (&flush_error));
       return FALSE;
     }
-  upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, "cannot write the statement records: %s", flush_error->message);
+  upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, _("cannot write the statement records: %s"), flush_error->message);
   return FALSE;
 }
 

@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "upg-sql-splitter.h"
 #include "upg-sql-scanner-private.h"
@@ -148,16 +149,16 @@ upg_scan_line_comment (Splitter *s,
       char *name = g_strstrip (body + strlen (DATABASE_TAG));
 
       if (!upg_scan_only_blanks_before (s))
-        return upg_scan_fail (s, s->line, "'-- " DATABASE_TAG "' must be on a line of its own");
+        return upg_scan_fail (s, s->line, _("'-- %s' must be on a line of its own"), DATABASE_TAG);
       if (s->in_stmt)
         return upg_scan_fail (s, s->line,
-                              "'-- " DATABASE_TAG "' inside a statement (the statement "
-                              "on line %u is not ended); put it between statements",
-                              s->stmt_line);
+                              _("'-- %s' inside a statement (the statement "
+                                "on line %u is not ended); put it between statements"),
+                              DATABASE_TAG, s->stmt_line);
       if (*name == '\0' || strpbrk (name, " \t") != NULL)
         return upg_scan_fail (s, s->line,
-                              "'-- " DATABASE_TAG "' expects one data source name, got '%s'",
-                              name);
+                              _("'-- %s' expects one data source name, got '%s'"),
+                              DATABASE_TAG, name);
       g_clear_pointer (&s->database, g_ref_string_release);
       s->database = g_ref_string_new (name);
       s->comment_start = -1;   /* the directive is part of no statement */
@@ -227,7 +228,7 @@ upg_scan_quoted (Splitter *s,
       else
         next_byte (s);
     }
-  return upg_scan_fail (s, start_line, "unterminated %c...%c at end of file (it starts here)",
+  return upg_scan_fail (s, start_line, _("unterminated %c...%c at end of file (it starts here)"),
                         open, close);
 }
 
@@ -291,8 +292,13 @@ check_utf8 (Splitter *s)
   for (const char *p = s->text; p < bad; p++)
     if (*p == '\n')
       line++;
-  return upg_scan_fail (s, line, "invalid UTF-8 (byte 0x%02x at offset %" G_GSIZE_FORMAT "); "
-                        "scripts must be UTF-8", (guchar) *bad, (gsize) (bad - s->text));
+  {
+    /* G_GSIZE_FORMAT glued into the message would hide it from xgettext. */
+    g_autofree char *offset = g_strdup_printf ("%" G_GSIZE_FORMAT, (gsize) (bad - s->text));
+
+    return upg_scan_fail (s, line, _("invalid UTF-8 (byte 0x%02x at offset %s); scripts must be UTF-8"),
+                          (guchar) *bad, offset);
+  }
 }
 
 static gboolean
@@ -321,7 +327,7 @@ run (Splitter *s)
    * cannot run a trigger whose body lacks its END. */
   if (s->in_stmt && s->dialect == UPG_DIALECT_SQLITE &&
       (s->trigger_state == 5 || s->trigger_state == 6))
-    return upg_scan_fail (s, s->stmt_line, "CREATE TRIGGER without END; at end of file");
+    return upg_scan_fail (s, s->stmt_line, _("CREATE TRIGGER without END; at end of file"));
   upg_scan_finish_statement (s, s->len, NULL);
   return TRUE;
 }
@@ -438,7 +444,7 @@ upg_sql_split_file (const char  *path,
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                   "%s: cannot read SQL script: %s", name, local_error->message);
+                   _("%s: cannot read SQL script: %s"), name, local_error->message);
       return NULL;
     }
   return upg_sql_split (contents, length, name, dialect, error);

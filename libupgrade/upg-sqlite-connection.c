@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <sqlite3.h>
+#include <glib/gi18n-lib.h>
 
 #include "upg-connector-private.h"
 #include "upg-sqlite-connection-private.h"
@@ -132,7 +133,7 @@ set_sqlite_error (UpgSqliteConnection  *self,
     {
       upg_connection_set_last_error (conn, code, NULL);
       g_set_error (error, UPG_ERROR, UPG_ERROR_TIMEOUT,
-                   "statement on data source '%s' exceeded its time limit of %u s",
+                   _("statement on data source '%s' exceeded its time limit of %u s"),
                    upg_connection_get_name (conn), self->timeout_seconds);
       return FALSE;
     }
@@ -141,7 +142,7 @@ set_sqlite_error (UpgSqliteConnection  *self,
     {
       upg_connection_set_last_error (conn, code, NULL);
       g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
-                   "statement on data source '%s' was cancelled",
+                   _("statement on data source '%s' was cancelled"),
                    upg_connection_get_name (conn));
       return FALSE;
     }
@@ -288,7 +289,7 @@ upg_sqlite_connection_query (UpgConnection  *conn,
     {
       sqlite3_finalize (stmt);
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "query on data source '%s' must be exactly one statement: %s",
+                   _("query on data source '%s' must be exactly one statement: %s"),
                    upg_connection_get_name (conn), sql);
       return NULL;
     }
@@ -413,7 +414,7 @@ upg_sqlite_connection_new (const char  *name,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot open SQLite data source '%s': %s (file '%s')",
+                   _("cannot open SQLite data source '%s': %s (file '%s')"),
                    name, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc), path);
       return NULL;
     }
@@ -427,7 +428,7 @@ upg_sqlite_connection_new (const char  *name,
   if (!upg_sqlite_connection_ping (UPG_CONNECTION (self), NULL))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "cannot open SQLite data source '%s': %s (file '%s')",
+                   _("cannot open SQLite data source '%s': %s (file '%s')"),
                    name, sqlite3_errmsg (self->db), path);
       return NULL;
     }
@@ -463,7 +464,7 @@ upg_sqlite_connection_enable_wal (UpgSqliteConnection  *self,
   if (g_strcmp0 (mode, "wal") != 0 && g_strcmp0 (mode, "memory") != 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
-                   "SQLite data source '%s' at '%s' refused write-ahead logging (journal mode is '%s')",
+                   _("SQLite data source '%s' at '%s' refused write-ahead logging (journal mode is '%s')"),
                    upg_connection_get_name (UPG_CONNECTION (self)), self->path,
                    mode != NULL ? mode : "unknown");
       return FALSE;

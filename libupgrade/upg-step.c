@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-step-private.h"
 #include "upg-units-private.h"
 
@@ -110,12 +112,12 @@ read_action (UpgStep          *self,
   n = (self->sql_scripts != NULL) + (class_name != NULL) + (self->command != NULL);
   if (n != 1)
     return upg_json_fail (ctx, path, error,
-                          "expected exactly one of \"sql_scripts\", \"class_name\" "
-                          "or \"command\", found %u", n);
+                          _("expected exactly one of \"sql_scripts\", \"class_name\" "
+                            "or \"command\", found %u"), n);
   if (class_name != NULL && class_name[0] == '\0')
     {
       g_autofree char *where = upg_json_member_path (path, "class_name");
-      return upg_json_fail (ctx, where, error, "expected a type name, got \"\"");
+      return upg_json_fail (ctx, where, error, _("expected a type name, got \"\""));
     }
   self->class_name = g_strdup (class_name);
   self->kind = self->sql_scripts != NULL ? UPG_STEP_KIND_SQL
@@ -143,7 +145,7 @@ read_texts (UpgStep          *self,
   if (id[0] == '\0')
     {
       g_autofree char *where = upg_json_member_path (path, "id");
-      return upg_json_fail (ctx, where, error, "expected a non-empty step id");
+      return upg_json_fail (ctx, where, error, _("expected a non-empty step id"));
     }
   self->id = g_strdup (id);
   self->name = g_strdup (name != NULL ? name : id);
@@ -185,7 +187,7 @@ read_unit (const UpgJsonCtx *ctx,
   if (text != NULL && !parse (text, out))
     {
       g_autofree char *where = upg_json_member_path (path, member);
-      return upg_json_fail (ctx, where, error, "expected %s, got \"%s\"", expected, text);
+      return upg_json_fail (ctx, where, error, _("expected %s, got \"%s\""), expected, text);
     }
   return TRUE;
 }
@@ -207,15 +209,15 @@ read_numbers (UpgStep          *self,
   if (parallelism == 0)
     {
       g_autofree char *where = upg_json_member_path (path, "parallelism");
-      return upg_json_fail (ctx, where, error, "expected an integer from 1 to 1024, got 0");
+      return upg_json_fail (ctx, where, error, _("expected an integer from 1 to 1024, got 0"));
     }
   self->timeout = timeout;
   self->retry_count = retry;
   self->estimated_duration = duration;
   self->parallelism = parallelism;
-  return read_unit (ctx, object, path, "data_volume", "a size such as \"100GB\"",
+  return read_unit (ctx, object, path, "data_volume", _("a size such as \"100GB\""),
                     parse_size, &self->data_volume, error)
-      && read_unit (ctx, object, path, "rate", "a rate such as \"50MB/s\"",
+      && read_unit (ctx, object, path, "rate", _("a rate such as \"50MB/s\""),
                     parse_rate, &self->rate, error);
 }
 

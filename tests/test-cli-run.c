@@ -209,6 +209,9 @@ test_failure_and_resume (void)
   g_assert_true (g_str_has_prefix (json_object_get_string_member (bp, "statement"), "CREATE TABLE audit_log"));
   g_assert_nonnull (strstr (json_object_get_string_member (bp, "error"), "already exists"));
   g_assert_nonnull (json_object_get_string_member (bp, "error_code"));
+  g_assert_cmpstr (json_object_get_string_member (failed, "message"), ==,
+                   "sql/3.17.5/001_create_audit_log.sql:2: statement failed: CREATE TABLE audit_log ( — "
+                   "mid_db: ERROR 1: table audit_log already exists");
 
   /* Same command again without a fix: same execution, same breakpoint. */
   rerun = ctl_json (&demo, 1, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
@@ -225,6 +228,30 @@ test_failure_and_resume (void)
 }
 
 static void assert_error (JsonObject *doc, const char *code, const char *text);
+
+/* The splitter's errors in zh_CN: Chinese, still after "file:line: ",
+ * so editors and scripts find the place as before. */
+static void
+assert_splitter_error_chinese (const char * const *zh_env)
+{
+  Demo broken = { 0 };
+  g_autoptr(JsonObject) zh = NULL;
+  g_autoptr(JsonObject) c = NULL;
+
+  g_free (exec_fixture_init_sqlite_app (&broken.fx));
+  exec_fixture_write_manifest (&broken.fx, "1.0.0",
+                               "\"in_stop\": [{\"id\": \"quote\", \"database\": \"app\","
+                               " \"sql_scripts\": [\"sql/001_quote.sql\"]}]", NULL);
+  exec_fixture_write (&broken.fx, "bundle/sql/001_quote.sql",
+                      "CREATE TABLE t (a TEXT);\nINSERT INTO t VALUES ('open);\n");
+  zh = ctl_json_env (&broken, zh_env, 2, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  assert_error (zh, "invalid-bundle", "sql/001_quote.sql:2: 到文件末尾 '...' 仍未闭合（起始位置在此）");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json_object_get_object_member (zh, "error"),
+                                                                  "message"), "sql/001_quote.sql:2: "));
+  c = ctl_json (&broken, 2, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop");
+  assert_error (c, "invalid-bundle", "sql/001_quote.sql:2: unterminated '...' at end of file (it starts here)");
+  exec_fixture_clear (&broken.fx);
+}
 
 /* In zh_CN the engine's own lines (the step and execution lines of the
  * execution log) come from the build tree's catalogue. */
@@ -251,11 +278,17 @@ test_failure_chinese (void)
   g_assert_nonnull (strstr (log, "执行 FAILED："));
   g_assert_nonnull (strstr (log, "条语句）"));
   g_assert_null (strstr (log, "statements)"));
+  /* The runner's wording is translated; the server's text is not. */
+  g_assert_cmpstr (json_object_get_string_member (failed, "message"), ==,
+                   "sql/3.17.5/001_create_audit_log.sql:2: 语句执行失败：CREATE TABLE audit_log ( — "
+                   "mid_db：ERROR 1: table audit_log already exists");
 
   /* The planner's errors too. */
   backwards = ctl_json_env (&demo, zh_env, 2, "plan", "--from", "3.18.0", "--to", "3.16.0", NULL);
   assert_error (backwards, "plan", "“to”（3.16.0）必须高于“from”（3.18.0）；降级请使用回滚");
   demo_clear (&demo);
+
+  assert_splitter_error_chinese (zh_env);
 }
 
 /* rollback runs the rollback steps of the stage, newest manifest first. */

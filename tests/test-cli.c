@@ -556,6 +556,8 @@ test_validate_chinese (void)
   g_autofree char *stage_line = NULL;
   g_autofree char *type_line = NULL;
   g_autofree char *empty_line = NULL;
+  g_autofree char *kinds_line = NULL;
+  g_autofree char *rate_line = NULL;
   g_auto(Result) zh = { 0 };
   g_auto(Result) c = { 0 };
 
@@ -570,8 +572,17 @@ test_validate_chinese (void)
   empty_line = g_strdup_printf ("%s/manifests/3.0.0.json:1:1：JSON 格式错误：文档为空\n", bundle);
   g_assert_nonnull (strstr (zh.out, stage_line));
   g_assert_nonnull (strstr (zh.out, type_line));
+  /* A step's own errors (upg-step.c): the JSON path stays, the
+   * member names and the operator's value are quoted as written. */
+  kinds_line = g_strdup_printf ("%s/manifests/4.0.0.json: $.upgrade_steps.in_stop[0]: "
+                                "\"sql_scripts\"、\"class_name\"、\"command\" 必须有且只有一个，"
+                                "实际有 2 个\n", bundle);
+  rate_line = g_strdup_printf ("%s/manifests/5.0.0.json: $.upgrade_steps.in_stop[0].rate: "
+                               "应为速率（如 \"50MB/s\"），实际为 \"fast\"\n", bundle);
   g_assert_nonnull (strstr (zh.out, empty_line));
-  g_assert_nonnull (strstr (zh.out, "：3 个问题"));
+  g_assert_nonnull (strstr (zh.out, kinds_line));
+  g_assert_nonnull (strstr (zh.out, rate_line));
+  g_assert_nonnull (strstr (zh.out, "：5 个问题"));
   g_assert_null (strstr (zh.out, "expected"));
 
   /* The C locale keeps the English source text. */
@@ -581,6 +592,11 @@ test_validate_chinese (void)
                                    "expected one of resource_check,"));
   g_assert_nonnull (strstr (c.out, "$.description: expected a string, got a number\n"));
   g_assert_nonnull (strstr (c.out, "3.0.0.json:1:1: malformed JSON: the document is empty\n"));
+  g_assert_nonnull (strstr (c.out, "4.0.0.json: $.upgrade_steps.in_stop[0]: expected exactly one of "
+                                   "\"sql_scripts\", \"class_name\" or \"command\", found 2\n"));
+  g_assert_nonnull (strstr (c.out, "5.0.0.json: $.upgrade_steps.in_stop[0].rate: expected a rate such as "
+                                   "\"50MB/s\", got \"fast\"\n"));
+  g_assert_nonnull (strstr (c.out, ": 5 problems\n"));
 }
 
 static void

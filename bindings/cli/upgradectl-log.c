@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "upgradectl-log.h"
 
@@ -69,13 +70,13 @@ static const char *
 level_prefix (GLogLevelFlags level)
 {
   if (level & G_LOG_LEVEL_ERROR)
-    return "error: ";
+    return _("error: ");
   if (level & G_LOG_LEVEL_CRITICAL)
-    return "critical: ";
+    return _("critical: ");
   if (level & G_LOG_LEVEL_WARNING)
-    return "warning: ";
+    return _("warning: ");
   if (level & G_LOG_LEVEL_DEBUG)
-    return "debug: ";
+    return _("debug: ");
   return "";
 }
 
@@ -144,7 +145,7 @@ upgctl_log_format_line (GLogLevelFlags   level,
   if (message != NULL)
     append_field_value (line, message);
   else
-    g_string_append (line, "(no message)");
+    g_string_append (line, _("(no message)"));
   g_string_append_c (line, '\n');
 
   return g_string_free (line, FALSE);
