@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-execution-private.h"
 
 static void
@@ -305,7 +307,7 @@ upg_execution_new_from_journal (JsonObject *record,
   if (id == NULL || !upg_stage_from_string (member_text (record, "stage"), &stage, error))
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, "journal: an execution record has no id");
+        g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, _("journal: an execution record has no id"));
       return NULL;
     }
   from = upg_version_parse (member_text (record, "from") != NULL ? member_text (record, "from") : "", NULL);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "upg-journal-batch-private.h"
@@ -61,7 +63,7 @@ require (const char  *value,
 {
   if (value != NULL && *value != '\0')
     return TRUE;
-  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, "journal: %s is required", what);
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, _("journal: %s is required"), _(what));
   return FALSE;
 }
 
@@ -102,9 +104,9 @@ upg_journal_create_execution (UpgJournal        *self,
   g_return_val_if_fail ((guint) stage < UPG_N_STAGES, NULL);
   g_return_val_if_fail (kind == UPG_EXECUTION_KIND_RUN || kind == UPG_EXECUTION_KIND_ROLLBACK, NULL);
 
-  if (!require (site_id, "a site id", error)
-      || !require (from_version, "the from version", error)
-      || !require (to_version, "the to version", error))
+  if (!require (site_id, N_("a site id"), error)
+      || !require (from_version, N_("the from version"), error)
+      || !require (to_version, N_("the to version"), error))
     return NULL;
   if (env != NULL)
     {
@@ -222,14 +224,14 @@ upg_journal_resume_execution (UpgJournal  *self,
   if (g_strcmp0 (upg_rows_get_value (rows, 0, 1), "SUCCESS") == 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   "execution '%s' already succeeded; there is nothing to resume", execution_id);
+                   _("execution '%s' already succeeded; there is nothing to resume"), execution_id);
       return 0;
     }
   if (count >= UPG_JOURNAL_MAX_RESUMES)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT,
-                   "execution '%s' was already resumed %" G_GINT64_FORMAT " times (at most %d); "
-                   "start a new execution", execution_id, count, UPG_JOURNAL_MAX_RESUMES);
+                   _("execution '%s' was already resumed %d times (at most %d); start a new execution"),
+                   execution_id, (int) count, UPG_JOURNAL_MAX_RESUMES);
       return 0;
     }
   count_text = upg_journal_int_text (count + 1);
@@ -255,7 +257,7 @@ upg_journal_resume_execution (UpgJournal  *self,
   if (upg_rows_get_int (rows, 0, 0, 0) != count + 1 || g_strcmp0 (upg_rows_get_value (rows, 0, 1), owner) != 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
-                   "execution '%s' was resumed at the same time by %s", execution_id,
+                   _("execution '%s' was resumed at the same time by %s"), execution_id,
                    upg_rows_get_value (rows, 0, 1));
       return 0;
     }
@@ -293,7 +295,7 @@ upg_journal_set_rate_estimate (UpgJournal                    *self,
                                GError                       **error)
 {
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
-  if (!require (execution_id, "an execution id", error))
+  if (!require (execution_id, N_("an execution id"), error))
     return FALSE;
 
   UPG_JOURNAL_LOCK (self);
@@ -424,7 +426,7 @@ upg_journal_get_execution (UpgJournal  *self,
   JsonObject *record;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
-  if (!require (execution_id, "an execution id", error))
+  if (!require (execution_id, N_("an execution id"), error))
     return NULL;
 
   UPG_JOURNAL_LOCK (self);
@@ -432,7 +434,7 @@ upg_journal_get_execution (UpgJournal  *self,
                            &local_error);
   if (record == NULL && local_error == NULL)
     g_set_error (&local_error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                 "execution '%s' not found in the journal", execution_id);
+                 _("execution '%s' not found in the journal"), execution_id);
   if (local_error != NULL)
     g_propagate_error (error, local_error);
   return record;
@@ -485,9 +487,9 @@ upg_journal_get_latest_execution (UpgJournal  *self,
                            &local_error);
   if (record == NULL && local_error == NULL && site_id != NULL)
     g_set_error (&local_error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
-                 "no execution of site '%s' in the journal", site_id);
+                 _("no execution of site '%s' in the journal"), site_id);
   else if (record == NULL && local_error == NULL)
-    g_set_error_literal (&local_error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "no execution in the journal");
+    g_set_error_literal (&local_error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("no execution in the journal"));
   if (local_error != NULL)
     g_propagate_error (error, local_error);
   return record;
@@ -522,9 +524,9 @@ upg_journal_find_last_execution (UpgJournal        *self,
                            upg_execution_kind_to_string (kind) };
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
-  if (!require (site_id, "a site id", error)
-      || !require (from_version, "the from version", error)
-      || !require (to_version, "the to version", error))
+  if (!require (site_id, N_("a site id"), error)
+      || !require (from_version, N_("the from version"), error)
+      || !require (to_version, N_("the to version"), error))
     return NULL;
   g_return_val_if_fail (values[3] != NULL && values[4] != NULL, NULL);
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-journal-private.h"
 #include "upg-journal-schema-private.h"
 
@@ -373,7 +375,7 @@ serialise_begin (UpgConnection  *connection,
       if (upg_rows_get_int (rows, 0, 0, 0) != 1)
         {
           g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                       "journal '%s': another process kept the schema migration lock for 60 s",
+                       _("journal '%s': another process kept the schema migration lock for 60 s"),
                        upg_connection_get_name (connection));
           return FALSE;
         }
@@ -424,8 +426,8 @@ check_not_foreign (UpgConnection  *connection,
   if (!versioned && foreign)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                   "journal '%s': table upgrade_execution exists but upgrade_schema_version "
-                   "does not; these tables were not created by libupgrade",
+                   _("journal '%s': table upgrade_execution exists but upgrade_schema_version "
+                     "does not; these tables were not created by libupgrade"),
                    upg_connection_get_name (connection));
       return FALSE;
     }
@@ -484,8 +486,8 @@ upg_journal_schema_migrate (UpgConnection  *connection,
   if (current > UPG_JOURNAL_SCHEMA_VERSION)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                   "journal '%s' has schema version %u, newer than the %u this libupgrade "
-                   "knows; use a newer libupgrade",
+                   _("journal '%s' has schema version %u, newer than the %u this libupgrade "
+                     "knows; use a newer libupgrade"),
                    upg_connection_get_name (connection), current, UPG_JOURNAL_SCHEMA_VERSION);
       return FALSE;
     }

@@ -22,6 +22,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-journal-private.h"
 
 /* The execution's site and the kind of executions it undoes (a rollback
@@ -43,13 +45,13 @@ read_undoer (UpgJournal  *self,
     return FALSE;
   if (upg_rows_get_n_rows (rows) == 0)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, "execution '%s' not found in the journal",
+      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' not found in the journal"),
                    execution_id);
       return FALSE;
     }
   if (!upg_execution_kind_from_string (upg_rows_get_value (rows, 0, 1), &kind))
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, "execution '%s' has an unknown kind '%s'",
+      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, _("execution '%s' has an unknown kind '%s'"),
                    execution_id, upg_rows_get_value (rows, 0, 1));
       return FALSE;
     }
