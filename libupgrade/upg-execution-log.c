@@ -22,9 +22,10 @@
 
 struct _UpgExecLog
 {
-  GMutex  mutex;
-  FILE   *file;
-  char   *execution_id;
+  GMutex      mutex;
+  FILE       *file;
+  char       *execution_id;
+  GTimeZone  *local;         /* read once: GLib re-reads /etc/localtime per call */
 };
 
 UpgExecLog *
@@ -58,6 +59,7 @@ upg_exec_log_open (const char  *path,
   log = g_new0 (UpgExecLog, 1);
   g_mutex_init (&log->mutex);
   log->file = file;
+  log->local = g_time_zone_new_local ();
   log->execution_id = g_strdup (execution_id);
   return log;
 }
@@ -68,6 +70,7 @@ upg_exec_log_free (UpgExecLog *log)
   if (log == NULL)
     return;
   fclose (log->file);
+  g_time_zone_unref (log->local);
   g_mutex_clear (&log->mutex);
   g_free (log->execution_id);
   g_free (log);
@@ -77,7 +80,7 @@ static void
 exec_log_write (UpgExecLog *log,
                 const char *line)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = g_date_time_new_now (log->local);
   g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
 
   g_mutex_lock (&log->mutex);

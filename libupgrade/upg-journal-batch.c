@@ -14,8 +14,14 @@
  * end and before it reports a failure. A record lost with a crash is
  * rebuilt from the marker on the next run.
  *
- * The pending records live on the journal object, under its mutex, so
- * that lookups see them (a lookup of a pending statement flushes first).
+ * The pending records live on the journal object, under a lock of their
+ * own, so that lookups see them (a lookup of a pending statement flushes
+ * first). While a runner's flusher thread is running, a full or old batch
+ * is written by that thread: the statement thread only queues, and does
+ * not wait for the journal's disk (or server) between two statements. A
+ * flush takes the pending records out and holds the journal's mutex (the
+ * connection) while it writes them; they count as pending until they are
+ * committed, and go back in front of the queue if the write fails.
  */
 #include "config.h"
 
@@ -49,18 +55,28 @@ typedef struct
   char  *sql;
   char **values;
   guint  n_values;
+  char  *key;                  /* the statement's stmt_key */
 } PendingUpdate;
 
 typedef struct
 {
+  GMutex      lock;            /* the members below; taken after the journal's */
   GPtrArray  *rows;            /* of PendingRow */
   GPtrArray  *updates;         /* of PendingUpdate */
-  GHashTable *keys;            /* stmt_key of pending rows (set) */
+  GHashTable *keys;            /* stmt_key → records pending or being written */
+  guint       in_flight;       /* records a flush took out and is writing */
   gint64      oldest_us;       /* monotonic time the oldest row was queued */
   gint64      max_age_ms;      /* UPG_JOURNAL_BATCH_MAX_AGE_MS but in tests */
   char       *site_execution;  /* execution whose site is cached */
   char       *site;
+  UpgJournalFlusher *flusher;  /* running flusher thread, or NULL */
 } Batch;
+
+/* A queue this long waits for its flush even while a flusher runs: the
+ * journal cannot keep up, and memory must stay bounded. */
+#define BACKLOG_RECORDS (8 * UPG_JOURNAL_BATCH_MAX_RECORDS)
+
+static void flusher_wake (UpgJournalFlusher *f);
 
 static void
 pending_row_free (PendingRow *row)
@@ -77,6 +93,7 @@ pending_update_free (PendingUpdate *update)
     g_free (update->values[i]);
   g_free (update->values);
   g_free (update->sql);
+  g_free (update->key);
   g_free (update);
 }
 
@@ -88,54 +105,108 @@ batch_free (Batch *batch)
   g_hash_table_unref (batch->keys);
   g_free (batch->site_execution);
   g_free (batch->site);
+  g_mutex_clear (&batch->lock);
   g_free (batch);
 }
 
-/* Called with the journal's lock held. */
 static Batch *
 get_batch (UpgJournal *self)
 {
-  Batch *batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
+  static GMutex create_lock;
+  Batch *batch;
 
-  if (batch != NULL)
-    return batch;
-  batch = g_new0 (Batch, 1);
-  batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
-  batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
-  batch->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  batch->max_age_ms = UPG_JOURNAL_BATCH_MAX_AGE_MS;
-  g_object_set_data_full (G_OBJECT (self), BATCH_KEY, batch, (GDestroyNotify) batch_free);
+  g_mutex_lock (&create_lock);
+  batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
+  if (batch == NULL)
+    {
+      batch = g_new0 (Batch, 1);
+      g_mutex_init (&batch->lock);
+      batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
+      batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
+      batch->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      batch->max_age_ms = UPG_JOURNAL_BATCH_MAX_AGE_MS;
+      g_object_set_data_full (G_OBJECT (self), BATCH_KEY, batch, (GDestroyNotify) batch_free);
+    }
+  g_mutex_unlock (&create_lock);
   return batch;
 }
 
-/* The batch if records wait in it, else NULL. Called with the lock held. */
-static Batch *
-pending_batch (UpgJournal *self)
+/* Called with batch->lock held. */
+static guint
+n_pending (Batch *batch)
 {
-  Batch *batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
+  return batch->rows->len + batch->updates->len;
+}
 
-  return batch != NULL && (batch->rows->len > 0 || batch->updates->len > 0) ? batch : NULL;
+/* Called with batch->lock held. */
+static void
+add_key (Batch      *batch,
+         const char *key)
+{
+  gpointer count = g_hash_table_lookup (batch->keys, key);
+
+  g_hash_table_insert (batch->keys, g_strdup (key), GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
+}
+
+/* Called with batch->lock held. */
+static void
+remove_key (Batch      *batch,
+            const char *key)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (batch->keys, key));
+
+  if (count <= 1)
+    g_hash_table_remove (batch->keys, key);
+  else
+    g_hash_table_insert (batch->keys, g_strdup (key), GUINT_TO_POINTER (count - 1));
 }
 
 /* The site of @execution_id, asked once per execution. */
-static const char *
+static char *
 batch_site (UpgJournal  *self,
             Batch       *batch,
             const char  *execution_id,
             GError     **error)
 {
-  char *site;
+  char *site = NULL;
 
+  g_mutex_lock (&batch->lock);
   if (batch->site != NULL && g_strcmp0 (batch->site_execution, execution_id) == 0)
-    return batch->site;
+    site = g_strdup (batch->site);
+  g_mutex_unlock (&batch->lock);
+  if (site != NULL)
+    return site;
+
   site = upg_journal_site_of (self, execution_id, error);
   if (site == NULL)
     return NULL;
+  g_mutex_lock (&batch->lock);
   g_free (batch->site);
   g_free (batch->site_execution);
-  batch->site = site;
+  batch->site = g_strdup (site);
   batch->site_execution = g_strdup (execution_id);
-  return batch->site;
+  g_mutex_unlock (&batch->lock);
+  return site;
+}
+
+/* Queues what batch->lock protects was just given, then flushes if due:
+ * hands it to the running flusher, or (none, or a backlog) writes it. */
+static gboolean
+queued (UpgJournal  *self,
+        Batch       *batch,
+        GError     **error)
+{
+  gboolean due, inline_flush = FALSE;
+
+  g_mutex_lock (&batch->lock);
+  due = n_pending (batch) >= UPG_JOURNAL_BATCH_MAX_RECORDS ||
+        g_get_monotonic_time () - batch->oldest_us >= batch->max_age_ms * 1000;
+  if (due && batch->flusher != NULL && n_pending (batch) + batch->in_flight < BACKLOG_RECORDS)
+    flusher_wake (batch->flusher);
+  else
+    inline_flush = due;
+  g_mutex_unlock (&batch->lock);
+  return !inline_flush || upg_journal_flush_statements (self, error);
 }
 
 static gboolean
@@ -180,9 +251,9 @@ upg_journal_queue_statement (UpgJournal                       *self,
                              GError                          **error)
 {
   g_autofree char *id = NULL;
+  g_autofree char *site = NULL;
   PendingRow *row;
   Batch *batch;
-  const char *site;
   gint64 now;
   gboolean done = r->status == UPG_STATEMENT_STATUS_SUCCESS || r->status == UPG_STATEMENT_STATUS_SKIPPED;
 
@@ -190,7 +261,6 @@ upg_journal_queue_statement (UpgJournal                       *self,
   if (!check_record (r, error))
     return NULL;
 
-  UPG_JOURNAL_LOCK (self);
   batch = get_batch (self);
   site = batch_site (self, batch, r->execution_id, error);
   if (site == NULL)
@@ -199,14 +269,14 @@ upg_journal_queue_statement (UpgJournal                       *self,
   row = g_new0 (PendingRow, 1);
   row->values[COL_ID] = g_uuid_string_random ();
   row->values[COL_EXECUTION] = g_strdup (r->execution_id);
-  row->values[COL_SITE] = g_strdup (site);
+  row->values[COL_SITE] = g_steal_pointer (&site);
   row->values[COL_COMPONENT] = g_strdup (r->component);
   row->values[COL_VERSION] = g_strdup (r->version);
   row->values[COL_STEP] = g_strdup (r->step_id);
   row->values[COL_FILE] = g_strdup (r->file);
   row->values[COL_LINE] = g_strdup_printf ("%u", r->line);
   row->values[COL_SEQUENCE] = g_strdup_printf ("%u", r->sequence);
-  row->values[COL_KEY] = upg_journal_statement_key (site, r->component, r->version, r->step_id, r->file,
+  row->values[COL_KEY] = upg_journal_statement_key (row->values[COL_SITE], r->component, r->version, r->step_id, r->file,
                                                     r->sequence);
   row->values[COL_STATEMENT] = g_strdup (r->statement);
   row->values[COL_SHA] = g_compute_checksum_for_string (G_CHECKSUM_SHA256, r->statement, -1);
@@ -220,12 +290,14 @@ upg_journal_queue_statement (UpgJournal                       *self,
   row->values[COL_ERROR] = g_strdup (r->error_message);
   row->values[COL_SUCCESS_KEY] = done ? g_strdup (row->values[COL_KEY]) : NULL;
 
-  if (pending_batch (self) == NULL)
-    batch->oldest_us = g_get_monotonic_time ();
   id = g_strdup (row->values[COL_ID]);
-  g_hash_table_add (batch->keys, g_strdup (row->values[COL_KEY]));
+  g_mutex_lock (&batch->lock);
+  if (n_pending (batch) == 0)
+    batch->oldest_us = g_get_monotonic_time ();
+  add_key (batch, row->values[COL_KEY]);
   g_ptr_array_add (batch->rows, row);  /* a flush frees it */
-  if (!upg_journal_flush_if_due (self, error))
+  g_mutex_unlock (&batch->lock);
+  if (!queued (self, batch, error))
     return NULL;
   return g_steal_pointer (&id);
 }
@@ -249,24 +321,26 @@ upg_journal_queue_update (UpgJournal                 *self,
   Batch *batch;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
-  UPG_JOURNAL_LOCK (self);
   batch = get_batch (self);
   u->sql = g_strdup (update->sql);
   u->n_values = update->n_values;
   u->values = g_new0 (char *, update->n_values + 1);
   for (guint i = 0; i < update->n_values; i++)
     u->values[i] = g_strdup (update->values[i]);
-  if (pending_batch (self) == NULL)
+  g_mutex_lock (&batch->lock);
+  if (n_pending (batch) == 0)
     batch->oldest_us = g_get_monotonic_time ();
-  g_hash_table_add (batch->keys, g_strdup (stmt_key));
+  add_key (batch, stmt_key);
+  u->key = g_strdup (stmt_key);
   g_ptr_array_add (batch->updates, u);
-  return upg_journal_flush_if_due (self, error);
+  g_mutex_unlock (&batch->lock);
+  return queued (self, batch, error);
 }
 
 /* One multi-row INSERT of rows [@from, @to). */
 static gboolean
 insert_rows (UpgJournal  *self,
-             Batch       *batch,
+             GPtrArray   *rows,
              guint        from,
              guint        to,
              GError     **error)
@@ -280,7 +354,7 @@ insert_rows (UpgJournal  *self,
 
   for (guint i = from; i < to; i++)
     {
-      PendingRow *row = g_ptr_array_index (batch->rows, i);
+      PendingRow *row = g_ptr_array_index (rows, i);
 
       g_string_append (sql, i > from ? ", (" : "(");
       for (guint c = 0; c < N_COLUMNS; c++)
@@ -317,47 +391,104 @@ upg_journal_flush_statements (UpgJournal  *self,
  *
  * Returns: %TRUE on success
  */
+/* Takes the pending records out of @batch (they stay counted in its keys
+ * until settle() says how the write ended). */
+static void
+take_pending (Batch      *batch,
+              GPtrArray **rows,
+              GPtrArray **updates)
+{
+  g_mutex_lock (&batch->lock);
+  *rows = g_steal_pointer (&batch->rows);
+  *updates = g_steal_pointer (&batch->updates);
+  batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
+  batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
+  batch->in_flight = (*rows)->len + (*updates)->len;
+  g_mutex_unlock (&batch->lock);
+}
+
+/* After the write of @rows and @updates: written, they are no longer
+ * pending; not written, they go back in front of what was queued since. */
+static void
+settle (Batch     *batch,
+        GPtrArray *rows,
+        GPtrArray *updates,
+        gboolean   written)
+{
+  g_mutex_lock (&batch->lock);
+  batch->in_flight = 0;
+  if (written)
+    {
+      for (guint i = 0; i < rows->len; i++)
+        remove_key (batch, ((PendingRow *) g_ptr_array_index (rows, i))->values[COL_KEY]);
+      for (guint i = 0; i < updates->len; i++)
+        remove_key (batch, ((PendingUpdate *) g_ptr_array_index (updates, i))->key);
+      if (n_pending (batch) > 0)
+        batch->oldest_us = g_get_monotonic_time ();
+    }
+  else
+    {
+      g_ptr_array_extend_and_steal (rows, g_steal_pointer (&batch->rows));
+      g_ptr_array_extend_and_steal (updates, g_steal_pointer (&batch->updates));
+      batch->rows = g_ptr_array_ref (rows);
+      batch->updates = g_ptr_array_ref (updates);
+    }
+  g_mutex_unlock (&batch->lock);
+  g_ptr_array_unref (rows);
+  g_ptr_array_unref (updates);
+}
+
+/* Writes @rows, @updates and @then in one journal transaction. Called
+ * with the journal's lock held. */
+static gboolean
+write_pending (UpgJournal                 *self,
+               GPtrArray                  *rows,
+               GPtrArray                  *updates,
+               const UpgJournalStatement  *then,
+               GError                    **error)
+{
+  if (!upg_journal_sql_begin (self->connection, error))
+    return FALSE;
+  for (guint i = 0; i < rows->len; i += ROWS_PER_INSERT)
+    if (!insert_rows (self, rows, i, MIN (i + ROWS_PER_INSERT, rows->len), error))
+      goto failed;
+  for (guint i = 0; i < updates->len; i++)
+    {
+      PendingUpdate *u = g_ptr_array_index (updates, i);
+
+      if (!upg_journal_sql_exec (self->connection, u->sql, (const char * const *) u->values, u->n_values, error))
+        goto failed;
+    }
+  if (then != NULL && !upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error))
+    goto failed;
+  return upg_journal_sql_commit (self->connection, error);
+
+failed:
+  upg_journal_sql_rollback (self->connection);
+  return FALSE;
+}
+
 gboolean
 upg_journal_flush_statements_with (UpgJournal                 *self,
                                    const UpgJournalStatement  *then,
                                    GError                    **error)
 {
+  GPtrArray *rows, *updates;
   Batch *batch;
+  gboolean ok;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  batch = get_batch (self);
   UPG_JOURNAL_LOCK (self);
-  batch = pending_batch (self);
-  if (batch == NULL)
-    return then == NULL || upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error);
-  if (!upg_journal_sql_begin (self->connection, error))
-    return FALSE;
-  for (guint i = 0; i < batch->rows->len; i += ROWS_PER_INSERT)
-    if (!insert_rows (self, batch, i, MIN (i + ROWS_PER_INSERT, batch->rows->len), error))
-      {
-        upg_journal_sql_rollback (self->connection);
-        return FALSE;
-      }
-  for (guint i = 0; i < batch->updates->len; i++)
+  take_pending (batch, &rows, &updates);
+  if (rows->len == 0 && updates->len == 0)
     {
-      PendingUpdate *u = g_ptr_array_index (batch->updates, i);
-
-      if (!upg_journal_sql_exec (self->connection, u->sql, (const char * const *) u->values, u->n_values, error))
-        {
-          upg_journal_sql_rollback (self->connection);
-          return FALSE;
-        }
+      settle (batch, rows, updates, TRUE);
+      return then == NULL || upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error);
     }
-  if (then != NULL && !upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error))
-    {
-      upg_journal_sql_rollback (self->connection);
-      return FALSE;
-    }
-  if (!upg_journal_sql_commit (self->connection, error))
-    return FALSE;
-  g_ptr_array_set_size (batch->rows, 0);
-  g_ptr_array_set_size (batch->updates, 0);
-  g_hash_table_remove_all (batch->keys);
-  return TRUE;
+  ok = write_pending (self, rows, updates, then, error);
+  settle (batch, rows, updates, ok);
+  return ok;
 }
 
 /**
@@ -371,16 +502,16 @@ upg_journal_flush_if_due (UpgJournal  *self,
                           GError     **error)
 {
   Batch *batch;
+  gboolean due;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
-  UPG_JOURNAL_LOCK (self);
-  batch = pending_batch (self);
-  if (batch == NULL)
-    return TRUE;
-  if (batch->rows->len + batch->updates->len < UPG_JOURNAL_BATCH_MAX_RECORDS &&
-      g_get_monotonic_time () - batch->oldest_us < batch->max_age_ms * 1000)
-    return TRUE;
-  return upg_journal_flush_statements (self, error);
+  batch = get_batch (self);
+  g_mutex_lock (&batch->lock);
+  due = n_pending (batch) > 0 &&
+        (n_pending (batch) >= UPG_JOURNAL_BATCH_MAX_RECORDS ||
+         g_get_monotonic_time () - batch->oldest_us >= batch->max_age_ms * 1000);
+  g_mutex_unlock (&batch->lock);
+  return !due || upg_journal_flush_statements (self, error);
 }
 
 /**
@@ -392,9 +523,13 @@ void
 upg_journal_batch_set_max_age (UpgJournal *self,
                                gint64      max_age_ms)
 {
+  Batch *batch;
+
   g_return_if_fail (UPG_IS_JOURNAL (self));
-  UPG_JOURNAL_LOCK (self);
-  get_batch (self)->max_age_ms = max_age_ms;
+  batch = get_batch (self);
+  g_mutex_lock (&batch->lock);
+  batch->max_age_ms = max_age_ms;
+  g_mutex_unlock (&batch->lock);
 }
 
 /**
@@ -407,11 +542,14 @@ upg_journal_statement_pending (UpgJournal *self,
                                const char *stmt_key)
 {
   Batch *batch;
+  gboolean pending;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
-  UPG_JOURNAL_LOCK (self);
-  batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
-  return batch != NULL && g_hash_table_contains (batch->keys, stmt_key);
+  batch = get_batch (self);
+  g_mutex_lock (&batch->lock);
+  pending = g_hash_table_contains (batch->keys, stmt_key);
+  g_mutex_unlock (&batch->lock);
+  return pending;
 }
 
 /**
@@ -514,8 +652,20 @@ struct _UpgJournalFlusher
   GMutex      lock;
   GCond       cond;
   gboolean    stop;
+  gboolean    wake;          /* a batch is full: flush now */
   GThread    *thread;
 };
+
+/* Called with the batch's lock held (which keeps @f alive: stopping
+ * unregisters it under that lock first). */
+static void
+flusher_wake (UpgJournalFlusher *f)
+{
+  g_mutex_lock (&f->lock);
+  f->wake = TRUE;
+  g_cond_signal (&f->cond);
+  g_mutex_unlock (&f->lock);
+}
 
 static gpointer
 flusher_main (gpointer data)
@@ -527,8 +677,11 @@ flusher_main (gpointer data)
     {
       gint64 until = g_get_monotonic_time () + UPG_JOURNAL_BATCH_MAX_AGE_MS * G_TIME_SPAN_MILLISECOND / 2;
 
-      if (g_cond_wait_until (&f->cond, &f->lock, until) || f->stop)
-        continue;
+      while (!f->wake && !f->stop && g_cond_wait_until (&f->cond, &f->lock, until))
+        ;
+      if (f->stop)
+        break;
+      f->wake = FALSE;
       g_mutex_unlock (&f->lock);
       {
         /* A failure here is met again, and reported, by the runner's own
@@ -555,12 +708,17 @@ UpgJournalFlusher *
 upg_journal_flusher_start (UpgJournal *journal)
 {
   UpgJournalFlusher *f = g_new0 (UpgJournalFlusher, 1);
+  Batch *batch;
 
   f->journal = g_object_ref (journal);
   f->stop = FALSE;
   g_mutex_init (&f->lock);
   g_cond_init (&f->cond);
   f->thread = g_thread_new ("upg-journal-flush", flusher_main, f);
+  batch = get_batch (journal);
+  g_mutex_lock (&batch->lock);
+  batch->flusher = f;
+  g_mutex_unlock (&batch->lock);
   return f;
 }
 
@@ -572,6 +730,12 @@ upg_journal_flusher_start (UpgJournal *journal)
 void
 upg_journal_flusher_stop (UpgJournalFlusher *f)
 {
+  Batch *batch = get_batch (f->journal);
+
+  g_mutex_lock (&batch->lock);
+  if (batch->flusher == f)
+    batch->flusher = NULL;
+  g_mutex_unlock (&batch->lock);
   g_mutex_lock (&f->lock);
   f->stop = TRUE;
   g_cond_signal (&f->cond);
