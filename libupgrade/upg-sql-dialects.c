@@ -184,6 +184,16 @@ mysql_backslash (Splitter *s)
       s->pos += 2;
       return TRUE;
     }
+  /* `\-`: the client's sandbox command (10.11.8+), which mariadb-dump
+   * writes as `/ *M!999999\- enable the sandbox mode * /`. The client runs
+   * it and sends the statement without it; sandbox mode refuses client
+   * commands, as we always do, so it is a no-op. Between statements it
+   * starts none; inside one, upg_scan_finish_statement() drops it. */
+  if (c == '-')
+    {
+      s->pos += 2;
+      return TRUE;
+    }
   /* The client silently drops it: the text would differ from the file. */
   if (c == '\n' || c == '\r' || c == '\0')
     return upg_scan_fail (s, s->line, _("backslash at the end of a line outside quotes "

@@ -362,6 +362,34 @@ test_mysql_go (void)
   assert_split_error ("SELECT 1;\n\\c\n", MY, "t.sql:2:", "\\c");
 }
 
+/* `\-` is the mariadb client's sandbox command (10.5.25, 10.6.18,
+ * 10.11.8 and later; mariadb-dump writes `/ *M!999999\- enable the sandbox
+ * mode * /` as a dump's first line): wherever it appears outside quotes
+ * and plain comments, the client runs it and drops it from the statement
+ * (measured with the server's general log on 10.11.19: the dump's first
+ * query is "/ *M!999999 enable the sandbox mode * / …SET…", and a `\-` of
+ * its own sends nothing). In sandbox mode the client refuses its other
+ * commands, which scripts may not hold anyway: so it is a no-op for us. */
+static void
+test_mysql_sandbox (void)
+{
+  g_autoptr(GPtrArray) s = split_ok ("/*M!999999\\- enable the sandbox mode */ \n"
+                                     "-- MariaDB dump 10.19\n"
+                                     "/*!40101 SET NAMES utf8mb4 */;\n"
+                                     "\\-\n"
+                                     "SELECT 1;\n"
+                                     "SELECT 2 \\- + 3, '\\-', \"\\-\", `\\-` /* \\- */ -- \\-\n"
+                                     "  \\-;\n"
+                                     "\\-", MY);
+
+  g_assert_cmpuint (s->len, ==, 3);
+  assert_statement (s, 0, 1, "/*M!999999 enable the sandbox mode */ \n"
+                             "-- MariaDB dump 10.19\n"
+                             "/*!40101 SET NAMES utf8mb4 */", ";");
+  assert_statement (s, 1, 5, "SELECT 1", ";");
+  assert_statement (s, 2, 6, "SELECT 2  + 3, '\\-', \"\\-\", `\\-` /* \\- */ -- \\-", ";");
+}
+
 /* ---- PostgreSQL ------------------------------------------------------ */
 
 static void
@@ -694,6 +722,7 @@ main (int   argc,
   g_test_add_func ("/sql-splitter/mysql/crlf", test_crlf);
   g_test_add_func ("/sql-splitter/mysql/executable-comments", test_mysql_executable_comments);
   g_test_add_func ("/sql-splitter/mysql/go", test_mysql_go);
+  g_test_add_func ("/sql-splitter/mysql/sandbox", test_mysql_sandbox);
   g_test_add_func ("/sql-splitter/postgresql/dollar-quotes", test_pg_dollar_quotes);
   g_test_add_func ("/sql-splitter/postgresql/strings", test_pg_strings);
   g_test_add_func ("/sql-splitter/postgresql/nesting", test_pg_nesting);
