@@ -270,6 +270,27 @@ standard_comment (Splitter *s,
   return TRUE;
 }
 
+/* `\restrict KEY` and `\unrestrict KEY` between statements: pg_dump
+ * (15.14+, 16.10+, 17.6+) wraps every plain dump in them. psql sends
+ * nothing for them; restricted mode refuses meta-commands, as we always
+ * do, so they are no-ops: skips the line. */
+static gboolean
+pg_restrict_command (Splitter *s,
+                     gsize     len)
+{
+  const char *eol;
+
+  s->pos++;
+  if (!upg_scan_word_is (s, len - 1, "restrict") && !upg_scan_word_is (s, len - 1, "unrestrict"))
+    {
+      s->pos--;
+      return FALSE;
+    }
+  eol = memchr (s->text + s->pos, '\n', s->len - s->pos);
+  s->pos = eol != NULL ? (gsize) (eol - s->text) : s->len;
+  return TRUE;
+}
+
 gboolean
 upg_scan_pg_step (Splitter *s)
 {
@@ -297,6 +318,8 @@ upg_scan_pg_step (Splitter *s)
     case '\\':
       for (len = 1; len < 20 && g_ascii_isalnum (peek (s, len)); len++)
         ;
+      if (!s->in_stmt && pg_restrict_command (s, len))
+        return TRUE;
       return upg_scan_fail (s, s->line, _("psql meta-command %.*s is not supported: "
                               "scripts must contain SQL only"), (int) len, s->text + s->pos);
     default:

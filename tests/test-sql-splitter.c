@@ -477,6 +477,26 @@ test_pg_meta_commands (void)
   assert_split_error ("SELECT 1 \\gset\n", PG, "t.sql:1:", "\\gset");
 }
 
+/* pg_dump 15.14 and later (Debian 12: 15.20) write `\restrict KEY` after
+ * the header and `\unrestrict KEY` at the end of every plain dump; psql
+ * sends nothing for them (its -L log of such a dump starts with the first
+ * SET). Other meta-commands stay refused, inside a statement too. */
+static void
+test_pg_restrict (void)
+{
+  g_autoptr(GPtrArray) s = split_ok ("--\n-- PostgreSQL database dump\n--\n\n"
+                                     "\\restrict 7caiLZLHHpsGghr51zd7l7lB7ryFHOfckJ49wfMm9k0MvqZv5\n\n"
+                                     "SET statement_timeout = 0;\n"
+                                     "SELECT '\\restrict x';\n"
+                                     "\\unrestrict 7caiLZLHHpsGghr51zd7l7lB7ryFHOfckJ49wfMm9k0MvqZv5\n", PG);
+
+  g_assert_cmpuint (s->len, ==, 2);
+  assert_statement (s, 0, 7, "SET statement_timeout = 0", ";");
+  assert_statement (s, 1, 8, "SELECT '\\restrict x'", ";");
+  assert_split_error ("SELECT 1\n\\restrict k\n;", PG, "t.sql:2:", "\\restrict");
+  assert_split_error ("\\restricted k\n", PG, "t.sql:1:", "\\restricted");
+}
+
 /* ---- SQLite ---------------------------------------------------------- */
 
 static void
@@ -727,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/sql-splitter/postgresql/strings", test_pg_strings);
   g_test_add_func ("/sql-splitter/postgresql/nesting", test_pg_nesting);
   g_test_add_func ("/sql-splitter/postgresql/meta-commands", test_pg_meta_commands);
+  g_test_add_func ("/sql-splitter/postgresql/restrict", test_pg_restrict);
   g_test_add_func ("/sql-splitter/sqlite/triggers", test_sqlite_triggers);
   g_test_add_func ("/sql-splitter/sqlite/shell-lines", test_sqlite_shell_lines);
   add_file_tests ();
