@@ -291,6 +291,20 @@ pg_restrict_command (Splitter *s,
   return TRUE;
 }
 
+/* Whether the statement ending here is COPY … FROM STDIN, after which
+ * psql reads the table's data from the script's next lines. */
+static gboolean
+pg_copy_from_stdin (const Splitter *s)
+{
+  g_autofree char *text = NULL;
+
+  if (s->len - s->stmt_start < 5 || g_ascii_strncasecmp (s->text + s->stmt_start, "copy", 4) != 0
+      || !is_space (s->text[s->stmt_start + 4]))
+    return FALSE;
+  text = g_strndup (s->text + s->stmt_start, s->pos - s->stmt_start);
+  return g_regex_match_simple ("\\bfrom\\s+stdin\\b", text, G_REGEX_CASELESS, 0);
+}
+
 gboolean
 upg_scan_pg_step (Splitter *s)
 {
@@ -300,6 +314,11 @@ upg_scan_pg_step (Splitter *s)
   switch (c)
     {
     case ';':
+      if (s->in_stmt && s->paren_depth == 0 && s->begin_depth == 0 && pg_copy_from_stdin (s))
+        return upg_scan_fail (s, s->stmt_line, _("COPY … FROM stdin is not supported: psql sends the lines "
+                                                 "after it, up to \\., as the table's data, which is not SQL "
+                                                 "(pg_dump's default output); dump with pg_dump --inserts "
+                                                 "or --column-inserts"));
       return semicolon (s, s->paren_depth == 0 && s->begin_depth == 0);
     case '-':
       if (peek (s, 1) == '-')

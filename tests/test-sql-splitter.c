@@ -497,6 +497,20 @@ test_pg_restrict (void)
   assert_split_error ("\\restricted k\n", PG, "t.sql:1:", "\\restricted");
 }
 
+/* pg_dump's default output loads data with COPY … FROM stdin followed by
+ * the rows and `\.`: psql sends those lines as COPY data. Refused at the
+ * COPY, saying why and what to do, not at some later data line. */
+static void
+test_pg_copy_from_stdin (void)
+{
+  g_autoptr(GPtrArray) s = split_ok ("COPY t TO STDOUT;\nSELECT 'COPY t FROM stdin';\n", PG);
+
+  g_assert_cmpuint (s->len, ==, 2);
+  assert_split_error ("SET x = 1;\n\nCOPY public.t (id, note) FROM stdin;\n1\tit's; here\n\\.\n", PG,
+                      "t.sql:3: COPY … FROM stdin is not supported", "pg_dump --inserts");
+  assert_split_error ("copy t\n  from STDIN with (format csv);\n1,2\n\\.\n", PG, "t.sql:1:", "--column-inserts");
+}
+
 /* ---- SQLite ---------------------------------------------------------- */
 
 static void
@@ -748,6 +762,7 @@ main (int   argc,
   g_test_add_func ("/sql-splitter/postgresql/nesting", test_pg_nesting);
   g_test_add_func ("/sql-splitter/postgresql/meta-commands", test_pg_meta_commands);
   g_test_add_func ("/sql-splitter/postgresql/restrict", test_pg_restrict);
+  g_test_add_func ("/sql-splitter/postgresql/copy-from-stdin", test_pg_copy_from_stdin);
   g_test_add_func ("/sql-splitter/sqlite/triggers", test_sqlite_triggers);
   g_test_add_func ("/sql-splitter/sqlite/shell-lines", test_sqlite_shell_lines);
   add_file_tests ();
