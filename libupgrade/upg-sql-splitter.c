@@ -430,15 +430,21 @@ run (Splitter *s)
  *
  * MySQL `DELIMITER x` lines (case-insensitive, at the start of a line,
  * between statements) change the delimiter and are not statements; `\g`
- * and `\G` end a statement. Client commands (other `\x` commands in
- * MySQL, psql meta-commands such as `\set`, sqlite3 dot-commands) are
- * refused: scripts contain SQL only. The sqlite3 shell's `#` comment lines
- * are skipped like the shell does.
+ * and `\G` end a statement. The clients' sandbox commands, which dumps
+ * carry, are no-ops as in the clients: MySQL `\-` (mariadb-dump's first
+ * line) is dropped wherever it is outside quotes and comments, psql
+ * `\restrict` / `\unrestrict` lines (pg_dump's) between statements are
+ * skipped. Other client commands (other `\x` commands in MySQL, psql
+ * meta-commands such as `\set`, sqlite3 dot-commands) are refused:
+ * scripts contain SQL only; so is PostgreSQL `COPY … FROM stdin`, whose
+ * data lines psql reads from the script. The sqlite3 shell's `#` comment
+ * lines are skipped like the shell does.
  *
  * Errors are %UPG_ERROR_INVALID_BUNDLE, their message starts with
  * `file:line:`: invalid UTF-8, unterminated quote, comment or dollar quote
  * (the line where it starts), bad DELIMITER line, client command, MySQL
  * backslash ending a line outside quotes (the client would drop it),
+ * `COPY … FROM stdin` (the line of the COPY),
  * misplaced `-- @database:`, CREATE TRIGGER without END at end of file.
  *
  * Returns: (transfer container) (element-type UpgSqlStatement): the
