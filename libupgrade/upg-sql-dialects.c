@@ -184,6 +184,16 @@ mysql_backslash (Splitter *s)
       s->pos += 2;
       return TRUE;
     }
+  /* `\-`: the client's sandbox command (10.11.8+), which mariadb-dump
+   * writes as `/ *M!999999\- enable the sandbox mode * /`. The client runs
+   * it and sends the statement without it; sandbox mode refuses client
+   * commands, as we always do, so it is a no-op. Between statements it
+   * starts none; inside one, upg_scan_finish_statement() drops it. */
+  if (c == '-')
+    {
+      s->pos += 2;
+      return TRUE;
+    }
   /* The client silently drops it: the text would differ from the file. */
   if (c == '\n' || c == '\r' || c == '\0')
     return upg_scan_fail (s, s->line, _("backslash at the end of a line outside quotes "
@@ -260,6 +270,41 @@ standard_comment (Splitter *s,
   return TRUE;
 }
 
+/* `\restrict KEY` and `\unrestrict KEY` between statements: pg_dump
+ * (15.14+, 16.10+, 17.6+) wraps every plain dump in them. psql sends
+ * nothing for them; restricted mode refuses meta-commands, as we always
+ * do, so they are no-ops: skips the line. */
+static gboolean
+pg_restrict_command (Splitter *s,
+                     gsize     len)
+{
+  const char *eol;
+
+  s->pos++;
+  if (!upg_scan_word_is (s, len - 1, "restrict") && !upg_scan_word_is (s, len - 1, "unrestrict"))
+    {
+      s->pos--;
+      return FALSE;
+    }
+  eol = memchr (s->text + s->pos, '\n', s->len - s->pos);
+  s->pos = eol != NULL ? (gsize) (eol - s->text) : s->len;
+  return TRUE;
+}
+
+/* Whether the statement ending here is COPY … FROM STDIN, after which
+ * psql reads the table's data from the script's next lines. */
+static gboolean
+pg_copy_from_stdin (const Splitter *s)
+{
+  g_autofree char *text = NULL;
+
+  if (s->len - s->stmt_start < 5 || g_ascii_strncasecmp (s->text + s->stmt_start, "copy", 4) != 0
+      || !is_space (s->text[s->stmt_start + 4]))
+    return FALSE;
+  text = g_strndup (s->text + s->stmt_start, s->pos - s->stmt_start);
+  return g_regex_match_simple ("\\bfrom\\s+stdin\\b", text, G_REGEX_CASELESS, 0);
+}
+
 gboolean
 upg_scan_pg_step (Splitter *s)
 {
@@ -269,6 +314,11 @@ upg_scan_pg_step (Splitter *s)
   switch (c)
     {
     case ';':
+      if (s->in_stmt && s->paren_depth == 0 && s->begin_depth == 0 && pg_copy_from_stdin (s))
+        return upg_scan_fail (s, s->stmt_line, _("COPY … FROM stdin is not supported: psql sends the lines "
+                                                 "after it, up to \\., as the table's data, which is not SQL "
+                                                 "(pg_dump's default output); dump with pg_dump --inserts "
+                                                 "or --column-inserts"));
       return semicolon (s, s->paren_depth == 0 && s->begin_depth == 0);
     case '-':
       if (peek (s, 1) == '-')
@@ -287,6 +337,8 @@ upg_scan_pg_step (Splitter *s)
     case '\\':
       for (len = 1; len < 20 && g_ascii_isalnum (peek (s, len)); len++)
         ;
+      if (!s->in_stmt && pg_restrict_command (s, len))
+        return TRUE;
       return upg_scan_fail (s, s->line, _("psql meta-command %.*s is not supported: "
                               "scripts must contain SQL only"), (int) len, s->text + s->pos);
     default:

@@ -105,6 +105,71 @@ upg_scan_begin_statement (Splitter *s)
   s->stmt_line = s->line;
 }
 
+/* Index of the first byte after the MySQL quote, comment or `\x` that
+ * starts at @i of @text (@len bytes; the scan found it complete), or @i + 1
+ * for any other byte: the client's rules as in upg_scan_mysql_step(). */
+static gsize
+mysql_skip_token (const char *text,
+                  gsize       len,
+                  gsize       i)
+{
+  char c = text[i];
+  char next = i + 1 < len ? text[i + 1] : '\0';
+  const char *end;
+
+  if (c == '\'' || c == '"' || c == '`')
+    {
+      for (i++; i < len; i++)
+        if (c != '`' && text[i] == '\\')
+          i++;
+        else if (text[i] == c && (i + 1 >= len || text[i + 1] != c))
+          return i + 1;
+        else if (text[i] == c)
+          i++;
+      return len;
+    }
+  if (c == '#' || (c == '-' && next == '-' && (i + 2 >= len || (guchar) text[i + 2] <= ' ')))
+    {
+      end = memchr (text + i, '\n', len - i);
+      return end != NULL ? (gsize) (end - text) : len;
+    }
+  if (c == '/' && next == '*' && !(i + 2 < len && text[i + 2] == '!') &&
+      !(i + 3 < len && text[i + 2] == 'M' && text[i + 3] == '!'))
+    {
+      end = g_strstr_len (text + i + 2, len - i - 2, "*/");
+      return end != NULL ? (gsize) (end - text) + 2 : len;
+    }
+  return c == '\\' ? MIN (i + 2, len) : i + 1;
+}
+
+/* The statement's text as the mysql client sends it: without the `\-`
+ * sandbox commands (see mysql_backslash()) outside quotes and comments. */
+static char *
+mysql_statement_text (const char *text,
+                      gsize       len)
+{
+  GString *out;
+  gsize i = 0, copied = 0;
+
+  if (g_strstr_len (text, len, "\\-") == NULL)
+    return g_strndup (text, len);
+  out = g_string_sized_new (len);
+  while (i < len)
+    {
+      if (text[i] == '\\' && i + 1 < len && text[i + 1] == '-')
+        {
+          g_string_append_len (out, text + copied, i - copied);
+          copied = i += 2;
+          continue;
+        }
+      i = mysql_skip_token (text, len, i);
+    }
+  g_string_append_len (out, text + copied, len - copied);
+  while (out->len > 0 && is_space (out->str[out->len - 1]))
+    g_string_truncate (out, out->len - 1);
+  return g_string_free (out, FALSE);
+}
+
 /* Ends the current statement at @end (exclusive; the delimiter starts
  * there). Statements holding nothing but whitespace are dropped. */
 void
@@ -123,8 +188,11 @@ upg_scan_finish_statement (Splitter   *s,
     end--;
   if (end > start)
     {
+      char *text = s->dialect == UPG_DIALECT_MYSQL ? mysql_statement_text (s->text + start, end - start)
+                                                   : g_strndup (s->text + start, end - start);
+
       g_ptr_array_add (s->out,
-                       upg_sql_statement_new_take (g_strndup (s->text + start, end - start),
+                       upg_sql_statement_new_take (text,
                                                    s->file_ref, s->stmt_line,
                                                    s->out->len + 1, s->database,
                                                    delimiter));
@@ -362,15 +430,21 @@ run (Splitter *s)
  *
  * MySQL `DELIMITER x` lines (case-insensitive, at the start of a line,
  * between statements) change the delimiter and are not statements; `\g`
- * and `\G` end a statement. Client commands (other `\x` commands in
- * MySQL, psql meta-commands such as `\set`, sqlite3 dot-commands) are
- * refused: scripts contain SQL only. The sqlite3 shell's `#` comment lines
- * are skipped like the shell does.
+ * and `\G` end a statement. The clients' sandbox commands, which dumps
+ * carry, are no-ops as in the clients: MySQL `\-` (mariadb-dump's first
+ * line) is dropped wherever it is outside quotes and comments, psql
+ * `\restrict` / `\unrestrict` lines (pg_dump's) between statements are
+ * skipped. Other client commands (other `\x` commands in MySQL, psql
+ * meta-commands such as `\set`, sqlite3 dot-commands) are refused:
+ * scripts contain SQL only; so is PostgreSQL `COPY … FROM stdin`, whose
+ * data lines psql reads from the script. The sqlite3 shell's `#` comment
+ * lines are skipped like the shell does.
  *
  * Errors are %UPG_ERROR_INVALID_BUNDLE, their message starts with
  * `file:line:`: invalid UTF-8, unterminated quote, comment or dollar quote
  * (the line where it starts), bad DELIMITER line, client command, MySQL
  * backslash ending a line outside quotes (the client would drop it),
+ * `COPY … FROM stdin` (the line of the COPY),
  * misplaced `-- @database:`, CREATE TRIGGER without END at end of file.
  *
  * Returns: (transfer container) (element-type UpgSqlStatement): the

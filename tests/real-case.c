@@ -21,6 +21,12 @@ const RealSeries real_series[] = {
   { "roundcube-mysql", "roundcube-core/SQL", "mysql", UPG_DIALECT_MYSQL, "2022.812.0", "roundcube.sql" },
   { "roundcube-postgres", "roundcube-core/SQL", "postgres", UPG_DIALECT_POSTGRESQL, "2022.812.0", "roundcube.sql" },
   { "roundcube-sqlite", "roundcube-core/SQL", "sqlite", UPG_DIALECT_SQLITE, "2022.812.0", "roundcube.sql" },
+  /* Dumps carry their data: no seed. The routine and trigger bodies of
+   * the MariaDB dump hold comments, which the mariadb client strips unless
+   * run with --comments, and which upgradectl keeps (see upg_sql_split):
+   * path B runs `mariadb --comments`, so that both keep the source's. */
+  { "mariadb-dump", "mariadb-dump", "upgrade", UPG_DIALECT_MYSQL, "1.2.0", NULL, TRUE },
+  { "pg-dump", "pg-dump", "upgrade", UPG_DIALECT_POSTGRESQL, "1.2.0", NULL },
 };
 const guint real_n_series = G_N_ELEMENTS (real_series);
 
@@ -225,10 +231,15 @@ admin_create_database (UpgTestServer *server,
 
   if (upg_test_server_get_kind (server) == UPG_TEST_SERVER_MARIADB)
     {
+      /* SET USER: dumps create routines, triggers, views and events with
+       * DEFINER=`root`@`localhost`; SELECT on mysql.proc: the comparison
+       * sees the bodies of routines the user did not define. */
       sql = g_strdup_printf ("CREATE DATABASE %s CHARACTER SET utf8mb4;"
                              " GRANT ALL ON %s.* TO '%s'@'localhost';"
-                             " GRANT ALL ON %s.* TO '%s'@'127.0.0.1'",
-                             name, name, user, name, user);
+                             " GRANT ALL ON %s.* TO '%s'@'127.0.0.1';"
+                             " GRANT SET USER ON *.* TO '%s'@'127.0.0.1';"
+                             " GRANT SELECT ON mysql.proc TO '%s'@'127.0.0.1'",
+                             name, name, user, name, user, user, user);
       upg_test_run_command ((const char *[]) { "mariadb", "--no-defaults", socket, "--user=root",
                                                "--execute", sql, NULL },
                             NULL, NULL, NULL, &error);
@@ -335,11 +346,15 @@ real_case_native_apply (RealCase   *rc,
                                script, NULL, output, &error);
   else if (rc->series->dialect == UPG_DIALECT_MYSQL)
     {
-      g_autofree char *socket = g_strdup_printf ("--socket=%s", upg_test_server_get_socket (server));
+      g_autofree char *port = g_strdup_printf ("--port=%u", upg_test_server_get_port (server));
       g_autofree char *user = g_strdup_printf ("--user=%s", upg_test_server_get_user (server));
 
-      ok = upg_test_run_command ((const char *[]) { "mariadb", "--no-defaults", socket, user, "--batch",
-                                                    "--default-character-set=utf8mb4", rc->db[which], NULL },
+      /* Over TCP like upgradectl: the same account, so the same DEFINER
+       * for the routines, triggers, views and events it creates. */
+      ok = upg_test_run_command ((const char *[]) { "mariadb", "--no-defaults", "--host=127.0.0.1", port,
+                                                    user, "--batch", "--default-character-set=utf8mb4",
+                                                    rc->series->comments ? "--comments" : "--skip-comments",
+                                                    rc->db[which], NULL },
                                  script,
                                  (const char *[]) { "MYSQL_PWD", upg_test_server_get_password (server), NULL },
                                  output, &error);

@@ -20,7 +20,8 @@ typedef struct {
   const char *upgrade_dir;  /* under real_dir: every upgrade script of the series */
   UpgDialect  dialect;
   const char *to;           /* the bundle's last version */
-  const char *seed;         /* under tests/fixtures/real-bundles/seeds */
+  const char *seed;         /* under tests/fixtures/real-bundles/seeds; NULL: none */
+  gboolean    comments;     /* MySQL: the native client runs with --comments */
 } RealSeries;
 
 extern const RealSeries real_series[];

@@ -10,16 +10,21 @@
  *   nullability, charset, collation, key, extra, comment, generation),
  *   statistics (every index column), routines with their bodies and the
  *   session settings they were created under, parameters, triggers, views,
- *   key column usage, referential and check constraints, then SHOW CREATE
- *   TABLE of every table.
+ *   key column usage, referential and check constraints, events (schedule,
+ *   body, status), then SHOW CREATE TABLE/VIEW of every table and view and
+ *   SHOW CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT of every routine, trigger
+ *   and event (the server's own text: DEFINER, characteristics, body,
+ *   session settings; not a trigger's creation time).
  * - PostgreSQL: pg_class relations with owner and options, columns,
  *   pg_indexes.indexdef, pg_constraint definitions, pg_get_functiondef of
  *   every function and procedure, pg_get_triggerdef, pg_sequences (with
- *   last_value), views, enum labels.
+ *   last_value), views, enum labels, comments (COMMENT ON) of every
+ *   relation, column, function, type and constraint.
  * - SQLite: sqlite_schema (type, name, table, SQL text).
  *
  * Then, for every base table, its row count and all its rows, ordered by
- * every column. A date/time value from the last day is replaced by
+ * every column (MariaDB binary columns in hex, so that bytes after a 0x00
+ * count). A date/time value from the last day is replaced by
  * "<now>": the scripts write NOW(), which differs between the two runs by
  * construction; every other value, older dates included, is compared
  * exactly.
@@ -45,10 +50,12 @@ query (UpgConnection      *connection,
   return rows;
 }
 
+/* Every row as "section|value|…"; but the column named @skip, if any. */
 static void
-append_rows (GString *out,
-             const char *section,
-             UpgRows    *rows)
+append_rows_but (GString    *out,
+                 const char *section,
+                 UpgRows    *rows,
+                 const char *skip)
 {
   for (guint r = 0; r < upg_rows_get_n_rows (rows); r++)
     {
@@ -57,11 +64,21 @@ append_rows (GString *out,
         {
           const char *value = upg_rows_get_value (rows, r, c);
 
+          if (skip != NULL && g_strcmp0 (upg_rows_get_column_name (rows, c), skip) == 0)
+            continue;
           g_string_append_c (out, '|');
           g_string_append (out, value != NULL ? value : NUL_TEXT);
         }
       g_string_append_c (out, '\n');
     }
+}
+
+static void
+append_rows (GString    *out,
+             const char *section,
+             UpgRows    *rows)
+{
+  append_rows_but (out, section, rows, NULL);
 }
 
 static void
@@ -123,6 +140,28 @@ static const Section mariadb_sections[] = {
   { "check", "SELECT table_name, constraint_name, level, check_clause"
              " FROM information_schema.check_constraints WHERE constraint_schema = ?"
              " ORDER BY table_name, constraint_name" },
+  /* Not created/last_altered: when, not what. */
+  { "event", "SELECT event_name, definer, time_zone, event_body, event_definition, event_type,"
+             " execute_at, interval_value, interval_field, sql_mode, starts, ends, status,"
+             " on_completion, event_comment, originator, character_set_client,"
+             " collation_connection, database_collation FROM information_schema.events"
+             " WHERE event_schema = ? ORDER BY event_name" },
+  { NULL, NULL }
+};
+
+/* MariaDB: what SHOW CREATE shows for each kind of object, listed by a
+ * query whose `?` is the database. */
+static const Section mariadb_creates[] = {
+  { "TABLE", "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+             NOT_MARKER ("table_name") " ORDER BY table_name" },
+  { "PROCEDURE", "SELECT routine_name FROM information_schema.routines WHERE routine_schema = ?"
+                 " AND routine_type = 'PROCEDURE' ORDER BY routine_name" },
+  { "FUNCTION", "SELECT routine_name FROM information_schema.routines WHERE routine_schema = ?"
+                " AND routine_type = 'FUNCTION' ORDER BY routine_name" },
+  { "TRIGGER", "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = ?"
+               " ORDER BY trigger_name" },
+  { "EVENT", "SELECT event_name FROM information_schema.events WHERE event_schema = ?"
+             " ORDER BY event_name" },
   { NULL, NULL }
 };
 
@@ -157,6 +196,21 @@ static const Section postgresql_sections[] = {
   { "enum", "SELECT t.typname, e.enumsortorder, e.enumlabel FROM pg_enum e"
             " JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typnamespace = " PG_PUBLIC
             " ORDER BY 1, 2" },
+  /* COMMENT ON: of relations and their columns, functions, types and
+   * constraints of the schema. */
+  { "comment", "SELECT * FROM (SELECT d.classoid::regclass::text AS catalog, CASE d.classoid"
+               "  WHEN 'pg_class'::regclass THEN (SELECT relname FROM pg_class WHERE oid = d.objoid"
+               "   AND relnamespace = " PG_PUBLIC ")"
+               "  WHEN 'pg_proc'::regclass THEN (SELECT proname || '(' || pg_get_function_identity_arguments(oid)"
+               "   || ')' FROM pg_proc WHERE oid = d.objoid AND pronamespace = " PG_PUBLIC ")"
+               "  WHEN 'pg_type'::regclass THEN (SELECT typname FROM pg_type WHERE oid = d.objoid"
+               "   AND typnamespace = " PG_PUBLIC ")"
+               "  WHEN 'pg_constraint'::regclass THEN (SELECT conname FROM pg_constraint"
+               "   WHERE oid = d.objoid AND connamespace = " PG_PUBLIC ") END AS name,"
+               " d.objsubid, d.description FROM pg_description d"
+               " WHERE d.classoid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,"
+               "  'pg_constraint'::regclass)) c WHERE name IS NOT NULL"
+               " ORDER BY 1, 2, 3" },
   { NULL, NULL }
 };
 
@@ -194,6 +248,16 @@ table_columns (UpgConnection      *connection,
                     " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'" NOT_MARKER ("m.name")
                     " ORDER BY m.name, p.cid", NULL);
     }
+}
+
+/* MariaDB types whose values are bytes: compared in hex. */
+static gboolean
+is_binary (UpgDialect  dialect,
+           const char *type)
+{
+  g_autofree char *lower = g_ascii_strdown (type, -1);
+
+  return dialect == UPG_DIALECT_MYSQL && (strstr (lower, "blob") != NULL || strstr (lower, "binary") != NULL);
 }
 
 /* Types whose values NOW() may have written. */
@@ -242,7 +306,8 @@ append_select_item (GString    *select,
   g_autofree char *quoted = quote_identifier (dialect, column);
   /* PostgreSQL: as text, so that every type (json, xml…) can be ordered. */
   g_autofree char *value = dialect == UPG_DIALECT_POSTGRESQL ? g_strdup_printf ("%s::text", quoted)
-                                                             : g_strdup (quoted);
+                           : is_binary (dialect, type) ? g_strdup_printf ("HEX(%s)", quoted)
+                           : g_strdup (quoted);
 
   if (select->len > 0)
     g_string_append (select, ", ");
@@ -304,23 +369,30 @@ dump_rows (UpgConnection      *connection,
     }
 }
 
-/* MariaDB: SHOW CREATE TABLE/VIEW of everything, the server's own word. */
+/* MariaDB: SHOW CREATE of every table, view, routine, trigger and event,
+ * the server's own word. */
 static void
 dump_create_statements (UpgConnection      *connection,
                         GString            *out,
                         const char * const *params)
 {
-  g_autoptr(UpgRows) tables = query (connection,
-                                     "SELECT table_name FROM information_schema.tables"
-                                     " WHERE table_schema = ?" NOT_MARKER ("table_name")
-                                     " ORDER BY table_name", params);
-
-  for (guint r = 0; r < upg_rows_get_n_rows (tables); r++)
+  for (const Section *kind = mariadb_creates; kind->section != NULL; kind++)
     {
-      g_autofree char *quoted = quote_identifier (UPG_DIALECT_MYSQL, upg_rows_get_value (tables, r, 0));
-      g_autofree char *sql = g_strdup_printf ("SHOW CREATE TABLE %s", quoted);
+      g_autoptr(UpgRows) names = query (connection, kind->sql, params);
+      g_autofree char *lower = g_ascii_strdown (kind->section, -1);
+      /* "create" for tables and views, as before; "showprocedure" … */
+      g_autofree char *section = kind == mariadb_creates ? g_strdup ("create")
+                                                         : g_strconcat ("show", lower, NULL);
 
-      dump_section (connection, out, "create", sql, NULL);
+      for (guint r = 0; r < upg_rows_get_n_rows (names); r++)
+        {
+          g_autofree char *quoted = quote_identifier (UPG_DIALECT_MYSQL, upg_rows_get_value (names, r, 0));
+          g_autofree char *sql = g_strdup_printf ("SHOW CREATE %s %s", kind->section, quoted);
+          g_autoptr(UpgRows) rows = query (connection, sql, NULL);
+
+          /* A trigger's "Created" time differs by construction. */
+          append_rows_but (out, section, rows, "Created");
+        }
     }
 }
 

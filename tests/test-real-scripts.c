@@ -25,6 +25,15 @@
  *   per ../fixtures/sql/expected-counts.tsv; same SHA-256 in the same
  *   order; all SUCCESS), and running again must skip every step.
  *
+ * The series mariadb-dump and pg-dump do the same with real mariadb-dump
+ * and pg_dump output (tests/fixtures/sql/real/{mariadb,pg}-dump): dumps as
+ * base and reload, then an upgrade script; the comparison then covers
+ * routines, triggers, views, events, sequences and comments too (their
+ * sections must not be empty). /real-scripts/refused/… check that the
+ * dumps the engine cannot take (pg_dump's COPY, mariadb-dump's raw BLOB
+ * bytes) are refused at the right line with what to do, while the native
+ * client loads them.
+ *
  * A database server that cannot start fails the test.
  */
 #include "config.h"
@@ -33,9 +42,61 @@
 
 #include "real-case.h"
 
+/* What a failed `upgradectl --json run` says: its error document's
+ * message, or its breakpoint's error. */
+static const char *
+run_error (JsonObject *doc)
+{
+  JsonObject *error = json_object_get_member (doc, "error") != NULL
+                        ? json_object_get_object_member (doc, "error") : NULL;
+  JsonObject *breakpoint = json_object_get_member (doc, "breakpoint") != NULL
+                             && !json_object_get_null_member (doc, "breakpoint")
+                             ? json_object_get_object_member (doc, "breakpoint") : NULL;
+
+  if (error != NULL)
+    return json_object_get_string_member (error, "message");
+  if (breakpoint != NULL)
+    return json_object_get_string_member (breakpoint, "error");
+  return "";
+}
+
+/* Engine bugs these tests found that stop a series (reported to be fixed
+ * in the engine, not in the tests): the series' test says so with
+ * g_test_incomplete() (TAP "not ok … # TODO") instead of passing, and
+ * becomes the full test by itself once the run succeeds. Any other
+ * failure fails the test. */
+static const struct {
+  const char *bundle;
+  const char *error;
+} known_engine_bugs[] = {
+  /* pg_dump sets search_path to '' at the top of every dump; the executor
+   * writes its exactly-once marker to the unqualified
+   * upgrade_statement_marker (upg-journal-statements.c), which then
+   * resolves nowhere. */
+  { "pg-dump", "writing the statement's marker in 'target' failed: ERROR 42P01: relation "
+               "\"upgrade_statement_marker\" does not exist" },
+};
+
+static gboolean
+is_known_engine_bug (const RealSeries *series,
+                     const char       *error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (known_engine_bugs); i++)
+    if (strcmp (series->bundle, known_engine_bugs[i].bundle) == 0
+        && strstr (error, known_engine_bugs[i].error) != NULL)
+      {
+        g_autofree char *why = g_strdup_printf ("engine bug: %s", error);
+
+        g_test_incomplete (why);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* Path A, checked: exit 0, execution SUCCESS without breakpoint, the
  * steps @step_ids in the plan's order, the first @n_skipped of them
- * SKIPPED (done by an earlier run), the others SUCCESS. */
+ * SKIPPED (done by an earlier run), the others SUCCESS. Returns NULL
+ * (test incomplete) if the run stopped at a known engine bug. */
 static JsonObject *
 engine_run (RealCase   *rc,
             const char *to,
@@ -46,6 +107,11 @@ engine_run (RealCase   *rc,
   JsonObject *doc = real_case_engine_run (rc, to, &exit_code);
   JsonArray *steps;
 
+  if (exit_code != 0 && is_known_engine_bug (rc->series, run_error (doc)))
+    {
+      json_object_unref (doc);
+      return NULL;
+    }
   g_assert_cmpint (exit_code, ==, 0);
   g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "SUCCESS");
   g_assert_true (json_object_get_null_member (doc, "breakpoint"));
@@ -164,6 +230,29 @@ check_nothing_ran (UpgConnection *journal,
   g_assert_cmpint (upg_rows_get_int (rows, 0, 0, -1), ==, 0);
 }
 
+/* A routine's or event's text is NULL to a user who may not see it (not
+ * its definer, no SELECT on mysql.proc): then the comparison would not
+ * compare it. @line: a dump line of @section. */
+static void
+assert_text_visible (const char *section,
+                     const char *line)
+{
+  static const struct { const char *section; guint field; } texts[] = {
+    { "routine", 6 }, { "showprocedure", 3 }, { "showfunction", 3 }, { "showtrigger", 3 },
+    { "showevent", 4 }, { "event", 5 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (strcmp (section, texts[i].section) == 0)
+      {
+        g_auto(GStrv) fields = g_strsplit (line, "|", texts[i].field + 2);
+
+        g_assert_cmpuint (g_strv_length (fields), >, texts[i].field);
+        if (g_str_has_prefix (fields[texts[i].field], "\\N") || fields[texts[i].field][0] == '\0')
+          g_error ("the text of a routine or event is not visible to the comparison: %s", line);
+      }
+}
+
 /* Lines per section of a dump, e.g. "column 912, count 62, …"; asserts
  * that the sections every series has are not empty, so that a catalogue
  * query that finds nothing on both sides cannot pass for a comparison. */
@@ -173,7 +262,18 @@ dump_summary (const RealSeries *series,
 {
   const char *server_sections[] = { "column", "index", "count", "row", NULL };
   const char *sqlite_sections[] = { "schema", "count", "row", NULL };
-  const char **always = series->dialect == UPG_DIALECT_SQLITE ? sqlite_sections : server_sections;
+  /* The dumps' databases have every kind of object: each is compared. */
+  const char *mariadb_dump_sections[] = { "column", "index", "count", "row", "routine", "parameter",
+                                          "trigger", "view", "foreign", "check", "event", "create",
+                                          "showprocedure", "showfunction", "showtrigger", "showevent",
+                                          NULL };
+  const char *pg_dump_sections[] = { "column", "index", "count", "row", "constraint", "function",
+                                     "trigger", "sequence", "view", "enum", "comment", NULL };
+  gboolean is_dump = g_str_has_suffix (series->bundle, "-dump");
+  const char **always = series->dialect == UPG_DIALECT_SQLITE ? sqlite_sections
+                        : !is_dump ? server_sections
+                        : series->dialect == UPG_DIALECT_MYSQL ? mariadb_dump_sections
+                        : pg_dump_sections;
   g_auto(GStrv) lines = g_strsplit (dump, "\n", -1);
   g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GString) summary = g_string_new (NULL);
@@ -188,6 +288,7 @@ dump_summary (const RealSeries *series,
       if (bar == NULL || strspn (lines[i], "abcdefghijklmnopqrstuvwxyz") != (gsize) (bar - lines[i]))
         continue;
       section = g_strndup (lines[i], bar - lines[i]);
+      assert_text_visible (section, lines[i]);
       g_hash_table_insert (counts, section,
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, section)) + 1));
     }
@@ -236,9 +337,14 @@ test_series (gconstpointer data)
       for (guint j = 0; j <= i; j++)
         g_ptr_array_add (done, g_ptr_array_index (step_ids, j));
       run = engine_run (&rc, g_ptr_array_index (versions, i), done, i);
+      if (run == NULL)
+        {
+          real_case_clear (&rc);
+          return;
+        }
       g_ptr_array_add (execution_ids, g_strdup (json_object_get_string_member (run, "execution_id")));
       native_apply_range (&rc, 1, scripts, i, i + 1);
-      if (i == 0)
+      if (i == 0 && series->seed != NULL)
         seed_both (&rc);
       g_clear_pointer (&engine_dump, g_free);
       engine_dump = real_case_dump (&rc, 0);
@@ -264,6 +370,56 @@ test_series (gconstpointer data)
   real_case_clear (&rc);
 }
 
+/* A dump as its client writes it that the engine refuses: `upgradectl
+ * run` fails before any statement runs, naming the file and line and
+ * saying what to do, while the native client loads it. */
+typedef struct {
+  const char *bundle;     /* the series' bundle, in real_series */
+  const char *script;     /* `sql/<file under the series' directory>` */
+  const char *expected;   /* the error, from "file:line: " on */
+} RefusedDump;
+
+static const RefusedDump refused_dumps[] = {
+  /* pg_dump's default output: COPY … FROM stdin and the rows. */
+  { "pg-dump", "sql/shop-copy.pgsql.dump",
+    "sql/shop-copy.pgsql.dump:380: COPY … FROM stdin is not supported: psql sends the lines after it, "
+    "up to \\., as the table's data, which is not SQL (pg_dump's default output); dump with "
+    "pg_dump --inserts or --column-inserts" },
+  /* mariadb-dump without --hex-blob: BLOB bytes as they are, not UTF-8. */
+  { "mariadb-dump", "sql/shop-default.mysql.dump",
+    "sql/shop-default.mysql.dump:233: invalid UTF-8 (byte 0x89 at offset 10211); scripts must be UTF-8" },
+};
+
+static void
+test_refused_dump (gconstpointer data)
+{
+  const RefusedDump *rd = data;
+  RealCase rc = { 0 };
+  g_autoptr(JsonObject) doc = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *engine_dump = NULL;
+  int exit_code = -1;
+
+  for (guint i = 0; i < real_n_series && rc.series == NULL; i++)
+    if (strcmp (real_series[i].bundle, rd->bundle) == 0)
+      real_case_init (&rc, &real_series[i]);
+  g_assert_nonnull (rc.series);
+  real_case_add_manifest (&rc, "1.0.0", "base_dump", rd->script);
+  doc = real_case_engine_run (&rc, "1.0.0", &exit_code);
+  g_assert_cmpint (exit_code, !=, 0);
+  g_assert_cmpstr (strstr (run_error (doc), "sql/"), ==, rd->expected);
+  /* Nothing ran: no table in A. */
+  engine_dump = real_case_dump (&rc, 0);
+  g_assert_null (strstr (engine_dump, "table|"));
+  g_assert_null (strstr (engine_dump, "relation|"));
+  /* It is a valid dump: the native client loads it into B. */
+  script = g_build_filename (rc.fx.bundle, rd->script, NULL);
+  if (!real_case_native_apply (&rc, 1, script, &output))
+    g_error ("native client failed on %s: %s", script, output);
+  real_case_clear (&rc);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -276,6 +432,12 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/real-scripts/%s", real_series[i].bundle);
 
       g_test_add_data_func (path, &real_series[i], test_series);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refused_dumps); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/real-scripts/refused/%s", refused_dumps[i].bundle);
+
+      g_test_add_data_func (path, &refused_dumps[i], test_refused_dump);
     }
   status = g_test_run ();
   real_servers_stop ();

@@ -362,6 +362,34 @@ test_mysql_go (void)
   assert_split_error ("SELECT 1;\n\\c\n", MY, "t.sql:2:", "\\c");
 }
 
+/* `\-` is the mariadb client's sandbox command (10.5.25, 10.6.18,
+ * 10.11.8 and later; mariadb-dump writes `/ *M!999999\- enable the sandbox
+ * mode * /` as a dump's first line): wherever it appears outside quotes
+ * and plain comments, the client runs it and drops it from the statement
+ * (measured with the server's general log on 10.11.19: the dump's first
+ * query is "/ *M!999999 enable the sandbox mode * / …SET…", and a `\-` of
+ * its own sends nothing). In sandbox mode the client refuses its other
+ * commands, which scripts may not hold anyway: so it is a no-op for us. */
+static void
+test_mysql_sandbox (void)
+{
+  g_autoptr(GPtrArray) s = split_ok ("/*M!999999\\- enable the sandbox mode */ \n"
+                                     "-- MariaDB dump 10.19\n"
+                                     "/*!40101 SET NAMES utf8mb4 */;\n"
+                                     "\\-\n"
+                                     "SELECT 1;\n"
+                                     "SELECT 2 \\- + 3, '\\-', \"\\-\", `\\-` /* \\- */ -- \\-\n"
+                                     "  \\-;\n"
+                                     "\\-", MY);
+
+  g_assert_cmpuint (s->len, ==, 3);
+  assert_statement (s, 0, 1, "/*M!999999 enable the sandbox mode */ \n"
+                             "-- MariaDB dump 10.19\n"
+                             "/*!40101 SET NAMES utf8mb4 */", ";");
+  assert_statement (s, 1, 5, "SELECT 1", ";");
+  assert_statement (s, 2, 6, "SELECT 2  + 3, '\\-', \"\\-\", `\\-` /* \\- */ -- \\-", ";");
+}
+
 /* ---- PostgreSQL ------------------------------------------------------ */
 
 static void
@@ -447,6 +475,40 @@ test_pg_meta_commands (void)
 {
   assert_split_error ("SELECT 1;\n\\set ON_ERROR_STOP on\n", PG, "t.sql:2:", "\\set");
   assert_split_error ("SELECT 1 \\gset\n", PG, "t.sql:1:", "\\gset");
+}
+
+/* pg_dump 15.14 and later (Debian 12: 15.20) write `\restrict KEY` after
+ * the header and `\unrestrict KEY` at the end of every plain dump; psql
+ * sends nothing for them (its -L log of such a dump starts with the first
+ * SET). Other meta-commands stay refused, inside a statement too. */
+static void
+test_pg_restrict (void)
+{
+  g_autoptr(GPtrArray) s = split_ok ("--\n-- PostgreSQL database dump\n--\n\n"
+                                     "\\restrict 7caiLZLHHpsGghr51zd7l7lB7ryFHOfckJ49wfMm9k0MvqZv5\n\n"
+                                     "SET statement_timeout = 0;\n"
+                                     "SELECT '\\restrict x';\n"
+                                     "\\unrestrict 7caiLZLHHpsGghr51zd7l7lB7ryFHOfckJ49wfMm9k0MvqZv5\n", PG);
+
+  g_assert_cmpuint (s->len, ==, 2);
+  assert_statement (s, 0, 7, "SET statement_timeout = 0", ";");
+  assert_statement (s, 1, 8, "SELECT '\\restrict x'", ";");
+  assert_split_error ("SELECT 1\n\\restrict k\n;", PG, "t.sql:2:", "\\restrict");
+  assert_split_error ("\\restricted k\n", PG, "t.sql:1:", "\\restricted");
+}
+
+/* pg_dump's default output loads data with COPY … FROM stdin followed by
+ * the rows and `\.`: psql sends those lines as COPY data. Refused at the
+ * COPY, saying why and what to do, not at some later data line. */
+static void
+test_pg_copy_from_stdin (void)
+{
+  g_autoptr(GPtrArray) s = split_ok ("COPY t TO STDOUT;\nSELECT 'COPY t FROM stdin';\n", PG);
+
+  g_assert_cmpuint (s->len, ==, 2);
+  assert_split_error ("SET x = 1;\n\nCOPY public.t (id, note) FROM stdin;\n1\tit's; here\n\\.\n", PG,
+                      "t.sql:3: COPY … FROM stdin is not supported", "pg_dump --inserts");
+  assert_split_error ("copy t\n  from STDIN with (format csv);\n1,2\n\\.\n", PG, "t.sql:1:", "--column-inserts");
 }
 
 /* ---- SQLite ---------------------------------------------------------- */
@@ -547,9 +609,10 @@ test_expected_counts (void)
       checked++;
       total += statements->len;
     }
-  /* 125 real scripts from icinga2 and roundcube, 3 handmade ones. */
-  g_assert_cmpuint (checked, ==, 128);
-  g_assert_cmpuint (total, ==, 1464);
+  /* 125 real scripts from icinga2 and roundcube, 3 handmade ones; 4
+   * dumps (mariadb-dump, pg_dump) and their 2 handmade upgrades. */
+  g_assert_cmpuint (checked, ==, 134);
+  g_assert_cmpuint (total, ==, 1464 + 246 + 161 + 12 + 122 + 92 + 14);
 }
 
 typedef struct
@@ -694,10 +757,13 @@ main (int   argc,
   g_test_add_func ("/sql-splitter/mysql/crlf", test_crlf);
   g_test_add_func ("/sql-splitter/mysql/executable-comments", test_mysql_executable_comments);
   g_test_add_func ("/sql-splitter/mysql/go", test_mysql_go);
+  g_test_add_func ("/sql-splitter/mysql/sandbox", test_mysql_sandbox);
   g_test_add_func ("/sql-splitter/postgresql/dollar-quotes", test_pg_dollar_quotes);
   g_test_add_func ("/sql-splitter/postgresql/strings", test_pg_strings);
   g_test_add_func ("/sql-splitter/postgresql/nesting", test_pg_nesting);
   g_test_add_func ("/sql-splitter/postgresql/meta-commands", test_pg_meta_commands);
+  g_test_add_func ("/sql-splitter/postgresql/restrict", test_pg_restrict);
+  g_test_add_func ("/sql-splitter/postgresql/copy-from-stdin", test_pg_copy_from_stdin);
   g_test_add_func ("/sql-splitter/sqlite/triggers", test_sqlite_triggers);
   g_test_add_func ("/sql-splitter/sqlite/shell-lines", test_sqlite_shell_lines);
   add_file_tests ();
