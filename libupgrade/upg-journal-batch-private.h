@@ -78,7 +78,10 @@ char       *upg_journal_marker_id            (const char                       *
 GHashTable *upg_journal_list_markers         (UpgConnection                    *target,
                                               const char                       *prefix,
                                               GError                          **error);
-char       *upg_journal_marker_insert_sql    (const char                       *marker_id);
+char       *upg_journal_marker_insert_sql    (UpgConnection                    *target,
+                                              const char                       *marker_id);
+const char *upg_journal_marker_table         (UpgConnection                    *target,
+                                              GError                          **error);
 GHashTable *upg_journal_lookup_file_statements (UpgJournal                     *self,
                                                 const char                     *execution_id,
                                                 const char                     *component,

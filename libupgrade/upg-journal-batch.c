@@ -605,11 +605,16 @@ upg_journal_list_markers (UpgConnection  *target,
   g_autofree char *pattern = g_strdup_printf ("%s:%%", prefix);
   const char *values[] = { pattern };
   g_autoptr(UpgRows) rows = NULL;
+  g_autofree char *sql = NULL;
+  const char *table;
   GHashTable *set;
 
   /* The prefix is hex digits: nothing in it is a LIKE wildcard. */
-  rows = upg_journal_sql_query (target, "SELECT record_id FROM upgrade_statement_marker WHERE record_id LIKE ?",
-                                values, 1, error);
+  table = upg_journal_marker_table (target, error);
+  if (table == NULL)
+    return NULL;
+  sql = g_strdup_printf ("SELECT record_id FROM %s WHERE record_id LIKE ?", table);
+  rows = upg_journal_sql_query (target, sql, values, 1, error);
   if (rows == NULL)
     return NULL;
   set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -749,6 +754,7 @@ upg_journal_flusher_stop (UpgJournalFlusher *f)
 
 /**
  * upg_journal_marker_insert_sql: (skip)
+ * @target: the statement's connection
  * @marker_id: a marker id from upg_journal_marker_id()
  *
  * The INSERT upg_journal_write_marker() runs, as text with its values in
@@ -757,14 +763,20 @@ upg_journal_flusher_stop (UpgJournalFlusher *f)
  * else is refused rather than quoted.
  *
  * Returns: (transfer full) (nullable): the statement, or %NULL if
- *   @marker_id holds anything but letters, digits and `:._-`
+ *   @marker_id holds anything but letters, digits and `:._-` (or the
+ *   marker table's name is not known)
  */
 char *
-upg_journal_marker_insert_sql (const char *marker_id)
+upg_journal_marker_insert_sql (UpgConnection *target,
+                               const char    *marker_id)
 {
+  const char *table = upg_journal_marker_table (target, NULL);
+
+  if (table == NULL)
+    return NULL;
   for (const char *p = marker_id; *p != '\0'; p++)
     if (!g_ascii_isalnum (*p) && strchr (":._-", *p) == NULL)
       return NULL;
-  return g_strdup_printf ("INSERT INTO upgrade_statement_marker (record_id, created_at) VALUES ('%s', %" G_GINT64_FORMAT ")",
-                          marker_id, g_get_real_time () / 1000);
+  return g_strdup_printf ("INSERT INTO %s (record_id, created_at) VALUES ('%s', %" G_GINT64_FORMAT ")",
+                          table, marker_id, g_get_real_time () / 1000);
 }

@@ -476,7 +476,70 @@ upg_journal_ensure_marker_table (UpgConnection  *target,
   g_return_val_if_fail (UPG_IS_CONNECTION (target), FALSE);
   return upg_journal_schema_ensure_table (target, "upgrade_statement_marker",
                                           "record_id @ID@ NOT NULL PRIMARY KEY,"
-                                          " created_at @INT@ NOT NULL", error);
+                                          " created_at @INT@ NOT NULL", error) &&
+         upg_journal_marker_table (target, error) != NULL;
+}
+
+#define MARKER_TABLE_KEY "upgrade-marker-table"
+
+/* The schema (PostgreSQL) or database (MySQL) the connection's unqualified
+ * names resolve to now, quoted; NULL if none. */
+static char *
+current_namespace (UpgConnection  *target,
+                   GError        **error)
+{
+  const char *sql;
+  g_autoptr(UpgRows) rows = NULL;
+  const char *name;
+
+  switch (upg_connection_get_dialect (target))
+    {
+    case UPG_DIALECT_POSTGRESQL:
+      sql = "SELECT quote_ident(current_schema())";
+      break;
+    case UPG_DIALECT_MYSQL:
+      sql = "SELECT CONCAT('`', REPLACE(DATABASE(), '`', '``'), '`')";
+      break;
+    case UPG_DIALECT_SQLITE:
+    case UPG_DIALECT_OTHER:
+    default:
+      return g_strdup ("");
+    }
+  rows = upg_journal_sql_query (target, sql, NULL, 0, error);
+  if (rows == NULL)
+    return NULL;
+  name = upg_rows_get_n_rows (rows) > 0 ? upg_rows_get_value (rows, 0, 0) : NULL;
+  return g_strdup (name != NULL ? name : "");
+}
+
+/**
+ * upg_journal_marker_table: (skip)
+ * @target: a connection to a statement's target database
+ * @error: return location for a #GError
+ *
+ * The marker table's name for the statements of @target, qualified with
+ * the schema (PostgreSQL) or database (MySQL) it had when it was first
+ * asked — before any statement ran — so that a script changing
+ * `search_path` (every pg_dump file empties it) or running `USE` does not
+ * move the markers away.
+ *
+ * Returns: (transfer none): the name, or %NULL on error
+ */
+const char *
+upg_journal_marker_table (UpgConnection  *target,
+                          GError        **error)
+{
+  const char *table = g_object_get_data (G_OBJECT (target), MARKER_TABLE_KEY);
+  g_autofree char *space = NULL;
+
+  if (table != NULL)
+    return table;
+  space = current_namespace (target, error);
+  if (space == NULL)
+    return NULL;
+  g_object_set_data_full (G_OBJECT (target), MARKER_TABLE_KEY,
+                          g_strconcat (space, *space != '\0' ? "." : "", "upgrade_statement_marker", NULL), g_free);
+  return g_object_get_data (G_OBJECT (target), MARKER_TABLE_KEY);
 }
 
 /**
@@ -498,11 +561,16 @@ upg_journal_write_marker (UpgConnection  *target,
 {
   g_autofree char *now = upg_journal_int_text (g_get_real_time () / 1000);
   const char *values[] = { record_id, now };
+  g_autofree char *sql = NULL;
+  const char *table;
 
   g_return_val_if_fail (UPG_IS_CONNECTION (target), FALSE);
   g_return_val_if_fail (record_id != NULL, FALSE);
-  return upg_journal_sql_exec (target, "INSERT INTO upgrade_statement_marker (record_id, created_at)"
-                               " VALUES (?, ?)", values, 2, error);
+  table = upg_journal_marker_table (target, error);
+  if (table == NULL)
+    return FALSE;
+  sql = g_strdup_printf ("INSERT INTO %s (record_id, created_at) VALUES (?, ?)", table);
+  return upg_journal_sql_exec (target, sql, values, 2, error);
 }
 
 /**
@@ -522,11 +590,16 @@ upg_journal_has_marker (UpgConnection  *target,
 {
   const char *values[] = { record_id };
   g_autoptr(UpgRows) rows = NULL;
+  g_autofree char *sql = NULL;
+  const char *table;
 
   g_return_val_if_fail (UPG_IS_CONNECTION (target), FALSE);
   g_return_val_if_fail (record_id != NULL && found != NULL, FALSE);
-  rows = upg_journal_sql_query (target, "SELECT record_id FROM upgrade_statement_marker WHERE record_id = ?",
-                                values, 1, error);
+  table = upg_journal_marker_table (target, error);
+  if (table == NULL)
+    return FALSE;
+  sql = g_strdup_printf ("SELECT record_id FROM %s WHERE record_id = ?", table);
+  rows = upg_journal_sql_query (target, sql, values, 1, error);
   if (rows == NULL)
     return FALSE;
   *found = upg_rows_get_n_rows (rows) > 0;

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
 #include "upg-marker-reset-private.h"
 
@@ -41,8 +42,13 @@ delete_batch (UpgConnection       *target,
               guint                n_values,
               GError             **error)
 {
-  g_autoptr(GString) sql = g_string_new ("DELETE FROM upgrade_statement_marker WHERE ");
+  const char *table = upg_journal_marker_table (target, error);
+  g_autoptr(GString) sql = NULL;
 
+  if (table == NULL)
+    return FALSE;
+  sql = g_string_new (NULL);
+  g_string_printf (sql, "DELETE FROM %s WHERE ", table);
   g_string_append (sql, match->open);
   for (guint i = 0; i < n_values; i++)
     {

@@ -118,7 +118,7 @@ pipeline_trailer (StatementRun *run,
   if (!marked || run->klass != UPG_STATEMENT_CLASS_ATOMIC ||
       !upg_transaction_pipeline_can_carry (run->connection, upg_sql_statement_get_text (run->statement)))
     return NULL;
-  return upg_journal_marker_insert_sql (run->marker);
+  return upg_journal_marker_insert_sql (run->connection, run->marker);
 }
 
 /*

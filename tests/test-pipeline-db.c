@@ -266,6 +266,35 @@ test_delimiter_block (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* PostgreSQL: a script that empties search_path (as every pg_dump file
+ * does) still commits each statement with its marker: the marker table is
+ * named with the schema it was created in. */
+static void
+test_search_path_emptied (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *rows = NULL;
+
+  site_init (&site, (Db *) data,
+             "SELECT pg_catalog.set_config('search_path', '', false);\n"
+             "CREATE TABLE public.@T (id integer PRIMARY KEY);\n"
+             "INSERT INTO public.@T VALUES (1), (2);\n");
+  exec_execute (site.target, "CREATE TABLE IF NOT EXISTS upgrade_statement_marker "
+                             "(record_id VARCHAR(64) NOT NULL PRIMARY KEY, created_at BIGINT NOT NULL)");
+  before = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_no_error (error);
+  rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
+  g_assert_cmpstr (rows, ==, "2");
+  after = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  g_assert_cmpint (g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10), ==, 3);
+  db_site_clear (&site);
+}
+
 static void
 add_test (Db            *db,
           const char    *name,
@@ -296,6 +325,8 @@ main (int    argc,
           add_test (db, "delimiter-block", test_delimiter_block);
           add_test (db, "ddl-marker-fails", test_ddl_marker_fails);
         }
+      else
+        add_test (db, "search-path-emptied", test_search_path_emptied);
     }
 
   status = g_test_run ();

@@ -60,43 +60,9 @@ run_error (JsonObject *doc)
   return "";
 }
 
-/* Engine bugs these tests found that stop a series (reported to be fixed
- * in the engine, not in the tests): the series' test says so with
- * g_test_incomplete() (TAP "not ok … # TODO") instead of passing, and
- * becomes the full test by itself once the run succeeds. Any other
- * failure fails the test. */
-static const struct {
-  const char *bundle;
-  const char *error;
-} known_engine_bugs[] = {
-  /* pg_dump sets search_path to '' at the top of every dump; the executor
-   * writes its exactly-once marker to the unqualified
-   * upgrade_statement_marker (upg-journal-statements.c), which then
-   * resolves nowhere. */
-  { "pg-dump", "writing the statement's marker in 'target' failed: ERROR 42P01: relation "
-               "\"upgrade_statement_marker\" does not exist" },
-};
-
-static gboolean
-is_known_engine_bug (const RealSeries *series,
-                     const char       *error)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (known_engine_bugs); i++)
-    if (strcmp (series->bundle, known_engine_bugs[i].bundle) == 0
-        && strstr (error, known_engine_bugs[i].error) != NULL)
-      {
-        g_autofree char *why = g_strdup_printf ("engine bug: %s", error);
-
-        g_test_incomplete (why);
-        return TRUE;
-      }
-  return FALSE;
-}
-
 /* Path A, checked: exit 0, execution SUCCESS without breakpoint, the
  * steps @step_ids in the plan's order, the first @n_skipped of them
- * SKIPPED (done by an earlier run), the others SUCCESS. Returns NULL
- * (test incomplete) if the run stopped at a known engine bug. */
+ * SKIPPED (done by an earlier run), the others SUCCESS. */
 static JsonObject *
 engine_run (RealCase   *rc,
             const char *to,
@@ -107,11 +73,6 @@ engine_run (RealCase   *rc,
   JsonObject *doc = real_case_engine_run (rc, to, &exit_code);
   JsonArray *steps;
 
-  if (exit_code != 0 && is_known_engine_bug (rc->series, run_error (doc)))
-    {
-      json_object_unref (doc);
-      return NULL;
-    }
   g_assert_cmpint (exit_code, ==, 0);
   g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "SUCCESS");
   g_assert_true (json_object_get_null_member (doc, "breakpoint"));
@@ -337,11 +298,6 @@ test_series (gconstpointer data)
       for (guint j = 0; j <= i; j++)
         g_ptr_array_add (done, g_ptr_array_index (step_ids, j));
       run = engine_run (&rc, g_ptr_array_index (versions, i), done, i);
-      if (run == NULL)
-        {
-          real_case_clear (&rc);
-          return;
-        }
       g_ptr_array_add (execution_ids, g_strdup (json_object_get_string_member (run, "execution_id")));
       native_apply_range (&rc, 1, scripts, i, i + 1);
       if (i == 0 && series->seed != NULL)
