@@ -192,6 +192,27 @@ upg_statement_classify (const char *text,
 }
 
 /*
+ * upg_statement_table_lock_change:
+ *
+ * MySQL's LOCK TABLES keeps a session's tables locked until UNLOCK TABLES
+ * (or a transaction starts, which releases them). Returns 1 for a
+ * LOCK TABLE(S) statement, -1 for UNLOCK TABLE(S), 0 for anything else.
+ */
+int
+upg_statement_table_lock_change (const char *text,
+                                 UpgDialect  dialect)
+{
+  char words[2][24];
+
+  if (dialect != UPG_DIALECT_MYSQL)
+    return 0;
+  leading_keywords (text, words, G_N_ELEMENTS (words));
+  if (!g_str_equal (words[1], "TABLE") && !g_str_equal (words[1], "TABLES"))
+    return 0;
+  return g_str_equal (words[0], "LOCK") ? 1 : g_str_equal (words[0], "UNLOCK") ? -1 : 0;
+}
+
+/*
  * upg_error_is_transient:
  *
  * Whether running the same statement again may succeed: a lost connection

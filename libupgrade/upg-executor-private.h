@@ -158,6 +158,8 @@ typedef enum {
 
 UpgStatementClass upg_statement_classify (const char *text,
                                           UpgDialect  dialect);
+int          upg_statement_table_lock_change (const char *text,
+                                              UpgDialect  dialect);
 gboolean     upg_error_is_transient      (const GError  *error,
                                           UpgDialect     dialect,
                                           int            code,

@@ -41,6 +41,7 @@ gboolean  upg_statement_run_marker_of_any_execution (StatementRun  *run,
                                                      gboolean      *found,
                                                      GError       **error);
 
+gboolean  upg_statement_run_tables_locked      (StatementRun  *run);
 gboolean  upg_statement_run_send               (StatementRun  *run,
                                                 gboolean       with_marker,
                                                 gint64        *rows,

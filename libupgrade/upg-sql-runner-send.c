@@ -18,6 +18,8 @@
 #include "upg-sql-runner-private.h"
 #include "upg-transaction-pipeline-private.h"
 
+#define TABLES_LOCKED_KEY "upgrade-tables-locked"
+
 static char *
 error_code_text (UpgConnection *connection)
 {
@@ -110,6 +112,27 @@ send_apart (StatementRun  *run,
   return !atomic || upg_connection_commit (c, error);
 }
 
+/* MySQL: whether the connection holds tables with LOCK TABLES. */
+gboolean
+upg_statement_run_tables_locked (StatementRun *run)
+{
+  return g_object_get_data (G_OBJECT (run->connection), TABLES_LOCKED_KEY) != NULL;
+}
+
+/* Follows LOCK TABLES / UNLOCK TABLES on the connection: while tables are
+ * locked a transaction may not start (it would release them, which the
+ * native client's session never does) and the marker table, not locked,
+ * cannot be written. */
+static void
+note_table_locks (StatementRun *run)
+{
+  int change = upg_statement_table_lock_change (upg_sql_statement_get_text (run->statement),
+                                                upg_connection_get_dialect (run->connection));
+
+  if (change != 0)
+    g_object_set_data (G_OBJECT (run->connection), TABLES_LOCKED_KEY, change > 0 ? GINT_TO_POINTER (1) : NULL);
+}
+
 /* The marker INSERT of a statement that can go in one request, or NULL. */
 static char *
 pipeline_trailer (StatementRun *run,
@@ -171,6 +194,7 @@ upg_statement_run_send (StatementRun  *run,
     goto failed;
 
 committed:
+  note_table_locks (run);
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
   return TRUE;
 

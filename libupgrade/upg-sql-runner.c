@@ -612,7 +612,10 @@ run_statement (StatementRun *run,
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
                                        has_marker_table (run->connection)
                                          ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
-  upg_statement_run_plan_journaling (run, has_marker_table (run->connection));
+  if (upg_statement_run_tables_locked (run) && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
+    /* Under LOCK TABLES each statement commits on its own, unmarked. */
+    run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
+  upg_statement_run_plan_journaling (run, has_marker_table (run->connection) && !upg_statement_run_tables_locked (run));
 
   record = g_hash_table_lookup (run->records, GUINT_TO_POINTER (upg_sql_statement_get_sequence (s)));
   if (record != NULL)

@@ -266,6 +266,47 @@ test_delimiter_block (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* MariaDB: inside LOCK TABLES … UNLOCK TABLES (every mysqldump file) the
+ * statements run on their own as the client runs them: no transaction
+ * (starting one would release the locks) and no marker (the marker table
+ * is not locked); outside the block they commit with their markers again. */
+static void
+test_lock_tables (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+
+  site_init (&site, (Db *) data,
+             "CREATE TABLE @T (id INTEGER PRIMARY KEY) ENGINE=InnoDB;\n"
+             "LOCK TABLES @T WRITE;\n"
+             "/*!40000 ALTER TABLE @T DISABLE KEYS */;\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "/*!40000 ALTER TABLE @T ENABLE KEYS */;\n"
+             "UNLOCK TABLES;\n"
+             "INSERT INTO @T VALUES (3);\n");
+  exec_execute (site.target, "CREATE TABLE IF NOT EXISTS upgrade_statement_marker "
+                             "(record_id VARCHAR(64) NOT NULL PRIMARY KEY, created_at BIGINT NOT NULL)");
+  before = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_no_error (error);
+  ids = site_query (&site, "SELECT GROUP_CONCAT(id ORDER BY id) FROM %s", site.table);
+  g_assert_cmpstr (ids, ==, "1,2,3");
+  /* CREATE TABLE and the last INSERT: nothing inside the block. */
+  after = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  g_assert_cmpint (g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10), ==, 2);
+  log_path = g_strdup_printf ("%s/logs/%s.log", site.fx.state, upg_execution_get_id (execution));
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_null (strstr (log, "marker could not be written"));
+  db_site_clear (&site);
+}
+
 /* PostgreSQL: a script that empties search_path (as every pg_dump file
  * does) still commits each statement with its marker: the marker table is
  * named with the schema it was created in. */
@@ -324,6 +365,7 @@ main (int    argc,
         {
           add_test (db, "delimiter-block", test_delimiter_block);
           add_test (db, "ddl-marker-fails", test_ddl_marker_fails);
+          add_test (db, "lock-tables", test_lock_tables);
         }
       else
         add_test (db, "search-path-emptied", test_search_path_emptied);
