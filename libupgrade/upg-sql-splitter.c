@@ -364,7 +364,8 @@ check_utf8 (Splitter *s)
     /* G_GSIZE_FORMAT glued into the message would hide it from xgettext. */
     g_autofree char *offset = g_strdup_printf ("%" G_GSIZE_FORMAT, (gsize) (bad - s->text));
 
-    return upg_scan_fail (s, line, _("invalid UTF-8 (byte 0x%02x at offset %s); scripts must be UTF-8"),
+    return upg_scan_fail (s, line, _("invalid UTF-8 (byte 0x%02x at offset %s); scripts must be UTF-8 "
+                            "(binary data in a dump: dump with mariadb-dump --hex-blob)"),
                           (guchar) *bad, offset);
   }
 }

@@ -343,7 +343,8 @@ static const RefusedDump refused_dumps[] = {
     "pg_dump --inserts or --column-inserts" },
   /* mariadb-dump without --hex-blob: BLOB bytes as they are, not UTF-8. */
   { "mariadb-dump", "sql/shop-default.mysql.dump",
-    "sql/shop-default.mysql.dump:233: invalid UTF-8 (byte 0x89 at offset 10211); scripts must be UTF-8" },
+    "sql/shop-default.mysql.dump:233: invalid UTF-8 (byte 0x89 at offset 10211); scripts must be UTF-8 "
+    "(binary data in a dump: dump with mariadb-dump --hex-blob)" },
 };
 
 static void
