@@ -40,9 +40,9 @@ if [ "${UPGRADE_TEST_VALGRIND:-1}" != 0 ]; then
   # Every C test and the build-tree programs they run (upgradectl,
   # upgraded, plugin hosts); the database servers themselves are not
   # traced. Durations are measured in bench/, not asserted by the tests
-  # (beyond hang guards), so the slowdown fails none. On 2 cores the 'db'
-  # suite alone takes ~19 min under valgrind (real-scripts ~11.5 min) and
-  # 'slow' (exactly-once) ~10 min. The Python suites are not run under
+  # (beyond hang guards), so the slowdown fails none. On an idle 2-core
+  # machine the pass takes ~15 min (exactly-once ~6.5, real-scripts ~4);
+  # the 'db' suite alone took ~19 min on a busy one. The Python suites are not run under
   # valgrind: PyGObject's callback closures (libgirepository) show up as
   # definite leaks there.
   vg_status=ok
