@@ -106,38 +106,6 @@ test_durable_after_kill (void)
                    ==, "SUCCESS");
 }
 
-/* Figures for the report: how long the journal takes to record a
- * statement (RUNNING, then SUCCESS) and a breakpoint, fsync included. */
-static void
-test_write_latency (void)
-{
-  g_autofree char *path = g_build_filename (state_dir, "latency", "journal.db", NULL);
-  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, NULL);
-  g_autofree char *execution = journal_new_execution (journal, "bj-01");
-  gint64 worst = 0;
-  gint64 start;
-
-  g_assert_true (upg_journal_begin_step (journal, execution, "ft", "3.17.5", "sql_001", UPG_STAGE_IN_STOP, NULL));
-  for (guint i = 1; i <= 50; i++)
-    {
-      g_autofree char *record = NULL;
-
-      start = g_get_monotonic_time ();
-      record = upg_journal_begin_statement (journal, execution, "ft", "3.17.5", "sql_001", "a.sql", i, i,
-                                            "UPDATE t SET a = 1", "ft_db", NULL);
-      g_assert_true (upg_journal_finish_statement (journal, record, UPG_STATEMENT_STATUS_SUCCESS, 1,
-                                                   NULL, NULL, NULL));
-      worst = MAX (worst, g_get_monotonic_time () - start);
-    }
-  /* SPEC §11: a statement's log is written within 1 s of the statement. */
-  g_assert_cmpint (worst, <, G_USEC_PER_SEC);
-  g_test_message ("statement record (RUNNING + SUCCESS), worst of 50: %.1f ms", worst / 1000.0);
-
-  start = g_get_monotonic_time ();
-  g_assert_true (upg_journal_save_breakpoint (journal, execution, "sql_001", "a.sql", 1, 1, "x", "1", "e", NULL));
-  g_test_message ("breakpoint save: %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
-}
-
 /* Figure for the report: a status query (SPEC §11: ≤ 10 ms) on a journal
  * with history: 100 executions of 50 steps each. */
 static void
@@ -185,7 +153,6 @@ main (int argc, char **argv)
   g_test_add_func ("/journal/sqlite/open-sqlite/creates-directory", test_open_sqlite_creates_directory);
   g_test_add_func ("/journal/sqlite/open-sqlite/bad-path", test_open_sqlite_bad_path);
   g_test_add_func ("/journal/sqlite/durable-after-kill", test_durable_after_kill);
-  g_test_add_func ("/journal/sqlite/write-latency", test_write_latency);
   g_test_add_func ("/journal/sqlite/status-query-time", test_status_query_time);
   journal_cases_register (&backend);
   record_cases_register (&backend);

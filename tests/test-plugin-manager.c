@@ -605,7 +605,6 @@ test_orphan_host (Fixture *f, gconstpointer data)
                                               "{\"execution_id\":\"e\"},\"params\":"
                                               "{\"wait_cancel\":true}}\n", plugin);
   g_autofree char *line = NULL;
-  gint64 start;
   int fds[2];
   FILE *channel;
   size_t length = 0;
@@ -627,11 +626,12 @@ test_orphan_host (Fixture *f, gconstpointer data)
    * the manager's disappearance brings. */
   g_assert_cmpint (fputs ("{\"ack\":true}\n", channel), >=, 0);
   fflush (channel);
-  start = g_get_monotonic_time ();
   fclose (channel);
   g_assert_true (g_subprocess_wait (host, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  /* The plugin stopped when cancelled: the host was not ended by its
+   * orphan grace timer (exit status 3), however slow the machine. */
+  g_assert_false (g_subprocess_get_if_exited (host) && g_subprocess_get_exit_status (host) == 3);
 }
 
 static gpointer

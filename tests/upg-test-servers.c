@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each server runs in a fresh directory under the build directory, listens
+ * Each server runs in a fresh directory under the build directory (as
+ * root, PostgreSQL's may go elsewhere: upg_test_servers_root()), listens
  * on its own free TCP port on 127.0.0.1 and on a unix socket in that
  * directory, and has a database and a password-protected user. Creating a
  * data directory takes seconds, so one template per build is made (under a
@@ -12,6 +13,8 @@
  * stops the server and removes its directory when the test process dies
  * without calling upg_test_server_stop(): a failed assertion aborts, and
  * neither atexit() handlers nor fixture teardowns run then.
+ *
+ * What differs between MariaDB and PostgreSQL is in upg-test-server-kinds.c.
  */
 #include "config.h"
 
@@ -28,11 +31,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
-#include <json-glib/json-glib.h>
-#include <libpq-fe.h>
-#include <mysql.h>
 
-#include "upg-test-servers.h"
+#include "upg-test-servers-private.h"
 
 /* Readiness: up to this many connection attempts, this far apart. */
 #define READY_ATTEMPTS 600
@@ -40,34 +40,6 @@
 
 /* A unix socket path must fit in sun_path (108 bytes) with room to spare. */
 #define MAX_SOCKET_PATH 100
-
-#define TEST_DATABASE "upgtest"
-#define TEST_USER "upgrade"
-
-struct _UpgTestServer
-{
-  UpgTestServerKind  kind;
-  char              *dir;
-  char              *socket;     /* MariaDB: the socket file; PostgreSQL: its directory */
-  char              *log_path;
-  guint              port;
-  char              *password;
-  GSubprocess       *process;
-  GSubprocess       *guard;
-  int                guard_fd;   /* write end of the guard's pipe */
-};
-
-static const char *
-kind_name (UpgTestServerKind kind)
-{
-  return kind == UPG_TEST_SERVER_MARIADB ? "mariadb" : "postgresql";
-}
-
-static gboolean
-running_as_root (void)
-{
-  return geteuid () == 0;
-}
 
 /* Absolute: the servers run in other working directories. */
 const char *
@@ -141,155 +113,29 @@ remove_tree (const char  *path,
   return upg_test_run_command ((const char *[]) { "rm", "-rf", "--", path, NULL }, NULL, NULL, NULL, error);
 }
 
-static gboolean
-chown_postgres (const char  *path,
-                GError     **error)
-{
-  if (!running_as_root ())
-    return TRUE;
-  return upg_test_run_command ((const char *[]) { "chown", "-R", "postgres:postgres", path, NULL },
-                      NULL, NULL, NULL, error);
-}
-
-/* Debian keeps the server programs out of PATH, in
- * /usr/lib/postgresql/<major>/bin: take the newest major there. */
-static char *
-find_postgres_program (const char *program)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/usr/lib/postgresql", 0, NULL);
-  g_autofree char *best = NULL;
-  guint64 best_major = 0;
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/usr/lib/postgresql", name, "bin", program, NULL);
-      guint64 major;
-
-      if (g_ascii_string_to_unsigned (name, 10, 1, 1000, &major, NULL) && major > best_major
-          && g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
-        {
-          best_major = major;
-          g_free (best);
-          best = g_steal_pointer (&path);
-        }
-    }
-
-  return best != NULL ? g_steal_pointer (&best) : g_strdup (program);
-}
-
-/* PostgreSQL refuses to run as root: when we are root, its programs run as
- * the postgres user (setpriv execs, so the pid is the server's own). */
-static GPtrArray *
-postgres_argv (const char *program)
-{
-  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *path = g_find_program_in_path (program);
-
-  if (running_as_root ())
-    {
-      g_ptr_array_add (argv, g_strdup ("setpriv"));
-      g_ptr_array_add (argv, g_strdup ("--reuid=postgres"));
-      g_ptr_array_add (argv, g_strdup ("--regid=postgres"));
-      g_ptr_array_add (argv, g_strdup ("--init-groups"));
-      g_ptr_array_add (argv, g_strdup ("--"));
-    }
-  if (path == NULL)
-    path = find_postgres_program (program);
-  g_ptr_array_add (argv, g_steal_pointer (&path));
-
-  return argv;
-}
-
-static void
-argv_add (GPtrArray  *argv,
-          const char *format,
-          ...) G_GNUC_PRINTF (2, 3);
-
-static void
-argv_add (GPtrArray  *argv,
-          const char *format,
-          ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_ptr_array_add (argv, g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
-static const char * const *
-argv_end (GPtrArray *argv)
-{
-  g_ptr_array_add (argv, NULL);
-  return (const char * const *) argv->pdata;
-}
-
-static gboolean
-init_mariadb_template (const char  *data_dir,
-                       GError     **error)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-
-  argv_add (argv, "mariadb-install-db");
-  argv_add (argv, "--no-defaults");
-  argv_add (argv, "--datadir=%s", data_dir);
-  argv_add (argv, "--auth-root-authentication-method=normal");
-  argv_add (argv, "--skip-test-db");
-  argv_add (argv, "--skip-name-resolve");
-  if (running_as_root ())
-    argv_add (argv, "--user=root");
-
-  return upg_test_run_command (argv_end (argv), NULL, NULL, NULL, error);
-}
-
-static gboolean
-init_postgresql_template (const char  *dir,
-                          const char  *data_dir,
-                          GError     **error)
-{
-  g_autoptr(GPtrArray) argv = postgres_argv ("initdb");
-  g_autofree char *hba = g_build_filename (data_dir, "pg_hba.conf", NULL);
-
-  if (!chown_postgres (dir, error))
-    return FALSE;
-
-  argv_add (argv, "--no-sync");
-  argv_add (argv, "--encoding=UTF8");
-  argv_add (argv, "--locale=C");
-  argv_add (argv, "--username=postgres");
-  argv_add (argv, "--auth=trust");
-  argv_add (argv, "--pgdata=%s", data_dir);
-  if (!upg_test_run_command (argv_end (argv), NULL, NULL, NULL, error))
-    return FALSE;
-
-  /* The fixture itself is trusted on the socket as postgres; everyone else
-   * must give a password, so tests exercise password_env / password_file. */
-  return g_file_set_contents (hba,
-                              "local all postgres trust\n"
-                              "local all all scram-sha-256\n"
-                              "host all all 127.0.0.1/32 scram-sha-256\n"
-                              "host all all ::1/128 scram-sha-256\n",
-                              -1, error)
-         && chown_postgres (dir, error);
-}
-
 /* Returns the template directory for @kind, creating it once per build.
  * The lock serialises test processes that start at the same time. */
 static char *
 ensure_template (UpgTestServerKind   kind,
                  GError            **error)
 {
-  g_autofree char *root = g_build_filename (upg_test_base_dir (), "test-servers", NULL);
-  g_autofree char *name = g_strdup_printf ("%s-template", kind_name (kind));
-  g_autofree char *template = g_build_filename (root, name, NULL);
-  g_autofree char *lock_path = g_strconcat (template, ".lock", NULL);
-  g_autofree char *ready = g_build_filename (template, "ready", NULL);
-  g_autofree char *tmp = g_strdup_printf ("%s.tmp-%d", template, (int) getpid ());
-  g_autofree char *tmp_data = g_build_filename (tmp, "data", NULL);
+  g_autofree char *root = upg_test_servers_root (kind, error);
+  g_autofree char *name = g_strdup_printf ("%s-template", upg_test_server_kind_name (kind));
+  g_autofree char *template = NULL;
+  g_autofree char *lock_path = NULL;
+  g_autofree char *ready = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *tmp_data = NULL;
   gboolean ok;
   int lock_fd;
 
+  if (root == NULL)
+    return NULL;
+  template = g_build_filename (root, name, NULL);
+  lock_path = g_strconcat (template, ".lock", NULL);
+  ready = g_build_filename (template, "ready", NULL);
+  tmp = g_strdup_printf ("%s.tmp-%d", template, (int) getpid ());
+  tmp_data = g_build_filename (tmp, "data", NULL);
   if (g_mkdir_with_parents (root, 0755) != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
@@ -313,15 +159,13 @@ ensure_template (UpgTestServerKind   kind,
       ok = remove_tree (template, error)
            && remove_tree (tmp, error)
            && g_mkdir_with_parents (tmp, 0755) == 0
-           && (kind == UPG_TEST_SERVER_MARIADB
-               ? init_mariadb_template (tmp_data, error)
-               : init_postgresql_template (tmp, tmp_data, error))
+           && upg_test_server_init_template (kind, tmp, tmp_data, error)
            && g_rename (tmp, template) == 0
            && g_file_set_contents (ready, "", 0, error);
       if (!ok && error != NULL && *error == NULL)
         g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
                      "cannot create the %s template in %s: %s",
-                     kind_name (kind), template, g_strerror (errno));
+                     upg_test_server_kind_name (kind), template, g_strerror (errno));
     }
 
   close (lock_fd);   /* releases the lock */
@@ -355,9 +199,13 @@ static char *
 make_server_dir (UpgTestServerKind   kind,
                  GError            **error)
 {
-  g_autofree char *template = g_strdup_printf ("%s-XXXXXX", kind_name (kind));
-  g_autofree char *root = g_build_filename (upg_test_base_dir (), "test-servers", NULL);
-  g_autofree char *dir = g_build_filename (root, template, NULL);
+  g_autofree char *template = g_strdup_printf ("%s-XXXXXX", upg_test_server_kind_name (kind));
+  g_autofree char *root = upg_test_servers_root (kind, error);
+  g_autofree char *dir = NULL;
+
+  if (root == NULL)
+    return NULL;
+  dir = g_build_filename (root, template, NULL);
 
   /* "/.s.PGSQL.65535" and "/mariadbd.sock" both fit in 16 bytes. */
   if (strlen (dir) + 16 > MAX_SOCKET_PATH)
@@ -370,68 +218,6 @@ make_server_dir (UpgTestServerKind   kind,
       return NULL;
     }
   return g_steal_pointer (&dir);
-}
-
-static GSubprocess *
-spawn_logged (const char * const  *argv,
-              const char          *log_path,
-              GError             **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE | G_SUBPROCESS_FLAGS_STDIN_PIPE);
-
-  g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
-  return g_subprocess_launcher_spawnv (launcher, argv, error);
-}
-
-static GSubprocess *
-spawn_mariadb (UpgTestServer  *server,
-               const char     *data_dir,
-               GError        **error)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *mariadbd = g_find_program_in_path ("mariadbd");
-
-  argv_add (argv, "%s", mariadbd != NULL ? mariadbd : "/usr/sbin/mariadbd");
-  argv_add (argv, "--no-defaults");
-  argv_add (argv, "--datadir=%s", data_dir);
-  argv_add (argv, "--socket=%s", server->socket);
-  argv_add (argv, "--port=%u", server->port);
-  argv_add (argv, "--bind-address=127.0.0.1");
-  argv_add (argv, "--pid-file=%s/mariadbd.pid", server->dir);
-  argv_add (argv, "--tmpdir=%s", server->dir);
-  argv_add (argv, "--skip-name-resolve");
-  argv_add (argv, "--innodb-buffer-pool-size=32M");
-  argv_add (argv, "--innodb-flush-log-at-trx-commit=0");
-  argv_add (argv, "--character-set-server=utf8mb4");
-  if (running_as_root ())
-    argv_add (argv, "--user=root");
-
-  return spawn_logged (argv_end (argv), server->log_path, error);
-}
-
-static GSubprocess *
-spawn_postgresql (UpgTestServer  *server,
-                  const char     *data_dir,
-                  GError        **error)
-{
-  g_autoptr(GPtrArray) argv = postgres_argv ("postgres");
-
-  if (!chown_postgres (server->dir, error))
-    return NULL;
-
-  argv_add (argv, "-D");
-  argv_add (argv, "%s", data_dir);
-  argv_add (argv, "-p");
-  argv_add (argv, "%u", server->port);
-  argv_add (argv, "-k");
-  argv_add (argv, "%s", server->socket);
-  argv_add (argv, "-c");
-  argv_add (argv, "listen_addresses=127.0.0.1");
-  argv_add (argv, "-c");
-  argv_add (argv, "fsync=off");
-
-  return spawn_logged (argv_end (argv), server->log_path, error);
 }
 
 /* Starts the process that cleans up if this one dies first. */
@@ -474,56 +260,6 @@ process_running (GSubprocess *process)
   return g_subprocess_get_identifier (process) != NULL;
 }
 
-static char *
-pg_conninfo (UpgTestServer *server,
-             const char    *user,
-             const char    *database)
-{
-  return g_strdup_printf ("host='%s' port=%u user=%s dbname=%s connect_timeout=5",
-                          server->socket, server->port, user, database);
-}
-
-/* Connects as the server's superuser over the socket, or returns NULL. */
-static gpointer
-connect_admin (UpgTestServer  *server,
-               char          **message)
-{
-  if (server->kind == UPG_TEST_SERVER_MARIADB)
-    {
-      MYSQL *mysql = mysql_init (NULL);
-
-      mysql_options (mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-      if (mysql_real_connect (mysql, "localhost", "root", NULL, NULL, 0, server->socket, 0) != NULL)
-        return mysql;
-      g_free (*message);
-      *message = g_strdup (mysql_error (mysql));
-      mysql_close (mysql);
-      return NULL;
-    }
-  else
-    {
-      g_autofree char *conninfo = pg_conninfo (server, "postgres", "postgres");
-      PGconn *pg = PQconnectdb (conninfo);
-
-      if (PQstatus (pg) == CONNECTION_OK)
-        return pg;
-      g_free (*message);
-      *message = g_strdup (PQerrorMessage (pg));
-      PQfinish (pg);
-      return NULL;
-    }
-}
-
-static void
-disconnect_admin (UpgTestServer *server,
-                  gpointer       handle)
-{
-  if (server->kind == UPG_TEST_SERVER_MARIADB)
-    mysql_close (handle);
-  else
-    PQfinish (handle);
-}
-
 /* Polls until the server accepts a connection, it exits, or the attempts
  * run out. */
 static gpointer
@@ -534,7 +270,7 @@ wait_until_ready (UpgTestServer  *server,
 
   for (guint attempt = 0; attempt < READY_ATTEMPTS; attempt++)
     {
-      gpointer handle = connect_admin (server, &message);
+      gpointer handle = upg_test_server_admin_connect (server, &message);
 
       if (handle != NULL)
         return handle;
@@ -548,82 +284,11 @@ wait_until_ready (UpgTestServer  *server,
 
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                  "%s server in %s did not accept connections (%s; last error: %s); log tail:\n%s",
-                 kind_name (server->kind), server->dir,
+                 upg_test_server_kind_name (server->kind), server->dir,
                  process_running (server->process) ? "still running" : "it exited",
                  message != NULL ? message : "none", tail);
   }
   return NULL;
-}
-
-static gboolean
-admin_exec (UpgTestServer  *server,
-            gpointer        handle,
-            const char     *sql,
-            GError        **error)
-{
-  if (server->kind == UPG_TEST_SERVER_MARIADB)
-    {
-      if (mysql_query (handle, sql) == 0)
-        return TRUE;
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "setting up the test server failed: %s",
-                   mysql_error (handle));
-      return FALSE;
-    }
-  else
-    {
-      PGresult *result = PQexec (handle, sql);
-      gboolean ok = PQresultStatus (result) == PGRES_COMMAND_OK;
-
-      if (!ok)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "setting up the test server failed: %s",
-                     PQerrorMessage (handle));
-      PQclear (result);
-      return ok;
-    }
-}
-
-/* Creates the test database and user. */
-static gboolean
-create_user (UpgTestServer  *server,
-             gpointer        handle,
-             GError        **error)
-{
-  g_autofree char *sql = NULL;
-
-  if (server->kind == UPG_TEST_SERVER_MARIADB)
-    {
-      const char *hosts[] = { "localhost", "127.0.0.1", NULL };
-
-      if (!admin_exec (server, handle, "DROP USER IF EXISTS ''@'localhost'", error)
-          || !admin_exec (server, handle, "CREATE DATABASE " TEST_DATABASE " CHARACTER SET utf8mb4", error))
-        return FALSE;
-      for (guint i = 0; hosts[i] != NULL; i++)
-        {
-          g_free (sql);
-          sql = g_strdup_printf ("CREATE USER '" TEST_USER "'@'%s' IDENTIFIED BY '%s'",
-                                 hosts[i], server->password);
-          if (!admin_exec (server, handle, sql, error))
-            return FALSE;
-          g_free (sql);
-          sql = g_strdup_printf ("GRANT ALL ON " TEST_DATABASE ".* TO '" TEST_USER "'@'%s'", hosts[i]);
-          if (!admin_exec (server, handle, sql, error))
-            return FALSE;
-          /* A database the user may use but that does not exist: connecting
-           * to it gets ER_BAD_DB_ERROR (1049), not access denied (1044). */
-          g_free (sql);
-          sql = g_strdup_printf ("GRANT ALL ON " UPG_TEST_MISSING_DATABASE ".* TO '" TEST_USER "'@'%s'",
-                                 hosts[i]);
-          if (!admin_exec (server, handle, sql, error))
-            return FALSE;
-        }
-      return TRUE;
-    }
-
-  sql = g_strdup_printf ("CREATE ROLE " TEST_USER " LOGIN PASSWORD '%s'", server->password);
-  return admin_exec (server, handle, sql, error)
-         && admin_exec (server, handle,
-                        "CREATE DATABASE " TEST_DATABASE " OWNER " TEST_USER " ENCODING 'UTF8' TEMPLATE template0",
-                        error);
 }
 
 static char *
@@ -656,24 +321,18 @@ start_in_dir (UpgTestServer  *server,
   if (server->port == 0)
     return FALSE;
 
-  if (server->kind == UPG_TEST_SERVER_MARIADB)
-    {
-      server->socket = g_build_filename (server->dir, "mariadbd.sock", NULL);
-      server->process = spawn_mariadb (server, data_dir, error);
-    }
-  else
-    {
-      server->socket = g_strdup (server->dir);
-      server->process = spawn_postgresql (server, data_dir, error);
-    }
+  server->socket = server->kind == UPG_TEST_SERVER_MARIADB
+                   ? g_build_filename (server->dir, "mariadbd.sock", NULL)
+                   : g_strdup (server->dir);
+  server->process = upg_test_server_spawn (server, data_dir, error);
   if (server->process == NULL || !start_guard (server, error))
     return FALSE;
 
   handle = wait_until_ready (server, error);
   if (handle == NULL)
     return FALSE;
-  ok = create_user (server, handle, error);
-  disconnect_admin (server, handle);
+  ok = upg_test_server_create_user (server, handle, error);
+  upg_test_server_admin_disconnect (server, handle);
 
   return ok;
 }
@@ -705,7 +364,7 @@ upg_test_server_start (UpgTestServerKind   kind,
 
   if (!start_in_dir (server, error))
     {
-      g_prefix_error (error, "cannot start a %s test server: ", kind_name (kind));
+      g_prefix_error (error, "cannot start a %s test server: ", upg_test_server_kind_name (kind));
       return NULL;
     }
 

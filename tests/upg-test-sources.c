@@ -318,13 +318,12 @@ upg_test_server_check_open (UpgTestServer *server,
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(UpgConnection) conn = NULL;
-    gint64 start = g_get_monotonic_time ();
 
     conn = upg_data_source_open (source, NULL, &error);
     g_assert_null (conn);
     g_assert_nonnull (error);
     g_assert_nonnull (strstr (error->message, "UPG_TEST_NO_SUCH_VARIABLE"));
-    g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
+    g_assert_null (strstr (error->message, "attempts"));
   }
 }
 
