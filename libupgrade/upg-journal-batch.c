@@ -196,13 +196,18 @@ queued (UpgJournal  *self,
         Batch       *batch,
         GError     **error)
 {
-  gboolean due, inline_flush = FALSE;
+  gboolean due, inline_flush;
 
   g_mutex_lock (&batch->lock);
   due = n_pending (batch) >= UPG_JOURNAL_BATCH_MAX_RECORDS ||
         g_get_monotonic_time () - batch->oldest_us >= batch->max_age_ms * 1000;
-  if (due && batch->flusher != NULL && n_pending (batch) + batch->in_flight < BACKLOG_RECORDS)
-    flusher_wake (batch->flusher);
+  if (n_pending (batch) + batch->in_flight >= BACKLOG_RECORDS)
+    inline_flush = TRUE;   /* waits for the flusher's write, if any, then writes */
+  else if (due && batch->flusher != NULL)
+    {
+      flusher_wake (batch->flusher);
+      inline_flush = FALSE;
+    }
   else
     inline_flush = due;
   g_mutex_unlock (&batch->lock);
