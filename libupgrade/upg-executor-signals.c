@@ -72,6 +72,17 @@ signal_emission_run (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Whether @signal has a handler: the per-statement signals (log,
+ * statement-finished, progress) cost a copy and a main-context dispatch
+ * each, for nobody when nothing listens (an embedding, a CI hook). A
+ * handler connected during the run sees the emissions after it. */
+static gboolean
+wanted (UpgRunContext *ctx,
+        guint          signal)
+{
+  return g_signal_has_handler_pending (ctx->executor, upg_executor_signals[signal], 0, TRUE);
+}
+
 static SignalEmission *
 signal_emission_new (UpgRunContext *ctx,
                      guint          signal)
@@ -104,8 +115,11 @@ void
 upg_executor_emit_log (UpgRunContext *ctx,
                        const char    *line)
 {
-  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_LOG);
+  SignalEmission *e;
 
+  if (!wanted (ctx, UPG_EXECUTOR_SIGNAL_LOG))
+    return;
+  e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_LOG);
   e->s1 = g_strdup (line);
   signal_emission_send (ctx, e);
 }
@@ -150,8 +164,11 @@ upg_executor_emit_statement_finished (UpgRunContext      *ctx,
                                       UpgStatementStatus  status,
                                       gint64              duration_ms)
 {
-  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED);
+  SignalEmission *e;
 
+  if (!wanted (ctx, UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED))
+    return;
+  e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED);
   e->s1 = g_strdup (upg_sql_statement_get_file (statement));
   e->s2 = g_strdup (upg_statement_status_to_string (status));
   e->i1 = upg_sql_statement_get_line (statement);
@@ -179,10 +196,12 @@ emit_progress_eta (UpgRunContext *ctx,
                    const char    *position,
                    gint64         eta)
 {
-  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_PROGRESS);
+  SignalEmission *e;
 
   upg_execution_set_progress (ctx->execution, ctx->statements_done, ctx->statements_total, eta);
-
+  if (!wanted (ctx, UPG_EXECUTOR_SIGNAL_PROGRESS))
+    return;
+  e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_PROGRESS);
   e->s1 = g_strdup (position);
   e->i1 = ctx->statements_done;
   e->i2 = ctx->statements_total;

@@ -644,7 +644,8 @@ one_line (const char *text,
 
 /**
  * upg_journal_format_statement_line:
- * @started_at_ms: when the statement started, ms since the epoch
+ * @started_at_ms: when the statement started, ms since the epoch; or -1
+ *   for a line without the time stamp (a log that stamps lines itself)
  * @file: the script (only its base name is shown)
  * @line: the statement's first line
  * @database: (nullable): the target data source
@@ -668,16 +669,22 @@ upg_journal_format_statement_line (gint64               started_at_ms,
                                    gint64               affected_rows,
                                    const char          *statement)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (MAX (0, started_at_ms) / 1000);
-  g_autofree char *stamp = time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+  g_autofree char *stamp = NULL;
   g_autofree char *base = g_path_get_basename (file != NULL ? file : "-");
   g_autofree char *text = one_line (statement != NULL ? statement : "", LOG_STATEMENT_CHARS);
   g_autofree char *rows = affected_rows >= 0
                           ? g_strdup_printf (" rows=%" G_GINT64_FORMAT, affected_rows) : g_strdup ("");
   char seconds[G_ASCII_DTOSTR_BUF_SIZE];
 
+  if (started_at_ms >= 0)
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (started_at_ms / 1000);
+      g_autofree char *text_stamp = time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+
+      stamp = g_strdup_printf ("[%s] ", text_stamp);
+    }
   g_ascii_formatd (seconds, sizeof seconds, "%.1f", MAX (0, duration_ms) / 1000.0);
-  return g_strdup_printf ("[%s] %s:%u %s %s %ss%s %s", stamp, base, line,
+  return g_strdup_printf ("%s%s:%u %s %s %ss%s %s", stamp != NULL ? stamp : "", base, line,
                           database != NULL && *database != '\0' ? database : "-",
                           upg_statement_status_to_string (status) != NULL
                           ? upg_statement_status_to_string (status) : "?",

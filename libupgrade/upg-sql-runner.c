@@ -228,22 +228,19 @@ stop_at (StatementRun *run,
 static void
 log_statement (StatementRun       *run,
                UpgStatementStatus  status,
-               gint64              started_ms,
                gint64              duration_ms,
                gint64              rows)
 {
-  g_autofree char *line = upg_journal_format_statement_line (started_ms,
+  /* The execution log stamps every line itself: no stamp of the
+   * journal's, so that the line reads as in SPEC §5. */
+  g_autofree char *line = upg_journal_format_statement_line (-1,
                                                              upg_sql_statement_get_file (run->statement),
                                                              upg_sql_statement_get_line (run->statement),
                                                              run->database, status, duration_ms, rows,
                                                              upg_sql_statement_get_text (run->statement));
 
-  /* The execution log stamps every line itself: drop the journal's stamp
-   * so the line reads as in SPEC §5. */
-  const char *text = line[0] == '[' && strstr (line, "] ") != NULL ? strstr (line, "] ") + 2 : line;
-
   upg_run_context_log (run->ctx, status == UPG_STATEMENT_STATUS_FAILED ? G_LOG_LEVEL_MESSAGE
-                                                                      : G_LOG_LEVEL_DEBUG, "%s", text);
+                                                                      : G_LOG_LEVEL_DEBUG, "%s", line);
   upg_executor_emit_statement_finished (run->ctx, run->statement, status, duration_ms);
 }
 
@@ -370,7 +367,7 @@ execute_with_retries (StatementRun *run,
       g_autoptr(GError) local_error = NULL;
       g_autofree char *record = NULL;
       g_autofree char *code = NULL;
-      gint64 started_ms, start_us;
+      gint64 start_us;
       gint64 rows = 0, duration_ms;
       gboolean found;
 
@@ -382,7 +379,6 @@ execute_with_retries (StatementRun *run,
       /* A batched statement's marker alone tells whether it committed: no
        * durable record before it is sent. */
       record = run->batched ? NULL : begin_record (run, error);
-      started_ms = g_get_real_time () / 1000;
       start_us = g_get_monotonic_time ();
       run->started_at = upg_journal_get_now (ctx->journal);
       if (record == NULL && !run->batched)
@@ -394,7 +390,7 @@ execute_with_retries (StatementRun *run,
           duration_ms = (g_get_monotonic_time () - start_us) / 1000;
           if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
             return FALSE;
-          log_statement (run, UPG_STATEMENT_STATUS_SUCCESS, started_ms, duration_ms, rows);
+          log_statement (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
           return TRUE;
         }
       duration_ms = (g_get_monotonic_time () - start_us) / 1000;
@@ -416,7 +412,7 @@ execute_with_retries (StatementRun *run,
             {
               if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
                 return FALSE;
-              log_statement (run, UPG_STATEMENT_STATUS_SUCCESS, started_ms, duration_ms, rows);
+              log_statement (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
               return TRUE;
             }
           if (run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT)
@@ -449,7 +445,7 @@ execute_with_retries (StatementRun *run,
           /* The server cancelled it (rolled back): the run stops here,
            * INTERRUPTED, and continues with this statement. */
           stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
-          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
           return FALSE;
         }
       if (run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
@@ -457,7 +453,7 @@ execute_with_retries (StatementRun *run,
         {
           /* PostgreSQL refuses this statement inside a transaction block
            * (e.g. REINDEX DATABASE): run it on its own. */
-          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
           run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
           run->batched = FALSE;  /* in doubt after a crash: RUNNING must be durable */
           attempt--;
@@ -466,13 +462,13 @@ execute_with_retries (StatementRun *run,
       if (attempt < retries && upg_error_is_transient (local_error, upg_connection_get_dialect (run->connection),
                                                          run->error_code, run->sqlstate))
         {
-          log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+          log_statement (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
           continue;
         }
 
       /* The breakpoint is saved before the failure is reported anywhere. */
       stop_at (run, UPG_ERROR_STEP_FAILED, code, local_error->message, error);
-      log_statement (run, UPG_STATEMENT_STATUS_FAILED, started_ms, duration_ms, 0);
+      log_statement (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
       return FALSE;
     }
 }

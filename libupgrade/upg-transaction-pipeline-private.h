@@ -31,7 +31,6 @@ typedef enum {
 
 #define UPG_TYPE_TRANSACTION_PIPELINE (upg_transaction_pipeline_get_type ())
 
-G_GNUC_INTERNAL
 G_DECLARE_INTERFACE (UpgTransactionPipeline, upg_transaction_pipeline, UPG, TRANSACTION_PIPELINE, UpgConnection)
 
 /*
@@ -61,15 +60,12 @@ struct _UpgTransactionPipelineInterface
                        GError                 **error);
 };
 
-G_GNUC_INTERNAL
 gboolean  upg_transaction_pipeline_can_carry (UpgConnection           *connection,
                                               const char              *statement);
-G_GNUC_INTERNAL
 gboolean  upg_transaction_pipeline_send      (UpgTransactionPipeline  *self,
                                               const char              *statement,
                                               const char              *trailer,
                                               GError                 **error);
-G_GNUC_INTERNAL
 gboolean  upg_transaction_pipeline_receive   (UpgTransactionPipeline  *self,
                                               gint64                  *affected_rows,
                                               UpgPipelinePart         *failed_part,

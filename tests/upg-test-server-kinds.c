@@ -263,6 +263,15 @@ spawn_logged (const char * const  *argv,
   return g_subprocess_launcher_spawnv (launcher, argv, error);
 }
 
+/* Tests run the servers without waiting for the disk at each commit;
+ * UPGRADE_TEST_SERVER_DURABLE=1 (bench-apply --durable) keeps the servers'
+ * own durable defaults, as on a production host. */
+static gboolean
+durable_servers (void)
+{
+  return g_strcmp0 (g_getenv ("UPGRADE_TEST_SERVER_DURABLE"), "1") == 0;
+}
+
 static GSubprocess *
 spawn_mariadb (UpgTestServer  *server,
                const char     *data_dir,
@@ -281,7 +290,8 @@ spawn_mariadb (UpgTestServer  *server,
   argv_add (argv, "--tmpdir=%s", server->dir);
   argv_add (argv, "--skip-name-resolve");
   argv_add (argv, "--innodb-buffer-pool-size=32M");
-  argv_add (argv, "--innodb-flush-log-at-trx-commit=0");
+  if (!durable_servers ())
+    argv_add (argv, "--innodb-flush-log-at-trx-commit=0");
   argv_add (argv, "--character-set-server=utf8mb4");
   if (running_as_root ())
     argv_add (argv, "--user=root");
@@ -307,8 +317,11 @@ spawn_postgresql (UpgTestServer  *server,
   argv_add (argv, "%s", server->socket);
   argv_add (argv, "-c");
   argv_add (argv, "listen_addresses=127.0.0.1");
-  argv_add (argv, "-c");
-  argv_add (argv, "fsync=off");
+  if (!durable_servers ())
+    {
+      argv_add (argv, "-c");
+      argv_add (argv, "fsync=off");
+    }
 
   return spawn_logged (argv_end (argv), server->log_path, error);
 }
