@@ -52,6 +52,31 @@ site_query (Site       *site,
   return exec_query_text (site->target, sql);
 }
 
+static void
+ensure_marker_table (Site *site)
+{
+  exec_execute (site->target, "CREATE TABLE IF NOT EXISTS upgrade_statement_marker "
+                              "(record_id VARCHAR(64) NOT NULL PRIMARY KEY, created_at BIGINT NOT NULL)");
+}
+
+/* Runs the site's step, which must succeed; returns how many markers it
+ * left in the target. */
+static gint64
+run_counting_markers (Site          *site,
+                      UpgExecution **execution)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  ensure_marker_table (site);
+  before = site_query (site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  g_assert_true (exec_fixture_run (&site->fx, FROM, TO, "in_stop", execution, &error));
+  g_assert_no_error (error);
+  after = site_query (site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  return g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10);
+}
+
 /* Every statement commits with its marker; the last one ends in a line
  * comment and has no `;`: were the marker appended on that line, the
  * comment would swallow it and the COMMIT. */
@@ -60,11 +85,9 @@ test_commits_with_marker (gconstpointer data)
 {
   Site site;
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
   g_autofree char *rows = NULL;
   g_autofree char *sum = NULL;
+  gint64 markers;
 
   site_init (&site, (Db *) data,
              "CREATE TABLE @T (id INTEGER PRIMARY KEY, n INTEGER);\n"
@@ -73,19 +96,13 @@ test_commits_with_marker (gconstpointer data)
              "UPDATE @T SET n = n + 1 -- a comment; with a semicolon\n"
              "  WHERE id = 1;\n"
              "INSERT INTO @T VALUES (3, 30) -- the last line, no semicolon");
-  exec_execute (site.target, "CREATE TABLE IF NOT EXISTS upgrade_statement_marker "
-                             "(record_id VARCHAR(64) NOT NULL PRIMARY KEY, created_at BIGINT NOT NULL)");
-  before = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
-  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
-  g_assert_no_error (error);
-
+  markers = run_counting_markers (&site, &execution);
   rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   sum = site_query (&site, "SELECT SUM(n) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "3");
   g_assert_cmpstr (sum, ==, "61");
-  after = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
   /* One per statement (MariaDB's CREATE TABLE writes its own after it). */
-  g_assert_cmpint (g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10), ==, 5);
+  g_assert_cmpint (markers, ==, 5);
   db_site_clear (&site);
 }
 
@@ -164,8 +181,7 @@ refuse_markers (Site     *site,
                 Db       *db,
                 gboolean  refuse)
 {
-  exec_execute (site->target, "CREATE TABLE IF NOT EXISTS upgrade_statement_marker "
-                              "(record_id VARCHAR(64) NOT NULL PRIMARY KEY, created_at BIGINT NOT NULL)");
+  ensure_marker_table (site);
   if (db->kind == UPG_TEST_SERVER_MARIADB)
     exec_execute (site->target, refuse ? "CREATE TRIGGER refuse_marker BEFORE INSERT ON upgrade_statement_marker "
                                          "FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'marker refused'"
@@ -275,9 +291,6 @@ test_lock_tables (gconstpointer data)
 {
   Site site;
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
   g_autofree char *ids = NULL;
   g_autofree char *log_path = NULL;
   g_autofree char *log = NULL;
@@ -291,16 +304,10 @@ test_lock_tables (gconstpointer data)
              "/*!40000 ALTER TABLE @T ENABLE KEYS */;\n"
              "UNLOCK TABLES;\n"
              "INSERT INTO @T VALUES (3);\n");
-  exec_execute (site.target, "CREATE TABLE IF NOT EXISTS upgrade_statement_marker "
-                             "(record_id VARCHAR(64) NOT NULL PRIMARY KEY, created_at BIGINT NOT NULL)");
-  before = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
-  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
-  g_assert_no_error (error);
+  /* CREATE TABLE and the last INSERT: nothing inside the block. */
+  g_assert_cmpint (run_counting_markers (&site, &execution), ==, 2);
   ids = site_query (&site, "SELECT GROUP_CONCAT(id ORDER BY id) FROM %s", site.table);
   g_assert_cmpstr (ids, ==, "1,2,3");
-  /* CREATE TABLE and the last INSERT: nothing inside the block. */
-  after = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
-  g_assert_cmpint (g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10), ==, 2);
   log_path = g_strdup_printf ("%s/logs/%s.log", site.fx.state, upg_execution_get_id (execution));
   g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
   g_assert_null (strstr (log, "marker could not be written"));
@@ -315,24 +322,15 @@ test_search_path_emptied (gconstpointer data)
 {
   Site site;
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
   g_autofree char *rows = NULL;
 
   site_init (&site, (Db *) data,
              "SELECT pg_catalog.set_config('search_path', '', false);\n"
              "CREATE TABLE public.@T (id integer PRIMARY KEY);\n"
              "INSERT INTO public.@T VALUES (1), (2);\n");
-  exec_execute (site.target, "CREATE TABLE IF NOT EXISTS upgrade_statement_marker "
-                             "(record_id VARCHAR(64) NOT NULL PRIMARY KEY, created_at BIGINT NOT NULL)");
-  before = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
-  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
-  g_assert_no_error (error);
+  g_assert_cmpint (run_counting_markers (&site, &execution), ==, 3);
   rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "2");
-  after = site_query (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
-  g_assert_cmpint (g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10), ==, 3);
   db_site_clear (&site);
 }
 
