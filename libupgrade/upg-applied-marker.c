@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "upg-executor-private.h"
-#include "upg-sql-splitter.h"
+#include "upg-sql-statement-private.h"
 
 /* Copies up to @n_words leading keywords of @text, upper-cased, skipping
  * whitespace and comments (`--`, `#`, C style). */
@@ -131,20 +131,6 @@ classify_postgresql (char   words[][24],
   return UPG_STATEMENT_CLASS_ATOMIC;
 }
 
-/* Whether @text is one statement. Under a DELIMITER, one "statement" of
- * the script may hold several, which the server runs one after the other
- * (CLIENT_MULTI_STATEMENTS, as with the `mariadb` client). */
-static gboolean
-is_single_statement (const char *text)
-{
-  g_autoptr(GPtrArray) parts = NULL;
-
-  if (strchr (text, ';') == NULL)
-    return TRUE;
-  parts = upg_sql_split (text, -1, "statement", UPG_DIALECT_MYSQL, NULL);
-  return parts != NULL && parts->len == 1;
-}
-
 static UpgStatementClass
 classify_mysql (const char  *text,
                 char         words[][24])
@@ -155,7 +141,8 @@ classify_mysql (const char  *text,
   /* Only a single DML statement is known to commit with its marker: the
    * next one in the same text could be DDL, which commits on its own. */
   if (word_in (words[0], atomic))
-    return is_single_statement (text) ? UPG_STATEMENT_CLASS_ATOMIC : UPG_STATEMENT_CLASS_AUTOCOMMIT;
+    return upg_sql_is_one_statement (text, UPG_DIALECT_MYSQL) ? UPG_STATEMENT_CLASS_ATOMIC
+                                                             : UPG_STATEMENT_CLASS_AUTOCOMMIT;
   if (word_in (words[0], session) && !g_str_equal (words[1], "TRANSACTION"))
     return UPG_STATEMENT_CLASS_SESSION;
   return UPG_STATEMENT_CLASS_AUTOCOMMIT;

@@ -138,6 +138,15 @@ n_pending (Batch *batch)
   return batch->rows->len + batch->updates->len;
 }
 
+/* Whether the pending records are to be written now: a full batch, or an
+ * old one. Called with batch->lock held. */
+static gboolean
+is_due (Batch *batch)
+{
+  return n_pending (batch) >= UPG_JOURNAL_BATCH_MAX_RECORDS ||
+         (n_pending (batch) > 0 && g_get_monotonic_time () - batch->oldest_us >= batch->max_age_ms * 1000);
+}
+
 /* Called with batch->lock held. */
 static void
 add_key (Batch      *batch,
@@ -199,8 +208,7 @@ queued (UpgJournal  *self,
   gboolean due, inline_flush;
 
   g_mutex_lock (&batch->lock);
-  due = n_pending (batch) >= UPG_JOURNAL_BATCH_MAX_RECORDS ||
-        g_get_monotonic_time () - batch->oldest_us >= batch->max_age_ms * 1000;
+  due = is_due (batch);
   if (n_pending (batch) + batch->in_flight >= BACKLOG_RECORDS)
     inline_flush = TRUE;   /* waits for the flusher's write, if any, then writes */
   else if (due && batch->flusher != NULL)
@@ -512,9 +520,7 @@ upg_journal_flush_if_due (UpgJournal  *self,
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   batch = get_batch (self);
   g_mutex_lock (&batch->lock);
-  due = n_pending (batch) > 0 &&
-        (n_pending (batch) >= UPG_JOURNAL_BATCH_MAX_RECORDS ||
-         g_get_monotonic_time () - batch->oldest_us >= batch->max_age_ms * 1000);
+  due = is_due (batch);
   g_mutex_unlock (&batch->lock);
   return !due || upg_journal_flush_statements (self, error);
 }

@@ -194,7 +194,9 @@ upg_statement_run_send (StatementRun  *run,
     goto failed;
 
 committed:
-  note_table_locks (run);
+  /* LOCK and UNLOCK TABLES are session statements. */
+  if (run->klass == UPG_STATEMENT_CLASS_SESSION)
+    note_table_locks (run);
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
   return TRUE;
 

@@ -600,6 +600,7 @@ run_statement (StatementRun *run,
   g_autoptr(JsonObject) record = NULL;
   UpgStatementStatus status = UPG_STATEMENT_STATUS_PENDING;
   gboolean run_it = TRUE;
+  gboolean tables_locked;
 
   run->connection = upg_sql_runner_get_connection (ctx, run->database, error);
   if (run->connection == NULL ||
@@ -608,10 +609,11 @@ run_statement (StatementRun *run,
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
                                        has_marker_table (run->connection)
                                          ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
-  if (upg_statement_run_tables_locked (run) && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
+  tables_locked = upg_statement_run_tables_locked (run);
+  if (tables_locked && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
     /* Under LOCK TABLES each statement commits on its own, unmarked. */
     run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
-  upg_statement_run_plan_journaling (run, has_marker_table (run->connection) && !upg_statement_run_tables_locked (run));
+  upg_statement_run_plan_journaling (run, has_marker_table (run->connection) && !tables_locked);
 
   record = g_hash_table_lookup (run->records, GUINT_TO_POINTER (upg_sql_statement_get_sequence (s)));
   if (record != NULL)

@@ -488,6 +488,29 @@ upg_sql_split (const char  *text,
   return ok ? g_steal_pointer (&out) : NULL;
 }
 
+/*
+ * upg_sql_is_one_statement:
+ * @text: a statement as the splitter gave it
+ * @dialect: its dialect
+ *
+ * Whether @text holds exactly one statement for the dialect's client: a
+ * MySQL statement ended by a DELIMITER other than `;` may hold several.
+ * The splitter's statements are lexically complete, so without a `;` the
+ * answer is yes (the common case, spared a second scan).
+ */
+gboolean
+upg_sql_is_one_statement (const char *text,
+                          UpgDialect  dialect)
+{
+  g_autoptr(GPtrArray) parts = NULL;
+
+  if (strchr (text, ';') == NULL)
+    return TRUE;
+  parts = upg_sql_split (text, -1, "statement", dialect, NULL);
+  return parts != NULL && parts->len == 1 &&
+         g_str_equal (upg_sql_statement_get_text (g_ptr_array_index (parts, 0)), text);
+}
+
 /**
  * upg_sql_split_file:
  * @path: (type filename): the script to read

@@ -25,7 +25,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "upg-sql-splitter.h"
+#include "upg-sql-statement-private.h"
 #include "upg-transaction-pipeline-private.h"
 
 G_DEFINE_INTERFACE (UpgTransactionPipeline, upg_transaction_pipeline, UPG_TYPE_CONNECTION)
@@ -46,17 +46,8 @@ gboolean
 upg_transaction_pipeline_can_carry (UpgConnection *connection,
                                     const char    *statement)
 {
-  g_autoptr(GPtrArray) parts = NULL;
-
-  if (!UPG_IS_TRANSACTION_PIPELINE (connection))
-    return FALSE;
-  /* Without a `;` the splitter's statement is one statement (the common
-   * case, spared a second scan). */
-  if (strchr (statement, ';') == NULL)
-    return TRUE;
-  parts = upg_sql_split (statement, -1, "statement", upg_connection_get_dialect (connection), NULL);
-  return parts != NULL && parts->len == 1 &&
-         g_str_equal (upg_sql_statement_get_text (g_ptr_array_index (parts, 0)), statement);
+  return UPG_IS_TRANSACTION_PIPELINE (connection) &&
+         upg_sql_is_one_statement (statement, upg_connection_get_dialect (connection));
 }
 
 static gboolean
