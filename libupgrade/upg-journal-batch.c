@@ -405,19 +405,27 @@ upg_journal_flush_statements (UpgJournal  *self,
  * Returns: %TRUE on success
  */
 /* Takes the pending records out of @batch (they stay counted in its keys
- * until settle() says how the write ended). */
-static void
+ * until settle() says how the write ended). Returns FALSE, taking
+ * nothing, when none is pending. */
+static gboolean
 take_pending (Batch      *batch,
               GPtrArray **rows,
               GPtrArray **updates)
 {
+  gboolean any;
+
   g_mutex_lock (&batch->lock);
-  *rows = g_steal_pointer (&batch->rows);
-  *updates = g_steal_pointer (&batch->updates);
-  batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
-  batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
-  batch->in_flight = (*rows)->len + (*updates)->len;
+  any = n_pending (batch) > 0;
+  if (any)
+    {
+      *rows = g_steal_pointer (&batch->rows);
+      *updates = g_steal_pointer (&batch->updates);
+      batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
+      batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
+      batch->in_flight = (*rows)->len + (*updates)->len;
+    }
   g_mutex_unlock (&batch->lock);
+  return any;
 }
 
 /* After the write of @rows and @updates: written, they are no longer
@@ -493,12 +501,8 @@ upg_journal_flush_statements_with (UpgJournal                 *self,
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   batch = get_batch (self);
   UPG_JOURNAL_LOCK (self);
-  take_pending (batch, &rows, &updates);
-  if (rows->len == 0 && updates->len == 0)
-    {
-      settle (batch, rows, updates, TRUE);
-      return then == NULL || upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error);
-    }
+  if (!take_pending (batch, &rows, &updates))
+    return then == NULL || upg_journal_sql_exec (self->connection, then->sql, then->values, then->n_values, error);
   ok = write_pending (self, rows, updates, then, error);
   settle (batch, rows, updates, ok);
   return ok;
