@@ -18,6 +18,9 @@
  * cheap enough to be invisible, frequent enough to stop within milliseconds. */
 #define UPG_SQLITE_PROGRESS_OPS 1000
 
+/* Prepared parameterised queries kept for reuse, at most this many. */
+#define UPG_SQLITE_CACHED_STATEMENTS 32
+
 /**
  * UpgSqliteConnection:
  *
@@ -46,6 +49,12 @@ struct _UpgSqliteConnection
   gint64         deadline;     /* monotonic µs, 0 for none */
   GCancellable  *cancellable;
   gboolean       timed_out;
+
+  /* Parameterised writes (the journal's: the same few texts thousands of
+   * times, one of them a 40-row INSERT whose parsing cost a third of a
+   * batch's write) stay prepared, by text. A statement in use is taken
+   * out, so a query run from within another never shares it. */
+  GHashTable    *prepared;     /* char * → sqlite3_stmt * */
 };
 
 G_DEFINE_FINAL_TYPE (UpgSqliteConnection, upg_sqlite_connection, UPG_TYPE_CONNECTION)
@@ -246,13 +255,54 @@ bind_params (UpgSqliteConnection  *self,
 
   for (int i = 0; i < n_wanted; i++)
     {
-      int rc = sqlite3_bind_text (stmt, i + 1, params[i], -1, SQLITE_TRANSIENT);
+      /* The values outlive the query: no copy. */
+      int rc = sqlite3_bind_text (stmt, i + 1, params[i], -1, SQLITE_STATIC);
 
       if (rc != SQLITE_OK)
         return set_sqlite_error (self, rc, error);
     }
 
   return TRUE;
+}
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static sqlite3_stmt *
+take_prepared (UpgSqliteConnection *self,
+               const char          *sql)
+{
+  gpointer key, stmt;
+
+  if (!g_hash_table_steal_extended (self->prepared, sql, &key, &stmt))
+    return NULL;
+  g_free (key);
+  return stmt;
+}
+
+/* Keeps @stmt, which ran to its end, for the next query of @sql if it has
+ * parameters (a text without any is not run repeatedly) and returns no
+ * columns: a kept SELECT * would report the columns it had before an
+ * ALTER TABLE until its next step re-prepares it. */
+static void
+put_prepared (UpgSqliteConnection *self,
+              const char          *sql,
+              sqlite3_stmt        *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (sqlite3_bind_parameter_count (stmt) == 0 || sqlite3_column_count (stmt) > 0 ||
+      g_hash_table_contains (self->prepared, sql))
+    {
+      sqlite3_finalize (stmt);
+      return;
+    }
+  if (g_hash_table_size (self->prepared) >= UPG_SQLITE_CACHED_STATEMENTS)
+    g_hash_table_remove_all (self->prepared);
+  g_hash_table_insert (self->prepared, g_strdup (sql), stmt);
 }
 
 static gboolean
@@ -282,16 +332,20 @@ upg_sqlite_connection_query (UpgConnection  *conn,
   int n_columns;
   int rc;
 
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, &tail);
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (self, rc, error), NULL;
-  if (stmt == NULL || !only_comments_left (self, tail))
+  stmt = take_prepared (self, sql);
+  if (stmt == NULL)
     {
-      sqlite3_finalize (stmt);
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   _("query on data source '%s' must be exactly one statement: %s"),
-                   upg_connection_get_name (conn), sql);
-      return NULL;
+      rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+      if (rc != SQLITE_OK)
+        return set_sqlite_error (self, rc, error), NULL;
+      if (stmt == NULL || !only_comments_left (self, tail))
+        {
+          sqlite3_finalize (stmt);
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                       _("query on data source '%s' must be exactly one statement: %s"),
+                       upg_connection_get_name (conn), sql);
+          return NULL;
+        }
     }
   if (!bind_params (self, stmt, params, error))
     {
@@ -310,7 +364,10 @@ upg_sqlite_connection_query (UpgConnection  *conn,
   if (rc != SQLITE_DONE)
     set_sqlite_error (self, sqlite3_extended_errcode (self->db), error);
   run_guard_leave (&guard);
-  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE)
+    put_prepared (self, sql, stmt);
+  else
+    sqlite3_finalize (stmt);
 
   return rc == SQLITE_DONE ? g_steal_pointer (&rows) : NULL;
 }
@@ -353,6 +410,7 @@ upg_sqlite_connection_finalize (GObject *object)
 {
   UpgSqliteConnection *self = UPG_SQLITE_CONNECTION (object);
 
+  g_hash_table_unref (self->prepared);   /* finalizes them, before the close */
   sqlite3_close_v2 (self->db);
   g_free (self->path);
 
@@ -378,6 +436,7 @@ upg_sqlite_connection_class_init (UpgSqliteConnectionClass *klass)
 static void
 upg_sqlite_connection_init (UpgSqliteConnection *self)
 {
+  self->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
 }
 
 /**

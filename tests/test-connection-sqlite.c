@@ -126,6 +126,71 @@ test_query_params (Fixture       *fx,
   g_assert_cmpint (upg_rows_get_int (rows, 0, 0, -1), ==, 2);
 }
 
+static guint
+count_where (UpgConnection *conn,
+             const char    *sql,
+             const char    *value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgRows) rows = upg_connection_query (conn, sql, (const char *[]) { value, NULL }, NULL, &error);
+
+  g_assert_no_error (error);
+  return (guint) upg_rows_get_int (rows, 0, 0, -1);
+}
+
+static void
+insert_param (UpgConnection *conn,
+              const char    *value,
+              gboolean       accepted)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgRows) rows = upg_connection_query (conn, "INSERT INTO t (k) VALUES (?)",
+                                                  (const char *[]) { value, NULL }, NULL, &error);
+
+  if (accepted)
+    g_assert_no_error (error);
+  else
+    g_assert_error (error, UPG_ERROR, UPG_ERROR_SQL);
+}
+
+/* A parameterised write is kept prepared between queries: each run binds
+ * its own values, a failed run leaves it usable, and it follows changes
+ * of the table's definition. */
+static void
+test_prepared_reuse (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgRows) rows = NULL;
+
+  upg_test_exec_ok (fx->conn, "CREATE TABLE t (k TEXT UNIQUE, extra TEXT DEFAULT 'x')", 0);
+  insert_param (fx->conn, "one", TRUE);
+  insert_param (fx->conn, "two", TRUE);
+  insert_param (fx->conn, "one", FALSE);   /* UNIQUE */
+  insert_param (fx->conn, "three", TRUE);
+  g_assert_cmpuint (count_where (fx->conn, "SELECT count(*) FROM t WHERE k <> ?", ""), ==, 3);
+
+  /* Recreated with other columns in another order. */
+  upg_test_exec_ok (fx->conn, "DROP TABLE t", 0);
+  upg_test_exec_ok (fx->conn, "CREATE TABLE t (n INTEGER DEFAULT 7, k TEXT)", 0);
+  insert_param (fx->conn, "four", TRUE);
+  g_assert_cmpuint (count_where (fx->conn, "SELECT count(*) FROM t WHERE k = ? AND n = 7", "four"), ==, 1);
+
+  /* A SELECT * after ALTER TABLE reports the new column. */
+  rows = upg_connection_query (fx->conn, "SELECT * FROM t WHERE k = ?", (const char *[]) { "four", NULL }, NULL,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (upg_rows_get_n_columns (rows), ==, 2);
+  g_clear_object (&rows);
+  upg_test_exec_ok (fx->conn, "ALTER TABLE t ADD COLUMN z TEXT", 0);
+  insert_param (fx->conn, "five", TRUE);
+  rows = upg_connection_query (fx->conn, "SELECT * FROM t WHERE k = ?", (const char *[]) { "five", NULL }, NULL,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (upg_rows_get_n_columns (rows), ==, 3);
+  g_assert_cmpuint (upg_rows_get_n_rows (rows), ==, 1);
+}
+
 static void
 test_query_param_count (Fixture       *fx,
                         gconstpointer  data)
@@ -374,6 +439,7 @@ main (int   argc,
   ADD ("/connection/sqlite/affected-rows", test_affected_rows);
   ADD ("/connection/sqlite/query-params", test_query_params);
   ADD ("/connection/sqlite/query-param-count", test_query_param_count);
+  ADD ("/connection/sqlite/prepared-reuse", test_prepared_reuse);
   ADD ("/connection/sqlite/errors", test_errors);
   ADD ("/connection/sqlite/transactions", test_transactions);
   ADD ("/connection/sqlite/statement-timeout", test_statement_timeout);
