@@ -32,6 +32,7 @@ typedef struct
   gint64              affected_rows;   /* -1: unknown */
   const char         *error_code;
   const char         *error_message;
+  gint64              finished_at;     /* ms since the epoch; 0: now */
 } UpgJournalStatementRecord;
 
 char       *upg_journal_statement_key        (const char                       *site,

@@ -278,7 +278,7 @@ upg_journal_queue_statement (UpgJournal                       *self,
   site = batch_site (self, batch, r->execution_id, error);
   if (site == NULL)
     return NULL;
-  now = upg_journal_get_now (self);
+  now = r->finished_at > 0 ? r->finished_at : upg_journal_get_now (self);
   row = g_new0 (PendingRow, 1);
   row->values[COL_ID] = g_uuid_string_random ();
   row->values[COL_EXECUTION] = g_strdup (r->execution_id);

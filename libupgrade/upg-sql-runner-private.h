@@ -9,6 +9,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _DeferredCompletion DeferredCompletion;
+
 typedef struct
 {
   UpgRunContext     *ctx;
@@ -26,7 +28,56 @@ typedef struct
   gint64             started_at;     /* of the attempt, journal clock (ms) */
   GPtrArray         *unfinished;     /* ids of the site's unfinished executions */
   GHashTable        *records;        /* of its file: sequence → journal record */
+  DeferredCompletion *previous;      /* the statement before it, if not completed */
 } StatementRun;
+
+/* A statement that committed with its marker, whose record, log line and
+ * progress wait until the next statement's request is on its way: the
+ * engine's bookkeeping then overlaps the server's work instead of adding
+ * to every round trip. Nothing durable waits: the record would only be
+ * queued for a batch, and the marker proves the statement after a crash. */
+struct _DeferredCompletion
+{
+  gboolean      pending;
+  StatementRun  run;           /* owns its members, as a run does */
+  gint64        rows;
+  gint64        finished_at;   /* journal clock (ms) */
+  gint64        duration_ms;
+  GError       *error;         /* its completion failed while the next statement was in flight */
+};
+
+/* upg-sql-runner-records.c */
+void      upg_statement_run_clear              (StatementRun        *run);
+void      upg_statement_run_log                (StatementRun        *run,
+                                                UpgStatementStatus   status,
+                                                gint64               duration_ms,
+                                                gint64               rows);
+char     *upg_statement_run_begin_record       (StatementRun        *run,
+                                                GError             **error);
+gboolean  upg_statement_run_queue_record       (StatementRun        *run,
+                                                UpgStatementStatus   status,
+                                                gint64               rows,
+                                                const char          *code,
+                                                const char          *message,
+                                                GError             **error);
+gboolean  upg_statement_run_finish_record      (StatementRun        *run,
+                                                const char          *record,
+                                                UpgStatementStatus   status,
+                                                gint64               rows,
+                                                const char          *code,
+                                                const char          *message,
+                                                GError             **error);
+gboolean  upg_statement_run_record_skipped     (StatementRun        *run,
+                                                const char          *reason,
+                                                gboolean             durable,
+                                                GError             **error);
+void      upg_statement_run_done               (StatementRun        *run);
+void      upg_statement_run_defer              (StatementRun        *run,
+                                                gint64               rows,
+                                                gint64               duration_ms);
+gboolean  upg_statement_run_settle             (StatementRun        *run,
+                                                GError             **error);
+void      upg_statement_run_settle_in_flight   (StatementRun        *run);
 
 char     *upg_statement_run_marker             (StatementRun  *run,
                                                 const char    *execution_id);

@@ -60,6 +60,8 @@ send_pipelined (StatementRun     *run,
   /* The request is on its way: whether it commits is unknown here, as it
    * is between the statement and the COMMIT when they are sent apart. */
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
+  /* While the server works, the statement before is completed. */
+  upg_statement_run_settle_in_flight (run);
   if (upg_transaction_pipeline_receive (pipeline, rows, part, run->ctx->cancellable, error))
     return TRUE;
   if (*part == UPG_PIPELINE_PART_TRAILER)
@@ -190,6 +192,7 @@ upg_statement_run_send (StatementRun  *run,
        * the excerpt of the text) the server gives for it alone. */
       upg_connection_rollback (c, NULL);
     }
+  upg_statement_run_settle_in_flight (run);
   if (!send_apart (run, atomic, marked, rows, error))
     goto failed;
 

@@ -15,7 +15,9 @@
  * or an unfinished one of the site) → recorded SUCCESS and not sent
  * again, even when the journal has no record of it at all. Statements
  * without that protection (AUTOCOMMIT, libgda) keep the durable RUNNING
- * record that makes "in doubt" detectable.
+ * record that makes "in doubt" detectable. A success of the first kind
+ * is completed (record queued, line logged, progress) while the next
+ * statement's request is on its way (upg-sql-runner-records.c).
  */
 #include "config.h"
 
@@ -27,14 +29,6 @@
 #include "upg-sql-runner-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
-
-static void
-statement_run_clear (StatementRun *run)
-{
-  g_free (run->version);
-  g_free (run->sqlstate);
-  g_free (run->marker);
-}
 
 static UpgDataSource *
 lookup_data_source (UpgRunContext *ctx,
@@ -195,6 +189,7 @@ stop_at (StatementRun *run,
   g_autoptr(GError) save_error = NULL;
 
   /* The records of the statements before it are written first. */
+  upg_statement_run_settle_in_flight (run);
   if (!upg_journal_flush_statements (run->ctx->journal, &save_error))
     {
       upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, _("cannot write the statement records: %s"),
@@ -223,79 +218,6 @@ stop_at (StatementRun *run,
                : _("%s:%u: statement failed: %s — %s: %s"),
                upg_sql_statement_get_file (statement), upg_sql_statement_get_line (statement),
                excerpt, run->database, message);
-}
-
-static void
-log_statement (StatementRun       *run,
-               UpgStatementStatus  status,
-               gint64              duration_ms,
-               gint64              rows)
-{
-  /* The execution log stamps every line itself: no stamp of the
-   * journal's, so that the line reads as in SPEC §5. */
-  g_autofree char *line = upg_journal_format_statement_line (-1,
-                                                             upg_sql_statement_get_file (run->statement),
-                                                             upg_sql_statement_get_line (run->statement),
-                                                             run->database, status, duration_ms, rows,
-                                                             upg_sql_statement_get_text (run->statement));
-
-  upg_run_context_log (run->ctx, status == UPG_STATEMENT_STATUS_FAILED ? G_LOG_LEVEL_MESSAGE
-                                                                      : G_LOG_LEVEL_DEBUG, "%s", line);
-  upg_executor_emit_statement_finished (run->ctx, run->statement, status, duration_ms);
-}
-
-static char *
-begin_record (StatementRun *run,
-              GError      **error)
-{
-  UpgSqlStatement *s = run->statement;
-
-  return upg_journal_begin_statement (run->ctx->journal, upg_execution_get_id (run->ctx->execution),
-                                      run->component, run->version, upg_step_get_id (run->step),
-                                      upg_sql_statement_get_file (s), upg_sql_statement_get_line (s),
-                                      upg_sql_statement_get_sequence (s), upg_sql_statement_get_text (s),
-                                      run->database, error);
-}
-
-/* Queues the complete record of the current attempt (batched). */
-static gboolean
-queue_record (StatementRun       *run,
-              UpgStatementStatus  status,
-              gint64              rows,
-              const char         *code,
-              const char         *message,
-              GError            **error)
-{
-  UpgSqlStatement *s = run->statement;
-  UpgJournalStatementRecord r = {
-    upg_execution_get_id (run->ctx->execution), run->component, run->version, upg_step_get_id (run->step),
-    upg_sql_statement_get_file (s), upg_sql_statement_get_line (s), upg_sql_statement_get_sequence (s),
-    upg_sql_statement_get_text (s), run->database, status, run->started_at, rows, code, message,
-  };
-  g_autofree char *id = upg_journal_queue_statement (run->ctx->journal, &r, error);
-
-  return id != NULL;
-}
-
-/* Records a statement as not run, with the reason, under a new record:
- * batched, or (@durable) written at once, since an operator's --skip
- * must not be lost (a transaction-control statement is simply skipped
- * again after a crash). */
-static gboolean
-record_skipped (StatementRun *run,
-                const char   *reason,
-                gboolean      durable,
-                GError      **error)
-{
-  run->started_at = upg_journal_get_now (run->ctx->journal);
-  if (!queue_record (run, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL, reason, error) ||
-      (durable && !upg_journal_flush_statements (run->ctx->journal, error)))
-    return FALSE;
-  upg_run_context_log (run->ctx, G_LOG_LEVEL_INFO, "%s:%u %s SKIPPED (%s)",
-                       upg_sql_statement_get_file (run->statement),
-                       upg_sql_statement_get_line (run->statement), run->database, reason);
-  upg_executor_emit_statement_finished (run->ctx, run->statement, UPG_STATEMENT_STATUS_SKIPPED, 0);
-  return TRUE;
 }
 
 /* Sets the step's statement timeout on the connection, only when it
@@ -335,25 +257,6 @@ reconnect (StatementRun *run,
   return run->connection != NULL && apply_timeout (run, error);
 }
 
-/* Finishes the durable RUNNING @record, or (batched, @record NULL)
- * queues the attempt's complete record. */
-static gboolean
-finish_record (StatementRun       *run,
-               const char         *record,
-               UpgStatementStatus  status,
-               gint64              rows,
-               const char         *code,
-               const char         *message,
-               GError            **error)
-{
-  if (record == NULL)
-    return queue_record (run, status, rows, code, message, error);
-  /* After a crash, the durable RUNNING record and the marker tell a
-   * success: it may wait in the batch. */
-  return upg_journal_finish_statement_full (run->ctx->journal, record, status, rows, code, message,
-                                            status == UPG_STATEMENT_STATUS_SUCCESS && run->marker != NULL, error);
-}
-
 static gboolean
 execute_with_retries (StatementRun *run,
                       GError      **error)
@@ -378,7 +281,7 @@ execute_with_retries (StatementRun *run,
         g_usleep (2 * 1000);
       /* A batched statement's marker alone tells whether it committed: no
        * durable record before it is sent. */
-      record = run->batched ? NULL : begin_record (run, error);
+      record = run->batched ? NULL : upg_statement_run_begin_record (run, error);
       start_us = g_get_monotonic_time ();
       run->started_at = upg_journal_get_now (ctx->journal);
       if (record == NULL && !run->batched)
@@ -388,9 +291,14 @@ execute_with_retries (StatementRun *run,
       if (upg_statement_run_send (run, TRUE, &rows, &code, &local_error))
         {
           duration_ms = (g_get_monotonic_time () - start_us) / 1000;
-          if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
+          if (record == NULL && run->previous != NULL)
+            {
+              upg_statement_run_defer (run, rows, duration_ms);
+              return TRUE;
+            }
+          if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
             return FALSE;
-          log_statement (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
+          upg_statement_run_log (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
           return TRUE;
         }
       duration_ms = (g_get_monotonic_time () - start_us) / 1000;
@@ -404,24 +312,24 @@ execute_with_retries (StatementRun *run,
           if (!reconnect (run, &reconnect_error) ||
               !upg_statement_run_marker_found (run, NULL, record, &found, &reconnect_error))
             {
-              finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, NULL);
+              upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, NULL);
               stop_at (run, UPG_ERROR_STEP_FAILED, NULL, reconnect_error->message, error);
               return FALSE;
             }
           if (found)
             {
-              if (!finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
+              if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
                 return FALSE;
-              log_statement (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
+              upg_statement_run_log (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
               return TRUE;
             }
           if (run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT)
             {
-              finish_record (run, record, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL, local_error->message, NULL);
+              upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL, local_error->message, NULL);
               stop_at (run, UPG_ERROR_IN_DOUBT, NULL, local_error->message, error);
               return FALSE;
             }
-          if (!finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, error))
+          if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, error))
             return FALSE;
           if (attempt < connection_retries)
             {
@@ -436,7 +344,7 @@ execute_with_retries (StatementRun *run,
           return FALSE;
         }
 
-      if (!finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code, local_error->message, error))
+      if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code, local_error->message, error))
         return FALSE;
 
       if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
@@ -445,7 +353,7 @@ execute_with_retries (StatementRun *run,
           /* The server cancelled it (rolled back): the run stops here,
            * INTERRUPTED, and continues with this statement. */
           stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
-          log_statement (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
+          upg_statement_run_log (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
           return FALSE;
         }
       if (run->klass == UPG_STATEMENT_CLASS_ATOMIC &&
@@ -453,7 +361,7 @@ execute_with_retries (StatementRun *run,
         {
           /* PostgreSQL refuses this statement inside a transaction block
            * (e.g. REINDEX DATABASE): run it on its own. */
-          log_statement (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
+          upg_statement_run_log (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
           run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
           run->batched = FALSE;  /* in doubt after a crash: RUNNING must be durable */
           attempt--;
@@ -462,13 +370,13 @@ execute_with_retries (StatementRun *run,
       if (attempt < retries && upg_error_is_transient (local_error, upg_connection_get_dialect (run->connection),
                                                          run->error_code, run->sqlstate))
         {
-          log_statement (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
+          upg_statement_run_log (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
           continue;
         }
 
       /* The breakpoint is saved before the failure is reported anywhere. */
       stop_at (run, UPG_ERROR_STEP_FAILED, code, local_error->message, error);
-      log_statement (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
+      upg_statement_run_log (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
       return FALSE;
     }
 }
@@ -525,14 +433,14 @@ recover (StatementRun       *run,
       upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: applied before the interruption (marker found)"),
                            upg_sql_statement_get_file (run->statement),
                            upg_sql_statement_get_line (run->statement));
-      return finish_record (run, id, UPG_STATEMENT_STATUS_SUCCESS, 0, NULL,
+      return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_SUCCESS, 0, NULL,
                             "applied before an interruption (marker found in the target)", error);
     }
   if (run->klass == UPG_STATEMENT_CLASS_SESSION)
     {
       /* Only the session it ran in saw its effect: run it again. */
       *run_it = TRUE;
-      return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+      return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
                             "interrupted; a session statement is simply run again", error);
     }
   if (status == UPG_STATEMENT_STATUS_RUNNING && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
@@ -548,21 +456,21 @@ recover (StatementRun       *run,
       if (!fell_back)
         {
           *run_it = TRUE;
-          return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+          return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
                                 "interrupted before commit: not applied (no marker in the target)", error);
         }
     }
   if (is_bp && ctx->action == UPG_RESUME_ACTION_SKIP)
-    return finish_record (run, id, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL,
+    return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL,
                           "in doubt; skipped by the operator (resume --skip)", error);
   if (is_bp && ctx->action == UPG_RESUME_ACTION_RETRY)
     {
       *run_it = TRUE;
-      return finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+      return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
                             "in doubt; run again by the operator (resume --retry)", error);
     }
   if (status == UPG_STATEMENT_STATUS_RUNNING &&
-      !finish_record (run, id, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL,
+      !upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL,
                       "interrupted while it ran; it commits on its own, so whether it took effect is unknown",
                       error))
     return FALSE;
@@ -584,10 +492,12 @@ recover_lost_record (StatementRun *run,
     return run->marker == NULL;
   if (!*recovered)
     return TRUE;
+  if (!upg_statement_run_settle (run, error))
+    return FALSE;
   upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: applied before the interruption (marker found)"),
                        upg_sql_statement_get_file (run->statement), upg_sql_statement_get_line (run->statement));
   run->started_at = upg_journal_get_now (run->ctx->journal);
-  return queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
+  return upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
                        "applied before an interruption (marker found in the target)", error);
 }
 
@@ -602,6 +512,12 @@ run_statement (StatementRun *run,
   gboolean run_it = TRUE;
   gboolean tables_locked;
 
+  /* What opening another data source logs comes after the line of the
+   * statement before. */
+  if (run->previous != NULL && run->previous->pending &&
+      g_strcmp0 (run->previous->run.database, run->database) != 0 &&
+      !upg_statement_run_settle (run, error))
+    return FALSE;
   run->connection = upg_sql_runner_get_connection (ctx, run->database, error);
   if (run->connection == NULL ||
       !apply_timeout (run, error))
@@ -622,6 +538,11 @@ run_statement (StatementRun *run,
       upg_statement_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
                                         &status);
     }
+  /* A new statement that commits with its marker completes the one before
+   * it once it is sent (upg-sql-runner-send.c); anything else first. */
+  if ((record != NULL || !run->batched || run->klass != UPG_STATEMENT_CLASS_ATOMIC) &&
+      !upg_statement_run_settle (run, error))
+    return FALSE;
 
   if (status == UPG_STATEMENT_STATUS_SUCCESS || status == UPG_STATEMENT_STATUS_SKIPPED)
     {
@@ -631,7 +552,7 @@ run_statement (StatementRun *run,
       return run->klass != UPG_STATEMENT_CLASS_SESSION || upg_statement_run_send (run, FALSE, &rows, NULL, error);
     }
   if (run->klass == UPG_STATEMENT_CLASS_TRANSACTION_CONTROL)
-    return record_skipped (run, "transaction control: the engine commits each statement atomically with its marker",
+    return upg_statement_run_record_skipped (run, "transaction control: the engine commits each statement atomically with its marker",
                            FALSE, error);
   if ((status == UPG_STATEMENT_STATUS_RUNNING || status == UPG_STATEMENT_STATUS_IN_DOUBT) &&
       !recover (run, record, status, &run_it, error))
@@ -649,8 +570,82 @@ run_statement (StatementRun *run,
   if (status == UPG_STATEMENT_STATUS_FAILED && ctx->action == UPG_RESUME_ACTION_SKIP &&
       upg_run_context_is_breakpoint (ctx, run->step, upg_sql_statement_get_file (s),
                                      upg_sql_statement_get_sequence (s)))
-    return record_skipped (run, "failed; skipped by the operator (resume --skip)", TRUE, error);
+    return upg_statement_run_record_skipped (run, "failed; skipped by the operator (resume --skip)", TRUE, error);
   return execute_with_retries (run, error);
+}
+
+/* Runs the statements of @file; the last one's completion may still
+ * wait in @previous when it returns. */
+static gboolean
+run_file (UpgRunContext      *ctx,
+          UpgStep            *step,
+          const char         *file,
+          GPtrArray          *unfinished,
+          DeferredCompletion *previous,
+          GError            **error)
+{
+  GPtrArray *statements = g_hash_table_lookup (ctx->scripts, file);
+  g_autoptr(GHashTable) records = NULL;
+  g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+
+  g_assert (statements != NULL);
+  /* What the journal knows of the file's statements, read once. */
+  records = upg_journal_lookup_file_statements (ctx->journal, upg_execution_get_id (ctx->execution),
+                                                upg_step_get_component (step), version,
+                                                upg_step_get_id (step), file, error);
+  if (records == NULL)
+    return FALSE;
+  for (guint i = 0; i < statements->len; i++)
+    {
+      StatementRun run = { ctx, step, g_ptr_array_index (statements, i), NULL };
+      gboolean ok;
+
+      if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+        return FALSE;
+      run.database = statement_database (run.statement, step);
+      run.component = upg_step_get_component (step);
+      run.version = g_strdup (version);
+      run.unfinished = unfinished;
+      run.records = records;
+      run.previous = previous;
+      ok = run_statement (&run, error);
+      upg_statement_run_clear (&run);
+      if (ok && previous->error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&previous->error));
+          return FALSE;
+        }
+      if (!ok)
+        return FALSE;
+      if (!previous->pending || previous->run.statement != run.statement)
+        upg_statement_run_done (&run);
+    }
+  return TRUE;
+}
+
+/* Completes what waits in @previous after a file (or a failure: then its
+ * own failure is only logged; the statement committed all the same). */
+static gboolean
+complete_previous (UpgRunContext      *ctx,
+                   DeferredCompletion *previous,
+                   gboolean            ok,
+                   GError            **error)
+{
+  StatementRun last = { ctx, .previous = previous };
+  g_autoptr(GError) local_error = NULL;
+
+  if (upg_statement_run_settle (&last, &local_error) && previous->error == NULL)
+    return ok;
+  if (local_error == NULL)
+    local_error = g_steal_pointer (&previous->error);
+  g_clear_error (&previous->error);
+  if (ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, _("cannot write the statement records: %s"), local_error->message);
+  return FALSE;
 }
 
 static gboolean
@@ -660,46 +655,15 @@ run_statements (UpgRunContext *ctx,
 {
   const char * const *files = upg_step_get_sql_scripts (step);
   g_autoptr(GPtrArray) unfinished = upg_journal_unfinished_executions (ctx->journal, ctx->site_id, error);
+  DeferredCompletion previous = { FALSE, };
+  gboolean ok = unfinished != NULL;
 
-  if (unfinished == NULL)
-    return FALSE;
-  for (guint f = 0; files != NULL && files[f] != NULL; f++)
+  for (guint f = 0; ok && files != NULL && files[f] != NULL; f++)
     {
-      GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[f]);
-      g_autoptr(GHashTable) records = NULL;
-      g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
-
-      g_assert (statements != NULL);
-      /* What the journal knows of the file's statements, read once. */
-      records = upg_journal_lookup_file_statements (ctx->journal, upg_execution_get_id (ctx->execution),
-                                                    upg_step_get_component (step), version,
-                                                    upg_step_get_id (step), files[f], error);
-      if (records == NULL)
-        return FALSE;
-      for (guint i = 0; i < statements->len; i++)
-        {
-          StatementRun run = { ctx, step, g_ptr_array_index (statements, i), NULL };
-          g_autofree char *position = NULL;
-          gboolean ok;
-
-          if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
-            return FALSE;
-          run.database = statement_database (run.statement, step);
-          run.component = upg_step_get_component (step);
-          run.version = upg_version_to_string (upg_step_get_version (step));
-          run.unfinished = unfinished;
-          run.records = records;
-          ok = run_statement (&run, error);
-          statement_run_clear (&run);
-          if (!ok)
-            return FALSE;
-
-          ctx->statements_done++;
-          position = g_strdup_printf ("%s:%u", files[f], upg_sql_statement_get_line (run.statement));
-          upg_executor_emit_progress (ctx, position);
-        }
+      ok = run_file (ctx, step, files[f], unfinished, &previous, error);
+      ok = complete_previous (ctx, &previous, ok, error);
     }
-  return TRUE;
+  return ok;
 }
 
 /*

@@ -106,6 +106,33 @@ test_commits_with_marker (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* What the statements before the failed one (line 4) left is complete:
+ * the record, the log line (in order) and the progress of each. The last
+ * success is completed while the failing request is on its way. */
+static void
+assert_complete_before_failure (Site         *site,
+                                UpgExecution *failed,
+                                const char   *code)
+{
+  g_autofree char *statuses = exec_journal_statuses (&site->fx, upg_execution_get_id (failed), 0);
+  g_autofree char *expected = g_strdup_printf ("SUCCESS/- SUCCESS/- SUCCESS/- FAILED/%s ", code);
+  g_autofree char *log_path = g_strdup_printf ("%s/logs/%s.log", site->fx.state, upg_execution_get_id (failed));
+  g_autofree char *log = NULL;
+  const char *at;
+
+  g_assert_cmpstr (statuses, ==, expected);
+  g_assert_cmpuint (upg_execution_get_statements_done (failed), ==, 3);
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  at = log;
+  for (guint line = 1; line <= 4; line++)
+    {
+      g_autofree char *position = g_strdup_printf ("] s.sql:%u db %s ", line, line < 4 ? "SUCCESS" : "FAILED");
+
+      at = strstr (at, position);
+      g_assert_nonnull (at);
+    }
+}
+
 /* A statement that fails: the server's code and message, nothing of it or
  * of its marker committed, and the run continues there once fixed. */
 static void
@@ -133,6 +160,7 @@ test_statement_fails (gconstpointer data)
   rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "1");
   g_clear_error (&error);
+  assert_complete_before_failure (&site, failed, db->kind == UPG_TEST_SERVER_MARIADB ? "1062" : "23505");
 
   /* Fixed by hand: the run goes on at the failed statement only. */
   {
