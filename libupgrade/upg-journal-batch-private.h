@@ -35,6 +35,12 @@ typedef struct
   gint64              finished_at;     /* ms since the epoch; 0: now */
 } UpgJournalStatementRecord;
 
+char       *upg_journal_statement_key_prefix (const char                       *site,
+                                              const char                       *component,
+                                              const char                       *version,
+                                              const char                       *step_id,
+                                              const char                       *file);
+char       *upg_journal_new_record_id        (void);
 char       *upg_journal_statement_key        (const char                       *site,
                                               const char                       *component,
                                               const char                       *version,

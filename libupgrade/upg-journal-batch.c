@@ -280,7 +280,7 @@ upg_journal_queue_statement (UpgJournal                       *self,
     return NULL;
   now = r->finished_at > 0 ? r->finished_at : upg_journal_get_now (self);
   row = g_new0 (PendingRow, 1);
-  row->values[COL_ID] = g_uuid_string_random ();
+  row->values[COL_ID] = upg_journal_new_record_id ();
   row->values[COL_EXECUTION] = g_strdup (r->execution_id);
   row->values[COL_SITE] = g_steal_pointer (&site);
   row->values[COL_COMPONENT] = g_strdup (r->component);

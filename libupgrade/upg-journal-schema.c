@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
 #include "upg-journal-schema-private.h"
 
@@ -44,6 +45,8 @@ typedef struct {
   const TableDef  *tables;
   const ColumnDef *columns;
   const IndexDef  *indexes;
+  gboolean       (*rewrite) (UpgConnection  *connection,
+                             GError        **error);   /* of the data, after the DDL; or NULL */
 } Migration;
 
 static const TableDef v1_tables[] = {
@@ -143,11 +146,19 @@ static const ColumnDef v4_columns[] = {
 
 static const IndexDef no_indexes[] = { { NULL, NULL, NULL, FALSE } };
 
+/* Version 5: statement keys are "<script prefix>:<sequence>" instead of
+ * one SHA-256 of the whole identity (upg_journal_statement_key()): the
+ * keys of older records are rewritten, else their statements would not be
+ * found done (stmt_key), nor kept from succeeding twice (success_key). */
+static gboolean rewrite_statement_keys (UpgConnection  *connection,
+                                        GError        **error);
+
 static const Migration migrations[] = {
-  { 1, v1_tables, no_columns, v1_indexes },
-  { 2, no_tables, v2_columns, v2_indexes },
-  { 3, no_tables, v3_columns, v3_indexes },
-  { 4, no_tables, v4_columns, no_indexes },
+  { 1, v1_tables, no_columns, v1_indexes, NULL },
+  { 2, no_tables, v2_columns, v2_indexes, NULL },
+  { 3, no_tables, v3_columns, v3_indexes, NULL },
+  { 4, no_tables, v4_columns, no_indexes, NULL },
+  { 5, no_tables, no_columns, no_indexes, rewrite_statement_keys },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);
@@ -326,10 +337,70 @@ apply (UpgConnection    *connection,
   for (const IndexDef *i = migration->indexes; i->name != NULL; i++)
     if (!ensure_index (connection, i, error))
       return FALSE;
+  if (migration->rewrite != NULL && !migration->rewrite (connection, error))
+    return FALSE;
 
   return upg_journal_sql_exec (connection,
                                "INSERT INTO upgrade_schema_version (version, applied_at) VALUES (?, ?)",
                                values, 2, error);
+}
+
+/* The new key of each row, from its script's prefix (bound twice) and its
+ * sequence, in each dialect's words. */
+static const char *
+rewrite_keys_sql (UpgDialect dialect)
+{
+  switch (dialect)
+    {
+    case UPG_DIALECT_MYSQL:
+      return "UPDATE sql_execution_record SET stmt_key = CONCAT(?, ':', LPAD(sequence, 10, '0')),"
+             " success_key = CASE WHEN success_key IS NULL THEN NULL"
+             " ELSE CONCAT(?, ':', LPAD(sequence, 10, '0')) END"
+             " WHERE site_id = ? AND component = ? AND version = ? AND step_id = ? AND file = ?"
+             " AND stmt_key NOT LIKE '%:%'";
+    case UPG_DIALECT_POSTGRESQL:
+      return "UPDATE sql_execution_record"
+             " SET stmt_key = CAST(? AS TEXT) || ':' || LPAD(CAST(sequence AS TEXT), 10, '0'),"
+             " success_key = CASE WHEN success_key IS NULL THEN NULL"
+             " ELSE CAST(? AS TEXT) || ':' || LPAD(CAST(sequence AS TEXT), 10, '0') END"
+             " WHERE site_id = ? AND component = ? AND version = ? AND step_id = ? AND file = ?"
+             " AND stmt_key NOT LIKE '%:%'";
+    default:
+      return "UPDATE sql_execution_record SET stmt_key = CAST(? AS TEXT) || ':' || printf('%010d', sequence),"
+             " success_key = CASE WHEN success_key IS NULL THEN NULL"
+             " ELSE CAST(? AS TEXT) || ':' || printf('%010d', sequence) END"
+             " WHERE site_id = ? AND component = ? AND version = ? AND step_id = ? AND file = ?"
+             " AND stmt_key NOT LIKE '%:%'";
+    }
+}
+
+/* One UPDATE per script. A key already rewritten holds a ':' (a SHA-256
+ * in hex never does) and is left: on MariaDB, whose DDL keeps this out of
+ * one transaction, an interrupted rewrite is simply done again. */
+static gboolean
+rewrite_statement_keys (UpgConnection  *connection,
+                        GError        **error)
+{
+  const char *sql = rewrite_keys_sql (upg_connection_get_dialect (connection));
+  g_autoptr(UpgRows) scripts =
+    upg_journal_sql_query (connection, "SELECT DISTINCT site_id, component, version, step_id, file"
+                                       " FROM sql_execution_record WHERE stmt_key NOT LIKE '%:%'",
+                           NULL, 0, error);
+
+  if (scripts == NULL)
+    return FALSE;
+  for (guint i = 0; i < upg_rows_get_n_rows (scripts); i++)
+    {
+      const char *site = upg_rows_get_value (scripts, i, 0), *component = upg_rows_get_value (scripts, i, 1);
+      const char *version = upg_rows_get_value (scripts, i, 2), *step = upg_rows_get_value (scripts, i, 3);
+      const char *file = upg_rows_get_value (scripts, i, 4);
+      g_autofree char *prefix = upg_journal_statement_key_prefix (site, component, version, step, file);
+      const char *values[] = { prefix, prefix, site, component, version, step, file };
+
+      if (!upg_journal_sql_exec (connection, sql, values, G_N_ELEMENTS (values), error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "journal-cases.h"
+#include "upg-journal-schema-private.h"
 
 typedef struct {
   UpgJournal *journal;
@@ -467,6 +468,82 @@ test_report (gconstpointer data)
   g_assert_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND);
 }
 
+/* A v4 journal's record of a statement, keyed as v4 keyed it (one
+ * SHA-256 of the whole identity). */
+static void
+insert_v4_record (UpgConnection *connection,
+                  const char    *id,
+                  guint          sequence,
+                  const char    *status)
+{
+  g_autofree char *identity = g_strdup_printf ("bj-01\x1f" "ft\x1f" "3.17.5\x1fsql_001\x1fsql/317500/001.sql\x1f%u",
+                                               sequence);
+  g_autofree char *key = g_compute_checksum_for_string (G_CHECKSUM_SHA256, identity, -1);
+  gboolean done = g_str_equal (status, "SUCCESS");
+  g_autofree char *sql =
+    g_strdup_printf ("INSERT INTO sql_execution_record (id, execution_id, site_id, component, version, step_id,"
+                     " file, line, sequence, stmt_key, statement, sha256, database_name, status, started_at,"
+                     " success_key) VALUES ('%s', 'v4-run', 'bj-01', 'ft', '3.17.5', 'sql_001',"
+                     " 'sql/317500/001.sql', %u, %u, '%s', 'SELECT 1', 'x', 'ft_db', '%s', 1000, %s%s%s)",
+                     id, 10 + sequence, sequence, key, status, done ? "'" : "", done ? key : "NULL",
+                     done ? "'" : "");
+
+  journal_backend_exec (connection, sql);
+}
+
+/* Schema v5 changed how statement keys are made: the records of a v4
+ * journal are still found by their key, and a statement that succeeded
+ * there still cannot succeed twice. Migrating again changes nothing. */
+static void
+test_statement_keys_migrate_v4 (gconstpointer data)
+{
+  JournalBackend *backend = (JournalBackend *) data;
+  g_auto(Fixture) fixture = { 0 };
+  g_autoptr(UpgConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autofree char *again = NULL;
+  guint version = 0;
+
+  journal_backend_reset (backend);
+  connection = journal_backend_connect (backend);
+  g_assert_true (upg_journal_schema_migrate (connection, 4, T0, &version, &error));
+  g_assert_no_error (error);
+  journal_backend_exec (connection,
+                        "INSERT INTO upgrade_execution (id, site_id, component, from_version, to_version,"
+                        " stage, kind, status, owner, started_at, resume_count)"
+                        " VALUES ('v4-run', 'bj-01', 'ft', '3.17.4', '3.17.5', 'in_stop', 'run',"
+                        " 'FAILED', 'h:1', 1000, 0)");
+  insert_v4_record (connection, "v4-ok", 1, "SUCCESS");
+  insert_v4_record (connection, "v4-failed", 2, "FAILED");
+
+  fixture.journal = upg_journal_new (connection, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (upg_journal_get_schema_version (fixture.journal), ==, UPG_JOURNAL_SCHEMA_VERSION);
+  fixture.execution = journal_new_execution (fixture.journal, "bj-01");
+  record = lookup (&fixture, fixture.execution, 1);
+  g_assert_nonnull (record);
+  g_assert_cmpstr (json_object_get_string_member (record, "id"), ==, "v4-ok");
+  g_clear_pointer (&record, json_object_unref);
+  record = lookup (&fixture, fixture.execution, 2);
+  g_assert_nonnull (record);
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "FAILED");
+
+  again = begin (&fixture, fixture.execution, 1);
+  g_assert_false (upg_journal_finish_statement (fixture.journal, again, UPG_STATEMENT_STATUS_SUCCESS, 0,
+                                                NULL, NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_JOURNAL);
+  g_clear_error (&error);
+  finish (&fixture, again, UPG_STATEMENT_STATUS_FAILED);
+
+  journal_backend_exec (connection, "DELETE FROM upgrade_schema_version WHERE version = 5");
+  g_assert_true (upg_journal_schema_migrate (connection, UPG_JOURNAL_SCHEMA_VERSION, T0, &version, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&record, json_object_unref);
+  record = lookup (&fixture, fixture.execution, 1);
+  g_assert_cmpstr (json_object_get_string_member (record, "id"), ==, "v4-ok");
+}
+
 void
 record_cases_register (JournalBackend *backend)
 {
@@ -483,6 +560,7 @@ record_cases_register (JournalBackend *backend)
   journal_cases_add (backend, "journal", "statement/marker", test_statement_marker);
   journal_cases_add (backend, "journal", "statement/recover", test_statement_recover);
   journal_cases_add (backend, "journal", "statement/threads", test_statement_threads);
+  journal_cases_add (backend, "journal", "statement/keys-migrate-v4", test_statement_keys_migrate_v4);
   journal_cases_add (backend, "journal", "breakpoint", test_breakpoint);
   journal_cases_add (backend, "journal", "report", test_report);
 }
