@@ -40,6 +40,8 @@ char       *upg_journal_statement_key_prefix (const char                       *
                                               const char                       *version,
                                               const char                       *step_id,
                                               const char                       *file);
+char       *upg_journal_statement_key_for    (const char                       *prefix,
+                                              guint                             sequence);
 char       *upg_journal_new_record_id        (void);
 char       *upg_journal_statement_key        (const char                       *site,
                                               const char                       *component,

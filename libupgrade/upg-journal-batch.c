@@ -69,6 +69,8 @@ typedef struct
   gint64      max_age_ms;      /* UPG_JOURNAL_BATCH_MAX_AGE_MS but in tests */
   char       *site_execution;  /* execution whose site is cached */
   char       *site;
+  char      **key_script;      /* site, component, version, step, file of key_prefix */
+  char       *key_prefix;      /* their statement key prefix, hashed once per script */
   UpgJournalFlusher *flusher;  /* running flusher thread, or NULL */
 } Batch;
 
@@ -105,6 +107,8 @@ batch_free (Batch *batch)
   g_hash_table_unref (batch->keys);
   g_free (batch->site_execution);
   g_free (batch->site);
+  g_strfreev (batch->key_script);
+  g_free (batch->key_prefix);
   g_mutex_clear (&batch->lock);
   g_free (batch);
 }
@@ -198,6 +202,29 @@ batch_site (UpgJournal  *self,
   return site;
 }
 
+/* The key of the statement of @r in @site: its script's prefix is only
+ * hashed when the script changes. */
+static char *
+batch_statement_key (Batch                            *batch,
+                     const char                       *site,
+                     const UpgJournalStatementRecord  *r)
+{
+  const char *script[] = { site, r->component, r->version, r->step_id, r->file, NULL };
+  char *key;
+
+  g_mutex_lock (&batch->lock);
+  if (batch->key_script == NULL || !g_strv_equal ((const char * const *) batch->key_script, script))
+    {
+      g_strfreev (batch->key_script);
+      g_free (batch->key_prefix);
+      batch->key_script = g_strdupv ((char **) script);
+      batch->key_prefix = upg_journal_statement_key_prefix (site, r->component, r->version, r->step_id, r->file);
+    }
+  key = upg_journal_statement_key_for (batch->key_prefix, r->sequence);
+  g_mutex_unlock (&batch->lock);
+  return key;
+}
+
 /* Queues what batch->lock protects was just given, then flushes if due:
  * hands it to the running flusher, or (none, or a backlog) writes it. */
 static gboolean
@@ -289,8 +316,7 @@ upg_journal_queue_statement (UpgJournal                       *self,
   row->values[COL_FILE] = g_strdup (r->file);
   row->values[COL_LINE] = g_strdup_printf ("%u", r->line);
   row->values[COL_SEQUENCE] = g_strdup_printf ("%u", r->sequence);
-  row->values[COL_KEY] = upg_journal_statement_key (row->values[COL_SITE], r->component, r->version, r->step_id, r->file,
-                                                    r->sequence);
+  row->values[COL_KEY] = batch_statement_key (batch, row->values[COL_SITE], r);
   row->values[COL_STATEMENT] = g_strdup (r->statement);
   row->values[COL_SHA] = g_compute_checksum_for_string (G_CHECKSUM_SHA256, r->statement, -1);
   row->values[COL_DATABASE] = g_strdup (r->database);

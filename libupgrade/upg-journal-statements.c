@@ -79,6 +79,19 @@ upg_journal_statement_key (const char *site,
 {
   g_autofree char *prefix = upg_journal_statement_key_prefix (site, component, version, step_id, file);
 
+  return upg_journal_statement_key_for (prefix, sequence);
+}
+
+/**
+ * upg_journal_statement_key_for: (skip)
+ *
+ * Returns: (transfer full): the key of statement @sequence of the script
+ *   of @prefix (from upg_journal_statement_key_prefix())
+ */
+char *
+upg_journal_statement_key_for (const char *prefix,
+                               guint       sequence)
+{
   return g_strdup_printf ("%s:%010u", prefix, sequence);
 }
 

@@ -10,8 +10,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "upg-journal-batch-private.h"
 #include "upg-sql-runner-private.h"
 
@@ -26,6 +24,36 @@ upg_statement_run_marker (StatementRun *run,
                                                        upg_sql_statement_get_file (s));
 
   return upg_journal_marker_id (prefix, upg_sql_statement_get_sequence (s));
+}
+
+/*
+ * upg_statement_run_file_prefixes:
+ *
+ * The marker prefixes of the file of @run's statement, computed once per
+ * file rather than per statement: the current execution's first, then
+ * those of the site's other unfinished executions (@unfinished), whose
+ * markers may stand for records lost with a crash.
+ *
+ * Returns: (transfer full) (element-type utf8): the prefixes
+ */
+GPtrArray *
+upg_statement_run_file_prefixes (UpgRunContext *ctx,
+                                 UpgStep       *step,
+                                 const char    *version,
+                                 const char    *file,
+                                 GPtrArray     *unfinished)
+{
+  const char *current = upg_execution_get_id (ctx->execution);
+  GPtrArray *prefixes = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (prefixes, upg_journal_marker_prefix (current, upg_step_get_component (step), version,
+                                                        upg_step_get_id (step), file));
+  for (guint i = 0; unfinished != NULL && i < unfinished->len; i++)
+    if (!g_str_equal (g_ptr_array_index (unfinished, i), current))
+      g_ptr_array_add (prefixes, upg_journal_marker_prefix (g_ptr_array_index (unfinished, i),
+                                                            upg_step_get_component (step), version,
+                                                            upg_step_get_id (step), file));
+  return prefixes;
 }
 
 /* What is known about a statement whose outcome was lost (crash or lost
@@ -67,20 +95,21 @@ upg_statement_run_plan_journaling (StatementRun *run,
                     has_marker_table;
 
   if (marked)
-    run->marker = upg_statement_run_marker (run, upg_execution_get_id (run->ctx->execution));
+    run->marker = upg_journal_marker_id (g_ptr_array_index (run->marker_prefixes, 0),
+                                         upg_sql_statement_get_sequence (run->statement));
   run->batched = (marked && run->klass == UPG_STATEMENT_CLASS_ATOMIC) ||
                  run->klass == UPG_STATEMENT_CLASS_SESSION;
 }
 
-/* Whether @marker is in the target: the markers of a script in an
- * execution are read once per connection. */
+/* Whether the statement's marker of @prefix is in the target: the
+ * markers of a script in an execution are read once per connection. */
 static gboolean
 marker_in_target (StatementRun *run,
-                  const char   *marker,
+                  const char   *prefix,
                   gboolean     *found,
                   GError      **error)
 {
-  g_autofree char *prefix = g_strndup (marker, strcspn (marker, ":"));
+  g_autofree char *marker = upg_journal_marker_id (prefix, upg_sql_statement_get_sequence (run->statement));
   g_autofree char *key = g_strconcat ("upgrade-markers:", prefix, NULL);
   GHashTable *markers = g_object_get_data (G_OBJECT (run->connection), key);
 
@@ -102,21 +131,10 @@ upg_statement_run_marker_of_any_execution (StatementRun *run,
                                            gboolean     *found,
                                            GError      **error)
 {
-  const char *current = upg_execution_get_id (run->ctx->execution);
-
-  if (!marker_in_target (run, run->marker, found, error))
-    return FALSE;
-  for (guint i = 0; !*found && run->unfinished != NULL && i < run->unfinished->len; i++)
-    {
-      const char *other = g_ptr_array_index (run->unfinished, i);
-      g_autofree char *marker = NULL;
-
-      if (g_str_equal (other, current))
-        continue;
-      marker = upg_statement_run_marker (run, other);
-      if (!marker_in_target (run, marker, found, error))
-        return FALSE;
-    }
+  *found = FALSE;
+  for (guint i = 0; !*found && i < run->marker_prefixes->len; i++)
+    if (!marker_in_target (run, g_ptr_array_index (run->marker_prefixes, i), found, error))
+      return FALSE;
   return TRUE;
 }
 

@@ -26,7 +26,7 @@ typedef struct
   char              *marker;         /* its marker's id; NULL: not marked */
   gboolean           batched;        /* no durable RUNNING record (see plan_journaling) */
   gint64             started_at;     /* of the attempt, journal clock (ms) */
-  GPtrArray         *unfinished;     /* ids of the site's unfinished executions */
+  GPtrArray         *marker_prefixes; /* of its file: this execution's, then other unfinished ones' */
   GHashTable        *records;        /* of its file: sequence → journal record */
   DeferredCompletion *previous;      /* the statement before it, if not completed */
 } StatementRun;
@@ -81,6 +81,11 @@ void      upg_statement_run_settle_in_flight   (StatementRun        *run);
 
 char     *upg_statement_run_marker             (StatementRun  *run,
                                                 const char    *execution_id);
+GPtrArray *upg_statement_run_file_prefixes     (UpgRunContext *ctx,
+                                                UpgStep       *step,
+                                                const char    *version,
+                                                const char    *file,
+                                                GPtrArray     *unfinished);
 void      upg_statement_run_plan_journaling    (StatementRun  *run,
                                                 gboolean       has_marker_table);
 gboolean  upg_statement_run_marker_found       (StatementRun  *run,

@@ -587,6 +587,7 @@ run_file (UpgRunContext      *ctx,
   GPtrArray *statements = g_hash_table_lookup (ctx->scripts, file);
   g_autoptr(GHashTable) records = NULL;
   g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+  g_autoptr(GPtrArray) prefixes = upg_statement_run_file_prefixes (ctx, step, version, file, unfinished);
 
   g_assert (statements != NULL);
   /* What the journal knows of the file's statements, read once. */
@@ -605,7 +606,7 @@ run_file (UpgRunContext      *ctx,
       run.database = statement_database (run.statement, step);
       run.component = upg_step_get_component (step);
       run.version = g_strdup (version);
-      run.unfinished = unfinished;
+      run.marker_prefixes = prefixes;
       run.records = records;
       run.previous = previous;
       ok = run_statement (&run, error);
