@@ -37,13 +37,21 @@ write_site (ExecFixture *fx,
 }
 
 static int
-run_cli (ExecFixture *fx,
-         const char  *hook)
+run_cli_from (ExecFixture *fx,
+              const char  *from,
+              const char  *hook)
 {
   const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
 
-  return exec_fixture_cli (fx, hook != NULL ? env : NULL, NULL, "run", "--from", FROM, "--to", TO,
+  return exec_fixture_cli (fx, hook != NULL ? env : NULL, NULL, "run", "--from", from, "--to", TO,
                            "--stage", "in_stop", NULL);
+}
+
+static int
+run_cli (ExecFixture *fx,
+         const char  *hook)
+{
+  return run_cli_from (fx, FROM, hook);
 }
 
 static char *
@@ -96,6 +104,29 @@ test_lost_records_recovered (void)
                                              " WHERE status = 'SUCCESS'"), ==, N_UPDATES + 2);
   g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
                                              " WHERE status <> 'SUCCESS'"), ==, 0);
+  exec_fixture_clear (&fx);
+}
+
+/* As above, but the run that follows is another execution (from another
+ * version, so it does not continue the crashed one): the markers of the
+ * crashed execution, unfinished, still count as applied. */
+static void
+test_lost_records_of_other_execution (void)
+{
+  ExecFixture fx;
+  g_autofree char *app_db = NULL;
+  g_autofree char *journal = NULL;
+
+  site_init (&fx, &app_db, &journal);
+  g_assert_true (exec_fixture_cli_killed (run_cli (&fx, "20:after-commit-before-journal")));
+  exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
+
+  g_assert_cmpint (exec_exit_code (run_cli_from (&fx, "3.17.1", NULL)), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_execution"), ==, 2);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, N_UPDATES);
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
+                                             " WHERE status = 'SUCCESS' AND error_message LIKE"
+                                             " 'applied before an interruption%'"), ==, 20);
   exec_fixture_clear (&fx);
 }
 
@@ -322,6 +353,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/journal-batch/lost-records-recovered", test_lost_records_recovered);
+  g_test_add_func ("/journal-batch/lost-records-of-other-execution", test_lost_records_of_other_execution);
   g_test_add_func ("/journal-batch/lost-records-rolled-back", test_lost_records_rolled_back);
   g_test_add_func ("/journal-batch/records-written-at-end", test_records_written_at_end);
   g_test_add_func ("/journal-batch/other-journal-markers-ignored", test_other_journal_markers_ignored);
