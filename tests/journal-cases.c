@@ -51,6 +51,36 @@ journal_backend_reset (JournalBackend *backend)
     }
 }
 
+/* An emptied journal database at schema @version (an older one, as a
+ * previous libupgrade left it), holding a FAILED execution @execution_id
+ * of site bj-01 unless NULL. */
+UpgConnection *
+journal_backend_connect_at (JournalBackend *backend,
+                            guint           version,
+                            const char     *execution_id)
+{
+  g_autoptr(GError) error = NULL;
+  UpgConnection *connection;
+  guint migrated = 0;
+
+  journal_backend_reset (backend);
+  connection = journal_backend_connect (backend);
+  g_assert_true (upg_journal_schema_migrate (connection, version, T0, &migrated, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (migrated, ==, version);
+  if (execution_id != NULL)
+    {
+      g_autofree char *sql =
+        g_strdup_printf ("INSERT INTO upgrade_execution (id, site_id, component, from_version, to_version,"
+                         " stage, kind, status, owner, started_at, resume_count)"
+                         " VALUES ('%s', 'bj-01', 'ft', '3.17.4', '3.17.5', 'in_stop', 'run',"
+                         " 'FAILED', 'h:1', 1000, 0)", execution_id);
+
+      journal_backend_exec (connection, sql);
+    }
+  return connection;
+}
+
 UpgJournal *
 journal_backend_open (JournalBackend *backend)
 {

@@ -24,6 +24,9 @@ struct _JournalBackend
 
 UpgConnection *journal_backend_connect (JournalBackend *backend);
 void           journal_backend_reset   (JournalBackend *backend);
+UpgConnection *journal_backend_connect_at (JournalBackend *backend,
+                                        guint           version,
+                                        const char     *execution_id);
 UpgJournal    *journal_backend_open    (JournalBackend *backend);
 void           journal_backend_exec    (UpgConnection  *connection,
                                         const char     *sql);

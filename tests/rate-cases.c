@@ -202,16 +202,7 @@ test_rate_migrates_v3 (gconstpointer data)
   g_autoptr(GError) error = NULL;
   guint version = 0;
 
-  journal_backend_reset (backend);
-  connection = journal_backend_connect (backend);
-  g_assert_true (upg_journal_schema_migrate (connection, 3, T0, &version, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (version, ==, 3);
-  journal_backend_exec (connection,
-                        "INSERT INTO upgrade_execution (id, site_id, component, from_version, to_version,"
-                        " stage, kind, status, owner, started_at, resume_count)"
-                        " VALUES ('v3-run', 'bj-01', 'ft', '3.17.4', '3.17.5', 'in_stop', 'run',"
-                        " 'FAILED', 'h:1', 1000, 0)");
+  connection = journal_backend_connect_at (backend, 3, "v3-run");
 
   journal = upg_journal_new (connection, &error);
   g_assert_no_error (error);
@@ -239,12 +230,8 @@ test_rate_migration_resumes (gconstpointer data)
   g_autoptr(UpgJournal) journal = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
-  guint version = 0;
 
-  journal_backend_reset (backend);
-  connection = journal_backend_connect (backend);
-  g_assert_true (upg_journal_schema_migrate (connection, 3, T0, &version, &error));
-  g_assert_no_error (error);
+  connection = journal_backend_connect_at (backend, 3, NULL);
   journal_backend_exec (connection, "ALTER TABLE upgrade_execution ADD COLUMN rate_step_id VARCHAR(255)");
   journal_backend_exec (connection, "ALTER TABLE upgrade_execution ADD COLUMN rate_units VARCHAR(64)");
 

@@ -505,15 +505,7 @@ test_statement_keys_migrate_v4 (gconstpointer data)
   g_autofree char *again = NULL;
   guint version = 0;
 
-  journal_backend_reset (backend);
-  connection = journal_backend_connect (backend);
-  g_assert_true (upg_journal_schema_migrate (connection, 4, T0, &version, &error));
-  g_assert_no_error (error);
-  journal_backend_exec (connection,
-                        "INSERT INTO upgrade_execution (id, site_id, component, from_version, to_version,"
-                        " stage, kind, status, owner, started_at, resume_count)"
-                        " VALUES ('v4-run', 'bj-01', 'ft', '3.17.4', '3.17.5', 'in_stop', 'run',"
-                        " 'FAILED', 'h:1', 1000, 0)");
+  connection = journal_backend_connect_at (backend, 4, "v4-run");
   insert_v4_record (connection, "v4-ok", 1, "SUCCESS");
   insert_v4_record (connection, "v4-failed", 2, "FAILED");
 
