@@ -31,6 +31,16 @@
  *
  * Run it on an otherwise idle machine, several times: the figures of a
  * shared machine vary by a factor of 2 or more between runs.
+ *
+ * What the ratio measures depends on the cores. On two (the CI machine),
+ * a round trip is mostly the wake-up of the other side on the other core,
+ * and the engine's bookkeeping overlaps the server's work (a statement is
+ * completed while the next one is on its way). Pinned to one core
+ * (`taskset -c 0`) everything is CPU: the server's BEGIN, marker and
+ * COMMIT cost more than a short INSERT itself (MariaDB, protocol alone
+ * 2.4x), the engine's own work adds to that. On a durable InnoDB, any
+ * second row changed in a transaction (the marker) costs a commit about a
+ * third more; only several statements per transaction would spread that.
  */
 #include <sys/wait.h>
 
