@@ -312,7 +312,8 @@ execute_with_retries (StatementRun *run,
           if (!reconnect (run, &reconnect_error) ||
               !upg_statement_run_marker_found (run, NULL, record, &found, &reconnect_error))
             {
-              upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, NULL);
+              upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+                                               local_error->message, NULL);
               stop_at (run, UPG_ERROR_STEP_FAILED, NULL, reconnect_error->message, error);
               return FALSE;
             }
@@ -325,11 +326,13 @@ execute_with_retries (StatementRun *run,
             }
           if (run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT)
             {
-              upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL, local_error->message, NULL);
+              upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL,
+                                               local_error->message, NULL);
               stop_at (run, UPG_ERROR_IN_DOUBT, NULL, local_error->message, error);
               return FALSE;
             }
-          if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL, local_error->message, error))
+          if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
+                                                local_error->message, error))
             return FALSE;
           if (attempt < connection_retries)
             {
@@ -344,7 +347,8 @@ execute_with_retries (StatementRun *run,
           return FALSE;
         }
 
-      if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code, local_error->message, error))
+      if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, code,
+                                            local_error->message, error))
         return FALSE;
 
       if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
@@ -434,14 +438,14 @@ recover (StatementRun       *run,
                            upg_sql_statement_get_file (run->statement),
                            upg_sql_statement_get_line (run->statement));
       return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_SUCCESS, 0, NULL,
-                            "applied before an interruption (marker found in the target)", error);
+                                              "applied before an interruption (marker found in the target)", error);
     }
   if (run->klass == UPG_STATEMENT_CLASS_SESSION)
     {
       /* Only the session it ran in saw its effect: run it again. */
       *run_it = TRUE;
       return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
-                            "interrupted; a session statement is simply run again", error);
+                                              "interrupted; a session statement is simply run again", error);
     }
   if (status == UPG_STATEMENT_STATUS_RUNNING && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
     {
@@ -457,22 +461,23 @@ recover (StatementRun       *run,
         {
           *run_it = TRUE;
           return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
-                                "interrupted before commit: not applied (no marker in the target)", error);
+                                                  "interrupted before commit: not applied (no marker in the target)",
+                                                  error);
         }
     }
   if (is_bp && ctx->action == UPG_RESUME_ACTION_SKIP)
     return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL,
-                          "in doubt; skipped by the operator (resume --skip)", error);
+                                            "in doubt; skipped by the operator (resume --skip)", error);
   if (is_bp && ctx->action == UPG_RESUME_ACTION_RETRY)
     {
       *run_it = TRUE;
       return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
-                            "in doubt; run again by the operator (resume --retry)", error);
+                                              "in doubt; run again by the operator (resume --retry)", error);
     }
   if (status == UPG_STATEMENT_STATUS_RUNNING &&
       !upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL,
-                      "interrupted while it ran; it commits on its own, so whether it took effect is unknown",
-                      error))
+                                        "interrupted while it ran; it commits on its own, so whether it took"
+                                        " effect is unknown", error))
     return FALSE;
   stop_at (run, UPG_ERROR_IN_DOUBT, NULL,
            "interrupted while it ran; it commits on its own, so whether it took effect is unknown", error);
@@ -498,7 +503,7 @@ recover_lost_record (StatementRun *run,
                        upg_sql_statement_get_file (run->statement), upg_sql_statement_get_line (run->statement));
   run->started_at = upg_journal_get_now (run->ctx->journal);
   return upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
-                       "applied before an interruption (marker found in the target)", error);
+                                         "applied before an interruption (marker found in the target)", error);
 }
 
 static gboolean
@@ -552,8 +557,8 @@ run_statement (StatementRun *run,
       return run->klass != UPG_STATEMENT_CLASS_SESSION || upg_statement_run_send (run, FALSE, &rows, NULL, error);
     }
   if (run->klass == UPG_STATEMENT_CLASS_TRANSACTION_CONTROL)
-    return upg_statement_run_record_skipped (run, "transaction control: the engine commits each statement atomically with its marker",
-                           FALSE, error);
+    return upg_statement_run_record_skipped (run, "transaction control: the engine commits each statement atomically"
+                                                  " with its marker", FALSE, error);
   if ((status == UPG_STATEMENT_STATUS_RUNNING || status == UPG_STATEMENT_STATUS_IN_DOUBT) &&
       !recover (run, record, status, &run_it, error))
     return FALSE;
