@@ -22,5 +22,9 @@ gboolean  upg_journal_schema_ensure_table (UpgConnection  *connection,
                                            const char     *table,
                                            const char     *columns,
                                            GError        **error);
+gboolean  upg_journal_schema_ensure_keyed_table (UpgConnection  *connection,
+                                                 const char     *table,
+                                                 const char     *columns,
+                                                 GError        **error);
 
 G_END_DECLS

@@ -262,6 +262,23 @@ index_exists (UpgConnection  *connection,
     }
 }
 
+static gboolean
+create_table (UpgConnection  *connection,
+              const char     *table,
+              const char     *columns,
+              gboolean        keyed,
+              GError        **error)
+{
+  UpgDialect dialect = upg_connection_get_dialect (connection);
+  g_autofree char *rendered = render (dialect, columns);
+  const char *options = dialect == UPG_DIALECT_MYSQL ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+                        : dialect == UPG_DIALECT_SQLITE && keyed ? " WITHOUT ROWID"
+                        : "";
+  g_autofree char *sql = g_strdup_printf ("CREATE TABLE IF NOT EXISTS %s (%s)%s", table, rendered, options);
+
+  return upg_journal_sql_exec (connection, sql, NULL, 0, error);
+}
+
 /**
  * upg_journal_schema_ensure_table: (skip)
  *
@@ -273,14 +290,25 @@ upg_journal_schema_ensure_table (UpgConnection  *connection,
                                  const char     *columns,
                                  GError        **error)
 {
-  UpgDialect dialect = upg_connection_get_dialect (connection);
-  g_autofree char *rendered = render (dialect, columns);
-  g_autofree char *sql = g_strdup_printf ("CREATE TABLE IF NOT EXISTS %s (%s)%s", table, rendered,
-                                          dialect == UPG_DIALECT_MYSQL
-                                          ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
-                                          : "");
+  return create_table (connection, table, columns, FALSE, error);
+}
 
-  return upg_journal_sql_exec (connection, sql, NULL, 0, error);
+/**
+ * upg_journal_schema_ensure_keyed_table: (skip)
+ *
+ * Like upg_journal_schema_ensure_table(), for a table that is only ever
+ * read and written by its primary key (the markers): on SQLite it has no
+ * rowid, so a row is one b-tree entry instead of a table row and an index
+ * entry — a page less to journal in every transaction that writes one.
+ * MariaDB and PostgreSQL tables are created as usual.
+ */
+gboolean
+upg_journal_schema_ensure_keyed_table (UpgConnection  *connection,
+                                       const char     *table,
+                                       const char     *columns,
+                                       GError        **error)
+{
+  return create_table (connection, table, columns, TRUE, error);
 }
 
 static gboolean

@@ -541,9 +541,9 @@ upg_journal_ensure_marker_table (UpgConnection  *target,
                                  GError        **error)
 {
   g_return_val_if_fail (UPG_IS_CONNECTION (target), FALSE);
-  return upg_journal_schema_ensure_table (target, "upgrade_statement_marker",
-                                          "record_id @ID@ NOT NULL PRIMARY KEY,"
-                                          " created_at @INT@ NOT NULL", error) &&
+  return upg_journal_schema_ensure_keyed_table (target, "upgrade_statement_marker",
+                                                "record_id @ID@ NOT NULL PRIMARY KEY,"
+                                                " created_at @INT@ NOT NULL", error) &&
          upg_journal_marker_table (target, error) != NULL;
 }
 

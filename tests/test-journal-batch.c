@@ -167,6 +167,37 @@ test_lost_records_rolled_back (void)
   exec_fixture_clear (&fx);
 }
 
+/* In an SQLite target the marker table has no rowid (one b-tree, a page
+ * less per statement's transaction); a target that already has the
+ * table as earlier versions made it keeps it, and its markers still
+ * prove what ran. */
+static void
+test_marker_table (void)
+{
+  ExecFixture fx;
+  g_autofree char *app_db = NULL;
+  g_autofree char *journal = NULL;
+
+  site_init (&fx, &app_db, &journal);
+  g_assert_cmpint (exec_exit_code (run_cli (&fx, NULL)), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM sqlite_master WHERE"
+                                            " name = 'upgrade_statement_marker' AND sql LIKE '%WITHOUT ROWID'"), ==, 1);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, N_UPDATES + 2);
+  exec_fixture_clear (&fx);
+
+  site_init (&fx, &app_db, &journal);
+  exec_sqlite_exec (app_db, "CREATE TABLE upgrade_statement_marker (record_id TEXT NOT NULL PRIMARY KEY,"
+                            " created_at INTEGER NOT NULL)");
+  g_assert_true (exec_fixture_cli_killed (run_cli (&fx, "20:after-commit-before-journal")));
+  exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
+  g_assert_cmpint (exec_exit_code (run_cli (&fx, NULL)), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, N_UPDATES);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM sqlite_master WHERE"
+                                            " name = 'upgrade_statement_marker' AND sql LIKE '%WITHOUT ROWID'"), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, N_UPDATES + 2);
+  exec_fixture_clear (&fx);
+}
+
 /* The records are in the journal when the run ends, with their timings,
  * and the statements' markers are in the target. */
 static void
@@ -354,6 +385,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/journal-batch/lost-records-recovered", test_lost_records_recovered);
   g_test_add_func ("/journal-batch/lost-records-of-other-execution", test_lost_records_of_other_execution);
+  g_test_add_func ("/journal-batch/marker-table", test_marker_table);
   g_test_add_func ("/journal-batch/lost-records-rolled-back", test_lost_records_rolled_back);
   g_test_add_func ("/journal-batch/records-written-at-end", test_records_written_at_end);
   g_test_add_func ("/journal-batch/other-journal-markers-ignored", test_other_journal_markers_ignored);
