@@ -167,6 +167,13 @@ test_lost_records_rolled_back (void)
   exec_fixture_clear (&fx);
 }
 
+static gint64
+marker_table_without_rowid (const char *app_db)
+{
+  return exec_sqlite_int (app_db, "SELECT COUNT(*) FROM sqlite_master"
+                                  " WHERE name = 'upgrade_statement_marker' AND sql LIKE '%WITHOUT ROWID'");
+}
+
 /* In an SQLite target the marker table has no rowid (one b-tree, a page
  * less per statement's transaction); a target that already has the
  * table as earlier versions made it keeps it, and its markers still
@@ -180,8 +187,7 @@ test_marker_table (void)
 
   site_init (&fx, &app_db, &journal);
   g_assert_cmpint (exec_exit_code (run_cli (&fx, NULL)), ==, 0);
-  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM sqlite_master WHERE"
-                                            " name = 'upgrade_statement_marker' AND sql LIKE '%WITHOUT ROWID'"), ==, 1);
+  g_assert_cmpint (marker_table_without_rowid (app_db), ==, 1);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, N_UPDATES + 2);
   exec_fixture_clear (&fx);
 
@@ -192,8 +198,7 @@ test_marker_table (void)
   exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
   g_assert_cmpint (exec_exit_code (run_cli (&fx, NULL)), ==, 0);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, N_UPDATES);
-  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM sqlite_master WHERE"
-                                            " name = 'upgrade_statement_marker' AND sql LIKE '%WITHOUT ROWID'"), ==, 0);
+  g_assert_cmpint (marker_table_without_rowid (app_db), ==, 0);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, N_UPDATES + 2);
   exec_fixture_clear (&fx);
 }
