@@ -190,6 +190,8 @@ test_marker_table (void)
   g_assert_cmpint (marker_table_without_rowid (app_db), ==, 1);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, N_UPDATES + 2);
   exec_fixture_clear (&fx);
+  g_clear_pointer (&app_db, g_free);
+  g_clear_pointer (&journal, g_free);
 
   site_init (&fx, &app_db, &journal);
   exec_sqlite_exec (app_db, "CREATE TABLE upgrade_statement_marker (record_id TEXT NOT NULL PRIMARY KEY,"
