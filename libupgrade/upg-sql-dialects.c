@@ -191,6 +191,12 @@ mysql_backslash (Splitter *s)
    * starts none; inside one, upg_scan_finish_statement() drops it. */
   if (c == '-')
     {
+      if (s->in_stmt)
+        {
+          if (s->dropped == NULL)
+            s->dropped = g_array_new (FALSE, FALSE, sizeof (gsize));
+          g_array_append_val (s->dropped, s->pos);
+        }
       s->pos += 2;
       return TRUE;
     }

@@ -33,6 +33,7 @@ typedef struct
   gsize stmt_start;
   guint stmt_line;
   gssize comment_start;     /* psql: leading block comment, or -1 */
+  GArray *dropped;          /* MySQL: offsets of its `\-` commands (gsize), or NULL */
 
   /* psql's heuristics. */
   guint paren_depth;

@@ -93,6 +93,8 @@ reset_statement (Splitter *s)
   s->begin_depth = 0;
   s->ident_count = 0;
   s->trigger_state = 1;
+  if (s->dropped != NULL)
+    g_array_set_size (s->dropped, 0);
 }
 
 void
@@ -105,66 +107,28 @@ upg_scan_begin_statement (Splitter *s)
   s->stmt_line = s->line;
 }
 
-/* Index of the first byte after the MySQL quote, comment or `\x` that
- * starts at @i of @text (@len bytes; the scan found it complete), or @i + 1
- * for any other byte: the client's rules as in upg_scan_mysql_step(). */
-static gsize
-mysql_skip_token (const char *text,
-                  gsize       len,
-                  gsize       i)
-{
-  char c = text[i];
-  char next = i + 1 < len ? text[i + 1] : '\0';
-  const char *end;
-
-  if (c == '\'' || c == '"' || c == '`')
-    {
-      for (i++; i < len; i++)
-        if (c != '`' && text[i] == '\\')
-          i++;
-        else if (text[i] == c && (i + 1 >= len || text[i + 1] != c))
-          return i + 1;
-        else if (text[i] == c)
-          i++;
-      return len;
-    }
-  if (c == '#' || (c == '-' && next == '-' && (i + 2 >= len || (guchar) text[i + 2] <= ' ')))
-    {
-      end = memchr (text + i, '\n', len - i);
-      return end != NULL ? (gsize) (end - text) : len;
-    }
-  if (c == '/' && next == '*' && !(i + 2 < len && text[i + 2] == '!') &&
-      !(i + 3 < len && text[i + 2] == 'M' && text[i + 3] == '!'))
-    {
-      end = g_strstr_len (text + i + 2, len - i - 2, "*/");
-      return end != NULL ? (gsize) (end - text) + 2 : len;
-    }
-  return c == '\\' ? MIN (i + 2, len) : i + 1;
-}
-
-/* The statement's text as the mysql client sends it: without the `\-`
- * sandbox commands (see mysql_backslash()) outside quotes and comments. */
+/* The text of the statement [@start, @end) as the client sends it:
+ * without the MySQL `\-` sandbox commands the scan met in it (see
+ * mysql_backslash()). */
 static char *
-mysql_statement_text (const char *text,
-                      gsize       len)
+statement_text (const Splitter *s,
+                gsize           start,
+                gsize           end)
 {
   GString *out;
-  gsize i = 0, copied = 0;
+  gsize copied = start;
 
-  if (g_strstr_len (text, len, "\\-") == NULL)
-    return g_strndup (text, len);
-  out = g_string_sized_new (len);
-  while (i < len)
+  if (s->dropped == NULL || s->dropped->len == 0)
+    return g_strndup (s->text + start, end - start);
+  out = g_string_sized_new (end - start);
+  for (guint i = 0; i < s->dropped->len; i++)
     {
-      if (text[i] == '\\' && i + 1 < len && text[i + 1] == '-')
-        {
-          g_string_append_len (out, text + copied, i - copied);
-          copied = i += 2;
-          continue;
-        }
-      i = mysql_skip_token (text, len, i);
+      gsize at = g_array_index (s->dropped, gsize, i);
+
+      g_string_append_len (out, s->text + copied, at - copied);
+      copied = at + 2;
     }
-  g_string_append_len (out, text + copied, len - copied);
+  g_string_append_len (out, s->text + copied, end - copied);
   while (out->len > 0 && is_space (out->str[out->len - 1]))
     g_string_truncate (out, out->len - 1);
   return g_string_free (out, FALSE);
@@ -188,8 +152,7 @@ upg_scan_finish_statement (Splitter   *s,
     end--;
   if (end > start)
     {
-      char *text = s->dialect == UPG_DIALECT_MYSQL ? mysql_statement_text (s->text + start, end - start)
-                                                   : g_strndup (s->text + start, end - start);
+      char *text = statement_text (s, start, end);
 
       g_ptr_array_add (s->out,
                        upg_sql_statement_new_take (text,
@@ -485,6 +448,7 @@ upg_sql_split (const char  *text,
   g_ref_string_release (s.file_ref);
   g_ref_string_release (s.delimiter);
   g_clear_pointer (&s.database, g_ref_string_release);
+  g_clear_pointer (&s.dropped, g_array_unref);
   return ok ? g_steal_pointer (&out) : NULL;
 }
 
