@@ -373,32 +373,19 @@ apply (UpgConnection    *connection,
                                values, 2, error);
 }
 
-/* The new key of each row, from its script's prefix (bound twice) and its
- * sequence, in each dialect's words. */
+/* The new key of a row, from its script's prefix (a parameter) and its
+ * sequence in ten digits, in each dialect's words. */
 static const char *
-rewrite_keys_sql (UpgDialect dialect)
+new_key_sql (UpgDialect dialect)
 {
   switch (dialect)
     {
     case UPG_DIALECT_MYSQL:
-      return "UPDATE sql_execution_record SET stmt_key = CONCAT(?, ':', LPAD(sequence, 10, '0')),"
-             " success_key = CASE WHEN success_key IS NULL THEN NULL"
-             " ELSE CONCAT(?, ':', LPAD(sequence, 10, '0')) END"
-             " WHERE site_id = ? AND component = ? AND version = ? AND step_id = ? AND file = ?"
-             " AND stmt_key NOT LIKE '%:%'";
+      return "CONCAT(?, ':', LPAD(sequence, 10, '0'))";
     case UPG_DIALECT_POSTGRESQL:
-      return "UPDATE sql_execution_record"
-             " SET stmt_key = CAST(? AS TEXT) || ':' || LPAD(CAST(sequence AS TEXT), 10, '0'),"
-             " success_key = CASE WHEN success_key IS NULL THEN NULL"
-             " ELSE CAST(? AS TEXT) || ':' || LPAD(CAST(sequence AS TEXT), 10, '0') END"
-             " WHERE site_id = ? AND component = ? AND version = ? AND step_id = ? AND file = ?"
-             " AND stmt_key NOT LIKE '%:%'";
+      return "CAST(? AS TEXT) || ':' || LPAD(CAST(sequence AS TEXT), 10, '0')";
     default:
-      return "UPDATE sql_execution_record SET stmt_key = CAST(? AS TEXT) || ':' || printf('%010d', sequence),"
-             " success_key = CASE WHEN success_key IS NULL THEN NULL"
-             " ELSE CAST(? AS TEXT) || ':' || printf('%010d', sequence) END"
-             " WHERE site_id = ? AND component = ? AND version = ? AND step_id = ? AND file = ?"
-             " AND stmt_key NOT LIKE '%:%'";
+      return "CAST(? AS TEXT) || ':' || printf('%010d', sequence)";
     }
 }
 
@@ -409,7 +396,11 @@ static gboolean
 rewrite_statement_keys (UpgConnection  *connection,
                         GError        **error)
 {
-  const char *sql = rewrite_keys_sql (upg_connection_get_dialect (connection));
+  const char *key = new_key_sql (upg_connection_get_dialect (connection));
+  g_autofree char *sql = g_strdup_printf ("UPDATE sql_execution_record SET stmt_key = %s,"
+                                          " success_key = CASE WHEN success_key IS NULL THEN NULL ELSE %s END"
+                                          " WHERE site_id = ? AND component = ? AND version = ? AND step_id = ?"
+                                          " AND file = ? AND stmt_key NOT LIKE '%%:%%'", key, key);
   g_autoptr(UpgRows) scripts =
     upg_journal_sql_query (connection, "SELECT DISTINCT site_id, component, version, step_id, file"
                                        " FROM sql_execution_record WHERE stmt_key NOT LIKE '%:%'",
