@@ -421,15 +421,6 @@ upg_journal_flush_statements (UpgJournal  *self,
   return upg_journal_flush_statements_with (self, NULL, error);
 }
 
-/**
- * upg_journal_flush_statements_with: (skip)
- *
- * Like upg_journal_flush_statements(), and runs @then (nullable) in the
- * same journal transaction after the pending records: one durable commit
- * for both (a RUNNING record after the batch before it).
- *
- * Returns: %TRUE on success
- */
 /* Takes the pending records out of @batch (they stay counted in its keys
  * until settle() says how the write ended). Returns FALSE, taking
  * nothing, when none is pending. */
@@ -515,6 +506,15 @@ failed:
   return FALSE;
 }
 
+/**
+ * upg_journal_flush_statements_with: (skip)
+ *
+ * Like upg_journal_flush_statements(), and runs @then (nullable) in the
+ * same journal transaction after the pending records: one durable commit
+ * for both (a RUNNING record after the batch before it).
+ *
+ * Returns: %TRUE on success
+ */
 gboolean
 upg_journal_flush_statements_with (UpgJournal                 *self,
                                    const UpgJournalStatement  *then,
