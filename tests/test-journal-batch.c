@@ -72,33 +72,46 @@ site_init (ExecFixture *fx,
   write_site (fx, *app_db);
 }
 
-/* upgradectl killed right after the 20th statement committed; then every
- * statement record is removed from the journal, as if none of the batch
- * had been written: the run again finds the 20 statements applied by
- * their markers (recorded SUCCESS, "marker found") and sends only the
- * rest. */
+/* Kills upgradectl right after the 20th statement committed, then removes
+ * every statement record from the journal, as if none of the batch had
+ * been written. */
+static void
+crash_losing_records (ExecFixture *fx,
+                      const char  *journal)
+{
+  g_assert_true (exec_fixture_cli_killed (run_cli (fx, "20:after-commit-before-journal")));
+  exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
+}
+
+/* The statements recorded SUCCESS because their marker was found. */
+static gint64
+count_found_by_marker (const char *journal)
+{
+  return exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
+                                   " WHERE status = 'SUCCESS' AND error_message LIKE"
+                                   " 'applied before an interruption%'");
+}
+
+/* After crash_losing_records() the run again finds the 20 statements
+ * applied by their markers (recorded SUCCESS, "marker found") and sends
+ * only the rest. */
 static void
 test_lost_records_recovered (void)
 {
   ExecFixture fx;
   g_autofree char *app_db = NULL;
   g_autofree char *journal = NULL;
-  int status;
 
   site_init (&fx, &app_db, &journal);
 
-  status = run_cli (&fx, "20:after-commit-before-journal");
-  g_assert_true (exec_fixture_cli_killed (status));
+  crash_losing_records (&fx, journal);
   /* 1 CREATE, 1 INSERT and 18 UPDATEs committed. */
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, 18);
-  exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
 
   g_assert_cmpint (exec_exit_code (run_cli (&fx, NULL)), ==, 0);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM counter"), ==, 1);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, N_UPDATES);
-  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
-                                             " WHERE status = 'SUCCESS' AND error_message LIKE"
-                                             " 'applied before an interruption%'"), ==, 20);
+  g_assert_cmpint (count_found_by_marker (journal), ==, 20);
   /* Every statement done exactly once in the journal too. */
   g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(DISTINCT sequence) FROM sql_execution_record"
                                              " WHERE status = 'SUCCESS'"), ==, N_UPDATES + 2);
@@ -118,15 +131,12 @@ test_lost_records_of_other_execution (void)
   g_autofree char *journal = NULL;
 
   site_init (&fx, &app_db, &journal);
-  g_assert_true (exec_fixture_cli_killed (run_cli (&fx, "20:after-commit-before-journal")));
-  exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
+  crash_losing_records (&fx, journal);
 
   g_assert_cmpint (exec_exit_code (run_cli_from (&fx, "3.17.1", NULL)), ==, 0);
   g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_execution"), ==, 2);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, N_UPDATES);
-  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
-                                             " WHERE status = 'SUCCESS' AND error_message LIKE"
-                                             " 'applied before an interruption%'"), ==, 20);
+  g_assert_cmpint (count_found_by_marker (journal), ==, 20);
   exec_fixture_clear (&fx);
 }
 
@@ -144,9 +154,8 @@ test_lost_records_rolled_back (void)
 
   site_init (&fx, &app_db, &journal);
 
-  g_assert_true (exec_fixture_cli_killed (run_cli (&fx, "20:after-commit-before-journal")));
+  crash_losing_records (&fx, journal);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, 20);
-  exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
 
   /* The CLI, as for the run: it takes over the crashed run's stale lock. */
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, NULL, "rollback", "--from", FROM, "--to", TO,
@@ -196,8 +205,7 @@ test_marker_table (void)
   site_init (&fx, &app_db, &journal);
   exec_sqlite_exec (app_db, "CREATE TABLE upgrade_statement_marker (record_id TEXT NOT NULL PRIMARY KEY,"
                             " created_at INTEGER NOT NULL)");
-  g_assert_true (exec_fixture_cli_killed (run_cli (&fx, "20:after-commit-before-journal")));
-  exec_sqlite_exec (journal, "DELETE FROM sql_execution_record");
+  crash_losing_records (&fx, journal);
   g_assert_cmpint (exec_exit_code (run_cli (&fx, NULL)), ==, 0);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, N_UPDATES);
   g_assert_cmpint (marker_table_without_rowid (app_db), ==, 0);
