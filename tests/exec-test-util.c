@@ -289,6 +289,7 @@ exec_sqlite_int (const char *db_path,
   gint64 value = -1;
 
   g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     value = sqlite3_column_int64 (stmt, 0);
@@ -305,6 +306,9 @@ exec_sqlite_exec (const char *db_path,
   char *message = NULL;
 
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  /* A journal may be writing (a flusher thread, another process): wait
+   * for its lock as the library's own connections do. */
+  sqlite3_busy_timeout (db, 10000);
   if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
     g_error ("%s: %s", sql, message);
   sqlite3_close (db);
