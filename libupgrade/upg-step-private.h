@@ -26,5 +26,6 @@ UpgStep  *upg_step_new_legacy     (const char        *id,
                                    const UpgVersion  *version,
                                    UpgStage           stage,
                                    const char        *source_file);
+const char *upg_step_get_json_path (UpgStep *self);
 
 G_END_DECLS

@@ -52,6 +52,8 @@ struct _UpgStep
   double       rate;
   guint        parallelism;
   char        *source_file;
+  char        *json_path;
+  gboolean     script_transaction;
   JsonObject  *json;
 };
 
@@ -76,6 +78,7 @@ upg_step_finalize (GObject *object)
   g_strfreev (self->site_ids);
   g_strfreev (self->depends_on);
   g_free (self->source_file);
+  g_free (self->json_path);
   g_clear_pointer (&self->json, json_object_unref);
 
   G_OBJECT_CLASS (upg_step_parent_class)->finalize (object);
@@ -244,6 +247,35 @@ read_selection (UpgStep          *self,
   return TRUE;
 }
 
+/* "transaction": "statement" (the default: each statement, or each of
+ * the script's own BEGIN … COMMIT blocks, is a unit) or "script" (each
+ * file is one unit). Whether the step's database allows "script" is
+ * known only with the configuration: upg_sql_runner_prepare() checks. */
+static gboolean
+read_transaction (UpgStep          *self,
+                  const UpgJsonCtx *ctx,
+                  JsonObject       *object,
+                  const char       *path,
+                  GError          **error)
+{
+  const char *mode = NULL;
+
+  if (!upg_json_get_string (ctx, object, path, "transaction", FALSE, &mode, error))
+    return FALSE;
+  if (mode != NULL && !g_str_equal (mode, "statement") && !g_str_equal (mode, "script"))
+    {
+      g_autofree char *where = upg_json_member_path (path, "transaction");
+      return upg_json_fail (ctx, where, error, _("expected \"statement\" or \"script\", got \"%s\""), mode);
+    }
+  if (mode != NULL && g_str_equal (mode, "script") && self->kind != UPG_STEP_KIND_SQL)
+    {
+      g_autofree char *where = upg_json_member_path (path, "transaction");
+      return upg_json_fail (ctx, where, error, _("\"script\" applies to a step with \"sql_scripts\" only"));
+    }
+  self->script_transaction = mode != NULL && g_str_equal (mode, "script");
+  return TRUE;
+}
+
 /**
  * upg_step_new_from_json: (skip)
  * @ctx: the manifest file
@@ -272,8 +304,10 @@ upg_step_new_from_json (const UpgJsonCtx *ctx,
   if (!read_texts (self, ctx, object, path, default_component, error)
       || !read_action (self, ctx, object, path, error)
       || !read_numbers (self, ctx, object, path, error)
-      || !read_selection (self, ctx, object, path, error))
+      || !read_selection (self, ctx, object, path, error)
+      || !read_transaction (self, ctx, object, path, error))
     return NULL;
+  self->json_path = g_strdup (path);
   self->version = upg_version_copy (version);
   self->stage = stage;
   self->rollback = rollback;
@@ -538,6 +572,39 @@ upg_step_get_retry_count (UpgStep *self)
 {
   g_return_val_if_fail (UPG_IS_STEP (self), 0);
   return self->retry_count;
+}
+
+/**
+ * upg_step_get_script_transaction:
+ * @self: a step
+ *
+ * Whether the step says `"transaction": "script"`: each of its files runs
+ * as one transaction with one marker, so that a failure anywhere in a
+ * file leaves nothing of it. Only databases with transactional DDL
+ * (PostgreSQL, SQLite) accept it.
+ *
+ * Returns: %TRUE if each file is one unit; %FALSE (the default) if each
+ *   statement, or each BEGIN … COMMIT block of a script, is
+ */
+gboolean
+upg_step_get_script_transaction (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), FALSE);
+  return self->script_transaction;
+}
+
+/**
+ * upg_step_get_json_path: (skip)
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): its JSON path in its manifest,
+ *   e.g. `$.upgrade_steps.in_stop[1]`; %NULL for a legacy step
+ */
+const char *
+upg_step_get_json_path (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->json_path;
 }
 
 /**

@@ -47,6 +47,7 @@ const char * const *upg_step_get_command             (UpgStep     *self);
 const UpgVersion   *upg_step_get_compatible_version  (UpgStep     *self);
 guint               upg_step_get_timeout             (UpgStep     *self);
 guint               upg_step_get_retry_count         (UpgStep     *self);
+gboolean            upg_step_get_script_transaction  (UpgStep     *self);
 const char * const *upg_step_get_site_ids            (UpgStep     *self);
 gboolean            upg_step_get_is_common           (UpgStep     *self);
 const char * const *upg_step_get_depends_on          (UpgStep     *self);
