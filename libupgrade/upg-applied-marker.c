@@ -26,8 +26,10 @@
  *   are AUTOCOMMIT without a marker, so a crash leaves the statement that
  *   was running in doubt.
  * - TRANSACTION_CONTROL: BEGIN, COMMIT, ROLLBACK, SAVEPOINT… in a script.
- *   The engine owns the transactions (each statement commits atomically
- *   with its marker), so these are recorded as SKIPPED with that reason.
+ *   A script's own BEGIN … COMMIT (or ROLLBACK) block is one unit with one
+ *   marker (upg-sql-runner-blocks.c); what is left outside any block (a
+ *   stray COMMIT, say) is recorded as SKIPPED, since the engine commits
+ *   each statement with its marker.
  */
 #include "config.h"
 
@@ -148,6 +150,39 @@ classify_mysql (const char  *text,
   return UPG_STATEMENT_CLASS_AUTOCOMMIT;
 }
 
+/*
+ * upg_statement_transaction_verb:
+ *
+ * What a transaction-control statement does to a script's transaction
+ * block: opens it (BEGIN, START TRANSACTION), ends it with its work
+ * (COMMIT, END) or without (ROLLBACK, ABORT), or something else inside it
+ * (SAVEPOINT, RELEASE, ROLLBACK TO, XA, COMMIT PREPARED…). MariaDB's
+ * `BEGIN NOT ATOMIC` is a compound statement, `SET TRANSACTION` and
+ * MySQL's `END` are not transaction control at all.
+ */
+UpgTransactionVerb
+upg_statement_transaction_verb (const char *text,
+                                UpgDialect  dialect)
+{
+  char words[6][24];
+
+  leading_keywords (text, words, G_N_ELEMENTS (words));
+  if (!word_in (words[0], transaction_words) ||
+      (g_str_equal (words[0], "START") && !g_str_equal (words[1], "TRANSACTION")) ||
+      (g_str_equal (words[0], "END") && dialect == UPG_DIALECT_MYSQL) ||
+      (g_str_equal (words[0], "BEGIN") && g_str_equal (words[1], "NOT")))
+    return UPG_TRANSACTION_VERB_NONE;
+  if (g_str_equal (words[0], "BEGIN") || g_str_equal (words[0], "START"))
+    return UPG_TRANSACTION_VERB_BEGIN;
+  if (has_word (words, G_N_ELEMENTS (words), "TO") || g_str_equal (words[1], "PREPARED"))
+    return UPG_TRANSACTION_VERB_OTHER;
+  if (g_str_equal (words[0], "COMMIT") || g_str_equal (words[0], "END"))
+    return UPG_TRANSACTION_VERB_COMMIT;
+  if (g_str_equal (words[0], "ROLLBACK") || g_str_equal (words[0], "ABORT"))
+    return UPG_TRANSACTION_VERB_ROLLBACK;
+  return UPG_TRANSACTION_VERB_OTHER;
+}
+
 UpgStatementClass
 upg_statement_classify (const char *text,
                         UpgDialect  dialect)
@@ -158,9 +193,7 @@ upg_statement_classify (const char *text,
 
   /* "START TRANSACTION" / "SET TRANSACTION …" differ: the latter only sets
    * the next transaction's characteristics (session). */
-  if (word_in (words[0], transaction_words) &&
-      !(g_str_equal (words[0], "START") && !g_str_equal (words[1], "TRANSACTION")) &&
-      !(g_str_equal (words[0], "END") && dialect == UPG_DIALECT_MYSQL))
+  if (upg_statement_transaction_verb (text, dialect) != UPG_TRANSACTION_VERB_NONE)
     return UPG_STATEMENT_CLASS_TRANSACTION_CONTROL;
 
   switch (dialect)

@@ -158,6 +158,18 @@ typedef enum {
 
 UpgStatementClass upg_statement_classify (const char *text,
                                           UpgDialect  dialect);
+
+/* What a transaction-control statement does to a script's block. */
+typedef enum {
+  UPG_TRANSACTION_VERB_NONE,      /* not transaction control */
+  UPG_TRANSACTION_VERB_BEGIN,     /* BEGIN, START TRANSACTION */
+  UPG_TRANSACTION_VERB_COMMIT,    /* COMMIT, END */
+  UPG_TRANSACTION_VERB_ROLLBACK,  /* ROLLBACK, ABORT */
+  UPG_TRANSACTION_VERB_OTHER,     /* SAVEPOINT, RELEASE, ROLLBACK TO, XA… */
+} UpgTransactionVerb;
+
+UpgTransactionVerb upg_statement_transaction_verb (const char *text,
+                                                   UpgDialect  dialect);
 int          upg_statement_table_lock_change (const char *text,
                                               UpgDialect  dialect);
 gboolean     upg_error_is_transient      (const GError  *error,

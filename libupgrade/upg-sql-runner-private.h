@@ -46,6 +46,51 @@ struct _DeferredCompletion
   GError       *error;         /* its completion failed while the next statement was in flight */
 };
 
+/* The statements of one file of a step, as the runner walks them. */
+typedef struct
+{
+  UpgRunContext      *ctx;
+  UpgStep            *step;
+  const char         *file;
+  GPtrArray          *statements;  /* of UpgSqlStatement, in order */
+  const char         *version;
+  GPtrArray          *prefixes;    /* its marker prefixes (upg_statement_run_file_prefixes()) */
+  GHashTable         *records;     /* sequence → journal record */
+  DeferredCompletion *previous;
+} FileRun;
+
+/* upg-sql-runner.c */
+const char *upg_sql_runner_statement_database (UpgSqlStatement *statement,
+                                               UpgStep         *step);
+void      upg_file_run_init_statement          (FileRun             *file,
+                                                StatementRun        *run,
+                                                guint                index);
+gboolean  upg_file_run_statement               (FileRun             *file,
+                                                guint                index,
+                                                GError             **error);
+gboolean  upg_statement_run_connect            (StatementRun        *run,
+                                                gboolean             fresh,
+                                                GError             **error);
+gboolean  upg_statement_run_has_marker_table   (StatementRun        *run);
+void      upg_statement_run_stop_at            (StatementRun        *run,
+                                                UpgError             code,
+                                                const char          *error_code,
+                                                const char          *message,
+                                                GError             **error);
+
+/* upg-sql-runner-blocks.c */
+gboolean  upg_sql_runner_check_blocks          (UpgRunContext       *ctx,
+                                                UpgStep             *step,
+                                                GPtrArray           *statements,
+                                                GError             **error);
+gboolean  upg_file_run_block_end               (FileRun             *file,
+                                                guint                first,
+                                                guint               *last);
+gboolean  upg_file_run_block                   (FileRun             *file,
+                                                guint                first,
+                                                guint                last,
+                                                GError             **error);
+
 /* upg-sql-runner-records.c */
 void      upg_statement_run_clear              (StatementRun        *run);
 void      upg_statement_run_log                (StatementRun        *run,
@@ -97,6 +142,7 @@ gboolean  upg_statement_run_marker_of_any_execution (StatementRun  *run,
                                                      gboolean      *found,
                                                      GError       **error);
 
+char     *upg_statement_run_error_code         (UpgConnection *connection);
 gboolean  upg_statement_run_tables_locked      (StatementRun  *run);
 gboolean  upg_statement_run_send               (StatementRun  *run,
                                                 gboolean       with_marker,

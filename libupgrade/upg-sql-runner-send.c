@@ -20,8 +20,10 @@
 
 #define TABLES_LOCKED_KEY "upgrade-tables-locked"
 
-static char *
-error_code_text (UpgConnection *connection)
+/* The server's code of the last failure on @connection, as journaled:
+ * PostgreSQL's SQLSTATE, MariaDB's and SQLite's number. */
+char *
+upg_statement_run_error_code (UpgConnection *connection)
 {
   const char *sqlstate = upg_connection_get_last_sqlstate (connection);
   int code = upg_connection_get_last_error_code (connection);
@@ -206,7 +208,7 @@ committed:
 failed:
   /* Read the server's code before the rollback replaces it. */
   if (code != NULL)
-    *code = error_code_text (c);
+    *code = upg_statement_run_error_code (c);
   run->sqlstate = g_strdup (upg_connection_get_last_sqlstate (c));
   run->error_code = upg_connection_get_last_error_code (c);
   if (atomic)

@@ -108,9 +108,10 @@ forget_connection (UpgRunContext *ctx,
   g_hash_table_remove (ctx->connections, name);
 }
 
-static const char *
-statement_database (UpgSqlStatement *statement,
-                    UpgStep         *step)
+/* The data source @statement goes to: its `-- @database:` or the step's. */
+const char *
+upg_sql_runner_statement_database (UpgSqlStatement *statement,
+                                   UpgStep         *step)
 {
   const char *routed = upg_sql_statement_get_database (statement);
 
@@ -141,8 +142,15 @@ upg_sql_runner_prepare (UpgRunContext *ctx,
       g_autofree char *path = NULL;
       g_autoptr(GPtrArray) statements = NULL;
 
-      if (g_hash_table_contains (ctx->scripts, files[i]))
-        continue;
+      statements = g_hash_table_lookup (ctx->scripts, files[i]);
+      if (statements != NULL)
+        {
+          /* Split for another step already; its blocks are this step's. */
+          if (!upg_sql_runner_check_blocks (ctx, step, statements, error))
+            return FALSE;
+          statements = NULL;
+          continue;
+        }
       path = upg_bundle_resolve_path (bundle, files[i], error);
       if (path == NULL)
         return FALSE;
@@ -151,11 +159,13 @@ upg_sql_runner_prepare (UpgRunContext *ctx,
         return FALSE;
       for (guint s = 0; s < statements->len; s++)
         {
-          const char *name = statement_database (g_ptr_array_index (statements, s), step);
+          const char *name = upg_sql_runner_statement_database (g_ptr_array_index (statements, s), step);
 
           if (lookup_data_source (ctx, step, name, error) == NULL)
             return FALSE;
         }
+      if (!upg_sql_runner_check_blocks (ctx, step, statements, error))
+        return FALSE;
       ctx->statements_total += statements->len;
       g_hash_table_insert (ctx->scripts, g_strdup (files[i]), g_steal_pointer (&statements));
     }
@@ -176,12 +186,12 @@ first_line_excerpt (const char *text)
 /* Records the breakpoint in the execution and saves it in the journal
  * (before anything reports the failure), and builds the error the run
  * ends with. */
-static void
-stop_at (StatementRun *run,
-         UpgError      code,
-         const char   *error_code,
-         const char   *message,
-         GError      **error)
+void
+upg_statement_run_stop_at (StatementRun *run,
+                           UpgError      code,
+                           const char   *error_code,
+                           const char   *message,
+                           GError      **error)
 {
   UpgSqlStatement *statement = run->statement;
   g_autofree char *excerpt = first_line_excerpt (upg_sql_statement_get_text (statement));
@@ -248,13 +258,30 @@ apply_timeout (StatementRun *run,
   return TRUE;
 }
 
+/* Opens (or, @fresh, opens again) the connection of @run's data source,
+ * with the step's statement timeout. */
+gboolean
+upg_statement_run_connect (StatementRun *run,
+                           gboolean      fresh,
+                           GError      **error)
+{
+  if (fresh)
+    forget_connection (run->ctx, run->database);
+  run->connection = upg_sql_runner_get_connection (run->ctx, run->database, error);
+  return run->connection != NULL && apply_timeout (run, error);
+}
+
+gboolean
+upg_statement_run_has_marker_table (StatementRun *run)
+{
+  return has_marker_table (run->connection);
+}
+
 static gboolean
 reconnect (StatementRun *run,
            GError      **error)
 {
-  forget_connection (run->ctx, run->database);
-  run->connection = upg_sql_runner_get_connection (run->ctx, run->database, error);
-  return run->connection != NULL && apply_timeout (run, error);
+  return upg_statement_run_connect (run, TRUE, error);
 }
 
 static gboolean
@@ -314,7 +341,7 @@ execute_with_retries (StatementRun *run,
             {
               upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
                                                local_error->message, NULL);
-              stop_at (run, UPG_ERROR_STEP_FAILED, NULL, reconnect_error->message, error);
+              upg_statement_run_stop_at (run, UPG_ERROR_STEP_FAILED, NULL, reconnect_error->message, error);
               return FALSE;
             }
           if (found)
@@ -328,7 +355,7 @@ execute_with_retries (StatementRun *run,
             {
               upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL,
                                                local_error->message, NULL);
-              stop_at (run, UPG_ERROR_IN_DOUBT, NULL, local_error->message, error);
+              upg_statement_run_stop_at (run, UPG_ERROR_IN_DOUBT, NULL, local_error->message, error);
               return FALSE;
             }
           if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_FAILED, 0, NULL,
@@ -343,7 +370,7 @@ execute_with_retries (StatementRun *run,
               g_usleep ((1UL << attempt) * G_USEC_PER_SEC / 2);  /* back-off, not synchronisation */
               continue;
             }
-          stop_at (run, UPG_ERROR_STEP_FAILED, NULL, local_error->message, error);
+          upg_statement_run_stop_at (run, UPG_ERROR_STEP_FAILED, NULL, local_error->message, error);
           return FALSE;
         }
 
@@ -356,7 +383,7 @@ execute_with_retries (StatementRun *run,
         {
           /* The server cancelled it (rolled back): the run stops here,
            * INTERRUPTED, and continues with this statement. */
-          stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
+          upg_statement_run_stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
           upg_statement_run_log (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
           return FALSE;
         }
@@ -379,7 +406,7 @@ execute_with_retries (StatementRun *run,
         }
 
       /* The breakpoint is saved before the failure is reported anywhere. */
-      stop_at (run, UPG_ERROR_STEP_FAILED, code, local_error->message, error);
+      upg_statement_run_stop_at (run, UPG_ERROR_STEP_FAILED, code, local_error->message, error);
       upg_statement_run_log (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
       return FALSE;
     }
@@ -479,8 +506,9 @@ recover (StatementRun       *run,
                                         "interrupted while it ran; it commits on its own, so whether it took"
                                         " effect is unknown", error))
     return FALSE;
-  stop_at (run, UPG_ERROR_IN_DOUBT, NULL,
-           "interrupted while it ran; it commits on its own, so whether it took effect is unknown", error);
+  upg_statement_run_stop_at (run, UPG_ERROR_IN_DOUBT, NULL,
+                             "interrupted while it ran; it commits on its own, so whether it took effect is unknown",
+                             error);
   return FALSE;
 }
 
@@ -523,9 +551,7 @@ run_statement (StatementRun *run,
       g_strcmp0 (run->previous->run.database, run->database) != 0 &&
       !upg_statement_run_settle (run, error))
     return FALSE;
-  run->connection = upg_sql_runner_get_connection (ctx, run->database, error);
-  if (run->connection == NULL ||
-      !apply_timeout (run, error))
+  if (!upg_statement_run_connect (run, FALSE, error))
     return FALSE;
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
                                        has_marker_table (run->connection)
@@ -557,6 +583,8 @@ run_statement (StatementRun *run,
       return run->klass != UPG_STATEMENT_CLASS_SESSION || upg_statement_run_send (run, FALSE, &rows, NULL, error);
     }
   if (run->klass == UPG_STATEMENT_CLASS_TRANSACTION_CONTROL)
+    /* Outside any block (upg-sql-runner-blocks.c): a stray COMMIT, a
+     * SAVEPOINT with nothing to save. */
     return upg_statement_run_record_skipped (run, "transaction control: the engine commits each statement atomically"
                                                   " with its marker", FALSE, error);
   if ((status == UPG_STATEMENT_STATUS_RUNNING || status == UPG_STATEMENT_STATUS_IN_DOUBT) &&
@@ -579,8 +607,49 @@ run_statement (StatementRun *run,
   return execute_with_retries (run, error);
 }
 
-/* Runs the statements of @file; the last one's completion may still
- * wait in @previous when it returns. */
+/* A statement of @file, ready to run as statement @index. */
+void
+upg_file_run_init_statement (FileRun      *file,
+                             StatementRun *run,
+                             guint         index)
+{
+  *run = (StatementRun) { file->ctx, file->step, g_ptr_array_index (file->statements, index), NULL };
+  run->database = upg_sql_runner_statement_database (run->statement, file->step);
+  run->component = upg_step_get_component (file->step);
+  run->version = g_strdup (file->version);
+  run->marker_prefixes = file->prefixes;
+  run->records = file->records;
+  run->previous = file->previous;
+}
+
+/* Runs statement @index of @file as a unit of its own. */
+gboolean
+upg_file_run_statement (FileRun  *file,
+                        guint     index,
+                        GError  **error)
+{
+  DeferredCompletion *previous = file->previous;
+  StatementRun run;
+  gboolean ok;
+
+  upg_file_run_init_statement (file, &run, index);
+  ok = run_statement (&run, error);
+  upg_statement_run_clear (&run);
+  if (ok && previous->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&previous->error));
+      return FALSE;
+    }
+  if (!ok)
+    return FALSE;
+  if (!previous->pending || previous->run.statement != run.statement)
+    upg_statement_run_done (&run);
+  return TRUE;
+}
+
+/* Runs the statements of @file, a script's transaction blocks (or the
+ * whole file, with "transaction": "script") each as one unit; the last
+ * one's completion may still wait in @previous when it returns. */
 static gboolean
 run_file (UpgRunContext      *ctx,
           UpgStep            *step,
@@ -589,42 +658,33 @@ run_file (UpgRunContext      *ctx,
           DeferredCompletion *previous,
           GError            **error)
 {
-  GPtrArray *statements = g_hash_table_lookup (ctx->scripts, file);
   g_autoptr(GHashTable) records = NULL;
   g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
   g_autoptr(GPtrArray) prefixes = upg_statement_run_file_prefixes (ctx, step, version, file, unfinished);
+  FileRun f = { ctx, step, file, g_hash_table_lookup (ctx->scripts, file), version, prefixes, NULL, previous };
 
-  g_assert (statements != NULL);
+  g_assert (f.statements != NULL);
   /* What the journal knows of the file's statements, read once. */
   records = upg_journal_lookup_file_statements (ctx->journal, upg_execution_get_id (ctx->execution),
                                                 upg_step_get_component (step), version,
                                                 upg_step_get_id (step), file, error);
   if (records == NULL)
     return FALSE;
-  for (guint i = 0; i < statements->len; i++)
+  f.records = records;
+  for (guint i = 0; i < f.statements->len; i++)
     {
-      StatementRun run = { ctx, step, g_ptr_array_index (statements, i), NULL };
-      gboolean ok;
+      guint last;
 
       if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
         return FALSE;
-      run.database = statement_database (run.statement, step);
-      run.component = upg_step_get_component (step);
-      run.version = g_strdup (version);
-      run.marker_prefixes = prefixes;
-      run.records = records;
-      run.previous = previous;
-      ok = run_statement (&run, error);
-      upg_statement_run_clear (&run);
-      if (ok && previous->error != NULL)
+      if (upg_file_run_block_end (&f, i, &last))
         {
-          g_propagate_error (error, g_steal_pointer (&previous->error));
-          return FALSE;
+          if (!upg_file_run_block (&f, i, last, error))
+            return FALSE;
+          i = last;
         }
-      if (!ok)
+      else if (!upg_file_run_statement (&f, i, error))
         return FALSE;
-      if (!previous->pending || previous->run.statement != run.statement)
-        upg_statement_run_done (&run);
     }
   return TRUE;
 }

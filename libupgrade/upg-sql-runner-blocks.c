@@ -1,0 +1,734 @@
+/* upg-sql-runner-blocks.c - a script's own BEGIN … COMMIT blocks, and
+ * files run as one transaction ("transaction": "script"), each as one
+ * unit of exactly-once
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * SPEC §5 "Units of exactly-once". A block's statements run in one
+ * transaction; one marker, named after the block's first statement, is
+ * written inside it just before the COMMIT. After a crash the block is
+ * therefore either all applied (marker found: every statement is recorded
+ * SUCCESS without being sent) or not at all (run again from its BEGIN).
+ *
+ * Records. Nothing of a block is journaled before its outcome is known:
+ * - committed: every statement SUCCESS, with its own rows and duration;
+ * - failed: the failed statement FAILED with the server's code and
+ *   message, and the statements before it, which the rollback undid,
+ *   FAILED without a code, saying so ("rolled back: …"). Not SKIPPED nor
+ *   SUCCESS: a resume must send them again, and SKIPPED would read as
+ *   "done" (it is the status of an operator's --skip). The breakpoint
+ *   names the failed statement; the resume runs the block again from its
+ *   BEGIN, and `resume --skip` leaves the failed statement out of it;
+ * - the script's own ROLLBACK: BEGIN and ROLLBACK SUCCESS, the statements
+ *   between SKIPPED ("rolled back by the script"): nothing applied, as
+ *   the script says, and nothing to run again.
+ *
+ * MariaDB/MySQL commit implicitly before DDL (and LOCK TABLES): the
+ * server splits the block there, so the engine does the same, and says
+ * so in the log: the statements before commit with a marker of their
+ * own, the statement runs as a unit of its own (in doubt after a crash,
+ * as always for DDL there), and the statements after it run as a new
+ * block up to the script's COMMIT. "transaction": "script" is refused
+ * there: without transactional DDL a file cannot be one unit.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upg-data-source-private.h"
+#include "upg-journal-batch-private.h"
+#include "upg-sql-runner-private.h"
+#include "upg-step-private.h"
+
+#define MIN_CONNECTION_RETRIES 3
+
+typedef enum {
+  ROLE_STATEMENT,   /* sent inside the transaction */
+  ROLE_BEGIN,       /* the script's BEGIN, which opens it */
+  ROLE_END,         /* the script's COMMIT or ROLLBACK, which ends it */
+  ROLE_NOOP,        /* BEGIN/COMMIT in a file run as one transaction */
+  ROLE_SKIPPED,     /* skipped by the operator, now or before */
+} Role;
+
+typedef struct
+{
+  FileRun            *file;
+  guint               first;
+  guint               n;
+  gboolean            opens;      /* statement @first is the script's BEGIN */
+  UpgTransactionVerb  end;        /* of the last statement; NONE: the engine commits */
+  StatementRun       *runs;
+  Role               *roles;
+  gint64             *rows;
+  gint64             *durations;
+  UpgStatementStatus *statuses;   /* as the journal has them */
+  UpgDialect          dialect;
+  char               *marker;
+} Unit;
+
+typedef enum {
+  FOUND_NONE,
+  FOUND_BLOCK,
+  FOUND_ERROR,
+} Found;
+
+static UpgDataSource *
+statement_source (UpgRunContext   *ctx,
+                  UpgStep         *step,
+                  UpgSqlStatement *statement)
+{
+  return upg_config_lookup_data_source (upg_executor_get_config (ctx->executor),
+                                        upg_sql_runner_statement_database (statement, step));
+}
+
+/* The dialect of the data source @statement goes to; OTHER for a raw
+ * libgda source, which has no markers and so no blocks. */
+static UpgDialect
+statement_dialect (UpgRunContext   *ctx,
+                   UpgStep         *step,
+                   UpgSqlStatement *statement)
+{
+  UpgDataSource *source = statement_source (ctx, step, statement);
+
+  if (source == NULL || upg_data_source_get_cnc (source) != NULL)
+    return UPG_DIALECT_OTHER;
+  return upg_data_source_get_dialect (source);
+}
+
+static UpgTransactionVerb
+verb_of (UpgRunContext   *ctx,
+         UpgStep         *step,
+         UpgSqlStatement *statement)
+{
+  UpgDialect dialect = statement_dialect (ctx, step, statement);
+
+  if (dialect == UPG_DIALECT_OTHER)
+    return UPG_TRANSACTION_VERB_NONE;
+  return upg_statement_transaction_verb (upg_sql_statement_get_text (statement), dialect);
+}
+
+/* A file of a "transaction": "script" step: its database must have
+ * transactional DDL, and nothing in it may end the transaction or leave
+ * its database. */
+static Found
+check_script (UpgRunContext *ctx,
+              UpgStep       *step,
+              GPtrArray     *statements,
+              GError       **error)
+{
+  UpgSqlStatement *head = g_ptr_array_index (statements, 0);
+  UpgDialect dialect = statement_dialect (ctx, step, head);
+
+  if (dialect != UPG_DIALECT_POSTGRESQL && dialect != UPG_DIALECT_SQLITE)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST,
+                   _("%s: %s.transaction: \"script\" needs a database with transactional DDL (PostgreSQL or "
+                     "SQLite); data source '%s' is not one: remove it or use \"statement\""),
+                   upg_step_get_source_file (step),
+                   upg_step_get_json_path (step) != NULL ? upg_step_get_json_path (step) : upg_step_get_id (step),
+                   upg_step_get_database (step));
+      return FOUND_ERROR;
+    }
+  for (guint i = 0; i < statements->len; i++)
+    {
+      UpgSqlStatement *s = g_ptr_array_index (statements, i);
+
+      if (g_strcmp0 (upg_sql_runner_statement_database (s, step), upg_step_get_database (step)) != 0)
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                       _("%s:%u: step '%s' runs each file as one transaction (\"transaction\": \"script\") on "
+                         "'%s'; a statement routed to '%s' cannot be part of it"),
+                       upg_sql_statement_get_file (s), upg_sql_statement_get_line (s), upg_step_get_id (step),
+                       upg_step_get_database (step), upg_sql_runner_statement_database (s, step));
+          return FOUND_ERROR;
+        }
+      if (verb_of (ctx, step, s) == UPG_TRANSACTION_VERB_ROLLBACK)
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                       _("%s:%u: ROLLBACK in a file that runs as one transaction (\"transaction\": \"script\" "
+                         "in step '%s'): it would undo the whole file; remove it or the option"),
+                       upg_sql_statement_get_file (s), upg_sql_statement_get_line (s), upg_step_get_id (step));
+          return FOUND_ERROR;
+        }
+    }
+  return FOUND_BLOCK;
+}
+
+/* Whether statement @first opens a block, and where it ends: at the
+ * COMMIT or ROLLBACK that closes it. A block that is never closed, that
+ * opens another, or whose statements go to another data source is bad
+ * input: the native client would leave it to the server's mercy
+ * (rolled back at disconnect, a warning, a commit), never what the
+ * author meant. */
+static Found
+find_block (UpgRunContext *ctx,
+            UpgStep       *step,
+            GPtrArray     *statements,
+            guint          first,
+            guint         *last,
+            GError       **error)
+{
+  UpgSqlStatement *begin = g_ptr_array_index (statements, first);
+  const char *database = upg_sql_runner_statement_database (begin, step);
+
+  if (upg_step_get_script_transaction (step))
+    {
+      *last = statements->len - 1;
+      return first == 0 ? check_script (ctx, step, statements, error) : FOUND_NONE;
+    }
+  if (verb_of (ctx, step, begin) != UPG_TRANSACTION_VERB_BEGIN)
+    return FOUND_NONE;
+  for (guint k = first + 1; k < statements->len; k++)
+    {
+      UpgSqlStatement *s = g_ptr_array_index (statements, k);
+      UpgTransactionVerb verb;
+
+      if (g_strcmp0 (upg_sql_runner_statement_database (s, step), database) != 0)
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                       _("%s:%u: the transaction block opened at line %u on '%s' goes on to '%s'; end it "
+                         "(COMMIT) before switching data sources"),
+                       upg_sql_statement_get_file (s), upg_sql_statement_get_line (s),
+                       upg_sql_statement_get_line (begin), database, upg_sql_runner_statement_database (s, step));
+          return FOUND_ERROR;
+        }
+      verb = verb_of (ctx, step, s);
+      if (verb == UPG_TRANSACTION_VERB_BEGIN)
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                       _("%s:%u: a transaction is opened inside the one opened at line %u; end that one first "
+                         "(COMMIT or ROLLBACK)"),
+                       upg_sql_statement_get_file (s), upg_sql_statement_get_line (s),
+                       upg_sql_statement_get_line (begin));
+          return FOUND_ERROR;
+        }
+      if (verb == UPG_TRANSACTION_VERB_COMMIT || verb == UPG_TRANSACTION_VERB_ROLLBACK)
+        {
+          *last = k;
+          return FOUND_BLOCK;
+        }
+    }
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+               _("%s:%u: the transaction block opened here has no COMMIT or ROLLBACK before the end of the file"),
+               upg_sql_statement_get_file (begin), upg_sql_statement_get_line (begin));
+  return FOUND_ERROR;
+}
+
+/*
+ * upg_sql_runner_check_blocks:
+ *
+ * Refuses, before anything runs, a file of @step whose transaction blocks
+ * cannot be units (see find_block()), and "transaction": "script" where
+ * the database has no transactional DDL.
+ */
+gboolean
+upg_sql_runner_check_blocks (UpgRunContext *ctx,
+                             UpgStep       *step,
+                             GPtrArray     *statements,
+                             GError       **error)
+{
+  for (guint i = 0; i < statements->len; i++)
+    {
+      guint last;
+
+      switch (find_block (ctx, step, statements, i, &last, error))
+        {
+        case FOUND_ERROR:
+          return FALSE;
+        case FOUND_BLOCK:
+          i = last;
+          break;
+        case FOUND_NONE:
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}
+
+/*
+ * upg_file_run_block_end:
+ *
+ * Returns: whether statement @first of @file opens a unit of several
+ *   statements, ending at *@last (the files were checked when prepared)
+ */
+gboolean
+upg_file_run_block_end (FileRun *file,
+                        guint    first,
+                        guint   *last)
+{
+  return find_block (file->ctx, file->step, file->statements, first, last, NULL) == FOUND_BLOCK;
+}
+
+/* ---- one unit ------------------------------------------------------ */
+
+static void
+unit_clear (Unit *u)
+{
+  for (guint i = 0; i < u->n; i++)
+    upg_statement_run_clear (&u->runs[i]);
+  g_free (u->runs);
+  g_free (u->roles);
+  g_free (u->rows);
+  g_free (u->durations);
+  g_free (u->statuses);
+  g_free (u->marker);
+}
+
+static const char *
+text_of (Unit  *u,
+         guint  i)
+{
+  return upg_sql_statement_get_text (u->runs[i].statement);
+}
+
+static gboolean
+unit_init (Unit     *u,
+           FileRun  *file,
+           guint     first,
+           guint     last,
+           gboolean  opens,
+           GError  **error)
+{
+  UpgRunContext *ctx = file->ctx;
+  gboolean script = upg_step_get_script_transaction (file->step);
+
+  *u = (Unit) { file, first, last - first + 1, opens };
+  u->runs = g_new0 (StatementRun, u->n);
+  u->roles = g_new0 (Role, u->n);
+  u->rows = g_new0 (gint64, u->n);
+  u->durations = g_new0 (gint64, u->n);
+  u->statuses = g_new0 (UpgStatementStatus, u->n);
+  for (guint i = 0; i < u->n; i++)
+    upg_file_run_init_statement (file, &u->runs[i], first + i);
+  /* What opening the data source logs comes after the line of the
+   * statement before. */
+  if (!upg_statement_run_settle (&u->runs[0], error) ||
+      !upg_statement_run_connect (&u->runs[0], FALSE, error))
+    return FALSE;
+  u->dialect = upg_connection_get_dialect (u->runs[0].connection);
+  u->end = script ? UPG_TRANSACTION_VERB_NONE : upg_statement_transaction_verb (text_of (u, u->n - 1), u->dialect);
+  if (u->end != UPG_TRANSACTION_VERB_COMMIT && u->end != UPG_TRANSACTION_VERB_ROLLBACK)
+    u->end = UPG_TRANSACTION_VERB_NONE;
+  u->marker = upg_journal_marker_id (g_ptr_array_index (file->prefixes, 0),
+                                     upg_sql_statement_get_sequence (u->runs[0].statement));
+  for (guint i = 0; i < u->n; i++)
+    {
+      StatementRun *run = &u->runs[i];
+      JsonObject *record = g_hash_table_lookup (run->records,
+                                                GUINT_TO_POINTER (upg_sql_statement_get_sequence (run->statement)));
+      UpgTransactionVerb verb = upg_statement_transaction_verb (text_of (u, i), u->dialect);
+
+      run->connection = u->runs[0].connection;
+      run->klass = upg_statement_classify (text_of (u, i), u->dialect);
+      u->statuses[i] = UPG_STATEMENT_STATUS_PENDING;
+      if (record != NULL)
+        upg_statement_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
+                                          &u->statuses[i]);
+      if (i == 0 && opens)
+        u->roles[i] = ROLE_BEGIN;
+      else if (i == u->n - 1 && u->end != UPG_TRANSACTION_VERB_NONE)
+        u->roles[i] = ROLE_END;
+      else if (script && (verb == UPG_TRANSACTION_VERB_BEGIN || verb == UPG_TRANSACTION_VERB_COMMIT))
+        u->roles[i] = ROLE_NOOP;
+      else if (u->statuses[i] == UPG_STATEMENT_STATUS_SKIPPED ||
+               (u->statuses[i] == UPG_STATEMENT_STATUS_FAILED && ctx->action == UPG_RESUME_ACTION_SKIP &&
+                upg_run_context_is_breakpoint (ctx, file->step, file->file,
+                                               upg_sql_statement_get_sequence (run->statement))))
+        u->roles[i] = ROLE_SKIPPED;
+      else
+        u->roles[i] = ROLE_STATEMENT;
+    }
+  return TRUE;
+}
+
+static gboolean
+unit_done_before (Unit *u)
+{
+  for (guint i = 0; i < u->n; i++)
+    if (u->statuses[i] != UPG_STATEMENT_STATUS_SUCCESS && u->statuses[i] != UPG_STATEMENT_STATUS_SKIPPED)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+unit_progress (Unit *u)
+{
+  for (guint i = 0; i < u->n; i++)
+    upg_statement_run_done (&u->runs[i]);
+}
+
+/* Done in an earlier run: only the session statements are applied again,
+ * their effect having died with the connection. */
+static gboolean
+unit_replay_session (Unit    *u,
+                     GError **error)
+{
+  for (guint i = 0; i < u->n; i++)
+    {
+      gint64 rows;
+
+      if (u->runs[i].klass == UPG_STATEMENT_CLASS_SESSION && u->statuses[i] == UPG_STATEMENT_STATUS_SUCCESS &&
+          !upg_statement_run_send (&u->runs[i], FALSE, &rows, NULL, error))
+        return FALSE;
+    }
+  unit_progress (u);
+  return TRUE;
+}
+
+/* The unit's marker is in the target (from this execution or an
+ * unfinished one): it committed, and its records were lost. */
+static gboolean
+unit_recover (Unit     *u,
+              gboolean *recovered,
+              GError  **error)
+{
+  *recovered = FALSE;
+  if (u->end == UPG_TRANSACTION_VERB_ROLLBACK)
+    return TRUE;
+  if (!upg_statement_run_marker_of_any_execution (&u->runs[0], recovered, error))
+    return FALSE;
+  if (!*recovered)
+    return TRUE;
+  upg_run_context_log (u->file->ctx, G_LOG_LEVEL_MESSAGE,
+                       _("%s:%u: transaction block applied before the interruption (marker found)"),
+                       upg_sql_statement_get_file (u->runs[0].statement),
+                       upg_sql_statement_get_line (u->runs[0].statement));
+  for (guint i = 0; i < u->n; i++)
+    {
+      StatementRun *run = &u->runs[i];
+
+      if (u->statuses[i] == UPG_STATEMENT_STATUS_SUCCESS || u->statuses[i] == UPG_STATEMENT_STATUS_SKIPPED)
+        continue;
+      run->started_at = upg_journal_get_now (u->file->ctx->journal);
+      if (!upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
+                                           "applied before an interruption (the marker of its transaction "
+                                           "block was found in the target)", error))
+        return FALSE;
+    }
+  unit_progress (u);
+  return TRUE;
+}
+
+/* Sends statement @i of the unit (not its end). */
+static gboolean
+send_one (Unit    *u,
+          guint    i,
+          GError **error)
+{
+  StatementRun *run = &u->runs[i];
+  UpgRunContext *ctx = u->file->ctx;
+  gint64 start_us = g_get_monotonic_time ();
+  gboolean ok;
+
+  run->started_at = upg_journal_get_now (ctx->journal);
+  ctx->statements_sent++;
+  upg_run_context_maybe_crash (ctx, UPG_CRASH_BEFORE_SEND);
+  /* SQLite: the engine's BEGIN IMMEDIATE takes the write lock at once,
+   * where the script's deferred BEGIN could fail busy later. */
+  if (u->roles[i] == ROLE_BEGIN && u->dialect == UPG_DIALECT_SQLITE)
+    ok = upg_connection_begin (run->connection, error);
+  else
+    ok = upg_connection_execute (run->connection, text_of (u, i), &u->rows[i], ctx->cancellable, error);
+  u->durations[i] = (g_get_monotonic_time () - start_us) / 1000;
+  if (ok)
+    upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
+  return ok;
+}
+
+/* Ends the transaction: the marker and the commit, or the script's
+ * ROLLBACK. The COMMIT's failure (a deferred constraint, say) is that of
+ * the script's COMMIT statement when there is one. */
+static gboolean
+send_end (Unit    *u,
+          GError **error)
+{
+  guint last = u->n - 1;
+  StatementRun *run = &u->runs[last];
+  UpgRunContext *ctx = u->file->ctx;
+  gint64 start_us = g_get_monotonic_time ();
+  gboolean ending = u->end != UPG_TRANSACTION_VERB_NONE;
+
+  if (ending)
+    {
+      run->started_at = upg_journal_get_now (ctx->journal);
+      ctx->statements_sent++;
+      upg_run_context_maybe_crash (ctx, UPG_CRASH_BEFORE_SEND);
+    }
+  if (u->end == UPG_TRANSACTION_VERB_ROLLBACK)
+    return upg_connection_rollback (run->connection, error);
+  if (!upg_journal_write_marker (run->connection, u->marker, error))
+    {
+      g_prefix_error (error, _("writing the marker of the transaction block in '%s' failed: "), run->database);
+      return FALSE;
+    }
+  if (!upg_connection_commit (run->connection, error))
+    return FALSE;
+  if (ending)
+    u->durations[last] = (g_get_monotonic_time () - start_us) / 1000;
+  upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
+  return TRUE;
+}
+
+/* One attempt: the whole unit in one transaction. On failure *failed is
+ * the statement blamed, the transaction is rolled back, and the run of
+ * that statement keeps the server's SQLSTATE and code. */
+static gboolean
+send_unit (Unit    *u,
+           guint   *failed,
+           char   **code,
+           GError **error)
+{
+  UpgConnection *c = u->runs[0].connection;
+  gboolean ok = TRUE;
+
+  *failed = 0;
+  if (!u->opens)
+    ok = upg_connection_begin (c, error);
+  for (guint i = 0; ok && i < u->n; i++)
+    {
+      *failed = i;
+      if (u->roles[i] == ROLE_BEGIN || u->roles[i] == ROLE_STATEMENT)
+        ok = send_one (u, i, error);
+    }
+  if (ok)
+    {
+      *failed = u->n - 1;
+      ok = send_end (u, error);
+    }
+  if (ok)
+    return TRUE;
+  *code = upg_statement_run_error_code (c);
+  g_free (u->runs[*failed].sqlstate);
+  u->runs[*failed].sqlstate = g_strdup (upg_connection_get_last_sqlstate (c));
+  u->runs[*failed].error_code = upg_connection_get_last_error_code (c);
+  upg_connection_rollback (c, NULL);
+  return FALSE;
+}
+
+/* Journals and logs the unit's outcome once it is known: @committed, or
+ * rolled back by the script's own ROLLBACK. */
+static gboolean
+unit_finish (Unit     *u,
+             gboolean  committed,
+             GError  **error)
+{
+  g_autofree char *rolled_back = NULL;
+
+  if (!committed)
+    rolled_back = g_strdup_printf ("rolled back by the script's ROLLBACK at %s:%u",
+                                   upg_sql_statement_get_file (u->runs[u->n - 1].statement),
+                                   upg_sql_statement_get_line (u->runs[u->n - 1].statement));
+  for (guint i = 0; i < u->n; i++)
+    {
+      StatementRun *run = &u->runs[i];
+
+      if (u->roles[i] == ROLE_SKIPPED)
+        continue;
+      if (u->roles[i] == ROLE_NOOP)
+        {
+          if (!upg_statement_run_record_skipped (run, "the file runs as one transaction (\"transaction\": "
+                                                      "\"script\")", FALSE, error))
+            return FALSE;
+        }
+      else if (committed || u->roles[i] != ROLE_STATEMENT)
+        {
+          if (!upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, u->rows[i], NULL, NULL, error))
+            return FALSE;
+          upg_statement_run_log (run, UPG_STATEMENT_STATUS_SUCCESS, u->durations[i], u->rows[i]);
+        }
+      else
+        {
+          /* Sent, and undone by the script: journaled when it was sent. */
+          if (!upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL, rolled_back, error))
+            return FALSE;
+          upg_statement_run_log (run, UPG_STATEMENT_STATUS_SKIPPED, u->durations[i], 0);
+        }
+    }
+  unit_progress (u);
+  return TRUE;
+}
+
+/* Journals a failed attempt: the failed statement with the server's
+ * error, the ones before it as rolled back. */
+static gboolean
+unit_record_failure (Unit       *u,
+                     guint       failed,
+                     const char *code,
+                     const char *message,
+                     GError    **error)
+{
+  UpgSqlStatement *at = u->runs[failed].statement;
+  g_autofree char *why = g_strdup_printf ("rolled back: its transaction block failed at %s:%u",
+                                          upg_sql_statement_get_file (at), upg_sql_statement_get_line (at));
+
+  for (guint i = 0; i <= failed; i++)
+    {
+      StatementRun *run = &u->runs[i];
+
+      if (u->roles[i] == ROLE_SKIPPED || u->roles[i] == ROLE_NOOP)
+        continue;
+      if (run->started_at == 0)
+        run->started_at = upg_journal_get_now (u->file->ctx->journal);
+      if (!upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_FAILED, 0,
+                                           i == failed ? code : NULL, i == failed ? message : why, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+unit_execute (Unit    *u,
+              GError **error)
+{
+  UpgRunContext *ctx = u->file->ctx;
+  guint retries = upg_step_get_retry_count (u->file->step);
+  guint connection_retries = MAX (retries, MIN_CONNECTION_RETRIES);
+
+  for (guint i = 0; i < u->n; i++)
+    if (u->roles[i] == ROLE_SKIPPED && u->statuses[i] != UPG_STATEMENT_STATUS_SKIPPED &&
+        !upg_statement_run_record_skipped (&u->runs[i], "failed; skipped by the operator (resume --skip)",
+                                           TRUE, error))
+      return FALSE;
+
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *code = NULL;
+      guint failed;
+      StatementRun *at;
+
+      if (attempt > 0)
+        g_usleep (2 * 1000);  /* a new attempt's records start in a later millisecond */
+      for (guint i = 0; i < u->n; i++)
+        u->runs[i].started_at = 0;
+      if (send_unit (u, &failed, &code, &local_error))
+        return unit_finish (u, u->end != UPG_TRANSACTION_VERB_ROLLBACK, error);
+      at = &u->runs[failed];
+
+      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_DATASOURCE))
+        {
+          /* The connection died: had the COMMIT gone through, the marker
+           * says so. */
+          g_autoptr(GError) reconnect_error = NULL;
+          gboolean found = FALSE;
+
+          if (upg_statement_run_connect (&u->runs[0], TRUE, &reconnect_error) &&
+              (u->end == UPG_TRANSACTION_VERB_ROLLBACK ||
+               upg_journal_has_marker (u->runs[0].connection, u->marker, &found, &reconnect_error)))
+            {
+              for (guint i = 0; i < u->n; i++)
+                u->runs[i].connection = u->runs[0].connection;
+              if (found)
+                return unit_finish (u, TRUE, error);
+              if (attempt < connection_retries)
+                {
+                  upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE,
+                                       _("%s:%u: connection lost (%s); running the transaction block again (%u/%u)"),
+                                       upg_sql_statement_get_file (at->statement),
+                                       upg_sql_statement_get_line (at->statement), local_error->message,
+                                       attempt + 1, connection_retries);
+                  g_usleep ((1UL << attempt) * G_USEC_PER_SEC / 2);  /* back-off, not synchronisation */
+                  continue;
+                }
+            }
+          if (!unit_record_failure (u, failed, NULL, local_error->message, error))
+            return FALSE;
+          upg_statement_run_stop_at (at, UPG_ERROR_STEP_FAILED, NULL,
+                                     reconnect_error != NULL ? reconnect_error->message : local_error->message,
+                                     error);
+          return FALSE;
+        }
+      if (!unit_record_failure (u, failed, code, local_error->message, error))
+        return FALSE;
+      upg_statement_run_log (at, UPG_STATEMENT_STATUS_FAILED, u->durations[failed], 0);
+      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          upg_statement_run_stop_at (at, UPG_ERROR_CANCELLED, code, local_error->message, error);
+          return FALSE;
+        }
+      if (attempt < retries && upg_error_is_transient (local_error, u->dialect, at->error_code, at->sqlstate))
+        continue;
+      /* The breakpoint names the failed statement; the resume runs the
+       * block again from its BEGIN. */
+      upg_statement_run_stop_at (at, UPG_ERROR_STEP_FAILED, code, local_error->message, error);
+      return FALSE;
+    }
+}
+
+static gboolean
+run_unit (FileRun  *file,
+          guint     first,
+          guint     last,
+          gboolean  opens,
+          GError  **error)
+{
+  Unit u;
+  gboolean ok, recovered = FALSE;
+
+  ok = unit_init (&u, file, first, last, opens, error);
+  if (ok && unit_done_before (&u))
+    ok = unit_replay_session (&u, error);
+  else if (ok && (ok = unit_recover (&u, &recovered, error)) && !recovered)
+    ok = unit_execute (&u, error);
+  if (ok && file->previous->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&file->previous->error));
+      ok = FALSE;
+    }
+  unit_clear (&u);
+  return ok;
+}
+
+/* MariaDB/MySQL commit the open transaction before DDL, LOCK TABLES and
+ * the like: statement @index ends the block there. */
+static gboolean
+commits_implicitly (FileRun *file,
+                    guint    index)
+{
+  const char *text = upg_sql_statement_get_text (g_ptr_array_index (file->statements, index));
+
+  return upg_statement_classify (text, UPG_DIALECT_MYSQL) == UPG_STATEMENT_CLASS_AUTOCOMMIT ||
+         upg_statement_table_lock_change (text, UPG_DIALECT_MYSQL) != 0;
+}
+
+/*
+ * upg_file_run_block:
+ *
+ * Runs statements @first to @last of @file, a block that
+ * upg_file_run_block_end() found, as one unit (MariaDB/MySQL: split
+ * where the server commits implicitly).
+ */
+gboolean
+upg_file_run_block (FileRun  *file,
+                    guint     first,
+                    guint     last,
+                    GError  **error)
+{
+  UpgSqlStatement *begin = g_ptr_array_index (file->statements, first);
+  guint from = first;
+
+  if (upg_step_get_script_transaction (file->step))
+    return run_unit (file, first, last, FALSE, error);
+  if (statement_dialect (file->ctx, file->step, begin) == UPG_DIALECT_MYSQL)
+    for (guint k = first + 1; k < last; k++)
+      {
+        UpgSqlStatement *s = g_ptr_array_index (file->statements, k);
+
+        if (!commits_implicitly (file, k))
+          continue;
+        if (!run_unit (file, from, k - 1, from == first, error))
+          return FALSE;
+        upg_run_context_log (file->ctx, G_LOG_LEVEL_MESSAGE,
+                             _("%s:%u: the server commits the transaction opened at line %u before this statement "
+                               "(implicit commit): the statements before it are committed, it runs on its own, "
+                               "and the statements after it run as a new transaction"),
+                             upg_sql_statement_get_file (s), upg_sql_statement_get_line (s),
+                             upg_sql_statement_get_line (begin));
+        if (!upg_file_run_statement (file, k, error))
+          return FALSE;
+        from = k + 1;
+      }
+  return run_unit (file, from, last, from == first, error);
+}

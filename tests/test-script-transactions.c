@@ -1,0 +1,571 @@
+/* test-script-transactions.c - a script's own BEGIN … COMMIT blocks and
+ * "transaction": "script" on real MariaDB, PostgreSQL and SQLite: a block
+ * is one unit (SPEC §5 "Units of exactly-once"), as the native client
+ * runs it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "db-site.h"
+
+#define FROM "3.17.0"
+#define TO "3.17.5"
+
+/* The third target, SQLite, has no server: kind is unused for it. */
+static Db databases[] = DB_TARGETS_INIT;
+
+typedef struct {
+  const char *name;
+  Db         *db;       /* NULL: SQLite */
+} Target;
+
+typedef DbSite Site;
+
+static gboolean
+is_sqlite (Site *site)
+{
+  return upg_connection_get_dialect (site->target) == UPG_DIALECT_SQLITE;
+}
+
+static gboolean
+is_mariadb (Site *site)
+{
+  return upg_connection_get_dialect (site->target) == UPG_DIALECT_MYSQL;
+}
+
+/* A site whose step "s" runs @script (sql/s.sql) on data source "db";
+ * "@T" in @script stands for the site's table name; @step_extra is added
+ * to the step's JSON (e.g. `"transaction": "script"`). */
+static void
+site_init_with (Site       *site,
+                Target     *target,
+                const char *script,
+                const char *step_extra)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *steps = NULL;
+
+  if (target->db != NULL)
+    db_site_init (site, target->db, "txn-1");
+  else
+    {
+      static guint serial;
+      g_autofree char *json = NULL;
+      g_autofree char *sources = NULL;
+
+      exec_fixture_init (&site->fx);
+      json = exec_fixture_sqlite_source (&site->fx, "app.db");
+      sources = g_strdup_printf ("\"db\": %s", json);
+      exec_fixture_write_config (&site->fx, "txn-1", sources);
+      site->target = exec_open_source ("db", json);
+      site->table = g_strdup_printf ("t%u", ++serial);
+    }
+  parts = g_strsplit (script, "@T", -1);
+  text = g_strjoinv (site->table, parts);
+  exec_fixture_write (&site->fx, "bundle/sql/s.sql", text);
+  steps = g_strdup_printf ("\"in_stop\": [{\"id\": \"s\", \"database\": \"db\", \"sql_scripts\": [\"sql/s.sql\"]%s%s}]",
+                           step_extra != NULL ? ", " : "", step_extra != NULL ? step_extra : "");
+  exec_fixture_write_manifest (&site->fx, TO, steps, NULL);
+}
+
+static void
+site_init (Site       *site,
+           Target     *target,
+           const char *script)
+{
+  site_init_with (site, target, script, NULL);
+}
+
+static char *
+site_query (Site       *site,
+            const char *format,
+            ...) G_GNUC_PRINTF (2, 3);
+
+static char *
+site_query (Site       *site,
+            const char *format,
+            ...)
+{
+  g_autofree char *sql = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  return exec_query_text (site->target, sql);
+}
+
+static char *
+site_ids (Site *site)
+{
+  if (is_sqlite (site))
+    return site_query (site, "SELECT COALESCE(GROUP_CONCAT(id), '') FROM (SELECT id FROM %s ORDER BY id)",
+                       site->table);
+  if (is_mariadb (site))
+    return site_query (site, "SELECT COALESCE(GROUP_CONCAT(id ORDER BY id), '') FROM %s", site->table);
+  return site_query (site, "SELECT COALESCE(string_agg(id::text, ',' ORDER BY id), '') FROM %s", site->table);
+}
+
+static gint64
+count_tables (Site       *site,
+              const char *name)
+{
+  g_autofree char *n = is_sqlite (site)
+    ? site_query (site, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", name)
+    : site_query (site, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '%s'", name);
+
+  return g_ascii_strtoll (n, NULL, 10);
+}
+
+static char *
+site_log (Site         *site,
+          UpgExecution *execution)
+{
+  g_autofree char *path = g_strdup_printf ("%s/logs/%s.log", site->fx.state, upg_execution_get_id (execution));
+  char *log = NULL;
+
+  g_assert_true (g_file_get_contents (path, &log, NULL, NULL));
+  return log;
+}
+
+static const char *
+duplicate_code (Site *site)
+{
+  return is_mariadb (site) ? "1062" : is_sqlite (site) ? "1555" : "23505";
+}
+
+/* The smallest case of issue #11: natively (psql, mariadb, sqlite3) the
+ * block's failure leaves no row; the breakpoint names the duplicate. The
+ * operator decides the duplicate is to go: `resume --skip` runs the block
+ * again from its BEGIN without it. */
+static void
+test_smallest_case (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *statuses = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *after = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "COMMIT;\n");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_nonnull (strstr (error->message, "s.sql:4:"));
+  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 4);
+  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (failed), ==, 4);
+  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==, duplicate_code (&site));
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "");
+  /* The BEGIN and the first INSERT were rolled back: not SUCCESS, not
+   * SKIPPED (either would keep the resume from sending them again). */
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (failed), 0);
+  expected = g_strdup_printf ("SUCCESS/- FAILED/- FAILED/- FAILED/%s ", duplicate_code (&site));
+  g_assert_cmpstr (statuses, ==, expected);
+  g_clear_error (&error);
+
+  g_assert_true (exec_fixture_resume (&site.fx, upg_execution_get_id (failed), UPG_RESUME_ACTION_SKIP,
+                                      &resumed, &error));
+  g_assert_no_error (error);
+  after = site_ids (&site);
+  g_assert_cmpstr (after, ==, "1");
+  g_clear_pointer (&statuses, g_free);
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (failed), 4);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("FAILED/%s SKIPPED/- ", duplicate_code (&site));
+  g_assert_cmpstr (statuses, ==, expected);
+  db_site_clear (&site);
+}
+
+/* The operator's other way out: the data is fixed, and the resume runs
+ * the block again from its BEGIN, every statement of it. */
+static void
+test_fix_data_and_resume (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *create = NULL;
+  g_autofree char *stray = NULL;
+  g_autofree char *fix = NULL;
+
+  site_init (&site, (Target *) data,
+             "INSERT INTO @T VALUES (2);\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (3);\n"
+             "UPDATE @T SET id = id * 10 WHERE id < 10;\n"
+             "INSERT INTO @T VALUES (4);\n"
+             "COMMIT;\n");
+  create = g_strdup_printf ("CREATE TABLE %s (id INT PRIMARY KEY)", site.table);
+  stray = g_strdup_printf ("INSERT INTO %s VALUES (20)", site.table);
+  exec_execute (site.target, create);
+  exec_execute (site.target, stray);
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 4);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "2,20");
+  g_clear_error (&error);
+
+  fix = g_strdup_printf ("DELETE FROM %s WHERE id = 20", site.table);
+  exec_execute (site.target, fix);
+  g_assert_true (exec_fixture_resume (&site.fx, upg_execution_get_id (failed), UPG_RESUME_ACTION_CONTINUE,
+                                      &resumed, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&ids, g_free);
+  ids = site_ids (&site);
+  /* 3 was inserted again by the re-run block, and multiplied with 2. */
+  g_assert_cmpstr (ids, ==, "4,20,30");
+  db_site_clear (&site);
+}
+
+/* The script's own ROLLBACK: nothing of the block, the rest of the file
+ * as usual; the block's statements are not SUCCESS. */
+static void
+test_rollback_honoured (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(UpgExecution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *statuses = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "ROLLBACK;\n"
+             "INSERT INTO @T VALUES (3);\n");
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_no_error (error);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "3");
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (execution), 0);
+  g_assert_cmpstr (statuses, ==, "SUCCESS/- SUCCESS/- SKIPPED/- SKIPPED/- SUCCESS/- SUCCESS/- ");
+  db_site_clear (&site);
+}
+
+static gint64
+site_count (Site       *site,
+            const char *format,
+            ...) G_GNUC_PRINTF (2, 3);
+
+static gint64
+site_count (Site       *site,
+            const char *format,
+            ...)
+{
+  g_autofree char *sql = NULL;
+  g_autofree char *value = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  value = exec_query_text (site->target, sql);
+  return g_ascii_strtoll (value, NULL, 10);
+}
+
+static void
+site_execute (Site       *site,
+              const char *format,
+              ...) G_GNUC_PRINTF (2, 3);
+
+static void
+site_execute (Site       *site,
+              const char *format,
+              ...)
+{
+  g_autofree char *sql = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  exec_execute (site->target, sql);
+}
+
+/* PostgreSQL: a davical patch (dba/patches/1.2.10.sql shape) drops a
+ * foreign key, rewrites the keys and recreates the key, in one block.
+ * Bad data makes it fail in the middle: the database is left as it was,
+ * foreign key included (psql -f does the same); once the data is fixed,
+ * the resume applies the whole block. */
+static void
+test_davical_patch (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ids = NULL;
+
+  site_init (&site, (Target *) data,
+             "BEGIN;\n"
+             "ALTER TABLE @T_c DROP CONSTRAINT @T_fk;\n"
+             "UPDATE @T_c SET p = p * 10;\n"
+             "UPDATE @T SET id = id * 10 WHERE id < 10;\n"
+             "ALTER TABLE @T_c ADD CONSTRAINT @T_fk FOREIGN KEY (p) REFERENCES @T (id);\n"
+             "COMMIT;\n");
+  site_execute (&site, "CREATE TABLE %s (id INT PRIMARY KEY)", site.table);
+  site_execute (&site, "CREATE TABLE %s_c (id INT PRIMARY KEY, p INT CONSTRAINT %s_fk REFERENCES %s (id))",
+                site.table, site.table, site.table);
+  /* Key 10 is taken: the patch does not expect it. */
+  site_execute (&site, "INSERT INTO %s VALUES (1), (10)", site.table);
+  site_execute (&site, "INSERT INTO %s_c VALUES (1, 1)", site.table);
+
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 4);
+  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==, "23505");
+  g_assert_cmpint (site_count (&site, "SELECT COUNT(*) FROM pg_constraint WHERE conname = '%s_fk'", site.table),
+                   ==, 1);
+  g_assert_cmpint (site_count (&site, "SELECT SUM(p) FROM %s_c", site.table), ==, 1);
+  g_clear_error (&error);
+
+  site_execute (&site, "DELETE FROM %s WHERE id = 10", site.table);
+  g_assert_true (exec_fixture_resume (&site.fx, upg_execution_get_id (failed), UPG_RESUME_ACTION_CONTINUE,
+                                      &resumed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (site_count (&site, "SELECT COUNT(*) FROM pg_constraint WHERE conname = '%s_fk'", site.table),
+                   ==, 1);
+  g_assert_cmpint (site_count (&site, "SELECT SUM(p) FROM %s_c", site.table), ==, 10);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "10");
+  db_site_clear (&site);
+}
+
+/* MariaDB commits before DDL: the block is split where the server splits
+ * it, and the log names the statement. The part before the DDL stays
+ * committed when the part after it fails; the part after is a new block. */
+static void
+test_implicit_commit (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *other = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "START TRANSACTION;\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "CREATE TABLE @T_b (id INT);\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "INSERT INTO @T VALUES (3);\n"
+             "INSERT INTO @T VALUES (3);\n"
+             "COMMIT;\n");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 7);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "1");
+  other = g_strdup_printf ("%s_b", site.table);
+  g_assert_cmpint (count_tables (&site, other), ==, 1);
+  log = site_log (&site, failed);
+  g_assert_nonnull (strstr (log, "s.sql:4: the server commits the transaction opened at line 2"));
+  g_clear_error (&error);
+
+  g_assert_true (exec_fixture_resume (&site.fx, upg_execution_get_id (failed), UPG_RESUME_ACTION_SKIP,
+                                      &resumed, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&ids, g_free);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "1,2,3");
+  db_site_clear (&site);
+}
+
+/* "transaction": "script" (PostgreSQL, SQLite): a failure anywhere in the
+ * file leaves nothing of it, DDL included; a file that succeeds commits
+ * with one marker. */
+static void
+test_script_transaction (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(UpgExecution) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *statuses = NULL;
+  gint64 markers;
+
+  site_init_with (&site, (Target *) data,
+                  "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+                  "INSERT INTO @T VALUES (1);\n"
+                  "BEGIN;\n"
+                  "INSERT INTO @T VALUES (2);\n"
+                  "COMMIT;\n"
+                  "INSERT INTO @T VALUES (1);\n",
+                  "\"transaction\": \"script\"");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 6);
+  g_assert_cmpint (count_tables (&site, site.table), ==, 0);
+  g_clear_error (&error);
+
+  site_execute (&site, "CREATE TABLE IF NOT EXISTS upgrade_statement_marker "
+                       "(record_id VARCHAR(64) NOT NULL PRIMARY KEY, created_at BIGINT NOT NULL)");
+  markers = site_count (&site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  g_assert_true (exec_fixture_resume (&site.fx, upg_execution_get_id (failed), UPG_RESUME_ACTION_SKIP,
+                                      &resumed, &error));
+  g_assert_no_error (error);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "1,2");
+  /* One marker for the whole file. */
+  g_assert_cmpint (site_count (&site, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, markers + 1);
+  /* The script's own BEGIN and COMMIT: nothing of their own to do. */
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (failed), 3);
+  g_assert_cmpstr (statuses, ==, "SKIPPED/- ");
+  db_site_clear (&site);
+}
+
+/* MariaDB has no transactional DDL: "transaction": "script" is bad input,
+ * refused (exit 2) before anything runs, naming the manifest, the JSON
+ * path and the value. */
+static void
+test_script_transaction_refused (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  site_init_with (&site, (Target *) data, "CREATE TABLE @T (id INT PRIMARY KEY);\n",
+                  "\"transaction\": \"script\"");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST);
+  g_assert_cmpint (upg_error_exit_code (error), ==, 2);
+  g_assert_nonnull (strstr (error->message, "manifests/3.17.5.json"));
+  g_assert_nonnull (strstr (error->message, "$.upgrade_steps.in_stop[0].transaction"));
+  g_assert_nonnull (strstr (error->message, "\"script\""));
+  g_assert_cmpint (count_tables (&site, site.table), ==, 0);
+
+  status = exec_fixture_cli (&site.fx, NULL, &out, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 2);
+  db_site_clear (&site);
+}
+
+/* A block that never ends is refused before anything runs: natively it
+ * would be rolled back at disconnect, silently. */
+static void
+test_unterminated_block (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (1);\n");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE);
+  g_assert_nonnull (strstr (error->message, "s.sql:2:"));
+  g_assert_cmpint (count_tables (&site, site.table), ==, 0);
+  db_site_clear (&site);
+}
+
+/* upgradectl killed at every crash point of every statement of a block,
+ * then run again: the block is applied exactly once. */
+static void
+test_kill_inside_block (gconstpointer data)
+{
+  static const char *points[] = { "before-send", "after-execute-before-commit", "after-commit-before-journal" };
+  const char *script = "CREATE TABLE @T (id INT PRIMARY KEY, n INT);\n"
+                       "INSERT INTO @T VALUES (1, 0);\n"
+                       "BEGIN;\n"
+                       "UPDATE @T SET n = n + 1;\n"
+                       "INSERT INTO @T VALUES (2, 0);\n"
+                       "UPDATE @T SET n = n + 10;\n"
+                       "COMMIT;\n"
+                       "UPDATE @T SET n = n + 100;\n";
+  guint kills = 0;
+
+  for (guint sent = 3; sent <= 7; sent++)
+    for (guint p = 0; p < G_N_ELEMENTS (points); p++)
+      {
+        Site site;
+        g_autofree char *hook = g_strdup_printf ("%u:%s", sent, points[p]);
+        const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
+        g_autofree char *sum = NULL;
+        int status;
+
+        site_init (&site, (Target *) data, script);
+        status = exec_fixture_cli (&site.fx, env, NULL, "run", "--from", FROM, "--to", TO,
+                                   "--stage", "in_stop", NULL);
+        kills += exec_fixture_cli_killed (status);
+        status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO,
+                                   "--stage", "in_stop", NULL);
+        g_assert_cmpint (exec_exit_code (status), ==, 0);
+        sum = site_query (&site, "SELECT SUM(n) FROM %s", site.table);
+        g_assert_cmpstr (sum, ==, "221");
+        db_site_clear (&site);
+      }
+  /* Before each of the 5 statements of the block is sent, after each of
+   * the 4 before the COMMIT ran (the COMMIT's marker and commit are one
+   * step), and after the block committed: 10 kills. */
+  g_assert_cmpuint (kills, ==, 10);
+}
+
+static void
+add_test (Target        *target,
+          const char    *name,
+          GTestDataFunc  func)
+{
+  g_autofree char *path = g_strdup_printf ("/script-transactions/%s/%s", target->name, name);
+
+  g_test_add_data_func (path, target, func);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  Target targets[] = { { "mariadb", &databases[0] }, { "postgresql", &databases[1] }, { "sqlite", NULL } };
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+    db_start (&databases[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    {
+      Target *target = &targets[i];
+
+      add_test (target, "smallest-case", test_smallest_case);
+      add_test (target, "fix-data-and-resume", test_fix_data_and_resume);
+      add_test (target, "rollback-honoured", test_rollback_honoured);
+      add_test (target, "unterminated-block", test_unterminated_block);
+      if (target->db == NULL || target->db->kind == UPG_TEST_SERVER_POSTGRESQL)
+        add_test (target, "script-transaction", test_script_transaction);
+      if (target->db == NULL)
+        add_test (target, "kill-inside-block", test_kill_inside_block);
+      else if (target->db->kind == UPG_TEST_SERVER_POSTGRESQL)
+        add_test (target, "davical-patch", test_davical_patch);
+      else
+        {
+          add_test (target, "implicit-commit", test_implicit_commit);
+          add_test (target, "script-transaction-refused", test_script_transaction_refused);
+        }
+    }
+
+  status = g_test_run ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+    db_stop (&databases[i]);
+  return status;
+}
