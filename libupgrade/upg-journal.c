@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "upg-journal-private.h"
+#include "upg-runtime.h"
 #include "upg-journal-schema-private.h"
 #include "upg-sqlite-connection-private.h"
 
@@ -223,6 +224,25 @@ upg_journal_new (UpgConnection  *connection,
   return g_steal_pointer (&self);
 }
 
+/* The parent directory of @path, created (0700) when missing. */
+static gboolean
+ensure_parent (const char  *what,
+               const char  *path,
+               GError     **error)
+{
+  g_autofree char *directory = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, _("journal '%s': cannot create directory '%s': %s"),
+                   what, directory, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * upg_journal_open_sqlite:
  * @path: the SQLite file (created, with its directory, if missing)
@@ -237,24 +257,59 @@ upg_journal_open_sqlite (const char  *path,
                          GError     **error)
 {
   g_autoptr(UpgConnection) connection = NULL;
-  g_autofree char *directory = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  directory = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (directory, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
-                   _("journal '%s': cannot create directory '%s': %s"),
-                   path, directory, g_strerror (saved_errno));
-      return NULL;
-    }
+  if (!ensure_parent (path, path, error))
+    return NULL;
   connection = upg_sqlite_connection_new ("journal", path, error);
   if (connection == NULL)
     return NULL;
   return upg_journal_new (connection, error);
+}
+
+/**
+ * upg_journal_open_for_site:
+ * @config: the site's configuration
+ * @state_dir: (nullable) (type filename): the state directory given by the
+ *   caller (`--state-dir`); %NULL: upg_resolve_state_dir()'s default
+ * @error: return location for a #GError
+ *
+ * Opens the journal a site's commands share: the data source named
+ * "journal" in @config if there is one (an SQLite one gets its directory
+ * created), else `<state-dir>/journal.db`, the state directory being
+ * created (0700) when missing.
+ *
+ * Returns: (transfer full): the journal, or %NULL
+ */
+UpgJournal *
+upg_journal_open_for_site (UpgConfig   *config,
+                           const char  *state_dir,
+                           GError     **error)
+{
+  UpgDataSource *source;
+  g_autoptr(UpgConnection) connection = NULL;
+  g_autofree char *directory = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (UPG_IS_CONFIG (config), NULL);
+
+  source = upg_config_get_journal (config);
+  if (source != NULL)
+    {
+      const char *file = upg_data_source_get_path (source);
+
+      if (upg_data_source_get_dialect (source) == UPG_DIALECT_SQLITE && file != NULL &&
+          !ensure_parent (upg_data_source_get_name (source), file, error))
+        return NULL;
+      connection = upg_data_source_open (source, NULL, error);
+      return connection != NULL ? upg_journal_new (connection, error) : NULL;
+    }
+  directory = upg_resolve_state_dir (state_dir);
+  if (!upg_ensure_state_dir (directory, error))
+    return NULL;
+  path = g_build_filename (directory, "journal.db", NULL);
+  return upg_journal_open_sqlite (path, error);
 }
 
 /**

@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 #include <upgrade-spi.h>
 
+#include "upg-config.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -182,6 +184,9 @@ G_DECLARE_FINAL_TYPE (UpgJournal, upg_journal, UPG, JOURNAL, GObject)
 UpgJournal     *upg_journal_new                   (UpgConnection   *connection,
                                                    GError         **error);
 UpgJournal     *upg_journal_open_sqlite           (const char      *path,
+                                                   GError         **error);
+UpgJournal     *upg_journal_open_for_site         (UpgConfig       *config,
+                                                   const char      *state_dir,
                                                    GError         **error);
 
 UpgConnection  *upg_journal_get_connection        (UpgJournal      *self);

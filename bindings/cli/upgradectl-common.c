@@ -9,8 +9,6 @@
 
 #include "upgradectl-common.h"
 
-#define DEFAULT_STATE_DIR ".upgrade"
-
 /**
  * upgctl_clear:
  * @ctl: an invocation
@@ -112,7 +110,7 @@ upgctl_global_option_group (UpgCtl *ctl)
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args->config,
       N_("Site configuration upgrade.json (default: $UPGRADE_CONFIG)"), N_("CONFIG") },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->state_dir,
-      N_("State directory (default: $UPGRADE_STATE_DIR or ./.upgrade)"), N_("DIR") },
+      N_("State directory (default: $UPGRADE_STATE_DIR, else /var/lib/upgrade for root, $XDG_STATE_HOME/upgrade otherwise)"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &args->json,
       N_("Print exactly one JSON document on stdout"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &args->quiet,
@@ -145,8 +143,9 @@ getenv_nonempty (const char *name)
  * @ctl: an invocation
  *
  * Fills the options not given on the command line from the environment
- * (`UPGRADE_BUNDLE`, `UPGRADE_CONFIG`, `UPGRADE_STATE_DIR`) and the state
- * directory's default `./.upgrade`.
+ * (`UPGRADE_BUNDLE`, `UPGRADE_CONFIG`) and resolves the state directory
+ * with upg_resolve_state_dir() (`UPGRADE_STATE_DIR`, else the user's or
+ * the system's), as the HTTP service and embedders do.
  */
 void
 upgctl_apply_environment (UpgCtl *ctl)
@@ -156,9 +155,7 @@ upgctl_apply_environment (UpgCtl *ctl)
   if (ctl->config_path == NULL)
     ctl->config_path = getenv_nonempty ("UPGRADE_CONFIG");
   if (ctl->state_dir == NULL)
-    ctl->state_dir = getenv_nonempty ("UPGRADE_STATE_DIR");
-  if (ctl->state_dir == NULL)
-    ctl->state_dir = g_strdup (DEFAULT_STATE_DIR);
+    ctl->state_dir = upg_resolve_state_dir (NULL);
 }
 
 /**

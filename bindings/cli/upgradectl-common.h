@@ -17,7 +17,7 @@ G_BEGIN_DECLS
  * UpgCtl:
  * @bundle_path: (nullable): `-b`, else `$UPGRADE_BUNDLE`
  * @config_path: (nullable): `-c`, else `$UPGRADE_CONFIG`
- * @state_dir: `--state-dir`, else `$UPGRADE_STATE_DIR`, else `./.upgrade`
+ * @state_dir: `--state-dir`, else upg_resolve_state_dir()'s default
  * @json: `--json`: exactly one JSON document on stdout
  * @verbosity: from `-q` / `-v`
  * @command: (nullable): the command being run (e.g. `"plan"`)

@@ -14,32 +14,6 @@
 #include "upgradectl-commands.h"
 #include "upgradectl-executor.h"
 
-static UpgJournal *
-open_journal (UpgCtlExec *exec,
-              GError    **error)
-{
-  UpgDataSource *source = exec->config != NULL ? upg_config_get_journal (exec->config) : NULL;
-  g_autofree char *path = NULL;
-
-  if (source != NULL)
-    {
-      g_autoptr(UpgConnection) connection = upg_data_source_open (source, NULL, error);
-
-      return connection != NULL ? upg_journal_new (connection, error) : NULL;
-    }
-
-  if (g_mkdir_with_parents (exec->ctl->state_dir, 0750) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   _("cannot create the state directory '%s': %s"), exec->ctl->state_dir,
-                   g_strerror (saved));
-      return NULL;
-    }
-  path = g_build_filename (exec->ctl->state_dir, "journal.db", NULL);
-  return upg_journal_open_sqlite (path, error);
-}
-
 /**
  * upgctl_exec_init:
  * @exec: the state to fill
@@ -66,7 +40,7 @@ upgctl_exec_init (UpgCtlExec *exec,
                                           : upg_config_new ();
   if (exec->config == NULL)
     return FALSE;
-  exec->journal = open_journal (exec, error);
+  exec->journal = upg_journal_open_for_site (exec->config, ctl->state_dir, error);
   if (exec->journal == NULL)
     return FALSE;
   if (!need_executor)

@@ -12,7 +12,8 @@
  * 2 bad input, 3 the site is locked, 5 a statement is in doubt.
  *
  * The journal is the configuration's, else STATE_DIR/journal.db (STATE_DIR
- * defaults to ".upgrade"). Built in-tree by examples/embed/meson.build;
+ * defaults to upg_resolve_state_dir()'s: $UPGRADE_STATE_DIR, else
+ * /var/lib/upgrade for root, $XDG_STATE_HOME/upgrade otherwise). Built in-tree by examples/embed/meson.build;
  * against an installed libupgrade:
  *
  *   cc upgrade-embed.c $(pkg-config --cflags --libs upgrade-1) -o upgrade-embed
@@ -72,24 +73,6 @@ on_finished (GObject      *source,
   if (!upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &run->execution, &run->error))
     run->execution = upg_executor_dup_last_execution (UPG_EXECUTOR (source));
   g_main_loop_quit (run->loop);
-}
-
-static UpgJournal *
-open_journal (UpgConfig   *config,
-              const char  *state_dir,
-              GError     **error)
-{
-  UpgDataSource *source = upg_config_get_journal (config);
-  g_autoptr(UpgConnection) connection = NULL;
-  g_autofree char *path = NULL;
-
-  if (source == NULL)
-    {
-      path = g_build_filename (state_dir, "journal.db", NULL);
-      return upg_journal_open_sqlite (path, error);
-    }
-  connection = upg_data_source_open (source, NULL, error);
-  return connection != NULL ? upg_journal_new (connection, error) : NULL;
 }
 
 static void
@@ -164,7 +147,7 @@ main (int   argc,
   g_autoptr(UpgPlan) plan = NULL;
   g_autoptr(UpgJournal) journal = NULL;
   g_autoptr(UpgExecutor) executor = NULL;
-  const char *state_dir = argc > 6 ? argv[6] : ".upgrade";
+  g_autofree char *state_dir = upg_resolve_state_dir (argc > 6 ? argv[6] : NULL);
   const char *site;
   UpgStage stage;
   GError *error = NULL;
@@ -186,7 +169,7 @@ main (int   argc,
     return fail (error);
   print_plan (plan, stage);
 
-  if ((journal = open_journal (config, state_dir, &error)) == NULL)
+  if ((journal = upg_journal_open_for_site (config, state_dir, &error)) == NULL)
     return fail (error);
   executor = upg_executor_new (config, bundle, journal, state_dir);
   return run_stage (executor, from, to, stage, site);

@@ -65,7 +65,9 @@ def parse_arguments(argv):
     parser.add_argument('--env', default=first_env('environment', 'envInfo'))
     parser.add_argument('--bundle', default=first_env('UPGRADE_BUNDLE'))
     parser.add_argument('--config', default=first_env('UPGRADE_CONFIG'))
-    parser.add_argument('--state-dir', default=first_env('UPGRADE_STATE_DIR') or '.upgrade')
+    parser.add_argument('--state-dir', default=None,
+                        help='default: $UPGRADE_STATE_DIR, else /var/lib/upgrade (root) '
+                             'or $XDG_STATE_HOME/upgrade')
     parser.add_argument('--json', action='store_true',
                         help='print one JSON document (plan, assessment, execution, report)')
     args = parser.parse_args(argv)
@@ -74,6 +76,7 @@ def parse_arguments(argv):
                        ('bundle', '--bundle or UPGRADE_BUNDLE')):
         if not getattr(args, name):
             raise BadInput('missing %s' % hint)
+    args.state_dir = Upgrade.resolve_state_dir(args.state_dir)
     return args
 
 
@@ -137,10 +140,7 @@ class Hook:
         return assessment.exit_code()
 
     def journal(self):
-        source = self.config.get_journal()
-        if source is not None:
-            return Upgrade.Journal.new(source.open(None))
-        return Upgrade.Journal.open_sqlite(os.path.join(self.args.state_dir, 'journal.db'))
+        return Upgrade.Journal.open_for_site(self.config, self.args.state_dir)
 
     def on_progress(self, _executor, done, total, position, eta_seconds):
         eta = ', about %ds left' % eta_seconds if eta_seconds >= 0 else ''
