@@ -35,6 +35,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-bundle-private.h"
 #include "upg-data-source-private.h"
 #include "upg-journal-batch-private.h"
 #include "upg-sql-runner-private.h"
@@ -116,17 +117,11 @@ check_script (UpgRunContext *ctx,
               GPtrArray     *statements,
               GError       **error)
 {
-  UpgSqlStatement *head = g_ptr_array_index (statements, 0);
-  UpgDialect dialect = statement_dialect (ctx, step, head);
+  g_autofree char *problem = upg_step_transaction_problem (step, upg_executor_get_config (ctx->executor));
 
-  if (dialect != UPG_DIALECT_POSTGRESQL && dialect != UPG_DIALECT_SQLITE)
+  if (problem != NULL)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST,
-                   _("%s: %s.transaction: \"script\" needs a database with transactional DDL (PostgreSQL or "
-                     "SQLite); data source '%s' is not one: remove it or use \"statement\""),
-                   upg_step_get_source_file (step),
-                   upg_step_get_json_path (step) != NULL ? upg_step_get_json_path (step) : upg_step_get_id (step),
-                   upg_step_get_database (step));
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST, problem);
       return FOUND_ERROR;
     }
   for (guint i = 0; i < statements->len; i++)
@@ -439,8 +434,24 @@ send_one (Unit    *u,
 /* Ends the transaction: the marker and the commit, or the script's
  * ROLLBACK. The COMMIT's failure (a deferred constraint, say) is that of
  * the script's COMMIT statement when there is one. */
+/* The test-only crash hook names the n-th statement sent: for a
+ * statement inside a block, "after commit" is after the block's commit,
+ * which is when it is kept. */
+static void
+maybe_crash_after_commit (UpgRunContext *ctx,
+                          guint          sent_before)
+{
+  if (ctx->crash_point == UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL &&
+      ctx->crash_at > sent_before && ctx->crash_at <= ctx->statements_sent)
+    {
+      ctx->statements_sent = ctx->crash_at;
+      upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
+    }
+}
+
 static gboolean
 send_end (Unit    *u,
+          guint    sent_before,
           GError **error)
 {
   guint last = u->n - 1;
@@ -455,6 +466,8 @@ send_end (Unit    *u,
       ctx->statements_sent++;
       upg_run_context_maybe_crash (ctx, UPG_CRASH_BEFORE_SEND);
     }
+  if (ending)
+    upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
   if (u->end == UPG_TRANSACTION_VERB_ROLLBACK)
     return upg_connection_rollback (run->connection, error);
   if (!upg_journal_write_marker (run->connection, u->marker, error))
@@ -466,7 +479,7 @@ send_end (Unit    *u,
     return FALSE;
   if (ending)
     u->durations[last] = (g_get_monotonic_time () - start_us) / 1000;
-  upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
+  maybe_crash_after_commit (ctx, sent_before);
   return TRUE;
 }
 
@@ -480,6 +493,7 @@ send_unit (Unit    *u,
            GError **error)
 {
   UpgConnection *c = u->runs[0].connection;
+  guint sent_before = u->file->ctx->statements_sent;
   gboolean ok = TRUE;
 
   *failed = 0;
@@ -494,7 +508,7 @@ send_unit (Unit    *u,
   if (ok)
     {
       *failed = u->n - 1;
-      ok = send_end (u, error);
+      ok = send_end (u, sent_before, error);
     }
   if (ok)
     return TRUE;

@@ -456,6 +456,10 @@ test_script_transaction_refused (gconstpointer data)
 
   status = exec_fixture_cli (&site.fx, NULL, &out, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 2);
+  g_clear_pointer (&out, g_free);
+  status = exec_fixture_cli (&site.fx, NULL, &out, "validate", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 2);
+  g_assert_nonnull (strstr (out, "$.upgrade_steps.in_stop[0].transaction: \"script\" needs"));
   db_site_clear (&site);
 }
 
@@ -515,10 +519,9 @@ test_kill_inside_block (gconstpointer data)
         g_assert_cmpstr (sum, ==, "221");
         db_site_clear (&site);
       }
-  /* Before each of the 5 statements of the block is sent, after each of
-   * the 4 before the COMMIT ran (the COMMIT's marker and commit are one
-   * step), and after the block committed: 10 kills. */
-  g_assert_cmpuint (kills, ==, 10);
+  /* Every point of every statement of the block kills ("after commit"
+   * of a statement inside is after the block's commit). */
+  g_assert_cmpuint (kills, ==, 15);
 }
 
 static void
