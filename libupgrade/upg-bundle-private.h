@@ -5,6 +5,7 @@
 #pragma once
 
 #include "upg-bundle.h"
+#include "upg-config.h"
 
 G_BEGIN_DECLS
 
@@ -13,5 +14,11 @@ UpgBundle *upg_bundle_load_collecting (const char  *path,
                                        GError     **error);
 
 GHashTable *upg_bundle_collect_step_ids (UpgBundle   *self);
+
+char       *upg_step_transaction_problem (UpgStep    *step,
+                                          UpgConfig  *config);
+void        upg_bundle_check_with_config (UpgBundle  *self,
+                                          UpgConfig  *config,
+                                          GPtrArray  *problems);
 
 G_END_DECLS

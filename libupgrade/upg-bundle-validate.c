@@ -7,7 +7,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
+#include "upg-data-source-private.h"
 #include "upg-path-private.h"
+#include "upg-step-private.h"
 
 static void G_GNUC_PRINTF (2, 3)
 add_problem (GPtrArray  *problems,
@@ -178,6 +180,81 @@ validate_into (UpgBundle *self,
 
   for (guint i = 0; i < manifests->len; i++)
     check_manifest (self, manifests->pdata[i], ids, found);
+}
+
+/*
+ * upg_step_transaction_problem:
+ * @step: a step
+ * @config: the configuration its data sources are read from
+ *
+ * SPEC §5: `"transaction": "script"` is bad input where the database has
+ * no transactional DDL (MariaDB/MySQL, a raw libgda source): a file could
+ * not be one unit there. An unconfigured data source is another problem,
+ * reported where it is looked up.
+ *
+ * Returns: (transfer full) (nullable): the problem, naming the manifest,
+ *   the JSON path and the value; %NULL if there is none
+ */
+char *
+upg_step_transaction_problem (UpgStep   *step,
+                              UpgConfig *config)
+{
+  const char *name = upg_step_get_database (step);
+  UpgDataSource *source = name != NULL ? upg_config_lookup_data_source (config, name) : NULL;
+  UpgDialect dialect;
+
+  if (!upg_step_get_script_transaction (step) || source == NULL)
+    return NULL;
+  dialect = upg_data_source_get_cnc (source) != NULL ? UPG_DIALECT_OTHER : upg_data_source_get_dialect (source);
+  if (dialect == UPG_DIALECT_POSTGRESQL || dialect == UPG_DIALECT_SQLITE)
+    return NULL;
+  return g_strdup_printf (_("%s: %s.transaction: \"script\" needs a database with transactional DDL (PostgreSQL or "
+                            "SQLite); data source '%s' is not one: remove it or use \"statement\""),
+                          upg_step_get_source_file (step),
+                          upg_step_get_json_path (step) != NULL ? upg_step_get_json_path (step)
+                                                                : upg_step_get_id (step),
+                          name);
+}
+
+static void
+check_step_with_config (UpgStep   *step,
+                        UpgConfig *config,
+                        GPtrArray *problems)
+{
+  char *problem = upg_step_transaction_problem (step, config);
+
+  if (problem != NULL)
+    g_ptr_array_add (problems, problem);
+}
+
+/*
+ * upg_bundle_check_with_config:
+ * @self: a bundle
+ * @config: the site's configuration
+ * @problems: (element-type utf8): where the problems are added
+ *
+ * What only the configuration tells about the bundle's steps
+ * (upg_step_transaction_problem()): `upgradectl validate` with a
+ * configuration reports what `run` would refuse.
+ */
+void
+upg_bundle_check_with_config (UpgBundle *self,
+                              UpgConfig *config,
+                              GPtrArray *problems)
+{
+  GPtrArray *manifests = upg_bundle_get_manifests (self);
+
+  for (guint m = 0; m < manifests->len; m++)
+    for (guint s = 0; s < UPG_N_STAGES; s++)
+      {
+        GPtrArray *steps = upg_manifest_get_steps (manifests->pdata[m], s);
+        GPtrArray *rollback = upg_manifest_get_rollback_steps (manifests->pdata[m], s);
+
+        for (guint i = 0; i < steps->len; i++)
+          check_step_with_config (steps->pdata[i], config, problems);
+        for (guint i = 0; i < rollback->len; i++)
+          check_step_with_config (rollback->pdata[i], config, problems);
+      }
 }
 
 /**

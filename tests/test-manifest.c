@@ -148,6 +148,7 @@ test_manifest_defaults (void)
   g_autoptr(UpgVersion) v3 = upg_version_parse ("3.17.3", NULL);
 
   g_assert_cmpstr (upg_step_get_component (a), ==, "ft");
+  g_assert_false (upg_step_get_script_transaction (a));
   g_assert_true (upg_step_get_is_common (a));
   g_assert_true (upg_step_applies_to_site (a, "EU"));
   g_assert_true (upg_step_applies_to_site (a, NULL));
@@ -220,6 +221,13 @@ test_manifest_errors (void)
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
                 "\"command\": [\"x\"], \"is_common\": \"yes\"}]}}",
                 "m.json: $.upgrade_steps.in_stop[0].is_common: expected true or false, got a string");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
+                "\"sql_scripts\": [\"a.sql\"], \"transaction\": \"file\"}]}}",
+                "m.json: $.upgrade_steps.in_stop[0].transaction: expected \"statement\" or \"script\", got \"file\"");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
+                "\"command\": [\"x\"], \"transaction\": \"script\"}]}}",
+                "m.json: $.upgrade_steps.in_stop[0].transaction: \"script\" applies to a step with "
+                "\"sql_scripts\" only");
 }
 
 /* Malformed JSON: the file and line:column of the fault. */

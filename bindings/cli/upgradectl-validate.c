@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-bundle-private.h"
 #include "upgradectl-commands.h"
 
 /* Manifests that loaded when the whole bundle loads; otherwise the
@@ -53,6 +54,10 @@ lint_bundle (UpgCtl  *ctl,
   /* The problems say it all; the summary error would repeat the first. */
   upg_bundle_validate_path (ctl->bundle_path, &problems, NULL);
   *n_manifests = count_manifests (ctl);
+  /* With a configuration, what `run` would refuse for its data sources
+   * ("transaction": "script" on MariaDB) is a problem of the bundle too. */
+  if (ctl->config_path != NULL && upgctl_get_bundle (ctl, NULL) != NULL && upgctl_get_config (ctl, NULL) != NULL)
+    upg_bundle_check_with_config (ctl->bundle, ctl->config, problems);
 
   return problems;
 }
