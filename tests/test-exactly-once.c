@@ -1,5 +1,5 @@
 /* test-exactly-once.c - upgradectl killed with SIGKILL at random points of
- * a 2,000-statement upgrade on MariaDB and on PostgreSQL, run again until
+ * a 2,080-statement upgrade on MariaDB and on PostgreSQL, run again until
  * it succeeds: the database must equal that of an uninterrupted run
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -12,9 +12,9 @@
  * resolved like an operator would: look at the database, then resume
  * with --skip if the statement took effect, --retry if not.
  *
- * 5 stages × 4 files × 100 statements; an execution may be resumed 10
- * times, so each stage is killed at most 7 times and ≥ 25 kills per
- * database are asserted.
+ * 5 stages × 4 files × 104 statements, 31 of each file's in two BEGIN …
+ * COMMIT blocks; an execution may be resumed 10 times, so each stage is
+ * killed at most 7 times and ≥ 25 kills per database are asserted.
  */
 #include <sys/wait.h>
 
@@ -35,8 +35,11 @@ typedef struct {
   char *source_json;
 } Target;
 
-/* One file: 100 statements on table <p>t<k>; the DDL statements are at
- * sequences 1, 92 and 94. */
+/* One file: 104 statements on table <p>t<k>, two of them BEGIN … COMMIT
+ * blocks (SPEC §5: each block is one unit): 25 UPDATEs at sequences
+ * 42–68, and the ALTER TABLE with the UPDATE after it at 94–97, which
+ * MariaDB splits at the ALTER (implicit commit). The DDL statements are
+ * at sequences 1, 95 and 98. */
 static char *
 file_text (const char *prefix,
            guint       k,
@@ -48,9 +51,10 @@ file_text (const char *prefix,
   for (guint i = 1; i <= ROWS; i++)
     g_string_append_printf (s, "INSERT INTO %st%u (id, n) VALUES (%u, %u);\n", prefix, k, i, i * k);
   for (guint i = 0; i < 50; i++)
-    g_string_append_printf (s, "UPDATE %st%u SET n = n + 1 WHERE id = %u;\n", prefix, k, (i * 7) % ROWS + 1);
-  g_string_append_printf (s, "ALTER TABLE %st%u ADD COLUMN c1 INTEGER DEFAULT 0;\n", prefix, k);
-  g_string_append_printf (s, "UPDATE %st%u SET c1 = c1 + n WHERE id <= 20;\n", prefix, k);
+    g_string_append_printf (s, "%sUPDATE %st%u SET n = n + 1 WHERE id = %u;\n%s", i == 0 ? "BEGIN;\n" : "",
+                            prefix, k, (i * 7) % ROWS + 1, i == 24 ? "COMMIT;\n" : "");
+  g_string_append_printf (s, "BEGIN;\nALTER TABLE %st%u ADD COLUMN c1 INTEGER DEFAULT 0;\n", prefix, k);
+  g_string_append_printf (s, "UPDATE %st%u SET c1 = c1 + n WHERE id <= 20;\nCOMMIT;\n", prefix, k);
   g_string_append_printf (s, "CREATE INDEX %s%si%u ON %st%u (n);\n", pg ? "CONCURRENTLY " : "", prefix, k, prefix, k);
   for (guint i = 0; i < 5; i++)
     g_string_append_printf (s, "UPDATE %st%u SET n = n * 2 WHERE id = %u;\n", prefix, k, i + 3);
@@ -316,7 +320,7 @@ test_kills (gconstpointer data)
   for (guint s = 0; s < G_N_ELEMENTS (stages); s++)
     run_stage_with_kills (&killed, target, connection, stages[s], &outcome);
 
-  g_test_message ("%s: 2000 statements, %u kills, %u in doubt (%u skipped, %u retried)",
+  g_test_message ("%s: 2080 statements, %u kills, %u in doubt (%u skipped, %u retried)",
                   target->kind == UPG_TEST_SERVER_MARIADB ? "MariaDB" : "PostgreSQL",
                   outcome.kills, outcome.in_doubt, outcome.skipped, outcome.retried);
   g_assert_cmpuint (outcome.kills, >=, MIN_KILLS);
