@@ -8,6 +8,7 @@
 
 #include "upg-assessment.h"
 #include "upg-assessment-private.h"
+#include "upg-json-private.h"
 
 /* Plugins get this long each before their checks count as failed. */
 #define PLUGIN_TIMEOUT_SECONDS 300
@@ -503,14 +504,13 @@ add_duration_items (UpgEstimate *estimate,
 static JsonObject *
 data_source_definitions (UpgConfig *config)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  UpgJsonCtx ctx = { NULL, UPG_ERROR_INVALID_CONFIG };
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *definitions;
 
-  if (config == NULL || upg_config_get_path (config) == NULL ||
-      !json_parser_load_from_file (parser, upg_config_get_path (config), NULL))
+  if (config == NULL || (ctx.file = upg_config_get_path (config)) == NULL)
     return NULL;
-  root = json_parser_get_root (parser);
+  root = upg_json_parse_file (&ctx, NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   definitions = json_object_get_object_member (json_node_get_object (root), "datasources");

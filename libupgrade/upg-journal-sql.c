@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "upg-journal-private.h"
+#include "upg-json-private.h"
 
 /* UpgConnection binds text values only and its parameter array is
  * zero-terminated, so a NULL value cannot be bound: the matching `?` is
@@ -220,8 +221,9 @@ set_member (JsonObject              *object,
     json_object_set_string_member (object, column->member, value);
   else if (column->type == UPG_JOURNAL_COLUMN_JSON)
     {
-      /* Stored by us, so it parses; a hand-edited value stays visible as text. */
-      node = json_from_string (value, NULL);
+      /* Stored by us, so it parses; a hand-edited value (also one nested
+       * too deep to parse safely) stays visible as text. */
+      node = upg_json_load (value, -1, column->member, UPG_ERROR_JOURNAL, NULL);
       if (node != NULL)
         json_object_set_member (object, column->member, node);
       else

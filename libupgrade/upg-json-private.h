@@ -21,6 +21,20 @@ typedef struct {
   UpgError    code;
 } UpgJsonCtx;
 
+/* How deep arrays and objects may nest in any JSON the project reads
+ * (SPEC §10): json-glib's parser recurses per level. */
+#define UPG_JSON_MAX_DEPTH 64
+
+gboolean    upg_json_check_depth     (const char        *data,
+                                      gssize             length,
+                                      const char        *what,
+                                      UpgError           code,
+                                      GError           **error);
+JsonNode   *upg_json_load            (const char        *data,
+                                      gssize             length,
+                                      const char        *what,
+                                      UpgError           code,
+                                      GError           **error);
 JsonNode   *upg_json_parse           (const char        *data,
                                       gssize             length,
                                       const UpgJsonCtx  *ctx,

@@ -26,6 +26,149 @@ set_parse_error (const UpgJsonCtx *ctx,
   g_set_error (error, UPG_ERROR, ctx->code, "%s:%s", ctx->file, msg);
 }
 
+/*
+ * json-glib's parser recurses once per array or object, so a document
+ * nested a few hundred thousand deep overflows the stack (SIGSEGV) before
+ * it can report anything. The depth is therefore counted on the bytes
+ * before any parse: one linear pass, no allocation. Strings (both quote
+ * kinds json-glib's scanner knows) and comments (`#`, `//`, slash-star)
+ * are skipped, so brackets inside them do not count. Treating every such
+ * region as skipped is safe even where json-glib would not accept it: it
+ * then stops with a syntax error at the region's first byte, before
+ * reaching any bracket the scan did not count.
+ */
+static gsize
+skip_until (const char *data,
+            gsize       length,
+            gsize       i,
+            const char *end)
+{
+  gsize end_length = strlen (end);
+
+  for (; i < length; i++)
+    if (data[i] == end[0] && (end_length == 1 || (i + 1 < length && data[i + 1] == end[1])))
+      return i + end_length - 1;
+  return length;
+}
+
+static gsize
+skip_string (const char *data,
+             gsize       length,
+             gsize       i)
+{
+  char quote = data[i];
+
+  for (i++; i < length; i++)
+    {
+      /* GScanner's single-quoted strings have no escapes. */
+      if (quote == '"' && data[i] == '\\')
+        i++;
+      else if (data[i] == quote)
+        return i;
+    }
+  return length;
+}
+
+/**
+ * upg_json_check_depth:
+ * @data: (array length=length): JSON text
+ * @length: length of @data, or -1 if nul-terminated
+ * @what: what the text is (a file name, "body", a column), named in the error
+ * @code: the #UpgError code of the error
+ * @error: return location for a #GError
+ *
+ * Checks, without parsing, that @data nests arrays and objects at most
+ * %UPG_JSON_MAX_DEPTH deep. Every JSON text the project reads goes
+ * through this before json-glib sees it (see above for why).
+ *
+ * Returns: %FALSE with "WHAT: JSON nested deeper than 64 levels …" set
+ */
+gboolean
+upg_json_check_depth (const char  *data,
+                      gssize       length,
+                      const char  *what,
+                      UpgError     code,
+                      GError     **error)
+{
+  gsize size = length < 0 ? strlen (data) : (gsize) length;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    switch (data[i])
+      {
+      case '[':
+      case '{':
+        if (++depth > UPG_JSON_MAX_DEPTH)
+          {
+            g_set_error (error, UPG_ERROR, code,
+                         _("%s: JSON nested deeper than the limit of %u levels (at byte %" G_GSIZE_FORMAT ")"),
+                         what, (guint) UPG_JSON_MAX_DEPTH, i);
+            return FALSE;
+          }
+        break;
+      case ']':
+      case '}':
+        /* Unbalanced closers are the parser's to report. */
+        if (depth > 0)
+          depth--;
+        break;
+      case '"':
+      case '\'':
+        i = skip_string (data, size, i);
+        break;
+      case '#':
+        i = skip_until (data, size, i, "\n");
+        break;
+      case '/':
+        if (i + 1 < size && data[i + 1] == '/')
+          i = skip_until (data, size, i, "\n");
+        else if (i + 1 < size && data[i + 1] == '*')
+          i = skip_until (data, size, i + 2, "*/");
+        break;
+      default:
+        break;
+      }
+  return TRUE;
+}
+
+/**
+ * upg_json_load:
+ * @data: (array length=length): JSON text
+ * @length: length of @data, or -1 if nul-terminated
+ * @what: what the text is, named in errors
+ * @code: the #UpgError code of errors
+ * @error: return location for a #GError
+ *
+ * json_from_string() with the depth checked first: for the texts the
+ * project reads that are not files with JSON-path errors (journal
+ * columns, plugin protocol lines, request fields).
+ *
+ * Returns: (transfer full) (nullable): the root node; %NULL with @error
+ *   set when the text is too deep or malformed, %NULL without an error for
+ *   an empty text (like json_from_string())
+ */
+JsonNode *
+upg_json_load (const char  *data,
+               gssize       length,
+               const char  *what,
+               UpgError     code,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!upg_json_check_depth (data, length, what, code, error))
+    return NULL;
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      g_set_error (error, UPG_ERROR, code, "%s: %s", what, local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  return root != NULL ? json_node_copy (root) : NULL;
+}
+
 /**
  * upg_json_parse:
  * @data: (array length=length): JSON text
@@ -53,6 +196,8 @@ upg_json_parse (const char       *data,
                    _("%s: malformed JSON: the file is not valid UTF-8"), ctx->file);
       return NULL;
     }
+  if (!upg_json_check_depth (data, length, ctx->file, ctx->code, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
       set_parse_error (ctx, local_error, error);

@@ -9,6 +9,7 @@
 #include <upgrade-spi.h>
 
 #include "upg-plugin-protocol-private.h"
+#include "upg-json-private.h"
 
 JsonNode *
 upg_plugin_protocol_error_to_json (const GError *error)
@@ -65,7 +66,8 @@ upg_plugin_protocol_parse_line (const char  *line,
                                 GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  JsonNode *node = json_from_string (line, &local_error);
+  JsonNode *node = upg_json_load (line, -1, "line", UPG_ERROR_PLUGIN,
+                                  &local_error);
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {

@@ -13,6 +13,7 @@
 
 #include "upgrade.h"
 #include "upg-support-bundle-private.h"
+#include "upg-json-private.h"
 
 #define TAR_BLOCK 512
 #define SCRUBBED "******"
@@ -122,18 +123,18 @@ upg_support_bundle_collect_secrets (const char *config_path)
 {
   static const char * const client_variables[] = { "PGPASSWORD", "MYSQL_PWD", "UPGRADE_TOKEN" };
   g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  UpgJsonCtx ctx = { config_path, UPG_ERROR_INVALID_CONFIG };
+  g_autoptr(JsonNode) root = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (client_variables); i++)
     add_secret (values, g_getenv (client_variables[i]));
 
-  if (config_path != NULL && json_parser_load_from_file (parser, config_path, NULL) &&
-      json_parser_get_root (parser) != NULL)
+  if (config_path != NULL && (root = upg_json_parse_file (&ctx, NULL)) != NULL)
     {
       g_autofree char *base_dir = g_path_get_dirname (config_path);
       Collector collector = { values, base_dir };
 
-      collect_node (json_parser_get_root (parser), &collector);
+      collect_node (root, &collector);
     }
   g_ptr_array_add (values, NULL);
   return (GStrv) g_ptr_array_steal (values, NULL);

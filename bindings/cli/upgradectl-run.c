@@ -13,6 +13,7 @@
 
 #include "upgradectl-commands.h"
 #include "upgradectl-executor.h"
+#include "upg-json-private.h"
 
 /**
  * upgctl_exec_init:
@@ -104,7 +105,7 @@ upgctl_exec_parse_env (const char *text,
 
   if (text == NULL)
     return NULL;
-  node = json_from_string (text, &parse_error);
+  node = upg_json_load (text, -1, "--env", UPG_ERROR_INVALID_ARGUMENT, &parse_error);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,

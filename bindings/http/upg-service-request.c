@@ -12,6 +12,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "upg-json-private.h"
 #include "upg-service-private.h"
 
 typedef enum {
@@ -92,13 +93,14 @@ set_env_text (UpgServiceRequest *request,
               const char        *text,
               GError           **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = upg_json_load (text, -1, name, UPG_ERROR_INVALID_ARGUMENT, &local_error);
 
-  if (!json_parser_load_from_data (parser, text, -1, &local_error))
-    return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name, local_error->message);
-  root = json_parser_get_root (parser);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name, _("expected a JSON object"));
   g_clear_pointer (&request->env, json_object_unref);
@@ -207,20 +209,22 @@ upg_service_request_parse_body (SoupServerMessage *msg,
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
 
   *object = NULL;
   if (size == 0)
     return TRUE;
   if (!g_utf8_validate_len (data, size, NULL))
     return invalid (error, UPG_ERROR_INVALID_ARGUMENT, "body", _("not UTF-8"));
-  if (!json_parser_load_from_data (parser, data, size, &local_error))
-    return invalid (error, UPG_ERROR_INVALID_ARGUMENT, "body", local_error->message);
-  root = json_parser_get_root (parser);
+  root = upg_json_load (data, size, "body", UPG_ERROR_INVALID_ARGUMENT, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return invalid (error, UPG_ERROR_INVALID_ARGUMENT, "body", _("expected a JSON object"));
   *object = json_object_ref (json_node_get_object (root));
