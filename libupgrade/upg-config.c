@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "upg-config.h"
 #include "upg-data-source-private.h"
 #include "upg-json-private.h"
@@ -14,8 +16,9 @@
  * The site configuration (SPEC §7): `site_id`, `env` (any JSON object
  * passed to plugins and commands), `datasources` (name → data source),
  * `journal` (a data source; absent: the default SQLite journal of the
- * state directory), `plugin_dirs`, `service.listen` and
- * `service.token_file`. Every relative path in it (SQLite `path`,
+ * state directory), `plugin_dirs`, `service.listen`,
+ * `service.token_file`, `service.max_body`, `service.idle_timeout` and
+ * `service.metrics_public`. Every relative path in it (SQLite `path`,
  * `password_file`, `plugin_dirs`, `token_file`) is resolved against the
  * directory of the configuration file. Unknown members are ignored.
  */
@@ -31,6 +34,9 @@ struct _UpgConfig
   GStrv          plugin_dirs;
   char          *service_listen;
   char          *service_token_file;
+  guint64        service_max_body;
+  guint64        service_idle_timeout;
+  gboolean       service_metrics_public;
 };
 
 G_DEFINE_FINAL_TYPE (UpgConfig, upg_config, G_TYPE_OBJECT)
@@ -64,6 +70,8 @@ upg_config_init (UpgConfig *self)
   self->env = json_object_new ();
   self->data_sources = g_ptr_array_new_with_free_func (g_object_unref);
   self->plugin_dirs = g_new0 (char *, 1);
+  self->service_max_body = UPG_CONFIG_DEFAULT_MAX_BODY;
+  self->service_idle_timeout = UPG_CONFIG_DEFAULT_IDLE_TIMEOUT;
 }
 
 /**
@@ -137,6 +145,9 @@ read_rest (UpgConfig        *self,
 {
   const char *site_id = NULL, *listen = NULL, *token_file = NULL;
   JsonObject *env = NULL, *service = NULL;
+  guint64 max_body = UPG_CONFIG_DEFAULT_MAX_BODY;
+  guint64 idle_timeout = UPG_CONFIG_DEFAULT_IDLE_TIMEOUT;
+  gboolean metrics_public = FALSE;
   g_auto(GStrv) dirs = NULL;
 
   if (!upg_json_get_string (ctx, root, "$", "site_id", FALSE, &site_id, error)
@@ -147,8 +158,17 @@ read_rest (UpgConfig        *self,
   if (service != NULL
       && (!upg_json_get_string (ctx, service, "$.service", "listen", FALSE, &listen, error)
           || !upg_json_get_string (ctx, service, "$.service", "token_file", FALSE,
-                                   &token_file, error)))
+                                   &token_file, error)
+          || !upg_json_get_uint (ctx, service, "$.service", "max_body", G_MAXINT32,
+                                 &max_body, error)
+          || !upg_json_get_uint (ctx, service, "$.service", "idle_timeout", 24 * 3600,
+                                 &idle_timeout, error)
+          || !upg_json_get_bool (ctx, service, "$.service", "metrics_public",
+                                 &metrics_public, error)))
     return FALSE;
+  if (idle_timeout == 0)
+    return upg_json_fail (ctx, "$.service.idle_timeout", error,
+                          "%s", _("expected a number of seconds of at least 1, got 0"));
   self->site_id = g_strdup (site_id);
   if (env != NULL)
     {
@@ -168,6 +188,9 @@ read_rest (UpgConfig        *self,
       self->plugin_dirs = g_steal_pointer (&dirs);
     }
   self->service_listen = g_strdup (listen);
+  self->service_max_body = max_body;
+  self->service_idle_timeout = idle_timeout;
+  self->service_metrics_public = metrics_public;
   self->service_token_file = token_file != NULL
     ? g_canonicalize_filename (token_file, base_dir) : NULL;
   return TRUE;
@@ -333,4 +356,47 @@ upg_config_get_service_token_file (UpgConfig *self)
 {
   g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
   return self->service_token_file;
+}
+
+/**
+ * upg_config_get_service_max_body:
+ * @self: a configuration
+ *
+ * Returns: `service.max_body`: the largest request body the service reads,
+ *   in bytes (default 1 MiB); a larger declared `Content-Length` is a 413
+ */
+guint64
+upg_config_get_service_max_body (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), UPG_CONFIG_DEFAULT_MAX_BODY);
+  return self->service_max_body;
+}
+
+/**
+ * upg_config_get_service_idle_timeout:
+ * @self: a configuration
+ *
+ * Returns: `service.idle_timeout`: seconds a connection may stay without
+ *   sending a complete request, or stall while one is read or answered
+ *   (default 30)
+ */
+guint64
+upg_config_get_service_idle_timeout (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), UPG_CONFIG_DEFAULT_IDLE_TIMEOUT);
+  return self->service_idle_timeout;
+}
+
+/**
+ * upg_config_get_service_metrics_public:
+ * @self: a configuration
+ *
+ * Returns: `service.metrics_public`: whether `GET /metrics` answers
+ *   without the bearer token (default %FALSE)
+ */
+gboolean
+upg_config_get_service_metrics_public (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), FALSE);
+  return self->service_metrics_public;
 }

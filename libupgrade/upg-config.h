@@ -12,6 +12,10 @@
 
 G_BEGIN_DECLS
 
+/* `service.max_body` and `service.idle_timeout` when the file says nothing. */
+#define UPG_CONFIG_DEFAULT_MAX_BODY     (1024 * 1024)
+#define UPG_CONFIG_DEFAULT_IDLE_TIMEOUT 30
+
 #define UPG_TYPE_CONFIG (upg_config_get_type ())
 
 G_DECLARE_FINAL_TYPE (UpgConfig, upg_config, UPG, CONFIG, GObject)
@@ -30,5 +34,8 @@ UpgDataSource      *upg_config_get_journal             (UpgConfig   *self);
 const char * const *upg_config_get_plugin_dirs         (UpgConfig   *self);
 const char         *upg_config_get_service_listen      (UpgConfig   *self);
 const char         *upg_config_get_service_token_file  (UpgConfig   *self);
+guint64             upg_config_get_service_max_body    (UpgConfig   *self);
+guint64             upg_config_get_service_idle_timeout (UpgConfig  *self);
+gboolean            upg_config_get_service_metrics_public (UpgConfig *self);
 
 G_END_DECLS

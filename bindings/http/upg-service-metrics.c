@@ -229,6 +229,10 @@ upg_service_handle_metrics (UpgService        *self,
       upg_service_reply_gerror (msg, error);
       return;
     }
+  /* The version as a label of a constant 1, the Prometheus convention for
+   * joining it onto the other series. */
+  append_header (out, "upgrade_build_info", "gauge", "The version of upgraded that answers.");
+  g_string_append (out, "upgrade_build_info{version=\"" PACKAGE_VERSION "\"} 1\n");
   append_header (out, "upgraded_executions_running", "gauge", "Executions running in this process.");
   g_string_append_printf (out, "upgraded_executions_running %u\n", g_hash_table_size (self->runs_by_site));
   append_header (out, "upgraded_executions_finished_total", "counter",

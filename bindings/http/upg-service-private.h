@@ -11,6 +11,7 @@
 G_BEGIN_DECLS
 
 typedef struct _UpgServiceMetrics UpgServiceMetrics;
+typedef struct _UpgServiceConn UpgServiceConn;
 
 /* One stage run (execute or resume) started by this process. It is kept
  * from the request until the executor's callback: by site (one run per
@@ -48,6 +49,18 @@ struct _UpgService
   GHashTable        *runs_by_id;     /* execution id → UpgServiceRun */
   UpgServiceMetrics *metrics;
   gboolean           shutting_down;
+
+  /* Limits (service.max_body, service.idle_timeout, service.metrics_public) */
+  guint64            max_body;
+  guint              idle_timeout;
+  gboolean           metrics_public;
+
+  /* upg-service-conn.c: the connections this process accepts itself */
+  GSocketService    *listener;
+  GSocket           *listen_socket;
+  GHashTable        *conns;          /* UpgServiceConn set, owned */
+  GHashTable        *conns_by_key;   /* remote address → UpgServiceConn in libsoup's hands */
+  char              *peek_buffer;
 };
 
 /* A route handler: @id is the `{id}` segment or NULL. It answers @msg, or
@@ -133,6 +146,28 @@ void     upg_service_events_close_all (UpgServiceRun *run);
 JsonNode *upg_service_event_new       (const char *name,
                                        const char *first_member,
                                        ...);
+
+/* upg-service-conn.c: accepting, waiting for a request, timeouts */
+void     upg_service_conns_init        (UpgService        *self);
+gboolean upg_service_conns_listen      (UpgService        *self,
+                                        GSocketAddress    *address,
+                                        GError           **error);
+void     upg_service_conns_stop        (UpgService        *self);
+void     upg_service_conns_clear       (UpgService        *self);
+void     upg_service_conn_refuse       (UpgService        *self,
+                                        SoupServerMessage *msg,
+                                        guint              status,
+                                        const char        *code,
+                                        const char        *message);
+void     upg_service_conn_request_read (UpgService        *self,
+                                        SoupServerMessage *msg);
+void     upg_service_conn_request_done (UpgService        *self,
+                                        SoupServerMessage *msg);
+void     upg_service_conn_keep         (UpgService        *self,
+                                        SoupServerMessage *msg);
+
+/* upg-service-notify.c: systemd's readiness protocol */
+gboolean upg_service_sd_notify         (const char        *state);
 
 /* upg-service-metrics.c: Prometheus text */
 UpgServiceMetrics *upg_service_metrics_new         (void);

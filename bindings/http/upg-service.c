@@ -285,6 +285,29 @@ path_matches (const char *pattern,
   return TRUE;
 }
 
+/* /metrics is public when service.metrics_public says so (Prometheus
+ * scrapes without a token). */
+static gboolean
+route_public (UpgService  *self,
+              const Route *route)
+{
+  return route->info.public || (route->handler == upg_service_handle_metrics && self->metrics_public);
+}
+
+static char *
+too_large_message (UpgService *self)
+{
+  g_autofree char *size = NULL;
+
+  if (self->max_body % (1024 * 1024) == 0)
+    size = g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", self->max_body / (1024 * 1024));
+  else if (self->max_body % 1024 == 0)
+    size = g_strdup_printf ("%" G_GUINT64_FORMAT " KiB", self->max_body / 1024);
+  else
+    size = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", self->max_body);
+  return g_strdup_printf (_("the request body is larger than %s (service.max_body)"), size);
+}
+
 static const Route *
 find_route (SoupServerMessage *msg,
             char             **id,
@@ -343,7 +366,7 @@ handle_request (SoupServer        *server,
       return;
     }
   g_object_set_data (G_OBJECT (msg), "upg-route", (gpointer) route->info.path);
-  if (!route->info.public && !authorized (self, msg))
+  if (!route_public (self, route) && !authorized (self, msg))
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "WWW-Authenticate", "Bearer realm=\"upgraded\"");
@@ -351,17 +374,41 @@ handle_request (SoupServer        *server,
                                _("a valid bearer token is required (Authorization: Bearer …)"));
       return;
     }
-  if (soup_server_message_get_request_body (msg)->length > UPG_SERVICE_MAX_BODY)
+  if (soup_server_message_get_request_body (msg)->length > (goffset) self->max_body)
     {
-      upg_service_reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large",
-                               _("the request body is larger than 1 MiB"));
+      g_autofree char *message = too_large_message (self);
+
+      upg_service_reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large", message);
       return;
     }
   route->handler (self, msg, id);
+  /* Left unanswered: libsoup upgrades it to a WebSocket, which stays open
+   * as long as its execution runs. */
+  if (route->info.websocket && soup_server_message_get_status (msg) == 0)
+    upg_service_conn_keep (self, msg);
 }
 
-/* Before the body is read: a declared body over the limit is refused
- * without reading it. */
+/* A chunked body has no declared length: it is refused once what arrived
+ * exceeds the limit. */
+static void
+got_chunk (SoupServerMessage *msg,
+           GBytes            *chunk,
+           gpointer           user_data)
+{
+  UpgService *self = user_data;
+  g_autofree char *message = NULL;
+
+  if (soup_server_message_get_request_body (msg)->length <= (goffset) self->max_body)
+    return;
+  g_signal_handlers_disconnect_by_func (msg, got_chunk, user_data);
+  message = too_large_message (self);
+  upg_service_conn_refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large", message);
+}
+
+/* Once the request head is read and before its body is (SPEC §10):
+ * authentication first, then a declared body over service.max_body. Both
+ * are refused without reading the body. Every answer closes its
+ * connection (see upg-service-conn.c), except a WebSocket upgrade. */
 static void
 handle_early (SoupServer        *server,
               SoupServerMessage *msg,
@@ -369,11 +416,32 @@ handle_early (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
+  UpgService *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(GString) allowed = NULL;
+  g_autofree char *id = NULL;
+  const Route *route = find_route (msg, &id, &allowed);
 
-  if (soup_message_headers_get_content_length (headers) > UPG_SERVICE_MAX_BODY)
-    upg_service_reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large",
-                             _("the request body is larger than 1 MiB"));
+  if (!soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  if (route != NULL)
+    g_object_set_data (G_OBJECT (msg), "upg-route", (gpointer) route->info.path);
+  if (route != NULL && !route_public (self, route) && !authorized (self, msg))
+    {
+      upg_service_conn_refuse (self, msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                               _("a valid bearer token is required (Authorization: Bearer …)"));
+      return;
+    }
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+      && (guint64) soup_message_headers_get_content_length (headers) > self->max_body)
+    {
+      g_autofree char *message = too_large_message (self);
+
+      upg_service_conn_refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large", message);
+      return;
+    }
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
+    g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk), self);
 }
 
 static void
@@ -397,6 +465,15 @@ request_finished (SoupServer        *server,
   upg_service_metrics_count_request (self->metrics, soup_server_message_get_method (msg),
                                      route != NULL ? route : "unmatched",
                                      soup_server_message_get_status (msg));
+  upg_service_conn_request_done (self, msg);
+}
+
+static void
+request_read (SoupServer        *server,
+              SoupServerMessage *msg,
+              gpointer           user_data)
+{
+  upg_service_conn_request_read (user_data, msg);
 }
 
 /* ---- the object ------------------------------------------------------- */
@@ -406,6 +483,7 @@ upg_service_finalize (GObject *object)
 {
   UpgService *self = UPG_SERVICE (object);
 
+  upg_service_conns_clear (self);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -458,6 +536,7 @@ upg_service_init (UpgService *self)
   self->runs_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) upg_service_run_unref);
   self->metrics = upg_service_metrics_new ();
+  upg_service_conns_init (self);
 }
 
 /**
@@ -487,6 +566,9 @@ upg_service_new (UpgConfig  *config,
   self->journal = g_object_ref (journal);
   self->state_dir = g_strdup (state_dir);
   self->token = g_strdup (token);
+  self->max_body = upg_config_get_service_max_body (config);
+  self->idle_timeout = (guint) upg_config_get_service_idle_timeout (config);
+  self->metrics_public = upg_config_get_service_metrics_public (config);
   self->plugins = upg_plugin_manager_new_for_config (config);
   self->reader = upg_executor_new (config, bundle, journal, state_dir);
   upg_executor_set_plugin_manager (self->reader, self->plugins);
@@ -499,6 +581,7 @@ upg_service_new (UpgConfig  *config,
                                      handle_websocket, self, NULL);
   g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished), self);
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_finished), self);
+  g_signal_connect (self->server, "request-read", G_CALLBACK (request_read), self);
   return self;
 }
 
@@ -565,12 +648,15 @@ upg_service_listen (UpgService *self,
       return FALSE;
     }
   socket_address = g_inet_socket_address_new (inet, g_network_address_get_port (G_NETWORK_ADDRESS (parsed)));
-  if (!soup_server_listen (self->server, socket_address, 0, &local_error))
+  if (!upg_service_conns_listen (self, socket_address, &local_error))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
                    _("cannot listen on %s: %s"), address, local_error->message);
       return FALSE;
     }
+  /* Under systemd (Type=notify): ready once the socket listens, so that
+   * units ordered after this one find it answering. */
+  upg_service_sd_notify ("READY=1\nSTATUS=listening");
   return TRUE;
 }
 
@@ -584,16 +670,13 @@ upg_service_listen (UpgService *self,
 char *
 upg_service_get_url (UpgService *self)
 {
-  GSList *listeners = soup_server_get_listeners (self->server);
   g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *host = NULL;
   char *text;
 
-  /* Not soup_server_get_uris(): libsoup 3.2 leaks a socket address there. */
-  if (listeners == NULL)
+  if (self->listen_socket == NULL)
     return NULL;
-  address = g_socket_get_local_address (listeners->data, NULL);
-  g_slist_free (listeners);
+  address = g_socket_get_local_address (self->listen_socket, NULL);
   if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
     return NULL;
   host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
@@ -614,7 +697,10 @@ upg_service_get_url (UpgService *self)
 void
 upg_service_shutdown (UpgService *self)
 {
+  if (!self->shutting_down)
+    upg_service_sd_notify ("STOPPING=1");
   self->shutting_down = TRUE;
+  upg_service_conns_stop (self);
   soup_server_disconnect (self->server);
   upg_service_cancel_runs (self);
 }

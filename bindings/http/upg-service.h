@@ -17,13 +17,6 @@ G_BEGIN_DECLS
 #define UPG_SERVICE_DEFAULT_LISTEN "127.0.0.1:20080"
 
 /**
- * UPG_SERVICE_MAX_BODY:
- *
- * The largest request body accepted (1 MiB); larger ones get 413.
- */
-#define UPG_SERVICE_MAX_BODY (1024 * 1024)
-
-/**
  * UpgServiceRouteInfo:
  * @method: `GET` or `POST`
  * @path: the path pattern, `{id}` standing for one path segment

@@ -1,0 +1,523 @@
+/* upg-service-conn.c - connections: accept, wait for a request, time out
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The service accepts its connections itself and gives libsoup only a
+ * connection that holds a complete request head, because libsoup 3.2
+ * (Debian 12) never frees a connection whose client closes it before
+ * sending a request, including an idle keep-alive connection: every such
+ * connection kept its socket open forever (issue #13). Here:
+ *
+ *  - a new connection waits, in this file, until its request head is
+ *    complete (seen with MSG_PEEK, so libsoup still reads every byte);
+ *    a client that closes first or sends nothing for
+ *    `service.idle_timeout` seconds is closed at once;
+ *  - a head over 64 KiB is answered 431 without going further;
+ *  - every response says `Connection: close` (except a WebSocket
+ *    upgrade), so libsoup never keeps a connection idle;
+ *  - once libsoup has it, the socket's GSocket timeout ends a stalled
+ *    read or write, and the same deadline ends a request whose head or
+ *    body trickles in too slowly;
+ *  - a request refused before its body (401, 404, 405, 413) is taken
+ *    back from libsoup, answered here, and its body is discarded while
+ *    the client learns the answer (a lingering close, so that the client
+ *    sees the answer rather than a reset), never stored.
+ *
+ * Everything runs in the main context without blocking: one slow client
+ * never delays another.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <glib/gi18n-lib.h>
+
+#include "upg-service-private.h"
+
+/* A request head (request line and headers) may take 64 KiB (SPEC §10). */
+#define HEAD_LIMIT (64 * 1024)
+/* Room for a whole head in the kernel's receive queue, where it is peeked:
+ * the default (autotuned) queue may advertise less than 64 KiB. */
+#define RECEIVE_BUFFER (512 * 1024)
+/* A refused client gets this long to take its answer and stop sending. */
+#define DRAIN_SECONDS 5
+#define DRAIN_LIMIT (64 * 1024 * 1024)
+/* RFC 6585; libsoup 3.2 has no name for it. */
+#define STATUS_HEADERS_TOO_LARGE 431
+
+typedef enum {
+  CONN_WAITING,   /* ours: no complete request head yet */
+  CONN_HANDED,    /* libsoup reads and answers it */
+  CONN_DRAINING,  /* ours again: answered, discarding the rest */
+} ConnState;
+
+struct _UpgServiceConn {
+  UpgService        *service;     /* not owned: it outlives its connections */
+  GSocketConnection *connection;
+  GSocket           *socket;      /* not owned: the connection's */
+  GIOStream         *stolen;      /* libsoup's stream of a refused request */
+  char              *key;         /* remote address, as libsoup reports it */
+  GSource           *watch;
+  GSource           *deadline;
+  ConnState          state;
+  gsize              peeked;      /* bytes seen by the last peek */
+  gsize              drained;
+};
+
+static void conn_close (UpgServiceConn *conn);
+
+static char *
+address_key (GSocketAddress *address)
+{
+  g_autofree char *host = NULL;
+
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("%s|%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+static void
+conn_stop_sources (UpgServiceConn *conn)
+{
+  if (conn->watch != NULL)
+    g_source_destroy (conn->watch);
+  g_clear_pointer (&conn->watch, g_source_unref);
+  if (conn->deadline != NULL)
+    g_source_destroy (conn->deadline);
+  g_clear_pointer (&conn->deadline, g_source_unref);
+}
+
+static void
+conn_free (UpgServiceConn *conn)
+{
+  conn_stop_sources (conn);
+  g_clear_object (&conn->stolen);
+  g_clear_object (&conn->connection);
+  g_free (conn->key);
+  g_free (conn);
+}
+
+/* Forgets @conn; its socket is closed unless libsoup owns it. */
+static void
+conn_close (UpgServiceConn *conn)
+{
+  UpgService *self = conn->service;
+
+  conn_stop_sources (conn);
+  if (conn->state != CONN_HANDED)
+    g_socket_close (conn->socket, NULL);
+  if (conn->key != NULL && g_hash_table_lookup (self->conns_by_key, conn->key) == conn)
+    g_hash_table_remove (self->conns_by_key, conn->key);
+  /* The table's destructor frees it. */
+  g_hash_table_remove (self->conns, conn);
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  UpgServiceConn *conn = user_data;
+
+  /* A handed connection is libsoup's to close: shutting the socket down
+   * makes its pending read or write fail, and it frees the connection. */
+  if (conn->state == CONN_HANDED)
+    g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
+  g_clear_pointer (&conn->deadline, g_source_unref);
+  conn_close (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_set_deadline (UpgServiceConn *conn,
+                   guint           seconds)
+{
+  if (conn->deadline != NULL)
+    g_source_destroy (conn->deadline);
+  g_clear_pointer (&conn->deadline, g_source_unref);
+  conn->deadline = g_timeout_source_new_seconds (seconds);
+  g_source_set_callback (conn->deadline, on_deadline, conn, NULL);
+  g_source_attach (conn->deadline, NULL);
+}
+
+static void
+conn_watch (UpgServiceConn *conn,
+            GSourceFunc     callback)
+{
+  if (conn->watch != NULL)
+    g_source_destroy (conn->watch);
+  g_clear_pointer (&conn->watch, g_source_unref);
+  conn->watch = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (conn->watch, G_SOURCE_FUNC (callback), conn, NULL);
+  g_source_attach (conn->watch, NULL);
+}
+
+/* ---- refusing ---------------------------------------------------------- */
+
+static gboolean
+on_drain (GSocket      *socket,
+          GIOCondition  condition,
+          gpointer      user_data)
+{
+  UpgServiceConn *conn = user_data;
+  char buffer[16384];
+  gssize n = recv (g_socket_get_fd (socket), buffer, sizeof buffer, MSG_DONTWAIT);
+
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  if (n > 0 && (conn->drained += n) < DRAIN_LIMIT)
+    return G_SOURCE_CONTINUE;
+  /* End of the client's data, an error, or enough discarded. */
+  g_clear_pointer (&conn->watch, g_source_unref);
+  conn_close (conn);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends @status with a JSON error and `Connection: close` straight on the
+ * socket, then discards what the client still sends until it closes (or
+ * for DRAIN_SECONDS): closing with unread data would reset the connection
+ * and could destroy the answer before the client read it. */
+static void
+conn_refuse (UpgServiceConn *conn,
+             guint           status,
+             const char     *code,
+             const char     *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *response = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  json = json_to_string (node, FALSE);
+  response = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                              "Server: upgraded/" PACKAGE_VERSION "\r\n"
+                              "Content-Type: application/json\r\n"
+                              "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                              "Connection: close\r\n"
+                              "%s"
+                              "\r\n%s\n",
+                              status, status == STATUS_HEADERS_TOO_LARGE ? "Request Header Fields Too Large"
+                                : soup_status_get_phrase (status), strlen (json) + 1,
+                              status == SOUP_STATUS_UNAUTHORIZED
+                                ? "WWW-Authenticate: Bearer realm=\"upgraded\"\r\n" : "",
+                              json);
+  /* A fresh socket's send queue takes a small answer whole. */
+  (void) send (g_socket_get_fd (conn->socket), response, strlen (response), MSG_DONTWAIT | MSG_NOSIGNAL);
+  g_socket_shutdown (conn->socket, FALSE, TRUE, NULL);
+  conn->state = CONN_DRAINING;
+  conn_set_deadline (conn, DRAIN_SECONDS);
+  conn_watch (conn, G_SOURCE_FUNC (on_drain));
+}
+
+/**
+ * upg_service_conn_refuse:
+ * @self: the service
+ * @msg: a request whose head libsoup read, and not its body
+ * @status: 401, 404, 405, 413
+ * @code: the error's code
+ * @message: the error's message
+ *
+ * Answers @msg without reading its body: the connection is taken back
+ * from libsoup (which then forgets it), answered and drained here. Counted
+ * in the request metrics like an answer of libsoup.
+ */
+void
+upg_service_conn_refuse (UpgService        *self,
+                         SoupServerMessage *msg,
+                         guint              status,
+                         const char        *code,
+                         const char        *message)
+{
+  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
+  UpgServiceConn *conn = key != NULL ? g_hash_table_lookup (self->conns_by_key, key) : NULL;
+  const char *route = g_object_get_data (G_OBJECT (msg), "upg-route");
+
+  upg_service_metrics_count_request (self->metrics, soup_server_message_get_method (msg),
+                                     route != NULL ? route : "unmatched", status);
+  if (conn == NULL)
+    {
+      /* Not one of ours (cannot happen): libsoup answers after the body. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      upg_service_reply_error (msg, status, code, message);
+      return;
+    }
+  g_hash_table_remove (self->conns_by_key, key);
+  g_clear_pointer (&conn->key, g_free);
+  conn->stolen = soup_server_message_steal_connection (msg);
+  conn_refuse (conn, status, code, message);
+}
+
+/* ---- waiting for a request head --------------------------------------- */
+
+/* The end of the head: an empty line, with CRLF or bare LF line ends
+ * (libsoup accepts both). Returns its end offset, 0 if not there. */
+static gsize
+head_end (const char *data,
+          gsize       length,
+          gsize       from)
+{
+  for (gsize i = from; i < length; i++)
+    if (data[i] == '\n')
+      {
+        if (i + 1 < length && data[i + 1] == '\n')
+          return i + 2;
+        if (i + 2 < length && data[i + 1] == '\r' && data[i + 2] == '\n')
+          return i + 3;
+      }
+  return 0;
+}
+
+static void
+conn_hand_over (UpgServiceConn *conn)
+{
+  UpgService *self = conn->service;
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (conn->socket, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (conn->socket, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&conn->watch, g_source_unref);
+  g_socket_set_option (conn->socket, SOL_SOCKET, SO_RCVLOWAT, 1, NULL);
+  /* From here libsoup's reads and writes give up after that long without
+   * progress; the deadline still bounds the whole request's reading. */
+  g_socket_set_timeout (conn->socket, self->idle_timeout);
+  conn->key = address_key (remote);
+  if (conn->key == NULL)
+    {
+      conn_close (conn);
+      return;
+    }
+  /* Before: libsoup reads the head at once, in the call. */
+  conn->state = CONN_HANDED;
+  g_hash_table_replace (self->conns_by_key, g_strdup (conn->key), conn);
+  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (conn->connection), local, remote, &error))
+    {
+      upg_service_log (NULL, G_LOG_LEVEL_WARNING, "cannot serve a connection: %s", error->message);
+      conn->state = CONN_WAITING;
+      conn_close (conn);
+    }
+}
+
+static gboolean
+on_readable (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  UpgServiceConn *conn = user_data;
+  UpgService *self = conn->service;
+  gssize n = recv (g_socket_get_fd (socket), self->peek_buffer, HEAD_LIMIT + 4,
+                   MSG_PEEK | MSG_DONTWAIT);
+
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0)
+    {
+      /* Closed (or broken) before a request: nothing to answer. */
+      g_clear_pointer (&conn->watch, g_source_unref);
+      conn_close (conn);
+      return G_SOURCE_REMOVE;
+    }
+  if (head_end (self->peek_buffer, MIN ((gsize) n, HEAD_LIMIT), conn->peeked > 3 ? conn->peeked - 3 : 0) > 0)
+    {
+      conn_hand_over (conn);
+      return G_SOURCE_REMOVE;
+    }
+  if (n > HEAD_LIMIT)
+    {
+      g_autofree char *message = g_strdup_printf (_("the request line and headers are larger than %u KiB"),
+                                                  (guint) (HEAD_LIMIT / 1024));
+
+      upg_service_metrics_count_request (self->metrics, "unknown", "unmatched",
+                                         STATUS_HEADERS_TOO_LARGE);
+      g_clear_pointer (&conn->watch, g_source_unref);
+      conn_refuse (conn, STATUS_HEADERS_TOO_LARGE, "headers-too-large", message);
+      return G_SOURCE_REMOVE;
+    }
+  /* Incomplete: wake up only when more than this has arrived (the queue
+   * stays readable since nothing was consumed). */
+  conn->peeked = n;
+  g_socket_set_option (socket, SOL_SOCKET, SO_RCVLOWAT, n + 1, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_incoming (GSocketService    *listener,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  UpgService *self = user_data;
+  UpgServiceConn *conn;
+
+  if (self->shutting_down)
+    return FALSE;
+  conn = g_new0 (UpgServiceConn, 1);
+  conn->service = self;
+  conn->connection = g_object_ref (connection);
+  conn->socket = g_socket_connection_get_socket (connection);
+  g_hash_table_add (self->conns, conn);
+  conn_set_deadline (conn, self->idle_timeout);
+  conn_watch (conn, G_SOURCE_FUNC (on_readable));
+  return TRUE;
+}
+
+/* ---- libsoup's side ----------------------------------------------------- */
+
+static UpgServiceConn *
+lookup (UpgService        *self,
+        SoupServerMessage *msg,
+        char             **key_out)
+{
+  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
+  UpgServiceConn *conn = key != NULL ? g_hash_table_lookup (self->conns_by_key, key) : NULL;
+
+  if (key_out != NULL)
+    *key_out = g_steal_pointer (&key);
+  return conn;
+}
+
+/**
+ * upg_service_conn_request_read:
+ * @self: the service
+ * @msg: a request libsoup read whole
+ *
+ * The deadline of its connection no longer applies: the request is read,
+ * the handler may take its time; stalled writes still time out.
+ */
+void
+upg_service_conn_request_read (UpgService        *self,
+                               SoupServerMessage *msg)
+{
+  UpgServiceConn *conn = lookup (self, msg, NULL);
+
+  if (conn != NULL)
+    conn_stop_sources (conn);
+}
+
+/**
+ * upg_service_conn_request_done:
+ * @self: the service
+ * @msg: a request libsoup answered or gave up
+ *
+ * Forgets its connection; libsoup closes it after the answer
+ * (`Connection: close`).
+ */
+void
+upg_service_conn_request_done (UpgService        *self,
+                               SoupServerMessage *msg)
+{
+  UpgServiceConn *conn = lookup (self, msg, NULL);
+
+  if (conn != NULL)
+    conn_close (conn);
+}
+
+/**
+ * upg_service_conn_keep:
+ * @self: the service
+ * @msg: a WebSocket request about to be upgraded
+ *
+ * A WebSocket stays open as long as its execution runs: no timeout.
+ */
+void
+upg_service_conn_keep (UpgService        *self,
+                       SoupServerMessage *msg)
+{
+  UpgServiceConn *conn = lookup (self, msg, NULL);
+
+  if (conn == NULL)
+    return;
+  g_socket_set_timeout (conn->socket, 0);
+  upg_service_conn_request_done (self, msg);
+}
+
+/* ---- listening -------------------------------------------------------- */
+
+void
+upg_service_conns_init (UpgService *self)
+{
+  self->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_free, NULL);
+  self->conns_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->peek_buffer = g_malloc (HEAD_LIMIT + 4);
+}
+
+/* Stops accepting; the connections still waiting for a request are closed. */
+void
+upg_service_conns_stop (UpgService *self)
+{
+  GHashTableIter iter;
+  UpgServiceConn *conn;
+
+  if (self->listener != NULL)
+    {
+      g_socket_service_stop (self->listener);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+      g_signal_handlers_disconnect_by_data (self->listener, self);
+      g_clear_object (&self->listener);
+    }
+  g_clear_object (&self->listen_socket);
+  if (self->conns == NULL)
+    return;
+  g_hash_table_remove_all (self->conns_by_key);
+  g_hash_table_iter_init (&iter, self->conns);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
+    {
+      conn_stop_sources (conn);
+      if (conn->state != CONN_HANDED)
+        g_socket_close (conn->socket, NULL);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+void
+upg_service_conns_clear (UpgService *self)
+{
+  upg_service_conns_stop (self);
+  g_clear_pointer (&self->conns_by_key, g_hash_table_unref);
+  g_clear_pointer (&self->conns, g_hash_table_unref);
+  g_clear_pointer (&self->peek_buffer, g_free);
+}
+
+/**
+ * upg_service_conns_listen:
+ * @self: the service
+ * @address: where
+ * @error: return location for an error
+ *
+ * Binds and listens on @address and accepts from the main context.
+ *
+ * Returns: %TRUE once listening
+ */
+gboolean
+upg_service_conns_listen (UpgService     *self,
+                          GSocketAddress *address,
+                          GError        **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  /* Accepted sockets inherit it (and the window scale it allows). */
+  g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, RECEIVE_BUFFER, NULL);
+  g_socket_set_listen_backlog (socket, 1024);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+  self->listener = g_socket_service_new ();
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->listener), socket, NULL, error))
+    {
+      g_clear_object (&self->listener);
+      return FALSE;
+    }
+  g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
+  g_socket_service_start (self->listener);
+  self->listen_socket = g_steal_pointer (&socket);
+  return TRUE;
+}
