@@ -66,11 +66,25 @@ write_file (const char *path,
 HttpTestServer *
 http_test_server_new (void)
 {
+  return http_test_server_new_with_service (NULL);
+}
+
+/**
+ * http_test_server_new_with_service:
+ * @service_members: (nullable): more members of the configuration's
+ *   `service` object, e.g. `"metrics_public": true`
+ *
+ * Prepares a server's directory (not started).
+ */
+HttpTestServer *
+http_test_server_new_with_service (const char *service_members)
+{
   HttpTestServer *server = g_new0 (HttpTestServer, 1);
   g_autofree char *fixture = g_test_build_filename (G_TEST_DIST, "fixtures", "http", "bundle", NULL);
   g_autofree char *token = NULL;
   g_autofree char *started = NULL;
   g_autofree char *gate = NULL;
+  g_autofree char *config = NULL;
   g_autoptr(GError) error = NULL;
 
   server->dir = g_dir_make_tmp ("upgraded-test-XXXXXX", &error);
@@ -85,13 +99,16 @@ http_test_server_new (void)
   token = http_test_server_path (server, "token");
   write_file (token, HTTP_TEST_TOKEN "\n", 0600);
   server->config = http_test_server_path (server, "upgrade.json");
-  write_file (server->config,
-              "{\"site_id\": \"site-a\",\n"
-              " \"datasources\": {\"app_db\": {\"provider\": \"SQLite\", \"path\": \"app.db\"}},\n"
-              " \"journal\": {\"provider\": \"SQLite\", \"path\": \"journal.db\"},\n"
-              " \"plugin_dirs\": [\"plugins\"],\n"
-              " \"service\": {\"listen\": \"127.0.0.1:0\", \"token_file\": \"token\"}}\n", 0600);
+  config = g_strdup_printf ("{\"site_id\": \"site-a\",\n"
+                            " \"datasources\": {\"app_db\": {\"provider\": \"SQLite\", \"path\": \"app.db\"}},\n"
+                            " \"journal\": {\"provider\": \"SQLite\", \"path\": \"journal.db\"},\n"
+                            " \"plugin_dirs\": [\"plugins\"],\n"
+                            " \"service\": {\"listen\": \"127.0.0.1:0\", \"token_file\": \"token\"%s%s}}\n",
+                            service_members != NULL ? ", " : "",
+                            service_members != NULL ? service_members : "");
+  write_file (server->config, config, 0600);
   server->session = soup_session_new ();
+  server->environment = g_ptr_array_new_with_free_func (g_free);
   return server;
 }
 
@@ -135,6 +152,13 @@ http_test_server_start (HttpTestServer *server)
                            "--state-dir", state, NULL);
   args = g_strv_builder_end (argv);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  for (guint i = 0; i < server->environment->len; i++)
+    {
+      const char *assignment = g_ptr_array_index (server->environment, i);
+      g_autofree char *name = g_strndup (assignment, strcspn (assignment, "="));
+
+      g_subprocess_launcher_setenv (launcher, name, assignment + strlen (name) + 1, TRUE);
+    }
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
@@ -144,6 +168,29 @@ http_test_server_start (HttpTestServer *server)
   g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
   g_free (server->url);
   server->url = g_strdup (line + strlen ("listening on "));
+}
+
+/* For the next start. */
+void
+http_test_server_setenv (HttpTestServer *server,
+                         const char     *name,
+                         const char     *value)
+{
+  g_ptr_array_add (server->environment, g_strconcat (name, "=", value, NULL));
+}
+
+/* The running upgraded's process id (for /proc/PID). */
+int
+http_test_server_pid (HttpTestServer *server)
+{
+  g_assert_nonnull (server->process);
+  return (int) g_ascii_strtoll (g_subprocess_get_identifier (server->process), NULL, 10);
+}
+
+guint16
+http_test_server_port (HttpTestServer *server)
+{
+  return (guint16) g_ascii_strtoull (strrchr (server->url, ':') + 1, NULL, 10);
 }
 
 /* SIGKILL: nothing of the service's shutdown runs. */
@@ -182,6 +229,7 @@ http_test_server_free (HttpTestServer *server)
     g_assert_cmpint (http_test_server_terminate (server), ==, 0);
   run_command ("rm", "-rf", server->dir, NULL);
   g_object_unref (server->session);
+  g_ptr_array_unref (server->environment);
   g_free (server->dir);
   g_free (server->bundle);
   g_free (server->config);

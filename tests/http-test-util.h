@@ -19,9 +19,16 @@ typedef struct {
   GSubprocess *process;
   char        *url;
   SoupSession *session;
+  GPtrArray   *environment;   /* "NAME=VALUE" for upgraded */
 } HttpTestServer;
 
 HttpTestServer *http_test_server_new       (void);
+HttpTestServer *http_test_server_new_with_service (const char *service_members);
+void            http_test_server_setenv    (HttpTestServer *server,
+                                            const char     *name,
+                                            const char     *value);
+int             http_test_server_pid       (HttpTestServer *server);
+guint16         http_test_server_port      (HttpTestServer *server);
 void            http_test_server_start     (HttpTestServer *server);
 void            http_test_server_kill      (HttpTestServer *server);
 int             http_test_server_terminate (HttpTestServer *server);
