@@ -101,8 +101,8 @@ upg_json_check_depth (const char  *data,
         if (++depth > UPG_JSON_MAX_DEPTH)
           {
             g_set_error (error, UPG_ERROR, code,
-                         _("%s: JSON nested deeper than the limit of %u levels (at byte %" G_GSIZE_FORMAT ")"),
-                         what, (guint) UPG_JSON_MAX_DEPTH, i);
+                         _("%s: JSON nested deeper than the limit of %u levels (at byte %lu)"),
+                         what, (guint) UPG_JSON_MAX_DEPTH, (gulong) i);
             return FALSE;
           }
         break;
