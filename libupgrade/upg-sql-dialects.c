@@ -175,6 +175,10 @@ static gboolean
 mysql_backslash (Splitter *s)
 {
   char c = peek (s, 1);
+  gboolean ok;
+
+  if (upg_scan_mysql_backslash_command (s, &ok))
+    return ok;
 
   if (c == 'g' || c == 'G')
     {
@@ -216,6 +220,7 @@ gboolean
 upg_scan_mysql_step (Splitter *s)
 {
   char c = s->text[s->pos];
+  gboolean ok;
 
   if (!s->in_stmt && g_ascii_tolower (c) == 'd')
     {
@@ -224,9 +229,14 @@ upg_scan_mysql_step (Splitter *s)
       if (upg_scan_word_is (s, len, "delimiter"))
         return mysql_delimiter_command (s, len);
     }
+  if (!s->in_stmt && (g_ascii_isalpha (c) || c == '?') && upg_scan_mysql_line_command (s, &ok))
+    return ok;
   if (upg_scan_starts_with (s, s->delimiter, s->delimiter_len))
     {
-      upg_scan_finish_statement (s, s->pos, s->delimiter);
+      if (!s->in_stmt || !upg_scan_mysql_statement_command (s, s->pos, &ok))
+        upg_scan_finish_statement (s, s->pos, s->delimiter);
+      else if (!ok)
+        return FALSE;
       s->pos += s->delimiter_len;
       return TRUE;
     }
@@ -254,7 +264,7 @@ semicolon (Splitter *s,
            gboolean  ends)
 {
   if (ends)
-    upg_scan_finish_statement (s, s->pos, s->delimiter);
+    upg_scan_finish_statement (s, s->pos, s->semicolon);
   s->pos++;
   return TRUE;
 }
@@ -341,12 +351,11 @@ upg_scan_pg_step (Splitter *s)
         }
       break;
     case '\\':
-      for (len = 1; len < 20 && g_ascii_isalnum (peek (s, len)); len++)
+      for (len = 1; len < 20 && (g_ascii_isalnum (peek (s, len)) || peek (s, len) == '_'); len++)
         ;
       if (!s->in_stmt && pg_restrict_command (s, len))
         return TRUE;
-      return upg_scan_fail (s, s->line, _("psql meta-command %.*s is not supported: "
-                              "scripts must contain SQL only"), (int) len, s->text + s->pos);
+      return upg_scan_psql_command (s, len);
     default:
       break;
     }

@@ -8,6 +8,8 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-sql-splitter-private.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -23,7 +25,8 @@ typedef struct
   GError **error;
 
   GPtrArray *out;
-  char *delimiter;          /* GRefString: `;` or MySQL's DELIMITER */
+  char *delimiter;          /* GRefString: MySQL's DELIMITER, `;` by default */
+  char *semicolon;          /* GRefString `;`: the other dialects' delimiter */
   gsize delimiter_len;
   char *database;           /* GRefString: last `-- @database:` target */
   gsize line_begin;         /* offset of the current line's first byte */
@@ -43,6 +46,14 @@ typedef struct
 
   /* sqlite3_complete's state. */
   guint trigger_state;
+
+  /* A bundle's script (upg_sql_split_script()): where included files
+   * are, the files being split (real paths, outermost first: cycles and
+   * depth), and the dialects `-- @database:` switches to. */
+  const char *root;
+  GPtrArray *including;
+  UpgSqlDialectLookup lookup;
+  gpointer lookup_data;
 } Splitter;
 
 static inline char
@@ -134,6 +145,47 @@ G_GNUC_INTERNAL
 gboolean upg_scan_pg_step (Splitter *s);
 G_GNUC_INTERNAL
 gboolean upg_scan_sqlite_step (Splitter *s);
+/* The files a `source FILE`, `\. FILE`, `\i FILE` or `\ir FILE` command
+ * names (@arg, @arg_len bytes; @relative: to the including file instead
+ * of the bundle) split into the same statements (upg-sql-include.c). */
+G_GNUC_INTERNAL
+gboolean upg_scan_include (Splitter *s,
+                           guint line,
+                           const char *command,
+                           const char *arg,
+                           gsize arg_len,
+                           gboolean relative);
+/* Client commands (upg-sql-client-commands.c): each returns whether
+ * it handled the text at the current position, with @ok its result. */
+G_GNUC_INTERNAL
+gboolean upg_scan_mysql_line_command (Splitter *s,
+                                      gboolean *ok);
+G_GNUC_INTERNAL
+gboolean upg_scan_mysql_statement_command (Splitter *s,
+                                           gsize end,
+                                           gboolean *ok);
+G_GNUC_INTERNAL
+gboolean upg_scan_mysql_backslash_command (Splitter *s,
+                                           gboolean *ok);
+G_GNUC_INTERNAL
+gboolean upg_scan_psql_command (Splitter *s,
+                                gsize len);
+/* Forgets the statement being collected. */
+G_GNUC_INTERNAL
+void upg_scan_drop_statement (Splitter *s);
+/* Sets up and frees a Splitter; splits the rest of the text
+ * (upg-sql-splitter.c). */
+G_GNUC_INTERNAL
+void upg_scan_init (Splitter *s,
+                    const char *text,
+                    gsize len,
+                    const char *file,
+                    GPtrArray *out,
+                    GError **error);
+G_GNUC_INTERNAL
+void upg_scan_clear (Splitter *s);
+G_GNUC_INTERNAL
+gboolean upg_scan_run (Splitter *s);
 G_GNUC_INTERNAL
 gboolean upg_scan_plain_step (Splitter *s);
 

@@ -98,6 +98,12 @@ reset_statement (Splitter *s)
 }
 
 void
+upg_scan_drop_statement (Splitter *s)
+{
+  reset_statement (s);
+}
+
+void
 upg_scan_begin_statement (Splitter *s)
 {
   if (s->in_stmt)
@@ -190,6 +196,21 @@ upg_scan_line_comment (Splitter *s,
         return upg_scan_fail (s, s->line,
                               _("'-- %s' expects one data source name, got '%s'"),
                               DATABASE_TAG, name);
+      if (s->lookup != NULL)
+        {
+          UpgDialect dialect = s->dialect;
+
+          if (!s->lookup (name, &dialect, s->lookup_data))
+            return upg_scan_fail (s, s->line, _("'-- %s %s': data source '%s' is not configured"),
+                                  DATABASE_TAG, name, name);
+          /* The statements after it go to that database: split them
+           * with its client's rules. */
+          if (dialect != s->dialect)
+            {
+              s->dialect = dialect;
+              upg_scan_mark_special (s);
+            }
+        }
       g_clear_pointer (&s->database, g_ref_string_release);
       s->database = g_ref_string_new (name);
       s->comment_start = -1;   /* the directive is part of no statement */
@@ -312,6 +333,37 @@ upg_scan_text_run (Splitter *s)
 
 /* ---- driver ---------------------------------------------------------- */
 
+/* Starts splitting @text (@len bytes) of @file into @out; the caller
+ * sets the dialect, the delimiter and what a bundle's script has. */
+void
+upg_scan_init (Splitter    *s,
+               const char  *text,
+               gsize        len,
+               const char  *file,
+               GPtrArray   *out,
+               GError     **error)
+{
+  s->text = text;
+  s->len = len;
+  s->line = 1;
+  s->file = file;
+  s->error = error;
+  s->out = out;
+  s->file_ref = g_ref_string_new (file);
+  s->semicolon = g_ref_string_new (";");
+  reset_statement (s);
+}
+
+void
+upg_scan_clear (Splitter *s)
+{
+  g_clear_pointer (&s->file_ref, g_ref_string_release);
+  g_clear_pointer (&s->semicolon, g_ref_string_release);
+  g_clear_pointer (&s->delimiter, g_ref_string_release);
+  g_clear_pointer (&s->database, g_ref_string_release);
+  g_clear_pointer (&s->dropped, g_array_unref);
+}
+
 static gboolean
 check_utf8 (Splitter *s)
 {
@@ -333,13 +385,20 @@ check_utf8 (Splitter *s)
   }
 }
 
-static gboolean
-run (Splitter *s)
+static gboolean (*
+step_of (UpgDialect dialect)) (Splitter *)
 {
-  gboolean (*step) (Splitter *) = s->dialect == UPG_DIALECT_MYSQL ? upg_scan_mysql_step
-                                  : s->dialect == UPG_DIALECT_POSTGRESQL ? upg_scan_pg_step
-                                  : s->dialect == UPG_DIALECT_SQLITE ? upg_scan_sqlite_step
-                                  : upg_scan_plain_step;
+  return dialect == UPG_DIALECT_MYSQL ? upg_scan_mysql_step
+       : dialect == UPG_DIALECT_POSTGRESQL ? upg_scan_pg_step
+       : dialect == UPG_DIALECT_SQLITE ? upg_scan_sqlite_step
+       : upg_scan_plain_step;
+}
+
+gboolean
+upg_scan_run (Splitter *s)
+{
+  UpgDialect dialect = s->dialect;
+  gboolean (*step) (Splitter *) = step_of (dialect);
 
   if (!check_utf8 (s))
     return FALSE;
@@ -353,6 +412,9 @@ run (Splitter *s)
         upg_scan_advance (s, 1);
       else if (!step (s))
         return FALSE;
+      /* A `-- @database:` line switched to another kind of database. */
+      if (G_UNLIKELY (s->dialect != dialect))
+        step = step_of (dialect = s->dialect);
     }
 
   /* The clients run a last statement without delimiter, but SQLite
@@ -360,6 +422,15 @@ run (Splitter *s)
   if (s->in_stmt && s->dialect == UPG_DIALECT_SQLITE &&
       (s->trigger_state == 5 || s->trigger_state == 6))
     return upg_scan_fail (s, s->stmt_line, _("CREATE TRIGGER without END; at end of file"));
+  if (s->in_stmt && s->dialect == UPG_DIALECT_MYSQL)
+    {
+      gboolean ok;
+
+      while (s->len > s->stmt_start && is_space (s->text[s->len - 1]))
+        s->len--;
+      if (upg_scan_mysql_statement_command (s, s->len, &ok))
+        return ok;
+    }
   upg_scan_finish_statement (s, s->len, NULL);
   return TRUE;
 }
@@ -431,24 +502,14 @@ upg_sql_split (const char  *text,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_sql_statement_unref);
-  s.text = text ? text : "";
-  s.len = length < 0 ? strlen (s.text) : (gsize) length;
-  s.line = 1;
-  s.file = file;
+  upg_scan_init (&s, text ? text : "", length < 0 ? strlen (text ? text : "") : (gsize) length, file, out, error);
   s.dialect = dialect;
-  s.error = error;
-  s.out = out;
-  s.file_ref = g_ref_string_new (file);
   s.delimiter = g_ref_string_new (";");
   s.delimiter_len = 1;
   upg_scan_mark_special (&s);
-  reset_statement (&s);
 
-  ok = run (&s);
-  g_ref_string_release (s.file_ref);
-  g_ref_string_release (s.delimiter);
-  g_clear_pointer (&s.database, g_ref_string_release);
-  g_clear_pointer (&s.dropped, g_array_unref);
+  ok = upg_scan_run (&s);
+  upg_scan_clear (&s);
   return ok ? g_steal_pointer (&out) : NULL;
 }
 
