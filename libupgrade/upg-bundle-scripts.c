@@ -12,19 +12,57 @@
 #include "upg-path-private.h"
 #include "upg-sql-splitter-private.h"
 
+static void
+check_steps (UpgBundle  *self,
+             UpgConfig  *config,
+             GPtrArray  *steps,
+             GHashTable *done,
+             GPtrArray  *problems)
+{
+  for (guint i = 0; i < steps->len; i++)
+    {
+      UpgStep *step = steps->pdata[i];
+      const char * const *files = upg_step_get_sql_scripts (step);
+      const char *database = upg_step_get_database (step);
+      UpgDataSource *source = database != NULL ? upg_config_lookup_data_source (config, database) : NULL;
+
+      if (upg_step_get_kind (step) != UPG_STEP_KIND_SQL || source == NULL)
+        continue;
+      for (guint f = 0; files != NULL && files[f] != NULL; f++)
+        {
+          g_autofree char *why = NULL;
+          g_autofree char *path = upg_path_resolve_inside (upg_bundle_get_path (self), files[f], &why);
+          g_autofree char *key = g_strdup_printf ("%s\n%d", files[f], upg_data_source_get_dialect (source));
+          g_autoptr(GPtrArray) statements = NULL;
+          g_autoptr(GError) error = NULL;
+
+          /* A missing file is upg_bundle_validate()'s to report. */
+          if (path == NULL || g_hash_table_contains (done, key))
+            continue;
+          g_hash_table_add (done, g_steal_pointer (&key));
+          statements = upg_sql_split_script (upg_bundle_get_path (self), path, files[f],
+                                             upg_data_source_get_dialect (source),
+                                             upg_sql_config_dialect, config, &error);
+          if (statements == NULL)
+            g_ptr_array_add (problems, g_strdup_printf (_("step '%s': %s"), upg_step_get_id (step),
+                                                        error->message));
+        }
+    }
+}
+
 /*
  * upg_bundle_check_scripts:
  * @self: a bundle
  * @config: the configuration whose data sources the steps name
  * @problems: (element-type utf8): where each problem is added
  *
- * Splits every SQL script of every SQL step as `run` will, each statement
- * in the dialect of the data source it goes to: what `run` would refuse
+ * Splits every SQL script of every SQL step (upgrade and rollback) as
+ * `run` will, each statement in the dialect of the data source it goes
+ * to: what `run` would refuse
  * before sending anything (client commands, includes leaving the bundle,
  * unknown `-- @database:` targets, unterminated quotes…) is found without
  * running. A step whose data source the configuration lacks is skipped:
- * its dialect is unknown (`run` refuses it on its own); a file missing
- * from the bundle is upg_bundle_validate()'s to report.
+ * its dialect is unknown (`run` refuses it on its own).
  */
 void
 upg_bundle_check_scripts (UpgBundle *self,
@@ -37,35 +75,7 @@ upg_bundle_check_scripts (UpgBundle *self,
   for (guint m = 0; m < manifests->len; m++)
     for (guint stage = 0; stage < UPG_N_STAGES; stage++)
       {
-        GPtrArray *steps = upg_manifest_get_steps (manifests->pdata[m], stage);
-
-        for (guint i = 0; i < steps->len; i++)
-          {
-            UpgStep *step = steps->pdata[i];
-            const char * const *files = upg_step_get_sql_scripts (step);
-            const char *database = upg_step_get_database (step);
-            UpgDataSource *source = database != NULL ? upg_config_lookup_data_source (config, database) : NULL;
-
-            if (upg_step_get_kind (step) != UPG_STEP_KIND_SQL || source == NULL)
-              continue;
-            for (guint f = 0; files != NULL && files[f] != NULL; f++)
-              {
-                g_autofree char *why = NULL;
-                g_autofree char *path = upg_path_resolve_inside (upg_bundle_get_path (self), files[f], &why);
-                g_autofree char *key = g_strdup_printf ("%s\n%d", files[f], upg_data_source_get_dialect (source));
-                g_autoptr(GPtrArray) statements = NULL;
-                g_autoptr(GError) error = NULL;
-
-                if (path == NULL || g_hash_table_contains (done, key))
-                  continue;
-                g_hash_table_add (done, g_steal_pointer (&key));
-                statements = upg_sql_split_script (upg_bundle_get_path (self), path, files[f],
-                                                   upg_data_source_get_dialect (source),
-                                                   upg_sql_config_dialect, config, &error);
-                if (statements == NULL)
-                  g_ptr_array_add (problems, g_strdup_printf (_("step '%s': %s"), upg_step_get_id (step),
-                                                              error->message));
-              }
-          }
+        check_steps (self, config, upg_manifest_get_steps (manifests->pdata[m], stage), done, problems);
+        check_steps (self, config, upg_manifest_get_rollback_steps (manifests->pdata[m], stage), done, problems);
       }
 }

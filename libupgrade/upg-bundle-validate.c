@@ -9,6 +9,7 @@
 #include "upg-bundle-private.h"
 #include "upg-data-source-private.h"
 #include "upg-path-private.h"
+#include "upg-sql-splitter-private.h"
 #include "upg-step-private.h"
 
 static void G_GNUC_PRINTF (2, 3)
@@ -234,8 +235,9 @@ check_step_with_config (UpgStep   *step,
  * @problems: (element-type utf8): where the problems are added
  *
  * What only the configuration tells about the bundle's steps
- * (upg_step_transaction_problem()): `upgradectl validate` with a
- * configuration reports what `run` would refuse.
+ * (upg_step_transaction_problem(); their scripts split in the dialects of
+ * their data sources, upg_bundle_check_scripts()): `upgradectl validate`
+ * with a configuration reports what `run` would refuse.
  */
 void
 upg_bundle_check_with_config (UpgBundle *self,
@@ -255,6 +257,7 @@ upg_bundle_check_with_config (UpgBundle *self,
         for (guint i = 0; i < rollback->len; i++)
           check_step_with_config (rollback->pdata[i], config, problems);
       }
+  upg_bundle_check_scripts (self, config, problems);
 }
 
 /**

@@ -25,6 +25,7 @@
 #include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
 #include "upg-marker-reset-private.h"
+#include "upg-sql-splitter-private.h"
 
 /* What to delete from one data source: the markers of whole scripts
  * (prefixes, one per script of a step in an execution) and, for markers
@@ -67,9 +68,22 @@ database_cleanup (GHashTable *by_database,
  * been lost in a crash while its marker committed. A step whose own data
  * source is no longer configured gives just that name: its dialect (to
  * split in) is unknown, and nothing there can be cleaned anyway. */
+static gboolean
+lenient_dialect (const char *database,
+                 UpgDialect *dialect,
+                 gpointer    config)
+{
+  /* A data source gone from the configuration: nothing to clean there;
+   * its statements are split as the step's own. */
+  return upg_sql_config_dialect (database, dialect, config) || TRUE;
+}
+
+/* … and in @files, the scripts they come from (the step's and those they
+ * include), whose markers name them. */
 static GHashTable *
 step_databases (UpgRunContext *ctx,
                 UpgStep       *step,
+                GHashTable    *sources,
                 GError       **error)
 {
   UpgBundle *bundle = upg_executor_get_bundle (ctx->executor);
@@ -84,10 +98,12 @@ step_databases (UpgRunContext *ctx,
   for (guint f = 0; source != NULL && files != NULL && files[f] != NULL; f++)
     {
       g_autofree char *path = upg_bundle_resolve_path (bundle, files[f], error);
-      g_autoptr(GPtrArray) statements = path != NULL ? upg_sql_split_file (path, files[f],
-                                                                           upg_data_source_get_dialect (source),
-                                                                           error)
-                                                     : NULL;
+      g_autoptr(GPtrArray) statements = NULL;
+
+      if (path != NULL)
+        statements = upg_sql_split_script (upg_bundle_get_path (bundle), path, files[f],
+                                           upg_data_source_get_dialect (source), lenient_dialect,
+                                           upg_executor_get_config (ctx->executor), error);
 
       if (statements == NULL)
         {
@@ -101,6 +117,7 @@ step_databases (UpgRunContext *ctx,
 
           if (routed != NULL && !g_hash_table_contains (databases, routed))
             g_hash_table_add (databases, g_strdup (routed));
+          g_hash_table_add (sources, g_strdup (upg_sql_statement_get_file (g_ptr_array_index (statements, i))));
         }
     }
   return g_steal_pointer (&databases);
@@ -119,8 +136,9 @@ add_step_prefixes (UpgRunContext *ctx,
   g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
   g_autoptr(GPtrArray) executions = NULL;
   g_autoptr(GHashTable) databases = NULL;
-  GHashTableIter iter;
-  gpointer database;
+  g_autoptr(GHashTable) sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter, source_iter;
+  gpointer database, source;
 
   if (files == NULL || files[0] == NULL)
     return TRUE;
@@ -132,7 +150,9 @@ add_step_prefixes (UpgRunContext *ctx,
   /* Never started, or already cleaned: nothing to read or connect to. */
   if (executions->len == 0)
     return TRUE;
-  databases = step_databases (ctx, step, error);
+  for (guint f = 0; files[f] != NULL; f++)
+    g_hash_table_add (sources, g_strdup (files[f]));
+  databases = step_databases (ctx, step, sources, error);
   if (databases == NULL)
     return FALSE;
   g_hash_table_iter_init (&iter, databases);
@@ -141,11 +161,11 @@ add_step_prefixes (UpgRunContext *ctx,
       Cleanup *cleanup = database_cleanup (by_database, database);
 
       for (guint e = 0; e < executions->len; e++)
-        for (guint f = 0; files[f] != NULL; f++)
+        for (g_hash_table_iter_init (&source_iter, sources); g_hash_table_iter_next (&source_iter, &source, NULL);)
           g_hash_table_add (cleanup->prefixes,
                             upg_journal_marker_prefix (g_ptr_array_index (executions, e),
                                                        upg_step_get_component (step), version,
-                                                       upg_step_get_id (step), files[f]));
+                                                       upg_step_get_id (step), source));
     }
   return TRUE;
 }

@@ -57,6 +57,9 @@ typedef struct
   GPtrArray          *prefixes;    /* its marker prefixes (upg_statement_run_file_prefixes()) */
   GHashTable         *records;     /* sequence → journal record */
   DeferredCompletion *previous;
+  /* The same for each file it includes, by the file's name. */
+  GHashTable         *included_prefixes;
+  GHashTable         *included_records;
 } FileRun;
 
 /* upg-sql-runner.c */

@@ -27,6 +27,7 @@
 #include "upg-executor-private.h"
 #include "upg-journal-batch-private.h"
 #include "upg-sql-runner-private.h"
+#include "upg-sql-splitter-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
 
@@ -118,6 +119,42 @@ upg_sql_runner_statement_database (UpgSqlStatement *statement,
   return routed != NULL ? routed : upg_step_get_database (step);
 }
 
+/* A file included (`source`, `\i`) by two scripts of one step would give
+ * two statements the same journal key (step, file, sequence). */
+static gboolean
+check_included (UpgRunContext *ctx,
+                UpgStep       *step,
+                GError       **error)
+{
+  const char * const *files = upg_step_get_sql_scripts (step);
+  g_autoptr(GHashTable) included_by = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; files != NULL && files[i] != NULL; i++)
+    {
+      GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[i]);
+
+      for (guint s = 0; statements != NULL && s < statements->len; s++)
+        {
+          const char *own = upg_sql_statement_get_file (g_ptr_array_index (statements, s));
+          const char *by = g_hash_table_lookup (included_by, own);
+
+          if (g_str_equal (own, files[i]))
+            continue;
+          if (by == NULL)
+            g_hash_table_insert (included_by, (char *) own, (char *) files[i]);
+          else if (!g_str_equal (by, files[i]))
+            {
+              g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                           _("step '%s': '%s' is included by both '%s' and '%s': the journal could not "
+                             "tell its statements apart; include it from one script of the step"),
+                           upg_step_get_id (step), own, by, files[i]);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 /*
  * upg_sql_runner_prepare:
  *
@@ -154,7 +191,10 @@ upg_sql_runner_prepare (UpgRunContext *ctx,
       path = upg_bundle_resolve_path (bundle, files[i], error);
       if (path == NULL)
         return FALSE;
-      statements = upg_sql_split_file (path, files[i], upg_data_source_get_dialect (source), error);
+      /* Each statement in the dialect of the database it goes to. */
+      statements = upg_sql_split_script (upg_bundle_get_path (bundle), path, files[i],
+                                         upg_data_source_get_dialect (source), upg_sql_config_dialect,
+                                         upg_executor_get_config (ctx->executor), error);
       if (statements == NULL)
         return FALSE;
       for (guint s = 0; s < statements->len; s++)
@@ -169,7 +209,7 @@ upg_sql_runner_prepare (UpgRunContext *ctx,
       ctx->statements_total += statements->len;
       g_hash_table_insert (ctx->scripts, g_strdup (files[i]), g_steal_pointer (&statements));
     }
-  return TRUE;
+  return check_included (ctx, step, error);
 }
 
 static char *
@@ -619,6 +659,11 @@ upg_file_run_init_statement (FileRun      *file,
   run->version = g_strdup (file->version);
   run->marker_prefixes = file->prefixes;
   run->records = file->records;
+  if (!g_str_equal (upg_sql_statement_get_file (run->statement), file->file))
+    {
+      run->marker_prefixes = g_hash_table_lookup (file->included_prefixes, upg_sql_statement_get_file (run->statement));
+      run->records = g_hash_table_lookup (file->included_records, upg_sql_statement_get_file (run->statement));
+    }
   run->previous = file->previous;
 }
 
@@ -662,6 +707,10 @@ run_file (UpgRunContext      *ctx,
   g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
   g_autoptr(GPtrArray) prefixes = upg_statement_run_file_prefixes (ctx, step, version, file, unfinished);
   FileRun f = { ctx, step, file, g_hash_table_lookup (ctx->scripts, file), version, prefixes, NULL, previous };
+  g_autoptr(GHashTable) included_records = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                                  (GDestroyNotify) g_hash_table_unref);
+  g_autoptr(GHashTable) included_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                                   (GDestroyNotify) g_ptr_array_unref);
 
   g_assert (f.statements != NULL);
   /* What the journal knows of the file's statements, read once. */
@@ -671,6 +720,26 @@ run_file (UpgRunContext      *ctx,
   if (records == NULL)
     return FALSE;
   f.records = records;
+  /* Statements of the files it includes (`source`, `\i`) are journaled
+   * and marked under their own file: the same, per file. */
+  f.included_records = included_records;
+  f.included_prefixes = included_prefixes;
+  for (guint i = 0; i < f.statements->len; i++)
+    {
+      const char *own = upg_sql_statement_get_file (g_ptr_array_index (f.statements, i));
+      GHashTable *own_records;
+
+      if (g_str_equal (own, file) || g_hash_table_contains (included_records, own))
+        continue;
+      own_records = upg_journal_lookup_file_statements (ctx->journal, upg_execution_get_id (ctx->execution),
+                                                        upg_step_get_component (step), version,
+                                                        upg_step_get_id (step), own, error);
+      if (own_records == NULL)
+        return FALSE;
+      g_hash_table_insert (included_records, (char *) own, own_records);
+      g_hash_table_insert (included_prefixes, (char *) own,
+                           upg_statement_run_file_prefixes (ctx, step, version, own, unfinished));
+    }
   for (guint i = 0; i < f.statements->len; i++)
     {
       guint last;
