@@ -104,8 +104,11 @@
  * connection during a statement is resolved the same way after
  * reconnecting. Statements that only set session state (SET, USE, PRAGMA)
  * are sent again on every resume, because their effect died with the old
- * connection; transaction control in a script (BEGIN, COMMIT…) is
- * recorded SKIPPED since the engine owns transactions.
+ * connection. A script's own BEGIN … COMMIT block is one unit: one
+ * transaction, one marker before its COMMIT, re-run from its BEGIN after
+ * a failure (upg-sql-runner-blocks.c); "transaction": "script" makes a
+ * whole file one. Transaction control outside any block is recorded
+ * SKIPPED.
  *
  * Retries: a lost connection is retried max(3, retry_count) times with
  * back-off (reconnecting first); deadlocks and lock-wait timeouts are

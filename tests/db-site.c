@@ -60,3 +60,34 @@ db_site_clear (DbSite *site)
   g_clear_object (&site->target);
   g_clear_pointer (&site->table, g_free);
 }
+
+/* The first value of the first row of the query @format on the site's
+ * target. */
+char *
+db_site_query (DbSite     *site,
+               const char *format,
+               ...)
+{
+  g_autofree char *sql = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  return exec_query_text (site->target, sql);
+}
+
+/* Runs the statement @format on the site's target; it must succeed. */
+void
+db_site_execute (DbSite     *site,
+                 const char *format,
+                 ...)
+{
+  g_autofree char *sql = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  exec_execute (site->target, sql);
+}

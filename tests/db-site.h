@@ -40,5 +40,11 @@ void  db_site_init         (DbSite        *site,
                             Db            *db,
                             const char    *site_id);
 void  db_site_clear        (DbSite        *site);
+char *db_site_query        (DbSite        *site,
+                            const char    *format,
+                            ...) G_GNUC_PRINTF (2, 3);
+void  db_site_execute      (DbSite        *site,
+                            const char    *format,
+                            ...) G_GNUC_PRINTF (2, 3);
 
 G_END_DECLS

@@ -33,25 +33,6 @@ site_init (Site       *site,
                                NULL);
 }
 
-static char *
-site_query (Site       *site,
-            const char *format,
-            ...) G_GNUC_PRINTF (2, 3);
-
-static char *
-site_query (Site       *site,
-            const char *format,
-            ...)
-{
-  g_autofree char *sql = NULL;
-  va_list args;
-
-  va_start (args, format);
-  sql = g_strdup_vprintf (format, args);
-  va_end (args);
-  return exec_query_text (site->target, sql);
-}
-
 static void
 ensure_marker_table (Site *site)
 {
@@ -70,10 +51,10 @@ run_counting_markers (Site          *site,
   g_autofree char *after = NULL;
 
   ensure_marker_table (site);
-  before = site_query (site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  before = db_site_query (site, "SELECT COUNT(*) FROM upgrade_statement_marker");
   g_assert_true (exec_fixture_run (&site->fx, FROM, TO, "in_stop", execution, &error));
   g_assert_no_error (error);
-  after = site_query (site, "SELECT COUNT(*) FROM upgrade_statement_marker");
+  after = db_site_query (site, "SELECT COUNT(*) FROM upgrade_statement_marker");
   return g_ascii_strtoll (after, NULL, 10) - g_ascii_strtoll (before, NULL, 10);
 }
 
@@ -97,8 +78,8 @@ test_commits_with_marker (gconstpointer data)
              "  WHERE id = 1;\n"
              "INSERT INTO @T VALUES (3, 30) -- the last line, no semicolon");
   markers = run_counting_markers (&site, &execution);
-  rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
-  sum = site_query (&site, "SELECT SUM(n) FROM %s", site.table);
+  rows = db_site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
+  sum = db_site_query (&site, "SELECT SUM(n) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "3");
   g_assert_cmpstr (sum, ==, "61");
   /* One per statement (MariaDB's CREATE TABLE writes its own after it). */
@@ -157,7 +138,7 @@ test_statement_fails (gconstpointer data)
   g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==,
                    db->kind == UPG_TEST_SERVER_MARIADB ? "1062" : "23505");
   g_assert_null (strstr (error->message, "marker"));
-  rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
+  rows = db_site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "1");
   g_clear_error (&error);
   assert_complete_before_failure (&site, failed, db->kind == UPG_TEST_SERVER_MARIADB ? "1062" : "23505");
@@ -171,8 +152,8 @@ test_statement_fails (gconstpointer data)
   g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &again, &error));
   g_assert_no_error (error);
   g_clear_pointer (&rows, g_free);
-  rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
-  sum = site_query (&site, "SELECT SUM(n) FROM %s", site.table);
+  rows = db_site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
+  sum = db_site_query (&site, "SELECT SUM(n) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "3");
   g_assert_cmpstr (sum, ==, "130");
   db_site_clear (&site);
@@ -248,7 +229,7 @@ test_marker_fails (gconstpointer data)
   g_assert_nonnull (strstr (error->message, "writing the statement's marker in 'db' failed"));
   g_assert_nonnull (strstr (error->message, "marker refused"));
   g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 1);
-  rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
+  rows = db_site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "0");
   db_site_clear (&site);
 }
@@ -281,7 +262,7 @@ test_ddl_marker_fails (gconstpointer data)
   g_clear_error (&error);
   g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", NULL, &error));
   g_assert_no_error (error);
-  count = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
+  count = db_site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (count, ==, "1");
   db_site_clear (&site);
 }
@@ -305,7 +286,7 @@ test_delimiter_block (gconstpointer data)
              "INSERT INTO @T VALUES (3);\n");
   g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_no_error (error);
-  ids = site_query (&site, "SELECT GROUP_CONCAT(id ORDER BY id) FROM %s", site.table);
+  ids = db_site_query (&site, "SELECT GROUP_CONCAT(id ORDER BY id) FROM %s", site.table);
   g_assert_cmpstr (ids, ==, "1,2,3");
   db_site_clear (&site);
 }
@@ -334,7 +315,7 @@ test_lock_tables (gconstpointer data)
              "INSERT INTO @T VALUES (3);\n");
   /* CREATE TABLE and the last INSERT: nothing inside the block. */
   g_assert_cmpint (run_counting_markers (&site, &execution), ==, 2);
-  ids = site_query (&site, "SELECT GROUP_CONCAT(id ORDER BY id) FROM %s", site.table);
+  ids = db_site_query (&site, "SELECT GROUP_CONCAT(id ORDER BY id) FROM %s", site.table);
   g_assert_cmpstr (ids, ==, "1,2,3");
   log_path = g_strdup_printf ("%s/logs/%s.log", site.fx.state, upg_execution_get_id (execution));
   g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
@@ -357,7 +338,7 @@ test_search_path_emptied (gconstpointer data)
              "CREATE TABLE public.@T (id integer PRIMARY KEY);\n"
              "INSERT INTO public.@T VALUES (1), (2);\n");
   g_assert_cmpint (run_counting_markers (&site, &execution), ==, 3);
-  rows = site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
+  rows = db_site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "2");
   db_site_clear (&site);
 }
