@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <glib/gi18n-lib.h>
 
 #include "upg-service-private.h"
@@ -507,6 +508,10 @@ upg_service_conns_listen (UpgService     *self,
     return FALSE;
   /* Accepted sockets inherit it (and the window scale it allows). */
   g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, RECEIVE_BUFFER, NULL);
+  /* An address not configured yet still binds (the unit does not wait for
+   * the network, see systemd/upgraded.service.in). */
+  if (g_socket_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    g_socket_set_option (socket, IPPROTO_IP, IP_FREEBIND, 1, NULL);
   g_socket_set_listen_backlog (socket, 1024);
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return FALSE;
