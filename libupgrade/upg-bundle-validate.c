@@ -9,6 +9,7 @@
 #include "upg-bundle-private.h"
 #include "upg-data-source-private.h"
 #include "upg-path-private.h"
+#include "upg-plan-order-private.h"
 #include "upg-sql-splitter-private.h"
 #include "upg-step-private.h"
 
@@ -151,6 +152,12 @@ check_manifest (UpgBundle   *self,
       for (guint i = 0; i < rollback->len; i++)
         check_references (self, manifest, rollback->pdata[i], ids, problems);
     }
+  {
+    char *problem = upg_plan_component_problem (manifest);
+
+    if (problem != NULL)
+      g_ptr_array_add (problems, problem);
+  }
   check_versions (manifest, problems);
   check_checksums (self, manifest, problems);
 }
@@ -268,7 +275,8 @@ upg_bundle_check_with_config (UpgBundle *self,
  * @error: return location for a #GError
  *
  * Lints a loaded bundle: referenced SQL files exist inside the bundle,
- * `depends_on` ids exist, versions are consistent (min ≤ max source
+ * `depends_on` ids exist, every step has a component (its own or the
+ * manifest's), versions are consistent (min ≤ max source
  * version, below the manifest's version; a patch above its base), and the
  * SHA-256 of each file listed in a manifest's optional
  * `"checksums": {"path": "sha256"}` member matches.

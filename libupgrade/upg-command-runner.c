@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The program runs without a shell, in the bundle directory, with the
- * inherited environment plus UPGRADE_EXECUTION_ID, UPGRADE_FROM_VERSION,
- * UPGRADE_TO_VERSION, UPGRADE_SITE_ID, UPGRADE_STAGE, UPGRADE_ENV (JSON)
+ * inherited environment (less the configuration's secret variables) plus
+ * UPGRADE_EXECUTION_ID, UPGRADE_FROM_VERSION, UPGRADE_TO_VERSION,
+ * UPGRADE_SITE_ID, UPGRADE_STAGE, UPGRADE_ENV (JSON)
  * and UPGRADE_BUNDLE_DIR. Its stdout and stderr are appended, line by line
  * and tagged, to the execution's log. Exit status 0 is success. A step
  * `timeout` (seconds) sends SIGTERM, then SIGKILL 5 s later; a command step
@@ -216,7 +217,8 @@ json_text (JsonObject *object)
  * upg_run_context_environ:
  *
  * The environment of a command or a plugin child of this run: the
- * inherited one plus the UPGRADE_* variables.
+ * inherited one without the configuration's secret variables
+ * (upg_config_get_secret_env()), plus the UPGRADE_* variables.
  */
 char **
 upg_run_context_environ (UpgRunContext *ctx)
@@ -224,6 +226,12 @@ upg_run_context_environ (UpgRunContext *ctx)
   char **env = g_get_environ ();
   g_autofree char *env_json = json_text (ctx->env);
   UpgBundle *bundle = upg_executor_get_bundle (ctx->executor);
+  const char * const *secrets = upg_config_get_secret_env (upg_executor_get_config (ctx->executor));
+
+  /* A command is not trusted with the data sources' passwords (SPEC §7):
+   * it gets the UPGRADE_* variables, not FT_DB_PASSWORD. */
+  for (guint i = 0; secrets[i] != NULL; i++)
+    env = g_environ_unsetenv (env, secrets[i]);
 
   env = g_environ_setenv (env, "UPGRADE_EXECUTION_ID", upg_execution_get_id (ctx->execution), TRUE);
   env = g_environ_setenv (env, "UPGRADE_FROM_VERSION", ctx->from_text, TRUE);

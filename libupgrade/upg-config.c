@@ -17,8 +17,9 @@
  * passed to plugins and commands), `datasources` (name → data source),
  * `journal` (a data source; absent: the default SQLite journal of the
  * state directory), `plugin_dirs`, `service.listen`,
- * `service.token_file`, `service.max_body`, `service.idle_timeout` and
- * `service.metrics_public`. Every relative path in it (SQLite `path`,
+ * `service.token_file`, `service.max_body`, `service.idle_timeout`,
+ * `service.metrics_public`, and `sites`: more sites this machine upgrades
+ * besides `site_id` (a list of ids; SPEC §3 Site and range). Every relative path in it (SQLite `path`,
  * `password_file`, `plugin_dirs`, `token_file`) is resolved against the
  * directory of the configuration file. Unknown members are ignored.
  */
@@ -28,6 +29,8 @@ struct _UpgConfig
 
   char          *path;
   char          *site_id;
+  GStrv          sites;
+  GPtrArray     *secret_env;
   JsonObject    *env;
   GPtrArray     *data_sources;
   UpgDataSource *journal;
@@ -48,6 +51,8 @@ upg_config_finalize (GObject *object)
 
   g_free (self->path);
   g_free (self->site_id);
+  g_strfreev (self->sites);
+  g_ptr_array_unref (self->secret_env);
   json_object_unref (self->env);
   g_ptr_array_unref (self->data_sources);
   g_clear_object (&self->journal);
@@ -68,6 +73,8 @@ static void
 upg_config_init (UpgConfig *self)
 {
   self->env = json_object_new ();
+  self->secret_env = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->secret_env, NULL);
   self->data_sources = g_ptr_array_new_with_free_func (g_object_unref);
   self->plugin_dirs = g_new0 (char *, 1);
   self->service_max_body = UPG_CONFIG_DEFAULT_MAX_BODY;
@@ -149,8 +156,10 @@ read_rest (UpgConfig        *self,
   guint64 idle_timeout = UPG_CONFIG_DEFAULT_IDLE_TIMEOUT;
   gboolean metrics_public = FALSE;
   g_auto(GStrv) dirs = NULL;
+  g_auto(GStrv) sites = NULL;
 
   if (!upg_json_get_string (ctx, root, "$", "site_id", FALSE, &site_id, error)
+      || !upg_json_get_strv (ctx, root, "$", "sites", FALSE, &sites, error)
       || !upg_json_get_object (ctx, root, "$", "env", &env, error)
       || !upg_json_get_strv (ctx, root, "$", "plugin_dirs", FALSE, &dirs, error)
       || !upg_json_get_object (ctx, root, "$", "service", &service, error))
@@ -170,6 +179,7 @@ read_rest (UpgConfig        *self,
     return upg_json_fail (ctx, "$.service.idle_timeout", error,
                           "%s", _("expected a number of seconds of at least 1, got 0"));
   self->site_id = g_strdup (site_id);
+  self->sites = g_steal_pointer (&sites);
   if (env != NULL)
     {
       json_object_unref (self->env);
@@ -194,6 +204,41 @@ read_rest (UpgConfig        *self,
   self->service_token_file = token_file != NULL
     ? g_canonicalize_filename (token_file, base_dir) : NULL;
   return TRUE;
+}
+
+/* Every `password_env` / `token_env` anywhere in the file (data sources,
+ * the journal, notify hooks, whatever comes later), so that no child of
+ * the engine inherits a secret whatever member holds its name. */
+static void
+collect_secret_env (UpgConfig *self,
+                    JsonNode  *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        collect_secret_env (self, json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) names = json_object_get_members (object);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          JsonNode *member = json_object_get_member (object, l->data);
+
+          if ((g_str_equal (l->data, "password_env") || g_str_equal (l->data, "token_env"))
+              && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING
+              && !g_strv_contains ((const char * const *) self->secret_env->pdata,
+                                   json_node_get_string (member)))
+            g_ptr_array_insert (self->secret_env, (int) self->secret_env->len - 1,
+                                g_strdup (json_node_get_string (member)));
+          else
+            collect_secret_env (self, member);
+        }
+    }
 }
 
 /**
@@ -230,6 +275,7 @@ upg_config_new_from_file (const char *path,
       || !read_data_sources (self, &ctx, object, base_dir, error)
       || !read_journal (self, &ctx, object, base_dir, error))
     return NULL;
+  collect_secret_env (self, root);
   return g_steal_pointer (&self);
 }
 
@@ -257,6 +303,82 @@ upg_config_get_site_id (UpgConfig *self)
 {
   g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
   return self->site_id;
+}
+
+/**
+ * upg_config_get_sites:
+ * @self: a configuration
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): the
+ *   `sites` list (without `site_id`), %NULL when absent
+ */
+const char * const *
+upg_config_get_sites (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return (const char * const *) self->sites;
+}
+
+/**
+ * upg_config_check_site:
+ * @self: a configuration
+ * @site_id: (nullable): the site a caller asks for
+ * @error: return location for a #GError
+ *
+ * Checks that @site_id is this configuration's `site_id` or one of its
+ * `sites` (SPEC §3 Site and range), so that a mistyped site never runs,
+ * plans or unlocks anything. A configuration naming no site at all (an
+ * empty one, as embedders and `upgradectl` without `-c` have) restricts
+ * nothing. Errors are %UPG_ERROR_INVALID_ARGUMENT naming the site, the
+ * accepted ones and the configuration file.
+ *
+ * Returns: %TRUE if @site_id may be used
+ */
+gboolean
+upg_config_check_site (UpgConfig   *self,
+                       const char  *site_id,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) known = NULL;
+  g_autofree char *list = NULL;
+
+  g_return_val_if_fail (UPG_IS_CONFIG (self), FALSE);
+
+  known = g_ptr_array_new ();
+  if (self->site_id != NULL && *self->site_id != '\0')
+    g_ptr_array_add (known, self->site_id);
+  for (guint i = 0; self->sites != NULL && self->sites[i] != NULL; i++)
+    g_ptr_array_add (known, self->sites[i]);
+  if (known->len == 0)
+    return TRUE;
+  for (guint i = 0; site_id != NULL && i < known->len; i++)
+    if (g_str_equal (known->pdata[i], site_id))
+      return TRUE;
+  g_ptr_array_add (known, NULL);
+  list = g_strjoinv ("', '", (char **) known->pdata);
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+               _("site '%s' is not a site of this configuration%s%s: expected '%s' "
+                 "(its \"site_id\" or one of its \"sites\")"),
+               site_id != NULL ? site_id : "", self->path != NULL ? " " : "",
+               self->path != NULL ? self->path : "", list);
+  return FALSE;
+}
+
+/**
+ * upg_config_get_secret_env:
+ * @self: a configuration
+ *
+ * The environment variables that hold secrets: every `password_env` and
+ * `token_env` of the file. They are removed from the environment of
+ * command steps and plugin hosts (SPEC §7).
+ *
+ * Returns: (transfer none) (array zero-terminated=1): their names
+ */
+const char * const *
+upg_config_get_secret_env (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return (const char * const *) self->secret_env->pdata;
 }
 
 /**

@@ -26,6 +26,11 @@ UpgConfig          *upg_config_new_from_file           (const char  *path,
 
 const char         *upg_config_get_path                (UpgConfig   *self);
 const char         *upg_config_get_site_id             (UpgConfig   *self);
+const char * const *upg_config_get_sites               (UpgConfig   *self);
+gboolean            upg_config_check_site              (UpgConfig   *self,
+                                                        const char  *site_id,
+                                                        GError     **error);
+const char * const *upg_config_get_secret_env          (UpgConfig   *self);
 JsonObject         *upg_config_get_env                 (UpgConfig   *self);
 GPtrArray          *upg_config_get_data_sources        (UpgConfig   *self);
 UpgDataSource      *upg_config_lookup_data_source      (UpgConfig   *self,

@@ -426,6 +426,10 @@ setup_context (UpgExecutor   *self,
                    _("no site: pass --site or set \"site_id\" in the configuration"));
       return FALSE;
     }
+  /* Before anything is read or locked: a mistyped site must not run the
+   * steps of another (or of this one, as "bj-1" would). */
+  if (!upg_config_check_site (upg_executor_get_config (self), site, error))
+    return FALSE;
   ctx->site_id = g_strdup (site);
   ctx->from_text = upg_version_to_string (request->from);
   ctx->to_text = upg_version_to_string (request->to);

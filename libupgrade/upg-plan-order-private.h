@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "upg-manifest.h"
 #include "upg-step.h"
 
 G_BEGIN_DECLS
@@ -12,5 +13,7 @@ GPtrArray *upg_plan_order_steps (GPtrArray   *candidates,
                                  GHashTable  *stage_of_id,
                                  GHashTable  *known_ids,
                                  GError     **error);
+
+char      *upg_plan_component_problem (UpgManifest *manifest);
 
 G_END_DECLS

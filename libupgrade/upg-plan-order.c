@@ -153,3 +153,52 @@ upg_plan_order_steps (GPtrArray  *candidates,
     }
   return g_steal_pointer (&ordered);
 }
+
+/* The problem with one list of steps of @manifest, or NULL. */
+static char *
+component_problem_in (UpgManifest *manifest,
+                      GPtrArray   *steps,
+                      const char  *list,
+                      UpgStage     stage)
+{
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const char *component = upg_step_get_component (steps->pdata[i]);
+
+      if (component == NULL || *component == '\0')
+        return g_strdup_printf (_("%s: $.%s.%s[%u].component: missing: step '%s' needs a component, "
+                                  "its own or the manifest's \"component\""),
+                                upg_manifest_get_path (manifest), list, upg_stage_to_string (stage), i,
+                                upg_step_get_id (steps->pdata[i]));
+    }
+  return NULL;
+}
+
+/**
+ * upg_plan_component_problem:
+ * @manifest: a manifest
+ *
+ * The journal records a step by (site, component, version, id), so a step
+ * without a component, its own or the manifest's, cannot run exactly once:
+ * refused when the bundle is validated and when it is planned rather than
+ * by the journal in the middle of a run.
+ *
+ * Returns: (transfer full) (nullable): the first such step as a message
+ *   naming the file and the JSON path, %NULL when every step has one
+ */
+char *
+upg_plan_component_problem (UpgManifest *manifest)
+{
+  for (guint s = 0; s < UPG_N_STAGES; s++)
+    {
+      char *problem = component_problem_in (manifest, upg_manifest_get_steps (manifest, s),
+                                            "upgrade_steps", s);
+
+      if (problem == NULL)
+        problem = component_problem_in (manifest, upg_manifest_get_rollback_steps (manifest, s),
+                                        "rollback_steps", s);
+      if (problem != NULL)
+        return problem;
+    }
+  return NULL;
+}

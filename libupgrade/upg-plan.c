@@ -138,6 +138,18 @@ check_source (UpgManifest      *manifest,
 }
 
 static gboolean
+check_components (UpgManifest *manifest,
+                  GError     **error)
+{
+  g_autofree char *problem = upg_plan_component_problem (manifest);
+
+  if (problem == NULL)
+    return TRUE;
+  g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST, problem);
+  return FALSE;
+}
+
+static gboolean
 select_manifests (UpgPlan *self,
                   GError **error)
 {
@@ -154,7 +166,8 @@ select_manifests (UpgPlan *self,
       if (upg_version_compare (version, self->from) <= 0
           || upg_version_compare (version, self->to) > 0)
         continue;
-      if (!check_base (self, manifest, error) || !check_source (manifest, at, error))
+      if (!check_base (self, manifest, error) || !check_source (manifest, at, error)
+          || !check_components (manifest, error))
         return FALSE;
       g_ptr_array_add (self->source_versions, upg_version_copy (at));
       g_ptr_array_add (self->manifests, g_object_ref (manifest));
@@ -255,6 +268,37 @@ assess_compatibility (UpgPlan *self)
       }
 }
 
+/* A `to` above every manifest is a typo or the wrong bundle (SPEC §3 Site
+ * and range): planning up to the newest would run steps the operator did
+ * not ask for. A `to` between two manifests is a release without changes
+ * of its own and stays valid. */
+static gboolean
+check_newest (UpgBundle        *bundle,
+              const UpgVersion *to,
+              GError          **error)
+{
+  GPtrArray *all = upg_bundle_get_manifests (bundle);
+  const UpgVersion *newest = NULL;
+  g_autofree char *to_text = NULL;
+  g_autofree char *newest_text = NULL;
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      const UpgVersion *version = upg_manifest_get_version (all->pdata[i]);
+
+      if (newest == NULL || upg_version_compare (version, newest) > 0)
+        newest = version;
+    }
+  if (newest == NULL || upg_version_compare (to, newest) <= 0)
+    return TRUE;
+  to_text = upg_version_to_string (to);
+  newest_text = upg_version_to_string (newest);
+  g_set_error (error, UPG_ERROR, UPG_ERROR_PLAN,
+               _("'to' (%s) is above the newest manifest of the bundle (%s): no such version to upgrade to"),
+               to_text, newest_text);
+  return FALSE;
+}
+
 /**
  * upg_plan_new:
  * @bundle: the bundle
@@ -263,8 +307,8 @@ assess_compatibility (UpgPlan *self)
  * @site_id: (nullable): the site; %NULL keeps only steps meant for every site
  * @error: return location for a #GError
  *
- * Plans the upgrade. Errors: %UPG_ERROR_PLAN when @to is not above @from,
- * a patch's base is neither installed nor planned, or a manifest's
+ * Plans the upgrade. Errors: %UPG_ERROR_PLAN when @to is not above @from
+ * or above the newest manifest of @bundle (naming it), a patch's base is neither installed nor planned, or a manifest's
  * min/max_source_version leaves a gap (both versions named);
  * %UPG_ERROR_INVALID_BUNDLE on an unknown `depends_on` id or a cycle.
  *
@@ -291,6 +335,8 @@ upg_plan_new (UpgBundle        *bundle,
                    to_text, from_text);
       return NULL;
     }
+  if (!check_newest (bundle, to, error))
+    return NULL;
   self = g_object_new (UPG_TYPE_PLAN, NULL);
   self->bundle = g_object_ref (bundle);
   self->from = upg_version_copy (from);
@@ -301,6 +347,40 @@ upg_plan_new (UpgBundle        *bundle,
   collect_rollback (self);
   assess_compatibility (self);
   return g_steal_pointer (&self);
+}
+
+/**
+ * upg_plan_new_for_config:
+ * @bundle: the bundle
+ * @config: the site configuration
+ * @from: the version the site is at
+ * @to: the version to reach; must be above @from
+ * @site_id: (nullable): the site; %NULL for the configuration's `site_id`
+ * @error: return location for a #GError
+ *
+ * Like upg_plan_new(), for a site of @config: a site that is neither its
+ * `site_id` nor one of its `sites` is refused with
+ * %UPG_ERROR_INVALID_ARGUMENT before anything is planned (see
+ * upg_config_check_site()). This is what the CLI and the HTTP service plan
+ * with, so that `plan`, `assess` and `execute` refuse a mistyped site alike.
+ *
+ * Returns: (transfer full): the plan
+ */
+UpgPlan *
+upg_plan_new_for_config (UpgBundle        *bundle,
+                         UpgConfig        *config,
+                         const UpgVersion *from,
+                         const UpgVersion *to,
+                         const char       *site_id,
+                         GError          **error)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (config), NULL);
+
+  if (site_id == NULL || *site_id == '\0')
+    site_id = upg_config_get_site_id (config);
+  if (!upg_config_check_site (config, site_id, error))
+    return NULL;
+  return upg_plan_new (bundle, from, to, site_id, error);
 }
 
 /**

@@ -9,6 +9,7 @@
 #endif
 
 #include "upg-bundle.h"
+#include "upg-config.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +30,12 @@ typedef enum {
 G_DECLARE_FINAL_TYPE (UpgPlan, upg_plan, UPG, PLAN, GObject)
 
 UpgPlan           *upg_plan_new                     (UpgBundle         *bundle,
+                                                     const UpgVersion  *from,
+                                                     const UpgVersion  *to,
+                                                     const char        *site_id,
+                                                     GError           **error);
+UpgPlan           *upg_plan_new_for_config          (UpgBundle         *bundle,
+                                                     UpgConfig         *config,
                                                      const UpgVersion  *from,
                                                      const UpgVersion  *to,
                                                      const char        *site_id,

@@ -99,7 +99,7 @@ http_test_server_new_with_service (const char *service_members)
   token = http_test_server_path (server, "token");
   write_file (token, HTTP_TEST_TOKEN "\n", 0600);
   server->config = http_test_server_path (server, "upgrade.json");
-  config = g_strdup_printf ("{\"site_id\": \"site-a\",\n"
+  config = g_strdup_printf ("{\"site_id\": \"site-a\", \"sites\": [\"site-b\"],\n"
                             " \"datasources\": {\"app_db\": {\"provider\": \"SQLite\", \"path\": \"app.db\"}},\n"
                             " \"journal\": {\"provider\": \"SQLite\", \"path\": \"journal.db\"},\n"
                             " \"plugin_dirs\": [\"plugins\"],\n"

@@ -51,7 +51,7 @@ build_assessor (UpgCtl      *ctl,
   if ((config = upgctl_get_config (ctl, error)) == NULL ||
       (site = upgctl_resolve_site (ctl, site_option, error)) == NULL ||
       (bundle = upgctl_get_bundle (ctl, error)) == NULL ||
-      (plan = upg_plan_new (bundle, from, to, site, error)) == NULL)
+      (plan = upg_plan_new_for_config (bundle, config, from, to, site, error)) == NULL)
     return NULL;
 
   assessor = upg_assessor_new (plan, config);

@@ -308,7 +308,9 @@ upgctl_get_bundle (UpgCtl *ctl, GError **error)
  *
  * Gives the site a command acts on: `--site`, else the configuration's
  * `site_id`. Having neither is an error rather than "no site", because a
- * plan without a site silently leaves out every site-specific step.
+ * plan without a site silently leaves out every site-specific step; a
+ * site that is neither the configuration's `site_id` nor one of its
+ * `sites` is refused (upg_config_check_site()).
  *
  * Returns: (transfer none): the site id, or %NULL with @error set
  */
@@ -316,22 +318,23 @@ const char *
 upgctl_resolve_site (UpgCtl *ctl, const char *site_option, GError **error)
 {
   UpgConfig *config;
-  const char *site;
-
-  if (site_option != NULL && *site_option != '\0')
-    return site_option;
+  const char *site = site_option;
 
   config = upgctl_get_config (ctl, error);
   if (config == NULL)
     return NULL;
 
-  site = upg_config_get_site_id (config);
+  if (site == NULL || *site == '\0')
+    site = upg_config_get_site_id (config);
   if (site == NULL || *site == '\0')
     {
       g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
                            _("no site given: pass --site ID or set site_id in the configuration"));
       return NULL;
     }
+  /* A mistyped --site is bad input before anything is read or run. */
+  if (!upg_config_check_site (config, site, error))
+    return NULL;
 
   return site;
 }

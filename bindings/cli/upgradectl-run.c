@@ -85,6 +85,8 @@ upgctl_exec_site (UpgCtlExec *exec,
                            _("no site given: pass --site ID or set site_id in the configuration"));
       return NULL;
     }
+  if (!upg_config_check_site (exec->config, site, error))
+    return NULL;
   return site;
 }
 

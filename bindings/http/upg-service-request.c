@@ -377,7 +377,8 @@ upg_service_request_plan (UpgService        *self,
 
   if (!upg_service_request_read (msg, request, &error)
       || !upg_service_request_require (self, request, need_stage, &error)
-      || (plan = upg_plan_new (self->bundle, request->from, request->to, request->site, &error)) == NULL)
+      || (plan = upg_plan_new_for_config (self->bundle, self->config, request->from, request->to,
+                                               request->site, &error)) == NULL)
     upg_service_reply_gerror (msg, error);
   return plan;
 }

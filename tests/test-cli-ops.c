@@ -1,0 +1,293 @@
+/* test-cli-ops.c - the operator's workflow (issue #12): nothing runs by
+ * mistake (a mistyped site or version, a manifest without component),
+ * no secret reaches a command, nothing strands a site (unlock, signals,
+ * resume counting), exit codes that say what happened
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+#include <sys/wait.h>
+
+#include "exec-test-util.h"
+
+/* Runs upgradectl --json ARGS… (NULL-terminated), checks the exit code and
+ * returns the single JSON document it printed. */
+static JsonObject *
+ctl_json_v (ExecFixture        *fx,
+            const char * const *env,
+            int                 expected_code,
+            va_list             ap)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[16] = { "--json" };
+  guint n = 1;
+  const char *arg;
+  int status;
+
+  while ((arg = va_arg (ap, const char *)) != NULL && n < G_N_ELEMENTS (args) - 1)
+    args[n++] = arg;
+  args[n] = NULL;
+  status = exec_fixture_cli (fx, env, &out, args[0], args[1], args[2], args[3], args[4], args[5], args[6],
+                             args[7], args[8], args[9], args[10], args[11], args[12], args[13], NULL);
+  g_assert_true (WIFEXITED (status));
+  if (WEXITSTATUS (status) != expected_code)
+    g_error ("upgradectl %s %s… exited %d, expected %d; stdout: %s", args[1], args[2] ? args[2] : "",
+             WEXITSTATUS (status), expected_code, out);
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+static JsonObject *
+ctl_json (ExecFixture *fx,
+          int          expected_code,
+          ...)
+{
+  JsonObject *result;
+  va_list ap;
+
+  va_start (ap, expected_code);
+  result = ctl_json_v (fx, NULL, expected_code, ap);
+  va_end (ap);
+  return result;
+}
+
+static JsonObject *
+ctl_json_env (ExecFixture        *fx,
+              const char * const *env,
+              int                 expected_code,
+              ...)
+{
+  JsonObject *result;
+  va_list ap;
+
+  va_start (ap, expected_code);
+  result = ctl_json_v (fx, env, expected_code, ap);
+  va_end (ap);
+  return result;
+}
+
+/* `{"error": {"code", "message"}}` whose message contains @part. */
+static void
+assert_error (JsonObject *document,
+              const char *part)
+{
+  JsonObject *error = json_object_get_object_member (document, "error");
+  const char *message;
+
+  g_assert_nonnull (error);
+  message = json_object_get_string_member (error, "message");
+  if (strstr (message, part) == NULL)
+    g_error ("error message '%s' does not contain '%s'", message, part);
+}
+
+static gint64
+execution_count (ExecFixture *fx)
+{
+  g_autofree char *journal = g_build_filename (fx->state, "journal.db", NULL);
+
+  if (!g_file_test (journal, G_FILE_TEST_EXISTS))
+    return 0;
+  return exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_execution");
+}
+
+/* Two manifests (1.0.0, 1.2.0) whose post_start steps each leave a file:
+ * whether a step ran is whether its file exists. */
+static void
+write_marking_bundle (ExecFixture *fx)
+{
+  exec_fixture_write (fx, "bundle/manifests/1.0.0.json",
+                      "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+                      " \"upgrade_steps\": {\"post_start\": [{\"id\": \"m100\", \"compatible_version\": \"0.1.0\",\n"
+                      "   \"command\": [\"sh\", \"-c\", \"touch ../ran-100\"]}]}}\n");
+  exec_fixture_write (fx, "bundle/manifests/1.2.0.json",
+                      "{\"version\": \"1.2.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+                      " \"upgrade_steps\": {\"post_start\": [{\"id\": \"m120\", \"compatible_version\": \"0.1.0\",\n"
+                      "   \"command\": [\"sh\", \"-c\", \"touch ../ran-120\"]}]}}\n");
+  exec_fixture_write_config_extra (fx, "bj-01", "", "\"sites\": [\"bj-02\"]");
+}
+
+static gboolean
+ran (ExecFixture *fx,
+     const char  *marker)
+{
+  g_autofree char *path = exec_fixture_path (fx, marker);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* `--site bj-1` (a typo of bj-01) is bad input for every command that
+ * takes a site, before anything runs; bj-02 of "sites" is accepted. */
+static void
+test_site_typo (void)
+{
+  ExecFixture fx;
+  const char *commands[][8] = {
+    { "run", "--from", "0.9.0", "--to", "1.2.0", "--stage", "post_start" },
+    { "rollback", "--from", "0.9.0", "--to", "1.2.0", "--stage", "post_start" },
+    { "plan", "--from", "0.9.0", "--to", "1.2.0" },
+    { "assess", "--from", "0.9.0", "--to", "1.2.0" },
+    { "status" },
+    { "history" },
+    { "unlock", "--force" },
+  };
+
+  exec_fixture_init (&fx);
+  write_marking_bundle (&fx);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(JsonObject) error = ctl_json (&fx, 2, commands[i][0], "--site", "bj-1",
+                                              commands[i][1], commands[i][2], commands[i][3], commands[i][4],
+                                              commands[i][5], commands[i][6], NULL);
+
+      assert_error (error, "site 'bj-1' is not a site of this configuration");
+      assert_error (error, "expected 'bj-01', 'bj-02'");
+    }
+  g_assert_false (ran (&fx, "ran-100"));
+  g_assert_cmpint (execution_count (&fx), ==, 0);
+
+  {
+    g_autoptr(JsonObject) plan = ctl_json (&fx, 0, "plan", "--site", "bj-02", "--from", "0.9.0", "--to", "1.2.0",
+                                           NULL);
+    g_autoptr(JsonObject) run = ctl_json (&fx, 0, "run", "--site", "bj-02", "--from", "0.9.0", "--to", "1.2.0",
+                                          "--stage", "post_start", NULL);
+
+    g_assert_cmpstr (json_object_get_string_member (plan, "site"), ==, "bj-02");
+    g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
+    g_assert_true (ran (&fx, "ran-100") && ran (&fx, "ran-120"));
+  }
+  exec_fixture_clear (&fx);
+}
+
+/* The library refuses it too (Python, embedders). */
+static void
+test_site_typo_library (void)
+{
+  ExecFixture fx;
+  g_autoptr(UpgExecutor) executor = NULL;
+  g_autoptr(UpgVersion) from = upg_version_parse ("0.9.0", NULL);
+  g_autoptr(UpgVersion) to = upg_version_parse ("1.2.0", NULL);
+  g_autoptr(GError) error = NULL;
+
+  exec_fixture_init (&fx);
+  write_marking_bundle (&fx);
+  executor = exec_fixture_executor (&fx);
+  g_assert_false (upg_executor_run_stage (executor, from, to, UPG_STAGE_POST_START, "bj-1", NULL, NULL, NULL,
+                                          NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT);
+  g_assert_false (ran (&fx, "ran-100"));
+  g_clear_object (&executor);
+  exec_fixture_clear (&fx);
+}
+
+/* `--to 9.9.9` above the newest manifest (1.2.0) is bad input naming it;
+ * 1.1.0 between the manifests is a valid target. */
+static void
+test_to_above_newest (void)
+{
+  ExecFixture fx;
+  g_autoptr(JsonObject) error = NULL;
+  g_autoptr(JsonObject) run = NULL;
+
+  exec_fixture_init (&fx);
+  write_marking_bundle (&fx);
+  error = ctl_json (&fx, 2, "run", "--from", "0.9.0", "--to", "9.9.9", "--stage", "post_start", NULL);
+  assert_error (error, "'to' (9.9.9) is above the newest manifest of the bundle (1.2.0)");
+  g_clear_pointer (&error, json_object_unref);
+  error = ctl_json (&fx, 2, "plan", "--from", "0.9.0", "--to", "9.9.9", NULL);
+  assert_error (error, "(1.2.0)");
+  g_assert_false (ran (&fx, "ran-100") || ran (&fx, "ran-120"));
+  g_assert_cmpint (execution_count (&fx), ==, 0);
+
+  run = ctl_json (&fx, 0, "run", "--from", "0.9.0", "--to", "1.1.0", "--stage", "post_start", NULL);
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
+  g_assert_true (ran (&fx, "ran-100"));
+  g_assert_false (ran (&fx, "ran-120"));
+  exec_fixture_clear (&fx);
+}
+
+/* A manifest without "component" whose step has none either: validate
+ * names the file and the JSON path; plan and run refuse it before
+ * anything runs. */
+static void
+test_missing_component (void)
+{
+  ExecFixture fx;
+  g_autoptr(JsonObject) error = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *expected = NULL;
+
+  exec_fixture_init (&fx);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+                      "{\"version\": \"1.0.0\", \"version_type\": \"baseline\",\n"
+                      " \"upgrade_steps\": {\"in_stop\": [\n"
+                      "   {\"id\": \"own\", \"component\": \"app\", \"compatible_version\": \"0.1.0\", \"command\": [\"true\"]},\n"
+                      "   {\"id\": \"none\", \"compatible_version\": \"0.1.0\", \"command\": [\"sh\", \"-c\", \"touch ../ran\"]}]}}\n");
+  exec_fixture_write_config (&fx, "bj-01", "");
+  manifest = exec_fixture_path (&fx, "bundle/manifests/1.0.0.json");
+  expected = g_strdup_printf ("%s: $.upgrade_steps.in_stop[1].component: missing: step 'none'", manifest);
+
+  error = ctl_json (&fx, 2, "validate", NULL);
+  g_assert_false (json_object_get_boolean_member (error, "valid"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (error, "problems")), ==, 1);
+  g_assert_nonnull (strstr (json_array_get_string_element (json_object_get_array_member (error, "problems"), 0),
+                            expected));
+  g_clear_pointer (&error, json_object_unref);
+  error = ctl_json (&fx, 2, "plan", "--from", "0.9.0", "--to", "1.0.0", NULL);
+  assert_error (error, expected);
+  g_clear_pointer (&error, json_object_unref);
+  error = ctl_json (&fx, 2, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  assert_error (error, expected);
+  g_assert_false (ran (&fx, "ran"));
+  g_assert_cmpint (execution_count (&fx), ==, 0);
+  exec_fixture_clear (&fx);
+}
+
+/* The variables holding a data source's password or a hook's token are not
+ * in a command step's environment; the UPGRADE_* ones and others are. */
+static void
+test_command_secrets (void)
+{
+  ExecFixture fx;
+  const char *env[] = { "FT_DB_PASSWORD", "s3cret-db", "HOOK_TOKEN", "s3cret-hook",
+                        "UNRELATED_SETTING", "kept", NULL };
+  g_autoptr(JsonObject) run = NULL;
+  g_autofree char *dump_path = NULL;
+  g_autofree char *dump = NULL;
+
+  exec_fixture_init (&fx);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+                      "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+                      " \"upgrade_steps\": {\"in_stop\": [{\"id\": \"dump\", \"compatible_version\": \"0.1.0\",\n"
+                      "   \"command\": [\"sh\", \"-c\", \"env > ../env.txt\"]}]}}\n");
+  exec_fixture_write_config_extra (&fx, "bj-01",
+                                   "\"ft_db\": {\"provider\": \"MySQL\", \"host\": \"127.0.0.1\", \"port\": 1,"
+                                   " \"database\": \"ft\", \"user\": \"u\", \"password_env\": \"FT_DB_PASSWORD\"}",
+                                   "\"notify\": [{\"url\": \"http://127.0.0.1:1/hook\", \"events\": [\"failed\"],"
+                                   " \"token_env\": \"HOOK_TOKEN\"}]");
+  run = ctl_json_env (&fx, env, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
+  dump_path = exec_fixture_path (&fx, "env.txt");
+  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, NULL));
+  g_assert_null (strstr (dump, "FT_DB_PASSWORD"));
+  g_assert_null (strstr (dump, "s3cret"));
+  g_assert_null (strstr (dump, "HOOK_TOKEN"));
+  g_assert_nonnull (strstr (dump, "UNRELATED_SETTING=kept"));
+  g_assert_nonnull (strstr (dump, "UPGRADE_SITE_ID=bj-01"));
+  exec_fixture_clear (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cli-ops/site/typo", test_site_typo);
+  g_test_add_func ("/cli-ops/site/typo-library", test_site_typo_library);
+  g_test_add_func ("/cli-ops/to/above-newest", test_to_above_newest);
+  g_test_add_func ("/cli-ops/validate/missing-component", test_missing_component);
+  g_test_add_func ("/cli-ops/env/command-secrets", test_command_secrets);
+  return g_test_run ();
+}
