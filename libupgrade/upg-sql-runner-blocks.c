@@ -305,7 +305,9 @@ unit_init (Unit     *u,
   u->end = script ? UPG_TRANSACTION_VERB_NONE : upg_statement_transaction_verb (text_of (u, u->n - 1), u->dialect);
   if (u->end != UPG_TRANSACTION_VERB_COMMIT && u->end != UPG_TRANSACTION_VERB_ROLLBACK)
     u->end = UPG_TRANSACTION_VERB_NONE;
-  u->marker = upg_journal_marker_id (g_ptr_array_index (file->prefixes, 0),
+  /* Named as the first statement's own marker would be (under its own
+   * file, when a client include brought it in). */
+  u->marker = upg_journal_marker_id (g_ptr_array_index (u->runs[0].marker_prefixes, 0),
                                      upg_sql_statement_get_sequence (u->runs[0].statement));
   for (guint i = 0; i < u->n; i++)
     {
@@ -328,7 +330,7 @@ unit_init (Unit     *u,
         u->roles[i] = ROLE_NOOP;
       else if (u->statuses[i] == UPG_STATEMENT_STATUS_SKIPPED ||
                (u->statuses[i] == UPG_STATEMENT_STATUS_FAILED && ctx->action == UPG_RESUME_ACTION_SKIP &&
-                upg_run_context_is_breakpoint (ctx, file->step, file->file,
+                upg_run_context_is_breakpoint (ctx, file->step, upg_sql_statement_get_file (run->statement),
                                                upg_sql_statement_get_sequence (run->statement))))
         u->roles[i] = ROLE_SKIPPED;
       else

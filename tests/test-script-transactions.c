@@ -306,6 +306,39 @@ test_davical_patch (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* PostgreSQL: a block whose statements come from a file it includes
+ * (`\\i`): the failed one is named in its own file, and the resume runs
+ * the block again from the BEGIN of the including file. */
+static void
+test_block_with_include (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *included = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "\\i sql/inc.sql\n"
+             "COMMIT;\n");
+  included = g_strdup_printf ("INSERT INTO %s VALUES (2);\nINSERT INTO %s VALUES (1);\n", site.table, site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/inc.sql", included);
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpstr (upg_execution_get_breakpoint_file (failed), ==, "sql/inc.sql");
+  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 2);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "");
+
+  after = resume_to_ids (&site, failed, UPG_RESUME_ACTION_SKIP);
+  g_assert_cmpstr (after, ==, "1,2");
+  db_site_clear (&site);
+}
+
 /* MariaDB commits before DDL: the block is split where the server splits
  * it, and the log names the statement. The part before the DDL stays
  * committed when the part after it fails; the part after is a new block. */
@@ -505,7 +538,10 @@ main (int    argc,
       if (target->db == NULL)
         add_test (target, "kill-inside-block", test_kill_inside_block);
       else if (target->db->kind == UPG_TEST_SERVER_POSTGRESQL)
-        add_test (target, "davical-patch", test_davical_patch);
+        {
+          add_test (target, "davical-patch", test_davical_patch);
+          add_test (target, "block-with-include", test_block_with_include);
+        }
       else
         {
           add_test (target, "implicit-commit", test_implicit_commit);
