@@ -54,6 +54,8 @@ struct _UpgMysqlConnection
 
   MYSQL         *mysql;
   gboolean       is_mariadb;
+  /* The server's max_allowed_packet for this session (0: unknown). */
+  guint64        max_packet;
 
   /* Kept to open the second connection that cancels a statement. */
   char          *host;
@@ -72,9 +74,39 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (UpgMysqlConnection, upg_mysql_connection, UPG_TYP
 static gboolean
 is_connection_failure (unsigned int code)
 {
-  return (code >= CR_MIN_ERROR && code <= CR_MAX_ERROR)
+  /* libmariadb refuses a packet above its own limit before sending it:
+   * the connection is fine, the statement too large. */
+  return (code >= CR_MIN_ERROR && code <= CR_MAX_ERROR && code != CR_NET_PACKET_TOO_LARGE)
          || code == ER_SERVER_SHUTDOWN
          || code == ER_CONNECTION_KILLED;
+}
+
+/* A request above the server's max_allowed_packet is not sent: the
+ * server would answer ER_NET_PACKET_TOO_LARGE and drop the connection,
+ * or libmariadb would see the connection drop while it still writes, a
+ * "connection lost" that retrying cannot cure. It fails here with the
+ * server's code instead, at once. */
+static gboolean
+check_packet (UpgMysqlConnection  *self,
+              gsize                length,
+              GError             **error)
+{
+  g_autofree char *size = NULL;
+  g_autofree char *limit = NULL;
+
+  /* The packet is the command byte and the text. */
+  if (self->max_packet == 0 || (guint64) length + 1 <= self->max_packet)
+    return TRUE;
+  /* Numbers formatted apart: G_GSIZE_FORMAT in the message would hide
+   * it from xgettext. */
+  size = g_strdup_printf ("%" G_GSIZE_FORMAT, length);
+  limit = g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_packet);
+  upg_connection_set_last_error (UPG_CONNECTION (self), ER_NET_PACKET_TOO_LARGE, "08S01");
+  g_set_error (error, UPG_ERROR, UPG_ERROR_SQL,
+               _("ERROR %u (%s): the statement is %s bytes, above the server's max_allowed_packet of "
+                 "%s bytes: raise max_allowed_packet on the server or split the statement"),
+               ER_NET_PACKET_TOO_LARGE, "08S01", size, limit);
+  return FALSE;
 }
 
 /* Reports the error of the last call on @self's handle. */
@@ -100,6 +132,25 @@ set_mysql_error (UpgMysqlConnection  *self,
   g_set_error (error, UPG_ERROR, upg_code, "ERROR %u (%s): %s",
                code, sqlstate, mysql_error (self->mysql));
   return FALSE;
+}
+
+/* The session's max_allowed_packet, fixed when it connected; 0 if the
+ * server does not say. */
+static guint64
+read_max_packet (MYSQL *mysql)
+{
+  static const char query[] = "SELECT @@max_allowed_packet";
+  MYSQL_RES *result;
+  MYSQL_ROW row;
+  guint64 value = 0;
+
+  if (mysql_real_query (mysql, query, strlen (query)) != 0 || (result = mysql_store_result (mysql)) == NULL)
+    return 0;
+  row = mysql_fetch_row (result);
+  if (row != NULL && row[0] != NULL)
+    value = g_ascii_strtoull (row[0], NULL, 10);
+  mysql_free_result (result);
+  return value;
 }
 
 /* Opens a connection with the settings every handle of ours uses. */
@@ -224,6 +275,8 @@ run (UpgMysqlConnection  *self,
   gint64 affected = 0;
   int status;
 
+  if (!check_packet (self, strlen (sql), error))
+    return FALSE;
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
   status = mysql_real_query (self->mysql, sql, strlen (sql));
@@ -261,7 +314,8 @@ upg_mysql_connection_pipeline_send (UpgTransactionPipeline  *pipeline,
 {
   UpgMysqlConnection *self = UPG_MYSQL_CONNECTION (pipeline);
 
-  return mysql_send_query (self->mysql, text, strlen (text)) == 0 || set_mysql_error (self, NULL, error);
+  return check_packet (self, strlen (text), error) &&
+         (mysql_send_query (self->mysql, text, strlen (text)) == 0 || set_mysql_error (self, NULL, error));
 }
 
 static gboolean
@@ -521,6 +575,7 @@ upg_mysql_connection_new (const char  *name,
     }
 
   self->is_mariadb = strstr (mysql_get_server_info (self->mysql), "MariaDB") != NULL;
+  self->max_packet = read_max_packet (self->mysql);
   self->host = g_strdup (host);
   self->port = port;
   self->socket = g_strdup (socket);

@@ -28,6 +28,7 @@
 #include "upg-journal-batch-private.h"
 #include "upg-sql-runner-private.h"
 #include "upg-sql-splitter-private.h"
+#include "upg-sql-statement-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
 
@@ -235,6 +236,8 @@ upg_statement_run_stop_at (StatementRun *run,
 {
   UpgSqlStatement *statement = run->statement;
   g_autofree char *excerpt = first_line_excerpt (upg_sql_statement_get_text (statement));
+  /* A huge statement's text is stored once, in its record. */
+  g_autofree char *stored = upg_sql_statement_dup_stored_text (statement);
 
   g_autoptr(GError) save_error = NULL;
 
@@ -250,13 +253,13 @@ upg_statement_run_stop_at (StatementRun *run,
                                 upg_sql_statement_get_file (statement),
                                 upg_sql_statement_get_line (statement),
                                 upg_sql_statement_get_sequence (statement),
-                                upg_sql_statement_get_text (statement), error_code, message);
+                                stored, error_code, message);
   run->ctx->breakpoint_saved =
     upg_journal_save_breakpoint (run->ctx->journal, upg_execution_get_id (run->ctx->execution),
                                  upg_step_get_id (run->step), upg_sql_statement_get_file (statement),
                                  upg_sql_statement_get_line (statement),
                                  upg_sql_statement_get_sequence (statement),
-                                 upg_sql_statement_get_text (statement), error_code, message, &save_error);
+                                 stored, error_code, message, &save_error);
   if (!run->ctx->breakpoint_saved)
     upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), save_error->message);
   /* @message is the server's (or the journal's) own text: only the

@@ -10,6 +10,11 @@
 
 G_BEGIN_DECLS
 
+/* A statement text above this many bytes is stored once, in its journal
+ * record; elsewhere its first UPG_SQL_STATEMENT_EXCERPT bytes. */
+#define UPG_SQL_STATEMENT_STORED_MAX (64 * 1024)
+#define UPG_SQL_STATEMENT_EXCERPT 4096
+
 UpgSqlStatement *upg_sql_statement_new_take (char  *text,
                                              char  *file,
                                              guint  line,
@@ -18,5 +23,6 @@ UpgSqlStatement *upg_sql_statement_new_take (char  *text,
                                              char  *delimiter);
 gboolean         upg_sql_is_one_statement   (const char  *text,
                                              UpgDialect   dialect);
+char            *upg_sql_statement_dup_stored_text (const UpgSqlStatement *self);
 
 G_END_DECLS

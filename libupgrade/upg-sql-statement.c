@@ -263,3 +263,31 @@ upg_sql_statement_get_sha256 (const UpgSqlStatement *self)
     }
   return text;
 }
+
+/*
+ * upg_sql_statement_dup_stored_text:
+ * @self: a statement
+ *
+ * The text to store where the statement is referred to after its own
+ * journal record (breakpoint, report): the whole text up to
+ * UPG_SQL_STATEMENT_STORED_MAX bytes; above, its beginning and a note
+ * saying where the whole text is, so that a huge statement (a dump's
+ * multi-megabyte INSERT) is stored once, in its record.
+ *
+ * Returns: (transfer full): the text to store
+ */
+char *
+upg_sql_statement_dup_stored_text (const UpgSqlStatement *self)
+{
+  gsize length = strlen (self->text);
+  const char *end;
+
+  if (length <= UPG_SQL_STATEMENT_STORED_MAX)
+    return g_strdup (self->text);
+  /* Cut at a character boundary: the journal holds UTF-8. */
+  end = g_utf8_find_prev_char (self->text, self->text + UPG_SQL_STATEMENT_EXCERPT + 1);
+  return g_strdup_printf ("%.*s\n… (%" G_GSIZE_FORMAT " bytes in all; the whole text is in the statement's "
+                          "journal record, SHA-256 %s)", (int) (end - self->text), self->text, length,
+                          upg_sql_statement_get_sha256 (self));
+}
+
