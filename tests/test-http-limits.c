@@ -303,6 +303,25 @@ test_large_body_refused_unread (void)
   g_assert_cmpuint (http_test_request (server, "GET", "/api/v1/health", NULL, NULL, NULL, NULL), ==, 200);
 }
 
+/* service.max_body lowers the limit; a body under it is read as usual. */
+static void
+test_max_body_configured (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new_with_service ("\"max_body\": 1024");
+  g_autoptr(GString) body = g_string_new ("{\"fromVersion\": \"1.0.0\", \"toVersion\": \"1.1.0\", \"pad\": \"");
+  g_autoptr(JsonObject) error = NULL;
+  g_autoptr(JsonObject) assessment = NULL;
+
+  http_test_server_start (server);
+  assessment = http_test_request_json (server, "POST", "/api/v1/upgrade/assess", "{\"fromVersion\": \"1.0.0\", "
+                                       "\"toVersion\": \"1.1.0\"}", 200);
+  for (guint i = 0; i < 1100; i++)
+    g_string_append_c (body, 'x');
+  g_string_append (body, "\"}");
+  error = http_test_request_json (server, "POST", "/api/v1/upgrade/assess", body->str, 413);
+  http_test_assert_error (error, "payload-too-large", "larger than 1 KiB (service.max_body)");
+}
+
 static void
 test_huge_header_431 (void)
 {
@@ -466,6 +485,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http-limits/closed-connections-free-sockets", test_closed_connections_free_sockets);
   g_test_add_func ("/http-limits/idle-and-slow-connections-time-out", test_idle_and_slow_connections_time_out);
   g_test_add_func ("/http-limits/large-body-refused-unread", test_large_body_refused_unread);
+  g_test_add_func ("/http-limits/max-body-configured", test_max_body_configured);
   g_test_add_func ("/http-limits/huge-header-431", test_huge_header_431);
   g_test_add_func ("/http-limits/nested-json-400", test_nested_json_400);
   g_test_add_func ("/http-limits/validate-nested-manifest", test_validate_nested_manifest);
