@@ -362,6 +362,25 @@ test_nested_json_400 (void)
   g_clear_pointer (&error, json_object_unref);
   error = http_test_request_json (server, "POST", "/api/v1/upgrade/assess", env->str, 400);
   http_test_assert_error (error, "invalid-argument", "envInfo: JSON nested deeper than the limit of 64 levels");
+  g_clear_pointer (&error, json_object_unref);
+
+  /* The limit itself passes, one more does not; brackets in strings do
+   * not count. */
+  for (guint depth = 64; depth <= 65; depth++)
+    {
+      g_autoptr(GString) body = g_string_new ("{\"fromVersion\": \"1.0.0\", \"toVersion\": \"1.1.0\", "
+                                              "\"text\": \"[[[[{{{{\\\"[[[[\", \"pad\": ");
+      g_autoptr(JsonObject) answer = NULL;
+
+      for (guint i = 1; i < depth; i++)
+        g_string_append_c (body, '[');
+      for (guint i = 1; i < depth; i++)
+        g_string_append_c (body, ']');
+      g_string_append_c (body, '}');
+      answer = http_test_request_json (server, "POST", "/api/v1/upgrade/assess", body->str, depth == 64 ? 200 : 400);
+      if (depth == 65)
+        http_test_assert_error (answer, "invalid-argument", "limit of 64 levels");
+    }
   g_assert_cmpuint (http_test_request (server, "GET", "/api/v1/health", NULL, NULL, NULL, NULL), ==, 200);
 }
 
