@@ -156,7 +156,6 @@ upg_json_load (const char  *data,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
 
   if (!upg_json_check_depth (data, length, what, code, error))
     return NULL;
@@ -165,8 +164,7 @@ upg_json_load (const char  *data,
       g_set_error (error, UPG_ERROR, code, "%s: %s", what, local_error->message);
       return NULL;
     }
-  root = json_parser_get_root (parser);
-  return root != NULL ? json_node_copy (root) : NULL;
+  return json_parser_steal_root (parser);
 }
 
 /**
