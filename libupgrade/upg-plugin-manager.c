@@ -12,6 +12,7 @@
 #include "upg-plugin-manager.h"
 #include "upg-plugin-manager-private.h"
 #include "upg-plugin-run-private.h"
+#include "upg-spi-i18n-private.h"
 
 /**
  * UpgPluginManager:
@@ -92,11 +93,46 @@ new_strv_array (void)
   return array;
 }
 
+/* The shipped plugins' directory: the build tree's `plugins` when running
+ * uninstalled (where meson builds them and the plugin host), else the
+ * installed one. */
+static const char *
+system_plugin_directory (void)
+{
+  static char *directory = NULL;
+  static gsize decided = 0;
+
+  if (g_once_init_enter (&decided))
+    {
+      const char *build_root = upg_spi_get_uninstalled_build_root ();
+
+      directory = build_root != NULL ? g_build_filename (build_root, "plugins", NULL)
+                                     : g_strdup (UPG_PLUGINDIR);
+      g_once_init_leave (&decided, 1);
+    }
+  return directory;
+}
+
+/* The plugin host: `$UPGRADE_PLUGIN_HOST`, else the one beside the
+ * shipped plugins (installed: in their parent directory; uninstalled:
+ * built in the same directory). */
+static char *
+default_host_path (void)
+{
+  const char *from_env = g_getenv (UPG_PLUGIN_HOST_ENV);
+  g_autofree char *system_parent = NULL;
+
+  if (from_env != NULL && *from_env != '\0')
+    return g_strdup (from_env);
+  if (upg_spi_get_uninstalled_build_root () != NULL)
+    return g_build_filename (system_plugin_directory (), "upgrade-plugin-host", NULL);
+  system_parent = g_path_get_dirname (UPG_PLUGINDIR);
+  return g_build_filename (system_parent, "upgrade-plugin-host", NULL);
+}
+
 static void
 upg_plugin_manager_init (UpgPluginManager *self)
 {
-  g_autofree char *system_parent = g_path_get_dirname (UPG_PLUGINDIR);
-
   self->directories = new_strv_array ();
   self->refused = new_strv_array ();
   self->plugins = g_ptr_array_new_with_free_func (g_object_unref);
@@ -104,24 +140,22 @@ upg_plugin_manager_init (UpgPluginManager *self)
                                        (GDestroyNotify) cache_entry_free);
   self->kill_grace_ms = 5000;
   g_mutex_init (&self->lock);
-  if (g_getenv (UPG_PLUGIN_HOST_ENV) != NULL && *g_getenv (UPG_PLUGIN_HOST_ENV) != '\0')
-    self->host_path = g_strdup (g_getenv (UPG_PLUGIN_HOST_ENV));
-  else
-    self->host_path = g_build_filename (system_parent, "upgrade-plugin-host", NULL);
+  self->host_path = default_host_path ();
 }
 
 /**
  * upg_plugin_manager_get_system_directory:
  *
- * Where the plugins shipped with libupgrade are installed. The engine
- * scans it when the configuration names no `plugin_dirs`.
+ * Where the plugins shipped with libupgrade are installed (for programs
+ * run from the build tree: where it built them). The engine scans it when
+ * the configuration names no `plugin_dirs`.
  *
  * Returns: (transfer none): the directory
  */
 const char *
 upg_plugin_manager_get_system_directory (void)
 {
-  return UPG_PLUGINDIR;
+  return system_plugin_directory ();
 }
 
 /**
@@ -129,7 +163,8 @@ upg_plugin_manager_get_system_directory (void)
  *
  * Creates a manager without directories; add them with
  * upg_plugin_manager_add_directory(). The plugin host is
- * `$UPGRADE_PLUGIN_HOST` if set, else the installed one.
+ * `$UPGRADE_PLUGIN_HOST` if set, else the installed one (the build
+ * tree's when running uninstalled).
  *
  * Returns: (transfer full): a new manager
  */

@@ -15,6 +15,7 @@
 G_BEGIN_DECLS
 
 void         upg_spi_bind_textdomain (void);
+const char  *upg_spi_get_uninstalled_build_root (void);
 const char  *upg_spi_gettext         (const char *msgid) G_GNUC_FORMAT (1);
 
 G_END_DECLS
