@@ -376,9 +376,12 @@ required_resources (UpgPlan *plan,
     }
 }
 
-/* The bytes migrations rewrite: the data_volume of every step. */
+/* The steps that write their data twice (`"double_write": true`), "id
+ * (version)" each, and the bytes they write: their data_volume. A step
+ * that only moves or converts data needs no second copy's space. */
 static guint64
-migrated_volume (UpgPlan *plan)
+double_written_volume (UpgPlan  *plan,
+                       GString  *step_names)
 {
   guint64 volume = 0;
 
@@ -387,9 +390,39 @@ migrated_volume (UpgPlan *plan)
       GPtrArray *steps = upg_plan_get_steps (plan, stage);
 
       for (guint i = 0; steps != NULL && i < steps->len; i++)
-        volume += upg_step_get_data_volume (steps->pdata[i]);
+        {
+          UpgStep *step = steps->pdata[i];
+          g_autofree char *version = NULL;
+
+          if (!upg_step_get_double_write (step))
+            continue;
+          version = upg_version_to_string (upg_step_get_version (step));
+          g_string_append_printf (step_names, "%s%s (%s)", step_names->len > 0 ? ", " : "",
+                                  upg_step_get_id (step), version);
+          volume += upg_step_get_data_volume (step);
+        }
     }
   return volume;
+}
+
+/* The double-write item names the steps it counts and the disk it
+ * measured, so that an operator sees which step needs the space where. */
+static UpgCheckResult *
+double_write_item (const UpgHostFigures *host,
+                   guint64               volume,
+                   const char           *step_names)
+{
+  guint64 need = (guint64) (volume * 2 * (1.0 + UPG_ASSESSMENT_DOUBLE_WRITE_BUFFER));
+  const char *disk = host->disk_path != NULL ? host->disk_path : "";
+  g_autofree char *name = g_strdup_printf (_("double-write space on %s for %s"), disk, step_names);
+  UpgCheckResult *item = capacity_item ("double_write", name, host->free_disk, need, TRUE,
+                                        _("migrations keep old and new data side by side: free disk space "
+                                          "(data × 2 + 15 %) first"));
+
+  upg_check_result_set_figure_int (item, "data_volume", (gint64) volume);
+  upg_check_result_set_figure_string (item, "path", disk);
+  upg_check_result_set_figure_string (item, "steps", step_names);
+  return item;
 }
 
 static void
@@ -397,7 +430,8 @@ add_resource_items (UpgAssessor          *self,
                     const UpgHostFigures *host,
                     GPtrArray            *items)
 {
-  guint64 memory, disk, volume = migrated_volume (self->plan);
+  g_autoptr(GString) double_writers = g_string_new (NULL);
+  guint64 memory, disk, volume = double_written_volume (self->plan, double_writers);
   guint cpus;
 
   required_resources (self->plan, &memory, &disk, &cpus);
@@ -409,15 +443,7 @@ add_resource_items (UpgAssessor          *self,
   g_ptr_array_add (items, capacity_item ("disk", _("free disk"), host->free_disk, disk, TRUE,
                                          _("free disk space before the upgrade")));
   if (volume > 0)
-    {
-      guint64 need = (guint64) (volume * 2 * (1.0 + UPG_ASSESSMENT_DOUBLE_WRITE_BUFFER));
-      UpgCheckResult *item = capacity_item ("double_write", _("double-write space"), host->free_disk, need, TRUE,
-                                            _("migrations keep old and new data side by side: free disk space "
-                                              "(data × 2 + 15 %) first"));
-
-      upg_check_result_set_figure_int (item, "data_volume", (gint64) volume);
-      g_ptr_array_add (items, item);
-    }
+    g_ptr_array_add (items, double_write_item (host, volume, double_writers->str));
 }
 
 /* Compatibility and duration items --------------------------------------- */

@@ -49,6 +49,7 @@ struct _UpgStep
   GStrv        depends_on;
   guint        estimated_duration;
   guint64      data_volume;
+  gboolean     double_write;
   double       rate;
   guint        parallelism;
   char        *source_file;
@@ -195,6 +196,27 @@ read_unit (const UpgJsonCtx *ctx,
   return TRUE;
 }
 
+/* `double_write`: the step keeps old and new data side by side, which the
+ * assessment's double-write space check counts; the size is its
+ * `data_volume`, so one without the other is a mistake in the manifest. */
+static gboolean
+read_double_write (UpgStep          *self,
+                   const UpgJsonCtx *ctx,
+                   JsonObject       *object,
+                   const char       *path,
+                   GError          **error)
+{
+  if (!upg_json_get_bool (ctx, object, path, "double_write", &self->double_write, error))
+    return FALSE;
+  if (self->double_write && self->data_volume == 0)
+    {
+      g_autofree char *where = upg_json_member_path (path, "double_write");
+      return upg_json_fail (ctx, where, error,
+                            _("a double-writing step needs \"data_volume\" (the size it writes twice)"));
+    }
+  return TRUE;
+}
+
 static gboolean
 read_numbers (UpgStep          *self,
               const UpgJsonCtx *ctx,
@@ -221,7 +243,8 @@ read_numbers (UpgStep          *self,
   return read_unit (ctx, object, path, "data_volume", _("a size such as \"100GB\""),
                     parse_size, &self->data_volume, error)
       && read_unit (ctx, object, path, "rate", _("a rate such as \"50MB/s\""),
-                    parse_rate, &self->rate, error);
+                    parse_rate, &self->rate, error)
+      && read_double_write (self, ctx, object, path, error);
 }
 
 static gboolean
@@ -658,6 +681,23 @@ upg_step_get_estimated_duration (UpgStep *self)
 {
   g_return_val_if_fail (UPG_IS_STEP (self), 0);
   return self->estimated_duration;
+}
+
+/**
+ * upg_step_get_double_write:
+ * @self: a step
+ *
+ * Whether the step writes its data a second time while the old copy stays
+ * (`"double_write": true`): only such steps count in the assessment's
+ * double-write space check, with their `data_volume`.
+ *
+ * Returns: %TRUE for a double-writing step
+ */
+gboolean
+upg_step_get_double_write (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), FALSE);
+  return self->double_write;
 }
 
 /**

@@ -53,6 +53,7 @@ gboolean            upg_step_get_is_common           (UpgStep     *self);
 const char * const *upg_step_get_depends_on          (UpgStep     *self);
 guint               upg_step_get_estimated_duration  (UpgStep     *self);
 guint64             upg_step_get_data_volume         (UpgStep     *self);
+gboolean            upg_step_get_double_write        (UpgStep     *self);
 double              upg_step_get_rate                (UpgStep     *self);
 guint               upg_step_get_parallelism         (UpgStep     *self);
 const char         *upg_step_get_source_file         (UpgStep     *self);

@@ -29,11 +29,11 @@ assessment_test_remove_dir (const char *dir)
                                NULL, NULL, NULL, NULL));
 }
 
-/* The item of check @kind with id @id; the test fails without one. */
+/* The item of check @kind with id @id, or NULL. */
 static inline UpgCheckResult *
-assessment_test_find_item (UpgAssessment *assessment,
-                           const char    *kind,
-                           const char    *id)
+assessment_test_lookup_item (UpgAssessment *assessment,
+                             const char    *kind,
+                             const char    *id)
 {
   GPtrArray *items = upg_assessment_get_items (assessment);
 
@@ -41,8 +41,20 @@ assessment_test_find_item (UpgAssessment *assessment,
     if (g_str_equal (upg_check_result_get_kind (items->pdata[i]), kind) &&
         g_str_equal (upg_check_result_get_id (items->pdata[i]), id))
       return items->pdata[i];
-  g_error ("no %s item %s", kind, id);
   return NULL;
+}
+
+/* The item, which must be there. */
+static inline UpgCheckResult *
+assessment_test_find_item (UpgAssessment *assessment,
+                           const char    *kind,
+                           const char    *id)
+{
+  UpgCheckResult *item = assessment_test_lookup_item (assessment, kind, id);
+
+  if (item == NULL)
+    g_error ("no %s item %s", kind, id);
+  return item;
 }
 
 /* An assessor of the plan @from_text → @to_text of site bj-01. */

@@ -454,9 +454,38 @@ test_long_steps (Site *site, gconstpointer data)
   g_assert_nonnull (strstr (upg_check_result_get_suggestion (item), "parallelism"));
   item = assessment_test_find_item (assessment, "duration", "total");
   g_assert_cmpint (figure (item, "total_seconds"), ==, 512);
-  /* Double-write space: 100 GiB × 2 + 15 %. */
+  /* A step that converts 100 GB in place keeps no second copy: no
+   * double-write item (it made a held-out assessment FAIL before). */
+  g_assert_null (assessment_test_lookup_item (assessment, "resource", "double_write"));
+}
+
+/* Only `"double_write": true` steps count, and the item names them and the
+ * disk it measured. */
+static void
+test_double_write (Site *site, gconstpointer data)
+{
+  g_autoptr(UpgAssessment) assessment = NULL;
+  UpgCheckResult *item;
+  const char *steps;
+
+  write_manifest (site, NULL,
+                  "{\"id\": \"convert\", \"class_name\": \"X\", \"compatible_version\": \"3.17.0\","
+                  " \"data_volume\": \"100GB\"},"
+                  "{\"id\": \"copy_orders\", \"class_name\": \"Y\", \"compatible_version\": \"3.17.0\","
+                  " \"data_volume\": \"2GB\", \"double_write\": true}", NULL);
+  assessment = assess (site);
+
   item = assessment_test_find_item (assessment, "resource", "double_write");
-  g_assert_cmpint (figure (item, "required"), ==, (gint64) (G_GINT64_CONSTANT (100) * 1024 * 1024 * 1024 * 2 * 1.15));
+  g_assert_nonnull (item);
+  /* 2 GiB × 2 + 15 %: the 100 GB conversion is not counted. */
+  g_assert_cmpint (figure (item, "required"), ==, (gint64) (G_GINT64_CONSTANT (2) * 1024 * 1024 * 1024 * 2 * 1.15));
+  g_assert_cmpint (figure (item, "data_volume"), ==, G_GINT64_CONSTANT (2) * 1024 * 1024 * 1024);
+  steps = json_object_get_string_member (upg_check_result_get_figures (item), "steps");
+  g_assert_cmpstr (steps, ==, "copy_orders (3.17.5)");
+  g_assert_cmpstr (json_object_get_string_member (upg_check_result_get_figures (item), "path"), ==, site->dir);
+  g_assert_nonnull (strstr (upg_check_result_get_name (item), "copy_orders (3.17.5)"));
+  g_assert_nonnull (strstr (upg_check_result_get_name (item), site->dir));
+  g_assert_nonnull (strstr (upg_check_result_get_message (item), site->dir));
 }
 
 static void
@@ -727,6 +756,7 @@ main (int argc, char *argv[])
   ADD ("/assessment/resources-insufficient", test_resources_insufficient);
   ADD ("/assessment/middleware-old", test_middleware_old);
   ADD ("/assessment/long-steps", test_long_steps);
+  ADD ("/assessment/double-write", test_double_write);
   ADD ("/assessment/json", test_json);
   ADD ("/assessment/async", test_async);
   ADD ("/assessment/cli", test_cli);

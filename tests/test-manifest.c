@@ -202,6 +202,13 @@ test_manifest_errors (void)
                 "\"command\": [\"x\"], \"data_volume\": \"lots\"}]}}",
                 "m.json: $.upgrade_steps.in_stop[0].data_volume: expected a size such as \"100GB\", got \"lots\"");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
+                "\"command\": [\"x\"], \"double_write\": true}]}}",
+                "m.json: $.upgrade_steps.in_stop[0].double_write: a double-writing step needs "
+                "\"data_volume\" (the size it writes twice)");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
+                "\"command\": [\"x\"], \"data_volume\": \"1GB\", \"double_write\": \"yes\"}]}}",
+                "m.json: $.upgrade_steps.in_stop[0].double_write: expected true or false, got a string");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
                 "\"command\": [\"x\"], \"rate\": \"50MB\"}]}}",
                 "m.json: $.upgrade_steps.in_stop[0].rate: expected a rate such as \"50MB/s\", got \"50MB\"");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
