@@ -53,18 +53,19 @@ if [ "${UPGRADE_TEST_VALGRIND:-1}" != 0 ]; then
   # ASAN_OPTIONS and friends come from tests/meson.build.
   asan_status=ok
   meson test -C "$ASAN_BUILD" --print-errorlogs --num-processes 2 \
-    --suite db --suite slow || { status=1; asan_status=FAILED; }
+    --suite db --suite slow --no-suite gda || { status=1; asan_status=FAILED; }
   t_asan=$(now)
 
-  # Every C test of the unit and integration suites and the build-tree
-  # programs they run (upgradectl, upgraded, plugin hosts). Durations are
+  # Every C test of the unit and integration suites (and libgda's, see
+  # tests/meson.build) and the build-tree programs they run (upgradectl,
+  # upgraded, plugin hosts). Durations are
   # measured in bench/, not asserted by the tests (beyond hang guards), so
   # the slowdown fails none. The Python suites are not run under valgrind:
   # PyGObject's callback closures (libgirepository) show up as definite
   # leaks there.
   vg_status=ok
   meson test -C "$BUILD" --setup valgrind --print-errorlogs --num-processes 2 \
-    --suite unit --suite integration || { status=1; vg_status=FAILED; }
+    --suite unit --suite integration --suite gda || { status=1; vg_status=FAILED; }
 fi
 t2=$(now)
 
