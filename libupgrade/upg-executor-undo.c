@@ -160,6 +160,12 @@ add_step_prefixes (UpgRunContext *ctx,
     {
       Cleanup *cleanup = database_cleanup (by_database, database);
 
+      /* Markers are named after the statement (any execution)… */
+      for (guint f = 0; files[f] != NULL; f++)
+        g_hash_table_add (cleanup->prefixes,
+                          upg_journal_statement_key_prefix (ctx->site_id, upg_step_get_component (step), version,
+                                                            upg_step_get_id (step), files[f]));
+      /* …or, written by older versions, after the execution too. */
       for (guint e = 0; e < executions->len; e++)
         for (g_hash_table_iter_init (&source_iter, sources); g_hash_table_iter_next (&source_iter, &source, NULL);)
           g_hash_table_add (cleanup->prefixes,
@@ -188,6 +194,12 @@ add_record_markers (GHashTable *by_database,
         continue;
       cleanup = database_cleanup (by_database, database);
       g_hash_table_add (cleanup->ids, g_strdup (json_object_get_string_member (record, "id")));
+      g_hash_table_add (cleanup->prefixes,
+                        upg_journal_statement_key_prefix (json_object_get_string_member (record, "site_id"),
+                                                          json_object_get_string_member (record, "component"),
+                                                          json_object_get_string_member (record, "version"),
+                                                          json_object_get_string_member (record, "step_id"),
+                                                          json_object_get_string_member (record, "file")));
       g_hash_table_add (cleanup->prefixes,
                         upg_journal_marker_prefix (json_object_get_string_member (record, "execution_id"),
                                                    json_object_get_string_member (record, "component"),

@@ -84,9 +84,20 @@ char       *upg_journal_marker_prefix        (const char                       *
                                               const char                       *file);
 char       *upg_journal_marker_id            (const char                       *prefix,
                                               guint                             sequence);
+/* What a marker row says beside its id (upg_journal_list_markers()). */
+typedef struct {
+  char *execution_id;   /* NULL: written before it was recorded */
+  char *sha256;         /* of the statement's text; NULL: idem */
+} UpgJournalMarkerRow;
+
+void        upg_journal_marker_row_free      (UpgJournalMarkerRow              *row);
 GHashTable *upg_journal_list_markers         (UpgConnection                    *target,
-                                              const char                       *prefix,
+                                              GPtrArray                        *prefixes,
                                               GError                          **error);
+void        upg_journal_note_marker          (UpgConnection                    *target,
+                                              const char                       *marker_id,
+                                              const char                       *execution_id,
+                                              const char                       *sha256);
 char       *upg_journal_marker_insert_sql    (UpgConnection                    *target,
                                               const char                       *marker_id);
 const char *upg_journal_marker_table         (UpgConnection                    *target,

@@ -633,38 +633,6 @@ upg_journal_marker_id (const char *prefix,
 }
 
 /**
- * upg_journal_list_markers: (skip)
- *
- * Returns: (transfer full): the set of marker ids with @prefix committed
- *   in @target, or %NULL on error
- */
-GHashTable *
-upg_journal_list_markers (UpgConnection  *target,
-                          const char     *prefix,
-                          GError        **error)
-{
-  g_autofree char *pattern = g_strdup_printf ("%s:%%", prefix);
-  const char *values[] = { pattern };
-  g_autoptr(UpgRows) rows = NULL;
-  g_autofree char *sql = NULL;
-  const char *table;
-  GHashTable *set;
-
-  /* The prefix is hex digits: nothing in it is a LIKE wildcard. */
-  table = upg_journal_marker_table (target, error);
-  if (table == NULL)
-    return NULL;
-  sql = g_strdup_printf ("SELECT record_id FROM %s WHERE record_id LIKE ?", table);
-  rows = upg_journal_sql_query (target, sql, values, 1, error);
-  if (rows == NULL)
-    return NULL;
-  set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; i < upg_rows_get_n_rows (rows); i++)
-    g_hash_table_add (set, g_strdup (upg_rows_get_value (rows, i, 0)));
-  return set;
-}
-
-/**
  * upg_journal_unfinished_executions: (skip)
  *
  * The executions of @site that did not succeed: only those can have run
@@ -791,33 +759,4 @@ upg_journal_flusher_stop (UpgJournalFlusher *f)
   g_cond_clear (&f->cond);
   g_object_unref (f->journal);
   g_free (f);
-}
-
-/**
- * upg_journal_marker_insert_sql: (skip)
- * @target: the statement's connection
- * @marker_id: a marker id from upg_journal_marker_id()
- *
- * The INSERT upg_journal_write_marker() runs, as text with its values in
- * it, for a request that cannot bind parameters (a pipelined
- * transaction). A marker id holds hex digits, `:` and digits; anything
- * else is refused rather than quoted.
- *
- * Returns: (transfer full) (nullable): the statement, or %NULL if
- *   @marker_id holds anything but letters, digits and `:._-` (or the
- *   marker table's name is not known)
- */
-char *
-upg_journal_marker_insert_sql (UpgConnection *target,
-                               const char    *marker_id)
-{
-  const char *table = upg_journal_marker_table (target, NULL);
-
-  if (table == NULL)
-    return NULL;
-  for (const char *p = marker_id; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr (":._-", *p) == NULL)
-      return NULL;
-  return g_strdup_printf ("INSERT INTO %s (record_id, created_at) VALUES ('%s', %" G_GINT64_FORMAT ")",
-                          table, marker_id, g_get_real_time () / 1000);
 }

@@ -27,4 +27,16 @@ gboolean  upg_journal_schema_ensure_keyed_table (UpgConnection  *connection,
                                                  const char     *columns,
                                                  GError        **error);
 
+gboolean  upg_journal_schema_ensure_column_added (UpgConnection  *connection,
+                                                 const char     *table,
+                                                 const char     *column,
+                                                 const char     *type,
+                                                 gboolean       *added,
+                                                 GError        **error);
+gboolean  upg_journal_schema_ensure_index (UpgConnection  *connection,
+                                           const char     *name,
+                                           const char     *table,
+                                           const char     *columns,
+                                           GError        **error);
+
 G_END_DECLS

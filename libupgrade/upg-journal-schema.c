@@ -346,6 +346,53 @@ ensure_index (UpgConnection   *connection,
   return upg_journal_sql_exec (connection, sql, NULL, 0, error);
 }
 
+/**
+ * upg_journal_schema_ensure_column_added: (skip)
+ * @added: (out): whether the column was missing and is added now
+ *
+ * Adds @column (type in the tokens above) to @table unless it has it.
+ */
+gboolean
+upg_journal_schema_ensure_column_added (UpgConnection  *connection,
+                                        const char     *table,
+                                        const char     *column,
+                                        const char     *type,
+                                        gboolean       *added,
+                                        GError        **error)
+{
+  gboolean found = FALSE;
+  g_autofree char *rendered = NULL;
+  g_autofree char *sql = NULL;
+
+  *added = FALSE;
+  if (!column_exists (connection, table, column, &found, error))
+    return FALSE;
+  if (found)
+    return TRUE;
+  rendered = render (upg_connection_get_dialect (connection), type);
+  sql = g_strdup_printf ("ALTER TABLE %s ADD COLUMN %s %s", table, column, rendered);
+  *added = upg_journal_sql_exec (connection, sql, NULL, 0, error);
+  return *added;
+}
+
+/**
+ * upg_journal_schema_ensure_index: (skip)
+ *
+ * Creates the (non-unique) index @name on @table (@columns) unless it
+ * exists.
+ */
+gboolean
+upg_journal_schema_ensure_index (UpgConnection  *connection,
+                                 const char     *name,
+                                 const char     *table,
+                                 const char     *columns,
+                                 GError        **error)
+{
+  const IndexDef def = { name, table, columns, FALSE };
+
+  return ensure_index (connection, &def, error);
+}
+
 static gboolean
 apply (UpgConnection    *connection,
        const Migration  *migration,

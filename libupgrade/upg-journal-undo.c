@@ -139,7 +139,7 @@ upg_journal_undo_step (UpgJournal  *self,
  * Lists the statement records @execution_id undid, so that their markers
  * can be deleted from the targets.
  *
- * Returns: (transfer full): objects `{"id", "database", "execution_id",
+ * Returns: (transfer full): objects `{"id", "database", "execution_id", "site_id",
  *   "component", "version", "step_id", "file", "sequence"}` (the record,
  *   its target data source, `null` if it had none, and the statement's
  *   identity in the execution that ran it), or %NULL on error
@@ -153,6 +153,7 @@ upg_journal_list_undone_statements (UpgJournal  *self,
     { "id", "id", UPG_JOURNAL_COLUMN_TEXT },
     { "database_name", "database", UPG_JOURNAL_COLUMN_TEXT },
     { "execution_id", "execution_id", UPG_JOURNAL_COLUMN_TEXT },
+    { "site_id", "site_id", UPG_JOURNAL_COLUMN_TEXT },
     { "component", "component", UPG_JOURNAL_COLUMN_TEXT },
     { "version", "version", UPG_JOURNAL_COLUMN_TEXT },
     { "step_id", "step_id", UPG_JOURNAL_COLUMN_TEXT },

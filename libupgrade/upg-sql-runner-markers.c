@@ -3,12 +3,19 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A marker is named after the execution and the statement (step, file,
- * sequence), not after a journal record: the records of marked
- * statements are written in batches (upg-journal-batch.c), so after a
- * crash the marker may be all that is left, and it must still be found.
+ * A marker is named after the statement (site, component, version, step,
+ * file, sequence: upg_journal_statement_key_prefix()), not after a
+ * journal record or an execution: the records of marked statements are
+ * written in batches (upg-journal-batch.c), so after a crash the marker
+ * may be all that is left, and a run whose journal does not know the
+ * statement at all (journal lost, another state directory, another host)
+ * must still find it: the target is the truth (SPEC §5). Markers of
+ * older versions were named after the execution too; those of this
+ * execution and of the site's unfinished ones are still looked for.
  */
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
 
 #include "upg-journal-batch-private.h"
 #include "upg-sql-runner-private.h"
@@ -30,9 +37,11 @@ upg_statement_run_marker (StatementRun *run,
  * upg_statement_run_file_prefixes:
  *
  * The marker prefixes of the file of @run's statement, computed once per
- * file rather than per statement: the current execution's first, then
- * those of the site's other unfinished executions (@unfinished), whose
- * markers may stand for records lost with a crash.
+ * file rather than per statement: the statement identity's first (what
+ * new markers are named after), then the execution-named ones of older
+ * versions, of the current execution and of the site's other unfinished
+ * executions (@unfinished), whose markers may stand for records lost
+ * with a crash.
  *
  * Returns: (transfer full) (element-type utf8): the prefixes
  */
@@ -46,6 +55,8 @@ upg_statement_run_file_prefixes (UpgRunContext *ctx,
   const char *current = upg_execution_get_id (ctx->execution);
   GPtrArray *prefixes = g_ptr_array_new_with_free_func (g_free);
 
+  g_ptr_array_add (prefixes, upg_journal_statement_key_prefix (ctx->site_id, upg_step_get_component (step),
+                                                               version, upg_step_get_id (step), file));
   g_ptr_array_add (prefixes, upg_journal_marker_prefix (current, upg_step_get_component (step), version,
                                                         upg_step_get_id (step), file));
   for (guint i = 0; unfinished != NULL && i < unfinished->len; i++)
@@ -72,6 +83,11 @@ upg_statement_run_marker_found (StatementRun *run,
   *found = FALSE;
   if (run->marker == NULL)
     return TRUE;
+  if (!upg_journal_has_marker (run->connection, run->marker, found, error))
+    return FALSE;
+  if (*found)
+    return TRUE;
+  /* Written by a version that named markers after the execution. */
   marker = upg_statement_run_marker (run, execution_id != NULL ? execution_id : upg_execution_get_id (run->ctx->execution));
   if (!upg_journal_has_marker (run->connection, marker, found, error))
     return FALSE;
@@ -95,46 +111,94 @@ upg_statement_run_plan_journaling (StatementRun *run,
                     has_marker_table;
 
   if (marked)
-    run->marker = upg_journal_marker_id (g_ptr_array_index (run->marker_prefixes, 0),
-                                         upg_sql_statement_get_sequence (run->statement));
+    {
+      run->marker = upg_journal_marker_id (g_ptr_array_index (run->marker_prefixes, 0),
+                                           upg_sql_statement_get_sequence (run->statement));
+      /* Its row names the execution and the text it stands for. */
+      upg_journal_note_marker (run->connection, run->marker, upg_execution_get_id (run->ctx->execution),
+                               upg_sql_statement_get_sha256 (run->statement));
+    }
   run->batched = (marked && run->klass == UPG_STATEMENT_CLASS_ATOMIC) ||
                  run->klass == UPG_STATEMENT_CLASS_SESSION;
 }
 
-/* Whether the statement's marker of @prefix is in the target: the
- * markers of a script in an execution are read once per connection. */
-static gboolean
-marker_in_target (StatementRun *run,
-                  const char   *prefix,
-                  gboolean     *found,
-                  GError      **error)
+/* The markers of the statement's script in its target, read once per
+ * connection with one indexed lookup (upg_journal_list_markers()). */
+static GHashTable *
+file_markers (StatementRun  *run,
+              GError       **error)
 {
-  g_autofree char *marker = upg_journal_marker_id (prefix, upg_sql_statement_get_sequence (run->statement));
-  g_autofree char *key = g_strconcat ("upgrade-markers:", prefix, NULL);
+  g_autofree char *key = g_strconcat ("upgrade-markers:", (char *) g_ptr_array_index (run->marker_prefixes, 0),
+                                      NULL);
   GHashTable *markers = g_object_get_data (G_OBJECT (run->connection), key);
 
-  if (markers == NULL)
-    {
-      markers = upg_journal_list_markers (run->connection, prefix, error);
-      if (markers == NULL)
-        return FALSE;
-      g_object_set_data_full (G_OBJECT (run->connection), key, markers, (GDestroyNotify) g_hash_table_unref);
-    }
-  *found = g_hash_table_contains (markers, marker);
-  return TRUE;
+  if (markers != NULL)
+    return markers;
+  markers = upg_journal_list_markers (run->connection, run->marker_prefixes, error);
+  if (markers != NULL)
+    g_object_set_data_full (G_OBJECT (run->connection), key, markers, (GDestroyNotify) g_hash_table_unref);
+  return markers;
 }
 
-/* Whether the statement's marker is in the target, from this execution or
- * from an unfinished one that may have lost its records. */
+/* Whether the statement's marker is in the target, from any execution
+ * (named after the statement) or from this or an unfinished one of older
+ * versions; run->marker_row is then what the marker's row says. */
 gboolean
 upg_statement_run_marker_of_any_execution (StatementRun *run,
                                            gboolean     *found,
                                            GError      **error)
 {
+  GHashTable *markers;
+
   *found = FALSE;
+  run->marker_row = NULL;
+  markers = file_markers (run, error);
+  if (markers == NULL)
+    return FALSE;
   for (guint i = 0; !*found && i < run->marker_prefixes->len; i++)
-    if (!marker_in_target (run, g_ptr_array_index (run->marker_prefixes, i), found, error))
-      return FALSE;
+    {
+      g_autofree char *marker = upg_journal_marker_id (g_ptr_array_index (run->marker_prefixes, i),
+                                                       upg_sql_statement_get_sequence (run->statement));
+
+      run->marker_row = g_hash_table_lookup (markers, marker);
+      *found = run->marker_row != NULL;
+    }
   return TRUE;
 }
 
+/*
+ * upg_statement_run_record_applied_by_marker:
+ *
+ * Journals a statement the journal did not have as done but whose marker
+ * upg_statement_run_marker_of_any_execution() found: the target says it
+ * committed. A marker of this execution (or of an older version) stands
+ * for a record lost with a crash; one of another execution is what a
+ * lost journal, another state directory or another host left: counted
+ * as applied, SKIPPED, naming that execution.
+ */
+gboolean
+upg_statement_run_record_applied_by_marker (StatementRun  *run,
+                                            GError       **error)
+{
+  const UpgJournalMarkerRow *row = run->marker_row;
+  const char *file = upg_sql_statement_get_file (run->statement);
+  guint line = upg_sql_statement_get_line (run->statement);
+  g_autofree char *reason = NULL;
+
+  if (!upg_statement_run_settle (run, error))
+    return FALSE;
+  run->started_at = upg_journal_get_now (run->ctx->journal);
+  if (row == NULL || row->execution_id == NULL ||
+      g_str_equal (row->execution_id, upg_execution_get_id (run->ctx->execution)))
+    {
+      upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: applied before the interruption (marker found)"),
+                           file, line);
+      return upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
+                                             "applied before an interruption (marker found in the target)", error);
+    }
+  upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE,
+                       _("%s:%u: applied in execution %s per its marker in '%s'; not sent again"),
+                       file, line, row->execution_id, run->database);
+  reason = g_strdup_printf ("applied in execution %s (marker found in the target)", row->execution_id);
+  return upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SKIPPED, -1, NULL, reason, error);
+}

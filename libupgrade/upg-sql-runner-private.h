@@ -6,6 +6,7 @@
 #pragma once
 
 #include "upg-executor-private.h"
+#include "upg-journal-batch-private.h"
 
 G_BEGIN_DECLS
 
@@ -26,7 +27,8 @@ typedef struct
   char              *marker;         /* its marker's id; NULL: not marked */
   gboolean           batched;        /* no durable RUNNING record (see plan_journaling) */
   gint64             started_at;     /* of the attempt, journal clock (ms) */
-  GPtrArray         *marker_prefixes; /* of its file: this execution's, then other unfinished ones' */
+  GPtrArray         *marker_prefixes; /* of its file: the statement identity's, then execution-named ones */
+  const UpgJournalMarkerRow *marker_row; /* the marker found in the target; unowned */
   GHashTable        *records;        /* of its file: sequence → journal record */
   DeferredCompletion *previous;      /* the statement before it, if not completed */
 } StatementRun;
@@ -144,6 +146,8 @@ gboolean  upg_statement_run_marker_found       (StatementRun  *run,
 gboolean  upg_statement_run_marker_of_any_execution (StatementRun  *run,
                                                      gboolean      *found,
                                                      GError       **error);
+gboolean  upg_statement_run_record_applied_by_marker (StatementRun  *run,
+                                                      GError       **error);
 
 char     *upg_statement_run_error_code         (UpgConnection *connection);
 gboolean  upg_statement_run_tables_locked      (StatementRun  *run);

@@ -568,13 +568,7 @@ recover_lost_record (StatementRun *run,
     return run->marker == NULL;
   if (!*recovered)
     return TRUE;
-  if (!upg_statement_run_settle (run, error))
-    return FALSE;
-  upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: applied before the interruption (marker found)"),
-                       upg_sql_statement_get_file (run->statement), upg_sql_statement_get_line (run->statement));
-  run->started_at = upg_journal_get_now (run->ctx->journal);
-  return upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
-                                         "applied before an interruption (marker found in the target)", error);
+  return upg_statement_run_record_applied_by_marker (run, error);
 }
 
 static gboolean

@@ -408,14 +408,14 @@ exec_fixture_init_sqlite_app (ExecFixture *fx)
 /* The id of the marker the statement of @record (from the journal's
  * statement listings) committed with in its target. */
 char *
-exec_record_marker (JsonObject *record)
+exec_record_marker (const char *site,
+                    JsonObject *record)
 {
   g_autofree char *prefix =
-    upg_journal_marker_prefix (json_object_get_string_member (record, "execution_id"),
-                               json_object_get_string_member (record, "component"),
-                               json_object_get_string_member (record, "version"),
-                               json_object_get_string_member (record, "step_id"),
-                               json_object_get_string_member (record, "file"));
+    upg_journal_statement_key_prefix (site, json_object_get_string_member (record, "component"),
+                                      json_object_get_string_member (record, "version"),
+                                      json_object_get_string_member (record, "step_id"),
+                                      json_object_get_string_member (record, "file"));
 
   return upg_journal_marker_id (prefix, (guint) json_object_get_int_member (record, "sequence"));
 }

@@ -82,6 +82,7 @@ char         *exec_journal_statuses      (ExecFixture  *fx,
                                           const char   *execution_id,
                                           guint         sequence);
 char         *exec_fixture_init_sqlite_app (ExecFixture *fx);
-char         *exec_record_marker         (JsonObject   *record);
+char         *exec_record_marker         (const char   *site,
+                                          JsonObject   *record);
 
 G_END_DECLS

@@ -94,6 +94,11 @@ site_init (ExecFixture *fx,
 {
   g_autofree char *sources = g_strdup_printf ("\"db\": %s", target->source_json);
 
+  g_autoptr(UpgConnection) target_connection = exec_open_source ("db", target->source_json);
+
+  /* Each case is a fresh site on the shared server: without the markers
+   * of the case before, which would rightly count as applied. */
+  exec_execute (target_connection, "DROP TABLE IF EXISTS upgrade_statement_marker");
   exec_fixture_init (fx);
   exec_fixture_write_config (fx, "kill-site", sources);
   write_bundle (fx, prefix, target->kind == UPG_TEST_SERVER_POSTGRESQL);

@@ -443,7 +443,7 @@ markers_left (DbSite     *site,
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
       JsonObject *record = json_array_get_object_element (records, i);
-      g_autofree char *marker = exec_record_marker (record);
+      g_autofree char *marker = exec_record_marker ("db-1", record);
       gboolean found = FALSE;
 
       g_assert_true (upg_journal_has_marker (site->target, marker, &found, &error));

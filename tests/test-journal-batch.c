@@ -122,7 +122,7 @@ test_lost_records_recovered (void)
 
 /* As above, but the run that follows is another execution (from another
  * version, so it does not continue the crashed one): the markers of the
- * crashed execution, unfinished, still count as applied. */
+ * crashed execution still count as applied, recorded SKIPPED naming it. */
 static void
 test_lost_records_of_other_execution (void)
 {
@@ -136,7 +136,10 @@ test_lost_records_of_other_execution (void)
   g_assert_cmpint (exec_exit_code (run_cli_from (&fx, "3.17.1", NULL)), ==, 0);
   g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_execution"), ==, 2);
   g_assert_cmpint (exec_sqlite_int (app_db, "SELECT SUM(n) FROM counter"), ==, N_UPDATES);
-  g_assert_cmpint (count_found_by_marker (journal), ==, 20);
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM sql_execution_record"
+                                             " WHERE status = 'SKIPPED' AND error_message = 'applied in execution '"
+                                             " || (SELECT id FROM upgrade_execution ORDER BY started_at LIMIT 1)"
+                                             " || ' (marker found in the target)'"), ==, 20);
   exec_fixture_clear (&fx);
 }
 
@@ -236,27 +239,45 @@ test_records_written_at_end (void)
   exec_fixture_clear (&fx);
 }
 
-/* A second site with its own journal but the same site name and the same
- * database: the markers of the first are not its own, so it runs every
- * statement. */
+/* A second state directory (its own journal: as after the journal was
+ * lost, or on another host) for the same site and the same database: the
+ * target is the truth (SPEC §5), so the markers of the first run stand
+ * and it sends nothing again, recording each statement SKIPPED naming
+ * the execution that applied it. */
 static void
-test_other_journal_markers_ignored (void)
+test_other_journal_markers_honoured (void)
 {
   ExecFixture first, second;
   g_autofree char *app_db = NULL;
+  g_autofree char *first_journal = NULL;
+  g_autofree char *second_journal = NULL;
+  g_autofree char *source = NULL;
+  g_autoptr(UpgConnection) connection = NULL;
+  g_autofree char *first_id = NULL;
+  g_autofree char *sql = NULL;
 
   exec_fixture_init (&first);
   exec_fixture_init (&second);
   app_db = exec_fixture_path (&first, "app.db");
+  first_journal = g_build_filename (first.state, "journal.db", NULL);
+  second_journal = g_build_filename (second.state, "journal.db", NULL);
   write_site (&first, app_db);
   write_site (&second, app_db);
 
   g_assert_cmpint (exec_exit_code (run_cli (&first, NULL)), ==, 0);
   g_assert_cmpint (exec_exit_code (run_cli (&second, NULL)), ==, 0);
-  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM counter"), ==, 2);
-  /* The second run's UPDATEs count up both rows: 30 + 30, and 30. */
-  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT MAX(n) FROM counter"), ==, 2 * N_UPDATES);
-  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT MIN(n) FROM counter"), ==, N_UPDATES);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM counter"), ==, 1);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT MAX(n) FROM counter"), ==, N_UPDATES);
+  g_assert_cmpint (exec_sqlite_int (app_db, "SELECT COUNT(*) FROM upgrade_statement_marker"), ==, N_UPDATES + 2);
+
+  source = g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", first_journal);
+  connection = exec_open_source ("first-journal", source);
+  first_id = exec_query_text (connection, "SELECT id FROM upgrade_execution");
+  sql = g_strdup_printf ("SELECT COUNT(*) FROM sql_execution_record WHERE status = 'SKIPPED'"
+                         " AND error_message = 'applied in execution %s (marker found in the target)'", first_id);
+  g_assert_cmpint (exec_sqlite_int (second_journal, sql), ==, N_UPDATES + 2);
+  g_assert_cmpint (exec_sqlite_int (second_journal, "SELECT COUNT(*) FROM sql_execution_record"
+                                                    " WHERE status <> 'SKIPPED'"), ==, 0);
   exec_fixture_clear (&second);
   exec_fixture_clear (&first);
 }
@@ -403,7 +424,7 @@ main (int argc, char **argv)
   g_test_add_func ("/journal-batch/marker-table", test_marker_table);
   g_test_add_func ("/journal-batch/lost-records-rolled-back", test_lost_records_rolled_back);
   g_test_add_func ("/journal-batch/records-written-at-end", test_records_written_at_end);
-  g_test_add_func ("/journal-batch/other-journal-markers-ignored", test_other_journal_markers_ignored);
+  g_test_add_func ("/journal-batch/other-journal-markers-honoured", test_other_journal_markers_honoured);
   g_test_add_func ("/journal-batch/batch-full-and-lookup", test_batch_full_and_lookup);
   g_test_add_func ("/journal-batch/flusher-writes-within-a-second", test_flusher_writes_within_a_second);
   g_test_add_func ("/journal-batch/deferred-finish", test_deferred_finish);

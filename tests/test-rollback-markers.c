@@ -11,6 +11,7 @@
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
+#define SITE "bj-01"
 
 /* Two SQLite data sources, "app" and "other". */
 typedef struct {
@@ -28,7 +29,7 @@ site_write_config (Site       *site,
   g_autofree char *other = exec_fixture_sqlite_source (&site->fx, other_file);
   g_autofree char *sources = g_strdup_printf ("\"app\": %s, \"other\": %s", app, other);
 
-  exec_fixture_write_config (&site->fx, "bj-01", sources);
+  exec_fixture_write_config (&site->fx, SITE, sources);
 }
 
 static void
@@ -62,7 +63,8 @@ script_markers (const char   *db,
                 const char   *step_id,
                 const char   *file)
 {
-  g_autofree char *prefix = upg_journal_marker_prefix (upg_execution_get_id (execution), "app", TO, step_id, file);
+  /* Markers are named after the statement, whichever execution sent it. */
+  g_autofree char *prefix = upg_journal_statement_key_prefix (SITE, "app", TO, step_id, file);
   g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM upgrade_statement_marker"
                                           " WHERE record_id LIKE '%s:%%'", prefix);
 

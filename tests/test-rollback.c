@@ -348,7 +348,7 @@ test_undo_repeatable (void)
       JsonObject *record = json_array_get_object_element (undone, i);
 
       g_assert_cmpstr (json_object_get_string_member (record, "database"), ==, "app");
-      g_ptr_array_add (ids, exec_record_marker (record));
+      g_ptr_array_add (ids, exec_record_marker ("bj-01", record));
     }
   g_ptr_array_add (ids, NULL);
   source = exec_fixture_sqlite_source (&site.fx, "app.db");

@@ -1,0 +1,182 @@
+/* test-target-truth.c - the target is the truth (SPEC §5): a run whose
+ * journal does not know the statements (journal lost, another state
+ * directory) never sends again what a marker in the target says was
+ * applied; on MariaDB, PostgreSQL and SQLite, through the real upgradectl
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib/gstdio.h>
+
+#include "db-site.h"
+
+#define FROM "3.17.0"
+#define TO "3.17.5"
+#define ROWS 50
+
+static Db databases[] = DB_TARGETS_INIT;
+
+/* A scratch site on @db, or on an SQLite file when @db is NULL. */
+static void
+site_init (DbSite     *site,
+           Db         *db,
+           const char *site_id)
+{
+  g_autofree char *source = NULL;
+  g_autofree char *sources = NULL;
+
+  if (db != NULL)
+    {
+      db_site_init (site, db, site_id);
+      return;
+    }
+  exec_fixture_init (&site->fx);
+  source = exec_fixture_sqlite_source (&site->fx, "target.db");
+  sources = g_strdup_printf ("\"db\": %s", source);
+  exec_fixture_write_config (&site->fx, site_id, sources);
+  site->target = exec_open_source ("db", source);
+  site->table = g_strdup ("t_truth");
+}
+
+/* s1 creates the table and inserts ROWS rows one statement each; s2
+ * changes one of them. */
+static void
+write_rows_bundle (DbSite *site)
+{
+  g_autoptr(GString) s1 = g_string_new (NULL);
+  g_autofree char *s2 = g_strdup_printf ("UPDATE %s SET n = n + 1000 WHERE n = 1;\n", site->table);
+
+  g_string_append_printf (s1, "CREATE TABLE %s (n INTEGER);\n", site->table);
+  for (guint i = 1; i <= ROWS; i++)
+    g_string_append_printf (s1, "INSERT INTO %s VALUES (%u);\n", site->table, i);
+  exec_fixture_write (&site->fx, "bundle/sql/001.sql", s1->str);
+  exec_fixture_write (&site->fx, "bundle/sql/002.sql", s2);
+  exec_fixture_write_manifest (&site->fx, TO,
+                               "\"in_stop\": ["
+                               " {\"id\": \"s1\", \"database\": \"db\", \"sql_scripts\": [\"sql/001.sql\"]},"
+                               " {\"id\": \"s2\", \"database\": \"db\", \"sql_scripts\": [\"sql/002.sql\"]}]",
+                               NULL);
+}
+
+static int
+run_stage (DbSite *site)
+{
+  return exec_exit_code (exec_fixture_cli (&site->fx, NULL, NULL, "run", "--from", FROM, "--to", TO,
+                                           "--stage", "in_stop", NULL));
+}
+
+static void
+assert_rows (DbSite *site)
+{
+  g_autofree char *count_sql = g_strdup_printf ("SELECT COUNT(*) FROM %s", site->table);
+  g_autofree char *sum_sql = g_strdup_printf ("SELECT SUM(n) FROM %s", site->table);
+  g_autofree char *count = exec_query_text (site->target, count_sql);
+  g_autofree char *sum = exec_query_text (site->target, sum_sql);
+  g_autofree char *expected_count = g_strdup_printf ("%u", ROWS);
+  g_autofree char *expected_sum = g_strdup_printf ("%u", ROWS * (ROWS + 1) / 2 + 1000);
+
+  g_assert_cmpstr (count, ==, expected_count);
+  g_assert_cmpstr (sum, ==, expected_sum);
+}
+
+static char *
+journal_path (DbSite *site)
+{
+  return g_build_filename (site->fx.state, "journal.db", NULL);
+}
+
+/* The only execution in the journal of @site. */
+static char *
+only_execution (DbSite *site)
+{
+  g_autofree char *path = journal_path (site);
+  g_autofree char *source = g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", path);
+  g_autoptr(UpgConnection) journal = exec_open_source ("journal", source);
+
+  g_assert_cmpint (exec_sqlite_int (path, "SELECT COUNT(*) FROM upgrade_execution"), ==, 1);
+  return exec_query_text (journal, "SELECT id FROM upgrade_execution");
+}
+
+/* After the run with a fresh journal: nothing was sent, every statement is
+ * recorded SKIPPED naming the execution @applied_by, the steps succeeded. */
+static void
+assert_all_skipped_by_markers (DbSite     *site,
+                               const char *applied_by)
+{
+  g_autofree char *path = journal_path (site);
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM sql_execution_record WHERE status = 'SKIPPED'"
+                                          " AND error_message = 'applied in execution %s"
+                                          " (marker found in the target)'", applied_by);
+
+  g_assert_cmpint (exec_sqlite_int (path, sql), ==, ROWS + 2);
+  g_assert_cmpint (exec_sqlite_int (path, "SELECT COUNT(*) FROM sql_execution_record WHERE status <> 'SKIPPED'"),
+                   ==, 0);
+  g_assert_cmpint (exec_sqlite_int (path, "SELECT COUNT(*) FROM step_execution WHERE status = 'SUCCESS'"), ==, 2);
+}
+
+/* Run; lose the journal; run again; then once more from another state
+ * directory: the rows stay as the first run left them (before: 50 rows
+ * became 100). */
+static void
+check_lost_journal (Db *db)
+{
+  DbSite site;
+  g_autofree char *path = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  site_init (&site, db, "truth-1");
+  write_rows_bundle (&site);
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  assert_rows (&site);
+  first = only_execution (&site);
+
+  path = journal_path (&site);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  assert_rows (&site);
+  assert_all_skipped_by_markers (&site, first);
+  second = only_execution (&site);
+  g_assert_cmpstr (second, !=, first);
+
+  g_free (site.fx.state);
+  site.fx.state = exec_fixture_path (&site.fx, "another-state-dir");
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  assert_rows (&site);
+  /* The markers still name the execution that sent the statements. */
+  assert_all_skipped_by_markers (&site, first);
+  db_site_clear (&site);
+}
+
+static void
+test_lost_journal_db (gconstpointer data)
+{
+  check_lost_journal ((Db *) data);
+}
+
+static void
+test_lost_journal_sqlite (void)
+{
+  check_lost_journal (NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/target-truth/sqlite/lost-journal", test_lost_journal_sqlite);
+  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+    {
+      Db *db = &databases[i];
+
+      db_start (db);
+      db_add_test (db, "target-truth", "lost-journal", test_lost_journal_db);
+    }
+
+  status = g_test_run ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+    db_stop (&databases[i]);
+  return status;
+}
