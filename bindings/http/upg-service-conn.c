@@ -317,7 +317,9 @@ on_readable (GSocket      *socket,
 
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return G_SOURCE_CONTINUE;
-  if (n <= 0)
+  /* Woken up without more data than last time (the low-water mark asks
+   * for more): the client shut its side down mid-head. */
+  if (n <= 0 || (gsize) n == conn->peeked)
     {
       /* Closed (or broken) before a request: nothing to answer. */
       g_clear_pointer (&conn->watch, g_source_unref);
