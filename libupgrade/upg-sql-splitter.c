@@ -469,9 +469,11 @@ upg_scan_run (Splitter *s)
  * carry, are no-ops as in the clients: MySQL `\-` (mariadb-dump's first
  * line) is dropped wherever it is outside quotes and comments, psql
  * `\restrict` / `\unrestrict` lines (pg_dump's) between statements are
- * skipped. Other client commands (other `\x` commands in MySQL, psql
- * meta-commands such as `\set`, sqlite3 dot-commands) are refused:
- * scripts contain SQL only; so is PostgreSQL `COPY … FROM stdin`, whose
+ * skipped. Other client commands (mysql's named commands such as `use`
+ * or `source` where the client reads them, other `\x` commands in MySQL,
+ * psql meta-commands such as `\set` or `\i`, sqlite3 dot-commands) are
+ * refused: scripts contain SQL only (the scripts of a bundle may include
+ * files, see upg-sql-client-commands.c); so is PostgreSQL `COPY … FROM stdin`, whose
  * data lines psql reads from the script. The sqlite3 shell's `#` comment
  * lines are skipped like the shell does.
  *
