@@ -12,6 +12,7 @@
 
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
+#include "upg-target-lock-private.h"
 #include "upg-execution-private.h"
 
 /* ---- test-only crash hook ------------------------------------------- */
@@ -474,6 +475,37 @@ create_execution (UpgRunContext *ctx,
   return g_steal_pointer (&id);
 }
 
+/* The targets were locked (upg-target-lock.c) when prepare_steps()
+ * opened them, before the execution was chosen: now their holder rows
+ * name it too. */
+static gboolean
+name_target_locks (UpgRunContext *ctx,
+                   const char    *execution_id,
+                   GError       **error)
+{
+  GHashTableIter iter;
+  gpointer connection;
+
+  g_hash_table_iter_init (&iter, ctx->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &connection))
+    if (g_object_get_data (connection, "upgrade-no-marker") == NULL &&
+        !upg_target_lock_name_execution (connection, ctx->site_id, execution_id, error))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+release_target_locks (UpgRunContext *ctx)
+{
+  GHashTableIter iter;
+  gpointer connection;
+
+  g_hash_table_iter_init (&iter, ctx->connections);
+  while (g_hash_table_iter_next (&iter, NULL, &connection))
+    if (g_object_get_data (connection, "upgrade-no-marker") == NULL)
+      upg_target_lock_release (connection, ctx->site_id);
+}
+
 /* Everything after the lock: pick or create the execution, check and
  * count a resume, then run the steps. */
 static gboolean
@@ -532,7 +564,8 @@ run_locked (UpgRunContext *ctx,
       upg_execution_set_started (ctx->execution, now);
     }
   /* The lock now names the execution it protects. */
-  if (!upg_journal_acquire_lock (ctx->journal, ctx->site_id, id, NULL, error) || !open_log (ctx, error))
+  if (!upg_journal_acquire_lock (ctx->journal, ctx->site_id, id, NULL, error) || !open_log (ctx, error) ||
+      !name_target_locks (ctx, id, error))
     return FALSE;
 
   upg_execution_set_progress (ctx->execution, 0, ctx->statements_total, -1);
@@ -587,6 +620,7 @@ upg_executor_execute (UpgExecutor    *self,
   heartbeat = heartbeat_start (ctx->journal, ctx->site_id);
 
   ok = run_locked (ctx, request, steps, error);
+  release_target_locks (ctx);
 
   heartbeat_stop (heartbeat);
   {

@@ -27,6 +27,7 @@
 #include "upg-executor-private.h"
 #include "upg-journal-batch-private.h"
 #include "upg-sql-runner-private.h"
+#include "upg-target-lock-private.h"
 #include "upg-sql-splitter-private.h"
 #include "upg-sql-statement-private.h"
 
@@ -90,7 +91,10 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
    * cannot run the marker's statements: it gets no marker. */
   if (upg_data_source_get_cnc (source) != NULL)
     g_object_set_data (G_OBJECT (connection), "upgrade-no-marker", GINT_TO_POINTER (TRUE));
-  else if (!upg_journal_ensure_marker_table (connection, error))
+  /* Runs with separate journals exclude each other in the target. */
+  else if (!upg_target_lock_acquire (connection, ctx->site_id,
+                                     ctx->execution != NULL ? upg_execution_get_id (ctx->execution) : NULL, error) ||
+           !upg_journal_ensure_marker_table (connection, error))
     return NULL;
 
   g_hash_table_insert (ctx->connections, g_strdup (name), connection);

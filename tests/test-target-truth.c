@@ -5,9 +5,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "db-site.h"
+#include "upg-target-lock-private.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
@@ -159,6 +162,61 @@ test_lost_journal_sqlite (void)
   check_lost_journal (NULL);
 }
 
+/* Another run (here: the test, holding the lock as a run does) has the
+ * target: the run with its own journal stops with exit 3 naming it,
+ * before anything is sent; once released, the run goes through and
+ * leaves the lock free. */
+static void
+check_lock_held (Db *db)
+{
+  DbSite site;
+  g_autoptr(UpgConnection) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *pid = g_strdup_printf ("pid %d", (int) getpid ());
+  g_autofree char *path = NULL;
+  g_autofree char *left = NULL;
+  int status;
+
+  site_init (&site, db, "truth-1");
+  write_rows_bundle (&site);
+  source = db != NULL ? g_strdup (db->source_json) : exec_fixture_sqlite_source (&site.fx, "target.db");
+  holder = exec_open_source ("db", source);
+  g_assert_true (upg_target_lock_acquire (holder, "truth-1", "held-by-test", &error));
+  g_assert_no_error (error);
+
+  status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+                             "--stage", "in_stop", NULL);
+  g_test_message ("%s", out);
+  g_assert_cmpint (exec_exit_code (status), ==, 3);
+  g_assert_nonnull (strstr (out, "is locked by another upgrade of site 'truth-1'"));
+  g_assert_nonnull (strstr (out, g_get_host_name ()));
+  g_assert_nonnull (strstr (out, pid));
+  g_assert_nonnull (strstr (out, "execution held-by-test"));
+  path = journal_path (&site);
+  g_assert_cmpint (exec_sqlite_int (path, "SELECT COUNT(*) FROM sql_execution_record"), ==, 0);
+
+  upg_target_lock_release (holder, "truth-1");
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  assert_rows (&site);
+  left = exec_query_text (site.target, "SELECT COUNT(*) FROM upgrade_target_lock");
+  g_assert_cmpstr (left, ==, "0");
+  db_site_clear (&site);
+}
+
+static void
+test_lock_held_db (gconstpointer data)
+{
+  check_lock_held ((Db *) data);
+}
+
+static void
+test_lock_held_sqlite (void)
+{
+  check_lock_held (NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -166,12 +224,14 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/target-truth/sqlite/lost-journal", test_lost_journal_sqlite);
+  g_test_add_func ("/target-truth/sqlite/lock-held", test_lock_held_sqlite);
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
     {
       Db *db = &databases[i];
 
       db_start (db);
       db_add_test (db, "target-truth", "lost-journal", test_lost_journal_db);
+      db_add_test (db, "target-truth", "lock-held", test_lock_held_db);
     }
 
   status = g_test_run ();
