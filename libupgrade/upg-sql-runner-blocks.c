@@ -731,6 +731,7 @@ upg_file_run_block (FileRun  *file,
     for (guint k = first + 1; k < last; k++)
       {
         UpgSqlStatement *s = g_ptr_array_index (file->statements, k);
+        g_autofree char *note = NULL;
 
         if (!commits_implicitly (file, k))
           continue;
@@ -742,7 +743,11 @@ upg_file_run_block (FileRun  *file,
                                "and the statements after it run as a new transaction"),
                              upg_sql_statement_get_file (s), upg_sql_statement_get_line (s),
                              upg_sql_statement_get_line (begin));
-        if (!upg_file_run_statement (file, k, error))
+        /* The journal says it too, with the statement's record. */
+        note = g_strdup_printf ("implicit commit: the server committed the transaction block opened at %s:%u "
+                                "before this statement; the statements after it ran as a new transaction",
+                                upg_sql_statement_get_file (begin), upg_sql_statement_get_line (begin));
+        if (!upg_file_run_statement (file, k, note, error))
           return FALSE;
         from = k + 1;
       }

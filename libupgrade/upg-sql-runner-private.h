@@ -31,6 +31,7 @@ typedef struct
   const UpgJournalMarkerRow *marker_row; /* the marker found in the target; unowned */
   GHashTable        *records;        /* of its file: sequence → journal record */
   DeferredCompletion *previous;      /* the statement before it, if not completed */
+  const char        *note;           /* journaled with its success (unowned), or NULL */
 } StatementRun;
 
 /* A statement that committed with its marker, whose record, log line and
@@ -72,6 +73,7 @@ void      upg_file_run_init_statement          (FileRun             *file,
                                                 guint                index);
 gboolean  upg_file_run_statement               (FileRun             *file,
                                                 guint                index,
+                                                const char          *note,
                                                 GError             **error);
 gboolean  upg_statement_run_connect            (StatementRun        *run,
                                                 gboolean             fresh,

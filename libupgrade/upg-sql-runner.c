@@ -370,7 +370,8 @@ execute_with_retries (StatementRun *run,
               upg_statement_run_defer (run, rows, duration_ms);
               return TRUE;
             }
-          if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, NULL, error))
+          if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_SUCCESS, rows, NULL, run->note,
+                                                error))
             return FALSE;
           upg_statement_run_log (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
           return TRUE;
@@ -668,17 +669,20 @@ upg_file_run_init_statement (FileRun      *file,
   run->previous = file->previous;
 }
 
-/* Runs statement @index of @file as a unit of its own. */
+/* Runs statement @index of @file as a unit of its own; @note (or NULL)
+ * is journaled with its success. */
 gboolean
-upg_file_run_statement (FileRun  *file,
-                        guint     index,
-                        GError  **error)
+upg_file_run_statement (FileRun     *file,
+                        guint        index,
+                        const char  *note,
+                        GError     **error)
 {
   DeferredCompletion *previous = file->previous;
   StatementRun run;
   gboolean ok;
 
   upg_file_run_init_statement (file, &run, index);
+  run.note = note;
   ok = run_statement (&run, error);
   upg_statement_run_clear (&run);
   if (ok && previous->error != NULL)
@@ -753,7 +757,7 @@ run_file (UpgRunContext      *ctx,
             return FALSE;
           i = last;
         }
-      else if (!upg_file_run_statement (&f, i, error))
+      else if (!upg_file_run_statement (&f, i, NULL, error))
         return FALSE;
     }
   return TRUE;

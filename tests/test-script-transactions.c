@@ -152,6 +152,30 @@ resume_to_ids (Site            *site,
   return site_ids (site);
 }
 
+/* The message journaled with the record of statement @sequence of s.sql. */
+static char *
+statement_message (Site         *site,
+                   UpgExecution *execution,
+                   guint         sequence)
+{
+  g_autofree char *path = g_build_filename (site->fx.state, "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(JsonArray) records = NULL;
+
+  g_assert_no_error (error);
+  records = upg_journal_list_statements (journal, upg_execution_get_id (execution), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *r = json_array_get_object_element (records, i);
+
+      if (json_object_get_int_member (r, "sequence") == sequence)
+        return g_strdup (json_object_get_string_member_with_default (r, "error", ""));
+    }
+  g_assert_not_reached ();
+}
+
 static const char *
 duplicate_code (Site *site)
 {
@@ -351,6 +375,7 @@ test_implicit_commit (gconstpointer data)
   g_autofree char *after = NULL;
   g_autofree char *log = NULL;
   g_autofree char *other = NULL;
+  g_autofree char *note = NULL;
 
   site_init (&site, (Target *) data,
              "CREATE TABLE @T (id INT PRIMARY KEY);\n"
@@ -368,6 +393,9 @@ test_implicit_commit (gconstpointer data)
   g_assert_cmpint (count_tables (&site, other), ==, 1);
   log = site_log (&site, failed);
   g_assert_nonnull (strstr (log, "s.sql:4: the server commits the transaction opened at line 2"));
+  note = statement_message (&site, failed, 4);
+  g_assert_true (g_str_has_prefix (note, "implicit commit: the server committed the transaction block opened at "
+                                         "sql/s.sql:2 before this statement"));
 
   after = resume_to_ids (&site, failed, UPG_RESUME_ACTION_SKIP);
   g_assert_cmpstr (after, ==, "1,2,3");
