@@ -130,7 +130,8 @@ run_step (UpgRunContext *ctx,
   if (ctx->action == UPG_RESUME_ACTION_SKIP && upg_run_context_is_breakpoint (ctx, step, NULL, 0))
     {
       ctx->statements_done += upg_sql_runner_count (ctx, step);
-      return skip_step (ctx, step, "skipped by the operator (resume --skip)", error);
+      /* Journaled in English; reports translate it (upg_report_skip_note()). */
+      return skip_step (ctx, step, N_("skipped by the operator (resume --skip)"), error);
     }
 
   /* Executing an upgrade step makes an earlier rollback of the stage stale. */

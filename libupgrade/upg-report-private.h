@@ -26,7 +26,9 @@ gint64       upg_report_parse_time_ms   (const char  *iso8601);
 char        *upg_report_format_ms       (gint64       duration_ms);
 char        *upg_report_step_label      (JsonObject  *step);
 char        *upg_report_step_note       (JsonObject  *step);
+char        *upg_report_skip_note       (const char  *because);
 char        *upg_report_figures_text    (JsonObject  *figures);
+const char  *upg_report_mode_label      (const char  *mode);
 
 char        *upg_report_html_execution  (JsonObject  *summary);
 char        *upg_report_html_assessment (JsonObject  *assessment);

@@ -163,6 +163,25 @@ upg_report_step_label (JsonObject *step)
   return g_strdup (id);
 }
 
+/* How upg-executor-steps.c words an earlier success in the journal. */
+#define ALREADY_SUCCEEDED_IN "already succeeded in "
+
+/* Why a step was skipped, in the operator's language: @because as the
+ * journal and the step-finished signal carry it (NULL, the earlier
+ * execution's id alone or in the engine's English sentence, or another
+ * sentence of the engine's, translated when the catalogue has it). */
+char *
+upg_report_skip_note (const char *because)
+{
+  if (because == NULL)
+    return g_strdup (_("(skipped)"));
+  if (g_str_has_prefix (because, ALREADY_SUCCEEDED_IN))
+    because += strlen (ALREADY_SUCCEEDED_IN);
+  if (strchr (because, ' ') != NULL)
+    return g_strdup_printf ("(%s)", _(because));
+  return g_strdup_printf (_("(already succeeded in %s)"), because);
+}
+
 /* What follows the step label: "(2m30s)", "(already succeeded in …)". */
 char *
 upg_report_step_note (JsonObject *step)
@@ -172,14 +191,7 @@ upg_report_step_note (JsonObject *step)
   g_autofree char *duration = NULL;
 
   if (g_strcmp0 (status, "SKIPPED") == 0)
-    {
-      if (because == NULL)
-        return g_strdup (_("(skipped)"));
-      /* The journal stores either the earlier execution's id or a sentence. */
-      if (strchr (because, ' ') != NULL)
-        return g_strdup_printf ("(%s)", because);
-      return g_strdup_printf (_("(already succeeded in %s)"), because);
-    }
+    return upg_report_skip_note (because);
   if (g_strcmp0 (status, "PENDING") == 0)
     return g_strdup (_("(not started)"));
   duration = upg_report_format_ms (upg_report_member_int (step, "duration_ms", -1));
@@ -588,6 +600,18 @@ append_estimate_text (GString    *out,
     }
 }
 
+/* A plan's @mode as in its JSON (`rolling`, `stop-service`) in the
+ * operator's language, as `upgradectl plan` names it; @mode if unknown. */
+const char *
+upg_report_mode_label (const char *mode)
+{
+  if (g_strcmp0 (mode, "rolling") == 0)
+    return _("rolling upgrade");
+  if (g_strcmp0 (mode, "stop-service") == 0)
+    return _("stop-service upgrade");
+  return mode;
+}
+
 static char *
 assessment_lines (JsonObject *assessment,
                   gboolean    markdown)
@@ -597,12 +621,18 @@ assessment_lines (JsonObject *assessment,
   const char *verdict = or_dash (upg_report_member_string (assessment, "verdict"));
   g_autofree char *verdict_up = g_ascii_strup (verdict, -1);
 
-  g_string_append_printf (out, markdown ? "# %s %s → %s\n\n" : "%s %s → %s",
-                          _("Upgrade assessment"),
-                          or_dash (upg_report_member_string (assessment, "from")),
-                          or_dash (upg_report_member_string (assessment, "to")));
-  g_string_append_printf (out, markdown ? "**%s** — %s `%s`\n\n" : ": %s (%s %s)\n\n",
-                          verdict_up, _("mode"), or_dash (upg_report_member_string (assessment, "mode")));
+  const char *from = or_dash (upg_report_member_string (assessment, "from"));
+  const char *to = or_dash (upg_report_member_string (assessment, "to"));
+  const char *mode = or_dash (upg_report_member_string (assessment, "mode"));
+
+  if (markdown)
+    g_string_append_printf (out, "# %s %s → %s\n\n**%s** — %s `%s`\n\n", _("Upgrade assessment"),
+                            from, to, verdict_up, _("mode"), mode);
+  else
+    /* TRANSLATORS: the assessment's first line: from, to, verdict (PASS,
+     * WARN, FAIL) and the upgrade mode as upgradectl plan names it. */
+    g_string_append_printf (out, _("Upgrade assessment %s → %s: %s (mode: %s)\n\n"),
+                            from, to, verdict_up, upg_report_mode_label (mode));
   if (markdown)
     g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n",
                             _("Verdict"), _("Check"), _("Item"), _("Message"), _("Suggestion"));
@@ -625,13 +655,14 @@ assessment_lines (JsonObject *assessment,
                                   or_dash (upg_report_member_string (item, "check")), n, m, s);
           continue;
         }
-      g_string_append_printf (out, "[%s] %s %s: %s\n", item_verdict,
+      /* TRANSLATORS: an assessment item: verdict, check kind, item name, message. */
+      g_string_append_printf (out, _("[%s] %s %s: %s\n"), item_verdict,
                               or_dash (upg_report_member_string (item, "check")), name,
                               or_dash (upg_report_member_string (item, "message")));
       if (*figures != '\0')
         g_string_append_printf (out, "    %s\n", figures);
       if (suggestion != NULL && *suggestion != '\0')
-        g_string_append_printf (out, "    %s: %s\n", _("suggestion"), suggestion);
+        g_string_append_printf (out, _("    suggestion: %s\n"), suggestion);
     }
   g_string_append_c (out, '\n');
   append_estimate_text (out, upg_report_member_object (assessment, "estimate"));

@@ -587,7 +587,7 @@ test_cli (Site *site, gconstpointer data)
   status = upgradectl_spawn (NULL, &out, "-b", site->bundle, "-c", site->config_path,
                              "assess", "--from", "3.17.4", "--to", "3.17.5", NULL);
   g_assert_cmpint (status, ==, 4);
-  g_assert_true (g_str_has_prefix (out, "Upgrade assessment 3.17.4 → 3.17.5: WARN (mode rolling)\n"));
+  g_assert_true (g_str_has_prefix (out, "Upgrade assessment 3.17.4 → 3.17.5: WARN (mode: rolling upgrade)\n"));
   g_assert_nonnull (strstr (out, "[WARN] data_quality orders without user: 2 rows found, threshold 0\n"));
   g_clear_pointer (&out, g_free);
 
@@ -614,8 +614,10 @@ test_cli_chinese (Site *site, gconstpointer data)
   status = upgradectl_spawn ("zh_CN.UTF-8", &out, "-b", site->bundle, "-c", site->config_path,
                              "assess", "--from", "3.17.4", "--to", "3.17.5", NULL);
   g_assert_cmpint (status, ==, 4);
-  g_assert_true (g_str_has_prefix (out, "升级评估 3.17.4 → 3.17.5: WARN (模式 rolling)\n"));
-  g_assert_nonnull (strstr (out, "[WARN] data_quality orders without user: 发现 2 行，阈值 0\n"));
+  /* The mode as `plan` names it, Chinese punctuation throughout. */
+  g_assert_true (g_str_has_prefix (out, "升级评估 3.17.4 → 3.17.5：WARN（模式：滚动升级）\n"));
+  g_assert_nonnull (strstr (out, "[WARN] data_quality orders without user：发现 2 行，阈值 0\n"));
+  g_assert_null (strstr (out, "rolling"));
   g_assert_nonnull (strstr (out, "预估："));
 }
 

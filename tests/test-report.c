@@ -194,7 +194,7 @@ test_assessment_formats (Fixture *f, gconstpointer data)
   g_autofree char *json = upg_report_render_assessment (assessment, UPG_REPORT_FORMAT_JSON);
   g_autoptr(JsonNode) parsed = json_from_string (json, NULL);
 
-  g_assert_true (g_str_has_prefix (text, "Upgrade assessment 3.17.4 → 3.17.5: WARN (mode stop-service)\n"));
+  g_assert_true (g_str_has_prefix (text, "Upgrade assessment 3.17.4 → 3.17.5: WARN (mode: stop-service upgrade)\n"));
   g_assert_nonnull (strstr (text, "\n[PASS] resource free disk: free disk 120 GiB, needed 20 GiB\n"
                                   "    free_bytes=128849018880, required_bytes=21474836480\n"));
   g_assert_nonnull (strstr (text, "\n[WARN] compatibility order status: step sql_001"));
@@ -510,6 +510,9 @@ test_cli_report (void)
   g_assert_cmpint (upgradectl_spawn ("zh_CN.UTF-8", &out, "--state-dir", dir, "report", id, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "升级执行 "));
   g_assert_nonnull (strstr (out, "语句：3（成功 2，失败 1，跳过 0，存疑 0）"));
+  /* The engine journals why a step was skipped in English. */
+  g_assert_nonnull (strstr (out, "[SKIPPED] backup （已在 earlier-run 中成功）\n"));
+  g_assert_null (strstr (out, "already succeeded"));
   g_clear_pointer (&out, g_free);
 
   g_assert_cmpint (upgradectl_spawn (NULL, &out, "--json", "--state-dir", dir, "report", "nope", NULL), ==, 2);

@@ -14,6 +14,7 @@
 #include "upgradectl-commands.h"
 #include "upgradectl-executor.h"
 #include "upg-json-private.h"
+#include "upg-report-private.h"
 
 /**
  * upgctl_exec_init:
@@ -140,7 +141,11 @@ step_finished_cb (UpgExecutor *executor,
   clear_progress (exec);
   g_clear_pointer (&exec->rate_message, g_free);
   if (g_str_equal (status, "SKIPPED"))
-    g_print ("[%s] %s (%s)\n", status, step_id, message != NULL ? message : "");
+    {
+      g_autofree char *note = upg_report_skip_note (message);
+
+      g_print ("[%s] %s %s\n", status, step_id, note);
+    }
   else
     g_print ("[%s] %s (%s)\n", status, step_id, took);
 }

@@ -82,6 +82,16 @@ banner () {
   printf '\n=== %s\n' "$*"
 }
 
+# The demo's own sentences follow the locale as upgradectl's do:
+# say ENGLISH CHINESE prints the one the operator reads.
+case "${LANGUAGE:-${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}}" in
+  zh_CN*|zh_SG*|zh:*|zh) DEMO_ZH=1 ;;
+  *) DEMO_ZH=0 ;;
+esac
+say () {
+  if [ "$DEMO_ZH" = 1 ]; then printf '%s\n' "$2"; else printf '%s\n' "$1"; fi
+}
+
 # Runs upgradectl; any exit code not listed in $1 (e.g. "0" or "0 4") is a
 # failure of the demo.
 expect () {
@@ -95,15 +105,17 @@ expect () {
   for ok in $accepted; do
     [ "$rc" -eq "$ok" ] && return 0
   done
-  echo "run-demo.sh: 'upgradectl $*' exited with $rc (expected: $accepted); state kept in $STATE" >&2
+  say "run-demo.sh: 'upgradectl $*' exited with $rc (expected: $accepted); state kept in $STATE" \
+      "run-demo.sh：'upgradectl $*' 的退出码为 $rc（预期：$accepted）；状态保留在 $STATE" >&2
   exit 1
 }
 
 not_available () {
-  printf '\n(%s not available in this build yet)\n' "$1"
+  echo
+  say "($1 not available in this build yet)" "（此构建尚不提供 $1）"
 }
 
-echo "state directory: $STATE"
+say "state directory: $STATE" "状态目录：$STATE"
 
 expect 0 validate
 expect 0 plan --from "$FROM" --to "$TO" --site "$SITE"
@@ -113,7 +125,8 @@ if has_command assess; then
   # A host that is busy or short of disk makes it fail (1): an operator
   # stops there; the demo goes on, since it only touches throwaway copies.
   expect "0 4 1" assess --from "$FROM" --to "$TO" --site "$SITE"
-  [ "$rc" -ne 1 ] || echo "(assessment FAILED on this host: a real upgrade stops here; the demo continues)"
+  [ "$rc" -ne 1 ] || say "(assessment FAILED on this host: a real upgrade stops here; the demo continues)" \
+                         "（本机评估未通过：真实升级会在此停止；演示继续）"
 else
   not_available assess
 fi
@@ -146,4 +159,5 @@ else
   not_available report
 fi
 
-banner "done; state directory: $STATE"
+echo
+say "=== done; state directory: $STATE" "=== 完成；状态目录：$STATE"

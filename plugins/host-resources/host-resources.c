@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <sys/statvfs.h>
+#include <glib/gi18n-lib.h>
 #include <upgrade-spi.h>
 
 #include "host-resources-private.h"
@@ -78,16 +79,16 @@ check_cpu (UpgContext    *ctx,
 
   if (!host_sample_cpu ("/proc/stat", CPU_SAMPLE_MS, cancellable, &idle, &elapsed_ms, error))
     return NULL;
-  message = g_strdup_printf ("CPU idle %.1f %% (required ≥ %.0f %%)", idle, min_idle);
-  result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, "cpu", "CPU idle",
+  message = g_strdup_printf (_("CPU idle %.1f %% (required ≥ %.0f %%)"), idle, min_idle);
+  result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, "cpu", _("CPU idle"),
                                  idle >= min_idle ? UPG_VERDICT_PASS : UPG_VERDICT_FAIL, message);
   upg_check_result_set_figure_double (result, "idle_percent", idle);
   upg_check_result_set_figure_double (result, "min_idle_percent", min_idle);
   upg_check_result_set_figure_int (result, "cpus", g_get_num_processors ());
   upg_check_result_set_figure_int (result, "sample_ms", (gint64) (elapsed_ms + 0.5));
   if (idle < min_idle)
-    upg_check_result_set_suggestion (result, "stop batch jobs or wait for a quieter period "
-                                             "before upgrading");
+    upg_check_result_set_suggestion (result, _("stop batch jobs or wait for a quieter period "
+                                               "before upgrading"));
   return result;
 }
 
@@ -106,16 +107,16 @@ check_memory (UpgContext  *ctx,
     return NULL;
   have = g_format_size_full (available, G_FORMAT_SIZE_IEC_UNITS);
   need = g_format_size_full (min_free, G_FORMAT_SIZE_IEC_UNITS);
-  message = g_strdup_printf ("%s of memory available (required ≥ %s)", have, need);
-  result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, "memory", "free memory",
+  message = g_strdup_printf (_("%s of memory available (required ≥ %s)"), have, need);
+  result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, "memory", _("free memory"),
                                  available >= min_free ? UPG_VERDICT_PASS : UPG_VERDICT_FAIL,
                                  message);
   upg_check_result_set_figure_int (result, "available_bytes", available);
   upg_check_result_set_figure_int (result, "total_bytes", total);
   upg_check_result_set_figure_int (result, "min_available_bytes", min_free);
   if (available < min_free)
-    upg_check_result_set_suggestion (result, "stop services that are not needed during the "
-                                             "upgrade, or add memory");
+    upg_check_result_set_suggestion (result, _("stop services that are not needed during the "
+                                               "upgrade, or add memory"));
   return result;
 }
 
@@ -146,9 +147,9 @@ check_disk (const char *path,
   if (statvfs (path, &st) != 0)
     {
       int saved = errno;
-      message = g_strdup_printf ("cannot read the free space of '%s': %s", path,
+      message = g_strdup_printf (_("cannot read the free space of '%s': %s"), path,
                                  g_strerror (saved));
-      result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, "free disk",
+      result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, _("free disk"),
                                      UPG_VERDICT_FAIL, message);
       upg_check_result_set_figure_string (result, "path", path);
       return result;
@@ -158,12 +159,12 @@ check_disk (const char *path,
   have = g_format_size_full (free_bytes, G_FORMAT_SIZE_IEC_UNITS);
   need = g_format_size_full (required, G_FORMAT_SIZE_IEC_UNITS);
   if (backup_size > 0)
-    message = g_strdup_printf ("%s free on '%s' (required ≥ %s: twice the backup)",
+    message = g_strdup_printf (_("%s free on '%s' (required ≥ %s: twice the backup)"),
                                have, path, need);
   else
-    message = g_strdup_printf ("%s free on '%s' (backup size unknown: no requirement)",
+    message = g_strdup_printf (_("%s free on '%s' (backup size unknown: no requirement)"),
                                have, path);
-  result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, "free disk",
+  result = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, _("free disk"),
                                  disk_verdict (free_bytes, MAX (backup_size, 0)), message);
   upg_check_result_set_figure_string (result, "path", path);
   upg_check_result_set_figure_int (result, "free_bytes", free_bytes);
@@ -172,8 +173,8 @@ check_disk (const char *path,
   upg_check_result_set_figure_int (result, "backup_bytes", backup_size);
   upg_check_result_set_figure_int (result, "required_bytes", required);
   if (free_bytes < required)
-    upg_check_result_set_suggestion (result, "free space or move the backup to a larger "
-                                             "file system");
+    upg_check_result_set_suggestion (result, _("free space or move the backup to a larger "
+                                               "file system"));
   return result;
 }
 
