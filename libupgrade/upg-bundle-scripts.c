@@ -11,6 +11,7 @@
 #include "upg-data-source.h"
 #include "upg-path-private.h"
 #include "upg-sql-splitter-private.h"
+#include "upg-sql-statement.h"
 
 static void
 check_steps (UpgBundle  *self,
@@ -78,4 +79,49 @@ upg_bundle_check_scripts (UpgBundle *self,
         check_steps (self, config, upg_manifest_get_steps (manifests->pdata[m], stage), done, problems);
         check_steps (self, config, upg_manifest_get_rollback_steps (manifests->pdata[m], stage), done, problems);
       }
+}
+
+/*
+ * upg_sql_check_includes:
+ * @step: a SQL step
+ * @scripts: (element-type utf8 GPtrArray): its files' statements, by file
+ * @error: return location for a #GError
+ *
+ * A file included (`source`, `\i`) by two scripts of one step would give
+ * two statements the same journal key (step, file, sequence): refused.
+ *
+ * Returns: %FALSE with %UPG_ERROR_INVALID_BUNDLE if it happens
+ */
+gboolean
+upg_sql_check_includes (UpgStep     *step,
+                        GHashTable  *scripts,
+                        GError     **error)
+{
+  const char * const *files = upg_step_get_sql_scripts (step);
+  g_autoptr(GHashTable) included_by = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; files != NULL && files[i] != NULL; i++)
+    {
+      GPtrArray *statements = g_hash_table_lookup (scripts, files[i]);
+
+      for (guint s = 0; statements != NULL && s < statements->len; s++)
+        {
+          const char *own = upg_sql_statement_get_file (g_ptr_array_index (statements, s));
+          const char *by = g_hash_table_lookup (included_by, own);
+
+          if (g_str_equal (own, files[i]))
+            continue;
+          if (by == NULL)
+            g_hash_table_insert (included_by, (char *) own, (char *) files[i]);
+          else if (!g_str_equal (by, files[i]))
+            {
+              g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                           _("step '%s': '%s' is included by both '%s' and '%s': the journal could not "
+                             "tell its statements apart; include it from one script of the step"),
+                           upg_step_get_id (step), own, by, files[i]);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
 }

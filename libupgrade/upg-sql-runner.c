@@ -124,42 +124,6 @@ upg_sql_runner_statement_database (UpgSqlStatement *statement,
   return routed != NULL ? routed : upg_step_get_database (step);
 }
 
-/* A file included (`source`, `\i`) by two scripts of one step would give
- * two statements the same journal key (step, file, sequence). */
-static gboolean
-check_included (UpgRunContext *ctx,
-                UpgStep       *step,
-                GError       **error)
-{
-  const char * const *files = upg_step_get_sql_scripts (step);
-  g_autoptr(GHashTable) included_by = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; files != NULL && files[i] != NULL; i++)
-    {
-      GPtrArray *statements = g_hash_table_lookup (ctx->scripts, files[i]);
-
-      for (guint s = 0; statements != NULL && s < statements->len; s++)
-        {
-          const char *own = upg_sql_statement_get_file (g_ptr_array_index (statements, s));
-          const char *by = g_hash_table_lookup (included_by, own);
-
-          if (g_str_equal (own, files[i]))
-            continue;
-          if (by == NULL)
-            g_hash_table_insert (included_by, (char *) own, (char *) files[i]);
-          else if (!g_str_equal (by, files[i]))
-            {
-              g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                           _("step '%s': '%s' is included by both '%s' and '%s': the journal could not "
-                             "tell its statements apart; include it from one script of the step"),
-                           upg_step_get_id (step), own, by, files[i]);
-              return FALSE;
-            }
-        }
-    }
-  return TRUE;
-}
-
 /*
  * upg_sql_runner_prepare:
  *
@@ -214,7 +178,7 @@ upg_sql_runner_prepare (UpgRunContext *ctx,
       ctx->statements_total += statements->len;
       g_hash_table_insert (ctx->scripts, g_strdup (files[i]), g_steal_pointer (&statements));
     }
-  return check_included (ctx, step, error);
+  return upg_sql_check_includes (step, ctx->scripts, error);
 }
 
 static char *

@@ -40,5 +40,8 @@ gboolean   upg_sql_config_dialect (const char          *database,
 void       upg_bundle_check_scripts (UpgBundle          *self,
                                      UpgConfig          *config,
                                      GPtrArray          *problems);
+gboolean   upg_sql_check_includes   (UpgStep            *step,
+                                     GHashTable         *scripts,
+                                     GError            **error);
 
 G_END_DECLS

@@ -159,6 +159,32 @@ test_included_files_resume (void)
   site_clear (&site);
 }
 
+/* Two scripts of a step including one file would give its statements
+ * the same journal keys twice: refused before anything runs. */
+static void
+test_included_twice (void)
+{
+  Site site;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *exists = NULL;
+  g_autofree char *sql = NULL;
+
+  site_init (&site);
+  first = g_strdup_printf ("CREATE TABLE %s (n INT);\nsource db/common.sql\n", site.table);
+  exec_fixture_write (&site.fx, "bundle/db/a.sql", first);
+  exec_fixture_write (&site.fx, "bundle/db/b.sql", "source db/common.sql\n");
+  exec_fixture_write (&site.fx, "bundle/db/common.sql", "SELECT 1;\n");
+  write_step (&site, "\"db/a.sql\", \"db/b.sql\"");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE);
+  g_assert_nonnull (strstr (error->message, "'db/common.sql' is included by both 'db/a.sql' and 'db/b.sql'"));
+  sql = g_strdup_printf ("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '%s'", site.table);
+  exists = exec_query_text (site.my, sql);
+  g_assert_cmpstr (exists, ==, "0");
+  site_clear (&site);
+}
+
 /* `use`, `\c` and `\!` stop `validate` and `run` (exit 2) naming
  * file:line, and nothing runs. */
 static void
@@ -288,6 +314,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/split-db/switch-to-postgresql", test_switch_to_postgresql);
   g_test_add_func ("/split-db/included-files-resume", test_included_files_resume);
+  g_test_add_func ("/split-db/included-twice", test_included_twice);
   g_test_add_func ("/split-db/client-commands-refused", test_client_commands_refused);
   g_test_add_func ("/split-db/packet-too-large", test_packet_too_large);
   status = g_test_run ();
