@@ -12,6 +12,7 @@
 
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
+#include "upg-journal-drift-private.h"
 #include "upg-target-lock-private.h"
 #include "upg-execution-private.h"
 
@@ -475,6 +476,53 @@ create_execution (UpgRunContext *ctx,
   return g_steal_pointer (&id);
 }
 
+/* Drift (upg-journal-drift.c): the applied statements of @steps whose
+ * file changed since; refused unless the executor accepts them. */
+static gboolean
+check_drift (UpgRunContext *ctx,
+             GPtrArray     *steps,
+             GPtrArray     *drifts,
+             GError       **error)
+{
+  if (ctx->rollback)
+    return TRUE;
+  for (guint i = 0; i < steps->len; i++)
+    {
+      UpgStep *step = g_ptr_array_index (steps, i);
+
+      if (upg_step_get_kind (step) == UPG_STEP_KIND_SQL &&
+          !upg_journal_find_drift (ctx->journal, ctx->site_id, step, ctx->scripts, drifts, error))
+        return FALSE;
+    }
+  if (drifts->len == 0 || upg_executor_get_accept_changed (ctx->executor))
+    return TRUE;
+  upg_drift_error (drifts, error);
+  return FALSE;
+}
+
+/* Journals the changes --accept-changed accepted, in execution @id. */
+static gboolean
+accept_drift (UpgRunContext *ctx,
+              GPtrArray     *drifts,
+              const char    *id,
+              GError       **error)
+{
+  for (guint i = 0; i < drifts->len; i++)
+    {
+      UpgDrift *d = g_ptr_array_index (drifts, i);
+
+      if (!upg_journal_accept_drift (ctx->journal, d, id, error))
+        return FALSE;
+      upg_run_context_log (ctx, G_LOG_LEVEL_WARNING,
+                           _("%s:%u: changed after it was applied in execution %s (sha256 %s, now %s);"
+                             " accepted by %s@%s (--accept-changed)"),
+                           upg_sql_statement_get_file (d->statement), upg_sql_statement_get_line (d->statement),
+                           d->execution_id, d->applied_sha256, upg_sql_statement_get_sha256 (d->statement),
+                           g_get_user_name (), g_get_host_name ());
+    }
+  return TRUE;
+}
+
 /* The targets were locked (upg-target-lock.c) when prepare_steps()
  * opened them, before the execution was chosen: now their holder rows
  * name it too. */
@@ -516,6 +564,7 @@ run_locked (UpgRunContext *ctx,
 {
   g_autofree char *id = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GPtrArray) drifts = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_drift_free);
   guint resume_count = 0;
 
   if (request->kind == UPG_RUN_REQUEST_RESUME)
@@ -534,7 +583,7 @@ run_locked (UpgRunContext *ctx,
 
   if (id != NULL && !load_breakpoint (ctx, id, error))
     return FALSE;
-  if (!prepare_steps (ctx, steps, error))
+  if (!prepare_steps (ctx, steps, error) || !check_drift (ctx, steps, drifts, error))
     return FALSE;
 
   if (id != NULL)
@@ -565,7 +614,7 @@ run_locked (UpgRunContext *ctx,
     }
   /* The lock now names the execution it protects. */
   if (!upg_journal_acquire_lock (ctx->journal, ctx->site_id, id, NULL, error) || !open_log (ctx, error) ||
-      !name_target_locks (ctx, id, error))
+      !name_target_locks (ctx, id, error) || !accept_drift (ctx, drifts, id, error))
     return FALSE;
 
   upg_execution_set_progress (ctx->execution, 0, ctx->statements_total, -1);

@@ -136,6 +136,7 @@ struct _UpgExecutor
   UpgJournal  *journal;
   UpgPluginManager *plugin_manager;
   char        *state_dir;
+  gboolean     accept_changed;
 
   GMutex        last_lock;
   UpgExecution *last_execution;   /* of the request that finished last */
@@ -348,6 +349,38 @@ upg_executor_get_journal (UpgExecutor *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
   return self->journal;
+}
+
+/**
+ * upg_executor_set_accept_changed:
+ * @self: an executor
+ * @accept: whether runs accept applied statements whose file changed
+ *
+ * A run refuses (%UPG_ERROR_INVALID_BUNDLE) when a statement applied
+ * earlier no longer matches its file (SPEC §5, drift). With @accept
+ * (`run --accept-changed`) it proceeds instead and journals who accepted
+ * the new text.
+ */
+void
+upg_executor_set_accept_changed (UpgExecutor *self,
+                                 gboolean     accept)
+{
+  g_return_if_fail (UPG_IS_EXECUTOR (self));
+  self->accept_changed = accept;
+}
+
+/**
+ * upg_executor_get_accept_changed:
+ * @self: an executor
+ *
+ * Returns: whether runs accept changed statements (see
+ *   upg_executor_set_accept_changed())
+ */
+gboolean
+upg_executor_get_accept_changed (UpgExecutor *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), FALSE);
+  return self->accept_changed;
 }
 
 /**

@@ -57,6 +57,9 @@ UpgConfig     *upg_executor_get_config          (UpgExecutor      *self);
 UpgBundle     *upg_executor_get_bundle          (UpgExecutor      *self);
 UpgJournal    *upg_executor_get_journal         (UpgExecutor      *self);
 const char    *upg_executor_get_state_dir       (UpgExecutor      *self);
+void           upg_executor_set_accept_changed  (UpgExecutor      *self,
+                                                 gboolean          accept);
+gboolean       upg_executor_get_accept_changed  (UpgExecutor      *self);
 char          *upg_executor_get_log_path        (UpgExecutor      *self,
                                                  const char       *execution_id);
 UpgPluginManager *upg_executor_get_plugin_manager (UpgExecutor    *self);

@@ -217,6 +217,81 @@ test_lock_held_sqlite (void)
   check_lock_held (NULL);
 }
 
+/* The journal's value of @sql (one row, one column). */
+static char *
+journal_text (DbSite     *site,
+              const char *sql)
+{
+  g_autofree char *path = journal_path (site);
+  g_autofree char *source = g_strdup_printf ("{\"provider\": \"SQLite\", \"path\": \"%s\"}", path);
+  g_autoptr(UpgConnection) journal = exec_open_source ("journal", source);
+
+  return exec_query_text (journal, sql);
+}
+
+/* An applied script edited afterwards: run refuses (exit 2) naming
+ * file:line and both hashes, sending nothing; --accept-changed proceeds
+ * (the statement is not run again) and journals who accepted it; the
+ * next run finds no drift. */
+static void
+check_drift (Db *db)
+{
+  DbSite site;
+  g_autofree char *edited = NULL;
+  g_autofree char *applied_sha = NULL;
+  g_autofree char *accepted_sha = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *expected = NULL;
+  int status;
+
+  site_init (&site, db, "truth-1");
+  write_rows_bundle (&site);
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  applied_sha = journal_text (&site, "SELECT sha256 FROM sql_execution_record WHERE file = 'sql/002.sql'");
+  g_assert_cmpuint (strlen (applied_sha), ==, 64);
+
+  edited = g_strdup_printf ("UPDATE %s SET n = n + 2000 WHERE n = 1;\n", site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/002.sql", edited);
+  status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+                             "--stage", "in_stop", NULL);
+  g_test_message ("%s", out);
+  g_assert_cmpint (exec_exit_code (status), ==, 2);
+  expected = g_strdup_printf ("sql/002.sql:1: applied in execution ");
+  g_assert_nonnull (strstr (out, expected));
+  g_assert_nonnull (strstr (out, applied_sha));
+  g_assert_nonnull (strstr (out, "the file now has sha256 "));
+  assert_rows (&site);
+
+  status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop",
+                             "--accept-changed", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  assert_rows (&site);
+  accepted_sha = journal_text (&site, "SELECT sha256 FROM sql_execution_record WHERE file = 'sql/002.sql'");
+  g_assert_cmpuint (strlen (accepted_sha), ==, 64);
+  g_assert_cmpstr (accepted_sha, !=, applied_sha);
+  message = journal_text (&site, "SELECT error_message FROM sql_execution_record WHERE file = 'sql/002.sql'");
+  g_assert_nonnull (strstr (message, applied_sha));
+  g_assert_nonnull (strstr (message, "accepted by "));
+  g_assert_nonnull (strstr (message, g_get_host_name ()));
+
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  assert_rows (&site);
+  db_site_clear (&site);
+}
+
+static void
+test_drift_db (gconstpointer data)
+{
+  check_drift ((Db *) data);
+}
+
+static void
+test_drift_sqlite (void)
+{
+  check_drift (NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -225,6 +300,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/target-truth/sqlite/lost-journal", test_lost_journal_sqlite);
   g_test_add_func ("/target-truth/sqlite/lock-held", test_lock_held_sqlite);
+  g_test_add_func ("/target-truth/sqlite/drift", test_drift_sqlite);
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
     {
       Db *db = &databases[i];
@@ -232,6 +308,7 @@ main (int argc, char **argv)
       db_start (db);
       db_add_test (db, "target-truth", "lost-journal", test_lost_journal_db);
       db_add_test (db, "target-truth", "lock-held", test_lock_held_db);
+      db_add_test (db, "target-truth", "drift", test_drift_db);
     }
 
   status = g_test_run ();

@@ -262,6 +262,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
 {
   g_autofree char *from_text = NULL, *to_text = NULL, *stage_text = NULL;
   g_autofree char *site_option = NULL, *env_text = NULL, *component = NULL;
+  gboolean accept_changed = FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgVersion) from = NULL;
   g_autoptr(UpgVersion) to = NULL;
@@ -279,11 +280,13 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
     { "env", 0, 0, G_OPTION_ARG_STRING, &env_text, N_("Environment passed to commands and plugins"),
       N_("JSON") },
     { "component", 0, 0, G_OPTION_ARG_STRING, &component, N_("Only this component's steps"), N_("C") },
+    { "accept-changed", 0, 0, G_OPTION_ARG_NONE, &accept_changed,
+      N_("Proceed when applied statements changed in their files (journals who accepted it)"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
   if (rollback)
-    entries[5] = (GOptionEntry) G_OPTION_ENTRY_NULL;  /* rollback has no --component */
+    entries[5] = (GOptionEntry) G_OPTION_ENTRY_NULL;  /* rollback has no --component, --accept-changed */
   if (!upgctl_parse_options (ctl, entries, rollback ? "rollback" : "run", &argc, &argv, &error) ||
       !upgctl_expect_no_arguments (argc, argv, &error))
     return upgctl_fail (ctl, error);
@@ -306,6 +309,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
     return upgctl_fail (ctl, error);
 
   connect_output (&exec);
+  upg_executor_set_accept_changed (exec.executor, accept_changed);
   if (rollback)
     upg_executor_rollback (exec.executor, from, to, stage, site, env, NULL, &execution, &error);
   else
