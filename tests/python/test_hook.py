@@ -59,17 +59,22 @@ class HookTest(SiteTestCase):
         self.assertEqual({s['status'] for s in doc['execution']['steps']}, {'SKIPPED'})
 
     def test_text_output(self):
-        rc, _, out, err = self.hook('pre_stop', currentVersion=FROM, tagVersion=TO, siteId='US')
+        rc, _, out, err = self.hook('pre_stop', currentVersion=FROM, tagVersion=TO, siteId=SITE)
         self.assertEqual(rc, 0, err)
-        self.assertIn('== plan 3.16.0 → 3.18.0, site US: stop-service', out)
+        self.assertIn('== plan 3.16.0 → 3.18.0, site %s: stop-service' % SITE, out)
         self.assertIn('[SUCCESS] ft_backup_orders', out)
         self.assertIn('[10/10]', err)  # progress lines from the executor's signal
 
     def test_resource_check_agrees_with_upgradectl_assess(self):
+        # The host's CPU idle share is sampled by each call and moves with
+        # the machine's load: no threshold for it, so both calls see the
+        # same verdicts whatever else runs (the item itself is still there).
+        env = json.dumps({'min_cpu_idle_percent': 0})
         rc, doc, out, err = self.hook('resource_check', '--json', currentVersion=FROM,
-                                      tagVersion=TO)
+                                      tagVersion=TO, envInfo=env)
         cli_rc, cli = upgradectl_json('assess', '--from', FROM, '--to', TO, '--site', SITE,
-                                      config=self.config_path, state_dir=self.state_dir)
+                                      '--env', env, config=self.config_path,
+                                      state_dir=self.state_dir)
         self.assertIn(rc, (0, 1, 4), err)
         self.assertEqual(rc, cli_rc)
         self.assertEqual(doc['assessment']['verdict'], cli['verdict'])
@@ -122,6 +127,9 @@ class HookTest(SiteTestCase):
             (('in_stop', '--json', '--env', '[1]'), dict(currentVersion=FROM, tagVersion=TO),
              'invalid-argument', 'JSON object'),
             (('in_stop', '--json'), dict(currentVersion=TO, tagVersion=FROM), 'plan', '3.18.0'),
+            # A typo in the site id runs nothing on another site's data.
+            (('in_stop', '--json'), dict(currentVersion=FROM, tagVersion=TO, siteId='bj-1'),
+             'invalid-argument', "site 'bj-1' is not a site of this configuration"),
         ]
         for args, fields, code, message in cases:
             with self.subTest(args=args, fields=fields):
