@@ -373,13 +373,18 @@ unit_replay_session (Unit    *u,
   return TRUE;
 }
 
-/* The unit's marker is in the target (from this execution or an
- * unfinished one): it committed, and its records were lost. */
+/* The unit's marker is in the target: it committed, in this execution
+ * (its records lost with a crash) or in another one. */
 static gboolean
 unit_recover (Unit     *u,
               gboolean *recovered,
               GError  **error)
 {
+  UpgRunContext *ctx = u->file->ctx;
+  const UpgJournalMarkerRow *row;
+  gboolean other;
+  g_autofree char *reason = NULL;
+
   *recovered = FALSE;
   if (u->end == UPG_TRANSACTION_VERB_ROLLBACK)
     return TRUE;
@@ -387,20 +392,38 @@ unit_recover (Unit     *u,
     return FALSE;
   if (!*recovered)
     return TRUE;
-  upg_run_context_log (u->file->ctx, G_LOG_LEVEL_MESSAGE,
-                       _("%s:%u: transaction block applied before the interruption (marker found)"),
-                       upg_sql_statement_get_file (u->runs[0].statement),
-                       upg_sql_statement_get_line (u->runs[0].statement));
+  /* As for a statement's own marker: one this execution wrote stands for
+   * records lost with a crash; another execution's (a lost journal,
+   * another state directory or host) counts as applied there, SKIPPED. */
+  row = u->runs[0].marker_row;
+  other = row != NULL && row->execution_id != NULL &&
+          !g_str_equal (row->execution_id, upg_execution_get_id (ctx->execution));
+  if (other)
+    {
+      upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: applied in execution %s per its marker in '%s'; "
+                                                       "not sent again"),
+                           upg_sql_statement_get_file (u->runs[0].statement),
+                           upg_sql_statement_get_line (u->runs[0].statement), row->execution_id,
+                           u->runs[0].database);
+      reason = g_strdup_printf ("applied in execution %s (the marker of its transaction block was found in the "
+                                "target)", row->execution_id);
+    }
+  else
+    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE,
+                         _("%s:%u: transaction block applied before the interruption (marker found)"),
+                         upg_sql_statement_get_file (u->runs[0].statement),
+                         upg_sql_statement_get_line (u->runs[0].statement));
   for (guint i = 0; i < u->n; i++)
     {
       StatementRun *run = &u->runs[i];
 
       if (u->statuses[i] == UPG_STATEMENT_STATUS_SUCCESS || u->statuses[i] == UPG_STATEMENT_STATUS_SKIPPED)
         continue;
-      run->started_at = upg_journal_get_now (u->file->ctx->journal);
-      if (!upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
-                                           "applied before an interruption (the marker of its transaction "
-                                           "block was found in the target)", error))
+      run->started_at = upg_journal_get_now (ctx->journal);
+      if (!upg_statement_run_queue_record (run, other ? UPG_STATEMENT_STATUS_SKIPPED : UPG_STATEMENT_STATUS_SUCCESS,
+                                           -1, NULL,
+                                           other ? reason : "applied before an interruption (the marker of its "
+                                                            "transaction block was found in the target)", error))
         return FALSE;
     }
   unit_progress (u);
@@ -472,6 +495,10 @@ send_end (Unit    *u,
     upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
   if (u->end == UPG_TRANSACTION_VERB_ROLLBACK)
     return upg_connection_rollback (run->connection, error);
+  /* Its row names the execution, and the text of the block's first
+   * statement, which it is named after. */
+  upg_journal_note_marker (run->connection, u->marker, upg_execution_get_id (ctx->execution),
+                           upg_sql_statement_get_sha256 (u->runs[0].statement));
   if (!upg_journal_write_marker (run->connection, u->marker, error))
     {
       g_prefix_error (error, _("writing the marker of the transaction block in '%s' failed: "), run->database);

@@ -5,6 +5,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <glib/gstdio.h>
+
 #include "db-site.h"
 
 #define FROM "3.17.0"
@@ -277,6 +279,41 @@ test_rollback_honoured (gconstpointer data)
   g_assert_cmpstr (ids, ==, "3");
   statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (execution), 0);
   g_assert_cmpstr (statuses, ==, "SUCCESS/- SUCCESS/- SKIPPED/- SKIPPED/- SUCCESS/- SUCCESS/- ");
+  db_site_clear (&site);
+}
+
+/* The target is the truth: a run whose journal is lost does not send a
+ * committed block again; its statements are journaled as applied by the
+ * execution its marker names. */
+static void
+test_journal_lost (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) first = NULL;
+  g_autoptr(UpgExecution) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *statuses = NULL;
+
+  site_init (&site, (Target *) data,
+             "BEGIN;\n"
+             "UPDATE @T SET n = n + 1;\n"
+             "UPDATE @T SET n = n * 10;\n"
+             "COMMIT;\n");
+  db_site_execute (&site, "CREATE TABLE %s (id INT PRIMARY KEY, n INT)", site.table);
+  db_site_execute (&site, "INSERT INTO %s VALUES (1, 1)", site.table);
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &first, &error));
+  g_assert_no_error (error);
+
+  journal = g_build_filename (site.fx.state, "journal.db", NULL);
+  g_assert_cmpint (g_remove (journal), ==, 0);
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &second, &error));
+  g_assert_no_error (error);
+  sum = db_site_query (&site, "SELECT SUM(n) FROM %s", site.table);
+  g_assert_cmpstr (sum, ==, "20");
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (second), 0);
+  g_assert_cmpstr (statuses, ==, "SKIPPED/- SKIPPED/- SKIPPED/- SKIPPED/- ");
   db_site_clear (&site);
 }
 
@@ -561,6 +598,7 @@ main (int    argc,
       add_test (target, "fix-data-and-resume", test_fix_data_and_resume);
       add_test (target, "rollback-honoured", test_rollback_honoured);
       add_test (target, "unterminated-block", test_unterminated_block);
+      add_test (target, "journal-lost", test_journal_lost);
       if (target->db == NULL || target->db->kind == UPG_TEST_SERVER_POSTGRESQL)
         add_test (target, "script-transaction", test_script_transaction);
       if (target->db == NULL)
