@@ -554,6 +554,27 @@ release_target_locks (UpgRunContext *ctx)
       upg_target_lock_release (connection, ctx->site_id);
 }
 
+/* Only an operator's decision counts towards the resume limit: `resume`,
+ * or running again what stopped FAILED or IN_DOUBT at a breakpoint.
+ * Continuing what a crash, a kill or Ctrl-C interrupted (INTERRUPTED, or
+ * RUNNING with its owner gone) is not a resume (SPEC §5). */
+static gboolean
+is_operator_resume (UpgRunContext *ctx,
+                    UpgRunRequest *request,
+                    const char    *execution_id)
+{
+  g_autoptr(JsonObject) record = NULL;
+  UpgExecutionStatus status = UPG_EXECUTION_STATUS_FAILED;
+
+  if (request->kind == UPG_RUN_REQUEST_RESUME)
+    return TRUE;
+  record = upg_journal_get_execution (ctx->journal, execution_id, NULL);
+  if (record != NULL)
+    upg_execution_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
+                                      &status);
+  return status != UPG_EXECUTION_STATUS_INTERRUPTED && status != UPG_EXECUTION_STATUS_RUNNING;
+}
+
 /* Everything after the lock: pick or create the execution, check and
  * count a resume, then run the steps. */
 static gboolean
@@ -566,6 +587,7 @@ run_locked (UpgRunContext *ctx,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GPtrArray) drifts = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_drift_free);
   guint resume_count = 0;
+  gboolean continuing;
 
   if (request->kind == UPG_RUN_REQUEST_RESUME)
     id = g_strdup (request->execution_id);
@@ -581,6 +603,7 @@ run_locked (UpgRunContext *ctx,
         }
     }
 
+  continuing = id != NULL;
   if (id != NULL && !load_breakpoint (ctx, id, error))
     return FALSE;
   if (!prepare_steps (ctx, steps, error) || !check_drift (ctx, steps, drifts, error))
@@ -590,8 +613,8 @@ run_locked (UpgRunContext *ctx,
     {
       g_autoptr(JsonObject) record = NULL;
 
-      resume_count = upg_journal_resume_execution (ctx->journal, id, error);
-      if (resume_count == 0)
+      if (!upg_journal_reopen_execution (ctx->journal, id, is_operator_resume (ctx, request, id),
+                                         &resume_count, error))
         return FALSE;
       record = upg_journal_get_execution (ctx->journal, id, error);
       if (record == NULL)
@@ -620,7 +643,7 @@ run_locked (UpgRunContext *ctx,
   upg_execution_set_progress (ctx->execution, 0, ctx->statements_total, -1);
   upg_executor_emit_execution_started (ctx);
   upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s %s %s → %s, stage %s, site %s%s: %u steps, %u statements%s"),
-                       resume_count > 0 ? _("resuming") : _("starting"), ctx->rollback ? _("rollback") : _("upgrade"),
+                       continuing ? _("resuming") : _("starting"), ctx->rollback ? _("rollback") : _("upgrade"),
                        ctx->from_text, ctx->to_text, upg_stage_to_string (ctx->stage), ctx->site_id,
                        request->component != NULL ? _(" (component only)") : "", steps->len,
                        ctx->statements_total,

@@ -203,38 +203,66 @@ upg_journal_resume_execution (UpgJournal  *self,
                               const char  *execution_id,
                               GError     **error)
 {
+  guint count = 0;
+
+  return upg_journal_reopen_execution (self, execution_id, TRUE, &count, error) ? count : 0;
+}
+
+/**
+ * upg_journal_reopen_execution:
+ * @self: a #UpgJournal
+ * @execution_id: the execution to continue
+ * @operator_resume: whether this counts as a resume
+ * @resume_count: (out): the resume count after this call
+ * @error: return location for a #GError
+ *
+ * Makes an unfinished execution RUNNING again, owned by this process.
+ * Only an operator's resume (@operator_resume: `resume`, or running again
+ * after a failure) counts towards %UPG_JOURNAL_MAX_RESUMES; continuing
+ * after an interruption (crash, kill, Ctrl-C) does not (SPEC §5).
+ *
+ * Returns: %TRUE on success; errors as upg_journal_resume_execution()
+ */
+gboolean
+upg_journal_reopen_execution (UpgJournal  *self,
+                              const char  *execution_id,
+                              gboolean     operator_resume,
+                              guint       *resume_count,
+                              GError     **error)
+{
   g_autoptr(UpgRows) rows = NULL;
   g_autofree char *count_text = NULL;
   g_autofree char *owner = NULL;
   const char *key[] = { execution_id };
-  gint64 count;
+  gint64 count, new_count;
 
-  g_return_val_if_fail (UPG_IS_JOURNAL (self), 0);
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
 
   UPG_JOURNAL_LOCK (self);
   g_autofree char *site = upg_journal_site_of (self, execution_id, error);
   if (site == NULL)
-    return 0;
+    return FALSE;
   rows = upg_journal_sql_query (self->connection,
                                 "SELECT resume_count, status FROM upgrade_execution WHERE id = ?",
                                 key, 1, error);
   if (rows == NULL)
-    return 0;
+    return FALSE;
   count = upg_rows_get_int (rows, 0, 0, 0);
   if (g_strcmp0 (upg_rows_get_value (rows, 0, 1), "SUCCESS") == 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
                    _("execution '%s' already succeeded; there is nothing to resume"), execution_id);
-      return 0;
+      return FALSE;
     }
-  if (count >= UPG_JOURNAL_MAX_RESUMES)
+  if (operator_resume && count >= UPG_JOURNAL_MAX_RESUMES)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT,
                    _("execution '%s' was already resumed %d times (at most %d); start a new execution"),
                    execution_id, (int) count, UPG_JOURNAL_MAX_RESUMES);
-      return 0;
+      return FALSE;
     }
-  count_text = upg_journal_int_text (count + 1);
+  new_count = operator_resume ? count + 1 : count;
+  count_text = upg_journal_int_text (new_count);
   owner = upg_journal_get_owner (self);
   {
     /* Conditional on the count read: two resumes at once cannot both pass. */
@@ -246,22 +274,23 @@ upg_journal_resume_execution (UpgJournal  *self,
                                " owner = ?, finished_at = NULL, error = NULL," RATE_CLEAR
                                " WHERE id = ? AND resume_count = ?",
                                values, G_N_ELEMENTS (values), error))
-      return 0;
+      return FALSE;
   }
   g_clear_object (&rows);
   rows = upg_journal_sql_query (self->connection,
                                 "SELECT resume_count, owner FROM upgrade_execution WHERE id = ?",
                                 key, 1, error);
   if (rows == NULL)
-    return 0;
-  if (upg_rows_get_int (rows, 0, 0, 0) != count + 1 || g_strcmp0 (upg_rows_get_value (rows, 0, 1), owner) != 0)
+    return FALSE;
+  if (upg_rows_get_int (rows, 0, 0, 0) != new_count || g_strcmp0 (upg_rows_get_value (rows, 0, 1), owner) != 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
                    _("execution '%s' was resumed at the same time by %s"), execution_id,
                    upg_rows_get_value (rows, 0, 1));
-      return 0;
+      return FALSE;
     }
-  return (guint) count + 1;
+  *resume_count = (guint) new_count;
+  return TRUE;
 }
 
 /* A rate in thousandths of a unit per second, as the journal keeps it. */

@@ -227,6 +227,11 @@ gboolean        upg_journal_set_execution_status  (UpgJournal         *self,
 guint           upg_journal_resume_execution      (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);
+gboolean        upg_journal_reopen_execution      (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   gboolean            operator_resume,
+                                                   guint              *resume_count,
+                                                   GError            **error);
 JsonObject     *upg_journal_get_execution         (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);

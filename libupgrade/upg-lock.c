@@ -73,6 +73,37 @@ stale_reason (UpgJournal *self,
   return NULL;
 }
 
+/* Why `unlock --force` must not remove @holder's lock, or %NULL: on this
+ * host while its process exists (however old its heartbeat: a process
+ * stuck in a long statement still works on the site), elsewhere while its
+ * heartbeat is fresh. */
+static char *
+alive_reason (UpgJournal *self,
+              JsonObject *holder)
+{
+  const char *host = json_object_get_string_member (holder, "host");
+  gint64 pid = json_object_get_int_member (holder, "pid");
+  gint64 age = upg_journal_get_now (self) - json_object_get_int_member (holder, "heartbeat_ms");
+
+  if (g_strcmp0 (host, self->host) == 0)
+    {
+      g_autofree char *pid_text = NULL;
+
+      if (upg_journal_owner_is_dead (self, host, pid))
+        return NULL;
+      pid_text = g_strdup_printf ("%" G_GINT64_FORMAT, pid);
+      return g_strdup_printf (_("its process %s still runs on this host"), pid_text);
+    }
+  if (age <= (gint64) self->lock_timeout * 1000)
+    {
+      g_autofree char *age_text = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (age, 0) / 1000);
+
+      return g_strdup_printf (_("host %s renewed it %s s ago (timeout %u s)"), host, age_text,
+                              self->lock_timeout);
+    }
+  return NULL;
+}
+
 static char *
 describe_holder (JsonObject *holder)
 {
@@ -406,8 +437,12 @@ upg_journal_get_lock (UpgJournal  *self,
  *   the lock, or %NULL if nobody did
  * @error: return location for a #GError
  *
- * Removes the site's lock whoever holds it (`upgradectl unlock --force`).
- * The former holder notices at its next heartbeat.
+ * Removes the site's lock when its holder is gone (`upgradectl unlock
+ * --force`): refused with %UPG_ERROR_LOCKED while the holder lives (on
+ * this host: its process exists; on another host: its heartbeat is
+ * fresher than the lock timeout), since two processes would then work on
+ * one execution. A holder on another host that stopped renewing it
+ * notices at its next heartbeat.
  *
  * Returns: %TRUE on success (also when the site was not locked)
  */
@@ -419,7 +454,6 @@ upg_journal_force_unlock (UpgJournal  *self,
 {
   g_autoptr(JsonObject) holder = NULL;
   GError *local_error = NULL;
-  const char *values[] = { site_id };
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
   g_return_val_if_fail (site_id != NULL, FALSE);
@@ -433,9 +467,30 @@ upg_journal_force_unlock (UpgJournal  *self,
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  if (!upg_journal_sql_exec (self->connection, "DELETE FROM upgrade_lock WHERE site_id = ?",
-                             values, 1, error))
-    return FALSE;
+  if (holder != NULL)
+    {
+      g_autofree char *alive = alive_reason (self, holder);
+
+      if (alive != NULL)
+        {
+          g_autofree char *who = describe_holder (holder);
+
+          /* Two processes on one execution is worse than a stuck site. */
+          g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
+                       _("site '%s' is locked by %s, which is alive: %s; stop it (Ctrl-C or "
+                         "kill its process) instead of unlocking"), site_id, who, alive);
+          return FALSE;
+        }
+    }
+  /* Conditional on the holder read: one that took the lock meanwhile keeps it. */
+  if (holder != NULL)
+    {
+      const char *both[] = { site_id, json_object_get_string_member (holder, "token") };
+
+      if (!upg_journal_sql_exec (self->connection, "DELETE FROM upgrade_lock WHERE site_id = ? AND token = ?",
+                                 both, G_N_ELEMENTS (both), error))
+        return FALSE;
+    }
   g_hash_table_remove (self->lock_tokens, site_id);
   if (holder != NULL && previous_holder != NULL)
     *previous_holder = describe_holder (holder);

@@ -190,6 +190,30 @@ test_lock_force_unlock (gconstpointer data)
   a_id = journal_new_execution (a, "bj-01");
   acquire_ok (a, "bj-01", a_id, NULL);
 
+  /* Its holder's process exists on this host (it is this test): refused,
+   * however old the heartbeat (a long statement renews nothing). */
+  upg_journal_set_now (b, T0 + 3600 * 1000);
+  g_assert_false (upg_journal_force_unlock (b, "bj-01", &previous, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_LOCKED);
+  g_assert_nonnull (strstr (error->message, "still runs on this host"));
+  g_assert_null (previous);
+  g_clear_error (&error);
+  holder = upg_journal_get_lock (b, "bj-01", &error);
+  g_assert_nonnull (holder);
+  g_clear_pointer (&holder, json_object_unref);
+
+  /* On another host, a fresh heartbeat is alive, an old one is not. */
+  g_assert_true (upg_journal_release_lock (a, "bj-01", &error));
+  upg_journal_set_host (a, "node-7.example");
+  upg_journal_set_now (a, T0);
+  upg_journal_set_now (b, T0 + 10 * 1000);
+  acquire_ok (a, "bj-01", a_id, NULL);
+  g_assert_false (upg_journal_force_unlock (b, "bj-01", &previous, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_LOCKED);
+  g_assert_nonnull (strstr (error->message, "host node-7.example renewed it 10 s ago"));
+  g_clear_error (&error);
+  upg_journal_set_now (b, T0 + 3600 * 1000);
+
   g_assert_true (upg_journal_force_unlock (b, "bj-01", &previous, &error));
   g_assert_no_error (error);
   g_assert_nonnull (previous);

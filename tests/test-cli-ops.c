@@ -5,8 +5,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "exec-test-util.h"
 
@@ -280,6 +284,139 @@ test_command_secrets (void)
   exec_fixture_clear (&fx);
 }
 
+/* ---- signals, unlock and resume counting ----------------------------- */
+
+/* in_stop: "gate" says it started through started.fifo, then blocks
+ * reading gate.fifo until the test writes it; "after" marks that the run
+ * went on. */
+static void
+write_gate_bundle (ExecFixture *fx)
+{
+  g_autofree char *started = exec_fixture_path (fx, "started.fifo");
+  g_autofree char *gate = exec_fixture_path (fx, "gate.fifo");
+
+  exec_fixture_write (fx, "bundle/manifests/1.0.0.json",
+                      "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+                      " \"upgrade_steps\": {\"in_stop\": [\n"
+                      "   {\"id\": \"gate\", \"compatible_version\": \"0.1.0\",\n"
+                      "    \"command\": [\"sh\", \"-c\", \"echo started > ../started.fifo && exec cat ../gate.fifo\"]},\n"
+                      "   {\"id\": \"after\", \"compatible_version\": \"0.1.0\",\n"
+                      "    \"command\": [\"sh\", \"-c\", \"touch ../after\"]}]}}\n");
+  exec_fixture_write_config (fx, "bj-01", "");
+  g_assert_cmpint (mkfifo (started, 0600), ==, 0);
+  g_assert_cmpint (mkfifo (gate, 0600), ==, 0);
+}
+
+/* Starts `upgradectl --json run …` and returns once its gate step runs
+ * (it wrote started.fifo): no sleep, no polling. */
+static GSubprocess *
+spawn_gate_run (ExecFixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *started = exec_fixture_path (fx, "started.fifo");
+  g_autofree char *said = NULL;
+  GSubprocess *process;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("UPGRADECTL"),
+                              "-b", fx->bundle, "-c", fx->config, "--state-dir", fx->state, "--json",
+                              "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  g_assert_no_error (error);
+  /* Blocks until the step opened the fifo, and reads to its EOF. */
+  g_assert_true (g_file_get_contents (started, &said, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (said, ==, "started\n");
+  return process;
+}
+
+/* Waits for @process; returns its exit code and its single JSON document. */
+static int
+finish_run (GSubprocess  *process,
+            JsonObject  **document)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  *document = json_object_ref (json_node_get_object (node));
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+open_gate (ExecFixture *fx)
+{
+  g_autofree char *gate = exec_fixture_path (fx, "gate.fifo");
+  int fd = open (gate, O_WRONLY);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "go\n", 3), ==, 3);
+  close (fd);
+}
+
+static gint64
+journal_int (ExecFixture *fx,
+             const char  *sql)
+{
+  g_autofree char *journal = g_build_filename (fx->state, "journal.db", NULL);
+
+  return exec_sqlite_int (journal, sql);
+}
+
+/* SIGTERM, then SIGINT, stop a run cleanly: exit 143 / 130, INTERRUPTED,
+ * the lock released; `unlock --force` is refused while the run lives;
+ * the third run continues, and none of the continuations counted as a
+ * resume. */
+static void
+test_signals_interrupt (void)
+{
+  ExecFixture fx;
+  const int signals[] = { SIGTERM, SIGINT };
+  g_autoptr(JsonObject) result = NULL;
+  g_autoptr(GSubprocess) last = NULL;
+  g_autofree char *id = NULL;
+
+  exec_fixture_init (&fx);
+  write_gate_bundle (&fx);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_autoptr(GSubprocess) process = spawn_gate_run (&fx);
+      g_autoptr(JsonObject) refused = NULL;
+      g_autoptr(JsonObject) status = NULL;
+
+      /* The holder lives: unlock refuses (exit 3) and the lock stays. */
+      refused = ctl_json (&fx, 3, "unlock", "--force", NULL);
+      assert_error (refused, "which is alive: its process");
+      g_assert_cmpint (journal_int (&fx, "SELECT COUNT(*) FROM upgrade_lock"), ==, 1);
+
+      g_subprocess_send_signal (process, signals[i]);
+      g_assert_cmpint (finish_run (process, &result), ==, 128 + signals[i]);
+      g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "INTERRUPTED");
+      if (id == NULL)
+        id = g_strdup (json_object_get_string_member (result, "execution_id"));
+      g_assert_cmpstr (json_object_get_string_member (result, "execution_id"), ==, id);
+      g_clear_pointer (&result, json_object_unref);
+
+      g_assert_cmpint (journal_int (&fx, "SELECT COUNT(*) FROM upgrade_lock"), ==, 0);
+      g_assert_false (ran (&fx, "after"));
+      status = ctl_json (&fx, 130, "status", id, NULL);
+      g_assert_cmpstr (json_object_get_string_member (status, "status"), ==, "INTERRUPTED");
+    }
+
+  last = spawn_gate_run (&fx);
+  open_gate (&fx);
+  g_assert_cmpint (finish_run (last, &result), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "SUCCESS");
+  g_assert_cmpstr (json_object_get_string_member (result, "execution_id"), ==, id);
+  g_assert_true (ran (&fx, "after"));
+  g_assert_cmpint (journal_int (&fx, "SELECT COUNT(*) FROM upgrade_execution"), ==, 1);
+  g_assert_cmpint (journal_int (&fx, "SELECT resume_count FROM upgrade_execution"), ==, 0);
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -289,5 +426,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-ops/to/above-newest", test_to_above_newest);
   g_test_add_func ("/cli-ops/validate/missing-component", test_missing_component);
   g_test_add_func ("/cli-ops/env/command-secrets", test_command_secrets);
+  g_test_add_func ("/cli-ops/signals/interrupt", test_signals_interrupt);
   return g_test_run ();
 }

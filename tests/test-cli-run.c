@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "exec-test-util.h"
 
@@ -331,6 +332,19 @@ assert_error (JsonObject *doc,
   g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), text));
 }
 
+/* A process id that no process has now: a child that exited and was reaped. */
+static guint
+dead_pid (void)
+{
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  return (guint) pid;
+}
+
 static void
 test_errors_lock_and_unlock (void)
 {
@@ -340,6 +354,7 @@ test_errors_lock_and_unlock (void)
   g_autoptr(JsonObject) unknown = NULL;
   g_autoptr(JsonObject) locked = NULL;
   g_autoptr(JsonObject) no_force = NULL;
+  g_autoptr(JsonObject) alive = NULL;
   g_autoptr(JsonObject) unlocked = NULL;
   g_autoptr(JsonObject) ran = NULL;
   g_autoptr(UpgJournal) holder = NULL;
@@ -367,6 +382,14 @@ test_errors_lock_and_unlock (void)
 
   no_force = ctl_json (&demo, 2, "unlock");
   assert_error (no_force, "invalid-argument", "--force");
+  /* The holder lives (it is this process): refused. */
+  alive = ctl_json (&demo, 3, "unlock", "--force");
+  assert_error (alive, "locked", "which is alive");
+  /* Once its process is gone, the lock is removed. */
+  g_assert_true (upg_journal_release_lock (holder, "bj-01", &error));
+  upg_journal_set_pid (holder, dead_pid ());
+  g_assert_true (upg_journal_acquire_lock (holder, "bj-01", "held-by-test", NULL, &error));
+  g_assert_no_error (error);
   unlocked = ctl_json (&demo, 0, "unlock", "--force");
   g_assert_true (json_object_get_boolean_member (unlocked, "unlocked"));
   g_assert_cmpstr (json_object_get_string_member (unlocked, "site"), ==, "bj-01");

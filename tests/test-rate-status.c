@@ -196,8 +196,9 @@ test_cli_status_other_process (void)
   status = exec_fixture_cli (&fx, env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 1);
 
+  /* `status` exits with the code of a FAILED execution (SPEC §9). */
   status = exec_fixture_cli (&fx, env, &out, "status", NULL);
-  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
   line = g_regex_new ("^  step s1: measured 0\\.20 statements/s vs configured 0\\.10/s \\(\\+100 %\\);"
                       " remaining ≈ 5\\.0s \\(revised [0-9]{2}:[0-9]{2}:[0-9]{2}\\)$",
                       G_REGEX_MULTILINE, 0, &error);
@@ -206,7 +207,7 @@ test_cli_status_other_process (void)
     g_error ("upgradectl status shows no revised estimate:\n%s", out);
 
   status = exec_fixture_cli (&fx, env, &json, "--json", "status", NULL);
-  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
   node = json_from_string (json, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "status"), ==, "FAILED");

@@ -39,4 +39,25 @@ int          upgctl_exec_report      (UpgCtlExec    *exec,
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UpgCtlExec, upgctl_exec_clear)
 
+/* A run in a worker thread that SIGINT and SIGTERM cancel (upgradectl-run.c). */
+typedef struct {
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  GAsyncResult *result;
+  int           signal;      /* the first SIGINT or SIGTERM received, 0: none */
+  guint         sources[2];
+} UpgCtlWait;
+
+void          upgctl_wait_init       (UpgCtlWait    *wait);
+void          upgctl_wait_done       (GObject       *source,
+                                      GAsyncResult  *result,
+                                      gpointer       user_data);
+GAsyncResult *upgctl_wait_run        (UpgCtlWait    *wait);
+int           upgctl_wait_exit_code  (UpgCtlWait    *wait,
+                                      UpgExecution  *execution,
+                                      int            code);
+void          upgctl_wait_clear      (UpgCtlWait    *wait);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UpgCtlWait, upgctl_wait_clear)
+
 G_END_DECLS

@@ -19,7 +19,7 @@
  * (or step) of the breakpoint again even if it is in doubt, `--skip`
  * records it as skipped and goes on after it.
  *
- * Returns: 0, 1, 2, 3 or 5 (SPEC §9)
+ * Returns: 0, 1, 2, 3, 5, or 130/143 after SIGINT/SIGTERM (SPEC §9)
  */
 int
 upgctl_cmd_resume (UpgCtl *ctl, int argc, char **argv)
@@ -28,6 +28,7 @@ upgctl_cmd_resume (UpgCtl *ctl, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgExecution) execution = NULL;
   g_auto(UpgCtlExec) exec = { 0 };
+  g_auto(UpgCtlWait) wait = { 0 };
   UpgResumeAction action = UPG_RESUME_ACTION_CONTINUE;
   const GOptionEntry entries[] = {
     { "retry", 0, 0, G_OPTION_ARG_NONE, &retry, N_("Run the statement at the breakpoint again"), NULL },
@@ -51,7 +52,9 @@ upgctl_cmd_resume (UpgCtl *ctl, int argc, char **argv)
 
   if (!upgctl_exec_init (&exec, ctl, TRUE, &error))
     return upgctl_fail (ctl, error);
-  if (!upg_executor_resume (exec.executor, argv[1], action, NULL, &execution, &error))
+  upgctl_wait_init (&wait);
+  upg_executor_resume_async (exec.executor, argv[1], action, wait.cancellable, upgctl_wait_done, &wait);
+  if (!upg_executor_resume_finish (exec.executor, upgctl_wait_run (&wait), &execution, &error))
     execution = upg_executor_dup_last_execution (exec.executor);
-  return upgctl_exec_report (&exec, execution, error);
+  return upgctl_wait_exit_code (&wait, execution, upgctl_exec_report (&exec, execution, error));
 }

@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <unistd.h>
+#include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
@@ -117,6 +119,126 @@ upgctl_exec_parse_env (const char *text,
       return NULL;
     }
   return json_object_ref (json_node_get_object (node));
+}
+
+/* ---- waiting for a run while SIGINT and SIGTERM cancel it ------------
+ *
+ * Without this, Ctrl-C or a service manager's SIGTERM killed upgradectl
+ * in the middle of a statement: the execution stayed RUNNING and the site
+ * locked until a later run took the stale lock. Here the signal cancels
+ * the run's GCancellable instead: the running statement finishes or is
+ * cancelled by its database, the execution is journaled INTERRUPTED, the
+ * lock is released, and upgradectl exits 130 (SIGINT) or 143 (SIGTERM),
+ * as a shell reports a process killed by that signal (SPEC §9). */
+
+static void
+on_signal (UpgCtlWait *wait,
+           int         signum)
+{
+  if (wait->signal == 0)
+    {
+      wait->signal = signum;
+      g_warning (_("%s received: stopping after the current statement (the execution will be INTERRUPTED; "
+                   "run the same command again to continue)"), signum == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+  g_cancellable_cancel (wait->cancellable);
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  on_signal (user_data, SIGINT);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  on_signal (user_data, SIGTERM);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * upgctl_wait_init:
+ * @wait: the state to fill
+ *
+ * Installs the SIGINT and SIGTERM handlers (before the run starts, so that
+ * no signal can kill it outright) and a cancellable for the run.
+ */
+void
+upgctl_wait_init (UpgCtlWait *wait)
+{
+  *wait = (UpgCtlWait) { 0 };
+  wait->loop = g_main_loop_new (NULL, FALSE);
+  wait->cancellable = g_cancellable_new ();
+  wait->sources[0] = g_unix_signal_add (SIGINT, on_sigint, wait);
+  wait->sources[1] = g_unix_signal_add (SIGTERM, on_sigterm, wait);
+}
+
+/**
+ * upgctl_wait_done:
+ * @source: the executor
+ * @result: the run's result
+ * @user_data: the #UpgCtlWait
+ *
+ * The callback to give the executor's `_async` function.
+ */
+void
+upgctl_wait_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  UpgCtlWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+/**
+ * upgctl_wait_run:
+ * @wait: the state
+ *
+ * Runs the main loop (where the executor emits its signals: progress,
+ * steps) until the run finished.
+ *
+ * Returns: (transfer none): the result to give the `_finish` function
+ */
+GAsyncResult *
+upgctl_wait_run (UpgCtlWait *wait)
+{
+  if (wait->result == NULL)
+    g_main_loop_run (wait->loop);
+  return wait->result;
+}
+
+/**
+ * upgctl_wait_exit_code:
+ * @wait: the state
+ * @execution: (nullable): the execution
+ * @code: the exit code of the outcome
+ *
+ * Returns: 128 + the signal when one stopped the execution, else @code
+ */
+int
+upgctl_wait_exit_code (UpgCtlWait   *wait,
+                       UpgExecution *execution,
+                       int           code)
+{
+  if (wait->signal != 0 && execution != NULL &&
+      upg_execution_get_status (execution) == UPG_EXECUTION_STATUS_INTERRUPTED)
+    return 128 + wait->signal;
+  return code;
+}
+
+void
+upgctl_wait_clear (UpgCtlWait *wait)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (wait->sources); i++)
+    if (wait->sources[i] != 0)
+      g_source_remove (wait->sources[i]);
+  g_clear_object (&wait->result);
+  g_clear_object (&wait->cancellable);
+  g_clear_pointer (&wait->loop, g_main_loop_unref);
 }
 
 static void
@@ -269,6 +391,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   g_autoptr(JsonObject) env = NULL;
   g_autoptr(UpgExecution) execution = NULL;
   g_auto(UpgCtlExec) exec = { 0 };
+  g_auto(UpgCtlWait) wait = { 0 };
   const char *site;
   UpgStage stage;
   GOptionEntry entries[] = {
@@ -310,13 +433,22 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
 
   connect_output (&exec);
   upg_executor_set_accept_changed (exec.executor, accept_changed);
+  upgctl_wait_init (&wait);
   if (rollback)
-    upg_executor_rollback (exec.executor, from, to, stage, site, env, NULL, &execution, &error);
+    {
+      upg_executor_rollback_async (exec.executor, from, to, stage, site, env, wait.cancellable,
+                                   upgctl_wait_done, &wait);
+      upg_executor_rollback_finish (exec.executor, upgctl_wait_run (&wait), &execution, &error);
+    }
   else
-    upg_executor_run_stage (exec.executor, from, to, stage, site, component, env, NULL, &execution, &error);
+    {
+      upg_executor_run_stage_async (exec.executor, from, to, stage, site, component, env, wait.cancellable,
+                                    upgctl_wait_done, &wait);
+      upg_executor_run_stage_finish (exec.executor, upgctl_wait_run (&wait), &execution, &error);
+    }
   if (execution == NULL)
     execution = upg_executor_dup_last_execution (exec.executor);
-  return upgctl_exec_report (&exec, execution, error);
+  return upgctl_wait_exit_code (&wait, execution, upgctl_exec_report (&exec, execution, error));
 }
 
 /**

@@ -101,6 +101,28 @@ print_status (UpgExecution *execution)
   print_rate (execution);
 }
 
+/* SPEC §9: `status` exits with the code its execution's state maps to, so
+ * that a script can test it like the run. INTERRUPTED has no signal on
+ * record (a crash or kill -9 leaves it too), so it takes 130, the code
+ * of an interrupted run; RUNNING is not a failure (yet). */
+static int
+status_exit_code (UpgExecutionStatus status)
+{
+  switch (status)
+    {
+    case UPG_EXECUTION_STATUS_FAILED:
+      return 1;
+    case UPG_EXECUTION_STATUS_IN_DOUBT:
+      return 5;
+    case UPG_EXECUTION_STATUS_INTERRUPTED:
+      return 130;
+    case UPG_EXECUTION_STATUS_RUNNING:
+    case UPG_EXECUTION_STATUS_SUCCESS:
+    default:
+      return 0;
+    }
+}
+
 /**
  * upgctl_cmd_status:
  * @ctl: the invocation
@@ -110,7 +132,8 @@ print_status (UpgExecution *execution)
  * Shows one execution (the latest of the site without an id) in the run
  * form.
  *
- * Returns: 0, or 2 for an unknown execution
+ * Returns: the code of the execution's state (0 SUCCESS or RUNNING,
+ *   1 FAILED, 5 IN_DOUBT, 130 INTERRUPTED), or 2 for an unknown execution
  */
 int
 upgctl_cmd_status (UpgCtl *ctl, int argc, char **argv)
@@ -160,7 +183,7 @@ upgctl_cmd_status (UpgCtl *ctl, int argc, char **argv)
     }
   else
     print_status (execution);
-  return 0;
+  return status_exit_code (upg_execution_get_status (execution));
 }
 
 /**
