@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "upg-bundle.h"
 #include "upg-journal.h"
 #include "upg-sql-statement.h"
 #include "upg-step.h"
@@ -25,6 +26,12 @@ gboolean  upg_journal_find_drift  (UpgJournal  *self,
                                    GHashTable  *scripts,
                                    GPtrArray   *drifts,
                                    GError     **error);
+gboolean  upg_journal_check_bundle_drift (UpgJournal *self,
+                                          UpgBundle  *bundle,
+                                          UpgConfig  *config,
+                                          const char *site,
+                                          GPtrArray  *problems,
+                                          GError    **error);
 void      upg_drift_error         (GPtrArray   *drifts,
                                    GError     **error);
 gboolean  upg_journal_accept_drift (UpgJournal *self,

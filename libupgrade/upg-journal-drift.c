@@ -15,8 +15,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-bundle-private.h"
 #include "upg-journal-private.h"
 #include "upg-journal-drift-private.h"
+#include "upg-sql-splitter-private.h"
 
 void
 upg_drift_free (UpgDrift *drift)
@@ -107,6 +109,92 @@ upg_journal_find_drift (UpgJournal  *self,
   return TRUE;
 }
 
+/* The line naming one changed statement, for a message or a problem. */
+static char *
+drift_line (UpgDrift *d)
+{
+  return g_strdup_printf (_("%s:%u: applied in execution %s with sha256 %s, the file now has sha256 %s"),
+                          upg_sql_statement_get_file (d->statement), upg_sql_statement_get_line (d->statement),
+                          d->execution_id, d->applied_sha256, upg_sql_statement_get_sha256 (d->statement));
+}
+
+/* The drift of one upgrade step of the bundle, its scripts split in the
+ * dialect of its data source in @config (none configured: not checked). */
+static gboolean
+step_drift (UpgJournal  *self,
+            UpgBundle   *bundle,
+            UpgConfig   *config,
+            const char  *site,
+            UpgStep     *step,
+            GPtrArray   *drifts,
+            GError     **error)
+{
+  const char * const *files = upg_step_get_sql_scripts (step);
+  UpgDataSource *source = upg_step_get_database (step) != NULL
+                            ? upg_config_lookup_data_source (config, upg_step_get_database (step)) : NULL;
+  g_autoptr(GHashTable) scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) g_ptr_array_unref);
+
+  if (upg_step_get_kind (step) != UPG_STEP_KIND_SQL || source == NULL)
+    return TRUE;
+  for (guint f = 0; files != NULL && files[f] != NULL; f++)
+    {
+      g_autofree char *path = upg_bundle_resolve_path (bundle, files[f], error);
+      GPtrArray *statements;
+
+      if (path == NULL)
+        return FALSE;
+      statements = upg_sql_split_script (upg_bundle_get_path (bundle), path, files[f],
+                                         upg_data_source_get_dialect (source), upg_sql_config_dialect, config, error);
+      if (statements == NULL)
+        return FALSE;
+      g_hash_table_insert (scripts, g_strdup (files[f]), statements);
+    }
+  return upg_journal_find_drift (self, site, step, scripts, drifts, error);
+}
+
+/**
+ * upg_journal_check_bundle_drift: (skip)
+ * @self: the journal
+ * @bundle: the bundle as it is now
+ * @config: the site's configuration (data sources, for the dialects)
+ * @site: the site
+ * @problems: (element-type utf8): where one message per changed statement
+ *   is added (`validate`)
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the bundle's scripts and the journal could be read
+ */
+gboolean
+upg_journal_check_bundle_drift (UpgJournal  *self,
+                                UpgBundle   *bundle,
+                                UpgConfig   *config,
+                                const char  *site,
+                                GPtrArray   *problems,
+                                GError     **error)
+{
+  GPtrArray *manifests = upg_bundle_get_manifests (bundle);
+  g_autoptr(GPtrArray) drifts = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_drift_free);
+
+  for (guint m = 0; m < manifests->len; m++)
+    for (guint s = 0; s < UPG_N_STAGES; s++)
+      {
+        GPtrArray *steps = upg_manifest_get_steps (manifests->pdata[m], s);
+
+        for (guint i = 0; i < steps->len; i++)
+          if (!step_drift (self, bundle, config, site, steps->pdata[i], drifts, error))
+            return FALSE;
+      }
+  for (guint i = 0; i < drifts->len; i++)
+    {
+      g_autofree char *line = drift_line (g_ptr_array_index (drifts, i));
+
+      g_ptr_array_add (problems, g_strdup_printf (_("%s (changed after it was applied; run --accept-changed to"
+                                                    " accept it)"), line));
+    }
+  return TRUE;
+}
+
 /**
  * upg_drift_error: (skip)
  * @drifts: (element-type UpgDrift): what upg_journal_find_drift() found
@@ -122,11 +210,9 @@ upg_drift_error (GPtrArray  *drifts,
 
   for (guint i = 0; i < drifts->len; i++)
     {
-      UpgDrift *d = g_ptr_array_index (drifts, i);
+      g_autofree char *line = drift_line (g_ptr_array_index (drifts, i));
 
-      g_string_append_printf (list, _("\n  %s:%u: applied in execution %s with sha256 %s, the file now has sha256 %s"),
-                              upg_sql_statement_get_file (d->statement), upg_sql_statement_get_line (d->statement),
-                              d->execution_id, d->applied_sha256, upg_sql_statement_get_sha256 (d->statement));
+      g_string_append_printf (list, "\n  %s", line);
     }
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
                g_dngettext (GETTEXT_PACKAGE,

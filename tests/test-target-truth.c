@@ -229,8 +229,8 @@ journal_text (DbSite     *site,
   return exec_query_text (journal, sql);
 }
 
-/* An applied script edited afterwards: run refuses (exit 2) naming
- * file:line and both hashes, sending nothing; --accept-changed proceeds
+/* An applied script edited afterwards: run and validate refuse (exit 2)
+ * naming file:line and both hashes, sending nothing; --accept-changed proceeds
  * (the statement is not run again) and journals who accepted it; the
  * next run finds no drift. */
 static void
@@ -262,6 +262,13 @@ check_drift (Db *db)
   g_assert_nonnull (strstr (out, applied_sha));
   g_assert_nonnull (strstr (out, "the file now has sha256 "));
   assert_rows (&site);
+  g_clear_pointer (&out, g_free);
+  status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "validate", NULL);
+  g_test_message ("%s", out);
+  g_assert_cmpint (exec_exit_code (status), ==, 2);
+  g_assert_nonnull (strstr (out, expected));
+  g_assert_nonnull (strstr (out, applied_sha));
+  g_assert_nonnull (strstr (out, "changed after it was applied"));
 
   status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop",
                              "--accept-changed", NULL);
@@ -277,6 +284,9 @@ check_drift (Db *db)
 
   g_assert_cmpint (run_stage (&site), ==, 0);
   assert_rows (&site);
+  g_clear_pointer (&out, g_free);
+  exec_fixture_cli (&site.fx, NULL, &out, "--json", "validate", NULL);
+  g_assert_null (strstr (out, "changed after it was applied"));
   db_site_clear (&site);
 }
 

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
+#include "upg-journal-drift-private.h"
 #include "upgradectl-commands.h"
 
 /* Manifests that loaded when the whole bundle loads; otherwise the
@@ -33,6 +34,27 @@ count_manifests (UpgCtl *ctl)
   return n;
 }
 
+/* Drift (SPEC §5): the statements the site's journal has as applied
+ * whose file changed since. Without a journal there is nothing applied
+ * to compare with, and validate does not create one. */
+static void
+check_drift (UpgCtl    *ctl,
+             GPtrArray *problems)
+{
+  const char *site = upg_config_get_site_id (ctl->config);
+  g_autofree char *state_dir = upg_resolve_state_dir (ctl->state_dir);
+  g_autofree char *default_journal = g_build_filename (state_dir, "journal.db", NULL);
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (site == NULL ||
+      (upg_config_get_journal (ctl->config) == NULL && !g_file_test (default_journal, G_FILE_TEST_IS_REGULAR)))
+    return;
+  journal = upg_journal_open_for_site (ctl->config, state_dir, &error);
+  if (journal == NULL || !upg_journal_check_bundle_drift (journal, ctl->bundle, ctl->config, site, problems, &error))
+    g_ptr_array_add (problems, g_strdup (error->message));
+}
+
 /* A bundle that does not even load is reported like one that loads with
  * problems: the operator asked "what is wrong with this bundle?", and
  * every broken file is part of the answer. Only "no bundle given" is a
@@ -57,7 +79,10 @@ lint_bundle (UpgCtl  *ctl,
   /* With a configuration, what `run` would refuse for its data sources
    * ("transaction": "script" on MariaDB) is a problem of the bundle too. */
   if (ctl->config_path != NULL && upgctl_get_bundle (ctl, NULL) != NULL && upgctl_get_config (ctl, NULL) != NULL)
-    upg_bundle_check_with_config (ctl->bundle, ctl->config, problems);
+    {
+      upg_bundle_check_with_config (ctl->bundle, ctl->config, problems);
+      check_drift (ctl, problems);
+    }
 
   return problems;
 }
