@@ -284,6 +284,40 @@ test_command_secrets (void)
   exec_fixture_clear (&fx);
 }
 
+/* `report ID -b out.tar.gz` is the global -b: refused (2) instead of
+ * writing nothing; -o writes the report, --support-bundle the archive. */
+static void
+test_report_outputs (void)
+{
+  ExecFixture fx;
+  g_autoptr(JsonObject) run = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) written = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *report_path = NULL;
+  g_autofree char *report = NULL;
+  const char *id;
+
+  exec_fixture_init (&fx);
+  write_marking_bundle (&fx);
+  run = ctl_json (&fx, 0, "run", "--from", "0.9.0", "--to", "1.2.0", "--stage", "post_start", NULL);
+  id = json_object_get_string_member (run, "execution_id");
+  archive = exec_fixture_path (&fx, "support.tar.gz");
+  report_path = exec_fixture_path (&fx, "report.md");
+
+  refused = ctl_json (&fx, 2, "report", id, "-b", archive, NULL);
+  assert_error (refused, "--support-bundle FILE");
+  g_assert_false (g_file_test (archive, G_FILE_TEST_EXISTS));
+
+  written = ctl_json (&fx, 0, "report", id, "--format", "markdown", "-o", report_path,
+                      "--support-bundle", archive, NULL);
+  g_assert_cmpstr (json_object_get_string_member (written, "bundle"), ==, archive);
+  g_assert_true (g_file_test (archive, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_get_contents (report_path, &report, NULL, NULL));
+  g_assert_nonnull (strstr (report, id));
+  exec_fixture_clear (&fx);
+}
+
 /* ---- signals, unlock and resume counting ----------------------------- */
 
 /* in_stop: "gate" says it started through started.fifo, then blocks
@@ -427,5 +461,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-ops/validate/missing-component", test_missing_component);
   g_test_add_func ("/cli-ops/env/command-secrets", test_command_secrets);
   g_test_add_func ("/cli-ops/signals/interrupt", test_signals_interrupt);
+  g_test_add_func ("/cli-ops/report/outputs", test_report_outputs);
   return g_test_run ();
 }

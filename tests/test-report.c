@@ -492,7 +492,7 @@ test_cli_report (void)
   g_clear_pointer (&out, g_free);
 
   g_assert_cmpint (upgradectl_spawn (NULL, &out, "--state-dir", dir, "report", id, "--format", "markdown",
-                                     "--bundle", archive, NULL), ==, 0);
+                                     "--support-bundle", archive, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "| FAILED | sql_002 |"));
   listing = run_tar (archive, "-tzf", NULL);
   g_assert_nonnull (strstr (listing, "/report.html\n"));

@@ -1,4 +1,5 @@
-/* upgradectl-report.c - `upgradectl report EXECUTION_ID [--format F] [--bundle OUT.tar.gz]`
+/* upgradectl-report.c - `upgradectl report EXECUTION_ID [--format F] [-o FILE]
+ *                       [--support-bundle OUT.tar.gz]`
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,6 +20,22 @@ optional_bundle (UpgCtl  *ctl,
   if (ctl->bundle_path == NULL)
     return NULL;
   return upgctl_get_bundle (ctl, error);
+}
+
+/* `report ID -b out.tar.gz` reads as the global `-b BUNDLE` (the upgrade
+ * bundle): it used to print the report, write nothing and exit 0. A -b
+ * that is not a directory is refused, naming the option meant. */
+static gboolean
+check_bundle_option (UpgCtl  *ctl,
+                     GError **error)
+{
+  if (ctl->bundle_path == NULL || g_file_test (ctl->bundle_path, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+               _("-b '%s' is not an upgrade bundle directory (-b names the bundle); "
+                 "write a support bundle with --support-bundle FILE, the report with -o FILE"),
+               ctl->bundle_path);
+  return FALSE;
 }
 
 static int
@@ -53,8 +70,8 @@ print_json (UpgCtl          *ctl,
  * @argv: arguments, `argv[0]` = `"report"`, then the execution id
  *
  * Prints the report of an execution from the journal (and stores it in the
- * journal's upgrade_report). `--bundle OUT.tar.gz` also writes a support
- * bundle: record, statements, reports, breakpoint, plan (with `-b`) and
+ * journal's upgrade_report), or writes it to `-o FILE`.
+ * `--support-bundle OUT.tar.gz` also writes a support bundle: record, statements, reports, breakpoint, plan (with `-b`) and
  * log, secrets removed. With `--json`: `{"execution_id", "format",
  * "report", "bundle"}`, the report being an object for `--format json`.
  *
@@ -63,7 +80,7 @@ print_json (UpgCtl          *ctl,
 int
 upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
 {
-  g_autofree char *format_text = NULL, *bundle_path = NULL, *report = NULL;
+  g_autofree char *format_text = NULL, *bundle_path = NULL, *report = NULL, *output_path = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(UpgCtlExec) exec = { 0 };
   UpgReportFormat format = ctl->json ? UPG_REPORT_FORMAT_JSON : UPG_REPORT_FORMAT_TEXT;
@@ -71,7 +88,9 @@ upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
   const GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_text,
       N_("Report format: text, json, markdown or html"), N_("FORMAT") },
-    { "bundle", 0, 0, G_OPTION_ARG_FILENAME, &bundle_path,
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
+      N_("Write the report to this file instead of stdout"), N_("FILE") },
+    { "support-bundle", 0, 0, G_OPTION_ARG_FILENAME, &bundle_path,
       N_("Also write a support bundle (tar.gz, secrets removed) to this file"), N_("OUT.tar.gz") },
     G_OPTION_ENTRY_NULL
   };
@@ -85,7 +104,7 @@ upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
       return upgctl_fail (ctl, error);
     }
   if ((format_text != NULL && !upg_report_format_from_string (format_text, &format, &error)) ||
-      !upgctl_exec_init (&exec, ctl, FALSE, &error))
+      !check_bundle_option (ctl, &error) || !upgctl_exec_init (&exec, ctl, FALSE, &error))
     return upgctl_fail (ctl, error);
 
   report = upg_report_for_execution (exec.journal, argv[1], format, &error);
@@ -99,9 +118,24 @@ upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
         return upgctl_fail (ctl, error);
     }
 
-  if (ctl->json)
+  if (output_path != NULL)
+    {
+      if (!g_file_set_contents (output_path, report, -1, &error))
+        {
+          g_autoptr(GError) usage = g_error_new (UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, "-o: %s",
+                                                 error->message);
+
+          return upgctl_fail (ctl, usage);
+        }
+      if (ctl->json)
+        return print_json (ctl, argv[1], format, report, bundle_path);
+      if (ctl->verbosity != UPGCTL_VERBOSITY_QUIET)
+        g_printerr (_("report written to %s\n"), output_path);
+    }
+  else if (ctl->json)
     return print_json (ctl, argv[1], format, report, bundle_path);
-  fputs (report, stdout);
+  else
+    fputs (report, stdout);
   if (bundle_path != NULL && ctl->verbosity != UPGCTL_VERBOSITY_QUIET)
     g_printerr (_("support bundle written to %s\n"), bundle_path);
   return 0;
