@@ -184,19 +184,10 @@ conn_refuse (UpgServiceConn *conn,
              const char     *code,
              const char     *message)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) node = upg_service_error_new (code, message);
+  g_autofree char *json = json_to_string (node, FALSE);
   g_autofree char *response = NULL;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  json = json_to_string (node, FALSE);
   response = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
                               "Server: upgraded/" PACKAGE_VERSION "\r\n"
                               "Content-Type: application/json\r\n"

@@ -81,6 +81,8 @@ void     upg_service_reply_error      (SoupServerMessage *msg,
                                        guint              status,
                                        const char        *code,
                                        const char        *message);
+JsonNode *upg_service_error_new       (const char        *code,
+                                       const char        *message);
 void     upg_service_reply_gerror     (SoupServerMessage *msg,
                                        const GError      *error);
 guint    upg_service_status_for_error (const GError      *error);

@@ -95,8 +95,17 @@ upg_service_reply_error (SoupServerMessage *msg,
                          const char        *code,
                          const char        *message)
 {
+  g_autoptr(JsonNode) node = upg_service_error_new (code, message);
+
+  upg_service_reply_json (msg, status, node);
+}
+
+/* The body of every error answer (SPEC §10): `{"code", "message"}`. */
+JsonNode *
+upg_service_error_new (const char *code,
+                       const char *message)
+{
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "code");
@@ -104,8 +113,7 @@ upg_service_reply_error (SoupServerMessage *msg,
   json_builder_set_member_name (builder, "message");
   json_builder_add_string_value (builder, message);
   json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  upg_service_reply_json (msg, status, node);
+  return json_builder_get_root (builder);
 }
 
 /* Bad input is the caller's (400), a missing execution 404, a held lock or
