@@ -143,7 +143,7 @@ test_cli_config_journal_folder (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/state-dir/resolve", test_resolve);
   g_test_add_func ("/state-dir/cli-creates", test_cli_creates_state_dir);
   g_test_add_func ("/state-dir/cli-env", test_cli_env_state_dir);
