@@ -227,10 +227,11 @@ upg_executor_run_steps (UpgRunContext *ctx,
   if (failure == NULL)
     return TRUE;
   if (status == UPG_EXECUTION_STATUS_FAILED && failure->domain == UPG_ERROR &&
-      failure->code != UPG_ERROR_STEP_FAILED)
+      failure->code != UPG_ERROR_STEP_FAILED && failure->code != UPG_ERROR_INVALID_BUNDLE)
     {
       /* Every step failure exits 1 with the breakpoint saved, whatever
-       * its cause (timeout, plugin, configuration). */
+       * its cause (timeout, plugin, configuration). Drift is not one: an
+       * applied statement's file changed (bad input, exit 2, SPEC §5). */
       g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, "%s", failure->message);
       return FALSE;
     }

@@ -196,9 +196,27 @@ upg_statement_run_record_applied_by_marker (StatementRun  *run,
       return upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SUCCESS, -1, NULL,
                                              "applied before an interruption (marker found in the target)", error);
     }
+  /* Drift seen by the marker alone (the journal that knew the text is
+   * gone): refused like the journal's (upg-journal-drift.c). */
+  if (row->sha256 != NULL && !g_str_equal (row->sha256, upg_sql_statement_get_sha256 (run->statement)))
+    {
+      if (!upg_executor_get_accept_changed (run->ctx->executor))
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                       _("%s:%u: applied in execution %s with sha256 %s (per its marker in '%s'), the file now has"
+                         " sha256 %s: run --accept-changed to accept the new text"),
+                       file, line, row->execution_id, row->sha256, run->database,
+                       upg_sql_statement_get_sha256 (run->statement));
+          return FALSE;
+        }
+      reason = g_strdup_printf ("applied in execution %s (marker found in the target) with sha256 %s; the changed"
+                                " text was accepted by %s@%s (--accept-changed)", row->execution_id, row->sha256,
+                                g_get_user_name (), g_get_host_name ());
+    }
   upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE,
                        _("%s:%u: applied in execution %s per its marker in '%s'; not sent again"),
                        file, line, row->execution_id, run->database);
-  reason = g_strdup_printf ("applied in execution %s (marker found in the target)", row->execution_id);
+  if (reason == NULL)
+    reason = g_strdup_printf ("applied in execution %s (marker found in the target)", row->execution_id);
   return upg_statement_run_queue_record (run, UPG_STATEMENT_STATUS_SKIPPED, -1, NULL, reason, error);
 }

@@ -290,6 +290,53 @@ check_drift (Db *db)
   db_site_clear (&site);
 }
 
+/* Drift after the journal was lost: the marker's hash still tells. */
+static void
+check_drift_lost_journal (Db *db)
+{
+  DbSite site;
+  g_autofree char *edited = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *path = NULL;
+  int status;
+
+  site_init (&site, db, "truth-1");
+  write_rows_bundle (&site);
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  path = journal_path (&site);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  edited = g_strdup_printf ("UPDATE %s SET n = n + 2000 WHERE n = 1;\n", site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/002.sql", edited);
+
+  status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+                             "--stage", "in_stop", NULL);
+  g_test_message ("%s", out);
+  g_assert_cmpint (exec_exit_code (status), ==, 2);
+  g_assert_nonnull (strstr (out, "sql/002.sql:1: applied in execution "));
+  g_assert_nonnull (strstr (out, "the file now has sha256 "));
+  assert_rows (&site);
+
+  status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop",
+                             "--accept-changed", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  assert_rows (&site);
+  g_assert_cmpint (exec_sqlite_int (path, "SELECT COUNT(*) FROM sql_execution_record WHERE file = 'sql/002.sql'"
+                                          " AND status = 'SKIPPED' AND error_message LIKE '%accepted by %'"), ==, 1);
+  db_site_clear (&site);
+}
+
+static void
+test_drift_lost_journal_db (gconstpointer data)
+{
+  check_drift_lost_journal ((Db *) data);
+}
+
+static void
+test_drift_lost_journal_sqlite (void)
+{
+  check_drift_lost_journal (NULL);
+}
+
 static void
 test_drift_db (gconstpointer data)
 {
@@ -311,6 +358,7 @@ main (int argc, char **argv)
   g_test_add_func ("/target-truth/sqlite/lost-journal", test_lost_journal_sqlite);
   g_test_add_func ("/target-truth/sqlite/lock-held", test_lock_held_sqlite);
   g_test_add_func ("/target-truth/sqlite/drift", test_drift_sqlite);
+  g_test_add_func ("/target-truth/sqlite/drift-lost-journal", test_drift_lost_journal_sqlite);
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
     {
       Db *db = &databases[i];
@@ -319,6 +367,7 @@ main (int argc, char **argv)
       db_add_test (db, "target-truth", "lost-journal", test_lost_journal_db);
       db_add_test (db, "target-truth", "lock-held", test_lock_held_db);
       db_add_test (db, "target-truth", "drift", test_drift_db);
+      db_add_test (db, "target-truth", "drift-lost-journal", test_drift_lost_journal_db);
     }
 
   status = g_test_run ();
