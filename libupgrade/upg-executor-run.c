@@ -591,7 +591,7 @@ run_locked (UpgRunContext *ctx,
 
   if (request->kind == UPG_RUN_REQUEST_RESUME)
     id = g_strdup (request->execution_id);
-  else
+  else if (!upg_executor_get_new_execution (ctx->executor))
     {
       g_autoptr(GError) local_error = NULL;
 

@@ -137,6 +137,7 @@ struct _UpgExecutor
   UpgPluginManager *plugin_manager;
   char        *state_dir;
   gboolean     accept_changed;
+  gboolean     new_execution;
 
   GMutex        last_lock;
   UpgExecution *last_execution;   /* of the request that finished last */
@@ -367,6 +368,39 @@ upg_executor_set_accept_changed (UpgExecutor *self,
 {
   g_return_if_fail (UPG_IS_EXECUTOR (self));
   self->accept_changed = accept;
+}
+
+/**
+ * upg_executor_set_new_execution:
+ * @self: an executor
+ * @new_execution: whether runs start a new execution
+ *
+ * With @new_execution (`run --new-execution`) a run does not continue the
+ * unfinished execution of the same stage, versions and site but starts a
+ * new one: the way on once an execution reached the resume limit (SPEC
+ * §5). Steps that succeeded before are still skipped and statements whose
+ * marker exists are still not sent again.
+ */
+void
+upg_executor_set_new_execution (UpgExecutor *self,
+                                gboolean     new_execution)
+{
+  g_return_if_fail (UPG_IS_EXECUTOR (self));
+  self->new_execution = new_execution;
+}
+
+/**
+ * upg_executor_get_new_execution:
+ * @self: an executor
+ *
+ * Returns: whether runs start a new execution (see
+ *   upg_executor_set_new_execution())
+ */
+gboolean
+upg_executor_get_new_execution (UpgExecutor *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), FALSE);
+  return self->new_execution;
 }
 
 /**

@@ -60,6 +60,9 @@ const char    *upg_executor_get_state_dir       (UpgExecutor      *self);
 void           upg_executor_set_accept_changed  (UpgExecutor      *self,
                                                  gboolean          accept);
 gboolean       upg_executor_get_accept_changed  (UpgExecutor      *self);
+void           upg_executor_set_new_execution   (UpgExecutor      *self,
+                                                 gboolean          new_execution);
+gboolean       upg_executor_get_new_execution   (UpgExecutor      *self);
 char          *upg_executor_get_log_path        (UpgExecutor      *self,
                                                  const char       *execution_id);
 UpgPluginManager *upg_executor_get_plugin_manager (UpgExecutor    *self);

@@ -451,6 +451,56 @@ test_signals_interrupt (void)
   exec_fixture_clear (&fx);
 }
 
+/* Re-running after a failure is an operator resume: the 10th is the last;
+ * then `run --new-execution` starts a new execution that still skips what
+ * succeeded. */
+static void
+test_resume_limit_new_execution (void)
+{
+  ExecFixture fx;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) fresh = NULL;
+  g_autofree char *fixed = NULL;
+  JsonArray *steps;
+
+  exec_fixture_init (&fx);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+                      "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+                      " \"upgrade_steps\": {\"in_stop\": [\n"
+                      "   {\"id\": \"once\", \"compatible_version\": \"0.1.0\", \"command\": [\"true\"]},\n"
+                      "   {\"id\": \"needs_fix\", \"compatible_version\": \"0.1.0\",\n"
+                      "    \"command\": [\"test\", \"-e\", \"../fixed\"]}]}}\n");
+  exec_fixture_write_config (&fx, "bj-01", "");
+  first = ctl_json (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  for (guint i = 1; i <= 10; i++)
+    {
+      g_autoptr(JsonObject) again = ctl_json (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage",
+                                              "in_stop", NULL);
+
+      g_assert_cmpstr (json_object_get_string_member (again, "execution_id"), ==,
+                       json_object_get_string_member (first, "execution_id"));
+    }
+  refused = ctl_json (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  assert_error (refused, "already resumed 10 times");
+  g_assert_cmpint (journal_int (&fx, "SELECT resume_count FROM upgrade_execution"), ==, 10);
+
+  fixed = exec_fixture_path (&fx, "fixed");
+  g_assert_true (g_file_set_contents (fixed, "", 0, NULL));
+  fresh = ctl_json (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", "--new-execution",
+                    NULL);
+  g_assert_cmpstr (json_object_get_string_member (fresh, "status"), ==, "SUCCESS");
+  g_assert_cmpstr (json_object_get_string_member (fresh, "execution_id"), !=,
+                   json_object_get_string_member (first, "execution_id"));
+  steps = json_object_get_array_member (fresh, "steps");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (steps, 0), "status"), ==,
+                   "SKIPPED");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (steps, 1), "status"), ==,
+                   "SUCCESS");
+  g_assert_cmpint (journal_int (&fx, "SELECT COUNT(*) FROM upgrade_execution"), ==, 2);
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -462,5 +512,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-ops/env/command-secrets", test_command_secrets);
   g_test_add_func ("/cli-ops/signals/interrupt", test_signals_interrupt);
   g_test_add_func ("/cli-ops/report/outputs", test_report_outputs);
+  g_test_add_func ("/cli-ops/resume/limit-new-execution", test_resume_limit_new_execution);
   return g_test_run ();
 }

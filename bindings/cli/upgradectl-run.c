@@ -385,6 +385,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   g_autofree char *from_text = NULL, *to_text = NULL, *stage_text = NULL;
   g_autofree char *site_option = NULL, *env_text = NULL, *component = NULL;
   gboolean accept_changed = FALSE;
+  gboolean new_execution = FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgVersion) from = NULL;
   g_autoptr(UpgVersion) to = NULL;
@@ -405,11 +406,13 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
     { "component", 0, 0, G_OPTION_ARG_STRING, &component, N_("Only this component's steps"), N_("C") },
     { "accept-changed", 0, 0, G_OPTION_ARG_NONE, &accept_changed,
       N_("Proceed when applied statements changed in their files (journals who accepted it)"), NULL },
+    { "new-execution", 0, 0, G_OPTION_ARG_NONE, &new_execution,
+      N_("Start a new execution instead of continuing the unfinished one (after the resume limit)"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
   if (rollback)
-    entries[5] = (GOptionEntry) G_OPTION_ENTRY_NULL;  /* rollback has no --component, --accept-changed */
+    entries[5] = (GOptionEntry) G_OPTION_ENTRY_NULL;  /* rollback has no --component, --accept-changed, --new-execution */
   if (!upgctl_parse_options (ctl, entries, rollback ? "rollback" : "run", &argc, &argv, &error) ||
       !upgctl_expect_no_arguments (argc, argv, &error))
     return upgctl_fail (ctl, error);
@@ -433,6 +436,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
 
   connect_output (&exec);
   upg_executor_set_accept_changed (exec.executor, accept_changed);
+  upg_executor_set_new_execution (exec.executor, new_execution);
   upgctl_wait_init (&wait);
   if (rollback)
     {
