@@ -333,7 +333,8 @@ load_breakpoint (UpgRunContext *ctx,
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT,
                    _("the breakpoint of execution '%s' (stopped %s) was saved more than 7 days ago and has "
-                   "expired: check the site by hand and start a new execution"), execution_id,
+                   "expired: check the site by hand and start a new execution with 'upgradectl run "
+                   "--new-execution'"), execution_id,
                    json_object_get_string_member_with_default (record, "finished_at", "?"));
       return FALSE;
     }

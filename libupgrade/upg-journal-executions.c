@@ -257,7 +257,8 @@ upg_journal_reopen_execution (UpgJournal  *self,
   if (operator_resume && count >= UPG_JOURNAL_MAX_RESUMES)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT,
-                   _("execution '%s' was already resumed %d times (at most %d); start a new execution"),
+                   _("execution '%s' was already resumed %d times (at most %d): start a new execution "
+                     "with 'upgradectl run --new-execution' (what succeeded is not run again)"),
                    execution_id, (int) count, UPG_JOURNAL_MAX_RESUMES);
       return FALSE;
     }

@@ -483,6 +483,8 @@ test_resume_limit_new_execution (void)
     }
   refused = ctl_json (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
   assert_error (refused, "already resumed 10 times");
+  /* The message says the way on. */
+  assert_error (refused, "upgradectl run --new-execution");
   g_assert_cmpint (journal_int (&fx, "SELECT resume_count FROM upgrade_execution"), ==, 10);
 
   fixed = exec_fixture_path (&fx, "fixed");
