@@ -8,10 +8,12 @@
 
 G_BEGIN_DECLS
 
-/* The table the executor writes its exactly-once markers to, in the
- * target database itself: an artefact of the engine, not of the scripts,
- * so the dumps leave it (and its index, constraint, sequence) out. */
+/* The tables the executor keeps in the target database itself, its
+ * exactly-once markers and the holder of its lock on the target:
+ * artefacts of the engine, not of the scripts, so the dumps leave them
+ * (and their indexes, constraints, sequences) out. */
 #define REAL_MARKER_TABLE "upgrade_statement_marker"
+#define REAL_TARGET_LOCK_TABLE "upgrade_target_lock"
 
 char *real_schema_dump (UpgConnection *connection,
                         const char    *database);
