@@ -8,6 +8,7 @@
 
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
+#include "upg-journal-private.h"
 
 /* Journals, records, logs and signals the end of one step. */
 static gboolean
@@ -124,7 +125,7 @@ run_step (UpgRunContext *ctx,
     return TRUE;  /* done earlier in this execution, before the breakpoint */
   if (succeeded_in != NULL)
     {
-      g_autofree char *reason = g_strdup_printf ("already succeeded in %s", succeeded_in);
+      g_autofree char *reason = g_strconcat (UPG_JOURNAL_SKIP_ALREADY_SUCCEEDED, succeeded_in, NULL);
       return skip_step (ctx, step, reason, error);
     }
   if (ctx->action == UPG_RESUME_ACTION_SKIP && upg_run_context_is_breakpoint (ctx, step, NULL, 0))

@@ -44,6 +44,11 @@ typedef struct {
   guint                n_values;
 } UpgJournalStatement;
 
+/* How a step skipped for an earlier success is journaled: this prefix
+ * and the execution's id (upg-executor-steps.c writes it, the reports
+ * translate it, upg_report_skip_note()). */
+#define UPG_JOURNAL_SKIP_ALREADY_SUCCEEDED "already succeeded in "
+
 #define UPG_JOURNAL_LOCK(self) \
   g_autoptr(GRecMutexLocker) G_PASTE (journal_locker_, __LINE__) = g_rec_mutex_locker_new (&(self)->mutex)
 

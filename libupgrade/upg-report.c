@@ -10,6 +10,7 @@
 #include "upg-report-private.h"
 #include "upg-estimate.h"
 #include "upg-execution.h"
+#include "upg-journal-private.h"
 
 static const char * const format_names[] = {
   [UPG_REPORT_FORMAT_TEXT] = "text",
@@ -163,9 +164,6 @@ upg_report_step_label (JsonObject *step)
   return g_strdup (id);
 }
 
-/* How upg-executor-steps.c words an earlier success in the journal. */
-#define ALREADY_SUCCEEDED_IN "already succeeded in "
-
 /* Why a step was skipped, in the operator's language: @because as the
  * journal and the step-finished signal carry it (NULL, the earlier
  * execution's id alone or in the engine's English sentence, or another
@@ -175,8 +173,8 @@ upg_report_skip_note (const char *because)
 {
   if (because == NULL)
     return g_strdup (_("(skipped)"));
-  if (g_str_has_prefix (because, ALREADY_SUCCEEDED_IN))
-    because += strlen (ALREADY_SUCCEEDED_IN);
+  if (g_str_has_prefix (because, UPG_JOURNAL_SKIP_ALREADY_SUCCEEDED))
+    because += strlen (UPG_JOURNAL_SKIP_ALREADY_SUCCEEDED);
   if (strchr (because, ' ') != NULL)
     return g_strdup_printf ("(%s)", _(because));
   return g_strdup_printf (_("(already succeeded in %s)"), because);
