@@ -229,6 +229,33 @@ journal_text (DbSite     *site,
   return exec_query_text (journal, sql);
 }
 
+/* Edits the applied script 002.sql of write_rows_bundle(). */
+static void
+edit_applied_script (DbSite *site)
+{
+  g_autofree char *edited = g_strdup_printf ("UPDATE %s SET n = n + 2000 WHERE n = 1;\n", site->table);
+
+  exec_fixture_write (&site->fx, "bundle/sql/002.sql", edited);
+}
+
+/* `run` refuses the edited script (exit 2) naming file:line, the
+ * execution that applied it and the file's new hash, and sends nothing.
+ * Returns: (transfer full): its JSON output */
+static char *
+assert_run_refuses_drift (DbSite *site)
+{
+  char *out = NULL;
+  int status = exec_fixture_cli (&site->fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+                                 "--stage", "in_stop", NULL);
+
+  g_test_message ("%s", out);
+  g_assert_cmpint (exec_exit_code (status), ==, 2);
+  g_assert_nonnull (strstr (out, "sql/002.sql:1: applied in execution "));
+  g_assert_nonnull (strstr (out, "the file now has sha256 "));
+  assert_rows (site);
+  return out;
+}
+
 /* An applied script edited afterwards: run and validate refuse (exit 2)
  * naming file:line and both hashes, sending nothing; --accept-changed proceeds
  * (the statement is not run again) and journals who accepted it; the
@@ -237,7 +264,6 @@ static void
 check_drift (Db *db)
 {
   DbSite site;
-  g_autofree char *edited = NULL;
   g_autofree char *applied_sha = NULL;
   g_autofree char *accepted_sha = NULL;
   g_autofree char *message = NULL;
@@ -251,17 +277,10 @@ check_drift (Db *db)
   applied_sha = journal_text (&site, "SELECT sha256 FROM sql_execution_record WHERE file = 'sql/002.sql'");
   g_assert_cmpuint (strlen (applied_sha), ==, 64);
 
-  edited = g_strdup_printf ("UPDATE %s SET n = n + 2000 WHERE n = 1;\n", site.table);
-  exec_fixture_write (&site.fx, "bundle/sql/002.sql", edited);
-  status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
-                             "--stage", "in_stop", NULL);
-  g_test_message ("%s", out);
-  g_assert_cmpint (exec_exit_code (status), ==, 2);
+  edit_applied_script (&site);
+  out = assert_run_refuses_drift (&site);
   expected = g_strdup_printf ("sql/002.sql:1: applied in execution ");
-  g_assert_nonnull (strstr (out, expected));
   g_assert_nonnull (strstr (out, applied_sha));
-  g_assert_nonnull (strstr (out, "the file now has sha256 "));
-  assert_rows (&site);
   g_clear_pointer (&out, g_free);
   status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "validate", NULL);
   g_test_message ("%s", out);
@@ -295,8 +314,6 @@ static void
 check_drift_lost_journal (Db *db)
 {
   DbSite site;
-  g_autofree char *edited = NULL;
-  g_autofree char *out = NULL;
   g_autofree char *path = NULL;
   int status;
 
@@ -305,16 +322,8 @@ check_drift_lost_journal (Db *db)
   g_assert_cmpint (run_stage (&site), ==, 0);
   path = journal_path (&site);
   g_assert_cmpint (g_unlink (path), ==, 0);
-  edited = g_strdup_printf ("UPDATE %s SET n = n + 2000 WHERE n = 1;\n", site.table);
-  exec_fixture_write (&site.fx, "bundle/sql/002.sql", edited);
-
-  status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
-                             "--stage", "in_stop", NULL);
-  g_test_message ("%s", out);
-  g_assert_cmpint (exec_exit_code (status), ==, 2);
-  g_assert_nonnull (strstr (out, "sql/002.sql:1: applied in execution "));
-  g_assert_nonnull (strstr (out, "the file now has sha256 "));
-  assert_rows (&site);
+  edit_applied_script (&site);
+  g_free (assert_run_refuses_drift (&site));
 
   status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop",
                              "--accept-changed", NULL);
