@@ -28,6 +28,8 @@ upg_get_version (void)
 /**
  * upg_get_spi_abi:
  *
+ * Gets the SPI ABI version plugins must be built for.
+ *
  * Returns: the SPI ABI version plugins must be built for
  */
 guint

@@ -37,6 +37,8 @@ static const char * const verdict_names[] = { "pass", "warn", "fail", "skipped" 
  * upg_verdict_to_string:
  * @verdict: a verdict
  *
+ * Gets the name of a verdict.
+ *
  * Returns: (transfer none): the verdict's name as reports print it:
  *   `pass`, `warn`, `fail` or `skipped`
  */
@@ -52,6 +54,8 @@ upg_verdict_to_string (UpgVerdict verdict)
  * @text: a verdict's name (`pass`, `warn`, `fail`, `skipped`; any case)
  * @verdict: (out): where to store the verdict
  * @error: return location for a #GError
+ *
+ * Parses the name of a verdict.
  *
  * Returns: %TRUE if @text names a verdict
  */
@@ -127,6 +131,8 @@ upg_check_result_init (UpgCheckResult *self)
  * @name: (nullable): a human name, %NULL to use @id
  * @verdict: the verdict
  * @message: (nullable): what was found
+ *
+ * Creates the result of one checked item.
  *
  * Returns: (transfer full): a new result without figures or suggestion
  */
@@ -278,6 +284,8 @@ upg_check_result_to_json (UpgCheckResult *self)
  * upg_check_result_get_kind:
  * @self: a result
  *
+ * Gets the check kind (`resource`, `data_quality`, …).
+ *
  * Returns: (transfer none): the check kind (`resource`, `data_quality`, …)
  */
 const char *
@@ -290,6 +298,8 @@ upg_check_result_get_kind (UpgCheckResult *self)
 /**
  * upg_check_result_get_id:
  * @self: a result
+ *
+ * Gets the item's id.
  *
  * Returns: (transfer none): the item's id
  */
@@ -304,6 +314,8 @@ upg_check_result_get_id (UpgCheckResult *self)
  * upg_check_result_get_name:
  * @self: a result
  *
+ * Gets the item's human name.
+ *
  * Returns: (transfer none): the item's human name
  */
 const char *
@@ -316,6 +328,8 @@ upg_check_result_get_name (UpgCheckResult *self)
 /**
  * upg_check_result_get_verdict:
  * @self: a result
+ *
+ * Gets the verdict.
  *
  * Returns: the verdict
  */
@@ -345,6 +359,8 @@ upg_check_result_set_verdict (UpgCheckResult *self,
  * upg_check_result_get_message:
  * @self: a result
  *
+ * Gets what was found.
+ *
  * Returns: (transfer none) (nullable): what was found
  */
 const char *
@@ -358,6 +374,8 @@ upg_check_result_get_message (UpgCheckResult *self)
  * upg_check_result_set_message:
  * @self: a result
  * @message: (nullable): what was found
+ *
+ * Sets what was found.
  */
 void
 upg_check_result_set_message (UpgCheckResult *self,
@@ -372,6 +390,8 @@ upg_check_result_set_message (UpgCheckResult *self,
  * upg_check_result_get_suggestion:
  * @self: a result
  *
+ * Gets how to fix a warning or failure.
+ *
  * Returns: (transfer none) (nullable): how to fix a warning or failure
  */
 const char *
@@ -385,6 +405,8 @@ upg_check_result_get_suggestion (UpgCheckResult *self)
  * upg_check_result_set_suggestion:
  * @self: a result
  * @suggestion: (nullable): how to fix a warning or failure
+ *
+ * Sets how to fix a warning or failure.
  */
 void
 upg_check_result_set_suggestion (UpgCheckResult *self,
@@ -398,6 +420,8 @@ upg_check_result_set_suggestion (UpgCheckResult *self,
 /**
  * upg_check_result_get_figures:
  * @self: a result
+ *
+ * Gets the figures the verdict is based on.
  *
  * Returns: (transfer none): the figures the verdict is based on (numbers
  *   and strings by name)
@@ -414,6 +438,8 @@ upg_check_result_get_figures (UpgCheckResult *self)
  * @self: a result
  * @name: the figure's name, e.g. `free_bytes`
  * @value: its value
+ *
+ * Records an integer figure the verdict is based on.
  */
 void
 upg_check_result_set_figure_int (UpgCheckResult *self,
@@ -429,6 +455,8 @@ upg_check_result_set_figure_int (UpgCheckResult *self,
  * @self: a result
  * @name: the figure's name, e.g. `cpu_idle_percent`
  * @value: its value
+ *
+ * Records a floating-point figure the verdict is based on.
  */
 void
 upg_check_result_set_figure_double (UpgCheckResult *self,
@@ -444,6 +472,8 @@ upg_check_result_set_figure_double (UpgCheckResult *self,
  * @self: a result
  * @name: the figure's name, e.g. `server_version`
  * @value: (nullable): its value
+ *
+ * Records a text figure the verdict is based on.
  */
 void
 upg_check_result_set_figure_string (UpgCheckResult *self,

@@ -214,6 +214,8 @@ upg_connection_init (UpgConnection *self)
  * upg_connection_get_name:
  * @self: a #UpgConnection
  *
+ * Gets the data source's name.
+ *
  * Returns: (transfer none): the data source's name
  */
 const char *
@@ -230,6 +232,8 @@ upg_connection_get_name (UpgConnection *self)
  * upg_connection_get_dialect:
  * @self: a #UpgConnection
  *
+ * Gets the server's SQL dialect.
+ *
  * Returns: the server's SQL dialect
  */
 UpgDialect
@@ -245,6 +249,10 @@ upg_connection_get_dialect (UpgConnection *self)
 /**
  * upg_connection_has_transactional_ddl:
  * @self: a #UpgConnection
+ *
+ * Tells whether the server can roll DDL statements back (PostgreSQL and
+ * SQLite can, MariaDB cannot), which decides how a failed script is
+ * recovered.
  *
  * Returns: %TRUE if DDL statements can be rolled back on this server
  */
@@ -403,6 +411,8 @@ upg_connection_ping (UpgConnection  *self,
  * @self: a #UpgConnection
  * @error: return location for a #GError
  *
+ * Gets the server's version text (e.g.
+ *
  * Returns: (transfer full): the server's version text (e.g.
  *   `10.11.6-MariaDB-0+deb12u1`), or %NULL on error
  */
@@ -450,6 +460,8 @@ upg_connection_set_statement_timeout (UpgConnection  *self,
  * upg_connection_get_last_sqlstate:
  * @self: a #UpgConnection
  *
+ * Gets the SQLSTATE of the last refused statement.
+ *
  * Returns: (transfer none) (nullable): the SQLSTATE of the last refused
  *   statement, %NULL if the last call succeeded
  */
@@ -466,6 +478,8 @@ upg_connection_get_last_sqlstate (UpgConnection *self)
 /**
  * upg_connection_get_last_error_code:
  * @self: a #UpgConnection
+ *
+ * Gets the server's native error code of the last refused statement.
  *
  * Returns: the server's native error code of the last refused statement
  *   (e.g. 1064 on MariaDB), 0 if the last call succeeded or the server

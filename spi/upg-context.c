@@ -138,6 +138,8 @@ upg_context_init (UpgContext *self)
  * upg_context_new:
  * @execution_id: the execution's UUID
  *
+ * Creates the context of one execution.
+ *
  * Returns: (transfer full): a new context with an empty environment, no
  *   parameters, no checks and no data sources
  */
@@ -157,6 +159,8 @@ upg_context_new (const char *execution_id)
  * upg_context_get_execution_id:
  * @self: a context
  *
+ * Gets the execution's UUID.
+ *
  * Returns: (transfer none): the execution's UUID
  */
 const char *
@@ -169,6 +173,8 @@ upg_context_get_execution_id (UpgContext *self)
 /**
  * upg_context_get_from_version:
  * @self: a context
+ *
+ * Gets the version the site upgrades from.
  *
  * Returns: (transfer none) (nullable): the version the site upgrades from
  */
@@ -183,6 +189,8 @@ upg_context_get_from_version (UpgContext *self)
  * upg_context_set_from_version:
  * @self: a context
  * @version: (nullable): the version the site upgrades from
+ *
+ * Sets the version the site upgrades from.
  */
 void
 upg_context_set_from_version (UpgContext       *self,
@@ -197,6 +205,8 @@ upg_context_set_from_version (UpgContext       *self,
  * upg_context_get_to_version:
  * @self: a context
  *
+ * Gets the version the site upgrades to.
+ *
  * Returns: (transfer none) (nullable): the version the site upgrades to
  */
 UpgVersion *
@@ -210,6 +220,8 @@ upg_context_get_to_version (UpgContext *self)
  * upg_context_set_to_version:
  * @self: a context
  * @version: (nullable): the version the site upgrades to
+ *
+ * Sets the version the site upgrades to.
  */
 void
 upg_context_set_to_version (UpgContext       *self,
@@ -224,6 +236,8 @@ upg_context_set_to_version (UpgContext       *self,
  * upg_context_get_site_id:
  * @self: a context
  *
+ * Gets the site being upgraded.
+ *
  * Returns: (transfer none) (nullable): the site being upgraded
  */
 const char *
@@ -237,6 +251,8 @@ upg_context_get_site_id (UpgContext *self)
  * upg_context_set_site_id:
  * @self: a context
  * @site_id: (nullable): the site being upgraded
+ *
+ * Sets the site being upgraded.
  */
 void
 upg_context_set_site_id (UpgContext *self,
@@ -251,6 +267,8 @@ upg_context_set_site_id (UpgContext *self,
  * upg_context_get_component:
  * @self: a context
  *
+ * Gets the component the current step belongs to.
+ *
  * Returns: (transfer none) (nullable): the component the current step belongs to
  */
 const char *
@@ -264,6 +282,8 @@ upg_context_get_component (UpgContext *self)
  * upg_context_set_component:
  * @self: a context
  * @component: (nullable): the component the current step belongs to
+ *
+ * Sets the component the current step belongs to.
  */
 void
 upg_context_set_component (UpgContext *self,
@@ -278,6 +298,8 @@ upg_context_set_component (UpgContext *self,
  * upg_context_get_step_id:
  * @self: a context
  *
+ * Gets the id of the current step.
+ *
  * Returns: (transfer none) (nullable): the id of the current step
  */
 const char *
@@ -291,6 +313,8 @@ upg_context_get_step_id (UpgContext *self)
  * upg_context_set_step_id:
  * @self: a context
  * @step_id: (nullable): the id of the current step
+ *
+ * Sets the id of the current step.
  */
 void
 upg_context_set_step_id (UpgContext *self,
@@ -305,6 +329,8 @@ upg_context_set_step_id (UpgContext *self,
  * upg_context_get_bundle_dir:
  * @self: a context
  *
+ * Gets the bundle directory.
+ *
  * Returns: (transfer none) (nullable): the bundle directory
  */
 const char *
@@ -318,6 +344,8 @@ upg_context_get_bundle_dir (UpgContext *self)
  * upg_context_set_bundle_dir:
  * @self: a context
  * @bundle_dir: (nullable): the bundle directory
+ *
+ * Sets the bundle directory.
  */
 void
 upg_context_set_bundle_dir (UpgContext *self,
@@ -333,6 +361,8 @@ upg_context_set_bundle_dir (UpgContext *self,
  * upg_context_get_stage:
  * @self: a context
  *
+ * Gets the stage being run.
+ *
  * Returns: the stage being run
  */
 UpgStage
@@ -346,6 +376,8 @@ upg_context_get_stage (UpgContext *self)
  * upg_context_set_stage:
  * @self: a context
  * @stage: the stage being run
+ *
+ * Sets the stage being run.
  */
 void
 upg_context_set_stage (UpgContext *self,
@@ -360,6 +392,8 @@ upg_context_set_stage (UpgContext *self,
  * upg_context_get_env:
  * @self: a context
  *
+ * Gets the site environment (`--env` and the config's `env`).
+ *
  * Returns: (transfer none): the site environment (`--env` and the config's `env`) (an empty object when none)
  */
 JsonObject *
@@ -373,6 +407,8 @@ upg_context_get_env (UpgContext *self)
  * upg_context_set_env:
  * @self: a context
  * @env: (nullable): the site environment (`--env` and the config's `env`); %NULL for an empty object
+ *
+ * Sets the site environment (`--env` and the config's `env`).
  */
 void
 upg_context_set_env (UpgContext *self,
@@ -387,6 +423,8 @@ upg_context_set_env (UpgContext *self,
  * upg_context_get_params:
  * @self: a context
  *
+ * Gets the current step's `params`.
+ *
  * Returns: (transfer none): the current step's `params` (an empty object when none)
  */
 JsonObject *
@@ -400,6 +438,8 @@ upg_context_get_params (UpgContext *self)
  * upg_context_set_params:
  * @self: a context
  * @params: (nullable): the current step's `params`; %NULL for an empty object
+ *
+ * Sets the current step's `params`.
  */
 void
 upg_context_set_params (UpgContext *self,
@@ -432,6 +472,8 @@ upg_context_get_checks (UpgContext *self)
  * upg_context_set_checks:
  * @self: a context
  * @checks: (nullable): the manifests' checks, see upg_context_get_checks()
+ *
+ * Sets the manifests' checks, see upg_context_get_checks().
  */
 void
 upg_context_set_checks (UpgContext *self,
@@ -445,6 +487,9 @@ upg_context_set_checks (UpgContext *self,
 /**
  * upg_context_get_data_sources:
  * @self: a context
+ *
+ * Gets the data source definitions by name, in the form of the
+ * configuration's `datasources` (never with passwords.
  *
  * Returns: (transfer none): the data source definitions by name, in the
  *   form of the configuration's `datasources` (never with passwords: only
@@ -460,6 +505,9 @@ upg_context_get_data_sources (UpgContext *self)
 /**
  * upg_context_get_data_sources_base_dir:
  * @self: a context
+ *
+ * Gets the directory relative paths in the data source definitions are
+ * relative to.
  *
  * Returns: (transfer none) (nullable): the directory relative paths in the
  *   data source definitions are relative to
@@ -575,6 +623,8 @@ upg_context_get_connection (UpgContext  *self,
  * upg_context_get_cancellable:
  * @self: a context
  *
+ * Gets the cancellable of the execution.
+ *
  * Returns: (transfer none): the cancellable of the execution
  */
 GCancellable *
@@ -589,6 +639,8 @@ upg_context_get_cancellable (UpgContext *self)
  * @self: a context
  * @cancellable: (nullable): the cancellable of the execution; %NULL for a
  *   new one
+ *
+ * Sets the cancellable of the execution.
  */
 void
 upg_context_set_cancellable (UpgContext   *self,
@@ -681,6 +733,9 @@ upg_context_report_progress (UpgContext *self,
 /**
  * upg_context_get_checkpoint:
  * @self: a context
+ *
+ * Gets the checkpoint the plugin saved in an earlier, interrupted run of this
+ * step.
  *
  * Returns: (transfer none) (nullable): the checkpoint the plugin saved in
  *   an earlier, interrupted run of this step, or %NULL for a first run

@@ -31,6 +31,8 @@ static const char * const action_names[] = { "migrate", "rollback", "cleanup" };
  * upg_migration_action_to_string:
  * @action: an action
  *
+ * Gets the name of a migration action.
+ *
  * Returns: (transfer none): `migrate`, `rollback` or `cleanup`
  */
 const char *
@@ -45,6 +47,8 @@ upg_migration_action_to_string (UpgMigrationAction action)
  * @text: `migrate`, `rollback` or `cleanup`
  * @action: (out): where to store the action
  * @error: return location for a #GError
+ *
+ * Parses the name of a migration action.
  *
  * Returns: %TRUE if @text names an action
  */
@@ -91,6 +95,9 @@ lookup (UpgDataMigration   *self,
  * upg_data_migration_supports:
  * @self: a data migration
  * @action: an action
+ *
+ * Tells whether the migration implements an action (rollback and cleanup are
+ * optional).
  *
  * Returns: %TRUE if @self implements @action
  */

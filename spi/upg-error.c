@@ -7,6 +7,14 @@
 #include "upg-error.h"
 #include "upg-spi-enums.h"
 
+/**
+ * upg_error_quark:
+ *
+ * The error domain of libupgrade and its plugins, %UPG_ERROR; the codes
+ * are #UpgError.
+ *
+ * Returns: the domain's quark
+ */
 G_DEFINE_QUARK (upg-error-quark, upg_error)
 
 /**

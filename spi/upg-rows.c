@@ -111,6 +111,8 @@ upg_rows_append_take (UpgRows  *self,
  * upg_rows_get_n_rows:
  * @self: a #UpgRows
  *
+ * Gets the number of rows.
+ *
  * Returns: the number of rows
  */
 guint
@@ -124,6 +126,8 @@ upg_rows_get_n_rows (UpgRows *self)
 /**
  * upg_rows_get_n_columns:
  * @self: a #UpgRows
+ *
+ * Gets the number of columns.
  *
  * Returns: the number of columns
  */
@@ -139,6 +143,8 @@ upg_rows_get_n_columns (UpgRows *self)
  * upg_rows_get_column_name:
  * @self: a #UpgRows
  * @column: a column index
+ *
+ * Gets the column's name.
  *
  * Returns: (transfer none): the column's name
  */
@@ -157,6 +163,8 @@ upg_rows_get_column_name (UpgRows *self,
  * @self: a #UpgRows
  * @row: a row index
  * @column: a column index
+ *
+ * Gets the value as text.
  *
  * Returns: (transfer none) (nullable): the value as text, %NULL for SQL `NULL`
  */
@@ -178,6 +186,8 @@ upg_rows_get_value (UpgRows *self,
  * @row: a row index
  * @column: a column index
  * @default_value: what to return for `NULL` or text that is not an integer
+ *
+ * Gets the value as an integer.
  *
  * Returns: the value as an integer
  */

@@ -85,6 +85,8 @@ upg_stage_from_string (const char  *text,
  * upg_stage_to_string:
  * @stage: a stage
  *
+ * Gets the canonical name of a stage.
+ *
  * Returns: (transfer none): the canonical name of @stage, e.g. `"in_stop"`
  */
 const char *

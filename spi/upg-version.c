@@ -65,6 +65,8 @@ upg_version_new (guint major,
  * upg_version_copy:
  * @version: a version
  *
+ * Copies a version.
+ *
  * Returns: (transfer full): a copy of @version
  */
 UpgVersion *
@@ -249,6 +251,8 @@ upg_version_parse (const char  *text,
  * upg_version_get_major:
  * @version: a version
  *
+ * Gets the major number.
+ *
  * Returns: the major number
  */
 guint
@@ -261,6 +265,8 @@ upg_version_get_major (const UpgVersion *version)
 /**
  * upg_version_get_minor:
  * @version: a version
+ *
+ * Gets the minor number.
  *
  * Returns: the minor number
  */
@@ -275,6 +281,8 @@ upg_version_get_minor (const UpgVersion *version)
  * upg_version_get_micro:
  * @version: a version
  *
+ * Gets the micro number.
+ *
  * Returns: the micro number
  */
 guint
@@ -287,6 +295,8 @@ upg_version_get_micro (const UpgVersion *version)
 /**
  * upg_version_get_patch:
  * @version: a version
+ *
+ * Gets the patch number (`-Pn`).
  *
  * Returns: the patch number (`-Pn`), 0 for a baseline
  */
@@ -301,6 +311,8 @@ upg_version_get_patch (const UpgVersion *version)
  * upg_version_get_test:
  * @version: a version
  *
+ * Gets the test build number (`-Tn`).
+ *
  * Returns: the test build number (`-Tn`), 0 if there is none
  */
 guint
@@ -314,6 +326,8 @@ upg_version_get_test (const UpgVersion *version)
  * upg_version_is_patch:
  * @version: a version
  *
+ * Tells whether a version is a patch of a baseline.
+ *
  * Returns: %TRUE if @version is a patch (or a test build) of a baseline
  */
 gboolean
@@ -326,6 +340,8 @@ upg_version_is_patch (const UpgVersion *version)
 /**
  * upg_version_get_baseline:
  * @version: a version
+ *
+ * Gets the baseline `MAJOR.MINOR.MICRO` of @version.
  *
  * Returns: (transfer full): the baseline `MAJOR.MINOR.MICRO` of @version
  */
@@ -370,6 +386,8 @@ upg_version_compare (const UpgVersion *a,
  * @a: a version
  * @b: another version
  *
+ * Compares two versions for equality, for #GHashTable.
+ *
  * Returns: %TRUE if @a and @b denote the same version
  */
 gboolean
@@ -382,6 +400,8 @@ upg_version_equal (const UpgVersion *a,
 /**
  * upg_version_hash:
  * @version: a version
+ *
+ * Hashes a version, for #GHashTable.
  *
  * Returns: a hash value for @version, for #GHashTable
  */
@@ -399,6 +419,8 @@ upg_version_hash (const UpgVersion *version)
  * @version: a version
  * @min: (nullable): the lowest accepted version, %NULL for no bound
  * @max: (nullable): the highest accepted version, %NULL for no bound
+ *
+ * Tells whether a version lies in a closed range.
  *
  * Returns: %TRUE if `min ≤ version ≤ max`
  */

@@ -66,6 +66,8 @@ upg_assessment_init (UpgAssessment *self)
  * upg_assessment_get_verdict:
  * @self: an assessment
  *
+ * Gets the worst verdict of the items.
+ *
  * Returns: the worst verdict of the items (skipped items do not count);
  *   %UPG_VERDICT_PASS when every item passed or was skipped
  */
@@ -80,6 +82,8 @@ upg_assessment_get_verdict (UpgAssessment *self)
  * upg_assessment_get_mode:
  * @self: an assessment
  *
+ * Tells whether the upgrade can roll or must stop the service.
+ *
  * Returns: whether the upgrade can roll or must stop the service
  */
 UpgPlanMode
@@ -92,6 +96,8 @@ upg_assessment_get_mode (UpgAssessment *self)
 /**
  * upg_assessment_get_items:
  * @self: an assessment
+ *
+ * Gets the items, by check.
  *
  * Returns: (transfer none) (element-type UpgCheckResult): the items, by
  *   check: resource, data_quality, middleware, compatibility, duration
@@ -106,6 +112,8 @@ upg_assessment_get_items (UpgAssessment *self)
 /**
  * upg_assessment_get_estimate:
  * @self: an assessment
+ *
+ * Gets the duration estimate of the plan.
  *
  * Returns: (transfer none): the duration estimate of the plan
  */
@@ -178,6 +186,8 @@ upg_assessment_render (UpgAssessment   *self,
 /**
  * upg_assessment_exit_code:
  * @self: an assessment
+ *
+ * Maps the assessment's verdict to the exit code of `upgradectl assess`.
  *
  * Returns: the `upgradectl assess` exit code: 0 pass, 4 passed with
  *   warnings, 1 failed
@@ -260,6 +270,8 @@ upg_assessor_init (UpgAssessor *self)
  * @config: (nullable): the site configuration (its data sources); without
  *   one every database check is skipped
  *
+ * Creates an assessor for @plan; run it with upg_assessor_run_async().
+ *
  * Returns: (transfer full): a new assessor
  */
 UpgAssessor *
@@ -286,6 +298,8 @@ upg_assessor_new (UpgPlan   *plan,
  * @self: an assessor
  * @env: (nullable): the environment plugins receive (`--env`); replaces
  *   the configuration's `env`
+ *
+ * Sets the environment plugins receive (`--env`).
  */
 void
 upg_assessor_set_env (UpgAssessor *self,
@@ -300,6 +314,8 @@ upg_assessor_set_env (UpgAssessor *self,
  * upg_assessor_set_plugin_manager:
  * @self: an assessor
  * @manager: (nullable): the plugins whose check interfaces also run
+ *
+ * Sets the plugins whose check interfaces also run.
  */
 void
 upg_assessor_set_plugin_manager (UpgAssessor      *self,
@@ -315,6 +331,9 @@ upg_assessor_set_plugin_manager (UpgAssessor      *self,
  * @path: (nullable): a directory on the file system that receives backups
  *   and double writes; its free space is what the disk items compare.
  *   Defaults to the configuration's directory, else the current one.
+ *
+ * Sets the directory whose file system's free space the disk items
+ * compare.
  */
 void
 upg_assessor_set_disk_path (UpgAssessor *self,
@@ -794,6 +813,8 @@ upg_assessor_run_async (UpgAssessor         *self,
  * @self: an assessor
  * @result: the result given to the callback
  * @error: return location for a #GError
+ *
+ * Finishes an assessment started with upg_assessor_run_async().
  *
  * Returns: (transfer full): the assessment, or %NULL with @error set
  */

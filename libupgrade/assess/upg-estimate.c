@@ -235,6 +235,8 @@ upg_estimate_new_for_plan (UpgPlan *plan)
  * @self: an estimate
  * @stage: a stage
  *
+ * Gets the estimated seconds of @stage.
+ *
  * Returns: the estimated seconds of @stage (0 when it has no steps)
  */
 guint64
@@ -249,6 +251,8 @@ upg_estimate_get_stage_seconds (UpgEstimate *self,
 /**
  * upg_estimate_get_total_seconds:
  * @self: an estimate
+ *
+ * Gets the seconds until the service is open again.
  *
  * Returns: the seconds until the service is open again: the checks,
  *   `pre_stop` and `in_stop` (not `post_start` nor `post_upgrade`)
@@ -267,6 +271,8 @@ upg_estimate_get_total_seconds (UpgEstimate *self)
  * upg_estimate_get_downtime_seconds:
  * @self: an estimate
  *
+ * Gets the seconds the service is stopped.
+ *
  * Returns: the seconds the service is stopped: `in_stop`
  */
 guint64
@@ -279,6 +285,9 @@ upg_estimate_get_downtime_seconds (UpgEstimate *self)
 /**
  * upg_estimate_get_long_steps:
  * @self: an estimate
+ *
+ * Gets the steps estimated above %UPG_ESTIMATE_LONG_STEP_SECONDS, in plan
+ * order.
  *
  * Returns: (transfer container) (element-type UpgStep): the steps
  *   estimated above %UPG_ESTIMATE_LONG_STEP_SECONDS, in plan order
@@ -314,6 +323,9 @@ find_step (UpgEstimate *self,
  * upg_estimate_get_suggestion:
  * @self: an estimate
  * @step: a step of the estimated plan
+ *
+ * Gets what to do about a step estimated above
+ * %UPG_ESTIMATE_LONG_STEP_SECONDS.
  *
  * Returns: (transfer full) (nullable): what to do about a step estimated
  *   above %UPG_ESTIMATE_LONG_STEP_SECONDS (split it, parallelise it, move
@@ -459,6 +471,9 @@ upg_rate_tracker_init (UpgRateTracker *self)
  * @configured_rate: units per second the estimate assumed (all workers
  *   together); 0 when there was no rate
  *
+ * Creates a tracker that measures a step's processing rate and revises its
+ * duration estimate.
+ *
  * Returns: (transfer full): a new tracker
  */
 UpgRateTracker *
@@ -542,6 +557,8 @@ upg_rate_tracker_update (UpgRateTracker *self,
  * upg_rate_tracker_get_total_units:
  * @self: a #UpgRateTracker
  *
+ * Gets the units the step has to process.
+ *
  * Returns: the units the step has to process (0: unknown)
  */
 guint64
@@ -554,6 +571,8 @@ upg_rate_tracker_get_total_units (UpgRateTracker *self)
 /**
  * upg_rate_tracker_get_units_done:
  * @self: a #UpgRateTracker
+ *
+ * Gets the units done at the last update.
  *
  * Returns: the units done at the last update
  */
@@ -568,6 +587,8 @@ upg_rate_tracker_get_units_done (UpgRateTracker *self)
  * upg_rate_tracker_get_configured_rate:
  * @self: a #UpgRateTracker
  *
+ * Gets the rate the estimate assumed.
+ *
  * Returns: the rate (units/s) the estimate assumed, 0 if none
  */
 double
@@ -580,6 +601,8 @@ upg_rate_tracker_get_configured_rate (UpgRateTracker *self)
 /**
  * upg_rate_tracker_get_measured_rate:
  * @self: a #UpgRateTracker
+ *
+ * Gets the rate measured at the last informative update.
  *
  * Returns: the rate (units/s) measured at the last informative update,
  *   0 before any
@@ -595,6 +618,8 @@ upg_rate_tracker_get_measured_rate (UpgRateTracker *self)
  * upg_rate_tracker_get_rate:
  * @self: a #UpgRateTracker
  *
+ * Gets the rate the remaining time is computed from.
+ *
  * Returns: the rate the remaining time is computed from: the measured one
  *   once revised, the configured one before
  */
@@ -609,6 +634,8 @@ upg_rate_tracker_get_rate (UpgRateTracker *self)
  * upg_rate_tracker_is_revised:
  * @self: a #UpgRateTracker
  *
+ * Tells whether the estimate now follows the measured rate.
+ *
  * Returns: whether the measured rate has replaced the configured one
  */
 gboolean
@@ -621,6 +648,9 @@ upg_rate_tracker_is_revised (UpgRateTracker *self)
 /**
  * upg_rate_tracker_get_deviation_percent:
  * @self: a #UpgRateTracker
+ *
+ * Gets how much faster or slower the measured rate is than the configured
+ * one, in whole percent.
  *
  * Returns: how much faster (positive) or slower (negative) the measured
  *   rate is than the configured one, in whole percent; 0 when either is
@@ -638,6 +668,8 @@ upg_rate_tracker_get_deviation_percent (UpgRateTracker *self)
 /**
  * upg_rate_tracker_get_remaining_seconds:
  * @self: a #UpgRateTracker
+ *
+ * Gets seconds left at the current rate, or -1 when unknown.
  *
  * Returns: seconds left at the current rate, or -1 when unknown (no total
  *   or no rate)
@@ -661,6 +693,8 @@ upg_rate_tracker_get_remaining_seconds (UpgRateTracker *self)
  * upg_rate_tracker_get_eta:
  * @self: a #UpgRateTracker
  * @now: the current time (passed in so the tracker stays clock-free)
+ *
+ * Gets when the step should end.
  *
  * Returns: (transfer full) (nullable): when the step should end, or %NULL
  *   when the remaining time is unknown

@@ -92,6 +92,9 @@ upg_execution_clear_rate_estimate (UpgExecution *self)
  * upg_execution_has_rate_estimate:
  * @self: an execution
  *
+ * Tells whether the duration estimate of the current step is based on the
+ * measured rate.
+ *
  * Returns: %TRUE once the measured rate of the running step (or of the
  *   step the execution stopped in) replaced the configured one
  */
@@ -106,6 +109,8 @@ upg_execution_has_rate_estimate (UpgExecution *self)
  * upg_execution_get_rate_step_id:
  * @self: an execution
  *
+ * Gets the step whose rate was measured.
+ *
  * Returns: (transfer none) (nullable): the step whose rate was measured
  */
 const char *
@@ -118,6 +123,8 @@ upg_execution_get_rate_step_id (UpgExecution *self)
 /**
  * upg_execution_get_rate_units:
  * @self: an execution
+ *
+ * Gets what the rates count.
  *
  * Returns: (transfer none) (nullable): what the rates count:
  *   `statements`, `bytes` or `permille`
@@ -133,6 +140,8 @@ upg_execution_get_rate_units (UpgExecution *self)
  * upg_execution_get_measured_rate:
  * @self: an execution
  *
+ * Gets the measured rate in units per second.
+ *
  * Returns: the measured rate in units per second (0 without an estimate)
  */
 double
@@ -146,6 +155,8 @@ upg_execution_get_measured_rate (UpgExecution *self)
  * upg_execution_get_configured_rate:
  * @self: an execution
  *
+ * Gets the configured rate in units per second.
+ *
  * Returns: the configured rate in units per second (0: none)
  */
 double
@@ -158,6 +169,8 @@ upg_execution_get_configured_rate (UpgExecution *self)
 /**
  * upg_execution_get_rate_deviation_percent:
  * @self: an execution
+ *
+ * Gets the measured rate's deviation from the configured one, in percent.
  *
  * Returns: the measured rate's deviation from the configured one, in
  *   percent
@@ -173,6 +186,9 @@ upg_execution_get_rate_deviation_percent (UpgExecution *self)
  * upg_execution_get_rate_eta_seconds:
  * @self: an execution
  *
+ * Gets the execution's remaining seconds as revised at
+ * upg_execution_get_rate_updated_at(), or -1 if unknown.
+ *
  * Returns: the execution's remaining seconds as revised at
  *   upg_execution_get_rate_updated_at(), or -1 if unknown
  */
@@ -187,6 +203,8 @@ upg_execution_get_rate_eta_seconds (UpgExecution *self)
  * upg_execution_get_rate_revised_at:
  * @self: an execution
  *
+ * Gets when the measured rate replaced the configured one.
+ *
  * Returns: (transfer none) (nullable): when the measured rate replaced
  *   the configured one
  */
@@ -200,6 +218,8 @@ upg_execution_get_rate_revised_at (UpgExecution *self)
 /**
  * upg_execution_get_rate_updated_at:
  * @self: an execution
+ *
+ * Gets when the remaining time was last computed.
  *
  * Returns: (transfer none) (nullable): when the remaining time was last
  *   computed

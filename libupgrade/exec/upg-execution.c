@@ -11,6 +11,15 @@
 
 #include "upg-execution-private.h"
 
+/**
+ * UpgExecution:
+ *
+ * The state and result of running one stage (or rolling it back) for one
+ * site: its id, status, steps and, when it stopped, its breakpoint. The
+ * executor fills it while the stage runs; the journal rebuilds it for
+ * `upgradectl status` and the HTTP service. upg_execution_to_json() gives
+ * the "run form" of `upgradectl --json run`.
+ */
 G_DEFINE_FINAL_TYPE (UpgExecution, upg_execution, G_TYPE_OBJECT)
 
 static void
@@ -95,6 +104,8 @@ upg_execution_new (const char       *id,
  * upg_execution_get_id:
  * @self: an execution
  *
+ * Gets the execution's UUID.
+ *
  * Returns: (transfer none): the execution's UUID
  */
 const char *
@@ -107,6 +118,8 @@ upg_execution_get_id (UpgExecution *self)
 /**
  * upg_execution_get_status:
  * @self: an execution
+ *
+ * Gets the execution's state.
  *
  * Returns: the execution's state
  */
@@ -136,6 +149,8 @@ upg_execution_set_status (UpgExecution       *self,
  * upg_execution_get_stage:
  * @self: an execution
  *
+ * Gets the stage the execution runs.
+ *
  * Returns: the stage the execution runs
  */
 UpgStage
@@ -148,6 +163,8 @@ upg_execution_get_stage (UpgExecution *self)
 /**
  * upg_execution_get_from:
  * @self: an execution
+ *
+ * Gets the version the site upgrades from.
  *
  * Returns: (transfer none) (nullable): the version the site upgrades from
  */
@@ -162,6 +179,8 @@ upg_execution_get_from (UpgExecution *self)
  * upg_execution_get_to:
  * @self: an execution
  *
+ * Gets the version the site upgrades to.
+ *
  * Returns: (transfer none) (nullable): the version the site upgrades to
  */
 const UpgVersion *
@@ -175,6 +194,8 @@ upg_execution_get_to (UpgExecution *self)
  * upg_execution_get_site_id:
  * @self: an execution
  *
+ * Gets the site.
+ *
  * Returns: (transfer none) (nullable): the site
  */
 const char *
@@ -187,6 +208,8 @@ upg_execution_get_site_id (UpgExecution *self)
 /**
  * upg_execution_is_rollback:
  * @self: an execution
+ *
+ * Tells whether the execution is a rollback.
  *
  * Returns: %TRUE if the execution runs rollback steps
  */
@@ -215,6 +238,8 @@ upg_execution_set_rollback (UpgExecution *self,
 /**
  * upg_execution_get_resume_count:
  * @self: an execution
+ *
+ * Gets how many times the execution was resumed.
  *
  * Returns: how many times the execution was resumed
  */
@@ -252,6 +277,8 @@ replace_date (GDateTime **slot,
  * upg_execution_get_started:
  * @self: an execution
  *
+ * Gets when the execution started.
+ *
  * Returns: (transfer none) (nullable): when the execution started
  */
 GDateTime *
@@ -280,6 +307,8 @@ upg_execution_set_started (UpgExecution *self,
  * upg_execution_get_finished:
  * @self: an execution
  *
+ * Gets when the execution finished.
+ *
  * Returns: (transfer none) (nullable): when the execution finished
  */
 GDateTime *
@@ -307,6 +336,8 @@ upg_execution_set_finished (UpgExecution *self,
 /**
  * upg_execution_get_message:
  * @self: an execution
+ *
+ * Gets the error that stopped the execution.
  *
  * Returns: (transfer none) (nullable): the error that stopped the execution
  */
@@ -390,6 +421,8 @@ upg_execution_set_step (UpgExecution  *self,
  * upg_execution_get_n_steps:
  * @self: an execution
  *
+ * Gets the number of steps recorded.
+ *
  * Returns: the number of steps recorded
  */
 guint
@@ -413,6 +446,8 @@ step_at (UpgExecution *self,
  * @self: an execution
  * @index: a step index, below upg_execution_get_n_steps()
  *
+ * Gets the step's id.
+ *
  * Returns: (transfer none): the step's id
  */
 const char *
@@ -427,6 +462,8 @@ upg_execution_get_step_id (UpgExecution *self,
  * upg_execution_get_step_status:
  * @self: an execution
  * @index: a step index
+ *
+ * Gets the step's state.
  *
  * Returns: the step's state
  */
@@ -443,6 +480,8 @@ upg_execution_get_step_status (UpgExecution *self,
  * @self: an execution
  * @index: a step index
  *
+ * Gets why the step failed or was skipped.
+ *
  * Returns: (transfer none) (nullable): why the step failed or was skipped
  */
 const char *
@@ -457,6 +496,8 @@ upg_execution_get_step_message (UpgExecution *self,
  * upg_execution_get_step_duration_ms:
  * @self: an execution
  * @index: a step index
+ *
+ * Gets how long the step ran, in milliseconds.
  *
  * Returns: how long the step ran, in milliseconds
  */
@@ -530,6 +571,9 @@ upg_execution_clear_breakpoint (UpgExecution *self)
  * upg_execution_has_breakpoint:
  * @self: an execution
  *
+ * Tells whether the execution stopped at a breakpoint (see
+ * upg_execution_get_breakpoint_step_id() and the other breakpoint getters).
+ *
  * Returns: %TRUE if the execution stopped at a breakpoint
  */
 gboolean
@@ -542,6 +586,8 @@ upg_execution_has_breakpoint (UpgExecution *self)
 /**
  * upg_execution_get_breakpoint_step_id:
  * @self: an execution
+ *
+ * Gets the step of the breakpoint.
  *
  * Returns: (transfer none) (nullable): the step of the breakpoint
  */
@@ -556,6 +602,8 @@ upg_execution_get_breakpoint_step_id (UpgExecution *self)
  * upg_execution_get_breakpoint_file:
  * @self: an execution
  *
+ * Gets the file of the breakpoint.
+ *
  * Returns: (transfer none) (nullable): the file of the breakpoint
  */
 const char *
@@ -568,6 +616,8 @@ upg_execution_get_breakpoint_file (UpgExecution *self)
 /**
  * upg_execution_get_breakpoint_line:
  * @self: an execution
+ *
+ * Gets the first line of the statement of the breakpoint.
  *
  * Returns: the first line of the statement of the breakpoint
  */
@@ -582,6 +632,8 @@ upg_execution_get_breakpoint_line (UpgExecution *self)
  * upg_execution_get_breakpoint_sequence:
  * @self: an execution
  *
+ * Gets the sequence number of the statement of the breakpoint.
+ *
  * Returns: the sequence number of the statement of the breakpoint
  */
 guint
@@ -594,6 +646,8 @@ upg_execution_get_breakpoint_sequence (UpgExecution *self)
 /**
  * upg_execution_get_breakpoint_statement:
  * @self: an execution
+ *
+ * Gets the statement of the breakpoint.
  *
  * Returns: (transfer none) (nullable): the statement of the breakpoint
  */
@@ -608,6 +662,8 @@ upg_execution_get_breakpoint_statement (UpgExecution *self)
  * upg_execution_get_breakpoint_error_code:
  * @self: an execution
  *
+ * Gets the database's error code or SQLSTATE.
+ *
  * Returns: (transfer none) (nullable): the database's error code or SQLSTATE
  */
 const char *
@@ -620,6 +676,8 @@ upg_execution_get_breakpoint_error_code (UpgExecution *self)
 /**
  * upg_execution_get_breakpoint_error:
  * @self: an execution
+ *
+ * Gets the error of the breakpoint.
  *
  * Returns: (transfer none) (nullable): the error of the breakpoint
  */
@@ -655,6 +713,8 @@ upg_execution_set_progress (UpgExecution *self,
  * upg_execution_get_statements_done:
  * @self: an execution
  *
+ * Gets statements finished so far.
+ *
  * Returns: statements finished so far
  */
 guint
@@ -668,6 +728,8 @@ upg_execution_get_statements_done (UpgExecution *self)
  * upg_execution_get_statements_total:
  * @self: an execution
  *
+ * Gets statements of the stage.
+ *
  * Returns: statements of the stage
  */
 guint
@@ -680,6 +742,8 @@ upg_execution_get_statements_total (UpgExecution *self)
 /**
  * upg_execution_get_eta_seconds:
  * @self: an execution
+ *
+ * Gets the estimated seconds left, or -1 if unknown.
  *
  * Returns: the estimated seconds left, or -1 if unknown
  */
@@ -711,6 +775,8 @@ upg_execution_set_rate_message (UpgExecution *self,
 /**
  * upg_execution_get_rate_message:
  * @self: an execution
+ *
+ * Gets the revision message of the running step, e.g.
  *
  * Returns: (transfer none) (nullable): the revision message of the running
  *   (or last run) step, e.g. `actual rate +12 % vs estimate, remaining

@@ -143,6 +143,15 @@ struct _UpgExecutor
   UpgExecution *last_execution;   /* of the request that finished last */
 };
 
+/**
+ * UpgExecutor:
+ *
+ * Runs one stage of a plan for one site exactly once, and rolls stages
+ * back: it takes the site's lock, journals every step and SQL statement,
+ * stops at a breakpoint on the first failure and continues from it on the
+ * next run or resume. Progress is reported through its signals, emitted
+ * in the thread that started the run.
+ */
 G_DEFINE_FINAL_TYPE (UpgExecutor, upg_executor, G_TYPE_OBJECT)
 
 guint upg_executor_signals[UPG_EXECUTOR_N_SIGNALS];
@@ -317,6 +326,8 @@ upg_executor_new (UpgConfig  *config,
  * upg_executor_get_config:
  * @self: an executor
  *
+ * Gets the configuration.
+ *
  * Returns: (transfer none): the configuration
  */
 UpgConfig *
@@ -330,6 +341,8 @@ upg_executor_get_config (UpgExecutor *self)
  * upg_executor_get_bundle:
  * @self: an executor
  *
+ * Gets the bundle.
+ *
  * Returns: (transfer none): the bundle
  */
 UpgBundle *
@@ -342,6 +355,8 @@ upg_executor_get_bundle (UpgExecutor *self)
 /**
  * upg_executor_get_journal:
  * @self: an executor
+ *
+ * Gets the journal.
  *
  * Returns: (transfer none): the journal
  */
@@ -393,6 +408,9 @@ upg_executor_set_new_execution (UpgExecutor *self,
  * upg_executor_get_new_execution:
  * @self: an executor
  *
+ * Tells whether runs start a new execution (see
+ * upg_executor_set_new_execution()).
+ *
  * Returns: whether runs start a new execution (see
  *   upg_executor_set_new_execution())
  */
@@ -406,6 +424,9 @@ upg_executor_get_new_execution (UpgExecutor *self)
 /**
  * upg_executor_get_accept_changed:
  * @self: an executor
+ *
+ * Tells whether runs accept changed statements (see
+ * upg_executor_set_accept_changed()).
  *
  * Returns: whether runs accept changed statements (see
  *   upg_executor_set_accept_changed())
@@ -421,6 +442,8 @@ upg_executor_get_accept_changed (UpgExecutor *self)
  * upg_executor_get_state_dir:
  * @self: an executor
  *
+ * Gets the state directory.
+ *
  * Returns: (transfer none): the state directory
  */
 const char *
@@ -434,6 +457,8 @@ upg_executor_get_state_dir (UpgExecutor *self)
  * upg_executor_get_log_path:
  * @self: an executor
  * @execution_id: an execution's UUID
+ *
+ * Gets the path of that execution's log file.
  *
  * Returns: (transfer full): the path of that execution's log file
  */
@@ -466,6 +491,8 @@ upg_executor_set_plugin_manager (UpgExecutor      *self,
 /**
  * upg_executor_get_plugin_manager:
  * @self: an executor
+ *
+ * Gets the plugin manager for tool steps.
  *
  * Returns: (transfer none) (nullable): the plugin manager for tool steps
  */

@@ -442,6 +442,8 @@ first_complete (UpgJournal  *self,
  * @execution_id: the execution
  * @error: return location for a #GError
  *
+ * Gets the execution with its `steps` and its active `breakpoint`.
+ *
  * Returns: (transfer full): the execution with its `steps` (in the order
  *   they were recorded) and its active `breakpoint` (or null), or %NULL
  *   with %UPG_ERROR_NOT_FOUND
@@ -477,6 +479,8 @@ upg_journal_get_execution (UpgJournal  *self,
  * @limit: at most this many, or 0 for all
  * @error: return location for a #GError
  *
+ * Lists the executions the journal recorded.
+ *
  * Returns: (transfer full): executions newest first, without steps, or
  *   %NULL on error
  */
@@ -499,6 +503,8 @@ upg_journal_list_executions (UpgJournal  *self,
  * @self: a #UpgJournal
  * @site_id: (nullable): only this site's executions, or %NULL for all
  * @error: return location for a #GError
+ *
+ * Gets the newest execution with its steps and breakpoint.
  *
  * Returns: (transfer full): the newest execution with its steps and
  *   breakpoint, or %NULL with %UPG_ERROR_NOT_FOUND when there is none

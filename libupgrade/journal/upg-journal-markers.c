@@ -278,6 +278,9 @@ upg_journal_write_marker (UpgConnection  *target,
  * @found: (out): whether the marker exists, i.e. the statement committed
  * @error: return location for a #GError
  *
+ * Asks the target whether a statement's marker exists, i.e. whether the
+ * statement committed there.
+ *
  * Returns: %TRUE if the target could be asked
  */
 gboolean

@@ -95,6 +95,10 @@ upg_journal_save_breakpoint (UpgJournal  *self,
  * @execution_id: the execution
  * @error: return location for a #GError
  *
+ * Gets the execution's active breakpoint (`step_id`, `file`, `line`,
+ * `sequence`, `statement`, `error_code`, `error`, `created_at`,
+ * `expires_at`).
+ *
  * Returns: (transfer full) (nullable): the execution's active breakpoint
  *   (`step_id`, `file`, `line`, `sequence`, `statement`, `error_code`,
  *   `error`, `created_at`, `expires_at`), or %NULL (error unset) if it has
@@ -205,6 +209,8 @@ upg_journal_store_report (UpgJournal  *self,
  * @execution_id: the execution
  * @format: the report's format
  * @error: return location for a #GError
+ *
+ * Gets the stored report.
  *
  * Returns: (transfer full): the stored report, or %NULL with
  *   %UPG_ERROR_NOT_FOUND

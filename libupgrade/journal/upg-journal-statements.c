@@ -453,6 +453,8 @@ upg_journal_lookup_file_statements (UpgJournal  *self,
  * @execution_id: the execution
  * @error: return location for a #GError
  *
+ * Lists the statements one execution sent.
+ *
  * Returns: (transfer full): the execution's statement records in the order
  *   they ran, or %NULL on error
  */

@@ -74,12 +74,16 @@ name_lookup (const char **names,
  * upg_execution_kind_to_string:
  * @kind: a kind
  *
+ * Gets the name of an execution kind, as the journal stores it.
+ *
  * Returns: (transfer none): `run` or `rollback`
  */
 /**
  * upg_execution_kind_from_string:
  * @text: (nullable): `run` or `rollback` (any case)
  * @kind: (out) (optional): the kind
+ *
+ * Parses the name of an execution kind.
  *
  * Returns: %TRUE if @text names a kind
  */
@@ -89,12 +93,16 @@ DEFINE_NAMES (execution_kind, UpgExecutionKind, execution_kinds)
  * upg_execution_status_to_string:
  * @status: a status
  *
+ * Gets the name of an execution status, as the journal stores it.
+ *
  * Returns: (transfer none): the status as journaled (`RUNNING`, …)
  */
 /**
  * upg_execution_status_from_string:
  * @text: (nullable): a status name (any case)
  * @status: (out) (optional): the status
+ *
+ * Parses the name of an execution status.
  *
  * Returns: %TRUE if @text names a status
  */
@@ -104,12 +112,16 @@ DEFINE_NAMES (execution_status, UpgExecutionStatus, execution_statuses)
  * upg_step_status_to_string:
  * @status: a status
  *
+ * Gets the name of a step status, as the journal stores it.
+ *
  * Returns: (transfer none): the status as journaled (`PENDING`, …)
  */
 /**
  * upg_step_status_from_string:
  * @text: (nullable): a status name (any case)
  * @status: (out) (optional): the status
+ *
+ * Parses the name of a step status.
  *
  * Returns: %TRUE if @text names a status
  */
@@ -119,12 +131,16 @@ DEFINE_NAMES (step_status, UpgStepStatus, step_statuses)
  * upg_statement_status_to_string:
  * @status: a status
  *
+ * Gets the name of a statement status, as the journal stores it.
+ *
  * Returns: (transfer none): the status as journaled (`PENDING`, …)
  */
 /**
  * upg_statement_status_from_string:
  * @text: (nullable): a status name (any case)
  * @status: (out) (optional): the status
+ *
+ * Parses the name of a statement status.
  *
  * Returns: %TRUE if @text names a status
  */
@@ -333,6 +349,8 @@ upg_journal_get_connection (UpgJournal *self)
  * upg_journal_get_schema_version:
  * @self: a #UpgJournal
  *
+ * Gets the journal's schema version.
+ *
  * Returns: the journal's schema version (after migration)
  */
 guint
@@ -368,6 +386,8 @@ upg_journal_ping (UpgJournal  *self,
  * upg_journal_get_host:
  * @self: a #UpgJournal
  *
+ * Gets the host name recorded as owner.
+ *
  * Returns: (transfer none): the host name recorded as owner (this host's
  *   name unless changed)
  */
@@ -400,6 +420,8 @@ upg_journal_set_host (UpgJournal *self,
  * upg_journal_get_pid:
  * @self: a #UpgJournal
  *
+ * Gets the process id recorded as owner.
+ *
  * Returns: the process id recorded as owner (this process unless changed)
  */
 guint
@@ -428,6 +450,8 @@ upg_journal_set_pid (UpgJournal *self,
  * upg_journal_get_owner:
  * @self: a #UpgJournal
  *
+ * Gets the owner text recorded on executions, `host:pid`.
+ *
  * Returns: (transfer full): the owner text recorded on executions, `host:pid`
  */
 char *
@@ -441,6 +465,8 @@ upg_journal_get_owner (UpgJournal *self)
 /**
  * upg_journal_get_now:
  * @self: a #UpgJournal
+ *
+ * Gets the journal's clock.
  *
  * Returns: the journal's clock: milliseconds since the Unix epoch
  */
@@ -473,6 +499,8 @@ upg_journal_set_now (UpgJournal *self,
 /**
  * upg_journal_get_lock_timeout:
  * @self: a #UpgJournal
+ *
+ * Gets seconds without a heartbeat after which a site lock is stale.
  *
  * Returns: seconds without a heartbeat after which a site lock is stale
  */
@@ -535,6 +563,8 @@ upg_journal_site_of (UpgJournal  *self,
 /**
  * upg_journal_format_timestamp:
  * @ms: milliseconds since the Unix epoch
+ *
+ * Formats a journal timestamp the way reports and JSON output show it.
  *
  * Returns: (transfer full): @ms as ISO 8601 UTC text, `2024-01-01T10:00:01.250Z`
  */

@@ -399,6 +399,9 @@ upg_journal_release_lock (UpgJournal  *self,
  * @site_id: the site
  * @error: return location for a #GError
  *
+ * Gets the lock's holder (`site`, `execution_id`, `owner`, `host`, `pid`,
+ * `acquired_at`, `heartbeat_at`, `stale`.
+ *
  * Returns: (transfer full) (nullable): the lock's holder (`site`,
  *   `execution_id`, `owner`, `host`, `pid`, `acquired_at`, `heartbeat_at`,
  *   `stale`: bool, `stale_reason`), or %NULL (error unset) if the site is

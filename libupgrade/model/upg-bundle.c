@@ -260,6 +260,8 @@ upg_bundle_new_for_path (const char *path,
  * upg_bundle_get_path:
  * @self: a bundle
  *
+ * Gets the bundle's directory.
+ *
  * Returns: (transfer none): its directory
  */
 const char *
@@ -272,6 +274,8 @@ upg_bundle_get_path (UpgBundle *self)
 /**
  * upg_bundle_get_manifests:
  * @self: a bundle
+ *
+ * Gets the bundle's manifests in version order.
  *
  * Returns: (transfer none) (element-type UpgManifest): its manifests in version order
  */
@@ -286,6 +290,8 @@ upg_bundle_get_manifests (UpgBundle *self)
  * upg_bundle_lookup_manifest:
  * @self: a bundle
  * @version: a version
+ *
+ * Looks up the manifest of one version of the bundle.
  *
  * Returns: (transfer none) (nullable): the manifest of @version
  */
@@ -306,6 +312,9 @@ upg_bundle_lookup_manifest (UpgBundle        *self,
  * @self: a bundle
  * @relative: a path relative to the bundle (an SQL file, a tool)
  * @error: return location for a #GError
+ *
+ * Resolves a path the bundle names to a file inside the bundle, refusing any
+ * path that would leave it.
  *
  * Returns: (transfer full): the real absolute path of an existing
  *   file inside the bundle; %UPG_ERROR_INVALID_BUNDLE naming @relative when

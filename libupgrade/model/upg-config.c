@@ -84,6 +84,8 @@ upg_config_init (UpgConfig *self)
 /**
  * upg_config_new:
  *
+ * Creates an empty configuration.
+ *
  * Returns: (transfer full): an empty configuration (no site, no data
  *   sources, default journal)
  */
@@ -283,6 +285,8 @@ upg_config_new_from_file (const char *path,
  * upg_config_get_path:
  * @self: a configuration
  *
+ * Gets the file it was read from.
+ *
  * Returns: (transfer none) (nullable): the file it was read from
  */
 const char *
@@ -296,6 +300,8 @@ upg_config_get_path (UpgConfig *self)
  * upg_config_get_site_id:
  * @self: a configuration
  *
+ * Gets the site this machine belongs to.
+ *
  * Returns: (transfer none) (nullable): the site this machine belongs to
  */
 const char *
@@ -308,6 +314,8 @@ upg_config_get_site_id (UpgConfig *self)
 /**
  * upg_config_get_sites:
  * @self: a configuration
+ *
+ * Gets the `sites` list (without `site_id`).
  *
  * Returns: (transfer none) (array zero-terminated=1) (nullable): the
  *   `sites` list (without `site_id`), %NULL when absent
@@ -385,6 +393,8 @@ upg_config_get_secret_env (UpgConfig *self)
  * upg_config_get_env:
  * @self: a configuration
  *
+ * Gets the `env` object.
+ *
  * Returns: (transfer none): the `env` object (empty when absent)
  */
 JsonObject *
@@ -397,6 +407,8 @@ upg_config_get_env (UpgConfig *self)
 /**
  * upg_config_get_data_sources:
  * @self: a configuration
+ *
+ * Gets the data sources in the order of the file.
  *
  * Returns: (transfer none) (element-type UpgDataSource): the data sources
  *   in the order of the file
@@ -412,6 +424,8 @@ upg_config_get_data_sources (UpgConfig *self)
  * upg_config_lookup_data_source:
  * @self: a configuration
  * @name: a data source name
+ *
+ * Looks up a data source by its name under `datasources`.
  *
  * Returns: (transfer none) (nullable): the data source called @name
  */
@@ -431,6 +445,8 @@ upg_config_lookup_data_source (UpgConfig  *self,
  * upg_config_get_journal:
  * @self: a configuration
  *
+ * Gets the journal's data source.
+ *
  * Returns: (transfer none) (nullable): the journal's data source (named
  *   "journal"); %NULL: use the default `<state-dir>/journal.db`
  */
@@ -445,6 +461,8 @@ upg_config_get_journal (UpgConfig *self)
  * upg_config_get_plugin_dirs:
  * @self: a configuration
  *
+ * Gets the plugin directories, absolute.
+ *
  * Returns: (transfer none) (array zero-terminated=1): absolute plugin directories
  */
 const char * const *
@@ -457,6 +475,8 @@ upg_config_get_plugin_dirs (UpgConfig *self)
 /**
  * upg_config_get_service_listen:
  * @self: a configuration
+ *
+ * Gets the address the HTTP service listens on.
  *
  * Returns: (transfer none) (nullable): `service.listen` (`ADDR:PORT`)
  */
@@ -471,6 +491,8 @@ upg_config_get_service_listen (UpgConfig *self)
  * upg_config_get_service_token_file:
  * @self: a configuration
  *
+ * Gets the file that holds the HTTP service's bearer token.
+ *
  * Returns: (transfer none) (nullable): `service.token_file`, absolute
  */
 const char *
@@ -483,6 +505,8 @@ upg_config_get_service_token_file (UpgConfig *self)
 /**
  * upg_config_get_service_max_body:
  * @self: a configuration
+ *
+ * Gets the largest request body the HTTP service accepts.
  *
  * Returns: `service.max_body`: the largest request body the service reads,
  *   in bytes (default 1 MiB); a larger declared `Content-Length` is a 413
@@ -498,6 +522,8 @@ upg_config_get_service_max_body (UpgConfig *self)
  * upg_config_get_service_idle_timeout:
  * @self: a configuration
  *
+ * Gets how long the HTTP service waits for a slow client.
+ *
  * Returns: `service.idle_timeout`: seconds a connection may stay without
  *   sending a complete request, or stall while one is read or answered
  *   (default 30)
@@ -512,6 +538,8 @@ upg_config_get_service_idle_timeout (UpgConfig *self)
 /**
  * upg_config_get_service_metrics_public:
  * @self: a configuration
+ *
+ * Tells whether the HTTP service serves metrics without authentication.
  *
  * Returns: `service.metrics_public`: whether `GET /metrics` answers
  *   without the bearer token (default %FALSE)

@@ -12,8 +12,20 @@
 
 G_BEGIN_DECLS
 
-/* `service.max_body` and `service.idle_timeout` when the file says nothing. */
+/**
+ * UPG_CONFIG_DEFAULT_MAX_BODY:
+ *
+ * `service.max_body` when the configuration says nothing: the largest
+ * request body the HTTP service reads, in bytes (1 MiB).
+ */
 #define UPG_CONFIG_DEFAULT_MAX_BODY     (1024 * 1024)
+
+/**
+ * UPG_CONFIG_DEFAULT_IDLE_TIMEOUT:
+ *
+ * `service.idle_timeout` when the configuration says nothing: the seconds
+ * a client connection of the HTTP service may stay idle or stall (30).
+ */
 #define UPG_CONFIG_DEFAULT_IDLE_TIMEOUT 30
 
 #define UPG_TYPE_CONFIG (upg_config_get_type ())

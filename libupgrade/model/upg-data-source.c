@@ -298,6 +298,8 @@ upg_data_source_new_from_json (const char *name,
  * @name: the data source's name
  * @path: the database file
  *
+ * Creates a data source for an SQLite database file.
+ *
  * Returns: (transfer full): an SQLite data source (e.g. the default journal)
  */
 UpgDataSource *
@@ -370,6 +372,8 @@ upg_data_source_dup_password (UpgDataSource *self,
  * upg_data_source_get_name:
  * @self: a data source
  *
+ * Gets the data source's name (its key under `datasources`).
+ *
  * Returns: (transfer none): its name (its key under `datasources`)
  */
 const char *
@@ -382,6 +386,8 @@ upg_data_source_get_name (UpgDataSource *self)
 /**
  * upg_data_source_get_provider:
  * @self: a data source
+ *
+ * Gets the name of the database provider.
  *
  * Returns: (transfer none): "MySQL", "MariaDB", "PostgreSQL", "SQLite" or "libgda"
  */
@@ -396,6 +402,8 @@ upg_data_source_get_provider (UpgDataSource *self)
  * upg_data_source_get_host:
  * @self: a data source
  *
+ * Gets the server's host.
+ *
  * Returns: (transfer none) (nullable): the server's host
  */
 const char *
@@ -408,6 +416,8 @@ upg_data_source_get_host (UpgDataSource *self)
 /**
  * upg_data_source_get_socket:
  * @self: a data source
+ *
+ * Gets the unix socket path.
  *
  * Returns: (transfer none) (nullable): the unix socket path
  */
@@ -422,6 +432,8 @@ upg_data_source_get_socket (UpgDataSource *self)
  * upg_data_source_get_database:
  * @self: a data source
  *
+ * Gets the database name.
+ *
  * Returns: (transfer none) (nullable): the database name
  */
 const char *
@@ -435,6 +447,8 @@ upg_data_source_get_database (UpgDataSource *self)
  * upg_data_source_get_user:
  * @self: a data source
  *
+ * Gets the user name.
+ *
  * Returns: (transfer none) (nullable): the user name
  */
 const char *
@@ -447,6 +461,8 @@ upg_data_source_get_user (UpgDataSource *self)
 /**
  * upg_data_source_get_path:
  * @self: a data source
+ *
+ * Gets the SQLite file.
  *
  * Returns: (transfer none) (nullable): the SQLite file (absolute when read from a config)
  */
@@ -513,6 +529,8 @@ upg_data_source_get_password_file (UpgDataSource *self)
  * upg_data_source_get_dialect:
  * @self: a data source
  *
+ * Gets the SQL dialect it speaks.
+ *
  * Returns: the SQL dialect it speaks (%UPG_DIALECT_OTHER for a raw cnc of
  *   another provider)
  */
@@ -526,6 +544,8 @@ upg_data_source_get_dialect (UpgDataSource *self)
 /**
  * upg_data_source_get_port:
  * @self: a data source
+ *
+ * Gets the server's port.
  *
  * Returns: the server's port (default 3306 for MySQL/MariaDB, 5432 for
  *   PostgreSQL), 0 for SQLite and raw sources

@@ -454,6 +454,8 @@ upg_manifest_new_legacy (const char       *path,
  * upg_manifest_get_path:
  * @self: a manifest
  *
+ * Gets the file it was loaded from.
+ *
  * Returns: (transfer none): the file it was loaded from
  */
 const char *
@@ -466,6 +468,8 @@ upg_manifest_get_path (UpgManifest *self)
 /**
  * upg_manifest_get_version:
  * @self: a manifest
+ *
+ * Gets the manifest's version.
  *
  * Returns: (transfer none): its version
  */
@@ -480,6 +484,9 @@ upg_manifest_get_version (UpgManifest *self)
  * upg_manifest_get_base_version:
  * @self: a manifest
  *
+ * Gets the version a patch applies on (its baseline unless `base_version`
+ * says otherwise).
+ *
  * Returns: (transfer none) (nullable): the version a patch applies on (its baseline unless `base_version` says otherwise); %NULL for a baseline
  */
 const UpgVersion *
@@ -492,6 +499,8 @@ upg_manifest_get_base_version (UpgManifest *self)
 /**
  * upg_manifest_get_component:
  * @self: a manifest
+ *
+ * Gets the default component of its steps.
  *
  * Returns: (transfer none) (nullable): the default component of its steps
  */
@@ -506,6 +515,8 @@ upg_manifest_get_component (UpgManifest *self)
  * upg_manifest_get_description:
  * @self: a manifest
  *
+ * Gets the manifest's description.
+ *
  * Returns: (transfer none) (nullable): its description
  */
 const char *
@@ -518,6 +529,8 @@ upg_manifest_get_description (UpgManifest *self)
 /**
  * upg_manifest_get_min_source_version:
  * @self: a manifest
+ *
+ * Gets the lowest version a site may be at when it applies.
  *
  * Returns: (transfer none) (nullable): the lowest version a site may be at when it applies
  */
@@ -532,6 +545,8 @@ upg_manifest_get_min_source_version (UpgManifest *self)
  * upg_manifest_get_max_source_version:
  * @self: a manifest
  *
+ * Gets the highest version a site may be at when it applies.
+ *
  * Returns: (transfer none) (nullable): the highest version a site may be at when it applies
  */
 const UpgVersion *
@@ -544,6 +559,8 @@ upg_manifest_get_max_source_version (UpgManifest *self)
 /**
  * upg_manifest_get_required_memory:
  * @self: a manifest
+ *
+ * Gets the memory it needs in bytes.
  *
  * Returns: the memory it needs in bytes, 0 when not given
  */
@@ -558,6 +575,8 @@ upg_manifest_get_required_memory (UpgManifest *self)
  * upg_manifest_get_required_disk:
  * @self: a manifest
  *
+ * Gets the free disk it needs in bytes.
+ *
  * Returns: the free disk it needs in bytes, 0 when not given
  */
 guint64
@@ -570,6 +589,8 @@ upg_manifest_get_required_disk (UpgManifest *self)
 /**
  * upg_manifest_get_required_cpus:
  * @self: a manifest
+ *
+ * Gets the cores it needs.
  *
  * Returns: the cores it needs, 0 when not given
  */
@@ -584,6 +605,8 @@ upg_manifest_get_required_cpus (UpgManifest *self)
  * upg_manifest_get_checks:
  * @self: a manifest
  *
+ * Gets the manifest's `checks` object, read by the assessment.
+ *
  * Returns: (transfer none): its `checks` object (empty when absent), read by the assessment
  */
 JsonObject *
@@ -596,6 +619,8 @@ upg_manifest_get_checks (UpgManifest *self)
 /**
  * upg_manifest_get_checksums:
  * @self: a manifest
+ *
+ * Gets the manifest's `checksums` object.
  *
  * Returns: (transfer none): its `checksums` object: relative path → SHA-256 hex (empty when absent)
  */
@@ -610,6 +635,8 @@ upg_manifest_get_checksums (UpgManifest *self)
  * upg_manifest_is_patch:
  * @self: a manifest
  *
+ * Tells whether the manifest is a patch of a baseline version.
+ *
  * Returns: %TRUE if its version is a patch (`-Pn`)
  */
 gboolean
@@ -622,6 +649,8 @@ upg_manifest_is_patch (UpgManifest *self)
 /**
  * upg_manifest_get_required_components:
  * @self: a manifest
+ *
+ * Gets components that must be installed.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): components
  *   that must be installed
@@ -637,6 +666,8 @@ upg_manifest_get_required_components (UpgManifest *self)
  * upg_manifest_get_steps:
  * @self: a manifest
  * @stage: a stage
+ *
+ * Gets the manifest's upgrade steps of @stage in declaration order.
  *
  * Returns: (transfer none) (element-type UpgStep): its upgrade steps of
  *   @stage in declaration order
@@ -655,6 +686,8 @@ upg_manifest_get_steps (UpgManifest *self,
  * @self: a manifest
  * @stage: a stage
  *
+ * Gets the manifest's rollback steps of @stage in declaration order.
+ *
  * Returns: (transfer none) (element-type UpgStep): its rollback steps of
  *   @stage in declaration order (they run in reverse order)
  */
@@ -671,6 +704,8 @@ upg_manifest_get_rollback_steps (UpgManifest *self,
  * upg_manifest_lookup_step:
  * @self: a manifest
  * @id: a step id
+ *
+ * Looks up one of the manifest's steps by its id.
  *
  * Returns: (transfer none) (nullable): the upgrade or rollback step with @id
  */

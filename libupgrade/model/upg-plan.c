@@ -387,6 +387,8 @@ upg_plan_new_for_config (UpgBundle        *bundle,
  * upg_plan_get_bundle:
  * @self: a plan
  *
+ * Gets the plan's bundle.
+ *
  * Returns: (transfer none): its bundle
  */
 UpgBundle *
@@ -399,6 +401,8 @@ upg_plan_get_bundle (UpgPlan *self)
 /**
  * upg_plan_get_from:
  * @self: a plan
+ *
+ * Gets the version the site is at.
  *
  * Returns: (transfer none): the version the site is at
  */
@@ -413,6 +417,8 @@ upg_plan_get_from (UpgPlan *self)
  * upg_plan_get_to:
  * @self: a plan
  *
+ * Gets the version to reach.
+ *
  * Returns: (transfer none): the version to reach
  */
 const UpgVersion *
@@ -425,6 +431,8 @@ upg_plan_get_to (UpgPlan *self)
 /**
  * upg_plan_get_site_id:
  * @self: a plan
+ *
+ * Gets the site.
  *
  * Returns: (transfer none) (nullable): the site
  */
@@ -439,6 +447,8 @@ upg_plan_get_site_id (UpgPlan *self)
  * upg_plan_get_mode:
  * @self: a plan
  *
+ * Tells whether the plan can roll or must stop the service.
+ *
  * Returns: %UPG_PLAN_MODE_ROLLING iff every step is compatible
  */
 UpgPlanMode
@@ -451,6 +461,8 @@ upg_plan_get_mode (UpgPlan *self)
 /**
  * upg_plan_get_manifests:
  * @self: a plan
+ *
+ * Gets the manifests applied, in order.
  *
  * Returns: (transfer none) (element-type UpgManifest): the manifests applied,
  *   in order
@@ -466,6 +478,8 @@ upg_plan_get_manifests (UpgPlan *self)
  * upg_plan_get_steps:
  * @self: a plan
  * @stage: a stage
+ *
+ * Gets the steps of @stage in execution order.
  *
  * Returns: (transfer none) (element-type UpgStep): the steps of @stage in
  *   execution order
@@ -503,6 +517,8 @@ upg_plan_get_rollback_steps (UpgPlan  *self,
  * upg_plan_get_incompatible_steps:
  * @self: a plan
  *
+ * Gets the steps that force %UPG_PLAN_MODE_STOP_SERVICE, in execution order.
+ *
  * Returns: (transfer none) (element-type UpgStep): the steps that force
  *   %UPG_PLAN_MODE_STOP_SERVICE, in execution order
  */
@@ -518,6 +534,8 @@ upg_plan_get_incompatible_steps (UpgPlan *self)
  * @self: a plan
  * @step: one of its steps
  *
+ * Gets why @step is incompatible.
+ *
  * Returns: (transfer none) (nullable): why @step is incompatible; %NULL if it is not
  */
 const char *
@@ -532,6 +550,9 @@ upg_plan_get_incompatible_reason (UpgPlan *self,
  * upg_plan_get_source_version_for:
  * @self: a plan
  * @manifest: one of its manifests
+ *
+ * Gets the version the site is at when @manifest applies (the previous
+ * manifest's, or `from`).
  *
  * Returns: (transfer none) (nullable): the version the site is at when
  *   @manifest applies (the previous manifest's, or `from`)

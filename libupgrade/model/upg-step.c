@@ -391,6 +391,8 @@ upg_step_new_legacy (const char       *id,
  * upg_step_get_id:
  * @self: a step
  *
+ * Gets the step id, unique within its manifest.
+ *
  * Returns: (transfer none): the step id, unique within its manifest
  */
 const char *
@@ -403,6 +405,8 @@ upg_step_get_id (UpgStep *self)
 /**
  * upg_step_get_name:
  * @self: a step
+ *
+ * Gets a human name.
  *
  * Returns: (transfer none): a human name (the id when none is given)
  */
@@ -417,6 +421,8 @@ upg_step_get_name (UpgStep *self)
  * upg_step_get_description:
  * @self: a step
  *
+ * Gets the description.
+ *
  * Returns: (transfer none) (nullable): the description
  */
 const char *
@@ -429,6 +435,8 @@ upg_step_get_description (UpgStep *self)
 /**
  * upg_step_get_component:
  * @self: a step
+ *
+ * Gets the step's component.
  *
  * Returns: (transfer none) (nullable): its component (the manifest's by default)
  */
@@ -443,6 +451,8 @@ upg_step_get_component (UpgStep *self)
  * upg_step_get_version:
  * @self: a step
  *
+ * Gets the version of its manifest.
+ *
  * Returns: (transfer none): the version of its manifest
  */
 const UpgVersion *
@@ -455,6 +465,8 @@ upg_step_get_version (UpgStep *self)
 /**
  * upg_step_get_stage:
  * @self: a step
+ *
+ * Gets the stage it runs at.
  *
  * Returns: the stage it runs at
  */
@@ -469,6 +481,8 @@ upg_step_get_stage (UpgStep *self)
  * upg_step_get_kind:
  * @self: a step
  *
+ * Gets what it executes.
+ *
  * Returns: what it executes
  */
 UpgStepKind
@@ -481,6 +495,8 @@ upg_step_get_kind (UpgStep *self)
 /**
  * upg_step_is_rollback:
  * @self: a step
+ *
+ * Tells whether the step is a rollback step.
  *
  * Returns: %TRUE if it comes from `rollback_steps`
  */
@@ -495,6 +511,8 @@ upg_step_is_rollback (UpgStep *self)
  * upg_step_get_database:
  * @self: a step
  *
+ * Gets the data source its SQL targets.
+ *
  * Returns: (transfer none) (nullable): the data source its SQL targets
  */
 const char *
@@ -507,6 +525,8 @@ upg_step_get_database (UpgStep *self)
 /**
  * upg_step_get_sql_scripts:
  * @self: a step
+ *
+ * Gets the SQL files, relative to the bundle.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the SQL files,
  *   relative to the bundle; %NULL unless a SQL step
@@ -522,6 +542,8 @@ upg_step_get_sql_scripts (UpgStep *self)
  * upg_step_get_class_name:
  * @self: a step
  *
+ * Gets the #UpgDataMigration type name of a tool step.
+ *
  * Returns: (transfer none) (nullable): the #UpgDataMigration type name of a tool step
  */
 const char *
@@ -534,6 +556,8 @@ upg_step_get_class_name (UpgStep *self)
 /**
  * upg_step_get_params:
  * @self: a step
+ *
+ * Gets the step's `params`.
  *
  * Returns: (transfer none): its `params` (an empty object when none)
  */
@@ -548,6 +572,8 @@ upg_step_get_params (UpgStep *self)
  * upg_step_get_command:
  * @self: a step
  *
+ * Gets argv of a command step.
+ *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): argv of a command step
  */
 const char * const *
@@ -560,6 +586,8 @@ upg_step_get_command (UpgStep *self)
 /**
  * upg_step_get_compatible_version:
  * @self: a step
+ *
+ * Gets the lowest source version it is compatible with.
  *
  * Returns: (transfer none) (nullable): the lowest source version it is
  *   compatible with; %NULL: needs manual confirmation
@@ -575,6 +603,8 @@ upg_step_get_compatible_version (UpgStep *self)
  * upg_step_get_timeout:
  * @self: a step
  *
+ * Gets the step's timeout in seconds.
+ *
  * Returns: its timeout in seconds, 0 when not given (the engine's default)
  */
 guint
@@ -587,6 +617,8 @@ upg_step_get_timeout (UpgStep *self)
 /**
  * upg_step_get_retry_count:
  * @self: a step
+ *
+ * Gets how many times it is retried after a failure.
  *
  * Returns: how many times it is retried after a failure (default 0)
  */
@@ -634,6 +666,8 @@ upg_step_get_json_path (UpgStep *self)
  * upg_step_get_site_ids:
  * @self: a step
  *
+ * Gets the sites it names.
+ *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the sites it names
  */
 const char * const *
@@ -646,6 +680,8 @@ upg_step_get_site_ids (UpgStep *self)
 /**
  * upg_step_get_is_common:
  * @self: a step
+ *
+ * Tells whether it applies to every site (default.
  *
  * Returns: whether it applies to every site (default: %TRUE unless `site_ids` is given)
  */
@@ -660,6 +696,8 @@ upg_step_get_is_common (UpgStep *self)
  * upg_step_get_depends_on:
  * @self: a step
  *
+ * Gets ids of steps that must run before it.
+ *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): ids of steps
  *   that must run before it
  */
@@ -673,6 +711,8 @@ upg_step_get_depends_on (UpgStep *self)
 /**
  * upg_step_get_estimated_duration:
  * @self: a step
+ *
+ * Gets the step's declared `estimated_duration` in seconds.
  *
  * Returns: its declared `estimated_duration` in seconds, 0 when not given
  */
@@ -704,6 +744,8 @@ upg_step_get_double_write (UpgStep *self)
  * upg_step_get_data_volume:
  * @self: a step
  *
+ * Gets the step's `data_volume` in bytes.
+ *
  * Returns: its `data_volume` in bytes (binary multiples), 0 when not given
  */
 guint64
@@ -716,6 +758,8 @@ upg_step_get_data_volume (UpgStep *self)
 /**
  * upg_step_get_rate:
  * @self: a step
+ *
+ * Gets the step's `rate` in bytes per second.
  *
  * Returns: its `rate` in bytes per second, 0 when not given
  */
@@ -730,6 +774,8 @@ upg_step_get_rate (UpgStep *self)
  * upg_step_get_parallelism:
  * @self: a step
  *
+ * Gets the step's parallelism.
+ *
  * Returns: its parallelism (default 1)
  */
 guint
@@ -743,6 +789,8 @@ upg_step_get_parallelism (UpgStep *self)
  * upg_step_get_source_file:
  * @self: a step
  *
+ * Gets the manifest file it was read from.
+ *
  * Returns: (transfer none) (nullable): the manifest file it was read from
  */
 const char *
@@ -755,6 +803,9 @@ upg_step_get_source_file (UpgStep *self)
 /**
  * upg_step_get_json:
  * @self: a step
+ *
+ * Gets the step's object as written in the manifest, unknown members
+ * included.
  *
  * Returns: (transfer none) (nullable): the step's object as written in the
  *   manifest, unknown members included; %NULL for a properties step
@@ -770,6 +821,8 @@ upg_step_get_json (UpgStep *self)
  * upg_step_applies_to_site:
  * @self: a step
  * @site_id: (nullable): a site; %NULL when no site is known
+ *
+ * Tells whether the step runs at a site.
  *
  * Returns: %TRUE if the step is common, names no sites, or names @site_id
  */
@@ -787,6 +840,9 @@ upg_step_applies_to_site (UpgStep    *self,
  * upg_step_is_compatible_from:
  * @self: a step
  * @from: the version the site upgrades from
+ *
+ * Tells whether the step can run while the old version still serves (rolling
+ * upgrade).
  *
  * Returns: %TRUE iff the step declares `compatible_version` and @from ≥ it
  */
@@ -822,6 +878,8 @@ upg_step_estimate_seconds (UpgStep *self)
 /**
  * upg_step_kind_to_string:
  * @kind: a kind
+ *
+ * Gets the name of a step kind, as manifests write it.
  *
  * Returns: (transfer none): "sql", "tool" or "command"
  */

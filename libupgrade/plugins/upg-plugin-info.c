@@ -120,6 +120,8 @@ read_types (UpgPluginInfo *self,
  * @node: the description the plugin host sent
  * @error: return location for a #GError
  *
+ * Creates a plugin description from what the plugin host reported.
+ *
  * Returns: (transfer full): the info, or %NULL with @error set
  *   (%UPG_ERROR_PLUGIN)
  */
@@ -161,6 +163,9 @@ upg_plugin_info_new_from_json (const char  *path,
  * upg_plugin_info_to_json:
  * @self: a plugin info
  *
+ * Describes the plugin as JSON, in the form `upgradectl --json plugins`
+ * prints.
+ *
  * Returns: (transfer full): `{"name", "version", "component", "file",
  *   "abi_version", "types": [{"name", "interfaces", "actions"}]}`
  */
@@ -195,6 +200,8 @@ member (UpgPluginInfo *self,
  * upg_plugin_info_get_name:
  * @self: a plugin info
  *
+ * Gets the plugin's name.
+ *
  * Returns: (transfer none): the plugin's name
  */
 const char *
@@ -207,6 +214,8 @@ upg_plugin_info_get_name (UpgPluginInfo *self)
 /**
  * upg_plugin_info_get_version:
  * @self: a plugin info
+ *
+ * Gets the plugin's own version.
  *
  * Returns: (transfer none) (nullable): the plugin's own version
  */
@@ -221,6 +230,8 @@ upg_plugin_info_get_version (UpgPluginInfo *self)
  * upg_plugin_info_get_component:
  * @self: a plugin info
  *
+ * Gets the component the plugin belongs to.
+ *
  * Returns: (transfer none) (nullable): the component the plugin belongs to
  */
 const char *
@@ -233,6 +244,8 @@ upg_plugin_info_get_component (UpgPluginInfo *self)
 /**
  * upg_plugin_info_get_path:
  * @self: a plugin info
+ *
+ * Gets the plugin file.
  *
  * Returns: (transfer none): the plugin file
  */
@@ -247,6 +260,8 @@ upg_plugin_info_get_path (UpgPluginInfo *self)
  * upg_plugin_info_get_abi_version:
  * @self: a plugin info
  *
+ * Gets the SPI ABI version the plugin was built for.
+ *
  * Returns: the SPI ABI version the plugin was built for
  */
 guint
@@ -259,6 +274,8 @@ upg_plugin_info_get_abi_version (UpgPluginInfo *self)
 /**
  * upg_plugin_info_get_type_names:
  * @self: a plugin info
+ *
+ * Gets the names of the types the plugin provides.
  *
  * Returns: (transfer none) (array zero-terminated=1): the names of the
  *   types the plugin provides
@@ -275,6 +292,8 @@ upg_plugin_info_get_type_names (UpgPluginInfo *self)
  * @self: a plugin info
  * @type_name: a type name, e.g. `FtTaskStoreMigration`
  *
+ * Tells whether the plugin provides a type.
+ *
  * Returns: %TRUE if the plugin provides @type_name
  */
 gboolean
@@ -289,6 +308,8 @@ upg_plugin_info_has_type (UpgPluginInfo *self,
  * upg_plugin_info_get_interfaces:
  * @self: a plugin info
  * @type_name: one of the plugin's types
+ *
+ * Gets the SPI interfaces @type_name implements (`UpgDataMigration`, …).
  *
  * Returns: (transfer none) (array zero-terminated=1) (nullable): the SPI
  *   interfaces @type_name implements (`UpgDataMigration`, …), or %NULL if
@@ -308,6 +329,8 @@ upg_plugin_info_get_interfaces (UpgPluginInfo *self,
  * @type_name: one of the plugin's types
  * @interface_name: an SPI interface name, e.g. `UpgResourceCheck`
  *
+ * Tells whether one of the plugin's types implements an SPI interface.
+ *
  * Returns: %TRUE if @type_name implements @interface_name
  */
 gboolean
@@ -325,6 +348,8 @@ upg_plugin_info_implements (UpgPluginInfo *self,
  * @self: a plugin info
  * @type_name: one of the plugin's types
  * @action: a migration action
+ *
+ * Tells whether one of the plugin's types supports a migration action.
  *
  * Returns: %TRUE if @type_name is a data migration that implements @action
  *   (a type without rollback reports it as unsupported)

@@ -117,6 +117,9 @@ upg_plugin_manager_run_migration_async (UpgPluginManager   *self,
  * @result: the result passed to the callback
  * @error: return location for a #GError
  *
+ * Finishes a data migration action started with
+ * upg_plugin_manager_run_migration_async().
+ *
  * Returns: %TRUE if the action succeeded; otherwise @error says why:
  *   the plugin's own error, %UPG_ERROR_NOT_FOUND (no such type),
  *   %UPG_ERROR_PLUGIN (crash: "plugin 'x' crashed (signal 11) in
@@ -341,6 +344,8 @@ upg_plugin_manager_run_checks_async (UpgPluginManager   *self,
  * @self: a manager
  * @result: the result passed to the callback
  * @error: return location for a #GError
+ *
+ * Finishes the checks started with upg_plugin_manager_run_checks_async().
  *
  * Returns: (transfer container) (element-type UpgCheckResult): the items
  *   of all plugins, or %NULL with @error set (cancellation, bad interface)

@@ -241,6 +241,8 @@ upg_plugin_manager_add_directory (UpgPluginManager *self,
  * upg_plugin_manager_get_directories:
  * @self: a manager
  *
+ * Gets the directories scanned.
+ *
  * Returns: (transfer none) (array zero-terminated=1): the directories scanned
  */
 const char * const *
@@ -253,6 +255,8 @@ upg_plugin_manager_get_directories (UpgPluginManager *self)
 /**
  * upg_plugin_manager_get_host_path:
  * @self: a manager
+ *
+ * Gets the plugin host executable.
  *
  * Returns: (transfer none): the plugin host executable
  */
@@ -267,6 +271,8 @@ upg_plugin_manager_get_host_path (UpgPluginManager *self)
  * upg_plugin_manager_set_host_path:
  * @self: a manager
  * @path: the plugin host executable
+ *
+ * Sets the plugin host executable.
  */
 void
 upg_plugin_manager_set_host_path (UpgPluginManager *self,
@@ -281,6 +287,9 @@ upg_plugin_manager_set_host_path (UpgPluginManager *self,
 /**
  * upg_plugin_manager_get_kill_grace:
  * @self: a manager
+ *
+ * Gets how long a cancelled plugin has to stop before it is killed, in
+ * milliseconds.
  *
  * Returns: how long a cancelled plugin has to stop before it is killed,
  *   in milliseconds
@@ -297,6 +306,8 @@ upg_plugin_manager_get_kill_grace (UpgPluginManager *self)
  * @self: a manager
  * @milliseconds: how long a cancelled plugin has to stop (after SIGTERM)
  *   before it is killed (SIGKILL); 5000 by default
+ *
+ * Sets how long a cancelled plugin has to stop before it is killed.
  */
 void
 upg_plugin_manager_set_kill_grace (UpgPluginManager *self,
@@ -612,6 +623,8 @@ upg_plugin_manager_scan (UpgPluginManager  *self,
  * upg_plugin_manager_list_plugins:
  * @self: a manager
  *
+ * Lists the plugins the manager found.
+ *
  * Returns: (transfer container) (element-type UpgPluginInfo): the plugins
  *   found by the last scan
  */
@@ -632,6 +645,9 @@ upg_plugin_manager_list_plugins (UpgPluginManager *self)
 /**
  * upg_plugin_manager_get_refused:
  * @self: a manager
+ *
+ * Gets why each refused file was refused in the last scan, one message naming
+ * the file each.
  *
  * Returns: (transfer none) (array zero-terminated=1): why each refused
  *   file was refused in the last scan, one message naming the file each;

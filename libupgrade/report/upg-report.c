@@ -23,6 +23,8 @@ static const char * const format_names[] = {
  * upg_report_format_to_string:
  * @format: a #UpgReportFormat
  *
+ * Gets the name of a report format.
+ *
  * Returns: (transfer none): the format's name as `--format` takes it
  */
 const char *
@@ -37,6 +39,8 @@ upg_report_format_to_string (UpgReportFormat format)
  * @text: a format name: `text`, `json`, `markdown` (or `md`) or `html`
  * @format: (out): where to store the format
  * @error: return location for a #GError
+ *
+ * Parses the name of a report format.
  *
  * Returns: %TRUE if @text names a format, otherwise %FALSE with
  *   %UPG_ERROR_INVALID_ARGUMENT naming the text and the accepted names

@@ -156,6 +156,8 @@ upg_sql_statement_get_text (const UpgSqlStatement *self)
  * upg_sql_statement_get_file:
  * @self: a statement
  *
+ * Gets the script's name, as given to the splitter.
+ *
  * Returns: (transfer none): the script's name, as given to the splitter
  */
 const char *
@@ -168,6 +170,9 @@ upg_sql_statement_get_file (const UpgSqlStatement *self)
 /**
  * upg_sql_statement_get_line:
  * @self: a statement
+ *
+ * Gets the 1-based line of the statement's first character that is neither
+ * whitespace nor part of a comment.
  *
  * Returns: the 1-based line of the statement's first character that is
  *   neither whitespace nor part of a comment
@@ -183,6 +188,8 @@ upg_sql_statement_get_line (const UpgSqlStatement *self)
  * upg_sql_statement_get_sequence:
  * @self: a statement
  *
+ * Gets the 1-based position of the statement in its file.
+ *
  * Returns: the 1-based position of the statement in its file (empty
  *   statements are not counted)
  */
@@ -196,6 +203,9 @@ upg_sql_statement_get_sequence (const UpgSqlStatement *self)
 /**
  * upg_sql_statement_get_database:
  * @self: a statement
+ *
+ * Gets the data source chosen by the last `-- @database: <name>` line before
+ * the statement.
  *
  * Returns: (transfer none) (nullable): the data source chosen by the last
  *   `-- @database: <name>` line before the statement, or %NULL for the
@@ -212,6 +222,8 @@ upg_sql_statement_get_database (const UpgSqlStatement *self)
  * upg_sql_statement_get_delimiter:
  * @self: a statement
  *
+ * Gets the delimiter that ended the statement.
+ *
  * Returns: (transfer none) (nullable): the delimiter that ended the
  *   statement, or %NULL if it ran to the end of the file
  */
@@ -225,6 +237,8 @@ upg_sql_statement_get_delimiter (const UpgSqlStatement *self)
 /**
  * upg_sql_statement_get_sha256:
  * @self: a statement
+ *
+ * Gets the SHA-256 of the text, lower-case hex.
  *
  * Returns: (transfer none): the SHA-256 of the text, lower-case hex
  */
