@@ -15,8 +15,5 @@ G_BEGIN_DECLS
 const char  *upg_get_version      (void);
 guint        upg_get_spi_abi      (void);
 void         upg_init_i18n        (void);
-char        *upg_resolve_state_dir (const char  *state_dir);
-gboolean     upg_ensure_state_dir  (const char  *state_dir,
-                                    GError     **error);
 
 G_END_DECLS

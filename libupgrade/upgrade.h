@@ -23,6 +23,7 @@
 #include "upg-plugin-manager.h"
 #include "upg-report.h"
 #include "upg-runtime.h"
+#include "upg-state-dir.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement.h"
 #include "upg-step.h"

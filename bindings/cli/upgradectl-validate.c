@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
+#include "upg-bundle-scripts-private.h"
 #include "upg-journal-drift-private.h"
 #include "upgradectl-commands.h"
 

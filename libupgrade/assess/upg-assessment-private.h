@@ -4,7 +4,12 @@
  */
 #pragma once
 
-#include "upgrade.h"
+#include <upgrade-spi.h>
+
+#include "upg-assessment.h"
+#include "upg-config.h"
+#include "upg-data-source.h"
+#include "upg-manifest.h"
 
 G_BEGIN_DECLS
 

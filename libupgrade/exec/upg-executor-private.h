@@ -8,6 +8,7 @@
 #include "upg-executor.h"
 #include "upg-plan.h"
 #include "upg-sql-splitter.h"
+#include "upg-sql-statement-private.h"
 
 G_BEGIN_DECLS
 
@@ -147,35 +148,6 @@ guint        upg_sql_runner_count        (UpgRunContext *ctx,
 UpgConnection *upg_sql_runner_get_connection (UpgRunContext *ctx,
                                               const char    *name,
                                               GError       **error);
-
-/* upg-applied-marker.c: how one statement can be made exactly-once */
-typedef enum {
-  UPG_STATEMENT_CLASS_ATOMIC,     /* runs in a transaction with its marker */
-  UPG_STATEMENT_CLASS_AUTOCOMMIT, /* commits on its own: in doubt after a crash */
-  UPG_STATEMENT_CLASS_SESSION,    /* only changes session state: re-run on every resume */
-  UPG_STATEMENT_CLASS_TRANSACTION_CONTROL, /* BEGIN/COMMIT…: the engine owns transactions */
-} UpgStatementClass;
-
-UpgStatementClass upg_statement_classify (const char *text,
-                                          UpgDialect  dialect);
-
-/* What a transaction-control statement does to a script's block. */
-typedef enum {
-  UPG_TRANSACTION_VERB_NONE,      /* not transaction control */
-  UPG_TRANSACTION_VERB_BEGIN,     /* BEGIN, START TRANSACTION */
-  UPG_TRANSACTION_VERB_COMMIT,    /* COMMIT, END */
-  UPG_TRANSACTION_VERB_ROLLBACK,  /* ROLLBACK, ABORT */
-  UPG_TRANSACTION_VERB_OTHER,     /* SAVEPOINT, RELEASE, ROLLBACK TO, XA… */
-} UpgTransactionVerb;
-
-UpgTransactionVerb upg_statement_transaction_verb (const char *text,
-                                                   UpgDialect  dialect);
-int          upg_statement_table_lock_change (const char *text,
-                                              UpgDialect  dialect);
-gboolean     upg_error_is_transient      (const GError  *error,
-                                          UpgDialect     dialect,
-                                          int            code,
-                                          const char    *sqlstate);
 
 /* upg-tool-runner.c */
 gboolean     upg_tool_runner_run_step    (UpgRunContext *ctx,

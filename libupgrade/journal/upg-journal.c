@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "upg-journal-private.h"
-#include "upg-runtime.h"
+#include "upg-state-dir.h"
 #include "upg-journal-schema-private.h"
 #include "upg-sqlite-connection-private.h"
 

@@ -17,8 +17,5 @@ GHashTable *upg_bundle_collect_step_ids (UpgBundle   *self);
 
 char       *upg_step_transaction_problem (UpgStep    *step,
                                           UpgConfig  *config);
-void        upg_bundle_check_with_config (UpgBundle  *self,
-                                          UpgConfig  *config,
-                                          GPtrArray  *problems);
 
 G_END_DECLS

@@ -10,7 +10,6 @@
 #include "upg-data-source-private.h"
 #include "upg-path-private.h"
 #include "upg-plan-order-private.h"
-#include "upg-sql-splitter-private.h"
 #include "upg-step-private.h"
 
 static void G_GNUC_PRINTF (2, 3)
@@ -222,49 +221,6 @@ upg_step_transaction_problem (UpgStep   *step,
                           upg_step_get_json_path (step) != NULL ? upg_step_get_json_path (step)
                                                                 : upg_step_get_id (step),
                           name);
-}
-
-static void
-check_step_with_config (UpgStep   *step,
-                        UpgConfig *config,
-                        GPtrArray *problems)
-{
-  char *problem = upg_step_transaction_problem (step, config);
-
-  if (problem != NULL)
-    g_ptr_array_add (problems, problem);
-}
-
-/*
- * upg_bundle_check_with_config:
- * @self: a bundle
- * @config: the site's configuration
- * @problems: (element-type utf8): where the problems are added
- *
- * What only the configuration tells about the bundle's steps
- * (upg_step_transaction_problem(); their scripts split in the dialects of
- * their data sources, upg_bundle_check_scripts()): `upgradectl validate`
- * with a configuration reports what `run` would refuse.
- */
-void
-upg_bundle_check_with_config (UpgBundle *self,
-                              UpgConfig *config,
-                              GPtrArray *problems)
-{
-  GPtrArray *manifests = upg_bundle_get_manifests (self);
-
-  for (guint m = 0; m < manifests->len; m++)
-    for (guint s = 0; s < UPG_N_STAGES; s++)
-      {
-        GPtrArray *steps = upg_manifest_get_steps (manifests->pdata[m], s);
-        GPtrArray *rollback = upg_manifest_get_rollback_steps (manifests->pdata[m], s);
-
-        for (guint i = 0; i < steps->len; i++)
-          check_step_with_config (steps->pdata[i], config, problems);
-        for (guint i = 0; i < rollback->len; i++)
-          check_step_with_config (rollback->pdata[i], config, problems);
-      }
-  upg_bundle_check_scripts (self, config, problems);
 }
 
 /**

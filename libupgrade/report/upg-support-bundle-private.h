@@ -6,7 +6,12 @@
 
 #include <gio/gio.h>
 
-#include "upgrade.h"
+#include <upgrade-spi.h>
+
+#include "upg-bundle.h"
+#include "upg-journal.h"
+#include "upg-plan.h"
+#include "upg-report.h"
 
 G_BEGIN_DECLS
 

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
-#include "upgrade.h"
 #include "upg-support-bundle-private.h"
 #include "upg-json-private.h"
 

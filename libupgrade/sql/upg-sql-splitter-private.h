@@ -6,8 +6,6 @@
 
 #include <upgrade-spi.h>
 
-#include "upg-bundle.h"
-#include "upg-config.h"
 
 G_BEGIN_DECLS
 
@@ -37,11 +35,5 @@ gboolean   upg_sql_config_dialect (const char          *database,
                                    UpgDialect          *dialect,
                                    gpointer             config);
 
-void       upg_bundle_check_scripts (UpgBundle          *self,
-                                     UpgConfig          *config,
-                                     GPtrArray          *problems);
-gboolean   upg_sql_check_includes   (UpgStep            *step,
-                                     GHashTable         *scripts,
-                                     GError            **error);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* upg-applied-marker.c - how each statement is made exactly-once
+/* upg-sql-statement-class.c - how each statement is made exactly-once
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -35,7 +35,6 @@
 
 #include <string.h>
 
-#include "upg-executor-private.h"
 #include "upg-sql-statement-private.h"
 
 /* Copies up to @n_words leading keywords of @text, upper-cased, skipping

@@ -28,6 +28,7 @@
 #include "upg-journal-batch-private.h"
 #include "upg-sql-runner-private.h"
 #include "upg-target-lock-private.h"
+#include "upg-bundle-scripts-private.h"
 #include "upg-sql-splitter-private.h"
 #include "upg-sql-statement-private.h"
 

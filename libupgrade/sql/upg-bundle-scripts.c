@@ -10,6 +10,7 @@
 #include "upg-config.h"
 #include "upg-data-source.h"
 #include "upg-path-private.h"
+#include "upg-bundle-scripts-private.h"
 #include "upg-sql-splitter-private.h"
 #include "upg-sql-statement.h"
 
@@ -124,4 +125,47 @@ upg_sql_check_includes (UpgStep     *step,
         }
     }
   return TRUE;
+}
+
+static void
+check_step_with_config (UpgStep   *step,
+                        UpgConfig *config,
+                        GPtrArray *problems)
+{
+  char *problem = upg_step_transaction_problem (step, config);
+
+  if (problem != NULL)
+    g_ptr_array_add (problems, problem);
+}
+
+/*
+ * upg_bundle_check_with_config:
+ * @self: a bundle
+ * @config: the site's configuration
+ * @problems: (element-type utf8): where the problems are added
+ *
+ * What only the configuration tells about the bundle's steps
+ * (upg_step_transaction_problem(); their scripts split in the dialects of
+ * their data sources, upg_bundle_check_scripts()): `upgradectl validate`
+ * with a configuration reports what `run` would refuse.
+ */
+void
+upg_bundle_check_with_config (UpgBundle *self,
+                              UpgConfig *config,
+                              GPtrArray *problems)
+{
+  GPtrArray *manifests = upg_bundle_get_manifests (self);
+
+  for (guint m = 0; m < manifests->len; m++)
+    for (guint s = 0; s < UPG_N_STAGES; s++)
+      {
+        GPtrArray *steps = upg_manifest_get_steps (manifests->pdata[m], s);
+        GPtrArray *rollback = upg_manifest_get_rollback_steps (manifests->pdata[m], s);
+
+        for (guint i = 0; i < steps->len; i++)
+          check_step_with_config (steps->pdata[i], config, problems);
+        for (guint i = 0; i < rollback->len; i++)
+          check_step_with_config (rollback->pdata[i], config, problems);
+      }
+  upg_bundle_check_scripts (self, config, problems);
 }

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The layering of docs/ARCHITECTURE.md, checked.
+
+1. Layers: a file includes only headers of its own layer or a lower one
+   (by the folder the header lives in; generated and system headers are
+   not ours and not checked).
+2. No cycles between files: file A depends on file B when A's object uses
+   a symbol B's object defines (nm); every strongly connected component of
+   that graph must be a single file.
+
+Usage: check-architecture.py SRCROOT [OBJDIR...]
+With no OBJDIR only the layers are checked.
+"""
+import collections
+import glob
+import os
+import re
+import subprocess
+import sys
+
+# Lowest first. A folder not listed here is not ours to check.
+LAYERS = [
+    ('spi',),
+    ('libupgrade/util',),
+    ('libupgrade/model',),
+    ('libupgrade/sql',),
+    ('libupgrade/connectors',),
+    ('libupgrade/journal',),
+    ('libupgrade/plugins',),
+    ('libupgrade/exec/runners',),
+    ('libupgrade/exec',),
+    ('libupgrade/report',),
+    ('libupgrade/assess',),
+    ('libupgrade',),
+    ('plugins', 'plugins/host', 'plugins/host-resources', 'plugins/sql-checks',
+     'bindings/common'),
+    ('bindings/cli', 'bindings/http'),
+]
+LAYER_OF = {folder: rank for rank, folders in enumerate(LAYERS) for folder in folders}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def our_files(root):
+    for folder in LAYER_OF:
+        for path in sorted(glob.glob(os.path.join(root, folder, '*.[ch]'))):
+            yield folder, path
+
+
+def check_layers(root):
+    home = {}
+    files = list(our_files(root))
+    for folder, path in files:
+        home.setdefault(os.path.basename(path), folder)
+    problems = []
+    for folder, path in files:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        for header in INCLUDE.findall(text):
+            target = home.get(os.path.basename(header))
+            if target is None:
+                continue
+            if LAYER_OF[target] > LAYER_OF[folder]:
+                problems.append('%s includes %s: %s is above %s' % (
+                    os.path.relpath(path, root), header, target, folder))
+    return problems
+
+
+def symbol_graph(objdirs):
+    defined, used = {}, collections.defaultdict(set)
+    objects = [o for d in objdirs for o in sorted(glob.glob(os.path.join(d, '*.o')))]
+    if len(objects) < 10:
+        sys.exit('check-architecture: only %d objects in %s; build first' % (len(objects), objdirs))
+    for obj in objects:
+        name = os.path.basename(obj)[:-len('.c.o')]
+        out = subprocess.run(['nm', obj], check=True, capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            fields = line.split()
+            if len(fields) == 3 and fields[1] in 'TDBRV':
+                defined[fields[2]] = name
+            elif len(fields) == 2 and fields[0] == 'U':
+                used[name].add(fields[1])
+    graph = collections.defaultdict(dict)
+    for name, symbols in used.items():
+        for symbol in sorted(symbols):
+            owner = defined.get(symbol)
+            if owner is not None and owner != name:
+                graph[name].setdefault(owner, symbol)
+    return graph
+
+
+def cycles(graph):
+    """Tarjan's strongly connected components, iteratively."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+    counter = 0
+    nodes = sorted(set(graph) | {w for e in graph.values() for w in e})
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.get(root, {}))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            advanced = False
+            for succ in edges:
+                if succ not in index:
+                    index[succ] = low[succ] = counter
+                    counter += 1
+                    stack.append(succ)
+                    on_stack.add(succ)
+                    work.append((succ, iter(sorted(graph.get(succ, {})))))
+                    advanced = True
+                    break
+                if succ in on_stack:
+                    low[node] = min(low[node], index[succ])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def describe_cycle(graph, component):
+    members = set(component)
+    lines = ['cycle between %d files:' % len(component)]
+    for name in component:
+        for succ, symbol in sorted(graph.get(name, {}).items()):
+            if succ in members:
+                lines.append('  %s -> %s (%s)' % (name, succ, symbol))
+    return '\n'.join(lines)
+
+
+def main():
+    root = sys.argv[1]
+    problems = check_layers(root)
+    for objdir in sys.argv[2:]:
+        graph = symbol_graph([objdir])
+        problems += [describe_cycle(graph, c) for c in cycles(graph)]
+    for problem in problems:
+        print(problem)
+    print('check-architecture: %d problem(s)' % len(problems))
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
