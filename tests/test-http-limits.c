@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -23,6 +24,7 @@
 #include <glib/gstdio.h>
 
 #include "http-test-util.h"
+#include "upg-test-servers.h"
 
 #define CLIENT_TIMEOUT_SECONDS 10
 
@@ -439,6 +441,84 @@ test_metrics_token (void)
                                        NULL, NULL, NULL, NULL), ==, 401);
 }
 
+/* ---- the journal ------------------------------------------------------- */
+
+/* Whether @fd has something to read (or its end) right now. */
+static gboolean
+readable_now (int fd)
+{
+  struct pollfd poll_fd = { fd, POLLIN, 0 };
+
+  return poll (&poll_fd, 1, 0) == 1;
+}
+
+/* A journal that does not answer (here: its MariaDB server stopped; in
+ * life: a running execution holding the journal's lock while it records a
+ * statement) holds up only the requests that read it: the others are
+ * answered meanwhile, and the waiting ones once it answers again. */
+static void
+test_journal_stalled_blocks_nobody_else (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgTestServer) mariadb = upg_test_server_start (UPG_TEST_SERVER_MARIADB, &error);
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *source = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *pid_file = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autofree char *status_head = NULL;
+  g_autoptr(GString) other = NULL;
+  g_autoptr(GString) metrics = NULL;
+  g_autoptr(GString) status = NULL;
+  int metrics_fd, status_fd, other_fd;
+  GPid db_pid;
+
+  g_assert_no_error (error);
+  source = upg_test_server_datasource_json (mariadb, UPG_TEST_PASSWORD_FILE, FALSE);
+  config = g_strdup_printf ("{\"site_id\": \"site-a\",\n"
+                            " \"datasources\": {\"app_db\": {\"provider\": \"SQLite\", \"path\": \"app.db\"}},\n"
+                            " \"journal\": %s,\n"
+                            " \"service\": {\"listen\": \"127.0.0.1:0\", \"token_file\": \"token\"}}\n", source);
+  g_assert_true (g_file_set_contents_full (server->config, config, -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+  http_test_server_start (server);
+  g_assert_cmpuint (http_test_request (server, "GET", "/metrics", HTTP_TEST_TOKEN, NULL, NULL, NULL), ==, 200);
+
+  pid_file = g_build_filename (upg_test_server_get_dir (mariadb), "mariadbd.pid", NULL);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  db_pid = (GPid) g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (db_pid, >, 0);
+  g_assert_cmpint (kill (db_pid, SIGSTOP), ==, 0);
+
+  /* Two requests that read the journal: metrics and the status of an
+   * execution that does not run here. */
+  metrics_fd = connect_server (server);
+  send_text (metrics_fd, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "Authorization: Bearer " HTTP_TEST_TOKEN "\r\n\r\n");
+  status_fd = connect_server (server);
+  status_head = g_strdup_printf ("GET /api/v1/upgrade/status/no-such-id HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "Authorization: Bearer %s\r\n\r\n", HTTP_TEST_TOKEN);
+  send_text (status_fd, status_head);
+
+  /* One that does not is answered while they wait. */
+  other_fd = connect_server (server);
+  send_text (other_fd, "GET /api/v1/upgrade/nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  other = read_response (other_fd);
+  g_assert_cmpuint (response_status (other), ==, 404);
+  g_assert_false (readable_now (metrics_fd));
+  g_assert_false (readable_now (status_fd));
+
+  g_assert_cmpint (kill (db_pid, SIGCONT), ==, 0);
+  metrics = read_response (metrics_fd);
+  g_assert_cmpuint (response_status (metrics), ==, 200);
+  g_assert_nonnull (strstr (metrics->str, "upgraded_executions{status=\"SUCCESS\"} 0\n"));
+  status = read_response (status_fd);
+  g_assert_cmpuint (response_status (status), ==, 404);
+  g_assert_nonnull (strstr (status->str, "no-such-id"));
+  close (metrics_fd);
+  close (status_fd);
+  close (other_fd);
+}
+
 /* ---- systemd ------------------------------------------------------------ */
 
 static char *
@@ -509,6 +589,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http-limits/nested-json-400", test_nested_json_400);
   g_test_add_func ("/http-limits/validate-nested-manifest", test_validate_nested_manifest);
   g_test_add_func ("/http-limits/metrics-token", test_metrics_token);
+  g_test_add_func ("/http-limits/journal-stalled-blocks-nobody-else", test_journal_stalled_blocks_nobody_else);
   g_test_add_func ("/http-limits/sd-notify-abstract", test_sd_notify_abstract);
   g_test_add_func ("/http-limits/sd-notify-path", test_sd_notify_path);
   return g_test_run ();

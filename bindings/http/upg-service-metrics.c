@@ -169,16 +169,12 @@ append_requests (GString           *out,
     }
 }
 
-static gboolean
-append_journal (GString    *out,
-                UpgService *self,
-                GError    **error)
+static void
+append_journal (GString   *out,
+                JsonArray *executions)
 {
-  g_autoptr(JsonArray) executions = upg_journal_list_executions (self->journal, NULL, 0, error);
   g_autoptr(GHashTable) by_status = NULL;
 
-  if (executions == NULL)
-    return FALSE;
   by_status = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   /* Every status appears, also at 0, so that a query sees the series. */
   for (UpgExecutionStatus s = UPG_EXECUTION_STATUS_RUNNING; s <= UPG_EXECUTION_STATUS_INTERRUPTED; s++)
@@ -192,7 +188,6 @@ append_journal (GString    *out,
     }
   append_header (out, "upgraded_executions", "gauge", "Executions in the journal, by status.");
   append_by_status (out, "upgraded_executions", by_status);
-  return TRUE;
 }
 
 static void
@@ -215,20 +210,39 @@ append_steps (GString           *out,
                           metrics->step_count);
 }
 
-/* GET /metrics */
-void
-upg_service_handle_metrics (UpgService        *self,
-                            SoupServerMessage *msg,
-                            const char        *id)
+static void
+executions_read (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
+  JsonArray *executions = upg_journal_list_executions (UPG_SERVICE (source)->journal, NULL, 0, &error);
 
-  if (!append_journal (out, self, &error))
+  if (executions == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, executions, (GDestroyNotify) json_array_unref);
+}
+
+static void
+executions_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  UpgService *self = UPG_SERVICE (source);
+  SoupServerMessage *msg = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) executions = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (executions == NULL)
     {
       upg_service_reply_gerror (msg, error);
+      soup_server_message_unpause (msg);
       return;
     }
+  append_journal (out, executions);
   /* The version as a label of a constant 1, the Prometheus convention for
    * joining it onto the other series. */
   append_header (out, "upgrade_build_info", "gauge", "The version of upgraded that answers.");
@@ -244,4 +258,20 @@ upg_service_handle_metrics (UpgService        *self,
   append_steps (out, self->metrics);
   append_requests (out, self->metrics);
   upg_service_reply_text (msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", out->str);
+  soup_server_message_unpause (msg);
+}
+
+/* GET /metrics: the journal's executions are counted in a worker thread
+ * (a running execution holds the journal's lock for each statement it
+ * records); the counters of this process are read in the main context. */
+void
+upg_service_handle_metrics (UpgService        *self,
+                            SoupServerMessage *msg,
+                            const char        *id)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, executions_done, NULL);
+
+  g_task_set_task_data (task, g_object_ref (msg), g_object_unref);
+  soup_server_message_pause (msg);
+  g_task_run_in_thread (task, executions_read);
 }

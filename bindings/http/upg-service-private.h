@@ -61,6 +61,12 @@ struct _UpgService
   GHashTable        *conns;          /* UpgServiceConn set, owned */
   GHashTable        *conns_by_key;   /* remote address → UpgServiceConn in libsoup's hands */
   char              *peek_buffer;
+
+  /* upg-service-routes.c: the journal's last answer to the health check */
+  gint64             health_time;    /* monotonic, 0 before the first */
+  char              *health_error;   /* NULL: it answered */
+  gboolean           health_pinging;
+  GPtrArray         *health_waiting; /* SoupServerMessage paused until it answers */
 };
 
 /* A route handler: @id is the `{id}` segment or NULL. It answers @msg, or

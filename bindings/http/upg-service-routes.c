@@ -13,22 +13,109 @@
 
 #include "upg-service-private.h"
 
-/* GET /api/v1/health: the process answers and the journal is reachable. */
-void
-upg_service_handle_health (UpgService        *self,
-                           SoupServerMessage *msg,
-                           const char        *id)
+/* ---- journal reads, off the main context ------------------------------ */
+
+/* A route that reads the journal does it in a worker thread while its
+ * request is paused: the journal's lock is held by a running execution
+ * for each statement it records (fsync included), and the main context,
+ * which answers every other client, must never wait for it. */
+typedef struct _Read Read;
+typedef gpointer (*ReadFunc)   (UpgService *self,
+                                Read       *read,
+                                GError    **error);
+typedef void     (*AnswerFunc) (UpgService *self,
+                                Read       *read,
+                                gpointer    result,
+                                GError     *error);
+
+struct _Read {
+  SoupServerMessage *msg;          /* NULL for the health check's ping */
+  char              *id;
+  UpgReportFormat    format;
+  ReadFunc           read;         /* in the worker thread */
+  AnswerFunc         answer;       /* in the main context; owns the result */
+};
+
+static void
+read_free (Read *read)
+{
+  g_clear_object (&read->msg);
+  g_free (read->id);
+  g_free (read);
+}
+
+static void
+read_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  Read *read = data;
+  GError *error = NULL;
+  gpointer result = read->read (UPG_SERVICE (source), read, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, NULL);
+}
+
+static void
+read_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Read *read = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+  gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
+
+  read->answer (UPG_SERVICE (source), read, value, error);
+  if (read->msg != NULL)
+    soup_server_message_unpause (read->msg);
+}
+
+static void
+read_off_main (UpgService        *self,
+               SoupServerMessage *msg,
+               const char        *id,
+               ReadFunc           read_func,
+               AnswerFunc         answer_func,
+               UpgReportFormat    format)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, read_done, NULL);
+  Read *read = g_new0 (Read, 1);
+
+  read->msg = msg != NULL ? g_object_ref (msg) : NULL;
+  read->id = g_strdup (id);
+  read->format = format;
+  read->read = read_func;
+  read->answer = answer_func;
+  g_task_set_task_data (task, read, (GDestroyNotify) read_free);
+  if (msg != NULL)
+    soup_server_message_pause (msg);
+  g_task_run_in_thread (task, read_in_thread);
+}
+
+/* ---- health ------------------------------------------------------------- */
+
+/* How old the journal's last answer to the health check may be: a monitor
+ * polling many times a second costs one journal query a second, and no
+ * health answer waits for the journal unless that answer is older. */
+#define HEALTH_MAX_AGE_US (G_USEC_PER_SEC)
+
+static void
+reply_health (UpgService        *self,
+              SoupServerMessage *msg)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean journal_ok = upg_journal_ping (self->journal, &error);
+  gboolean journal_ok = self->health_error == NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
   json_builder_add_string_value (builder, journal_ok ? "ok" : "degraded");
   json_builder_set_member_name (builder, "journal");
-  json_builder_add_string_value (builder, journal_ok ? "ok" : error->message);
+  json_builder_add_string_value (builder, journal_ok ? "ok" : self->health_error);
   json_builder_set_member_name (builder, "version");
   json_builder_add_string_value (builder, upg_get_version ());
   json_builder_set_member_name (builder, "running");
@@ -36,6 +123,59 @@ upg_service_handle_health (UpgService        *self,
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
   upg_service_reply_json (msg, journal_ok ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE, node);
+}
+
+static gpointer
+health_ping (UpgService *self,
+             Read       *read,
+             GError    **error)
+{
+  upg_journal_ping (self->journal, error);
+  return NULL;
+}
+
+/* Every health request that waited for this ping gets its result. */
+static void
+health_pinged (UpgService *self,
+               Read       *read,
+               gpointer    result,
+               GError     *error)
+{
+  g_clear_pointer (&self->health_error, g_free);
+  if (error != NULL)
+    self->health_error = g_strdup (error->message);
+  g_clear_error (&error);
+  self->health_time = g_get_monotonic_time ();
+  self->health_pinging = FALSE;
+  for (guint i = 0; i < self->health_waiting->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (self->health_waiting, i);
+
+      reply_health (self, msg);
+      soup_server_message_unpause (msg);
+    }
+  g_ptr_array_set_size (self->health_waiting, 0);
+}
+
+/* GET /api/v1/health: the process answers and the journal is reachable
+ * (it answered a query less than HEALTH_MAX_AGE_US ago). */
+void
+upg_service_handle_health (UpgService        *self,
+                           SoupServerMessage *msg,
+                           const char        *id)
+{
+  if (self->health_time != 0 && g_get_monotonic_time () - self->health_time < HEALTH_MAX_AGE_US)
+    {
+      reply_health (self, msg);
+      return;
+    }
+  soup_server_message_pause (msg);
+  g_ptr_array_add (self->health_waiting, g_object_ref (msg));
+  if (!self->health_pinging)
+    {
+      self->health_pinging = TRUE;
+      read_off_main (self, NULL, NULL, health_ping, health_pinged, UPG_REPORT_FORMAT_JSON);
+    }
 }
 
 /* GET /api/v1/upgrade/plan?from=&to=&site= */
@@ -108,37 +248,17 @@ upg_service_handle_assess (UpgService        *self,
   upg_assessor_run_async (assessor, NULL, assess_done, pending);
 }
 
-/**
- * upg_service_status_json:
- * @self: the service
- * @id: an execution id
- * @error: return location for an error (%UPG_ERROR_NOT_FOUND)
- *
- * The execution in SPEC §9 run form. One running in this process is
- * answered from memory, kept up to date by its signals (steps, statement
- * progress, ETA, current step, position of the last statement), so that
- * status queries never wait for the journal its run is writing to.
- *
- * Returns: (transfer full): the status, or %NULL
- */
-JsonNode *
-upg_service_status_json (UpgService *self,
-                         const char *id,
-                         GError    **error)
+/* The execution in SPEC §9 run form, with what only this process knows of
+ * a run it runs: whether it is live, its current step and position. */
+static JsonNode *
+status_node (UpgService   *self,
+             const char   *id,
+             UpgExecution *execution)
 {
   UpgServiceRun *run = g_hash_table_lookup (self->runs_by_id, id);
-  g_autoptr(UpgExecution) execution = NULL;
-  JsonNode *node;
-  JsonObject *object;
+  JsonNode *node = upg_execution_to_json (execution, TRUE);
+  JsonObject *object = json_node_get_object (node);
 
-  if (run != NULL && run->live != NULL)
-    execution = g_object_ref (run->live);
-  else
-    execution = upg_executor_load_execution (self->reader, id, error);
-  if (execution == NULL)
-    return NULL;
-  node = upg_execution_to_json (execution, TRUE);
-  object = json_node_get_object (node);
   json_object_set_boolean_member (object, "live", run != NULL);
   if (run != NULL && run->current_step != NULL)
     json_object_set_string_member (object, "current_step", run->current_step);
@@ -151,19 +271,88 @@ upg_service_status_json (UpgService *self,
   return node;
 }
 
-/* GET /api/v1/upgrade/status/{id} */
+/* An execution running in this process, kept up to date by its signals
+ * (steps, statement progress, ETA), so that status queries never wait for
+ * the journal its run is writing to. */
+static UpgExecution *
+live_execution (UpgService *self,
+                const char *id)
+{
+  UpgServiceRun *run = g_hash_table_lookup (self->runs_by_id, id);
+
+  return run != NULL ? run->live : NULL;
+}
+
+/**
+ * upg_service_status_json:
+ * @self: the service
+ * @id: an execution id
+ * @error: return location for an error (%UPG_ERROR_NOT_FOUND)
+ *
+ * The execution in SPEC §9 run form: from memory if it runs in this
+ * process, else read from the journal in the calling thread.
+ *
+ * Returns: (transfer full): the status, or %NULL
+ */
+JsonNode *
+upg_service_status_json (UpgService *self,
+                         const char *id,
+                         GError    **error)
+{
+  g_autoptr(UpgExecution) execution = NULL;
+
+  if (live_execution (self, id) != NULL)
+    execution = g_object_ref (live_execution (self, id));
+  else
+    execution = upg_executor_load_execution (self->reader, id, error);
+  if (execution == NULL)
+    return NULL;
+  return status_node (self, id, execution);
+}
+
+static gpointer
+status_read (UpgService *self,
+             Read       *read,
+             GError    **error)
+{
+  return upg_executor_load_execution (self->reader, read->id, error);
+}
+
+static void
+status_answer (UpgService *self,
+               Read       *read,
+               gpointer    result,
+               GError     *error)
+{
+  g_autoptr(UpgExecution) execution = result;
+  g_autoptr(GError) local_error = error;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (execution == NULL)
+    {
+      upg_service_reply_gerror (read->msg, local_error);
+      return;
+    }
+  node = status_node (self, read->id, execution);
+  upg_service_reply_json (read->msg, SOUP_STATUS_OK, node);
+}
+
+/* GET /api/v1/upgrade/status/{id}: a live execution from memory, any
+ * other from the journal, off the main context. */
 void
 upg_service_handle_status (UpgService        *self,
                            SoupServerMessage *msg,
                            const char        *id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = upg_service_status_json (self, id, &error);
+  g_autoptr(JsonNode) node = NULL;
 
-  if (node == NULL)
-    upg_service_reply_gerror (msg, error);
-  else
-    upg_service_reply_json (msg, SOUP_STATUS_OK, node);
+  if (live_execution (self, id) == NULL)
+    {
+      read_off_main (self, msg, id, status_read, status_answer, UPG_REPORT_FORMAT_JSON);
+      return;
+    }
+  node = status_node (self, id, live_execution (self, id));
+  upg_service_reply_json (msg, SOUP_STATUS_OK, node);
 }
 
 static const char *
@@ -196,6 +385,43 @@ query_value (SoupServerMessage *msg,
   return g_hash_table_lookup (*params, name);
 }
 
+static gpointer
+report_read (UpgService *self,
+             Read       *read,
+             GError    **error)
+{
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonArray) statements = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  record = upg_journal_get_execution (self->journal, read->id, &local_error);
+  if (record == NULL && local_error == NULL)
+    g_set_error (&local_error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' is not in the journal"), read->id);
+  if (record != NULL)
+    statements = upg_journal_list_statements (self->journal, read->id, &local_error);
+  if (record == NULL || statements == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return upg_report_render_execution (record, statements, read->format);
+}
+
+static void
+report_answer (UpgService *self,
+               Read       *read,
+               gpointer    result,
+               GError     *error)
+{
+  g_autofree char *report = result;
+  g_autoptr(GError) local_error = error;
+
+  if (report == NULL)
+    upg_service_reply_gerror (read->msg, local_error);
+  else
+    upg_service_reply_text (read->msg, SOUP_STATUS_OK, content_type_for (read->format), report);
+}
+
 /* GET /api/v1/upgrade/report/{id}?format=text|json|markdown|html (json by
  * default: the service's callers are programs). */
 void
@@ -207,9 +433,6 @@ upg_service_handle_report (UpgService        *self,
   const char *format_text = query_value (msg, "format", &params);
   UpgReportFormat format = UPG_REPORT_FORMAT_JSON;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) record = NULL;
-  g_autoptr(JsonArray) statements = NULL;
-  g_autofree char *report = NULL;
 
   if (format_text != NULL && !upg_report_format_from_string (format_text, &format, &error))
     {
@@ -217,18 +440,53 @@ upg_service_handle_report (UpgService        *self,
       upg_service_reply_gerror (msg, error);
       return;
     }
-  record = upg_journal_get_execution (self->journal, id, &error);
-  if (record == NULL && error == NULL)
-    g_set_error (&error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' is not in the journal"), id);
-  if (record != NULL)
-    statements = upg_journal_list_statements (self->journal, id, &error);
-  if (record == NULL || statements == NULL)
+  read_off_main (self, msg, id, report_read, report_answer, format);
+}
+
+/* The log as it is now; an execution without a log file is a 404 naming
+ * the reason, not an internal error. */
+static gpointer
+logs_read (UpgService *self,
+           Read       *read,
+           GError    **error)
+{
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  execution = upg_executor_load_execution (self->reader, read->id, error);
+  if (execution == NULL)
+    return NULL;
+  path = upg_executor_get_log_path (self->reader, read->id);
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
-      upg_service_reply_gerror (msg, error);
+      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' has no log: %s"), read->id,
+                   local_error->message);
+      return NULL;
+    }
+  return g_bytes_new_take (contents, length);
+}
+
+static void
+logs_answer (UpgService *self,
+             Read       *read,
+             gpointer    result,
+             GError     *error)
+{
+  g_autoptr(GError) local_error = error;
+  gsize length = 0;
+  char *contents;
+
+  if (result == NULL)
+    {
+      upg_service_reply_gerror (read->msg, local_error);
       return;
     }
-  report = upg_report_render_execution (record, statements, format);
-  upg_service_reply_text (msg, SOUP_STATUS_OK, content_type_for (format), report);
+  contents = g_bytes_unref_to_data (result, &length);
+  soup_server_message_set_status (read->msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (read->msg, "text/plain; charset=utf-8", SOUP_MEMORY_TAKE, contents, length);
 }
 
 /* GET /api/v1/upgrade/logs/{id}: the execution's log file as it is now. */
@@ -237,27 +495,5 @@ upg_service_handle_logs (UpgService        *self,
                          SoupServerMessage *msg,
                          const char        *id)
 {
-  g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  execution = upg_executor_load_execution (self->reader, id, &error);
-  if (execution == NULL)
-    {
-      upg_service_reply_gerror (msg, error);
-      return;
-    }
-  path = upg_executor_get_log_path (self->reader, id);
-  if (!g_file_get_contents (path, &contents, &length, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("execution '%s' has no log: %s"), id, error->message);
-
-      upg_service_reply_error (msg, SOUP_STATUS_NOT_FOUND, "not-found", message);
-      return;
-    }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&contents), length);
+  read_off_main (self, msg, id, logs_read, logs_answer, UPG_REPORT_FORMAT_JSON);
 }

@@ -498,6 +498,8 @@ upg_service_finalize (GObject *object)
   g_clear_pointer (&self->runs_by_id, g_hash_table_unref);
   g_clear_pointer (&self->runs_by_site, g_hash_table_unref);
   g_clear_pointer (&self->metrics, upg_service_metrics_free);
+  g_clear_pointer (&self->health_waiting, g_ptr_array_unref);
+  g_free (self->health_error);
   g_clear_object (&self->reader);
   g_clear_object (&self->plugins);
   g_clear_object (&self->journal);
@@ -544,6 +546,7 @@ upg_service_init (UpgService *self)
   self->runs_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) upg_service_run_unref);
   self->metrics = upg_service_metrics_new ();
+  self->health_waiting = g_ptr_array_new_with_free_func (g_object_unref);
   upg_service_conns_init (self);
 }
 
