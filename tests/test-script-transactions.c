@@ -526,12 +526,55 @@ test_unterminated_block (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* upgradectl killed at each crash point of statement number sent[i] of
+ * @script (0-terminated), then run again (after losing the journal when
+ * @lose_journal): SUM(n) must be 221, each statement applied once.
+ * Returns the number of kills. */
+static guint
+kill_and_run_again (Target      *target,
+                    const char  *script,
+                    const guint *sent,
+                    gboolean     lose_journal)
+{
+  static const char *points[] = { "before-send", "after-execute-before-commit", "after-commit-before-journal" };
+  guint kills = 0;
+
+  for (guint i = 0; sent[i] != 0; i++)
+    for (guint p = 0; p < G_N_ELEMENTS (points); p++)
+      {
+        Site site;
+        g_autofree char *hook = g_strdup_printf ("%u:%s", sent[i], points[p]);
+        const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
+        g_autofree char *sum = NULL;
+        g_autofree char *journal = NULL;
+        int status;
+
+        site_init (&site, target, script);
+        status = exec_fixture_cli (&site.fx, env, NULL, "run", "--from", FROM, "--to", TO,
+                                   "--stage", "in_stop", NULL);
+        kills += exec_fixture_cli_killed (status);
+        journal = g_build_filename (site.fx.state, "journal.db", NULL);
+        /* The target is the truth: its markers alone must tell. */
+        if (lose_journal)
+          g_assert_cmpint (g_remove (journal), ==, 0);
+        status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO,
+                                   "--stage", "in_stop", NULL);
+        g_assert_cmpint (exec_exit_code (status), ==, 0);
+        sum = db_site_query (&site, "SELECT SUM(n) FROM %s", site.table);
+        g_assert_cmpstr (sum, ==, "221");
+        db_site_clear (&site);
+      }
+  return kills;
+}
+
 /* upgradectl killed at every crash point of every statement of a block,
  * then run again: the block is applied exactly once. */
 static void
 test_kill_inside_block (gconstpointer data)
 {
-  static const char *points[] = { "before-send", "after-execute-before-commit", "after-commit-before-journal" };
+  /* The block's BEGIN, a statement inside, its COMMIT (the 3rd, 5th and
+   * 7th statements sent): the others take the paths of the 5th. */
+  static const guint sent[] = { 3, 5, 7, 0 };
   const char *script = "CREATE TABLE @T (id INT PRIMARY KEY, n INT);\n"
                        "INSERT INTO @T VALUES (1, 0);\n"
                        "BEGIN;\n"
@@ -540,33 +583,131 @@ test_kill_inside_block (gconstpointer data)
                        "UPDATE @T SET n = n + 10;\n"
                        "COMMIT;\n"
                        "UPDATE @T SET n = n + 100;\n";
-  guint kills = 0;
 
-  /* The block's BEGIN, a statement inside, its COMMIT (the 3rd, 5th and
-   * 7th statements sent): the others take the paths of the 5th. */
-  for (guint sent = 3; sent <= 7; sent += 2)
-    for (guint p = 0; p < G_N_ELEMENTS (points); p++)
-      {
-        Site site;
-        g_autofree char *hook = g_strdup_printf ("%u:%s", sent, points[p]);
-        const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
-        g_autofree char *sum = NULL;
-        int status;
-
-        site_init (&site, (Target *) data, script);
-        status = exec_fixture_cli (&site.fx, env, NULL, "run", "--from", FROM, "--to", TO,
-                                   "--stage", "in_stop", NULL);
-        kills += exec_fixture_cli_killed (status);
-        status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO,
-                                   "--stage", "in_stop", NULL);
-        g_assert_cmpint (exec_exit_code (status), ==, 0);
-        sum = db_site_query (&site, "SELECT SUM(n) FROM %s", site.table);
-        g_assert_cmpstr (sum, ==, "221");
-        db_site_clear (&site);
-      }
   /* Every point of every statement of the block kills ("after commit"
    * of a statement inside is after the block's commit). */
-  g_assert_cmpuint (kills, ==, 9);
+  g_assert_cmpuint (kill_and_run_again ((Target *) data, script, sent, FALSE), ==, 9);
+}
+
+/* Consecutive statements that commit with their markers (no blocks) run
+ * as one transaction (group commit, SPEC §5); killed inside the group at
+ * every point, run again with the journal and without it: applied once. */
+static void
+test_kill_inside_group (gconstpointer data)
+{
+  /* The 2nd to 5th statements sent are one group on each database
+   * (MariaDB's CREATE TABLE commits on its own; elsewhere it joins). */
+  static const guint sent[] = { 3, 5, 0 };
+  const char *script = "CREATE TABLE @T (id INT PRIMARY KEY, n INT);\n"
+                       "INSERT INTO @T VALUES (1, 0);\n"
+                       "UPDATE @T SET n = n + 1;\n"
+                       "INSERT INTO @T VALUES (2, 0);\n"
+                       "UPDATE @T SET n = n + 10;\n"
+                       "UPDATE @T SET n = n + 100;\n";
+
+  g_assert_cmpuint (kill_and_run_again ((Target *) data, script, sent, FALSE), ==, 6);
+  g_assert_cmpuint (kill_and_run_again ((Target *) data, script, sent, TRUE), ==, 6);
+}
+
+/* MariaDB: the COMMIT statements the server ran so far (its status is
+ * the test program's own: the server is). */
+static gint64
+mariadb_commits (Site *site)
+{
+  return site_count (site, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                           "WHERE VARIABLE_NAME = 'COM_COMMIT'");
+}
+
+/* Group commit: 20 INSERTs of an autocommit script commit in one
+ * transaction, each journaled on its own with its row, each with its own
+ * marker; a run with the journal lost sends none of them again. */
+static void
+test_group_commit (gconstpointer data)
+{
+  Site site;
+  g_autoptr(GString) script = g_string_new (NULL);
+  g_autoptr(UpgExecution) first = NULL;
+  g_autoptr(UpgExecution) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *statuses = NULL;
+  g_autofree char *ids = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  gint64 commits = 0;
+
+  g_string_append (script, "CREATE TABLE @T (id INT PRIMARY KEY);\n");
+  for (guint i = 1; i <= 20; i++)
+    g_string_append_printf (script, "INSERT INTO @T (id) VALUES (%u);\n", i);
+  site_init (&site, (Target *) data, script->str);
+
+  if (is_mariadb (&site))
+    commits = mariadb_commits (&site);
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &first, &error));
+  g_assert_no_error (error);
+  /* One transaction wrote every row (statement by statement: 20). */
+  if (is_mariadb (&site))
+    g_assert_cmpint (mariadb_commits (&site) - commits, ==, 1);
+  else if (!is_sqlite (&site))
+    {
+      g_autofree char *writers = db_site_query (&site, "SELECT COUNT(DISTINCT xmin::text) FROM %s", site.table);
+
+      g_assert_cmpstr (writers, ==, "1");
+    }
+  for (guint i = 0; i < 21; i++)
+    g_string_append (expected, "SUCCESS/- ");
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (first), 0);
+  g_assert_cmpstr (statuses, ==, expected->str);
+  g_assert_cmpint (site_count (&site, "SELECT COUNT(*) FROM upgrade_statement_marker"), >=, 20);
+
+  journal = g_build_filename (site.fx.state, "journal.db", NULL);
+  g_assert_cmpint (g_remove (journal), ==, 0);
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &second, &error));
+  g_assert_no_error (error);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20");
+  db_site_clear (&site);
+}
+
+/* A statement of a group fails: the group is rolled back and run again
+ * statement by statement, so that the result, the records and the
+ * breakpoint are those of statement-by-statement execution. */
+static void
+test_group_failure (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *statuses = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *after = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "INSERT INTO @T VALUES (3);\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "INSERT INTO @T VALUES (4);\n");
+  failed = run_fails_at (&site, 5);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "1,2,3");
+  log = site_log (&site, failed);
+  g_assert_nonnull (strstr (log, "they run again one by one"));
+  expected = g_strdup_printf ("FAILED/%s ", duplicate_code (&site));
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (failed), 5);
+  g_assert_cmpstr (statuses, ==, expected);
+  g_clear_pointer (&statuses, g_free);
+  statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (failed), 4);
+  g_assert_cmpstr (statuses, ==, "SUCCESS/- ");
+  message = statement_message (&site, failed, 5);
+  /* The server's own error, not the group's rollback. */
+  g_assert_cmpstr (message, !=, "");
+  g_assert_null (strstr (message, "rolled back"));
+  after = resume_to_ids (&site, failed, UPG_RESUME_ACTION_SKIP);
+  g_assert_cmpstr (after, ==, "1,2,3,4");
+  db_site_clear (&site);
 }
 
 static void
@@ -601,6 +742,9 @@ main (int    argc,
       add_test (target, "journal-lost", test_journal_lost);
       if (target->db == NULL || target->db->kind == UPG_TEST_SERVER_POSTGRESQL)
         add_test (target, "script-transaction", test_script_transaction);
+      add_test (target, "group-commit", test_group_commit);
+      add_test (target, "group-failure", test_group_failure);
+      add_test (target, "kill-inside-group", test_kill_inside_group);
       if (target->db == NULL)
         add_test (target, "kill-inside-block", test_kill_inside_block);
       else if (target->db->kind == UPG_TEST_SERVER_POSTGRESQL)

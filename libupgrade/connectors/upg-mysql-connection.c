@@ -320,16 +320,14 @@ upg_mysql_connection_pipeline_send (UpgTransactionPipeline  *pipeline,
 
 static gboolean
 upg_mysql_connection_pipeline_receive (UpgTransactionPipeline  *pipeline,
-                                       gint64                  *affected_rows,
-                                       guint                   *answered,
-                                       UpgPipelinePart         *failed_part,
+                                       GArray                  *rows,
+                                       gboolean                 last_is_commit,
+                                       gboolean                *unparsed,
                                        GCancellable            *cancellable,
                                        GError                 **error)
 {
   UpgMysqlConnection *self = UPG_MYSQL_CONNECTION (pipeline);
   gulong handler = 0;
-  guint part = UPG_PIPELINE_PART_BEGIN;
-  gint64 ignored = 0;
   int status;
 
   if (cancellable != NULL)
@@ -337,22 +335,23 @@ upg_mysql_connection_pipeline_receive (UpgTransactionPipeline  *pipeline,
   status = mysql_read_query_result (self->mysql);
   while (status == 0)
     {
-      status = absorb_result (self, part == UPG_PIPELINE_PART_STATEMENT ? affected_rows : &ignored, NULL);
+      gint64 affected = 0;
+
+      status = absorb_result (self, &affected, NULL);
       if (status == 0)
         {
+          g_array_append_val (rows, affected);
           status = mysql_next_result (self->mysql);
-          part++;
         }
     }
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
-  *answered = part;
 
   if (status > 0)
     {
-      *failed_part = MIN (part, UPG_PIPELINE_PART_COMMIT);
-      if (part == UPG_PIPELINE_PART_STATEMENT && mysql_errno (self->mysql) == ER_PARSE_ERROR)
-        *failed_part = UPG_PIPELINE_PART_UNPARSED;
+      /* The server parses statement by statement: a syntax error is
+       * that of the part that failed, before it ran. */
+      *unparsed = mysql_errno (self->mysql) == ER_PARSE_ERROR;
       return set_mysql_error (self, cancellable, error);
     }
   return TRUE;

@@ -326,48 +326,54 @@ upg_pg_connection_pipeline_send (UpgTransactionPipeline  *pipeline,
 
 static gboolean
 upg_pg_connection_pipeline_receive (UpgTransactionPipeline  *pipeline,
-                                    gint64                  *affected_rows,
-                                    guint                   *answered,
-                                    UpgPipelinePart         *failed_part,
+                                    GArray                  *rows,
+                                    gboolean                 last_is_commit,
+                                    gboolean                *unparsed,
                                     GCancellable            *cancellable,
                                     GError                 **error)
 {
   UpgPgConnection *self = UPG_PG_CONNECTION (pipeline);
   PGresult *failure = NULL;
   gulong handler = 0;
-  guint part = UPG_PIPELINE_PART_BEGIN;
   gboolean ok = TRUE;
   PGresult *result;
 
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
-  for (; (result = PQgetResult (self->pg)) != NULL; part++)
+  while ((result = PQgetResult (self->pg)) != NULL)
     {
-      if (is_failure (result) && failure == NULL)
+      gint64 affected = 0;
+
+      if (is_failure (result) && failure == NULL && ok)
         {
+          /* The text is parsed as a whole before any of it runs: a
+           * failure before the first answer may be anywhere in it. */
+          *unparsed = rows->len == 0;
           failure = result;
-          *failed_part = part == UPG_PIPELINE_PART_BEGIN ? UPG_PIPELINE_PART_UNPARSED : MIN (part, UPG_PIPELINE_PART_COMMIT);
           continue;
         }
-      if (failure == NULL && part == UPG_PIPELINE_PART_STATEMENT)
-        absorb_result (self, result, affected_rows, NULL);
-      else if (failure == NULL && part == UPG_PIPELINE_PART_COMMIT && !committed (self, result, error))
+      if (failure == NULL && ok)
         {
-          *failed_part = UPG_PIPELINE_PART_COMMIT;
-          ok = FALSE;
+          absorb_result (self, result, &affected, NULL);
+          /* After a failed part PostgreSQL answers COMMIT with ROLLBACK. */
+          if (last_is_commit && PQstatus (self->pg) != CONNECTION_BAD &&
+              g_strcmp0 (PQcmdStatus (result), "ROLLBACK") == 0)
+            ok = committed (self, result, error);
+          else
+            g_array_append_val (rows, affected);
         }
       PQclear (result);
     }
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
-  *answered = part;
 
-  if (failure != NULL || PQstatus (self->pg) == CONNECTION_BAD)
+  if (ok && (failure != NULL || PQstatus (self->pg) == CONNECTION_BAD))
     {
       set_pg_error (self, failure, cancellable, error);
       PQclear (failure);
       return FALSE;
     }
+  PQclear (failure);
   return ok;
 }
 

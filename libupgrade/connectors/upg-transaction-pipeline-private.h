@@ -35,9 +35,13 @@ G_DECLARE_INTERFACE (UpgTransactionPipeline, upg_transaction_pipeline, UPG, TRAN
 
 /*
  * UpgTransactionPipelineInterface:
- * @send: sends `BEGIN; statement; trailer; COMMIT` as one request
- * @receive: reads the answers to what @send sent, counting them in
- *   @answered
+ * @send: sends statements joined by `;` as one request
+ * @receive: reads the answers to what @send sent: appends the rows each
+ *   part changed to @rows, one element per part that succeeded, and stops
+ *   at the first failure (whose part is then @rows->len); @unparsed tells
+ *   that the server refused the failed part's text before running it (a
+ *   syntax error); with @last_is_commit, a last part answered ROLLBACK
+ *   (PostgreSQL, after a failure) is a failure
  *
  * Implemented by the server backends whose protocol carries several
  * statements in one request (libpq's simple query, libmariadb with
@@ -53,9 +57,9 @@ struct _UpgTransactionPipelineInterface
                        const char              *text,
                        GError                 **error);
   gboolean (*receive) (UpgTransactionPipeline  *self,
-                       gint64                  *affected_rows,
-                       guint                   *answered,
-                       UpgPipelinePart         *failed_part,
+                       GArray                  *rows,
+                       gboolean                 last_is_commit,
+                       gboolean                *unparsed,
                        GCancellable            *cancellable,
                        GError                 **error);
 };
@@ -71,5 +75,16 @@ gboolean  upg_transaction_pipeline_receive   (UpgTransactionPipeline  *self,
                                               UpgPipelinePart         *failed_part,
                                               GCancellable            *cancellable,
                                               GError                 **error);
+gboolean  upg_transaction_pipeline_send_parts    (UpgTransactionPipeline  *self,
+                                                  const char * const      *parts,
+                                                  guint                    n_parts,
+                                                  GError                 **error);
+gboolean  upg_transaction_pipeline_receive_parts (UpgTransactionPipeline  *self,
+                                                  guint                    n_parts,
+                                                  gboolean                 last_is_commit,
+                                                  GArray                  *rows,
+                                                  gboolean                *unparsed,
+                                                  GCancellable            *cancellable,
+                                                  GError                 **error);
 
 G_END_DECLS

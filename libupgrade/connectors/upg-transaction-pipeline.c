@@ -12,6 +12,10 @@
  * failed, so the runner reports the statement's own error, and the
  * server's rows and SQLSTATE, exactly as when it is sent alone.
  *
+ * A group of statements (group commit, upg-sql-runner-groups.c) travels
+ * the same way: BEGIN, the statements, their markers' INSERT, COMMIT, as
+ * parts of one request; the answers tell which part failed.
+ *
  * Only a statement that the dialect's splitter reads as exactly one
  * statement is carried: anything else (a DELIMITER block holding several
  * statements, say) could make the server run more than the parts counted.
@@ -60,6 +64,85 @@ ends_in_line_comment (const char *statement)
 }
 
 /*
+ * upg_transaction_pipeline_send_parts:
+ * @self: the connection
+ * @parts: (array length=n_parts): statements, each one that
+ *   upg_transaction_pipeline_can_carry() accepted (or the engine's own)
+ * @n_parts: their number
+ * @error: return location for a #GError
+ *
+ * Sends @parts as one request; upg_transaction_pipeline_receive_parts()
+ * reads their outcome.
+ *
+ * Returns: %TRUE if the request was sent
+ */
+gboolean
+upg_transaction_pipeline_send_parts (UpgTransactionPipeline  *self,
+                                     const char * const      *parts,
+                                     guint                    n_parts,
+                                     GError                 **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < n_parts; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, ';');
+      g_string_append (text, parts[i]);
+      if (i + 1 < n_parts && ends_in_line_comment (parts[i]))
+        g_string_append_c (text, '\n');
+    }
+  upg_connection_set_last_error (UPG_CONNECTION (self), 0, NULL);
+  return UPG_TRANSACTION_PIPELINE_GET_IFACE (self)->send (self, text->str, error);
+}
+
+/*
+ * upg_transaction_pipeline_receive_parts:
+ * @self: the connection
+ * @n_parts: the number of parts sent
+ * @last_is_commit: whether the last part is the COMMIT of the transaction
+ * @rows: (element-type gint64): receives the rows each part changed, one
+ *   element per part that succeeded
+ * @unparsed: (out): on failure, whether the server refused the text of
+ *   the failed part before running it
+ * @cancellable: (nullable): cancels the running statement
+ * @error: return location for a #GError
+ *
+ * Reads the answers to upg_transaction_pipeline_send_parts(). On failure
+ * the part that failed is @rows->len, and the connection's last error is
+ * its; a transaction the parts opened may still be open (in a failed
+ * state): the caller rolls it back.
+ *
+ * Returns: %TRUE if every part succeeded
+ */
+gboolean
+upg_transaction_pipeline_receive_parts (UpgTransactionPipeline  *self,
+                                        guint                    n_parts,
+                                        gboolean                 last_is_commit,
+                                        GArray                  *rows,
+                                        gboolean                *unparsed,
+                                        GCancellable            *cancellable,
+                                        GError                 **error)
+{
+  *unparsed = FALSE;
+  g_array_set_size (rows, 0);
+  if (!UPG_TRANSACTION_PIPELINE_GET_IFACE (self)->receive (self, rows, last_is_commit, unparsed, cancellable, error))
+    return FALSE;
+  /* Fewer answers than parts, without an error, would mean that the text
+   * was read differently than the splitter read it (the COMMIT inside a
+   * comment, say): the transaction is still open, nothing committed. */
+  if (rows->len != n_parts)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_SQL,
+                   _("data source '%s' answered %u of the %u parts of the request; nothing was committed"),
+                   upg_connection_get_name (UPG_CONNECTION (self)), rows->len, n_parts);
+      g_array_set_size (rows, n_parts - 1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/*
  * upg_transaction_pipeline_send:
  * @self: the connection
  * @statement: a statement upg_transaction_pipeline_can_carry() accepted
@@ -77,13 +160,12 @@ upg_transaction_pipeline_send (UpgTransactionPipeline  *self,
                                const char              *trailer,
                                GError                 **error)
 {
-  UpgConnection *conn = UPG_CONNECTION (self);
-  const char *begin = upg_connection_get_dialect (conn) == UPG_DIALECT_MYSQL ? "START TRANSACTION" : "BEGIN";
-  g_autofree char *text = g_strconcat (begin, ";", statement, ends_in_line_comment (statement) ? "\n;" : ";",
-                                       trailer, ";COMMIT", NULL);
+  const char *parts[] = {
+    upg_connection_get_dialect (UPG_CONNECTION (self)) == UPG_DIALECT_MYSQL ? "START TRANSACTION" : "BEGIN",
+    statement, trailer, "COMMIT",
+  };
 
-  upg_connection_set_last_error (conn, 0, NULL);
-  return UPG_TRANSACTION_PIPELINE_GET_IFACE (self)->send (self, text, error);
+  return upg_transaction_pipeline_send_parts (self, parts, G_N_ELEMENTS (parts), error);
 }
 
 /*
@@ -107,26 +189,18 @@ upg_transaction_pipeline_receive (UpgTransactionPipeline  *self,
                                   GCancellable            *cancellable,
                                   GError                 **error)
 {
-  gint64 rows = 0;
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (gint64));
+  gboolean unparsed;
 
-  guint answered = 0;
-
-  *failed_part = UPG_PIPELINE_PART_BEGIN;
-  if (!UPG_TRANSACTION_PIPELINE_GET_IFACE (self)->receive (self, &rows, &answered, failed_part, cancellable, error))
-    return FALSE;
-  /* Fewer answers than parts, without an error, would mean that the text
-   * was read differently than the splitter read it (the COMMIT inside a
-   * comment, say): the transaction is still open, nothing committed. */
-  if (answered != UPG_PIPELINE_PART_COMMIT + 1)
+  if (upg_transaction_pipeline_receive_parts (self, UPG_PIPELINE_PART_COMMIT + 1, TRUE, rows, &unparsed,
+                                              cancellable, error))
     {
-      *failed_part = UPG_PIPELINE_PART_COMMIT;
-      g_set_error (error, UPG_ERROR, UPG_ERROR_SQL,
-                   _("data source '%s' answered %u of the 4 parts of the statement's transaction; "
-                     "nothing was committed"),
-                   upg_connection_get_name (UPG_CONNECTION (self)), answered);
-      return FALSE;
+      if (affected_rows != NULL)
+        *affected_rows = g_array_index (rows, gint64, UPG_PIPELINE_PART_STATEMENT);
+      return TRUE;
     }
-  if (affected_rows != NULL)
-    *affected_rows = rows;
-  return TRUE;
+  *failed_part = MIN (rows->len, UPG_PIPELINE_PART_COMMIT);
+  if (unparsed && rows->len <= UPG_PIPELINE_PART_STATEMENT)
+    *failed_part = UPG_PIPELINE_PART_UNPARSED;
+  return FALSE;
 }

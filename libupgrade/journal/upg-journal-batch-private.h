@@ -100,6 +100,11 @@ void        upg_journal_note_marker          (UpgConnection                    *
                                               const char                       *sha256);
 char       *upg_journal_marker_insert_sql    (UpgConnection                    *target,
                                               const char                       *marker_id);
+char       *upg_journal_markers_insert_sql   (UpgConnection                    *target,
+                                              const char * const               *marker_ids,
+                                              const char * const               *sha256s,
+                                              guint                             n,
+                                              const char                       *execution_id);
 const char *upg_journal_marker_table         (UpgConnection                    *target,
                                               GError                          **error);
 GHashTable *upg_journal_lookup_file_statements (UpgJournal                     *self,

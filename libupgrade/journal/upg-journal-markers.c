@@ -358,6 +358,57 @@ upg_journal_marker_insert_sql (UpgConnection *target,
                           table, marker_id, g_get_real_time () / 1000, file_key_sql, execution_sql, sha_sql);
 }
 
+/**
+ * upg_journal_markers_insert_sql: (skip)
+ * @target: the statements' connection
+ * @marker_ids: (array length=n): marker ids from upg_journal_marker_id()
+ * @sha256s: (array length=n): the SHA-256 of each statement's text
+ * @n: the number of markers
+ * @execution_id: the execution writing them
+ *
+ * One INSERT of the markers of several statements that commit in one
+ * transaction (group commit): one statement for the server, and still a
+ * marker per statement, so that each statement is judged by its own
+ * after a crash or a lost journal, however the statements were grouped.
+ * Values as for upg_journal_marker_insert_sql().
+ *
+ * Returns: (transfer full) (nullable): the statement, or %NULL if a value
+ *   holds anything else (or the marker table's name is not known)
+ */
+char *
+upg_journal_markers_insert_sql (UpgConnection      *target,
+                                const char * const *marker_ids,
+                                const char * const *sha256s,
+                                guint               n,
+                                const char         *execution_id)
+{
+  const char *table = upg_journal_marker_table (target, NULL);
+  g_autoptr(GString) sql = NULL;
+  g_autofree char *execution_sql = NULL;
+  gint64 now = g_get_real_time () / 1000;
+
+  if (table == NULL || !plain_value (execution_id))
+    return NULL;
+  execution_sql = quoted_or_null (execution_id);
+  sql = g_string_new (NULL);
+  g_string_printf (sql, "INSERT INTO %s (record_id, created_at, file_key, execution_id, statement_sha256) VALUES ",
+                   table);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *colon = strrchr (marker_ids[i], ':');
+      g_autofree char *file_key = colon != NULL ? g_strndup (marker_ids[i], colon - marker_ids[i]) : NULL;
+      g_autofree char *file_key_sql = NULL, *sha_sql = NULL;
+
+      if (!plain_value (marker_ids[i]) || !plain_value (file_key) || !plain_value (sha256s[i]))
+        return NULL;
+      file_key_sql = quoted_or_null (file_key);
+      sha_sql = quoted_or_null (sha256s[i]);
+      g_string_append_printf (sql, "%s('%s', %" G_GINT64_FORMAT ", %s, %s, %s)", i > 0 ? ", " : "",
+                              marker_ids[i], now, file_key_sql, execution_sql, sha_sql);
+    }
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
 void
 upg_journal_marker_row_free (UpgJournalMarkerRow *row)
 {

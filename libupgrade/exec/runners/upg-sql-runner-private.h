@@ -98,6 +98,13 @@ gboolean  upg_file_run_block                   (FileRun             *file,
                                                 guint                last,
                                                 GError             **error);
 
+/* upg-sql-runner-groups.c */
+gboolean  upg_file_run_group                   (FileRun             *file,
+                                                guint                first,
+                                                guint               *last,
+                                                gboolean            *grouped,
+                                                GError             **error);
+
 /* upg-sql-runner-records.c */
 void      upg_statement_run_clear              (StatementRun        *run);
 void      upg_statement_run_log                (StatementRun        *run,

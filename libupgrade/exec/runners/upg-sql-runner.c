@@ -713,6 +713,7 @@ run_file (UpgRunContext      *ctx,
   for (guint i = 0; i < f.statements->len; i++)
     {
       guint last;
+      gboolean grouped;
 
       if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
         return FALSE;
@@ -722,6 +723,10 @@ run_file (UpgRunContext      *ctx,
             return FALSE;
           i = last;
         }
+      else if (!upg_file_run_group (&f, i, &last, &grouped, error))
+        return FALSE;
+      else if (grouped)
+        i = last;
       else if (!upg_file_run_statement (&f, i, NULL, error))
         return FALSE;
     }
