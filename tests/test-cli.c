@@ -375,6 +375,36 @@ test_plan_bad_version (void)
   assert_error_document (j.out, "invalid-version", "version 'x.y' is not valid");
 }
 
+/* `upgradectl help` lists the commands on stdout and exits 0, `help
+ * COMMAND` shows that command's options, anything else is a usage error. */
+static void
+test_help (void)
+{
+  g_auto(Result) overview = { 0 };
+  g_auto(Result) run_help = { 0 };
+  g_auto(Result) unknown = { 0 };
+  g_auto(Result) two = { 0 };
+
+  run_ctl (&overview, "help");
+  g_assert_cmpint (overview.status, ==, 0);
+  g_assert_nonnull (strstr (overview.out, "Commands:"));
+  g_assert_nonnull (strstr (overview.out, "  rollback  "));
+  g_assert_nonnull (strstr (overview.out, "  help  "));
+
+  run_ctl (&run_help, "help", "run");
+  g_assert_cmpint (run_help.status, ==, 0);
+  g_assert_nonnull (strstr (run_help.out, "--stage=STAGE"));
+  g_assert_nonnull (strstr (run_help.out, "--new-execution"));
+
+  run_ctl (&unknown, "help", "frobnicate");
+  g_assert_cmpint (unknown.status, ==, 2);
+  g_assert_nonnull (strstr (unknown.err, "frobnicate"));
+
+  run_ctl (&two, "help", "run", "plan");
+  g_assert_cmpint (two.status, ==, 2);
+  g_assert_nonnull (strstr (two.err, "help"));
+}
+
 static void
 test_plan_usage_errors (void)
 {
@@ -729,6 +759,7 @@ main (int argc, char **argv)
   g_unsetenv ("G_MESSAGES_DEBUG");
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/cli/help-command", test_help);
   g_test_add_func ("/cli/plan/json-order", test_plan_json_order);
   g_test_add_func ("/cli/plan/site-specific", test_plan_site_specific);
   g_test_add_func ("/cli/plan/partial-range", test_plan_partial_range);

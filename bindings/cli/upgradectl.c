@@ -47,8 +47,11 @@ describe_commands (void)
     width = MAX (width, (int) strlen (cmd->name));
   for (const UpgCtlCommand *cmd = commands; cmd->name != NULL; cmd++)
     g_string_append_printf (text, "\n  %-*s  %s", width, cmd->name, _(cmd->summary));
+  g_string_append_printf (text, "\n  %-*s  %s", width, "help",
+                          _("Show this help, or the options of COMMAND"));
   g_string_append (text, "\n\n");
-  g_string_append (text, _("Run 'upgradectl COMMAND --help' for a command's options."));
+  g_string_append (text, _("Run 'upgradectl help COMMAND' or 'upgradectl COMMAND --help' "
+                           "for a command's options."));
   g_string_append_c (text, '\n');
 
   return g_string_free (text, FALSE);
@@ -108,6 +111,41 @@ unknown_command (UpgCtl *ctl, const char *name)
   return upgctl_fail (ctl, error);
 }
 
+/* `help`: the overview on stdout, or a command's own --help (which its
+ * option parser prints on stdout before it exits 0). `help` is not in the
+ * command table because it needs the global option context. */
+static int
+show_help (UpgCtl         *ctl,
+           GOptionContext *context,
+           int             argc,
+           char          **argv)
+{
+  const UpgCtlCommand *cmd;
+  char *command_argv[] = { NULL, (char *) "--help", NULL };
+
+  if (argc > 2)
+    {
+      g_autoptr(GError) usage = g_error_new (UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                                             _("help takes at most one command name, got %d"),
+                                             argc - 1);
+      return upgctl_fail (ctl, usage);
+    }
+  if (argc < 2)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", help);
+      return 0;
+    }
+  cmd = lookup_command (argv[1]);
+  if (cmd == NULL)
+    return unknown_command (ctl, argv[1]);
+  ctl->command = cmd->name;
+  ctl->command_summary = cmd->summary;
+  command_argv[0] = argv[1];
+  return cmd->run (ctl, 2, command_argv);
+}
+
 static int
 run (UpgCtl *ctl, int argc, char **argv)
 {
@@ -149,6 +187,8 @@ run (UpgCtl *ctl, int argc, char **argv)
       return 2;
     }
 
+  if (g_str_equal (argv[1], "help"))
+    return show_help (ctl, context, argc - 1, argv + 1);
   cmd = lookup_command (argv[1]);
   if (cmd == NULL)
     return unknown_command (ctl, argv[1]);
