@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 #include <upgrade.h>
 
-#include "upg-connector-private.h"
+#include "upg-sql-placeholders-private.h"
 #include "upg-sqlite-connection-private.h"
 #include "upg-test-servers.h"
 

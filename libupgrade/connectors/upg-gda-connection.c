@@ -9,7 +9,7 @@
 #include <libgda/libgda.h>
 #include <sql-parser/gda-sql-parser.h>
 
-#include "upg-connector-private.h"
+#include "upg-sql-placeholders-private.h"
 #include "upg-gda-connection-private.h"
 
 /* libgda 5 predates g_autoptr. */

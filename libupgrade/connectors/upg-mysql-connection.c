@@ -10,7 +10,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
-#include "upg-connector-private.h"
+#include "upg-sql-placeholders-private.h"
 #include "upg-mysql-connection-private.h"
 #include "upg-transaction-pipeline-private.h"
 

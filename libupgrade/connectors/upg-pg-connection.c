@@ -9,7 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <libpq-fe.h>
 
-#include "upg-connector-private.h"
+#include "upg-sql-placeholders-private.h"
 #include "upg-pg-connection-private.h"
 #include "upg-transaction-pipeline-private.h"
 

@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 #include <glib/gi18n-lib.h>
 
-#include "upg-connector-private.h"
+#include "upg-sql-placeholders-private.h"
 #include "upg-sqlite-connection-private.h"
 
 /* How long a statement waits for another process's lock before failing with

@@ -59,4 +59,20 @@ struct _UpgExecution
   GDateTime          *rate_updated_at;
 };
 
+/* Drops the live calibration's data; an inline here so that finalize,
+ * in upg-execution.c, need not call into upg-execution-rate.c (which
+ * depends on the type it defines). */
+static inline void
+upg_execution_reset_rate_fields (UpgExecution *self)
+{
+  g_clear_pointer (&self->rate_step_id, g_free);
+  g_clear_pointer (&self->rate_units, g_free);
+  g_clear_pointer (&self->rate_revised_at, g_date_time_unref);
+  g_clear_pointer (&self->rate_updated_at, g_date_time_unref);
+  self->rate_measured = 0.0;
+  self->rate_configured = 0.0;
+  self->rate_deviation = 0;
+  self->rate_eta_seconds = -1;
+}
+
 G_END_DECLS

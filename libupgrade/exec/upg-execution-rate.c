@@ -78,14 +78,7 @@ upg_execution_clear_rate_estimate (UpgExecution *self)
 {
   g_return_if_fail (UPG_IS_EXECUTION (self));
 
-  g_clear_pointer (&self->rate_step_id, g_free);
-  g_clear_pointer (&self->rate_units, g_free);
-  g_clear_pointer (&self->rate_revised_at, g_date_time_unref);
-  g_clear_pointer (&self->rate_updated_at, g_date_time_unref);
-  self->rate_measured = 0.0;
-  self->rate_configured = 0.0;
-  self->rate_deviation = 0;
-  self->rate_eta_seconds = -1;
+  upg_execution_reset_rate_fields (self);
 }
 
 /**

@@ -46,7 +46,7 @@ upg_execution_finalize (GObject *object)
   g_clear_pointer (&self->finished, g_date_time_unref);
   g_free (self->message);
   g_free (self->rate_message);
-  upg_execution_clear_rate_estimate (self);
+  upg_execution_reset_rate_fields (self);
   g_ptr_array_unref (self->steps);
   upg_execution_clear_breakpoint (self);
 

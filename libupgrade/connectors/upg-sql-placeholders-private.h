@@ -1,4 +1,4 @@
-/* upg-connector-private.h - helpers shared by the connection backends
+/* upg-sql-placeholders-private.h - `?` parameters, shared by the backends
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
