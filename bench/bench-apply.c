@@ -126,11 +126,11 @@ engine_time (const char *source_json,
     g_autoptr(UpgBundle) bundle = upg_bundle_new_for_path (fx.bundle, &error);
     g_autoptr(UpgJournal) journal = open_journal (&fx, source_json, journal_on_server);
     g_autoptr(UpgExecutor) executor = upg_executor_new (config, bundle, journal, fx.state);
-    g_autoptr(UpgVersion) from = upg_version_parse ("3.17.0", NULL);
-    g_autoptr(UpgVersion) to = upg_version_parse ("3.17.5", NULL);
+    g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_RUN, "3.17.0", "3.17.5", "in_stop");
 
+    upg_run_set_site_id (run, table);
     start = g_get_monotonic_time ();
-    if (!upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, table, NULL, NULL, NULL, NULL, &error))
+    if (!upg_executor_run (executor, run, NULL, &error))
       g_error ("engine run failed: %s", error->message);
     took = seconds_since (start);
   }

@@ -22,6 +22,7 @@
 #include "upg-plugin-info.h"
 #include "upg-plugin-manager.h"
 #include "upg-report.h"
+#include "upg-run.h"
 #include "upg-runtime.h"
 #include "upg-state-dir.h"
 #include "upg-sql-splitter.h"

@@ -144,23 +144,40 @@ exec_fixture_executor (ExecFixture *fx)
   return upg_executor_new (config, bundle, journal, fx->state);
 }
 
-/* A failed request gives its execution through the executor only: the
- * tests look at the breakpoint of failed runs. */
-static gboolean
-with_last_execution (UpgExecutor   *executor,
-                     gboolean       ok,
-                     UpgExecution **execution)
+/* Runs @run synchronously; *@execution gets the run's execution whether
+ * it succeeded or not: the tests look at the breakpoint of failed runs. */
+gboolean
+exec_run (UpgExecutor   *executor,
+          UpgRun        *run,
+          UpgExecution **execution,
+          GError       **error)
 {
-  g_autoptr(UpgExecution) last = upg_executor_dup_last_execution (executor);
+  gboolean ok = upg_executor_run (executor, run, NULL, error);
 
-  if (ok && execution != NULL)
-    g_assert_true (*execution == last);
-  else if (!ok && execution != NULL)
+  if (execution != NULL)
     {
-      g_assert_null (*execution);
-      *execution = g_steal_pointer (&last);
+      UpgExecution *result = upg_run_get_execution (run);
+
+      *execution = result != NULL ? g_object_ref (result) : NULL;
     }
   return ok;
+}
+
+/* A run of @stage_text from @from to @to. */
+UpgRun *
+exec_run_new (UpgRunKind  kind,
+              const char *from,
+              const char *to,
+              const char *stage_text)
+{
+  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
+  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
+  UpgStage stage;
+
+  g_assert_nonnull (f);
+  g_assert_nonnull (t);
+  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
+  return upg_run_new (kind, f, t, stage);
 }
 
 static gboolean
@@ -173,17 +190,10 @@ run_stage (ExecFixture   *fx,
            GError       **error)
 {
   g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
-  g_autoptr(UpgVersion) f = upg_version_parse (from, NULL);
-  g_autoptr(UpgVersion) t = upg_version_parse (to, NULL);
-  UpgStage stage;
-  gboolean ok;
+  g_autoptr(UpgRun) run = exec_run_new (rollback ? UPG_RUN_KIND_ROLLBACK : UPG_RUN_KIND_RUN, from, to,
+                                        stage_text);
 
-  g_assert_true (upg_stage_from_string (stage_text, &stage, NULL));
-  if (rollback)
-    ok = upg_executor_rollback (executor, f, t, stage, NULL, NULL, NULL, execution, error);
-  else
-    ok = upg_executor_run_stage (executor, f, t, stage, NULL, NULL, NULL, NULL, execution, error);
-  return with_last_execution (executor, ok, execution);
+  return exec_run (executor, run, execution, error);
 }
 
 gboolean
@@ -229,9 +239,9 @@ exec_fixture_resume (ExecFixture     *fx,
                      GError         **error)
 {
   g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
-  gboolean ok = upg_executor_resume (executor, id, action, NULL, execution, error);
+  g_autoptr(UpgRun) run = upg_run_new_resume (id, action);
 
-  return with_last_execution (executor, ok, execution);
+  return exec_run (executor, run, execution, error);
 }
 
 /* Runs the built upgradectl with -b/-c/--state-dir of @fx and the

@@ -39,6 +39,14 @@ char         *exec_fixture_sqlite_source (ExecFixture  *fx,
                                           const char   *file);
 
 UpgExecutor  *exec_fixture_executor      (ExecFixture  *fx);
+gboolean      exec_run                   (UpgExecutor  *executor,
+                                          UpgRun       *run,
+                                          UpgExecution **execution,
+                                          GError      **error);
+UpgRun       *exec_run_new               (UpgRunKind    kind,
+                                          const char   *from,
+                                          const char   *to,
+                                          const char   *stage_text);
 gboolean      exec_fixture_run           (ExecFixture  *fx,
                                           const char   *from,
                                           const char   *to,

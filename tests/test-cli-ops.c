@@ -172,15 +172,14 @@ test_site_typo_library (void)
 {
   ExecFixture fx;
   g_autoptr(UpgExecutor) executor = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse ("0.9.0", NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse ("1.2.0", NULL);
+  g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_RUN, "0.9.0", "1.2.0", "post_start");
   g_autoptr(GError) error = NULL;
 
   exec_fixture_init (&fx);
   write_marking_bundle (&fx);
   executor = exec_fixture_executor (&fx);
-  g_assert_false (upg_executor_run_stage (executor, from, to, UPG_STAGE_POST_START, "bj-1", NULL, NULL, NULL,
-                                          NULL, &error));
+  upg_run_set_site_id (run, "bj-1");
+  g_assert_false (upg_executor_run (executor, run, NULL, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT);
   g_assert_false (ran (&fx, "ran-100"));
   g_clear_object (&executor);

@@ -33,19 +33,19 @@ typedef struct {
 } Seen;
 
 static void
-on_progress (UpgExecutor *executor, guint done, guint total, const char *position, gint64 eta, Seen *seen)
+on_progress (UpgRun *run, guint done, guint total, const char *position, gint64 eta, Seen *seen)
 {
   g_string_append_printf (seen->etas, "%s=%" G_GINT64_FORMAT ";", position, eta);
 }
 
 static void
-on_rate_revised (UpgExecutor *executor, const char *step_id, const char *message, gint64 eta, Seen *seen)
+on_rate_revised (UpgRun *run, const char *step_id, const char *message, gint64 eta, Seen *seen)
 {
   g_ptr_array_add (seen->revisions, g_strdup_printf ("%s|%s|%" G_GINT64_FORMAT, step_id, message, eta));
 }
 
 static void
-on_log (UpgExecutor *executor, const char *line, Seen *seen)
+on_log (UpgRun *run, const char *line, Seen *seen)
 {
   g_ptr_array_add (seen->logs, g_strdup (line));
 }
@@ -65,8 +65,7 @@ run_with_clock (ExecFixture *fx,
                 Seen        *seen)
 {
   g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
   g_autoptr(GError) error = NULL;
   FakeClock clock = { tick_seconds * G_USEC_PER_SEC, 0 };
   UpgExecution *execution = NULL;
@@ -74,11 +73,11 @@ run_with_clock (ExecFixture *fx,
 
   *seen = (Seen) { g_string_new (NULL), g_ptr_array_new_with_free_func (g_free),
                    g_ptr_array_new_with_free_func (g_free) };
-  g_signal_connect (executor, "progress", G_CALLBACK (on_progress), seen);
-  g_signal_connect (executor, "rate-revised", G_CALLBACK (on_rate_revised), seen);
-  g_signal_connect (executor, "log", G_CALLBACK (on_log), seen);
+  g_signal_connect (run, "progress", G_CALLBACK (on_progress), seen);
+  g_signal_connect (run, "rate-revised", G_CALLBACK (on_rate_revised), seen);
+  g_signal_connect (run, "log", G_CALLBACK (on_log), seen);
   upg_executor_set_test_clock (fake_clock_now, &clock);
-  ok = upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, &execution, &error);
+  ok = exec_run (executor, run, &execution, &error);
   upg_executor_set_test_clock (NULL, NULL);
   g_assert_no_error (error);
   g_assert_true (ok);

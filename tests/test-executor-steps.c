@@ -77,23 +77,22 @@ test_component_filter (void)
   ExecFixture fx;
   g_autoptr(UpgExecutor) executor = NULL;
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autoptr(UpgRun) only_other = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
+  g_autoptr(UpgRun) all = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
   g_autoptr(GError) error = NULL;
 
   write_site (&fx, "\"in_stop\": ["
                    " {\"id\": \"a1\", \"command\": [\"true\"]},"
                    " {\"id\": \"b1\", \"component\": \"other\", \"command\": [\"true\"]}]");
   executor = exec_fixture_executor (&fx);
-  g_assert_true (upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, "other", NULL, NULL,
-                                         &execution, &error));
+  upg_run_set_component (only_other, "other");
+  g_assert_true (exec_run (executor, only_other, &execution, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (upg_execution_get_n_steps (execution), ==, 1);
   g_assert_cmpstr (upg_execution_get_step_id (execution, 0), ==, "b1");
   g_clear_object (&execution);
 
-  g_assert_true (upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL,
-                                         &execution, &error));
+  g_assert_true (exec_run (executor, all, &execution, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (upg_execution_get_n_steps (execution), ==, 2);
   g_assert_cmpint (upg_execution_get_step_status (execution, 0), ==, UPG_STEP_STATUS_SUCCESS);
@@ -104,25 +103,27 @@ test_component_filter (void)
 typedef struct {
   GMainLoop    *loop;
   GCancellable *cancellable;
+  UpgExecutor  *executor;
+  UpgRun       *run;
   UpgExecution *execution;
   GError       *error;
   GError       *locked_error;
 } CancelRun;
 
 static void
-cancel_on_step (UpgExecutor *executor,
+cancel_on_step (UpgRun      *upg_run,
                 const char  *step_id,
                 const char  *version,
                 CancelRun   *run)
 {
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autoptr(UpgRun) second = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
 
   if (!g_str_equal (step_id, "c2"))
     return;
-  /* While it runs, the site is locked to this process too. */
-  g_assert_false (upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, NULL,
-                                          &run->locked_error));
+  /* While it runs, the site is locked to this process too, even for a run
+   * on the same executor. */
+  g_assert_false (upg_executor_run (run->executor, second, NULL, &run->locked_error));
+  g_assert_null (upg_run_get_execution (second));
   g_cancellable_cancel (run->cancellable);
 }
 
@@ -133,8 +134,9 @@ cancelled_done (GObject      *source,
 {
   CancelRun *run = data;
 
-  if (!upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &run->execution, &run->error))
-    run->execution = upg_executor_dup_last_execution (UPG_EXECUTOR (source));
+  upg_executor_run_finish (UPG_EXECUTOR (source), result, &run->error);
+  /* Set before the callback, also for a cancelled run. */
+  run->execution = g_object_ref (upg_run_get_execution (run->run));
   g_main_loop_quit (run->loop);
 }
 
@@ -148,8 +150,7 @@ test_cancel_interrupts (void)
   CancelRun run = { 0 };
   g_autoptr(UpgExecutor) executor = NULL;
   g_autoptr(UpgExecution) again = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autoptr(UpgRun) upg_run = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
   g_autoptr(GError) error = NULL;
   g_autofree char *fifo = NULL;
 
@@ -161,9 +162,10 @@ test_cancel_interrupts (void)
   executor = exec_fixture_executor (&fx);
   run.loop = g_main_loop_new (NULL, FALSE);
   run.cancellable = g_cancellable_new ();
-  g_signal_connect (executor, "step-started", G_CALLBACK (cancel_on_step), &run);
-  upg_executor_run_stage_async (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, run.cancellable,
-                                cancelled_done, &run);
+  run.executor = executor;
+  run.run = upg_run;
+  g_signal_connect (upg_run, "step-started", G_CALLBACK (cancel_on_step), &run);
+  upg_executor_run_async (executor, upg_run, run.cancellable, cancelled_done, &run);
   g_main_loop_run (run.loop);
 
   g_assert_error (run.error, UPG_ERROR, UPG_ERROR_CANCELLED);

@@ -162,6 +162,7 @@ typedef struct {
   guint         last_done;
   guint         last_total;
   gboolean      other_thread;
+  UpgRun       *run;
   UpgExecution *execution;
   GError       *error;
 } Signals;
@@ -174,23 +175,23 @@ count_thread (Signals *s)
 }
 
 static void
-on_started (UpgExecutor *e, const char *id, Signals *s)
+on_started (UpgRun *r, const char *id, Signals *s)
 {
   count_thread (s);
   s->started++;
 }
 
 static void
-on_step_finished (UpgExecutor *e, const char *id, const char *version, const char *status, gint64 ms,
+on_step_finished (UpgRun *r, const char *id, const char *version, UpgStepStatus status, gint64 ms,
                   const char *message, Signals *s)
 {
   count_thread (s);
-  g_assert_cmpstr (status, ==, "SUCCESS");
+  g_assert_cmpint (status, ==, UPG_STEP_STATUS_SUCCESS);
   s->steps++;
 }
 
 static void
-on_statement (UpgExecutor *e, const char *file, guint line, guint sequence, const char *status, gint64 ms,
+on_statement (UpgRun *r, const char *file, guint line, guint sequence, UpgStatementStatus status, gint64 ms,
               Signals *s)
 {
   count_thread (s);
@@ -198,7 +199,7 @@ on_statement (UpgExecutor *e, const char *file, guint line, guint sequence, cons
 }
 
 static void
-on_progress (UpgExecutor *e, guint done, guint total, const char *position, gint64 eta, Signals *s)
+on_progress (UpgRun *r, guint done, guint total, const char *position, gint64 eta, Signals *s)
 {
   count_thread (s);
   g_assert_nonnull (strchr (position, ':'));
@@ -208,7 +209,7 @@ on_progress (UpgExecutor *e, guint done, guint total, const char *position, gint
 }
 
 static void
-on_log (UpgExecutor *e, const char *line, Signals *s)
+on_log (UpgRun *r, const char *line, Signals *s)
 {
   count_thread (s);
   s->logs++;
@@ -219,8 +220,9 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   Signals *s = data;
 
-  if (!upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &s->execution, &s->error))
-    s->execution = upg_executor_dup_last_execution (UPG_EXECUTOR (source));
+  upg_executor_run_finish (UPG_EXECUTOR (source), result, &s->error);
+  g_assert_nonnull (upg_run_get_execution (s->run));
+  s->execution = g_object_ref (upg_run_get_execution (s->run));
   g_main_loop_quit (s->loop);
 }
 
@@ -232,19 +234,19 @@ test_async_signals (void)
   Site site;
   Signals s = { 0 };
   g_autoptr(UpgExecutor) executor = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
 
   site_init (&site, FALSE, NULL);
   executor = exec_fixture_executor (&site.fx);
   s.loop = g_main_loop_new (NULL, FALSE);
   s.main_thread = g_thread_self ();
-  g_signal_connect (executor, "execution-started", G_CALLBACK (on_started), &s);
-  g_signal_connect (executor, "step-finished", G_CALLBACK (on_step_finished), &s);
-  g_signal_connect (executor, "statement-finished", G_CALLBACK (on_statement), &s);
-  g_signal_connect (executor, "progress", G_CALLBACK (on_progress), &s);
-  g_signal_connect (executor, "log", G_CALLBACK (on_log), &s);
-  upg_executor_run_stage_async (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, on_run_done, &s);
+  s.run = run;
+  g_signal_connect (run, "execution-started", G_CALLBACK (on_started), &s);
+  g_signal_connect (run, "step-finished", G_CALLBACK (on_step_finished), &s);
+  g_signal_connect (run, "statement-finished", G_CALLBACK (on_statement), &s);
+  g_signal_connect (run, "progress", G_CALLBACK (on_progress), &s);
+  g_signal_connect (run, "log", G_CALLBACK (on_log), &s);
+  upg_executor_run_async (executor, run, NULL, on_run_done, &s);
   g_main_loop_run (s.loop);
 
   g_assert_no_error (s.error);
@@ -393,8 +395,7 @@ test_breakpoint_expired (void)
   g_autoptr(UpgBundle) bundle = NULL;
   g_autoptr(UpgJournal) journal = NULL;
   g_autoptr(UpgExecutor) executor = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
   g_autofree char *journal_path = NULL;
 
   site_init (&site, TRUE, NULL);
@@ -408,8 +409,7 @@ test_breakpoint_expired (void)
   /* The failure happens 8 days ago by the journal's clock. */
   upg_journal_set_now (journal, g_get_real_time () / 1000 - G_GINT64_CONSTANT (8) * 24 * 3600 * 1000);
   executor = upg_executor_new (config, bundle, journal, site.fx.state);
-  g_assert_false (upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, NULL,
-                                          &error));
+  g_assert_false (upg_executor_run (executor, run, NULL, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_clear_error (&error);
 
@@ -537,8 +537,7 @@ test_rollback_order (void)
   g_autofree char *db = exec_fixture_init_sqlite_app (&fx);
   g_autoptr(UpgExecutor) executor = NULL;
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_ROLLBACK, FROM, TO, "in_stop");
   g_autoptr(GError) error = NULL;
 
   exec_sqlite_exec (db, "CREATE TABLE undo (seq INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT)");
@@ -549,8 +548,7 @@ test_rollback_order (void)
                                " {\"id\": \"r1\", \"database\": \"app\", \"sql_scripts\": [\"sql/r1.sql\"]},"
                                " {\"id\": \"r2\", \"database\": \"app\", \"sql_scripts\": [\"sql/r2.sql\"]}]");
   executor = exec_fixture_executor (&fx);
-  g_assert_true (upg_executor_rollback (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL,
-                                        &execution, &error));
+  g_assert_true (exec_run (executor, run, &execution, &error));
   g_assert_no_error (error);
   g_assert_true (upg_execution_is_rollback (execution));
   exec_assert_steps (execution, "r2=SUCCESS r1=SUCCESS");

@@ -1,5 +1,6 @@
 /* test-http-events.c - upgraded's WebSocket events, the site lock (409),
- * kill -9 and restart (INTERRUPTED, resumed once), SIGTERM
+ * runs that each report their own execution, kill -9 and restart
+ * (INTERRUPTED, resumed once), SIGTERM
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -101,6 +102,76 @@ test_events_and_lock (void)
   g_clear_pointer (&late_finished, json_object_unref);
   late_finished = http_test_events_until (late, "finished", NULL);
   g_assert_cmpstr (json_object_get_string_member (late_finished, "status"), ==, "SUCCESS");
+}
+
+static JsonObject *
+finished_of (HttpTestServer *server,
+             const char     *id,
+             const char     *expected_status)
+{
+  g_autoptr(HttpTestEvents) events = http_test_events_connect (server, id);
+  g_autoptr(JsonObject) finished = http_test_events_until (events, "finished", NULL);
+  JsonObject *execution = json_object_get_object_member (finished, "execution");
+
+  g_assert_cmpstr (json_object_get_string_member (finished, "executionId"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, expected_status);
+  g_assert_nonnull (execution);
+  g_assert_cmpstr (json_object_get_string_member (execution, "execution_id"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (execution, "status"), ==, expected_status);
+  return g_steal_pointer (&finished);
+}
+
+/* The service's one executor runs each request as its own UpgRun: site-b's
+ * run fails while site-a's waits at its gate, and each reports its own
+ * execution (the failed one with its breakpoint); a run after them, on
+ * the same service, gets a new execution and reports that one. */
+static void
+test_runs_report_their_own_execution (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) failed = NULL;
+  g_autoptr(JsonObject) gated = NULL;
+  g_autoptr(JsonObject) later = NULL;
+  g_autofree char *id_a = NULL;
+  g_autofree char *id_b = NULL;
+  g_autofree char *id_later = NULL;
+  g_autofree char *metrics = NULL;
+  JsonObject *breakpoint;
+
+  http_test_server_start (server);
+  id_a = http_test_execute (server, "in_stop");
+  http_test_gate_wait_started (server);
+
+  answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
+                                   "{\"fromVersion\": \"1.0.0\", \"toVersion\": \"1.1.0\", "
+                                   "\"stage\": \"post_start\", \"siteId\": \"site-b\"}", 202);
+  id_b = g_strdup (json_object_get_string_member (answer, "executionId"));
+  g_assert_cmpstr (json_object_get_string_member (answer, "site"), ==, "site-b");
+  g_assert_cmpstr (id_b, !=, id_a);
+  failed = finished_of (server, id_b, "FAILED");
+  g_assert_nonnull (strstr (json_object_get_string_member (failed, "message"), "fix_me"));
+  breakpoint = json_object_get_object_member (json_object_get_object_member (failed, "execution"), "breakpoint");
+  g_assert_nonnull (breakpoint);
+  g_assert_cmpstr (json_object_get_string_member (breakpoint, "step_id"), ==, "sql_needs_fix");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (failed, "execution"), "site"),
+                   ==, "site-b");
+
+  http_test_gate_open (server);
+  gated = finished_of (server, id_a, "SUCCESS");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (gated, "execution"), "site"),
+                   ==, "site-a");
+
+  id_later = http_test_execute (server, "pre_stop");
+  g_assert_cmpstr (id_later, !=, id_a);
+  later = finished_of (server, id_later, "SUCCESS");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (later, "execution"), "stage"),
+                   ==, "pre_stop");
+
+  /* Each run was counted with its own outcome. */
+  g_assert_cmpuint (http_test_request (server, "GET", "/metrics", HTTP_TEST_TOKEN, NULL, &metrics, NULL), ==, 200);
+  g_assert_nonnull (strstr (metrics, "upgraded_executions_finished_total{status=\"FAILED\"} 1\n"));
+  g_assert_nonnull (strstr (metrics, "upgraded_executions_finished_total{status=\"SUCCESS\"} 2\n"));
 }
 
 static void
@@ -213,6 +284,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/http/events-and-lock", test_events_and_lock);
   g_test_add_func ("/http/lock-held-by-another-process", test_lock_held_by_another_process);
+  g_test_add_func ("/http/runs-report-their-own-execution", test_runs_report_their_own_execution);
   g_test_add_func ("/http/kill-and-restart", test_kill_and_restart);
   g_test_add_func ("/http/sigterm", test_sigterm);
 

@@ -33,7 +33,7 @@ sql_site (ExecFixture *fx,
 }
 
 static void
-count_revision (UpgExecutor *executor, const char *step_id, const char *message, gint64 eta, guint *revisions)
+count_revision (UpgRun *run, const char *step_id, const char *message, gint64 eta, guint *revisions)
 {
   (*revisions)++;
 }
@@ -46,17 +46,14 @@ run_stage (ExecFixture   *fx,
            guint         *revisions)
 {
   g_autoptr(UpgExecutor) executor = exec_fixture_executor (fx);
-  g_autoptr(UpgVersion) from = upg_version_parse (FROM, NULL);
-  g_autoptr(UpgVersion) to = upg_version_parse (TO, NULL);
+  g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
   *revisions = 0;
-  g_signal_connect (executor, "rate-revised", G_CALLBACK (count_revision), revisions);
-  ok = upg_executor_run_stage (executor, from, to, UPG_STAGE_IN_STOP, NULL, NULL, NULL, NULL, execution, &error);
+  g_signal_connect (run, "rate-revised", G_CALLBACK (count_revision), revisions);
+  ok = exec_run (executor, run, execution, &error);
   g_assert_true (ok == (error == NULL));
-  if (!ok)
-    *execution = upg_executor_dup_last_execution (executor);
   g_assert_nonnull (*execution);
   return ok;
 }

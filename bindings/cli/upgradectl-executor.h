@@ -57,6 +57,10 @@ int           upgctl_wait_exit_code  (UpgCtlWait    *wait,
                                       UpgExecution  *execution,
                                       int            code);
 void          upgctl_wait_clear      (UpgCtlWait    *wait);
+int           upgctl_exec_wait_report (UpgCtlExec   *exec,
+                                       UpgCtlWait   *wait,
+                                       UpgRun       *run,
+                                       const GError *error);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UpgCtlWait, upgctl_wait_clear)
 

@@ -26,7 +26,7 @@ upgctl_cmd_resume (UpgCtl *ctl, int argc, char **argv)
 {
   gboolean retry = FALSE, skip = FALSE;
   g_autoptr(GError) error = NULL;
-  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(UpgRun) run = NULL;
   g_auto(UpgCtlExec) exec = { 0 };
   g_auto(UpgCtlWait) wait = { 0 };
   UpgResumeAction action = UPG_RESUME_ACTION_CONTINUE;
@@ -53,8 +53,8 @@ upgctl_cmd_resume (UpgCtl *ctl, int argc, char **argv)
   if (!upgctl_exec_init (&exec, ctl, TRUE, &error))
     return upgctl_fail (ctl, error);
   upgctl_wait_init (&wait);
-  upg_executor_resume_async (exec.executor, argv[1], action, wait.cancellable, upgctl_wait_done, &wait);
-  if (!upg_executor_resume_finish (exec.executor, upgctl_wait_run (&wait), &execution, &error))
-    execution = upg_executor_dup_last_execution (exec.executor);
-  return upgctl_wait_exit_code (&wait, execution, upgctl_exec_report (&exec, execution, error));
+  run = upg_run_new_resume (argv[1], action);
+  upg_executor_run_async (exec.executor, run, wait.cancellable, upgctl_wait_done, &wait);
+  upg_executor_run_finish (exec.executor, upgctl_wait_run (&wait), &error);
+  return upgctl_exec_wait_report (&exec, &wait, run, error);
 }

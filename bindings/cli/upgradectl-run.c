@@ -250,19 +250,20 @@ clear_progress (UpgCtlExec *exec)
 }
 
 static void
-step_finished_cb (UpgExecutor *executor,
-                  const char  *step_id,
-                  const char  *version,
-                  const char  *status,
-                  gint64       duration_ms,
-                  const char  *message,
-                  UpgCtlExec  *exec)
+step_finished_cb (UpgRun        *run,
+                  const char    *step_id,
+                  const char    *version,
+                  UpgStepStatus  step_status,
+                  gint64         duration_ms,
+                  const char    *message,
+                  UpgCtlExec    *exec)
 {
   g_autofree char *took = upg_format_duration (duration_ms);
+  const char *status = upg_step_status_to_string (step_status);
 
   clear_progress (exec);
   g_clear_pointer (&exec->rate_message, g_free);
-  if (g_str_equal (status, "SKIPPED"))
+  if (step_status == UPG_STEP_STATUS_SKIPPED)
     {
       g_autofree char *note = upg_report_skip_note (message);
 
@@ -273,7 +274,7 @@ step_finished_cb (UpgExecutor *executor,
 }
 
 static void
-progress_cb (UpgExecutor *executor,
+progress_cb (UpgRun      *run,
              guint        done,
              guint        total,
              const char  *position,
@@ -292,7 +293,7 @@ progress_cb (UpgExecutor *executor,
 /* Shown on the progress line until the step ends (SPEC §3); the
  * "progress" that follows carries the revised ETA. */
 static void
-rate_revised_cb (UpgExecutor *executor,
+rate_revised_cb (UpgRun      *run,
                  const char  *step_id,
                  const char  *message,
                  gint64       eta_seconds,
@@ -303,15 +304,16 @@ rate_revised_cb (UpgExecutor *executor,
 }
 
 static void
-connect_output (UpgCtlExec *exec)
+connect_output (UpgCtlExec *exec,
+                UpgRun     *run)
 {
   if (exec->ctl->json)
     return;
-  g_signal_connect (exec->executor, "step-finished", G_CALLBACK (step_finished_cb), exec);
+  g_signal_connect (run, "step-finished", G_CALLBACK (step_finished_cb), exec);
   if (isatty (STDERR_FILENO))
     {
-      g_signal_connect (exec->executor, "progress", G_CALLBACK (progress_cb), exec);
-      g_signal_connect (exec->executor, "rate-revised", G_CALLBACK (rate_revised_cb), exec);
+      g_signal_connect (run, "progress", G_CALLBACK (progress_cb), exec);
+      g_signal_connect (run, "rate-revised", G_CALLBACK (rate_revised_cb), exec);
     }
 }
 
@@ -375,6 +377,28 @@ upgctl_exec_report (UpgCtlExec   *exec,
   return upg_error_exit_code (error);
 }
 
+/**
+ * upgctl_exec_wait_report:
+ * @exec: the state
+ * @wait: the wait the run ended in
+ * @run: the run, stopped
+ * @error: (nullable): why it stopped, %NULL on success
+ *
+ * Reports the execution of @run, kept by the run even after a failure.
+ *
+ * Returns: the exit code
+ */
+int
+upgctl_exec_wait_report (UpgCtlExec   *exec,
+                         UpgCtlWait   *wait,
+                         UpgRun       *run,
+                         const GError *error)
+{
+  UpgExecution *execution = upg_run_get_execution (run);
+
+  return upgctl_wait_exit_code (wait, execution, upgctl_exec_report (exec, execution, error));
+}
+
 /* Shared by run and rollback. */
 int
 upgctl_exec_run_stage (UpgCtl   *ctl,
@@ -390,7 +414,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   g_autoptr(UpgVersion) from = NULL;
   g_autoptr(UpgVersion) to = NULL;
   g_autoptr(JsonObject) env = NULL;
-  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(UpgRun) run = NULL;
   g_auto(UpgCtlExec) exec = { 0 };
   g_auto(UpgCtlWait) wait = { 0 };
   const char *site;
@@ -434,25 +458,17 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
       (site = upgctl_exec_site (&exec, site_option, &error)) == NULL)
     return upgctl_fail (ctl, error);
 
-  connect_output (&exec);
-  upg_executor_set_accept_changed (exec.executor, accept_changed);
-  upg_executor_set_new_execution (exec.executor, new_execution);
+  run = upg_run_new (rollback ? UPG_RUN_KIND_ROLLBACK : UPG_RUN_KIND_RUN, from, to, stage);
+  upg_run_set_site_id (run, site);
+  upg_run_set_component (run, component);
+  upg_run_set_env (run, env);
+  upg_run_set_accept_changed (run, accept_changed);
+  upg_run_set_new_execution (run, new_execution);
+  connect_output (&exec, run);
   upgctl_wait_init (&wait);
-  if (rollback)
-    {
-      upg_executor_rollback_async (exec.executor, from, to, stage, site, env, wait.cancellable,
-                                   upgctl_wait_done, &wait);
-      upg_executor_rollback_finish (exec.executor, upgctl_wait_run (&wait), &execution, &error);
-    }
-  else
-    {
-      upg_executor_run_stage_async (exec.executor, from, to, stage, site, component, env, wait.cancellable,
-                                    upgctl_wait_done, &wait);
-      upg_executor_run_stage_finish (exec.executor, upgctl_wait_run (&wait), &execution, &error);
-    }
-  if (execution == NULL)
-    execution = upg_executor_dup_last_execution (exec.executor);
-  return upgctl_wait_exit_code (&wait, execution, upgctl_exec_report (&exec, execution, error));
+  upg_executor_run_async (exec.executor, run, wait.cancellable, upgctl_wait_done, &wait);
+  upg_executor_run_finish (exec.executor, upgctl_wait_run (&wait), &error);
+  return upgctl_exec_wait_report (&exec, &wait, run, error);
 }
 
 /**

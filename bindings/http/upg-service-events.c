@@ -131,7 +131,7 @@ upg_service_handle_events (UpgService        *self,
   g_autoptr(GError) error = NULL;
 
   if (!g_hash_table_contains (self->runs_by_id, id)
-      && (execution = upg_executor_load_execution (self->reader, id, &error)) == NULL)
+      && (execution = upg_executor_load_execution (self->executor, id, &error)) == NULL)
     {
       upg_service_reply_gerror (msg, error);
       return;

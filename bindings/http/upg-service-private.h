@@ -15,15 +15,14 @@ typedef struct _UpgServiceConn UpgServiceConn;
 
 /* One stage run (execute or resume) started by this process. It is kept
  * from the request until the executor's callback: by site (one run per
- * site) and, once the executor said which execution it is, by id. */
+ * site) and, once the run said which execution it is, by id. */
 typedef struct {
   gint               ref_count;
   UpgService        *service;        /* not owned: the service outlives its runs */
-  UpgExecutor       *executor;       /* one per run: its signals are this run's */
+  UpgRun            *run;            /* its signals and execution are this run's */
   GCancellable      *cancellable;
   char              *site;
   char              *id;             /* NULL until execution-started */
-  gboolean           resume;         /* resume_async, not run_stage_async */
   SoupServerMessage *pending;        /* the request answered at execution-started */
   GPtrArray         *subscribers;    /* SoupWebsocketConnection, events of this run */
   UpgExecution      *live;           /* kept up to date from the signals: status
@@ -40,7 +39,7 @@ struct _UpgService
   UpgConfig         *config;
   UpgBundle         *bundle;
   UpgJournal        *journal;
-  UpgExecutor       *reader;         /* loads executions and log paths, never runs */
+  UpgExecutor       *executor;       /* runs every UpgRun, loads executions and log paths */
   UpgPluginManager  *plugins;
   char              *state_dir;
   char              *token;

@@ -304,7 +304,7 @@ upg_service_status_json (UpgService *self,
   if (live_execution (self, id) != NULL)
     execution = g_object_ref (live_execution (self, id));
   else
-    execution = upg_executor_load_execution (self->reader, id, error);
+    execution = upg_executor_load_execution (self->executor, id, error);
   if (execution == NULL)
     return NULL;
   return status_node (self, id, execution);
@@ -315,7 +315,7 @@ status_read (UpgService *self,
              Read       *read,
              GError    **error)
 {
-  return upg_executor_load_execution (self->reader, read->id, error);
+  return upg_executor_load_execution (self->executor, read->id, error);
 }
 
 static void
@@ -456,10 +456,10 @@ logs_read (UpgService *self,
   char *contents = NULL;
   gsize length = 0;
 
-  execution = upg_executor_load_execution (self->reader, read->id, error);
+  execution = upg_executor_load_execution (self->executor, read->id, error);
   if (execution == NULL)
     return NULL;
-  path = upg_executor_get_log_path (self->reader, read->id);
+  path = upg_executor_get_log_path (self->executor, read->id);
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' has no log: %s"), read->id,

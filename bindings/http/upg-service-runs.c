@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each run gets its own UpgExecutor, so that the executor's signals (which
- * carry no execution id) belong to exactly one execution. The request is
- * paused until the executor emits execution-started: by then it holds the
+ * The service's one executor runs an UpgRun per request, whose signals
+ * and execution belong to exactly that run. The request is paused until
+ * the run emits execution-started: by then the executor holds the
  * site's lock in the journal and the execution has its id, so the 202
  * names it, and a second execute for the site, from this process or any
  * other, deterministically gets 409. A run that stops before starting
@@ -28,11 +28,11 @@ upg_service_run_unref (UpgServiceRun *run)
 {
   if (!g_atomic_int_dec_and_test (&run->ref_count))
     return;
-  if (run->executor != NULL)
-    g_signal_handlers_disconnect_by_data (run->executor, run);
+  if (run->run != NULL)
+    g_signal_handlers_disconnect_by_data (run->run, run);
   for (guint i = 0; i < run->subscribers->len; i++)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (run->subscribers, i), run);
-  g_clear_object (&run->executor);
+  g_clear_object (&run->run);
   g_clear_object (&run->cancellable);
   g_clear_object (&run->pending);
   g_clear_object (&run->live);
@@ -44,10 +44,10 @@ upg_service_run_unref (UpgServiceRun *run)
   g_free (run);
 }
 
-/* ---- events of the executor, in the main context ---------------------- */
+/* ---- events of the run, in the main context --------------------------- */
 
 static void
-on_execution_started (UpgExecutor   *executor,
+on_execution_started (UpgRun        *upg_run,
                       const char    *id,
                       UpgServiceRun *run)
 {
@@ -59,7 +59,7 @@ on_execution_started (UpgExecutor   *executor,
   g_free (run->id);
   run->id = g_strdup (id);
   g_clear_object (&run->live);
-  run->live = upg_executor_load_execution (run->service->reader, id, &error);
+  run->live = upg_executor_load_execution (run->service->executor, id, &error);
   if (run->live == NULL)
     upg_service_log (id, G_LOG_LEVEL_WARNING, "cannot read the execution back: %s", error->message);
   else
@@ -83,7 +83,7 @@ on_execution_started (UpgExecutor   *executor,
 }
 
 static void
-on_step_started (UpgExecutor   *executor,
+on_step_started (UpgRun        *upg_run,
                  const char    *step_id,
                  const char    *version,
                  UpgServiceRun *run)
@@ -100,36 +100,36 @@ on_step_started (UpgExecutor   *executor,
 }
 
 static void
-on_step_finished (UpgExecutor   *executor,
+on_step_finished (UpgRun        *upg_run,
                   const char    *step_id,
                   const char    *version,
-                  const char    *status,
+                  UpgStepStatus  step_status,
                   gint64         duration_ms,
                   const char    *message,
                   UpgServiceRun *run)
 {
+  const char *status = upg_step_status_to_string (step_status);
   JsonNode *event = upg_service_event_new ("step-finished", "stepId", step_id, "version", version,
                                            "status", status, "message", message, NULL);
 
-  UpgStepStatus step_status = UPG_STEP_STATUS_FAILED;
-
   json_object_set_int_member (json_node_get_object (event), "durationMs", duration_ms);
   g_clear_pointer (&run->current_step, g_free);
-  if (run->live != NULL && upg_step_status_from_string (status, &step_status))
+  if (run->live != NULL)
     upg_execution_set_step (run->live, step_id, version, step_status, duration_ms, message);
   upg_service_metrics_observe_step (run->service->metrics, status, duration_ms);
   upg_service_events_send (run, event);
 }
 
 static void
-on_statement_finished (UpgExecutor   *executor,
-                       const char    *file,
-                       guint          line,
-                       guint          sequence,
-                       const char    *status,
-                       gint64         duration_ms,
-                       UpgServiceRun *run)
+on_statement_finished (UpgRun             *upg_run,
+                       const char         *file,
+                       guint               line,
+                       guint               sequence,
+                       UpgStatementStatus  statement_status,
+                       gint64              duration_ms,
+                       UpgServiceRun      *run)
 {
+  const char *status = upg_statement_status_to_string (statement_status);
   JsonNode *event = upg_service_event_new ("statement-finished", "file", file, "status", status, NULL);
   JsonObject *object = json_node_get_object (event);
 
@@ -144,7 +144,7 @@ on_statement_finished (UpgExecutor   *executor,
  * one; status shows the message until the step ends, and subscribers get
  * it as an event. */
 static void
-on_rate_revised (UpgExecutor   *executor,
+on_rate_revised (UpgRun        *upg_run,
                  const char    *step_id,
                  const char    *message,
                  gint64         eta_seconds,
@@ -160,7 +160,7 @@ on_rate_revised (UpgExecutor   *executor,
 }
 
 static void
-on_progress (UpgExecutor   *executor,
+on_progress (UpgRun        *upg_run,
              guint          done,
              guint          total,
              const char    *position,
@@ -184,7 +184,7 @@ on_progress (UpgExecutor   *executor,
 }
 
 static void
-on_log (UpgExecutor   *executor,
+on_log (UpgRun        *upg_run,
         const char    *line,
         UpgServiceRun *run)
 {
@@ -243,17 +243,11 @@ run_done (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(UpgServiceRun) run = user_data;
-  g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
-  UpgExecutor *executor = UPG_EXECUTOR (source);
 
-  if (run->resume)
-    upg_executor_resume_finish (executor, result, &execution, &error);
-  else
-    upg_executor_run_stage_finish (executor, result, &execution, &error);
-  if (execution == NULL)
-    execution = upg_executor_dup_last_execution (executor);
-  run_finish (run, execution, error);
+  upg_executor_run_finish (UPG_EXECUTOR (source), result, &error);
+  /* The run keeps its execution when it failed too. */
+  run_finish (run, upg_run_get_execution (run->run), error);
   g_hash_table_remove (run->service->runs_by_site, run->site);
   upg_service_run_ended (run->service);
 }
@@ -261,7 +255,8 @@ run_done (GObject      *source,
 static UpgServiceRun *
 run_new (UpgService        *self,
          SoupServerMessage *msg,
-         const char        *site)
+         const char        *site,
+         UpgRun            *upg_run)
 {
   UpgServiceRun *run = g_new0 (UpgServiceRun, 1);
 
@@ -271,15 +266,14 @@ run_new (UpgService        *self,
   run->cancellable = g_cancellable_new ();
   run->pending = g_object_ref (msg);
   run->subscribers = g_ptr_array_new_with_free_func (g_object_unref);
-  run->executor = upg_executor_new (self->config, self->bundle, self->journal, self->state_dir);
-  upg_executor_set_plugin_manager (run->executor, self->plugins);
-  g_signal_connect (run->executor, "execution-started", G_CALLBACK (on_execution_started), run);
-  g_signal_connect (run->executor, "step-started", G_CALLBACK (on_step_started), run);
-  g_signal_connect (run->executor, "step-finished", G_CALLBACK (on_step_finished), run);
-  g_signal_connect (run->executor, "statement-finished", G_CALLBACK (on_statement_finished), run);
-  g_signal_connect (run->executor, "progress", G_CALLBACK (on_progress), run);
-  g_signal_connect (run->executor, "rate-revised", G_CALLBACK (on_rate_revised), run);
-  g_signal_connect (run->executor, "log", G_CALLBACK (on_log), run);
+  run->run = g_object_ref (upg_run);
+  g_signal_connect (run->run, "execution-started", G_CALLBACK (on_execution_started), run);
+  g_signal_connect (run->run, "step-started", G_CALLBACK (on_step_started), run);
+  g_signal_connect (run->run, "step-finished", G_CALLBACK (on_step_finished), run);
+  g_signal_connect (run->run, "statement-finished", G_CALLBACK (on_statement_finished), run);
+  g_signal_connect (run->run, "progress", G_CALLBACK (on_progress), run);
+  g_signal_connect (run->run, "rate-revised", G_CALLBACK (on_rate_revised), run);
+  g_signal_connect (run->run, "log", G_CALLBACK (on_log), run);
   g_hash_table_replace (self->runs_by_site, g_strdup (site), upg_service_run_ref (run));
   soup_server_message_pause (msg);
   return run;
@@ -317,14 +311,18 @@ upg_service_handle_execute (UpgService        *self,
 {
   g_auto(UpgServiceRequest) request = { 0 };
   g_autoptr(UpgPlan) plan = upg_service_request_plan (self, msg, &request, TRUE);
+  g_autoptr(UpgRun) upg_run = NULL;
   UpgServiceRun *run;
 
   /* Planned here so that a bad request is a 400 before anything starts. */
   if (plan == NULL || !site_is_free (self, msg, request.site))
     return;
-  run = run_new (self, msg, request.site);
-  upg_executor_run_stage_async (run->executor, request.from, request.to, request.stage, request.site,
-                                request.component, request.env, run->cancellable, run_done, run);
+  upg_run = upg_run_new (UPG_RUN_KIND_RUN, request.from, request.to, request.stage);
+  upg_run_set_site_id (upg_run, request.site);
+  upg_run_set_component (upg_run, request.component);
+  upg_run_set_env (upg_run, request.env);
+  run = run_new (self, msg, request.site, upg_run);
+  upg_executor_run_async (self->executor, run->run, run->cancellable, run_done, run);
 }
 
 /* The action was checked when the request was read. */
@@ -347,10 +345,11 @@ upg_service_handle_resume (UpgService        *self,
   g_auto(UpgServiceRequest) request = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(UpgRun) upg_run = NULL;
   UpgServiceRun *run;
 
   if (!upg_service_request_read (msg, &request, &error)
-      || (execution = upg_executor_load_execution (self->reader, id, &error)) == NULL)
+      || (execution = upg_executor_load_execution (self->executor, id, &error)) == NULL)
     {
       upg_service_reply_gerror (msg, error);
       return;
@@ -364,10 +363,9 @@ upg_service_handle_resume (UpgService        *self,
     }
   if (!site_is_free (self, msg, upg_execution_get_site_id (execution)))
     return;
-  run = run_new (self, msg, upg_execution_get_site_id (execution));
-  run->resume = TRUE;
-  upg_executor_resume_async (run->executor, id, parse_action (request.action), run->cancellable,
-                             run_done, run);
+  upg_run = upg_run_new_resume (id, parse_action (request.action));
+  run = run_new (self, msg, upg_execution_get_site_id (execution), upg_run);
+  upg_executor_run_async (self->executor, run->run, run->cancellable, run_done, run);
 }
 
 /**

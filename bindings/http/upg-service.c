@@ -500,7 +500,7 @@ upg_service_finalize (GObject *object)
   g_clear_pointer (&self->metrics, upg_service_metrics_free);
   g_clear_pointer (&self->health_waiting, g_ptr_array_unref);
   g_free (self->health_error);
-  g_clear_object (&self->reader);
+  g_clear_object (&self->executor);
   g_clear_object (&self->plugins);
   g_clear_object (&self->journal);
   g_clear_object (&self->bundle);
@@ -581,8 +581,8 @@ upg_service_new (UpgConfig  *config,
   self->idle_timeout = (guint) upg_config_get_service_idle_timeout (config);
   self->metrics_public = upg_config_get_service_metrics_public (config);
   self->plugins = upg_plugin_manager_new_for_config (config);
-  self->reader = upg_executor_new (config, bundle, journal, state_dir);
-  upg_executor_set_plugin_manager (self->reader, self->plugins);
+  self->executor = upg_executor_new (config, bundle, journal, state_dir);
+  upg_executor_set_plugin_manager (self->executor, self->plugins);
 
   self->server = soup_server_new ("server-header", "upgraded/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->server, NULL, handle_early, self, NULL);

@@ -25,12 +25,11 @@
 
 typedef struct {
   GMainLoop    *loop;
-  UpgExecution *execution;
   GError       *error;
-} Run;
+} Wait;
 
 static void
-on_step_started (UpgExecutor *executor,
+on_step_started (UpgRun      *run,
                  const char  *step_id,
                  const char  *version,
                  gpointer     user_data)
@@ -39,20 +38,21 @@ on_step_started (UpgExecutor *executor,
 }
 
 static void
-on_step_finished (UpgExecutor *executor,
-                  const char  *step_id,
-                  const char  *version,
-                  const char  *status,
-                  gint64       duration_ms,
-                  const char  *message,
-                  gpointer     user_data)
+on_step_finished (UpgRun        *run,
+                  const char    *step_id,
+                  const char    *version,
+                  UpgStepStatus  status,
+                  gint64         duration_ms,
+                  const char    *message,
+                  gpointer       user_data)
 {
-  printf ("step %s (%s) %s in %" G_GINT64_FORMAT " ms%s%s\n", step_id, version, status,
+  printf ("step %s (%s) %s in %" G_GINT64_FORMAT " ms%s%s\n", step_id, version,
+          upg_step_status_to_string (status),
           duration_ms, message != NULL ? ": " : "", message != NULL ? message : "");
 }
 
 static void
-on_progress (UpgExecutor *executor,
+on_progress (UpgRun      *run,
              guint        done,
              guint        total,
              const char  *position,
@@ -67,12 +67,11 @@ on_finished (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Run *run = user_data;
+  Wait *wait = user_data;
 
-  /* A failed run's execution (its breakpoint) comes from the executor. */
-  if (!upg_executor_run_stage_finish (UPG_EXECUTOR (source), result, &run->execution, &run->error))
-    run->execution = upg_executor_dup_last_execution (UPG_EXECUTOR (source));
-  g_main_loop_quit (run->loop);
+  /* A failed run keeps its execution (its breakpoint) too. */
+  upg_executor_run_finish (UPG_EXECUTOR (source), result, &wait->error);
+  g_main_loop_quit (wait->loop);
 }
 
 static void
@@ -103,26 +102,28 @@ run_stage (UpgExecutor      *executor,
            const char       *site)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Run run = { loop, NULL, NULL };
+  g_autoptr(UpgRun) run = upg_run_new (UPG_RUN_KIND_RUN, from, to, stage);
+  Wait wait = { loop, NULL };
+  UpgExecution *execution;
   int code = 0;
 
-  g_signal_connect (executor, "step-started", G_CALLBACK (on_step_started), NULL);
-  g_signal_connect (executor, "step-finished", G_CALLBACK (on_step_finished), NULL);
-  g_signal_connect (executor, "progress", G_CALLBACK (on_progress), NULL);
-  upg_executor_run_stage_async (executor, from, to, stage, site, NULL, NULL, NULL,
-                                on_finished, &run);
+  upg_run_set_site_id (run, site);
+  g_signal_connect (run, "step-started", G_CALLBACK (on_step_started), NULL);
+  g_signal_connect (run, "step-finished", G_CALLBACK (on_step_finished), NULL);
+  g_signal_connect (run, "progress", G_CALLBACK (on_progress), NULL);
+  upg_executor_run_async (executor, run, NULL, on_finished, &wait);
   g_main_loop_run (loop);
 
-  if (run.execution != NULL)
-    printf ("execution %s: %s\n", upg_execution_get_id (run.execution),
-            upg_execution_status_to_string (upg_execution_get_status (run.execution)));
-  if (run.error != NULL)
+  execution = upg_run_get_execution (run);
+  if (execution != NULL)
+    printf ("execution %s: %s\n", upg_execution_get_id (execution),
+            upg_execution_status_to_string (upg_execution_get_status (execution)));
+  if (wait.error != NULL)
     {
-      fprintf (stderr, "upgrade-embed: %s\n", run.error->message);
-      code = upg_error_exit_code (run.error);
+      fprintf (stderr, "upgrade-embed: %s\n", wait.error->message);
+      code = upg_error_exit_code (wait.error);
     }
-  g_clear_object (&run.execution);
-  g_clear_error (&run.error);
+  g_clear_error (&wait.error);
   return code;
 }
 

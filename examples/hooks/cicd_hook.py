@@ -142,7 +142,7 @@ class Hook:
     def journal(self):
         return Upgrade.Journal.open_for_site(self.config, self.args.state_dir)
 
-    def on_progress(self, _executor, done, total, position, eta_seconds):
+    def on_progress(self, _run, done, total, position, eta_seconds):
         eta = ', about %ds left' % eta_seconds if eta_seconds >= 0 else ''
         print('[%d/%d] %s%s' % (done, total, position, eta), file=sys.stderr, flush=True)
 
@@ -150,10 +150,22 @@ class Hook:
         executor = Upgrade.Executor.new(self.config, self.bundle, self.journal(),
                                         self.args.state_dir)
         executor.set_plugin_manager(self.plugins)
-        executor.connect('progress', self.on_progress)
+        run = Upgrade.Run.new(Upgrade.RunKind.RUN, self.from_version, self.to_version,
+                              self.stage)
+        run.set_site_id(self.site)
+        run.set_env(Upgrade.to_json_object(self.env))
+        run.connect('progress', self.on_progress)
         self.say('\n== %s' % Upgrade.stage_to_string(self.stage))
-        execution, error = executor.run(self.from_version, self.to_version, self.stage,
-                                        self.site, None, self.env)
+        error = None
+        try:
+            executor.run(run, None)
+        except GLib.Error as e:
+            # A failed run keeps its execution (the breakpoint says where);
+            # without one nothing started (bad input, site locked).
+            if run.get_execution() is None:
+                raise
+            error = e
+        execution = run.get_execution()
         self.document['execution'] = execution.to_dict()
         report_format = Upgrade.ReportFormat.JSON if self.json else Upgrade.ReportFormat.TEXT
         report = Upgrade.report_for_execution(executor.get_journal(), execution.get_id(),

@@ -1,4 +1,4 @@
-/* upg-executor-api.c - the public entry points of UpgExecutor
+/* upg-executor-api.c - the public entry points of UpgExecutor: runs
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,25 +8,45 @@
 
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
+#include "upg-run-private.h"
 
+/* A snapshot of what @run asks: the worker thread reads the request,
+ * never the run, whose options belong to the caller's thread. */
 UpgRunRequest *
-upg_run_request_new (UpgRunRequestKind  kind,
-                     const UpgVersion  *from,
-                     const UpgVersion  *to,
-                     UpgStage           stage,
-                     const char        *site_id,
-                     const char        *component,
-                     JsonObject        *env)
+upg_run_request_new (UpgRun *run)
 {
   UpgRunRequest *request = g_new0 (UpgRunRequest, 1);
+  const UpgVersion *from = upg_run_get_from (run);
+  const UpgVersion *to = upg_run_get_to (run);
+  JsonObject *env = upg_run_get_env (run);
 
-  request->kind = kind;
-  request->from = from != NULL ? upg_version_copy (from) : NULL;
-  request->to = to != NULL ? upg_version_copy (to) : NULL;
-  request->stage = stage;
-  request->site_id = g_strdup (site_id);
-  request->component = g_strdup (component);
-  request->env = env != NULL ? json_object_ref (env) : NULL;
+  switch (upg_run_get_kind (run))
+    {
+    case UPG_RUN_KIND_ROLLBACK:
+      request->kind = UPG_RUN_REQUEST_ROLLBACK;
+      break;
+    case UPG_RUN_KIND_RESUME:
+      request->kind = UPG_RUN_REQUEST_RESUME;
+      break;
+    case UPG_RUN_KIND_RUN:
+    default:
+      request->kind = UPG_RUN_REQUEST_RUN;
+    }
+  /* A resume reads what it continues from the journal. */
+  if (request->kind != UPG_RUN_REQUEST_RESUME)
+    {
+      request->from = from != NULL ? upg_version_copy (from) : NULL;
+      request->to = to != NULL ? upg_version_copy (to) : NULL;
+      request->stage = upg_run_get_stage (run);
+      request->site_id = g_strdup (upg_run_get_site_id (run));
+      request->component = g_strdup (upg_run_get_component (run));
+      request->env = env != NULL ? json_object_ref (env) : NULL;
+    }
+  request->execution_id = g_strdup (upg_run_get_resume_id (run));
+  request->action = upg_run_get_action (run);
+  request->accept_changed = upg_run_get_accept_changed (run);
+  request->new_execution = upg_run_get_new_execution (run);
+  request->run = g_object_ref (run);
   return request;
 }
 
@@ -40,292 +60,186 @@ upg_run_request_free (UpgRunRequest *request)
   g_clear_pointer (&request->env, json_object_unref);
   g_free (request->execution_id);
   g_clear_pointer (&request->owner_context, g_main_context_unref);
-  g_clear_object (&request->result);
+  g_clear_object (&request->run);
   g_free (request);
 }
 
-/**
- * upg_executor_run_stage_async:
- * @self: an executor
- * @from: the version the site is at
- * @to: the version to upgrade to
- * @stage: the stage to run
- * @site_id: (nullable): the site, %NULL for the configuration's `site_id`
- * @component: (nullable): only run this component's steps
- * @env: (nullable): the caller's environment (`--env`), passed to commands
- *   and plugins
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called when the stage stopped
- * @user_data: data for @callback
- *
- * Runs the steps of @stage for the site in a worker thread. If the last
- * execution of the same stage, versions and site did not finish (failed,
- * in doubt or interrupted), it is continued at its breakpoint instead (a
- * resume). Signals are emitted in the thread-default main context of the
- * caller.
- */
-void
-upg_executor_run_stage_async (UpgExecutor         *self,
-                              const UpgVersion    *from,
-                              const UpgVersion    *to,
-                              UpgStage             stage,
-                              const char          *site_id,
-                              const char          *component,
-                              JsonObject          *env,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+typedef struct
 {
-  g_return_if_fail (UPG_IS_EXECUTOR (self));
-  g_return_if_fail (from != NULL && to != NULL);
+  UpgRun       *run;
+  UpgExecution *execution;
+} RunResult;
 
-  upg_executor_start_request (self, upg_run_request_new (UPG_RUN_REQUEST_RUN, from, to, stage,
-                                                         site_id, component, env),
-                              cancellable, callback, user_data, upg_executor_run_stage_async);
+static void
+run_result_free (gpointer data)
+{
+  RunResult *result = data;
+
+  g_object_unref (result->run);
+  g_clear_object (&result->execution);
+  g_free (result);
+}
+
+/* Hands the execution to the run, in the caller's main context: queued
+ * after the run's last signal and before the GTask's callback. */
+static gboolean
+set_run_execution (gpointer data)
+{
+  RunResult *result = data;
+
+  upg_run_set_execution (result->run, result->execution);
+  return G_SOURCE_REMOVE;
+}
+
+/* The worker-thread side of upg_executor_run_async(). */
+static void
+request_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  UpgRunRequest *request = task_data;
+  RunResult *result = g_new0 (RunResult, 1);
+  GError *error = NULL;
+
+  upg_executor_execute (source_object, request, cancellable, &result->execution, &error);
+  /* The execution travels even on failure: the caller needs its
+   * breakpoint. */
+  result->run = g_object_ref (request->run);
+  g_main_context_invoke_full (request->owner_context, G_PRIORITY_DEFAULT, set_run_execution,
+                              result, run_result_free);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /**
- * upg_executor_run_stage_finish:
+ * upg_executor_run_async:
+ * @self: an executor
+ * @run: what to run: a stage, its rollback, or the resume of an execution
+ * @cancellable: (nullable): a #GCancellable: the run stops at the next
+ *   statement boundary, with its breakpoint saved (INTERRUPTED)
+ * @callback: (scope async): called when the run stopped
+ * @user_data: data for @callback
+ *
+ * Runs @run in a worker thread: the steps of its stage for the site
+ * (%UPG_RUN_KIND_RUN), the stage's `rollback_steps` in reverse order with
+ * the same journaling and breakpoints (%UPG_RUN_KIND_ROLLBACK), or the
+ * continuation of a failed, in-doubt or interrupted execution at its
+ * breakpoint (%UPG_RUN_KIND_RESUME).
+ *
+ * A run or rollback whose last execution of the same stage, versions and
+ * site did not finish (failed, in doubt or interrupted) continues it at
+ * its breakpoint instead, unless upg_run_set_new_execution() asked for a
+ * new one. A resume is refused with %UPG_ERROR_RESUME_LIMIT after 10
+ * resumes, with %UPG_ERROR_NOT_FOUND for an unknown id, and with
+ * %UPG_ERROR_DATASOURCE (nothing changed) if a data source of the
+ * remaining steps does not answer.
+ *
+ * The signals of @run are emitted in the thread-default main context of
+ * the caller, and #UpgRun:execution is set there before @callback runs. A
+ * run runs once: starting it again fails with %UPG_ERROR_INVALID_ARGUMENT.
+ * Any number of runs (of different sites) may go on at once on @self.
+ */
+void
+upg_executor_run_async (UpgExecutor         *self,
+                        UpgRun              *run,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  UpgRunRequest *request;
+
+  g_return_if_fail (UPG_IS_EXECUTOR (self));
+  g_return_if_fail (UPG_IS_RUN (run));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, upg_executor_run_async);
+  if (!upg_run_start (run, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* A cancelled run still ends with its own error and execution
+   * (INTERRUPTED), not GTask's generic "Operation was cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
+  request = upg_run_request_new (run);
+  request->owner_context = g_main_context_ref_thread_default ();
+  g_task_set_task_data (task, request, (GDestroyNotify) upg_run_request_free);
+  g_task_run_in_thread (task, request_thread);
+}
+
+/**
+ * upg_executor_run_finish:
  * @self: an executor
  * @result: the result given to the callback
- * @execution: (out) (optional) (nullable) (transfer full): the execution,
- *   when it succeeded; after a failure, upg_executor_dup_last_execution()
- *   gives it (its breakpoint says where)
  * @error: return location for a #GError: %UPG_ERROR_STEP_FAILED,
  *   %UPG_ERROR_IN_DOUBT, %UPG_ERROR_LOCKED, …
  *
- * Finishes upg_executor_run_stage_async().
+ * Finishes upg_executor_run_async(). Whether it succeeded or not, the
+ * execution is upg_run_get_execution() of the run.
  *
  * Returns: %TRUE if every step succeeded or was skipped
  */
 gboolean
-upg_executor_run_stage_finish (UpgExecutor   *self,
-                               GAsyncResult  *result,
-                               UpgExecution **execution,
-                               GError       **error)
+upg_executor_run_finish (UpgExecutor  *self,
+                         GAsyncResult *result,
+                         GError      **error)
 {
-  return upg_executor_finish_request (self, result, upg_executor_run_stage_async, execution, error);
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == upg_executor_run_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
- * upg_executor_run_stage:
+ * upg_executor_run:
  * @self: an executor
- * @from: the version the site is at
- * @to: the version to upgrade to
- * @stage: the stage to run
- * @site_id: (nullable): the site, %NULL for the configuration's `site_id`
- * @component: (nullable): only run this component's steps
- * @env: (nullable): the caller's environment
+ * @run: what to run (see upg_executor_run_async())
  * @cancellable: (nullable): a #GCancellable
- * @execution: (out) (optional) (nullable) (transfer full): the execution,
- *   when it succeeded (see upg_executor_dup_last_execution())
  * @error: return location for a #GError
  *
- * The synchronous form of upg_executor_run_stage_async(): runs in the
- * calling thread and emits signals there.
+ * The synchronous form of upg_executor_run_async(): runs in the calling
+ * thread and emits the signals of @run there. When it returns,
+ * upg_run_get_execution() gives the execution, whether it succeeded or
+ * not.
  *
  * Returns: %TRUE if every step succeeded or was skipped
  */
 gboolean
-upg_executor_run_stage (UpgExecutor      *self,
-                        const UpgVersion *from,
-                        const UpgVersion *to,
-                        UpgStage          stage,
-                        const char       *site_id,
-                        const char       *component,
-                        JsonObject       *env,
-                        GCancellable     *cancellable,
-                        UpgExecution    **execution,
-                        GError          **error)
+upg_executor_run (UpgExecutor  *self,
+                  UpgRun       *run,
+                  GCancellable *cancellable,
+                  GError      **error)
 {
+  UpgRunRequest *request;
+  g_autoptr(UpgExecution) result = NULL;
+  gboolean acquired;
+  gboolean ok;
+
   g_return_val_if_fail (UPG_IS_EXECUTOR (self), FALSE);
-  g_return_val_if_fail (from != NULL && to != NULL, FALSE);
+  g_return_val_if_fail (UPG_IS_RUN (run), FALSE);
 
-  return upg_executor_run_request_sync (self, upg_run_request_new (UPG_RUN_REQUEST_RUN, from, to, stage,
-                                                                   site_id, component, env),
-                                        cancellable, execution, error);
-}
-
-/**
- * upg_executor_rollback_async:
- * @self: an executor
- * @from: the version the upgrade started from
- * @to: the version the upgrade went to
- * @stage: the stage whose rollback steps run
- * @site_id: (nullable): the site
- * @env: (nullable): the caller's environment
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called when the rollback stopped
- * @user_data: data for @callback
- *
- * Runs the `rollback_steps` of @stage of the plan from @from to @to, in
- * reverse order, with the same journaling and breakpoints as a run.
- */
-void
-upg_executor_rollback_async (UpgExecutor         *self,
-                             const UpgVersion    *from,
-                             const UpgVersion    *to,
-                             UpgStage             stage,
-                             const char          *site_id,
-                             JsonObject          *env,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_return_if_fail (UPG_IS_EXECUTOR (self));
-  g_return_if_fail (from != NULL && to != NULL);
-
-  upg_executor_start_request (self, upg_run_request_new (UPG_RUN_REQUEST_ROLLBACK, from, to, stage,
-                                                         site_id, NULL, env),
-                              cancellable, callback, user_data, upg_executor_rollback_async);
-}
-
-/**
- * upg_executor_rollback_finish:
- * @self: an executor
- * @result: the result given to the callback
- * @execution: (out) (optional) (nullable) (transfer full): the execution,
- *   when it succeeded (see upg_executor_dup_last_execution())
- * @error: return location for a #GError
- *
- * Finishes upg_executor_rollback_async().
- *
- * Returns: %TRUE if every rollback step succeeded or was skipped
- */
-gboolean
-upg_executor_rollback_finish (UpgExecutor   *self,
-                              GAsyncResult  *result,
-                              UpgExecution **execution,
-                              GError       **error)
-{
-  return upg_executor_finish_request (self, result, upg_executor_rollback_async, execution, error);
-}
-
-/**
- * upg_executor_rollback:
- * @self: an executor
- * @from: the version the upgrade started from
- * @to: the version the upgrade went to
- * @stage: the stage whose rollback steps run
- * @site_id: (nullable): the site
- * @env: (nullable): the caller's environment
- * @cancellable: (nullable): a #GCancellable
- * @execution: (out) (optional) (nullable) (transfer full): the execution,
- *   when it succeeded (see upg_executor_dup_last_execution())
- * @error: return location for a #GError
- *
- * The synchronous form of upg_executor_rollback_async().
- *
- * Returns: %TRUE if every rollback step succeeded or was skipped
- */
-gboolean
-upg_executor_rollback (UpgExecutor      *self,
-                       const UpgVersion *from,
-                       const UpgVersion *to,
-                       UpgStage          stage,
-                       const char       *site_id,
-                       JsonObject       *env,
-                       GCancellable     *cancellable,
-                       UpgExecution    **execution,
-                       GError          **error)
-{
-  g_return_val_if_fail (UPG_IS_EXECUTOR (self), FALSE);
-  g_return_val_if_fail (from != NULL && to != NULL, FALSE);
-
-  return upg_executor_run_request_sync (self, upg_run_request_new (UPG_RUN_REQUEST_ROLLBACK, from, to,
-                                                                   stage, site_id, NULL, env),
-                                        cancellable, execution, error);
-}
-
-static UpgRunRequest *
-resume_request_new (const char      *execution_id,
-                    UpgResumeAction  action)
-{
-  UpgRunRequest *request = upg_run_request_new (UPG_RUN_REQUEST_RESUME, NULL, NULL, 0, NULL, NULL, NULL);
-
-  request->execution_id = g_strdup (execution_id);
-  request->action = action;
-  return request;
-}
-
-/**
- * upg_executor_resume_async:
- * @self: an executor
- * @execution_id: the execution to resume
- * @action: what to do with the statement or step at the breakpoint
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called when the execution stopped
- * @user_data: data for @callback
- *
- * Continues a failed, in-doubt or interrupted execution at its breakpoint.
- * Refused with %UPG_ERROR_RESUME_LIMIT after 10 resumes, with
- * %UPG_ERROR_NOT_FOUND for an unknown id or a breakpoint older than 7
- * days, and with %UPG_ERROR_DATASOURCE (nothing changed) if a data source
- * of the remaining steps does not answer.
- */
-void
-upg_executor_resume_async (UpgExecutor         *self,
-                           const char          *execution_id,
-                           UpgResumeAction      action,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_return_if_fail (UPG_IS_EXECUTOR (self));
-  g_return_if_fail (execution_id != NULL);
-
-  upg_executor_start_request (self, resume_request_new (execution_id, action),
-                              cancellable, callback, user_data, upg_executor_resume_async);
-}
-
-/**
- * upg_executor_resume_finish:
- * @self: an executor
- * @result: the result given to the callback
- * @execution: (out) (optional) (nullable) (transfer full): the execution,
- *   when it succeeded (see upg_executor_dup_last_execution())
- * @error: return location for a #GError
- *
- * Finishes upg_executor_resume_async().
- *
- * Returns: %TRUE if the execution finished successfully
- */
-gboolean
-upg_executor_resume_finish (UpgExecutor   *self,
-                            GAsyncResult  *result,
-                            UpgExecution **execution,
-                            GError       **error)
-{
-  return upg_executor_finish_request (self, result, upg_executor_resume_async, execution, error);
-}
-
-/**
- * upg_executor_resume:
- * @self: an executor
- * @execution_id: the execution to resume
- * @action: what to do with the statement or step at the breakpoint
- * @cancellable: (nullable): a #GCancellable
- * @execution: (out) (optional) (nullable) (transfer full): the execution,
- *   when it succeeded (see upg_executor_dup_last_execution())
- * @error: return location for a #GError
- *
- * The synchronous form of upg_executor_resume_async().
- *
- * Returns: %TRUE if the execution finished successfully
- */
-gboolean
-upg_executor_resume (UpgExecutor      *self,
-                     const char       *execution_id,
-                     UpgResumeAction   action,
-                     GCancellable     *cancellable,
-                     UpgExecution    **execution,
-                     GError          **error)
-{
-  g_return_val_if_fail (UPG_IS_EXECUTOR (self), FALSE);
-  g_return_val_if_fail (execution_id != NULL, FALSE);
-
-  return upg_executor_run_request_sync (self, resume_request_new (execution_id, action),
-                                        cancellable, execution, error);
+  if (!upg_run_start (run, error))
+    return FALSE;
+  request = upg_run_request_new (run);
+  request->owner_context = g_main_context_ref_thread_default ();
+  /* Owning the caller's context makes every signal run at once, even from
+   * code that pushes its own thread-default context while it waits (the
+   * plugin manager relaying a plugin's logs and progress); otherwise those
+   * would wait for the caller to iterate its context, after the run. */
+  acquired = g_main_context_acquire (request->owner_context);
+  ok = upg_executor_execute (self, request, cancellable, &result, error);
+  if (acquired)
+    g_main_context_release (request->owner_context);
+  upg_run_request_free (request);
+  /* Here, not through the context: the caller may read it right away. */
+  upg_run_set_execution (run, result);
+  return ok;
 }
 
 /**

@@ -22,23 +22,11 @@ typedef enum {
 
 typedef struct _UpgExecLog UpgExecLog;
 
-enum {
-  UPG_EXECUTOR_SIGNAL_EXECUTION_STARTED,
-  UPG_EXECUTOR_SIGNAL_STEP_STARTED,
-  UPG_EXECUTOR_SIGNAL_STEP_FINISHED,
-  UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED,
-  UPG_EXECUTOR_SIGNAL_PROGRESS,
-  UPG_EXECUTOR_SIGNAL_LOG,
-  UPG_EXECUTOR_SIGNAL_RATE_REVISED,
-  UPG_EXECUTOR_N_SIGNALS
-};
-
-extern guint upg_executor_signals[UPG_EXECUTOR_N_SIGNALS];
-
 /* Everything one run of a stage needs; lives in the worker thread. */
 typedef struct
 {
   UpgExecutor       *executor;        /* unowned */
+  UpgRun            *run;             /* owned: whose signals are emitted */
   UpgJournal        *journal;         /* unowned */
   UpgExecution      *execution;       /* owned */
   UpgExecLog        *log;             /* owned */
@@ -51,6 +39,7 @@ typedef struct
   UpgStage           stage;
   JsonObject        *env;             /* owned, never NULL */
   gboolean           rollback;
+  gboolean           accept_changed;  /* upg_run_set_accept_changed() */
 
   /* The operator's decision for the statement or step at the breakpoint. */
   UpgResumeAction    action;

@@ -1,4 +1,4 @@
-/* upg-executor-run-private.h - one request to the executor
+/* upg-executor-run-private.h - one request to the executor, read from an UpgRun
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -25,18 +25,14 @@ typedef struct
   JsonObject        *env;
   char              *execution_id;     /* RESUME */
   UpgResumeAction    action;           /* RESUME */
+  gboolean           accept_changed;
+  gboolean           new_execution;
 
+  UpgRun            *run;              /* owned: where signals go */
   GMainContext      *owner_context;
-  UpgExecution      *result;
 } UpgRunRequest;
 
-UpgRunRequest *upg_run_request_new   (UpgRunRequestKind  kind,
-                                      const UpgVersion  *from,
-                                      const UpgVersion  *to,
-                                      UpgStage           stage,
-                                      const char        *site_id,
-                                      const char        *component,
-                                      JsonObject        *env);
+UpgRunRequest *upg_run_request_new   (UpgRun            *run);
 void           upg_run_request_free  (UpgRunRequest     *request);
 
 gboolean       upg_executor_execute  (UpgExecutor       *self,
@@ -44,22 +40,5 @@ gboolean       upg_executor_execute  (UpgExecutor       *self,
                                       GCancellable      *cancellable,
                                       UpgExecution     **execution,
                                       GError           **error);
-
-void           upg_executor_start_request    (UpgExecutor         *self,
-                                              UpgRunRequest       *request,
-                                              GCancellable        *cancellable,
-                                              GAsyncReadyCallback  callback,
-                                              gpointer             user_data,
-                                              gpointer             source_tag);
-gboolean       upg_executor_finish_request   (UpgExecutor         *self,
-                                              GAsyncResult        *result,
-                                              gpointer             source_tag,
-                                              UpgExecution       **execution,
-                                              GError             **error);
-gboolean       upg_executor_run_request_sync (UpgExecutor         *self,
-                                              UpgRunRequest       *request,
-                                              GCancellable        *cancellable,
-                                              UpgExecution       **execution,
-                                              GError             **error);
 
 G_END_DECLS

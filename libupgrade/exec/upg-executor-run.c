@@ -75,6 +75,7 @@ static void
 run_context_free (UpgRunContext *ctx)
 {
   g_clear_object (&ctx->execution);
+  g_clear_object (&ctx->run);
   upg_exec_log_free (ctx->log);
   g_clear_pointer (&ctx->owner_context, g_main_context_unref);
   g_clear_object (&ctx->cancellable);
@@ -101,6 +102,8 @@ run_context_new (UpgExecutor   *self,
   UpgRunContext *ctx = g_new0 (UpgRunContext, 1);
 
   ctx->executor = self;
+  ctx->run = g_object_ref (request->run);
+  ctx->accept_changed = request->accept_changed;
   ctx->journal = upg_executor_get_journal (self);
   ctx->owner_context = g_main_context_ref (request->owner_context);
   ctx->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
@@ -495,7 +498,7 @@ check_drift (UpgRunContext *ctx,
           !upg_journal_find_drift (ctx->journal, ctx->site_id, step, ctx->scripts, drifts, error))
         return FALSE;
     }
-  if (drifts->len == 0 || upg_executor_get_accept_changed (ctx->executor))
+  if (drifts->len == 0 || ctx->accept_changed)
     return TRUE;
   upg_drift_error (drifts, error);
   return FALSE;
@@ -592,7 +595,7 @@ run_locked (UpgRunContext *ctx,
 
   if (request->kind == UPG_RUN_REQUEST_RESUME)
     id = g_strdup (request->execution_id);
-  else if (!upg_executor_get_new_execution (ctx->executor))
+  else if (!request->new_execution)
     {
       g_autoptr(GError) local_error = NULL;
 

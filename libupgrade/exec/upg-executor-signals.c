@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A stage runs in a worker thread (GTask), but UpgExecutor's signals must
+ * A stage runs in a worker thread (GTask), but the signals of its UpgRun must
  * reach their handlers in the main context of the thread that started the
  * run (a GTK or libsoup main loop is not thread-safe). Each emission copies
  * its arguments into a SignalEmission and hands it to
@@ -12,18 +12,19 @@
 #include "config.h"
 
 #include "upg-executor-private.h"
+#include "upg-run-private.h"
 
 typedef struct
 {
-  UpgExecutor *executor;
+  UpgRun      *run;
   guint        signal;
   char        *s1;
   char        *s2;
   char        *s3;
-  char        *s4;
   gint64       i1;
   gint64       i2;
   gint64       i3;
+  int          status;    /* UpgStepStatus or UpgStatementStatus */
 } SignalEmission;
 
 static void
@@ -31,11 +32,10 @@ signal_emission_free (gpointer data)
 {
   SignalEmission *emission = data;
 
-  g_object_unref (emission->executor);
+  g_object_unref (emission->run);
   g_free (emission->s1);
   g_free (emission->s2);
   g_free (emission->s3);
-  g_free (emission->s4);
   g_free (emission);
 }
 
@@ -43,28 +43,29 @@ static gboolean
 signal_emission_run (gpointer data)
 {
   SignalEmission *e = data;
-  guint id = upg_executor_signals[e->signal];
+  guint id = upg_run_signals[e->signal];
 
   switch (e->signal)
     {
-    case UPG_EXECUTOR_SIGNAL_EXECUTION_STARTED:
-    case UPG_EXECUTOR_SIGNAL_LOG:
-      g_signal_emit (e->executor, id, 0, e->s1);
+    case UPG_RUN_SIGNAL_EXECUTION_STARTED:
+    case UPG_RUN_SIGNAL_LOG:
+      g_signal_emit (e->run, id, 0, e->s1);
       break;
-    case UPG_EXECUTOR_SIGNAL_STEP_STARTED:
-      g_signal_emit (e->executor, id, 0, e->s1, e->s2);
+    case UPG_RUN_SIGNAL_STEP_STARTED:
+      g_signal_emit (e->run, id, 0, e->s1, e->s2);
       break;
-    case UPG_EXECUTOR_SIGNAL_STEP_FINISHED:
-      g_signal_emit (e->executor, id, 0, e->s1, e->s2, e->s3, e->i1, e->s4);
+    case UPG_RUN_SIGNAL_STEP_FINISHED:
+      g_signal_emit (e->run, id, 0, e->s1, e->s2, (UpgStepStatus) e->status, e->i1, e->s3);
       break;
-    case UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED:
-      g_signal_emit (e->executor, id, 0, e->s1, (guint) e->i1, (guint) e->i2, e->s2, e->i3);
+    case UPG_RUN_SIGNAL_STATEMENT_FINISHED:
+      g_signal_emit (e->run, id, 0, e->s1, (guint) e->i1, (guint) e->i2,
+                     (UpgStatementStatus) e->status, e->i3);
       break;
-    case UPG_EXECUTOR_SIGNAL_RATE_REVISED:
-      g_signal_emit (e->executor, id, 0, e->s1, e->s2, e->i1);
+    case UPG_RUN_SIGNAL_RATE_REVISED:
+      g_signal_emit (e->run, id, 0, e->s1, e->s2, e->i1);
       break;
-    case UPG_EXECUTOR_SIGNAL_PROGRESS:
-      g_signal_emit (e->executor, id, 0, (guint) e->i1, (guint) e->i2, e->s1, e->i3);
+    case UPG_RUN_SIGNAL_PROGRESS:
+      g_signal_emit (e->run, id, 0, (guint) e->i1, (guint) e->i2, e->s1, e->i3);
       break;
     default:
       g_assert_not_reached ();
@@ -80,7 +81,7 @@ static gboolean
 wanted (UpgRunContext *ctx,
         guint          signal)
 {
-  return g_signal_has_handler_pending (ctx->executor, upg_executor_signals[signal], 0, TRUE);
+  return g_signal_has_handler_pending (ctx->run, upg_run_signals[signal], 0, TRUE);
 }
 
 static SignalEmission *
@@ -89,7 +90,7 @@ signal_emission_new (UpgRunContext *ctx,
 {
   SignalEmission *emission = g_new0 (SignalEmission, 1);
 
-  emission->executor = g_object_ref (ctx->executor);
+  emission->run = g_object_ref (ctx->run);
   emission->signal = signal;
   return emission;
 }
@@ -105,7 +106,7 @@ signal_emission_send (UpgRunContext  *ctx,
 void
 upg_executor_emit_execution_started (UpgRunContext *ctx)
 {
-  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_EXECUTION_STARTED);
+  SignalEmission *e = signal_emission_new (ctx, UPG_RUN_SIGNAL_EXECUTION_STARTED);
 
   e->s1 = g_strdup (upg_execution_get_id (ctx->execution));
   signal_emission_send (ctx, e);
@@ -117,9 +118,9 @@ upg_executor_emit_log (UpgRunContext *ctx,
 {
   SignalEmission *e;
 
-  if (!wanted (ctx, UPG_EXECUTOR_SIGNAL_LOG))
+  if (!wanted (ctx, UPG_RUN_SIGNAL_LOG))
     return;
-  e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_LOG);
+  e = signal_emission_new (ctx, UPG_RUN_SIGNAL_LOG);
   e->s1 = g_strdup (line);
   signal_emission_send (ctx, e);
 }
@@ -134,7 +135,7 @@ void
 upg_executor_emit_step_started (UpgRunContext *ctx,
                                 UpgStep       *step)
 {
-  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_STEP_STARTED);
+  SignalEmission *e = signal_emission_new (ctx, UPG_RUN_SIGNAL_STEP_STARTED);
 
   e->s1 = g_strdup (upg_step_get_id (step));
   e->s2 = step_version_text (step);
@@ -148,12 +149,12 @@ upg_executor_emit_step_finished (UpgRunContext *ctx,
                                  gint64         duration_ms,
                                  const char    *message)
 {
-  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_STEP_FINISHED);
+  SignalEmission *e = signal_emission_new (ctx, UPG_RUN_SIGNAL_STEP_FINISHED);
 
   e->s1 = g_strdup (upg_step_get_id (step));
   e->s2 = step_version_text (step);
-  e->s3 = g_strdup (upg_step_status_to_string (status));
-  e->s4 = g_strdup (message);
+  e->status = status;
+  e->s3 = g_strdup (message);
   e->i1 = duration_ms;
   signal_emission_send (ctx, e);
 }
@@ -166,11 +167,11 @@ upg_executor_emit_statement_finished (UpgRunContext      *ctx,
 {
   SignalEmission *e;
 
-  if (!wanted (ctx, UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED))
+  if (!wanted (ctx, UPG_RUN_SIGNAL_STATEMENT_FINISHED))
     return;
-  e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED);
+  e = signal_emission_new (ctx, UPG_RUN_SIGNAL_STATEMENT_FINISHED);
   e->s1 = g_strdup (upg_sql_statement_get_file (statement));
-  e->s2 = g_strdup (upg_statement_status_to_string (status));
+  e->status = status;
   e->i1 = upg_sql_statement_get_line (statement);
   e->i2 = upg_sql_statement_get_sequence (statement);
   e->i3 = duration_ms;
@@ -183,7 +184,7 @@ upg_executor_emit_rate_revised (UpgRunContext *ctx,
                                 const char    *message,
                                 gint64         eta_seconds)
 {
-  SignalEmission *e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_RATE_REVISED);
+  SignalEmission *e = signal_emission_new (ctx, UPG_RUN_SIGNAL_RATE_REVISED);
 
   e->s1 = g_strdup (step_id);
   e->s2 = g_strdup (message);
@@ -199,9 +200,9 @@ emit_progress_eta (UpgRunContext *ctx,
   SignalEmission *e;
 
   upg_execution_set_progress (ctx->execution, ctx->statements_done, ctx->statements_total, eta);
-  if (!wanted (ctx, UPG_EXECUTOR_SIGNAL_PROGRESS))
+  if (!wanted (ctx, UPG_RUN_SIGNAL_PROGRESS))
     return;
-  e = signal_emission_new (ctx, UPG_EXECUTOR_SIGNAL_PROGRESS);
+  e = signal_emission_new (ctx, UPG_RUN_SIGNAL_PROGRESS);
   e->s1 = g_strdup (position);
   e->i1 = ctx->statements_done;
   e->i2 = ctx->statements_total;

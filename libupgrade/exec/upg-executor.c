@@ -136,25 +136,19 @@ struct _UpgExecutor
   UpgJournal  *journal;
   UpgPluginManager *plugin_manager;
   char        *state_dir;
-  gboolean     accept_changed;
-  gboolean     new_execution;
-
-  GMutex        last_lock;
-  UpgExecution *last_execution;   /* of the request that finished last */
 };
 
 /**
  * UpgExecutor:
  *
- * Runs one stage of a plan for one site exactly once, and rolls stages
- * back: it takes the site's lock, journals every step and SQL statement,
- * stops at a breakpoint on the first failure and continues from it on the
- * next run or resume. Progress is reported through its signals, emitted
- * in the thread that started the run.
+ * Runs the #UpgRun objects its callers create: one stage of a plan for
+ * one site exactly once, a stage's rollback, or a resume. It takes the
+ * site's lock, journals every step and SQL statement, stops at a
+ * breakpoint on the first failure and continues from it on the next run
+ * or resume. It holds only what runs share (configuration, bundle,
+ * journal, plugins); each run carries its own signals and execution.
  */
 G_DEFINE_FINAL_TYPE (UpgExecutor, upg_executor, G_TYPE_OBJECT)
-
-guint upg_executor_signals[UPG_EXECUTOR_N_SIGNALS];
 
 static void
 upg_executor_finalize (GObject *object)
@@ -166,8 +160,6 @@ upg_executor_finalize (GObject *object)
   g_clear_object (&self->journal);
   g_clear_object (&self->plugin_manager);
   g_free (self->state_dir);
-  g_clear_object (&self->last_execution);
-  g_mutex_clear (&self->last_lock);
 
   G_OBJECT_CLASS (upg_executor_parent_class)->finalize (object);
 }
@@ -178,111 +170,6 @@ upg_executor_class_init (UpgExecutorClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = upg_executor_finalize;
-
-  /**
-   * UpgExecutor::execution-started:
-   * @self: the executor
-   * @execution_id: the execution's UUID
-   *
-   * An execution started or was resumed.
-   */
-  upg_executor_signals[UPG_EXECUTOR_SIGNAL_EXECUTION_STARTED] =
-    g_signal_new ("execution-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-
-  /**
-   * UpgExecutor::step-started:
-   * @self: the executor
-   * @step_id: the step
-   * @version: the version of its manifest
-   *
-   * A step started.
-   */
-  upg_executor_signals[UPG_EXECUTOR_SIGNAL_STEP_STARTED] =
-    g_signal_new ("step-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
-
-  /**
-   * UpgExecutor::step-finished:
-   * @self: the executor
-   * @step_id: the step
-   * @version: the version of its manifest
-   * @status: `SUCCESS`, `FAILED` or `SKIPPED`
-   * @duration_ms: how long it ran
-   * @message: (nullable): why it failed or was skipped
-   *
-   * A step finished or was skipped.
-   */
-  upg_executor_signals[UPG_EXECUTOR_SIGNAL_STEP_FINISHED] =
-    g_signal_new ("step-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_STRING,
-                  G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING);
-
-  /**
-   * UpgExecutor::statement-finished:
-   * @self: the executor
-   * @file: the SQL file, relative to the bundle
-   * @line: the statement's first line
-   * @sequence: the statement's sequence number in @file
-   * @status: `SUCCESS`, `FAILED` or `SKIPPED`
-   * @duration_ms: how long it ran
-   *
-   * A SQL statement finished.
-   */
-  upg_executor_signals[UPG_EXECUTOR_SIGNAL_STATEMENT_FINISHED] =
-    g_signal_new ("statement-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT,
-                  G_TYPE_STRING, G_TYPE_INT64);
-
-  /**
-   * UpgExecutor::progress:
-   * @self: the executor
-   * @done: statements finished in the stage
-   * @total: statements of the stage
-   * @position: `file:line` of the last statement
-   * @eta_seconds: estimated seconds left, -1 if unknown
-   *
-   * Progress of the SQL statements of the stage. Also emitted when the
-   * plugin of a tool step reports progress: @done and @total are then
-   * unchanged and @position is `<step id> <done>/<total>`. @eta_seconds is
-   * the running step's remaining time (at its configured rate, or at the
-   * measured one once revised, see #UpgExecutor::rate-revised) plus the
-   * estimates of the steps after it.
-   */
-  upg_executor_signals[UPG_EXECUTOR_SIGNAL_PROGRESS] =
-    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING,
-                  G_TYPE_INT64);
-
-  /**
-   * UpgExecutor::rate-revised:
-   * @self: the executor
-   * @step_id: the running step
-   * @message: what the revision says, e.g. `actual rate +12 % vs
-   *   estimate, remaining revised`
-   * @eta_seconds: the revised estimate of the seconds left in the stage,
-   *   -1 if unknown
-   *
-   * The rate measured in the running step deviated by more than 20 % from
-   * its configured estimate and replaced it (SPEC §3); emitted once per
-   * step, before the "progress" that carries the revised ETA. The message
-   * stays available as upg_execution_get_rate_message() until the next
-   * step starts.
-   */
-  upg_executor_signals[UPG_EXECUTOR_SIGNAL_RATE_REVISED] =
-    g_signal_new ("rate-revised", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
-
-  /**
-   * UpgExecutor::log:
-   * @self: the executor
-   * @line: one line of the execution's log
-   *
-   * A line was written to the execution's log.
-   */
-  upg_executor_signals[UPG_EXECUTOR_SIGNAL_LOG] =
-    g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -368,77 +255,6 @@ upg_executor_get_journal (UpgExecutor *self)
 }
 
 /**
- * upg_executor_set_accept_changed:
- * @self: an executor
- * @accept: whether runs accept applied statements whose file changed
- *
- * A run refuses (%UPG_ERROR_INVALID_BUNDLE) when a statement applied
- * earlier no longer matches its file (SPEC §5, drift). With @accept
- * (`run --accept-changed`) it proceeds instead and journals who accepted
- * the new text.
- */
-void
-upg_executor_set_accept_changed (UpgExecutor *self,
-                                 gboolean     accept)
-{
-  g_return_if_fail (UPG_IS_EXECUTOR (self));
-  self->accept_changed = accept;
-}
-
-/**
- * upg_executor_set_new_execution:
- * @self: an executor
- * @new_execution: whether runs start a new execution
- *
- * With @new_execution (`run --new-execution`) a run does not continue the
- * unfinished execution of the same stage, versions and site but starts a
- * new one: the way on once an execution reached the resume limit (SPEC
- * §5). Steps that succeeded before are still skipped and statements whose
- * marker exists are still not sent again.
- */
-void
-upg_executor_set_new_execution (UpgExecutor *self,
-                                gboolean     new_execution)
-{
-  g_return_if_fail (UPG_IS_EXECUTOR (self));
-  self->new_execution = new_execution;
-}
-
-/**
- * upg_executor_get_new_execution:
- * @self: an executor
- *
- * Tells whether runs start a new execution (see
- * upg_executor_set_new_execution()).
- *
- * Returns: whether runs start a new execution (see
- *   upg_executor_set_new_execution())
- */
-gboolean
-upg_executor_get_new_execution (UpgExecutor *self)
-{
-  g_return_val_if_fail (UPG_IS_EXECUTOR (self), FALSE);
-  return self->new_execution;
-}
-
-/**
- * upg_executor_get_accept_changed:
- * @self: an executor
- *
- * Tells whether runs accept changed statements (see
- * upg_executor_set_accept_changed()).
- *
- * Returns: whether runs accept changed statements (see
- *   upg_executor_set_accept_changed())
- */
-gboolean
-upg_executor_get_accept_changed (UpgExecutor *self)
-{
-  g_return_val_if_fail (UPG_IS_EXECUTOR (self), FALSE);
-  return self->accept_changed;
-}
-
-/**
  * upg_executor_get_state_dir:
  * @self: an executor
  *
@@ -502,128 +318,3 @@ upg_executor_get_plugin_manager (UpgExecutor *self)
   g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
   return self->plugin_manager;
 }
-
-/* The worker-thread side of the three async operations. */
-static void
-request_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  UpgRunRequest *request = task_data;
-  UpgExecution *execution = NULL;
-  GError *error = NULL;
-
-  upg_executor_execute (source_object, request, cancellable, &execution, &error);
-  /* The execution travels even on failure: the caller needs its
-   * breakpoint. */
-  request->result = execution;
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-void
-upg_executor_start_request (UpgExecutor         *self,
-               UpgRunRequest       *request,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data,
-               gpointer             source_tag)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  /* A cancelled run still ends with its own error and execution
-   * (INTERRUPTED), not GTask's generic "Operation was cancelled". */
-  g_task_set_check_cancellable (task, FALSE);
-  request->owner_context = g_main_context_ref_thread_default ();
-  g_task_set_task_data (task, request, (GDestroyNotify) upg_run_request_free);
-  g_task_run_in_thread (task, request_thread);
-}
-
-/* Keeps the execution of the request that just finished for
- * upg_executor_dup_last_execution(): a failed request gives no execution
- * through its out parameter, as bindings drop out values on error. */
-static void
-remember_execution (UpgExecutor  *self,
-                    UpgExecution *execution)
-{
-  g_mutex_lock (&self->last_lock);
-  g_set_object (&self->last_execution, execution);
-  g_mutex_unlock (&self->last_lock);
-}
-
-/**
- * upg_executor_dup_last_execution:
- * @self: an executor
- *
- * The execution of the run, resume or rollback that finished last on
- * @self, whether it succeeded or not: after a failure, its breakpoint says
- * where the run stopped. Call it from the callback (or right after the
- * synchronous call) when requests may finish concurrently.
- *
- * Returns: (transfer full) (nullable): the execution, %NULL if none
- *   finished or the last request started none (bad input, site locked)
- */
-UpgExecution *
-upg_executor_dup_last_execution (UpgExecutor *self)
-{
-  UpgExecution *execution;
-
-  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
-  g_mutex_lock (&self->last_lock);
-  execution = self->last_execution != NULL ? g_object_ref (self->last_execution) : NULL;
-  g_mutex_unlock (&self->last_lock);
-  return execution;
-}
-
-gboolean
-upg_executor_finish_request (UpgExecutor   *self,
-                GAsyncResult  *result,
-                gpointer       source_tag,
-                UpgExecution **execution,
-                GError       **error)
-{
-  UpgRunRequest *request;
-  gboolean ok;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  request = g_task_get_task_data (G_TASK (result));
-  remember_execution (self, request->result);
-  ok = g_task_propagate_boolean (G_TASK (result), error);
-  if (execution != NULL)
-    *execution = ok && request->result != NULL ? g_object_ref (request->result) : NULL;
-  return ok;
-}
-
-gboolean
-upg_executor_run_request_sync (UpgExecutor   *self,
-                  UpgRunRequest *request,
-                  GCancellable  *cancellable,
-                  UpgExecution **execution,
-                  GError       **error)
-{
-  g_autoptr(UpgExecution) result = NULL;
-  gboolean acquired;
-  gboolean ok;
-
-  request->owner_context = g_main_context_ref_thread_default ();
-  /* Owning the caller's context makes every signal run at once, even from
-   * code that pushes its own thread-default context while it waits (the
-   * plugin manager relaying a plugin's logs and progress); otherwise those
-   * would wait for the caller to iterate its context, after the run. */
-  acquired = g_main_context_acquire (request->owner_context);
-  ok = upg_executor_execute (self, request, cancellable, &result, error);
-  if (acquired)
-    g_main_context_release (request->owner_context);
-  upg_run_request_free (request);
-  remember_execution (self, result);
-  if (execution != NULL)
-    *execution = ok ? g_steal_pointer (&result) : NULL;
-  return ok;
-}
-

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # test_executor.py - running stages of the example bundle on SQLite through
-# Upgrade.Executor: synchronous, asynchronous in a GLib.MainLoop with the
-# signals, exactly once, failure, breakpoint, resume, report
+# Upgrade.Executor and the caller's Upgrade.Run: synchronous, asynchronous in
+# a GLib.MainLoop with the run's signals, exactly once, failure (the run
+# keeps its execution and breakpoint), resume, report
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -17,16 +18,16 @@ PRE_STOP_STEPS = ['ft_backup_orders', 'ft_snapshot_note', 'mid_backup_service_co
 
 
 class Recorder:
-    """Records every signal of an executor, and the thread it came in."""
+    """Records every signal of a run, and the thread it came in."""
 
-    def __init__(self, executor):
+    def __init__(self, run):
         self.events = []
         self.threads = set()
         for name in ('execution-started', 'step-started', 'step-finished',
                      'statement-finished', 'progress', 'log'):
-            executor.connect(name, self.record, name)
+            run.connect(name, self.record, name)
 
-    def record(self, _executor, *args):
+    def record(self, _run, *args):
         *values, name = args
         self.events.append((name, tuple(values)))
         self.threads.add(threading.get_ident())
@@ -39,6 +40,22 @@ class ExecutorTest(SiteTestCase):
     def versions(self):
         return Upgrade.Version.parse(FROM), Upgrade.Version.parse(TO)
 
+    def new_run(self, stage, kind=Upgrade.RunKind.RUN, env=None):
+        run = Upgrade.Run.new(kind, *self.versions(), stage)
+        run.set_site_id(SITE)
+        if env is not None:
+            run.set_env(Upgrade.to_json_object(env))
+        return run
+
+    def run_stage(self, executor, stage):
+        """Runs `stage`; returns (run, error), error None on success."""
+        run = self.new_run(stage)
+        try:
+            self.assertTrue(executor.run(run, None))
+            return run, None
+        except GLib.Error as error:
+            return run, error
+
     def check_pre_stop_succeeded(self, execution, recorder):
         self.assertEqual(execution.get_status(), Upgrade.ExecutionStatus.SUCCESS)
         self.assertEqual(execution.get_stage(), Upgrade.Stage.PRE_STOP)
@@ -48,14 +65,16 @@ class ExecutorTest(SiteTestCase):
         self.assertEqual(recorder.of('execution-started'), [(execution.get_id(),)])
         self.assertEqual([s[0] for s in recorder.of('step-started')], PRE_STOP_STEPS)
         finished = recorder.of('step-finished')
-        self.assertEqual([(s[0], s[2]) for s in finished], [(i, 'SUCCESS') for i in PRE_STOP_STEPS])
+        self.assertEqual([(s[0], s[2]) for s in finished],
+                         [(i, Upgrade.StepStatus.SUCCESS) for i in PRE_STOP_STEPS])
         progress = recorder.of('progress')
         total = execution.get_statements_total()
         self.assertGreater(total, 0)
         self.assertEqual([p[:2] for p in progress], [(i, total) for i in range(1, total + 1)])
         statements = recorder.of('statement-finished')
         self.assertEqual(len(statements), total)
-        self.assertEqual(statements[0][:4], ('sql/3.17.0/001_backup_orders.sql', 4, 1, 'SUCCESS'))
+        self.assertEqual(statements[0][:4], ('sql/3.17.0/001_backup_orders.sql', 4, 1,
+                                             Upgrade.StatementStatus.SUCCESS))
         self.assertTrue(any('SUCCESS' in line[0] for line in recorder.of('log')))
         # The statements reached the databases.
         self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_bak_3170'),
@@ -63,11 +82,12 @@ class ExecutorTest(SiteTestCase):
 
     def test_run_stage_sync(self):
         executor = self.open_executor()
-        recorder = Recorder(executor)
-        from_, to = self.versions()
-        ok, execution = executor.run_stage(from_, to, Upgrade.Stage.PRE_STOP, SITE, None,
-                                           Upgrade.to_json_object({'cluster_id': SITE}), None)
-        self.assertTrue(ok)
+        run = self.new_run(Upgrade.Stage.PRE_STOP, env={'cluster_id': SITE})
+        recorder = Recorder(run)
+        self.assertIsNone(run.get_execution())
+        self.assertTrue(executor.run(run, None))
+        execution = run.get_execution()
+        self.assertIs(run.props.execution, execution)
         self.check_pre_stop_succeeded(execution, recorder)
         self.assertEqual(recorder.threads, {threading.get_ident()})
         doc = execution.to_dict()
@@ -80,20 +100,22 @@ class ExecutorTest(SiteTestCase):
 
     def test_run_stage_async_in_main_loop(self):
         executor = self.open_executor()
-        recorder = Recorder(executor)
-        from_, to = self.versions()
+        run = self.new_run(Upgrade.Stage.PRE_STOP)
+        recorder = Recorder(run)
         loop = GLib.MainLoop()
         outcome = {}
 
         def done(source, result):
             outcome['source'] = source
+            # Set before the callback.
+            outcome['execution'] = run.get_execution()
             try:
-                outcome['ok'], outcome['execution'] = source.run_stage_finish(result)
+                outcome['ok'] = source.run_finish(result)
             except GLib.Error as error:
                 outcome['error'] = error
             loop.quit()
 
-        executor.run_stage_async(from_, to, Upgrade.Stage.PRE_STOP, SITE, None, None, None, done)
+        executor.run_async(run, None, done)
         self.assertNotIn('ok', outcome)  # not before the loop runs
         loop.run()
         self.assertNotIn('error', outcome)
@@ -105,11 +127,13 @@ class ExecutorTest(SiteTestCase):
 
     def test_second_run_skips_what_succeeded(self):
         executor = self.open_executor()
-        first, error = executor.run(FROM, TO, 'pre_upgrade_process', SITE)
+        run, error = self.run_stage(executor, Upgrade.parse_stage('pre_upgrade_process'))
         self.assertIsNone(error)
-        recorder = Recorder(executor)
-        second, error = executor.run(FROM, TO, 'pre_stop', SITE)
-        self.assertIsNone(error)
+        first = run.get_execution()
+        run = self.new_run(Upgrade.parse_stage('pre_stop'))
+        recorder = Recorder(run)
+        self.assertTrue(executor.run(run, None))
+        second = run.get_execution()
         self.assertNotEqual(second.get_id(), first.get_id())
         self.assertEqual([second.get_step_status(i) for i in range(second.get_n_steps())],
                          [Upgrade.StepStatus.SKIPPED] * len(PRE_STOP_STEPS))
@@ -123,8 +147,15 @@ class ExecutorTest(SiteTestCase):
         # INSERT (line 14 of 001_backup_orders.sql).
         self.sqlite('ft_db', 'ALTER TABLE orders RENAME TO orders_moved')
         executor = self.open_executor()
-        recorder = Recorder(executor)
-        execution, error = executor.run(FROM, TO, Upgrade.Stage.PRE_STOP, SITE)
+        run = self.new_run(Upgrade.Stage.PRE_STOP)
+        recorder = Recorder(run)
+        with self.assertRaises(GLib.Error) as cm:
+            executor.run(run, None)
+        error = cm.exception
+        # The run the script created keeps the execution the error stopped.
+        execution = run.get_execution()
+        self.assertIsNotNone(execution)
+        self.assertIs(run.props.execution, execution)
         assert_upg_error(self, error, Upgrade.Error.STEP_FAILED)
         self.assertEqual(Upgrade.error_exit_code(error), 1)
         self.assertIn('001_backup_orders.sql:14', error.message)
@@ -136,16 +167,25 @@ class ExecutorTest(SiteTestCase):
         self.assertEqual(execution.get_breakpoint_line(), 14)
         self.assertEqual(execution.get_breakpoint_sequence(), 2)
         self.assertIn('no such table: orders', execution.get_breakpoint_error())
-        self.assertEqual(recorder.of('step-finished')[-1][2], 'FAILED')
-        # The raw API raises the same error.
+        self.assertEqual(recorder.of('step-finished')[-1][2], Upgrade.StepStatus.FAILED)
+        # Running the stage again continues the same execution and fails
+        # the same way; each run has its own execution.
+        again, error = self.run_stage(executor, Upgrade.Stage.PRE_STOP)
+        assert_upg_error(self, error, Upgrade.Error.STEP_FAILED)
+        self.assertEqual(again.get_execution().get_id(), execution.get_id())
+        self.assertEqual(again.get_execution().get_resume_count(), 1)
+        self.assertEqual(execution.get_resume_count(), 0)
+        # A run runs once.
         with self.assertRaises(GLib.Error) as cm:
-            executor.run_stage(*self.versions(), Upgrade.Stage.PRE_STOP, SITE, None, None, None)
-        assert_upg_error(self, cm.exception, Upgrade.Error.STEP_FAILED)
+            executor.run(run, None)
+        assert_upg_error(self, cm.exception, Upgrade.Error.INVALID_ARGUMENT)
 
         # A person fixes the cause, then resumes at the failed statement.
         self.sqlite('ft_db', 'ALTER TABLE orders_moved RENAME TO orders')
-        ok, resumed = executor.resume(execution.get_id(), Upgrade.ResumeAction.CONTINUE, None)
-        self.assertTrue(ok)
+        resume = Upgrade.Run.new_resume(execution.get_id(), Upgrade.ResumeAction.CONTINUE)
+        self.assertEqual(resume.get_kind(), Upgrade.RunKind.RESUME)
+        self.assertTrue(executor.run(resume, None))
+        resumed = resume.get_execution()
         self.assertEqual(resumed.get_id(), execution.get_id())
         self.assertEqual(resumed.get_status(), Upgrade.ExecutionStatus.SUCCESS)
         # Running the stage again above continued the same execution: one
@@ -165,24 +205,26 @@ class ExecutorTest(SiteTestCase):
 
     def test_rollback_async(self):
         executor = self.open_executor()
-        execution, error = executor.run(FROM, TO, Upgrade.Stage.PRE_STOP, SITE)
+        run, error = self.run_stage(executor, Upgrade.Stage.PRE_STOP)
         self.assertIsNone(error)
+        execution = run.get_execution()
         self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_archive'), [(2,)])
         plan = Upgrade.Plan.new(executor.get_bundle(), *self.versions(), SITE)
         rollback_ids = [s.get_id() for s in plan.get_rollback_steps(Upgrade.Stage.PRE_STOP)]
         self.assertIn('ft_unarchive_cancelled', rollback_ids)
-        recorder = Recorder(executor)
+        run = self.new_run(Upgrade.Stage.PRE_STOP, kind=Upgrade.RunKind.ROLLBACK)
+        recorder = Recorder(run)
         loop = GLib.MainLoop()
         outcome = []
 
         def done(source, result):
-            outcome.append(source.rollback_finish(result))
+            outcome.append(source.run_finish(result))
             loop.quit()
 
-        executor.rollback_async(*self.versions(), Upgrade.Stage.PRE_STOP, SITE, None, None, done)
+        executor.run_async(run, None, done)
         loop.run()
-        ok, rollback = outcome[0]
-        self.assertTrue(ok)
+        self.assertEqual(outcome, [True])
+        rollback = run.get_execution()
         self.assertTrue(rollback.is_rollback())
         self.assertNotEqual(rollback.get_id(), execution.get_id())
         self.assertEqual(rollback.get_status(), Upgrade.ExecutionStatus.SUCCESS)
@@ -193,15 +235,16 @@ class ExecutorTest(SiteTestCase):
 
     def test_resume_unknown_execution(self):
         executor = self.open_executor()
+        run = Upgrade.Run.new_resume('00000000-0000-0000-0000-000000000000',
+                                     Upgrade.ResumeAction.RETRY)
         with self.assertRaises(GLib.Error) as cm:
-            executor.resume('00000000-0000-0000-0000-000000000000',
-                            Upgrade.ResumeAction.RETRY, None)
+            executor.run(run, None)
         assert_upg_error(self, cm.exception, Upgrade.Error.NOT_FOUND)
+        self.assertIsNone(run.get_execution())
 
     def test_unknown_stage_name(self):
-        executor = self.open_executor()
         with self.assertRaises(GLib.Error) as cm:
-            executor.run(FROM, TO, 'during', SITE)
+            Upgrade.parse_stage('during')
         assert_upg_error(self, cm.exception, Upgrade.Error.INVALID_STAGE)
 
     def test_locked_site(self):
@@ -212,33 +255,33 @@ class ExecutorTest(SiteTestCase):
         eid = holder.create_execution(SITE, None, FROM, TO, Upgrade.Stage.PRE_STOP,
                                       Upgrade.ExecutionKind.RUN, None)
         self.assertTrue(holder.acquire_lock(SITE, eid)[0])
-        with self.assertRaises(GLib.Error) as cm:
-            executor.run(FROM, TO, Upgrade.Stage.PRE_STOP, SITE)
-        assert_upg_error(self, cm.exception, Upgrade.Error.LOCKED)
-        self.assertEqual(Upgrade.error_exit_code(cm.exception), 3)
+        run, error = self.run_stage(executor, Upgrade.Stage.PRE_STOP)
+        assert_upg_error(self, error, Upgrade.Error.LOCKED)
+        self.assertEqual(Upgrade.error_exit_code(error), 3)
+        self.assertIsNone(run.get_execution())
 
     def test_objects_released(self):
         watch = FinalizeWatch()
         executor = watch.watch(self.open_executor(), 'executor')
-        Recorder(executor)
+        run = watch.watch(self.new_run(Upgrade.Stage.PRE_STOP), 'run')
+        Recorder(run)
         loop = GLib.MainLoop()
         results = []
 
         def done(source, result):
-            results.append(source.run_stage_finish(result))
+            results.append(source.run_finish(result))
             loop.quit()
 
-        executor.run_stage_async(*self.versions(), Upgrade.Stage.PRE_STOP, SITE, None, None,
-                                 None, done)
+        executor.run_async(run, None, done)
         loop.run()
-        ok, execution = results.pop()
-        self.assertTrue(ok)
+        self.assertEqual(results.pop(), True)
+        execution = run.get_execution()
         watch.watch(execution, 'execution')
         journal = watch.watch(executor.get_journal(), 'journal')
         config = watch.watch(executor.get_config(), 'config')
         bundle = watch.watch(executor.get_bundle(), 'bundle')
         manifest = watch.watch(bundle.get_manifests()[0], 'manifest')
-        del executor, execution, journal, config, bundle, manifest, done
+        del executor, run, execution, journal, config, bundle, manifest, done
         watch.assert_all_finalized(self)
 
 

@@ -200,7 +200,7 @@ upg_statement_run_record_applied_by_marker (StatementRun  *run,
    * gone): refused like the journal's (upg-journal-drift.c). */
   if (row->sha256 != NULL && !g_str_equal (row->sha256, upg_sql_statement_get_sha256 (run->statement)))
     {
-      if (!upg_executor_get_accept_changed (run->ctx->executor))
+      if (!run->ctx->accept_changed)
         {
           g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
                        _("%s:%u: applied in execution %s with sha256 %s (per its marker in '%s'), the file now has"

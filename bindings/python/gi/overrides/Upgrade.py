@@ -10,7 +10,8 @@
 # Everything of libupgrade stays reachable as generated from Upgrade-1.gir;
 # this only adds what a CI/CD script would otherwise write itself: versions
 # that print and compare, JSON results as plain dicts and lists, stage
-# names, and a stage run that keeps the execution when the stage fails.
+# names. A failed stage needs no help here: the Upgrade.Run the script
+# created keeps its execution (run.get_execution()) when the executor raises.
 
 import json
 
@@ -158,32 +159,3 @@ for _name in ('Assessment', 'CheckResult', 'Estimate', 'PluginInfo'):
     if hasattr(Upgrade, _name):
         globals()[_name] = _add_to_dict(getattr(Upgrade, _name))
         __all__.append(_name)
-
-
-class Executor(Upgrade.Executor):
-    def run(self, from_, to, stage, site_id=None, component=None, env=None,
-            cancellable=None):
-        """Runs a stage like run_stage(), but returns (execution, error)
-        instead of raising: when a step fails, GLib.Error carries no
-        execution, so the one that stopped is taken from
-        dup_last_execution(). `from_` and `to` may be strings, `stage` a
-        name or alias, `env` a dict. `error` is None on success; raises
-        GLib.Error only when no execution started (bad input, site
-        locked)."""
-        from_ = _as_version(from_)
-        to = _as_version(to)
-        if isinstance(stage, str):
-            stage = parse_stage(stage)
-        try:
-            ok, execution = self.run_stage(from_, to, stage, site_id, component,
-                                           to_json_object(env), cancellable)
-            return execution, None
-        except GLib.Error as error:
-            execution = self.dup_last_execution()
-            if execution is None:
-                raise
-            return execution, error
-
-
-Executor = override(Executor)
-__all__.append('Executor')

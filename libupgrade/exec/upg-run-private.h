@@ -1,0 +1,29 @@
+/* upg-run-private.h - what the executor needs of an UpgRun
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upg-run.h"
+
+G_BEGIN_DECLS
+
+enum {
+  UPG_RUN_SIGNAL_EXECUTION_STARTED,
+  UPG_RUN_SIGNAL_STEP_STARTED,
+  UPG_RUN_SIGNAL_STEP_FINISHED,
+  UPG_RUN_SIGNAL_STATEMENT_FINISHED,
+  UPG_RUN_SIGNAL_PROGRESS,
+  UPG_RUN_SIGNAL_LOG,
+  UPG_RUN_SIGNAL_RATE_REVISED,
+  UPG_RUN_N_SIGNALS
+};
+
+extern guint upg_run_signals[UPG_RUN_N_SIGNALS];
+
+gboolean upg_run_start          (UpgRun       *self,
+                                 GError      **error);
+void     upg_run_set_execution  (UpgRun       *self,
+                                 UpgExecution *execution);
+
+G_END_DECLS

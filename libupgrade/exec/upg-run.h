@@ -1,0 +1,87 @@
+/* upg-run.h - one run, resume or rollback of a stage, owned by its caller
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(__UPGRADE_INSIDE__) && !defined(UPGRADE_COMPILATION)
+#error "Only <upgrade.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <upgrade-spi.h>
+
+#include "upg-execution.h"
+
+G_BEGIN_DECLS
+
+/**
+ * UpgRunKind:
+ * @UPG_RUN_KIND_RUN: run the steps of a stage (continuing its last
+ *   unfinished execution, if any)
+ * @UPG_RUN_KIND_ROLLBACK: run the rollback steps of a stage
+ * @UPG_RUN_KIND_RESUME: continue a given execution at its breakpoint
+ *
+ * What an #UpgRun asks the executor to do.
+ */
+typedef enum {
+  UPG_RUN_KIND_RUN,
+  UPG_RUN_KIND_ROLLBACK,
+  UPG_RUN_KIND_RESUME,
+} UpgRunKind;
+
+/**
+ * UpgResumeAction:
+ * @UPG_RESUME_ACTION_CONTINUE: go on at the breakpoint: a failed statement
+ *   runs again, a statement in doubt stops the run again
+ * @UPG_RESUME_ACTION_RETRY: run the statement (or step) of the breakpoint
+ *   again, even if it is in doubt
+ * @UPG_RESUME_ACTION_SKIP: record the statement (or step) of the breakpoint
+ *   as skipped and go on after it
+ *
+ * What `resume` does with the statement at the breakpoint.
+ */
+typedef enum {
+  UPG_RESUME_ACTION_CONTINUE,
+  UPG_RESUME_ACTION_RETRY,
+  UPG_RESUME_ACTION_SKIP,
+} UpgResumeAction;
+
+#define UPG_TYPE_RUN (upg_run_get_type ())
+
+G_DECLARE_FINAL_TYPE (UpgRun, upg_run, UPG, RUN, GObject)
+
+UpgRun           *upg_run_new                (UpgRunKind        kind,
+                                              const UpgVersion *from,
+                                              const UpgVersion *to,
+                                              UpgStage          stage);
+UpgRun           *upg_run_new_resume         (const char       *execution_id,
+                                              UpgResumeAction   action);
+
+UpgRunKind        upg_run_get_kind           (UpgRun           *self);
+const UpgVersion *upg_run_get_from           (UpgRun           *self);
+const UpgVersion *upg_run_get_to             (UpgRun           *self);
+UpgStage          upg_run_get_stage          (UpgRun           *self);
+const char       *upg_run_get_resume_id      (UpgRun           *self);
+UpgResumeAction   upg_run_get_action         (UpgRun           *self);
+
+void              upg_run_set_site_id        (UpgRun           *self,
+                                              const char       *site_id);
+const char       *upg_run_get_site_id        (UpgRun           *self);
+void              upg_run_set_component      (UpgRun           *self,
+                                              const char       *component);
+const char       *upg_run_get_component      (UpgRun           *self);
+void              upg_run_set_env            (UpgRun           *self,
+                                              JsonObject       *env);
+JsonObject       *upg_run_get_env            (UpgRun           *self);
+void              upg_run_set_accept_changed (UpgRun           *self,
+                                              gboolean          accept);
+gboolean          upg_run_get_accept_changed (UpgRun           *self);
+void              upg_run_set_new_execution  (UpgRun           *self,
+                                              gboolean          new_execution);
+gboolean          upg_run_get_new_execution  (UpgRun           *self);
+
+UpgExecution     *upg_run_get_execution      (UpgRun           *self);
+
+G_END_DECLS
