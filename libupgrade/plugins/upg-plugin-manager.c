@@ -113,21 +113,19 @@ system_plugin_directory (void)
   return directory;
 }
 
-/* The plugin host: `$UPGRADE_PLUGIN_HOST`, else the one beside the
- * shipped plugins (installed: in their parent directory; uninstalled:
- * built in the same directory). */
+/* The plugin host: `$UPGRADE_PLUGIN_HOST`, else the installed one in
+ * libexecdir (a program only the library runs), else, uninstalled, the
+ * build tree's, built beside the shipped plugins. */
 static char *
 default_host_path (void)
 {
   const char *from_env = g_getenv (UPG_PLUGIN_HOST_ENV);
-  g_autofree char *system_parent = NULL;
 
   if (from_env != NULL && *from_env != '\0')
     return g_strdup (from_env);
   if (upg_spi_get_uninstalled_build_root () != NULL)
     return g_build_filename (system_plugin_directory (), "upgrade-plugin-host", NULL);
-  system_parent = g_path_get_dirname (UPG_PLUGINDIR);
-  return g_build_filename (system_parent, "upgrade-plugin-host", NULL);
+  return g_build_filename (UPG_LIBEXECDIR, "upgrade-plugin-host", NULL);
 }
 
 static void
