@@ -49,8 +49,12 @@ typedef struct {
  * translate it, upg_report_skip_note()). */
 #define UPG_JOURNAL_SKIP_ALREADY_SUCCEEDED "already succeeded in "
 
+/* Holds the journal's mutex until the end of the scope. The locker is
+ * never read, only freed: G_GNUC_UNUSED keeps clang's -Wunused-variable
+ * quiet about it (gcc does not warn for variables with a cleanup). */
 #define UPG_JOURNAL_LOCK(self) \
-  g_autoptr(GRecMutexLocker) G_PASTE (journal_locker_, __LINE__) = g_rec_mutex_locker_new (&(self)->mutex)
+  G_GNUC_UNUSED g_autoptr(GRecMutexLocker) G_PASTE (journal_locker_, __LINE__) = \
+    g_rec_mutex_locker_new (&(self)->mutex)
 
 UpgRows    *upg_journal_sql_query      (UpgConnection            *connection,
                                         const char               *sql,
