@@ -1,18 +1,24 @@
 #!/bin/sh
 # Installs the Debian 12 packages libupgrade needs to build, test and run
-# its demo. Idempotent: does nothing when every package is present.
+# its demo, and the CI jobs of .ci/jobs (clang and its sanitizer and
+# libFuzzer runtimes, gi-docgen, groff). Idempotent: does nothing when
+# every package is present.
 set -eu
 
 # One package per line, sorted: branches adding packages then merge cleanly.
 PACKAGES="
   ca-certificates
   chromium
+  clang
   gcc
   gettext
+  gi-docgen
   gir1.2-json-1.0
   gir1.2-soup-3.0
   git
   gobject-introspection
+  groff-base
+  libclang-rt-14-dev
   libgda-5.0-dev
   libgda-5.0-mysql
   libgda-5.0-postgres
