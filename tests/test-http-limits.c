@@ -60,6 +60,7 @@ read_response (int fd)
 {
   GString *response = g_string_new (NULL);
   const char *end;
+  gsize head_length;
   gsize body_length = 0;
   char buffer[4096];
 
@@ -78,7 +79,9 @@ read_response (int fd)
     g_assert_nonnull (field);
     body_length = g_ascii_strtoull (field + strlen ("Content-Length: "), NULL, 10);
   }
-  while (response->len < (gsize) (end - response->str) + 4 + body_length)
+  /* An offset: appending moves the text. */
+  head_length = (end - response->str) + 4;
+  while (response->len < head_length + body_length)
     {
       gssize n = recv (fd, buffer, sizeof buffer, 0);
 
@@ -194,6 +197,115 @@ test_closed_connections_free_sockets (void)
       close (fd);
     }
   g_assert_cmpuint (settled_fds (pid, before + 2), <=, before + 2);
+}
+
+static void
+string_free (gpointer string)
+{
+  g_string_free (string, TRUE);
+}
+
+/* @count responses sent back to back (to pipelined requests): each head
+ * and its Content-Length body. */
+static GPtrArray *
+read_responses (int   fd,
+                guint count)
+{
+  GPtrArray *responses = g_ptr_array_new_with_free_func (string_free);
+  g_autoptr(GString) buffer = g_string_new (NULL);
+  char chunk[4096];
+
+  while (responses->len < count)
+    {
+      const char *end = strstr (buffer->str, "\r\n\r\n");
+      const char *field = end != NULL ? g_strstr_len (buffer->str, end - buffer->str, "Content-Length: ") : NULL;
+      gsize length = end != NULL ? (gsize) (end - buffer->str) + 4 : 0;
+
+      g_assert_true (end == NULL || field != NULL);
+      if (field != NULL)
+        length += g_ascii_strtoull (field + strlen ("Content-Length: "), NULL, 10);
+      if (end != NULL && buffer->len >= length)
+        {
+          g_ptr_array_add (responses, g_string_new_len (buffer->str, length));
+          g_string_erase (buffer, 0, length);
+          continue;
+        }
+      {
+        gssize n = recv (fd, chunk, sizeof chunk, 0);
+
+        if (n <= 0)
+          g_error ("%u of %u responses, then %s after '%s'", responses->len, count,
+                   n == 0 ? "end of stream" : g_strerror (errno), buffer->str);
+        g_string_append_len (buffer, chunk, n);
+      }
+    }
+  g_assert_cmpuint (buffer->len, ==, 0);
+  return responses;
+}
+
+#define STATUS_REQUEST "GET /api/v1/upgrade/status/some-id HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+
+/* A request answered without libsoup (here the status without a token:
+ * 401) keeps its connection for the next ones, pipelined ones too; the
+ * connection ends when the client says so, closes it or leaves it idle,
+ * and its socket is freed then. */
+static void
+test_keep_alive_connections_freed (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new_with_service ("\"idle_timeout\": 1");
+  g_autoptr(GPtrArray) pipelined = NULL;
+  guint before;
+  int kept, closing, pid;
+
+  http_test_server_start (server);
+  pid = http_test_server_pid (server);
+  before = open_fds (pid);
+
+  kept = connect_server (server);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GString) response = NULL;
+
+      send_text (kept, STATUS_REQUEST "\r\n");
+      response = read_response (kept);
+      g_assert_cmpuint (response_status (response), ==, 401);
+      g_assert_null (strstr (response->str, "Connection: close"));
+    }
+  send_text (kept, STATUS_REQUEST "\r\n" STATUS_REQUEST "Authorization: Bearer wrong\r\n\r\n");
+  pipelined = read_responses (kept, 2);
+  for (guint i = 0; i < pipelined->len; i++)
+    g_assert_cmpuint (response_status (g_ptr_array_index (pipelined, i)), ==, 401);
+
+  closing = connect_server (server);
+  send_text (closing, STATUS_REQUEST "Connection: close\r\n\r\n");
+  {
+    g_autoptr(GString) response = read_response (closing);
+
+    g_assert_cmpuint (response_status (response), ==, 401);
+    g_assert_nonnull (strstr (response->str, "Connection: close\r\n"));
+  }
+  g_assert_true (closed_by_server (closing));
+  close (closing);
+
+  /* Left idle (service.idle_timeout): closed by the server. */
+  g_assert_true (closed_by_server (kept));
+  close (kept);
+
+  /* Closed by the client after a request, or idle between two. */
+  for (guint i = 0; i < 500; i++)
+    {
+      int fd = connect_server (server);
+
+      send_text (fd, STATUS_REQUEST "\r\n");
+      g_string_free (read_response (fd), TRUE);
+      if (i % 2 == 0)
+        {
+          send_text (fd, STATUS_REQUEST "\r\n");
+          g_string_free (read_response (fd), TRUE);
+        }
+      close (fd);
+    }
+  g_assert_cmpuint (settled_fds (pid, before), <=, before);
 }
 
 static void
@@ -452,6 +564,27 @@ readable_now (int fd)
   return poll (&poll_fd, 1, 0) == 1;
 }
 
+/* Until the kernel reports @pid stopped (a signal is delivered
+ * asynchronously). */
+static void
+wait_stopped (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+
+  for (;;)
+    {
+      g_autofree char *stat = NULL;
+      const char *state;
+
+      g_assert_true (g_file_get_contents (path, &stat, NULL, NULL));
+      state = strrchr (stat, ')');
+      g_assert_nonnull (state);
+      if (state[2] == 'T')
+        return;
+      g_usleep (1000);
+    }
+}
+
 /* A journal that does not answer (here: its MariaDB server stopped; in
  * life: a running execution holding the journal's lock while it records a
  * statement) holds up only the requests that read it: the others are
@@ -488,6 +621,7 @@ test_journal_stalled_blocks_nobody_else (void)
   db_pid = (GPid) g_ascii_strtoll (pid_text, NULL, 10);
   g_assert_cmpint (db_pid, >, 0);
   g_assert_cmpint (kill (db_pid, SIGSTOP), ==, 0);
+  wait_stopped (db_pid);
 
   /* Two requests that read the journal: metrics and the status of an
    * execution that does not run here. */
@@ -582,6 +716,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/http-limits/closed-connections-free-sockets", test_closed_connections_free_sockets);
+  g_test_add_func ("/http-limits/keep-alive-connections-freed", test_keep_alive_connections_freed);
   g_test_add_func ("/http-limits/idle-and-slow-connections-time-out", test_idle_and_slow_connections_time_out);
   g_test_add_func ("/http-limits/large-body-refused-unread", test_large_body_refused_unread);
   g_test_add_func ("/http-limits/max-body-configured", test_max_body_configured);

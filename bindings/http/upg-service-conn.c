@@ -13,8 +13,11 @@
  *    a client that closes first or sends nothing for
  *    `service.idle_timeout` seconds is closed at once;
  *  - a head over 64 KiB is answered 431 without going further;
- *  - every response says `Connection: close` (except a WebSocket
- *    upgrade), so libsoup never keeps a connection idle;
+ *  - the frequent GET requests (upg-service-direct.c) are answered here
+ *    and the connection waits here again for the next request: keep-alive
+ *    without libsoup, so a client closing an idle connection frees it;
+ *  - every response of libsoup says `Connection: close` (except a
+ *    WebSocket upgrade), so libsoup never keeps a connection idle;
  *  - once libsoup has it, the socket's GSocket timeout ends a stalled
  *    read or write, and the same deadline ends a request whose head or
  *    body trickles in too slowly;
@@ -63,7 +66,11 @@ struct _UpgServiceConn {
   GSource           *deadline;
   ConnState          state;
   gsize              peeked;      /* bytes seen by the last peek */
+  gsize              low_water;   /* SO_RCVLOWAT as set, 1 by default */
   gsize              drained;
+  gint64             active;      /* monotonic: accepted or last answered */
+  GString           *unsent;      /* the rest of a direct answer */
+  gboolean           close_after; /* once it is sent */
 };
 
 static void conn_close (UpgServiceConn *conn);
@@ -94,6 +101,8 @@ static void
 conn_free (UpgServiceConn *conn)
 {
   conn_stop_sources (conn);
+  if (conn->unsent != NULL)
+    g_string_free (conn->unsent, TRUE);
   g_clear_object (&conn->stolen);
   g_clear_object (&conn->connection);
   g_free (conn->key);
@@ -115,16 +124,27 @@ conn_close (UpgServiceConn *conn)
   g_hash_table_remove (self->conns, conn);
 }
 
+static void conn_set_deadline (UpgServiceConn *conn, guint seconds);
+
 static gboolean
 on_deadline (gpointer user_data)
 {
   UpgServiceConn *conn = user_data;
+  gint64 idle = g_get_monotonic_time () - conn->active;
+  gint64 timeout = (gint64) conn->service->idle_timeout * G_USEC_PER_SEC;
 
+  /* A kept-alive connection answered since the deadline was set: its
+   * idle time counts from that answer (one timer per connection, not one
+   * per request). */
+  if (conn->state == CONN_WAITING && idle < timeout)
+    {
+      conn_set_deadline (conn, (guint) ((timeout - idle + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC));
+      return G_SOURCE_REMOVE;
+    }
   /* A handed connection is libsoup's to close: shutting the socket down
    * makes its pending read or write fail, and it frees the connection. */
   if (conn->state == CONN_HANDED)
     g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
-  g_clear_pointer (&conn->deadline, g_source_unref);
   conn_close (conn);
   return G_SOURCE_REMOVE;
 }
@@ -142,15 +162,33 @@ conn_set_deadline (UpgServiceConn *conn,
 }
 
 static void
-conn_watch (UpgServiceConn *conn,
-            GSourceFunc     callback)
+conn_watch_for (UpgServiceConn *conn,
+                GIOCondition    condition,
+                GSourceFunc     callback)
 {
   if (conn->watch != NULL)
     g_source_destroy (conn->watch);
   g_clear_pointer (&conn->watch, g_source_unref);
-  conn->watch = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  conn->watch = g_socket_create_source (conn->socket, condition | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (conn->watch, G_SOURCE_FUNC (callback), conn, NULL);
   g_source_attach (conn->watch, NULL);
+}
+
+static void
+conn_watch (UpgServiceConn *conn,
+            GSourceFunc     callback)
+{
+  conn_watch_for (conn, G_IO_IN, callback);
+}
+
+static void
+conn_set_low_water (UpgServiceConn *conn,
+                    gsize           bytes)
+{
+  if (conn->low_water == bytes)
+    return;
+  g_socket_set_option (conn->socket, SOL_SOCKET, SO_RCVLOWAT, (gint) bytes, NULL);
+  conn->low_water = bytes;
 }
 
 /* ---- refusing ---------------------------------------------------------- */
@@ -172,6 +210,17 @@ on_drain (GSocket      *socket,
   g_clear_pointer (&conn->watch, g_source_unref);
   conn_close (conn);
   return G_SOURCE_REMOVE;
+}
+
+/* Answered for good: the client gets DRAIN_SECONDS to read the answer and
+ * close, its data is discarded meanwhile (see conn_refuse()). */
+static void
+conn_linger (UpgServiceConn *conn)
+{
+  g_socket_shutdown (conn->socket, FALSE, TRUE, NULL);
+  conn->state = CONN_DRAINING;
+  conn_set_deadline (conn, DRAIN_SECONDS);
+  conn_watch (conn, G_SOURCE_FUNC (on_drain));
 }
 
 /* Sends @status with a JSON error and `Connection: close` straight on the
@@ -202,10 +251,7 @@ conn_refuse (UpgServiceConn *conn,
                               json);
   /* A fresh socket's send queue takes a small answer whole. */
   (void) send (g_socket_get_fd (conn->socket), response, strlen (response), MSG_DONTWAIT | MSG_NOSIGNAL);
-  g_socket_shutdown (conn->socket, FALSE, TRUE, NULL);
-  conn->state = CONN_DRAINING;
-  conn_set_deadline (conn, DRAIN_SECONDS);
-  conn_watch (conn, G_SOURCE_FUNC (on_drain));
+  conn_linger (conn);
 }
 
 /**
@@ -275,7 +321,7 @@ conn_hand_over (UpgServiceConn *conn)
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&conn->watch, g_source_unref);
-  g_socket_set_option (conn->socket, SOL_SOCKET, SO_RCVLOWAT, 1, NULL);
+  conn_set_low_water (conn, 1);
   /* From here libsoup's reads and writes give up after that long without
    * progress; the deadline still bounds the whole request's reading. */
   g_socket_set_timeout (conn->socket, self->idle_timeout);
@@ -296,6 +342,87 @@ conn_hand_over (UpgServiceConn *conn)
     }
 }
 
+static gboolean on_readable (GSocket *socket, GIOCondition condition, gpointer user_data);
+
+/* The rest of a direct answer, as the client reads it. */
+static gboolean
+on_writable (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  UpgServiceConn *conn = user_data;
+  gssize n = send (g_socket_get_fd (socket), conn->unsent->str, conn->unsent->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&conn->watch, g_source_unref);
+  if (n < 0)
+    {
+      conn_close (conn);
+      return G_SOURCE_REMOVE;
+    }
+  if ((gsize) n < conn->unsent->len)
+    {
+      g_string_erase (conn->unsent, 0, n);
+      conn_watch_for (conn, G_IO_OUT, G_SOURCE_FUNC (on_writable));
+      return G_SOURCE_REMOVE;
+    }
+  g_string_free (g_steal_pointer (&conn->unsent), TRUE);
+  conn->active = g_get_monotonic_time ();
+  if (conn->close_after)
+    conn_linger (conn);
+  else
+    conn_watch (conn, G_SOURCE_FUNC (on_readable));
+  return G_SOURCE_REMOVE;
+}
+
+/* A request that upg-service-direct.c answered: its head (@length bytes,
+ * all in the receive queue) is consumed and @answer sent; the connection
+ * then waits for the next request in the same watch, unless the client
+ * asked to close it. Returns what the watch of on_readable() does. */
+static gboolean
+conn_answer_direct (UpgServiceConn *conn,
+                    gsize           length,
+                    GString        *answer,
+                    gboolean        keep_alive)
+{
+  int fd = g_socket_get_fd (conn->socket);
+  gssize n;
+
+  conn->peeked = 0;
+  conn_set_low_water (conn, 1);
+  n = recv (fd, conn->service->peek_buffer, length, MSG_DONTWAIT);
+  if (n == (gssize) length)
+    n = send (fd, answer->str, answer->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  else
+    n = -2;   /* cannot happen: the head was in the queue */
+  if (n == -2 || (n < 0 && errno != EAGAIN && errno != EINTR))
+    {
+      g_string_free (answer, TRUE);
+      g_clear_pointer (&conn->watch, g_source_unref);
+      conn_close (conn);
+      return G_SOURCE_REMOVE;
+    }
+  conn->close_after = !keep_alive;
+  if ((gsize) MAX (n, 0) == answer->len)
+    {
+      g_string_free (answer, TRUE);
+      conn->active = g_get_monotonic_time ();
+      if (keep_alive)
+        return G_SOURCE_CONTINUE;
+      g_clear_pointer (&conn->watch, g_source_unref);
+      conn_linger (conn);
+      return G_SOURCE_REMOVE;
+    }
+  /* The client does not read as fast: the rest when it can take it, and
+   * no next request meanwhile. */
+  g_string_erase (answer, 0, MAX (n, 0));
+  conn->unsent = answer;
+  g_clear_pointer (&conn->watch, g_source_unref);
+  conn_watch_for (conn, G_IO_OUT, G_SOURCE_FUNC (on_writable));
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_readable (GSocket      *socket,
              GIOCondition  condition,
@@ -305,6 +432,7 @@ on_readable (GSocket      *socket,
   UpgService *self = conn->service;
   gssize n = recv (g_socket_get_fd (socket), self->peek_buffer, HEAD_LIMIT + 4,
                    MSG_PEEK | MSG_DONTWAIT);
+  gsize end;
 
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return G_SOURCE_CONTINUE;
@@ -317,8 +445,14 @@ on_readable (GSocket      *socket,
       conn_close (conn);
       return G_SOURCE_REMOVE;
     }
-  if (head_end (self->peek_buffer, MIN ((gsize) n, HEAD_LIMIT), conn->peeked > 3 ? conn->peeked - 3 : 0) > 0)
+  end = head_end (self->peek_buffer, MIN ((gsize) n, HEAD_LIMIT), conn->peeked > 3 ? conn->peeked - 3 : 0);
+  if (end > 0)
     {
+      gboolean keep_alive = FALSE;
+      GString *answer = upg_service_direct_answer (self, self->peek_buffer, end, &keep_alive);
+
+      if (answer != NULL)
+        return conn_answer_direct (conn, end, answer, keep_alive);
       conn_hand_over (conn);
       return G_SOURCE_REMOVE;
     }
@@ -336,7 +470,7 @@ on_readable (GSocket      *socket,
   /* Incomplete: wake up only when more than this has arrived (the queue
    * stays readable since nothing was consumed). */
   conn->peeked = n;
-  g_socket_set_option (socket, SOL_SOCKET, SO_RCVLOWAT, n + 1, NULL);
+  conn_set_low_water (conn, n + 1);
   return G_SOURCE_CONTINUE;
 }
 
@@ -355,7 +489,10 @@ on_incoming (GSocketService    *listener,
   conn->service = self;
   conn->connection = g_object_ref (connection);
   conn->socket = g_socket_connection_get_socket (connection);
+  conn->low_water = 1;
+  conn->active = g_get_monotonic_time ();
   g_hash_table_add (self->conns, conn);
+  upg_service_metrics_count_connection (self->metrics);
   conn_set_deadline (conn, self->idle_timeout);
   conn_watch (conn, G_SOURCE_FUNC (on_readable));
   return TRUE;

@@ -7,6 +7,7 @@
  * journal at each scrape, so they count every process's executions.
  *
  *   upgraded_http_requests_total{method,route,code}    counter
+ *   upgraded_http_connections_total                     counter
  *   upgraded_executions{status}                         gauge (journal)
  *   upgraded_executions_running                         gauge (this process)
  *   upgraded_executions_finished_total{status}          counter (this process)
@@ -27,6 +28,7 @@ struct _UpgServiceMetrics
   GHashTable *finished;    /* status → count */
   GHashTable *statements;  /* status → count */
   guint64     step_buckets[G_N_ELEMENTS (step_buckets)];
+  guint64     connections;
   guint64     step_count;
   double      step_sum;
 };
@@ -74,6 +76,12 @@ upg_service_metrics_count_request (UpgServiceMetrics *metrics,
   g_autofree char *key = g_strdup_printf ("%s\t%s\t%u", method != NULL ? method : "-", route, status);
 
   count (metrics->requests, key);
+}
+
+void
+upg_service_metrics_count_connection (UpgServiceMetrics *metrics)
+{
+  metrics->connections++;
 }
 
 void
@@ -231,7 +239,8 @@ executions_done (GObject      *source,
                  gpointer      user_data)
 {
   UpgService *self = UPG_SERVICE (source);
-  SoupServerMessage *msg = g_task_get_task_data (G_TASK (result));
+  /* Released here, in the main context, like every libsoup object. */
+  g_autoptr(SoupServerMessage) msg = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) executions = g_task_propagate_pointer (G_TASK (result), &error);
   g_autoptr(GString) out = g_string_new (NULL);
@@ -257,6 +266,10 @@ executions_done (GObject      *source,
   append_by_status (out, "upgraded_statements_executed_total", self->metrics->statements);
   append_steps (out, self->metrics);
   append_requests (out, self->metrics);
+  /* With the requests: how many came over a connection of their own. */
+  append_header (out, "upgraded_http_connections_total", "counter", "HTTP connections accepted.");
+  g_string_append_printf (out, "upgraded_http_connections_total %" G_GUINT64_FORMAT "\n",
+                          self->metrics->connections);
   upg_service_reply_text (msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", out->str);
   soup_server_message_unpause (msg);
 }
@@ -269,9 +282,8 @@ upg_service_handle_metrics (UpgService        *self,
                             SoupServerMessage *msg,
                             const char        *id)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, executions_done, NULL);
+  g_autoptr(GTask) task = g_task_new (self, NULL, executions_done, g_object_ref (msg));
 
-  g_task_set_task_data (task, g_object_ref (msg), g_object_unref);
   soup_server_message_pause (msg);
   g_task_run_in_thread (task, executions_read);
 }

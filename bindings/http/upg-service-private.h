@@ -92,6 +92,8 @@ void     upg_service_reply_gerror     (SoupServerMessage *msg,
                                        const GError      *error);
 guint    upg_service_status_for_error (const GError      *error);
 void     upg_service_run_ended        (UpgService        *self);
+gboolean upg_service_token_matches    (UpgService        *self,
+                                       const char        *authorization);
 void     upg_service_log              (const char        *execution_id,
                                        GLogLevelFlags     level,
                                        const char        *format,
@@ -132,6 +134,9 @@ void     upg_service_handle_status    (UpgService *self, SoupServerMessage *msg,
 void     upg_service_handle_report    (UpgService *self, SoupServerMessage *msg, const char *id);
 void     upg_service_handle_logs      (UpgService *self, SoupServerMessage *msg, const char *id);
 JsonNode *upg_service_status_json     (UpgService *self, const char *id, GError **error);
+JsonNode *upg_service_live_status_json (UpgService *self, const char *id);
+JsonNode *upg_service_health_json     (UpgService *self, guint *status);
+gboolean upg_service_health_fresh     (UpgService *self);
 
 /* upg-service-runs.c: execute and resume */
 void     upg_service_handle_execute   (UpgService *self, SoupServerMessage *msg, const char *id);
@@ -173,6 +178,12 @@ void     upg_service_conn_request_done (UpgService        *self,
 void     upg_service_conn_keep         (UpgService        *self,
                                         SoupServerMessage *msg);
 
+/* upg-service-direct.c: the frequent GET requests, without libsoup */
+GString *upg_service_direct_answer     (UpgService        *self,
+                                        const char        *head,
+                                        gsize              length,
+                                        gboolean          *keep_alive);
+
 /* upg-service-notify.c: systemd's readiness protocol */
 gboolean upg_service_sd_notify         (const char        *state);
 
@@ -183,6 +194,7 @@ void     upg_service_metrics_count_request         (UpgServiceMetrics *metrics,
                                                     const char        *method,
                                                     const char        *route,
                                                     guint              status);
+void     upg_service_metrics_count_connection      (UpgServiceMetrics *metrics);
 void     upg_service_metrics_count_statement       (UpgServiceMetrics *metrics,
                                                     const char        *status);
 void     upg_service_metrics_observe_step          (UpgServiceMetrics *metrics,

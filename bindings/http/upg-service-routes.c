@@ -60,18 +60,22 @@ read_in_thread (GTask        *task,
     g_task_return_pointer (task, result, NULL);
 }
 
+/* In the main context: the answer, and the request released here, never in
+ * the worker thread (whichever drops the task last): libsoup's objects
+ * belong to the main context. */
 static void
 read_done (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  Read *read = g_task_get_task_data (G_TASK (result));
+  Read *read = user_data;
   GError *error = NULL;
   gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
 
   read->answer (UPG_SERVICE (source), read, value, error);
   if (read->msg != NULL)
     soup_server_message_unpause (read->msg);
+  read_free (read);
 }
 
 static void
@@ -82,15 +86,16 @@ read_off_main (UpgService        *self,
                AnswerFunc         answer_func,
                UpgReportFormat    format)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, read_done, NULL);
   Read *read = g_new0 (Read, 1);
+  g_autoptr(GTask) task = g_task_new (self, NULL, read_done, read);
 
   read->msg = msg != NULL ? g_object_ref (msg) : NULL;
   read->id = g_strdup (id);
   read->format = format;
   read->read = read_func;
   read->answer = answer_func;
-  g_task_set_task_data (task, read, (GDestroyNotify) read_free);
+  /* No destroy notify: read_done() frees it. */
+  g_task_set_task_data (task, read, NULL);
   if (msg != NULL)
     soup_server_message_pause (msg);
   g_task_run_in_thread (task, read_in_thread);
@@ -103,12 +108,20 @@ read_off_main (UpgService        *self,
  * health answer waits for the journal unless that answer is older. */
 #define HEALTH_MAX_AGE_US (G_USEC_PER_SEC)
 
-static void
-reply_health (UpgService        *self,
-              SoupServerMessage *msg)
+/**
+ * upg_service_health_json:
+ * @self: the service
+ * @status: (out): the HTTP status of the answer
+ *
+ * The health answer from the journal's last answer to the check.
+ *
+ * Returns: (transfer full): the answer
+ */
+JsonNode *
+upg_service_health_json (UpgService *self,
+                         guint      *status)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
   gboolean journal_ok = self->health_error == NULL;
 
   json_builder_begin_object (builder);
@@ -121,8 +134,31 @@ reply_health (UpgService        *self,
   json_builder_set_member_name (builder, "running");
   json_builder_add_int_value (builder, g_hash_table_size (self->runs_by_site));
   json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  upg_service_reply_json (msg, journal_ok ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE, node);
+  *status = journal_ok ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE;
+  return json_builder_get_root (builder);
+}
+
+/**
+ * upg_service_health_fresh:
+ * @self: the service
+ *
+ * Returns: whether the journal answered the health check recently enough
+ *   for a health request to be answered without asking it again
+ */
+gboolean
+upg_service_health_fresh (UpgService *self)
+{
+  return self->health_time != 0 && g_get_monotonic_time () - self->health_time < HEALTH_MAX_AGE_US;
+}
+
+static void
+reply_health (UpgService        *self,
+              SoupServerMessage *msg)
+{
+  guint status = 0;
+  g_autoptr(JsonNode) node = upg_service_health_json (self, &status);
+
+  upg_service_reply_json (msg, status, node);
 }
 
 static gpointer
@@ -164,7 +200,7 @@ upg_service_handle_health (UpgService        *self,
                            SoupServerMessage *msg,
                            const char        *id)
 {
-  if (self->health_time != 0 && g_get_monotonic_time () - self->health_time < HEALTH_MAX_AGE_US)
+  if (upg_service_health_fresh (self))
     {
       reply_health (self, msg);
       return;
@@ -284,6 +320,23 @@ live_execution (UpgService *self,
 }
 
 /**
+ * upg_service_live_status_json:
+ * @self: the service
+ * @id: an execution id
+ *
+ * Returns: (transfer full) (nullable): the status of @id if it runs in
+ *   this process, from memory; %NULL otherwise
+ */
+JsonNode *
+upg_service_live_status_json (UpgService *self,
+                              const char *id)
+{
+  UpgExecution *execution = live_execution (self, id);
+
+  return execution != NULL ? status_node (self, id, execution) : NULL;
+}
+
+/**
  * upg_service_status_json:
  * @self: the service
  * @id: an execution id
@@ -344,15 +397,12 @@ upg_service_handle_status (UpgService        *self,
                            SoupServerMessage *msg,
                            const char        *id)
 {
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) node = upg_service_live_status_json (self, id);
 
-  if (live_execution (self, id) == NULL)
-    {
-      read_off_main (self, msg, id, status_read, status_answer, UPG_REPORT_FORMAT_JSON);
-      return;
-    }
-  node = status_node (self, id, live_execution (self, id));
-  upg_service_reply_json (msg, SOUP_STATUS_OK, node);
+  if (node == NULL)
+    read_off_main (self, msg, id, status_read, status_answer, UPG_REPORT_FORMAT_JSON);
+  else
+    upg_service_reply_json (msg, SOUP_STATUS_OK, node);
 }
 
 static const char *

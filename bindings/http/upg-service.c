@@ -258,12 +258,18 @@ token_equal (const char *expected,
   return difference == 0;
 }
 
-static gboolean
-authorized (UpgService        *self,
-            SoupServerMessage *msg)
+/**
+ * upg_service_token_matches:
+ * @self: the service
+ * @authorization: (nullable): the request's `Authorization` header
+ *
+ * Returns: whether it is `Bearer` and the service's token
+ */
+gboolean
+upg_service_token_matches (UpgService *self,
+                           const char *authorization)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *value = soup_message_headers_get_one (headers, "Authorization");
+  const char *value = authorization;
 
   if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
     return FALSE;
@@ -271,6 +277,15 @@ authorized (UpgService        *self,
   while (*value == ' ')
     value++;
   return token_equal (self->token, value);
+}
+
+static gboolean
+authorized (UpgService        *self,
+            SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  return upg_service_token_matches (self, soup_message_headers_get_one (headers, "Authorization"));
 }
 
 /* ---- routing ---------------------------------------------------------- */
