@@ -62,6 +62,17 @@ static GParamSpec *properties[N_PROPS];
 
 guint upg_run_signals[UPG_RUN_N_SIGNALS];
 
+/**
+ * UpgRun:
+ *
+ * One run, rollback or resume of a stage, created by its caller in the
+ * manner of libsoup's `SoupMessage`: say what to run with upg_run_new()
+ * or upg_run_new_resume() and the setters, connect to its signals, hand
+ * it to upg_executor_run_async() (or upg_executor_run()), then read
+ * upg_run_get_execution(). The execution stays there when the run
+ * failed, was cancelled or interrupted: its breakpoint says where to
+ * resume. A run runs once; one executor serves any number of runs.
+ */
 G_DEFINE_FINAL_TYPE (UpgRun, upg_run, G_TYPE_OBJECT)
 
 static void
@@ -433,6 +444,8 @@ upg_run_new_resume (const char      *execution_id,
  * upg_run_get_kind:
  * @self: a run
  *
+ * What the run does.
+ *
  * Returns: whether @self runs, rolls back or resumes
  */
 UpgRunKind
@@ -445,6 +458,8 @@ upg_run_get_kind (UpgRun *self)
 /**
  * upg_run_get_from:
  * @self: a run
+ *
+ * The version the run starts from.
  *
  * Returns: (transfer none) (nullable): the version the site is at, %NULL
  *   for a resume
@@ -460,6 +475,8 @@ upg_run_get_from (UpgRun *self)
  * upg_run_get_to:
  * @self: a run
  *
+ * The version the run goes to.
+ *
  * Returns: (transfer none) (nullable): the version to upgrade to, %NULL
  *   for a resume
  */
@@ -474,6 +491,8 @@ upg_run_get_to (UpgRun *self)
  * upg_run_get_stage:
  * @self: a run
  *
+ * The stage the run runs.
+ *
  * Returns: the stage of a run or rollback
  */
 UpgStage
@@ -487,6 +506,8 @@ upg_run_get_stage (UpgRun *self)
  * upg_run_get_resume_id:
  * @self: a run
  *
+ * The execution a resume continues.
+ *
  * Returns: (transfer none) (nullable): the execution a resume continues
  */
 const char *
@@ -499,6 +520,8 @@ upg_run_get_resume_id (UpgRun *self)
 /**
  * upg_run_get_action:
  * @self: a run
+ *
+ * What a resume does at the breakpoint.
  *
  * Returns: what a resume does at the breakpoint
  */
@@ -551,6 +574,8 @@ upg_run_set_site_id (UpgRun     *self,
  * upg_run_get_site_id:
  * @self: a run
  *
+ * The site of the run.
+ *
  * Returns: (transfer none) (nullable): the site set by
  *   upg_run_set_site_id()
  */
@@ -580,6 +605,8 @@ upg_run_set_component (UpgRun     *self,
 /**
  * upg_run_get_component:
  * @self: a run
+ *
+ * The only component whose steps run.
  *
  * Returns: (transfer none) (nullable): the component set by
  *   upg_run_set_component()
@@ -614,6 +641,8 @@ upg_run_set_env (UpgRun     *self,
 /**
  * upg_run_get_env:
  * @self: a run
+ *
+ * The caller's environment of the run.
  *
  * Returns: (transfer none) (nullable): the environment set by
  *   upg_run_set_env()
@@ -660,6 +689,8 @@ upg_run_set_accept_changed (UpgRun   *self,
  * upg_run_get_accept_changed:
  * @self: a run
  *
+ * Whether the run accepts changed statements.
+ *
  * Returns: whether the run accepts changed statements (see
  *   upg_run_set_accept_changed())
  */
@@ -692,6 +723,8 @@ upg_run_set_new_execution (UpgRun   *self,
 /**
  * upg_run_get_new_execution:
  * @self: a run
+ *
+ * Whether the run starts a new execution.
  *
  * Returns: whether the run starts a new execution (see
  *   upg_run_set_new_execution())
