@@ -149,6 +149,9 @@ gboolean     upg_command_runner_run_step (UpgRunContext *ctx,
                                           GError       **error);
 char       **upg_run_context_environ     (UpgRunContext *ctx);
 
+/* upg-executor.c */
+UpgPluginManager *upg_executor_dup_plugin_manager (UpgExecutor *self);
+
 /* upg-executor-steps.c */
 gboolean     upg_executor_run_steps      (UpgRunContext *ctx,
                                           GPtrArray     *steps,

@@ -135,6 +135,7 @@ struct _UpgExecutor
   UpgBundle   *bundle;
   UpgJournal  *journal;
   UpgPluginManager *plugin_manager;
+  GMutex       plugin_lock;     /* runs in several threads may create it */
   char        *state_dir;
 };
 
@@ -159,6 +160,7 @@ upg_executor_finalize (GObject *object)
   g_clear_object (&self->bundle);
   g_clear_object (&self->journal);
   g_clear_object (&self->plugin_manager);
+  g_mutex_clear (&self->plugin_lock);
   g_free (self->state_dir);
 
   G_OBJECT_CLASS (upg_executor_parent_class)->finalize (object);
@@ -175,6 +177,7 @@ upg_executor_class_init (UpgExecutorClass *klass)
 static void
 upg_executor_init (UpgExecutor *self)
 {
+  g_mutex_init (&self->plugin_lock);
 }
 
 /**
@@ -301,7 +304,9 @@ upg_executor_set_plugin_manager (UpgExecutor      *self,
                                  UpgPluginManager *manager)
 {
   g_return_if_fail (UPG_IS_EXECUTOR (self));
+  g_mutex_lock (&self->plugin_lock);
   g_set_object (&self->plugin_manager, manager);
+  g_mutex_unlock (&self->plugin_lock);
 }
 
 /**
@@ -317,4 +322,31 @@ upg_executor_get_plugin_manager (UpgExecutor *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
   return self->plugin_manager;
+}
+
+/* The plugin manager of a tool step, created for the configuration on
+ * first use; a reference, since another run may replace the executor's
+ * meanwhile. */
+UpgPluginManager *
+upg_executor_dup_plugin_manager (UpgExecutor *self)
+{
+  UpgPluginManager *manager;
+
+  g_mutex_lock (&self->plugin_lock);
+  if (self->plugin_manager == NULL)
+    {
+      /* As upg_plugin_manager_new_for_config() means to, without its
+       * unref of the configuration's (transfer none) data source array. */
+      const char * const *dirs = upg_config_get_plugin_dirs (self->config);
+
+      self->plugin_manager = upg_plugin_manager_new ();
+      for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++)
+        upg_plugin_manager_add_directory (self->plugin_manager, dirs[i]);
+      if (dirs == NULL || dirs[0] == NULL)
+        upg_plugin_manager_add_directory (self->plugin_manager, upg_plugin_manager_get_system_directory ());
+      upg_plugin_manager_set_data_sources (self->plugin_manager, upg_config_get_data_sources (self->config));
+    }
+  manager = g_object_ref (self->plugin_manager);
+  g_mutex_unlock (&self->plugin_lock);
+  return manager;
 }

@@ -102,30 +102,6 @@ tool_context (ToolRun  *run,
   return g_steal_pointer (&context);
 }
 
-static UpgPluginManager *
-plugin_manager (UpgRunContext *ctx)
-{
-  UpgPluginManager *manager = upg_executor_get_plugin_manager (ctx->executor);
-
-  if (manager == NULL)
-    {
-      /* As upg_plugin_manager_new_for_config() means to, without its
-       * unref of the configuration's (transfer none) data source array. */
-      UpgConfig *config = upg_executor_get_config (ctx->executor);
-      const char * const *dirs = upg_config_get_plugin_dirs (config);
-      g_autoptr(UpgPluginManager) created = upg_plugin_manager_new ();
-
-      for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++)
-        upg_plugin_manager_add_directory (created, dirs[i]);
-      if (dirs == NULL || dirs[0] == NULL)
-        upg_plugin_manager_add_directory (created, upg_plugin_manager_get_system_directory ());
-      upg_plugin_manager_set_data_sources (created, upg_config_get_data_sources (config));
-      upg_executor_set_plugin_manager (ctx->executor, created);
-      manager = created;
-    }
-  return manager;
-}
-
 /*
  * upg_tool_runner_run_step:
  *
@@ -137,7 +113,7 @@ upg_tool_runner_run_step (UpgRunContext *ctx,
                           GError       **error)
 {
   const char *class_name = upg_step_get_class_name (step);
-  UpgPluginManager *manager = plugin_manager (ctx);
+  g_autoptr(UpgPluginManager) manager = upg_executor_dup_plugin_manager (ctx->executor);
   g_autoptr(UpgPluginInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
   ToolRun run = { ctx, step, upg_version_to_string (upg_step_get_version (step)) };
