@@ -559,26 +559,3 @@ upg_journal_site_of (UpgJournal  *self,
     }
   return g_strdup (upg_rows_get_value (rows, 0, 0));
 }
-
-/**
- * upg_journal_format_timestamp:
- * @ms: milliseconds since the Unix epoch
- *
- * Formats a journal timestamp the way reports and JSON output show it.
- *
- * Returns: (transfer full): @ms as ISO 8601 UTC text, `2024-01-01T10:00:01.250Z`
- */
-char *
-upg_journal_format_timestamp (gint64 ms)
-{
-  g_autoptr(GDateTime) seconds = NULL;
-  g_autofree char *text = NULL;
-
-  if (ms < 0)
-    return g_strdup ("");
-  seconds = g_date_time_new_from_unix_utc (ms / 1000);
-  if (seconds == NULL)
-    return g_strdup ("");
-  text = g_date_time_format (seconds, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%03dZ", text, (int) (ms % 1000));
-}

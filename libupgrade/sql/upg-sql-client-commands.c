@@ -173,10 +173,11 @@ split_included (Splitter   *s,
   child.including = s->including;
   child.lookup = s->lookup;
   child.lookup_data = s->lookup_data;
+  child.run = s->run;
   upg_scan_mark_special (&child);
 
   g_ptr_array_add (s->including, real);
-  ok = upg_scan_run (&child);
+  ok = child.run (&child);
   g_ptr_array_set_size (s->including, s->including->len - 1);
   if (ok)
     {
@@ -450,89 +451,3 @@ upg_scan_psql_command (Splitter *s,
 }
 
 /* ---- bundles ------------------------------------------------------------ */
-
-/**
- * upg_sql_config_dialect: (skip)
- * @database: a data source's name
- * @dialect: (out): its dialect
- * @config: (type UpgConfig): the configuration
- *
- * An #UpgSqlDialectLookup over the data sources of a configuration.
- *
- * Returns: whether @config has the data source
- */
-gboolean
-upg_sql_config_dialect (const char *database,
-                        UpgDialect *dialect,
-                        gpointer    config)
-{
-  UpgDataSource *source = upg_config_lookup_data_source (config, database);
-
-  if (source == NULL)
-    return FALSE;
-  *dialect = upg_data_source_get_dialect (source);
-  return TRUE;
-}
-
-/**
- * upg_sql_split_script: (skip)
- * @root: (type filename): the bundle directory
- * @path: (type filename): the script, resolved inside @root
- * @file: its name relative to @root, which statements and errors carry
- * @dialect: the dialect of the step's data source
- * @lookup: (nullable) (scope call): gives the dialect of each data source
- *   a `-- @database:` line names; %NULL keeps the dialect
- * @lookup_data: its data
- * @error: return location for a #GError
- *
- * Like upg_sql_split_file(), for a script of a bundle: a `-- @database:`
- * line that names a data source of another kind switches the rules to
- * that database's client, and one naming an unknown data source is an
- * error at its line; the client commands that include files are run,
- * the others refused (see upg-sql-client-commands.c).
- *
- * Returns: (transfer container) (element-type UpgSqlStatement) (nullable):
- *   the statements, or %NULL with %UPG_ERROR_INVALID_BUNDLE naming
- *   file:line
- */
-GPtrArray *
-upg_sql_split_script (const char           *root,
-                      const char           *path,
-                      const char           *file,
-                      UpgDialect            dialect,
-                      UpgSqlDialectLookup   lookup,
-                      gpointer              lookup_data,
-                      GError              **error)
-{
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) out = NULL;
-  g_autoptr(GPtrArray) including = g_ptr_array_new_with_free_func (g_free);
-  char *real = realpath (path, NULL);
-  Splitter s = { 0 };
-  gsize length = 0;
-  gboolean ok;
-
-  g_return_val_if_fail (root != NULL && path != NULL && file != NULL, NULL);
-
-  g_ptr_array_add (including, real != NULL ? real : g_strdup (path));
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                   _("%s: cannot read SQL script: %s"), file, local_error->message);
-      return NULL;
-    }
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_sql_statement_unref);
-  upg_scan_init (&s, contents, length, file, out, error);
-  s.dialect = dialect;
-  s.delimiter = g_ref_string_new (";");
-  s.delimiter_len = 1;
-  s.root = root;
-  s.including = including;
-  s.lookup = lookup;
-  s.lookup_data = lookup_data;
-  upg_scan_mark_special (&s);
-  ok = upg_scan_run (&s);
-  upg_scan_clear (&s);
-  return ok ? g_steal_pointer (&out) : NULL;
-}

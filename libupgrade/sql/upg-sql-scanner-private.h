@@ -12,7 +12,9 @@
 
 G_BEGIN_DECLS
 
-typedef struct
+typedef struct _Splitter Splitter;
+
+struct _Splitter
 {
   const char *text;
   gsize len;
@@ -54,7 +56,12 @@ typedef struct
   GPtrArray *including;
   UpgSqlDialectLookup lookup;
   gpointer lookup_data;
-} Splitter;
+
+  /* The driver (upg-sql-splitter.c), which included files are split
+   * with: a pointer, so that the commands that include them need not
+   * depend on the driver that depends on them. */
+  gboolean (*run) (Splitter *s);
+};
 
 static inline char
 peek (const Splitter *s,

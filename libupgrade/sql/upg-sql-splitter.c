@@ -10,8 +10,9 @@
  *    comments are statement text), '…' and "…" with backslash escapes,
  *    `…` without, `\g` / `\G` terminators.
  *
- * The driver and the shared scanning are here; the dialects' steps are in
- * upg-sql-dialects.c.
+ * The driver is here, the shared scanning in upg-sql-scanner.c, the
+ * dialects' steps in upg-sql-dialects.c and the clients' own commands in
+ * upg-sql-client-commands.c.
  *  - PostgreSQL: `psql` (psqlscan.l): `--` and nested `/ * * /` comments,
  *    '…', E'…', "…", dollar quotes, parentheses and the BEGIN … END
  *    heuristic of CREATE FUNCTION/PROCEDURE bodies (SQL-standard bodies).
@@ -20,349 +21,16 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "upg-config.h"
+#include "upg-data-source.h"
 #include "upg-sql-splitter.h"
+#include "upg-sql-splitter-private.h"
 #include "upg-sql-scanner-private.h"
 #include "upg-sql-statement-private.h"
-
-#define DATABASE_TAG "@database:"
-
-gboolean
-upg_scan_fail (Splitter   *s,
-               guint       line,
-               const char *format,
-               ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (s->error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-               "%s:%u: %s", s->file, line, what);
-  return FALSE;
-}
-
-/* Advances over @n bytes, counting lines. */
-void
-upg_scan_advance (Splitter *s,
-                  gsize     n)
-{
-  gsize end = MIN (s->pos + n, s->len);
-
-  for (; s->pos < end; s->pos++)
-    if (s->text[s->pos] == '\n')
-      {
-        s->line++;
-        s->line_begin = s->pos + 1;
-      }
-}
-
-/* Advances over one byte, counting lines; inline for the inner loops. */
-static inline void
-next_byte (Splitter *s)
-{
-  if (s->text[s->pos] == '\n')
-    {
-      s->line++;
-      s->line_begin = s->pos + 1;
-    }
-  s->pos++;
-}
-
-gboolean
-upg_scan_starts_with (const Splitter *s,
-                      const char     *prefix,
-                      gsize           prefix_len)
-{
-  return s->len - s->pos >= prefix_len &&
-         memcmp (s->text + s->pos, prefix, prefix_len) == 0;
-}
-
-/* ---- statements ------------------------------------------------------ */
-
-static void
-reset_statement (Splitter *s)
-{
-  s->in_stmt = FALSE;
-  s->comment_start = -1;
-  s->paren_depth = 0;
-  s->begin_depth = 0;
-  s->ident_count = 0;
-  s->trigger_state = 1;
-  if (s->dropped != NULL)
-    g_array_set_size (s->dropped, 0);
-}
-
-void
-upg_scan_drop_statement (Splitter *s)
-{
-  reset_statement (s);
-}
-
-void
-upg_scan_begin_statement (Splitter *s)
-{
-  if (s->in_stmt)
-    return;
-  s->in_stmt = TRUE;
-  s->stmt_start = s->comment_start >= 0 ? (gsize) s->comment_start : s->pos;
-  s->stmt_line = s->line;
-}
-
-/* The text of the statement [@start, @end) as the client sends it:
- * without the MySQL `\-` sandbox commands the scan met in it (see
- * mysql_backslash()). */
-static char *
-statement_text (const Splitter *s,
-                gsize           start,
-                gsize           end)
-{
-  GString *out;
-  gsize copied = start;
-
-  if (s->dropped == NULL || s->dropped->len == 0)
-    return g_strndup (s->text + start, end - start);
-  out = g_string_sized_new (end - start);
-  for (guint i = 0; i < s->dropped->len; i++)
-    {
-      gsize at = g_array_index (s->dropped, gsize, i);
-
-      g_string_append_len (out, s->text + copied, at - copied);
-      copied = at + 2;
-    }
-  g_string_append_len (out, s->text + copied, end - copied);
-  while (out->len > 0 && is_space (out->str[out->len - 1]))
-    g_string_truncate (out, out->len - 1);
-  return g_string_free (out, FALSE);
-}
-
-/* Ends the current statement at @end (exclusive; the delimiter starts
- * there). Statements holding nothing but whitespace are dropped. */
-void
-upg_scan_finish_statement (Splitter   *s,
-                           gsize       end,
-                           char       *delimiter)
-{
-  gsize start = s->stmt_start;
-
-  if (!s->in_stmt)
-    {
-      reset_statement (s);
-      return;
-    }
-  while (end > start && is_space (s->text[end - 1]))
-    end--;
-  if (end > start)
-    {
-      char *text = statement_text (s, start, end);
-
-      g_ptr_array_add (s->out,
-                       upg_sql_statement_new_take (text,
-                                                   s->file_ref, s->stmt_line,
-                                                   s->out->len + 1, s->database,
-                                                   delimiter));
-    }
-  reset_statement (s);
-}
-
-/* ---- comments and quotes -------------------------------------------- */
-
-/* `-- @database: name` outside a statement changes the routing. */
-gboolean
-upg_scan_line_comment (Splitter *s,
-                       gsize     skip)
-{
-  const char *start = s->text + s->pos + skip;
-  const char *eol = memchr (start, '\n', s->len - (s->pos + skip));
-  gsize n = (eol ? (gsize) (eol - start) : s->len - (s->pos + skip));
-  g_autofree char *body = g_strstrip (g_strndup (start, n));
-
-  if (skip == 2 && g_str_has_prefix (body, DATABASE_TAG))
-    {
-      char *name = g_strstrip (body + strlen (DATABASE_TAG));
-
-      if (!upg_scan_only_blanks_before (s))
-        return upg_scan_fail (s, s->line, _("'-- %s' must be on a line of its own"), DATABASE_TAG);
-      if (s->in_stmt)
-        return upg_scan_fail (s, s->line,
-                              _("'-- %s' inside a statement (the statement "
-                                "on line %u is not ended); put it between statements"),
-                              DATABASE_TAG, s->stmt_line);
-      if (*name == '\0' || strpbrk (name, " \t") != NULL)
-        return upg_scan_fail (s, s->line,
-                              _("'-- %s' expects one data source name, got '%s'"),
-                              DATABASE_TAG, name);
-      if (s->lookup != NULL)
-        {
-          UpgDialect dialect = s->dialect;
-
-          if (!s->lookup (name, &dialect, s->lookup_data))
-            return upg_scan_fail (s, s->line, _("'-- %s %s': data source '%s' is not configured"),
-                                  DATABASE_TAG, name, name);
-          /* The statements after it go to that database: split them
-           * with its client's rules. */
-          if (dialect != s->dialect)
-            {
-              s->dialect = dialect;
-              upg_scan_mark_special (s);
-            }
-        }
-      g_clear_pointer (&s->database, g_ref_string_release);
-      s->database = g_ref_string_new (name);
-      s->comment_start = -1;   /* the directive is part of no statement */
-    }
-  s->pos += skip + n;
-  return TRUE;
-}
-
-gboolean
-upg_scan_block_comment (Splitter *s,
-                        gboolean  nested)
-{
-  guint start_line = s->line;
-  guint depth = 1;
-
-  s->pos += 2;
-  while (s->pos < s->len)
-    {
-      char c = s->text[s->pos];
-
-      if (c == '*' && peek (s, 1) == '/')
-        {
-          s->pos += 2;
-          if (--depth == 0)
-            return TRUE;
-          continue;
-        }
-      if (nested && c == '/' && peek (s, 1) == '*')
-        {
-          s->pos += 2;
-          depth++;
-          continue;
-        }
-      next_byte (s);
-    }
-  return upg_scan_fail (s, start_line, "unterminated /* comment at end of file (it starts here)");
-}
-
-/* Skips a quoted string, identifier or […] starting at the opening
- * character. A doubled closing character stays inside; @backslash makes
- * `\` escape the next character. */
-gboolean
-upg_scan_quoted (Splitter *s,
-                 char      close,
-                 gboolean  backslash)
-{
-  guint start_line = s->line;
-  char open = s->text[s->pos];
-
-  s->pos++;
-  while (s->pos < s->len)
-    {
-      char c = s->text[s->pos];
-
-      if (c == close)
-        {
-          s->pos++;
-          if (peek (s, 0) == close && close != ']')
-            {
-              s->pos++;
-              continue;
-            }
-          return TRUE;
-        }
-      if (backslash && c == '\\')
-        upg_scan_advance (s, 2);
-      else
-        next_byte (s);
-    }
-  return upg_scan_fail (s, start_line, _("unterminated %c...%c at end of file (it starts here)"),
-                        open, close);
-}
-
-/* ---- words ------------------------------------------------------------ */
-
-gsize
-upg_scan_word_length (const Splitter *s)
-{
-  gsize i = s->pos;
-
-  while (i < s->len && is_ident_cont (s->text[i]))
-    i++;
-  return i - s->pos;
-}
-
-/* ---- plain text ------------------------------------------------------ */
-
-void
-upg_scan_mark_special (Splitter *s)
-{
-  const char *common = "\n;-/'\"";
-  const char *extra = s->dialect == UPG_DIALECT_MYSQL ? "`\\#"
-                    : s->dialect == UPG_DIALECT_POSTGRESQL ? "\\$()"
-                    : s->dialect == UPG_DIALECT_SQLITE ? "`[$"
-                    : "";
-
-  memset (s->special, 0, sizeof s->special);
-  for (const char *c = common; *c; c++)
-    s->special[(guchar) *c] = TRUE;
-  for (const char *c = extra; *c; c++)
-    s->special[(guchar) *c] = TRUE;
-  /* psql and sqlite3 look at words (BEGIN … END, CREATE TRIGGER). */
-  if (s->dialect == UPG_DIALECT_POSTGRESQL || s->dialect == UPG_DIALECT_SQLITE)
-    for (guint c = 0; c < G_N_ELEMENTS (s->special); c++)
-      if (is_ident_cont ((char) c))
-        s->special[c] = TRUE;
-  if (s->dialect == UPG_DIALECT_MYSQL)
-    s->special[(guchar) *s->delimiter] = TRUE;
-}
-
-/* Inside a statement, skips a run of bytes that mean nothing to the
- * dialect: keeps the split linear with a small constant. */
-void
-upg_scan_text_run (Splitter *s)
-{
-  do
-    s->pos++;
-  while (s->pos < s->len && !s->special[(guchar) s->text[s->pos]]);
-}
-
-/* ---- driver ---------------------------------------------------------- */
-
-/* Starts splitting @text (@len bytes) of @file into @out; the caller
- * sets the dialect, the delimiter and what a bundle's script has. */
-void
-upg_scan_init (Splitter    *s,
-               const char  *text,
-               gsize        len,
-               const char  *file,
-               GPtrArray   *out,
-               GError     **error)
-{
-  s->text = text;
-  s->len = len;
-  s->line = 1;
-  s->file = file;
-  s->error = error;
-  s->out = out;
-  s->file_ref = g_ref_string_new (file);
-  s->semicolon = g_ref_string_new (";");
-  reset_statement (s);
-}
-
-void
-upg_scan_clear (Splitter *s)
-{
-  g_clear_pointer (&s->file_ref, g_ref_string_release);
-  g_clear_pointer (&s->semicolon, g_ref_string_release);
-  g_clear_pointer (&s->delimiter, g_ref_string_release);
-  g_clear_pointer (&s->database, g_ref_string_release);
-  g_clear_pointer (&s->dropped, g_array_unref);
-}
 
 static gboolean
 check_utf8 (Splitter *s)
@@ -508,6 +176,7 @@ upg_sql_split (const char  *text,
   s.dialect = dialect;
   s.delimiter = g_ref_string_new (";");
   s.delimiter_len = 1;
+  s.run = upg_scan_run;
   upg_scan_mark_special (&s);
 
   ok = upg_scan_run (&s);
@@ -573,4 +242,91 @@ upg_sql_split_file (const char  *path,
       return NULL;
     }
   return upg_sql_split (contents, length, name, dialect, error);
+}
+
+/**
+ * upg_sql_config_dialect: (skip)
+ * @database: a data source's name
+ * @dialect: (out): its dialect
+ * @config: (type UpgConfig): the configuration
+ *
+ * An #UpgSqlDialectLookup over the data sources of a configuration.
+ *
+ * Returns: whether @config has the data source
+ */
+gboolean
+upg_sql_config_dialect (const char *database,
+                        UpgDialect *dialect,
+                        gpointer    config)
+{
+  UpgDataSource *source = upg_config_lookup_data_source (config, database);
+
+  if (source == NULL)
+    return FALSE;
+  *dialect = upg_data_source_get_dialect (source);
+  return TRUE;
+}
+
+/**
+ * upg_sql_split_script: (skip)
+ * @root: (type filename): the bundle directory
+ * @path: (type filename): the script, resolved inside @root
+ * @file: its name relative to @root, which statements and errors carry
+ * @dialect: the dialect of the step's data source
+ * @lookup: (nullable) (scope call): gives the dialect of each data source
+ *   a `-- @database:` line names; %NULL keeps the dialect
+ * @lookup_data: its data
+ * @error: return location for a #GError
+ *
+ * Like upg_sql_split_file(), for a script of a bundle: a `-- @database:`
+ * line that names a data source of another kind switches the rules to
+ * that database's client, and one naming an unknown data source is an
+ * error at its line; the client commands that include files are run,
+ * the others refused (see upg-sql-client-commands.c).
+ *
+ * Returns: (transfer container) (element-type UpgSqlStatement) (nullable):
+ *   the statements, or %NULL with %UPG_ERROR_INVALID_BUNDLE naming
+ *   file:line
+ */
+GPtrArray *
+upg_sql_split_script (const char           *root,
+                      const char           *path,
+                      const char           *file,
+                      UpgDialect            dialect,
+                      UpgSqlDialectLookup   lookup,
+                      gpointer              lookup_data,
+                      GError              **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) out = NULL;
+  g_autoptr(GPtrArray) including = g_ptr_array_new_with_free_func (g_free);
+  char *real = realpath (path, NULL);
+  Splitter s = { 0 };
+  gsize length = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (root != NULL && path != NULL && file != NULL, NULL);
+
+  g_ptr_array_add (including, real != NULL ? real : g_strdup (path));
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                   _("%s: cannot read SQL script: %s"), file, local_error->message);
+      return NULL;
+    }
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_sql_statement_unref);
+  upg_scan_init (&s, contents, length, file, out, error);
+  s.dialect = dialect;
+  s.delimiter = g_ref_string_new (";");
+  s.delimiter_len = 1;
+  s.root = root;
+  s.including = including;
+  s.lookup = lookup;
+  s.lookup_data = lookup_data;
+  s.run = upg_scan_run;
+  upg_scan_mark_special (&s);
+  ok = upg_scan_run (&s);
+  upg_scan_clear (&s);
+  return ok ? g_steal_pointer (&out) : NULL;
 }
