@@ -453,6 +453,23 @@ fell_back_to_autocommit (StatementRun *run,
   return FALSE;
 }
 
+/* The operator's `resume --skip` goes into the target too, as the
+ * statement's marker: a run whose journal was lost must not send it
+ * again either (the target is the truth). Written before the journal
+ * says SKIPPED: a crash between leaves a marker that reads as applied. */
+static gboolean
+mark_skipped (StatementRun *run,
+              GError      **error)
+{
+  if (run->marker == NULL)
+    return TRUE;
+  if (upg_journal_write_marker (run->connection, run->marker, error))
+    return TRUE;
+  g_prefix_error (error, _("writing the marker of the statement skipped by the operator in '%s' failed: "),
+                  run->database);
+  return FALSE;
+}
+
 /* A RUNNING or IN_DOUBT record left by an earlier process. */
 static gboolean
 recover (StatementRun       *run,
@@ -506,7 +523,8 @@ recover (StatementRun       *run,
         }
     }
   if (is_bp && ctx->action == UPG_RESUME_ACTION_SKIP)
-    return upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL,
+    return mark_skipped (run, error) &&
+           upg_statement_run_finish_record (run, id, UPG_STATEMENT_STATUS_SKIPPED, 0, NULL,
                                             "in doubt; skipped by the operator (resume --skip)", error);
   if (is_bp && ctx->action == UPG_RESUME_ACTION_RETRY)
     {
@@ -610,7 +628,8 @@ run_statement (StatementRun *run,
   if (status == UPG_STATEMENT_STATUS_FAILED && ctx->action == UPG_RESUME_ACTION_SKIP &&
       upg_run_context_is_breakpoint (ctx, run->step, upg_sql_statement_get_file (s),
                                      upg_sql_statement_get_sequence (s)))
-    return upg_statement_run_record_skipped (run, "failed; skipped by the operator (resume --skip)", TRUE, error);
+    return mark_skipped (run, error) &&
+           upg_statement_run_record_skipped (run, "failed; skipped by the operator (resume --skip)", TRUE, error);
   return execute_with_retries (run, error);
 }
 
