@@ -32,6 +32,8 @@
 #include "upg-target-lock-private.h"
 
 #define HOLDER_TABLE "upgrade_target_lock"
+#define OWN_SESSION_WAITS 100
+#define OWN_SESSION_WAIT_US (50 * 1000)
 
 static gboolean
 ensure_holder_table (UpgConnection  *target,
@@ -123,6 +125,15 @@ holder_alive (const char *host,
   if (pid == getpid ())
     return FALSE;
   return pid > 0 && (kill ((pid_t) pid, 0) == 0 || errno == EPERM);
+}
+
+/* Whether the holder row names this very process. */
+static gboolean
+held_by_this_process (UpgRows *holder)
+{
+  return holder != NULL && upg_rows_get_n_rows (holder) > 0 &&
+         g_strcmp0 (upg_rows_get_value (holder, 0, 0), g_get_host_name ()) == 0 &&
+         g_ascii_strtoll (upg_rows_get_value (holder, 0, 1), NULL, 10) == getpid ();
 }
 
 static gboolean
@@ -236,7 +247,17 @@ upg_target_lock_acquire (UpgConnection  *target,
     {
       g_autoptr(UpgRows) holder = read_holder (target, site_id, NULL);
 
-      return locked_error (target, site_id, holder, error);
+      /* This process's own session, whose connection was just lost (a
+       * statement killed it): the server frees its locks as it closes
+       * it, which may take a moment after the client saw it die. */
+      for (guint i = 0; !taken && i < OWN_SESSION_WAITS && held_by_this_process (holder); i++)
+        {
+          g_usleep (OWN_SESSION_WAIT_US);  /* back-off, not synchronisation */
+          if (!session_lock (target, site_id, &taken, error))
+            return FALSE;
+        }
+      if (!taken)
+        return locked_error (target, site_id, holder, error);
     }
   return write_holder (target, site_id, execution_id, error);
 }
