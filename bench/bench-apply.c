@@ -49,25 +49,67 @@
 #include "upg-test-servers.h"
 #include "upg-transaction-pipeline-private.h"
 
-static int n_statements = 10000;
+static int n_statements = 0;
 static int n_rounds = 5;
 static gboolean durable = FALSE;
 static char *only = NULL;
+static char *shape = NULL;
 
+#define ZABBIX_TABLES 100
+#define ZABBIX_ROWS_PER_INSERT 2
+
+static gboolean
+zabbix (void)
+{
+  return g_strcmp0 (shape, "zabbix") == 0;
+}
+
+/* Issue #11's first script: a table, then N single-row INSERTs, each
+ * committed on its own by the native client (autocommit). */
 static char *
-script (const char *table)
+autocommit_script (const char *table)
 {
   GString *s = g_string_new (NULL);
 
   g_string_append_printf (s, "CREATE TABLE %s (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);\n", table);
-  for (int i = 1; i < n_statements; i++)
-    {
-      if (i % 4 == 0)
-        g_string_append_printf (s, "UPDATE %s SET n = n + 1 WHERE id = %d;\n", table, i - 1);
-      else
-        g_string_append_printf (s, "INSERT INTO %s (id, n) VALUES (%d, %d);\n", table, i, i);
-    }
+  for (int i = 1; i <= n_statements; i++)
+    g_string_append_printf (s, "INSERT INTO %s (id, n) VALUES (%d, %d);\n", table, i, i);
   return g_string_free (s, FALSE);
+}
+
+/* Issue #11's second script, shaped like zabbix 6.0's data.sql after its
+ * schema.sql: ZABBIX_TABLES tables, then one BEGIN … COMMIT holding N
+ * statements in all, multi-row INSERTs going round the tables. */
+static char *
+zabbix_script (const char *prefix)
+{
+  GString *s = g_string_new (NULL);
+  int inserts = n_statements - 2;
+
+  for (int t = 0; t < ZABBIX_TABLES; t++)
+    g_string_append_printf (s, "CREATE TABLE %s_%d (id BIGINT NOT NULL, name VARCHAR(255) DEFAULT '' NOT NULL, "
+                               "value VARCHAR(2048) DEFAULT '' NOT NULL, flags INTEGER DEFAULT '0' NOT NULL, "
+                               "PRIMARY KEY (id));\n", prefix, t);
+  g_string_append (s, "BEGIN;\n");
+  for (int i = 0; i < inserts; i++)
+    {
+      int t = i % ZABBIX_TABLES;
+      int id = (i / ZABBIX_TABLES) * ZABBIX_ROWS_PER_INSERT;
+
+      g_string_append_printf (s, "INSERT INTO %s_%d (id,name,value,flags) values ", prefix, t);
+      for (int r = 0; r < ZABBIX_ROWS_PER_INSERT; r++)
+        g_string_append_printf (s, "%s('%d','Template item %d','system.cpu.util[,iowait] %d','%d')",
+                                r > 0 ? "," : "", id + r, id + r, i, r);
+      g_string_append (s, ";\n");
+    }
+  g_string_append (s, "COMMIT;\n");
+  return g_string_free (s, FALSE);
+}
+
+static char *
+script (const char *table)
+{
+  return zabbix () ? zabbix_script (table) : autocommit_script (table);
 }
 
 static double
@@ -310,11 +352,15 @@ bench_server (UpgTestServerKind kind,
       g_autofree char *table_plain = g_strdup_printf ("bench_plain_%d", round);
       g_autofree char *table_marked = g_strdup_printf ("bench_marked_%d", round);
 
+      if (zabbix ())
+        continue;
       add_time (engine_on_server, engine_time (source, table_on_server, TRUE));
       add_time (plain, protocol_time (source, table_plain, FALSE));
       add_time (marked, protocol_time (source, table_marked, TRUE));
     }
   report (name, "SQLite journal", native, engine);
+  if (zabbix ())
+    return;
   report (name, "journal on server", native, engine_on_server);
   report (name, "protocol alone", plain, marked);
 }
@@ -323,7 +369,10 @@ int
 main (int argc, char **argv)
 {
   const GOptionEntry entries[] = {
-    { "statements", 'n', 0, G_OPTION_ARG_INT, &n_statements, "Statements in the script", "N" },
+    { "statements", 'n', 0, G_OPTION_ARG_INT, &n_statements,
+      "Statements: INSERTs (default 10,000), or in all with --shape zabbix (default 130,000)", "N" },
+    { "shape", 0, 0, G_OPTION_ARG_STRING, &shape,
+      "autocommit (single-row INSERTs) or zabbix (multi-row INSERTs in one BEGIN … COMMIT)", "SHAPE" },
     { "rounds", 'r', 0, G_OPTION_ARG_INT, &n_rounds, "Rounds (the medians are printed)", "R" },
     { "durable", 0, 0, G_OPTION_ARG_NONE, &durable, "Servers flush to disk at each commit (their defaults)", NULL },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Only this database: sqlite, mariadb, postgresql", "DB" },
@@ -338,9 +387,16 @@ main (int argc, char **argv)
       g_printerr ("%s\n", error->message);
       return 2;
     }
-  if (n_statements < 2 || n_rounds < 1)
+  if (shape != NULL && !g_str_equal (shape, "autocommit") && !zabbix ())
     {
-      g_printerr ("--statements must be at least 2 and --rounds at least 1\n");
+      g_printerr ("--shape must be autocommit or zabbix\n");
+      return 2;
+    }
+  if (n_statements == 0)
+    n_statements = zabbix () ? 130000 : 10000;
+  if (n_statements < 3 || n_rounds < 1)
+    {
+      g_printerr ("--statements must be at least 3 and --rounds at least 1\n");
       return 2;
     }
   if (durable)
