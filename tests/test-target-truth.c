@@ -247,6 +247,36 @@ test_lock_held_sqlite (void)
   check_lock_held (NULL);
 }
 
+/* SQLite: a run on another host sharing the file died holding the
+ * target's lock (its row in upgrade_target_lock is the lock): runs stop
+ * with exit 3 naming it until `unlock --force` removes it. */
+static void
+test_unlock_stale_target_lock (void)
+{
+  DbSite site;
+  g_autoptr(UpgConnection) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  site_init (&site, NULL, "truth-1");
+  write_rows_bundle (&site);
+  source = exec_fixture_sqlite_source (&site.fx, "target.db");
+  holder = exec_open_source ("db", source);
+  g_assert_true (upg_target_lock_acquire (holder, "truth-1", "dead-elsewhere", &error));
+  g_assert_no_error (error);
+  exec_execute (holder, "UPDATE upgrade_target_lock SET host = 'other-host', pid = 4242");
+  g_assert_cmpint (run_stage (&site), ==, 3);
+
+  status = exec_fixture_cli (&site.fx, NULL, &out, "unlock", "--force", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  g_assert_nonnull (strstr (out, "host other-host pid 4242 (execution dead-elsewhere)"));
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  assert_rows (&site);
+  db_site_clear (&site);
+}
+
 /* The journal's value of @sql (one row, one column). */
 static char *
 journal_text (DbSite     *site,
@@ -396,6 +426,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/target-truth/sqlite/lost-journal", test_lost_journal_sqlite);
   g_test_add_func ("/target-truth/sqlite/lock-held", test_lock_held_sqlite);
+  g_test_add_func ("/target-truth/sqlite/unlock-stale-target-lock", test_unlock_stale_target_lock);
   g_test_add_func ("/target-truth/sqlite/drift", test_drift_sqlite);
   g_test_add_func ("/target-truth/sqlite/drift-lost-journal", test_drift_lost_journal_sqlite);
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)

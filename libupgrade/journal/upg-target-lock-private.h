@@ -19,5 +19,9 @@ gboolean  upg_target_lock_name_execution (UpgConnection  *target,
                                           GError        **error);
 void      upg_target_lock_release       (UpgConnection  *target,
                                          const char     *site_id);
+gboolean  upg_target_lock_clear_stale   (UpgConnection  *target,
+                                         const char     *site_id,
+                                         char          **cleared,
+                                         GError        **error);
 
 G_END_DECLS

@@ -321,3 +321,71 @@ upg_target_lock_release (UpgConnection *target,
   if (error != NULL)
     g_debug ("data source '%s': cannot release the lock: %s", upg_connection_get_name (target), error->message);
 }
+
+/* "host pid N (execution E)" of the holder row, for the operator. */
+static char *
+describe_holder (UpgRows *holder)
+{
+  const char *execution = upg_rows_get_value (holder, 0, 2);
+
+  return g_strdup_printf ("host %s pid %s (execution %s)", upg_rows_get_value (holder, 0, 0),
+                          upg_rows_get_value (holder, 0, 1), execution != NULL ? execution : "-");
+}
+
+/*
+ * upg_target_lock_clear_stale:
+ * @target: a target data source's connection
+ * @site_id: the site
+ * @cleared: (out) (nullable) (transfer full): the holder whose row was
+ *   removed, or %NULL if there was none
+ * @error: return location for a #GError
+ *
+ * `upgradectl unlock --force` in a target: removes the holder row of a
+ * run that is gone. On SQLite the row is the lock, and a holder on this
+ * host whose process is gone is dead; on the servers the session lock
+ * tells: free means its holder is gone (the lock is taken for the check
+ * and given back). A live holder is refused with %UPG_ERROR_LOCKED, as
+ * for the journal's lock. A holder on another host of an SQLite file
+ * (a shared file system) cannot be asked and has no heartbeat: --force is
+ * the operator's word that it is gone, and the row is removed.
+ *
+ * Returns: %TRUE unless the target could not be asked or the holder lives
+ */
+gboolean
+upg_target_lock_clear_stale (UpgConnection  *target,
+                             const char     *site_id,
+                             char          **cleared,
+                             GError        **error)
+{
+  g_autoptr(UpgRows) holder = NULL;
+  gboolean dead = FALSE;
+  const char *host, *pid;
+
+  *cleared = NULL;
+  if (!ensure_holder_table (target, error))
+    return FALSE;
+  holder = read_holder (target, site_id, error);
+  if (holder == NULL)
+    return FALSE;
+  if (upg_rows_get_n_rows (holder) == 0)
+    return TRUE;
+  host = upg_rows_get_value (holder, 0, 0);
+  pid = upg_rows_get_value (holder, 0, 1);
+  if (upg_connection_get_dialect (target) != UPG_DIALECT_SQLITE)
+    {
+      if (!session_lock (target, site_id, &dead, error))
+        return FALSE;
+    }
+  else
+    dead = g_strcmp0 (host, g_get_host_name ()) != 0 || !holder_alive (host, pid);
+  if (!dead)
+    return locked_error (target, site_id, holder, error);
+  if (!upg_journal_sql_exec (target, "DELETE FROM " HOLDER_TABLE " WHERE site_id = ? AND host = ? AND pid = ?",
+                             (const char *[]) { site_id, host, pid }, 3, error))
+    return FALSE;
+  /* Gives the session lock taken for the check back. */
+  if (upg_connection_get_dialect (target) != UPG_DIALECT_SQLITE)
+    upg_target_lock_release (target, site_id);
+  *cleared = describe_holder (holder);
+  return TRUE;
+}
