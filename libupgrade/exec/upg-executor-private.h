@@ -21,10 +21,43 @@ typedef enum {
 } UpgCrashPoint;
 
 typedef struct _UpgExecLog UpgExecLog;
+typedef struct _UpgRunContext UpgRunContext;
 
-/* Everything one run of a stage needs; lives in the worker thread. */
+/*
+ * UpgRunHooks:
+ *
+ * What the step runners (exec/runners/) and the rate tracker report while
+ * a run goes on, implemented by upg-executor-signals.c. They are reached
+ * through this table, not by name, so that the runners do not depend on
+ * the signal code, which depends on the rate tracker, which counts the
+ * runners' statements: one direction only (docs/ARCHITECTURE.md).
+ */
 typedef struct
 {
+  void (*log)                (UpgRunContext      *ctx,
+                              const char         *line);
+  void (*statement_finished) (UpgRunContext      *ctx,
+                              UpgSqlStatement    *statement,
+                              UpgStatementStatus  status,
+                              gint64              duration_ms);
+  void (*progress)           (UpgRunContext      *ctx,
+                              const char         *position);
+  void (*tool_progress)      (UpgRunContext      *ctx,
+                              UpgStep            *step,
+                              guint64             done,
+                              guint64             total);
+  void (*rate_revised)       (UpgRunContext      *ctx,
+                              const char         *step_id,
+                              const char         *message,
+                              gint64              eta_seconds);
+} UpgRunHooks;
+
+extern const UpgRunHooks upg_executor_run_hooks;
+
+/* Everything one run of a stage needs; lives in the worker thread. */
+struct _UpgRunContext
+{
+  const UpgRunHooks *hooks;           /* upg_executor_run_hooks */
   UpgExecutor       *executor;        /* unowned */
   UpgRun            *run;             /* owned: whose signals are emitted */
   UpgJournal        *journal;         /* unowned */
@@ -71,9 +104,9 @@ typedef struct
 
   guint              crash_at;
   UpgCrashPoint      crash_point;
-} UpgRunContext;
+};
 
-/* upg-execution-log.c */
+/* upg-run-context.c */
 UpgExecLog  *upg_exec_log_open           (const char    *path,
                                           const char    *execution_id,
                                           GError       **error);
@@ -91,23 +124,42 @@ void         upg_executor_emit_step_finished  (UpgRunContext *ctx,
                                                UpgStepStatus  status,
                                                gint64         duration_ms,
                                                const char    *message);
-void         upg_executor_emit_statement_finished (UpgRunContext   *ctx,
-                                                   UpgSqlStatement *statement,
-                                                   UpgStatementStatus status,
-                                                   gint64           duration_ms);
-void         upg_executor_emit_progress       (UpgRunContext *ctx,
-                                               const char    *position);
-void         upg_executor_emit_tool_progress  (UpgRunContext *ctx,
-                                               UpgStep       *step,
-                                               guint64        done,
-                                               guint64        total);
-void         upg_executor_emit_log            (UpgRunContext *ctx,
-                                               const char    *line);
 void         upg_executor_emit_execution_started (UpgRunContext *ctx);
-void         upg_executor_emit_rate_revised   (UpgRunContext *ctx,
-                                               const char    *step_id,
-                                               const char    *message,
-                                               gint64         eta_seconds);
+
+/* What runs report, through the hooks. */
+static inline void
+upg_executor_emit_statement_finished (UpgRunContext      *ctx,
+                                      UpgSqlStatement    *statement,
+                                      UpgStatementStatus  status,
+                                      gint64              duration_ms)
+{
+  ctx->hooks->statement_finished (ctx, statement, status, duration_ms);
+}
+
+static inline void
+upg_executor_emit_progress (UpgRunContext *ctx,
+                            const char    *position)
+{
+  ctx->hooks->progress (ctx, position);
+}
+
+static inline void
+upg_executor_emit_tool_progress (UpgRunContext *ctx,
+                                 UpgStep       *step,
+                                 guint64        done,
+                                 guint64        total)
+{
+  ctx->hooks->tool_progress (ctx, step, done, total);
+}
+
+static inline void
+upg_executor_emit_rate_revised (UpgRunContext *ctx,
+                                const char    *step_id,
+                                const char    *message,
+                                gint64         eta_seconds)
+{
+  ctx->hooks->rate_revised (ctx, step_id, message, eta_seconds);
+}
 
 /* upg-executor-rate.c */
 typedef gint64 (*UpgExecutorClock) (gpointer user_data);
@@ -161,7 +213,7 @@ gboolean     upg_executor_run_steps      (UpgRunContext *ctx,
 gboolean     upg_executor_undo_reverted  (UpgRunContext *ctx,
                                           GError       **error);
 
-/* upg-executor-run.c */
+/* upg-run-context.c */
 void         upg_run_context_maybe_crash (UpgRunContext *ctx,
                                           UpgCrashPoint  point);
 guint        upg_run_context_timeout     (UpgStep       *step);

@@ -7,9 +7,6 @@
 #include "config.h"
 #include <glib/gi18n-lib.h>
 
-#include <signal.h>
-#include <unistd.h>
-
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
 #include "upg-journal-drift-private.h"
@@ -37,36 +34,6 @@ parse_crash_hook (UpgRunContext *ctx)
         ctx->crash_at = (guint) n;
         ctx->crash_point = (UpgCrashPoint) i;
       }
-}
-
-void
-upg_run_context_maybe_crash (UpgRunContext *ctx,
-                             UpgCrashPoint  point)
-{
-  if (ctx->crash_at != 0 && ctx->crash_at == ctx->statements_sent && ctx->crash_point == point)
-    {
-      /* Simulates kill -9: nothing is flushed, no handler runs. */
-      kill (getpid (), SIGKILL);
-      _exit (137);
-    }
-}
-
-guint
-upg_run_context_timeout (UpgStep *step)
-{
-  guint timeout = upg_step_get_timeout (step);
-
-  return timeout > 0 ? timeout : UPG_EXECUTOR_DEFAULT_STATEMENT_TIMEOUT;
-}
-
-gboolean
-upg_run_context_is_breakpoint (UpgRunContext *ctx,
-                               UpgStep       *step,
-                               const char    *file,
-                               guint          sequence)
-{
-  return ctx->bp_step_id != NULL && g_str_equal (ctx->bp_step_id, upg_step_get_id (step)) &&
-         g_strcmp0 (ctx->bp_file, file) == 0 && (file == NULL || ctx->bp_sequence == sequence);
 }
 
 /* ---- the run context ------------------------------------------------ */
@@ -101,6 +68,7 @@ run_context_new (UpgExecutor   *self,
 {
   UpgRunContext *ctx = g_new0 (UpgRunContext, 1);
 
+  ctx->hooks = &upg_executor_run_hooks;
   ctx->executor = self;
   ctx->run = g_object_ref (request->run);
   ctx->accept_changed = request->accept_changed;

@@ -112,9 +112,9 @@ upg_executor_emit_execution_started (UpgRunContext *ctx)
   signal_emission_send (ctx, e);
 }
 
-void
-upg_executor_emit_log (UpgRunContext *ctx,
-                       const char    *line)
+static void
+emit_log (UpgRunContext *ctx,
+          const char    *line)
 {
   SignalEmission *e;
 
@@ -159,11 +159,11 @@ upg_executor_emit_step_finished (UpgRunContext *ctx,
   signal_emission_send (ctx, e);
 }
 
-void
-upg_executor_emit_statement_finished (UpgRunContext      *ctx,
-                                      UpgSqlStatement    *statement,
-                                      UpgStatementStatus  status,
-                                      gint64              duration_ms)
+static void
+emit_statement_finished (UpgRunContext      *ctx,
+                         UpgSqlStatement    *statement,
+                         UpgStatementStatus  status,
+                         gint64              duration_ms)
 {
   SignalEmission *e;
 
@@ -178,11 +178,11 @@ upg_executor_emit_statement_finished (UpgRunContext      *ctx,
   signal_emission_send (ctx, e);
 }
 
-void
-upg_executor_emit_rate_revised (UpgRunContext *ctx,
-                                const char    *step_id,
-                                const char    *message,
-                                gint64         eta_seconds)
+static void
+emit_rate_revised (UpgRunContext *ctx,
+                   const char    *step_id,
+                   const char    *message,
+                   gint64         eta_seconds)
 {
   SignalEmission *e = signal_emission_new (ctx, UPG_RUN_SIGNAL_RATE_REVISED);
 
@@ -210,35 +210,36 @@ emit_progress_eta (UpgRunContext *ctx,
   signal_emission_send (ctx, e);
 }
 
-/*
- * upg_executor_emit_progress:
- *
- * A statement of the running SQL step finished: feeds the step's rate
- * tracker, updates the execution's progress and ETA (upg-executor-rate.c)
- * and emits "progress".
- */
-void
-upg_executor_emit_progress (UpgRunContext *ctx,
-                            const char    *position)
+/* The progress hook: a statement of the running SQL step finished. Feeds
+ * the step's rate tracker, updates the execution's progress and ETA
+ * (upg-executor-rate.c) and emits "progress". */
+static void
+emit_progress (UpgRunContext *ctx,
+               const char    *position)
 {
   emit_progress_eta (ctx, position, upg_executor_rate_update_sql (ctx));
 }
 
-/*
- * upg_executor_emit_tool_progress:
- *
- * The plugin of the running tool step reported @done of @total: feeds the
- * step's rate tracker, updates the ETA and emits "progress" with the
- * position `<step id> <done>/<total>` (the statement counts unchanged).
- */
-void
-upg_executor_emit_tool_progress (UpgRunContext *ctx,
-                                 UpgStep       *step,
-                                 guint64        done,
-                                 guint64        total)
+/* The tool progress hook: the plugin of the running tool step reported
+ * @done of @total. Feeds the step's rate tracker, updates the ETA and
+ * emits "progress" with the position `<step id> <done>/<total>` (the
+ * statement counts unchanged). */
+static void
+emit_tool_progress (UpgRunContext *ctx,
+                    UpgStep       *step,
+                    guint64        done,
+                    guint64        total)
 {
   g_autofree char *position = g_strdup_printf ("%s %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
                                                upg_step_get_id (step), done, total);
 
   emit_progress_eta (ctx, position, upg_executor_rate_update_tool (ctx, done, total));
 }
+
+const UpgRunHooks upg_executor_run_hooks = {
+  .log = emit_log,
+  .statement_finished = emit_statement_finished,
+  .progress = emit_progress,
+  .tool_progress = emit_tool_progress,
+  .rate_revised = emit_rate_revised,
+};

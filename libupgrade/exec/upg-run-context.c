@@ -1,8 +1,12 @@
-/* upg-execution-log.c - the log of one execution
+/* upg-run-context.c - what the step runners ask of their run
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Every line an execution causes goes to three places: its own file
+ * The execution's log, the operator's breakpoint, statement timeouts and
+ * the test crash hook. Nothing here calls back into the executor: the
+ * runners depend on this file, never the other way round.
+ *
+ * The log of one execution: every line an execution causes goes to three places: its own file
  * (<state-dir>/logs/<execution-id>.log, every level), GLib's structured
  * log with the field UPGRADE_EXECUTION_ID (so journald or the CLI's writer
  * can filter by execution) and the executor's "log" signal. Levels: a
@@ -16,7 +20,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "upg-executor-private.h"
 
@@ -117,5 +123,35 @@ upg_run_context_log (UpgRunContext  *ctx,
   g_log_structured (G_LOG_DOMAIN, level,
                     "MESSAGE", "%s", tagged,
                     "UPGRADE_EXECUTION_ID", id);
-  upg_executor_emit_log (ctx, text);
+  ctx->hooks->log (ctx, text);
+}
+
+void
+upg_run_context_maybe_crash (UpgRunContext *ctx,
+                             UpgCrashPoint  point)
+{
+  if (ctx->crash_at != 0 && ctx->crash_at == ctx->statements_sent && ctx->crash_point == point)
+    {
+      /* Simulates kill -9: nothing is flushed, no handler runs. */
+      kill (getpid (), SIGKILL);
+      _exit (137);
+    }
+}
+
+guint
+upg_run_context_timeout (UpgStep *step)
+{
+  guint timeout = upg_step_get_timeout (step);
+
+  return timeout > 0 ? timeout : UPG_EXECUTOR_DEFAULT_STATEMENT_TIMEOUT;
+}
+
+gboolean
+upg_run_context_is_breakpoint (UpgRunContext *ctx,
+                               UpgStep       *step,
+                               const char    *file,
+                               guint          sequence)
+{
+  return ctx->bp_step_id != NULL && g_str_equal (ctx->bp_step_id, upg_step_get_id (step)) &&
+         g_strcmp0 (ctx->bp_file, file) == 0 && (file == NULL || ctx->bp_sequence == sequence);
 }
