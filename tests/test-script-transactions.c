@@ -710,6 +710,61 @@ test_group_failure (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* MariaDB: SET autocommit inside a block would commit it there (or stop
+ * committing after it): refused before anything runs, naming it. */
+static void
+test_set_autocommit_refused (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "SET @@session.autocommit := 1;\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "COMMIT;\n");
+  g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE);
+  g_assert_true (g_str_has_prefix (error->message, "sql/s.sql:4: SET autocommit inside the transaction block"));
+  g_assert_cmpint (count_tables (&site, site.table), ==, 0);
+  db_site_clear (&site);
+}
+
+/* COMMIT AND CHAIN opens the next transaction at once: the statements up
+ * to the next COMMIT are a block of their own (natively the duplicate
+ * leaves only row 1); ROLLBACK AND CHAIN likewise. */
+static void
+test_commit_and_chain (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *after = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "COMMIT AND CHAIN;\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "COMMIT;\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (3);\n"
+             "ROLLBACK WORK AND CHAIN;\n"
+             "INSERT INTO @T VALUES (4);\n"
+             "COMMIT;\n");
+  failed = run_fails_at (&site, 6);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "1");
+  after = resume_to_ids (&site, failed, UPG_RESUME_ACTION_SKIP);
+  g_assert_cmpstr (after, ==, "1,2,4");
+  db_site_clear (&site);
+}
+
 static void
 add_test (Target        *target,
           const char    *name,
@@ -745,6 +800,8 @@ main (int    argc,
       add_test (target, "group-commit", test_group_commit);
       add_test (target, "group-failure", test_group_failure);
       add_test (target, "kill-inside-group", test_kill_inside_group);
+      if (target->db != NULL)
+        add_test (target, "commit-and-chain", test_commit_and_chain);
       if (target->db == NULL)
         add_test (target, "kill-inside-block", test_kill_inside_block);
       else if (target->db->kind == UPG_TEST_SERVER_POSTGRESQL)
@@ -755,6 +812,7 @@ main (int    argc,
       else
         {
           add_test (target, "implicit-commit", test_implicit_commit);
+          add_test (target, "set-autocommit-refused", test_set_autocommit_refused);
           add_test (target, "script-transaction-refused", test_script_transaction_refused);
         }
     }

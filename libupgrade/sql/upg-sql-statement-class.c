@@ -182,6 +182,58 @@ upg_statement_transaction_verb (const char *text,
   return UPG_TRANSACTION_VERB_OTHER;
 }
 
+/*
+ * upg_statement_chains:
+ *
+ * Whether a COMMIT or ROLLBACK opens the next transaction at once
+ * (`COMMIT AND CHAIN`, `ROLLBACK WORK AND CHAIN`; MariaDB/MySQL and
+ * PostgreSQL): the statements after it, up to the next COMMIT or
+ * ROLLBACK, are then a transaction block of their own.
+ */
+gboolean
+upg_statement_chains (const char *text,
+                      UpgDialect  dialect)
+{
+  char words[5][24];
+  UpgTransactionVerb verb = upg_statement_transaction_verb (text, dialect);
+
+  if ((verb != UPG_TRANSACTION_VERB_COMMIT && verb != UPG_TRANSACTION_VERB_ROLLBACK) ||
+      (dialect != UPG_DIALECT_MYSQL && dialect != UPG_DIALECT_POSTGRESQL))
+    return FALSE;
+  leading_keywords (text, words, G_N_ELEMENTS (words));
+  return has_word (words, G_N_ELEMENTS (words), "CHAIN") && !has_word (words, G_N_ELEMENTS (words), "NO");
+}
+
+/*
+ * upg_statement_sets_autocommit:
+ *
+ * MariaDB/MySQL: whether the statement sets the session's autocommit
+ * (`SET autocommit = 0`, `SET SESSION autocommit=1`, `SET @@autocommit:=0`
+ * …), which commits an open transaction or leaves the session without
+ * commits.
+ */
+gboolean
+upg_statement_sets_autocommit (const char *text,
+                               UpgDialect  dialect)
+{
+  static gsize once;
+  static GRegex *pattern;
+  char words[1][24];
+
+  if (dialect != UPG_DIALECT_MYSQL)
+    return FALSE;
+  leading_keywords (text, words, 1);
+  if (!g_str_equal (words[0], "SET"))
+    return FALSE;
+  if (g_once_init_enter (&once))
+    {
+      pattern = g_regex_new ("\\bSET\\s+(?:(?:SESSION|LOCAL)\\s+)?(?:@@(?:SESSION\\.|LOCAL\\.)?)?"
+                             "`?AUTOCOMMIT`?\\s*:?=", G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&once, 1);
+    }
+  return g_regex_match (pattern, text, 0, NULL);
+}
+
 UpgStatementClass
 upg_statement_classify (const char *text,
                         UpgDialect  dialect)

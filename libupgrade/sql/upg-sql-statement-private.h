@@ -47,6 +47,10 @@ typedef enum {
 
 UpgTransactionVerb upg_statement_transaction_verb (const char *text,
                                                    UpgDialect  dialect);
+gboolean     upg_statement_chains        (const char *text,
+                                          UpgDialect  dialect);
+gboolean     upg_statement_sets_autocommit (const char *text,
+                                            UpgDialect  dialect);
 int          upg_statement_table_lock_change (const char *text,
                                               UpgDialect  dialect);
 gboolean     upg_error_is_transient      (const GError  *error,

@@ -67,194 +67,6 @@ typedef struct
   char               *marker;
 } Unit;
 
-typedef enum {
-  FOUND_NONE,
-  FOUND_BLOCK,
-  FOUND_ERROR,
-} Found;
-
-static UpgDataSource *
-statement_source (UpgRunContext   *ctx,
-                  UpgStep         *step,
-                  UpgSqlStatement *statement)
-{
-  return upg_config_lookup_data_source (upg_executor_get_config (ctx->executor),
-                                        upg_sql_runner_statement_database (statement, step));
-}
-
-/* The dialect of the data source @statement goes to; OTHER for a raw
- * libgda source, which has no markers and so no blocks. */
-static UpgDialect
-statement_dialect (UpgRunContext   *ctx,
-                   UpgStep         *step,
-                   UpgSqlStatement *statement)
-{
-  UpgDataSource *source = statement_source (ctx, step, statement);
-
-  if (source == NULL || upg_data_source_get_cnc (source) != NULL)
-    return UPG_DIALECT_OTHER;
-  return upg_data_source_get_dialect (source);
-}
-
-static UpgTransactionVerb
-verb_of (UpgRunContext   *ctx,
-         UpgStep         *step,
-         UpgSqlStatement *statement)
-{
-  UpgDialect dialect = statement_dialect (ctx, step, statement);
-
-  if (dialect == UPG_DIALECT_OTHER)
-    return UPG_TRANSACTION_VERB_NONE;
-  return upg_statement_transaction_verb (upg_sql_statement_get_text (statement), dialect);
-}
-
-/* A file of a "transaction": "script" step: its database must have
- * transactional DDL, and nothing in it may end the transaction or leave
- * its database. */
-static Found
-check_script (UpgRunContext *ctx,
-              UpgStep       *step,
-              GPtrArray     *statements,
-              GError       **error)
-{
-  g_autofree char *problem = upg_step_transaction_problem (step, upg_executor_get_config (ctx->executor));
-
-  if (problem != NULL)
-    {
-      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST, problem);
-      return FOUND_ERROR;
-    }
-  for (guint i = 0; i < statements->len; i++)
-    {
-      UpgSqlStatement *s = g_ptr_array_index (statements, i);
-
-      if (g_strcmp0 (upg_sql_runner_statement_database (s, step), upg_step_get_database (step)) != 0)
-        {
-          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                       _("%s:%u: step '%s' runs each file as one transaction (\"transaction\": \"script\") on "
-                         "'%s'; a statement routed to '%s' cannot be part of it"),
-                       upg_sql_statement_get_file (s), upg_sql_statement_get_line (s), upg_step_get_id (step),
-                       upg_step_get_database (step), upg_sql_runner_statement_database (s, step));
-          return FOUND_ERROR;
-        }
-      if (verb_of (ctx, step, s) == UPG_TRANSACTION_VERB_ROLLBACK)
-        {
-          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                       _("%s:%u: ROLLBACK in a file that runs as one transaction (\"transaction\": \"script\" "
-                         "in step '%s'): it would undo the whole file; remove it or the option"),
-                       upg_sql_statement_get_file (s), upg_sql_statement_get_line (s), upg_step_get_id (step));
-          return FOUND_ERROR;
-        }
-    }
-  return FOUND_BLOCK;
-}
-
-/* Whether statement @first opens a block, and where it ends: at the
- * COMMIT or ROLLBACK that closes it. A block that is never closed, that
- * opens another, or whose statements go to another data source is bad
- * input: the native client would leave it to the server's mercy
- * (rolled back at disconnect, a warning, a commit), never what the
- * author meant. */
-static Found
-find_block (UpgRunContext *ctx,
-            UpgStep       *step,
-            GPtrArray     *statements,
-            guint          first,
-            guint         *last,
-            GError       **error)
-{
-  UpgSqlStatement *begin = g_ptr_array_index (statements, first);
-  const char *database = upg_sql_runner_statement_database (begin, step);
-
-  if (upg_step_get_script_transaction (step))
-    {
-      *last = statements->len - 1;
-      return first == 0 ? check_script (ctx, step, statements, error) : FOUND_NONE;
-    }
-  if (verb_of (ctx, step, begin) != UPG_TRANSACTION_VERB_BEGIN)
-    return FOUND_NONE;
-  for (guint k = first + 1; k < statements->len; k++)
-    {
-      UpgSqlStatement *s = g_ptr_array_index (statements, k);
-      UpgTransactionVerb verb;
-
-      if (g_strcmp0 (upg_sql_runner_statement_database (s, step), database) != 0)
-        {
-          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                       _("%s:%u: the transaction block opened at line %u on '%s' goes on to '%s'; end it "
-                         "(COMMIT) before switching data sources"),
-                       upg_sql_statement_get_file (s), upg_sql_statement_get_line (s),
-                       upg_sql_statement_get_line (begin), database, upg_sql_runner_statement_database (s, step));
-          return FOUND_ERROR;
-        }
-      verb = verb_of (ctx, step, s);
-      if (verb == UPG_TRANSACTION_VERB_BEGIN)
-        {
-          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-                       _("%s:%u: a transaction is opened inside the one opened at line %u; end that one first "
-                         "(COMMIT or ROLLBACK)"),
-                       upg_sql_statement_get_file (s), upg_sql_statement_get_line (s),
-                       upg_sql_statement_get_line (begin));
-          return FOUND_ERROR;
-        }
-      if (verb == UPG_TRANSACTION_VERB_COMMIT || verb == UPG_TRANSACTION_VERB_ROLLBACK)
-        {
-          *last = k;
-          return FOUND_BLOCK;
-        }
-    }
-  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
-               _("%s:%u: the transaction block opened here has no COMMIT or ROLLBACK before the end of the file"),
-               upg_sql_statement_get_file (begin), upg_sql_statement_get_line (begin));
-  return FOUND_ERROR;
-}
-
-/*
- * upg_sql_runner_check_blocks:
- *
- * Refuses, before anything runs, a file of @step whose transaction blocks
- * cannot be units (see find_block()), and "transaction": "script" where
- * the database has no transactional DDL.
- */
-gboolean
-upg_sql_runner_check_blocks (UpgRunContext *ctx,
-                             UpgStep       *step,
-                             GPtrArray     *statements,
-                             GError       **error)
-{
-  for (guint i = 0; i < statements->len; i++)
-    {
-      guint last;
-
-      switch (find_block (ctx, step, statements, i, &last, error))
-        {
-        case FOUND_ERROR:
-          return FALSE;
-        case FOUND_BLOCK:
-          i = last;
-          break;
-        case FOUND_NONE:
-        default:
-          break;
-        }
-    }
-  return TRUE;
-}
-
-/*
- * upg_file_run_block_end:
- *
- * Returns: whether statement @first of @file opens a unit of several
- *   statements, ending at *@last (the files were checked when prepared)
- */
-gboolean
-upg_file_run_block_end (FileRun *file,
-                        guint    first,
-                        guint   *last)
-{
-  return find_block (file->ctx, file->step, file->statements, first, last, NULL) == FOUND_BLOCK;
-}
-
 /* ---- one unit ------------------------------------------------------ */
 
 static void
@@ -750,19 +562,21 @@ upg_file_run_block (FileRun  *file,
                     GError  **error)
 {
   UpgSqlStatement *begin = g_ptr_array_index (file->statements, first);
+  /* A block opened by a COMMIT AND CHAIN has no BEGIN of its own. */
+  gboolean opens = upg_sql_runner_statement_verb (file->ctx, file->step, begin) == UPG_TRANSACTION_VERB_BEGIN;
   guint from = first;
 
   if (upg_step_get_script_transaction (file->step))
     return run_unit (file, first, last, FALSE, error);
-  if (statement_dialect (file->ctx, file->step, begin) == UPG_DIALECT_MYSQL)
-    for (guint k = first + 1; k < last; k++)
+  if (upg_sql_runner_statement_dialect (file->ctx, file->step, begin) == UPG_DIALECT_MYSQL)
+    for (guint k = opens ? first + 1 : first; k < last; k++)
       {
         UpgSqlStatement *s = g_ptr_array_index (file->statements, k);
         g_autofree char *note = NULL;
 
         if (!commits_implicitly (file, k))
           continue;
-        if (!run_unit (file, from, k - 1, from == first, error))
+        if (k > from && !run_unit (file, from, k - 1, from == first && opens, error))
           return FALSE;
         upg_run_context_log (file->ctx, G_LOG_LEVEL_MESSAGE,
                              _("%s:%u: the server commits the transaction opened at line %u before this statement "
@@ -778,5 +592,5 @@ upg_file_run_block (FileRun  *file,
           return FALSE;
         from = k + 1;
       }
-  return run_unit (file, from, last, from == first, error);
+  return run_unit (file, from, last, from == first && opens, error);
 }

@@ -85,6 +85,14 @@ void      upg_statement_run_stop_at            (StatementRun        *run,
                                                 const char          *message,
                                                 GError             **error);
 
+/* upg-sql-runner-block-scan.c */
+UpgDialect         upg_sql_runner_statement_dialect (UpgRunContext   *ctx,
+                                                     UpgStep         *step,
+                                                     UpgSqlStatement *statement);
+UpgTransactionVerb upg_sql_runner_statement_verb    (UpgRunContext   *ctx,
+                                                     UpgStep         *step,
+                                                     UpgSqlStatement *statement);
+
 /* upg-sql-runner-blocks.c */
 gboolean  upg_sql_runner_check_blocks          (UpgRunContext       *ctx,
                                                 UpgStep             *step,
