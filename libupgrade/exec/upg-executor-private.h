@@ -22,6 +22,7 @@ typedef enum {
 
 typedef struct _UpgExecLog UpgExecLog;
 typedef struct _UpgRunContext UpgRunContext;
+typedef struct _UpgSignalQueue UpgSignalQueue;
 
 /*
  * UpgRunHooks:
@@ -64,6 +65,7 @@ struct _UpgRunContext
   UpgExecution      *execution;       /* owned */
   UpgExecLog        *log;             /* owned */
   GMainContext      *owner_context;   /* owned: where signals are emitted */
+  UpgSignalQueue    *signals;         /* owned: emissions on their way there */
   GCancellable      *cancellable;     /* owned, nullable */
 
   char              *site_id;
@@ -117,6 +119,8 @@ void         upg_run_context_log         (UpgRunContext *ctx,
                                           ...) G_GNUC_PRINTF (3, 4);
 
 /* upg-executor-signals.c */
+UpgSignalQueue *upg_signal_queue_new     (void);
+void         upg_signal_queue_unref      (UpgSignalQueue *queue);
 void         upg_executor_emit_step_started   (UpgRunContext *ctx,
                                                UpgStep       *step);
 void         upg_executor_emit_step_finished  (UpgRunContext *ctx,

@@ -45,6 +45,7 @@ run_context_free (UpgRunContext *ctx)
   g_clear_object (&ctx->run);
   upg_exec_log_free (ctx->log);
   g_clear_pointer (&ctx->owner_context, g_main_context_unref);
+  g_clear_pointer (&ctx->signals, upg_signal_queue_unref);
   g_clear_object (&ctx->cancellable);
   g_free (ctx->site_id);
   g_free (ctx->from_text);
@@ -74,6 +75,7 @@ run_context_new (UpgExecutor   *self,
   ctx->accept_changed = request->accept_changed;
   ctx->journal = upg_executor_get_journal (self);
   ctx->owner_context = g_main_context_ref (request->owner_context);
+  ctx->signals = upg_signal_queue_new ();
   ctx->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   ctx->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   ctx->scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

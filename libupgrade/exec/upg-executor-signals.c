@@ -5,9 +5,12 @@
  * A stage runs in a worker thread (GTask), but the signals of its UpgRun must
  * reach their handlers in the main context of the thread that started the
  * run (a GTK or libsoup main loop is not thread-safe). Each emission copies
- * its arguments into a SignalEmission and hands it to
- * g_main_context_invoke_full(): in the sync API (the caller's thread runs
- * the stage) it runs at once, otherwise it is queued in order.
+ * its arguments into a SignalEmission and queues it, in order, on the run's
+ * UpgSignalQueue; one source in the owner context at a time drains the
+ * queue (g_main_context_invoke_full(): in the sync API, where the caller's
+ * thread runs the stage, at once). A source per emission, thousands a
+ * second for the per-statement signals, made every iteration of the owner's
+ * main loop walk them all and woke it for each one.
  */
 #include "config.h"
 
@@ -95,12 +98,82 @@ signal_emission_new (UpgRunContext *ctx,
   return emission;
 }
 
+struct _UpgSignalQueue
+{
+  gatomicrefcount ref_count;
+  GMutex          lock;
+  GQueue          pending;     /* SignalEmission, oldest first */
+  gboolean        scheduled;   /* a drain source is in the owner context */
+};
+
+UpgSignalQueue *
+upg_signal_queue_new (void)
+{
+  UpgSignalQueue *queue = g_new0 (UpgSignalQueue, 1);
+
+  g_atomic_ref_count_init (&queue->ref_count);
+  g_mutex_init (&queue->lock);
+  g_queue_init (&queue->pending);
+  return queue;
+}
+
+static UpgSignalQueue *
+upg_signal_queue_ref (UpgSignalQueue *queue)
+{
+  g_atomic_ref_count_inc (&queue->ref_count);
+  return queue;
+}
+
+void
+upg_signal_queue_unref (UpgSignalQueue *queue)
+{
+  if (!g_atomic_ref_count_dec (&queue->ref_count))
+    return;
+  g_queue_clear_full (&queue->pending, signal_emission_free);
+  g_mutex_clear (&queue->lock);
+  g_free (queue);
+}
+
+/* In the owner context: every emission queued, in order. All of them, so
+ * that whatever the worker hands to the owner context after its last
+ * emission (the run's end) comes after them, as a source of its own. The
+ * batch is what arrived since the owner's last iteration. */
+static gboolean
+signal_queue_drain (gpointer data)
+{
+  UpgSignalQueue *queue = data;
+
+  for (;;)
+    {
+      SignalEmission *emission;
+
+      g_mutex_lock (&queue->lock);
+      emission = g_queue_pop_head (&queue->pending);
+      if (emission == NULL)
+        queue->scheduled = FALSE;
+      g_mutex_unlock (&queue->lock);
+      if (emission == NULL)
+        return G_SOURCE_REMOVE;
+      signal_emission_run (emission);
+      signal_emission_free (emission);
+    }
+}
+
 static void
 signal_emission_send (UpgRunContext  *ctx,
                       SignalEmission *emission)
 {
-  g_main_context_invoke_full (ctx->owner_context, G_PRIORITY_DEFAULT,
-                              signal_emission_run, emission, signal_emission_free);
+  gboolean schedule;
+
+  g_mutex_lock (&ctx->signals->lock);
+  g_queue_push_tail (&ctx->signals->pending, emission);
+  schedule = !ctx->signals->scheduled;
+  ctx->signals->scheduled = TRUE;
+  g_mutex_unlock (&ctx->signals->lock);
+  if (schedule)
+    g_main_context_invoke_full (ctx->owner_context, G_PRIORITY_DEFAULT, signal_queue_drain,
+                                upg_signal_queue_ref (ctx->signals),
+                                (GDestroyNotify) upg_signal_queue_unref);
 }
 
 void
