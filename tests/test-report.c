@@ -446,14 +446,15 @@ test_support_bundle (void)
   g_assert_true (g_file_set_contents (log, "[2026-11-21 02:00:00] connect with Tr0ub4dor&3\n"
                                       "[2026-11-21 02:00:01] PGPASSWORD=pg-pass psql\n", -1, NULL));
 
-  g_assert_true (upg_support_bundle_create (journal, id, dir, config, NULL, archive, &error));
+  g_assert_true (upg_support_bundle_create (journal, id, dir, config, NULL, NULL, archive, &error));
   g_assert_no_error (error);
   listing = run_tar (archive, "-tzf", NULL);
   expected = g_strdup_printf ("upgrade-support-%s/execution.json\nupgrade-support-%s/statements.json\n"
                               "upgrade-support-%s/report.txt\nupgrade-support-%s/report.json\n"
                               "upgrade-support-%s/report.html\nupgrade-support-%s/breakpoint.json\n"
+                              "upgrade-support-%s/config.json\n"
                               "upgrade-support-%s/%s.log\nupgrade-support-%s/README\n",
-                              id, id, id, id, id, id, id, id, id);
+                              id, id, id, id, id, id, id, id, id, id);
   g_assert_cmpstr (listing, ==, expected);
   member = g_strdup_printf ("upgrade-support-%s/%s.log", id, id);
   log_out = run_tar (archive, "-xzOf", member);
@@ -520,6 +521,72 @@ test_cli_report (void)
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* What support asks first, from `report --support-bundle` as an operator
+ * runs it: which source is which kind and version (one reachable, one
+ * not), the configuration without secret values, and the bundle's files
+ * by hash so that a copy can be checked with `sha256sum -c`. */
+static void
+test_cli_support_bundle_contents (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("upg-support-cli-XXXXXX", NULL);
+  g_autofree char *journal_path = g_build_filename (dir, "journal.db", NULL);
+  g_autofree char *config = g_build_filename (dir, "upgrade.json", NULL);
+  g_autofree char *archive = g_build_filename (dir, "support.tar.gz", NULL);
+  g_autofree char *bundle = g_test_build_filename (G_TEST_DIST, "..", "examples", "bundle", NULL);
+  g_autofree char *manifest = g_build_filename (bundle, "manifests", NULL);
+  g_autofree char *config_text = NULL, *id = NULL, *member = NULL, *text = NULL, *out = NULL;
+  g_autofree char *first_manifest = NULL, *contents = NULL, *sha = NULL, *line = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (journal_path, &error);
+  g_autoptr(GDir) manifests = NULL;
+  gsize length;
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+
+  g_assert_no_error (error);
+  id = record_execution (journal);
+  g_clear_object (&journal);
+  config_text = g_strdup_printf ("{\"site_id\": \"bj-01\","
+                                 " \"env\": {\"cluster_id\": \"bj-01\", \"api_token\": \"s3cr3t-value\"},"
+                                 " \"datasources\": {"
+                                 "  \"app\": {\"provider\": \"SQLite\", \"path\": \"%s/app.sqlite\"},"
+                                 "  \"ft\": {\"provider\": \"MySQL\", \"host\": \"127.0.0.1\", \"port\": 9,"
+                                 "           \"database\": \"ft\", \"user\": \"upgrade\"}}}", dir);
+  g_assert_true (g_file_set_contents (config, config_text, -1, NULL));
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, "-c", config, "-b", bundle, "--state-dir", dir,
+                                     "report", id, "--support-bundle", archive, NULL), ==, 0);
+
+  member = g_strdup_printf ("upgrade-support-%s/datasources.json", id);
+  text = run_tar (archive, "-xzOf", member);
+  g_assert_nonnull (strstr (text, "\"name\" : \"app\""));
+  g_assert_nonnull (strstr (text, "\"provider\" : \"SQLite\""));
+  g_assert_nonnull (strstr (text, "\"server_version\" : \"3."));
+  g_assert_nonnull (strstr (text, "\"provider\" : \"MySQL\""));
+  g_assert_nonnull (strstr (text, "\"unreachable\" : \""));
+  g_clear_pointer (&member, g_free);
+  g_clear_pointer (&text, g_free);
+
+  member = g_strdup_printf ("upgrade-support-%s/config.json", id);
+  text = run_tar (archive, "-xzOf", member);
+  g_assert_null (strstr (text, "s3cr3t-value"));
+  g_assert_nonnull (strstr (text, "\"api_token\" : \"******\""));
+  g_assert_nonnull (strstr (text, "\"cluster_id\" : \"bj-01\""));
+  g_clear_pointer (&member, g_free);
+  g_clear_pointer (&text, g_free);
+
+  manifests = g_dir_open (manifest, 0, &error);
+  g_assert_no_error (error);
+  first_manifest = g_build_filename (manifest, g_dir_read_name (manifests), NULL);
+  g_assert_true (g_file_get_contents (first_manifest, &contents, &length, NULL));
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  line = g_strdup_printf ("%s  manifests/%s\n", sha, strrchr (first_manifest, '/') + 1);
+  member = g_strdup_printf ("upgrade-support-%s/bundle.sha256", id);
+  text = run_tar (archive, "-xzOf", member);
+  g_assert_nonnull (strstr (text, line));
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -539,6 +606,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/report/bundle/tar-gz", test_tar_gz);
   g_test_add_func ("/report/bundle/support", test_support_bundle);
   g_test_add_func ("/report/cli", test_cli_report);
+  g_test_add_func ("/report/cli/support-bundle-contents", test_cli_support_bundle_contents);
 
   return g_test_run ();
 }

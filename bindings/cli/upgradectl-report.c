@@ -113,7 +113,8 @@ upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
   if (bundle_path != NULL)
     {
       if (((bundle = optional_bundle (ctl, &error)) == NULL && error != NULL) ||
-          !upg_support_bundle_create (exec.journal, argv[1], ctl->state_dir, ctl->config_path, bundle,
+          !upg_support_bundle_create (exec.journal, argv[1], ctl->state_dir, ctl->config_path,
+                                      upgctl_get_config (ctl, NULL), bundle,
                                       bundle_path, &error))
         return upgctl_fail (ctl, error);
     }

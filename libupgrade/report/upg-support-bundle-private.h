@@ -9,6 +9,7 @@
 #include <upgrade-spi.h>
 
 #include "upg-bundle.h"
+#include "upg-config.h"
 #include "upg-journal.h"
 #include "upg-plan.h"
 #include "upg-report.h"
@@ -40,6 +41,7 @@ gboolean     upg_support_bundle_create             (UpgJournal         *journal,
                                                     const char         *execution_id,
                                                     const char         *state_dir,
                                                     const char         *config_path,
+                                                    UpgConfig          *config,
                                                     UpgBundle          *bundle,
                                                     const char         *out_path,
                                                     GError            **error);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "upg-data-source.h"
 #include "upg-support-bundle-private.h"
 #include "upg-json-private.h"
 
@@ -388,10 +389,196 @@ add_log (Collection *collection,
   add_text (collection, name, contents);
 }
 
+/* The configuration as support needs it: every member that holds a
+ * secret's value (not where it comes from: `password_env`, `…_file` stay)
+ * replaced, before the text scrub removes the values it knows. */
+static gboolean
+names_secret (const char *member)
+{
+  g_autofree char *lower = g_ascii_strdown (member, -1);
+
+  if (g_str_has_suffix (lower, "_env") || g_str_has_suffix (lower, "_file"))
+    return FALSE;
+  return strstr (lower, "password") != NULL || strstr (lower, "secret") != NULL ||
+         strstr (lower, "token") != NULL;
+}
+
+static void
+mask_secret_members (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        mask_secret_members (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *value = json_object_get_member (object, l->data);
+
+          if (names_secret (l->data) && JSON_NODE_HOLDS_VALUE (value))
+            json_object_set_string_member (object, l->data, SCRUBBED);
+          else
+            mask_secret_members (value);
+        }
+    }
+}
+
+static void
+add_config (Collection *collection,
+            const char *config_path,
+            GString    *readme)
+{
+  UpgJsonCtx ctx = { config_path, UPG_ERROR_INVALID_CONFIG };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (config_path == NULL)
+    {
+      g_string_append (readme, "config.json: not included (no configuration given)\n");
+      return;
+    }
+  root = upg_json_parse_file (&ctx, &error);
+  if (root == NULL)
+    {
+      g_string_append_printf (readme, "config.json: not included (%s)\n", error->message);
+      return;
+    }
+  mask_secret_members (root);
+  add_json (collection, "config.json", root);
+}
+
+/* Each configured data source: its kind, where it is, and the version its
+ * server gives now (or why it could not be asked). */
+static JsonNode *
+data_sources_json (UpgConfig *config)
+{
+  GPtrArray *sources = upg_config_get_data_sources (config);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < sources->len; i++)
+    {
+      UpgDataSource *source = sources->pdata[i];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(UpgConnection) connection = upg_data_source_open (source, NULL, &error);
+      g_autofree char *version = connection != NULL ? upg_connection_get_server_version (connection, &error)
+                                                    : NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, upg_data_source_get_name (source));
+      json_builder_set_member_name (builder, "provider");
+      json_builder_add_string_value (builder, upg_data_source_get_provider (source));
+      json_builder_set_member_name (builder, "host");
+      json_builder_add_string_value (builder, upg_data_source_get_host (source));
+      json_builder_set_member_name (builder, "port");
+      json_builder_add_int_value (builder, upg_data_source_get_port (source));
+      json_builder_set_member_name (builder, "database");
+      json_builder_add_string_value (builder, upg_data_source_get_database (source));
+      json_builder_set_member_name (builder, version != NULL ? "server_version" : "unreachable");
+      json_builder_add_string_value (builder, version != NULL ? version : error->message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return json_builder_get_root (builder);
+}
+
+/* At most this many files of a bundle are hashed: a bundle is scripts and
+ * manifests, not data. */
+#define MAX_BUNDLE_FILES 10000
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static gboolean
+hash_tree (const char *root,
+           const char *relative,
+           GString    *out,
+           guint      *count,
+           GError    **error)
+{
+  g_autofree char *dir_path = g_build_filename (root, relative, NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *child = *relative != '\0' ? g_build_filename (relative, names->pdata[i], NULL)
+                                                  : g_strdup (names->pdata[i]);
+      g_autofree char *path = g_build_filename (root, child, NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *sha = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (!hash_tree (root, child, out, count, error))
+            return FALSE;
+          continue;
+        }
+      if (++*count > MAX_BUNDLE_FILES)
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE,
+                       "more than %d files", MAX_BUNDLE_FILES);
+          return FALSE;
+        }
+      if (!g_file_get_contents (path, &contents, &length, error))
+        return FALSE;
+      sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+      /* sha256sum's format: `sha256sum -c` checks a copy of the bundle. */
+      g_string_append_printf (out, "%s  %s\n", sha, child);
+    }
+  return TRUE;
+}
+
+static void
+add_bundle_hashes (Collection *collection,
+                   UpgBundle  *bundle,
+                   GString    *readme)
+{
+  g_autoptr(GString) sums = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  if (bundle == NULL)
+    {
+      g_string_append (readme, "bundle.sha256: not included (no bundle given)\n");
+      return;
+    }
+  if (!hash_tree (upg_bundle_get_path (bundle), "", sums, &count, &error))
+    {
+      g_string_append_printf (readme, "bundle.sha256: not included (%s)\n", error->message);
+      return;
+    }
+  add_text (collection, "bundle.sha256", sums->str);
+}
+
 /*
  * Writes @out_path, a tar.gz for support: the execution's record and
  * statements, its report (text, JSON, HTML), breakpoint, plan (rebuilt
- * from @bundle) and log file (<state-dir>/logs/<id>.log). Every member is
+ * from @bundle), the SHA-256 of every file of @bundle, the configuration
+ * with its secret values masked, each data source of @config with its
+ * server's version, and the log file (<state-dir>/logs/<id>.log). Every
+ * member is
  * scrubbed of the secrets @config_path refers to and of password-like
  * values. A README lists what is missing and why.
  */
@@ -400,6 +587,7 @@ upg_support_bundle_create (UpgJournal  *journal,
                            const char  *execution_id,
                            const char  *state_dir,
                            const char  *config_path,
+                           UpgConfig   *config,
                            UpgBundle   *bundle,
                            const char  *out_path,
                            GError     **error)
@@ -408,7 +596,7 @@ upg_support_bundle_create (UpgJournal  *journal,
   g_autoptr(JsonArray) statements = NULL;
   g_autoptr(GString) readme = g_string_new (NULL);
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_bundle_entry_free);
-  g_autoptr(JsonNode) execution_node = NULL, statements_node = NULL, plan = NULL;
+  g_autoptr(JsonNode) execution_node = NULL, statements_node = NULL, plan = NULL, sources = NULL;
   g_autofree char *prefix = g_strconcat ("upgrade-support-", execution_id, NULL);
   g_auto(GStrv) secrets = upg_support_bundle_collect_secrets (config_path);
   Collection collection = { entries, prefix, secrets };
@@ -447,6 +635,15 @@ upg_support_bundle_create (UpgJournal  *journal,
   plan = execution_plan (bundle, execution, readme);
   if (plan != NULL)
     add_json (&collection, "plan.json", plan);
+  add_bundle_hashes (&collection, bundle, readme);
+  add_config (&collection, config_path, readme);
+  if (config != NULL)
+    {
+      sources = data_sources_json (config);
+      add_json (&collection, "datasources.json", sources);
+    }
+  else
+    g_string_append (readme, "datasources.json: not included (no configuration given)\n");
   add_log (&collection, state_dir, execution_id, readme);
   add_text (&collection, "README", readme->str);
   return upg_support_bundle_write_tar_gz (out_path, entries, g_get_real_time () / G_USEC_PER_SEC, error);
