@@ -225,6 +225,17 @@ test_failure_and_resume (void)
   g_assert_cmpstr (json_object_get_string_member (resumed, "execution_id"), ==, id);
   g_assert_true (json_object_get_null_member (resumed, "breakpoint"));
   g_assert_cmpstr (step_status (resumed, "legacy_create_audit"), ==, "SUCCESS");
+
+  /* history tells that the execution was taken up again twice. */
+  {
+    g_autofree char *history = NULL;
+    g_autofree char *line = NULL;
+
+    g_assert_cmpint (exec_exit_code (exec_fixture_cli (&demo.fx, NULL, &history, "history", NULL)), ==, 0);
+    line = g_strdup_printf ("%s  SUCCESS", id);
+    g_assert_nonnull (strstr (history, line));
+    g_assert_nonnull (strstr (strstr (history, line), "(resumed 2 times)\n"));
+  }
   demo_clear (&demo);
 }
 

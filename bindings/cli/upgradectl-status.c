@@ -21,11 +21,18 @@ print_execution_line (UpgExecution *execution)
                              ? g_date_time_format (upg_execution_get_started (execution), "%F %T")
                              : g_strdup ("-");
 
+  guint resumes = upg_execution_get_resume_count (execution);
+  /* An execution resumed after failures or kills is still one line; how
+   * often it was taken up again is part of its story. */
+  g_autofree char *resumed = resumes > 0
+    ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "  (resumed %u time)", "  (resumed %u times)", resumes),
+                       resumes)
+    : g_strdup ("");
+
   g_print ("%s  %-11s  %-8s %-14s %s → %s  %s%s\n", upg_execution_get_id (execution),
            upg_execution_status_to_string (upg_execution_get_status (execution)),
            upg_execution_is_rollback (execution) ? "rollback" : "run",
-           upg_stage_to_string (upg_execution_get_stage (execution)), from, to, started,
-           upg_execution_get_site_id (execution) != NULL ? "" : "");
+           upg_stage_to_string (upg_execution_get_stage (execution)), from, to, started, resumed);
 }
 
 /* A rate the way an operator reads it: statements/s, a size/s or the
