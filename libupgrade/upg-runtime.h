@@ -10,10 +10,15 @@
 
 #include <glib.h>
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
+UPG_AVAILABLE_IN_ALL
 const char  *upg_get_version      (void);
+UPG_AVAILABLE_IN_ALL
 guint        upg_get_spi_abi      (void);
+UPG_AVAILABLE_IN_ALL
 void         upg_init_i18n        (void);
 
 G_END_DECLS

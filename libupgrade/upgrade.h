@@ -8,6 +8,7 @@
 
 #include <upgrade-spi.h>
 
+#include "upg-version-macros.h"
 #include "upg-assessment.h"
 #include "upg-bundle.h"
 #include "upg-config.h"

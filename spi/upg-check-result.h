@@ -10,6 +10,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -59,45 +61,65 @@ typedef enum {
  */
 #define UPG_CHECK_KIND_DURATION "duration"
 
+UPG_SPI_AVAILABLE_IN_ALL
 const char  *upg_verdict_to_string    (UpgVerdict   verdict);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_verdict_from_string  (const char  *text,
                                        UpgVerdict  *verdict,
                                        GError     **error);
+UPG_SPI_AVAILABLE_IN_ALL
 UpgVerdict   upg_verdict_worst        (UpgVerdict   a,
                                        UpgVerdict   b);
 
 #define UPG_TYPE_CHECK_RESULT (upg_check_result_get_type ())
 
+UPG_SPI_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgCheckResult, upg_check_result, UPG, CHECK_RESULT, GObject)
 
+UPG_SPI_AVAILABLE_IN_ALL
 UpgCheckResult  *upg_check_result_new              (const char      *kind,
                                                     const char      *id,
                                                     const char      *name,
                                                     UpgVerdict       verdict,
                                                     const char      *message);
+UPG_SPI_AVAILABLE_IN_ALL
 UpgCheckResult  *upg_check_result_new_from_json    (JsonNode        *node,
                                                     GError         **error);
+UPG_SPI_AVAILABLE_IN_ALL
 JsonNode        *upg_check_result_to_json          (UpgCheckResult  *self);
 
+UPG_SPI_AVAILABLE_IN_ALL
 const char      *upg_check_result_get_kind         (UpgCheckResult  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 const char      *upg_check_result_get_id           (UpgCheckResult  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 const char      *upg_check_result_get_name         (UpgCheckResult  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 UpgVerdict       upg_check_result_get_verdict      (UpgCheckResult  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 void             upg_check_result_set_verdict      (UpgCheckResult  *self,
                                                     UpgVerdict       verdict);
+UPG_SPI_AVAILABLE_IN_ALL
 const char      *upg_check_result_get_message      (UpgCheckResult  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 void             upg_check_result_set_message      (UpgCheckResult  *self,
                                                     const char      *message);
+UPG_SPI_AVAILABLE_IN_ALL
 const char      *upg_check_result_get_suggestion   (UpgCheckResult  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 void             upg_check_result_set_suggestion   (UpgCheckResult  *self,
                                                     const char      *suggestion);
+UPG_SPI_AVAILABLE_IN_ALL
 JsonObject      *upg_check_result_get_figures      (UpgCheckResult  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 void             upg_check_result_set_figure_int   (UpgCheckResult  *self,
                                                     const char      *name,
                                                     gint64           value);
+UPG_SPI_AVAILABLE_IN_ALL
 void             upg_check_result_set_figure_double (UpgCheckResult *self,
                                                     const char      *name,
                                                     double           value);
+UPG_SPI_AVAILABLE_IN_ALL
 void             upg_check_result_set_figure_string (UpgCheckResult *self,
                                                     const char      *name,
                                                     const char      *value);

@@ -11,10 +11,13 @@
 #include "upg-check-result.h"
 #include "upg-context.h"
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define UPG_TYPE_COMPATIBILITY (upg_compatibility_get_type ())
 
+UPG_SPI_AVAILABLE_IN_ALL
 G_DECLARE_INTERFACE (UpgCompatibility, upg_compatibility, UPG, COMPATIBILITY, GObject)
 
 /**
@@ -37,6 +40,7 @@ struct _UpgCompatibilityInterface
   gpointer padding[4];
 };
 
+UPG_SPI_AVAILABLE_IN_ALL
 GPtrArray *upg_compatibility_check (UpgCompatibility  *self,
                       UpgContext    *context,
                       GCancellable  *cancellable,

@@ -12,6 +12,8 @@
 
 #include "upg-rows.h"
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -33,6 +35,7 @@ typedef enum {
 
 #define UPG_TYPE_CONNECTION (upg_connection_get_type ())
 
+UPG_SPI_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (UpgConnection, upg_connection, UPG, CONNECTION, GObject)
 
 /**
@@ -84,36 +87,50 @@ struct _UpgConnectionClass
   gpointer padding[8];
 };
 
+UPG_SPI_AVAILABLE_IN_ALL
 const char  *upg_connection_get_name               (UpgConnection  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 UpgDialect   upg_connection_get_dialect            (UpgConnection  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_connection_has_transactional_ddl  (UpgConnection  *self);
 
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_connection_execute                (UpgConnection  *self,
                                                     const char     *sql,
                                                     gint64         *affected_rows,
                                                     GCancellable   *cancellable,
                                                     GError        **error);
+UPG_SPI_AVAILABLE_IN_ALL
 UpgRows     *upg_connection_query                  (UpgConnection  *self,
                                                     const char     *sql,
                                                     const char    **params,
                                                     GCancellable   *cancellable,
                                                     GError        **error);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_connection_begin                  (UpgConnection  *self,
                                                     GError        **error);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_connection_commit                 (UpgConnection  *self,
                                                     GError        **error);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_connection_rollback               (UpgConnection  *self,
                                                     GError        **error);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_connection_ping                   (UpgConnection  *self,
                                                     GError        **error);
+UPG_SPI_AVAILABLE_IN_ALL
 char        *upg_connection_get_server_version     (UpgConnection  *self,
                                                     GError        **error);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_connection_set_statement_timeout  (UpgConnection  *self,
                                                     guint           seconds,
                                                     GError        **error);
 
+UPG_SPI_AVAILABLE_IN_ALL
 const char  *upg_connection_get_last_sqlstate      (UpgConnection  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 int          upg_connection_get_last_error_code    (UpgConnection  *self);
+UPG_SPI_AVAILABLE_IN_ALL
 void         upg_connection_set_last_error         (UpgConnection  *self,
                                                     int             code,
                                                     const char     *sqlstate);

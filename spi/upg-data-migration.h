@@ -10,10 +10,13 @@
 
 #include "upg-context.h"
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define UPG_TYPE_DATA_MIGRATION (upg_data_migration_get_type ())
 
+UPG_SPI_AVAILABLE_IN_ALL
 G_DECLARE_INTERFACE (UpgDataMigration, upg_data_migration, UPG, DATA_MIGRATION, GObject)
 
 /**
@@ -69,29 +72,36 @@ typedef enum {
   UPG_MIGRATION_ACTION_CLEANUP,
 } UpgMigrationAction;
 
+UPG_SPI_AVAILABLE_IN_ALL
 const char *upg_migration_action_to_string   (UpgMigrationAction   action);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean    upg_migration_action_from_string (const char          *text,
                                               UpgMigrationAction  *action,
                                               GError             **error);
 
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean upg_data_migration_supports  (UpgDataMigration    *self,
                                        UpgMigrationAction   action);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean upg_data_migration_run       (UpgDataMigration    *self,
                                        UpgMigrationAction   action,
                                        UpgContext          *context,
                                        JsonObject          *params,
                                        GCancellable        *cancellable,
                                        GError             **error);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean upg_data_migration_migrate   (UpgDataMigration    *self,
                                        UpgContext          *context,
                                        JsonObject          *params,
                                        GCancellable        *cancellable,
                                        GError             **error);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean upg_data_migration_rollback  (UpgDataMigration    *self,
                                        UpgContext          *context,
                                        JsonObject          *params,
                                        GCancellable        *cancellable,
                                        GError             **error);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean upg_data_migration_cleanup   (UpgDataMigration    *self,
                                        UpgContext          *context,
                                        JsonObject          *params,

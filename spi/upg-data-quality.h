@@ -11,10 +11,13 @@
 #include "upg-check-result.h"
 #include "upg-context.h"
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define UPG_TYPE_DATA_QUALITY (upg_data_quality_get_type ())
 
+UPG_SPI_AVAILABLE_IN_ALL
 G_DECLARE_INTERFACE (UpgDataQuality, upg_data_quality, UPG, DATA_QUALITY, GObject)
 
 /**
@@ -37,6 +40,7 @@ struct _UpgDataQualityInterface
   gpointer padding[4];
 };
 
+UPG_SPI_AVAILABLE_IN_ALL
 GPtrArray *upg_data_quality_check (UpgDataQuality  *self,
                       UpgContext    *context,
                       GCancellable  *cancellable,

@@ -11,10 +11,13 @@
 #include "upg-check-result.h"
 #include "upg-context.h"
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define UPG_TYPE_DURATION_ESTIMATE (upg_duration_estimate_get_type ())
 
+UPG_SPI_AVAILABLE_IN_ALL
 G_DECLARE_INTERFACE (UpgDurationEstimate, upg_duration_estimate, UPG, DURATION_ESTIMATE, GObject)
 
 /**
@@ -37,6 +40,7 @@ struct _UpgDurationEstimateInterface
   gpointer padding[4];
 };
 
+UPG_SPI_AVAILABLE_IN_ALL
 GPtrArray *upg_duration_estimate_estimate (UpgDurationEstimate  *self,
                       UpgContext    *context,
                       GCancellable  *cancellable,

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -72,10 +74,13 @@ typedef enum {
   UPG_ERROR_RESUME_LIMIT,
 } UpgError;
 
+UPG_SPI_AVAILABLE_IN_ALL
 GQuark      upg_error_quark      (void);
 
+UPG_SPI_AVAILABLE_IN_ALL
 int         upg_error_exit_code  (const GError *error);
 
+UPG_SPI_AVAILABLE_IN_ALL
 const char *upg_error_code_nick  (const GError *error);
 
 G_END_DECLS

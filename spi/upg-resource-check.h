@@ -11,10 +11,13 @@
 #include "upg-check-result.h"
 #include "upg-context.h"
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define UPG_TYPE_RESOURCE_CHECK (upg_resource_check_get_type ())
 
+UPG_SPI_AVAILABLE_IN_ALL
 G_DECLARE_INTERFACE (UpgResourceCheck, upg_resource_check, UPG, RESOURCE_CHECK, GObject)
 
 /**
@@ -37,6 +40,7 @@ struct _UpgResourceCheckInterface
   gpointer padding[4];
 };
 
+UPG_SPI_AVAILABLE_IN_ALL
 GPtrArray *upg_resource_check_check (UpgResourceCheck  *self,
                       UpgContext    *context,
                       GCancellable  *cancellable,

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -42,9 +44,11 @@ typedef enum {
  */
 #define UPG_N_STAGES (UPG_STAGE_POST_UPGRADE + 1)
 
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_stage_from_string  (const char  *text,
                                      UpgStage    *stage,
                                      GError     **error);
+UPG_SPI_AVAILABLE_IN_ALL
 const char  *upg_stage_to_string    (UpgStage     stage);
 
 G_END_DECLS

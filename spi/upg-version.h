@@ -10,6 +10,8 @@
 
 #include <glib-object.h>
 
+#include "upg-spi-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define UPG_TYPE_VERSION (upg_version_get_type ())
@@ -27,36 +29,54 @@ G_BEGIN_DECLS
  */
 typedef struct _UpgVersion UpgVersion;
 
+UPG_SPI_AVAILABLE_IN_ALL
 GType        upg_version_get_type      (void) G_GNUC_CONST;
 
+UPG_SPI_AVAILABLE_IN_ALL
 UpgVersion  *upg_version_parse         (const char        *text,
                                         GError           **error);
+UPG_SPI_AVAILABLE_IN_ALL
 UpgVersion  *upg_version_new           (guint              major,
                                         guint              minor,
                                         guint              micro,
                                         guint              patch,
                                         guint              test);
+UPG_SPI_AVAILABLE_IN_ALL
 UpgVersion  *upg_version_copy          (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 void         upg_version_free          (UpgVersion        *version);
 
+UPG_SPI_AVAILABLE_IN_ALL
 guint        upg_version_get_major     (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 guint        upg_version_get_minor     (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 guint        upg_version_get_micro     (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 guint        upg_version_get_patch     (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 guint        upg_version_get_test      (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_version_is_patch      (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 UpgVersion  *upg_version_get_baseline  (const UpgVersion  *version);
 
+UPG_SPI_AVAILABLE_IN_ALL
 int          upg_version_compare       (const UpgVersion  *a,
                                         const UpgVersion  *b);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_version_equal         (const UpgVersion  *a,
                                         const UpgVersion  *b);
+UPG_SPI_AVAILABLE_IN_ALL
 guint        upg_version_hash          (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 gboolean     upg_version_in_range      (const UpgVersion  *version,
                                         const UpgVersion  *min,
                                         const UpgVersion  *max);
 
+UPG_SPI_AVAILABLE_IN_ALL
 char        *upg_version_to_string     (const UpgVersion  *version);
+UPG_SPI_AVAILABLE_IN_ALL
 gint64       upg_version_to_code       (const UpgVersion  *version);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgVersion, upg_version_free)

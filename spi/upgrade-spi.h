@@ -6,6 +6,7 @@
 
 #define __UPGRADE_SPI_INSIDE__
 
+#include "upg-spi-version-macros.h"
 #include "upg-spi-version.h"
 #include "upg-error.h"
 #include "upg-version.h"

@@ -18,6 +18,8 @@
 #include "upg-plugin-manager.h"
 #include "upg-report.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -45,36 +47,52 @@ G_BEGIN_DECLS
 
 #define UPG_TYPE_ASSESSMENT (upg_assessment_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgAssessment, upg_assessment, UPG, ASSESSMENT, GObject)
 
+UPG_AVAILABLE_IN_ALL
 UpgVerdict    upg_assessment_get_verdict    (UpgAssessment    *self);
+UPG_AVAILABLE_IN_ALL
 UpgPlanMode   upg_assessment_get_mode       (UpgAssessment    *self);
+UPG_AVAILABLE_IN_ALL
 GPtrArray    *upg_assessment_get_items      (UpgAssessment    *self);
+UPG_AVAILABLE_IN_ALL
 UpgEstimate  *upg_assessment_get_estimate   (UpgAssessment    *self);
+UPG_AVAILABLE_IN_ALL
 JsonNode     *upg_assessment_to_json        (UpgAssessment    *self);
+UPG_AVAILABLE_IN_ALL
 char         *upg_assessment_render         (UpgAssessment    *self,
                                              UpgReportFormat   format);
+UPG_AVAILABLE_IN_ALL
 int           upg_assessment_exit_code      (UpgAssessment    *self);
 
 #define UPG_TYPE_ASSESSOR (upg_assessor_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgAssessor, upg_assessor, UPG, ASSESSOR, GObject)
 
+UPG_AVAILABLE_IN_ALL
 UpgAssessor    *upg_assessor_new                 (UpgPlan              *plan,
                                                   UpgConfig            *config);
+UPG_AVAILABLE_IN_ALL
 void            upg_assessor_set_env             (UpgAssessor          *self,
                                                   JsonObject           *env);
+UPG_AVAILABLE_IN_ALL
 void            upg_assessor_set_plugin_manager  (UpgAssessor          *self,
                                                   UpgPluginManager     *manager);
+UPG_AVAILABLE_IN_ALL
 void            upg_assessor_set_disk_path       (UpgAssessor          *self,
                                                   const char           *path);
+UPG_AVAILABLE_IN_ALL
 UpgAssessment  *upg_assessor_run                 (UpgAssessor          *self,
                                                   GCancellable         *cancellable,
                                                   GError              **error);
+UPG_AVAILABLE_IN_ALL
 void            upg_assessor_run_async           (UpgAssessor          *self,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
+UPG_AVAILABLE_IN_ALL
 UpgAssessment  *upg_assessor_run_finish          (UpgAssessor          *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);

@@ -19,6 +19,8 @@
 #include "upg-plugin-manager.h"
 #include "upg-run.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -30,39 +32,53 @@ G_BEGIN_DECLS
 
 #define UPG_TYPE_EXECUTOR (upg_executor_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgExecutor, upg_executor, UPG, EXECUTOR, GObject)
 
+UPG_AVAILABLE_IN_ALL
 UpgExecutor   *upg_executor_new                 (UpgConfig        *config,
                                                  UpgBundle        *bundle,
                                                  UpgJournal       *journal,
                                                  const char       *state_dir);
 
+UPG_AVAILABLE_IN_ALL
 UpgConfig     *upg_executor_get_config          (UpgExecutor      *self);
+UPG_AVAILABLE_IN_ALL
 UpgBundle     *upg_executor_get_bundle          (UpgExecutor      *self);
+UPG_AVAILABLE_IN_ALL
 UpgJournal    *upg_executor_get_journal         (UpgExecutor      *self);
+UPG_AVAILABLE_IN_ALL
 const char    *upg_executor_get_state_dir       (UpgExecutor      *self);
+UPG_AVAILABLE_IN_ALL
 char          *upg_executor_get_log_path        (UpgExecutor      *self,
                                                  const char       *execution_id);
+UPG_AVAILABLE_IN_ALL
 UpgPluginManager *upg_executor_get_plugin_manager (UpgExecutor    *self);
+UPG_AVAILABLE_IN_ALL
 void           upg_executor_set_plugin_manager  (UpgExecutor      *self,
                                                  UpgPluginManager *manager);
 
+UPG_AVAILABLE_IN_ALL
 void           upg_executor_run_async           (UpgExecutor      *self,
                                                  UpgRun           *run,
                                                  GCancellable     *cancellable,
                                                  GAsyncReadyCallback callback,
                                                  gpointer          user_data);
+UPG_AVAILABLE_IN_ALL
 gboolean       upg_executor_run_finish          (UpgExecutor      *self,
                                                  GAsyncResult     *result,
                                                  GError          **error);
+UPG_AVAILABLE_IN_ALL
 gboolean       upg_executor_run                 (UpgExecutor      *self,
                                                  UpgRun           *run,
                                                  GCancellable     *cancellable,
                                                  GError          **error);
 
+UPG_AVAILABLE_IN_ALL
 UpgExecution  *upg_executor_load_execution      (UpgExecutor      *self,
                                                  const char       *execution_id,
                                                  GError          **error);
+UPG_AVAILABLE_IN_ALL
 guint          upg_executor_mark_interrupted    (UpgExecutor      *self,
                                                  GError          **error);
 

@@ -14,6 +14,8 @@
 
 #include "upg-execution.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -50,38 +52,58 @@ typedef enum {
 
 #define UPG_TYPE_RUN (upg_run_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgRun, upg_run, UPG, RUN, GObject)
 
+UPG_AVAILABLE_IN_ALL
 UpgRun           *upg_run_new                (UpgRunKind        kind,
                                               const UpgVersion *from,
                                               const UpgVersion *to,
                                               UpgStage          stage);
+UPG_AVAILABLE_IN_ALL
 UpgRun           *upg_run_new_resume         (const char       *execution_id,
                                               UpgResumeAction   action);
 
+UPG_AVAILABLE_IN_ALL
 UpgRunKind        upg_run_get_kind           (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 const UpgVersion *upg_run_get_from           (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 const UpgVersion *upg_run_get_to             (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 UpgStage          upg_run_get_stage          (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 const char       *upg_run_get_resume_id      (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 UpgResumeAction   upg_run_get_action         (UpgRun           *self);
 
+UPG_AVAILABLE_IN_ALL
 void              upg_run_set_site_id        (UpgRun           *self,
                                               const char       *site_id);
+UPG_AVAILABLE_IN_ALL
 const char       *upg_run_get_site_id        (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 void              upg_run_set_component      (UpgRun           *self,
                                               const char       *component);
+UPG_AVAILABLE_IN_ALL
 const char       *upg_run_get_component      (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 void              upg_run_set_env            (UpgRun           *self,
                                               JsonObject       *env);
+UPG_AVAILABLE_IN_ALL
 JsonObject       *upg_run_get_env            (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 void              upg_run_set_accept_changed (UpgRun           *self,
                                               gboolean          accept);
+UPG_AVAILABLE_IN_ALL
 gboolean          upg_run_get_accept_changed (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
 void              upg_run_set_new_execution  (UpgRun           *self,
                                               gboolean          new_execution);
+UPG_AVAILABLE_IN_ALL
 gboolean          upg_run_get_new_execution  (UpgRun           *self);
 
+UPG_AVAILABLE_IN_ALL
 UpgExecution     *upg_run_get_execution      (UpgRun           *self);
 
 G_END_DECLS

@@ -13,6 +13,8 @@
 
 #include "upg-config.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -163,53 +165,78 @@ typedef enum {
   UPG_STATEMENT_STATUS_UNDONE,
 } UpgStatementStatus;
 
+UPG_AVAILABLE_IN_ALL
 const char *upg_execution_kind_to_string      (UpgExecutionKind     kind);
+UPG_AVAILABLE_IN_ALL
 gboolean    upg_execution_kind_from_string    (const char          *text,
                                                UpgExecutionKind    *kind);
+UPG_AVAILABLE_IN_ALL
 const char *upg_execution_status_to_string    (UpgExecutionStatus   status);
+UPG_AVAILABLE_IN_ALL
 gboolean    upg_execution_status_from_string  (const char          *text,
                                                UpgExecutionStatus  *status);
+UPG_AVAILABLE_IN_ALL
 const char *upg_step_status_to_string         (UpgStepStatus        status);
+UPG_AVAILABLE_IN_ALL
 gboolean    upg_step_status_from_string       (const char          *text,
                                                UpgStepStatus       *status);
+UPG_AVAILABLE_IN_ALL
 const char *upg_statement_status_to_string    (UpgStatementStatus   status);
+UPG_AVAILABLE_IN_ALL
 gboolean    upg_statement_status_from_string  (const char          *text,
                                                UpgStatementStatus  *status);
 
 #define UPG_TYPE_JOURNAL (upg_journal_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgJournal, upg_journal, UPG, JOURNAL, GObject)
 
 /* Opening */
+UPG_AVAILABLE_IN_ALL
 UpgJournal     *upg_journal_new                   (UpgConnection   *connection,
                                                    GError         **error);
+UPG_AVAILABLE_IN_ALL
 UpgJournal     *upg_journal_open_sqlite           (const char      *path,
                                                    GError         **error);
+UPG_AVAILABLE_IN_ALL
 UpgJournal     *upg_journal_open_for_site         (UpgConfig       *config,
                                                    const char      *state_dir,
                                                    GError         **error);
 
+UPG_AVAILABLE_IN_ALL
 UpgConnection  *upg_journal_get_connection        (UpgJournal      *self);
+UPG_AVAILABLE_IN_ALL
 guint           upg_journal_get_schema_version    (UpgJournal      *self);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_ping                  (UpgJournal      *self,
                                                    GError         **error);
 
 /* Identity and clock */
+UPG_AVAILABLE_IN_ALL
 const char     *upg_journal_get_host              (UpgJournal      *self);
+UPG_AVAILABLE_IN_ALL
 void            upg_journal_set_host              (UpgJournal      *self,
                                                    const char      *host);
+UPG_AVAILABLE_IN_ALL
 guint           upg_journal_get_pid               (UpgJournal      *self);
+UPG_AVAILABLE_IN_ALL
 void            upg_journal_set_pid               (UpgJournal      *self,
                                                    guint            pid);
+UPG_AVAILABLE_IN_ALL
 char           *upg_journal_get_owner             (UpgJournal      *self);
+UPG_AVAILABLE_IN_ALL
 gint64          upg_journal_get_now               (UpgJournal      *self);
+UPG_AVAILABLE_IN_ALL
 void            upg_journal_set_now               (UpgJournal      *self,
                                                    gint64           now_ms);
+UPG_AVAILABLE_IN_ALL
 guint           upg_journal_get_lock_timeout      (UpgJournal      *self);
+UPG_AVAILABLE_IN_ALL
 void            upg_journal_set_lock_timeout      (UpgJournal      *self,
                                                    guint            seconds);
 
 /* Executions */
+UPG_AVAILABLE_IN_ALL
 char           *upg_journal_create_execution      (UpgJournal         *self,
                                                    const char         *site_id,
                                                    const char         *component,
@@ -219,29 +246,36 @@ char           *upg_journal_create_execution      (UpgJournal         *self,
                                                    UpgExecutionKind    kind,
                                                    JsonObject         *env,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_set_execution_status  (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    UpgExecutionStatus  status,
                                                    const char         *error_message,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 guint           upg_journal_resume_execution      (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_reopen_execution      (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    gboolean            operator_resume,
                                                    guint              *resume_count,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_get_execution         (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonArray      *upg_journal_list_executions       (UpgJournal         *self,
                                                    const char         *site_id,
                                                    guint               limit,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_get_latest_execution  (UpgJournal         *self,
                                                    const char         *site_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_find_last_execution   (UpgJournal         *self,
                                                    const char         *site_id,
                                                    const char         *from_version,
@@ -249,10 +283,12 @@ JsonObject     *upg_journal_find_last_execution   (UpgJournal         *self,
                                                    UpgStage            stage,
                                                    UpgExecutionKind    kind,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 guint           upg_journal_mark_interrupted      (UpgJournal         *self,
                                                    GError            **error);
 
 /* Steps */
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_add_step              (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -260,6 +296,7 @@ gboolean        upg_journal_add_step              (UpgJournal         *self,
                                                    const char         *step_id,
                                                    UpgStage            stage,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_begin_step            (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -267,6 +304,7 @@ gboolean        upg_journal_begin_step            (UpgJournal         *self,
                                                    const char         *step_id,
                                                    UpgStage            stage,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_finish_step           (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -275,6 +313,7 @@ gboolean        upg_journal_finish_step           (UpgJournal         *self,
                                                    UpgStepStatus       status,
                                                    const char         *error_message,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_skip_step             (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -283,21 +322,25 @@ gboolean        upg_journal_skip_step             (UpgJournal         *self,
                                                    UpgStage            stage,
                                                    const char         *skipped_because,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 char           *upg_journal_find_step_success     (UpgJournal         *self,
                                                    const char         *site_id,
                                                    const char         *component,
                                                    const char         *version,
                                                    const char         *step_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_undo_step             (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
                                                    const char         *version,
                                                    const char         *step_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonArray      *upg_journal_list_undone_statements (UpgJournal        *self,
                                                    const char         *execution_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_set_checkpoint        (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -305,6 +348,7 @@ gboolean        upg_journal_set_checkpoint        (UpgJournal         *self,
                                                    const char         *step_id,
                                                    const char         *checkpoint,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 char           *upg_journal_get_checkpoint        (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -313,6 +357,7 @@ char           *upg_journal_get_checkpoint        (UpgJournal         *self,
                                                    GError            **error);
 
 /* Statements (the exactly-once protocol: see the class documentation) */
+UPG_AVAILABLE_IN_ALL
 char           *upg_journal_begin_statement       (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -324,6 +369,7 @@ char           *upg_journal_begin_statement       (UpgJournal         *self,
                                                    const char         *statement,
                                                    const char         *database,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_finish_statement      (UpgJournal         *self,
                                                    const char         *record_id,
                                                    UpgStatementStatus  status,
@@ -331,6 +377,7 @@ gboolean        upg_journal_finish_statement      (UpgJournal         *self,
                                                    const char         *error_code,
                                                    const char         *error_message,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_lookup_statement      (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
@@ -339,28 +386,35 @@ JsonObject     *upg_journal_lookup_statement      (UpgJournal         *self,
                                                    const char         *file,
                                                    guint               sequence,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonArray      *upg_journal_list_statements       (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);
 
+UPG_AVAILABLE_IN_ALL
 UpgStatementStatus upg_journal_recover_statement (UpgJournal         *self,
                                                    const char         *record_id,
                                                    UpgConnection      *target,
                                                    GError            **error);
 
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_ensure_marker_table   (UpgConnection      *target,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_write_marker          (UpgConnection      *target,
                                                    const char         *record_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_delete_markers        (UpgConnection      *target,
                                                    const char * const *record_ids,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_has_marker            (UpgConnection      *target,
                                                    const char         *record_id,
                                                    gboolean           *found,
                                                    GError            **error);
 
+UPG_AVAILABLE_IN_ALL
 char           *upg_journal_format_statement_line (gint64              started_at_ms,
                                                    const char         *file,
                                                    guint               line,
@@ -369,9 +423,11 @@ char           *upg_journal_format_statement_line (gint64              started_a
                                                    gint64              duration_ms,
                                                    gint64              affected_rows,
                                                    const char         *statement);
+UPG_AVAILABLE_IN_ALL
 char           *upg_journal_format_timestamp      (gint64              ms);
 
 /* Breakpoints */
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_save_breakpoint       (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *step_id,
@@ -382,39 +438,48 @@ gboolean        upg_journal_save_breakpoint       (UpgJournal         *self,
                                                    const char         *error_code,
                                                    const char         *error_message,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_get_breakpoint        (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_resolve_breakpoint    (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);
 
 /* Reports */
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_store_report          (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *format,
                                                    const char         *body,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 char           *upg_journal_get_report            (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *format,
                                                    GError            **error);
 
 /* The per-site lock */
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_acquire_lock          (UpgJournal         *self,
                                                    const char         *site_id,
                                                    const char         *execution_id,
                                                    char              **takeover_message,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_heartbeat_lock        (UpgJournal         *self,
                                                    const char         *site_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_release_lock          (UpgJournal         *self,
                                                    const char         *site_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_get_lock              (UpgJournal         *self,
                                                    const char         *site_id,
                                                    GError            **error);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_force_unlock          (UpgJournal         *self,
                                                    const char         *site_id,
                                                    char              **previous_holder,

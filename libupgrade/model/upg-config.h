@@ -10,6 +10,8 @@
 
 #include "upg-data-source.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -30,29 +32,47 @@ G_BEGIN_DECLS
 
 #define UPG_TYPE_CONFIG (upg_config_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgConfig, upg_config, UPG, CONFIG, GObject)
 
+UPG_AVAILABLE_IN_ALL
 UpgConfig          *upg_config_new                     (void);
+UPG_AVAILABLE_IN_ALL
 UpgConfig          *upg_config_new_from_file           (const char  *path,
                                                         GError     **error);
 
+UPG_AVAILABLE_IN_ALL
 const char         *upg_config_get_path                (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_config_get_site_id             (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 const char * const *upg_config_get_sites               (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 gboolean            upg_config_check_site              (UpgConfig   *self,
                                                         const char  *site_id,
                                                         GError     **error);
+UPG_AVAILABLE_IN_ALL
 const char * const *upg_config_get_secret_env          (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 JsonObject         *upg_config_get_env                 (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 GPtrArray          *upg_config_get_data_sources        (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 UpgDataSource      *upg_config_lookup_data_source      (UpgConfig   *self,
                                                         const char  *name);
+UPG_AVAILABLE_IN_ALL
 UpgDataSource      *upg_config_get_journal             (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 const char * const *upg_config_get_plugin_dirs         (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_config_get_service_listen      (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_config_get_service_token_file  (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 guint64             upg_config_get_service_max_body    (UpgConfig   *self);
+UPG_AVAILABLE_IN_ALL
 guint64             upg_config_get_service_idle_timeout (UpgConfig  *self);
+UPG_AVAILABLE_IN_ALL
 gboolean            upg_config_get_service_metrics_public (UpgConfig *self);
 
 G_END_DECLS

@@ -13,6 +13,8 @@
 
 #include "upg-plan.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -48,8 +50,10 @@ G_BEGIN_DECLS
  */
 #define UPG_RATE_TRACKER_DEVIATION 0.20
 
+UPG_AVAILABLE_IN_ALL
 char     *upg_format_seconds          (guint64  seconds);
 
+UPG_AVAILABLE_IN_ALL
 guint64   upg_estimate_volume_seconds  (guint64  data_volume,
                                         double   rate,
                                         guint    parallelism);
@@ -70,46 +74,69 @@ typedef enum {
   UPG_ESTIMATE_SOURCE_DEFAULT,
 } UpgEstimateSource;
 
+UPG_AVAILABLE_IN_ALL
 guint64   upg_estimate_step_seconds    (UpgStep            *step,
                                         UpgEstimateSource  *source);
 
 #define UPG_TYPE_ESTIMATE (upg_estimate_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgEstimate, upg_estimate, UPG, ESTIMATE, GObject)
 
+UPG_AVAILABLE_IN_ALL
 UpgEstimate  *upg_estimate_new_for_plan          (UpgPlan      *plan);
+UPG_AVAILABLE_IN_ALL
 guint64       upg_estimate_get_stage_seconds     (UpgEstimate  *self,
                                                   UpgStage      stage);
+UPG_AVAILABLE_IN_ALL
 guint64       upg_estimate_get_total_seconds     (UpgEstimate  *self);
+UPG_AVAILABLE_IN_ALL
 guint64       upg_estimate_get_downtime_seconds  (UpgEstimate  *self);
+UPG_AVAILABLE_IN_ALL
 GPtrArray    *upg_estimate_get_long_steps        (UpgEstimate  *self);
+UPG_AVAILABLE_IN_ALL
 char         *upg_estimate_get_suggestion        (UpgEstimate  *self,
                                                   UpgStep      *step);
+UPG_AVAILABLE_IN_ALL
 JsonNode     *upg_estimate_to_json               (UpgEstimate  *self);
 
 #define UPG_TYPE_RATE_TRACKER (upg_rate_tracker_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgRateTracker, upg_rate_tracker, UPG, RATE_TRACKER, GObject)
 
+UPG_AVAILABLE_IN_ALL
 UpgRateTracker *upg_rate_tracker_new                    (guint64          total_units,
                                                          double           configured_rate);
+UPG_AVAILABLE_IN_ALL
 UpgRateTracker *upg_rate_tracker_new_for_duration       (guint64          total_units,
                                                          double           estimated_seconds);
 
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_rate_tracker_update                 (UpgRateTracker  *self,
                                                          guint64          units_done,
                                                          double           elapsed_seconds);
 
+UPG_AVAILABLE_IN_ALL
 guint64         upg_rate_tracker_get_total_units        (UpgRateTracker  *self);
+UPG_AVAILABLE_IN_ALL
 guint64         upg_rate_tracker_get_units_done         (UpgRateTracker  *self);
+UPG_AVAILABLE_IN_ALL
 double          upg_rate_tracker_get_configured_rate    (UpgRateTracker  *self);
+UPG_AVAILABLE_IN_ALL
 double          upg_rate_tracker_get_measured_rate      (UpgRateTracker  *self);
+UPG_AVAILABLE_IN_ALL
 double          upg_rate_tracker_get_rate               (UpgRateTracker  *self);
+UPG_AVAILABLE_IN_ALL
 gboolean        upg_rate_tracker_is_revised             (UpgRateTracker  *self);
+UPG_AVAILABLE_IN_ALL
 int             upg_rate_tracker_get_deviation_percent  (UpgRateTracker  *self);
+UPG_AVAILABLE_IN_ALL
 double          upg_rate_tracker_get_remaining_seconds  (UpgRateTracker  *self);
+UPG_AVAILABLE_IN_ALL
 GDateTime      *upg_rate_tracker_get_eta                (UpgRateTracker  *self,
                                                          GDateTime       *now);
+UPG_AVAILABLE_IN_ALL
 char           *upg_rate_tracker_get_message            (UpgRateTracker  *self);
 
 G_END_DECLS

@@ -11,6 +11,8 @@
 #include "upg-bundle.h"
 #include "upg-config.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -27,13 +29,16 @@ typedef enum {
 
 #define UPG_TYPE_PLAN (upg_plan_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgPlan, upg_plan, UPG, PLAN, GObject)
 
+UPG_AVAILABLE_IN_ALL
 UpgPlan           *upg_plan_new                     (UpgBundle         *bundle,
                                                      const UpgVersion  *from,
                                                      const UpgVersion  *to,
                                                      const char        *site_id,
                                                      GError           **error);
+UPG_AVAILABLE_IN_ALL
 UpgPlan           *upg_plan_new_for_config          (UpgBundle         *bundle,
                                                      UpgConfig         *config,
                                                      const UpgVersion  *from,
@@ -41,21 +46,33 @@ UpgPlan           *upg_plan_new_for_config          (UpgBundle         *bundle,
                                                      const char        *site_id,
                                                      GError           **error);
 
+UPG_AVAILABLE_IN_ALL
 UpgBundle         *upg_plan_get_bundle              (UpgPlan           *self);
+UPG_AVAILABLE_IN_ALL
 const UpgVersion  *upg_plan_get_from                (UpgPlan           *self);
+UPG_AVAILABLE_IN_ALL
 const UpgVersion  *upg_plan_get_to                  (UpgPlan           *self);
+UPG_AVAILABLE_IN_ALL
 const char        *upg_plan_get_site_id             (UpgPlan           *self);
+UPG_AVAILABLE_IN_ALL
 UpgPlanMode        upg_plan_get_mode                (UpgPlan           *self);
+UPG_AVAILABLE_IN_ALL
 GPtrArray         *upg_plan_get_manifests           (UpgPlan           *self);
+UPG_AVAILABLE_IN_ALL
 GPtrArray         *upg_plan_get_steps               (UpgPlan           *self,
                                                      UpgStage           stage);
+UPG_AVAILABLE_IN_ALL
 GPtrArray         *upg_plan_get_rollback_steps      (UpgPlan           *self,
                                                      UpgStage           stage);
+UPG_AVAILABLE_IN_ALL
 GPtrArray         *upg_plan_get_incompatible_steps  (UpgPlan           *self);
+UPG_AVAILABLE_IN_ALL
 const char        *upg_plan_get_incompatible_reason (UpgPlan           *self,
                                                      UpgStep           *step);
+UPG_AVAILABLE_IN_ALL
 const UpgVersion  *upg_plan_get_source_version_for  (UpgPlan           *self,
                                                      UpgManifest       *manifest);
+UPG_AVAILABLE_IN_ALL
 JsonNode          *upg_plan_to_json                 (UpgPlan           *self);
 
 G_END_DECLS

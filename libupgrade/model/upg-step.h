@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 #include <upgrade-spi.h>
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -29,41 +31,73 @@ typedef enum {
 
 #define UPG_TYPE_STEP (upg_step_get_type ())
 
+UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgStep, upg_step, UPG, STEP, GObject)
 
+UPG_AVAILABLE_IN_ALL
 const char         *upg_step_get_id                  (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_step_get_name                (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_step_get_description         (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_step_get_component           (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const UpgVersion   *upg_step_get_version             (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 UpgStage            upg_step_get_stage               (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 UpgStepKind         upg_step_get_kind                (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 gboolean            upg_step_is_rollback             (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_step_get_database            (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char * const *upg_step_get_sql_scripts         (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_step_get_class_name          (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 JsonObject         *upg_step_get_params              (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char * const *upg_step_get_command             (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const UpgVersion   *upg_step_get_compatible_version  (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 guint               upg_step_get_timeout             (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 guint               upg_step_get_retry_count         (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 gboolean            upg_step_get_script_transaction  (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char * const *upg_step_get_site_ids            (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 gboolean            upg_step_get_is_common           (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char * const *upg_step_get_depends_on          (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 guint               upg_step_get_estimated_duration  (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 guint64             upg_step_get_data_volume         (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 gboolean            upg_step_get_double_write        (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 double              upg_step_get_rate                (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 guint               upg_step_get_parallelism         (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_step_get_source_file         (UpgStep     *self);
 
+UPG_AVAILABLE_IN_ALL
 gboolean            upg_step_applies_to_site         (UpgStep     *self,
                                                       const char  *site_id);
+UPG_AVAILABLE_IN_ALL
 gboolean            upg_step_is_compatible_from      (UpgStep     *self,
                                                       const UpgVersion *from);
+UPG_AVAILABLE_IN_ALL
 JsonObject         *upg_step_get_json                (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 double              upg_step_estimate_seconds        (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
 const char         *upg_step_kind_to_string          (UpgStepKind  kind);
 
 G_END_DECLS

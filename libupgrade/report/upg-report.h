@@ -13,6 +13,8 @@
 
 #include "upg-journal.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -34,18 +36,24 @@ typedef enum {
   UPG_REPORT_FORMAT_HTML,
 } UpgReportFormat;
 
+UPG_AVAILABLE_IN_ALL
 const char  *upg_report_format_to_string     (UpgReportFormat   format);
+UPG_AVAILABLE_IN_ALL
 gboolean     upg_report_format_from_string   (const char       *text,
                                               UpgReportFormat  *format,
                                               GError          **error);
 
+UPG_AVAILABLE_IN_ALL
 JsonObject  *upg_report_summarize_execution  (JsonObject       *execution,
                                               JsonArray        *statements);
+UPG_AVAILABLE_IN_ALL
 char        *upg_report_render_execution     (JsonObject       *execution,
                                               JsonArray        *statements,
                                               UpgReportFormat   format);
+UPG_AVAILABLE_IN_ALL
 char        *upg_report_render_assessment    (JsonObject       *assessment,
                                               UpgReportFormat   format);
+UPG_AVAILABLE_IN_ALL
 char        *upg_report_for_execution        (UpgJournal       *journal,
                                               const char       *execution_id,
                                               UpgReportFormat   format,

@@ -13,14 +13,18 @@
 
 #include "upg-sql-statement.h"
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
+UPG_AVAILABLE_IN_ALL
 GPtrArray  *upg_sql_split       (const char  *text,
                                  gssize       length,
                                  const char  *file,
                                  UpgDialect   dialect,
                                  GError     **error);
 
+UPG_AVAILABLE_IN_ALL
 GPtrArray  *upg_sql_split_file  (const char  *path,
                                  const char  *display_name,
                                  UpgDialect   dialect,

@@ -10,6 +10,8 @@
 
 #include <glib-object.h>
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define UPG_TYPE_SQL_STATEMENT (upg_sql_statement_get_type ())
@@ -25,23 +27,34 @@ G_BEGIN_DECLS
  */
 typedef struct _UpgSqlStatement UpgSqlStatement;
 
+UPG_AVAILABLE_IN_ALL
 GType             upg_sql_statement_get_type      (void) G_GNUC_CONST;
 
+UPG_AVAILABLE_IN_ALL
 UpgSqlStatement  *upg_sql_statement_new           (const char             *text,
                                                    const char             *file,
                                                    guint                   line,
                                                    guint                   sequence,
                                                    const char             *database,
                                                    const char             *delimiter);
+UPG_AVAILABLE_IN_ALL
 UpgSqlStatement  *upg_sql_statement_ref           (UpgSqlStatement        *self);
+UPG_AVAILABLE_IN_ALL
 void              upg_sql_statement_unref         (UpgSqlStatement        *self);
 
+UPG_AVAILABLE_IN_ALL
 const char       *upg_sql_statement_get_text      (const UpgSqlStatement  *self);
+UPG_AVAILABLE_IN_ALL
 const char       *upg_sql_statement_get_file      (const UpgSqlStatement  *self);
+UPG_AVAILABLE_IN_ALL
 guint             upg_sql_statement_get_line      (const UpgSqlStatement  *self);
+UPG_AVAILABLE_IN_ALL
 guint             upg_sql_statement_get_sequence  (const UpgSqlStatement  *self);
+UPG_AVAILABLE_IN_ALL
 const char       *upg_sql_statement_get_database  (const UpgSqlStatement  *self);
+UPG_AVAILABLE_IN_ALL
 const char       *upg_sql_statement_get_delimiter (const UpgSqlStatement  *self);
+UPG_AVAILABLE_IN_ALL
 const char       *upg_sql_statement_get_sha256    (const UpgSqlStatement  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgSqlStatement, upg_sql_statement_unref)

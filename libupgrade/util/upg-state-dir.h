@@ -10,9 +10,13 @@
 
 #include <glib.h>
 
+#include "upg-version-macros.h"
+
 G_BEGIN_DECLS
 
+UPG_AVAILABLE_IN_ALL
 char        *upg_resolve_state_dir (const char  *state_dir);
+UPG_AVAILABLE_IN_ALL
 gboolean     upg_ensure_state_dir  (const char  *state_dir,
                                     GError     **error);
 
