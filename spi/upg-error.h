@@ -78,9 +78,6 @@ UPG_SPI_AVAILABLE_IN_ALL
 GQuark      upg_error_quark      (void);
 
 UPG_SPI_AVAILABLE_IN_ALL
-int         upg_error_exit_code  (const GError *error);
-
-UPG_SPI_AVAILABLE_IN_ALL
 const char *upg_error_code_nick  (const GError *error);
 
 G_END_DECLS

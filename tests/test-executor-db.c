@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "db-site.h"
+#include "upg-exit-code.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
@@ -404,7 +405,7 @@ test_mariadb_connection_lost (gconstpointer data)
   write_one_step (&site, "lost", "", script);
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_IN_DOUBT);
-  g_assert_cmpint (upg_error_exit_code (error), ==, 5);
+  g_assert_cmpint (upg_exit_code_for_error (error), ==, 5);
   g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_IN_DOUBT);
   g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
   g_clear_error (&error);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "exec-test-util.h"
+#include "upg-exit-code.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
@@ -269,7 +270,7 @@ assert_failed_at_missing_table (UpgExecution *execution,
                                 const GError *error)
 {
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpint (upg_error_exit_code (error), ==, 1);
+  g_assert_cmpint (upg_exit_code_for_error (error), ==, 1);
   g_assert_nonnull (strstr (error->message, "sql/002.sql:4"));
   g_assert_nonnull (strstr (error->message, "INSERT INTO missing_table"));
   g_assert_nonnull (strstr (error->message, "no such table: missing_table"));
@@ -473,7 +474,7 @@ test_locked (void)
 
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", NULL, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_LOCKED);
-  g_assert_cmpint (upg_error_exit_code (error), ==, 3);
+  g_assert_cmpint (upg_exit_code_for_error (error), ==, 3);
   g_assert_false (g_file_test (site.app_db, G_FILE_TEST_EXISTS));  /* nothing ran */
   g_clear_error (&error);
 
@@ -524,7 +525,7 @@ test_unknown_datasource (void)
   g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG);
   g_assert_nonnull (strstr (error->message, "'s9'"));
   g_assert_nonnull (strstr (error->message, "'nowhere'"));
-  g_assert_cmpint (upg_error_exit_code (error), ==, 2);
+  g_assert_cmpint (upg_exit_code_for_error (error), ==, 2);
   /* Checked before anything ran. */
   g_assert_false (g_file_test (site.app_db, G_FILE_TEST_EXISTS));
   site_clear (&site);

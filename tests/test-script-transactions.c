@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "db-site.h"
+#include "upg-exit-code.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"
@@ -491,7 +492,7 @@ test_script_transaction_refused (gconstpointer data)
                   "\"transaction\": \"script\"");
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST);
-  g_assert_cmpint (upg_error_exit_code (error), ==, 2);
+  g_assert_cmpint (upg_exit_code_for_error (error), ==, 2);
   g_assert_nonnull (strstr (error->message, "manifests/3.17.5.json"));
   g_assert_nonnull (strstr (error->message, "$.upgrade_steps.in_stop[0].transaction"));
   g_assert_nonnull (strstr (error->message, "\"script\""));

@@ -11,6 +11,7 @@
 
 #include <upgrade.h>
 #include "upg-sql-splitter-private.h"
+#include "upg-exit-code.h"
 
 typedef struct {
   char *root;
@@ -120,7 +121,7 @@ assert_refused (Bundle     *b,
 
   g_assert_null (statements);
   g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_BUNDLE);
-  g_assert_cmpint (upg_error_exit_code (error), ==, 2);
+  g_assert_cmpint (upg_exit_code_for_error (error), ==, 2);
   if (!g_str_has_prefix (error->message, prefix) || strstr (error->message, part) == NULL)
     g_error ("error '%s' does not start with '%s' and mention '%s'", error->message, prefix, part);
 }

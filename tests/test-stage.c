@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <upgrade-spi.h>
+#include "upg-exit-code.h"
 
 static void
 test_stage_canonical (void)
@@ -54,7 +55,7 @@ test_stage_unknown (void)
   g_assert_nonnull (strstr (error->message, "'in_the_middle'"));
   g_assert_nonnull (strstr (error->message, "post_upgrade"));
   g_assert_cmpstr (upg_error_code_nick (error), ==, "invalid-stage");
-  g_assert_cmpint (upg_error_exit_code (error), ==, 2);
+  g_assert_cmpint (upg_exit_code_for_error (error), ==, 2);
 }
 
 int

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <upgrade-spi.h>
+#include "upg-exit-code.h"
 
 static void
 assert_parses_to (const char *text,
@@ -58,7 +59,7 @@ test_version_invalid (void)
       g_assert_null (version);
       g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_VERSION);
       g_assert_true (g_str_has_prefix (error->message, quoted));
-      g_assert_cmpint (upg_error_exit_code (error), ==, 2);
+      g_assert_cmpint (upg_exit_code_for_error (error), ==, 2);
     }
 
   {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <glib/gi18n-lib.h>
 
+#include "upg-exit-code.h"
 #include "upgradectl-common.h"
 
 /**
@@ -400,7 +401,7 @@ upgctl_print_json (UpgCtl *ctl, JsonNode *node)
  * Reports @error: with `--json` as `{"error": {"code", "message"}}` on
  * stdout, otherwise as one line on stderr.
  *
- * Returns: the exit code for @error (upg_error_exit_code())
+ * Returns: the exit code for @error (upg_exit_code_for_error())
  */
 int
 upgctl_fail (UpgCtl *ctl, const GError *error)
@@ -432,5 +433,5 @@ upgctl_fail (UpgCtl *ctl, const GError *error)
       g_printerr ("upgradectl: %s\n", error->message);
     }
 
-  return upg_error_exit_code (error);
+  return upg_exit_code_for_error (error);
 }

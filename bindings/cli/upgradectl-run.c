@@ -15,6 +15,7 @@
 
 #include "upgradectl-commands.h"
 #include "upgradectl-executor.h"
+#include "upg-exit-code.h"
 #include "upg-json-private.h"
 #include "upg-report-private.h"
 
@@ -374,7 +375,7 @@ upgctl_exec_report (UpgCtlExec   *exec,
       if (error != NULL)
         g_printerr ("upgradectl %s: %s\n", exec->ctl->command, error->message);
     }
-  return upg_error_exit_code (error);
+  return upg_exit_code_for_error (error);
 }
 
 /**

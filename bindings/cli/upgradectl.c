@@ -13,6 +13,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "upg-exit-code.h"
 #include "upgradectl-commands.h"
 
 typedef struct {
@@ -106,7 +107,7 @@ unknown_command (UpgCtl *ctl, const char *name)
       g_autofree char *description = describe_commands ();
 
       g_printerr (_("upgradectl: unknown command '%s'\n\n%s"), name, description);
-      return upg_error_exit_code (error);
+      return upg_exit_code_for_error (error);
     }
   return upgctl_fail (ctl, error);
 }

@@ -23,6 +23,34 @@
 
 #include <upgrade.h>
 
+/* The exit codes are this program's choice; these are upgradectl's
+ * (SPEC §9), by error code. */
+static int
+exit_code (const GError *error)
+{
+  if (error->domain != UPG_ERROR)
+    return (error->domain == G_FILE_ERROR || error->domain == G_KEY_FILE_ERROR) ? 2 : 1;
+  switch ((UpgError) error->code)
+    {
+    case UPG_ERROR_INVALID_ARGUMENT:
+    case UPG_ERROR_INVALID_VERSION:
+    case UPG_ERROR_INVALID_STAGE:
+    case UPG_ERROR_INVALID_MANIFEST:
+    case UPG_ERROR_INVALID_BUNDLE:
+    case UPG_ERROR_INVALID_CONFIG:
+    case UPG_ERROR_PLAN:
+    case UPG_ERROR_NOT_FOUND:
+    case UPG_ERROR_ABI_MISMATCH:
+      return 2;
+    case UPG_ERROR_LOCKED:
+      return 3;
+    case UPG_ERROR_IN_DOUBT:
+      return 5;
+    default:
+      return 1;
+    }
+}
+
 typedef struct {
   GMainLoop    *loop;
   GError       *error;
@@ -121,7 +149,7 @@ run_stage (UpgExecutor      *executor,
   if (wait.error != NULL)
     {
       fprintf (stderr, "upgrade-embed: %s\n", wait.error->message);
-      code = upg_error_exit_code (wait.error);
+      code = exit_code (wait.error);
     }
   g_clear_error (&wait.error);
   return code;
@@ -130,7 +158,7 @@ run_stage (UpgExecutor      *executor,
 static int
 fail (GError *error)
 {
-  int code = upg_error_exit_code (error);
+  int code = exit_code (error);
 
   fprintf (stderr, "upgrade-embed: %s\n", error->message);
   g_error_free (error);

@@ -68,6 +68,41 @@ def parse_stage(text):
 __all__ += ['to_python', 'to_json_object', 'stages', 'parse_stage']
 
 
+# upgradectl's exit codes (SPEC §9) are the programs' contract, not the
+# library's (bindings/common/upg-exit-code.c in C); hooks written in
+# Python exit with the same ones.
+_EXIT_CODES = {
+    Upgrade.Error.INVALID_ARGUMENT: 2,
+    Upgrade.Error.INVALID_VERSION: 2,
+    Upgrade.Error.INVALID_STAGE: 2,
+    Upgrade.Error.INVALID_MANIFEST: 2,
+    Upgrade.Error.INVALID_BUNDLE: 2,
+    Upgrade.Error.INVALID_CONFIG: 2,
+    Upgrade.Error.PLAN: 2,
+    Upgrade.Error.NOT_FOUND: 2,
+    Upgrade.Error.ABI_MISMATCH: 2,
+    Upgrade.Error.LOCKED: 3,
+    Upgrade.Error.IN_DOUBT: 5,
+}
+_BAD_INPUT_DOMAINS = (GLib.quark_to_string(GLib.file_error_quark()),
+                      GLib.quark_to_string(GLib.KeyFile.error_quark()))
+
+
+def error_exit_code(error):
+    """The upgradectl exit code for a GLib.Error, 0 for None: 1 a step or
+    check failed, 2 bad input, 3 the site is locked, 5 a statement is in
+    doubt. Errors of other domains are failures (1), except file and
+    key-file errors (bad input, 2)."""
+    if error is None:
+        return 0
+    if error.domain != GLib.quark_to_string(Upgrade.error_quark()):
+        return 2 if error.domain in _BAD_INPUT_DOMAINS else 1
+    return _EXIT_CODES.get(error.code, 1)
+
+
+__all__.append('error_exit_code')
+
+
 def _as_version(other):
     if isinstance(other, Upgrade.Version):
         return other
