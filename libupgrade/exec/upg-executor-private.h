@@ -24,6 +24,27 @@ typedef struct _UpgExecLog UpgExecLog;
 typedef struct _UpgRunContext UpgRunContext;
 typedef struct _UpgSignalQueue UpgSignalQueue;
 
+/* What the run knows of one target connection. Kept in the run context
+ * (ctx->targets) rather than as g_object_set_data() keys on the
+ * connection: typed, freed with the run, and no GQuark interned per key
+ * (the markers were keyed by script, one quark per script for the life
+ * of the process). */
+typedef struct {
+  gboolean    no_marker;          /* a raw libgda source: no marker table */
+  gboolean    tables_locked;      /* MySQL: LOCK TABLES holds tables */
+  guint       statement_timeout;  /* seconds last set on it; 0 = none */
+  GHashTable *markers;            /* script marker prefix → its markers
+                                   * (upg_journal_list_markers()) */
+} UpgRunTarget;
+
+/* What was written of the running step's estimate (upg-executor-rate.c);
+ * it lives and dies with the step's tracker, so nothing outlives the step. */
+typedef struct {
+  gint64   written_us;  /* monotonic time of the last write */
+  gint64   revised_at;  /* ms since the epoch (journal clock) */
+  gboolean dirty;       /* changed since the last write */
+} UpgRatePersisted;
+
 /*
  * UpgRunHooks:
  *
@@ -83,6 +104,7 @@ struct _UpgRunContext
   guint              bp_sequence;
 
   GHashTable        *connections;     /* data source name → UpgConnection */
+  GHashTable        *targets;         /* UpgConnection → UpgRunTarget */
   GHashTable        *scripts;         /* bundle-relative file → GPtrArray of UpgSqlStatement */
 
   guint              statements_total;
@@ -91,6 +113,7 @@ struct _UpgRunContext
 
   /* Live calibration of the running step (upg-executor-rate.c). */
   UpgRateTracker    *rate_tracker;    /* owned, NULL between steps */
+  UpgRatePersisted  *rate_persisted;  /* owned, NULL until the step's first estimate */
   UpgStep           *rate_step;       /* unowned: the step it measures */
   gint64             rate_step_started_us;
   guint              rate_statements_base; /* statements_done when it started */
@@ -193,6 +216,10 @@ guint        upg_sql_runner_count        (UpgRunContext *ctx,
 UpgConnection *upg_sql_runner_get_connection (UpgRunContext *ctx,
                                               const char    *name,
                                               GError       **error);
+
+/* upg-executor-run.c */
+UpgRunTarget  *upg_run_context_target    (UpgRunContext *ctx,
+                                          UpgConnection *connection);
 
 /* upg-tool-runner.c */
 gboolean     upg_tool_runner_run_step    (UpgRunContext *ctx,

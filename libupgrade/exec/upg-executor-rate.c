@@ -27,15 +27,7 @@
  * at most this often (never once per statement), and when the step ends. */
 #define PERSIST_INTERVAL_US G_USEC_PER_SEC
 
-/* What was written of the running step's estimate; it lives and dies with
- * the step's tracker (object data), so nothing outlives the step. */
-typedef struct {
-  gint64   written_us;  /* monotonic time of the last write */
-  gint64   revised_at;  /* ms since the epoch (journal clock) */
-  gboolean dirty;       /* changed since the last write */
-} Persisted;
-
-#define PERSISTED_KEY "upg-executor-rate-persisted"
+typedef UpgRatePersisted Persisted;
 
 static UpgExecutorClock test_clock;
 static gpointer test_clock_data;
@@ -196,7 +188,7 @@ record_estimate (UpgRunContext *ctx,
                  gint64         eta,
                  gboolean       revision)
 {
-  Persisted *persisted = g_object_get_data (G_OBJECT (ctx->rate_tracker), PERSISTED_KEY);
+  Persisted *persisted = ctx->rate_persisted;
   gint64 now_ms = upg_journal_get_now (ctx->journal);
   g_autoptr(GDateTime) revised_at = NULL;
   g_autoptr(GDateTime) updated_at = date_from_ms (now_ms);
@@ -205,7 +197,7 @@ record_estimate (UpgRunContext *ctx,
     {
       persisted = g_new0 (Persisted, 1);
       persisted->revised_at = now_ms;
-      g_object_set_data_full (G_OBJECT (ctx->rate_tracker), PERSISTED_KEY, persisted, g_free);
+      ctx->rate_persisted = persisted;
     }
   revised_at = date_from_ms (persisted->revised_at);
   upg_execution_set_rate_estimate (ctx->execution, upg_step_get_id (ctx->rate_step), step_units_name (ctx->rate_step),
@@ -231,6 +223,7 @@ upg_executor_rate_begin_step (UpgRunContext *ctx,
                               guint64        later_seconds)
 {
   g_clear_object (&ctx->rate_tracker);
+  g_clear_pointer (&ctx->rate_persisted, g_free);
   ctx->rate_tracker = tracker_for_step (ctx, step);
   ctx->rate_step = step;
   ctx->rate_step_started_us = clock_now_us ();
@@ -256,12 +249,12 @@ upg_executor_rate_begin_step (UpgRunContext *ctx,
 void
 upg_executor_rate_end_step (UpgRunContext *ctx)
 {
-  Persisted *persisted = ctx->rate_tracker != NULL
-                         ? g_object_get_data (G_OBJECT (ctx->rate_tracker), PERSISTED_KEY) : NULL;
+  Persisted *persisted = ctx->rate_tracker != NULL ? ctx->rate_persisted : NULL;
 
   if (persisted != NULL && persisted->dirty)
     persist_estimate (ctx, persisted);
   g_clear_object (&ctx->rate_tracker);
+  g_clear_pointer (&ctx->rate_persisted, g_free);
   ctx->rate_step = NULL;
 }
 

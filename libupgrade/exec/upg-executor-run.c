@@ -53,14 +53,38 @@ run_context_free (UpgRunContext *ctx)
   g_clear_pointer (&ctx->env, json_object_unref);
   g_free (ctx->bp_step_id);
   g_free (ctx->bp_file);
+  g_hash_table_unref (ctx->targets);
   g_hash_table_unref (ctx->connections);
   g_hash_table_unref (ctx->scripts);
   g_clear_pointer (&ctx->reverted_steps, g_ptr_array_unref);
   g_clear_object (&ctx->rate_tracker);
+  g_free (ctx->rate_persisted);
   g_free (ctx);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgRunContext, run_context_free)
+
+static void
+run_target_free (UpgRunTarget *target)
+{
+  g_clear_pointer (&target->markers, g_hash_table_unref);
+  g_free (target);
+}
+
+/* What the run knows of @connection, one of ctx->connections. */
+UpgRunTarget *
+upg_run_context_target (UpgRunContext *ctx,
+                        UpgConnection *connection)
+{
+  UpgRunTarget *target = g_hash_table_lookup (ctx->targets, connection);
+
+  if (target == NULL)
+    {
+      target = g_new0 (UpgRunTarget, 1);
+      g_hash_table_insert (ctx->targets, connection, target);
+    }
+  return target;
+}
 
 static UpgRunContext *
 run_context_new (UpgExecutor   *self,
@@ -78,6 +102,8 @@ run_context_new (UpgExecutor   *self,
   ctx->signals = upg_signal_queue_new ();
   ctx->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   ctx->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  ctx->targets = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                        (GDestroyNotify) run_target_free);
   ctx->scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);
   ctx->action = request->action;
@@ -510,7 +536,7 @@ name_target_locks (UpgRunContext *ctx,
 
   g_hash_table_iter_init (&iter, ctx->connections);
   while (g_hash_table_iter_next (&iter, NULL, &connection))
-    if (g_object_get_data (connection, "upgrade-no-marker") == NULL &&
+    if (!upg_run_context_target (ctx, connection)->no_marker &&
         !upg_target_lock_name_execution (connection, ctx->site_id, execution_id, error))
       return FALSE;
   return TRUE;
@@ -524,7 +550,7 @@ release_target_locks (UpgRunContext *ctx)
 
   g_hash_table_iter_init (&iter, ctx->connections);
   while (g_hash_table_iter_next (&iter, NULL, &connection))
-    if (g_object_get_data (connection, "upgrade-no-marker") == NULL)
+    if (!upg_run_context_target (ctx, connection)->no_marker)
       upg_target_lock_release (connection, ctx->site_id);
 }
 

@@ -35,7 +35,6 @@
 /* Rows per INSERT: 21 values each, under SQLite's historical limit of
  * 999 bound values. */
 #define ROWS_PER_INSERT 40
-#define BATCH_KEY "upg-journal-statement-batch"
 
 enum {
   COL_ID, COL_EXECUTION, COL_SITE, COL_COMPONENT, COL_VERSION, COL_STEP, COL_FILE, COL_LINE,
@@ -58,7 +57,9 @@ typedef struct
   char  *key;                  /* the statement's stmt_key */
 } PendingUpdate;
 
-typedef struct
+typedef struct _UpgJournalBatch Batch;
+
+struct _UpgJournalBatch
 {
   GMutex      lock;            /* the members below; taken after the journal's */
   GPtrArray  *rows;            /* of PendingRow */
@@ -72,7 +73,7 @@ typedef struct
   char      **key_script;      /* site, component, version, step, file of key_prefix */
   char       *key_prefix;      /* their statement key prefix, hashed once per script */
   UpgJournalFlusher *flusher;  /* running flusher thread, or NULL */
-} Batch;
+};
 
 /* A queue this long waits for its flush even while a flusher runs: the
  * journal cannot keep up, and memory must stay bounded. */
@@ -99,8 +100,9 @@ pending_update_free (PendingUpdate *update)
   g_free (update);
 }
 
-static void
-batch_free (Batch *batch)
+/* From the journal's finalize. */
+void
+upg_journal_batch_free (UpgJournalBatch *batch)
 {
   g_ptr_array_unref (batch->rows);
   g_ptr_array_unref (batch->updates);
@@ -120,7 +122,7 @@ get_batch (UpgJournal *self)
   Batch *batch;
 
   g_mutex_lock (&create_lock);
-  batch = g_object_get_data (G_OBJECT (self), BATCH_KEY);
+  batch = self->batch;
   if (batch == NULL)
     {
       batch = g_new0 (Batch, 1);
@@ -129,7 +131,7 @@ get_batch (UpgJournal *self)
       batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
       batch->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       batch->max_age_ms = UPG_JOURNAL_BATCH_MAX_AGE_MS;
-      g_object_set_data_full (G_OBJECT (self), BATCH_KEY, batch, (GDestroyNotify) batch_free);
+      self->batch = batch;
     }
   g_mutex_unlock (&create_lock);
   return batch;

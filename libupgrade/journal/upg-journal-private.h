@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* The statement records waiting to be written (upg-journal-batch.c). */
+typedef struct _UpgJournalBatch UpgJournalBatch;
+
 struct _UpgJournal
 {
   GObject         parent_instance;
@@ -20,6 +23,7 @@ struct _UpgJournal
   gint64          now_override;   /* ms since the epoch; 0 = the real clock */
   guint           lock_timeout;   /* seconds */
   GHashTable     *lock_tokens;    /* site id → token of a lock we hold */
+  UpgJournalBatch *batch;         /* owned, created on first use */
 };
 
 /* How a column is turned into a JSON member. */
@@ -85,6 +89,8 @@ JsonObject *upg_journal_row_to_object  (UpgRows                  *rows,
 JsonArray  *upg_journal_rows_to_array  (UpgRows                  *rows,
                                         const UpgJournalColumn   *columns,
                                         guint                     n_columns);
+
+void        upg_journal_batch_free     (UpgJournalBatch          *batch);
 
 char       *upg_journal_int_text       (gint64                    value);
 gboolean    upg_journal_pid_is_alive   (guint                     pid);

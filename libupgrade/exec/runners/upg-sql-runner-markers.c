@@ -128,15 +128,19 @@ static GHashTable *
 file_markers (StatementRun  *run,
               GError       **error)
 {
-  g_autofree char *key = g_strconcat ("upgrade-markers:", (char *) g_ptr_array_index (run->marker_prefixes, 0),
-                                      NULL);
-  GHashTable *markers = g_object_get_data (G_OBJECT (run->connection), key);
+  UpgRunTarget *target = upg_run_context_target (run->ctx, run->connection);
+  const char *prefix = g_ptr_array_index (run->marker_prefixes, 0);
+  GHashTable *markers;
 
+  if (target->markers == NULL)
+    target->markers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_hash_table_unref);
+  markers = g_hash_table_lookup (target->markers, prefix);
   if (markers != NULL)
     return markers;
   markers = upg_journal_list_markers (run->connection, run->marker_prefixes, error);
   if (markers != NULL)
-    g_object_set_data_full (G_OBJECT (run->connection), key, markers, (GDestroyNotify) g_hash_table_unref);
+    g_hash_table_insert (target->markers, g_strdup (prefix), markers);
   return markers;
 }
 

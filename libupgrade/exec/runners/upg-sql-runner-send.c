@@ -18,7 +18,6 @@
 #include "upg-sql-runner-private.h"
 #include "upg-transaction-pipeline-private.h"
 
-#define TABLES_LOCKED_KEY "upgrade-tables-locked"
 
 /* The server's code of the last failure on @connection, as journaled:
  * PostgreSQL's SQLSTATE, MariaDB's and SQLite's number. */
@@ -120,7 +119,7 @@ send_apart (StatementRun  *run,
 gboolean
 upg_statement_run_tables_locked (StatementRun *run)
 {
-  return g_object_get_data (G_OBJECT (run->connection), TABLES_LOCKED_KEY) != NULL;
+  return upg_run_context_target (run->ctx, run->connection)->tables_locked;
 }
 
 /* Follows LOCK TABLES / UNLOCK TABLES on the connection: while tables are
@@ -134,7 +133,7 @@ note_table_locks (StatementRun *run)
                                                 upg_connection_get_dialect (run->connection));
 
   if (change != 0)
-    g_object_set_data (G_OBJECT (run->connection), TABLES_LOCKED_KEY, change > 0 ? GINT_TO_POINTER (1) : NULL);
+    upg_run_context_target (run->ctx, run->connection)->tables_locked = change > 0;
 }
 
 /* The marker INSERT of a statement that can go in one request, or NULL. */

@@ -91,7 +91,7 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
   /* A raw libgda data source (`cnc`) goes through libgda's parser, which
    * cannot run the marker's statements: it gets no marker. */
   if (upg_data_source_get_cnc (source) != NULL)
-    g_object_set_data (G_OBJECT (connection), "upgrade-no-marker", GINT_TO_POINTER (TRUE));
+    upg_run_context_target (ctx, connection)->no_marker = TRUE;
   /* Runs with separate journals exclude each other in the target. */
   else if (!upg_target_lock_acquire (connection, ctx->site_id,
                                      ctx->execution != NULL ? upg_execution_get_id (ctx->execution) : NULL, error) ||
@@ -103,15 +103,20 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
 }
 
 static gboolean
-has_marker_table (UpgConnection *connection)
+has_marker_table (StatementRun *run)
 {
-  return g_object_get_data (G_OBJECT (connection), "upgrade-no-marker") == NULL;
+  return !upg_run_context_target (run->ctx, run->connection)->no_marker;
 }
 
 static void
 forget_connection (UpgRunContext *ctx,
                    const char    *name)
 {
+  UpgConnection *connection = g_hash_table_lookup (ctx->connections, name);
+
+  /* What was known of it goes with it: a new connection may get its address. */
+  if (connection != NULL)
+    g_hash_table_remove (ctx->targets, connection);
   g_hash_table_remove (ctx->connections, name);
 }
 
@@ -249,16 +254,16 @@ apply_timeout (StatementRun *run,
                GError      **error)
 {
   guint timeout = upg_run_context_timeout (run->step);
-  gpointer current = g_object_get_data (G_OBJECT (run->connection), "upgrade-statement-timeout");
+  UpgRunTarget *target = upg_run_context_target (run->ctx, run->connection);
 
   g_autoptr(GError) local_error = NULL;
 
-  if (GPOINTER_TO_UINT (current) == timeout)
+  if (target->statement_timeout == timeout)
     return TRUE;
   if (!upg_connection_set_statement_timeout (run->connection, timeout, &local_error))
     {
       /* libgda offers no statement timeout: say so once, and go on. */
-      if (has_marker_table (run->connection))
+      if (has_marker_table (run))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -266,7 +271,7 @@ apply_timeout (StatementRun *run,
       upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, _("%s: no statement timeout: %s"), run->database,
                            local_error->message);
     }
-  g_object_set_data (G_OBJECT (run->connection), "upgrade-statement-timeout", GUINT_TO_POINTER (timeout));
+  target->statement_timeout = timeout;
   return TRUE;
 }
 
@@ -286,7 +291,7 @@ upg_statement_run_connect (StatementRun *run,
 gboolean
 upg_statement_run_has_marker_table (StatementRun *run)
 {
-  return has_marker_table (run->connection);
+  return has_marker_table (run);
 }
 
 static gboolean
@@ -579,13 +584,13 @@ run_statement (StatementRun *run,
   if (!upg_statement_run_connect (run, FALSE, error))
     return FALSE;
   run->klass = upg_statement_classify (upg_sql_statement_get_text (s),
-                                       has_marker_table (run->connection)
+                                       has_marker_table (run)
                                          ? upg_connection_get_dialect (run->connection) : UPG_DIALECT_OTHER);
   tables_locked = upg_statement_run_tables_locked (run);
   if (tables_locked && run->klass == UPG_STATEMENT_CLASS_ATOMIC)
     /* Under LOCK TABLES each statement commits on its own, unmarked. */
     run->klass = UPG_STATEMENT_CLASS_AUTOCOMMIT;
-  upg_statement_run_plan_journaling (run, has_marker_table (run->connection) && !tables_locked);
+  upg_statement_run_plan_journaling (run, has_marker_table (run) && !tables_locked);
 
   record = g_hash_table_lookup (run->records, GUINT_TO_POINTER (upg_sql_statement_get_sequence (s)));
   if (record != NULL)
