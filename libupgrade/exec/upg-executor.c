@@ -151,6 +151,73 @@ struct _UpgExecutor
  */
 G_DEFINE_FINAL_TYPE (UpgExecutor, upg_executor, G_TYPE_OBJECT)
 
+/* What an executor holds is set once, at construction: a run never sees
+ * its configuration, bundle or journal change under it. */
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  PROP_BUNDLE,
+  PROP_JOURNAL,
+  PROP_STATE_DIR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+upg_executor_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  UpgExecutor *self = UPG_EXECUTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+    case PROP_BUNDLE:
+      g_value_set_object (value, self->bundle);
+      break;
+    case PROP_JOURNAL:
+      g_value_set_object (value, self->journal);
+      break;
+    case PROP_STATE_DIR:
+      g_value_set_string (value, self->state_dir);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+upg_executor_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  UpgExecutor *self = UPG_EXECUTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      self->config = g_value_dup_object (value);
+      break;
+    case PROP_BUNDLE:
+      self->bundle = g_value_dup_object (value);
+      break;
+    case PROP_JOURNAL:
+      self->journal = g_value_dup_object (value);
+      break;
+    case PROP_STATE_DIR:
+      self->state_dir = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 upg_executor_finalize (GObject *object)
 {
@@ -172,6 +239,42 @@ upg_executor_class_init (UpgExecutorClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = upg_executor_finalize;
+  object_class->get_property = upg_executor_get_property;
+  object_class->set_property = upg_executor_set_property;
+
+  /**
+   * UpgExecutor:config:
+   *
+   * The site configuration (data sources, site id).
+   */
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, UPG_TYPE_CONFIG,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * UpgExecutor:bundle:
+   *
+   * The upgrade bundle.
+   */
+  properties[PROP_BUNDLE] =
+    g_param_spec_object ("bundle", NULL, NULL, UPG_TYPE_BUNDLE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * UpgExecutor:journal:
+   *
+   * The journal the executor records in.
+   */
+  properties[PROP_JOURNAL] =
+    g_param_spec_object ("journal", NULL, NULL, UPG_TYPE_JOURNAL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * UpgExecutor:state-dir:
+   *
+   * The state directory (logs go to `<state-dir>/logs`).
+   */
+  properties[PROP_STATE_DIR] =
+    g_param_spec_string ("state-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -197,19 +300,17 @@ upg_executor_new (UpgConfig  *config,
                   UpgJournal *journal,
                   const char *state_dir)
 {
-  UpgExecutor *self;
-
   g_return_val_if_fail (UPG_IS_CONFIG (config), NULL);
   g_return_val_if_fail (UPG_IS_BUNDLE (bundle), NULL);
   g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
   g_return_val_if_fail (state_dir != NULL, NULL);
 
-  self = g_object_new (UPG_TYPE_EXECUTOR, NULL);
-  self->config = g_object_ref (config);
-  self->bundle = g_object_ref (bundle);
-  self->journal = g_object_ref (journal);
-  self->state_dir = g_strdup (state_dir);
-  return self;
+  return g_object_new (UPG_TYPE_EXECUTOR,
+                       "config", config,
+                       "bundle", bundle,
+                       "journal", journal,
+                       "state-dir", state_dir,
+                       NULL);
 }
 
 /**

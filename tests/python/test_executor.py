@@ -10,7 +10,9 @@ import json
 import threading
 import unittest
 
-from upgtest import (FROM, SITE, TO, GLib, SiteTestCase, Upgrade,
+from gi.repository import GObject
+
+from upgtest import (BUNDLE, FROM, SITE, TO, GLib, SiteTestCase, Upgrade,
                      assert_upg_error, FinalizeWatch)
 
 PRE_STOP_STEPS = ['ft_backup_orders', 'ft_snapshot_note', 'mid_backup_service_config',
@@ -232,6 +234,27 @@ class ExecutorTest(SiteTestCase):
         self.assertTrue(rollback.to_dict()['rollback'])
         # The rollback of the archive step empties the archive.
         self.assertEqual(self.sqlite('ft_db', 'SELECT COUNT(*) FROM orders_archive'), [(0,)])
+
+    def test_construct_only_properties(self):
+        config = Upgrade.Config.new_from_file(self.config_path)
+        journal = Upgrade.Journal.new(config.get_journal().open(None))
+        bundle = Upgrade.Bundle.new_for_path(BUNDLE)
+        # What the executor holds is given once, as properties ...
+        executor = Upgrade.Executor(config=config, bundle=bundle, journal=journal,
+                                    state_dir=self.state_dir)
+        self.assertIs(executor.props.config, config)
+        self.assertIs(executor.props.bundle, bundle)
+        self.assertIs(executor.get_journal(), journal)
+        self.assertEqual(executor.props.state_dir, self.state_dir)
+        # ... and never changes after (GObject refuses to set a
+        # construct-only property later).
+        for name in ('config', 'bundle', 'journal', 'state-dir'):
+            spec = Upgrade.Executor.find_property(name)
+            self.assertTrue(spec.flags & GObject.ParamFlags.CONSTRUCT_ONLY, name)
+        # Such an executor runs a stage like one from new().
+        run, error = self.run_stage(executor, Upgrade.Stage.PRE_STOP)
+        self.assertIsNone(error)
+        self.assertEqual(run.get_execution().get_status(), Upgrade.ExecutionStatus.SUCCESS)
 
     def test_resume_unknown_execution(self):
         executor = self.open_executor()
