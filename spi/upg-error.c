@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
+
 #include "upg-error.h"
 #include "upg-spi-enums.h"
 
@@ -23,9 +25,10 @@ G_DEFINE_QUARK (upg-error-quark, upg_error)
  *
  * Gives the stable, machine-readable name of an error's code, as used in
  * the `{"error": {"code": …}}` documents of the CLI and the HTTP service,
- * e.g. `"invalid-version"` or `"locked"`.
+ * e.g. `"invalid-version"` or `"locked"`. %G_IO_ERROR_CANCELLED, how a
+ * cancelled run reports itself, is `"cancelled"`.
  *
- * Returns: (transfer none): the nick, `"failed"` for foreign domains
+ * Returns: (transfer none): the nick, `"failed"` for other foreign domains
  */
 const char *
 upg_error_code_nick (const GError *error)
@@ -35,6 +38,9 @@ upg_error_code_nick (const GError *error)
 
   g_return_val_if_fail (error != NULL, "failed");
 
+  /* GIO's cancellation is how a cancelled run or check is reported. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return "cancelled";
   if (error->domain != UPG_ERROR)
     return "failed";
 

@@ -168,7 +168,7 @@ test_cancel_interrupts (void)
   upg_executor_run_async (executor, upg_run, run.cancellable, cancelled_done, &run);
   g_main_loop_run (run.loop);
 
-  g_assert_error (run.error, UPG_ERROR, UPG_ERROR_CANCELLED);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_error (run.locked_error, UPG_ERROR, UPG_ERROR_LOCKED);
   g_clear_error (&run.locked_error);
   g_assert_cmpint (upg_execution_get_status (run.execution), ==, UPG_EXECUTION_STATUS_INTERRUPTED);

@@ -144,7 +144,8 @@ void
 upg_service_reply_gerror (SoupServerMessage *msg,
                           const GError      *error)
 {
-  const char *code = error->domain == UPG_ERROR ? upg_error_code_nick (error) : "internal";
+  const char *code = error->domain == UPG_ERROR || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                     ? upg_error_code_nick (error) : "internal";
 
   upg_service_reply_error (msg, upg_service_status_for_error (error), code, error->message);
 }

@@ -119,7 +119,8 @@ request_thread (GTask        *task,
  * @self: an executor
  * @run: what to run: a stage, its rollback, or the resume of an execution
  * @cancellable: (nullable): a #GCancellable: the run stops at the next
- *   statement boundary, with its breakpoint saved (INTERRUPTED)
+ *   statement boundary, with its breakpoint saved (INTERRUPTED), and
+ *   fails with %G_IO_ERROR_CANCELLED
  * @callback: (scope async): called when the run stopped
  * @user_data: data for @callback
  *
