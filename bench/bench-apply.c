@@ -48,6 +48,7 @@
 #include "upg-journal-batch-private.h"
 #include "upg-test-servers.h"
 #include "upg-transaction-pipeline-private.h"
+#include "upg-journal-write-private.h"
 
 static int n_statements = 0;
 static int n_rounds = 5;

@@ -10,6 +10,7 @@
 
 #include "journal-cases.h"
 #include "upg-journal-schema-private.h"
+#include "upg-journal-write-private.h"
 
 static const char *all_tables[] = {
   "upgrade_statement_marker", "marker_target", "upgrade_lock", "upgrade_report",

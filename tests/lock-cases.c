@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "journal-cases.h"
+#include "upg-journal-write-private.h"
 
 /* Two journals on the same database, as two processes would have. */
 static void

@@ -6,6 +6,7 @@
 
 #include "journal-cases.h"
 #include "upg-journal-schema-private.h"
+#include "upg-journal-write-private.h"
 
 typedef struct {
   UpgJournal *journal;

@@ -8,6 +8,7 @@
 
 #include "db-site.h"
 #include "upg-exit-code.h"
+#include "upg-journal-write-private.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"

@@ -7,6 +7,7 @@
 
 #include "upg-support-bundle-private.h"
 #include "upgradectl-spawn.h"
+#include "upg-journal-write-private.h"
 
 static JsonNode *
 load_fixture (const char *name)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "exec-test-util.h"
+#include "upg-journal-write-private.h"
 
 #define FROM "3.17.0"
 #define TO "3.17.5"

@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-service-private.h"
+#include "upg-execution-update-private.h"
 
 UpgServiceRun *
 upg_service_run_ref (UpgServiceRun *run)

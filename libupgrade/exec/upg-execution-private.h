@@ -5,6 +5,7 @@
 #pragma once
 
 #include "upg-execution.h"
+#include "upg-execution-update-private.h"
 
 G_BEGIN_DECLS
 

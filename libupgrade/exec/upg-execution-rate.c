@@ -12,7 +12,7 @@
 
 #include "upg-execution-private.h"
 
-/**
+/*
  * upg_execution_set_rate_estimate:
  * @self: an execution
  * @step_id: the step whose rate was measured
@@ -66,7 +66,7 @@ upg_execution_set_rate_estimate (UpgExecution *self,
   self->rate_eta_seconds = eta_seconds;
 }
 
-/**
+/*
  * upg_execution_clear_rate_estimate:
  * @self: an execution
  *

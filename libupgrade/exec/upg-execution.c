@@ -67,7 +67,7 @@ upg_execution_init (UpgExecution *self)
   self->rate_eta_seconds = -1;
 }
 
-/**
+/*
  * upg_execution_new:
  * @id: the execution's UUID
  * @stage: the stage it runs
@@ -130,7 +130,7 @@ upg_execution_get_status (UpgExecution *self)
   return self->status;
 }
 
-/**
+/*
  * upg_execution_set_status:
  * @self: an execution
  * @status: the new state
@@ -220,7 +220,7 @@ upg_execution_is_rollback (UpgExecution *self)
   return self->rollback;
 }
 
-/**
+/*
  * upg_execution_set_rollback:
  * @self: an execution
  * @rollback: whether the execution runs rollback steps
@@ -250,7 +250,7 @@ upg_execution_get_resume_count (UpgExecution *self)
   return self->resume_count;
 }
 
-/**
+/*
  * upg_execution_set_resume_count:
  * @self: an execution
  * @count: how many times the execution was resumed
@@ -288,7 +288,7 @@ upg_execution_get_started (UpgExecution *self)
   return self->started;
 }
 
-/**
+/*
  * upg_execution_set_started:
  * @self: an execution
  * @started: (nullable): when the execution started
@@ -318,7 +318,7 @@ upg_execution_get_finished (UpgExecution *self)
   return self->finished;
 }
 
-/**
+/*
  * upg_execution_set_finished:
  * @self: an execution
  * @finished: (nullable): when the execution finished
@@ -348,7 +348,7 @@ upg_execution_get_message (UpgExecution *self)
   return self->message;
 }
 
-/**
+/*
  * upg_execution_set_message:
  * @self: an execution
  * @message: (nullable): the error that stopped the execution
@@ -379,7 +379,7 @@ find_step (UpgExecution *self,
   return NULL;
 }
 
-/**
+/*
  * upg_execution_set_step:
  * @self: an execution
  * @step_id: the step's id
@@ -510,7 +510,7 @@ upg_execution_get_step_duration_ms (UpgExecution *self,
 }
 
 
-/**
+/*
  * upg_execution_set_breakpoint:
  * @self: an execution
  * @step_id: the step that stopped
@@ -546,7 +546,7 @@ upg_execution_set_breakpoint (UpgExecution *self,
   self->bp_error = g_strdup (error);
 }
 
-/**
+/*
  * upg_execution_clear_breakpoint:
  * @self: an execution
  *
@@ -688,7 +688,7 @@ upg_execution_get_breakpoint_error (UpgExecution *self)
   return self->bp_error;
 }
 
-/**
+/*
  * upg_execution_set_progress:
  * @self: an execution
  * @statements_done: statements finished so far in this stage
@@ -754,7 +754,7 @@ upg_execution_get_eta_seconds (UpgExecution *self)
   return self->eta_seconds;
 }
 
-/**
+/*
  * upg_execution_set_rate_message:
  * @self: an execution
  * @message: (nullable): the live calibration's revision message, %NULL

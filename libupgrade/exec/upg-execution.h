@@ -23,13 +23,6 @@ UPG_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (UpgExecution, upg_execution, UPG, EXECUTION, GObject)
 
 UPG_AVAILABLE_IN_ALL
-UpgExecution       *upg_execution_new              (const char        *id,
-                                                    UpgStage           stage,
-                                                    const UpgVersion  *from,
-                                                    const UpgVersion  *to,
-                                                    const char        *site_id);
-
-UPG_AVAILABLE_IN_ALL
 UpgExecution       *upg_execution_new_from_journal (JsonObject     *record,
                                                     GError        **error);
 
@@ -37,9 +30,6 @@ UPG_AVAILABLE_IN_ALL
 const char         *upg_execution_get_id           (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
 UpgExecutionStatus  upg_execution_get_status       (UpgExecution      *self);
-UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_status       (UpgExecution      *self,
-                                                    UpgExecutionStatus status);
 UPG_AVAILABLE_IN_ALL
 UpgStage            upg_execution_get_stage        (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
@@ -51,36 +41,14 @@ const char         *upg_execution_get_site_id      (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
 gboolean            upg_execution_is_rollback      (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_rollback     (UpgExecution      *self,
-                                                    gboolean           rollback);
-UPG_AVAILABLE_IN_ALL
 guint               upg_execution_get_resume_count (UpgExecution      *self);
-UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_resume_count (UpgExecution      *self,
-                                                    guint              count);
 UPG_AVAILABLE_IN_ALL
 GDateTime          *upg_execution_get_started      (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_started      (UpgExecution      *self,
-                                                    GDateTime         *started);
-UPG_AVAILABLE_IN_ALL
 GDateTime          *upg_execution_get_finished     (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_finished     (UpgExecution      *self,
-                                                    GDateTime         *finished);
-UPG_AVAILABLE_IN_ALL
 const char         *upg_execution_get_message      (UpgExecution      *self);
-UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_message      (UpgExecution      *self,
-                                                    const char        *message);
 
-UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_step         (UpgExecution      *self,
-                                                    const char        *step_id,
-                                                    const char        *version,
-                                                    UpgStepStatus      status,
-                                                    gint64             duration_ms,
-                                                    const char        *message);
 UPG_AVAILABLE_IN_ALL
 guint               upg_execution_get_n_steps      (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
@@ -96,17 +64,6 @@ UPG_AVAILABLE_IN_ALL
 gint64              upg_execution_get_step_duration_ms (UpgExecution  *self,
                                                         guint          index);
 
-UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_breakpoint   (UpgExecution      *self,
-                                                    const char        *step_id,
-                                                    const char        *file,
-                                                    guint              line,
-                                                    guint              sequence,
-                                                    const char        *statement,
-                                                    const char        *error_code,
-                                                    const char        *error);
-UPG_AVAILABLE_IN_ALL
-void                upg_execution_clear_breakpoint (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
 gboolean            upg_execution_has_breakpoint   (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
@@ -125,34 +82,14 @@ UPG_AVAILABLE_IN_ALL
 const char         *upg_execution_get_breakpoint_error     (UpgExecution *self);
 
 UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_progress     (UpgExecution      *self,
-                                                    guint              statements_done,
-                                                    guint              statements_total,
-                                                    gint64             eta_seconds);
-UPG_AVAILABLE_IN_ALL
 guint               upg_execution_get_statements_done  (UpgExecution  *self);
 UPG_AVAILABLE_IN_ALL
 guint               upg_execution_get_statements_total (UpgExecution  *self);
 UPG_AVAILABLE_IN_ALL
 gint64              upg_execution_get_eta_seconds  (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_rate_message (UpgExecution      *self,
-                                                    const char        *message);
-UPG_AVAILABLE_IN_ALL
 const char         *upg_execution_get_rate_message (UpgExecution      *self);
 
-UPG_AVAILABLE_IN_ALL
-void                upg_execution_set_rate_estimate (UpgExecution     *self,
-                                                     const char       *step_id,
-                                                     const char       *units,
-                                                     double            measured_rate,
-                                                     double            configured_rate,
-                                                     int               deviation_percent,
-                                                     gint64            eta_seconds,
-                                                     GDateTime        *revised_at,
-                                                     GDateTime        *updated_at);
-UPG_AVAILABLE_IN_ALL
-void                upg_execution_clear_rate_estimate (UpgExecution   *self);
 UPG_AVAILABLE_IN_ALL
 gboolean            upg_execution_has_rate_estimate (UpgExecution     *self);
 UPG_AVAILABLE_IN_ALL

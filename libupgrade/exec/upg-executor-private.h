@@ -5,7 +5,9 @@
 #pragma once
 
 #include "upg-estimate.h"
+#include "upg-execution-update-private.h"
 #include "upg-executor.h"
+#include "upg-journal-write-private.h"
 #include "upg-plan.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement-private.h"

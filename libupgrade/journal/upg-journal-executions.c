@@ -184,7 +184,7 @@ upg_journal_set_execution_status (UpgJournal          *self,
   }
 }
 
-/**
+/*
  * upg_journal_resume_execution:
  * @self: a #UpgJournal
  * @execution_id: the execution to resume
@@ -208,7 +208,7 @@ upg_journal_resume_execution (UpgJournal  *self,
   return upg_journal_reopen_execution (self, execution_id, TRUE, &count, error) ? count : 0;
 }
 
-/**
+/*
  * upg_journal_reopen_execution:
  * @self: a #UpgJournal
  * @execution_id: the execution to continue

@@ -81,7 +81,7 @@ fill_file_keys (UpgConnection  *target,
   return upg_journal_sql_exec (target, sql, NULL, 0, error);
 }
 
-/**
+/*
  * upg_journal_ensure_marker_table:
  * @target: a connection to a statement's target database
  * @error: return location for a #GError
@@ -232,7 +232,7 @@ marker_details (UpgConnection  *target,
     }
 }
 
-/**
+/*
  * upg_journal_write_marker:
  * @target: the statement's target connection, inside the transaction that
  *   ran the statement
@@ -271,7 +271,7 @@ upg_journal_write_marker (UpgConnection  *target,
   }
 }
 
-/**
+/*
  * upg_journal_has_marker:
  * @target: the statement's target connection
  * @record_id: the statement's marker id or record

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "upg-journal.h"
+#include "upg-journal-write-private.h"
 
 G_BEGIN_DECLS
 

@@ -159,7 +159,7 @@ upg_journal_resolve_breakpoint (UpgJournal  *self,
                                   " WHERE execution_id = ? AND resolved = 0", values, 1, error);
 }
 
-/**
+/*
  * upg_journal_store_report:
  * @self: a #UpgJournal
  * @execution_id: the execution

@@ -398,7 +398,7 @@ upg_journal_list_statements (UpgJournal  *self,
   return upg_journal_rows_to_array (rows, statement_columns, G_N_ELEMENTS (statement_columns));
 }
 
-/**
+/*
  * upg_journal_recover_statement:
  * @self: a #UpgJournal
  * @record_id: a RUNNING record left by a crash (from
@@ -481,7 +481,7 @@ one_line (const char *text,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/**
+/*
  * upg_journal_format_statement_line:
  * @started_at_ms: when the statement started, ms since the epoch; or -1
  *   for a line without the time stamp (a log that stamps lines itself)

@@ -233,7 +233,7 @@ upg_journal_begin_step (UpgJournal   *self,
   return record_step (self, execution_id, component, version, step_id, stage, RECORD_BEGIN, NULL, error);
 }
 
-/**
+/*
  * upg_journal_finish_step:
  * @self: a #UpgJournal
  * @execution_id: the execution
@@ -296,7 +296,7 @@ upg_journal_finish_step (UpgJournal     *self,
   }
 }
 
-/**
+/*
  * upg_journal_skip_step:
  * @self: a #UpgJournal
  * @execution_id: the execution
@@ -329,7 +329,7 @@ upg_journal_skip_step (UpgJournal   *self,
                       skipped_because, error);
 }
 
-/**
+/*
  * upg_journal_find_step_success:
  * @self: a #UpgJournal
  * @site_id: the site
@@ -375,7 +375,7 @@ upg_journal_find_step_success (UpgJournal  *self,
   return g_strdup (upg_rows_get_value (rows, 0, 0));
 }
 
-/**
+/*
  * upg_journal_set_checkpoint:
  * @self: a #UpgJournal
  * @execution_id: the execution

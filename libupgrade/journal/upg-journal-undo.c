@@ -61,7 +61,7 @@ read_undoer (UpgJournal  *self,
   return TRUE;
 }
 
-/**
+/*
  * upg_journal_undo_step:
  * @self: a #UpgJournal
  * @execution_id: the execution that reverted the step: a rollback that

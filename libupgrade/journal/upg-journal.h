@@ -35,33 +35,9 @@ G_BEGIN_DECLS
  * component, version, step id, file, sequence); pass the file as its path
  * relative to the bundle so the key is stable.
  *
- * Exactly-once protocol for one statement (the executor's side):
- *
- * 1. rec = upg_journal_lookup_statement (…). If its "status" is SUCCESS or
- *    SKIPPED: do not execute (already done). If RUNNING or IN_DOUBT (left by
- *    a crash): resolve it (step 5) before anything else.
- * 2. id = upg_journal_begin_statement (…): a RUNNING record, durable (WAL,
- *    synchronous=FULL on SQLite; committed on servers) before it returns.
- * 3. Transactional target (PostgreSQL, SQLite, MariaDB DML on InnoDB):
- *    upg_journal_ensure_marker_table (target) once per data source, then
- *    upg_connection_begin (target); execute the statement;
- *    upg_journal_write_marker (target, id); upg_connection_commit (target).
- *    The marker row commits atomically with the statement's effect, whether
- *    or not the journal lives in the same database. Non-transactional
- *    target (MariaDB/MySQL DDL): execute without a marker.
- * 4. upg_journal_finish_statement (id, SUCCESS | FAILED, …).
- * 5. Recovery of a RUNNING record: if the statement was run with a marker,
- *    upg_journal_has_marker (target, id): found → finish_statement (SUCCESS);
- *    not found → the transaction never committed: finish_statement (FAILED
- *    with "interrupted") and execute again from step 2. Without a marker
- *    (implicit-commit DDL) the outcome is unknown: finish_statement
- *    (IN_DOUBT), stop with %UPG_ERROR_IN_DOUBT until the operator resumes
- *    with retry (go to step 2) or skip (finish_statement (SKIPPED)).
- *    upg_journal_recover_statement() does all of step 5 in one call.
- *
- * At most one SUCCESS or SKIPPED record exists per statement key (a unique
- * index enforces it), so a second success of the same statement is refused
- * with %UPG_ERROR_JOURNAL instead of being recorded twice.
+ * The executor writes through the journal's write protocol (exactly once
+ * per statement), which is private to the engine: see
+ * upg-journal-write-private.h.
  *
  * Every method may be called from several threads; calls are serialised on
  * the journal's connection.
@@ -215,9 +191,6 @@ gboolean        upg_journal_ping                  (UpgJournal      *self,
 UPG_AVAILABLE_IN_ALL
 const char     *upg_journal_get_host              (UpgJournal      *self);
 UPG_AVAILABLE_IN_ALL
-void            upg_journal_set_host              (UpgJournal      *self,
-                                                   const char      *host);
-UPG_AVAILABLE_IN_ALL
 guint           upg_journal_get_pid               (UpgJournal      *self);
 UPG_AVAILABLE_IN_ALL
 void            upg_journal_set_pid               (UpgJournal      *self,
@@ -251,16 +224,6 @@ gboolean        upg_journal_set_execution_status  (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    UpgExecutionStatus  status,
                                                    const char         *error_message,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-guint           upg_journal_resume_execution      (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_reopen_execution      (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   gboolean            operator_resume,
-                                                   guint              *resume_count,
                                                    GError            **error);
 UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_get_execution         (UpgJournal         *self,
@@ -305,48 +268,8 @@ gboolean        upg_journal_begin_step            (UpgJournal         *self,
                                                    UpgStage            stage,
                                                    GError            **error);
 UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_finish_step           (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *component,
-                                                   const char         *version,
-                                                   const char         *step_id,
-                                                   UpgStepStatus       status,
-                                                   const char         *error_message,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_skip_step             (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *component,
-                                                   const char         *version,
-                                                   const char         *step_id,
-                                                   UpgStage            stage,
-                                                   const char         *skipped_because,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-char           *upg_journal_find_step_success     (UpgJournal         *self,
-                                                   const char         *site_id,
-                                                   const char         *component,
-                                                   const char         *version,
-                                                   const char         *step_id,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_undo_step             (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *component,
-                                                   const char         *version,
-                                                   const char         *step_id,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
 JsonArray      *upg_journal_list_undone_statements (UpgJournal        *self,
                                                    const char         *execution_id,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_set_checkpoint        (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *component,
-                                                   const char         *version,
-                                                   const char         *step_id,
-                                                   const char         *checkpoint,
                                                    GError            **error);
 UPG_AVAILABLE_IN_ALL
 char           *upg_journal_get_checkpoint        (UpgJournal         *self,
@@ -391,41 +314,6 @@ JsonArray      *upg_journal_list_statements       (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);
 
-UPG_AVAILABLE_IN_ALL
-UpgStatementStatus upg_journal_recover_statement (UpgJournal         *self,
-                                                   const char         *record_id,
-                                                   UpgConnection      *target,
-                                                   GError            **error);
-
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_ensure_marker_table   (UpgConnection      *target,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_write_marker          (UpgConnection      *target,
-                                                   const char         *record_id,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_delete_markers        (UpgConnection      *target,
-                                                   const char * const *record_ids,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_has_marker            (UpgConnection      *target,
-                                                   const char         *record_id,
-                                                   gboolean           *found,
-                                                   GError            **error);
-
-UPG_AVAILABLE_IN_ALL
-char           *upg_journal_format_statement_line (gint64              started_at_ms,
-                                                   const char         *file,
-                                                   guint               line,
-                                                   const char         *database,
-                                                   UpgStatementStatus  status,
-                                                   gint64              duration_ms,
-                                                   gint64              affected_rows,
-                                                   const char         *statement);
-UPG_AVAILABLE_IN_ALL
-char           *upg_journal_format_timestamp      (gint64              ms);
-
 /* Breakpoints */
 UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_save_breakpoint       (UpgJournal         *self,
@@ -449,12 +337,6 @@ gboolean        upg_journal_resolve_breakpoint    (UpgJournal         *self,
 
 /* Reports */
 UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_store_report          (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *format,
-                                                   const char         *body,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
 char           *upg_journal_get_report            (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *format,
@@ -466,10 +348,6 @@ gboolean        upg_journal_acquire_lock          (UpgJournal         *self,
                                                    const char         *site_id,
                                                    const char         *execution_id,
                                                    char              **takeover_message,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_heartbeat_lock        (UpgJournal         *self,
-                                                   const char         *site_id,
                                                    GError            **error);
 UPG_AVAILABLE_IN_ALL
 gboolean        upg_journal_release_lock          (UpgJournal         *self,

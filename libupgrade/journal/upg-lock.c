@@ -313,7 +313,7 @@ still_ours (UpgJournal  *self,
   return FALSE;
 }
 
-/**
+/*
  * upg_journal_heartbeat_lock:
  * @self: a #UpgJournal
  * @site_id: the site

@@ -80,7 +80,7 @@ delete_matching (UpgConnection       *target,
   return TRUE;
 }
 
-/**
+/*
  * upg_journal_delete_markers:
  * @target: a connection to the statements' target database
  * @record_ids: (array zero-terminated=1): the ids of the markers to delete
