@@ -324,7 +324,7 @@ upg_journal_rows_first_column (UpgRows *rows)
   return values;
 }
 
-/**
+/*
  * upg_journal_format_timestamp:
  * @ms: milliseconds since the Unix epoch
  *

@@ -399,7 +399,7 @@ upg_journal_get_host (UpgJournal *self)
   return self->host;
 }
 
-/**
+/*
  * upg_journal_set_host:
  * @self: a #UpgJournal
  * @host: the host name to record as owner
