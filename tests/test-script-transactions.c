@@ -766,6 +766,31 @@ test_commit_and_chain (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* A block's statements travel together in one request on the servers;
+ * a syntax error among them still stops the run at its own line, with
+ * nothing of the block applied (PostgreSQL refuses such a request as a
+ * whole: the block is then run again statement by statement). */
+static void
+test_syntax_error_in_block (gconstpointer data)
+{
+  Site site;
+  g_autoptr(UpgExecution) failed = NULL;
+  g_autofree char *ids = NULL;
+
+  site_init (&site, (Target *) data,
+             "CREATE TABLE @T (id INT PRIMARY KEY);\n"
+             "BEGIN;\n"
+             "INSERT INTO @T VALUES (1);\n"
+             "INSERT INTO @T VALUES (2);\n"
+             "INSERT INTO @T VALUS (3);\n"
+             "INSERT INTO @T VALUES (4);\n"
+             "COMMIT;\n");
+  failed = run_fails_at (&site, 5);
+  ids = site_ids (&site);
+  g_assert_cmpstr (ids, ==, "");
+  db_site_clear (&site);
+}
+
 static void
 add_test (Target        *target,
           const char    *name,
@@ -801,6 +826,7 @@ main (int    argc,
       add_test (target, "group-commit", test_group_commit);
       add_test (target, "group-failure", test_group_failure);
       add_test (target, "kill-inside-group", test_kill_inside_group);
+      add_test (target, "syntax-error-in-block", test_syntax_error_in_block);
       if (target->db != NULL)
         add_test (target, "commit-and-chain", test_commit_and_chain);
       if (target->db == NULL)

@@ -33,6 +33,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
@@ -40,6 +42,7 @@
 #include "upg-journal-batch-private.h"
 #include "upg-sql-runner-private.h"
 #include "upg-step-private.h"
+#include "upg-transaction-pipeline-private.h"
 
 #define MIN_CONNECTION_RETRIES 3
 
@@ -65,7 +68,15 @@ typedef struct
   UpgStatementStatus *statuses;   /* as the journal has them */
   UpgDialect          dialect;
   char               *marker;
+  gboolean            one_by_one; /* no statements in one request (see send_chunk()) */
+  gboolean            unparsed;   /* a request was refused as a whole (PostgreSQL) */
 } Unit;
+
+/* Statements of a block sent in one request: enough to make the round
+ * trips vanish next to the server's work, far below MariaDB's default
+ * max_allowed_packet (16 MiB). */
+#define CHUNK_MAX_STATEMENTS 1000
+#define CHUNK_MAX_BYTES (1024 * 1024)
 
 /* ---- one unit ------------------------------------------------------ */
 
@@ -278,12 +289,7 @@ static void
 maybe_crash_after_commit (UpgRunContext *ctx,
                           guint          sent_before)
 {
-  if (ctx->crash_point == UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL &&
-      ctx->crash_at > sent_before && ctx->crash_at <= ctx->statements_sent)
-    {
-      ctx->statements_sent = ctx->crash_at;
-      upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
-    }
+  upg_sql_runner_maybe_crash_in (ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL, sent_before);
 }
 
 static gboolean
@@ -324,6 +330,80 @@ send_end (Unit    *u,
   return TRUE;
 }
 
+/* Where the statements from @first that can travel in one request end
+ * (exclusive): consecutive statements of the block, each one statement
+ * for the dialect's splitter, on a server that takes several in one
+ * request. */
+static guint
+chunk_end (Unit  *u,
+           guint  first)
+{
+  UpgConnection *c = u->runs[0].connection;
+  gsize bytes = 0;
+  guint k;
+
+  if (u->one_by_one || !UPG_IS_TRANSACTION_PIPELINE (c))
+    return first;
+  for (k = first; k < u->n && k - first < CHUNK_MAX_STATEMENTS && u->roles[k] == ROLE_STATEMENT; k++)
+    {
+      bytes += strlen (text_of (u, k)) + 1;
+      if (bytes > CHUNK_MAX_BYTES || !upg_transaction_pipeline_can_carry (c, text_of (u, k)))
+        break;
+    }
+  return k;
+}
+
+/* Sends statements @first to @end (exclusive) of the unit in one request,
+ * inside its open transaction: a round trip for all of them where the
+ * native client makes one each. The server runs them in turn and stops at
+ * the first failure, whose statement is then *failed. PostgreSQL parses
+ * the whole text first: a syntax error anywhere fails it before anything
+ * ran, without telling which statement (u->unparsed; the unit is then run
+ * again statement by statement, which names it). Each statement is given
+ * its share of the time. */
+static gboolean
+send_chunk (Unit    *u,
+            guint    first,
+            guint    end,
+            guint   *failed,
+            GError **error)
+{
+  UpgRunContext *ctx = u->file->ctx;
+  UpgTransactionPipeline *pipeline = UPG_TRANSACTION_PIPELINE (u->runs[0].connection);
+  g_autofree const char **parts = g_new0 (const char *, end - first);
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (gint64));
+  guint sent_before = ctx->statements_sent;
+  gint64 start_us = g_get_monotonic_time ();
+  gint64 started_at = upg_journal_get_now (ctx->journal);
+  gboolean ok;
+
+  for (guint k = first; k < end; k++)
+    {
+      parts[k - first] = text_of (u, k);
+      u->runs[k].started_at = started_at;
+    }
+  ctx->statements_sent += end - first;
+  upg_sql_runner_maybe_crash_in (ctx, UPG_CRASH_BEFORE_SEND, sent_before);
+  *failed = first;
+  if (!upg_transaction_pipeline_send_parts (pipeline, parts, end - first, error))
+    return FALSE;
+  ok = upg_transaction_pipeline_receive_parts (pipeline, end - first, FALSE, rows, &u->unparsed,
+                                               ctx->cancellable, error);
+  for (guint k = first; k < first + rows->len && k < end; k++)
+    {
+      u->rows[k] = g_array_index (rows, gint64, k - first);
+      u->durations[k] = (g_get_monotonic_time () - start_us) / 1000 / (end - first);
+    }
+  if (!ok)
+    {
+      *failed = MIN (first + rows->len, end - 1);
+      u->unparsed = u->unparsed && u->dialect == UPG_DIALECT_POSTGRESQL;
+      return FALSE;
+    }
+  upg_sql_runner_maybe_crash_in (ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT, sent_before);
+  return TRUE;
+}
+
 /* One attempt: the whole unit in one transaction. On failure *failed is
  * the statement blamed, the transaction is rolled back, and the run of
  * that statement keeps the server's SQLSTATE and code. */
@@ -342,8 +422,15 @@ send_unit (Unit    *u,
     ok = upg_connection_begin (c, error);
   for (guint i = 0; ok && i < u->n; i++)
     {
+      guint end = chunk_end (u, i);
+
       *failed = i;
-      if (u->roles[i] == ROLE_BEGIN || u->roles[i] == ROLE_STATEMENT)
+      if (end > i + 1)
+        {
+          ok = send_chunk (u, i, end, failed, error);
+          i = end - 1;
+        }
+      else if (u->roles[i] == ROLE_BEGIN || u->roles[i] == ROLE_STATEMENT)
         ok = send_one (u, i, error);
     }
   if (ok)
@@ -459,6 +546,14 @@ unit_execute (Unit    *u,
         u->runs[i].started_at = 0;
       if (send_unit (u, &failed, &code, &local_error))
         return unit_finish (u, u->end != UPG_TRANSACTION_VERB_ROLLBACK, error);
+      if (u->unparsed && !u->one_by_one)
+        {
+          /* Nothing ran; sent one by one, the statement at fault fails
+           * alone, with its own error. Not an attempt of the unit's. */
+          u->one_by_one = TRUE;
+          attempt--;
+          continue;
+        }
       at = &u->runs[failed];
 
       if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_DATASOURCE))

@@ -156,22 +156,6 @@ group_collect (Group    *g,
   return TRUE;
 }
 
-/* The test-only crash hook names the n-th statement sent: every
- * statement of the group is sent at once. */
-static void
-maybe_crash (Group         *g,
-             guint          sent_before,
-             UpgCrashPoint  point)
-{
-  UpgRunContext *ctx = g->file->ctx;
-
-  if (ctx->crash_point == point && ctx->crash_at > sent_before && ctx->crash_at <= sent_before + g->n)
-    {
-      ctx->statements_sent = ctx->crash_at;
-      upg_run_context_maybe_crash (ctx, point);
-    }
-}
-
 /* BEGIN, the statements, their markers and COMMIT in one request. */
 static gboolean
 send_pipelined (Group       *g,
@@ -193,7 +177,7 @@ send_pipelined (Group       *g,
   if (!upg_transaction_pipeline_send_parts (pipeline, parts, g->n + 3, error))
     return FALSE;
   /* On its way: whether it commits is unknown here. */
-  maybe_crash (g, sent_before, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
+  upg_sql_runner_maybe_crash_in (g->file->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT, sent_before);
   if (!upg_transaction_pipeline_receive_parts (pipeline, g->n + 3, TRUE, rows, &unparsed,
                                                g->file->ctx->cancellable, error))
     return FALSE;
@@ -217,7 +201,7 @@ send_apart (Group       *g,
     if (!upg_connection_execute (c, upg_sql_statement_get_text (g->runs[i].statement), &g->rows[i],
                                  g->file->ctx->cancellable, error))
       return FALSE;
-  maybe_crash (g, sent_before, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
+  upg_sql_runner_maybe_crash_in (g->file->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT, sent_before);
   return upg_connection_execute (c, markers, NULL, NULL, error) && upg_connection_commit (c, error);
 }
 
@@ -250,15 +234,15 @@ group_send (Group   *g,
                            _("the markers of the statements cannot be written in one INSERT"));
       return FALSE;
     }
-  maybe_crash (g, sent_before, UPG_CRASH_BEFORE_SEND);
   ctx->statements_sent += g->n;
+  upg_sql_runner_maybe_crash_in (ctx, UPG_CRASH_BEFORE_SEND, sent_before);
   if (UPG_IS_TRANSACTION_PIPELINE (c))
     ok = send_pipelined (g, markers, sent_before, error);
   else
     ok = send_apart (g, markers, sent_before, error);
   g->duration_ms = (g_get_monotonic_time () - start_us) / 1000;
   if (ok)
-    maybe_crash (g, sent_before, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
+    upg_sql_runner_maybe_crash_in (g->file->ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL, sent_before);
   else if (!g_error_matches (*error, UPG_ERROR, UPG_ERROR_DATASOURCE))
     upg_connection_rollback (c, NULL);
   return ok;

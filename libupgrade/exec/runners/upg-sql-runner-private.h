@@ -65,6 +65,22 @@ typedef struct
   GHashTable         *included_records;
 } FileRun;
 
+/* The test-only crash hook names the n-th statement sent; statements
+ * sent together (a group, a block's request) are counted at once: the
+ * hook fires at @point if its statement is one of those sent since
+ * @sent_before. */
+static inline void
+upg_sql_runner_maybe_crash_in (UpgRunContext *ctx,
+                               UpgCrashPoint  point,
+                               guint          sent_before)
+{
+  if (ctx->crash_point == point && ctx->crash_at > sent_before && ctx->crash_at <= ctx->statements_sent)
+    {
+      ctx->statements_sent = ctx->crash_at;
+      upg_run_context_maybe_crash (ctx, point);
+    }
+}
+
 /* upg-sql-runner.c */
 const char *upg_sql_runner_statement_database (UpgSqlStatement *statement,
                                                UpgStep         *step);
