@@ -144,7 +144,7 @@ insert_param (UpgConnection *conn,
               gboolean       accepted)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(UpgRows) rows = upg_connection_query (conn, "INSERT INTO t (k) VALUES (?)",
+  G_GNUC_UNUSED g_autoptr(UpgRows) rows = upg_connection_query (conn, "INSERT INTO t (k) VALUES (?)",
                                                   (const char *[]) { value, NULL }, NULL, &error);
 
   if (accepted)

@@ -20,7 +20,7 @@ static void
 sql_site (ExecFixture *fx,
           const char  *steps)
 {
-  g_autofree char *app = exec_fixture_init_sqlite_app (fx);
+  G_GNUC_UNUSED g_autofree char *app = exec_fixture_init_sqlite_app (fx);
 
   exec_fixture_write (fx, "bundle/sql/001.sql",
                       "CREATE TABLE t (n INTEGER);\n"

@@ -125,7 +125,7 @@ screenshot (Browser *b, const char *url, const char *name)
 {
   g_autofree char *path = g_build_filename (b->dir, name, NULL);
   g_autofree char *arg = g_strconcat ("--screenshot=", path, NULL);
-  g_autofree char *out = chromium (b, arg, url);
+  G_GNUC_UNUSED g_autofree char *out = chromium (b, arg, url);  /* only freed */
   g_autofree guchar *png = NULL;
   gsize length = 0;
 

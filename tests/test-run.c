@@ -186,7 +186,7 @@ static void
 test_locked_run_has_no_execution (void)
 {
   ExecFixture fx;
-  g_autofree char *db = write_failing_site (&fx);
+  G_GNUC_UNUSED g_autofree char *db = write_failing_site (&fx);
   g_autoptr(UpgExecutor) executor = exec_fixture_executor (&fx);
   g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
   g_autoptr(GError) error = NULL;

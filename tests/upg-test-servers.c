@@ -306,7 +306,6 @@ start_in_dir (UpgTestServer  *server,
   g_autofree char *template = ensure_template (server->kind, error);
   g_autofree char *template_data = NULL;
   g_autofree char *data_dir = g_build_filename (server->dir, "data", NULL);
-  g_autofree char *message = NULL;
   gpointer handle;
   gboolean ok;
 
