@@ -239,6 +239,41 @@ test_failure_and_resume (void)
   demo_clear (&demo);
 }
 
+/* A failed run in text mode, as an operator reads it: the error once
+ * (the summary's "Error:" line), not again from the engine's step and
+ * execution lines and the command's own error line (it was 4 times). */
+static void
+test_failure_said_once (void)
+{
+  Demo demo;
+  const char *upgradectl = g_getenv ("UPGRADECTL");
+  g_autofree char *out = NULL, *err = NULL, *everything = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { upgradectl, "-b", NULL, "-c", NULL, "--state-dir", NULL, "run", "--from", "3.16.0",
+                         "--to", "3.18.0", "--stage", "in_stop", NULL };
+  const char *at;
+  int status, count = 0;
+
+  demo_init (&demo);
+  exec_sqlite_exec (demo.mid_db, "CREATE TABLE audit_log (id INTEGER)");
+  argv[2] = demo.fx.bundle;
+  argv[4] = demo.fx.config;
+  argv[6] = demo.fx.state;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+  g_assert_nonnull (strstr (out, "Error: ERROR 1: table audit_log already exists"));
+  g_assert_null (strstr (err, "execution FAILED"));
+  g_assert_null (strstr (err, "upgradectl run:"));
+  everything = g_strconcat (out, err, NULL);
+  for (at = strstr (everything, "statement failed: CREATE TABLE audit_log"); at != NULL;
+       at = strstr (at + 1, "statement failed: CREATE TABLE audit_log"))
+    count++;
+  g_assert_cmpint (count, ==, 0);
+  demo_clear (&demo);
+}
+
 static void assert_error (JsonObject *doc, const char *code, const char *text);
 
 /* The splitter's errors in zh_CN: Chinese, still after "file:line: ",
@@ -416,6 +451,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/cli-run/stages-status-history", test_stages_status_history);
   g_test_add_func ("/cli-run/failure-and-resume", test_failure_and_resume);
+  g_test_add_func ("/cli-run/failure-said-once", test_failure_said_once);
   g_test_add_func ("/cli-run/failure-chinese", test_failure_chinese);
   g_test_add_func ("/cli-run/rollback", test_rollback);
   g_test_add_func ("/cli-run/errors-lock-and-unlock", test_errors_lock_and_unlock);

@@ -18,6 +18,7 @@
 #include "upgradectl-log.h"
 
 static int log_verbosity = UPGCTL_VERBOSITY_NORMAL;
+static int log_hide_outcomes = FALSE;
 
 /**
  * upgctl_log_set_verbosity:
@@ -108,6 +109,17 @@ field_to_string (const GLogField *field)
   return g_strndup (field->value, field->length);
 }
 
+static gboolean
+message_starts_with_id (const GLogField *message,
+                        const GLogField *exec_id)
+{
+  g_autofree char *text = field_to_string (message);
+  g_autofree char *id = field_to_string (exec_id);
+  g_autofree char *tag = g_strdup_printf ("[%s] ", id);
+
+  return text != NULL && g_str_has_prefix (text, tag);
+}
+
 /**
  * upgctl_log_format_line:
  * @level: the level of the message
@@ -130,7 +142,8 @@ upgctl_log_format_line (GLogLevelFlags   level,
   const GLogField *message = find_field (fields, n_fields, "MESSAGE");
   const GLogField *domain = find_field (fields, n_fields, "GLIB_DOMAIN");
 
-  if (exec_id != NULL)
+  /* The engine's own lines start with their execution id already. */
+  if (exec_id != NULL && !message_starts_with_id (message, exec_id))
     {
       g_string_append (line, "[exec ");
       append_field_value (line, exec_id);
@@ -151,6 +164,31 @@ upgctl_log_format_line (GLogLevelFlags   level,
   return g_string_free (line, FALSE);
 }
 
+/**
+ * upgctl_log_hide_outcomes:
+ *
+ * The command prints its own summary of how each step and the execution
+ * ended (the step lines and "Execution …: FAILED" with the breakpoint's
+ * error): unless `-v`, the engine's lines saying the same
+ * (`UPGRADE_OUTCOME`) are left out, so that an error shows once.
+ */
+void
+upgctl_log_hide_outcomes (void)
+{
+  g_atomic_int_set (&log_hide_outcomes, TRUE);
+}
+
+static gboolean
+is_hidden_outcome (GLogLevelFlags   level,
+                   const GLogField *fields,
+                   gsize            n_fields)
+{
+  return g_atomic_int_get (&log_hide_outcomes) &&
+         g_atomic_int_get (&log_verbosity) != UPGCTL_VERBOSITY_VERBOSE &&
+         !(level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) &&
+         find_field (fields, n_fields, "UPGRADE_OUTCOME") != NULL;
+}
+
 static GLogWriterOutput
 upgctl_log_writer (GLogLevelFlags   level,
                    const GLogField *fields,
@@ -160,7 +198,7 @@ upgctl_log_writer (GLogLevelFlags   level,
   g_autofree char *domain = field_to_string (find_field (fields, n_fields, "GLIB_DOMAIN"));
   g_autofree char *line = NULL;
 
-  if (!upgctl_log_would_print (level, domain))
+  if (!upgctl_log_would_print (level, domain) || is_hidden_outcome (level, fields, n_fields))
     return G_LOG_WRITER_HANDLED;
 
   /* One fputs per line: stdio locks the stream, so lines from several

@@ -310,6 +310,7 @@ connect_output (UpgCtlExec *exec,
 {
   if (exec->ctl->json)
     return;
+  upgctl_log_hide_outcomes ();
   g_signal_connect (run, "step-finished", G_CALLBACK (step_finished_cb), exec);
   if (isatty (STDERR_FILENO))
     {
@@ -372,7 +373,8 @@ upgctl_exec_report (UpgCtlExec   *exec,
   else
     {
       print_summary (execution);
-      if (error != NULL)
+      /* The summary shows the breakpoint's error already. */
+      if (error != NULL && upg_execution_get_breakpoint_error (execution) == NULL)
         g_printerr ("upgradectl %s: %s\n", exec->ctl->command, error->message);
     }
   return upg_exit_code_for_error (error);

@@ -142,6 +142,10 @@ void         upg_run_context_log         (UpgRunContext *ctx,
                                           GLogLevelFlags level,
                                           const char    *format,
                                           ...) G_GNUC_PRINTF (3, 4);
+void         upg_run_context_log_outcome (UpgRunContext *ctx,
+                                          GLogLevelFlags level,
+                                          const char    *format,
+                                          ...) G_GNUC_PRINTF (3, 4);
 
 /* upg-executor-signals.c */
 UpgSignalQueue *upg_signal_queue_new     (void);

@@ -33,8 +33,8 @@ step_done (UpgRunContext *ctx,
   else if (status == UPG_STEP_STATUS_SUCCESS)
     upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("[SUCCESS] %s (%s)"), upg_step_get_id (step), took);
   else
-    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("[%s] %s (%s): %s"), upg_step_status_to_string (status),
-                         upg_step_get_id (step), took, message);
+    upg_run_context_log_outcome (ctx, G_LOG_LEVEL_MESSAGE, _("[%s] %s (%s): %s"),
+                                 upg_step_status_to_string (status), upg_step_get_id (step), took, message);
   upg_executor_emit_step_finished (ctx, step, status, duration_ms, message);
   return TRUE;
 }
@@ -229,10 +229,11 @@ upg_executor_run_steps (UpgRunContext *ctx,
                                          error))
     return FALSE;
 
-  upg_run_context_log (ctx, status == UPG_EXECUTION_STATUS_SUCCESS ? G_LOG_LEVEL_INFO : G_LOG_LEVEL_MESSAGE,
-                       _("execution %s: %s (%u of %u statements)"), upg_execution_status_to_string (status),
-                       failure != NULL ? failure->message : _("every step succeeded or was skipped"),
-                       ctx->statements_done, ctx->statements_total);
+  upg_run_context_log_outcome (ctx, status == UPG_EXECUTION_STATUS_SUCCESS ? G_LOG_LEVEL_INFO
+                                                                         : G_LOG_LEVEL_MESSAGE,
+                               _("execution %s: %s (%u of %u statements)"), upg_execution_status_to_string (status),
+                               failure != NULL ? failure->message : _("every step succeeded or was skipped"),
+                               ctx->statements_done, ctx->statements_total);
   if (failure == NULL)
     return TRUE;
   if (status == UPG_EXECUTION_STATUS_FAILED && failure->domain == UPG_ERROR &&

@@ -101,29 +101,62 @@ exec_log_write (UpgExecLog *log,
  * structured log (with UPGRADE_EXECUTION_ID) at @level, and to the "log"
  * signal. G_LOG_LEVEL_DEBUG is for statements (shown with -v only).
  */
+static void
+run_context_logv (UpgRunContext  *ctx,
+                  GLogLevelFlags  level,
+                  gboolean        outcome,
+                  const char     *format,
+                  va_list         args)
+{
+  g_autofree char *text = g_strdup_vprintf (format, args);
+  g_autofree char *tagged = NULL;
+  const char *id = upg_execution_get_id (ctx->execution);
+
+  if (ctx->log != NULL)
+    exec_log_write (ctx->log, text);
+
+  tagged = g_strdup_printf ("[%s] %s", id, text);
+  /* MESSAGE comes last: g_log_structured() ignores the pairs after it. */
+  if (outcome)
+    g_log_structured (G_LOG_DOMAIN, level, "UPGRADE_EXECUTION_ID", id, "UPGRADE_OUTCOME", "1",
+                      "MESSAGE", "%s", tagged);
+  else
+    g_log_structured (G_LOG_DOMAIN, level, "UPGRADE_EXECUTION_ID", id, "MESSAGE", "%s", tagged);
+  ctx->hooks->log (ctx, text);
+}
+
 void
 upg_run_context_log (UpgRunContext  *ctx,
                      GLogLevelFlags  level,
                      const char     *format,
                      ...)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *tagged = NULL;
-  const char *id = upg_execution_get_id (ctx->execution);
   va_list args;
 
   va_start (args, format);
-  text = g_strdup_vprintf (format, args);
+  run_context_logv (ctx, level, FALSE, format, args);
   va_end (args);
+}
 
-  if (ctx->log != NULL)
-    exec_log_write (ctx->log, text);
+/*
+ * upg_run_context_log_outcome:
+ *
+ * Like upg_run_context_log(), for the lines that say how a step or the
+ * execution ended. They carry the field `UPGRADE_OUTCOME`, so that a
+ * program that prints its own summary of the outcome (upgradectl) can
+ * leave them out instead of showing the same error several times.
+ */
+void
+upg_run_context_log_outcome (UpgRunContext  *ctx,
+                             GLogLevelFlags  level,
+                             const char     *format,
+                             ...)
+{
+  va_list args;
 
-  tagged = g_strdup_printf ("[%s] %s", id, text);
-  g_log_structured (G_LOG_DOMAIN, level,
-                    "MESSAGE", "%s", tagged,
-                    "UPGRADE_EXECUTION_ID", id);
-  ctx->hooks->log (ctx, text);
+  va_start (args, format);
+  run_context_logv (ctx, level, TRUE, format, args);
+  va_end (args);
 }
 
 void
