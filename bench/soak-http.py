@@ -17,7 +17,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# usage: soak-http.py UPGRADED [--requests N] [--max-seconds S] [--statements N]
+# usage: soak-http.py UPGRADED [--requests N] [--max-seconds S] [--statements N] [--rate R]
 import argparse
 import importlib.util
 import os
@@ -37,9 +37,23 @@ _spec.loader.exec_module(bench_http)
 # Each wrk thread stops itself after its share of the requests and leaves
 # a file saying so (wrk itself would wait for its whole -d); once all its
 # threads are done the wrk process is interrupted and prints its figures.
+# With --rate, each connection waits between its requests (wrk's delay(),
+# whole milliseconds: the fraction is carried over) so that the total comes
+# near that rate: the figures are those of a service at that load, not of
+# one saturated by a client that sends as fast as it can.
 LUA_COMMON = """
 local done = 0
 local quota = tonumber(os.getenv("SOAK_QUOTA"))
+local pause = tonumber(os.getenv("SOAK_DELAY_MS"))
+local owed = 0
+if pause > 0 then
+  function delay()
+    owed = owed + pause
+    local whole = math.floor(owed)
+    owed = owed - whole
+    return whole
+  end
+end
 function response(status, headers, body)
   done = done + 1
   if done == quota then
@@ -120,14 +134,14 @@ def proc_figures(pid):
     return fds, rss
 
 
-def run_wrk(url, path, script, quota, seconds, connections, threads, env):
+def run_wrk(url, path, script, quota, seconds, connections, threads, env, delay_ms):
     work = tempfile.mkdtemp(prefix="soak-wrk-")
     lua = os.path.join(work, "script.lua")
     done_dir = os.path.join(work, "done")
     os.mkdir(done_dir)
     with open(lua, "w") as f:
         f.write(script)
-    env = dict(os.environ, SOAK_QUOTA=str(quota), SOAK_DONE_DIR=done_dir, **env)
+    env = dict(os.environ, SOAK_QUOTA=str(quota), SOAK_DONE_DIR=done_dir, SOAK_DELAY_MS="%.3f" % delay_ms, **env)
     try:
         wrk = subprocess.Popen(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % seconds,
                                 "--timeout", "2s", "--latency", "-s", lua, url + path],
@@ -148,6 +162,8 @@ def main():
     parser.add_argument("--max-seconds", type=int, default=600)
     parser.add_argument("--statements", type=int, default=2000000)
     parser.add_argument("--baseline-seconds", type=int, default=10)
+    parser.add_argument("--rate", type=int, default=6000,
+                        help="requests/s to aim at in all (0: as fast as the client can)")
     args = parser.parse_args()
 
     root = tempfile.mkdtemp(prefix="soak-http-")
@@ -190,8 +206,13 @@ def main():
         before = bench_http.request(url, status_path).get("statements_done", 0)
         connections_before = connections(url)
 
+        conns = 8
+        # The pause that gives each connection its share of the rate, less
+        # the time of an answer (a fraction of a millisecond on loopback).
+        delay_ms = max(0.0, 2 * conns / args.rate * 1000 - 0.3) if args.rate else 0.0
+
         def load(name, script, path):
-            outs[name] = run_wrk(url, path, script, half // 2, args.max_seconds, 8, 2, env)
+            outs[name] = run_wrk(url, path, script, half // 2, args.max_seconds, conns, 2, env, delay_ms)
 
         workers = [threading.Thread(target=load, args=("status", LUA_STATUS, status_path)),
                    threading.Thread(target=load, args=("mixed", LUA_MIXED, "/"))]

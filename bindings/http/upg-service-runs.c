@@ -131,13 +131,18 @@ on_statement_finished (UpgRun             *upg_run,
                        UpgServiceRun      *run)
 {
   const char *status = upg_statement_status_to_string (statement_status);
-  JsonNode *event = upg_service_event_new ("statement-finished", "file", file, "status", status, NULL);
-  JsonObject *object = json_node_get_object (event);
+  JsonNode *event;
+  JsonObject *object;
 
+  upg_service_metrics_count_statement (run->service->metrics, status);
+  /* Thousands a second: the event is built only for someone to get it. */
+  if (run->subscribers->len == 0)
+    return;
+  event = upg_service_event_new ("statement-finished", "file", file, "status", status, NULL);
+  object = json_node_get_object (event);
   json_object_set_int_member (object, "line", line);
   json_object_set_int_member (object, "sequence", sequence);
   json_object_set_int_member (object, "durationMs", duration_ms);
-  upg_service_metrics_count_statement (run->service->metrics, status);
   upg_service_events_send (run, event);
 }
 
@@ -168,13 +173,17 @@ on_progress (UpgRun        *upg_run,
              gint64         eta_seconds,
              UpgServiceRun *run)
 {
-  JsonNode *event = upg_service_event_new ("progress", "position", position, NULL);
-  JsonObject *object = json_node_get_object (event);
+  JsonNode *event;
+  JsonObject *object;
 
   if (run->live != NULL)
     upg_execution_set_progress (run->live, done, total, eta_seconds);
   g_free (run->position);
   run->position = g_strdup (position);
+  if (run->subscribers->len == 0)
+    return;
+  event = upg_service_event_new ("progress", "position", position, NULL);
+  object = json_node_get_object (event);
   json_object_set_int_member (object, "done", done);
   json_object_set_int_member (object, "total", total);
   if (eta_seconds >= 0)
