@@ -428,13 +428,28 @@ http_test_events_connect (HttpTestServer *server,
 JsonObject *
 http_test_events_next (HttpTestEvents *events)
 {
+  JsonObject *event;
+
   while (g_queue_is_empty (&events->messages) && !events->closed)
     g_main_context_iteration (NULL, TRUE);
-  return g_queue_pop_head (&events->messages);
+  event = g_queue_pop_head (&events->messages);
+  /* SPEC §10: the same snake_case member names as every other answer. */
+  if (event != NULL)
+    {
+      JsonObjectIter iter;
+      const char *member;
+
+      json_object_iter_init (&iter, event);
+      while (json_object_iter_next (&iter, &member, NULL))
+        for (const char *p = member; *p != '\0'; p++)
+          if (g_ascii_isupper (*p))
+            g_error ("event member '%s' is not snake_case", member);
+    }
+  return event;
 }
 
 /* Events up to the first named @name (returned); the others' names (as
- * "name:stepId" for step events) are added to @seen (nullable). Fails if
+ * "name:step_id" for step events) are added to @seen (nullable). Fails if
  * the socket closes first. */
 JsonObject *
 http_test_events_until (HttpTestEvents *events,
@@ -451,9 +466,9 @@ http_test_events_until (HttpTestEvents *events,
       event_name = json_object_get_string_member (event, "event");
       if (g_strcmp0 (event_name, name) == 0)
         return event;
-      if (seen != NULL && json_object_has_member (event, "stepId"))
+      if (seen != NULL && json_object_has_member (event, "step_id"))
         g_ptr_array_add (seen, g_strdup_printf ("%s:%s", event_name,
-                                                json_object_get_string_member (event, "stepId")));
+                                                json_object_get_string_member (event, "step_id")));
       else if (seen != NULL)
         g_ptr_array_add (seen, g_strdup (event_name));
       json_object_unref (event);

@@ -63,7 +63,7 @@ test_events_and_lock (void)
   events = http_test_events_connect (server, id);
   first = http_test_events_next (events);
   g_assert_cmpstr (json_object_get_string_member (first, "event"), ==, "status");
-  g_assert_cmpstr (json_object_get_string_member (first, "executionId"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (first, "execution_id"), ==, id);
   execution = json_object_get_object_member (first, "execution");
   g_assert_cmpstr (json_object_get_string_member (execution, "status"), ==, "RUNNING");
   g_assert_true (json_object_get_boolean_member (execution, "live"));
@@ -113,7 +113,7 @@ finished_of (HttpTestServer *server,
   g_autoptr(JsonObject) finished = http_test_events_until (events, "finished", NULL);
   JsonObject *execution = json_object_get_object_member (finished, "execution");
 
-  g_assert_cmpstr (json_object_get_string_member (finished, "executionId"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (finished, "execution_id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, expected_status);
   g_assert_nonnull (execution);
   g_assert_cmpstr (json_object_get_string_member (execution, "execution_id"), ==, id);
@@ -146,7 +146,9 @@ test_runs_report_their_own_execution (void)
   answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
                                    "{\"fromVersion\": \"1.0.0\", \"toVersion\": \"1.1.0\", "
                                    "\"stage\": \"post_start\", \"siteId\": \"site-b\"}", 202);
-  id_b = g_strdup (json_object_get_string_member (answer, "executionId"));
+  id_b = g_strdup (json_object_get_string_member (answer, "execution_id"));
+  /* And under the design documents' name for their clients (SPEC §10). */
+  g_assert_cmpstr (json_object_get_string_member (answer, "executionId"), ==, id_b);
   g_assert_cmpstr (json_object_get_string_member (answer, "site"), ==, "site-b");
   g_assert_cmpstr (id_b, !=, id_a);
   failed = finished_of (server, id_b, "FAILED");
@@ -200,7 +202,7 @@ test_kill_and_restart (void)
 
   path = g_strdup_printf ("/api/v1/upgrade/resume/%s", id);
   resumed = http_test_request_json (server, "POST", path, "{\"action\": \"continue\"}", 202);
-  g_assert_cmpstr (json_object_get_string_member (resumed, "executionId"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (resumed, "execution_id"), ==, id);
   http_test_gate_wait_started (server);
   events = http_test_events_connect (server, id);
   http_test_gate_open (server);

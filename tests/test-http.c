@@ -150,7 +150,7 @@ wait_finished (HttpTestServer *server,
   g_autoptr(JsonObject) finished = http_test_events_until (events, "finished", NULL);
 
   g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, expected_status);
-  g_assert_cmpstr (json_object_get_string_member (finished, "executionId"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (finished, "execution_id"), ==, id);
   return g_steal_pointer (&finished);
 }
 
@@ -219,7 +219,7 @@ test_failure_resume_report (void)
   g_free (path);
   path = g_strdup_printf ("/api/v1/upgrade/resume/%s", id);
   resumed = http_test_request_json (server, "POST", path, "{\"action\": \"retry\"}", 202);
-  g_assert_cmpstr (json_object_get_string_member (resumed, "executionId"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (resumed, "execution_id"), ==, id);
   g_clear_pointer (&ignored, json_object_unref);
   ignored = wait_finished (server, id, "SUCCESS");
   g_assert_cmpint (exec_sqlite_int (db, "SELECT COUNT(*) FROM fix_me"), ==, 1);

@@ -10,7 +10,8 @@
  * last "finished" event with the final state, after which the server
  * closes the socket (1000). For an execution not running here the status
  * is followed at once by "finished". Messages are JSON objects with an
- * "event" member and the execution's "executionId".
+ * "event" member and the execution's "execution_id" (snake_case like
+ * every other answer, SPEC §10).
  */
 #include "config.h"
 
@@ -64,7 +65,7 @@ static char *
 event_text (JsonNode   *event,
             const char *execution_id)
 {
-  json_object_set_string_member (json_node_get_object (event), "executionId", execution_id);
+  json_object_set_string_member (json_node_get_object (event), "execution_id", execution_id);
   return json_to_string (event, FALSE);
 }
 

@@ -70,7 +70,11 @@ on_execution_started (UpgRun        *upg_run,
 
   if (run->pending != NULL)
     {
+      /* SPEC §10: snake_case like every answer, and the design
+       * documents' name for their clients. */
       json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "execution_id");
+      json_builder_add_string_value (builder, id);
       json_builder_set_member_name (builder, "executionId");
       json_builder_add_string_value (builder, id);
       json_builder_set_member_name (builder, "site");
@@ -96,7 +100,7 @@ on_step_started (UpgRun        *upg_run,
       upg_execution_set_step (run->live, step_id, version, UPG_STEP_STATUS_RUNNING, 0, NULL);
       upg_execution_set_rate_message (run->live, NULL);
     }
-  upg_service_events_send (run, upg_service_event_new ("step-started", "stepId", step_id,
+  upg_service_events_send (run, upg_service_event_new ("step-started", "step_id", step_id,
                                                        "version", version, NULL));
 }
 
@@ -110,10 +114,10 @@ on_step_finished (UpgRun        *upg_run,
                   UpgServiceRun *run)
 {
   const char *status = upg_step_status_to_string (step_status);
-  JsonNode *event = upg_service_event_new ("step-finished", "stepId", step_id, "version", version,
+  JsonNode *event = upg_service_event_new ("step-finished", "step_id", step_id, "version", version,
                                            "status", status, "message", message, NULL);
 
-  json_object_set_int_member (json_node_get_object (event), "durationMs", duration_ms);
+  json_object_set_int_member (json_node_get_object (event), "duration_ms", duration_ms);
   g_clear_pointer (&run->current_step, g_free);
   if (run->live != NULL)
     upg_execution_set_step (run->live, step_id, version, step_status, duration_ms, message);
@@ -142,7 +146,7 @@ on_statement_finished (UpgRun             *upg_run,
   object = json_node_get_object (event);
   json_object_set_int_member (object, "line", line);
   json_object_set_int_member (object, "sequence", sequence);
-  json_object_set_int_member (object, "durationMs", duration_ms);
+  json_object_set_int_member (object, "duration_ms", duration_ms);
   upg_service_events_send (run, event);
 }
 
@@ -156,12 +160,12 @@ on_rate_revised (UpgRun        *upg_run,
                  gint64         eta_seconds,
                  UpgServiceRun *run)
 {
-  JsonNode *event = upg_service_event_new ("rate-revised", "stepId", step_id,
+  JsonNode *event = upg_service_event_new ("rate-revised", "step_id", step_id,
                                            "message", message, NULL);
 
   if (run->live != NULL)
     upg_execution_set_rate_message (run->live, message);
-  json_object_set_int_member (json_node_get_object (event), "etaSeconds", eta_seconds);
+  json_object_set_int_member (json_node_get_object (event), "eta_seconds", eta_seconds);
   upg_service_events_send (run, event);
 }
 
@@ -187,9 +191,9 @@ on_progress (UpgRun        *upg_run,
   json_object_set_int_member (object, "done", done);
   json_object_set_int_member (object, "total", total);
   if (eta_seconds >= 0)
-    json_object_set_int_member (object, "etaSeconds", eta_seconds);
+    json_object_set_int_member (object, "eta_seconds", eta_seconds);
   else
-    json_object_set_null_member (object, "etaSeconds");
+    json_object_set_null_member (object, "eta_seconds");
   upg_service_events_send (run, event);
 }
 
@@ -313,7 +317,7 @@ site_is_free (UpgService        *self,
 }
 
 /* POST /api/v1/upgrade/execute {fromVersion, toVersion, stage, site, env,
- * component} → 202 {executionId} once the lock is held. */
+ * component} → 202 {execution_id, executionId} once the lock is held. */
 void
 upg_service_handle_execute (UpgService        *self,
                             SoupServerMessage *msg,
