@@ -223,9 +223,22 @@ UpgConnection *upg_sql_runner_get_connection (UpgRunContext *ctx,
                                               const char    *name,
                                               GError       **error);
 
-/* upg-executor-run.c */
-UpgRunTarget  *upg_run_context_target    (UpgRunContext *ctx,
-                                          UpgConnection *connection);
+/* What the run knows of @connection, one of ctx->connections. Inline:
+ * the runners call it, and a symbol in upg-executor-run.c would make them
+ * depend on the file that runs them (docs/ARCHITECTURE.md). */
+static inline UpgRunTarget *
+upg_run_context_target (UpgRunContext *ctx,
+                        UpgConnection *connection)
+{
+  UpgRunTarget *target = (UpgRunTarget *) g_hash_table_lookup (ctx->targets, connection);
+
+  if (target == NULL)
+    {
+      target = g_new0 (UpgRunTarget, 1);
+      g_hash_table_insert (ctx->targets, connection, target);
+    }
+  return target;
+}
 
 /* upg-tool-runner.c */
 gboolean     upg_tool_runner_run_step    (UpgRunContext *ctx,

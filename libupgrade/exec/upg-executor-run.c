@@ -71,21 +71,6 @@ run_target_free (UpgRunTarget *target)
   g_free (target);
 }
 
-/* What the run knows of @connection, one of ctx->connections. */
-UpgRunTarget *
-upg_run_context_target (UpgRunContext *ctx,
-                        UpgConnection *connection)
-{
-  UpgRunTarget *target = g_hash_table_lookup (ctx->targets, connection);
-
-  if (target == NULL)
-    {
-      target = g_new0 (UpgRunTarget, 1);
-      g_hash_table_insert (ctx->targets, connection, target);
-    }
-  return target;
-}
-
 static UpgRunContext *
 run_context_new (UpgExecutor   *self,
                  UpgRunRequest *request,

@@ -100,9 +100,9 @@ pending_update_free (PendingUpdate *update)
   g_free (update);
 }
 
-/* From the journal's finalize. */
-void
-upg_journal_batch_free (UpgJournalBatch *batch)
+/* From the journal's finalize (self->batch_free). */
+static void
+batch_free (Batch *batch)
 {
   g_ptr_array_unref (batch->rows);
   g_ptr_array_unref (batch->updates);
@@ -132,6 +132,7 @@ get_batch (UpgJournal *self)
       batch->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       batch->max_age_ms = UPG_JOURNAL_BATCH_MAX_AGE_MS;
       self->batch = batch;
+      self->batch_free = (GDestroyNotify) batch_free;
     }
   g_mutex_unlock (&create_lock);
   return batch;

@@ -25,6 +25,8 @@ struct _UpgJournal
   guint           lock_timeout;   /* seconds */
   GHashTable     *lock_tokens;    /* site id → token of a lock we hold */
   UpgJournalBatch *batch;         /* owned, created on first use */
+  GDestroyNotify  batch_free;     /* frees @batch: set with it, so that this
+                                   * file needs no symbol of the batch's */
 };
 
 /* How a column is turned into a JSON member. */
@@ -90,8 +92,6 @@ JsonObject *upg_journal_row_to_object  (UpgRows                  *rows,
 JsonArray  *upg_journal_rows_to_array  (UpgRows                  *rows,
                                         const UpgJournalColumn   *columns,
                                         guint                     n_columns);
-
-void        upg_journal_batch_free     (UpgJournalBatch          *batch);
 
 char       *upg_journal_int_text       (gint64                    value);
 gboolean    upg_journal_pid_is_alive   (guint                     pid);

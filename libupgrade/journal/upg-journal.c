@@ -155,7 +155,8 @@ upg_journal_finalize (GObject *object)
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->lock_tokens, g_hash_table_unref);
   g_rec_mutex_clear (&self->mutex);
-  g_clear_pointer (&self->batch, upg_journal_batch_free);
+  if (self->batch != NULL)
+    self->batch_free (self->batch);
 
   G_OBJECT_CLASS (upg_journal_parent_class)->finalize (object);
 }
