@@ -186,9 +186,17 @@ def main():
         probes = {"ok": 0, "failed": 0}
         stop = threading.Event()
 
+        progress = []   # (time, statements done) while the execution runs
+
         def monitor():
             while not stop.is_set():
                 samples.append(proc_figures(proc.pid))
+                try:
+                    state = bench_http.request(url, status_path)
+                    if state.get("status") == "RUNNING":
+                        progress.append((time.monotonic(), state.get("statements_done", 0)))
+                except Exception:
+                    pass
                 try:
                     with urllib.request.urlopen(url + "/api/v1/health", timeout=1) as answer:
                         answer.read()
@@ -225,7 +233,10 @@ def main():
         after_status = bench_http.request(url, status_path)
         stop.set()
         watcher.join()
-        loaded = (after_status.get("statements_done", 0) - before) / elapsed
+        # Over the part of the soak the execution ran for (it may finish
+        # before the load does).
+        ran = [p for p in progress if p[0] >= t0]
+        loaded = ((ran[-1][1] - before) / (ran[-1][0] - t0)) if ran and ran[-1][0] > t0 else 0
 
         total = 0
         for name, out in outs.items():
