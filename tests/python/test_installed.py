@@ -94,10 +94,12 @@ class InstalledTest(SiteTestCase):
                                 capture_output=True, text=True, check=True).stdout.strip()
         flags = subprocess.run(['pkg-config', '--cflags', '--libs', 'upgrade-1'], env=env,
                                capture_output=True, text=True, check=True).stdout.split()
-        # The .pc files name the final prefix; relocate ours into DESTDIR
-        # (glib and json-glib stay in /usr).
+        # The .pc files are relocatable (${pcfiledir}): their paths already
+        # lead into DESTDIR. A non-relocatable one names the final prefix:
+        # relocate it (glib and json-glib stay in /usr).
         flags = [f[:2] + self.destdir + f[2:] if f[:2] in ('-I', '-L') and
-                 f[2:].startswith(prefix + '/') else f for f in flags]
+                 f[2:].startswith(prefix + '/') and not f[2:].startswith(self.destdir)
+                 else f for f in flags]
         self.assertTrue(any(f.startswith('-I' + self.destdir) for f in flags), flags)
         program = os.path.join(self.root, 'upgrade-embed')
         proc = subprocess.run([CC, '-Werror', os.path.join(SOURCE_ROOT, 'examples', 'embed',
