@@ -225,7 +225,7 @@ executions_read (GTask        *task,
                  GCancellable *cancellable)
 {
   GError *error = NULL;
-  JsonArray *executions = upg_journal_list_executions (UPG_SERVICE (source)->journal, NULL, 0, &error);
+  JsonArray *executions = upg_journal_list_executions (((UpgService *) source)->journal, NULL, 0, &error);
 
   if (executions == NULL)
     g_task_return_error (task, error);
@@ -238,7 +238,7 @@ executions_done (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  UpgService *self = UPG_SERVICE (source);
+  UpgService *self = ((UpgService *) source);
   /* Released here, in the main context, like every libsoup object. */
   g_autoptr(SoupServerMessage) msg = user_data;
   g_autoptr(GError) error = NULL;

@@ -52,7 +52,7 @@ read_in_thread (GTask        *task,
 {
   Read *read = data;
   GError *error = NULL;
-  gpointer result = read->read (UPG_SERVICE (source), read, &error);
+  gpointer result = read->read (((UpgService *) source), read, &error);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -72,7 +72,7 @@ read_done (GObject      *source,
   GError *error = NULL;
   gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
 
-  read->answer (UPG_SERVICE (source), read, value, error);
+  read->answer (((UpgService *) source), read, value, error);
   if (read->msg != NULL)
     soup_server_message_unpause (read->msg);
   read_free (read);

@@ -14,8 +14,17 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "upg-service-private.h"
 #include "upg-execution-update-private.h"
+#include "upg-service-private.h"
+
+/* Called when a run ended: a shutdown waits for the last one. By name:
+ * the service object, which defines the signal, calls this file. */
+void
+upg_service_run_ended (UpgService *self)
+{
+  if (self->shutting_down && g_hash_table_size (self->runs_by_site) == 0)
+    g_signal_emit_by_name (self, "idle");
+}
 
 UpgServiceRun *
 upg_service_run_ref (UpgServiceRun *run)
