@@ -101,7 +101,7 @@ exec_log_write (UpgExecLog *log,
  * structured log (with UPGRADE_EXECUTION_ID) at @level, and to the "log"
  * signal. G_LOG_LEVEL_DEBUG is for statements (shown with -v only).
  */
-static void
+static void G_GNUC_PRINTF (4, 0)
 run_context_logv (UpgRunContext  *ctx,
                   GLogLevelFlags  level,
                   gboolean        outcome,
