@@ -217,6 +217,10 @@ test_mariadb_ddl_in_doubt (gconstpointer data)
       g_assert_cmpstr (json_object_get_string_member (bp, "file"), ==, "sql/001.sql");
       g_assert_cmpint (json_object_get_int_member (bp, "sequence"), ==, 1);
       id = json_object_get_string_member (doc, "execution_id");
+      /* The same text reaches HTTP clients, which have no --retry. */
+      g_assert_nonnull (strstr (json_object_get_string_member (doc, "message"),
+                                "then resume with the action retry or skip"));
+      g_assert_null (strstr (json_object_get_string_member (doc, "message"), "--retry"));
 
       /* Like an operator: look at the database, then decide. */
       exists_sql = g_strdup_printf ("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '%s'",

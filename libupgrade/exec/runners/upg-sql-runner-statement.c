@@ -153,8 +153,10 @@ upg_statement_run_stop_at (StatementRun *run,
    * wording around it is translated. */
   g_set_error (error, UPG_ERROR, code,
                code == UPG_ERROR_IN_DOUBT
-               ? _("%s:%u: statement in doubt: %s — %s: %s (resume with --retry or --skip "
-                   "after checking the database)")
+               /* Neutral about how to resume: the CLI (--retry/--skip) and
+                * HTTP ("action": "retry"/"skip") both show this text. */
+               ? _("%s:%u: statement in doubt: %s — %s: %s (check the database, then resume "
+                   "with the action retry or skip)")
                : _("%s:%u: statement failed: %s — %s: %s"),
                upg_sql_statement_get_file (statement), upg_sql_statement_get_line (statement),
                excerpt, run->database, message);
