@@ -81,19 +81,6 @@ check_versions (UpgManifest *manifest,
     }
 }
 
-static char *
-sha256_of (const char *path,
-           GError    **error)
-{
-  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, error);
-
-  if (file == NULL)
-    return NULL;
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                      (const guchar *) g_mapped_file_get_contents (file),
-                                      g_mapped_file_get_length (file));
-}
-
 /* "checksums": {"relative/path": "<sha256 hex>"} */
 static void
 check_checksums (UpgBundle   *self,
@@ -125,7 +112,7 @@ check_checksums (UpgBundle   *self,
                        upg_manifest_get_path (manifest), (char *) l->data, why);
           continue;
         }
-      actual = sha256_of (real, &error);
+      actual = upg_path_sha256 (real, &error);
       if (actual == NULL)
         add_problem (problems, "%s: $.checksums: '%s': %s",
                      upg_manifest_get_path (manifest), (char *) l->data, error->message);

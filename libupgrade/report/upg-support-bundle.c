@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-data-source.h"
+#include "upg-path-private.h"
 #include "upg-support-bundle-private.h"
 #include "upg-json-private.h"
 
@@ -523,9 +524,7 @@ hash_tree (const char *root,
       g_autofree char *child = *relative != '\0' ? g_build_filename (relative, names->pdata[i], NULL)
                                                   : g_strdup (names->pdata[i]);
       g_autofree char *path = g_build_filename (root, child, NULL);
-      g_autofree char *contents = NULL;
       g_autofree char *sha = NULL;
-      gsize length;
 
       if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
         continue;
@@ -541,9 +540,8 @@ hash_tree (const char *root,
                        "more than %d files", MAX_BUNDLE_FILES);
           return FALSE;
         }
-      if (!g_file_get_contents (path, &contents, &length, error))
+      if ((sha = upg_path_sha256 (path, error)) == NULL)
         return FALSE;
-      sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
       /* sha256sum's format: `sha256sum -c` checks a copy of the bundle. */
       g_string_append_printf (out, "%s  %s\n", sha, child);
     }

@@ -16,4 +16,7 @@ char     *upg_path_resolve_inside  (const char  *root,
 char     *upg_path_problem         (const char  *root,
                                     const char  *relative);
 
+char     *upg_path_sha256          (const char  *path,
+                                    GError     **error);
+
 G_END_DECLS

@@ -116,3 +116,24 @@ upg_path_problem (const char *root,
   resolved = upg_path_resolve_inside (root, relative, &why);
   return why;
 }
+
+/*
+ * upg_path_sha256:
+ * @path: (type filename): a file
+ * @error: return location for a #GError (a #GFileError)
+ *
+ * Returns: (transfer full) (nullable): the SHA-256 of the file's bytes in
+ *   hex, read through a mapping; %NULL if it cannot be read
+ */
+char *
+upg_path_sha256 (const char  *path,
+                 GError     **error)
+{
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, error);
+
+  if (file == NULL)
+    return NULL;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                      (const guchar *) g_mapped_file_get_contents (file),
+                                      g_mapped_file_get_length (file));
+}
