@@ -251,8 +251,7 @@ test_failure_said_once (void)
   g_autoptr(GError) error = NULL;
   const char *argv[] = { upgradectl, "-b", NULL, "-c", NULL, "--state-dir", NULL, "run", "--from", "3.16.0",
                          "--to", "3.18.0", "--stage", "in_stop", NULL };
-  const char *at;
-  int status, count = 0;
+  int status;
 
   demo_init (&demo);
   exec_sqlite_exec (demo.mid_db, "CREATE TABLE audit_log (id INTEGER)");
@@ -267,10 +266,7 @@ test_failure_said_once (void)
   g_assert_null (strstr (err, "execution FAILED"));
   g_assert_null (strstr (err, "upgradectl run:"));
   everything = g_strconcat (out, err, NULL);
-  for (at = strstr (everything, "statement failed: CREATE TABLE audit_log"); at != NULL;
-       at = strstr (at + 1, "statement failed: CREATE TABLE audit_log"))
-    count++;
-  g_assert_cmpint (count, ==, 0);
+  g_assert_null (strstr (everything, "statement failed: CREATE TABLE audit_log"));
   demo_clear (&demo);
 }
 

@@ -109,15 +109,22 @@ field_to_string (const GLogField *field)
   return g_strndup (field->value, field->length);
 }
 
+/* Whether @message starts with `[<exec_id>] `; no copies: this runs for
+ * every line printed. */
 static gboolean
 message_starts_with_id (const GLogField *message,
                         const GLogField *exec_id)
 {
-  g_autofree char *text = field_to_string (message);
-  g_autofree char *id = field_to_string (exec_id);
-  g_autofree char *tag = g_strdup_printf ("[%s] ", id);
+  const char *text = message != NULL ? message->value : NULL;
+  const char *id = exec_id->value;
+  gsize text_len, id_len;
 
-  return text != NULL && g_str_has_prefix (text, tag);
+  if (text == NULL || id == NULL)
+    return FALSE;
+  text_len = message->length < 0 ? strlen (text) : (gsize) message->length;
+  id_len = exec_id->length < 0 ? strlen (id) : (gsize) exec_id->length;
+  return text_len >= id_len + 3 && text[0] == '[' && memcmp (text + 1, id, id_len) == 0 &&
+         text[id_len + 1] == ']' && text[id_len + 2] == ' ';
 }
 
 /**
