@@ -74,6 +74,9 @@ typedef struct
                               const char         *step_id,
                               const char         *message,
                               gint64              eta_seconds);
+  void (*migration_progress) (UpgRunContext      *ctx,
+                              const char         *position,
+                              gint64              eta_seconds);
 } UpgRunHooks;
 
 extern const UpgRunHooks upg_executor_run_hooks;
@@ -244,6 +247,11 @@ upg_run_context_target (UpgRunContext *ctx,
 gboolean     upg_tool_runner_run_step    (UpgRunContext *ctx,
                                           UpgStep       *step,
                                           GError       **error);
+
+/* upg-batched-migration-runner.c */
+gboolean     upg_batched_migration_runner_run_step (UpgRunContext *ctx,
+                                                    UpgStep       *step,
+                                                    GError       **error);
 
 /* upg-command-runner.c */
 gboolean     upg_command_runner_run_step (UpgRunContext *ctx,

@@ -309,10 +309,23 @@ emit_tool_progress (UpgRunContext *ctx,
   emit_progress_eta (ctx, position, upg_executor_rate_update_tool (ctx, done, total));
 }
 
+/* The migration progress hook: a batched migration committed batches;
+ * @position says where it is (percent of keys, rows, rows/s) and
+ * @eta_seconds is its own remaining time (paused time left out) plus the
+ * estimates of the steps after it. */
+static void
+emit_migration_progress (UpgRunContext *ctx,
+                         const char    *position,
+                         gint64         eta_seconds)
+{
+  emit_progress_eta (ctx, position, eta_seconds);
+}
+
 const UpgRunHooks upg_executor_run_hooks = {
   .log = emit_log,
   .statement_finished = emit_statement_finished,
   .progress = emit_progress,
   .tool_progress = emit_tool_progress,
   .rate_revised = emit_rate_revised,
+  .migration_progress = emit_migration_progress,
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "upg-step.h"
+#include "upg-batched-migration-private.h"
 #include "upg-json-private.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,6 @@ UpgStep  *upg_step_new_legacy     (const char        *id,
                                    UpgStage           stage,
                                    const char        *source_file);
 const char *upg_step_get_json_path (UpgStep *self);
+const UpgBatchedMigrationSpec *upg_step_get_batched_migration (UpgStep *self);
 
 G_END_DECLS

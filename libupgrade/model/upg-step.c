@@ -56,6 +56,7 @@ struct _UpgStep
   char        *json_path;
   gboolean     script_transaction;
   JsonObject  *json;
+  UpgBatchedMigrationSpec *batched_migration;
 };
 
 G_DEFINE_FINAL_TYPE (UpgStep, upg_step, G_TYPE_OBJECT)
@@ -81,6 +82,7 @@ upg_step_finalize (GObject *object)
   g_free (self->source_file);
   g_free (self->json_path);
   g_clear_pointer (&self->json, json_object_unref);
+  g_clear_pointer (&self->batched_migration, upg_batched_migration_spec_free);
 
   G_OBJECT_CLASS (upg_step_parent_class)->finalize (object);
 }
@@ -107,17 +109,29 @@ read_action (UpgStep          *self,
              GError          **error)
 {
   const char *class_name = NULL;
+  JsonObject *migration = NULL;
   guint n = 0;
 
   if (!upg_json_get_strv (ctx, object, path, "sql_scripts", TRUE, &self->sql_scripts, error)
       || !upg_json_get_string (ctx, object, path, "class_name", FALSE, &class_name, error)
-      || !upg_json_get_strv (ctx, object, path, "command", TRUE, &self->command, error))
+      || !upg_json_get_strv (ctx, object, path, "command", TRUE, &self->command, error)
+      || !upg_json_get_object (ctx, object, path, "batched_migration", &migration, error))
     return FALSE;
-  n = (self->sql_scripts != NULL) + (class_name != NULL) + (self->command != NULL);
+  n = (self->sql_scripts != NULL) + (class_name != NULL) + (self->command != NULL) + (migration != NULL);
   if (n != 1)
     return upg_json_fail (ctx, path, error,
-                          _("expected exactly one of \"sql_scripts\", \"class_name\" "
-                            "or \"command\", found %u"), n);
+                          _("expected exactly one of \"sql_scripts\", \"class_name\", "
+                            "\"command\" or \"batched_migration\", found %u"), n);
+  if (migration != NULL)
+    {
+      g_autofree char *where = upg_json_member_path (path, "batched_migration");
+
+      self->batched_migration = upg_batched_migration_spec_parse (ctx, migration, where, self->database, error);
+      if (self->batched_migration == NULL)
+        return FALSE;
+      self->kind = UPG_STEP_KIND_BATCHED_MIGRATION;
+      return TRUE;
+    }
   if (class_name != NULL && class_name[0] == '\0')
     {
       g_autofree char *where = upg_json_member_path (path, "class_name");
@@ -663,6 +677,20 @@ upg_step_get_json_path (UpgStep *self)
 }
 
 /**
+ * upg_step_get_batched_migration: (skip)
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): the parameters of a
+ *   `batched_migration` step; %NULL for other kinds
+ */
+const UpgBatchedMigrationSpec *
+upg_step_get_batched_migration (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->batched_migration;
+}
+
+/**
  * upg_step_get_site_ids:
  * @self: a step
  *
@@ -881,7 +909,7 @@ upg_step_estimate_seconds (UpgStep *self)
  *
  * Gets the name of a step kind, as manifests write it.
  *
- * Returns: (transfer none): "sql", "tool" or "command"
+ * Returns: (transfer none): "sql", "tool", "command" or "batched_migration"
  */
 const char *
 upg_step_kind_to_string (UpgStepKind kind)
@@ -894,6 +922,8 @@ upg_step_kind_to_string (UpgStepKind kind)
       return "tool";
     case UPG_STEP_KIND_COMMAND:
       return "command";
+    case UPG_STEP_KIND_BATCHED_MIGRATION:
+      return "batched_migration";
     default:
       return "unknown";
     }

@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * @UPG_STEP_KIND_SQL: runs SQL files statement by statement (`sql_scripts`)
  * @UPG_STEP_KIND_TOOL: runs a plugin's #UpgDataMigration (`class_name`)
  * @UPG_STEP_KIND_COMMAND: runs an external program (`command`)
+ * @UPG_STEP_KIND_BATCHED_MIGRATION: walks a table's key range in keyset
+ *   batches, each committed with its checkpoint (`batched_migration`)
  *
  * What a step executes.
  */
@@ -27,6 +29,7 @@ typedef enum {
   UPG_STEP_KIND_SQL,
   UPG_STEP_KIND_TOOL,
   UPG_STEP_KIND_COMMAND,
+  UPG_STEP_KIND_BATCHED_MIGRATION,
 } UpgStepKind;
 
 #define UPG_TYPE_STEP (upg_step_get_type ())
