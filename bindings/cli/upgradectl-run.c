@@ -284,8 +284,10 @@ progress_cb (UpgRun      *run,
 {
   g_autofree char *eta = eta_seconds < 0 ? g_strdup ("?")
                          : eta_seconds == 0 ? g_strdup ("<1s") : upg_format_duration (eta_seconds * 1000);
+  g_autofree char *counts = total > 0 ? g_strdup_printf ("statement %u/%u  ", done, total) : g_strdup ("");
 
-  g_printerr ("\r\033[Kstatement %u/%u  %s  ETA %s%s%s%s", done, total, position, eta,
+  /* A stage of batched migrations only has no statements to count. */
+  g_printerr ("\r\033[K%s%s  ETA %s%s%s%s", counts, position, eta,
               exec->rate_message != NULL ? " (" : "", exec->rate_message != NULL ? exec->rate_message : "",
               exec->rate_message != NULL ? ")" : "");
   exec->progress_shown = TRUE;
