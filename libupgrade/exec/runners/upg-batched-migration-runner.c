@@ -77,6 +77,10 @@ typedef struct {
   char                          *error_text;
 } Migration;
 
+/* Integers go into translatable messages as text: a msgid cannot hold
+ * G_GINT64_FORMAT. */
+#define INT_TEXT(name, value) g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) (value))
+
 static void
 migration_clear (Migration *m)
 {
@@ -162,9 +166,10 @@ save (Migration   *m,
   m->last_save_us = now;
   if (ctx->hooks->migration_progress != NULL)
     {
-      g_autofree char *position = g_strdup_printf (_("%s %.1f%% of keys, %" G_GINT64_FORMAT " rows, %.0f rows/s"),
-                                                   upg_step_get_id (m->step), percent_done (m),
-                                                   m->cp.rows_done, m->rows_per_second);
+      INT_TEXT (rows, m->cp.rows_done);
+      g_autofree char *position = g_strdup_printf (_("%s %.1f%% of keys, %s rows, %.0f rows/s"),
+                                                   upg_step_get_id (m->step), percent_done (m), rows,
+                                                   m->rows_per_second);
       gint64 eta = eta_seconds (m);
 
       ctx->hooks->migration_progress (ctx, position, eta < 0 ? -1 : eta + (gint64) ctx->later_steps_seconds);
@@ -206,7 +211,7 @@ static gboolean
 cancelled_by_operator (Migration  *m,
                        GError    **error)
 {
-  g_autofree char *at = g_strdup_printf ("%" G_GINT64_FORMAT, m->cp.key_next);
+  INT_TEXT (at, m->cp.key_next);
 
   set_state (m, "cancelled", NULL);
   save (m, TRUE, NULL);
@@ -419,9 +424,10 @@ run_batch (Migration  *m,
     goto rollback;
   if (moved != 1)
     {
+      INT_TEXT (at, start);
+
       g_set_error (error, UPG_ERROR, UPG_ERROR_LOCKED,
-                   _("the checkpoint of migration %s is no longer at key %" G_GINT64_FORMAT
-                     ": another process runs it"), m->id, start);
+                   _("the checkpoint of migration %s is no longer at key %s: another process runs it"), m->id, at);
       goto rollback;
     }
   upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
@@ -449,9 +455,10 @@ fail_batch (Migration  *m,
             GError    **error)
 {
   const char *sqlstate = m->conn != NULL ? upg_connection_get_last_sqlstate (m->conn) : NULL;
-  g_autofree char *message = g_strdup_printf (_("step %s: batch of %s keys %" G_GINT64_FORMAT " to %"
-                                                G_GINT64_FORMAT " failed: %s"),
-                                              upg_step_get_id (m->step), m->spec->table, start, end,
+  INT_TEXT (first, start);
+  INT_TEXT (last, end);
+  g_autofree char *message = g_strdup_printf (_("step %s: batch of %s keys %s to %s failed: %s"),
+                                              upg_step_get_id (m->step), m->spec->table, first, last,
                                               cause->message);
 
   upg_execution_set_breakpoint (m->ctx->execution, upg_step_get_id (m->step), NULL, 0, 0, sql,
@@ -519,17 +526,22 @@ next_batch (Migration  *m,
           span = (span + 1) / 2;
           m->batch = span;
           m->min_batch = MIN (m->min_batch, span);
-          upg_run_context_log (m->ctx, G_LOG_LEVEL_MESSAGE,
-                               _("%s: batch from key %" G_GINT64_FORMAT " timed out (%s); retrying %"
-                                 G_GINT64_FORMAT " keys"), upg_step_get_id (m->step), start,
-                               local_error->message, span);
+          INT_TEXT (at, start);
+          INT_TEXT (keys, span);
+
+          upg_run_context_log (m->ctx, G_LOG_LEVEL_MESSAGE, _("%s: batch from key %s timed out (%s); retrying %s keys"),
+                               upg_step_get_id (m->step), at, local_error->message, keys);
           continue;
         }
       if (attempts++ >= upg_step_get_retry_count (m->step))
         return fail_batch (m, start, end, sql, g_steal_pointer (&local_error), error);
-      upg_run_context_log (m->ctx, G_LOG_LEVEL_MESSAGE, _("%s: batch from key %" G_GINT64_FORMAT " failed (%s);"
-                                                          " retrying (%u/%u)"), upg_step_get_id (m->step), start,
-                           local_error->message, attempts, upg_step_get_retry_count (m->step));
+      {
+        INT_TEXT (at, start);
+
+        upg_run_context_log (m->ctx, G_LOG_LEVEL_MESSAGE, _("%s: batch from key %s failed (%s); retrying (%u/%u)"),
+                             upg_step_get_id (m->step), at, local_error->message, attempts,
+                             upg_step_get_retry_count (m->step));
+      }
       /* A lost connection may have taken the commit with it: the
        * checkpoint in the target says whether the batch counted. */
       g_clear_error (&local_error);
@@ -602,15 +614,21 @@ start (Migration  *m,
   m->started_us = active_now (m);
   m->started_at_ms = upg_journal_get_now (ctx->journal);
   add_sample (m);
-  if (m->cp.batches > 0)
-    upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s: migration %s continues at key %" G_GINT64_FORMAT
-                                                     " (%" G_GINT64_FORMAT " rows in %" G_GINT64_FORMAT
-                                                     " batches done)"), upg_step_get_id (m->step), m->id,
-                         m->cp.key_next, m->cp.rows_done, m->cp.batches);
-  else
-    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s: migration %s of %s keys %" G_GINT64_FORMAT " to %"
-                                                  G_GINT64_FORMAT), upg_step_get_id (m->step), m->id,
-                         m->spec->table, m->cp.key_min, m->cp.key_max);
+  {
+    INT_TEXT (next, m->cp.key_next);
+    INT_TEXT (rows, m->cp.rows_done);
+    INT_TEXT (batches, m->cp.batches);
+    INT_TEXT (first, m->cp.key_min);
+    INT_TEXT (last, m->cp.key_max);
+
+    if (m->cp.batches > 0)
+      upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s: migration %s continues at key %s (%s rows in %s batches"
+                                                       " done)"), upg_step_get_id (m->step), m->id, next, rows,
+                           batches);
+    else
+      upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s: migration %s of %s keys %s to %s"),
+                           upg_step_get_id (m->step), m->id, m->spec->table, first, last);
+  }
   set_state (m, "running", NULL);
   return save (m, TRUE, error);
 }
@@ -619,10 +637,10 @@ static void
 log_summary (Migration *m)
 {
   double seconds = (double) (active_now (m) - m->started_us) / G_USEC_PER_SEC;
-  g_autofree char *rows = g_strdup_printf ("%" G_GINT64_FORMAT, m->cp.rows_done);
-  g_autofree char *batches = g_strdup_printf ("%" G_GINT64_FORMAT, m->cp.batches);
-  g_autofree char *pauses = g_strdup_printf ("%" G_GINT64_FORMAT, m->pauses);
-  g_autofree char *throttled = g_strdup_printf ("%" G_GINT64_FORMAT, m->throttle_pauses);
+  INT_TEXT (rows, m->cp.rows_done);
+  INT_TEXT (batches, m->cp.batches);
+  INT_TEXT (pauses, m->pauses);
+  INT_TEXT (throttled, m->throttle_pauses);
 
   upg_run_context_log (m->ctx, G_LOG_LEVEL_INFO,
                        _("%s: %s rows in %s batches, %.1f s in this run (%.1f s throttled, %.1f s paused by the"

@@ -1,0 +1,691 @@
+/* test-batched-migration.c - batched_migration steps (SPEC §4, §9) through
+ * the real upgradectl: every row migrated exactly once across kills at
+ * batch boundaries and inside batches, the batch size adapting to the
+ * target time, the throttle query, pause/resume/cancel from another
+ * process, a failing batch; on SQLite, and with --db on MariaDB and
+ * PostgreSQL
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every migration increments a counter column (`n = n + 1`), so a batch
+ * applied twice or skipped shows: after the run every row has n = 1.
+ * Nothing waits for time to pass: slow batches sleep in the database
+ * (SLEEP(), pg_sleep()) on a given key range, the throttle is a table
+ * value the test flips, and the test waits for states it can see
+ * (`upgradectl migrations --json`), with a generous deadline only so
+ * that a broken engine fails instead of hanging.
+ */
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "db-site.h"
+#include "upg-batched-migration-private.h"
+
+#define FROM "1.0.0"
+#define TO "1.1.0"
+#define ROWS 2000
+#define WAIT_DEADLINE_S 120
+
+static Db databases[] = DB_TARGETS_INIT;
+
+typedef struct {
+  DbSite  site;
+  gboolean sqlite;
+  gboolean pg;
+  char    *flag;     /* the throttle's table */
+} Mig;
+
+/* A scratch site with table site.table of ROWS rows (n = 0) and a flag
+ * table of one row (v = 0): on @db, or on an SQLite file. */
+static void
+mig_init (Mig        *mig,
+          Db         *db,
+          const char *site_id)
+{
+  g_autoptr(GString) insert = NULL;
+
+  memset (mig, 0, sizeof *mig);
+  if (db != NULL)
+    {
+      db_site_init (&mig->site, db, site_id);
+      mig->pg = db->kind == UPG_TEST_SERVER_POSTGRESQL;
+    }
+  else
+    {
+      g_autofree char *source = NULL, *sources = NULL;
+
+      exec_fixture_init (&mig->site.fx);
+      source = exec_fixture_sqlite_source (&mig->site.fx, "target.db");
+      sources = g_strdup_printf ("\"db\": %s", source);
+      exec_fixture_write_config (&mig->site.fx, site_id, sources);
+      mig->site.target = exec_open_source ("db", source);
+      mig->site.table = g_strdup ("t_mig");
+      mig->sqlite = TRUE;
+    }
+  /* The tests share the servers' database and their site ids: no
+   * checkpoint of an earlier test may count. */
+  db_site_execute (&mig->site, "DROP TABLE IF EXISTS upgrade_migration_checkpoint");
+  mig->flag = g_strdup_printf ("%s_flag", mig->site.table);
+  db_site_execute (&mig->site, "CREATE TABLE %s (id INTEGER PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0)",
+                   mig->site.table);
+  insert = g_string_new (NULL);
+  g_string_printf (insert, "INSERT INTO %s (id) VALUES ", mig->site.table);
+  for (guint i = 1; i <= ROWS; i++)
+    g_string_append_printf (insert, "%s(%u)", i > 1 ? ", " : "", i);
+  db_site_execute (&mig->site, "%s", insert->str);
+  db_site_execute (&mig->site, "CREATE TABLE %s (v INTEGER NOT NULL)", mig->flag);
+  db_site_execute (&mig->site, "INSERT INTO %s VALUES (0)", mig->flag);
+}
+
+static void
+mig_clear (Mig *mig)
+{
+  if (!mig->sqlite)
+    {
+      db_site_execute (&mig->site, "DROP TABLE IF EXISTS %s", mig->site.table);
+      db_site_execute (&mig->site, "DROP TABLE IF EXISTS %s", mig->flag);
+    }
+  g_free (mig->flag);
+  db_site_clear (&mig->site);
+}
+
+/* The manifest: one post_upgrade step "mig" with @sql (`@T@` = the
+ * table) and @extra members of its batched_migration object. */
+static void
+mig_write_bundle (Mig        *mig,
+                  const char *sql_text,
+                  const char *extra)
+{
+  g_autoptr(GString) sql_string = g_string_new (sql_text);
+  const char *sql = (g_string_replace (sql_string, "@T@", mig->site.table, 0), sql_string->str);
+  g_autofree char *steps = g_strdup_printf ("\"post_upgrade\": [{\"id\": \"mig\", \"database\": \"db\", "
+                                            "\"compatible_version\": \"1.0.0\", %s\"batched_migration\": "
+                                            "{\"table\": \"%s\", \"key\": \"id\", \"sql\": \"%s\"%s%s}}]",
+                                            "", mig->site.table, sql, extra != NULL ? ", " : "",
+                                            extra != NULL ? extra : "");
+
+  exec_fixture_write_manifest (&mig->site.fx, TO, steps, NULL);
+}
+
+#define COUNTER_SQL "UPDATE @T@ SET n = n + 1 WHERE id BETWEEN :start AND :end"
+
+/* The throttle trips once @after rows are migrated, while the flag is 1. */
+static char *
+throttle_json (Mig   *mig,
+               guint  after)
+{
+  return g_strdup_printf ("\"throttle\": {\"sql\": \"SELECT CASE WHEN (SELECT COUNT(*) FROM %s WHERE n > 0) >= %u"
+                          " THEN (SELECT v FROM %s) ELSE 0 END\", \"max\": 0, \"pause_seconds\": 0.1}",
+                          mig->site.table, after, mig->flag);
+}
+
+static gint64
+count_where (Mig        *mig,
+             const char *condition)
+{
+  g_autofree char *text = db_site_query (&mig->site, "SELECT COUNT(*) FROM %s WHERE %s", mig->site.table,
+                                         condition);
+
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+/* Every row of the original range was migrated exactly once. */
+static void
+assert_all_once (Mig *mig)
+{
+  g_assert_cmpint (count_where (mig, "id <= " G_STRINGIFY (ROWS) " AND n = 1"), ==, ROWS);
+  g_assert_cmpint (count_where (mig, "n > 1"), ==, 0);
+}
+
+/* What the target's checkpoint says was done; the data must agree: the
+ * rows below key_next were migrated once, the others not at all. */
+static gint64
+assert_checkpoint_consistent (Mig *mig)
+{
+  g_autofree char *next_text = db_site_query (&mig->site, "SELECT key_next FROM upgrade_migration_checkpoint");
+  g_autofree char *rows_text = db_site_query (&mig->site, "SELECT rows_done FROM upgrade_migration_checkpoint");
+  g_autofree char *below = NULL, *above = NULL;
+  gint64 next, rows;
+
+  if (next_text == NULL)
+    return 0;  /* killed before the first checkpoint */
+  next = g_ascii_strtoll (next_text, NULL, 10);
+  rows = g_ascii_strtoll (rows_text, NULL, 10);
+  below = g_strdup_printf ("id < %" G_GINT64_FORMAT " AND n = 1", next);
+  above = g_strdup_printf ("id >= %" G_GINT64_FORMAT " AND id <= " G_STRINGIFY (ROWS) " AND n = 0", next);
+  g_assert_cmpint (count_where (mig, below), ==, next - 1);
+  g_assert_cmpint (count_where (mig, above), ==, ROWS - (next - 1));
+  g_assert_cmpint (rows, ==, next - 1);
+  return rows;
+}
+
+static int
+run_stage (Mig         *mig,
+           const char  *hook,
+           char       **out)
+{
+  const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
+
+  return exec_fixture_cli (&mig->site.fx, hook != NULL ? env : NULL, out, "--json", "run", "--from", FROM, "--to",
+                           TO, "--stage", "post_upgrade", NULL);
+}
+
+/* The site's only migration, as `upgradectl migrations --json` shows it
+ * (NULL while there is none). */
+static JsonObject *
+list_migration (Mig *mig)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *list;
+  int status = exec_fixture_cli (&mig->site.fx, NULL, &out, "--json", "migrations", NULL);
+
+  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  node = json_from_string (out, NULL);
+  g_assert_nonnull (node);
+  list = json_object_get_array_member (json_node_get_object (node), "migrations");
+  g_assert_cmpuint (json_array_get_length (list), <=, 1);
+  if (json_array_get_length (list) == 0)
+    return NULL;
+  return json_object_ref (json_array_get_object_element (list, 0));
+}
+
+static gboolean
+has (JsonObject *m,
+     const char *member,
+     const char *value)
+{
+  const char *actual = m != NULL ? json_object_get_string_member_with_default (m, member, NULL) : NULL;
+
+  return actual != NULL && g_str_has_prefix (actual, value);
+}
+
+/* Waits until the migration's @member starts with @value. */
+static JsonObject *
+wait_for (Mig        *mig,
+          const char *member,
+          const char *value)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_DEADLINE_S * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(JsonObject) m = list_migration (mig);
+
+      if (has (m, member, value))
+        return g_steal_pointer (&m);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the migration's %s never became %s", member, value);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+}
+
+static int
+control (Mig        *mig,
+         const char *action,
+         const char *id)
+{
+  g_autofree char *out = NULL;
+
+  return exec_exit_code (exec_fixture_cli (&mig->site.fx, NULL, &out, "migrations", action, id, NULL));
+}
+
+/* `upgradectl run` in the background, its output in @out_path. */
+static GSubprocess *
+spawn_run (Mig  *mig)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("UPGRADECTL"), "-b", mig->site.fx.bundle,
+                                         "-c", mig->site.fx.config, "--state-dir", mig->site.fx.state, "--json",
+                                         "run", "--from", FROM, "--to", TO, "--stage", "post_upgrade", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+static JsonObject *
+finish_run (GSubprocess *process,
+            int         *exit_status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  *exit_status = g_subprocess_get_exit_status (process);
+  node = json_from_string (out, NULL);
+  g_assert_nonnull (node);
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* ---- the tests ------------------------------------------------------ */
+
+/* A plain run: every row once, batches growing on fast batches, the
+ * migration listed done. */
+static void
+check_run (Db *db)
+{
+  Mig mig;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) m = NULL;
+
+  mig_init (&mig, db, "mig-run");
+  mig_write_bundle (&mig, COUNTER_SQL, "\"batch_size\": 50, \"target_batch_seconds\": 2");
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 0);
+  assert_all_once (&mig);
+  m = list_migration (&mig);
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "done");
+  g_assert_cmpint (json_object_get_int_member (m, "rows_done"), ==, ROWS);
+  g_assert_cmpint (json_object_get_int_member (m, "key_min"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (m, "key_max"), ==, ROWS);
+  /* 50 rows take far less than 2 s: each batch doubles. */
+  g_assert_cmpint (json_object_get_int_member (m, "max_batch_size"), >, 50);
+  g_assert_cmpfloat (json_object_get_double_member (m, "progress_percent"), ==, 100.0);
+  /* Run again: the step succeeded, nothing is migrated twice. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 0);
+  assert_all_once (&mig);
+  mig_clear (&mig);
+}
+
+/* kill -9 before a batch is sent, after it ran but before its commit,
+ * after the commit: each time the checkpoint and the data agree, and the
+ * run that follows continues without doing a batch twice. */
+static void
+check_kills (Db *db)
+{
+  static const char *points[] = { "before-send", "after-execute-before-commit", "after-commit-before-journal" };
+  Mig mig;
+  guint kills = 0;
+
+  mig_init (&mig, db, "mig-kills");
+  /* target 1 ms: the batches stay small, so there are many to kill. */
+  mig_write_bundle (&mig, COUNTER_SQL, "\"batch_size\": 40, \"target_batch_seconds\": 0.001");
+  for (guint round = 0;; round++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *hook = NULL;
+      int status;
+
+      if (round < 9)
+        hook = g_strdup_printf ("%d:%s", g_test_rand_int_range (1, 3), points[round % G_N_ELEMENTS (points)]);
+      status = run_stage (&mig, hook, &out);
+      if (exec_fixture_cli_killed (status))
+        {
+          kills++;
+          assert_checkpoint_consistent (&mig);
+          continue;
+        }
+      /* Each run starts again at 40 keys, at most 2 batches before its
+       * kill: 9 runs cannot finish the 2,000 keys, every hook fires. */
+      g_assert_null (hook);
+      g_assert_cmpint (exec_exit_code (status), ==, 0);
+      break;
+    }
+  g_assert_cmpuint (kills, ==, 9);
+  assert_all_once (&mig);
+  mig_clear (&mig);
+}
+
+/* The throttle pauses the migration while the flag is up; the operator
+ * pauses and resumes it from another process; rows inserted above the
+ * range after the start are the application's. */
+static void
+check_throttle_pause_resume (Db *db)
+{
+  Mig mig;
+  g_autofree char *throttle = NULL;
+  g_autofree char *extra = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(JsonObject) m = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  g_autofree char *id = NULL;
+  gint64 done;
+  int status;
+
+  mig_init (&mig, db, "mig-throttle");
+  throttle = throttle_json (&mig, 500);
+  extra = g_strdup_printf ("\"batch_size\": 100, %s", throttle);
+  mig_write_bundle (&mig, COUNTER_SQL, extra);
+  db_site_execute (&mig.site, "UPDATE %s SET v = 1", mig.flag);
+
+  process = spawn_run (&mig);
+  m = wait_for (&mig, "pause_reason", "throttle");
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "paused");
+  id = g_strdup (json_object_get_string_member (m, "id"));
+  /* Held at a batch boundary past 500 rows, nothing beyond. */
+  done = assert_checkpoint_consistent (&mig);
+  g_assert_cmpint (done, >=, 500);
+  g_assert_cmpint (done, <, ROWS);
+  db_site_execute (&mig.site, "INSERT INTO %s (id) VALUES (%u)", mig.site.table, ROWS + 100);
+
+  /* The operator's pause takes over when the throttle lets go. */
+  g_assert_cmpint (control (&mig, "pause", id), ==, 0);
+  db_site_execute (&mig.site, "UPDATE %s SET v = 0", mig.flag);
+  g_clear_pointer (&m, json_object_unref);
+  m = wait_for (&mig, "pause_reason", "operator");
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "paused");
+  g_assert_cmpint (assert_checkpoint_consistent (&mig), ==, done);
+  g_assert_cmpint (control (&mig, "resume", id), ==, 0);
+
+  result = finish_run (process, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "SUCCESS");
+  assert_all_once (&mig);
+  g_assert_cmpint (count_where (&mig, "id = " G_STRINGIFY (ROWS) " + 100 AND n = 0"), ==, 1);
+  g_clear_pointer (&m, json_object_unref);
+  m = list_migration (&mig);
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "done");
+  g_assert_cmpint (json_object_get_int_member (m, "throttle_pauses"), >=, 1);
+  g_assert_cmpint (json_object_get_int_member (m, "pauses"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (m, "paused_ms"), >, 0);
+  /* A done migration takes no control: bad input. */
+  g_assert_cmpint (control (&mig, "pause", id), ==, 2);
+  g_assert_cmpint (control (&mig, "pause", "0123456789abcdef"), ==, 2);
+  mig_clear (&mig);
+}
+
+/* Cancel stops after the current batch, keeps the checkpoint; the stage
+ * run again continues from it. */
+static void
+check_cancel (Db *db)
+{
+  Mig mig;
+  g_autofree char *throttle = NULL;
+  g_autofree char *extra = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(JsonObject) m = NULL;
+  g_autoptr(JsonObject) result = NULL;
+  g_autofree char *id = NULL;
+  gint64 done;
+  int status;
+
+  mig_init (&mig, db, "mig-cancel");
+  throttle = throttle_json (&mig, 700);
+  extra = g_strdup_printf ("\"batch_size\": 100, %s", throttle);
+  mig_write_bundle (&mig, COUNTER_SQL, extra);
+  db_site_execute (&mig.site, "UPDATE %s SET v = 1", mig.flag);
+
+  process = spawn_run (&mig);
+  m = wait_for (&mig, "pause_reason", "throttle");
+  id = g_strdup (json_object_get_string_member (m, "id"));
+  g_assert_cmpint (control (&mig, "cancel", id), ==, 0);
+  result = finish_run (process, &status);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "INTERRUPTED");
+  g_assert_cmpint (status, !=, 0);
+  g_clear_pointer (&m, json_object_unref);
+  m = list_migration (&mig);
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "cancelled");
+  done = assert_checkpoint_consistent (&mig);
+  g_assert_cmpint (done, >=, 700);
+  g_assert_cmpint (done, <, ROWS);
+  /* Nothing runs it now: it takes no control. */
+  g_assert_cmpint (control (&mig, "resume", id), ==, 2);
+
+  db_site_execute (&mig.site, "UPDATE %s SET v = 0", mig.flag);
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 0);
+  assert_all_once (&mig);
+  g_clear_pointer (&m, json_object_unref);
+  m = list_migration (&mig);
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "done");
+  mig_clear (&mig);
+}
+
+/* ---- SQLite ---------------------------------------------------------- */
+
+static void
+test_run_sqlite (void)
+{
+  check_run (NULL);
+}
+
+static void
+test_kills_sqlite (void)
+{
+  check_kills (NULL);
+}
+
+static void
+test_throttle_pause_resume_sqlite (void)
+{
+  check_throttle_pause_resume (NULL);
+}
+
+static void
+test_cancel_sqlite (void)
+{
+  check_cancel (NULL);
+}
+
+/* A batch that fails stops the step with a breakpoint naming the key
+ * range and the server's error; resume --retry continues from the
+ * checkpoint once the cause is gone. */
+static void
+test_failing_batch_sqlite (void)
+{
+  Mig mig;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) m = NULL;
+  JsonObject *doc, *bp;
+  g_autofree char *execution = NULL;
+
+  mig_init (&mig, NULL, "mig-fail");
+  mig_write_bundle (&mig, COUNTER_SQL, "\"batch_size\": 100, \"target_batch_seconds\": 5");
+  db_site_execute (&mig.site, "CREATE TRIGGER t_mig_guard BEFORE UPDATE ON t_mig WHEN NEW.id = 777"
+                   " BEGIN SELECT RAISE(ABORT, 'row 777 is locked'); END");
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 1);
+  node = json_from_string (out, NULL);
+  doc = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "FAILED");
+  bp = json_object_get_object_member (doc, "breakpoint");
+  g_assert_cmpstr (json_object_get_string_member (bp, "step_id"), ==, "mig");
+  g_assert_nonnull (strstr (json_object_get_string_member (bp, "error"), "row 777 is locked"));
+  g_assert_nonnull (strstr (json_object_get_string_member (bp, "error"), "keys 701 to "));
+  g_assert_nonnull (strstr (json_object_get_string_member (bp, "statement"), "BETWEEN 701 AND "));
+  execution = g_strdup (json_object_get_string_member (doc, "execution_id"));
+  m = list_migration (&mig);
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "failed");
+  g_assert_cmpint (assert_checkpoint_consistent (&mig), ==, 700);
+
+  db_site_execute (&mig.site, "DROP TRIGGER t_mig_guard");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&mig.site.fx, NULL, &out, "--json", "resume", execution,
+                                                     "--retry", NULL)), ==, 0);
+  assert_all_once (&mig);
+  mig_clear (&mig);
+}
+
+/* A bad batched_migration is bad input (exit 2) naming the file and the
+ * JSON path of the mistake. */
+static void
+test_invalid_manifest (void)
+{
+  static const struct {
+    const char *migration;
+    const char *expected;
+  } cases[] = {
+    { "\"table\": \"t\", \"key\": \"id\", \"sql\": \"UPDATE t SET n = 1 WHERE id >= :start\"",
+      "$.upgrade_steps.post_upgrade[0].batched_migration.sql: expected SQL with both :start and :end" },
+    { "\"table\": \"t\", \"key\": \"id; DROP TABLE t\", \"sql\": \"UPDATE t SET n = 1 WHERE id BETWEEN :start AND :end\"",
+      "$.upgrade_steps.post_upgrade[0].batched_migration.key: expected an identifier" },
+    { "\"table\": \"t\", \"key\": \"id\", \"sql\": \"UPDATE t SET n = ':start' WHERE id < :end\"",
+      "batched_migration.sql: expected SQL with both :start and :end" },
+    { "\"table\": \"t\", \"key\": \"id\", \"sql\": \"x :start :end\", \"batch_size\": 0",
+      "$.upgrade_steps.post_upgrade[0].batched_migration.batch_size: expected an integer from 1" },
+    { "\"table\": \"t\", \"key\": \"id\", \"sql\": \"x :start :end\", \"target_batch_seconds\": -1",
+      "batched_migration.target_batch_seconds: expected a number above 0" },
+    { "\"table\": \"t\", \"key\": \"id\", \"sql\": \"x :start :end\", \"throttle\": {\"sql\": \"SELECT 1\"}",
+      "batched_migration.throttle.max: expected a number" },
+    { "\"key\": \"id\", \"sql\": \"x :start :end\"",
+      "batched_migration.table: required member is missing" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      ExecFixture fx;
+      g_autofree char *steps = g_strdup_printf ("\"post_upgrade\": [{\"id\": \"mig\", \"database\": \"db\", "
+                                                "\"batched_migration\": {%s}}]", cases[i].migration);
+      g_autofree char *out = NULL;
+
+      exec_fixture_init (&fx);
+      exec_fixture_write_config (&fx, "mig-bad", "\"db\": {\"provider\": \"SQLite\", \"path\": \"/nonexistent\"}");
+      exec_fixture_write_manifest (&fx, TO, steps, NULL);
+      g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "--json", "plan", "--from", FROM, "--to",
+                                                         TO, NULL)), ==, 2);
+      if (strstr (out, cases[i].expected) == NULL || strstr (out, "manifests/1.1.0.json") == NULL)
+        g_error ("case %u: expected \"%s\" in %s", i, cases[i].expected, out);
+      exec_fixture_clear (&fx);
+    }
+}
+
+/* :start and :end are bound outside string literals and comments only. */
+static void
+test_bind (void)
+{
+  g_autofree char *a = upg_batched_migration_bind ("UPDATE t SET s = ':start', c = x::end WHERE id BETWEEN :start"
+                                                   " AND :end -- :start\n AND k = :ending", 5, 9);
+
+  g_assert_cmpstr (a, ==, "UPDATE t SET s = ':start', c = x::end WHERE id BETWEEN 5 AND 9 -- :start\n"
+                   " AND k = :ending");
+}
+
+/* ---- MariaDB and PostgreSQL ------------------------------------------ */
+
+static void
+test_run_db (gconstpointer data)
+{
+  check_run ((Db *) data);
+}
+
+static void
+test_kills_db (gconstpointer data)
+{
+  check_kills ((Db *) data);
+}
+
+static void
+test_throttle_pause_resume_db (gconstpointer data)
+{
+  check_throttle_pause_resume ((Db *) data);
+}
+
+static void
+test_cancel_db (gconstpointer data)
+{
+  check_cancel ((Db *) data);
+}
+
+/* The SQL sleeps @seconds per row on keys above @from: slow batches there. */
+static char *
+sleepy_sql (Mig    *mig,
+            guint   from,
+            double  seconds)
+{
+  if (mig->pg)
+    return g_strdup_printf ("UPDATE @T@ SET n = n + 1 WHERE id BETWEEN :start AND :end"
+                            " AND pg_sleep(CASE WHEN id > %u THEN %g ELSE 0 END)::text = ''", from, seconds);
+  return g_strdup_printf ("UPDATE @T@ SET n = n + 1 WHERE id BETWEEN :start AND :end"
+                          " AND SLEEP(CASE WHEN id > %u THEN %g ELSE 0 END) = 0", from, seconds);
+}
+
+/* Fast batches grow the batch size, slow ones (sleeping 5 ms per row in
+ * the database past key 1000: 100 keys take ≥ 0.5 s against a target
+ * of 0.2 s) shrink it, each by ×2 / ÷2 at most. */
+static void
+test_adaptation_db (gconstpointer data)
+{
+  Mig mig;
+  g_autofree char *sql = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) m = NULL;
+  gint64 max_batch;
+
+  mig_init (&mig, (Db *) data, "mig-adapt");
+  sql = sleepy_sql (&mig, 1000, 0.005);
+  mig_write_bundle (&mig, sql, "\"batch_size\": 25, \"target_batch_seconds\": 0.2");
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 0);
+  assert_all_once (&mig);
+  m = list_migration (&mig);
+  max_batch = json_object_get_int_member (m, "max_batch_size");
+  g_assert_cmpint (max_batch, >=, 100);
+  g_assert_cmpint (json_object_get_int_member (m, "batch_size"), <=, max_batch / 4);
+  mig_clear (&mig);
+}
+
+/* A batch over the step's timeout is rolled back, split and retried:
+ * 10 ms per row past key 1000 with a 1 s timeout. */
+static void
+test_timeout_split_db (gconstpointer data)
+{
+  Mig mig;
+  g_autofree char *sql = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) m = NULL;
+
+  mig_init (&mig, (Db *) data, "mig-timeout");
+  sql = sleepy_sql (&mig, 1000, 0.01);
+  mig_write_bundle (&mig, sql, "\"batch_size\": 400, \"target_batch_seconds\": 30");
+  /* The step's timeout: written into the step beside batched_migration. */
+  {
+    g_autofree char *path = g_build_filename (mig.site.fx.bundle, "manifests", TO ".json", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GString) s = NULL;
+
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    s = g_string_new (text);
+    g_string_replace (s, "\"compatible_version\": \"1.0.0\", ", "\"compatible_version\": \"1.0.0\", \"timeout\": 1, ",
+                      1);
+    g_assert_true (g_file_set_contents (path, s->str, -1, NULL));
+  }
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 0);
+  assert_all_once (&mig);
+  m = list_migration (&mig);
+  g_assert_cmpint (json_object_get_int_member (m, "min_batch_size"), <=, 100);
+  mig_clear (&mig);
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean with_db = FALSE;
+  int status;
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--db"))
+      with_db = TRUE;
+  g_test_init (&argc, &argv, NULL);
+  if (!with_db)
+    {
+      g_test_add_func ("/batched-migration/bind", test_bind);
+      g_test_add_func ("/batched-migration/invalid-manifest", test_invalid_manifest);
+      g_test_add_func ("/batched-migration/sqlite/run", test_run_sqlite);
+      g_test_add_func ("/batched-migration/sqlite/kills", test_kills_sqlite);
+      g_test_add_func ("/batched-migration/sqlite/throttle-pause-resume", test_throttle_pause_resume_sqlite);
+      g_test_add_func ("/batched-migration/sqlite/cancel", test_cancel_sqlite);
+      g_test_add_func ("/batched-migration/sqlite/failing-batch", test_failing_batch_sqlite);
+      return g_test_run ();
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+    {
+      Db *db = &databases[i];
+
+      db_start (db);
+      db_add_test (db, "batched-migration", "run", test_run_db);
+      db_add_test (db, "batched-migration", "kills", test_kills_db);
+      db_add_test (db, "batched-migration", "throttle-pause-resume", test_throttle_pause_resume_db);
+      db_add_test (db, "batched-migration", "cancel", test_cancel_db);
+      db_add_test (db, "batched-migration", "adaptation", test_adaptation_db);
+      db_add_test (db, "batched-migration", "timeout-split", test_timeout_split_db);
+    }
+  status = g_test_run ();
+  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+    db_stop (&databases[i]);
+  return status;
+}
