@@ -13,11 +13,14 @@
  *   upgraded_executions_finished_total{status}          counter (this process)
  *   upgraded_statements_executed_total{status}          counter
  *   upgraded_step_duration_seconds{le}                  histogram
+ *   upgraded_migration_*{id,step,table,state}           gauges (journal):
+ *     rows_done, rows_per_second, paused_seconds, batch_size, progress_ratio
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "upg-journal-migrations-private.h"
 #include "upg-service-private.h"
 
 static const double step_buckets[] = { 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 7200 };
@@ -218,6 +221,68 @@ append_steps (GString           *out,
                           metrics->step_count);
 }
 
+/* The batched migrations of every site (upgradectl migrations), one
+ * series per migration and figure. */
+static void
+append_migrations (GString   *out,
+                   JsonArray *migrations)
+{
+  static const struct {
+    const char *name;
+    const char *member;
+    double      scale;
+    const char *help;
+  } gauges[] = {
+    { "upgraded_migration_rows_done", "rows_done", 1, "Rows a batched migration changed so far." },
+    { "upgraded_migration_rows_per_second", "rows_per_second", 1, "A batched migration's recent rate." },
+    { "upgraded_migration_paused_seconds", "paused_ms", 0.001,
+      "Seconds a batched migration waited for its throttle or its operator." },
+    { "upgraded_migration_batch_size", "batch_size", 1, "A batched migration's current batch size, in keys." },
+    { "upgraded_migration_progress_ratio", "progress_percent", 0.01, "Part of its key range done." },
+  };
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint g = 0; g < G_N_ELEMENTS (gauges); g++)
+    {
+      append_header (out, gauges[g].name, "gauge", gauges[g].help);
+      for (guint i = 0; i < json_array_get_length (migrations); i++)
+        {
+          JsonObject *m = json_array_get_object_element (migrations, i);
+          JsonNode *value = json_object_get_member (m, gauges[g].member);
+          static const char *labels[][2] = { { "id", "id" }, { "step", "step_id" }, { "table", "table" },
+                                             { "state", "state" } };
+
+          g_string_append_printf (out, "%s{", gauges[g].name);
+          for (guint l = 0; l < G_N_ELEMENTS (labels); l++)
+            {
+              g_string_append_printf (out, "%s%s=\"", l > 0 ? "," : "", labels[l][0]);
+              append_label_value (out, json_object_get_string_member_with_default (m, labels[l][1], ""));
+              g_string_append_c (out, '"');
+            }
+          double figure = 0;
+
+          if (value != NULL && JSON_NODE_HOLDS_VALUE (value))
+            figure = json_node_get_value_type (value) == G_TYPE_INT64 ? (double) json_node_get_int (value)
+                                                                      : json_node_get_double (value);
+          g_string_append_printf (out, "} %s\n",
+                                  g_ascii_formatd (number, sizeof number, "%.6g", figure * gauges[g].scale));
+        }
+    }
+}
+
+typedef struct {
+  JsonArray *executions;
+  JsonArray *migrations;
+} JournalFigures;
+
+static void
+journal_figures_free (JournalFigures *figures)
+{
+  g_clear_pointer (&figures->executions, json_array_unref);
+  g_clear_pointer (&figures->migrations, json_array_unref);
+  g_free (figures);
+}
+
 static void
 executions_read (GTask        *task,
                  gpointer      source,
@@ -225,12 +290,19 @@ executions_read (GTask        *task,
                  GCancellable *cancellable)
 {
   GError *error = NULL;
-  JsonArray *executions = upg_journal_list_executions (((UpgService *) source)->journal, NULL, 0, &error);
+  UpgJournal *journal = ((UpgService *) source)->journal;
+  JournalFigures *figures = g_new0 (JournalFigures, 1);
 
-  if (executions == NULL)
-    g_task_return_error (task, error);
+  figures->executions = upg_journal_list_executions (journal, NULL, 0, &error);
+  if (figures->executions != NULL)
+    figures->migrations = upg_journal_list_migrations (journal, NULL, &error);
+  if (figures->migrations == NULL)
+    {
+      journal_figures_free (figures);
+      g_task_return_error (task, error);
+    }
   else
-    g_task_return_pointer (task, executions, (GDestroyNotify) json_array_unref);
+    g_task_return_pointer (task, figures, (GDestroyNotify) journal_figures_free);
 }
 
 static void
@@ -242,16 +314,18 @@ executions_done (GObject      *source,
   /* Released here, in the main context, like every libsoup object. */
   g_autoptr(SoupServerMessage) msg = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonArray) executions = g_task_propagate_pointer (G_TASK (result), &error);
+  JournalFigures *figures = g_task_propagate_pointer (G_TASK (result), &error);
   g_autoptr(GString) out = g_string_new (NULL);
 
-  if (executions == NULL)
+  if (figures == NULL)
     {
       upg_service_reply_gerror (msg, error);
       soup_server_message_unpause (msg);
       return;
     }
-  append_journal (out, executions);
+  append_journal (out, figures->executions);
+  append_migrations (out, figures->migrations);
+  journal_figures_free (figures);
   /* The version as a label of a constant 1, the Prometheus convention for
    * joining it onto the other series. */
   append_header (out, "upgrade_build_info", "gauge", "The version of upgraded that answers.");

@@ -138,6 +138,12 @@ JsonNode *upg_service_live_status_json (UpgService *self, const char *id);
 JsonNode *upg_service_health_json     (UpgService *self, guint *status);
 gboolean upg_service_health_fresh     (UpgService *self);
 
+/* upg-service-migrations.c: batched migrations */
+void     upg_service_handle_migrations       (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_migration_pause  (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_migration_resume (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_migration_cancel (UpgService *self, SoupServerMessage *msg, const char *id);
+
 /* upg-service-runs.c: execute and resume */
 void     upg_service_handle_execute   (UpgService *self, SoupServerMessage *msg, const char *id);
 void     upg_service_handle_resume    (UpgService *self, SoupServerMessage *msg, const char *id);

@@ -44,6 +44,10 @@ static const Route routes[] = {
   { { "GET", "/api/v1/upgrade/report/{id}", FALSE, FALSE }, upg_service_handle_report },
   { { "GET", "/api/v1/upgrade/logs/{id}", FALSE, FALSE }, upg_service_handle_logs },
   { { "GET", EVENTS_PREFIX "/{id}", TRUE, FALSE }, upg_service_handle_events },
+  { { "GET", "/api/v1/upgrade/migrations", FALSE, FALSE }, upg_service_handle_migrations },
+  { { "POST", "/api/v1/upgrade/migrations/{id}/pause", FALSE, FALSE }, upg_service_handle_migration_pause },
+  { { "POST", "/api/v1/upgrade/migrations/{id}/resume", FALSE, FALSE }, upg_service_handle_migration_resume },
+  { { "POST", "/api/v1/upgrade/migrations/{id}/cancel", FALSE, FALSE }, upg_service_handle_migration_cancel },
   { { "GET", "/metrics", FALSE, FALSE }, upg_service_handle_metrics },
 };
 
@@ -85,14 +89,23 @@ path_matches (const char *pattern,
               char      **id)
 {
   const char *hole = strstr (pattern, "{id}");
-  gsize prefix;
+  const char *suffix;
+  gsize prefix, path_length, suffix_length, id_length;
 
   if (hole == NULL)
     return strcmp (pattern, path) == 0;
+  /* `{id}` may be followed by more of the path (…/{id}/pause). */
   prefix = hole - pattern;
-  if (strncmp (pattern, path, prefix) != 0 || path[prefix] == '\0' || strchr (path + prefix, '/') != NULL)
+  suffix = hole + strlen ("{id}");
+  suffix_length = strlen (suffix);
+  path_length = strlen (path);
+  if (strncmp (pattern, path, prefix) != 0 || path_length <= prefix + suffix_length ||
+      strcmp (path + path_length - suffix_length, suffix) != 0)
     return FALSE;
-  *id = g_strdup (path + prefix);
+  id_length = path_length - prefix - suffix_length;
+  if (memchr (path + prefix, '/', id_length) != NULL)
+    return FALSE;
+  *id = g_strndup (path + prefix, id_length);
   return TRUE;
 }
 
