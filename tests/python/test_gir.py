@@ -24,6 +24,9 @@ NOT_INTROSPECTABLE = {
     'upg_context_log': 'printf-style varargs; upg_context_log_literal() is bound',
     'upg_rows_append_take': '(skip): C-only ownership shortcut of upg_rows_append()',
     'UPG_PLUGIN_DEFINE': 'a C macro for plugin authors',
+    'UPG_DEPRECATED_IN_1_0_FOR': 'a C macro: availability of C symbols',
+    'UPG_SPI_DEPRECATED_IN_1_0_FOR': 'a C macro: availability of C symbols',
+    'UPG_DEPRECATED_ENUMERATOR_IN_1_0_FOR': 'a C macro: availability of C symbols',
 }
 
 
