@@ -6,6 +6,8 @@
 
 #include <upgrade.h>
 
+#include "upg-journal-write-private.h"
+
 G_BEGIN_DECLS
 
 /* One scratch site: a bundle, a configuration and a state directory under

@@ -6,6 +6,8 @@
 
 #include <upgrade.h>
 
+#include "upg-journal-write-private.h"
+
 G_BEGIN_DECLS
 
 /* 2024-01-01 10:00:01 UTC, in ms: the clock the tests set. */

@@ -67,7 +67,7 @@ require (const char  *value,
   return FALSE;
 }
 
-/**
+/*
  * upg_journal_create_execution:
  * @self: a #UpgJournal
  * @site_id: the site
@@ -134,7 +134,7 @@ upg_journal_create_execution (UpgJournal        *self,
   return g_steal_pointer (&id);
 }
 
-/**
+/*
  * upg_journal_set_execution_status:
  * @self: a #UpgJournal
  * @execution_id: the execution

@@ -20,7 +20,7 @@ static const UpgJournalColumn breakpoint_columns[] = {
   { "expires_at", "expires_at", UPG_JOURNAL_COLUMN_TIME },
 };
 
-/**
+/*
  * upg_journal_save_breakpoint:
  * @self: a #UpgJournal
  * @execution_id: the execution that stopped
@@ -131,7 +131,7 @@ upg_journal_get_breakpoint (UpgJournal  *self,
   return upg_journal_row_to_object (rows, 0, breakpoint_columns, G_N_ELEMENTS (breakpoint_columns));
 }
 
-/**
+/*
  * upg_journal_resolve_breakpoint:
  * @self: a #UpgJournal
  * @execution_id: the execution

@@ -67,7 +67,7 @@ flushed_site (UpgJournal  *self,
   return upg_journal_site_of (self, execution_id, error);
 }
 
-/**
+/*
  * upg_journal_begin_statement:
  * @self: a #UpgJournal
  * @execution_id: the execution
@@ -139,7 +139,7 @@ upg_journal_begin_statement (UpgJournal  *self,
   return g_steal_pointer (&id);
 }
 
-/**
+/*
  * upg_journal_finish_statement:
  * @self: a #UpgJournal
  * @record_id: the record from upg_journal_begin_statement()

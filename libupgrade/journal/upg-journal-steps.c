@@ -176,7 +176,7 @@ record_step (UpgJournal   *self,
   return write_step (self, execution_id, component, version, step_id, stage, &v, error);
 }
 
-/**
+/*
  * upg_journal_add_step:
  * @self: a #UpgJournal
  * @execution_id: the execution
@@ -205,7 +205,7 @@ upg_journal_add_step (UpgJournal   *self,
   return record_step (self, execution_id, component, version, step_id, stage, RECORD_ADD, NULL, error);
 }
 
-/**
+/*
  * upg_journal_begin_step:
  * @self: a #UpgJournal
  * @execution_id: the execution

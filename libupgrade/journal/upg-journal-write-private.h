@@ -39,6 +39,82 @@
 
 G_BEGIN_DECLS
 
+/* Moved out of the public header for 1.0 (the executor alone writes
+ * executions, steps, statements and breakpoints; tests reach those states
+ * through real runs): see NEWS. */
+char           *upg_journal_create_execution      (UpgJournal         *self,
+                                                   const char         *site_id,
+                                                   const char         *component,
+                                                   const char         *from_version,
+                                                   const char         *to_version,
+                                                   UpgStage            stage,
+                                                   UpgExecutionKind    kind,
+                                                   JsonObject         *env,
+                                                   GError            **error);
+
+gboolean        upg_journal_add_step              (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   UpgStage            stage,
+                                                   GError            **error);
+
+gboolean        upg_journal_begin_step            (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   UpgStage            stage,
+                                                   GError            **error);
+
+char           *upg_journal_begin_statement       (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *component,
+                                                   const char         *version,
+                                                   const char         *step_id,
+                                                   const char         *file,
+                                                   guint               line,
+                                                   guint               sequence,
+                                                   const char         *statement,
+                                                   const char         *database,
+                                                   GError            **error);
+
+gboolean        upg_journal_finish_statement      (UpgJournal         *self,
+                                                   const char         *record_id,
+                                                   UpgStatementStatus  status,
+                                                   gint64              affected_rows,
+                                                   const char         *error_code,
+                                                   const char         *error_message,
+                                                   GError            **error);
+
+gboolean        upg_journal_save_breakpoint       (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *step_id,
+                                                   const char         *file,
+                                                   guint               line,
+                                                   guint               sequence,
+                                                   const char         *statement,
+                                                   const char         *error_code,
+                                                   const char         *error_message,
+                                                   GError            **error);
+
+gboolean        upg_journal_resolve_breakpoint    (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   GError            **error);
+
+gboolean        upg_journal_set_execution_status  (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   UpgExecutionStatus  status,
+                                                   const char         *error_message,
+                                                   GError            **error);
+
+void            upg_journal_set_now               (UpgJournal      *self,
+                                                   gint64           now_ms);
+
+void            upg_journal_set_pid               (UpgJournal      *self,
+                                                   guint            pid);
+
 void            upg_journal_set_host              (UpgJournal      *self,
                                                    const char      *host);
 

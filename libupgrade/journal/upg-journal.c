@@ -433,7 +433,7 @@ upg_journal_get_pid (UpgJournal *self)
   return self->pid;
 }
 
-/**
+/*
  * upg_journal_set_pid:
  * @self: a #UpgJournal
  * @pid: the process id to record as owner
@@ -481,7 +481,7 @@ upg_journal_get_now (UpgJournal *self)
   return g_get_real_time () / 1000;
 }
 
-/**
+/*
  * upg_journal_set_now:
  * @self: a #UpgJournal
  * @now_ms: milliseconds since the Unix epoch, or 0 for the real clock

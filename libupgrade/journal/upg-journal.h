@@ -193,15 +193,9 @@ const char     *upg_journal_get_host              (UpgJournal      *self);
 UPG_AVAILABLE_IN_ALL
 guint           upg_journal_get_pid               (UpgJournal      *self);
 UPG_AVAILABLE_IN_ALL
-void            upg_journal_set_pid               (UpgJournal      *self,
-                                                   guint            pid);
-UPG_AVAILABLE_IN_ALL
 char           *upg_journal_get_owner             (UpgJournal      *self);
 UPG_AVAILABLE_IN_ALL
 gint64          upg_journal_get_now               (UpgJournal      *self);
-UPG_AVAILABLE_IN_ALL
-void            upg_journal_set_now               (UpgJournal      *self,
-                                                   gint64           now_ms);
 UPG_AVAILABLE_IN_ALL
 guint           upg_journal_get_lock_timeout      (UpgJournal      *self);
 UPG_AVAILABLE_IN_ALL
@@ -209,22 +203,6 @@ void            upg_journal_set_lock_timeout      (UpgJournal      *self,
                                                    guint            seconds);
 
 /* Executions */
-UPG_AVAILABLE_IN_ALL
-char           *upg_journal_create_execution      (UpgJournal         *self,
-                                                   const char         *site_id,
-                                                   const char         *component,
-                                                   const char         *from_version,
-                                                   const char         *to_version,
-                                                   UpgStage            stage,
-                                                   UpgExecutionKind    kind,
-                                                   JsonObject         *env,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_set_execution_status  (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   UpgExecutionStatus  status,
-                                                   const char         *error_message,
-                                                   GError            **error);
 UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_get_execution         (UpgJournal         *self,
                                                    const char         *execution_id,
@@ -252,22 +230,6 @@ guint           upg_journal_mark_interrupted      (UpgJournal         *self,
 
 /* Steps */
 UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_add_step              (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *component,
-                                                   const char         *version,
-                                                   const char         *step_id,
-                                                   UpgStage            stage,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_begin_step            (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *component,
-                                                   const char         *version,
-                                                   const char         *step_id,
-                                                   UpgStage            stage,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
 JsonArray      *upg_journal_list_undone_statements (UpgJournal        *self,
                                                    const char         *execution_id,
                                                    GError            **error);
@@ -279,27 +241,7 @@ char           *upg_journal_get_checkpoint        (UpgJournal         *self,
                                                    const char         *step_id,
                                                    GError            **error);
 
-/* Statements (the exactly-once protocol: see the class documentation) */
-UPG_AVAILABLE_IN_ALL
-char           *upg_journal_begin_statement       (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *component,
-                                                   const char         *version,
-                                                   const char         *step_id,
-                                                   const char         *file,
-                                                   guint               line,
-                                                   guint               sequence,
-                                                   const char         *statement,
-                                                   const char         *database,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_finish_statement      (UpgJournal         *self,
-                                                   const char         *record_id,
-                                                   UpgStatementStatus  status,
-                                                   gint64              affected_rows,
-                                                   const char         *error_code,
-                                                   const char         *error_message,
-                                                   GError            **error);
+/* Statements */
 UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_lookup_statement      (UpgJournal         *self,
                                                    const char         *execution_id,
@@ -316,22 +258,7 @@ JsonArray      *upg_journal_list_statements       (UpgJournal         *self,
 
 /* Breakpoints */
 UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_save_breakpoint       (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   const char         *step_id,
-                                                   const char         *file,
-                                                   guint               line,
-                                                   guint               sequence,
-                                                   const char         *statement,
-                                                   const char         *error_code,
-                                                   const char         *error_message,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
 JsonObject     *upg_journal_get_breakpoint        (UpgJournal         *self,
-                                                   const char         *execution_id,
-                                                   GError            **error);
-UPG_AVAILABLE_IN_ALL
-gboolean        upg_journal_resolve_breakpoint    (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    GError            **error);
 

@@ -10,9 +10,9 @@ import json
 import threading
 import unittest
 
-from gi.repository import GObject
+from gi.repository import Gio, GObject
 
-from upgtest import (BUNDLE, FROM, SITE, TO, GLib, SiteTestCase, Upgrade,
+from upgtest import (BUNDLE, FROM, SITE, TO, GLib, HeldLock, SiteTestCase, Upgrade,
                      assert_upg_error, FinalizeWatch)
 
 PRE_STOP_STEPS = ['ft_backup_orders', 'ft_snapshot_note', 'mid_backup_service_config',
@@ -272,16 +272,17 @@ class ExecutorTest(SiteTestCase):
 
     def test_locked_site(self):
         executor = self.open_executor()
-        # Another process (pid 1, alive) holds the site's lock.
-        holder = Upgrade.Journal.new(executor.get_config().get_journal().open(None))
-        holder.set_pid(1)
-        eid = holder.create_execution(SITE, None, FROM, TO, Upgrade.Stage.PRE_STOP,
-                                      Upgrade.ExecutionKind.RUN, None)
-        self.assertTrue(holder.acquire_lock(SITE, eid)[0])
+        # Another process, a child upgradectl in the middle of a step,
+        # holds the site's lock.
+        with HeldLock(self.root, self.config_path, self.state_dir) as holder:
+            run, error = self.run_stage(executor, Upgrade.Stage.PRE_STOP)
+            assert_upg_error(self, error, Upgrade.Error.LOCKED)
+            self.assertIn(':%d' % holder.pid, error.message)
+            self.assertEqual(Upgrade.error_exit_code(error), 3)
+            self.assertIsNone(run.get_execution())
+        # Once it is done, the site is free again.
         run, error = self.run_stage(executor, Upgrade.Stage.PRE_STOP)
-        assert_upg_error(self, error, Upgrade.Error.LOCKED)
-        self.assertEqual(Upgrade.error_exit_code(error), 3)
-        self.assertIsNone(run.get_execution())
+        self.assertIsNone(error)
 
     def test_objects_released(self):
         watch = FinalizeWatch()

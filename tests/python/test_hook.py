@@ -10,8 +10,8 @@ import subprocess
 import sys
 import unittest
 
-from upgtest import (BUILD_ROOT, BUNDLE, FROM, SITE, SOURCE_ROOT, TO, SiteTestCase, Upgrade,
-                     upgradectl_json)
+from upgtest import (BUILD_ROOT, BUNDLE, FROM, SITE, SOURCE_ROOT, TO, HeldLock, SiteTestCase,
+                     Upgrade, upgradectl_json)
 
 HOOK = os.path.join(SOURCE_ROOT, 'examples', 'hooks', 'cicd_hook.py')
 
@@ -139,13 +139,9 @@ class HookTest(SiteTestCase):
                 self.assertIn(message, doc['error']['message'])
 
     def test_locked_site_exits_3(self):
-        config = Upgrade.Config.new_from_file(self.config_path)
-        holder = Upgrade.Journal.new(config.get_journal().open(None))
-        holder.set_pid(1)  # a live process that is not this one
-        eid = holder.create_execution(SITE, None, FROM, TO, Upgrade.Stage.IN_STOP,
-                                      Upgrade.ExecutionKind.RUN, None)
-        self.assertTrue(holder.acquire_lock(SITE, eid)[0])
-        rc, doc, _, err = self.hook('in_stop', '--json', currentVersion=FROM, tagVersion=TO)
+        # A child upgradectl in the middle of a step holds the site's lock.
+        with HeldLock(self.root, self.config_path, self.state_dir):
+            rc, doc, _, err = self.hook('in_stop', '--json', currentVersion=FROM, tagVersion=TO)
         self.assertEqual(rc, 3, err)
         self.assertEqual(doc['error']['code'], 'locked')
 

@@ -10,6 +10,7 @@
 import gc
 import json
 import os
+import select
 import shutil
 import sqlite3
 import subprocess
@@ -120,6 +121,70 @@ class SiteTestCase(unittest.TestCase):
         return Upgrade.Executor.new(config, bundle, journal, self.state_dir)
 
 
+class HeldLock:
+    """Another process holding a site's lock, for real: a child upgradectl
+    runs a one-step bundle of its own (tmp/holder-bundle) on the same
+    configuration and journal, and its command step blocks on a FIFO. The
+    step says it started through a second FIFO, so the lock is held when
+    __enter__ returns; __exit__ lets the step finish and waits for the
+    child, which releases the lock. No sleeps: only the child's own
+    progress is waited for (and its early death is an error)."""
+
+    def __init__(self, root, config_path, state_dir, site=SITE):
+        self.root = root
+        self.config_path = config_path
+        self.state_dir = state_dir
+        self.site = site
+        self.child = None
+
+    def __enter__(self):
+        bundle = os.path.join(self.root, 'holder-bundle')
+        os.makedirs(os.path.join(bundle, 'manifests'), exist_ok=True)
+        self.ready = os.path.join(self.root, 'holder-ready')
+        self.go = os.path.join(self.root, 'holder-go')
+        os.mkfifo(self.ready)
+        os.mkfifo(self.go)
+        step = {'id': 'hold_the_lock', 'compatible_version': '0.1.0',
+                'command': ['sh', '-c', 'echo held > "$1" && read answer < "$2"', 'hold',
+                            self.ready, self.go]}
+        with open(os.path.join(bundle, 'manifests', '9.0.0.json'), 'w', encoding='utf-8') as f:
+            json.dump({'version': '9.0.0', 'version_type': 'baseline', 'component': 'holder',
+                       'upgrade_steps': {'pre_stop': [step]}}, f)
+        # The FIFO is opened before the child starts (O_NONBLOCK: without
+        # a writer yet), so the step's write cannot block on it.
+        ready_fd = os.open(self.ready, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            self.child = subprocess.Popen(
+                [UPGRADECTL, '-b', bundle, '-c', self.config_path, '--state-dir', self.state_dir,
+                 'run', '--site', self.site, '--from', '8.0.0', '--to', '9.0.0',
+                 '--stage', 'pre_stop'],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            received = b''
+            while not received:
+                # The timeout only lets a dead child be noticed.
+                readable, _, _ = select.select([ready_fd], [], [], 1.0)
+                if readable:
+                    received = os.read(ready_fd, 64)
+                if not received and self.child.poll() is not None:
+                    raise AssertionError('the lock holder ended before taking the lock: '
+                                         + self.child.stdout.read())
+        finally:
+            os.close(ready_fd)
+        return self
+
+    @property
+    def pid(self):
+        return self.child.pid
+
+    def __exit__(self, *exc):
+        with open(self.go, 'w', encoding='utf-8') as f:
+            f.write('go\n')
+        output, _ = self.child.communicate()
+        if exc[0] is None and self.child.returncode != 0:
+            raise AssertionError('the lock holder failed (%d): %s' % (self.child.returncode, output))
+        return False
+
+
 def assert_upg_error(test, error, code):
     """Asserts a GLib.Error is libupgrade's, with `code` (an Upgrade.Error)."""
     test.assertEqual(error.domain, 'upg-error-quark')
@@ -143,5 +208,6 @@ def assert_raises_upg(test, code, texts, function, *args):
 
 
 __all__ = ['GLib', 'GObject', 'Upgrade', 'SOURCE_ROOT', 'BUILD_ROOT', 'BUNDLE',
-           'UPGRADECTL', 'FROM', 'TO', 'SITE', 'upgradectl_json', 'FinalizeWatch', 'remove_tree',
+           'UPGRADECTL', 'FROM', 'TO', 'SITE', 'upgradectl_json', 'FinalizeWatch', 'HeldLock',
+           'remove_tree',
            'SiteTestCase', 'assert_upg_error', 'assert_raises_upg']
