@@ -123,7 +123,7 @@ set_error_if_cancelled (UpgConnection  *self,
   if (!g_cancellable_is_cancelled (cancellable))
     return FALSE;
 
-  g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                _("statement on data source '%s' was cancelled"),
                upg_connection_get_name (self));
   return TRUE;
@@ -276,7 +276,7 @@ upg_connection_has_transactional_ddl (UpgConnection *self)
  * @error: return location for a #GError
  *
  * Runs one statement. Result sets are read and discarded. A cancelled
- * statement fails with %UPG_ERROR_CANCELLED, one that exceeded the
+ * statement fails with %G_IO_ERROR_CANCELLED, one that exceeded the
  * statement timeout with %UPG_ERROR_TIMEOUT.
  *
  * Returns: %TRUE on success

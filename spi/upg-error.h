@@ -41,7 +41,11 @@ G_BEGIN_DECLS
  * @UPG_ERROR_IN_DOUBT: a statement may or may not have taken effect; an
  *   operator must decide between retry and skip
  * @UPG_ERROR_TIMEOUT: an operation exceeded its time limit
- * @UPG_ERROR_CANCELLED: the operation was cancelled
+ * @UPG_ERROR_CANCELLED: the operation was cancelled. Deprecated since 1.0:
+ *   nothing reports it any more; cancellation is %G_IO_ERROR_CANCELLED in
+ *   every layer, as in GLib. The value stays so that the codes after it
+ *   keep their numbers (ABI), and a plugin built against an older SPI that
+ *   still reports it is heard as %G_IO_ERROR_CANCELLED.
  * @UPG_ERROR_PLUGIN: a plugin could not be loaded or misbehaved
  * @UPG_ERROR_ABI_MISMATCH: a plugin was built for another SPI ABI version
  * @UPG_ERROR_JOURNAL: the journal could not be read or written
@@ -66,7 +70,7 @@ typedef enum {
   UPG_ERROR_STEP_FAILED,
   UPG_ERROR_IN_DOUBT,
   UPG_ERROR_TIMEOUT,
-  UPG_ERROR_CANCELLED,
+  UPG_ERROR_CANCELLED UPG_DEPRECATED_ENUMERATOR_IN_1_0_FOR (G_IO_ERROR_CANCELLED),
   UPG_ERROR_PLUGIN,
   UPG_ERROR_ABI_MISMATCH,
   UPG_ERROR_JOURNAL,

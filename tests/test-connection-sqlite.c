@@ -358,7 +358,7 @@ test_open_data_source (void)
   g_cancellable_cancel (cancellable);
   conn = upg_data_source_open (source, cancellable, &error);
   g_assert_null (conn);
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   g_unlink (path);
   g_rmdir (dir);

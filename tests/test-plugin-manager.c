@@ -477,7 +477,7 @@ test_cancel_cooperative (Fixture *f, gconstpointer data)
   g_assert_false (upg_plugin_manager_run_migration (f->manager, "GoodMigration",
                                                     UPG_MIGRATION_ACTION_MIGRATE, f->context,
                                                     p, 0, f->cancel_on_progress, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_nonnull (strstr (error->message, "plugin 'good' was cancelled in GoodMigration.migrate"));
   g_assert_cmpuint (f->progress->len, ==, 1);
   g_assert_cmpuint (f->checkpoints->len, ==, 1);
@@ -495,7 +495,7 @@ test_cancel_kill (Fixture *f, gconstpointer data)
   g_assert_false (upg_plugin_manager_run_migration (f->manager, "BadPlugin",
                                                     UPG_MIGRATION_ACTION_MIGRATE, f->context,
                                                     NULL, 0, f->cancel_on_progress, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void

@@ -55,7 +55,6 @@ upg_exit_code_for_error (const GError *error)
     case UPG_ERROR_SQL:
     case UPG_ERROR_STEP_FAILED:
     case UPG_ERROR_TIMEOUT:
-    case UPG_ERROR_CANCELLED:
     case UPG_ERROR_PLUGIN:
     case UPG_ERROR_JOURNAL:
     case UPG_ERROR_CHECK_FAILED:

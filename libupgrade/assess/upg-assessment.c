@@ -729,7 +729,7 @@ add_database_items (UpgAssessor          *self,
  * error, an SQL error fails its rule with the database's message.
  *
  * Returns: (transfer full): the assessment, or %NULL with
- *   %UPG_ERROR_CANCELLED when @cancellable was cancelled
+ *   %G_IO_ERROR_CANCELLED when @cancellable was cancelled
  */
 UpgAssessment *
 upg_assessor_run (UpgAssessor   *self,

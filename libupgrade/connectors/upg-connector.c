@@ -248,7 +248,7 @@ upg_data_source_open (UpgDataSource  *self,
       g_autofree char *description = upg_data_source_describe (self);
 
       clear_secret (&password);
-      g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                    _("connecting to data source %s was cancelled"), description);
       return NULL;
     }

@@ -122,10 +122,15 @@ set_mysql_error (UpgMysqlConnection  *self,
 
   upg_connection_set_last_error (conn, code, sqlstate);
 
+  /* A cancelled statement is GIO's cancellation, as everywhere in GLib. */
+  if (code == ER_QUERY_INTERRUPTED && g_cancellable_is_cancelled (cancellable))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "ERROR %u (%s): %s",
+                   code, sqlstate, mysql_error (self->mysql));
+      return FALSE;
+    }
   if (code == ER_STATEMENT_TIMEOUT)
     upg_code = UPG_ERROR_TIMEOUT;
-  else if (code == ER_QUERY_INTERRUPTED && g_cancellable_is_cancelled (cancellable))
-    upg_code = UPG_ERROR_CANCELLED;
   else if (is_connection_failure (code))
     upg_code = UPG_ERROR_DATASOURCE;
 

@@ -89,14 +89,21 @@ set_pg_error (UpgPgConnection  *self,
   const char *detail = result != NULL ? PQresultErrorField (result, PG_DIAG_MESSAGE_DETAIL) : NULL;
   const char *hint = result != NULL ? PQresultErrorField (result, PG_DIAG_MESSAGE_HINT) : NULL;
   g_autoptr(GString) message = g_string_new (NULL);
-  UpgError code = UPG_ERROR_SQL;
+  GQuark domain = UPG_ERROR;
+  int code = UPG_ERROR_SQL;
 
   upg_connection_set_last_error (conn, 0, sqlstate);
 
   if (PQstatus (self->pg) == CONNECTION_BAD || is_connection_failure (sqlstate))
     code = UPG_ERROR_DATASOURCE;
+  else if (g_strcmp0 (sqlstate, "57014") == 0 && g_cancellable_is_cancelled (cancellable))
+    {
+      /* A cancelled statement is GIO's cancellation, as everywhere in GLib. */
+      domain = G_IO_ERROR;
+      code = G_IO_ERROR_CANCELLED;
+    }
   else if (g_strcmp0 (sqlstate, "57014") == 0)
-    code = g_cancellable_is_cancelled (cancellable) ? UPG_ERROR_CANCELLED : UPG_ERROR_TIMEOUT;
+    code = UPG_ERROR_TIMEOUT;
 
   if (primary == NULL)
     {
@@ -112,7 +119,7 @@ set_pg_error (UpgPgConnection  *self,
   if (hint != NULL)
     g_string_append_printf (message, "\nHINT: %s", hint);
 
-  g_set_error_literal (error, UPG_ERROR, code, message->str);
+  g_set_error_literal (error, domain, code, message->str);
   return FALSE;
 }
 

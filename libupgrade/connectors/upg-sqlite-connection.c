@@ -34,7 +34,7 @@
  *
  * Statement timeouts and cancellation use a progress handler and
  * sqlite3_interrupt(): an interrupted statement fails with
- * %UPG_ERROR_TIMEOUT or %UPG_ERROR_CANCELLED and SQLite rolls back what it
+ * %UPG_ERROR_TIMEOUT or %G_IO_ERROR_CANCELLED and SQLite rolls back what it
  * had done.
  */
 struct _UpgSqliteConnection
@@ -150,7 +150,7 @@ set_sqlite_error (UpgSqliteConnection  *self,
       && g_cancellable_is_cancelled (self->cancellable))
     {
       upg_connection_set_last_error (conn, code, NULL);
-      g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                    _("statement on data source '%s' was cancelled"),
                    upg_connection_get_name (conn));
       return FALSE;

@@ -194,18 +194,12 @@ upg_executor_run_steps (UpgRunContext *ctx,
     upg_executor_undo_reverted (ctx, &failure);
 
   /* The caller's cancellation comes back as GIO's G_IO_ERROR_CANCELLED,
-   * whichever layer noticed it first (the connectors and runners say
-   * UPG_ERROR_CANCELLED, with the statement that stopped). */
+   * whichever layer noticed it first (all of them say so). */
   if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autoptr(GError) cancelled = g_steal_pointer (&failure);
 
       g_set_error (&failure, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the run was cancelled: %s", cancelled->message);
-    }
-  else if (g_error_matches (failure, UPG_ERROR, UPG_ERROR_CANCELLED))
-    {
-      failure->domain = G_IO_ERROR;
-      failure->code = G_IO_ERROR_CANCELLED;
     }
   if (g_error_matches (failure, UPG_ERROR, UPG_ERROR_IN_DOUBT))
     status = UPG_EXECUTION_STATUS_IN_DOUBT;

@@ -85,7 +85,7 @@ upg_plugin_manager_run_migration_async (UpgPluginManager   *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, upg_plugin_manager_run_migration_async);
-  /* The run reports cancellation itself, as UPG_ERROR_CANCELLED, once the
+  /* The run reports cancellation itself, as G_IO_ERROR_CANCELLED, once the
    * host is gone. */
   g_task_set_check_cancellable (task, FALSE);
   info = upg_plugin_manager_find_type (self, type_name, &error);
@@ -124,7 +124,7 @@ upg_plugin_manager_run_migration_async (UpgPluginManager   *self,
  *   the plugin's own error, %UPG_ERROR_NOT_FOUND (no such type),
  *   %UPG_ERROR_PLUGIN (crash: "plugin 'x' crashed (signal 11) in
  *   Type.migrate", or an unsupported action), %UPG_ERROR_TIMEOUT,
- *   %UPG_ERROR_CANCELLED
+ *   %G_IO_ERROR_CANCELLED
  */
 gboolean
 upg_plugin_manager_run_migration_finish (UpgPluginManager  *self,
@@ -230,7 +230,7 @@ on_plugin_checked (GObject      *source,
 
   if (output != NULL)
     g_ptr_array_extend_and_steal (data->results, g_ptr_array_ref (output->results));
-  else if (g_error_matches (error, UPG_ERROR, UPG_ERROR_CANCELLED))
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);

@@ -27,8 +27,10 @@ upg_plugin_protocol_error_to_json (const GError *error)
   return json_builder_get_root (builder);
 }
 
-/* Errors of UPG_ERROR keep their code; a cancellation becomes
- * UPG_ERROR_CANCELLED; anything else is the plugin's failure. */
+/* Errors of UPG_ERROR keep their code; a cancellation stays GIO's
+ * (as does the deprecated UPG_ERROR_CANCELLED of a plugin built against
+ * an older SPI, so that the engine sees one cancellation); anything else
+ * is the plugin's failure. */
 GError *
 upg_plugin_protocol_error_from_json (JsonNode *node)
 {
@@ -42,10 +44,14 @@ upg_plugin_protocol_error_from_json (JsonNode *node)
   domain = json_object_get_string_member_with_default (object, "domain", "");
   code = json_object_get_int_member_with_default (object, "code", 0);
   message = json_object_get_string_member_with_default (object, "message", "(no message)");
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (g_strcmp0 (domain, g_quark_to_string (UPG_ERROR)) == 0 && code == UPG_ERROR_CANCELLED)
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, message);
+  G_GNUC_END_IGNORE_DEPRECATIONS
   if (g_strcmp0 (domain, g_quark_to_string (UPG_ERROR)) == 0)
     return g_error_new_literal (UPG_ERROR, (int) code, message);
   if (g_strcmp0 (domain, g_quark_to_string (G_IO_ERROR)) == 0 && code == G_IO_ERROR_CANCELLED)
-    return g_error_new_literal (UPG_ERROR, UPG_ERROR_CANCELLED, message);
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, message);
   return g_error_new_literal (UPG_ERROR, UPG_ERROR_PLUGIN, message);
 }
 

@@ -101,7 +101,7 @@ final_error (Run *run)
                         _("%s timed out after %u s in %s and was killed"),
                         spec->label, spec->timeout_seconds, spec->what);
   if (run->cancelled)
-    return g_error_new (UPG_ERROR, UPG_ERROR_CANCELLED, _("%s was cancelled in %s"),
+    return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("%s was cancelled in %s"),
                         spec->label, spec->what);
   if (g_subprocess_get_if_signaled (run->process))
     return g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, _("%s crashed (signal %d) in %s"),

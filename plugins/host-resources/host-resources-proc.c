@@ -58,7 +58,7 @@ host_cpu_idle_percent (const HostCpuSample *first,
  * Reads @path twice, @interval_ms apart (at least: a signal interrupting
  * the wait does not shorten it), and returns the idle share in between.
  * *@elapsed_ms is the interval actually measured. Cancelling @cancellable
- * ends the wait with %UPG_ERROR_CANCELLED.
+ * ends the wait with %G_IO_ERROR_CANCELLED.
  */
 gboolean
 host_sample_cpu (const char    *path,

@@ -256,6 +256,31 @@ class ExecutorTest(SiteTestCase):
         self.assertIsNone(error)
         self.assertEqual(run.get_execution().get_status(), Upgrade.ExecutionStatus.SUCCESS)
 
+    def test_cancelled_statement_is_gio_cancellation(self):
+        # Every layer reports cancellation as GIO's, the connection too.
+        connection = Upgrade.Config.new_from_file(self.config_path).get_journal().open(None)
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        with self.assertRaises(GLib.Error) as cm:
+            connection.execute('SELECT 1', cancellable)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED),
+                        '%s %d: %s' % (cm.exception.domain, cm.exception.code, cm.exception.message))
+        self.assertEqual(Upgrade.error_code_nick(cm.exception), 'cancelled')
+
+    def test_cancelled_run(self):
+        executor = self.open_executor()
+        run = self.new_run(Upgrade.Stage.PRE_STOP)
+        cancellable = Gio.Cancellable()
+        # A synchronous run's signals come in this thread as they happen:
+        # the run is cancelled right after its first statement.
+        run.connect('statement-finished', lambda *_: cancellable.cancel())
+        with self.assertRaises(GLib.Error) as cm:
+            executor.run(run, cancellable)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED),
+                        '%s %d: %s' % (cm.exception.domain, cm.exception.code, cm.exception.message))
+        self.assertEqual(Upgrade.error_code_nick(cm.exception), 'cancelled')
+        self.assertEqual(run.get_execution().get_status(), Upgrade.ExecutionStatus.INTERRUPTED)
+
     def test_resume_unknown_execution(self):
         executor = self.open_executor()
         run = Upgrade.Run.new_resume('00000000-0000-0000-0000-000000000000',

@@ -250,7 +250,7 @@ test_cancel_and_continue (Fixture *f, gconstpointer data)
    * grace beyond the run's timeout keeps the kill out of this test. */
   upg_plugin_manager_set_kill_grace (f->manager, 120 * 1000);
   g_assert_false (run (f, UPG_MIGRATION_ACTION_MIGRATE, &error));
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   markers = count_markers (f);
   g_assert_cmpuint (markers, ==, 2);

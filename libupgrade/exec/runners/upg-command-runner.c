@@ -314,7 +314,7 @@ run_once (UpgRunContext *ctx,
                  _("step '%s': '%s' exceeded its timeout of %u s and was killed"),
                  upg_step_get_id (step), command[0], upg_step_get_timeout (step));
   else if (run.cancelled)
-    g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                  _("step '%s': '%s' was stopped: the run was cancelled"), upg_step_get_id (step), command[0]);
   else if (g_subprocess_get_if_signaled (run.process))
     g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': '%s' was killed by signal %d"),
@@ -352,7 +352,7 @@ upg_command_runner_run_step (UpgRunContext *ctx,
       ok = run_once (ctx, step, &local_error);
       if (ok)
         break;
-      if (attempt >= retries || g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
+      if (attempt >= retries || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
           g_error_matches (local_error, UPG_ERROR, UPG_ERROR_INVALID_MANIFEST))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));

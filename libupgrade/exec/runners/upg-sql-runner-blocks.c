@@ -595,10 +595,9 @@ unit_execute (Unit    *u,
       if (!unit_record_failure (u, failed, code, local_error->message, error))
         return FALSE;
       upg_statement_run_log (at, UPG_STATEMENT_STATUS_FAILED, u->durations[failed], 0);
-      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          upg_statement_run_stop_at (at, UPG_ERROR_CANCELLED, code, local_error->message, error);
+          upg_statement_run_stop_cancelled (at, code, local_error->message, error);
           return FALSE;
         }
       if (attempt < retries && upg_error_is_transient (local_error, u->dialect, at->error_code, at->sqlstate))

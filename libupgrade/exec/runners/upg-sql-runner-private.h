@@ -100,6 +100,10 @@ void      upg_statement_run_stop_at            (StatementRun        *run,
                                                 const char          *error_code,
                                                 const char          *message,
                                                 GError             **error);
+void      upg_statement_run_stop_cancelled     (StatementRun        *run,
+                                                const char          *error_code,
+                                                const char          *message,
+                                                GError             **error);
 
 /* upg-sql-runner-block-scan.c */
 UpgDialect         upg_sql_runner_statement_dialect (UpgRunContext   *ctx,

@@ -113,13 +113,14 @@ first_line_excerpt (const char *text)
 
 /* Records the breakpoint in the execution and saves it in the journal
  * (before anything reports the failure), and builds the error the run
- * ends with. */
-void
-upg_statement_run_stop_at (StatementRun *run,
-                           UpgError      code,
-                           const char   *error_code,
-                           const char   *message,
-                           GError      **error)
+ * ends with, of @domain and @code. */
+static void
+stop_at (StatementRun *run,
+         GQuark        domain,
+         int           code,
+         const char   *error_code,
+         const char   *message,
+         GError      **error)
 {
   UpgSqlStatement *statement = run->statement;
   g_autofree char *excerpt = first_line_excerpt (upg_sql_statement_get_text (statement));
@@ -151,8 +152,8 @@ upg_statement_run_stop_at (StatementRun *run,
     upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), save_error->message);
   /* @message is the server's (or the journal's) own text: only the
    * wording around it is translated. */
-  g_set_error (error, UPG_ERROR, code,
-               code == UPG_ERROR_IN_DOUBT
+  g_set_error (error, domain, code,
+               domain == UPG_ERROR && code == UPG_ERROR_IN_DOUBT
                /* Neutral about how to resume: the CLI (--retry/--skip) and
                 * HTTP ("action": "retry"/"skip") both show this text. */
                ? _("%s:%u: statement in doubt: %s — %s: %s (check the database, then resume "
@@ -160,6 +161,27 @@ upg_statement_run_stop_at (StatementRun *run,
                : _("%s:%u: statement failed: %s — %s: %s"),
                upg_sql_statement_get_file (statement), upg_sql_statement_get_line (statement),
                excerpt, run->database, message);
+}
+
+void
+upg_statement_run_stop_at (StatementRun *run,
+                           UpgError      code,
+                           const char   *error_code,
+                           const char   *message,
+                           GError      **error)
+{
+  stop_at (run, UPG_ERROR, code, error_code, message, error);
+}
+
+/* As upg_statement_run_stop_at() for a cancelled statement: GIO's
+ * cancellation, as every layer reports it. */
+void
+upg_statement_run_stop_cancelled (StatementRun *run,
+                                  const char   *error_code,
+                                  const char   *message,
+                                  GError      **error)
+{
+  stop_at (run, G_IO_ERROR, G_IO_ERROR_CANCELLED, error_code, message, error);
 }
 
 /* Sets the step's statement timeout on the connection, only when it
@@ -311,12 +333,11 @@ execute_with_retries (StatementRun *run,
                                             local_error->message, error))
         return FALSE;
 
-      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           /* The server cancelled it (rolled back): the run stops here,
            * INTERRUPTED, and continues with this statement. */
-          upg_statement_run_stop_at (run, UPG_ERROR_CANCELLED, code, local_error->message, error);
+          upg_statement_run_stop_cancelled (run, code, local_error->message, error);
           upg_statement_run_log (run, UPG_STATEMENT_STATUS_FAILED, duration_ms, 0);
           return FALSE;
         }

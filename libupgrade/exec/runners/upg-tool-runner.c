@@ -143,7 +143,7 @@ upg_tool_runner_run_step (UpgRunContext *ctx,
                                              ctx->cancellable, &local_error);
       if (ok)
         break;
-      if (attempt >= retries || g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED))
+      if (attempt >= retries || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("step '%s': "),
                                       upg_step_get_id (step));
