@@ -495,14 +495,16 @@ accept_drift (UpgRunContext *ctx,
   for (guint i = 0; i < drifts->len; i++)
     {
       UpgDrift *d = g_ptr_array_index (drifts, i);
+      char sha256[UPG_SQL_STATEMENT_SHA256_SIZE];
 
+      upg_sql_statement_sha256_into (d->statement, sha256);
       if (!upg_journal_accept_drift (ctx->journal, d, id, error))
         return FALSE;
       upg_run_context_log (ctx, G_LOG_LEVEL_WARNING,
                            _("%s:%u: changed after it was applied in execution %s (sha256 %s, now %s);"
                              " accepted by %s@%s (--accept-changed)"),
                            upg_sql_statement_get_file (d->statement), upg_sql_statement_get_line (d->statement),
-                           d->execution_id, d->applied_sha256, upg_sql_statement_get_sha256 (d->statement),
+                           d->execution_id, d->applied_sha256, sha256,
                            g_get_user_name (), g_get_host_name ());
     }
   return TRUE;

@@ -19,6 +19,7 @@
 #include "upg-journal-private.h"
 #include "upg-journal-drift-private.h"
 #include "upg-sql-splitter-private.h"
+#include "upg-sql-statement-private.h"
 
 void
 upg_drift_free (UpgDrift *drift)
@@ -92,11 +93,13 @@ upg_journal_find_drift (UpgJournal  *self,
           const char *sha = upg_rows_get_value (rows, i, 3);
           UpgSqlStatement *statement;
           UpgDrift *drift;
+          char now_sha256[UPG_SQL_STATEMENT_SHA256_SIZE];
 
           if (sequence < 1 || (guint64) sequence > statements->len)
             continue;
           statement = g_ptr_array_index (statements, sequence - 1);
-          if (g_strcmp0 (sha, upg_sql_statement_get_sha256 (statement)) == 0)
+          upg_sql_statement_sha256_into (statement, now_sha256);
+          if (g_strcmp0 (sha, now_sha256) == 0)
             continue;
           drift = g_new0 (UpgDrift, 1);
           drift->record_id = g_strdup (upg_rows_get_value (rows, i, 1));
@@ -113,9 +116,12 @@ upg_journal_find_drift (UpgJournal  *self,
 static char *
 drift_line (UpgDrift *d)
 {
+  char sha256[UPG_SQL_STATEMENT_SHA256_SIZE];
+
+  upg_sql_statement_sha256_into (d->statement, sha256);
   return g_strdup_printf (_("%s:%u: applied in execution %s with sha256 %s, the file now has sha256 %s"),
                           upg_sql_statement_get_file (d->statement), upg_sql_statement_get_line (d->statement),
-                          d->execution_id, d->applied_sha256, upg_sql_statement_get_sha256 (d->statement));
+                          d->execution_id, d->applied_sha256, sha256);
 }
 
 /* The drift of one upgrade step of the bundle, its scripts split in the
@@ -243,12 +249,14 @@ upg_journal_accept_drift (UpgJournal  *self,
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *when = g_date_time_format_iso8601 (now);
+  char sha256[UPG_SQL_STATEMENT_SHA256_SIZE];
   g_autofree char *message = g_strdup_printf ("text changed after it was applied (sha256 %s); the change was"
                                               " accepted by %s@%s at %s in execution %s (--accept-changed)",
                                               drift->applied_sha256, g_get_user_name (), g_get_host_name (), when,
                                               execution_id);
-  const char *values[] = { upg_sql_statement_get_text (drift->statement),
-                           upg_sql_statement_get_sha256 (drift->statement), message, drift->record_id };
+  const char *values[] = { upg_sql_statement_get_text (drift->statement), sha256, message, drift->record_id };
+
+  upg_sql_statement_sha256_into (drift->statement, sha256);
 
   UPG_JOURNAL_LOCK (self);
   return upg_journal_sql_exec (self->connection, "UPDATE sql_execution_record SET statement = ?, sha256 = ?,"

@@ -25,6 +25,11 @@ gboolean         upg_sql_is_one_statement   (const char  *text,
                                              UpgDialect   dialect);
 char            *upg_sql_statement_dup_stored_text (const UpgSqlStatement *self);
 
+/* The SHA-256 of a statement's text as lower-case hex, with its NUL. */
+#define UPG_SQL_STATEMENT_SHA256_SIZE 65
+void             upg_sql_statement_sha256_into (const UpgSqlStatement *self,
+                                                char                   out[UPG_SQL_STATEMENT_SHA256_SIZE]);
+
 /* upg-sql-statement-class.c: how one statement can be made exactly-once */
 typedef enum {
   UPG_STATEMENT_CLASS_ATOMIC,     /* runs in a transaction with its marker */

@@ -18,7 +18,7 @@ struct _UpgSqlStatement
   char *delimiter;
   guint line;
   guint sequence;
-  char *sha256;             /* computed on first use */
+  char *sha256;             /* upg_sql_statement_get_sha256() only: the engine keeps none */
 };
 
 static void
@@ -234,21 +234,47 @@ upg_sql_statement_get_delimiter (const UpgSqlStatement *self)
   return self->delimiter;
 }
 
+/*
+ * upg_sql_statement_sha256_into:
+ * @self: a statement
+ * @out: where the hex text goes
+ *
+ * The SHA-256 of the text, lower-case hex, computed each time and kept by
+ * the caller: what the engine uses. A script's statements live as long as
+ * the run, so a hash cached in each statement it executes (80 bytes of
+ * heap) made the run grow with every statement (issue #13).
+ */
+void
+upg_sql_statement_sha256_into (const UpgSqlStatement *self,
+                               char                   out[UPG_SQL_STATEMENT_SHA256_SIZE])
+{
+  static const char hex[] = "0123456789abcdef";
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) self->text, strlen (self->text));
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  for (gsize i = 0; i < sizeof digest; i++)
+    {
+      out[2 * i] = hex[digest[i] >> 4];
+      out[2 * i + 1] = hex[digest[i] & 0xf];
+    }
+  out[2 * sizeof digest] = '\0';
+}
+
 /**
  * upg_sql_statement_get_sha256:
  * @self: a statement
  *
- * Gets the SHA-256 of the text, lower-case hex.
+ * Gets the SHA-256 of the text, lower-case hex. The first call computes
+ * it and keeps it in the statement for the statement's lifetime.
  *
  * Returns: (transfer none): the SHA-256 of the text, lower-case hex
  */
 const char *
 upg_sql_statement_get_sha256 (const UpgSqlStatement *self)
 {
-  static const char hex[] = "0123456789abcdef";
-  g_autoptr(GChecksum) checksum = NULL;
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
   /* The statement is immutable: the hash is a cache that a const getter
    * may fill; a racing thread's copy is dropped. */
   UpgSqlStatement *mutable_self = (UpgSqlStatement *) self;
@@ -259,17 +285,8 @@ upg_sql_statement_get_sha256 (const UpgSqlStatement *self)
   if ((text = g_atomic_pointer_get (&mutable_self->sha256)) != NULL)
     return text;
 
-  /* Lazily: splitting stays fast, and only journaled statements pay. */
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (checksum, (const guchar *) self->text, strlen (self->text));
-  g_checksum_get_digest (checksum, digest, &digest_len);
-  text = g_new (char, 2 * sizeof digest + 1);
-  for (gsize i = 0; i < sizeof digest; i++)
-    {
-      text[2 * i] = hex[digest[i] >> 4];
-      text[2 * i + 1] = hex[digest[i] & 0xf];
-    }
-  text[2 * sizeof digest] = '\0';
+  text = g_new (char, UPG_SQL_STATEMENT_SHA256_SIZE);
+  upg_sql_statement_sha256_into (self, text);
   if (!g_atomic_pointer_compare_and_exchange (&mutable_self->sha256, NULL, text))
     {
       g_free (text);
@@ -295,13 +312,15 @@ upg_sql_statement_dup_stored_text (const UpgSqlStatement *self)
 {
   gsize length = strlen (self->text);
   const char *end;
+  char sha256[UPG_SQL_STATEMENT_SHA256_SIZE];
 
   if (length <= UPG_SQL_STATEMENT_STORED_MAX)
     return g_strdup (self->text);
+  upg_sql_statement_sha256_into (self, sha256);
   /* Cut at a character boundary: the journal holds UTF-8. */
   end = g_utf8_find_prev_char (self->text, self->text + UPG_SQL_STATEMENT_EXCERPT + 1);
   return g_strdup_printf ("%.*s\n… (%" G_GSIZE_FORMAT " bytes in all; the whole text is in the statement's "
                           "journal record, SHA-256 %s)", (int) (end - self->text), self->text, length,
-                          upg_sql_statement_get_sha256 (self));
+                          sha256);
 }
 

@@ -223,7 +223,7 @@ group_send (Group   *g,
   for (guint i = 0; i < g->n; i++)
     {
       ids[i] = g->runs[i].marker;
-      shas[i] = upg_sql_statement_get_sha256 (g->runs[i].statement);
+      shas[i] = upg_statement_run_sha256 (&g->runs[i]);
       g->runs[i].started_at = started_at;
     }
   markers = upg_journal_markers_insert_sql (c, ids, shas, g->n, upg_execution_get_id (ctx->execution));

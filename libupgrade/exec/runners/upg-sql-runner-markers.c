@@ -98,6 +98,15 @@ upg_statement_run_marker_found (StatementRun *run,
   return TRUE;
 }
 
+/* The SHA-256 of the statement's text, computed once per run of it. */
+const char *
+upg_statement_run_sha256 (StatementRun *run)
+{
+  if (run->sha256[0] == '\0')
+    upg_sql_statement_sha256_into (run->statement, run->sha256);
+  return run->sha256;
+}
+
 /* Names the statement's marker, and decides whether its records can be
  * batched: statements that commit together with their marker (the marker
  * is the proof after a crash) and session statements (run again after a
@@ -116,7 +125,7 @@ upg_statement_run_plan_journaling (StatementRun *run,
                                            upg_sql_statement_get_sequence (run->statement));
       /* Its row names the execution and the text it stands for. */
       upg_journal_note_marker (run->connection, run->marker, upg_execution_get_id (run->ctx->execution),
-                               upg_sql_statement_get_sha256 (run->statement));
+                               upg_statement_run_sha256 (run));
     }
   run->batched = (marked && run->klass == UPG_STATEMENT_CLASS_ATOMIC) ||
                  run->klass == UPG_STATEMENT_CLASS_SESSION;
@@ -202,7 +211,7 @@ upg_statement_run_record_applied_by_marker (StatementRun  *run,
     }
   /* Drift seen by the marker alone (the journal that knew the text is
    * gone): refused like the journal's (upg-journal-drift.c). */
-  if (row->sha256 != NULL && !g_str_equal (row->sha256, upg_sql_statement_get_sha256 (run->statement)))
+  if (row->sha256 != NULL && !g_str_equal (row->sha256, upg_statement_run_sha256 (run)))
     {
       if (!run->ctx->accept_changed)
         {
@@ -210,7 +219,7 @@ upg_statement_run_record_applied_by_marker (StatementRun  *run,
                        _("%s:%u: applied in execution %s with sha256 %s (per its marker in '%s'), the file now has"
                          " sha256 %s: run --accept-changed to accept the new text"),
                        file, line, row->execution_id, row->sha256, run->database,
-                       upg_sql_statement_get_sha256 (run->statement));
+                       upg_statement_run_sha256 (run));
           return FALSE;
         }
       reason = g_strdup_printf ("applied in execution %s (marker found in the target) with sha256 %s; the changed"

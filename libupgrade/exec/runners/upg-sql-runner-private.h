@@ -32,6 +32,9 @@ typedef struct
   GHashTable        *records;        /* of its file: sequence → journal record */
   DeferredCompletion *previous;      /* the statement before it, if not completed */
   const char        *note;           /* journaled with its success (unowned), or NULL */
+  char               sha256[UPG_SQL_STATEMENT_SHA256_SIZE]; /* of its text, "" until asked
+                                      * (upg_statement_run_sha256()): kept here, with
+                                      * the run, not in the script's statement (#13) */
 } StatementRun;
 
 /* A statement that committed with its marker, whose record, log line and
@@ -175,6 +178,7 @@ GPtrArray *upg_statement_run_file_prefixes     (UpgRunContext *ctx,
                                                 GPtrArray     *unfinished);
 void      upg_statement_run_plan_journaling    (StatementRun  *run,
                                                 gboolean       has_marker_table);
+const char *upg_statement_run_sha256         (StatementRun        *run);
 gboolean  upg_statement_run_marker_found       (StatementRun  *run,
                                                 const char    *execution_id,
                                                 const char    *record,
