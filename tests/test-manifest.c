@@ -5,6 +5,7 @@
 #include <upgrade.h>
 
 #include "upg-manifest-private.h"
+#include "upg-step-private.h"
 #include "upg-units-private.h"
 
 static UpgManifest *
@@ -184,11 +185,11 @@ test_manifest_errors (void)
   assert_fails ("", "m.json:1:1: malformed JSON: the document is empty");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\"}]}}",
                 "m.json: $.upgrade_steps.in_stop[0]: expected exactly one of \"sql_scripts\", "
-                "\"class_name\", \"command\" or \"batched_migration\", found 0");
+                "\"class_name\", \"command\", \"batched_migration\" or \"backup\", found 0");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
                 "\"class_name\": \"X\", \"command\": [\"y\"]}]}}",
                 "m.json: $.upgrade_steps.in_stop[0]: expected exactly one of \"sql_scripts\", "
-                "\"class_name\", \"command\" or \"batched_migration\", found 2");
+                "\"class_name\", \"command\", \"batched_migration\" or \"backup\", found 2");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"command\": [\"y\"]}]}}",
                 "m.json: $.upgrade_steps.in_stop[0].id: required member is missing: expected a string");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
@@ -313,6 +314,55 @@ test_units (void)
   g_assert_false (upg_units_parse_cpus ("2 sockets", &cpus));
 }
 
+/* A `backup` step (SPEC §4): its members, defaults and errors, each
+ * naming the file and the JSON path. */
+#define BACKUP_STEP(body) "{\"version\": \"3.17.5\", \"upgrade_steps\": {\"pre_stop\": [{\"id\": \"b\", " \
+                          "\"backup\": " body "}]}}"
+
+static void
+test_manifest_backup (void)
+{
+  g_autoptr(UpgManifest) m = load_ok (BACKUP_STEP ("{\"database\": \"ft_db\", \"tables\": [\"orders\", \"users\"], "
+                                                   "\"keep\": 5}"));
+  g_autoptr(UpgManifest) whole = load_ok (BACKUP_STEP ("{\"database\": \"ft_db\"}"));
+  UpgStep *step = step_at (m, UPG_STAGE_PRE_STOP, 0);
+  const UpgBackupSpec *spec = upg_step_get_backup (step);
+  const char *tables[] = { "orders", "users", NULL };
+
+  g_assert_cmpint (upg_step_get_kind (step), ==, UPG_STEP_KIND_BACKUP);
+  g_assert_cmpstr (upg_step_kind_to_string (UPG_STEP_KIND_BACKUP), ==, "backup");
+  g_assert_nonnull (spec);
+  g_assert_cmpstr (spec->database, ==, "ft_db");
+  g_assert_true (g_strv_equal ((const char * const *) spec->tables, tables));
+  g_assert_cmpuint (spec->keep, ==, 5);
+  spec = upg_step_get_backup (step_at (whole, UPG_STAGE_PRE_STOP, 0));
+  g_assert_null (spec->tables);
+  g_assert_cmpuint (spec->keep, ==, 3);
+
+  assert_fails (BACKUP_STEP ("[\"ft_db\"]"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup: expected an object, got an array");
+  assert_fails (BACKUP_STEP ("{\"tables\": [\"orders\"]}"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup.database: required member is missing: expected a string");
+  assert_fails (BACKUP_STEP ("{\"database\": 7}"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup.database: expected a string, got a number");
+  assert_fails (BACKUP_STEP ("{\"database\": \"ft_db\", \"tables\": []}"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup.tables: expected a non-empty array of strings");
+  assert_fails (BACKUP_STEP ("{\"database\": \"ft_db\", \"tables\": \"orders\"}"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup.tables: expected an array, got a string");
+  assert_fails (BACKUP_STEP ("{\"database\": \"ft_db\", \"tables\": [\"orders\", 3]}"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup.tables[1]: expected a string, got a number");
+  assert_fails (BACKUP_STEP ("{\"database\": \"ft_db\", \"tables\": [\"--all\"]}"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup.tables[0]: expected a table name, got \"--all\"");
+  assert_fails (BACKUP_STEP ("{\"database\": \"ft_db\", \"keep\": 0}"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup.keep: expected an integer from 1 to 1000, got 0");
+  assert_fails (BACKUP_STEP ("{\"database\": \"ft_db\", \"keep\": \"3\"}"),
+                "m.json: $.upgrade_steps.pre_stop[0].backup.keep: expected an integer from 0 to 1000, got a string");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"pre_stop\": [{\"id\": \"b\", "
+                "\"backup\": {\"database\": \"ft_db\"}, \"command\": [\"x\"]}]}}",
+                "m.json: $.upgrade_steps.pre_stop[0]: expected exactly one of \"sql_scripts\", "
+                "\"class_name\", \"command\", \"batched_migration\" or \"backup\", found 2");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -321,6 +371,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/manifest/versions", test_manifest_versions);
   g_test_add_func ("/manifest/defaults", test_manifest_defaults);
   g_test_add_func ("/manifest/errors", test_manifest_errors);
+  g_test_add_func ("/manifest/backup", test_manifest_backup);
   g_test_add_func ("/manifest/malformed-file", test_manifest_malformed_file);
   g_test_add_func ("/manifest/name-mismatch", test_manifest_name_mismatch);
   g_test_add_func ("/manifest/missing-file", test_manifest_missing_file);

@@ -14,6 +14,7 @@
 
 #include "upg-assessment-private.h"
 #include "upg-json-private.h"
+#include "upg-table-sizes-private.h"
 
 struct _UpgCheckSources
 {
@@ -526,75 +527,6 @@ upg_assessment_check_middleware (UpgCheckSources *sources,
 
 /* Backup space ----------------------------------------------------------- */
 
-/* One row: whether the table exists, its data bytes, its index bytes. */
-static const char *
-table_size_sql (UpgDialect dialect)
-{
-  switch (dialect)
-    {
-    case UPG_DIALECT_MYSQL:
-      return "SELECT COUNT(*), COALESCE(SUM(data_length), 0), COALESCE(SUM(index_length), 0) "
-             "FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?";
-    case UPG_DIALECT_POSTGRESQL:
-      return "SELECT COUNT(*), COALESCE(SUM(pg_table_size(c.oid)), 0), "
-             "COALESCE(SUM(pg_indexes_size(c.oid)), 0) FROM pg_class c WHERE c.oid = to_regclass(?)";
-    case UPG_DIALECT_SQLITE:
-      return "SELECT COUNT(*), (SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = ?), "
-             "(SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN "
-             "(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?)) "
-             "FROM sqlite_master WHERE type = 'table' AND name = ?";
-    case UPG_DIALECT_OTHER:
-    default:
-      return NULL;
-    }
-}
-
-typedef struct
-{
-  guint64  data;
-  guint64  index;
-  GString *missing;
-} TableSizes;
-
-static gboolean
-measure_tables (UpgConnection       *connection,
-                const char * const  *tables,
-                TableSizes          *sizes,
-                GCancellable        *cancellable,
-                GError             **error)
-{
-  UpgDialect dialect = upg_connection_get_dialect (connection);
-  const char *sql = table_size_sql (dialect);
-
-  if (sql == NULL)
-    {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   _("table sizes cannot be measured on data source '%s' (not MySQL, PostgreSQL or SQLite)"),
-                   upg_connection_get_name (connection));
-      return FALSE;
-    }
-  for (guint i = 0; tables[i] != NULL; i++)
-    {
-      const char *params[] = { tables[i], tables[i], tables[i], NULL };
-      g_autoptr(UpgRows) rows = NULL;
-
-      /* The SQLite form names the table three times, the others once. */
-      if (dialect != UPG_DIALECT_SQLITE)
-        params[1] = NULL;
-      rows = upg_connection_query (connection, sql, params, cancellable, error);
-      if (rows == NULL)
-        return FALSE;
-      if (upg_rows_get_n_rows (rows) == 0 || upg_rows_get_int (rows, 0, 0, 0) == 0)
-        {
-          g_string_append_printf (sizes->missing, "%s%s", sizes->missing->len > 0 ? ", " : "", tables[i]);
-          continue;
-        }
-      sizes->data += (guint64) MAX (upg_rows_get_int (rows, 0, 1, 0), 0);
-      sizes->index += (guint64) MAX (upg_rows_get_int (rows, 0, 2, 0), 0);
-    }
-  return TRUE;
-}
-
 /* Free disk ≥ 2 × backup passes, ≥ 1 × warns (the backup fits, with no
  * margin), less fails. */
 static UpgVerdict
@@ -612,7 +544,7 @@ static UpgCheckResult *
 backup_item (const char           *id,
              const char           *name,
              const char           *database,
-             TableSizes           *sizes,
+             UpgTableSizes           *sizes,
              const UpgHostFigures *host)
 {
   guint64 backup = (guint64) ((sizes->data + sizes->index) * UPG_ASSESSMENT_BACKUP_FACTOR);
@@ -659,7 +591,7 @@ backup_database (UpgCheckSources    *sources,
   g_autofree char *name = g_strdup_printf (_("backup space for %s"), database);
   g_autofree char *table_list = g_strjoinv (", ", (char **) tables->pdata);
   g_autoptr(GString) missing = g_string_new (NULL);
-  TableSizes sizes = { 0, 0, missing };
+  UpgTableSizes sizes = { 0, 0, missing };
   UpgConnection *connection;
   UpgCheckResult *item;
 
@@ -667,7 +599,7 @@ backup_database (UpgCheckSources    *sources,
   if (skip != NULL)
     item = skipped_item (UPG_CHECK_KIND_RESOURCE, id, name, skip);
   else if (connection == NULL ||
-           !measure_tables (connection, (const char * const *) tables->pdata, &sizes, sources->cancellable, &error))
+           !upg_table_sizes_measure (connection, (const char * const *) tables->pdata, &sizes, sources->cancellable, &error))
     item = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, name, UPG_VERDICT_FAIL, error->message);
   else
     {

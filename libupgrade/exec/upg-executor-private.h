@@ -252,6 +252,10 @@ gboolean     upg_tool_runner_run_step    (UpgRunContext *ctx,
 gboolean     upg_batched_migration_runner_run_step (UpgRunContext *ctx,
                                                     UpgStep       *step,
                                                     GError       **error);
+/* upg-backup-runner.c */
+gboolean     upg_backup_runner_run_step  (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
 
 /* upg-command-runner.c */
 gboolean     upg_command_runner_run_step (UpgRunContext *ctx,

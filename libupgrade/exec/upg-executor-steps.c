@@ -67,6 +67,8 @@ run_step_body (UpgRunContext *ctx,
       return upg_command_runner_run_step (ctx, step, error);
     case UPG_STEP_KIND_BATCHED_MIGRATION:
       return upg_batched_migration_runner_run_step (ctx, step, error);
+    case UPG_STEP_KIND_BACKUP:
+      return upg_backup_runner_run_step (ctx, step, error);
     case UPG_STEP_KIND_TOOL:
     default:
       return upg_tool_runner_run_step (ctx, step, error);

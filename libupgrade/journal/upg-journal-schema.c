@@ -153,12 +153,39 @@ static const IndexDef no_indexes[] = { { NULL, NULL, NULL, FALSE } };
 static gboolean rewrite_statement_keys (UpgConnection  *connection,
                                         GError        **error);
 
+/* Version 6: the dumps of `backup` steps (SPEC §4) and the restores made
+ * from them. A backup row is written RUNNING before its dump starts, so
+ * that a dump killed half-way is known (its partial file removed, the
+ * dump redone) and never listed as a backup; `row_counts` is a JSON
+ * object (table → rows), `tables` a JSON array or NULL (the whole
+ * database); `removed_at` is set when retention deleted its file. */
+static const TableDef v6_tables[] = {
+  { "upgrade_backup",
+    "id @ID@ NOT NULL PRIMARY KEY, execution_id @ID@ NOT NULL, site_id @ID@ NOT NULL,"
+    " component @ID@ NOT NULL, version @ID@ NOT NULL, step_id @NAME@ NOT NULL,"
+    " database_name @NAME@ NOT NULL, provider @ID@ NOT NULL, tables @TEXT@, path @TEXT@ NOT NULL,"
+    " status @ID@ NOT NULL, size_bytes @INT@, sha256 @ID@, row_counts @TEXT@, error @TEXT@,"
+    " created_at @INT@ NOT NULL, finished_at @INT@, removed_at @INT@" },
+  { "upgrade_restore",
+    "id @ID@ NOT NULL PRIMARY KEY, backup_id @ID@ NOT NULL, table_name @NAME@, who @NAME@ NOT NULL,"
+    " status @ID@ NOT NULL, started_at @INT@ NOT NULL, finished_at @INT@, error @TEXT@" },
+  { NULL, NULL }
+};
+
+static const IndexDef v6_indexes[] = {
+  { "upgrade_backup_site", "upgrade_backup", "site_id, created_at", FALSE },
+  { "upgrade_backup_step", "upgrade_backup", "site_id, component, version, step_id", FALSE },
+  { "upgrade_restore_backup", "upgrade_restore", "backup_id", FALSE },
+  { NULL, NULL, NULL, FALSE }
+};
+
 static const Migration migrations[] = {
   { 1, v1_tables, no_columns, v1_indexes, NULL },
   { 2, no_tables, v2_columns, v2_indexes, NULL },
   { 3, no_tables, v3_columns, v3_indexes, NULL },
   { 4, no_tables, v4_columns, no_indexes, NULL },
   { 5, no_tables, no_columns, no_indexes, rewrite_statement_keys },
+  { 6, v6_tables, no_columns, v6_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -6,6 +6,7 @@
 
 #include "upg-step.h"
 #include "upg-batched-migration-private.h"
+#include "upg-backup-spec-private.h"
 #include "upg-json-private.h"
 
 G_BEGIN_DECLS
@@ -29,5 +30,6 @@ UpgStep  *upg_step_new_legacy     (const char        *id,
                                    const char        *source_file);
 const char *upg_step_get_json_path (UpgStep *self);
 const UpgBatchedMigrationSpec *upg_step_get_batched_migration (UpgStep *self);
+const UpgBackupSpec *upg_step_get_backup (UpgStep *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-backup-spec-private.h"
 #include "upg-step-private.h"
 #include "upg-units-private.h"
 
@@ -57,6 +58,7 @@ struct _UpgStep
   gboolean     script_transaction;
   JsonObject  *json;
   UpgBatchedMigrationSpec *batched_migration;
+  UpgBackupSpec *backup;      /* a backup step: its `backup` member */
 };
 
 G_DEFINE_FINAL_TYPE (UpgStep, upg_step, G_TYPE_OBJECT)
@@ -83,6 +85,7 @@ upg_step_finalize (GObject *object)
   g_free (self->json_path);
   g_clear_pointer (&self->json, json_object_unref);
   g_clear_pointer (&self->batched_migration, upg_batched_migration_spec_free);
+  g_clear_pointer (&self->backup, upg_backup_spec_free);
 
   G_OBJECT_CLASS (upg_step_parent_class)->finalize (object);
 }
@@ -100,7 +103,8 @@ upg_step_init (UpgStep *self)
   self->is_common = TRUE;
 }
 
-/* Exactly one of sql_scripts / class_name / command decides the kind. */
+/* Exactly one of sql_scripts / class_name / command / a built-in kind's
+ * member decides the kind. */
 static gboolean
 read_action (UpgStep          *self,
              const UpgJsonCtx *ctx,
@@ -108,6 +112,7 @@ read_action (UpgStep          *self,
              const char       *path,
              GError          **error)
 {
+  g_autoptr(GError) backup_error = NULL;
   const char *class_name = NULL;
   JsonObject *migration = NULL;
   guint n = 0;
@@ -117,11 +122,18 @@ read_action (UpgStep          *self,
       || !upg_json_get_strv (ctx, object, path, "command", TRUE, &self->command, error)
       || !upg_json_get_object (ctx, object, path, "batched_migration", &migration, error))
     return FALSE;
-  n = (self->sql_scripts != NULL) + (class_name != NULL) + (self->command != NULL) + (migration != NULL);
+  self->backup = upg_backup_spec_read (ctx, object, path, &backup_error);
+  if (backup_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&backup_error));
+      return FALSE;
+    }
+  n = (self->sql_scripts != NULL) + (class_name != NULL) + (self->command != NULL) + (migration != NULL)
+      + (self->backup != NULL);
   if (n != 1)
     return upg_json_fail (ctx, path, error,
                           _("expected exactly one of \"sql_scripts\", \"class_name\", "
-                            "\"command\" or \"batched_migration\", found %u"), n);
+                            "\"command\", \"batched_migration\" or \"backup\", found %u"), n);
   if (migration != NULL)
     {
       g_autofree char *where = upg_json_member_path (path, "batched_migration");
@@ -139,7 +151,8 @@ read_action (UpgStep          *self,
     }
   self->class_name = g_strdup (class_name);
   self->kind = self->sql_scripts != NULL ? UPG_STEP_KIND_SQL
-             : class_name != NULL ? UPG_STEP_KIND_TOOL : UPG_STEP_KIND_COMMAND;
+             : class_name != NULL ? UPG_STEP_KIND_TOOL
+             : self->backup != NULL ? UPG_STEP_KIND_BACKUP : UPG_STEP_KIND_COMMAND;
   return TRUE;
 }
 
@@ -691,6 +704,20 @@ upg_step_get_batched_migration (UpgStep *self)
 }
 
 /**
+ * upg_step_get_backup: (skip)
+ * @self: a step
+ *
+ * Returns: (transfer none) (nullable): what a `backup` step dumps; %NULL
+ *   for the other kinds
+ */
+const UpgBackupSpec *
+upg_step_get_backup (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->backup;
+}
+
+/**
  * upg_step_get_site_ids:
  * @self: a step
  *
@@ -909,7 +936,7 @@ upg_step_estimate_seconds (UpgStep *self)
  *
  * Gets the name of a step kind, as manifests write it.
  *
- * Returns: (transfer none): "sql", "tool", "command" or "batched_migration"
+ * Returns: (transfer none): "sql", "tool", "command", "batched_migration", "backup"…
  */
 const char *
 upg_step_kind_to_string (UpgStepKind kind)
@@ -924,6 +951,8 @@ upg_step_kind_to_string (UpgStepKind kind)
       return "command";
     case UPG_STEP_KIND_BATCHED_MIGRATION:
       return "batched_migration";
+    case UPG_STEP_KIND_BACKUP:
+      return "backup";
     default:
       return "unknown";
     }

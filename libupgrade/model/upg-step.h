@@ -22,6 +22,7 @@ G_BEGIN_DECLS
  * @UPG_STEP_KIND_COMMAND: runs an external program (`command`)
  * @UPG_STEP_KIND_BATCHED_MIGRATION: walks a table's key range in keyset
  *   batches, each committed with its checkpoint (`batched_migration`)
+ * @UPG_STEP_KIND_BACKUP: dumps a data source with its engine's tools (`backup`)
  *
  * What a step executes.
  */
@@ -30,6 +31,7 @@ typedef enum {
   UPG_STEP_KIND_TOOL,
   UPG_STEP_KIND_COMMAND,
   UPG_STEP_KIND_BATCHED_MIGRATION,
+  UPG_STEP_KIND_BACKUP,
 } UpgStepKind;
 
 #define UPG_TYPE_STEP (upg_step_get_type ())

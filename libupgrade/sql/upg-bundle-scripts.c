@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
+#include "upg-step-private.h"
 #include "upg-config.h"
 #include "upg-data-source.h"
 #include "upg-path-private.h"
@@ -133,7 +134,13 @@ check_step_with_config (UpgStep   *step,
                         GPtrArray *problems)
 {
   char *problem = upg_step_transaction_problem (step, config);
+  const UpgBackupSpec *backup = upg_step_get_backup (step);
 
+  if (problem != NULL)
+    g_ptr_array_add (problems, problem);
+  problem = backup != NULL ? upg_backup_spec_problem (backup, config, upg_step_get_source_file (step),
+                                                      upg_step_get_json_path (step))
+                           : NULL;
   if (problem != NULL)
     g_ptr_array_add (problems, problem);
 }
