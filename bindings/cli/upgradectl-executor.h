@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "upg-journal-backups-private.h"
 #include "upgradectl-common.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,10 @@ int          upgctl_exec_report      (UpgCtlExec    *exec,
                                       const GError  *error);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UpgCtlExec, upgctl_exec_clear)
+
+/* upgradectl-backups.c: one backup as `backups` and `restore` print it. */
+void         upgctl_backup_to_json   (JsonBuilder     *builder,
+                                      UpgBackupRecord *record);
 
 /* A run in a worker thread that SIGINT and SIGTERM cancel (upgradectl-run.c). */
 typedef struct {

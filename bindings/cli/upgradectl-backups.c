@@ -1,0 +1,147 @@
+/* upgradectl-backups.c - `upgradectl backups [--site ID]`
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upg-backup-restore-private.h"
+#include "upg-journal-backups-private.h"
+#include "upgradectl-commands.h"
+#include "upgradectl-executor.h"
+
+static char *
+iso_time (gint64 ms)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (ms / 1000);
+
+  return when != NULL ? g_date_time_format_iso8601 (when) : g_strdup ("");
+}
+
+/* The members `restore` prints too: the same object in both. */
+void
+upgctl_backup_to_json (JsonBuilder     *builder,
+                       UpgBackupRecord *r)
+{
+  g_auto(GStrv) tables = upg_backup_record_tables (r);
+  g_autofree char *created = iso_time (r->created_at);
+  g_autoptr(JsonNode) counts = r->row_counts != NULL ? json_from_string (r->row_counts, NULL) : NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, r->id);
+  json_builder_set_member_name (builder, "site");
+  json_builder_add_string_value (builder, r->site_id);
+  json_builder_set_member_name (builder, "execution");
+  json_builder_add_string_value (builder, r->execution_id);
+  json_builder_set_member_name (builder, "step_id");
+  json_builder_add_string_value (builder, r->step_id);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, r->version);
+  json_builder_set_member_name (builder, "database");
+  json_builder_add_string_value (builder, r->database);
+  json_builder_set_member_name (builder, "provider");
+  json_builder_add_string_value (builder, r->provider);
+  json_builder_set_member_name (builder, "tables");
+  if (tables == NULL)
+    json_builder_add_null_value (builder);
+  else
+    {
+      json_builder_begin_array (builder);
+      for (guint i = 0; tables[i] != NULL; i++)
+        json_builder_add_string_value (builder, tables[i]);
+      json_builder_end_array (builder);
+    }
+  json_builder_set_member_name (builder, "size");
+  json_builder_add_int_value (builder, r->size);
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, r->sha256);
+  json_builder_set_member_name (builder, "row_counts");
+  if (counts != NULL)
+    json_builder_add_value (builder, g_steal_pointer (&counts));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, r->path);
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  json_builder_end_object (builder);
+}
+
+static void
+print_text (GPtrArray  *backups,
+            const char *site)
+{
+  if (backups->len == 0)
+    {
+      g_print (_("No backups of site %s\n"), site);
+      return;
+    }
+  for (guint i = 0; i < backups->len; i++)
+    {
+      UpgBackupRecord *r = backups->pdata[i];
+      g_auto(GStrv) tables = upg_backup_record_tables (r);
+      g_autofree char *table_text = tables != NULL ? g_strjoinv (",", tables) : g_strdup (_("(whole database)"));
+      g_autofree char *created = iso_time (r->created_at);
+      g_autofree char *size = g_format_size_full ((guint64) r->size, G_FORMAT_SIZE_IEC_UNITS);
+
+      /* TRANSLATORS: backup id, site, execution, data source, tables, size, SHA-256, creation time */
+      g_print (_("%s  site %s  execution %s  %s: %s  %s  sha256 %s  %s\n"), r->id, r->site_id, r->execution_id,
+               r->database, table_text, size, r->sha256, created);
+    }
+}
+
+/**
+ * upgctl_cmd_backups:
+ * @ctl: the invocation
+ * @argc: argument count
+ * @argv: arguments, `argv[0]` = `"backups"`
+ *
+ * Lists the site's backups (made by `backup` steps and not removed by
+ * retention), newest first.
+ *
+ * Returns: 0, or 2 on bad input
+ */
+int
+upgctl_cmd_backups (UpgCtl *ctl, int argc, char **argv)
+{
+  g_autofree char *site_option = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(UpgCtlExec) exec = { 0 };
+  g_autoptr(GPtrArray) backups = NULL;
+  const char *site;
+  const GOptionEntry entries[] = {
+    { "site", 0, 0, G_OPTION_ARG_STRING, &site_option,
+      N_("Site (default: the configuration's site_id)"), N_("ID") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  if (!upgctl_parse_options (ctl, entries, "backups", &argc, &argv, &error) ||
+      !upgctl_expect_no_arguments (argc, argv, &error) ||
+      !upgctl_exec_init (&exec, ctl, FALSE, &error) ||
+      (site = upgctl_exec_site (&exec, site_option, &error)) == NULL ||
+      (backups = upg_journal_list_backups (exec.journal, site, NULL, &error)) == NULL)
+    return upgctl_fail (ctl, error);
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "site");
+      json_builder_add_string_value (builder, site);
+      json_builder_set_member_name (builder, "backups");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < backups->len; i++)
+        upgctl_backup_to_json (builder, backups->pdata[i]);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      upgctl_print_json (ctl, root);
+    }
+  else
+    print_text (backups, site);
+  return 0;
+}
