@@ -384,6 +384,18 @@ check_throttle_pause_resume (Db *db)
   g_assert_cmpint (json_object_get_int_member (m, "throttle_pauses"), >=, 1);
   g_assert_cmpint (json_object_get_int_member (m, "pauses"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (m, "paused_ms"), >, 0);
+  /* The report says what it did and why it paused. */
+  {
+    g_autofree char *report = NULL;
+    g_autofree char *line = g_strdup_printf ("Migration %s (step mig, table %s): done, %u rows in ", id,
+                                             mig.site.table, ROWS);
+
+    g_assert_cmpint (exec_exit_code (exec_fixture_cli (&mig.site.fx, NULL, &report, "report",
+                                                       json_object_get_string_member (result, "execution_id"),
+                                                       "--format", "text", NULL)), ==, 0);
+    g_assert_nonnull (strstr (report, line));
+    g_assert_nonnull (strstr (report, " (1 by the operator, "));
+  }
   /* A done migration takes no control: bad input. */
   g_assert_cmpint (control (&mig, "pause", id), ==, 2);
   g_assert_cmpint (control (&mig, "pause", "0123456789abcdef"), ==, 2);

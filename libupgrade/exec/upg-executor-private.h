@@ -76,6 +76,8 @@ typedef struct
                               gint64              eta_seconds);
   void (*migration_progress) (UpgRunContext      *ctx,
                               const char         *position,
+                              guint64             keys_done,
+                              guint64             keys_total,
                               gint64              eta_seconds);
 } UpgRunHooks;
 

@@ -310,14 +310,18 @@ emit_tool_progress (UpgRunContext *ctx,
 }
 
 /* The migration progress hook: a batched migration committed batches;
- * @position says where it is (percent of keys, rows, rows/s) and
- * @eta_seconds is its own remaining time (paused time left out) plus the
- * estimates of the steps after it. */
+ * @position says where it is (percent of keys, rows, rows/s). Its keys
+ * feed the step's rate tracker, which revises the step's estimate and
+ * records it for `status` (SPEC §3); the ETA shown is the migration's
+ * own, @eta_seconds, which leaves the operator's pauses out. */
 static void
 emit_migration_progress (UpgRunContext *ctx,
                          const char    *position,
+                         guint64        keys_done,
+                         guint64        keys_total,
                          gint64         eta_seconds)
 {
+  upg_executor_rate_update_tool (ctx, keys_done, keys_total);
   emit_progress_eta (ctx, position, eta_seconds);
 }
 

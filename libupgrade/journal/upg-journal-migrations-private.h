@@ -79,5 +79,8 @@ JsonObject *upg_journal_migration_control     (UpgJournal             *self,
 JsonArray *upg_journal_list_migrations        (UpgJournal             *self,
                                                const char             *site_id,
                                                GError                **error);
+JsonArray *upg_journal_list_execution_migrations (UpgJournal          *self,
+                                                  const char          *execution_id,
+                                                  GError             **error);
 
 G_END_DECLS

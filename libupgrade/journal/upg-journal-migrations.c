@@ -353,6 +353,9 @@ static const UpgJournalColumn columns[] = {
   { "started_at", "started_at", UPG_JOURNAL_COLUMN_TIME },
   { "updated_at", "updated_at", UPG_JOURNAL_COLUMN_TIME },
   { "error", "error", UPG_JOURNAL_COLUMN_TEXT },
+  /* The time of its last run so far (the rate's clock includes the
+   * throttle's waits and the operator's pauses). */
+  { "(updated_at - started_at)", "duration_ms", UPG_JOURNAL_COLUMN_INT },
 };
 
 /* Adds `progress_percent` and says `interrupted` for a running or paused
@@ -413,6 +416,23 @@ upg_journal_list_migrations (UpgJournal  *self,
 
   UPG_JOURNAL_LOCK (self);
   return select_migrations (self, site_id != NULL ? " WHERE site_id = ?" : "", site_id, error);
+}
+
+/**
+ * upg_journal_list_execution_migrations: (skip)
+ * @execution_id: the execution that ran them last
+ *
+ * Returns: (transfer full) (nullable): the migrations, for its report
+ */
+JsonArray *
+upg_journal_list_execution_migrations (UpgJournal  *self,
+                                       const char  *execution_id,
+                                       GError     **error)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+
+  UPG_JOURNAL_LOCK (self);
+  return select_migrations (self, " WHERE execution_id = ?", execution_id, error);
 }
 
 /**

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-report.h"
+#include "upg-journal-migrations-private.h"
 #include "upg-report-private.h"
 #include "upg-estimate.h"
 #include "upg-execution.h"
@@ -171,7 +172,7 @@ upg_report_summarize_execution (JsonObject *execution,
 {
   static const char * const members[] = {
     "execution_id", "site", "component", "from", "to", "stage", "kind",
-    "status", "owner", "started_at", "finished_at", "resume_count", "error",
+    "status", "owner", "started_at", "finished_at", "resume_count", "error", "migrations",
   };
   JsonObject *summary = json_object_new ();
   JsonArray *steps_in = upg_report_member_array (execution, "steps");
@@ -246,7 +247,46 @@ append_statement_totals (GString    *out,
   g_string_append_c (out, '\n');
 }
 
-/* The end of the text and Markdown reports: totals and breakpoint. */
+/* The batched migrations the execution ran: rows, batches, time, and
+ * its pauses and why. */
+static void
+append_migrations (GString    *out,
+                   JsonObject *summary,
+                   gboolean    markdown)
+{
+  JsonArray *migrations = upg_report_member_array (summary, "migrations");
+
+  for (guint i = 0; migrations != NULL && i < json_array_get_length (migrations); i++)
+    {
+      JsonObject *m = upg_report_array_object (migrations, i);
+      g_autofree char *rows = NULL, *batches = NULL, *pauses = NULL, *throttled = NULL;
+      g_autofree char *took = NULL, *paused = NULL;
+
+      if (m == NULL)
+        continue;
+      rows = g_strdup_printf ("%" G_GINT64_FORMAT, upg_report_member_int (m, "rows_done", 0));
+      batches = g_strdup_printf ("%" G_GINT64_FORMAT, upg_report_member_int (m, "batches", 0));
+      pauses = g_strdup_printf ("%" G_GINT64_FORMAT, upg_report_member_int (m, "pauses", 0));
+      throttled = g_strdup_printf ("%" G_GINT64_FORMAT, upg_report_member_int (m, "throttle_pauses", 0));
+      took = upg_report_format_ms (upg_report_member_int (m, "duration_ms", -1));
+      paused = upg_report_format_ms (upg_report_member_int (m, "paused_ms", 0));
+      g_string_append (out, markdown ? "\n- " : "\n");
+      g_string_append_printf (out, _("Migration %s (step %s, table %s): %s, %s rows in %s batches, %s in its last"
+                                     " run; paused %s (%s by the operator, %s by the throttle%s%s)"),
+                              or_dash (upg_report_member_string (m, "id")),
+                              or_dash (upg_report_member_string (m, "step_id")),
+                              or_dash (upg_report_member_string (m, "table")),
+                              or_dash (upg_report_member_string (m, "state")), rows, batches, took, paused, pauses,
+                              throttled, upg_report_member_string (m, "pause_reason") != NULL ? "; " : "",
+                              upg_report_member_string (m, "pause_reason") != NULL
+                                ? upg_report_member_string (m, "pause_reason") : "");
+    }
+  if (migrations != NULL && json_array_get_length (migrations) > 0)
+    g_string_append_c (out, '\n');
+}
+
+/* The end of the text and Markdown reports: migrations, totals and
+ * breakpoint. */
 static char *
 finish_execution (GString    *out,
                   JsonObject *summary,
@@ -254,6 +294,7 @@ finish_execution (GString    *out,
 {
   JsonObject *breakpoint = upg_report_member_object (summary, "breakpoint");
 
+  append_migrations (out, summary, markdown);
   g_string_append_c (out, '\n');
   append_statement_totals (out, upg_report_member_object (summary, "statements"));
   if (breakpoint != NULL)
@@ -413,6 +454,7 @@ upg_report_for_execution (UpgJournal       *journal,
 {
   g_autoptr(JsonObject) execution = NULL;
   g_autoptr(JsonArray) statements = NULL;
+  g_autoptr(JsonArray) migrations = NULL;
   g_autofree char *report = NULL;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
@@ -424,6 +466,11 @@ upg_report_for_execution (UpgJournal       *journal,
   statements = upg_journal_list_statements (journal, execution_id, error);
   if (statements == NULL)
     return NULL;
+  migrations = upg_journal_list_execution_migrations (journal, execution_id, error);
+  if (migrations == NULL)
+    return NULL;
+  if (json_array_get_length (migrations) > 0)
+    json_object_set_array_member (execution, "migrations", g_steal_pointer (&migrations));
   report = upg_report_render_execution (execution, statements, format);
   if (!upg_journal_store_report (journal, execution_id, upg_report_format_to_string (format), report, error))
     return NULL;

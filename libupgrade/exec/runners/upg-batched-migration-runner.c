@@ -172,7 +172,9 @@ save (Migration   *m,
                                                    m->rows_per_second);
       gint64 eta = eta_seconds (m);
 
-      ctx->hooks->migration_progress (ctx, position, eta < 0 ? -1 : eta + (gint64) ctx->later_steps_seconds);
+      ctx->hooks->migration_progress (ctx, position, m->cp.key_next - m->cp.key_min,
+                                      MAX (m->cp.key_max - m->cp.key_min + 1, 0),
+                                      eta < 0 ? -1 : eta + (gint64) ctx->later_steps_seconds);
     }
   return upg_journal_migration_save (ctx->journal, &row, error);
 }
