@@ -78,7 +78,7 @@ backup_db (sqlite3        *from,
       if (g_cancellable_is_cancelled (cancellable))
         {
           sqlite3_backup_finish (backup);
-          g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED, _("the SQLite backup of '%s' was cancelled"),
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("the SQLite backup of '%s' was cancelled"),
                        what_path);
           return FALSE;
         }

@@ -251,7 +251,7 @@ stderr_excerpt (UpgDbTool *tool)
  *
  * Waits for the tool to exit. A non-zero exit or a signal is an error
  * (%UPG_ERROR_STEP_FAILED) naming the tool, the status and the end of
- * its stderr; a cancelled wait kills it (%UPG_ERROR_CANCELLED).
+ * its stderr; a cancelled wait kills it (%G_IO_ERROR_CANCELLED).
  */
 gboolean
 upg_db_tool_wait (UpgDbTool     *tool,
@@ -265,7 +265,7 @@ upg_db_tool_wait (UpgDbTool     *tool,
     {
       g_subprocess_force_exit (tool->process);
       g_subprocess_wait (tool->process, NULL, NULL);
-      g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED, _("'%s' was stopped: %s"), tool->program,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("'%s' was stopped: %s"), tool->program,
                    local_error->message);
       return FALSE;
     }

@@ -269,8 +269,7 @@ dump (BackupRun   *run,
     {
       g_unlink (partial);
       upg_journal_finish_backup (ctx->journal, record->id, UPG_BACKUP_FAILED, 0, NULL, NULL, dump_error->message, NULL);
-      if (g_error_matches (dump_error, UPG_ERROR, UPG_ERROR_CANCELLED) ||
-          g_error_matches (dump_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (dump_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_propagate_error (error, g_steal_pointer (&dump_error));
           return FALSE;

@@ -219,7 +219,7 @@ cancelled_by_operator (Migration  *m,
   save (m, TRUE, NULL);
   upg_run_context_log (m->ctx, G_LOG_LEVEL_MESSAGE, _("%s: migration %s cancelled by the operator at key %s"),
                        upg_step_get_id (m->step), m->id, at);
-  g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                _("migration %s (step %s) was cancelled by the operator at key %s; its checkpoint is kept:"
                  " run the stage again to continue"), m->id, upg_step_get_id (m->step), at);
   return FALSE;
@@ -517,7 +517,7 @@ next_batch (Migration  *m,
           adapt (m, span, seconds);
           return TRUE;
         }
-      if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED)
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
           || g_cancellable_is_cancelled (m->ctx->cancellable))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -694,8 +694,7 @@ upg_batched_migration_runner_run_step (UpgRunContext *ctx,
     {
       /* SIGINT, SIGTERM, a journal error: the checkpoint stays, the run is
        * resumable; `migrations` says so while no process runs it. */
-      gboolean cancelled = g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED)
-                           || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      gboolean cancelled = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
       set_state (&m, cancelled ? "interrupted" : "failed", NULL);
       if (!cancelled)
