@@ -164,6 +164,7 @@ static const ExpectedStep common_plan[] = {
   { "post_start", "ft_orders_status_index", "3.18.0", "ft", "sql", TRUE },
   { "post_upgrade", "ft_task_store_migration", "3.17.0", "ft", "tool", TRUE },
   { "post_upgrade", "ft_purge_archived", "3.18.0", "ft", "sql", TRUE },
+  { "post_upgrade", "ft_orders_priority_backfill", "3.18.0", "ft", "batched_migration", TRUE },
 };
 
 /* Site EU: the common plan plus two site-specific steps, each after the
