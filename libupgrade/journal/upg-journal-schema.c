@@ -179,6 +179,24 @@ static const IndexDef v6_indexes[] = {
   { NULL, NULL, NULL, FALSE }
 };
 
+/* Version 7: the confirmations of steps that need manual confirmation
+ * (SPEC §3: no or an unmet `compatible_version`): who confirmed which step
+ * of the plan (site, from, to), when, and how (`via`: "cli", "api"…). A
+ * row is never updated: a step confirmed twice keeps both. */
+static const TableDef v7_tables[] = {
+  { "upgrade_confirmation",
+    "id @ID@ NOT NULL PRIMARY KEY, site_id @ID@ NOT NULL, from_version @ID@ NOT NULL,"
+    " to_version @ID@ NOT NULL, component @ID@ NOT NULL, version @ID@ NOT NULL,"
+    " step_id @NAME@ NOT NULL, confirmed_by @NAME@ NOT NULL, via @ID@ NOT NULL,"
+    " confirmed_at @INT@ NOT NULL, execution_id @ID@" },
+  { NULL, NULL }
+};
+
+static const IndexDef v7_indexes[] = {
+  { "upgrade_confirmation_plan", "upgrade_confirmation", "site_id, from_version, to_version", FALSE },
+  { NULL, NULL, NULL, FALSE }
+};
+
 static const Migration migrations[] = {
   { 1, v1_tables, no_columns, v1_indexes, NULL },
   { 2, no_tables, v2_columns, v2_indexes, NULL },
@@ -186,6 +204,7 @@ static const Migration migrations[] = {
   { 4, no_tables, v4_columns, no_indexes, NULL },
   { 5, no_tables, no_columns, no_indexes, rewrite_statement_keys },
   { 6, v6_tables, no_columns, v6_indexes, NULL },
+  { 7, v7_tables, no_columns, v7_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -1,0 +1,27 @@
+/* upg-journal-confirm-private.h - confirmations of steps that need one
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upg-journal.h"
+#include "upg-step.h"
+
+G_BEGIN_DECLS
+
+gboolean    upg_journal_add_confirmations  (UpgJournal   *self,
+                                            const char   *site_id,
+                                            const char   *from_version,
+                                            const char   *to_version,
+                                            GPtrArray    *steps,
+                                            const char   *confirmed_by,
+                                            const char   *via,
+                                            const char   *execution_id,
+                                            GError      **error);
+JsonArray  *upg_journal_list_confirmations (UpgJournal   *self,
+                                            const char   *site_id,
+                                            const char   *from_version,
+                                            const char   *to_version,
+                                            GError      **error);
+
+G_END_DECLS

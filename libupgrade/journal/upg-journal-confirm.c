@@ -1,0 +1,152 @@
+/* upg-journal-confirm.c - confirmations of steps that need one
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A step without a `compatible_version`, or whose `compatible_version` is
+ * above the version the site upgrades from, needs a person's confirmation
+ * before it runs (SPEC §3). The confirmation holds for the plan it was
+ * given for (site, from, to) and for every later run of it, so it lives in
+ * the journal (table upgrade_confirmation, schema version 6), with who
+ * gave it, when and how: the history answers "who allowed this" after the
+ * fact.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "upg-journal-confirm-private.h"
+#include "upg-journal-private.h"
+
+static const UpgJournalColumn confirmation_columns[] = {
+  { "component", "component", UPG_JOURNAL_COLUMN_TEXT },
+  { "version", "version", UPG_JOURNAL_COLUMN_TEXT },
+  { "step_id", "step_id", UPG_JOURNAL_COLUMN_TEXT },
+  { "confirmed_by", "confirmed_by", UPG_JOURNAL_COLUMN_TEXT },
+  { "via", "via", UPG_JOURNAL_COLUMN_TEXT },
+  { "confirmed_at", "confirmed_at", UPG_JOURNAL_COLUMN_TIME },
+  { "execution_id", "execution_id", UPG_JOURNAL_COLUMN_TEXT },
+};
+
+static gboolean
+require_plan (const char  *site_id,
+              const char  *from_version,
+              const char  *to_version,
+              GError     **error)
+{
+  if (site_id != NULL && *site_id != '\0' && from_version != NULL && to_version != NULL)
+    return TRUE;
+  g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                       _("journal: a confirmation needs the site and the from and to versions"));
+  return FALSE;
+}
+
+/*
+ * upg_journal_add_confirmations:
+ * @self: a #UpgJournal
+ * @site_id: the site
+ * @from_version: the plan's from version (canonical text)
+ * @to_version: the plan's to version (canonical text)
+ * @steps: (element-type UpgStep): the steps confirmed
+ * @confirmed_by: who confirmed: "user@host" or the HTTP client
+ * @via: how: "cli", "run", "api"…
+ * @execution_id: (nullable): the execution whose run confirmed them
+ * @error: return location for a #GError
+ *
+ * Journals that @confirmed_by confirmed @steps for the plan, in one
+ * transaction.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_journal_add_confirmations (UpgJournal   *self,
+                               const char   *site_id,
+                               const char   *from_version,
+                               const char   *to_version,
+                               GPtrArray    *steps,
+                               const char   *confirmed_by,
+                               const char   *via,
+                               const char   *execution_id,
+                               GError      **error)
+{
+  g_autofree char *now = NULL;
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_free);
+  g_autofree UpgJournalStatement *statements = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (steps != NULL && confirmed_by != NULL && via != NULL, FALSE);
+
+  if (!require_plan (site_id, from_version, to_version, error))
+    return FALSE;
+  if (steps->len == 0)
+    return TRUE;
+
+  UPG_JOURNAL_LOCK (self);
+  now = upg_journal_int_text (upg_journal_get_now (self));
+  statements = g_new0 (UpgJournalStatement, steps->len);
+  for (guint i = 0; i < steps->len; i++)
+    {
+      UpgStep *step = g_ptr_array_index (steps, i);
+      const char **values = g_new0 (const char *, 11);
+      char *id = g_uuid_string_random ();
+      char *version = upg_version_to_string (upg_step_get_version (step));
+
+      g_ptr_array_add (keep, id);
+      g_ptr_array_add (keep, version);
+      g_ptr_array_add (keep, values);
+      values[0] = id;
+      values[1] = site_id;
+      values[2] = from_version;
+      values[3] = to_version;
+      values[4] = upg_step_get_component (step);
+      values[5] = version;
+      values[6] = upg_step_get_id (step);
+      values[7] = confirmed_by;
+      values[8] = via;
+      values[9] = now;
+      values[10] = execution_id;
+      statements[i] = (UpgJournalStatement) {
+        "INSERT INTO upgrade_confirmation (id, site_id, from_version, to_version, component, version,"
+        " step_id, confirmed_by, via, confirmed_at, execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        values, 11
+      };
+    }
+  return upg_journal_sql_exec_all (self->connection, statements, steps->len, error);
+}
+
+/*
+ * upg_journal_list_confirmations:
+ * @self: a #UpgJournal
+ * @site_id: the site
+ * @from_version: the plan's from version (canonical text)
+ * @to_version: the plan's to version (canonical text)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the confirmations of the plan,
+ *   oldest first: objects with `component`, `version`, `step_id`,
+ *   `confirmed_by`, `via`, `confirmed_at` (ISO 8601) and `execution_id`;
+ *   %NULL on error
+ */
+JsonArray *
+upg_journal_list_confirmations (UpgJournal   *self,
+                                const char   *site_id,
+                                const char   *from_version,
+                                const char   *to_version,
+                                GError      **error)
+{
+  g_autofree char *list = upg_journal_columns_list (confirmation_columns, G_N_ELEMENTS (confirmation_columns));
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM upgrade_confirmation WHERE site_id = ?"
+                                          " AND from_version = ? AND to_version = ? ORDER BY confirmed_at, id",
+                                          list);
+  const char *values[] = { site_id, from_version, to_version };
+  g_autoptr(UpgRows) rows = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  if (!require_plan (site_id, from_version, to_version, error))
+    return NULL;
+
+  UPG_JOURNAL_LOCK (self);
+  rows = upg_journal_sql_query (self->connection, sql, values, G_N_ELEMENTS (values), error);
+  if (rows == NULL)
+    return NULL;
+  return upg_journal_rows_to_array (rows, confirmation_columns, G_N_ELEMENTS (confirmation_columns));
+}
