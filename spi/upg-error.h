@@ -51,6 +51,8 @@ G_BEGIN_DECLS
  * @UPG_ERROR_JOURNAL: the journal could not be read or written
  * @UPG_ERROR_CHECK_FAILED: a check reported a failing verdict
  * @UPG_ERROR_RESUME_LIMIT: an execution was resumed too many times
+ * @UPG_ERROR_CONFIRMATION_REQUIRED: steps need a person's confirmation
+ *   before they run (SPEC §3); nothing ran
  *
  * Error codes of the %UPG_ERROR domain.
  */
@@ -76,6 +78,7 @@ typedef enum {
   UPG_ERROR_JOURNAL,
   UPG_ERROR_CHECK_FAILED,
   UPG_ERROR_RESUME_LIMIT,
+  UPG_ERROR_CONFIRMATION_REQUIRED, /*< nick=confirmation_required >*/
 } UpgError;
 
 UPG_SPI_AVAILABLE_IN_ALL

@@ -18,7 +18,7 @@
  *
  * Maps an error to the exit code of `upgradectl` (SPEC §9): `0` success,
  * `1` a step or check failed, `2` bad input, `3` the site is locked,
- * `5` a statement is in doubt.
+ * `5` a statement is in doubt, `6` steps need confirmation (nothing ran).
  *
  * Errors outside the %UPG_ERROR domain count as failures (`1`), except
  * file and key-file errors, which are bad input (`2`).
@@ -50,6 +50,8 @@ upg_exit_code_for_error (const GError *error)
       return 3;
     case UPG_ERROR_IN_DOUBT:
       return 5;
+    case UPG_ERROR_CONFIRMATION_REQUIRED:
+      return 6;
     case UPG_ERROR_FAILED:
     case UPG_ERROR_DATASOURCE:
     case UPG_ERROR_SQL:

@@ -7,6 +7,7 @@
 #include "config.h"
 #include <glib/gi18n-lib.h>
 
+#include "upg-executor-confirm-private.h"
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
 #include "upg-journal-drift-private.h"
@@ -660,6 +661,11 @@ upg_executor_execute (UpgExecutor    *self,
     return FALSE;
   steps = select_steps (plan, ctx->stage, ctx->rollback, request->component);
   ctx->reverted_steps = select_steps (plan, ctx->stage, !ctx->rollback, request->component);
+  /* Before the lock and any execution: an unconfirmed step stops the
+   * whole stage, the steps before it included (SPEC §3). A rollback runs
+   * rollback steps, which need no confirmation. */
+  if (!ctx->rollback && !upg_executor_check_confirmed (self, plan, ctx->site_id, ctx->stage, steps, error))
+    return FALSE;
 
   /* The journal's lock is per process (a journal takes its own lock again),
    * so runs in this process (the HTTP service) exclude each other here. */

@@ -82,4 +82,30 @@ UPG_AVAILABLE_IN_ALL
 guint          upg_executor_mark_interrupted    (UpgExecutor      *self,
                                                  GError          **error);
 
+UPG_AVAILABLE_IN_ALL
+JsonArray     *upg_executor_confirm             (UpgExecutor      *self,
+                                                 const UpgVersion *from,
+                                                 const UpgVersion *to,
+                                                 const char       *site_id,
+                                                 const char * const *step_ids,
+                                                 const char       *confirmed_by,
+                                                 const char       *via,
+                                                 GError          **error);
+UPG_AVAILABLE_IN_ALL
+JsonArray     *upg_executor_list_unconfirmed    (UpgExecutor      *self,
+                                                 const UpgVersion *from,
+                                                 const UpgVersion *to,
+                                                 const char       *site_id,
+                                                 GError          **error);
+UPG_AVAILABLE_IN_ALL
+JsonArray     *upg_executor_list_unconfirmed_for_run (UpgExecutor *self,
+                                                 UpgRun           *run,
+                                                 GError          **error);
+UPG_AVAILABLE_IN_ALL
+JsonArray     *upg_executor_list_confirmations  (UpgExecutor      *self,
+                                                 const UpgVersion *from,
+                                                 const UpgVersion *to,
+                                                 const char       *site_id,
+                                                 GError          **error);
+
 G_END_DECLS

@@ -83,6 +83,7 @@ _EXIT_CODES = {
     Upgrade.Error.ABI_MISMATCH: 2,
     Upgrade.Error.LOCKED: 3,
     Upgrade.Error.IN_DOUBT: 5,
+    Upgrade.Error.CONFIRMATION_REQUIRED: 6,
 }
 _BAD_INPUT_DOMAINS = (GLib.quark_to_string(GLib.file_error_quark()),
                       GLib.quark_to_string(GLib.KeyFile.error_quark()))
@@ -91,7 +92,7 @@ _BAD_INPUT_DOMAINS = (GLib.quark_to_string(GLib.file_error_quark()),
 def error_exit_code(error):
     """The upgradectl exit code for a GLib.Error, 0 for None: 1 a step or
     check failed, 2 bad input, 3 the site is locked, 5 a statement is in
-    doubt. Errors of other domains are failures (1), except file and
+    doubt, 6 steps need confirmation. Errors of other domains are failures (1), except file and
     key-file errors (bad input, 2)."""
     if error is None:
         return 0
