@@ -41,6 +41,8 @@ char         *exec_fixture_sqlite_source (ExecFixture  *fx,
                                           const char   *file);
 
 UpgExecutor  *exec_fixture_executor      (ExecFixture  *fx);
+void          exec_confirm_plan          (UpgExecutor  *executor,
+                                          UpgRun       *run);
 gboolean      exec_run                   (UpgExecutor  *executor,
                                           UpgRun       *run,
                                           UpgExecution **execution,
@@ -72,6 +74,10 @@ gboolean      exec_fixture_resume        (ExecFixture  *fx,
 int           exec_fixture_cli           (ExecFixture  *fx,
                                           const char * const *extra_env,
                                           char        **out,
+                                          ...) G_GNUC_NULL_TERMINATED;
+int           exec_fixture_cli_stderr    (ExecFixture  *fx,
+                                          const char * const *extra_env,
+                                          char        **err,
                                           ...) G_GNUC_NULL_TERMINATED;
 gboolean      exec_fixture_cli_killed    (int           wait_status);
 

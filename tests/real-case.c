@@ -390,7 +390,7 @@ real_case_engine_run (RealCase   *rc,
   g_autofree char *out = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  int status = exec_fixture_cli (&rc->fx, NULL, &out, "--json", "run", "--from", REAL_RUN_FROM,
+  int status = exec_fixture_cli (&rc->fx, NULL, &out, "--json", "run", "--confirm", "--from", REAL_RUN_FROM,
                                  "--to", to, "--stage", "in_stop", NULL);
 
   *exit_code = exec_exit_code (status);

@@ -154,7 +154,9 @@ test_stages_status_history (void)
   JsonArray *executions;
 
   demo_init (&demo);
-  pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  /* The example's legacy steps have no compatible_version: confirmed for
+   * the whole plan by the first run, which holds for the later ones. */
+  pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop", "--confirm");
   assert_run_form (pre, "SUCCESS", "pre_stop", TRUE);
   g_assert_cmpstr (step_status (pre, "ft_backup_orders"), ==, "SUCCESS");
   g_assert_true (json_object_get_null_member (pre, "breakpoint"));
@@ -198,7 +200,7 @@ test_failure_and_resume (void)
   demo_init (&demo);
   /* The table legacy_create_audit creates is there already. */
   exec_sqlite_exec (demo.mid_db, "CREATE TABLE audit_log (id INTEGER)");
-  failed = ctl_json (&demo, 1, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  failed = ctl_json (&demo, 1, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop", "--confirm");
   assert_run_form (failed, "FAILED", "in_stop", TRUE);
   id = json_object_get_string_member (failed, "execution_id");
   bp = json_object_get_object_member (failed, "breakpoint");
@@ -250,7 +252,7 @@ test_failure_said_once (void)
   g_autofree char *out = NULL, *err = NULL, *everything = NULL;
   g_autoptr(GError) error = NULL;
   const char *argv[] = { upgradectl, "-b", NULL, "-c", NULL, "--state-dir", NULL, "run", "--from", "3.16.0",
-                         "--to", "3.18.0", "--stage", "in_stop", NULL };
+                         "--to", "3.18.0", "--stage", "in_stop", "--confirm", NULL };
   int status;
 
   demo_init (&demo);
@@ -287,11 +289,12 @@ assert_splitter_error_chinese (const char * const *zh_env)
                                " \"sql_scripts\": [\"sql/001_quote.sql\"]}]", NULL);
   exec_fixture_write (&broken.fx, "bundle/sql/001_quote.sql",
                       "CREATE TABLE t (a TEXT);\nINSERT INTO t VALUES ('open);\n");
-  zh = ctl_json_env (&broken, zh_env, 2, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  zh = ctl_json_env (&broken, zh_env, 2, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop",
+                     "--confirm", NULL);
   assert_error (zh, "invalid-bundle", "sql/001_quote.sql:2: 到文件末尾 '...' 仍未闭合（起始位置在此）");
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json_object_get_object_member (zh, "error"),
                                                                   "message"), "sql/001_quote.sql:2: "));
-  c = ctl_json (&broken, 2, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop");
+  c = ctl_json (&broken, 2, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", "--confirm");
   assert_error (c, "invalid-bundle", "sql/001_quote.sql:2: unterminated '...' at end of file (it starts here)");
   exec_fixture_clear (&broken.fx);
 }
@@ -312,7 +315,7 @@ test_failure_chinese (void)
   demo_init (&demo);
   exec_sqlite_exec (demo.mid_db, "CREATE TABLE audit_log (id INTEGER)");
   failed = ctl_json_env (&demo, zh_env, 1, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop",
-                         NULL);
+                         "--confirm", NULL);
   assert_run_form (failed, "FAILED", "in_stop", TRUE);
   log_path = g_strdup_printf ("%s/logs/%s.log", demo.fx.state, json_object_get_string_member (failed, "execution_id"));
   log = load_text (log_path);
@@ -346,7 +349,7 @@ test_rollback (void)
   JsonArray *steps;
 
   demo_init (&demo);
-  pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop", "--confirm");
   in = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
   back = ctl_json (&demo, 0, "rollback", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
   assert_run_form (back, "SUCCESS", "in_stop", TRUE);
@@ -419,7 +422,7 @@ test_errors_lock_and_unlock (void)
   g_assert_no_error (error);
   g_assert_true (upg_journal_acquire_lock (holder, "bj-01", "held-by-test", NULL, &error));
   g_assert_no_error (error);
-  locked = ctl_json (&demo, 3, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  locked = ctl_json (&demo, 3, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop", "--confirm");
   assert_error (locked, "locked", "bj-01");
 
   no_force = ctl_json (&demo, 2, "unlock");
@@ -440,6 +443,123 @@ test_errors_lock_and_unlock (void)
   demo_clear (&demo);
 }
 
+
+static guint
+count_steps_named (JsonArray  *steps,
+                   const char *id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    n += g_str_equal (json_object_get_string_member (json_array_get_object_element (steps, i), "id"), id);
+  return n;
+}
+
+/* Steps without (or with an unmet) compatible_version need a person's
+ * confirmation (SPEC §3): refused with exit 6 listing them, nothing ran;
+ * `confirm` and `run --confirm` journal who confirmed, and it holds for
+ * later runs of the plan. */
+static void
+test_confirmation (void)
+{
+  static const char * const zh_env[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", NULL };
+  Demo demo;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) history = NULL;
+  g_autoptr(JsonObject) compatible = NULL;
+  g_autoptr(JsonObject) unknown = NULL;
+  g_autoptr(JsonObject) confirmed = NULL;
+  g_autoptr(JsonObject) pre = NULL;
+  g_autoptr(JsonObject) in_refused = NULL;
+  g_autoptr(JsonObject) in = NULL;
+  g_autoptr(JsonObject) post = NULL;
+  g_autofree char *err = NULL, *zh_err = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *ft_db = NULL;
+  g_autofree char *who = g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+  g_autofree char *by_who = NULL;
+  JsonObject *error;
+  JsonArray *steps;
+
+  demo_init (&demo);
+  journal = exec_fixture_path (&demo.fx, "journal.db");
+  ft_db = exec_fixture_path (&demo.fx, "ft_db.sqlite");
+
+  /* pre_stop has the properties step legacy_backup_services (no
+   * compatible_version): nothing runs, not the compatible steps first. */
+  refused = ctl_json (&demo, 6, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  assert_error (refused, "confirmation_required", "legacy_backup_services");
+  error = json_object_get_object_member (refused, "error");
+  steps = json_object_get_array_member (error, "steps");
+  g_assert_cmpuint (json_array_get_length (steps), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (steps, 0), "id"), ==,
+                   "legacy_backup_services");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (steps, 0), "reason"), ==,
+                   "no compatible_version declared: needs manual confirmation");
+  history = ctl_json (&demo, 0, "history");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (history, "executions")), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (ft_db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'orders_bak_3170'"),
+                   ==, 0);
+
+  /* Text, in English and in Chinese: the steps and how to confirm. */
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&demo.fx, NULL, &err, "run", "--from", "3.16.0",
+                                                            "--to", "3.18.0", "--stage", "pre_stop", NULL)), ==, 6);
+  g_assert_nonnull (strstr (err, "1 step needs manual confirmation before it runs; nothing ran:\n"
+                                 "  legacy_backup_services (3.17.5): no compatible_version declared"));
+  g_assert_nonnull (strstr (err, "upgradectl confirm --from 3.16.0 --to 3.18.0 --site bj-01"));
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&demo.fx, zh_env, &zh_err, "run", "--from", "3.16.0",
+                                                            "--to", "3.18.0", "--stage", "pre_stop", NULL)), ==, 6);
+  g_assert_nonnull (strstr (zh_err, "需要人工确认"));
+  g_assert_nonnull (strstr (zh_err, "legacy_backup_services"));
+  g_assert_null (strstr (zh_err, "nothing ran"));
+
+  /* Only steps that need it, of this plan. */
+  compatible = ctl_json (&demo, 2, "confirm", "--from", "3.16.0", "--to", "3.18.0", "--step", "ft_backup_orders");
+  assert_error (compatible, "invalid-argument", "--step ft_backup_orders: this step is compatible");
+  unknown = ctl_json (&demo, 2, "confirm", "--from", "3.16.0", "--to", "3.18.0", "--step", "no_such_step");
+  assert_error (unknown, "invalid-argument", "--step no_such_step: no step of the plan");
+
+  confirmed = ctl_json (&demo, 0, "confirm", "--from", "3.16.0", "--to", "3.18.0", "--site", "bj-01",
+                        "--step", "legacy_backup_services");
+  g_assert_cmpstr (json_object_get_string_member (confirmed, "confirmed_by"), ==, who);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (confirmed, "confirmed")), ==, 1);
+  g_assert_cmpuint (count_steps_named (json_object_get_array_member (confirmed, "unconfirmed"),
+                                       "legacy_create_audit"), ==, 1);
+  g_assert_cmpuint (count_steps_named (json_object_get_array_member (confirmed, "unconfirmed"),
+                                       "legacy_backup_services"), ==, 0);
+  by_who = g_strdup_printf ("SELECT COUNT(*) FROM upgrade_confirmation WHERE site_id = 'bj-01'"
+                            " AND from_version = '3.16.0' AND to_version = '3.18.0'"
+                            " AND step_id = 'legacy_backup_services' AND confirmed_by = '%s' AND via = 'cli'"
+                            " AND confirmed_at > 0", who);
+  g_assert_cmpint (exec_sqlite_int (journal, by_who), ==, 1);
+
+  pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  assert_run_form (pre, "SUCCESS", "pre_stop", TRUE);
+  g_assert_cmpstr (step_status (pre, "legacy_backup_services"), ==, "SUCCESS");
+
+  /* in_stop lists its own steps; --confirm confirms the whole plan. */
+  in_refused = ctl_json (&demo, 6, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  steps = json_object_get_array_member (json_object_get_object_member (in_refused, "error"), "steps");
+  g_assert_cmpuint (count_steps_named (steps, "legacy_create_audit"), ==, 1);
+  g_assert_cmpuint (count_steps_named (steps, "ft_orders_add_region"), ==, 1);
+  g_assert_cmpuint (count_steps_named (steps, "ft_orders_fix_status"), ==, 0);
+  g_assert_cmpuint (count_steps_named (steps, "mid_rebuild_cache"), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (demo.mid_db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_log'"),
+                   ==, 0);
+  in = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop", "--confirm");
+  assert_run_form (in, "SUCCESS", "in_stop", TRUE);
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_confirmation WHERE via = 'run'"
+                                             " AND step_id = 'mid_rebuild_cache'"), ==, 1);
+  /* post_start's mid_rebuild_cache was confirmed with the plan. */
+  post = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "post_start");
+  assert_run_form (post, "SUCCESS", "post_start", TRUE);
+  /* Another plan of the site is not confirmed by it. */
+  g_clear_pointer (&refused, json_object_unref);
+  refused = ctl_json (&demo, 6, "run", "--from", "3.16.0", "--to", "3.17.5", "--stage", "in_stop");
+  assert_error (refused, "confirmation_required", "legacy_create_audit");
+  demo_clear (&demo);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -451,5 +571,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-run/failure-chinese", test_failure_chinese);
   g_test_add_func ("/cli-run/rollback", test_rollback);
   g_test_add_func ("/cli-run/errors-lock-and-unlock", test_errors_lock_and_unlock);
+  g_test_add_func ("/cli-run/confirmation", test_confirmation);
   return g_test_run ();
 }

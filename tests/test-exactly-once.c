@@ -127,7 +127,7 @@ run_stage (ExecFixture *fx,
 {
   const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
 
-  return exec_fixture_cli (fx, hook != NULL ? env : NULL, out, "--json", "run", "--from", FROM, "--to", TO,
+  return exec_fixture_cli (fx, hook != NULL ? env : NULL, out, "--json", "run", "--confirm", "--from", FROM, "--to", TO,
                            "--stage", stage, NULL);
 }
 

@@ -145,7 +145,7 @@ cli_run (DbSite     *site,
 {
   const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
 
-  return exec_fixture_cli (&site->fx, hook != NULL ? env : NULL, out, "--json", "run", "--from", FROM, "--to", TO,
+  return exec_fixture_cli (&site->fx, hook != NULL ? env : NULL, out, "--json", "run", "--confirm", "--from", FROM, "--to", TO,
                            "--stage", "in_stop", NULL);
 }
 

@@ -165,6 +165,7 @@ test_cancel_interrupts (void)
   run.executor = executor;
   run.run = upg_run;
   g_signal_connect (upg_run, "step-started", G_CALLBACK (cancel_on_step), &run);
+  exec_confirm_plan (executor, upg_run);
   upg_executor_run_async (executor, upg_run, run.cancellable, cancelled_done, &run);
   g_main_loop_run (run.loop);
 

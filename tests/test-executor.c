@@ -247,6 +247,7 @@ test_async_signals (void)
   g_signal_connect (run, "statement-finished", G_CALLBACK (on_statement), &s);
   g_signal_connect (run, "progress", G_CALLBACK (on_progress), &s);
   g_signal_connect (run, "log", G_CALLBACK (on_log), &s);
+  exec_confirm_plan (executor, run);
   upg_executor_run_async (executor, run, NULL, on_run_done, &s);
   g_main_loop_run (s.loop);
 
@@ -410,6 +411,7 @@ test_breakpoint_expired (void)
   /* The failure happens 8 days ago by the journal's clock. */
   upg_journal_set_now (journal, g_get_real_time () / 1000 - G_GINT64_CONSTANT (8) * 24 * 3600 * 1000);
   executor = upg_executor_new (config, bundle, journal, site.fx.state);
+  exec_confirm_plan (executor, run);
   g_assert_false (upg_executor_run (executor, run, NULL, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_clear_error (&error);
@@ -668,7 +670,8 @@ test_crash_point (gconstpointer data)
   int status;
 
   site_init (&site, FALSE, "{\"id\": \"c1\", \"command\": [\"true\"]}");
-  status = exec_fixture_cli (&site.fx, env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
+  status = exec_fixture_cli (&site.fx, env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop",
+                             "--confirm", NULL);
   g_assert_true (exec_fixture_cli_killed (status));
   status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_true (WIFEXITED (status));

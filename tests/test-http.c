@@ -313,6 +313,87 @@ test_refuses_to_start (void)
   expect_refusal (server, "127.0.0.1:0", "cannot read");
 }
 
+
+/* A step without compatible_version needs a confirmation (SPEC §3, §10):
+ * execute answers 409 confirmation_required listing it and runs nothing;
+ * POST /confirm (or "confirm": true) journals one, and the stage runs. */
+static void
+test_confirmation (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *manifest = http_test_server_path (server, "bundle/manifests/1.2.0.json");
+  g_autofree char *ran = http_test_server_path (server, "bundle/ran.flag");
+  g_autofree char *journal = http_test_server_path (server, "journal.db");
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) confirmed = NULL;
+  g_autoptr(JsonObject) error = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) finished = NULL;
+  JsonObject *step;
+  const char *execute = "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"stage\": \"in_stop\"}";
+
+  g_assert_true (g_file_set_contents (manifest,
+    "{\"version\": \"1.2.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"in_stop\": [\n"
+    "   {\"id\": \"compatible_first\", \"command\": [\"sh\", \"-c\", \"echo first >> ran.flag\"],"
+    "    \"compatible_version\": \"1.0.0\"},\n"
+    "   {\"id\": \"needs_confirm\", \"command\": [\"sh\", \"-c\", \"echo second >> ran.flag\"]}]}}\n",
+    -1, NULL));
+  http_test_server_start (server);
+
+  refused = http_test_request_json (server, "POST", "/api/v1/upgrade/execute", execute, 409);
+  http_test_assert_error (refused, "confirmation_required", "needs_confirm");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (refused, "steps")), ==, 1);
+  step = json_array_get_object_element (json_object_get_array_member (refused, "steps"), 0);
+  g_assert_cmpstr (json_object_get_string_member (step, "id"), ==, "needs_confirm");
+  g_assert_cmpstr (json_object_get_string_member (step, "stage"), ==, "in_stop");
+  g_assert_true (json_object_get_null_member (step, "compatible_version"));
+  /* Nothing ran, not even the compatible step before it. */
+  g_assert_false (g_file_test (ran, G_FILE_TEST_EXISTS));
+
+  error = http_test_request_json (server, "POST", "/api/v1/upgrade/confirm",
+                                  "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", "
+                                  "\"steps\": [\"compatible_first\"]}", 400);
+  http_test_assert_error (error, "invalid-argument", "needs no confirmation");
+  g_clear_pointer (&error, json_object_unref);
+  error = http_test_request_json (server, "POST", "/api/v1/upgrade/confirm",
+                                  "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"steps\": \"x\"}", 400);
+  http_test_assert_error (error, "invalid-argument", "steps: expected an array of step ids");
+
+  confirmed = http_test_request_json (server, "POST", "/api/v1/upgrade/confirm",
+                                      "{\"upgradeBeforeVersion\": \"1.1.0\", \"tagVersion\": \"1.2.0\", "
+                                      "\"siteId\": \"site-a\", \"steps\": [\"needs_confirm\"]}", 200);
+  g_assert_cmpstr (json_object_get_string_member (confirmed, "site"), ==, "site-a");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (confirmed, "confirmed_by"), "api@127.0.0.1"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (confirmed, "confirmed")), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (confirmed, "unconfirmed")), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_confirmation WHERE site_id = 'site-a'"
+                                             " AND step_id = 'needs_confirm' AND via = 'api'"
+                                             " AND confirmed_by LIKE 'api@127.0.0.1%'"), ==, 1);
+
+  answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute", execute, 202);
+  finished = wait_finished (server, json_object_get_string_member (answer, "execution_id"), "SUCCESS");
+  g_clear_pointer (&answer, json_object_unref);
+  g_clear_pointer (&finished, json_object_unref);
+
+  /* Another site needs its own confirmation; "confirm": true gives it. */
+  g_clear_pointer (&refused, json_object_unref);
+  refused = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
+                                    "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"stage\": \"in_stop\","
+                                    " \"siteId\": \"site-b\"}", 409);
+  http_test_assert_error (refused, "confirmation_required", "needs_confirm");
+  error = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
+                                  "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"stage\": \"in_stop\","
+                                  " \"siteId\": \"site-b\", \"confirm\": \"yes\"}", 400);
+  http_test_assert_error (error, "invalid-argument", "confirm: expected true or false");
+  answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
+                                   "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"stage\": \"in_stop\","
+                                   " \"siteId\": \"site-b\", \"confirm\": true}", 202);
+  finished = wait_finished (server, json_object_get_string_member (answer, "execution_id"), "SUCCESS");
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_confirmation WHERE site_id = 'site-b'"
+                                             " AND step_id = 'needs_confirm' AND via = 'api'"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -323,6 +404,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http/assess-and-malformed", test_assess_and_malformed);
   g_test_add_func ("/http/failure-resume-report", test_failure_resume_report);
   g_test_add_func ("/http/refuses-to-start", test_refuses_to_start);
+  g_test_add_func ("/http/confirmation", test_confirmation);
 
   return g_test_run ();
 }

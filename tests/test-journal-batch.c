@@ -54,7 +54,7 @@ run_cli_from (ExecFixture *fx,
   const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
 
   return exec_fixture_cli (fx, hook != NULL ? env : NULL, NULL, "run", "--from", from, "--to", TO,
-                           "--stage", "in_stop", NULL);
+                           "--stage", "in_stop", "--confirm", NULL);
 }
 
 static int

@@ -190,7 +190,7 @@ test_cli_status_other_process (void)
 
   sql_site (&fx, "\"in_stop\": [" SLOW_STEP "]");
   app = exec_fixture_path (&fx, "app.db");
-  status = exec_fixture_cli (&fx, env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
+  status = exec_fixture_cli (&fx, env, NULL, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 1);
 
   /* `status` exits with the code of a FAILED execution (SPEC §9). */
@@ -220,7 +220,7 @@ test_cli_status_other_process (void)
    * estimate, and succeeds: nothing remains to show. */
   g_clear_pointer (&out, g_free);
   exec_sqlite_exec (app, "CREATE TABLE no_such_table (n INTEGER)");
-  status = exec_fixture_cli (&fx, env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
+  status = exec_fixture_cli (&fx, env, NULL, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
   status = exec_fixture_cli (&fx, env, &out, "status", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);

@@ -112,6 +112,7 @@ test_failed_run_keeps_execution (void)
   g_signal_connect (first, "notify::execution", G_CALLBACK (on_notify_execution), &outcome);
   g_signal_connect (first, "step-finished", G_CALLBACK (on_step_finished), &outcome);
   g_signal_connect (first, "execution-started", G_CALLBACK (on_execution_started), &outcome);
+  exec_confirm_plan (executor, first);
   upg_executor_run_async (executor, first, NULL, on_done, &outcome);
   g_assert_null (upg_run_get_execution (first));
   g_main_loop_run (outcome.loop);
@@ -165,6 +166,7 @@ test_sync_failure_and_resume (void)
   g_autoptr(GError) error = NULL;
   UpgExecution *resumed;
 
+  exec_confirm_plan (executor, run);
   g_assert_false (upg_executor_run (executor, run, NULL, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_clear_error (&error);

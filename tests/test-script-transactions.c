@@ -498,7 +498,7 @@ test_script_transaction_refused (gconstpointer data)
   g_assert_nonnull (strstr (error->message, "\"script\""));
   g_assert_cmpint (count_tables (&site, site.table), ==, 0);
 
-  status = exec_fixture_cli (&site.fx, NULL, &out, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
+  status = exec_fixture_cli (&site.fx, NULL, &out, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 2);
   g_clear_pointer (&out, g_free);
   status = exec_fixture_cli (&site.fx, NULL, &out, "validate", NULL);
@@ -551,14 +551,14 @@ kill_and_run_again (Target      *target,
         int status;
 
         site_init (&site, target, script);
-        status = exec_fixture_cli (&site.fx, env, NULL, "run", "--from", FROM, "--to", TO,
+        status = exec_fixture_cli (&site.fx, env, NULL, "run", "--confirm", "--from", FROM, "--to", TO,
                                    "--stage", "in_stop", NULL);
         kills += exec_fixture_cli_killed (status);
         journal = g_build_filename (site.fx.state, "journal.db", NULL);
         /* The target is the truth: its markers alone must tell. */
         if (lose_journal)
           g_assert_cmpint (g_remove (journal), ==, 0);
-        status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO,
+        status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--confirm", "--from", FROM, "--to", TO,
                                    "--stage", "in_stop", NULL);
         g_assert_cmpint (exec_exit_code (status), ==, 0);
         sum = db_site_query (&site, "SELECT SUM(n) FROM %s", site.table);

@@ -223,7 +223,7 @@ test_client_commands_refused (void)
       if (strstr (out, cases[i].expected) == NULL)
         g_error ("validate said '%s', expected '%s'", out, cases[i].expected);
       g_clear_pointer (&out, g_free);
-      g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, &out, "run", "--from", FROM, "--to", TO,
+      g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, &out, "run", "--confirm", "--from", FROM, "--to", TO,
                                                          "--stage", "in_stop", NULL)), ==, 2);
 
       sql = g_strdup_printf ("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '%s'", site.table);

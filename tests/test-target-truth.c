@@ -63,7 +63,7 @@ write_rows_bundle (DbSite *site)
 static int
 run_stage (DbSite *site)
 {
-  return exec_exit_code (exec_fixture_cli (&site->fx, NULL, NULL, "run", "--from", FROM, "--to", TO,
+  return exec_exit_code (exec_fixture_cli (&site->fx, NULL, NULL, "run", "--confirm", "--from", FROM, "--to", TO,
                                            "--stage", "in_stop", NULL));
 }
 
@@ -171,7 +171,7 @@ test_skip_then_lost_journal (gconstpointer data)
 
   site_init (&site, (Db *) data, "truth-skip");
   write_rows_bundle (&site);
-  status = exec_fixture_cli (&site.fx, env, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
+  status = exec_fixture_cli (&site.fx, env, NULL, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
   g_assert_true (exec_fixture_cli_killed (status));
   g_assert_cmpint (run_stage (&site), ==, 5);
   execution = only_execution (&site);
@@ -216,7 +216,7 @@ check_lock_held (Db *db)
   g_assert_true (upg_target_lock_acquire (holder, "truth-1", "held-by-test", &error));
   g_assert_no_error (error);
 
-  status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+  status = exec_fixture_cli (&site.fx, NULL, &out, "--json", "run", "--confirm", "--from", FROM, "--to", TO,
                              "--stage", "in_stop", NULL);
   g_test_message ("%s", out);
   g_assert_cmpint (exec_exit_code (status), ==, 3);
@@ -305,7 +305,7 @@ static char *
 assert_run_refuses_drift (DbSite *site)
 {
   char *out = NULL;
-  int status = exec_fixture_cli (&site->fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+  int status = exec_fixture_cli (&site->fx, NULL, &out, "--json", "run", "--confirm", "--from", FROM, "--to", TO,
                                  "--stage", "in_stop", NULL);
 
   g_test_message ("%s", out);
@@ -349,7 +349,7 @@ check_drift (Db *db)
   g_assert_nonnull (strstr (out, applied_sha));
   g_assert_nonnull (strstr (out, "changed after it was applied"));
 
-  status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop",
+  status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop",
                              "--accept-changed", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
   assert_rows (&site);
@@ -385,7 +385,7 @@ check_drift_lost_journal (Db *db)
   edit_applied_script (&site);
   g_free (assert_run_refuses_drift (&site));
 
-  status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO, "--stage", "in_stop",
+  status = exec_fixture_cli (&site.fx, NULL, NULL, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop",
                              "--accept-changed", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
   assert_rows (&site);

@@ -404,6 +404,98 @@ upgctl_exec_wait_report (UpgCtlExec   *exec,
   return upgctl_wait_exit_code (wait, execution, upgctl_exec_report (exec, execution, error));
 }
 
+/* ---- confirmation of steps that need it (SPEC §3) --------------------- */
+
+/**
+ * upgctl_confirm_who:
+ *
+ * Returns: (transfer full): who confirms from this terminal: `user@host`
+ */
+char *
+upgctl_confirm_who (void)
+{
+  return g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+}
+
+/**
+ * upgctl_confirm_refused:
+ * @exec: the state
+ * @run: the run refused with %UPG_ERROR_CONFIRMATION_REQUIRED
+ * @error: its error
+ *
+ * Reports a run refused because steps need confirmation: the steps of its
+ * stage (with `--json` also as `error.steps`) and how to confirm them.
+ *
+ * Returns: the exit code (6)
+ */
+int
+upgctl_confirm_refused (UpgCtlExec   *exec,
+                        UpgRun       *run,
+                        const GError *error)
+{
+  g_autoptr(JsonArray) steps = upg_executor_list_unconfirmed_for_run (exec->executor, run, NULL);
+  g_autofree char *from = upg_version_to_string (upg_run_get_from (run));
+  g_autofree char *to = upg_version_to_string (upg_run_get_to (run));
+
+  if (exec->ctl->json)
+    {
+      g_autoptr(JsonObject) doc = json_object_new ();
+      JsonObject *object = json_object_new ();
+      g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), doc);
+
+      json_object_set_string_member (object, "code", upg_error_code_nick (error));
+      json_object_set_string_member (object, "message", error->message);
+      json_object_set_array_member (object, "steps", steps != NULL ? json_array_ref (steps) : json_array_new ());
+      json_object_set_object_member (doc, "error", object);
+      upgctl_print_json (exec->ctl, root);
+    }
+  else
+    {
+      /* The error lists the steps with their reasons already. */
+      g_printerr ("upgradectl %s: %s\n", exec->ctl->command, error->message);
+      g_printerr (_("Check these steps, then confirm them with 'upgradectl confirm --from %s --to %s --site %s' "
+                    "(or --step ID for one), or run again with --confirm.\n"),
+                  from, to, upg_run_get_site_id (run));
+    }
+  return upg_exit_code_for_error (error);
+}
+
+/**
+ * upgctl_confirm_for_run:
+ * @exec: the state
+ * @run: the run `--confirm` was given to
+ * @error: return location for an error
+ *
+ * Confirms every step of the run's plan that needs it, as `run --confirm`
+ * asks, journaled as the user at this host, and says which (on stderr:
+ * stdout is the run's).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upgctl_confirm_for_run (UpgCtlExec  *exec,
+                        UpgRun      *run,
+                        GError     **error)
+{
+  g_autofree char *who = upgctl_confirm_who ();
+  g_autoptr(JsonArray) confirmed = upg_executor_confirm (exec->executor, upg_run_get_from (run),
+                                                         upg_run_get_to (run), upg_run_get_site_id (run),
+                                                         NULL, who, "run", error);
+
+  if (confirmed == NULL)
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (confirmed); i++)
+    {
+      JsonObject *step = json_array_get_object_element (confirmed, i);
+
+      g_message (_("step %s (%s, %s) confirmed by %s (--confirm): %s"),
+                 json_object_get_string_member (step, "id"), json_object_get_string_member (step, "version"),
+                 json_object_get_string_member (step, "stage"), who,
+                 json_object_get_string_member (step, "reason"));
+    }
+  return TRUE;
+}
+
 /* Shared by run and rollback. */
 int
 upgctl_exec_run_stage (UpgCtl   *ctl,
@@ -415,6 +507,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   g_autofree char *site_option = NULL, *env_text = NULL, *component = NULL;
   gboolean accept_changed = FALSE;
   gboolean new_execution = FALSE;
+  gboolean confirm = FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgVersion) from = NULL;
   g_autoptr(UpgVersion) to = NULL;
@@ -437,11 +530,13 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
       N_("Proceed when applied statements changed in their files (journals who accepted it)"), NULL },
     { "new-execution", 0, 0, G_OPTION_ARG_NONE, &new_execution,
       N_("Start a new execution instead of continuing the unfinished one (after the resume limit)"), NULL },
+    { "confirm", 0, 0, G_OPTION_ARG_NONE, &confirm,
+      N_("Confirm every step of the plan that needs manual confirmation (journaled as you)"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
   if (rollback)
-    entries[5] = (GOptionEntry) G_OPTION_ENTRY_NULL;  /* rollback has no --component, --accept-changed, --new-execution */
+    entries[5] = (GOptionEntry) G_OPTION_ENTRY_NULL;  /* rollback has no --component … --confirm */
   if (!upgctl_parse_options (ctl, entries, rollback ? "rollback" : "run", &argc, &argv, &error) ||
       !upgctl_expect_no_arguments (argc, argv, &error))
     return upgctl_fail (ctl, error);
@@ -469,10 +564,14 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   upg_run_set_env (run, env);
   upg_run_set_accept_changed (run, accept_changed);
   upg_run_set_new_execution (run, new_execution);
+  if (confirm && !upgctl_confirm_for_run (&exec, run, &error))
+    return upgctl_fail (ctl, error);
   connect_output (&exec, run);
   upgctl_wait_init (&wait);
   upg_executor_run_async (exec.executor, run, wait.cancellable, upgctl_wait_done, &wait);
   upg_executor_run_finish (exec.executor, upgctl_wait_run (&wait), &error);
+  if (g_error_matches (error, UPG_ERROR, UPG_ERROR_CONFIRMATION_REQUIRED) && upg_run_get_execution (run) == NULL)
+    return upgctl_confirm_refused (&exec, run, error);
   return upgctl_exec_wait_report (&exec, &wait, run, error);
 }
 
@@ -485,7 +584,8 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
  * Runs a stage for a site; running it again after a failure continues at
  * the breakpoint.
  *
- * Returns: 0, 1 (a step failed), 2, 3 (locked) or 5 (in doubt)
+ * Returns: 0, 1 (a step failed), 2, 3 (locked), 5 (in doubt) or 6 (steps
+ *   need confirmation: nothing ran)
  */
 int
 upgctl_cmd_run (UpgCtl *ctl, int argc, char **argv)

@@ -109,6 +109,8 @@ typedef struct {
   char          *component;
   JsonObject    *env;
   char          *action;
+  gboolean       confirm;         /* execute: confirm the steps that need it */
+  GStrv          steps;           /* confirm: the ids of the steps, NULL: all */
 } UpgServiceRequest;
 
 void        upg_service_request_clear     (UpgServiceRequest *request);
@@ -147,6 +149,7 @@ void     upg_service_handle_migration_cancel (UpgService *self, SoupServerMessag
 /* upg-service-runs.c: execute and resume */
 void     upg_service_handle_execute   (UpgService *self, SoupServerMessage *msg, const char *id);
 void     upg_service_handle_resume    (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_confirm   (UpgService *self, SoupServerMessage *msg, const char *id);
 UpgServiceRun *upg_service_run_ref    (UpgServiceRun *run);
 void     upg_service_run_unref        (UpgServiceRun *run);
 void     upg_service_cancel_runs      (UpgService *self);

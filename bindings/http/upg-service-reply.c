@@ -84,6 +84,7 @@ upg_service_status_for_error (const GError *error)
       return SOUP_STATUS_NOT_FOUND;
     case UPG_ERROR_LOCKED:
     case UPG_ERROR_RESUME_LIMIT:
+    case UPG_ERROR_CONFIRMATION_REQUIRED:
       return SOUP_STATUS_CONFLICT;
     default:
       return SOUP_STATUS_INTERNAL_SERVER_ERROR;

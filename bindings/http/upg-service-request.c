@@ -23,6 +23,8 @@ typedef enum {
   FIELD_COMPONENT,
   FIELD_ENV,
   FIELD_ACTION,
+  FIELD_CONFIRM,
+  FIELD_STEPS,
 } Field;
 
 typedef struct {
@@ -49,6 +51,9 @@ static const FieldName field_names[] = {
   { "environment", FIELD_ENV },
   { "envInfo", FIELD_ENV },
   { "action", FIELD_ACTION },
+  { "confirm", FIELD_CONFIRM },
+  { "steps", FIELD_STEPS },
+  { "stepIds", FIELD_STEPS },
 };
 
 void
@@ -60,6 +65,7 @@ upg_service_request_clear (UpgServiceRequest *request)
   g_clear_pointer (&request->component, g_free);
   g_clear_pointer (&request->env, json_object_unref);
   g_clear_pointer (&request->action, g_free);
+  g_clear_pointer (&request->steps, g_strfreev);
 }
 
 static gboolean
@@ -108,6 +114,32 @@ set_env_text (UpgServiceRequest *request,
   return TRUE;
 }
 
+/* `steps`: the ids of the steps to confirm, a JSON array of strings. */
+static gboolean
+set_steps (UpgServiceRequest *request,
+           const char        *name,
+           JsonNode          *node,
+           GError           **error)
+{
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name, _("expected an array of step ids"));
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name, _("expected an array of step ids"));
+      g_strv_builder_add (ids, json_node_get_string (element));
+    }
+  g_clear_pointer (&request->steps, g_strfreev);
+  request->steps = g_strv_builder_end (ids);
+  return TRUE;
+}
+
 /* One field given as text (a query parameter, or a JSON string). */
 static gboolean
 set_field_text (UpgServiceRequest *request,
@@ -150,6 +182,15 @@ set_field_text (UpgServiceRequest *request,
         }
       return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name,
                       _("expected \"retry\", \"skip\" or \"continue\""));
+    case FIELD_CONFIRM:
+      if (g_strcmp0 (text, "true") != 0 && g_strcmp0 (text, "false") != 0)
+        return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name, _("expected true or false"));
+      request->confirm = g_str_equal (text, "true");
+      return TRUE;
+    case FIELD_STEPS:
+      g_clear_pointer (&request->steps, g_strfreev);
+      request->steps = g_strsplit (text, ",", -1);
+      return TRUE;
     default:
       g_assert_not_reached ();
     }
@@ -172,6 +213,15 @@ set_field_node (UpgServiceRequest *request,
     }
   if (JSON_NODE_HOLDS_NULL (node))
     return TRUE;
+  if (field == FIELD_CONFIRM)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name, _("expected true or false"));
+      request->confirm = json_node_get_boolean (node);
+      return TRUE;
+    }
+  if (field == FIELD_STEPS)
+    return set_steps (request, name, node, error);
   /* A version in code form may come as a number: 317500. */
   if ((field == FIELD_FROM || field == FIELD_TO) && JSON_NODE_HOLDS_VALUE (node)
       && json_node_get_value_type (node) == G_TYPE_INT64)

@@ -215,6 +215,73 @@ on_log (UpgRun        *upg_run,
   upg_service_events_send (run, upg_service_event_new ("log", "line", line, NULL));
 }
 
+/* ---- confirmation ----------------------------------------------------- */
+
+/* 409 {"code": "confirmation_required", "message", "steps": […]}: the
+ * steps of the stage that need confirmation (SPEC §10). */
+static void
+reply_confirmation_required (UpgService        *self,
+                             SoupServerMessage *msg,
+                             UpgRun            *upg_run,
+                             const GError      *error)
+{
+  g_autoptr(JsonNode) node = upg_service_error_new (upg_error_code_nick (error), error->message);
+  JsonArray *steps = upg_executor_list_unconfirmed_for_run (self->executor, upg_run, NULL);
+
+  json_object_set_array_member (json_node_get_object (node), "steps", steps != NULL ? steps : json_array_new ());
+  upg_service_reply_json (msg, SOUP_STATUS_CONFLICT, node);
+}
+
+/* Who confirms over HTTP, as the journal keeps it: the service has one
+ * token and no user names, so the client's address tells them apart. */
+static char *
+confirmed_by (SoupServerMessage *msg)
+{
+  const char *host = soup_server_message_get_remote_host (msg);
+
+  return g_strdup_printf ("api@%s", host != NULL ? host : "?");
+}
+
+/* POST /api/v1/upgrade/confirm {fromVersion, toVersion, siteId, steps?}
+ * → 200 {site, from, to, confirmed_by, confirmed: […], unconfirmed: […]} */
+void
+upg_service_handle_confirm (UpgService        *self,
+                            SoupServerMessage *msg,
+                            const char        *id)
+{
+  g_auto(UpgServiceRequest) request = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) confirmed = NULL;
+  g_autoptr(JsonArray) unconfirmed = NULL;
+  g_autofree char *who = confirmed_by (msg);
+  g_autofree char *from = NULL, *to = NULL;
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  if (!upg_service_request_read (msg, &request, &error)
+      || !upg_service_request_require (self, &request, FALSE, &error)
+      || (confirmed = upg_executor_confirm (self->executor, request.from, request.to, request.site,
+                                            (const char * const *) request.steps, who, "api", &error)) == NULL
+      || (unconfirmed = upg_executor_list_unconfirmed (self->executor, request.from, request.to,
+                                                       request.site, &error)) == NULL)
+    {
+      upg_service_reply_gerror (msg, error);
+      return;
+    }
+  from = upg_version_to_string (request.from);
+  to = upg_version_to_string (request.to);
+  upg_service_log (NULL, G_LOG_LEVEL_MESSAGE, "site %s, %s → %s: %u steps confirmed by %s", request.site,
+                   from, to, json_array_get_length (confirmed), who);
+  json_object_set_string_member (answer, "site", request.site);
+  json_object_set_string_member (answer, "from", from);
+  json_object_set_string_member (answer, "to", to);
+  json_object_set_string_member (answer, "confirmed_by", who);
+  json_object_set_array_member (answer, "confirmed", g_steal_pointer (&confirmed));
+  json_object_set_array_member (answer, "unconfirmed", g_steal_pointer (&unconfirmed));
+  node = json_node_init_object (json_node_alloc (), answer);
+  upg_service_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
 /* ---- start and end of a run ------------------------------------------- */
 
 static void
@@ -233,7 +300,10 @@ run_finish (UpgServiceRun *run,
       g_autoptr(GError) unstarted = error != NULL ? NULL
         : g_error_new_literal (UPG_ERROR, UPG_ERROR_FAILED, _("the run ended without starting an execution"));
 
-      upg_service_reply_gerror (run->pending, error != NULL ? error : unstarted);
+      if (g_error_matches (error, UPG_ERROR, UPG_ERROR_CONFIRMATION_REQUIRED))
+        reply_confirmation_required (self, run->pending, run->run, error);
+      else
+        upg_service_reply_gerror (run->pending, error != NULL ? error : unstarted);
       soup_server_message_unpause (run->pending);
       g_clear_object (&run->pending);
     }
@@ -326,7 +396,9 @@ site_is_free (UpgService        *self,
 }
 
 /* POST /api/v1/upgrade/execute {fromVersion, toVersion, stage, site, env,
- * component} → 202 {execution_id, executionId} once the lock is held. */
+ * component, confirm} → 202 {execution_id, executionId} once the lock is
+ * held; 409 confirmation_required when steps of the stage need a
+ * confirmation ("confirm": true gives it for the whole plan first). */
 void
 upg_service_handle_execute (UpgService        *self,
                             SoupServerMessage *msg,
@@ -340,6 +412,22 @@ upg_service_handle_execute (UpgService        *self,
   /* Planned here so that a bad request is a 400 before anything starts. */
   if (plan == NULL || !site_is_free (self, msg, request.site))
     return;
+  if (request.confirm)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *who = confirmed_by (msg);
+      g_autoptr(JsonArray) confirmed = upg_executor_confirm (self->executor, request.from, request.to,
+                                                             request.site, NULL, who, "api", &error);
+
+      if (confirmed == NULL)
+        {
+          upg_service_reply_gerror (msg, error);
+          return;
+        }
+      if (json_array_get_length (confirmed) > 0)
+        upg_service_log (NULL, G_LOG_LEVEL_MESSAGE, "site %s: %u steps confirmed by %s (\"confirm\": true)",
+                         request.site, json_array_get_length (confirmed), who);
+    }
   upg_run = upg_run_new (UPG_RUN_KIND_RUN, request.from, request.to, request.stage);
   upg_run_set_site_id (upg_run, request.site);
   upg_run_set_component (upg_run, request.component);

@@ -39,6 +39,7 @@ static const Route routes[] = {
   { { "GET", "/api/v1/upgrade/plan", FALSE, FALSE }, upg_service_handle_plan },
   { { "POST", "/api/v1/upgrade/assess", FALSE, FALSE }, upg_service_handle_assess },
   { { "POST", "/api/v1/upgrade/execute", FALSE, FALSE }, upg_service_handle_execute },
+  { { "POST", "/api/v1/upgrade/confirm", FALSE, FALSE }, upg_service_handle_confirm },
   { { "GET", "/api/v1/upgrade/status/{id}", FALSE, FALSE }, upg_service_handle_status },
   { { "POST", "/api/v1/upgrade/resume/{id}", FALSE, FALSE }, upg_service_handle_resume },
   { { "GET", "/api/v1/upgrade/report/{id}", FALSE, FALSE }, upg_service_handle_report },

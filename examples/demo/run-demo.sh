@@ -1,7 +1,8 @@
 #!/bin/sh
 # Demo of libupgrade on the example bundle with embedded SQLite data sources:
-# validate, plan, then (where this build has the commands) assess, run every
-# stage in order, run one stage again to show exactly-once, and report.
+# validate, plan, then (where this build has the commands) assess, confirm
+# the steps that need manual confirmation, run every stage in order, run one
+# stage again to show exactly-once, and report.
 #
 #   sh examples/demo/run-demo.sh BUILD_DIR
 #
@@ -129,6 +130,16 @@ if has_command assess; then
                          "（本机评估未通过：真实升级会在此停止；演示继续）"
 else
   not_available assess
+fi
+
+if has_command run && has_command confirm; then
+  # Steps without a compatible_version (the legacy properties tasks among
+  # them) need a person's confirmation: refused (6) and nothing runs until
+  # an operator has checked them and confirmed, which is journaled.
+  expect 6 run --from "$FROM" --to "$TO" --site "$SITE" --stage pre_stop
+  say "(steps that need manual confirmation: checked by the operator, now confirmed)" \
+      "（需要人工确认的步骤：操作员已检查，现在确认）"
+  expect 0 confirm --from "$FROM" --to "$TO" --site "$SITE"
 fi
 
 if has_command run; then

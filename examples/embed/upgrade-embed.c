@@ -2,14 +2,17 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- *   upgrade-embed BUNDLE CONFIG FROM TO STAGE [STATE_DIR]
+ *   upgrade-embed [--confirm] BUNDLE CONFIG FROM TO STAGE [STATE_DIR]
  *
  * Loads a bundle and a site configuration (upgrade.json), plans FROM → TO
  * for the configuration's site, prints the steps of STAGE, then runs that
  * stage asynchronously in a GMainLoop, printing the executor's signals as
- * they come (steps started and finished, statement progress). Exits with
- * the upgradectl codes: 0 success, 1 a step failed (breakpoint saved),
- * 2 bad input, 3 the site is locked, 5 a statement is in doubt.
+ * they come (steps started and finished, statement progress). A step
+ * without (or with an unmet) compatible_version runs only once a person
+ * confirmed it: --confirm does, as the user at this host (journaled).
+ * Exits with the upgradectl codes: 0 success, 1 a step failed (breakpoint
+ * saved), 2 bad input, 3 the site is locked, 5 a statement is in doubt,
+ * 6 steps need confirmation (nothing ran).
  *
  * The journal is the configuration's, else STATE_DIR/journal.db (STATE_DIR
  * defaults to upg_resolve_state_dir()'s: $UPGRADE_STATE_DIR, else
@@ -46,6 +49,8 @@ exit_code (const GError *error)
       return 3;
     case UPG_ERROR_IN_DOUBT:
       return 5;
+    case UPG_ERROR_CONFIRMATION_REQUIRED:
+      return 6;
     default:
       return 1;
     }
@@ -176,16 +181,23 @@ main (int   argc,
   g_autoptr(UpgPlan) plan = NULL;
   g_autoptr(UpgJournal) journal = NULL;
   g_autoptr(UpgExecutor) executor = NULL;
-  g_autofree char *state_dir = upg_resolve_state_dir (argc > 6 ? argv[6] : NULL);
+  g_autofree char *state_dir = NULL;
+  gboolean confirm = argc > 1 && g_str_equal (argv[1], "--confirm");
   const char *site;
   UpgStage stage;
   GError *error = NULL;
 
+  if (confirm)
+    {
+      argv++;
+      argc--;
+    }
   if (argc < 6 || argc > 7)
     {
-      fprintf (stderr, "usage: upgrade-embed BUNDLE CONFIG FROM TO STAGE [STATE_DIR]\n");
+      fprintf (stderr, "usage: upgrade-embed [--confirm] BUNDLE CONFIG FROM TO STAGE [STATE_DIR]\n");
       return 2;
     }
+  state_dir = upg_resolve_state_dir (argc > 6 ? argv[6] : NULL);
   if ((bundle = upg_bundle_new_for_path (argv[1], &error)) == NULL ||
       (config = upg_config_new_from_file (argv[2], &error)) == NULL ||
       (from = upg_version_parse (argv[3], &error)) == NULL ||
@@ -201,5 +213,13 @@ main (int   argc,
   if ((journal = upg_journal_open_for_site (config, state_dir, &error)) == NULL)
     return fail (error);
   executor = upg_executor_new (config, bundle, journal, state_dir);
+  if (confirm)
+    {
+      g_autofree char *who = g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+      g_autoptr(JsonArray) confirmed = upg_executor_confirm (executor, from, to, site, NULL, who, "embed", &error);
+
+      if (confirmed == NULL)
+        return fail (error);
+    }
   return run_stage (executor, from, to, stage, site);
 }

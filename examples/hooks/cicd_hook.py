@@ -7,7 +7,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 #   cicd_hook.py STAGE [--from V] [--to V] [--site ID] [--env JSON]
-#                [--bundle DIR] [--config FILE] [--state-dir DIR] [--json]
+#                [--bundle DIR] [--config FILE] [--state-dir DIR] [--json] [--confirm]
 #
 # STAGE is a cut-point or its alias (resource_check, business_check or
 # pre_check, pre_stop or pre_upgrade_process, in_stop or
@@ -25,11 +25,16 @@
 # verdict stops the hook before any step runs. Exit codes: 0 success or
 # pass, 1 a step or check failed (breakpoint saved), 2 bad input, 3 another
 # upgrade holds the site's lock, 4 assessment passed with warnings, 5 a
-# statement is in doubt (resume with `upgradectl resume ID --retry|--skip`).
+# statement is in doubt (resume with `upgradectl resume ID --retry|--skip`),
+# 6 steps need manual confirmation (no or an unmet compatible_version;
+# nothing ran): an operator checks them and calls the hook with --confirm,
+# or runs `upgradectl confirm`.
 
 import argparse
+import getpass
 import json
 import os
+import socket
 import sys
 
 import gi
@@ -70,6 +75,10 @@ def parse_arguments(argv):
                              'or $XDG_STATE_HOME/upgrade')
     parser.add_argument('--json', action='store_true',
                         help='print one JSON document (plan, assessment, execution, report)')
+    parser.add_argument('--confirm', action='store_true',
+                        help='confirm the steps of the plan that need manual confirmation '
+                             '(journaled as this user at this host); without, a stage with '
+                             'such a step exits 6 and runs nothing')
     args = parser.parse_args(argv)
     for name, hint in (('from_version', '--from or upgradeBeforeVersion/currentVersion'),
                        ('to_version', '--to or upgradeAfterVersion/tagVersion'),
@@ -150,6 +159,9 @@ class Hook:
         executor = Upgrade.Executor.new(self.config, self.bundle, self.journal(),
                                         self.args.state_dir)
         executor.set_plugin_manager(self.plugins)
+        if self.args.confirm:
+            who = '%s@%s' % (getpass.getuser(), socket.gethostname())
+            executor.confirm(self.from_version, self.to_version, self.site, None, who, 'hook')
         run = Upgrade.Run.new(Upgrade.RunKind.RUN, self.from_version, self.to_version,
                               self.stage)
         run.set_site_id(self.site)

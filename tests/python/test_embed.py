@@ -34,8 +34,14 @@ class EmbedTest(SiteTestCase):
         return proc.returncode, proc.stdout, proc.stderr
 
     def test_runs_a_stage_with_signals(self):
+        # legacy_backup_services has no compatible_version: refused, nothing ran.
         rc, out, err = self.embed(BUNDLE, self.config_path, FROM, TO, 'pre_upgrade_process',
                                   self.state_dir)
+        self.assertEqual(rc, 6, err)
+        self.assertIn('legacy_backup_services', err)
+        self.assertNotIn(') started', out)
+        rc, out, err = self.embed('--confirm', BUNDLE, self.config_path, FROM, TO,
+                                  'pre_upgrade_process', self.state_dir)
         self.assertEqual(rc, 0, err)
         lines = out.splitlines()
         self.assertEqual(lines[0], 'plan stop-service: 6 steps in pre_stop')
@@ -51,7 +57,8 @@ class EmbedTest(SiteTestCase):
 
     def test_failing_step_exits_1(self):
         self.sqlite('ft_db', 'ALTER TABLE orders RENAME TO orders_moved')
-        rc, out, err = self.embed(BUNDLE, self.config_path, FROM, TO, 'pre_stop', self.state_dir)
+        rc, out, err = self.embed('--confirm', BUNDLE, self.config_path, FROM, TO, 'pre_stop',
+                                  self.state_dir)
         self.assertEqual(rc, 1, err)
         self.assertIn('step ft_backup_orders (3.17.0) FAILED', out)
         self.assertRegex(out.splitlines()[-1], r'^execution [0-9a-f-]{36}: FAILED$')

@@ -42,6 +42,35 @@ class ExecutorTest(SiteTestCase):
     def versions(self):
         return Upgrade.Version.parse(FROM), Upgrade.Version.parse(TO)
 
+    def open_executor(self):
+        """The example's legacy steps have no compatible_version: an
+        operator confirms them before the runs (SPEC §3)."""
+        executor = super().open_executor()
+        executor.confirm(*self.versions(), SITE, None, 'tester@python', 'test')
+        return executor
+
+    def test_unconfirmed_steps_refused(self):
+        executor = super().open_executor()
+        run = self.new_run(Upgrade.Stage.PRE_STOP)
+        with self.assertRaises(GLib.Error) as cm:
+            executor.run(run, None)
+        assert_upg_error(self, cm.exception, Upgrade.Error.CONFIRMATION_REQUIRED)
+        self.assertEqual(Upgrade.error_exit_code(cm.exception), 6)
+        self.assertIsNone(run.get_execution())
+        waiting = Upgrade.to_python(executor.list_unconfirmed_for_run(run))
+        self.assertEqual([s['id'] for s in waiting], ['legacy_backup_services'])
+        self.assertEqual(self.sqlite('ft_db', "SELECT COUNT(*) FROM sqlite_master"
+                                              " WHERE name = 'orders_bak_3170'"), [(0,)])
+        confirmed = executor.confirm(*self.versions(), SITE, ['legacy_backup_services'],
+                                     'alice@ops-host', 'python')
+        self.assertEqual(confirmed.get_length(), 1)
+        recorded = Upgrade.to_python(executor.list_confirmations(*self.versions(), SITE))
+        self.assertEqual([(c['step_id'], c['confirmed_by'], c['via']) for c in recorded],
+                         [('legacy_backup_services', 'alice@ops-host', 'python')])
+        run, error = self.run_stage(executor, Upgrade.Stage.PRE_STOP)
+        self.assertIsNone(error)
+        self.assertEqual(run.get_execution().get_status(), Upgrade.ExecutionStatus.SUCCESS)
+
     def new_run(self, stage, kind=Upgrade.RunKind.RUN, env=None):
         run = Upgrade.Run.new(kind, *self.versions(), stage)
         run.set_site_id(SITE)
@@ -252,6 +281,7 @@ class ExecutorTest(SiteTestCase):
             spec = Upgrade.Executor.find_property(name)
             self.assertTrue(spec.flags & GObject.ParamFlags.CONSTRUCT_ONLY, name)
         # Such an executor runs a stage like one from new().
+        executor.confirm(*self.versions(), SITE, None, 'tester@python', 'test')
         run, error = self.run_stage(executor, Upgrade.Stage.PRE_STOP)
         self.assertIsNone(error)
         self.assertEqual(run.get_execution().get_status(), Upgrade.ExecutionStatus.SUCCESS)

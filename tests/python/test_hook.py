@@ -41,7 +41,9 @@ class HookTest(SiteTestCase):
         for i, stage in enumerate(['pre_upgrade_process', 'startup_pre_process',
                                    'startup_post_process']):
             with self.subTest(stage=stage):
-                rc, doc, _, err = self.hook(stage, '--json', **fields[i % 2])
+                # The first call confirms the plan's steps that need it.
+                confirm = ('--confirm',) if i == 0 else ()
+                rc, doc, _, err = self.hook(stage, '--json', *confirm, **fields[i % 2])
                 self.assertEqual(rc, 0, err)
                 self.assertEqual(doc['plan']['stages'], cli_plan['stages'])
                 canonical = Upgrade.stage_to_string(Upgrade.parse_stage(stage))
@@ -60,6 +62,12 @@ class HookTest(SiteTestCase):
 
     def test_text_output(self):
         rc, _, out, err = self.hook('pre_stop', currentVersion=FROM, tagVersion=TO, siteId=SITE)
+        # legacy_backup_services has no compatible_version: nothing ran.
+        self.assertEqual(rc, 6, err)
+        self.assertIn('legacy_backup_services', err)
+        self.assertNotIn('[SUCCESS]', out)
+        rc, _, out, err = self.hook('pre_stop', '--confirm', currentVersion=FROM, tagVersion=TO,
+                                    siteId=SITE)
         self.assertEqual(rc, 0, err)
         self.assertIn('== plan 3.16.0 → 3.18.0, site %s: stop-service' % SITE, out)
         self.assertIn('[SUCCESS] ft_backup_orders', out)
@@ -102,7 +110,8 @@ class HookTest(SiteTestCase):
 
     def test_failure_then_rerun_after_the_fix(self):
         self.sqlite('mid_db', 'ALTER TABLE services RENAME TO services_moved')
-        rc, doc, _, err = self.hook('pre_stop', '--json', currentVersion=FROM, tagVersion=TO)
+        rc, doc, _, err = self.hook('pre_stop', '--json', '--confirm', currentVersion=FROM,
+                                    tagVersion=TO)
         self.assertEqual(rc, 1, err)
         self.assertEqual(doc['execution']['status'], 'FAILED')
         breakpoint_ = doc['execution']['breakpoint']
@@ -141,7 +150,8 @@ class HookTest(SiteTestCase):
     def test_locked_site_exits_3(self):
         # A child upgradectl in the middle of a step holds the site's lock.
         with HeldLock(self.root, self.config_path, self.state_dir):
-            rc, doc, _, err = self.hook('in_stop', '--json', currentVersion=FROM, tagVersion=TO)
+            rc, doc, _, err = self.hook('in_stop', '--json', '--confirm', currentVersion=FROM,
+                                        tagVersion=TO)
         self.assertEqual(rc, 3, err)
         self.assertEqual(doc['error']['code'], 'locked')
 
