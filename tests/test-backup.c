@@ -137,8 +137,8 @@ run_pre_stop (ExecFixture *fx,
 {
   const char *env[] = { "UPGRADE_TEST_CRASH_AT", crash_hook, NULL };
 
-  return exec_fixture_cli (fx, crash_hook != NULL ? env : NULL, out, "--json", "run", "--from", FROM, "--to", TO,
-                           "--stage", "pre_stop", NULL);
+  return exec_fixture_cli (fx, crash_hook != NULL ? env : NULL, out, "--json", "run", "--confirm", "--from", FROM,
+                           "--to", TO, "--stage", "pre_stop", NULL);
 }
 
 static gint64
@@ -341,9 +341,9 @@ test_sqlite_retention (void)
 
       exec_fixture_write_manifest (&fx, versions[i], "\"pre_stop\": [{\"id\": \"bk\", \"backup\": "
                                    "{\"database\": \"app\", \"keep\": 2}}]", NULL);
-      g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "run", "--from", i == 0 ? "3.17.0"
-                                                         : versions[i - 1], "--to", versions[i], "--stage",
-                                                         "pre_stop", NULL)), ==, 0);
+      g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "run", "--confirm", "--from",
+                                                         i == 0 ? "3.17.0" : versions[i - 1], "--to", versions[i],
+                                                         "--stage", "pre_stop", NULL)), ==, 0);
       backups = list_backups (&fx, &doc);
       g_assert_cmpuint (json_array_get_length (backups), ==, MIN (i + 1, 2));
       g_ptr_array_add (paths, g_strdup (json_object_get_string_member (json_array_get_object_element (backups, 0),
