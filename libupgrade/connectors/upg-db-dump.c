@@ -59,6 +59,7 @@ typedef struct
   JsonObject *counts;
   GString    *line;
   char       *copy_table;   /* PostgreSQL: inside this table's COPY block */
+  char       *insert_table; /* MariaDB: inside this table's INSERT (rows on lines of their own) */
 } RowCounter;
 
 static void
@@ -122,6 +123,9 @@ count_tuples (const char *p)
   return n;
 }
 
+/* mariadb-dump writes `INSERT INTO `t` VALUES (…),(…);` on one line, or
+ * (MariaDB 11) `INSERT INTO `t` VALUES` then one row per line, the last
+ * ending with ';'. */
 static void
 count_mysql_line (RowCounter *c,
                   const char *line)
@@ -129,7 +133,13 @@ count_mysql_line (RowCounter *c,
   const char *end = NULL;
   g_autofree char *table = NULL;
 
-  if (g_str_has_prefix (line, "CREATE TABLE `"))
+  if (c->insert_table != NULL)
+    {
+      add_rows (c, c->insert_table, count_tuples (line));
+      if (g_str_has_suffix (line, ";"))
+        g_clear_pointer (&c->insert_table, g_free);
+    }
+  else if (g_str_has_prefix (line, "CREATE TABLE `"))
     {
       table = read_backquoted (line + strlen ("CREATE TABLE "), &end);
       if (table != NULL)
@@ -140,9 +150,12 @@ count_mysql_line (RowCounter *c,
       const char *values;
 
       table = read_backquoted (line + strlen ("INSERT INTO "), &end);
-      values = table != NULL ? strstr (end, " VALUES ") : NULL;
-      if (values != NULL)
-        add_rows (c, table, count_tuples (values + strlen (" VALUES ")));
+      values = table != NULL ? strstr (end, " VALUES") : NULL;
+      if (values == NULL)
+        return;
+      add_rows (c, table, count_tuples (values + strlen (" VALUES")));
+      if (!g_str_has_suffix (line, ";"))
+        c->insert_table = g_steal_pointer (&table);
     }
 }
 
@@ -367,7 +380,7 @@ dump_with_tool (UpgDataSource       *source,
   g_autoptr(GOutputStream) out = NULL;
   g_autoptr(GString) line = g_string_new (NULL);
   g_autofree char *buffer = g_malloc (CHUNK_BYTES);
-  RowCounter counter = { upg_data_source_get_dialect (source), counts, line, NULL };
+  RowCounter counter = { upg_data_source_get_dialect (source), counts, line, NULL, NULL };
   GInputStream *in;
   guint64 total = 0;
   gssize n;
@@ -388,6 +401,7 @@ dump_with_tool (UpgDataSource       *source,
         progress (total, progress_data);
     }
   g_free (counter.copy_table);
+  g_free (counter.insert_table);
   if (n < 0)
     return FALSE;   /* freeing the tool stops it */
   /* The tool's verdict first: a dump cut short by a server error is

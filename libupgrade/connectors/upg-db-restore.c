@@ -28,7 +28,6 @@ typedef struct
   gboolean    footer;
   gboolean    index_section;
   gboolean    found;
-  char       *schema;      /* PostgreSQL: the table's schema, once seen */
 } DumpFilter;
 
 static gboolean
@@ -132,8 +131,8 @@ filter_pg (DumpFilter *f,
 {
   g_autofree char *name = NULL, *type = NULL, *schema = NULL;
 
-  if (line[0] == '\\')
-    return TRUE;   /* psql's \restrict … \unrestrict pair */
+  if (g_str_has_prefix (line, "\\restrict ") || g_str_has_prefix (line, "\\unrestrict "))
+    return TRUE;   /* pg_dump's guard around the whole script */
   if (pg_header (line, &name, &type, &schema))
     {
       f->started = TRUE;
@@ -245,7 +244,6 @@ restore_with_client (UpgDataSource       *source,
     }
   if (local_error == NULL && out->len > 0)
     g_output_stream_write_all (stdin_pipe, out->str, out->len, NULL, cancellable, &local_error);
-  g_free (filter.schema);
   g_output_stream_close (stdin_pipe, NULL, NULL);
   /* The client's own error says more than the broken pipe it caused. */
   if (!upg_db_tool_wait (tool, cancellable, error))
