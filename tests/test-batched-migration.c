@@ -15,7 +15,9 @@
  * (`upgradectl migrations --json`), with a generous deadline only so
  * that a broken engine fails instead of hanging.
  */
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -231,7 +233,14 @@ control (Mig        *mig,
   return exec_exit_code (exec_fixture_cli (&mig->site.fx, NULL, &out, "migrations", action, id, NULL));
 }
 
-/* `upgradectl run` in the background, its output in @out_path. */
+/* A test that fails must not leave its run waiting on a throttle. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* `upgradectl run` in the background. */
 static GSubprocess *
 spawn_run (Mig  *mig)
 {
@@ -240,6 +249,7 @@ spawn_run (Mig  *mig)
   g_autoptr(GError) error = NULL;
   GSubprocess *process;
 
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("UPGRADECTL"), "-b", mig->site.fx.bundle,
                                          "-c", mig->site.fx.config, "--state-dir", mig->site.fx.state, "--json",
                                          "run", "--from", FROM, "--to", TO, "--stage", "post_upgrade", NULL);
@@ -332,6 +342,27 @@ check_kills (Db *db)
   mig_clear (&mig);
 }
 
+/* A run in the background held by the throttle once @after rows are
+ * migrated (the flag is up); *@id gets the migration's id. */
+static GSubprocess *
+start_held_run (Mig        *mig,
+                guint       after,
+                JsonObject **held,
+                char       **id)
+{
+  g_autofree char *throttle = throttle_json (mig, after);
+  g_autofree char *extra = g_strdup_printf ("\"batch_size\": 100, %s", throttle);
+  GSubprocess *process;
+
+  mig_write_bundle (mig, COUNTER_SQL, extra);
+  db_site_execute (&mig->site, "UPDATE %s SET v = 1", mig->flag);
+  process = spawn_run (mig);
+  *held = wait_for (mig, "pause_reason", "throttle");
+  g_assert_cmpstr (json_object_get_string_member (*held, "state"), ==, "paused");
+  *id = g_strdup (json_object_get_string_member (*held, "id"));
+  return process;
+}
+
 /* The throttle pauses the migration while the flag is up; the operator
  * pauses and resumes it from another process; rows inserted above the
  * range after the start are the application's. */
@@ -339,8 +370,6 @@ static void
 check_throttle_pause_resume (Db *db)
 {
   Mig mig;
-  g_autofree char *throttle = NULL;
-  g_autofree char *extra = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(JsonObject) m = NULL;
   g_autoptr(JsonObject) result = NULL;
@@ -349,15 +378,7 @@ check_throttle_pause_resume (Db *db)
   int status;
 
   mig_init (&mig, db, "mig-throttle");
-  throttle = throttle_json (&mig, 500);
-  extra = g_strdup_printf ("\"batch_size\": 100, %s", throttle);
-  mig_write_bundle (&mig, COUNTER_SQL, extra);
-  db_site_execute (&mig.site, "UPDATE %s SET v = 1", mig.flag);
-
-  process = spawn_run (&mig);
-  m = wait_for (&mig, "pause_reason", "throttle");
-  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "paused");
-  id = g_strdup (json_object_get_string_member (m, "id"));
+  process = start_held_run (&mig, 500, &m, &id);
   /* Held at a batch boundary past 500 rows, nothing beyond. */
   done = assert_checkpoint_consistent (&mig);
   g_assert_cmpint (done, >=, 500);
@@ -408,8 +429,6 @@ static void
 check_cancel (Db *db)
 {
   Mig mig;
-  g_autofree char *throttle = NULL;
-  g_autofree char *extra = NULL;
   g_autofree char *out = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(JsonObject) m = NULL;
@@ -419,14 +438,7 @@ check_cancel (Db *db)
   int status;
 
   mig_init (&mig, db, "mig-cancel");
-  throttle = throttle_json (&mig, 700);
-  extra = g_strdup_printf ("\"batch_size\": 100, %s", throttle);
-  mig_write_bundle (&mig, COUNTER_SQL, extra);
-  db_site_execute (&mig.site, "UPDATE %s SET v = 1", mig.flag);
-
-  process = spawn_run (&mig);
-  m = wait_for (&mig, "pause_reason", "throttle");
-  id = g_strdup (json_object_get_string_member (m, "id"));
+  process = start_held_run (&mig, 700, &m, &id);
   g_assert_cmpint (control (&mig, "cancel", id), ==, 0);
   result = finish_run (process, &status);
   g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "INTERRUPTED");
@@ -557,6 +569,26 @@ test_invalid_manifest (void)
     }
 }
 
+/* A source that cannot commit a batch with its checkpoint (a raw libgda
+ * one: no transaction of ours) is refused before anything runs. */
+static void
+test_refuses_non_transactional (void)
+{
+  ExecFixture fx;
+  g_autofree char *out = NULL;
+
+  exec_fixture_init (&fx);
+  exec_fixture_write_config (&fx, "mig-refuse", "\"db\": {\"cnc\": \"SQLite://DB_DIR=/nonexistent;DB_NAME=x\"}");
+  exec_fixture_write_manifest (&fx, TO, "\"post_upgrade\": [{\"id\": \"mig\", \"database\": \"db\", "
+                               "\"compatible_version\": \"1.0.0\", \"batched_migration\": {\"table\": \"t\", "
+                               "\"key\": \"id\", \"sql\": \"UPDATE t SET n = 1 WHERE id BETWEEN :start AND :end\"}}]",
+                               NULL);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+                                                     "--stage", "post_upgrade", NULL)), ==, 2);
+  g_assert_nonnull (strstr (out, "step mig: data source 'db' (libgda) cannot run a batched migration"));
+  exec_fixture_clear (&fx);
+}
+
 /* :start and :end are bound outside string literals and comments only. */
 static void
 test_bind (void)
@@ -677,6 +709,7 @@ main (int argc, char **argv)
     {
       g_test_add_func ("/batched-migration/bind", test_bind);
       g_test_add_func ("/batched-migration/invalid-manifest", test_invalid_manifest);
+      g_test_add_func ("/batched-migration/refuses-non-transactional", test_refuses_non_transactional);
       g_test_add_func ("/batched-migration/sqlite/run", test_run_sqlite);
       g_test_add_func ("/batched-migration/sqlite/kills", test_kills_sqlite);
       g_test_add_func ("/batched-migration/sqlite/throttle-pause-resume", test_throttle_pause_resume_sqlite);

@@ -251,6 +251,9 @@ gboolean     upg_tool_runner_run_step    (UpgRunContext *ctx,
                                           GError       **error);
 
 /* upg-batched-migration-runner.c */
+gboolean     upg_batched_migration_runner_prepare  (UpgRunContext *ctx,
+                                                    UpgStep       *step,
+                                                    GError       **error);
 gboolean     upg_batched_migration_runner_run_step (UpgRunContext *ctx,
                                                     UpgStep       *step,
                                                     GError       **error);

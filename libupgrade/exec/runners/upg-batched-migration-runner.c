@@ -593,14 +593,31 @@ check_source (UpgRunContext  *ctx,
   return TRUE;
 }
 
+/*
+ * upg_batched_migration_runner_prepare:
+ *
+ * Refuses, before anything of the run happens (bad input), a migration
+ * whose data source cannot commit a batch with its checkpoint.
+ */
+gboolean
+upg_batched_migration_runner_prepare (UpgRunContext *ctx,
+                                      UpgStep       *step,
+                                      GError       **error)
+{
+  const UpgBatchedMigrationSpec *spec = upg_step_get_batched_migration (step);
+
+  g_return_val_if_fail (spec != NULL, FALSE);
+  return check_source (ctx, step, spec->database, error)
+      && (spec->throttle_database == NULL || check_source (ctx, step, spec->throttle_database, error));
+}
+
 static gboolean
 start (Migration  *m,
        GError    **error)
 {
   UpgRunContext *ctx = m->ctx;
 
-  if (!check_source (ctx, m->step, m->spec->database, error)
-      || (m->spec->throttle_database != NULL && !check_source (ctx, m->step, m->spec->throttle_database, error)))
+  if (!upg_batched_migration_runner_prepare (ctx, m->step, error))
     return FALSE;
   m->conn = connect_target (m, FALSE, error);
   if (m->conn == NULL
