@@ -10,6 +10,7 @@ PACKAGES="
   ca-certificates
   chromium
   clang
+  clickhouse-server
   gcc
   gettext
   gi-docgen

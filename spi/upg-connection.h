@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  * @UPG_DIALECT_MYSQL: MySQL or MariaDB
  * @UPG_DIALECT_POSTGRESQL: PostgreSQL
  * @UPG_DIALECT_OTHER: another database reached through libgda
+ * @UPG_DIALECT_CLICKHOUSE: ClickHouse, over its HTTP interface (no
+ *   transactions; every statement takes effect on its own)
  *
  * The SQL dialect a connection speaks; it decides how scripts are split
  * and how the journal writes its tables.
@@ -31,6 +33,7 @@ typedef enum {
   UPG_DIALECT_MYSQL,
   UPG_DIALECT_POSTGRESQL,
   UPG_DIALECT_OTHER,
+  UPG_DIALECT_CLICKHOUSE,
 } UpgDialect;
 
 #define UPG_TYPE_CONNECTION (upg_connection_get_type ())

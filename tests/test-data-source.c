@@ -176,8 +176,8 @@ test_errors (void)
                   "data source 'ft_db': $.password: a password in clear is refused: use "
                   "password_env (an environment variable's name) or password_file");
   assert_refused ("{\"provider\": \"Oracle\", \"host\": \"h\"}",
-                  "data source 'ft_db': $.provider: expected MySQL, MariaDB, PostgreSQL or "
-                  "SQLite (or a raw \"cnc\"), got \"Oracle\"");
+                  "data source 'ft_db': $.provider: expected MySQL, MariaDB, PostgreSQL, "
+                  "SQLite or ClickHouse (or a raw \"cnc\"), got \"Oracle\"");
   assert_refused ("{\"host\": \"h\"}",
                   "data source 'ft_db': $.provider: required member is missing: expected a string");
   assert_refused ("{\"provider\": \"MySQL\", \"host\": \"h\", \"port\": \"3306\"}",

@@ -34,6 +34,16 @@ upg_test_server_kind_name (UpgTestServerKind kind)
   return kind == UPG_TEST_SERVER_MARIADB ? "mariadb" : "postgresql";
 }
 
+/* Shared with the ClickHouse fixture (upg-test-clickhouse.c). */
+char        *upg_test_log_tail              (const char         *path);
+guint        upg_test_find_free_port        (GError            **error);
+gboolean     upg_test_start_guard           (GSubprocess        *process,
+                                             const char         *dir,
+                                             const char         *signame,
+                                             GSubprocess       **guard,
+                                             int                *guard_fd,
+                                             GError            **error);
+
 char        *upg_test_servers_root          (UpgTestServerKind   kind,
                                              GError            **error);
 gboolean     upg_test_server_init_template  (UpgTestServerKind   kind,

@@ -58,8 +58,8 @@ upg_test_base_dir (void)
   return dir;
 }
 
-static char *
-log_tail (const char *path)
+char *
+upg_test_log_tail (const char *path)
 {
   g_autofree char *text = NULL;
   gsize len = 0;
@@ -172,8 +172,8 @@ ensure_template (UpgTestServerKind   kind,
   return ok ? g_steal_pointer (&template) : NULL;
 }
 
-static guint
-find_free_port (GError **error)
+guint
+upg_test_find_free_port (GError **error)
 {
   struct sockaddr_in addr = { .sin_family = AF_INET };
   socklen_t len = sizeof addr;
@@ -220,10 +220,15 @@ make_server_dir (UpgTestServerKind   kind,
   return g_steal_pointer (&dir);
 }
 
-/* Starts the process that cleans up if this one dies first. */
-static gboolean
-start_guard (UpgTestServer  *server,
-             GError        **error)
+/* Starts the process that cleans up if this one dies first: it sends
+ * @signame to @process, then KILL, and removes @dir. Any fixture's. */
+gboolean
+upg_test_start_guard (GSubprocess  *process,
+                      const char   *dir,
+                      const char   *signame,
+                      GSubprocess **guard,
+                      int          *guard_fd,
+                      GError      **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   const char *script =
@@ -233,25 +238,32 @@ start_guard (UpgTestServer  *server,
     "while kill -0 \"$1\" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"
     "kill -KILL \"$1\" 2>/dev/null\n"
     "rm -rf -- \"$2\"\n";
-  g_autofree char *pid = g_strdup (g_subprocess_get_identifier (server->process));
+  g_autofree char *pid = g_strdup (g_subprocess_get_identifier (process));
   int fds[2];
 
   if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
     return FALSE;
 
   g_subprocess_launcher_take_stdin_fd (launcher, fds[0]);
-  server->guard = g_subprocess_launcher_spawnv (launcher, (const char * const[]) {
-                                                  "sh", "-c", script, "upg-test-guard", pid,
-                                                  server->dir,
-                                                  server->kind == UPG_TEST_SERVER_MARIADB ? "TERM" : "INT",
-                                                  NULL }, error);
-  if (server->guard == NULL)
+  *guard = g_subprocess_launcher_spawnv (launcher, (const char * const[]) {
+                                           "sh", "-c", script, "upg-test-guard", pid, dir, signame,
+                                           NULL }, error);
+  if (*guard == NULL)
     {
       close (fds[1]);
       return FALSE;
     }
-  server->guard_fd = fds[1];
+  *guard_fd = fds[1];
   return TRUE;
+}
+
+static gboolean
+start_guard (UpgTestServer  *server,
+             GError        **error)
+{
+  return upg_test_start_guard (server->process, server->dir,
+                               server->kind == UPG_TEST_SERVER_MARIADB ? "TERM" : "INT",
+                               &server->guard, &server->guard_fd, error);
 }
 
 static gboolean
@@ -280,7 +292,7 @@ wait_until_ready (UpgTestServer  *server,
     }
 
   {
-    g_autofree char *tail = log_tail (server->log_path);
+    g_autofree char *tail = upg_test_log_tail (server->log_path);
 
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                  "%s server in %s did not accept connections (%s; last error: %s); log tail:\n%s",
@@ -316,7 +328,7 @@ start_in_dir (UpgTestServer  *server,
                     NULL, NULL, NULL, error))
     return FALSE;
 
-  server->port = find_free_port (error);
+  server->port = upg_test_find_free_port (error);
   if (server->port == 0)
     return FALSE;
 

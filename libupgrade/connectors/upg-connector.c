@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-clickhouse-connection-private.h"
 #include "upg-data-source-private.h"
 #include "upg-mysql-connection-private.h"
 #include "upg-pg-connection-private.h"
@@ -89,6 +90,11 @@ open_once (UpgDataSource  *self,
                                     upg_data_source_get_socket (self),
                                     upg_data_source_get_user (self), password,
                                     upg_data_source_get_database (self), refused, error);
+    case UPG_DIALECT_CLICKHOUSE:
+      return upg_clickhouse_connection_new (name, upg_data_source_get_url (self),
+                                            upg_data_source_get_user (self), password,
+                                            upg_data_source_get_database (self),
+                                            upg_data_source_get_settings (self), refused, error);
     case UPG_DIALECT_OTHER:
     default:
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
@@ -175,8 +181,9 @@ fail_open (UpgDataSource  *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Connects to the data source with its native backend (libmariadb, libpq or
- * sqlite3), or through libgda for a raw `cnc` string. The password is read
+ * Connects to the data source with its native backend (libmariadb, libpq,
+ * sqlite3, or ClickHouse's HTTP interface through libsoup), or through
+ * libgda for a raw `cnc` string. The password is read
  * from `password_env` or `password_file` now and is kept only as long as
  * the connection needs it.
  *
@@ -185,7 +192,8 @@ fail_open (UpgDataSource  *self,
  * %UPG_ERROR_DATASOURCE, naming the data source (see
  * upg_data_source_describe()) and the attempts, never the password.
  * A refusal by the server (wrong user or password, unknown database:
- * MariaDB 1044, 1045, 1049, 1698; PostgreSQL class 28, 3D000) is an
+ * MariaDB 1044, 1045, 1049, 1698; PostgreSQL class 28, 3D000; ClickHouse
+ * 81, 192–195, 516) is an
  * answer, not a connection failure, and fails at once with
  * %UPG_ERROR_DATASOURCE. Configuration errors (an unset password
  * variable, a provider without a connector, a raw `cnc` string when

@@ -108,18 +108,20 @@ skip_non_code (const char *start,
 {
   gboolean pg = dialect == UPG_DIALECT_POSTGRESQL;
   gboolean mysql = dialect == UPG_DIALECT_MYSQL;
+  /* ClickHouse: backslash escapes in every quote; `#!` and `# ` comments. */
+  gboolean ch = dialect == UPG_DIALECT_CLICKHOUSE;
 
   switch (*p)
     {
     case '\'':
-      return skip_quoted (p, mysql || (pg && p > start && (p[-1] == 'E' || p[-1] == 'e')
+      return skip_quoted (p, mysql || ch || (pg && p > start && (p[-1] == 'E' || p[-1] == 'e')
                                        && (p - 1 == start || !is_ident_char (p[-2]))));
     case '"':
-      return skip_quoted (p, mysql);
+      return skip_quoted (p, mysql || ch);
     case '`':
-      return mysql ? skip_quoted (p, FALSE) : p;
+      return mysql || ch ? skip_quoted (p, ch) : p;
     case '#':
-      return mysql ? skip_line (p) : p;
+      return mysql || (ch && (p[1] == '!' || p[1] == ' ')) ? skip_line (p) : p;
     case '-':
       /* MySQL wants whitespace after `--`; `1--1` is arithmetic there. */
       if (p[1] == '-' && (!mysql || p[2] == '\0' || g_ascii_isspace (p[2])))

@@ -21,5 +21,7 @@ const char    *upg_data_source_get_cnc           (UpgDataSource     *self);
 const char    *upg_data_source_get_auth          (UpgDataSource     *self);
 const char    *upg_data_source_get_password_env  (UpgDataSource     *self);
 const char    *upg_data_source_get_password_file (UpgDataSource     *self);
+const char    *upg_data_source_get_url           (UpgDataSource     *self);
+const char * const *upg_data_source_get_settings (UpgDataSource     *self);
 
 G_END_DECLS

@@ -17,7 +17,10 @@
  * host), `database`, `user`, and the password from `password_env` (an
  * environment variable's name) or `password_file` (a file whose first line
  * is the password); or a raw libgda data source `{"cnc", "auth"}`, provider
- * "libgda". SQLite takes a `path`. Relative `path` and `password_file` are
+ * "libgda". SQLite takes a `path`. ClickHouse takes a `url` (its HTTP
+ * interface, without user, password or query), `database`, `user`, the
+ * password as above, and `settings` sent with every statement.
+ * Relative `path` and `password_file` are
  * resolved against the configuration file's directory.
  *
  * A `password` member is refused: a password in clear in a config file
@@ -41,6 +44,8 @@ struct _UpgDataSource
   char       *path;
   char       *cnc;
   char       *auth;
+  char       *url;        /* ClickHouse: the HTTP interface */
+  GStrv       settings;   /* ClickHouse: name, value, …, NULL */
 };
 
 G_DEFINE_FINAL_TYPE (UpgDataSource, upg_data_source, G_TYPE_OBJECT)
@@ -61,6 +66,8 @@ upg_data_source_finalize (GObject *object)
   g_free (self->path);
   g_free (self->cnc);
   g_free (self->auth);
+  g_free (self->url);
+  g_strfreev (self->settings);
 
   G_OBJECT_CLASS (upg_data_source_parent_class)->finalize (object);
 }
@@ -87,6 +94,7 @@ static const struct {
   { "postgresql", "PostgreSQL", UPG_DIALECT_POSTGRESQL, 5432 },
   { "postgres", "PostgreSQL", UPG_DIALECT_POSTGRESQL, 5432 },
   { "sqlite", "SQLite", UPG_DIALECT_SQLITE, 0 },
+  { "clickhouse", "ClickHouse", UPG_DIALECT_CLICKHOUSE, 8123 },
 };
 
 /* A relative @base_dir starts at the current directory, as a relative
@@ -163,6 +171,86 @@ read_server (UpgDataSource    *self,
   return TRUE;
 }
 
+/* ClickHouse's `settings`: names and scalar values, sent with every
+ * statement as URL parameters. */
+static gboolean
+read_clickhouse_settings (UpgDataSource    *self,
+                          const UpgJsonCtx *ctx,
+                          JsonObject       *object,
+                          const char       *path,
+                          GError          **error)
+{
+  g_autofree char *where = upg_json_member_path (path, "settings");
+  g_autoptr(GStrvBuilder) pairs = g_strv_builder_new ();
+  JsonObject *settings = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (!upg_json_get_object (ctx, object, path, "settings", &settings, error))
+    return FALSE;
+  if (settings == NULL)
+    return TRUE;
+  json_object_iter_init (&iter, settings);
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      g_autofree char *text = NULL;
+
+      if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+        text = g_strdup (json_node_get_string (value));
+      else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_INT64)
+        text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+      else if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+        text = g_strdup (json_node_get_boolean (value) ? "1" : "0");
+      else
+        {
+          g_autofree char *member = upg_json_member_path (where, name);
+          return upg_json_fail (ctx, member, error, _("expected a string, an integer or a boolean, got %s"),
+                                upg_json_type_name (value));
+        }
+      g_strv_builder_add (pairs, name);
+      g_strv_builder_add (pairs, text);
+    }
+  self->settings = g_strv_builder_end (pairs);
+  return TRUE;
+}
+
+/* ClickHouse: `url` (its HTTP interface), `database`, `user`, `settings`;
+ * host and port come from the URL (for `${datasource.NAME.host}`). */
+static gboolean
+read_clickhouse (UpgDataSource    *self,
+                 const UpgJsonCtx *ctx,
+                 JsonObject       *object,
+                 const char       *path,
+                 GError          **error)
+{
+  const char *url = NULL, *database = NULL, *user = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *where = upg_json_member_path (path, "url");
+
+  if (!upg_json_get_string (ctx, object, path, "url", TRUE, &url, error)
+      || !upg_json_get_string (ctx, object, path, "database", FALSE, &database, error)
+      || !upg_json_get_string (ctx, object, path, "user", FALSE, &user, error))
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL
+      || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+    return upg_json_fail (ctx, where, error, _("expected the HTTP interface's URL, such as %s"),
+                          "\"http://127.0.0.1:8123\"");
+  /* The URL is named in messages and logs: no secret may be in it. */
+  if (g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL)
+    return upg_json_fail (ctx, where, error, _("a user, password or query in the URL is refused: use %s, "
+                                                 "%s or %s, and %s"),
+                          "user", "password_env", "password_file", "settings");
+  self->url = g_strdup (url);
+  self->host = g_strdup (g_uri_get_host (uri));
+  self->port = g_uri_get_port (uri) > 0 ? (guint) g_uri_get_port (uri)
+             : g_str_equal (g_uri_get_scheme (uri), "https") ? 8443 : 8123;
+  self->database = g_strdup (database);
+  self->user = g_strdup (user);
+  return read_clickhouse_settings (self, ctx, object, path, error);
+}
+
 static gboolean
 read_raw (UpgDataSource    *self,
           const UpgJsonCtx *ctx,
@@ -220,11 +308,14 @@ read_native (UpgDataSource    *self,
   if (i == G_N_ELEMENTS (providers))
     {
       g_autofree char *where = upg_json_member_path (path, "provider");
-      return upg_json_fail (ctx, where, error, _("expected MySQL, MariaDB, PostgreSQL or "
-                              "SQLite (or a raw \"cnc\"), got \"%s\""), provider);
+      return upg_json_fail (ctx, where, error, _("expected MySQL, MariaDB, PostgreSQL, "
+                              "SQLite or ClickHouse (or a raw \"cnc\"), got \"%s\""), provider);
     }
   self->provider = g_strdup (providers[i].canonical);
   self->dialect = providers[i].dialect;
+  if (self->dialect == UPG_DIALECT_CLICKHOUSE)
+    return read_clickhouse (self, ctx, object, path, error)
+        && read_password_source (self, ctx, object, path, base_dir, error);
   if (self->dialect != UPG_DIALECT_SQLITE)
     return read_server (self, ctx, object, path, providers[i].port, error)
         && read_password_source (self, ctx, object, path, base_dir, error);
@@ -602,7 +693,9 @@ upg_data_source_describe (UpgDataSource *self)
     }
   if (self->dialect == UPG_DIALECT_SQLITE)
     return g_strdup_printf ("%s (SQLite %s)", self->name, self->path);
-  if (self->socket != NULL)
+  if (self->url != NULL)
+    where = g_strdup (self->url);
+  else if (self->socket != NULL)
     where = g_strdup_printf ("unix:%s", self->socket);
   else
     where = g_strdup_printf ("%s:%u", self->host, self->port);
@@ -610,4 +703,31 @@ upg_data_source_describe (UpgDataSource *self)
                           self->user != NULL ? self->user : "",
                           self->user != NULL ? "@" : "", where,
                           self->database != NULL ? self->database : "");
+}
+
+/**
+ * upg_data_source_get_url: (skip)
+ * @self: a data source
+ *
+ * Returns: (nullable): a ClickHouse data source's HTTP interface URL
+ */
+const char *
+upg_data_source_get_url (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return self->url;
+}
+
+/**
+ * upg_data_source_get_settings: (skip)
+ * @self: a data source
+ *
+ * Returns: (nullable) (array zero-terminated=1): a ClickHouse data
+ *   source's settings, as name, value pairs
+ */
+const char * const *
+upg_data_source_get_settings (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  return (const char * const *) self->settings;
 }

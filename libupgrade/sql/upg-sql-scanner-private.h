@@ -152,6 +152,9 @@ G_GNUC_INTERNAL
 gboolean upg_scan_pg_step (Splitter *s);
 G_GNUC_INTERNAL
 gboolean upg_scan_sqlite_step (Splitter *s);
+/* upg-sql-dialect-clickhouse.c */
+G_GNUC_INTERNAL
+gboolean upg_scan_clickhouse_step (Splitter *s);
 /* The files a `source FILE`, `\. FILE`, `\i FILE` or `\ir FILE` command
  * names (@arg, @arg_len bytes; @relative: to the including file instead
  * of the bundle) split into the same statements (upg-sql-include.c). */

@@ -293,6 +293,7 @@ upg_scan_mark_special (Splitter *s)
   const char *extra = s->dialect == UPG_DIALECT_MYSQL ? "`\\#"
                     : s->dialect == UPG_DIALECT_POSTGRESQL ? "\\$()"
                     : s->dialect == UPG_DIALECT_SQLITE ? "`[$"
+                    : s->dialect == UPG_DIALECT_CLICKHOUSE ? "`#()"
                     : "";
 
   memset (s->special, 0, sizeof s->special);
@@ -300,8 +301,10 @@ upg_scan_mark_special (Splitter *s)
     s->special[(guchar) *c] = TRUE;
   for (const char *c = extra; *c; c++)
     s->special[(guchar) *c] = TRUE;
-  /* psql and sqlite3 look at words (BEGIN … END, CREATE TRIGGER). */
-  if (s->dialect == UPG_DIALECT_POSTGRESQL || s->dialect == UPG_DIALECT_SQLITE)
+  /* psql and sqlite3 look at words (BEGIN … END, CREATE TRIGGER),
+   * clickhouse-client at INSERT … FORMAT. */
+  if (s->dialect == UPG_DIALECT_POSTGRESQL || s->dialect == UPG_DIALECT_SQLITE
+      || s->dialect == UPG_DIALECT_CLICKHOUSE)
     for (guint c = 0; c < G_N_ELEMENTS (s->special); c++)
       if (is_ident_cont ((char) c))
         s->special[c] = TRUE;

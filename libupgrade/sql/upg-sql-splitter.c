@@ -59,6 +59,7 @@ step_of (UpgDialect dialect)) (Splitter *)
   return dialect == UPG_DIALECT_MYSQL ? upg_scan_mysql_step
        : dialect == UPG_DIALECT_POSTGRESQL ? upg_scan_pg_step
        : dialect == UPG_DIALECT_SQLITE ? upg_scan_sqlite_step
+       : dialect == UPG_DIALECT_CLICKHOUSE ? upg_scan_clickhouse_step
        : upg_scan_plain_step;
 }
 

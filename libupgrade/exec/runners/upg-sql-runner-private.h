@@ -198,4 +198,11 @@ gboolean  upg_statement_run_send               (StatementRun  *run,
                                                 char         **code,
                                                 GError       **error);
 
+/* upg-sql-runner-clickhouse.c */
+gboolean  upg_statement_run_settle_by_server   (StatementRun  *run,
+                                                const char    *record,
+                                                gboolean      *settled,
+                                                gboolean      *run_it,
+                                                GError       **error);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-clickhouse-connection-private.h"
 #include "upg-data-source-private.h"
 #include "upg-executor-private.h"
 #include "upg-journal-batch-private.h"
@@ -59,8 +60,10 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
       return NULL;
     }
   /* A raw libgda data source (`cnc`) goes through libgda's parser, which
-   * cannot run the marker's statements: it gets no marker. */
-  if (upg_data_source_get_cnc (source) != NULL)
+   * cannot run the marker's statements: it gets no marker. ClickHouse
+   * has no transaction to hold one, nor a lock: its statements are
+   * settled by the server's query log (upg-sql-runner-clickhouse.c). */
+  if (upg_data_source_get_cnc (source) != NULL || UPG_IS_CLICKHOUSE_CONNECTION (connection))
     upg_run_context_target (ctx, connection)->no_marker = TRUE;
   /* Runs with separate journals exclude each other in the target. */
   else if (!upg_target_lock_acquire (connection, ctx->site_id,
@@ -269,6 +272,9 @@ execute_with_retries (StatementRun *run,
         return FALSE;
       ctx->statements_sent++;
       g_clear_pointer (&run->sqlstate, g_free);
+      /* Named after its durable record: the server can be asked about it. */
+      if (UPG_IS_CLICKHOUSE_CONNECTION (run->connection))
+        upg_clickhouse_connection_set_query_id (UPG_CLICKHOUSE_CONNECTION (run->connection), record);
       if (upg_statement_run_send (run, TRUE, &rows, &code, &local_error))
         {
           duration_ms = (g_get_monotonic_time () - start_us) / 1000;
@@ -305,6 +311,27 @@ execute_with_retries (StatementRun *run,
                 return FALSE;
               upg_statement_run_log (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
               return TRUE;
+            }
+          if (UPG_IS_CLICKHOUSE_CONNECTION (run->connection))
+            {
+              gboolean settled, again;
+
+              if (!upg_statement_run_settle_by_server (run, record, &settled, &again, error))
+                return FALSE;
+              if (settled && !again)
+                {
+                  upg_statement_run_log (run, UPG_STATEMENT_STATUS_SUCCESS, duration_ms, rows);
+                  return TRUE;
+                }
+              if (settled)
+                {
+                  /* It failed on the server: as any failure, retried
+                   * while attempts remain. */
+                  if (attempt < connection_retries)
+                    continue;
+                  upg_statement_run_stop_at (run, UPG_ERROR_STEP_FAILED, NULL, local_error->message, error);
+                  return FALSE;
+                }
             }
           if (run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT)
             {
@@ -430,6 +457,17 @@ recover (StatementRun       *run,
   *run_it = FALSE;
   if (!upg_statement_run_marker_found (run, execution_id, id, &found, error))
     return FALSE;
+  /* Unless the operator already chose for this statement. */
+  if (!found && (status == UPG_STATEMENT_STATUS_RUNNING || !is_bp || ctx->action == UPG_RESUME_ACTION_CONTINUE))
+    {
+      gboolean settled;
+
+      /* ClickHouse: its query log may know (upg-sql-runner-clickhouse.c). */
+      if (!upg_statement_run_settle_by_server (run, id, &settled, run_it, error))
+        return FALSE;
+      if (settled)
+        return TRUE;
+    }
   if (found)
     {
       upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s:%u: applied before the interruption (marker found)"),

@@ -1,0 +1,48 @@
+/* upg-test-clickhouse.h - a throwaway ClickHouse server for tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <upgrade.h>
+
+G_BEGIN_DECLS
+
+typedef struct _UpgTestClickHouse UpgTestClickHouse;
+
+/* What the server is started with. */
+typedef enum {
+  UPG_TEST_CLICKHOUSE_DEFAULT = 0,
+  /* No system.query_log: the server cannot tell what became of a query. */
+  UPG_TEST_CLICKHOUSE_NO_QUERY_LOG = 1 << 0,
+} UpgTestClickHouseFlags;
+
+UpgTestClickHouse *upg_test_clickhouse_start        (UpgTestClickHouseFlags   flags,
+                                                     GError                 **error);
+void               upg_test_clickhouse_stop         (UpgTestClickHouse       *server);
+
+const char        *upg_test_clickhouse_get_url      (UpgTestClickHouse       *server);
+guint              upg_test_clickhouse_get_port     (UpgTestClickHouse       *server);
+const char        *upg_test_clickhouse_get_user     (UpgTestClickHouse       *server);
+const char        *upg_test_clickhouse_get_password (UpgTestClickHouse       *server);
+const char        *upg_test_clickhouse_get_database (UpgTestClickHouse       *server);
+const char        *upg_test_clickhouse_get_dir      (UpgTestClickHouse       *server);
+
+/* `"provider": "ClickHouse", …` with the password in @password_env
+ * (which the caller sets), as the configuration gives it. */
+char              *upg_test_clickhouse_datasource_json (UpgTestClickHouse    *server,
+                                                        const char           *password_env);
+/* Runs @sql as the server's administrator; the first value of the first
+ * row goes to @value when not %NULL. */
+gboolean           upg_test_clickhouse_admin         (UpgTestClickHouse     *server,
+                                                       const char            *sql,
+                                                       char                 **value,
+                                                       GError               **error);
+/* The connection the engine would open for the test user. */
+UpgConnection     *upg_test_clickhouse_connect       (UpgTestClickHouse     *server,
+                                                       const char            *name,
+                                                       GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpgTestClickHouse, upg_test_clickhouse_stop)
+
+G_END_DECLS
