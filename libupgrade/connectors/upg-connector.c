@@ -13,6 +13,7 @@
 #include "upg-mysql-connection-private.h"
 #include "upg-pg-connection-private.h"
 #include "upg-sqlite-connection-private.h"
+#include "upg-wait-private.h"
 #ifdef UPG_HAVE_LIBGDA
 #include "upg-gda-connection-private.h"
 #endif
@@ -22,24 +23,6 @@
 static const guint retry_delays_ms[] = { 500, 1000, 2000 };
 
 #define N_ATTEMPTS (G_N_ELEMENTS (retry_delays_ms) + 1)
-
-/* Waits @ms milliseconds unless @cancellable fires first. */
-static gboolean
-wait_or_cancel (guint         ms,
-                GCancellable *cancellable)
-{
-  GPollFD fd;
-
-  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fd))
-    {
-      g_poll (&fd, 1, ms);
-      g_cancellable_release_fd (cancellable);
-    }
-  else
-    g_usleep ((gulong) ms * 1000);
-
-  return !g_cancellable_is_cancelled (cancellable);
-}
 
 static UpgConnection *
 open_gda (UpgDataSource  *self,
@@ -247,7 +230,7 @@ upg_data_source_open (UpgDataSource  *self,
 
       g_debug ("data source '%s': attempt %u failed, retrying in %u ms",
                upg_data_source_get_name (self), attempt + 1, retry_delays_ms[attempt]);
-      if (!wait_or_cancel (retry_delays_ms[attempt], cancellable))
+      if (!upg_wait_or_cancel (retry_delays_ms[attempt], cancellable))
         break;
     }
 

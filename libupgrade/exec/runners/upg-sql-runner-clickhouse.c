@@ -25,24 +25,9 @@
 
 #include "upg-clickhouse-connection-private.h"
 #include "upg-sql-runner-private.h"
+#include "upg-wait-private.h"
 
 #define POLL_INTERVAL_MS 500
-
-static gboolean
-wait_or_cancel (GCancellable *cancellable,
-                guint         ms)
-{
-  GPollFD fd;
-
-  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fd))
-    {
-      g_poll (&fd, 1, ms);
-      g_cancellable_release_fd (cancellable);
-    }
-  else
-    g_usleep ((gulong) ms * 1000);
-  return !g_cancellable_is_cancelled (cancellable);
-}
 
 /*
  * upg_statement_run_ask_server:
@@ -80,7 +65,7 @@ upg_statement_run_ask_server (StatementRun  *run,
                              upg_sql_statement_get_file (run->statement),
                              upg_sql_statement_get_line (run->statement), run->database, query_id);
       said = TRUE;
-      if (!wait_or_cancel (run->ctx->cancellable, POLL_INTERVAL_MS))
+      if (!upg_wait_or_cancel (POLL_INTERVAL_MS, run->ctx->cancellable))
         {
           g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
                        _("waiting for statement %s on data source '%s' was cancelled"), query_id, run->database);
