@@ -9,6 +9,7 @@
 
 #include "upg-clickhouse-connection-private.h"
 #include "upg-data-source-private.h"
+#include "upg-plugin-manager-private.h"
 #include "upg-test-clickhouse.h"
 #include "upg-test-servers.h"
 
@@ -251,6 +252,37 @@ test_bad_config (void)
     }
 }
 
+/* A plugin's UpgContext gets the data source as the configuration's form
+ * (upg-plugin-manager-sources.c), which the plugin host opens again: the
+ * URL, user, password's place and settings survive, the password is not
+ * in it. */
+static void
+test_plugin_definition (void)
+{
+  g_autoptr(UpgDataSource) source = data_source ("\"settings\": {\"max_threads\": 2}");
+  g_autoptr(GPtrArray) sources = g_ptr_array_new ();
+  g_autoptr(JsonObject) definitions = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+  g_autoptr(UpgDataSource) again = NULL;
+  g_autoptr(UpgConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *threads = NULL;
+
+  g_ptr_array_add (sources, source);
+  definitions = upg_plugin_manager_data_sources_to_json (sources);
+  json_node_set_object (node, definitions);
+  text = json_to_string (node, FALSE);
+  g_test_message ("%s", text);
+  g_assert_null (strstr (text, upg_test_clickhouse_get_password (server)));
+  again = upg_data_source_new_from_json ("ck", json_object_get_object_member (definitions, "ck"), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (upg_data_source_get_url (again), ==, upg_test_clickhouse_get_url (server));
+  conn = open_source (again);
+  threads = upg_test_query_value (conn, "SELECT value FROM system.settings WHERE name = 'max_threads'", NULL);
+  g_assert_cmpstr (threads, ==, "2");
+}
+
 /* What the server tells of a query by its id: the engine's recovery. */
 static void
 test_query_state (void)
@@ -365,6 +397,7 @@ main (int    argc,
   g_test_add_func ("/connection-clickhouse/unreachable", test_unreachable);
   g_test_add_func ("/connection-clickhouse/settings-and-timeout", test_settings_and_timeout);
   g_test_add_func ("/connection-clickhouse/bad-config", test_bad_config);
+  g_test_add_func ("/connection-clickhouse/plugin-definition", test_plugin_definition);
   g_test_add_func ("/connection-clickhouse/query-state", test_query_state);
   g_test_add_func ("/connection-clickhouse/query-state-running", test_query_state_running);
   g_test_add_func ("/connection-clickhouse/query-state-without-log", test_query_state_without_log);

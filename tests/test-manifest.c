@@ -205,7 +205,12 @@ test_manifest_errors (void)
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
                 "\"command\": [\"x\"], \"double_write\": true}]}}",
                 "m.json: $.upgrade_steps.in_stop[0].double_write: a double-writing step needs "
-                "\"data_volume\" (the size it writes twice)");
+                "\"data_volume\" (the size it writes twice) or \"double_write_tables\" (tables whose "
+                "size is measured)");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
+                "\"command\": [\"x\"], \"double_write\": true, \"double_write_tables\": [\"t\"]}]}}",
+                "m.json: $.upgrade_steps.in_stop[0].double_write_tables: tables measured for the double-write "
+                "space need \"double_write\": true and the step's \"database\"");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
                 "\"command\": [\"x\"], \"data_volume\": \"1GB\", \"double_write\": \"yes\"}]}}",
                 "m.json: $.upgrade_steps.in_stop[0].double_write: expected true or false, got a string");

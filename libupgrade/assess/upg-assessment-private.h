@@ -10,6 +10,7 @@
 #include "upg-config.h"
 #include "upg-data-source.h"
 #include "upg-manifest.h"
+#include "upg-plan.h"
 
 G_BEGIN_DECLS
 
@@ -84,5 +85,11 @@ void     upg_assessment_check_backup        (UpgCheckSources    *sources,
                                              UpgBackupTotal     *total,
                                              GPtrArray          *items);
 UpgCheckResult *upg_assessment_backup_total_item (const UpgBackupTotal *total);
+
+/* upg-assessment-double-write.c: steps whose double-written size is
+ * measured (`double_write_tables`), one item each. */
+void     upg_assessment_check_measured_double_write (UpgCheckSources *sources,
+                                                     UpgPlan         *plan,
+                                                     GPtrArray       *items);
 
 G_END_DECLS

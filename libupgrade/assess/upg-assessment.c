@@ -9,6 +9,7 @@
 #include "upg-assessment.h"
 #include "upg-assessment-private.h"
 #include "upg-json-private.h"
+#include "upg-step-private.h"
 
 /* Plugins get this long each before their checks count as failed. */
 #define PLUGIN_TIMEOUT_SECONDS 300
@@ -413,7 +414,9 @@ double_written_volume (UpgPlan  *plan,
           UpgStep *step = steps->pdata[i];
           g_autofree char *version = NULL;
 
-          if (!upg_step_get_double_write (step))
+          /* Those with tables are measured on their server instead
+           * (upg-assessment-double-write.c). */
+          if (!upg_step_get_double_write (step) || upg_step_get_double_write_tables (step) != NULL)
             continue;
           version = upg_version_to_string (upg_step_get_version (step));
           g_string_append_printf (step_names, "%s%s (%s)", step_names->len > 0 ? ", " : "",
@@ -713,6 +716,7 @@ add_database_items (UpgAssessor          *self,
   upg_assessment_check_data_quality (sources, manifests, upg_plan_get_from (self->plan),
                                      upg_plan_get_to (self->plan), items);
   upg_assessment_check_middleware (sources, manifests, items);
+  upg_assessment_check_measured_double_write (sources, self->plan, items);
   if ((total = upg_assessment_backup_total_item (&backups)) != NULL)
     g_ptr_array_add (items, total);
   return backups.backup_bytes;

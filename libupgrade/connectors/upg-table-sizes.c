@@ -28,6 +28,13 @@ table_size_sql (UpgDialect dialect)
              "(SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN "
              "(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?)) "
              "FROM sqlite_master WHERE type = 'table' AND name = ?";
+    case UPG_DIALECT_CLICKHOUSE:
+      /* On the server, over HTTP: the tool may run on another host. A
+       * MergeTree table's primary index and marks are files of its parts,
+       * counted in bytes_on_disk. */
+      return "SELECT (SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = ?), "
+             "(SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = currentDatabase()"
+             " AND table = ?), 0";
     case UPG_DIALECT_OTHER:
     default:
       return NULL;
@@ -41,7 +48,7 @@ table_size_sql (UpgDialect dialect)
  *   are appended to @sizes->missing
  *
  * The sizes the database reports (information_schema, pg_table_size(),
- * SQLite's dbstat), which are what a dump or a copy of them needs.
+ * SQLite's dbstat, ClickHouse's system.parts), which are what a dump or a copy of them needs.
  */
 gboolean
 upg_table_sizes_measure (UpgConnection       *connection,
@@ -56,7 +63,8 @@ upg_table_sizes_measure (UpgConnection       *connection,
   if (sql == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   _("table sizes cannot be measured on data source '%s' (not MySQL, PostgreSQL or SQLite)"),
+                   _("table sizes cannot be measured on data source '%s' (not MySQL, PostgreSQL, SQLite or "
+                     "ClickHouse)"),
                    upg_connection_get_name (connection));
       return FALSE;
     }
@@ -65,8 +73,11 @@ upg_table_sizes_measure (UpgConnection       *connection,
       const char *params[] = { tables[i], tables[i], tables[i], NULL };
       g_autoptr(UpgRows) rows = NULL;
 
-      /* The SQLite form names the table three times, the others once. */
-      if (dialect != UPG_DIALECT_SQLITE)
+      /* The SQLite form names the table three times, ClickHouse's twice,
+       * the others once. */
+      if (dialect == UPG_DIALECT_CLICKHOUSE)
+        params[2] = NULL;
+      else if (dialect != UPG_DIALECT_SQLITE)
         params[1] = NULL;
       rows = upg_connection_query (connection, sql, params, cancellable, error);
       if (rows == NULL)

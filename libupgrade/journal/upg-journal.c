@@ -223,7 +223,8 @@ upg_journal_new (UpgConnection  *connection,
   g_return_val_if_fail (UPG_IS_CONNECTION (connection), NULL);
 
   dialect = upg_connection_get_dialect (connection);
-  if (dialect == UPG_DIALECT_OTHER)
+  /* ClickHouse has no transactions to keep a journal consistent. */
+  if (dialect == UPG_DIALECT_OTHER || dialect == UPG_DIALECT_CLICKHOUSE)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL,
                    _("journal data source '%s': provider not supported for the journal "

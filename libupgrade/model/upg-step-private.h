@@ -29,6 +29,7 @@ UpgStep  *upg_step_new_legacy     (const char        *id,
                                    UpgStage           stage,
                                    const char        *source_file);
 const char *upg_step_get_json_path (UpgStep *self);
+const char * const *upg_step_get_double_write_tables (UpgStep *self);
 const UpgBatchedMigrationSpec *upg_step_get_batched_migration (UpgStep *self);
 const UpgBackupSpec *upg_step_get_backup (UpgStep *self);
 

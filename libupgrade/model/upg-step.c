@@ -51,6 +51,7 @@ struct _UpgStep
   guint        estimated_duration;
   guint64      data_volume;
   gboolean     double_write;
+  GStrv        double_write_tables;  /* measured instead of data_volume */
   double       rate;
   guint        parallelism;
   char        *source_file;
@@ -81,6 +82,7 @@ upg_step_finalize (GObject *object)
   g_clear_pointer (&self->compatible_version, upg_version_free);
   g_strfreev (self->site_ids);
   g_strfreev (self->depends_on);
+  g_strfreev (self->double_write_tables);
   g_free (self->source_file);
   g_free (self->json_path);
   g_clear_pointer (&self->json, json_object_unref);
@@ -225,7 +227,9 @@ read_unit (const UpgJsonCtx *ctx,
 
 /* `double_write`: the step keeps old and new data side by side, which the
  * assessment's double-write space check counts; the size is its
- * `data_volume`, so one without the other is a mistake in the manifest. */
+ * `data_volume`, or, with `double_write_tables`, what those tables of its
+ * `database` measure (ClickHouse: system.parts, on the server), so one
+ * without the other is a mistake in the manifest. */
 static gboolean
 read_double_write (UpgStep          *self,
                    const UpgJsonCtx *ctx,
@@ -233,15 +237,38 @@ read_double_write (UpgStep          *self,
                    const char       *path,
                    GError          **error)
 {
-  if (!upg_json_get_bool (ctx, object, path, "double_write", &self->double_write, error))
+  if (!upg_json_get_bool (ctx, object, path, "double_write", &self->double_write, error)
+      || !upg_json_get_strv (ctx, object, path, "double_write_tables", TRUE, &self->double_write_tables, error))
     return FALSE;
-  if (self->double_write && self->data_volume == 0)
+  if (self->double_write_tables != NULL && (!self->double_write || !json_object_has_member (object, "database")))
+    {
+      g_autofree char *where = upg_json_member_path (path, "double_write_tables");
+      return upg_json_fail (ctx, where, error,
+                            _("tables measured for the double-write space need \"double_write\": true and "
+                              "the step's \"database\""));
+    }
+  if (self->double_write && self->data_volume == 0 && self->double_write_tables == NULL)
     {
       g_autofree char *where = upg_json_member_path (path, "double_write");
       return upg_json_fail (ctx, where, error,
-                            _("a double-writing step needs \"data_volume\" (the size it writes twice)"));
+                            _("a double-writing step needs \"data_volume\" (the size it writes twice) "
+                              "or \"double_write_tables\" (tables whose size is measured)"));
     }
   return TRUE;
+}
+
+/**
+ * upg_step_get_double_write_tables: (skip)
+ * @self: a step
+ *
+ * Returns: (nullable) (array zero-terminated=1): the tables of the step's
+ *   database whose measured size is what it writes twice
+ */
+const char * const *
+upg_step_get_double_write_tables (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return (const char * const *) self->double_write_tables;
 }
 
 static gboolean

@@ -37,8 +37,20 @@ definition_of (UpgDataSource *source)
       set_string (object, "path", upg_data_source_get_path (source));
       return object;
     }
-  set_string (object, "host", upg_data_source_get_host (source));
-  if (upg_data_source_get_port (source) != 0)
+  if (upg_data_source_get_dialect (source) == UPG_DIALECT_CLICKHOUSE)
+    {
+      const char * const *settings = upg_data_source_get_settings (source);
+      JsonObject *values = json_object_new ();
+
+      /* Host and port are the URL's. */
+      set_string (object, "url", upg_data_source_get_url (source));
+      for (guint i = 0; settings != NULL && settings[i] != NULL; i += 2)
+        json_object_set_string_member (values, settings[i], settings[i + 1]);
+      json_object_set_object_member (object, "settings", values);
+    }
+  else
+    set_string (object, "host", upg_data_source_get_host (source));
+  if (upg_data_source_get_port (source) != 0 && upg_data_source_get_dialect (source) != UPG_DIALECT_CLICKHOUSE)
     json_object_set_int_member (object, "port", upg_data_source_get_port (source));
   set_string (object, "socket", upg_data_source_get_socket (source));
   set_string (object, "database", upg_data_source_get_database (source));
