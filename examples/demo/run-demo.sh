@@ -174,5 +174,9 @@ else
   not_available report
 fi
 
+if has_command run; then
+  . "$HERE/clickhouse-demo.sh"
+fi
+
 echo
 say "=== done; state directory: $STATE" "=== 完成；状态目录：$STATE"
