@@ -359,6 +359,54 @@ test_query_state_running (void)
   g_assert_cmpint (state, ==, UPG_CLICKHOUSE_QUERY_FAILED);
 }
 
+typedef struct {
+  GCancellable *cancellable;
+  const char   *id;
+} CancelWhenRunning;
+
+/* Cancels once the server lists the query (no deadline: the test's own
+ * timeout is the bound). */
+static gpointer
+cancel_when_running (gpointer data)
+{
+  CancelWhenRunning *c = data;
+  g_autoptr(UpgConnection) asker = connect_server ();
+
+  while (upg_clickhouse_connection_query_state (UPG_CLICKHOUSE_CONNECTION (asker), c->id, NULL, NULL)
+         != UPG_CLICKHOUSE_QUERY_RUNNING)
+    g_usleep (20 * 1000);
+  g_cancellable_cancel (c->cancellable);
+  return NULL;
+}
+
+/* A cancelled statement is GIO's cancellation, and is stopped on the
+ * server too (the HTTP interface would let it run). */
+static void
+test_cancel (void)
+{
+  g_autoptr(UpgConnection) conn = connect_server ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *sql = g_strdup_printf ("SELECT count() FROM system.processes WHERE query_id = '%s'", id);
+  CancelWhenRunning c = { cancellable, id };
+  GThread *thread = g_thread_new ("cancel", cancel_when_running, &c);
+  g_autofree char *left = NULL;
+
+  upg_clickhouse_connection_set_query_id (UPG_CLICKHOUSE_CONNECTION (conn), id);
+  g_assert_false (upg_connection_execute (conn, "SELECT count() FROM system.numbers WHERE NOT ignore(sleep(0.01))",
+                                          NULL, cancellable, &error));
+  g_thread_join (thread);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  do
+    {
+      g_free (left);
+      left = upg_test_query_value (conn, sql, NULL);
+    }
+  while (g_strcmp0 (left, "0") != 0 && (g_usleep (20 * 1000), TRUE));
+  g_assert_cmpstr (left, ==, "0");
+}
+
 /* Without a query log the server cannot tell: unknown, never a guess. */
 static void
 test_query_state_without_log (void)
@@ -401,6 +449,7 @@ main (int    argc,
   g_test_add_func ("/connection-clickhouse/query-state", test_query_state);
   g_test_add_func ("/connection-clickhouse/query-state-running", test_query_state_running);
   g_test_add_func ("/connection-clickhouse/query-state-without-log", test_query_state_without_log);
+  g_test_add_func ("/connection-clickhouse/cancel", test_cancel);
 
   status = g_test_run ();
   g_unsetenv (PASSWORD_ENV);

@@ -50,7 +50,6 @@
 #define CH_WRONG_PASSWORD 193
 #define CH_REQUIRED_PASSWORD 194
 #define CH_IP_ADDRESS_NOT_ALLOWED 195
-#define CH_QUERY_WAS_CANCELLED 394
 #define CH_AUTHENTICATION_FAILED 516
 
 /**
@@ -214,8 +213,6 @@ set_answer_error (UpgClickHouseConnection  *self,
     }
   else if (code == CH_TIMEOUT_EXCEEDED)
     kind = UPG_ERROR_TIMEOUT;
-  else if (code == CH_QUERY_WAS_CANCELLED)
-    kind = UPG_ERROR_CANCELLED;
   g_set_error (error, UPG_ERROR, kind, _("ClickHouse error %d: %s"), code, message);
 }
 
@@ -295,7 +292,8 @@ post (UpgClickHouseConnection  *self,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           kill_query (self, query_id);
-          g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+          /* GIO's cancellation, as in every layer. */
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                        _("statement on data source '%s' was cancelled"), upg_connection_get_name (conn));
           return NULL;
         }

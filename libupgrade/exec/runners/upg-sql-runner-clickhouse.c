@@ -67,7 +67,7 @@ upg_statement_run_ask_server (StatementRun  *run,
       said = TRUE;
       if (!upg_wait_or_cancel (POLL_INTERVAL_MS, run->ctx->cancellable))
         {
-          g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED,
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                        _("waiting for statement %s on data source '%s' was cancelled"), query_id, run->database);
           return UPG_CLICKHOUSE_QUERY_UNKNOWN;
         }
