@@ -64,7 +64,7 @@ write_step (Site       *site,
   exec_fixture_write (&site->fx, "bundle/sql/001.sql", text);
   exec_fixture_write_manifest (&site->fx, TO,
                                "\"in_stop\": [{\"id\": \"ck1\", \"database\": \"logs_ck\","
-                               " \"sql_scripts\": [\"sql/001.sql\"]}]", NULL);
+                               " \"sql_scripts\": [\"sql/001.sql\"], \"compatible_version\": \"" FROM "\"}]", NULL);
 }
 
 static char *
