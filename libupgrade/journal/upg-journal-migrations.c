@@ -242,7 +242,8 @@ upg_journal_migration_save (UpgJournal                *self,
                     m->min_batch_size, m->max_batch_size, (gint64) (m->rows_per_second + 0.5), m->eta_seconds,
                     m->paused_ms, m->pauses, m->throttle_pauses, self->pid, m->started_at,
                     upg_journal_get_now (self) };
-  g_autofree char *texts[G_N_ELEMENTS (ints)] = { NULL };
+  /* g_autofree on an array frees its first element only: a GStrv. */
+  g_auto(GStrv) texts = g_new0 (char *, G_N_ELEMENTS (ints) + 1);
   gboolean found = FALSE;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
