@@ -275,10 +275,11 @@ test_kill_during_statement (void)
   int status;
 
   site_init (&site, server);
-  /* 200 blocks of 1000 rows, 10 ms each: about 2 s on the server. */
+  /* 500 blocks of 1000 rows, 10 ms each: about 5 s on the server, long
+   * enough to be seen running however busy the test machine is. */
   write_step (&site, "CREATE TABLE upgtest.%s (d Date, id UInt64) ENGINE = MergeTree(d, id, 8192);\n"
                      "INSERT INTO upgtest.%s SELECT toDate('2024-01-01'), number FROM system.numbers"
-                     " WHERE NOT ignore(sleep(0.01)) LIMIT 200000 SETTINGS max_block_size = 1000;\n");
+                     " WHERE NOT ignore(sleep(0.01)) LIMIT 500000 SETTINGS max_block_size = 1000;\n");
   bundle = g_strdup (site.fx.bundle);
   run = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("UPGRADECTL"), "-b", site.fx.bundle,
                                      "-c", site.fx.config, "--state-dir", site.fx.state, "run", "--from", FROM,
@@ -304,7 +305,7 @@ test_kill_during_statement (void)
   records = statement_records (&site, out, 2);
   g_assert_cmpstr (records, ==, "SUCCESS/- ");
   rows = admin_value (&site, "SELECT count() FROM upgtest.%s", site.table);
-  g_assert_cmpstr (rows, ==, "200000");
+  g_assert_cmpstr (rows, ==, "500000");
   site_clear (&site);
 }
 
