@@ -17,6 +17,7 @@
 #include "upgradectl-executor.h"
 #include "upg-exit-code.h"
 #include "upg-json-private.h"
+#include "upg-run-private.h"
 #include "upg-report-private.h"
 
 /**
@@ -508,6 +509,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   gboolean accept_changed = FALSE;
   gboolean new_execution = FALSE;
   gboolean confirm = FALSE;
+  gboolean forget = FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgVersion) from = NULL;
   g_autoptr(UpgVersion) to = NULL;
@@ -517,6 +519,11 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   g_auto(UpgCtlWait) wait = { 0 };
   const char *site;
   UpgStage stage;
+  const GOptionEntry rollback_entries[] = {
+    { "forget", 0, 0, G_OPTION_ARG_NONE, &forget,
+      N_("Steps that succeeded and have no rollback steps no longer count as done (their effect stays)"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
   GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from_text, N_("Version the site is at"), N_("V") },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to_text, N_("Version to upgrade to"), N_("V") },
@@ -536,7 +543,11 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   };
 
   if (rollback)
-    entries[5] = (GOptionEntry) G_OPTION_ENTRY_NULL;  /* rollback has no --component … --confirm */
+    {
+      /* rollback has no --component … --confirm, but --forget */
+      entries[5] = rollback_entries[0];
+      entries[6] = rollback_entries[1];
+    }
   if (!upgctl_parse_options (ctl, entries, rollback ? "rollback" : "run", &argc, &argv, &error) ||
       !upgctl_expect_no_arguments (argc, argv, &error))
     return upgctl_fail (ctl, error);
@@ -564,6 +575,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   upg_run_set_env (run, env);
   upg_run_set_accept_changed (run, accept_changed);
   upg_run_set_new_execution (run, new_execution);
+  upg_run_set_forget (run, forget);
   if (confirm && !upgctl_confirm_for_run (&exec, run, &error))
     return upgctl_fail (ctl, error);
   connect_output (&exec, run);

@@ -46,6 +46,7 @@ upg_run_request_new (UpgRun *run)
   request->action = upg_run_get_action (run);
   request->accept_changed = upg_run_get_accept_changed (run);
   request->new_execution = upg_run_get_new_execution (run);
+  request->forget = upg_run_get_forget (run);
   request->run = g_object_ref (run);
   return request;
 }

@@ -132,6 +132,8 @@ struct _UpgRunContext
    * run: the stage's rollback steps), whose earlier successes stop
    * counting (upg-executor-undo.c), and whether that was done. */
   GPtrArray         *reverted_steps;
+  char              *forgotten;       /* `rollback --forget`: the steps without
+                                       * rollback steps it undoes, "id (version), …" */
   gboolean           reverted;
 
   guint              crash_at;
@@ -277,6 +279,10 @@ gboolean     upg_executor_run_steps      (UpgRunContext *ctx,
                                           GError       **error);
 
 /* upg-executor-undo.c */
+gboolean     upg_executor_select_reverted (UpgRunContext *ctx,
+                                          GPtrArray     *rollback_steps,
+                                          gboolean       forget,
+                                          GError       **error);
 gboolean     upg_executor_undo_reverted  (UpgRunContext *ctx,
                                           GError       **error);
 

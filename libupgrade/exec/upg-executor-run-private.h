@@ -27,6 +27,7 @@ typedef struct
   UpgResumeAction    action;           /* RESUME */
   gboolean           accept_changed;
   gboolean           new_execution;
+  gboolean           forget;           /* ROLLBACK: `--forget` */
 
   UpgRun            *run;              /* owned: where signals go */
   GMainContext      *owner_context;

@@ -58,6 +58,7 @@ run_context_free (UpgRunContext *ctx)
   g_hash_table_unref (ctx->connections);
   g_hash_table_unref (ctx->scripts);
   g_clear_pointer (&ctx->reverted_steps, g_ptr_array_unref);
+  g_free (ctx->forgotten);
   g_clear_object (&ctx->rate_tracker);
   g_free (ctx->rate_persisted);
   g_free (ctx);
@@ -668,6 +669,9 @@ upg_executor_execute (UpgExecutor    *self,
    * whole stage, the steps before it included (SPEC §3). A rollback runs
    * rollback steps, which need no confirmation. */
   if (!ctx->rollback && !upg_executor_check_confirmed (self, plan, ctx->site_id, ctx->stage, steps, error))
+    return FALSE;
+  /* A rollback undoes only what its steps revert (SPEC §9). */
+  if (ctx->rollback && !upg_executor_select_reverted (ctx, steps, request->forget, error))
     return FALSE;
 
   /* The journal's lock is per process (a journal takes its own lock again),

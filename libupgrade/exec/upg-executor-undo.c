@@ -288,6 +288,95 @@ delete_markers (UpgRunContext *ctx,
   return TRUE;
 }
 
+/* Whether a rollback step of the stage comes from @step's manifest and
+ * component: only then can the rollback undo what @step did. The
+ * manifests say which rollback steps undo a manifest's stage, not which
+ * upgrade step each one undoes. */
+static gboolean
+has_rollback_steps (UpgStep   *step,
+                    GPtrArray *rollback_steps)
+{
+  for (guint i = 0; i < rollback_steps->len; i++)
+    {
+      UpgStep *back = g_ptr_array_index (rollback_steps, i);
+
+      if (upg_version_compare (upg_step_get_version (back), upg_step_get_version (step)) == 0 &&
+          g_strcmp0 (upg_step_get_component (back), upg_step_get_component (step)) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/*
+ * upg_executor_select_reverted:
+ * @rollback_steps: (element-type UpgStep): the rollback steps the run runs
+ * @forget: `rollback --forget`: steps without rollback steps stop counting
+ *   as done all the same
+ *
+ * For a rollback: keeps in ctx->reverted_steps only the upgrade steps it
+ * undoes, those whose manifest has rollback steps in the stage, so that
+ * the next run executes those again and no other (SPEC §9). A step that
+ * succeeded and has none would count as not done while its effect stays:
+ * refused (%UPG_ERROR_INVALID_ARGUMENT, naming the steps, before anything
+ * is locked or runs) unless @forget, which keeps it to be undone too.
+ */
+gboolean
+upg_executor_select_reverted (UpgRunContext *ctx,
+                              GPtrArray     *rollback_steps,
+                              gboolean       forget,
+                              GError       **error)
+{
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) unreverted = g_string_new (NULL);
+  guint n_unreverted = 0;
+
+  for (guint i = 0; i < ctx->reverted_steps->len; i++)
+    {
+      UpgStep *step = g_ptr_array_index (ctx->reverted_steps, i);
+      g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+      g_autofree char *done_in = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (has_rollback_steps (step, rollback_steps))
+        {
+          g_ptr_array_add (kept, g_object_ref (step));
+          continue;
+        }
+      done_in = upg_journal_find_step_success (ctx->journal, ctx->site_id, upg_step_get_component (step), version,
+                                               upg_step_get_id (step), &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (done_in == NULL)
+        continue;
+      n_unreverted++;
+      g_string_append_printf (unreverted, "%s%s (%s)", n_unreverted > 1 ? ", " : "", upg_step_get_id (step),
+                              version);
+      if (forget)
+        g_ptr_array_add (kept, g_object_ref (step));
+    }
+  if (n_unreverted > 0 && !forget)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "stage %s of site %s: step %s succeeded and has no rollback steps, so a rollback "
+                                "cannot undo it; nothing ran. With --forget it no longer counts as done (its "
+                                "effect stays) and the next run executes it again",
+                                "stage %s of site %s: steps %s succeeded and have no rollback steps, so a "
+                                "rollback cannot undo them; nothing ran. With --forget they no longer count as "
+                                "done (their effect stays) and the next run executes them again",
+                                n_unreverted),
+                   upg_stage_to_string (ctx->stage), ctx->site_id, unreverted->str);
+      return FALSE;
+    }
+  ctx->forgotten = forget && n_unreverted > 0 ? g_string_free (g_steal_pointer (&unreverted), FALSE) : NULL;
+  g_ptr_array_unref (ctx->reverted_steps);
+  ctx->reverted_steps = g_steal_pointer (&kept);
+  return TRUE;
+}
+
 /*
  * upg_executor_undo_reverted:
  *
@@ -329,5 +418,9 @@ upg_executor_undo_reverted (UpgRunContext *ctx,
     upg_run_context_log (ctx, G_LOG_LEVEL_INFO,
                          _("the %u upgrade steps of stage %s no longer count as done: a new run executes them again"),
                          ctx->reverted_steps->len, upg_stage_to_string (ctx->stage));
+  if (ctx->rollback && ctx->forgotten != NULL)
+    upg_run_context_log (ctx, G_LOG_LEVEL_WARNING,
+                         _("forgotten by %s@%s (--forget), without rollback steps, their effect kept: %s"),
+                         g_get_user_name (), g_get_host_name (), ctx->forgotten);
   return TRUE;
 }

@@ -25,5 +25,9 @@ gboolean upg_run_start          (UpgRun       *self,
                                  GError      **error);
 void     upg_run_set_execution  (UpgRun       *self,
                                  UpgExecution *execution);
+/* `rollback --forget`; bindings set the UpgRun:forget property. */
+void     upg_run_set_forget     (UpgRun       *self,
+                                 gboolean      forget);
+gboolean upg_run_get_forget     (UpgRun       *self);
 
 G_END_DECLS

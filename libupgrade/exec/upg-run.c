@@ -36,6 +36,7 @@ struct _UpgRun
   JsonObject      *env;
   gboolean         accept_changed;
   gboolean         new_execution;
+  gboolean         forget;
 
   gboolean         started;
   UpgExecution    *execution;
@@ -54,6 +55,7 @@ enum {
   PROP_ENV,
   PROP_ACCEPT_CHANGED,
   PROP_NEW_EXECUTION,
+  PROP_FORGET,
   PROP_EXECUTION,
   N_PROPS
 };
@@ -134,6 +136,9 @@ upg_run_get_property (GObject    *object,
     case PROP_NEW_EXECUTION:
       g_value_set_boolean (value, self->new_execution);
       break;
+    case PROP_FORGET:
+      g_value_set_boolean (value, self->forget);
+      break;
     case PROP_EXECUTION:
       g_value_set_object (value, self->execution);
       break;
@@ -184,6 +189,9 @@ upg_run_set_property (GObject      *object,
       break;
     case PROP_NEW_EXECUTION:
       upg_run_set_new_execution (self, g_value_get_boolean (value));
+      break;
+    case PROP_FORGET:
+      upg_run_set_forget (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -271,6 +279,16 @@ upg_run_class_init (UpgRunClass *klass)
    * See upg_run_set_new_execution().
    */
   properties[PROP_NEW_EXECUTION] = g_param_spec_boolean ("new-execution", NULL, NULL, FALSE, option);
+  /**
+   * UpgRun:forget:
+   *
+   * For a rollback: whether the upgrade steps of the stage that succeeded
+   * and have no rollback steps no longer count as done all the same
+   * (`rollback --forget`; their effect stays and the next run executes
+   * them again). Without, such a rollback is refused with
+   * %UPG_ERROR_INVALID_ARGUMENT naming them, and nothing runs.
+   */
+  properties[PROP_FORGET] = g_param_spec_boolean ("forget", NULL, NULL, FALSE, option);
   /**
    * UpgRun:execution: (nullable)
    *
@@ -734,6 +752,41 @@ upg_run_get_new_execution (UpgRun *self)
 {
   g_return_val_if_fail (UPG_IS_RUN (self), FALSE);
   return self->new_execution;
+}
+
+/*
+ * upg_run_set_forget: (skip)
+ * @self: a rollback
+ * @forget: whether upgrade steps without rollback steps stop counting as done
+ *
+ * A rollback undoes the upgrade steps of its stage whose manifest has
+ * rollback steps there; a step that succeeded and has none is refused
+ * (%UPG_ERROR_INVALID_ARGUMENT, nothing runs), since its effect would stay
+ * while it no longer counted as done. With @forget (`rollback --forget`)
+ * such steps no longer count as done all the same (their effect stays;
+ * the next run executes them again), logged in the rollback's execution.
+ * Only before the run starts.
+ */
+void
+upg_run_set_forget (UpgRun   *self,
+                    gboolean  forget)
+{
+  g_return_if_fail (UPG_IS_RUN (self));
+  set_flag (self, &self->forget, forget, PROP_FORGET);
+}
+
+/*
+ * upg_run_get_forget: (skip)
+ * @self: a run
+ *
+ * Returns: whether the rollback forgets steps without rollback steps (see
+ *   upg_run_set_forget())
+ */
+gboolean
+upg_run_get_forget (UpgRun *self)
+{
+  g_return_val_if_fail (UPG_IS_RUN (self), FALSE);
+  return self->forget;
 }
 
 /**

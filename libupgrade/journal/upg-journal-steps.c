@@ -433,7 +433,8 @@ upg_journal_set_checkpoint (UpgJournal  *self,
  *
  * Finds the newest checkpoint of the same step at the same site, in this
  * or an earlier execution, so that a resumed or re-run tool continues
- * where it stopped.
+ * where it stopped. The checkpoint of a step a later execution undid (a
+ * rollback) no longer counts: the step runs again from the start.
  *
  * Returns: (transfer full) (nullable): the checkpoint, or %NULL (error
  *   unset) if there is none
@@ -463,7 +464,8 @@ upg_journal_get_checkpoint (UpgJournal  *self,
     rows = upg_journal_sql_query (self->connection,
                                   "SELECT checkpoint FROM step_execution WHERE site_id = ?"
                                   " AND component = ? AND version = ? AND step_id = ?"
-                                  " AND checkpoint IS NOT NULL ORDER BY started_at DESC LIMIT 1",
+                                  " AND checkpoint IS NOT NULL AND undone_by IS NULL"
+                                  " ORDER BY started_at DESC LIMIT 1",
                                   values, 4, error);
   }
   if (rows == NULL || upg_rows_get_n_rows (rows) == 0)
