@@ -479,3 +479,22 @@ exec_record_marker (const char *site,
 
   return upg_journal_marker_id (prefix, (guint) json_object_get_int_member (record, "sequence"));
 }
+
+/* Copies the test plugin tests/fixtures/plugins/good.so (GoodMigration…)
+ * into @fx's plugins directory. Returns the configuration members that
+ * load it, for exec_fixture_write_config_extra(). */
+char *
+exec_fixture_install_good_plugin (ExecFixture *fx)
+{
+  g_autofree char *good = g_build_filename (g_getenv ("UPGRADE_BUILD_ROOT"), "tests", "fixtures", "plugins",
+                                            "good.so", NULL);
+  g_autofree char *plugins = exec_fixture_path (fx, "plugins");
+  g_autofree char *installed = g_build_filename (plugins, "good.so", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_cmpint (g_mkdir_with_parents (plugins, 0755), ==, 0);
+  g_assert_true (g_file_get_contents (good, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (installed, contents, length, NULL));
+  return g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
+}

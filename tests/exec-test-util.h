@@ -75,6 +75,7 @@ int           exec_fixture_cli           (ExecFixture  *fx,
                                           const char * const *extra_env,
                                           char        **out,
                                           ...) G_GNUC_NULL_TERMINATED;
+char         *exec_fixture_install_good_plugin (ExecFixture *fx);
 int           exec_fixture_cli_stderr    (ExecFixture  *fx,
                                           const char * const *extra_env,
                                           char        **err,

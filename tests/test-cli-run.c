@@ -345,13 +345,17 @@ test_rollback (void)
   g_autoptr(JsonObject) pre = NULL;
   g_autoptr(JsonObject) in = NULL;
   g_autoptr(JsonObject) back = NULL;
+  g_autoptr(JsonObject) refused = NULL;
   g_autoptr(GString) order = g_string_new (NULL);
   JsonArray *steps;
 
   demo_init (&demo);
   pre = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop", "--confirm");
   in = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
-  back = ctl_json (&demo, 0, "rollback", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  /* The legacy tasks of 3.17.5 have no rollback steps: refused. */
+  refused = ctl_json (&demo, 2, "rollback", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop");
+  assert_error (refused, "invalid-argument", "legacy_create_audit (3.17.5)");
+  back = ctl_json (&demo, 0, "rollback", "--from", "3.16.0", "--to", "3.18.0", "--stage", "in_stop", "--forget");
   assert_run_form (back, "SUCCESS", "in_stop", TRUE);
   g_assert_true (json_object_get_boolean_member (back, "rollback"));
   g_assert_cmpstr (json_object_get_string_member (back, "execution_id"), !=,

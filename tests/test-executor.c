@@ -596,26 +596,15 @@ static void
 test_tool_step_checkpoint (void)
 {
   ExecFixture fx;
-  g_autofree char *good = g_build_filename (g_getenv ("UPGRADE_BUILD_ROOT"), "tests", "fixtures", "plugins",
-                                            "good.so", NULL);
-  g_autofree char *plugins = NULL;
-  g_autofree char *installed = NULL;
   g_autofree char *extra = NULL;
-  g_autofree char *contents = NULL;
   g_autofree char *log_path = NULL;
   g_autofree char *log = NULL;
   g_autoptr(UpgExecution) failed = NULL;
   g_autoptr(UpgExecution) again = NULL;
   g_autoptr(GError) error = NULL;
-  gsize length;
 
   exec_fixture_init (&fx);
-  plugins = exec_fixture_path (&fx, "plugins");
-  installed = g_build_filename (plugins, "good.so", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (plugins, 0755), ==, 0);
-  g_assert_true (g_file_get_contents (good, &contents, &length, NULL));
-  g_assert_true (g_file_set_contents (installed, contents, length, NULL));
-  extra = g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
+  extra = exec_fixture_install_good_plugin (&fx);
   exec_fixture_write_config_extra (&fx, "bj-01", "", extra);
   exec_fixture_write_manifest (&fx, TO,
                                "\"post_upgrade\": [{\"id\": \"t1\", \"class_name\": \"GoodMigration\","

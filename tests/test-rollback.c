@@ -399,6 +399,105 @@ test_cli_shows_rollback (void)
   site_clear (&site);
 }
 
+
+/* SPEC §9: a rollback cannot undo a step whose manifest has no rollback
+ * steps in the stage (here n1 of 3.17.1): refused (exit 2) naming it, and
+ * nothing ran; --forget makes it no longer count as done, so the next run
+ * executes it again (its effect stayed: n1 is written to be run twice). */
+static void
+test_cli_refuses_steps_without_rollback (void)
+{
+  Site site;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *history = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *log_path = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *error;
+  const char *id;
+
+  site_init (&site, NULL);
+  exec_fixture_write (&site.fx, "bundle/sql/n1.sql",
+                      "CREATE TABLE IF NOT EXISTS notes (id INTEGER);\nINSERT INTO notes VALUES (1);\n");
+  exec_fixture_write_manifest (&site.fx, "3.17.1",
+                               "\"in_stop\": [{\"id\": \"n1\", \"database\": \"app\", \"compatible_version\": \"3.17.0\","
+                               " \"sql_scripts\": [\"sql/n1.sql\"]}]", NULL);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, NULL, "run", "--confirm", "--from", FROM,
+                                                     "--to", TO, "--stage", "in_stop", NULL)), ==, 0);
+  g_assert_cmpint (exec_sqlite_int (site.db, "SELECT COUNT(*) FROM notes"), ==, 1);
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, &out, "--json", "rollback", "--from", FROM,
+                                                     "--to", TO, "--stage", "in_stop", NULL)), ==, 2);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  error = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "error");
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "invalid-argument");
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"),
+                            "step n1 (3.17.1) succeeded and has no rollback steps"));
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "--forget"));
+  /* Nothing ran: r1 and r2 did not touch orders; no rollback execution. */
+  g_assert_cmpint (orders_columns (&site), ==, 2);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, &history, "history", NULL)), ==, 0);
+  g_assert_null (strstr (history, "rollback in_stop"));
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&site.fx, NULL, &err, "rollback", "--from", FROM,
+                                                            "--to", TO, "--stage", "in_stop", NULL)), ==, 2);
+  g_assert_nonnull (strstr (err, "n1 (3.17.1)"));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, &out, "--json", "rollback", "--forget",
+                                                     "--from", FROM, "--to", TO, "--stage", "in_stop", NULL)), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  id = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "execution_id");
+  g_assert_cmpint (exec_sqlite_int (site.db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'orders'"), ==, 0);
+  log_path = g_strdup_printf ("%s/logs/%s.log", site.fx.state, id);
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "(--forget), without rollback steps, their effect kept: n1 (3.17.1)"));
+
+  /* The next run executes what the rollback undid and what it forgot. */
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, NULL, "run", "--from", FROM, "--to", TO,
+                                                     "--stage", "in_stop", NULL)), ==, 0);
+  g_assert_cmpint (orders_columns (&site), ==, 2);
+  g_assert_cmpint (exec_sqlite_int (site.db, "SELECT COUNT(*) FROM notes"), ==, 2);
+  site_clear (&site);
+}
+
+/* A tool step rolled back migrates again on the next run: its plugin's
+ * checkpoint from before the rollback ({"next":4}, all done) no longer
+ * counts (SPEC §9), else the plugin would copy nothing and say SUCCESS. */
+static void
+test_cli_tool_step_checkpoint_reset (void)
+{
+  ExecFixture fx;
+  g_autofree char *extra = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *id;
+
+  exec_fixture_init (&fx);
+  extra = exec_fixture_install_good_plugin (&fx);
+  exec_fixture_write_config_extra (&fx, "bj-01", "", extra);
+  exec_fixture_write_manifest (&fx, TO,
+                               "\"post_upgrade\": [{\"id\": \"t1\", \"class_name\": \"GoodMigration\","
+                               " \"compatible_version\": \"3.17.0\", \"params\": {\"units\": 4}, \"timeout\": 60}]",
+                               "\"post_upgrade\": [{\"id\": \"t1_back\", \"class_name\": \"GoodMigration\","
+                               " \"timeout\": 60}]");
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, NULL, "run", "--from", FROM, "--to", TO,
+                                                     "--stage", "post_upgrade", NULL)), ==, 0);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, NULL, "rollback", "--from", FROM, "--to", TO,
+                                                     "--stage", "post_upgrade", NULL)), ==, 0);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+                                                     "--stage", "post_upgrade", NULL)), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  id = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "execution_id");
+  log_path = g_strdup_printf ("%s/logs/%s.log", fx.state, id);
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "migrating from unit 0"));
+  g_assert_null (strstr (log, "resuming from checkpoint"));
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -411,5 +510,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rollback/failed-run-rolled-back", test_failed_run_rolled_back);
   g_test_add_func ("/rollback/undo-repeatable", test_undo_repeatable);
   g_test_add_func ("/rollback/cli-shows-rollback", test_cli_shows_rollback);
+  g_test_add_func ("/rollback/cli-refuses-steps-without-rollback", test_cli_refuses_steps_without_rollback);
+  g_test_add_func ("/rollback/cli-tool-step-checkpoint-reset", test_cli_tool_step_checkpoint_reset);
   return g_test_run ();
 }

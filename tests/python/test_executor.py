@@ -243,7 +243,16 @@ class ExecutorTest(SiteTestCase):
         plan = Upgrade.Plan.new(executor.get_bundle(), *self.versions(), SITE)
         rollback_ids = [s.get_id() for s in plan.get_rollback_steps(Upgrade.Stage.PRE_STOP)]
         self.assertIn('ft_unarchive_cancelled', rollback_ids)
+        # Steps of other manifests (ft_backup_orders of 3.17.0…) have no
+        # rollback steps in pre_stop: refused until the caller forgets them.
+        refused = self.new_run(Upgrade.Stage.PRE_STOP, kind=Upgrade.RunKind.ROLLBACK)
+        with self.assertRaises(GLib.Error) as cm:
+            executor.run(refused, None)
+        assert_upg_error(self, cm.exception, Upgrade.Error.INVALID_ARGUMENT)
+        self.assertIn('ft_backup_orders (3.17.0)', cm.exception.message)
+        self.assertIsNone(refused.get_execution())
         run = self.new_run(Upgrade.Stage.PRE_STOP, kind=Upgrade.RunKind.ROLLBACK)
+        run.props.forget = True
         recorder = Recorder(run)
         loop = GLib.MainLoop()
         outcome = []
