@@ -160,6 +160,19 @@ test_stages_status_history (void)
   assert_run_form (pre, "SUCCESS", "pre_stop", TRUE);
   g_assert_cmpstr (step_status (pre, "ft_backup_orders"), ==, "SUCCESS");
   g_assert_true (json_object_get_null_member (pre, "breakpoint"));
+  /* The example's backup step: one dump of ft_db's core tables, listed. */
+  g_assert_cmpstr (step_status (pre, "ft_backup_core"), ==, "SUCCESS");
+  {
+    g_autoptr(JsonObject) listed = ctl_json (&demo, 0, "backups");
+    JsonArray *backups = json_object_get_array_member (listed, "backups");
+    JsonObject *backup;
+
+    g_assert_cmpuint (json_array_get_length (backups), ==, 1);
+    backup = json_array_get_object_element (backups, 0);
+    g_assert_cmpstr (json_object_get_string_member (backup, "database"), ==, "ft_db");
+    g_assert_cmpstr (json_object_get_string_member (backup, "execution"), ==,
+                     json_object_get_string_member (pre, "execution_id"));
+  }
 
   in = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "startup_pre_process");
   assert_run_form (in, "SUCCESS", "in_stop", TRUE);

@@ -145,6 +145,7 @@ static const ExpectedStep common_plan[] = {
   { "business_check", "ft_check_deployment", "3.17.0", "ft", "command", TRUE },
   { "pre_stop", "ft_backup_orders", "3.17.0", "ft", "sql", TRUE },
   { "pre_stop", "ft_snapshot_note", "3.17.0", "ft", "command", TRUE },
+  { "pre_stop", "ft_backup_core", "3.17.0", "ft", "backup", TRUE },
   { "pre_stop", "mid_backup_service_config", "3.17.0-P1", "mid", "sql", TRUE },
   { "pre_stop", "legacy_backup_services", "3.17.5", "platform", "sql", FALSE },
   { "pre_stop", "ft_archive_cancelled", "3.18.0", "ft", "sql", TRUE },

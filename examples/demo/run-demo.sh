@@ -154,6 +154,10 @@ if has_command run; then
   done
   # Exactly once: every step of in_stop already succeeded and is skipped.
   expect 0 run --from "$FROM" --to "$TO" --site "$SITE" --stage in_stop
+  # pre_stop's backup step dumped ft_db's core tables: listed, restorable.
+  if has_command backups; then
+    expect 0 backups --site "$SITE"
+  fi
   # post_upgrade's batched migration, as the operator follows it.
   if has_command migrations; then
     expect 0 migrations --site "$SITE"
