@@ -286,7 +286,7 @@ protocol_time (const char *source_json,
     {
       const char *sql = upg_sql_statement_get_text (g_ptr_array_index (statements, i));
       g_autofree char *marker = g_strdup_printf ("bench-%s:%u", table, i);
-      g_autofree char *trailer = upg_journal_marker_insert_sql (connection, marker);
+      g_autofree char *trailer = upg_journal_marker_insert_sql (connection, marker, NULL, NULL);
       UpgPipelinePart part;
       gboolean ok;
 

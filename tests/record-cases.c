@@ -206,7 +206,7 @@ test_statement_marker (gconstpointer data)
   /* Interrupted before commit: neither the effect nor the marker exist. */
   g_assert_true (upg_connection_begin (target, &error));
   journal_backend_exec (target, "INSERT INTO marker_target (n) VALUES (1)");
-  g_assert_true (upg_journal_write_marker (target, "rec-1", &error));
+  g_assert_true (upg_journal_write_marker (target, "rec-1", NULL, NULL, &error));
   g_assert_true (upg_connection_rollback (target, &error));
   g_assert_true (upg_journal_has_marker (target, "rec-1", &found, &error));
   g_assert_no_error (error);
@@ -214,7 +214,7 @@ test_statement_marker (gconstpointer data)
 
   g_assert_true (upg_connection_begin (target, &error));
   journal_backend_exec (target, "INSERT INTO marker_target (n) VALUES (2)");
-  g_assert_true (upg_journal_write_marker (target, "rec-2", &error));
+  g_assert_true (upg_journal_write_marker (target, "rec-2", NULL, NULL, &error));
   g_assert_true (upg_connection_commit (target, &error));
   g_assert_true (upg_journal_has_marker (target, "rec-2", &found, &error));
   g_assert_no_error (error);
@@ -235,7 +235,7 @@ run_with_marker (UpgConnection *target,
 
   g_assert_true (upg_connection_begin (target, &error));
   journal_backend_exec (target, "INSERT INTO marker_target (n) VALUES (1)");
-  g_assert_true (upg_journal_write_marker (target, record, &error));
+  g_assert_true (upg_journal_write_marker (target, record, NULL, NULL, &error));
   if (commit)
     g_assert_true (upg_connection_commit (target, &error));
   else

@@ -206,7 +206,7 @@ test_delete_markers (gconstpointer data)
     {
       g_autofree char *id = g_strdup_printf ("m-%u", i);
 
-      g_assert_true (upg_journal_write_marker (target, id, &error));
+      g_assert_true (upg_journal_write_marker (target, id, NULL, NULL, &error));
       g_assert_no_error (error);
     }
   for (guint pass = 0; pass < 2; pass++)
@@ -233,7 +233,7 @@ test_delete_markers (gconstpointer data)
       {
         char *id = g_strdup_printf ("bulk-%u", i);
 
-        g_assert_true (upg_journal_write_marker (target, id, &error));
+        g_assert_true (upg_journal_write_marker (target, id, NULL, NULL, &error));
         g_ptr_array_add (ids, id);
       }
     g_ptr_array_add (ids, NULL);
@@ -281,10 +281,10 @@ test_delete_marker_prefixes (gconstpointer data)
       {
         g_autofree char *id = g_strdup_printf ("%03x:%u", i, sequence);
 
-        g_assert_true (upg_journal_write_marker (target, id, &error));
+        g_assert_true (upg_journal_write_marker (target, id, NULL, NULL, &error));
       }
-  g_assert_true (upg_journal_write_marker (target, "0000:1", &error));
-  g_assert_true (upg_journal_write_marker (target, "other:1", &error));
+  g_assert_true (upg_journal_write_marker (target, "0000:1", NULL, NULL, &error));
+  g_assert_true (upg_journal_write_marker (target, "other:1", NULL, NULL, &error));
   g_assert_no_error (error);
   for (guint pass = 0; pass < 2; pass++)
     {

@@ -22,4 +22,7 @@ UpgConnection *upg_mysql_connection_new  (const char  *name,
                                           gboolean    *refused,
                                           GError     **error);
 
+const char    *upg_mysql_connection_get_first_namespace (UpgMysqlConnection  *self,
+                                                     GError           **error);
+
 G_END_DECLS

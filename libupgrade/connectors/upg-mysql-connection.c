@@ -54,6 +54,7 @@ struct _UpgMysqlConnection
 
   MYSQL         *mysql;
   gboolean       is_mariadb;
+  char          *first_namespace;  /* upg_mysql_connection_get_first_namespace() */
   /* The server's max_allowed_packet for this session (0: unknown). */
   guint64        max_packet;
 
@@ -491,8 +492,39 @@ upg_mysql_connection_finalize (GObject *object)
   if (self->password != NULL)
     memset (self->password, 0, strlen (self->password));
   g_free (self->password);
+  g_free (self->first_namespace);
 
   G_OBJECT_CLASS (upg_mysql_connection_parent_class)->finalize (object);
+}
+
+/*
+ * upg_mysql_connection_get_first_namespace:
+ * @self: a connection
+ * @error: return location for a #GError
+ *
+ * The database unqualified names resolved to the first time it was asked,
+ * quoted with backquotes, kept for the connection's lifetime: what the
+ * engine's own tables in the target are qualified with, so that a script
+ * running `USE` does not move them.
+ *
+ * Returns: (transfer none): the database, "" if none, or %NULL on error
+ */
+const char *
+upg_mysql_connection_get_first_namespace (UpgMysqlConnection  *self,
+                                          GError             **error)
+{
+  g_autoptr(UpgRows) rows = NULL;
+  const char *name;
+
+  if (self->first_namespace != NULL)
+    return self->first_namespace;
+  rows = upg_connection_query (UPG_CONNECTION (self), "SELECT CONCAT('`', REPLACE(DATABASE(), '`', '``'), '`')",
+                               NULL, NULL, error);
+  if (rows == NULL)
+    return NULL;
+  name = upg_rows_get_n_rows (rows) > 0 ? upg_rows_get_value (rows, 0, 0) : NULL;
+  self->first_namespace = g_strdup (name != NULL ? name : "");
+  return self->first_namespace;
 }
 
 static void

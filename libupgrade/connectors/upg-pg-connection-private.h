@@ -22,4 +22,7 @@ UpgConnection *upg_pg_connection_new  (const char  *name,
                                        gboolean    *refused,
                                        GError     **error);
 
+const char    *upg_pg_connection_get_first_namespace (UpgPgConnection  *self,
+                                                     GError           **error);
+
 G_END_DECLS

@@ -37,6 +37,7 @@ struct _UpgPgConnection
 
   PGconn        *pg;
   PGcancel      *cancel;
+  char          *first_namespace;  /* upg_pg_connection_get_first_namespace() */
 };
 
 static void upg_pg_connection_pipeline_init (UpgTransactionPipelineInterface *iface);
@@ -426,8 +427,38 @@ upg_pg_connection_finalize (GObject *object)
     PQfreeCancel (self->cancel);
   if (self->pg != NULL)
     PQfinish (self->pg);
+  g_free (self->first_namespace);
 
   G_OBJECT_CLASS (upg_pg_connection_parent_class)->finalize (object);
+}
+
+/*
+ * upg_pg_connection_get_first_namespace:
+ * @self: a connection
+ * @error: return location for a #GError
+ *
+ * The schema unqualified names resolved to the first time it was asked,
+ * quoted (quote_ident), kept for the connection's lifetime: what the
+ * engine's own tables in the target are qualified with, so that a script
+ * changing search_path (every pg_dump file empties it) does not move them.
+ *
+ * Returns: (transfer none): the schema, "" if none, or %NULL on error
+ */
+const char *
+upg_pg_connection_get_first_namespace (UpgPgConnection  *self,
+                                       GError          **error)
+{
+  g_autoptr(UpgRows) rows = NULL;
+  const char *name;
+
+  if (self->first_namespace != NULL)
+    return self->first_namespace;
+  rows = upg_connection_query (UPG_CONNECTION (self), "SELECT quote_ident(current_schema())", NULL, NULL, error);
+  if (rows == NULL)
+    return NULL;
+  name = upg_rows_get_n_rows (rows) > 0 ? upg_rows_get_value (rows, 0, 0) : NULL;
+  self->first_namespace = g_strdup (name != NULL ? name : "");
+  return self->first_namespace;
 }
 
 static void

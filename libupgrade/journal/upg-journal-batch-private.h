@@ -94,18 +94,16 @@ void        upg_journal_marker_row_free      (UpgJournalMarkerRow              *
 GHashTable *upg_journal_list_markers         (UpgConnection                    *target,
                                               GPtrArray                        *prefixes,
                                               GError                          **error);
-void        upg_journal_note_marker          (UpgConnection                    *target,
+char       *upg_journal_marker_insert_sql    (UpgConnection                    *target,
                                               const char                       *marker_id,
                                               const char                       *execution_id,
                                               const char                       *sha256);
-char       *upg_journal_marker_insert_sql    (UpgConnection                    *target,
-                                              const char                       *marker_id);
 char       *upg_journal_markers_insert_sql   (UpgConnection                    *target,
                                               const char * const               *marker_ids,
                                               const char * const               *sha256s,
                                               guint                             n,
                                               const char                       *execution_id);
-const char *upg_journal_marker_table         (UpgConnection                    *target,
+char       *upg_journal_marker_table         (UpgConnection                    *target,
                                               GError                          **error);
 GHashTable *upg_journal_lookup_file_statements (UpgJournal                     *self,
                                                 const char                     *execution_id,

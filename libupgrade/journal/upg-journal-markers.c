@@ -30,27 +30,8 @@
 #include "upg-journal-batch-private.h"
 #include "upg-journal-private.h"
 #include "upg-journal-schema-private.h"
-
-#define MARKER_TABLE_KEY "upgrade-marker-table"
-#define MARKER_NOTE_KEY "upgrade-marker-note"
-
-/* What the next marker row says beside its id (upg_journal_note_marker()). */
-typedef struct {
-  char *marker_id;
-  char *execution_id;
-  char *sha256;
-} MarkerNote;
-
-static void
-marker_note_free (gpointer data)
-{
-  MarkerNote *note = data;
-
-  g_free (note->marker_id);
-  g_free (note->execution_id);
-  g_free (note->sha256);
-  g_free (note);
-}
+#include "upg-mysql-connection-private.h"
+#include "upg-pg-connection-private.h"
 
 /* Markers written before file_key existed: `<48 hex>:<sequence>` ones get
  * it from their id; record-named ones (no ':') keep NULL and are only
@@ -121,7 +102,11 @@ upg_journal_ensure_marker_table (UpgConnection  *target,
     return FALSE;
   if (!had_file_key && !fill_file_keys (target, error))
     return FALSE;
-  return upg_journal_marker_table (target, error) != NULL;
+  {
+    g_autofree char *table = upg_journal_marker_table (target, error);
+
+    return table != NULL;
+  }
 }
 
 /* The schema (PostgreSQL) or database (MySQL) the connection's unqualified
@@ -154,82 +139,56 @@ current_namespace (UpgConnection  *target,
   return g_strdup (name != NULL ? name : "");
 }
 
+/* The namespace of @target's statements: the native backends keep the
+ * one of the first time it was asked (upg_pg_connection_get_first_namespace());
+ * another connection of those dialects is asked each time. */
+static char *
+marker_namespace (UpgConnection  *target,
+                  GError        **error)
+{
+  const char *space;
+
+  if (UPG_IS_PG_CONNECTION (target))
+    space = upg_pg_connection_get_first_namespace (UPG_PG_CONNECTION (target), error);
+  else if (UPG_IS_MYSQL_CONNECTION (target))
+    space = upg_mysql_connection_get_first_namespace (UPG_MYSQL_CONNECTION (target), error);
+  else
+    return current_namespace (target, error);
+  return g_strdup (space);
+}
+
 /**
  * upg_journal_marker_table: (skip)
  * @target: a connection to a statement's target database
  * @error: return location for a #GError
  *
  * The marker table's name for the statements of @target, qualified with
- * the schema (PostgreSQL) or database (MySQL) it had when it was first
- * asked — before any statement ran — so that a script changing
+ * the schema (PostgreSQL) or database (MySQL) the connection had when it
+ * was first asked — before any statement ran — so that a script changing
  * `search_path` (every pg_dump file empties it) or running `USE` does not
  * move the markers away.
  *
- * Returns: (transfer none): the name, or %NULL on error
+ * Returns: (transfer full): the name, or %NULL on error
  */
-const char *
+char *
 upg_journal_marker_table (UpgConnection  *target,
                           GError        **error)
 {
-  const char *table = g_object_get_data (G_OBJECT (target), MARKER_TABLE_KEY);
-  g_autofree char *space = NULL;
+  g_autofree char *space = marker_namespace (target, error);
 
-  if (table != NULL)
-    return table;
-  space = current_namespace (target, error);
   if (space == NULL)
     return NULL;
-  g_object_set_data_full (G_OBJECT (target), MARKER_TABLE_KEY,
-                          g_strconcat (space, *space != '\0' ? "." : "", "upgrade_statement_marker", NULL), g_free);
-  return g_object_get_data (G_OBJECT (target), MARKER_TABLE_KEY);
+  return g_strconcat (space, *space != '\0' ? "." : "", "upgrade_statement_marker", NULL);
 }
 
-/**
- * upg_journal_note_marker: (skip)
- * @target: the statement's connection
- * @marker_id: the marker about to be written
- * @execution_id: the execution writing it
- * @sha256: (nullable): the SHA-256 of the statement's text
- *
- * Says what the row of @marker_id records beside its id when it is
- * written next on @target (by upg_journal_write_marker() or the text of
- * upg_journal_marker_insert_sql()), so that the writers keep their
- * signatures.
- */
-void
-upg_journal_note_marker (UpgConnection *target,
-                         const char    *marker_id,
-                         const char    *execution_id,
-                         const char    *sha256)
+/* The file key of a marker id `<prefix>:<sequence>` (NULL for ids
+ * without one). */
+static char *
+marker_file_key (const char *marker_id)
 {
-  MarkerNote *note = g_new0 (MarkerNote, 1);
-
-  note->marker_id = g_strdup (marker_id);
-  note->execution_id = g_strdup (execution_id);
-  note->sha256 = g_strdup (sha256);
-  g_object_set_data_full (G_OBJECT (target), MARKER_NOTE_KEY, note, marker_note_free);
-}
-
-/* The values of a marker row beside its id and time: file key, execution,
- * text hash (each may be NULL). */
-static void
-marker_details (UpgConnection  *target,
-                const char     *marker_id,
-                char          **file_key,
-                const char    **execution_id,
-                const char    **sha256)
-{
-  MarkerNote *note = g_object_get_data (G_OBJECT (target), MARKER_NOTE_KEY);
   const char *colon = strrchr (marker_id, ':');
 
-  *file_key = colon != NULL ? g_strndup (marker_id, colon - marker_id) : NULL;
-  *execution_id = NULL;
-  *sha256 = NULL;
-  if (note != NULL && g_str_equal (note->marker_id, marker_id))
-    {
-      *execution_id = note->execution_id;
-      *sha256 = note->sha256;
-    }
+  return colon != NULL ? g_strndup (marker_id, colon - marker_id) : NULL;
 }
 
 /*
@@ -238,6 +197,8 @@ marker_details (UpgConnection  *target,
  *   ran the statement
  * @record_id: the statement's marker id (or, in journals before markers
  *   were named after their statement, its record)
+ * @execution_id: (nullable): the execution writing it
+ * @sha256: (nullable): the SHA-256 of the statement's text
  * @error: return location for a #GError
  *
  * Writes the marker that commits together with the statement's effect, so
@@ -248,20 +209,21 @@ marker_details (UpgConnection  *target,
 gboolean
 upg_journal_write_marker (UpgConnection  *target,
                           const char     *record_id,
+                          const char     *execution_id,
+                          const char     *sha256,
                           GError        **error)
 {
   g_autofree char *now = upg_journal_int_text (g_get_real_time () / 1000);
   g_autofree char *file_key = NULL;
-  const char *execution_id, *sha256;
   g_autofree char *sql = NULL;
-  const char *table;
+  g_autofree char *table = NULL;
 
   g_return_val_if_fail (UPG_IS_CONNECTION (target), FALSE);
   g_return_val_if_fail (record_id != NULL, FALSE);
   table = upg_journal_marker_table (target, error);
   if (table == NULL)
     return FALSE;
-  marker_details (target, record_id, &file_key, &execution_id, &sha256);
+  file_key = marker_file_key (record_id);
   {
     const char *values[] = { record_id, now, file_key, execution_id, sha256 };
 
@@ -292,7 +254,7 @@ upg_journal_has_marker (UpgConnection  *target,
   const char *values[] = { record_id };
   g_autoptr(UpgRows) rows = NULL;
   g_autofree char *sql = NULL;
-  const char *table;
+  g_autofree char *table = NULL;
 
   g_return_val_if_fail (UPG_IS_CONNECTION (target), FALSE);
   g_return_val_if_fail (record_id != NULL && found != NULL, FALSE);
@@ -327,6 +289,8 @@ quoted_or_null (const char *value)
  * upg_journal_marker_insert_sql: (skip)
  * @target: the statement's connection
  * @marker_id: a marker id from upg_journal_marker_id()
+ * @execution_id: (nullable): the execution writing it
+ * @sha256: (nullable): the SHA-256 of the statement's text
  *
  * The INSERT upg_journal_write_marker() runs, as text with its values in
  * it, for a request that cannot bind parameters (a pipelined
@@ -338,16 +302,17 @@ quoted_or_null (const char *value)
  */
 char *
 upg_journal_marker_insert_sql (UpgConnection *target,
-                               const char    *marker_id)
+                               const char    *marker_id,
+                               const char    *execution_id,
+                               const char    *sha256)
 {
-  const char *table = upg_journal_marker_table (target, NULL);
+  g_autofree char *table = upg_journal_marker_table (target, NULL);
   g_autofree char *file_key = NULL;
-  const char *execution_id, *sha256;
   g_autofree char *file_key_sql = NULL, *execution_sql = NULL, *sha_sql = NULL;
 
   if (table == NULL)
     return NULL;
-  marker_details (target, marker_id, &file_key, &execution_id, &sha256);
+  file_key = marker_file_key (marker_id);
   if (!plain_value (marker_id) || !plain_value (file_key) || !plain_value (execution_id) || !plain_value (sha256))
     return NULL;
   file_key_sql = quoted_or_null (file_key);
@@ -382,7 +347,7 @@ upg_journal_markers_insert_sql (UpgConnection      *target,
                                 guint               n,
                                 const char         *execution_id)
 {
-  const char *table = upg_journal_marker_table (target, NULL);
+  g_autofree char *table = upg_journal_marker_table (target, NULL);
   g_autoptr(GString) sql = NULL;
   g_autofree char *execution_sql = NULL;
   gint64 now = g_get_real_time () / 1000;
@@ -438,7 +403,7 @@ upg_journal_list_markers (UpgConnection  *target,
 {
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(UpgRows) rows = NULL;
-  const char *table;
+  g_autofree char *table = NULL;
   GHashTable *markers;
 
   table = upg_journal_marker_table (target, error);

@@ -27,7 +27,6 @@
 
 #define CHECKPOINT_TABLE "upgrade_migration_checkpoint"
 #define MIGRATION_TABLE "upgrade_migration"
-#define MIGRATION_TABLE_KEY "upgrade-migration-table"
 
 /**
  * upg_migration_id: (skip)
@@ -188,7 +187,7 @@ static gboolean
 ensure_table (UpgJournal  *self,
               GError     **error)
 {
-  if (g_object_get_data (G_OBJECT (self), MIGRATION_TABLE_KEY) != NULL)
+  if (self->migrations_table_ready)
     return TRUE;
   if (!upg_journal_schema_ensure_table (self->connection, MIGRATION_TABLE,
                                         "id @ID@ NOT NULL PRIMARY KEY, site_id @ID@ NOT NULL,"
@@ -201,7 +200,7 @@ ensure_table (UpgJournal  *self,
                                         " pause_reason @TEXT@, host @NAME@, pid @INT@, started_at @INT@,"
                                         " updated_at @INT@, error @TEXT@", error))
     return FALSE;
-  g_object_set_data (G_OBJECT (self), MIGRATION_TABLE_KEY, GINT_TO_POINTER (1));
+  self->migrations_table_ready = TRUE;
   return TRUE;
 }
 

@@ -27,6 +27,7 @@ struct _UpgJournal
   UpgJournalBatch *batch;         /* owned, created on first use */
   GDestroyNotify  batch_free;     /* frees @batch: set with it, so that this
                                    * file needs no symbol of the batch's */
+  gboolean        migrations_table_ready; /* upg-journal-migrations.c made sure of it */
 };
 
 /* How a column is turned into a JSON member. */

@@ -178,6 +178,8 @@ gboolean        upg_journal_ensure_marker_table   (UpgConnection      *target,
 
 gboolean        upg_journal_write_marker          (UpgConnection      *target,
                                                    const char         *record_id,
+                                                   const char         *execution_id,
+                                                   const char         *sha256,
                                                    GError            **error);
 
 gboolean        upg_journal_delete_markers        (UpgConnection      *target,

@@ -42,7 +42,7 @@ delete_batch (UpgConnection       *target,
               guint                n_values,
               GError             **error)
 {
-  const char *table = upg_journal_marker_table (target, error);
+  g_autofree char *table = upg_journal_marker_table (target, error);
   g_autoptr(GString) sql = NULL;
 
   if (table == NULL)

@@ -147,9 +147,47 @@ def describe_cycle(graph, component):
     return '\n'.join(lines)
 
 
+# Engine state is typed: a field of its object, or of the run (UpgRunTarget),
+# never a string key on a GObject (g_object_set_data), which no compiler
+# checks, which lives as long as the object, and which interns a quark
+# per key.
+OBJECT_DATA = re.compile(r'\bg_object_(?:set|get|steal|dup|replace)_(?:q)?data\w*\s*\(')
+
+
+def check_object_data(root):
+    problems = []
+    for folder, path in our_files(root):
+        if not folder.startswith('libupgrade'):
+            continue
+        with open(path, encoding='utf-8') as f:
+            for number, line in enumerate(f, 1):
+                if line.lstrip().startswith(('*', '/*', '//')):
+                    continue  # a comment naming it
+                if OBJECT_DATA.search(line):
+                    problems.append('%s:%d: g_object_*_data() keeps engine state untyped: use a field'
+                                    % (os.path.relpath(path, root), number))
+    return problems
+
+
+# `g_autofree char *texts[n]` frees texts[0] only (the cleanup gets the
+# array's address as one pointer): the others leak.
+AUTOFREE_ARRAY = re.compile(r'\bg_autofree\s+[\w\s]*\*\s*\w+\s*\[')
+
+
+def check_autofree_arrays(root):
+    problems = []
+    for _, path in our_files(root):
+        with open(path, encoding='utf-8') as f:
+            for number, line in enumerate(f, 1):
+                if not line.lstrip().startswith(('*', '/*', '//')) and AUTOFREE_ARRAY.search(line):
+                    problems.append('%s:%d: g_autofree on an array frees its first element only'
+                                    % (os.path.relpath(path, root), number))
+    return problems
+
+
 def main():
     root = sys.argv[1]
-    problems = check_layers(root)
+    problems = check_layers(root) + check_object_data(root) + check_autofree_arrays(root)
     for target in sys.argv[2:]:
         graph = symbol_graph([target + '.p'])
         problems += [describe_cycle(graph, c) for c in cycles(graph)]

@@ -318,9 +318,8 @@ send_end (Unit    *u,
     return upg_connection_rollback (run->connection, error);
   /* Its row names the execution, and the text of the block's first
    * statement, which it is named after. */
-  upg_journal_note_marker (run->connection, u->marker, upg_execution_get_id (ctx->execution),
-                           upg_statement_run_sha256 (&u->runs[0]));
-  if (!upg_journal_write_marker (run->connection, u->marker, error))
+  if (!upg_journal_write_marker (run->connection, u->marker, upg_execution_get_id (ctx->execution),
+                                 upg_statement_run_sha256 (&u->runs[0]), error))
     {
       g_prefix_error (error, _("writing the marker of the transaction block in '%s' failed: "), run->database);
       return FALSE;

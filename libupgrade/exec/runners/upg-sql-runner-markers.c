@@ -119,14 +119,11 @@ upg_statement_run_plan_journaling (StatementRun *run,
   gboolean marked = (run->klass == UPG_STATEMENT_CLASS_ATOMIC || run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT) &&
                     has_marker_table;
 
+  /* Its row names the execution and the text it stands for: the writers
+   * are given them (upg_statement_run_sha256()). */
   if (marked)
-    {
-      run->marker = upg_journal_marker_id (g_ptr_array_index (run->marker_prefixes, 0),
-                                           upg_sql_statement_get_sequence (run->statement));
-      /* Its row names the execution and the text it stands for. */
-      upg_journal_note_marker (run->connection, run->marker, upg_execution_get_id (run->ctx->execution),
-                               upg_statement_run_sha256 (run));
-    }
+    run->marker = upg_journal_marker_id (g_ptr_array_index (run->marker_prefixes, 0),
+                                         upg_sql_statement_get_sequence (run->statement));
   run->batched = (marked && run->klass == UPG_STATEMENT_CLASS_ATOMIC) ||
                  run->klass == UPG_STATEMENT_CLASS_SESSION;
 }

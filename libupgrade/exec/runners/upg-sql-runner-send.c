@@ -80,7 +80,8 @@ write_marker_after (StatementRun *run)
 {
   g_autoptr(GError) error = NULL;
 
-  if (upg_journal_write_marker (run->connection, run->marker, &error))
+  if (upg_journal_write_marker (run->connection, run->marker, upg_execution_get_id (run->ctx->execution),
+                                upg_statement_run_sha256 (run), &error))
     return;
   upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE,
                        _("%s:%u: the statement took effect, but its marker could not be written in '%s' "
@@ -105,7 +106,9 @@ send_apart (StatementRun  *run,
   if (!upg_connection_execute (c, upg_sql_statement_get_text (run->statement), rows, run->ctx->cancellable, error))
     return FALSE;
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
-  if (marked && atomic && !upg_journal_write_marker (c, run->marker, error))
+  if (marked && atomic &&
+      !upg_journal_write_marker (c, run->marker, upg_execution_get_id (run->ctx->execution),
+                                 upg_statement_run_sha256 (run), error))
     {
       prefix_marker_error (run, error);
       return FALSE;
@@ -144,7 +147,8 @@ pipeline_trailer (StatementRun *run,
   if (!marked || run->klass != UPG_STATEMENT_CLASS_ATOMIC ||
       !upg_transaction_pipeline_can_carry (run->connection, upg_sql_statement_get_text (run->statement)))
     return NULL;
-  return upg_journal_marker_insert_sql (run->connection, run->marker);
+  return upg_journal_marker_insert_sql (run->connection, run->marker, upg_execution_get_id (run->ctx->execution),
+                                        upg_statement_run_sha256 (run));
 }
 
 /*

@@ -431,7 +431,8 @@ mark_skipped (StatementRun *run,
 {
   if (run->marker == NULL)
     return TRUE;
-  if (upg_journal_write_marker (run->connection, run->marker, error))
+  if (upg_journal_write_marker (run->connection, run->marker, upg_execution_get_id (run->ctx->execution),
+                                upg_statement_run_sha256 (run), error))
     return TRUE;
   g_prefix_error (error, _("writing the marker of the statement skipped by the operator in '%s' failed: "),
                   run->database);
