@@ -107,7 +107,9 @@ http_test_server_new_with_service (const char *service_members)
                             service_members != NULL ? ", " : "",
                             service_members != NULL ? service_members : "");
   write_file (server->config, config, 0600);
-  server->session = soup_session_new ();
+  /* The service listens on loopback: a system proxy (http_proxy in the
+   * environment, libproxy's configuration) must not be asked. */
+  server->session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
   server->environment = g_ptr_array_new_with_free_func (g_free);
   return server;
 }

@@ -314,6 +314,8 @@ closing_port_stop (ClosingPort *p)
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) wake = NULL;
 
+  /* A loopback port: no system proxy (http_proxy, libproxy) applies. */
+  g_socket_client_set_enable_proxy (client, FALSE);
   g_atomic_int_set (&p->stop, 1);
   wake = g_socket_client_connect_to_host (client, "127.0.0.1", p->port, NULL, NULL);
   g_thread_join (p->thread);
