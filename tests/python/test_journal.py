@@ -21,6 +21,10 @@ class JournalTest(SiteTestCase):
     def setUp(self):
         super().setUp()
         self.executor = self.open_executor()
+        # The example's legacy steps have no compatible_version: an
+        # operator confirms them before the runs (SPEC §3).
+        self.executor.confirm(Upgrade.Version.parse(FROM), Upgrade.Version.parse(TO), SITE, None,
+                              'tester@python', 'test')
         self.journal = self.executor.get_journal()
 
     def run_stage(self, stage, resume_of=None):
