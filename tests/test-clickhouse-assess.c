@@ -184,7 +184,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  server = upg_test_clickhouse_start (UPG_TEST_CLICKHOUSE_DEFAULT, &start_error);
+  server = upg_test_clickhouse_start (&start_error);
 
   g_test_add_func ("/clickhouse-assess/assessment", test_assessment);
   g_test_add_func ("/clickhouse-assess/support-bundle", test_support_bundle);

@@ -309,13 +309,13 @@ test_kill_during_statement (void)
   site_clear (&site);
 }
 
-/* A server without a query log cannot tell: in doubt (exit 5), nothing
- * sent again, until the operator decides. */
+/* A server whose query log lost the entry (retention, or no log at all)
+ * cannot tell: in doubt (exit 5), nothing sent again, until the operator
+ * decides. */
 static void
 test_kill_in_doubt (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(UpgTestClickHouse) bare = upg_test_clickhouse_start (UPG_TEST_CLICKHOUSE_NO_QUERY_LOG, &error);
   Site site;
   g_autofree char *out = NULL;
   g_autofree char *rows = NULL;
@@ -324,11 +324,12 @@ test_kill_in_doubt (void)
   g_autofree char *id = NULL;
   int status;
 
-  g_assert_no_error (error);
-  site_init (&site, bare);
+  site_init (&site, server);
   write_step (&site, CREATE_AND_FILL);
   status = run_cli (&site, "2:after-execute-before-commit", NULL);
   g_assert_true (exec_fixture_cli_killed (status));
+  g_assert_true (upg_test_clickhouse_forget_queries (server, &error));
+  g_assert_no_error (error);
 
   status = run_cli (&site, NULL, &out);
   g_test_message ("%s", out);
@@ -366,7 +367,7 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  server = upg_test_clickhouse_start (UPG_TEST_CLICKHOUSE_DEFAULT, &start_error);
+  server = upg_test_clickhouse_start (&start_error);
 
   g_test_add_func ("/clickhouse-run/sql-step", test_sql_step);
   g_test_add_func ("/clickhouse-run/syntax-error", test_syntax_error);

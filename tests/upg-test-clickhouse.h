@@ -10,15 +10,7 @@ G_BEGIN_DECLS
 
 typedef struct _UpgTestClickHouse UpgTestClickHouse;
 
-/* What the server is started with. */
-typedef enum {
-  UPG_TEST_CLICKHOUSE_DEFAULT = 0,
-  /* No system.query_log: the server cannot tell what became of a query. */
-  UPG_TEST_CLICKHOUSE_NO_QUERY_LOG = 1 << 0,
-} UpgTestClickHouseFlags;
-
-UpgTestClickHouse *upg_test_clickhouse_start        (UpgTestClickHouseFlags   flags,
-                                                     GError                 **error);
+UpgTestClickHouse *upg_test_clickhouse_start        (GError                 **error);
 void               upg_test_clickhouse_stop         (UpgTestClickHouse       *server);
 
 const char        *upg_test_clickhouse_get_url      (UpgTestClickHouse       *server);
@@ -37,6 +29,10 @@ char              *upg_test_clickhouse_datasource_json (UpgTestClickHouse    *se
 gboolean           upg_test_clickhouse_admin         (UpgTestClickHouse     *server,
                                                        const char            *sql,
                                                        char                 **value,
+                                                       GError               **error);
+/* Flushes the query log and drops it, as a retention policy or an
+ * operator would: what ran before is no longer known to the server. */
+gboolean           upg_test_clickhouse_forget_queries (UpgTestClickHouse    *server,
                                                        GError               **error);
 /* The connection the engine would open for the test user. */
 UpgConnection     *upg_test_clickhouse_connect       (UpgTestClickHouse     *server,

@@ -603,18 +603,19 @@ upg_clickhouse_connection_query_state (UpgClickHouseConnection  *self,
   if (g_ascii_strtoll (running, NULL, 10) > 0)
     return UPG_CLICKHOUSE_QUERY_RUNNING;
 
+  /* The log is written in the background: without the flush, an entry
+   * (and, on a fresh server, the table itself) may still wait in memory.
+   * A user not allowed to flush leaves the answer to what is written
+   * already, which only errs towards "unknown". */
+  if (!upg_clickhouse_connection_execute (UPG_CONNECTION (self), "SYSTEM FLUSH LOGS", NULL, NULL, &flush_error))
+    g_debug ("data source '%s': SYSTEM FLUSH LOGS: %s", upg_connection_get_name (UPG_CONNECTION (self)),
+             flush_error->message);
   has_log = recovery_value (self, "SELECT count() FROM system.tables WHERE database = 'system'"
                                   " AND name = 'query_log'", NULL, error);
   if (has_log == NULL)
     return UPG_CLICKHOUSE_QUERY_UNKNOWN;
   if (g_ascii_strtoll (has_log, NULL, 10) == 0)
     return UPG_CLICKHOUSE_QUERY_UNKNOWN;
-  /* The log is written in the background: without the flush, an entry
-   * may still wait in memory. A user not allowed to flush leaves the
-   * answer to what is written already, which only errs towards "unknown". */
-  if (!upg_clickhouse_connection_execute (UPG_CONNECTION (self), "SYSTEM FLUSH LOGS", NULL, NULL, &flush_error))
-    g_debug ("data source '%s': SYSTEM FLUSH LOGS: %s", upg_connection_get_name (UPG_CONNECTION (self)),
-             flush_error->message);
 
   /* type: 1 QueryStart, 2 QueryFinish, 3 ExceptionBeforeStart,
    * 4 ExceptionWhileProcessing (an Enum8 since 19.x, a UInt8 before). */
