@@ -498,3 +498,18 @@ exec_fixture_install_good_plugin (ExecFixture *fx)
   g_assert_true (g_file_set_contents (installed, contents, length, NULL));
   return g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
 }
+
+/* Equal texts; else the first line that differs, shortened: a dump of a
+ * database is too long to print whole. */
+void
+exec_assert_same_lines (const char *before,
+                        const char *after)
+{
+  g_auto(GStrv) a = g_strsplit (before, "\n", -1);
+  g_auto(GStrv) b = g_strsplit (after, "\n", -1);
+
+  for (guint i = 0; a[i] != NULL || b[i] != NULL; i++)
+    if (a[i] == NULL || b[i] == NULL || !g_str_equal (a[i], b[i]))
+      g_error ("line %u differs: before '%.300s', after '%.300s'", i + 1, a[i] != NULL ? a[i] : "(end)",
+               b[i] != NULL ? b[i] : "(end)");
+}

@@ -102,4 +102,7 @@ char         *exec_fixture_init_sqlite_app (ExecFixture *fx);
 char         *exec_record_marker         (const char   *site,
                                           JsonObject   *record);
 
+void          exec_assert_same_lines     (const char   *before,
+                                          const char   *after);
+
 G_END_DECLS

@@ -105,19 +105,6 @@ snapshot (DbSite *site)
 }
 
 static void
-assert_same (const char *before,
-             const char *after)
-{
-  g_auto(GStrv) a = g_strsplit (before, "\n", -1);
-  g_auto(GStrv) b = g_strsplit (after, "\n", -1);
-
-  for (guint i = 0; a[i] != NULL || b[i] != NULL; i++)
-    if (a[i] == NULL || b[i] == NULL || !g_str_equal (a[i], b[i]))
-      g_error ("line %u differs: before '%.300s', after '%.300s'", i + 1, a[i] != NULL ? a[i] : "(end)",
-               b[i] != NULL ? b[i] : "(end)");
-}
-
-static void
 write_backup_step (DbSite *site)
 {
   g_autofree char *steps = g_strdup_printf ("\"pre_stop\": [{\"id\": \"bk\", \"backup\": {\"database\": \"db\", "
@@ -203,7 +190,7 @@ test_restore (gconstpointer data)
   db_site_execute (&site, "UPDATE %s SET name = 'x'", users);
   g_assert_cmpint (restore (&site, id, NULL), ==, 0);
   after = snapshot (&site);
-  assert_same (before, after);
+  exec_assert_same_lines (before, after);
 
   /* One table: dropped, then restored alone; the other is left as is. */
   db_site_execute (&site, "DROP TABLE %s", orders);
@@ -215,7 +202,7 @@ test_restore (gconstpointer data)
   db_site_execute (&site, "UPDATE %s SET name = 'ann' WHERE id = 1", users);
   g_free (after);
   after = snapshot (&site);
-  assert_same (before, after);
+  exec_assert_same_lines (before, after);
 
   /* A table the backup does not hold: bad input, nothing changed. */
   g_assert_cmpint (restore (&site, id, "not_in_it"), ==, 2);

@@ -81,20 +81,6 @@ sqlite_snapshot (const char *path)
   return g_string_free (out, FALSE);
 }
 
-/* Equal snapshots; else the first line that differs (shortened). */
-static void
-assert_same (const char *before,
-             const char *after)
-{
-  g_auto(GStrv) a = g_strsplit (before, "\n", -1);
-  g_auto(GStrv) b = g_strsplit (after, "\n", -1);
-
-  for (guint i = 0; a[i] != NULL || b[i] != NULL; i++)
-    if (a[i] == NULL || b[i] == NULL || !g_str_equal (a[i], b[i]))
-      g_error ("line %u differs: before '%.200s', after '%.200s'", i + 1, a[i] != NULL ? a[i] : "(end)",
-               b[i] != NULL ? b[i] : "(end)");
-}
-
 static char *
 site_init (ExecFixture *fx,
            const char  *backup_json)
@@ -196,14 +182,16 @@ test_sqlite_restore (void)
   /* Without --yes: nothing happens (exit 2). */
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "restore", id, NULL)), ==, 2);
   g_assert_cmpint (exec_sqlite_int (app, "SELECT COUNT(*) FROM audit"), ==, 0);
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "restore", id, "--yes", NULL)), ==, 0);
   after = sqlite_snapshot (app);
-  assert_same (before, after);
+  exec_assert_same_lines (before, after);
   g_assert_cmpint (journal_int (&fx, "SELECT COUNT(*) FROM upgrade_restore WHERE status = 'SUCCESS' "
                                      "AND table_name IS NULL"), ==, 1);
 
   /* One table: only it comes back. */
   exec_sqlite_exec (app, "DROP TABLE orders; DELETE FROM audit WHERE id > 2;");
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "restore", id, "--table", "orders", "--yes",
                                                      NULL)), ==, 0);
   g_assert_cmpint (exec_sqlite_int (app, "SELECT COUNT(*) FROM orders"), ==, 4);
@@ -213,7 +201,7 @@ test_sqlite_restore (void)
   exec_sqlite_exec (app, "INSERT INTO audit (id, what) VALUES (3, 'ins'), (4, 'ins');");
   g_free (after);
   after = sqlite_snapshot (app);
-  assert_same (before, after);
+  exec_assert_same_lines (before, after);
 
   /* A changed file is never restored. */
   {
