@@ -108,7 +108,7 @@ static void
 write_backup_step (DbSite *site)
 {
   g_autofree char *steps = g_strdup_printf ("\"pre_stop\": [{\"id\": \"bk\", \"backup\": {\"database\": \"db\", "
-                                            "\"tables\": [\"%s_users\", \"%s_orders\"]}}]", site->table,
+                                            "\"tables\": [\"%s_users\", \"%s_orders\"]}, \"compatible_version\": \"3.16.0\"}]", site->table,
                                             site->table);
 
   exec_fixture_write_manifest (&site->fx, TO, steps, NULL);
