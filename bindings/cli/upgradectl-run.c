@@ -271,6 +271,9 @@ step_finished_cb (UpgRun        *run,
 
       g_print ("[%s] %s %s\n", status, step_id, note);
     }
+  /* A built-in step's result: the values verified, the health answer. */
+  else if (step_status == UPG_STEP_STATUS_SUCCESS && message != NULL)
+    g_print ("[%s] %s (%s): %s\n", status, step_id, took, message);
   else
     g_print ("[%s] %s (%s)\n", status, step_id, took);
 }

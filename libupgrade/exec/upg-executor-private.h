@@ -127,6 +127,9 @@ struct _UpgRunContext
   guint64            later_steps_seconds;  /* estimates of the steps after it */
 
   gboolean           breakpoint_saved;  /* by the SQL runner, in the journal */
+  char              *step_result;       /* owned: what a succeeding step found
+                                         * (journaled as its message, shown
+                                         * by the report), NULL for none */
 
   /* The steps this run reverts (a rollback: the stage's upgrade steps; a
    * run: the stage's rollback steps), whose earlier successes stop
@@ -269,6 +272,11 @@ gboolean     upg_command_runner_run_step (UpgRunContext *ctx,
                                           UpgStep       *step,
                                           GError       **error);
 char       **upg_run_context_environ     (UpgRunContext *ctx);
+
+/* upg-verify-runner.c */
+gboolean     upg_verify_runner_run_step  (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
 
 /* upg-executor.c */
 UpgPluginManager *upg_executor_dup_plugin_manager (UpgExecutor *self);

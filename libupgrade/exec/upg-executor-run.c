@@ -54,6 +54,7 @@ run_context_free (UpgRunContext *ctx)
   g_clear_pointer (&ctx->env, json_object_unref);
   g_free (ctx->bp_step_id);
   g_free (ctx->bp_file);
+  g_free (ctx->step_result);
   g_hash_table_unref (ctx->targets);
   g_hash_table_unref (ctx->connections);
   g_hash_table_unref (ctx->scripts);

@@ -30,6 +30,8 @@ step_done (UpgRunContext *ctx,
   upg_execution_set_step (ctx->execution, upg_step_get_id (step), version, status, duration_ms, message);
   if (status == UPG_STEP_STATUS_SKIPPED)
     upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("[SKIPPED] %s (%s)"), upg_step_get_id (step), message);
+  else if (status == UPG_STEP_STATUS_SUCCESS && message != NULL)
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("[SUCCESS] %s (%s): %s"), upg_step_get_id (step), took, message);
   else if (status == UPG_STEP_STATUS_SUCCESS)
     upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("[SUCCESS] %s (%s)"), upg_step_get_id (step), took);
   else
@@ -69,6 +71,8 @@ run_step_body (UpgRunContext *ctx,
       return upg_batched_migration_runner_run_step (ctx, step, error);
     case UPG_STEP_KIND_BACKUP:
       return upg_backup_runner_run_step (ctx, step, error);
+    case UPG_STEP_KIND_VERIFY:
+      return upg_verify_runner_run_step (ctx, step, error);
     case UPG_STEP_KIND_TOOL:
     default:
       return upg_tool_runner_run_step (ctx, step, error);
@@ -151,11 +155,17 @@ run_step (UpgRunContext *ctx,
 
   start = g_get_monotonic_time ();
   upg_executor_rate_begin_step (ctx, step, later_seconds);
+  g_clear_pointer (&ctx->step_result, g_free);
   ok = run_step_body (ctx, step, &local_error);
   upg_executor_rate_end_step (ctx);
   if (ok)
-    return step_done (ctx, step, UPG_STEP_STATUS_SUCCESS, (g_get_monotonic_time () - start) / 1000, NULL,
-                      error);
+    {
+      g_autofree char *result = g_steal_pointer (&ctx->step_result);
+
+      return step_done (ctx, step, UPG_STEP_STATUS_SUCCESS, (g_get_monotonic_time () - start) / 1000, result,
+                        error);
+    }
+  g_clear_pointer (&ctx->step_result, g_free);
 
   save_breakpoint (ctx, step, local_error);
   step_done (ctx, step, UPG_STEP_STATUS_FAILED, (g_get_monotonic_time () - start) / 1000,

@@ -8,6 +8,7 @@
 
 #include "upg-backup-spec-private.h"
 #include "upg-step-private.h"
+#include "upg-step-kinds-private.h"
 #include "upg-units-private.h"
 
 /**
@@ -105,8 +106,8 @@ upg_step_init (UpgStep *self)
   self->is_common = TRUE;
 }
 
-/* Exactly one of sql_scripts / class_name / command / a built-in kind's
- * member decides the kind. */
+/* Exactly one kind member (sql_scripts, class_name, command or a
+ * built-in kind of upg-step-kinds.c) decides the kind. */
 static gboolean
 read_action (UpgStep          *self,
              const UpgJsonCtx *ctx,
@@ -132,10 +133,12 @@ read_action (UpgStep          *self,
     }
   n = (self->sql_scripts != NULL) + (class_name != NULL) + (self->command != NULL) + (migration != NULL)
       + (self->backup != NULL);
+  if (!upg_step_kinds_read (ctx, object, path, &n, &self->kind, error))
+    return FALSE;
   if (n != 1)
     return upg_json_fail (ctx, path, error,
                           _("expected exactly one of \"sql_scripts\", \"class_name\", "
-                            "\"command\", \"batched_migration\" or \"backup\", found %u"), n);
+                            "\"command\", \"batched_migration\", \"backup\" or \"verify\", found %u"), n);
   if (migration != NULL)
     {
       g_autofree char *where = upg_json_member_path (path, "batched_migration");
@@ -152,9 +155,10 @@ read_action (UpgStep          *self,
       return upg_json_fail (ctx, where, error, _("expected a type name, got \"\""));
     }
   self->class_name = g_strdup (class_name);
-  self->kind = self->sql_scripts != NULL ? UPG_STEP_KIND_SQL
-             : class_name != NULL ? UPG_STEP_KIND_TOOL
-             : self->backup != NULL ? UPG_STEP_KIND_BACKUP : UPG_STEP_KIND_COMMAND;
+  if (self->sql_scripts != NULL || class_name != NULL || self->command != NULL || self->backup != NULL)
+    self->kind = self->sql_scripts != NULL ? UPG_STEP_KIND_SQL
+               : class_name != NULL ? UPG_STEP_KIND_TOOL
+               : self->backup != NULL ? UPG_STEP_KIND_BACKUP : UPG_STEP_KIND_COMMAND;
   return TRUE;
 }
 
@@ -963,7 +967,8 @@ upg_step_estimate_seconds (UpgStep *self)
  *
  * Gets the name of a step kind, as manifests write it.
  *
- * Returns: (transfer none): "sql", "tool", "command", "batched_migration", "backup"…
+ * Returns: (transfer none): "sql", "tool", "command", "batched_migration",
+ *   "backup", "verify", "http_check" or "config"
  */
 const char *
 upg_step_kind_to_string (UpgStepKind kind)
@@ -980,6 +985,12 @@ upg_step_kind_to_string (UpgStepKind kind)
       return "batched_migration";
     case UPG_STEP_KIND_BACKUP:
       return "backup";
+    case UPG_STEP_KIND_VERIFY:
+      return "verify";
+    case UPG_STEP_KIND_HTTP_CHECK:
+      return "http_check";
+    case UPG_STEP_KIND_CONFIG:
+      return "config";
     default:
       return "unknown";
     }

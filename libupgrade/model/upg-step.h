@@ -23,6 +23,9 @@ G_BEGIN_DECLS
  * @UPG_STEP_KIND_BATCHED_MIGRATION: walks a table's key range in keyset
  *   batches, each committed with its checkpoint (`batched_migration`)
  * @UPG_STEP_KIND_BACKUP: dumps a data source with its engine's tools (`backup`)
+ * @UPG_STEP_KIND_VERIFY: compares single-value queries (`verify`)
+ * @UPG_STEP_KIND_HTTP_CHECK: checks an HTTP URL's answer (`http_check`)
+ * @UPG_STEP_KIND_CONFIG: renders a configuration file from a template (`config`)
  *
  * What a step executes.
  */
@@ -32,6 +35,9 @@ typedef enum {
   UPG_STEP_KIND_COMMAND,
   UPG_STEP_KIND_BATCHED_MIGRATION,
   UPG_STEP_KIND_BACKUP,
+  UPG_STEP_KIND_VERIFY,
+  UPG_STEP_KIND_HTTP_CHECK,
+  UPG_STEP_KIND_CONFIG,
 } UpgStepKind;
 
 #define UPG_TYPE_STEP (upg_step_get_type ())

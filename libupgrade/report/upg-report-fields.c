@@ -132,6 +132,16 @@ upg_report_skip_note (const char *because)
   return g_strdup_printf (_("(already succeeded in %s)"), because);
 }
 
+/* What a step said: why it failed, or what a succeeding built-in step
+ * found (a verification's values, a health check's status). */
+const char *
+upg_report_step_message (JsonObject *step)
+{
+  const char *error = upg_report_member_string (step, "error");
+
+  return error != NULL ? error : upg_report_member_string (step, "result");
+}
+
 /* What follows the step label: "(2m30s)", "(already succeeded in …)". */
 char *
 upg_report_step_note (JsonObject *step)

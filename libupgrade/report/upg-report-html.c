@@ -317,7 +317,7 @@ append_step_rows (GString   *out,
       g_autofree char *note = upg_report_step_note (step);
       g_autofree char *duration = upg_report_format_ms (upg_report_member_int (step, "duration_ms", -1));
       g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, upg_report_member_int (step, "statements", 0));
-      const char *error = upg_report_member_string (step, "error");
+      const char *error = upg_report_step_message (step);
       g_autofree char *note_error = error != NULL ? g_strdup_printf ("%s %s", note, error) : g_strdup (note);
       const char *cells[] = { upg_report_member_string (step, "status"), label,
                               upg_report_member_string (step, "version"),

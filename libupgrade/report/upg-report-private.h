@@ -27,6 +27,7 @@ char        *upg_report_format_ms       (gint64       duration_ms);
 char        *upg_report_step_label      (JsonObject  *step);
 char        *upg_report_step_note       (JsonObject  *step);
 char        *upg_report_skip_note       (const char  *because);
+const char  *upg_report_step_message    (JsonObject  *step);
 char        *upg_report_figures_text    (JsonObject  *figures);
 const char  *upg_report_mode_label      (const char  *mode);
 

@@ -114,6 +114,14 @@ summarize_step (JsonObject *step,
     copy_member (out, step, members[i]);
   if (!json_object_has_member (out, "id") && id != NULL)
     json_object_set_string_member (out, "id", id);
+  /* A succeeding step's message is its result (a verification's values),
+   * not an error. */
+  if (g_strcmp0 (upg_report_member_string (out, "status"), "SUCCESS") == 0 &&
+      upg_report_member_string (out, "error") != NULL)
+    {
+      json_object_set_string_member (out, "result", upg_report_member_string (out, "error"));
+      json_object_remove_member (out, "error");
+    }
   json_object_set_int_member (out, "duration_ms", step_duration_ms (step));
 
   for (guint i = 0; statements != NULL && i < json_array_get_length (statements); i++)
@@ -326,7 +334,7 @@ execution_text (JsonObject *summary)
       JsonObject *step = upg_report_array_object (steps, i);
       g_autofree char *label = upg_report_step_label (step);
       g_autofree char *note = upg_report_step_note (step);
-      const char *error = upg_report_member_string (step, "error");
+      const char *error = upg_report_step_message (step);
 
       g_string_append_printf (out, "[%s] %s %s", or_dash (upg_report_member_string (step, "status")),
                               label, note);
@@ -376,7 +384,7 @@ execution_markdown (JsonObject *summary)
       g_autofree char *label = upg_report_step_label (step);
       g_autofree char *label_cell = md_cell (label);
       g_autofree char *note = upg_report_step_note (step);
-      g_autofree char *error = md_cell (upg_report_member_string (step, "error"));
+      g_autofree char *error = md_cell (upg_report_step_message (step));
       g_autofree char *duration_cell = upg_report_format_ms (upg_report_member_int (step, "duration_ms", -1));
 
       g_string_append_printf (out, "| %s | %s | %s | %s | %" G_GINT64_FORMAT " | %s %s |\n",
