@@ -234,9 +234,8 @@ single_value (UpgRunContext *ctx,
   rows = upg_connection_query (connection, sql, NULL, ctx->cancellable, &local_error);
   if (rows == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED))
-        g_set_error (error, UPG_ERROR, UPG_ERROR_CANCELLED, _("step '%s': verify[%u]: the query on '%s' was cancelled"),
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("step '%s': verify[%u]: the query on '%s' was cancelled"),
                      id, index, database);
       else
         g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': verify[%u]: the query on '%s' failed: %s"),
