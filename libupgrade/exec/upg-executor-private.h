@@ -273,6 +273,11 @@ gboolean     upg_command_runner_run_step (UpgRunContext *ctx,
                                           GError       **error);
 char       **upg_run_context_environ     (UpgRunContext *ctx);
 
+/* upg-http-check-runner.c */
+gboolean     upg_http_check_runner_run_step (UpgRunContext *ctx,
+                                             UpgStep       *step,
+                                             GError       **error);
+
 /* upg-verify-runner.c */
 gboolean     upg_verify_runner_run_step  (UpgRunContext *ctx,
                                           UpgStep       *step,

@@ -311,6 +311,15 @@ upg_step_kinds_read (const UpgJsonCtx  *ctx,
       (*n_found)++;
       *kind = UPG_STEP_KIND_VERIFY;
     }
+  if (has_member (object, "http_check"))
+    {
+      g_autoptr(UpgHttpCheck) check = read_http_check (ctx, object, path, error);
+
+      if (check == NULL)
+        return FALSE;
+      (*n_found)++;
+      *kind = UPG_STEP_KIND_HTTP_CHECK;
+    }
   return TRUE;
 }
 

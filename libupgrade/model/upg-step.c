@@ -138,7 +138,7 @@ read_action (UpgStep          *self,
   if (n != 1)
     return upg_json_fail (ctx, path, error,
                           _("expected exactly one of \"sql_scripts\", \"class_name\", "
-                            "\"command\", \"batched_migration\", \"backup\" or \"verify\", found %u"), n);
+                            "\"command\", \"batched_migration\", \"backup\", \"verify\" or \"http_check\", found %u"), n);
   if (migration != NULL)
     {
       g_autofree char *where = upg_json_member_path (path, "batched_migration");
