@@ -365,7 +365,43 @@ test_manifest_backup (void)
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"pre_stop\": [{\"id\": \"b\", "
                 "\"backup\": {\"database\": \"ft_db\"}, \"command\": [\"x\"]}]}}",
                 "m.json: $.upgrade_steps.pre_stop[0]: expected exactly one of \"sql_scripts\", "
-                "\"class_name\", \"command\", \"batched_migration\" or \"backup\", found 2");
+                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\" or \"http_check\", found 2");
+}
+
+/* The built-in kinds' members are checked when the manifest is read, each
+ * error naming the JSON path; plan JSON names the kind. */
+static void
+test_manifest_builtin_kinds (void)
+{
+  g_autoptr(UpgManifest) m = load_ok ("{\"version\": \"3.17.5\", \"upgrade_steps\": {"
+                                      "\"in_stop\": [{\"id\": \"v\", \"verify\": [{\"database\": \"a\", "
+                                      "\"sql\": \"SELECT 1\", \"expect\": 1}]}],"
+                                      "\"post_start\": [{\"id\": \"h\", \"http_check\": "
+                                      "{\"url\": \"http://127.0.0.1:1/health\"}}]}}");
+
+  g_assert_cmpint (upg_step_get_kind (step_at (m, UPG_STAGE_IN_STOP, 0)), ==, UPG_STEP_KIND_VERIFY);
+  g_assert_cmpint (upg_step_get_kind (step_at (m, UPG_STAGE_POST_START, 0)), ==, UPG_STEP_KIND_HTTP_CHECK);
+  g_assert_cmpstr (upg_step_kind_to_string (UPG_STEP_KIND_VERIFY), ==, "verify");
+  g_assert_cmpstr (upg_step_kind_to_string (UPG_STEP_KIND_HTTP_CHECK), ==, "http_check");
+
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"post_start\": [{\"id\": \"a\", \"command\": [\"x\"]}, "
+                "{\"id\": \"b\", \"command\": [\"y\"]}, "
+                "{\"id\": \"h\", \"http_check\": {\"url\": \"http://x/\", \"expect_status\": \"200\"}}]}}",
+                "m.json: $.upgrade_steps.post_start[2].http_check.expect_status: "
+                "expected an integer from 0 to 599, got a string");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"post_start\": [{\"id\": \"h\", "
+                "\"http_check\": {\"url\": \"ftp://x/\"}}]}}",
+                "m.json: $.upgrade_steps.post_start[0].http_check.url: "
+                "expected an http:// or https:// URL, got \"ftp://x/\"");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"v\", \"verify\": ["
+                "{\"database\": \"a\", \"sql\": \"SELECT 1\"}]}]}}",
+                "m.json: $.upgrade_steps.in_stop[0].verify[0]: expected exactly one of \"expect\" or \"equals\"");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"v\", \"verify\": ["
+                "{\"database\": \"a\", \"sql\": \"SELECT 1\", \"equals\": {\"database\": \"b\"}}]}]}}",
+                "m.json: $.upgrade_steps.in_stop[0].verify[0].equals.sql: required member is missing: "
+                "expected a string");
+  assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"v\", \"verify\": []}]}}",
+                "m.json: $.upgrade_steps.in_stop[0].verify: expected a non-empty array of checks");
 }
 
 int
@@ -377,6 +413,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/manifest/defaults", test_manifest_defaults);
   g_test_add_func ("/manifest/errors", test_manifest_errors);
   g_test_add_func ("/manifest/backup", test_manifest_backup);
+  g_test_add_func ("/manifest/builtin-kinds", test_manifest_builtin_kinds);
   g_test_add_func ("/manifest/malformed-file", test_manifest_malformed_file);
   g_test_add_func ("/manifest/name-mismatch", test_manifest_name_mismatch);
   g_test_add_func ("/manifest/missing-file", test_manifest_missing_file);

@@ -20,7 +20,7 @@ write_site (ExecFixture    *fx,
             const char     *options)
 {
   g_autofree char *url = scripted_server_url (server, "/actuator/health");
-  g_autofree char *steps = g_strdup_printf ("\"post_start\": [{\"id\": \"health\", \"http_check\": "
+  g_autofree char *steps = g_strdup_printf ("\"post_start\": [{\"id\": \"health\", \"compatible_version\": \"3.17.0\", \"http_check\": "
                                             "{\"url\": \"%s\", \"interval\": 0, %s}}]", url, options);
 
   exec_fixture_init (fx);

@@ -48,7 +48,7 @@ static void
 write_verify_manifest (DbSite *site)
 {
   g_autofree char *steps = g_strdup_printf (
-    "\"in_stop\": [{\"id\": \"v1\", \"verify\": ["
+    "\"in_stop\": [{\"id\": \"v1\", \"compatible_version\": \"3.17.0\", \"verify\": ["
     " {\"database\": \"db\", \"sql\": \"SELECT COUNT(*) FROM %s\","
     "  \"equals\": {\"database\": \"local\", \"sql\": \"SELECT COUNT(*) FROM orders_copy\"}},"
     " {\"database\": \"db\", \"sql\": \"SELECT SUM(amount) FROM %s\","
@@ -129,7 +129,7 @@ test_not_one_value (gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   site_init (&site, (Db *) data, 3);
-  steps = g_strdup_printf ("\"in_stop\": [{\"id\": \"v1\", \"verify\": [{\"database\": \"db\","
+  steps = g_strdup_printf ("\"in_stop\": [{\"id\": \"v1\", \"compatible_version\": \"3.17.0\", \"verify\": [{\"database\": \"db\","
                            " \"sql\": \"SELECT id FROM %s WHERE id < 3\", \"expect\": 1}]}]", site.table);
   exec_fixture_write_manifest (&site.fx, TO, steps, NULL);
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", NULL, &error));
@@ -153,8 +153,8 @@ test_killed_in_verify (gconstpointer data)
   site_init (&site, (Db *) data, 3);
   sql = g_strdup_printf ("UPDATE %s SET amount = amount + 1 WHERE id = 1;\n", site.table);
   exec_fixture_write (&site.fx, "bundle/sql/bump.sql", sql);
-  steps = g_strdup_printf ("\"in_stop\": [{\"id\": \"s1\", \"database\": \"db\", \"sql_scripts\": [\"sql/bump.sql\"]},"
-                           " {\"id\": \"v1\", \"verify\": ["
+  steps = g_strdup_printf ("\"in_stop\": [{\"id\": \"s1\", \"compatible_version\": \"3.17.0\", \"database\": \"db\", \"sql_scripts\": [\"sql/bump.sql\"]},"
+                           " {\"id\": \"v1\", \"compatible_version\": \"3.17.0\", \"verify\": ["
                            "  {\"database\": \"db\", \"sql\": \"SELECT COUNT(*) FROM %s\", \"expect\": 3},"
                            "  {\"database\": \"db\", \"sql\": \"SELECT amount FROM %s WHERE id = 1\","
                            "   \"expect\": \"6.25\"}]}]", site.table, site.table);
