@@ -606,8 +606,12 @@ run_locked (UpgRunContext *ctx,
     {
       g_autoptr(JsonObject) record = NULL;
 
+      /* What is done at the breakpoint is journaled for the reports. */
       if (!upg_journal_reopen_execution (ctx->journal, id, is_operator_resume (ctx, request, id),
-                                         &resume_count, error))
+                                         &resume_count, error) ||
+          !upg_journal_note_resume (ctx->journal, id,
+                                    ctx->action == UPG_RESUME_ACTION_RETRY ? "retry"
+                                    : ctx->action == UPG_RESUME_ACTION_SKIP ? "skip" : "continue", error))
         return FALSE;
       record = upg_journal_get_execution (ctx->journal, id, error);
       if (record == NULL)

@@ -110,6 +110,11 @@ GPtrArray  *upg_journal_list_step_executions (UpgJournal             *self,
                                               const char             *step_id,
                                               GError                **error);
 
+/* An execution's breakpoints and what was done about them (reports). */
+JsonArray  *upg_journal_list_stops     (UpgJournal               *self,
+                                        const char               *execution_id,
+                                        GError                  **error);
+
 /* The live calibration of an execution's running step (SPEC §3), as
  * upg_journal_set_rate_estimate() records it for `status` elsewhere. */
 typedef struct {

@@ -20,6 +20,22 @@ static const UpgJournalColumn breakpoint_columns[] = {
   { "expires_at", "expires_at", UPG_JOURNAL_COLUMN_TIME },
 };
 
+/* A breakpoint in an execution's history: where it stopped and what the
+ * operator did about it. */
+static const UpgJournalColumn stop_columns[] = {
+  { "step_id", "step_id", UPG_JOURNAL_COLUMN_TEXT },
+  { "file", "file", UPG_JOURNAL_COLUMN_TEXT },
+  { "line", "line", UPG_JOURNAL_COLUMN_INT },
+  { "sequence", "sequence", UPG_JOURNAL_COLUMN_INT },
+  { "statement", "statement", UPG_JOURNAL_COLUMN_TEXT },
+  { "error_code", "error_code", UPG_JOURNAL_COLUMN_TEXT },
+  { "error", "error", UPG_JOURNAL_COLUMN_TEXT },
+  { "created_at", "stopped_at", UPG_JOURNAL_COLUMN_TIME },
+  { "resume_action", "action", UPG_JOURNAL_COLUMN_TEXT },
+  { "resumed_by", "resumed_by", UPG_JOURNAL_COLUMN_TEXT },
+  { "resumed_at", "resumed_at", UPG_JOURNAL_COLUMN_TIME },
+};
+
 /*
  * upg_journal_save_breakpoint:
  * @self: a #UpgJournal
@@ -79,7 +95,9 @@ upg_journal_save_breakpoint (UpgJournal  *self,
     const UpgJournalStatement statements[] = {
       { "UPDATE upgrade_breakpoint SET resolved = 1 WHERE execution_id = ? AND resolved = 0",
         execution, 1 },
-      { "DELETE FROM upgrade_breakpoint WHERE expires_at <= ?", expiry, 1 },
+      /* A breakpoint resumed from is the execution's history (its
+       * report lists it), no longer a place to resume from: kept. */
+      { "DELETE FROM upgrade_breakpoint WHERE expires_at <= ? AND resumed_at IS NULL", expiry, 1 },
       { "INSERT INTO upgrade_breakpoint (id, execution_id, step_id, file, line, sequence, statement,"
         " error_code, error, created_at, expires_at, resolved)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", values, G_N_ELEMENTS (values) },
@@ -157,6 +175,81 @@ upg_journal_resolve_breakpoint (UpgJournal  *self,
          && upg_journal_sql_exec (self->connection,
                                   "UPDATE upgrade_breakpoint SET resolved = 1"
                                   " WHERE execution_id = ? AND resolved = 0", values, 1, error);
+}
+
+/*
+ * upg_journal_note_resume:
+ * @self: a #UpgJournal
+ * @execution_id: the execution being resumed
+ * @action: what is done at its breakpoint: `retry`, `skip` or `continue`
+ *   (run again as planned)
+ * @error: return location for a #GError
+ *
+ * Records who resumed from the execution's active breakpoint, when and how,
+ * so that its reports say what was retried or skipped and why (the
+ * breakpoint's error). Nothing is recorded when it has no active
+ * breakpoint (continuing after an interruption).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_journal_note_resume (UpgJournal  *self,
+                         const char  *execution_id,
+                         const char  *action,
+                         GError     **error)
+{
+  g_autofree char *by = NULL;
+  g_autofree char *now = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (execution_id != NULL && action != NULL, FALSE);
+
+  UPG_JOURNAL_LOCK (self);
+  by = g_strdup_printf ("%s@%s", g_get_user_name (), self->host);
+  now = upg_journal_int_text (upg_journal_get_now (self));
+  {
+    const char *values[] = { action, by, now, execution_id, now };
+
+    return upg_journal_sql_exec (self->connection,
+                                 "UPDATE upgrade_breakpoint SET resume_action = ?, resumed_by = ?, resumed_at = ?"
+                                 " WHERE execution_id = ? AND resolved = 0 AND expires_at > ?",
+                                 values, G_N_ELEMENTS (values), error);
+  }
+}
+
+/*
+ * upg_journal_list_stops:
+ * @self: a #UpgJournal
+ * @execution_id: the execution
+ * @error: return location for a #GError
+ *
+ * Lists every breakpoint the execution stopped at, oldest first, with
+ * what the operator did about it: `step_id`, `file`, `line`, `sequence`,
+ * `statement`, `error_code`, `error`, `stopped_at`, and `action`,
+ * `resumed_by`, `resumed_at` (null while not resumed from). Unresumed
+ * breakpoints past their 7 days are gone.
+ *
+ * Returns: (transfer full): the stops, or %NULL with @error set
+ */
+JsonArray *
+upg_journal_list_stops (UpgJournal  *self,
+                        const char  *execution_id,
+                        GError     **error)
+{
+  g_autofree char *columns = upg_journal_columns_list (stop_columns, G_N_ELEMENTS (stop_columns));
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM upgrade_breakpoint WHERE execution_id = ?"
+                                          " ORDER BY created_at, id", columns);
+  const char *values[] = { execution_id };
+  g_autoptr(UpgRows) rows = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  UPG_JOURNAL_LOCK (self);
+  rows = upg_journal_sql_query (self->connection, sql, values, 1, error);
+  if (rows == NULL)
+    return NULL;
+  return upg_journal_rows_to_array (rows, stop_columns, G_N_ELEMENTS (stop_columns));
 }
 
 /*

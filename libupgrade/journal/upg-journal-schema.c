@@ -197,6 +197,17 @@ static const IndexDef v7_indexes[] = {
   { NULL, NULL, NULL, FALSE }
 };
 
+/* Version 8: what an operator did at each breakpoint (issue #12: reports
+ * list what was retried or skipped, by whom and when): the resume's
+ * action (`retry`, `skip`, `continue`), who (`user@host`) and when (ms
+ * since the epoch). NULL while the breakpoint was not resumed from. */
+static const ColumnDef v8_columns[] = {
+  { "upgrade_breakpoint", "resume_action", "@ID@" },
+  { "upgrade_breakpoint", "resumed_by", "@NAME@" },
+  { "upgrade_breakpoint", "resumed_at", "@INT@" },
+  { NULL, NULL, NULL }
+};
+
 static const Migration migrations[] = {
   { 1, v1_tables, no_columns, v1_indexes, NULL },
   { 2, no_tables, v2_columns, v2_indexes, NULL },
@@ -205,6 +216,7 @@ static const Migration migrations[] = {
   { 5, no_tables, no_columns, no_indexes, rewrite_statement_keys },
   { 6, v6_tables, no_columns, v6_indexes, NULL },
   { 7, v7_tables, no_columns, v7_indexes, NULL },
+  { 8, no_tables, v8_columns, no_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -128,6 +128,11 @@ gboolean        upg_journal_reopen_execution      (UpgJournal         *self,
                                                    guint              *resume_count,
                                                    GError            **error);
 
+gboolean        upg_journal_note_resume           (UpgJournal         *self,
+                                                   const char         *execution_id,
+                                                   const char         *action,
+                                                   GError            **error);
+
 gboolean        upg_journal_finish_step           (UpgJournal         *self,
                                                    const char         *execution_id,
                                                    const char         *component,
