@@ -1,5 +1,6 @@
 /* upgradectl-report.c - `upgradectl report EXECUTION_ID [--format F] [-o FILE]
- *                       [--support-bundle OUT.tar.gz]`
+ *                       [--support-bundle OUT.tar.gz]` and
+ *                       `upgradectl report --upgrade --from V --to V [--site ID]`
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -48,7 +49,10 @@ print_json (UpgCtl          *ctl,
   g_autoptr(JsonObject) root = json_object_new ();
   g_autoptr(JsonNode) node = NULL;
 
-  json_object_set_string_member (root, "execution_id", execution_id);
+  if (execution_id != NULL)
+    json_object_set_string_member (root, "execution_id", execution_id);
+  else
+    json_object_set_null_member (root, "execution_id");
   json_object_set_string_member (root, "format", upg_report_format_to_string (format));
   if (format == UPG_REPORT_FORMAT_JSON)
     json_object_set_member (root, "report", json_from_string (report, NULL));
@@ -63,6 +67,105 @@ print_json (UpgCtl          *ctl,
   return 0;
 }
 
+/* `--upgrade` reports on a from/to/site, an id on one execution: the
+ * options of one are refused with the other, naming what was meant. */
+static gboolean
+check_combination (int          argc,
+                   char       **argv,
+                   gboolean     upgrade,
+                   const char  *from,
+                   const char  *to,
+                   const char  *site,
+                   const char  *bundle_path,
+                   GError     **error)
+{
+  if (!upgrade && argc != 2)
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("report needs exactly one EXECUTION_ID, or --upgrade --from V --to V [--site ID]"));
+      return FALSE;
+    }
+  if (!upgrade && (from != NULL || to != NULL || site != NULL))
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("--from, --to and --site select a whole upgrade: add --upgrade (and no EXECUTION_ID)"));
+      return FALSE;
+    }
+  if (upgrade && argc != 1)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   _("report --upgrade takes no EXECUTION_ID ('%s'): it reports every execution of --from/--to/--site"),
+                   argv[argc - 1]);
+      return FALSE;
+    }
+  if (upgrade && (from == NULL || to == NULL))
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("report --upgrade needs --from V and --to V"));
+      return FALSE;
+    }
+  if (upgrade && bundle_path != NULL)
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("--support-bundle is written for one execution: pass its EXECUTION_ID, not --upgrade"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Writes @report to @output_path, or prints it (or the JSON document). */
+static int
+emit (UpgCtl          *ctl,
+      const char      *execution_id,
+      UpgReportFormat  format,
+      const char      *report,
+      const char      *output_path,
+      const char      *bundle_path)
+{
+  if (output_path != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_set_contents (output_path, report, -1, &error))
+        {
+          g_autoptr(GError) usage = g_error_new (UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, "-o: %s",
+                                                 error->message);
+
+          return upgctl_fail (ctl, usage);
+        }
+      if (ctl->json)
+        return print_json (ctl, execution_id, format, report, bundle_path);
+      if (ctl->verbosity != UPGCTL_VERBOSITY_QUIET)
+        g_printerr (_("report written to %s\n"), output_path);
+    }
+  else if (ctl->json)
+    return print_json (ctl, execution_id, format, report, bundle_path);
+  else
+    fputs (report, stdout);
+  if (bundle_path != NULL && ctl->verbosity != UPGCTL_VERBOSITY_QUIET)
+    g_printerr (_("support bundle written to %s\n"), bundle_path);
+  return 0;
+}
+
+static char *
+upgrade_report (UpgCtl          *ctl,
+                UpgCtlExec      *exec,
+                const char      *from_text,
+                const char      *to_text,
+                const char      *site_option,
+                UpgReportFormat  format,
+                GError         **error)
+{
+  g_autoptr(UpgVersion) from = upgctl_parse_version ("--from", from_text, error);
+  g_autoptr(UpgVersion) to = NULL;
+  const char *site;
+
+  if (from == NULL || (to = upgctl_parse_version ("--to", to_text, error)) == NULL ||
+      (site = upgctl_exec_site (exec, site_option, error)) == NULL)
+    return NULL;
+  return upg_report_for_upgrade (exec->journal, site, from, to, format, error);
+}
+
 /**
  * upgctl_cmd_report:
  * @ctl: the invocation
@@ -71,16 +174,22 @@ print_json (UpgCtl          *ctl,
  *
  * Prints the report of an execution from the journal (and stores it in the
  * journal's upgrade_report), or writes it to `-o FILE`.
- * `--support-bundle OUT.tar.gz` also writes a support bundle: record, statements, reports, breakpoint, plan (with `-b`) and
- * log, secrets removed. With `--json`: `{"execution_id", "format",
- * "report", "bundle"}`, the report being an object for `--format json`.
+ * `--support-bundle OUT.tar.gz` also writes a support bundle: record,
+ * statements, reports, breakpoint, assessment, plan (with `-b`) and log,
+ * secrets removed. `--upgrade --from V --to V [--site ID]` reports on
+ * every execution of that upgrade instead. With `--json`:
+ * `{"execution_id", "format", "report", "bundle"}`, the report being an
+ * object for `--format json` (`execution_id` null with `--upgrade`).
  *
- * Returns: 0, or the exit code of the error (2 for an unknown execution)
+ * Returns: 0, or the exit code of the error (2 for an unknown execution
+ *   or a combination of options that does not go together)
  */
 int
 upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
 {
   g_autofree char *format_text = NULL, *bundle_path = NULL, *report = NULL, *output_path = NULL;
+  g_autofree char *from = NULL, *to = NULL, *site = NULL;
+  gboolean upgrade = FALSE;
   g_autoptr(GError) error = NULL;
   g_auto(UpgCtlExec) exec = { 0 };
   UpgReportFormat format = ctl->json ? UPG_REPORT_FORMAT_JSON : UPG_REPORT_FORMAT_TEXT;
@@ -92,20 +201,30 @@ upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
       N_("Write the report to this file instead of stdout"), N_("FILE") },
     { "support-bundle", 0, 0, G_OPTION_ARG_FILENAME, &bundle_path,
       N_("Also write a support bundle (tar.gz, secrets removed) to this file"), N_("OUT.tar.gz") },
+    { "upgrade", 0, 0, G_OPTION_ARG_NONE, &upgrade,
+      N_("Report on the whole upgrade (every stage) of --from/--to/--site"), NULL },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("With --upgrade: the version the site was at"), N_("V") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("With --upgrade: the version upgraded to"), N_("V") },
+    { "site", 0, 0, G_OPTION_ARG_STRING, &site,
+      N_("With --upgrade: the site (default: the configuration's site_id)"), N_("ID") },
     G_OPTION_ENTRY_NULL
   };
 
-  if (!upgctl_parse_options (ctl, entries, "report EXECUTION_ID", &argc, &argv, &error))
+  if (!upgctl_parse_options (ctl, entries, "EXECUTION_ID | --upgrade --from V --to V [--site ID]",
+                             &argc, &argv, &error))
     return upgctl_fail (ctl, error);
-  if (argc != 2)
-    {
-      g_set_error_literal (&error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                           _("report needs exactly one EXECUTION_ID"));
-      return upgctl_fail (ctl, error);
-    }
-  if ((format_text != NULL && !upg_report_format_from_string (format_text, &format, &error)) ||
+  if (!check_combination (argc, argv, upgrade, from, to, site, bundle_path, &error) ||
+      (format_text != NULL && !upg_report_format_from_string (format_text, &format, &error)) ||
       !check_bundle_option (ctl, &error) || !upgctl_exec_init (&exec, ctl, FALSE, &error))
     return upgctl_fail (ctl, error);
+
+  if (upgrade)
+    {
+      report = upgrade_report (ctl, &exec, from, to, site, format, &error);
+      if (report == NULL)
+        return upgctl_fail (ctl, error);
+      return emit (ctl, NULL, format, report, output_path, NULL);
+    }
 
   report = upg_report_for_execution (exec.journal, argv[1], format, &error);
   if (report == NULL)
@@ -118,26 +237,5 @@ upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
                                       bundle_path, &error))
         return upgctl_fail (ctl, error);
     }
-
-  if (output_path != NULL)
-    {
-      if (!g_file_set_contents (output_path, report, -1, &error))
-        {
-          g_autoptr(GError) usage = g_error_new (UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, "-o: %s",
-                                                 error->message);
-
-          return upgctl_fail (ctl, usage);
-        }
-      if (ctl->json)
-        return print_json (ctl, argv[1], format, report, bundle_path);
-      if (ctl->verbosity != UPGCTL_VERBOSITY_QUIET)
-        g_printerr (_("report written to %s\n"), output_path);
-    }
-  else if (ctl->json)
-    return print_json (ctl, argv[1], format, report, bundle_path);
-  else
-    fputs (report, stdout);
-  if (bundle_path != NULL && ctl->verbosity != UPGCTL_VERBOSITY_QUIET)
-    g_printerr (_("support bundle written to %s\n"), bundle_path);
-  return 0;
+  return emit (ctl, argv[1], format, report, output_path, bundle_path);
 }

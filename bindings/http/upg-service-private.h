@@ -134,6 +134,7 @@ void     upg_service_handle_plan      (UpgService *self, SoupServerMessage *msg,
 void     upg_service_handle_assess    (UpgService *self, SoupServerMessage *msg, const char *id);
 void     upg_service_handle_status    (UpgService *self, SoupServerMessage *msg, const char *id);
 void     upg_service_handle_report    (UpgService *self, SoupServerMessage *msg, const char *id);
+void     upg_service_handle_upgrade_report (UpgService *self, SoupServerMessage *msg, const char *id);
 void     upg_service_handle_logs      (UpgService *self, SoupServerMessage *msg, const char *id);
 JsonNode *upg_service_status_json     (UpgService *self, const char *id, GError **error);
 JsonNode *upg_service_live_status_json (UpgService *self, const char *id);

@@ -32,6 +32,8 @@ struct _Read {
   SoupServerMessage *msg;          /* NULL for the health check's ping */
   char              *id;
   UpgReportFormat    format;
+  UpgVersion        *from;         /* the whole upgrade's report */
+  UpgVersion        *to;
   ReadFunc           read;         /* in the worker thread */
   AnswerFunc         answer;       /* in the main context; owns the result */
 };
@@ -41,6 +43,8 @@ read_free (Read *read)
 {
   g_clear_object (&read->msg);
   g_free (read->id);
+  g_clear_pointer (&read->from, upg_version_free);
+  g_clear_pointer (&read->to, upg_version_free);
   g_free (read);
 }
 
@@ -78,6 +82,36 @@ read_done (GObject      *source,
   read_free (read);
 }
 
+static Read *
+read_new (SoupServerMessage *msg,
+          const char        *id,
+          ReadFunc           read_func,
+          AnswerFunc         answer_func,
+          UpgReportFormat    format)
+{
+  Read *read = g_new0 (Read, 1);
+
+  read->msg = msg != NULL ? g_object_ref (msg) : NULL;
+  read->id = g_strdup (id);
+  read->format = format;
+  read->read = read_func;
+  read->answer = answer_func;
+  return read;
+}
+
+static void
+read_start (UpgService *self,
+            Read       *read)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, read_done, read);
+
+  /* No destroy notify: read_done() frees it. */
+  g_task_set_task_data (task, read, NULL);
+  if (read->msg != NULL)
+    soup_server_message_pause (read->msg);
+  g_task_run_in_thread (task, read_in_thread);
+}
+
 static void
 read_off_main (UpgService        *self,
                SoupServerMessage *msg,
@@ -86,19 +120,7 @@ read_off_main (UpgService        *self,
                AnswerFunc         answer_func,
                UpgReportFormat    format)
 {
-  Read *read = g_new0 (Read, 1);
-  g_autoptr(GTask) task = g_task_new (self, NULL, read_done, read);
-
-  read->msg = msg != NULL ? g_object_ref (msg) : NULL;
-  read->id = g_strdup (id);
-  read->format = format;
-  read->read = read_func;
-  read->answer = answer_func;
-  /* No destroy notify: read_done() frees it. */
-  g_task_set_task_data (task, read, NULL);
-  if (msg != NULL)
-    soup_server_message_pause (msg);
-  g_task_run_in_thread (task, read_in_thread);
+  read_start (self, read_new (msg, id, read_func, answer_func, format));
 }
 
 /* ---- health ------------------------------------------------------------- */
@@ -442,19 +464,19 @@ report_read (UpgService *self,
 {
   g_autoptr(JsonObject) record = NULL;
   g_autoptr(JsonArray) statements = NULL;
-  g_autoptr(GError) local_error = NULL;
 
-  record = upg_journal_get_execution (self->journal, read->id, &local_error);
-  if (record == NULL && local_error == NULL)
-    g_set_error (&local_error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' is not in the journal"), read->id);
-  if (record != NULL)
-    statements = upg_journal_list_statements (self->journal, read->id, &local_error);
-  if (record == NULL || statements == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+  record = upg_report_load_execution (self->journal, read->id, &statements, error);
+  if (record == NULL)
+    return NULL;
   return upg_report_render_execution (record, statements, read->format);
+}
+
+static gpointer
+upgrade_report_read (UpgService *self,
+                     Read       *read,
+                     GError    **error)
+{
+  return upg_report_for_upgrade (self->journal, read->id, read->from, read->to, read->format, error);
 }
 
 static void
@@ -491,6 +513,37 @@ upg_service_handle_report (UpgService        *self,
       return;
     }
   read_off_main (self, msg, id, report_read, report_answer, format);
+}
+
+/* GET /api/v1/upgrade/report?from=&to=&site=&format=: the whole upgrade
+ * (every execution of that from/to/site, in stage order), the query as
+ * the plan's; json by default. */
+void
+upg_service_handle_upgrade_report (UpgService        *self,
+                                   SoupServerMessage *msg,
+                                   const char        *id)
+{
+  g_autoptr(GHashTable) params = NULL;
+  const char *format_text = query_value (msg, "format", &params);
+  UpgReportFormat format = UPG_REPORT_FORMAT_JSON;
+  g_auto(UpgServiceRequest) request = { 0 };
+  g_autoptr(GError) error = NULL;
+  Read *read;
+
+  if (format_text != NULL && !upg_report_format_from_string (format_text, &format, &error))
+    g_prefix_error (&error, "format: ");
+  else if (upg_service_request_read (msg, &request, &error) &&
+           upg_service_request_require (self, &request, FALSE, &error))
+    upg_config_check_site (self->config, request.site, &error);
+  if (error != NULL)
+    {
+      upg_service_reply_gerror (msg, error);
+      return;
+    }
+  read = read_new (msg, request.site, upgrade_report_read, report_answer, format);
+  read->from = g_steal_pointer (&request.from);
+  read->to = g_steal_pointer (&request.to);
+  read_start (self, read);
 }
 
 /* The log as it is now; an execution without a log file is a 404 naming

@@ -42,6 +42,7 @@ static const Route routes[] = {
   { { "POST", "/api/v1/upgrade/confirm", FALSE, FALSE }, upg_service_handle_confirm },
   { { "GET", "/api/v1/upgrade/status/{id}", FALSE, FALSE }, upg_service_handle_status },
   { { "POST", "/api/v1/upgrade/resume/{id}", FALSE, FALSE }, upg_service_handle_resume },
+  { { "GET", "/api/v1/upgrade/report", FALSE, FALSE }, upg_service_handle_upgrade_report },
   { { "GET", "/api/v1/upgrade/report/{id}", FALSE, FALSE }, upg_service_handle_report },
   { { "GET", "/api/v1/upgrade/logs/{id}", FALSE, FALSE }, upg_service_handle_logs },
   { { "GET", EVENTS_PREFIX "/{id}", TRUE, FALSE }, upg_service_handle_events },

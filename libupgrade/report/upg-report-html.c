@@ -353,41 +353,137 @@ append_breakpoint (GString    *out,
   g_string_append (out, "</p></div>\n");
 }
 
-char *
-upg_report_html_execution (JsonObject *summary)
+/* The stops and the statements that were not simply applied, as lists. */
+static void
+append_explanations (GString    *out,
+                     JsonObject *summary,
+                     const char *heading)
 {
-  g_autofree char *title = g_strdup_printf (_("Upgrade execution %s"),
-                                            upg_report_member_string (summary, "execution_id"));
+  JsonArray *stops = upg_report_member_array (summary, "stops");
+  JsonArray *notes = upg_report_member_array (summary, "statement_notes");
+
+  if (stops != NULL && json_array_get_length (stops) > 0)
+    {
+      g_string_append_printf (out, "<%s>%s</%s>\n<ul class=\"stops\">\n", heading, _("Stops and resumes"), heading);
+      for (guint i = 0; i < json_array_get_length (stops); i++)
+        {
+          g_autofree char *line = upg_report_stop_text (upg_report_array_object (stops, i));
+
+          g_string_append (out, "<li>");
+          append_escaped (out, line);
+          g_string_append (out, "</li>\n");
+        }
+      g_string_append (out, "</ul>\n");
+    }
+  if (notes != NULL && json_array_get_length (notes) > 0)
+    {
+      g_string_append_printf (out, "<%s>%s</%s>\n<ul class=\"notes\">\n", heading, _("Statements not simply applied"),
+                              heading);
+      for (guint i = 0; i < json_array_get_length (notes); i++)
+        {
+          g_autofree char *line = upg_report_note_text (upg_report_array_object (notes, i));
+
+          g_string_append (out, "<li>");
+          append_escaped (out, line);
+          g_string_append (out, "</li>\n");
+        }
+      g_string_append (out, "</ul>\n");
+    }
+}
+
+/* Facts, timeline, steps, explanations and breakpoint of one execution;
+ * the badge and facts table are opened by the caller. */
+static void
+append_execution_body (GString    *out,
+                       JsonObject *summary,
+                       const char *heading)
+{
   g_autofree char *versions = g_strdup_printf ("%s → %s", upg_report_member_string (summary, "from"),
                                                upg_report_member_string (summary, "to"));
   g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
-  JsonObject *counts = upg_report_member_object (summary, "statements");
-  g_autofree char *statements = g_strdup_printf (_("%d (%d succeeded, %d failed, %d skipped, %d in doubt)"),
-                                                 (int) upg_report_member_int (counts, "total", 0),
-                                                 (int) upg_report_member_int (counts, "success", 0),
-                                                 (int) upg_report_member_int (counts, "failed", 0),
-                                                 (int) upg_report_member_int (counts, "skipped", 0),
-                                                 (int) upg_report_member_int (counts, "in_doubt", 0));
+  g_autofree char *statements = upg_report_counts_text (upg_report_member_object (summary, "statements"));
+  g_autofree char *status = upg_report_status_text (summary);
+  g_autofree char *resumes = g_strdup_printf ("%d", (int) upg_report_member_int (summary, "resume_count", 0));
   g_autoptr(GArray) lanes = lanes_new ();
-  GString *out = page_begin (title);
   double span;
 
-  begin_facts (out, "status-", upg_report_member_string (summary, "status"), "status");
+  append_fact (out, _("Status"), status);
   append_fact (out, _("Site"), upg_report_member_string (summary, "site"));
   append_fact (out, _("Versions"), versions);
   append_fact (out, _("Stage"), upg_report_member_string (summary, "stage"));
   append_fact (out, _("Started"), upg_report_member_string (summary, "started_at"));
   append_fact (out, _("Finished"), upg_report_member_string (summary, "finished_at"));
   append_fact (out, _("Duration"), duration);
+  append_fact (out, _("Resumes"), resumes);
   append_fact (out, _("Statements"), statements);
   g_string_append (out, "</table>\n");
 
   span = execution_lanes (summary, lanes);
-  g_string_append_printf (out, "<h2>%s</h2>\n", _("Timeline"));
+  g_string_append_printf (out, "<%s>%s</%s>\n", heading, _("Timeline"), heading);
   append_timeline (out, lanes, span, 0.0, NULL);
-  g_string_append_printf (out, "<h2>%s</h2>\n", _("Steps"));
+  g_string_append_printf (out, "<%s>%s</%s>\n", heading, _("Steps"), heading);
   append_step_rows (out, upg_report_member_array (summary, "steps"));
+  append_explanations (out, summary, heading);
   append_breakpoint (out, upg_report_member_object (summary, "breakpoint"));
+}
+
+char *
+upg_report_html_execution (JsonObject *summary)
+{
+  g_autofree char *title = g_strdup_printf (_("Upgrade execution %s"),
+                                            upg_report_member_string (summary, "execution_id"));
+  GString *out = page_begin (title);
+
+  begin_facts (out, "status-", upg_report_member_string (summary, "status"), "status");
+  append_execution_body (out, summary, "h2");
+  return page_end (out);
+}
+
+/* A whole upgrade: its facts, then each execution in stage order. */
+char *
+upg_report_html_upgrade (JsonObject *summary)
+{
+  g_autofree char *title = g_strdup_printf (_("Upgrade of site %s, %s → %s"),
+                                            upg_report_member_string (summary, "site"),
+                                            upg_report_member_string (summary, "from"),
+                                            upg_report_member_string (summary, "to"));
+  g_autofree char *duration = upg_report_format_ms (upg_report_member_int (summary, "duration_ms", -1));
+  g_autofree char *statements = upg_report_counts_text (upg_report_member_object (summary, "statements"));
+  JsonArray *executions = upg_report_member_array (summary, "executions");
+  guint n = executions != NULL ? json_array_get_length (executions) : 0;
+  GString *out = page_begin (title);
+
+  begin_facts (out, "status-", upg_report_member_string (summary, "status"), "status");
+  append_fact (out, _("Duration"), duration);
+  append_fact (out, _("Statements"), statements);
+  g_string_append (out, "</table>\n");
+  if (n == 0)
+    {
+      g_string_append (out, "<p>");
+      append_escaped (out, _("No execution of this upgrade is in the journal."));
+      g_string_append (out, "</p>\n");
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *execution = upg_report_array_object (executions, i);
+      const char *id = upg_report_member_string (execution, "execution_id");
+      g_autofree char *css = css_class ("status-", upg_report_member_string (execution, "status"));
+
+      g_string_append (out, "<section class=\"execution\" data-execution=\"");
+      append_escaped (out, id);
+      g_string_append (out, "\">\n<h2>");
+      append_escaped (out, upg_report_member_string (execution, "stage"));
+      g_string_append (out, " · ");
+      append_escaped (out, g_strcmp0 (upg_report_member_string (execution, "kind"), "rollback") == 0
+                             ? _("rollback") : _("upgrade"));
+      g_string_append (out, " · ");
+      append_escaped (out, id);
+      g_string_append_printf (out, " <span class=\"badge %s\">", css);
+      append_escaped (out, upg_report_member_string (execution, "status"));
+      g_string_append (out, "</span></h2>\n<table class=\"facts\">\n");
+      append_execution_body (out, execution, "h3");
+      g_string_append (out, "</section>\n");
+    }
   return page_end (out);
 }
 

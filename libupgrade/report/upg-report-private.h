@@ -6,6 +6,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "upg-journal.h"
+
 G_BEGIN_DECLS
 
 /* Tolerant accessors: journal records and assessments are read, never
@@ -31,7 +33,22 @@ const char  *upg_report_step_message    (JsonObject  *step);
 char        *upg_report_figures_text    (JsonObject  *figures);
 const char  *upg_report_mode_label      (const char  *mode);
 
+JsonObject  *upg_report_statement_outcomes (JsonArray   *statements,
+                                            const char  *step_id,
+                                            JsonArray  **notes);
+void         upg_report_add_counts      (JsonObject  *sum,
+                                         JsonObject  *counts);
+char        *upg_report_counts_text     (JsonObject  *counts);
+char        *upg_report_note_text       (JsonObject  *note);
+char        *upg_report_stop_text       (JsonObject  *stop);
+void         upg_report_append_explanations (GString    *out,
+                                             JsonObject *summary,
+                                             gboolean    markdown);
+
+char        *upg_report_status_text     (JsonObject  *summary);
+
 char        *upg_report_html_execution  (JsonObject  *summary);
+char        *upg_report_html_upgrade    (JsonObject  *summary);
 char        *upg_report_html_assessment (JsonObject  *assessment);
 
 G_END_DECLS

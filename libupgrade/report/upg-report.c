@@ -106,7 +106,7 @@ summarize_step (JsonObject *step,
   };
   JsonObject *out = json_object_new ();
   const char *id = upg_report_member_string (step, "id");
-  gint64 total = 0, failed = 0;
+  g_autoptr(JsonObject) counts = NULL;
 
   if (id == NULL)
     id = upg_report_member_string (step, "step_id");
@@ -124,42 +124,13 @@ summarize_step (JsonObject *step,
     }
   json_object_set_int_member (out, "duration_ms", step_duration_ms (step));
 
-  for (guint i = 0; statements != NULL && i < json_array_get_length (statements); i++)
-    {
-      JsonObject *statement = upg_report_array_object (statements, i);
-
-      if (statement == NULL || g_strcmp0 (upg_report_member_string (statement, "step_id"), id) != 0)
-        continue;
-      total++;
-      if (g_strcmp0 (upg_report_member_string (statement, "status"), "FAILED") == 0)
-        failed++;
-    }
-  json_object_set_int_member (out, "statements", total);
-  json_object_set_int_member (out, "statements_failed", failed);
+  /* Statements counted once each, by their last attempt. */
+  counts = upg_report_statement_outcomes (statements, id != NULL ? id : "", NULL);
+  json_object_set_int_member (out, "statements", upg_report_member_int (counts, "total", 0));
+  json_object_set_int_member (out, "statements_failed", upg_report_member_int (counts, "failed", 0));
+  json_object_set_int_member (out, "statements_retried", upg_report_member_int (counts, "retried", 0));
+  json_object_set_int_member (out, "statements_skipped", upg_report_member_int (counts, "skipped", 0));
   return out;
-}
-
-static JsonObject *
-count_statements (JsonArray *statements)
-{
-  static const char * const statuses[] = {
-    "SUCCESS", "FAILED", "SKIPPED", "IN_DOUBT", "RUNNING", "PENDING",
-  };
-  JsonObject *counts = json_object_new ();
-  guint n = statements != NULL ? json_array_get_length (statements) : 0;
-
-  json_object_set_int_member (counts, "total", n);
-  for (guint s = 0; s < G_N_ELEMENTS (statuses); s++)
-    {
-      gint64 count = 0;
-      g_autofree char *key = g_ascii_strdown (statuses[s], -1);
-
-      for (guint i = 0; i < n; i++)
-        count += g_strcmp0 (upg_report_member_string (upg_report_array_object (statements, i),
-                                                      "status"), statuses[s]) == 0;
-      json_object_set_int_member (counts, key, count);
-    }
-  return counts;
 }
 
 /**
@@ -169,8 +140,13 @@ count_statements (JsonArray *statements)
  *   (upg_journal_list_statements())
  *
  * Condenses an execution for a report: its identity and status, each step
- * with its duration and statement counts, the statement totals by status
- * and the breakpoint. This is the `--format json` report.
+ * with its duration and statement counts, the statement totals (each
+ * statement counted once, by its last attempt: `success`, `retried`,
+ * `skipped`, `skipped_by_operator`, `failed`, `in_doubt`, …, and
+ * `failed_attempts`), `statement_notes` (every statement retried, skipped,
+ * failed or in doubt, with why), `stops` (when @execution has them: each
+ * breakpoint and who resumed from it, how and when) and the active
+ * breakpoint. This is the `--format json` report.
  *
  * Returns: (transfer full): the summary
  */
@@ -186,6 +162,8 @@ upg_report_summarize_execution (JsonObject *execution,
   JsonArray *steps_in = upg_report_member_array (execution, "steps");
   JsonArray *steps = json_array_new ();
   JsonObject *breakpoint = upg_report_member_object (execution, "breakpoint");
+  JsonArray *stops = upg_report_member_array (execution, "stops");
+  JsonArray *notes = NULL;
   gint64 started, finished;
 
   g_return_val_if_fail (execution != NULL, summary);
@@ -205,7 +183,13 @@ upg_report_summarize_execution (JsonObject *execution,
         json_array_add_object_element (steps, summarize_step (step, statements));
     }
   json_object_set_array_member (summary, "steps", steps);
-  json_object_set_object_member (summary, "statements", count_statements (statements));
+  json_object_set_object_member (summary, "statements",
+                                 upg_report_statement_outcomes (statements, NULL, &notes));
+  json_object_set_array_member (summary, "statement_notes", notes);
+  if (stops != NULL)
+    json_object_set_array_member (summary, "stops", json_array_ref (stops));
+  else
+    json_object_set_array_member (summary, "stops", json_array_new ());
   if (breakpoint != NULL)
     json_object_set_object_member (summary, "breakpoint", json_object_ref (breakpoint));
   else
@@ -245,13 +229,9 @@ static void
 append_statement_totals (GString    *out,
                          JsonObject *counts)
 {
-  g_string_append_printf (out,
-                          _("Statements: %d (%d succeeded, %d failed, %d skipped, %d in doubt)"),
-                          (int) upg_report_member_int (counts, "total", 0),
-                          (int) upg_report_member_int (counts, "success", 0),
-                          (int) upg_report_member_int (counts, "failed", 0),
-                          (int) upg_report_member_int (counts, "skipped", 0),
-                          (int) upg_report_member_int (counts, "in_doubt", 0));
+  g_autofree char *text = upg_report_counts_text (counts);
+
+  g_string_append (out, text);
   g_string_append_c (out, '\n');
 }
 
@@ -305,6 +285,7 @@ finish_execution (GString    *out,
   append_migrations (out, summary, markdown);
   g_string_append_c (out, '\n');
   append_statement_totals (out, upg_report_member_object (summary, "statements"));
+  upg_report_append_explanations (out, summary, markdown);
   if (breakpoint != NULL)
     append_breakpoint_text (out, breakpoint, markdown);
   return g_string_free (out, FALSE);
@@ -319,7 +300,11 @@ execution_text (JsonObject *summary)
 
   g_string_append_printf (out, _("Upgrade execution %s"),
                           or_dash (upg_report_member_string (summary, "execution_id")));
-  g_string_append_printf (out, ": %s\n", or_dash (upg_report_member_string (summary, "status")));
+  {
+    g_autofree char *status = upg_report_status_text (summary);
+
+    g_string_append_printf (out, ": %s\n", status);
+  }
   g_string_append_printf (out, _("Site %s, %s → %s, stage %s (%s), duration %s, resumed %d times"),
                           or_dash (upg_report_member_string (summary, "site")),
                           or_dash (upg_report_member_string (summary, "from")),
@@ -367,7 +352,11 @@ execution_markdown (JsonObject *summary)
   g_string_append_printf (out, "# %s `%s`\n\n", _("Upgrade execution"),
                           or_dash (upg_report_member_string (summary, "execution_id")));
   g_string_append_printf (out, "| %s | %s |\n|---|---|\n", _("Field"), _("Value"));
-  g_string_append_printf (out, "| %s | **%s** |\n", _("Status"), or_dash (upg_report_member_string (summary, "status")));
+  {
+    g_autofree char *status = upg_report_status_text (summary);
+
+    g_string_append_printf (out, "| %s | **%s** |\n", _("Status"), status);
+  }
   g_string_append_printf (out, "| %s | %s |\n", _("Site"), or_dash (upg_report_member_string (summary, "site")));
   g_string_append_printf (out, "| %s | %s → %s |\n", _("Versions"),
                           or_dash (upg_report_member_string (summary, "from")),
@@ -441,13 +430,56 @@ upg_report_render_execution (JsonObject      *execution,
 }
 
 /**
+ * upg_report_load_execution:
+ * @journal: the journal holding the execution
+ * @execution_id: the execution's id
+ * @statements: (out) (transfer full): its statement records, every attempt
+ * @error: return location for a #GError
+ *
+ * Reads what upg_report_render_execution() needs: the execution record
+ * with its `stops` (each breakpoint it stopped at and who resumed from
+ * it, how and when) and its statements. Writes nothing.
+ *
+ * Returns: (transfer full): the execution record, or %NULL with @error
+ *   set (%UPG_ERROR_NOT_FOUND for an unknown execution)
+ */
+JsonObject *
+upg_report_load_execution (UpgJournal  *journal,
+                           const char  *execution_id,
+                           JsonArray  **statements,
+                           GError     **error)
+{
+  g_autoptr(JsonObject) execution = NULL;
+  g_autoptr(JsonArray) migrations = NULL;
+  JsonArray *stops;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (execution_id != NULL && statements != NULL, NULL);
+
+  execution = upg_journal_get_execution (journal, execution_id, error);
+  if (execution == NULL || (stops = upg_journal_list_stops (journal, execution_id, error)) == NULL)
+    return NULL;
+  json_object_set_array_member (execution, "stops", stops);
+  migrations = upg_journal_list_execution_migrations (journal, execution_id, error);
+  if (migrations == NULL)
+    return NULL;
+  if (json_array_get_length (migrations) > 0)
+    json_object_set_array_member (execution, "migrations", g_steal_pointer (&migrations));
+  *statements = upg_journal_list_statements (journal, execution_id, error);
+  if (*statements == NULL)
+    return NULL;
+  return g_steal_pointer (&execution);
+}
+
+/**
  * upg_report_for_execution:
  * @journal: the journal holding the execution
  * @execution_id: the execution's id
  * @format: the format to render
  * @error: return location for a #GError
  *
- * Reads an execution and its statements from @journal, renders its report
+ * Reads an execution, its stops and resumes and its statements from
+ * @journal, renders its report
  * (upg_report_render_execution()) and stores it in the journal's
  * `upgrade_report` table under @format, replacing an earlier one.
  *
@@ -462,23 +494,14 @@ upg_report_for_execution (UpgJournal       *journal,
 {
   g_autoptr(JsonObject) execution = NULL;
   g_autoptr(JsonArray) statements = NULL;
-  g_autoptr(JsonArray) migrations = NULL;
   g_autofree char *report = NULL;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
   g_return_val_if_fail (execution_id != NULL, NULL);
 
-  execution = upg_journal_get_execution (journal, execution_id, error);
+  execution = upg_report_load_execution (journal, execution_id, &statements, error);
   if (execution == NULL)
     return NULL;
-  statements = upg_journal_list_statements (journal, execution_id, error);
-  if (statements == NULL)
-    return NULL;
-  migrations = upg_journal_list_execution_migrations (journal, execution_id, error);
-  if (migrations == NULL)
-    return NULL;
-  if (json_array_get_length (migrations) > 0)
-    json_object_set_array_member (execution, "migrations", g_steal_pointer (&migrations));
   report = upg_report_render_execution (execution, statements, format);
   if (!upg_journal_store_report (journal, execution_id, upg_report_format_to_string (format), report, error))
     return NULL;

@@ -54,8 +54,29 @@ UPG_AVAILABLE_IN_ALL
 char        *upg_report_render_assessment    (JsonObject       *assessment,
                                               UpgReportFormat   format);
 UPG_AVAILABLE_IN_ALL
+JsonObject  *upg_report_load_execution       (UpgJournal       *journal,
+                                              const char       *execution_id,
+                                              JsonArray       **statements,
+                                              GError          **error);
+UPG_AVAILABLE_IN_ALL
 char        *upg_report_for_execution        (UpgJournal       *journal,
                                               const char       *execution_id,
+                                              UpgReportFormat   format,
+                                              GError          **error);
+UPG_AVAILABLE_IN_ALL
+JsonObject  *upg_report_summarize_upgrade    (UpgJournal       *journal,
+                                              const char       *site,
+                                              const UpgVersion *from,
+                                              const UpgVersion *to,
+                                              GError          **error);
+UPG_AVAILABLE_IN_ALL
+char        *upg_report_render_upgrade       (JsonObject       *summary,
+                                              UpgReportFormat   format);
+UPG_AVAILABLE_IN_ALL
+char        *upg_report_for_upgrade          (UpgJournal       *journal,
+                                              const char       *site,
+                                              const UpgVersion *from,
+                                              const UpgVersion *to,
                                               UpgReportFormat   format,
                                               GError          **error);
 
