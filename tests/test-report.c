@@ -456,9 +456,9 @@ test_support_bundle (void)
   expected = g_strdup_printf ("upgrade-support-%s/execution.json\nupgrade-support-%s/statements.json\n"
                               "upgrade-support-%s/report.txt\nupgrade-support-%s/report.json\n"
                               "upgrade-support-%s/report.html\nupgrade-support-%s/breakpoint.json\n"
-                              "upgrade-support-%s/config.json\n"
+                              "upgrade-support-%s/assessment.json\nupgrade-support-%s/config.json\n"
                               "upgrade-support-%s/%s.log\nupgrade-support-%s/README\n",
-                              id, id, id, id, id, id, id, id, id, id);
+                              id, id, id, id, id, id, id, id, id, id, id);
   g_assert_cmpstr (listing, ==, expected);
   member = g_strdup_printf ("upgrade-support-%s/%s.log", id, id);
   log_out = run_tar (archive, "-xzOf", member);
@@ -469,6 +469,9 @@ test_support_bundle (void)
   g_assert_null (strstr (everything, "Tr0ub4dor"));
   g_assert_null (strstr (everything, "pg-pass"));
   g_assert_nonnull (strstr (everything, "plan.json: not included (no bundle given)"));
+  /* No bundle to assess with: the bundle says so instead of failing. */
+  g_assert_nonnull (strstr (everything, "assessment.json: no assessment (no bundle given)"));
+  g_assert_nonnull (strstr (everything, "\"assessed\" : false"));
   g_assert_nonnull (strstr (everything, "Unknown column 'user_idx'"));
 
   g_unsetenv ("UPG_TEST_FT_PASSWORD");
@@ -567,6 +570,16 @@ test_cli_support_bundle_contents (void)
   g_assert_nonnull (strstr (text, "\"server_version\" : \"3."));
   g_assert_nonnull (strstr (text, "\"provider\" : \"MySQL\""));
   g_assert_nonnull (strstr (text, "\"unreachable\" : \""));
+  g_clear_pointer (&member, g_free);
+  g_clear_pointer (&text, g_free);
+
+  /* The assessment of the execution's from/to/site, run now. */
+  member = g_strdup_printf ("upgrade-support-%s/assessment.json", id);
+  text = run_tar (archive, "-xzOf", member);
+  g_assert_nonnull (strstr (text, "\"verdict\" : \""));
+  g_assert_nonnull (strstr (text, "\"from\" : \"3.17.4\""));
+  g_assert_nonnull (strstr (text, "\"site\" : \"bj-01\""));
+  g_assert_nonnull (strstr (text, "\"check\" : \"compatibility\""));
   g_clear_pointer (&member, g_free);
   g_clear_pointer (&text, g_free);
 
