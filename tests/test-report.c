@@ -450,15 +450,15 @@ test_support_bundle (void)
   g_assert_true (g_file_set_contents (log, "[2026-11-21 02:00:00] connect with Tr0ub4dor&3\n"
                                       "[2026-11-21 02:00:01] PGPASSWORD=pg-pass psql\n", -1, NULL));
 
-  g_assert_true (upg_support_bundle_create (journal, id, dir, config, NULL, NULL, archive, &error));
+  g_assert_true (upg_support_bundle_create (journal, id, dir, config, NULL, NULL, NULL, archive, &error));
   g_assert_no_error (error);
   listing = run_tar (archive, "-tzf", NULL);
   expected = g_strdup_printf ("upgrade-support-%s/execution.json\nupgrade-support-%s/statements.json\n"
                               "upgrade-support-%s/report.txt\nupgrade-support-%s/report.json\n"
                               "upgrade-support-%s/report.html\nupgrade-support-%s/breakpoint.json\n"
-                              "upgrade-support-%s/assessment.json\nupgrade-support-%s/config.json\n"
+                              "upgrade-support-%s/config.json\n"
                               "upgrade-support-%s/%s.log\nupgrade-support-%s/README\n",
-                              id, id, id, id, id, id, id, id, id, id, id);
+                              id, id, id, id, id, id, id, id, id, id);
   g_assert_cmpstr (listing, ==, expected);
   member = g_strdup_printf ("upgrade-support-%s/%s.log", id, id);
   log_out = run_tar (archive, "-xzOf", member);
@@ -469,9 +469,7 @@ test_support_bundle (void)
   g_assert_null (strstr (everything, "Tr0ub4dor"));
   g_assert_null (strstr (everything, "pg-pass"));
   g_assert_nonnull (strstr (everything, "plan.json: not included (no bundle given)"));
-  /* No bundle to assess with: the bundle says so instead of failing. */
-  g_assert_nonnull (strstr (everything, "assessment.json: no assessment (no bundle given)"));
-  g_assert_nonnull (strstr (everything, "\"assessed\" : false"));
+  g_assert_nonnull (strstr (everything, "assessment.json: not included (not assessed)"));
   g_assert_nonnull (strstr (everything, "Unknown column 'user_idx'"));
 
   g_unsetenv ("UPG_TEST_FT_PASSWORD");
@@ -504,6 +502,14 @@ test_cli_report (void)
   g_assert_nonnull (strstr (out, "| FAILED | sql_002 |"));
   listing = run_tar (archive, "-tzf", NULL);
   g_assert_nonnull (strstr (listing, "/report.html\n"));
+  /* Nothing to assess with: assessment.json says why, the bundle is written. */
+  {
+    g_autofree char *member = g_strdup_printf ("upgrade-support-%s/assessment.json", id);
+    g_autofree char *text = run_tar (archive, "-xzOf", member);
+
+    g_assert_nonnull (strstr (text, "\"assessed\" : false"));
+    g_assert_nonnull (strstr (text, "no bundle given (-b)"));
+  }
   g_clear_pointer (&out, g_free);
 
   g_assert_cmpint (upgradectl_spawn (NULL, &out, "--json", "--state-dir", dir, "report", id, NULL), ==, 0);

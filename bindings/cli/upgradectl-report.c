@@ -39,6 +39,72 @@ check_bundle_option (UpgCtl  *ctl,
   return FALSE;
 }
 
+/* `{"assessed": false, "reason"}`: why the support bundle holds no
+ * assessment (it is written all the same). */
+static JsonNode *
+not_assessed (const char *reason)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_boolean_member (object, "assessed", FALSE);
+  json_object_set_string_member (object, "reason", reason);
+  return json_node_init_object (json_node_alloc (), object);
+}
+
+/* The assessment of the execution's from/to/site as it stands now (SPEC
+ * §3), for the support bundle: what support compares a failure with. A
+ * data source it cannot reach is an item of it; when it cannot run at
+ * all (no bundle or configuration, no plan), it says why instead of the
+ * support bundle failing. */
+static JsonNode *
+execution_assessment (UpgCtl     *ctl,
+                      UpgJournal *journal,
+                      const char *execution_id,
+                      UpgBundle  *bundle)
+{
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(UpgVersion) from = NULL, to = NULL;
+  g_autoptr(UpgPlan) plan = NULL;
+  g_autoptr(UpgAssessor) assessor = NULL;
+  g_autoptr(UpgPluginManager) plugins = NULL;
+  g_autoptr(UpgAssessment) assessment = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  UpgConfig *config = upgctl_get_config (ctl, NULL);
+  const char *site;
+  JsonNode *env;
+
+  if (bundle == NULL || config == NULL)
+    return not_assessed (bundle == NULL ? "no bundle given (-b)" : "no configuration given (-c)");
+  record = upg_journal_get_execution (journal, execution_id, &error);
+  if (record == NULL)
+    return not_assessed (error->message);
+  from = upg_version_parse (json_object_get_string_member_with_default (record, "from", ""), NULL);
+  to = upg_version_parse (json_object_get_string_member_with_default (record, "to", ""), NULL);
+  site = json_object_get_string_member_with_default (record, "site", NULL);
+  if (from == NULL || to == NULL || site == NULL)
+    return not_assessed ("the execution names no valid from/to/site");
+  plan = upg_plan_new_for_config (bundle, config, from, to, site, &error);
+  if (plan == NULL)
+    {
+      reason = g_strdup_printf ("no plan: %s", error->message);
+      return not_assessed (reason);
+    }
+  assessor = upg_assessor_new (plan, config);
+  env = json_object_get_member (record, "env");
+  if (env != NULL && JSON_NODE_HOLDS_OBJECT (env))
+    upg_assessor_set_env (assessor, json_node_get_object (env));
+  plugins = upg_plugin_manager_new_for_config (config);
+  upg_assessor_set_plugin_manager (assessor, plugins);
+  assessment = upg_assessor_run (assessor, NULL, &error);
+  if (assessment == NULL)
+    {
+      reason = g_strdup_printf ("the assessment failed: %s", error->message);
+      return not_assessed (reason);
+    }
+  return upg_assessment_to_json (assessment);
+}
+
 static int
 print_json (UpgCtl          *ctl,
             const char      *execution_id,
@@ -231,9 +297,13 @@ upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
     return upgctl_fail (ctl, error);
   if (bundle_path != NULL)
     {
-      if (((bundle = optional_bundle (ctl, &error)) == NULL && error != NULL) ||
-          !upg_support_bundle_create (exec.journal, argv[1], ctl->state_dir, ctl->config_path,
-                                      upgctl_get_config (ctl, NULL), bundle,
+      g_autoptr(JsonNode) assessment = NULL;
+
+      if ((bundle = optional_bundle (ctl, &error)) == NULL && error != NULL)
+        return upgctl_fail (ctl, error);
+      assessment = execution_assessment (ctl, exec.journal, argv[1], bundle);
+      if (!upg_support_bundle_create (exec.journal, argv[1], ctl->state_dir, ctl->config_path,
+                                      upgctl_get_config (ctl, NULL), bundle, assessment,
                                       bundle_path, &error))
         return upgctl_fail (ctl, error);
     }

@@ -43,6 +43,7 @@ gboolean     upg_support_bundle_create             (UpgJournal         *journal,
                                                     const char         *config_path,
                                                     UpgConfig          *config,
                                                     UpgBundle          *bundle,
+                                                    JsonNode           *assessment,
                                                     const char         *out_path,
                                                     GError            **error);
 

@@ -11,9 +11,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
-#include "upg-assessment.h"
 #include "upg-data-source.h"
-#include "upg-plugin-manager.h"
 #include "upg-path-private.h"
 #include "upg-support-bundle-private.h"
 #include "upg-json-private.h"
@@ -374,68 +372,6 @@ execution_plan (UpgBundle  *bundle,
   return upg_plan_to_json (plan);
 }
 
-/* `{"assessed": false, "reason"}`: why assessment.json holds no
- * assessment, also said in the README. */
-static JsonNode *
-not_assessed (GString    *readme,
-              const char *reason)
-{
-  JsonObject *object = json_object_new ();
-
-  json_object_set_boolean_member (object, "assessed", FALSE);
-  json_object_set_string_member (object, "reason", reason);
-  g_string_append_printf (readme, "assessment.json: no assessment (%s)\n", reason);
-  return json_node_init_object (json_node_alloc (), object);
-}
-
-/* The assessment of the execution's from/to/site as it stands now (SPEC
- * §3), what support compares a failure with. A data source it cannot
- * reach is an item of the assessment; when the assessment cannot run at
- * all (no bundle or configuration given, no plan), the file says why
- * instead of the support bundle failing. */
-static JsonNode *
-execution_assessment (UpgBundle  *bundle,
-                      UpgConfig  *config,
-                      JsonObject *execution,
-                      GString    *readme)
-{
-  const char *from_text = json_object_get_string_member_with_default (execution, "from", NULL);
-  const char *to_text = json_object_get_string_member_with_default (execution, "to", NULL);
-  const char *site = json_object_get_string_member_with_default (execution, "site", NULL);
-  JsonNode *env = json_object_get_member (execution, "env");
-  g_autoptr(UpgVersion) from = from_text != NULL ? upg_version_parse (from_text, NULL) : NULL;
-  g_autoptr(UpgVersion) to = to_text != NULL ? upg_version_parse (to_text, NULL) : NULL;
-  g_autoptr(UpgPlan) plan = NULL;
-  g_autoptr(UpgAssessor) assessor = NULL;
-  g_autoptr(UpgPluginManager) plugins = NULL;
-  g_autoptr(UpgAssessment) assessment = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *reason = NULL;
-
-  if (bundle == NULL || config == NULL)
-    return not_assessed (readme, bundle == NULL ? "no bundle given" : "no configuration given");
-  if (from == NULL || to == NULL || site == NULL)
-    return not_assessed (readme, "the execution names no valid from/to/site");
-  plan = upg_plan_new_for_config (bundle, config, from, to, site, &error);
-  if (plan == NULL)
-    {
-      reason = g_strdup_printf ("no plan: %s", error->message);
-      return not_assessed (readme, reason);
-    }
-  assessor = upg_assessor_new (plan, config);
-  if (env != NULL && JSON_NODE_HOLDS_OBJECT (env))
-    upg_assessor_set_env (assessor, json_node_get_object (env));
-  plugins = upg_plugin_manager_new_for_config (config);
-  upg_assessor_set_plugin_manager (assessor, plugins);
-  assessment = upg_assessor_run (assessor, NULL, &error);
-  if (assessment == NULL)
-    {
-      reason = g_strdup_printf ("the assessment failed: %s", error->message);
-      return not_assessed (readme, reason);
-    }
-  return upg_assessment_to_json (assessment);
-}
-
 static void
 add_log (Collection *collection,
          const char *state_dir,
@@ -637,8 +573,9 @@ add_bundle_hashes (Collection *collection,
 /*
  * Writes @out_path, a tar.gz for support: the execution's record and
  * statements, its report (text, JSON, HTML, with its stops and resumes),
- * breakpoint, plan (rebuilt from @bundle), the assessment of its
- * from/to/site run now (or why there is none), the SHA-256 of every file of @bundle, the configuration
+ * breakpoint, plan (rebuilt from @bundle), @assessment (the caller's
+ * assessment of its from/to/site, or why there is none: the assessment
+ * is above the reports), the SHA-256 of every file of @bundle, the configuration
  * with its secret values masked, each data source of @config with its
  * server's version, and the log file (<state-dir>/logs/<id>.log). Every
  * member is
@@ -652,6 +589,7 @@ upg_support_bundle_create (UpgJournal  *journal,
                            const char  *config_path,
                            UpgConfig   *config,
                            UpgBundle   *bundle,
+                           JsonNode    *assessment,
                            const char  *out_path,
                            GError     **error)
 {
@@ -660,7 +598,6 @@ upg_support_bundle_create (UpgJournal  *journal,
   g_autoptr(GString) readme = g_string_new (NULL);
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_bundle_entry_free);
   g_autoptr(JsonNode) execution_node = NULL, statements_node = NULL, plan = NULL, sources = NULL;
-  g_autoptr(JsonNode) assessment = NULL;
   g_autofree char *prefix = g_strconcat ("upgrade-support-", execution_id, NULL);
   g_auto(GStrv) secrets = upg_support_bundle_collect_secrets (config_path);
   Collection collection = { entries, prefix, secrets };
@@ -696,8 +633,10 @@ upg_support_bundle_create (UpgJournal  *journal,
   plan = execution_plan (bundle, execution, readme);
   if (plan != NULL)
     add_json (&collection, "plan.json", plan);
-  assessment = execution_assessment (bundle, config, execution, readme);
-  add_json (&collection, "assessment.json", assessment);
+  if (assessment != NULL)
+    add_json (&collection, "assessment.json", assessment);
+  else
+    g_string_append (readme, "assessment.json: not included (not assessed)\n");
   add_bundle_hashes (&collection, bundle, readme);
   add_config (&collection, config_path, readme);
   if (config != NULL)
