@@ -25,6 +25,7 @@ PACKAGES="
   libgda-5.0-postgres
   libgirepository1.0-dev
   libglib2.0-dev
+  libhiredis-dev
   libjson-glib-dev
   libmariadb-dev
   libpq-dev
@@ -41,6 +42,7 @@ PACKAGES="
   python3
   python3-gi
   python3-yaml
+  redis-server
   sqlite3
   valgrind
   wrk

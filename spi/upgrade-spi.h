@@ -15,6 +15,7 @@
 #include "upg-connection.h"
 #include "upg-check-result.h"
 #include "upg-context.h"
+#include "upg-redis.h"
 #include "upg-compatibility.h"
 #include "upg-data-migration.h"
 #include "upg-data-quality.h"

@@ -177,7 +177,7 @@ test_errors (void)
                   "password_env (an environment variable's name) or password_file");
   assert_refused ("{\"provider\": \"Oracle\", \"host\": \"h\"}",
                   "data source 'ft_db': $.provider: expected MySQL, MariaDB, PostgreSQL, "
-                  "SQLite or ClickHouse (or a raw \"cnc\"), got \"Oracle\"");
+                  "SQLite, ClickHouse or Redis (or a raw \"cnc\"), got \"Oracle\"");
   assert_refused ("{\"host\": \"h\"}",
                   "data source 'ft_db': $.provider: required member is missing: expected a string");
   assert_refused ("{\"provider\": \"MySQL\", \"host\": \"h\", \"port\": \"3306\"}",

@@ -172,6 +172,7 @@ ensure_template (UpgTestServerKind   kind,
   return ok ? g_steal_pointer (&template) : NULL;
 }
 
+/* A TCP port on 127.0.0.1 that nothing listens on now. */
 guint
 upg_test_find_free_port (GError **error)
 {

@@ -29,6 +29,7 @@ typedef struct _UpgTestServer UpgTestServer;
 #define UPG_TEST_MISSING_DATABASE "upgtest_missing"
 
 const char    *upg_test_base_dir             (void);
+guint          upg_test_find_free_port       (GError             **error);
 gboolean       upg_test_run_command          (const char * const  *argv,
                                               const char          *stdin_path,
                                               const char * const  *env,

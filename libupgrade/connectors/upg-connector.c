@@ -12,6 +12,7 @@
 #include "upg-data-source-private.h"
 #include "upg-mysql-connection-private.h"
 #include "upg-pg-connection-private.h"
+#include "upg-redis-connection-private.h"
 #include "upg-sqlite-connection-private.h"
 #include "upg-wait-private.h"
 #ifdef UPG_HAVE_LIBGDA
@@ -56,6 +57,12 @@ open_once (UpgDataSource  *self,
   *refused = FALSE;
   if (upg_data_source_get_cnc (self) != NULL)
     return open_gda (self, refused, error);
+  if (upg_data_source_is_redis (self))
+    return upg_redis_connection_new (name, upg_data_source_get_host (self),
+                                     upg_data_source_get_port (self),
+                                     upg_data_source_get_socket (self),
+                                     upg_data_source_get_redis_db (self), password,
+                                     upg_data_source_get_connect_timeout (self), refused, error);
 
   switch (upg_data_source_get_dialect (self))
     {
@@ -165,7 +172,8 @@ fail_open (UpgDataSource  *self,
  * @error: return location for a #GError
  *
  * Connects to the data source with its native backend (libmariadb, libpq,
- * sqlite3, or ClickHouse's HTTP interface through libsoup), or through
+ * sqlite3, or ClickHouse's HTTP interface through libsoup; for Redis, hiredis: an
+ * #UpgRedisClient), or through
  * libgda for a raw `cnc` string. The password is read
  * from `password_env` or `password_file` now and is kept only as long as
  * the connection needs it.
@@ -176,7 +184,7 @@ fail_open (UpgDataSource  *self,
  * upg_data_source_describe()) and the attempts, never the password.
  * A refusal by the server (wrong user or password, unknown database:
  * MariaDB 1044, 1045, 1049, 1698; PostgreSQL class 28, 3D000; ClickHouse
- * 81, 192–195, 516) is an
+ * 81, 192–195, 516; Redis's error reply to AUTH, PING or SELECT) is an
  * answer, not a connection failure, and fails at once with
  * %UPG_ERROR_DATASOURCE. Configuration errors (an unset password
  * variable, a provider without a connector, a raw `cnc` string when

@@ -262,8 +262,14 @@ gboolean     upg_batched_migration_runner_prepare  (UpgRunContext *ctx,
 gboolean     upg_batched_migration_runner_run_step (UpgRunContext *ctx,
                                                     UpgStep       *step,
                                                     GError       **error);
+
 /* upg-backup-runner.c */
 gboolean     upg_backup_runner_run_step  (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
+
+/* upg-redis-runner.c */
+gboolean     upg_redis_runner_run_step   (UpgRunContext *ctx,
                                           UpgStep       *step,
                                           GError       **error);
 
@@ -303,6 +309,14 @@ gboolean     upg_executor_undo_reverted  (UpgRunContext *ctx,
 void         upg_run_context_maybe_crash (UpgRunContext *ctx,
                                           UpgCrashPoint  point);
 guint        upg_run_context_timeout     (UpgStep       *step);
+void         upg_run_context_save_breakpoint (UpgRunContext *ctx,
+                                              UpgStep       *step,
+                                              const char    *file,
+                                              guint          line,
+                                              guint          sequence,
+                                              const char    *statement,
+                                              const char    *error_code,
+                                              const char    *message);
 gboolean     upg_run_context_is_breakpoint (UpgRunContext *ctx,
                                             UpgStep       *step,
                                             const char    *file,

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "upg-executor-private.h"
+#include "upg-journal-batch-private.h"
 
 struct _UpgExecLog
 {
@@ -169,6 +170,41 @@ upg_run_context_maybe_crash (UpgRunContext *ctx,
       kill (getpid (), SIGKILL);
       _exit (137);
     }
+}
+
+/*
+ * upg_run_context_save_breakpoint:
+ *
+ * Records the breakpoint of a failed unit (a SQL statement, a Redis
+ * command) in the execution and saves it in the journal, after the
+ * statement records still waiting in the journal's batch: before anything
+ * reports the failure.
+ */
+void
+upg_run_context_save_breakpoint (UpgRunContext *ctx,
+                                 UpgStep       *step,
+                                 const char    *file,
+                                 guint          line,
+                                 guint          sequence,
+                                 const char    *statement,
+                                 const char    *error_code,
+                                 const char    *message)
+{
+  g_autoptr(GError) save_error = NULL;
+
+  if (!upg_journal_flush_statements (ctx->journal, &save_error))
+    {
+      upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, _("cannot write the statement records: %s"),
+                           save_error->message);
+      g_clear_error (&save_error);
+    }
+  upg_execution_set_breakpoint (ctx->execution, upg_step_get_id (step), file, line, sequence, statement,
+                                error_code, message);
+  ctx->breakpoint_saved = upg_journal_save_breakpoint (ctx->journal, upg_execution_get_id (ctx->execution),
+                                                       upg_step_get_id (step), file, line, sequence,
+                                                       statement, error_code, message, &save_error);
+  if (!ctx->breakpoint_saved)
+    upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), save_error->message);
 }
 
 guint

@@ -17,5 +17,7 @@ GHashTable *upg_bundle_collect_step_ids (UpgBundle   *self);
 
 char       *upg_step_transaction_problem (UpgStep    *step,
                                           UpgConfig  *config);
+char       *upg_step_data_source_problem (UpgStep    *step,
+                                          UpgConfig  *config);
 
 G_END_DECLS

@@ -211,6 +211,40 @@ upg_step_transaction_problem (UpgStep   *step,
 }
 
 /**
+ * upg_step_data_source_problem:
+ * @step: a step
+ * @config: the configuration its data sources are read from
+ *
+ * A `redis` or `redis_delete_pattern` step needs a Redis data source; a
+ * SQL step a SQL one. An unconfigured data source is another problem,
+ * reported where it is looked up.
+ *
+ * Returns: (transfer full) (nullable): the problem, naming the manifest,
+ *   the JSON path and the data source; %NULL if there is none
+ */
+char *
+upg_step_data_source_problem (UpgStep   *step,
+                              UpgConfig *config)
+{
+  const char *name = upg_step_get_database (step);
+  UpgDataSource *source = name != NULL ? upg_config_lookup_data_source (config, name) : NULL;
+  UpgStepKind kind = upg_step_get_kind (step);
+  gboolean wants_redis = kind == UPG_STEP_KIND_REDIS || kind == UPG_STEP_KIND_REDIS_DELETE_PATTERN;
+  const char *where = upg_step_get_json_path (step) != NULL ? upg_step_get_json_path (step) : upg_step_get_id (step);
+
+  if (source == NULL || (kind != UPG_STEP_KIND_SQL && !wants_redis)
+      || wants_redis == upg_data_source_is_redis (source))
+    return NULL;
+  if (wants_redis)
+    return g_strdup_printf (_("%s: %s.database: a \"%s\" step needs a Redis data source; '%s' is %s"),
+                            upg_step_get_source_file (step), where, upg_step_kind_to_string (kind), name,
+                            upg_data_source_get_provider (source));
+  return g_strdup_printf (_("%s: %s.database: data source '%s' is a Redis server: SQL scripts need a SQL "
+                            "database (use a \"redis\" step for Redis)"),
+                          upg_step_get_source_file (step), where, name);
+}
+
+/**
  * upg_bundle_validate:
  * @self: a bundle
  * @problems: (out) (optional) (transfer container) (element-type utf8): every

@@ -23,5 +23,8 @@ const char    *upg_data_source_get_password_env  (UpgDataSource     *self);
 const char    *upg_data_source_get_password_file (UpgDataSource     *self);
 const char    *upg_data_source_get_url           (UpgDataSource     *self);
 const char * const *upg_data_source_get_settings (UpgDataSource     *self);
+gboolean       upg_data_source_is_redis          (UpgDataSource     *self);
+guint          upg_data_source_get_redis_db      (UpgDataSource     *self);
+guint          upg_data_source_get_connect_timeout (UpgDataSource   *self);
 
 G_END_DECLS

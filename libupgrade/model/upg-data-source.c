@@ -46,6 +46,9 @@ struct _UpgDataSource
   char       *auth;
   char       *url;        /* ClickHouse: the HTTP interface */
   GStrv       settings;   /* ClickHouse: name, value, …, NULL */
+  gboolean    redis;
+  guint       redis_db;
+  guint       connect_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (UpgDataSource, upg_data_source, G_TYPE_OBJECT)
@@ -95,7 +98,12 @@ static const struct {
   { "postgres", "PostgreSQL", UPG_DIALECT_POSTGRESQL, 5432 },
   { "sqlite", "SQLite", UPG_DIALECT_SQLITE, 0 },
   { "clickhouse", "ClickHouse", UPG_DIALECT_CLICKHOUSE, 8123 },
+  /* Not SQL: "dialect" other; upg_data_source_is_redis() tells it apart. */
+  { "redis", "Redis", UPG_DIALECT_OTHER, 6379 },
 };
+
+/* The default connect timeout of a Redis data source, in seconds. */
+#define REDIS_CONNECT_TIMEOUT 10
 
 /* A relative @base_dir starts at the current directory, as a relative
  * path does without one (g_canonicalize_filename() itself only takes an
@@ -251,6 +259,43 @@ read_clickhouse (UpgDataSource    *self,
   return read_clickhouse_settings (self, ctx, object, path, error);
 }
 
+/* Redis (SPEC §7): `host`/`port` or `path` (a unix socket), `db` (the
+ * logical database, default 0), `connect_timeout` (seconds). */
+static gboolean
+read_redis (UpgDataSource    *self,
+            const UpgJsonCtx *ctx,
+            JsonObject       *object,
+            const char       *path,
+            const char       *base_dir,
+            GError          **error)
+{
+  const char *host = NULL, *socket = NULL;
+  guint64 port = 6379, db = 0, timeout = REDIS_CONNECT_TIMEOUT;
+
+  if (!upg_json_get_string (ctx, object, path, "host", FALSE, &host, error)
+      || !upg_json_get_string (ctx, object, path, "path", FALSE, &socket, error)
+      || !upg_json_get_uint (ctx, object, path, "port", 65535, &port, error)
+      || !upg_json_get_uint (ctx, object, path, "db", 1000000, &db, error)
+      || !upg_json_get_uint (ctx, object, path, "connect_timeout", 3600, &timeout, error))
+    return FALSE;
+  if ((host == NULL) == (socket == NULL))
+    return upg_json_fail (ctx, path, error, _("expected exactly one of \"host\" and \"path\" "
+                                              "(a unix socket) for a Redis server"));
+  if (port == 0 || timeout == 0)
+    {
+      g_autofree char *where = upg_json_member_path (path, port == 0 ? "port" : "connect_timeout");
+      return upg_json_fail (ctx, where, error, _("expected a positive number, got 0"));
+    }
+  self->redis = TRUE;
+  self->host = g_strdup (host);
+  self->socket = socket != NULL ? resolve (socket, base_dir) : NULL;
+  self->port = host != NULL ? port : 0;
+  self->redis_db = db;
+  self->database = g_strdup_printf ("%u", (guint) db);
+  self->connect_timeout = timeout;
+  return TRUE;
+}
+
 static gboolean
 read_raw (UpgDataSource    *self,
           const UpgJsonCtx *ctx,
@@ -309,10 +354,13 @@ read_native (UpgDataSource    *self,
     {
       g_autofree char *where = upg_json_member_path (path, "provider");
       return upg_json_fail (ctx, where, error, _("expected MySQL, MariaDB, PostgreSQL, "
-                              "SQLite or ClickHouse (or a raw \"cnc\"), got \"%s\""), provider);
+                              "SQLite, ClickHouse or Redis (or a raw \"cnc\"), got \"%s\""), provider);
     }
   self->provider = g_strdup (providers[i].canonical);
   self->dialect = providers[i].dialect;
+  if (g_str_equal (providers[i].name, "redis"))
+    return read_redis (self, ctx, object, path, base_dir, error)
+        && read_password_source (self, ctx, object, path, base_dir, error);
   if (self->dialect == UPG_DIALECT_CLICKHOUSE)
     return read_clickhouse (self, ctx, object, path, error)
         && read_password_source (self, ctx, object, path, base_dir, error);
@@ -614,6 +662,45 @@ upg_data_source_get_password_file (UpgDataSource *self)
 {
   g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
   return self->password_file;
+}
+
+/**
+ * upg_data_source_is_redis: (skip)
+ * @self: a data source
+ *
+ * Returns: whether it is a Redis server (it takes `redis` steps, not SQL)
+ */
+gboolean
+upg_data_source_is_redis (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), FALSE);
+  return self->redis;
+}
+
+/**
+ * upg_data_source_get_redis_db: (skip)
+ * @self: a Redis data source
+ *
+ * Returns: its logical database (`db`, default 0)
+ */
+guint
+upg_data_source_get_redis_db (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), 0);
+  return self->redis_db;
+}
+
+/**
+ * upg_data_source_get_connect_timeout: (skip)
+ * @self: a Redis data source
+ *
+ * Returns: how long connecting may take, in seconds
+ */
+guint
+upg_data_source_get_connect_timeout (UpgDataSource *self)
+{
+  g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), 0);
+  return self->connect_timeout;
 }
 
 /**

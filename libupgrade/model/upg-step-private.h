@@ -33,4 +33,16 @@ const char * const *upg_step_get_double_write_tables (UpgStep *self);
 const UpgBatchedMigrationSpec *upg_step_get_batched_migration (UpgStep *self);
 const UpgBackupSpec *upg_step_get_backup (UpgStep *self);
 
+/* upg-step-redis.c */
+#define UPG_STEP_REDIS_MAX_COMMANDS 10000
+#define UPG_STEP_REDIS_MAX_WORDS 1024
+#define UPG_STEP_REDIS_MAX_WORD (1024 * 1024)
+
+gboolean  upg_step_read_redis     (const UpgJsonCtx  *ctx,
+                                   JsonObject        *object,
+                                   const char        *path,
+                                   GPtrArray        **commands,
+                                   char             **pattern,
+                                   GError           **error);
+
 G_END_DECLS

@@ -61,6 +61,8 @@ struct _UpgStep
   JsonObject  *json;
   UpgBatchedMigrationSpec *batched_migration;
   UpgBackupSpec *backup;      /* a backup step: its `backup` member */
+  GPtrArray   *redis_commands;   /* of GStrv */
+  char        *redis_pattern;
 };
 
 G_DEFINE_FINAL_TYPE (UpgStep, upg_step, G_TYPE_OBJECT)
@@ -89,6 +91,8 @@ upg_step_finalize (GObject *object)
   g_clear_pointer (&self->json, json_object_unref);
   g_clear_pointer (&self->batched_migration, upg_batched_migration_spec_free);
   g_clear_pointer (&self->backup, upg_backup_spec_free);
+  g_clear_pointer (&self->redis_commands, g_ptr_array_unref);
+  g_free (self->redis_pattern);
 
   G_OBJECT_CLASS (upg_step_parent_class)->finalize (object);
 }
@@ -123,7 +127,8 @@ read_action (UpgStep          *self,
   if (!upg_json_get_strv (ctx, object, path, "sql_scripts", TRUE, &self->sql_scripts, error)
       || !upg_json_get_string (ctx, object, path, "class_name", FALSE, &class_name, error)
       || !upg_json_get_strv (ctx, object, path, "command", TRUE, &self->command, error)
-      || !upg_json_get_object (ctx, object, path, "batched_migration", &migration, error))
+      || !upg_json_get_object (ctx, object, path, "batched_migration", &migration, error)
+      || !upg_step_read_redis (ctx, object, path, &self->redis_commands, &self->redis_pattern, error))
     return FALSE;
   self->backup = upg_backup_spec_read (ctx, object, path, &backup_error);
   if (backup_error != NULL)
@@ -132,13 +137,13 @@ read_action (UpgStep          *self,
       return FALSE;
     }
   n = (self->sql_scripts != NULL) + (class_name != NULL) + (self->command != NULL) + (migration != NULL)
-      + (self->backup != NULL);
+      + (self->backup != NULL) + (self->redis_commands != NULL) + (self->redis_pattern != NULL);
   if (!upg_step_kinds_read (ctx, object, path, &n, &self->kind, error))
     return FALSE;
   if (n != 1)
-    return upg_json_fail (ctx, path, error,
-                          _("expected exactly one of \"sql_scripts\", \"class_name\", "
-                            "\"command\", \"batched_migration\", \"backup\", \"verify\" or \"http_check\", found %u"), n);
+    return upg_json_fail (ctx, path, error, _("expected exactly one of %s, found %u"),
+                          "\"sql_scripts\", \"class_name\", \"command\", \"batched_migration\", \"backup\", "
+                          "\"verify\", \"http_check\", \"redis\", \"redis_delete_pattern\"", n);
   if (migration != NULL)
     {
       g_autofree char *where = upg_json_member_path (path, "batched_migration");
@@ -155,10 +160,18 @@ read_action (UpgStep          *self,
       return upg_json_fail (ctx, where, error, _("expected a type name, got \"\""));
     }
   self->class_name = g_strdup (class_name);
-  if (self->sql_scripts != NULL || class_name != NULL || self->command != NULL || self->backup != NULL)
+  if (self->sql_scripts != NULL || class_name != NULL || self->command != NULL || self->backup != NULL
+      || self->redis_commands != NULL || self->redis_pattern != NULL)
     self->kind = self->sql_scripts != NULL ? UPG_STEP_KIND_SQL
                : class_name != NULL ? UPG_STEP_KIND_TOOL
-               : self->backup != NULL ? UPG_STEP_KIND_BACKUP : UPG_STEP_KIND_COMMAND;
+               : self->backup != NULL ? UPG_STEP_KIND_BACKUP
+               : self->redis_commands != NULL ? UPG_STEP_KIND_REDIS
+               : self->redis_pattern != NULL ? UPG_STEP_KIND_REDIS_DELETE_PATTERN
+               : UPG_STEP_KIND_COMMAND;
+  if ((self->kind == UPG_STEP_KIND_REDIS || self->kind == UPG_STEP_KIND_REDIS_DELETE_PATTERN)
+      && !json_object_has_member (object, "database"))
+    return upg_json_fail (ctx, path, error, _("a \"%s\" step needs \"database\", a Redis data source"),
+                          upg_step_kind_to_string (self->kind));
   return TRUE;
 }
 
@@ -642,6 +655,36 @@ upg_step_get_command (UpgStep *self)
 }
 
 /**
+ * upg_step_get_redis_commands:
+ * @self: a step
+ *
+ * Gets the commands of a `redis` step, each the array of its words.
+ *
+ * Returns: (transfer none) (nullable) (element-type GStrv): the commands
+ */
+GPtrArray *
+upg_step_get_redis_commands (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->redis_commands;
+}
+
+/**
+ * upg_step_get_redis_pattern:
+ * @self: a step
+ *
+ * Gets the key pattern of a `redis_delete_pattern` step.
+ *
+ * Returns: (transfer none) (nullable): the pattern (SCAN `MATCH` syntax)
+ */
+const char *
+upg_step_get_redis_pattern (UpgStep *self)
+{
+  g_return_val_if_fail (UPG_IS_STEP (self), NULL);
+  return self->redis_pattern;
+}
+
+/**
  * upg_step_get_compatible_version:
  * @self: a step
  *
@@ -968,7 +1011,7 @@ upg_step_estimate_seconds (UpgStep *self)
  * Gets the name of a step kind, as manifests write it.
  *
  * Returns: (transfer none): "sql", "tool", "command", "batched_migration",
- *   "backup", "verify", "http_check" or "config"
+ *   "backup", "verify", "http_check", "config", "redis" or "redis_delete_pattern"
  */
 const char *
 upg_step_kind_to_string (UpgStepKind kind)
@@ -991,6 +1034,10 @@ upg_step_kind_to_string (UpgStepKind kind)
       return "http_check";
     case UPG_STEP_KIND_CONFIG:
       return "config";
+    case UPG_STEP_KIND_REDIS:
+      return "redis";
+    case UPG_STEP_KIND_REDIS_DELETE_PATTERN:
+      return "redis_delete_pattern";
     default:
       return "unknown";
     }

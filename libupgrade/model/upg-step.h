@@ -26,6 +26,9 @@ G_BEGIN_DECLS
  * @UPG_STEP_KIND_VERIFY: compares single-value queries (`verify`)
  * @UPG_STEP_KIND_HTTP_CHECK: checks an HTTP URL's answer (`http_check`)
  * @UPG_STEP_KIND_CONFIG: renders a configuration file from a template (`config`)
+ * @UPG_STEP_KIND_REDIS: sends Redis commands (`redis`)
+ * @UPG_STEP_KIND_REDIS_DELETE_PATTERN: removes the Redis keys matching a
+ *   pattern (`redis_delete_pattern`)
  *
  * What a step executes.
  */
@@ -38,6 +41,8 @@ typedef enum {
   UPG_STEP_KIND_VERIFY,
   UPG_STEP_KIND_HTTP_CHECK,
   UPG_STEP_KIND_CONFIG,
+  UPG_STEP_KIND_REDIS,
+  UPG_STEP_KIND_REDIS_DELETE_PATTERN,
 } UpgStepKind;
 
 #define UPG_TYPE_STEP (upg_step_get_type ())
@@ -71,6 +76,10 @@ UPG_AVAILABLE_IN_ALL
 JsonObject         *upg_step_get_params              (UpgStep     *self);
 UPG_AVAILABLE_IN_ALL
 const char * const *upg_step_get_command             (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
+GPtrArray          *upg_step_get_redis_commands      (UpgStep     *self);
+UPG_AVAILABLE_IN_ALL
+const char         *upg_step_get_redis_pattern       (UpgStep     *self);
 UPG_AVAILABLE_IN_ALL
 const UpgVersion   *upg_step_get_compatible_version  (UpgStep     *self);
 UPG_AVAILABLE_IN_ALL

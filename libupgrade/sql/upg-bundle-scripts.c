@@ -143,6 +143,9 @@ check_step_with_config (UpgStep   *step,
                            : NULL;
   if (problem != NULL)
     g_ptr_array_add (problems, problem);
+  problem = upg_step_data_source_problem (step, config);
+  if (problem != NULL)
+    g_ptr_array_add (problems, problem);
 }
 
 /*

@@ -62,8 +62,11 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
   /* A raw libgda data source (`cnc`) goes through libgda's parser, which
    * cannot run the marker's statements: it gets no marker. ClickHouse
    * has no transaction to hold one, nor a lock: its statements are
-   * settled by the server's query log (upg-sql-runner-clickhouse.c). */
-  if (upg_data_source_get_cnc (source) != NULL || UPG_IS_CLICKHOUSE_CONNECTION (connection))
+   * settled by the server's query log (upg-sql-runner-clickhouse.c). A
+   * Redis server takes commands, not statements: the Redis runner
+   * journals them. */
+  if (upg_data_source_get_cnc (source) != NULL || UPG_IS_CLICKHOUSE_CONNECTION (connection)
+      || UPG_IS_REDIS_CLIENT (connection))
     upg_run_context_target (ctx, connection)->no_marker = TRUE;
   /* Runs with separate journals exclude each other in the target. */
   else if (!upg_target_lock_acquire (connection, ctx->site_id,
@@ -130,29 +133,11 @@ stop_at (StatementRun *run,
   /* A huge statement's text is stored once, in its record. */
   g_autofree char *stored = upg_sql_statement_dup_stored_text (statement);
 
-  g_autoptr(GError) save_error = NULL;
-
   /* The records of the statements before it are written first. */
   upg_statement_run_settle_in_flight (run);
-  if (!upg_journal_flush_statements (run->ctx->journal, &save_error))
-    {
-      upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, _("cannot write the statement records: %s"),
-                           save_error->message);
-      g_clear_error (&save_error);
-    }
-  upg_execution_set_breakpoint (run->ctx->execution, upg_step_get_id (run->step),
-                                upg_sql_statement_get_file (statement),
-                                upg_sql_statement_get_line (statement),
-                                upg_sql_statement_get_sequence (statement),
-                                stored, error_code, message);
-  run->ctx->breakpoint_saved =
-    upg_journal_save_breakpoint (run->ctx->journal, upg_execution_get_id (run->ctx->execution),
-                                 upg_step_get_id (run->step), upg_sql_statement_get_file (statement),
-                                 upg_sql_statement_get_line (statement),
-                                 upg_sql_statement_get_sequence (statement),
-                                 stored, error_code, message, &save_error);
-  if (!run->ctx->breakpoint_saved)
-    upg_run_context_log (run->ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), save_error->message);
+  upg_run_context_save_breakpoint (run->ctx, run->step, upg_sql_statement_get_file (statement),
+                                   upg_sql_statement_get_line (statement),
+                                   upg_sql_statement_get_sequence (statement), stored, error_code, message);
   /* @message is the server's (or the journal's) own text: only the
    * wording around it is translated. */
   g_set_error (error, domain, code,

@@ -1,0 +1,448 @@
+/* test-redis-steps.c - `redis` and `redis_delete_pattern` steps run by
+ * upgradectl on a real, throwaway redis-server: journaled commands, the
+ * breakpoint on an error reply, resume, kill -9 during a pattern delete
+ * and around a non-idempotent command, and what validate refuses
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Kills are deterministic: the crash hook (UPGRADE_TEST_CRASH_AT =
+ * "<n-th command sent>:<point>") counts each command and each UNLINK
+ * batch, never time.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "exec-test-util.h"
+#include "upg-test-redis.h"
+
+#define FROM "1.0.0"
+#define TO "1.1.0"
+
+static UpgTestRedis *server;
+static GError *start_error;
+
+/* A site whose data source "cache" is the test server (db 0) and "app"
+ * an SQLite file; @steps is the post_start stage of the manifest. */
+static void
+site_init (ExecFixture *fx,
+           const char  *steps)
+{
+  g_autofree char *redis = upg_test_redis_datasource_json (server, TRUE, 0);
+  g_autofree char *app = NULL;
+  g_autofree char *sources = NULL;
+  g_autofree char *stages = g_strdup_printf ("\"post_start\": [%s]", steps);
+
+  g_assert_no_error (start_error);
+  g_free (upg_test_redis_run (server, "FLUSHDB", NULL));
+  exec_fixture_init (fx);
+  app = exec_fixture_sqlite_source (fx, "app.db");
+  sources = g_strdup_printf ("\"cache\": %s, \"app\": %s", redis, app);
+  exec_fixture_write_config (fx, "site-1", sources);
+  exec_fixture_write_manifest (fx, TO, stages, NULL);
+}
+
+static int
+run_post_start (ExecFixture *fx,
+                const char  *hook,
+                JsonNode   **doc)
+{
+  const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
+  g_autofree char *out = NULL;
+  int status = exec_fixture_cli (fx, hook != NULL ? env : NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+                                 "--stage", "post_start", NULL);
+
+  g_test_message ("run: %s", out);
+  if (doc != NULL && !exec_fixture_cli_killed (status))
+    {
+      g_autoptr(GError) error = NULL;
+      *doc = json_from_string (out, &error);
+      g_assert_no_error (error);
+    }
+  return status;
+}
+
+static int
+resume (ExecFixture *fx,
+        const char  *execution,
+        const char  *action,
+        JsonNode   **doc)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = exec_fixture_cli (fx, NULL, &out, "--json", "resume", execution, action, NULL);
+
+  g_test_message ("resume %s: %s", action, out);
+  *doc = json_from_string (out, &error);
+  g_assert_no_error (error);
+  return status;
+}
+
+static char *
+get (const char *key)
+{
+  return upg_test_redis_run (server, "GET", key, NULL);
+}
+
+static JsonObject *
+breakpoint_of (JsonNode *doc)
+{
+  return json_object_get_object_member (json_node_get_object (doc), "breakpoint");
+}
+
+static const char *
+execution_of (JsonNode *doc)
+{
+  return json_object_get_string_member (json_node_get_object (doc), "execution_id");
+}
+
+/* The affected rows of the SUCCESS record of @sequence. */
+static gint64
+success_rows (ExecFixture *fx,
+              const char  *execution_id,
+              guint        sequence)
+{
+  g_autofree char *path = g_build_filename (fx->state, "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(JsonArray) records = upg_journal_list_statements (journal, execution_id, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *r = json_array_get_object_element (records, i);
+
+      if (json_object_get_int_member (r, "sequence") == sequence
+          && g_strcmp0 (json_object_get_string_member (r, "status"), "SUCCESS") == 0)
+        return json_object_get_int_member (r, "affected_rows");
+    }
+  g_assert_not_reached ();
+}
+
+#define STEPS_BASIC \
+  "{\"id\": \"warm\", \"database\": \"cache\", \"redis\": [[\"SET\", \"v:k\", \"one two\"], " \
+  "[\"HSET\", \"v:h\", \"f\", \"x\"], [\"DEL\", \"v:gone\"], [\"INCR\", \"v:n\"]]}, " \
+  "{\"id\": \"purge\", \"database\": \"cache\", \"redis_delete_pattern\": \"ft:cache:*\"}, " \
+  "{\"id\": \"none\", \"database\": \"cache\", \"redis_delete_pattern\": \"ft:nothing:*\"}"
+
+/* Every command runs once and is journaled; the pattern delete removes
+ * exactly the matching keys and journals the count; a pattern matching
+ * nothing succeeds with 0; a second run sends nothing again; the plan
+ * names the kinds. */
+static void
+test_run (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(JsonNode) again = NULL;
+  g_autofree char *statuses = NULL;
+  g_autofree char *plan = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *n = NULL;
+  g_autofree char *field = NULL;
+
+  site_init (&fx, STEPS_BASIC);
+  upg_test_redis_populate (server, "ft:cache:", 1000);
+  upg_test_redis_populate (server, "ft:keep:", 10);
+  g_free (upg_test_redis_run (server, "SET", "v:gone", "x", NULL));
+
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
+  value = get ("v:k");
+  g_assert_cmpstr (value, ==, "one two");
+  field = upg_test_redis_run (server, "HGET", "v:h", "f", NULL);
+  g_assert_cmpstr (field, ==, "x");
+  g_assert_cmpint (upg_test_redis_count_keys (server, "v:gone"), ==, 0);
+  n = get ("v:n");
+  g_assert_cmpstr (n, ==, "1");
+  g_assert_cmpint (upg_test_redis_count_keys (server, "ft:cache:*"), ==, 0);
+  g_assert_cmpint (upg_test_redis_count_keys (server, "ft:keep:*"), ==, 10);
+
+  statuses = exec_journal_statuses (&fx, execution_of (doc), 0);
+  g_assert_cmpstr (statuses, ==, "SUCCESS/- SUCCESS/- SUCCESS/- SUCCESS/- SUCCESS/- SUCCESS/- ");
+  g_assert_cmpint (success_rows (&fx, execution_of (doc), 4), ==, 1);   /* INCR's reply */
+
+  /* The second run: every step already succeeded; INCR is not sent again. */
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &again)), ==, 0);
+  g_free (n);
+  n = get ("v:n");
+  g_assert_cmpstr (n, ==, "1");
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &plan, "--json", "plan", "--from", FROM, "--to",
+                                                     TO, NULL)), ==, 0);
+  g_assert_nonnull (strstr (plan, "\"kind\" : \"redis\""));
+  g_assert_nonnull (strstr (plan, "\"kind\" : \"redis_delete_pattern\""));
+  exec_fixture_clear (&fx);
+}
+
+/* The pattern counts: exactly the keys deleted are journaled, 0 for none. */
+static void
+test_counts (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonNode) doc = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(JsonArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 purge = -1, none = -1;
+
+  site_init (&fx, STEPS_BASIC);
+  upg_test_redis_populate (server, "ft:cache:", 1234);
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
+  path = g_build_filename (fx.state, "journal.db", NULL);
+  journal = upg_journal_open_sqlite (path, &error);
+  records = upg_journal_list_statements (journal, execution_of (doc), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *r = json_array_get_object_element (records, i);
+      const char *step = json_object_get_string_member (r, "step_id");
+
+      if (g_str_equal (step, "purge"))
+        purge = json_object_get_int_member (r, "affected_rows");
+      else if (g_str_equal (step, "none"))
+        none = json_object_get_int_member (r, "affected_rows");
+    }
+  g_assert_cmpint (purge, ==, 1234);
+  g_assert_cmpint (none, ==, 0);
+  exec_fixture_clear (&fx);
+}
+
+/* An error reply stops the step at that command: the breakpoint names
+ * the step, the command's position and text, and Redis's error; after
+ * the cause is fixed, resume --retry continues there; the commands
+ * before it are not sent again. */
+static void
+test_error_resume (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(JsonNode) resumed = NULL;
+  JsonObject *bp;
+  g_autofree char *after = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *n = NULL;
+
+  site_init (&fx, "{\"id\": \"fill\", \"database\": \"cache\", \"redis\": [[\"INCR\", \"e:n\"], "
+                  "[\"LPUSH\", \"e:s\", \"y\"], [\"SET\", \"e:after\", \"1\"]]}");
+  g_free (upg_test_redis_run (server, "SET", "e:s", "a string", NULL));
+
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 1);
+  bp = breakpoint_of (doc);
+  g_assert_cmpstr (json_object_get_string_member (bp, "step_id"), ==, "fill");
+  g_assert_cmpstr (json_object_get_string_member (bp, "file"), ==, "redis");
+  g_assert_cmpint (json_object_get_int_member (bp, "sequence"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (bp, "statement"), ==, "LPUSH e:s y");
+  g_assert_cmpstr (json_object_get_string_member (bp, "error_code"), ==, "WRONGTYPE");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (bp, "error"), "WRONGTYPE"));
+  g_assert_cmpint (upg_test_redis_count_keys (server, "e:after"), ==, 0);
+
+  g_free (upg_test_redis_run (server, "DEL", "e:s", NULL));
+  g_assert_cmpint (exec_exit_code (resume (&fx, execution_of (doc), "--retry", &resumed)), ==, 0);
+  after = get ("e:after");
+  g_assert_cmpstr (after, ==, "1");
+  list = upg_test_redis_run (server, "LRANGE", "e:s", "0", "-1", NULL);
+  g_assert_cmpstr (list, ==, "y");
+  n = get ("e:n");
+  g_assert_cmpstr (n, ==, "1");
+  exec_fixture_clear (&fx);
+}
+
+/* kill -9 in the middle of deleting 200,000 keys (before the 50th
+ * UNLINK batch): the re-run continues, all keys are gone, the others
+ * untouched, the count journaled is the whole 200,000, nothing in doubt. */
+static void
+test_kill_pattern (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonNode) doc = NULL;
+  gint64 left;
+  g_autofree char *statuses = NULL;
+
+  site_init (&fx, "{\"id\": \"purge\", \"database\": \"cache\", \"redis_delete_pattern\": \"big:*\"}");
+  upg_test_redis_populate (server, "big:", 200000);
+  upg_test_redis_populate (server, "small:", 10);
+
+  g_assert_true (exec_fixture_cli_killed (run_post_start (&fx, "50:before-send", NULL)));
+  left = upg_test_redis_count_keys (server, "big:*");
+  g_test_message ("%" G_GINT64_FORMAT " keys left after the kill", left);
+  g_assert_cmpint (left, >, 0);
+  g_assert_cmpint (left, <, 200000);
+
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "SUCCESS");
+  g_assert_cmpint (upg_test_redis_count_keys (server, "big:*"), ==, 0);
+  g_assert_cmpint (upg_test_redis_count_keys (server, "small:*"), ==, 10);
+  statuses = exec_journal_statuses (&fx, execution_of (doc), 1);
+  g_assert_cmpstr (statuses, ==, "FAILED/- SUCCESS/- ");
+  g_assert_cmpint (success_rows (&fx, execution_of (doc), 1), ==, 200000);
+  exec_fixture_clear (&fx);
+}
+
+#define STEPS_INCR \
+  "{\"id\": \"count\", \"database\": \"cache\", \"redis\": [[\"SET\", \"c:a\", \"1\"], " \
+  "[\"INCR\", \"c:n\"], [\"SET\", \"c:b\", \"1\"]]}"
+
+/* kill -9 after INCR ran, before its journal record: the re-run cannot
+ * know and stops IN_DOUBT (exit 5) at that command; the operator sees it
+ * took effect and resumes with --skip: it is never sent twice. */
+static void
+test_kill_incr_skip (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(JsonNode) resumed = NULL;
+  JsonObject *bp;
+  g_autofree char *n = NULL;
+  g_autofree char *b = NULL;
+
+  site_init (&fx, STEPS_INCR);
+  g_assert_true (exec_fixture_cli_killed (run_post_start (&fx, "2:after-commit-before-journal", NULL)));
+  n = get ("c:n");
+  g_assert_cmpstr (n, ==, "1");
+
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "IN_DOUBT");
+  bp = breakpoint_of (doc);
+  g_assert_cmpint (json_object_get_int_member (bp, "sequence"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (bp, "statement"), ==, "INCR c:n");
+  g_assert_cmpint (upg_test_redis_count_keys (server, "c:b"), ==, 0);
+
+  g_assert_cmpint (exec_exit_code (resume (&fx, execution_of (doc), "--skip", &resumed)), ==, 0);
+  g_free (n);
+  n = get ("c:n");
+  g_assert_cmpstr (n, ==, "1");
+  b = get ("c:b");
+  g_assert_cmpstr (b, ==, "1");
+  exec_fixture_clear (&fx);
+}
+
+/* kill -9 before INCR was sent: in doubt too (the journal cannot tell);
+ * the operator sees no effect and resumes with --retry: sent once. */
+static void
+test_kill_incr_retry (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(JsonNode) resumed = NULL;
+  g_autofree char *n = NULL;
+
+  site_init (&fx, STEPS_INCR);
+  g_assert_true (exec_fixture_cli_killed (run_post_start (&fx, "2:before-send", NULL)));
+  g_assert_cmpint (upg_test_redis_count_keys (server, "c:n"), ==, 0);
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 5);
+  g_assert_cmpint (exec_exit_code (resume (&fx, execution_of (doc), "--retry", &resumed)), ==, 0);
+  n = get ("c:n");
+  g_assert_cmpstr (n, ==, "1");
+  exec_fixture_clear (&fx);
+}
+
+/* kill -9 after an idempotent SET ran, before its record: it is simply
+ * sent again, nothing is in doubt. */
+static void
+test_kill_idempotent (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonNode) doc = NULL;
+  g_autofree char *statuses = NULL;
+  g_autofree char *n = NULL;
+
+  site_init (&fx, STEPS_INCR);
+  g_assert_true (exec_fixture_cli_killed (run_post_start (&fx, "1:after-commit-before-journal", NULL)));
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
+  statuses = exec_journal_statuses (&fx, execution_of (doc), 1);
+  g_assert_cmpstr (statuses, ==, "FAILED/- SUCCESS/- ");
+  n = get ("c:n");
+  g_assert_cmpstr (n, ==, "1");
+  exec_fixture_clear (&fx);
+}
+
+static char *
+validate (ExecFixture *fx,
+          int         *status)
+{
+  char *out = NULL;
+
+  *status = exec_exit_code (exec_fixture_cli (fx, NULL, &out, "validate", NULL));
+  g_test_message ("validate: %s", out);
+  return out;
+}
+
+/* A redis step on a SQL source and SQL scripts on a Redis source are bad
+ * input (exit 2) naming the file and the JSON path. */
+static void
+test_validate_sources (void)
+{
+  ExecFixture fx = { 0 };
+  g_autofree char *out = NULL;
+  int status;
+
+  site_init (&fx, "{\"id\": \"r\", \"database\": \"app\", \"redis\": [[\"SET\", \"k\", \"v\"]]}, "
+                  "{\"id\": \"s\", \"database\": \"cache\", \"sql_scripts\": [\"sql/a.sql\"]}");
+  exec_fixture_write (&fx, "bundle/sql/a.sql", "SELECT 1;\n");
+  out = validate (&fx, &status);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (out, "1.1.0.json: $.upgrade_steps.post_start[0].database: a \"redis\" step needs a "
+                                 "Redis data source; 'app' is SQLite"));
+  g_assert_nonnull (strstr (out, "1.1.0.json: $.upgrade_steps.post_start[1].database: data source 'cache' is a "
+                                 "Redis server"));
+  exec_fixture_clear (&fx);
+}
+
+/* Malformed commands and patterns: exit 2 naming the file and the JSON
+ * path of the offending value. */
+static void
+test_validate_malformed (void)
+{
+  const struct { const char *step; const char *expected; } cases[] = {
+    { "\"redis\": [[\"SET\", \"k\", 1]]", "$.upgrade_steps.post_start[0].redis[0][2]: expected a string" },
+    { "\"redis\": [[]]", "$.upgrade_steps.post_start[0].redis[0]: expected a command of 1 to 1024 words, got 0" },
+    { "\"redis\": []", "$.upgrade_steps.post_start[0].redis: expected 1 to 10000 commands, got 0" },
+    { "\"redis\": [\"SET k v\"]", "$.upgrade_steps.post_start[0].redis[0]: expected a command as an array" },
+    { "\"redis_delete_pattern\": \"*\"", "$.upgrade_steps.post_start[0].redis_delete_pattern: expected a pattern "
+                                          "that starts with a literal key prefix" },
+    { "\"redis_delete_pattern\": \"a:*\", \"redis\": [[\"PING\"]]", "found 2" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      ExecFixture fx = { 0 };
+      g_autofree char *step = g_strdup_printf ("{\"id\": \"r\", \"database\": \"cache\", %s}", cases[i].step);
+      g_autofree char *out = NULL;
+      int status;
+
+      site_init (&fx, step);
+      out = validate (&fx, &status);
+      g_assert_cmpint (status, ==, 2);
+      g_assert_nonnull (strstr (out, "1.1.0.json: "));
+      g_assert_nonnull (strstr (out, cases[i].expected));
+      exec_fixture_clear (&fx);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  server = upg_test_redis_start (&start_error);
+
+  g_test_add_func ("/redis-steps/run", test_run);
+  g_test_add_func ("/redis-steps/counts", test_counts);
+  g_test_add_func ("/redis-steps/error-resume", test_error_resume);
+  g_test_add_func ("/redis-steps/kill-pattern", test_kill_pattern);
+  g_test_add_func ("/redis-steps/kill-incr-skip", test_kill_incr_skip);
+  g_test_add_func ("/redis-steps/kill-incr-retry", test_kill_incr_retry);
+  g_test_add_func ("/redis-steps/kill-idempotent", test_kill_idempotent);
+  g_test_add_func ("/redis-steps/validate-sources", test_validate_sources);
+  g_test_add_func ("/redis-steps/validate-malformed", test_validate_malformed);
+
+  status = g_test_run ();
+
+  upg_test_redis_stop (server);
+  g_clear_error (&start_error);
+  return status;
+}
