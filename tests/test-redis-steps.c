@@ -357,6 +357,102 @@ test_kill_idempotent (void)
   exec_fixture_clear (&fx);
 }
 
+static JsonObject *
+find_item (JsonNode   *doc,
+           const char *id)
+{
+  JsonArray *items = json_object_get_array_member (json_node_get_object (doc), "items");
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_strcmp0 (json_object_get_string_member (item, "id"), id) == 0)
+        return item;
+    }
+  g_error ("no assessment item %s", id);
+}
+
+static JsonNode *
+assess (ExecFixture *fx)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *doc;
+
+  exec_fixture_cli (fx, NULL, &out, "--json", "assess", "--from", FROM, "--to", TO, NULL);
+  g_test_message ("assess: %s", out);
+  doc = json_from_string (out, &error);
+  g_assert_no_error (error);
+  return doc;
+}
+
+/* The assessment checks the Redis server's version (INFO server) against
+ * checks.middleware and its memory (INFO memory) as a resource item that
+ * warns near maxmemory; the support bundle names the server's version. */
+static void
+test_assess_and_support_bundle (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) near_limit = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  JsonObject *item, *figures;
+  g_autofree char *used = NULL;
+  g_autofree char *limit = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *listing = NULL;
+  g_autofree char *manifest = g_strdup_printf (
+    "{\"version\": \"%s\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"checks\": {\"middleware\": [{\"database\": \"cache\", \"min_version\": \"6.2\"}]},\n"
+    " \"upgrade_steps\": {\"post_start\": [{\"id\": \"purge\", \"database\": \"cache\", "
+    "\"redis_delete_pattern\": \"ft:cache:*\", \"compatible_version\": \"0.1.0\"}]}}\n", TO);
+
+  site_init (&fx, "{\"id\": \"x\", \"database\": \"cache\", \"redis\": [[\"PING\"]]}");
+  exec_fixture_write (&fx, "bundle/manifests/" TO ".json", manifest);
+
+  first = assess (&fx);
+  item = find_item (first, "middleware:cache");
+  g_assert_cmpstr (json_object_get_string_member (item, "verdict"), ==, "pass");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json_object_get_object_member (item, "figures"),
+                                                                  "version"), "7."));
+  item = find_item (first, "redis_memory:cache");
+  figures = json_object_get_object_member (item, "figures");
+  g_assert_cmpstr (json_object_get_string_member (item, "check"), ==, "resource");
+  g_assert_cmpstr (json_object_get_string_member (item, "verdict"), ==, "pass");
+  g_assert_cmpint (json_object_get_int_member (figures, "used_memory"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (figures, "maxmemory"), ==, 0);
+
+  /* maxmemory just above what is used: the item warns. */
+  used = upg_test_redis_run (server, "EVAL", "return tonumber(string.match(redis.call('INFO', 'memory'), "
+                             "'used_memory:(%d+)'))", "0", NULL);
+  limit = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (used, NULL, 10) + 200 * 1024);
+  g_free (upg_test_redis_run (server, "CONFIG", "SET", "maxmemory", limit, NULL));
+  near_limit = assess (&fx);
+  g_free (upg_test_redis_run (server, "CONFIG", "SET", "maxmemory", "0", NULL));
+  item = find_item (near_limit, "redis_memory:cache");
+  g_assert_cmpstr (json_object_get_string_member (item, "verdict"), ==, "warn");
+  g_assert_nonnull (json_object_get_string_member (item, "suggestion"));
+
+  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
+  archive = exec_fixture_path (&fx, "support.tar.gz");
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, NULL, "report", execution_of (doc),
+                                                     "--support-bundle", archive, NULL)), ==, 0);
+  {
+    const char *tar[] = { "tar", "-xzOf", archive, "--wildcards", "*datasources.json", NULL };
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) tar, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &listing, NULL,
+                                 NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_test_message ("datasources.json: %s", listing);
+  g_assert_nonnull (strstr (listing, "\"provider\" : \"Redis\""));
+  g_assert_nonnull (strstr (listing, "\"server_version\" : \"7."));
+  g_assert_null (strstr (listing, upg_test_redis_get_password (server)));
+  exec_fixture_clear (&fx);
+}
+
 static char *
 validate (ExecFixture *fx,
           int         *status)
@@ -437,6 +533,7 @@ main (int   argc,
   g_test_add_func ("/redis-steps/kill-incr-skip", test_kill_incr_skip);
   g_test_add_func ("/redis-steps/kill-incr-retry", test_kill_incr_retry);
   g_test_add_func ("/redis-steps/kill-idempotent", test_kill_idempotent);
+  g_test_add_func ("/redis-steps/assess-and-support-bundle", test_assess_and_support_bundle);
   g_test_add_func ("/redis-steps/validate-sources", test_validate_sources);
   g_test_add_func ("/redis-steps/validate-malformed", test_validate_malformed);
 

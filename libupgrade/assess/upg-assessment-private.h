@@ -69,6 +69,10 @@ void     upg_assessment_check_data_quality  (UpgCheckSources    *sources,
                                              const UpgVersion   *from,
                                              const UpgVersion   *to,
                                              GPtrArray          *items);
+/* upg-assessment-redis.c */
+void     upg_assessment_check_redis_memory  (UpgCheckSources    *sources,
+                                             UpgPlan            *plan,
+                                             GPtrArray          *items);
 void     upg_assessment_check_middleware    (UpgCheckSources    *sources,
                                              GPtrArray          *manifests,
                                              GPtrArray          *items);

@@ -717,6 +717,7 @@ add_database_items (UpgAssessor          *self,
                                      upg_plan_get_to (self->plan), items);
   upg_assessment_check_middleware (sources, manifests, items);
   upg_assessment_check_measured_double_write (sources, self->plan, items);
+  upg_assessment_check_redis_memory (sources, self->plan, items);
   if ((total = upg_assessment_backup_total_item (&backups)) != NULL)
     g_ptr_array_add (items, total);
   return backups.backup_bytes;
