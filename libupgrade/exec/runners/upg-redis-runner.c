@@ -123,7 +123,8 @@ log_line (RedisRun           *run,
  * ends with: the step, the command's position and text, Redis's words. */
 static void
 stop_at (RedisRun    *run,
-         UpgError     code,
+         GQuark       domain,
+         int          code,
          guint        sequence,
          const char  *text,
          const char  *error_code,
@@ -131,13 +132,13 @@ stop_at (RedisRun    *run,
          GError     **error)
 {
   upg_run_context_save_breakpoint (run->ctx, run->step, run->file, sequence, sequence, text, error_code, message);
-  if (code == UPG_ERROR_IN_DOUBT)
-    g_set_error (error, UPG_ERROR, code,
+  if (domain == UPG_ERROR && code == UPG_ERROR_IN_DOUBT)
+    g_set_error (error, domain, code,
                  _("step '%s', Redis command %u (%s) on %s is in doubt: %s (it is not idempotent: check "
                    "the data, then resume with the action retry or skip)"),
                  upg_step_get_id (run->step), sequence, text, run->database, message);
   else
-    g_set_error (error, UPG_ERROR, code, _("step '%s', Redis command %u (%s) failed on %s: %s"),
+    g_set_error (error, domain, code, _("step '%s', Redis command %u (%s) failed on %s: %s"),
                  upg_step_get_id (run->step), sequence, text, run->database, message);
 }
 
@@ -216,7 +217,7 @@ send_command (RedisRun            *run,
           upg_journal_finish_statement (ctx->journal, record, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL,
                                         local_error->message, NULL);
           log_line (run, sequence, text, UPG_STATEMENT_STATUS_IN_DOUBT, duration_ms, 0);
-          stop_at (run, UPG_ERROR_IN_DOUBT, sequence, text, NULL, local_error->message, error);
+          stop_at (run, UPG_ERROR, UPG_ERROR_IN_DOUBT, sequence, text, NULL, local_error->message, error);
           return FALSE;
         }
       if (!upg_journal_finish_statement (ctx->journal, record, UPG_STATEMENT_STATUS_FAILED, 0,
@@ -234,16 +235,16 @@ send_command (RedisRun            *run,
           lost++;
           if (redis_connect (run, TRUE, &reconnect_error))
             continue;
-          stop_at (run, UPG_ERROR_STEP_FAILED, sequence, text, NULL, reconnect_error->message, error);
+          stop_at (run, UPG_ERROR, UPG_ERROR_STEP_FAILED, sequence, text, NULL, reconnect_error->message, error);
           return FALSE;
         }
       if (g_error_matches (local_error, UPG_ERROR, UPG_ERROR_SQL) && attempt < retries)
         continue;
-      stop_at (run, g_error_matches (local_error, UPG_ERROR, UPG_ERROR_CANCELLED)
-                    || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                    ? UPG_ERROR_CANCELLED : UPG_ERROR_STEP_FAILED,
-               sequence, text, g_error_matches (local_error, UPG_ERROR, UPG_ERROR_SQL) ? kind : NULL,
-               local_error->message, error);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        stop_at (run, G_IO_ERROR, G_IO_ERROR_CANCELLED, sequence, text, NULL, local_error->message, error);
+      else
+        stop_at (run, UPG_ERROR, UPG_ERROR_STEP_FAILED, sequence, text,
+                 g_error_matches (local_error, UPG_ERROR, UPG_ERROR_SQL) ? kind : NULL, local_error->message, error);
       return FALSE;
     }
 }
@@ -279,7 +280,7 @@ recover (RedisRun            *run,
   if (status == UPG_STATEMENT_STATUS_RUNNING &&
       !upg_journal_finish_statement (ctx->journal, id, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL, why, error))
     return FALSE;
-  stop_at (run, UPG_ERROR_IN_DOUBT, sequence, text, NULL, why, error);
+  stop_at (run, UPG_ERROR, UPG_ERROR_IN_DOUBT, sequence, text, NULL, why, error);
   return FALSE;
 }
 
@@ -503,7 +504,7 @@ run_pattern (RedisRun  *run,
       upg_journal_finish_statement (ctx->journal, record, UPG_STATEMENT_STATUS_FAILED, count, kind,
                                     local_error->message, NULL);
       log_line (run, 1, text, UPG_STATEMENT_STATUS_FAILED, (g_get_monotonic_time () - start_us) / 1000, count);
-      stop_at (run, UPG_ERROR_STEP_FAILED, 1, text, kind, local_error->message, error);
+      stop_at (run, UPG_ERROR, UPG_ERROR_STEP_FAILED, 1, text, kind, local_error->message, error);
       return FALSE;
     }
   if (!upg_journal_finish_statement (ctx->journal, record, UPG_STATEMENT_STATUS_SUCCESS, count, NULL, NULL, error))
