@@ -365,7 +365,7 @@ test_manifest_backup (void)
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"pre_stop\": [{\"id\": \"b\", "
                 "\"backup\": {\"database\": \"ft_db\"}, \"command\": [\"x\"]}]}}",
                 "m.json: $.upgrade_steps.pre_stop[0]: expected exactly one of \"sql_scripts\", "
-                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\" or \"http_check\", found 2");
+                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\", \"http_check\", \"redis\", \"redis_delete_pattern\", found 2");
 }
 
 /* The built-in kinds' members are checked when the manifest is read, each
