@@ -49,8 +49,9 @@ run_post_start (ExecFixture *fx,
 {
   const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
   g_autofree char *out = NULL;
+  /* The steps here declare no compatible_version: they need confirming. */
   int status = exec_fixture_cli (fx, hook != NULL ? env : NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
-                                 "--stage", "post_start", NULL);
+                                 "--stage", "post_start", "--confirm", NULL);
 
   g_test_message ("run: %s", out);
   if (doc != NULL && !exec_fixture_cli_killed (status))
