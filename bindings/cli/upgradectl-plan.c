@@ -26,12 +26,13 @@ typedef struct {
   int id;
   int version;
   int component;
+  int kind;
 } Widths;
 
 static void
 measure_steps (UpgPlan *plan, Widths *widths)
 {
-  *widths = (Widths) { 2, 5, 1 };
+  *widths = (Widths) { 2, 5, 1, 7 };
 
   for (guint s = 0; s < UPG_N_STAGES; s++)
     {
@@ -47,6 +48,7 @@ measure_steps (UpgPlan *plan, Widths *widths)
           widths->version = MAX (widths->version, (int) strlen (version));
           if (component != NULL)
             widths->component = MAX (widths->component, (int) g_utf8_strlen (component, -1));
+          widths->kind = MAX (widths->kind, (int) strlen (upg_step_kind_to_string (upg_step_get_kind (step))));
         }
     }
 }
@@ -58,11 +60,11 @@ print_step (UpgPlan *plan, UpgStep *step, guint number, const Widths *widths)
   const char *component = upg_step_get_component (step);
   const char *reason = upg_plan_get_incompatible_reason (plan, step);
 
-  g_print ("  %3u. %-*s  %-*s  %-*s  %-7s  ", number,
+  g_print ("  %3u. %-*s  %-*s  %-*s  %-*s  ", number,
            widths->id, upg_step_get_id (step),
            widths->version, version,
            widths->component, component != NULL ? component : "-",
-           upg_step_kind_to_string (upg_step_get_kind (step)));
+           widths->kind, upg_step_kind_to_string (upg_step_get_kind (step)));
   if (reason == NULL)
     g_print ("%s\n", _("compatible"));
   else
