@@ -44,7 +44,7 @@ check_bundle_option (UpgCtl  *ctl,
 static JsonNode *
 not_assessed (const char *reason)
 {
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
 
   json_object_set_boolean_member (object, "assessed", FALSE);
   json_object_set_string_member (object, "reason", reason);
