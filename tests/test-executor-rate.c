@@ -283,7 +283,7 @@ test_cli_progress_line (void)
     g_autofree char *config = g_shell_quote (fx.config);
     g_autofree char *state = g_shell_quote (fx.state);
 
-    command = g_strdup_printf ("%s -b %s -c %s --state-dir %s run --from %s --to %s --stage in_stop",
+    command = g_strdup_printf ("%s -b %s -c %s --state-dir %s run --from %s --to %s --stage in_stop --confirm",
                                ctl, bundle, config, state, FROM, TO);
   }
   argv[2] = command;

@@ -344,8 +344,9 @@ upg_test_redis_populate (UpgTestRedis *server,
                          guint         n)
 {
   g_autofree char *count = g_strdup_printf ("%u", n);
-  g_autofree char *done = upg_test_redis_run (server, "EVAL",
-                                              "for i = 1, tonumber(ARGV[2]) do "
-                                              "redis.call('SET', ARGV[1] .. i, i) end return 1",
-                                              "0", prefix, count, NULL);
+
+  g_free (upg_test_redis_run (server, "EVAL",
+                              "for i = 1, tonumber(ARGV[2]) do "
+                              "redis.call('SET', ARGV[1] .. i, i) end return 1",
+                              "0", prefix, count, NULL));
 }

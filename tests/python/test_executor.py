@@ -15,7 +15,7 @@ from gi.repository import Gio, GObject
 from upgtest import (BUNDLE, FROM, SITE, TO, GLib, HeldLock, SiteTestCase, Upgrade,
                      assert_upg_error, FinalizeWatch)
 
-PRE_STOP_STEPS = ['ft_backup_orders', 'ft_snapshot_note', 'mid_backup_service_config',
+PRE_STOP_STEPS = ['ft_backup_orders', 'ft_snapshot_note', 'ft_backup_core', 'mid_backup_service_config',
                   'legacy_backup_services', 'ft_archive_cancelled', 'mid_copy_endpoints']
 
 

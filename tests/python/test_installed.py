@@ -83,7 +83,8 @@ class InstalledTest(SiteTestCase):
                    siteId=SITE)
         proc = subprocess.run(['/usr/bin/python3',
                                os.path.join(SOURCE_ROOT, 'examples', 'hooks', 'cicd_hook.py'),
-                               'pre_stop'], env=env, capture_output=True, text=True, check=False)
+                               'pre_stop', '--confirm'], env=env, capture_output=True, text=True,
+                              check=False)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn('[SUCCESS] mid_copy_endpoints', proc.stdout)
 
@@ -107,7 +108,7 @@ class InstalledTest(SiteTestCase):
                                '-o', program] + flags,
                               env=env, capture_output=True, text=True, check=False)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        proc = subprocess.run([program, BUNDLE, self.config_path, FROM, TO, 'pre_stop',
+        proc = subprocess.run([program, '--confirm', BUNDLE, self.config_path, FROM, TO, 'pre_stop',
                                self.state_dir], env=self.env, capture_output=True, text=True,
                               check=False)
         self.assertEqual(proc.returncode, 0, proc.stderr)
