@@ -223,15 +223,14 @@ static void
 test_sqlite_kill_mid_dump (void)
 {
   ExecFixture fx;
-  g_autofree char *app = site_init (&fx, "{\"database\": \"app\", \"tables\": [\"orders\"]}");
   g_autoptr(JsonObject) doc = NULL;
   g_autofree char *partial = NULL;
   JsonArray *backups;
 
+  g_free (site_init (&fx, "{\"database\": \"app\", \"tables\": [\"orders\"]}"));
   g_assert_true (exec_fixture_cli_killed (run_pre_stop (&fx, "1:after-execute-before-commit", NULL)));
   g_assert_cmpint (journal_int (&fx, "SELECT COUNT(*) FROM upgrade_backup WHERE status = 'RUNNING'"), ==, 1);
   {
-    g_autofree char *p = NULL;
     g_autofree char *db = g_build_filename (fx.state, "journal.db", NULL);
     sqlite3 *j = NULL;
     sqlite3_stmt *s = NULL;
@@ -269,9 +268,9 @@ static void
 test_sqlite_kill_after_dump (void)
 {
   ExecFixture fx;
-  g_autofree char *app = site_init (&fx, "{\"database\": \"app\"}");
   g_autoptr(JsonObject) doc = NULL;
 
+  g_free (site_init (&fx, "{\"database\": \"app\"}"));
   g_assert_true (exec_fixture_cli_killed (run_pre_stop (&fx, "1:after-commit-before-journal", NULL)));
   g_assert_cmpint (journal_int (&fx, "SELECT COUNT(*) FROM upgrade_backup WHERE status = 'SUCCESS'"), ==, 1);
   g_assert_cmpint (journal_int (&fx, "SELECT COUNT(*) FROM step_execution WHERE status = 'SUCCESS'"), ==, 0);
@@ -351,10 +350,10 @@ static void
 test_validate_unknown_database (void)
 {
   ExecFixture fx;
-  g_autofree char *app = site_init (&fx, "{\"database\": \"nope\"}");
   g_autofree char *out = NULL;
   g_autofree char *expected = NULL;
 
+  g_free (site_init (&fx, "{\"database\": \"nope\"}"));
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "validate", NULL)), ==, 2);
   expected = g_strdup_printf ("%s/manifests/%s.json: $.upgrade_steps.pre_stop[0].backup.database: data source "
                               "'nope' is not configured", fx.bundle, TO);

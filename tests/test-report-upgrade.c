@@ -71,7 +71,7 @@ parse_object (const char *text)
 static void
 write_scenario (ExecFixture *fx)
 {
-  g_autofree char *app = exec_fixture_init_sqlite_app (fx);
+  g_free (exec_fixture_init_sqlite_app (fx));
 
   exec_fixture_write_manifest (fx, "1.0.0",
                                "\"pre_stop\": [{\"id\": \"s0\", \"compatible_version\": \"0.1.0\", \"database\": \"app\","

@@ -117,7 +117,7 @@ walk (gconstpointer data)
 {
   const Case *c = data;
   DbSite site;
-  g_autofree char *out = NULL, *in_stop_id = NULL, *archive = NULL, *member = NULL, *listing = NULL;
+  g_autofree char *out = NULL, *in_stop_id = NULL, *archive = NULL, *member = NULL;
   g_autoptr(JsonObject) document = NULL;
   JsonObject *report;
   JsonArray *executions;
