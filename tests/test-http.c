@@ -382,6 +382,7 @@ test_confirmation (void)
                                     "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"stage\": \"in_stop\","
                                     " \"siteId\": \"site-b\"}", 409);
   http_test_assert_error (refused, "confirmation_required", "needs_confirm");
+  g_clear_pointer (&error, json_object_unref);
   error = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
                                   "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"stage\": \"in_stop\","
                                   " \"siteId\": \"site-b\", \"confirm\": \"yes\"}", 400);
