@@ -2,7 +2,8 @@
 # Builds libupgrade with warnings as errors and runs the whole test suite
 # (unit tests, real MariaDB and PostgreSQL servers, HTTP, Python bindings),
 # then the C test suites again where a memory error or a leak fails:
-# the database-server suites and the slow crash test in an
+# the database-server suites, the slow crash test and the 'crash' suite
+# (integration tests that kill -9 their runs over and over) in an
 # AddressSanitizer + UBSan build (they spend their time in servers and
 # kills, where valgrind's 20-50x slowdown bought nothing ASan does not
 # find), the unit and integration suites under valgrind (which also
@@ -53,7 +54,7 @@ if [ "${UPGRADE_TEST_VALGRIND:-1}" != 0 ]; then
   # ASAN_OPTIONS and friends come from tests/meson.build.
   asan_status=ok
   meson test -C "$ASAN_BUILD" --print-errorlogs --num-processes 2 \
-    --suite db --suite slow --no-suite gda || { status=1; asan_status=FAILED; }
+    --suite db --suite slow --suite crash --no-suite gda || { status=1; asan_status=FAILED; }
   t_asan=$(now)
 
   # Every C test of the unit and integration suites (and libgda's, see
@@ -65,7 +66,7 @@ if [ "${UPGRADE_TEST_VALGRIND:-1}" != 0 ]; then
   # leaks there.
   vg_status=ok
   meson test -C "$BUILD" --setup valgrind --print-errorlogs --num-processes 2 \
-    --suite unit --suite integration --suite gda || { status=1; vg_status=FAILED; }
+    --suite unit --suite integration --suite gda --no-suite crash || { status=1; vg_status=FAILED; }
 fi
 t2=$(now)
 
