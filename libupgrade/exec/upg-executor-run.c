@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-executor-confirm-private.h"
+#include "upg-executor-notify-private.h"
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
 #include "upg-journal-drift-private.h"
@@ -673,8 +674,18 @@ upg_executor_execute (UpgExecutor    *self,
   /* Before the lock and any execution: an unconfirmed step stops the
    * whole stage, the steps before it included (SPEC §3). A rollback runs
    * rollback steps, which need no confirmation. */
-  if (!ctx->rollback && !upg_executor_check_confirmed (self, plan, ctx->site_id, ctx->stage, steps, error))
-    return FALSE;
+  if (!ctx->rollback)
+    {
+      g_autoptr(GError) refusal = NULL;
+
+      if (!upg_executor_check_confirmed (self, plan, ctx->site_id, ctx->stage, steps, &refusal))
+        {
+          if (g_error_matches (refusal, UPG_ERROR, UPG_ERROR_CONFIRMATION_REQUIRED))
+            upg_executor_notify_confirmation (ctx, plan, steps, refusal->message);
+          g_propagate_error (error, g_steal_pointer (&refusal));
+          return FALSE;
+        }
+    }
   /* A rollback undoes only what its steps revert (SPEC §9). */
   if (ctx->rollback && !upg_executor_select_reverted (ctx, steps, request->forget, error))
     return FALSE;
@@ -707,6 +718,9 @@ upg_executor_execute (UpgExecutor    *self,
       g_warning ("site '%s': cannot release the lock: %s", ctx->site_id, release_error->message);
   }
   release_site (ctx);
+  /* Once the site is free: a slow webhook holds no lock (bounded by
+   * UPG_NOTIFY_MAX_SECONDS, upg-notify.c). */
+  upg_executor_notify_execution (ctx);
   if (execution != NULL && ctx->execution != NULL)
     *execution = g_object_ref (ctx->execution);
   return ok;

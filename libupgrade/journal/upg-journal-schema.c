@@ -208,6 +208,27 @@ static const ColumnDef v8_columns[] = {
   { NULL, NULL, NULL }
 };
 
+/* Version 9: the deliveries of `notify` events (SPEC §7): one row per
+ * event and webhook, written SENDING before the first attempt and
+ * finished DELIVERED or FAILED with the number of attempts, the last HTTP
+ * status (NULL: no answer) and the last error. `execution_id` is NULL
+ * for `confirmation_required`, which stops a stage before any execution
+ * exists; `url` is stored without its password. */
+static const TableDef v9_tables[] = {
+  { "upgrade_notification",
+    "id @ID@ NOT NULL PRIMARY KEY, execution_id @ID@, site_id @ID@ NOT NULL,"
+    " from_version @ID@, to_version @ID@, stage @ID@, event @ID@ NOT NULL, url @TEXT@ NOT NULL,"
+    " status @ID@ NOT NULL, attempts @INT@ NOT NULL DEFAULT 0, http_status @INT@, error @TEXT@,"
+    " created_at @INT@ NOT NULL, finished_at @INT@" },
+  { NULL, NULL }
+};
+
+static const IndexDef v9_indexes[] = {
+  { "upgrade_notification_execution", "upgrade_notification", "execution_id", FALSE },
+  { "upgrade_notification_site", "upgrade_notification", "site_id, created_at", FALSE },
+  { NULL, NULL, NULL, FALSE }
+};
+
 static const Migration migrations[] = {
   { 1, v1_tables, no_columns, v1_indexes, NULL },
   { 2, no_tables, v2_columns, v2_indexes, NULL },
@@ -217,6 +238,7 @@ static const Migration migrations[] = {
   { 6, v6_tables, no_columns, v6_indexes, NULL },
   { 7, v7_tables, no_columns, v7_indexes, NULL },
   { 8, no_tables, v8_columns, no_indexes, NULL },
+  { 9, v9_tables, no_columns, v9_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -9,6 +9,7 @@
 #include "upg-config.h"
 #include "upg-data-source-private.h"
 #include "upg-json-private.h"
+#include "upg-notify-hook-private.h"
 
 /**
  * UpgConfig:
@@ -18,7 +19,7 @@
  * `journal` (a data source; absent: the default SQLite journal of the
  * state directory), `plugin_dirs`, `service.listen`,
  * `service.token_file`, `service.max_body`, `service.idle_timeout`,
- * `service.metrics_public`, and `sites`: more sites this machine upgrades
+ * `service.metrics_public`, `notify` (webhooks, upg-notify-hook.c), and `sites`: more sites this machine upgrades
  * besides `site_id` (a list of ids; SPEC §3 Site and range). Every relative path in it (SQLite `path`,
  * `password_file`, `plugin_dirs`, `token_file`) is resolved against the
  * directory of the configuration file. Unknown members are ignored.
@@ -40,6 +41,7 @@ struct _UpgConfig
   guint64        service_max_body;
   guint64        service_idle_timeout;
   gboolean       service_metrics_public;
+  GPtrArray     *notify_hooks;
 };
 
 G_DEFINE_FINAL_TYPE (UpgConfig, upg_config, G_TYPE_OBJECT)
@@ -59,6 +61,7 @@ upg_config_finalize (GObject *object)
   g_strfreev (self->plugin_dirs);
   g_free (self->service_listen);
   g_free (self->service_token_file);
+  g_ptr_array_unref (self->notify_hooks);
 
   G_OBJECT_CLASS (upg_config_parent_class)->finalize (object);
 }
@@ -77,6 +80,7 @@ upg_config_init (UpgConfig *self)
   g_ptr_array_add (self->secret_env, NULL);
   self->data_sources = g_ptr_array_new_with_free_func (g_object_unref);
   self->plugin_dirs = g_new0 (char *, 1);
+  self->notify_hooks = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_notify_hook_free);
   self->service_max_body = UPG_CONFIG_DEFAULT_MAX_BODY;
   self->service_idle_timeout = UPG_CONFIG_DEFAULT_IDLE_TIMEOUT;
 }
@@ -263,6 +267,7 @@ upg_config_new_from_file (const char *path,
   g_autoptr(UpgConfig) self = NULL;
   g_autofree char *absolute = NULL;
   g_autofree char *base_dir = NULL;
+  g_autoptr(GPtrArray) hooks = NULL;
   JsonObject *object = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -277,6 +282,11 @@ upg_config_new_from_file (const char *path,
       || !read_data_sources (self, &ctx, object, base_dir, error)
       || !read_journal (self, &ctx, object, base_dir, error))
     return NULL;
+  hooks = upg_notify_hooks_from_json (&ctx, object, error);
+  if (hooks == NULL)
+    return NULL;
+  g_ptr_array_unref (self->notify_hooks);
+  self->notify_hooks = g_steal_pointer (&hooks);
   collect_secret_env (self, root);
   return g_steal_pointer (&self);
 }
@@ -549,4 +559,17 @@ upg_config_get_service_metrics_public (UpgConfig *self)
 {
   g_return_val_if_fail (UPG_IS_CONFIG (self), FALSE);
   return self->service_metrics_public;
+}
+
+/*
+ * upg_config_get_notify_hooks:
+ *
+ * Returns: (transfer none) (element-type UpgNotifyHook): the webhooks of
+ *   `notify`, in order (empty when there are none)
+ */
+GPtrArray *
+upg_config_get_notify_hooks (UpgConfig *self)
+{
+  g_return_val_if_fail (UPG_IS_CONFIG (self), NULL);
+  return self->notify_hooks;
 }

@@ -12,6 +12,7 @@
 #include "upg-estimate.h"
 #include "upg-execution.h"
 #include "upg-journal-private.h"
+#include "upg-journal-notify-private.h"
 
 static const char * const format_names[] = {
   [UPG_REPORT_FORMAT_TEXT] = "text",
@@ -157,6 +158,7 @@ upg_report_summarize_execution (JsonObject *execution,
   static const char * const members[] = {
     "execution_id", "site", "component", "from", "to", "stage", "kind",
     "status", "owner", "started_at", "finished_at", "resume_count", "error", "migrations",
+    "notifications",
   };
   JsonObject *summary = json_object_new ();
   JsonArray *steps_in = upg_report_member_array (execution, "steps");
@@ -273,6 +275,44 @@ append_migrations (GString    *out,
     g_string_append_c (out, '\n');
 }
 
+/* The `notify` deliveries of the execution (SPEC §7): each event, where
+ * it went, and whether it arrived — a failed one with its last error. */
+static void
+append_notifications (GString    *out,
+                      JsonObject *summary,
+                      gboolean    markdown)
+{
+  JsonArray *notifications = upg_report_member_array (summary, "notifications");
+
+  if (notifications == NULL || json_array_get_length (notifications) == 0)
+    return;
+  g_string_append_printf (out, markdown ? "\n## %s\n\n" : "\n%s:\n", _("Notifications"));
+  for (guint i = 0; i < json_array_get_length (notifications); i++)
+    {
+      JsonObject *n = upg_report_array_object (notifications, i);
+      const char *status = n != NULL ? upg_report_member_string (n, "status") : NULL;
+      int attempts = n != NULL ? (int) upg_report_member_int (n, "attempts", 0) : 0;
+
+      if (n == NULL)
+        continue;
+      g_string_append (out, markdown ? "- " : "  ");
+      if (g_strcmp0 (status, "DELIVERED") == 0)
+        g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s to %s: delivered (HTTP %d, %d attempt)",
+                                                  "%s to %s: delivered (HTTP %d, %d attempts)", attempts),
+                                or_dash (upg_report_member_string (n, "event")),
+                                or_dash (upg_report_member_string (n, "url")),
+                                (int) upg_report_member_int (n, "http_status", 0), attempts);
+      else
+        g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%s to %s: %s (%d attempt): %s",
+                                                  "%s to %s: %s (%d attempts): %s", attempts),
+                                or_dash (upg_report_member_string (n, "event")),
+                                or_dash (upg_report_member_string (n, "url")),
+                                g_strcmp0 (status, "FAILED") == 0 ? _("not delivered") : _("unfinished"),
+                                attempts, or_dash (upg_report_member_string (n, "error")));
+      g_string_append_c (out, '\n');
+    }
+}
+
 /* The end of the text and Markdown reports: migrations, totals and
  * breakpoint. */
 static char *
@@ -288,6 +328,7 @@ finish_execution (GString    *out,
   upg_report_append_explanations (out, summary, markdown);
   if (breakpoint != NULL)
     append_breakpoint_text (out, breakpoint, markdown);
+  append_notifications (out, summary, markdown);
   return g_string_free (out, FALSE);
 }
 
@@ -438,7 +479,8 @@ upg_report_render_execution (JsonObject      *execution,
  *
  * Reads what upg_report_render_execution() needs: the execution record
  * with its `stops` (each breakpoint it stopped at and who resumed from
- * it, how and when) and its statements. Writes nothing.
+ * it, how and when), its `notifications` (the deliveries of its `notify`
+ * events, when there were any) and its statements. Writes nothing.
  *
  * Returns: (transfer full): the execution record, or %NULL with @error
  *   set (%UPG_ERROR_NOT_FOUND for an unknown execution)
@@ -451,6 +493,7 @@ upg_report_load_execution (UpgJournal  *journal,
 {
   g_autoptr(JsonObject) execution = NULL;
   g_autoptr(JsonArray) migrations = NULL;
+  g_autoptr(JsonArray) notifications = NULL;
   JsonArray *stops;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (journal), NULL);
@@ -465,6 +508,11 @@ upg_report_load_execution (UpgJournal  *journal,
     return NULL;
   if (json_array_get_length (migrations) > 0)
     json_object_set_array_member (execution, "migrations", g_steal_pointer (&migrations));
+  notifications = upg_journal_list_notifications (journal, execution_id, NULL, error);
+  if (notifications == NULL)
+    return NULL;
+  if (json_array_get_length (notifications) > 0)
+    json_object_set_array_member (execution, "notifications", g_steal_pointer (&notifications));
   *statements = upg_journal_list_statements (journal, execution_id, error);
   if (*statements == NULL)
     return NULL;
