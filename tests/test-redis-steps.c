@@ -22,16 +22,17 @@
 static UpgTestRedis *server;
 static GError *start_error;
 
-/* A site whose data source "cache" is the test server (db 0) and "app"
- * an SQLite file; @steps is the post_start stage of the manifest. */
+/* The fixture of every test: a site whose data source "cache" is the
+ * test server (db 0, emptied first) and "app" an SQLite file; @steps (the
+ * test's data) is the post_start stage of the manifest. */
 static void
-site_init (ExecFixture *fx,
-           const char  *steps)
+site_init (ExecFixture   *fx,
+           gconstpointer  steps)
 {
   g_autofree char *redis = upg_test_redis_datasource_json (server, TRUE, 0);
   g_autofree char *app = NULL;
   g_autofree char *sources = NULL;
-  g_autofree char *stages = g_strdup_printf ("\"post_start\": [%s]", steps);
+  g_autofree char *stages = g_strdup_printf ("\"post_start\": [%s]", (const char *) steps);
 
   g_assert_no_error (start_error);
   g_free (upg_test_redis_run (server, "FLUSHDB", NULL));
@@ -40,6 +41,13 @@ site_init (ExecFixture *fx,
   sources = g_strdup_printf ("\"cache\": %s, \"app\": %s", redis, app);
   exec_fixture_write_config (fx, "site-1", sources);
   exec_fixture_write_manifest (fx, TO, stages, NULL);
+}
+
+static void
+site_clear (ExecFixture   *fx,
+            gconstpointer  steps)
+{
+  exec_fixture_clear (fx);
 }
 
 static int
@@ -131,9 +139,9 @@ success_rows (ExecFixture *fx,
  * nothing succeeds with 0; a second run sends nothing again; the plan
  * names the kinds. */
 static void
-test_run (void)
+test_run (ExecFixture   *fx,
+          gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autoptr(JsonNode) doc = NULL;
   g_autoptr(JsonNode) again = NULL;
   g_autofree char *statuses = NULL;
@@ -142,12 +150,11 @@ test_run (void)
   g_autofree char *n = NULL;
   g_autofree char *field = NULL;
 
-  site_init (&fx, STEPS_BASIC);
   upg_test_redis_populate (server, "ft:cache:", 1000);
   upg_test_redis_populate (server, "ft:keep:", 10);
   g_free (upg_test_redis_run (server, "SET", "v:gone", "x", NULL));
 
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 0);
   value = get ("v:k");
   g_assert_cmpstr (value, ==, "one two");
   field = upg_test_redis_run (server, "HGET", "v:h", "f", NULL);
@@ -158,28 +165,27 @@ test_run (void)
   g_assert_cmpint (upg_test_redis_count_keys (server, "ft:cache:*"), ==, 0);
   g_assert_cmpint (upg_test_redis_count_keys (server, "ft:keep:*"), ==, 10);
 
-  statuses = exec_journal_statuses (&fx, execution_of (doc), 0);
+  statuses = exec_journal_statuses (fx, execution_of (doc), 0);
   g_assert_cmpstr (statuses, ==, "SUCCESS/- SUCCESS/- SUCCESS/- SUCCESS/- SUCCESS/- SUCCESS/- ");
-  g_assert_cmpint (success_rows (&fx, execution_of (doc), 4), ==, 1);   /* INCR's reply */
+  g_assert_cmpint (success_rows (fx, execution_of (doc), 4), ==, 1);   /* INCR's reply */
 
   /* The second run: every step already succeeded; INCR is not sent again. */
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &again)), ==, 0);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &again)), ==, 0);
   g_free (n);
   n = get ("v:n");
   g_assert_cmpstr (n, ==, "1");
 
-  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &plan, "--json", "plan", "--from", FROM, "--to",
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (fx, NULL, &plan, "--json", "plan", "--from", FROM, "--to",
                                                      TO, NULL)), ==, 0);
   g_assert_nonnull (strstr (plan, "\"kind\" : \"redis\""));
   g_assert_nonnull (strstr (plan, "\"kind\" : \"redis_delete_pattern\""));
-  exec_fixture_clear (&fx);
 }
 
 /* The pattern counts: exactly the keys deleted are journaled, 0 for none. */
 static void
-test_counts (void)
+test_counts (ExecFixture   *fx,
+             gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autoptr(JsonNode) doc = NULL;
   g_autofree char *path = NULL;
   g_autoptr(UpgJournal) journal = NULL;
@@ -187,10 +193,9 @@ test_counts (void)
   g_autoptr(GError) error = NULL;
   gint64 purge = -1, none = -1;
 
-  site_init (&fx, STEPS_BASIC);
   upg_test_redis_populate (server, "ft:cache:", 1234);
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
-  path = g_build_filename (fx.state, "journal.db", NULL);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 0);
+  path = g_build_filename (fx->state, "journal.db", NULL);
   journal = upg_journal_open_sqlite (path, &error);
   records = upg_journal_list_statements (journal, execution_of (doc), &error);
   g_assert_no_error (error);
@@ -206,17 +211,20 @@ test_counts (void)
     }
   g_assert_cmpint (purge, ==, 1234);
   g_assert_cmpint (none, ==, 0);
-  exec_fixture_clear (&fx);
 }
+
+#define STEPS_ERROR \
+  "{\"id\": \"fill\", \"database\": \"cache\", \"redis\": [[\"INCR\", \"e:n\"], " \
+  "[\"LPUSH\", \"e:s\", \"y\"], [\"SET\", \"e:after\", \"1\"]]}"
 
 /* An error reply stops the step at that command: the breakpoint names
  * the step, the command's position and text, and Redis's error; after
  * the cause is fixed, resume --retry continues there; the commands
  * before it are not sent again. */
 static void
-test_error_resume (void)
+test_error_resume (ExecFixture   *fx,
+                   gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autoptr(JsonNode) doc = NULL;
   g_autoptr(JsonNode) resumed = NULL;
   JsonObject *bp;
@@ -224,11 +232,9 @@ test_error_resume (void)
   g_autofree char *list = NULL;
   g_autofree char *n = NULL;
 
-  site_init (&fx, "{\"id\": \"fill\", \"database\": \"cache\", \"redis\": [[\"INCR\", \"e:n\"], "
-                  "[\"LPUSH\", \"e:s\", \"y\"], [\"SET\", \"e:after\", \"1\"]]}");
   g_free (upg_test_redis_run (server, "SET", "e:s", "a string", NULL));
 
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 1);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 1);
   bp = breakpoint_of (doc);
   g_assert_cmpstr (json_object_get_string_member (bp, "step_id"), ==, "fill");
   g_assert_cmpstr (json_object_get_string_member (bp, "file"), ==, "redis");
@@ -239,45 +245,45 @@ test_error_resume (void)
   g_assert_cmpint (upg_test_redis_count_keys (server, "e:after"), ==, 0);
 
   g_free (upg_test_redis_run (server, "DEL", "e:s", NULL));
-  g_assert_cmpint (exec_exit_code (resume (&fx, execution_of (doc), "--retry", &resumed)), ==, 0);
+  g_assert_cmpint (exec_exit_code (resume (fx, execution_of (doc), "--retry", &resumed)), ==, 0);
   after = get ("e:after");
   g_assert_cmpstr (after, ==, "1");
   list = upg_test_redis_run (server, "LRANGE", "e:s", "0", "-1", NULL);
   g_assert_cmpstr (list, ==, "y");
   n = get ("e:n");
   g_assert_cmpstr (n, ==, "1");
-  exec_fixture_clear (&fx);
 }
+
+#define STEPS_BIG_PURGE \
+  "{\"id\": \"purge\", \"database\": \"cache\", \"redis_delete_pattern\": \"big:*\"}"
 
 /* kill -9 in the middle of deleting 200,000 keys (before the 50th
  * UNLINK batch): the re-run continues, all keys are gone, the others
  * untouched, the count journaled is the whole 200,000, nothing in doubt. */
 static void
-test_kill_pattern (void)
+test_kill_pattern (ExecFixture   *fx,
+                   gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autoptr(JsonNode) doc = NULL;
   gint64 left;
   g_autofree char *statuses = NULL;
 
-  site_init (&fx, "{\"id\": \"purge\", \"database\": \"cache\", \"redis_delete_pattern\": \"big:*\"}");
   upg_test_redis_populate (server, "big:", 200000);
   upg_test_redis_populate (server, "small:", 10);
 
-  g_assert_true (exec_fixture_cli_killed (run_post_start (&fx, "50:before-send", NULL)));
+  g_assert_true (exec_fixture_cli_killed (run_post_start (fx, "50:before-send", NULL)));
   left = upg_test_redis_count_keys (server, "big:*");
   g_test_message ("%" G_GINT64_FORMAT " keys left after the kill", left);
   g_assert_cmpint (left, >, 0);
   g_assert_cmpint (left, <, 200000);
 
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 0);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "SUCCESS");
   g_assert_cmpint (upg_test_redis_count_keys (server, "big:*"), ==, 0);
   g_assert_cmpint (upg_test_redis_count_keys (server, "small:*"), ==, 10);
-  statuses = exec_journal_statuses (&fx, execution_of (doc), 1);
+  statuses = exec_journal_statuses (fx, execution_of (doc), 1);
   g_assert_cmpstr (statuses, ==, "FAILED/- SUCCESS/- ");
-  g_assert_cmpint (success_rows (&fx, execution_of (doc), 1), ==, 200000);
-  exec_fixture_clear (&fx);
+  g_assert_cmpint (success_rows (fx, execution_of (doc), 1), ==, 200000);
 }
 
 #define STEPS_INCR \
@@ -288,74 +294,68 @@ test_kill_pattern (void)
  * know and stops IN_DOUBT (exit 5) at that command; the operator sees it
  * took effect and resumes with --skip: it is never sent twice. */
 static void
-test_kill_incr_skip (void)
+test_kill_incr_skip (ExecFixture   *fx,
+                     gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autoptr(JsonNode) doc = NULL;
   g_autoptr(JsonNode) resumed = NULL;
   JsonObject *bp;
   g_autofree char *n = NULL;
   g_autofree char *b = NULL;
 
-  site_init (&fx, STEPS_INCR);
-  g_assert_true (exec_fixture_cli_killed (run_post_start (&fx, "2:after-commit-before-journal", NULL)));
+  g_assert_true (exec_fixture_cli_killed (run_post_start (fx, "2:after-commit-before-journal", NULL)));
   n = get ("c:n");
   g_assert_cmpstr (n, ==, "1");
 
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 5);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 5);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "IN_DOUBT");
   bp = breakpoint_of (doc);
   g_assert_cmpint (json_object_get_int_member (bp, "sequence"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (bp, "statement"), ==, "INCR c:n");
   g_assert_cmpint (upg_test_redis_count_keys (server, "c:b"), ==, 0);
 
-  g_assert_cmpint (exec_exit_code (resume (&fx, execution_of (doc), "--skip", &resumed)), ==, 0);
+  g_assert_cmpint (exec_exit_code (resume (fx, execution_of (doc), "--skip", &resumed)), ==, 0);
   g_free (n);
   n = get ("c:n");
   g_assert_cmpstr (n, ==, "1");
   b = get ("c:b");
   g_assert_cmpstr (b, ==, "1");
-  exec_fixture_clear (&fx);
 }
 
 /* kill -9 before INCR was sent: in doubt too (the journal cannot tell);
  * the operator sees no effect and resumes with --retry: sent once. */
 static void
-test_kill_incr_retry (void)
+test_kill_incr_retry (ExecFixture   *fx,
+                      gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autoptr(JsonNode) doc = NULL;
   g_autoptr(JsonNode) resumed = NULL;
   g_autofree char *n = NULL;
 
-  site_init (&fx, STEPS_INCR);
-  g_assert_true (exec_fixture_cli_killed (run_post_start (&fx, "2:before-send", NULL)));
+  g_assert_true (exec_fixture_cli_killed (run_post_start (fx, "2:before-send", NULL)));
   g_assert_cmpint (upg_test_redis_count_keys (server, "c:n"), ==, 0);
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 5);
-  g_assert_cmpint (exec_exit_code (resume (&fx, execution_of (doc), "--retry", &resumed)), ==, 0);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 5);
+  g_assert_cmpint (exec_exit_code (resume (fx, execution_of (doc), "--retry", &resumed)), ==, 0);
   n = get ("c:n");
   g_assert_cmpstr (n, ==, "1");
-  exec_fixture_clear (&fx);
 }
 
 /* kill -9 after an idempotent SET ran, before its record: it is simply
  * sent again, nothing is in doubt. */
 static void
-test_kill_idempotent (void)
+test_kill_idempotent (ExecFixture   *fx,
+                      gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autoptr(JsonNode) doc = NULL;
   g_autofree char *statuses = NULL;
   g_autofree char *n = NULL;
 
-  site_init (&fx, STEPS_INCR);
-  g_assert_true (exec_fixture_cli_killed (run_post_start (&fx, "1:after-commit-before-journal", NULL)));
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
-  statuses = exec_journal_statuses (&fx, execution_of (doc), 1);
+  g_assert_true (exec_fixture_cli_killed (run_post_start (fx, "1:after-commit-before-journal", NULL)));
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 0);
+  statuses = exec_journal_statuses (fx, execution_of (doc), 1);
   g_assert_cmpstr (statuses, ==, "FAILED/- SUCCESS/- ");
   n = get ("c:n");
   g_assert_cmpstr (n, ==, "1");
-  exec_fixture_clear (&fx);
 }
 
 static JsonObject *
@@ -388,13 +388,15 @@ assess (ExecFixture *fx)
   return doc;
 }
 
+#define STEPS_PING "{\"id\": \"x\", \"database\": \"cache\", \"redis\": [[\"PING\"]]}"
+
 /* The assessment checks the Redis server's version (INFO server) against
  * checks.middleware and its memory (INFO memory) as a resource item that
  * warns near maxmemory; the support bundle names the server's version. */
 static void
-test_assess_and_support_bundle (void)
+test_assess_and_support_bundle (ExecFixture   *fx,
+                                gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autoptr(JsonNode) first = NULL;
   g_autoptr(JsonNode) near_limit = NULL;
   g_autoptr(JsonNode) doc = NULL;
@@ -409,10 +411,9 @@ test_assess_and_support_bundle (void)
     " \"upgrade_steps\": {\"post_start\": [{\"id\": \"purge\", \"database\": \"cache\", "
     "\"redis_delete_pattern\": \"ft:cache:*\", \"compatible_version\": \"0.1.0\"}]}}\n", TO);
 
-  site_init (&fx, "{\"id\": \"x\", \"database\": \"cache\", \"redis\": [[\"PING\"]]}");
-  exec_fixture_write (&fx, "bundle/manifests/" TO ".json", manifest);
+  exec_fixture_write (fx, "bundle/manifests/" TO ".json", manifest);
 
-  first = assess (&fx);
+  first = assess (fx);
   item = find_item (first, "middleware:cache");
   g_assert_cmpstr (json_object_get_string_member (item, "verdict"), ==, "pass");
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json_object_get_object_member (item, "figures"),
@@ -429,15 +430,15 @@ test_assess_and_support_bundle (void)
                              "'used_memory:(%d+)'))", "0", NULL);
   limit = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (used, NULL, 10) + 200 * 1024);
   g_free (upg_test_redis_run (server, "CONFIG", "SET", "maxmemory", limit, NULL));
-  near_limit = assess (&fx);
+  near_limit = assess (fx);
   g_free (upg_test_redis_run (server, "CONFIG", "SET", "maxmemory", "0", NULL));
   item = find_item (near_limit, "redis_memory:cache");
   g_assert_cmpstr (json_object_get_string_member (item, "verdict"), ==, "warn");
   g_assert_nonnull (json_object_get_string_member (item, "suggestion"));
 
-  g_assert_cmpint (exec_exit_code (run_post_start (&fx, NULL, &doc)), ==, 0);
-  archive = exec_fixture_path (&fx, "support.tar.gz");
-  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, NULL, "report", execution_of (doc),
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 0);
+  archive = exec_fixture_path (fx, "support.tar.gz");
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (fx, NULL, NULL, "report", execution_of (doc),
                                                      "--support-bundle", archive, NULL)), ==, 0);
   {
     const char *tar[] = { "tar", "-xzOf", archive, "--wildcards", "*datasources.json", NULL };
@@ -451,7 +452,6 @@ test_assess_and_support_bundle (void)
   g_assert_nonnull (strstr (listing, "\"provider\" : \"Redis\""));
   g_assert_nonnull (strstr (listing, "\"server_version\" : \"7."));
   g_assert_null (strstr (listing, upg_test_redis_get_password (server)));
-  exec_fixture_clear (&fx);
 }
 
 static char *
@@ -465,25 +465,26 @@ validate (ExecFixture *fx,
   return out;
 }
 
+#define STEPS_WRONG_SOURCES \
+  "{\"id\": \"r\", \"database\": \"app\", \"redis\": [[\"SET\", \"k\", \"v\"]]}, " \
+  "{\"id\": \"s\", \"database\": \"cache\", \"sql_scripts\": [\"sql/a.sql\"]}"
+
 /* A redis step on a SQL source and SQL scripts on a Redis source are bad
  * input (exit 2) naming the file and the JSON path. */
 static void
-test_validate_sources (void)
+test_validate_sources (ExecFixture   *fx,
+                       gconstpointer  steps)
 {
-  ExecFixture fx = { 0 };
   g_autofree char *out = NULL;
   int status;
 
-  site_init (&fx, "{\"id\": \"r\", \"database\": \"app\", \"redis\": [[\"SET\", \"k\", \"v\"]]}, "
-                  "{\"id\": \"s\", \"database\": \"cache\", \"sql_scripts\": [\"sql/a.sql\"]}");
-  exec_fixture_write (&fx, "bundle/sql/a.sql", "SELECT 1;\n");
-  out = validate (&fx, &status);
+  exec_fixture_write (fx, "bundle/sql/a.sql", "SELECT 1;\n");
+  out = validate (fx, &status);
   g_assert_cmpint (status, ==, 2);
   g_assert_nonnull (strstr (out, "1.1.0.json: $.upgrade_steps.post_start[0].database: a \"redis\" step needs a "
                                  "Redis data source; 'app' is SQLite"));
   g_assert_nonnull (strstr (out, "1.1.0.json: $.upgrade_steps.post_start[1].database: data source 'cache' is a "
                                  "Redis server"));
-  exec_fixture_clear (&fx);
 }
 
 /* Malformed commands and patterns: exit 2 naming the file and the JSON
@@ -527,15 +528,17 @@ main (int   argc,
 
   server = upg_test_redis_start (&start_error);
 
-  g_test_add_func ("/redis-steps/run", test_run);
-  g_test_add_func ("/redis-steps/counts", test_counts);
-  g_test_add_func ("/redis-steps/error-resume", test_error_resume);
-  g_test_add_func ("/redis-steps/kill-pattern", test_kill_pattern);
-  g_test_add_func ("/redis-steps/kill-incr-skip", test_kill_incr_skip);
-  g_test_add_func ("/redis-steps/kill-incr-retry", test_kill_incr_retry);
-  g_test_add_func ("/redis-steps/kill-idempotent", test_kill_idempotent);
-  g_test_add_func ("/redis-steps/assess-and-support-bundle", test_assess_and_support_bundle);
-  g_test_add_func ("/redis-steps/validate-sources", test_validate_sources);
+#define ADD(path, steps, func) g_test_add (path, ExecFixture, steps, site_init, func, site_clear)
+  ADD ("/redis-steps/run", STEPS_BASIC, test_run);
+  ADD ("/redis-steps/counts", STEPS_BASIC, test_counts);
+  ADD ("/redis-steps/error-resume", STEPS_ERROR, test_error_resume);
+  ADD ("/redis-steps/kill-pattern", STEPS_BIG_PURGE, test_kill_pattern);
+  ADD ("/redis-steps/kill-incr-skip", STEPS_INCR, test_kill_incr_skip);
+  ADD ("/redis-steps/kill-incr-retry", STEPS_INCR, test_kill_incr_retry);
+  ADD ("/redis-steps/kill-idempotent", STEPS_INCR, test_kill_idempotent);
+  ADD ("/redis-steps/assess-and-support-bundle", STEPS_PING, test_assess_and_support_bundle);
+  ADD ("/redis-steps/validate-sources", STEPS_WRONG_SOURCES, test_validate_sources);
+#undef ADD
   g_test_add_func ("/redis-steps/validate-malformed", test_validate_malformed);
 
   status = g_test_run ();
