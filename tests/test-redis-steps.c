@@ -454,6 +454,36 @@ test_assess_and_support_bundle (ExecFixture   *fx,
   g_assert_null (strstr (listing, upg_test_redis_get_password (server)));
 }
 
+#define STEPS_PLUGIN \
+  "{\"id\": \"tool\", \"class_name\": \"GoodMigration\", \"timeout\": 60, \"params\": {\"units\": 1, " \
+  "\"redis\": {\"database\": \"sock\", \"command\": [\"SET\", \"plugin:k\", \"from the plugin\"]}}}"
+
+/* A component's plugin reaches the site's Redis through its UpgContext
+ * (upg_context_get_redis()): the plugin host opens the data source as the
+ * configuration defines it, here a unix socket and logical database 2,
+ * with the password from password_env. */
+static void
+test_plugin_context (ExecFixture   *fx,
+                     gconstpointer  steps)
+{
+  g_autofree char *extra = exec_fixture_install_good_plugin (fx);
+  g_autofree char *tcp = upg_test_redis_datasource_json (server, FALSE, 0);
+  g_autofree char *sock = upg_test_redis_datasource_json (server, TRUE, 2);
+  g_autofree char *app = exec_fixture_sqlite_source (fx, "app.db");
+  g_autofree char *sources = g_strdup_printf ("\"cache\": %s, \"sock\": %s, \"app\": %s", tcp, sock, app);
+  g_autoptr(JsonNode) doc = NULL;
+  g_autofree char *in_db2 = NULL;
+
+  exec_fixture_write_config_extra (fx, "site-1", sources, extra);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 0);
+  in_db2 = upg_test_redis_run (server, "EVAL", "redis.call('SELECT', 2) return redis.call('GET', KEYS[1])", "1",
+                               "plugin:k", NULL);
+  g_assert_cmpstr (in_db2, ==, "from the plugin");
+  g_assert_cmpint (upg_test_redis_count_keys (server, "plugin:k"), ==, 0);   /* not in db 0 */
+  g_free (upg_test_redis_run (server, "EVAL", "redis.call('SELECT', 2) return redis.call('DEL', KEYS[1])", "1",
+                              "plugin:k", NULL));
+}
+
 static char *
 validate (ExecFixture *fx,
           int         *status)
@@ -537,6 +567,7 @@ main (int   argc,
   ADD ("/redis-steps/kill-incr-retry", STEPS_INCR, test_kill_incr_retry);
   ADD ("/redis-steps/kill-idempotent", STEPS_INCR, test_kill_idempotent);
   ADD ("/redis-steps/assess-and-support-bundle", STEPS_PING, test_assess_and_support_bundle);
+  ADD ("/redis-steps/plugin-context", STEPS_PLUGIN, test_plugin_context);
   ADD ("/redis-steps/validate-sources", STEPS_WRONG_SOURCES, test_validate_sources);
 #undef ADD
   g_test_add_func ("/redis-steps/validate-malformed", test_validate_malformed);

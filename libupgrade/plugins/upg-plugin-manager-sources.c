@@ -32,6 +32,20 @@ definition_of (UpgDataSource *source)
       return object;
     }
   set_string (object, "provider", provider);
+  if (upg_data_source_is_redis (source))
+    {
+      /* Its own form (SPEC §7): a unix socket is "path", the logical
+       * database "db" (the generic "database" is not read back). */
+      set_string (object, "host", upg_data_source_get_host (source));
+      if (upg_data_source_get_host (source) != NULL)
+        json_object_set_int_member (object, "port", upg_data_source_get_port (source));
+      set_string (object, "path", upg_data_source_get_socket (source));
+      json_object_set_int_member (object, "db", upg_data_source_get_redis_db (source));
+      json_object_set_int_member (object, "connect_timeout", upg_data_source_get_connect_timeout (source));
+      set_string (object, "password_env", upg_data_source_get_password_env (source));
+      set_string (object, "password_file", upg_data_source_get_password_file (source));
+      return object;
+    }
   if (upg_data_source_get_dialect (source) == UPG_DIALECT_SQLITE)
     {
       set_string (object, "path", upg_data_source_get_path (source));
