@@ -542,11 +542,11 @@ test_validate_clean (void)
   result = json_node_get_object (root);
   g_assert_true (json_object_get_boolean_member (result, "valid"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "problems")), ==, 0);
-  g_assert_cmpint (json_object_get_int_member (result, "manifests"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (result, "manifests"), ==, 7);
 
   run_ctl (&human, "-b", bundle, "validate");
   g_assert_cmpint (human.status, ==, 0);
-  g_assert_nonnull (strstr (human.out, "valid (6 manifests)"));
+  g_assert_nonnull (strstr (human.out, "valid (7 manifests)"));
 }
 
 static void
@@ -700,7 +700,7 @@ test_verbosity_options (void)
   run_ctl (&verbose, "-v", "-b", bundle, "validate");
   g_assert_cmpint (verbose.status, ==, 0);
   g_assert_true (g_str_has_prefix (verbose.err, "debug: upgradectl: bundle "));
-  g_assert_nonnull (strstr (verbose.err, ": 6 manifests\n"));
+  g_assert_nonnull (strstr (verbose.err, ": 7 manifests\n"));
 
   run_ctl (&verbose_after, "-b", bundle, "validate", "--verbose");
   g_assert_cmpint (verbose_after.status, ==, 0);

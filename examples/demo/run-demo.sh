@@ -180,6 +180,7 @@ fi
 
 if has_command run; then
   . "$HERE/clickhouse-demo.sh"
+  . "$HERE/redis-demo.sh"
 fi
 
 echo
