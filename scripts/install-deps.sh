@@ -31,6 +31,8 @@ PACKAGES="
   libpq-dev
   libsoup-3.0-dev
   libsqlite3-dev
+  libxml2-dev
+  libyaml-dev
   locales
   mariadb-client
   mariadb-server

@@ -608,7 +608,7 @@ test_validate_chinese (void)
    * member names and the operator's value are quoted as written. */
   kinds_line = g_strdup_printf ("%s/manifests/4.0.0.json: $.upgrade_steps.in_stop[0]: "
 "\"sql_scripts\", \"class_name\", \"command\", \"batched_migration\", \"backup\", "
-                                "\"verify\", \"http_check\", \"redis\", \"redis_delete_pattern\" 必须有且只有一个，"
+                                "\"verify\", \"http_check\", \"config\", \"redis\", \"redis_delete_pattern\" 必须有且只有一个，"
                                 "实际有 2 个\n", bundle);
   rate_line = g_strdup_printf ("%s/manifests/5.0.0.json: $.upgrade_steps.in_stop[0].rate: "
                                "应为速率（如 \"50MB/s\"），实际为 \"fast\"\n", bundle);
@@ -627,7 +627,7 @@ test_validate_chinese (void)
   g_assert_nonnull (strstr (c.out, "3.0.0.json:1:1: malformed JSON: the document is empty\n"));
   g_assert_nonnull (strstr (c.out, "4.0.0.json: $.upgrade_steps.in_stop[0]: expected exactly one of "
                                    "\"sql_scripts\", \"class_name\", \"command\", \"batched_migration\", \"backup\", "
-                                   "\"verify\", \"http_check\", \"redis\", \"redis_delete_pattern\", found 2\n"));
+                                   "\"verify\", \"http_check\", \"config\", \"redis\", \"redis_delete_pattern\", found 2\n"));
   g_assert_nonnull (strstr (c.out, "5.0.0.json: $.upgrade_steps.in_stop[0].rate: expected a rate such as "
                                    "\"50MB/s\", got \"fast\"\n"));
   g_assert_nonnull (strstr (c.out, ": 5 problems\n"));

@@ -185,11 +185,11 @@ test_manifest_errors (void)
   assert_fails ("", "m.json:1:1: malformed JSON: the document is empty");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\"}]}}",
                 "m.json: $.upgrade_steps.in_stop[0]: expected exactly one of \"sql_scripts\", "
-                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\", \"http_check\", \"redis\", \"redis_delete_pattern\", found 0");
+                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\", \"http_check\", \"config\", \"redis\", \"redis_delete_pattern\", found 0");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
                 "\"class_name\": \"X\", \"command\": [\"y\"]}]}}",
                 "m.json: $.upgrade_steps.in_stop[0]: expected exactly one of \"sql_scripts\", "
-                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\", \"http_check\", \"redis\", \"redis_delete_pattern\", found 2");
+                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\", \"http_check\", \"config\", \"redis\", \"redis_delete_pattern\", found 2");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"command\": [\"y\"]}]}}",
                 "m.json: $.upgrade_steps.in_stop[0].id: required member is missing: expected a string");
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"in_stop\": [{\"id\": \"a\", "
@@ -365,7 +365,7 @@ test_manifest_backup (void)
   assert_fails ("{\"version\": \"3.17.5\", \"upgrade_steps\": {\"pre_stop\": [{\"id\": \"b\", "
                 "\"backup\": {\"database\": \"ft_db\"}, \"command\": [\"x\"]}]}}",
                 "m.json: $.upgrade_steps.pre_stop[0]: expected exactly one of \"sql_scripts\", "
-                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\", \"http_check\", \"redis\", \"redis_delete_pattern\", found 2");
+                "\"class_name\", \"command\", \"batched_migration\", \"backup\", \"verify\", \"http_check\", \"config\", \"redis\", \"redis_delete_pattern\", found 2");
 }
 
 /* The built-in kinds' members are checked when the manifest is read, each

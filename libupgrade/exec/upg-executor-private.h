@@ -267,6 +267,17 @@ gboolean     upg_batched_migration_runner_run_step (UpgRunContext *ctx,
 gboolean     upg_backup_runner_run_step  (UpgRunContext *ctx,
                                           UpgStep       *step,
                                           GError       **error);
+char        *upg_backup_runner_folder    (UpgRunContext *ctx,
+                                          const char    *subfolder,
+                                          GError       **error);
+
+/* upg-config-runner.c */
+gboolean     upg_config_runner_run_step  (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
+gboolean     upg_config_runner_restore   (UpgRunContext *ctx,
+                                          UpgStep       *step,
+                                          GError       **error);
 
 /* upg-redis-runner.c */
 gboolean     upg_redis_runner_run_step   (UpgRunContext *ctx,

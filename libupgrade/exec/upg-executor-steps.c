@@ -75,6 +75,8 @@ run_step_body (UpgRunContext *ctx,
       return upg_verify_runner_run_step (ctx, step, error);
     case UPG_STEP_KIND_HTTP_CHECK:
       return upg_http_check_runner_run_step (ctx, step, error);
+    case UPG_STEP_KIND_CONFIG:
+      return upg_config_runner_run_step (ctx, step, error);
     case UPG_STEP_KIND_REDIS:
     case UPG_STEP_KIND_REDIS_DELETE_PATTERN:
       return upg_redis_runner_run_step (ctx, step, error);

@@ -291,11 +291,14 @@ delete_markers (UpgRunContext *ctx,
 /* Whether a rollback step of the stage comes from @step's manifest and
  * component: only then can the rollback undo what @step did. The
  * manifests say which rollback steps undo a manifest's stage, not which
- * upgrade step each one undoes. */
+ * upgrade step each one undoes. A `config` step is undone by the engine
+ * itself: its kept file is put back (upg_config_runner_restore()). */
 static gboolean
 has_rollback_steps (UpgStep   *step,
                     GPtrArray *rollback_steps)
 {
+  if (upg_step_get_kind (step) == UPG_STEP_KIND_CONFIG)
+    return TRUE;
   for (guint i = 0; i < rollback_steps->len; i++)
     {
       UpgStep *back = g_ptr_array_index (rollback_steps, i);
@@ -398,6 +401,13 @@ upg_executor_undo_reverted (UpgRunContext *ctx,
    * too: write them first. */
   if (!upg_journal_flush_statements (ctx->journal, error))
     return FALSE;
+
+  /* Configuration files first, newest first (two steps may replace the
+   * same file): a kill after them leaves the steps counted as done and
+   * their rows RESTORED, so the rollback run again only undoes those. */
+  for (guint i = ctx->reverted_steps != NULL ? ctx->reverted_steps->len : 0; ctx->rollback && i > 0; i--)
+    if (!upg_config_runner_restore (ctx, g_ptr_array_index (ctx->reverted_steps, i - 1), error))
+      return FALSE;
 
   for (guint i = 0; ctx->reverted_steps != NULL && i < ctx->reverted_steps->len; i++)
     {

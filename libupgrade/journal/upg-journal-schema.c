@@ -223,9 +223,29 @@ static const TableDef v9_tables[] = {
   { NULL, NULL }
 };
 
+/* Version 10: the files `config` steps replaced (SPEC §4): where the
+ * previous file is kept (NULL: there was none), the SHA-256 of the
+ * previous and of the rendered content, the mode and owner to put back,
+ * and whether the replacement is under way (RUNNING), done (APPLIED) or
+ * undone by a rollback (RESTORED). */
+static const TableDef v10_tables[] = {
+  { "upgrade_config_file",
+    "id @ID@ NOT NULL PRIMARY KEY, execution_id @ID@ NOT NULL, site_id @ID@ NOT NULL,"
+    " component @ID@ NOT NULL, version @ID@ NOT NULL, step_id @NAME@ NOT NULL, target @TEXT@ NOT NULL,"
+    " kept_path @TEXT@, old_sha256 @ID@, new_sha256 @ID@ NOT NULL, mode @INT@ NOT NULL, uid @INT@ NOT NULL,"
+    " gid @INT@ NOT NULL, status @ID@ NOT NULL, created_at @INT@ NOT NULL, finished_at @INT@,"
+    " restored_at @INT@" },
+  { NULL, NULL }
+};
+
 static const IndexDef v9_indexes[] = {
   { "upgrade_notification_execution", "upgrade_notification", "execution_id", FALSE },
   { "upgrade_notification_site", "upgrade_notification", "site_id, created_at", FALSE },
+  { NULL, NULL, NULL, FALSE }
+};
+
+static const IndexDef v10_indexes[] = {
+  { "upgrade_config_file_step", "upgrade_config_file", "site_id, component, version, step_id", FALSE },
   { NULL, NULL, NULL, FALSE }
 };
 
@@ -239,6 +259,7 @@ static const Migration migrations[] = {
   { 7, v7_tables, no_columns, v7_indexes, NULL },
   { 8, no_tables, v8_columns, no_indexes, NULL },
   { 9, v9_tables, no_columns, v9_indexes, NULL },
+  { 10, v10_tables, no_columns, v10_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
+#include "upg-config-template-private.h"
 #include "upg-data-source-private.h"
 #include "upg-path-private.h"
 #include "upg-plan-order-private.h"
@@ -42,6 +43,15 @@ check_references (UpgBundle   *self,
         add_problem (problems, _("%s: step '%s': %s '%s': %s"),
                      upg_manifest_get_path (manifest), upg_step_get_id (step),
                      "sql_scripts", scripts[i], why);
+    }
+  if (upg_step_get_kind (step) == UPG_STEP_KIND_CONFIG)
+    {
+      g_autoptr(UpgConfigRender) render = upg_step_get_config_render (step);
+      g_autofree char *why = upg_config_template_problem (upg_bundle_get_path (self), render->template);
+
+      if (why != NULL)
+        add_problem (problems, _("%s: %s.config.template: %s"), upg_manifest_get_path (manifest),
+                     upg_step_get_json_path (step), why);
     }
   for (guint i = 0; deps != NULL && deps[i] != NULL; i++)
     if (!g_hash_table_contains (known_ids, deps[i]))

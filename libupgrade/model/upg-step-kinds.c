@@ -320,6 +320,15 @@ upg_step_kinds_read (const UpgJsonCtx  *ctx,
       (*n_found)++;
       *kind = UPG_STEP_KIND_HTTP_CHECK;
     }
+  if (has_member (object, "config"))
+    {
+      g_autoptr(UpgConfigRender) render = read_config (ctx, object, path, error);
+
+      if (render == NULL)
+        return FALSE;
+      (*n_found)++;
+      *kind = UPG_STEP_KIND_CONFIG;
+    }
   return TRUE;
 }
 

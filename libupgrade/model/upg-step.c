@@ -143,7 +143,7 @@ read_action (UpgStep          *self,
   if (n != 1)
     return upg_json_fail (ctx, path, error, _("expected exactly one of %s, found %u"),
                           "\"sql_scripts\", \"class_name\", \"command\", \"batched_migration\", \"backup\", "
-                          "\"verify\", \"http_check\", \"redis\", \"redis_delete_pattern\"", n);
+                          "\"verify\", \"http_check\", \"config\", \"redis\", \"redis_delete_pattern\"", n);
   if (migration != NULL)
     {
       g_autofree char *where = upg_json_member_path (path, "batched_migration");

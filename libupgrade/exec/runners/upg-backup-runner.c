@@ -344,16 +344,27 @@ apply_retention (BackupRun  *run,
   return TRUE;
 }
 
-static char *
-backup_dir (UpgRunContext  *ctx,
-            GError        **error)
+/*
+ * upg_backup_runner_folder:
+ * @subfolder: (nullable): a folder inside it, or %NULL
+ *
+ * The execution's backup folder, <state-dir>/backups/<site>/<execution>
+ * (and @subfolder in it), created 0700 all the way: dumps hold the whole
+ * data, kept configuration files their secrets.
+ *
+ * Returns: (transfer full) (nullable): its absolute path
+ */
+char *
+upg_backup_runner_folder (UpgRunContext  *ctx,
+                          const char     *subfolder,
+                          GError        **error)
 {
   const char *state = upg_executor_get_state_dir (ctx->executor);
   g_autofree char *absolute = g_canonicalize_filename (state, NULL);
   g_autofree char *root = g_build_filename (absolute, "backups", NULL);
-  g_autofree char *dir = g_build_filename (root, ctx->site_id, upg_execution_get_id (ctx->execution), NULL);
+  g_autofree char *dir = g_build_filename (root, ctx->site_id, upg_execution_get_id (ctx->execution), subfolder,
+                                           NULL);
 
-  /* 0700 all the way: dumps hold the whole data. */
   if (g_mkdir_with_parents (dir, 0700) != 0 || g_chmod (root, 0700) != 0)
     {
       int saved = errno;
@@ -395,7 +406,7 @@ upg_backup_runner_run_step (UpgRunContext *ctx,
   ok = find_completed (&run, &completed, error) && clean_interrupted (&run, error);
   if (ok && !completed)
     {
-      dir = backup_dir (ctx, error);
+      dir = upg_backup_runner_folder (ctx, NULL, error);
       ok = dir != NULL && check_space (&run, dir, error) && dump (&run, dir, error);
     }
   ok = ok && apply_retention (&run, error);
