@@ -263,13 +263,14 @@ exec_fixture_resume (ExecFixture     *fx,
   return exec_run (executor, run, execution, error);
 }
 
-/* Runs the built upgradectl with -b/-c/--state-dir of @fx and the
- * NULL-terminated arguments; returns the raw wait status. */
+/* Runs the built upgradectl with -b/-c/--state-dir of @fx, @first (unless
+ * NULL) and the NULL-terminated arguments; returns the raw wait status. */
 static int
 fixture_cli_v (ExecFixture        *fx,
                const char * const *extra_env,
                char              **out,
                char              **err,
+               const char         *first,
                va_list             args)
 {
   const char *upgradectl = g_getenv ("UPGRADECTL");
@@ -288,6 +289,8 @@ fixture_cli_v (ExecFixture        *fx,
   g_ptr_array_add (argv, fx->config);
   g_ptr_array_add (argv, "--state-dir");
   g_ptr_array_add (argv, fx->state);
+  if (first != NULL)
+    g_ptr_array_add (argv, (char *) first);
   while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, (char *) arg);
   g_ptr_array_add (argv, NULL);
@@ -313,7 +316,7 @@ exec_fixture_cli (ExecFixture        *fx,
   int status;
 
   va_start (args, out);
-  status = fixture_cli_v (fx, extra_env, out, NULL, args);
+  status = fixture_cli_v (fx, extra_env, out, NULL, NULL, args);
   va_end (args);
   return status;
 }
@@ -329,9 +332,96 @@ exec_fixture_cli_stderr (ExecFixture        *fx,
   int status;
 
   va_start (args, err);
-  status = fixture_cli_v (fx, extra_env, NULL, err, args);
+  status = fixture_cli_v (fx, extra_env, NULL, err, NULL, args);
   va_end (args);
   return status;
+}
+
+/* The text of a JSON object (asserted), for checks: a new reference. */
+JsonObject *
+exec_parse_json_object (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    g_error ("expected a JSON object, got: %s", text);
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* fixture_cli_v() that g_error()s, naming the command, the language and
+ * what it printed, unless upgradectl exits with @expected_code. */
+static char *
+fixture_ctl_v (ExecFixture        *fx,
+               const char * const *extra_env,
+               int                 expected_code,
+               const char         *first,
+               va_list             args)
+{
+  g_autoptr(GString) command = g_string_new ("upgradectl");
+  const char *lang = NULL;
+  char *out = NULL;
+  const char *arg;
+  va_list copy;
+  int status;
+
+  va_copy (copy, args);
+  status = fixture_cli_v (fx, extra_env, &out, NULL, first, copy);
+  va_end (copy);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == expected_code)
+    return out;
+
+  if (first != NULL)
+    g_string_append_printf (command, " %s", first);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_string_append_printf (command, " %s", arg);
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i += 2)
+    if (g_str_equal (extra_env[i], "LANG"))
+      lang = extra_env[i + 1];
+  if (WIFEXITED (status))
+    g_error ("%s (LANG=%s) exited %d, expected %d; stdout: %s", command->str, lang != NULL ? lang : "unchanged",
+             WEXITSTATUS (status), expected_code, out);
+  g_error ("%s (LANG=%s) did not exit (wait status %d), expected exit %d; stdout: %s", command->str,
+           lang != NULL ? lang : "unchanged", status, expected_code, out);
+}
+
+/* upgradectl ARGS… (NULL-terminated) under the locale @lang (NULL: C),
+ * messages untranslated only by that: g_error()s unless it exits with
+ * @expected_code; returns its stdout. */
+char *
+exec_fixture_ctl_lang (ExecFixture *fx,
+                       const char  *lang,
+                       int          expected_code,
+                       ...)
+{
+  const char *locale = lang != NULL ? lang : "C";
+  const char *env[] = { "LANG", locale, "LC_ALL", locale, "LANGUAGE", "", NULL };
+  va_list args;
+  char *out;
+
+  va_start (args, expected_code);
+  out = fixture_ctl_v (fx, env, expected_code, NULL, args);
+  va_end (args);
+  return out;
+}
+
+/* upgradectl --json ARGS… (NULL-terminated) with @extra_env
+ * (NULL-terminated name/value pairs, or NULL): g_error()s unless it exits
+ * with @expected_code; returns the object it printed. */
+JsonObject *
+exec_fixture_ctl_json (ExecFixture        *fx,
+                       const char * const *extra_env,
+                       int                 expected_code,
+                       ...)
+{
+  g_autofree char *out = NULL;
+  va_list args;
+
+  va_start (args, expected_code);
+  out = fixture_ctl_v (fx, extra_env, expected_code, "--json", args);
+  va_end (args);
+  return exec_parse_json_object (out);
 }
 
 gboolean

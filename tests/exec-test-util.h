@@ -81,6 +81,15 @@ int           exec_fixture_cli_stderr    (ExecFixture  *fx,
                                           char        **err,
                                           ...) G_GNUC_NULL_TERMINATED;
 gboolean      exec_fixture_cli_killed    (int           wait_status);
+char         *exec_fixture_ctl_lang      (ExecFixture  *fx,
+                                          const char   *lang,
+                                          int           expected_code,
+                                          ...) G_GNUC_NULL_TERMINATED;
+JsonObject   *exec_fixture_ctl_json      (ExecFixture  *fx,
+                                          const char * const *extra_env,
+                                          int           expected_code,
+                                          ...) G_GNUC_NULL_TERMINATED;
+JsonObject   *exec_parse_json_object     (const char   *text);
 
 gint64        exec_sqlite_int            (const char   *db_path,
                                           const char   *sql);

@@ -177,14 +177,13 @@ static JsonObject *
 list_migration (Mig *mig)
 {
   g_autofree char *out = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) doc = NULL;
   JsonArray *list;
   int status = exec_fixture_cli (&mig->site.fx, NULL, &out, "--json", "migrations", NULL);
 
   g_assert_cmpint (exec_exit_code (status), ==, 0);
-  node = json_from_string (out, NULL);
-  g_assert_nonnull (node);
-  list = json_object_get_array_member (json_node_get_object (node), "migrations");
+  doc = exec_parse_json_object (out);
+  list = json_object_get_array_member (doc, "migrations");
   g_assert_cmpuint (json_array_get_length (list), <=, 1);
   if (json_array_get_length (list) == 0)
     return NULL;
@@ -273,14 +272,11 @@ finish_run (GSubprocess *process,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
-  g_autoptr(JsonNode) node = NULL;
 
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
   g_assert_no_error (error);
   *exit_status = g_subprocess_get_exit_status (process);
-  node = json_from_string (out, NULL);
-  g_assert_nonnull (node);
-  return json_object_ref (json_node_get_object (node));
+  return exec_parse_json_object (out);
 }
 
 /* ---- the tests ------------------------------------------------------ */
@@ -505,9 +501,9 @@ test_failing_batch_sqlite (void)
 {
   Mig mig;
   g_autofree char *out = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) doc = NULL;
   g_autoptr(JsonObject) m = NULL;
-  JsonObject *doc, *bp;
+  JsonObject *bp;
   g_autofree char *execution = NULL;
 
   mig_init (&mig, NULL, "mig-fail");
@@ -515,8 +511,7 @@ test_failing_batch_sqlite (void)
   db_site_execute (&mig.site, "CREATE TRIGGER t_mig_guard BEFORE UPDATE ON t_mig WHEN NEW.id = 777"
                    " BEGIN SELECT RAISE(ABORT, 'row 777 is locked'); END");
   g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 1);
-  node = json_from_string (out, NULL);
-  doc = json_node_get_object (node);
+  doc = exec_parse_json_object (out);
   g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "FAILED");
   bp = json_object_get_object_member (doc, "breakpoint");
   g_assert_cmpstr (json_object_get_string_member (bp, "step_id"), ==, "mig");
