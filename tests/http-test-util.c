@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "exec-test-util.h"
 #include "http-test-util.h"
 
 static void
@@ -283,18 +284,6 @@ http_test_request (HttpTestServer *server,
   return soup_message_get_status (msg);
 }
 
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
 /* With the right token; asserts the status and a JSON object body. */
 JsonObject *
 http_test_request_json (HttpTestServer *server,
@@ -310,7 +299,7 @@ http_test_request_json (HttpTestServer *server,
   if (status != expected_status)
     g_error ("%s %s: expected %u, got %u: %s", method, path, expected_status, status, response);
   g_assert_cmpstr (content_type, ==, "application/json");
-  return parse_object (response);
+  return exec_parse_json_object (response);
 }
 
 /* Starts a stage for site-a from 1.0.0 to 1.1.0, with CI/CD field names. */
@@ -384,7 +373,7 @@ on_message (SoupWebsocketConnection *connection,
   g_autofree char *text = g_strndup (g_bytes_get_data (message, NULL), g_bytes_get_size (message));
 
   g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
-  g_queue_push_tail (&events->messages, parse_object (text));
+  g_queue_push_tail (&events->messages, exec_parse_json_object (text));
 }
 
 static void

@@ -388,17 +388,11 @@ real_case_engine_run (RealCase   *rc,
                       int        *exit_code)
 {
   g_autofree char *out = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
   int status = exec_fixture_cli (&rc->fx, NULL, &out, "--json", "run", "--confirm", "--from", REAL_RUN_FROM,
                                  "--to", to, "--stage", "in_stop", NULL);
 
   *exit_code = exec_exit_code (status);
-  node = json_from_string (out, &error);
-  if (node == NULL)
-    g_error ("upgradectl run (exit %d) printed no JSON document (%s):\n%s", *exit_code, error->message, out);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
+  return exec_parse_json_object (out);
 }
 
 /* @which: 0 for database A, 1 for B. */

@@ -93,17 +93,6 @@ site_init (ExecFixture *fx,
   return app;
 }
 
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
-}
-
 /* `backups --json`: its "backups" array (owned by *@doc). */
 static JsonArray *
 list_backups (ExecFixture *fx,
@@ -112,7 +101,7 @@ list_backups (ExecFixture *fx,
   g_autofree char *out = NULL;
 
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (fx, NULL, &out, "--json", "backups", NULL)), ==, 0);
-  *doc = parse_object (out);
+  *doc = exec_parse_json_object (out);
   return json_object_get_array_member (*doc, "backups");
 }
 
@@ -293,7 +282,7 @@ test_sqlite_failure_resume (void)
   JsonObject *bp;
 
   g_assert_cmpint (exec_exit_code (run_pre_stop (&fx, NULL, &out)), ==, 1);
-  run = parse_object (out);
+  run = exec_parse_json_object (out);
   bp = json_object_get_object_member (run, "breakpoint");
   g_assert_nonnull (bp);
   g_assert_cmpstr (json_object_get_string_member (bp, "step_id"), ==, "bk");

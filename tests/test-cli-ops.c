@@ -14,65 +14,9 @@
 
 #include "exec-test-util.h"
 
-/* Runs upgradectl --json ARGS… (NULL-terminated), checks the exit code and
- * returns the single JSON document it printed. */
-static JsonObject *
-ctl_json_v (ExecFixture        *fx,
-            const char * const *env,
-            int                 expected_code,
-            va_list             ap)
-{
-  g_autofree char *out = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *args[16] = { "--json" };
-  guint n = 1;
-  const char *arg;
-  int status;
-
-  while ((arg = va_arg (ap, const char *)) != NULL && n < G_N_ELEMENTS (args) - 1)
-    args[n++] = arg;
-  args[n] = NULL;
-  status = exec_fixture_cli (fx, env, &out, args[0], args[1], args[2], args[3], args[4], args[5], args[6],
-                             args[7], args[8], args[9], args[10], args[11], args[12], args[13], NULL);
-  g_assert_true (WIFEXITED (status));
-  if (WEXITSTATUS (status) != expected_code)
-    g_error ("upgradectl %s %s… exited %d, expected %d; stdout: %s", args[1], args[2] ? args[2] : "",
-             WEXITSTATUS (status), expected_code, out);
-  node = json_from_string (out, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
-}
-
-static JsonObject *
-ctl_json (ExecFixture *fx,
-          int          expected_code,
-          ...)
-{
-  JsonObject *result;
-  va_list ap;
-
-  va_start (ap, expected_code);
-  result = ctl_json_v (fx, NULL, expected_code, ap);
-  va_end (ap);
-  return result;
-}
-
-static JsonObject *
-ctl_json_env (ExecFixture        *fx,
-              const char * const *env,
-              int                 expected_code,
-              ...)
-{
-  JsonObject *result;
-  va_list ap;
-
-  va_start (ap, expected_code);
-  result = ctl_json_v (fx, env, expected_code, ap);
-  va_end (ap);
-  return result;
-}
+/* upgradectl --json ARGS… (NULL-terminated): checks the exit code,
+ * returns the object printed. */
+#define ctl_json(fx, code, ...) exec_fixture_ctl_json ((fx), NULL, (code), __VA_ARGS__)
 
 /* `{"error": {"code", "message"}}` whose message contains @part. */
 static void
@@ -271,7 +215,7 @@ test_command_secrets (void)
                                    " \"database\": \"ft\", \"user\": \"u\", \"password_env\": \"FT_DB_PASSWORD\"}",
                                    "\"notify\": [{\"url\": \"http://127.0.0.1:1/hook\", \"events\": [\"failed\"],"
                                    " \"token_env\": \"HOOK_TOKEN\"}]");
-  run = ctl_json_env (&fx, env, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  run = exec_fixture_ctl_json (&fx, env, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
   dump_path = exec_fixture_path (&fx, "env.txt");
   g_assert_true (g_file_get_contents (dump_path, &dump, NULL, NULL));
@@ -368,14 +312,11 @@ finish_run (GSubprocess  *process,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
-  g_autoptr(JsonNode) node = NULL;
 
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
-  node = json_from_string (out, &error);
-  g_assert_no_error (error);
-  *document = json_object_ref (json_node_get_object (node));
+  *document = exec_parse_json_object (out);
   return g_subprocess_get_exit_status (process);
 }
 

@@ -64,42 +64,9 @@ demo_clear (Demo *demo)
   g_free (demo->mid_db);
 }
 
-/* Runs upgradectl --json ARGS…; checks the exit code and that stdout is
- * exactly one JSON object, which it returns. */
-#define ctl_json(demo, code, ...) ctl_json_env ((demo), NULL, (code), __VA_ARGS__, NULL)
-
-static JsonObject *
-ctl_json_env (Demo               *demo,
-              const char * const *env,
-              int                 expected_code,
-              ...)
-{
-  g_autofree char *out = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *args[16] = { "--json" };
-  guint n = 1;
-  const char *arg;
-  va_list ap;
-  int status;
-
-  va_start (ap, expected_code);
-  while ((arg = va_arg (ap, const char *)) != NULL && n < G_N_ELEMENTS (args) - 1)
-    args[n++] = arg;
-  va_end (ap);
-  args[n] = NULL;
-
-  status = exec_fixture_cli (&demo->fx, env, &out, args[0], args[1], args[2], args[3], args[4], args[5],
-                             args[6], args[7], args[8], args[9], args[10], args[11], args[12], NULL);
-  g_assert_true (WIFEXITED (status));
-  if (WEXITSTATUS (status) != expected_code)
-    g_error ("upgradectl %s… exited %d, expected %d; stdout: %s", args[1], WEXITSTATUS (status),
-             expected_code, out);
-  node = json_from_string (out, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
-}
+/* upgradectl --json ARGS…: checks the exit code, returns the object printed. */
+#define ctl_json(demo, code, ...) exec_fixture_ctl_json (&(demo)->fx, NULL, (code), __VA_ARGS__, NULL)
+#define ctl_json_env(demo, env, code, ...) exec_fixture_ctl_json (&(demo)->fx, (env), (code), __VA_ARGS__)
 
 static void
 assert_run_form (JsonObject *run,

@@ -172,16 +172,6 @@ test_crash_points (gconstpointer data)
       }
 }
 
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (node));
-}
-
 /* MariaDB DDL commits implicitly: a crash around it leaves it in doubt
  * (exit 5) until the operator, having looked at the database, chooses
  * --skip (it happened) or --retry (it did not). */
@@ -211,7 +201,7 @@ test_mariadb_ddl_in_doubt (gconstpointer data)
       g_assert_true (exec_fixture_cli_killed (cli_run (&site, hook, NULL)));
       status = cli_run (&site, NULL, &out);
       g_assert_cmpint (exec_exit_code (status), ==, 5);
-      doc = parse_object (out);
+      doc = exec_parse_json_object (out);
       g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "IN_DOUBT");
       bp = json_object_get_object_member (doc, "breakpoint");
       g_assert_cmpstr (json_object_get_string_member (bp, "file"), ==, "sql/001.sql");

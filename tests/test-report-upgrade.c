@@ -26,46 +26,6 @@ assert_lacks (const char *text,
     g_error ("did not expect \"%s\" in:\n%s", part, text);
 }
 
-/* upgradectl ARGS… (NULL-terminated, at most 10) under @lang (NULL: C):
- * checks the exit code, returns stdout. */
-static char *
-ctl (ExecFixture *fx,
-     const char  *lang,
-     int          expected_code,
-     ...)
-{
-  const char *locale = lang != NULL ? lang : "C";
-  const char *env[] = { "LANG", locale, "LC_ALL", locale, "LANGUAGE", "", NULL };
-  const char *args[11] = { NULL };
-  char *out = NULL;
-  const char *arg;
-  guint n = 0;
-  va_list ap;
-  int status;
-
-  va_start (ap, expected_code);
-  while ((arg = va_arg (ap, const char *)) != NULL && n < G_N_ELEMENTS (args) - 1)
-    args[n++] = arg;
-  va_end (ap);
-  status = exec_fixture_cli (fx, env, &out, args[0], args[1], args[2], args[3], args[4], args[5], args[6],
-                             args[7], args[8], args[9], NULL);
-  if (exec_exit_code (status) != expected_code)
-    g_error ("upgradectl %s %s… exited %d, expected %d; stdout: %s", args[0], args[1] ? args[1] : "",
-             exec_exit_code (status), expected_code, out);
-  return out;
-}
-
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
-}
-
 /* Initialises @fx: pre_stop creates t; in_stop step s1 fails on a missing table u (fixed,
  * then run again), s2 on a missing table v (skipped by the operator). */
 static void
@@ -95,14 +55,17 @@ run_scenario (ExecFixture *fx)
   g_autoptr(JsonObject) status = NULL;
   char *id;
 
-  g_free (ctl (fx, NULL, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL));
-  out = ctl (fx, NULL, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
-  status = parse_object (out);
+  g_free (exec_fixture_ctl_lang (fx, NULL, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop",
+                                 NULL));
+  out = exec_fixture_ctl_lang (fx, NULL, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage",
+                               "in_stop", NULL);
+  status = exec_parse_json_object (out);
   id = g_strdup (json_object_get_string_member (status, "execution_id"));
   exec_sqlite_exec (app, "CREATE TABLE u (id INTEGER);");
   /* Run again: s1 goes through, s2 stops on v. */
-  g_free (ctl (fx, NULL, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL));
-  g_free (ctl (fx, NULL, 0, "resume", id, "--skip", NULL));
+  g_free (exec_fixture_ctl_lang (fx, NULL, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop",
+                                 NULL));
+  g_free (exec_fixture_ctl_lang (fx, NULL, 0, "resume", id, "--skip", NULL));
   return id;
 }
 
@@ -122,7 +85,7 @@ test_execution_report (void)
   write_scenario (&fx);
   id = run_scenario (&fx);
 
-  text = ctl (&fx, NULL, 0, "report", id, NULL);
+  text = exec_fixture_ctl_lang (&fx, NULL, 0, "report", id, NULL);
   assert_has (text, ": SUCCESS, with 1 retried after failure and 1 skipped (listed below)\n");
   assert_has (text, "5 statements: 3 applied, 1 retried after failure, 1 skipped (1 by the operator), "
                     "0 failed, 0 in doubt\n");
@@ -136,8 +99,8 @@ test_execution_report (void)
   assert_has (text, "  sql/two.sql:1 (step s2, statement 1): skipped: ");
   assert_lacks (text, "2 failed");
 
-  json = ctl (&fx, NULL, 0, "--json", "report", id, NULL);
-  root = parse_object (json);
+  json = exec_fixture_ctl_lang (&fx, NULL, 0, "--json", "report", id, NULL);
+  root = exec_parse_json_object (json);
   report = json_object_get_object_member (root, "report");
   counts = json_object_get_object_member (report, "statements");
   g_assert_cmpint (json_object_get_int_member (counts, "total"), ==, 5);
@@ -164,14 +127,14 @@ test_execution_report (void)
                    "retried");
   g_assert_true (json_object_get_boolean_member (json_array_get_object_element (notes, 1), "by_operator"));
 
-  md = ctl (&fx, NULL, 0, "report", id, "--format", "markdown", NULL);
+  md = exec_fixture_ctl_lang (&fx, NULL, 0, "report", id, "--format", "markdown", NULL);
   assert_has (md, "| Status | **SUCCESS, with 1 retried after failure and 1 skipped (listed below)** |");
   assert_has (md, "\n## Stops and resumes\n\n- stopped ");
-  html = ctl (&fx, NULL, 0, "report", id, "--format", "html", NULL);
+  html = exec_fixture_ctl_lang (&fx, NULL, 0, "report", id, "--format", "html", NULL);
   assert_has (html, "<ul class=\"stops\">");
   assert_has (html, "retried after 1 failed attempt");
 
-  zh = ctl (&fx, "zh_CN.UTF-8", 0, "report", id, NULL);
+  zh = exec_fixture_ctl_lang (&fx, "zh_CN.UTF-8", 0, "report", id, NULL);
   assert_has (zh, "SUCCESS，其中失败后重试成功 1 条、跳过 1 条（见下文）");
   assert_has (zh, "5 条语句：成功 3，失败后重试成功 1，跳过 1（其中操作员跳过 1），失败 0，存疑 0");
   assert_has (zh, "中断与续跑");
@@ -196,7 +159,7 @@ test_upgrade_report (void)
   write_scenario (&fx);
   id = run_scenario (&fx);
 
-  text = ctl (&fx, NULL, 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0", NULL);
+  text = exec_fixture_ctl_lang (&fx, NULL, 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0", NULL);
   assert_has (text, "Upgrade of site bj-01, 0.9.0 → 1.0.0: SUCCESS, with 1 retried after failure and 1 skipped");
   assert_has (text, "2 executions, ");
   assert_has (text, "7 statements: 5 applied, 1 retried after failure, 1 skipped (1 by the operator)");
@@ -209,8 +172,9 @@ test_upgrade_report (void)
   assert_has (in, "resumed 2 times");
   assert_has (in, "skipped (resume --skip) by ");
 
-  json = ctl (&fx, NULL, 0, "--json", "report", "--upgrade", "--from", "0.9.0", "--to", "V1.0.0", NULL);
-  root = parse_object (json);
+  json = exec_fixture_ctl_lang (&fx, NULL, 0, "--json", "report", "--upgrade", "--from", "0.9.0", "--to",
+                                "V1.0.0", NULL);
+  root = exec_parse_json_object (json);
   g_assert_true (json_object_get_null_member (root, "execution_id"));
   report = json_object_get_object_member (root, "report");
   g_assert_cmpstr (json_object_get_string_member (report, "status"), ==, "SUCCESS");
@@ -224,48 +188,53 @@ test_upgrade_report (void)
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (report, "statements"), "retried"),
                    ==, 1);
 
-  md = ctl (&fx, NULL, 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0", "--format", "md", NULL);
+  md = exec_fixture_ctl_lang (&fx, NULL, 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0",
+                              "--format", "md", NULL);
   assert_has (md, "# Upgrade of site bj-01, 0.9.0 → 1.0.0: ");
   assert_has (md, "\n## in_stop upgrade (");
-  html = ctl (&fx, NULL, 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0", "--format", "html", NULL);
+  html = exec_fixture_ctl_lang (&fx, NULL, 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0",
+                                "--format", "html", NULL);
   assert_has (html, "<title>Upgrade of site bj-01, 0.9.0 → 1.0.0</title>");
   assert_has (html, "<section class=\"execution\" data-execution=\"");
   assert_has (html, id);
   output = exec_fixture_path (&fx, "upgrade.md");
-  g_free (ctl (&fx, NULL, 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0", "--format", "markdown",
-               "-o", output, NULL));
+  g_free (exec_fixture_ctl_lang (&fx, NULL, 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0",
+                                 "--format", "markdown", "-o", output, NULL));
   g_assert_true (g_file_get_contents (output, &written, NULL, NULL));
   assert_has (written, "## pre_stop upgrade (");
 
-  zh = ctl (&fx, "zh_CN.UTF-8", 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0", NULL);
+  zh = exec_fixture_ctl_lang (&fx, "zh_CN.UTF-8", 0, "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0",
+                              NULL);
   assert_has (zh, "站点 bj-01 的升级 0.9.0 → 1.0.0：SUCCESS，其中");
   assert_has (zh, "共 2 次执行，总计 ");
 
   /* Nothing ran for another range: said, not an error. */
-  none = ctl (&fx, NULL, 0, "--json", "report", "--upgrade", "--from", "0.8.0", "--to", "1.0.0", NULL);
-  empty = parse_object (none);
+  none = exec_fixture_ctl_lang (&fx, NULL, 0, "--json", "report", "--upgrade", "--from", "0.8.0", "--to",
+                                "1.0.0", NULL);
+  empty = exec_parse_json_object (none);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (empty, "report"), "status"), ==,
                    "NOT_STARTED");
 
   /* Combinations that do not go together, and a mistyped site. */
-  refused = ctl (&fx, NULL, 2, "--json", "report", "--upgrade", "--to", "1.0.0", NULL);
+  refused = exec_fixture_ctl_lang (&fx, NULL, 2, "--json", "report", "--upgrade", "--to", "1.0.0", NULL);
   assert_has (refused, "--upgrade needs --from V and --to V");
   g_free (refused);
-  refused = ctl (&fx, NULL, 2, "--json", "report", id, "--from", "0.9.0", NULL);
+  refused = exec_fixture_ctl_lang (&fx, NULL, 2, "--json", "report", id, "--from", "0.9.0", NULL);
   assert_has (refused, "add --upgrade");
   g_free (refused);
-  refused = ctl (&fx, NULL, 2, "--json", "report", id, "--upgrade", "--from", "0.9.0", "--to", "1.0.0", NULL);
+  refused = exec_fixture_ctl_lang (&fx, NULL, 2, "--json", "report", id, "--upgrade", "--from", "0.9.0",
+                                   "--to", "1.0.0", NULL);
   assert_has (refused, "takes no EXECUTION_ID");
   g_free (refused);
-  refused = ctl (&fx, NULL, 2, "--json", "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0",
-                 "--support-bundle", output, NULL);
+  refused = exec_fixture_ctl_lang (&fx, NULL, 2, "--json", "report", "--upgrade", "--from", "0.9.0", "--to",
+                                   "1.0.0", "--support-bundle", output, NULL);
   assert_has (refused, "--support-bundle");
   g_free (refused);
-  refused = ctl (&fx, NULL, 2, "--json", "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0",
-                 "--site", "bj-1", NULL);
+  refused = exec_fixture_ctl_lang (&fx, NULL, 2, "--json", "report", "--upgrade", "--from", "0.9.0", "--to",
+                                   "1.0.0", "--site", "bj-1", NULL);
   assert_has (refused, "site 'bj-1'");
   g_free (refused);
-  refused = ctl (&fx, NULL, 2, "--json", "report", NULL);
+  refused = exec_fixture_ctl_lang (&fx, NULL, 2, "--json", "report", NULL);
   assert_has (refused, "exactly one EXECUTION_ID");
   exec_fixture_clear (&fx);
 }

@@ -26,44 +26,8 @@ assert_has (const char *text,
     g_error ("expected \"%s\" in:\n%s", part, text);
 }
 
-/* upgradectl ARGS… (at most 12) under the case's language; checks the
- * exit code and returns stdout. */
-static char *
-ctl (DbSite     *site,
-     const Case *c,
-     int         expected_code,
-     ...)
-{
-  const char *env[] = { "LANG", c->lang, "LC_ALL", c->lang, "LANGUAGE", "", NULL };
-  const char *args[13] = { NULL };
-  char *out = NULL;
-  const char *arg;
-  guint n = 0;
-  va_list ap;
-  int status;
-
-  va_start (ap, expected_code);
-  while ((arg = va_arg (ap, const char *)) != NULL && n < G_N_ELEMENTS (args) - 1)
-    args[n++] = arg;
-  va_end (ap);
-  status = exec_fixture_cli (&site->fx, env, &out, args[0], args[1], args[2], args[3], args[4], args[5],
-                             args[6], args[7], args[8], args[9], args[10], args[11], NULL);
-  if (exec_exit_code (status) != expected_code)
-    g_error ("upgradectl %s %s %s… (%s) exited %d, expected %d; stdout: %s", args[0], args[1] ? args[1] : "",
-             args[2] ? args[2] : "", c->lang, exec_exit_code (status), expected_code, out);
-  return out;
-}
-
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
-}
+/* upgradectl ARGS… under the case's language; returns stdout. */
+#define ctl(site, c, expected_code, ...) exec_fixture_ctl_lang (&(site)->fx, (c)->lang, (expected_code), __VA_ARGS__)
 
 /* Version 1.0.0 of component app on data source "db", table T: a
  * data-quality rule (no negative amounts), a deployment check, a backup
@@ -145,7 +109,7 @@ walk (gconstpointer data)
   assert_has (out, "FAILED");
   g_clear_pointer (&out, g_free);
   out = ctl (&site, c, 1, "--json", "status", NULL);
-  document = parse_object (out);
+  document = exec_parse_json_object (out);
   in_stop_id = g_strdup (json_object_get_string_member (document, "execution_id"));
   g_assert_cmpstr (json_object_get_string_member (document, "status"), ==, "FAILED");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (document, "breakpoint"), "line"),
@@ -177,7 +141,7 @@ walk (gconstpointer data)
 
   /* The whole upgrade in one report: every stage in order, the retry. */
   out = ctl (&site, c, 0, "--json", "report", "--upgrade", "--from", "0.9.0", "--to", "1.0.0", NULL);
-  document = parse_object (out);
+  document = exec_parse_json_object (out);
   report = json_object_get_object_member (document, "report");
   g_assert_cmpstr (json_object_get_string_member (report, "status"), ==, "SUCCESS");
   executions = json_object_get_array_member (report, "executions");
