@@ -232,6 +232,11 @@ guint        upg_sql_runner_count        (UpgRunContext *ctx,
 UpgConnection *upg_sql_runner_get_connection (UpgRunContext *ctx,
                                               const char    *name,
                                               GError       **error);
+gboolean     upg_sql_runner_apply_timeout (UpgRunContext *ctx,
+                                           UpgStep       *step,
+                                           UpgConnection *connection,
+                                           const char    *database,
+                                           GError       **error);
 
 /* What the run knows of @connection, one of ctx->connections. Inline:
  * the runners call it, and a symbol in upg-executor-run.c would make them

@@ -172,28 +172,37 @@ upg_statement_run_stop_cancelled (StatementRun *run,
   stop_at (run, G_IO_ERROR, G_IO_ERROR_CANCELLED, error_code, message, error);
 }
 
-/* Sets the step's statement timeout on the connection, only when it
- * changes (it costs a round trip on the servers). */
-static gboolean
-apply_timeout (StatementRun *run,
-               GError      **error)
+/**
+ * upg_sql_runner_apply_timeout:
+ *
+ * Sets @step's statement timeout on @connection (of data source
+ * @database), only when it changes: it costs a round trip on the
+ * servers. A source without a marker table (raw libgda, which offers no
+ * statement timeout) is logged once and goes on; elsewhere a failure is
+ * an error.
+ */
+gboolean
+upg_sql_runner_apply_timeout (UpgRunContext *ctx,
+                              UpgStep       *step,
+                              UpgConnection *connection,
+                              const char    *database,
+                              GError       **error)
 {
-  guint timeout = upg_run_context_timeout (run->step);
-  UpgRunTarget *target = upg_run_context_target (run->ctx, run->connection);
+  guint timeout = upg_run_context_timeout (step);
+  UpgRunTarget *target = upg_run_context_target (ctx, connection);
 
   g_autoptr(GError) local_error = NULL;
 
   if (target->statement_timeout == timeout)
     return TRUE;
-  if (!upg_connection_set_statement_timeout (run->connection, timeout, &local_error))
+  if (!upg_connection_set_statement_timeout (connection, timeout, &local_error))
     {
-      /* libgda offers no statement timeout: say so once, and go on. */
-      if (has_marker_table (run))
+      if (!target->no_marker)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      upg_run_context_log (run->ctx, G_LOG_LEVEL_MESSAGE, _("%s: no statement timeout: %s"), run->database,
+      upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s: no statement timeout: %s"), database,
                            local_error->message);
     }
   target->statement_timeout = timeout;
@@ -210,7 +219,8 @@ upg_statement_run_connect (StatementRun *run,
   if (fresh)
     forget_connection (run->ctx, run->database);
   run->connection = upg_sql_runner_get_connection (run->ctx, run->database, error);
-  return run->connection != NULL && apply_timeout (run, error);
+  return run->connection != NULL &&
+         upg_sql_runner_apply_timeout (run->ctx, run->step, run->connection, run->database, error);
 }
 
 gboolean

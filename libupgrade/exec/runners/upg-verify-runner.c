@@ -180,34 +180,6 @@ show_constant (JsonNode *expect)
   return json_to_string (expect, FALSE);
 }
 
-static gboolean
-apply_timeout (UpgRunContext *ctx,
-               UpgStep       *step,
-               UpgConnection *connection,
-               const char    *database,
-               GError       **error)
-{
-  UpgRunTarget *target = upg_run_context_target (ctx, connection);
-  guint timeout = upg_run_context_timeout (step);
-  g_autoptr(GError) local_error = NULL;
-
-  if (target->statement_timeout == timeout)
-    return TRUE;
-  if (!upg_connection_set_statement_timeout (connection, timeout, &local_error))
-    {
-      if (!target->no_marker)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      /* libgda offers no statement timeout. */
-      upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("%s: no statement timeout: %s"), database,
-                           local_error->message);
-    }
-  target->statement_timeout = timeout;
-  return TRUE;
-}
-
 /* Runs @sql on @database; its single value (NULL for SQL NULL) goes to
  * @value. */
 static gboolean
@@ -225,7 +197,7 @@ single_value (UpgRunContext *ctx,
   const char *id = upg_step_get_id (step);
 
   connection = upg_sql_runner_get_connection (ctx, database, error);
-  if (connection == NULL || !apply_timeout (ctx, step, connection, database, error))
+  if (connection == NULL || !upg_sql_runner_apply_timeout (ctx, step, connection, database, error))
     return FALSE;
 
   ctx->statements_sent++;
