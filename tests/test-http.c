@@ -256,6 +256,13 @@ test_failure_resume_report (void)
   g_assert_nonnull (strstr (text, "003_needs_fix.sql:3 app_db FAILED"));
   g_assert_nonnull (strstr (text, "003_needs_fix.sql:3 app_db SUCCESS"));
 
+  /* A request refused before its body (its connection taken back from
+   * libsoup) and one matching no route are counted once each, under
+   * their route or as unmatched. */
+  g_assert_cmpuint (http_test_request (server, "POST", "/api/v1/upgrade/resume/x", "wrong-token", "{}", NULL, NULL),
+                    ==, 401);
+  g_assert_cmpuint (http_test_request (server, "POST", "/api/v1/nope", HTTP_TEST_TOKEN, "{}", NULL, NULL), ==, 404);
+
   /* Metrics count what happened. */
   g_free (text);
   g_assert_cmpuint (http_test_request (server, "GET", "/metrics", HTTP_TEST_TOKEN, NULL, &text, NULL), ==, 200);
@@ -266,6 +273,9 @@ test_failure_resume_report (void)
   g_assert_nonnull (strstr (text, "upgraded_statements_executed_total{status=\"SUCCESS\"} 3\n"));
   g_assert_nonnull (strstr (text, "upgraded_step_duration_seconds_count 2\n"));
   g_assert_nonnull (strstr (text, "upgraded_http_requests_total{method=\"POST\",route=\"/api/v1/upgrade/execute\",code=\"202\"} 1\n"));
+  g_assert_nonnull (strstr (text, "upgraded_http_requests_total{method=\"POST\",route=\"/api/v1/upgrade/resume/{id}\","
+                                  "code=\"401\"} 1\n"));
+  g_assert_nonnull (strstr (text, "upgraded_http_requests_total{method=\"POST\",route=\"unmatched\",code=\"404\"} 1\n"));
   g_assert_null (strstr (text, HTTP_TEST_TOKEN));
 }
 

@@ -258,6 +258,8 @@ conn_refuse (UpgServiceConn *conn,
  * upg_service_conn_refuse:
  * @self: the service
  * @msg: a request whose head libsoup read, and not its body
+ * @route: (nullable): its route's path pattern for the request metrics,
+ *   %NULL if it matched none
  * @status: 401, 404, 405, 413
  * @code: the error's code
  * @message: the error's message
@@ -269,13 +271,13 @@ conn_refuse (UpgServiceConn *conn,
 void
 upg_service_conn_refuse (UpgService        *self,
                          SoupServerMessage *msg,
+                         const char        *route,
                          guint              status,
                          const char        *code,
                          const char        *message)
 {
   g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
   UpgServiceConn *conn = key != NULL ? g_hash_table_lookup (self->conns_by_key, key) : NULL;
-  const char *route = g_object_get_data (G_OBJECT (msg), "upg-route");
 
   upg_service_metrics_count_request (self->metrics, soup_server_message_get_method (msg),
                                      route != NULL ? route : "unmatched", status);

@@ -47,6 +47,9 @@ struct _UpgService
   GHashTable        *runs_by_site;   /* site → UpgServiceRun */
   GHashTable        *runs_by_id;     /* execution id → UpgServiceRun */
   UpgServiceMetrics *metrics;
+  GHashTable        *routes;         /* SoupServerMessage → its route's path pattern
+                                      * (static), from its head until libsoup
+                                      * lets it go; for the request metrics */
   gboolean           shutting_down;
 
   /* Limits (service.max_body, service.idle_timeout, service.metrics_public) */
@@ -177,10 +180,11 @@ gboolean upg_service_conns_listen      (UpgService        *self,
 void     upg_service_conns_stop        (UpgService        *self);
 void     upg_service_conns_clear       (UpgService        *self);
 void     upg_service_conn_refuse       (UpgService        *self,
-                                        SoupServerMessage *msg,
-                                        guint              status,
-                                        const char        *code,
-                                        const char        *message);
+                                       SoupServerMessage *msg,
+                                       const char        *route,
+                                       guint              status,
+                                       const char        *code,
+                                       const char        *message);
 void     upg_service_conn_request_read (UpgService        *self,
                                         SoupServerMessage *msg);
 void     upg_service_conn_request_done (UpgService        *self,

@@ -161,6 +161,31 @@ find_route (SoupServerMessage *msg,
   return NULL;
 }
 
+/* Forgets the route of @msg (a request libsoup answered, gave up or let
+ * go of), set when its head was read: its path pattern, or NULL when it
+ * matched none. */
+static const char *
+forget_route (UpgService        *self,
+              SoupServerMessage *msg)
+{
+  const char *route = g_hash_table_lookup (self->routes, msg);
+
+  g_hash_table_remove (self->routes, msg);
+  return route;
+}
+
+/* Refuses @msg before its body: the connection is stolen from libsoup,
+ * which then emits request-finished for it no more. */
+static void
+refuse (UpgService        *self,
+        SoupServerMessage *msg,
+        guint              status,
+        const char        *code,
+        const char        *message)
+{
+  upg_service_conn_refuse (self, msg, forget_route (self, msg), status, code, message);
+}
+
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -191,7 +216,7 @@ handle_request (SoupServer        *server,
       upg_service_reply_error (msg, SOUP_STATUS_NOT_FOUND, "not-found", message);
       return;
     }
-  g_object_set_data (G_OBJECT (msg), "upg-route", (gpointer) route->info.path);
+  g_hash_table_insert (self->routes, msg, (gpointer) route->info.path);
   if (!route_public (self, route) && !authorized (self, msg))
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -228,7 +253,7 @@ got_chunk (SoupServerMessage *msg,
     return;
   g_signal_handlers_disconnect_by_func (msg, got_chunk, user_data);
   message = too_large_message (self);
-  upg_service_conn_refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large", message);
+  refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large", message);
 }
 
 /* Once the request head is read and before its body is (SPEC §10):
@@ -251,11 +276,11 @@ handle_early (SoupServer        *server,
   if (!soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
     soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   if (route != NULL)
-    g_object_set_data (G_OBJECT (msg), "upg-route", (gpointer) route->info.path);
+    g_hash_table_insert (self->routes, msg, (gpointer) route->info.path);
   if (route != NULL && !route_public (self, route) && !authorized (self, msg))
     {
-      upg_service_conn_refuse (self, msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                               _("a valid bearer token is required (Authorization: Bearer …)"));
+      refuse (self, msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+              _("a valid bearer token is required (Authorization: Bearer …)"));
       return;
     }
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
@@ -263,7 +288,7 @@ handle_early (SoupServer        *server,
     {
       g_autofree char *message = too_large_message (self);
 
-      upg_service_conn_refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large", message);
+      refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload-too-large", message);
       return;
     }
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
@@ -277,6 +302,9 @@ handle_websocket (SoupServer              *server,
                   SoupWebsocketConnection *connection,
                   gpointer                 user_data)
 {
+  /* The upgrade steals the connection: libsoup emits neither
+   * request-finished nor request-aborted for @msg. */
+  forget_route (user_data, msg);
   upg_service_events_accept (user_data, path + strlen (EVENTS_PREFIX "/"), connection);
 }
 
@@ -286,7 +314,7 @@ request_finished (SoupServer        *server,
                   gpointer           user_data)
 {
   UpgService *self = user_data;
-  const char *route = g_object_get_data (G_OBJECT (msg), "upg-route");
+  const char *route = forget_route (self, msg);
 
   upg_service_metrics_count_request (self->metrics, soup_server_message_get_method (msg),
                                      route != NULL ? route : "unmatched",
@@ -316,6 +344,7 @@ upg_service_finalize (GObject *object)
   g_clear_pointer (&self->runs_by_id, g_hash_table_unref);
   g_clear_pointer (&self->runs_by_site, g_hash_table_unref);
   g_clear_pointer (&self->metrics, upg_service_metrics_free);
+  g_clear_pointer (&self->routes, g_hash_table_unref);
   g_clear_pointer (&self->health_waiting, g_ptr_array_unref);
   g_free (self->health_error);
   g_clear_object (&self->executor);
@@ -356,6 +385,9 @@ upg_service_init (UpgService *self)
   self->runs_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) upg_service_run_unref);
   self->metrics = upg_service_metrics_new ();
+  /* Keys unowned: every message leaves through request_finished(),
+   * handle_websocket() or upg_service_conn_refuse(), which forget it. */
+  self->routes = g_hash_table_new (NULL, NULL);
   self->health_waiting = g_ptr_array_new_with_free_func (g_object_unref);
   upg_service_conns_init (self);
 }
