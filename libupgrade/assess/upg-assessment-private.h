@@ -9,6 +9,7 @@
 #include "upg-assessment.h"
 #include "upg-config.h"
 #include "upg-data-source.h"
+#include "upg-estimate.h"
 #include "upg-manifest.h"
 #include "upg-plan.h"
 
@@ -82,6 +83,8 @@ typedef struct
   const UpgHostFigures *host;
   guint64               backup_bytes;
   guint                 n_databases;
+  guint                 n_steps;     /* backup steps */
+  GHashTable           *sized;       /* "database\x1ftable" the backup_tables sized */
 } UpgBackupTotal;
 
 void     upg_assessment_check_backup        (UpgCheckSources    *sources,
@@ -89,6 +92,15 @@ void     upg_assessment_check_backup        (UpgCheckSources    *sources,
                                              UpgBackupTotal     *total,
                                              GPtrArray          *items);
 UpgCheckResult *upg_assessment_backup_total_item (const UpgBackupTotal *total);
+UpgVerdict      upg_assessment_backup_verdict    (guint64               free_disk,
+                                                  guint64               backup);
+/* upg-assessment-backup-steps.c: the plan's `backup` steps, one item
+ * each, added to @total; their estimates revised from the sizes. */
+void            upg_assessment_check_backup_steps (UpgCheckSources     *sources,
+                                                   UpgPlan             *plan,
+                                                   UpgEstimate         *estimate,
+                                                   UpgBackupTotal      *total,
+                                                   GPtrArray           *items);
 
 /* upg-assessment-double-write.c: steps whose double-written size is
  * measured (`double_write_tables`), one item each. */

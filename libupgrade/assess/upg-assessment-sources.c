@@ -529,8 +529,8 @@ upg_assessment_check_middleware (UpgCheckSources *sources,
 
 /* Free disk ≥ 2 × backup passes, ≥ 1 × warns (the backup fits, with no
  * margin), less fails. */
-static UpgVerdict
-backup_verdict (guint64 free_disk,
+UpgVerdict
+upg_assessment_backup_verdict (guint64 free_disk,
                 guint64 backup)
 {
   if (free_disk >= 2 * backup)
@@ -551,7 +551,7 @@ backup_item (const char           *id,
   g_autofree char *backup_text = g_format_size_full (backup, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *free_text = g_format_size_full (host->free_disk, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *message = NULL;
-  UpgVerdict verdict = backup_verdict (host->free_disk, backup);
+  UpgVerdict verdict = upg_assessment_backup_verdict (host->free_disk, backup);
   UpgCheckResult *item;
 
   if (sizes->missing->len > 0)
@@ -605,6 +605,8 @@ backup_database (UpgCheckSources    *sources,
     {
       total->backup_bytes += (guint64) ((sizes.data + sizes.index) * UPG_ASSESSMENT_BACKUP_FACTOR);
       total->n_databases++;
+      for (guint t = 0; tables->pdata[t] != NULL; t++)
+        g_hash_table_add (total->sized, g_strdup_printf ("%s\x1f%s", database, (char *) tables->pdata[t]));
       item = backup_item (id, name, database, &sizes, total->host);
     }
   upg_check_result_set_figure_string (item, "tables", table_list);
@@ -688,18 +690,25 @@ upg_assessment_backup_total_item (const UpgBackupTotal *total)
   g_autofree char *free_text = g_format_size_full (host->free_disk, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *id = g_strconcat ("disk:", host->disk_path, NULL);
   g_autofree char *message = NULL;
-  UpgVerdict verdict = backup_verdict (host->free_disk, total->backup_bytes);
+  UpgVerdict verdict = upg_assessment_backup_verdict (host->free_disk, total->backup_bytes);
   UpgCheckResult *item;
 
-  if (total->n_databases == 0)
+  if (total->n_databases == 0 && total->n_steps == 0)
     return NULL;
-  /* TRANSLATORS: free space, path, number of databases, backup size */
-  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "%s free on '%s'; the backup of %u database needs about %s: "
-                                          "2 × backup required",
-                                          "%s free on '%s'; the backups of %u databases need about %s: "
-                                          "2 × backup required", total->n_databases),
-                             free_text, host->disk_path, total->n_databases, backup_text);
+  if (total->n_steps == 0)
+    /* TRANSLATORS: free space, path, number of databases, backup size */
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%s free on '%s'; the backup of %u database needs about %s: "
+                                            "2 × backup required",
+                                            "%s free on '%s'; the backups of %u databases need about %s: "
+                                            "2 × backup required", total->n_databases),
+                               free_text, host->disk_path, total->n_databases, backup_text);
+  else
+    /* TRANSLATORS: free space, path, backup size, number of databases in
+     * backup_tables, number of backup steps */
+    message = g_strdup_printf (_("%s free on '%s'; the backups need about %s (backup_tables of %u databases; "
+                                 "backup steps: %u): 2 × backup required"),
+                               free_text, host->disk_path, backup_text, total->n_databases, total->n_steps);
   item = upg_check_result_new (UPG_CHECK_KIND_RESOURCE, id, _("free disk"), verdict, message);
   upg_check_result_set_figure_string (item, "path", host->disk_path);
   upg_check_result_set_figure_int (item, "free_bytes", (gint64) host->free_disk);

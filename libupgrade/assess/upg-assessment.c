@@ -8,6 +8,7 @@
 
 #include "upg-assessment.h"
 #include "upg-assessment-private.h"
+#include "upg-estimate-private.h"
 #include "upg-json-private.h"
 #include "upg-step-private.h"
 
@@ -527,7 +528,7 @@ add_duration_items (UpgEstimate *estimate,
     {
       UpgStep *step = long_steps->pdata[i];
       UpgStage stage = upg_step_get_stage (step);
-      guint64 seconds = upg_estimate_step_seconds (step, NULL);
+      guint64 seconds = upg_estimate_get_step_seconds (estimate, step);
       g_autofree char *text = upg_format_seconds (seconds);
       g_autofree char *step_message = g_strdup_printf (_("step %s is estimated at %s (over 5 minutes) in %s"),
                                                        upg_step_get_id (step), text, upg_stage_to_string (stage));
@@ -703,16 +704,19 @@ compare_kinds (gconstpointer a,
 static guint64
 add_database_items (UpgAssessor          *self,
                     const UpgHostFigures *host,
+                    UpgEstimate          *estimate,
                     GCancellable         *cancellable,
                     GPtrArray            *items)
 {
   g_autoptr(UpgCheckSources) sources = upg_check_sources_new (self->config, cancellable);
   GPtrArray *manifests = upg_plan_get_manifests (self->plan);
-  UpgBackupTotal backups = { host, 0, 0 };
+  g_autoptr(GHashTable) sized = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  UpgBackupTotal backups = { host, 0, 0, 0, sized };
   UpgCheckResult *total;
 
   /* One item per (check, subject) over the whole plan, not per manifest. */
   upg_assessment_check_backup (sources, manifests, &backups, items);
+  upg_assessment_check_backup_steps (sources, self->plan, estimate, &backups, items);
   upg_assessment_check_data_quality (sources, manifests, upg_plan_get_from (self->plan),
                                      upg_plan_get_to (self->plan), items);
   upg_assessment_check_middleware (sources, manifests, items);
@@ -759,7 +763,7 @@ upg_assessor_run (UpgAssessor   *self,
   disk_path = g_canonicalize_filename (self->disk_path != NULL ? self->disk_path : ".", NULL);
   upg_host_figures_measure (&host, disk_path);
   add_resource_items (self, &host, assessment->items);
-  backup_bytes = add_database_items (self, &host, cancellable, assessment->items);
+  backup_bytes = add_database_items (self, &host, assessment->estimate, cancellable, assessment->items);
   add_compatibility_items (self, assessment->items);
   add_duration_items (assessment->estimate, assessment->items);
   add_plugin_items (self, backup_bytes, cancellable, assessment->items);

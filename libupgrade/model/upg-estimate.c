@@ -6,7 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "upg-estimate.h"
+#include "upg-estimate-private.h"
 
 /* Small rounding helpers: the library does not link libm for three calls. */
 static guint64
@@ -230,6 +230,52 @@ upg_estimate_new_for_plan (UpgPlan *plan)
   return self;
 }
 
+static StepEstimate *find_step (UpgEstimate *self,
+                                UpgStep     *step);
+
+/* pre_stop's steps run in parallel (the longest counts), the others'
+ * one after another. */
+static void
+sum_stages (UpgEstimate *self)
+{
+  memset (self->stage_seconds, 0, sizeof self->stage_seconds);
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      StepEstimate *estimate = &g_array_index (self->steps, StepEstimate, i);
+      UpgStage stage = upg_step_get_stage (estimate->step);
+
+      if (stage == UPG_STAGE_PRE_STOP)
+        self->stage_seconds[stage] = MAX (self->stage_seconds[stage], estimate->seconds);
+      else
+        self->stage_seconds[stage] += estimate->seconds;
+    }
+}
+
+/*
+ * upg_estimate_revise_step:
+ * @step: a step of the estimated plan
+ *
+ * Replaces the estimate of @step with a figure measured elsewhere (a
+ * backup step's table sizes over its rate, by the assessment) and sums
+ * the stages again.
+ */
+void
+upg_estimate_revise_step (UpgEstimate       *self,
+                          UpgStep           *step,
+                          guint64            seconds,
+                          UpgEstimateSource  source)
+{
+  StepEstimate *estimate;
+
+  g_return_if_fail (UPG_IS_ESTIMATE (self));
+  estimate = find_step (self, step);
+  if (estimate == NULL)
+    return;
+  estimate->seconds = seconds;
+  estimate->source = source;
+  sum_stages (self);
+}
+
 /**
  * upg_estimate_get_stage_seconds:
  * @self: an estimate
@@ -317,6 +363,23 @@ find_step (UpgEstimate *self,
     if (g_array_index (self->steps, StepEstimate, i).step == step)
       return &g_array_index (self->steps, StepEstimate, i);
   return NULL;
+}
+
+/*
+ * upg_estimate_get_step_seconds:
+ *
+ * Returns: the seconds @step is estimated at in this estimate (revised
+ *   ones included), 0 for a step not in its plan
+ */
+guint64
+upg_estimate_get_step_seconds (UpgEstimate *self,
+                               UpgStep     *step)
+{
+  StepEstimate *estimate;
+
+  g_return_val_if_fail (UPG_IS_ESTIMATE (self), 0);
+  estimate = find_step (self, step);
+  return estimate != NULL ? estimate->seconds : 0;
 }
 
 /**
