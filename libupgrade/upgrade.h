@@ -10,6 +10,7 @@
 
 #include "upg-version-macros.h"
 #include "upg-assessment.h"
+#include "upg-breakpoint.h"
 #include "upg-bundle.h"
 #include "upg-config.h"
 #include "upg-data-source.h"
@@ -22,6 +23,7 @@
 #include "upg-plan.h"
 #include "upg-plugin-info.h"
 #include "upg-plugin-manager.h"
+#include "upg-rate-estimate.h"
 #include "upg-report.h"
 #include "upg-run.h"
 #include "upg-runtime.h"

@@ -40,19 +40,20 @@ read_back (JournalBackend *backend,
 static void
 assert_slow_step (UpgExecution *execution)
 {
+  g_autoptr(UpgRateEstimate) estimate = upg_execution_dup_rate_estimate (execution);
   g_autofree char *revised = NULL;
   g_autofree char *updated = NULL;
 
   g_assert_true (upg_execution_has_rate_estimate (execution));
-  g_assert_cmpstr (upg_execution_get_rate_step_id (execution), ==, "sql_042");
-  g_assert_cmpstr (upg_execution_get_rate_units (execution), ==, "statements");
+  g_assert_cmpstr (upg_rate_estimate_get_step_id (estimate), ==, "sql_042");
+  g_assert_cmpstr (upg_rate_estimate_get_units (estimate), ==, "statements");
   /* Kept in thousandths of a unit per second. */
-  g_assert_cmpfloat_with_epsilon (upg_execution_get_measured_rate (execution), 812.25, 1e-9);
-  g_assert_cmpfloat_with_epsilon (upg_execution_get_configured_rate (execution), 1000.0, 1e-9);
-  g_assert_cmpint (upg_execution_get_rate_deviation_percent (execution), ==, -19);
-  g_assert_cmpint (upg_execution_get_rate_eta_seconds (execution), ==, 190);
-  revised = g_date_time_format_iso8601 (upg_execution_get_rate_revised_at (execution));
-  updated = g_date_time_format_iso8601 (upg_execution_get_rate_updated_at (execution));
+  g_assert_cmpfloat_with_epsilon (upg_rate_estimate_get_measured_rate (estimate), 812.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (upg_rate_estimate_get_configured_rate (estimate), 1000.0, 1e-9);
+  g_assert_cmpint (upg_rate_estimate_get_deviation_percent (estimate), ==, -19);
+  g_assert_cmpint (upg_rate_estimate_get_eta_seconds (estimate), ==, 190);
+  revised = g_date_time_format_iso8601 (upg_rate_estimate_get_revised_at (estimate));
+  updated = g_date_time_format_iso8601 (upg_rate_estimate_get_updated_at (estimate));
   g_assert_cmpstr (revised, ==, "2024-01-01T10:01:01Z");
   g_assert_cmpstr (updated, ==, "2024-01-01T10:01:11Z");
 }
@@ -131,6 +132,7 @@ test_rate_persisted (gconstpointer data)
 static void
 test_rate_unknown_eta (gconstpointer data)
 {
+  g_autoptr(UpgRateEstimate) estimate = NULL;
   JournalBackend *backend = (JournalBackend *) data;
   g_autoptr(UpgJournal) journal = NULL;
   g_autoptr(UpgExecution) execution = NULL;
@@ -144,9 +146,10 @@ test_rate_unknown_eta (gconstpointer data)
   id = journal_new_execution (journal, "bj-01");
   set_estimate (journal, id, &unknown);
   execution = read_back (backend, id, NULL);
-  g_assert_cmpstr (upg_execution_get_rate_units (execution), ==, "permille");
-  g_assert_cmpint (upg_execution_get_rate_eta_seconds (execution), ==, -1);
-  g_assert_cmpfloat (upg_execution_get_configured_rate (execution), ==, 0.0);
+  estimate = upg_execution_dup_rate_estimate (execution);
+  g_assert_cmpstr (upg_rate_estimate_get_units (estimate), ==, "permille");
+  g_assert_cmpint (upg_rate_estimate_get_eta_seconds (estimate), ==, -1);
+  g_assert_cmpfloat (upg_rate_estimate_get_configured_rate (estimate), ==, 0.0);
   node = upg_execution_to_json (execution, FALSE);
   rate = json_object_get_object_member (json_node_get_object (node), "rate");
   g_assert_true (json_object_get_null_member (rate, "remaining_seconds"));

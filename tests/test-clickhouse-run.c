@@ -173,9 +173,9 @@ test_syntax_error (void)
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "sql/001.sql:3: statement failed: "));
   g_assert_nonnull (strstr (error->message, "logs_ck: ClickHouse error 62: Syntax error"));
-  g_assert_cmpstr (upg_execution_get_breakpoint_file (execution), ==, "sql/001.sql");
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (execution), ==, 3);
-  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (execution), ==, "62");
+  g_assert_cmpstr (upg_breakpoint_get_file (upg_execution_get_breakpoint (execution)), ==, "sql/001.sql");
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (execution)), ==, 3);
+  g_assert_cmpstr (upg_breakpoint_get_error_code (upg_execution_get_breakpoint (execution)), ==, "62");
   site_clear (&site);
 }
 

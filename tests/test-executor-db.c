@@ -85,10 +85,10 @@ test_fail_and_continue (gconstpointer data)
   write_counter_bundle (&site, TRUE);
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpstr (upg_execution_get_breakpoint_file (failed), ==, "sql/002.sql");
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 4);
-  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (failed), ==, 3);
-  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==,
+  g_assert_cmpstr (upg_breakpoint_get_file (upg_execution_get_breakpoint (failed)), ==, "sql/002.sql");
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (failed)), ==, 4);
+  g_assert_cmpuint (upg_breakpoint_get_sequence (upg_execution_get_breakpoint (failed)), ==, 3);
+  g_assert_cmpstr (upg_breakpoint_get_error_code (upg_execution_get_breakpoint (failed)), ==,
                    db->kind == UPG_TEST_SERVER_MARIADB ? "1146" : "42P01");
   g_assert_nonnull (strstr (error->message, "missing_"));
   assert_counter (&site, "3", "106");
@@ -288,8 +288,8 @@ test_statement_timeout (gconstpointer data)
                   db->kind == UPG_TEST_SERVER_POSTGRESQL ? "SELECT pg_sleep(30);\n" : "SELECT SLEEP(30);\n");
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpstr (upg_execution_get_breakpoint_step_id (execution), ==, "slow");
-  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 1);
+  g_assert_cmpstr (upg_breakpoint_get_step_id (upg_execution_get_breakpoint (execution)), ==, "slow");
+  g_assert_cmpuint (upg_breakpoint_get_sequence (upg_execution_get_breakpoint (execution)), ==, 1);
   db_site_clear (&site);
 }
 
@@ -372,7 +372,7 @@ test_pg_connection_lost (gconstpointer data)
   write_one_step (&site, "lost", "", script);
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
+  g_assert_cmpuint (upg_breakpoint_get_sequence (upg_execution_get_breakpoint (execution)), ==, 3);
   statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (execution), 3);
   g_assert_cmpstr (statuses, ==, "FAILED/- FAILED/- FAILED/- FAILED/- ");
   assert_counter (&site, "1", "1");
@@ -402,7 +402,7 @@ test_mariadb_connection_lost (gconstpointer data)
   g_assert_error (error, UPG_ERROR, UPG_ERROR_IN_DOUBT);
   g_assert_cmpint (upg_exit_code_for_error (error), ==, 5);
   g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_IN_DOUBT);
-  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
+  g_assert_cmpuint (upg_breakpoint_get_sequence (upg_execution_get_breakpoint (execution)), ==, 3);
   g_clear_error (&error);
 
   g_assert_true (exec_fixture_resume (&site.fx, upg_execution_get_id (execution), UPG_RESUME_ACTION_SKIP,

@@ -270,6 +270,9 @@ static void
 assert_failed_at_missing_table (UpgExecution *execution,
                                 const GError *error)
 {
+  const UpgBreakpoint *bp;
+  g_autoptr(UpgBreakpoint) copy = NULL;
+
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_assert_cmpint (upg_exit_code_for_error (error), ==, 1);
   g_assert_nonnull (strstr (error->message, "sql/002.sql:4"));
@@ -277,14 +280,35 @@ assert_failed_at_missing_table (UpgExecution *execution,
   g_assert_nonnull (strstr (error->message, "no such table: missing_table"));
   g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_FAILED);
   g_assert_true (upg_execution_has_breakpoint (execution));
+  bp = upg_execution_get_breakpoint (execution);
+  g_assert_nonnull (bp);
+  g_assert_cmpstr (upg_breakpoint_get_step_id (bp), ==, "s2");
+  g_assert_cmpstr (upg_breakpoint_get_file (bp), ==, "sql/002.sql");
+  g_assert_cmpuint (upg_breakpoint_get_line (bp), ==, 4);
+  g_assert_cmpuint (upg_breakpoint_get_sequence (bp), ==, 3);
+  g_assert_cmpstr (upg_breakpoint_get_statement (bp), ==, "INSERT INTO missing_table\n  VALUES (1)");
+  g_assert_cmpstr (upg_breakpoint_get_error_code (bp), ==, "1");
+  g_assert_nonnull (strstr (upg_breakpoint_get_error (bp), "no such table"));
+
+  /* A copy is its own value, equal field by field. */
+  copy = upg_breakpoint_copy (bp);
+  g_assert_true (copy != bp);
+  g_assert_cmpstr (upg_breakpoint_get_statement (copy), ==, upg_breakpoint_get_statement (bp));
+  g_assert_true (upg_breakpoint_get_statement (copy) != upg_breakpoint_get_statement (bp));
+  g_assert_cmpuint (upg_breakpoint_get_line (copy), ==, 4);
+  g_assert_cmpstr (upg_breakpoint_get_error (copy), ==, upg_breakpoint_get_error (bp));
+  g_assert_true (G_TYPE_IS_BOXED (UPG_TYPE_BREAKPOINT));
+
+  /* The deprecated getters still answer, from the same breakpoint. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   g_assert_cmpstr (upg_execution_get_breakpoint_step_id (execution), ==, "s2");
   g_assert_cmpstr (upg_execution_get_breakpoint_file (execution), ==, "sql/002.sql");
   g_assert_cmpuint (upg_execution_get_breakpoint_line (execution), ==, 4);
   g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
-  g_assert_cmpstr (upg_execution_get_breakpoint_statement (execution), ==,
-                   "INSERT INTO missing_table\n  VALUES (1)");
+  g_assert_cmpstr (upg_execution_get_breakpoint_statement (execution), ==, upg_breakpoint_get_statement (bp));
   g_assert_cmpstr (upg_execution_get_breakpoint_error_code (execution), ==, "1");
-  g_assert_nonnull (strstr (upg_execution_get_breakpoint_error (execution), "no such table"));
+  g_assert_cmpstr (upg_execution_get_breakpoint_error (execution), ==, upg_breakpoint_get_error (bp));
+  G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static void
@@ -498,8 +522,8 @@ test_command_failure_and_timeout (void)
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_assert_nonnull (strstr (error->message, "exited with status 3"));
-  g_assert_cmpstr (upg_execution_get_breakpoint_step_id (execution), ==, "c1");
-  g_assert_null (upg_execution_get_breakpoint_file (execution));
+  g_assert_cmpstr (upg_breakpoint_get_step_id (upg_execution_get_breakpoint (execution)), ==, "c1");
+  g_assert_null (upg_breakpoint_get_file (upg_execution_get_breakpoint (execution)));
   exec_assert_steps (execution, "s1=SUCCESS c1=FAILED");
   site_clear (&site);
   g_clear_error (&error);
@@ -612,7 +636,7 @@ test_tool_step_checkpoint (void)
 
   g_assert_false (exec_fixture_run (&fx, FROM, TO, "post_upgrade", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpstr (upg_execution_get_breakpoint_step_id (failed), ==, "t1");
+  g_assert_cmpstr (upg_breakpoint_get_step_id (upg_execution_get_breakpoint (failed)), ==, "t1");
   g_clear_error (&error);
 
   g_assert_true (exec_fixture_run (&fx, FROM, TO, "post_upgrade", &again, &error));

@@ -134,8 +134,8 @@ test_statement_fails (gconstpointer data)
              "INSERT INTO @T VALUES (2, 20), (1, 99);\n");
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 4);
-  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==,
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (failed)), ==, 4);
+  g_assert_cmpstr (upg_breakpoint_get_error_code (upg_execution_get_breakpoint (failed)), ==,
                    db->kind == UPG_TEST_SERVER_MARIADB ? "1062" : "23505");
   g_assert_null (strstr (error->message, "marker"));
   rows = db_site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
@@ -228,7 +228,7 @@ test_marker_fails (gconstpointer data)
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_assert_nonnull (strstr (error->message, "writing the statement's marker in 'db' failed"));
   g_assert_nonnull (strstr (error->message, "marker refused"));
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 1);
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (failed)), ==, 1);
   rows = db_site_query (&site, "SELECT COUNT(*) FROM %s", site.table);
   g_assert_cmpstr (rows, ==, "0");
   db_site_clear (&site);
@@ -256,7 +256,7 @@ test_ddl_marker_fails (gconstpointer data)
   g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
   g_assert_true (g_pattern_match_simple ("*sql/s.sql:1: the statement took effect, but its marker could not be "
                                          "written in 'db'*marker refused*", log));
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 2);
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (failed)), ==, 2);
   /* The INSERT after it stops the run: it commits with its marker. */
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_clear_error (&error);

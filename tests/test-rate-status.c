@@ -78,21 +78,22 @@ load_elsewhere (ExecFixture  *fx,
 static void
 assert_stopped_estimate (UpgExecution *execution)
 {
+  g_autoptr(UpgRateEstimate) estimate = upg_execution_dup_rate_estimate (execution);
   g_autoptr(JsonNode) node = upg_execution_to_json (execution, TRUE);
   JsonObject *rate = json_object_get_object_member (json_node_get_object (node), "rate");
 
   g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_FAILED);
   g_assert_true (upg_execution_has_rate_estimate (execution));
-  g_assert_cmpstr (upg_execution_get_rate_step_id (execution), ==, "s1");
-  g_assert_cmpstr (upg_execution_get_rate_units (execution), ==, "statements");
-  g_assert_cmpfloat_with_epsilon (upg_execution_get_measured_rate (execution), 0.2, 1e-9);
-  g_assert_cmpfloat_with_epsilon (upg_execution_get_configured_rate (execution), 0.1, 1e-9);
-  g_assert_cmpint (upg_execution_get_rate_deviation_percent (execution), ==, 100);
-  g_assert_cmpint (upg_execution_get_rate_eta_seconds (execution), ==, 5);
-  g_assert_nonnull (upg_execution_get_rate_revised_at (execution));
-  g_assert_nonnull (upg_execution_get_rate_updated_at (execution));
-  g_assert_cmpint (g_date_time_compare (upg_execution_get_rate_revised_at (execution),
-                                        upg_execution_get_rate_updated_at (execution)), <=, 0);
+  g_assert_cmpstr (upg_rate_estimate_get_step_id (estimate), ==, "s1");
+  g_assert_cmpstr (upg_rate_estimate_get_units (estimate), ==, "statements");
+  g_assert_cmpfloat_with_epsilon (upg_rate_estimate_get_measured_rate (estimate), 0.2, 1e-9);
+  g_assert_cmpfloat_with_epsilon (upg_rate_estimate_get_configured_rate (estimate), 0.1, 1e-9);
+  g_assert_cmpint (upg_rate_estimate_get_deviation_percent (estimate), ==, 100);
+  g_assert_cmpint (upg_rate_estimate_get_eta_seconds (estimate), ==, 5);
+  g_assert_nonnull (upg_rate_estimate_get_revised_at (estimate));
+  g_assert_nonnull (upg_rate_estimate_get_updated_at (estimate));
+  g_assert_cmpint (g_date_time_compare (upg_rate_estimate_get_revised_at (estimate),
+                                        upg_rate_estimate_get_updated_at (estimate)), <=, 0);
   g_assert_nonnull (rate);
   g_assert_cmpstr (json_object_get_string_member (rate, "step_id"), ==, "s1");
   g_assert_cmpint (json_object_get_int_member (rate, "remaining_seconds"), ==, 5);
@@ -152,6 +153,7 @@ test_success_clears (void)
 {
   ExecFixture fx;
   g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(UpgRateEstimate) estimate = NULL;
   g_autoptr(UpgExecution) loaded = NULL;
   guint revisions;
   g_autoptr(JsonNode) node = NULL;
@@ -161,7 +163,8 @@ test_success_clears (void)
   g_assert_true (run_stage (&fx, &execution, &revisions));
   g_assert_cmpuint (revisions, ==, 1);
   /* Revised in memory (the run's own process saw it)… */
-  g_assert_cmpstr (upg_execution_get_rate_step_id (execution), ==, "s0");
+  estimate = upg_execution_dup_rate_estimate (execution);
+  g_assert_cmpstr (upg_rate_estimate_get_step_id (estimate), ==, "s0");
   /* …but a success shows no remaining time, here or elsewhere. */
   node = upg_execution_to_json (execution, TRUE);
   g_assert_false (json_object_has_member (json_node_get_object (node), "rate"));

@@ -31,11 +31,12 @@ assert_failed_at_missing (UpgExecution *execution)
   g_assert_nonnull (execution);
   g_assert_cmpint (upg_execution_get_status (execution), ==, UPG_EXECUTION_STATUS_FAILED);
   g_assert_true (upg_execution_has_breakpoint (execution));
-  g_assert_cmpstr (upg_execution_get_breakpoint_step_id (execution), ==, "s1");
-  g_assert_cmpstr (upg_execution_get_breakpoint_file (execution), ==, "sql/s1.sql");
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (execution), ==, 3);
-  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (execution), ==, 3);
-  g_assert_nonnull (strstr (upg_execution_get_breakpoint_error (execution), "no such table: missing"));
+  g_assert_cmpstr (upg_breakpoint_get_step_id (upg_execution_get_breakpoint (execution)), ==, "s1");
+  g_assert_cmpstr (upg_breakpoint_get_file (upg_execution_get_breakpoint (execution)), ==, "sql/s1.sql");
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (execution)), ==, 3);
+  g_assert_cmpuint (upg_breakpoint_get_sequence (upg_execution_get_breakpoint (execution)), ==, 3);
+  g_assert_nonnull (strstr (upg_breakpoint_get_error (upg_execution_get_breakpoint (execution)),
+                            "no such table: missing"));
 }
 
 typedef struct {

@@ -135,8 +135,8 @@ run_fails_at (Site  *site,
   g_assert_false (exec_fixture_run (&site->fx, FROM, TO, "in_stop", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_assert_true (g_str_has_prefix (error->message, at));
-  g_assert_cmpstr (upg_execution_get_breakpoint_file (failed), ==, "sql/s.sql");
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, line);
+  g_assert_cmpstr (upg_breakpoint_get_file (upg_execution_get_breakpoint (failed)), ==, "sql/s.sql");
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (failed)), ==, line);
   return failed;
 }
 
@@ -206,8 +206,8 @@ test_smallest_case (gconstpointer data)
              "INSERT INTO @T VALUES (1);\n"
              "COMMIT;\n");
   failed = run_fails_at (&site, 4);
-  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (failed), ==, 4);
-  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==, duplicate_code (&site));
+  g_assert_cmpuint (upg_breakpoint_get_sequence (upg_execution_get_breakpoint (failed)), ==, 4);
+  g_assert_cmpstr (upg_breakpoint_get_error_code (upg_execution_get_breakpoint (failed)), ==, duplicate_code (&site));
   ids = site_ids (&site);
   g_assert_cmpstr (ids, ==, "");
   /* The BEGIN and the first INSERT were rolled back: not SUCCESS, not
@@ -358,7 +358,7 @@ test_davical_patch (gconstpointer data)
   db_site_execute (&site, "INSERT INTO %s_c VALUES (1, 1)", site.table);
 
   failed = run_fails_at (&site, 4);
-  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==, "23505");
+  g_assert_cmpstr (upg_breakpoint_get_error_code (upg_execution_get_breakpoint (failed)), ==, "23505");
   assert_davical_state (&site, "1");
 
   db_site_execute (&site, "DELETE FROM %s WHERE id = 10", site.table);
@@ -391,8 +391,8 @@ test_block_with_include (gconstpointer data)
   exec_fixture_write (&site.fx, "bundle/sql/inc.sql", included);
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpstr (upg_execution_get_breakpoint_file (failed), ==, "sql/inc.sql");
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 2);
+  g_assert_cmpstr (upg_breakpoint_get_file (upg_execution_get_breakpoint (failed)), ==, "sql/inc.sql");
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (failed)), ==, 2);
   ids = site_ids (&site);
   g_assert_cmpstr (ids, ==, "");
 

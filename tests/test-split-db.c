@@ -143,10 +143,10 @@ test_included_files_resume (void)
 
   g_assert_false (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &failed, &error));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpstr (upg_execution_get_breakpoint_file (failed), ==, "db/triggers.sql");
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 3);
-  g_assert_cmpuint (upg_execution_get_breakpoint_sequence (failed), ==, 3);
-  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==, "1146");
+  g_assert_cmpstr (upg_breakpoint_get_file (upg_execution_get_breakpoint (failed)), ==, "db/triggers.sql");
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (failed)), ==, 3);
+  g_assert_cmpuint (upg_breakpoint_get_sequence (upg_execution_get_breakpoint (failed)), ==, 3);
+  g_assert_cmpstr (upg_breakpoint_get_error_code (upg_execution_get_breakpoint (failed)), ==, "1146");
   g_clear_error (&error);
 
   create = g_strdup_printf ("CREATE TABLE %s (n INT)", missing);
@@ -285,8 +285,8 @@ test_packet_too_large (void)
   set_max_allowed_packet (g_ascii_strtoull (original, NULL, 10));
   g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
   g_assert_nonnull (strstr (error->message, "max_allowed_packet of 1048576 bytes"));
-  g_assert_cmpstr (upg_execution_get_breakpoint_error_code (failed), ==, "1153");
-  g_assert_cmpuint (upg_execution_get_breakpoint_line (failed), ==, 2);
+  g_assert_cmpstr (upg_breakpoint_get_error_code (upg_execution_get_breakpoint (failed)), ==, "1153");
+  g_assert_cmpuint (upg_breakpoint_get_line (upg_execution_get_breakpoint (failed)), ==, 2);
   statuses = exec_journal_statuses (&site.fx, upg_execution_get_id (failed), 2);
   g_assert_cmpstr (statuses, ==, "FAILED/1153 ");
   count = count_rows (site.my, site.table);

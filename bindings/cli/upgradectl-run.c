@@ -328,24 +328,21 @@ connect_output (UpgCtlExec *exec,
 static void
 print_summary (UpgExecution *execution)
 {
+  const UpgBreakpoint *bp = upg_execution_get_breakpoint (execution);
+  const char *code = bp != NULL ? upg_breakpoint_get_error_code (bp) : NULL;
+
   g_print (_("Execution %s: %s\n"), upg_execution_get_id (execution),
            upg_execution_status_to_string (upg_execution_get_status (execution)));
-  if (!upg_execution_has_breakpoint (execution))
+  if (bp == NULL)
     return;
-  if (upg_execution_get_breakpoint_file (execution) != NULL)
-    g_print (_("Breakpoint: step %s, %s:%u (statement %u)\n"),
-             upg_execution_get_breakpoint_step_id (execution),
-             upg_execution_get_breakpoint_file (execution),
-             upg_execution_get_breakpoint_line (execution),
-             upg_execution_get_breakpoint_sequence (execution));
+  if (upg_breakpoint_get_file (bp) != NULL)
+    g_print (_("Breakpoint: step %s, %s:%u (statement %u)\n"), upg_breakpoint_get_step_id (bp),
+             upg_breakpoint_get_file (bp), upg_breakpoint_get_line (bp), upg_breakpoint_get_sequence (bp));
   else
-    g_print (_("Breakpoint: step %s\n"), upg_execution_get_breakpoint_step_id (execution));
-  if (upg_execution_get_breakpoint_error (execution) != NULL)
-    g_print (_("Error: %s%s%s%s\n"), upg_execution_get_breakpoint_error (execution),
-             upg_execution_get_breakpoint_error_code (execution) != NULL ? " (" : "",
-             upg_execution_get_breakpoint_error_code (execution) != NULL
-               ? upg_execution_get_breakpoint_error_code (execution) : "",
-             upg_execution_get_breakpoint_error_code (execution) != NULL ? ")" : "");
+    g_print (_("Breakpoint: step %s\n"), upg_breakpoint_get_step_id (bp));
+  if (upg_breakpoint_get_error (bp) != NULL)
+    g_print (_("Error: %s%s%s%s\n"), upg_breakpoint_get_error (bp), code != NULL ? " (" : "",
+             code != NULL ? code : "", code != NULL ? ")" : "");
   g_print (_("Fix the cause, then run the same command again or 'upgradectl resume %s [--retry|--skip]'.\n"),
            upg_execution_get_id (execution));
 }
@@ -378,9 +375,11 @@ upgctl_exec_report (UpgCtlExec   *exec,
     }
   else
     {
+      const UpgBreakpoint *bp = upg_execution_get_breakpoint (execution);
+
       print_summary (execution);
       /* The summary shows the breakpoint's error already. */
-      if (error != NULL && upg_execution_get_breakpoint_error (execution) == NULL)
+      if (error != NULL && (bp == NULL || upg_breakpoint_get_error (bp) == NULL))
         g_printerr ("upgradectl %s: %s\n", exec->ctl->command, error->message);
     }
   return upg_exit_code_for_error (error);

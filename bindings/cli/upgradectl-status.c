@@ -63,30 +63,35 @@ format_rate (double      rate,
 static void
 print_rate (UpgExecution *execution)
 {
-  const char *units = upg_execution_get_rate_units (execution);
-  gint64 eta = upg_execution_get_rate_eta_seconds (execution);
-  GDateTime *updated = upg_execution_get_rate_updated_at (execution);
-  g_autofree char *measured = format_rate (upg_execution_get_measured_rate (execution), units, TRUE);
-  g_autofree char *configured = format_rate (upg_execution_get_configured_rate (execution), units, FALSE);
-  g_autofree char *remaining = eta < 0 ? g_strdup ("?")
-                               : eta == 0 ? g_strdup ("<1s") : upg_format_duration (eta * 1000);
-  g_autofree char *at = updated != NULL ? g_date_time_format (updated, "%T") : g_strdup ("?");
+  g_autoptr(UpgRateEstimate) rate = upg_execution_dup_rate_estimate (execution);
+  const char *units;
+  gint64 eta;
+  GDateTime *updated;
+  g_autofree char *measured = NULL, *configured = NULL, *remaining = NULL, *at = NULL;
 
-  if (!upg_execution_has_rate_estimate (execution)
-      || upg_execution_get_status (execution) == UPG_EXECUTION_STATUS_SUCCESS)
+  if (rate == NULL || upg_execution_get_status (execution) == UPG_EXECUTION_STATUS_SUCCESS)
     return;
-  if (upg_execution_get_configured_rate (execution) > 0.0)
+  units = upg_rate_estimate_get_units (rate);
+  eta = upg_rate_estimate_get_eta_seconds (rate);
+  updated = upg_rate_estimate_get_updated_at (rate);
+  measured = format_rate (upg_rate_estimate_get_measured_rate (rate), units, TRUE);
+  configured = format_rate (upg_rate_estimate_get_configured_rate (rate), units, FALSE);
+  remaining = eta < 0 ? g_strdup ("?") : eta == 0 ? g_strdup ("<1s") : upg_format_duration (eta * 1000);
+  at = updated != NULL ? g_date_time_format (updated, "%T") : g_strdup ("?");
+  if (upg_rate_estimate_get_configured_rate (rate) > 0.0)
     g_print (_("  step %s: measured %s vs configured %s (%+d %%); remaining ≈ %s (revised %s)\n"),
-             upg_execution_get_rate_step_id (execution), measured, configured,
-             upg_execution_get_rate_deviation_percent (execution), remaining, at);
+             upg_rate_estimate_get_step_id (rate), measured, configured,
+             upg_rate_estimate_get_deviation_percent (rate), remaining, at);
   else
     g_print (_("  step %s: measured %s (no configured rate); remaining ≈ %s (revised %s)\n"),
-             upg_execution_get_rate_step_id (execution), measured, remaining, at);
+             upg_rate_estimate_get_step_id (rate), measured, remaining, at);
 }
 
 static void
 print_status (UpgExecution *execution)
 {
+  const UpgBreakpoint *bp = upg_execution_get_breakpoint (execution);
+
   print_execution_line (execution);
   for (guint i = 0; i < upg_execution_get_n_steps (execution); i++)
     {
@@ -96,15 +101,11 @@ print_status (UpgExecution *execution)
                upg_execution_get_step_id (execution, i), message != NULL ? " (" : "",
                message != NULL ? message : "", message != NULL ? ")" : "");
     }
-  if (upg_execution_has_breakpoint (execution))
-    g_print (_("  breakpoint: step %s %s:%u (statement %u): %s\n"),
-             upg_execution_get_breakpoint_step_id (execution),
-             upg_execution_get_breakpoint_file (execution) != NULL
-               ? upg_execution_get_breakpoint_file (execution) : "-",
-             upg_execution_get_breakpoint_line (execution),
-             upg_execution_get_breakpoint_sequence (execution),
-             upg_execution_get_breakpoint_error (execution) != NULL
-               ? upg_execution_get_breakpoint_error (execution) : "");
+  if (bp != NULL)
+    g_print (_("  breakpoint: step %s %s:%u (statement %u): %s\n"), upg_breakpoint_get_step_id (bp),
+             upg_breakpoint_get_file (bp) != NULL ? upg_breakpoint_get_file (bp) : "-",
+             upg_breakpoint_get_line (bp), upg_breakpoint_get_sequence (bp),
+             upg_breakpoint_get_error (bp) != NULL ? upg_breakpoint_get_error (bp) : "");
   print_rate (execution);
 }
 

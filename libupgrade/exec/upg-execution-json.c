@@ -66,22 +66,24 @@ static void
 add_breakpoint (UpgExecution *self,
                 JsonBuilder  *builder)
 {
+  UpgBreakpoint *bp = self->breakpoint;
+
   json_builder_set_member_name (builder, "breakpoint");
-  if (!self->has_breakpoint)
+  if (bp == NULL)
     {
       json_builder_add_null_value (builder);
       return;
     }
   json_builder_begin_object (builder);
-  add_optional_string (builder, "step_id", self->bp_step_id);
-  add_optional_string (builder, "file", self->bp_file);
+  add_optional_string (builder, "step_id", upg_breakpoint_get_step_id (bp));
+  add_optional_string (builder, "file", upg_breakpoint_get_file (bp));
   json_builder_set_member_name (builder, "line");
-  json_builder_add_int_value (builder, self->bp_line);
+  json_builder_add_int_value (builder, upg_breakpoint_get_line (bp));
   json_builder_set_member_name (builder, "sequence");
-  json_builder_add_int_value (builder, self->bp_sequence);
-  add_optional_string (builder, "statement", self->bp_statement);
-  add_optional_string (builder, "error_code", self->bp_error_code);
-  add_optional_string (builder, "error", self->bp_error);
+  json_builder_add_int_value (builder, upg_breakpoint_get_sequence (bp));
+  add_optional_string (builder, "statement", upg_breakpoint_get_statement (bp));
+  add_optional_string (builder, "error_code", upg_breakpoint_get_error_code (bp));
+  add_optional_string (builder, "error", upg_breakpoint_get_error (bp));
   json_builder_end_object (builder);
 }
 

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "upg-breakpoint-private.h"
 #include "upg-execution.h"
 #include "upg-execution-update-private.h"
 
@@ -35,14 +36,7 @@ struct _UpgExecution
   char               *message;
   GPtrArray          *steps;            /* of StepResult */
 
-  gboolean            has_breakpoint;
-  char               *bp_step_id;
-  char               *bp_file;
-  guint               bp_line;
-  guint               bp_sequence;
-  char               *bp_statement;
-  char               *bp_error_code;
-  char               *bp_error;
+  UpgBreakpoint      *breakpoint;       /* NULL: none */
 
   guint               statements_done;
   guint               statements_total;

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "upg-execution-private.h"
+#include "upg-rate-estimate-private.h"
 
 /*
  * upg_execution_set_rate_estimate:
@@ -99,12 +100,39 @@ upg_execution_has_rate_estimate (UpgExecution *self)
 }
 
 /**
+ * upg_execution_dup_rate_estimate:
+ * @self: an execution
+ *
+ * Gets the live calibration of the running step (or of the step the
+ * execution stopped in), as it is now. A copy: while a step runs the
+ * executor revises it at every sample.
+ *
+ * Returns: (transfer full) (nullable): the estimate, to free with
+ *   upg_rate_estimate_free(), or %NULL while none replaced the configured
+ *   one (see upg_execution_has_rate_estimate())
+ */
+UpgRateEstimate *
+upg_execution_dup_rate_estimate (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+
+  if (self->rate_step_id == NULL)
+    return NULL;
+  return upg_rate_estimate_new (self->rate_step_id, self->rate_units, self->rate_measured, self->rate_configured,
+                                self->rate_deviation, self->rate_eta_seconds, self->rate_revised_at,
+                                self->rate_updated_at);
+}
+
+/**
  * upg_execution_get_rate_step_id:
  * @self: an execution
  *
  * Gets the step whose rate was measured.
  *
  * Returns: (transfer none) (nullable): the step whose rate was measured
+ *
+ * Deprecated: 1.0: Use upg_execution_dup_rate_estimate() and
+ *   upg_rate_estimate_get_step_id().
  */
 const char *
 upg_execution_get_rate_step_id (UpgExecution *self)
@@ -121,6 +149,9 @@ upg_execution_get_rate_step_id (UpgExecution *self)
  *
  * Returns: (transfer none) (nullable): what the rates count:
  *   `statements`, `bytes` or `permille`
+ *
+ * Deprecated: 1.0: Use upg_execution_dup_rate_estimate() and
+ *   upg_rate_estimate_get_units().
  */
 const char *
 upg_execution_get_rate_units (UpgExecution *self)
@@ -136,6 +167,9 @@ upg_execution_get_rate_units (UpgExecution *self)
  * Gets the measured rate in units per second.
  *
  * Returns: the measured rate in units per second (0 without an estimate)
+ *
+ * Deprecated: 1.0: Use upg_execution_dup_rate_estimate() and
+ *   upg_rate_estimate_get_measured_rate().
  */
 double
 upg_execution_get_measured_rate (UpgExecution *self)
@@ -151,6 +185,9 @@ upg_execution_get_measured_rate (UpgExecution *self)
  * Gets the configured rate in units per second.
  *
  * Returns: the configured rate in units per second (0: none)
+ *
+ * Deprecated: 1.0: Use upg_execution_dup_rate_estimate() and
+ *   upg_rate_estimate_get_configured_rate().
  */
 double
 upg_execution_get_configured_rate (UpgExecution *self)
@@ -167,6 +204,9 @@ upg_execution_get_configured_rate (UpgExecution *self)
  *
  * Returns: the measured rate's deviation from the configured one, in
  *   percent
+ *
+ * Deprecated: 1.0: Use upg_execution_dup_rate_estimate() and
+ *   upg_rate_estimate_get_deviation_percent().
  */
 int
 upg_execution_get_rate_deviation_percent (UpgExecution *self)
@@ -184,6 +224,9 @@ upg_execution_get_rate_deviation_percent (UpgExecution *self)
  *
  * Returns: the execution's remaining seconds as revised at
  *   upg_execution_get_rate_updated_at(), or -1 if unknown
+ *
+ * Deprecated: 1.0: Use upg_execution_dup_rate_estimate() and
+ *   upg_rate_estimate_get_eta_seconds().
  */
 gint64
 upg_execution_get_rate_eta_seconds (UpgExecution *self)
@@ -200,6 +243,9 @@ upg_execution_get_rate_eta_seconds (UpgExecution *self)
  *
  * Returns: (transfer none) (nullable): when the measured rate replaced
  *   the configured one
+ *
+ * Deprecated: 1.0: Use upg_execution_dup_rate_estimate() and
+ *   upg_rate_estimate_get_revised_at().
  */
 GDateTime *
 upg_execution_get_rate_revised_at (UpgExecution *self)
@@ -216,6 +262,9 @@ upg_execution_get_rate_revised_at (UpgExecution *self)
  *
  * Returns: (transfer none) (nullable): when the remaining time was last
  *   computed
+ *
+ * Deprecated: 1.0: Use upg_execution_dup_rate_estimate() and
+ *   upg_rate_estimate_get_updated_at().
  */
 GDateTime *
 upg_execution_get_rate_updated_at (UpgExecution *self)

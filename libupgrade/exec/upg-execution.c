@@ -536,14 +536,7 @@ upg_execution_set_breakpoint (UpgExecution *self,
   g_return_if_fail (UPG_IS_EXECUTION (self));
 
   upg_execution_clear_breakpoint (self);
-  self->has_breakpoint = TRUE;
-  self->bp_step_id = g_strdup (step_id);
-  self->bp_file = g_strdup (file);
-  self->bp_line = line;
-  self->bp_sequence = sequence;
-  self->bp_statement = g_strdup (statement);
-  self->bp_error_code = g_strdup (error_code);
-  self->bp_error = g_strdup (error);
+  self->breakpoint = upg_breakpoint_new (step_id, file, line, sequence, statement, error_code, error);
 }
 
 /*
@@ -557,14 +550,25 @@ upg_execution_clear_breakpoint (UpgExecution *self)
 {
   g_return_if_fail (UPG_IS_EXECUTION (self));
 
-  self->has_breakpoint = FALSE;
-  g_clear_pointer (&self->bp_step_id, g_free);
-  g_clear_pointer (&self->bp_file, g_free);
-  g_clear_pointer (&self->bp_statement, g_free);
-  g_clear_pointer (&self->bp_error_code, g_free);
-  g_clear_pointer (&self->bp_error, g_free);
-  self->bp_line = 0;
-  self->bp_sequence = 0;
+  g_clear_pointer (&self->breakpoint, upg_breakpoint_free);
+}
+
+/**
+ * upg_execution_get_breakpoint:
+ * @self: an execution
+ *
+ * Gets where the execution stopped. The breakpoint belongs to @self and
+ * lasts until @self goes on past it (a resume that gets further) or is
+ * finalized: copy it with upg_breakpoint_copy() to keep it longer.
+ *
+ * Returns: (transfer none) (nullable): the breakpoint, or %NULL when the
+ *   execution did not stop at one
+ */
+const UpgBreakpoint *
+upg_execution_get_breakpoint (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+  return self->breakpoint;
 }
 
 /**
@@ -572,7 +576,7 @@ upg_execution_clear_breakpoint (UpgExecution *self)
  * @self: an execution
  *
  * Tells whether the execution stopped at a breakpoint (see
- * upg_execution_get_breakpoint_step_id() and the other breakpoint getters).
+ * upg_execution_get_breakpoint()).
  *
  * Returns: %TRUE if the execution stopped at a breakpoint
  */
@@ -580,7 +584,7 @@ gboolean
 upg_execution_has_breakpoint (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), FALSE);
-  return self->has_breakpoint;
+  return self->breakpoint != NULL;
 }
 
 /**
@@ -590,12 +594,15 @@ upg_execution_has_breakpoint (UpgExecution *self)
  * Gets the step of the breakpoint.
  *
  * Returns: (transfer none) (nullable): the step of the breakpoint
+ *
+ * Deprecated: 1.0: Use upg_execution_get_breakpoint() and
+ *   upg_breakpoint_get_step_id().
  */
 const char *
 upg_execution_get_breakpoint_step_id (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->bp_step_id;
+  return self->breakpoint != NULL ? upg_breakpoint_get_step_id (self->breakpoint) : NULL;
 }
 
 /**
@@ -605,12 +612,15 @@ upg_execution_get_breakpoint_step_id (UpgExecution *self)
  * Gets the file of the breakpoint.
  *
  * Returns: (transfer none) (nullable): the file of the breakpoint
+ *
+ * Deprecated: 1.0: Use upg_execution_get_breakpoint() and
+ *   upg_breakpoint_get_file().
  */
 const char *
 upg_execution_get_breakpoint_file (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->bp_file;
+  return self->breakpoint != NULL ? upg_breakpoint_get_file (self->breakpoint) : NULL;
 }
 
 /**
@@ -620,12 +630,15 @@ upg_execution_get_breakpoint_file (UpgExecution *self)
  * Gets the first line of the statement of the breakpoint.
  *
  * Returns: the first line of the statement of the breakpoint
+ *
+ * Deprecated: 1.0: Use upg_execution_get_breakpoint() and
+ *   upg_breakpoint_get_line().
  */
 guint
 upg_execution_get_breakpoint_line (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), 0);
-  return self->bp_line;
+  return self->breakpoint != NULL ? upg_breakpoint_get_line (self->breakpoint) : 0;
 }
 
 /**
@@ -635,12 +648,15 @@ upg_execution_get_breakpoint_line (UpgExecution *self)
  * Gets the sequence number of the statement of the breakpoint.
  *
  * Returns: the sequence number of the statement of the breakpoint
+ *
+ * Deprecated: 1.0: Use upg_execution_get_breakpoint() and
+ *   upg_breakpoint_get_sequence().
  */
 guint
 upg_execution_get_breakpoint_sequence (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), 0);
-  return self->bp_sequence;
+  return self->breakpoint != NULL ? upg_breakpoint_get_sequence (self->breakpoint) : 0;
 }
 
 /**
@@ -650,12 +666,15 @@ upg_execution_get_breakpoint_sequence (UpgExecution *self)
  * Gets the statement of the breakpoint.
  *
  * Returns: (transfer none) (nullable): the statement of the breakpoint
+ *
+ * Deprecated: 1.0: Use upg_execution_get_breakpoint() and
+ *   upg_breakpoint_get_statement().
  */
 const char *
 upg_execution_get_breakpoint_statement (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->bp_statement;
+  return self->breakpoint != NULL ? upg_breakpoint_get_statement (self->breakpoint) : NULL;
 }
 
 /**
@@ -665,12 +684,15 @@ upg_execution_get_breakpoint_statement (UpgExecution *self)
  * Gets the database's error code or SQLSTATE.
  *
  * Returns: (transfer none) (nullable): the database's error code or SQLSTATE
+ *
+ * Deprecated: 1.0: Use upg_execution_get_breakpoint() and
+ *   upg_breakpoint_get_error_code().
  */
 const char *
 upg_execution_get_breakpoint_error_code (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->bp_error_code;
+  return self->breakpoint != NULL ? upg_breakpoint_get_error_code (self->breakpoint) : NULL;
 }
 
 /**
@@ -680,12 +702,15 @@ upg_execution_get_breakpoint_error_code (UpgExecution *self)
  * Gets the error of the breakpoint.
  *
  * Returns: (transfer none) (nullable): the error of the breakpoint
+ *
+ * Deprecated: 1.0: Use upg_execution_get_breakpoint() and
+ *   upg_breakpoint_get_error().
  */
 const char *
 upg_execution_get_breakpoint_error (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->bp_error;
+  return self->breakpoint != NULL ? upg_breakpoint_get_error (self->breakpoint) : NULL;
 }
 
 /*

@@ -11,7 +11,9 @@
 #include <json-glib/json-glib.h>
 #include <upgrade-spi.h>
 
+#include "upg-breakpoint.h"
 #include "upg-journal.h"
+#include "upg-rate-estimate.h"
 
 #include "upg-version-macros.h"
 
@@ -67,18 +69,20 @@ gint64              upg_execution_get_step_duration_ms (UpgExecution  *self,
 UPG_AVAILABLE_IN_ALL
 gboolean            upg_execution_has_breakpoint   (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
+const UpgBreakpoint *upg_execution_get_breakpoint  (UpgExecution      *self);
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_get_breakpoint)
 const char         *upg_execution_get_breakpoint_step_id   (UpgExecution *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_get_breakpoint)
 const char         *upg_execution_get_breakpoint_file      (UpgExecution *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_get_breakpoint)
 guint               upg_execution_get_breakpoint_line      (UpgExecution *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_get_breakpoint)
 guint               upg_execution_get_breakpoint_sequence  (UpgExecution *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_get_breakpoint)
 const char         *upg_execution_get_breakpoint_statement (UpgExecution *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_get_breakpoint)
 const char         *upg_execution_get_breakpoint_error_code (UpgExecution *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_get_breakpoint)
 const char         *upg_execution_get_breakpoint_error     (UpgExecution *self);
 
 UPG_AVAILABLE_IN_ALL
@@ -93,20 +97,22 @@ const char         *upg_execution_get_rate_message (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
 gboolean            upg_execution_has_rate_estimate (UpgExecution     *self);
 UPG_AVAILABLE_IN_ALL
+UpgRateEstimate    *upg_execution_dup_rate_estimate (UpgExecution     *self);
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 const char         *upg_execution_get_rate_step_id (UpgExecution      *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 const char         *upg_execution_get_rate_units   (UpgExecution      *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 double              upg_execution_get_measured_rate (UpgExecution     *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 double              upg_execution_get_configured_rate (UpgExecution   *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 int                 upg_execution_get_rate_deviation_percent (UpgExecution *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 gint64              upg_execution_get_rate_eta_seconds (UpgExecution  *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 GDateTime          *upg_execution_get_rate_revised_at (UpgExecution   *self);
-UPG_AVAILABLE_IN_ALL
+UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 GDateTime          *upg_execution_get_rate_updated_at (UpgExecution   *self);
 
 UPG_AVAILABLE_IN_ALL

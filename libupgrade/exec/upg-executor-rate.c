@@ -165,12 +165,12 @@ static void
 persist_estimate (UpgRunContext *ctx,
                   Persisted     *persisted)
 {
-  UpgExecution *execution = ctx->execution;
-  GDateTime *updated = upg_execution_get_rate_updated_at (execution);
+  g_autoptr(UpgRateEstimate) rate = upg_execution_dup_rate_estimate (ctx->execution);
+  GDateTime *updated = upg_rate_estimate_get_updated_at (rate);
   UpgJournalRateEstimate estimate = {
-    upg_execution_get_rate_step_id (execution), upg_execution_get_rate_units (execution),
-    upg_execution_get_measured_rate (execution), upg_execution_get_configured_rate (execution),
-    upg_execution_get_rate_deviation_percent (execution), upg_execution_get_rate_eta_seconds (execution),
+    upg_rate_estimate_get_step_id (rate), upg_rate_estimate_get_units (rate),
+    upg_rate_estimate_get_measured_rate (rate), upg_rate_estimate_get_configured_rate (rate),
+    upg_rate_estimate_get_deviation_percent (rate), upg_rate_estimate_get_eta_seconds (rate),
     persisted->revised_at,
     updated != NULL ? g_date_time_to_unix (updated) * 1000 + g_date_time_get_microsecond (updated) / 1000
                     : persisted->revised_at,

@@ -95,22 +95,22 @@ save_breakpoint (UpgRunContext *ctx,
                  const GError  *failure)
 {
   UpgExecution *e = ctx->execution;
+  const UpgBreakpoint *bp = upg_execution_get_breakpoint (e);
   g_autoptr(GError) error = NULL;
 
   if (ctx->breakpoint_saved)
     return;
-  if (!upg_execution_has_breakpoint (e) ||
-      g_strcmp0 (upg_execution_get_breakpoint_step_id (e), upg_step_get_id (step)) != 0)
-    upg_execution_set_breakpoint (e, upg_step_get_id (step), NULL, 0, 0, NULL,
-                                  upg_error_code_nick (failure), failure->message);
-  if (!upg_journal_save_breakpoint (ctx->journal, upg_execution_get_id (e),
-                                    upg_execution_get_breakpoint_step_id (e),
-                                    upg_execution_get_breakpoint_file (e),
-                                    upg_execution_get_breakpoint_line (e),
-                                    upg_execution_get_breakpoint_sequence (e),
-                                    upg_execution_get_breakpoint_statement (e),
-                                    upg_execution_get_breakpoint_error_code (e),
-                                    upg_execution_get_breakpoint_error (e), &error))
+  if (bp == NULL || g_strcmp0 (upg_breakpoint_get_step_id (bp), upg_step_get_id (step)) != 0)
+    {
+      upg_execution_set_breakpoint (e, upg_step_get_id (step), NULL, 0, 0, NULL,
+                                    upg_error_code_nick (failure), failure->message);
+      bp = upg_execution_get_breakpoint (e);
+    }
+  if (!upg_journal_save_breakpoint (ctx->journal, upg_execution_get_id (e), upg_breakpoint_get_step_id (bp),
+                                    upg_breakpoint_get_file (bp), upg_breakpoint_get_line (bp),
+                                    upg_breakpoint_get_sequence (bp), upg_breakpoint_get_statement (bp),
+                                    upg_breakpoint_get_error_code (bp), upg_breakpoint_get_error (bp),
+                                    &error))
     upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), error->message);
 }
 

@@ -193,11 +193,18 @@ class ExecutorTest(SiteTestCase):
         self.assertEqual(execution.get_status(), Upgrade.ExecutionStatus.FAILED)
         self.assertEqual(execution.get_resume_count(), 0)
         self.assertTrue(execution.has_breakpoint())
-        self.assertEqual(execution.get_breakpoint_step_id(), 'ft_backup_orders')
-        self.assertEqual(execution.get_breakpoint_file(), 'sql/3.17.0/001_backup_orders.sql')
-        self.assertEqual(execution.get_breakpoint_line(), 14)
-        self.assertEqual(execution.get_breakpoint_sequence(), 2)
-        self.assertIn('no such table: orders', execution.get_breakpoint_error())
+        # The breakpoint is one boxed value (Upgrade.Breakpoint), which
+        # the binding copies: it outlives what the execution does next.
+        breakpoint = execution.get_breakpoint()
+        self.assertIsInstance(breakpoint, Upgrade.Breakpoint)
+        self.assertEqual(breakpoint.get_step_id(), 'ft_backup_orders')
+        self.assertEqual(breakpoint.get_file(), 'sql/3.17.0/001_backup_orders.sql')
+        self.assertEqual(breakpoint.get_line(), 14)
+        self.assertEqual(breakpoint.get_sequence(), 2)
+        self.assertIn('INSERT', breakpoint.get_statement())
+        self.assertEqual(breakpoint.get_error_code(), '1')
+        self.assertIn('no such table: orders', breakpoint.get_error())
+        self.assertEqual(breakpoint.copy().get_line(), 14)
         self.assertEqual(recorder.of('step-finished')[-1][2], Upgrade.StepStatus.FAILED)
         # Running the stage again continues the same execution and fails
         # the same way; each run has its own execution.
@@ -219,6 +226,8 @@ class ExecutorTest(SiteTestCase):
         resumed = resume.get_execution()
         self.assertEqual(resumed.get_id(), execution.get_id())
         self.assertEqual(resumed.get_status(), Upgrade.ExecutionStatus.SUCCESS)
+        self.assertIsNone(resumed.get_breakpoint())
+        self.assertEqual(breakpoint.get_line(), 14)
         # Running the stage again above continued the same execution: one
         # resume, and this is the second.
         self.assertEqual(resumed.get_resume_count(), 2)
