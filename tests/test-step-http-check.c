@@ -121,6 +121,34 @@ test_body_mismatch (void)
   exec_fixture_clear (&fx);
 }
 
+/* A password in the URL stays out of the failure (it once was shown:
+ * the URL was parsed without splitting its user info). */
+static void
+test_url_password_hidden (void)
+{
+  const ScriptedAnswer answers[] = { { 503, "DOWN" } };
+  g_autoptr(ScriptedServer) server = scripted_server_new (answers, 1);
+  g_autofree char *url = scripted_server_url (server, "/actuator/health");
+  g_autoptr(GString) with_password = g_string_new (url);
+  g_autofree char *steps = NULL;
+  g_autoptr(GError) error = NULL;
+  ExecFixture fx;
+
+  g_string_replace (with_password, "http://", "http://probe:pw-77c1e@", 1);
+  steps = g_strdup_printf ("\"post_start\": [{\"id\": \"health\", \"compatible_version\": \"3.17.0\", "
+                           "\"http_check\": {\"url\": \"%s\", \"interval\": 0, \"retries\": 0}}]",
+                           with_password->str);
+  exec_fixture_init (&fx);
+  exec_fixture_write_config (&fx, "hc-site", "");
+  exec_fixture_write_manifest (&fx, TO, steps, NULL);
+  g_assert_false (exec_fixture_run (&fx, FROM, TO, "post_start", NULL, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_nonnull (strstr (error->message, "answered HTTP 503"));
+  g_assert_nonnull (strstr (error->message, "probe@127.0.0.1"));
+  g_assert_null (strstr (error->message, "pw-77c1e"));
+  exec_fixture_clear (&fx);
+}
+
 /* A token variable that is not set fails the step naming the variable. */
 static void
 test_token_missing (void)
@@ -168,6 +196,7 @@ main (int argc, char **argv)
   g_test_add_func ("/step-http-check/failure-resume", test_failure_resume);
   g_test_add_func ("/step-http-check/body-mismatch", test_body_mismatch);
   g_test_add_func ("/step-http-check/token-missing", test_token_missing);
+  g_test_add_func ("/step-http-check/url-password-hidden", test_url_password_hidden);
   g_test_add_func ("/step-http-check/killed-between-attempts", test_killed_between_attempts);
   return g_test_run ();
 }

@@ -165,7 +165,7 @@ upg_http_check_runner_run_step (UpgRunContext *ctx,
   guint attempt;
 
   g_return_val_if_fail (check != NULL, FALSE);
-  uri = g_uri_parse (check->url, G_URI_FLAGS_NONE, NULL);
+  uri = g_uri_parse (check->url, G_URI_FLAGS_HAS_PASSWORD, NULL);
   g_return_val_if_fail (uri != NULL, FALSE);
   shown_url = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
   if (check->token_env != NULL)
