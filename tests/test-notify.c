@@ -139,7 +139,7 @@ test_succeeded (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(JsonArray) rows = NULL;
-  g_autofree char *auth = NULL, *log = NULL, *text = NULL, *json = NULL;
+  g_autofree char *auth = NULL, *log = NULL, *text = NULL, *json = NULL, *html = NULL, *markdown = NULL;
   JsonObject *row;
   ExecFixture fx;
 
@@ -177,6 +177,8 @@ test_succeeded (void)
   log = read_log (&fx, upg_execution_get_id (execution));
   text = report_text (&fx, upg_execution_get_id (execution), UPG_REPORT_FORMAT_TEXT);
   json = report_text (&fx, upg_execution_get_id (execution), UPG_REPORT_FORMAT_JSON);
+  html = report_text (&fx, upg_execution_get_id (execution), UPG_REPORT_FORMAT_HTML);
+  markdown = report_text (&fx, upg_execution_get_id (execution), UPG_REPORT_FORMAT_MARKDOWN);
   g_assert_nonnull (strstr (log, "notification succeeded to "));
   g_assert_nonnull (strstr (text, "succeeded to "));
   g_assert_nonnull (strstr (text, ": delivered (HTTP 200, 1 attempt)"));
@@ -184,6 +186,11 @@ test_succeeded (void)
   g_assert_null (strstr (log, TOKEN));
   g_assert_null (strstr (text, TOKEN));
   g_assert_null (strstr (json, TOKEN));
+  g_assert_nonnull (strstr (html, "<ul class=\"notifications\">"));
+  g_assert_nonnull (strstr (html, ": delivered (HTTP 200, 1 attempt)</li>"));
+  g_assert_nonnull (strstr (markdown, "## Notifications"));
+  g_assert_null (strstr (html, TOKEN));
+  g_assert_null (strstr (markdown, TOKEN));
   exec_fixture_clear (&fx);
 }
 

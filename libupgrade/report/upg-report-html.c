@@ -353,7 +353,8 @@ append_breakpoint (GString    *out,
   g_string_append (out, "</p></div>\n");
 }
 
-/* The stops and the statements that were not simply applied, as lists. */
+/* The stops, the notify deliveries and the statements that were not
+ * simply applied, as lists. */
 static void
 append_explanations (GString    *out,
                      JsonObject *summary,
@@ -361,6 +362,7 @@ append_explanations (GString    *out,
 {
   JsonArray *stops = upg_report_member_array (summary, "stops");
   JsonArray *notes = upg_report_member_array (summary, "statement_notes");
+  JsonArray *notifications = upg_report_member_array (summary, "notifications");
 
   if (stops != NULL && json_array_get_length (stops) > 0)
     {
@@ -369,6 +371,23 @@ append_explanations (GString    *out,
         {
           g_autofree char *line = upg_report_stop_text (upg_report_array_object (stops, i));
 
+          g_string_append (out, "<li>");
+          append_escaped (out, line);
+          g_string_append (out, "</li>\n");
+        }
+      g_string_append (out, "</ul>\n");
+    }
+  if (notifications != NULL && json_array_get_length (notifications) > 0)
+    {
+      g_string_append_printf (out, "<%s>%s</%s>\n<ul class=\"notifications\">\n", heading, _("Notifications"),
+                              heading);
+      for (guint i = 0; i < json_array_get_length (notifications); i++)
+        {
+          JsonObject *n = upg_report_array_object (notifications, i);
+          g_autofree char *line = n != NULL ? upg_report_notification_text (n) : NULL;
+
+          if (line == NULL)
+            continue;
           g_string_append (out, "<li>");
           append_escaped (out, line);
           g_string_append (out, "</li>\n");

@@ -41,6 +41,7 @@ void         upg_report_add_counts      (JsonObject  *sum,
 char        *upg_report_counts_text     (JsonObject  *counts);
 char        *upg_report_note_text       (JsonObject  *note);
 char        *upg_report_stop_text       (JsonObject  *stop);
+char        *upg_report_notification_text (JsonObject *notification);
 void         upg_report_append_explanations (GString    *out,
                                              JsonObject *summary,
                                              gboolean    markdown);
