@@ -497,24 +497,38 @@ validate (ExecFixture *fx,
 
 #define STEPS_WRONG_SOURCES \
   "{\"id\": \"r\", \"database\": \"app\", \"redis\": [[\"SET\", \"k\", \"v\"]]}, " \
-  "{\"id\": \"s\", \"database\": \"cache\", \"sql_scripts\": [\"sql/a.sql\"]}"
+  "{\"id\": \"s\", \"database\": \"cache\", \"sql_scripts\": [\"sql/a.sql\"]}, " \
+  "{\"id\": \"rc\", \"database\": \"ck\", \"redis\": [[\"SET\", \"k\", \"v\"]]}, " \
+  "{\"id\": \"pc\", \"database\": \"ck\", \"redis_delete_pattern\": \"ft:cache:*\"}"
 
-/* A redis step on a SQL source and SQL scripts on a Redis source are bad
- * input (exit 2) naming the file and the JSON path. */
+/* A redis step on a SQL source (SQLite, ClickHouse) and SQL scripts on a
+ * Redis source are bad input (exit 2) naming the file, the JSON path and
+ * the kind of data source the step needs. validate does not connect: the
+ * ClickHouse source is only read from the configuration. */
 static void
 test_validate_sources (ExecFixture   *fx,
                        gconstpointer  steps)
 {
+  g_autofree char *redis = upg_test_redis_datasource_json (server, TRUE, 0);
+  g_autofree char *app = exec_fixture_sqlite_source (fx, "app.db");
+  g_autofree char *sources = g_strdup_printf ("\"cache\": %s, \"app\": %s, \"ck\": {\"provider\": \"ClickHouse\", "
+                                              "\"url\": \"http://127.0.0.1:8123\", \"database\": \"logs\", "
+                                              "\"user\": \"default\"}", redis, app);
   g_autofree char *out = NULL;
   int status;
 
+  exec_fixture_write_config (fx, "site-1", sources);
   exec_fixture_write (fx, "bundle/sql/a.sql", "SELECT 1;\n");
   out = validate (fx, &status);
   g_assert_cmpint (status, ==, 2);
   g_assert_nonnull (strstr (out, "1.1.0.json: $.upgrade_steps.post_start[0].database: a \"redis\" step needs a "
                                  "Redis data source; 'app' is SQLite"));
   g_assert_nonnull (strstr (out, "1.1.0.json: $.upgrade_steps.post_start[1].database: data source 'cache' is a "
-                                 "Redis server"));
+                                 "Redis server: SQL scripts need a SQL database"));
+  g_assert_nonnull (strstr (out, "1.1.0.json: $.upgrade_steps.post_start[2].database: a \"redis\" step needs a "
+                                 "Redis data source; 'ck' is ClickHouse"));
+  g_assert_nonnull (strstr (out, "1.1.0.json: $.upgrade_steps.post_start[3].database: a \"redis_delete_pattern\" "
+                                 "step needs a Redis data source; 'ck' is ClickHouse"));
 }
 
 /* Malformed commands and patterns: exit 2 naming the file and the JSON
