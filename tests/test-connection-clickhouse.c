@@ -119,6 +119,13 @@ test_execute_and_query (void)
   g_assert_no_error (error);
   g_assert_cmpstr (upg_rows_get_value (rows, 0, 0), ==, params[0]);
   g_assert_cmpstr (upg_rows_get_value (rows, 0, 1), ==, "?");
+  g_clear_object (&rows);
+
+  /* A statement without a result (the server answers an empty body)
+   * queried, as a plugin may: no rows, not a crash. */
+  rows = upg_connection_query (conn, "INSERT INTO q_t VALUES ('2024-01-01', 3, 'x')", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (upg_rows_get_n_rows (rows), ==, 0);
 }
 
 static void

@@ -445,7 +445,10 @@ upg_clickhouse_connection_query (UpgConnection  *conn,
   answer = post (UPG_CLICKHOUSE_CONNECTION (conn), text, tsv, NULL, NULL, cancellable, error);
   if (answer == NULL)
     return NULL;
-  answer_text = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+  /* A statement without a result (DDL, INSERT) answers an empty body,
+   * whose GBytes data is NULL: no rows. */
+  answer_text = g_bytes_get_size (answer) > 0 ? g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer))
+                                              : g_strdup ("");
   return parse_tsv_with_names (answer_text);
 }
 
