@@ -1,6 +1,7 @@
 /* test-clickhouse-run.c - SQL steps on a real ClickHouse: success, a
- * syntax error, an unreachable server, a wrong password, and kill -9
- * during and after a statement (upgradectl run, as an operator runs it)
+ * syntax error, an unreachable server, a wrong password, kill -9
+ * during and after a statement (upgradectl run, as an operator runs it),
+ * and a plugin's statement through its UpgContext
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -359,6 +360,43 @@ test_kill_in_doubt (void)
   site_clear (&site);
 }
 
+/* A component's plugin reaches ClickHouse through its UpgContext
+ * (upg_context_get_connection()), as it asks for SQL databases: the
+ * plugin host opens the data source from the configuration's definition,
+ * the password from password_env. */
+static void
+test_plugin_context (void)
+{
+  Site site;
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *extra = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *sources = NULL;
+  g_autofree char *steps = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *sum = NULL;
+
+  site_init (&site, server);
+  extra = exec_fixture_install_good_plugin (&site.fx);
+  source = upg_test_clickhouse_datasource_json (server, PASSWORD_ENV);
+  sources = g_strdup_printf ("\"logs_ck\": %s", source);
+  exec_fixture_write_config_extra (&site.fx, "ck-site", sources, extra);
+  created = admin_value (&site, "CREATE TABLE upgtest.%s (d Date, id UInt32) ENGINE = MergeTree(d, id, 8192)",
+                         site.table);
+  steps = g_strdup_printf ("\"in_stop\": [{\"id\": \"tool\", \"class_name\": \"GoodMigration\", \"timeout\": 60,"
+                           " \"compatible_version\": \"" FROM "\", \"params\": {\"units\": 1, \"sql\": {\"database\":"
+                           " \"logs_ck\", \"statement\": \"INSERT INTO upgtest.%s VALUES ('2024-01-01', 7)\"}}}]",
+                           site.table);
+  exec_fixture_write_manifest (&site.fx, TO, steps, NULL);
+  g_assert_true (exec_fixture_run (&site.fx, FROM, TO, "in_stop", &execution, &error));
+  g_assert_no_error (error);
+  exec_assert_steps (execution, "tool=SUCCESS");
+  sum = admin_value (&site, "SELECT sum(id) FROM upgtest.%s", site.table);
+  g_assert_cmpstr (sum, ==, "7");
+  site_clear (&site);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -376,6 +414,7 @@ main (int    argc,
   g_test_add_func ("/clickhouse-run/kill-after-execute", test_kill_after_execute);
   g_test_add_func ("/clickhouse-run/kill-during-statement", test_kill_during_statement);
   g_test_add_func ("/clickhouse-run/kill-in-doubt", test_kill_in_doubt);
+  g_test_add_func ("/clickhouse-run/plugin-context", test_plugin_context);
 
   status = g_test_run ();
   upg_test_clickhouse_stop (server);
