@@ -1,7 +1,9 @@
 /* test-redis-steps.c - `redis` and `redis_delete_pattern` steps run by
  * upgradectl on a real, throwaway redis-server: journaled commands, the
  * breakpoint on an error reply, resume, kill -9 during a pattern delete
- * and around a non-idempotent command, and what validate refuses
+ * and around a non-idempotent command, an unreachable server and a wrong
+ * password, a plugin's command through its UpgContext, and what validate
+ * refuses
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -50,15 +52,16 @@ site_clear (ExecFixture   *fx,
   exec_fixture_clear (fx);
 }
 
+/* Runs post_start with @env (name, value pairs) added to upgradectl's
+ * environment; the printed JSON goes to @doc unless the run was killed. */
 static int
-run_post_start (ExecFixture *fx,
-                const char  *hook,
-                JsonNode   **doc)
+run_post_start_env (ExecFixture        *fx,
+                    const char * const *env,
+                    JsonNode          **doc)
 {
-  const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
   g_autofree char *out = NULL;
   /* The steps here declare no compatible_version: they need confirming. */
-  int status = exec_fixture_cli (fx, hook != NULL ? env : NULL, &out, "--json", "run", "--from", FROM, "--to", TO,
+  int status = exec_fixture_cli (fx, env, &out, "--json", "run", "--from", FROM, "--to", TO,
                                  "--stage", "post_start", "--confirm", NULL);
 
   g_test_message ("run: %s", out);
@@ -69,6 +72,17 @@ run_post_start (ExecFixture *fx,
       g_assert_no_error (error);
     }
   return status;
+}
+
+/* @hook: the crash point (UPGRADE_TEST_CRASH_AT), or %NULL */
+static int
+run_post_start (ExecFixture *fx,
+                const char  *hook,
+                JsonNode   **doc)
+{
+  const char *env[] = { "UPGRADE_TEST_CRASH_AT", hook, NULL };
+
+  return run_post_start_env (fx, hook != NULL ? env : NULL, doc);
 }
 
 static int
@@ -484,6 +498,73 @@ test_plugin_context (ExecFixture   *fx,
                               "plugin:k", NULL));
 }
 
+/* The run's breakpoint error, after checking that neither it nor the
+ * rest of the run's output holds @secret. */
+static const char *
+failure_without (JsonNode   *doc,
+                 const char *secret)
+{
+  g_autofree char *text = json_to_string (doc, FALSE);
+  JsonObject *bp = breakpoint_of (doc);
+
+  g_assert_null (strstr (text, secret));
+  g_assert_cmpstr (json_object_get_string_member (bp, "step_id"), ==, "warm");
+  return json_object_get_string_member (bp, "error");
+}
+
+/* An unreachable server (bound, not listening: refused): tried 4 times
+ * (3 retries), then the step stops with an error naming the data source,
+ * never its password. */
+static void
+test_unreachable (ExecFixture   *fx,
+                  gconstpointer  steps)
+{
+  g_autoptr(GSocket) probe = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autofree char *app = exec_fixture_sqlite_source (fx, "app.db");
+  g_autofree char *sources = NULL;
+  const char *message;
+
+  g_assert_true (g_socket_bind (probe, any, TRUE, &error));
+  bound = g_socket_get_local_address (probe, &error);
+  g_assert_no_error (error);
+  sources = g_strdup_printf ("\"cache\": {\"provider\": \"Redis\", \"host\": \"127.0.0.1\", \"port\": %u, "
+                             "\"password_env\": \"%s\"}, \"app\": %s",
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+                             upg_test_redis_get_password_env (server), app);
+  exec_fixture_write_config (fx, "site-1", sources);
+  g_assert_cmpint (exec_exit_code (run_post_start (fx, NULL, &doc)), ==, 1);
+  message = failure_without (doc, upg_test_redis_get_password (server));
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "cache (Redis 127.0.0.1:"));
+  g_assert_nonnull (strstr (message, "after 4 attempts"));
+}
+
+/* A wrong password is the server's answer: one attempt, an error naming
+ * the data source and neither the wrong password nor the right one. */
+static void
+test_wrong_password (ExecFixture   *fx,
+                     gconstpointer  steps)
+{
+  g_autofree char *wrong = g_strconcat ("wrong-", upg_test_redis_get_password (server), NULL);
+  const char *env[] = { upg_test_redis_get_password_env (server), wrong, NULL };
+  g_autoptr(JsonNode) doc = NULL;
+  const char *message;
+
+  g_assert_cmpint (exec_exit_code (run_post_start_env (fx, env, &doc)), ==, 1);
+  message = failure_without (doc, wrong);
+  g_test_message ("%s", message);
+  g_assert_null (strstr (message, upg_test_redis_get_password (server)));
+  g_assert_nonnull (strstr (message, "data source cache (Redis unix:"));
+  g_assert_nonnull (strstr (message, "WRONGPASS"));
+  g_assert_null (strstr (message, "attempts"));
+  g_assert_cmpint (upg_test_redis_count_keys (server, "v:*"), ==, 0);
+}
+
 static char *
 validate (ExecFixture *fx,
           int         *status)
@@ -582,6 +663,8 @@ main (int   argc,
   ADD ("/redis-steps/kill-idempotent", STEPS_INCR, test_kill_idempotent);
   ADD ("/redis-steps/assess-and-support-bundle", STEPS_PING, test_assess_and_support_bundle);
   ADD ("/redis-steps/plugin-context", STEPS_PLUGIN, test_plugin_context);
+  ADD ("/redis-steps/unreachable", STEPS_BASIC, test_unreachable);
+  ADD ("/redis-steps/wrong-password", STEPS_BASIC, test_wrong_password);
   ADD ("/redis-steps/validate-sources", STEPS_WRONG_SOURCES, test_validate_sources);
 #undef ADD
   g_test_add_func ("/redis-steps/validate-malformed", test_validate_malformed);
