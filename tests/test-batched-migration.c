@@ -531,6 +531,93 @@ test_failing_batch_sqlite (void)
   mig_clear (&mig);
 }
 
+/* `rollback --forget` of the stage makes the migration count as not done
+ * and resets its checkpoint: the next run migrates every row again from
+ * the first key (n = 2 everywhere), instead of finding the finished
+ * checkpoint and migrating nothing. */
+static void
+test_forget_resets_checkpoint_sqlite (void)
+{
+  Mig mig;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) m = NULL;
+
+  mig_init (&mig, NULL, "mig-forget");
+  mig_write_bundle (&mig, COUNTER_SQL, "\"batch_size\": 300");
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 0);
+  assert_all_once (&mig);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&mig.site.fx, NULL, &out, "--json", "rollback", "--from", FROM,
+                                                     "--to", TO, "--stage", "post_upgrade", "--forget", NULL)), ==, 0);
+  g_assert_null (db_site_query (&mig.site, "SELECT key_next FROM upgrade_migration_checkpoint"));
+  m = list_migration (&mig);
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "reset");
+  g_assert_cmpint (json_object_get_int_member (m, "rows_done"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (m, "progress_percent"), ==, 0.0);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 0);
+  g_assert_cmpint (count_where (&mig, "n = 2"), ==, ROWS);
+  g_clear_pointer (&m, json_object_unref);
+  m = list_migration (&mig);
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "done");
+  g_assert_cmpint (json_object_get_int_member (m, "rows_done"), ==, ROWS);
+  mig_clear (&mig);
+}
+
+/* The display columns of @line up to the end of the first @needle at or
+ * after display column @from (-1 when missing): a Chinese character takes
+ * two columns of a terminal. */
+static int
+column_after (const char *line,
+              const char *needle,
+              int         from)
+{
+  int column = 0;
+
+  for (const char *p = line; *p != '\0' && *p != '\n'; p = g_utf8_next_char (p))
+    {
+      if (column >= from && g_str_has_prefix (p, needle))
+        {
+          for (const char *q = p; q < p + strlen (needle); q = g_utf8_next_char (q))
+            column += g_unichar_iswide (g_utf8_get_char (q)) ? 2 : 1;
+          return column;
+        }
+      column += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+    }
+  return -1;
+}
+
+/* Under zh_CN the `migrations` table's headings are Chinese (two
+ * columns per character, three bytes): the right-aligned figures still
+ * end where their headings end. */
+static void
+test_table_zh_cn_sqlite (void)
+{
+  static const char * const zh_env[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", NULL };
+  Mig mig;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *rows = g_strdup_printf ("%u", ROWS);
+
+  g_assert_nonnull (g_getenv ("UPGRADE_LOCALEDIR"));
+  mig_init (&mig, NULL, "mig-zh");
+  mig_write_bundle (&mig, COUNTER_SQL, "\"batch_size\": 500");
+  g_assert_cmpint (exec_exit_code (run_stage (&mig, NULL, &out)), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&mig.site.fx, zh_env, &out, "migrations", NULL)), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 2);
+  g_assert_nonnull (strstr (lines[0], "进度"));
+  /* STATE is left-aligned: the state starts where its heading does. */
+  g_assert_cmpint (column_after (lines[0], "状态", 0) - 4, ==, column_after (lines[1], "done", 0) - 4);
+  g_assert_cmpint (column_after (lines[0], "进度", 0), ==, column_after (lines[1], "100.0%", 0));
+  g_assert_cmpint (column_after (lines[0], "行数", 0),
+                   ==, column_after (lines[1], rows, column_after (lines[1], "100.0%", 0)));
+  mig_clear (&mig);
+}
+
 /* A bad batched_migration is bad input (exit 2) naming the file and the
  * JSON path of the mistake. */
 static void
@@ -720,6 +807,8 @@ main (int argc, char **argv)
       g_test_add_func ("/batched-migration/sqlite/throttle-pause-resume", test_throttle_pause_resume_sqlite);
       g_test_add_func ("/batched-migration/sqlite/cancel", test_cancel_sqlite);
       g_test_add_func ("/batched-migration/sqlite/failing-batch", test_failing_batch_sqlite);
+      g_test_add_func ("/batched-migration/sqlite/forget-resets-checkpoint", test_forget_resets_checkpoint_sqlite);
+      g_test_add_func ("/batched-migration/sqlite/table-zh-cn", test_table_zh_cn_sqlite);
       return g_test_run ();
     }
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)

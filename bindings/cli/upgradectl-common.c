@@ -435,3 +435,62 @@ upgctl_fail (UpgCtl *ctl, const GError *error)
 
   return upg_exit_code_for_error (error);
 }
+
+/**
+ * upgctl_display_width:
+ * @text: UTF-8 text
+ *
+ * The number of terminal columns @text takes: a wide (East Asian)
+ * character takes two, a combining or zero-width one none. printf's
+ * `%-20s` counts bytes, three per Chinese character, which breaks the
+ * columns of a table under `LANG=zh_CN.UTF-8`.
+ *
+ * Returns: the display width in columns
+ */
+guint
+upgctl_display_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+/**
+ * upgctl_append_column:
+ * @line: the table row being built
+ * @text: (nullable): the cell
+ * @width: the column's width in display columns
+ * @right: align right (numbers) rather than left
+ *
+ * Appends @text padded with spaces to @width display columns (see
+ * upgctl_display_width()); longer text is kept whole, as printf does.
+ */
+void
+upgctl_append_column (GString    *line,
+                      const char *text,
+                      guint       width,
+                      gboolean    right)
+{
+  guint used = upgctl_display_width (text);
+  guint pad = used < width ? width - used : 0;
+
+  if (right)
+    {
+      for (guint i = 0; i < pad; i++)
+        g_string_append_c (line, ' ');
+    }
+  g_string_append (line, text != NULL ? text : "");
+  if (!right)
+    {
+      for (guint i = 0; i < pad; i++)
+        g_string_append_c (line, ' ');
+    }
+}

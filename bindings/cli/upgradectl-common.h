@@ -89,4 +89,10 @@ void           upgctl_print_json          (UpgCtl        *ctl,
 int            upgctl_fail                (UpgCtl        *ctl,
                                            const GError  *error);
 
+guint          upgctl_display_width       (const char    *text);
+void           upgctl_append_column       (GString       *line,
+                                           const char    *text,
+                                           guint          width,
+                                           gboolean       right);
+
 G_END_DECLS

@@ -15,6 +15,30 @@
 #include "upgradectl-commands.h"
 #include "upgradectl-executor.h"
 
+/* One row of the table; widths count display columns, not bytes, so
+ * that the Chinese headings line up with the figures under them. */
+static void
+print_row (const char *const cells[8])
+{
+  static const struct {
+    guint width;
+    gboolean right;
+  } columns[] = { { 16, FALSE }, { 20, FALSE }, { 20, FALSE }, { 11, FALSE },
+                  { 8, TRUE },   { 12, TRUE },  { 10, TRUE },  { 0, FALSE } };
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      if (i > 0)
+        g_string_append (line, "  ");
+      upgctl_append_column (line, cells[i], columns[i].width, columns[i].right);
+    }
+  /* The last column is not padded: no trailing spaces. */
+  while (line->len > 0 && line->str[line->len - 1] == ' ')
+    g_string_truncate (line, line->len - 1);
+  g_print ("%s\n", line->str);
+}
+
 static void
 print_table (JsonArray *migrations)
 {
@@ -24,8 +48,8 @@ print_table (JsonArray *migrations)
       return;
     }
   /* TRANSLATORS: column headings of `upgradectl migrations` */
-  g_print ("%-16s  %-20s  %-20s  %-11s  %8s  %12s  %10s  %s\n", _("ID"), _("STEP"), _("TABLE"), _("STATE"),
-           _("PROGRESS"), _("ROWS"), _("ROWS/S"), _("NOTE"));
+  print_row ((const char *const[]) { _("ID"), _("STEP"), _("TABLE"), _("STATE"), _("PROGRESS"), _("ROWS"),
+                                     _("ROWS/S"), _("NOTE") });
   for (guint i = 0; i < json_array_get_length (migrations); i++)
     {
       JsonObject *m = json_array_get_object_element (migrations, i);
@@ -33,17 +57,19 @@ print_table (JsonArray *migrations)
       const char *note = json_object_get_string_member_with_default (m, "error", NULL);
       g_autofree char *percent = g_strdup_printf ("%.1f%%", json_object_get_double_member_with_default (
                                                     m, "progress_percent", 0));
+      g_autofree char *rows = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                               json_object_get_int_member_with_default (m, "rows_done", 0));
+      g_autofree char *rate = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                               json_object_get_int_member_with_default (m, "rows_per_second", 0));
 
       if (note == NULL && g_str_equal (state, "paused"))
         note = json_object_get_string_member_with_default (m, "pause_reason", NULL);
       if (note == NULL)
         note = json_object_get_string_member_with_default (m, "control", NULL);
-      g_print ("%-16s  %-20s  %-20s  %-11s  %8s  %12" G_GINT64_FORMAT "  %10" G_GINT64_FORMAT "  %s\n",
-               json_object_get_string_member_with_default (m, "id", ""),
-               json_object_get_string_member_with_default (m, "step_id", ""),
-               json_object_get_string_member_with_default (m, "table", ""), state, percent,
-               json_object_get_int_member_with_default (m, "rows_done", 0),
-               json_object_get_int_member_with_default (m, "rows_per_second", 0), note != NULL ? note : "");
+      print_row ((const char *const[]) { json_object_get_string_member_with_default (m, "id", ""),
+                                         json_object_get_string_member_with_default (m, "step_id", ""),
+                                         json_object_get_string_member_with_default (m, "table", ""), state,
+                                         percent, rows, rate, note != NULL ? note : "" });
     }
 }
 

@@ -23,9 +23,11 @@
 #include "upg-data-source-private.h"
 #include "upg-executor-private.h"
 #include "upg-journal-batch-private.h"
+#include "upg-journal-migrations-private.h"
 #include "upg-journal-private.h"
 #include "upg-marker-reset-private.h"
 #include "upg-sql-splitter-private.h"
+#include "upg-step-private.h"
 
 /* What to delete from one data source: the markers of whole scripts
  * (prefixes, one per script of a step in an execution) and, for markers
@@ -380,6 +382,47 @@ upg_executor_select_reverted (UpgRunContext *ctx,
   return TRUE;
 }
 
+/* A batched migration that no longer counts as done starts again from
+ * its first key: its checkpoint in the target (which would say "all
+ * done", and the next run would migrate nothing) is deleted, its journal
+ * row says `reset`. Like the markers, a target that cannot be reached
+ * fails the rollback, which is run again to finish. */
+static gboolean
+reset_migrations (UpgRunContext  *ctx,
+                  GError        **error)
+{
+  for (guint i = 0; ctx->reverted_steps != NULL && i < ctx->reverted_steps->len; i++)
+    {
+      UpgStep *step = g_ptr_array_index (ctx->reverted_steps, i);
+      const UpgBatchedMigrationSpec *spec = upg_step_get_batched_migration (step);
+      g_autofree char *version = NULL, *id = NULL;
+      g_autoptr(GError) local_error = NULL;
+      UpgConnection *target;
+
+      if (spec == NULL)
+        continue;
+      version = upg_version_to_string (upg_step_get_version (step));
+      id = upg_migration_id (ctx->site_id, upg_step_get_component (step), version, upg_step_get_id (step));
+      target = marked_target (ctx, spec->database, &local_error);
+      if ((target == NULL && local_error == NULL)
+          || (target != NULL && upg_migration_checkpoint_reset (target, id, &local_error)
+              && upg_journal_migration_forget (ctx->journal, id, &local_error)))
+        {
+          if (target != NULL)
+            upg_run_context_log (ctx, G_LOG_LEVEL_INFO,
+                                 _("%s: the checkpoint of migration %s is reset: the next run migrates %s from its"
+                                   " first key"), upg_step_get_id (step), id, spec->table);
+          continue;
+        }
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   _("data source '%s': cannot reset the checkpoint of migration %s (step %s; run again to finish:"
+                     " the next run would take it as done): %s"), spec->database, id, upg_step_get_id (step),
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /*
  * upg_executor_undo_reverted:
  *
@@ -421,7 +464,7 @@ upg_executor_undo_reverted (UpgRunContext *ctx,
           return FALSE;
         }
     }
-  if (!delete_markers (ctx, error))
+  if (!delete_markers (ctx, error) || !reset_migrations (ctx, error))
     return FALSE;
   ctx->reverted = TRUE;
   if (ctx->rollback && ctx->reverted_steps != NULL && ctx->reverted_steps->len > 0)

@@ -29,7 +29,7 @@ typedef struct {
   const char *step_id;
   const char *database;
   const char *table;
-  const char *state;          /* running, paused, cancelled, interrupted, done, failed */
+  const char *state;          /* running, paused, cancelled, interrupted, done, failed, reset */
   UpgMigrationCheckpoint checkpoint;
   gint64      batch_size;
   gint64      min_batch_size;
@@ -56,6 +56,9 @@ gboolean   upg_migration_checkpoint_open      (UpgConnection          *target,
                                                gint64                  now_ms,
                                                UpgMigrationCheckpoint *out,
                                                GError                **error);
+gboolean   upg_migration_checkpoint_reset     (UpgConnection          *target,
+                                               const char             *id,
+                                               GError                **error);
 char      *upg_migration_checkpoint_advance_sql (const char           *id,
                                                  gint64                from_key,
                                                  gint64                next_key,
@@ -64,6 +67,9 @@ char      *upg_migration_checkpoint_advance_sql (const char           *id,
 
 gboolean   upg_journal_migration_save         (UpgJournal             *self,
                                                const UpgJournalMigration *migration,
+                                               GError                **error);
+gboolean   upg_journal_migration_forget       (UpgJournal             *self,
+                                               const char             *id,
                                                GError                **error);
 gboolean   upg_journal_migration_get_control  (UpgJournal             *self,
                                                const char             *id,

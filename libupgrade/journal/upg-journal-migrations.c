@@ -64,6 +64,18 @@ parse_key (const char  *text,
 }
 
 static gboolean
+ensure_checkpoint_table (UpgConnection  *target,
+                         GError        **error)
+{
+  return upg_journal_schema_ensure_keyed_table (target, CHECKPOINT_TABLE,
+                                                "migration_id @ID@ NOT NULL PRIMARY KEY, table_name @NAME@ NOT NULL,"
+                                                " key_min @INT@ NOT NULL, key_max @INT@ NOT NULL,"
+                                                " key_next @INT@ NOT NULL, rows_done @INT@ NOT NULL,"
+                                                " batches @INT@ NOT NULL, execution_id @ID@,"
+                                                " created_at @INT@ NOT NULL, updated_at @INT@ NOT NULL", error);
+}
+
+static gboolean
 read_checkpoint (UpgConnection          *target,
                  const char             *id,
                  gboolean               *found,
@@ -121,12 +133,7 @@ upg_migration_checkpoint_open (UpgConnection          *target,
   g_autofree char *min_text = NULL, *max_text = NULL, *now_text = NULL;
   gboolean found = FALSE;
 
-  if (!upg_journal_schema_ensure_keyed_table (target, CHECKPOINT_TABLE,
-                                              "migration_id @ID@ NOT NULL PRIMARY KEY, table_name @NAME@ NOT NULL,"
-                                              " key_min @INT@ NOT NULL, key_max @INT@ NOT NULL,"
-                                              " key_next @INT@ NOT NULL, rows_done @INT@ NOT NULL,"
-                                              " batches @INT@ NOT NULL, execution_id @ID@,"
-                                              " created_at @INT@ NOT NULL, updated_at @INT@ NOT NULL", error)
+  if (!ensure_checkpoint_table (target, error)
       || !read_checkpoint (target, id, &found, out, error))
     return FALSE;
   if (found)
@@ -155,6 +162,32 @@ upg_migration_checkpoint_open (UpgConnection          *target,
                                  " VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?)",
                                  values, G_N_ELEMENTS (values), error);
   }
+}
+
+/**
+ * upg_migration_checkpoint_reset: (skip)
+ * @target: the migration's database
+ * @id: the migration's id (upg_migration_id())
+ * @error: return location for a #GError
+ *
+ * Deletes the migration's checkpoint, so that its next run reads the key
+ * range again and migrates it from the start: what a rollback does to a
+ * migration step it makes count as not done (`rollback --forget`, or a
+ * rollback step that undid it). Without this the next run would find
+ * the finished checkpoint and migrate nothing.
+ *
+ * Returns: %TRUE on success (also when there was none)
+ */
+gboolean
+upg_migration_checkpoint_reset (UpgConnection  *target,
+                                const char     *id,
+                                GError        **error)
+{
+  const char *values[] = { id };
+
+  return ensure_checkpoint_table (target, error)
+      && upg_journal_sql_exec (target, "DELETE FROM " CHECKPOINT_TABLE " WHERE migration_id = ?", values, 1,
+                               error);
 }
 
 /**
@@ -321,6 +354,32 @@ upg_journal_migration_clear_control (UpgJournal  *self,
   return ensure_table (self, error)
       && upg_journal_sql_exec (self->connection, "UPDATE " MIGRATION_TABLE " SET control = NULL WHERE id = ?",
                                values, 1, error);
+}
+
+/**
+ * upg_journal_migration_forget: (skip)
+ * @id: a migration id
+ *
+ * Marks the journal's row of migration @id `reset` (its checkpoint was
+ * deleted by a rollback, upg_migration_checkpoint_reset()): `migrations`
+ * no longer shows it done, and its next run starts from the first key.
+ *
+ * Returns: %TRUE on success (also when there is no such row)
+ */
+gboolean
+upg_journal_migration_forget (UpgJournal  *self,
+                              const char  *id,
+                              GError     **error)
+{
+  const char *values[] = { id };
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+
+  UPG_JOURNAL_LOCK (self);
+  return ensure_table (self, error)
+      && upg_journal_sql_exec (self->connection, "UPDATE " MIGRATION_TABLE " SET state = 'reset', control = NULL,"
+                               " key_next = key_min, rows_done = 0, batches = 0, eta_seconds = -1, error = NULL"
+                               " WHERE id = ?", values, 1, error);
 }
 
 static const UpgJournalColumn columns[] = {
