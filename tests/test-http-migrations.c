@@ -104,6 +104,27 @@ test_migration_over_http (void)
   progress = http_test_events_until (events, "progress", NULL);
   g_assert_nonnull (strstr (json_object_get_string_member (progress, "position"), "% of keys"));
 
+  /* The migration's own event per batch window: its figures as members;
+   * held by the throttle, a window says paused and why. */
+  for (;;)
+    {
+      g_autoptr(JsonObject) window = http_test_events_until (events, "migration-progress", NULL);
+
+      g_assert_cmpstr (json_object_get_string_member (window, "migration_id"), ==, id);
+      g_assert_cmpstr (json_object_get_string_member (window, "step_id"), ==, "mig");
+      g_assert_cmpstr (json_object_get_string_member (window, "table"), ==, "items");
+      g_assert_cmpint (json_object_get_int_member (window, "keys_total"), ==, ROWS);
+      g_assert_true (json_object_has_member (window, "rows_per_second"));
+      g_assert_true (json_object_has_member (window, "eta_seconds"));
+      g_assert_cmpint (json_object_get_int_member (window, "batch_size"), >=, 1);
+      if (!json_object_get_boolean_member (window, "paused"))
+        continue;
+      g_assert_cmpstr (json_object_get_string_member (window, "state"), ==, "paused");
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (window, "pause_reason"), "throttle"));
+      g_assert_cmpint (json_object_get_int_member (window, "rows_done"), >=, 500);
+      break;
+    }
+
   /* The operator's pause holds it once the throttle lets go. */
   path = control_path (id, "pause");
   answer = http_test_request_json (server, "POST", path, NULL, 202);

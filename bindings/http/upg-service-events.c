@@ -6,7 +6,8 @@
  * (the execution as GET status/{id} shows it), so a late subscriber knows
  * where the run stands; then, while the execution runs in this process,
  * each executor signal is pushed as it happens (step-started,
- * step-finished, statement-finished, progress with the ETA, log) and a
+ * step-finished, statement-finished, progress with the ETA, log,
+ * migration-progress per batch window of a batched migration) and a
  * last "finished" event with the final state, after which the server
  * closes the socket (1000). For an execution not running here the status
  * is followed at once by "finished". Messages are JSON objects with an

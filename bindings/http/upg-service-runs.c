@@ -206,6 +206,30 @@ on_progress (UpgRun        *upg_run,
   upg_service_events_send (run, event);
 }
 
+/* A batched migration's batch window: the `migration-progress` event
+ * carries its figures as members (rows done, rows/s, batch size, paused,
+ * ETA; see UpgRun::migration-progress). */
+static void
+on_migration_progress (UpgRun        *upg_run,
+                       JsonObject    *migration,
+                       UpgServiceRun *run)
+{
+  JsonNode *event;
+  JsonObject *object;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value;
+
+  if (run->subscribers->len == 0)
+    return;
+  event = upg_service_event_new ("migration-progress", NULL);
+  object = json_node_get_object (event);
+  json_object_iter_init (&iter, migration);
+  while (json_object_iter_next (&iter, &member, &value))
+    json_object_set_member (object, g_str_equal (member, "id") ? "migration_id" : member, json_node_copy (value));
+  upg_service_events_send (run, event);
+}
+
 static void
 on_log (UpgRun        *upg_run,
         const char    *line,
@@ -366,6 +390,7 @@ run_new (UpgService        *self,
   g_signal_connect (run->run, "statement-finished", G_CALLBACK (on_statement_finished), run);
   g_signal_connect (run->run, "progress", G_CALLBACK (on_progress), run);
   g_signal_connect (run->run, "rate-revised", G_CALLBACK (on_rate_revised), run);
+  g_signal_connect (run->run, "migration-progress", G_CALLBACK (on_migration_progress), run);
   g_signal_connect (run->run, "log", G_CALLBACK (on_log), run);
   g_hash_table_replace (self->runs_by_site, g_strdup (site), upg_service_run_ref (run));
   soup_server_message_pause (msg);

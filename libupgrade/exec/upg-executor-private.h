@@ -78,7 +78,8 @@ typedef struct
                               const char         *position,
                               guint64             keys_done,
                               guint64             keys_total,
-                              gint64              eta_seconds);
+                              gint64              eta_seconds,
+                              JsonObject         *window);
 } UpgRunHooks;
 
 extern const UpgRunHooks upg_executor_run_hooks;

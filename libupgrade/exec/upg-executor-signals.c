@@ -27,6 +27,7 @@ typedef struct
   gint64       i1;
   gint64       i2;
   gint64       i3;
+  JsonObject  *object;
   int          status;    /* UpgStepStatus or UpgStatementStatus */
 } SignalEmission;
 
@@ -39,6 +40,7 @@ signal_emission_free (gpointer data)
   g_free (emission->s1);
   g_free (emission->s2);
   g_free (emission->s3);
+  g_clear_pointer (&emission->object, json_object_unref);
   g_free (emission);
 }
 
@@ -69,6 +71,9 @@ signal_emission_run (gpointer data)
       break;
     case UPG_RUN_SIGNAL_PROGRESS:
       g_signal_emit (e->run, id, 0, (guint) e->i1, (guint) e->i2, e->s1, e->i3);
+      break;
+    case UPG_RUN_SIGNAL_MIGRATION_PROGRESS:
+      g_signal_emit (e->run, id, 0, e->object);
       break;
     default:
       g_assert_not_reached ();
@@ -309,20 +314,30 @@ emit_tool_progress (UpgRunContext *ctx,
   emit_progress_eta (ctx, position, upg_executor_rate_update_tool (ctx, done, total));
 }
 
-/* The migration progress hook: a batched migration committed batches;
- * @position says where it is (percent of keys, rows, rows/s). Its keys
- * feed the step's rate tracker, which revises the step's estimate and
- * records it for `status` (SPEC §3); the ETA shown is the migration's
- * own, @eta_seconds, which leaves the operator's pauses out. */
+/* The migration progress hook: a batched migration committed batches
+ * or changed state; @position says where it is (percent of keys, rows,
+ * rows/s), @window the figures of its batch window. Its keys feed the
+ * step's rate tracker, which revises the step's estimate and records it
+ * for `status` (SPEC §3); the ETA shown is the migration's own,
+ * @eta_seconds, which leaves the operator's pauses out. Emits "progress"
+ * and "migration-progress". */
 static void
 emit_migration_progress (UpgRunContext *ctx,
                          const char    *position,
                          guint64        keys_done,
                          guint64        keys_total,
-                         gint64         eta_seconds)
+                         gint64         eta_seconds,
+                         JsonObject    *window)
 {
+  SignalEmission *e;
+
   upg_executor_rate_update_tool (ctx, keys_done, keys_total);
   emit_progress_eta (ctx, position, eta_seconds);
+  if (!wanted (ctx, UPG_RUN_SIGNAL_MIGRATION_PROGRESS))
+    return;
+  e = signal_emission_new (ctx, UPG_RUN_SIGNAL_MIGRATION_PROGRESS);
+  e->object = json_object_ref (window);
+  signal_emission_send (ctx, e);
 }
 
 const UpgRunHooks upg_executor_run_hooks = {

@@ -396,6 +396,25 @@ upg_run_class_init (UpgRunClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
 
   /**
+   * UpgRun::migration-progress:
+   * @self: the run
+   * @migration: the batch window: `id`, `step_id`, `table`, `state`
+   *   (`running`, `paused`, `done`, …), `paused` (bool), `pause_reason`
+   *   (nullable), `rows_done`, `rows_per_second`, `batch_size`,
+   *   `batches`, `keys_done`, `keys_total`, `progress_percent`,
+   *   `paused_seconds`, `eta_seconds` (-1 if unknown; the operator's
+   *   pauses left out)
+   *
+   * A batched migration step committed batches (at most about four
+   * windows a second) or changed state (paused by its throttle or the
+   * operator, resumed, done). The generic #UpgRun::progress is emitted
+   * too, with the position as text.
+   */
+  upg_run_signals[UPG_RUN_SIGNAL_MIGRATION_PROGRESS] =
+    g_signal_new ("migration-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+
+  /**
    * UpgRun::log:
    * @self: the run
    * @line: one line of the execution's log

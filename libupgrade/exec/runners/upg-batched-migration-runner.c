@@ -39,7 +39,10 @@
 #include "upg-step-private.h"
 
 #define MAX_BATCH_SIZE G_GINT64_CONSTANT (1000000000)
-#define RATE_WINDOW 32                       /* batches the rate is measured over */
+#define RATE_WINDOW 32                       /* batches the shown rate is measured over */
+#define ETA_WINDOW_US (60 * G_USEC_PER_SEC)  /* active time the ETA's rate is measured over */
+#define ETA_SAMPLES 1024
+#define ETA_SPACING_US (G_USEC_PER_SEC / 10) /* 600 samples span the window */
 #define SAVE_INTERVAL_US (G_USEC_PER_SEC / 4) /* journal row, progress signal */
 #define CONTROL_POLL_US (G_USEC_PER_SEC / 5)  /* while paused by the operator */
 
@@ -70,8 +73,11 @@ typedef struct {
   gint64                         run_start_rows;
   Sample                         window[RATE_WINDOW];
   guint                          n_samples;
+  Sample                         eta_ring[ETA_SAMPLES];
+  guint                          eta_first;
+  guint                          eta_count;
   double                         rows_per_second;
-  double                         keys_per_second;
+  double                         keys_per_second;  /* over ETA_WINDOW_US: the ETA's */
   gint64                         started_at_ms;
   gint64                         last_save_us;
   char                          *error_text;
@@ -121,6 +127,44 @@ eta_seconds (Migration *m)
   return (gint64) ((double) keys_left (m) / m->keys_per_second + 0.999);
 }
 
+/* The ETA's window: samples at least ETA_SPACING_US apart, the oldest
+ * dropped once the next one is ETA_WINDOW_US old. */
+static const Sample *
+eta_sample (Migration *m,
+            guint      i)
+{
+  return &m->eta_ring[(m->eta_first + i) % ETA_SAMPLES];
+}
+
+static void
+add_eta_sample (Migration    *m,
+                const Sample *s)
+{
+  if (m->eta_count > 0 && s->active_us - eta_sample (m, m->eta_count - 1)->active_us < ETA_SPACING_US)
+    return;
+  if (m->eta_count == ETA_SAMPLES)
+    {
+      m->eta_first = (m->eta_first + 1) % ETA_SAMPLES;
+      m->eta_count--;
+    }
+  m->eta_ring[(m->eta_first + m->eta_count) % ETA_SAMPLES] = *s;
+  m->eta_count++;
+  while (m->eta_count > 2 && s->active_us - eta_sample (m, 1)->active_us >= ETA_WINDOW_US)
+    {
+      m->eta_first = (m->eta_first + 1) % ETA_SAMPLES;
+      m->eta_count--;
+    }
+}
+
+/* After each batch. Two rates: the rows/s shown (`migrations`, metrics)
+ * over the last RATE_WINDOW batches, what the migration does now; and
+ * the keys/s of the ETA over the last minute of active time. Both count
+ * the throttle's waits (a throttle that trips half the time halves the
+ * rate, and the ETA must say so) and leave the operator's pauses out.
+ * The ETA's window is long against the throttle's period and a batch's
+ * noise: over 32 batches (16 s at the default target) a throttle that
+ * trips in bursts, or another process taking the CPU for a while, moved
+ * the ETA by up to 40 % of the remaining time. */
 static void
 add_sample (Migration *m)
 {
@@ -135,12 +179,45 @@ add_sample (Migration *m)
       memmove (m->window, m->window + 1, sizeof (Sample) * (RATE_WINDOW - 1));
       m->window[RATE_WINDOW - 1] = s;
     }
+  add_eta_sample (m, &s);
   oldest = &m->window[0];
   seconds = (double) (s.active_us - oldest->active_us) / G_USEC_PER_SEC;
-  if (m->n_samples < 2 || seconds <= 0)
-    return;
-  m->rows_per_second = (double) (s.rows - oldest->rows) / seconds;
-  m->keys_per_second = (double) (s.keys - oldest->keys) / seconds;
+  if (m->n_samples >= 2 && seconds > 0)
+    m->rows_per_second = (double) (s.rows - oldest->rows) / seconds;
+  oldest = eta_sample (m, 0);
+  seconds = (double) (s.active_us - oldest->active_us) / G_USEC_PER_SEC;
+  if (seconds > 0)
+    m->keys_per_second = (double) (s.keys - oldest->keys) / seconds;
+}
+
+/* The figures of the batch window for UpgRun::migration-progress (the
+ * WebSocket's `migration-progress` event). */
+static JsonObject *
+window_json (Migration *m,
+             gint64     eta,
+             gint64     paused_ms)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "id", m->id);
+  json_object_set_string_member (o, "step_id", upg_step_get_id (m->step));
+  json_object_set_string_member (o, "table", m->spec->table);
+  json_object_set_string_member (o, "state", m->state);
+  json_object_set_boolean_member (o, "paused", g_str_equal (m->state, "paused"));
+  if (g_str_equal (m->state, "paused") && m->pause_reason != NULL)
+    json_object_set_string_member (o, "pause_reason", m->pause_reason);
+  else
+    json_object_set_null_member (o, "pause_reason");
+  json_object_set_int_member (o, "rows_done", m->cp.rows_done);
+  json_object_set_int_member (o, "rows_per_second", (gint64) (m->rows_per_second + 0.5));
+  json_object_set_int_member (o, "batch_size", m->batch);
+  json_object_set_int_member (o, "batches", m->cp.batches);
+  json_object_set_int_member (o, "keys_done", m->cp.key_next - m->cp.key_min);
+  json_object_set_int_member (o, "keys_total", MAX (m->cp.key_max - m->cp.key_min + 1, 0));
+  json_object_set_double_member (o, "progress_percent", percent_done (m));
+  json_object_set_double_member (o, "paused_seconds", (double) paused_ms / 1000.0);
+  json_object_set_int_member (o, "eta_seconds", eta);
+  return o;
 }
 
 static gboolean
@@ -170,11 +247,12 @@ save (Migration   *m,
       g_autofree char *position = g_strdup_printf (_("%s %.1f%% of keys, %s rows, %.0f rows/s"),
                                                    upg_step_get_id (m->step), percent_done (m), rows,
                                                    m->rows_per_second);
-      gint64 eta = eta_seconds (m);
+      g_autoptr(JsonObject) window = window_json (m, row.eta_seconds, row.paused_ms);
 
       ctx->hooks->migration_progress (ctx, position, m->cp.key_next - m->cp.key_min,
                                       MAX (m->cp.key_max - m->cp.key_min + 1, 0),
-                                      eta < 0 ? -1 : eta + (gint64) ctx->later_steps_seconds);
+                                      row.eta_seconds < 0 ? -1 : row.eta_seconds + (gint64) ctx->later_steps_seconds,
+                                      window);
     }
   return upg_journal_migration_save (ctx->journal, &row, error);
 }
