@@ -577,7 +577,9 @@ upg_rate_tracker_new_for_duration (guint64 total_units,
  * @elapsed_seconds: seconds since the step started
  *
  * Records progress. A sample with nothing done or no time elapsed says
- * nothing about the rate and only updates the counters.
+ * nothing about the rate and only updates the counters; one taken before
+ * %UPG_RATE_TRACKER_MIN_SECONDS measures the rate but does not revise the
+ * estimate.
  *
  * Returns: %TRUE when this sample is the one that made the measured rate
  *   replace the configured one (the caller logs
@@ -599,6 +601,10 @@ upg_rate_tracker_update (UpgRateTracker *self,
 
   self->measured_rate = (double) units_done / elapsed_seconds;
   if (self->revised)
+    return FALSE;
+  /* Too short a sample to replace anything (see
+   * UPG_RATE_TRACKER_MIN_SECONDS). */
+  if (elapsed_seconds < UPG_RATE_TRACKER_MIN_SECONDS)
     return FALSE;
 
   /* Without a configured rate any measurement is better than nothing. */

@@ -50,6 +50,16 @@ G_BEGIN_DECLS
  */
 #define UPG_RATE_TRACKER_DEVIATION 0.20
 
+/**
+ * UPG_RATE_TRACKER_MIN_SECONDS:
+ *
+ * The minimum sample: seconds a step must have been measured for before
+ * its measured rate may replace the configured one. A first statement
+ * done in 40 ms says nothing about a step estimated at an hour (it made
+ * `configured 0.03/s (+81292 %)`).
+ */
+#define UPG_RATE_TRACKER_MIN_SECONDS 5.0
+
 UPG_AVAILABLE_IN_ALL
 char     *upg_format_seconds          (guint64  seconds);
 
