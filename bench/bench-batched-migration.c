@@ -12,7 +12,7 @@
  * AND :end` with target_batch_seconds 0.5. Printed: rows/s over the
  * step, batches, final batch size. Then the same with a throttle query
  * that is above its max during every other second of the clock: the
- * rate, and the ETA the migration showed at 25 % and 50 % of its keys
+ * rate, and the ETA the migration showed at 25, 50 and 75 % of its keys
  * against the time it really took from there. Not a test: the figures
  * depend on the machine's disks and load (print `uptime` beside them).
  */
@@ -60,6 +60,20 @@ migration (ExecFixture *fx)
   return json_array_get_length (list) > 0 ? json_object_ref (json_array_get_object_element (list, 0)) : NULL;
 }
 
+/* The load average (1, 5, 15 min), to print beside the figures: the
+ * machine may be shared. */
+static const char *
+load_average (void)
+{
+  static char text[128];
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL))
+    return "?\n";
+  g_strlcpy (text, contents, sizeof text);
+  return text;
+}
+
 typedef struct {
   double at_percent;
   gint64 when_us;
@@ -82,7 +96,7 @@ run_one (const char        *label,
                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(JsonObject) last = NULL;
-  EtaSample samples[2] = { { 25, 0, -1 }, { 50, 0, -1 } };
+  EtaSample samples[3] = { { 25, 0, -1 }, { 50, 0, -1 }, { 75, 0, -1 } };
   gint64 ended;
   double seconds;
 
@@ -142,6 +156,7 @@ run_one (const char        *label,
           json_object_get_int_member (last, "batches"), json_object_get_int_member (last, "batch_size"),
           json_object_get_int_member (last, "paused_ms") / 1000.0,
           json_object_get_string_member (last, "state"));
+  printf ("            load average after: %s", load_average ());
   for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
     if (samples[i].when_us != 0 && samples[i].eta_seconds >= 0)
       {
@@ -176,8 +191,13 @@ main (int argc, char **argv)
     g_error ("%s", error->message);
   if (g_getenv ("UPGRADECTL") == NULL)
     g_error ("set UPGRADECTL to the built upgradectl");
-  /* The durable defaults: a disk flush per commit, as in production. */
+  /* The durable defaults: a disk flush per commit, as in production;
+   * a production-sized buffer pool (the tests' 32 MB one makes every
+   * batch read the table from disk). */
   g_setenv ("UPGRADE_TEST_SERVER_DURABLE", "1", TRUE);
+  g_setenv ("UPGRADE_TEST_SERVER_BUFFER_POOL", "1G", FALSE);
+  printf ("buffer pool %s, durable commits; load average before: %s", g_getenv ("UPGRADE_TEST_SERVER_BUFFER_POOL"),
+          load_average ());
   for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
     {
       g_autoptr(UpgTestServer) server = NULL;

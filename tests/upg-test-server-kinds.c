@@ -272,6 +272,17 @@ durable_servers (void)
   return g_strcmp0 (g_getenv ("UPGRADE_TEST_SERVER_DURABLE"), "1") == 0;
 }
 
+/* UPGRADE_TEST_SERVER_BUFFER_POOL=1G (the benches): the buffer pool
+ * (InnoDB) or shared buffers (PostgreSQL) of a production-sized server;
+ * the tests keep small ones, the machine runs many servers at once. */
+static const char *
+buffer_pool (const char *small)
+{
+  const char *size = g_getenv ("UPGRADE_TEST_SERVER_BUFFER_POOL");
+
+  return size != NULL && *size != '\0' ? size : small;
+}
+
 static GSubprocess *
 spawn_mariadb (UpgTestServer  *server,
                const char     *data_dir,
@@ -289,7 +300,7 @@ spawn_mariadb (UpgTestServer  *server,
   argv_add (argv, "--pid-file=%s/mariadbd.pid", server->dir);
   argv_add (argv, "--tmpdir=%s", server->dir);
   argv_add (argv, "--skip-name-resolve");
-  argv_add (argv, "--innodb-buffer-pool-size=32M");
+  argv_add (argv, "--innodb-buffer-pool-size=%s", buffer_pool ("32M"));
   if (!durable_servers ())
     argv_add (argv, "--innodb-flush-log-at-trx-commit=0");
   argv_add (argv, "--character-set-server=utf8mb4");
@@ -321,6 +332,14 @@ spawn_postgresql (UpgTestServer  *server,
     {
       argv_add (argv, "-c");
       argv_add (argv, "fsync=off");
+    }
+  if (g_getenv ("UPGRADE_TEST_SERVER_BUFFER_POOL") != NULL)
+    {
+      argv_add (argv, "-c");
+      /* "1G" as MariaDB writes it is "1GB" for PostgreSQL. */
+      const char *size = buffer_pool ("128M");
+
+      argv_add (argv, "shared_buffers=%s%s", size, g_str_has_suffix (size, "B") ? "" : "B");
     }
 
   return spawn_logged (argv_end (argv), server->log_path, error);
