@@ -231,6 +231,43 @@ test_cli_status_other_process (void)
   exec_fixture_clear (&fx);
 }
 
+/* A step stopped before the minimum sample (UPG_RATE_TRACKER_MIN_SECONDS:
+ * here 3 statements in 3 s of the test clock) keeps its configured
+ * estimate: neither the run's output nor `status` (text or JSON) shows a
+ * measured rate against it, and the run prints its error once. */
+static void
+test_cli_no_rate_before_minimum_sample (void)
+{
+  ExecFixture fx;
+  const char *env[] = { "LC_ALL", "C.UTF-8", "UPGRADE_TEST_CLOCK_TICK", "1", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  sql_site (&fx, "\"in_stop\": [" SLOW_STEP "]");
+  status = exec_fixture_cli_stderr (&fx, env, &err, "run", "--confirm", "--from", FROM, "--to", TO,
+                                    "--stage", "in_stop", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+  g_test_message ("stderr:\n%s", err);
+  g_assert_null (strstr (err, "measured"));
+  g_assert_null (strstr (err, "remaining revised"));
+
+  status = exec_fixture_cli (&fx, env, &out, "status", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+  g_test_message ("status:\n%s", out);
+  g_assert_null (strstr (out, "measured"));
+  g_assert_null (strstr (out, "configured"));
+  status = exec_fixture_cli (&fx, env, &json, "--json", "status", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+  node = json_from_string (json, &error);
+  g_assert_no_error (error);
+  g_assert_false (json_object_has_member (json_node_get_object (node), "rate"));
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -241,5 +278,6 @@ main (int argc, char **argv)
   g_test_add_func ("/rate-status/executor/next-step-clears", test_next_step_clears);
   g_test_add_func ("/rate-status/executor/success-clears", test_success_clears);
   g_test_add_func ("/rate-status/cli/status-other-process", test_cli_status_other_process);
+  g_test_add_func ("/rate-status/cli/no-rate-before-minimum-sample", test_cli_no_rate_before_minimum_sample);
   return g_test_run ();
 }
