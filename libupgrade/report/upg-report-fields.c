@@ -190,3 +190,36 @@ upg_report_mode_label (const char *mode)
     return _("stop-service upgrade");
   return mode;
 }
+
+static const char *
+dash_if_null (const char *text)
+{
+  return text != NULL ? text : "-";
+}
+
+/*
+ * upg_report_notification_text:
+ * @n: one of the execution's `notifications`
+ *
+ * Returns: (transfer full): one line: the event, where it went, and
+ *   whether it arrived — a failed one with its last error
+ */
+char *
+upg_report_notification_text (JsonObject *n)
+{
+  const char *status = upg_report_member_string (n, "status");
+  int attempts = (int) upg_report_member_int (n, "attempts", 0);
+
+  if (g_strcmp0 (status, "DELIVERED") == 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s to %s: delivered (HTTP %d, %d attempt)",
+                                         "%s to %s: delivered (HTTP %d, %d attempts)", attempts),
+                            dash_if_null (upg_report_member_string (n, "event")),
+                            dash_if_null (upg_report_member_string (n, "url")),
+                            (int) upg_report_member_int (n, "http_status", 0), attempts);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s to %s: %s (%d attempt): %s",
+                                       "%s to %s: %s (%d attempts): %s", attempts),
+                          dash_if_null (upg_report_member_string (n, "event")),
+                          dash_if_null (upg_report_member_string (n, "url")),
+                          g_strcmp0 (status, "FAILED") == 0 ? _("not delivered") : _("unfinished"),
+                          attempts, dash_if_null (upg_report_member_string (n, "error")));
+}
