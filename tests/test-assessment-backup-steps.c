@@ -9,6 +9,8 @@
 #include <upgrade.h>
 
 #include "test-assessment-util.h"
+#include "upg-journal-backups-private.h"
+#include "upg-journal-write-private.h"
 
 typedef struct
 {
@@ -55,9 +57,10 @@ site_teardown (Site *site, gconstpointer data)
   g_free (site->config_path);
 }
 
-/* A 3.17.5 manifest with @checks and the pre_stop steps @steps. */
+/* A 3.17.5 manifest with @checks and the pre_stop steps @steps; the
+ * assessor reads @journal when given. */
 static UpgAssessment *
-assess (Site *site, const char *checks, const char *steps)
+assess_with (Site *site, const char *checks, const char *steps, UpgJournal *journal)
 {
   g_autofree char *path = g_build_filename (site->bundle, "manifests", "3.17.5.json", NULL);
   g_autofree char *manifest = g_strdup_printf (
@@ -68,7 +71,14 @@ assess (Site *site, const char *checks, const char *steps)
   assessment_test_write_file (path, manifest);
   assessor = assessment_test_assessor (site->bundle, site->config_path, "3.17.4", "3.17.5");
   upg_assessor_set_disk_path (assessor, site->dir);
+  upg_assessor_set_journal (assessor, journal);
   return assessment_test_run (assessor);
+}
+
+static UpgAssessment *
+assess (Site *site, const char *checks, const char *steps)
+{
+  return assess_with (site, checks, steps, NULL);
 }
 
 static gint64
@@ -120,6 +130,7 @@ test_sized (Site *site, gconstpointer data)
 
   /* 1 KiB/s: one second per KiB, rounded up. */
   g_assert_cmpint (figure (item, "rate_bytes_per_second"), ==, 1024);
+  g_assert_cmpstr (json_object_get_string_member (upg_check_result_get_figures (item), "rate_source"), ==, "step");
   g_assert_cmpint (step_seconds (assessment, "dump_orders"), ==, (bytes + 1023) / 1024);
   /* pre_stop lasts as long as its longest step: this one. */
   g_assert_cmpint (upg_estimate_get_stage_seconds (upg_assessment_get_estimate (assessment), UPG_STAGE_PRE_STOP), ==,
@@ -143,6 +154,8 @@ test_whole_database (Site *site, gconstpointer data)
                            "data_index_bytes"));
   /* 50 MiB/s: a small database takes the minimum of one second. */
   g_assert_cmpint (figure (item, "rate_bytes_per_second"), ==, 50 * 1024 * 1024);
+  g_assert_cmpstr (json_object_get_string_member (upg_check_result_get_figures (item), "rate_source"), ==,
+                   "default");
   g_assert_cmpint (step_seconds (all, "dump"), ==, 1);
 }
 
@@ -168,6 +181,60 @@ test_counted_once (Site *site, gconstpointer data)
   g_assert_cmpint (step_seconds (assessment, "dump"), ==, 42);
 }
 
+/* Journals a successful backup of ft_db's @tables_json that took
+ * @duration_ms, another of other tables, and a later failed one. */
+static void
+journal_backups (UpgJournal *journal, const char *tables_json, gint64 duration_ms)
+{
+  const char *tables[] = { tables_json, "[\"users\"]" };
+  const gint64 durations[] = { duration_ms, 1 };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      UpgBackupRecord record = { .execution_id = "e-1", .site_id = "bj-01", .component = "ft",
+                                 .version = "3.17.4", .step_id = "dump_orders", .database = "ft_db",
+                                 .provider = "SQLite", .tables = (char *) tables[i], .path = "/backups/x.gz" };
+
+      upg_journal_set_now (journal, G_GINT64_CONSTANT (1700000000000) + i * 100000);
+      g_assert_true (upg_journal_begin_backup (journal, &record, &error));
+      g_assert_no_error (error);
+      upg_journal_set_now (journal, G_GINT64_CONSTANT (1700000000000) + i * 100000 + durations[i]);
+      g_assert_true (upg_journal_finish_backup (journal, record.id, UPG_BACKUP_SUCCESS, 100, "ab", "{}", NULL,
+                                                &error));
+      g_assert_no_error (error);
+      g_free (record.id);
+      g_free (record.status);
+    }
+}
+
+/* Without a rate, the latest successful backup of the same tables in the
+ * journal gives one: today's size over its 8 s. */
+static void
+test_measured_rate (Site *site, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (site->dir, "journal.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) journal = upg_journal_open_sqlite (path, &error);
+  g_autoptr(UpgAssessment) assessment = NULL;
+  UpgCheckResult *item;
+  JsonObject *figures;
+  gint64 bytes;
+
+  g_assert_no_error (error);
+  journal_backups (journal, "[\"orders\"]", 8000);
+  assessment = assess_with (site, "{}", "{\"id\": \"dump_orders\", \"compatible_version\": \"3.17.0\","
+                                        " \"backup\": {\"database\": \"ft_db\", \"tables\": [\"orders\"]}}",
+                            journal);
+  item = assessment_test_find_item (assessment, "resource", "backup_step:3.17.5:dump_orders");
+  figures = upg_check_result_get_figures (item);
+  bytes = figure (item, "data_index_bytes");
+  g_assert_cmpstr (json_object_get_string_member (figures, "rate_source"), ==, "journal");
+  g_assert_nonnull (json_object_get_string_member (figures, "rate_backup_id"));
+  g_assert_cmpint (figure (item, "rate_bytes_per_second"), ==, (gint64) (bytes * 1000.0 / 8000));
+  g_assert_cmpint (step_seconds (assessment, "dump_orders"), ==, 8);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -176,6 +243,7 @@ main (int argc, char *argv[])
   ADD ("/assessment/backup-steps/sized", test_sized);
   ADD ("/assessment/backup-steps/whole-database", test_whole_database);
   ADD ("/assessment/backup-steps/counted-once", test_counted_once);
+  ADD ("/assessment/backup-steps/measured-rate", test_measured_rate);
 #undef ADD
   return g_test_run ();
 }

@@ -61,7 +61,19 @@ build_assessor (UpgCtl      *ctl,
   upg_assessor_set_plugin_manager (assessor, plugins);
   /* Backups and double writes land in the state directory when it exists. */
   if (g_file_test (ctl->state_dir, G_FILE_TEST_IS_DIR))
-    upg_assessor_set_disk_path (assessor, ctl->state_dir);
+    {
+      g_autoptr(GError) journal_error = NULL;
+      g_autoptr(UpgJournal) journal = NULL;
+
+      upg_assessor_set_disk_path (assessor, ctl->state_dir);
+      /* Earlier backups measure the dump rate; an assessment needs no
+       * journal otherwise, so one that cannot be opened is left out. */
+      journal = upg_journal_open_for_site (config, ctl->state_dir, &journal_error);
+      if (journal != NULL)
+        upg_assessor_set_journal (assessor, journal);
+      else
+        g_debug ("assess: no journal for measured backup rates: %s", journal_error->message);
+    }
   return assessor;
 }
 

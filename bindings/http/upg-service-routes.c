@@ -298,6 +298,8 @@ upg_service_handle_assess (UpgService        *self,
   if (request.env != NULL)
     upg_assessor_set_env (assessor, request.env);
   upg_assessor_set_plugin_manager (assessor, self->plugins);
+  /* Its earlier backups measure the dump rate of backup steps. */
+  upg_assessor_set_journal (assessor, self->journal);
 
   pending = g_new0 (Pending, 1);
   pending->service = g_object_ref (self);

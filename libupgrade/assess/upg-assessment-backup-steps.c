@@ -12,9 +12,12 @@
  * its need with the free space of the backup directory (2 × passes, 1 ×
  * warns, less fails), the steps count in the `disk:` total with the
  * manifests' `backup_tables` (a table both name counts once: the
- * manifests' check describes the same dump), and each step's duration becomes its
- * (data + index) over its `rate` (UPG_ESTIMATE_DEFAULT_BACKUP_RATE when
- * the step gives none; docs/backups.md).
+ * manifests' check describes the same dump), and each step's duration
+ * becomes its (data + index) over a rate: the step's `rate`, else one
+ * measured from the journal's latest successful backup of the same data
+ * source and tables (today's size over that dump's duration: the tables
+ * are assumed not to have changed much since), else
+ * UPG_ESTIMATE_DEFAULT_BACKUP_RATE (docs/backups.md).
  */
 #include "config.h"
 
@@ -23,6 +26,7 @@
 
 #include "upg-assessment-private.h"
 #include "upg-estimate-private.h"
+#include "upg-journal-backups-private.h"
 #include "upg-step-private.h"
 #include "upg-table-sizes-private.h"
 
@@ -120,9 +124,99 @@ measure (UpgConnection       *connection,
           upg_table_sizes_measure (connection, (const char * const *) rest->pdata, unsized, NULL, error));
 }
 
+/* Whether the JSON array @tables_json (NULL: the whole database) names
+ * exactly @tables, in order. */
+static gboolean
+same_tables (const char         *tables_json,
+             const char * const *tables)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  if (tables_json == NULL || tables == NULL)
+    return tables_json == NULL && tables == NULL;
+  node = json_from_string (tables_json, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  array = json_node_get_array (node);
+  if (json_array_get_length (array) != g_strv_length ((char **) tables))
+    return FALSE;
+  for (guint i = 0; tables[i] != NULL; i++)
+    if (g_strcmp0 (json_array_get_string_element (array, i), tables[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* @bytes over the duration of the latest successful backup of @spec's
+ * data source and tables on @site; 0 when there is none to measure. */
+static double
+measured_rate (UpgJournal          *journal,
+               const char          *site,
+               const UpgBackupSpec *spec,
+               guint64              bytes,
+               char               **backup_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) backups = NULL;
+
+  if (journal == NULL || bytes == 0)
+    return 0.0;
+  backups = upg_journal_list_backups (journal, site, spec->database, &error);
+  if (backups == NULL)
+    {
+      g_debug ("assessment: no measured backup rate: %s", error->message);
+      return 0.0;
+    }
+  for (guint i = 0; i < backups->len; i++)
+    {
+      UpgBackupRecord *r = g_ptr_array_index (backups, i);
+
+      if (r->finished_at > r->created_at && same_tables (r->tables, (const char * const *) spec->tables))
+        {
+          *backup_id = g_strdup (r->id);
+          return (double) bytes * 1000.0 / (double) (r->finished_at - r->created_at);
+        }
+    }
+  return 0.0;
+}
+
+/* Revises @step's estimate to @bytes over its rate, and says which. */
+static void
+estimate_duration (UpgStep             *step,
+                   const UpgBackupSpec *spec,
+                   guint64              bytes,
+                   UpgJournal          *journal,
+                   const char          *site,
+                   UpgEstimate         *estimate,
+                   UpgCheckResult      *item)
+{
+  g_autofree char *backup_id = NULL;
+  const char *source = "step";
+  double rate = upg_step_get_rate (step);
+
+  /* A declared estimated_duration stays the operator's word. */
+  if (upg_step_get_estimated_duration (step) > 0)
+    return;
+  if (!(rate > 0.0) && (rate = measured_rate (journal, site, spec, bytes, &backup_id)) > 0.0)
+    source = "journal";
+  if (!(rate > 0.0))
+    {
+      rate = UPG_ESTIMATE_DEFAULT_BACKUP_RATE;
+      source = "default";
+    }
+  upg_estimate_revise_step (estimate, step, MAX (upg_estimate_volume_seconds (bytes, rate, 1), 1u),
+                            UPG_ESTIMATE_SOURCE_VOLUME);
+  upg_check_result_set_figure_int (item, "rate_bytes_per_second", (gint64) rate);
+  upg_check_result_set_figure_string (item, "rate_source", source);
+  if (backup_id != NULL)
+    upg_check_result_set_figure_string (item, "rate_backup_id", backup_id);
+}
+
 static UpgCheckResult *
 step_item (UpgCheckSources *sources,
            UpgStep         *step,
+           UpgJournal      *journal,
+           const char      *site,
            UpgEstimate     *estimate,
            UpgBackupTotal  *total)
 {
@@ -138,7 +232,6 @@ step_item (UpgCheckSources *sources,
   g_autofree char *skip = NULL;
   UpgConnection *connection;
   UpgCheckResult *item;
-  double rate;
   guint64 bytes;
 
   connection = upg_check_sources_get (sources, spec->database, &skip, &error);
@@ -151,19 +244,13 @@ step_item (UpgCheckSources *sources,
   item = sized_item (step, id, name, spec, bytes, missing->str, total->host);
   total->backup_bytes += (guint64) ((unsized.data + unsized.index) * UPG_BACKUP_SPACE_FACTOR);
   total->n_steps++;
-  /* A declared estimated_duration stays the operator's word. */
-  if (upg_step_get_estimated_duration (step) == 0)
-    {
-      rate = upg_step_get_rate (step) > 0.0 ? upg_step_get_rate (step) : UPG_ESTIMATE_DEFAULT_BACKUP_RATE;
-      upg_estimate_revise_step (estimate, step, MAX (upg_estimate_volume_seconds (bytes, rate, 1), 1u),
-                                UPG_ESTIMATE_SOURCE_VOLUME);
-      upg_check_result_set_figure_int (item, "rate_bytes_per_second", (gint64) rate);
-    }
+  estimate_duration (step, spec, bytes, journal, site, estimate, item);
   return item;
 }
 
 /*
  * upg_assessment_check_backup_steps:
+ * @journal: (nullable): the journal whose earlier backups give a rate
  * @estimate: the plan's estimate, whose backup steps are revised
  * @total: the backups of the plan, which the steps are added to
  * @items: the assessment's items, which get one per backup step
@@ -171,6 +258,7 @@ step_item (UpgCheckSources *sources,
 void
 upg_assessment_check_backup_steps (UpgCheckSources *sources,
                                    UpgPlan         *plan,
+                                   UpgJournal      *journal,
                                    UpgEstimate     *estimate,
                                    UpgBackupTotal  *total,
                                    GPtrArray       *items)
@@ -182,6 +270,7 @@ upg_assessment_check_backup_steps (UpgCheckSources *sources,
       for (guint i = 0; steps != NULL && i < steps->len; i++)
         if (upg_step_get_kind (steps->pdata[i]) == UPG_STEP_KIND_BACKUP &&
             upg_step_get_backup (steps->pdata[i]) != NULL)
-          g_ptr_array_add (items, step_item (sources, steps->pdata[i], estimate, total));
+          g_ptr_array_add (items, step_item (sources, steps->pdata[i], journal, upg_plan_get_site_id (plan),
+                                             estimate, total));
     }
 }

@@ -98,6 +98,7 @@ UpgVerdict      upg_assessment_backup_verdict    (guint64               free_dis
  * each, added to @total; their estimates revised from the sizes. */
 void            upg_assessment_check_backup_steps (UpgCheckSources     *sources,
                                                    UpgPlan             *plan,
+                                                   UpgJournal          *journal,
                                                    UpgEstimate         *estimate,
                                                    UpgBackupTotal      *total,
                                                    GPtrArray           *items);

@@ -238,6 +238,7 @@ struct _UpgAssessor
   JsonObject       *env;
   UpgPluginManager *plugins;
   char             *disk_path;
+  UpgJournal       *journal;
 };
 
 G_DEFINE_FINAL_TYPE (UpgAssessor, upg_assessor, G_TYPE_OBJECT)
@@ -252,6 +253,7 @@ upg_assessor_finalize (GObject *object)
   g_clear_pointer (&self->env, json_object_unref);
   g_clear_object (&self->plugins);
   g_free (self->disk_path);
+  g_clear_object (&self->journal);
   G_OBJECT_CLASS (upg_assessor_parent_class)->finalize (object);
 }
 
@@ -344,6 +346,24 @@ upg_assessor_set_disk_path (UpgAssessor *self,
   g_return_if_fail (UPG_IS_ASSESSOR (self));
   g_free (self->disk_path);
   self->disk_path = g_strdup (path);
+}
+
+/**
+ * upg_assessor_set_journal:
+ * @self: an assessor
+ * @journal: (nullable): the site's journal, whose earlier backups give a
+ *   measured dump rate to the `backup` steps that declare no `rate`
+ *
+ * Sets the journal the duration estimate of backup steps reads
+ * (docs/backups.md). Nothing is written to it.
+ */
+void
+upg_assessor_set_journal (UpgAssessor *self,
+                          UpgJournal  *journal)
+{
+  g_return_if_fail (UPG_IS_ASSESSOR (self));
+  g_return_if_fail (journal == NULL || UPG_IS_JOURNAL (journal));
+  g_set_object (&self->journal, journal);
 }
 
 /* Resource items --------------------------------------------------------- */
@@ -716,7 +736,7 @@ add_database_items (UpgAssessor          *self,
 
   /* One item per (check, subject) over the whole plan, not per manifest. */
   upg_assessment_check_backup (sources, manifests, &backups, items);
-  upg_assessment_check_backup_steps (sources, self->plan, estimate, &backups, items);
+  upg_assessment_check_backup_steps (sources, self->plan, self->journal, estimate, &backups, items);
   upg_assessment_check_data_quality (sources, manifests, upg_plan_get_from (self->plan),
                                      upg_plan_get_to (self->plan), items);
   upg_assessment_check_middleware (sources, manifests, items);

@@ -14,6 +14,7 @@
 
 #include "upg-config.h"
 #include "upg-estimate.h"
+#include "upg-journal.h"
 #include "upg-plan.h"
 #include "upg-plugin-manager.h"
 #include "upg-report.h"
@@ -83,6 +84,9 @@ void            upg_assessor_set_plugin_manager  (UpgAssessor          *self,
 UPG_AVAILABLE_IN_ALL
 void            upg_assessor_set_disk_path       (UpgAssessor          *self,
                                                   const char           *path);
+UPG_AVAILABLE_IN_ALL
+void            upg_assessor_set_journal         (UpgAssessor          *self,
+                                                  UpgJournal           *journal);
 UPG_AVAILABLE_IN_ALL
 UpgAssessment  *upg_assessor_run                 (UpgAssessor          *self,
                                                   GCancellable         *cancellable,
