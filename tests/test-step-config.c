@@ -194,7 +194,7 @@ static void
 test_unknown_placeholder (void)
 {
   Site site;
-  g_autofree char *out = NULL, *err = NULL, *expected = NULL;
+  g_autofree char *out = NULL, *expected = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonObject *bp;
 
