@@ -12,6 +12,7 @@
 #include "upg-assessment.h"
 #include "upg-breakpoint.h"
 #include "upg-bundle.h"
+#include "upg-check-stage.h"
 #include "upg-config.h"
 #include "upg-data-source.h"
 #include "upg-enums.h"

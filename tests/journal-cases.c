@@ -13,7 +13,7 @@
 #include "upg-journal-write-private.h"
 
 static const char *all_tables[] = {
-  "upgrade_config_file", "upgrade_notification",
+  "upgrade_check_skip", "upgrade_config_file", "upgrade_notification",
   "upgrade_confirmation", "upgrade_restore", "upgrade_backup", "upgrade_statement_marker", "marker_target",
   "upgrade_lock", "upgrade_report",
   "upgrade_breakpoint", "sql_execution_record", "step_execution", "upgrade_execution",

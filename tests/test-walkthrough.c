@@ -85,7 +85,9 @@ walk (gconstpointer data)
   g_autoptr(JsonObject) document = NULL;
   JsonObject *report;
   JsonArray *executions;
-  static const char * const stages[] = { "business_check", "pre_stop", "in_stop", "post_start", "post_upgrade" };
+  /* business_check twice: failed on the negative amount, then passed. */
+  static const char * const stages[] = { "business_check", "business_check", "pre_stop", "in_stop", "post_start",
+                                         "post_upgrade" };
 
   db_site_init (&site, c->db, "bj-01");
   db_site_execute (&site, "CREATE TABLE %s (id INT PRIMARY KEY, code VARCHAR(16), amount INT)", site.table);
@@ -99,9 +101,34 @@ walk (gconstpointer data)
   assert_has (out, "orders with a negative amount");
   g_clear_pointer (&out, g_free);
 
-  /* business_check runs its declared step (check stages running the
-   * assessment's items had not landed when this was written), pre_stop. */
-  g_free (ctl (&site, c, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL));
+  /* An order with a negative amount appears: business_check runs the
+   * data-quality rule and its declared step, fails (1), and pre_stop is
+   * refused naming it (nothing copied). */
+  db_site_execute (&site, "INSERT INTO %s VALUES (4, 'A-4', -1)", site.table);
+  out = ctl (&site, c, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
+  assert_has (out, "[FAILED] data_quality:negative_amount");
+  g_clear_pointer (&out, g_free);
+  out = ctl (&site, c, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
+  document = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (document, "error"), "code"), ==,
+                   "check-failed");
+  assert_has (json_object_get_string_member (json_object_get_object_member (document, "error"), "message"),
+              "business_check");
+  g_clear_pointer (&document, json_object_unref);
+  g_clear_pointer (&out, g_free);
+  {
+    g_autofree char *copies = db_site_query (&site, "SELECT COUNT(*) FROM information_schema.tables"
+                                             " WHERE table_name = '%s_copy'", site.table);
+
+    g_assert_cmpstr (copies, ==, "0");
+  }
+  /* Fixed: business_check passes, pre_stop runs. */
+  db_site_execute (&site, "DELETE FROM %s WHERE id = 4", site.table);
+  out = ctl (&site, c, 0, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
+  document = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (document, "verdict"), ==, "pass");
+  g_clear_pointer (&document, json_object_unref);
+  g_clear_pointer (&out, g_free);
   g_free (ctl (&site, c, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL));
 
   /* in_stop stops at the unique index: two orders share code A-2. */

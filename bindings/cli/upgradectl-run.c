@@ -330,9 +330,21 @@ print_summary (UpgExecution *execution)
 {
   const UpgBreakpoint *bp = upg_execution_get_breakpoint (execution);
   const char *code = bp != NULL ? upg_breakpoint_get_error_code (bp) : NULL;
+  UpgStage stage = upg_execution_get_stage (execution);
 
   g_print (_("Execution %s: %s\n"), upg_execution_get_id (execution),
            upg_execution_status_to_string (upg_execution_get_status (execution)));
+  if ((stage == UPG_STAGE_RESOURCE_CHECK || stage == UPG_STAGE_BUSINESS_CHECK) && !upg_execution_is_rollback (execution))
+    {
+      UpgVerdict verdict = upg_execution_get_check_verdict (execution);
+
+      /* TRANSLATORS: the check stage, its verdict (pass, warn, fail) */
+      g_print (_("Checks of %s: %s\n"), upg_stage_to_string (stage), upg_verdict_to_string (verdict));
+      if (verdict == UPG_VERDICT_FAIL)
+        g_print (_("Fix what failed, then run --stage %s again: the later stages are refused until it passes "
+                   "(or run them with --skip-checks, journaled).\n"), upg_stage_to_string (stage));
+      return;
+    }
   if (bp == NULL)
     return;
   if (upg_breakpoint_get_file (bp) != NULL)
@@ -511,6 +523,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   gboolean accept_changed = FALSE;
   gboolean new_execution = FALSE;
   gboolean confirm = FALSE;
+  gboolean skip_checks = FALSE;
   gboolean forget = FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgVersion) from = NULL;
@@ -521,6 +534,7 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   g_auto(UpgCtlWait) wait = { 0 };
   const char *site;
   UpgStage stage;
+  int code;
   const GOptionEntry rollback_entries[] = {
     { "forget", 0, 0, G_OPTION_ARG_NONE, &forget,
       N_("Steps that succeeded and have no rollback steps no longer count as done (their effect stays)"), NULL },
@@ -541,12 +555,14 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
       N_("Start a new execution instead of continuing the unfinished one (after the resume limit)"), NULL },
     { "confirm", 0, 0, G_OPTION_ARG_NONE, &confirm,
       N_("Confirm every step of the plan that needs manual confirmation (journaled as you)"), NULL },
+    { "skip-checks", 0, 0, G_OPTION_ARG_NONE, &skip_checks,
+      N_("Run this stage although its check stages have not passed (journaled as you, with why)"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
   if (rollback)
     {
-      /* rollback has no --component … --confirm, but --forget */
+      /* rollback has no --component … --skip-checks, but --forget */
       entries[5] = rollback_entries[0];
       entries[6] = rollback_entries[1];
     }
@@ -578,6 +594,13 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   upg_run_set_accept_changed (run, accept_changed);
   upg_run_set_new_execution (run, new_execution);
   upg_run_set_forget (run, forget);
+  if (skip_checks)
+    {
+      g_autofree char *who = upgctl_confirm_who ();
+
+      upg_run_set_skip_checks (run, TRUE, who);
+    }
+  upg_check_stage_attach (exec.executor, run);
   if (confirm && !upgctl_confirm_for_run (&exec, run, &error))
     return upgctl_fail (ctl, error);
   connect_output (&exec, run);
@@ -586,7 +609,12 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   upg_executor_run_finish (exec.executor, upgctl_wait_run (&wait), &error);
   if (g_error_matches (error, UPG_ERROR, UPG_ERROR_CONFIRMATION_REQUIRED) && upg_run_get_execution (run) == NULL)
     return upgctl_confirm_refused (&exec, run, error);
-  return upgctl_exec_wait_report (&exec, &wait, run, error);
+  code = upgctl_exec_wait_report (&exec, &wait, run, error);
+  /* A check stage that passed with warnings exits 4 (SPEC §9). */
+  if (code == 0 && upg_run_get_execution (run) != NULL &&
+      upg_execution_get_check_verdict (upg_run_get_execution (run)) == UPG_VERDICT_WARN)
+    code = 4;
+  return code;
 }
 
 /**

@@ -113,6 +113,7 @@ typedef struct {
   JsonObject    *env;
   char          *action;
   gboolean       confirm;         /* execute: confirm the steps that need it */
+  gboolean       skip_checks;     /* execute: run although the check stages did not pass */
   GStrv          steps;           /* confirm: the ids of the steps, NULL: all */
 } UpgServiceRequest;
 

@@ -66,8 +66,8 @@ upg_service_error_new (const char *code,
   return json_builder_get_root (builder);
 }
 
-/* Bad input is the caller's (400), a missing execution 404, a held lock or
- * exhausted resumes a conflict (409); anything else is ours (500). */
+/* Bad input is the caller's (400), a missing execution 404, a held lock,
+ * exhausted resumes or checks not passed a conflict (409); anything else is ours (500). */
 guint
 upg_service_status_for_error (const GError *error)
 {
@@ -85,6 +85,7 @@ upg_service_status_for_error (const GError *error)
     case UPG_ERROR_LOCKED:
     case UPG_ERROR_RESUME_LIMIT:
     case UPG_ERROR_CONFIRMATION_REQUIRED:
+    case UPG_ERROR_CHECK_FAILED:    /* a stage refused until its checks passed */
       return SOUP_STATUS_CONFLICT;
     default:
       return SOUP_STATUS_INTERNAL_SERVER_ERROR;

@@ -25,6 +25,7 @@ typedef enum {
   FIELD_ACTION,
   FIELD_CONFIRM,
   FIELD_STEPS,
+  FIELD_SKIP_CHECKS,
 } Field;
 
 typedef struct {
@@ -54,6 +55,8 @@ static const FieldName field_names[] = {
   { "confirm", FIELD_CONFIRM },
   { "steps", FIELD_STEPS },
   { "stepIds", FIELD_STEPS },
+  { "skip_checks", FIELD_SKIP_CHECKS },
+  { "skipChecks", FIELD_SKIP_CHECKS },
 };
 
 void
@@ -183,9 +186,10 @@ set_field_text (UpgServiceRequest *request,
       return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name,
                       _("expected \"retry\", \"skip\" or \"continue\""));
     case FIELD_CONFIRM:
+    case FIELD_SKIP_CHECKS:
       if (g_strcmp0 (text, "true") != 0 && g_strcmp0 (text, "false") != 0)
         return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name, _("expected true or false"));
-      request->confirm = g_str_equal (text, "true");
+      *(field == FIELD_CONFIRM ? &request->confirm : &request->skip_checks) = g_str_equal (text, "true");
       return TRUE;
     case FIELD_STEPS:
       g_clear_pointer (&request->steps, g_strfreev);
@@ -213,11 +217,11 @@ set_field_node (UpgServiceRequest *request,
     }
   if (JSON_NODE_HOLDS_NULL (node))
     return TRUE;
-  if (field == FIELD_CONFIRM)
+  if (field == FIELD_CONFIRM || field == FIELD_SKIP_CHECKS)
     {
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
         return invalid (error, UPG_ERROR_INVALID_ARGUMENT, name, _("expected true or false"));
-      request->confirm = json_node_get_boolean (node);
+      *(field == FIELD_CONFIRM ? &request->confirm : &request->skip_checks) = json_node_get_boolean (node);
       return TRUE;
     }
   if (field == FIELD_STEPS)

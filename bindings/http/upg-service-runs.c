@@ -457,6 +457,13 @@ upg_service_handle_execute (UpgService        *self,
   upg_run_set_site_id (upg_run, request.site);
   upg_run_set_component (upg_run, request.component);
   upg_run_set_env (upg_run, request.env);
+  if (request.skip_checks)
+    {
+      g_autofree char *who = confirmed_by (msg);
+
+      upg_run_set_skip_checks (upg_run, TRUE, who);
+    }
+  upg_check_stage_attach (self->executor, upg_run);
   run = run_new (self, msg, request.site, upg_run);
   upg_executor_run_async (self->executor, run->run, run->cancellable, run_done, run);
 }

@@ -173,6 +173,8 @@ upg_execution_to_json (UpgExecution *self,
   if (with_steps)
     add_steps (self, builder);
   add_breakpoint (self, builder);
+  if (self->stage == UPG_STAGE_RESOURCE_CHECK || self->stage == UPG_STAGE_BUSINESS_CHECK)
+    add_optional_string (builder, "verdict", upg_verdict_to_string (upg_execution_get_check_verdict (self)));
   /* Progress is known while (or right after) a stage runs, not for an
    * execution read back from the journal. */
   if (self->statements_total > 0)

@@ -10,6 +10,10 @@
 
 G_BEGIN_DECLS
 
+/* How a check with a warning is journaled: SUCCESS, this before its
+ * message (upg_execution_get_check_verdict()). */
+#define UPG_EXECUTION_CHECK_WARN_PREFIX "warn: "
+
 typedef struct
 {
   char          *id;

@@ -348,6 +348,40 @@ upg_execution_get_message (UpgExecution *self)
   return self->message;
 }
 
+/**
+ * upg_execution_get_check_verdict:
+ * @self: an execution
+ *
+ * The verdict of a check stage's execution (`resource_check`,
+ * `business_check`, SPEC §3): the worst of its checks, which it journals
+ * as steps named `<check>:<id>` (e.g. `data_quality:negative_amount`), a
+ * failed check FAILED, one with a warning SUCCESS with a message starting
+ * `warn: `. A step that failed makes it %UPG_VERDICT_FAIL too.
+ *
+ * Returns: %UPG_VERDICT_PASS, %UPG_VERDICT_WARN or %UPG_VERDICT_FAIL;
+ *   %UPG_VERDICT_PASS for an execution of another stage that did not fail
+ */
+UpgVerdict
+upg_execution_get_check_verdict (UpgExecution *self)
+{
+  UpgVerdict verdict = UPG_VERDICT_PASS;
+
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), UPG_VERDICT_FAIL);
+  if (self->status != UPG_EXECUTION_STATUS_SUCCESS && self->status != UPG_EXECUTION_STATUS_RUNNING)
+    return UPG_VERDICT_FAIL;
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      StepResult *step = g_ptr_array_index (self->steps, i);
+
+      if (step->status == UPG_STEP_STATUS_FAILED)
+        return UPG_VERDICT_FAIL;
+      if (step->status == UPG_STEP_STATUS_SUCCESS && step->message != NULL &&
+          g_str_has_prefix (step->message, UPG_EXECUTION_CHECK_WARN_PREFIX))
+        verdict = UPG_VERDICT_WARN;
+    }
+  return verdict;
+}
+
 /*
  * upg_execution_set_message:
  * @self: an execution

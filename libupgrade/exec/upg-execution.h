@@ -50,6 +50,8 @@ UPG_AVAILABLE_IN_ALL
 GDateTime          *upg_execution_get_finished     (UpgExecution      *self);
 UPG_AVAILABLE_IN_ALL
 const char         *upg_execution_get_message      (UpgExecution      *self);
+UPG_AVAILABLE_IN_ALL
+UpgVerdict          upg_execution_get_check_verdict (UpgExecution     *self);
 
 UPG_AVAILABLE_IN_ALL
 guint               upg_execution_get_n_steps      (UpgExecution      *self);

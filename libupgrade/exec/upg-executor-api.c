@@ -47,6 +47,9 @@ upg_run_request_new (UpgRun *run)
   request->accept_changed = upg_run_get_accept_changed (run);
   request->new_execution = upg_run_get_new_execution (run);
   request->forget = upg_run_get_forget (run);
+  request->skip_checks = upg_run_get_skip_checks (run);
+  request->skipped_by = g_strdup (upg_run_get_skipped_by (run));
+  request->checks_func = (gpointer) upg_run_get_checks_func (run, &request->checks_data);
   request->run = g_object_ref (run);
   return request;
 }
@@ -60,6 +63,7 @@ upg_run_request_free (UpgRunRequest *request)
   g_free (request->component);
   g_clear_pointer (&request->env, json_object_unref);
   g_free (request->execution_id);
+  g_free (request->skipped_by);
   g_clear_pointer (&request->owner_context, g_main_context_unref);
   g_clear_object (&request->run);
   g_free (request);

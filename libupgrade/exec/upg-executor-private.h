@@ -136,6 +136,13 @@ struct _UpgRunContext
    * run: the stage's rollback steps), whose earlier successes stop
    * counting (upg-executor-undo.c), and whether that was done. */
   GPtrArray         *reverted_steps;
+  /* Check stages (upg-executor-checks.c): the checks a check stage runs
+   * after its steps, and the check stages a later stage's run skipped
+   * (`--skip-checks`) with who did. */
+  gpointer           checks_func;     /* UpgRunChecksFunc, nullable */
+  gpointer           checks_data;     /* unowned: the run holds it */
+  GPtrArray         *check_skips;     /* owned, nullable: of UpgCheckSkip */
+  char              *skipped_by;
   char              *forgotten;       /* `rollback --forget`: the steps without
                                        * rollback steps it undoes, "id (version), …" */
   gboolean           reverted;
@@ -169,6 +176,11 @@ void         upg_executor_emit_step_finished  (UpgRunContext *ctx,
                                                gint64         duration_ms,
                                                const char    *message);
 void         upg_executor_emit_execution_started (UpgRunContext *ctx);
+void         upg_executor_emit_check_finished (UpgRunContext *ctx,
+                                               const char    *check_id,
+                                               const char    *version,
+                                               UpgStepStatus  status,
+                                               const char    *message);
 
 /* What runs report, through the hooks. */
 static inline void

@@ -28,6 +28,10 @@ typedef struct
   gboolean           accept_changed;
   gboolean           new_execution;
   gboolean           forget;           /* ROLLBACK: `--forget` */
+  gboolean           skip_checks;      /* RUN: `--skip-checks` */
+  char              *skipped_by;       /* RUN: who, or NULL for this user */
+  gpointer           checks_func;      /* UpgRunChecksFunc of a check stage */
+  gpointer           checks_data;      /* unowned: the run holds it */
 
   UpgRun            *run;              /* owned: where signals go */
   GMainContext      *owner_context;

@@ -7,6 +7,7 @@
 #include "config.h"
 #include <glib/gi18n-lib.h>
 
+#include "upg-executor-checks-private.h"
 #include "upg-executor-confirm-private.h"
 #include "upg-executor-notify-private.h"
 #include "upg-executor-private.h"
@@ -60,6 +61,8 @@ run_context_free (UpgRunContext *ctx)
   g_hash_table_unref (ctx->connections);
   g_hash_table_unref (ctx->scripts);
   g_clear_pointer (&ctx->reverted_steps, g_ptr_array_unref);
+  g_clear_pointer (&ctx->check_skips, g_ptr_array_unref);
+  g_free (ctx->skipped_by);
   g_free (ctx->forgotten);
   g_clear_object (&ctx->rate_tracker);
   g_free (ctx->rate_persisted);
@@ -96,6 +99,9 @@ run_context_new (UpgExecutor   *self,
   ctx->scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);
   ctx->action = request->action;
+  ctx->checks_func = request->checks_func;
+  ctx->checks_data = request->checks_data;
+  ctx->skipped_by = g_strdup (request->skipped_by);
   parse_crash_hook (ctx);
   return ctx;
 }
@@ -585,7 +591,9 @@ run_locked (UpgRunContext *ctx,
 
   if (request->kind == UPG_RUN_REQUEST_RESUME)
     id = g_strdup (request->execution_id);
-  else if (!request->new_execution)
+  /* Checks only read: a check stage evaluates them afresh each time
+   * (upg-executor-checks.c), it never continues an execution. */
+  else if (!request->new_execution && !upg_executor_is_check_stage (ctx->stage))
     {
       g_autoptr(GError) local_error = NULL;
 
@@ -635,7 +643,8 @@ run_locked (UpgRunContext *ctx,
     }
   /* The lock now names the execution it protects. */
   if (!upg_journal_acquire_lock (ctx->journal, ctx->site_id, id, NULL, error) || !open_log (ctx, error) ||
-      !name_target_locks (ctx, id, error) || !accept_drift (ctx, drifts, id, error))
+      !name_target_locks (ctx, id, error) || !accept_drift (ctx, drifts, id, error) ||
+      !upg_executor_journal_check_skips (ctx, error))
     return FALSE;
 
   upg_execution_set_progress (ctx->execution, 0, ctx->statements_total, -1);
@@ -648,6 +657,39 @@ run_locked (UpgRunContext *ctx,
                        ctx->action == UPG_RESUME_ACTION_RETRY ? _(" (retry at the breakpoint)")
                        : ctx->action == UPG_RESUME_ACTION_SKIP ? _(" (skip at the breakpoint)") : "");
   return upg_executor_run_steps (ctx, steps, error);
+}
+
+/* A check stage's run evaluates its checks (the caller attached them,
+ * upg_check_stage_attach()); one without would pass business_check
+ * without its data-quality rules and open the later stages. A check
+ * stage's execution is not resumed: running the stage again evaluates
+ * the checks afresh. */
+static gboolean
+check_stage_runnable (UpgRunContext  *ctx,
+                      UpgRunRequest  *request,
+                      UpgPlan        *plan,
+                      GError        **error)
+{
+  if (!upg_executor_is_check_stage (ctx->stage))
+    return TRUE;
+  if (request->kind == UPG_RUN_REQUEST_RESUME)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   _("execution '%s' ran the check stage %s: checks are not resumed, run 'upgradectl run --from %s "
+                     "--to %s --site %s --stage %s' again to evaluate them afresh"), request->execution_id,
+                   upg_stage_to_string (ctx->stage), ctx->from_text, ctx->to_text, ctx->site_id,
+                   upg_stage_to_string (ctx->stage));
+      return FALSE;
+    }
+  if (ctx->checks_func == NULL && ctx->stage == UPG_STAGE_BUSINESS_CHECK &&
+      upg_executor_plan_has_business_checks (plan))
+    {
+      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                           _("a run of business_check needs the assessment's checks: attach them with "
+                             "upg_check_stage_attach() before running it"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -686,6 +728,14 @@ upg_executor_execute (UpgExecutor    *self,
           return FALSE;
         }
     }
+  /* Likewise a stage after the check stages while they have not passed
+   * (SPEC §3); a resume continues what such a run started. */
+  if (request->kind == UPG_RUN_REQUEST_RUN &&
+      !upg_executor_check_gate (self, plan, ctx->site_id, ctx->stage, request->skip_checks, &ctx->check_skips,
+                                error))
+    return FALSE;
+  if (!ctx->rollback && !check_stage_runnable (ctx, request, plan, error))
+    return FALSE;
   /* A rollback undoes only what its steps revert (SPEC §9). */
   if (ctx->rollback && !upg_executor_select_reverted (ctx, steps, request->forget, error))
     return FALSE;

@@ -220,6 +220,24 @@ upg_executor_emit_step_started (UpgRunContext *ctx,
   signal_emission_send (ctx, e);
 }
 
+/* A check of a check stage ends like a step (upg-executor-checks.c). */
+void
+upg_executor_emit_check_finished (UpgRunContext *ctx,
+                                  const char    *check_id,
+                                  const char    *version,
+                                  UpgStepStatus  status,
+                                  const char    *message)
+{
+  SignalEmission *e = signal_emission_new (ctx, UPG_RUN_SIGNAL_STEP_FINISHED);
+
+  e->s1 = g_strdup (check_id);
+  e->s2 = g_strdup (version);
+  e->status = status;
+  e->s3 = g_strdup (message);
+  e->i1 = 0;
+  signal_emission_send (ctx, e);
+}
+
 void
 upg_executor_emit_step_finished (UpgRunContext *ctx,
                                  UpgStep       *step,

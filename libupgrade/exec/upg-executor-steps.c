@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-executor-checks-private.h"
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
 #include "upg-journal-private.h"
@@ -208,6 +209,9 @@ upg_executor_run_steps (UpgRunContext *ctx,
       later_seconds -= MIN (later_seconds, upg_estimate_step_seconds (step, NULL));
       run_step (ctx, step, later_seconds, &failure);
     }
+  /* A check stage checks once its declared steps succeeded. */
+  if (failure == NULL)
+    upg_executor_run_checks (ctx, &failure);
   /* A rollback reverted the stage only if every one of its steps is done. */
   if (failure == NULL && ctx->rollback)
     upg_executor_undo_reverted (ctx, &failure);
@@ -252,7 +256,8 @@ upg_executor_run_steps (UpgRunContext *ctx,
   if (failure == NULL)
     return TRUE;
   if (status == UPG_EXECUTION_STATUS_FAILED && failure->domain == UPG_ERROR &&
-      failure->code != UPG_ERROR_STEP_FAILED && failure->code != UPG_ERROR_INVALID_BUNDLE)
+      failure->code != UPG_ERROR_STEP_FAILED && failure->code != UPG_ERROR_INVALID_BUNDLE &&
+      failure->code != UPG_ERROR_CHECK_FAILED)
     {
       /* Every step failure exits 1 with the breakpoint saved, whatever
        * its cause (timeout, plugin, configuration). Drift is not one: an

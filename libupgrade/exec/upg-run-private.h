@@ -31,4 +31,23 @@ void     upg_run_set_forget     (UpgRun       *self,
                                  gboolean      forget);
 gboolean upg_run_get_forget     (UpgRun       *self);
 
+/* The items a check stage runs (upg-check-stage.c sets it): a
+ * GPtrArray of UpgCheckResult, or NULL with @error set. */
+typedef GPtrArray *(*UpgRunChecksFunc) (const UpgVersion  *from,
+                                        const UpgVersion  *to,
+                                        const char        *site_id,
+                                        UpgStage           stage,
+                                        JsonObject        *env,
+                                        gpointer           user_data,
+                                        GCancellable      *cancellable,
+                                        GError           **error);
+
+const char      *upg_run_get_skipped_by  (UpgRun           *self);
+void             upg_run_set_checks_func (UpgRun           *self,
+                                          UpgRunChecksFunc  func,
+                                          gpointer          user_data,
+                                          GDestroyNotify    destroy);
+UpgRunChecksFunc upg_run_get_checks_func (UpgRun           *self,
+                                          gpointer         *user_data);
+
 G_END_DECLS

@@ -37,6 +37,11 @@ struct _UpgRun
   gboolean         accept_changed;
   gboolean         new_execution;
   gboolean         forget;
+  gboolean         skip_checks;
+  char            *checks_by;
+  UpgRunChecksFunc checks_func;
+  gpointer         checks_data;
+  GDestroyNotify   checks_destroy;
 
   gboolean         started;
   UpgExecution    *execution;
@@ -56,6 +61,7 @@ enum {
   PROP_ACCEPT_CHANGED,
   PROP_NEW_EXECUTION,
   PROP_FORGET,
+  PROP_SKIP_CHECKS,
   PROP_EXECUTION,
   N_PROPS
 };
@@ -89,6 +95,9 @@ upg_run_finalize (GObject *object)
   g_free (self->component);
   g_clear_pointer (&self->env, json_object_unref);
   g_clear_object (&self->execution);
+  g_free (self->checks_by);
+  if (self->checks_destroy != NULL)
+    self->checks_destroy (self->checks_data);
 
   G_OBJECT_CLASS (upg_run_parent_class)->finalize (object);
 }
@@ -138,6 +147,9 @@ upg_run_get_property (GObject    *object,
       break;
     case PROP_FORGET:
       g_value_set_boolean (value, self->forget);
+      break;
+    case PROP_SKIP_CHECKS:
+      g_value_set_boolean (value, self->skip_checks);
       break;
     case PROP_EXECUTION:
       g_value_set_object (value, self->execution);
@@ -192,6 +204,9 @@ upg_run_set_property (GObject      *object,
       break;
     case PROP_FORGET:
       upg_run_set_forget (self, g_value_get_boolean (value));
+      break;
+    case PROP_SKIP_CHECKS:
+      upg_run_set_skip_checks (self, g_value_get_boolean (value), NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -289,6 +304,12 @@ upg_run_class_init (UpgRunClass *klass)
    * %UPG_ERROR_INVALID_ARGUMENT naming them, and nothing runs.
    */
   properties[PROP_FORGET] = g_param_spec_boolean ("forget", NULL, NULL, FALSE, option);
+  /**
+   * UpgRun:skip-checks:
+   *
+   * See upg_run_set_skip_checks().
+   */
+  properties[PROP_SKIP_CHECKS] = g_param_spec_boolean ("skip-checks", NULL, NULL, FALSE, option);
   /**
    * UpgRun:execution: (nullable)
    *
@@ -806,6 +827,97 @@ upg_run_get_forget (UpgRun *self)
 {
   g_return_val_if_fail (UPG_IS_RUN (self), FALSE);
   return self->forget;
+}
+
+/**
+ * upg_run_set_skip_checks:
+ * @self: a run
+ * @skip_checks: whether the run proceeds although a check stage did not pass
+ * @skipped_by: (nullable): who decides so, as the journal keeps it
+ *   (`user@host`, the HTTP client); %NULL for this process's user at
+ *   this host
+ *
+ * A run of a stage after the check stages (pre_stop and later) is refused
+ * with %UPG_ERROR_CHECK_FAILED while `business_check` of the same site and
+ * versions has not passed (or `resource_check` failed; SPEC §3). With
+ * @skip_checks (`run --skip-checks`) it runs all the same, and the
+ * execution journals who skipped which check stage and why it had not
+ * passed. Only before the run starts.
+ */
+void
+upg_run_set_skip_checks (UpgRun     *self,
+                         gboolean    skip_checks,
+                         const char *skipped_by)
+{
+  g_return_if_fail (UPG_IS_RUN (self));
+  g_free (self->checks_by);
+  self->checks_by = g_strdup (skipped_by);
+  set_flag (self, &self->skip_checks, skip_checks, PROP_SKIP_CHECKS);
+}
+
+/**
+ * upg_run_get_skip_checks:
+ * @self: a run
+ *
+ * Whether the run proceeds although a check stage did not pass.
+ *
+ * Returns: whether the run skips the check stages' verdict (see
+ *   upg_run_set_skip_checks())
+ */
+gboolean
+upg_run_get_skip_checks (UpgRun *self)
+{
+  g_return_val_if_fail (UPG_IS_RUN (self), FALSE);
+  return self->skip_checks;
+}
+
+/*
+ * upg_run_get_skipped_by: (skip)
+ *
+ * Returns: (nullable): who skips the checks, as upg_run_set_skip_checks()
+ *   was told; %NULL for this process's user
+ */
+const char *
+upg_run_get_skipped_by (UpgRun *self)
+{
+  g_return_val_if_fail (UPG_IS_RUN (self), NULL);
+  return self->checks_by;
+}
+
+/*
+ * upg_run_set_checks_func: (skip)
+ *
+ * The checks a run of a check stage executes after its declared steps:
+ * @func runs in the executor's worker thread and returns the items of
+ * the stage (the assessment's, upg-check-stage.c). Only before the run
+ * starts.
+ */
+void
+upg_run_set_checks_func (UpgRun           *self,
+                         UpgRunChecksFunc  func,
+                         gpointer          user_data,
+                         GDestroyNotify    destroy)
+{
+  g_return_if_fail (UPG_IS_RUN (self));
+  if (self->checks_destroy != NULL)
+    self->checks_destroy (self->checks_data);
+  self->checks_func = func;
+  self->checks_data = user_data;
+  self->checks_destroy = destroy;
+}
+
+/*
+ * upg_run_get_checks_func: (skip)
+ *
+ * Returns: (nullable): the checks of the run (upg_run_set_checks_func())
+ */
+UpgRunChecksFunc
+upg_run_get_checks_func (UpgRun   *self,
+                         gpointer *user_data)
+{
+  g_return_val_if_fail (UPG_IS_RUN (self), NULL);
+  *user_data = self->checks_data;
+  return self->checks_func;
 }
 
 /**

@@ -104,6 +104,13 @@ UPG_AVAILABLE_IN_ALL
 gboolean          upg_run_get_new_execution  (UpgRun           *self);
 
 UPG_AVAILABLE_IN_ALL
+void              upg_run_set_skip_checks    (UpgRun           *self,
+                                              gboolean          skip_checks,
+                                              const char       *skipped_by);
+UPG_AVAILABLE_IN_ALL
+gboolean          upg_run_get_skip_checks    (UpgRun           *self);
+
+UPG_AVAILABLE_IN_ALL
 UpgExecution     *upg_run_get_execution      (UpgRun           *self);
 
 G_END_DECLS

@@ -23,5 +23,20 @@ JsonArray  *upg_journal_list_confirmations (UpgJournal   *self,
                                             const char   *from_version,
                                             const char   *to_version,
                                             GError      **error);
+gboolean    upg_journal_add_check_skip     (UpgJournal   *self,
+                                            const char   *execution_id,
+                                            const char   *site_id,
+                                            const char   *from_version,
+                                            const char   *to_version,
+                                            UpgStage      stage,
+                                            UpgStage      check_stage,
+                                            const char   *reason,
+                                            const char   *skipped_by,
+                                            GError      **error);
+JsonArray  *upg_journal_list_check_skips   (UpgJournal   *self,
+                                            const char   *site_id,
+                                            const char   *from_version,
+                                            const char   *to_version,
+                                            GError      **error);
 
 G_END_DECLS

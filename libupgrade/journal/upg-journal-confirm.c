@@ -150,3 +150,95 @@ upg_journal_list_confirmations (UpgJournal   *self,
     return NULL;
   return upg_journal_rows_to_array (rows, confirmation_columns, G_N_ELEMENTS (confirmation_columns));
 }
+
+static const UpgJournalColumn skip_columns[] = {
+  { "execution_id", "execution_id", UPG_JOURNAL_COLUMN_TEXT },
+  { "stage", "stage", UPG_JOURNAL_COLUMN_TEXT },
+  { "check_stage", "check_stage", UPG_JOURNAL_COLUMN_TEXT },
+  { "reason", "reason", UPG_JOURNAL_COLUMN_TEXT },
+  { "skipped_by", "skipped_by", UPG_JOURNAL_COLUMN_TEXT },
+  { "skipped_at", "skipped_at", UPG_JOURNAL_COLUMN_TIME },
+};
+
+/*
+ * upg_journal_add_check_skip:
+ * @execution_id: the execution of @stage the skip let run
+ * @check_stage: the check stage that had not passed
+ * @reason: why it had not passed, as the operator was told
+ * @skipped_by: who passed `--skip-checks`: "user@host" or the HTTP client
+ *
+ * Journals that a run of @stage went ahead although @check_stage of the
+ * plan had not passed (`run --skip-checks`).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_journal_add_check_skip (UpgJournal   *self,
+                            const char   *execution_id,
+                            const char   *site_id,
+                            const char   *from_version,
+                            const char   *to_version,
+                            UpgStage      stage,
+                            UpgStage      check_stage,
+                            const char   *reason,
+                            const char   *skipped_by,
+                            GError      **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *now = NULL;
+  const char *values[10];
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (execution_id != NULL && reason != NULL && skipped_by != NULL, FALSE);
+  if (!require_plan (site_id, from_version, to_version, error))
+    return FALSE;
+
+  UPG_JOURNAL_LOCK (self);
+  now = upg_journal_int_text (upg_journal_get_now (self));
+  values[0] = id;
+  values[1] = execution_id;
+  values[2] = site_id;
+  values[3] = from_version;
+  values[4] = to_version;
+  values[5] = upg_stage_to_string (stage);
+  values[6] = upg_stage_to_string (check_stage);
+  values[7] = reason;
+  values[8] = skipped_by;
+  values[9] = now;
+  return upg_journal_sql_exec (self->connection,
+                               "INSERT INTO upgrade_check_skip (id, execution_id, site_id, from_version,"
+                               " to_version, stage, check_stage, reason, skipped_by, skipped_at)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values, G_N_ELEMENTS (values), error);
+}
+
+/*
+ * upg_journal_list_check_skips:
+ *
+ * Returns: (transfer full) (nullable): the skipped checks of the plan,
+ *   oldest first: objects with `execution_id`, `stage`, `check_stage`,
+ *   `reason`, `skipped_by` and `skipped_at` (ISO 8601); %NULL on error
+ */
+JsonArray *
+upg_journal_list_check_skips (UpgJournal   *self,
+                              const char   *site_id,
+                              const char   *from_version,
+                              const char   *to_version,
+                              GError      **error)
+{
+  g_autofree char *list = upg_journal_columns_list (skip_columns, G_N_ELEMENTS (skip_columns));
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM upgrade_check_skip WHERE site_id = ?"
+                                          " AND from_version = ? AND to_version = ? ORDER BY skipped_at, id",
+                                          list);
+  const char *values[] = { site_id, from_version, to_version };
+  g_autoptr(UpgRows) rows = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  if (!require_plan (site_id, from_version, to_version, error))
+    return NULL;
+
+  UPG_JOURNAL_LOCK (self);
+  rows = upg_journal_sql_query (self->connection, sql, values, G_N_ELEMENTS (values), error);
+  if (rows == NULL)
+    return NULL;
+  return upg_journal_rows_to_array (rows, skip_columns, G_N_ELEMENTS (skip_columns));
+}

@@ -238,6 +238,18 @@ static const TableDef v10_tables[] = {
   { NULL, NULL }
 };
 
+/* Version 11: runs of a later stage that an operator let through although
+ * a check stage had not passed (`run --skip-checks`, SPEC §3): which
+ * check stage, why it had not passed, who decided and when. */
+static const TableDef v11_tables[] = {
+  { "upgrade_check_skip",
+    "id @ID@ NOT NULL PRIMARY KEY, execution_id @ID@ NOT NULL, site_id @ID@ NOT NULL,"
+    " from_version @ID@ NOT NULL, to_version @ID@ NOT NULL, stage @ID@ NOT NULL,"
+    " check_stage @ID@ NOT NULL, reason @TEXT@ NOT NULL, skipped_by @NAME@ NOT NULL,"
+    " skipped_at @INT@ NOT NULL" },
+  { NULL, NULL }
+};
+
 static const IndexDef v9_indexes[] = {
   { "upgrade_notification_execution", "upgrade_notification", "execution_id", FALSE },
   { "upgrade_notification_site", "upgrade_notification", "site_id, created_at", FALSE },
@@ -246,6 +258,11 @@ static const IndexDef v9_indexes[] = {
 
 static const IndexDef v10_indexes[] = {
   { "upgrade_config_file_step", "upgrade_config_file", "site_id, component, version, step_id", FALSE },
+  { NULL, NULL, NULL, FALSE }
+};
+
+static const IndexDef v11_indexes[] = {
+  { "upgrade_check_skip_plan", "upgrade_check_skip", "site_id, from_version, to_version", FALSE },
   { NULL, NULL, NULL, FALSE }
 };
 
@@ -260,6 +277,7 @@ static const Migration migrations[] = {
   { 8, no_tables, v8_columns, no_indexes, NULL },
   { 9, v9_tables, no_columns, v9_indexes, NULL },
   { 10, v10_tables, no_columns, v10_indexes, NULL },
+  { 11, v11_tables, no_columns, v11_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

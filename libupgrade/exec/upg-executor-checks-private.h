@@ -1,0 +1,34 @@
+/* upg-executor-checks-private.h - check stages and the stages they guard
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "upg-executor-private.h"
+#include "upg-plan.h"
+
+G_BEGIN_DECLS
+
+/* A check stage a run went past with `--skip-checks`, and why it had
+ * not passed. */
+typedef struct
+{
+  UpgStage  check_stage;
+  char     *reason;
+} UpgCheckSkip;
+
+gboolean upg_executor_is_check_stage           (UpgStage        stage);
+gboolean upg_executor_plan_has_business_checks (UpgPlan        *plan);
+gboolean upg_executor_check_gate               (UpgExecutor    *self,
+                                                UpgPlan        *plan,
+                                                const char     *site_id,
+                                                UpgStage        stage,
+                                                gboolean        skip,
+                                                GPtrArray     **skips,
+                                                GError        **error);
+gboolean upg_executor_journal_check_skips      (UpgRunContext  *ctx,
+                                                GError        **error);
+gboolean upg_executor_run_checks               (UpgRunContext  *ctx,
+                                                GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,247 @@
+/* test-check-stages.c - `upgradectl run --stage business_check` runs the
+ * assessment's checks of its stage, and the later stages wait for them
+ * (SPEC §3, §9; issue #12), on SQLite with the real upgradectl
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include "exec-test-util.h"
+
+static void
+assert_has (const char *text,
+            const char *part)
+{
+  if (text == NULL || strstr (text, part) == NULL)
+    g_error ("expected \"%s\" in:\n%s", part, text);
+}
+
+/* upgradectl ARGS… (at most 10); checks the exit code, returns stdout. */
+static char *
+ctl (ExecFixture *fx,
+     int          expected_code,
+     ...)
+{
+  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  const char *args[11] = { NULL };
+  char *out = NULL;
+  const char *arg;
+  guint n = 0;
+  va_list ap;
+  int status;
+
+  va_start (ap, expected_code);
+  while ((arg = va_arg (ap, const char *)) != NULL && n < G_N_ELEMENTS (args) - 1)
+    args[n++] = arg;
+  va_end (ap);
+  status = exec_fixture_cli (fx, env, &out, args[0], args[1], args[2], args[3], args[4], args[5], args[6],
+                             args[7], args[8], args[9], NULL);
+  if (exec_exit_code (status) != expected_code)
+    g_error ("upgradectl %s %s %s %s… exited %d, expected %d; stdout: %s", args[0], args[1] ? args[1] : "",
+             args[2] ? args[2] : "", args[3] ? args[3] : "", exec_exit_code (status), expected_code, out);
+  return out;
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+static const char *
+step_status (JsonObject *run,
+             const char *id)
+{
+  JsonArray *steps = json_object_get_array_member (run, "steps");
+
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    {
+      JsonObject *step = json_array_get_object_element (steps, i);
+
+      if (g_str_equal (json_object_get_string_member (step, "id"), id))
+        return json_object_get_string_member (step, "status");
+    }
+  return NULL;
+}
+
+/* Version 1.0.0 of "app" on app.sqlite: a fail-severity rule (no
+ * negative amount), a warn-severity one (no empty code), a backup copy
+ * in pre_stop and an index in in_stop. */
+static char *
+setup (ExecFixture *fx)
+{
+  g_autofree char *source = exec_fixture_sqlite_source (fx, "app.sqlite");
+  g_autofree char *sources = g_strdup_printf ("\"db\": %s", source);
+  char *db = exec_fixture_path (fx, "app.sqlite");
+
+  exec_sqlite_exec (db, "CREATE TABLE orders (id INTEGER PRIMARY KEY, code TEXT, amount INTEGER);"
+                        "INSERT INTO orders VALUES (1, 'A-1', 10), (2, 'A-2', -5);");
+  exec_fixture_write (fx, "bundle/manifests/1.0.0.json",
+    "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"checks\": {\"data_quality\": [\n"
+    "  {\"id\": \"negative_amount\", \"name\": \"orders with a negative amount\", \"database\": \"db\","
+    "   \"sql\": \"SELECT COUNT(*) FROM orders WHERE amount < 0\", \"threshold\": 0, \"severity\": \"fail\","
+    "   \"min_version\": \"0.1.0\", \"max_version\": \"1.0.0\", \"suggestion\": \"fix the amounts\"},\n"
+    "  {\"id\": \"empty_code\", \"name\": \"orders without a code\", \"database\": \"db\","
+    "   \"sql\": \"SELECT COUNT(*) FROM orders WHERE code = ''\", \"threshold\": 0, \"severity\": \"warn\","
+    "   \"min_version\": \"0.1.0\", \"max_version\": \"1.0.0\"}]},\n"
+    " \"upgrade_steps\": {\n"
+    "  \"pre_stop\": [{\"id\": \"backup_copy\", \"compatible_version\": \"0.1.0\", \"database\": \"db\","
+    "   \"sql_scripts\": [\"sql/pre.sql\"]}],\n"
+    "  \"in_stop\": [{\"id\": \"code_index\", \"compatible_version\": \"0.1.0\", \"database\": \"db\","
+    "   \"sql_scripts\": [\"sql/in.sql\"]}]}}\n");
+  exec_fixture_write (fx, "bundle/sql/pre.sql", "CREATE TABLE orders_copy AS SELECT * FROM orders;\n");
+  exec_fixture_write (fx, "bundle/sql/in.sql", "CREATE INDEX orders_code ON orders (code);\n");
+  exec_fixture_write_config (fx, "bj-01", sources);
+  return db;
+}
+
+static gint64
+copies (const char *db)
+{
+  return exec_sqlite_int (db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'orders_copy'");
+}
+
+/* A fail-severity rule fails business_check (exit 1) and keeps pre_stop
+ * from running until the data is fixed and business_check passes. */
+static void
+test_fail_then_fix (void)
+{
+  ExecFixture fx;
+  g_autofree char *db = NULL, *out = NULL;
+  g_autoptr(JsonObject) run = NULL;
+
+  exec_fixture_init (&fx);
+  db = setup (&fx);
+
+  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "FAILED");
+  g_assert_cmpstr (json_object_get_string_member (run, "verdict"), ==, "fail");
+  g_assert_cmpstr (step_status (run, "data_quality:negative_amount"), ==, "FAILED");
+  g_assert_cmpstr (step_status (run, "data_quality:empty_code"), ==, "SUCCESS");
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+  /* The same in text, for the operator. */
+  out = ctl (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
+  assert_has (out, "[FAILED] data_quality:negative_amount");
+  assert_has (out, "Checks of business_check: fail");
+  g_clear_pointer (&out, g_free);
+
+  /* pre_stop is refused, naming the check stage and the way on; nothing ran. */
+  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
+  run = parse_object (out);
+  {
+    JsonObject *error = json_object_get_object_member (run, "error");
+
+    g_assert_nonnull (error);
+    g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "check-failed");
+    assert_has (json_object_get_string_member (error, "message"), "business_check ended FAILED");
+    assert_has (json_object_get_string_member (error, "message"), "data_quality:negative_amount");
+    assert_has (json_object_get_string_member (error, "message"), "--stage business_check");
+    assert_has (json_object_get_string_member (error, "message"), "--skip-checks");
+  }
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (copies (db), ==, 0);
+
+  /* Fixed: business_check passes (0) and pre_stop, in_stop run. */
+  exec_sqlite_exec (db, "UPDATE orders SET amount = 5 WHERE id = 2");
+  out = ctl (&fx, 0, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
+  g_assert_cmpstr (json_object_get_string_member (run, "verdict"), ==, "pass");
+  g_assert_cmpstr (step_status (run, "data_quality:negative_amount"), ==, "SUCCESS");
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL));
+  g_assert_cmpint (copies (db), ==, 1);
+  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL));
+  exec_fixture_clear (&fx);
+}
+
+/* A rule of severity warn: business_check exits 4 and counts as passed. */
+static void
+test_warn (void)
+{
+  ExecFixture fx;
+  g_autofree char *db = NULL, *out = NULL;
+  g_autoptr(JsonObject) run = NULL;
+
+  exec_fixture_init (&fx);
+  db = setup (&fx);
+  exec_sqlite_exec (db, "UPDATE orders SET amount = 5, code = '' WHERE id = 2");
+  out = ctl (&fx, 4, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
+  g_assert_cmpstr (json_object_get_string_member (run, "verdict"), ==, "warn");
+  g_clear_pointer (&out, g_free);
+  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL));
+  g_assert_cmpint (copies (db), ==, 1);
+  exec_fixture_clear (&fx);
+}
+
+/* Never run, business_check keeps pre_stop waiting too; --skip-checks
+ * proceeds and says (in the execution's log) who skipped what and why. */
+static void
+test_not_run_and_skip (void)
+{
+  ExecFixture fx;
+  g_autofree char *db = NULL, *err = NULL, *who = NULL;
+  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  int status;
+
+  exec_fixture_init (&fx);
+  db = setup (&fx);
+  status = exec_fixture_cli_stderr (&fx, env, &err, "run", "--from", "0.9.0", "--to", "1.0.0",
+                                    "--stage", "pre_stop", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+  assert_has (err, "business_check has not run for this site and versions");
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (copies (db), ==, 0);
+
+  status = exec_fixture_cli_stderr (&fx, env, &err, "run", "--from", "0.9.0", "--to", "1.0.0",
+                                    "--stage", "pre_stop", "--skip-checks", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  who = g_strdup_printf ("checks skipped by %s@%s (--skip-checks): business_check has not run", g_get_user_name (),
+                         g_get_host_name ());
+  assert_has (err, who);
+  g_assert_cmpint (copies (db), ==, 1);
+  exec_fixture_clear (&fx);
+}
+
+/* A plan without anything for business_check to check needs no run of it. */
+static void
+test_nothing_to_check (void)
+{
+  ExecFixture fx;
+  g_autofree char *source = NULL, *sources = NULL;
+
+  exec_fixture_init (&fx);
+  source = exec_fixture_sqlite_source (&fx, "app.sqlite");
+  sources = g_strdup_printf ("\"db\": %s", source);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+    "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"pre_stop\": [{\"id\": \"t\", \"compatible_version\": \"0.1.0\", \"database\": \"db\","
+    "  \"sql_scripts\": [\"sql/pre.sql\"]}]}}\n");
+  exec_fixture_write (&fx, "bundle/sql/pre.sql", "CREATE TABLE t (id INTEGER);\n");
+  exec_fixture_write_config (&fx, "bj-01", sources);
+  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL));
+  exec_fixture_clear (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/check-stages/fail-then-fix", test_fail_then_fix);
+  g_test_add_func ("/check-stages/warn", test_warn);
+  g_test_add_func ("/check-stages/not-run-and-skip", test_not_run_and_skip);
+  g_test_add_func ("/check-stages/nothing-to-check", test_nothing_to_check);
+  return g_test_run ();
+}
