@@ -405,6 +405,60 @@ test_confirmation (void)
                                              " AND step_id = 'needs_confirm' AND via = 'api'"), ==, 1);
 }
 
+
+/* business_check over HTTP (SPEC §3, §10): execute runs the data-quality
+ * rule, FAILED while it fails; a later stage is then a 409 check-failed
+ * naming it, "skip_checks": true lets it run (journaled as the client),
+ * and once the data is fixed business_check succeeds and pre_stop runs. */
+static void
+test_check_stages (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *manifest = http_test_server_path (server, "bundle/manifests/1.3.0.json");
+  g_autofree char *db = http_test_server_path (server, "app.db");
+  g_autofree char *journal = http_test_server_path (server, "journal.db");
+  g_autoptr(JsonObject) answer = NULL, finished = NULL, refused = NULL;
+  const char *check = "{\"fromVersion\": \"1.2.0\", \"toVersion\": \"1.3.0\", \"stage\": \"business_check\"}";
+  const char *pre = "{\"fromVersion\": \"1.2.0\", \"toVersion\": \"1.3.0\", \"stage\": \"pre_stop\"}";
+
+  exec_sqlite_exec (db, "CREATE TABLE amounts (id INTEGER PRIMARY KEY, amount INTEGER);"
+                        "INSERT INTO amounts VALUES (1, 10), (2, -5);");
+  g_assert_true (g_file_set_contents (manifest,
+    "{\"version\": \"1.3.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"checks\": {\"data_quality\": [{\"id\": \"negative_amount\", \"name\": \"negative amounts\","
+    "  \"database\": \"app_db\", \"sql\": \"SELECT COUNT(*) FROM amounts WHERE amount < 0\", \"threshold\": 0,"
+    "  \"severity\": \"fail\", \"min_version\": \"1.0.0\", \"max_version\": \"1.3.0\"}]},\n"
+    " \"upgrade_steps\": {\"pre_stop\": [{\"id\": \"touch\", \"compatible_version\": \"1.0.0\","
+    "  \"command\": [\"sh\", \"-c\", \"echo ran >> pre.flag\"]}]}}\n", -1, NULL));
+  http_test_server_start (server);
+
+  answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute", check, 202);
+  finished = wait_finished (server, json_object_get_string_member (answer, "execution_id"), "FAILED");
+  g_assert_true (object_mentions (finished, "data_quality:negative_amount"));
+  g_assert_true (object_mentions (finished, "\"verdict\":\"fail\""));
+  g_clear_pointer (&answer, json_object_unref);
+  g_clear_pointer (&finished, json_object_unref);
+
+  refused = http_test_request_json (server, "POST", "/api/v1/upgrade/execute", pre, 409);
+  http_test_assert_error (refused, "check-failed", "business_check ended FAILED");
+
+  answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
+                                   "{\"fromVersion\": \"1.2.0\", \"toVersion\": \"1.3.0\", \"stage\": \"pre_stop\","
+                                   " \"skip_checks\": true}", 202);
+  finished = wait_finished (server, json_object_get_string_member (answer, "execution_id"), "SUCCESS");
+  g_assert_cmpint (exec_sqlite_int (journal, "SELECT COUNT(*) FROM upgrade_check_skip WHERE site_id = 'site-a'"
+                                             " AND stage = 'pre_stop' AND check_stage = 'business_check'"
+                                             " AND skipped_by LIKE 'api@127.0.0.1%'"
+                                             " AND reason LIKE '%negative_amount%'"), ==, 1);
+  g_clear_pointer (&answer, json_object_unref);
+  g_clear_pointer (&finished, json_object_unref);
+
+  exec_sqlite_exec (db, "UPDATE amounts SET amount = 5 WHERE id = 2");
+  answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute", check, 202);
+  finished = wait_finished (server, json_object_get_string_member (answer, "execution_id"), "SUCCESS");
+  g_assert_true (object_mentions (finished, "\"verdict\":\"pass\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -416,6 +470,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http/failure-resume-report", test_failure_resume_report);
   g_test_add_func ("/http/refuses-to-start", test_refuses_to_start);
   g_test_add_func ("/http/confirmation", test_confirmation);
+  g_test_add_func ("/http/check-stages", test_check_stages);
 
   return g_test_run ();
 }

@@ -18,7 +18,6 @@ typedef struct
 } UpgCheckSkip;
 
 gboolean upg_executor_is_check_stage           (UpgStage        stage);
-gboolean upg_executor_plan_has_business_checks (UpgPlan        *plan);
 gboolean upg_executor_check_gate               (UpgExecutor    *self,
                                                 UpgPlan        *plan,
                                                 const char     *site_id,

@@ -15,11 +15,12 @@
  * execution rather than resuming the old one.
  *
  * A run of a later stage (pre_stop and after) is refused before anything
- * is locked while `business_check` of the same site and versions has not
- * passed — its newest execution did not succeed, or it never ran while
- * the plan has something for it to check — or while the newest
- * `resource_check` did not succeed (one never run is not required: the
- * host's figures are those of the moment, which the assessment showed).
+ * is locked while the newest execution of `resource_check` or
+ * `business_check` of the same site and versions did not succeed: a
+ * verdict known to be `fail` is never walked past by accident. A check
+ * stage never run is not required: callers that assess instead (the
+ * CI/CD hook, library users) and plans with nothing to check go on as
+ * before; the operator's workflow (README, demo) runs business_check.
  * `--skip-checks` lets the run go ahead; the execution then journals, in
  * upgrade_check_skip, which check stage it skipped, why it had not
  * passed and who decided.
@@ -48,37 +49,10 @@ upg_executor_is_check_stage (UpgStage stage)
   return stage == UPG_STAGE_RESOURCE_CHECK || stage == UPG_STAGE_BUSINESS_CHECK;
 }
 
-/* Whether the plan gives business_check anything to do: steps declared
- * there, or data-quality or middleware checks in a manifest. */
-gboolean
-upg_executor_plan_has_business_checks (UpgPlan *plan)
-{
-  static const char * const members[] = { "data_quality", "middleware" };
-  GPtrArray *steps = upg_plan_get_steps (plan, UPG_STAGE_BUSINESS_CHECK);
-  GPtrArray *manifests = upg_plan_get_manifests (plan);
-
-  if (steps != NULL && steps->len > 0)
-    return TRUE;
-  for (guint i = 0; manifests != NULL && i < manifests->len; i++)
-    {
-      JsonObject *checks = upg_manifest_get_checks (g_ptr_array_index (manifests, i));
-
-      for (guint m = 0; checks != NULL && m < G_N_ELEMENTS (members); m++)
-        {
-          JsonNode *node = json_object_get_member (checks, members[m]);
-
-          if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) > 0)
-            return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 /* Why @check_stage of the plan has not passed, or NULL (error unset) when
  * it passed or need not run. */
 static char *
 not_passed (UpgExecutor  *self,
-            UpgPlan      *plan,
             const char   *site_id,
             const char   *from_text,
             const char   *to_text,
@@ -91,13 +65,9 @@ not_passed (UpgExecutor  *self,
 
   last = upg_journal_find_last_execution (upg_executor_get_journal (self), site_id, from_text, to_text,
                                           check_stage, UPG_EXECUTION_KIND_RUN, error);
+  /* Never run: not required (see the top of this file). */
   if (last == NULL)
-    {
-      if ((error != NULL && *error != NULL) || check_stage != UPG_STAGE_BUSINESS_CHECK ||
-          !upg_executor_plan_has_business_checks (plan))
-        return NULL;
-      return g_strdup_printf (_("%s has not run for this site and versions"), upg_stage_to_string (check_stage));
-    }
+    return NULL;
   execution = upg_execution_new_from_journal (last, error);
   if (execution == NULL)
     return NULL;
@@ -146,7 +116,7 @@ upg_executor_check_gate (UpgExecutor  *self,
   for (guint i = 0; i < G_N_ELEMENTS (check_stages); i++)
     {
       g_autoptr(GError) local_error = NULL;
-      g_autofree char *reason = not_passed (self, plan, site_id, from, to, check_stages[i], &local_error);
+      g_autofree char *reason = not_passed (self, site_id, from, to, check_stages[i], &local_error);
       UpgCheckSkip *skipped;
 
       if (local_error != NULL)

@@ -56,6 +56,7 @@ run_context_free (UpgRunContext *ctx)
   g_clear_pointer (&ctx->env, json_object_unref);
   g_free (ctx->bp_step_id);
   g_free (ctx->bp_file);
+  g_free (ctx->breakpoint_lost);
   g_free (ctx->step_result);
   g_hash_table_unref (ctx->targets);
   g_hash_table_unref (ctx->connections);
@@ -300,6 +301,20 @@ find_unfinished (UpgRunContext *ctx,
   return g_strdup (json_object_get_string_member_with_default (last, "execution_id", NULL));
 }
 
+/* Whether the execution stopped less than the breakpoints' lifetime ago:
+ * one without a breakpoint then lost it when it was written (a full
+ * disk), it did not expire; the journal's statement records and the
+ * markers say where to continue. */
+static gboolean
+stopped_recently (JsonObject *record)
+{
+  const char *finished = json_object_get_string_member_with_default (record, "finished_at", NULL);
+  g_autoptr(GDateTime) at = finished != NULL ? g_date_time_new_from_iso8601 (finished, NULL) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return at != NULL && g_date_time_difference (now, at) < UPG_JOURNAL_BREAKPOINT_LIFETIME_MS * G_TIME_SPAN_MILLISECOND;
+}
+
 /* Reads the breakpoint the resume starts from. A FAILED or IN_DOUBT
  * execution without one has an expired breakpoint (the journal keeps them
  * 7 days): refused, since the site may have changed meanwhile. */
@@ -323,7 +338,8 @@ load_breakpoint (UpgRunContext *ctx,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (bp == NULL && (status == UPG_EXECUTION_STATUS_FAILED || status == UPG_EXECUTION_STATUS_IN_DOUBT))
+  if (bp == NULL && (status == UPG_EXECUTION_STATUS_FAILED || status == UPG_EXECUTION_STATUS_IN_DOUBT) &&
+      !stopped_recently (record))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_RESUME_LIMIT,
                    _("the breakpoint of execution '%s' (stopped %s) was saved more than 7 days ago and has "
@@ -659,15 +675,11 @@ run_locked (UpgRunContext *ctx,
   return upg_executor_run_steps (ctx, steps, error);
 }
 
-/* A check stage's run evaluates its checks (the caller attached them,
- * upg_check_stage_attach()); one without would pass business_check
- * without its data-quality rules and open the later stages. A check
- * stage's execution is not resumed: running the stage again evaluates
- * the checks afresh. */
+/* A check stage's execution is not resumed: running the stage again
+ * evaluates its checks afresh. */
 static gboolean
 check_stage_runnable (UpgRunContext  *ctx,
                       UpgRunRequest  *request,
-                      UpgPlan        *plan,
                       GError        **error)
 {
   if (!upg_executor_is_check_stage (ctx->stage))
@@ -679,14 +691,6 @@ check_stage_runnable (UpgRunContext  *ctx,
                      "--to %s --site %s --stage %s' again to evaluate them afresh"), request->execution_id,
                    upg_stage_to_string (ctx->stage), ctx->from_text, ctx->to_text, ctx->site_id,
                    upg_stage_to_string (ctx->stage));
-      return FALSE;
-    }
-  if (ctx->checks_func == NULL && ctx->stage == UPG_STAGE_BUSINESS_CHECK &&
-      upg_executor_plan_has_business_checks (plan))
-    {
-      g_set_error_literal (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                           _("a run of business_check needs the assessment's checks: attach them with "
-                             "upg_check_stage_attach() before running it"));
       return FALSE;
     }
   return TRUE;
@@ -734,7 +738,7 @@ upg_executor_execute (UpgExecutor    *self,
       !upg_executor_check_gate (self, plan, ctx->site_id, ctx->stage, request->skip_checks, &ctx->check_skips,
                                 error))
     return FALSE;
-  if (!ctx->rollback && !check_stage_runnable (ctx, request, plan, error))
+  if (!ctx->rollback && !check_stage_runnable (ctx, request, error))
     return FALSE;
   /* A rollback undoes only what its steps revert (SPEC §9). */
   if (ctx->rollback && !upg_executor_select_reverted (ctx, steps, request->forget, error))
