@@ -128,6 +128,7 @@ struct _UpgRunContext
   guint64            later_steps_seconds;  /* estimates of the steps after it */
 
   gboolean           breakpoint_saved;  /* by the SQL runner, in the journal */
+  char              *breakpoint_lost;   /* owned: why it could not be saved */
   char              *step_result;       /* owned: what a succeeding step found
                                          * (journaled as its message, shown
                                          * by the report), NULL for none */

@@ -112,7 +112,11 @@ save_breakpoint (UpgRunContext *ctx,
                                     upg_breakpoint_get_sequence (bp), upg_breakpoint_get_statement (bp),
                                     upg_breakpoint_get_error_code (bp), upg_breakpoint_get_error (bp),
                                     &error))
-    upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), error->message);
+    {
+      upg_run_context_log (ctx, G_LOG_LEVEL_CRITICAL, _("cannot save the breakpoint: %s"), error->message);
+      g_free (ctx->breakpoint_lost);
+      ctx->breakpoint_lost = g_strdup (error->message);
+    }
 }
 
 /* Runs one step, unless it succeeded before or the operator skips it. */
@@ -230,6 +234,20 @@ upg_executor_run_steps (UpgRunContext *ctx,
     status = UPG_EXECUTION_STATUS_INTERRUPTED;
   else if (failure != NULL)
     status = UPG_EXECUTION_STATUS_FAILED;
+  /* Without its breakpoint a FAILED execution would read as expired to
+   * the next run (SPEC §5: a full disk while saving it must leave the
+   * execution resumable): INTERRUPTED continues at the first statement
+   * the journal and the markers do not know as done, which is the one
+   * that failed. If this write fails too, RUNNING does the same. */
+  if (status != UPG_EXECUTION_STATUS_SUCCESS && ctx->breakpoint_lost != NULL)
+    {
+      g_autoptr(GError) lost = g_steal_pointer (&failure);
+
+      status = UPG_EXECUTION_STATUS_INTERRUPTED;
+      g_set_error (&failure, lost->domain, lost->code,
+                   _("%s (the breakpoint could not be saved: %s; once that is fixed, run the same command "
+                     "again: it continues at this statement)"), lost->message, ctx->breakpoint_lost);
+    }
 
   /* Nothing is left of a finished stage; a stopped one has no estimate. */
   upg_execution_set_progress (ctx->execution, ctx->statements_done, ctx->statements_total,
