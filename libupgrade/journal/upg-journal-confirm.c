@@ -40,6 +40,34 @@ require_plan (const char  *site_id,
   return FALSE;
 }
 
+/* The rows of @table for the plan, oldest (@time_column) first. */
+static JsonArray *
+list_for_plan (UpgJournal              *self,
+               const char              *table,
+               const char              *time_column,
+               const UpgJournalColumn  *columns,
+               guint                    n_columns,
+               const char              *site_id,
+               const char              *from_version,
+               const char              *to_version,
+               GError                 **error)
+{
+  g_autofree char *list = upg_journal_columns_list (columns, n_columns);
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE site_id = ? AND from_version = ?"
+                                          " AND to_version = ? ORDER BY %s, id", list, table, time_column);
+  const char *values[] = { site_id, from_version, to_version };
+  g_autoptr(UpgRows) rows = NULL;
+
+  if (!require_plan (site_id, from_version, to_version, error))
+    return NULL;
+
+  UPG_JOURNAL_LOCK (self);
+  rows = upg_journal_sql_query (self->connection, sql, values, G_N_ELEMENTS (values), error);
+  if (rows == NULL)
+    return NULL;
+  return upg_journal_rows_to_array (rows, columns, n_columns);
+}
+
 /*
  * upg_journal_add_confirmations:
  * @self: a #UpgJournal
@@ -133,22 +161,9 @@ upg_journal_list_confirmations (UpgJournal   *self,
                                 const char   *to_version,
                                 GError      **error)
 {
-  g_autofree char *list = upg_journal_columns_list (confirmation_columns, G_N_ELEMENTS (confirmation_columns));
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM upgrade_confirmation WHERE site_id = ?"
-                                          " AND from_version = ? AND to_version = ? ORDER BY confirmed_at, id",
-                                          list);
-  const char *values[] = { site_id, from_version, to_version };
-  g_autoptr(UpgRows) rows = NULL;
-
   g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
-  if (!require_plan (site_id, from_version, to_version, error))
-    return NULL;
-
-  UPG_JOURNAL_LOCK (self);
-  rows = upg_journal_sql_query (self->connection, sql, values, G_N_ELEMENTS (values), error);
-  if (rows == NULL)
-    return NULL;
-  return upg_journal_rows_to_array (rows, confirmation_columns, G_N_ELEMENTS (confirmation_columns));
+  return list_for_plan (self, "upgrade_confirmation", "confirmed_at", confirmation_columns,
+                        G_N_ELEMENTS (confirmation_columns), site_id, from_version, to_version, error);
 }
 
 static const UpgJournalColumn skip_columns[] = {
@@ -225,20 +240,7 @@ upg_journal_list_check_skips (UpgJournal   *self,
                               const char   *to_version,
                               GError      **error)
 {
-  g_autofree char *list = upg_journal_columns_list (skip_columns, G_N_ELEMENTS (skip_columns));
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM upgrade_check_skip WHERE site_id = ?"
-                                          " AND from_version = ? AND to_version = ? ORDER BY skipped_at, id",
-                                          list);
-  const char *values[] = { site_id, from_version, to_version };
-  g_autoptr(UpgRows) rows = NULL;
-
   g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
-  if (!require_plan (site_id, from_version, to_version, error))
-    return NULL;
-
-  UPG_JOURNAL_LOCK (self);
-  rows = upg_journal_sql_query (self->connection, sql, values, G_N_ELEMENTS (values), error);
-  if (rows == NULL)
-    return NULL;
-  return upg_journal_rows_to_array (rows, skip_columns, G_N_ELEMENTS (skip_columns));
+  return list_for_plan (self, "upgrade_check_skip", "skipped_at", skip_columns, G_N_ELEMENTS (skip_columns),
+                        site_id, from_version, to_version, error);
 }
