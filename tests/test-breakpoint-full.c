@@ -13,35 +13,26 @@
 
 #include "exec-test-util.h"
 
-static int
-ctl (ExecFixture  *fx,
-     gboolean      disk_full,
-     char        **out,
-     const char   *stage)
+/* upgradectl --json run … --stage STAGE, with a disk that fills up at
+ * the breakpoint if @disk_full; returns the run's JSON. */
+static JsonObject *
+run_stage (ExecFixture *fx,
+           gboolean     disk_full,
+           int          expected_code,
+           const char  *stage)
 {
   const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "",
                         disk_full ? "UPGRADE_TEST_BREAKPOINT_ENOSPC" : NULL, "1", NULL };
 
-  return exec_exit_code (exec_fixture_cli (fx, env, out, "--json", "run", "--from", "0.9.0", "--to", "1.0.0",
-                                           "--stage", stage, NULL));
-}
-
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
+  return exec_fixture_ctl_json (fx, env, expected_code, "run", "--from", "0.9.0", "--to", "1.0.0",
+                                "--stage", stage, NULL);
 }
 
 static void
 test_breakpoint_disk_full (void)
 {
   ExecFixture fx;
-  g_autofree char *source = NULL, *sources = NULL, *db = NULL, *out = NULL, *id = NULL;
+  g_autofree char *source = NULL, *sources = NULL, *db = NULL, *id = NULL;
   g_autoptr(JsonObject) run = NULL;
 
   exec_fixture_init (&fx);
@@ -58,19 +49,16 @@ test_breakpoint_disk_full (void)
   exec_fixture_write_config (&fx, "bj-01", sources);
 
   /* Statement 2 fails (no table b) and the breakpoint cannot be written. */
-  g_assert_cmpint (ctl (&fx, TRUE, &out, "in_stop"), ==, 1);
-  run = parse_object (out);
+  run = run_stage (&fx, TRUE, 1, "in_stop");
   id = g_strdup (json_object_get_string_member (run, "execution_id"));
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "INTERRUPTED");
   g_assert_nonnull (strstr (json_object_get_string_member (run, "message"), "the breakpoint could not be saved"));
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
 
   /* Space is back and the table exists: the same command continues the
    * same execution at statement 2, statement 1 not sent again. */
   exec_sqlite_exec (db, "CREATE TABLE b (x INTEGER);");
-  g_assert_cmpint (ctl (&fx, FALSE, &out, "in_stop"), ==, 0);
-  run = parse_object (out);
+  run = run_stage (&fx, FALSE, 0, "in_stop");
   g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
   g_assert_cmpint (exec_sqlite_int (db, "SELECT COUNT(*) FROM a WHERE x = 1"), ==, 1);

@@ -16,42 +16,9 @@ assert_has (const char *text,
     g_error ("expected \"%s\" in:\n%s", part, text);
 }
 
-/* upgradectl ARGS… (at most 10); checks the exit code, returns stdout. */
-static char *
-ctl (ExecFixture *fx,
-     int          expected_code,
-     ...)
-{
-  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
-  const char *args[11] = { NULL };
-  char *out = NULL;
-  const char *arg;
-  guint n = 0;
-  va_list ap;
-  int status;
-
-  va_start (ap, expected_code);
-  while ((arg = va_arg (ap, const char *)) != NULL && n < G_N_ELEMENTS (args) - 1)
-    args[n++] = arg;
-  va_end (ap);
-  status = exec_fixture_cli (fx, env, &out, args[0], args[1], args[2], args[3], args[4], args[5], args[6],
-                             args[7], args[8], args[9], NULL);
-  if (exec_exit_code (status) != expected_code)
-    g_error ("upgradectl %s %s %s %s… exited %d, expected %d; stdout: %s", args[0], args[1] ? args[1] : "",
-             args[2] ? args[2] : "", args[3] ? args[3] : "", exec_exit_code (status), expected_code, out);
-  return out;
-}
-
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_object_ref (json_node_get_object (node));
-}
+/* upgradectl ARGS… in the C locale; checks the exit code, returns stdout. */
+#define ctl(fx, expected_code, ...) exec_fixture_ctl_lang ((fx), NULL, (expected_code), __VA_ARGS__)
+#define parse_object exec_parse_json_object
 
 static const char *
 step_status (JsonObject *run,

@@ -109,7 +109,7 @@ walk (gconstpointer data)
   assert_has (out, "[FAILED] data_quality:negative_amount");
   g_clear_pointer (&out, g_free);
   out = ctl (&site, c, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
-  document = parse_object (out);
+  document = exec_parse_json_object (out);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (document, "error"), "code"), ==,
                    "check-failed");
   assert_has (json_object_get_string_member (json_object_get_object_member (document, "error"), "message"),
@@ -125,7 +125,7 @@ walk (gconstpointer data)
   /* Fixed: business_check passes, pre_stop runs. */
   db_site_execute (&site, "DELETE FROM %s WHERE id = 4", site.table);
   out = ctl (&site, c, 0, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
-  document = parse_object (out);
+  document = exec_parse_json_object (out);
   g_assert_cmpstr (json_object_get_string_member (document, "verdict"), ==, "pass");
   g_clear_pointer (&document, json_object_unref);
   g_clear_pointer (&out, g_free);

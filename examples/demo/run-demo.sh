@@ -146,7 +146,9 @@ if has_command run; then
   executions=""
   for stage in $STAGES; do
     # business_check runs the data-quality rules: the example data warns (4).
-    expect "0 4" run --from "$FROM" --to "$TO" --site "$SITE" --stage "$stage"
+    codes=0
+    [ "$stage" != business_check ] || codes="0 4"
+    expect "$codes" run --from "$FROM" --to "$TO" --site "$SITE" --stage "$stage"
     if has_command status; then
       id=$("$CTL" --json status |
            python3 -c 'import json, sys; print(json.load(sys.stdin)["execution_id"])')
