@@ -100,7 +100,8 @@ EOF
                           python3 -c 'import json, sys; print(json.load(sys.stdin)["execution_id"])')
       fi
     done
-    banner "Redis after post_start"
+    echo
+    say "=== Redis after post_start" "=== post_start 之后的 Redis"
     say "ft:cache:order:* keys left: $(redis EVAL "return #redis.call('KEYS', ARGV[1])" 0 'ft:cache:order:*')" \
         "剩余的 ft:cache:order:* 键：$(redis EVAL "return #redis.call('KEYS', ARGV[1])" 0 'ft:cache:order:*')"
     say "ft:cache:schema_version = $(redis GET ft:cache:schema_version)" \
