@@ -44,6 +44,17 @@ hook_json (const char *url,
                           options != NULL ? ", " : "", options != NULL ? options : "");
 }
 
+/* `[hook]` for @server's /hook with @options. */
+static char *
+one_hook (ScriptedServer *server,
+          const char     *options)
+{
+  g_autofree char *url = scripted_server_url (server, "/hook");
+  g_autofree char *hook = hook_json (url, options);
+
+  return g_strdup_printf ("[%s]", hook);
+}
+
 static JsonObject *
 received_event (ScriptedServer *server,
                 guint           index)
@@ -201,9 +212,7 @@ test_failed (void)
 {
   const ScriptedAnswer ok[] = { { 204, "" } };
   g_autoptr(ScriptedServer) server = scripted_server_new (ok, 1);
-  g_autofree char *url = scripted_server_url (server, "/hook");
-  g_autofree char *hook = hook_json (url, NULL);
-  g_autofree char *hooks = g_strdup_printf ("[%s]", hook);
+  g_autofree char *hooks = one_hook (server, NULL);
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) event = NULL;
@@ -234,9 +243,7 @@ test_confirmation_required (void)
 {
   const ScriptedAnswer ok[] = { { 200, "ok" } };
   g_autoptr(ScriptedServer) server = scripted_server_new (ok, 1);
-  g_autofree char *url = scripted_server_url (server, "/hook");
-  g_autofree char *hook = hook_json (url, NULL);
-  g_autofree char *hooks = g_strdup_printf ("[%s]", hook);
+  g_autofree char *hooks = one_hook (server, NULL);
   g_autoptr(UpgExecutor) executor = NULL;
   g_autoptr(UpgRun) run = NULL;
   g_autoptr(GError) error = NULL;
@@ -280,9 +287,7 @@ test_retry (void)
 {
   const ScriptedAnswer answers[] = { { 500, "busy" }, { 200, "ok" } };
   g_autoptr(ScriptedServer) server = scripted_server_new (answers, G_N_ELEMENTS (answers));
-  g_autofree char *url = scripted_server_url (server, "/hook");
-  g_autofree char *hook = hook_json (url, "\"retries\": 2");
-  g_autofree char *hooks = g_strdup_printf ("[%s]", hook);
+  g_autofree char *hooks = one_hook (server, "\"retries\": 2");
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) rows = NULL;
@@ -362,9 +367,7 @@ test_token_missing (void)
 {
   const ScriptedAnswer ok[] = { { 200, "ok" } };
   g_autoptr(ScriptedServer) server = scripted_server_new (ok, 1);
-  g_autofree char *url = scripted_server_url (server, "/hook");
-  g_autofree char *hook = hook_json (url, NULL);
-  g_autofree char *hooks = g_strdup_printf ("[%s]", hook);
+  g_autofree char *hooks = one_hook (server, NULL);
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) rows = NULL;
