@@ -150,6 +150,7 @@ static const ExpectedStep common_plan[] = {
   { "pre_stop", "legacy_backup_services", "3.17.5", "platform", "sql", FALSE },
   { "pre_stop", "ft_archive_cancelled", "3.18.0", "ft", "sql", TRUE },
   { "pre_stop", "mid_copy_endpoints", "3.18.0", "mid", "sql", TRUE },
+  { "pre_stop", "ft_render_config", "3.18.0", "ft", "config", TRUE },
   { "in_stop", "ft_orders_add_region", "3.17.0", "ft", "sql", FALSE },
   { "in_stop", "ft_orders_fix_status", "3.17.0", "ft", "sql", TRUE },
   { "in_stop", "mid_config_add_checksum", "3.17.0-P1", "mid", "sql", FALSE },
@@ -160,6 +161,7 @@ static const ExpectedStep common_plan[] = {
   { "in_stop", "ft_register_regions", "3.17.5-P1", "ft", "sql", TRUE },
   { "in_stop", "ft_orders_add_priority", "3.18.0", "ft", "sql", TRUE },
   { "in_stop", "mid_services_add_owner", "3.18.0", "mid", "sql", FALSE },
+  { "in_stop", "ft_verify_upgrade", "3.18.0", "ft", "verify", TRUE },
   { "post_start", "ft_users_email_index", "3.17.0", "ft", "sql", TRUE },
   { "post_start", "mid_rebuild_cache", "3.17.0-P1", "mid", "command", FALSE },
   { "post_start", "ft_orders_status_index", "3.18.0", "ft", "sql", TRUE },
@@ -542,11 +544,11 @@ test_validate_clean (void)
   result = json_node_get_object (root);
   g_assert_true (json_object_get_boolean_member (result, "valid"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "problems")), ==, 0);
-  g_assert_cmpint (json_object_get_int_member (result, "manifests"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (result, "manifests"), ==, 8);
 
   run_ctl (&human, "-b", bundle, "validate");
   g_assert_cmpint (human.status, ==, 0);
-  g_assert_nonnull (strstr (human.out, "valid (7 manifests)"));
+  g_assert_nonnull (strstr (human.out, "valid (8 manifests)"));
 }
 
 static void
@@ -700,7 +702,7 @@ test_verbosity_options (void)
   run_ctl (&verbose, "-v", "-b", bundle, "validate");
   g_assert_cmpint (verbose.status, ==, 0);
   g_assert_true (g_str_has_prefix (verbose.err, "debug: upgradectl: bundle "));
-  g_assert_nonnull (strstr (verbose.err, ": 7 manifests\n"));
+  g_assert_nonnull (strstr (verbose.err, ": 8 manifests\n"));
 
   run_ctl (&verbose_after, "-b", bundle, "validate", "--verbose");
   g_assert_cmpint (verbose_after.status, ==, 0);

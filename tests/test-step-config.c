@@ -293,12 +293,13 @@ test_rollback (void)
 
   site_init (&site, TEMPLATE, "json");
   expected = expected_render (&site);
-  created = exec_fixture_path (&site.fx, "new.ini");
+  /* Relative: beside the configuration, its folder created. */
+  created = exec_fixture_path (&site.fx, "conf.d/new.ini");
   exec_fixture_write (&site.fx, "bundle/config/new.ini.in", "[app]\nsite=${site_id}\n");
   steps = g_strdup_printf ("\"pre_stop\": [{\"id\": \"cfg\", \"config\": {\"target\": \"%s\", "
                            "\"template\": \"config/app.json.in\", \"format\": \"json\"}},"
-                           " {\"id\": \"ini\", \"config\": {\"target\": \"%s\", "
-                           "\"template\": \"config/new.ini.in\", \"format\": \"ini\"}}]", site.target, created);
+                           " {\"id\": \"ini\", \"config\": {\"target\": \"conf.d/new.ini\", "
+                           "\"template\": \"config/new.ini.in\", \"format\": \"ini\"}}]", site.target);
   exec_fixture_write_manifest (&site.fx, TO, steps, NULL);
 
   g_assert_cmpint (exec_exit_code (ctl (&site, NULL, NULL, "run")), ==, 0);

@@ -155,6 +155,20 @@ if has_command run; then
       executions="$executions $id"
     fi
   done
+  # pre_stop's config step rendered ft's 3.18 configuration from the
+  # bundle's template (the previous file is kept with the backups).
+  banner "etc/ft/application.properties (ft_render_config)"
+  cat "$STATE/etc/ft/application.properties"
+  # in_stop ended with a verification: counts and sums compared.
+  if has_command status; then
+    banner "ft_verify_upgrade"
+    for id in $executions; do
+      "$CTL" --json status "$id" | python3 -c 'import json, sys
+for step in json.load(sys.stdin)["steps"]:
+    if step["id"] == "ft_verify_upgrade":
+        print(step["status"], step.get("message") or "")'
+    done
+  fi
   # Exactly once: every step of in_stop already succeeded and is skipped.
   expect 0 run --from "$FROM" --to "$TO" --site "$SITE" --stage in_stop
   # pre_stop's backup step dumped ft_db's core tables: listed, restorable.
@@ -184,6 +198,7 @@ fi
 if has_command run; then
   . "$HERE/clickhouse-demo.sh"
   . "$HERE/redis-demo.sh"
+  . "$HERE/health-demo.sh"
 fi
 
 echo

@@ -294,12 +294,15 @@ delete_markers (UpgRunContext *ctx,
  * component: only then can the rollback undo what @step did. The
  * manifests say which rollback steps undo a manifest's stage, not which
  * upgrade step each one undoes. A `config` step is undone by the engine
- * itself: its kept file is put back (upg_config_runner_restore()). */
+ * itself: its kept file is put back (upg_config_runner_restore()); a
+ * `verify` or `http_check` step only reads: nothing to undo. */
 static gboolean
 has_rollback_steps (UpgStep   *step,
                     GPtrArray *rollback_steps)
 {
-  if (upg_step_get_kind (step) == UPG_STEP_KIND_CONFIG)
+  UpgStepKind kind = upg_step_get_kind (step);
+
+  if (kind == UPG_STEP_KIND_CONFIG || kind == UPG_STEP_KIND_VERIFY || kind == UPG_STEP_KIND_HTTP_CHECK)
     return TRUE;
   for (guint i = 0; i < rollback_steps->len; i++)
     {

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-config-template-private.h"
 #include "upg-path-private.h"
 #include "upg-step-kinds-private.h"
 
@@ -208,9 +209,24 @@ read_http_check (const UpgJsonCtx *ctx,
       || !upg_json_get_string (ctx, object, path, "token_env", FALSE, &token_env, error)
       || !non_empty (ctx, path, "token_env", token_env, error))
     return NULL;
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
-                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+  /* A site's health URL may come from its configuration (`${env.KEY}`,
+   * SPEC §4's placeholders): checked whole once rendered, by the runner. */
+  if (strstr (url, "${") != NULL)
+    {
+      g_autofree char *where = upg_json_member_path (path, "url");
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *checked = upg_config_template_render (url, strlen (url), "url", NULL, &local_error);
+
+      if (checked == NULL)
+        return upg_json_fail (ctx, where, error, "%s", local_error->message), NULL;
+      if (!g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://"))
+        return upg_json_fail (ctx, where, error, _("expected an http:// or https:// URL, got \"%s\""), url), NULL;
+    }
+  else
+    uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (strstr (url, "${") == NULL &&
+      (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                       g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)))
     {
       g_autofree char *where = upg_json_member_path (path, "url");
       return upg_json_fail (ctx, where, error, _("expected an http:// or https:// URL, got \"%s\""), url), NULL;
@@ -247,10 +263,14 @@ read_config (const UpgJsonCtx *ctx,
       || !upg_json_get_string (ctx, object, path, "template", TRUE, &template, error)
       || !upg_json_get_string (ctx, object, path, "format", TRUE, &format, error))
     return NULL;
-  if (!g_path_is_absolute (target))
+  /* A relative target belongs to the site: it resolves against the
+   * configuration file's folder, as the configuration's own paths do. */
+  if (!g_path_is_absolute (target) && !upg_path_is_confined (target))
     {
       g_autofree char *where = upg_json_member_path (path, "target");
-      return upg_json_fail (ctx, where, error, _("expected an absolute path, got \"%s\""), target), NULL;
+      return upg_json_fail (ctx, where, error,
+                            _("expected an absolute path, or one relative to the configuration's folder without "
+                              "\"..\", got \"%s\""), target), NULL;
     }
   if (!upg_path_is_confined (template))
     {

@@ -16,7 +16,7 @@ from upgtest import (BUNDLE, FROM, SITE, TO, GLib, HeldLock, SiteTestCase, Upgra
                      assert_upg_error, FinalizeWatch)
 
 PRE_STOP_STEPS = ['ft_backup_orders', 'ft_snapshot_note', 'ft_backup_core', 'mid_backup_service_config',
-                  'legacy_backup_services', 'ft_archive_cancelled', 'mid_copy_endpoints']
+                  'legacy_backup_services', 'ft_archive_cancelled', 'mid_copy_endpoints', 'ft_render_config']
 
 
 class Recorder:

@@ -23,7 +23,7 @@ class PlanTest(unittest.TestCase):
         bundle = Upgrade.Bundle.new_for_path(BUNDLE)
         versions = [str(m.get_version()) for m in bundle.get_manifests()]
         self.assertEqual(versions, ['3.17.0', '3.17.0-P1', '3.17.5', '3.17.5-P1', '3.18.0', '3.18.0-P1',
-                                    '3.18.0-P2'])
+                                    '3.18.0-P2', '3.18.0-P3'])
         self.assertEqual(bundle.get_path(), BUNDLE)
         patch = bundle.lookup_manifest(Upgrade.Version.parse('3.17.5-P1'))
         self.assertTrue(patch.is_patch())

@@ -290,6 +290,35 @@ keep_previous (UpgRunContext         *ctx,
   return g_steal_pointer (&record);
 }
 
+/* A relative target resolves against the configuration file's folder;
+ * the target's folder is created (0755) when missing. */
+static gboolean
+resolve_target (UpgRunContext   *ctx,
+                UpgStep         *step,
+                UpgConfigRender *spec,
+                GError         **error)
+{
+  const char *config_path = upg_config_get_path (upg_executor_get_config (ctx->executor));
+  g_autofree char *dir = NULL;
+
+  if (!g_path_is_absolute (spec->target))
+    {
+      g_autofree char *base = NULL, *absolute = NULL;
+
+      if (config_path == NULL)
+        return fail (step, error, _("the target '%s' is relative, and the configuration was not read from a file"),
+                     spec->target);
+      base = g_path_get_dirname (config_path);
+      absolute = g_canonicalize_filename (spec->target, base);
+      g_free (spec->target);
+      spec->target = g_steal_pointer (&absolute);
+    }
+  dir = g_path_get_dirname (spec->target);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return fail_errno (step, error, _("create"), dir, errno);
+  return TRUE;
+}
+
 static char *
 short_sha (const char *sha256)
 {
@@ -316,6 +345,8 @@ upg_config_runner_run_step (UpgRunContext *ctx,
   gboolean ok = FALSE;
 
   g_return_val_if_fail (spec != NULL, FALSE);
+  if (!resolve_target (ctx, step, spec, error))
+    return FALSE;
   content = render (ctx, step, spec, error);
   if (content == NULL)
     return FALSE;
@@ -367,8 +398,12 @@ upg_config_runner_run_step (UpgRunContext *ctx,
                        upg_config_format_to_string (spec->format), g_bytes_get_size (content), new_short,
                        record->kept_path != NULL ? record->kept_path : _("absent"));
   g_free (ctx->step_result);
-  ctx->step_result = g_strdup_printf (_("%s rendered (%s, SHA-256 %s, previously %s)"), spec->target,
-                                      upg_config_format_to_string (spec->format), new_short, old_short);
+  if (record->old_sha256 != NULL)
+    ctx->step_result = g_strdup_printf (_("%s rendered (%s, SHA-256 %s, previously %s)"), spec->target,
+                                        upg_config_format_to_string (spec->format), new_short, old_short);
+  else
+    ctx->step_result = g_strdup_printf (_("%s rendered (%s, SHA-256 %s, a new file)"), spec->target,
+                                        upg_config_format_to_string (spec->format), new_short);
   ok = TRUE;
 out:
   file_state_clear (&now);

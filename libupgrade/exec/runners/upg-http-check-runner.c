@@ -22,6 +22,7 @@
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
+#include "upg-config-template-private.h"
 #include "upg-executor-private.h"
 #include "upg-step-kinds-private.h"
 
@@ -165,7 +166,33 @@ upg_http_check_runner_run_step (UpgRunContext *ctx,
   guint attempt;
 
   g_return_val_if_fail (check != NULL, FALSE);
-  uri = g_uri_parse (check->url, G_URI_FLAGS_HAS_PASSWORD, NULL);
+  /* The URL may name the site's values (`${env.KEY}`…): rendered here. */
+  if (strstr (check->url, "${") != NULL)
+    {
+      UpgTemplateValues values = { ctx->site_id, ctx->from_text, ctx->to_text, ctx->env,
+                                   upg_executor_get_config (ctx->executor) };
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *rendered = upg_config_template_render (check->url, strlen (check->url), "url", &values,
+                                                               &local_error);
+
+      if (rendered == NULL)
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': %s"), upg_step_get_id (step),
+                       local_error->message);
+          return FALSE;
+        }
+      uri = g_uri_parse (rendered, G_URI_FLAGS_HAS_PASSWORD, &local_error);
+      if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                          g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED,
+                       _("step '%s': the URL rendered from %s is not an http:// or https:// URL: %s"),
+                       upg_step_get_id (step), check->url, rendered);
+          return FALSE;
+        }
+    }
+  else
+    uri = g_uri_parse (check->url, G_URI_FLAGS_HAS_PASSWORD, NULL);
   g_return_val_if_fail (uri != NULL, FALSE);
   shown_url = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
   if (check->token_env != NULL)
