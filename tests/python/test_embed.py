@@ -44,13 +44,16 @@ class EmbedTest(SiteTestCase):
                                   'pre_upgrade_process', self.state_dir)
         self.assertEqual(rc, 0, err)
         lines = out.splitlines()
-        self.assertEqual(lines[0], 'plan stop-service: 7 steps in pre_stop')
+        self.assertEqual(lines[0], 'plan stop-service: 8 steps in pre_stop')
         self.assertEqual(lines[1], '  ft_backup_orders (3.17.0, sql)')
         self.assertIn('step ft_backup_orders (3.17.0) started', lines)
         self.assertIn('progress 1/10 sql/3.17.0/001_backup_orders.sql:4', lines)
         self.assertIn('progress 10/10 sql/3.18.0/002_copy_endpoints.sql:9', lines)
         finished = [line for line in lines if ') SUCCESS in ' in line]
-        self.assertEqual(len(finished), 7)
+        self.assertEqual(len(finished), 8)
+        # ft_render_config wrote ft's configuration beside the site's upgrade.json.
+        with open(os.path.join(self.root, 'etc', 'ft', 'application.properties'), encoding='utf-8') as f:
+            self.assertIn('ft.cluster.id=bj-01\n', f.read())
         self.assertRegex(lines[-1], r'^execution [0-9a-f-]{36}: SUCCESS$')
         self.assertEqual(self.sqlite('mid_db', 'SELECT COUNT(*) FROM service_endpoint'),
                          self.sqlite('mid_db', 'SELECT COUNT(*) FROM services'))
