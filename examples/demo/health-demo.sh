@@ -57,6 +57,9 @@ say "=== ft web front end stand-in (python3 http.server) on 127.0.0.1:$WEB_PORT:
     "=== ft web 前端替身（python3 http.server）位于 127.0.0.1:$WEB_PORT：$WEB_FROM -> 3.18.0-P3，组件 ft-web"
 expect 0 plan --from "$WEB_FROM" --to 3.18.0-P3 --site "$SITE"
 for stage in $STAGES; do
-  expect 0 run --from "$WEB_FROM" --to 3.18.0-P3 --site "$SITE" --stage "$stage" --component ft-web
+  # A check stage may warn (4) about the data of the site, as above.
+  codes=0
+  [ "$stage" != business_check ] || codes="0 4"
+  expect "$codes" run --from "$WEB_FROM" --to 3.18.0-P3 --site "$SITE" --stage "$stage" --component ft-web
 done
 web_stop
