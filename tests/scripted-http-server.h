@@ -1,4 +1,4 @@
-/* scripted-http-server.h - a real libsoup server on 127.0.0.1 whose answers
+/* scripted-http-server.h - a small HTTP/1.1 server on 127.0.0.1 whose answers
  * are scripted by request count, and which records what it received
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
