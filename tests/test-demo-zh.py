@@ -9,7 +9,9 @@ plain English words follow each other. Identifiers (step ids, stage
 names, `key=value` figures, file names, versions, SQL keywords among
 ids) are not words here: a word is letters only, and the `=== upgradectl
 …` banners echo the command line. The example bundle's own texts (rule
-names, suggestions) sit on lines with Chinese and are the bundle's data.
+names, suggestions) sit on lines with Chinese and are the bundle's data,
+and so are the files the demo quotes from the bundle (lines it prints
+after "  | ", such as the configuration file a `config` step rendered).
 """
 import os
 import re
@@ -20,12 +22,14 @@ HAN = re.compile(r'[\u4e00-\u9fff]')
 # A plain word: letters only, not part of an identifier (no _ . - / = digits around it).
 WORD = r'(?<![\w.\-/=])[A-Za-z]+(?![\w.\-/=(])'
 SENTENCE = re.compile(WORD + r'(?: ' + WORD + r')+')
+# A line of a file the demo quotes (run-demo.sh prints them so).
+QUOTED = '  | '
 
 
 def english_lines(text):
     found = []
     for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith('=== upgradectl ') or HAN.search(line):
+        if line.startswith(('=== upgradectl ', QUOTED)) or HAN.search(line):
             continue
         if SENTENCE.search(line):
             found.append('%d: %s' % (number, line))

@@ -158,7 +158,8 @@ if has_command run; then
   # pre_stop's config step rendered ft's 3.18 configuration from the
   # bundle's template (the previous file is kept with the backups).
   banner "etc/ft/application.properties (ft_render_config)"
-  cat "$STATE/etc/ft/application.properties"
+  # Quoted with "  | ": the file is the bundle's text, not the tool's.
+  sed 's/^/  | /' "$STATE/etc/ft/application.properties"
   # in_stop ended with a verification: counts and sums compared.
   if has_command status; then
     banner "ft_verify_upgrade"
@@ -166,7 +167,7 @@ if has_command run; then
       "$CTL" --json status "$id" | python3 -c 'import json, sys
 for step in json.load(sys.stdin)["steps"]:
     if step["id"] == "ft_verify_upgrade":
-        print(step["status"], step.get("message") or "")'
+        print("[%s] %s: %s" % (step["status"], step["id"], step.get("message") or ""))'
     done
   fi
   # Exactly once: every step of in_stop already succeeded and is skipped.
