@@ -284,20 +284,30 @@ write_gate_bundle (ExecFixture *fx)
   g_assert_cmpint (mkfifo (gate, 0600), ==, 0);
 }
 
-/* Starts `upgradectl --json run …` and returns once its gate step runs
- * (it wrote started.fifo): no sleep, no polling. */
+/* Starts `upgradectl --json run … --stage in_stop`, its stdout piped. */
 static GSubprocess *
-spawn_gate_run (ExecFixture *fx)
+spawn_in_stop_run (ExecFixture *fx)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *started = exec_fixture_path (fx, "started.fifo");
-  g_autofree char *said = NULL;
   GSubprocess *process;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("UPGRADECTL"),
                               "-b", fx->bundle, "-c", fx->config, "--state-dir", fx->state, "--json",
                               "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
   g_assert_no_error (error);
+  return process;
+}
+
+/* Starts the run and returns once its gate step runs (it wrote
+ * started.fifo): no sleep, no polling. */
+static GSubprocess *
+spawn_gate_run (ExecFixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *started = exec_fixture_path (fx, "started.fifo");
+  g_autofree char *said = NULL;
+  GSubprocess *process = spawn_in_stop_run (fx);
+
   /* Blocks until the step opened the fifo, and reads to its EOF. */
   g_assert_true (g_file_get_contents (started, &said, NULL, &error));
   g_assert_no_error (error);
@@ -391,6 +401,58 @@ test_signals_interrupt (void)
   exec_fixture_clear (&fx);
 }
 
+/* upgradectl killed with SIGKILL while a command step runs (as the crash
+ * tests kill it): the command dies with it (PR_SET_PDEATHSIG), so nothing
+ * the run started lives on under init, holding what it inherited. The
+ * step keeps hold.fifo open for writing; the test reads it to its end of
+ * file, which comes once the last writer, the command, is gone. */
+static void
+test_kill_takes_child (void)
+{
+  ExecFixture fx;
+  g_autofree char *hold = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  char buffer[64];
+  gssize n;
+  int fd;
+
+  exec_fixture_init (&fx);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+                      "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+                      " \"upgrade_steps\": {\"in_stop\": [\n"
+                      "   {\"id\": \"hold\", \"compatible_version\": \"0.1.0\",\n"
+                      "    \"command\": [\"sh\", \"-c\", \"exec 3> ../hold.fifo && echo started >&3 && "
+                      "exec sleep 3600\"]}]}}\n");
+  exec_fixture_write_config (&fx, "bj-01", "");
+  hold = exec_fixture_path (&fx, "hold.fifo");
+  g_assert_cmpint (mkfifo (hold, 0600), ==, 0);
+
+  process = spawn_in_stop_run (&fx);
+  /* Blocks until the command opened the fifo; then its line. */
+  fd = open (hold, O_RDONLY);
+  g_assert_cmpint (fd, >=, 0);
+  n = read (fd, buffer, sizeof buffer);
+  g_assert_cmpint (n, ==, strlen ("started\n"));
+  g_assert_cmpmem (buffer, n, "started\n", n);
+
+  g_subprocess_force_exit (process);
+  /* upgradectl's own stdout reaches its end: no child inherited it. */
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+  /* The command's end of the fifo closes: it died with upgradectl. On
+   * a regression this read waits for `sleep 3600`, and the test's
+   * timeout fails it. */
+  while ((n = read (fd, buffer, sizeof buffer)) > 0)
+    ;
+  g_assert_cmpint (n, ==, 0);
+  close (fd);
+  exec_fixture_clear (&fx);
+}
+
 /* Re-running after a failure is an operator resume: the 10th is the last;
  * then `run --new-execution` starts a new execution that still skips what
  * succeeded. */
@@ -453,6 +515,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-ops/validate/missing-component", test_missing_component);
   g_test_add_func ("/cli-ops/env/command-secrets", test_command_secrets);
   g_test_add_func ("/cli-ops/signals/interrupt", test_signals_interrupt);
+  g_test_add_func ("/cli-ops/signals/kill-takes-child", test_kill_takes_child);
   g_test_add_func ("/cli-ops/report/outputs", test_report_outputs);
   g_test_add_func ("/cli-ops/resume/limit-new-execution", test_resume_limit_new_execution);
   return g_test_run ();

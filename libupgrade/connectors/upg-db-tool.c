@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "upg-child-private.h"
 #include "upg-data-source-private.h"
 #include "upg-db-tool-private.h"
 
@@ -216,7 +217,8 @@ upg_db_tool_spawn (UpgDbTool         *tool,
                    GSubprocessFlags   flags,
                    GError           **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  /* stdin is /dev/null unless piped; stderr goes to a file, quoted on failure. */
+  g_autoptr(GSubprocessLauncher) launcher = upg_child_launcher_new (flags);
   g_autoptr(GError) local_error = NULL;
 
   g_subprocess_launcher_set_environ (launcher, tool->env);

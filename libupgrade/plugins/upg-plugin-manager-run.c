@@ -60,7 +60,9 @@ on_migration_done (GObject      *source,
  * @callback: called when done
  * @user_data: data for @callback
  *
- * Runs a data migration action in a new plugin host process.
+ * Runs a data migration action in a new plugin host process. The host
+ * is killed if the calling thread exits (or the process dies) before it
+ * is done: call this from a thread that runs until @callback.
  */
 void
 upg_plugin_manager_run_migration_async (UpgPluginManager   *self,
@@ -290,7 +292,9 @@ run_next_plugin (GTask *task)
  * Runs every type of every plugin implementing @interface_type, one host
  * process per plugin, one after the other. A plugin that fails, crashes
  * or times out yields a %UPG_VERDICT_FAIL item with id `plugin:<name>`
- * and the error as message.
+ * and the error as message. A host is killed if the calling thread exits
+ * (or the process dies) before it is done: call this from a thread that
+ * runs until @callback.
  */
 void
 upg_plugin_manager_run_checks_async (UpgPluginManager   *self,

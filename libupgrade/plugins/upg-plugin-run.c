@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "upg-child-private.h"
 #include "upg-plugin-protocol-private.h"
 #include "upg-plugin-run-private.h"
 
@@ -386,9 +387,9 @@ spawn_host (Run     *run,
       return NULL;
     }
   run->channel = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  launcher = upg_child_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_take_fd (launcher, fds[1], UPG_PLUGIN_CHANNEL_FD);
   return g_subprocess_launcher_spawn (launcher, error, run->spec->host_path, NULL);
 }

@@ -23,6 +23,7 @@
 
 #include <signal.h>
 
+#include "upg-child-private.h"
 #include "upg-executor-private.h"
 
 #define KILL_GRACE_SECONDS 5
@@ -292,7 +293,9 @@ run_once (UpgRunContext *ctx,
     g_ptr_array_add (argv, (gpointer) command[i]);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* Its output is read into the log, never inherited: upgradectl's own
+   * stdout is its user's (a --json document, a test's pipe). */
+  launcher = upg_child_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   env = upg_run_context_environ (ctx);
   g_subprocess_launcher_set_environ (launcher, env);
   g_subprocess_launcher_set_cwd (launcher, upg_bundle_get_path (upg_executor_get_bundle (ctx->executor)));
