@@ -56,6 +56,30 @@ assert_slow_step (UpgExecution *execution)
   updated = g_date_time_format_iso8601 (upg_rate_estimate_get_updated_at (estimate));
   g_assert_cmpstr (revised, ==, "2024-01-01T10:01:01Z");
   g_assert_cmpstr (updated, ==, "2024-01-01T10:01:11Z");
+
+  /* A copy: the execution keeps its own value, which the executor revises
+   * at every sample. */
+  {
+    g_autoptr(UpgRateEstimate) again = upg_execution_dup_rate_estimate (execution);
+
+    g_assert_true (again != estimate);
+    g_assert_true (upg_rate_estimate_get_step_id (again) != upg_rate_estimate_get_step_id (estimate));
+    g_assert_cmpstr (upg_rate_estimate_get_step_id (again), ==, "sql_042");
+  }
+
+  /* The deprecated getters still answer, from the same value. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_cmpstr (upg_execution_get_rate_step_id (execution), ==, "sql_042");
+  g_assert_cmpstr (upg_execution_get_rate_units (execution), ==, "statements");
+  g_assert_cmpfloat_with_epsilon (upg_execution_get_measured_rate (execution), 812.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (upg_execution_get_configured_rate (execution), 1000.0, 1e-9);
+  g_assert_cmpint (upg_execution_get_rate_deviation_percent (execution), ==, -19);
+  g_assert_cmpint (upg_execution_get_rate_eta_seconds (execution), ==, 190);
+  g_assert_true (g_date_time_equal (upg_execution_get_rate_revised_at (execution),
+                                    upg_rate_estimate_get_revised_at (estimate)));
+  g_assert_true (g_date_time_equal (upg_execution_get_rate_updated_at (execution),
+                                    upg_rate_estimate_get_updated_at (estimate)));
+  G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
 static void

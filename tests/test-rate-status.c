@@ -138,6 +138,13 @@ test_next_step_clears (void)
   /* s0 was revised, s2 failed before its first measurement. */
   g_assert_cmpuint (revisions, ==, 1);
   g_assert_false (upg_execution_has_rate_estimate (execution));
+  g_assert_null (upg_execution_dup_rate_estimate (execution));
+  /* The deprecated getters answer their "none" values. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_null (upg_execution_get_rate_step_id (execution));
+  g_assert_cmpint (upg_execution_get_rate_eta_seconds (execution), ==, -1);
+  g_assert_null (upg_execution_get_rate_revised_at (execution));
+  G_GNUC_END_IGNORE_DEPRECATIONS
   loaded = load_elsewhere (&fx, execution);
   g_assert_cmpint (upg_execution_get_status (loaded), ==, UPG_EXECUTION_STATUS_FAILED);
   g_assert_false (upg_execution_has_rate_estimate (loaded));

@@ -103,25 +103,29 @@ static void
 add_rate (UpgExecution *self,
           JsonBuilder  *builder)
 {
-  if (self->rate_step_id == NULL || self->status == UPG_EXECUTION_STATUS_SUCCESS)
+  const UpgRateEstimate *rate = self->rate;
+  gint64 eta;
+
+  if (rate == NULL || self->status == UPG_EXECUTION_STATUS_SUCCESS)
     return;
+  eta = upg_rate_estimate_get_eta_seconds (rate);
   json_builder_set_member_name (builder, "rate");
   json_builder_begin_object (builder);
-  add_optional_string (builder, "step_id", self->rate_step_id);
-  add_optional_string (builder, "units", self->rate_units);
+  add_optional_string (builder, "step_id", upg_rate_estimate_get_step_id (rate));
+  add_optional_string (builder, "units", upg_rate_estimate_get_units (rate));
   json_builder_set_member_name (builder, "measured_per_second");
-  json_builder_add_double_value (builder, self->rate_measured);
+  json_builder_add_double_value (builder, upg_rate_estimate_get_measured_rate (rate));
   json_builder_set_member_name (builder, "configured_per_second");
-  json_builder_add_double_value (builder, self->rate_configured);
+  json_builder_add_double_value (builder, upg_rate_estimate_get_configured_rate (rate));
   json_builder_set_member_name (builder, "deviation_percent");
-  json_builder_add_int_value (builder, self->rate_deviation);
+  json_builder_add_int_value (builder, upg_rate_estimate_get_deviation_percent (rate));
   json_builder_set_member_name (builder, "remaining_seconds");
-  if (self->rate_eta_seconds >= 0)
-    json_builder_add_int_value (builder, self->rate_eta_seconds);
+  if (eta >= 0)
+    json_builder_add_int_value (builder, eta);
   else
     json_builder_add_null_value (builder);
-  add_date (builder, "revised_at", self->rate_revised_at);
-  add_date (builder, "updated_at", self->rate_updated_at);
+  add_date (builder, "revised_at", upg_rate_estimate_get_revised_at (rate));
+  add_date (builder, "updated_at", upg_rate_estimate_get_updated_at (rate));
   json_builder_end_object (builder);
 }
 

@@ -7,6 +7,7 @@
 #include "upg-breakpoint-private.h"
 #include "upg-execution.h"
 #include "upg-execution-update-private.h"
+#include "upg-rate-estimate-private.h"
 
 G_BEGIN_DECLS
 
@@ -47,31 +48,9 @@ struct _UpgExecution
   gint64              eta_seconds;
   char               *rate_message;
 
-  /* The running step's live calibration (upg-execution-rate.c). */
-  char               *rate_step_id;     /* NULL: none revised */
-  char               *rate_units;
-  double              rate_measured;
-  double              rate_configured;
-  int                 rate_deviation;
-  gint64              rate_eta_seconds;
-  GDateTime          *rate_revised_at;
-  GDateTime          *rate_updated_at;
+  /* The running step's live calibration (upg-execution-rate.c), as the
+   * value upg_execution_dup_rate_estimate() copies; NULL: none revised. */
+  UpgRateEstimate    *rate;
 };
-
-/* Drops the live calibration's data; an inline here so that finalize,
- * in upg-execution.c, need not call into upg-execution-rate.c (which
- * depends on the type it defines). */
-static inline void
-upg_execution_reset_rate_fields (UpgExecution *self)
-{
-  g_clear_pointer (&self->rate_step_id, g_free);
-  g_clear_pointer (&self->rate_units, g_free);
-  g_clear_pointer (&self->rate_revised_at, g_date_time_unref);
-  g_clear_pointer (&self->rate_updated_at, g_date_time_unref);
-  self->rate_measured = 0.0;
-  self->rate_configured = 0.0;
-  self->rate_deviation = 0;
-  self->rate_eta_seconds = -1;
-}
 
 G_END_DECLS

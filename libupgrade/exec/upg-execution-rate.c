@@ -48,23 +48,14 @@ upg_execution_set_rate_estimate (UpgExecution *self,
   g_return_if_fail (UPG_IS_EXECUTION (self));
   g_return_if_fail (step_id != NULL);
 
-  /* Copies first: @step_id may be this execution's own string. */
+  /* The new value first: @step_id may be the old value's own string. */
   {
-    char *step_copy = g_strdup (step_id);
-    char *units_copy = g_strdup (units);
-    GDateTime *revised = revised_at != NULL ? g_date_time_ref (revised_at) : NULL;
-    GDateTime *updated = updated_at != NULL ? g_date_time_ref (updated_at) : NULL;
+    UpgRateEstimate *rate = upg_rate_estimate_new (step_id, units, measured_rate, configured_rate,
+                                                   deviation_percent, eta_seconds, revised_at, updated_at);
 
     upg_execution_clear_rate_estimate (self);
-    self->rate_step_id = step_copy;
-    self->rate_units = units_copy;
-    self->rate_revised_at = revised;
-    self->rate_updated_at = updated;
+    self->rate = rate;
   }
-  self->rate_measured = measured_rate;
-  self->rate_configured = configured_rate;
-  self->rate_deviation = deviation_percent;
-  self->rate_eta_seconds = eta_seconds;
 }
 
 /*
@@ -79,7 +70,7 @@ upg_execution_clear_rate_estimate (UpgExecution *self)
 {
   g_return_if_fail (UPG_IS_EXECUTION (self));
 
-  upg_execution_reset_rate_fields (self);
+  g_clear_pointer (&self->rate, upg_rate_estimate_free);
 }
 
 /**
@@ -96,7 +87,7 @@ gboolean
 upg_execution_has_rate_estimate (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), FALSE);
-  return self->rate_step_id != NULL;
+  return self->rate != NULL;
 }
 
 /**
@@ -116,11 +107,7 @@ upg_execution_dup_rate_estimate (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
 
-  if (self->rate_step_id == NULL)
-    return NULL;
-  return upg_rate_estimate_new (self->rate_step_id, self->rate_units, self->rate_measured, self->rate_configured,
-                                self->rate_deviation, self->rate_eta_seconds, self->rate_revised_at,
-                                self->rate_updated_at);
+  return self->rate != NULL ? upg_rate_estimate_copy (self->rate) : NULL;
 }
 
 /**
@@ -138,7 +125,7 @@ const char *
 upg_execution_get_rate_step_id (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->rate_step_id;
+  return self->rate != NULL ? upg_rate_estimate_get_step_id (self->rate) : NULL;
 }
 
 /**
@@ -157,7 +144,7 @@ const char *
 upg_execution_get_rate_units (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->rate_units;
+  return self->rate != NULL ? upg_rate_estimate_get_units (self->rate) : NULL;
 }
 
 /**
@@ -175,7 +162,7 @@ double
 upg_execution_get_measured_rate (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), 0.0);
-  return self->rate_measured;
+  return self->rate != NULL ? upg_rate_estimate_get_measured_rate (self->rate) : 0.0;
 }
 
 /**
@@ -193,7 +180,7 @@ double
 upg_execution_get_configured_rate (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), 0.0);
-  return self->rate_configured;
+  return self->rate != NULL ? upg_rate_estimate_get_configured_rate (self->rate) : 0.0;
 }
 
 /**
@@ -212,7 +199,7 @@ int
 upg_execution_get_rate_deviation_percent (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), 0);
-  return self->rate_deviation;
+  return self->rate != NULL ? upg_rate_estimate_get_deviation_percent (self->rate) : 0;
 }
 
 /**
@@ -232,7 +219,7 @@ gint64
 upg_execution_get_rate_eta_seconds (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), -1);
-  return self->rate_eta_seconds;
+  return self->rate != NULL ? upg_rate_estimate_get_eta_seconds (self->rate) : -1;
 }
 
 /**
@@ -251,7 +238,7 @@ GDateTime *
 upg_execution_get_rate_revised_at (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->rate_revised_at;
+  return self->rate != NULL ? upg_rate_estimate_get_revised_at (self->rate) : NULL;
 }
 
 /**
@@ -270,5 +257,5 @@ GDateTime *
 upg_execution_get_rate_updated_at (UpgExecution *self)
 {
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
-  return self->rate_updated_at;
+  return self->rate != NULL ? upg_rate_estimate_get_updated_at (self->rate) : NULL;
 }

@@ -46,7 +46,7 @@ upg_execution_finalize (GObject *object)
   g_clear_pointer (&self->finished, g_date_time_unref);
   g_free (self->message);
   g_free (self->rate_message);
-  upg_execution_reset_rate_fields (self);
+  g_clear_pointer (&self->rate, upg_rate_estimate_free);
   g_ptr_array_unref (self->steps);
   upg_execution_clear_breakpoint (self);
 
@@ -64,7 +64,6 @@ upg_execution_init (UpgExecution *self)
 {
   self->steps = g_ptr_array_new_with_free_func (step_result_free);
   self->eta_seconds = -1;
-  self->rate_eta_seconds = -1;
 }
 
 /*
