@@ -298,6 +298,26 @@ test_sqlite_failure_resume (void)
   exec_fixture_clear (&fx);
 }
 
+/* Under zh_CN the breakpoint's error is Chinese from the step's name
+ * through the database to the cause. */
+static void
+test_sqlite_failure_chinese (void)
+{
+  static const char * const zh_env[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", NULL };
+  ExecFixture fx;
+  g_autofree char *app = site_init (&fx, "{\"database\": \"app\", \"tables\": [\"orders\", \"later\"]}");
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) run = NULL;
+  const char *error;
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, zh_env, &out, "--json", "run", "--confirm", "--from", FROM,
+                                                     "--to", TO, "--stage", "pre_stop", NULL)), ==, 1);
+  run = exec_parse_json_object (out);
+  error = json_object_get_string_member (json_object_get_object_member (run, "breakpoint"), "error");
+  g_assert_cmpstr (error, ==, "步骤“bk”：备份“app”：找不到表：later");
+  exec_fixture_clear (&fx);
+}
+
 /* keep 2: after three upgrades, the oldest backup's file is gone and it
  * is no longer listed. */
 static void
@@ -359,6 +379,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/backup/sqlite/kill-mid-dump", test_sqlite_kill_mid_dump);
   g_test_add_func ("/backup/sqlite/kill-after-dump", test_sqlite_kill_after_dump);
   g_test_add_func ("/backup/sqlite/failure-resume", test_sqlite_failure_resume);
+  g_test_add_func ("/backup/sqlite/failure-chinese", test_sqlite_failure_chinese);
   g_test_add_func ("/backup/sqlite/retention", test_sqlite_retention);
   g_test_add_func ("/backup/validate-unknown-database", test_validate_unknown_database);
   return g_test_run ();

@@ -322,6 +322,29 @@ test_rollback (void)
   site_clear (&site);
 }
 
+/* Under zh_CN a target that is not a file stops the step in Chinese,
+ * from the step's name to the cause. */
+static void
+test_not_a_file_chinese (void)
+{
+  static const char * const zh_env[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", NULL };
+  Site site;
+  g_autofree char *out = NULL, *expected = NULL;
+  g_autoptr(JsonObject) run = NULL;
+
+  site_init (&site, "plain\n", "text");
+  g_assert_cmpint (g_unlink (site.target), ==, 0);
+  g_assert_cmpint (g_mkdir (site.target, 0755), ==, 0);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, zh_env, &out, "--json", "run", "--confirm", "--from",
+                                                     FROM, "--to", TO, "--stage", "pre_stop", NULL)), ==, 1);
+  run = exec_parse_json_object (out);
+  expected = g_strdup_printf ("步骤“cfg”：“%s”不是普通文件", site.target);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (run, "breakpoint"), "error"), ==,
+                   expected);
+  g_assert_true (g_file_test (site.target, G_FILE_TEST_IS_DIR));
+  site_clear (&site);
+}
+
 /* Each format's parser refuses what is not that format, naming the line
  * where the parser tells it. */
 static void
@@ -368,5 +391,6 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/step-config/kill/after-rename", "1:after-commit-before-journal", test_kill);
   g_test_add_func ("/step-config/rollback", test_rollback);
   g_test_add_func ("/step-config/formats", test_formats);
+  g_test_add_func ("/step-config/not-a-file-chinese", test_not_a_file_chinese);
   return g_test_run ();
 }

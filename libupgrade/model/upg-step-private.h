@@ -32,6 +32,10 @@ const char *upg_step_get_json_path (UpgStep *self);
 const char * const *upg_step_get_double_write_tables (UpgStep *self);
 const UpgBatchedMigrationSpec *upg_step_get_batched_migration (UpgStep *self);
 const UpgBackupSpec *upg_step_get_backup (UpgStep *self);
+gboolean  upg_step_set_error      (GError           **error,
+                                   UpgStep           *step,
+                                   const char        *format,
+                                   ...) G_GNUC_PRINTF (3, 4);
 
 /* upg-step-redis.c */
 #define UPG_STEP_REDIS_MAX_COMMANDS 10000

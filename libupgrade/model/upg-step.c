@@ -473,6 +473,37 @@ upg_step_get_id (UpgStep *self)
   return self->id;
 }
 
+/*
+ * upg_step_set_error:
+ * @error: return location for a #GError, or %NULL
+ * @step: the step that failed
+ * @format: printf()-style format of what went wrong, already translated
+ * @...: the arguments of @format
+ *
+ * Sets @error to %UPG_ERROR_STEP_FAILED with @step's id before the
+ * message, as every runner names the step that failed ("step 'x': ...",
+ * the breakpoint's error).
+ *
+ * Returns: %FALSE, for `return upg_step_set_error (...);`
+ */
+gboolean
+upg_step_set_error (GError     **error,
+                    UpgStep     *step,
+                    const char  *format,
+                    ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  g_return_val_if_fail (UPG_IS_STEP (step), FALSE);
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': %s"), step->id, message);
+  return FALSE;
+}
+
 /**
  * upg_step_get_name:
  * @self: a step

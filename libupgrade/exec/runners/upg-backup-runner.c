@@ -51,29 +51,6 @@ backup_run_clear (BackupRun *run)
   g_free (run->version);
 }
 
-static gboolean
-fail (BackupRun   *run,
-      GError     **error,
-      const char  *format,
-      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (BackupRun   *run,
-      GError     **error,
-      const char  *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': backup of '%s': %s"),
-               upg_step_get_id (run->step), run->spec->database, message);
-  return FALSE;
-}
-
 /* A RUNNING row of this step is a dump a kill interrupted: its partial
  * file goes, the row says why, and the dump is made again. */
 static gboolean
@@ -164,19 +141,23 @@ check_space (BackupRun   *run,
   if (!upg_table_sizes_measure (connection, tables, &sizes, ctx->cancellable, error))
     return FALSE;
   if (missing->len > 0)
-    return fail (run, error, _("tables not found: %s"), missing->str);
+    return upg_step_set_error (error, run->step, _("backup of '%s': tables not found: %s"), run->spec->database,
+                               missing->str);
   if (statvfs (dir, &fs) != 0)
     {
       int saved = errno;
-      return fail (run, error, _("cannot measure the free space of '%s': %s"), dir, g_strerror (saved));
+      return upg_step_set_error (error, run->step, _("backup of '%s': cannot measure the free space of '%s': %s"),
+                                 run->spec->database, dir, g_strerror (saved));
     }
   need = (guint64) ((sizes.data + sizes.index) * UPG_BACKUP_SPACE_FACTOR);
   free_bytes = (guint64) fs.f_bavail * fs.f_frsize;
   need_text = g_format_size_full (need, G_FORMAT_SIZE_IEC_UNITS);
   free_text = g_format_size_full (free_bytes, G_FORMAT_SIZE_IEC_UNITS);
   if (free_bytes < need)
-    return fail (run, error, _("not enough space in '%s': about %s needed ((data + index) × 1.5), %s free; "
-                               "free space, then resume"), dir, need_text, free_text);
+    return upg_step_set_error (error, run->step,
+                               _("backup of '%s': not enough space in '%s': about %s needed ((data + index) × 1.5), "
+                                 "%s free; free space, then resume"),
+                               run->spec->database, dir, need_text, free_text);
   upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s: backup of '%s' needs about %s, %s free in '%s'"),
                        upg_step_get_id (run->step), run->spec->database, need_text, free_text, dir);
   return TRUE;
@@ -274,7 +255,8 @@ dump (BackupRun   *run,
           g_propagate_error (error, g_steal_pointer (&dump_error));
           return FALSE;
         }
-      return fail (run, error, "%s", dump_error->message);
+      return upg_step_set_error (error, run->step, _("backup of '%s': %s"), run->spec->database,
+                                 dump_error->message);
     }
   upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
   if (g_rename (partial, record->path) != 0)
@@ -282,7 +264,8 @@ dump (BackupRun   *run,
       int saved = errno;
       upg_dump_result_clear (&result);
       g_unlink (partial);
-      return fail (run, error, _("cannot rename '%s': %s"), partial, g_strerror (saved));
+      return upg_step_set_error (error, run->step, _("backup of '%s': cannot rename '%s': %s"), run->spec->database,
+                                 partial, g_strerror (saved));
     }
   row_counts = object_text (result.row_counts);
   if (!upg_journal_finish_backup (ctx->journal, record->id, UPG_BACKUP_SUCCESS, (gint64) result.size, result.sha256,

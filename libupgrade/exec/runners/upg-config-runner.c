@@ -45,6 +45,7 @@
 #include "upg-config-template-private.h"
 #include "upg-executor-private.h"
 #include "upg-journal-config-files-private.h"
+#include "upg-step-private.h"
 
 #define DEFAULT_MODE 0644
 
@@ -65,35 +66,13 @@ file_state_clear (FileState *state)
 }
 
 static gboolean
-fail (UpgStep     *step,
-      GError     **error,
-      const char  *format,
-      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (UpgStep     *step,
-      GError     **error,
-      const char  *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': %s"), upg_step_get_id (step), message);
-  return FALSE;
-}
-
-static gboolean
 fail_errno (UpgStep     *step,
             GError     **error,
             const char  *what,
             const char  *path,
             int          saved)
 {
-  return fail (step, error, _("cannot %s '%s': %s"), what, path, g_strerror (saved));
+  return upg_step_set_error (error, step, _("cannot %s '%s': %s"), what, path, g_strerror (saved));
 }
 
 /* What @path holds now: mode, owner, content and its SHA-256. */
@@ -118,9 +97,9 @@ read_state (UpgStep     *step,
       return TRUE;
     }
   if (!S_ISREG (st.st_mode))
-    return fail (step, error, _("'%s' is not a regular file"), path);
+    return upg_step_set_error (error, step, _("'%s' is not a regular file"), path);
   if (!g_file_get_contents (path, &contents, &length, &local_error))
-    return fail (step, error, "%s", local_error->message);
+    return upg_step_set_error (error, step, "%s", local_error->message);
   state->exists = TRUE;
   state->mode = st.st_mode & 07777;
   state->uid = st.st_uid;
@@ -196,8 +175,8 @@ replace_file (UpgRunContext *ctx,
       saved = errno;
       close (fd);
       g_unlink (tmp);
-      return fail (step, error, _("cannot give '%s' the owner %u:%u of '%s': %s"), tmp, uid, gid, path,
-                   g_strerror (saved));
+      return upg_step_set_error (error, step, _("cannot give '%s' the owner %u:%u of '%s': %s"), tmp, uid, gid,
+                                 path, g_strerror (saved));
     }
   if (!write_all (fd, data, length) || fchmod (fd, mode) != 0 || fsync (fd) != 0)
     {
@@ -238,13 +217,13 @@ render (UpgRunContext         *ctx,
 
   path = upg_bundle_resolve_path (upg_executor_get_bundle (executor), spec->template, &local_error);
   if (path == NULL || !g_file_get_contents (path, &contents, &length, &local_error))
-    return fail (step, error, "%s", local_error->message), NULL;
+    return upg_step_set_error (error, step, "%s", local_error->message), NULL;
   text = upg_config_template_render (contents, length, spec->template, &values, &local_error);
   if (text == NULL)
-    return fail (step, error, "%s", local_error->message), NULL;
+    return upg_step_set_error (error, step, "%s", local_error->message), NULL;
   name = g_strdup_printf (_("%s rendered from %s"), spec->target, spec->template);
   if (!upg_config_format_check (spec->format, text, strlen (text), name, &local_error))
-    return fail (step, error, "%s", local_error->message), NULL;
+    return upg_step_set_error (error, step, "%s", local_error->message), NULL;
   length = strlen (text);
   return g_bytes_new_take (g_steal_pointer (&text), length);
 }
@@ -306,8 +285,9 @@ resolve_target (UpgRunContext   *ctx,
       g_autofree char *base = NULL, *absolute = NULL;
 
       if (config_path == NULL)
-        return fail (step, error, _("the target '%s' is relative, and the configuration was not read from a file"),
-                     spec->target);
+        return upg_step_set_error (error, step,
+                                   _("the target '%s' is relative, and the configuration was not read from a file"),
+                                   spec->target);
       base = g_path_get_dirname (config_path);
       absolute = g_canonicalize_filename (spec->target, base);
       g_free (spec->target);
@@ -461,9 +441,11 @@ upg_config_runner_restore (UpgRunContext *ctx,
         goto out;
       if (!kept.exists || g_strcmp0 (kept.sha256, record->old_sha256) != 0)
         {
-          fail (step, error, _("the kept copy '%s' of '%s' is missing or changed (SHA-256 %s, expected %s): "
-                               "cannot put the previous file back"),
-                record->kept_path, record->target, kept.sha256 != NULL ? kept.sha256 : "-", record->old_sha256);
+          upg_step_set_error (error, step,
+                              _("the kept copy '%s' of '%s' is missing or changed (SHA-256 %s, expected %s): "
+                                "cannot put the previous file back"),
+                              record->kept_path, record->target, kept.sha256 != NULL ? kept.sha256 : "-",
+                              record->old_sha256);
           goto out;
         }
       if (!replace_file (ctx, step, record->target, kept.content, record->mode, record->uid, record->gid, error))

@@ -176,11 +176,7 @@ upg_http_check_runner_run_step (UpgRunContext *ctx,
                                                                &local_error);
 
       if (rendered == NULL)
-        {
-          g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': %s"), upg_step_get_id (step),
-                       local_error->message);
-          return FALSE;
-        }
+        return upg_step_set_error (error, step, "%s", local_error->message);
       uri = g_uri_parse (rendered, G_URI_FLAGS_HAS_PASSWORD, &local_error);
       if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
                           g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
