@@ -84,6 +84,46 @@ journaled (ExecFixture *fx,
   return rows;
 }
 
+/* The one delivery journaled for @execution_id (asserted); *@rows owns it. */
+static JsonObject *
+one_delivery (ExecFixture *fx,
+              const char  *execution_id,
+              JsonArray  **rows)
+{
+  *rows = journaled (fx, execution_id);
+  g_assert_cmpuint (json_array_get_length (*rows), ==, 1);
+  return json_array_get_object_element (*rows, 0);
+}
+
+/* Runs post_start of a site whose one step runs `true` (or `false` when
+ * not @succeeds) with the webhooks @hooks, HOOK_TOKEN set to TOKEN (unset
+ * without @token) only while the stage runs; asserts the stage's result
+ * and that @server received @requests requests. */
+static void
+run_stage (ExecFixture     *fx,
+           const char      *hooks,
+           gboolean         succeeds,
+           gboolean         token,
+           ScriptedServer  *server,
+           guint            requests,
+           UpgExecution   **execution)
+{
+  g_autoptr(GError) error = NULL;
+
+  write_site (fx, succeeds ? "[\"true\"]" : "[\"false\"]", TRUE, hooks);
+  if (token)
+    g_setenv ("HOOK_TOKEN", TOKEN, TRUE);
+  else
+    g_unsetenv ("HOOK_TOKEN");
+  g_assert_true (exec_fixture_run (fx, FROM, TO, "post_start", execution, &error) == succeeds);
+  g_unsetenv ("HOOK_TOKEN");
+  if (succeeds)
+    g_assert_no_error (error);
+  else
+    g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_cmpuint (scripted_server_requests (server), ==, requests);
+}
+
 static char *
 report_text (ExecFixture     *fx,
              const char      *execution_id,
@@ -147,21 +187,15 @@ test_succeeded (void)
   g_autofree char *h2 = hook_json (url2, "\"events\": [\"failed\"]");
   g_autofree char *hooks = g_strdup_printf ("[%s, %s]", h1, h2);
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(JsonArray) rows = NULL;
   g_autofree char *auth = NULL, *log = NULL, *text = NULL, *json = NULL, *html = NULL, *markdown = NULL;
   JsonObject *row;
   ExecFixture fx;
 
-  write_site (&fx, "[\"true\"]", TRUE, hooks);
-  g_setenv ("HOOK_TOKEN", TOKEN, TRUE);
-  g_assert_true (exec_fixture_run (&fx, FROM, TO, "post_start", &execution, &error));
-  g_assert_no_error (error);
-  g_unsetenv ("HOOK_TOKEN");
+  run_stage (&fx, hooks, TRUE, TRUE, server, 1, &execution);
   exec_assert_steps (execution, "hook_step=SUCCESS");
 
-  g_assert_cmpuint (scripted_server_requests (server), ==, 1);
   g_assert_cmpuint (scripted_server_requests (failures_only), ==, 0);
   auth = scripted_server_header (server, 0, "Authorization");
   g_assert_cmpstr (auth, ==, "Bearer " TOKEN);
@@ -176,9 +210,7 @@ test_succeeded (void)
   g_assert_true (json_object_get_null_member (event, "breakpoint"));
   g_assert_nonnull (json_object_get_string_member (event, "time"));
 
-  rows = journaled (&fx, upg_execution_get_id (execution));
-  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
-  row = json_array_get_object_element (rows, 0);
+  row = one_delivery (&fx, upg_execution_get_id (execution), &rows);
   g_assert_cmpstr (json_object_get_string_member (row, "event"), ==, "succeeded");
   g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "DELIVERED");
   g_assert_cmpint (json_object_get_int_member (row, "attempts"), ==, 1);
@@ -214,17 +246,11 @@ test_failed (void)
   g_autoptr(ScriptedServer) server = scripted_server_new (ok, 1);
   g_autofree char *hooks = one_hook (server, NULL);
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) event = NULL;
   JsonObject *bp;
   ExecFixture fx;
 
-  write_site (&fx, "[\"false\"]", TRUE, hooks);
-  g_setenv ("HOOK_TOKEN", TOKEN, TRUE);
-  g_assert_false (exec_fixture_run (&fx, FROM, TO, "post_start", &execution, &error));
-  g_unsetenv ("HOOK_TOKEN");
-  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
-  g_assert_cmpuint (scripted_server_requests (server), ==, 1);
+  run_stage (&fx, hooks, FALSE, TRUE, server, 1, &execution);
   event = received_event (server, 0);
   g_assert_cmpstr (json_object_get_string_member (event, "event"), ==, "failed");
   g_assert_cmpstr (json_object_get_string_member (event, "status"), ==, "FAILED");
@@ -289,25 +315,17 @@ test_retry (void)
   g_autoptr(ScriptedServer) server = scripted_server_new (answers, G_N_ELEMENTS (answers));
   g_autofree char *hooks = one_hook (server, "\"retries\": 2");
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) rows = NULL;
   g_autoptr(JsonObject) first = NULL, second = NULL;
   JsonObject *row;
   ExecFixture fx;
 
-  write_site (&fx, "[\"true\"]", TRUE, hooks);
-  g_setenv ("HOOK_TOKEN", TOKEN, TRUE);
-  g_assert_true (exec_fixture_run (&fx, FROM, TO, "post_start", &execution, &error));
-  g_unsetenv ("HOOK_TOKEN");
-  g_assert_no_error (error);
-  g_assert_cmpuint (scripted_server_requests (server), ==, 2);
+  run_stage (&fx, hooks, TRUE, TRUE, server, 2, &execution);
   first = received_event (server, 0);
   second = received_event (server, 1);
   g_assert_cmpstr (json_object_get_string_member (first, "execution_id"), ==,
                    json_object_get_string_member (second, "execution_id"));
-  rows = journaled (&fx, upg_execution_get_id (execution));
-  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
-  row = json_array_get_object_element (rows, 0);
+  row = one_delivery (&fx, upg_execution_get_id (execution), &rows);
   g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "DELIVERED");
   g_assert_cmpint (json_object_get_int_member (row, "attempts"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (row, "http_status"), ==, 200);
@@ -339,9 +357,7 @@ test_webhook_down (void)
   id = json_object_get_string_member (json_node_get_object (node), "execution_id");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "status"), ==, "SUCCESS");
 
-  rows = journaled (&fx, id);
-  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
-  row = json_array_get_object_element (rows, 0);
+  row = one_delivery (&fx, id, &rows);
   g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "FAILED");
   g_assert_cmpint (json_object_get_int_member (row, "attempts"), ==, 2);
   g_assert_nonnull (json_object_get_string_member (row, "error"));
@@ -369,18 +385,12 @@ test_token_missing (void)
   g_autoptr(ScriptedServer) server = scripted_server_new (ok, 1);
   g_autofree char *hooks = one_hook (server, NULL);
   g_autoptr(UpgExecution) execution = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) rows = NULL;
   JsonObject *row;
   ExecFixture fx;
 
-  write_site (&fx, "[\"true\"]", TRUE, hooks);
-  g_unsetenv ("HOOK_TOKEN");
-  g_assert_true (exec_fixture_run (&fx, FROM, TO, "post_start", &execution, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (scripted_server_requests (server), ==, 0);
-  rows = journaled (&fx, upg_execution_get_id (execution));
-  row = json_array_get_object_element (rows, 0);
+  run_stage (&fx, hooks, TRUE, FALSE, server, 0, &execution);
+  row = one_delivery (&fx, upg_execution_get_id (execution), &rows);
   g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "FAILED");
   g_assert_cmpint (json_object_get_int_member (row, "attempts"), ==, 0);
   g_assert_nonnull (strstr (json_object_get_string_member (row, "error"), "HOOK_TOKEN is not set"));
