@@ -232,14 +232,14 @@ upg_run_class_init (UpgRunClass *klass)
   properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, UPG_TYPE_RUN_KIND, UPG_RUN_KIND_RUN,
                                              construct);
   /**
-   * UpgRun:from: (nullable)
+   * UpgRun:from:
    *
    * The version the site is at (the upgrade started from, for a
    * rollback); %NULL for a resume, which reads it from the journal.
    */
   properties[PROP_FROM] = g_param_spec_boxed ("from", NULL, NULL, UPG_TYPE_VERSION, construct);
   /**
-   * UpgRun:to: (nullable)
+   * UpgRun:to:
    *
    * The version to upgrade to; %NULL for a resume.
    */
@@ -252,7 +252,7 @@ upg_run_class_init (UpgRunClass *klass)
   properties[PROP_STAGE] = g_param_spec_enum ("stage", NULL, NULL, UPG_TYPE_STAGE, UPG_STAGE_RESOURCE_CHECK,
                                               construct);
   /**
-   * UpgRun:resume-id: (nullable)
+   * UpgRun:resume-id:
    *
    * The execution a resume continues.
    */
@@ -265,19 +265,19 @@ upg_run_class_init (UpgRunClass *klass)
   properties[PROP_ACTION] = g_param_spec_enum ("action", NULL, NULL, UPG_TYPE_RESUME_ACTION,
                                                UPG_RESUME_ACTION_CONTINUE, construct);
   /**
-   * UpgRun:site-id: (nullable)
+   * UpgRun:site-id:
    *
    * The site, %NULL for the configuration's `site_id`.
    */
   properties[PROP_SITE_ID] = g_param_spec_string ("site-id", NULL, NULL, NULL, option);
   /**
-   * UpgRun:component: (nullable)
+   * UpgRun:component:
    *
    * Only run this component's steps.
    */
   properties[PROP_COMPONENT] = g_param_spec_string ("component", NULL, NULL, NULL, option);
   /**
-   * UpgRun:env: (nullable)
+   * UpgRun:env:
    *
    * The caller's environment (`--env`), passed to commands and plugins.
    */
@@ -311,7 +311,7 @@ upg_run_class_init (UpgRunClass *klass)
    */
   properties[PROP_SKIP_CHECKS] = g_param_spec_boolean ("skip-checks", NULL, NULL, FALSE, option);
   /**
-   * UpgRun:execution: (nullable)
+   * UpgRun:execution:
    *
    * The execution the run started or continued, set when the run stopped
    * (before its callback), whether it succeeded, failed, was cancelled or
