@@ -495,6 +495,47 @@ upg_sqlite_connection_new (const char  *name,
   return UPG_CONNECTION (g_steal_pointer (&self));
 }
 
+/* The journal mode, as `PRAGMA journal_mode` answers it (no lock taken). */
+static char *
+current_journal_mode (UpgSqliteConnection  *self,
+                      GError              **error)
+{
+  g_autoptr(UpgRows) rows = upg_connection_query (UPG_CONNECTION (self), "PRAGMA journal_mode", NULL, NULL, error);
+
+  if (rows == NULL)
+    return NULL;
+  return g_strdup (upg_rows_get_n_rows (rows) == 1 ? upg_rows_get_value (rows, 0, 0) : "unknown");
+}
+
+/* Switching to WAL needs an exclusive lock that SQLite takes without
+ * calling the busy handler: while another process holds any lock on a
+ * file still in rollback mode (it is opening or creating the same
+ * journal), the PRAGMA fails with SQLITE_BUSY at once. Wait for it as the
+ * busy handler would, within the same timeout, and say so (once). */
+static int
+switch_to_wal (UpgSqliteConnection *self)
+{
+  static const int delays_ms[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+  gint64 waited_ms = 0;
+  int rc;
+
+  for (guint i = 0;; i++)
+    {
+      int delay;
+
+      rc = sqlite3_exec (self->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+      if (rc == SQLITE_OK || (rc & 0xff) != SQLITE_BUSY || waited_ms >= UPG_SQLITE_BUSY_TIMEOUT_MS)
+        return rc == SQLITE_OK ? rc : sqlite3_extended_errcode (self->db);
+      if (i == 0)
+        g_debug ("SQLite data source '%s' at '%s': another connection holds a lock; waiting up to %d ms "
+                 "to switch it to write-ahead logging", upg_connection_get_name (UPG_CONNECTION (self)),
+                 self->path, UPG_SQLITE_BUSY_TIMEOUT_MS);
+      delay = delays_ms[MIN (i, G_N_ELEMENTS (delays_ms) - 1)];
+      sqlite3_sleep (delay);
+      waited_ms += delay;
+    }
+}
+
 /**
  * upg_sqlite_connection_enable_wal:
  * @self: a #UpgSqliteConnection
@@ -502,7 +543,9 @@ upg_sqlite_connection_new (const char  *name,
  *
  * Switches the database to write-ahead logging, so that readers (status
  * queries) do not block the writer (the journal). The mode is stored in
- * the file; an in-memory database keeps its own mode and is accepted.
+ * the file: a database in WAL mode already is left alone, without a lock
+ * (a reader opening it while another process writes never waits). An
+ * in-memory database keeps its own mode and is accepted.
  *
  * Returns: %TRUE on success
  */
@@ -510,22 +553,33 @@ gboolean
 upg_sqlite_connection_enable_wal (UpgSqliteConnection  *self,
                                   GError              **error)
 {
-  g_autoptr(UpgRows) rows = NULL;
-  const char *mode;
+  g_autofree char *mode = NULL;
+  int rc;
 
   g_return_val_if_fail (UPG_IS_SQLITE_CONNECTION (self), FALSE);
 
-  rows = upg_connection_query (UPG_CONNECTION (self), "PRAGMA journal_mode=WAL", NULL, NULL, error);
-  if (rows == NULL)
+  mode = current_journal_mode (self, error);
+  if (mode == NULL)
     return FALSE;
-
-  mode = upg_rows_get_n_rows (rows) == 1 ? upg_rows_get_value (rows, 0, 0) : NULL;
+  if (g_strcmp0 (mode, "wal") == 0 || g_strcmp0 (mode, "memory") == 0)
+    return TRUE;
+  rc = switch_to_wal (self);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   _("SQLite data source '%s' at '%s': cannot switch to write-ahead logging: ERROR %d: %s"),
+                   upg_connection_get_name (UPG_CONNECTION (self)), self->path, rc, sqlite3_errstr (rc));
+      return FALSE;
+    }
+  g_free (mode);
+  mode = current_journal_mode (self, error);
+  if (mode == NULL)
+    return FALSE;
   if (g_strcmp0 (mode, "wal") != 0 && g_strcmp0 (mode, "memory") != 0)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
                    _("SQLite data source '%s' at '%s' refused write-ahead logging (journal mode is '%s')"),
-                   upg_connection_get_name (UPG_CONNECTION (self)), self->path,
-                   mode != NULL ? mode : "unknown");
+                   upg_connection_get_name (UPG_CONNECTION (self)), self->path, mode);
       return FALSE;
     }
 

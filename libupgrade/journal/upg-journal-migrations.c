@@ -448,9 +448,13 @@ select_migrations (UpgJournal  *self,
   const char *values[] = { value };
   g_autoptr(UpgRows) rows = NULL;
   JsonArray *array;
+  gboolean found = self->migrations_table_ready;
 
-  if (!ensure_table (self, error))
+  /* Listing writes nothing: no table yet means no migration yet. */
+  if (!found && !upg_journal_schema_table_exists (self->connection, MIGRATION_TABLE, &found, error))
     return NULL;
+  if (!found)
+    return json_array_new ();
   rows = upg_journal_sql_query (self->connection, sql, values, value != NULL ? 1 : 0, error);
   if (rows == NULL)
     return NULL;

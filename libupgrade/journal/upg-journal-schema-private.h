@@ -18,6 +18,10 @@ gboolean  upg_journal_schema_migrate      (UpgConnection  *connection,
                                            gint64          now_ms,
                                            guint          *version_out,
                                            GError        **error);
+gboolean  upg_journal_schema_table_exists (UpgConnection  *connection,
+                                           const char     *table,
+                                           gboolean       *found,
+                                           GError        **error);
 gboolean  upg_journal_schema_ensure_table (UpgConnection  *connection,
                                            const char     *table,
                                            const char     *columns,

@@ -338,6 +338,22 @@ table_exists (UpgConnection  *connection,
     }
 }
 
+/**
+ * upg_journal_schema_table_exists: (skip)
+ *
+ * Tells whether @table exists, reading only: the read-only paths of a
+ * table created lazily look with it instead of creating the table, which
+ * would wait for the write lock of a run in progress.
+ */
+gboolean
+upg_journal_schema_table_exists (UpgConnection  *connection,
+                                 const char     *table,
+                                 gboolean       *found,
+                                 GError        **error)
+{
+  return table_exists (connection, table, found, error);
+}
+
 static gboolean
 column_exists (UpgConnection  *connection,
                const char     *table,

@@ -179,16 +179,32 @@ upg_journal_init (UpgJournal *self)
 
 /* WAL with synchronous=FULL: a record is on disk when its statement
  * returns, so a kill -9 right after cannot lose it. (The backend's busy
- * timeout lets two processes share the file.) */
+ * timeout lets two processes share the file.) A journal in WAL mode
+ * already is not switched again: the switch needs an exclusive lock, and a
+ * read-only command (`migrations`, `status`) opening the journal while a
+ * run writes must not wait for one, nor fail on one. */
 static gboolean
 configure_sqlite (UpgConnection  *connection,
                   GError        **error)
 {
-  g_autoptr(UpgRows) rows = upg_journal_sql_query (connection, "PRAGMA journal_mode=WAL",
-                                                   NULL, 0, error);
-  const char *mode = rows != NULL && upg_rows_get_n_rows (rows) == 1
-                     ? upg_rows_get_value (rows, 0, 0) : NULL;
+  g_autoptr(UpgRows) rows = NULL;
+  const char *mode;
 
+  if (UPG_IS_SQLITE_CONNECTION (connection))
+    {
+      GError *local_error = NULL;
+
+      if (!upg_sqlite_connection_enable_wal (UPG_SQLITE_CONNECTION (connection), &local_error))
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_JOURNAL, _("journal '%s': %s"),
+                       upg_connection_get_name (connection), local_error->message);
+          g_error_free (local_error);
+          return FALSE;
+        }
+      return upg_journal_sql_exec (connection, "PRAGMA synchronous=FULL", NULL, 0, error);
+    }
+  rows = upg_journal_sql_query (connection, "PRAGMA journal_mode=WAL", NULL, 0, error);
+  mode = rows != NULL && upg_rows_get_n_rows (rows) == 1 ? upg_rows_get_value (rows, 0, 0) : NULL;
   if (rows == NULL)
     return FALSE;
   /* An in-memory database reports "memory": nothing to make durable. */
