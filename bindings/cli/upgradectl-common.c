@@ -9,6 +9,7 @@
 
 #include "upg-exit-code.h"
 #include "upgradectl-common.h"
+#include "upgradectl-executor.h"
 
 /**
  * upgctl_clear:
@@ -406,6 +407,8 @@ upgctl_print_json (UpgCtl *ctl, JsonNode *node)
 int
 upgctl_fail (UpgCtl *ctl, const GError *error)
 {
+  /* A detached child's parent waits for this (upgradectl-detach.c). */
+  upgctl_detach_child_failed (upg_exit_code_for_error (error), error);
   if (ctl->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();

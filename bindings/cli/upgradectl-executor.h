@@ -78,4 +78,15 @@ int           upgctl_confirm_refused  (UpgCtlExec   *exec,
                                        UpgRun       *run,
                                        const GError *error);
 
+/* upgradectl-detach.c */
+int           upgctl_detach_run       (UpgCtl              *ctl,
+                                       const char * const  *args,
+                                       const char          *env_text);
+gboolean      upgctl_detach_child_init (char               **env_text,
+                                        GError             **error);
+void          upgctl_detach_child_started (const char      *execution_id,
+                                           const char      *site_id);
+void          upgctl_detach_child_failed (int                code,
+                                          const GError      *error);
+
 G_END_DECLS

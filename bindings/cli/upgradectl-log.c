@@ -13,12 +13,93 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 
 #include "upgradectl-log.h"
 
 static int log_verbosity = UPGCTL_VERBOSITY_NORMAL;
 static int log_hide_outcomes = FALSE;
+/* A detached run (upgradectl-detach.c) writes to a log file shared by
+ * every detached run: each line then starts with the time and the
+ * execution ("[pid N]" until the execution is known). */
+static GMutex log_detached_mutex;
+static char *log_detached_tag;
+
+/**
+ * upgctl_log_set_detached:
+ * @execution_id: (nullable): the execution, %NULL before it is known
+ *
+ * Turns on the prefix of a detached run's lines: the local time and
+ * `[exec ID]`, or `[pid N]` while @execution_id is %NULL. Applies to log
+ * lines and to what g_print() prints.
+ */
+void
+upgctl_log_set_detached (const char *execution_id)
+{
+  g_mutex_lock (&log_detached_mutex);
+  g_free (log_detached_tag);
+  log_detached_tag = execution_id != NULL ? g_strdup_printf ("[exec %s]", execution_id)
+                                          : g_strdup_printf ("[pid %d]", (int) getpid ());
+  g_mutex_unlock (&log_detached_mutex);
+}
+
+/* Writes @text to @stream, each line prefixed as upgctl_log_set_detached()
+ * asked (unchanged when it was not called). Lines that carry their
+ * execution tag already get only the time. */
+static void
+write_lines (FILE       *stream,
+             const char *text)
+{
+  g_autoptr(GString) out = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
+
+  g_mutex_lock (&log_detached_mutex);
+  if (log_detached_tag == NULL)
+    {
+      g_mutex_unlock (&log_detached_mutex);
+      fputs (text, stream);
+      fflush (stream);
+      return;
+    }
+  now = g_date_time_new_now_local ();
+  stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+  out = g_string_new (NULL);
+  for (const char *line = text; *line != '\0';)
+    {
+      const char *end = strchr (line, '\n');
+      gsize len = end != NULL ? (gsize) (end - line) + 1 : strlen (line);
+
+      g_string_append_printf (out, "%s ", stamp);
+      if (!g_str_has_prefix (line, "[exec "))
+        g_string_append_printf (out, "%s ", log_detached_tag);
+      g_string_append_len (out, line, len);
+      line += len;
+    }
+  if (out->len > 0 && out->str[out->len - 1] != '\n')
+    g_string_append_c (out, '\n');
+  g_mutex_unlock (&log_detached_mutex);
+  fputs (out->str, stream);
+  fflush (stream);
+}
+
+static void
+print_detached (const char *text)
+{
+  write_lines (stdout, text);
+}
+
+/**
+ * upgctl_log_detached_print_handler:
+ *
+ * Returns: the g_set_print_handler() handler of a detached run
+ */
+GPrintFunc
+upgctl_log_detached_print_handler (void)
+{
+  return print_detached;
+}
 
 /**
  * upgctl_log_set_verbosity:
@@ -211,8 +292,7 @@ upgctl_log_writer (GLogLevelFlags   level,
   /* One fputs per line: stdio locks the stream, so lines from several
    * threads never interleave. */
   line = upgctl_log_format_line (level, fields, n_fields);
-  fputs (line, stderr);
-  fflush (stderr);
+  write_lines (stderr, line);
 
   return G_LOG_WRITER_HANDLED;
 }

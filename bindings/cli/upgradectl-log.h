@@ -35,6 +35,8 @@ typedef enum {
 void     upgctl_log_install        (UpgCtlVerbosity  verbosity);
 void     upgctl_log_set_verbosity  (UpgCtlVerbosity  verbosity);
 void     upgctl_log_hide_outcomes  (void);
+void     upgctl_log_set_detached   (const char      *execution_id);
+GPrintFunc upgctl_log_detached_print_handler (void);
 gboolean upgctl_log_would_print    (GLogLevelFlags   level,
                                     const char      *domain);
 char    *upgctl_log_format_line    (GLogLevelFlags   level,

@@ -452,6 +452,7 @@ upgctl_confirm_refused (UpgCtlExec   *exec,
   g_autofree char *from = upg_version_to_string (upg_run_get_from (run));
   g_autofree char *to = upg_version_to_string (upg_run_get_to (run));
 
+  upgctl_detach_child_failed (upg_exit_code_for_error (error), error);
   if (exec->ctl->json)
     {
       g_autoptr(JsonObject) doc = json_object_new ();
@@ -511,12 +512,48 @@ upgctl_confirm_for_run (UpgCtlExec  *exec,
   return TRUE;
 }
 
-/* Shared by run and rollback. */
-int
-upgctl_exec_run_stage (UpgCtl   *ctl,
-                       int       argc,
-                       char    **argv,
-                       gboolean  rollback)
+/* A detached child (upgradectl-detach.c) tells its parent once the
+ * execution started: it holds the site's lock. */
+static void
+detached_started_cb (UpgRun      *run,
+                     const char  *execution_id,
+                     gpointer     user_data)
+{
+  upgctl_detach_child_started (execution_id, upg_run_get_site_id (run));
+}
+
+/* The options of `run` a detached child gets (not --env: on its stdin). */
+static char **
+detach_args (const char *from_text, const char *to_text, const char *stage_text, const char *site_option,
+             const char *component, gboolean accept_changed, gboolean new_execution, gboolean confirm,
+             gboolean skip_checks)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **args;
+
+  g_strv_builder_add_many (builder, "--from", from_text, "--to", to_text, "--stage", stage_text, NULL);
+  if (site_option != NULL)
+    g_strv_builder_add_many (builder, "--site", site_option, NULL);
+  if (component != NULL)
+    g_strv_builder_add_many (builder, "--component", component, NULL);
+  if (accept_changed)
+    g_strv_builder_add (builder, "--accept-changed");
+  if (new_execution)
+    g_strv_builder_add (builder, "--new-execution");
+  if (confirm)
+    g_strv_builder_add (builder, "--confirm");
+  if (skip_checks)
+    g_strv_builder_add (builder, "--skip-checks");
+  args = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return args;
+}
+
+static int
+run_stage (UpgCtl   *ctl,
+           int       argc,
+           char    **argv,
+           gboolean  rollback)
 {
   g_autofree char *from_text = NULL, *to_text = NULL, *stage_text = NULL;
   g_autofree char *site_option = NULL, *env_text = NULL, *component = NULL;
@@ -525,6 +562,8 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   gboolean confirm = FALSE;
   gboolean skip_checks = FALSE;
   gboolean forget = FALSE;
+  gboolean detach = FALSE;
+  gboolean detached_child = FALSE;
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgVersion) from = NULL;
   g_autoptr(UpgVersion) to = NULL;
@@ -557,6 +596,9 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
       N_("Confirm every step of the plan that needs manual confirmation (journaled as you)"), NULL },
     { "skip-checks", 0, 0, G_OPTION_ARG_NONE, &skip_checks,
       N_("Run this stage although its check stages have not passed (journaled as you, with why)"), NULL },
+    { "detach", 0, 0, G_OPTION_ARG_NONE, &detach,
+      N_("Return once the run started; it goes on in the background (log in the state directory)"), NULL },
+    { "detached-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &detached_child, NULL, NULL },
     G_OPTION_ENTRY_NULL
   };
 
@@ -582,8 +624,23 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
       g_prefix_error (&error, "--stage: ");
       return upgctl_fail (ctl, error);
     }
+  if (detached_child)
+    {
+      g_clear_pointer (&env_text, g_free);
+      if (!upgctl_detach_child_init (&env_text, &error))
+        return upgctl_fail (ctl, error);
+    }
   env = upgctl_exec_parse_env (env_text, &error);
-  if (error != NULL || !upgctl_exec_init (&exec, ctl, TRUE, &error) ||
+  if (error != NULL)
+    return upgctl_fail (ctl, error);
+  if (detach && !detached_child)
+    {
+      g_auto(GStrv) args = detach_args (from_text, to_text, stage_text, site_option, component, accept_changed,
+                                        new_execution, confirm, skip_checks);
+
+      return upgctl_detach_run (ctl, (const char * const *) args, env_text);
+    }
+  if (!upgctl_exec_init (&exec, ctl, TRUE, &error) ||
       (site = upgctl_exec_site (&exec, site_option, &error)) == NULL)
     return upgctl_fail (ctl, error);
 
@@ -604,6 +661,8 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   if (confirm && !upgctl_confirm_for_run (&exec, run, &error))
     return upgctl_fail (ctl, error);
   connect_output (&exec, run);
+  if (detached_child)
+    g_signal_connect (run, "execution-started", G_CALLBACK (detached_started_cb), NULL);
   upgctl_wait_init (&wait);
   upg_executor_run_async (exec.executor, run, wait.cancellable, upgctl_wait_done, &wait);
   upg_executor_run_finish (exec.executor, upgctl_wait_run (&wait), &error);
@@ -614,6 +673,20 @@ upgctl_exec_run_stage (UpgCtl   *ctl,
   if (code == 0 && upg_run_get_execution (run) != NULL &&
       upg_execution_get_check_verdict (upg_run_get_execution (run)) == UPG_VERDICT_WARN)
     code = 4;
+  return code;
+}
+
+/* Shared by run and rollback. */
+int
+upgctl_exec_run_stage (UpgCtl   *ctl,
+                       int       argc,
+                       char    **argv,
+                       gboolean  rollback)
+{
+  int code = run_stage (ctl, argc, argv, rollback);
+
+  /* A detached child that never started tells its parent (no-op else). */
+  upgctl_detach_child_failed (code, NULL);
   return code;
 }
 
