@@ -189,3 +189,27 @@ control (Mig        *mig,
   return exec_exit_code (exec_fixture_cli (&mig->site.fx, NULL, &out, "migrations", action, id, NULL));
 }
 
+
+/* Waits until the migration's @member starts with @value, as long as
+ * @alive says the run goes on: no deadline, since under valgrind on a
+ * loaded machine a batch may take seconds; a run that ends first fails
+ * the test at once, and meson's timeout bounds the rest. */
+JsonObject *
+mig_wait_for (Mig          *mig,
+              MigAliveFunc  alive,
+              gpointer      data,
+              const char   *member,
+              const char   *value)
+{
+  for (;;)
+    {
+      g_autoptr(JsonObject) m = list_migration (mig);
+
+      if (has (m, member, value))
+        return g_steal_pointer (&m);
+      if (is_finished (m) || !alive (data))
+        g_error ("the run ended before the migration's %s became %s (state %s)", member, value,
+                 m != NULL ? json_object_get_string_member_with_default (m, "state", "?") : "not started");
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+}

@@ -30,3 +30,6 @@ JsonObject *list_migration (Mig *mig);
 gboolean has (JsonObject *m, const char *member, const char *value);
 gboolean is_finished (JsonObject *m);
 int control (Mig *mig, const char *action, const char *id);
+
+typedef gboolean (*MigAliveFunc) (gpointer data);
+JsonObject *mig_wait_for (Mig *mig, MigAliveFunc alive, gpointer data, const char *member, const char *value);

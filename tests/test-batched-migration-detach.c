@@ -59,25 +59,13 @@ detached_wait (Detached *d)
   return WEXITSTATUS (d->wait_status);
 }
 
-/* Waits until the migration's @member starts with @value while the
- * detached run lives; meson's timeout bounds it. */
 static JsonObject *
 wait_for (Mig        *mig,
           Detached   *d,
           const char *member,
           const char *value)
 {
-  for (;;)
-    {
-      g_autoptr(JsonObject) m = list_migration (mig);
-
-      if (has (m, member, value))
-        return g_steal_pointer (&m);
-      if (is_finished (m) || !detached_alive (d))
-        g_error ("the detached run ended before the migration's %s became %s (state %s)", member, value,
-                 m != NULL ? json_object_get_string_member_with_default (m, "state", "?") : "not started");
-      g_usleep (G_USEC_PER_SEC / 5);
-    }
+  return mig_wait_for (mig, (MigAliveFunc) detached_alive, d, member, value);
 }
 
 static JsonObject *

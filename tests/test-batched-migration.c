@@ -26,29 +26,21 @@
 
 static Db databases[] = DB_TARGETS_INIT;
 
-/* Waits until the migration's @member starts with @value, as long as
- * @run goes on: no deadline, since under valgrind on a loaded machine a
- * batch may take seconds; a run that ends first fails the test at once,
- * and meson's timeout bounds the rest. */
+/* The identifier is gone once the child is reaped (GSubprocess reaps in
+ * GLib's worker thread, no main loop needed). */
+static gboolean
+run_alive (gpointer run)
+{
+  return g_subprocess_get_identifier (run) != NULL;
+}
+
 static JsonObject *
 wait_for (Mig         *mig,
           GSubprocess *run,
           const char  *member,
           const char  *value)
 {
-  for (;;)
-    {
-      g_autoptr(JsonObject) m = list_migration (mig);
-
-      if (has (m, member, value))
-        return g_steal_pointer (&m);
-      /* The identifier is gone once the child is reaped (GSubprocess
-       * reaps in GLib's worker thread, no main loop needed). */
-      if (is_finished (m) || g_subprocess_get_identifier (run) == NULL)
-        g_error ("the run ended before the migration's %s became %s (state %s)", member, value,
-                 m != NULL ? json_object_get_string_member_with_default (m, "state", "?") : "not started");
-      g_usleep (G_USEC_PER_SEC / 5);
-    }
+  return mig_wait_for (mig, run_alive, run, member, value);
 }
 
 /* A test that fails must not leave its run waiting on a throttle. */
