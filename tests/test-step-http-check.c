@@ -222,6 +222,44 @@ test_url_placeholder (void)
   exec_fixture_clear (&fx);
 }
 
+/* Wherever a URL with a password is named, the password is not: in
+ * validate's problems (a URL refused for its scheme, with and without a
+ * placeholder) and in the breakpoint of a URL whose rendered form is not
+ * a URL, its password coming from the configuration's env. */
+static void
+test_url_password_hidden_everywhere (void)
+{
+  g_autoptr(UpgExecution) execution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *placeholder_out = NULL;
+  ExecFixture fx;
+
+  exec_fixture_init (&fx);
+  g_assert_true (g_file_set_contents (fx.config, "{\"site_id\": \"hc-site\", \"env\": {\"hc_pw\": \"pw-5be0d\", "
+                                      "\"hc_host\": \"[::1\"}, \"datasources\": {}}", -1, NULL));
+  exec_fixture_write_manifest (&fx, TO, "\"post_start\": [{\"id\": \"health\", \"http_check\": "
+                               "{\"url\": \"ftp://probe:pw-9d2e1@127.0.0.1/health\"}}]", NULL);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "validate", NULL)), ==, 2);
+  g_assert_nonnull (strstr (out, "$.upgrade_steps.post_start[0].http_check.url: expected an http:// or https:// URL, "
+                                 "got \"ftp://probe@127.0.0.1/health\""));
+  g_assert_null (strstr (out, "pw-9d2e1"));
+
+  exec_fixture_write_manifest (&fx, TO, "\"post_start\": [{\"id\": \"health\", \"http_check\": "
+                               "{\"url\": \"ftp://probe:pw-9d2e1@${env.hc_host}/health\"}}]", NULL);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &placeholder_out, "validate", NULL)), ==, 2);
+  g_assert_nonnull (strstr (placeholder_out, "got \"ftp://probe@${env.hc_host}/health\""));
+  g_assert_null (strstr (placeholder_out, "pw-9d2e1"));
+
+  exec_fixture_write_manifest (&fx, TO, "\"post_start\": [{\"id\": \"health\", \"compatible_version\": \"3.17.0\", "
+                               "\"http_check\": {\"url\": \"http://probe:${env.hc_pw}@${env.hc_host}/health\"}}]",
+                               NULL);
+  g_assert_false (exec_fixture_run (&fx, FROM, TO, "post_start", &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED);
+  g_assert_nonnull (strstr (error->message, "is not an http:// or https:// URL: http://probe@[::1/health"));
+  g_assert_null (strstr (error->message, "pw-5be0d"));
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -233,5 +271,6 @@ main (int argc, char **argv)
   g_test_add_func ("/step-http-check/url-password-hidden", test_url_password_hidden);
   g_test_add_func ("/step-http-check/killed-between-attempts", test_killed_between_attempts);
   g_test_add_func ("/step-http-check/url-placeholder", test_url_placeholder);
+  g_test_add_func ("/step-http-check/url-password-hidden-everywhere", test_url_password_hidden_everywhere);
   return g_test_run ();
 }

@@ -18,6 +18,7 @@
 #include <libsoup/soup.h>
 
 #include "upg-notify-private.h"
+#include "upg-url-private.h"
 
 typedef struct _Batch Batch;
 
@@ -166,7 +167,7 @@ start_delivery (UpgJournal               *journal,
   d->batch = batch;
   d->hook = hook;
   d->outcome = g_new0 (UpgNotifyOutcome, 1);
-  d->outcome->url = upg_notify_shown_url (hook->url);
+  d->outcome->url = upg_url_redact (hook->url);
   row.url = d->outcome->url;
   d->row_id = upg_journal_begin_notification (journal, &row, &error);
   if (d->row_id == NULL)

@@ -48,7 +48,6 @@ gboolean    upg_notify_hook_wants         (const UpgNotifyHook *hook,
 GPtrArray  *upg_notify_hooks_from_json    (const UpgJsonCtx *ctx,
                                            JsonObject       *root,
                                            GError          **error);
-char       *upg_notify_shown_url          (const char       *url);
 
 /* In upg-config.c: the hooks read from `notify`. */
 GPtrArray  *upg_config_get_notify_hooks   (UpgConfig        *self);

@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-notify-hook-private.h"
+#include "upg-url-private.h"
 
 static const char * const event_names[UPG_NOTIFY_N_EVENTS] = {
   [UPG_NOTIFY_EVENT_FAILED] = "failed",
@@ -44,15 +45,6 @@ upg_notify_hook_wants (const UpgNotifyHook *hook,
                        UpgNotifyEvent       event)
 {
   return (hook->events & (1u << event)) != 0;
-}
-
-/* The URL as logs, errors and the journal show it: without a password. */
-char *
-upg_notify_shown_url (const char *url)
-{
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_PARSE_RELAXED, NULL);
-
-  return uri != NULL ? g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD) : g_strdup ("?");
 }
 
 static gboolean
@@ -117,7 +109,7 @@ read_hook (const UpgJsonCtx *ctx,
                       g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
     {
       g_autofree char *at = upg_json_member_path (path, "url");
-      g_autofree char *shown = upg_notify_shown_url (url);
+      g_autofree char *shown = upg_url_redact (url);
 
       upg_json_fail (ctx, at, error, _("'%s' is not an http:// or https:// URL"), shown);
       return NULL;

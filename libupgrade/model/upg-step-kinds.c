@@ -15,6 +15,7 @@
 #include "upg-config-template-private.h"
 #include "upg-path-private.h"
 #include "upg-step-kinds-private.h"
+#include "upg-url-private.h"
 
 #define MAX_HTTP_TIMEOUT 3600
 #define MAX_HTTP_RETRIES 1000
@@ -220,7 +221,10 @@ read_http_check (const UpgJsonCtx *ctx,
       if (checked == NULL)
         return upg_json_fail (ctx, where, error, "%s", local_error->message), NULL;
       if (!g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://"))
-        return upg_json_fail (ctx, where, error, _("expected an http:// or https:// URL, got \"%s\""), url), NULL;
+        {
+          g_autofree char *shown = upg_url_redact (url);
+          return upg_json_fail (ctx, where, error, _("expected an http:// or https:// URL, got \"%s\""), shown), NULL;
+        }
     }
   else
     uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
@@ -229,7 +233,8 @@ read_http_check (const UpgJsonCtx *ctx,
                        g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)))
     {
       g_autofree char *where = upg_json_member_path (path, "url");
-      return upg_json_fail (ctx, where, error, _("expected an http:// or https:// URL, got \"%s\""), url), NULL;
+      g_autofree char *shown = upg_url_redact (url);
+      return upg_json_fail (ctx, where, error, _("expected an http:// or https:// URL, got \"%s\""), shown), NULL;
     }
   check->url = g_strdup (url);
   check->expect_body = g_strdup (body);

@@ -25,6 +25,7 @@
 #include "upg-config-template-private.h"
 #include "upg-executor-private.h"
 #include "upg-step-kinds-private.h"
+#include "upg-url-private.h"
 
 #define BODY_LIMIT 65536
 #define BODY_EXCERPT 200
@@ -181,16 +182,24 @@ upg_http_check_runner_run_step (UpgRunContext *ctx,
       if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
                           g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
         {
+          /* A password may come from `${env.KEY}`: hidden like any other. */
+          g_autofree char *shown_template = upg_url_redact (check->url);
+          g_autofree char *shown_rendered = upg_url_redact (rendered);
+
           g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED,
                        _("step '%s': the URL rendered from %s is not an http:// or https:// URL: %s"),
-                       upg_step_get_id (step), check->url, rendered);
+                       upg_step_get_id (step), shown_template, shown_rendered);
           return FALSE;
         }
     }
   else
     uri = g_uri_parse (check->url, G_URI_FLAGS_HAS_PASSWORD, NULL);
   g_return_val_if_fail (uri != NULL, FALSE);
-  shown_url = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
+  {
+    g_autofree char *full_url = g_uri_to_string (uri);
+
+    shown_url = upg_url_redact (full_url);
+  }
   if (check->token_env != NULL)
     {
       token = g_getenv (check->token_env);
