@@ -379,6 +379,90 @@ test_formats (void)
   g_assert_true (upg_config_format_check (UPG_CONFIG_FORMAT_TEXT, "{", 1, "t.conf", NULL));
 }
 
+/* A target that is a symbolic link stays one: the file it names is
+ * replaced (mode and owner kept, no temporary file left beside it), and
+ * rollback puts the old content back into that file. It once renamed the
+ * rendered file over the link, leaving a regular file. */
+static void
+test_symlink (void)
+{
+  Site site;
+  g_autofree char *expected = NULL, *opt = NULL, *real = NULL, *link = NULL;
+  g_autoptr(GDir) dir = NULL;
+
+  site_init (&site, TEMPLATE, "json");
+  expected = expected_render (&site);
+  opt = exec_fixture_path (&site.fx, "opt");
+  g_assert_cmpint (g_mkdir_with_parents (opt, 0755), ==, 0);
+  real = g_build_filename (opt, "app.json", NULL);
+  g_assert_cmpint (g_rename (site.target, real), ==, 0);
+  g_assert_cmpint (symlink ("../opt/app.json", site.target), ==, 0);
+
+  g_assert_cmpint (exec_exit_code (ctl (&site, NULL, NULL, "run")), ==, 0);
+  g_assert_true (g_file_test (site.target, G_FILE_TEST_IS_SYMLINK));
+  link = g_file_read_link (site.target, NULL);
+  g_assert_cmpstr (link, ==, "../opt/app.json");
+  assert_file (real, expected, 0640);
+  assert_alone (&site);
+  dir = g_dir_open (opt, 0, NULL);
+  g_assert_cmpstr (g_dir_read_name (dir), ==, "app.json");
+  g_assert_null (g_dir_read_name (dir));
+
+  g_assert_cmpint (exec_exit_code (rollback (&site, NULL)), ==, 0);
+  g_assert_true (g_file_test (site.target, G_FILE_TEST_IS_SYMLINK));
+  assert_file (real, OLD_CONTENT, 0640);
+  assert_file (site.target, OLD_CONTENT, 0640);
+  site_clear (&site);
+}
+
+/* `backups` lists the previous file the step kept (text and --json:
+ * execution, target, SHA-256 of the kept content); `restore ID --yes`
+ * puts it back into the target with its mode, journaled; without --yes
+ * nothing changes. */
+static void
+test_backups_restore (void)
+{
+  Site site;
+  g_autofree char *run_out = NULL, *text = NULL, *expected = NULL, *line = NULL, *refused = NULL;
+  g_autofree char *old_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, OLD_CONTENT, -1);
+  g_autoptr(JsonObject) run = NULL, listed = NULL, restored = NULL;
+  JsonArray *files;
+  JsonObject *file;
+  const char *id;
+
+  site_init (&site, TEMPLATE, "json");
+  expected = expected_render (&site);
+  g_assert_cmpint (exec_exit_code (ctl (&site, NULL, &run_out, "run")), ==, 0);
+  run = exec_parse_json_object (run_out);
+  listed = exec_fixture_ctl_json (&site.fx, NULL, 0, "backups", NULL);
+  files = json_object_get_array_member (listed, "config_files");
+  g_assert_cmpuint (json_array_get_length (files), ==, 1);
+  file = json_array_get_object_element (files, 0);
+  id = json_object_get_string_member (file, "id");
+  g_assert_cmpstr (json_object_get_string_member (file, "execution"), ==,
+                   json_object_get_string_member (run, "execution_id"));
+  g_assert_cmpstr (json_object_get_string_member (file, "target"), ==, site.target);
+  g_assert_cmpstr (json_object_get_string_member (file, "sha256"), ==, old_sha);
+  g_assert_cmpstr (json_object_get_string_member (file, "step_id"), ==, "cfg");
+  g_assert_true (json_object_get_boolean_member (file, "present"));
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&site.fx, NULL, &text, "backups", NULL)), ==, 0);
+  line = g_strdup_printf ("%s  execution %s  config cfg: %s  sha256 %s  ", id,
+                          json_object_get_string_member (run, "execution_id"), site.target, old_sha);
+  g_assert_nonnull (strstr (text, line));
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&site.fx, NULL, &refused, "restore", id, NULL)), ==, 2);
+  g_assert_nonnull (strstr (refused, "add --yes to confirm"));
+  assert_file (site.target, expected, 0640);
+
+  restored = exec_fixture_ctl_json (&site.fx, NULL, 0, "restore", id, "--yes", NULL);
+  g_assert_true (json_object_get_boolean_member (restored, "restored"));
+  assert_file (site.target, OLD_CONTENT, 0640);
+  assert_alone (&site);
+  g_assert_cmpint (journal_int (&site, "SELECT COUNT(*) FROM upgrade_restore WHERE status = 'SUCCESS'"), ==, 1);
+  site_clear (&site);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -392,5 +476,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/step-config/rollback", test_rollback);
   g_test_add_func ("/step-config/formats", test_formats);
   g_test_add_func ("/step-config/not-a-file-chinese", test_not_a_file_chinese);
+  g_test_add_func ("/step-config/symlink", test_symlink);
+  g_test_add_func ("/step-config/backups-restore", test_backups_restore);
   return g_test_run ();
 }

@@ -69,11 +69,65 @@ upgctl_backup_to_json (JsonBuilder     *builder,
   json_builder_end_object (builder);
 }
 
+/* The members of a kept configuration file, in `backups` and `restore`. */
+void
+upgctl_config_file_to_json (JsonBuilder         *builder,
+                            UpgConfigFileRecord *r)
+{
+  g_autofree char *created = iso_time (r->created_at);
+  g_autofree char *mode = g_strdup_printf ("%04o", r->mode);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, r->id);
+  json_builder_set_member_name (builder, "site");
+  json_builder_add_string_value (builder, r->site_id);
+  json_builder_set_member_name (builder, "execution");
+  json_builder_add_string_value (builder, r->execution_id);
+  json_builder_set_member_name (builder, "step_id");
+  json_builder_add_string_value (builder, r->step_id);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, r->version);
+  json_builder_set_member_name (builder, "target");
+  json_builder_add_string_value (builder, r->target);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, r->kept_path);
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, r->old_sha256);
+  json_builder_set_member_name (builder, "mode");
+  json_builder_add_string_value (builder, mode);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, r->status);
+  /* Retention removes old executions' folders, kept files included. */
+  json_builder_set_member_name (builder, "present");
+  json_builder_add_boolean_value (builder, g_file_test (r->kept_path, G_FILE_TEST_IS_REGULAR));
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  json_builder_end_object (builder);
+}
+
+static void
+print_config_files (GPtrArray *files)
+{
+  for (guint i = 0; i < files->len; i++)
+    {
+      UpgConfigFileRecord *r = files->pdata[i];
+      g_autofree char *created = iso_time (r->created_at);
+
+      /* TRANSLATORS: kept file id, execution, step, target path, SHA-256, creation time, and
+       * " (removed)" when retention removed it */
+      g_print (_("%s  execution %s  config %s: %s  sha256 %s  %s%s\n"), r->id, r->execution_id, r->step_id,
+               r->target, r->old_sha256, created,
+               g_file_test (r->kept_path, G_FILE_TEST_IS_REGULAR) ? "" : _(" (removed)"));
+    }
+}
+
 static void
 print_text (GPtrArray  *backups,
+            GPtrArray  *files,
             const char *site)
 {
-  if (backups->len == 0)
+  if (backups->len == 0 && files->len == 0)
     {
       g_print (_("No backups of site %s\n"), site);
       return;
@@ -90,6 +144,7 @@ print_text (GPtrArray  *backups,
       g_print (_("%s  site %s  execution %s  %s: %s  %s  sha256 %s  %s\n"), r->id, r->site_id, r->execution_id,
                r->database, table_text, size, r->sha256, created);
     }
+  print_config_files (files);
 }
 
 /**
@@ -99,7 +154,8 @@ print_text (GPtrArray  *backups,
  * @argv: arguments, `argv[0]` = `"backups"`
  *
  * Lists the site's backups (made by `backup` steps and not removed by
- * retention), newest first.
+ * retention), newest first, then the previous configuration files that
+ * `config` steps kept (each restorable by its id).
  *
  * Returns: 0, or 2 on bad input
  */
@@ -109,7 +165,7 @@ upgctl_cmd_backups (UpgCtl *ctl, int argc, char **argv)
   g_autofree char *site_option = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(UpgCtlExec) exec = { 0 };
-  g_autoptr(GPtrArray) backups = NULL;
+  g_autoptr(GPtrArray) backups = NULL, files = NULL;
   const char *site;
   const GOptionEntry entries[] = {
     { "site", 0, 0, G_OPTION_ARG_STRING, &site_option,
@@ -121,7 +177,8 @@ upgctl_cmd_backups (UpgCtl *ctl, int argc, char **argv)
       !upgctl_expect_no_arguments (argc, argv, &error) ||
       !upgctl_exec_init (&exec, ctl, FALSE, &error) ||
       (site = upgctl_exec_site (&exec, site_option, &error)) == NULL ||
-      (backups = upg_journal_list_backups (exec.journal, site, NULL, &error)) == NULL)
+      (backups = upg_journal_list_backups (exec.journal, site, NULL, &error)) == NULL ||
+      (files = upg_journal_list_config_files (exec.journal, site, &error)) == NULL)
     return upgctl_fail (ctl, error);
 
   if (ctl->json)
@@ -137,11 +194,16 @@ upgctl_cmd_backups (UpgCtl *ctl, int argc, char **argv)
       for (guint i = 0; i < backups->len; i++)
         upgctl_backup_to_json (builder, backups->pdata[i]);
       json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "config_files");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < files->len; i++)
+        upgctl_config_file_to_json (builder, files->pdata[i]);
+      json_builder_end_array (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       upgctl_print_json (ctl, root);
     }
   else
-    print_text (backups, site);
+    print_text (backups, files, site);
   return 0;
 }

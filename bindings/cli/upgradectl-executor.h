@@ -7,6 +7,7 @@
 #pragma once
 
 #include "upg-journal-backups-private.h"
+#include "upg-journal-config-files-private.h"
 #include "upgradectl-common.h"
 
 G_BEGIN_DECLS
@@ -43,6 +44,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UpgCtlExec, upgctl_exec_clear)
 /* upgradectl-backups.c: one backup as `backups` and `restore` print it. */
 void         upgctl_backup_to_json   (JsonBuilder     *builder,
                                       UpgBackupRecord *record);
+void         upgctl_config_file_to_json (JsonBuilder         *builder,
+                                         UpgConfigFileRecord *record);
 
 /* A run in a worker thread that SIGINT and SIGTERM cancel (upgradectl-run.c). */
 typedef struct {

@@ -7,6 +7,7 @@
 #include "upg-config.h"
 #include "upg-journal.h"
 #include "upg-journal-backups-private.h"
+#include "upg-journal-config-files-private.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,10 @@ gboolean  upg_backup_restore      (UpgJournal       *journal,
                                    UpgBackupRecord **restored,
                                    GError          **error);
 GStrv     upg_backup_record_tables (const UpgBackupRecord *record);
+
+/* In runners/upg-config-runner.c: a kept configuration file put back. */
+gboolean  upg_config_file_restore  (UpgJournal          *journal,
+                                    UpgConfigFileRecord *record,
+                                    GError             **error);
 
 G_END_DECLS

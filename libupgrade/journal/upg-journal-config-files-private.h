@@ -37,6 +37,7 @@ typedef struct
   guint32  uid;
   guint32  gid;
   char    *status;
+  gint64   created_at;   /* ms since the epoch */
 } UpgConfigFileRecord;
 
 void                 upg_config_file_record_free        (UpgConfigFileRecord  *record);
@@ -54,6 +55,12 @@ UpgConfigFileRecord *upg_journal_find_config_file       (UpgJournal           *s
                                                          const char           *component,
                                                          const char           *version,
                                                          const char           *step_id,
+                                                         GError              **error);
+GPtrArray           *upg_journal_list_config_files      (UpgJournal           *self,
+                                                         const char           *site_id,
+                                                         GError              **error);
+UpgConfigFileRecord *upg_journal_get_config_file        (UpgJournal           *self,
+                                                         const char           *id,
                                                          GError              **error);
 
 G_END_DECLS

@@ -17,7 +17,7 @@
 
 #define CONFIG_FILE_COLUMNS \
   "id, execution_id, site_id, component, version, step_id, target, kept_path, old_sha256, new_sha256," \
-  " mode, uid, gid, status"
+  " mode, uid, gid, status, created_at"
 
 void
 upg_config_file_record_free (UpgConfigFileRecord *record)
@@ -36,6 +36,31 @@ upg_config_file_record_free (UpgConfigFileRecord *record)
   g_free (record->new_sha256);
   g_free (record->status);
   g_free (record);
+}
+
+static UpgConfigFileRecord *
+record_from_row (UpgRows *rows,
+                 guint    row)
+{
+  UpgConfigFileRecord *r;
+
+  r = g_new0 (UpgConfigFileRecord, 1);
+  r->id = g_strdup (upg_rows_get_value (rows, row, 0));
+  r->execution_id = g_strdup (upg_rows_get_value (rows, row, 1));
+  r->site_id = g_strdup (upg_rows_get_value (rows, row, 2));
+  r->component = g_strdup (upg_rows_get_value (rows, row, 3));
+  r->version = g_strdup (upg_rows_get_value (rows, row, 4));
+  r->step_id = g_strdup (upg_rows_get_value (rows, row, 5));
+  r->target = g_strdup (upg_rows_get_value (rows, row, 6));
+  r->kept_path = g_strdup (upg_rows_get_value (rows, row, 7));
+  r->old_sha256 = g_strdup (upg_rows_get_value (rows, row, 8));
+  r->new_sha256 = g_strdup (upg_rows_get_value (rows, row, 9));
+  r->mode = (guint32) upg_rows_get_int (rows, row, 10, 0);
+  r->uid = (guint32) upg_rows_get_int (rows, row, 11, 0);
+  r->gid = (guint32) upg_rows_get_int (rows, row, 12, 0);
+  r->status = g_strdup (upg_rows_get_value (rows, row, 13));
+  r->created_at = upg_rows_get_int (rows, row, 14, 0);
+  return r;
 }
 
 /*
@@ -69,7 +94,7 @@ upg_journal_begin_config_file (UpgJournal           *self,
 
     UPG_JOURNAL_LOCK (self);
     return upg_journal_sql_exec (self->connection,
-                                 "INSERT INTO upgrade_config_file (" CONFIG_FILE_COLUMNS ", created_at)"
+                                 "INSERT INTO upgrade_config_file (" CONFIG_FILE_COLUMNS ")"
                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  values, G_N_ELEMENTS (values), error);
   }
@@ -132,7 +157,6 @@ upg_journal_find_config_file (UpgJournal  *self,
   const char *values[] = { site_id, component, version, step_id, UPG_CONFIG_FILE_RUNNING,
                            UPG_CONFIG_FILE_APPLIED };
   g_autoptr(UpgRows) rows = NULL;
-  UpgConfigFileRecord *r;
 
   g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
   {
@@ -145,20 +169,65 @@ upg_journal_find_config_file (UpgJournal  *self,
   }
   if (rows == NULL || upg_rows_get_n_rows (rows) == 0)
     return NULL;
-  r = g_new0 (UpgConfigFileRecord, 1);
-  r->id = g_strdup (upg_rows_get_value (rows, 0, 0));
-  r->execution_id = g_strdup (upg_rows_get_value (rows, 0, 1));
-  r->site_id = g_strdup (upg_rows_get_value (rows, 0, 2));
-  r->component = g_strdup (upg_rows_get_value (rows, 0, 3));
-  r->version = g_strdup (upg_rows_get_value (rows, 0, 4));
-  r->step_id = g_strdup (upg_rows_get_value (rows, 0, 5));
-  r->target = g_strdup (upg_rows_get_value (rows, 0, 6));
-  r->kept_path = g_strdup (upg_rows_get_value (rows, 0, 7));
-  r->old_sha256 = g_strdup (upg_rows_get_value (rows, 0, 8));
-  r->new_sha256 = g_strdup (upg_rows_get_value (rows, 0, 9));
-  r->mode = (guint32) upg_rows_get_int (rows, 0, 10, 0);
-  r->uid = (guint32) upg_rows_get_int (rows, 0, 11, 0);
-  r->gid = (guint32) upg_rows_get_int (rows, 0, 12, 0);
-  r->status = g_strdup (upg_rows_get_value (rows, 0, 13));
-  return r;
+  return record_from_row (rows, 0);
+}
+
+/*
+ * upg_journal_list_config_files:
+ *
+ * The previous files `config` steps kept at @site_id (replacements of a
+ * target that existed), newest first, whatever their status.
+ *
+ * Returns: (transfer container) (element-type UpgConfigFileRecord)
+ *   (nullable): the rows, or %NULL on error
+ */
+GPtrArray *
+upg_journal_list_config_files (UpgJournal  *self,
+                               const char  *site_id,
+                               GError     **error)
+{
+  const char *values[] = { site_id };
+  g_autoptr(UpgRows) rows = NULL;
+  GPtrArray *records;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  {
+    UPG_JOURNAL_LOCK (self);
+    rows = upg_journal_sql_query (self->connection,
+                                  "SELECT " CONFIG_FILE_COLUMNS " FROM upgrade_config_file"
+                                  " WHERE site_id = ? AND kept_path IS NOT NULL ORDER BY created_at DESC, id DESC",
+                                  values, G_N_ELEMENTS (values), error);
+  }
+  if (rows == NULL)
+    return NULL;
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_config_file_record_free);
+  for (guint i = 0; i < upg_rows_get_n_rows (rows); i++)
+    g_ptr_array_add (records, record_from_row (rows, i));
+  return records;
+}
+
+/*
+ * upg_journal_get_config_file:
+ *
+ * Returns: (transfer full) (nullable): the replacement @id, or %NULL
+ *   (@error unset) when the journal has none of that id
+ */
+UpgConfigFileRecord *
+upg_journal_get_config_file (UpgJournal  *self,
+                             const char  *id,
+                             GError     **error)
+{
+  const char *values[] = { id };
+  g_autoptr(UpgRows) rows = NULL;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), NULL);
+  {
+    UPG_JOURNAL_LOCK (self);
+    rows = upg_journal_sql_query (self->connection,
+                                  "SELECT " CONFIG_FILE_COLUMNS " FROM upgrade_config_file WHERE id = ?",
+                                  values, G_N_ELEMENTS (values), error);
+  }
+  if (rows == NULL || upg_rows_get_n_rows (rows) == 0)
+    return NULL;
+  return record_from_row (rows, 0);
 }

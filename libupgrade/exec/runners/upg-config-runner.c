@@ -22,6 +22,11 @@
  * has the rendered content (the kill came between the rename and the
  * journal), only journals it APPLIED.
  *
+ * A target that is a symbolic link (`/etc/ft/app.json` -> `/opt/ft/conf/
+ * app.json`, as packages often lay them) stays a link: the file at the end
+ * of the link chain is the one kept, replaced (its temporary file beside
+ * it, in its folder) and put back; a dangling link gets its file created.
+ *
  * A rollback of the stage puts the kept file back the same way, with the
  * mode and owner it had (upg_config_runner_restore(), called for each
  * upgrade step the rollback reverts); a target that did not exist is
@@ -42,6 +47,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "upg-backup-restore-private.h"
 #include "upg-config-template-private.h"
 #include "upg-executor-private.h"
 #include "upg-journal-config-files-private.h"
@@ -66,13 +72,39 @@ file_state_clear (FileState *state)
 }
 
 static gboolean
+fail (UpgStep     *step,
+      GError     **error,
+      const char  *format,
+      ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+fail (UpgStep     *step,
+      GError     **error,
+      const char  *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* Without a step: `upgradectl restore` of a kept file. */
+  if (step == NULL)
+    g_set_error_literal (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, message);
+  else
+    upg_step_set_error (error, step, "%s", message);
+  return FALSE;
+}
+
+static gboolean
 fail_errno (UpgStep     *step,
             GError     **error,
             const char  *what,
             const char  *path,
             int          saved)
 {
-  return upg_step_set_error (error, step, _("cannot %s '%s': %s"), what, path, g_strerror (saved));
+  return fail (step, error, _("cannot %s '%s': %s"), what, path, g_strerror (saved));
 }
 
 /* What @path holds now: mode, owner, content and its SHA-256. */
@@ -97,9 +129,9 @@ read_state (UpgStep     *step,
       return TRUE;
     }
   if (!S_ISREG (st.st_mode))
-    return upg_step_set_error (error, step, _("'%s' is not a regular file"), path);
+    return fail (step, error, _("'%s' is not a regular file"), path);
   if (!g_file_get_contents (path, &contents, &length, &local_error))
-    return upg_step_set_error (error, step, "%s", local_error->message);
+    return fail (step, error, "%s", local_error->message);
   state->exists = TRUE;
   state->mode = st.st_mode & 07777;
   state->uid = st.st_uid;
@@ -175,7 +207,7 @@ replace_file (UpgRunContext *ctx,
       saved = errno;
       close (fd);
       g_unlink (tmp);
-      return upg_step_set_error (error, step, _("cannot give '%s' the owner %u:%u of '%s': %s"), tmp, uid, gid,
+      return fail (step, error, _("cannot give '%s' the owner %u:%u of '%s': %s"), tmp, uid, gid,
                                  path, g_strerror (saved));
     }
   if (!write_all (fd, data, length) || fchmod (fd, mode) != 0 || fsync (fd) != 0)
@@ -201,6 +233,37 @@ replace_file (UpgRunContext *ctx,
   return TRUE;
 }
 
+/* The file at the end of @path's chain of symbolic links (@path itself
+ * when it is no link, or does not exist): what is kept and replaced, so
+ * that renaming over it never turns a link into a regular file. A
+ * relative link is relative to the link's folder. */
+static char *
+resolve_links (UpgStep     *step,
+               const char  *path,
+               GError     **error)
+{
+  g_autofree char *current = g_strdup (path);
+
+  for (guint hops = 0; hops < 40; hops++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *link = g_file_read_link (current, &local_error);
+      g_autofree char *dir = NULL;
+
+      if (link == NULL)
+        {
+          if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_INVAL) ||
+              g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return g_steal_pointer (&current);
+          return fail (step, error, "%s", local_error->message), NULL;
+        }
+      dir = g_path_get_dirname (current);
+      g_free (current);
+      current = g_path_is_absolute (link) ? g_steal_pointer (&link) : g_build_filename (dir, link, NULL);
+    }
+  return fail_errno (step, error, _("follow the links of"), path, ELOOP), NULL;
+}
+
 /* Reads and renders the template, and parses the result as its format. */
 static GBytes *
 render (UpgRunContext         *ctx,
@@ -217,13 +280,13 @@ render (UpgRunContext         *ctx,
 
   path = upg_bundle_resolve_path (upg_executor_get_bundle (executor), spec->template, &local_error);
   if (path == NULL || !g_file_get_contents (path, &contents, &length, &local_error))
-    return upg_step_set_error (error, step, "%s", local_error->message), NULL;
+    return fail (step, error, "%s", local_error->message), NULL;
   text = upg_config_template_render (contents, length, spec->template, &values, &local_error);
   if (text == NULL)
-    return upg_step_set_error (error, step, "%s", local_error->message), NULL;
+    return fail (step, error, "%s", local_error->message), NULL;
   name = g_strdup_printf (_("%s rendered from %s"), spec->target, spec->template);
   if (!upg_config_format_check (spec->format, text, strlen (text), name, &local_error))
-    return upg_step_set_error (error, step, "%s", local_error->message), NULL;
+    return fail (step, error, "%s", local_error->message), NULL;
   length = strlen (text);
   return g_bytes_new_take (g_steal_pointer (&text), length);
 }
@@ -285,7 +348,7 @@ resolve_target (UpgRunContext   *ctx,
       g_autofree char *base = NULL, *absolute = NULL;
 
       if (config_path == NULL)
-        return upg_step_set_error (error, step,
+        return fail (step, error,
                                    _("the target '%s' is relative, and the configuration was not read from a file"),
                                    spec->target);
       base = g_path_get_dirname (config_path);
@@ -320,18 +383,18 @@ upg_config_runner_run_step (UpgRunContext *ctx,
   g_autoptr(UpgConfigFileRecord) record = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GBytes) content = NULL;
-  g_autofree char *new_sha256 = NULL, *old_short = NULL, *new_short = NULL;
+  g_autofree char *new_sha256 = NULL, *old_short = NULL, *new_short = NULL, *real = NULL;
   FileState now = { 0 };
   gboolean ok = FALSE;
 
   g_return_val_if_fail (spec != NULL, FALSE);
-  if (!resolve_target (ctx, step, spec, error))
+  if (!resolve_target (ctx, step, spec, error) || (real = resolve_links (step, spec->target, error)) == NULL)
     return FALSE;
   content = render (ctx, step, spec, error);
   if (content == NULL)
     return FALSE;
   new_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, content);
-  if (!read_state (step, spec->target, &now, error))
+  if (!read_state (step, real, &now, error))
     return FALSE;
 
   record = upg_journal_find_config_file (ctx->journal, ctx->site_id, upg_step_get_component (step), version,
@@ -366,7 +429,7 @@ upg_config_runner_run_step (UpgRunContext *ctx,
 
   ctx->statements_sent++;
   upg_run_context_maybe_crash (ctx, UPG_CRASH_BEFORE_SEND);
-  if (!replace_file (ctx, step, spec->target, content, now.exists ? now.mode : record->mode,
+  if (!replace_file (ctx, step, real, content, now.exists ? now.mode : record->mode,
                      now.exists ? now.uid : record->uid, now.exists ? now.gid : record->gid, error)
       || !upg_journal_set_config_file_status (ctx->journal, record, UPG_CONFIG_FILE_APPLIED, error))
     goto out;
@@ -390,6 +453,33 @@ out:
   return ok;
 }
 
+/* Replaces @real (@record's target, its links followed) by the kept
+ * copy, once that copy's SHA-256 is the journaled one. */
+static gboolean
+put_back_kept (UpgRunContext       *ctx,
+               UpgStep             *step,
+               UpgConfigFileRecord *record,
+               const char          *real,
+               GError             **error)
+{
+  FileState kept = { 0 };
+  gboolean ok = FALSE;
+
+  if (!read_state (step, record->kept_path, &kept, error))
+    goto out;
+  if (!kept.exists || g_strcmp0 (kept.sha256, record->old_sha256) != 0)
+    {
+      fail (step, error, _("the kept copy '%s' of '%s' is missing or changed (SHA-256 %s, expected %s): "
+                           "cannot put the previous file back"),
+            record->kept_path, record->target, kept.sha256 != NULL ? kept.sha256 : "-", record->old_sha256);
+      goto out;
+    }
+  ok = replace_file (ctx, step, real, kept.content, record->mode, record->uid, record->gid, error);
+out:
+  file_state_clear (&kept);
+  return ok;
+}
+
 /*
  * upg_config_runner_restore:
  * @step: an upgrade step of the stage a rollback reverts
@@ -408,9 +498,8 @@ upg_config_runner_restore (UpgRunContext *ctx,
 {
   g_autoptr(UpgConfigFileRecord) record = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *version = NULL;
-  FileState kept = { 0 };
-  gboolean ok = FALSE;
+  g_autofree char *version = NULL, *real = NULL;
+  gboolean ok;
 
   if (upg_step_get_kind (step) != UPG_STEP_KIND_CONFIG)
     return TRUE;
@@ -423,40 +512,64 @@ upg_config_runner_restore (UpgRunContext *ctx,
         g_propagate_error (error, g_steal_pointer (&local_error));
       return local_error == NULL;
     }
+  /* The link is followed again: what it names now is what the run
+   * replaced (a link that still stands, as the run left it). */
+  real = resolve_links (step, record->target, error);
+  if (real == NULL)
+    return FALSE;
   ctx->statements_sent++;
   upg_run_context_maybe_crash (ctx, UPG_CRASH_BEFORE_SEND);
   if (record->kept_path == NULL)
     {
-      g_autofree char *dir = g_path_get_dirname (record->target);
+      g_autofree char *dir = g_path_get_dirname (real);
 
-      if (g_unlink (record->target) != 0 && errno != ENOENT)
-        return fail_errno (step, error, _("remove"), record->target, errno);
+      if (g_unlink (real) != 0 && errno != ENOENT)
+        return fail_errno (step, error, _("remove"), real, errno);
       if (!fsync_folder (dir))
         return fail_errno (step, error, _("sync the folder"), dir, errno);
       upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
     }
-  else
-    {
-      if (!read_state (step, record->kept_path, &kept, error))
-        goto out;
-      if (!kept.exists || g_strcmp0 (kept.sha256, record->old_sha256) != 0)
-        {
-          upg_step_set_error (error, step,
-                              _("the kept copy '%s' of '%s' is missing or changed (SHA-256 %s, expected %s): "
-                                "cannot put the previous file back"),
-                              record->kept_path, record->target, kept.sha256 != NULL ? kept.sha256 : "-",
-                              record->old_sha256);
-          goto out;
-        }
-      if (!replace_file (ctx, step, record->target, kept.content, record->mode, record->uid, record->gid, error))
-        goto out;
-    }
+  else if (!put_back_kept (ctx, step, record, real, error))
+    return FALSE;
   ok = upg_journal_set_config_file_status (ctx->journal, record, UPG_CONFIG_FILE_RESTORED, error);
   if (ok)
     upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s: %s put back as it was before execution %s (%s)"),
                          upg_step_get_id (step), record->target, record->execution_id,
                          record->kept_path != NULL ? record->kept_path : _("removed: it did not exist"));
-out:
-  file_state_clear (&kept);
+  return ok;
+}
+
+/*
+ * upg_config_file_restore:
+ * @journal: the journal that knows the replacement
+ * @record: a replacement whose previous file was kept
+ *   (upg_journal_get_config_file())
+ *
+ * `upgradectl restore ID` of a kept configuration file: puts it back into
+ * its target like a rollback does (SHA-256 checked, link followed, mode
+ * and owner journaled), outside any execution; journaled as a restore of
+ * @record's id (upgrade_restore). The replacement's own row is left as
+ * it is: a later rollback or run still knows which file came first.
+ */
+gboolean
+upg_config_file_restore (UpgJournal           *journal,
+                         UpgConfigFileRecord  *record,
+                         GError              **error)
+{
+  g_autofree char *who = NULL, *restore_id = NULL, *real = NULL;
+  g_autoptr(GError) failure = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (record->kept_path != NULL, FALSE);
+  who = g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+  restore_id = upg_journal_begin_restore (journal, record->id, NULL, who, error);
+  if (restore_id == NULL)
+    return FALSE;
+  ok = (real = resolve_links (NULL, record->target, &failure)) != NULL &&
+       put_back_kept (NULL, NULL, record, real, &failure);
+  if (!upg_journal_finish_restore (journal, restore_id, ok, ok ? NULL : failure->message, error))
+    return FALSE;
+  if (!ok)
+    g_propagate_prefixed_error (error, g_steal_pointer (&failure), _("restore of '%s' failed: "), record->id);
   return ok;
 }
