@@ -424,6 +424,65 @@ test_bad_config (void)
   exec_fixture_clear (&fx);
 }
 
+/* `status` (text and --json) shows the execution's deliveries: event,
+ * URL without its password, attempts and result; the HTTP service's
+ * status is the same run form, read back by upg_executor_load_execution(). */
+static void
+test_status_shows_deliveries (void)
+{
+  const ScriptedAnswer answers[] = { { 500, "busy" }, { 200, "ok" } };
+  g_autoptr(ScriptedServer) server = scripted_server_new (answers, G_N_ELEMENTS (answers));
+  g_autofree char *url = scripted_server_url (server, "/hook");
+  g_autoptr(GString) with_password = g_string_new (url);
+  g_autofree char *hook = NULL, *hooks = NULL, *out = NULL, *text = NULL, *line = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  const char *env[] = { "HOOK_TOKEN", TOKEN, NULL };
+  g_autoptr(UpgExecutor) executor = NULL;
+  g_autoptr(UpgExecution) loaded = NULL;
+  g_autoptr(JsonNode) loaded_node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *deliveries;
+  JsonObject *delivery;
+  const char *id;
+  ExecFixture fx;
+
+  g_string_replace (with_password, "http://", "http://hk:pw-3f1a9@", 1);
+  hook = hook_json (with_password->str, "\"retries\": 2");
+  hooks = g_strdup_printf ("[%s]", hook);
+  write_site (&fx, "[\"true\"]", TRUE, hooks);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, env, &out, "--json", "run", "--from", FROM, "--to", TO,
+                                                     "--stage", "post_start", NULL)), ==, 0);
+  node = json_from_string (out, NULL);
+  g_assert_nonnull (node);
+  id = json_object_get_string_member (json_node_get_object (node), "execution_id");
+  g_assert_cmpuint (scripted_server_requests (server), ==, 2);
+
+  status = exec_fixture_ctl_json (&fx, env, 0, "status", id, NULL);
+  deliveries = json_object_get_array_member (status, "notifications");
+  g_assert_cmpuint (json_array_get_length (deliveries), ==, 1);
+  delivery = json_array_get_object_element (deliveries, 0);
+  g_assert_cmpstr (json_object_get_string_member (delivery, "event"), ==, "succeeded");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (delivery, "url"), "http://hk@127.0.0.1:"));
+  g_assert_cmpstr (json_object_get_string_member (delivery, "status"), ==, "DELIVERED");
+  g_assert_cmpint (json_object_get_int_member (delivery, "attempts"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (delivery, "http_status"), ==, 200);
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, env, &text, "status", id, NULL)), ==, 0);
+  line = g_strdup_printf ("  notification: succeeded to %s: delivered (HTTP 200, 2 attempts)\n",
+                          json_object_get_string_member (delivery, "url"));
+  g_assert_nonnull (strstr (text, line));
+  g_assert_null (strstr (text, "pw-3f1a9"));
+
+  executor = exec_fixture_executor (&fx);
+  loaded = upg_executor_load_execution (executor, id, &error);
+  g_assert_no_error (error);
+  loaded_node = upg_execution_to_json (loaded, TRUE);
+  deliveries = json_object_get_array_member (json_node_get_object (loaded_node), "notifications");
+  g_assert_cmpuint (json_array_get_length (deliveries), ==, 1);
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -435,5 +494,6 @@ main (int argc, char **argv)
   g_test_add_func ("/notify/webhook-down", test_webhook_down);
   g_test_add_func ("/notify/token-missing", test_token_missing);
   g_test_add_func ("/notify/bad-config", test_bad_config);
+  g_test_add_func ("/notify/status-shows-deliveries", test_status_shows_deliveries);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "upg-report-private.h"
 #include "upgradectl-commands.h"
 #include "upgradectl-executor.h"
 
@@ -87,6 +88,24 @@ print_rate (UpgExecution *execution)
              upg_rate_estimate_get_step_id (rate), measured, remaining, at);
 }
 
+/* The deliveries of the execution's `notify` hooks, one line each, as the
+ * report words them. */
+static void
+print_notifications (UpgExecution *execution)
+{
+  g_autoptr(JsonNode) node = upg_execution_to_json (execution, TRUE);
+  JsonObject *object = json_node_get_object (node);
+  JsonArray *notifications = json_object_has_member (object, "notifications")
+                             ? json_object_get_array_member (object, "notifications") : NULL;
+
+  for (guint i = 0; notifications != NULL && i < json_array_get_length (notifications); i++)
+    {
+      g_autofree char *line = upg_report_notification_text (json_array_get_object_element (notifications, i));
+
+      g_print (_("  notification: %s\n"), line);
+    }
+}
+
 static void
 print_status (UpgExecution *execution)
 {
@@ -107,6 +126,7 @@ print_status (UpgExecution *execution)
              upg_breakpoint_get_line (bp), upg_breakpoint_get_sequence (bp),
              upg_breakpoint_get_error (bp) != NULL ? upg_breakpoint_get_error (bp) : "");
   print_rate (execution);
+  print_notifications (execution);
 }
 
 /* SPEC §9: `status` exits with the code its execution's state maps to, so

@@ -148,7 +148,10 @@ add_rate (UpgExecution *self,
  * configured one, `rate`: `{"step_id", "units", "measured_per_second",
  * "configured_per_second", "deviation_percent", "remaining_seconds",
  * "revised_at", "updated_at"}` — also for an execution read back from the
- * journal, i.e. one another process runs.
+ * journal, i.e. one another process runs. With @with_steps, an execution
+ * read back from the journal also has `notifications`: the deliveries of
+ * its `notify` hooks (`event`, `url` without password, `status`,
+ * `attempts`, `http_status`, `error`, …), oldest first.
  *
  * Returns: (transfer full): a JSON object node
  */
@@ -177,6 +180,14 @@ upg_execution_to_json (UpgExecution *self,
   if (with_steps)
     add_steps (self, builder);
   add_breakpoint (self, builder);
+  if (with_steps && self->notifications != NULL)
+    {
+      JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_set_array (node, self->notifications);
+      json_builder_set_member_name (builder, "notifications");
+      json_builder_add_value (builder, node);
+    }
   if (self->stage == UPG_STAGE_RESOURCE_CHECK || self->stage == UPG_STAGE_BUSINESS_CHECK)
     add_optional_string (builder, "verdict", upg_verdict_to_string (upg_execution_get_check_verdict (self)));
   /* Progress is known while (or right after) a stage runs, not for an
@@ -333,5 +344,8 @@ upg_execution_new_from_journal (JsonObject *record,
   load_steps (self, record);
   load_breakpoint (self, record);
   load_rate (self, record);
+  if (json_object_has_member (record, "notifications") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (record, "notifications")))
+    self->notifications = json_array_ref (json_object_get_array_member (record, "notifications"));
   return self;
 }

@@ -40,6 +40,7 @@ struct _UpgExecution
   GDateTime          *finished;
   char               *message;
   GPtrArray          *steps;            /* of StepResult */
+  JsonArray          *notifications;    /* the journal's deliveries; NULL: not read */
 
   UpgBreakpoint      *breakpoint;       /* NULL: none */
 

@@ -48,6 +48,7 @@ upg_execution_finalize (GObject *object)
   g_free (self->rate_message);
   g_clear_pointer (&self->rate, upg_rate_estimate_free);
   g_ptr_array_unref (self->steps);
+  g_clear_pointer (&self->notifications, json_array_unref);
   upg_execution_clear_breakpoint (self);
 
   G_OBJECT_CLASS (upg_execution_parent_class)->finalize (object);

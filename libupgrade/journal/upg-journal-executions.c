@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "upg-journal-batch-private.h"
+#include "upg-journal-notify-private.h"
 #include "upg-journal-private.h"
 
 static const UpgJournalColumn execution_columns[] = {
@@ -383,6 +384,7 @@ complete_execution (UpgJournal  *self,
   g_autoptr(JsonObject) breakpoint = NULL;
   GError *local_error = NULL;
   JsonArray *steps = list_steps (self, id, error);
+  JsonArray *notifications;
 
   if (steps == NULL)
     return NULL;
@@ -397,6 +399,11 @@ complete_execution (UpgJournal  *self,
     json_object_set_object_member (record, "breakpoint", g_steal_pointer (&breakpoint));
   else
     json_object_set_null_member (record, "breakpoint");
+  /* What `notify` told people about it: `status` shows it with the rest. */
+  notifications = upg_journal_list_notifications (self, id, NULL, error);
+  if (notifications == NULL)
+    return NULL;
+  json_object_set_array_member (record, "notifications", notifications);
   return g_steal_pointer (&record);
 }
 
