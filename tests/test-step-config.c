@@ -463,6 +463,52 @@ test_backups_restore (void)
   site_clear (&site);
 }
 
+/* The config step's estimate in the assessment: a file takes a few ms,
+ * so one second (the estimate's unit), not the minute of an unknown
+ * step; once the journal has the site's config steps, their measured
+ * duration ("journal"). */
+static JsonObject *
+assessed_step (Site       *site,
+               const char *step_id)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) assessment = NULL;
+  JsonArray *steps;
+
+  exec_fixture_cli (&site->fx, NULL, &out, "--json", "assess", "--from", FROM, "--to", TO, NULL);
+  assessment = exec_parse_json_object (out);
+  steps = json_object_get_array_member (json_object_get_object_member (assessment, "estimate"), "steps");
+  for (guint i = 0; i < json_array_get_length (steps); i++)
+    {
+      JsonObject *step = json_array_get_object_element (steps, i);
+
+      if (g_strcmp0 (json_object_get_string_member (step, "id"), step_id) == 0)
+        return json_object_ref (step);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_estimate (void)
+{
+  Site site;
+  g_autoptr(JsonObject) before = NULL, after = NULL;
+  gint64 ms;
+
+  site_init (&site, TEMPLATE, "json");
+  before = assessed_step (&site, "cfg");
+  g_assert_cmpint (json_object_get_int_member (before, "seconds"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (before, "source"), ==, "default");
+
+  g_assert_cmpint (exec_exit_code (ctl (&site, NULL, NULL, "run")), ==, 0);
+  ms = journal_int (&site, "SELECT duration_ms FROM step_execution WHERE step_id = 'cfg' AND status = 'SUCCESS'");
+  after = assessed_step (&site, "cfg");
+  /* The measured milliseconds, rounded up to whole seconds. */
+  g_assert_cmpint (json_object_get_int_member (after, "seconds"), ==, MAX ((ms + 999) / 1000, 1));
+  g_assert_cmpstr (json_object_get_string_member (after, "source"), ==, "journal");
+  site_clear (&site);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -478,5 +524,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/step-config/not-a-file-chinese", test_not_a_file_chinese);
   g_test_add_func ("/step-config/symlink", test_symlink);
   g_test_add_func ("/step-config/backups-restore", test_backups_restore);
+  g_test_add_func ("/step-config/estimate", test_estimate);
   return g_test_run ();
 }

@@ -103,6 +103,12 @@ void            upg_assessment_check_backup_steps (UpgCheckSources     *sources,
                                                    UpgBackupTotal      *total,
                                                    GPtrArray           *items);
 
+/* upg-assessment-config-steps.c: the plan's `config` steps' estimates,
+ * from the journal's earlier ones. */
+void            upg_assessment_estimate_config_steps (UpgPlan     *plan,
+                                                      UpgJournal  *journal,
+                                                      UpgEstimate *estimate);
+
 /* upg-assessment-double-write.c: steps whose double-written size is
  * measured (`double_write_tables`), one item each. */
 void     upg_assessment_check_measured_double_write (UpgCheckSources *sources,

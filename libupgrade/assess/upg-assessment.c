@@ -785,6 +785,7 @@ upg_assessor_run (UpgAssessor   *self,
   add_resource_items (self, &host, assessment->items);
   backup_bytes = add_database_items (self, &host, assessment->estimate, cancellable, assessment->items);
   add_compatibility_items (self, assessment->items);
+  upg_assessment_estimate_config_steps (self->plan, self->journal, assessment->estimate);
   add_duration_items (assessment->estimate, assessment->items);
   add_plugin_items (self, backup_bytes, cancellable, assessment->items);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))

@@ -62,5 +62,9 @@ GPtrArray           *upg_journal_list_config_files      (UpgJournal           *s
 UpgConfigFileRecord *upg_journal_get_config_file        (UpgJournal           *self,
                                                          const char           *id,
                                                          GError              **error);
+gint64               upg_journal_measure_config_steps   (UpgJournal           *self,
+                                                         const char           *site_id,
+                                                         guint                *n_steps,
+                                                         GError              **error);
 
 G_END_DECLS

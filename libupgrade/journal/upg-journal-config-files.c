@@ -207,6 +207,46 @@ upg_journal_list_config_files (UpgJournal  *self,
 }
 
 /*
+ * upg_journal_measure_config_steps:
+ * @n_steps: (out): how many steps the mean is of
+ *
+ * The mean duration of the site's last 20 `config` steps that succeeded
+ * (the steps that journaled a replacement), for the assessment's estimate.
+ *
+ * Returns: milliseconds, or -1 when there is none (or on error)
+ */
+gint64
+upg_journal_measure_config_steps (UpgJournal  *self,
+                                  const char  *site_id,
+                                  guint       *n_steps,
+                                  GError     **error)
+{
+  const char *values[] = { site_id };
+  g_autoptr(UpgRows) rows = NULL;
+  gint64 sum = 0;
+  guint n;
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), -1);
+  *n_steps = 0;
+  {
+    UPG_JOURNAL_LOCK (self);
+    rows = upg_journal_sql_query (self->connection,
+                                  "SELECT s.duration_ms FROM step_execution s JOIN upgrade_config_file c"
+                                  " ON c.execution_id = s.execution_id AND c.component = s.component"
+                                  " AND c.version = s.version AND c.step_id = s.step_id"
+                                  " WHERE s.site_id = ? AND s.status = 'SUCCESS' AND s.duration_ms IS NOT NULL"
+                                  " ORDER BY s.finished_at DESC LIMIT 20",
+                                  values, G_N_ELEMENTS (values), error);
+  }
+  if (rows == NULL || (n = upg_rows_get_n_rows (rows)) == 0)
+    return -1;
+  for (guint i = 0; i < n; i++)
+    sum += upg_rows_get_int (rows, i, 0, 0);
+  *n_steps = n;
+  return sum / n;
+}
+
+/*
  * upg_journal_get_config_file:
  *
  * Returns: (transfer full) (nullable): the replacement @id, or %NULL

@@ -77,7 +77,8 @@ upg_estimate_volume_seconds (guint64 data_volume,
  * `data_volume` with `rate` gives `volume / (rate × parallelism)` (the
  * figure live calibration can later revise); otherwise the step's
  * `estimated_duration`; otherwise the defaults
- * %UPG_ESTIMATE_DEFAULT_SQL_FILE_SECONDS per SQL file and
+ * %UPG_ESTIMATE_DEFAULT_SQL_FILE_SECONDS per SQL file,
+ * %UPG_ESTIMATE_DEFAULT_CONFIG_SECONDS for a `config` step and
  * %UPG_ESTIMATE_DEFAULT_STEP_SECONDS for a tool or command.
  *
  * Returns: the estimated seconds
@@ -103,6 +104,8 @@ upg_estimate_step_seconds (UpgStep           *step,
       found = UPG_ESTIMATE_SOURCE_DECLARED;
       seconds = upg_step_get_estimated_duration (step);
     }
+  else if (upg_step_get_kind (step) == UPG_STEP_KIND_CONFIG)
+    seconds = UPG_ESTIMATE_DEFAULT_CONFIG_SECONDS;
   else if (upg_step_get_kind (step) == UPG_STEP_KIND_SQL)
     {
       const char * const *scripts = upg_step_get_sql_scripts (step);
@@ -127,6 +130,8 @@ source_to_string (UpgEstimateSource source)
       return "volume";
     case UPG_ESTIMATE_SOURCE_DECLARED:
       return "estimated_duration";
+    case UPG_ESTIMATE_SOURCE_JOURNAL:
+      return "journal";
     case UPG_ESTIMATE_SOURCE_DEFAULT:
     default:
       return "default";

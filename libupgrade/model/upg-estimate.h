@@ -43,6 +43,16 @@ G_BEGIN_DECLS
 #define UPG_ESTIMATE_DEFAULT_STEP_SECONDS 60
 
 /**
+ * UPG_ESTIMATE_DEFAULT_CONFIG_SECONDS:
+ *
+ * Seconds assumed for a `config` step, which renders one template and
+ * replaces one file: a few milliseconds, rounded up to the estimate's
+ * unit. The assessment replaces it with the duration its journal measured
+ * for the site's earlier `config` steps, when there are any.
+ */
+#define UPG_ESTIMATE_DEFAULT_CONFIG_SECONDS 1
+
+/**
  * UPG_RATE_TRACKER_DEVIATION:
  *
  * Relative deviation (0.20 = 20 %) between the measured and the configured
@@ -74,7 +84,10 @@ guint64   upg_estimate_volume_seconds  (guint64  data_volume,
  * @UPG_ESTIMATE_SOURCE_DECLARED: the step's `estimated_duration`
  * @UPG_ESTIMATE_SOURCE_DEFAULT: neither was given: the documented default
  *   (%UPG_ESTIMATE_DEFAULT_SQL_FILE_SECONDS per SQL file,
+ *   %UPG_ESTIMATE_DEFAULT_CONFIG_SECONDS for a `config` step,
  *   %UPG_ESTIMATE_DEFAULT_STEP_SECONDS for a tool or command)
+ * @UPG_ESTIMATE_SOURCE_JOURNAL: measured: the journal's durations of the
+ *   site's earlier steps of the same kind
  *
  * Where a step's estimated duration comes from.
  */
@@ -82,6 +95,7 @@ typedef enum {
   UPG_ESTIMATE_SOURCE_VOLUME,
   UPG_ESTIMATE_SOURCE_DECLARED,
   UPG_ESTIMATE_SOURCE_DEFAULT,
+  UPG_ESTIMATE_SOURCE_JOURNAL,
 } UpgEstimateSource;
 
 UPG_AVAILABLE_IN_ALL
