@@ -357,3 +357,21 @@ upg_test_clickhouse_connect (UpgTestClickHouse  *server,
   return upg_clickhouse_connection_new (name, server->url, CH_USER, server->password, CH_DATABASE, NULL,
                                         NULL, error);
 }
+
+char *
+upg_test_clickhouse_admin_printf (UpgTestClickHouse *server,
+                                  const char        *format,
+                                  ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  char *value = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_assert_true (upg_test_clickhouse_admin (server, sql, &value, &error));
+  g_assert_no_error (error);
+  return value;
+}

@@ -30,6 +30,11 @@ gboolean           upg_test_clickhouse_admin         (UpgTestClickHouse     *ser
                                                        const char            *sql,
                                                        char                 **value,
                                                        GError               **error);
+/* upg_test_clickhouse_admin() of a printf-style statement, asserting
+ * it succeeds; its first value (%NULL without rows). */
+char              *upg_test_clickhouse_admin_printf  (UpgTestClickHouse     *server,
+                                                       const char            *format,
+                                                       ...) G_GNUC_PRINTF (2, 3);
 /* Flushes the query log and drops it, as a retention policy or an
  * operator would: what ran before is no longer known to the server. */
 gboolean           upg_test_clickhouse_forget_queries (UpgTestClickHouse    *server,

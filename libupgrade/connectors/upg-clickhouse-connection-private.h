@@ -49,6 +49,11 @@ UpgClickHouseQueryState
                                                        const char              *query_id,
                                                        char                   **detail,
                                                        GError                 **error);
+GInputStream  *upg_clickhouse_connection_send         (UpgClickHouseConnection *self,
+                                                       GBytes                  *request,
+                                                       const char * const      *extra,
+                                                       GCancellable            *cancellable,
+                                                       GError                 **error);
 gboolean       upg_clickhouse_parse_error             (const char              *body,
                                                        int                     *code,
                                                        char                   **message);

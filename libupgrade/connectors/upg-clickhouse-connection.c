@@ -216,35 +216,74 @@ set_answer_error (UpgClickHouseConnection  *self,
   g_set_error (error, UPG_ERROR, kind, _("ClickHouse error %d: %s"), code, message);
 }
 
+/* A POST of @request to the server, the credentials in its headers. */
+static SoupMessage *
+new_message (UpgClickHouseConnection  *self,
+             const char               *query_id,
+             const char * const       *extra,
+             GBytes                   *request,
+             GError                  **error)
+{
+  g_autofree char *url = request_url (self, query_id, extra);
+  SoupMessage *msg = soup_message_new ("POST", url);
+  SoupMessageHeaders *headers;
+
+  if (msg == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+                   _("ClickHouse data source '%s': \"%s\" is not a valid URL"),
+                   upg_connection_get_name (UPG_CONNECTION (self)), self->url);
+      return NULL;
+    }
+  headers = soup_message_get_request_headers (msg);
+  soup_message_headers_replace (headers, "X-ClickHouse-User", self->user != NULL ? self->user : "default");
+  if (self->password != NULL)
+    soup_message_headers_replace (headers, "X-ClickHouse-Key", self->password);
+  soup_message_set_request_body_from_bytes (msg, "text/plain; charset=utf-8", request);
+  soup_session_set_timeout (self->session, self->timeout_s > 0 ? self->timeout_s + TIMEOUT_MARGIN_S : 0);
+  return msg;
+}
+
 /* Asks the server to stop @query_id, which the cancelled request left
  * running (the HTTP interface does not stop a query when its client goes). */
 static void
 kill_query (UpgClickHouseConnection *self,
             const char              *query_id)
 {
-  g_autofree char *literal = NULL;
-  g_autofree char *sql = NULL;
-  g_autofree char *url = request_url (self, NULL, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) body = NULL;
+  g_autofree char *literal = g_strescape (query_id, NULL);
+  g_autofree char *sql = g_strdup_printf ("KILL QUERY WHERE query_id = '%s' ASYNC", literal);
+  g_autoptr(GBytes) body = g_bytes_new (sql, strlen (sql));
+  g_autoptr(SoupMessage) msg = new_message (self, NULL, NULL, body, NULL);
   g_autoptr(GBytes) answer = NULL;
   g_autoptr(GError) error = NULL;
 
   if (msg == NULL)
     return;
-  literal = g_strescape (query_id, NULL);
-  sql = g_strdup_printf ("KILL QUERY WHERE query_id = '%s' ASYNC", literal);
-  body = g_bytes_new (sql, strlen (sql));
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-ClickHouse-User",
-                                self->user != NULL ? self->user : "default");
-  if (self->password != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "X-ClickHouse-Key", self->password);
-  soup_message_set_request_body_from_bytes (msg, "text/plain; charset=utf-8", body);
   soup_session_set_timeout (self->session, CONNECT_TIMEOUT_S);
   answer = soup_session_send_and_read (self->session, msg, NULL, &error);
   if (answer == NULL || soup_message_get_status (msg) != SOUP_STATUS_OK)
     g_debug ("data source '%s': cannot stop query %s: %s", upg_connection_get_name (UPG_CONNECTION (self)),
              query_id, error != NULL ? error->message : "HTTP error");
+}
+
+/* A request that got no answer: cancelled (the query is stopped by its
+ * id), or refused, unreachable, reset, timed out: what was in flight is
+ * unknown, as with a lost connection to any server. */
+static void
+no_answer (UpgClickHouseConnection  *self,
+           const char               *query_id,
+           GError                   *failure,
+           GError                  **error)
+{
+  if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      kill_query (self, query_id);
+      /* GIO's cancellation, as in every layer. */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("statement on data source '%s' was cancelled"),
+                   upg_connection_get_name (UPG_CONNECTION (self)));
+      return;
+    }
+  g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE, _("no answer from %s: %s"), self->url, failure->message);
 }
 
 /* Sends @sql; on 200 returns the answer's body (and the rows it wrote). */
@@ -259,50 +298,22 @@ post (UpgClickHouseConnection  *self,
 {
   UpgConnection *conn = UPG_CONNECTION (self);
   g_autofree char *query_id = g_steal_pointer (&self->query_id);
-  g_autofree char *url = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) request = g_bytes_new (sql, strlen (sql));
   g_autoptr(GBytes) answer = NULL;
   g_autoptr(GError) local_error = NULL;
-  SoupMessageHeaders *headers;
 
   /* Always named: a cancelled statement is stopped by its id. */
   if (query_id == NULL)
     query_id = g_uuid_string_random ();
-  url = request_url (self, query_id, extra);
-  msg = soup_message_new ("POST", url);
+  msg = new_message (self, query_id, extra, request, error);
   if (msg == NULL)
-    {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
-                   _("ClickHouse data source '%s': \"%s\" is not a valid URL"),
-                   upg_connection_get_name (conn), self->url);
-      return NULL;
-    }
-  headers = soup_message_get_request_headers (msg);
-  soup_message_headers_replace (headers, "X-ClickHouse-User", self->user != NULL ? self->user : "default");
-  if (self->password != NULL)
-    soup_message_headers_replace (headers, "X-ClickHouse-Key", self->password);
-  soup_message_set_request_body_from_bytes (msg, "text/plain; charset=utf-8", request);
-  soup_session_set_timeout (self->session, self->timeout_s > 0 ? self->timeout_s + TIMEOUT_MARGIN_S : 0);
+    return NULL;
 
   upg_connection_set_last_error (conn, 0, NULL);
   answer = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
   if (answer == NULL)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          kill_query (self, query_id);
-          /* GIO's cancellation, as in every layer. */
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                       _("statement on data source '%s' was cancelled"), upg_connection_get_name (conn));
-          return NULL;
-        }
-      /* Refused, unreachable, reset, timed out: what was in flight is
-       * unknown, as with a lost connection to any server. */
-      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE, _("no answer from %s: %s"),
-                   self->url, local_error->message);
-      return NULL;
-    }
+    return no_answer (self, query_id, local_error, error), NULL;
   if (soup_message_get_status (msg) != SOUP_STATUS_OK)
     {
       set_answer_error (self, msg, answer, refused, error);
@@ -544,6 +555,52 @@ upg_clickhouse_connection_set_query_id (UpgClickHouseConnection *self,
 
   g_free (self->query_id);
   self->query_id = g_strdup (query_id);
+}
+
+/**
+ * upg_clickhouse_connection_send:
+ * @self: a connection
+ * @request: the body: a statement, or the rows of the `INSERT … FORMAT …`
+ *   that @extra names as its `query` parameter
+ * @extra: (nullable) (array zero-terminated=1): more URL parameters, as
+ *   name, value, …
+ * @cancellable: (nullable): cancels the request (and the query, by its id)
+ * @error: return location for a #GError
+ *
+ * Sends one request whose answer is read as a stream: a dump's rows go
+ * to their file as they come, never whole in memory.
+ *
+ * Returns: (transfer full): the answer's body, or %NULL with @error set
+ *   (the server's error, as for any statement)
+ */
+GInputStream *
+upg_clickhouse_connection_send (UpgClickHouseConnection  *self,
+                                GBytes                   *request,
+                                const char * const       *extra,
+                                GCancellable             *cancellable,
+                                GError                  **error)
+{
+  g_autofree char *query_id = g_uuid_string_random ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (UPG_IS_CLICKHOUSE_CONNECTION (self), NULL);
+  msg = new_message (self, query_id, extra, request, error);
+  if (msg == NULL)
+    return NULL;
+  upg_connection_set_last_error (UPG_CONNECTION (self), 0, NULL);
+  stream = soup_session_send (self->session, msg, cancellable, &local_error);
+  if (stream == NULL)
+    return no_answer (self, query_id, local_error, error), NULL;
+  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
+    {
+      g_autoptr(GBytes) body = g_input_stream_read_bytes (stream, 64 * 1024, NULL, NULL);
+
+      set_answer_error (self, msg, body, NULL, error);
+      return NULL;
+    }
+  return g_steal_pointer (&stream);
 }
 
 /* A one-value recovery query; @id is bound as a literal. */

@@ -61,6 +61,26 @@ gboolean    upg_db_sqlite_restore_tables (const char         *target,
                                           GError            **error);
 
 /* upg-db-dump.c, shared with the restore */
+GOutputStream *upg_db_create_gzip  (const char          *path,
+                                    GError             **error);
+gboolean    upg_db_sync_file       (const char          *path,
+                                    GError             **error);
+
+/* upg-db-dump-clickhouse.c */
+JsonObject *upg_db_dump_clickhouse (UpgDataSource       *source,
+                                    const char * const  *tables,
+                                    const char          *path,
+                                    const char          *work_dir,
+                                    UpgDumpProgress      progress,
+                                    gpointer             progress_data,
+                                    GCancellable        *cancellable,
+                                    GError             **error);
+gboolean    upg_db_restore_clickhouse (UpgDataSource    *source,
+                                       const char       *path,
+                                       const char       *table,
+                                       GCancellable     *cancellable,
+                                       GError          **error);
+
 gboolean    upg_db_gzip_file       (const char          *from,
                                     const char          *to,
                                     gboolean             compress,

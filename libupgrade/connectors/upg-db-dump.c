@@ -8,6 +8,8 @@
  * GZlibCompressor into the file, so that the matching client (`mariadb`,
  * `psql`) restores it and a person can read it with zcat. SQLite: the
  * online backup API into a copy, then gzip (upg-db-dump-sqlite.c).
+ * ClickHouse: each table's CREATE statement and rows through the HTTP
+ * interface, into an archive of its own (upg-db-dump-clickhouse.c).
  *
  * The row counts come from the dump itself, not from a second query that
  * would see another snapshot while the service still writes (pre_stop):
@@ -48,6 +50,8 @@ upg_dump_result_clear (UpgDumpResult *result)
 const char *
 upg_db_dump_suffix (UpgDialect dialect)
 {
+  if (dialect == UPG_DIALECT_CLICKHOUSE)
+    return ".clickhouse.gz";
   return dialect == UPG_DIALECT_SQLITE ? ".sqlite.gz" : ".sql.gz";
 }
 
@@ -227,86 +231,6 @@ count_chunk (RowCounter *c,
     }
 }
 
-/* ---- files ------------------------------------------------------------ */
-
-static gboolean
-sync_file (const char  *path,
-           GError     **error)
-{
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  int saved;
-
-  if (fd >= 0 && fsync (fd) == 0)
-    {
-      close (fd);
-      return TRUE;
-    }
-  saved = errno;
-  if (fd >= 0)
-    close (fd);
-  g_set_error (error, UPG_ERROR, UPG_ERROR_FAILED, _("cannot write '%s' to disk: %s"), path, g_strerror (saved));
-  return FALSE;
-}
-
-/* A private (0600) output stream on @path, compressing with gzip. */
-static GOutputStream *
-create_gzip (const char  *path,
-             GError     **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileOutputStream) out = NULL;
-  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
-
-  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, NULL,
-                        error);
-  if (out == NULL)
-    return NULL;
-  return g_converter_output_stream_new (G_OUTPUT_STREAM (out), G_CONVERTER (compressor));
-}
-
-/*
- * upg_db_gzip_file:
- * @compress: %TRUE: gzip @from into @to; %FALSE: gunzip it
- *
- * @to is created private (0600) and synced to disk.
- */
-gboolean
-upg_db_gzip_file (const char    *from,
-                  const char    *to,
-                  gboolean       compress,
-                  GCancellable  *cancellable,
-                  GError       **error)
-{
-  g_autoptr(GFile) in_file = g_file_new_for_path (from);
-  g_autoptr(GFileInputStream) raw_in = g_file_read (in_file, cancellable, error);
-  g_autoptr(GInputStream) in = NULL;
-  g_autoptr(GOutputStream) out = NULL;
-
-  if (raw_in == NULL)
-    return FALSE;
-  if (compress)
-    {
-      in = G_INPUT_STREAM (g_object_ref (raw_in));
-      out = create_gzip (to, error);
-    }
-  else
-    {
-      g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-      g_autoptr(GFile) out_file = g_file_new_for_path (to);
-
-      in = g_converter_input_stream_new (G_INPUT_STREAM (raw_in), G_CONVERTER (decompressor));
-      out = G_OUTPUT_STREAM (g_file_replace (out_file, NULL, FALSE,
-                                             G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                             cancellable, error));
-    }
-  if (out == NULL)
-    return FALSE;
-  if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                              cancellable, error) < 0)
-    return FALSE;
-  return sync_file (to, error);
-}
-
 /* ---- MariaDB and PostgreSQL ------------------------------------------ */
 
 static UpgDbTool *
@@ -387,7 +311,7 @@ dump_with_tool (UpgDataSource       *source,
 
   if (tool == NULL || !upg_db_tool_spawn (tool, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error))
     return FALSE;
-  out = create_gzip (path, error);
+  out = upg_db_create_gzip (path, error);
   if (out == NULL)
     return FALSE;
   in = g_subprocess_get_stdout_pipe (tool->process);
@@ -410,7 +334,7 @@ dump_with_tool (UpgDataSource       *source,
     return FALSE;
   if (!g_output_stream_close (out, cancellable, error))
     return FALSE;
-  return sync_file (path, error);
+  return upg_db_sync_file (path, error);
 }
 
 /* ---- SQLite ------------------------------------------------------------ */
@@ -441,7 +365,7 @@ dump_sqlite (UpgDataSource       *source,
 
 /*
  * upg_db_dump:
- * @source: a MySQL, PostgreSQL or SQLite data source
+ * @source: a MySQL, PostgreSQL, SQLite or ClickHouse data source
  * @tables: (nullable) (array zero-terminated=1): the tables, or %NULL for
  *   the whole database (MariaDB: with routines, triggers and events)
  * @path: the file to write (gzip), created 0600 and synced
@@ -474,6 +398,9 @@ upg_db_dump (UpgDataSource       *source,
   memset (result, 0, sizeof *result);
   if (dialect == UPG_DIALECT_SQLITE)
     ok = dump_sqlite (source, tables, path, work_dir, progress, progress_data, cancellable, result, error);
+  else if (dialect == UPG_DIALECT_CLICKHOUSE)
+    ok = (result->row_counts = upg_db_dump_clickhouse (source, tables, path, work_dir, progress, progress_data,
+                                                        cancellable, error)) != NULL;
   else if (dialect == UPG_DIALECT_MYSQL || dialect == UPG_DIALECT_POSTGRESQL)
     {
       result->row_counts = json_object_new ();
@@ -485,7 +412,8 @@ upg_db_dump (UpgDataSource       *source,
   else
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
-                   _("data source '%s' cannot be backed up: expected a MySQL, PostgreSQL or SQLite provider"),
+                   _("data source '%s' cannot be backed up: expected a MySQL, PostgreSQL, SQLite or ClickHouse "
+                     "provider"),
                    upg_data_source_get_name (source));
       ok = FALSE;
     }

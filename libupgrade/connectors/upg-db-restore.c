@@ -307,5 +307,7 @@ upg_db_restore (UpgDataSource       *source,
       g_unlink (copy);
       return ok;
     }
+  if (dialect == UPG_DIALECT_CLICKHOUSE)
+    return upg_db_restore_clickhouse (source, path, table, cancellable, error);
   return restore_with_client (source, path, table, work_dir, secret_env, cancellable, error);
 }

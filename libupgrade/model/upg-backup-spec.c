@@ -123,6 +123,6 @@ upg_backup_spec_problem (const UpgBackupSpec *spec,
                             file, path, spec->database);
   if (upg_data_source_get_cnc (source) != NULL || upg_data_source_get_dialect (source) == UPG_DIALECT_OTHER)
     return g_strdup_printf (_("%s: %s.backup.database: data source '%s' cannot be backed up: expected a MySQL, "
-                              "PostgreSQL or SQLite provider"), file, path, spec->database);
+                              "PostgreSQL, SQLite or ClickHouse provider"), file, path, spec->database);
   return NULL;
 }

@@ -1,0 +1,162 @@
+/* test-clickhouse-backup.c - `backup` steps and `restore` on a real
+ * ClickHouse (the 18.16 server of tests/upg-test-clickhouse.c), through
+ * upgradectl as an operator runs them: the dump's row counts and SHA-256
+ * journaled, then one table and then all of them put back, schema and
+ * rows (tabs, newlines, backslashes, NULL) equal to what was dumped
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "exec-test-util.h"
+#include "upg-test-clickhouse.h"
+
+#define FROM "3.17.0"
+#define TO "3.17.5"
+#define PASSWORD_ENV "UPG_TEST_CK_BACKUP_PASSWORD"
+
+static UpgTestClickHouse *server;
+static GError *start_error;
+
+#define admin_value(...) upg_test_clickhouse_admin_printf (server, __VA_ARGS__)
+
+/* A statement without a result. */
+static void
+admin_exec (const char *sql)
+{
+  g_free (upg_test_clickhouse_admin_printf (server, "%s", sql));
+}
+
+/* Every row of @table, in id order, one text. */
+static char *
+table_rows (const char *table)
+{
+  return admin_value ("SELECT arrayStringConcat(groupArray(concat(toString(id), '|', s, '|', "
+                      "ifNull(toString(n), 'NULL'))), ';') FROM (SELECT * FROM %s.%s ORDER BY id)",
+                      upg_test_clickhouse_get_database (server), table);
+}
+
+static char *
+table_schema (const char *table)
+{
+  return admin_value ("SHOW CREATE TABLE %s.%s", upg_test_clickhouse_get_database (server), table);
+}
+
+static void
+test_backup_restore (void)
+{
+  const char *db;
+  g_autofree char *a = g_strdup_printf ("orders_%08x", g_random_int ());
+  g_autofree char *b = g_strdup_printf ("events_%08x", g_random_int ());
+  g_autofree char *source = NULL, *sources = NULL, *steps = NULL, *sql = NULL, *out = NULL, *err = NULL;
+  g_autofree char *a_rows = NULL, *b_rows = NULL, *a_schema = NULL, *b_schema = NULL, *file_sha = NULL;
+  g_autofree char *after = NULL, *count = NULL, *schema_after = NULL, *b_after = NULL;
+  g_autoptr(JsonObject) listed = NULL, one = NULL, all = NULL;
+  JsonObject *backup, *counts;
+  const char *id;
+  ExecFixture fx;
+
+  /* A server that cannot start fails the test: never a skip. */
+  g_assert_no_error (start_error);
+  db = upg_test_clickhouse_get_database (server);
+  sql = g_strdup_printf ("CREATE TABLE %s.%s (id UInt32, s String, n Nullable(Int64)) ENGINE = MergeTree "
+                         "ORDER BY id", db, a);
+  admin_exec (sql);
+  g_free (sql);
+  sql = g_strdup_printf ("INSERT INTO %s.%s VALUES (1, 'tab\\there', NULL), (2, 'line\\nbreak', 5), "
+                         "(3, 'back\\\\slash', -7)", db, a);
+  admin_exec (sql);
+  g_free (sql);
+  sql = g_strdup_printf ("CREATE TABLE %s.%s (id UInt32, s String, n Nullable(Int64)) ENGINE = Log", db, b);
+  admin_exec (sql);
+  g_free (sql);
+  sql = g_strdup_printf ("INSERT INTO %s.%s VALUES (10, 'x', 1), (11, '', NULL)", db, b);
+  admin_exec (sql);
+  a_rows = table_rows (a);
+  b_rows = table_rows (b);
+  a_schema = table_schema (a);
+  b_schema = table_schema (b);
+
+  g_setenv (PASSWORD_ENV, upg_test_clickhouse_get_password (server), TRUE);
+  source = upg_test_clickhouse_datasource_json (server, PASSWORD_ENV);
+  sources = g_strdup_printf ("\"logs_ck\": %s", source);
+  exec_fixture_init (&fx);
+  exec_fixture_write_config (&fx, "ck-site", sources);
+  steps = g_strdup_printf ("\"pre_stop\": [{\"id\": \"bk\", \"backup\": {\"database\": \"logs_ck\", "
+                           "\"tables\": [\"%s\", \"%s\"]}}]", a, b);
+  exec_fixture_write_manifest (&fx, TO, steps, NULL);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "--json", "run", "--confirm", "--from", FROM,
+                                                     "--to", TO, "--stage", "pre_stop", NULL)), ==, 0);
+  g_assert_null (strstr (out, upg_test_clickhouse_get_password (server)));
+
+  listed = exec_fixture_ctl_json (&fx, NULL, 0, "backups", NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (listed, "backups")), ==, 1);
+  backup = json_array_get_object_element (json_object_get_array_member (listed, "backups"), 0);
+  id = json_object_get_string_member (backup, "id");
+  g_assert_cmpstr (json_object_get_string_member (backup, "provider"), ==, "ClickHouse");
+  counts = json_object_get_object_member (backup, "row_counts");
+  g_assert_cmpint (json_object_get_int_member (counts, a), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (counts, b), ==, 2);
+  {
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+
+    g_assert_true (g_file_get_contents (json_object_get_string_member (backup, "path"), &contents, &length, NULL));
+    file_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  }
+  g_assert_cmpstr (json_object_get_string_member (backup, "sha256"), ==, file_sha);
+
+  /* Damage both: one table dropped, the other with an extra row. */
+  g_free (sql);
+  sql = g_strdup_printf ("DROP TABLE %s.%s", db, a);
+  admin_exec (sql);
+  g_free (sql);
+  sql = g_strdup_printf ("INSERT INTO %s.%s VALUES (12, 'late', 3)", db, b);
+  admin_exec (sql);
+
+  /* One table: it is back whole, the other one is left as it is. */
+  one = exec_fixture_ctl_json (&fx, NULL, 0, "restore", id, "--table", a, "--yes", NULL);
+  g_assert_true (json_object_get_boolean_member (one, "restored"));
+  after = table_rows (a);
+  schema_after = table_schema (a);
+  g_assert_cmpstr (after, ==, a_rows);
+  g_assert_cmpstr (schema_after, ==, a_schema);
+  count = admin_value ("SELECT count() FROM %s.%s", db, b);
+  g_assert_cmpstr (count, ==, "3");
+
+  /* All of it. */
+  all = exec_fixture_ctl_json (&fx, NULL, 0, "restore", id, "--yes", NULL);
+  g_assert_true (json_object_get_boolean_member (all, "restored"));
+  b_after = table_rows (b);
+  g_assert_cmpstr (b_after, ==, b_rows);
+  g_free (schema_after);
+  schema_after = table_schema (b);
+  g_assert_cmpstr (schema_after, ==, b_schema);
+  g_free (after);
+  after = table_rows (a);
+  g_assert_cmpstr (after, ==, a_rows);
+
+  /* A table the backup does not hold: exit 2 naming it. */
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&fx, NULL, &err, "restore", id, "--table", "nope",
+                                                            "--yes", NULL)), !=, 0);
+  g_assert_nonnull (strstr (err, "'nope'"));
+  g_assert_null (strstr (err, upg_test_clickhouse_get_password (server)));
+  exec_fixture_clear (&fx);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  server = upg_test_clickhouse_start (&start_error);
+  g_test_add_func ("/clickhouse-backup/backup-restore", test_backup_restore);
+  status = g_test_run ();
+  upg_test_clickhouse_stop (server);
+  g_clear_error (&start_error);
+  return status;
+}
