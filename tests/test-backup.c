@@ -305,11 +305,11 @@ test_sqlite_failure_chinese (void)
 {
   static const char * const zh_env[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", NULL };
   ExecFixture fx;
-  g_autofree char *app = site_init (&fx, "{\"database\": \"app\", \"tables\": [\"orders\", \"later\"]}");
   g_autofree char *out = NULL;
   g_autoptr(JsonObject) run = NULL;
   const char *error;
 
+  g_free (site_init (&fx, "{\"database\": \"app\", \"tables\": [\"orders\", \"later\"]}"));
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, zh_env, &out, "--json", "run", "--confirm", "--from", FROM,
                                                      "--to", TO, "--stage", "pre_stop", NULL)), ==, 1);
   run = exec_parse_json_object (out);
