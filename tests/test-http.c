@@ -164,6 +164,39 @@ object_mentions (JsonObject *object,
   return strstr (serialized, text) != NULL;
 }
 
+/* GET status/{id}: the one object of its array @member (confirmations,
+ * check_skips), which must have exactly one, with @who_prefix as
+ * @who_member. */
+static void
+assert_status_approval (HttpTestServer *server,
+                        const char     *id,
+                        const char     *member,
+                        const char     *who_member,
+                        const char     *who_prefix)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/upgrade/status/%s", id);
+  g_autoptr(JsonObject) status = http_test_request_json (server, "GET", path, NULL, 200);
+  JsonArray *array = json_object_get_array_member (status, member);
+
+  g_assert_nonnull (array);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                                  who_member), who_prefix));
+}
+
+/* GET plan: whether the step that needs confirmation was confirmed. */
+static JsonObject *
+plan_incompatible (HttpTestServer *server,
+                   const char     *query)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/upgrade/plan?%s", query);
+  g_autoptr(JsonObject) plan = http_test_request_json (server, "GET", path, NULL, 200);
+  JsonArray *incompatible = json_object_get_array_member (plan, "incompatible");
+
+  g_assert_cmpuint (json_array_get_length (incompatible), ==, 1);
+  return json_object_ref (json_array_get_object_element (incompatible, 0));
+}
+
 static void
 test_failure_resume_report (void)
 {
@@ -339,6 +372,7 @@ test_confirmation (void)
   g_autoptr(JsonObject) error = NULL;
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(JsonObject) finished = NULL;
+  g_autoptr(JsonObject) planned = NULL;
   JsonObject *step;
   const char *execute = "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"stage\": \"in_stop\"}";
 
@@ -370,6 +404,12 @@ test_confirmation (void)
                                   "{\"fromVersion\": \"1.1.0\", \"toVersion\": \"1.2.0\", \"steps\": \"x\"}", 400);
   http_test_assert_error (error, "invalid-argument", "steps: expected an array of step ids");
 
+  /* The plan says the step is not confirmed yet, then by whom it is. */
+  planned = plan_incompatible (server, "from=1.1.0&to=1.2.0");
+  g_assert_false (json_object_get_boolean_member (planned, "confirmed"));
+  g_assert_true (json_object_get_null_member (planned, "confirmation"));
+  g_clear_pointer (&planned, json_object_unref);
+
   confirmed = http_test_request_json (server, "POST", "/api/v1/upgrade/confirm",
                                       "{\"upgradeBeforeVersion\": \"1.1.0\", \"tagVersion\": \"1.2.0\", "
                                       "\"siteId\": \"site-a\", \"steps\": [\"needs_confirm\"]}", 200);
@@ -381,8 +421,17 @@ test_confirmation (void)
                                              " AND step_id = 'needs_confirm' AND via = 'api'"
                                              " AND confirmed_by LIKE 'api@127.0.0.1%'"), ==, 1);
 
+  planned = plan_incompatible (server, "from=1.1.0&to=1.2.0&site=site-a");
+  g_assert_true (json_object_get_boolean_member (planned, "confirmed"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json_object_get_object_member (planned,
+                                                                    "confirmation"), "confirmed_by"),
+                                   "api@127.0.0.1"));
+
   answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute", execute, 202);
   finished = wait_finished (server, json_object_get_string_member (answer, "execution_id"), "SUCCESS");
+  /* Its status says who confirmed the step. */
+  assert_status_approval (server, json_object_get_string_member (answer, "execution_id"), "confirmations",
+                          "confirmed_by", "api@127.0.0.1");
   g_clear_pointer (&answer, json_object_unref);
   g_clear_pointer (&finished, json_object_unref);
 
@@ -450,6 +499,9 @@ test_check_stages (void)
                                              " AND stage = 'pre_stop' AND check_stage = 'business_check'"
                                              " AND skipped_by LIKE 'api@127.0.0.1%'"
                                              " AND reason LIKE '%negative_amount%'"), ==, 1);
+  /* Its status says who skipped the checks. */
+  assert_status_approval (server, json_object_get_string_member (answer, "execution_id"), "check_skips",
+                          "skipped_by", "api@127.0.0.1");
   g_clear_pointer (&answer, json_object_unref);
   g_clear_pointer (&finished, json_object_unref);
 

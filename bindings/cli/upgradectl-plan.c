@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upgradectl-commands.h"
+#include "upgradectl-executor.h"
 
 /* The planner's reason may end with the verdict this table prints anyway
  * ("no compatible_version declared: needs manual confirmation"). */
@@ -53,8 +54,61 @@ measure_steps (UpgPlan *plan, Widths *widths)
     }
 }
 
+/* The confirmation upg_executor_plan_to_json() found for @step, or NULL;
+ * @found: whether the plan document says anything of it. */
+static JsonObject *
+find_confirmation (JsonNode *annotated, UpgStep *step, gboolean *found)
+{
+  g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+  JsonArray *incompatible = annotated != NULL
+    ? json_object_get_array_member (json_node_get_object (annotated), "incompatible") : NULL;
+
+  *found = FALSE;
+  for (guint i = 0; incompatible != NULL && i < json_array_get_length (incompatible); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (incompatible, i);
+      JsonNode *confirmation = json_object_get_member (entry, "confirmation");
+
+      if (confirmation == NULL ||
+          g_strcmp0 (json_object_get_string_member_with_default (entry, "id", NULL), upg_step_get_id (step)) != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (entry, "version", NULL), version) != 0)
+        continue;
+      *found = TRUE;
+      return JSON_NODE_HOLDS_OBJECT (confirmation) ? json_node_get_object (confirmation) : NULL;
+    }
+  return NULL;
+}
+
+/* Whether the step that needs confirmation has it: who, when, how. */
 static void
-print_step (UpgPlan *plan, UpgStep *step, guint number, const Widths *widths)
+print_confirmation (JsonNode *annotated, UpgStep *step)
+{
+  gboolean found;
+  JsonObject *confirmation = find_confirmation (annotated, step, &found);
+  g_autoptr(GDateTime) utc = NULL, local = NULL;
+  g_autofree char *when = NULL;
+
+  if (!found)
+    return;
+  if (confirmation == NULL)
+    {
+      g_print ("        %s\n", _("not confirmed yet"));
+      return;
+    }
+  utc = g_date_time_new_from_iso8601 (json_object_get_string_member_with_default (confirmation, "confirmed_at", ""),
+                                      NULL);
+  local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+  when = local != NULL ? g_date_time_format (local, "%F %T")
+                       : g_strdup (json_object_get_string_member_with_default (confirmation, "confirmed_at", "?"));
+  /* TRANSLATORS: who confirmed the step (user@host or the HTTP token's
+   * name), when, and how (cli, run, api) */
+  g_print (_("        confirmed by %s at %s (via %s)\n"),
+           json_object_get_string_member_with_default (confirmation, "confirmed_by", "?"), when,
+           json_object_get_string_member_with_default (confirmation, "via", "?"));
+}
+
+static void
+print_step (UpgPlan *plan, JsonNode *annotated, UpgStep *step, guint number, const Widths *widths)
 {
   g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
   const char *component = upg_step_get_component (step);
@@ -72,6 +126,7 @@ print_step (UpgPlan *plan, UpgStep *step, guint number, const Widths *widths)
       g_autofree char *why = reason_without_verdict (reason);
 
       g_print (_("needs manual confirmation: %s\n"), why);
+      print_confirmation (annotated, step);
     }
 }
 
@@ -105,7 +160,7 @@ print_header (UpgPlan *plan)
 }
 
 static void
-print_plan (UpgPlan *plan)
+print_plan (UpgPlan *plan, JsonNode *annotated)
 {
   Widths widths;
   guint number = 0;
@@ -122,7 +177,7 @@ print_plan (UpgPlan *plan)
 
       g_print ("\n%s\n", upg_stage_to_string (s));
       for (guint i = 0; i < steps->len; i++)
-        print_step (plan, g_ptr_array_index (steps, i), ++number, &widths);
+        print_step (plan, annotated, g_ptr_array_index (steps, i), ++number, &widths);
     }
 
   if (number == 0)
@@ -164,7 +219,9 @@ build_plan (UpgCtl     *ctl,
  * @argv: arguments, `argv[0]` = `"plan"`
  *
  * Prints the plan from `--from` to `--to` for a site: as a table, or with
- * `--json` as upg_plan_to_json().
+ * `--json` as upg_plan_to_json(); a step that needs manual confirmation
+ * also says whether, by whom and when it was confirmed
+ * (upg_executor_plan_to_json()).
  *
  * Returns: 0, or the exit code of the error
  */
@@ -176,6 +233,8 @@ upgctl_cmd_plan (UpgCtl *ctl, int argc, char **argv)
   g_autofree char *site = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(UpgPlan) plan = NULL;
+  g_autoptr(JsonNode) annotated = NULL;
+  g_auto(UpgCtlExec) exec = { 0 };
   const GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Version the site is at"), N_("V") },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("Version to upgrade to"), N_("V") },
@@ -192,16 +251,21 @@ upgctl_cmd_plan (UpgCtl *ctl, int argc, char **argv)
   if (plan == NULL)
     return upgctl_fail (ctl, error);
 
-  if (ctl->json)
+  /* Steps that need confirmation: whether, by whom and when they were
+   * confirmed is in the journal. */
+  if (upg_plan_get_incompatible_steps (plan)->len > 0)
     {
-      g_autoptr(JsonNode) node = upg_plan_to_json (plan);
-
-      upgctl_print_json (ctl, node);
+      if (!upgctl_exec_init (&exec, ctl, TRUE, &error) ||
+          (annotated = upg_executor_plan_to_json (exec.executor, plan, &error)) == NULL)
+        return upgctl_fail (ctl, error);
     }
   else
-    {
-      print_plan (plan);
-    }
+    annotated = upg_plan_to_json (plan);
+
+  if (ctl->json)
+    upgctl_print_json (ctl, annotated);
+  else
+    print_plan (plan, annotated);
 
   return 0;
 }

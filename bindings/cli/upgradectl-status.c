@@ -10,6 +10,7 @@
 #include "upg-report-private.h"
 #include "upgradectl-commands.h"
 #include "upgradectl-executor.h"
+#include "upg-journal-confirm-private.h"
 
 static void
 print_execution_line (UpgExecution *execution)
@@ -106,6 +107,55 @@ print_notifications (UpgExecution *execution)
     }
 }
 
+/* A journal time as the status lines print times: local, to the second. */
+static char *
+format_when (const char *iso8601)
+{
+  g_autoptr(GDateTime) utc = iso8601 != NULL ? g_date_time_new_from_iso8601 (iso8601, NULL) : NULL;
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+
+  return local != NULL ? g_date_time_format (local, "%F %T") : g_strdup (iso8601 != NULL ? iso8601 : "?");
+}
+
+static const char *
+text_member (JsonObject *object,
+             const char *name)
+{
+  const char *text = json_object_get_string_member_with_default (object, name, NULL);
+
+  return text != NULL ? text : "-";
+}
+
+/* Who confirmed the steps that needed it, and who let the execution past
+ * checks that had not passed (SPEC §3): part of what happened. */
+static void
+print_approvals (UpgExecution *execution)
+{
+  JsonArray *confirmations = upg_execution_get_confirmations (execution);
+  JsonArray *skips = upg_execution_get_check_skips (execution);
+
+  for (guint i = 0; confirmations != NULL && i < json_array_get_length (confirmations); i++)
+    {
+      JsonObject *row = json_array_get_object_element (confirmations, i);
+      g_autofree char *when = format_when (json_object_get_string_member_with_default (row, "confirmed_at", NULL));
+
+      /* TRANSLATORS: step id, its version, who confirmed it (user@host
+       * or the HTTP token's name), when, and how (cli, run, api) */
+      g_print (_("  confirmed: step %s (%s) by %s at %s (via %s)\n"), text_member (row, "step_id"),
+               text_member (row, "version"), text_member (row, "confirmed_by"), when, text_member (row, "via"));
+    }
+  for (guint i = 0; skips != NULL && i < json_array_get_length (skips); i++)
+    {
+      JsonObject *row = json_array_get_object_element (skips, i);
+      g_autofree char *when = format_when (json_object_get_string_member_with_default (row, "skipped_at", NULL));
+
+      /* TRANSLATORS: the check stage, who skipped it, when, and why it
+       * had not passed */
+      g_print (_("  checks skipped (--skip-checks): %s by %s at %s: %s\n"), text_member (row, "check_stage"),
+               text_member (row, "skipped_by"), when, text_member (row, "reason"));
+    }
+}
+
 static void
 print_status (UpgExecution *execution)
 {
@@ -125,6 +175,7 @@ print_status (UpgExecution *execution)
              upg_breakpoint_get_file (bp) != NULL ? upg_breakpoint_get_file (bp) : "-",
              upg_breakpoint_get_line (bp), upg_breakpoint_get_sequence (bp),
              upg_breakpoint_get_error (bp) != NULL ? upg_breakpoint_get_error (bp) : "");
+  print_approvals (execution);
   print_rate (execution);
   print_notifications (execution);
 }
@@ -200,7 +251,8 @@ upgctl_cmd_status (UpgCtl *ctl, int argc, char **argv)
     g_set_error (&error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
                  argc == 2 ? _("execution '%s' is not in the journal") : _("no execution in the journal%s"),
                  argc == 2 ? argv[1] : "");
-  if (record == NULL || (execution = upg_execution_new_from_journal (record, &error)) == NULL)
+  if (record == NULL || !upg_journal_add_execution_approvals (exec.journal, record, &error) ||
+      (execution = upg_execution_new_from_journal (record, &error)) == NULL)
     return upgctl_fail (ctl, error);
 
   if (ctl->json)

@@ -34,6 +34,7 @@ struct _Read {
   UpgReportFormat    format;
   UpgVersion        *from;         /* the whole upgrade's report */
   UpgVersion        *to;
+  UpgPlan           *plan;         /* the plan, whose confirmations it reads */
   ReadFunc           read;         /* in the worker thread */
   AnswerFunc         answer;       /* in the main context; owns the result */
 };
@@ -45,6 +46,7 @@ read_free (Read *read)
   g_free (read->id);
   g_clear_pointer (&read->from, upg_version_free);
   g_clear_pointer (&read->to, upg_version_free);
+  g_clear_object (&read->plan);
   g_free (read);
 }
 
@@ -236,7 +238,32 @@ upg_service_handle_health (UpgService        *self,
     }
 }
 
-/* GET /api/v1/upgrade/plan?from=&to=&site= */
+static gpointer
+plan_read (UpgService *self,
+           Read       *read,
+           GError    **error)
+{
+  return upg_executor_plan_to_json (self->executor, read->plan, error);
+}
+
+static void
+plan_answer (UpgService *self,
+             Read       *read,
+             gpointer    result,
+             GError     *error)
+{
+  g_autoptr(JsonNode) node = result;
+  g_autoptr(GError) local_error = error;
+
+  if (node == NULL)
+    upg_service_reply_gerror (read->msg, local_error);
+  else
+    upg_service_reply_json (read->msg, SOUP_STATUS_OK, node);
+}
+
+/* GET /api/v1/upgrade/plan?from=&to=&site=: with the steps that need
+ * confirmation, whether, by whom and when they were confirmed, which the
+ * journal says (off the main context). */
 void
 upg_service_handle_plan (UpgService        *self,
                          SoupServerMessage *msg,
@@ -245,11 +272,19 @@ upg_service_handle_plan (UpgService        *self,
   g_auto(UpgServiceRequest) request = { 0 };
   g_autoptr(UpgPlan) plan = upg_service_request_plan (self, msg, &request, FALSE);
   g_autoptr(JsonNode) node = NULL;
+  Read *read;
 
   if (plan == NULL)
     return;
-  node = upg_plan_to_json (plan);
-  upg_service_reply_json (msg, SOUP_STATUS_OK, node);
+  if (upg_plan_get_incompatible_steps (plan)->len == 0)
+    {
+      node = upg_plan_to_json (plan);
+      upg_service_reply_json (msg, SOUP_STATUS_OK, node);
+      return;
+    }
+  read = read_new (msg, NULL, plan_read, plan_answer, UPG_REPORT_FORMAT_JSON);
+  read->plan = g_steal_pointer (&plan);
+  read_start (self, read);
 }
 
 typedef struct {

@@ -151,7 +151,9 @@ add_rate (UpgExecution *self,
  * journal, i.e. one another process runs. With @with_steps, an execution
  * read back from the journal also has `notifications`: the deliveries of
  * its `notify` hooks (`event`, `url` without password, `status`,
- * `attempts`, `http_status`, `error`, …), oldest first.
+ * `attempts`, `http_status`, `error`, …), oldest first. An execution read with its
+ * approvals (upg_execution_get_confirmations()) adds `confirmations` and
+ * `check_skips`.
  *
  * Returns: (transfer full): a JSON object node
  */
@@ -209,6 +211,7 @@ upg_execution_to_json (UpgExecution *self,
     }
   add_rate_message (self, builder);
   add_rate (self, builder);
+  upg_execution_add_approvals_json (self, builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -347,5 +350,6 @@ upg_execution_new_from_journal (JsonObject *record,
   if (json_object_has_member (record, "notifications") &&
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (record, "notifications")))
     self->notifications = json_array_ref (json_object_get_array_member (record, "notifications"));
+  upg_execution_load_approvals (self, record);
   return self;
 }

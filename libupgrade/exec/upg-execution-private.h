@@ -52,6 +52,17 @@ struct _UpgExecution
   /* The running step's live calibration (upg-execution-rate.c), as the
    * value upg_execution_dup_rate_estimate() copies; NULL: none revised. */
   UpgRateEstimate    *rate;
+
+  /* Who confirmed its steps and who let it past unpassed checks
+   * (upg-execution-approvals.c); NULL: not read. */
+  JsonArray          *confirmations;
+  JsonArray          *check_skips;
 };
+
+/* upg-execution-approvals.c */
+void upg_execution_load_approvals     (UpgExecution *self,
+                                       JsonObject   *record);
+void upg_execution_add_approvals_json (UpgExecution *self,
+                                       JsonBuilder  *builder);
 
 G_END_DECLS

@@ -50,6 +50,8 @@ upg_execution_finalize (GObject *object)
   g_ptr_array_unref (self->steps);
   g_clear_pointer (&self->notifications, json_array_unref);
   upg_execution_clear_breakpoint (self);
+  g_clear_pointer (&self->confirmations, json_array_unref);
+  g_clear_pointer (&self->check_skips, json_array_unref);
 
   G_OBJECT_CLASS (upg_execution_parent_class)->finalize (object);
 }

@@ -121,6 +121,11 @@ UPG_AVAILABLE_IN_ALL
 char               *upg_format_duration            (gint64          ms);
 
 UPG_AVAILABLE_IN_ALL
+JsonArray          *upg_execution_get_confirmations (UpgExecution    *self);
+UPG_AVAILABLE_IN_ALL
+JsonArray          *upg_execution_get_check_skips  (UpgExecution      *self);
+
+UPG_AVAILABLE_IN_ALL
 JsonNode           *upg_execution_to_json          (UpgExecution      *self,
                                                     gboolean           with_steps);
 

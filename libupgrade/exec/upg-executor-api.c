@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-executor-private.h"
+#include "upg-journal-confirm-private.h"
 #include "upg-executor-run-private.h"
 #include "upg-run-private.h"
 
@@ -255,7 +256,9 @@ upg_executor_run (UpgExecutor  *self,
  *   execution of the configuration's site
  * @error: return location for a #GError (%UPG_ERROR_NOT_FOUND)
  *
- * Reads an execution back from the journal, for `status`.
+ * Reads an execution back from the journal, for `status`, with the
+ * confirmations of its steps and the checks skipped for it
+ * (upg_execution_get_confirmations(), upg_execution_get_check_skips()).
  *
  * Returns: (transfer full): the execution, or %NULL
  */
@@ -288,6 +291,8 @@ upg_executor_load_execution (UpgExecutor *self,
         g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("no execution in the journal yet"));
       return NULL;
     }
+  if (!upg_journal_add_execution_approvals (journal, record, error))
+    return NULL;
   return upg_execution_new_from_journal (record, error);
 }
 

@@ -435,3 +435,99 @@ upg_executor_list_confirmations (UpgExecutor       *self,
   to_text = upg_version_to_string (to);
   return upg_journal_list_confirmations (upg_executor_get_journal (self), site_id, from_text, to_text, error);
 }
+
+/* The confirmation among @confirmations of the plan's step @step (a
+ * member of upg_plan_to_json()), or NULL. */
+static JsonObject *
+find_confirmation (JsonArray  *confirmations,
+                   JsonObject *step)
+{
+  const char *id = json_object_get_string_member_with_default (step, "id", NULL);
+  const char *version = json_object_get_string_member_with_default (step, "version", NULL);
+
+  for (guint i = 0; i < json_array_get_length (confirmations); i++)
+    {
+      JsonObject *row = json_array_get_object_element (confirmations, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (row, "step_id", NULL), id) == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (row, "version", NULL), version) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+static void
+annotate_step (JsonObject *step,
+               JsonArray  *confirmations)
+{
+  JsonObject *row = find_confirmation (confirmations, step);
+  JsonObject *confirmation;
+
+  json_object_set_boolean_member (step, "confirmed", row != NULL);
+  if (row == NULL)
+    {
+      json_object_set_null_member (step, "confirmation");
+      return;
+    }
+  confirmation = json_object_new ();
+  json_object_set_string_member (confirmation, "confirmed_by",
+                                 json_object_get_string_member_with_default (row, "confirmed_by", ""));
+  json_object_set_string_member (confirmation, "confirmed_at",
+                                 json_object_get_string_member_with_default (row, "confirmed_at", ""));
+  json_object_set_string_member (confirmation, "via", json_object_get_string_member_with_default (row, "via", ""));
+  json_object_set_object_member (step, "confirmation", confirmation);
+}
+
+/**
+ * upg_executor_plan_to_json:
+ * @self: an #UpgExecutor
+ * @plan: a plan of a site of the executor's configuration
+ * @error: return location for a #GError
+ *
+ * The plan as upg_plan_to_json() gives it, where every step that needs
+ * manual confirmation (in `stages` and in `incompatible`) also says
+ * whether it was confirmed: `confirmed` (boolean) and `confirmation`,
+ * %NULL or `{"confirmed_by", "confirmed_at", "via"}` as the journal
+ * keeps it. A rolling plan does not read the journal.
+ *
+ * Returns: (transfer full) (nullable): a JSON object node; %NULL on error
+ */
+JsonNode *
+upg_executor_plan_to_json (UpgExecutor  *self,
+                           UpgPlan      *plan,
+                           GError      **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonArray) confirmations = NULL;
+  JsonObject *root;
+  JsonArray *stages, *incompatible;
+
+  g_return_val_if_fail (UPG_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (UPG_IS_PLAN (plan), NULL);
+
+  node = upg_plan_to_json (plan);
+  if (upg_plan_get_incompatible_steps (plan)->len == 0)
+    return g_steal_pointer (&node);
+  confirmations = upg_executor_list_confirmations (self, upg_plan_get_from (plan), upg_plan_get_to (plan),
+                                                   upg_plan_get_site_id (plan), error);
+  if (confirmations == NULL)
+    return NULL;
+  root = json_node_get_object (node);
+  stages = json_object_get_array_member (root, "stages");
+  for (guint s = 0; s < json_array_get_length (stages); s++)
+    {
+      JsonArray *steps = json_object_get_array_member (json_array_get_object_element (stages, s), "steps");
+
+      for (guint i = 0; i < json_array_get_length (steps); i++)
+        {
+          JsonObject *step = json_array_get_object_element (steps, i);
+
+          if (!json_object_get_boolean_member_with_default (step, "compatible", TRUE))
+            annotate_step (step, confirmations);
+        }
+    }
+  incompatible = json_object_get_array_member (root, "incompatible");
+  for (guint i = 0; i < json_array_get_length (incompatible); i++)
+    annotate_step (json_array_get_object_element (incompatible, i), confirmations);
+  return g_steal_pointer (&node);
+}

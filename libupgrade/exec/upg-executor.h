@@ -16,6 +16,7 @@
 #include "upg-config.h"
 #include "upg-execution.h"
 #include "upg-journal.h"
+#include "upg-plan.h"
 #include "upg-plugin-manager.h"
 #include "upg-run.h"
 
@@ -106,6 +107,10 @@ JsonArray     *upg_executor_list_confirmations  (UpgExecutor      *self,
                                                  const UpgVersion *from,
                                                  const UpgVersion *to,
                                                  const char       *site_id,
+                                                 GError          **error);
+UPG_AVAILABLE_IN_ALL
+JsonNode      *upg_executor_plan_to_json        (UpgExecutor      *self,
+                                                 UpgPlan          *plan,
                                                  GError          **error);
 
 G_END_DECLS

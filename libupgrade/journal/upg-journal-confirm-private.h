@@ -38,5 +38,8 @@ JsonArray  *upg_journal_list_check_skips   (UpgJournal   *self,
                                             const char   *from_version,
                                             const char   *to_version,
                                             GError      **error);
+gboolean    upg_journal_add_execution_approvals (UpgJournal  *self,
+                                                 JsonObject  *record,
+                                                 GError     **error);
 
 G_END_DECLS

@@ -244,3 +244,76 @@ upg_journal_list_check_skips (UpgJournal   *self,
   return list_for_plan (self, "upgrade_check_skip", "skipped_at", skip_columns, G_N_ELEMENTS (skip_columns),
                         site_id, from_version, to_version, error);
 }
+
+static gboolean
+record_has_step (JsonArray  *steps,
+                 const char *step_id,
+                 const char *version)
+{
+  for (guint i = 0; steps != NULL && i < json_array_get_length (steps); i++)
+    {
+      JsonNode *node = json_array_get_element (steps, i);
+      JsonObject *step = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      if (step != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (step, "id", NULL), step_id) == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (step, "version", NULL), version) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/*
+ * upg_journal_add_execution_approvals:
+ * @self: a #UpgJournal
+ * @record: an execution record (upg_journal_get_execution())
+ * @error: return location for a #GError
+ *
+ * Completes @record with what was approved for it: `confirmations`, the
+ * confirmations of its plan for the steps it holds (who, when, how), and
+ * `check_skips`, the check stages `--skip-checks` let it go past (who,
+ * when, why). A record without site or versions gets empty lists.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_journal_add_execution_approvals (UpgJournal  *self,
+                                     JsonObject  *record,
+                                     GError     **error)
+{
+  const char *id = json_object_get_string_member_with_default (record, "execution_id", NULL);
+  const char *site = json_object_get_string_member_with_default (record, "site", NULL);
+  const char *from = json_object_get_string_member_with_default (record, "from", NULL);
+  const char *to = json_object_get_string_member_with_default (record, "to", NULL);
+  JsonNode *steps_node = json_object_get_member (record, "steps");
+  JsonArray *steps = steps_node != NULL && JSON_NODE_HOLDS_ARRAY (steps_node) ? json_node_get_array (steps_node)
+                                                                               : NULL;
+  g_autoptr(JsonArray) confirmations = NULL, skips = NULL;
+  JsonArray *mine = json_array_new (), *skipped = json_array_new ();
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+
+  json_object_set_array_member (record, "confirmations", mine);
+  json_object_set_array_member (record, "check_skips", skipped);
+  if (id == NULL || site == NULL || *site == '\0' || from == NULL || to == NULL)
+    return TRUE;
+  if ((confirmations = upg_journal_list_confirmations (self, site, from, to, error)) == NULL ||
+      (skips = upg_journal_list_check_skips (self, site, from, to, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (confirmations); i++)
+    {
+      JsonObject *row = json_array_get_object_element (confirmations, i);
+
+      if (record_has_step (steps, json_object_get_string_member_with_default (row, "step_id", NULL),
+                           json_object_get_string_member_with_default (row, "version", NULL)))
+        json_array_add_object_element (mine, json_object_ref (row));
+    }
+  for (guint i = 0; i < json_array_get_length (skips); i++)
+    {
+      JsonObject *row = json_array_get_object_element (skips, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (row, "execution_id", NULL), id) == 0)
+        json_array_add_object_element (skipped, json_object_ref (row));
+    }
+  return TRUE;
+}

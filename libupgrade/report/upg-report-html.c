@@ -353,8 +353,8 @@ append_breakpoint (GString    *out,
   g_string_append (out, "</p></div>\n");
 }
 
-/* The stops, the notify deliveries and the statements that were not
- * simply applied, as lists. */
+/* The confirmations, the skipped checks, the stops, the notify
+ * deliveries and the statements that were not simply applied, as lists. */
 static void
 append_explanations (GString    *out,
                      JsonObject *summary,
@@ -363,7 +363,23 @@ append_explanations (GString    *out,
   JsonArray *stops = upg_report_member_array (summary, "stops");
   JsonArray *notes = upg_report_member_array (summary, "statement_notes");
   JsonArray *notifications = upg_report_member_array (summary, "notifications");
+  g_autoptr(GPtrArray) sections = upg_report_approval_sections (summary);
 
+  for (guint s = 0; s < sections->len; s++)
+    {
+      UpgReportSection *section = g_ptr_array_index (sections, s);
+
+      g_string_append_printf (out, "<%s>", heading);
+      append_escaped (out, section->title);
+      g_string_append_printf (out, "</%s>\n<ul class=\"%s\">\n", heading, section->css);
+      for (guint i = 0; i < section->lines->len; i++)
+        {
+          g_string_append (out, "<li>");
+          append_escaped (out, g_ptr_array_index (section->lines, i));
+          g_string_append (out, "</li>\n");
+        }
+      g_string_append (out, "</ul>\n");
+    }
   if (stops != NULL && json_array_get_length (stops) > 0)
     {
       g_string_append_printf (out, "<%s>%s</%s>\n<ul class=\"stops\">\n", heading, _("Stops and resumes"), heading);

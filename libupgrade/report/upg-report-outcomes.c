@@ -300,7 +300,8 @@ upg_report_stop_text (JsonObject *stop)
 }
 
 /* The sections that explain the counts, for text (@markdown FALSE) and
- * Markdown: stops and resumes, then the statements not simply applied. */
+ * Markdown: confirmations and skipped checks, stops and resumes, then the
+ * statements not simply applied. */
 void
 upg_report_append_explanations (GString    *out,
                                 JsonObject *summary,
@@ -308,7 +309,16 @@ upg_report_append_explanations (GString    *out,
 {
   JsonArray *stops = upg_report_member_array (summary, "stops");
   JsonArray *notes = upg_report_member_array (summary, "statement_notes");
+  g_autoptr(GPtrArray) sections = upg_report_approval_sections (summary);
 
+  for (guint s = 0; s < sections->len; s++)
+    {
+      UpgReportSection *section = g_ptr_array_index (sections, s);
+
+      g_string_append_printf (out, markdown ? "\n## %s\n\n" : "\n%s:\n", section->title);
+      for (guint i = 0; i < section->lines->len; i++)
+        g_string_append_printf (out, markdown ? "- %s\n" : "  %s\n", (char *) g_ptr_array_index (section->lines, i));
+    }
   if (stops != NULL && json_array_get_length (stops) > 0)
     {
       g_string_append_printf (out, markdown ? "\n## %s\n\n" : "\n%s:\n", _("Stops and resumes"));

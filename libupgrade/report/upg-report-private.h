@@ -46,6 +46,16 @@ void         upg_report_append_explanations (GString    *out,
                                              JsonObject *summary,
                                              gboolean    markdown);
 
+/* upg-report-approvals.c: a titled list of lines */
+typedef struct {
+  const char *title;   /* translated */
+  const char *css;     /* the HTML list's class */
+  GPtrArray  *lines;   /* of char * */
+} UpgReportSection;
+
+GPtrArray   *upg_report_approval_sections (JsonObject       *summary);
+void         upg_report_section_free      (UpgReportSection *section);
+
 char        *upg_report_status_text     (JsonObject  *summary);
 
 char        *upg_report_html_execution  (JsonObject  *summary);

@@ -14,6 +14,7 @@
 #include "upg-report.h"
 #include "upg-report-private.h"
 #include "upg-journal-private.h"
+#include "upg-journal-confirm-private.h"
 
 typedef struct {
   JsonObject *summary;
@@ -95,7 +96,9 @@ overall_status (GPtrArray *entries)
  * `{"site", "from", "to", "status", "duration_ms", "statements": {…},
  * "executions": […]}`. `status` is `NOT_STARTED` without executions,
  * otherwise the worst status among the last execution of each stage.
- * `statements` sums the executions' counts.
+ * `statements` sums the executions' counts. `confirmations` and
+ * `check_skips` list every confirmation of the plan and every check
+ * stage skipped in it (each execution lists those that concern it).
  *
  * Returns: (transfer full): the summary, or %NULL with @error set
  *   (%UPG_ERROR_JOURNAL)
@@ -171,6 +174,22 @@ upg_report_summarize_upgrade (UpgJournal        *journal,
   json_object_set_int_member (summary, "duration_ms", duration);
   json_object_set_object_member (summary, "statements", counts);
   json_object_set_array_member (summary, "executions", executions);
+  {
+    g_autofree char *from_text = upg_version_to_string (from);
+    g_autofree char *to_text = upg_version_to_string (to);
+    JsonArray *confirmations = upg_journal_list_confirmations (journal, site, from_text, to_text, error);
+    JsonArray *skips = confirmations != NULL
+                       ? upg_journal_list_check_skips (journal, site, from_text, to_text, error) : NULL;
+
+    if (skips == NULL)
+      {
+        g_clear_pointer (&confirmations, json_array_unref);
+        json_object_unref (summary);
+        return NULL;
+      }
+    json_object_set_array_member (summary, "confirmations", confirmations);
+    json_object_set_array_member (summary, "check_skips", skips);
+  }
   return summary;
 }
 

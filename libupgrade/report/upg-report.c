@@ -12,6 +12,7 @@
 #include "upg-estimate.h"
 #include "upg-execution.h"
 #include "upg-journal-private.h"
+#include "upg-journal-confirm-private.h"
 #include "upg-journal-notify-private.h"
 
 static const char * const format_names[] = {
@@ -147,7 +148,10 @@ summarize_step (JsonObject *step,
  * `failed_attempts`), `statement_notes` (every statement retried, skipped,
  * failed or in doubt, with why), `stops` (when @execution has them: each
  * breakpoint and who resumed from it, how and when) and the active
- * breakpoint. This is the `--format json` report.
+ * breakpoint, and, when @execution has them, `confirmations` (who
+ * confirmed which of its steps, when and how) and `check_skips` (the
+ * check stages `--skip-checks` let it go past: who, when, why). This is
+ * the `--format json` report.
  *
  * Returns: (transfer full): the summary
  */
@@ -158,7 +162,7 @@ upg_report_summarize_execution (JsonObject *execution,
   static const char * const members[] = {
     "execution_id", "site", "component", "from", "to", "stage", "kind",
     "status", "owner", "started_at", "finished_at", "resume_count", "error", "migrations",
-    "notifications",
+    "notifications", "confirmations", "check_skips",
   };
   JsonObject *summary = json_object_new ();
   JsonArray *steps_in = upg_report_member_array (execution, "steps");
@@ -462,7 +466,7 @@ upg_report_render_execution (JsonObject      *execution,
  *
  * Reads what upg_report_render_execution() needs: the execution record
  * with its `stops` (each breakpoint it stopped at and who resumed from
- * it, how and when), its `notifications` (the deliveries of its `notify`
+ * it, how and when), its `confirmations` and `check_skips`, its `notifications` (the deliveries of its `notify`
  * events, when there were any) and its statements. Writes nothing.
  *
  * Returns: (transfer full): the execution record, or %NULL with @error
@@ -486,6 +490,8 @@ upg_report_load_execution (UpgJournal  *journal,
   if (execution == NULL || (stops = upg_journal_list_stops (journal, execution_id, error)) == NULL)
     return NULL;
   json_object_set_array_member (execution, "stops", stops);
+  if (!upg_journal_add_execution_approvals (journal, execution, error))
+    return NULL;
   migrations = upg_journal_list_execution_migrations (journal, execution_id, error);
   if (migrations == NULL)
     return NULL;
