@@ -68,28 +68,7 @@ write_step (Site       *site,
                                " \"sql_scripts\": [\"sql/001.sql\"], \"compatible_version\": \"" FROM "\"}]", NULL);
 }
 
-static char *
-admin_value (Site       *site,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static char *
-admin_value (Site       *site,
-             const char *format,
-             ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *sql = NULL;
-  char *value = NULL;
-  va_list args;
-
-  va_start (args, format);
-  sql = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_assert_true (upg_test_clickhouse_admin (site->ck, sql, &value, &error));
-  g_assert_no_error (error);
-  return value;
-}
+#define admin_value(site, ...) upg_test_clickhouse_admin_printf ((site)->ck, __VA_ARGS__)
 
 static int
 run_cli (Site        *site,
