@@ -337,6 +337,24 @@ exec_fixture_cli_stderr (ExecFixture        *fx,
   return status;
 }
 
+/* exec_fixture_cli() keeping both stdout and stderr, all an operator
+ * sees of one command. */
+int
+exec_fixture_cli_both (ExecFixture        *fx,
+                       const char * const *extra_env,
+                       char              **out,
+                       char              **err,
+                       ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, err);
+  status = fixture_cli_v (fx, extra_env, out, err, NULL, args);
+  va_end (args);
+  return status;
+}
+
 /* The text of a JSON object (asserted), for checks: a new reference. */
 JsonObject *
 exec_parse_json_object (const char *text)

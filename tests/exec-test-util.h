@@ -80,6 +80,11 @@ int           exec_fixture_cli_stderr    (ExecFixture  *fx,
                                           const char * const *extra_env,
                                           char        **err,
                                           ...) G_GNUC_NULL_TERMINATED;
+int           exec_fixture_cli_both      (ExecFixture  *fx,
+                                          const char * const *extra_env,
+                                          char        **out,
+                                          char        **err,
+                                          ...) G_GNUC_NULL_TERMINATED;
 gboolean      exec_fixture_cli_killed    (int           wait_status);
 char         *exec_fixture_ctl_lang      (ExecFixture  *fx,
                                           const char   *lang,

@@ -544,6 +544,40 @@ test_confirmation (void)
   demo_clear (&demo);
 }
 
+/* A failing statement on SQLite: its error reaches the operator once, in
+ * the breakpoint, not also in the group-commit notice and not with its
+ * code repeated ("ERROR 1: …" then "(1)"). */
+static void
+test_error_once (void)
+{
+  ExecFixture fx;
+  g_autofree char *source = NULL, *sources = NULL, *out = NULL, *err = NULL, *all = NULL;
+  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  int status;
+  guint count = 0;
+
+  exec_fixture_init (&fx);
+  source = exec_fixture_sqlite_source (&fx, "app.sqlite");
+  sources = g_strdup_printf ("\"db\": %s", source);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+    "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"in_stop\": [{\"id\": \"bad\", \"compatible_version\": \"0.1.0\","
+    "  \"database\": \"db\", \"sql_scripts\": [\"sql/bad.sql\"]}]}}\n");
+  exec_fixture_write (&fx, "bundle/sql/bad.sql", "CREATE TABLE t (id INTEGER);\nINSERT INTO nosuch VALUES (1);\n");
+  exec_fixture_write_config (&fx, "bj-01", sources);
+
+  status = exec_fixture_cli_both (&fx, env, &out, &err, "run", "--from", "0.9.0", "--to", "1.0.0",
+                                  "--stage", "in_stop", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+  all = g_strconcat (out, err, NULL);
+  for (const char *p = all; (p = strstr (p, "no such table: nosuch")) != NULL; p++)
+    count++;
+  if (count != 1)
+    g_error ("the error appears %u times in:\n%s", count, all);
+  g_assert_nonnull (strstr (out, "Error: ERROR 1: no such table: nosuch\n"));
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -556,5 +590,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-run/rollback", test_rollback);
   g_test_add_func ("/cli-run/errors-lock-and-unlock", test_errors_lock_and_unlock);
   g_test_add_func ("/cli-run/confirmation", test_confirmation);
+  g_test_add_func ("/cli-run/error-once", test_error_once);
+
   return g_test_run ();
 }

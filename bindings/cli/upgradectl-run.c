@@ -352,6 +352,15 @@ print_summary (UpgExecution *execution)
              upg_breakpoint_get_file (bp), upg_breakpoint_get_line (bp), upg_breakpoint_get_sequence (bp));
   else
     g_print (_("Breakpoint: step %s\n"), upg_breakpoint_get_step_id (bp));
+  /* The engine's errors start with "ERROR <code>" already: the code is
+   * added only when the text does not say it. */
+  if (code != NULL && upg_breakpoint_get_error (bp) != NULL)
+    {
+      g_autofree char *prefix = g_strdup_printf ("ERROR %s", code);
+
+      if (g_str_has_prefix (upg_breakpoint_get_error (bp), prefix))
+        code = NULL;
+    }
   if (upg_breakpoint_get_error (bp) != NULL)
     g_print (_("Error: %s%s%s%s\n"), upg_breakpoint_get_error (bp), code != NULL ? " (" : "",
              code != NULL ? code : "", code != NULL ? ")" : "");

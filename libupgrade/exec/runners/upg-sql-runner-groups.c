@@ -319,6 +319,8 @@ upg_file_run_group (FileRun   *file,
   g_autoptr(GError) failure = NULL;
   gboolean ok, committed;
   Group g;
+  g_autofree char *file_name = NULL, *group_error = NULL;
+  guint line;
 
   *grouped = FALSE;
   if (!group_collect (&g, file, first, error))
@@ -339,11 +341,14 @@ upg_file_run_group (FileRun   *file,
       group_clear (&g);
       return ok;
     }
+  /* The error itself is reported once, by the statement that fails
+   * when they run one by one; only when none does is it said here. */
+  file_name = g_strdup (upg_sql_statement_get_file (g.runs[0].statement));
+  line = upg_sql_statement_get_line (g.runs[0].statement);
+  group_error = g_strdup (failure->message);
   upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE,
-                       _("%s:%u: the %u statements from here ran as one transaction, which failed (%s); "
-                         "it was rolled back, and they run again one by one"),
-                       upg_sql_statement_get_file (g.runs[0].statement),
-                       upg_sql_statement_get_line (g.runs[0].statement), g.n, failure->message);
+                       _("%s:%u: the %u statements from here ran as one transaction, which failed; "
+                         "it was rolled back, and they run again one by one"), file_name, line, g.n);
   group_clear (&g);
   for (guint k = first; k <= *last; k++)
     {
@@ -351,5 +356,8 @@ upg_file_run_group (FileRun   *file,
           !upg_file_run_statement (file, k, NULL, error))
         return FALSE;
     }
+  upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE,
+                       _("%s:%u: one by one, the statements succeeded; as one transaction they had failed: %s"),
+                       file_name, line, group_error);
   return TRUE;
 }
