@@ -156,6 +156,38 @@ print_approvals (UpgExecution *execution)
     }
 }
 
+/* Where a running execution is, while one statement takes long (issue
+ * #12: blocked by a lock it showed nothing): the statement, since when,
+ * the stage's progress and the remaining time estimated when it was
+ * sent. */
+static void
+print_current (UpgExecution *execution)
+{
+  GDateTime *started = upg_execution_get_current_started (execution);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *running = NULL;
+  gint64 eta = upg_execution_get_eta_seconds (execution);
+
+  if (upg_execution_get_status (execution) != UPG_EXECUTION_STATUS_RUNNING ||
+      upg_execution_get_current_step_id (execution) == NULL)
+    return;
+  running = started != NULL ? upg_format_duration (MAX (0, g_date_time_difference (now, started) / 1000))
+                            : g_strdup ("?");
+  g_print (_("  running: step %s, %s:%u (statement %u of its file), for %s\n"),
+           upg_execution_get_current_step_id (execution), upg_execution_get_current_file (execution),
+           upg_execution_get_current_line (execution), upg_execution_get_current_sequence (execution), running);
+  if (upg_execution_get_statements_total (execution) > 0)
+    {
+      g_autofree char *remaining = eta < 0 ? g_strdup ("?") : upg_format_duration (eta * 1000);
+
+      /* TRANSLATORS: "progress: 3/10 statements of the stage; remaining ≈ 2m (…)" */
+      g_print (_("  progress: %u/%u statements of the stage; remaining ≈ %s (estimated when the statement "
+                 "was sent)\n"),
+               upg_execution_get_statements_done (execution), upg_execution_get_statements_total (execution),
+               remaining);
+    }
+}
+
 static void
 print_status (UpgExecution *execution)
 {
@@ -176,6 +208,7 @@ print_status (UpgExecution *execution)
              upg_breakpoint_get_line (bp), upg_breakpoint_get_sequence (bp),
              upg_breakpoint_get_error (bp) != NULL ? upg_breakpoint_get_error (bp) : "");
   print_approvals (execution);
+  print_current (execution);
   print_rate (execution);
   print_notifications (execution);
 }

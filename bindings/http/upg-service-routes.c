@@ -11,6 +11,8 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "upg-execution-update-private.h"
+#include "upg-run-private.h"
 #include "upg-service-private.h"
 
 /* ---- journal reads, off the main context ------------------------------ */
@@ -351,15 +353,31 @@ status_node (UpgService   *self,
              UpgExecution *execution)
 {
   UpgServiceRun *run = g_hash_table_lookup (self->runs_by_id, id);
-  JsonNode *node = upg_execution_to_json (execution, TRUE);
-  JsonObject *object = json_node_get_object (node);
+  JsonNode *node;
+  JsonObject *object;
+  g_autofree char *sending = NULL;
 
+  /* The statement on its way, from the run's memory at once: a statement
+   * waiting for a lock has not finished, so no signal said where it is
+   * (issue #12). */
+  if (run != NULL && run->run != NULL && execution == run->live)
+    {
+      upg_run_current_apply (upg_run_get_current (run->run), execution);
+      if (upg_execution_get_current_file (execution) != NULL)
+        sending = g_strdup_printf ("%s:%u", upg_execution_get_current_file (execution),
+                                   upg_execution_get_current_line (execution));
+    }
+  node = upg_execution_to_json (execution, TRUE);
+  object = json_node_get_object (node);
   json_object_set_boolean_member (object, "live", run != NULL);
   if (run != NULL && run->current_step != NULL)
     json_object_set_string_member (object, "current_step", run->current_step);
   else
     json_object_set_null_member (object, "current_step");
-  if (run != NULL && run->position != NULL)
+  /* Where it is: the statement running, else the last one finished. */
+  if (sending != NULL)
+    json_object_set_string_member (object, "position", sending);
+  else if (run != NULL && run->position != NULL)
     json_object_set_string_member (object, "position", run->position);
   else
     json_object_set_null_member (object, "position");

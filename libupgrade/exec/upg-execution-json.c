@@ -87,6 +87,41 @@ add_breakpoint (UpgExecution *self,
   json_builder_end_object (builder);
 }
 
+/* Where a running execution is: the statement it has been executing, and
+ * for how long, even while that statement waits for a lock (issue #12).
+ * null once it stopped: nothing runs any more. */
+static void
+add_current (UpgExecution *self,
+             JsonBuilder  *builder)
+{
+  g_autoptr(GDateTime) now = NULL;
+
+  json_builder_set_member_name (builder, "current_statement");
+  if (self->current_step_id == NULL || self->status != UPG_EXECUTION_STATUS_RUNNING)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  add_optional_string (builder, "step_id", self->current_step_id);
+  add_optional_string (builder, "file", self->current_file);
+  json_builder_set_member_name (builder, "line");
+  json_builder_add_int_value (builder, self->current_line);
+  json_builder_set_member_name (builder, "sequence");
+  json_builder_add_int_value (builder, self->current_sequence);
+  add_date (builder, "started_at", self->current_started);
+  json_builder_set_member_name (builder, "running_seconds");
+  if (self->current_started != NULL)
+    {
+      now = g_date_time_new_now_utc ();
+      json_builder_add_int_value (builder, MAX (0, g_date_time_difference (now, self->current_started)
+                                                   / G_TIME_SPAN_SECOND));
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
 /* The calibration message only describes a step that is running. */
 static void
 add_rate_message (UpgExecution *self,
@@ -138,8 +173,11 @@ add_rate (UpgExecution *self,
  * Serialises the execution in the "run form" of SPEC §9:
  * `{"execution_id", "status", "stage", "steps": [{"id", "version",
  * "status", "duration_ms", "message"}], "breakpoint"}` plus `from`, `to`,
- * `site`, `rollback`, `resume_count`, `started`, `finished`, `message`
- * and, when the progress is known (the execution this process runs),
+ * `site`, `rollback`, `resume_count`, `started`, `finished`, `message`,
+ * `current_statement` (null, or while it runs the statement it executes:
+ * `{"step_id", "file", "line", "sequence", "started_at",
+ * "running_seconds"}`; of a run in another process once that statement
+ * ran a second) and, when the progress is known (the execution this process runs),
  * `statements_done`, `statements_total` and `eta_seconds` (also without
  * SQL statements, once a step's estimate gave an ETA); while it runs and
  * the running step's estimate was revised by the live calibration,
@@ -190,10 +228,11 @@ upg_execution_to_json (UpgExecution *self,
       json_builder_set_member_name (builder, "notifications");
       json_builder_add_value (builder, node);
     }
+  add_current (self, builder);
   if (self->stage == UPG_STAGE_RESOURCE_CHECK || self->stage == UPG_STAGE_BUSINESS_CHECK)
     add_optional_string (builder, "verdict", upg_verdict_to_string (upg_execution_get_check_verdict (self)));
-  /* Progress is known while (or right after) a stage runs, not for an
-   * execution read back from the journal. */
+  /* Progress is known while (or right after) a stage runs, and for an
+   * execution read back from the journal while a statement runs long. */
   if (self->statements_total > 0)
     {
       json_builder_set_member_name (builder, "statements_done");
@@ -300,6 +339,29 @@ load_rate (UpgExecution *self,
                                    revised, updated);
 }
 
+/* The statement a record says has been running for a while (schema
+ * v12), with the stage's progress and remaining time as of its start. */
+static void
+load_current (UpgExecution *self,
+              JsonObject   *record)
+{
+  const char *step_id = member_text (record, "current_step_id");
+  g_autoptr(GDateTime) started = NULL;
+  JsonNode *eta;
+
+  if (step_id == NULL)
+    return;
+  started = member_date (record, "current_started_at");
+  upg_execution_set_current_statement (self, step_id, member_text (record, "current_file"),
+                                       (guint) json_object_get_int_member_with_default (record, "current_line", 0),
+                                       (guint) json_object_get_int_member_with_default (record, "current_sequence", 0),
+                                       started);
+  eta = json_object_get_member (record, "current_eta_seconds");
+  upg_execution_set_progress (self, (guint) json_object_get_int_member_with_default (record, "current_done", 0),
+                              (guint) json_object_get_int_member_with_default (record, "current_total", 0),
+                              eta != NULL && JSON_NODE_HOLDS_VALUE (eta) ? json_node_get_int (eta) : -1);
+}
+
 /**
  * upg_execution_new_from_journal:
  * @record: an execution record of the journal, as returned by
@@ -351,5 +413,6 @@ upg_execution_new_from_journal (JsonObject *record,
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (record, "notifications")))
     self->notifications = json_array_ref (json_object_get_array_member (record, "notifications"));
   upg_execution_load_approvals (self, record);
+  load_current (self, record);
   return self;
 }

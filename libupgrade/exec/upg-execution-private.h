@@ -57,6 +57,13 @@ struct _UpgExecution
    * (upg-execution-approvals.c); NULL: not read. */
   JsonArray          *confirmations;
   JsonArray          *check_skips;
+
+  /* The statement it is executing (upg-execution-current.c). */
+  char               *current_step_id;  /* NULL: none */
+  char               *current_file;
+  guint               current_line;
+  guint               current_sequence;
+  GDateTime          *current_started;
 };
 
 /* upg-execution-approvals.c */
@@ -64,5 +71,17 @@ void upg_execution_load_approvals     (UpgExecution *self,
                                        JsonObject   *record);
 void upg_execution_add_approvals_json (UpgExecution *self,
                                        JsonBuilder  *builder);
+
+/* Drops the running statement; an inline here so that finalize, in
+ * upg-execution.c, need not call into upg-execution-current.c. */
+static inline void
+upg_execution_reset_current_fields (UpgExecution *self)
+{
+  g_clear_pointer (&self->current_step_id, g_free);
+  g_clear_pointer (&self->current_file, g_free);
+  g_clear_pointer (&self->current_started, g_date_time_unref);
+  self->current_line = 0;
+  self->current_sequence = 0;
+}
 
 G_END_DECLS

@@ -73,4 +73,11 @@ void                upg_execution_set_rate_estimate (UpgExecution     *self,
 
 void                upg_execution_clear_rate_estimate (UpgExecution   *self);
 
+void                upg_execution_set_current_statement (UpgExecution *self,
+                                                         const char   *step_id,
+                                                         const char   *file,
+                                                         guint         line,
+                                                         guint         sequence,
+                                                         GDateTime    *started);
+
 G_END_DECLS

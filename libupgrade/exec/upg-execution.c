@@ -47,6 +47,7 @@ upg_execution_finalize (GObject *object)
   g_free (self->message);
   g_free (self->rate_message);
   g_clear_pointer (&self->rate, upg_rate_estimate_free);
+  upg_execution_reset_current_fields (self);
   g_ptr_array_unref (self->steps);
   g_clear_pointer (&self->notifications, json_array_unref);
   upg_execution_clear_breakpoint (self);

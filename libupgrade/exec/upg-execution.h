@@ -118,6 +118,17 @@ UPG_DEPRECATED_IN_1_0_FOR (upg_execution_dup_rate_estimate)
 GDateTime          *upg_execution_get_rate_updated_at (UpgExecution   *self);
 
 UPG_AVAILABLE_IN_ALL
+const char         *upg_execution_get_current_step_id  (UpgExecution *self);
+UPG_AVAILABLE_IN_ALL
+const char         *upg_execution_get_current_file     (UpgExecution *self);
+UPG_AVAILABLE_IN_ALL
+guint               upg_execution_get_current_line     (UpgExecution *self);
+UPG_AVAILABLE_IN_ALL
+guint               upg_execution_get_current_sequence (UpgExecution *self);
+UPG_AVAILABLE_IN_ALL
+GDateTime          *upg_execution_get_current_started  (UpgExecution *self);
+
+UPG_AVAILABLE_IN_ALL
 char               *upg_format_duration            (gint64          ms);
 
 UPG_AVAILABLE_IN_ALL

@@ -8,6 +8,7 @@
 #include "upg-execution-update-private.h"
 #include "upg-executor.h"
 #include "upg-journal-write-private.h"
+#include "upg-run-current-private.h"
 #include "upg-plan.h"
 #include "upg-sql-splitter.h"
 #include "upg-sql-statement-private.h"
@@ -90,6 +91,7 @@ struct _UpgRunContext
   const UpgRunHooks *hooks;           /* upg_executor_run_hooks */
   UpgExecutor       *executor;        /* unowned */
   UpgRun            *run;             /* owned: whose signals are emitted */
+  UpgRunCurrent     *current;         /* owned: the run's statement on its way */
   UpgJournal        *journal;         /* unowned */
   UpgExecution      *execution;       /* owned */
   UpgExecLog        *log;             /* owned */

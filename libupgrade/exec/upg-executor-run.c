@@ -12,6 +12,7 @@
 #include "upg-executor-notify-private.h"
 #include "upg-executor-private.h"
 #include "upg-executor-run-private.h"
+#include "upg-run-private.h"
 #include "upg-journal-drift-private.h"
 #include "upg-target-lock-private.h"
 #include "upg-execution-private.h"
@@ -46,6 +47,7 @@ run_context_free (UpgRunContext *ctx)
 {
   g_clear_object (&ctx->execution);
   g_clear_object (&ctx->run);
+  g_clear_pointer (&ctx->current, upg_run_current_unref);
   upg_exec_log_free (ctx->log);
   g_clear_pointer (&ctx->owner_context, g_main_context_unref);
   g_clear_pointer (&ctx->signals, upg_signal_queue_unref);
@@ -89,6 +91,7 @@ run_context_new (UpgExecutor   *self,
   ctx->hooks = &upg_executor_run_hooks;
   ctx->executor = self;
   ctx->run = g_object_ref (request->run);
+  ctx->current = upg_run_current_ref (upg_run_get_current (request->run));
   ctx->accept_changed = request->accept_changed;
   ctx->journal = upg_executor_get_journal (self);
   ctx->owner_context = g_main_context_ref (request->owner_context);
@@ -591,6 +594,23 @@ is_operator_resume (UpgRunContext *ctx,
   return status != UPG_EXECUTION_STATUS_INTERRUPTED && status != UPG_EXECUTION_STATUS_RUNNING;
 }
 
+/* The watchdog's word (its own thread: the log is thread-safe) about a
+ * statement that has been running a while: an operator watching the log
+ * learns where the run waits without asking `status`. */
+static void
+statement_noticed (gpointer                          user_data,
+                   const UpgJournalCurrentStatement *current,
+                   gint64                            running_ms,
+                   gboolean                          journaled)
+{
+  UpgRunContext *ctx = user_data;
+  g_autofree char *running = upg_format_duration (running_ms);
+
+  upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s:%u: statement %u of step %s still running after %s%s"),
+                       current->file, current->line, current->sequence, current->step_id, running,
+                       journaled ? "" : _(" (not recorded in the journal)"));
+}
+
 /* Everything after the lock: pick or create the execution, check and
  * count a resume, then run the steps. */
 static gboolean
@@ -604,6 +624,7 @@ run_locked (UpgRunContext *ctx,
   g_autoptr(GPtrArray) drifts = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_drift_free);
   guint resume_count = 0;
   gboolean continuing;
+  gboolean ok;
 
   if (request->kind == UPG_RUN_REQUEST_RESUME)
     id = g_strdup (request->execution_id);
@@ -672,7 +693,10 @@ run_locked (UpgRunContext *ctx,
                        ctx->statements_total,
                        ctx->action == UPG_RESUME_ACTION_RETRY ? _(" (retry at the breakpoint)")
                        : ctx->action == UPG_RESUME_ACTION_SKIP ? _(" (skip at the breakpoint)") : "");
-  return upg_executor_run_steps (ctx, steps, error);
+  upg_run_current_watch (ctx->current, ctx->journal, id, statement_noticed, ctx);
+  ok = upg_executor_run_steps (ctx, steps, error);
+  upg_run_current_unwatch (ctx->current);
+  return ok;
 }
 
 /* A check stage's execution is not resumed: running the stage again

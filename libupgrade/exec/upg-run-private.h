@@ -5,6 +5,7 @@
 #pragma once
 
 #include "upg-run.h"
+#include "upg-run-current-private.h"
 
 G_BEGIN_DECLS
 
@@ -49,5 +50,7 @@ void             upg_run_set_checks_func (UpgRun           *self,
                                           GDestroyNotify    destroy);
 UpgRunChecksFunc upg_run_get_checks_func (UpgRun           *self,
                                           gpointer         *user_data);
+
+UpgRunCurrent   *upg_run_get_current     (UpgRun           *self);
 
 G_END_DECLS

@@ -45,6 +45,7 @@ struct _UpgRun
 
   gboolean         started;
   UpgExecution    *execution;
+  UpgRunCurrent   *current;       /* the statement its stage is executing */
 };
 
 enum {
@@ -95,6 +96,7 @@ upg_run_finalize (GObject *object)
   g_free (self->component);
   g_clear_pointer (&self->env, json_object_unref);
   g_clear_object (&self->execution);
+  g_clear_pointer (&self->current, upg_run_current_unref);
   g_free (self->checks_by);
   if (self->checks_destroy != NULL)
     self->checks_destroy (self->checks_data);
@@ -450,6 +452,22 @@ upg_run_class_init (UpgRunClass *klass)
 static void
 upg_run_init (UpgRun *self)
 {
+  self->current = upg_run_current_new ();
+}
+
+/*
+ * upg_run_get_current:
+ *
+ * The statement the run's stage is executing, written by the worker
+ * thread and read from any (the service's status answers from memory).
+ *
+ * Returns: (transfer none): the run's current statement
+ */
+UpgRunCurrent *
+upg_run_get_current (UpgRun *self)
+{
+  g_return_val_if_fail (UPG_IS_RUN (self), NULL);
+  return self->current;
 }
 
 /**

@@ -35,12 +35,26 @@ static const UpgJournalColumn execution_columns[] = {
   { "rate_eta_seconds", "rate_eta_seconds", UPG_JOURNAL_COLUMN_INT },
   { "rate_revised_at", "rate_revised_at", UPG_JOURNAL_COLUMN_TIME },
   { "rate_updated_at", "rate_updated_at", UPG_JOURNAL_COLUMN_TIME },
+  { "current_step_id", "current_step_id", UPG_JOURNAL_COLUMN_TEXT },
+  { "current_file", "current_file", UPG_JOURNAL_COLUMN_TEXT },
+  { "current_line", "current_line", UPG_JOURNAL_COLUMN_INT },
+  { "current_sequence", "current_sequence", UPG_JOURNAL_COLUMN_INT },
+  { "current_started_at", "current_started_at", UPG_JOURNAL_COLUMN_TIME },
+  { "current_done", "current_done", UPG_JOURNAL_COLUMN_INT },
+  { "current_total", "current_total", UPG_JOURNAL_COLUMN_INT },
+  { "current_eta_seconds", "current_eta_seconds", UPG_JOURNAL_COLUMN_INT },
 };
 
 /* Forgets the live calibration: it described a step that no longer runs. */
 #define RATE_CLEAR " rate_step_id = NULL, rate_units = NULL, rate_measured_milli = NULL," \
                    " rate_configured_milli = NULL, rate_deviation_percent = NULL," \
                    " rate_eta_seconds = NULL, rate_revised_at = NULL, rate_updated_at = NULL"
+
+/* Forgets the statement that was running: whatever stops or restarts the
+ * execution ended it. */
+#define CURRENT_CLEAR " current_step_id = NULL, current_file = NULL, current_line = NULL," \
+                      " current_sequence = NULL, current_started_at = NULL, current_done = NULL," \
+                      " current_total = NULL, current_eta_seconds = NULL"
 
 static const UpgJournalColumn step_columns[] = {
   { "step_id", "id", UPG_JOURNAL_COLUMN_TEXT },
@@ -178,9 +192,9 @@ upg_journal_set_execution_status (UpgJournal          *self,
     return upg_journal_sql_exec (self->connection,
                                  status == UPG_EXECUTION_STATUS_SUCCESS
                                  ? "UPDATE upgrade_execution SET status = ?, error = ?, finished_at = ?,"
-                                   " owner = ?," RATE_CLEAR " WHERE id = ?"
+                                   " owner = ?," RATE_CLEAR "," CURRENT_CLEAR " WHERE id = ?"
                                  : "UPDATE upgrade_execution SET status = ?, error = ?, finished_at = ?,"
-                                   " owner = ? WHERE id = ?",
+                                   " owner = ?," CURRENT_CLEAR " WHERE id = ?",
                                  values, G_N_ELEMENTS (values), error);
   }
 }
@@ -273,7 +287,7 @@ upg_journal_reopen_execution (UpgJournal  *self,
 
     if (!upg_journal_sql_exec (self->connection,
                                "UPDATE upgrade_execution SET resume_count = ?, status = 'RUNNING',"
-                               " owner = ?, finished_at = NULL, error = NULL," RATE_CLEAR
+                               " owner = ?, finished_at = NULL, error = NULL," RATE_CLEAR "," CURRENT_CLEAR
                                " WHERE id = ? AND resume_count = ?",
                                values, G_N_ELEMENTS (values), error))
       return FALSE;
@@ -354,6 +368,61 @@ upg_journal_set_rate_estimate (UpgJournal                    *self,
     };
 
     return upg_journal_flush_statements_with (self, &update, error);
+  }
+}
+
+/**
+ * upg_journal_set_current_statement: (skip)
+ * @self: a #UpgJournal
+ * @execution_id: the execution
+ * @current: (nullable): the statement it has been executing for a while,
+ *   or %NULL once it ended
+ * @error: return location for a #GError
+ *
+ * Records where a running execution is while one statement takes long
+ * (blocked by a lock, a big ALTER), where `status` of another process
+ * reads it (upg_journal_get_execution() members `current_*`): statements
+ * that commit with their marker leave no RUNNING record while they run.
+ * The caller writes it once per statement that runs longer than a
+ * second, never once per statement; a new status of the execution clears
+ * it too.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+upg_journal_set_current_statement (UpgJournal                       *self,
+                                   const char                       *execution_id,
+                                   const UpgJournalCurrentStatement *current,
+                                   GError                          **error)
+{
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  if (!require (execution_id, N_("an execution id"), error))
+    return FALSE;
+
+  UPG_JOURNAL_LOCK (self);
+  if (current == NULL)
+    {
+      const char *values[] = { execution_id };
+
+      return upg_journal_sql_exec (self->connection, "UPDATE upgrade_execution SET" CURRENT_CLEAR " WHERE id = ?",
+                                   values, 1, error);
+    }
+  {
+    g_autofree char *line = upg_journal_int_text (current->line);
+    g_autofree char *sequence = upg_journal_int_text (current->sequence);
+    g_autofree char *started = upg_journal_int_text (current->started_at);
+    g_autofree char *done = upg_journal_int_text (current->statements_done);
+    g_autofree char *total = upg_journal_int_text (current->statements_total);
+    g_autofree char *eta = current->eta_seconds >= 0 ? upg_journal_int_text (current->eta_seconds) : NULL;
+    const char *values[] = { current->step_id, current->file, line, sequence, started, done, total, eta,
+                             execution_id };
+
+    return upg_journal_sql_exec (self->connection,
+                                 "UPDATE upgrade_execution SET current_step_id = ?, current_file = ?,"
+                                 " current_line = ?, current_sequence = ?, current_started_at = ?,"
+                                 " current_done = ?, current_total = ?, current_eta_seconds = ?"
+                                 " WHERE id = ? AND status = 'RUNNING'",
+                                 values, G_N_ELEMENTS (values), error);
   }
 }
 

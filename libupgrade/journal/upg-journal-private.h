@@ -133,4 +133,22 @@ gboolean    upg_journal_set_rate_estimate (UpgJournal                   *self,
                                            const UpgJournalRateEstimate *estimate,
                                            GError                      **error);
 
+/* The statement an execution has been executing for a while, as
+ * upg_journal_set_current_statement() records it for `status` elsewhere. */
+typedef struct {
+  const char *step_id;
+  const char *file;
+  guint       line;
+  guint       sequence;           /* in @file, from 1 */
+  gint64      started_at;         /* ms since the epoch */
+  guint       statements_done;    /* of the stage */
+  guint       statements_total;
+  gint64      eta_seconds;        /* the execution's remaining time when it was sent, -1: unknown */
+} UpgJournalCurrentStatement;
+
+gboolean    upg_journal_set_current_statement (UpgJournal                       *self,
+                                               const char                       *execution_id,
+                                               const UpgJournalCurrentStatement *current,
+                                               GError                          **error);
+
 G_END_DECLS

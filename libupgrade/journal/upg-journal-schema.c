@@ -250,6 +250,25 @@ static const TableDef v11_tables[] = {
   { NULL, NULL }
 };
 
+/* Version 12: the statement the running execution has been executing for
+ * a while (issue #12: a statement blocked by a lock left `status` of
+ * another process without a position): its step, file, line and sequence
+ * in the file, when it was sent (ms since the epoch), the statements of
+ * the stage done and in all, and the remaining seconds estimated when it
+ * was sent (NULL: unknown). Written once per statement that runs longer
+ * than a second, cleared when it ends; all NULL otherwise. */
+static const ColumnDef v12_columns[] = {
+  { "upgrade_execution", "current_step_id", "@NAME@" },
+  { "upgrade_execution", "current_file", "@NAME@" },
+  { "upgrade_execution", "current_line", "@INT@" },
+  { "upgrade_execution", "current_sequence", "@INT@" },
+  { "upgrade_execution", "current_started_at", "@INT@" },
+  { "upgrade_execution", "current_done", "@INT@" },
+  { "upgrade_execution", "current_total", "@INT@" },
+  { "upgrade_execution", "current_eta_seconds", "@INT@" },
+  { NULL, NULL, NULL }
+};
+
 static const IndexDef v9_indexes[] = {
   { "upgrade_notification_execution", "upgrade_notification", "execution_id", FALSE },
   { "upgrade_notification_site", "upgrade_notification", "site_id, created_at", FALSE },
@@ -278,6 +297,7 @@ static const Migration migrations[] = {
   { 9, v9_tables, no_columns, v9_indexes, NULL },
   { 10, v10_tables, no_columns, v10_indexes, NULL },
   { 11, v11_tables, no_columns, v11_indexes, NULL },
+  { 12, no_tables, v12_columns, no_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -272,10 +272,12 @@ send_one (Unit    *u,
   upg_run_context_maybe_crash (ctx, UPG_CRASH_BEFORE_SEND);
   /* SQLite: the engine's BEGIN IMMEDIATE takes the write lock at once,
    * where the script's deferred BEGIN could fail busy later. */
+  upg_statement_run_sending (run);
   if (u->roles[i] == ROLE_BEGIN && u->dialect == UPG_DIALECT_SQLITE)
     ok = upg_connection_begin (run->connection, error);
   else
     ok = upg_connection_execute (run->connection, text_of (u, i), &u->rows[i], ctx->cancellable, error);
+  upg_statement_run_came_back (run);
   u->durations[i] = (g_get_monotonic_time () - start_us) / 1000;
   if (ok)
     upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
@@ -389,8 +391,10 @@ send_chunk (Unit    *u,
   *failed = first;
   if (!upg_transaction_pipeline_send_parts (pipeline, parts, end - first, error))
     return FALSE;
+  upg_statement_run_sending (&u->runs[first]);
   ok = upg_transaction_pipeline_receive_parts (pipeline, end - first, FALSE, rows, &u->unparsed,
                                                ctx->cancellable, error);
+  upg_statement_run_came_back (&u->runs[first]);
   for (guint k = first; k < first + rows->len && k < end; k++)
     {
       u->rows[k] = g_array_index (rows, gint64, k - first);

@@ -236,10 +236,12 @@ group_send (Group   *g,
     }
   ctx->statements_sent += g->n;
   upg_sql_runner_maybe_crash_in (ctx, UPG_CRASH_BEFORE_SEND, sent_before);
+  upg_statement_run_sending (&g->runs[0]);
   if (UPG_IS_TRANSACTION_PIPELINE (c))
     ok = send_pipelined (g, markers, sent_before, error);
   else
     ok = send_apart (g, markers, sent_before, error);
+  upg_statement_run_came_back (&g->runs[0]);
   g->duration_ms = (g_get_monotonic_time () - start_us) / 1000;
   if (ok)
     upg_sql_runner_maybe_crash_in (g->file->ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL, sent_before);

@@ -84,6 +84,27 @@ upg_sql_runner_maybe_crash_in (UpgRunContext *ctx,
     }
 }
 
+/* The run's caller and its watchdog see which statement is on its way
+ * (upg-run-current.c): set before @run (or the group or block it
+ * starts) is sent, cleared when the request came back. Cheap: no
+ * allocation, no write, per statement. */
+static inline void
+upg_statement_run_sending (StatementRun *run)
+{
+  UpgRunContext *ctx = run->ctx;
+
+  upg_run_current_begin (ctx->current, upg_step_get_id (run->step), upg_sql_statement_get_file (run->statement),
+                         upg_sql_statement_get_line (run->statement), upg_sql_statement_get_sequence (run->statement),
+                         run->started_at, ctx->statements_done, ctx->statements_total,
+                         upg_execution_get_eta_seconds (ctx->execution));
+}
+
+static inline void
+upg_statement_run_came_back (StatementRun *run)
+{
+  upg_run_current_end (run->ctx->current);
+}
+
 /* upg-sql-runner.c */
 const char *upg_sql_runner_statement_database (UpgSqlStatement *statement,
                                                UpgStep         *step);

@@ -251,7 +251,7 @@ execute_with_retries (StatementRun *run,
       g_autofree char *code = NULL;
       gint64 start_us;
       gint64 rows = 0, duration_ms;
-      gboolean found;
+      gboolean found, sent;
 
       /* The journal finds a statement's latest record by its start time in
        * milliseconds: a new attempt must not start in the same one as the
@@ -270,7 +270,10 @@ execute_with_retries (StatementRun *run,
       /* Named after its durable record: the server can be asked about it. */
       if (UPG_IS_CLICKHOUSE_CONNECTION (run->connection))
         upg_clickhouse_connection_set_query_id (UPG_CLICKHOUSE_CONNECTION (run->connection), record);
-      if (upg_statement_run_send (run, TRUE, &rows, &code, &local_error))
+      upg_statement_run_sending (run);
+      sent = upg_statement_run_send (run, TRUE, &rows, &code, &local_error);
+      upg_statement_run_came_back (run);
+      if (sent)
         {
           duration_ms = (g_get_monotonic_time () - start_us) / 1000;
           if (record == NULL && run->previous != NULL)

@@ -239,6 +239,8 @@ upg_sql_runner_run_step (UpgRunContext *ctx,
   flusher = upg_journal_flusher_start (ctx->journal);
   ok = run_statements (ctx, step, error);
   upg_journal_flusher_stop (flusher);
+  /* Nothing of the step is on its way any more, whatever stopped it. */
+  upg_run_current_end (ctx->current);
   if (upg_journal_flush_statements (ctx->journal, &flush_error))
     return ok;
   if (ok)
