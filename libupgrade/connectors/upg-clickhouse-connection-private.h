@@ -54,6 +54,12 @@ GInputStream  *upg_clickhouse_connection_send         (UpgClickHouseConnection *
                                                        const char * const      *extra,
                                                        GCancellable            *cancellable,
                                                        GError                 **error);
+GInputStream  *upg_clickhouse_connection_send_stream  (UpgClickHouseConnection *self,
+                                                       GInputStream            *body,
+                                                       goffset                  length,
+                                                       const char * const      *extra,
+                                                       GCancellable            *cancellable,
+                                                       GError                 **error);
 gboolean       upg_clickhouse_parse_error             (const char              *body,
                                                        int                     *code,
                                                        char                   **message);

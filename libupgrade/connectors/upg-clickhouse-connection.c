@@ -239,7 +239,8 @@ new_message (UpgClickHouseConnection  *self,
   soup_message_headers_replace (headers, "X-ClickHouse-User", self->user != NULL ? self->user : "default");
   if (self->password != NULL)
     soup_message_headers_replace (headers, "X-ClickHouse-Key", self->password);
-  soup_message_set_request_body_from_bytes (msg, "text/plain; charset=utf-8", request);
+  if (request != NULL)
+    soup_message_set_request_body_from_bytes (msg, "text/plain; charset=utf-8", request);
   soup_session_set_timeout (self->session, self->timeout_s > 0 ? self->timeout_s + TIMEOUT_MARGIN_S : 0);
   return msg;
 }
@@ -557,6 +558,31 @@ upg_clickhouse_connection_set_query_id (UpgClickHouseConnection *self,
   self->query_id = g_strdup (query_id);
 }
 
+/* Sends @msg (named @query_id); on 200 its answer as a stream. */
+static GInputStream *
+send_message (UpgClickHouseConnection  *self,
+              SoupMessage              *msg,
+              const char               *query_id,
+              GCancellable             *cancellable,
+              GError                  **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  upg_connection_set_last_error (UPG_CONNECTION (self), 0, NULL);
+  stream = soup_session_send (self->session, msg, cancellable, &local_error);
+  if (stream == NULL)
+    return no_answer (self, query_id, local_error, error), NULL;
+  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
+    {
+      g_autoptr(GBytes) body = g_input_stream_read_bytes (stream, 64 * 1024, NULL, NULL);
+
+      set_answer_error (self, msg, body, NULL, error);
+      return NULL;
+    }
+  return g_steal_pointer (&stream);
+}
+
 /**
  * upg_clickhouse_connection_send:
  * @self: a connection
@@ -582,25 +608,52 @@ upg_clickhouse_connection_send (UpgClickHouseConnection  *self,
 {
   g_autofree char *query_id = g_uuid_string_random ();
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (UPG_IS_CLICKHOUSE_CONNECTION (self), NULL);
   msg = new_message (self, query_id, extra, request, error);
   if (msg == NULL)
     return NULL;
-  upg_connection_set_last_error (UPG_CONNECTION (self), 0, NULL);
-  stream = soup_session_send (self->session, msg, cancellable, &local_error);
-  if (stream == NULL)
-    return no_answer (self, query_id, local_error, error), NULL;
-  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
-    {
-      g_autoptr(GBytes) body = g_input_stream_read_bytes (stream, 64 * 1024, NULL, NULL);
+  return send_message (self, msg, query_id, cancellable, error);
+}
 
-      set_answer_error (self, msg, body, NULL, error);
-      return NULL;
-    }
-  return g_steal_pointer (&stream);
+/**
+ * upg_clickhouse_connection_send_stream:
+ * @self: a connection
+ * @body: the request's body, read as it is sent (the rows of the
+ *   `INSERT … FORMAT …` that @extra names as its `query` parameter)
+ * @length: the bytes @body gives
+ * @extra: (nullable) (array zero-terminated=1): more URL parameters, as
+ *   name, value, …
+ * @cancellable: (nullable): cancels the request (and the query, by its id)
+ * @error: return location for a #GError
+ *
+ * upg_clickhouse_connection_send() of a body that is never whole in
+ * memory: a restore's rows go from the archive to the server as they are
+ * read.
+ *
+ * Returns: (transfer full): the answer's body, or %NULL with @error set
+ */
+GInputStream *
+upg_clickhouse_connection_send_stream (UpgClickHouseConnection  *self,
+                                       GInputStream             *body,
+                                       goffset                   length,
+                                       const char * const       *extra,
+                                       GCancellable             *cancellable,
+                                       GError                  **error)
+{
+  g_autofree char *query_id = g_uuid_string_random ();
+  g_autoptr(SoupMessage) msg = NULL;
+
+  g_return_val_if_fail (UPG_IS_CLICKHOUSE_CONNECTION (self), NULL);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (body), NULL);
+  msg = new_message (self, query_id, extra, NULL, error);
+  if (msg == NULL)
+    return NULL;
+  soup_message_set_request_body (msg, "text/plain; charset=utf-8", body, length);
+  /* A body read once cannot be sent again: a kept-alive connection the
+   * server closed meanwhile would make libsoup retry with what is left. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
+  return send_message (self, msg, query_id, cancellable, error);
 }
 
 /* A one-value recovery query; @id is bound as a literal. */

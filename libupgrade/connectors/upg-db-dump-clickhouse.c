@@ -229,15 +229,88 @@ upg_db_dump_clickhouse (UpgDataSource       *source,
 
 typedef struct
 {
-  char   *table;
-  gsize   schema_bytes;
-  gsize   data_bytes;
+  char     *table;
+  gsize     schema_bytes;
+  guint64   data_bytes;
 } Entry;
 
 static void
 entry_clear (Entry *entry)
 {
   g_clear_pointer (&entry->table, g_free);
+}
+
+/* The next @remaining bytes of an archive, as a stream of their own:
+ * a table's rows go to the server as they are read, in the bounded
+ * buffers of the decompressor and of libsoup, however big the table.
+ * Closing it leaves the archive open. */
+#define UPG_TYPE_ENTRY_STREAM (upg_entry_stream_get_type ())
+G_DECLARE_FINAL_TYPE (UpgEntryStream, upg_entry_stream, UPG, ENTRY_STREAM, GInputStream)
+
+struct _UpgEntryStream
+{
+  GInputStream   parent_instance;
+
+  GInputStream  *archive;
+  const char    *path;
+  guint64        remaining;
+};
+
+G_DEFINE_FINAL_TYPE (UpgEntryStream, upg_entry_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+upg_entry_stream_read (GInputStream  *stream,
+                       void          *buffer,
+                       gsize          count,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  UpgEntryStream *self = UPG_ENTRY_STREAM (stream);
+  gssize n;
+
+  if (self->remaining == 0 || count == 0)
+    return 0;
+  n = g_input_stream_read (self->archive, buffer, (gsize) MIN ((guint64) count, self->remaining), cancellable,
+                           error);
+  if (n == 0)
+    g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT, _("'%s' ends early: the backup is truncated"),
+                 self->path);
+  if (n <= 0)
+    return -1;
+  self->remaining -= (guint64) n;
+  return n;
+}
+
+static void
+upg_entry_stream_finalize (GObject *object)
+{
+  g_object_unref (UPG_ENTRY_STREAM (object)->archive);
+  G_OBJECT_CLASS (upg_entry_stream_parent_class)->finalize (object);
+}
+
+static void
+upg_entry_stream_class_init (UpgEntryStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = upg_entry_stream_finalize;
+  G_INPUT_STREAM_CLASS (klass)->read_fn = upg_entry_stream_read;
+}
+
+static void
+upg_entry_stream_init (UpgEntryStream *self)
+{
+}
+
+static GInputStream *
+entry_stream_new (GInputStream *archive,
+                  const char   *path,
+                  guint64       size)
+{
+  UpgEntryStream *self = g_object_new (UPG_TYPE_ENTRY_STREAM, NULL);
+
+  self->archive = g_object_ref (archive);
+  self->path = path;
+  self->remaining = size;
+  return G_INPUT_STREAM (self);
 }
 
 /* The next entry's header; FALSE at the end (@error unset) or on error. */
@@ -267,7 +340,7 @@ read_entry (GDataInputStream  *in,
     }
   entry->table = g_strcompress (fields[1]);
   entry->schema_bytes = (gsize) g_ascii_strtoull (fields[2], NULL, 10);
-  entry->data_bytes = (gsize) g_ascii_strtoull (fields[3], NULL, 10);
+  entry->data_bytes = g_ascii_strtoull (fields[3], NULL, 10);
   return TRUE;
 }
 
@@ -294,14 +367,14 @@ read_exactly (GInputStream  *in,
 
 static gboolean
 skip_exactly (GInputStream  *in,
-              gsize          size,
+              guint64        size,
               const char    *path,
               GCancellable  *cancellable,
               GError       **error)
 {
   while (size > 0)
     {
-      gssize n = g_input_stream_skip (in, MIN (size, (gsize) G_MAXSSIZE), cancellable, error);
+      gssize n = g_input_stream_skip (in, (gsize) MIN (size, (guint64) G_MAXSSIZE), cancellable, error);
 
       if (n < 0)
         return FALSE;
@@ -316,12 +389,14 @@ skip_exactly (GInputStream  *in,
   return TRUE;
 }
 
-/* Drops @entry's table, creates it again and sends its rows. */
+/* Drops @entry's table, creates it again and sends its rows, read from
+ * @archive as they go. */
 static gboolean
 restore_entry (UpgClickHouseConnection  *connection,
                const Entry              *entry,
                GBytes                   *schema,
-               GBytes                   *data,
+               GInputStream             *archive,
+               const char               *path,
                GCancellable             *cancellable,
                GError                  **error)
 {
@@ -330,15 +405,28 @@ restore_entry (UpgClickHouseConnection  *connection,
   g_autofree char *drop = g_strdup_printf ("DROP TABLE IF EXISTS %s", quoted);
   g_autofree char *insert = g_strdup_printf ("INSERT INTO %s FORMAT TabSeparated", quoted);
   const char *extra[] = { "query", insert, NULL };
+  g_autoptr(GInputStream) rows = NULL;
   g_autoptr(GInputStream) answer = NULL;
 
   if (!upg_connection_execute (conn, drop, NULL, cancellable, error) ||
       !upg_connection_execute (conn, g_bytes_get_data (schema, NULL), NULL, cancellable, error))
     return FALSE;
-  if (g_bytes_get_size (data) == 0)
+  if (entry->data_bytes == 0)
     return TRUE;
-  answer = upg_clickhouse_connection_send (connection, data, extra, cancellable, error);
-  return answer != NULL && g_input_stream_close (answer, cancellable, error);
+  rows = entry_stream_new (archive, path, entry->data_bytes);
+  answer = upg_clickhouse_connection_send_stream (connection, rows, (goffset) entry->data_bytes, extra,
+                                                  cancellable, error);
+  if (answer == NULL || !g_input_stream_close (answer, cancellable, error))
+    return FALSE;
+  /* The server took the whole body only if libsoup read all of it. */
+  if (UPG_ENTRY_STREAM (rows)->remaining != 0)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   _("ClickHouse data source '%s': the rows of table %s were not all sent"),
+                   upg_connection_get_name (conn), entry->table);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /*
@@ -385,7 +473,7 @@ upg_db_restore_clickhouse (UpgDataSource  *source,
   for (;;)
     {
       Entry entry = { 0 };
-      g_autoptr(GBytes) schema = NULL, data = NULL;
+      g_autoptr(GBytes) schema = NULL;
       gboolean wanted, ok;
 
       if (!read_entry (in, path, &entry, cancellable, &local_error))
@@ -393,8 +481,7 @@ upg_db_restore_clickhouse (UpgDataSource  *source,
       wanted = table == NULL || g_str_equal (table, entry.table);
       ok = (schema = read_exactly (G_INPUT_STREAM (in), entry.schema_bytes, path, cancellable, error)) != NULL;
       if (ok && wanted)
-        ok = (data = read_exactly (G_INPUT_STREAM (in), entry.data_bytes, path, cancellable, error)) != NULL &&
-             restore_entry (connection, &entry, schema, data, cancellable, error);
+        ok = restore_entry (connection, &entry, schema, G_INPUT_STREAM (in), path, cancellable, error);
       else if (ok)
         ok = skip_exactly (G_INPUT_STREAM (in), entry.data_bytes, path, cancellable, error);
       found |= wanted;
