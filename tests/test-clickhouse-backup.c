@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "exec-test-util.h"
 #include "upg-test-clickhouse.h"
@@ -146,6 +147,94 @@ test_backup_restore (void)
   exec_fixture_clear (&fx);
 }
 
+/* The restore's upgradectl may map this much writable private memory
+ * (RLIMIT_DATA: heap, malloc's mmaps, thread stacks, libraries' data):
+ * room for the process itself, far less than the table's rows. */
+#define RESTORE_DATA_LIMIT (160 * 1024 * 1024)
+/* Rows of the big table, each about 230 bytes in TabSeparated: a dump
+ * of about 230 MB, more than the limit. */
+#define BIG_ROWS 1000000
+
+static void
+limit_data (gpointer user_data)
+{
+  struct rlimit limit = { RESTORE_DATA_LIMIT, RESTORE_DATA_LIMIT };
+
+  setrlimit (RLIMIT_DATA, &limit);
+}
+
+/* `upgradectl --json restore ID --yes` with RLIMIT_DATA set: its stdout,
+ * and its wait status in *@status. */
+static char *
+restore_limited (ExecFixture *fx,
+                 const char  *id,
+                 int         *status)
+{
+  const char *argv[] = { g_getenv ("UPGRADECTL"), "-b", fx->bundle, "-c", fx->config, "--state-dir", fx->state,
+                         "--json", "restore", id, "--yes", NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, limit_data, NULL, &out, NULL, status, &error);
+  g_assert_no_error (error);
+  return out;
+}
+
+/* A table whose rows are more than the restoring process may hold: a
+ * restore that read them whole before sending them fails to allocate. */
+static void
+test_restore_bounded_memory (void)
+{
+  const char *db;
+  g_autofree char *t = g_strdup_printf ("big_%08x", g_random_int ());
+  g_autofree char *pad = g_strnfill (200, 'p');
+  g_autofree char *source = NULL, *sources = NULL, *steps = NULL, *out = NULL, *before = NULL, *after = NULL;
+  g_autofree char *bytes = NULL;
+  g_autoptr(JsonObject) listed = NULL, restored = NULL;
+  JsonObject *backup;
+  ExecFixture fx;
+  int status = -1;
+
+  g_assert_no_error (start_error);
+  db = upg_test_clickhouse_get_database (server);
+  g_free (upg_test_clickhouse_admin_printf (server, "CREATE TABLE %s.%s (id UInt64, s String) ENGINE = MergeTree "
+                                                    "ORDER BY id", db, t));
+  g_free (upg_test_clickhouse_admin_printf (server, "INSERT INTO %s.%s SELECT number, concat(toString(number), "
+                                                    "'%s') FROM system.numbers LIMIT %d", db, t, pad, BIG_ROWS));
+  before = admin_value ("SELECT concat(toString(count()), ' ', toString(sum(id)), ' ', "
+                        "toString(sum(cityHash64(s)))) FROM %s.%s", db, t);
+
+  g_setenv (PASSWORD_ENV, upg_test_clickhouse_get_password (server), TRUE);
+  source = upg_test_clickhouse_datasource_json (server, PASSWORD_ENV);
+  sources = g_strdup_printf ("\"logs_ck\": %s", source);
+  exec_fixture_init (&fx);
+  exec_fixture_write_config (&fx, "ck-big", sources);
+  steps = g_strdup_printf ("\"pre_stop\": [{\"id\": \"bk\", \"backup\": {\"database\": \"logs_ck\", "
+                           "\"tables\": [\"%s\"]}}]", t);
+  exec_fixture_write_manifest (&fx, TO, steps, NULL);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, NULL, "run", "--confirm", "--from", FROM,
+                                                     "--to", TO, "--stage", "pre_stop", NULL)), ==, 0);
+  listed = exec_fixture_ctl_json (&fx, NULL, 0, "backups", NULL);
+  backup = json_array_get_object_element (json_object_get_array_member (listed, "backups"), 0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (backup, "row_counts"), t), ==,
+                   BIG_ROWS);
+  /* The dump's rows alone are more than the limit. */
+  bytes = admin_value ("SELECT sum(length(s) + length(toString(id)) + 2) FROM %s.%s", db, t);
+  g_assert_cmpint (g_ascii_strtoll (bytes, NULL, 10), >, RESTORE_DATA_LIMIT);
+
+  g_free (upg_test_clickhouse_admin_printf (server, "DROP TABLE %s.%s", db, t));
+  out = restore_limited (&fx, json_object_get_string_member (backup, "id"), &status);
+  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  restored = exec_parse_json_object (out);
+  g_assert_true (json_object_get_boolean_member (restored, "restored"));
+  after = admin_value ("SELECT concat(toString(count()), ' ', toString(sum(id)), ' ', "
+                       "toString(sum(cityHash64(s)))) FROM %s.%s", db, t);
+  g_assert_cmpstr (after, ==, before);
+  g_free (upg_test_clickhouse_admin_printf (server, "DROP TABLE %s.%s", db, t));
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -155,6 +244,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   server = upg_test_clickhouse_start (&start_error);
   g_test_add_func ("/clickhouse-backup/backup-restore", test_backup_restore);
+  g_test_add_func ("/clickhouse-backup/restore-bounded-memory", test_restore_bounded_memory);
   status = g_test_run ();
   upg_test_clickhouse_stop (server);
   g_clear_error (&start_error);
