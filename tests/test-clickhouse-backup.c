@@ -45,13 +45,32 @@ table_schema (const char *table)
   return admin_value ("SHOW CREATE TABLE %s.%s", upg_test_clickhouse_get_database (server), table);
 }
 
+/* A site whose data source is the server and whose pre_stop stage backs
+ * up @tables (JSON strings, comma-separated). */
+static void
+site_init (ExecFixture *fx,
+           const char  *site,
+           const char  *tables)
+{
+  g_autofree char *source = NULL, *sources = NULL, *steps = NULL;
+
+  g_setenv (PASSWORD_ENV, upg_test_clickhouse_get_password (server), TRUE);
+  source = upg_test_clickhouse_datasource_json (server, PASSWORD_ENV);
+  sources = g_strdup_printf ("\"logs_ck\": %s", source);
+  exec_fixture_init (fx);
+  exec_fixture_write_config (fx, site, sources);
+  steps = g_strdup_printf ("\"pre_stop\": [{\"id\": \"bk\", \"backup\": {\"database\": \"logs_ck\", "
+                           "\"tables\": [%s]}}]", tables);
+  exec_fixture_write_manifest (fx, TO, steps, NULL);
+}
+
 static void
 test_backup_restore (void)
 {
   const char *db;
   g_autofree char *a = g_strdup_printf ("orders_%08x", g_random_int ());
   g_autofree char *b = g_strdup_printf ("events_%08x", g_random_int ());
-  g_autofree char *source = NULL, *sources = NULL, *steps = NULL, *sql = NULL, *out = NULL, *err = NULL;
+  g_autofree char *sql = NULL, *out = NULL, *err = NULL;
   g_autofree char *a_rows = NULL, *b_rows = NULL, *a_schema = NULL, *b_schema = NULL, *file_sha = NULL;
   g_autofree char *after = NULL, *count = NULL, *schema_after = NULL, *b_after = NULL;
   g_autoptr(JsonObject) listed = NULL, one = NULL, all = NULL;
@@ -80,14 +99,9 @@ test_backup_restore (void)
   a_schema = table_schema (a);
   b_schema = table_schema (b);
 
-  g_setenv (PASSWORD_ENV, upg_test_clickhouse_get_password (server), TRUE);
-  source = upg_test_clickhouse_datasource_json (server, PASSWORD_ENV);
-  sources = g_strdup_printf ("\"logs_ck\": %s", source);
-  exec_fixture_init (&fx);
-  exec_fixture_write_config (&fx, "ck-site", sources);
-  steps = g_strdup_printf ("\"pre_stop\": [{\"id\": \"bk\", \"backup\": {\"database\": \"logs_ck\", "
-                           "\"tables\": [\"%s\", \"%s\"]}}]", a, b);
-  exec_fixture_write_manifest (&fx, TO, steps, NULL);
+  g_free (sql);
+  sql = g_strdup_printf ("\"%s\", \"%s\"", a, b);
+  site_init (&fx, "ck-site", sql);
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "--json", "run", "--confirm", "--from", FROM,
                                                      "--to", TO, "--stage", "pre_stop", NULL)), ==, 0);
   g_assert_null (strstr (out, upg_test_clickhouse_get_password (server)));
@@ -189,7 +203,7 @@ test_restore_bounded_memory (void)
   const char *db;
   g_autofree char *t = g_strdup_printf ("big_%08x", g_random_int ());
   g_autofree char *pad = g_strnfill (200, 'p');
-  g_autofree char *source = NULL, *sources = NULL, *steps = NULL, *out = NULL, *before = NULL, *after = NULL;
+  g_autofree char *quoted = NULL, *out = NULL, *before = NULL, *after = NULL;
   g_autofree char *bytes = NULL;
   g_autoptr(JsonObject) listed = NULL, restored = NULL;
   JsonObject *backup;
@@ -205,14 +219,8 @@ test_restore_bounded_memory (void)
   before = admin_value ("SELECT concat(toString(count()), ' ', toString(sum(id)), ' ', "
                         "toString(sum(cityHash64(s)))) FROM %s.%s", db, t);
 
-  g_setenv (PASSWORD_ENV, upg_test_clickhouse_get_password (server), TRUE);
-  source = upg_test_clickhouse_datasource_json (server, PASSWORD_ENV);
-  sources = g_strdup_printf ("\"logs_ck\": %s", source);
-  exec_fixture_init (&fx);
-  exec_fixture_write_config (&fx, "ck-big", sources);
-  steps = g_strdup_printf ("\"pre_stop\": [{\"id\": \"bk\", \"backup\": {\"database\": \"logs_ck\", "
-                           "\"tables\": [\"%s\"]}}]", t);
-  exec_fixture_write_manifest (&fx, TO, steps, NULL);
+  quoted = g_strdup_printf ("\"%s\"", t);
+  site_init (&fx, "ck-big", quoted);
   g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, NULL, "run", "--confirm", "--from", FROM,
                                                      "--to", TO, "--stage", "pre_stop", NULL)), ==, 0);
   listed = exec_fixture_ctl_json (&fx, NULL, 0, "backups", NULL);

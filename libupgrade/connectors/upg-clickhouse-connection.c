@@ -558,26 +558,41 @@ upg_clickhouse_connection_set_query_id (UpgClickHouseConnection *self,
   self->query_id = g_strdup (query_id);
 }
 
-/* Sends @msg (named @query_id); on 200 its answer as a stream. */
+/* Sends @request, or @body of @length bytes, under a fresh query id; on
+ * 200 the answer as a stream. */
 static GInputStream *
-send_message (UpgClickHouseConnection  *self,
-              SoupMessage              *msg,
-              const char               *query_id,
+send_request (UpgClickHouseConnection  *self,
+              GBytes                   *request,
+              GInputStream             *body,
+              goffset                   length,
+              const char * const       *extra,
               GCancellable             *cancellable,
               GError                  **error)
 {
+  g_autofree char *query_id = g_uuid_string_random ();
+  g_autoptr(SoupMessage) msg = new_message (self, query_id, extra, request, error);
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) local_error = NULL;
 
+  if (msg == NULL)
+    return NULL;
+  if (body != NULL)
+    {
+      soup_message_set_request_body (msg, "text/plain; charset=utf-8", body, length);
+      /* A body read once cannot be sent again: a kept-alive connection
+       * the server closed meanwhile would make libsoup retry with what is
+       * left of it. */
+      soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
+    }
   upg_connection_set_last_error (UPG_CONNECTION (self), 0, NULL);
   stream = soup_session_send (self->session, msg, cancellable, &local_error);
   if (stream == NULL)
     return no_answer (self, query_id, local_error, error), NULL;
   if (soup_message_get_status (msg) != SOUP_STATUS_OK)
     {
-      g_autoptr(GBytes) body = g_input_stream_read_bytes (stream, 64 * 1024, NULL, NULL);
+      g_autoptr(GBytes) answer = g_input_stream_read_bytes (stream, 64 * 1024, NULL, NULL);
 
-      set_answer_error (self, msg, body, NULL, error);
+      set_answer_error (self, msg, answer, NULL, error);
       return NULL;
     }
   return g_steal_pointer (&stream);
@@ -606,14 +621,9 @@ upg_clickhouse_connection_send (UpgClickHouseConnection  *self,
                                 GCancellable             *cancellable,
                                 GError                  **error)
 {
-  g_autofree char *query_id = g_uuid_string_random ();
-  g_autoptr(SoupMessage) msg = NULL;
-
   g_return_val_if_fail (UPG_IS_CLICKHOUSE_CONNECTION (self), NULL);
-  msg = new_message (self, query_id, extra, request, error);
-  if (msg == NULL)
-    return NULL;
-  return send_message (self, msg, query_id, cancellable, error);
+  g_return_val_if_fail (request != NULL, NULL);
+  return send_request (self, request, NULL, 0, extra, cancellable, error);
 }
 
 /**
@@ -641,19 +651,9 @@ upg_clickhouse_connection_send_stream (UpgClickHouseConnection  *self,
                                        GCancellable             *cancellable,
                                        GError                  **error)
 {
-  g_autofree char *query_id = g_uuid_string_random ();
-  g_autoptr(SoupMessage) msg = NULL;
-
   g_return_val_if_fail (UPG_IS_CLICKHOUSE_CONNECTION (self), NULL);
   g_return_val_if_fail (G_IS_INPUT_STREAM (body), NULL);
-  msg = new_message (self, query_id, extra, NULL, error);
-  if (msg == NULL)
-    return NULL;
-  soup_message_set_request_body (msg, "text/plain; charset=utf-8", body, length);
-  /* A body read once cannot be sent again: a kept-alive connection the
-   * server closed meanwhile would make libsoup retry with what is left. */
-  soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
-  return send_message (self, msg, query_id, cancellable, error);
+  return send_request (self, NULL, body, length, extra, cancellable, error);
 }
 
 /* A one-value recovery query; @id is bound as a literal. */
