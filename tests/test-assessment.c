@@ -623,6 +623,58 @@ test_cli_chinese (Site *site, gconstpointer data)
   g_assert_nonnull (strstr (out, "预估："));
 }
 
+/* A rule's `name[zh_CN]` and `suggestion[zh_CN]` are read under zh_CN, in
+ * the text and the JSON output alike; other locales keep the plain texts;
+ * a `name[…]` that names no locale fails validation, naming the field. */
+#define ZH_RULE(key) \
+  "{\"data_quality\": [{\"id\": \"null_user\", \"name\": \"orders without user\"," \
+  " \"" key "\": \"没有用户的订单\", \"database\": \"ft_db\", \"sql\": \"" NULL_USERS "\"," \
+  " \"severity\": \"warn\", \"suggestion\": \"fix them\", \"suggestion[zh_CN]\": \"请修正\"}]}"
+
+static void
+test_cli_localized_rule (Site *site, gconstpointer data)
+{
+  const char *base[] = { "-b", site->bundle, "-c", site->config_path };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *item = NULL;
+  JsonArray *items;
+
+  write_manifest (site, ZH_RULE ("name[zh_CN]"), NULL, NULL);
+  g_assert_cmpint (upgradectl_spawn ("zh_CN.UTF-8", &out, base[0], base[1], base[2], base[3],
+                                     "assess", "--from", "3.17.4", "--to", "3.17.5", NULL), ==, 4);
+  g_assert_nonnull (strstr (out, "[WARN] data_quality 没有用户的订单：发现 2 行，阈值 0\n"));
+  g_assert_nonnull (strstr (out, "请修正"));
+  g_assert_null (strstr (out, "orders without user"));
+  g_assert_null (strstr (out, "fix them"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn ("zh_CN.UTF-8", &out, base[0], base[1], base[2], base[3], "--json",
+                                     "assess", "--from", "3.17.4", "--to", "3.17.5", NULL), ==, 4);
+  node = json_from_string (out, NULL);
+  g_assert_nonnull (node);
+  items = json_object_get_array_member (json_node_get_object (node), "items");
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (items, i), "id"), "null_user"))
+      item = json_array_get_object_element (items, i);
+  g_assert_nonnull (item);
+  g_assert_cmpstr (json_object_get_string_member (item, "name"), ==, "没有用户的订单");
+  g_assert_cmpstr (json_object_get_string_member (item, "suggestion"), ==, "请修正");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (upgradectl_spawn (NULL, &out, base[0], base[1], base[2], base[3],
+                                     "assess", "--from", "3.17.4", "--to", "3.17.5", NULL), ==, 4);
+  g_assert_nonnull (strstr (out, "[WARN] data_quality orders without user: 2 rows found, threshold 0\n"));
+  g_assert_nonnull (strstr (out, "fix them"));
+  g_assert_null (strstr (out, "没有用户的订单"));
+  g_clear_pointer (&out, g_free);
+
+  write_manifest (site, ZH_RULE ("name[zh-CN]"), NULL, NULL);
+  g_assert_cmpint (upgradectl_spawn_stderr (NULL, &out, &err, base[0], base[1], "validate", NULL), ==, 2);
+  g_test_message ("validate: %s", out);
+  g_assert_nonnull (strstr (out, "3.17.5.json: $.checks.data_quality[0].name[zh-CN]: 'zh-CN' is not a locale"));
+}
+
 /* Real servers ------------------------------------------------------------ */
 
 /* Lets the test user see every database, as an upgrade account usually
@@ -765,6 +817,7 @@ main (int argc, char *argv[])
   ADD ("/assessment/async", test_async);
   ADD ("/assessment/cli", test_cli);
   ADD ("/assessment/cli/zh_CN", test_cli_chinese);
+  ADD ("/assessment/cli/localized-rule", test_cli_localized_rule);
 #undef ADD
 
   return g_test_run ();

@@ -287,10 +287,10 @@ check_rule (UpgCheckSources  *sources,
   UpgCheckResult *item;
 
   if (!upg_json_get_string (ctx, rule, path, "id", TRUE, &id, &error) ||
-      !upg_json_get_string (ctx, rule, path, "name", FALSE, &name, &error) ||
+      !upg_json_get_localized_string (ctx, rule, path, "name", FALSE, &name, &error) ||
       !upg_json_get_string (ctx, rule, path, "database", TRUE, &database, &error) ||
       !upg_json_get_string (ctx, rule, path, "sql", TRUE, &sql, &error) ||
-      !upg_json_get_string (ctx, rule, path, "suggestion", FALSE, &suggestion, &error) ||
+      !upg_json_get_localized_string (ctx, rule, path, "suggestion", FALSE, &suggestion, &error) ||
       !upg_json_get_uint (ctx, rule, path, "threshold", G_MAXINT64, &threshold, &error) ||
       !read_severity (ctx, rule, path, &severity, &error) ||
       !read_range (ctx, rule, path, &min, &max, &error))

@@ -306,6 +306,40 @@ read_version (UpgManifest      *self,
   return TRUE;
 }
 
+/* The localized `name[LOCALE]` and `suggestion[LOCALE]` keys of the
+ * data-quality rules are checked here, at load, so that `validate` reports
+ * a malformed one whatever the locale it runs under. */
+static gboolean
+check_localized_rules (const UpgJsonCtx *ctx,
+                       JsonObject       *checks,
+                       GError          **error)
+{
+  static const char * const texts[] = { "name", "suggestion" };
+  JsonNode *node = json_object_get_member (checks, "data_quality");
+  JsonArray *rules;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return TRUE;
+  rules = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (rules); i++)
+    {
+      JsonNode *rule = json_array_get_element (rules, i);
+      g_autofree char *path = g_strdup_printf ("$.checks.data_quality[%u]", i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (rule))
+        continue;
+      for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+        {
+          const char *unused = NULL;
+
+          if (!upg_json_get_localized_string (ctx, json_node_get_object (rule), path, texts[t],
+                                              FALSE, &unused, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 read_header (UpgManifest      *self,
              const UpgJsonCtx *ctx,
@@ -320,6 +354,8 @@ read_header (UpgManifest      *self,
       || !upg_json_get_string (ctx, root, "$", "description", FALSE, &description, error)
       || !upg_json_get_object (ctx, root, "$", "checks", &checks, error)
       || !upg_json_get_object (ctx, root, "$", "checksums", &checksums, error))
+    return FALSE;
+  if (checks != NULL && !check_localized_rules (ctx, checks, error))
     return FALSE;
   self->component = g_strdup (component);
   self->description = g_strdup (description);

@@ -79,6 +79,13 @@ gboolean    upg_json_get_string      (const UpgJsonCtx  *ctx,
                                       gboolean           required,
                                       const char       **out,
                                       GError           **error);
+gboolean    upg_json_get_localized_string (const UpgJsonCtx  *ctx,
+                                           JsonObject        *object,
+                                           const char        *path,
+                                           const char        *member,
+                                           gboolean           required,
+                                           const char       **out,
+                                           GError           **error);
 gboolean    upg_json_get_uint        (const UpgJsonCtx  *ctx,
                                       JsonObject        *object,
                                       const char        *path,

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -497,6 +498,141 @@ upg_json_get_string (const UpgJsonCtx *ctx,
     return wrong_type (ctx, path, member, node, _("a string"), error);
   *out = json_node_get_string (node);
   return TRUE;
+}
+
+static gsize
+count_while (const char *text,
+             gboolean  (*is) (gchar))
+{
+  gsize n = 0;
+
+  while (text[n] != '\0' && is (text[n]))
+    n++;
+  return n;
+}
+
+static gboolean
+is_lower (gchar c)
+{
+  return g_ascii_islower (c);
+}
+
+static gboolean
+is_upper (gchar c)
+{
+  return g_ascii_isupper (c);
+}
+
+static gboolean
+is_alnum (gchar c)
+{
+  return g_ascii_isalnum (c);
+}
+
+static gboolean
+is_word_char (gchar c)
+{
+  return g_ascii_isalnum (c) || c == '-';
+}
+
+/* A locale as in a desktop entry's `Name[ll_CC.encoding@modifier]`. */
+static gboolean
+is_locale_name (const char *text)
+{
+  gsize n = count_while (text, is_lower);
+
+  if (n < 2 || n > 3)
+    return FALSE;
+  text += n;
+  if (*text == '_')
+    {
+      if (count_while (text + 1, is_upper) != 2)
+        return FALSE;
+      text += 3;
+    }
+  if (*text == '.')
+    {
+      if ((n = count_while (text + 1, is_word_char)) == 0)
+        return FALSE;
+      text += n + 1;
+    }
+  if (*text == '@')
+    {
+      if ((n = count_while (text + 1, is_alnum)) == 0)
+        return FALSE;
+      text += n + 1;
+    }
+  return *text == '\0';
+}
+
+/**
+ * upg_json_get_localized_string:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the plain member to read, e.g. `name`
+ * @required: whether the plain member must be present
+ * @out: (out) (transfer none): the text for the message locale (untouched when absent)
+ * @error: return location for a #GError
+ *
+ * Reads @member as upg_json_get_string() does, but prefers a localized
+ * `member[LOCALE]` variant (as in desktop entries): the first of
+ * g_get_language_names() with such a member wins (`zh_CN.UTF-8`, then
+ * `zh_CN`, then `zh`). Every `member[…]` must name a well-formed locale
+ * and hold a string, whichever locale is current, so that a bundle fails
+ * validation the same way on every machine.
+ *
+ * Returns: %FALSE on a malformed or mistyped member
+ */
+gboolean
+upg_json_get_localized_string (const UpgJsonCtx *ctx,
+                               JsonObject       *object,
+                               const char       *path,
+                               const char       *member,
+                               gboolean          required,
+                               const char      **out,
+                               GError          **error)
+{
+  g_autofree char *prefix = g_strconcat (member, "[", NULL);
+  g_autoptr(GList) members = json_object_get_members (object);
+  const char * const *languages = g_get_language_names ();
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      const char *unused = NULL;
+      g_autofree char *locale = NULL;
+
+      if (!g_str_has_prefix (key, prefix))
+        continue;
+      locale = g_strndup (key + strlen (prefix), strlen (key) - strlen (prefix));
+      if (!g_str_has_suffix (locale, "]") || (locale[strlen (locale) - 1] = '\0', !is_locale_name (locale)))
+        {
+          g_autofree char *where = upg_json_member_path (path, key);
+
+          return upg_json_fail (ctx, where, error,
+                                _("'%s' is not a locale: expected %s[ll], %s[ll_CC] or %s[ll_CC.encoding@modifier]"),
+                                locale, member, member, member);
+        }
+      if (!upg_json_get_string (ctx, object, path, key, FALSE, &unused, error))
+        return FALSE;
+    }
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      g_autofree char *key = NULL;
+      JsonNode *node;
+
+      if (g_str_equal (languages[i], "C"))
+        continue;
+      key = g_strdup_printf ("%s[%s]", member, languages[i]);
+      node = lookup (object, key);
+      if (node != NULL)
+        {
+          *out = json_node_get_string (node);
+          return TRUE;
+        }
+    }
+  return upg_json_get_string (ctx, object, path, member, required, out, error);
 }
 
 /**
