@@ -46,6 +46,21 @@ def upgradectl_json(*args, state_dir=None, config=None):
     return proc.returncode, json.loads(proc.stdout)
 
 
+def stages_without_confirmations(stages):
+    """`upgradectl plan`'s stages without what it read from the journal:
+    `confirmed` and `confirmation`, present exactly on the steps that need
+    confirmation (Plan.to_dict() is the plan alone)."""
+    plain = []
+    for stage in stages:
+        steps = []
+        for step in stage['steps']:
+            needs = not step.get('compatible', True)
+            assert ('confirmed' in step) == needs and ('confirmation' in step) == needs, step
+            steps.append({k: v for k, v in step.items() if k not in ('confirmed', 'confirmation')})
+        plain.append(dict(stage, steps=steps))
+    return plain
+
+
 class FinalizeWatch:
     """Notes which GObjects were finalized (GObject weak references), to
     check that the binding releases what it was given. The last reference

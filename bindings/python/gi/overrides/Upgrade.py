@@ -154,7 +154,9 @@ __all__.append('Version')
 
 class Plan(Upgrade.Plan):
     def to_dict(self):
-        """The plan in the form of `upgradectl --json plan`."""
+        """The plan in the form of `upgradectl --json plan`, without the
+        journal's `confirmed`/`confirmation` members that
+        Executor.plan_to_json() adds."""
         return to_python(self.to_json())
 
     def iter_steps(self):
