@@ -399,6 +399,34 @@ test_kills (gconstpointer data)
   exec_fixture_clear (&killed);
 }
 
+/* A check stage's declared step killed while its DDL ran: every later
+ * run of the stage stops in doubt at that statement, and the operator's
+ * resume must continue that execution, not start another that stops at
+ * the same doubt (an endless loop for the kill test above). */
+static void
+test_check_stage_in_doubt (gconstpointer data)
+{
+  Target *target = (Target *) data;
+  ExecFixture fx;
+  g_autoptr(UpgConnection) connection = exec_open_source ("db", target->source_json);
+  g_autofree char *prefix = g_strdup_printf ("d%u_", (guint) getpid ());
+  g_autofree char *doubt = NULL, *resumed = NULL, *execution = NULL;
+  g_autoptr(JsonObject) doc = NULL;
+  const char *action;
+  Outcome outcome = { 0 };
+
+  site_init (&fx, target, prefix);
+  g_assert_true (exec_fixture_cli_killed (run_stage (&fx, "business_check", "1:after-execute-before-commit", NULL)));
+  g_assert_cmpint (exec_exit_code (run_stage (&fx, "business_check", NULL, &doubt)), ==, 5);
+  action = in_doubt_decision (target, connection, doubt, &execution, &outcome);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &resumed, "--json", "resume", execution, action, NULL)),
+                   ==, 0);
+  doc = exec_parse_json_object (resumed);
+  g_assert_cmpstr (json_object_get_string_member (doc, "execution_id"), ==, execution);
+  g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "SUCCESS");
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -432,6 +460,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/exactly-once/mariadb", &targets[0], test_kills);
   g_test_add_data_func ("/exactly-once/postgresql", &targets[1], test_kills);
   g_test_add_data_func ("/exactly-once/sqlite", &targets[2], test_kills);
+  g_test_add_data_func ("/exactly-once/mariadb/check-stage-in-doubt", &targets[0], test_check_stage_in_doubt);
   status = g_test_run ();
 
   for (guint i = 0; i < G_N_ELEMENTS (targets); i++)

@@ -626,9 +626,12 @@ run_locked (UpgRunContext *ctx,
   gboolean continuing;
   gboolean ok;
 
-  if (request->kind == UPG_RUN_REQUEST_RESUME)
+  /* A resume names its execution (load_resume_request() has made the
+   * request a run or rollback of it): it continues that one, in a check
+   * stage too, whose declared steps may have left a statement in doubt. */
+  if (request->execution_id != NULL)
     id = g_strdup (request->execution_id);
-  /* Checks only read: a check stage evaluates them afresh each time
+  /* A check stage's run evaluates its checks afresh each time
    * (upg-executor-checks.c), it never continues an execution. */
   else if (!request->new_execution && !upg_executor_is_check_stage (ctx->stage))
     {
@@ -699,27 +702,6 @@ run_locked (UpgRunContext *ctx,
   return ok;
 }
 
-/* A check stage's execution is not resumed: running the stage again
- * evaluates its checks afresh. */
-static gboolean
-check_stage_runnable (UpgRunContext  *ctx,
-                      UpgRunRequest  *request,
-                      GError        **error)
-{
-  if (!upg_executor_is_check_stage (ctx->stage))
-    return TRUE;
-  if (request->kind == UPG_RUN_REQUEST_RESUME)
-    {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   _("execution '%s' ran the check stage %s: checks are not resumed, run 'upgradectl run --from %s "
-                     "--to %s --site %s --stage %s' again to evaluate them afresh"), request->execution_id,
-                   upg_stage_to_string (ctx->stage), ctx->from_text, ctx->to_text, ctx->site_id,
-                   upg_stage_to_string (ctx->stage));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 gboolean
 upg_executor_execute (UpgExecutor    *self,
                       UpgRunRequest  *request,
@@ -761,8 +743,6 @@ upg_executor_execute (UpgExecutor    *self,
   if (request->kind == UPG_RUN_REQUEST_RUN &&
       !upg_executor_check_gate (self, plan, ctx->site_id, ctx->stage, request->skip_checks, &ctx->check_skips,
                                 error))
-    return FALSE;
-  if (!ctx->rollback && !check_stage_runnable (ctx, request, error))
     return FALSE;
   /* A rollback undoes only what its steps revert (SPEC §9). */
   if (ctx->rollback && !upg_executor_select_reverted (ctx, steps, request->forget, error))
