@@ -19,6 +19,28 @@ iso_time (gint64 ms)
   return when != NULL ? g_date_time_format_iso8601 (when) : g_strdup ("");
 }
 
+/* What a backup and a kept configuration file both name first: the
+ * record and the step of the execution that made it. */
+static void
+add_origin (JsonBuilder *builder,
+            const char  *id,
+            const char  *site_id,
+            const char  *execution_id,
+            const char  *step_id,
+            const char  *version)
+{
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "site");
+  json_builder_add_string_value (builder, site_id);
+  json_builder_set_member_name (builder, "execution");
+  json_builder_add_string_value (builder, execution_id);
+  json_builder_set_member_name (builder, "step_id");
+  json_builder_add_string_value (builder, step_id);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, version);
+}
+
 /* The members `restore` prints too: the same object in both. */
 void
 upgctl_backup_to_json (JsonBuilder     *builder,
@@ -29,16 +51,7 @@ upgctl_backup_to_json (JsonBuilder     *builder,
   g_autoptr(JsonNode) counts = r->row_counts != NULL ? json_from_string (r->row_counts, NULL) : NULL;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, r->id);
-  json_builder_set_member_name (builder, "site");
-  json_builder_add_string_value (builder, r->site_id);
-  json_builder_set_member_name (builder, "execution");
-  json_builder_add_string_value (builder, r->execution_id);
-  json_builder_set_member_name (builder, "step_id");
-  json_builder_add_string_value (builder, r->step_id);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, r->version);
+  add_origin (builder, r->id, r->site_id, r->execution_id, r->step_id, r->version);
   json_builder_set_member_name (builder, "database");
   json_builder_add_string_value (builder, r->database);
   json_builder_set_member_name (builder, "provider");
@@ -78,16 +91,7 @@ upgctl_config_file_to_json (JsonBuilder         *builder,
   g_autofree char *mode = g_strdup_printf ("%04o", r->mode);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, r->id);
-  json_builder_set_member_name (builder, "site");
-  json_builder_add_string_value (builder, r->site_id);
-  json_builder_set_member_name (builder, "execution");
-  json_builder_add_string_value (builder, r->execution_id);
-  json_builder_set_member_name (builder, "step_id");
-  json_builder_add_string_value (builder, r->step_id);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, r->version);
+  add_origin (builder, r->id, r->site_id, r->execution_id, r->step_id, r->version);
   json_builder_set_member_name (builder, "target");
   json_builder_add_string_value (builder, r->target);
   json_builder_set_member_name (builder, "path");
