@@ -579,14 +579,11 @@ release_target_locks (UpgRunContext *ctx)
  * RUNNING with its owner gone) is not a resume (SPEC §5). */
 static gboolean
 is_operator_resume (UpgRunContext *ctx,
-                    UpgRunRequest *request,
                     const char    *execution_id)
 {
   g_autoptr(JsonObject) record = NULL;
   UpgExecutionStatus status = UPG_EXECUTION_STATUS_FAILED;
 
-  if (request->kind == UPG_RUN_REQUEST_RESUME)
-    return TRUE;
   record = upg_journal_get_execution (ctx->journal, execution_id, NULL);
   if (record != NULL)
     upg_execution_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
@@ -656,7 +653,7 @@ run_locked (UpgRunContext *ctx,
       g_autoptr(JsonObject) record = NULL;
 
       /* What is done at the breakpoint is journaled for the reports. */
-      if (!upg_journal_reopen_execution (ctx->journal, id, is_operator_resume (ctx, request, id),
+      if (!upg_journal_reopen_execution (ctx->journal, id, is_operator_resume (ctx, id),
                                          &resume_count, error) ||
           !upg_journal_note_resume (ctx->journal, id,
                                     ctx->action == UPG_RESUME_ACTION_RETRY ? "retry"
