@@ -115,4 +115,15 @@ void     upg_assessment_check_measured_double_write (UpgCheckSources *sources,
                                                      UpgPlan         *plan,
                                                      GPtrArray       *items);
 
+/* upg-assessment-plugins.c: the checks of @plugins (none when %NULL),
+ * run with a context of @plan, @config's data sources and @env, and
+ * @backup_bytes measured; an item repeating one of @items is dropped. */
+void     upg_assessment_add_plugin_items    (UpgPluginManager   *plugins,
+                                             UpgPlan            *plan,
+                                             UpgConfig          *config,
+                                             JsonObject         *env,
+                                             guint64             backup_bytes,
+                                             GCancellable       *cancellable,
+                                             GPtrArray          *items);
+
 G_END_DECLS
