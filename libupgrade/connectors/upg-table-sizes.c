@@ -108,6 +108,11 @@ table_list_sql (UpgDialect dialect)
     case UPG_DIALECT_SQLITE:
       return "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
              "ORDER BY name";
+    case UPG_DIALECT_CLICKHOUSE:
+      /* Every object, views and the inner tables of materialized views
+       * included: the backup of the whole database sizes (and holds) the
+       * inner tables' rows too; a view has no parts, so adds nothing. */
+      return "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name";
     case UPG_DIALECT_OTHER:
     default:
       return NULL;
@@ -132,7 +137,7 @@ upg_table_list (UpgConnection  *connection,
   if (sql == NULL)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                   _("tables cannot be listed on data source '%s' (not MySQL, PostgreSQL or SQLite)"),
+                   _("tables cannot be listed on data source '%s' (not MySQL, PostgreSQL, SQLite or ClickHouse)"),
                    upg_connection_get_name (connection));
       return NULL;
     }
