@@ -2,7 +2,8 @@
  * ClickHouse (the 18.16 server of tests/upg-test-clickhouse.c), through
  * upgradectl as an operator runs them: the dump's row counts and SHA-256
  * journaled, then one table and then all of them put back, schema and
- * rows (tabs, newlines, backslashes, NULL) equal to what was dumped
+ * rows (tabs, newlines, backslashes, NULL) equal to what was dumped;
+ * views, materialized views and Distributed tables kept as what they are
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -251,6 +252,196 @@ test_restore_bounded_memory (void)
   exec_fixture_clear (&fx);
 }
 
+/* The decompressed text of the gzip archive @path. */
+static char *
+archive_text (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) raw = g_file_read (file, NULL, &error);
+  g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+  g_assert_no_error (error);
+  in = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (gunzip));
+  g_assert_cmpint (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error), >=, 0);
+  g_assert_no_error (error);
+  /* NUL-terminated, for strstr(). */
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static guint
+occurrences (const char *text,
+             const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* Every object of the test database: name, engine, its CREATE statement
+ * and, but for Distributed tables (read through the cluster), its rows'
+ * count; one text, in name order. */
+static char *
+database_objects (void)
+{
+  const char *db = upg_test_clickhouse_get_database (server);
+  g_autofree char *names = admin_value ("SELECT arrayStringConcat(groupArray(concat(name, ' ', engine)), '\n') "
+                                        "FROM (SELECT name, engine FROM system.tables WHERE database = '%s' "
+                                        "ORDER BY name)", db);
+  g_auto(GStrv) lines = g_strsplit (names != NULL ? names : "", "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 2);
+      g_autofree char *schema = admin_value ("SHOW CREATE TABLE %s.`%s`", db, fields[0]);
+      g_autofree char *count = g_str_equal (fields[1], "Distributed")
+                               ? g_strdup ("-") : admin_value ("SELECT count() FROM %s.`%s`", db, fields[0]);
+
+      g_string_append_printf (out, "%s | %s | %s\n", lines[i], count, schema);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A database with every kind of object a backup must tell apart: a
+ * MergeTree table, a view on it, a materialized view with an inner table,
+ * one writing TO a table, and a Distributed table over the local one.
+ * The backup holds each row once (the source's rows once, not again
+ * through the view or the Distributed table; the materialized views'
+ * rows once, from the inner or the TO table); restoring it into an
+ * emptied database gives back the same objects with the same rows, in an
+ * order the server accepts, and the materialized views feed again. */
+static void
+test_views_and_distributed (void)
+{
+  const char *db;
+  guint32 tag = g_random_int ();
+  g_autofree char *src = g_strdup_printf ("src_%08x", tag), *v = g_strdup_printf ("v_%08x", tag);
+  g_autofree char *mv = g_strdup_printf ("mv_%08x", tag), *tgt = g_strdup_printf ("tgt_%08x", tag);
+  g_autofree char *mvto = g_strdup_printf ("mvto_%08x", tag), *dist = g_strdup_printf ("dist_%08x", tag);
+  g_autofree char *before = NULL, *after = NULL, *text = NULL, *out = NULL, *err = NULL, *count = NULL;
+  g_autoptr(JsonObject) listed = NULL, all = NULL, one = NULL;
+  JsonObject *backup, *counts, *objects;
+  const char *id;
+  ExecFixture fx;
+  int status;
+
+  g_assert_no_error (start_error);
+  db = upg_test_clickhouse_get_database (server);
+  g_free (admin_value ("CREATE TABLE %s.%s (id UInt32, s String) ENGINE = MergeTree ORDER BY id", db, src));
+  g_free (admin_value ("CREATE VIEW %s.%s AS SELECT id, s FROM %s.%s WHERE id > 1", db, v, db, src));
+  g_free (admin_value ("CREATE MATERIALIZED VIEW %s.%s ENGINE = MergeTree ORDER BY id "
+                       "AS SELECT id, upper(s) AS u FROM %s.%s", db, mv, db, src));
+  g_free (admin_value ("CREATE TABLE %s.%s (id UInt32, r String) ENGINE = MergeTree ORDER BY id", db, tgt));
+  g_free (admin_value ("CREATE MATERIALIZED VIEW %s.%s TO %s.%s AS SELECT id, reverse(s) AS r FROM %s.%s",
+                       db, mvto, db, tgt, db, src));
+  g_free (admin_value ("CREATE TABLE %s.%s AS %s.%s ENGINE = Distributed(test_shard_localhost, %s, %s)",
+                       db, dist, db, src, db, src));
+  g_free (admin_value ("INSERT INTO %s.%s VALUES (1, 'srcmark'), (2, 'srcmark'), (3, 'srcmark')", db, src));
+  before = database_objects ();
+  g_assert_nonnull (strstr (before, "View"));
+
+  site_init (&fx, "ck-views", "");
+  /* No tables listed: the whole database. */
+  exec_fixture_write_manifest (&fx, TO, "\"pre_stop\": [{\"id\": \"bk\", \"backup\": {\"database\": \"logs_ck\"}}]",
+                               NULL);
+  status = exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "run", "--confirm", "--from", FROM,
+                                             "--to", TO, "--stage", "pre_stop", NULL));
+  if (status != 0)
+    g_test_message ("upgradectl run: %s", out);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_pointer (&out, g_free);
+  listed = exec_fixture_ctl_json (&fx, NULL, 0, "backups", NULL);
+  backup = json_array_get_object_element (json_object_get_array_member (listed, "backups"), 0);
+  id = json_object_get_string_member (backup, "id");
+
+  /* Rows once each: the source's, the inner table's, the TO table's. */
+  text = archive_text (json_object_get_string_member (backup, "path"));
+  g_assert_cmpuint (occurrences (text, "srcmark"), ==, 3);
+  g_assert_cmpuint (occurrences (text, "SRCMARK"), ==, 3);
+  g_assert_cmpuint (occurrences (text, "kramcrs"), ==, 3);
+
+  /* The journal tells each object's kind; rows only where rows are kept. */
+  objects = json_object_get_object_member (backup, "objects");
+  g_assert_nonnull (objects);
+  g_assert_cmpstr (json_object_get_string_member (objects, src), ==, "table");
+  g_assert_cmpstr (json_object_get_string_member (objects, tgt), ==, "table");
+  g_assert_cmpstr (json_object_get_string_member (objects, v), ==, "view");
+  g_assert_cmpstr (json_object_get_string_member (objects, mv), ==, "materialized-view");
+  g_assert_cmpstr (json_object_get_string_member (objects, mvto), ==, "materialized-view");
+  g_assert_cmpstr (json_object_get_string_member (objects, dist), ==, "distributed");
+  counts = json_object_get_object_member (backup, "row_counts");
+  g_assert_cmpint (json_object_get_int_member (counts, src), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (counts, tgt), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (counts, mv), ==, 3);
+  g_assert_false (json_object_has_member (counts, v));
+  g_assert_false (json_object_has_member (counts, dist));
+  g_assert_false (json_object_has_member (counts, mvto));
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, NULL, &out, "backups", NULL)), ==, 0);
+  g_assert_nonnull (strstr (out, v));
+  g_assert_nonnull (strstr (out, "(view)"));
+  g_assert_nonnull (strstr (out, "(materialized view)"));
+  g_assert_nonnull (strstr (out, "(distributed)"));
+
+  g_free (admin_value ("DROP DATABASE %s", db));
+  g_free (admin_value ("CREATE DATABASE %s", db));
+
+  /* The view alone cannot come back without its table: refused, naming it. */
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&fx, NULL, &err, "restore", id, "--table", v,
+                                                            "--yes", NULL)), !=, 0);
+  g_assert_nonnull (strstr (err, src));
+  g_clear_pointer (&err, g_free);
+  count = admin_value ("SELECT count() FROM system.tables WHERE database = '%s'", db);
+  g_assert_cmpstr (count, ==, "0");
+  /* With its table back first, it can. */
+  one = exec_fixture_ctl_json (&fx, NULL, 0, "restore", id, "--table", src, "--yes", NULL);
+  g_assert_true (json_object_get_boolean_member (one, "restored"));
+  g_clear_pointer (&one, json_object_unref);
+  one = exec_fixture_ctl_json (&fx, NULL, 0, "restore", id, "--table", v, "--yes", NULL);
+  g_assert_true (json_object_get_boolean_member (one, "restored"));
+  g_free (count);
+  count = admin_value ("SELECT count() FROM %s.%s", db, v);
+  g_assert_cmpstr (count, ==, "2");
+
+  /* All of it, over what is there. */
+  all = exec_fixture_ctl_json (&fx, NULL, 0, "restore", id, "--yes", NULL);
+  g_assert_true (json_object_get_boolean_member (all, "restored"));
+  after = database_objects ();
+  g_assert_cmpstr (after, ==, before);
+
+  /* The table alone would feed the materialized views again: refused,
+   * naming them, and left as it is. */
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&fx, NULL, &err, "restore", id, "--table", src,
+                                                            "--yes", NULL)), !=, 0);
+  g_assert_nonnull (strstr (err, mv));
+  g_assert_nonnull (strstr (err, mvto));
+  g_clear_pointer (&after, g_free);
+  after = database_objects ();
+  g_assert_cmpstr (after, ==, before);
+  /* A materialized view alone: its inner table's rows with it. */
+  g_free (admin_value ("INSERT INTO %s.%s VALUES (9, 'x')", db, mv));
+  g_clear_pointer (&one, json_object_unref);
+  one = exec_fixture_ctl_json (&fx, NULL, 0, "restore", id, "--table", mv, "--yes", NULL);
+  g_assert_true (json_object_get_boolean_member (one, "restored"));
+  g_clear_pointer (&after, g_free);
+  after = database_objects ();
+  g_assert_cmpstr (after, ==, before);
+
+  /* The materialized views are attached again: a new row feeds both. */
+  g_free (admin_value ("INSERT INTO %s.%s VALUES (4, 'late')", db, src));
+  g_free (count);
+  count = admin_value ("SELECT concat(toString((SELECT count() FROM %s.%s)), ' ', "
+                       "toString((SELECT count() FROM %s.%s)))", db, mv, db, tgt);
+  g_assert_cmpstr (count, ==, "4 4");
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -261,6 +452,8 @@ main (int    argc,
   server = upg_test_clickhouse_start (&start_error);
   g_test_add_func ("/clickhouse-backup/backup-restore", test_backup_restore);
   g_test_add_func ("/clickhouse-backup/restore-bounded-memory", test_restore_bounded_memory);
+  /* Last: it empties the database. */
+  g_test_add_func ("/clickhouse-backup/views-and-distributed", test_views_and_distributed);
   status = g_test_run ();
   upg_test_clickhouse_stop (server);
   g_clear_error (&start_error);

@@ -14,7 +14,10 @@
  * The configuration uses only what ClickHouse 18.16 (Debian 12) and 24.8
  * both read: <yandex> as the root element, listen_host, http_port,
  * tcp_port, path, tmp_path, user_files_path, format_schema_path, logger,
- * users_config, query_log.
+ * users_config, query_log, remote_servers (one cluster,
+ * `test_shard_localhost`: this server as its only shard, for the
+ * Distributed tables of tests; a packaged server's default configuration
+ * has it, this one is written from scratch).
  */
 #include "config.h"
 
@@ -78,6 +81,10 @@ write_config (UpgTestClickHouse  *server,
   const char *query_log =
     "  <query_log><database>system</database><table>query_log</table>"
     "<flush_interval_milliseconds>1000</flush_interval_milliseconds></query_log>\n";
+  g_autofree char *cluster = g_strdup_printf (
+    "  <remote_servers><test_shard_localhost><shard><replica><host>127.0.0.1</host><port>%u</port>"
+    "<user>default</user><password>%s</password></replica></shard></test_shard_localhost></remote_servers>\n",
+    server->tcp_port, admin);
 
   config_text = g_strdup_printf (
     "<?xml version=\"1.0\"?>\n"
@@ -95,10 +102,10 @@ write_config (UpgTestClickHouse  *server,
     "  <default_profile>default</default_profile>\n"
     "  <default_database>default</default_database>\n"
     "  <mark_cache_size>5368709</mark_cache_size>\n"
-    "%s"
+    "%s%s"
     "</yandex>\n",
     server->dir, server->dir, server->http_port, server->tcp_port, server->dir, server->dir,
-    server->dir, server->dir, users, query_log);
+    server->dir, server->dir, users, query_log, cluster);
   users_text = g_strdup_printf (
     "<?xml version=\"1.0\"?>\n"
     "<yandex>\n"

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-backup-restore-private.h"
+#include "upg-clickhouse-catalog-private.h"
 #include "upg-journal-backups-private.h"
 #include "upgradectl-commands.h"
 #include "upgradectl-executor.h"
@@ -49,6 +50,7 @@ upgctl_backup_to_json (JsonBuilder     *builder,
   g_auto(GStrv) tables = upg_backup_record_tables (r);
   g_autofree char *created = iso_time (r->created_at);
   g_autoptr(JsonNode) counts = r->row_counts != NULL ? json_from_string (r->row_counts, NULL) : NULL;
+  g_autoptr(JsonNode) objects = r->objects != NULL ? json_from_string (r->objects, NULL) : NULL;
 
   json_builder_begin_object (builder);
   add_origin (builder, r->id, r->site_id, r->execution_id, r->step_id, r->version);
@@ -73,6 +75,13 @@ upgctl_backup_to_json (JsonBuilder     *builder,
   json_builder_set_member_name (builder, "row_counts");
   if (counts != NULL)
     json_builder_add_value (builder, g_steal_pointer (&counts));
+  else
+    json_builder_add_null_value (builder);
+  /* Each object's kind (ClickHouse: views, materialized views…); null
+   * when the backup holds tables only. */
+  json_builder_set_member_name (builder, "objects");
+  if (objects != NULL)
+    json_builder_add_value (builder, g_steal_pointer (&objects));
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "path");
@@ -126,6 +135,31 @@ print_config_files (GPtrArray *files)
     }
 }
 
+/* "src (table), v (view)" from a record's objects, or NULL. */
+static char *
+objects_text (const char *json)
+{
+  g_autoptr(JsonNode) node = json != NULL ? json_from_string (json, NULL) : NULL;
+  g_autoptr(GString) out = NULL;
+  g_autoptr(GList) names = NULL;
+  JsonObject *objects;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  objects = json_node_get_object (node);
+  out = g_string_new (NULL);
+  names = json_object_get_members (objects);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      /* TRANSLATORS: an object of a backup and its kind, e.g. "daily (materialized view)" */
+      g_string_append_printf (out, _("%s (%s)"), (char *) l->data,
+                              upg_ch_object_kind_label (json_object_get_string_member (objects, l->data)));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static void
 print_text (GPtrArray  *backups,
             GPtrArray  *files,
@@ -143,10 +177,14 @@ print_text (GPtrArray  *backups,
       g_autofree char *table_text = tables != NULL ? g_strjoinv (",", tables) : g_strdup (_("(whole database)"));
       g_autofree char *created = iso_time (r->created_at);
       g_autofree char *size = g_format_size_full ((guint64) r->size, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *objects = objects_text (r->objects);
 
       /* TRANSLATORS: backup id, site, execution, data source, tables, size, SHA-256, creation time */
       g_print (_("%s  site %s  execution %s  %s: %s  %s  sha256 %s  %s\n"), r->id, r->site_id, r->execution_id,
                r->database, table_text, size, r->sha256, created);
+      if (objects != NULL)
+        /* TRANSLATORS: the objects of a backup with their kinds */
+        g_print (_("    objects: %s\n"), objects);
     }
   print_config_files (files);
 }

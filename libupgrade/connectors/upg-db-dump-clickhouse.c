@@ -10,43 +10,38 @@
  * a private file of the work folder (counted as they come: a TabSeparated
  * row is one line, its tabs and newlines escaped), then into the archive.
  *
- * The archive is gzip, readable with zcat:
+ * What each kind of object keeps, and the order they are restored in, is
+ * upg-clickhouse-catalog.c's. The archive is gzip, readable with zcat:
  *
- *   upgrade-clickhouse-backup 1
+ *   upgrade-clickhouse-backup 2
+ *   object<TAB>NAME<TAB>KIND[<TAB>NAME IT NEEDS]…   one line per object
  *   table<TAB>NAME<TAB>SCHEMA BYTES<TAB>DATA BYTES<TAB>ROWS
- *   SHOW CREATE TABLE's statement, then the rows in TabSeparated
+ *   its CREATE statement, then its rows in TabSeparated (none but for a
+ *   table and a materialized view with an inner table)
  *   table<TAB>…
  *
- * (NAME escaped as g_strescape() does.) Restore drops each table it puts
- * back, runs its CREATE statement and sends its rows with `INSERT INTO …
- * FORMAT TabSeparated`. Views and dictionaries are not backed up.
+ * (names escaped as g_strescape() does), objects and entries both in the
+ * order a restore creates them. Restoring all of it first drops every
+ * object it holds (the last created first), so that no materialized view
+ * left on the server feeds on the rows put back, then creates each and
+ * sends its rows with `INSERT INTO … FORMAT TabSeparated` (a materialized
+ * view's into the view, which writes them to its new inner table, however
+ * that is named). One object alone is restored only when what it needs is
+ * on the server, and a table only when no materialized view feeds on it.
+ * A version 1 archive (tables only, no object lines) restores as before.
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "upg-clickhouse-catalog-private.h"
 #include "upg-clickhouse-connection-private.h"
 #include "upg-db-dump-private.h"
 
-#define MAGIC "upgrade-clickhouse-backup 1\n"
+#define MAGIC "upgrade-clickhouse-backup 2\n"
+#define MAGIC_V1 "upgrade-clickhouse-backup 1"
 #define CHUNK_BYTES (64 * 1024)
-
-/* `name`, a ClickHouse identifier. */
-static char *
-quote_name (const char *name)
-{
-  GString *out = g_string_new ("`");
-
-  for (const char *p = name; *p != '\0'; p++)
-    {
-      if (*p == '`' || *p == '\\')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '`');
-  return g_string_free (out, FALSE);
-}
 
 static UpgClickHouseConnection *
 open_source (UpgDataSource  *source,
@@ -60,26 +55,6 @@ open_source (UpgDataSource  *source,
   return UPG_CLICKHOUSE_CONNECTION (connection);
 }
 
-/* The tables of the data source's database, views and dictionaries left out. */
-static GStrv
-list_tables (UpgConnection  *connection,
-             GCancellable   *cancellable,
-             GError        **error)
-{
-  g_autoptr(UpgRows) rows = NULL;
-  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-
-  rows = upg_connection_query (connection,
-                               "SELECT name FROM system.tables WHERE database = currentDatabase()"
-                               " AND engine NOT IN ('View', 'MaterializedView', 'LiveView', 'Dictionary')"
-                               " ORDER BY name", NULL, cancellable, error);
-  if (rows == NULL)
-    return NULL;
-  for (guint i = 0; i < upg_rows_get_n_rows (rows); i++)
-    g_strv_builder_add (names, upg_rows_get_value (rows, i, 0));
-  return g_strv_builder_end (names);
-}
-
 /* The rows of @table, streamed into @tsv_path; their count. */
 static gint64
 read_rows (UpgClickHouseConnection  *connection,
@@ -91,7 +66,7 @@ read_rows (UpgClickHouseConnection  *connection,
            GCancellable             *cancellable,
            GError                  **error)
 {
-  g_autofree char *quoted = quote_name (table);
+  g_autofree char *quoted = upg_clickhouse_quote_name (table);
   g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s FORMAT TabSeparated", quoted);
   g_autoptr(GBytes) request = g_bytes_new (sql, strlen (sql));
   g_autoptr(GFile) file = g_file_new_for_path (tsv_path);
@@ -123,69 +98,98 @@ read_rows (UpgClickHouseConnection  *connection,
   return rows;
 }
 
+/* One entry of the archive: @object's header, CREATE statement and
+ * rows (those of its rows_from table, when it keeps any). */
 static gboolean
-dump_table (UpgClickHouseConnection  *connection,
-            const char               *table,
-            GOutputStream            *archive,
-            const char               *work_dir,
-            UpgDumpProgress           progress,
-            gpointer                  progress_data,
-            guint64                  *done,
-            JsonObject               *counts,
-            GCancellable             *cancellable,
-            GError                  **error)
+dump_object (UpgClickHouseConnection  *connection,
+             const UpgChObject        *object,
+             GOutputStream            *archive,
+             const char               *work_dir,
+             UpgDumpProgress           progress,
+             gpointer                  progress_data,
+             guint64                  *done,
+             JsonObject               *counts,
+             GCancellable             *cancellable,
+             GError                  **error)
 {
-  g_autofree char *quoted = quote_name (table);
-  g_autofree char *show = g_strdup_printf ("SHOW CREATE TABLE %s", quoted);
   g_autofree char *tsv_path = g_build_filename (work_dir, ".table.tsv", NULL);
-  g_autofree char *escaped = g_strescape (table, NULL);
+  g_autofree char *escaped = g_strescape (object->name, NULL);
   g_autofree char *header = NULL;
-  g_autoptr(UpgRows) rows = NULL;
   g_autoptr(GFile) tsv = g_file_new_for_path (tsv_path);
   g_autoptr(GFileInputStream) data = NULL;
   g_autoptr(GFileInfo) info = NULL;
-  const char *schema;
-  gint64 n_rows;
-  gboolean ok;
+  gint64 n_rows = 0;
+  goffset size = 0;
+  gboolean ok = TRUE;
 
-  rows = upg_connection_query (UPG_CONNECTION (connection), show, NULL, cancellable, error);
-  if (rows == NULL)
-    return FALSE;
-  schema = upg_rows_get_n_rows (rows) > 0 ? upg_rows_get_value (rows, 0, 0) : NULL;
-  if (schema == NULL)
+  if (object->rows_from != NULL)
     {
-      g_set_error (error, UPG_ERROR, UPG_ERROR_SQL, _("ClickHouse data source '%s': no CREATE statement for table %s"),
-                   upg_connection_get_name (UPG_CONNECTION (connection)), table);
-      return FALSE;
+      n_rows = read_rows (connection, object->rows_from, tsv_path, progress, progress_data, done, cancellable,
+                          error);
+      ok = n_rows >= 0 &&
+           (info = g_file_query_info (tsv, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, cancellable,
+                                      error)) != NULL &&
+           (data = g_file_read (tsv, cancellable, error)) != NULL;
+      size = ok ? g_file_info_get_size (info) : 0;
     }
-  n_rows = read_rows (connection, table, tsv_path, progress, progress_data, done, cancellable, error);
-  ok = n_rows >= 0 &&
-       (info = g_file_query_info (tsv, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, cancellable,
-                                  error)) != NULL &&
-       (data = g_file_read (tsv, cancellable, error)) != NULL;
   if (ok)
     {
       header = g_strdup_printf ("table\t%s\t%zu\t%" G_GOFFSET_FORMAT "\t%" G_GINT64_FORMAT "\n", escaped,
-                                strlen (schema), g_file_info_get_size (info), n_rows);
+                                strlen (object->create), size, n_rows);
       ok = g_output_stream_write_all (archive, header, strlen (header), NULL, cancellable, error) &&
-           g_output_stream_write_all (archive, schema, strlen (schema), NULL, cancellable, error) &&
-           g_output_stream_splice (archive, G_INPUT_STREAM (data), G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, cancellable,
-                                   error) >= 0;
+           g_output_stream_write_all (archive, object->create, strlen (object->create), NULL, cancellable, error) &&
+           (data == NULL ||
+            g_output_stream_splice (archive, G_INPUT_STREAM (data), G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, cancellable,
+                                    error) >= 0);
     }
-  g_unlink (tsv_path);
-  if (ok)
-    json_object_set_int_member (counts, table, n_rows);
+  if (object->rows_from != NULL)
+    g_unlink (tsv_path);
+  if (ok && object->rows_from != NULL)
+    json_object_set_int_member (counts, object->name, n_rows);
   return ok;
+}
+
+/* The archive's object lines: each object's kind and what it needs. */
+static gboolean
+write_objects (GOutputStream  *archive,
+               GPtrArray      *objects,
+               JsonObject     *kinds,
+               GCancellable   *cancellable,
+               GError        **error)
+{
+  g_autoptr(GString) lines = g_string_new (MAGIC);
+
+  for (guint i = 0; i < objects->len; i++)
+    {
+      UpgChObject *object = objects->pdata[i];
+      g_autofree char *escaped = g_strescape (object->name, NULL);
+      const char *kind = upg_ch_object_kind_to_string (object->kind);
+
+      g_string_append_printf (lines, "object\t%s\t%s", escaped, kind);
+      for (guint j = 0; j < object->needs->len; j++)
+        {
+          g_autofree char *need = g_strescape (object->needs->pdata[j], NULL);
+
+          g_string_append_printf (lines, "\t%s", need);
+        }
+      g_string_append_c (lines, '\n');
+      json_object_set_string_member (kinds, object->name, kind);
+    }
+  return g_output_stream_write_all (archive, lines->str, lines->len, NULL, cancellable, error);
 }
 
 /*
  * upg_db_dump_clickhouse:
+ * @tables: (nullable): the objects to dump, or %NULL for all of the
+ *   database's
+ * @kinds: (out) (transfer full): each object's kind
+ *   (upg_ch_object_kind_to_string())
  *
- * Dumps @tables (all the tables of the database when %NULL) of a
- * ClickHouse data source into @path (gzip, 0600, synced); see the top of
- * this file.
+ * Dumps objects of a ClickHouse data source into @path (gzip, 0600,
+ * synced); see the top of this file.
  *
- * Returns: (transfer full): the rows of each table, or %NULL on error
+ * Returns: (transfer full): the rows kept of each object that keeps
+ *   rows, or %NULL on error
  */
 JsonObject *
 upg_db_dump_clickhouse (UpgDataSource       *source,
@@ -194,34 +198,32 @@ upg_db_dump_clickhouse (UpgDataSource       *source,
                         const char          *work_dir,
                         UpgDumpProgress      progress,
                         gpointer             progress_data,
+                        JsonObject         **kinds,
                         GCancellable        *cancellable,
                         GError             **error)
 {
   g_autoptr(UpgClickHouseConnection) connection = open_source (source, cancellable, error);
   g_autoptr(JsonObject) counts = json_object_new ();
+  g_autoptr(JsonObject) object_kinds = json_object_new ();
   g_autoptr(GOutputStream) archive = NULL;
-  g_auto(GStrv) all = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
   guint64 done = 0;
 
   if (connection == NULL)
     return NULL;
-  if (tables == NULL)
-    {
-      all = list_tables (UPG_CONNECTION (connection), cancellable, error);
-      if (all == NULL)
-        return NULL;
-      tables = (const char * const *) all;
-    }
-  archive = upg_db_create_gzip (path, error);
-  if (archive == NULL ||
-      !g_output_stream_write_all (archive, MAGIC, strlen (MAGIC), NULL, cancellable, error))
+  objects = upg_clickhouse_catalog_list (UPG_CONNECTION (connection), tables, cancellable, error);
+  if (objects == NULL)
     return NULL;
-  for (guint i = 0; tables[i] != NULL; i++)
-    if (!dump_table (connection, tables[i], archive, work_dir, progress, progress_data, &done, counts, cancellable,
-                     error))
+  archive = upg_db_create_gzip (path, error);
+  if (archive == NULL || !write_objects (archive, objects, object_kinds, cancellable, error))
+    return NULL;
+  for (guint i = 0; i < objects->len; i++)
+    if (!dump_object (connection, objects->pdata[i], archive, work_dir, progress, progress_data, &done, counts,
+                      cancellable, error))
       return NULL;
   if (!g_output_stream_close (archive, cancellable, error) || !upg_db_sync_file (path, error))
     return NULL;
+  *kinds = g_steal_pointer (&object_kinds);
   return g_steal_pointer (&counts);
 }
 
@@ -313,25 +315,15 @@ entry_stream_new (GInputStream *archive,
   return G_INPUT_STREAM (self);
 }
 
-/* The next entry's header; FALSE at the end (@error unset) or on error. */
+/* An entry's header line, into @entry. */
 static gboolean
-read_entry (GDataInputStream  *in,
-            const char        *path,
-            Entry             *entry,
-            GCancellable      *cancellable,
-            GError           **error)
+parse_entry (const char  *line,
+             const char  *path,
+             Entry       *entry,
+             GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line (in, NULL, cancellable, &local_error);
-  g_auto(GStrv) fields = NULL;
+  g_auto(GStrv) fields = g_strsplit (line, "\t", -1);
 
-  if (line == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  fields = g_strsplit (line, "\t", -1);
   if (g_strv_length (fields) != 5 || !g_str_equal (fields[0], "table"))
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
@@ -342,6 +334,28 @@ read_entry (GDataInputStream  *in,
   entry->schema_bytes = (gsize) g_ascii_strtoull (fields[2], NULL, 10);
   entry->data_bytes = g_ascii_strtoull (fields[3], NULL, 10);
   return TRUE;
+}
+
+/* An object line ("object", name, kind, what it needs…), or NULL. */
+static UpgChObject *
+parse_object (const char  *line,
+              const char  *path,
+              GError     **error)
+{
+  g_auto(GStrv) fields = g_strsplit (line, "\t", -1);
+  g_autoptr(UpgChObject) object = g_new0 (UpgChObject, 1);
+
+  if (g_strv_length (fields) < 3 || !upg_ch_object_kind_from_string (fields[2], &object->kind))
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                   _("'%s' is not a ClickHouse backup of this engine: unexpected line \"%.80s\""), path, line);
+      return NULL;
+    }
+  object->name = g_strcompress (fields[1]);
+  object->needs = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 3; fields[i] != NULL; i++)
+    g_ptr_array_add (object->needs, g_strcompress (fields[i]));
+  return g_steal_pointer (&object);
 }
 
 static GBytes *
@@ -389,11 +403,14 @@ skip_exactly (GInputStream  *in,
   return TRUE;
 }
 
-/* Drops @entry's table, creates it again and sends its rows, read from
- * @archive as they go. */
+/* Creates @entry's object (@kind) from @schema and sends its rows, read
+ * from @archive as they go; @drop: drops it first. */
 static gboolean
 restore_entry (UpgClickHouseConnection  *connection,
                const Entry              *entry,
+               const UpgChObject        *object,
+               gboolean                  drop,
+               gboolean                  check_feeds,
                GBytes                   *schema,
                GInputStream             *archive,
                const char               *path,
@@ -401,16 +418,35 @@ restore_entry (UpgClickHouseConnection  *connection,
                GError                  **error)
 {
   UpgConnection *conn = UPG_CONNECTION (connection);
-  g_autofree char *quoted = quote_name (entry->table);
-  g_autofree char *drop = g_strdup_printf ("DROP TABLE IF EXISTS %s", quoted);
+  g_autofree char *quoted = upg_clickhouse_quote_name (entry->table);
+  g_autofree char *drop_sql = upg_ch_object_drop_sql (object);
   g_autofree char *insert = g_strdup_printf ("INSERT INTO %s FORMAT TabSeparated", quoted);
   const char *extra[] = { "query", insert, NULL };
   g_autoptr(GInputStream) rows = NULL;
   g_autoptr(GInputStream) answer = NULL;
 
-  if (!upg_connection_execute (conn, drop, NULL, cancellable, error) ||
+  if ((drop && !upg_connection_execute (conn, drop_sql, NULL, cancellable, error)) ||
       !upg_connection_execute (conn, g_bytes_get_data (schema, NULL), NULL, cancellable, error))
     return FALSE;
+  /* A table that was not on the server: only now can the server tell
+   * which materialized views its rows would feed (it keeps them by name). */
+  if (check_feeds && entry->data_bytes > 0)
+    {
+      g_auto(GStrv) feeds = upg_clickhouse_catalog_feeds (conn, entry->table, cancellable, error);
+
+      if (feeds == NULL)
+        return FALSE;
+      if (feeds[0] != NULL)
+        {
+          g_autofree char *list = g_strjoinv (", ", feeds);
+
+          upg_connection_execute (conn, drop_sql, NULL, cancellable, NULL);
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                       _("cannot restore table '%s' alone: materialized views %s feed on it and would get its "
+                         "rows a second time; restore the whole backup, or drop them first"), entry->table, list);
+          return FALSE;
+        }
+    }
   if (entry->data_bytes == 0)
     return TRUE;
   rows = entry_stream_new (archive, path, entry->data_bytes);
@@ -429,12 +465,99 @@ restore_entry (UpgClickHouseConnection  *connection,
   return TRUE;
 }
 
+static UpgChObject *
+find_object (GPtrArray  *objects,
+             const char *name)
+{
+  for (guint i = 0; i < objects->len; i++)
+    if (g_str_equal (((UpgChObject *) objects->pdata[i])->name, name))
+      return objects->pdata[i];
+  return NULL;
+}
+
+/* Before the first entry, with the backup's objects known. All of it:
+ * every object of the backup dropped, the last created first. @table
+ * alone: what it needs must be on the server, and no materialized view
+ * may feed on its rows; @check_feeds is set when the server can tell
+ * that only once the table is created again. */
+static gboolean
+prepare (UpgClickHouseConnection  *connection,
+         GPtrArray                *objects,
+         const char               *table,
+         const char               *path,
+         gboolean                 *check_feeds,
+         GCancellable             *cancellable,
+         GError                  **error)
+{
+  UpgConnection *conn = UPG_CONNECTION (connection);
+  g_autoptr(GHashTable) present = NULL;
+  g_autoptr(GPtrArray) missing = NULL;
+  UpgChObject *object;
+
+  if (table == NULL)
+    {
+      for (guint i = objects->len; i > 0; i--)
+        {
+          g_autofree char *drop = upg_ch_object_drop_sql (objects->pdata[i - 1]);
+
+          if (!upg_connection_execute (conn, drop, NULL, cancellable, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  object = find_object (objects, table);
+  if (object == NULL)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("table '%s' is not in the backup '%s'"), table, path);
+      return FALSE;
+    }
+  present = upg_clickhouse_catalog_names (conn, cancellable, error);
+  if (present == NULL)
+    return FALSE;
+  missing = g_ptr_array_new ();
+  for (guint i = 0; i < object->needs->len; i++)
+    if (!g_hash_table_contains (present, object->needs->pdata[i]))
+      g_ptr_array_add (missing, object->needs->pdata[i]);
+  if (missing->len > 0)
+    {
+      g_autofree char *list = NULL;
+
+      g_ptr_array_add (missing, NULL);
+      list = g_strjoinv (", ", (char **) missing->pdata);
+      /* TRANSLATORS: kind of object (table, view…), its name, what it needs, data source */
+      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
+                   _("cannot restore %s '%s' alone: it needs %s, which data source '%s' does not have; "
+                     "restore that first, or the whole backup"),
+                   upg_ch_object_kind_label (upg_ch_object_kind_to_string (object->kind)), table, list,
+                   upg_connection_get_name (conn));
+      return FALSE;
+    }
+  *check_feeds = object->kind == UPG_CH_OBJECT_TABLE && !g_hash_table_contains (present, table);
+  if (object->kind == UPG_CH_OBJECT_TABLE && !*check_feeds)
+    {
+      g_auto(GStrv) feeds = upg_clickhouse_catalog_feeds (conn, table, cancellable, error);
+
+      if (feeds == NULL)
+        return FALSE;
+      if (feeds[0] != NULL)
+        {
+          g_autofree char *list = g_strjoinv (", ", feeds);
+
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                       _("cannot restore table '%s' alone: materialized views %s feed on it and would get its "
+                         "rows a second time; restore the whole backup, or drop them first"), table, list);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /*
  * upg_db_restore_clickhouse:
- * @table: (nullable): the one table to put back, or %NULL for all
+ * @table: (nullable): the one object to put back, or %NULL for all
  *
- * Restores an archive made by upg_db_dump_clickhouse() (each table
- * dropped, created and filled again).
+ * Restores an archive made by upg_db_dump_clickhouse(); see the top of
+ * this file.
  */
 gboolean
 upg_db_restore_clickhouse (UpgDataSource  *source,
@@ -449,16 +572,18 @@ upg_db_restore_clickhouse (UpgDataSource  *source,
   g_autoptr(GInputStream) gunzip = NULL;
   g_autoptr(GDataInputStream) in = NULL;
   g_autoptr(UpgClickHouseConnection) connection = NULL;
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) upg_ch_object_free);
   g_autofree char *magic = NULL;
   g_autoptr(GError) local_error = NULL;
-  gboolean found = FALSE;
+  gboolean found = FALSE, v1, prepared = FALSE, check_feeds = FALSE;
 
   if (raw == NULL)
     return FALSE;
   gunzip = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (decompressor));
   in = g_data_input_stream_new (gunzip);
   magic = g_data_input_stream_read_line (in, NULL, cancellable, &local_error);
-  if (magic == NULL || strncmp (magic, MAGIC, strlen (MAGIC) - 1) != 0)
+  v1 = g_strcmp0 (magic, MAGIC_V1) == 0;
+  if (magic == NULL || (!v1 && strncmp (magic, MAGIC, strlen (MAGIC) - 1) != 0))
     {
       if (local_error != NULL)
         g_propagate_error (error, g_steal_pointer (&local_error));
@@ -472,16 +597,44 @@ upg_db_restore_clickhouse (UpgDataSource  *source,
     return FALSE;
   for (;;)
     {
-      Entry entry = { 0 };
+      g_autofree char *line = g_data_input_stream_read_line (in, NULL, cancellable, &local_error);
       g_autoptr(GBytes) schema = NULL;
+      UpgChObject v1_table = { NULL, UPG_CH_OBJECT_TABLE, NULL, NULL, NULL };
+      const UpgChObject *object = &v1_table;
+      Entry entry = { 0 };
       gboolean wanted, ok;
 
-      if (!read_entry (in, path, &entry, cancellable, &local_error))
+      if (line == NULL)
         break;
+      if (!v1 && g_str_has_prefix (line, "object\t"))
+        {
+          UpgChObject *listed = parse_object (line, path, error);
+
+          if (listed == NULL)
+            return FALSE;
+          g_ptr_array_add (objects, listed);
+          continue;
+        }
+      if (!v1 && !prepared &&
+          !prepare (connection, objects, table, path, &check_feeds, cancellable, error))
+        return FALSE;
+      prepared = TRUE;
+      if (!parse_entry (line, path, &entry, error))
+        return FALSE;
+      v1_table.name = entry.table;
+      if (!v1 && (object = find_object (objects, entry.table)) == NULL)
+        {
+          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                       _("'%s' is not a ClickHouse backup of this engine: unexpected line \"%.80s\""), path, line);
+          entry_clear (&entry);
+          return FALSE;
+        }
       wanted = table == NULL || g_str_equal (table, entry.table);
       ok = (schema = read_exactly (G_INPUT_STREAM (in), entry.schema_bytes, path, cancellable, error)) != NULL;
+      /* A version 1 archive drops each table as it goes. */
       if (ok && wanted)
-        ok = restore_entry (connection, &entry, schema, G_INPUT_STREAM (in), path, cancellable, error);
+        ok = restore_entry (connection, &entry, object, v1 || table != NULL, check_feeds, schema,
+                            G_INPUT_STREAM (in), path, cancellable, error);
       else if (ok)
         ok = skip_exactly (G_INPUT_STREAM (in), entry.data_bytes, path, cancellable, error);
       found |= wanted;
@@ -494,6 +647,8 @@ upg_db_restore_clickhouse (UpgDataSource  *source,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  if (!v1 && !prepared && !prepare (connection, objects, table, path, &check_feeds, cancellable, error))
+    return FALSE;
   if (table != NULL && !found)
     {
       g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("table '%s' is not in the backup '%s'"), table, path);

@@ -21,6 +21,7 @@ typedef struct
   guint64     size;          /* of the compressed file */
   char       *sha256;        /* of the compressed file, hex */
   JsonObject *row_counts;    /* table → rows in the dump */
+  JsonObject *objects;       /* object → its kind, or NULL (ClickHouse only) */
 } UpgDumpResult;
 
 void        upg_dump_result_clear  (UpgDumpResult       *result);
@@ -73,6 +74,7 @@ JsonObject *upg_db_dump_clickhouse (UpgDataSource       *source,
                                     const char          *work_dir,
                                     UpgDumpProgress      progress,
                                     gpointer             progress_data,
+                                    JsonObject         **kinds,
                                     GCancellable        *cancellable,
                                     GError             **error);
 gboolean    upg_db_restore_clickhouse (UpgDataSource    *source,

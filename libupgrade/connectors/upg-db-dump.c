@@ -39,6 +39,7 @@ upg_dump_result_clear (UpgDumpResult *result)
 {
   g_clear_pointer (&result->sha256, g_free);
   g_clear_pointer (&result->row_counts, json_object_unref);
+  g_clear_pointer (&result->objects, json_object_unref);
   result->size = 0;
 }
 
@@ -400,7 +401,7 @@ upg_db_dump (UpgDataSource       *source,
     ok = dump_sqlite (source, tables, path, work_dir, progress, progress_data, cancellable, result, error);
   else if (dialect == UPG_DIALECT_CLICKHOUSE)
     ok = (result->row_counts = upg_db_dump_clickhouse (source, tables, path, work_dir, progress, progress_data,
-                                                        cancellable, error)) != NULL;
+                                                        &result->objects, cancellable, error)) != NULL;
   else if (dialect == UPG_DIALECT_MYSQL || dialect == UPG_DIALECT_POSTGRESQL)
     {
       result->row_counts = json_object_new ();

@@ -20,7 +20,8 @@ G_BEGIN_DECLS
  * UpgBackupRecord:
  *
  * One row of `upgrade_backup`. @tables is a JSON array (NULL: the whole
- * database), @row_counts a JSON object table → rows; times are ms since
+ * database), @row_counts a JSON object table → rows, @objects a JSON
+ * object name → kind (NULL: tables only); times are ms since
  * the epoch, 0 when not set.
  */
 typedef struct
@@ -43,6 +44,7 @@ typedef struct
   gint64  created_at;
   gint64  finished_at;
   gint64  removed_at;
+  char   *objects;
 } UpgBackupRecord;
 
 void             upg_backup_record_free          (UpgBackupRecord  *record);
@@ -58,6 +60,10 @@ gboolean         upg_journal_finish_backup       (UpgJournal       *self,
                                                   const char       *sha256,
                                                   const char       *row_counts,
                                                   const char       *failure,
+                                                  GError          **error);
+gboolean         upg_journal_set_backup_objects  (UpgJournal       *self,
+                                                  const char       *id,
+                                                  const char       *objects,
                                                   GError          **error);
 GPtrArray       *upg_journal_find_step_backups   (UpgJournal       *self,
                                                   const char       *site_id,

@@ -18,7 +18,7 @@
 
 #define BACKUP_COLUMNS \
   "id, execution_id, site_id, component, version, step_id, database_name, provider, tables, path," \
-  " status, size_bytes, sha256, row_counts, error, created_at, finished_at, removed_at"
+  " status, size_bytes, sha256, row_counts, error, created_at, finished_at, removed_at, objects"
 
 void
 upg_backup_record_free (UpgBackupRecord *record)
@@ -38,6 +38,7 @@ upg_backup_record_free (UpgBackupRecord *record)
   g_free (record->status);
   g_free (record->sha256);
   g_free (record->row_counts);
+  g_free (record->objects);
   g_free (record->error);
   g_free (record);
 }
@@ -69,6 +70,7 @@ read_records (UpgRows *rows)
       r->created_at = upg_rows_get_int (rows, i, 15, 0);
       r->finished_at = upg_rows_get_int (rows, i, 16, 0);
       r->removed_at = upg_rows_get_int (rows, i, 17, 0);
+      r->objects = g_strdup (upg_rows_get_value (rows, i, 18));
       g_ptr_array_add (records, r);
     }
   return records;
@@ -168,6 +170,27 @@ upg_journal_finish_backup (UpgJournal  *self,
                                  " error = ?, finished_at = ? WHERE id = ?",
                                  values, G_N_ELEMENTS (values), error);
   }
+}
+
+/*
+ * upg_journal_set_backup_objects:
+ * @objects: JSON object name → kind
+ *
+ * Records the kind of each object a backup holds, before it is finished
+ * SUCCESS (a RUNNING row with it is still no backup).
+ */
+gboolean
+upg_journal_set_backup_objects (UpgJournal  *self,
+                                const char  *id,
+                                const char  *objects,
+                                GError     **error)
+{
+  const char *values[] = { objects, id };
+
+  g_return_val_if_fail (UPG_IS_JOURNAL (self), FALSE);
+  UPG_JOURNAL_LOCK (self);
+  return upg_journal_sql_exec (self->connection, "UPDATE upgrade_backup SET objects = ? WHERE id = ?", values,
+                               G_N_ELEMENTS (values), error);
 }
 
 /*

@@ -269,6 +269,16 @@ static const ColumnDef v12_columns[] = {
   { NULL, NULL, NULL }
 };
 
+/* Version 13: what kind of object each one a backup holds is (a JSON
+ * object name → "table", "view", "materialized-view"…; NULL: tables
+ * only, as the dumps of MariaDB, PostgreSQL and SQLite are), so that the
+ * views and dictionaries of a ClickHouse backup are listed as what they
+ * are. */
+static const ColumnDef v13_columns[] = {
+  { "upgrade_backup", "objects", "@TEXT@" },
+  { NULL, NULL, NULL }
+};
+
 static const IndexDef v9_indexes[] = {
   { "upgrade_notification_execution", "upgrade_notification", "execution_id", FALSE },
   { "upgrade_notification_site", "upgrade_notification", "site_id, created_at", FALSE },
@@ -298,6 +308,7 @@ static const Migration migrations[] = {
   { 10, v10_tables, no_columns, v10_indexes, NULL },
   { 11, v11_tables, no_columns, v11_indexes, NULL },
   { 12, no_tables, v12_columns, no_indexes, NULL },
+  { 13, no_tables, v13_columns, no_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -226,7 +226,7 @@ dump (BackupRun   *run,
   g_autoptr(UpgBackupRecord) record = g_new0 (UpgBackupRecord, 1);
   g_autofree char *name = g_strconcat (upg_step_get_id (run->step),
                                        upg_db_dump_suffix (upg_data_source_get_dialect (run->source)), NULL);
-  g_autofree char *partial = NULL, *row_counts = NULL, *counts = NULL, *size_text = NULL;
+  g_autofree char *partial = NULL, *row_counts = NULL, *counts = NULL, *size_text = NULL, *objects = NULL;
   g_autoptr(GError) dump_error = NULL;
   UpgDumpResult result = { 0 };
 
@@ -268,7 +268,9 @@ dump (BackupRun   *run,
                                  partial, g_strerror (saved));
     }
   row_counts = object_text (result.row_counts);
-  if (!upg_journal_finish_backup (ctx->journal, record->id, UPG_BACKUP_SUCCESS, (gint64) result.size, result.sha256,
+  objects = result.objects != NULL ? object_text (result.objects) : NULL;
+  if ((objects != NULL && !upg_journal_set_backup_objects (ctx->journal, record->id, objects, error)) ||
+      !upg_journal_finish_backup (ctx->journal, record->id, UPG_BACKUP_SUCCESS, (gint64) result.size, result.sha256,
                                   row_counts, NULL, error))
     {
       upg_dump_result_clear (&result);
