@@ -177,6 +177,150 @@ test_skip (void)
   exec_fixture_clear (&fx);
 }
 
+/* The JSON error code of a failed run, or NULL when it has none. */
+static const char *
+error_code (JsonObject *run)
+{
+  JsonNode *node = json_object_get_member (run, "error");
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_get_string_member_with_default (json_node_get_object (node), "code", NULL);
+}
+
+/* pre_stop's copy, then an audit row into a table the operator has to
+ * create: the run stops at a breakpoint until then. */
+static void
+write_failing_pre (ExecFixture *fx)
+{
+  exec_fixture_write (fx, "bundle/sql/pre.sql",
+                      "CREATE TABLE orders_copy AS SELECT * FROM orders;\n"
+                      "INSERT INTO audit (note) VALUES ('copied');\n");
+}
+
+static gint64
+check_skips (ExecFixture *fx,
+             const char  *execution_id)
+{
+  g_autofree char *journal = exec_fixture_path (fx, "state/journal.db");
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM upgrade_check_skip WHERE execution_id = '%s'",
+                                          execution_id);
+
+  return exec_sqlite_int (journal, sql);
+}
+
+/* `run --stage pre_stop --skip-checks` stops at a breakpoint; what the
+ * operator does next continues that execution without repeating
+ * --skip-checks: the same command again, `resume ID`, `resume ID
+ * --retry` (the skip was decided and journaled when it started). A new
+ * execution, of pre_stop or another stage, is still refused. */
+static void
+test_resume_after_skip (void)
+{
+  ExecFixture fx;
+  g_autofree char *db = NULL, *out = NULL, *id = NULL;
+  g_autoptr(JsonObject) run = NULL;
+
+  exec_fixture_init (&fx);
+  db = setup (&fx);
+  write_failing_pre (&fx);
+  g_free (ctl (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL));
+
+  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", "--skip-checks",
+             NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "FAILED");
+  g_assert_nonnull (json_object_get_object_member (run, "breakpoint"));
+  id = g_strdup (json_object_get_string_member (run, "execution_id"));
+  g_assert_cmpint (copies (db), ==, 1);
+  g_assert_cmpint (check_skips (&fx, id), ==, 1);
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+
+  /* The same command again, not fixed yet: the same execution stops at
+   * the same statement, not at the gate. */
+  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (error_code (run), !=, "check-failed");
+  g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
+  g_assert_nonnull (json_object_get_object_member (run, "breakpoint"));
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+
+  /* resume --retry, still not fixed: the breakpoint again. */
+  out = ctl (&fx, 1, "--json", "resume", id, "--retry", NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (error_code (run), !=, "check-failed");
+  g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
+  g_assert_nonnull (json_object_get_object_member (run, "breakpoint"));
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+
+  /* Fixed: resume finishes it; the skip stays journaled once. */
+  exec_sqlite_exec (db, "CREATE TABLE audit (note TEXT)");
+  out = ctl (&fx, 0, "--json", "resume", id, NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
+  g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
+  g_assert_cmpint (exec_sqlite_int (db, "SELECT COUNT(*) FROM audit"), ==, 1);
+  g_assert_cmpint (check_skips (&fx, id), ==, 1);
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+
+  /* in_stop was never allowed: refused. */
+  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (error_code (run), ==, "check-failed");
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+  /* Nor is a new execution of pre_stop. */
+  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", "--new-execution",
+             NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (error_code (run), ==, "check-failed");
+  exec_fixture_clear (&fx);
+}
+
+/* pre_stop started after business_check passed stops at a breakpoint;
+ * business_check is run again and fails. `resume ID` continues the
+ * execution (it was allowed when it started), but the same run command
+ * again is a new request of the operator, gated on today's verdict. */
+static void
+test_resume_after_pass (void)
+{
+  ExecFixture fx;
+  g_autofree char *db = NULL, *out = NULL, *id = NULL;
+  g_autoptr(JsonObject) run = NULL;
+
+  exec_fixture_init (&fx);
+  db = setup (&fx);
+  write_failing_pre (&fx);
+  exec_sqlite_exec (db, "UPDATE orders SET amount = 5 WHERE id = 2");
+  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL));
+  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
+  run = parse_object (out);
+  id = g_strdup (json_object_get_string_member (run, "execution_id"));
+  g_assert_nonnull (json_object_get_object_member (run, "breakpoint"));
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+
+  exec_sqlite_exec (db, "UPDATE orders SET amount = -5 WHERE id = 2");
+  g_free (ctl (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL));
+  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (error_code (run), ==, "check-failed");
+  g_clear_pointer (&run, json_object_unref);
+  g_clear_pointer (&out, g_free);
+
+  exec_sqlite_exec (db, "CREATE TABLE audit (note TEXT)");
+  out = ctl (&fx, 0, "--json", "resume", id, NULL);
+  run = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
+  g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
+  g_assert_cmpint (check_skips (&fx, id), ==, 0);
+  exec_fixture_clear (&fx);
+}
+
 /* A business_check never run does not hold the later stages back: the
  * CI/CD hook and library users assess instead. */
 static void
@@ -206,5 +350,7 @@ main (int argc, char **argv)
   g_test_add_func ("/check-stages/warn", test_warn);
   g_test_add_func ("/check-stages/skip", test_skip);
   g_test_add_func ("/check-stages/not-run", test_nothing_to_check);
+  g_test_add_func ("/check-stages/resume-after-skip", test_resume_after_skip);
+  g_test_add_func ("/check-stages/resume-after-pass", test_resume_after_pass);
   return g_test_run ();
 }

@@ -511,6 +511,58 @@ test_check_stages (void)
   g_assert_true (object_mentions (finished, "\"verdict\":\"pass\""));
 }
 
+/* A pre_stop started over HTTP with "skip_checks": true stops at its
+ * failed step; once the cause is fixed, POST resume continues it without
+ * skip_checks (the skip was decided when it started), while a new
+ * execution of pre_stop is still a 409. */
+static void
+test_check_stages_resume (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *manifest = http_test_server_path (server, "bundle/manifests/1.3.0.json");
+  g_autofree char *db = http_test_server_path (server, "app.db");
+  g_autofree char *flag = http_test_server_path (server, "fixed.flag");
+  g_autofree char *text = NULL, *path = NULL, *id = NULL;
+  g_autoptr(JsonObject) answer = NULL, finished = NULL, refused = NULL;
+  const char *check = "{\"fromVersion\": \"1.2.0\", \"toVersion\": \"1.3.0\", \"stage\": \"business_check\"}";
+
+  exec_sqlite_exec (db, "CREATE TABLE amounts (id INTEGER PRIMARY KEY, amount INTEGER);"
+                        "INSERT INTO amounts VALUES (1, -5);");
+  text = g_strdup_printf (
+    "{\"version\": \"1.3.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"checks\": {\"data_quality\": [{\"id\": \"negative_amount\", \"name\": \"negative amounts\","
+    "  \"database\": \"app_db\", \"sql\": \"SELECT COUNT(*) FROM amounts WHERE amount < 0\", \"threshold\": 0,"
+    "  \"severity\": \"fail\", \"min_version\": \"1.0.0\", \"max_version\": \"1.3.0\"}]},\n"
+    " \"upgrade_steps\": {\"pre_stop\": [{\"id\": \"needs_flag\", \"compatible_version\": \"1.0.0\","
+    "  \"command\": [\"test\", \"-f\", \"%s\"]}]}}\n", flag);
+  g_assert_true (g_file_set_contents (manifest, text, -1, NULL));
+  http_test_server_start (server);
+
+  answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute", check, 202);
+  finished = wait_finished (server, json_object_get_string_member (answer, "execution_id"), "FAILED");
+  g_clear_pointer (&answer, json_object_unref);
+  g_clear_pointer (&finished, json_object_unref);
+
+  answer = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
+                                   "{\"fromVersion\": \"1.2.0\", \"toVersion\": \"1.3.0\", \"stage\": \"pre_stop\","
+                                   " \"skip_checks\": true}", 202);
+  id = g_strdup (json_object_get_string_member (answer, "execution_id"));
+  finished = wait_finished (server, id, "FAILED");
+  g_clear_pointer (&answer, json_object_unref);
+  g_clear_pointer (&finished, json_object_unref);
+
+  g_assert_true (g_file_set_contents (flag, "fixed\n", -1, NULL));
+  path = g_strdup_printf ("/api/v1/upgrade/resume/%s", id);
+  answer = http_test_request_json (server, "POST", path, "{\"action\": \"retry\"}", 202);
+  g_assert_cmpstr (json_object_get_string_member (answer, "execution_id"), ==, id);
+  finished = wait_finished (server, id, "SUCCESS");
+
+  refused = http_test_request_json (server, "POST", "/api/v1/upgrade/execute",
+                                    "{\"fromVersion\": \"1.2.0\", \"toVersion\": \"1.3.0\", \"stage\": \"pre_stop\"}",
+                                    409);
+  http_test_assert_error (refused, "check-failed", "business_check ended FAILED");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -523,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http/refuses-to-start", test_refuses_to_start);
   g_test_add_func ("/http/confirmation", test_confirmation);
   g_test_add_func ("/http/check-stages", test_check_stages);
+  g_test_add_func ("/http/check-stages-resume", test_check_stages_resume);
 
   return g_test_run ();
 }

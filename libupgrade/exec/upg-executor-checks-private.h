@@ -25,6 +25,13 @@ gboolean upg_executor_check_gate               (UpgExecutor    *self,
                                                 gboolean        skip,
                                                 GPtrArray     **skips,
                                                 GError        **error);
+gboolean upg_executor_execution_skipped_checks (UpgExecutor    *self,
+                                                const char     *site_id,
+                                                const char     *from_text,
+                                                const char     *to_text,
+                                                const char     *execution_id,
+                                                gboolean       *skipped,
+                                                GError        **error);
 gboolean upg_executor_journal_check_skips      (UpgRunContext  *ctx,
                                                 GError        **error);
 gboolean upg_executor_run_checks               (UpgRunContext  *ctx,

@@ -23,7 +23,9 @@
  * before; the operator's workflow (README, demo) runs business_check.
  * `--skip-checks` lets the run go ahead; the execution then journals, in
  * upgrade_check_skip, which check stage it skipped, why it had not
- * passed and who decided.
+ * passed and who decided. The gate is asked when an execution starts,
+ * not when it is resumed, and that journaled decision covers the
+ * execution to its end (upg-executor-run.c, gate_run()).
  */
 #include "config.h"
 
@@ -146,6 +148,38 @@ upg_executor_check_gate (UpgExecutor  *self,
       skipped->reason = g_steal_pointer (&reason);
       g_ptr_array_add (*skips, skipped);
     }
+  return TRUE;
+}
+
+/*
+ * upg_executor_execution_skipped_checks:
+ * @execution_id: an execution of the plan @from_text → @to_text on @site_id
+ * @skipped: (out): whether `--skip-checks` let it go past a check stage
+ *
+ * Whether the journal holds a check skip of @execution_id: a run that
+ * continues it is covered by that decision (upg-executor-run.c,
+ * gate_run()).
+ *
+ * Returns: %TRUE, or %FALSE on a journal error
+ */
+gboolean
+upg_executor_execution_skipped_checks (UpgExecutor  *self,
+                                       const char   *site_id,
+                                       const char   *from_text,
+                                       const char   *to_text,
+                                       const char   *execution_id,
+                                       gboolean     *skipped,
+                                       GError      **error)
+{
+  g_autoptr(JsonArray) skips = upg_journal_list_check_skips (upg_executor_get_journal (self), site_id, from_text,
+                                                             to_text, error);
+
+  *skipped = FALSE;
+  if (skips == NULL)
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (skips) && !*skipped; i++)
+    *skipped = g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (skips, i),
+                                                                      "execution_id", NULL), execution_id) == 0;
   return TRUE;
 }
 

@@ -699,6 +699,49 @@ run_locked (UpgRunContext *ctx,
   return ok;
 }
 
+/* The check gate of a `run` request (SPEC §3). The gate decides once per
+ * execution, when it starts: a resume names an execution such a run
+ * started, which passed the gate then or had its --skip-checks
+ * journaled, so it is not asked again (the operator fixed the cause of
+ * a failed statement and continues; repeating --skip-checks would only
+ * journal the same decision twice). The same `run` command again is the
+ * operator's new request and is gated like any run, on today's verdicts:
+ * a check stage run again since and failed must not be walked past by
+ * accident (`resume ID` remains, naming the execution on purpose).
+ * Except when the execution that run continues was started with
+ * --skip-checks: that decision is journaled for the execution and covers
+ * it to its end, whichever way the operator continues it. */
+static gboolean
+gate_run (UpgRunContext *ctx,
+          UpgPlan       *plan,
+          UpgRunRequest *request,
+          GError       **error)
+{
+  g_autofree char *continued = NULL;
+  gboolean skipped = FALSE;
+
+  /* What run_locked() will continue (it looks again under the lock). */
+  if (!request->new_execution && !upg_executor_is_check_stage (ctx->stage))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      continued = find_unfinished (ctx, request->component, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  if (continued != NULL &&
+      !upg_executor_execution_skipped_checks (ctx->executor, ctx->site_id, ctx->from_text, ctx->to_text,
+                                              continued, &skipped, error))
+    return FALSE;
+  if (skipped)
+    return TRUE;
+  return upg_executor_check_gate (ctx->executor, plan, ctx->site_id, ctx->stage, request->skip_checks,
+                                  &ctx->check_skips, error);
+}
+
 gboolean
 upg_executor_execute (UpgExecutor    *self,
                       UpgRunRequest  *request,
@@ -736,10 +779,10 @@ upg_executor_execute (UpgExecutor    *self,
         }
     }
   /* Likewise a stage after the check stages while they have not passed
-   * (SPEC §3); a resume continues what such a run started. */
-  if (request->kind == UPG_RUN_REQUEST_RUN &&
-      !upg_executor_check_gate (self, plan, ctx->site_id, ctx->stage, request->skip_checks, &ctx->check_skips,
-                                error))
+   * (SPEC §3), for a run; a resume (request->execution_id) is not asked:
+   * see gate_run(). */
+  if (request->kind == UPG_RUN_REQUEST_RUN && request->execution_id == NULL &&
+      !gate_run (ctx, plan, request, error))
     return FALSE;
   /* A rollback undoes only what its steps revert (SPEC §9). */
   if (ctx->rollback && !upg_executor_select_reverted (ctx, steps, request->forget, error))
