@@ -11,6 +11,7 @@
 #include "upg-version-macros.h"
 #include "upg-assessment.h"
 #include "upg-breakpoint.h"
+#include "upg-current-statement.h"
 #include "upg-bundle.h"
 #include "upg-check-stage.h"
 #include "upg-config.h"

@@ -35,6 +35,13 @@ void           upg_run_current_begin  (UpgRunCurrent *self,
 void           upg_run_current_end    (UpgRunCurrent *self);
 void           upg_run_current_apply  (UpgRunCurrent *self,
                                        UpgExecution  *execution);
+gboolean       upg_run_current_get    (UpgRunCurrent *self,
+                                       char         **step_id,
+                                       char         **file,
+                                       guint         *line,
+                                       guint         *sequence,
+                                       gint64        *started_at_ms,
+                                       gint64        *running_ms);
 
 void           upg_run_current_watch   (UpgRunCurrent       *self,
                                         UpgJournal          *journal,

@@ -201,6 +201,43 @@ upg_run_current_apply (UpgRunCurrent *self,
   g_mutex_unlock (&self->lock);
 }
 
+/*
+ * upg_run_current_get:
+ * @step_id: (out) (transfer full): the running statement's step
+ * @file: (out) (transfer full): its file
+ * @running_ms: (out): how long it has been running, now
+ *
+ * Copies the running statement out, for upg_run_dup_current_statement().
+ *
+ * Returns: whether a statement is running (the out arguments are left
+ *   alone when none is)
+ */
+gboolean
+upg_run_current_get (UpgRunCurrent *self,
+                     char         **step_id,
+                     char         **file,
+                     guint         *line,
+                     guint         *sequence,
+                     gint64        *started_at_ms,
+                     gint64        *running_ms)
+{
+  gboolean active;
+
+  g_mutex_lock (&self->lock);
+  active = self->active;
+  if (active)
+    {
+      *step_id = g_strdup (self->step_id);
+      *file = g_strdup (self->file);
+      *line = self->line;
+      *sequence = self->sequence;
+      *started_at_ms = self->started_at_ms;
+      *running_ms = (g_get_monotonic_time () - self->started_us) / 1000;
+    }
+  g_mutex_unlock (&self->lock);
+  return active;
+}
+
 /* With the lock held: journals the running statement once it is due. */
 static void
 notice (UpgRunCurrent *self,

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 #include <upgrade-spi.h>
 
+#include "upg-current-statement.h"
 #include "upg-execution.h"
 
 #include "upg-version-macros.h"
@@ -112,5 +113,7 @@ gboolean          upg_run_get_skip_checks    (UpgRun           *self);
 
 UPG_AVAILABLE_IN_ALL
 UpgExecution     *upg_run_get_execution      (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
+UpgCurrentStatement *upg_run_dup_current_statement (UpgRun        *self);
 
 G_END_DECLS
