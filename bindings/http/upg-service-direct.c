@@ -171,18 +171,28 @@ parse_head (const char    *head,
   return FALSE;
 }
 
-/* An HTTP-date (RFC 9110), as libsoup's answers carry one. */
+/* An HTTP-date (RFC 9110), as libsoup's answers carry one; formatted once
+ * a second, not for each of the thousands of answers in it. */
 static void
-append_date (GString *out)
+append_date (UpgService *self,
+             GString    *out)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S GMT");
+  gint64 second = g_get_real_time () / G_USEC_PER_SEC;
 
-  g_string_append_printf (out, "Date: %s\r\n", date);
+  if (second != self->date_second)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (second);
+      g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S GMT");
+
+      g_snprintf (self->date_header, sizeof self->date_header, "Date: %s\r\n", date);
+      self->date_second = second;
+    }
+  g_string_append (out, self->date_header);
 }
 
 static GString *
-response_new (guint          status,
+response_new (UpgService    *self,
+              guint          status,
               JsonNode      *node,
               DirectRequest *request)
 {
@@ -191,7 +201,7 @@ response_new (guint          status,
 
   g_string_append_printf (out, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
   g_string_append (out, "Server: upgraded/" PACKAGE_VERSION "\r\n");
-  append_date (out);
+  append_date (self, out);
   if (request->close)
     g_string_append (out, "Connection: close\r\n");
   if (status == SOUP_STATUS_UNAUTHORIZED)
@@ -256,5 +266,5 @@ upg_service_direct_answer (UpgService *self,
     return NULL;
   upg_service_metrics_count_request (self->metrics, "GET", route, status);
   *keep_alive = !request.close;
-  return response_new (status, node, &request);
+  return response_new (self, status, node, &request);
 }

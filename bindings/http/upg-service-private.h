@@ -58,11 +58,15 @@ struct _UpgService
   gboolean           metrics_public;
 
   /* upg-service-conn.c: the connections this process accepts itself */
-  GSocketService    *listener;
   GSocket           *listen_socket;
+  GSource           *accept_source;  /* the listening socket's, or a pause */
   GHashTable        *conns;          /* UpgServiceConn set, owned */
   GHashTable        *conns_by_key;   /* remote address → UpgServiceConn in libsoup's hands */
   char              *peek_buffer;
+
+  /* upg-service-direct.c: the Date header of this second */
+  gint64             date_second;
+  char               date_header[48];
 
   /* upg-service-routes.c: the journal's last answer to the health check */
   gint64             health_time;    /* monotonic, 0 before the first */
