@@ -98,7 +98,7 @@ test_execution_text (Fixture *f, gconstpointer data)
     "\n[SKIPPED] backup_legacy_data.sh (already succeeded in 0a1b2c3d-0000-4000-8000-000000000001)\n",
     "\n[FAILED] sql_002 (1.2s): Unknown column 'user_idx' in 'field list'\n",
     "\n[PENDING] cleanup <tmp> & co (not started)\n",
-    "duration 2m31s, resumed 1 times",
+    "duration 2m31s, resumed 1 time\n",
     /* Each statement counted once; what was not simply applied, listed. */
     "5 statements: 3 applied, 1 skipped, 1 failed, 0 in doubt",
     "\nStatements not simply applied:\n",

@@ -333,13 +333,19 @@ execution_text (JsonObject *summary)
 
     g_string_append_printf (out, ": %s\n", status);
   }
-  g_string_append_printf (out, _("Site %s, %s → %s, stage %s (%s), duration %s, resumed %d times"),
-                          or_dash (upg_report_member_string (summary, "site")),
-                          or_dash (upg_report_member_string (summary, "from")),
-                          or_dash (upg_report_member_string (summary, "to")),
-                          or_dash (upg_report_member_string (summary, "stage")),
-                          or_dash (upg_report_member_string (summary, "kind")),
-                          duration, (int) upg_report_member_int (summary, "resume_count", 0));
+  {
+    guint resumes = (guint) upg_report_member_int (summary, "resume_count", 0);
+    g_autofree char *resumed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "resumed %u time",
+                                                             "resumed %u times", resumes), resumes);
+
+    /* TRANSLATORS: site, from, to, stage, kind (run, rollback), duration, "resumed N times" */
+    g_string_append_printf (out, _("Site %s, %s → %s, stage %s (%s), duration %s, %s"),
+                            or_dash (upg_report_member_string (summary, "site")),
+                            or_dash (upg_report_member_string (summary, "from")),
+                            or_dash (upg_report_member_string (summary, "to")),
+                            or_dash (upg_report_member_string (summary, "stage")),
+                            or_dash (upg_report_member_string (summary, "kind")), duration, resumed);
+  }
   g_string_append (out, "\n\n");
 
   for (guint i = 0; steps != NULL && i < json_array_get_length (steps); i++)
