@@ -501,7 +501,11 @@ test_confirmation (void)
   compatible = ctl_json (&demo, 2, "confirm", "--from", "3.16.0", "--to", "3.18.0", "--step", "ft_backup_orders");
   assert_error (compatible, "invalid-argument", "--step ft_backup_orders: this step is compatible");
   unknown = ctl_json (&demo, 2, "confirm", "--from", "3.16.0", "--to", "3.18.0", "--step", "no_such_step");
-  assert_error (unknown, "invalid-argument", "--step no_such_step: no step of the plan");
+  assert_error (unknown, "invalid-argument", "--step no_such_step: no step of the plan has this id: expected one "
+                "of the steps that need confirmation: ");
+  /* The operator's typo gets the ids that were meant. */
+  assert_error (unknown, "invalid-argument", "legacy_backup_services, ");
+  assert_error (unknown, "invalid-argument", ", legacy_create_audit, ");
 
   confirmed = ctl_json (&demo, 0, "confirm", "--from", "3.16.0", "--to", "3.18.0", "--site", "bj-01",
                         "--step", "legacy_backup_services");

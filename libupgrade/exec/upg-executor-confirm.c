@@ -205,6 +205,17 @@ steps_json (UpgPlan   *plan,
   return array;
 }
 
+/* "a, b, c": the ids of @steps, for a message. */
+static char *
+incompatible_ids (GPtrArray *steps)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < steps->len; i++)
+    g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "", upg_step_get_id (g_ptr_array_index (steps, i)));
+  return g_string_free (ids, FALSE);
+}
+
 /* The steps of @plan to confirm: @step_ids (each must be a step that
  * needs confirmation) or, without, every step that needs it. */
 static GPtrArray *
@@ -241,8 +252,17 @@ select_to_confirm (UpgPlan             *plan,
         }
       if (!in_plan)
         {
-          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                       _("--step %s: no step of the plan has this id"), step_ids[n]);
+          g_autofree char *expected = incompatible_ids (incompatible);
+
+          /* A typo is the usual cause: name what would have been right. */
+          if (incompatible->len == 0)
+            g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                         _("--step %s: no step of the plan has this id, and no step of the plan needs "
+                           "confirmation"), step_ids[n]);
+          else
+            g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+                         _("--step %s: no step of the plan has this id: expected one of the steps that "
+                           "need confirmation: %s"), step_ids[n], expected);
           return NULL;
         }
       if (!needs)
