@@ -409,6 +409,23 @@ test_views_and_distributed (void)
   count = admin_value ("SELECT count() FROM %s.%s", db, v);
   g_assert_cmpstr (count, ==, "2");
 
+  /* A materialized view made after the backup would get the source's
+   * rows again: all of it is refused, naming it, before anything is
+   * dropped. */
+  g_free (admin_value ("CREATE MATERIALIZED VIEW %s.later_%08x ENGINE = Log AS SELECT id FROM %s.%s",
+                       db, tag, db, src));
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&fx, NULL, &err, "restore", id, "--yes", NULL)), !=, 0);
+  {
+    g_autofree char *later = g_strdup_printf ("later_%08x", tag);
+
+    g_assert_nonnull (strstr (err, later));
+  }
+  g_clear_pointer (&err, g_free);
+  g_free (count);
+  count = admin_value ("SELECT count() FROM %s.%s", db, v);
+  g_assert_cmpstr (count, ==, "2");
+  g_free (admin_value ("DROP TABLE %s.later_%08x", db, tag));
+
   /* All of it, over what is there. */
   all = exec_fixture_ctl_json (&fx, NULL, 0, "restore", id, "--yes", NULL);
   g_assert_true (json_object_get_boolean_member (all, "restored"));

@@ -39,11 +39,20 @@ gboolean     upg_ch_object_kind_from_string (const char         *text,
                                              UpgChObjectKind    *kind);
 const char  *upg_ch_object_kind_label      (const char          *kind);
 char        *upg_ch_object_drop_sql        (const UpgChObject   *object);
+UpgChObjectKind upg_ch_object_kind_for_engine (const char       *engine,
+                                               gboolean          ddl_dictionary);
 
 GPtrArray   *upg_clickhouse_catalog_list   (UpgConnection       *connection,
                                             const char * const  *only,
                                             GCancellable        *cancellable,
                                             GError             **error);
+GPtrArray   *upg_clickhouse_catalog_needs  (const char          *create,
+                                            const char          *self,
+                                            const char          *database,
+                                            GHashTable          *objects);
+char        *upg_clickhouse_catalog_inner_table (const char     *name,
+                                                 const char     *uuid,
+                                                 GHashTable     *all);
 void         upg_clickhouse_catalog_order  (GPtrArray           *objects);
 GHashTable  *upg_clickhouse_catalog_names  (UpgConnection       *connection,
                                             GCancellable        *cancellable,

@@ -182,13 +182,21 @@ read_quoted (const char *p,
   return p;
 }
 
-/* The names of @objects (a set of names) that @create refers to, but
- * @self; `other_db.name` is not one of them. */
-static GPtrArray *
-find_needs (const char *create,
-            const char *self,
-            const char *database,
-            GHashTable *objects)
+/*
+ * upg_clickhouse_catalog_needs:
+ * @create: an object's CREATE statement
+ * @self: its name
+ * @database: the database it is in
+ * @objects: (element-type utf8 utf8): the names of the database's objects (a set)
+ *
+ * Returns: (transfer full) (element-type utf8): the names of @objects
+ *   that @create refers to, but @self (`other_db.name` is none of them)
+ */
+GPtrArray *
+upg_clickhouse_catalog_needs (const char *create,
+                              const char *self,
+                              const char *database,
+                              GHashTable *objects)
 {
   GPtrArray *needs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) token = g_string_new (NULL);
@@ -238,9 +246,11 @@ is_inner (const char *name)
   return g_str_has_prefix (name, ".inner.") || g_str_has_prefix (name, ".inner_id.");
 }
 
-static UpgChObjectKind
-kind_of (const char *engine,
-         gboolean    ddl_dictionary)
+/* The kind of an object of @engine (system.tables.engine); @ddl_dictionary:
+ * it is a dictionary created by DDL (a Dictionary table otherwise). */
+UpgChObjectKind
+upg_ch_object_kind_for_engine (const char *engine,
+                               gboolean    ddl_dictionary)
 {
   if (ddl_dictionary)
     return UPG_CH_OBJECT_DICTIONARY;
@@ -255,13 +265,15 @@ kind_of (const char *engine,
   return UPG_CH_OBJECT_TABLE;
 }
 
-/* The inner table of materialized view @name: `.inner_id.UUID` (Atomic
- * databases) or `.inner.NAME` (Ordinary ones, and every 18.16 database);
- * NULL when it writes TO a table of its own. */
-static char *
-inner_table (const char *name,
-             const char *uuid,
-             GHashTable *all)
+/* The inner table of materialized view @name (@uuid: its uuid, NULL
+ * when the server has none or it is nil), among @all (a set of the
+ * database's names): `.inner_id.UUID` (Atomic databases) or
+ * `.inner.NAME` (Ordinary ones, and every 18.16 database); NULL when it
+ * writes TO a table of its own. */
+char *
+upg_clickhouse_catalog_inner_table (const char *name,
+                                    const char *uuid,
+                                    GHashTable *all)
 {
   g_autofree char *by_uuid = uuid != NULL ? g_strconcat (".inner_id.", uuid, NULL) : NULL;
   g_autofree char *by_name = g_strconcat (".inner.", name, NULL);
@@ -271,6 +283,16 @@ inner_table (const char *name,
   if (g_hash_table_contains (all, by_name))
     return g_steal_pointer (&by_name);
   return NULL;
+}
+
+/* toString(uuid) of an object without one (an Ordinary database's) is
+ * the nil UUID. */
+static const char *
+uuid_or_null (const char *uuid)
+{
+  if (uuid == NULL || *uuid == '\0' || g_str_equal (uuid, "00000000-0000-0000-0000-000000000000"))
+    return NULL;
+  return uuid;
 }
 
 static char *
@@ -360,7 +382,7 @@ upg_clickhouse_catalog_list (UpgConnection       *connection,
         continue;
       object = g_new0 (UpgChObject, 1);
       object->name = g_strdup (name);
-      object->kind = kind_of (upg_rows_get_value (rows, i, 1),
+      object->kind = upg_ch_object_kind_for_engine (upg_rows_get_value (rows, i, 1),
                               dictionaries != NULL && g_strv_contains ((const char * const *) dictionaries, name));
       object->create = show_create (connection, name, object->kind, cancellable, error);
       if (object->create == NULL)
@@ -373,8 +395,8 @@ upg_clickhouse_catalog_list (UpgConnection       *connection,
       else
         {
           if (object->kind == UPG_CH_OBJECT_MATERIALIZED_VIEW)
-            object->rows_from = inner_table (name, uuid != NULL && *uuid != '\0' ? uuid : NULL, all);
-          object->needs = find_needs (object->create, name, database[0], names);
+            object->rows_from = upg_clickhouse_catalog_inner_table (name, uuid_or_null (uuid), all);
+          object->needs = upg_clickhouse_catalog_needs (object->create, name, database[0], names);
         }
       g_ptr_array_add (objects, g_steal_pointer (&object));
     }

@@ -403,6 +403,21 @@ skip_exactly (GInputStream  *in,
   return TRUE;
 }
 
+/* A table restored alone would send its rows to the materialized views
+ * @feeds a second time. */
+static gboolean
+refuse_feeding (const char  *table,
+                GStrv        feeds,
+                GError     **error)
+{
+  g_autofree char *list = g_strjoinv (", ", feeds);
+
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+               _("cannot restore table '%s' alone: materialized views %s feed on it and would get its "
+                 "rows a second time; restore the whole backup, or drop them first"), table, list);
+  return FALSE;
+}
+
 /* Creates @entry's object (@kind) from @schema and sends its rows, read
  * from @archive as they go; @drop: drops it first. */
 static gboolean
@@ -438,13 +453,9 @@ restore_entry (UpgClickHouseConnection  *connection,
         return FALSE;
       if (feeds[0] != NULL)
         {
-          g_autofree char *list = g_strjoinv (", ", feeds);
-
+          /* It was not there before: it is not left behind empty. */
           upg_connection_execute (conn, drop_sql, NULL, cancellable, NULL);
-          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                       _("cannot restore table '%s' alone: materialized views %s feed on it and would get its "
-                         "rows a second time; restore the whole backup, or drop them first"), entry->table, list);
-          return FALSE;
+          return refuse_feeding (entry->table, feeds, error);
         }
     }
   if (entry->data_bytes == 0)
@@ -475,6 +486,42 @@ find_object (GPtrArray  *objects,
   return NULL;
 }
 
+/* Materialized views the backup does not hold (made after it) would get
+ * the rows of the tables they feed on a second time: refused before
+ * anything is dropped, naming them. */
+static gboolean
+check_foreign_feeds (UpgConnection  *conn,
+                     GPtrArray      *objects,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  g_autoptr(GHashTable) present = upg_clickhouse_catalog_names (conn, cancellable, error);
+  g_autoptr(GString) found = g_string_new (NULL);
+
+  if (present == NULL)
+    return FALSE;
+  for (guint i = 0; i < objects->len; i++)
+    {
+      UpgChObject *object = objects->pdata[i];
+      g_auto(GStrv) feeds = NULL;
+
+      if (object->kind != UPG_CH_OBJECT_TABLE || !g_hash_table_contains (present, object->name))
+        continue;
+      feeds = upg_clickhouse_catalog_feeds (conn, object->name, cancellable, error);
+      if (feeds == NULL)
+        return FALSE;
+      for (guint j = 0; feeds[j] != NULL; j++)
+        if (find_object (objects, feeds[j]) == NULL)
+          g_string_append_printf (found, "%s%s (%s)", found->len > 0 ? ", " : "", feeds[j], object->name);
+    }
+  if (found->len == 0)
+    return TRUE;
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+               _("materialized views the backup does not hold feed on its tables and would get their rows a "
+                 "second time: %s; drop them first"), found->str);
+  return FALSE;
+}
+
 /* Before the first entry, with the backup's objects known. All of it:
  * every object of the backup dropped, the last created first. @table
  * alone: what it needs must be on the server, and no materialized view
@@ -496,6 +543,8 @@ prepare (UpgClickHouseConnection  *connection,
 
   if (table == NULL)
     {
+      if (!check_foreign_feeds (conn, objects, cancellable, error))
+        return FALSE;
       for (guint i = objects->len; i > 0; i--)
         {
           g_autofree char *drop = upg_ch_object_drop_sql (objects->pdata[i - 1]);
@@ -540,14 +589,7 @@ prepare (UpgClickHouseConnection  *connection,
       if (feeds == NULL)
         return FALSE;
       if (feeds[0] != NULL)
-        {
-          g_autofree char *list = g_strjoinv (", ", feeds);
-
-          g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-                       _("cannot restore table '%s' alone: materialized views %s feed on it and would get its "
-                         "rows a second time; restore the whole backup, or drop them first"), table, list);
-          return FALSE;
-        }
+        return refuse_feeding (table, feeds, error);
     }
   return TRUE;
 }
