@@ -305,16 +305,13 @@ executions_read (GTask        *task,
     g_task_return_pointer (task, figures, (GDestroyNotify) journal_figures_free);
 }
 
+/* One answer to @msg from @figures (NULL: the journal failed, @error). */
 static void
-executions_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+answer (UpgService        *self,
+        SoupServerMessage *msg,
+        JournalFigures    *figures,
+        const GError      *error)
 {
-  UpgService *self = ((UpgService *) source);
-  /* Released here, in the main context, like every libsoup object. */
-  g_autoptr(SoupServerMessage) msg = user_data;
-  g_autoptr(GError) error = NULL;
-  JournalFigures *figures = g_task_propagate_pointer (G_TASK (result), &error);
   g_autoptr(GString) out = g_string_new (NULL);
 
   if (figures == NULL)
@@ -325,7 +322,6 @@ executions_done (GObject      *source,
     }
   append_journal (out, figures->executions);
   append_migrations (out, figures->migrations);
-  journal_figures_free (figures);
   /* The version as a label of a constant 1, the Prometheus convention for
    * joining it onto the other series. */
   append_header (out, "upgrade_build_info", "gauge", "The version of upgraded that answers.");
@@ -348,6 +344,44 @@ executions_done (GObject      *source,
   soup_server_message_unpause (msg);
 }
 
+static void read_journal (UpgService *self);
+
+static void
+executions_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  UpgService *self = ((UpgService *) source);
+  /* Released here, in the main context, like every libsoup object. */
+  g_autoptr(GPtrArray) scrapes = user_data;
+  g_autoptr(GError) error = NULL;
+  JournalFigures *figures = g_task_propagate_pointer (G_TASK (result), &error);
+
+  for (guint i = 0; i < scrapes->len; i++)
+    answer (self, g_ptr_array_index (scrapes, i), figures, error);
+  if (figures != NULL)
+    journal_figures_free (figures);
+  self->metrics_reading = FALSE;
+  if (self->metrics_waiting->len > 0)
+    read_journal (self);
+}
+
+/* One read of the journal at a time answers every scrape that came before
+ * it started: a Prometheus server, or many, scraping often costs the
+ * running execution, which holds the journal's lock for each statement,
+ * one read per read's duration at most. A scrape that comes during a read
+ * waits for the next one: every answer is as recent as its request. */
+static void
+read_journal (UpgService *self)
+{
+  GPtrArray *scrapes = g_steal_pointer (&self->metrics_waiting);
+  g_autoptr(GTask) task = g_task_new (self, NULL, executions_done, scrapes);
+
+  self->metrics_waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  self->metrics_reading = TRUE;
+  g_task_run_in_thread (task, executions_read);
+}
+
 /* GET /metrics: the journal's executions are counted in a worker thread
  * (a running execution holds the journal's lock for each statement it
  * records); the counters of this process are read in the main context. */
@@ -356,8 +390,8 @@ upg_service_handle_metrics (UpgService        *self,
                             SoupServerMessage *msg,
                             const char        *id)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, executions_done, g_object_ref (msg));
-
   soup_server_message_pause (msg);
-  g_task_run_in_thread (task, executions_read);
+  g_ptr_array_add (self->metrics_waiting, g_object_ref (msg));
+  if (!self->metrics_reading)
+    read_journal (self);
 }

@@ -73,6 +73,10 @@ struct _UpgService
   char              *health_error;   /* NULL: it answered */
   gboolean           health_pinging;
   GPtrArray         *health_waiting; /* SoupServerMessage paused until it answers */
+
+  /* upg-service-metrics.c: scrapes waiting for the next journal read */
+  GPtrArray         *metrics_waiting; /* SoupServerMessage */
+  gboolean           metrics_reading;
 };
 
 /* A route handler: @id is the `{id}` segment or NULL. It answers @msg, or

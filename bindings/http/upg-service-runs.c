@@ -236,7 +236,8 @@ on_log (UpgRun        *upg_run,
         UpgServiceRun *run)
 {
   upg_service_log (run->id, G_LOG_LEVEL_INFO, "%s", line);
-  upg_service_events_send (run, upg_service_event_new ("log", "line", line, NULL));
+  if (run->subscribers->len > 0)
+    upg_service_events_send (run, upg_service_event_new ("log", "line", line, NULL));
 }
 
 /* ---- confirmation ----------------------------------------------------- */

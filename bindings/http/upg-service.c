@@ -346,6 +346,7 @@ upg_service_finalize (GObject *object)
   g_clear_pointer (&self->metrics, upg_service_metrics_free);
   g_clear_pointer (&self->routes, g_hash_table_unref);
   g_clear_pointer (&self->health_waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->metrics_waiting, g_ptr_array_unref);
   g_free (self->health_error);
   g_clear_object (&self->executor);
   g_clear_object (&self->plugins);
@@ -389,6 +390,7 @@ upg_service_init (UpgService *self)
    * handle_websocket() or upg_service_conn_refuse(), which forget it. */
   self->routes = g_hash_table_new (NULL, NULL);
   self->health_waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  self->metrics_waiting = g_ptr_array_new_with_free_func (g_object_unref);
   upg_service_conns_init (self);
 }
 
