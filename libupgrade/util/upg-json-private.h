@@ -55,6 +55,7 @@ const char *upg_json_type_name       (JsonNode          *node);
 char       *upg_json_member_path     (const char        *path,
                                       const char        *member);
 
+/* upg-json-members.c */
 gboolean    upg_json_require_object  (const UpgJsonCtx  *ctx,
                                       JsonNode          *node,
                                       const char        *path,
