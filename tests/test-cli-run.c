@@ -279,6 +279,34 @@ assert_splitter_error_chinese (const char * const *zh_env)
   exec_fixture_clear (&broken.fx);
 }
 
+/* A script's BEGIN … COMMIT block that fails: the statements rolled back
+ * with it say why in the report, in the operator's language. */
+static void
+assert_block_rollback_chinese (const char * const *zh_env)
+{
+  Demo block = { 0 };
+  g_autoptr(JsonObject) failed = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  const char *text;
+
+  g_free (exec_fixture_init_sqlite_app (&block.fx));
+  exec_fixture_write_manifest (&block.fx, "1.0.0",
+                               "\"in_stop\": [{\"id\": \"block\", \"database\": \"app\","
+                               " \"sql_scripts\": [\"sql/001_block.sql\"]}]", NULL);
+  exec_fixture_write (&block.fx, "bundle/sql/001_block.sql",
+                      "CREATE TABLE t (a INTEGER);\nBEGIN;\nINSERT INTO t VALUES (1);\n"
+                      "INSERT INTO no_such_table VALUES (2);\nCOMMIT;\n");
+  failed = ctl_json_env (&block, zh_env, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop",
+                         "--confirm", NULL);
+  report = ctl_json_env (&block, zh_env, 0, "report", json_object_get_string_member (failed, "execution_id"),
+                         "--format", "text", NULL);
+  text = json_object_get_string_member (report, "report");
+  g_assert_nonnull (strstr (text, "sql/001_block.sql:3"));
+  g_assert_nonnull (strstr (text, "已回滚：其所在的事务块在 sql/001_block.sql:4 处失败"));
+  g_assert_null (strstr (text, "rolled back"));
+  exec_fixture_clear (&block.fx);
+}
+
 /* In zh_CN the engine's own lines (the step and execution lines of the
  * execution log) come from the build tree's catalogue. */
 static void
@@ -315,6 +343,7 @@ test_failure_chinese (void)
   demo_clear (&demo);
 
   assert_splitter_error_chinese (zh_env);
+  assert_block_rollback_chinese (zh_env);
 }
 
 /* rollback runs the rollback steps of the stage, newest manifest first. */

@@ -507,7 +507,8 @@ unit_record_failure (Unit       *u,
                      GError    **error)
 {
   UpgSqlStatement *at = u->runs[failed].statement;
-  g_autofree char *why = g_strdup_printf ("rolled back: its transaction block failed at %s:%u",
+  /* The operator reads it in the report and status: translated. */
+  g_autofree char *why = g_strdup_printf (_("rolled back: its transaction block failed at %s:%u"),
                                           upg_sql_statement_get_file (at), upg_sql_statement_get_line (at));
 
   for (guint i = 0; i <= failed; i++)
