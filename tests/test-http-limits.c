@@ -308,6 +308,46 @@ test_keep_alive_connections_freed (void)
   g_assert_cmpuint (settled_fds (pid, before), <=, before);
 }
 
+/* A refusal for want of the token, on any route and with a query, keeps
+ * its connection like any answer without a body to skip: a client that
+ * forgot its token does not pay a new connection per request. */
+static void
+test_unauthorized_keeps_connection (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  static const char *const requests[] = {
+    "GET /api/v1/upgrade/plan?from=1.0.0&to=1.1.0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    "GET /api/v1/upgrade/plan?from=1.0.0&to=1.1.0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    "Authorization: Bearer wrong\r\n\r\n",
+    "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    "GET /api/v1/upgrade/report HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+  };
+  int fd;
+
+  http_test_server_start (server);
+  fd = connect_server (server);
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    {
+      g_autoptr(GString) response = NULL;
+
+      send_text (fd, requests[i]);
+      response = read_response (fd);
+      g_assert_cmpuint (response_status (response), ==, 401);
+      g_assert_null (strstr (response->str, "Connection: close"));
+      g_assert_nonnull (strstr (response->str, "WWW-Authenticate: Bearer realm=\"upgraded\"\r\n"));
+      g_assert_nonnull (strstr (response->str, "\"code\":\"unauthorized\""));
+    }
+  /* Still open: the next request, with the token, is answered on it. */
+  send_text (fd, "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  {
+    g_autoptr(GString) response = read_response (fd);
+
+    g_assert_cmpuint (response_status (response), ==, 200);
+  }
+  g_assert_true (closed_by_server (fd));
+  close (fd);
+}
+
 static void
 test_idle_and_slow_connections_time_out (void)
 {
@@ -717,6 +757,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/http-limits/closed-connections-free-sockets", test_closed_connections_free_sockets);
   g_test_add_func ("/http-limits/keep-alive-connections-freed", test_keep_alive_connections_freed);
+  g_test_add_func ("/http-limits/unauthorized-keeps-connection", test_unauthorized_keeps_connection);
   g_test_add_func ("/http-limits/idle-and-slow-connections-time-out", test_idle_and_slow_connections_time_out);
   g_test_add_func ("/http-limits/large-body-refused-unread", test_large_body_refused_unread);
   g_test_add_func ("/http-limits/max-body-configured", test_max_body_configured);

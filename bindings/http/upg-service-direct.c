@@ -11,10 +11,12 @@
  *
  *   GET /api/v1/health               when the journal's answer is fresh
  *   GET /api/v1/upgrade/status/{id}  when {id} runs in this process
- *                                    (401 without the token)
+ *   GET of any route that requires the token, without it: 401, and the
+ *   connection stays open (libsoup's answers close theirs)
  *
  * Only a head in the plainest form qualifies: `GET`, a target of letters,
- * digits and `-._~/` (no query, no percent-encoding, no dot segment),
+ * digits and `-._~/` (no percent-encoding, no dot segment; a query of
+ * those and `=&` only for a 401),
  * `HTTP/1.1`, CRLF line ends, one `Host`, at most one `Authorization` and
  * `Connection`, no body, no `Upgrade` or `Expect`. Anything else, and every
  * other route, goes to libsoup as before: this is a shortcut, never a
@@ -50,7 +52,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DirectRequest, direct_request_clear)
 static gboolean
 target_char (char c)
 {
-  return g_ascii_isalnum (c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+  return g_ascii_isalnum (c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/'
+         || c == '?' || c == '=' || c == '&';
 }
 
 /* RFC 9110 token characters (header names). */
@@ -237,12 +240,24 @@ upg_service_direct_answer (UpgService *self,
   g_autofree char *target = NULL;
   g_autoptr(JsonNode) node = NULL;
   const char *route;
+  const char *query;
   guint status = SOUP_STATUS_OK;
 
   if (!parse_head (head, length, &request))
     return NULL;
   target = g_strndup (request.target, request.target_length);
-  if (strcmp (target, "/api/v1/health") == 0)
+  if ((query = strchr (target, '?')) != NULL)
+    {
+      /* The path alone is routed. */
+      target[query - target] = '\0';
+      route = upg_service_route_guarded (self, "GET", target);
+      if (route == NULL || upg_service_token_matches (self, request.authorization))
+        return NULL;
+      status = SOUP_STATUS_UNAUTHORIZED;
+      node = upg_service_error_new ("unauthorized",
+                                    _("a valid bearer token is required (Authorization: Bearer …)"));
+    }
+  else if (strcmp (target, "/api/v1/health") == 0)
     {
       if (!upg_service_health_fresh (self))
         return NULL;
@@ -261,6 +276,13 @@ upg_service_direct_answer (UpgService *self,
         }
       else if ((node = upg_service_live_status_json (self, target + strlen (STATUS_PREFIX))) == NULL)
         return NULL;
+    }
+  else if ((route = upg_service_route_guarded (self, "GET", target)) != NULL
+           && !upg_service_token_matches (self, request.authorization))
+    {
+      status = SOUP_STATUS_UNAUTHORIZED;
+      node = upg_service_error_new ("unauthorized",
+                                    _("a valid bearer token is required (Authorization: Bearer …)"));
     }
   else
     return NULL;

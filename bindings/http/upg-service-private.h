@@ -181,6 +181,24 @@ JsonNode *upg_service_event_new       (const char *name,
                                        const char *first_member,
                                        ...);
 
+/* upg-service-table.c: the routes */
+#define UPG_SERVICE_EVENTS_PREFIX "/api/v1/upgrade/events"
+
+typedef struct {
+  UpgServiceRouteInfo info;
+  UpgServiceHandler   handler;
+} UpgServiceRoute;
+
+const UpgServiceRoute *upg_service_route_find    (const char             *method,
+                                                  const char             *path,
+                                                  char                  **id,
+                                                  GString               **allowed);
+gboolean               upg_service_route_public  (UpgService             *self,
+                                                  const UpgServiceRoute  *route);
+const char            *upg_service_route_guarded (UpgService             *self,
+                                                  const char             *method,
+                                                  const char             *path);
+
 /* upg-service-conn.c: accepting, waiting for a request, timeouts */
 void     upg_service_conns_init        (UpgService        *self);
 gboolean upg_service_conns_listen      (UpgService        *self,

@@ -27,52 +27,6 @@
 
 G_DEFINE_FINAL_TYPE (UpgService, upg_service, G_TYPE_OBJECT)
 
-#define EVENTS_PREFIX "/api/v1/upgrade/events"
-
-typedef struct {
-  UpgServiceRouteInfo info;
-  UpgServiceHandler   handler;
-} Route;
-
-static const Route routes[] = {
-  { { "GET", "/api/v1/health", FALSE, TRUE }, upg_service_handle_health },
-  { { "GET", "/api/v1/upgrade/plan", FALSE, FALSE }, upg_service_handle_plan },
-  { { "POST", "/api/v1/upgrade/assess", FALSE, FALSE }, upg_service_handle_assess },
-  { { "POST", "/api/v1/upgrade/execute", FALSE, FALSE }, upg_service_handle_execute },
-  { { "POST", "/api/v1/upgrade/confirm", FALSE, FALSE }, upg_service_handle_confirm },
-  { { "GET", "/api/v1/upgrade/status/{id}", FALSE, FALSE }, upg_service_handle_status },
-  { { "POST", "/api/v1/upgrade/resume/{id}", FALSE, FALSE }, upg_service_handle_resume },
-  { { "GET", "/api/v1/upgrade/report", FALSE, FALSE }, upg_service_handle_upgrade_report },
-  { { "GET", "/api/v1/upgrade/report/{id}", FALSE, FALSE }, upg_service_handle_report },
-  { { "GET", "/api/v1/upgrade/logs/{id}", FALSE, FALSE }, upg_service_handle_logs },
-  { { "GET", EVENTS_PREFIX "/{id}", TRUE, FALSE }, upg_service_handle_events },
-  { { "GET", "/api/v1/upgrade/migrations", FALSE, FALSE }, upg_service_handle_migrations },
-  { { "POST", "/api/v1/upgrade/migrations/{id}/pause", FALSE, FALSE }, upg_service_handle_migration_pause },
-  { { "POST", "/api/v1/upgrade/migrations/{id}/resume", FALSE, FALSE }, upg_service_handle_migration_resume },
-  { { "POST", "/api/v1/upgrade/migrations/{id}/cancel", FALSE, FALSE }, upg_service_handle_migration_cancel },
-  { { "GET", "/metrics", FALSE, FALSE }, upg_service_handle_metrics },
-};
-
-/**
- * upg_service_get_routes:
- * @n_routes: (out): the number of routes
- *
- * The routes the service answers, for `upgraded --list-routes` and the
- * test that holds the OpenAPI document to them.
- *
- * Returns: (transfer none) (array length=n_routes): the routes
- */
-const UpgServiceRouteInfo *
-upg_service_get_routes (guint *n_routes)
-{
-  static UpgServiceRouteInfo infos[G_N_ELEMENTS (routes)];
-
-  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
-    infos[i] = routes[i].info;
-  *n_routes = G_N_ELEMENTS (routes);
-  return infos;
-}
-
 static gboolean
 authorized (UpgService        *self,
             SoupServerMessage *msg)
@@ -83,42 +37,6 @@ authorized (UpgService        *self,
 }
 
 /* ---- routing ---------------------------------------------------------- */
-
-/* Whether @path fits @pattern; the `{id}` segment goes to @id. */
-static gboolean
-path_matches (const char *pattern,
-              const char *path,
-              char      **id)
-{
-  const char *hole = strstr (pattern, "{id}");
-  const char *suffix;
-  gsize prefix, path_length, suffix_length, id_length;
-
-  if (hole == NULL)
-    return strcmp (pattern, path) == 0;
-  /* `{id}` may be followed by more of the path (…/{id}/pause). */
-  prefix = hole - pattern;
-  suffix = hole + strlen ("{id}");
-  suffix_length = strlen (suffix);
-  path_length = strlen (path);
-  if (strncmp (pattern, path, prefix) != 0 || path_length <= prefix + suffix_length ||
-      strcmp (path + path_length - suffix_length, suffix) != 0)
-    return FALSE;
-  id_length = path_length - prefix - suffix_length;
-  if (memchr (path + prefix, '/', id_length) != NULL)
-    return FALSE;
-  *id = g_strndup (path + prefix, id_length);
-  return TRUE;
-}
-
-/* /metrics is public when service.metrics_public says so (Prometheus
- * scrapes without a token). */
-static gboolean
-route_public (UpgService  *self,
-              const Route *route)
-{
-  return route->info.public || (route->handler == upg_service_handle_metrics && self->metrics_public);
-}
 
 static char *
 too_large_message (UpgService *self)
@@ -134,31 +52,13 @@ too_large_message (UpgService *self)
   return g_strdup_printf (_("the request body is larger than %s (service.max_body)"), size);
 }
 
-static const Route *
+static const UpgServiceRoute *
 find_route (SoupServerMessage *msg,
             char             **id,
             GString          **allowed)
 {
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-  const char *method = soup_server_message_get_method (msg);
-
-  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
-    {
-      g_autofree char *segment = NULL;
-
-      if (!path_matches (routes[i].info.path, path, &segment))
-        continue;
-      if (strcmp (routes[i].info.method, method) == 0)
-        {
-          *id = g_steal_pointer (&segment);
-          return &routes[i];
-        }
-      if (*allowed == NULL)
-        *allowed = g_string_new (routes[i].info.method);
-      else
-        g_string_append_printf (*allowed, ", %s", routes[i].info.method);
-    }
-  return NULL;
+  return upg_service_route_find (soup_server_message_get_method (msg),
+                                 g_uri_get_path (soup_server_message_get_uri (msg)), id, allowed);
 }
 
 /* Forgets the route of @msg (a request libsoup answered, gave up or let
@@ -196,7 +96,7 @@ handle_request (SoupServer        *server,
   UpgService *self = user_data;
   g_autoptr(GString) allowed = NULL;
   g_autofree char *id = NULL;
-  const Route *route = find_route (msg, &id, &allowed);
+  const UpgServiceRoute *route = find_route (msg, &id, &allowed);
 
   if (route == NULL && allowed != NULL)
     {
@@ -217,7 +117,7 @@ handle_request (SoupServer        *server,
       return;
     }
   g_hash_table_insert (self->routes, msg, (gpointer) route->info.path);
-  if (!route_public (self, route) && !authorized (self, msg))
+  if (!upg_service_route_public (self, route) && !authorized (self, msg))
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "WWW-Authenticate", "Bearer realm=\"upgraded\"");
@@ -271,13 +171,13 @@ handle_early (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autoptr(GString) allowed = NULL;
   g_autofree char *id = NULL;
-  const Route *route = find_route (msg, &id, &allowed);
+  const UpgServiceRoute *route = find_route (msg, &id, &allowed);
 
   if (!soup_message_headers_header_contains (headers, "Upgrade", "websocket"))
     soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   if (route != NULL)
     g_hash_table_insert (self->routes, msg, (gpointer) route->info.path);
-  if (route != NULL && !route_public (self, route) && !authorized (self, msg))
+  if (route != NULL && !upg_service_route_public (self, route) && !authorized (self, msg))
     {
       refuse (self, msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
               _("a valid bearer token is required (Authorization: Bearer …)"));
@@ -305,7 +205,7 @@ handle_websocket (SoupServer              *server,
   /* The upgrade steals the connection: libsoup emits neither
    * request-finished nor request-aborted for @msg. */
   forget_route (user_data, msg);
-  upg_service_events_accept (user_data, path + strlen (EVENTS_PREFIX "/"), connection);
+  upg_service_events_accept (user_data, path + strlen (UPG_SERVICE_EVENTS_PREFIX "/"), connection);
 }
 
 static void
@@ -431,8 +331,8 @@ upg_service_new (UpgConfig  *config,
   self->server = soup_server_new ("server-header", "upgraded/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->server, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
-  soup_server_add_handler (self->server, EVENTS_PREFIX, handle_request, self, NULL);
-  soup_server_add_websocket_handler (self->server, EVENTS_PREFIX, NULL, NULL,
+  soup_server_add_handler (self->server, UPG_SERVICE_EVENTS_PREFIX, handle_request, self, NULL);
+  soup_server_add_websocket_handler (self->server, UPG_SERVICE_EVENTS_PREFIX, NULL, NULL,
                                      handle_websocket, self, NULL);
   g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished), self);
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_finished), self);
