@@ -98,7 +98,7 @@ upg_journal_ensure_marker_table (UpgConnection  *target,
         had_file_key = !added;
     }
   if (!upg_journal_schema_ensure_index (target, "upgrade_statement_marker_file", "upgrade_statement_marker",
-                                        "file_key", error))
+                                        "file_key", FALSE, error))
     return FALSE;
   if (!had_file_key && !fill_file_keys (target, error))
     return FALSE;

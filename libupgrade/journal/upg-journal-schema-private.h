@@ -18,6 +18,8 @@ gboolean  upg_journal_schema_migrate      (UpgConnection  *connection,
                                            gint64          now_ms,
                                            guint          *version_out,
                                            GError        **error);
+
+/* upg-journal-schema-ddl.c: each creates only what is absent. */
 gboolean  upg_journal_schema_table_exists (UpgConnection  *connection,
                                            const char     *table,
                                            gboolean       *found,
@@ -41,6 +43,7 @@ gboolean  upg_journal_schema_ensure_index (UpgConnection  *connection,
                                            const char     *name,
                                            const char     *table,
                                            const char     *columns,
+                                           gboolean        unique,
                                            GError        **error);
 
 G_END_DECLS
