@@ -176,6 +176,48 @@ test_plugins_chinese (void)
   g_assert_false (any_contains (refused, "is refused", ""));
 }
 
+/* validate with a configuration: a tool step's class_name that no plugin
+ * of the configuration's directories provides (a typo) is a problem
+ * naming the manifest, the JSON path and the type, not a failure found
+ * by `run` after the stage's earlier steps; a class that is provided is
+ * none. */
+static void
+test_validate_tool_class (void)
+{
+  g_autofree char *fixtures = g_test_build_filename (G_TEST_BUILT, "fixtures", "plugins", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("upg-cli-plugins-XXXXXX", NULL);
+  g_autofree char *manifests = g_build_filename (dir, "bundle", "manifests", NULL);
+  g_autofree char *manifest = g_build_filename (manifests, "1.0.0.json", NULL);
+  g_autofree char *bundle = g_build_filename (dir, "bundle", NULL);
+  g_autofree char *config = g_build_filename (dir, "upgrade.json", NULL);
+  g_autofree char *json = g_strdup_printf ("{\"site_id\": \"bj-01\", \"plugin_dirs\": [\"%s\"]}", fixtures);
+  g_autofree char *expected = NULL;
+  const char *args[] = { "--json", "-b", bundle, "-c", config, "validate", NULL };
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *problems;
+
+  g_assert_cmpint (g_mkdir_with_parents (manifests, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (config, json, -1, NULL));
+  g_assert_true (g_file_set_contents (manifest,
+                                      "{\"version\": \"1.0.0\", \"component\": \"app\",\n"
+                                      " \"upgrade_steps\": {\"post_upgrade\": [{\"id\": \"good\","
+                                      " \"class_name\": \"GoodMigration\"}]},\n"
+                                      " \"rollback_steps\": {\"in_stop\": [{\"id\": \"undo\","
+                                      " \"class_name\": \"GoodMigratoin\"}]}}\n", -1, NULL));
+  node = run_upgradectl (args, 2, NULL);
+  problems = json_object_get_array_member (json_node_get_object (node), "problems");
+  g_assert_cmpuint (json_array_get_length (problems), ==, 1);
+  expected = g_strdup_printf ("%s: $.rollback_steps.in_stop[0].class_name: no plugin provides type "
+                              "'GoodMigratoin' (plugin directories: %s)", manifest, fixtures);
+  g_assert_cmpstr (json_array_get_string_element (problems, 0), ==, expected);
+
+  g_remove (manifest);
+  g_remove (config);
+  g_rmdir (manifests);
+  g_rmdir (bundle);
+  g_rmdir (dir);
+}
+
 static void
 test_plugins_bad_config (void)
 {
@@ -195,5 +237,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/plugins/text-from-config", test_plugins_text_from_config);
   g_test_add_func ("/cli/plugins/bad-config", test_plugins_bad_config);
   g_test_add_func ("/cli/plugins/chinese", test_plugins_chinese);
+  g_test_add_func ("/cli/plugins/validate-tool-class", test_validate_tool_class);
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include "upg-bundle-private.h"
 #include "upg-bundle-scripts-private.h"
 #include "upg-journal-drift-private.h"
+#include "upg-step-private.h"
 #include "upgradectl-commands.h"
 
 /* Manifests that loaded when the whole bundle loads; otherwise the
@@ -56,6 +57,53 @@ check_drift (UpgCtl    *ctl,
     g_ptr_array_add (problems, g_strdup (error->message));
 }
 
+/* Tool steps (SPEC §4 `class_name`) whose type no plugin of the
+ * configuration's directories provides: `run` would create an execution,
+ * run the stage's earlier steps and only then fail at the step. A
+ * misspelt class name is a problem of the bundle for this site. The
+ * plugins are described (one host process per file) only when the bundle
+ * has tool steps. */
+static void
+check_tool_steps (UpgCtl     *ctl,
+                  GPtrArray  *steps,
+                  GPtrArray  *problems,
+                  UpgPluginManager **manager)
+{
+  for (guint i = 0; i < steps->len; i++)
+    {
+      UpgStep *step = g_ptr_array_index (steps, i);
+      g_autoptr(UpgPluginInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (upg_step_get_kind (step) != UPG_STEP_KIND_TOOL)
+        continue;
+      if (*manager == NULL)
+        *manager = upg_plugin_manager_new_for_config (ctl->config);
+      info = upg_plugin_manager_find_type (*manager, upg_step_get_class_name (step), &error);
+      if (info == NULL)
+        /* TRANSLATORS: manifest file, JSON path of the step, why (names the type and the directories) */
+        g_ptr_array_add (problems, g_strdup_printf (_("%s: %s.class_name: %s"), upg_step_get_source_file (step),
+                                                    upg_step_get_json_path (step) != NULL
+                                                      ? upg_step_get_json_path (step) : upg_step_get_id (step),
+                                                    error->message));
+    }
+}
+
+static void
+check_tool_classes (UpgCtl    *ctl,
+                    GPtrArray *problems)
+{
+  GPtrArray *manifests = upg_bundle_get_manifests (ctl->bundle);
+  g_autoptr(UpgPluginManager) manager = NULL;
+
+  for (guint m = 0; m < manifests->len; m++)
+    for (guint s = 0; s < UPG_N_STAGES; s++)
+      {
+        check_tool_steps (ctl, upg_manifest_get_steps (manifests->pdata[m], s), problems, &manager);
+        check_tool_steps (ctl, upg_manifest_get_rollback_steps (manifests->pdata[m], s), problems, &manager);
+      }
+}
+
 /* A bundle that does not even load is reported like one that loads with
  * problems: the operator asked "what is wrong with this bundle?", and
  * every broken file is part of the answer. Only "no bundle given" is a
@@ -82,6 +130,7 @@ lint_bundle (UpgCtl  *ctl,
   if (ctl->config_path != NULL && upgctl_get_bundle (ctl, NULL) != NULL && upgctl_get_config (ctl, NULL) != NULL)
     {
       upg_bundle_check_with_config (ctl->bundle, ctl->config, problems);
+      check_tool_classes (ctl, problems);
       check_drift (ctl, problems);
     }
 
