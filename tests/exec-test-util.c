@@ -4,6 +4,7 @@
  */
 #include <signal.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 
@@ -620,4 +621,28 @@ exec_assert_same_lines (const char *before,
     if (a[i] == NULL || b[i] == NULL || !g_str_equal (a[i], b[i]))
       g_error ("line %u differs: before '%.300s', after '%.300s'", i + 1, a[i] != NULL ? a[i] : "(end)",
                b[i] != NULL ? b[i] : "(end)");
+}
+
+/* Reads @process's stderr (a pipe) up to a line holding @needle: the
+ * run got there. EOF first means it ended without: fail at once. The
+ * rest stays in the pipe for g_subprocess_communicate_utf8(). */
+void
+exec_wait_log_line (GSubprocess *process,
+                    const char  *needle)
+{
+  g_autoptr(GDataInputStream) err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  g_autoptr(GError) error = NULL;
+
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("the run ended before it logged \"%s\"", needle);
+      g_test_message ("run: %s", line);
+      if (strstr (line, needle) != NULL)
+        return;
+    }
 }

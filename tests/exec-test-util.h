@@ -101,6 +101,8 @@ gint64        exec_sqlite_int            (const char   *db_path,
 void          exec_sqlite_exec           (const char   *db_path,
                                           const char   *sql);
 
+void          exec_wait_log_line         (GSubprocess  *process,
+                                          const char   *needle);
 UpgConnection *exec_open_source          (const char   *name,
                                           const char   *json);
 char         *exec_query_text            (UpgConnection *connection,

@@ -274,6 +274,49 @@ test_rate_migration_resumes (gconstpointer data)
   }
 }
 
+/* Schema v14: what runs when it is not a statement of a file (a command
+ * line, a migration's batch) is journaled in current_task. A v12 journal
+ * (as status-blocked's version left it) gets the column; `status` of
+ * another process reads the task back, with no file, and not once it
+ * ended. */
+static void
+test_current_task_migrates_v12 (gconstpointer data)
+{
+  JournalBackend *backend = (JournalBackend *) data;
+  g_autoptr(UpgConnection) connection = NULL;
+  g_autoptr(UpgJournal) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  const UpgJournalCurrentStatement current = {
+    "wait", NULL, "sh -c 'sleep 600' http://probe@health.example/up", 0, 0, T0 + 1000, 2, 5, 30,
+  };
+
+  connection = journal_backend_connect_at (backend, 12, "v12-run");
+  journal_backend_exec (connection, "UPDATE upgrade_execution SET status = 'RUNNING' WHERE id = 'v12-run'");
+  journal = upg_journal_new (connection, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (upg_journal_get_schema_version (journal), ==, UPG_JOURNAL_SCHEMA_VERSION);
+  g_assert_true (upg_journal_set_current_statement (journal, "v12-run", &current, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(UpgExecution) execution = read_back (backend, "v12-run", NULL);
+
+    g_assert_cmpstr (upg_execution_get_current_step_id (execution), ==, "wait");
+    g_assert_null (upg_execution_get_current_file (execution));
+    g_assert_cmpstr (upg_execution_get_current_task (execution), ==, current.task);
+    g_assert_cmpuint (upg_execution_get_current_line (execution), ==, 0);
+    g_assert_nonnull (upg_execution_get_current_started (execution));
+    g_assert_cmpuint (upg_execution_get_statements_done (execution), ==, 2);
+  }
+  g_assert_true (upg_journal_set_current_statement (journal, "v12-run", NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(UpgExecution) execution = read_back (backend, "v12-run", NULL);
+
+    g_assert_null (upg_execution_get_current_step_id (execution));
+    g_assert_null (upg_execution_get_current_task (execution));
+  }
+}
+
 void
 rate_cases_register (JournalBackend *backend)
 {
@@ -282,4 +325,5 @@ rate_cases_register (JournalBackend *backend)
   journal_cases_add (backend, "journal", "rate/lifecycle", test_rate_lifecycle);
   journal_cases_add (backend, "journal", "rate/migrates-v3", test_rate_migrates_v3);
   journal_cases_add (backend, "journal", "rate/migration-resumes", test_rate_migration_resumes);
+  journal_cases_add (backend, "journal", "current/task-migrates-v12", test_current_task_migrates_v12);
 }

@@ -588,6 +588,60 @@ test_timeout_split_db (gconstpointer data)
   mig_clear (&mig);
 }
 
+/* A batch waiting for another session's row lock is what the migration
+ * is doing: the run's watchdog journals it and `status` of another
+ * process shows it as the running task (table, key range, batch), with
+ * no file; released, the migration completes and nothing runs. */
+static void
+test_status_batch_db (gconstpointer data)
+{
+  Db *db = (Db *) data;
+  Mig mig;
+  g_autoptr(UpgConnection) holder = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) running = NULL, done = NULL, result = NULL;
+  g_autofree char *update = NULL, *task = NULL, *line = NULL, *out = NULL, *rest = NULL;
+  JsonObject *current;
+
+  mig_init (&mig, db, "mig-status");
+  mig_write_bundle (&mig, COUNTER_SQL, "\"batch_size\": 50");
+  holder = exec_open_source ("db", db->source_json);
+  update = g_strdup_printf ("UPDATE %s SET n = n WHERE id = 1", mig.site.table);
+  exec_execute (holder, "BEGIN");
+  exec_execute (holder, update);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("UPGRADECTL"), "-b", mig.site.fx.bundle,
+                                         "-c", mig.site.fx.config, "--state-dir", mig.site.fx.state, "--json", "-v",
+                                         "run", "--from", FROM, "--to", TO, "--stage", "post_upgrade", NULL);
+  g_assert_no_error (error);
+  task = g_strdup_printf ("%s.id 1-50 (batch 1)", mig.site.table);
+  line = g_strdup_printf ("step mig: %s still running after", task);
+  exec_wait_log_line (process, line);
+
+  running = exec_fixture_ctl_json (&mig.site.fx, NULL, 0, "status", NULL);
+  g_assert_cmpstr (json_object_get_string_member (running, "status"), ==, "RUNNING");
+  current = json_object_get_object_member (running, "current_statement");
+  g_assert_nonnull (current);
+  g_assert_cmpstr (json_object_get_string_member (current, "step_id"), ==, "mig");
+  g_assert_cmpstr (json_object_get_string_member (current, "task"), ==, task);
+  g_assert_true (json_object_get_null_member (current, "file"));
+
+  exec_execute (holder, "ROLLBACK");
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &rest, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  result = exec_parse_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "SUCCESS");
+  assert_all_once (&mig);
+  done = exec_fixture_ctl_json (&mig.site.fx, NULL, 0, "status", NULL);
+  g_assert_true (json_object_get_null_member (done, "current_statement"));
+  mig_clear (&mig);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -623,6 +677,7 @@ main (int argc, char **argv)
       db_add_test (db, "batched-migration", "cancel", test_cancel_db);
       db_add_test (db, "batched-migration", "adaptation", test_adaptation_db);
       db_add_test (db, "batched-migration", "timeout-split", test_timeout_split_db);
+      db_add_test (db, "batched-migration", "status-batch", test_status_batch_db);
     }
   status = g_test_run ();
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)

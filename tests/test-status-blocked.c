@@ -7,7 +7,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 
 #include "db-site.h"
@@ -93,29 +96,11 @@ assert_row (DbSite     *site,
   g_assert_cmpstr (n, ==, expected);
 }
 
-/* Reads the run's stderr up to the line saying the statement is still
- * running: the watchdog journaled it before it logged. EOF first means
- * the run ended without reaching it: fail at once. */
+/* The watchdog journaled the statement before it logged this. */
 static void
 wait_still_running (GSubprocess *process)
 {
-  g_autoptr(GDataInputStream) err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
-  g_autoptr(GError) error = NULL;
-
-  /* The rest is read by g_subprocess_communicate_utf8(). */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      if (line != NULL)
-        g_test_message ("run: %s", line);
-      if (line == NULL)
-        g_error ("the run ended before its statement was reported running");
-      if (strstr (line, "sql/001.sql:1: statement 1 of step s1 still running after") != NULL)
-        return;
-    }
+  exec_wait_log_line (process, "sql/001.sql:1: statement 1 of step s1 still running after");
 }
 
 static void
@@ -283,10 +268,123 @@ test_http_blocked (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* What status shows of a command step that runs: its command line as
+ * the task, no file, no position in one. */
+static void
+assert_task (JsonObject *status,
+             const char *step_id,
+             const char *task)
+{
+  JsonObject *current = member_object (status, "current_statement");
+
+  g_assert_cmpstr (json_object_get_string_member (status, "status"), ==, "RUNNING");
+  g_assert_nonnull (current);
+  g_assert_cmpstr (json_object_get_string_member (current, "step_id"), ==, step_id);
+  g_assert_cmpstr (json_object_get_string_member (current, "task"), ==, task);
+  g_assert_true (json_object_get_null_member (current, "file"));
+  g_assert_cmpint (json_object_get_int_member (current, "line"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (current, "sequence"), ==, 0);
+  g_assert_nonnull (json_object_get_string_member (current, "started_at"));
+  g_assert_cmpint (json_object_get_int_member (current, "running_seconds"), >=, 0);
+}
+
+/* A command step waits until the test writes to its FIFO: `status` of
+ * another process shows it as what runs (its command line, the URL's
+ * password cut), and nothing once it ended. On SQLite: no server. */
+static void
+test_cli_command (void)
+{
+  ExecFixture fx;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) running = NULL, done = NULL, result = NULL;
+  g_autofree char *fifo = NULL, *manifest = NULL, *task = NULL, *text = NULL, *line = NULL;
+  g_autofree char *out = NULL, *rest = NULL, *source = NULL, *sources = NULL;
+  const char *upgradectl = g_getenv ("UPGRADECTL");
+
+  exec_fixture_init (&fx);
+  fifo = exec_fixture_path (&fx, "go.fifo");
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  manifest = g_strdup_printf (
+    "{\"version\": \"1.1.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"in_stop\": [\n"
+    "   {\"id\": \"wait\", \"compatible_version\": \"0.1.0\",\n"
+    "    \"command\": [\"sh\", \"-c\", \"read answer < \\\"$1\\\"\", \"http://probe:s3cret@health.example/up\","
+    " \"%s\"]}]}}\n", fifo);
+  exec_fixture_write (&fx, "bundle/manifests/1.1.0.json", manifest);
+  source = exec_fixture_sqlite_source (&fx, "app.sqlite");
+  sources = g_strdup_printf ("\"db\": %s", source);
+  exec_fixture_write_config (&fx, "bj-01", sources);
+  task = g_strdup_printf ("sh -c 'read answer < \"$1\"' http://probe@health.example/up %s", fifo);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, upgradectl,
+                              "-b", fx.bundle, "-c", fx.config, "--state-dir", fx.state, "--json",
+                              "-v", "run", "--from", "1.0.0", "--to", "1.1.0", "--stage", "in_stop", NULL);
+  g_assert_no_error (error);
+  /* The watchdog journals it before it logs this. */
+  exec_wait_log_line (process, "step wait: sh -c ");
+
+  running = exec_fixture_ctl_json (&fx, NULL, 0, "status", NULL);
+  assert_task (running, "wait", task);
+  text = exec_fixture_ctl_lang (&fx, "C", 0, "status", NULL);
+  line = g_strdup_printf ("running: step wait, %s, for ", task);
+  g_assert_nonnull (strstr (text, line));
+  g_assert_null (strstr (text, "s3cret"));
+
+  /* Written in place (g_file_set_contents() would rename a file over
+   * the FIFO): opening it waits for the step's reader. */
+  {
+    int fd = open (fifo, O_WRONLY);
+
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (write (fd, "go\n", 3), ==, 3);
+    g_assert_cmpint (close (fd), ==, 0);
+  }
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &rest, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_null (strstr (rest, "s3cret"));
+  result = exec_parse_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "SUCCESS");
+  done = exec_fixture_ctl_json (&fx, NULL, 0, "status", NULL);
+  g_assert_null (member_object (done, "current_statement"));
+  exec_fixture_clear (&fx);
+}
+
+/* The service's status of a run whose command step waits (the fixture's
+ * gate): from memory at once, the command line as task and position. */
+static void
+test_http_command (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autoptr(HttpTestEvents) events = NULL;
+  g_autoptr(JsonObject) running = NULL, finished = NULL, done = NULL;
+  g_autofree char *id = NULL, *path = NULL;
+  const char *gate = "sh -c 'echo started > started.fifo && exec cat gate.fifo'";
+
+  http_test_server_start (server);
+  id = http_test_execute (server, "in_stop");
+  events = http_test_events_connect (server, id);
+  http_test_gate_wait_started (server);
+  path = g_strdup_printf ("/api/v1/upgrade/status/%s", id);
+  running = http_test_request_json (server, "GET", path, NULL, 200);
+  assert_task (running, "gate", gate);
+  g_assert_cmpstr (json_object_get_string_member (running, "position"), ==, gate);
+
+  http_test_gate_open (server);
+  finished = http_test_events_until (events, "finished", NULL);
+  g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, "SUCCESS");
+  done = http_test_request_json (server, "GET", path, NULL, 200);
+  g_assert_null (member_object (done, "current_statement"));
+  g_assert_cmpint (http_test_server_terminate (server), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/status-blocked/command/cli", test_cli_command);
+  g_test_add_func ("/status-blocked/command/http", test_http_command);
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
     {
       db_start (&databases[i]);

@@ -173,9 +173,14 @@ print_current (UpgExecution *execution)
     return;
   running = started != NULL ? upg_format_duration (MAX (0, g_date_time_difference (now, started) / 1000))
                             : g_strdup ("?");
-  g_print (_("  running: step %s, %s:%u (statement %u of its file), for %s\n"),
-           upg_execution_get_current_step_id (execution), upg_execution_get_current_file (execution),
-           upg_execution_get_current_line (execution), upg_execution_get_current_sequence (execution), running);
+  if (upg_execution_get_current_task (execution) != NULL)
+    /* TRANSLATORS: step, what it runs (a command line, a migration's batch), duration */
+    g_print (_("  running: step %s, %s, for %s\n"), upg_execution_get_current_step_id (execution),
+             upg_execution_get_current_task (execution), running);
+  else
+    g_print (_("  running: step %s, %s:%u (statement %u of its file), for %s\n"),
+             upg_execution_get_current_step_id (execution), upg_execution_get_current_file (execution),
+             upg_execution_get_current_line (execution), upg_execution_get_current_sequence (execution), running);
   if (upg_execution_get_statements_total (execution) > 0)
     {
       g_autofree char *remaining = eta < 0 ? g_strdup ("?") : upg_format_duration (eta * 1000);

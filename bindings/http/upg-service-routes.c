@@ -366,6 +366,8 @@ status_node (UpgService   *self,
       if (upg_execution_get_current_file (execution) != NULL)
         sending = g_strdup_printf ("%s:%u", upg_execution_get_current_file (execution),
                                    upg_execution_get_current_line (execution));
+      else if (upg_execution_get_current_task (execution) != NULL)
+        sending = g_strdup (upg_execution_get_current_task (execution));
     }
   node = upg_execution_to_json (execution, TRUE);
   object = json_node_get_object (node);

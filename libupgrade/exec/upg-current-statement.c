@@ -18,12 +18,14 @@
  * The statement an execution was sending to its database when asked
  * (upg_run_dup_current_statement()): its step, file, first line,
  * sequence number in the file, when it was sent and how long it had
- * been running then.
+ * been running then. A command step's program and a batched migration's
+ * batch are shown the same way, with a task instead of a file.
  */
 struct _UpgCurrentStatement
 {
   char      *step_id;
   char      *file;
+  char      *task;
   guint      line;
   guint      sequence;
   GDateTime *started;
@@ -51,6 +53,7 @@ upg_current_statement_copy (const UpgCurrentStatement *self)
   copy = g_new0 (UpgCurrentStatement, 1);
   copy->step_id = g_strdup (self->step_id);
   copy->file = g_strdup (self->file);
+  copy->task = g_strdup (self->task);
   copy->line = self->line;
   copy->sequence = self->sequence;
   copy->started = self->started != NULL ? g_date_time_ref (self->started) : NULL;
@@ -71,6 +74,7 @@ upg_current_statement_free (UpgCurrentStatement *self)
     return;
   g_free (self->step_id);
   g_free (self->file);
+  g_free (self->task);
   g_clear_pointer (&self->started, g_date_time_unref);
   g_free (self);
 }
@@ -96,7 +100,9 @@ upg_current_statement_get_step_id (const UpgCurrentStatement *self)
  *
  * Gets the file the statement comes from.
  *
- * Returns: (nullable): the file, relative to the bundle
+ * Returns: (nullable): the file, relative to the bundle, or %NULL when
+ *   what runs is not a statement of a file
+ *   (upg_current_statement_get_task())
  */
 const char *
 upg_current_statement_get_file (const UpgCurrentStatement *self)
@@ -106,12 +112,29 @@ upg_current_statement_get_file (const UpgCurrentStatement *self)
 }
 
 /**
+ * upg_current_statement_get_task:
+ * @self: a current statement
+ *
+ * Gets what runs when it is not a statement of a file: the command line
+ * of a command step (passwords cut), or the batch of a batched migration
+ * (its table and key range). Its line and sequence are 0 then.
+ *
+ * Returns: (nullable): the task, or %NULL for a statement of a file
+ */
+const char *
+upg_current_statement_get_task (const UpgCurrentStatement *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->task;
+}
+
+/**
  * upg_current_statement_get_line:
  * @self: a current statement
  *
  * Gets the statement's first line in its file.
  *
- * Returns: the line, from 1
+ * Returns: the line, from 1; 0 for a task
  */
 guint
 upg_current_statement_get_line (const UpgCurrentStatement *self)
@@ -126,7 +149,7 @@ upg_current_statement_get_line (const UpgCurrentStatement *self)
  *
  * Gets the statement's position in its file.
  *
- * Returns: the position, from 1
+ * Returns: the position, from 1; 0 for a task
  */
 guint
 upg_current_statement_get_sequence (const UpgCurrentStatement *self)
@@ -171,7 +194,9 @@ upg_current_statement_get_running_seconds (const UpgCurrentStatement *self)
  * upg_run_dup_current_statement:
  * @self: a run
  *
- * Gets the statement the run's execution is sending to its database now.
+ * Gets the statement the run's execution is sending to its database now,
+ * or what runs instead when that is not a statement of a file (a command
+ * step's program, a batched migration's batch: a task).
  * The run's worker thread updates it as it goes, without writing
  * anything: any thread may ask, as often as it likes (a run in another
  * process is seen through the journal instead, `upgradectl status`).
@@ -183,18 +208,19 @@ upg_current_statement_get_running_seconds (const UpgCurrentStatement *self)
 UpgCurrentStatement *
 upg_run_dup_current_statement (UpgRun *self)
 {
-  g_autofree char *step_id = NULL, *file = NULL;
+  g_autofree char *step_id = NULL, *file = NULL, *task = NULL;
   guint line = 0, sequence = 0;
   gint64 started_at_ms = 0, running_ms = 0;
   UpgCurrentStatement *current;
 
   g_return_val_if_fail (UPG_IS_RUN (self), NULL);
-  if (!upg_run_current_get (upg_run_get_current (self), &step_id, &file, &line, &sequence, &started_at_ms,
+  if (!upg_run_current_get (upg_run_get_current (self), &step_id, &file, &task, &line, &sequence, &started_at_ms,
                             &running_ms))
     return NULL;
   current = g_new0 (UpgCurrentStatement, 1);
   current->step_id = g_steal_pointer (&step_id);
   current->file = g_steal_pointer (&file);
+  current->task = g_steal_pointer (&task);
   current->line = line;
   current->sequence = sequence;
   {

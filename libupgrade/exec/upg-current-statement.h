@@ -31,6 +31,8 @@ const char          *upg_current_statement_get_step_id         (const UpgCurrent
 UPG_AVAILABLE_IN_ALL
 const char          *upg_current_statement_get_file            (const UpgCurrentStatement *self);
 UPG_AVAILABLE_IN_ALL
+const char          *upg_current_statement_get_task            (const UpgCurrentStatement *self);
+UPG_AVAILABLE_IN_ALL
 guint                upg_current_statement_get_line            (const UpgCurrentStatement *self);
 UPG_AVAILABLE_IN_ALL
 guint                upg_current_statement_get_sequence        (const UpgCurrentStatement *self);

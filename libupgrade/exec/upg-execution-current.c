@@ -123,3 +123,39 @@ upg_execution_get_current_started (UpgExecution *self)
   g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
   return self->current_started;
 }
+
+/*
+ * upg_execution_set_current_task:
+ * @task: (nullable): what the running step is doing when it is not a
+ *   statement of a file
+ *
+ * Completes upg_execution_set_current_statement() (which clears it) for
+ * a command step or a batched migration's batch.
+ */
+void
+upg_execution_set_current_task (UpgExecution *self,
+                                const char   *task)
+{
+  g_return_if_fail (UPG_IS_EXECUTION (self));
+  g_free (self->current_task);
+  self->current_task = g_strdup (task);
+}
+
+/**
+ * upg_execution_get_current_task:
+ * @self: an execution
+ *
+ * Gets what the execution is running when that is not a statement of a
+ * file (upg_execution_get_current_file() is %NULL then): the command line
+ * of a command step, with passwords cut, or the batch of a batched
+ * migration (table and key range).
+ *
+ * Returns: (nullable): the task, or %NULL when a statement of a file or
+ *   nothing is known to run
+ */
+const char *
+upg_execution_get_current_task (UpgExecution *self)
+{
+  g_return_val_if_fail (UPG_IS_EXECUTION (self), NULL);
+  return self->current_task;
+}

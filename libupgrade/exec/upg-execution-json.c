@@ -105,6 +105,7 @@ add_current (UpgExecution *self,
   json_builder_begin_object (builder);
   add_optional_string (builder, "step_id", self->current_step_id);
   add_optional_string (builder, "file", self->current_file);
+  add_optional_string (builder, "task", self->current_task);
   json_builder_set_member_name (builder, "line");
   json_builder_add_int_value (builder, self->current_line);
   json_builder_set_member_name (builder, "sequence");
@@ -175,8 +176,9 @@ add_rate (UpgExecution *self,
  * "status", "duration_ms", "message"}], "breakpoint"}` plus `from`, `to`,
  * `site`, `rollback`, `resume_count`, `started`, `finished`, `message`,
  * `current_statement` (null, or while it runs the statement it executes:
- * `{"step_id", "file", "line", "sequence", "started_at",
- * "running_seconds"}`; of a run in another process once that statement
+ * `{"step_id", "file", "task", "line", "sequence", "started_at",
+ * "running_seconds"}`, `task` the command line of a command step or the
+ * batch of a batched migration, `file` null then; of a run in another process once that statement
  * ran a second) and, when the progress is known (the execution this process runs),
  * `statements_done`, `statements_total` and `eta_seconds` (also without
  * SQL statements, once a step's estimate gave an ETA); while it runs and
@@ -356,6 +358,8 @@ load_current (UpgExecution *self,
                                        (guint) json_object_get_int_member_with_default (record, "current_line", 0),
                                        (guint) json_object_get_int_member_with_default (record, "current_sequence", 0),
                                        started);
+  /* Schema v14: a command or a batch rather than a statement of a file. */
+  upg_execution_set_current_task (self, member_text (record, "current_task"));
   eta = json_object_get_member (record, "current_eta_seconds");
   upg_execution_set_progress (self, (guint) json_object_get_int_member_with_default (record, "current_done", 0),
                               (guint) json_object_get_int_member_with_default (record, "current_total", 0),

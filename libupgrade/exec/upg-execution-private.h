@@ -64,6 +64,7 @@ struct _UpgExecution
   guint               current_line;
   guint               current_sequence;
   GDateTime          *current_started;
+  char               *current_task;     /* a command, a batch: not a statement of a file */
 };
 
 /* upg-execution-approvals.c */
@@ -80,6 +81,7 @@ upg_execution_reset_current_fields (UpgExecution *self)
   g_clear_pointer (&self->current_step_id, g_free);
   g_clear_pointer (&self->current_file, g_free);
   g_clear_pointer (&self->current_started, g_date_time_unref);
+  g_clear_pointer (&self->current_task, g_free);
   self->current_line = 0;
   self->current_sequence = 0;
 }

@@ -79,5 +79,7 @@ void                upg_execution_set_current_statement (UpgExecution *self,
                                                          guint         line,
                                                          guint         sequence,
                                                          GDateTime    *started);
+void                upg_execution_set_current_task      (UpgExecution *self,
+                                                         const char   *task);
 
 G_END_DECLS

@@ -127,6 +127,8 @@ UPG_AVAILABLE_IN_ALL
 guint               upg_execution_get_current_sequence (UpgExecution *self);
 UPG_AVAILABLE_IN_ALL
 GDateTime          *upg_execution_get_current_started  (UpgExecution *self);
+UPG_AVAILABLE_IN_ALL
+const char         *upg_execution_get_current_task     (UpgExecution *self);
 
 UPG_AVAILABLE_IN_ALL
 char               *upg_format_duration            (gint64          ms);

@@ -603,9 +603,14 @@ statement_noticed (gpointer                          user_data,
   UpgRunContext *ctx = user_data;
   g_autofree char *running = upg_format_duration (running_ms);
 
-  upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s:%u: statement %u of step %s still running after %s%s"),
-                       current->file, current->line, current->sequence, current->step_id, running,
-                       journaled ? "" : _(" (not recorded in the journal)"));
+  if (current->task != NULL)
+    /* TRANSLATORS: step, what it runs (a command line, a batch), duration, then maybe " (not recorded…)" */
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("step %s: %s still running after %s%s"), current->step_id,
+                         current->task, running, journaled ? "" : _(" (not recorded in the journal)"));
+  else
+    upg_run_context_log (ctx, G_LOG_LEVEL_INFO, _("%s:%u: statement %u of step %s still running after %s%s"),
+                         current->file, current->line, current->sequence, current->step_id, running,
+                         journaled ? "" : _(" (not recorded in the journal)"));
 }
 
 /* Everything after the lock: pick or create the execution, check and

@@ -32,12 +32,20 @@ void           upg_run_current_begin  (UpgRunCurrent *self,
                                        guint          statements_done,
                                        guint          statements_total,
                                        gint64         eta_seconds);
+void           upg_run_current_begin_task (UpgRunCurrent *self,
+                                           const char    *step_id,
+                                           const char    *task,
+                                           gint64         started_at_ms,
+                                           guint          statements_done,
+                                           guint          statements_total,
+                                           gint64         eta_seconds);
 void           upg_run_current_end    (UpgRunCurrent *self);
 void           upg_run_current_apply  (UpgRunCurrent *self,
                                        UpgExecution  *execution);
 gboolean       upg_run_current_get    (UpgRunCurrent *self,
                                        char         **step_id,
                                        char         **file,
+                                       char         **task,
                                        guint         *line,
                                        guint         *sequence,
                                        gint64        *started_at_ms,

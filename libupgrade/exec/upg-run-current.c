@@ -35,6 +35,7 @@ struct _UpgRunCurrent
   gboolean            active;       /* a statement is on its way */
   char               *step_id;
   char               *file;
+  char               *task;         /* a command, a batch: file NULL */
   guint               line;
   guint               sequence;
   gint64              started_at_ms;  /* journal clock */
@@ -80,6 +81,7 @@ upg_run_current_unref (UpgRunCurrent *self)
   g_assert (self->thread == NULL);
   g_free (self->step_id);
   g_free (self->file);
+  g_free (self->task);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self);
@@ -102,11 +104,39 @@ static UpgJournalCurrentStatement
 snapshot (UpgRunCurrent *self)
 {
   UpgJournalCurrentStatement current = {
-    self->step_id, self->file, self->line, self->sequence, self->started_at_ms, self->done, self->total,
-    self->eta_seconds,
+    self->step_id, self->file, self->task, self->line, self->sequence, self->started_at_ms, self->done,
+    self->total, self->eta_seconds,
   };
 
   return current;
+}
+
+/* With the lock held: @file's statement or @task is on its way. */
+static void
+begin_locked (UpgRunCurrent *self,
+              const char    *step_id,
+              const char    *file,
+              const char    *task,
+              guint          line,
+              guint          sequence,
+              gint64         started_at_ms,
+              guint          statements_done,
+              guint          statements_total,
+              gint64         eta_seconds)
+{
+  keep_text (&self->step_id, step_id);
+  keep_text (&self->file, file);
+  keep_text (&self->task, task);
+  self->line = line;
+  self->sequence = sequence;
+  self->started_at_ms = started_at_ms;
+  self->started_us = g_get_monotonic_time ();
+  self->done = statements_done;
+  self->total = statements_total;
+  self->eta_seconds = eta_seconds;
+  self->noticed = FALSE;
+  self->journaled = FALSE;
+  self->active = TRUE;
 }
 
 /*
@@ -131,18 +161,30 @@ upg_run_current_begin (UpgRunCurrent *self,
                        gint64         eta_seconds)
 {
   g_mutex_lock (&self->lock);
-  keep_text (&self->step_id, step_id);
-  keep_text (&self->file, file);
-  self->line = line;
-  self->sequence = sequence;
-  self->started_at_ms = started_at_ms;
-  self->started_us = g_get_monotonic_time ();
-  self->done = statements_done;
-  self->total = statements_total;
-  self->eta_seconds = eta_seconds;
-  self->noticed = FALSE;
-  self->journaled = FALSE;
-  self->active = TRUE;
+  begin_locked (self, step_id, file, NULL, line, sequence, started_at_ms, statements_done, statements_total,
+                eta_seconds);
+  g_mutex_unlock (&self->lock);
+}
+
+/*
+ * upg_run_current_begin_task:
+ * @task: what runs: a command line (secrets cut), a batch
+ *
+ * Like upg_run_current_begin() for what is not a statement of a file: a
+ * command step's program, a batched migration's batch. Status shows it
+ * and the watchdog journals it the same way.
+ */
+void
+upg_run_current_begin_task (UpgRunCurrent *self,
+                            const char    *step_id,
+                            const char    *task,
+                            gint64         started_at_ms,
+                            guint          statements_done,
+                            guint          statements_total,
+                            gint64         eta_seconds)
+{
+  g_mutex_lock (&self->lock);
+  begin_locked (self, step_id, NULL, task, 0, 0, started_at_ms, statements_done, statements_total, eta_seconds);
   g_mutex_unlock (&self->lock);
 }
 
@@ -193,6 +235,7 @@ upg_run_current_apply (UpgRunCurrent *self,
       started = g_date_time_add (seconds, (self->started_at_ms % 1000) * 1000);
       upg_execution_set_current_statement (execution, self->step_id, self->file, self->line, self->sequence,
                                            started);
+      upg_execution_set_current_task (execution, self->task);
       /* As of its sending, which is the stage's progress while it runs. */
       upg_execution_set_progress (execution, self->done, self->total, self->eta_seconds);
     }
@@ -204,7 +247,8 @@ upg_run_current_apply (UpgRunCurrent *self,
 /*
  * upg_run_current_get:
  * @step_id: (out) (transfer full): the running statement's step
- * @file: (out) (transfer full): its file
+ * @file: (out) (transfer full): its file, %NULL for a task
+ * @task: (out) (transfer full): the task, %NULL for a statement of a file
  * @running_ms: (out): how long it has been running, now
  *
  * Copies the running statement out, for upg_run_dup_current_statement().
@@ -216,6 +260,7 @@ gboolean
 upg_run_current_get (UpgRunCurrent *self,
                      char         **step_id,
                      char         **file,
+                     char         **task,
                      guint         *line,
                      guint         *sequence,
                      gint64        *started_at_ms,
@@ -229,6 +274,7 @@ upg_run_current_get (UpgRunCurrent *self,
     {
       *step_id = g_strdup (self->step_id);
       *file = g_strdup (self->file);
+      *task = g_strdup (self->task);
       *line = self->line;
       *sequence = self->sequence;
       *started_at_ms = self->started_at_ms;

@@ -43,6 +43,7 @@ static const UpgJournalColumn execution_columns[] = {
   { "current_done", "current_done", UPG_JOURNAL_COLUMN_INT },
   { "current_total", "current_total", UPG_JOURNAL_COLUMN_INT },
   { "current_eta_seconds", "current_eta_seconds", UPG_JOURNAL_COLUMN_INT },
+  { "current_task", "current_task", UPG_JOURNAL_COLUMN_TEXT },
 };
 
 /* Forgets the live calibration: it described a step that no longer runs. */
@@ -54,7 +55,7 @@ static const UpgJournalColumn execution_columns[] = {
  * execution ended it. */
 #define CURRENT_CLEAR " current_step_id = NULL, current_file = NULL, current_line = NULL," \
                       " current_sequence = NULL, current_started_at = NULL, current_done = NULL," \
-                      " current_total = NULL, current_eta_seconds = NULL"
+                      " current_total = NULL, current_eta_seconds = NULL, current_task = NULL"
 
 static const UpgJournalColumn step_columns[] = {
   { "step_id", "id", UPG_JOURNAL_COLUMN_TEXT },
@@ -415,12 +416,13 @@ upg_journal_set_current_statement (UpgJournal                       *self,
     g_autofree char *total = upg_journal_int_text (current->statements_total);
     g_autofree char *eta = current->eta_seconds >= 0 ? upg_journal_int_text (current->eta_seconds) : NULL;
     const char *values[] = { current->step_id, current->file, line, sequence, started, done, total, eta,
-                             execution_id };
+                             current->task, execution_id };
 
     return upg_journal_sql_exec (self->connection,
                                  "UPDATE upgrade_execution SET current_step_id = ?, current_file = ?,"
                                  " current_line = ?, current_sequence = ?, current_started_at = ?,"
-                                 " current_done = ?, current_total = ?, current_eta_seconds = ?"
+                                 " current_done = ?, current_total = ?, current_eta_seconds = ?,"
+                                 " current_task = ?"
                                  " WHERE id = ? AND status = 'RUNNING'",
                                  values, G_N_ELEMENTS (values), error);
   }

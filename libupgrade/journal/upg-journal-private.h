@@ -137,7 +137,8 @@ gboolean    upg_journal_set_rate_estimate (UpgJournal                   *self,
  * upg_journal_set_current_statement() records it for `status` elsewhere. */
 typedef struct {
   const char *step_id;
-  const char *file;
+  const char *file;               /* NULL for a task */
+  const char *task;               /* what runs if not a statement of a file, else NULL */
   guint       line;
   guint       sequence;           /* in @file, from 1 */
   gint64      started_at;         /* ms since the epoch */

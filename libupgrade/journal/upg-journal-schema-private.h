@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this library writes. */
-#define UPG_JOURNAL_SCHEMA_VERSION 13
+#define UPG_JOURNAL_SCHEMA_VERSION 14
 
 guint     upg_journal_schema_get_version  (UpgConnection  *connection,
                                            GError        **error);

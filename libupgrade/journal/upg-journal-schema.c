@@ -277,6 +277,15 @@ static const ColumnDef v13_columns[] = {
   { NULL, NULL, NULL }
 };
 
+/* Version 14: what an execution is running when it is not a statement
+ * of a file (NULL then, current_file set): a command step's command line
+ * (secrets cut), a batched migration's batch (table and key range), for
+ * `status` of another process. */
+static const ColumnDef v14_columns[] = {
+  { "upgrade_execution", "current_task", "@TEXT@" },
+  { NULL, NULL, NULL }
+};
+
 static const IndexDef v9_indexes[] = {
   { "upgrade_notification_execution", "upgrade_notification", "execution_id", FALSE },
   { "upgrade_notification_site", "upgrade_notification", "site_id, created_at", FALSE },
@@ -307,6 +316,7 @@ static const Migration migrations[] = {
   { 11, v11_tables, no_columns, v11_indexes, NULL },
   { 12, no_tables, v12_columns, no_indexes, NULL },
   { 13, no_tables, v13_columns, no_indexes, NULL },
+  { 14, no_tables, v14_columns, no_indexes, NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == UPG_JOURNAL_SCHEMA_VERSION);

@@ -115,6 +115,7 @@ class CurrentStatementTest(unittest.TestCase):
         self.assertIsInstance(current, Upgrade.CurrentStatement)
         self.assertEqual(current.get_step_id(), 'blocked')
         self.assertEqual(current.get_file(), 'sql/blocked.sql')
+        self.assertIsNone(current.get_task())
         self.assertEqual(current.get_line(), 3)
         self.assertEqual(current.get_sequence(), 1)
         started = current.get_started()

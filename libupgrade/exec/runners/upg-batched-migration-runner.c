@@ -490,10 +490,17 @@ run_batch (Migration  *m,
   UpgRunContext *ctx = m->ctx;
   g_autofree char *sql = upg_batched_migration_bind (m->spec->sql, start, end);
   g_autofree char *advance = NULL;
+  /* Status shows the batch as the running "statement": a batch waiting
+   * for a lock is where the migration is. */
+  g_autofree char *task = g_strdup_printf ("%s.%s %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " (batch %" G_GINT64_FORMAT
+                                           ")", m->spec->table, m->spec->key, start, end, m->cp.batches + 1);
   gint64 rows = 0, moved = 0;
 
   ctx->statements_sent++;
   upg_run_context_maybe_crash (ctx, UPG_CRASH_BEFORE_SEND);
+  upg_run_current_begin_task (ctx->current, upg_step_get_id (m->step), task, upg_journal_get_now (ctx->journal),
+                              ctx->statements_done, ctx->statements_total,
+                              upg_execution_get_eta_seconds (ctx->execution));
   if (!upg_connection_begin (m->conn, error))
     goto failed;
   if (!upg_connection_execute (m->conn, sql, &rows, ctx->cancellable, error))
@@ -513,6 +520,7 @@ run_batch (Migration  *m,
   upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
   if (!upg_connection_commit (m->conn, error))
     goto failed;
+  upg_run_current_end (ctx->current);
   upg_run_context_maybe_crash (ctx, UPG_CRASH_AFTER_COMMIT_BEFORE_JOURNAL);
   m->cp.key_next = end + 1;
   m->cp.rows_done += MAX (rows, 0);
@@ -522,6 +530,7 @@ run_batch (Migration  *m,
 rollback:
   upg_connection_rollback (m->conn, NULL);
 failed:
+  upg_run_current_end (ctx->current);
   *sql_out = g_steal_pointer (&sql);
   return FALSE;
 }

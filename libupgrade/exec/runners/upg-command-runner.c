@@ -22,9 +22,11 @@
 #include <glib/gi18n-lib.h>
 
 #include <signal.h>
+#include <string.h>
 
 #include "upg-child-private.h"
 #include "upg-executor-private.h"
+#include "upg-url-private.h"
 
 #define KILL_GRACE_SECONDS 5
 #define PIPE_DRAIN_SECONDS 2
@@ -244,6 +246,37 @@ upg_run_context_environ (UpgRunContext *ctx)
   return env;
 }
 
+/* The command line as status shows it while the program runs: quoted as
+ * a shell would take it, without the password of a URL's user info, nor
+ * the value of a secret variable of the configuration written out in an
+ * argument (the program does not get those in its environment either). */
+static char *
+shown_command (UpgRunContext      *ctx,
+               const char * const *argv)
+{
+  const char * const *secrets = upg_config_get_secret_env (upg_executor_get_config (ctx->executor));
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      g_autofree char *redacted = upg_url_redact (argv[i]);
+      g_autoptr(GString) arg = g_string_new (redacted);
+      g_autofree char *quoted = NULL;
+
+      for (guint j = 0; secrets[j] != NULL; j++)
+        {
+          const char *value = g_getenv (secrets[j]);
+
+          if (value != NULL && *value != '\0')
+            g_string_replace (arg, value, "***", 0);
+        }
+      quoted = arg->len == 0 || arg->str[strcspn (arg->str, " \t\n'\"\\$`*?[]{}()<>|&;#~")] != '\0'
+               ? g_shell_quote (arg->str) : g_strdup (arg->str);
+      g_string_append_printf (text, "%s%s", i > 0 ? " " : "", quoted);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static char *
 resolve_program (UpgRunContext *ctx,
                  UpgStep       *step,
@@ -300,9 +333,20 @@ run_once (UpgRunContext *ctx,
   g_subprocess_launcher_set_environ (launcher, env);
   g_subprocess_launcher_set_cwd (launcher, upg_bundle_get_path (upg_executor_get_bundle (ctx->executor)));
 
+  /* A long command (a backup, a wait) is what the run is doing: status
+   * shows it as the running "statement", from before the program starts
+   * (whatever it tells the world is said while it is shown). */
+  {
+    g_autofree char *shown = shown_command (ctx, command);
+
+    upg_run_current_begin_task (ctx->current, upg_step_get_id (step), shown, upg_journal_get_now (ctx->journal),
+                                ctx->statements_done, ctx->statements_total,
+                                upg_execution_get_eta_seconds (ctx->execution));
+  }
   run.process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &spawn_error);
   if (run.process == NULL)
     {
+      upg_run_current_end (ctx->current);
       g_set_error (error, UPG_ERROR, UPG_ERROR_STEP_FAILED, _("step '%s': cannot start '%s': %s"),
                    upg_step_get_id (step), command[0], spawn_error->message);
       return FALSE;
@@ -310,6 +354,7 @@ run_once (UpgRunContext *ctx,
   start_reading (&run, g_subprocess_get_stdout_pipe (run.process), "stdout");
   start_reading (&run, g_subprocess_get_stderr_pipe (run.process), "stderr");
   wait_for_process (&run);
+  upg_run_current_end (ctx->current);
 
   ok = FALSE;
   if (run.timed_out)
