@@ -671,6 +671,10 @@ test_help_and_usage (void)
   g_auto(Result) bare_json = { 0 };
   g_auto(Result) both = { 0 };
   g_auto(Result) version = { 0 };
+  g_auto(Result) version_json = { 0 };
+  g_autoptr(JsonNode) versions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
 
   run_ctl (&help, "--help");
   g_assert_cmpint (help.status, ==, 0);
@@ -694,6 +698,19 @@ test_help_and_usage (void)
   run_ctl (&version, "--version");
   g_assert_cmpint (version.status, ==, 0);
   g_assert_true (g_str_has_prefix (version.out, "upgradectl "));
+
+  /* --json: exactly one JSON document, --version included. */
+  run_ctl (&version_json, "--json", "--version");
+  g_assert_cmpint (version_json.status, ==, 0);
+  versions = json_from_string (version_json.out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (versions));
+  /* The same figures as the text line. */
+  text = g_strdup_printf ("upgradectl %s (libupgrade %s, SPI ABI %" G_GINT64_FORMAT ")\n",
+                          json_object_get_string_member (json_node_get_object (versions), "upgradectl"),
+                          json_object_get_string_member (json_node_get_object (versions), "libupgrade"),
+                          json_object_get_int_member (json_node_get_object (versions), "spi_abi"));
+  g_assert_cmpstr (version.out, ==, text);
 }
 
 static void

@@ -163,6 +163,19 @@ run (UpgCtl *ctl, int argc, char **argv)
       return upgctl_fail (ctl, usage);
     }
 
+  if (show_version && ctl->json)
+    {
+      /* A CI agent checks what it talks to: one document, as always. */
+      g_autoptr(JsonObject) versions = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_object_set_string_member (versions, "upgradectl", PACKAGE_VERSION);
+      json_object_set_string_member (versions, "libupgrade", upg_get_version ());
+      json_object_set_int_member (versions, "spi_abi", upg_get_spi_abi ());
+      node = json_node_init_object (json_node_alloc (), versions);
+      upgctl_print_json (ctl, node);
+      return 0;
+    }
   if (show_version)
     {
       g_print ("upgradectl %s (libupgrade %s, SPI ABI %u)\n",
