@@ -80,6 +80,9 @@ test_events_and_lock (void)
   g_assert_cmpuint (index_of (seen, "step-started:sql_after_gate"), <, index_of (seen, "statement-finished"));
   g_assert_cmpuint (index_of (seen, "statement-finished"), <, index_of (seen, "progress"));
   g_assert_cmpuint (index_of (seen, "progress"), <, index_of (seen, "step-finished:sql_after_gate"));
+  /* The run's log lines, which the service's own log (at its default
+   * verbosity) leaves out, reach the subscriber that asked for them. */
+  g_assert_cmpuint (index_of (seen, "log"), <, seen->len);
   g_assert_null (http_test_events_next (events));
   g_assert_true (events->closed);
 

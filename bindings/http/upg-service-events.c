@@ -20,6 +20,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-service-private.h"
+#include "upgradectl-log.h"
 
 /**
  * upg_service_event_new:
@@ -97,6 +98,39 @@ subscriber_closed (SoupWebsocketConnection *connection,
 {
   g_signal_handlers_disconnect_by_data (connection, run);
   g_ptr_array_remove (run->subscribers, connection);
+  upg_service_events_watch_log (run);
+}
+
+static void
+on_log (UpgRun        *upg_run,
+        const char    *line,
+        UpgServiceRun *run)
+{
+  upg_service_log (run->id, G_LOG_LEVEL_INFO, "%s", line);
+  upg_service_events_send (run, upg_service_event_new ("log", "line", line, NULL));
+}
+
+/**
+ * upg_service_events_watch_log:
+ * @run: a run
+ *
+ * Connects to the run's log lines while someone wants them: the service's
+ * log prints them (at the info level), or a client subscribed to the
+ * run's events. The run copies a line for every statement and hands it
+ * to the main context only while a handler is connected.
+ */
+void
+upg_service_events_watch_log (UpgServiceRun *run)
+{
+  gboolean wanted = run->subscribers->len > 0 || upgctl_log_would_print (G_LOG_LEVEL_INFO, G_LOG_DOMAIN);
+
+  if (wanted && run->log_handler == 0)
+    run->log_handler = g_signal_connect (run->run, "log", G_CALLBACK (on_log), run);
+  else if (!wanted && run->log_handler != 0)
+    {
+      g_signal_handler_disconnect (run->run, run->log_handler);
+      run->log_handler = 0;
+    }
 }
 
 /**
@@ -175,6 +209,7 @@ upg_service_events_accept (UpgService              *self,
     {
       g_ptr_array_add (run->subscribers, g_object_ref (connection));
       g_signal_connect (connection, "closed", G_CALLBACK (subscriber_closed), run);
+      upg_service_events_watch_log (run);
       return;
     }
   {

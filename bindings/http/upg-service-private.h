@@ -30,6 +30,7 @@ typedef struct {
                                       * compete with its writes for the journal */
   char              *current_step;
   char              *position;
+  gulong             log_handler;    /* 0 while nobody wants its log lines */
 } UpgServiceRun;
 
 struct _UpgService
@@ -177,6 +178,7 @@ void     upg_service_events_accept    (UpgService              *self,
 void     upg_service_events_send      (UpgServiceRun *run,
                                        JsonNode      *event);
 void     upg_service_events_close_all (UpgServiceRun *run);
+void     upg_service_events_watch_log (UpgServiceRun *run);
 JsonNode *upg_service_event_new       (const char *name,
                                        const char *first_member,
                                        ...);

@@ -230,16 +230,6 @@ on_migration_progress (UpgRun        *upg_run,
   upg_service_events_send (run, event);
 }
 
-static void
-on_log (UpgRun        *upg_run,
-        const char    *line,
-        UpgServiceRun *run)
-{
-  upg_service_log (run->id, G_LOG_LEVEL_INFO, "%s", line);
-  if (run->subscribers->len > 0)
-    upg_service_events_send (run, upg_service_event_new ("log", "line", line, NULL));
-}
-
 /* ---- confirmation ----------------------------------------------------- */
 
 /* 409 {"code": "confirmation_required", "message", "steps": […]}: the
@@ -392,7 +382,7 @@ run_new (UpgService        *self,
   g_signal_connect (run->run, "progress", G_CALLBACK (on_progress), run);
   g_signal_connect (run->run, "rate-revised", G_CALLBACK (on_rate_revised), run);
   g_signal_connect (run->run, "migration-progress", G_CALLBACK (on_migration_progress), run);
-  g_signal_connect (run->run, "log", G_CALLBACK (on_log), run);
+  upg_service_events_watch_log (run);
   g_hash_table_replace (self->runs_by_site, g_strdup (site), upg_service_run_ref (run));
   soup_server_message_pause (msg);
   return run;
