@@ -3,6 +3,8 @@
  * upgradectl as an operator runs them: the dump's row counts and SHA-256
  * journaled, then one table and then all of them put back, schema and
  * rows (tabs, newlines, backslashes, NULL) equal to what was dumped;
+ * rows in the Native format, every column type byte for byte; row counts
+ * checked after a restore; version 2 (TabSeparated) archives restored;
  * views, materialized views and Distributed tables kept as what they are
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -13,6 +15,7 @@
 #include <sys/resource.h>
 
 #include "exec-test-util.h"
+#include "upg-clickhouse-connection-private.h"
 #include "upg-test-clickhouse.h"
 
 #define FROM "3.17.0"
@@ -252,9 +255,11 @@ test_restore_bounded_memory (void)
   exec_fixture_clear (&fx);
 }
 
-/* The decompressed text of the gzip archive @path. */
+/* The decompressed text of the gzip archive @path (NUL-terminated, its
+ * length without the NUL in *@length when not NULL). */
 static char *
-archive_text (const char *path)
+archive_text (const char *path,
+              gsize      *length)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
@@ -270,18 +275,247 @@ archive_text (const char *path)
   /* NUL-terminated, for strstr(). */
   g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, &error));
   g_assert_true (g_output_stream_close (out, NULL, &error));
+  if (length != NULL)
+    *length = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)) - 1;
   return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
 }
 
+/* The first @needle in the @length bytes of @text, which may hold NUL
+ * bytes (binary rows), or NULL. */
+static char *
+find_bytes (char       *text,
+            gsize       length,
+            const char *needle)
+{
+  gsize n_len = strlen (needle);
+
+  for (gsize i = 0; i + n_len <= length; i++)
+    if (memcmp (text + i, needle, n_len) == 0)
+      return text + i;
+  return NULL;
+}
+
 static guint
-occurrences (const char *text,
+occurrences (char       *text,
+             gsize       length,
              const char *needle)
 {
   guint n = 0;
 
-  for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+  for (char *p = find_bytes (text, length, needle); p != NULL;
+       p = find_bytes (p + 1, length - (gsize) (p + 1 - text), needle))
     n++;
   return n;
+}
+
+/* Every row of @table in id order, as the server writes them in
+ * TabSeparated: the bytes a restore must give back. */
+static char *
+tsv_rows (const char *table)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgConnection) conn = upg_test_clickhouse_connect (server, "ck-admin", &error);
+  g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s.%s ORDER BY id FORMAT TabSeparated",
+                                          upg_test_clickhouse_get_database (server), table);
+  g_autoptr(GBytes) request = g_bytes_new (sql, strlen (sql));
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+  g_assert_no_error (error);
+  in = upg_clickhouse_connection_send (UPG_CLICKHOUSE_CONNECTION (conn), request, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, NULL, &error), >=, 0);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* Backs up @table with the pre_stop stage of a new site in @fx: the
+ * backup's journal record (owned by *@listed). */
+static JsonObject *
+backup_table (ExecFixture  *fx,
+              const char   *site,
+              const char   *table,
+              JsonObject  **listed)
+{
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", table);
+  g_autofree char *out = NULL;
+  int status;
+
+  site_init (fx, site, quoted);
+  status = exec_exit_code (exec_fixture_cli (fx, NULL, &out, "run", "--confirm", "--from", FROM, "--to", TO,
+                                             "--stage", "pre_stop", NULL));
+  if (status != 0)
+    g_test_message ("upgradectl run: %s", out);
+  g_assert_cmpint (status, ==, 0);
+  *listed = exec_fixture_ctl_json (fx, NULL, 0, "backups", NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (*listed, "backups")), ==, 1);
+  return json_array_get_object_element (json_object_get_array_member (*listed, "backups"), 0);
+}
+
+/* Puts @length bytes of @text, gzipped, in place of @backup's archive,
+ * and journals their SHA-256 as if the backup had made them: what a
+ * restore reads is then exactly @text. */
+static void
+replace_archive (ExecFixture *fx,
+                 JsonObject  *backup,
+                 const char  *text,
+                 gsize        length)
+{
+  const char *path = json_object_get_string_member (backup, "path");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileOutputStream) raw = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_autoptr(GZlibCompressor) gzip = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *contents = NULL, *sha = NULL, *journal = NULL, *sql = NULL;
+  gsize size = 0;
+
+  g_assert_no_error (error);
+  out = g_converter_output_stream_new (G_OUTPUT_STREAM (raw), G_CONVERTER (gzip));
+  g_assert_true (g_output_stream_write_all (out, text, length, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &size, NULL));
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, size);
+  journal = g_build_filename (fx->state, "journal.db", NULL);
+  sql = g_strdup_printf ("UPDATE upgrade_backup SET sha256 = '%s' WHERE id = '%s'", sha,
+                         json_object_get_string_member (backup, "id"));
+  exec_sqlite_exec (journal, sql);
+}
+
+/* Rows in the Native format: every type a table of the engine's sites
+ * may hold comes back byte for byte (as TabSeparated shows them), with
+ * the bytes TabSeparated would escape kept raw in the archive. */
+static void
+test_native_types (void)
+{
+  const char *db;
+  g_autofree char *t = g_strdup_printf ("types_%08x", g_random_int ());
+  g_autofree char *before = NULL, *after = NULL, *schema = NULL, *schema_after = NULL, *text = NULL;
+  g_autoptr(JsonObject) listed = NULL, restored = NULL;
+  JsonObject *backup;
+  gsize length = 0;
+  ExecFixture fx;
+
+  g_assert_no_error (start_error);
+  db = upg_test_clickhouse_get_database (server);
+  g_free (admin_value ("CREATE TABLE %s.%s (id UInt32, ns Nullable(String), f Float64, fs FixedString(4), "
+                       "arr Array(String), dt DateTime, d Decimal(18, 4), e Enum8('a' = 1, 'b' = -2), "
+                       "ni Nullable(Int64)) ENGINE = MergeTree ORDER BY id", db, t));
+  g_free (admin_value ("INSERT INTO %s.%s VALUES "
+                       "(1, 'tab\\there\\nnl\\\\bs', nan, 'a\\0\\0b', ['x', 'y\\tz', ''], "
+                       "'2020-01-02 03:04:05', 1.2345, 'a', NULL), "
+                       "(2, NULL, inf, '\\0\\0\\0\\0', [], '1970-01-02 00:00:00', -0.0001, 'b', -9223372036854775808), "
+                       "(3, '', -inf, 'abcd', ['\\\\N', 'multi\\nline'], '2038-01-19 03:14:07', 99999999999999.9999, "
+                       "'a', 7)", db, t));
+  before = tsv_rows (t);
+  schema = table_schema (t);
+  /* Each value as it was written, not as the server's defaults. */
+  g_assert_nonnull (strstr (before, "nan\t"));
+  g_assert_nonnull (strstr (before, "-inf\t"));
+  g_assert_nonnull (strstr (before, "a\\0\\0b"));
+
+  backup = backup_table (&fx, "ck-types", t, &listed);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (backup, "row_counts"), t), ==, 3);
+  text = archive_text (json_object_get_string_member (backup, "path"), &length);
+  g_assert_true (g_str_has_prefix (text, "upgrade-clickhouse-backup 3\n"));
+  /* Native keeps a string's bytes as they are; TabSeparated escapes them. */
+  g_assert_cmpuint (occurrences (text, length, "tab\there\nnl\\bs"), ==, 1);
+  g_assert_cmpuint (occurrences (text, length, "tab\\there"), ==, 0);
+
+  g_free (admin_value ("DROP TABLE %s.%s", db, t));
+  restored = exec_fixture_ctl_json (&fx, NULL, 0, "restore", json_object_get_string_member (backup, "id"), "--yes",
+                                    NULL);
+  g_assert_true (json_object_get_boolean_member (restored, "restored"));
+  after = tsv_rows (t);
+  schema_after = table_schema (t);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpstr (schema_after, ==, schema);
+  g_free (admin_value ("DROP TABLE %s.%s", db, t));
+  exec_fixture_clear (&fx);
+}
+
+/* After a table's rows are put back, the server must count as many as
+ * the backup journaled: a restore that finds fewer (or more) fails,
+ * naming the table and both counts. The archive is made to claim 4
+ * rows for a table of 3 (its SHA-256 journaled again, as a backup that
+ * counted wrong would have). */
+static void
+test_restore_count_checked (void)
+{
+  const char *db;
+  g_autofree char *t = g_strdup_printf ("counted_%08x", g_random_int ());
+  g_autofree char *text = NULL, *header = NULL, *err = NULL, *expected = NULL;
+  g_autoptr(JsonObject) listed = NULL;
+  JsonObject *backup;
+  char *line, *end;
+  gsize length = 0;
+  ExecFixture fx;
+
+  g_assert_no_error (start_error);
+  db = upg_test_clickhouse_get_database (server);
+  g_free (admin_value ("CREATE TABLE %s.%s (id UInt32, s String) ENGINE = MergeTree ORDER BY id", db, t));
+  g_free (admin_value ("INSERT INTO %s.%s VALUES (1, 'a'), (2, 'b'), (3, 'c')", db, t));
+  backup = backup_table (&fx, "ck-counted", t, &listed);
+
+  text = archive_text (json_object_get_string_member (backup, "path"), &length);
+  header = g_strdup_printf ("\ntable\t%s\t", t);
+  line = find_bytes (text, length, header);
+  g_assert_nonnull (line);
+  end = strchr (line + 1, '\n');
+  g_assert_nonnull (end);
+  /* "…<TAB>3\n" becomes "…<TAB>4\n": no other size changes. */
+  g_assert_cmpint (end[-2], ==, '\t');
+  g_assert_cmpint (end[-1], ==, '3');
+  end[-1] = '4';
+  replace_archive (&fx, backup, text, length);
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&fx, NULL, &err, "restore",
+                                                            json_object_get_string_member (backup, "id"), "--yes",
+                                                            NULL)), !=, 0);
+  g_assert_nonnull (strstr (err, t));
+  expected = g_strdup_printf ("%s", "4 rows");
+  g_assert_nonnull (strstr (err, expected));
+  g_assert_nonnull (strstr (err, "found 3"));
+  g_free (admin_value ("DROP TABLE %s.%s", db, t));
+  exec_fixture_clear (&fx);
+}
+
+/* A version 2 archive (rows in TabSeparated, as 0.x backups were made)
+ * still restores: escapes undone, NULL kept. */
+static void
+test_restore_version_2 (void)
+{
+  const char *db;
+  g_autofree char *t = g_strdup_printf ("old_%08x", g_random_int ());
+  g_autofree char *create = NULL, *rows = NULL, *text = NULL, *escaped = NULL, *after = NULL, *count = NULL;
+  g_autoptr(JsonObject) listed = NULL, restored = NULL;
+  JsonObject *backup;
+  ExecFixture fx;
+
+  g_assert_no_error (start_error);
+  db = upg_test_clickhouse_get_database (server);
+  g_free (admin_value ("CREATE TABLE %s.%s (id UInt32, s String, n Nullable(Int64)) ENGINE = MergeTree "
+                       "ORDER BY id", db, t));
+  backup = backup_table (&fx, "ck-v2", t, &listed);
+
+  create = table_schema (t);
+  rows = g_strdup ("1\ttab\\there\t\\N\n2\tline\\nbreak\t5\n3\tback\\\\slash\t-7\n");
+  escaped = g_strescape (t, NULL);
+  text = g_strdup_printf ("upgrade-clickhouse-backup 2\nobject\t%s\ttable\ntable\t%s\t%zu\t%zu\t3\n%s%s", escaped,
+                          escaped, strlen (create), strlen (rows), create, rows);
+  replace_archive (&fx, backup, text, strlen (text));
+
+  g_free (admin_value ("DROP TABLE %s.%s", db, t));
+  restored = exec_fixture_ctl_json (&fx, NULL, 0, "restore", json_object_get_string_member (backup, "id"), "--yes",
+                                    NULL);
+  g_assert_true (json_object_get_boolean_member (restored, "restored"));
+  after = table_rows (t);
+  g_assert_cmpstr (after, ==, "1|tab\there|NULL;2|line\nbreak|5;3|back\\slash|-7");
+  g_free (admin_value ("DROP TABLE %s.%s", db, t));
+  exec_fixture_clear (&fx);
 }
 
 /* Every object of the test database: name, engine, its CREATE statement
@@ -330,6 +564,7 @@ test_views_and_distributed (void)
   JsonObject *backup, *counts, *objects;
   const char *id;
   ExecFixture fx;
+  gsize text_length = 0;
   int status;
 
   g_assert_no_error (start_error);
@@ -362,10 +597,10 @@ test_views_and_distributed (void)
   id = json_object_get_string_member (backup, "id");
 
   /* Rows once each: the source's, the inner table's, the TO table's. */
-  text = archive_text (json_object_get_string_member (backup, "path"));
-  g_assert_cmpuint (occurrences (text, "srcmark"), ==, 3);
-  g_assert_cmpuint (occurrences (text, "SRCMARK"), ==, 3);
-  g_assert_cmpuint (occurrences (text, "kramcrs"), ==, 3);
+  text = archive_text (json_object_get_string_member (backup, "path"), &text_length);
+  g_assert_cmpuint (occurrences (text, text_length, "srcmark"), ==, 3);
+  g_assert_cmpuint (occurrences (text, text_length, "SRCMARK"), ==, 3);
+  g_assert_cmpuint (occurrences (text, text_length, "kramcrs"), ==, 3);
 
   /* The journal tells each object's kind; rows only where rows are kept. */
   objects = json_object_get_object_member (backup, "objects");
@@ -469,6 +704,9 @@ main (int    argc,
   server = upg_test_clickhouse_start (&start_error);
   g_test_add_func ("/clickhouse-backup/backup-restore", test_backup_restore);
   g_test_add_func ("/clickhouse-backup/restore-bounded-memory", test_restore_bounded_memory);
+  g_test_add_func ("/clickhouse-backup/native-types", test_native_types);
+  g_test_add_func ("/clickhouse-backup/restore-count-checked", test_restore_count_checked);
+  g_test_add_func ("/clickhouse-backup/restore-version-2", test_restore_version_2);
   /* Last: it empties the database. */
   g_test_add_func ("/clickhouse-backup/views-and-distributed", test_views_and_distributed);
   status = g_test_run ();

@@ -61,6 +61,10 @@ GStrv        upg_clickhouse_catalog_feeds  (UpgConnection       *connection,
                                             const char          *table,
                                             GCancellable        *cancellable,
                                             GError             **error);
+gint64       upg_clickhouse_catalog_count  (UpgConnection       *connection,
+                                            const char          *table,
+                                            GCancellable        *cancellable,
+                                            GError             **error);
 
 char        *upg_clickhouse_quote_name     (const char          *name);
 

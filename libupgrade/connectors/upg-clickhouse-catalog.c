@@ -503,3 +503,38 @@ upg_clickhouse_catalog_feeds (UpgConnection  *connection,
   return query_column (connection, "SELECT arrayJoin(dependencies_table) FROM system.tables"
                        " WHERE database = currentDatabase() AND name = ?", params, cancellable, error);
 }
+
+/*
+ * upg_clickhouse_catalog_count:
+ *
+ * The rows of @table now (`SELECT count()`). Rows dumped in the Native
+ * format cannot be counted without parsing each column's data: a backup
+ * counts them on the server, before and after the dump, and a restore
+ * once they are back.
+ *
+ * Returns: their number, or -1 on error
+ */
+gint64
+upg_clickhouse_catalog_count (UpgConnection  *connection,
+                              const char     *table,
+                              GCancellable   *cancellable,
+                              GError        **error)
+{
+  g_autofree char *quoted = upg_clickhouse_quote_name (table);
+  g_autofree char *sql = g_strdup_printf ("SELECT count() FROM %s", quoted);
+  g_auto(GStrv) values = query_column (connection, sql, NULL, cancellable, error);
+  const char *end = NULL;
+  gint64 n;
+
+  if (values == NULL)
+    return -1;
+  n = values[0] != NULL ? g_ascii_strtoll (values[0], (char **) &end, 10) : -1;
+  if (values[0] == NULL || end == values[0] || *end != '\0' || n < 0)
+    {
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   _("ClickHouse data source '%s': SELECT count() of table %s gave \"%s\", not a number of rows"),
+                   upg_connection_get_name (connection), table, values[0] != NULL ? values[0] : "");
+      return -1;
+    }
+  return n;
+}

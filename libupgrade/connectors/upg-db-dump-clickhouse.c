@@ -3,32 +3,44 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * ClickHouse has no dump tool on the engine's side and no snapshot across
- * tables: each table is read by one query (`SELECT * … FORMAT
- * TabSeparated`, which sees the parts present when it starts), through
- * the HTTP interface the connector already speaks, so the password stays
- * in a request header (never argv, a URL or a log). Its rows stream into
- * a private file of the work folder (counted as they come: a TabSeparated
- * row is one line, its tabs and newlines escaped), then into the archive.
+ * tables: each table is read by one query (`SELECT * … FORMAT Native`,
+ * which sees the parts present when it starts), through the HTTP
+ * interface the connector already speaks, so the password stays in a
+ * request header (never argv, a URL or a log). Its rows stream into a
+ * private file of the work folder, then into the archive. Native is the
+ * server's own columnar form: every type (Nullable, FixedString with zero
+ * bytes, Float64 nan and inf, Decimal, Enum, arrays) goes back exactly as
+ * it was, with no text escaping to undo.
+ *
+ * Native rows cannot be counted without parsing each column's data (how
+ * long a column is depends on its type), so they are counted on the
+ * server: `SELECT count()` before and after the dump. The site is stopped
+ * during a backup and a MergeTree SELECT sees a fixed set of parts, so the
+ * two agree; when they do not, the table was written meanwhile and its
+ * backup fails, naming both counts. That count is the one journaled and
+ * written in the archive; a restore checks the server counts as many once
+ * the rows are back.
  *
  * What each kind of object keeps, and the order they are restored in, is
- * upg-clickhouse-catalog.c's. The archive is gzip, readable with zcat:
+ * upg-clickhouse-catalog.c's. The archive is gzip:
  *
- *   upgrade-clickhouse-backup 2
+ *   upgrade-clickhouse-backup 3
  *   object<TAB>NAME<TAB>KIND[<TAB>NAME IT NEEDS]…   one line per object
  *   table<TAB>NAME<TAB>SCHEMA BYTES<TAB>DATA BYTES<TAB>ROWS
- *   its CREATE statement, then its rows in TabSeparated (none but for a
- *   table and a materialized view with an inner table)
+ *   its CREATE statement, then its rows in the Native format (none but
+ *   for a table and a materialized view with an inner table)
  *   table<TAB>…
  *
  * (names escaped as g_strescape() does), objects and entries both in the
  * order a restore creates them. Restoring all of it first drops every
  * object it holds (the last created first), so that no materialized view
  * left on the server feeds on the rows put back, then creates each and
- * sends its rows with `INSERT INTO … FORMAT TabSeparated` (a materialized
+ * sends its rows with `INSERT INTO … FORMAT Native` (a materialized
  * view's into the view, which writes them to its new inner table, however
  * that is named). One object alone is restored only when what it needs is
  * on the server, and a table only when no materialized view feeds on it.
- * A version 1 archive (tables only, no object lines) restores as before.
+ * Archives of versions 1 (tables only, no object lines) and 2 (the same
+ * as 3) hold their rows in TabSeparated and restore as before.
  */
 #include "config.h"
 
@@ -39,7 +51,8 @@
 #include "upg-clickhouse-connection-private.h"
 #include "upg-db-dump-private.h"
 
-#define MAGIC "upgrade-clickhouse-backup 2\n"
+#define MAGIC "upgrade-clickhouse-backup 3\n"
+#define MAGIC_V2 "upgrade-clickhouse-backup 2"
 #define MAGIC_V1 "upgrade-clickhouse-backup 1"
 #define CHUNK_BYTES (64 * 1024)
 
@@ -55,11 +68,11 @@ open_source (UpgDataSource  *source,
   return UPG_CLICKHOUSE_CONNECTION (connection);
 }
 
-/* The rows of @table, streamed into @tsv_path; their count. */
-static gint64
+/* The rows of @table in the Native format, streamed into @rows_path. */
+static gboolean
 read_rows (UpgClickHouseConnection  *connection,
            const char               *table,
-           const char               *tsv_path,
+           const char               *rows_path,
            UpgDumpProgress           progress,
            gpointer                  progress_data,
            guint64                  *done,
@@ -67,35 +80,66 @@ read_rows (UpgClickHouseConnection  *connection,
            GError                  **error)
 {
   g_autofree char *quoted = upg_clickhouse_quote_name (table);
-  g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s FORMAT TabSeparated", quoted);
+  g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s FORMAT Native", quoted);
   g_autoptr(GBytes) request = g_bytes_new (sql, strlen (sql));
-  g_autoptr(GFile) file = g_file_new_for_path (tsv_path);
+  g_autoptr(GFile) file = g_file_new_for_path (rows_path);
   g_autoptr(GFileOutputStream) out = NULL;
   g_autoptr(GInputStream) in = NULL;
   g_autofree char *buffer = g_malloc (CHUNK_BYTES);
-  gint64 rows = 0;
   gssize n;
 
   out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, cancellable,
                         error);
   if (out == NULL)
-    return -1;
+    return FALSE;
   in = upg_clickhouse_connection_send (connection, request, NULL, cancellable, error);
   if (in == NULL)
-    return -1;
+    return FALSE;
   while ((n = g_input_stream_read (in, buffer, CHUNK_BYTES, cancellable, error)) > 0)
     {
-      for (gssize i = 0; i < n; i++)
-        rows += buffer[i] == '\n';
       if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buffer, (gsize) n, NULL, cancellable, error))
-        return -1;
+        return FALSE;
       *done += (guint64) n;
       if (progress != NULL)
         progress (*done, progress_data);
     }
-  if (n < 0 || !g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error))
+  return n == 0 && g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+}
+
+/* The rows of @table, dumped into @rows_path: their count, the same
+ * before and after the dump, or -1. */
+static gint64
+dump_rows (UpgClickHouseConnection  *connection,
+           const char               *table,
+           const char               *rows_path,
+           UpgDumpProgress           progress,
+           gpointer                  progress_data,
+           guint64                  *done,
+           GCancellable             *cancellable,
+           GError                  **error)
+{
+  UpgConnection *conn = UPG_CONNECTION (connection);
+  gint64 before, after;
+
+  before = upg_clickhouse_catalog_count (conn, table, cancellable, error);
+  if (before < 0 || !read_rows (connection, table, rows_path, progress, progress_data, done, cancellable, error))
     return -1;
-  return rows;
+  after = upg_clickhouse_catalog_count (conn, table, cancellable, error);
+  if (after < 0)
+    return -1;
+  if (after != before)
+    {
+      g_autofree char *n_before = g_strdup_printf ("%" G_GINT64_FORMAT, before);
+      g_autofree char *n_after = g_strdup_printf ("%" G_GINT64_FORMAT, after);
+
+      /* TRANSLATORS: data source, table, rows before its dump, rows after */
+      g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+                   _("ClickHouse data source '%s': table %s had %s rows when its backup began and %s when it "
+                     "ended: it was written during the backup (stop what writes to it first)"),
+                   upg_connection_get_name (conn), table, n_before, n_after);
+      return -1;
+    }
+  return before;
 }
 
 /* One entry of the archive: @object's header, CREATE statement and
@@ -112,10 +156,10 @@ dump_object (UpgClickHouseConnection  *connection,
              GCancellable             *cancellable,
              GError                  **error)
 {
-  g_autofree char *tsv_path = g_build_filename (work_dir, ".table.tsv", NULL);
+  g_autofree char *rows_path = g_build_filename (work_dir, ".table.native", NULL);
   g_autofree char *escaped = g_strescape (object->name, NULL);
   g_autofree char *header = NULL;
-  g_autoptr(GFile) tsv = g_file_new_for_path (tsv_path);
+  g_autoptr(GFile) rows = g_file_new_for_path (rows_path);
   g_autoptr(GFileInputStream) data = NULL;
   g_autoptr(GFileInfo) info = NULL;
   gint64 n_rows = 0;
@@ -124,12 +168,12 @@ dump_object (UpgClickHouseConnection  *connection,
 
   if (object->rows_from != NULL)
     {
-      n_rows = read_rows (connection, object->rows_from, tsv_path, progress, progress_data, done, cancellable,
+      n_rows = dump_rows (connection, object->rows_from, rows_path, progress, progress_data, done, cancellable,
                           error);
       ok = n_rows >= 0 &&
-           (info = g_file_query_info (tsv, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, cancellable,
+           (info = g_file_query_info (rows, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, cancellable,
                                       error)) != NULL &&
-           (data = g_file_read (tsv, cancellable, error)) != NULL;
+           (data = g_file_read (rows, cancellable, error)) != NULL;
       size = ok ? g_file_info_get_size (info) : 0;
     }
   if (ok)
@@ -143,7 +187,7 @@ dump_object (UpgClickHouseConnection  *connection,
                                     error) >= 0);
     }
   if (object->rows_from != NULL)
-    g_unlink (tsv_path);
+    g_unlink (rows_path);
   if (ok && object->rows_from != NULL)
     json_object_set_int_member (counts, object->name, n_rows);
   return ok;
@@ -234,6 +278,7 @@ typedef struct
   char     *table;
   gsize     schema_bytes;
   guint64   data_bytes;
+  gint64    rows;         /* the rows the backup counted (and journaled) */
 } Entry;
 
 static void
@@ -333,6 +378,7 @@ parse_entry (const char  *line,
   entry->table = g_strcompress (fields[1]);
   entry->schema_bytes = (gsize) g_ascii_strtoull (fields[2], NULL, 10);
   entry->data_bytes = g_ascii_strtoull (fields[3], NULL, 10);
+  entry->rows = g_ascii_strtoll (fields[4], NULL, 10);
   return TRUE;
 }
 
@@ -418,12 +464,39 @@ refuse_feeding (const char  *table,
   return FALSE;
 }
 
-/* Creates @entry's object (@kind) from @schema and sends its rows, read
- * from @archive as they go; @drop: drops it first. */
+/* The server counts as many rows of @entry's object as the backup did
+ * (the count in the archive, the one journaled: the archive's SHA-256
+ * was checked against the journal before the restore began). */
+static gboolean
+check_count (UpgConnection  *conn,
+             const Entry    *entry,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  gint64 found = upg_clickhouse_catalog_count (conn, entry->table, cancellable, error);
+  g_autofree char *n_expected = NULL, *n_found = NULL;
+
+  if (found < 0)
+    return FALSE;
+  if (found == entry->rows)
+    return TRUE;
+  n_expected = g_strdup_printf ("%" G_GINT64_FORMAT, entry->rows);
+  n_found = g_strdup_printf ("%" G_GINT64_FORMAT, found);
+  /* TRANSLATORS: data source, table, rows in the backup, rows on the server */
+  g_set_error (error, UPG_ERROR, UPG_ERROR_DATASOURCE,
+               _("ClickHouse data source '%s': table %s was restored from a backup of %s rows, but the server "
+                 "found %s after the restore"), upg_connection_get_name (conn), entry->table, n_expected, n_found);
+  return FALSE;
+}
+
+/* Creates @entry's object (@kind) from @schema and sends its rows (in
+ * @format), read from @archive as they go, then checks their count;
+ * @drop: drops it first. */
 static gboolean
 restore_entry (UpgClickHouseConnection  *connection,
                const Entry              *entry,
                const UpgChObject        *object,
+               const char               *format,
                gboolean                  drop,
                gboolean                  check_feeds,
                GBytes                   *schema,
@@ -435,7 +508,7 @@ restore_entry (UpgClickHouseConnection  *connection,
   UpgConnection *conn = UPG_CONNECTION (connection);
   g_autofree char *quoted = upg_clickhouse_quote_name (entry->table);
   g_autofree char *drop_sql = upg_ch_object_drop_sql (object);
-  g_autofree char *insert = g_strdup_printf ("INSERT INTO %s FORMAT TabSeparated", quoted);
+  g_autofree char *insert = g_strdup_printf ("INSERT INTO %s FORMAT %s", quoted, format);
   const char *extra[] = { "query", insert, NULL };
   g_autoptr(GInputStream) rows = NULL;
   g_autoptr(GInputStream) answer = NULL;
@@ -458,8 +531,9 @@ restore_entry (UpgClickHouseConnection  *connection,
           return refuse_feeding (entry->table, feeds, error);
         }
     }
+  /* A table must be empty now; a view's count would be its query's. */
   if (entry->data_bytes == 0)
-    return TRUE;
+    return object->kind != UPG_CH_OBJECT_TABLE || check_count (conn, entry, cancellable, error);
   rows = entry_stream_new (archive, path, entry->data_bytes);
   answer = upg_clickhouse_connection_send_stream (connection, rows, (goffset) entry->data_bytes, extra,
                                                   cancellable, error);
@@ -473,7 +547,7 @@ restore_entry (UpgClickHouseConnection  *connection,
                    upg_connection_get_name (conn), entry->table);
       return FALSE;
     }
-  return TRUE;
+  return check_count (conn, entry, cancellable, error);
 }
 
 static UpgChObject *
@@ -618,6 +692,7 @@ upg_db_restore_clickhouse (UpgDataSource  *source,
   g_autofree char *magic = NULL;
   g_autoptr(GError) local_error = NULL;
   gboolean found = FALSE, v1, prepared = FALSE, check_feeds = FALSE;
+  const char *format = "Native";
 
   if (raw == NULL)
     return FALSE;
@@ -625,7 +700,11 @@ upg_db_restore_clickhouse (UpgDataSource  *source,
   in = g_data_input_stream_new (gunzip);
   magic = g_data_input_stream_read_line (in, NULL, cancellable, &local_error);
   v1 = g_strcmp0 (magic, MAGIC_V1) == 0;
-  if (magic == NULL || (!v1 && strncmp (magic, MAGIC, strlen (MAGIC) - 1) != 0))
+  /* Versions 1 and 2 hold their rows in TabSeparated. */
+  if (v1 || g_strcmp0 (magic, MAGIC_V2) == 0)
+    format = "TabSeparated";
+  if (magic == NULL || (g_str_equal (format, "Native") &&
+                        (strlen (magic) != strlen (MAGIC) - 1 || strncmp (magic, MAGIC, strlen (MAGIC) - 1) != 0)))
     {
       if (local_error != NULL)
         g_propagate_error (error, g_steal_pointer (&local_error));
@@ -675,7 +754,7 @@ upg_db_restore_clickhouse (UpgDataSource  *source,
       ok = (schema = read_exactly (G_INPUT_STREAM (in), entry.schema_bytes, path, cancellable, error)) != NULL;
       /* A version 1 archive drops each table as it goes. */
       if (ok && wanted)
-        ok = restore_entry (connection, &entry, object, v1 || table != NULL, check_feeds, schema,
+        ok = restore_entry (connection, &entry, object, format, v1 || table != NULL, check_feeds, schema,
                             G_INPUT_STREAM (in), path, cancellable, error);
       else if (ok)
         ok = skip_exactly (G_INPUT_STREAM (in), entry.data_bytes, path, cancellable, error);
