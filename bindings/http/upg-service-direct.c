@@ -216,6 +216,13 @@ response_new (UpgService    *self,
   return out;
 }
 
+/* The body of a 401, as libsoup's answers have it (upg-service.c). */
+static JsonNode *
+unauthorized (void)
+{
+  return upg_service_error_new ("unauthorized", _("a valid bearer token is required (Authorization: Bearer …)"));
+}
+
 /**
  * upg_service_direct_answer:
  * @self: the service
@@ -254,8 +261,7 @@ upg_service_direct_answer (UpgService *self,
       if (route == NULL || upg_service_token_matches (self, request.authorization))
         return NULL;
       status = SOUP_STATUS_UNAUTHORIZED;
-      node = upg_service_error_new ("unauthorized",
-                                    _("a valid bearer token is required (Authorization: Bearer …)"));
+      node = unauthorized ();
     }
   else if (strcmp (target, "/api/v1/health") == 0)
     {
@@ -271,8 +277,7 @@ upg_service_direct_answer (UpgService *self,
       if (!upg_service_token_matches (self, request.authorization))
         {
           status = SOUP_STATUS_UNAUTHORIZED;
-          node = upg_service_error_new ("unauthorized",
-                                        _("a valid bearer token is required (Authorization: Bearer …)"));
+          node = unauthorized ();
         }
       else if ((node = upg_service_live_status_json (self, target + strlen (STATUS_PREFIX))) == NULL)
         return NULL;
@@ -281,8 +286,7 @@ upg_service_direct_answer (UpgService *self,
            && !upg_service_token_matches (self, request.authorization))
     {
       status = SOUP_STATUS_UNAUTHORIZED;
-      node = upg_service_error_new ("unauthorized",
-                                    _("a valid bearer token is required (Authorization: Bearer …)"));
+      node = unauthorized ();
     }
   else
     return NULL;
