@@ -571,6 +571,7 @@ test_validate_problems (void)
   JsonObject *result;
   JsonArray *problems;
   gboolean names_missing_file = FALSE;
+  gboolean names_missing_tool = FALSE;
 
   run_ctl (&r, "-b", bundle, "--json", "validate");
   g_assert_cmpint (r.status, ==, 2);
@@ -583,6 +584,15 @@ test_validate_problems (void)
     if (strstr (json_array_get_string_element (problems, i), "sql/2.0.0/missing.sql") != NULL)
       names_missing_file = TRUE;
   g_assert_true (names_missing_file);
+  /* A command's program given as a bundle path must be there, as run
+   * requires it (a PATH name or an absolute path is the site's). */
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    if (g_str_has_suffix (json_array_get_string_element (problems, i),
+                          "manifests/1.5.0.json: $.upgrade_steps.pre_stop[0].command[0]: 'tools/notfy.sh': "
+                          "the file does not exist in the bundle (No such file or directory)"))
+      names_missing_tool = TRUE;
+  g_assert_true (names_missing_tool);
+  g_assert_cmpuint (json_array_get_length (problems), ==, 2);
 
   run_ctl (&human, "-b", bundle, "validate");
   g_assert_cmpint (human.status, ==, 2);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
@@ -43,6 +45,20 @@ check_references (UpgBundle   *self,
         add_problem (problems, _("%s: step '%s': %s '%s': %s"),
                      upg_manifest_get_path (manifest), upg_step_get_id (step),
                      "sql_scripts", scripts[i], why);
+    }
+  /* A command's program named by a path in the bundle (SPEC §4: run from
+   * the bundle, like its scripts) must be there, as `run` requires; a
+   * bare name is PATH's, an absolute path the site's. */
+  if (upg_step_get_kind (step) == UPG_STEP_KIND_COMMAND)
+    {
+      const char *program = upg_step_get_command (step)[0];
+      g_autofree char *why = !g_path_is_absolute (program) && strchr (program, '/') != NULL
+                               ? upg_path_problem (upg_bundle_get_path (self), program) : NULL;
+
+      if (why != NULL)
+        add_problem (problems, _("%s: %s.command[0]: '%s': %s"), upg_manifest_get_path (manifest),
+                     upg_step_get_json_path (step) != NULL ? upg_step_get_json_path (step) : upg_step_get_id (step),
+                     program, why);
     }
   if (upg_step_get_kind (step) == UPG_STEP_KIND_CONFIG)
     {
