@@ -290,10 +290,11 @@ def main():
         print("health probes: %d answered, %d failed" % (probes["ok"], probes["failed"]))
         print("execution: %.0f statements/s unloaded, %.0f under load (%.0f %%), status %s"
               % (unloaded, loaded, 100 * loaded / unloaded if unloaded else 0, after_status["status"]))
+        main_cpu = load_cpu.get(proc.pid, 0)
         others = sum(cpu for tid, cpu in load_cpu.items() if tid not in (proc.pid, executing))
-        print("CPU of upgraded under load: main thread %.1f us/request (answers and the run's signals), "
-              "other threads but the execution's %.1f us/request"
-              % (load_cpu.get(proc.pid, 0) * 1e6 / total, others * 1e6 / total))
+        print("CPU of upgraded under load: main thread %.1f s = %.1f us/request (answers, and the run's "
+              "signals for %d statements), other threads but the execution's %.1f s (journal writer "
+              "and readers)" % (main_cpu, main_cpu * 1e6 / total, during, others))
         print("execution thread: %.0f statements per CPU second unloaded, %.0f under load"
               % (unloaded_per_cpu, during / load_cpu[executing] if load_cpu.get(executing) else 0))
         bench_http.stop(proc)
