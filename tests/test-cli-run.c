@@ -307,6 +307,40 @@ assert_block_rollback_chinese (const char * const *zh_env)
   exec_fixture_clear (&block.fx);
 }
 
+/* A data-quality rule with a misspelt severity fails the assessment
+ * naming the manifest and the JSON path, in the operator's language. */
+static void
+assert_bad_severity_chinese (const char * const *zh_env)
+{
+  Demo rules = { 0 };
+  g_autoptr(JsonObject) assessed = NULL;
+  JsonArray *items;
+  gboolean found = FALSE;
+
+  g_free (exec_fixture_init_sqlite_app (&rules.fx));
+  exec_fixture_write (&rules.fx, "bundle/manifests/1.0.0.json",
+                      "{\"version\": \"1.0.0\", \"component\": \"app\",\n"
+                      " \"checks\": {\"data_quality\": [{\"id\": \"r1\", \"database\": \"app\",\n"
+                      "   \"sql\": \"SELECT 0\", \"severity\": \"warning\"}]},\n"
+                      " \"upgrade_steps\": {}}\n");
+  assessed = ctl_json_env (&rules, zh_env, 1, "assess", "--from", "0.9.0", "--to", "1.0.0", NULL);
+  items = json_object_get_array_member (assessed, "items");
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      const char *message = json_object_get_string_member_with_default (item, "message", "");
+
+      if (g_strcmp0 (json_object_get_string_member (item, "check"), "data_quality") != 0)
+        continue;
+      g_assert_cmpstr (json_object_get_string_member (item, "verdict"), ==, "fail");
+      g_assert_nonnull (strstr (message, "manifests/1.0.0.json: $.checks.data_quality[0].severity: "
+                                         "“warning”不是有效的严重级别：应为 \"fail\" 或 \"warn\""));
+      found = TRUE;
+    }
+  g_assert_true (found);
+  exec_fixture_clear (&rules.fx);
+}
+
 /* In zh_CN the engine's own lines (the step and execution lines of the
  * execution log) come from the build tree's catalogue. */
 static void
@@ -344,6 +378,7 @@ test_failure_chinese (void)
 
   assert_splitter_error_chinese (zh_env);
   assert_block_rollback_chinese (zh_env);
+  assert_bad_severity_chinese (zh_env);
 }
 
 /* rollback runs the rollback steps of the stage, newest manifest first. */

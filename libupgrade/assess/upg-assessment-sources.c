@@ -263,7 +263,7 @@ read_severity (const UpgJsonCtx *ctx,
     {
       g_autofree char *member = upg_json_member_path (path, "severity");
 
-      return upg_json_fail (ctx, member, error, "'%s' is not a severity: expected \"fail\" or \"warn\"", text);
+      return upg_json_fail (ctx, member, error, _("'%s' is not a severity: expected \"fail\" or \"warn\""), text);
     }
   return TRUE;
 }
