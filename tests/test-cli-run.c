@@ -646,6 +646,44 @@ test_error_once (void)
   exec_fixture_clear (&fx);
 }
 
+/* A verify step naming a data source the site's configuration lacks (a
+ * typo): refused before the stage's first step runs, naming the step, its
+ * manifest and the name, not after the SQL step before it changed the
+ * site. */
+static void
+test_unknown_source_before_any_step (void)
+{
+  ExecFixture fx;
+  g_autofree char *source = NULL, *sources = NULL, *out = NULL, *err = NULL, *app = NULL;
+  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  int status;
+
+  exec_fixture_init (&fx);
+  source = exec_fixture_sqlite_source (&fx, "app.sqlite");
+  sources = g_strdup_printf ("\"app_db\": %s", source);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+    "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"in_stop\": [\n"
+    "  {\"id\": \"fill\", \"compatible_version\": \"0.1.0\", \"database\": \"app_db\","
+    "   \"sql_scripts\": [\"sql/fill.sql\"]},\n"
+    "  {\"id\": \"count_rows\", \"compatible_version\": \"0.1.0\", \"depends_on\": [\"fill\"],"
+    "   \"verify\": [{\"database\": \"app_bd\", \"sql\": \"SELECT COUNT(*) FROM t\", \"expect\": 1}]}]}}\n");
+  exec_fixture_write (&fx, "bundle/sql/fill.sql", "CREATE TABLE t (id INTEGER);\nINSERT INTO t VALUES (1);\n");
+  exec_fixture_write_config (&fx, "bj-01", sources);
+  app = exec_fixture_path (&fx, "app.sqlite");
+  exec_sqlite_exec (app, "CREATE TABLE installed (id INTEGER)");
+
+  status = exec_fixture_cli_both (&fx, env, &out, &err, "run", "--from", "0.9.0", "--to", "1.0.0",
+                                  "--stage", "in_stop", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 2);
+  g_assert_nonnull (strstr (err, "step 'count_rows'"));
+  g_assert_nonnull (strstr (err, "1.0.0.json"));
+  g_assert_nonnull (strstr (err, "data source 'app_bd' is not configured"));
+  /* fill did not run: its table does not exist. */
+  g_assert_cmpint (exec_sqlite_int (app, "SELECT COUNT(*) FROM sqlite_master WHERE name = 't'"), ==, 0);
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -659,6 +697,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-run/errors-lock-and-unlock", test_errors_lock_and_unlock);
   g_test_add_func ("/cli-run/confirmation", test_confirmation);
   g_test_add_func ("/cli-run/error-once", test_error_once);
+  g_test_add_func ("/cli-run/unknown-source-before-any-step", test_unknown_source_before_any_step);
 
   return g_test_run ();
 }

@@ -240,6 +240,9 @@ gint64       upg_executor_rate_update_tool    (UpgRunContext *ctx,
 gboolean     upg_sql_runner_prepare      (UpgRunContext *ctx,
                                           UpgStep       *step,
                                           GError       **error);
+gboolean     upg_sql_runner_check_sources (UpgRunContext *ctx,
+                                           UpgStep       *step,
+                                           GError       **error);
 gboolean     upg_sql_runner_run_step     (UpgRunContext *ctx,
                                           UpgStep       *step,
                                           GError       **error);

@@ -378,6 +378,8 @@ prepare_steps (UpgRunContext *ctx,
       if (upg_step_get_kind (step) == UPG_STEP_KIND_BATCHED_MIGRATION &&
           !upg_batched_migration_runner_prepare (ctx, step, error))
         return FALSE;
+      if (!upg_sql_runner_check_sources (ctx, step, error))
+        return FALSE;
     }
 
   g_hash_table_iter_init (&iter, ctx->scripts);

@@ -31,6 +31,7 @@
 #include "upg-bundle-scripts-private.h"
 #include "upg-sql-splitter-private.h"
 #include "upg-sql-statement-private.h"
+#include "upg-step-kinds-private.h"
 
 static UpgDataSource *
 lookup_data_source (UpgRunContext *ctx,
@@ -48,6 +49,47 @@ lookup_data_source (UpgRunContext *ctx,
                  name != NULL ? name : _("(none: the step has no \"database\")"),
                  upg_config_get_path (config) != NULL ? upg_config_get_path (config) : _("the configuration"));
   return source;
+}
+
+/*
+ * upg_sql_runner_check_sources:
+ *
+ * Refuses a `verify`, `backup`, `redis` or `redis_delete_pattern` step
+ * whose data source the configuration lacks. It is bad input, found
+ * before the stage's first step runs: at the step itself it would stop
+ * the stage after the earlier steps changed the site (SQL and batched
+ * migration steps are checked by their own prepare functions).
+ */
+gboolean
+upg_sql_runner_check_sources (UpgRunContext *ctx,
+                              UpgStep       *step,
+                              GError       **error)
+{
+  switch (upg_step_get_kind (step))
+    {
+    case UPG_STEP_KIND_VERIFY:
+      {
+        g_autoptr(GPtrArray) checks = upg_step_get_verify_checks (step);
+
+        for (guint i = 0; checks != NULL && i < checks->len; i++)
+          {
+            UpgVerifyCheck *check = g_ptr_array_index (checks, i);
+
+            if (lookup_data_source (ctx, step, check->database, error) == NULL ||
+                (check->equals_database != NULL &&
+                 lookup_data_source (ctx, step, check->equals_database, error) == NULL))
+              return FALSE;
+          }
+        return TRUE;
+      }
+    case UPG_STEP_KIND_BACKUP:
+      return lookup_data_source (ctx, step, upg_step_get_backup (step)->database, error) != NULL;
+    case UPG_STEP_KIND_REDIS:
+    case UPG_STEP_KIND_REDIS_DELETE_PATTERN:
+      return lookup_data_source (ctx, step, upg_step_get_database (step), error) != NULL;
+    default:
+      return TRUE;
+    }
 }
 
 /*
