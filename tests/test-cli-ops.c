@@ -252,6 +252,19 @@ test_report_outputs (void)
   assert_error (refused, "--support-bundle FILE");
   g_assert_false (g_file_test (archive, G_FILE_TEST_EXISTS));
 
+  /* A mistyped folder is said as such, before anything is written. */
+  {
+    g_autofree char *lost = exec_fixture_path (&fx, "no-such-folder/report.md");
+    g_autoptr(JsonObject) no_folder = ctl_json (&fx, 2, "report", id, "-o", lost, NULL);
+    g_autoptr(JsonObject) no_bundle_folder = NULL;
+
+    assert_error (no_folder, "no-such-folder' does not exist");
+    g_free (lost);
+    lost = exec_fixture_path (&fx, "no-such-folder/support.tar.gz");
+    no_bundle_folder = ctl_json (&fx, 2, "report", id, "--support-bundle", lost, NULL);
+    assert_error (no_bundle_folder, "no-such-folder' does not exist");
+  }
+
   written = ctl_json (&fx, 0, "report", id, "--format", "markdown", "-o", report_path,
                       "--support-bundle", archive, NULL);
   g_assert_cmpstr (json_object_get_string_member (written, "bundle"), ==, archive);

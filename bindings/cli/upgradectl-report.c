@@ -179,6 +179,23 @@ check_combination (int          argc,
   return TRUE;
 }
 
+/* The folder @path (of @option) goes into exists: checked before the
+ * report is built, so that a mistyped folder is said as such (exit 2),
+ * not as a temporary file the write could not create. */
+static gboolean
+check_output_folder (const char  *option,
+                     const char  *path,
+                     GError     **error)
+{
+  g_autofree char *folder = path != NULL ? g_path_get_dirname (path) : NULL;
+
+  if (folder == NULL || g_file_test (folder, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+               _("%s %s: the folder '%s' does not exist"), option, path, folder);
+  return FALSE;
+}
+
 /* Writes @report to @output_path, or prints it (or the JSON document). */
 static int
 emit (UpgCtl          *ctl,
@@ -281,6 +298,8 @@ upgctl_cmd_report (UpgCtl *ctl, int argc, char **argv)
     return upgctl_fail (ctl, error);
   if (!check_combination (argc, argv, upgrade, from, to, site, bundle_path, &error) ||
       (format_text != NULL && !upg_report_format_from_string (format_text, &format, &error)) ||
+      !check_output_folder ("-o", output_path, &error) ||
+      !check_output_folder ("--support-bundle", bundle_path, &error) ||
       !check_bundle_option (ctl, &error) || !upgctl_exec_init (&exec, ctl, FALSE, &error))
     return upgctl_fail (ctl, error);
 
