@@ -267,10 +267,9 @@ def main():
             w.join()
         elapsed = time.monotonic() - t0
         load_cpu = cpu_delta(cpu_before, thread_cpu(proc.pid))
-        still = bench_http.request(url, status_path)
-        during = still.get("statements_done", 0) - before
-        connections_during = connections(url) - connections_before
         after_status = bench_http.request(url, status_path)
+        during = after_status.get("statements_done", 0) - before
+        connections_during = connections(url) - connections_before
         stop.set()
         watcher.join()
         # Over the part of the soak the execution ran for (it may finish
@@ -301,7 +300,7 @@ def main():
         print("health probes: %d answered, %d failed" % (probes["ok"], probes["failed"]))
         print("execution: %.0f statements/s unloaded, %.0f under load (%.0f %%), status %s"
               % (unloaded, loaded, 100 * loaded / unloaded if unloaded else 0, after_status["status"]))
-        if still.get("status") != "RUNNING":
+        if after_status["status"] != "RUNNING":
             print("NOTE: the execution ended %.0f s into the %.0f s of load: the figures are not those of a"
                   " service under load with an execution running; run with more --statements"
                   % ((ran[-1][0] - t0) if ran else 0, elapsed))
