@@ -223,11 +223,7 @@ upg_run_dup_current_statement (UpgRun *self)
   current->task = g_steal_pointer (&task);
   current->line = line;
   current->sequence = sequence;
-  {
-    g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (started_at_ms / 1000);
-
-    current->started = g_date_time_add (seconds, (started_at_ms % 1000) * 1000);
-  }
+  current->started = upg_journal_date_time_from_ms (started_at_ms);
   current->running_seconds = MAX (running_ms, 0) / 1000;
   return current;
 }

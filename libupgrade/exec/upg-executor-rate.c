@@ -139,14 +139,6 @@ step_units_name (UpgStep *step)
   return upg_step_get_data_volume (step) > 0 ? "bytes" : "permille";
 }
 
-static GDateTime *
-date_from_ms (gint64 ms)
-{
-  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (ms / 1000);
-
-  return g_date_time_add (seconds, (ms % 1000) * 1000);
-}
-
 /* A journal that cannot take the estimate costs `status` elsewhere its
  * view of the calibration, not the run: warn and go on. */
 static void
@@ -191,7 +183,7 @@ record_estimate (UpgRunContext *ctx,
   Persisted *persisted = ctx->rate_persisted;
   gint64 now_ms = upg_journal_get_now (ctx->journal);
   g_autoptr(GDateTime) revised_at = NULL;
-  g_autoptr(GDateTime) updated_at = date_from_ms (now_ms);
+  g_autoptr(GDateTime) updated_at = upg_journal_date_time_from_ms (now_ms);
 
   if (persisted == NULL)
     {
@@ -199,7 +191,7 @@ record_estimate (UpgRunContext *ctx,
       persisted->revised_at = now_ms;
       ctx->rate_persisted = persisted;
     }
-  revised_at = date_from_ms (persisted->revised_at);
+  revised_at = upg_journal_date_time_from_ms (persisted->revised_at);
   upg_execution_set_rate_estimate (ctx->execution, upg_step_get_id (ctx->rate_step), step_units_name (ctx->rate_step),
                                    upg_rate_tracker_get_measured_rate (ctx->rate_tracker),
                                    upg_rate_tracker_get_configured_rate (ctx->rate_tracker),

@@ -230,9 +230,7 @@ upg_run_current_apply (UpgRunCurrent *self,
   g_mutex_lock (&self->lock);
   if (self->active)
     {
-      g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (self->started_at_ms / 1000);
-
-      started = g_date_time_add (seconds, (self->started_at_ms % 1000) * 1000);
+      started = upg_journal_date_time_from_ms (self->started_at_ms);
       upg_execution_set_current_statement (execution, self->step_id, self->file, self->line, self->sequence,
                                            started);
       upg_execution_set_current_task (execution, self->task);

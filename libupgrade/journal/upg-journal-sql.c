@@ -346,3 +346,18 @@ upg_journal_format_timestamp (gint64 ms)
   text = g_date_time_format (seconds, "%Y-%m-%dT%H:%M:%S");
   return g_strdup_printf ("%s.%03dZ", text, (int) (ms % 1000));
 }
+
+/*
+ * upg_journal_date_time_from_ms:
+ * @ms: a journal timestamp, milliseconds since the epoch
+ *
+ * Returns: (transfer full) (nullable): @ms in UTC, to the millisecond;
+ *   %NULL when out of GDateTime's range
+ */
+GDateTime *
+upg_journal_date_time_from_ms (gint64 ms)
+{
+  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (ms / 1000);
+
+  return seconds != NULL ? g_date_time_add (seconds, (ms % 1000) * 1000) : NULL;
+}

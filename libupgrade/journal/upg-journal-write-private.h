@@ -206,6 +206,7 @@ char           *upg_journal_format_statement_line (gint64              started_a
                                                    const char         *statement);
 
 char           *upg_journal_format_timestamp      (gint64              ms);
+GDateTime      *upg_journal_date_time_from_ms     (gint64              ms);
 
 gboolean        upg_journal_store_report          (UpgJournal         *self,
                                                    const char         *execution_id,
