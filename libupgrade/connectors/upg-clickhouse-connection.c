@@ -39,6 +39,10 @@
 /* Seconds to wait for an answer when no statement timeout is set
  * (connecting, the version, the recovery queries). */
 #define CONNECT_TIMEOUT_S 10
+/* How long an answer from the query log is waited for (50 ms doubled up
+ * to 1.6 s: 3.15 s in all) before "cannot tell". */
+#define FIRST_LOG_WAIT_MS 50
+#define LAST_LOG_WAIT_MS 1600
 /* What the HTTP timeout adds to the server's max_execution_time: the
  * server should give up first, and say so. */
 #define TIMEOUT_MARGIN_S 30
@@ -677,6 +681,51 @@ recovery_value (UpgClickHouseConnection  *self,
   return g_strdup (upg_rows_get_value (rows, 0, 0) != NULL ? upg_rows_get_value (rows, 0, 0) : "");
 }
 
+/* The query log's last word on @query_id after a flush: "TYPE\tEXCEPTION",
+ * "0\t" when it has none, "" when the server keeps no query log. */
+static char *
+flushed_log_outcome (UpgClickHouseConnection  *self,
+                     const char               *query_id,
+                     GError                  **error)
+{
+  g_autofree char *has_log = NULL;
+  g_autoptr(GError) flush_error = NULL;
+
+  /* The log is written in the background: without the flush, an entry
+   * (and, on a fresh server, the table itself) may still wait in memory.
+   * A user not allowed to flush leaves the answer to what is written
+   * already, which only errs towards "unknown". */
+  if (!upg_clickhouse_connection_execute (UPG_CONNECTION (self), "SYSTEM FLUSH LOGS", NULL, NULL, &flush_error))
+    g_debug ("data source '%s': SYSTEM FLUSH LOGS: %s", upg_connection_get_name (UPG_CONNECTION (self)),
+             flush_error->message);
+  has_log = recovery_value (self, "SELECT count() FROM system.tables WHERE database = 'system'"
+                                  " AND name = 'query_log'", NULL, error);
+  if (has_log == NULL || g_ascii_strtoll (has_log, NULL, 10) == 0)
+    return g_steal_pointer (&has_log);
+
+  /* type: 1 QueryStart, 2 QueryFinish, 3 ExceptionBeforeStart,
+   * 4 ExceptionWhileProcessing (an Enum8 since 19.x, a UInt8 before). */
+  return recovery_value (self, "SELECT concat(toString(max(toInt8(type))), '\\t',"
+                               " argMax(exception, toInt8(type))) FROM system.query_log"
+                               " WHERE query_id = ? AND toInt8(type) > 1",
+                         query_id, error);
+}
+
+static UpgClickHouseQueryState
+outcome_state (const char  *outcome,
+               char       **detail)
+{
+  if (g_str_has_prefix (outcome, "2\t"))
+    return UPG_CLICKHOUSE_QUERY_FINISHED;
+  if (g_str_has_prefix (outcome, "3\t") || g_str_has_prefix (outcome, "4\t"))
+    {
+      if (detail != NULL)
+        *detail = g_strdup (strchr (outcome, '\t') + 1);
+      return UPG_CLICKHOUSE_QUERY_FAILED;
+    }
+  return UPG_CLICKHOUSE_QUERY_UNKNOWN;
+}
+
 /**
  * upg_clickhouse_connection_query_state:
  * @self: a connection
@@ -690,7 +739,8 @@ recovery_value (UpgClickHouseConnection  *self,
  * as finished or failed. The engine sends every statement with
  * `log_queries=1`; a server without a query log (or one whose log lost
  * the entry) cannot tell, and the answer is
- * %UPG_CLICKHOUSE_QUERY_UNKNOWN: never a guess.
+ * %UPG_CLICKHOUSE_QUERY_UNKNOWN: never a guess. A query the log does not
+ * show yet is asked about again for about three seconds first, blocking.
  *
  * Returns: the state; %UPG_CLICKHOUSE_QUERY_UNKNOWN with @error set when
  *   the server could not be asked
@@ -702,9 +752,7 @@ upg_clickhouse_connection_query_state (UpgClickHouseConnection  *self,
                                        GError                  **error)
 {
   g_autofree char *running = NULL;
-  g_autofree char *has_log = NULL;
   g_autofree char *outcome = NULL;
-  g_autoptr(GError) flush_error = NULL;
 
   g_return_val_if_fail (UPG_IS_CLICKHOUSE_CONNECTION (self), UPG_CLICKHOUSE_QUERY_UNKNOWN);
   if (detail != NULL)
@@ -716,37 +764,22 @@ upg_clickhouse_connection_query_state (UpgClickHouseConnection  *self,
   if (g_ascii_strtoll (running, NULL, 10) > 0)
     return UPG_CLICKHOUSE_QUERY_RUNNING;
 
-  /* The log is written in the background: without the flush, an entry
-   * (and, on a fresh server, the table itself) may still wait in memory.
-   * A user not allowed to flush leaves the answer to what is written
-   * already, which only errs towards "unknown". */
-  if (!upg_clickhouse_connection_execute (UPG_CONNECTION (self), "SYSTEM FLUSH LOGS", NULL, NULL, &flush_error))
-    g_debug ("data source '%s': SYSTEM FLUSH LOGS: %s", upg_connection_get_name (UPG_CONNECTION (self)),
-             flush_error->message);
-  has_log = recovery_value (self, "SELECT count() FROM system.tables WHERE database = 'system'"
-                                  " AND name = 'query_log'", NULL, error);
-  if (has_log == NULL)
-    return UPG_CLICKHOUSE_QUERY_UNKNOWN;
-  if (g_ascii_strtoll (has_log, NULL, 10) == 0)
-    return UPG_CLICKHOUSE_QUERY_UNKNOWN;
-
-  /* type: 1 QueryStart, 2 QueryFinish, 3 ExceptionBeforeStart,
-   * 4 ExceptionWhileProcessing (an Enum8 since 19.x, a UInt8 before). */
-  outcome = recovery_value (self, "SELECT concat(toString(max(toInt8(type))), '\\t',"
-                                  " argMax(exception, toInt8(type))) FROM system.query_log"
-                                  " WHERE query_id = ? AND toInt8(type) > 1",
-                            query_id, error);
-  if (outcome == NULL)
-    return UPG_CLICKHOUSE_QUERY_UNKNOWN;
-  if (g_str_has_prefix (outcome, "2\t"))
-    return UPG_CLICKHOUSE_QUERY_FINISHED;
-  if (g_str_has_prefix (outcome, "3\t") || g_str_has_prefix (outcome, "4\t"))
+  for (guint wait_ms = FIRST_LOG_WAIT_MS;; wait_ms *= 2)
     {
-      if (detail != NULL)
-        *detail = g_strdup (strchr (outcome, '\t') + 1);
-      return UPG_CLICKHOUSE_QUERY_FAILED;
+      UpgClickHouseQueryState state;
+
+      g_clear_pointer (&outcome, g_free);
+      outcome = flushed_log_outcome (self, query_id, error);
+      if (outcome == NULL)
+        return UPG_CLICKHOUSE_QUERY_UNKNOWN;
+      state = outcome_state (outcome, detail);
+      /* Before 19.x, SYSTEM FLUSH LOGS writes only what the log's thread
+       * took from its queue already: on a busy server an entry added a
+       * moment ago waits there. Asked again, that entry is written. */
+      if (state != UPG_CLICKHOUSE_QUERY_UNKNOWN || wait_ms > LAST_LOG_WAIT_MS)
+        return state;
+      g_usleep (wait_ms * 1000);
     }
-  return UPG_CLICKHOUSE_QUERY_UNKNOWN;
 }
 
 /**
