@@ -160,6 +160,8 @@ typedef struct {
   guint         statements;
   guint         progress;
   guint         logs;
+  char         *last_log;
+  char         *last_log_at_end;
   guint         last_done;
   guint         last_total;
   gboolean      other_thread;
@@ -214,6 +216,8 @@ on_log (UpgRun *r, const char *line, Signals *s)
 {
   count_thread (s);
   s->logs++;
+  g_free (s->last_log);
+  s->last_log = g_strdup (line);
 }
 
 static void
@@ -224,8 +228,10 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer data)
   upg_executor_run_finish (UPG_EXECUTOR (source), result, &s->error);
   g_assert_nonnull (upg_run_get_execution (s->run));
   s->execution = g_object_ref (upg_run_get_execution (s->run));
+  s->last_log_at_end = g_strdup (s->last_log);
   g_main_loop_quit (s->loop);
 }
+
 
 /* The async API runs in a worker thread; every signal arrives in the
  * caller's main context, in order, before the callback. */
@@ -237,6 +243,7 @@ test_async_signals (void)
   g_autoptr(UpgExecutor) executor = NULL;
   g_autoptr(UpgRun) run = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
 
+  g_setenv ("UPGRADE_TEST_SIGNAL_DELAY_MS", "10000", TRUE);
   site_init (&site, FALSE, NULL);
   executor = exec_fixture_executor (&site.fx);
   s.loop = g_main_loop_new (NULL, FALSE);
@@ -250,8 +257,12 @@ test_async_signals (void)
   exec_confirm_plan (executor, run);
   upg_executor_run_async (executor, run, NULL, on_run_done, &s);
   g_main_loop_run (s.loop);
-
   g_assert_no_error (s.error);
+  /* The per-statement signals and log lines wait for the ones after them
+   * (10 s here; upg-executor-signals.c): the run's end makes them due
+   * first, the outcome's line included. */
+  g_assert_nonnull (s.last_log_at_end);
+  g_assert_nonnull (strstr (s.last_log_at_end, "execution SUCCESS"));
   g_assert_cmpint (upg_execution_get_status (s.execution), ==, UPG_EXECUTION_STATUS_SUCCESS);
   g_assert_false (s.other_thread);
   g_assert_cmpuint (s.started, ==, 1);
@@ -261,7 +272,10 @@ test_async_signals (void)
   g_assert_cmpuint (s.last_done, ==, 8);
   g_assert_cmpuint (s.last_total, ==, 8);
   g_assert_cmpuint (s.logs, >=, 5);
+  g_unsetenv ("UPGRADE_TEST_SIGNAL_DELAY_MS");
   g_clear_object (&s.execution);
+  g_free (s.last_log);
+  g_free (s.last_log_at_end);
   g_main_loop_unref (s.loop);
   site_clear (&site);
 }

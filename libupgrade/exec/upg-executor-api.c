@@ -106,14 +106,21 @@ request_thread (GTask        *task,
 {
   UpgRunRequest *request = task_data;
   RunResult *result = g_new0 (RunResult, 1);
+  g_autoptr(GSource) source = NULL;
   GError *error = NULL;
 
   upg_executor_execute (source_object, request, cancellable, &result->execution, &error);
   /* The execution travels even on failure: the caller needs its
    * breakpoint. */
   result->run = g_object_ref (request->run);
-  g_main_context_invoke_full (request->owner_context, G_PRIORITY_DEFAULT, set_run_execution,
-                              result, run_result_free);
+  /* A source, never a call from this thread (g_main_context_invoke()
+   * would call it here when the owner context is free): it comes after
+   * the run's signals, whose source is due already. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[libupgrade] run end");
+  g_source_set_callback (source, set_run_execution, result, run_result_free);
+  g_source_attach (source, request->owner_context);
   if (error != NULL)
     g_task_return_error (task, error);
   else

@@ -171,6 +171,7 @@ void         upg_run_context_log_outcome (UpgRunContext *ctx,
 /* upg-executor-signals.c */
 UpgSignalQueue *upg_signal_queue_new     (void);
 void         upg_signal_queue_unref      (UpgSignalQueue *queue);
+void         upg_signal_queue_flush      (UpgSignalQueue *queue);
 void         upg_executor_emit_step_started   (UpgRunContext *ctx,
                                                UpgStep       *step);
 void         upg_executor_emit_step_finished  (UpgRunContext *ctx,

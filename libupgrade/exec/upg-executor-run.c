@@ -50,6 +50,9 @@ run_context_free (UpgRunContext *ctx)
   g_clear_pointer (&ctx->current, upg_run_current_unref);
   upg_exec_log_free (ctx->log);
   g_clear_pointer (&ctx->owner_context, g_main_context_unref);
+  /* The run's end goes to the owner context after this: its signals
+   * first. */
+  upg_signal_queue_flush (ctx->signals);
   g_clear_pointer (&ctx->signals, upg_signal_queue_unref);
   g_clear_object (&ctx->cancellable);
   g_free (ctx->site_id);
