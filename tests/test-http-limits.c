@@ -348,6 +348,48 @@ test_unauthorized_keeps_connection (void)
   close (fd);
 }
 
+/* A monitor polling the status of a mistyped id gets its 404 on the same
+ * connection, every time, as the journal would say it (the soak's mixed
+ * routes: libsoup closed the connection after each). A UUID not in the
+ * journal is asked of the journal: the same answer. */
+static void
+test_unknown_status_keeps_connection (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *by_journal = g_strdup_printf ("GET /api/v1/upgrade/status/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                 "Authorization: Bearer " HTTP_TEST_TOKEN "\r\n"
+                                                 "Connection: close\r\n\r\n", uuid);
+  g_autofree char *expected = NULL;
+  g_autoptr(GString) response = NULL;
+  int fd;
+
+  http_test_server_start (server);
+  fd = connect_server (server);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GString) answer = NULL;
+
+      send_text (fd, "GET /api/v1/upgrade/status/no-such-id HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Authorization: Bearer " HTTP_TEST_TOKEN "\r\n\r\n");
+      answer = read_response (fd);
+      g_assert_cmpuint (response_status (answer), ==, 404);
+      g_assert_null (strstr (answer->str, "Connection: close"));
+      g_assert_nonnull (strstr (answer->str, "\r\n\r\n{\"code\":\"not-found\","
+                                             "\"message\":\"execution 'no-such-id' not found in the journal\"}\n"));
+    }
+  close (fd);
+
+  fd = connect_server (server);
+  send_text (fd, by_journal);
+  response = read_response (fd);
+  g_assert_cmpuint (response_status (response), ==, 404);
+  expected = g_strdup_printf ("{\"code\":\"not-found\",\"message\":\"execution '%s' not found in the journal\"}",
+                              uuid);
+  g_assert_nonnull (strstr (response->str, expected));
+  close (fd);
+}
+
 static void
 test_idle_and_slow_connections_time_out (void)
 {
@@ -640,6 +682,8 @@ test_journal_stalled_blocks_nobody_else (void)
   g_autofree char *pid_file = NULL;
   g_autofree char *pid_text = NULL;
   g_autofree char *status_head = NULL;
+  /* A UUID, as every execution id is: the journal is asked. */
+  g_autofree char *unknown_id = g_uuid_string_random ();
   g_autoptr(GString) other = NULL;
   g_autoptr(GString) metrics = NULL;
   g_autoptr(GString) status = NULL;
@@ -669,8 +713,8 @@ test_journal_stalled_blocks_nobody_else (void)
   send_text (metrics_fd, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                          "Authorization: Bearer " HTTP_TEST_TOKEN "\r\n\r\n");
   status_fd = connect_server (server);
-  status_head = g_strdup_printf ("GET /api/v1/upgrade/status/no-such-id HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                 "Authorization: Bearer %s\r\n\r\n", HTTP_TEST_TOKEN);
+  status_head = g_strdup_printf ("GET /api/v1/upgrade/status/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "Authorization: Bearer %s\r\n\r\n", unknown_id, HTTP_TEST_TOKEN);
   send_text (status_fd, status_head);
 
   /* One that does not is answered while they wait. */
@@ -687,7 +731,7 @@ test_journal_stalled_blocks_nobody_else (void)
   g_assert_nonnull (strstr (metrics->str, "upgraded_executions{status=\"SUCCESS\"} 0\n"));
   status = read_response (status_fd);
   g_assert_cmpuint (response_status (status), ==, 404);
-  g_assert_nonnull (strstr (status->str, "no-such-id"));
+  g_assert_nonnull (strstr (status->str, unknown_id));
   close (metrics_fd);
   close (status_fd);
   close (other_fd);
@@ -758,6 +802,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http-limits/closed-connections-free-sockets", test_closed_connections_free_sockets);
   g_test_add_func ("/http-limits/keep-alive-connections-freed", test_keep_alive_connections_freed);
   g_test_add_func ("/http-limits/unauthorized-keeps-connection", test_unauthorized_keeps_connection);
+  g_test_add_func ("/http-limits/unknown-status-keeps-connection", test_unknown_status_keeps_connection);
   g_test_add_func ("/http-limits/idle-and-slow-connections-time-out", test_idle_and_slow_connections_time_out);
   g_test_add_func ("/http-limits/large-body-refused-unread", test_large_body_refused_unread);
   g_test_add_func ("/http-limits/max-body-configured", test_max_body_configured);

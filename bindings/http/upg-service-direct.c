@@ -10,7 +10,8 @@
  * the complete head that upg-service-conn.c peeked:
  *
  *   GET /api/v1/health               when the journal's answer is fresh
- *   GET /api/v1/upgrade/status/{id}  when {id} runs in this process
+ *   GET /api/v1/upgrade/status/{id}  when {id} runs in this process, or
+ *                                    is no UUID (404)
  *   GET of any route that requires the token, without it: 401, and the
  *   connection stays open (libsoup's answers close theirs)
  *
@@ -280,7 +281,12 @@ upg_service_direct_answer (UpgService *self,
           node = unauthorized ();
         }
       else if ((node = upg_service_live_status_json (self, target + strlen (STATUS_PREFIX))) == NULL)
-        return NULL;
+        {
+          node = upg_service_unknown_status_json (target + strlen (STATUS_PREFIX));
+          if (node == NULL)
+            return NULL;
+          status = SOUP_STATUS_NOT_FOUND;
+        }
     }
   else if ((route = upg_service_route_guarded (self, "GET", target)) != NULL
            && !upg_service_token_matches (self, request.authorization))

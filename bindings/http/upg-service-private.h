@@ -151,6 +151,7 @@ void     upg_service_handle_upgrade_report (UpgService *self, SoupServerMessage 
 void     upg_service_handle_logs      (UpgService *self, SoupServerMessage *msg, const char *id);
 JsonNode *upg_service_status_json     (UpgService *self, const char *id, GError **error);
 JsonNode *upg_service_live_status_json (UpgService *self, const char *id);
+JsonNode *upg_service_unknown_status_json (const char *id);
 JsonNode *upg_service_health_json     (UpgService *self, guint *status);
 gboolean upg_service_health_fresh     (UpgService *self);
 

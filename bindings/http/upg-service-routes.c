@@ -416,6 +416,28 @@ upg_service_live_status_json (UpgService *self,
 }
 
 /**
+ * upg_service_unknown_status_json:
+ * @id: an execution id
+ *
+ * Every execution id is a UUID (upg_journal_create_execution()): any other
+ * id names none, without asking the journal, which may be busy with a
+ * run's writes. The answer is the journal's own.
+ *
+ * Returns: (transfer full) (nullable): the body of the 404 if @id is not
+ *   a UUID; %NULL if the journal must be asked
+ */
+JsonNode *
+upg_service_unknown_status_json (const char *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_uuid_string_is_valid (id))
+    return NULL;
+  g_set_error (&error, UPG_ERROR, UPG_ERROR_NOT_FOUND, _("execution '%s' not found in the journal"), id);
+  return upg_service_error_new (upg_error_code_nick (error), error->message);
+}
+
+/**
  * upg_service_status_json:
  * @self: the service
  * @id: an execution id
@@ -478,10 +500,12 @@ upg_service_handle_status (UpgService        *self,
 {
   g_autoptr(JsonNode) node = upg_service_live_status_json (self, id);
 
-  if (node == NULL)
-    read_off_main (self, msg, id, status_read, status_answer, UPG_REPORT_FORMAT_JSON);
-  else
+  if (node != NULL)
     upg_service_reply_json (msg, SOUP_STATUS_OK, node);
+  else if ((node = upg_service_unknown_status_json (id)) != NULL)
+    upg_service_reply_json (msg, SOUP_STATUS_NOT_FOUND, node);
+  else
+    read_off_main (self, msg, id, status_read, status_answer, UPG_REPORT_FORMAT_JSON);
 }
 
 static const char *
