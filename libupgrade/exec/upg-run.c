@@ -81,6 +81,13 @@ guint upg_run_signals[UPG_RUN_N_SIGNALS];
  * upg_run_get_execution(). The execution stays there when the run
  * failed, was cancelled or interrupted: its breakpoint says where to
  * resume. A run runs once; one executor serves any number of runs.
+ *
+ * The signals are emitted in the thread-default main context of the
+ * caller that started the run, in the order the run emitted them, the
+ * last one before the run's callback. With upg_executor_run_async(), the
+ * per-statement ones (#UpgRun::statement-finished, #UpgRun::progress,
+ * #UpgRun::migration-progress, #UpgRun::log) come in batches, that
+ * context woken at most once a millisecond for them.
  */
 G_DEFINE_FINAL_TYPE (UpgRun, upg_run, G_TYPE_OBJECT)
 
