@@ -13,6 +13,7 @@
 #include "upg-mysql-connection-private.h"
 #include "upg-pg-connection-private.h"
 #include "upg-redis-connection-private.h"
+#include "upg-secret-private.h"
 #include "upg-sqlite-connection-private.h"
 #include "upg-wait-private.h"
 #ifdef UPG_HAVE_LIBGDA
@@ -95,19 +96,6 @@ open_once (UpgDataSource  *self,
     }
 }
 
-/* Replaces every occurrence of @secret in @text by `***`. */
-static char *
-scrub (const char *text,
-       const char *secret)
-{
-  g_auto(GStrv) parts = NULL;
-
-  if (secret == NULL || *secret == '\0')
-    return g_strdup (text);
-  parts = g_strsplit (text, secret, -1);
-  return g_strjoinv ("***", parts);
-}
-
 /* The password a libgda auth string holds (`…;PASSWORD=p;…`), if any. */
 static char *
 auth_password (const char *auth)
@@ -150,7 +138,6 @@ fail_open (UpgDataSource  *self,
   const char *reason = strstr (last->message, quoted);
   g_autofree char *message = NULL;
   g_autofree char *clean = NULL;
-  g_autofree char *cleaner = NULL;
 
   /* The backend's own "cannot connect to … 'name': " would repeat what
    * the description says: keep only the reason. */
@@ -159,9 +146,13 @@ fail_open (UpgDataSource  *self,
             ? g_strdup_printf (_("cannot connect to data source %s after %u attempts: %s"),
                                description, attempts, reason)
             : g_strdup_printf (_("cannot connect to data source %s: %s"), description, reason);
-  clean = scrub (message, password);
-  cleaner = scrub (clean, auth_pw);
-  g_set_error_literal (error, UPG_ERROR, last->code, cleaner);
+  {
+    /* Empty values hide nothing; a NULL auth password ends the list. */
+    const char *secrets[] = { password != NULL ? password : "", auth_pw, NULL };
+
+    clean = upg_secret_scrub (message, secrets);
+  }
+  g_set_error_literal (error, UPG_ERROR, last->code, clean);
   clear_secret (&auth_pw);
 }
 

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "upg-secret-private.h"
 #include "upg-url-private.h"
 
 /**
@@ -31,16 +32,13 @@
 char *
 upg_url_redact (const char *url)
 {
-  const char *scheme_end, *authority, *authority_end, *at = NULL, *colon;
+  const char *scheme_end, *authority, *authority_end, *colon, *at;
 
   g_return_val_if_fail (url != NULL, NULL);
   scheme_end = strstr (url, "://");
   authority = scheme_end != NULL ? scheme_end + 3 : url;
   authority_end = authority + strcspn (authority, "/?#");
-  for (const char *p = authority; p < authority_end; p++)
-    if (*p == '@')
-      at = p;
-  if (at == NULL || (colon = memchr (authority, ':', at - authority)) == NULL)
+  if (!upg_secret_url_password_span (authority, authority_end, &colon, &at))
     return g_strdup (url);
 
   return g_strdup_printf ("%.*s%s", (int) (colon - url), url, at);

@@ -26,7 +26,7 @@
 
 #include "upg-child-private.h"
 #include "upg-executor-private.h"
-#include "upg-url-private.h"
+#include "upg-secret-private.h"
 
 #define KILL_GRACE_SECONDS 5
 #define PIPE_DRAIN_SECONDS 2
@@ -259,19 +259,11 @@ shown_command (UpgRunContext      *ctx,
 
   for (guint i = 0; argv[i] != NULL; i++)
     {
-      g_autofree char *redacted = upg_url_redact (argv[i]);
-      g_autoptr(GString) arg = g_string_new (redacted);
+      g_autofree char *arg = upg_secret_scrub_env (argv[i], secrets);
       g_autofree char *quoted = NULL;
 
-      for (guint j = 0; secrets[j] != NULL; j++)
-        {
-          const char *value = g_getenv (secrets[j]);
-
-          if (value != NULL && *value != '\0')
-            g_string_replace (arg, value, "***", 0);
-        }
-      quoted = arg->len == 0 || arg->str[strcspn (arg->str, " \t\n'\"\\$`*?[]{}()<>|&;#~")] != '\0'
-               ? g_shell_quote (arg->str) : g_strdup (arg->str);
+      quoted = *arg == '\0' || arg[strcspn (arg, " \t\n'\"\\$`*?[]{}()<>|&;#~")] != '\0'
+               ? g_shell_quote (arg) : g_strdup (arg);
       g_string_append_printf (text, "%s%s", i > 0 ? " " : "", quoted);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
