@@ -211,6 +211,8 @@ def main():
         # The execution's thread: the busiest but the main one.
         executing = max((tid for tid in baseline_cpu if tid != proc.pid), key=lambda tid: baseline_cpu[tid])
         unloaded_per_cpu = (after - before) / baseline_cpu[executing] if baseline_cpu[executing] else 0
+        # What the run's signals cost the main thread with no request at all.
+        signals_us = baseline_cpu.get(proc.pid, 0) * 1e6 / (after - before) if after > before else 0
         base_fds, base_rss = proc_figures(proc.pid)
 
         samples = []
@@ -312,6 +314,7 @@ def main():
               "and readers)" % (main_cpu, main_cpu * 1e6 / total, during, others))
         print("execution thread: %.0f statements per CPU second unloaded, %.0f under load"
               % (unloaded_per_cpu, during / load_cpu[executing] if load_cpu.get(executing) else 0))
+        print("main thread without requests: %.2f us per statement (the run's signals)" % signals_us)
         bench_http.stop(proc)
     finally:
         shutil.rmtree(root)
