@@ -221,7 +221,7 @@ response_new (UpgService    *self,
 static JsonNode *
 unauthorized (void)
 {
-  return upg_service_error_new ("unauthorized", _("a valid bearer token is required (Authorization: Bearer …)"));
+  return upg_service_error_new ("unauthorized", upg_service_unauthorized_message ());
 }
 
 /**

@@ -98,6 +98,7 @@ void     upg_service_reply_error      (SoupServerMessage *msg,
                                        guint              status,
                                        const char        *code,
                                        const char        *message);
+const char *upg_service_unauthorized_message (void);
 JsonNode *upg_service_error_new       (const char        *code,
                                        const char        *message);
 void     upg_service_reply_gerror     (SoupServerMessage *msg,

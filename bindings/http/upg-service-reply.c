@@ -50,6 +50,14 @@ upg_service_reply_error (SoupServerMessage *msg,
   upg_service_reply_json (msg, status, node);
 }
 
+/* The message of every 401, whichever path answers it (libsoup's, or
+ * upg-service-direct.c on the socket). */
+const char *
+upg_service_unauthorized_message (void)
+{
+  return _("a valid bearer token is required (Authorization: Bearer …)");
+}
+
 /* The body of every error answer (SPEC §10): `{"code", "message"}`. */
 JsonNode *
 upg_service_error_new (const char *code,

@@ -122,7 +122,7 @@ handle_request (SoupServer        *server,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "WWW-Authenticate", "Bearer realm=\"upgraded\"");
       upg_service_reply_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                               _("a valid bearer token is required (Authorization: Bearer …)"));
+                               upg_service_unauthorized_message ());
       return;
     }
   if (soup_server_message_get_request_body (msg)->length > (goffset) self->max_body)
@@ -180,7 +180,7 @@ handle_early (SoupServer        *server,
   if (route != NULL && !upg_service_route_public (self, route) && !authorized (self, msg))
     {
       refuse (self, msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-              _("a valid bearer token is required (Authorization: Bearer …)"));
+              upg_service_unauthorized_message ());
       return;
     }
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
