@@ -3,7 +3,9 @@
  * lock the run's first statement needs; `upgradectl status --json` (another
  * process, from the journal) and the service's status (from memory) show
  * the statement, since when, the stage's progress and the ETA; once the
- * lock is released the run completes and the position is cleared.
+ * lock is released the run completes and the position is cleared. A
+ * command step and a plugin's tool step that wait on a FIFO are shown as
+ * the task that runs.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -288,6 +290,76 @@ assert_task (JsonObject *status,
   g_assert_cmpint (json_object_get_int_member (current, "running_seconds"), >=, 0);
 }
 
+/* Lets go what waits on @fifo. Written in place (g_file_set_contents()
+ * would rename a file over the FIFO): opening it waits for the reader. */
+static void
+release_fifo (const char *fifo)
+{
+  int fd = open (fifo, O_WRONLY);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "go\n", 3), ==, 3);
+  g_assert_cmpint (close (fd), ==, 0);
+}
+
+/* The FIFO a step of @fx waits on until the test lets it go. */
+static char *
+make_fifo (ExecFixture *fx)
+{
+  char *fifo = exec_fixture_path (fx, "go.fifo");
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  return fifo;
+}
+
+/* Starts `upgradectl run` (another process, as the operator's) of a
+ * bundle whose in_stop stage is @step_json, on a SQLite site with the
+ * configuration members @config_extra. */
+static GSubprocess *
+start_run (ExecFixture *fx,
+           const char  *step_json,
+           const char  *config_extra)
+{
+  g_autofree char *manifest = NULL, *source = NULL, *sources = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  manifest = g_strdup_printf ("{\"version\": \"1.1.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+                              " \"upgrade_steps\": {\"in_stop\": [%s]}}\n", step_json);
+  exec_fixture_write (fx, "bundle/manifests/1.1.0.json", manifest);
+  source = exec_fixture_sqlite_source (fx, "app.sqlite");
+  sources = g_strdup_printf ("\"db\": %s", source);
+  exec_fixture_write_config_extra (fx, "bj-01", sources, config_extra);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              g_getenv ("UPGRADECTL"), "-b", fx->bundle, "-c", fx->config, "--state-dir", fx->state,
+                              "--json", "-v", "run", "--from", "1.0.0", "--to", "1.1.0", "--stage", "in_stop", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Lets the run's waiting step go: the run succeeds and `status` shows
+ * nothing running any more. Returns: (transfer full): its log. */
+static char *
+finish_run (ExecFixture *fx,
+            GSubprocess *process,
+            const char  *fifo)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) result = NULL, done = NULL;
+  g_autofree char *out = NULL;
+  char *rest = NULL;
+
+  release_fifo (fifo);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &rest, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  result = exec_parse_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "SUCCESS");
+  done = exec_fixture_ctl_json (fx, NULL, 0, "status", NULL);
+  g_assert_null (member_object (done, "current_statement"));
+  return rest;
+}
+
 /* A command step waits until the test writes to its FIFO: `status` of
  * another process shows it as what runs (its command line, the URL's
  * password cut), and nothing once it ended. On SQLite: no server. */
@@ -296,31 +368,16 @@ test_cli_command (void)
 {
   ExecFixture fx;
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) running = NULL, done = NULL, result = NULL;
-  g_autofree char *fifo = NULL, *manifest = NULL, *task = NULL, *text = NULL, *line = NULL;
-  g_autofree char *out = NULL, *rest = NULL, *source = NULL, *sources = NULL;
-  const char *upgradectl = g_getenv ("UPGRADECTL");
+  g_autoptr(JsonObject) running = NULL;
+  g_autofree char *fifo = NULL, *step = NULL, *task = NULL, *text = NULL, *line = NULL, *rest = NULL;
 
   exec_fixture_init (&fx);
-  fifo = exec_fixture_path (&fx, "go.fifo");
-  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
-  manifest = g_strdup_printf (
-    "{\"version\": \"1.1.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
-    " \"upgrade_steps\": {\"in_stop\": [\n"
-    "   {\"id\": \"wait\", \"compatible_version\": \"0.1.0\",\n"
-    "    \"command\": [\"sh\", \"-c\", \"read answer < \\\"$1\\\"\", \"http://probe:s3cret@health.example/up\","
-    " \"%s\"]}]}}\n", fifo);
-  exec_fixture_write (&fx, "bundle/manifests/1.1.0.json", manifest);
-  source = exec_fixture_sqlite_source (&fx, "app.sqlite");
-  sources = g_strdup_printf ("\"db\": %s", source);
-  exec_fixture_write_config (&fx, "bj-01", sources);
+  fifo = make_fifo (&fx);
+  step = g_strdup_printf ("{\"id\": \"wait\", \"compatible_version\": \"0.1.0\",\n"
+                          " \"command\": [\"sh\", \"-c\", \"read answer < \\\"$1\\\"\", "
+                          "\"http://probe:s3cret@health.example/up\", \"%s\"]}", fifo);
   task = g_strdup_printf ("sh -c 'read answer < \"$1\"' http://probe@health.example/up %s", fifo);
-
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, upgradectl,
-                              "-b", fx.bundle, "-c", fx.config, "--state-dir", fx.state, "--json",
-                              "-v", "run", "--from", "1.0.0", "--to", "1.1.0", "--stage", "in_stop", NULL);
-  g_assert_no_error (error);
+  process = start_run (&fx, step, NULL);
   /* The watchdog journals it before it logs this. */
   exec_wait_log_line (process, "step wait: sh -c ");
 
@@ -331,23 +388,67 @@ test_cli_command (void)
   g_assert_nonnull (strstr (text, line));
   g_assert_null (strstr (text, "s3cret"));
 
-  /* Written in place (g_file_set_contents() would rename a file over
-   * the FIFO): opening it waits for the step's reader. */
-  {
-    int fd = open (fifo, O_WRONLY);
-
-    g_assert_cmpint (fd, >=, 0);
-    g_assert_cmpint (write (fd, "go\n", 3), ==, 3);
-    g_assert_cmpint (close (fd), ==, 0);
-  }
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &rest, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  rest = finish_run (&fx, process, fifo);
   g_assert_null (strstr (rest, "s3cret"));
-  result = exec_parse_json_object (out);
-  g_assert_cmpstr (json_object_get_string_member (result, "status"), ==, "SUCCESS");
-  done = exec_fixture_ctl_json (&fx, NULL, 0, "status", NULL);
-  g_assert_null (member_object (done, "current_statement"));
+  exec_fixture_clear (&fx);
+}
+
+/* Reads @process's log until it has said both lines, in either order
+ * (one reader: lines a first reader buffered would be lost to a second). */
+static void
+wait_log_lines (GSubprocess *process,
+                const char  *first,
+                const char  *second)
+{
+  g_autoptr(GDataInputStream) err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  gboolean seen_first = FALSE, seen_second = FALSE;
+
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  while (!seen_first || !seen_second)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("the run ended before it logged \"%s\" and \"%s\"", first, second);
+      g_test_message ("run: %s", line);
+      seen_first = seen_first || strstr (line, first) != NULL;
+      seen_second = seen_second || strstr (line, second) != NULL;
+    }
+}
+
+/* A tool step's plugin reports progress, then waits until the test
+ * writes to its FIFO: `status` of another process shows the plugin, its
+ * class and its last progress as what runs, and nothing once it ended. */
+static void
+test_cli_tool (void)
+{
+  ExecFixture fx;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(JsonObject) running = NULL;
+  g_autofree char *fifo = NULL, *step = NULL, *plugins = NULL, *text = NULL, *chinese = NULL, *rest = NULL;
+
+  exec_fixture_init (&fx);
+  fifo = make_fifo (&fx);
+  step = g_strdup_printf ("{\"id\": \"convert\", \"compatible_version\": \"0.1.0\",\n"
+                          " \"class_name\": \"GoodMigration\", \"params\": {\"units\": 2, \"wait_fifo\": \"%s\"}}", fifo);
+  plugins = exec_fixture_install_good_plugin (&fx);
+  process = start_run (&fx, step, plugins);
+  /* The watchdog journals the task before it logs the first line; the
+   * progress is journaled before the runner logs the second: whichever
+   * came first, the journal has both once the log said both. */
+  wait_log_lines (process, "step convert: plugin good tool GoodMigration", "convert progress 1/2");
+
+  running = exec_fixture_ctl_json (&fx, NULL, 0, "status", NULL);
+  assert_task (running, "convert", "plugin good tool GoodMigration (1/2)");
+  text = exec_fixture_ctl_lang (&fx, "C", 0, "status", NULL);
+  g_assert_nonnull (strstr (text, "running: step convert, plugin good tool GoodMigration (1/2), for "));
+  chinese = exec_fixture_ctl_lang (&fx, "zh_CN.UTF-8", 0, "status", NULL);
+  g_assert_nonnull (strstr (chinese,
+                            "正在执行：步骤 convert，plugin good tool GoodMigration (1/2)，已运行 "));
+
+  rest = finish_run (&fx, process, fifo);
   exec_fixture_clear (&fx);
 }
 
@@ -385,6 +486,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/status-blocked/command/cli", test_cli_command);
   g_test_add_func ("/status-blocked/command/http", test_http_command);
+  g_test_add_func ("/status-blocked/tool/cli", test_cli_tool);
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
     {
       db_start (&databases[i]);

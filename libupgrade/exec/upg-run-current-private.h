@@ -39,6 +39,8 @@ void           upg_run_current_begin_task (UpgRunCurrent *self,
                                            guint          statements_done,
                                            guint          statements_total,
                                            gint64         eta_seconds);
+void           upg_run_current_set_task (UpgRunCurrent *self,
+                                         const char    *task);
 void           upg_run_current_end    (UpgRunCurrent *self);
 void           upg_run_current_apply  (UpgRunCurrent *self,
                                        UpgExecution  *execution);

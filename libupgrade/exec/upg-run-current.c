@@ -45,6 +45,8 @@ struct _UpgRunCurrent
   gint64              eta_seconds;
   gboolean            noticed;      /* the watchdog handled this statement */
   gboolean            journaled;    /* ... and the journal holds it */
+  gboolean            changed;      /* its task changed since it was journaled */
+  gint64              rewritten_us; /* monotonic, last rewrite of a changed task, 0: none */
 
   UpgJournal         *journal;      /* while watched */
   char               *execution_id;
@@ -136,6 +138,8 @@ begin_locked (UpgRunCurrent *self,
   self->eta_seconds = eta_seconds;
   self->noticed = FALSE;
   self->journaled = FALSE;
+  self->changed = FALSE;
+  self->rewritten_us = 0;
   self->active = TRUE;
 }
 
@@ -188,6 +192,52 @@ upg_run_current_begin_task (UpgRunCurrent *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* With the lock held: the journal gets the running task's new text. */
+static void
+rejournal (UpgRunCurrent *self,
+           gint64         now_us)
+{
+  UpgJournalCurrentStatement current = snapshot (self);
+  g_autoptr(GError) error = NULL;
+
+  if (!upg_journal_set_current_statement (self->journal, self->execution_id, &current, &error))
+    g_debug ("execution %s: cannot record the running task: %s", self->execution_id, error->message);
+  self->changed = FALSE;
+  self->rewritten_us = now_us;
+}
+
+/*
+ * upg_run_current_set_task:
+ * @task: what the running task is doing now
+ *
+ * Changes the text of the task upg_run_current_begin_task() began (a
+ * plugin's progress), keeping since when it runs. Once the watchdog
+ * journaled the task, the first change is journaled at once (the
+ * caller's next word, a log line, comes after it) and later ones at most
+ * once per TICK_US, by the watchdog: a plugin may report progress for
+ * every row, the journal is not written for every row.
+ */
+void
+upg_run_current_set_task (UpgRunCurrent *self,
+                          const char    *task)
+{
+  g_mutex_lock (&self->lock);
+  if (self->active && self->file == NULL && g_strcmp0 (self->task, task) != 0)
+    {
+      keep_text (&self->task, task);
+      if (self->journaled && self->journal != NULL)
+        {
+          gint64 now = g_get_monotonic_time ();
+
+          if (self->rewritten_us == 0 || now - self->rewritten_us >= TICK_US)
+            rejournal (self, now);
+          else
+            self->changed = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+}
+
 /*
  * upg_run_current_end:
  *
@@ -211,6 +261,7 @@ upg_run_current_end (UpgRunCurrent *self)
         g_debug ("execution %s: cannot clear the running statement: %s", self->execution_id, error->message);
     }
   self->journaled = FALSE;
+  self->changed = FALSE;
   g_mutex_unlock (&self->lock);
 }
 
@@ -316,6 +367,17 @@ watch_thread (gpointer data)
           if (now >= due)
             {
               notice (self, now);
+              continue;
+            }
+          wake = MIN (wake, due);
+        }
+      else if (self->active && self->journaled && self->changed)
+        {
+          gint64 due = self->rewritten_us + TICK_US;
+
+          if (now >= due)
+            {
+              rejournal (self, now);
               continue;
             }
           wake = MIN (wake, due);

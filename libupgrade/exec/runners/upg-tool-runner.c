@@ -9,6 +9,14 @@
  * that was interrupted or failed starts again from it when the execution
  * continues. Its log lines go to the execution's log, tagged with the
  * step. `timeout` limits one attempt; `retry_count` retries a failed one.
+ *
+ * While it runs, status shows it as the run's current task (as a command
+ * step's command line): `plugin NAME tool CLASS`, and once the plugin
+ * reported progress, its last `(done/total)` (`(done/?)` when the plugin
+ * does not know the total). The task is not translated: it is journaled
+ * and read by `status` in other processes and locales, like a command
+ * line; the plugin's progress message is left out (the log has it), as
+ * free text from a plugin may be long or hold what status should not.
  */
 #include "config.h"
 
@@ -22,6 +30,7 @@ typedef struct
   UpgRunContext *ctx;
   UpgStep       *step;
   char          *version;
+  char          *task;         /* `plugin NAME tool CLASS`, what status shows */
 } ToolRun;
 
 static gboolean
@@ -47,6 +56,8 @@ on_log (UpgContext *context,
   return TRUE;
 }
 
+/* Status shows the progress before the log says it: whoever read the
+ * log line and asks `status` sees at least that much. */
 static void
 on_progress (UpgContext *context,
              guint64     done,
@@ -54,6 +65,12 @@ on_progress (UpgContext *context,
              const char *message,
              ToolRun    *run)
 {
+  g_autofree char *task = total > 0
+                          ? g_strdup_printf ("%s (%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ")", run->task, done,
+                                             total)
+                          : g_strdup_printf ("%s (%" G_GUINT64_FORMAT "/?)", run->task, done);
+
+  upg_run_current_set_task (run->ctx->current, task);
   upg_run_context_log (run->ctx, G_LOG_LEVEL_DEBUG, "%s progress %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "%s%s",
                        upg_step_get_id (run->step), done, total, message != NULL ? ": " : "",
                        message != NULL ? message : "");
@@ -116,7 +133,7 @@ upg_tool_runner_run_step (UpgRunContext *ctx,
   g_autoptr(UpgPluginManager) manager = upg_executor_dup_plugin_manager (ctx->executor);
   g_autoptr(UpgPluginInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
-  ToolRun run = { ctx, step, upg_version_to_string (upg_step_get_version (step)) };
+  ToolRun run = { ctx, step, upg_version_to_string (upg_step_get_version (step)), NULL };
   guint retries = upg_step_get_retry_count (step);
   gboolean ok = FALSE;
 
@@ -128,6 +145,7 @@ upg_tool_runner_run_step (UpgRunContext *ctx,
       g_free (run.version);
       return FALSE;
     }
+  run.task = g_strdup_printf ("plugin %s tool %s", upg_plugin_info_get_name (info), class_name);
 
   for (guint attempt = 0; !ok; attempt++)
     {
@@ -136,11 +154,16 @@ upg_tool_runner_run_step (UpgRunContext *ctx,
       g_clear_error (&local_error);
       if (context == NULL)
         break;
+      /* From before the plugin host starts, like a command's program. */
+      upg_run_current_begin_task (ctx->current, upg_step_get_id (step), run.task, upg_journal_get_now (ctx->journal),
+                                  ctx->statements_done, ctx->statements_total,
+                                  upg_execution_get_eta_seconds (ctx->execution));
       ok = upg_plugin_manager_run_migration (manager, class_name,
                                              ctx->rollback ? UPG_MIGRATION_ACTION_ROLLBACK
                                                            : UPG_MIGRATION_ACTION_MIGRATE,
                                              context, upg_step_get_params (step), upg_step_get_timeout (step),
                                              ctx->cancellable, &local_error);
+      upg_run_current_end (ctx->current);
       if (ok)
         break;
       if (attempt >= retries || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -153,5 +176,6 @@ upg_tool_runner_run_step (UpgRunContext *ctx,
                            local_error->message, attempt + 1, retries);
     }
   g_free (run.version);
+  g_free (run.task);
   return ok;
 }
