@@ -16,9 +16,14 @@ assert_has (const char *text,
     g_error ("expected \"%s\" in:\n%s", part, text);
 }
 
-/* upgradectl ARGS… in the C locale; checks the exit code, returns stdout. */
+static const char * const c_locale[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+
+/* upgradectl ARGS… in the C locale; checks the exit code, returns stdout
+ * (ctl), or the object `--json` printed (ctl_json). */
 #define ctl(fx, expected_code, ...) exec_fixture_ctl_lang ((fx), NULL, (expected_code), __VA_ARGS__)
-#define parse_object exec_parse_json_object
+#define ctl_json(fx, expected_code, ...) exec_fixture_ctl_json ((fx), c_locale, (expected_code), __VA_ARGS__)
+/* The arguments of a run of the upgrade every test makes, but its stage. */
+#define RUN_STAGE "run", "--from", "0.9.0", "--to", "1.0.0", "--stage"
 
 static const char *
 step_status (JsonObject *run,
@@ -86,23 +91,20 @@ test_fail_then_fix (void)
   exec_fixture_init (&fx);
   db = setup (&fx);
 
-  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 1, RUN_STAGE, "business_check", NULL);
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "FAILED");
   g_assert_cmpstr (json_object_get_string_member (run, "verdict"), ==, "fail");
   g_assert_cmpstr (step_status (run, "data_quality:negative_amount"), ==, "FAILED");
   g_assert_cmpstr (step_status (run, "data_quality:empty_code"), ==, "SUCCESS");
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
   /* The same in text, for the operator. */
-  out = ctl (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
+  out = ctl (&fx, 1, RUN_STAGE, "business_check", NULL);
   assert_has (out, "[FAILED] data_quality:negative_amount");
   assert_has (out, "Checks of business_check: fail");
   g_clear_pointer (&out, g_free);
 
   /* pre_stop is refused, naming the check stage and the way on; nothing ran. */
-  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 1, RUN_STAGE, "pre_stop", NULL);
   {
     JsonObject *error = json_object_get_object_member (run, "error");
 
@@ -114,21 +116,18 @@ test_fail_then_fix (void)
     assert_has (json_object_get_string_member (error, "message"), "--skip-checks");
   }
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
   g_assert_cmpint (copies (db), ==, 0);
 
   /* Fixed: business_check passes (0) and pre_stop, in_stop run. */
   exec_sqlite_exec (db, "UPDATE orders SET amount = 5 WHERE id = 2");
-  out = ctl (&fx, 0, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 0, RUN_STAGE, "business_check", NULL);
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
   g_assert_cmpstr (json_object_get_string_member (run, "verdict"), ==, "pass");
   g_assert_cmpstr (step_status (run, "data_quality:negative_amount"), ==, "SUCCESS");
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
-  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL));
+  g_free (ctl (&fx, 0, RUN_STAGE, "pre_stop", NULL));
   g_assert_cmpint (copies (db), ==, 1);
-  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL));
+  g_free (ctl (&fx, 0, RUN_STAGE, "in_stop", NULL));
   exec_fixture_clear (&fx);
 }
 
@@ -137,18 +136,16 @@ static void
 test_warn (void)
 {
   ExecFixture fx;
-  g_autofree char *db = NULL, *out = NULL;
+  g_autofree char *db = NULL;
   g_autoptr(JsonObject) run = NULL;
 
   exec_fixture_init (&fx);
   db = setup (&fx);
   exec_sqlite_exec (db, "UPDATE orders SET amount = 5, code = '' WHERE id = 2");
-  out = ctl (&fx, 4, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 4, RUN_STAGE, "business_check", NULL);
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
   g_assert_cmpstr (json_object_get_string_member (run, "verdict"), ==, "warn");
-  g_clear_pointer (&out, g_free);
-  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL));
+  g_free (ctl (&fx, 0, RUN_STAGE, "pre_stop", NULL));
   g_assert_cmpint (copies (db), ==, 1);
   exec_fixture_clear (&fx);
 }
@@ -160,14 +157,12 @@ test_skip (void)
 {
   ExecFixture fx;
   g_autofree char *db = NULL, *err = NULL, *who = NULL;
-  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
   int status;
 
   exec_fixture_init (&fx);
   db = setup (&fx);
-  g_free (ctl (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL));
-  status = exec_fixture_cli_stderr (&fx, env, &err, "run", "--from", "0.9.0", "--to", "1.0.0",
-                                    "--stage", "pre_stop", "--skip-checks", NULL);
+  g_free (ctl (&fx, 1, RUN_STAGE, "business_check", NULL));
+  status = exec_fixture_cli_stderr (&fx, c_locale, &err, RUN_STAGE, "pre_stop", "--skip-checks", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
   who = g_strdup_printf ("checks skipped by %s@%s (--skip-checks): business_check ended FAILED in execution ",
                          g_get_user_name (), g_get_host_name ());
@@ -218,65 +213,52 @@ static void
 test_resume_after_skip (void)
 {
   ExecFixture fx;
-  g_autofree char *db = NULL, *out = NULL, *id = NULL;
+  g_autofree char *db = NULL, *id = NULL;
   g_autoptr(JsonObject) run = NULL;
 
   exec_fixture_init (&fx);
   db = setup (&fx);
   write_failing_pre (&fx);
-  g_free (ctl (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL));
+  g_free (ctl (&fx, 1, RUN_STAGE, "business_check", NULL));
 
-  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", "--skip-checks",
-             NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 1, RUN_STAGE, "pre_stop", "--skip-checks", NULL);
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "FAILED");
   g_assert_nonnull (json_object_get_object_member (run, "breakpoint"));
   id = g_strdup (json_object_get_string_member (run, "execution_id"));
   g_assert_cmpint (copies (db), ==, 1);
   g_assert_cmpint (check_skips (&fx, id), ==, 1);
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
 
   /* The same command again, not fixed yet: the same execution stops at
    * the same statement, not at the gate. */
-  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 1, RUN_STAGE, "pre_stop", NULL);
   g_assert_cmpstr (error_code (run), !=, "check-failed");
   g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
   g_assert_nonnull (json_object_get_object_member (run, "breakpoint"));
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
 
   /* resume --retry, still not fixed: the breakpoint again. */
-  out = ctl (&fx, 1, "--json", "resume", id, "--retry", NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 1, "resume", id, "--retry", NULL);
   g_assert_cmpstr (error_code (run), !=, "check-failed");
   g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
   g_assert_nonnull (json_object_get_object_member (run, "breakpoint"));
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
 
   /* Fixed: resume finishes it; the skip stays journaled once. */
   exec_sqlite_exec (db, "CREATE TABLE audit (note TEXT)");
-  out = ctl (&fx, 0, "--json", "resume", id, NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 0, "resume", id, NULL);
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
   g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
   g_assert_cmpint (exec_sqlite_int (db, "SELECT COUNT(*) FROM audit"), ==, 1);
   g_assert_cmpint (check_skips (&fx, id), ==, 1);
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
 
   /* in_stop was never allowed: refused. */
-  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 1, RUN_STAGE, "in_stop", NULL);
   g_assert_cmpstr (error_code (run), ==, "check-failed");
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
   /* Nor is a new execution of pre_stop. */
-  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", "--new-execution",
-             NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 1, RUN_STAGE, "pre_stop", "--new-execution", NULL);
   g_assert_cmpstr (error_code (run), ==, "check-failed");
   exec_fixture_clear (&fx);
 }
@@ -289,32 +271,27 @@ static void
 test_resume_after_pass (void)
 {
   ExecFixture fx;
-  g_autofree char *db = NULL, *out = NULL, *id = NULL;
+  g_autofree char *db = NULL, *id = NULL;
   g_autoptr(JsonObject) run = NULL;
 
   exec_fixture_init (&fx);
   db = setup (&fx);
   write_failing_pre (&fx);
   exec_sqlite_exec (db, "UPDATE orders SET amount = 5 WHERE id = 2");
-  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL));
-  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
-  run = parse_object (out);
+  g_free (ctl (&fx, 0, RUN_STAGE, "business_check", NULL));
+  run = ctl_json (&fx, 1, RUN_STAGE, "pre_stop", NULL);
   id = g_strdup (json_object_get_string_member (run, "execution_id"));
   g_assert_nonnull (json_object_get_object_member (run, "breakpoint"));
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
 
   exec_sqlite_exec (db, "UPDATE orders SET amount = -5 WHERE id = 2");
-  g_free (ctl (&fx, 1, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "business_check", NULL));
-  out = ctl (&fx, 1, "--json", "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL);
-  run = parse_object (out);
+  g_free (ctl (&fx, 1, RUN_STAGE, "business_check", NULL));
+  run = ctl_json (&fx, 1, RUN_STAGE, "pre_stop", NULL);
   g_assert_cmpstr (error_code (run), ==, "check-failed");
   g_clear_pointer (&run, json_object_unref);
-  g_clear_pointer (&out, g_free);
 
   exec_sqlite_exec (db, "CREATE TABLE audit (note TEXT)");
-  out = ctl (&fx, 0, "--json", "resume", id, NULL);
-  run = parse_object (out);
+  run = ctl_json (&fx, 0, "resume", id, NULL);
   g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "SUCCESS");
   g_assert_cmpstr (json_object_get_string_member (run, "execution_id"), ==, id);
   g_assert_cmpint (check_skips (&fx, id), ==, 0);
@@ -338,7 +315,7 @@ test_nothing_to_check (void)
     "  \"sql_scripts\": [\"sql/pre.sql\"]}]}}\n");
   exec_fixture_write (&fx, "bundle/sql/pre.sql", "CREATE TABLE t (id INTEGER);\n");
   exec_fixture_write_config (&fx, "bj-01", sources);
-  g_free (ctl (&fx, 0, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "pre_stop", NULL));
+  g_free (ctl (&fx, 0, RUN_STAGE, "pre_stop", NULL));
   exec_fixture_clear (&fx);
 }
 
