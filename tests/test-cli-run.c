@@ -418,11 +418,7 @@ assert_error (JsonObject *doc,
               const char *code,
               const char *text)
 {
-  JsonObject *error = json_object_get_object_member (doc, "error");
-
-  g_assert_nonnull (error);
-  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
-  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), text));
+  exec_assert_json_error (doc, code, text);
 }
 
 /* A process id that no process has now: a child that exited and was reaped. */
@@ -486,7 +482,8 @@ test_errors_lock_and_unlock (void)
   unlocked = ctl_json (&demo, 0, "unlock", "--force");
   g_assert_true (json_object_get_boolean_member (unlocked, "unlocked"));
   g_assert_cmpstr (json_object_get_string_member (unlocked, "site"), ==, "bj-01");
-  ran = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop");
+  /* The run refused as locked confirmed nothing (test-cli-confirm.c). */
+  ran = ctl_json (&demo, 0, "run", "--from", "3.16.0", "--to", "3.18.0", "--stage", "pre_stop", "--confirm");
   assert_run_form (ran, "SUCCESS", "pre_stop", TRUE);
   demo_clear (&demo);
 }

@@ -74,9 +74,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UpgCtlWait, upgctl_wait_clear)
 
 /* Confirmation of steps that need it (upgradectl-run.c). */
 char         *upgctl_confirm_who      (void);
-gboolean      upgctl_confirm_for_run  (UpgCtlExec   *exec,
-                                       UpgRun       *run,
-                                       GError      **error);
 int           upgctl_confirm_refused  (UpgCtlExec   *exec,
                                        UpgRun       *run,
                                        const GError *error);

@@ -485,42 +485,6 @@ upgctl_confirm_refused (UpgCtlExec   *exec,
   return upg_exit_code_for_error (error);
 }
 
-/**
- * upgctl_confirm_for_run:
- * @exec: the state
- * @run: the run `--confirm` was given to
- * @error: return location for an error
- *
- * Confirms every step of the run's plan that needs it, as `run --confirm`
- * asks, journaled as the user at this host, and says which (on stderr:
- * stdout is the run's).
- *
- * Returns: %TRUE on success
- */
-gboolean
-upgctl_confirm_for_run (UpgCtlExec  *exec,
-                        UpgRun      *run,
-                        GError     **error)
-{
-  g_autofree char *who = upgctl_confirm_who ();
-  g_autoptr(JsonArray) confirmed = upg_executor_confirm (exec->executor, upg_run_get_from (run),
-                                                         upg_run_get_to (run), upg_run_get_site_id (run),
-                                                         NULL, who, "run", error);
-
-  if (confirmed == NULL)
-    return FALSE;
-  for (guint i = 0; i < json_array_get_length (confirmed); i++)
-    {
-      JsonObject *step = json_array_get_object_element (confirmed, i);
-
-      g_message (_("step %s (%s, %s) confirmed by %s (--confirm): %s"),
-                 json_object_get_string_member (step, "id"), json_object_get_string_member (step, "version"),
-                 json_object_get_string_member (step, "stage"), who,
-                 json_object_get_string_member (step, "reason"));
-    }
-  return TRUE;
-}
-
 /* A detached child (upgradectl-detach.c) tells its parent once the
  * execution started: it holds the site's lock. */
 static void
@@ -666,9 +630,16 @@ run_stage (UpgCtl   *ctl,
 
       upg_run_set_skip_checks (run, TRUE, who);
     }
+  /* Journaled by the executor once the run starts, not here: a run
+   * refused on the way (bad script or data source, check gate, lock)
+   * must leave nothing confirmed for the next plain run to go ahead on. */
+  if (confirm)
+    {
+      g_autofree char *who = upgctl_confirm_who ();
+
+      upg_run_set_confirm (run, TRUE, who, "run");
+    }
   upg_check_stage_attach (exec.executor, run);
-  if (confirm && !upgctl_confirm_for_run (&exec, run, &error))
-    return upgctl_fail (ctl, error);
   connect_output (&exec, run);
   if (detached_child)
     g_signal_connect (run, "execution-started", G_CALLBACK (detached_started_cb), NULL);

@@ -414,7 +414,8 @@ site_is_free (UpgService        *self,
 /* POST /api/v1/upgrade/execute {fromVersion, toVersion, stage, site, env,
  * component, confirm} → 202 {execution_id, executionId} once the lock is
  * held; 409 confirmation_required when steps of the stage need a
- * confirmation ("confirm": true gives it for the whole plan first). */
+ * confirmation ("confirm": true gives it for the whole plan, journaled
+ * when the execution starts). */
 void
 upg_service_handle_execute (UpgService        *self,
                             SoupServerMessage *msg,
@@ -428,26 +429,18 @@ upg_service_handle_execute (UpgService        *self,
   /* Planned here so that a bad request is a 400 before anything starts. */
   if (plan == NULL || !site_is_free (self, msg, request.site))
     return;
-  if (request.confirm)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *who = confirmed_by (msg);
-      g_autoptr(JsonArray) confirmed = upg_executor_confirm (self->executor, request.from, request.to,
-                                                             request.site, NULL, who, "api", &error);
-
-      if (confirmed == NULL)
-        {
-          upg_service_reply_gerror (msg, error);
-          return;
-        }
-      if (json_array_get_length (confirmed) > 0)
-        upg_service_log (NULL, G_LOG_LEVEL_MESSAGE, "site %s: %u steps confirmed by %s (\"confirm\": true)",
-                         request.site, json_array_get_length (confirmed), who);
-    }
   upg_run = upg_run_new (UPG_RUN_KIND_RUN, request.from, request.to, request.stage);
   upg_run_set_site_id (upg_run, request.site);
   upg_run_set_component (upg_run, request.component);
   upg_run_set_env (upg_run, request.env);
+  /* The executor journals it once the run starts: a run refused on the
+   * way (check gate, lock, bad script) leaves nothing confirmed. */
+  if (request.confirm)
+    {
+      g_autofree char *who = confirmed_by (msg);
+
+      upg_run_set_confirm (upg_run, TRUE, who, "api");
+    }
   if (request.skip_checks)
     {
       g_autofree char *who = confirmed_by (msg);

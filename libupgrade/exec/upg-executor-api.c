@@ -20,6 +20,7 @@ upg_run_request_new (UpgRun *run)
   const UpgVersion *from = upg_run_get_from (run);
   const UpgVersion *to = upg_run_get_to (run);
   JsonObject *env = upg_run_get_env (run);
+  const char *via = NULL;
 
   switch (upg_run_get_kind (run))
     {
@@ -50,6 +51,9 @@ upg_run_request_new (UpgRun *run)
   request->forget = upg_run_get_forget (run);
   request->skip_checks = upg_run_get_skip_checks (run);
   request->skipped_by = g_strdup (upg_run_get_skipped_by (run));
+  request->confirm = upg_run_get_confirm (run);
+  request->confirmed_by = g_strdup (upg_run_get_confirmed_by (run, &via));
+  request->confirm_via = g_strdup (via);
   request->checks_func = (gpointer) upg_run_get_checks_func (run, &request->checks_data);
   request->run = g_object_ref (run);
   return request;
@@ -65,6 +69,8 @@ upg_run_request_free (UpgRunRequest *request)
   g_clear_pointer (&request->env, json_object_unref);
   g_free (request->execution_id);
   g_free (request->skipped_by);
+  g_free (request->confirmed_by);
+  g_free (request->confirm_via);
   g_clear_pointer (&request->owner_context, g_main_context_unref);
   g_clear_object (&request->run);
   g_free (request);

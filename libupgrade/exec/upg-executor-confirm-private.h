@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "upg-executor.h"
+#include "upg-executor-private.h"
 #include "upg-plan.h"
 
 G_BEGIN_DECLS
@@ -20,5 +20,11 @@ gboolean   upg_executor_check_confirmed   (UpgExecutor  *self,
                                            UpgStage      stage,
                                            GPtrArray    *steps,
                                            GError      **error);
+void       upg_executor_defer_confirmations   (UpgRunContext  *ctx,
+                                               UpgPlan        *plan,
+                                               const char     *confirmed_by,
+                                               const char     *via);
+gboolean   upg_executor_journal_confirmations (UpgRunContext  *ctx,
+                                               GError        **error);
 
 G_END_DECLS

@@ -9,13 +9,18 @@
  * confirmed for the plan (site, from, to) — before anything is locked,
  * started or journaled, so that "nothing ran" holds for the steps before
  * it too. A confirmation is journaled once (upg-journal-confirm.c) and
- * holds for every later run of the same plan.
+ * holds for every later run of the same plan. A run that confirms its
+ * plan itself (`run --confirm`, HTTP `"confirm": true`) journals that
+ * only when its execution starts: a run refused as bad input, locked
+ * out or stopped by the check gate must not leave a confirmation that a
+ * later plain run would take as the operator's.
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
 #include "upg-executor-confirm-private.h"
+#include "upg-execution-private.h"
 #include "upg-journal-confirm-private.h"
 
 static char *
@@ -136,6 +141,73 @@ upg_executor_check_confirmed (UpgExecutor  *self,
                             "nothing ran:%s", unconfirmed->len),
                upg_stage_to_string (stage), site_id, unconfirmed->len, list->str);
   return FALSE;
+}
+
+/*
+ * upg_executor_defer_confirmations:
+ * @plan: the run's plan
+ * @confirmed_by: (nullable): who, %NULL for this process's user at this host
+ * @via: (nullable): how, %NULL for "run"
+ *
+ * The run confirms the steps of @plan that need it (`run --confirm`):
+ * instead of being refused for want of a confirmation, it journals one
+ * when its execution exists, with upg_executor_journal_confirmations().
+ */
+void
+upg_executor_defer_confirmations (UpgRunContext *ctx,
+                                  UpgPlan       *plan,
+                                  const char    *confirmed_by,
+                                  const char    *via)
+{
+  g_set_object (&ctx->confirm_plan, plan);
+  g_free (ctx->confirmed_by);
+  ctx->confirmed_by = confirmed_by != NULL ? g_strdup (confirmed_by)
+                                           : g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+  g_free (ctx->confirm_via);
+  ctx->confirm_via = g_strdup (via != NULL ? via : "run");
+}
+
+/*
+ * upg_executor_journal_confirmations:
+ *
+ * Journals and logs what upg_executor_defer_confirmations() deferred,
+ * with the execution that gave it: called once the run holds the lock,
+ * its steps are prepared and its execution exists, before its first
+ * step — a run refused before that confirmed nothing.
+ */
+gboolean
+upg_executor_journal_confirmations (UpgRunContext  *ctx,
+                                    GError        **error)
+{
+  UpgPlan *plan = ctx->confirm_plan;
+  g_autoptr(GPtrArray) todo = NULL;
+
+  if (plan == NULL)
+    return TRUE;
+  /* Read again under the lock: a step confirmed meanwhile (`confirm` in
+   * another shell) is not journaled twice. */
+  todo = upg_executor_unconfirmed_steps (ctx->executor, plan, ctx->site_id, upg_plan_get_incompatible_steps (plan),
+                                         error);
+  if (todo == NULL)
+    return FALSE;
+  if (todo->len == 0)
+    return TRUE;
+  if (!upg_journal_add_confirmations (ctx->journal, ctx->site_id, ctx->from_text, ctx->to_text, todo,
+                                      ctx->confirmed_by, ctx->confirm_via, upg_execution_get_id (ctx->execution),
+                                      error))
+    return FALSE;
+  for (guint i = 0; i < todo->len; i++)
+    {
+      UpgStep *step = g_ptr_array_index (todo, i);
+      g_autofree char *version = upg_version_to_string (upg_step_get_version (step));
+
+      /* TRANSLATORS: step id, manifest version, stage, who, how ("run",
+       * "api"), why the step needs confirmation */
+      upg_run_context_log (ctx, G_LOG_LEVEL_MESSAGE, _("step %s (%s, %s) confirmed by %s (via %s): %s"),
+                           upg_step_get_id (step), version, upg_stage_to_string (upg_step_get_stage (step)),
+                           ctx->confirmed_by, ctx->confirm_via, upg_plan_get_incompatible_reason (plan, step));
+    }
+  return TRUE;
 }
 
 /* The plan of a site of the executor's configuration. */

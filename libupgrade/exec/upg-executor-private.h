@@ -146,6 +146,12 @@ struct _UpgRunContext
   gpointer           checks_data;     /* unowned: the run holds it */
   GPtrArray         *check_skips;     /* owned, nullable: of UpgCheckSkip */
   char              *skipped_by;
+  /* `run --confirm` (upg-executor-confirm.c): the plan whose steps this
+   * run confirms once its execution exists, who and how; NULL plan when
+   * it confirms none. */
+  UpgPlan           *confirm_plan;    /* owned, nullable */
+  char              *confirmed_by;
+  char              *confirm_via;
   char              *forgotten;       /* `rollback --forget`: the steps without
                                        * rollback steps it undoes, "id (version), …" */
   gboolean           reverted;

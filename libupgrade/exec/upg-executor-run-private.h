@@ -30,6 +30,9 @@ typedef struct
   gboolean           forget;           /* ROLLBACK: `--forget` */
   gboolean           skip_checks;      /* RUN: `--skip-checks` */
   char              *skipped_by;       /* RUN: who, or NULL for this user */
+  gboolean           confirm;          /* RUN: `--confirm`, journaled once it starts */
+  char              *confirmed_by;     /* RUN: who, or NULL for this user */
+  char              *confirm_via;      /* RUN: how, or NULL for "run" */
   gpointer           checks_func;      /* UpgRunChecksFunc of a check stage */
   gpointer           checks_data;      /* unowned: the run holds it */
 

@@ -69,6 +69,9 @@ run_context_free (UpgRunContext *ctx)
   g_clear_pointer (&ctx->reverted_steps, g_ptr_array_unref);
   g_clear_pointer (&ctx->check_skips, g_ptr_array_unref);
   g_free (ctx->skipped_by);
+  g_clear_object (&ctx->confirm_plan);
+  g_free (ctx->confirmed_by);
+  g_free (ctx->confirm_via);
   g_free (ctx->forgotten);
   g_clear_object (&ctx->rate_tracker);
   g_free (ctx->rate_persisted);
@@ -691,7 +694,7 @@ run_locked (UpgRunContext *ctx,
   /* The lock now names the execution it protects. */
   if (!upg_journal_acquire_lock (ctx->journal, ctx->site_id, id, NULL, error) || !open_log (ctx, error) ||
       !name_target_locks (ctx, id, error) || !accept_drift (ctx, drifts, id, error) ||
-      !upg_executor_journal_check_skips (ctx, error))
+      !upg_executor_journal_confirmations (ctx, error) || !upg_executor_journal_check_skips (ctx, error))
     return FALSE;
 
   upg_execution_set_progress (ctx->execution, 0, ctx->statements_total, -1);
@@ -775,8 +778,13 @@ upg_executor_execute (UpgExecutor    *self,
   ctx->reverted_steps = select_steps (plan, ctx->stage, !ctx->rollback, request->component);
   /* Before the lock and any execution: an unconfirmed step stops the
    * whole stage, the steps before it included (SPEC §3). A rollback runs
-   * rollback steps, which need no confirmation. */
-  if (!ctx->rollback)
+   * rollback steps, which need no confirmation. A run that confirms them
+   * itself journals that only once it starts (run_locked()): a request
+   * refused on the way there must leave nothing confirmed. */
+  if (!ctx->rollback && request->kind == UPG_RUN_REQUEST_RUN && request->execution_id == NULL &&
+      request->confirm)
+    upg_executor_defer_confirmations (ctx, plan, request->confirmed_by, request->confirm_via);
+  else if (!ctx->rollback)
     {
       g_autoptr(GError) refusal = NULL;
 

@@ -44,6 +44,8 @@ typedef GPtrArray *(*UpgRunChecksFunc) (const UpgVersion  *from,
                                         GError           **error);
 
 const char      *upg_run_get_skipped_by  (UpgRun           *self);
+const char      *upg_run_get_confirmed_by (UpgRun          *self,
+                                           const char     **via);
 void             upg_run_set_checks_func (UpgRun           *self,
                                           UpgRunChecksFunc  func,
                                           gpointer          user_data,

@@ -39,6 +39,9 @@ struct _UpgRun
   gboolean         forget;
   gboolean         skip_checks;
   char            *checks_by;
+  gboolean         confirm;
+  char            *confirmed_by;
+  char            *confirm_via;
   UpgRunChecksFunc checks_func;
   gpointer         checks_data;
   GDestroyNotify   checks_destroy;
@@ -63,6 +66,7 @@ enum {
   PROP_NEW_EXECUTION,
   PROP_FORGET,
   PROP_SKIP_CHECKS,
+  PROP_CONFIRM,
   PROP_EXECUTION,
   N_PROPS
 };
@@ -105,6 +109,8 @@ upg_run_finalize (GObject *object)
   g_clear_object (&self->execution);
   g_clear_pointer (&self->current, upg_run_current_unref);
   g_free (self->checks_by);
+  g_free (self->confirmed_by);
+  g_free (self->confirm_via);
   if (self->checks_destroy != NULL)
     self->checks_destroy (self->checks_data);
 
@@ -159,6 +165,9 @@ upg_run_get_property (GObject    *object,
       break;
     case PROP_SKIP_CHECKS:
       g_value_set_boolean (value, self->skip_checks);
+      break;
+    case PROP_CONFIRM:
+      g_value_set_boolean (value, self->confirm);
       break;
     case PROP_EXECUTION:
       g_value_set_object (value, self->execution);
@@ -216,6 +225,9 @@ upg_run_set_property (GObject      *object,
       break;
     case PROP_SKIP_CHECKS:
       upg_run_set_skip_checks (self, g_value_get_boolean (value), NULL);
+      break;
+    case PROP_CONFIRM:
+      upg_run_set_confirm (self, g_value_get_boolean (value), NULL, NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -319,6 +331,12 @@ upg_run_class_init (UpgRunClass *klass)
    * See upg_run_set_skip_checks().
    */
   properties[PROP_SKIP_CHECKS] = g_param_spec_boolean ("skip-checks", NULL, NULL, FALSE, option);
+  /**
+   * UpgRun:confirm:
+   *
+   * See upg_run_set_confirm().
+   */
+  properties[PROP_CONFIRM] = g_param_spec_boolean ("confirm", NULL, NULL, FALSE, option);
   /**
    * UpgRun:execution:
    *
@@ -907,6 +925,75 @@ upg_run_get_skipped_by (UpgRun *self)
 {
   g_return_val_if_fail (UPG_IS_RUN (self), NULL);
   return self->checks_by;
+}
+
+/**
+ * upg_run_set_confirm:
+ * @self: a run
+ * @confirm: whether the run confirms the steps of its plan that need it
+ * @confirmed_by: (nullable): who confirms, as the journal keeps it
+ *   (`user@host`, the HTTP client); %NULL for this process's user at
+ *   this host
+ * @via: (nullable): how (`"run"`, `"api"`…), kept with it; %NULL for
+ *   `"run"`
+ *
+ * A run of a stage with a step that needs manual confirmation (SPEC §3)
+ * is refused with %UPG_ERROR_CONFIRMATION_REQUIRED until the step is
+ * confirmed (upg_executor_confirm()). With @confirm (`run --confirm`,
+ * over HTTP `"confirm": true`) the run confirms every step of its plan
+ * that needs it, as upg_executor_confirm() would, but only once the run
+ * is known to start: its plan made, its check stages passed, its site
+ * locked and its steps prepared (scripts split, data sources opened).
+ * The confirmations are then journaled with the execution, before its
+ * first step; a run refused before that journals none. A rollback or a
+ * resume needs no confirmation and ignores it. Only before the run
+ * starts.
+ */
+void
+upg_run_set_confirm (UpgRun     *self,
+                     gboolean    confirm,
+                     const char *confirmed_by,
+                     const char *via)
+{
+  g_return_if_fail (UPG_IS_RUN (self));
+  if (!can_change (self))
+    return;
+  g_free (self->confirmed_by);
+  self->confirmed_by = g_strdup (confirmed_by);
+  g_free (self->confirm_via);
+  self->confirm_via = g_strdup (via);
+  set_flag (self, &self->confirm, confirm, PROP_CONFIRM);
+}
+
+/**
+ * upg_run_get_confirm:
+ * @self: a run
+ *
+ * Whether the run confirms the steps of its plan that need it.
+ *
+ * Returns: see upg_run_set_confirm()
+ */
+gboolean
+upg_run_get_confirm (UpgRun *self)
+{
+  g_return_val_if_fail (UPG_IS_RUN (self), FALSE);
+  return self->confirm;
+}
+
+/*
+ * upg_run_get_confirmed_by: (skip)
+ *
+ * Returns: (nullable): who confirms with the run and how, as
+ *   upg_run_set_confirm() was told; %NULL for this process's user and
+ *   "run"
+ */
+const char *
+upg_run_get_confirmed_by (UpgRun      *self,
+                          const char **via)
+{
+  g_return_val_if_fail (UPG_IS_RUN (self), NULL);
+  *via = self->confirm_via;
+  return self->confirmed_by;
 }
 
 /*

@@ -110,6 +110,13 @@ void              upg_run_set_skip_checks    (UpgRun           *self,
                                               const char       *skipped_by);
 UPG_AVAILABLE_IN_ALL
 gboolean          upg_run_get_skip_checks    (UpgRun           *self);
+UPG_AVAILABLE_IN_ALL
+void              upg_run_set_confirm        (UpgRun           *self,
+                                              gboolean          confirm,
+                                              const char       *confirmed_by,
+                                              const char       *via);
+UPG_AVAILABLE_IN_ALL
+gboolean          upg_run_get_confirm        (UpgRun           *self);
 
 UPG_AVAILABLE_IN_ALL
 UpgExecution     *upg_run_get_execution      (UpgRun           *self);
