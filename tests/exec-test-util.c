@@ -356,6 +356,23 @@ exec_fixture_cli_both (ExecFixture        *fx,
   return status;
 }
 
+/* upgradectl --json's error document @doc (SPEC §9) has @code and a
+ * message containing @text. */
+void
+exec_assert_json_error (JsonObject *doc,
+                        const char *code,
+                        const char *text)
+{
+  JsonObject *error = json_object_get_object_member (doc, "error");
+  const char *message;
+
+  g_assert_nonnull (error);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
+  message = json_object_get_string_member (error, "message");
+  if (strstr (message, text) == NULL)
+    g_error ("expected \"%s\" in the error: %s", text, message);
+}
+
 /* The text of a JSON object (asserted), for checks: a new reference. */
 JsonObject *
 exec_parse_json_object (const char *text)

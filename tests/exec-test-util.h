@@ -95,6 +95,9 @@ JsonObject   *exec_fixture_ctl_json      (ExecFixture  *fx,
                                           int           expected_code,
                                           ...) G_GNUC_NULL_TERMINATED;
 JsonObject   *exec_parse_json_object     (const char   *text);
+void          exec_assert_json_error     (JsonObject   *doc,
+                                          const char   *code,
+                                          const char   *text);
 
 gint64        exec_sqlite_int            (const char   *db_path,
                                           const char   *sql);

@@ -466,6 +466,21 @@ http_test_events_until (HttpTestEvents *events,
     }
 }
 
+/* The `finished` event of execution @execution_id (returned), which
+ * must end with @expected_status: waits on the event, not on time. */
+JsonObject *
+http_test_wait_finished (HttpTestServer *server,
+                         const char     *execution_id,
+                         const char     *expected_status)
+{
+  g_autoptr(HttpTestEvents) events = http_test_events_connect (server, execution_id);
+  g_autoptr(JsonObject) finished = http_test_events_until (events, "finished", NULL);
+
+  g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, expected_status);
+  g_assert_cmpstr (json_object_get_string_member (finished, "execution_id"), ==, execution_id);
+  return g_steal_pointer (&finished);
+}
+
 void
 http_test_events_free (HttpTestEvents *events)
 {

@@ -70,6 +70,9 @@ JsonObject     *http_test_events_until     (HttpTestEvents *events,
                                             const char     *name,
                                             GPtrArray      *seen);
 void            http_test_events_free      (HttpTestEvents *events);
+JsonObject     *http_test_wait_finished    (HttpTestServer *server,
+                                            const char     *execution_id,
+                                            const char     *expected_status);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HttpTestServer, http_test_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HttpTestEvents, http_test_events_free)

@@ -244,11 +244,7 @@ wait_finished (HttpTestServer *server,
                const char     *id,
                const char     *expected_status)
 {
-  g_autoptr(HttpTestEvents) events = http_test_events_connect (server, id);
-  g_autoptr(JsonObject) finished = http_test_events_until (events, "finished", NULL);
-
-  g_assert_cmpstr (json_object_get_string_member (finished, "status"), ==, expected_status);
-  return g_steal_pointer (&finished);
+  return http_test_wait_finished (server, id, expected_status);
 }
 
 /* Over HTTP: GET /api/v1/upgrade/report?from=&to=&site=&format=, and the
