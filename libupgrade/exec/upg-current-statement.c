@@ -116,8 +116,10 @@ upg_current_statement_get_file (const UpgCurrentStatement *self)
  * @self: a current statement
  *
  * Gets what runs when it is not a statement of a file: the command line
- * of a command step (passwords cut), or the batch of a batched migration
- * (its table and key range). Its line and sequence are 0 then.
+ * of a command step (passwords cut), the batch of a batched migration
+ * (its table and key range), or the plugin and class of a tool step
+ * (`plugin NAME tool CLASS`, then its last progress `(done/total)`). Its
+ * line and sequence are 0 then.
  *
  * Returns: (nullable): the task, or %NULL for a statement of a file
  */

@@ -147,8 +147,9 @@ upg_execution_set_current_task (UpgExecution *self,
  *
  * Gets what the execution is running when that is not a statement of a
  * file (upg_execution_get_current_file() is %NULL then): the command line
- * of a command step, with passwords cut, or the batch of a batched
- * migration (table and key range).
+ * of a command step, with passwords cut, the batch of a batched
+ * migration (table and key range), or the plugin and class of a tool
+ * step (`plugin NAME tool CLASS`, then its last progress `(done/total)`).
  *
  * Returns: (nullable): the task, or %NULL when a statement of a file or
  *   nothing is known to run
