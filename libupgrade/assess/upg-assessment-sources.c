@@ -14,6 +14,7 @@
 
 #include "upg-assessment-private.h"
 #include "upg-json-private.h"
+#include "upg-quality-rule-private.h"
 #include "upg-table-sizes-private.h"
 
 struct _UpgCheckSources
@@ -181,18 +182,6 @@ upg_host_figures_measure (UpgHostFigures *figures,
 /* Data quality ----------------------------------------------------------- */
 
 static gboolean
-read_range (const UpgJsonCtx  *ctx,
-            JsonObject        *rule,
-            const char        *path,
-            UpgVersion       **min,
-            UpgVersion       **max,
-            GError           **error)
-{
-  return upg_json_get_version (ctx, rule, path, "min_version", FALSE, min, error) &&
-         upg_json_get_version (ctx, rule, path, "max_version", FALSE, max, error);
-}
-
-static gboolean
 version_in (const UpgVersion *version,
             const UpgVersion *min,
             const UpgVersion *max)
@@ -244,82 +233,46 @@ count_rule (UpgConnection *connection,
                                count <= threshold ? UPG_VERDICT_PASS : severity, message);
 }
 
-static gboolean
-read_severity (const UpgJsonCtx *ctx,
-               JsonObject       *rule,
-               const char       *path,
-               UpgVerdict       *severity,
-               GError          **error)
-{
-  const char *text = NULL;
-
-  if (!upg_json_get_string (ctx, rule, path, "severity", FALSE, &text, error))
-    return FALSE;
-  if (text == NULL || g_str_equal (text, "fail"))
-    *severity = UPG_VERDICT_FAIL;
-  else if (g_str_equal (text, "warn"))
-    *severity = UPG_VERDICT_WARN;
-  else
-    {
-      g_autofree char *member = upg_json_member_path (path, "severity");
-
-      return upg_json_fail (ctx, member, error, _("'%s' is not a severity: expected \"fail\" or \"warn\""), text);
-    }
-  return TRUE;
-}
-
 static UpgCheckResult *
 check_rule (UpgCheckSources  *sources,
             const UpgJsonCtx *ctx,
-            JsonObject       *rule,
+            JsonObject       *object,
             const char       *path,
             const UpgVersion *from,
             const UpgVersion *to)
 {
-  const char *id = NULL, *name = NULL, *database = NULL, *sql = NULL, *suggestion = NULL;
-  g_autoptr(UpgVersion) min = NULL;
-  g_autoptr(UpgVersion) max = NULL;
+  g_auto(UpgQualityRule) rule = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *skip = NULL;
-  UpgVerdict severity = UPG_VERDICT_FAIL;
-  guint64 threshold = 0;
   UpgConnection *connection;
   UpgCheckResult *item;
 
-  if (!upg_json_get_string (ctx, rule, path, "id", TRUE, &id, &error) ||
-      !upg_json_get_localized_string (ctx, rule, path, "name", FALSE, &name, &error) ||
-      !upg_json_get_string (ctx, rule, path, "database", TRUE, &database, &error) ||
-      !upg_json_get_string (ctx, rule, path, "sql", TRUE, &sql, &error) ||
-      !upg_json_get_localized_string (ctx, rule, path, "suggestion", FALSE, &suggestion, &error) ||
-      !upg_json_get_uint (ctx, rule, path, "threshold", G_MAXINT64, &threshold, &error) ||
-      !read_severity (ctx, rule, path, &severity, &error) ||
-      !read_range (ctx, rule, path, &min, &max, &error))
-    return upg_check_entry_invalid (UPG_CHECK_KIND_DATA_QUALITY, id != NULL ? id : path, error);
-  if (name == NULL)
-    name = id;
+  if (!upg_quality_rule_read (ctx, object, path, &rule, &error))
+    return upg_check_entry_invalid (UPG_CHECK_KIND_DATA_QUALITY, rule.id != NULL && *rule.id != '\0' ? rule.id : path, error);
 
-  if (!version_in (from, min, max) && !version_in (to, min, max))
+  if (!version_in (from, rule.min_version, rule.max_version) && !version_in (to, rule.min_version, rule.max_version))
     {
       g_autofree char *from_text = upg_version_to_string (from), *to_text = upg_version_to_string (to);
-      g_autofree char *min_text = min != NULL ? upg_version_to_string (min) : g_strdup ("…");
-      g_autofree char *max_text = max != NULL ? upg_version_to_string (max) : g_strdup ("…");
+      g_autofree char *min_text = rule.min_version != NULL ? upg_version_to_string (rule.min_version) : g_strdup ("…");
+      g_autofree char *max_text = rule.max_version != NULL ? upg_version_to_string (rule.max_version) : g_strdup ("…");
       g_autofree char *reason = g_strdup_printf (_("not run: neither %s nor %s lies in [%s, %s]"),
                                                  from_text, to_text, min_text, max_text);
 
-      return skipped_item (UPG_CHECK_KIND_DATA_QUALITY, id, name, reason);
+      return skipped_item (UPG_CHECK_KIND_DATA_QUALITY, rule.id, rule.name, reason);
     }
 
-  connection = upg_check_sources_get (sources, database, &skip, &error);
+  connection = upg_check_sources_get (sources, rule.database, &skip, &error);
   if (skip != NULL)
-    return skipped_item (UPG_CHECK_KIND_DATA_QUALITY, id, name, skip);
+    return skipped_item (UPG_CHECK_KIND_DATA_QUALITY, rule.id, rule.name, skip);
   if (connection == NULL)
-    item = upg_check_result_new (UPG_CHECK_KIND_DATA_QUALITY, id, name, UPG_VERDICT_FAIL, error->message);
+    item = upg_check_result_new (UPG_CHECK_KIND_DATA_QUALITY, rule.id, rule.name, UPG_VERDICT_FAIL, error->message);
   else
-    item = count_rule (connection, id, name, sql, (gint64) threshold, severity, sources->cancellable);
-  upg_check_result_set_figure_string (item, "database", database);
-  upg_check_result_set_figure_int (item, "threshold", (gint64) threshold);
-  if (upg_check_result_get_verdict (item) != UPG_VERDICT_PASS && suggestion != NULL)
-    upg_check_result_set_suggestion (item, suggestion);
+    item = count_rule (connection, rule.id, rule.name, rule.sql, (gint64) rule.threshold, rule.severity,
+                       sources->cancellable);
+  upg_check_result_set_figure_string (item, "database", rule.database);
+  upg_check_result_set_figure_int (item, "threshold", (gint64) rule.threshold);
+  if (upg_check_result_get_verdict (item) != UPG_VERDICT_PASS && rule.suggestion != NULL)
+    upg_check_result_set_suggestion (item, rule.suggestion);
   return item;
 }
 

@@ -11,8 +11,10 @@
 #include "upg-bundle-private.h"
 #include "upg-config-template-private.h"
 #include "upg-data-source-private.h"
+#include "upg-manifest-private.h"
 #include "upg-path-private.h"
 #include "upg-plan-order-private.h"
+#include "upg-quality-rule-private.h"
 #include "upg-step-private.h"
 
 static void G_GNUC_PRINTF (2, 3)
@@ -172,6 +174,7 @@ check_manifest (UpgBundle   *self,
   }
   check_versions (manifest, problems);
   check_checksums (self, manifest, problems);
+  upg_manifest_check_members (manifest, problems);
 }
 
 static gboolean
@@ -200,6 +203,7 @@ validate_into (UpgBundle *self,
 
   for (guint i = 0; i < manifests->len; i++)
     check_manifest (self, manifests->pdata[i], ids, found);
+  upg_bundle_check_quality_rules (self, NULL, found);
 }
 
 /*
@@ -280,9 +284,11 @@ upg_step_data_source_problem (UpgStep   *step,
  * Lints a loaded bundle: referenced SQL files exist inside the bundle,
  * `depends_on` ids exist, every step has a component (its own or the
  * manifest's), versions are consistent (min ≤ max source
- * version, below the manifest's version; a patch above its base), and the
+ * version, below the manifest's version; a patch above its base), the
  * SHA-256 of each file listed in a manifest's optional
- * `"checksums": {"path": "sha256"}` member matches.
+ * `"checksums": {"path": "sha256"}` member matches, no member misspells
+ * one the manifest is read with (`"upgrade_step"`), and the
+ * `checks.data_quality` rules read well.
  *
  * Returns: %TRUE if no problem was found; else %FALSE with
  *   %UPG_ERROR_INVALID_BUNDLE giving the count and the first problem

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
+#include "upg-manifest-private.h"
 #include "upg-path-private.h"
 
 /**
@@ -211,6 +212,13 @@ load (const char *path,
 
       if (problem != NULL && !report (problems, error, problem))
         return NULL;
+      /* What a misspelt member has to do with it, for `validate`. */
+      if (problem != NULL && g_str_has_suffix (names->pdata[i], ".json"))
+        {
+          g_autofree char *file = g_build_filename (dir, names->pdata[i], NULL);
+
+          upg_manifest_check_file_members (file, problems);
+        }
       if (manifest != NULL)
         g_ptr_array_add (self->manifests, g_steal_pointer (&manifest));
     }

@@ -20,5 +20,12 @@ UpgManifest  *upg_manifest_new_legacy     (const char        *path,
 gboolean      upg_manifest_add_step       (UpgManifest       *self,
                                            UpgStep           *step,
                                            GError           **error);
+JsonObject   *upg_manifest_get_json       (UpgManifest       *self);
+
+/* upg-manifest-members.c */
+void          upg_manifest_check_members  (UpgManifest       *self,
+                                           GPtrArray         *problems);
+void          upg_manifest_check_file_members (const char    *path,
+                                               GPtrArray     *problems);
 
 G_END_DECLS

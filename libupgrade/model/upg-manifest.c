@@ -47,6 +47,7 @@ struct _UpgManifest
   guint        required_cpus;
   JsonObject  *checks;
   JsonObject  *checksums;
+  JsonObject  *json;       /* the manifest as written; NULL for the properties form */
   GPtrArray   *steps[UPG_N_STAGES];
   GPtrArray   *rollback_steps[UPG_N_STAGES];
   GHashTable  *step_ids;
@@ -69,6 +70,7 @@ upg_manifest_finalize (GObject *object)
   g_strfreev (self->required_components);
   g_clear_pointer (&self->checks, json_object_unref);
   g_clear_pointer (&self->checksums, json_object_unref);
+  g_clear_pointer (&self->json, json_object_unref);
   for (guint i = 0; i < UPG_N_STAGES; i++)
     {
       g_ptr_array_unref (self->steps[i]);
@@ -403,6 +405,7 @@ upg_manifest_new_from_data (const char *data,
       || !read_steps (self, &ctx, object, "upgrade_steps", FALSE, bundle_dir, error)
       || !read_steps (self, &ctx, object, "rollback_steps", TRUE, bundle_dir, error))
     return NULL;
+  self->json = json_object_ref (object);
   return g_steal_pointer (&self);
 }
 
@@ -665,6 +668,23 @@ upg_manifest_get_checksums (UpgManifest *self)
 {
   g_return_val_if_fail (UPG_IS_MANIFEST (self), NULL);
   return self->checksums;
+}
+
+/*
+ * upg_manifest_get_json:
+ * @self: a manifest
+ *
+ * Gets the manifest's object as written, unknown members included, for
+ * upg_manifest_check_members().
+ *
+ * Returns: (transfer none) (nullable): its root object; %NULL for a
+ *   manifest of the legacy properties form
+ */
+JsonObject *
+upg_manifest_get_json (UpgManifest *self)
+{
+  g_return_val_if_fail (UPG_IS_MANIFEST (self), NULL);
+  return self->json;
 }
 
 /**

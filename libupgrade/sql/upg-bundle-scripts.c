@@ -11,6 +11,7 @@
 #include "upg-config.h"
 #include "upg-data-source.h"
 #include "upg-path-private.h"
+#include "upg-quality-rule-private.h"
 #include "upg-bundle-scripts-private.h"
 #include "upg-sql-splitter-private.h"
 #include "upg-sql-statement.h"
@@ -156,7 +157,8 @@ check_step_with_config (UpgStep   *step,
  *
  * What only the configuration tells about the bundle's steps
  * (upg_step_transaction_problem(); their scripts split in the dialects of
- * their data sources, upg_bundle_check_scripts()): `upgradectl validate`
+ * their data sources, upg_bundle_check_scripts()) and data-quality rules
+ * (upg_bundle_check_quality_rules()): `upgradectl validate`
  * with a configuration reports what `run` would refuse.
  */
 void
@@ -177,5 +179,6 @@ upg_bundle_check_with_config (UpgBundle *self,
         for (guint i = 0; i < rollback->len; i++)
           check_step_with_config (rollback->pdata[i], config, problems);
       }
+  upg_bundle_check_quality_rules (self, config, problems);
   upg_bundle_check_scripts (self, config, problems);
 }

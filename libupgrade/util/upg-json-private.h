@@ -115,4 +115,13 @@ gboolean    upg_json_get_version     (const UpgJsonCtx  *ctx,
                                       UpgVersion       **out,
                                       GError           **error);
 
+/* upg-json-known.c */
+const char *upg_json_closest_name    (const char         *name,
+                                      const char * const *known);
+guint       upg_json_check_members   (const UpgJsonCtx   *ctx,
+                                      JsonObject         *object,
+                                      const char         *path,
+                                      const char * const *known,
+                                      GPtrArray          *problems);
+
 G_END_DECLS
