@@ -15,12 +15,15 @@ if pkg-config --cflags --libs upgrade-spi-1 >"$work/pkg.log" 2>&1; then
 else
   echo "not ok 1 pkg-config finds upgrade-spi-1"; sed 's/^/# /' "$work/pkg.log"; exit 1
 fi
+# With the flags of a plugin author who builds strictly: every warning of
+# -Wall -Wextra is an error (the example must not need to silence any).
 if meson setup "$work/build" "$UPGRADE_SOURCE_ROOT/examples/taskstore-plugin" \
-     -Dwerror=true -Dtests=enabled >"$work/build.log" 2>&1 &&
+     -Dwarning_level=2 -Dwerror=true -Dc_args="['-Wall', '-Wextra', '-Werror']" \
+     -Dtests=enabled >"$work/build.log" 2>&1 &&
    ninja -C "$work/build" >>"$work/build.log" 2>&1; then
-  echo "ok 2 the example plugin builds out of tree"
+  echo "ok 2 the example plugin builds out of tree with -Wall -Wextra -Werror"
 else
-  echo "not ok 2 the example plugin builds out of tree"; sed 's/^/# /' "$work/build.log"; exit 1
+  echo "not ok 2 the example plugin builds out of tree with -Wall -Wextra -Werror"; sed 's/^/# /' "$work/build.log"; exit 1
 fi
 if meson test -C "$work/build" --print-errorlogs >"$work/test.log" 2>&1; then
   echo "ok 3 the example plugin's tests pass"

@@ -56,7 +56,6 @@ root_of (UpgContext  *ctx,
 
 static gboolean
 migrate_tasks (UpgContext    *ctx,
-               const char    *root,
                const char    *v2,
                GPtrArray     *tasks,
                GCancellable  *cancellable,
@@ -94,7 +93,7 @@ migrate_tasks (UpgContext    *ctx,
 }
 
 static gboolean
-ft_task_store_migration_migrate (UpgDataMigration  *migration,
+ft_task_store_migration_migrate (G_GNUC_UNUSED UpgDataMigration *migration,
                                  UpgContext        *ctx,
                                  JsonObject        *params,
                                  GCancellable      *cancellable,
@@ -124,7 +123,7 @@ ft_task_store_migration_migrate (UpgDataMigration  *migration,
     }
   if (!ft_task_store_lock (v2, ctx, error))
     return FALSE;
-  ok = migrate_tasks (ctx, root, v2, tasks, cancellable, error) &&
+  ok = migrate_tasks (ctx, v2, tasks, cancellable, error) &&
        g_file_set_contents (done, "", 0, error);
   ft_task_store_unlock (v2);
   if (ok)
@@ -153,10 +152,10 @@ remove_all_but_lock (const char  *v2,
 }
 
 static gboolean
-ft_task_store_migration_rollback (UpgDataMigration  *migration,
+ft_task_store_migration_rollback (G_GNUC_UNUSED UpgDataMigration *migration,
                                   UpgContext        *ctx,
                                   JsonObject        *params,
-                                  GCancellable      *cancellable,
+                                  G_GNUC_UNUSED GCancellable *cancellable,
                                   GError           **error)
 {
   const char *root = root_of (ctx, params, error);
@@ -188,10 +187,10 @@ ft_task_store_migration_rollback (UpgDataMigration  *migration,
 }
 
 static gboolean
-ft_task_store_migration_cleanup (UpgDataMigration  *migration,
+ft_task_store_migration_cleanup (G_GNUC_UNUSED UpgDataMigration *migration,
                                  UpgContext        *ctx,
                                  JsonObject        *params,
-                                 GCancellable      *cancellable,
+                                 G_GNUC_UNUSED GCancellable *cancellable,
                                  GError           **error)
 {
   const char *root = root_of (ctx, params, error);
@@ -227,12 +226,12 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FtTaskStoreMigration, ft_task_store_migration, G_
                                                       ft_task_store_migration_iface_init))
 
 static void
-ft_task_store_migration_class_init (FtTaskStoreMigrationClass *klass)
+ft_task_store_migration_class_init (G_GNUC_UNUSED FtTaskStoreMigrationClass *klass)
 {
 }
 
 static void
-ft_task_store_migration_init (FtTaskStoreMigration *self)
+ft_task_store_migration_init (G_GNUC_UNUSED FtTaskStoreMigration *self)
 {
 }
 

@@ -63,7 +63,7 @@ read_file (Fixture *f, const char *relative)
 }
 
 static gboolean
-on_log (UpgContext *ctx, guint level, const char *message, Fixture *f)
+on_log (G_GNUC_UNUSED UpgContext *ctx, G_GNUC_UNUSED guint level, const char *message, Fixture *f)
 {
   g_ptr_array_add (f->logs, g_strdup (message));
   return TRUE;
@@ -79,7 +79,8 @@ kill_lock_holder (Fixture *f)
 }
 
 static void
-on_progress (UpgContext *ctx, guint64 done, guint64 total, const char *message, Fixture *f)
+on_progress (G_GNUC_UNUSED UpgContext *ctx, G_GNUC_UNUSED guint64 done, G_GNUC_UNUSED guint64 total,
+             G_GNUC_UNUSED const char *message, Fixture *f)
 {
   f->progress++;
   if (f->progress == f->kill_at)
@@ -87,7 +88,8 @@ on_progress (UpgContext *ctx, guint64 done, guint64 total, const char *message, 
 }
 
 static gboolean
-save_checkpoint (UpgContext *ctx, const char *checkpoint, gpointer data, GError **error)
+save_checkpoint (G_GNUC_UNUSED UpgContext *ctx, G_GNUC_UNUSED const char *checkpoint, gpointer data,
+                 G_GNUC_UNUSED GError **error)
 {
   Fixture *f = data;
 
@@ -99,7 +101,7 @@ save_checkpoint (UpgContext *ctx, const char *checkpoint, gpointer data, GError 
 }
 
 static void
-setup (Fixture *f, gconstpointer data)
+setup (Fixture *f, G_GNUC_UNUSED gconstpointer data)
 {
   const char *tasks[] = { OLD_TASKS };
 
@@ -148,7 +150,7 @@ remove_tree (const char *dir)
 }
 
 static void
-teardown (Fixture *f, gconstpointer data)
+teardown (Fixture *f, G_GNUC_UNUSED gconstpointer data)
 {
   remove_tree (f->root);
   g_free (f->root);
@@ -209,7 +211,7 @@ assert_migrated (Fixture *f)
 }
 
 static void
-test_migrate (Fixture *f, gconstpointer data)
+test_migrate (Fixture *f, G_GNUC_UNUSED gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
@@ -238,7 +240,7 @@ count_markers (Fixture *f)
 }
 
 static void
-test_cancel_and_continue (Fixture *f, gconstpointer data)
+test_cancel_and_continue (Fixture *f, G_GNUC_UNUSED gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   guint markers;
@@ -266,7 +268,7 @@ test_cancel_and_continue (Fixture *f, gconstpointer data)
 }
 
 static void
-test_kill_and_continue (Fixture *f, gconstpointer data)
+test_kill_and_continue (Fixture *f, G_GNUC_UNUSED gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
@@ -285,7 +287,7 @@ test_kill_and_continue (Fixture *f, gconstpointer data)
 }
 
 static void
-test_locked (Fixture *f, gconstpointer data)
+test_locked (Fixture *f, G_GNUC_UNUSED gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *holder = g_strdup_printf ("%s %d other-execution", g_get_host_name (),
@@ -299,7 +301,7 @@ test_locked (Fixture *f, gconstpointer data)
 }
 
 static void
-test_rollback_and_cleanup (Fixture *f, gconstpointer data)
+test_rollback_and_cleanup (Fixture *f, G_GNUC_UNUSED gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
@@ -329,7 +331,7 @@ test_rollback_and_cleanup (Fixture *f, gconstpointer data)
 }
 
 static void
-test_bad_root (Fixture *f, gconstpointer data)
+test_bad_root (Fixture *f, G_GNUC_UNUSED gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
