@@ -132,7 +132,8 @@ run_stage (UpgExecutor      *executor,
            const UpgVersion *from,
            const UpgVersion *to,
            UpgStage          stage,
-           const char       *site)
+           const char       *site,
+           gboolean          confirm)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(UpgRun) run = upg_run_new (UPG_RUN_KIND_RUN, from, to, stage);
@@ -141,6 +142,9 @@ run_stage (UpgExecutor      *executor,
   int code = 0;
 
   upg_run_set_site_id (run, site);
+  /* Journaled by the executor when the run starts (as the user at this
+   * host): a run refused before, e.g. locked, confirms nothing. */
+  upg_run_set_confirm (run, confirm, NULL, "embed");
   g_signal_connect (run, "step-started", G_CALLBACK (on_step_started), NULL);
   g_signal_connect (run, "step-finished", G_CALLBACK (on_step_finished), NULL);
   g_signal_connect (run, "progress", G_CALLBACK (on_progress), NULL);
@@ -213,13 +217,5 @@ main (int   argc,
   if ((journal = upg_journal_open_for_site (config, state_dir, &error)) == NULL)
     return fail (error);
   executor = upg_executor_new (config, bundle, journal, state_dir);
-  if (confirm)
-    {
-      g_autofree char *who = g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
-      g_autoptr(JsonArray) confirmed = upg_executor_confirm (executor, from, to, site, NULL, who, "embed", &error);
-
-      if (confirmed == NULL)
-        return fail (error);
-    }
-  return run_stage (executor, from, to, stage, site);
+  return run_stage (executor, from, to, stage, site, confirm);
 }

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import unittest
 
-from upgtest import BUNDLE, FROM, TO, SiteTestCase
+from upgtest import BUNDLE, FROM, TO, HeldLock, SiteTestCase, Upgrade
 
 if len(sys.argv) < 2:
     sys.exit('usage: test_embed.py UPGRADE_EMBED [WRAPPER]')
@@ -57,6 +57,21 @@ class EmbedTest(SiteTestCase):
         self.assertRegex(lines[-1], r'^execution [0-9a-f-]{36}: SUCCESS$')
         self.assertEqual(self.sqlite('mid_db', 'SELECT COUNT(*) FROM service_endpoint'),
                          self.sqlite('mid_db', 'SELECT COUNT(*) FROM services'))
+
+    def test_refused_run_confirms_nothing(self):
+        # Another upgrade holds the lock: --confirm is refused (3) and
+        # journals no confirmation, so a plain run is still refused (6).
+        with HeldLock(self.root, self.config_path, self.state_dir):
+            rc, out, err = self.embed('--confirm', BUNDLE, self.config_path, FROM, TO, 'pre_stop',
+                                      self.state_dir)
+        self.assertEqual(rc, 3, err)
+        self.assertNotIn(') started', out)
+        confirmed = self.open_executor().list_confirmations(Upgrade.Version.parse(FROM),
+                                                            Upgrade.Version.parse(TO), None)
+        self.assertEqual(confirmed.get_length(), 0)
+        rc, out, err = self.embed(BUNDLE, self.config_path, FROM, TO, 'pre_stop', self.state_dir)
+        self.assertEqual(rc, 6, err)
+        self.assertIn('legacy_backup_services', err)
 
     def test_failing_step_exits_1(self):
         self.sqlite('ft_db', 'ALTER TABLE orders RENAME TO orders_moved')

@@ -71,6 +71,27 @@ class ExecutorTest(SiteTestCase):
         self.assertIsNone(error)
         self.assertEqual(run.get_execution().get_status(), Upgrade.ExecutionStatus.SUCCESS)
 
+    def test_run_confirms_when_it_starts(self):
+        # A run that confirms its plan itself (UpgRun:confirm) journals
+        # that with its execution; refused before it starts (the site
+        # locked), it journals nothing.
+        executor = super().open_executor()
+        run = self.new_run(Upgrade.Stage.PRE_STOP)
+        run.set_confirm(True, 'alice@ops-host', 'python')
+        with HeldLock(self.root, self.config_path, self.state_dir):
+            with self.assertRaises(GLib.Error) as cm:
+                executor.run(run, None)
+        assert_upg_error(self, cm.exception, Upgrade.Error.LOCKED)
+        self.assertEqual(executor.list_confirmations(*self.versions(), SITE).get_length(), 0)
+        run = self.new_run(Upgrade.Stage.PRE_STOP)
+        run.props.confirm = True
+        self.assertTrue(run.get_confirm())
+        self.assertTrue(executor.run(run, None))
+        recorded = Upgrade.to_python(executor.list_confirmations(*self.versions(), SITE))
+        self.assertIn('legacy_backup_services', [c['step_id'] for c in recorded])
+        self.assertEqual({(c['via'], c['execution_id']) for c in recorded},
+                         {('run', run.get_execution().get_id())})
+
     def new_run(self, stage, kind=Upgrade.RunKind.RUN, env=None):
         run = Upgrade.Run.new(kind, *self.versions(), stage)
         run.set_site_id(SITE)
