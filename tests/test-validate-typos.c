@@ -275,6 +275,47 @@ test_rule_data_source (void)
   assert_contains (out, redis);
 }
 
+/* The operator's side: upgrade.json. A misspelt "datasources" leaves the
+ * site without data sources (every rule skipped), "plugin_dir" a run
+ * without plugins; an annotation stays allowed. */
+static void
+test_config_misspelt (void)
+{
+  g_auto(Copy) copy = { NULL, NULL };
+  g_autofree char *config = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char * const expected[] = {
+    "upgrade.json: $.plugin_dir: unknown member 'plugin_dir' is ignored: did you mean 'plugin_dirs'?",
+    "upgrade.json: $.datasources.ft_db.pasword_env: unknown member 'pasword_env' is ignored: "
+    "did you mean 'password_env'?",
+    "upgrade.json: $.service.metric_public: unknown member 'metric_public' is ignored: "
+    "did you mean 'metrics_public'?",
+    "upgrade.json: $.notify[0].event: unknown member 'event' is ignored: did you mean 'events'?",
+  };
+
+  copy_bundle (&copy);
+  config = g_build_filename (copy.dir, "upgrade.json", NULL);
+  g_file_set_contents (config,
+                       "{\"site_id\": \"bj-01\", \"x_owner\": \"ops\",\n"
+                       " \"datasources\": {\"ft_db\": {\"provider\": \"SQLite\", \"path\": \"ft_db.sqlite\",\n"
+                       "                             \"pasword_env\": \"FT_PW\"},\n"
+                       "                 \"mid_db\": {\"provider\": \"SQLite\", \"path\": \"mid_db.sqlite\"}},\n"
+                       " \"plugin_dir\": [\"plugins\"],\n"
+                       " \"service\": {\"metric_public\": true},\n"
+                       " \"notify\": [{\"url\": \"http://127.0.0.1:9/hook\", \"event\": [\"failed\"]}]}\n",
+                       -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (validate (NULL, &copy, config, &out), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("%s/%s", copy.dir, expected[i]);
+
+      assert_contains (out, line);
+    }
+  g_assert_null (strstr (out, "x_owner"));
+}
+
 static void
 test_message_zh_cn (void)
 {
@@ -328,6 +369,7 @@ main (int argc, char *argv[])
       g_test_add_data_func (name, &broken_rules[i], test_broken_rule);
     }
   g_test_add_func ("/validate-typos/data-quality-data-source", test_rule_data_source);
+  g_test_add_func ("/validate-typos/config-misspelt", test_config_misspelt);
   g_test_add_func ("/validate-typos/zh-cn", test_message_zh_cn);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 
 #include "upg-bundle-private.h"
 #include "upg-bundle-scripts-private.h"
+#include "upg-config-private.h"
 #include "upg-journal-drift-private.h"
 #include "upg-step-private.h"
 #include "upgradectl-commands.h"
@@ -129,6 +130,7 @@ lint_bundle (UpgCtl  *ctl,
    * ("transaction": "script" on MariaDB) is a problem of the bundle too. */
   if (ctl->config_path != NULL && upgctl_get_bundle (ctl, NULL) != NULL && upgctl_get_config (ctl, NULL) != NULL)
     {
+      upg_config_check_members (ctl->config, problems);
       upg_bundle_check_with_config (ctl->bundle, ctl->config, problems);
       check_tool_classes (ctl, problems);
       check_drift (ctl, problems);
