@@ -222,7 +222,8 @@ test_locked (void)
 }
 
 /* Bad input found before the plan: a version above the bundle's newest,
- * a site of no configuration, a stage that does not exist. */
+ * a site of no configuration, a stage that does not exist; and a
+ * `confirm` naming a step of the plan and a step of none. */
 static void
 test_bad_request (void)
 {
@@ -230,6 +231,7 @@ test_bad_request (void)
   g_autoptr(JsonObject) newer = NULL;
   g_autoptr(JsonObject) site = NULL;
   g_autoptr(JsonObject) stage = NULL;
+  g_autoptr(JsonObject) mixed = NULL;
 
   setup (&fx, "db", NULL);
   newer = ctl_json (&fx, 2, "run", "--from", "0.9.0", "--to", "2.0.0", "--stage", "in_stop", "--confirm");
@@ -238,6 +240,10 @@ test_bad_request (void)
   exec_assert_json_error (site, "invalid-argument", "bj-1");
   stage = ctl_json (&fx, 2, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stopp", "--confirm");
   exec_assert_json_error (stage, "invalid-stage", "in_stopp");
+  /* `confirm` with a good step id and a mistyped one confirms neither. */
+  mixed = ctl_json (&fx, 2, "confirm", "--from", "0.9.0", "--to", "1.0.0", "--step", "code_index",
+                    "--step", "code_indx");
+  exec_assert_json_error (mixed, "invalid-argument", "--step code_indx: no step of the plan has this id");
   assert_nothing_confirmed (&fx);
   assert_confirmed_by_run (&fx);
   exec_fixture_clear (&fx);
