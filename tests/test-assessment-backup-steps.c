@@ -181,6 +181,23 @@ test_counted_once (Site *site, gconstpointer data)
   g_assert_cmpint (step_seconds (assessment, "dump"), ==, 42);
 }
 
+/* An entry of backup_tables without its tables is a failed item naming
+ * the member (it used to crash the assessment). */
+static void
+test_entry_without_tables (Site *site, gconstpointer data)
+{
+  g_autoptr(UpgAssessment) assessment =
+    assess (site, "{\"backup_tables\": [{\"database\": \"ft_db\"}]}",
+            "{\"id\": \"dump\", \"compatible_version\": \"3.17.0\","
+            " \"backup\": {\"database\": \"ft_db\", \"tables\": [\"orders\"]}}");
+  UpgCheckResult *item = assessment_test_find_item (assessment, "resource", "$.checks.backup_tables[0]");
+
+  g_assert_cmpint (upg_check_result_get_verdict (item), ==, UPG_VERDICT_FAIL);
+  g_assert_nonnull (strstr (upg_check_result_get_message (item),
+                            "3.17.5.json: $.checks.backup_tables[0].tables: required member is missing: "
+                            "expected a non-empty array of strings"));
+}
+
 /* Journals a successful backup of ft_db's @tables_json that took
  * @duration_ms, another of other tables, and a later failed one. */
 static void
@@ -243,6 +260,7 @@ main (int argc, char *argv[])
   ADD ("/assessment/backup-steps/sized", test_sized);
   ADD ("/assessment/backup-steps/whole-database", test_whole_database);
   ADD ("/assessment/backup-steps/counted-once", test_counted_once);
+  ADD ("/assessment/backup-steps/entry-without-tables", test_entry_without_tables);
   ADD ("/assessment/backup-steps/measured-rate", test_measured_rate);
 #undef ADD
   return g_test_run ();

@@ -212,6 +212,16 @@ static const Mistake broken_rules[] = {
     "3.18.0.json: $.checks.data_quality[0].database: expected a string, got a number" },
   { "3.17.0.json", "\"id\": \"unknown_status\"", "\"id\": \"null_user\"",
     "3.17.0.json: $.checks.data_quality[1].id: rule id 'null_user' is already used by $.checks.data_quality[0]" },
+  /* The other checks of the assessment, read the same way. */
+  { "3.18.0.json", "{\"database\": \"mid_db\", \"min_version\": \"3.30\"}",
+    "{\"database\": \"mid_db\", \"min_version\": \"v3.30\"}",
+    "3.18.0.json: $.checks.middleware[1].min_version: expected a server version such as \"10.5\", got \"v3.30\"" },
+  { "3.18.0.json", "{\"database\": \"ft_db\", \"min_version\": \"3.30\"}",
+    "{\"min_version\": \"3.30\"}",
+    "3.18.0.json: $.checks.middleware[0].database: required member is missing: expected a string" },
+  { "3.18.0.json", "{\"database\": \"mid_db\", \"tables\": [\"services\"]}", "{\"database\": \"mid_db\"}",
+    "3.18.0.json: $.checks.backup_tables[1].tables: required member is missing: expected a non-empty array of "
+    "strings" },
 };
 
 static void

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-assessment-private.h"
+#include "upg-check-entries-private.h"
 #include "upg-json-private.h"
 #include "upg-quality-rule-private.h"
 #include "upg-table-sizes-private.h"
@@ -439,22 +440,19 @@ check_middleware_group (UpgCheckSources *sources,
     {
       UpgCheckEntry *entry = group->pdata[i];
       UpgJsonCtx ctx = { upg_manifest_get_path (entry->manifest), UPG_ERROR_INVALID_MANIFEST };
-      const char *entry_database = NULL, *entry_name = NULL, *entry_min = NULL, *entry_max = NULL;
+      UpgMiddlewareEntry read;
       g_autoptr(GError) error = NULL;
 
-      if (!upg_json_get_string (&ctx, entry->entry, entry->path, "database", TRUE, &entry_database, &error) ||
-          !upg_json_get_string (&ctx, entry->entry, entry->path, "name", FALSE, &entry_name, &error) ||
-          !upg_json_get_string (&ctx, entry->entry, entry->path, "min_version", FALSE, &entry_min, &error) ||
-          !upg_json_get_string (&ctx, entry->entry, entry->path, "max_version", FALSE, &entry_max, &error))
+      if (!upg_middleware_entry_read (&ctx, entry->entry, entry->path, &read, &error))
         {
           g_ptr_array_add (items, upg_check_entry_invalid (UPG_CHECK_KIND_MIDDLEWARE, entry->path, error));
           continue;
         }
-      database = entry_database;
+      database = read.database;
       if (name == NULL)
-        name = entry_name;
-      tighten (&min, entry_min, entry, 1);
-      tighten (&max, entry_max, entry, -1);
+        name = read.name;
+      tighten (&min, read.min_version, entry, 1);
+      tighten (&max, read.max_version, entry, -1);
     }
   if (database != NULL)
     g_ptr_array_add (items, middleware_item (sources, database, name != NULL ? name : database, &min, &max));
@@ -588,8 +586,7 @@ check_backup_group (UpgCheckSources *sources,
       g_autofree char *version = NULL;
       const char *entry_database = NULL;
 
-      if (!upg_json_get_string (&ctx, entry->entry, entry->path, "database", TRUE, &entry_database, &error) ||
-          !upg_json_get_strv (&ctx, entry->entry, entry->path, "tables", TRUE, &entry_tables, &error))
+      if (!upg_backup_tables_entry_read (&ctx, entry->entry, entry->path, &entry_database, &entry_tables, &error))
         {
           g_ptr_array_add (items, upg_check_entry_invalid (UPG_CHECK_KIND_RESOURCE, entry->path, error));
           continue;

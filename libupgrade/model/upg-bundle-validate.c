@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "upg-bundle-private.h"
+#include "upg-check-entries-private.h"
 #include "upg-config-template-private.h"
 #include "upg-data-source-private.h"
 #include "upg-manifest-private.h"
@@ -204,6 +205,7 @@ validate_into (UpgBundle *self,
   for (guint i = 0; i < manifests->len; i++)
     check_manifest (self, manifests->pdata[i], ids, found);
   upg_bundle_check_quality_rules (self, NULL, found);
+  upg_bundle_check_check_entries (self, found);
 }
 
 /*
@@ -288,7 +290,7 @@ upg_step_data_source_problem (UpgStep   *step,
  * SHA-256 of each file listed in a manifest's optional
  * `"checksums": {"path": "sha256"}` member matches, no member misspells
  * one the manifest is read with (`"upgrade_step"`), and the
- * `checks.data_quality` rules read well.
+ * `checks` (data-quality rules, middleware, backup_tables) read well.
  *
  * Returns: %TRUE if no problem was found; else %FALSE with
  *   %UPG_ERROR_INVALID_BUNDLE giving the count and the first problem
