@@ -263,12 +263,17 @@ test_rule_data_source (void)
   g_autofree char *out = NULL;
   g_autofree char *typo = NULL;
   g_autofree char *redis = NULL;
+  g_autofree char *journal = NULL;
 
   copy_bundle (&copy);
   config = write_config (&copy);
   /* The tool step's plugin is not in plugin_dirs: a problem of its own. */
   g_assert_cmpint (validate (NULL, &copy, config, &out), ==, 2);
   g_assert_null (strstr (out, "data_quality"));
+  /* validate reads the configured journal if there is one; it never
+   * creates it. */
+  journal = g_build_filename (copy.dir, "journal.db", NULL);
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
   g_clear_pointer (&out, g_free);
 
   edit_manifest (&copy, "3.18.0.json", rule_database, "\"database\": \"ft_bd\",\n       \"sql\": \"SELECT COUNT(*) FROM users");

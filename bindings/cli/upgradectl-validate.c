@@ -37,6 +37,16 @@ count_manifests (UpgCtl *ctl)
   return n;
 }
 
+/* A configured SQLite journal whose file does not exist: opening it
+ * would create it. */
+static gboolean
+journal_file_missing (UpgDataSource *journal)
+{
+  return journal != NULL && upg_data_source_get_dialect (journal) == UPG_DIALECT_SQLITE
+         && upg_data_source_get_path (journal) != NULL
+         && !g_file_test (upg_data_source_get_path (journal), G_FILE_TEST_EXISTS);
+}
+
 /* Drift (SPEC §5): the statements the site's journal has as applied
  * whose file changed since. Without a journal there is nothing applied
  * to compare with, and validate does not create one. */
@@ -51,7 +61,8 @@ check_drift (UpgCtl    *ctl,
   g_autoptr(GError) error = NULL;
 
   if (site == NULL ||
-      (upg_config_get_journal (ctl->config) == NULL && !g_file_test (default_journal, G_FILE_TEST_IS_REGULAR)))
+      (upg_config_get_journal (ctl->config) == NULL && !g_file_test (default_journal, G_FILE_TEST_IS_REGULAR)) ||
+      journal_file_missing (upg_config_get_journal (ctl->config)))
     return;
   journal = upg_journal_open_for_site (ctl->config, state_dir, &error);
   if (journal == NULL || !upg_journal_check_bundle_drift (journal, ctl->bundle, ctl->config, site, problems, &error))
