@@ -172,25 +172,69 @@ ensure_template (UpgTestServerKind   kind,
   return ok ? g_steal_pointer (&template) : NULL;
 }
 
-/* A TCP port on 127.0.0.1 that nothing listens on now. */
-guint
-upg_test_find_free_port (GError **error)
+/* Whether nothing listens on @port of 127.0.0.1 now (0: any, as the
+ * kernel picks). Returns the port bound, 0 if none. */
+static guint
+try_port (guint port)
 {
-  struct sockaddr_in addr = { .sin_family = AF_INET };
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port) };
   socklen_t len = sizeof addr;
   int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  guint port = 0;
+  guint bound = 0;
 
   addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
   if (fd >= 0 && bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0
       && getsockname (fd, (struct sockaddr *) &addr, &len) == 0)
-    port = ntohs (addr.sin_port);
-  else
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                 "cannot find a free TCP port: %s", g_strerror (errno));
+    bound = ntohs (addr.sin_port);
   if (fd >= 0)
     close (fd);
+  return bound;
+}
 
+/* The first port of the kernel's ephemeral range (the ports of outgoing
+ * connections). */
+static guint
+ephemeral_low (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/net/ipv4/ip_local_port_range", &text, NULL, NULL))
+    return 32768;
+  return (guint) CLAMP (g_ascii_strtoull (text, NULL, 10), 2048, 65535);
+}
+
+/* A TCP port on 127.0.0.1 that nothing listens on now, below the
+ * ephemeral range: the port is free until the server binds it, and a
+ * port the kernel picked (bind to 0) is one it also gives to outgoing
+ * connections, which on a busy machine took it first now and then (the
+ * server then failed to start). Never the same port twice in a process
+ * (a ClickHouse server asks for two before it binds either). */
+guint
+upg_test_find_free_port (GError **error)
+{
+  static GMutex lock;
+  static GHashTable *given;
+  guint low = ephemeral_low ();
+  guint port = 0;
+
+  g_mutex_lock (&lock);
+  if (given == NULL)
+    given = g_hash_table_new (g_direct_hash, g_direct_equal);
+  for (guint attempt = 0; attempt < 64 && port == 0; attempt++)
+    {
+      guint candidate = (guint) g_random_int_range ((gint32) (low / 2), (gint32) low);
+
+      if (!g_hash_table_contains (given, GUINT_TO_POINTER (candidate)))
+        port = try_port (candidate);
+    }
+  if (port == 0)
+    port = try_port (0);
+  if (port != 0)
+    g_hash_table_add (given, GUINT_TO_POINTER (port));
+  g_mutex_unlock (&lock);
+  if (port == 0)
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                 "cannot find a free TCP port: %s", g_strerror (errno));
   return port;
 }
 
