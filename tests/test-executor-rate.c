@@ -165,6 +165,30 @@ test_tool_step_revised (void)
   exec_fixture_clear (&fx);
 }
 
+/* A step running over a second makes the watchdog log from its own
+ * thread. With the sync API that line, and every signal after it, still
+ * reach the handlers before the run returns: the owner's thread emits
+ * what another thread queued with its own next emission. */
+static void
+test_sync_signals_after_watchdog (void)
+{
+  ExecFixture fx;
+  Seen seen;
+  g_autoptr(UpgExecution) execution = NULL;
+
+  tool_site (&fx, "\"in_stop\": ["
+                  " {\"id\": \"c0\", \"command\": [\"sleep\", \"2\"], \"estimated_duration\": 1},"
+                  " {\"id\": \"t1\", \"class_name\": \"GoodMigration\", \"params\": {\"units\": 4}}]");
+  execution = run_with_clock (&fx, 10, &seen);
+
+  g_assert_true (has_line_with (seen.logs, "step c0: sleep 2", "still running"));
+  g_assert_nonnull (strstr (seen.etas->str, "t1 1/4="));
+  g_assert_nonnull (strstr (seen.etas->str, "t1 4/4="));
+  g_assert_true (has_line_with (seen.logs, "execution SUCCESS", "every step succeeded"));
+  seen_clear (&seen);
+  exec_fixture_clear (&fx);
+}
+
 /* 250MB every 25 s is exactly the configured 10MB/s: no revision, the
  * remaining time stays the configured one. */
 static void
@@ -306,6 +330,7 @@ main (int argc, char **argv)
   g_log_set_writer_func (record_info, NULL, NULL);
   g_test_add_func ("/executor-rate/tool-step/revised", test_tool_step_revised);
   g_test_add_func ("/executor-rate/tool-step/on-estimate", test_tool_step_on_estimate);
+  g_test_add_func ("/executor-rate/sync-signals-after-watchdog", test_sync_signals_after_watchdog);
   g_test_add_func ("/executor-rate/sql-step/revised", test_sql_step_revised);
   g_test_add_func ("/executor-rate/json/eta-without-statements", test_json_eta_without_statements);
   g_test_add_func ("/executor-rate/cli/progress-line", test_cli_progress_line);

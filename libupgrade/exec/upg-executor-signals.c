@@ -262,13 +262,17 @@ signal_emission_send_full (UpgRunContext  *ctx,
 
   g_mutex_lock (&queue->lock);
   g_queue_push_tail (&queue->pending, emission);
-  if (queue->drain != NULL)
+  /* The owner's own thread (the sync API) emits at once, with whatever
+   * another thread queued before (the watchdog's log line): that source
+   * would wait for the caller to iterate its context, after the run, and
+   * hold back every emission behind it. */
+  if (g_main_context_is_owner (ctx->owner_context))
+    here = TRUE;
+  else if (queue->drain != NULL)
     {
       if (!coalesce)
         drain_due_now (queue);
     }
-  else if (g_main_context_is_owner (ctx->owner_context))
-    here = TRUE;
   else
     attach_drain (queue, ctx->owner_context, coalesce);
   g_mutex_unlock (&queue->lock);
