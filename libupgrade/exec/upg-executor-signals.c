@@ -125,8 +125,9 @@ struct _UpgSignalQueue
   GMutex          lock;
   GQueue          pending;     /* SignalEmission, oldest first */
   GSource        *drain;       /* (nullable): attached to the owner context while
-                                * emissions wait; owned by that context */
-  gboolean        drain_due;   /* @drain is ready now, not after @delay_usec */
+                                * emissions wait; owned by that context; its
+                                * ready time is 0 once due, and only set with
+                                * the lock held */
   gint64          delay_usec;  /* COALESCE_USEC, or the tests' */
 };
 
@@ -216,7 +217,6 @@ attach_drain (UpgSignalQueue *queue,
                          (GDestroyNotify) upg_signal_queue_unref);
   g_source_set_ready_time (source, coalesce ? g_get_monotonic_time () + queue->delay_usec : 0);
   queue->drain = source;
-  queue->drain_due = !coalesce;
   g_source_attach (source, owner);
   g_source_unref (source);
 }
@@ -226,10 +226,8 @@ attach_drain (UpgSignalQueue *queue,
 static void
 drain_due_now (UpgSignalQueue *queue)
 {
-  if (queue->drain == NULL || queue->drain_due)
-    return;
-  g_source_set_ready_time (queue->drain, 0);
-  queue->drain_due = TRUE;
+  if (queue->drain != NULL && g_source_get_ready_time (queue->drain) != 0)
+    g_source_set_ready_time (queue->drain, 0);
 }
 
 /**
