@@ -700,8 +700,10 @@ flushed_log_outcome (UpgClickHouseConnection  *self,
              flush_error->message);
   has_log = recovery_value (self, "SELECT count() FROM system.tables WHERE database = 'system'"
                                   " AND name = 'query_log'", NULL, error);
-  if (has_log == NULL || g_ascii_strtoll (has_log, NULL, 10) == 0)
-    return g_steal_pointer (&has_log);
+  if (has_log == NULL)
+    return NULL;
+  if (g_ascii_strtoll (has_log, NULL, 10) == 0)
+    return g_strdup ("");
 
   /* type: 1 QueryStart, 2 QueryFinish, 3 ExceptionBeforeStart,
    * 4 ExceptionWhileProcessing (an Enum8 since 19.x, a UInt8 before). */
@@ -775,8 +777,9 @@ upg_clickhouse_connection_query_state (UpgClickHouseConnection  *self,
       state = outcome_state (outcome, detail);
       /* Before 19.x, SYSTEM FLUSH LOGS writes only what the log's thread
        * took from its queue already: on a busy server an entry added a
-       * moment ago waits there. Asked again, that entry is written. */
-      if (state != UPG_CLICKHOUSE_QUERY_UNKNOWN || wait_ms > LAST_LOG_WAIT_MS)
+       * moment ago waits there. Asked again, that entry is written. A
+       * server without a query log ("") has nothing to wait for. */
+      if (state != UPG_CLICKHOUSE_QUERY_UNKNOWN || *outcome == '\0' || wait_ms > LAST_LOG_WAIT_MS)
         return state;
       g_usleep (wait_ms * 1000);
     }
