@@ -75,17 +75,11 @@ upg_backup_spec_read (const UpgJsonCtx *ctx,
   if (!upg_json_get_object (ctx, step, path, "backup", &object, error) || object == NULL)
     return NULL;
   spec = g_new0 (UpgBackupSpec, 1);
-  if (!upg_json_get_string (ctx, object, where, "database", TRUE, &database, error)
+  if (!upg_json_get_name (ctx, object, where, "database", _("a data source name"), &database, error)
       || !upg_json_get_strv (ctx, object, where, "tables", TRUE, &spec->tables, error)
       || !upg_json_get_uint (ctx, object, where, "keep", 1000, &keep, error)
       || !check_tables (ctx, where, spec->tables, error))
     return NULL;
-  if (database[0] == '\0')
-    {
-      g_autofree char *member = upg_json_member_path (where, "database");
-      upg_json_fail (ctx, member, error, _("expected a data source name, got \"\""));
-      return NULL;
-    }
   if (keep < 1)
     {
       g_autofree char *member = upg_json_member_path (where, "keep");

@@ -26,26 +26,6 @@ upg_quality_rule_clear (UpgQualityRule *rule)
 }
 
 static gboolean
-read_non_empty (const UpgJsonCtx *ctx,
-                JsonObject       *object,
-                const char       *path,
-                const char       *member,
-                const char       *expected,
-                const char      **out,
-                GError          **error)
-{
-  g_autofree char *where = NULL;
-
-  if (!upg_json_get_string (ctx, object, path, member, TRUE, out, error))
-    return FALSE;
-  if (**out != '\0')
-    return TRUE;
-  where = upg_json_member_path (path, member);
-  /* TRANSLATORS: "expected a data source name, got """ */
-  return upg_json_fail (ctx, where, error, _("expected %s, got \"\""), expected);
-}
-
-static gboolean
 read_severity (const UpgJsonCtx *ctx,
                JsonObject       *object,
                const char       *path,
@@ -116,10 +96,10 @@ upg_quality_rule_read (const UpgJsonCtx *ctx,
                        GError          **error)
 {
   *rule = (UpgQualityRule) { .severity = UPG_VERDICT_FAIL };
-  if (!read_non_empty (ctx, object, path, "id", _("a rule id"), &rule->id, error)
+  if (!upg_json_get_name (ctx, object, path, "id", _("a rule id"), &rule->id, error)
       || !upg_json_get_localized_string (ctx, object, path, "name", FALSE, &rule->name, error)
-      || !read_non_empty (ctx, object, path, "database", _("a data source name"), &rule->database, error)
-      || !read_non_empty (ctx, object, path, "sql", _("a query that returns one count"), &rule->sql, error)
+      || !upg_json_get_name (ctx, object, path, "database", _("a data source name"), &rule->database, error)
+      || !upg_json_get_name (ctx, object, path, "sql", _("a query that returns one count"), &rule->sql, error)
       || !upg_json_get_localized_string (ctx, object, path, "suggestion", FALSE, &rule->suggestion, error)
       || !upg_json_get_uint (ctx, object, path, "threshold", G_MAXINT64, &rule->threshold, error)
       || !read_severity (ctx, object, path, &rule->severity, error)

@@ -191,6 +191,41 @@ upg_json_get_string (const UpgJsonCtx *ctx,
   return TRUE;
 }
 
+/**
+ * upg_json_get_name:
+ * @ctx: the file
+ * @object: the enclosing object
+ * @path: its JSON path
+ * @member: the member to read, required
+ * @expected: what it names, for the message ("a data source name")
+ * @out: (out) (transfer none): the string
+ * @error: return location for a #GError
+ *
+ * upg_json_get_string() of a required member that names something: ""
+ * is refused as "expected @expected, got """.
+ *
+ * Returns: %FALSE on a wrong type, a missing member or ""
+ */
+gboolean
+upg_json_get_name (const UpgJsonCtx *ctx,
+                   JsonObject       *object,
+                   const char       *path,
+                   const char       *member,
+                   const char       *expected,
+                   const char      **out,
+                   GError          **error)
+{
+  g_autofree char *where = NULL;
+
+  if (!upg_json_get_string (ctx, object, path, member, TRUE, out, error))
+    return FALSE;
+  if (**out != '\0')
+    return TRUE;
+  where = upg_json_member_path (path, member);
+  /* TRANSLATORS: "expected a data source name, got """ */
+  return upg_json_fail (ctx, where, error, _("expected %s, got \"\""), expected);
+}
+
 static gsize
 count_while (const char *text,
              gboolean  (*is) (gchar))

@@ -80,6 +80,13 @@ gboolean    upg_json_get_string      (const UpgJsonCtx  *ctx,
                                       gboolean           required,
                                       const char       **out,
                                       GError           **error);
+gboolean    upg_json_get_name        (const UpgJsonCtx  *ctx,
+                                      JsonObject        *object,
+                                      const char        *path,
+                                      const char        *member,
+                                      const char        *expected,
+                                      const char       **out,
+                                      GError           **error);
 gboolean    upg_json_get_localized_string (const UpgJsonCtx  *ctx,
                                            JsonObject        *object,
                                            const char        *path,
