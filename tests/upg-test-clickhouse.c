@@ -345,6 +345,39 @@ upg_test_clickhouse_admin (UpgTestClickHouse  *server,
   return TRUE;
 }
 
+/* Until every query sent before is written to system.query_log: 18.16's
+ * SYSTEM FLUSH LOGS writes only what the log's thread already took from
+ * its queue, so the entry of a query of a moment ago may still wait
+ * there (and would land in the table the next flush creates). The queue
+ * keeps its order: once a marker query sent after them is written, so
+ * are they. The test's timeout bounds the wait. */
+static gboolean
+flush_query_log (UpgTestClickHouse  *server,
+                 GError            **error)
+{
+  g_autoptr(UpgConnection) conn = upg_test_clickhouse_connect (server, "flush", error);
+  g_autofree char *marker = g_uuid_string_random ();
+  g_autofree char *written = g_strdup_printf ("SELECT count() FROM system.query_log"
+                                              " WHERE query_id = '%s' AND toInt8(type) = 2", marker);
+
+  if (conn == NULL)
+    return FALSE;
+  upg_clickhouse_connection_set_query_id (UPG_CLICKHOUSE_CONNECTION (conn), marker);
+  if (!upg_connection_execute (conn, "SELECT 1", NULL, NULL, error))
+    return FALSE;
+  for (;;)
+    {
+      g_autofree char *count = NULL;
+
+      if (!upg_test_clickhouse_admin (server, "SYSTEM FLUSH LOGS", NULL, error)
+          || !upg_test_clickhouse_admin (server, written, &count, error))
+        return FALSE;
+      if (g_strcmp0 (count, "0") != 0)
+        return TRUE;
+      g_usleep (20 * 1000);
+    }
+}
+
 gboolean
 upg_test_clickhouse_forget_queries (UpgTestClickHouse  *server,
                                     GError            **error)
@@ -352,7 +385,7 @@ upg_test_clickhouse_forget_queries (UpgTestClickHouse  *server,
   /* ClickHouse 18.16 always keeps a query log (with log_queries, which
    * the engine sends): dropping it is how a test gets a server that
    * cannot tell. The next flush creates it again, without the entries. */
-  return upg_test_clickhouse_admin (server, "SYSTEM FLUSH LOGS", NULL, error)
+  return flush_query_log (server, error)
          && upg_test_clickhouse_admin (server, "DROP TABLE IF EXISTS system.query_log", NULL, error);
 }
 
