@@ -393,6 +393,59 @@ test_cli_command (void)
   exec_fixture_clear (&fx);
 }
 
+/* Waits until the step holding @fifo's other end has started: it opens
+ * @fifo for writing once it runs. */
+static void
+wait_started (const char *fifo)
+{
+  char answer[8];
+  int fd = open (fifo, O_RDONLY);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (read (fd, answer, sizeof answer), >, 0);
+  g_assert_cmpint (close (fd), ==, 0);
+}
+
+/* While a step waits, the execution's log file already holds what came
+ * before it: the statements' lines (DEBUG, which the log buffers a
+ * moment) and the line of their step's end, so that an operator who
+ * reads the file sees where the run is. */
+static void
+test_log_written_while_waiting (void)
+{
+  ExecFixture fx;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(JsonObject) running = NULL;
+  g_autofree char *fifo = NULL, *started = NULL, *step = NULL, *path = NULL, *log = NULL, *rest = NULL;
+  const char *statements[] = { "CREATE TABLE waiting_log (n INTEGER)", "INSERT INTO waiting_log VALUES (1)",
+                               "INSERT INTO waiting_log VALUES (2)" };
+
+  exec_fixture_init (&fx);
+  fifo = make_fifo (&fx);
+  started = exec_fixture_path (&fx, "started.fifo");
+  g_assert_cmpint (mkfifo (started, 0600), ==, 0);
+  exec_fixture_write (&fx, "bundle/sql/001.sql",
+                      "CREATE TABLE waiting_log (n INTEGER);\n"
+                      "INSERT INTO waiting_log VALUES (1);\nINSERT INTO waiting_log VALUES (2);\n");
+  step = g_strdup_printf ("{\"id\": \"fill\", \"database\": \"db\", \"compatible_version\": \"0.1.0\",\n"
+                          " \"sql_scripts\": [\"sql/001.sql\"]},\n"
+                          "{\"id\": \"wait\", \"compatible_version\": \"0.1.0\",\n"
+                          " \"command\": [\"sh\", \"-c\", \"echo go > \\\"$2\\\"; read answer < \\\"$1\\\"\", "
+                          "\"wait\", \"%s\", \"%s\"]}", fifo, started);
+  process = start_run (&fx, step, NULL);
+  wait_started (started);
+
+  running = exec_fixture_ctl_json (&fx, NULL, 0, "status", NULL);
+  path = g_strdup_printf ("%s/logs/%s.log", fx.state, json_object_get_string_member (running, "execution_id"));
+  g_assert_true (g_file_get_contents (path, &log, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    g_assert_nonnull (strstr (log, statements[i]));
+  g_assert_nonnull (strstr (log, "[SUCCESS] fill"));
+
+  rest = finish_run (&fx, process, fifo);
+  exec_fixture_clear (&fx);
+}
+
 /* Reads @process's log until it has said both lines, in either order
  * (one reader: lines a first reader buffered would be lost to a second). */
 static void
@@ -487,6 +540,7 @@ main (int argc, char **argv)
   g_test_add_func ("/status-blocked/command/cli", test_cli_command);
   g_test_add_func ("/status-blocked/command/http", test_http_command);
   g_test_add_func ("/status-blocked/tool/cli", test_cli_tool);
+  g_test_add_func ("/status-blocked/log-written-while-waiting", test_log_written_while_waiting);
   for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
     {
       db_start (&databases[i]);
