@@ -12,7 +12,9 @@
  *    complete (seen with MSG_PEEK, so libsoup still reads every byte);
  *    a client that closes first or sends nothing for
  *    `service.idle_timeout` seconds is closed at once;
- *  - a head over 64 KiB is answered 431 without going further;
+ *  - a head over 64 KiB is answered 431 without going further, and one
+ *    that libsoup would answer without a JSON body, or read ambiguously
+ *    (request smuggling), 400, 501 or 505 (upg_service_head_refusal());
  *  - the frequent GET requests (upg-service-direct.c) are answered here
  *    and the connection waits here again for the next request: keep-alive
  *    without libsoup, so a client closing an idle connection frees it;
@@ -516,9 +518,23 @@ on_readable (int           fd,
       gboolean keep_alive = FALSE;
       GString *answer = upg_service_direct_answer (self, self->peek_buffer, end, &keep_alive);
 
+      guint status = 0;
+      const char *code = NULL;
+      const char *refusal;
+
       if (answer != NULL)
         return conn_answer_direct (conn, end, answer, keep_alive, (gsize) n > end);
-      conn_hand_over (conn);
+      /* The direct answers take only heads in the plainest form: only the
+       * others are checked. */
+      g_clear_pointer (&conn->watch, g_source_unref);
+      refusal = upg_service_head_refusal (self->peek_buffer, end, &status, &code);
+      if (refusal == NULL)
+        conn_hand_over (conn);
+      else
+        {
+          upg_service_metrics_count_request (self->metrics, "unknown", "unmatched", status);
+          conn_refuse (conn, status, code, refusal);
+        }
       return G_SOURCE_REMOVE;
     }
   if (n > HEAD_LIMIT)

@@ -228,6 +228,10 @@ GString *upg_service_direct_answer     (UpgService        *self,
                                         const char        *head,
                                         gsize              length,
                                         gboolean          *keep_alive);
+const char *upg_service_head_refusal   (const char        *head,
+                                        gsize              length,
+                                        guint             *status,
+                                        const char       **code);
 
 /* upg-service-notify.c: systemd's readiness protocol */
 gboolean upg_service_sd_notify         (const char        *state);

@@ -1,0 +1,211 @@
+/* test-http-abuse.c - upgraded and a hostile or sloppy client: request
+ * smuggling shapes, malformed heads, invented methods
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Raw HTTP/1.1 on a plain socket, because no HTTP library sends these
+ * heads. Each abusive head follows, on the same connection, a request
+ * the service answers on its fast path (upg-service-direct.c): the answer
+ * to each must be its own, the abusive one a JSON error naming what is
+ * wrong (SPEC §10), and nothing after it may be read as a request. Every
+ * socket has a receive timeout: a server that never answers fails the
+ * test instead of hanging it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "http-test-util.h"
+
+#define TIMEOUT_SECONDS 10
+#define TOKEN_HEADER "Authorization: Bearer " HTTP_TEST_TOKEN "\r\n"
+/* Answered on the fast path (not a UUID: 404 without the journal), and
+ * the connection stays open for the next request. */
+#define FIRST "GET /api/v1/upgrade/status/first-id HTTP/1.1\r\nHost: 127.0.0.1\r\n" TOKEN_HEADER "\r\n"
+/* Must never be answered: it follows a head that has no reliable end. */
+#define SMUGGLED "GET /api/v1/upgrade/status/smuggled-id HTTP/1.1\r\nHost: 127.0.0.1\r\n" TOKEN_HEADER "\r\n"
+
+static int
+open_client (HttpTestServer *server)
+{
+  struct sockaddr_in to = { .sin_family = AF_INET };
+  struct timeval limit = { .tv_sec = TIMEOUT_SECONDS };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  to.sin_port = htons (http_test_server_port (server));
+  to.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), ==, 0);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &to, sizeof to), ==, 0);
+  return fd;
+}
+
+/* Sends @length bytes and returns all the server sent until it closed. */
+static GString *
+exchange (HttpTestServer *server,
+          const char     *request,
+          gsize           length)
+{
+  GString *received = g_string_new (NULL);
+  int fd = open_client (server);
+  char buffer[4096];
+  gssize n;
+
+  g_assert_cmpint (send (fd, request, length, MSG_NOSIGNAL), ==, (gssize) length);
+  while ((n = recv (fd, buffer, sizeof buffer, 0)) > 0)
+    g_string_append_len (received, buffer, n);
+  if (n < 0)
+    g_error ("the server neither answered nor closed (%s) after '%s'", g_strerror (errno), received->str);
+  close (fd);
+  return received;
+}
+
+/* The response at *@offset of @received: its status and its JSON body,
+ * which must be valid UTF-8 JSON; *@offset moves past it. */
+static JsonObject *
+take_response (GString *received,
+               gsize   *offset,
+               guint   *status)
+{
+  const char *start = received->str + *offset;
+  const char *end = strstr (start, "\r\n\r\n");
+  const char *field = end != NULL ? g_strstr_len (start, end - start, "Content-Length: ") : NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize body_length;
+
+  if (!g_str_has_prefix (start, "HTTP/1.1 ") || field == NULL)
+    g_error ("expected a response with a Content-Length at %" G_GSIZE_FORMAT " of '%s'", *offset,
+             received->str);
+  *status = (guint) g_ascii_strtoull (start + strlen ("HTTP/1.1 "), NULL, 10);
+  body_length = g_ascii_strtoull (field + strlen ("Content-Length: "), NULL, 10);
+  g_assert_cmpuint (received->len - (end + 4 - received->str), >=, body_length);
+  g_assert_true (g_utf8_validate_len (end + 4, body_length, NULL));
+  json_parser_load_from_data (parser, end + 4, body_length, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  *offset = (end + 4 - received->str) + body_length;
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* Descriptors the server holds once its closing is done (asynchronous:
+ * polled, for at most TIMEOUT_SECONDS). */
+static guint
+server_fds (HttpTestServer *server,
+            guint           at_most)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", http_test_server_pid (server));
+  guint count = G_MAXUINT;
+
+  for (guint tries = 0; tries < TIMEOUT_SECONDS * 20 && count > at_most; tries++)
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+
+      if (tries > 0)
+        g_usleep (G_USEC_PER_SEC / 20);
+      g_assert_nonnull (dir);
+      for (count = 0; g_dir_read_name (dir) != NULL; count++)
+        ;
+    }
+  return count;
+}
+
+typedef struct {
+  const char *head;       /* then SMUGGLED */
+  gsize       length;
+  guint       status;
+  const char *code;
+  const char *message_part;
+} AbuseCase;
+
+#define HEAD(text) text, sizeof text - 1
+#define POST_ASSESS "POST /api/v1/upgrade/assess HTTP/1.1\r\nHost: 127.0.0.1\r\n" TOKEN_HEADER
+
+static const AbuseCase cases[] = {
+  /* Smuggling: which length would a proxy in front have used? */
+  { HEAD (POST_ASSESS "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}"),
+    400, "bad-request", "Content-Length is given twice, with different values" },
+  { HEAD (POST_ASSESS "Content-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    400, "bad-request", "both Content-Length and Transfer-Encoding" },
+  { HEAD (POST_ASSESS "Transfer-Encoding: gzip\r\n\r\n"), 400, "bad-request", "does not end with chunked" },
+  { HEAD (POST_ASSESS "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"), 501, "not-implemented", "only chunked" },
+  { HEAD (POST_ASSESS "Content-Length: -1\r\n\r\n"), 400, "bad-request", "Content-Length is not a number" },
+  { HEAD ("GET /api/v1/upgrade/plan?from=1.0.0&to=1.1.0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Authorization: Bearer\r\n " HTTP_TEST_TOKEN "\r\n\r\n"), 400, "bad-request", "folded" },
+  { HEAD ("GET /api/v1/upgrade/plan?from=1.0.0&to=1.1.0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          "Authorization: Bearer wrong\r\n" TOKEN_HEADER "\r\n"),
+    400, "bad-request", "Authorization is given more than once" },
+  { HEAD ("GET /api/v1/upgrade/plan HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Trace: a\0b\r\n" TOKEN_HEADER "\r\n"),
+    400, "bad-request", "control character" },
+  /* Not HTTP/1.x, or no request line at all. */
+  { HEAD ("GET /api/v1/health HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n"),
+    505, "http-version-not-supported", "HTTP/1.1" },
+  { HEAD ("HELLO\r\n\r\n"), 400, "bad-request", "request line" },
+  { HEAD ("BREW /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), 501, "not-implemented", "method" },
+  { HEAD ("GET /api/v1/health HTTP/1.1\r\n\r\n"), 400, "bad-request", "Host is missing" },
+  /* Targets: traversal, bytes that would end up in a JSON answer. */
+  { HEAD ("GET /api/v1/upgrade/logs/%2e%2e%2f%2e%2e%2ftoken HTTP/1.1\r\nHost: 127.0.0.1\r\n" TOKEN_HEADER "\r\n"),
+    400, "bad-request", "segment" },
+  { HEAD ("GET /api/v1/upgrade/status/%ff%fe HTTP/1.1\r\nHost: 127.0.0.1\r\n" TOKEN_HEADER "\r\n"),
+    400, "bad-request", "UTF-8" },
+  { HEAD ("GET /api/v1/upgrade/status/\xff HTTP/1.1\r\nHost: 127.0.0.1\r\n" TOKEN_HEADER "\r\n"),
+    400, "bad-request", "printable ASCII" },
+  { HEAD ("GET /api/v1/upgrade/plan?from=1.0.0&to=1.1.0&site=%ff HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          TOKEN_HEADER "\r\n"), 400, "bad-request", "query" },
+};
+
+/* Each abusive head after a fast-path request on one connection: the
+ * first answer is the first request's, the second a JSON error naming
+ * what is wrong, and the connection ends there (what follows the abusive
+ * head is never read as a request). Invented methods leave no series in
+ * the metrics, and no descriptor is left behind. */
+static void
+test_malformed_heads_refused (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *metrics = NULL;
+  guint before;
+
+  http_test_server_start (server);
+  g_assert_cmpuint (http_test_request (server, "GET", "/api/v1/health", NULL, NULL, NULL, NULL), ==, 200);
+  before = server_fds (server, G_MAXUINT);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) request = g_string_new (FIRST);
+      g_autoptr(GString) received = NULL;
+      g_autoptr(JsonObject) first = NULL;
+      g_autoptr(JsonObject) refused = NULL;
+      gsize offset = 0;
+      guint status = 0;
+
+      g_test_message ("case %u: %s", i, cases[i].message_part);
+      g_string_append_len (request, cases[i].head, cases[i].length);
+      g_string_append (request, SMUGGLED);
+      received = exchange (server, request->str, request->len);
+      first = take_response (received, &offset, &status);
+      g_assert_cmpuint (status, ==, 404);
+      http_test_assert_error (first, "not-found", "'first-id'");
+      refused = take_response (received, &offset, &status);
+      g_assert_cmpuint (status, ==, cases[i].status);
+      http_test_assert_error (refused, cases[i].code, cases[i].message_part);
+      g_assert_cmpstr (received->str + offset, ==, "");
+    }
+
+  g_assert_cmpuint (http_test_request (server, "GET", "/metrics", HTTP_TEST_TOKEN, NULL, &metrics, NULL), ==, 200);
+  g_assert_null (strstr (metrics, "BREW"));
+  g_assert_nonnull (strstr (metrics, "method=\"unknown\",route=\"unmatched\",code=\"501\"} 2"));
+  g_assert_cmpuint (server_fds (server, before), <=, before);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/http-abuse/malformed-heads-refused", test_malformed_heads_refused);
+  return g_test_run ();
+}
