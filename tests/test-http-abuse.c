@@ -1,5 +1,5 @@
 /* test-http-abuse.c - upgraded and a hostile or sloppy client: request
- * smuggling shapes, malformed heads, invented methods
+ * smuggling shapes, malformed heads, invented methods, NUL in JSON
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -201,11 +201,43 @@ test_malformed_heads_refused (void)
   g_assert_cmpuint (server_fds (server, before), <=, before);
 }
 
+/* A NUL in a JSON string ends it for every C reader: the site would be
+ * "site-b", the version "1.0.0". Refused, naming the member; a string
+ * that merely shows a backslash before u0000 is no NUL, and accepted. */
+static void
+test_json_nul_refused (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  static const char *const bodies[][2] = {
+    { "{\"fromVersion\": \"1.0.0\", \"toVersion\": \"1.1.0\", \"siteId\": \"site-b\\u0000-x\"}", "siteId" },
+    { "{\"fromVersion\": \"1.0.0\\u0000\", \"toVersion\": \"1.1.0\"}", "fromVersion" },
+    { "{\"fromVersion\": \"1.0.0\", \"toVersion\": \"1.1.0\", \"env\": {\"cluster\": \"c\\u0000\"}}", "cluster" },
+  };
+
+  http_test_server_start (server);
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(JsonObject) answer = http_test_request_json (server, "POST", "/api/v1/upgrade/assess",
+                                                             bodies[i][0], 400);
+      g_autofree char *expected = g_strconcat (bodies[i][1], ": a string holds a NUL character", NULL);
+
+      http_test_assert_error (answer, "invalid-argument", expected);
+    }
+  {
+    g_autoptr(JsonObject) answer = http_test_request_json (server, "POST", "/api/v1/upgrade/confirm",
+                                                           "{\"fromVersion\": \"1.0.0\", \"toVersion\": \"1.1.0\", "
+                                                           "\"siteId\": \"site-b\", \"note\": \"C:\\\\u0000\"}", 200);
+
+    g_assert_cmpstr (json_object_get_string_member (answer, "site"), ==, "site-b");
+  }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/http-abuse/malformed-heads-refused", test_malformed_heads_refused);
+  g_test_add_func ("/http-abuse/json-nul-refused", test_json_nul_refused);
   return g_test_run ();
 }

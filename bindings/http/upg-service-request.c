@@ -248,6 +248,44 @@ lookup_field (const char *name)
   return NULL;
 }
 
+/* Where @data (valid JSON) has a string holding an escaped NUL: json-glib
+ * keeps the NUL in the string, and every reader of it stops there, so
+ * that `"site": "site-a\u0000x"` would run on site-a. Returns the name
+ * of the member it is in ("body" if none can be named), %NULL if none. */
+static char *
+escaped_nul_member (const char *data,
+                    gsize       size)
+{
+  g_autofree char *member = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      gsize start = i + 1;
+      gboolean nul = FALSE;
+      gsize next;
+
+      if (data[i] != '"')
+        continue;
+      for (i = start; i < size && data[i] != '"'; i++)
+        if (data[i] == '\\')
+          {
+            /* An escape: the character after the backslash ends nothing. */
+            nul = nul || (size - i > 5 && strncmp (data + i + 1, "u0000", 5) == 0);
+            i++;
+          }
+      for (next = i + 1; next < size && g_ascii_isspace (data[next]); next++)
+        ;
+      if (next < size && data[next] == ':')
+        {
+          g_free (member);
+          member = nul ? NULL : g_strndup (data + start, i - start);
+        }
+      if (nul)
+        return g_strdup (member != NULL ? member : "body");
+    }
+  return NULL;
+}
+
 /**
  * upg_service_request_parse_body:
  * @msg: a request
@@ -267,6 +305,7 @@ upg_service_request_parse_body (SoupServerMessage *msg,
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
   g_autoptr(JsonNode) root = NULL;
+  g_autofree char *member = NULL;
 
   *object = NULL;
   if (size == 0)
@@ -281,6 +320,8 @@ upg_service_request_parse_body (SoupServerMessage *msg,
     }
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return invalid (error, UPG_ERROR_INVALID_ARGUMENT, "body", _("expected a JSON object"));
+  if ((member = escaped_nul_member (data, size)) != NULL)
+    return invalid (error, UPG_ERROR_INVALID_ARGUMENT, member, _("a string holds a NUL character (\\u0000)"));
   *object = json_object_ref (json_node_get_object (root));
   return TRUE;
 }
