@@ -681,6 +681,39 @@ test_unknown_source_before_any_step (void)
   exec_fixture_clear (&fx);
 }
 
+/* A check of `run --stage business_check` that fails because its data
+ * source cannot be reached (the password variable is not exported in
+ * this shell): the operator reads why on the check's line, not only
+ * "[FAILED] data_quality:… (0ms)" and the names of the failed checks. */
+static void
+test_failed_check_says_why (void)
+{
+  ExecFixture fx;
+  g_autofree char *out = NULL, *err = NULL;
+  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  int status;
+
+  g_unsetenv ("UPG_TEST_UNSET_DB_PW");
+  exec_fixture_init (&fx);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+    "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"checks\": {\"data_quality\": [{\"id\": \"orphans\", \"name\": \"rows without owner\","
+    "  \"database\": \"app_db\", \"sql\": \"SELECT COUNT(*) FROM t\", \"threshold\": 0,"
+    "  \"severity\": \"fail\"}]},\n"
+    " \"upgrade_steps\": {}}\n");
+  exec_fixture_write_config (&fx, "bj-01",
+                             "\"app_db\": {\"provider\": \"MySQL\", \"host\": \"127.0.0.1\", \"port\": 1,"
+                             " \"database\": \"app\", \"user\": \"u\", \"password_env\": \"UPG_TEST_UNSET_DB_PW\"}");
+
+  status = exec_fixture_cli_both (&fx, env, &out, &err, "run", "--from", "0.9.0", "--to", "1.0.0",
+                                  "--stage", "business_check", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+  if (strstr (out, "[FAILED] data_quality:orphans") == NULL ||
+      strstr (strstr (out, "[FAILED] data_quality:orphans"), "UPG_TEST_UNSET_DB_PW") == NULL)
+    g_error ("the failed check does not say why:\n%s%s", out, err);
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -695,6 +728,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-run/confirmation", test_confirmation);
   g_test_add_func ("/cli-run/error-once", test_error_once);
   g_test_add_func ("/cli-run/unknown-source-before-any-step", test_unknown_source_before_any_step);
+  g_test_add_func ("/cli-run/failed-check-says-why", test_failed_check_says_why);
 
   return g_test_run ();
 }

@@ -251,6 +251,13 @@ clear_progress (UpgCtlExec *exec)
   exec->progress_shown = FALSE;
 }
 
+/* The stages whose steps are the assessment's checks (SPEC §3). */
+static gboolean
+is_check_stage (UpgStage stage)
+{
+  return stage == UPG_STAGE_RESOURCE_CHECK || stage == UPG_STAGE_BUSINESS_CHECK;
+}
+
 static void
 step_finished_cb (UpgRun        *run,
                   const char    *step_id,
@@ -271,8 +278,13 @@ step_finished_cb (UpgRun        *run,
 
       g_print ("[%s] %s %s\n", status, step_id, note);
     }
-  /* A built-in step's result: the values verified, the health answer. */
-  else if (step_status == UPG_STEP_STATUS_SUCCESS && message != NULL)
+  /* A built-in step's result: the values verified, the health answer.
+   * A failed check has no breakpoint to tell why it failed (an unset
+   * password variable, the rows found): its line is all the operator
+   * sees of it, the engine's own outcome lines being hidden. */
+  else if (message != NULL &&
+           (step_status == UPG_STEP_STATUS_SUCCESS ||
+            (step_status == UPG_STEP_STATUS_FAILED && is_check_stage (upg_run_get_stage (run)))))
     g_print ("[%s] %s (%s): %s\n", status, step_id, took, message);
   else
     g_print ("[%s] %s (%s)\n", status, step_id, took);
@@ -334,7 +346,7 @@ print_summary (UpgExecution *execution)
 
   g_print (_("Execution %s: %s\n"), upg_execution_get_id (execution),
            upg_execution_status_to_string (upg_execution_get_status (execution)));
-  if ((stage == UPG_STAGE_RESOURCE_CHECK || stage == UPG_STAGE_BUSINESS_CHECK) && !upg_execution_is_rollback (execution))
+  if (is_check_stage (stage) && !upg_execution_is_rollback (execution))
     {
       UpgVerdict verdict = upg_execution_get_check_verdict (execution);
 
