@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -714,6 +715,43 @@ test_failed_check_says_why (void)
   exec_fixture_clear (&fx);
 }
 
+/* `status` after the process that ran the stage was killed (kill -9 from
+ * a command step, as an OOM killer or an operator would): the execution
+ * is INTERRUPTED with its exit code, as the next `run` takes it, not
+ * "RUNNING … for 5s" with exit 0 for a process that is gone. */
+static void
+test_status_after_kill (void)
+{
+  ExecFixture fx;
+  g_autoptr(JsonObject) doc = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  exec_fixture_init (&fx);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+    "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"in_stop\": [{\"id\": \"killer\", \"compatible_version\": \"0.1.0\","
+    "  \"command\": [\"sh\", \"-c\", \"kill -9 $PPID\"]}]}}\n");
+  exec_fixture_write_config (&fx, "bj-01", "");
+
+  status = exec_fixture_cli (&fx, NULL, NULL, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+
+  status = exec_fixture_cli (&fx, NULL, &out, "--json", "status", NULL);
+  doc = exec_parse_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "INTERRUPTED");
+  g_assert_cmpint (exec_exit_code (status), ==, 130);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&doc, json_object_unref);
+
+  status = exec_fixture_cli (&fx, NULL, &out, "--json", "history", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 0);
+  doc = exec_parse_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (doc, "executions"), 0), "status"), ==, "INTERRUPTED");
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -729,6 +767,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-run/error-once", test_error_once);
   g_test_add_func ("/cli-run/unknown-source-before-any-step", test_unknown_source_before_any_step);
   g_test_add_func ("/cli-run/failed-check-says-why", test_failed_check_says_why);
+  g_test_add_func ("/cli-run/status-after-kill", test_status_after_kill);
 
   return g_test_run ();
 }

@@ -240,6 +240,21 @@ status_exit_code (UpgExecutionStatus status)
     }
 }
 
+/* An execution left RUNNING by a process of this host that no longer
+ * runs (kill -9, a crash, a reboot) is INTERRUPTED, as `run` and a
+ * restarted service take it: shown as RUNNING, "running … for 7s" and
+ * exit 0, it had the operator wait for a process that is gone. Marking
+ * is best effort: a journal that cannot be written still shows what it
+ * holds. */
+static void
+mark_dead_executions (UpgCtlExec *exec)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (upg_journal_mark_interrupted (exec->journal, &error) == G_MAXUINT)
+    g_debug ("executions of dead processes not marked INTERRUPTED: %s", error->message);
+}
+
 /**
  * upgctl_cmd_status:
  * @ctl: the invocation
@@ -275,6 +290,7 @@ upgctl_cmd_status (UpgCtl *ctl, int argc, char **argv)
     }
   if (!upgctl_exec_init (&exec, ctl, FALSE, &error))
     return upgctl_fail (ctl, error);
+  mark_dead_executions (&exec);
 
   if (argc == 2)
     record = upg_journal_get_execution (exec.journal, argv[1], &error);
@@ -333,8 +349,10 @@ upgctl_cmd_history (UpgCtl *ctl, int argc, char **argv)
   if (!upgctl_parse_options (ctl, entries, "history", &argc, &argv, &error) ||
       !upgctl_expect_no_arguments (argc, argv, &error) ||
       !upgctl_exec_init (&exec, ctl, FALSE, &error) ||
-      (site = upgctl_exec_site (&exec, site_option, &error)) == NULL ||
-      (records = upg_journal_list_executions (exec.journal, site, 0, &error)) == NULL)
+      (site = upgctl_exec_site (&exec, site_option, &error)) == NULL)
+    return upgctl_fail (ctl, error);
+  mark_dead_executions (&exec);
+  if ((records = upg_journal_list_executions (exec.journal, site, 0, &error)) == NULL)
     return upgctl_fail (ctl, error);
 
   for (guint i = 0; i < json_array_get_length (records); i++)
