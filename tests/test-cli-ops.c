@@ -518,6 +518,42 @@ test_resume_limit_new_execution (void)
   exec_fixture_clear (&fx);
 }
 
+/* A statement that commits on its own (SQLite's VACUUM here, MariaDB's
+ * DDL at a site) interrupted by a kill between its end and its marker is
+ * in doubt: the breakpoint's error, which the operator reads before
+ * choosing --retry or --skip, is in their language like the rest. */
+static void
+test_in_doubt_chinese (void)
+{
+  const char *crash[] = { "UPGRADE_TEST_CRASH_AT", "1:after-execute-before-commit", NULL };
+  const char *zh[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", "LC_ALL", "zh_CN.UTF-8", NULL };
+  ExecFixture fx;
+  g_autofree char *source = NULL, *sources = NULL, *out = NULL, *err = NULL;
+  int status;
+
+  g_assert_nonnull (g_getenv ("UPGRADE_LOCALEDIR"));
+  exec_fixture_init (&fx);
+  source = exec_fixture_sqlite_source (&fx, "app.sqlite");
+  sources = g_strdup_printf ("\"db\": %s", source);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+    "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"in_stop\": [{\"id\": \"compact\", \"compatible_version\": \"0.1.0\","
+    "  \"database\": \"db\", \"sql_scripts\": [\"sql/compact.sql\"]}]}}\n");
+  exec_fixture_write (&fx, "bundle/sql/compact.sql", "VACUUM;\n");
+  exec_fixture_write_config (&fx, "bj-01", sources);
+
+  status = exec_fixture_cli (&fx, crash, NULL, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop", NULL);
+  g_assert_true (exec_fixture_cli_killed (status));
+
+  status = exec_fixture_cli_both (&fx, zh, &out, &err, "run", "--from", "0.9.0", "--to", "1.0.0",
+                                  "--stage", "in_stop", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 5);
+  if (strstr (out, "执行过程中被中断；该语句会自行提交，因此无法确定它是否已生效") == NULL ||
+      strstr (out, "interrupted while it ran") != NULL)
+    g_error ("the statement in doubt is not explained in Chinese:\n%s%s", out, err);
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -531,5 +567,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-ops/signals/kill-takes-child", test_kill_takes_child);
   g_test_add_func ("/cli-ops/report/outputs", test_report_outputs);
   g_test_add_func ("/cli-ops/resume/limit-new-execution", test_resume_limit_new_execution);
+  g_test_add_func ("/cli-ops/in-doubt/chinese", test_in_doubt_chinese);
   return g_test_run ();
 }

@@ -280,7 +280,9 @@ recover (RedisRun            *run,
   if (status == UPG_STATEMENT_STATUS_RUNNING &&
       !upg_journal_finish_statement (ctx->journal, id, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL, why, error))
     return FALSE;
-  stop_at (run, UPG_ERROR, UPG_ERROR_IN_DOUBT, sequence, text, NULL, why, error);
+  /* The breakpoint's error is the operator's to read: translated. */
+  stop_at (run, UPG_ERROR, UPG_ERROR_IN_DOUBT, sequence, text, NULL,
+           _("interrupted while it was sent; it is not idempotent, so whether it took effect is unknown"), error);
   return FALSE;
 }
 

@@ -515,8 +515,12 @@ recover (StatementRun       *run,
                                         "interrupted while it ran; it commits on its own, so whether it took"
                                         " effect is unknown", error))
     return FALSE;
+  /* The breakpoint's error: what the operator reads before choosing
+   * --retry or --skip, in their language (the record above stays as the
+   * journal's other notes are). */
   upg_statement_run_stop_at (run, UPG_ERROR_IN_DOUBT, NULL,
-                             "interrupted while it ran; it commits on its own, so whether it took effect is unknown",
+                             _("interrupted while it ran; it commits on its own, so whether it took effect is "
+                               "unknown"),
                              error);
   return FALSE;
 }
