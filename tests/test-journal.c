@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "journal-cases.h"
+#include "upg-journal-private.h"
 #include "upg-sqlite-connection-private.h"
 
 static char *state_dir;
@@ -138,6 +139,21 @@ test_status_query_time (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (record, "steps")), ==, 50);
 }
 
+/* The columns' integer text, as printf would write it, at the edges too. */
+static void
+test_int_text (void)
+{
+  const gint64 values[] = { 0, 7, -7, 10, 1764979200123, G_MAXINT64, G_MININT64, G_MAXINT32, -1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, values[i]);
+      g_autofree char *text = upg_journal_int_text (values[i]);
+
+      g_assert_cmpstr (text, ==, expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -150,6 +166,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   backend.data = g_build_filename (state_dir, "journal.db", NULL);
 
+  g_test_add_func ("/journal/int-text", test_int_text);
   g_test_add_func ("/journal/sqlite/open-sqlite/creates-directory", test_open_sqlite_creates_directory);
   g_test_add_func ("/journal/sqlite/open-sqlite/bad-path", test_open_sqlite_bad_path);
   g_test_add_func ("/journal/sqlite/durable-after-kill", test_durable_after_kill);

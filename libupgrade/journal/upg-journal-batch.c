@@ -317,8 +317,8 @@ upg_journal_queue_statement (UpgJournal                       *self,
   row->values[COL_VERSION] = g_strdup (r->version);
   row->values[COL_STEP] = g_strdup (r->step_id);
   row->values[COL_FILE] = g_strdup (r->file);
-  row->values[COL_LINE] = g_strdup_printf ("%u", r->line);
-  row->values[COL_SEQUENCE] = g_strdup_printf ("%u", r->sequence);
+  row->values[COL_LINE] = upg_journal_int_text (r->line);
+  row->values[COL_SEQUENCE] = upg_journal_int_text (r->sequence);
   row->values[COL_KEY] = batch_statement_key (batch, row->values[COL_SITE], r);
   row->values[COL_STATEMENT] = g_strdup (r->statement);
   row->values[COL_SHA] = g_compute_checksum_for_string (G_CHECKSUM_SHA256, r->statement, -1);

@@ -274,11 +274,28 @@ upg_journal_rows_to_array (UpgRows                 *rows,
 
 /**
  * upg_journal_int_text: (skip)
+ *
+ * The decimal text of @value, as "%" G_GINT64_FORMAT prints it. Written
+ * out by hand: a statement's record has five of them, and printf's
+ * machinery was a twentieth of the execution thread's time.
+ *
+ * Returns: (transfer full): the text
  */
 char *
 upg_journal_int_text (gint64 value)
 {
-  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
+  char digits[24];
+  char *p = digits + sizeof digits;
+  /* Negated as unsigned: G_MININT64 has no positive counterpart. */
+  guint64 magnitude = value < 0 ? - (guint64) value : (guint64) value;
+
+  *--p = '\0';
+  do
+    *--p = (char) ('0' + magnitude % 10);
+  while ((magnitude /= 10) != 0);
+  if (value < 0)
+    *--p = '-';
+  return g_strdup (p);
 }
 
 /**
