@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -99,9 +100,9 @@ server_fds (HttpTestServer *server,
             guint           at_most)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/fd", http_test_server_pid (server));
-  guint count = G_MAXUINT;
+  guint count = 0;
 
-  for (guint tries = 0; tries < TIMEOUT_SECONDS * 20 && count > at_most; tries++)
+  for (guint tries = 0; tries == 0 || (tries < TIMEOUT_SECONDS * 20 && count > at_most); tries++)
     {
       g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
 
@@ -232,6 +233,74 @@ test_json_nul_refused (void)
   }
 }
 
+#define IDLE_CLIENTS 250
+#define SERVER_NOFILE 160
+
+/* The server's RLIMIT_NOFILE, as the kernel enforces it. */
+static guint64
+server_nofile (HttpTestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/limits", http_test_server_pid (server));
+  g_autofree char *limits = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &limits, NULL, NULL));
+  line = strstr (limits, "Max open files");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("Max open files"), NULL, 10);
+}
+
+/* More idle connections than the service has descriptors for (it runs
+ * with RLIMIT_NOFILE at SERVER_NOFILE): a new request is still answered
+ * at once (it used to wait in the listen queue until the idle ones timed
+ * out), the oldest idle connection is closed for it, and the service
+ * leaves 64 descriptors to its executions. */
+static void
+test_idle_connections_make_room (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autoptr(GString) received = NULL;
+  g_autoptr(JsonObject) health = NULL;
+  struct rlimit saved, lowered;
+  int idle[IDLE_CLIENTS];
+  gsize offset = 0;
+  guint status = 0;
+  guint before;
+  char byte;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  if (saved.rlim_cur < IDLE_CLIENTS + 64)
+    {
+      g_test_skip ("too few descriptors for the clients");
+      return;
+    }
+  /* The server inherits it; the clients here get theirs back. */
+  lowered = saved;
+  lowered.rlim_cur = SERVER_NOFILE;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &lowered), ==, 0);
+  http_test_server_start (server);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  if (server_nofile (server) != SERVER_NOFILE)
+    {
+      g_test_skip ("the server runs with another descriptor limit (valgrind raises it)");
+      return;
+    }
+  g_assert_cmpuint (http_test_request (server, "GET", "/api/v1/health", NULL, NULL, NULL, NULL), ==, 200);
+  before = server_fds (server, G_MAXUINT);
+
+  for (guint i = 0; i < IDLE_CLIENTS; i++)
+    idle[i] = open_client (server);
+  received = exchange (server, HEAD ("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  health = take_response (received, &offset, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (health, "status"), ==, "ok");
+  g_assert_cmpuint (server_fds (server, G_MAXUINT), <=, before + SERVER_NOFILE - 64);
+  /* The oldest was closed by the server, not left to time out. */
+  g_assert_cmpint (recv (idle[0], &byte, 1, 0), ==, 0);
+  for (guint i = 0; i < IDLE_CLIENTS; i++)
+    close (idle[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -239,5 +308,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/http-abuse/malformed-heads-refused", test_malformed_heads_refused);
   g_test_add_func ("/http-abuse/json-nul-refused", test_json_nul_refused);
+  g_test_add_func ("/http-abuse/idle-connections-make-room", test_idle_connections_make_room);
   return g_test_run ();
 }

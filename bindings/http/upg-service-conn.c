@@ -12,6 +12,8 @@
  *    complete (seen with MSG_PEEK, so libsoup still reads every byte);
  *    a client that closes first or sends nothing for
  *    `service.idle_timeout` seconds is closed at once;
+ *  - at RLIMIT_NOFILE less DESCRIPTOR_RESERVE connections, the one idle
+ *    the longest is closed for a new one (conns_make_room());
  *  - a head over 64 KiB is answered 431 without going further, and one
  *    that libsoup would answer without a JSON body, or read ambiguously
  *    (request smuggling), 400, 501 or 505 (upg_service_head_refusal());
@@ -45,6 +47,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <glib/gi18n-lib.h>
@@ -67,6 +70,9 @@
 #define ACCEPT_BATCH 32
 /* Out of descriptors: accepting pauses this long rather than spin. */
 #define ACCEPT_PAUSE_MS 100
+/* Descriptors the connections leave to the executions (their database
+ * connections, logs, backups, plugin hosts), of RLIMIT_NOFILE. */
+#define DESCRIPTOR_RESERVE 64
 
 typedef enum {
   CONN_WAITING,   /* ours: no complete request head yet */
@@ -575,6 +581,30 @@ conn_new (UpgService              *self,
   conn_watch (conn, G_SOURCE_FUNC (on_readable));
 }
 
+/* At the connection limit: the connection idle the longest, waiting for
+ * a request or draining after a refusal, is closed for a new one, so that
+ * clients holding idle connections (by mistake or on purpose) can neither
+ * lock out the next request nor take the executions' descriptors. A
+ * request libsoup reads or answers is never cut. Returns FALSE if every
+ * connection is busy. */
+static gboolean
+conns_make_room (UpgService *self)
+{
+  GHashTableIter iter;
+  UpgServiceConn *conn;
+  UpgServiceConn *oldest = NULL;
+
+  if (g_hash_table_size (self->conns) < self->conn_limit)
+    return TRUE;
+  g_hash_table_iter_init (&iter, self->conns);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
+    if (conn->state != CONN_HANDED && conn->unsent == NULL && (oldest == NULL || conn->active < oldest->active))
+      oldest = conn;
+  if (oldest != NULL)
+    conn_close (oldest);
+  return oldest != NULL;
+}
+
 static void accept_resume (UpgService *self);
 
 static gboolean
@@ -601,7 +631,7 @@ on_acceptable (GSocket      *socket,
       int fd = accept4 (g_socket_get_fd (socket), (struct sockaddr *) &remote, &remote_length,
                         SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-      if (fd >= 0 && self->shutting_down)
+      if (fd >= 0 && (self->shutting_down || !conns_make_room (self)))
         close (fd);
       else if (fd >= 0)
         conn_new (self, fd, &remote, remote_length);
@@ -708,9 +738,15 @@ upg_service_conn_keep (UpgService        *self,
 void
 upg_service_conns_init (UpgService *self)
 {
+  struct rlimit limit;
+
   self->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_free, NULL);
   self->conns_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->peek_buffer = g_malloc (HEAD_LIMIT + 4);
+  self->conn_limit = G_MAXUINT;
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < G_MAXUINT)
+    self->conn_limit = limit.rlim_cur > 2 * DESCRIPTOR_RESERVE ? limit.rlim_cur - DESCRIPTOR_RESERVE
+                                                               : limit.rlim_cur / 2;
 }
 
 /* Stops accepting; the connections still waiting for a request are closed. */

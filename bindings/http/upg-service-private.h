@@ -63,6 +63,7 @@ struct _UpgService
   GSource           *accept_source;  /* the listening socket's, or a pause */
   GHashTable        *conns;          /* UpgServiceConn set, owned */
   GHashTable        *conns_by_key;   /* remote address → UpgServiceConn in libsoup's hands */
+  guint              conn_limit;     /* of RLIMIT_NOFILE, room left for executions */
   char              *peek_buffer;
 
   /* upg-service-direct.c: the Date header of this second */
