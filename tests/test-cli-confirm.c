@@ -249,6 +249,29 @@ test_bad_request (void)
   exec_fixture_clear (&fx);
 }
 
+/* `plan` in Chinese says once that code_index needs a person, then why:
+ * the reason's own "needs manual confirmation" ending is left out in
+ * the operator's language too, not only in English. */
+static void
+test_plan_reason_chinese (void)
+{
+  const char *zh[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", "LC_ALL", "zh_CN.UTF-8", NULL };
+  const char *c[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  ExecFixture fx;
+  g_autofree char *out = NULL, *c_out = NULL;
+
+  g_assert_nonnull (g_getenv ("UPGRADE_LOCALEDIR"));
+  setup (&fx, "db", NULL);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, zh, &out, "plan", "--from", "0.9.0", "--to", "1.0.0",
+                                                     NULL)), ==, 0);
+  if (strstr (out, "需要人工确认：未声明 compatible_version\n") == NULL)
+    g_error ("the plan does not say why once:\n%s", out);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli (&fx, c, &c_out, "plan", "--from", "0.9.0", "--to", "1.0.0",
+                                                     NULL)), ==, 0);
+  g_assert_nonnull (strstr (c_out, "needs manual confirmation: no compatible_version declared\n"));
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -259,5 +282,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-confirm/check-gate", test_check_gate);
   g_test_add_func ("/cli-confirm/locked", test_locked);
   g_test_add_func ("/cli-confirm/bad-request", test_bad_request);
+  g_test_add_func ("/cli-confirm/plan-reason-chinese", test_plan_reason_chinese);
   return g_test_run ();
 }

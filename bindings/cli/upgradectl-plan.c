@@ -11,11 +11,15 @@
 #include "upgradectl-executor.h"
 
 /* The planner's reason may end with the verdict this table prints anyway
- * ("no compatible_version declared: needs manual confirmation"). */
+ * ("no compatible_version declared: needs manual confirmation"), in the
+ * operator's language: the English suffix alone left the Chinese line
+ * saying 需要人工确认 twice. */
 static char *
 reason_without_verdict (const char *reason)
 {
-  static const char verdict[] = ": needs manual confirmation";
+  /* TRANSLATORS: the end of "no compatible_version declared: needs
+   * manual confirmation" as translated, punctuation included */
+  const char *verdict = _(": needs manual confirmation");
 
   if (g_str_has_suffix (reason, verdict) && strlen (reason) > strlen (verdict))
     return g_strndup (reason, strlen (reason) - strlen (verdict));
