@@ -233,6 +233,28 @@ test_json_nul_refused (void)
   }
 }
 
+/* A lone surrogate in a JSON string: json-glib's error quotes its bytes
+ * (ED A0 80), which are not UTF-8; the 400 must still be JSON a client
+ * can parse (take_response() checks it), naming the body. */
+static void
+test_error_body_utf8 (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autoptr(GString) received = NULL;
+  g_autoptr(JsonObject) error = NULL;
+  gsize offset = 0;
+  guint status = 0;
+  static const char body[] = "{\"fromVersion\": \"\\ud800\", \"toVersion\": \"1.1.0\"}";
+  g_autofree char *request = g_strdup_printf (POST_ASSESS "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                                              strlen (body), body);
+
+  http_test_server_start (server);
+  received = exchange (server, request, strlen (request));
+  error = take_response (received, &offset, &status);
+  g_assert_cmpuint (status, ==, 400);
+  http_test_assert_error (error, "invalid-argument", "body: ");
+}
+
 #define IDLE_CLIENTS 250
 #define SERVER_NOFILE 160
 
@@ -308,6 +330,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/http-abuse/malformed-heads-refused", test_malformed_heads_refused);
   g_test_add_func ("/http-abuse/json-nul-refused", test_json_nul_refused);
+  g_test_add_func ("/http-abuse/error-body-utf8", test_error_body_utf8);
   g_test_add_func ("/http-abuse/idle-connections-make-room", test_idle_connections_make_room);
   return g_test_run ();
 }

@@ -58,18 +58,22 @@ upg_service_unauthorized_message (void)
   return _("a valid bearer token is required (Authorization: Bearer …)");
 }
 
-/* The body of every error answer (SPEC §10): `{"code", "message"}`. */
+/* The body of every error answer (SPEC §10): `{"code", "message"}`. The
+ * message may quote what the client sent (json-glib quotes the bytes of
+ * a lone surrogate, \ud800, as they are): made valid UTF-8, or the error
+ * itself would not parse as JSON. */
 JsonNode *
 upg_service_error_new (const char *code,
                        const char *message)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *valid = g_utf8_make_valid (message, -1);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "code");
   json_builder_add_string_value (builder, code);
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
+  json_builder_add_string_value (builder, valid);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
