@@ -4,7 +4,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- *   _build/bench/bench-batched-migration [--rows N] [--only mariadb|postgresql] [--no-throttle]
+ *   ninja -C _build bench-batched-migration
+ *   UPGRADECTL=_build/bindings/cli/upgradectl UPGRADE_BUILD_ROOT=_build \
+ *     _build/bench/bench-batched-migration [--rows N] [--only mariadb|postgresql] [--no-throttle]
  *
  * For each server (started with its durable defaults: a flush per
  * commit): a table of N rows (10,000,000), then `run --stage
@@ -194,7 +196,8 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error))
     g_error ("%s", error->message);
   if (g_getenv ("UPGRADECTL") == NULL)
-    g_error ("set UPGRADECTL to the built upgradectl");
+    g_error ("set UPGRADECTL to the built upgradectl and UPGRADE_BUILD_ROOT to the build directory,"
+             " or run `ninja -C _build bench-batched-migration`");
   /* The durable defaults: a disk flush per commit, as in production;
    * a production-sized buffer pool (the tests' 32 MB one makes every
    * batch read the table from disk). */
