@@ -25,6 +25,7 @@
 import argparse
 import importlib.util
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -247,6 +248,9 @@ def main():
         before = bench_http.request(url, status_path).get("statements_done", 0)
         connections_before = connections(url)
         cpu_before = thread_cpu(proc.pid)
+        # The client's CPU: both wrk processes are waited for when the load
+        # ends, and no other child ends meanwhile.
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
 
         # Each connection waits between its requests; the rate offered is
         # conns / (pause + answer time). Enough connections that the answer
@@ -269,6 +273,9 @@ def main():
             w.join()
         elapsed = time.monotonic() - t0
         load_cpu = cpu_delta(cpu_before, thread_cpu(proc.pid))
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        client_cpu = (children_after.ru_utime - children_before.ru_utime
+                      + children_after.ru_stime - children_before.ru_stime)
         after_status = bench_http.request(url, status_path)
         during = after_status.get("statements_done", 0) - before
         connections_during = connections(url) - connections_before
@@ -315,6 +322,19 @@ def main():
         print("execution thread: %.0f statements per CPU second unloaded, %.0f under load"
               % (unloaded_per_cpu, during / load_cpu[executing] if load_cpu.get(executing) else 0))
         print("main thread without requests: %.2f us per statement (the run's signals)" % signals_us)
+        # What bounds the ratio on a small host: unloaded, the execution
+        # has a core and its journal writer (and the run's signals) use
+        # `others_ratio` of another; under load, the answers and the client
+        # take their share of the same cores first.
+        exec_cpu = baseline_cpu.get(executing, 0)
+        others_ratio = (sum(baseline_cpu.values()) - exec_cpu) / exec_cpu if exec_cpu else 0
+        http_cores = (main_cpu + client_cpu) / elapsed
+        print("client (wrk): %.1f s CPU = %.1f us/request; answers and client together %.2f cores"
+              % (client_cpu, client_cpu * 1e6 / total, http_cores))
+        left = min(1.0, (os.cpu_count() - http_cores) / (1 + others_ratio))
+        print("unloaded, the execution's other threads use %.2f of its CPU; the cores the answers and the"
+              " client leave give it about %.0f %% of its rate (%d cores)"
+              % (others_ratio, 100 * left, os.cpu_count()))
         bench_http.stop(proc)
     finally:
         shutil.rmtree(root)
