@@ -518,6 +518,33 @@ test_resume_limit_new_execution (void)
   exec_fixture_clear (&fx);
 }
 
+/* A configuration whose "sites" repeats its site_id, as one is often
+ * written: a mistyped site is refused naming each accepted site once,
+ * each in quotes of its own in Chinese too. */
+static void
+test_site_typo_listed_once (void)
+{
+  const char *zh[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", "LC_ALL", "zh_CN.UTF-8", NULL };
+  const char *c[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  ExecFixture fx;
+  g_autofree char *err = NULL, *zh_err = NULL;
+
+  g_assert_nonnull (g_getenv ("UPGRADE_LOCALEDIR"));
+  exec_fixture_init (&fx);
+  exec_fixture_write_manifest (&fx, "1.0.0", "", NULL);
+  exec_fixture_write_config_extra (&fx, "dc1", "", "\"sites\": [\"dc1\", \"dc2\"]");
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&fx, c, &err, "plan", "--site", "dc3", "--from", "0.9.0",
+                                                            "--to", "1.0.0", NULL)), ==, 2);
+  if (strstr (err, "expected 'dc1', 'dc2' (its") == NULL)
+    g_error ("the accepted sites are not listed once each:\n%s", err);
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&fx, zh, &zh_err, "plan", "--site", "dc3", "--from",
+                                                            "0.9.0", "--to", "1.0.0", NULL)), ==, 2);
+  if (strstr (zh_err, "：应为 'dc1', 'dc2'（其") == NULL)
+    g_error ("the accepted sites are not quoted one by one:\n%s", zh_err);
+  exec_fixture_clear (&fx);
+}
+
 /* A statement that commits on its own (SQLite's VACUUM here, MariaDB's
  * DDL at a site) interrupted by a kill between its end and its marker is
  * in doubt: the breakpoint's error, which the operator reads before
@@ -560,6 +587,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-ops/site/typo", test_site_typo);
   g_test_add_func ("/cli-ops/site/typo-library", test_site_typo_library);
+  g_test_add_func ("/cli-ops/site/typo-listed-once", test_site_typo_listed_once);
   g_test_add_func ("/cli-ops/to/above-newest", test_to_above_newest);
   g_test_add_func ("/cli-ops/validate/missing-component", test_missing_component);
   g_test_add_func ("/cli-ops/env/command-secrets", test_command_secrets);

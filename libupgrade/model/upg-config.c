@@ -358,27 +358,33 @@ upg_config_check_site (UpgConfig   *self,
                        GError     **error)
 {
   g_autoptr(GPtrArray) known = NULL;
-  g_autofree char *list = NULL;
+  g_autoptr(GString) list = g_string_new (NULL);
 
   g_return_val_if_fail (UPG_IS_CONFIG (self), FALSE);
 
   known = g_ptr_array_new ();
   if (self->site_id != NULL && *self->site_id != '\0')
     g_ptr_array_add (known, self->site_id);
+  /* A "sites" list that repeats site_id is usual: each site is named once. */
   for (guint i = 0; self->sites != NULL && self->sites[i] != NULL; i++)
-    g_ptr_array_add (known, self->sites[i]);
+    if (!g_ptr_array_find_with_equal_func (known, self->sites[i], g_str_equal, NULL))
+      g_ptr_array_add (known, self->sites[i]);
   if (known->len == 0)
     return TRUE;
   for (guint i = 0; site_id != NULL && i < known->len; i++)
     if (g_str_equal (known->pdata[i], site_id))
       return TRUE;
-  g_ptr_array_add (known, NULL);
-  list = g_strjoinv ("', '", (char **) known->pdata);
+  /* Each site quoted on its own: a translation's quotes around the whole
+   * list read as one site named "bj-01', 'bj-02". */
+  for (guint i = 0; i < known->len; i++)
+    g_string_append_printf (list, "%s'%s'", i > 0 ? ", " : "", (const char *) known->pdata[i]);
   g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
-               _("site '%s' is not a site of this configuration%s%s: expected '%s' "
+               /* TRANSLATORS: the site asked for, " <configuration file>"
+                * or nothing, the accepted sites ('bj-01', 'bj-02') */
+               _("site '%s' is not a site of this configuration%s%s: expected %s "
                  "(its \"site_id\" or one of its \"sites\")"),
                site_id != NULL ? site_id : "", self->path != NULL ? " " : "",
-               self->path != NULL ? self->path : "", list);
+               self->path != NULL ? self->path : "", list->str);
   return FALSE;
 }
 
