@@ -255,6 +255,43 @@ test_error_body_utf8 (void)
   http_test_assert_error (error, "invalid-argument", "body: ");
 }
 
+#define WEBSOCKET_HEADERS "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+
+/* A WebSocket handshake libsoup refuses (a version other than 13, no
+ * key, no Connection: Upgrade) on the events of an execution that
+ * exists: a JSON error naming what is missing, not libsoup's HTML page. */
+static void
+test_websocket_handshake_refused (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  g_autofree char *id = NULL;
+  static const char *const handshakes[][2] = {
+    { WEBSOCKET_HEADERS "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n",
+      "Sec-WebSocket-Version: 13" },
+    { WEBSOCKET_HEADERS "Sec-WebSocket-Version: 13\r\n", "Sec-WebSocket-Key" },
+    { "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
+      "Connection: Upgrade" },
+  };
+
+  http_test_server_start (server);
+  id = http_test_execute (server, "pre_stop");
+  json_object_unref (http_test_wait_finished (server, id, "SUCCESS"));
+  for (guint i = 0; i < G_N_ELEMENTS (handshakes); i++)
+    {
+      g_autofree char *request = g_strdup_printf ("GET /api/v1/upgrade/events/%s HTTP/1.1\r\n"
+                                                  "Host: 127.0.0.1\r\n" TOKEN_HEADER "%s\r\n",
+                                                  id, handshakes[i][0]);
+      g_autoptr(GString) received = exchange (server, request, strlen (request));
+      g_autoptr(JsonObject) error = NULL;
+      gsize offset = 0;
+      guint status = 0;
+
+      error = take_response (received, &offset, &status);
+      g_assert_cmpuint (status, ==, 400);
+      http_test_assert_error (error, "bad-request", handshakes[i][1]);
+    }
+}
+
 #define IDLE_CLIENTS 250
 #define SERVER_NOFILE 160
 
@@ -331,6 +368,7 @@ main (int    argc,
   g_test_add_func ("/http-abuse/malformed-heads-refused", test_malformed_heads_refused);
   g_test_add_func ("/http-abuse/json-nul-refused", test_json_nul_refused);
   g_test_add_func ("/http-abuse/error-body-utf8", test_error_body_utf8);
+  g_test_add_func ("/http-abuse/websocket-handshake-refused", test_websocket_handshake_refused);
   g_test_add_func ("/http-abuse/idle-connections-make-room", test_idle_connections_make_room);
   return g_test_run ();
 }

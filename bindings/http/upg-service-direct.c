@@ -233,6 +233,29 @@ next_line (const char **p,
   return TRUE;
 }
 
+typedef struct {
+  guint     hosts;
+  guint     authorizations;
+  char     *content_length;     /* the first, trimmed */
+  char     *transfer_encoding;  /* every one, joined by commas */
+  gboolean  events;             /* the target is an events WebSocket */
+  gboolean  upgrade;            /* Upgrade: websocket */
+  gboolean  connection_upgrade; /* Connection: upgrade */
+  char     *websocket_key;      /* the first of each */
+  char     *websocket_version;
+} HeadFields;
+
+static void
+head_fields_clear (HeadFields *fields)
+{
+  g_free (fields->content_length);
+  g_free (fields->transfer_encoding);
+  g_free (fields->websocket_key);
+  g_free (fields->websocket_version);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadFields, head_fields_clear)
+
 /* The path percent-decoded: no NUL, UTF-8 (it is routed and may be quoted
  * in a JSON answer), and no `.` or `..` segment, decoded or not (libsoup
  * resolves the plain ones against the route table, never a file; a client
@@ -240,6 +263,7 @@ next_line (const char **p,
 static const char *
 check_path (const char *path,
             const char *end,
+            HeadFields *fields,
             Refusal    *refusal)
 {
   g_autofree char *decoded = g_uri_unescape_segment (path, end, NULL);
@@ -251,6 +275,7 @@ check_path (const char *path,
   for (guint i = 0; segments[i] != NULL; i++)
     if (g_str_equal (segments[i], ".") || g_str_equal (segments[i], ".."))
       return bad_request (refusal, _("the request path has a \".\" or \"..\" segment"));
+  fields->events = g_str_has_prefix (decoded, UPG_SERVICE_EVENTS_PREFIX "/");
   return NULL;
 }
 
@@ -259,6 +284,7 @@ check_path (const char *path,
 static const char *
 check_target (const char *target,
               const char *end,
+              HeadFields *fields,
               Refusal    *refusal)
 {
   const char *path = target;
@@ -280,7 +306,7 @@ check_target (const char *target,
       if (decoded == NULL || !g_utf8_validate (decoded, -1, NULL))
         return bad_request (refusal, _("the request query, percent-decoded, is not UTF-8 or has a NUL"));
     }
-  return check_path (path, query != NULL ? query : end, refusal);
+  return check_path (path, query != NULL ? query : end, fields, refusal);
 }
 
 /* METHOD SP TARGET SP HTTP/1.x */
@@ -288,6 +314,7 @@ static const char *
 check_request_line (const char *line,
                     gsize       length,
                     gboolean   *http11,
+                    HeadFields *fields,
                     Refusal    *refusal)
 {
   const char *end = line + length;
@@ -316,24 +343,21 @@ check_request_line (const char *line,
   if (!g_strv_contains (known_methods, method))
     return refuse_with (refusal, SOUP_STATUS_NOT_IMPLEMENTED, "not-implemented",
                         _("the request method is not one of HTTP's"));
-  return check_target (space + 1, version - 1, refusal);
+  return check_target (space + 1, version - 1, fields, refusal);
 }
 
-typedef struct {
-  guint  hosts;
-  guint  authorizations;
-  char  *content_length;   /* the first, trimmed */
-  char  *transfer_encoding; /* every one, joined by commas */
-} HeadFields;
-
-static void
-head_fields_clear (HeadFields *fields)
+/* Whether the comma-separated list @value has @token. */
+static gboolean
+has_token (const char *value,
+           const char *token)
 {
-  g_free (fields->content_length);
-  g_free (fields->transfer_encoding);
-}
+  g_auto(GStrv) tokens = g_strsplit (value, ",", -1);
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HeadFields, head_fields_clear)
+  for (guint i = 0; tokens[i] != NULL; i++)
+    if (g_ascii_strcasecmp (g_strstrip (tokens[i]), token) == 0)
+      return TRUE;
+  return FALSE;
+}
 
 /* One header line: NAME ":" VALUE, the name a token right before the
  * colon, the value without control characters (RFC 9112 §5). */
@@ -371,6 +395,14 @@ check_header (HeadFields *fields,
       g_free (fields->content_length);
       fields->content_length = g_steal_pointer (&text);
     }
+  else if (name_is (line, colon - line, "Upgrade"))
+    fields->upgrade |= has_token (text, "websocket");
+  else if (name_is (line, colon - line, "Connection"))
+    fields->connection_upgrade |= has_token (text, "upgrade");
+  else if (name_is (line, colon - line, "Sec-WebSocket-Key") && fields->websocket_key == NULL)
+    fields->websocket_key = g_steal_pointer (&text);
+  else if (name_is (line, colon - line, "Sec-WebSocket-Version") && fields->websocket_version == NULL)
+    fields->websocket_version = g_steal_pointer (&text);
   else if (name_is (line, colon - line, "Transfer-Encoding"))
     {
       char *joined = fields->transfer_encoding == NULL ? g_strdup (text)
@@ -408,6 +440,28 @@ check_framing (HeadFields *fields,
   return NULL;
 }
 
+/* A WebSocket request to the events route that libsoup would refuse with
+ * an HTML page (RFC 6455 §4.2.1): refused here with the JSON error. */
+static const char *
+check_websocket (HeadFields *fields,
+                 Refusal    *refusal)
+{
+  g_autofree guchar *key = NULL;
+  gsize key_length = 0;
+
+  if (!fields->events || !fields->upgrade)
+    return NULL;
+  if (!fields->connection_upgrade)
+    return bad_request (refusal, _("a WebSocket request needs Connection: Upgrade"));
+  if (g_strcmp0 (fields->websocket_version, "13") != 0)
+    return bad_request (refusal, _("a WebSocket request needs Sec-WebSocket-Version: 13"));
+  if (fields->websocket_key != NULL)
+    key = g_base64_decode (fields->websocket_key, &key_length);
+  if (key_length != 16)
+    return bad_request (refusal, _("a WebSocket request needs a Sec-WebSocket-Key of 16 bytes in base64"));
+  return NULL;
+}
+
 /**
  * upg_service_head_refusal:
  * @head: a complete request head
@@ -418,8 +472,9 @@ check_framing (HeadFields *fields,
  * Whether @head is one libsoup may read. libsoup answers a head it cannot
  * parse without the JSON body every error has (SPEC §10), reads two
  * differing `Content-Length` as the last one (and waits for a body never
- * sent), and takes the last of two `Authorization`: such heads are
- * refused before libsoup sees them, naming what is wrong.
+ * sent), takes the last of two `Authorization`, and refuses a bad
+ * WebSocket handshake with an HTML page: such heads are refused before
+ * libsoup sees them, naming what is wrong.
  *
  * Returns: (transfer none) (nullable): the refusal's message, %NULL if
  *   libsoup may read @head
@@ -439,14 +494,14 @@ upg_service_head_refusal (const char  *head,
   gboolean http11 = FALSE;
 
   if (next_line (&p, end, &line, &line_length)
-      && check_request_line (line, line_length, &http11, &refusal) == NULL)
+      && check_request_line (line, line_length, &http11, &fields, &refusal) == NULL)
     while (next_line (&p, end, &line, &line_length) && line_length > 0
            && check_header (&fields, line, line + line_length, &refusal) == NULL)
       ;
   if (refusal.message == NULL && http11 && fields.hosts == 0)
     bad_request (&refusal, _("Host is missing (HTTP/1.1 requires it)"));
-  if (refusal.message == NULL)
-    check_framing (&fields, &refusal);
+  if (refusal.message == NULL && check_framing (&fields, &refusal) == NULL)
+    check_websocket (&fields, &refusal);
   *status = refusal.status;
   *code = refusal.code;
   return refusal.message;
