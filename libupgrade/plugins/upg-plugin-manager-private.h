@@ -16,6 +16,7 @@ UpgPluginRunSpec *upg_plugin_manager_new_spec    (UpgPluginManager *self,
                                                   UpgContext       *context,
                                                   guint             timeout_seconds);
 JsonObject       *upg_plugin_manager_data_sources_to_json (GPtrArray *sources);
+GStrv             upg_plugin_manager_request_secrets (JsonNode *request);
 JsonNode         *upg_plugin_manager_new_request (UpgPluginManager *self,
                                                   const char       *op,
                                                   const char       *plugin_path,

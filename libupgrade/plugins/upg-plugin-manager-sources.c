@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "upg-data-source-private.h"
 #include "upg-plugin-manager-private.h"
 
@@ -83,4 +85,72 @@ upg_plugin_manager_data_sources_to_json (GPtrArray *sources)
     json_object_set_object_member (definitions, upg_data_source_get_name (sources->pdata[i]),
                                    definition_of (sources->pdata[i]));
   return definitions;
+}
+
+static JsonObject *
+object_member (JsonObject *object,
+               const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The password of a raw libgda `auth` string (`USERNAME=u;PASSWORD=p`). */
+static void
+add_auth_password (GPtrArray  *secrets,
+                   const char *auth)
+{
+  g_auto(GStrv) parts = auth != NULL ? g_strsplit (auth, ";", -1) : NULL;
+
+  for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
+    if (g_ascii_strncasecmp (parts[i], "PASSWORD=", strlen ("PASSWORD=")) == 0 &&
+        parts[i][strlen ("PASSWORD=")] != '\0')
+      g_ptr_array_add (secrets, g_strdup (parts[i] + strlen ("PASSWORD=")));
+}
+
+/*
+ * upg_plugin_manager_request_secrets:
+ * @request: a request for the plugin host
+ *
+ * The passwords of the data sources @request gives the host. The host
+ * reads them (from the same variables and files) to open connections, so
+ * the plugin knows them; what it says (errors, log lines, progress,
+ * results, output) must not show them (SPEC §7).
+ *
+ * Returns: (transfer full): the values, %NULL-terminated (maybe empty)
+ */
+GStrv
+upg_plugin_manager_request_secrets (JsonNode *request)
+{
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *context = object_member (JSON_NODE_HOLDS_OBJECT (request)
+                                       ? json_node_get_object (request) : NULL, "context");
+  JsonObject *definitions = object_member (context, "data_sources");
+  const char *base_dir = context != NULL
+                         ? json_object_get_string_member_with_default (context, "data_sources_base_dir", NULL)
+                         : NULL;
+  g_autoptr(GList) names = definitions != NULL ? json_object_get_members (definitions) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *definition = object_member (definitions, l->data);
+      g_autoptr(UpgDataSource) source = NULL;
+      char *password;
+
+      if (definition == NULL)
+        continue;
+      source = upg_data_source_new_from_json (l->data, definition, base_dir, NULL);
+      if (source == NULL)
+        continue;
+      /* A password that cannot be read is one the plugin cannot read either. */
+      password = upg_data_source_dup_password (source, NULL);
+      if (password != NULL && *password != '\0')
+        g_ptr_array_add (secrets, password);
+      else
+        g_free (password);
+      add_auth_password (secrets, upg_data_source_get_auth (source));
+    }
+  g_ptr_array_add (secrets, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&secrets), FALSE);
 }

@@ -332,6 +332,7 @@ upg_plugin_manager_new_spec (UpgPluginManager *self,
   spec->context = context ? g_object_ref (context) : NULL;
   spec->timeout_seconds = timeout_seconds;
   spec->kill_grace_ms = self->kill_grace_ms;
+  spec->secrets = upg_plugin_manager_request_secrets (request);
   return spec;
 }
 

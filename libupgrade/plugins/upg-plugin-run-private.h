@@ -16,6 +16,7 @@ typedef struct {
   UpgContext *context;          /* nullable: receives logs, progress, checkpoints */
   guint       timeout_seconds;  /* 0: no limit */
   guint       kill_grace_ms;    /* between SIGTERM and SIGKILL on cancellation */
+  char      **secrets;          /* values cut out of what the plugin says */
 } UpgPluginRunSpec;
 
 typedef struct {

@@ -22,6 +22,7 @@
 #include "upg-child-private.h"
 #include "upg-plugin-protocol-private.h"
 #include "upg-plugin-run-private.h"
+#include "upg-secret-private.h"
 
 typedef struct {
   UpgPluginRunSpec   *spec;
@@ -49,6 +50,7 @@ upg_plugin_run_spec_free (UpgPluginRunSpec *spec)
   g_free (spec->what);
   g_clear_pointer (&spec->request, json_node_unref);
   g_clear_object (&spec->context);
+  g_strfreev (spec->secrets);
   g_free (spec);
 }
 
@@ -116,6 +118,65 @@ final_error (Run *run)
   if (run->plugin_error != NULL)
     return g_error_copy (run->plugin_error);
   return NULL;
+}
+
+/* What the plugin says reaches the operator: its error, log lines,
+ * progress messages, results and output. The plugin knows the data
+ * sources' passwords (its host reads them), so they, and the password of
+ * any URL it quotes, are cut out of every string it sends (SPEC §7). */
+static char *
+scrub (Run        *run,
+       const char *text)
+{
+  return upg_secret_scrub (text, (const char * const *) run->spec->secrets);
+}
+
+/* Members whose values are the protocol's words, not a person's text:
+ * kept, so that a short password cannot garble them. */
+static const char * const protocol_words[] = { "event", "domain", "kind", "verdict", NULL };
+
+static void
+scrub_node (Run      *run,
+            JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        if (!g_strv_contains (protocol_words, name))
+          scrub_node (run, member);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        scrub_node (run, json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      g_autofree char *clean = scrub (run, json_node_get_string (node));
+
+      json_node_set_string (node, clean);
+    }
+}
+
+/* Keeps the first protocol error: the ones after it follow from it. */
+static void
+set_protocol_error (Run        *run,
+                    const char *message)
+{
+  g_autofree char *clean = NULL;
+
+  if (run->protocol_error != NULL)
+    return;
+  clean = scrub (run, message);
+  run->protocol_error = g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, _("%s in %s: %s"),
+                                     run->spec->label, run->spec->what, clean);
 }
 
 static void
@@ -194,9 +255,7 @@ handle_result (Run        *run,
 
   if (result == NULL)
     {
-      if (run->protocol_error == NULL)
-        run->protocol_error = g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, _("%s in %s: %s"),
-                                           run->spec->label, run->spec->what, error->message);
+      set_protocol_error (run, error->message);
       return;
     }
   g_ptr_array_add (run->output_data->results, result);
@@ -264,11 +323,19 @@ on_event_line (GObject      *source,
       return;
     }
   node = upg_plugin_protocol_parse_line (line, &error);
-  if (node != NULL)
-    handle_event (run, task, json_node_get_object (node));
-  else if (run->protocol_error == NULL)
-    run->protocol_error = g_error_new (UPG_ERROR, UPG_ERROR_PLUGIN, _("%s in %s: %s"),
-                                       run->spec->label, run->spec->what, error->message);
+  if (node == NULL)
+    set_protocol_error (run, error->message);
+  else
+    {
+      JsonObject *event = json_node_get_object (node);
+
+      /* A checkpoint is the plugin's data, kept as it is: it goes to the
+       * journal for the plugin's next attempt, not to a person. */
+      if (!g_str_equal (json_object_get_string_member_with_default (event, "event", ""),
+                        "checkpoint"))
+        scrub_node (run, node);
+      handle_event (run, task, event);
+    }
   read_next_event (task);
 }
 
@@ -293,6 +360,7 @@ on_output_line (GObject      *source,
   Run *run = g_task_get_task_data (task);
   g_autofree char *line = g_data_input_stream_read_line_finish (run->output, result, NULL, NULL);
   g_autofree char *valid = NULL;
+  g_autofree char *clean = NULL;
 
   if (line == NULL)
     {
@@ -300,10 +368,11 @@ on_output_line (GObject      *source,
       return;
     }
   valid = g_utf8_make_valid (line, -1);
+  clean = scrub (run, valid);
   if (run->spec->context != NULL)
-    upg_context_log (run->spec->context, G_LOG_LEVEL_MESSAGE, "%s: %s", run->spec->label, valid);
+    upg_context_log (run->spec->context, G_LOG_LEVEL_MESSAGE, "%s: %s", run->spec->label, clean);
   else
-    g_message ("%s: %s", run->spec->label, valid);
+    g_message ("%s: %s", run->spec->label, clean);
   read_next_output (task);
 }
 

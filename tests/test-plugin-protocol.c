@@ -1,0 +1,118 @@
+/* test-plugin-protocol.c - what a misbehaving plugin says and leaves behind
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Runs the fixture plugin `misbehave` as a tool step through upgradectl,
+ * as an operator does, with the mistake its step's params choose.
+ */
+#define _GNU_SOURCE
+#include <string.h>
+
+#include "exec-test-util.h"
+
+#define PASSWORD "Pl9-s3cret-value"
+
+/* A site whose one data source's password is in UPG_TEST_PLUGIN_PW, with
+ * one in_stop tool step of MisbehaveTool taking @params. */
+static void
+site_init (ExecFixture *fx, const char *params)
+{
+  g_autofree char *plugins = g_test_build_filename (G_TEST_BUILT, "fixtures", "plugins", NULL);
+  g_autofree char *steps = g_strdup_printf (
+    "\"in_stop\": [{\"id\": \"tool_001\", \"class_name\": \"MisbehaveTool\","
+    " \"compatible_version\": \"1.0.0\", \"timeout\": 300, \"params\": %s}]", params);
+  g_autofree char *extra = g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
+
+  exec_fixture_init (fx);
+  exec_fixture_write_manifest (fx, "1.0.1", steps, NULL);
+  exec_fixture_write_config_extra (fx, "bj-01",
+                                   "\"ft_db\": {\"provider\": \"MySQL\", \"host\": \"127.0.0.1\","
+                                   " \"database\": \"ft\", \"user\": \"upgrade\","
+                                   " \"password_env\": \"UPG_TEST_PLUGIN_PW\"}", extra);
+}
+
+/* `upgradectl --json run` of the step, with the password in the
+ * environment; returns its exit status. */
+static int
+site_run (ExecFixture *fx, char **out, char **err)
+{
+  const char *env[] = { "UPG_TEST_PLUGIN_PW", PASSWORD, NULL };
+  int status = exec_fixture_cli_both (fx, env, out, err, "--json", "run", "--from", "1.0.0",
+                                      "--to", "1.0.1", "--stage", "in_stop", NULL);
+
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static void
+assert_tree_lacks (const char *path, const char *text)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        assert_tree_lacks (child, text);
+      else if (g_file_get_contents (child, &contents, &length, NULL) &&
+               memmem (contents, length, text, strlen (text)) != NULL)
+        g_error ("%s holds '%s'", child, text);
+    }
+}
+
+static char *
+execution_log (ExecFixture *fx)
+{
+  g_autofree char *logs = g_build_filename (fx->state, "logs", NULL);
+  g_autoptr(GDir) dir = g_dir_open (logs, 0, NULL);
+  g_autofree char *path = NULL;
+  char *text = NULL;
+
+  g_assert_nonnull (dir);
+  path = g_build_filename (logs, g_dir_read_name (dir), NULL);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* The plugin knows the data source's password (its host reads it to
+ * connect) and puts it in its error, a log line, a progress message and
+ * its stdout. The operator sees the failure, with the password cut out
+ * everywhere: the JSON output, stderr, the execution's log, the journal
+ * (SPEC §7: never in logs, reports or error messages). */
+static void
+test_secret_cut (void)
+{
+  ExecFixture fx = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(JsonObject) doc = NULL;
+  JsonObject *breakpoint;
+
+  site_init (&fx, "{\"mode\": \"secret\", \"password_env\": \"UPG_TEST_PLUGIN_PW\"}");
+  g_assert_cmpint (site_run (&fx, &out, &err), ==, 1);
+  g_assert_null (strstr (out, PASSWORD));
+  g_assert_null (strstr (err, PASSWORD));
+  doc = exec_parse_json_object (out);
+  breakpoint = json_object_get_object_member (doc, "breakpoint");
+  g_assert_nonnull (strstr (json_object_get_string_member (breakpoint, "error"),
+                            "login of user upgrade with password '***' refused"));
+  assert_tree_lacks (fx.state, PASSWORD);
+  /* The log still has what the plugin said, without the password. */
+  log = execution_log (&fx);
+  g_assert_nonnull (strstr (log, "logging in with password ***"));
+  g_assert_nonnull (strstr (log, "connecting to mysql://upgrade@db.example/ft"));
+  exec_fixture_clear (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plugin-protocol/secret-cut", test_secret_cut);
+  return g_test_run ();
+}
