@@ -6,7 +6,9 @@
  * as an operator does, with the mistake its step's params choose.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "exec-test-util.h"
 
@@ -109,10 +111,44 @@ test_secret_cut (void)
   exec_fixture_clear (&fx);
 }
 
+/* The plugin starts a program in the background that keeps its stdout
+ * open and outlives it (a service restarted with system ("… &")). The
+ * step ends when the plugin returned and its host exited, not when that
+ * program exits (an hour later, or never for a daemon): the run succeeds
+ * while the program still runs. */
+static void
+test_background_child (void)
+{
+  ExecFixture fx = { 0 };
+  g_autofree char *pid_file = g_build_filename (g_get_tmp_dir (), "upg-plugin-bg-XXXXXX", NULL);
+  g_autofree char *params = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autoptr(JsonObject) doc = NULL;
+  gint64 pid;
+
+  g_close (g_mkstemp (pid_file), NULL);
+  params = g_strdup_printf ("{\"mode\": \"background\", \"pid_file\": \"%s\"}", pid_file);
+  site_init (&fx, params);
+  g_assert_cmpint (site_run (&fx, &out, &err), ==, 0);
+  doc = exec_parse_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "SUCCESS");
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (pid, >, 1);
+  /* Still running: the run did not wait for it. */
+  g_assert_cmpint (kill ((pid_t) pid, 0), ==, 0);
+  kill ((pid_t) pid, SIGKILL);
+  g_remove (pid_file);
+  exec_fixture_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin-protocol/secret-cut", test_secret_cut);
+  g_test_add_func ("/plugin-protocol/background-child", test_background_child);
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "upg-plugin-host-private.h"
@@ -424,6 +425,9 @@ upg_plugin_host_main (int channel_fd)
   g_autoptr(GInputStream) raw_in = g_unix_input_stream_new (channel_fd, FALSE);
   GThread *thread;
 
+  /* The channel is the host's alone: a program the plugin starts must
+   * neither write into it nor hold it open once the host is gone. */
+  fcntl (channel_fd, F_SETFD, fcntl (channel_fd, F_GETFD) | FD_CLOEXEC);
   g_mutex_init (&host.write_lock);
   host.out = g_unix_output_stream_new (channel_fd, FALSE);
   host.in = g_data_input_stream_new (raw_in);

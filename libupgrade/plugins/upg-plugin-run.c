@@ -24,6 +24,10 @@
 #include "upg-plugin-run-private.h"
 #include "upg-secret-private.h"
 
+/* How long the output and channel of a host that exited are still read
+ * (what it wrote is already in the pipe; see on_drained()). */
+#define UPG_PLUGIN_RUN_DRAIN_MS 2000
+
 typedef struct {
   UpgPluginRunSpec   *spec;
   GSubprocess        *process;
@@ -33,6 +37,8 @@ typedef struct {
   GSource            *timeout_source;
   GSource            *cancel_source;
   GSource            *kill_source;
+  GSource            *drain_source;
+  GCancellable       *drain;        /* stops reading once the host is gone */
   guint               pending;      /* channel, output, wait */
   gboolean            timed_out;
   gboolean            cancelled;
@@ -78,6 +84,8 @@ run_free (Run *run)
   clear_source (&run->timeout_source);
   clear_source (&run->cancel_source);
   clear_source (&run->kill_source);
+  clear_source (&run->drain_source);
+  g_clear_object (&run->drain);
   upg_plugin_run_spec_free (run->spec);
   g_clear_object (&run->process);
   g_clear_object (&run->channel);
@@ -190,6 +198,7 @@ run_step_done (GTask *task)
   clear_source (&run->timeout_source);
   clear_source (&run->cancel_source);
   clear_source (&run->kill_source);
+  clear_source (&run->drain_source);
   error = final_error (run);
   if (error != NULL)
     g_task_return_error (task, error);
@@ -344,7 +353,7 @@ read_next_event (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  g_data_input_stream_read_line_async (run->events, G_PRIORITY_DEFAULT, NULL,
+  g_data_input_stream_read_line_async (run->events, G_PRIORITY_DEFAULT, run->drain,
                                        on_event_line, task);
 }
 
@@ -381,8 +390,30 @@ read_next_output (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  g_data_input_stream_read_line_async (run->output, G_PRIORITY_DEFAULT, NULL,
+  g_data_input_stream_read_line_async (run->output, G_PRIORITY_DEFAULT, run->drain,
                                        on_output_line, task);
+}
+
+/* The host is gone, yet its output or channel is still open: a process
+ * the plugin started (`system ("… &")`) inherited it and lives on. What
+ * the host wrote was in the pipe when it exited and has been read by
+ * now; waiting for that process would hold the step (past its timeout,
+ * or for ever for a daemon). Stop reading, and say why. */
+static gboolean
+on_drained (gpointer user_data)
+{
+  Run *run = g_task_get_task_data (user_data);
+  g_autofree char *message = g_strdup_printf (
+    _("%s left a process running that keeps its output open; its output is no longer read"),
+    run->spec->label);
+
+  if (run->spec->context != NULL)
+    upg_context_log_literal (run->spec->context, G_LOG_LEVEL_WARNING, message);
+  else
+    g_warning ("%s", message);
+  g_clear_pointer (&run->drain_source, g_source_unref);
+  g_cancellable_cancel (run->drain);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -390,8 +421,17 @@ on_wait (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  run_step_done (user_data);
+  if (run->pending > 1)
+    {
+      run->drain_source = g_timeout_source_new (UPG_PLUGIN_RUN_DRAIN_MS);
+      g_source_set_callback (run->drain_source, on_drained, task, NULL);
+      g_source_attach (run->drain_source, g_task_get_context (task));
+    }
+  run_step_done (task);
 }
 
 static gboolean
@@ -531,6 +571,7 @@ upg_plugin_run_async (UpgPluginRunSpec   *spec,
   run->spec = spec;
   run->output_data = g_new0 (UpgPluginRunOutput, 1);
   run->output_data->results = g_ptr_array_new_with_free_func (g_object_unref);
+  run->drain = g_cancellable_new ();
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
 
   if (!start (task, &error))
