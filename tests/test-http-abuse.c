@@ -309,6 +309,33 @@ server_nofile (HttpTestServer *server)
   return g_ascii_strtoull (line + strlen ("Max open files"), NULL, 10);
 }
 
+/* Starts @server with RLIMIT_NOFILE at SERVER_NOFILE (the clients here
+ * keep theirs). FALSE, the test skipped, if this process has too few for
+ * its clients or the server runs with another limit. */
+static gboolean
+start_with_nofile (HttpTestServer *server)
+{
+  struct rlimit saved, lowered;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  if (saved.rlim_cur < IDLE_CLIENTS + 64)
+    {
+      g_test_skip ("too few descriptors for the clients");
+      return FALSE;
+    }
+  lowered = saved;
+  lowered.rlim_cur = SERVER_NOFILE;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &lowered), ==, 0);
+  http_test_server_start (server);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  if (server_nofile (server) != SERVER_NOFILE)
+    {
+      g_test_skip ("the server runs with another descriptor limit (valgrind raises it)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* More idle connections than the service has descriptors for (it runs
  * with RLIMIT_NOFILE at SERVER_NOFILE): a new request is still answered
  * at once (it used to wait in the listen queue until the idle ones timed
@@ -320,30 +347,14 @@ test_idle_connections_make_room (void)
   g_autoptr(HttpTestServer) server = http_test_server_new ();
   g_autoptr(GString) received = NULL;
   g_autoptr(JsonObject) health = NULL;
-  struct rlimit saved, lowered;
   int idle[IDLE_CLIENTS];
   gsize offset = 0;
   guint status = 0;
   guint before;
   char byte;
 
-  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
-  if (saved.rlim_cur < IDLE_CLIENTS + 64)
-    {
-      g_test_skip ("too few descriptors for the clients");
-      return;
-    }
-  /* The server inherits it; the clients here get theirs back. */
-  lowered = saved;
-  lowered.rlim_cur = SERVER_NOFILE;
-  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &lowered), ==, 0);
-  http_test_server_start (server);
-  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
-  if (server_nofile (server) != SERVER_NOFILE)
-    {
-      g_test_skip ("the server runs with another descriptor limit (valgrind raises it)");
-      return;
-    }
+  if (!start_with_nofile (server))
+    return;
   g_assert_cmpuint (http_test_request (server, "GET", "/api/v1/health", NULL, NULL, NULL, NULL), ==, 200);
   before = server_fds (server, G_MAXUINT);
 
@@ -360,6 +371,39 @@ test_idle_connections_make_room (void)
     close (idle[i]);
 }
 
+/* As many connections as the service takes, every one busy (libsoup
+ * reads its body: it said 100 Continue): none is cut for a new one, which
+ * waits in the listen queue and is answered once service.idle_timeout
+ * ended the stalled ones. */
+static void
+test_busy_connections_kept (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new_with_service ("\"idle_timeout\": 2");
+  g_autoptr(GString) received = NULL;
+  g_autoptr(JsonObject) health = NULL;
+  int busy[SERVER_NOFILE - 64];
+  gsize offset = 0;
+  guint status = 0;
+
+  if (!start_with_nofile (server))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (busy); i++)
+    {
+      static const char head[] = POST_ASSESS "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n";
+      char answer[64] = "";
+
+      busy[i] = open_client (server);
+      g_assert_cmpint (send (busy[i], head, strlen (head), MSG_NOSIGNAL), ==, (gssize) strlen (head));
+      g_assert_cmpint (recv (busy[i], answer, sizeof answer - 1, 0), >, 0);
+      g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 100 Continue"));
+    }
+  received = exchange (server, HEAD ("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  health = take_response (received, &offset, &status);
+  g_assert_cmpuint (status, ==, 200);
+  for (guint i = 0; i < G_N_ELEMENTS (busy); i++)
+    close (busy[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -370,5 +414,6 @@ main (int    argc,
   g_test_add_func ("/http-abuse/error-body-utf8", test_error_body_utf8);
   g_test_add_func ("/http-abuse/websocket-handshake-refused", test_websocket_handshake_refused);
   g_test_add_func ("/http-abuse/idle-connections-make-room", test_idle_connections_make_room);
+  g_test_add_func ("/http-abuse/busy-connections-kept", test_busy_connections_kept);
   return g_test_run ();
 }

@@ -13,7 +13,7 @@
  *    a client that closes first or sends nothing for
  *    `service.idle_timeout` seconds is closed at once;
  *  - at RLIMIT_NOFILE less DESCRIPTOR_RESERVE connections, the one idle
- *    the longest is closed for a new one (conns_make_room());
+ *    the longest is closed for a new one (conns_oldest_idle());
  *  - a head over 64 KiB is answered 431 without going further, and one
  *    that libsoup would answer without a JSON body, or read ambiguously
  *    (request smuggling), 400, 501 or 505 (upg_service_head_refusal());
@@ -585,24 +585,20 @@ conn_new (UpgService              *self,
  * a request or draining after a refusal, is closed for a new one, so that
  * clients holding idle connections (by mistake or on purpose) can neither
  * lock out the next request nor take the executions' descriptors. A
- * request libsoup reads or answers is never cut. Returns FALSE if every
+ * request libsoup reads or answers is never cut: NULL if every
  * connection is busy. */
-static gboolean
-conns_make_room (UpgService *self)
+static UpgServiceConn *
+conns_oldest_idle (UpgService *self)
 {
   GHashTableIter iter;
   UpgServiceConn *conn;
   UpgServiceConn *oldest = NULL;
 
-  if (g_hash_table_size (self->conns) < self->conn_limit)
-    return TRUE;
   g_hash_table_iter_init (&iter, self->conns);
   while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
     if (conn->state != CONN_HANDED && conn->unsent == NULL && (oldest == NULL || conn->active < oldest->active))
       oldest = conn;
-  if (oldest != NULL)
-    conn_close (oldest);
-  return oldest != NULL;
+  return oldest;
 }
 
 static void accept_resume (UpgService *self);
@@ -617,6 +613,18 @@ on_accept_paused (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The queue stays readable: accepting waits a while rather than wake up
+ * for nothing. */
+static gboolean
+accept_pause (UpgService *self)
+{
+  g_clear_pointer (&self->accept_source, g_source_unref);
+  self->accept_source = g_timeout_source_new (ACCEPT_PAUSE_MS);
+  g_source_set_callback (self->accept_source, on_accept_paused, self, NULL);
+  g_source_attach (self->accept_source, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_acceptable (GSocket      *socket,
                GIOCondition  condition,
@@ -628,25 +636,27 @@ on_acceptable (GSocket      *socket,
     {
       struct sockaddr_storage remote;
       socklen_t remote_length = sizeof remote;
-      int fd = accept4 (g_socket_get_fd (socket), (struct sockaddr *) &remote, &remote_length,
-                        SOCK_NONBLOCK | SOCK_CLOEXEC);
+      UpgServiceConn *idle = NULL;
+      int fd;
 
-      if (fd >= 0 && (self->shutting_down || !conns_make_room (self)))
+      /* At the limit with every connection busy: the new ones wait in the
+       * queue, as when out of descriptors. */
+      if (g_hash_table_size (self->conns) >= self->conn_limit && !self->shutting_down
+          && (idle = conns_oldest_idle (self)) == NULL)
+        return accept_pause (self);
+      fd = accept4 (g_socket_get_fd (socket), (struct sockaddr *) &remote, &remote_length,
+                    SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd >= 0 && idle != NULL)
+        conn_close (idle);
+      if (fd >= 0 && self->shutting_down)
         close (fd);
       else if (fd >= 0)
         conn_new (self, fd, &remote, remote_length);
       if (fd >= 0)
         continue;
+      /* Out of descriptors: wait for some to free up. */
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-        {
-          /* The queue stays readable: wait for descriptors to free up
-           * rather than wake up for nothing. */
-          g_clear_pointer (&self->accept_source, g_source_unref);
-          self->accept_source = g_timeout_source_new (ACCEPT_PAUSE_MS);
-          g_source_set_callback (self->accept_source, on_accept_paused, self, NULL);
-          g_source_attach (self->accept_source, NULL);
-          return G_SOURCE_REMOVE;
-        }
+        return accept_pause (self);
       /* EAGAIN: no more; a connection reset in the queue: the next. */
       if (errno != ECONNABORTED && errno != EINTR && errno != EPROTO)
         break;
