@@ -111,6 +111,28 @@ test_secret_cut (void)
   exec_fixture_clear (&fx);
 }
 
+/* The plugin logs a file name in GBK: the bytes it sends on its channel
+ * are not UTF-8. Its migration succeeded, and so does the step (it used
+ * to fail as "exited with status 0 without reporting a result", and run
+ * again on every retry); the log line is kept, the bytes replaced. */
+static void
+test_not_utf8 (void)
+{
+  ExecFixture fx = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(JsonObject) doc = NULL;
+
+  site_init (&fx, "{\"mode\": \"gbk\"}");
+  g_assert_cmpint (site_run (&fx, &out, &err), ==, 0);
+  doc = exec_parse_json_object (out);
+  g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "SUCCESS");
+  log = execution_log (&fx);
+  g_assert_nonnull (strstr (log, "migrated task file \xef\xbf\xbd"));
+  exec_fixture_clear (&fx);
+}
+
 /* The plugin starts a program in the background that keeps its stdout
  * open and outlives it (a service restarted with system ("… &")). The
  * step ends when the plugin returned and its host exited, not when that
@@ -149,6 +171,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin-protocol/secret-cut", test_secret_cut);
+  g_test_add_func ("/plugin-protocol/not-utf8", test_not_utf8);
   g_test_add_func ("/plugin-protocol/background-child", test_background_child);
   return g_test_run ();
 }

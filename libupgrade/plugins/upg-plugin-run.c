@@ -322,8 +322,10 @@ on_event_line (GObject      *source,
   GTask *task = user_data;
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (run->events, result,
-                                                                     NULL, &error);
+  gsize length = 0;
+  g_autofree char *line = g_data_input_stream_read_line_finish (run->events, result, &length,
+                                                                NULL);
+  g_autofree char *valid = NULL;
   g_autoptr(JsonNode) node = NULL;
 
   if (line == NULL)
@@ -331,7 +333,12 @@ on_event_line (GObject      *source,
       run_step_done (task);
       return;
     }
-  node = upg_plugin_protocol_parse_line (line, &error);
+  /* The host writes what the plugin gave it as it is: a log line naming
+   * a file in GBK, or Latin-1, is not UTF-8. That is no reason to lose
+   * the rest of the channel (and with it the plugin's result): such
+   * bytes become U+FFFD, as in the plugin's output. */
+  valid = g_utf8_make_valid (line, length);
+  node = upg_plugin_protocol_parse_line (valid, &error);
   if (node == NULL)
     set_protocol_error (run, error->message);
   else
