@@ -70,7 +70,9 @@ test_program_not_in_path (void)
 }
 
 /* --component runs only that component's steps; the others stay for a
- * run without it. */
+ * run without it. A mistyped one is bad input naming the bundle's
+ * components, refused before any execution: it selected no step, and the
+ * stage was reported SUCCESS with nothing run. */
 static void
 test_component_filter (void)
 {
@@ -79,6 +81,7 @@ test_component_filter (void)
   g_autoptr(UpgExecution) execution = NULL;
   g_autoptr(UpgRun) only_other = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
   g_autoptr(UpgRun) all = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
+  g_autoptr(UpgRun) typo = exec_run_new (UPG_RUN_KIND_RUN, FROM, TO, "in_stop");
   g_autoptr(GError) error = NULL;
 
   write_site (&fx, "\"in_stop\": ["
@@ -97,6 +100,14 @@ test_component_filter (void)
   g_assert_cmpuint (upg_execution_get_n_steps (execution), ==, 2);
   g_assert_cmpint (upg_execution_get_step_status (execution, 0), ==, UPG_STEP_STATUS_SUCCESS);
   g_assert_cmpint (upg_execution_get_step_status (execution, 1), ==, UPG_STEP_STATUS_SKIPPED);
+  g_clear_object (&execution);
+
+  upg_run_set_component (typo, "othr");
+  g_assert_false (exec_run (executor, typo, &execution, &error));
+  g_assert_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "component 'othr' has no step in the bundle"));
+  g_assert_nonnull (strstr (error->message, "expected one of 'app', 'other'"));
+  g_assert_null (execution);
   exec_fixture_clear (&fx);
 }
 

@@ -7,6 +7,7 @@
 #include "config.h"
 #include <glib/gi18n-lib.h>
 
+#include "upg-bundle-private.h"
 #include "upg-executor-checks-private.h"
 #include "upg-executor-confirm-private.h"
 #include "upg-executor-notify-private.h"
@@ -770,6 +771,9 @@ upg_executor_execute (UpgExecutor    *self,
   gboolean ok;
 
   if (!setup_context (self, ctx, request, error))
+    return FALSE;
+  if (request->component != NULL && !upg_bundle_check_component (upg_executor_get_bundle (self), request->component,
+                                                                 error))
     return FALSE;
   plan = upg_plan_new (upg_executor_get_bundle (self), request->from, request->to, ctx->site_id, error);
   if (plan == NULL)

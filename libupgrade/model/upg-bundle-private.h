@@ -14,6 +14,9 @@ UpgBundle *upg_bundle_load_collecting (const char  *path,
                                        GError     **error);
 
 GHashTable *upg_bundle_collect_step_ids (UpgBundle   *self);
+gboolean    upg_bundle_check_component  (UpgBundle   *self,
+                                         const char  *component,
+                                         GError     **error);
 
 char       *upg_step_transaction_problem (UpgStep    *step,
                                           UpgConfig  *config);

@@ -367,3 +367,60 @@ upg_bundle_collect_step_ids (UpgBundle *self)
       }
   return ids;
 }
+
+/* Adds the component of each step of @steps to @components, once. */
+static void
+add_step_components (GPtrArray *components,
+                     GPtrArray *steps)
+{
+  for (guint i = 0; steps != NULL && i < steps->len; i++)
+    {
+      const char *component = upg_step_get_component (steps->pdata[i]);
+
+      if (component != NULL && !g_ptr_array_find_with_equal_func (components, component, g_str_equal, NULL))
+        g_ptr_array_add (components, (gpointer) component);
+    }
+}
+
+/**
+ * upg_bundle_check_component: (skip)
+ * @self: a bundle
+ * @component: the component a run is restricted to (`--component`)
+ * @error: return location for a #GError
+ *
+ * Checks that some step of the bundle (upgrade or rollback, any version)
+ * belongs to @component: a mistyped `--component` would otherwise select
+ * no step and report SUCCESS for a stage in which nothing ran. Errors are
+ * %UPG_ERROR_INVALID_ARGUMENT naming the component, the bundle and its
+ * components.
+ *
+ * Returns: %TRUE if @component is one of the bundle's
+ */
+gboolean
+upg_bundle_check_component (UpgBundle   *self,
+                            const char  *component,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) components = g_ptr_array_new ();
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  g_return_val_if_fail (UPG_IS_BUNDLE (self), FALSE);
+  g_return_val_if_fail (component != NULL, FALSE);
+
+  for (guint m = 0; m < self->manifests->len; m++)
+    for (guint s = 0; s < UPG_N_STAGES; s++)
+      {
+        add_step_components (components, upg_manifest_get_steps (self->manifests->pdata[m], s));
+        add_step_components (components, upg_manifest_get_rollback_steps (self->manifests->pdata[m], s));
+      }
+  if (g_ptr_array_find_with_equal_func (components, component, g_str_equal, NULL))
+    return TRUE;
+  for (guint i = 0; i < components->len; i++)
+    g_string_append_printf (list, "%s'%s'", i > 0 ? ", " : "", (const char *) components->pdata[i]);
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_ARGUMENT,
+               /* TRANSLATORS: the component asked for, the bundle's
+                * directory, its components ('ft', 'ft-manager') */
+               _("component '%s' has no step in the bundle %s: expected one of %s"), component, self->path,
+               components->len > 0 ? list->str : _("(none)"));
+  return FALSE;
+}
