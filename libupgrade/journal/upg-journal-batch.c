@@ -43,9 +43,13 @@ enum {
   N_COLUMNS
 };
 
+/* One allocation: the values (NULL, or pointing into text) and their
+ * texts. A statement's record is made in the execution's thread and freed
+ * in the flusher's; twenty-one strings each were a tenth of both. */
 typedef struct
 {
-  char *values[N_COLUMNS];
+  const char *values[N_COLUMNS];
+  char        text[];
 } PendingRow;
 
 /* An UPDATE of a durable record, written after the rows. */
@@ -81,12 +85,25 @@ struct _UpgJournalBatch
 
 static void flusher_wake (UpgJournalFlusher *f);
 
-static void
-pending_row_free (PendingRow *row)
+/* A row holding copies of @values (each nullable). */
+static PendingRow *
+pending_row_new (const char * const values[N_COLUMNS])
 {
-  for (guint i = 0; i < N_COLUMNS; i++)
-    g_free (row->values[i]);
-  g_free (row);
+  gsize sizes[N_COLUMNS];
+  gsize total = 0;
+  PendingRow *row;
+  char *p;
+
+  for (guint c = 0; c < N_COLUMNS; c++)
+    total += sizes[c] = values[c] != NULL ? strlen (values[c]) + 1 : 0;
+  row = g_malloc (sizeof (PendingRow) + total);
+  p = row->text;
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      row->values[c] = values[c] != NULL ? memcpy (p, values[c], sizes[c]) : NULL;
+      p += sizes[c];
+    }
+  return row;
 }
 
 static void
@@ -127,7 +144,7 @@ get_batch (UpgJournal *self)
     {
       batch = g_new0 (Batch, 1);
       g_mutex_init (&batch->lock);
-      batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
+      batch->rows = g_ptr_array_new_with_free_func (g_free);
       batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
       batch->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       batch->max_age_ms = UPG_JOURNAL_BATCH_MAX_AGE_MS;
@@ -295,6 +312,12 @@ upg_journal_queue_statement (UpgJournal                       *self,
 {
   g_autofree char *id = NULL;
   g_autofree char *site = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *sha = NULL;
+  char line[UPG_JOURNAL_INT_TEXT_SIZE], sequence[UPG_JOURNAL_INT_TEXT_SIZE];
+  char started[UPG_JOURNAL_INT_TEXT_SIZE], finished[UPG_JOURNAL_INT_TEXT_SIZE];
+  char duration[UPG_JOURNAL_INT_TEXT_SIZE], rows[UPG_JOURNAL_INT_TEXT_SIZE];
+  const char *values[N_COLUMNS];
   PendingRow *row;
   Batch *batch;
   gint64 now;
@@ -309,30 +332,32 @@ upg_journal_queue_statement (UpgJournal                       *self,
   if (site == NULL)
     return NULL;
   now = r->finished_at > 0 ? r->finished_at : upg_journal_get_now (self);
-  row = g_new0 (PendingRow, 1);
-  row->values[COL_ID] = upg_journal_new_record_id ();
-  row->values[COL_EXECUTION] = g_strdup (r->execution_id);
-  row->values[COL_SITE] = g_steal_pointer (&site);
-  row->values[COL_COMPONENT] = g_strdup (r->component);
-  row->values[COL_VERSION] = g_strdup (r->version);
-  row->values[COL_STEP] = g_strdup (r->step_id);
-  row->values[COL_FILE] = g_strdup (r->file);
-  row->values[COL_LINE] = upg_journal_int_text (r->line);
-  row->values[COL_SEQUENCE] = upg_journal_int_text (r->sequence);
-  row->values[COL_KEY] = batch_statement_key (batch, row->values[COL_SITE], r);
-  row->values[COL_STATEMENT] = g_strdup (r->statement);
-  row->values[COL_SHA] = g_compute_checksum_for_string (G_CHECKSUM_SHA256, r->statement, -1);
-  row->values[COL_DATABASE] = g_strdup (r->database);
-  row->values[COL_STATUS] = g_strdup (upg_statement_status_to_string (r->status));
-  row->values[COL_STARTED] = upg_journal_int_text (r->started_at);
-  row->values[COL_FINISHED] = upg_journal_int_text (MAX (now, r->started_at));
-  row->values[COL_DURATION] = upg_journal_int_text (MAX (0, now - r->started_at));
-  row->values[COL_ROWS] = r->affected_rows >= 0 ? upg_journal_int_text (r->affected_rows) : NULL;
-  row->values[COL_ERROR_CODE] = g_strdup (r->error_code);
-  row->values[COL_ERROR] = g_strdup (r->error_message);
-  row->values[COL_SUCCESS_KEY] = done ? g_strdup (row->values[COL_KEY]) : NULL;
+  id = upg_journal_new_record_id ();
+  key = batch_statement_key (batch, site, r);
+  sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, r->statement, -1);
+  values[COL_ID] = id;
+  values[COL_EXECUTION] = r->execution_id;
+  values[COL_SITE] = site;
+  values[COL_COMPONENT] = r->component;
+  values[COL_VERSION] = r->version;
+  values[COL_STEP] = r->step_id;
+  values[COL_FILE] = r->file;
+  values[COL_LINE] = upg_journal_format_int (line, r->line);
+  values[COL_SEQUENCE] = upg_journal_format_int (sequence, r->sequence);
+  values[COL_KEY] = key;
+  values[COL_STATEMENT] = r->statement;
+  values[COL_SHA] = sha;
+  values[COL_DATABASE] = r->database;
+  values[COL_STATUS] = upg_statement_status_to_string (r->status);
+  values[COL_STARTED] = upg_journal_format_int (started, r->started_at);
+  values[COL_FINISHED] = upg_journal_format_int (finished, MAX (now, r->started_at));
+  values[COL_DURATION] = upg_journal_format_int (duration, MAX (0, now - r->started_at));
+  values[COL_ROWS] = r->affected_rows >= 0 ? upg_journal_format_int (rows, r->affected_rows) : NULL;
+  values[COL_ERROR_CODE] = r->error_code;
+  values[COL_ERROR] = r->error_message;
+  values[COL_SUCCESS_KEY] = done ? key : NULL;
+  row = pending_row_new (values);
 
-  id = g_strdup (row->values[COL_ID]);
   g_mutex_lock (&batch->lock);
   if (n_pending (batch) == 0)
     batch->oldest_us = g_get_monotonic_time ();
@@ -440,7 +465,7 @@ take_pending (Batch      *batch,
     {
       *rows = g_steal_pointer (&batch->rows);
       *updates = g_steal_pointer (&batch->updates);
-      batch->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_row_free);
+      batch->rows = g_ptr_array_new_with_free_func (g_free);
       batch->updates = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
       batch->in_flight = (*rows)->len + (*updates)->len;
     }

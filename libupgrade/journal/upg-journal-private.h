@@ -95,6 +95,10 @@ JsonArray  *upg_journal_rows_to_array  (UpgRows                  *rows,
                                         guint                     n_columns);
 
 char       *upg_journal_int_text       (gint64                    value);
+/* Room for any gint64's text and its NUL. */
+#define UPG_JOURNAL_INT_TEXT_SIZE 24
+const char *upg_journal_format_int     (char                      buffer[UPG_JOURNAL_INT_TEXT_SIZE],
+                                        gint64                    value);
 gboolean    upg_journal_pid_is_alive   (guint                     pid);
 gboolean    upg_journal_owner_is_dead  (UpgJournal               *self,
                                         const char               *host,

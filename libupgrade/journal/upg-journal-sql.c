@@ -273,19 +273,21 @@ upg_journal_rows_to_array (UpgRows                 *rows,
 }
 
 /**
- * upg_journal_int_text: (skip)
+ * upg_journal_format_int: (skip)
+ * @buffer: where the text goes
  *
- * The decimal text of @value, as "%" G_GINT64_FORMAT prints it. Written
- * out by hand: a statement's record has five of them, and printf's
- * machinery was a twentieth of the execution thread's time.
+ * The decimal text of @value, as "%" G_GINT64_FORMAT prints it, at the
+ * end of @buffer. Written out by hand: a statement's record has five of
+ * them, and printf's machinery was a twentieth of the execution thread's
+ * time.
  *
- * Returns: (transfer full): the text
+ * Returns: (transfer none): the text, inside @buffer
  */
-char *
-upg_journal_int_text (gint64 value)
+const char *
+upg_journal_format_int (char   buffer[UPG_JOURNAL_INT_TEXT_SIZE],
+                        gint64 value)
 {
-  char digits[24];
-  char *p = digits + sizeof digits;
+  char *p = buffer + UPG_JOURNAL_INT_TEXT_SIZE;
   /* Negated as unsigned: G_MININT64 has no positive counterpart. */
   guint64 magnitude = value < 0 ? - (guint64) value : (guint64) value;
 
@@ -295,7 +297,20 @@ upg_journal_int_text (gint64 value)
   while ((magnitude /= 10) != 0);
   if (value < 0)
     *--p = '-';
-  return g_strdup (p);
+  return p;
+}
+
+/**
+ * upg_journal_int_text: (skip)
+ *
+ * Returns: (transfer full): the decimal text of @value
+ */
+char *
+upg_journal_int_text (gint64 value)
+{
+  char buffer[UPG_JOURNAL_INT_TEXT_SIZE];
+
+  return g_strdup (upg_journal_format_int (buffer, value));
 }
 
 /**
