@@ -46,6 +46,22 @@ site_run (ExecFixture *fx, char **out, char **err)
   return WEXITSTATUS (status);
 }
 
+/* Runs the step with @params: upgradectl exits with @expected_exit and
+ * prints its JSON document, which is returned. Neither its output nor
+ * its errors ever hold the password. */
+static JsonObject *
+run_step (ExecFixture *fx, const char *params, int expected_exit)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  site_init (fx, params);
+  g_assert_cmpint (site_run (fx, &out, &err), ==, expected_exit);
+  g_assert_null (strstr (out, PASSWORD));
+  g_assert_null (strstr (err, PASSWORD));
+  return exec_parse_json_object (out);
+}
+
 static void
 assert_tree_lacks (const char *path, const char *text)
 {
@@ -89,17 +105,11 @@ static void
 test_secret_cut (void)
 {
   ExecFixture fx = { 0 };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   g_autofree char *log = NULL;
   g_autoptr(JsonObject) doc = NULL;
   JsonObject *breakpoint;
 
-  site_init (&fx, "{\"mode\": \"secret\", \"password_env\": \"UPG_TEST_PLUGIN_PW\"}");
-  g_assert_cmpint (site_run (&fx, &out, &err), ==, 1);
-  g_assert_null (strstr (out, PASSWORD));
-  g_assert_null (strstr (err, PASSWORD));
-  doc = exec_parse_json_object (out);
+  doc = run_step (&fx, "{\"mode\": \"secret\", \"password_env\": \"UPG_TEST_PLUGIN_PW\"}", 1);
   breakpoint = json_object_get_object_member (doc, "breakpoint");
   g_assert_nonnull (strstr (json_object_get_string_member (breakpoint, "error"),
                             "login of user upgrade with password '***' refused"));
@@ -119,17 +129,52 @@ static void
 test_not_utf8 (void)
 {
   ExecFixture fx = { 0 };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   g_autofree char *log = NULL;
   g_autoptr(JsonObject) doc = NULL;
 
-  site_init (&fx, "{\"mode\": \"gbk\"}");
-  g_assert_cmpint (site_run (&fx, &out, &err), ==, 0);
-  doc = exec_parse_json_object (out);
+  doc = run_step (&fx, "{\"mode\": \"gbk\"}", 0);
   g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "SUCCESS");
   log = execution_log (&fx);
   g_assert_nonnull (strstr (log, "migrated task file \xef\xbf\xbd"));
+  exec_fixture_clear (&fx);
+}
+
+/* The plugin prints a line of 8 MiB and logs one (a file dumped): the
+ * log keeps 64 KiB of each and says so, instead of megabytes, and the
+ * engine never holds the whole line. */
+static void
+test_flood (void)
+{
+  ExecFixture fx = { 0 };
+  g_autofree char *log = NULL;
+  g_autoptr(JsonObject) doc = NULL;
+  const char *first, *second;
+
+  doc = run_step (&fx, "{\"mode\": \"flood\"}", 0);
+  g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "SUCCESS");
+  log = execution_log (&fx);
+  g_assert_cmpuint (strlen (log), <, 1 << 20);
+  first = strstr (log, "xxx […line cut at 64 KiB]");
+  g_assert_nonnull (first);
+  second = strstr (first + 1, "xxx […line cut at 64 KiB]");
+  g_assert_nonnull (second);
+  exec_fixture_clear (&fx);
+}
+
+/* A line of 17 MiB on the channel is not an event: the step fails
+ * naming the plugin, the method and the limit (exit 1). */
+static void
+test_channel_flood (void)
+{
+  ExecFixture fx = { 0 };
+  g_autoptr(JsonObject) doc = NULL;
+  JsonObject *breakpoint;
+
+  doc = run_step (&fx, "{\"mode\": \"channel-flood\"}", 1);
+  breakpoint = json_object_get_object_member (doc, "breakpoint");
+  g_assert_cmpstr (json_object_get_string_member (breakpoint, "error"), ==,
+                   "step 'tool_001': plugin 'misbehave' in MisbehaveTool.migrate: "
+                   "sent a line longer than 16 MiB on its channel");
   exec_fixture_clear (&fx);
 }
 
@@ -144,17 +189,13 @@ test_background_child (void)
   ExecFixture fx = { 0 };
   g_autofree char *pid_file = g_build_filename (g_get_tmp_dir (), "upg-plugin-bg-XXXXXX", NULL);
   g_autofree char *params = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   g_autofree char *pid_text = NULL;
   g_autoptr(JsonObject) doc = NULL;
   gint64 pid;
 
   g_close (g_mkstemp (pid_file), NULL);
   params = g_strdup_printf ("{\"mode\": \"background\", \"pid_file\": \"%s\"}", pid_file);
-  site_init (&fx, params);
-  g_assert_cmpint (site_run (&fx, &out, &err), ==, 0);
-  doc = exec_parse_json_object (out);
+  doc = run_step (&fx, params, 0);
   g_assert_cmpstr (json_object_get_string_member (doc, "status"), ==, "SUCCESS");
   g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
   pid = g_ascii_strtoll (pid_text, NULL, 10);
@@ -172,6 +213,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin-protocol/secret-cut", test_secret_cut);
   g_test_add_func ("/plugin-protocol/not-utf8", test_not_utf8);
+  g_test_add_func ("/plugin-protocol/flood", test_flood);
+  g_test_add_func ("/plugin-protocol/channel-flood", test_channel_flood);
   g_test_add_func ("/plugin-protocol/background-child", test_background_child);
   return g_test_run ();
 }

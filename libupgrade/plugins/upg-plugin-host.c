@@ -17,6 +17,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "upg-plugin-host-private.h"
@@ -95,11 +96,12 @@ on_log (UpgContext *context,
         Host       *host)
 {
   JsonBuilder *builder = event_begin ("log");
+  g_autofree char *cut = upg_plugin_protocol_cut_text (message, strlen (message));
 
   json_builder_set_member_name (builder, "level");
   json_builder_add_int_value (builder, level);
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
+  json_builder_add_string_value (builder, cut != NULL ? cut : message);
   event_send (host, builder);
   return TRUE;
 }
@@ -112,13 +114,15 @@ on_progress (UpgContext *context,
              Host       *host)
 {
   JsonBuilder *builder = event_begin ("progress");
+  g_autofree char *cut = message != NULL ? upg_plugin_protocol_cut_text (message, strlen (message))
+                                         : NULL;
 
   json_builder_set_member_name (builder, "done");
   json_builder_add_int_value (builder, (gint64) done);
   json_builder_set_member_name (builder, "total");
   json_builder_add_int_value (builder, (gint64) total);
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
+  json_builder_add_string_value (builder, cut != NULL ? cut : message);
   event_send (host, builder);
 }
 

@@ -29,6 +29,13 @@ G_BEGIN_DECLS
 
 #define UPG_PLUGIN_CHANNEL_FD 3
 
+/* The longest event line read whole (a checkpoint, a result): longer is
+ * a protocol error. */
+#define UPG_PLUGIN_MAX_LINE (16u << 20)
+/* The longest text a plugin's log line, progress message or output line
+ * keeps: longer is cut (upg_plugin_protocol_cut_text()). */
+#define UPG_PLUGIN_MAX_TEXT (64u << 10)
+
 JsonNode *upg_plugin_protocol_error_to_json   (const GError  *error);
 GError   *upg_plugin_protocol_error_from_json (JsonNode      *node);
 gboolean  upg_plugin_protocol_write_line      (GOutputStream *stream,
@@ -37,6 +44,8 @@ gboolean  upg_plugin_protocol_write_line      (GOutputStream *stream,
                                                GError       **error);
 JsonNode *upg_plugin_protocol_parse_line      (const char    *line,
                                                GError       **error);
+char     *upg_plugin_protocol_cut_text        (const char    *text,
+                                               gsize          length);
 
 int       upg_plugin_host_main                (int            channel_fd);
 

@@ -85,3 +85,26 @@ upg_plugin_protocol_parse_line (const char  *line,
     }
   return node;
 }
+
+/*
+ * upg_plugin_protocol_cut_text:
+ * @text: a text a plugin gave, of @length bytes
+ *
+ * A log line of megabytes (a plugin logging a whole file) is no use to
+ * the operator and costs the engine its memory: @text longer than
+ * %UPG_PLUGIN_MAX_TEXT keeps its beginning and says it was cut.
+ *
+ * Returns: (transfer full) (nullable): the cut text, or %NULL when
+ *   @text is not longer than the limit
+ */
+char *
+upg_plugin_protocol_cut_text (const char *text,
+                              gsize       length)
+{
+  if (length <= UPG_PLUGIN_MAX_TEXT)
+    return NULL;
+  /* TRANSLATORS: the beginning of a long line a plugin logged or printed,
+   * then how much of it is kept */
+  return g_strdup_printf (_("%.*s […line cut at %u KiB]"), (int) UPG_PLUGIN_MAX_TEXT, text,
+                          UPG_PLUGIN_MAX_TEXT >> 10);
+}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "upg-child-private.h"
+#include "upg-plugin-lines-private.h"
 #include "upg-plugin-protocol-private.h"
 #include "upg-plugin-run-private.h"
 #include "upg-secret-private.h"
@@ -32,8 +33,8 @@ typedef struct {
   UpgPluginRunSpec   *spec;
   GSubprocess        *process;
   GIOStream          *channel;
-  GDataInputStream   *events;
-  GDataInputStream   *output;
+  UpgPluginLines     *events;
+  UpgPluginLines     *output;
   GSource            *timeout_source;
   GSource            *cancel_source;
   GSource            *kill_source;
@@ -89,8 +90,8 @@ run_free (Run *run)
   upg_plugin_run_spec_free (run->spec);
   g_clear_object (&run->process);
   g_clear_object (&run->channel);
-  g_clear_object (&run->events);
-  g_clear_object (&run->output);
+  g_clear_pointer (&run->events, upg_plugin_lines_free);
+  g_clear_pointer (&run->output, upg_plugin_lines_free);
   g_clear_error (&run->plugin_error);
   g_clear_error (&run->protocol_error);
   g_clear_pointer (&run->output_data, upg_plugin_run_output_free);
@@ -323,14 +324,23 @@ on_event_line (GObject      *source,
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   gsize length = 0;
-  g_autofree char *line = g_data_input_stream_read_line_finish (run->events, result, &length,
-                                                                NULL);
+  gboolean cut = FALSE;
+  g_autofree char *line = upg_plugin_lines_read_finish (run->events, result, &length, &cut, NULL);
   g_autofree char *valid = NULL;
   g_autoptr(JsonNode) node = NULL;
 
   if (line == NULL)
     {
       run_step_done (task);
+      return;
+    }
+  if (cut)
+    {
+      g_autofree char *message = g_strdup_printf (
+        _("sent a line longer than %u MiB on its channel"), UPG_PLUGIN_MAX_LINE >> 20);
+
+      set_protocol_error (run, message);
+      read_next_event (task);
       return;
     }
   /* The host writes what the plugin gave it as it is: a log line naming
@@ -360,8 +370,7 @@ read_next_event (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  g_data_input_stream_read_line_async (run->events, G_PRIORITY_DEFAULT, run->drain,
-                                       on_event_line, task);
+  upg_plugin_lines_read_async (run->events, run->drain, on_event_line, task);
 }
 
 static void read_next_output (GTask *task);
@@ -374,7 +383,9 @@ on_output_line (GObject      *source,
 {
   GTask *task = user_data;
   Run *run = g_task_get_task_data (task);
-  g_autofree char *line = g_data_input_stream_read_line_finish (run->output, result, NULL, NULL);
+  gsize length = 0;
+  gboolean cut = FALSE;
+  g_autofree char *line = upg_plugin_lines_read_finish (run->output, result, &length, &cut, NULL);
   g_autofree char *valid = NULL;
   g_autofree char *clean = NULL;
 
@@ -383,7 +394,16 @@ on_output_line (GObject      *source,
       run_step_done (task);
       return;
     }
-  valid = g_utf8_make_valid (line, -1);
+  /* A line cut by the reader is one byte longer than the text kept. */
+  if (cut)
+    {
+      g_autofree char *kept = upg_plugin_protocol_cut_text (line, length + 1);
+
+      g_free (line);
+      line = g_steal_pointer (&kept);
+      length = strlen (line);
+    }
+  valid = g_utf8_make_valid (line, length);
   clean = scrub (run, valid);
   if (run->spec->context != NULL)
     upg_context_log (run->spec->context, G_LOG_LEVEL_MESSAGE, "%s: %s", run->spec->label, clean);
@@ -397,8 +417,7 @@ read_next_output (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
-  g_data_input_stream_read_line_async (run->output, G_PRIORITY_DEFAULT, run->drain,
-                                       on_output_line, task);
+  upg_plugin_lines_read_async (run->output, run->drain, on_output_line, task);
 }
 
 /* The host is gone, yet its output or channel is still open: a process
@@ -531,8 +550,10 @@ start (GTask    *task,
    * before reading it is reported through its exit status. */
   upg_plugin_protocol_write_line (g_io_stream_get_output_stream (run->channel),
                                   run->spec->request, NULL, NULL);
-  run->events = g_data_input_stream_new (g_io_stream_get_input_stream (run->channel));
-  run->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (run->process));
+  run->events = upg_plugin_lines_new (g_io_stream_get_input_stream (run->channel),
+                                      UPG_PLUGIN_MAX_LINE);
+  run->output = upg_plugin_lines_new (g_subprocess_get_stdout_pipe (run->process),
+                                      UPG_PLUGIN_MAX_TEXT);
   return TRUE;
 }
 
