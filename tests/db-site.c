@@ -54,6 +54,7 @@ db_site_init (DbSite     *site,
    * program share the server's database and their site name, and a
    * marker of an earlier test would rightly count as applied. */
   exec_execute (site->target, "DROP TABLE IF EXISTS upgrade_statement_marker");
+  exec_execute (site->target, "DROP TABLE IF EXISTS upgrade_statement_intent");
   site->table = g_strdup_printf ("t%u_%u", (guint) getpid (), ++table_serial);
 }
 

@@ -100,7 +100,8 @@ typedef struct {
 } Section;
 
 #define NOT_MARKER(column) " AND " column " NOT LIKE '" REAL_MARKER_TABLE "%'" \
-                           " AND " column " NOT LIKE '" REAL_TARGET_LOCK_TABLE "%'"
+                           " AND " column " NOT LIKE '" REAL_TARGET_LOCK_TABLE "%'" \
+                           " AND " column " NOT LIKE '" REAL_INTENT_TABLE "%'"
 
 static const Section mariadb_sections[] = {
   { "table", "SELECT table_name, table_type, engine, row_format, table_collation, create_options,"

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
  * (and their indexes, constraints, sequences) out. */
 #define REAL_MARKER_TABLE "upgrade_statement_marker"
 #define REAL_TARGET_LOCK_TABLE "upgrade_target_lock"
+#define REAL_INTENT_TABLE "upgrade_statement_intent"
 
 char *real_schema_dump (UpgConnection *connection,
                         const char    *database);

@@ -105,6 +105,9 @@ char       *upg_journal_markers_insert_sql   (UpgConnection                    *
                                               const char                       *execution_id);
 char       *upg_journal_marker_table         (UpgConnection                    *target,
                                               GError                          **error);
+char       *upg_journal_target_table         (UpgConnection                    *target,
+                                              const char                       *name,
+                                              GError                          **error);
 GHashTable *upg_journal_lookup_file_statements (UpgJournal                     *self,
                                                 const char                     *execution_id,
                                                 const char                     *component,

@@ -174,11 +174,30 @@ char *
 upg_journal_marker_table (UpgConnection  *target,
                           GError        **error)
 {
+  return upg_journal_target_table (target, "upgrade_statement_marker", error);
+}
+
+/**
+ * upg_journal_target_table: (skip)
+ * @target: a connection to a statement's target database
+ * @name: a table of the engine's in that database
+ * @error: return location for a #GError
+ *
+ * @name qualified as upg_journal_marker_table() qualifies the marker
+ * table: the engine's tables in a target stay together.
+ *
+ * Returns: (transfer full): the name, or %NULL on error
+ */
+char *
+upg_journal_target_table (UpgConnection  *target,
+                          const char     *name,
+                          GError        **error)
+{
   g_autofree char *space = marker_namespace (target, error);
 
   if (space == NULL)
     return NULL;
-  return g_strconcat (space, *space != '\0' ? "." : "", "upgrade_statement_marker", NULL);
+  return g_strconcat (space, *space != '\0' ? "." : "", name, NULL);
 }
 
 /* The file key of a marker id `<prefix>:<sequence>` (NULL for ids

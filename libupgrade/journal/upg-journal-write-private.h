@@ -16,7 +16,9 @@
  *    upg_journal_write_marker (target, id); upg_connection_commit (target).
  *    The marker row commits atomically with the statement's effect, whether
  *    or not the journal lives in the same database. Non-transactional
- *    target (MariaDB/MySQL DDL): execute without a marker.
+ *    target (MariaDB/MySQL DDL): upg_journal_write_intent (target, marker)
+ *    first, committed; execute; then the marker, then
+ *    upg_journal_clear_intent() (also when the server refused it).
  * 4. upg_journal_finish_statement (id, SUCCESS | FAILED, …).
  * 5. Recovery of a RUNNING record: if the statement was run with a marker,
  *    upg_journal_has_marker (target, id): found → finish_statement (SUCCESS);
@@ -26,6 +28,9 @@
  *    (IN_DOUBT), stop with %UPG_ERROR_IN_DOUBT until the operator resumes
  *    with retry (go to step 2) or skip (finish_statement (SKIPPED)).
  *    upg_journal_recover_statement() does all of step 5 in one call.
+ *    A journal without the RUNNING record (lost, another state
+ *    directory) asks the target: an intent without a marker is in doubt
+ *    too (upg_journal_find_intent()).
  *
  * At most one SUCCESS or SKIPPED record exists per statement key (a unique
  * index enforces it), so a second success of the same statement is refused
@@ -194,6 +199,20 @@ gboolean        upg_journal_delete_markers        (UpgConnection      *target,
 gboolean        upg_journal_has_marker            (UpgConnection      *target,
                                                    const char         *record_id,
                                                    gboolean           *found,
+                                                   GError            **error);
+
+gboolean        upg_journal_ensure_intent_table   (UpgConnection      *target,
+                                                   GError            **error);
+gboolean        upg_journal_write_intent          (UpgConnection      *target,
+                                                   const char         *marker_id,
+                                                   const char         *execution_id,
+                                                   GError            **error);
+gboolean        upg_journal_clear_intent          (UpgConnection      *target,
+                                                   const char         *marker_id,
+                                                   GError            **error);
+gboolean        upg_journal_find_intent           (UpgConnection      *target,
+                                                   const char         *marker_id,
+                                                   char              **execution_id,
                                                    GError            **error);
 
 char           *upg_journal_format_statement_line (gint64              started_at_ms,

@@ -90,6 +90,28 @@ write_marker_after (StatementRun *run)
                        run->database, error->message);
 }
 
+/* A statement that commits on its own says in the target that it is being
+ * sent (upg-journal-intents.c): with the journal lost, that is what makes
+ * it in doubt rather than sent again. */
+static gboolean
+write_intent (StatementRun  *run,
+              GError       **error)
+{
+  if (upg_journal_write_intent (run->connection, run->marker, upg_execution_get_id (run->ctx->execution), error))
+    return TRUE;
+  g_prefix_error (error, _("writing that the statement is being sent in '%s' failed: "), run->database);
+  return FALSE;
+}
+
+/* The intent is settled: the marker says the statement took effect, or
+ * the server refused it. Left behind (this fails), it makes a run without
+ * the journal's record stop in doubt on the statement, never send it. */
+static void
+clear_intent (StatementRun *run)
+{
+  upg_journal_clear_intent (run->connection, run->marker, NULL);
+}
+
 /* Sends the statement, then (@marked) its marker, each on its own, in one
  * transaction when @atomic. */
 static gboolean
@@ -100,11 +122,22 @@ send_apart (StatementRun  *run,
             GError       **error)
 {
   UpgConnection *c = run->connection;
+  gboolean intent = marked && run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT;
+  GError *local_error = NULL;
 
   if (atomic && !upg_connection_begin (c, error))
     return FALSE;
-  if (!upg_connection_execute (c, upg_sql_statement_get_text (run->statement), rows, run->ctx->cancellable, error))
+  if (intent && !write_intent (run, error))
     return FALSE;
+  if (!upg_connection_execute (c, upg_sql_statement_get_text (run->statement), rows, run->ctx->cancellable,
+                               &local_error))
+    {
+      /* A lost connection leaves it unknown: the intent stays. */
+      if (intent && !g_error_matches (local_error, UPG_ERROR, UPG_ERROR_DATASOURCE))
+        clear_intent (run);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
   if (marked && atomic &&
       !upg_journal_write_marker (c, run->marker, upg_execution_get_id (run->ctx->execution),
@@ -115,6 +148,8 @@ send_apart (StatementRun  *run,
     }
   if (marked && !atomic)
     write_marker_after (run);
+  if (intent)
+    clear_intent (run);
   return !atomic || upg_connection_commit (c, error);
 }
 

@@ -71,7 +71,8 @@ upg_sql_runner_get_connection (UpgRunContext *ctx,
   /* Runs with separate journals exclude each other in the target. */
   else if (!upg_target_lock_acquire (connection, ctx->site_id,
                                      ctx->execution != NULL ? upg_execution_get_id (ctx->execution) : NULL, error) ||
-           !upg_journal_ensure_marker_table (connection, error))
+           !upg_journal_ensure_marker_table (connection, error) ||
+           !upg_journal_ensure_intent_table (connection, error))
     return NULL;
 
   g_hash_table_insert (ctx->connections, g_strdup (name), connection);
@@ -431,7 +432,11 @@ mark_skipped (StatementRun *run,
     return TRUE;
   if (upg_journal_write_marker (run->connection, run->marker, upg_execution_get_id (run->ctx->execution),
                                 upg_statement_run_sha256 (run), error))
-    return TRUE;
+    {
+      /* The marker settles it; an intent left beside it is only clutter. */
+      upg_journal_clear_intent (run->connection, run->marker, NULL);
+      return TRUE;
+    }
   g_prefix_error (error, _("writing the marker of the statement skipped by the operator in '%s' failed: "),
                   run->database);
   return FALSE;
@@ -525,20 +530,51 @@ recover (StatementRun       *run,
   return FALSE;
 }
 
+/* A statement that commits on its own, sent by @execution_id (its intent
+ * is in the target) but not marked, which this journal has no record of:
+ * the process died while it ran, and the journal that knew was lost or is
+ * elsewhere. In doubt, as with its RUNNING record (recover()); recorded
+ * here so that the operator's resume finds it. */
+static gboolean
+stop_in_doubt_by_intent (StatementRun *run,
+                         const char   *execution_id,
+                         GError      **error)
+{
+  g_autofree char *record = upg_statement_run_begin_record (run, error);
+  g_autofree char *message = NULL;
+
+  if (record == NULL)
+    return FALSE;
+  message = g_strdup_printf (_("execution %s sent it and was interrupted, and this journal has no record of how it "
+                               "ended; it commits on its own, so whether it took effect is unknown"),
+                             execution_id);
+  if (!upg_statement_run_finish_record (run, record, UPG_STATEMENT_STATUS_IN_DOUBT, 0, NULL, message, error))
+    return FALSE;
+  upg_statement_run_stop_at (run, UPG_ERROR_IN_DOUBT, NULL, message, error);
+  return FALSE;
+}
+
 /* A statement the journal does not have as done, whose marker is in the
  * target: it committed, and its record was lost with a crash (records of
- * marked statements are written in batches). */
+ * marked statements are written in batches). Without a marker, its
+ * intent says whether it was sent. */
 static gboolean
 recover_lost_record (StatementRun *run,
                      gboolean     *recovered,
                      GError      **error)
 {
+  g_autofree char *sent_by = NULL;
+
   *recovered = FALSE;
   if (run->marker == NULL || !upg_statement_run_marker_of_any_execution (run, recovered, error))
     return run->marker == NULL;
-  if (!*recovered)
+  if (*recovered)
+    return upg_statement_run_record_applied_by_marker (run, error);
+  if (run->klass != UPG_STATEMENT_CLASS_AUTOCOMMIT)
     return TRUE;
-  return upg_statement_run_record_applied_by_marker (run, error);
+  if (!upg_journal_find_intent (run->connection, run->marker, &sent_by, error))
+    return FALSE;
+  return sent_by == NULL || stop_in_doubt_by_intent (run, sent_by, error);
 }
 
 static gboolean
