@@ -404,6 +404,44 @@ test_busy_connections_kept (void)
     close (busy[i]);
 }
 
+/* Monitors and load balancers probe with HEAD: a GET route answers it as
+ * its GET, headers only (RFC 9110 §9.3.2), whether the route is public
+ * or not; the Allow of a 405 names HEAD with GET. */
+static void
+test_head_answered_as_get (void)
+{
+  g_autoptr(HttpTestServer) server = http_test_server_new ();
+  const struct {
+    const char *request;
+    const char *status_line;
+  } probes[] = {
+    { "HEAD /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", "HTTP/1.1 200 " },
+    { "HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n" TOKEN_HEADER "Connection: close\r\n\r\n",
+      "HTTP/1.1 200 " },
+    { "HEAD /api/v1/upgrade/status/no-such-id HTTP/1.1\r\nHost: 127.0.0.1\r\n" TOKEN_HEADER
+      "Connection: close\r\n\r\n", "HTTP/1.1 404 " },
+  };
+  const char *post = "POST /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                     "Connection: close\r\n\r\n";
+  g_autoptr(GString) refused = NULL;
+
+  http_test_server_start (server);
+  for (guint i = 0; i < G_N_ELEMENTS (probes); i++)
+    {
+      g_autoptr(GString) received = exchange (server, probes[i].request, strlen (probes[i].request));
+      const char *end = strstr (received->str, "\r\n\r\n");
+
+      if (!g_str_has_prefix (received->str, probes[i].status_line) || end == NULL)
+        g_error ("%s: expected '%s…', got '%s'", probes[i].request, probes[i].status_line, received->str);
+      /* The head only: a body would be read as the next response. */
+      g_assert_cmpstr (end + 4, ==, "");
+    }
+
+  refused = exchange (server, post, strlen (post));
+  g_assert_true (g_str_has_prefix (refused->str, "HTTP/1.1 405 "));
+  g_assert_nonnull (strstr (refused->str, "\r\nAllow: GET, HEAD\r\n"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -415,5 +453,6 @@ main (int    argc,
   g_test_add_func ("/http-abuse/websocket-handshake-refused", test_websocket_handshake_refused);
   g_test_add_func ("/http-abuse/idle-connections-make-room", test_idle_connections_make_room);
   g_test_add_func ("/http-abuse/busy-connections-kept", test_busy_connections_kept);
+  g_test_add_func ("/http-abuse/head-answered-as-get", test_head_answered_as_get);
   return g_test_run ();
 }

@@ -432,7 +432,8 @@ upg_service_request_require (UpgService        *self,
  * @request: the fields to fill
  * @error: return location for an error naming the field
  *
- * Reads the query of a GET, the JSON body of anything else.
+ * Reads the query of a GET (or of a HEAD, answered as a GET), the JSON
+ * body of anything else.
  *
  * Returns: %FALSE if a known field is wrong or the body is not JSON
  */
@@ -443,7 +444,8 @@ upg_service_request_read (SoupServerMessage *msg,
 {
   g_autoptr(JsonObject) body = NULL;
 
-  if (g_strcmp0 (soup_server_message_get_method (msg), "GET") == 0)
+  if (g_strcmp0 (soup_server_message_get_method (msg), "GET") == 0
+      || g_strcmp0 (soup_server_message_get_method (msg), "HEAD") == 0)
     return upg_service_request_read_query (request, msg, error);
   return upg_service_request_parse_body (msg, &body, error)
          && upg_service_request_read_object (request, body, error);

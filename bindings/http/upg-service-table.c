@@ -95,6 +95,20 @@ upg_service_route_public (UpgService            *self,
   return route->info.public || (route->handler == upg_service_handle_metrics && self->metrics_public);
 }
 
+/* Whether @route answers @method: a HEAD is answered as a GET whose body
+ * libsoup leaves out (RFC 9110 §9.3.2), so that monitors and load
+ * balancers that probe with HEAD see the service up. A WebSocket has no
+ * HEAD. */
+static gboolean
+route_answers (const UpgServiceRoute *route,
+               const char            *method)
+{
+  if (strcmp (route->info.method, method) == 0)
+    return TRUE;
+  return strcmp (method, "HEAD") == 0 && strcmp (route->info.method, "GET") == 0
+         && !route->info.websocket;
+}
+
 /**
  * upg_service_route_find:
  * @method: a request's method
@@ -102,6 +116,8 @@ upg_service_route_public (UpgService            *self,
  * @id: (out) (transfer full): the route's `{id}` segment, if it has one
  * @allowed: (inout): the methods of the routes of @path, comma-separated,
  *   when none is for @method (405)
+ *
+ * A HEAD takes the GET route of @path.
  *
  * Returns: (nullable): the route of @method on @path, %NULL if none
  */
@@ -117,7 +133,7 @@ upg_service_route_find (const char  *method,
 
       if (!path_matches (routes[i].info.path, path, &segment))
         continue;
-      if (strcmp (routes[i].info.method, method) == 0)
+      if (route_answers (&routes[i], method))
         {
           *id = g_steal_pointer (&segment);
           return &routes[i];
@@ -126,6 +142,8 @@ upg_service_route_find (const char  *method,
         *allowed = g_string_new (routes[i].info.method);
       else
         g_string_append_printf (*allowed, ", %s", routes[i].info.method);
+      if (route_answers (&routes[i], "HEAD") && strcmp (routes[i].info.method, "HEAD") != 0)
+        g_string_append (*allowed, ", HEAD");
     }
   return NULL;
 }
