@@ -4,8 +4,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "exec-test-util.h"
 
@@ -752,6 +755,79 @@ test_status_after_kill (void)
   exec_fixture_clear (&fx);
 }
 
+/* A journal.db damaged on disk (here: pages, then the header, written
+ * over): `run` and `status` name the file, say that moving it aside is
+ * safe (the targets' markers are the truth, SPEC §5) and exit 2 like any
+ * bad environment, not 1 ("a step failed") with SQLite's bare "ERROR 11"
+ * for a breakpoint that does not exist. Moved aside as said, a new journal
+ * is created and the run goes on. */
+static void
+test_damaged_journal (void)
+{
+  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  const struct {
+    goffset offset;
+    const char *sqlite_says;
+  } damages[] = {
+    { 4096, "malformed" },
+    { 0, "not a database" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (damages); i++)
+    {
+      ExecFixture fx;
+      g_autofree char *journal = NULL, *aside = NULL, *garbage = g_malloc (3 * 4096);
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(GFileIOStream) stream = NULL;
+      g_autoptr(GError) error = NULL;
+      int status;
+
+      exec_fixture_init (&fx);
+      exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+        "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+        " \"upgrade_steps\": {\"in_stop\": [{\"id\": \"hello\", \"compatible_version\": \"0.1.0\","
+        "  \"command\": [\"true\"]}]}}\n");
+      exec_fixture_write_config (&fx, "bj-01", "");
+      status = exec_fixture_cli (&fx, NULL, NULL, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop",
+                                 NULL);
+      g_assert_cmpint (exec_exit_code (status), ==, 0);
+
+      journal = g_build_filename (fx.state, "journal.db", NULL);
+      memset (garbage, 0xa5, 3 * 4096);
+      file = g_file_new_for_path (journal);
+      stream = g_file_open_readwrite (file, NULL, &error);
+      g_assert_no_error (error);
+      g_seekable_seek (G_SEEKABLE (stream), damages[i].offset, G_SEEK_SET, NULL, &error);
+      g_assert_no_error (error);
+      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), garbage, 3 * 4096, NULL,
+                                 NULL, &error);
+      g_assert_no_error (error);
+      g_io_stream_close (G_IO_STREAM (stream), NULL, &error);
+      g_assert_no_error (error);
+
+      for (guint j = 0; j < 2; j++)
+        {
+          g_autofree char *out = NULL, *err = NULL;
+
+          status = j == 0 ? exec_fixture_cli_both (&fx, env, &out, &err, "run", "--from", "0.9.0", "--to", "1.0.0",
+                                                   "--stage", "in_stop", NULL)
+                          : exec_fixture_cli_both (&fx, env, &out, &err, "status", NULL);
+          g_assert_cmpint (exec_exit_code (status), ==, 2);
+          if (strstr (err, journal) == NULL || strstr (err, "is damaged") == NULL
+              || strstr (err, "Move it aside") == NULL || strstr (err, "markers") == NULL
+              || strstr (err, damages[i].sqlite_says) == NULL)
+            g_error ("the damaged journal is not explained:\n%s%s", out, err);
+        }
+
+      aside = g_strconcat (journal, ".damaged", NULL);
+      g_assert_cmpint (g_rename (journal, aside), ==, 0);
+      status = exec_fixture_cli (&fx, NULL, NULL, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop",
+                                 NULL);
+      g_assert_cmpint (exec_exit_code (status), ==, 0);
+      exec_fixture_clear (&fx);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -768,6 +844,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-run/unknown-source-before-any-step", test_unknown_source_before_any_step);
   g_test_add_func ("/cli-run/failed-check-says-why", test_failed_check_says_why);
   g_test_add_func ("/cli-run/status-after-kill", test_status_after_kill);
+  g_test_add_func ("/cli-run/damaged-journal", test_damaged_journal);
 
   return g_test_run ();
 }

@@ -18,5 +18,6 @@ UpgConnection *upg_sqlite_connection_new         (const char           *name,
 gboolean       upg_sqlite_connection_enable_wal  (UpgSqliteConnection  *self,
                                                   GError              **error);
 const char    *upg_sqlite_connection_get_path    (UpgSqliteConnection  *self);
+gboolean       upg_sqlite_file_is_damaged        (const char           *path);
 
 G_END_DECLS

@@ -587,6 +587,48 @@ upg_sqlite_connection_enable_wal (UpgSqliteConnection  *self,
 }
 
 /**
+ * upg_sqlite_file_is_damaged:
+ * @path: an SQLite database file
+ *
+ * Whether SQLite finds @path damaged: not a database (its header
+ * overwritten) or a malformed image (its pages). Reads @path without
+ * writing it and without waiting for another process's lock (busy is not
+ * damage), for telling an operator what went wrong after another call on
+ * it failed.
+ *
+ * Returns: %TRUE if @path is damaged
+ */
+static int
+note_check_problem (void  *user_data,
+                    int    n_columns,
+                    char **values,
+                    char **names)
+{
+  gboolean *damaged = user_data;
+
+  /* quick_check answers one row "ok", or a row for each problem. */
+  if (n_columns < 1 || g_strcmp0 (values[0], "ok") != 0)
+    *damaged = TRUE;
+  return 0;
+}
+
+gboolean
+upg_sqlite_file_is_damaged (const char *path)
+{
+  sqlite3 *db = NULL;
+  gboolean damaged = FALSE;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec (db, "PRAGMA quick_check", note_check_problem, &damaged, NULL);
+  sqlite3_close (db);
+  return damaged || (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
+/**
  * upg_sqlite_connection_get_path:
  * @self: a #UpgSqliteConnection
  *

@@ -278,6 +278,32 @@ ensure_parent (const char  *what,
   return TRUE;
 }
 
+/* A journal file that SQLite finds damaged (a disk fault, a copy taken
+ * while it was written, garbage written over it) cannot be repaired here,
+ * and needs not be: the targets' markers are the truth (SPEC §5), so a new
+ * journal re-runs nothing that ran. Says so, naming the file, instead of
+ * SQLite's bare "ERROR 11"; bad input (exit 2), not a failed step: nothing
+ * ran and no breakpoint was saved. The -wal and -shm files go with it: a
+ * stale write-ahead log would be replayed into the new journal. */
+static UpgJournal *
+explain_damage (UpgJournal  *journal,
+                const char  *path,
+                GError     **error)
+{
+  g_autoptr(GError) cause = NULL;
+
+  if (journal != NULL || !upg_sqlite_file_is_damaged (path))
+    return journal;
+  cause = error != NULL ? g_steal_pointer (error) : NULL;
+  g_set_error (error, UPG_ERROR, UPG_ERROR_INVALID_CONFIG,
+               _("journal file '%s' is damaged (%s). Move it aside with its -wal and -shm files "
+                 "(for example: mv '%s' '%s.damaged') and run again: a new journal is created, and "
+                 "the markers in each target keep every statement that already ran from running "
+                 "again (the history kept in the old file is not carried over)"),
+               path, cause != NULL ? cause->message : "?", path, path);
+  return NULL;
+}
+
 /**
  * upg_journal_open_sqlite:
  * @path: the SQLite file (created, with its directory, if missing)
@@ -298,9 +324,7 @@ upg_journal_open_sqlite (const char  *path,
   if (!ensure_parent (path, path, error))
     return NULL;
   connection = upg_sqlite_connection_new ("journal", path, error);
-  if (connection == NULL)
-    return NULL;
-  return upg_journal_new (connection, error);
+  return explain_damage (connection != NULL ? upg_journal_new (connection, error) : NULL, path, error);
 }
 
 /**
@@ -324,6 +348,7 @@ upg_journal_open_for_site (UpgConfig   *config,
 {
   UpgDataSource *source;
   g_autoptr(UpgConnection) connection = NULL;
+  UpgJournal *journal;
   g_autofree char *directory = NULL;
   g_autofree char *path = NULL;
 
@@ -338,7 +363,9 @@ upg_journal_open_for_site (UpgConfig   *config,
           !ensure_parent (upg_data_source_get_name (source), file, error))
         return NULL;
       connection = upg_data_source_open (source, NULL, error);
-      return connection != NULL ? upg_journal_new (connection, error) : NULL;
+      journal = connection != NULL ? upg_journal_new (connection, error) : NULL;
+      return upg_data_source_get_dialect (source) == UPG_DIALECT_SQLITE && file != NULL
+             ? explain_damage (journal, file, error) : journal;
     }
   directory = upg_resolve_state_dir (state_dir);
   if (!upg_ensure_state_dir (directory, error))
