@@ -6,6 +6,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <upgrade.h>
@@ -432,11 +433,16 @@ test_middleware_old (Site *site, gconstpointer data)
 {
   g_autoptr(UpgAssessment) assessment = NULL;
   UpgCheckResult *item;
+  const char *message;
 
   write_manifest (site, "{\"middleware\": [{\"database\": \"ft_db\", \"min_version\": \"99.1\"}]}", NULL, NULL);
   assessment = assess (site);
   item = assert_verdict (assessment, "middleware", "middleware:ft_db", UPG_VERDICT_FAIL);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (upg_check_result_get_figures (item), "version"), "3."));
+  /* No maximum asked: the line says "at least", not "… to …". */
+  message = upg_check_result_get_message (item);
+  if (strstr (message, "; required: at least 99.1 (asked by ") == NULL || strstr (message, "…") != NULL)
+    g_error ("the requirement reads '%s'", message);
 }
 
 static void

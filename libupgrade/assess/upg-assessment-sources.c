@@ -367,13 +367,32 @@ tighten (Bound               *bound,
   g_string_append_printf (bound->versions, "%s%s", bound->versions->len > 0 ? ", " : "", version);
 }
 
-/* "3.30 (asked by 3.17.0, 3.18.0)", or "…" for no bound. */
+/* "3.30 (asked by 3.17.0, 3.18.0)"; %NULL for no bound. */
 static char *
 describe_bound (const Bound *bound)
 {
   if (bound->value == NULL)
-    return g_strdup ("…");
+    return NULL;
   return g_strdup_printf (_("%s (asked by %s)"), bound->value, bound->versions->str);
+}
+
+/* "mid_db runs 10.6; required: 10.5 (asked by 4.2.0) to 11 (…)", or
+ * "at least …" / "at most …" when one bound is missing (not "to …"). */
+static char *
+describe_requirement (const char  *database,
+                      const char  *version,
+                      const Bound *min,
+                      const Bound *max)
+{
+  g_autofree char *min_text = describe_bound (min), *max_text = describe_bound (max);
+
+  if (min_text != NULL && max_text != NULL)
+    return g_strdup_printf (_("%s runs %s; required: %s to %s"), database, version, min_text, max_text);
+  if (min_text != NULL)
+    return g_strdup_printf (_("%s runs %s; required: at least %s"), database, version, min_text);
+  if (max_text != NULL)
+    return g_strdup_printf (_("%s runs %s; required: at most %s"), database, version, max_text);
+  return g_strdup_printf (_("%s runs %s; no version required"), database, version);
 }
 
 static void
@@ -399,7 +418,6 @@ middleware_item (UpgCheckSources *sources,
   g_autoptr(GError) error = NULL;
   g_autofree char *skip = NULL, *version = NULL, *message = NULL;
   g_autofree char *id = g_strdup_printf ("middleware:%s", database);
-  g_autofree char *min_text = describe_bound (min), *max_text = describe_bound (max);
   UpgConnection *connection;
   UpgCheckResult *item;
   gboolean ok;
@@ -414,7 +432,7 @@ middleware_item (UpgCheckSources *sources,
 
   ok = (min->value == NULL || compare_dotted (version, min->value) >= 0) &&
        (max->value == NULL || compare_dotted (version, max->value) <= 0);
-  message = g_strdup_printf (_("%s runs %s; required: %s to %s"), database, version, min_text, max_text);
+  message = describe_requirement (database, version, min, max);
   item = upg_check_result_new (UPG_CHECK_KIND_MIDDLEWARE, id, name,
                                ok ? UPG_VERDICT_PASS : UPG_VERDICT_FAIL, message);
   upg_check_result_set_figure_string (item, "version", version);
