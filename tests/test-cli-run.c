@@ -755,6 +755,37 @@ test_status_after_kill (void)
   exec_fixture_clear (&fx);
 }
 
+/* `status` of a stage stopped by a command step: the breakpoint names
+ * the step and its error, without the "-:0 (statement 0)" of a file it
+ * does not have. */
+static void
+test_status_text (void)
+{
+  ExecFixture fx;
+  g_autofree char *out = NULL, *err = NULL;
+  const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  int status;
+
+  exec_fixture_init (&fx);
+  exec_fixture_write (&fx, "bundle/manifests/1.0.0.json",
+    "{\"version\": \"1.0.0\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"in_stop\": [\n"
+    "  {\"id\": \"zeta\", \"command\": [\"true\"]},\n"
+    "  {\"id\": \"alpha\", \"command\": [\"true\"]},\n"
+    "  {\"id\": \"mid\", \"command\": [\"true\"]},\n"
+    "  {\"id\": \"fails\", \"compatible_version\": \"0.1.0\", \"command\": [\"false\"]}]}}\n");
+  exec_fixture_write_config (&fx, "bj-01", "");
+  status = exec_fixture_cli (&fx, NULL, NULL, "run", "--from", "0.9.0", "--to", "1.0.0", "--stage", "in_stop",
+                             "--confirm", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+
+  status = exec_fixture_cli_both (&fx, env, &out, &err, "status", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 1);
+  if (strstr (out, "  breakpoint: step fails: ") == NULL || strstr (out, "-:0") != NULL)
+    g_error ("unexpected status:\n%s%s", out, err);
+  exec_fixture_clear (&fx);
+}
+
 /* A journal.db damaged on disk (here: pages, then the header, written
  * over): `run` and `status` name the file, say that moving it aside is
  * safe (the targets' markers are the truth, SPEC §5) and exit 2 like any
@@ -845,6 +876,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-run/failed-check-says-why", test_failed_check_says_why);
   g_test_add_func ("/cli-run/status-after-kill", test_status_after_kill);
   g_test_add_func ("/cli-run/damaged-journal", test_damaged_journal);
+  g_test_add_func ("/cli-run/status-text", test_status_text);
 
   return g_test_run ();
 }

@@ -207,10 +207,13 @@ print_status (UpgExecution *execution)
                upg_execution_get_step_id (execution, i), message != NULL ? " (" : "",
                message != NULL ? message : "", message != NULL ? ")" : "");
     }
-  if (bp != NULL)
+  /* A command or tool step has no file, line nor statement: not "-:0". */
+  if (bp != NULL && upg_breakpoint_get_file (bp) != NULL)
     g_print (_("  breakpoint: step %s %s:%u (statement %u): %s\n"), upg_breakpoint_get_step_id (bp),
-             upg_breakpoint_get_file (bp) != NULL ? upg_breakpoint_get_file (bp) : "-",
-             upg_breakpoint_get_line (bp), upg_breakpoint_get_sequence (bp),
+             upg_breakpoint_get_file (bp), upg_breakpoint_get_line (bp), upg_breakpoint_get_sequence (bp),
+             upg_breakpoint_get_error (bp) != NULL ? upg_breakpoint_get_error (bp) : "");
+  else if (bp != NULL)
+    g_print (_("  breakpoint: step %s: %s\n"), upg_breakpoint_get_step_id (bp),
              upg_breakpoint_get_error (bp) != NULL ? upg_breakpoint_get_error (bp) : "");
   print_approvals (execution);
   print_current (execution);
