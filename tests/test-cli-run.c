@@ -755,15 +755,18 @@ test_status_after_kill (void)
   exec_fixture_clear (&fx);
 }
 
-/* `status` of a stage stopped by a command step: the breakpoint names
- * the step and its error, without the "-:0 (statement 0)" of a file it
- * does not have. */
+/* `status` of a stage stopped by a command step, whose steps were
+ * confirmed by one `run --confirm`: the breakpoint names the step and its
+ * error, without the "-:0 (statement 0)" of a file it does not have, and
+ * the confirmations (one time for all) come sorted, not in plan order:
+ * the same status reads the same twice. */
 static void
 test_status_text (void)
 {
   ExecFixture fx;
   g_autofree char *out = NULL, *err = NULL;
   const char *env[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE", "", NULL };
+  const char *alpha, *mid, *zeta;
   int status;
 
   exec_fixture_init (&fx);
@@ -781,7 +784,11 @@ test_status_text (void)
 
   status = exec_fixture_cli_both (&fx, env, &out, &err, "status", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 1);
-  if (strstr (out, "  breakpoint: step fails: ") == NULL || strstr (out, "-:0") != NULL)
+  alpha = strstr (out, "  confirmed: step alpha (1.0.0)");
+  mid = strstr (out, "  confirmed: step mid (1.0.0)");
+  zeta = strstr (out, "  confirmed: step zeta (1.0.0)");
+  if (strstr (out, "  breakpoint: step fails: ") == NULL || strstr (out, "-:0") != NULL
+      || alpha == NULL || mid == NULL || zeta == NULL || !(alpha < mid && mid < zeta))
     g_error ("unexpected status:\n%s%s", out, err);
   exec_fixture_clear (&fx);
 }

@@ -126,6 +126,27 @@ text_member (JsonObject *object,
   return text != NULL ? text : "-";
 }
 
+/* Confirmations by time, then step id and version: the steps of one
+ * `confirm` share its time and come from the journal in no set order, and
+ * the same status must read the same twice. */
+static gint
+compare_confirmations (gconstpointer a,
+                       gconstpointer b)
+{
+  JsonObject *left = *(JsonObject * const *) a, *right = *(JsonObject * const *) b;
+  static const char *const keys[] = { "confirmed_at", "step_id", "version" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      int order = g_strcmp0 (json_object_get_string_member_with_default (left, keys[i], NULL),
+                             json_object_get_string_member_with_default (right, keys[i], NULL));
+
+      if (order != 0)
+        return order;
+    }
+  return 0;
+}
+
 /* Who confirmed the steps that needed it, and who let the execution past
  * checks that had not passed (SPEC §3): part of what happened. */
 static void
@@ -133,10 +154,14 @@ print_approvals (UpgExecution *execution)
 {
   JsonArray *confirmations = upg_execution_get_confirmations (execution);
   JsonArray *skips = upg_execution_get_check_skips (execution);
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
 
   for (guint i = 0; confirmations != NULL && i < json_array_get_length (confirmations); i++)
+    g_ptr_array_add (sorted, json_array_get_object_element (confirmations, i));
+  g_ptr_array_sort (sorted, compare_confirmations);
+  for (guint i = 0; i < sorted->len; i++)
     {
-      JsonObject *row = json_array_get_object_element (confirmations, i);
+      JsonObject *row = sorted->pdata[i];
       g_autofree char *when = format_when (json_object_get_string_member_with_default (row, "confirmed_at", NULL));
 
       /* TRANSLATORS: step id, its version, who confirmed it (user@host
