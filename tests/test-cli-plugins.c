@@ -207,9 +207,11 @@ test_validate_tool_class (void)
   node = run_upgradectl (args, 2, NULL);
   problems = json_object_get_array_member (json_node_get_object (node), "problems");
   g_assert_cmpuint (json_array_get_length (problems), ==, 1);
+  /* The fixtures' directory holds refused plugins: they are named too. */
   expected = g_strdup_printf ("%s: $.rollback_steps.in_stop[0].class_name: no plugin provides type "
-                              "'GoodMigratoin' (plugin directories: %s)", manifest, fixtures);
-  g_assert_cmpstr (json_array_get_string_element (problems, 0), ==, expected);
+                              "'GoodMigratoin' (plugin directories: %s; refused: ", manifest, fixtures);
+  g_assert_true (g_str_has_prefix (json_array_get_string_element (problems, 0), expected));
+  g_assert_nonnull (strstr (json_array_get_string_element (problems, 0), "abi.so) was built for SPI ABI 2"));
 
   g_remove (manifest);
   g_remove (config);

@@ -15,14 +15,14 @@
 #define PASSWORD "Pl9-s3cret-value"
 
 /* A site whose one data source's password is in UPG_TEST_PLUGIN_PW, with
- * one in_stop tool step of MisbehaveTool taking @params. */
+ * one in_stop tool step of @class_name taking @params. */
 static void
-site_init (ExecFixture *fx, const char *params)
+site_init (ExecFixture *fx, const char *class_name, const char *params)
 {
   g_autofree char *plugins = g_test_build_filename (G_TEST_BUILT, "fixtures", "plugins", NULL);
   g_autofree char *steps = g_strdup_printf (
-    "\"in_stop\": [{\"id\": \"tool_001\", \"class_name\": \"MisbehaveTool\","
-    " \"compatible_version\": \"1.0.0\", \"timeout\": 300, \"params\": %s}]", params);
+    "\"in_stop\": [{\"id\": \"tool_001\", \"class_name\": \"%s\","
+    " \"compatible_version\": \"1.0.0\", \"timeout\": 300, \"params\": %s}]", class_name, params);
   g_autofree char *extra = g_strdup_printf ("\"plugin_dirs\": [\"%s\"]", plugins);
 
   exec_fixture_init (fx);
@@ -55,7 +55,7 @@ run_step (ExecFixture *fx, const char *params, int expected_exit)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  site_init (fx, params);
+  site_init (fx, "MisbehaveTool", params);
   g_assert_cmpint (site_run (fx, &out, &err), ==, expected_exit);
   g_assert_null (strstr (out, PASSWORD));
   g_assert_null (strstr (err, PASSWORD));
@@ -178,6 +178,34 @@ test_channel_flood (void)
   exec_fixture_clear (&fx);
 }
 
+/* The plugin the step names crashes while it is described (in its
+ * class_init), so no plugin provides the step's class. The step's error
+ * says why, naming the file, the signal and where, not only that the
+ * class is missing (which sends the operator to look for a typo). */
+static void
+test_crash_in_init (void)
+{
+  ExecFixture fx = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *plugin = g_test_build_filename (G_TEST_BUILT, "fixtures", "plugins",
+                                                   "initcrash.so", NULL);
+  g_autofree char *crash = NULL;
+  g_autoptr(JsonObject) doc = NULL;
+  const char *error;
+
+  site_init (&fx, "InitCrashTool", "{}");
+  g_assert_cmpint (site_run (&fx, &out, &err), ==, 1);
+  doc = exec_parse_json_object (out);
+  error = json_object_get_string_member (json_object_get_object_member (doc, "breakpoint"),
+                                         "error");
+  g_assert_nonnull (strstr (error, "no plugin provides type 'InitCrashTool'"));
+  crash = g_strdup_printf ("plugin file '%s' crashed (signal %d) in load", plugin, SIGSEGV);
+  if (strstr (error, crash) == NULL)
+    g_error ("expected \"%s\" in the error: %s", crash, error);
+  exec_fixture_clear (&fx);
+}
+
 /* The plugin starts a program in the background that keeps its stdout
  * open and outlives it (a service restarted with system ("… &")). The
  * step ends when the plugin returned and its host exited, not when that
@@ -215,6 +243,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin-protocol/not-utf8", test_not_utf8);
   g_test_add_func ("/plugin-protocol/flood", test_flood);
   g_test_add_func ("/plugin-protocol/channel-flood", test_channel_flood);
+  g_test_add_func ("/plugin-protocol/crash-in-init", test_crash_in_init);
   g_test_add_func ("/plugin-protocol/background-child", test_background_child);
   return g_test_run ();
 }

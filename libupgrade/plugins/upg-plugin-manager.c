@@ -687,6 +687,18 @@ upg_plugin_manager_find_type (UpgPluginManager  *self,
     if (upg_plugin_info_has_type (self->plugins->pdata[i], type_name))
       return g_object_ref (self->plugins->pdata[i]);
   dirs = g_strjoinv (", ", (char **) self->directories->pdata);
+  /* The plugin meant may be one that was refused (it crashed while it
+   * was described, or was built for another ABI): say which were, or the
+   * operator looks for a typo in the bundle. */
+  if (self->refused->len > 0)
+    {
+      g_autofree char *refused = g_strjoinv ("; ", (char **) self->refused->pdata);
+
+      g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
+                   _("no plugin provides type '%s' (plugin directories: %s; refused: %s)"),
+                   type_name, dirs, refused);
+      return NULL;
+    }
   g_set_error (error, UPG_ERROR, UPG_ERROR_NOT_FOUND,
                _("no plugin provides type '%s' (plugin directories: %s)"), type_name,
                /* TRANSLATORS: in place of the list of plugin directories */
