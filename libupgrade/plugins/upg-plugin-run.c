@@ -26,8 +26,10 @@
 #include "upg-secret-private.h"
 
 /* How long the output and channel of a host that exited are still read
- * (what it wrote is already in the pipe; see on_drained()). */
+ * without a line arriving (what it wrote is already in the pipe; see
+ * on_drained()), and how many such periods at most. */
 #define UPG_PLUGIN_RUN_DRAIN_MS 2000
+#define UPG_PLUGIN_RUN_DRAIN_ROUNDS 10
 
 typedef struct {
   UpgPluginRunSpec   *spec;
@@ -40,6 +42,8 @@ typedef struct {
   GSource            *kill_source;
   GSource            *drain_source;
   GCancellable       *drain;        /* stops reading once the host is gone */
+  guint               drain_rounds;
+  gboolean            lines_read;   /* since the last drain round */
   guint               pending;      /* channel, output, wait */
   gboolean            timed_out;
   gboolean            cancelled;
@@ -370,6 +374,7 @@ read_next_event (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
+  run->lines_read = TRUE;
   upg_plugin_lines_read_async (run->events, run->drain, on_event_line, task);
 }
 
@@ -417,6 +422,7 @@ read_next_output (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
 
+  run->lines_read = TRUE;
   upg_plugin_lines_read_async (run->output, run->drain, on_output_line, task);
 }
 
@@ -429,10 +435,17 @@ static gboolean
 on_drained (gpointer user_data)
 {
   Run *run = g_task_get_task_data (user_data);
-  g_autofree char *message = g_strdup_printf (
+  g_autofree char *message = NULL;
+
+  /* Lines still arrive (a slow reader, a busy machine): read on. */
+  if (run->lines_read && ++run->drain_rounds < UPG_PLUGIN_RUN_DRAIN_ROUNDS)
+    {
+      run->lines_read = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
+  message = g_strdup_printf (
     _("%s left a process running that keeps its output open; its output is no longer read"),
     run->spec->label);
-
   if (run->spec->context != NULL)
     upg_context_log_literal (run->spec->context, G_LOG_LEVEL_WARNING, message);
   else
@@ -453,6 +466,7 @@ on_wait (GObject      *source,
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
   if (run->pending > 1)
     {
+      run->lines_read = FALSE;
       run->drain_source = g_timeout_source_new (UPG_PLUGIN_RUN_DRAIN_MS);
       g_source_set_callback (run->drain_source, on_drained, task, NULL);
       g_source_attach (run->drain_source, g_task_get_context (task));
