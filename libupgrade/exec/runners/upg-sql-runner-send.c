@@ -123,21 +123,15 @@ send_apart (StatementRun  *run,
 {
   UpgConnection *c = run->connection;
   gboolean intent = marked && run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT;
-  GError *local_error = NULL;
 
   if (atomic && !upg_connection_begin (c, error))
     return FALSE;
   if (intent && !write_intent (run, error))
     return FALSE;
-  if (!upg_connection_execute (c, upg_sql_statement_get_text (run->statement), rows, run->ctx->cancellable,
-                               &local_error))
-    {
-      /* A lost connection leaves it unknown: the intent stays. */
-      if (intent && !g_error_matches (local_error, UPG_ERROR, UPG_ERROR_DATASOURCE))
-        clear_intent (run);
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
+  /* A refusal clears the intent in upg_statement_run_send(), once the
+   * server's code is read. */
+  if (!upg_connection_execute (c, upg_sql_statement_get_text (run->statement), rows, run->ctx->cancellable, error))
+    return FALSE;
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_AFTER_EXECUTE_BEFORE_COMMIT);
   if (marked && atomic &&
       !upg_journal_write_marker (c, run->marker, upg_execution_get_id (run->ctx->execution),
@@ -214,6 +208,7 @@ upg_statement_run_send (StatementRun  *run,
    * semantics): its statements are in doubt after a crash. */
   gboolean marked = with_marker && run->marker != NULL;
   g_autofree char *trailer = pipeline_trailer (run, marked);
+  GError *apart_error = NULL;
 
   upg_run_context_maybe_crash (run->ctx, UPG_CRASH_BEFORE_SEND);
   if (trailer != NULL)
@@ -233,7 +228,7 @@ upg_statement_run_send (StatementRun  *run,
       upg_connection_rollback (c, NULL);
     }
   upg_statement_run_settle_in_flight (run);
-  if (!send_apart (run, atomic, marked, rows, error))
+  if (!send_apart (run, atomic, marked, rows, &apart_error))
     goto failed;
 
 committed:
@@ -251,5 +246,12 @@ failed:
   run->error_code = upg_connection_get_last_error_code (c);
   if (atomic)
     upg_connection_rollback (c, NULL);
+  /* Refused, it took no effect; a lost connection leaves that unknown,
+   * and its intent stays. */
+  if (apart_error != NULL && marked && run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT &&
+      !g_error_matches (apart_error, UPG_ERROR, UPG_ERROR_DATASOURCE))
+    clear_intent (run);
+  if (apart_error != NULL)
+    g_propagate_error (error, apart_error);
   return FALSE;
 }
