@@ -222,6 +222,38 @@ test_in_doubt_then_lost_journal (gconstpointer data)
   db_site_clear (&site);
 }
 
+/* MariaDB: an ALTER TABLE (autocommitting DDL) the server refuses took no
+ * effect, so it leaves no intent: once the operator created the missing
+ * table, a run with the journal lost sends it (exit 0), rather than
+ * stopping in doubt on it (exit 5). */
+static void
+test_refused_then_lost_journal (gconstpointer data)
+{
+  DbSite site;
+  g_autofree char *script = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *count_sql = NULL;
+
+  site_init (&site, (Db *) data, "truth-refused");
+  script = g_strdup_printf ("ALTER TABLE %s ADD COLUMN m INTEGER;\n", site.table);
+  exec_fixture_write (&site.fx, "bundle/sql/001.sql", script);
+  exec_fixture_write_manifest (&site.fx, TO,
+                               "\"in_stop\": [{\"id\": \"s1\", \"database\": \"db\","
+                               " \"sql_scripts\": [\"sql/001.sql\"]}]", NULL);
+  g_assert_cmpint (run_stage (&site), ==, 1);
+
+  db_site_execute (&site, "CREATE TABLE %s (n INTEGER)", site.table);
+  path = journal_path (&site);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (run_stage (&site), ==, 0);
+  count_sql = g_strdup_printf ("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()"
+                               " AND table_name = '%s' AND column_name = 'm'", site.table);
+  count = exec_query_text (site.target, count_sql);
+  g_assert_cmpstr (count, ==, "1");
+  db_site_clear (&site);
+}
+
 static void
 test_lost_journal_sqlite (void)
 {
@@ -478,6 +510,7 @@ main (int argc, char **argv)
         {
           db_add_test (db, "target-truth", "skip-then-lost-journal", test_skip_then_lost_journal);
           db_add_test (db, "target-truth", "in-doubt-then-lost-journal", test_in_doubt_then_lost_journal);
+          db_add_test (db, "target-truth", "refused-then-lost-journal", test_refused_then_lost_journal);
         }
     }
 
