@@ -578,6 +578,11 @@ test_in_doubt_chinese (void)
   if (strstr (out, "执行过程中被中断；该语句会自行提交，因此无法确定它是否已生效") == NULL ||
       strstr (out, "interrupted while it ran") != NULL)
     g_error ("the statement in doubt is not explained in Chinese:\n%s%s", out, err);
+  g_clear_pointer (&out, g_free);
+
+  /* Its step reads as the execution does: in doubt, not failed. */
+  status = exec_fixture_cli (&fx, NULL, &out, "status", NULL);
+  g_assert_nonnull (strstr (out, "[IN_DOUBT] compact"));
   exec_fixture_clear (&fx);
 }
 

@@ -747,6 +747,13 @@ test_status_after_kill (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&doc, json_object_unref);
 
+  /* No process runs its step any more: the text says so too. */
+  status = exec_fixture_cli (&fx, NULL, &out, "status", NULL);
+  g_assert_cmpint (exec_exit_code (status), ==, 130);
+  g_assert_nonnull (strstr (out, "[INTERRUPTED] killer"));
+  g_assert_null (strstr (out, "[RUNNING]"));
+  g_clear_pointer (&out, g_free);
+
   status = exec_fixture_cli (&fx, NULL, &out, "--json", "history", NULL);
   g_assert_cmpint (exec_exit_code (status), ==, 0);
   doc = exec_parse_json_object (out);

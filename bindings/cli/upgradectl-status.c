@@ -218,6 +218,26 @@ print_current (UpgExecution *execution)
     }
 }
 
+/* A step's status as the operator reads it beside the execution's: the
+ * journal keeps a killed run's step RUNNING (its recovery reads it so),
+ * but no process runs it any more; and the step that stopped an IN_DOUBT
+ * execution is in doubt, not merely failed. */
+static const char *
+shown_step_status (UpgExecution *execution,
+                   guint         i)
+{
+  UpgExecutionStatus run_status = upg_execution_get_status (execution);
+  UpgStepStatus status = upg_execution_get_step_status (execution, i);
+  const UpgBreakpoint *bp = upg_execution_get_breakpoint (execution);
+
+  if (status == UPG_STEP_STATUS_RUNNING && run_status != UPG_EXECUTION_STATUS_RUNNING)
+    return upg_execution_status_to_string (run_status);
+  if (status == UPG_STEP_STATUS_FAILED && run_status == UPG_EXECUTION_STATUS_IN_DOUBT && bp != NULL &&
+      g_strcmp0 (upg_breakpoint_get_step_id (bp), upg_execution_get_step_id (execution, i)) == 0)
+    return upg_execution_status_to_string (run_status);
+  return upg_step_status_to_string (status);
+}
+
 static void
 print_status (UpgExecution *execution)
 {
@@ -228,7 +248,7 @@ print_status (UpgExecution *execution)
     {
       const char *message = upg_execution_get_step_message (execution, i);
 
-      g_print ("  [%s] %s%s%s%s\n", upg_step_status_to_string (upg_execution_get_step_status (execution, i)),
+      g_print ("  [%s] %s%s%s%s\n", shown_step_status (execution, i),
                upg_execution_get_step_id (execution, i), message != NULL ? " (" : "",
                message != NULL ? message : "", message != NULL ? ")" : "");
     }
