@@ -229,6 +229,12 @@ GString *upg_service_direct_answer     (UpgService        *self,
                                         const char        *head,
                                         gsize              length,
                                         gboolean          *keep_alive);
+
+/* upg-service-head.c: heads libsoup must not read */
+gboolean    upg_service_token_char     (char               c);
+gboolean    upg_service_name_is        (const char        *name,
+                                        gsize              length,
+                                        const char        *expected);
 const char *upg_service_head_refusal   (const char        *head,
                                         gsize              length,
                                         guint             *status,
