@@ -156,6 +156,24 @@ test_lost_journal_db (gconstpointer data)
   check_lost_journal ((Db *) data);
 }
 
+/* A scratch site named @site_id on @db with the rows bundle, whose run
+ * was killed right after its first statement (the CREATE TABLE: on
+ * MariaDB, autocommitting DDL) ran, before its marker. */
+static void
+site_init_killed_after_create (DbSite     *site,
+                               Db         *db,
+                               const char *site_id)
+{
+  const char *env[] = { "UPGRADE_TEST_CRASH_AT", "1:after-execute-before-commit", NULL };
+  int status;
+
+  site_init (site, db, site_id);
+  write_rows_bundle (site);
+  status = exec_fixture_cli (&site->fx, env, NULL, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop",
+                             NULL);
+  g_assert_true (exec_fixture_cli_killed (status));
+}
+
 /* MariaDB: the CREATE TABLE (autocommitting DDL) is left in doubt by a
  * kill; the operator sees the table and resumes with --skip; then the
  * journal is lost. The run after must not create the table again: the
@@ -164,15 +182,11 @@ static void
 test_skip_then_lost_journal (gconstpointer data)
 {
   DbSite site;
-  const char *env[] = { "UPGRADE_TEST_CRASH_AT", "1:after-execute-before-commit", NULL };
   g_autofree char *path = NULL;
   g_autofree char *execution = NULL;
   int status;
 
-  site_init (&site, (Db *) data, "truth-skip");
-  write_rows_bundle (&site);
-  status = exec_fixture_cli (&site.fx, env, NULL, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
-  g_assert_true (exec_fixture_cli_killed (status));
+  site_init_killed_after_create (&site, (Db *) data, "truth-skip");
   g_assert_cmpint (run_stage (&site), ==, 5);
   execution = only_execution (&site);
   status = exec_fixture_cli (&site.fx, NULL, NULL, "resume", execution, "--skip", NULL);
@@ -196,17 +210,12 @@ static void
 test_in_doubt_then_lost_journal (gconstpointer data)
 {
   DbSite site;
-  const char *env[] = { "UPGRADE_TEST_CRASH_AT", "1:after-execute-before-commit", NULL };
   g_autofree char *path = NULL;
   g_autofree char *execution = NULL;
   g_autofree char *out = NULL;
   int status;
 
-  site_init (&site, (Db *) data, "truth-doubt");
-  write_rows_bundle (&site);
-  status = exec_fixture_cli (&site.fx, env, NULL, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop", NULL);
-  g_assert_true (exec_fixture_cli_killed (status));
-
+  site_init_killed_after_create (&site, (Db *) data, "truth-doubt");
   path = journal_path (&site);
   g_assert_cmpint (g_unlink (path), ==, 0);
   status = exec_fixture_cli (&site.fx, NULL, &out, "run", "--confirm", "--from", FROM, "--to", TO, "--stage", "in_stop",

@@ -26,6 +26,18 @@
 
 #define INTENT_TABLE "upgrade_statement_intent"
 
+/* @head, the intent table's qualified name, then @tail. */
+static char *
+intent_sql (UpgConnection  *target,
+            const char     *head,
+            const char     *tail,
+            GError        **error)
+{
+  g_autofree char *table = upg_journal_target_table (target, INTENT_TABLE, error);
+
+  return table != NULL ? g_strconcat (head, table, tail, NULL) : NULL;
+}
+
 /*
  * upg_journal_ensure_intent_table:
  * @target: a connection to a statement's target database, before any
@@ -65,13 +77,9 @@ upg_journal_clear_intent (UpgConnection  *target,
                           GError        **error)
 {
   const char *values[] = { marker_id };
-  g_autofree char *table = upg_journal_target_table (target, INTENT_TABLE, error);
-  g_autofree char *sql = NULL;
+  g_autofree char *sql = intent_sql (target, "DELETE FROM ", " WHERE record_id = ?", error);
 
-  if (table == NULL)
-    return FALSE;
-  sql = g_strdup_printf ("DELETE FROM %s WHERE record_id = ?", table);
-  return upg_journal_sql_exec (target, sql, values, G_N_ELEMENTS (values), error);
+  return sql != NULL && upg_journal_sql_exec (target, sql, values, G_N_ELEMENTS (values), error);
 }
 
 /*
@@ -93,7 +101,6 @@ upg_journal_write_intent (UpgConnection  *target,
                           GError        **error)
 {
   g_autofree char *now = upg_journal_int_text (g_get_real_time () / 1000);
-  g_autofree char *table = NULL;
   g_autofree char *sql = NULL;
   const char *values[] = { marker_id, execution_id, now };
 
@@ -101,11 +108,8 @@ upg_journal_write_intent (UpgConnection  *target,
   g_return_val_if_fail (marker_id != NULL, FALSE);
   if (!upg_journal_clear_intent (target, marker_id, error))
     return FALSE;
-  table = upg_journal_target_table (target, INTENT_TABLE, error);
-  if (table == NULL)
-    return FALSE;
-  sql = g_strdup_printf ("INSERT INTO %s (record_id, execution_id, created_at) VALUES (?, ?, ?)", table);
-  return upg_journal_sql_exec (target, sql, values, G_N_ELEMENTS (values), error);
+  sql = intent_sql (target, "INSERT INTO ", " (record_id, execution_id, created_at) VALUES (?, ?, ?)", error);
+  return sql != NULL && upg_journal_sql_exec (target, sql, values, G_N_ELEMENTS (values), error);
 }
 
 /*
@@ -124,14 +128,12 @@ upg_journal_find_intent (UpgConnection  *target,
                          GError        **error)
 {
   const char *values[] = { marker_id };
-  g_autofree char *table = upg_journal_target_table (target, INTENT_TABLE, error);
-  g_autofree char *sql = NULL;
+  g_autofree char *sql = intent_sql (target, "SELECT execution_id FROM ", " WHERE record_id = ?", error);
   g_autoptr(UpgRows) rows = NULL;
 
   *execution_id = NULL;
-  if (table == NULL)
+  if (sql == NULL)
     return FALSE;
-  sql = g_strdup_printf ("SELECT execution_id FROM %s WHERE record_id = ?", table);
   rows = upg_journal_sql_query (target, sql, values, G_N_ELEMENTS (values), error);
   if (rows == NULL)
     return FALSE;
