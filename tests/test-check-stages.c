@@ -42,8 +42,8 @@ step_status (JsonObject *run,
 }
 
 /* Version 1.0.0 of "app" on app.sqlite: a fail-severity rule (no
- * negative amount), a warn-severity one (no empty code), a backup copy
- * in pre_stop and an index in in_stop. */
+ * negative amount), a warn-severity one (no empty code), SQLite ≥ 3.0, a
+ * backup copy in pre_stop and an index in in_stop. */
 static char *
 setup (ExecFixture *fx)
 {
@@ -61,7 +61,8 @@ setup (ExecFixture *fx)
     "   \"min_version\": \"0.1.0\", \"max_version\": \"1.0.0\", \"suggestion\": \"fix the amounts\"},\n"
     "  {\"id\": \"empty_code\", \"name\": \"orders without a code\", \"database\": \"db\","
     "   \"sql\": \"SELECT COUNT(*) FROM orders WHERE code = ''\", \"threshold\": 0, \"severity\": \"warn\","
-    "   \"min_version\": \"0.1.0\", \"max_version\": \"1.0.0\"}]},\n"
+    "   \"min_version\": \"0.1.0\", \"max_version\": \"1.0.0\"}],\n"
+    "  \"middleware\": [{\"database\": \"db\", \"min_version\": \"3.0\"}]},\n"
     " \"upgrade_steps\": {\n"
     "  \"pre_stop\": [{\"id\": \"backup_copy\", \"compatible_version\": \"0.1.0\", \"database\": \"db\","
     "   \"sql_scripts\": [\"sql/pre.sql\"]}],\n"
@@ -96,10 +97,13 @@ test_fail_then_fix (void)
   g_assert_cmpstr (json_object_get_string_member (run, "verdict"), ==, "fail");
   g_assert_cmpstr (step_status (run, "data_quality:negative_amount"), ==, "FAILED");
   g_assert_cmpstr (step_status (run, "data_quality:empty_code"), ==, "SUCCESS");
+  /* The middleware item is named middleware:db already: not prefixed twice. */
+  g_assert_cmpstr (step_status (run, "middleware:db"), ==, "SUCCESS");
   g_clear_pointer (&run, json_object_unref);
   /* The same in text, for the operator. */
   out = ctl (&fx, 1, RUN_STAGE, "business_check", NULL);
   assert_has (out, "[FAILED] data_quality:negative_amount");
+  g_assert_null (strstr (out, "middleware:middleware"));
   assert_has (out, "Checks of business_check: fail");
   g_clear_pointer (&out, g_free);
 

@@ -29,6 +29,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "upg-executor-checks-private.h"
@@ -213,6 +215,22 @@ upg_executor_journal_check_skips (UpgRunContext  *ctx,
   return TRUE;
 }
 
+/* The step id `<kind>:<id>` of a check. Some assessments already name
+ * their items so (`middleware:dns_db`, `backup:…`, `redis_memory:…`,
+ * `double_write:…`): those are not prefixed again, or the operator would
+ * read `middleware:middleware:dns_db`. */
+static char *
+check_step_id (UpgCheckResult *item)
+{
+  const char *kind = upg_check_result_get_kind (item);
+  const char *check = upg_check_result_get_id (item);
+  gsize len = strlen (kind);
+
+  if (strncmp (check, kind, len) == 0 && check[len] == ':')
+    return g_strdup (check);
+  return g_strdup_printf ("%s:%s", kind, check);
+}
+
 /* Journals, logs and signals one check as a step of the execution. */
 static gboolean
 record_check (UpgRunContext  *ctx,
@@ -222,8 +240,7 @@ record_check (UpgRunContext  *ctx,
               GError        **error)
 {
   const char *id = upg_execution_get_id (ctx->execution);
-  g_autofree char *check_id = g_strdup_printf ("%s:%s", upg_check_result_get_kind (item),
-                                               upg_check_result_get_id (item));
+  g_autofree char *check_id = check_step_id (item);
   const char *text = upg_check_result_get_message (item) != NULL ? upg_check_result_get_message (item) : "";
   g_autofree char *message = NULL;
   UpgStepStatus status;
@@ -305,8 +322,7 @@ upg_executor_run_checks (UpgRunContext  *ctx,
   for (guint i = 0; i < items->len; i++)
     {
       UpgCheckResult *item = g_ptr_array_index (items, i);
-      g_autofree char *key = g_strdup_printf ("%s:%s", upg_check_result_get_kind (item),
-                                              upg_check_result_get_id (item));
+      g_autofree char *key = check_step_id (item);
 
       /* One journal row per check id (a plugin may repeat one). */
       if (g_hash_table_contains (seen, key))
