@@ -531,6 +531,64 @@ test_locked (void)
   site_clear (&site);
 }
 
+/* A process id no process has any more. */
+static guint
+dead_pid (void)
+{
+  const char *argv[] = { "/bin/true", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid = 0;
+  int status = 0;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  return (guint) pid;
+}
+
+/* upgradectl finds the lock of a run that crashed and takes it over: it
+ * says so in the operator's language, in one sentence naming the site
+ * once (no untranslated "site 'bj-01': " before it). */
+static void
+test_stale_lock_warning (void)
+{
+  const char *zh[] = { "LANG", "zh_CN.UTF-8", "LANGUAGE", "zh_CN", "LC_ALL", "zh_CN.UTF-8", NULL };
+  Site site;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UpgJournal) crashed = NULL;
+  g_autofree char *journal_path = NULL, *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint found = 0;
+
+  site_init (&site, FALSE, "{\"id\": \"c1\", \"command\": [\"true\"]}");
+  journal_path = g_build_filename (site.fx.state, "journal.db", NULL);
+  crashed = upg_journal_open_sqlite (journal_path, &error);
+  g_assert_no_error (error);
+  upg_journal_set_pid (crashed, dead_pid ());
+  g_assert_true (upg_journal_acquire_lock (crashed, "bj-01", "crashed-run", NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (exec_exit_code (exec_fixture_cli_stderr (&site.fx, zh, &err, "run", "--from", FROM, "--to", TO,
+                                                            "--stage", "in_stop", "--confirm", NULL)),
+                   ==, 0);
+  lines = g_strsplit (err, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *site_at;
+
+      if (strstr (lines[i], "crashed-run") == NULL)
+        continue;
+      found++;
+      site_at = strstr (lines[i], "bj-01");
+      if (strstr (lines[i], "已接管站点“bj-01”") == NULL || strstr (lines[i], "site '") != NULL ||
+          strstr (site_at + 1, "bj-01") != NULL)
+        g_error ("expected one Chinese sentence naming bj-01 once, got: %s", lines[i]);
+    }
+  g_assert_cmpuint (found, ==, 1);
+  site_clear (&site);
+}
+
 static void
 test_command_failure_and_timeout (void)
 {
@@ -727,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/executor/resume-skip-and-retry", test_resume_skip_and_retry);
   g_test_add_func ("/executor/resume-limit", test_resume_limit);
   g_test_add_func ("/executor/locked", test_locked);
+  g_test_add_func ("/executor/stale-lock-warning", test_stale_lock_warning);
   g_test_add_func ("/executor/breakpoint-expired", test_breakpoint_expired);
   g_test_add_func ("/executor/resume-needs-data-sources", test_resume_needs_data_sources);
   g_test_add_func ("/executor/command-failure-and-timeout", test_command_failure_and_timeout);

@@ -823,8 +823,9 @@ upg_executor_execute (UpgExecutor    *self,
       release_site (ctx);
       return FALSE;
     }
+  /* The message is a whole translated sentence that names the site. */
   if (takeover != NULL)
-    g_warning ("site '%s': %s", ctx->site_id, takeover);
+    g_warning ("%s", takeover);
   heartbeat = heartbeat_start (ctx->journal, ctx->site_id);
 
   ok = run_locked (ctx, request, steps, error);
@@ -835,7 +836,7 @@ upg_executor_execute (UpgExecutor    *self,
     g_autoptr(GError) release_error = NULL;
 
     if (!upg_journal_release_lock (ctx->journal, ctx->site_id, &release_error))
-      g_warning ("site '%s': cannot release the lock: %s", ctx->site_id, release_error->message);
+      g_warning (_("cannot release the lock of site '%s': %s"), ctx->site_id, release_error->message);
   }
   release_site (ctx);
   /* Once the site is free: a slow webhook holds no lock (bounded by
