@@ -249,6 +249,29 @@ test_bad_request (void)
   exec_fixture_clear (&fx);
 }
 
+/* code_index repeated by the manifest of 0.9.5: a mistyped `--step`
+ * names it once among the steps that need confirmation, not once per
+ * version. */
+static void
+test_typo_names_each_step_once (void)
+{
+  ExecFixture fx;
+  g_autoptr(JsonObject) typo = NULL;
+  const char *message;
+
+  setup (&fx, "db", NULL);
+  exec_fixture_write (&fx, "bundle/manifests/0.9.5.json",
+    "{\"version\": \"0.9.5\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"upgrade_steps\": {\"in_stop\": [\n"
+    "  {\"id\": \"code_index\", \"database\": \"db\", \"sql_scripts\": [\"sql/in.sql\"]}]}}\n");
+  typo = ctl_json (&fx, 2, "confirm", "--from", "0.9.0", "--to", "1.0.0", "--step", "code_indx");
+  exec_assert_json_error (typo, "invalid-argument", "--step code_indx: no step of the plan has this id");
+  message = json_object_get_string_member (json_object_get_object_member (typo, "error"), "message");
+  if (!g_str_has_suffix (message, "need confirmation: code_index"))
+    g_error ("expected code_index listed once in: %s", message);
+  exec_fixture_clear (&fx);
+}
+
 /* `plan` in Chinese says once that code_index needs a person, then why:
  * the reason's own "needs manual confirmation" ending is left out in
  * the operator's language too, not only in English. */
@@ -282,6 +305,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-confirm/check-gate", test_check_gate);
   g_test_add_func ("/cli-confirm/locked", test_locked);
   g_test_add_func ("/cli-confirm/bad-request", test_bad_request);
+  g_test_add_func ("/cli-confirm/typo-names-each-step-once", test_typo_names_each_step_once);
   g_test_add_func ("/cli-confirm/plan-reason-chinese", test_plan_reason_chinese);
   return g_test_run ();
 }

@@ -277,14 +277,21 @@ steps_json (UpgPlan   *plan,
   return array;
 }
 
-/* "a, b, c": the ids of @steps, for a message. */
+/* "a, b, c": the ids of @steps, for a message, each once: a step id
+ * repeated by several versions' manifests is one thing to type. */
 static char *
 incompatible_ids (GPtrArray *steps)
 {
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   GString *ids = g_string_new (NULL);
 
   for (guint i = 0; i < steps->len; i++)
-    g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "", upg_step_get_id (g_ptr_array_index (steps, i)));
+    {
+      const char *id = upg_step_get_id (g_ptr_array_index (steps, i));
+
+      if (g_hash_table_add (seen, (gpointer) id))
+        g_string_append_printf (ids, "%s%s", ids->len > 0 ? ", " : "", id);
+    }
   return g_string_free (ids, FALSE);
 }
 
