@@ -25,9 +25,11 @@ static const char * const c_locale[] = { "LANG", "C", "LC_ALL", "C", "LANGUAGE",
 /* The arguments of a run of the upgrade every test makes, but its stage. */
 #define RUN_STAGE "run", "--from", "0.9.0", "--to", "1.0.0", "--stage"
 
+/* @member of step @id of @run, or NULL when it has no such step. */
 static const char *
-step_status (JsonObject *run,
-             const char *id)
+step_member (JsonObject *run,
+             const char *id,
+             const char *member)
 {
   JsonArray *steps = json_object_get_array_member (run, "steps");
 
@@ -36,9 +38,16 @@ step_status (JsonObject *run,
       JsonObject *step = json_array_get_object_element (steps, i);
 
       if (g_str_equal (json_object_get_string_member (step, "id"), id))
-        return json_object_get_string_member (step, "status");
+        return json_object_get_string_member (step, member);
     }
   return NULL;
+}
+
+static const char *
+step_status (JsonObject *run,
+             const char *id)
+{
+  return step_member (run, id, "status");
 }
 
 /* Version 1.0.0 of "app" on app.sqlite: a fail-severity rule (no
@@ -132,6 +141,30 @@ test_fail_then_fix (void)
   g_free (ctl (&fx, 0, RUN_STAGE, "pre_stop", NULL));
   g_assert_cmpint (copies (db), ==, 1);
   g_free (ctl (&fx, 0, RUN_STAGE, "in_stop", NULL));
+  exec_fixture_clear (&fx);
+}
+
+/* A rule that 0.9.5's manifest declares is a check of version 0.9.5 in
+ * the run's steps, not of the plan's 1.0.0; those of 1.0.0 stay 1.0.0. */
+static void
+test_check_versions (void)
+{
+  ExecFixture fx;
+  g_autoptr(JsonObject) run = NULL;
+
+  exec_fixture_init (&fx);
+  g_free (setup (&fx));
+  exec_fixture_write (&fx, "bundle/manifests/0.9.5.json",
+    "{\"version\": \"0.9.5\", \"version_type\": \"baseline\", \"component\": \"app\",\n"
+    " \"checks\": {\"data_quality\": [\n"
+    "  {\"id\": \"positive_id\", \"name\": \"orders with an id ≤ 0\", \"database\": \"db\","
+    "   \"sql\": \"SELECT COUNT(*) FROM orders WHERE id <= 0\", \"threshold\": 0, \"severity\": \"fail\","
+    "   \"min_version\": \"0.1.0\", \"max_version\": \"1.0.0\"}]}}\n");
+  run = ctl_json (&fx, 1, RUN_STAGE, "business_check", NULL);
+  g_assert_cmpstr (step_status (run, "data_quality:positive_id"), ==, "SUCCESS");
+  g_assert_cmpstr (step_member (run, "data_quality:positive_id", "version"), ==, "0.9.5");
+  g_assert_cmpstr (step_member (run, "data_quality:negative_amount", "version"), ==, "1.0.0");
+  g_assert_cmpstr (step_member (run, "middleware:db", "version"), ==, "1.0.0");
   exec_fixture_clear (&fx);
 }
 
@@ -329,6 +362,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/check-stages/fail-then-fix", test_fail_then_fix);
   g_test_add_func ("/check-stages/warn", test_warn);
+  g_test_add_func ("/check-stages/check-versions", test_check_versions);
   g_test_add_func ("/check-stages/skip", test_skip);
   g_test_add_func ("/check-stages/not-run", test_nothing_to_check);
   g_test_add_func ("/check-stages/resume-after-skip", test_resume_after_skip);

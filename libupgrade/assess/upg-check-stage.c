@@ -10,8 +10,11 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "upg-assessment.h"
 #include "upg-check-stage.h"
+#include "upg-executor-checks-private.h"
 #include "upg-run-private.h"
 
 typedef struct
@@ -57,6 +60,60 @@ upg_check_stage_owns_item (UpgStage    stage,
   return FALSE;
 }
 
+/* The version of the newest manifest of @plan that has, in its
+ * `checks.<member>`, an entry whose @key is @value (a rule repeated by
+ * several manifests runs the newest's definition); %NULL for none. */
+static char *
+declaring_version (UpgPlan    *plan,
+                   const char *member,
+                   const char *key,
+                   const char *value)
+{
+  GPtrArray *manifests = upg_plan_get_manifests (plan);
+  const UpgVersion *found = NULL;
+
+  for (guint i = 0; manifests != NULL && i < manifests->len; i++)
+    {
+      JsonObject *checks = upg_manifest_get_checks (manifests->pdata[i]);
+      JsonNode *node = checks != NULL ? json_object_get_member (checks, member) : NULL;
+      JsonArray *entries = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+      for (guint j = 0; entries != NULL && j < json_array_get_length (entries); j++)
+        {
+          JsonNode *entry = json_array_get_element (entries, j);
+
+          if (JSON_NODE_HOLDS_OBJECT (entry) &&
+              g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (entry), key, NULL),
+                         value) == 0)
+            found = upg_manifest_get_version (manifests->pdata[i]);
+        }
+    }
+  return found != NULL ? upg_version_to_string (found) : NULL;
+}
+
+/* Names, in the figure UPG_CHECK_MANIFEST_VERSION_FIGURE, the version of
+ * the manifest a data-quality rule or a middleware requirement comes
+ * from: the executor journals the check under it rather than under the
+ * plan's `to` (an item no manifest declares, a host resource, keeps
+ * `to`). */
+static void
+name_manifest_version (UpgPlan        *plan,
+                       UpgCheckResult *item)
+{
+  const char *kind = upg_check_result_get_kind (item);
+  const char *id = upg_check_result_get_id (item);
+  g_autofree char *version = NULL;
+
+  /* Only this says where a check comes from, not a plugin's figures. */
+  json_object_remove_member (upg_check_result_get_figures (item), UPG_CHECK_MANIFEST_VERSION_FIGURE);
+  if (g_strcmp0 (kind, UPG_CHECK_KIND_DATA_QUALITY) == 0)
+    version = declaring_version (plan, "data_quality", "id", id);
+  else if (g_strcmp0 (kind, UPG_CHECK_KIND_MIDDLEWARE) == 0 && g_str_has_prefix (id, "middleware:"))
+    version = declaring_version (plan, "middleware", "database", id + strlen ("middleware:"));
+  if (version != NULL)
+    upg_check_result_set_figure_string (item, UPG_CHECK_MANIFEST_VERSION_FIGURE, version);
+}
+
 static GPtrArray *
 assess_stage (const UpgVersion  *from,
               const UpgVersion  *to,
@@ -87,8 +144,14 @@ assess_stage (const UpgVersion  *from,
   all = upg_assessment_get_items (assessment);
   items = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < all->len; i++)
-    if (upg_check_stage_owns_item (stage, upg_check_result_get_kind (g_ptr_array_index (all, i))))
-      g_ptr_array_add (items, g_object_ref (g_ptr_array_index (all, i)));
+    {
+      UpgCheckResult *item = g_ptr_array_index (all, i);
+
+      if (!upg_check_stage_owns_item (stage, upg_check_result_get_kind (item)))
+        continue;
+      name_manifest_version (plan, item);
+      g_ptr_array_add (items, g_object_ref (item));
+    }
   return items;
 }
 

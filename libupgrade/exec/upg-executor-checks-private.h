@@ -9,6 +9,11 @@
 
 G_BEGIN_DECLS
 
+/* The figure of a check item naming the version of the manifest it came
+ * from (upg-check-stage.c sets it); the check is journaled, and shown,
+ * under that version, else under the plan's `to`. */
+#define UPG_CHECK_MANIFEST_VERSION_FIGURE "manifest_version"
+
 /* A check stage a run went past with `--skip-checks`, and why it had
  * not passed. */
 typedef struct

@@ -7,7 +7,9 @@
  * lives above the executor (libupgrade/assess/), so the items come from
  * a function the run carries (upg_check_stage_attach() sets it). Each
  * item is journaled as a step of the execution named `<check>:<id>`
- * (component "check", the plan's to version): pass SUCCESS, warn SUCCESS
+ * (component "check", the version of the manifest that declares it, or
+ * the plan's to version for a check no manifest declares, like a host's
+ * resources): pass SUCCESS, warn SUCCESS
  * with a message starting "warn: ", fail FAILED, a rule outside its
  * version range SKIPPED. A failed check fails the execution
  * (%UPG_ERROR_CHECK_FAILED, exit 1) without a breakpoint: checks only
@@ -241,6 +243,9 @@ record_check (UpgRunContext  *ctx,
 {
   const char *id = upg_execution_get_id (ctx->execution);
   g_autofree char *check_id = check_step_id (item);
+  const char *version = json_object_get_string_member_with_default (upg_check_result_get_figures (item),
+                                                                    UPG_CHECK_MANIFEST_VERSION_FIGURE,
+                                                                    ctx->to_text);
   const char *text = upg_check_result_get_message (item) != NULL ? upg_check_result_get_message (item) : "";
   g_autofree char *message = NULL;
   UpgStepStatus status;
@@ -267,26 +272,26 @@ record_check (UpgRunContext  *ctx,
       message = g_strdup (text);
       break;
     }
-  if (!upg_journal_add_step (ctx->journal, id, CHECK_COMPONENT, ctx->to_text, check_id, ctx->stage, error))
+  if (!upg_journal_add_step (ctx->journal, id, CHECK_COMPONENT, version, check_id, ctx->stage, error))
     return FALSE;
   if (status == UPG_STEP_STATUS_SKIPPED)
     {
-      if (!upg_journal_skip_step (ctx->journal, id, CHECK_COMPONENT, ctx->to_text, check_id, ctx->stage, message,
+      if (!upg_journal_skip_step (ctx->journal, id, CHECK_COMPONENT, version, check_id, ctx->stage, message,
                                   error))
         return FALSE;
     }
-  else if (!upg_journal_begin_step (ctx->journal, id, CHECK_COMPONENT, ctx->to_text, check_id, ctx->stage, error) ||
-           !upg_journal_finish_step (ctx->journal, id, CHECK_COMPONENT, ctx->to_text, check_id, status, message,
+  else if (!upg_journal_begin_step (ctx->journal, id, CHECK_COMPONENT, version, check_id, ctx->stage, error) ||
+           !upg_journal_finish_step (ctx->journal, id, CHECK_COMPONENT, version, check_id, status, message,
                                      error))
     return FALSE;
-  upg_execution_set_step (ctx->execution, check_id, ctx->to_text, status, 0, message);
+  upg_execution_set_step (ctx->execution, check_id, version, status, 0, message);
   if (status == UPG_STEP_STATUS_FAILED)
     upg_run_context_log_outcome (ctx, G_LOG_LEVEL_MESSAGE, "[%s] %s: %s", upg_verdict_to_string (UPG_VERDICT_FAIL),
                                  check_id, message);
   else
     upg_run_context_log (ctx, G_LOG_LEVEL_INFO, "[%s] %s: %s",
                          upg_verdict_to_string (upg_check_result_get_verdict (item)), check_id, text);
-  upg_executor_emit_check_finished (ctx, check_id, ctx->to_text, status, message);
+  upg_executor_emit_check_finished (ctx, check_id, version, status, message);
   return TRUE;
 }
 
