@@ -96,26 +96,37 @@ execution_log (ExecFixture *fx)
   return text;
 }
 
-/* The plugin knows the data source's password (its host reads it to
- * connect) and puts it in its error, a log line, a progress message and
- * its stdout. The operator sees the failure, with the password cut out
- * everywhere: the JSON output, stderr, the execution's log, the journal
- * (SPEC §7: never in logs, reports or error messages). */
+/* The data source's password variable is not in the plugin host's
+ * environment (SPEC §7: a program the plugin starts would inherit it); the
+ * host gets the password over its channel. The plugin still learns it
+ * (here from a file) and puts it in its error, a log line, a progress
+ * message and its stdout. The operator sees the failure, with the
+ * password cut out everywhere: the JSON output, stderr, the execution's
+ * log, the journal (SPEC §7: never in logs, reports or error messages). */
 static void
 test_secret_cut (void)
 {
   ExecFixture fx = { 0 };
   g_autofree char *log = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *params = NULL;
   g_autoptr(JsonObject) doc = NULL;
   JsonObject *breakpoint;
 
-  doc = run_step (&fx, "{\"mode\": \"secret\", \"password_env\": \"UPG_TEST_PLUGIN_PW\"}", 1);
+  file = g_build_filename (g_get_tmp_dir (), "upg-test-plugin-pw-XXXXXX", NULL);
+  g_close (g_mkstemp (file), NULL);
+  g_assert_true (g_file_set_contents (file, PASSWORD "\n", -1, NULL));
+  params = g_strdup_printf ("{\"mode\": \"secret\", \"password_env\": \"UPG_TEST_PLUGIN_PW\","
+                            " \"password_file\": \"%s\"}", file);
+  doc = run_step (&fx, params, 1);
+  g_unlink (file);
   breakpoint = json_object_get_object_member (doc, "breakpoint");
   g_assert_nonnull (strstr (json_object_get_string_member (breakpoint, "error"),
                             "login of user upgrade with password '***' refused"));
   assert_tree_lacks (fx.state, PASSWORD);
   /* The log still has what the plugin said, without the password. */
   log = execution_log (&fx);
+  g_assert_nonnull (strstr (log, "variable UPG_TEST_PLUGIN_PW is unset"));
   g_assert_nonnull (strstr (log, "logging in with password ***"));
   g_assert_nonnull (strstr (log, "connecting to mysql://upgrade@db.example/ft"));
   exec_fixture_clear (&fx);

@@ -28,6 +28,7 @@ struct _UpgDataSource
   char       *user;
   char       *password_env;
   char       *password_file;
+  char       *password;      /* given in memory (a plugin host's), else NULL */
   char       *path;
   char       *cnc;
   char       *auth;

@@ -17,6 +17,8 @@ UpgDataSource *upg_data_source_new_from_json_at  (const UpgJsonCtx  *ctx,
                                                   GError           **error);
 char          *upg_data_source_dup_password      (UpgDataSource     *self,
                                                   GError           **error);
+void           upg_data_source_set_password      (UpgDataSource     *self,
+                                                  const char        *password);
 const char    *upg_data_source_get_cnc           (UpgDataSource     *self);
 const char    *upg_data_source_get_auth          (UpgDataSource     *self);
 const char    *upg_data_source_get_password_env  (UpgDataSource     *self);

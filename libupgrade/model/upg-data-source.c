@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "upg-data-source-fields-private.h"
@@ -47,6 +49,9 @@ upg_data_source_finalize (GObject *object)
   g_free (self->user);
   g_free (self->password_env);
   g_free (self->password_file);
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_free (self->password);
   g_free (self->path);
   g_free (self->cnc);
   g_free (self->auth);
@@ -127,6 +132,8 @@ upg_data_source_dup_password (UpgDataSource *self,
   const char *value;
 
   g_return_val_if_fail (UPG_IS_DATA_SOURCE (self), NULL);
+  if (self->password != NULL)
+    return g_strdup (self->password);
   if (self->password_file != NULL)
     return read_password_file (self, error);
   if (self->password_env == NULL)
@@ -140,6 +147,27 @@ upg_data_source_dup_password (UpgDataSource *self,
       return NULL;
     }
   return g_strdup (value);
+}
+
+/**
+ * upg_data_source_set_password: (skip)
+ * @self: a data source
+ * @password: its password, read by the engine from `password_env` or
+ *   `password_file`
+ *
+ * Gives @self its password in memory, ahead of where the configuration
+ * says it is: a plugin host gets the passwords over its channel, not in
+ * its environment (SPEC §7), which the plugin's own children inherit.
+ */
+void
+upg_data_source_set_password (UpgDataSource *self,
+                              const char    *password)
+{
+  g_return_if_fail (UPG_IS_DATA_SOURCE (self));
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_free (self->password);
+  self->password = g_strdup (password);
 }
 
 /**

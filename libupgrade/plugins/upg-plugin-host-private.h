@@ -20,6 +20,7 @@ GPtrArray  *upg_plugin_host_call_check     (GObject                   *object,
                                             UpgContext                *context,
                                             GCancellable              *cancellable,
                                             GError                   **error);
-void        upg_plugin_host_install_resolver (UpgContext              *context);
+void        upg_plugin_host_install_resolver (UpgContext              *context,
+                                              JsonObject              *passwords);
 
 G_END_DECLS

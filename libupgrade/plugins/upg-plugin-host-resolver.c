@@ -4,14 +4,18 @@
  *
  * The host opens its own connections from the definitions the context
  * carries (the configuration's `datasources` form). Definitions name where
- * a password is (`password_env`, inherited from the engine's environment,
- * or `password_file`), never the password itself.
+ * a password is (`password_env`, `password_file`), never the password
+ * itself: the engine reads them and sends them beside the context, in the
+ * request's `passwords` (by data source), which the plugin does not see.
+ * The variables are not in the host's environment (SPEC §7): a program
+ * the plugin starts would inherit them.
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
 #include "upg-data-source.h"
+#include "upg-data-source-private.h"
 #include "upg-plugin-host-private.h"
 
 static UpgConnection *
@@ -20,6 +24,7 @@ resolve (UpgContext  *ctx,
          gpointer     user_data,
          GError     **error)
 {
+  JsonObject *passwords = user_data;
   JsonNode *definition = json_object_get_member (upg_context_get_data_sources (ctx), name);
   g_autoptr(UpgDataSource) source = NULL;
 
@@ -33,11 +38,18 @@ resolve (UpgContext  *ctx,
                                           upg_context_get_data_sources_base_dir (ctx), error);
   if (source == NULL)
     return NULL;
+  if (passwords != NULL && json_object_has_member (passwords, name))
+    upg_data_source_set_password (source, json_object_get_string_member_with_default (passwords, name, NULL));
   return upg_data_source_open (source, upg_context_get_cancellable (ctx), error);
 }
 
 void
-upg_plugin_host_install_resolver (UpgContext *ctx)
+upg_plugin_host_install_resolver (UpgContext *ctx,
+                                  JsonObject *passwords)
 {
-  upg_context_set_connection_resolver (ctx, resolve, NULL, NULL);
+  if (passwords != NULL)
+    upg_context_set_connection_resolver (ctx, resolve, json_object_ref (passwords),
+                                         (GDestroyNotify) json_object_unref);
+  else
+    upg_context_set_connection_resolver (ctx, resolve, NULL, NULL);
 }

@@ -332,7 +332,9 @@ host_dispatch (Host    *host,
   g_signal_connect (host->context, "log", G_CALLBACK (on_log), host);
   g_signal_connect (host->context, "progress", G_CALLBACK (on_progress), host);
   upg_context_set_checkpoint_saver (host->context, save_checkpoint, host, NULL);
-  upg_plugin_host_install_resolver (host->context);
+  upg_plugin_host_install_resolver (host->context, json_object_has_member (host->request, "passwords")
+                                                   ? json_object_get_object_member (host->request, "passwords")
+                                                   : NULL);
   if (g_str_equal (op, "check"))
     return host_check (host, json_object_get_string_member_with_default (host->request,
                                                                          "interface", NULL),

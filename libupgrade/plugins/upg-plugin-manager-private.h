@@ -17,6 +17,8 @@ UpgPluginRunSpec *upg_plugin_manager_new_spec    (UpgPluginManager *self,
                                                   guint             timeout_seconds);
 JsonObject       *upg_plugin_manager_data_sources_to_json (GPtrArray *sources);
 GStrv             upg_plugin_manager_request_secrets (JsonNode *request);
+JsonObject       *upg_plugin_manager_request_passwords (JsonNode  *request,
+                                                        GStrv     *variables);
 JsonNode         *upg_plugin_manager_new_request (UpgPluginManager *self,
                                                   const char       *op,
                                                   const char       *plugin_path,

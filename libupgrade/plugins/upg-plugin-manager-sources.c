@@ -109,21 +109,12 @@ add_auth_password (GPtrArray  *secrets,
       g_ptr_array_add (secrets, g_strdup (parts[i] + strlen ("PASSWORD=")));
 }
 
-/*
- * upg_plugin_manager_request_secrets:
- * @request: a request for the plugin host
- *
- * The passwords of the data sources @request gives the host. The host
- * reads them (from the same variables and files) to open connections, so
- * the plugin knows them; what it says (errors, log lines, progress,
- * results, output) must not show them (SPEC §7).
- *
- * Returns: (transfer full): the values, %NULL-terminated (maybe empty)
- */
-GStrv
-upg_plugin_manager_request_secrets (JsonNode *request)
+/* The data sources @request gives the host, built as the host builds
+ * them (those it could not build are left out: the host cannot either). */
+static GPtrArray *
+request_sources (JsonNode *request)
 {
-  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *sources = g_ptr_array_new_with_free_func (g_object_unref);
   JsonObject *context = object_member (JSON_NODE_HOLDS_OBJECT (request)
                                        ? json_node_get_object (request) : NULL, "context");
   JsonObject *definitions = object_member (context, "data_sources");
@@ -135,22 +126,78 @@ upg_plugin_manager_request_secrets (JsonNode *request)
   for (GList *l = names; l != NULL; l = l->next)
     {
       JsonObject *definition = object_member (definitions, l->data);
-      g_autoptr(UpgDataSource) source = NULL;
-      char *password;
+      UpgDataSource *source = definition != NULL
+                              ? upg_data_source_new_from_json (l->data, definition, base_dir, NULL) : NULL;
 
-      if (definition == NULL)
-        continue;
-      source = upg_data_source_new_from_json (l->data, definition, base_dir, NULL);
-      if (source == NULL)
-        continue;
+      if (source != NULL)
+        g_ptr_array_add (sources, source);
+    }
+  return sources;
+}
+
+/*
+ * upg_plugin_manager_request_secrets:
+ * @request: a request for the plugin host
+ *
+ * The passwords of the data sources @request gives the host. The host
+ * gets them (upg_plugin_manager_request_passwords()) to open connections,
+ * so the plugin knows them; what it says (errors, log lines, progress,
+ * results, output) must not show them (SPEC §7).
+ *
+ * Returns: (transfer full): the values, %NULL-terminated (maybe empty)
+ */
+GStrv
+upg_plugin_manager_request_secrets (JsonNode *request)
+{
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sources = request_sources (request);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
       /* A password that cannot be read is one the plugin cannot read either. */
-      password = upg_data_source_dup_password (source, NULL);
+      char *password = upg_data_source_dup_password (sources->pdata[i], NULL);
+
       if (password != NULL && *password != '\0')
         g_ptr_array_add (secrets, password);
       else
         g_free (password);
-      add_auth_password (secrets, upg_data_source_get_auth (source));
+      add_auth_password (secrets, upg_data_source_get_auth (sources->pdata[i]));
     }
   g_ptr_array_add (secrets, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&secrets), FALSE);
+}
+
+/*
+ * upg_plugin_manager_request_passwords:
+ * @request: a request for the plugin host
+ * @variables: (out) (transfer full): the environment variables they were
+ *   read from (`password_env`), %NULL-terminated
+ *
+ * The passwords the engine read for the data sources of @request, by data
+ * source name, for the host to get over its channel: the variables they
+ * come from are removed from the host's environment, which the plugin's
+ * own children would inherit (SPEC §7).
+ *
+ * Returns: (transfer full): the passwords
+ */
+JsonObject *
+upg_plugin_manager_request_passwords (JsonNode   *request,
+                                      GStrv      *variables)
+{
+  g_autoptr(GPtrArray) sources = request_sources (request);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  JsonObject *passwords = json_object_new ();
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      UpgDataSource *source = sources->pdata[i];
+      g_autofree char *password = upg_data_source_dup_password (source, NULL);
+
+      if (upg_data_source_get_password_env (source) != NULL)
+        g_strv_builder_add (names, upg_data_source_get_password_env (source));
+      if (password != NULL)
+        json_object_set_string_member (passwords, upg_data_source_get_name (source), password);
+    }
+  *variables = g_strv_builder_end (names);
+  return passwords;
 }

@@ -21,6 +21,7 @@
 
 #include "upg-child-private.h"
 #include "upg-plugin-lines-private.h"
+#include "upg-plugin-manager-private.h"
 #include "upg-plugin-protocol-private.h"
 #include "upg-plugin-run-private.h"
 #include "upg-secret-private.h"
@@ -51,6 +52,7 @@ typedef struct {
   GError             *plugin_error;
   GError             *protocol_error;
   UpgPluginRunOutput *output_data;
+  GStrv               password_variables;  /* kept out of the host's environment */
 } Run;
 
 void
@@ -98,6 +100,7 @@ run_free (Run *run)
   g_clear_pointer (&run->output, upg_plugin_lines_free);
   g_clear_error (&run->plugin_error);
   g_clear_error (&run->protocol_error);
+  g_strfreev (run->password_variables);
   g_clear_pointer (&run->output_data, upg_plugin_run_output_free);
   g_free (run);
 }
@@ -540,7 +543,25 @@ spawn_host (Run     *run,
                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                      G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_take_fd (launcher, fds[1], UPG_PLUGIN_CHANNEL_FD);
+  /* The passwords go over the channel (send_request()), not here. */
+  for (guint i = 0; run->password_variables != NULL && run->password_variables[i] != NULL; i++)
+    g_subprocess_launcher_unsetenv (launcher, run->password_variables[i]);
   return g_subprocess_launcher_spawn (launcher, error, run->spec->host_path, NULL);
+}
+
+/* The request, with the passwords of its data sources: the host opens
+ * their connections, and its environment has no password (SPEC §7). */
+static void
+send_request (Run        *run,
+              JsonObject *passwords)
+{
+  g_autoptr(JsonNode) request = json_node_copy (run->spec->request);
+
+  if (JSON_NODE_HOLDS_OBJECT (request))
+    json_object_set_object_member (json_node_get_object (request), "passwords", json_object_ref (passwords));
+  /* The request fits the socket buffer in practice; a host that died
+   * before reading it is reported through its exit status. */
+  upg_plugin_protocol_write_line (g_io_stream_get_output_stream (run->channel), request, NULL, NULL);
 }
 
 static gboolean
@@ -549,6 +570,8 @@ start (GTask    *task,
 {
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) passwords = upg_plugin_manager_request_passwords (run->spec->request,
+                                                                          &run->password_variables);
 
   run->process = spawn_host (run, &local_error);
   if (run->process == NULL)
@@ -560,10 +583,7 @@ start (GTask    *task,
   /* The host reads nothing from stdin: close it so a plugin reading it
    * sees end of file instead of hanging. */
   g_output_stream_close (g_subprocess_get_stdin_pipe (run->process), NULL, NULL);
-  /* The request fits the socket buffer in practice; a host that died
-   * before reading it is reported through its exit status. */
-  upg_plugin_protocol_write_line (g_io_stream_get_output_stream (run->channel),
-                                  run->spec->request, NULL, NULL);
+  send_request (run, passwords);
   run->events = upg_plugin_lines_new (g_io_stream_get_input_stream (run->channel),
                                       UPG_PLUGIN_MAX_LINE);
   run->output = upg_plugin_lines_new (g_subprocess_get_stdout_pipe (run->process),
