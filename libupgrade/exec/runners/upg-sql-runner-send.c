@@ -90,9 +90,16 @@ write_marker_after (StatementRun *run)
                        run->database, error->message);
 }
 
-/* A statement that commits on its own says in the target that it is being
- * sent (upg-journal-intents.c): with the journal lost, that is what makes
- * it in doubt rather than sent again. */
+/* Whether @run, sent @marked, says first in the target that it is being
+ * sent (upg-journal-intents.c): a statement that commits on its own, so
+ * that with the journal lost it is in doubt rather than sent again. */
+static gboolean
+takes_intent (StatementRun *run,
+              gboolean      marked)
+{
+  return marked && run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT;
+}
+
 static gboolean
 write_intent (StatementRun  *run,
               GError       **error)
@@ -122,7 +129,7 @@ send_apart (StatementRun  *run,
             GError       **error)
 {
   UpgConnection *c = run->connection;
-  gboolean intent = marked && run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT;
+  gboolean intent = takes_intent (run, marked);
 
   if (atomic && !upg_connection_begin (c, error))
     return FALSE;
@@ -248,7 +255,7 @@ failed:
     upg_connection_rollback (c, NULL);
   /* Refused, it took no effect; a lost connection leaves that unknown,
    * and its intent stays. */
-  if (apart_error != NULL && marked && run->klass == UPG_STATEMENT_CLASS_AUTOCOMMIT &&
+  if (apart_error != NULL && takes_intent (run, marked) &&
       !g_error_matches (apart_error, UPG_ERROR, UPG_ERROR_DATASOURCE))
     clear_intent (run);
   if (apart_error != NULL)
